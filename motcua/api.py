@@ -1,0 +1,82 @@
+"""The HTTP API root (/api/v1). Each app owns a router in its own `api.py`; this module only mounts them
+and turns domain errors into JSON with a message a person can act on."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from motcua.core.errors import DomainError
+
+api = NinjaAPI(
+    title="Mot Cua API",
+    version="1",
+    description="API của hệ thống Một cửa điện tử (one-stop public administration). "
+    "Datetimes are ISO 8601 with offset, zone Asia/Ho_Chi_Minh.",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+def _describe(errors: list[dict]) -> tuple[str, str, list[dict]]:
+    parts_vi, parts_en, details = [], [], []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("query", "body", "path", "form", "payload")]
+        field = ".".join(loc) or "?"
+        msg = err.get("msg", "invalid")
+        parts_vi.append(f"'{field}': {msg}")
+        parts_en.append(f"'{field}': {msg}")
+        details.append({"field": field, "message": msg})
+    return (
+        "Dữ liệu không hợp lệ — " + "; ".join(parts_vi),
+        "Invalid input — " + "; ".join(parts_en),
+        details,
+    )
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError):
+    vi, en, details = _describe(exc.errors)
+    return api.create_response(
+        request, {"error": "validation", "message": vi, "message_en": en, "details": details}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(
+        request,
+        {
+            "error": "unauthorized",
+            "message": "Cần đăng nhập: gửi 'Authorization: Bearer <mã truy cập>' hợp lệ.",
+            "message_en": "Authentication required: send a valid 'Authorization: Bearer <token>'.",
+        },
+        status=401,
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError):
+    return api.create_response(
+        request, {"error": "http", "message": str(exc), "message_en": str(exc)}, status=exc.status_code
+    )
+
+
+def _mount() -> None:
+    from motcua.catalog.api import router as catalog_router
+    from motcua.dossiers.api import router as dossiers_router
+    from motcua.org.api import router as org_router
+    from motcua.reports.api import router as reports_router
+    from motcua.workdays.api import router as workdays_router
+
+    api.add_router("/calendar", workdays_router)
+    api.add_router("/agencies", org_router)
+    api.add_router("/procedures", catalog_router)
+    api.add_router("/dossiers", dossiers_router)
+    api.add_router("/stats", reports_router)
+
+
+_mount()

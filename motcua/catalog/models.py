@@ -1,0 +1,280 @@
+"""The procedure catalogue: procedures (versioned by effective date), their components, internal process
+templates, and which agencies offer (publicly list) which procedures."""
+
+import re
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from motcua.core.text import fold, nfc
+from motcua.org.models import Agency, Role
+
+HOURS_PER_DAY = Decimal(8)
+
+# National code `d.dddddd`, optionally with a local suffix (`.H26`, `.000.00.00.H48`). Rules §5 [P]:
+# kept permissive on the suffix (groups of 0-9A-Z) since provinces write it differently.
+CODE_RE = re.compile(r"^\d\.\d{6}(\.[0-9A-Z]+)*$")
+
+
+def validate_procedure_code(value: str) -> None:
+    if not CODE_RE.match(value or ""):
+        raise ValidationError(
+            "Mã thủ tục không hợp lệ: dạng d.dddddd, có thể thêm hậu tố địa phương như 1.001612.H26.",
+            code="procedure_code",
+        )
+
+
+class Level(models.TextChoices):
+    CENTRAL = "central", "Cấp trung ương"
+    PROVINCE = "province", "Cấp tỉnh"
+    DISTRICT = "district", "Cấp huyện"
+    COMMUNE = "commune", "Cấp xã"
+
+
+class OnlineLevel(models.TextChoices):
+    FULL = "full", "Toàn trình"
+    PARTIAL = "partial", "Một phần"
+    NONE = "none", "Không trực tuyến"
+
+
+class Field(models.Model):
+    """Lĩnh vực: the field a procedure belongs to."""
+
+    code = models.SlugField("mã lĩnh vực", max_length=100, unique=True)
+    name = models.CharField("tên lĩnh vực", max_length=255, unique=True)
+    name_ascii = models.CharField(max_length=255, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = "lĩnh vực"
+        verbose_name_plural = "lĩnh vực"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = nfc(self.name)
+        self.name_ascii = fold(self.name)
+        super().save(*args, **kwargs)
+
+
+class Procedure(models.Model):
+    """A procedure by its code. Content lives in versions; the current version's name, field and level are
+    mirrored here so the catalogue can be searched and filtered with one indexed query."""
+
+    code = models.CharField("mã thủ tục", max_length=40, unique=True, validators=[validate_procedure_code])
+    name = models.CharField("tên thủ tục", max_length=1000)
+    name_ascii = models.CharField(max_length=1000, editable=False, db_index=True)
+    field = models.ForeignKey(
+        Field, verbose_name="lĩnh vực", on_delete=models.PROTECT, related_name="procedures"
+    )
+    level = models.CharField("cấp thực hiện", max_length=20, choices=Level.choices)
+    active = models.BooleanField("còn hiệu lực", default=True)
+
+    class Meta:
+        verbose_name = "thủ tục hành chính"
+        verbose_name_plural = "thủ tục hành chính"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.name = nfc(self.name)
+        self.name_ascii = fold(f"{self.code} {self.name}")
+        super().save(*args, **kwargs)
+
+    def version_at(self, when) -> "ProcedureVersion | None":
+        """The version in force on date `when` (the latest effective_from ≤ when)."""
+        return self.versions.filter(effective_from__lte=when).order_by("-effective_from").first()
+
+
+class ProcedureVersion(models.Model):
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="versions")
+    effective_from = models.DateField("hiệu lực từ ngày")
+    name = models.CharField("tên thủ tục", max_length=1000)
+    field = models.ForeignKey(Field, verbose_name="lĩnh vực", on_delete=models.PROTECT, related_name="+")
+    level = models.CharField("cấp thực hiện", max_length=20, choices=Level.choices)
+    # Time limits. A limit is either in working days (may be fractional) or in working hours; 0 days = same day.
+    legal_days = models.DecimalField(
+        "thời hạn luật định (ngày làm việc)", max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    legal_hours = models.DecimalField(
+        "thời hạn luật định (giờ làm việc)", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    registered_days = models.DecimalField(
+        "thời hạn đăng ký cắt giảm (ngày làm việc)", max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    days_basis = models.CharField("cách tính ngày", max_length=200, blank=True)
+    time_text = models.TextField("thời hạn giải quyết (nguyên văn)", blank=True)
+    fee_text = models.TextField("phí, lệ phí", blank=True)
+    online_level = models.CharField(
+        "mức trực tuyến", max_length=10, choices=OnlineLevel.choices, default=OnlineLevel.NONE
+    )
+    implementing_agency = models.CharField("cơ quan thực hiện", max_length=500, blank=True)
+    deciding_agency = models.CharField("cơ quan có thẩm quyền quyết định", max_length=500, blank=True)
+    subjects = models.TextField("đối tượng thực hiện", blank=True)
+    result = models.TextField("kết quả thực hiện", blank=True)
+    conditions = models.TextField("điều kiện thực hiện", blank=True)
+    legal_basis = models.TextField("căn cứ pháp lý", blank=True)
+    notes = models.TextField("ghi chú", blank=True)
+    source_document = models.CharField("văn bản công bố", max_length=500, blank=True)
+    source = models.JSONField("nguồn", default=dict, blank=True)
+    # e-form fields a citizen fills when filing online: [{"name", "label", "type", "required"}].
+    form_fields = models.JSONField("trường tờ khai điện tử", default=list, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "phiên bản thủ tục"
+        verbose_name_plural = "phiên bản thủ tục"
+        ordering = ["procedure", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "effective_from"], name="procedureversion_unique_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} ({self.effective_from:%d/%m/%Y})"
+
+    def clean(self) -> None:
+        if self.legal_days is None and self.legal_hours is None and not self.same_day_text():
+            pass  # limit may be unknown for some published records (several cases); reported by import
+        if (
+            self.registered_days is not None
+            and self.legal_days is not None
+            and self.registered_days > self.legal_days
+        ):
+            raise ValidationError(
+                {"registered_days": "Thời hạn cắt giảm không được dài hơn thời hạn luật định."}
+            )
+        for f in ("legal_days", "legal_hours", "registered_days"):
+            v = getattr(self, f)
+            if v is not None and v < 0:
+                raise ValidationError({f: "Thời hạn không được âm."})
+
+    def same_day_text(self) -> bool:
+        return "trong ngày" in fold(self.time_text) or "ngay sau khi" in fold(self.time_text)
+
+    @property
+    def applied_days(self) -> Decimal | None:
+        """The limit dossiers get: the registered (shortened) one if any, else the legal one (contract §5)."""
+        return self.registered_days if self.registered_days is not None else self.legal_days
+
+    def limit_hours(self) -> Decimal | None:
+        """The applied limit in working hours (days × 8), or None when the catalogue gives no single limit."""
+        if self.registered_days is not None:
+            return self.registered_days * HOURS_PER_DAY
+        if self.legal_days is not None:
+            return self.legal_days * HOURS_PER_DAY
+        if self.legal_hours is not None:
+            return self.legal_hours
+        return None
+
+    def registered_limit_text(self) -> str:
+        """As decisions publish it: '02 ngày (cắt giảm 01/03, 33,33%)'."""
+        if self.registered_days is None or self.legal_days in (None, 0):
+            return ""
+        cut = self.legal_days - self.registered_days
+        pct = (cut / self.legal_days * 100).quantize(Decimal("0.01"))
+        return (
+            f"{fmt_days(self.registered_days)} ngày (cắt giảm {fmt_days(cut)}/{fmt_days(self.legal_days)}, "
+            f"{str(pct).replace('.', ',')}%)"
+        )
+
+
+def fmt_days(value: Decimal) -> str:
+    """Two-digit day counts as decisions write them: 2 → '02', 0.5 → '0,5'."""
+    if value == value.to_integral_value():
+        return f"{int(value):02d}"
+    return format(value.normalize(), "f").replace(".", ",")
+
+
+class ProcedureComponent(models.Model):
+    """A dossier component (thành phần hồ sơ) of a procedure version."""
+
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="components")
+    order = models.PositiveIntegerField("thứ tự", default=1)
+    name = models.CharField("tên giấy tờ", max_length=1000)
+    originals = models.PositiveIntegerField("số bản chính", default=1)
+    copies = models.PositiveIntegerField("số bản sao", default=0)
+    required = models.BooleanField("bắt buộc", default=True)
+    template = models.FileField("mẫu đơn, tờ khai", upload_to="templates/", blank=True)
+
+    class Meta:
+        verbose_name = "thành phần hồ sơ"
+        verbose_name_plural = "thành phần hồ sơ"
+        ordering = ["version", "order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProcessTemplate(models.Model):
+    """The internal process (quy trình nội bộ) of a procedure at an agency; agency null = the default."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="process_templates")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    total_hours = models.DecimalField("tổng thời gian (giờ làm việc)", max_digits=8, decimal_places=2)
+    total_text = models.TextField("tổng thời gian (nguyên văn)", blank=True)
+    source = models.JSONField(default=dict, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "quy trình nội bộ"
+        verbose_name_plural = "quy trình nội bộ"
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "agency"], name="processtemplate_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Quy trình {self.procedure.code}"
+
+
+class ProcessStep(models.Model):
+    template = models.ForeignKey(ProcessTemplate, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveIntegerField("thứ tự")
+    label = models.CharField("bước", max_length=50, blank=True)
+    actor = models.CharField("người thực hiện", max_length=500)
+    role = models.CharField("vai trò", max_length=20, choices=Role.choices, default=Role.SPECIALIST)
+    task = models.TextField("nội dung công việc", blank=True)
+    time_text = models.CharField("thời gian (nguyên văn)", max_length=200, blank=True)
+    hours = models.DecimalField(
+        "thời gian (giờ làm việc)", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    # Inter-agency step (liên thông): done at another agency, identified by its identifier when known.
+    inter_agency = models.BooleanField("liên thông", default=False)
+    partner_agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "bước xử lý"
+        verbose_name_plural = "bước xử lý"
+        ordering = ["template", "order"]
+        constraints = [models.UniqueConstraint(fields=["template", "order"], name="processstep_unique_order")]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.actor}"
+
+
+class Offering(models.Model):
+    """An agency publicly lists (niêm yết) and receives a procedure."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="offerings"
+    )
+    procedure = models.ForeignKey(
+        Procedure, verbose_name="thủ tục", on_delete=models.CASCADE, related_name="offerings"
+    )
+    online = models.BooleanField("nhận trực tuyến", default=True)
+    since = models.DateField("niêm yết từ", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "thủ tục niêm yết"
+        verbose_name_plural = "thủ tục niêm yết"
+        constraints = [models.UniqueConstraint(fields=["agency", "procedure"], name="offering_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} — {self.procedure.code}"

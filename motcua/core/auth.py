@@ -1,0 +1,41 @@
+"""Bearer-token authentication for the API (Authorization: Bearer <token>)."""
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import HttpBearer
+
+from .models import ApiToken, hash_token
+
+
+def user_for_token(raw: str):
+    try:
+        token = ApiToken.objects.select_related("user").get(key_hash=hash_token(raw), revoked=False)
+    except ApiToken.DoesNotExist:
+        return None
+    if not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class OptionalBearer(HttpBearer):
+    """Accepts anonymous callers but attaches the user when a valid token is given."""
+
+    def __call__(self, request: HttpRequest):
+        header = request.headers.get("Authorization", "")
+        if header.lower().startswith("bearer "):
+            user = user_for_token(header[7:].strip())
+            if user is not None:
+                request.user = user
+        return True
+
+    def authenticate(self, request, token):  # pragma: no cover - __call__ handles it
+        return True

@@ -1,0 +1,35 @@
+"""Cross-cutting models: API tokens."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the HTTP API. Only the SHA-256 of the token is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "Mã truy cập API"
+        verbose_name_plural = "Mã truy cập API"
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.label or self.created_at:%d/%m/%Y})"
+
+    @classmethod
+    def issue(cls, user, label: str = "") -> str:
+        raw = "mc_" + secrets.token_urlsafe(32)
+        cls.objects.create(user=user, key_hash=hash_token(raw), label=label)
+        return raw

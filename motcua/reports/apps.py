@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "motcua.reports"
+    verbose_name = "Báo cáo thống kê"

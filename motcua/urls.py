@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from motcua.api import api
+
+admin.site.site_header = "Quản trị Một cửa điện tử"
+admin.site.site_title = "Mot Cua"
+admin.site.index_title = "Quản trị hệ thống"
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("motcua.org.urls")),
+    path("", include("motcua.catalog.urls")),
+    path("", include("motcua.dossiers.urls")),
+    path("", include("motcua.reports.urls")),
+]
