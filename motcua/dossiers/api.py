@@ -1,3 +1,171 @@
-from ninja import Router
+"""Dossier API (contract §6/§7): POST /dossiers, GET /dossiers/<code>, POST /dossiers/<code>/<action>,
+and the public masked status lookup GET /dossiers/<code>/status."""
 
-router = Router()
+import datetime as dt
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from motcua.core.auth import BearerAuth
+from motcua.core.errors import NotFound
+
+from . import selectors, services
+from .models import Dossier
+
+router = Router(tags=["dossiers"])
+auth = BearerAuth()
+
+
+class ApplicantIn(Schema):
+    kind: Literal["individual", "organization"] = "individual"
+    name: str
+    id_number: str = ""
+    birth_year: int | None = None
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+class RepresentativeIn(Schema):
+    name: str
+    id_number: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    authorisation_document: str = Field("", description="Số, ngày văn bản ủy quyền")
+
+
+class FileIn(Schema):
+    procedure: str = Field(..., description="Procedure code, e.g. 1.001612")
+    agency: str = Field(..., description="Receiving agency identifier, e.g. 000.00.21.H26")
+    channel: Literal["online", "counter", "postal"] = "online"
+    applicant: ApplicantIn
+    representative: RepresentativeIn | None = None
+    form_data: dict = {}
+    result_method: Literal["counter", "post", "electronic"] = "counter"
+    receive: bool = Field(False, description="Officer only: receive at once (counter)")
+    working_days: float | None = Field(
+        None, ge=0, description="Override of the limit (procedures without one)"
+    )
+
+
+class ActionIn(Schema):
+    reason: str = ""
+    items: list[dict] | None = None
+    outcome: Literal["approved", "ineligible"] | None = None
+    method: Literal["counter", "post", "electronic"] | None = None
+    new_return_at: dt.datetime | None = None
+    assignee: str | None = None
+    step: int | None = None
+    to: str | None = None
+    to_agency: str | None = None
+    hours: float | None = Field(None, gt=0)
+    amount: float | None = None
+    note: str = ""
+    result_number: str = ""
+    tracking_number: str = ""
+    working_days: float | None = Field(None, ge=0)
+    expected_version: int | None = None
+
+
+class ErrorOut(Schema):
+    error: str
+    message: str
+    message_en: str
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+@router.post("", auth=auth, response={200: dict, 201: dict, **ERRORS}, summary="File a dossier")
+def file_dossier(request: HttpRequest, payload: FileIn):
+    """Online filing (`submit`) by a citizen/organisation account, or counter/postal registration (`register`)
+    by an officer. Send `Idempotency-Key` to make retries safe."""
+    dossier, created = services.dossier_file(
+        actor=request.auth,
+        procedure_code=payload.procedure.strip(),
+        agency_identifier=payload.agency.strip(),
+        channel=payload.channel,
+        applicant=payload.applicant.model_dump(),
+        representative=payload.representative.model_dump() if payload.representative else None,
+        form_data=payload.form_data,
+        result_method=payload.result_method,
+        receive=payload.receive,
+        working_days=payload.working_days,
+        idempotency_key=(request.headers.get("Idempotency-Key") or "").strip() or None,
+    )
+    return (201 if created else 200), selectors.dossier_detail(dossier, request.auth)
+
+
+@router.get("", auth=auth, response={200: dict, **ERRORS}, summary="Dossiers I may see")
+def list_dossiers(
+    request: HttpRequest, q: str = "", state: str = "", agency: str = "", limit: int = 50, offset: int = 0
+):
+    from motcua.core.text import fold
+
+    qs = selectors.visible_dossiers(request.auth)
+    if state:
+        qs = qs.filter(state=state)
+    if agency:
+        qs = qs.filter(agency__identifier=agency)
+    if q:
+        f = fold(q)
+        from django.db.models import Q
+
+        qs = qs.filter(
+            Q(code__icontains=q.strip())
+            | Q(applicant_name_ascii__contains=f)
+            | Q(applicant_id_number=q.strip())
+        )
+    limit = max(1, min(limit, 500))
+    total = qs.count()
+    items = [
+        {
+            "code": d.code,
+            "state": d.state,
+            "procedure": d.procedure.code,
+            "agency": d.agency.identifier,
+            "applicant_name": d.applicant_name,
+            "received_at": selectors.iso(d.received_at),
+            "due_at": selectors.iso(d.due_at),
+            "classification": d.classification or None,
+        }
+        for d in qs.order_by("-created_at")[offset : offset + limit]
+    ]
+    return {"count": total, "items": items}
+
+
+def _get_readable(request, code: str) -> Dossier:
+    dossier = (
+        Dossier.objects.select_related("agency", "procedure", "procedure_version").filter(code=code).first()
+    )
+    if dossier is None or not services.may_read(request.auth, dossier):
+        raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
+    return dossier
+
+
+@router.get("/{code}/status", response={200: dict, 404: ErrorOut}, summary="Public status lookup (masked)")
+def dossier_status(request: HttpRequest, code: str):
+    dossier = Dossier.objects.select_related("agency", "procedure").filter(code=code.strip()).first()
+    if dossier is None:
+        raise NotFound(
+            f"Không tìm thấy hồ sơ '{code}'. Kiểm tra lại mã hồ sơ trên giấy tiếp nhận.",
+            f"Dossier '{code}' not found. Check the code on your receipt.",
+        )
+    return selectors.dossier_public(dossier)
+
+
+@router.get("/{code}", auth=auth, response={200: dict, **ERRORS}, summary="A dossier with its event history")
+def get_dossier(request: HttpRequest, code: str):
+    return selectors.dossier_detail(_get_readable(request, code), request.auth)
+
+
+@router.post("/{code}/{action}", auth=auth, response={200: dict, **ERRORS}, summary="Take a lifecycle action")
+def act(request: HttpRequest, code: str, action: str, payload: ActionIn | None = None):
+    params = payload.model_dump(exclude_none=True) if payload else {}
+    expected = params.pop("expected_version", None)
+    dossier = services.dossier_act(
+        code=code, action=action, actor=request.auth, params=params, expected_version=expected
+    )
+    return selectors.dossier_detail(dossier, request.auth)

@@ -1,1 +1,278 @@
-"""Models of this app."""
+"""Dossiers (hồ sơ) and their immutable, hash-chained event history.
+
+Timings asked for often (received_at, due_at, resolved_at, classification) are stored on the dossier and indexed
+so that statistics are aggregate queries; the event log remains the truth they are derived from
+(`motcua verify-history` checks the chains, the statistics checker recomputes from events).
+"""
+
+from django.conf import settings
+from django.db import models
+
+from motcua.catalog.models import Procedure, ProcedureComponent, ProcedureVersion
+from motcua.org.models import Agency, Role, Unit
+
+
+class State(models.TextChoices):
+    SUBMITTED = "submitted", "Mới đăng ký"
+    RECEIVED = "received", "Được tiếp nhận"
+    REFUSED = "refused", "Không được tiếp nhận"
+    PROCESSING = "processing", "Đang xử lý"
+    SUPPLEMENT_REQUESTED = "supplement_requested", "Yêu cầu bổ sung"
+    AWAITING_PAYMENT = "awaiting_payment", "Yêu cầu thực hiện nghĩa vụ tài chính"
+    WITHDRAWAL_REQUESTED = "withdrawal_requested", "Công dân yêu cầu rút hồ sơ"
+    STOPPED = "stopped", "Dừng xử lý"
+    RESOLVED = "resolved", "Đã xử lý xong"
+    RETURNED = "returned", "Đã trả kết quả"
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", "Trực tuyến"
+    COUNTER = "counter", "Trực tiếp"
+    POSTAL = "postal", "Qua bưu chính"
+
+
+class ReturnMethod(models.TextChoices):
+    COUNTER = "counter", "Tại Bộ phận Một cửa"
+    POST = "post", "Qua dịch vụ bưu chính"
+    ELECTRONIC = "electronic", "Trực tuyến (kết quả điện tử)"
+
+
+class Classification(models.TextChoices):
+    EARLY = "early", "Trước hạn"
+    ON_TIME = "on_time", "Đúng hạn"
+    LATE = "late", "Quá hạn"
+
+
+class Outcome(models.TextChoices):
+    APPROVED = "approved", "Giải quyết (có kết quả)"
+    INELIGIBLE = "ineligible", "Không đủ điều kiện giải quyết"
+
+
+class ApplicantKind(models.TextChoices):
+    INDIVIDUAL = "individual", "Cá nhân"
+    ORGANIZATION = "organization", "Tổ chức"
+
+
+class DailySequence(models.Model):
+    """Per agency and registration day, the last sequence number used. Incremented in the same transaction as the
+    dossier insert, so codes are unique and gap-free under concurrent registration."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="dailysequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day} #{self.last}"
+
+
+class Dossier(models.Model):
+    code = models.CharField("mã hồ sơ", max_length=80, unique=True)
+    agency = models.ForeignKey(
+        Agency, verbose_name="cơ quan tiếp nhận", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    procedure = models.ForeignKey(
+        Procedure, verbose_name="thủ tục", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    procedure_version = models.ForeignKey(
+        ProcedureVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    field_id_snapshot = models.BigIntegerField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Field (lĩnh vực) of the procedure version filed under.",
+    )
+    channel = models.CharField("kênh nộp", max_length=10, choices=Channel.choices)
+    state = models.CharField("trạng thái", max_length=24, choices=State.choices, db_index=True)
+    resume_state = models.CharField(max_length=24, blank=True)
+
+    # Applicant (người nộp) and the authorised representative (ủy quyền), if any.
+    applicant_kind = models.CharField(
+        max_length=12, choices=ApplicantKind.choices, default=ApplicantKind.INDIVIDUAL
+    )
+    applicant_name = models.CharField("người nộp", max_length=255)
+    applicant_name_ascii = models.CharField(max_length=255, db_index=True, editable=False)
+    applicant_id_number = models.CharField(
+        "số định danh / mã số thuế", max_length=20, blank=True, db_index=True
+    )
+    applicant_address = models.CharField("địa chỉ", max_length=500, blank=True)
+    applicant_phone = models.CharField("điện thoại", max_length=30, blank=True)
+    applicant_email = models.EmailField("thư điện tử", blank=True)
+    representative = models.JSONField("người được ủy quyền", default=dict, blank=True)
+    applicant_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="dossiers"
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    form_data = models.JSONField("tờ khai điện tử", default=dict, blank=True)
+    result_method = models.CharField(
+        "hình thức nhận kết quả", max_length=12, choices=ReturnMethod.choices, default=ReturnMethod.COUNTER
+    )
+
+    # Timing (contract §5). limit_hours = the limit applied at reception, in working hours.
+    limit_hours = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField("ngày tiếp nhận", null=True, blank=True, db_index=True)
+    counting_starts_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField("hẹn trả", null=True, blank=True, db_index=True)
+    initial_due_at = models.DateTimeField(null=True, blank=True)
+    paused_since = models.DateTimeField(null=True, blank=True)
+    paused_hours = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    new_return_at = models.DateTimeField("hẹn lại (thư xin lỗi)", null=True, blank=True)
+    resolved_at = models.DateTimeField("ngày có kết quả", null=True, blank=True, db_index=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    classification = models.CharField(max_length=8, choices=Classification.choices, blank=True, db_index=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_method = models.CharField(max_length=12, choices=ReturnMethod.choices, blank=True)
+    refused_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    supplement_rounds = models.PositiveIntegerField(default=0)
+
+    imported = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(
+        default=0, help_text="Incremented by every action (optimistic locking)."
+    )
+    last_event_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "hồ sơ"
+        verbose_name_plural = "hồ sơ"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["agency", "received_at"], name="dossier_agency_received"),
+            models.Index(fields=["agency", "resolved_at"], name="dossier_agency_resolved"),
+            models.Index(fields=["agency", "state"], name="dossier_agency_state"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_since is not None
+
+
+class DossierStep(models.Model):
+    """One step of the dossier's internal process (instantiated from the procedure's template at reception)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveIntegerField()
+    label = models.CharField(max_length=200, blank=True)
+    actor = models.CharField("người/bộ phận thực hiện", max_length=500)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.SPECIALIST)
+    task = models.TextField(blank=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    inter_agency = models.BooleanField(default=False)
+    hours = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dossier_steps",
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    classification = models.CharField(max_length=8, choices=Classification.choices, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "order"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "order"], name="dossierstep_unique_order")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier.code} #{self.order} {self.actor}"
+
+
+class DossierEvent(models.Model):
+    """An immutable record of one action. `hash` = SHA-256 over the previous event's hash and this event's
+    canonical content; `motcua verify-history` recomputes every chain."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    action = models.CharField(max_length=32)
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=255, blank=True)
+    from_state = models.CharField(max_length=24, blank=True)
+    to_state = models.CharField(max_length=24)
+    step_order = models.PositiveIntegerField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    file_hashes = models.JSONField(default=list, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["dossier", "seq"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="dossierevent_unique_seq")]
+        indexes = [models.Index(fields=["action", "at"], name="dossierevent_action_at")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}#{self.seq} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk and not kwargs.pop("_allow_update", False):
+            raise ValueError("Dossier events are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Dossier events are immutable.")
+
+
+class DocumentKind(models.TextChoices):
+    COMPONENT = "component", "Thành phần hồ sơ"
+    SUPPLEMENT = "supplement", "Tài liệu bổ sung"
+    AUTHORISATION = "authorisation", "Văn bản ủy quyền"
+    RESULT = "result", "Kết quả giải quyết"
+    NOTICE = "notice", "Văn bản thông báo"
+    OTHER = "other", "Khác"
+
+
+class DossierDocument(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=16, choices=DocumentKind.choices, default=DocumentKind.COMPONENT)
+    component = models.ForeignKey(
+        ProcedureComponent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(max_length=500)
+    file = models.FileField(upload_to="dossiers/%Y/%m/")
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["dossier", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IdempotencyKey(models.Model):
+    """`Idempotency-Key` of a filing request: a retried submission returns the dossier created the first time."""
+
+    key = models.CharField(max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    request_hash = models.CharField(max_length=64)
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotencykey_unique")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,813 @@
+"""Writes on dossiers. Every state change goes through `dossier_act` (or `dossier_file` for filing), runs in one
+transaction with the dossier row locked, validates the action with the lifecycle engine, and appends a
+hash-chained event. A refused action raises and changes nothing."""
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from motcua.catalog.models import Procedure, ProcessTemplate
+from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
+from motcua.core.text import fold, nfc
+from motcua.org.models import Agency, Role, StaffRole
+from motcua.org.selectors import roles_of
+
+from . import lifecycle
+from .models import (
+    DailySequence,
+    Dossier,
+    DossierEvent,
+    DossierStep,
+    IdempotencyKey,
+    State,
+)
+from .validators import IdentifierError, clean_applicant_id
+from .workflow import ANY_USER, APPLICANT, TRANSITIONS
+
+LOCAL = lifecycle.LOCAL
+TIMING_FIELDS = (
+    "state",
+    "resume_state",
+    "submitted_at",
+    "received_at",
+    "counting_starts_at",
+    "due_at",
+    "initial_due_at",
+    "limit_hours",
+    "paused_since",
+    "paused_hours",
+    "new_return_at",
+    "resolved_at",
+    "outcome",
+    "classification",
+    "returned_at",
+    "return_method",
+    "refused_at",
+    "stopped_at",
+    "supplement_rounds",
+)
+
+
+class AgencyCalendar:
+    """Binds the calendar services to one agency (office hours, jurisdiction) for the lifecycle engine."""
+
+    def __init__(self, agency: Agency | None):
+        from motcua.workdays import services as cal
+
+        self._cal = cal
+        self.agency = agency
+
+    def compute_deadline(self, received_at, *, hours):
+        return self._cal.compute_deadline(received_at, hours=hours, agency=self.agency)
+
+    def add_working_hours(self, start, hours):
+        return self._cal.add_working_hours(start, hours, agency=self.agency)
+
+    def working_hours_between(self, start, end):
+        return self._cal.working_hours_between(start, end, agency=self.agency)
+
+    def is_working_day(self, day):
+        return self._cal.is_working_day(day, agency=self.agency)
+
+
+# --- snapshots ---------------------------------------------------------------------------------------------
+
+
+def snapshot_of(dossier: Dossier) -> lifecycle.Snapshot:
+    snap = lifecycle.Snapshot(**{f: getattr(dossier, f) for f in TIMING_FIELDS})
+    snap.state = dossier.state or None
+    snap.resume_state = dossier.resume_state or ""
+    snap.outcome = dossier.outcome or ""
+    snap.classification = dossier.classification or ""
+    snap.return_method = dossier.return_method or ""
+    snap.paused_hours = Decimal(dossier.paused_hours or 0)
+    last = dossier.events.order_by("-seq").values_list("at", flat=True).first()
+    snap.last_at = last
+    snap.extra = {"apologized": dossier.new_return_at is not None}
+    snap.pre_reception_supplements = dossier.events.filter(
+        action="request_supplement", from_state=State.SUBMITTED
+    ).count()
+    return snap
+
+
+def store_snapshot(dossier: Dossier, snap: lifecycle.Snapshot) -> None:
+    for f in TIMING_FIELDS:
+        value = getattr(snap, f)
+        if value is None and f in ("resume_state", "outcome", "classification", "return_method"):
+            value = ""
+        setattr(dossier, f, value)
+
+
+# --- events ---------------------------------------------------------------------------------------------------
+
+
+def _json_default(value):
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, (dt.date, Decimal)):
+        return str(value)
+    return str(value)
+
+
+def event_hash(
+    *,
+    code: str,
+    seq: int,
+    action: str,
+    at: dt.datetime,
+    actor: str,
+    from_state: str,
+    to_state: str,
+    step_order,
+    reason: str,
+    data: dict,
+    file_hashes: list,
+    prev_hash: str,
+) -> str:
+    canonical = json.dumps(
+        {
+            "code": code,
+            "seq": seq,
+            "action": action,
+            "at": at.astimezone(dt.UTC).isoformat(),
+            "actor": actor,
+            "from": from_state or "",
+            "to": to_state,
+            "step": step_order,
+            "reason": reason or "",
+            "data": data or {},
+            "files": sorted(file_hashes or []),
+            "prev": prev_hash or "",
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        default=_json_default,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _clean_data(data: dict) -> dict:
+    return json.loads(json.dumps(data or {}, default=_json_default))
+
+
+def record_event(
+    dossier: Dossier,
+    *,
+    seq: int,
+    action: str,
+    at: dt.datetime,
+    actor,
+    from_state: str | None,
+    to_state: str,
+    step_order=None,
+    reason: str = "",
+    data: dict | None = None,
+    file_hashes: list | None = None,
+    actor_name: str = "",
+) -> DossierEvent:
+    data = _clean_data(data or {})
+    actor_label = actor_name or (actor.get_username() if actor is not None else "")
+    h = event_hash(
+        code=dossier.code,
+        seq=seq,
+        action=action,
+        at=at,
+        actor=actor_label,
+        from_state=from_state or "",
+        to_state=to_state,
+        step_order=step_order,
+        reason=reason,
+        data=data,
+        file_hashes=file_hashes or [],
+        prev_hash=dossier.last_event_hash,
+    )
+    event = DossierEvent.objects.create(
+        dossier=dossier,
+        seq=seq,
+        action=action,
+        at=at,
+        actor=actor,
+        actor_name=actor_label,
+        from_state=from_state or "",
+        to_state=to_state,
+        step_order=step_order,
+        reason=nfc(reason),
+        data=data,
+        file_hashes=file_hashes or [],
+        prev_hash=dossier.last_event_hash,
+        hash=h,
+    )
+    dossier.last_event_hash = h
+    return event
+
+
+def verify_chain(dossier: Dossier) -> list[str]:
+    """Recompute the dossier's chain; returns the problems found (empty when intact)."""
+    problems, prev = [], ""
+    for i, e in enumerate(dossier.events.order_by("seq"), start=1):
+        if e.seq != i:
+            problems.append(f"{dossier.code}: event #{e.seq} out of sequence (expected #{i})")
+        if e.prev_hash != prev:
+            problems.append(f"{dossier.code}: event #{e.seq} does not link to the previous event")
+        expected = event_hash(
+            code=dossier.code,
+            seq=e.seq,
+            action=e.action,
+            at=e.at,
+            actor=e.actor_name,
+            from_state=e.from_state,
+            to_state=e.to_state,
+            step_order=e.step_order,
+            reason=e.reason,
+            data=e.data,
+            file_hashes=e.file_hashes,
+            prev_hash=e.prev_hash,
+        )
+        if e.hash != expected:
+            problems.append(f"{dossier.code}: event #{e.seq} ({e.action}) was altered")
+        prev = e.hash
+    if dossier.last_event_hash != prev:
+        problems.append(f"{dossier.code}: the dossier's last hash does not match its last event")
+    return problems
+
+
+# --- codes ----------------------------------------------------------------------------------------------------
+
+
+def next_code(agency: Agency, at: dt.datetime) -> str:
+    """`<agency identifier>-<YYMMDD>-<NNNN>` (contract §3). Must run inside the filing transaction."""
+    day = at.astimezone(LOCAL).date()
+    updated = DailySequence.objects.filter(agency=agency, day=day).update(last=F("last") + 1)
+    if not updated:
+        try:
+            with transaction.atomic():
+                DailySequence.objects.create(agency=agency, day=day, last=1)
+        except IntegrityError:
+            DailySequence.objects.filter(agency=agency, day=day).update(last=F("last") + 1)
+    seq = DailySequence.objects.get(agency=agency, day=day).last
+    return f"{agency.identifier}-{day:%y%m%d}-{seq:04d}"
+
+
+# --- permissions ----------------------------------------------------------------------------------------------
+
+
+def _roles_in(user, agency_ids: set[int]) -> set[str]:
+    return {r.role for r in roles_of(user) if r.agency_id in agency_ids}
+
+
+def may_act(user, dossier: Dossier, action: str) -> bool:
+    t = TRANSITIONS[action]
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    if ANY_USER in t.roles:
+        return True
+    if APPLICANT in t.roles and dossier.applicant_user_id == user.pk:
+        return True
+    agencies = {dossier.agency_id}
+    step = current_step(dossier)
+    if step is not None:
+        agencies.add(step.agency_id)
+    return bool(_roles_in(user, agencies) & set(t.roles))
+
+
+def may_read(user, dossier: Dossier) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or dossier.applicant_user_id == user.pk or dossier.filed_by_id == user.pk:
+        return True
+    step_agencies = set(dossier.steps.values_list("agency_id", flat=True))
+    for r in roles_of(user):
+        if r.agency_id == dossier.agency_id or r.agency_id in step_agencies:
+            return True
+        if r.role in (Role.OVERSEER, Role.LEADER, Role.ADMIN) and dossier.agency.path.startswith(
+            r.agency.path
+        ):
+            return True
+    return False
+
+
+def allowed_actions(user, dossier: Dossier) -> list[str]:
+    return [a for a in lifecycle_allowed(dossier.state) if may_act(user, dossier, a)]
+
+
+def lifecycle_allowed(state):
+    return [a for a, t in TRANSITIONS.items() if state in t.sources and a not in ("submit", "register")]
+
+
+# --- steps ----------------------------------------------------------------------------------------------------
+
+
+def current_step(dossier: Dossier) -> DossierStep | None:
+    return dossier.steps.filter(started_at__isnull=False, completed_at__isnull=True).order_by("order").first()
+
+
+def _instantiate_steps(dossier: Dossier, at: dt.datetime) -> None:
+    template = (
+        ProcessTemplate.objects.filter(procedure=dossier.procedure, agency=dossier.agency).first()
+        or ProcessTemplate.objects.filter(procedure=dossier.procedure, agency__isnull=True).first()
+    )
+    rows = []
+    if template is not None:
+        for s in template.steps.all().order_by("order"):
+            rows.append(
+                dict(
+                    order=s.order,
+                    label=s.label,
+                    actor=s.actor,
+                    role=s.role,
+                    task=s.task,
+                    inter_agency=s.inter_agency,
+                    hours=s.hours,
+                    agency=s.partner_agency if (s.inter_agency and s.partner_agency) else dossier.agency,
+                )
+            )
+    if not rows:
+        # No published internal process: one step covering the whole limit, done by the agency's specialists.
+        rows.append(
+            dict(
+                order=1,
+                label="Xử lý",
+                actor="Phòng chuyên môn",
+                role=Role.SPECIALIST,
+                task="Thẩm định, giải quyết hồ sơ",
+                inter_agency=False,
+                hours=dossier.limit_hours,
+                agency=dossier.agency,
+            )
+        )
+    for r in rows:
+        DossierStep.objects.create(dossier=dossier, **r)
+    _start_step(dossier, dossier.steps.order_by("order").first(), dossier.counting_starts_at or at)
+
+
+def _start_step(dossier: Dossier, step: DossierStep | None, at: dt.datetime) -> None:
+    if step is None:
+        return
+    step.started_at = at
+    if step.hours is not None:
+        step.due_at = AgencyCalendar(step.agency).add_working_hours(
+            max(at, dossier.counting_starts_at or at), step.hours
+        )
+    step.save()
+
+
+def _complete_step(step: DossierStep, at: dt.datetime) -> None:
+    step.completed_at = at
+    if step.due_at is not None:
+        step.classification = lifecycle.classify(at, step.due_at)
+    step.save()
+
+
+# --- filing ---------------------------------------------------------------------------------------------------
+
+
+def _clean_applicant(applicant: dict, *, allow_legacy: bool = False) -> dict:
+    kind = applicant.get("kind") or "individual"
+    if kind not in ("individual", "organization"):
+        raise Unprocessable(
+            "Loại người nộp phải là 'individual' (cá nhân) hoặc 'organization' (tổ chức).",
+            "Applicant kind must be 'individual' or 'organization'.",
+        )
+    name = nfc(applicant.get("name"))
+    if not name:
+        raise Unprocessable("Thiếu họ tên người nộp hồ sơ.", "The applicant's name is required.")
+    id_number = applicant.get("id_number") or ""
+    if id_number or not allow_legacy:
+        try:
+            id_number = clean_applicant_id(
+                kind, id_number, allow_legacy=allow_legacy, birth_year=applicant.get("birth_year")
+            )
+        except IdentifierError as exc:
+            raise Unprocessable(exc.message, exc.message_en, code="bad_id_number") from exc
+    return {
+        "applicant_kind": kind,
+        "applicant_name": name,
+        "applicant_id_number": id_number,
+        "applicant_address": nfc(applicant.get("address")),
+        "applicant_phone": nfc(applicant.get("phone")),
+        "applicant_email": (applicant.get("email") or "").strip(),
+    }
+
+
+def _request_hash(payload: dict) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def dossier_file(
+    *,
+    actor,
+    procedure_code: str,
+    agency_identifier: str,
+    channel: str,
+    applicant: dict,
+    representative: dict | None = None,
+    form_data: dict | None = None,
+    result_method: str = "counter",
+    receive: bool = False,
+    working_days=None,
+    idempotency_key: str | None = None,
+    at: dt.datetime | None = None,
+    applicant_user=None,
+) -> tuple[Dossier, bool]:
+    """File a dossier: online (`submit`, by the applicant's account) or at the counter / by post (`register`, by
+    an officer of the agency; with `receive=True` the officer also receives it at once). Returns (dossier,
+    created). With an idempotency key, a retry returns the dossier of the first request."""
+    at = at or timezone.now()
+    payload = dict(
+        procedure=procedure_code,
+        agency=agency_identifier,
+        channel=channel,
+        applicant=applicant,
+        representative=representative,
+        form_data=form_data,
+        result_method=result_method,
+        receive=receive,
+        working_days=working_days,
+    )
+    if idempotency_key:
+        found = (
+            IdempotencyKey.objects.filter(user=actor, key=idempotency_key).select_related("dossier").first()
+        )
+        if found:
+            if found.request_hash != _request_hash(payload):
+                raise Unprocessable(
+                    "Idempotency-Key này đã được dùng cho một yêu cầu nộp hồ sơ khác.",
+                    "This Idempotency-Key was already used for a different filing request.",
+                    code="idempotency_mismatch",
+                )
+            return found.dossier, False
+    if channel not in ("online", "counter", "postal"):
+        raise Unprocessable(
+            "Kênh nộp phải là 'online', 'counter' hoặc 'postal'.",
+            "Channel must be 'online', 'counter' or 'postal'.",
+        )
+    if result_method not in ("counter", "post", "electronic"):
+        raise Unprocessable(
+            "Hình thức nhận kết quả phải là 'counter', 'post' hoặc 'electronic'.",
+            "result_method must be 'counter', 'post' or 'electronic'.",
+        )
+    agency = Agency.objects.filter(identifier=agency_identifier).first()
+    if agency is None:
+        raise NotFound(f"Không có cơ quan mã '{agency_identifier}'.", f"No agency '{agency_identifier}'.")
+    procedure = Procedure.objects.filter(code=procedure_code).first()
+    if procedure is None:
+        raise NotFound(f"Không có thủ tục mã '{procedure_code}'.", f"No procedure '{procedure_code}'.")
+    version = procedure.version_at(at.astimezone(LOCAL).date())
+    if version is None or not procedure.active:
+        raise Unprocessable(
+            "Thủ tục chưa có hiệu lực hoặc đã bãi bỏ tại thời điểm nộp.",
+            "The procedure is not in force at the filing date.",
+        )
+    fields = _clean_applicant(applicant)
+    officer = actor.is_superuser or Role.OFFICER in _roles_in(actor, {agency.pk})
+    if channel == "online":
+        action = "submit"
+    else:
+        if not officer:
+            raise PermissionDenied(
+                "Chỉ cán bộ Bộ phận Một cửa của cơ quan mới đăng ký hồ sơ trực tiếp/bưu chính.",
+                "Only the agency's one-stop officers register counter or postal dossiers.",
+            )
+        action = "register"
+    if receive and not officer:
+        raise PermissionDenied(
+            "Chỉ cán bộ Bộ phận Một cửa mới tiếp nhận hồ sơ.", "Only one-stop officers receive dossiers."
+        )
+    limit_hours = version.limit_hours()
+    if working_days is not None:
+        limit_hours = Decimal(str(working_days)) * 8
+    with transaction.atomic():
+        dossier = Dossier(
+            agency=agency,
+            procedure=procedure,
+            procedure_version=version,
+            field_id_snapshot=version.field_id,
+            channel=channel,
+            state="",
+            representative=representative or {},
+            form_data=form_data or {},
+            result_method=result_method,
+            limit_hours=limit_hours,
+            filed_by=actor,
+            applicant_user=applicant_user or (actor if action == "submit" else None),
+            **fields,
+        )
+        dossier.applicant_name_ascii = fold(dossier.applicant_name)
+        dossier.code = next_code(agency, at)
+        snap = lifecycle.apply(
+            lifecycle.Snapshot(limit_hours=limit_hours), action, at, {}, AgencyCalendar(agency)
+        )
+        store_snapshot(dossier, snap)
+        dossier.save()
+        record_event(
+            dossier,
+            seq=1,
+            action=action,
+            at=at,
+            actor=actor,
+            from_state=None,
+            to_state=snap.state,
+            data={
+                "channel": channel,
+                "procedure": procedure.code,
+                "procedure_version": str(version.effective_from),
+            },
+        )
+        dossier.version = 1
+        dossier.save(update_fields=["last_event_hash", "version"])
+        if idempotency_key:
+            IdempotencyKey.objects.create(
+                user=actor, key=idempotency_key, dossier=dossier, request_hash=_request_hash(payload)
+            )
+        if receive:
+            dossier = _act(dossier, "receive", actor, {}, at)
+    return dossier, True
+
+
+# --- actions --------------------------------------------------------------------------------------------------
+
+
+def dossier_act(
+    *,
+    code: str,
+    action: str,
+    actor,
+    params: dict | None = None,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Take one lifecycle action on the dossier `code`. One transaction; the row is locked; a conflicting
+    concurrent action gets Conflict (HTTP 409) and changes nothing."""
+    if action not in TRANSITIONS or action in ("submit", "register"):
+        raise NotFound(
+            f"Không có thao tác '{action}' trên hồ sơ.",
+            f"No dossier action '{action}'.",
+            code="unknown_action",
+        )
+    at = at or timezone.now()
+    with transaction.atomic():
+        dossier = (
+            Dossier.objects.select_for_update()
+            .select_related("agency", "procedure")
+            .filter(code=code)
+            .first()
+        )
+        if dossier is None:
+            raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
+        if expected_version is not None and dossier.version != expected_version:
+            raise Conflict(
+                "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại trước khi thao tác.",
+                "The dossier was just changed by someone else; reload it before acting.",
+                code="stale",
+            )
+        if not may_act(actor, dossier, action):
+            if may_read(actor, dossier):
+                raise PermissionDenied(
+                    f"Bạn không có quyền thực hiện '{TRANSITIONS[action].label}' trên hồ sơ này.",
+                    f"You may not '{TRANSITIONS[action].label_en}' on this dossier.",
+                )
+            raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
+        return _act(dossier, action, actor, params or {}, at)
+
+
+def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) -> Dossier:
+    if action == "request_supplement" and dossier.state == State.SUBMITTED:
+        if dossier.events.filter(action="request_supplement", from_state=State.SUBMITTED).exists():
+            raise Conflict(
+                "Hồ sơ đã được hướng dẫn bổ sung một lần bằng văn bản; không yêu cầu bổ sung lần thứ hai khi "
+                "tiếp nhận (tiếp nhận hoặc từ chối tiếp nhận).",
+                "The applicant was already asked once in writing; receive or refuse the dossier instead.",
+                code="supplement_once",
+            )
+    _require_params(action, params)
+    cal = AgencyCalendar(dossier.agency)
+    snap = snapshot_of(dossier)
+    lp = {}
+    if action == "receive" and params.get("working_days") is not None:
+        lp["limit_hours"] = Decimal(str(params["working_days"])) * 8
+    for key in ("new_return_at", "outcome", "method"):
+        if key in params:
+            lp[key] = params[key]
+    try:
+        new = lifecycle.apply(snap, action, at, lp, cal)
+    except lifecycle.LifecycleError as exc:
+        cls = Conflict if exc.conflict else Unprocessable
+        raise cls(exc.message, exc.message_en, code=exc.code) from exc
+    from_state = dossier.state
+    step_order, data = _apply_steps(dossier, action, actor, params, at)
+    store_snapshot(dossier, new)
+    data.update({k: v for k, v in params.items() if k in EVENT_PARAM_KEYS and v not in (None, "", [])})
+    if action == "receive":
+        data.update(
+            {
+                "counting_starts_at": new.counting_starts_at,
+                "due_at": new.due_at,
+                "limit_hours": new.limit_hours,
+            }
+        )
+    if action in lifecycle.RESUME_ACTIONS:
+        data.update({"paused_hours_total": new.paused_hours, "due_at": new.due_at})
+    seq = dossier.events.count() + 1
+    record_event(
+        dossier,
+        seq=seq,
+        action=action,
+        at=at,
+        actor=actor,
+        from_state=from_state,
+        to_state=new.state,
+        step_order=step_order,
+        reason=params.get("reason", ""),
+        data=data,
+        file_hashes=params.get("file_hashes") or [],
+    )
+    dossier.version += 1
+    dossier.save()
+    if action == "receive":
+        _instantiate_steps(dossier, at)
+    if action in ("resolve", "stop"):
+        step = current_step(dossier)
+        if step is not None:
+            _complete_step(step, at)
+    return dossier
+
+
+EVENT_PARAM_KEYS = {
+    "items",
+    "outcome",
+    "method",
+    "new_return_at",
+    "amount",
+    "note",
+    "result_number",
+    "tracking_number",
+    "working_days",
+    "paid_reference",
+    "received_by",
+}
+
+
+def _require_params(action: str, params: dict) -> None:
+    need_reason = {
+        "refuse": "lý do từ chối",
+        "request_supplement": "nội dung cần bổ sung và lý do",
+        "apologize": "lý do chậm trả kết quả",
+        "stop": "lý do dừng xử lý",
+    }
+    if action in need_reason and not nfc(params.get("reason")):
+        raise Unprocessable(
+            f"Thiếu {need_reason[action]} (reason).",
+            f"'reason' is required for '{action}'.",
+            code="missing_reason",
+        )
+    if action == "request_supplement":
+        items = params.get("items")
+        if items is not None and (
+            not isinstance(items, list) or not all(isinstance(i, dict) and nfc(i.get("name")) for i in items)
+        ):
+            raise Unprocessable(
+                "Danh sách giấy tờ cần bổ sung (items) phải gồm các mục có 'name' và 'reason'.",
+                "'items' must be a list of {name, reason}.",
+                code="bad_items",
+            )
+    if action == "request_payment":
+        amount = params.get("amount")
+        try:
+            ok = amount is not None and Decimal(str(amount)) > 0
+        except Exception:  # noqa: BLE001
+            ok = False
+        if not ok:
+            raise Unprocessable(
+                "Số tiền phải nộp (amount) phải là số dương.",
+                "'amount' must be a positive number.",
+                code="bad_amount",
+            )
+
+
+def _user_by_username(username: str):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise Unprocessable(
+            f"Không có cán bộ '{username}'.", f"No staff member '{username}'.", code="bad_assignee"
+        )
+    return user
+
+
+def _apply_steps(
+    dossier: Dossier, action: str, actor, params: dict, at: dt.datetime
+) -> tuple[int | None, dict]:
+    """Step bookkeeping for assign / hand_over. Returns (step order, event data)."""
+    if action not in ("assign", "hand_over"):
+        step = current_step(dossier)
+        return (step.order if step else None), {}
+    steps = list(dossier.steps.order_by("order"))
+    current = next((s for s in steps if s.started_at and not s.completed_at), None)
+    if action == "assign":
+        order = params.get("step") or (current.order if current else None)
+        step = next((s for s in steps if s.order == order), None)
+        if step is None or step.completed_at:
+            raise Unprocessable(
+                "Bước xử lý không tồn tại hoặc đã hoàn thành.",
+                "That step does not exist or is already completed.",
+                code="bad_step",
+            )
+        assignee = _user_by_username(params.get("assignee") or "")
+        if not StaffRole.objects.filter(user=assignee, agency=step.agency, active=True).exists():
+            raise Unprocessable(
+                f"Cán bộ '{assignee.username}' không thuộc cơ quan thực hiện bước này.",
+                f"'{assignee.username}' is not staff of the step's agency.",
+                code="bad_assignee",
+            )
+        step.assignee = assignee
+        step.save(update_fields=["assignee"])
+        return step.order, {"assignee": assignee.username, "step_actor": step.actor}
+    # hand_over: complete the current step and start the next (optionally to a named person / another agency)
+    data: dict = {}
+    if current is not None:
+        _complete_step(current, at)
+        data.update(
+            {
+                "from_step": current.order,
+                "from_actor": current.actor,
+                "from_agency": current.agency.identifier,
+                "step_result": current.classification,
+                "giver": actor.get_username(),
+            }
+        )
+    to_agency_id = params.get("to_agency")
+    nxt = next(
+        (s for s in steps if s.started_at is None and (current is None or s.order > current.order)), None
+    )
+    if to_agency_id:
+        partner = Agency.objects.filter(identifier=to_agency_id).first()
+        if partner is None:
+            raise Unprocessable(
+                f"Không có cơ quan '{to_agency_id}' để chuyển liên thông.",
+                f"No agency '{to_agency_id}' to hand over to.",
+                code="bad_agency",
+            )
+        hours = params.get("hours")
+        if hours is None or Decimal(str(hours)) <= 0:
+            raise Unprocessable(
+                "Bước liên thông cần thời gian xử lý (hours) dương.",
+                "An inter-agency step needs a positive 'hours' budget.",
+                code="bad_hours",
+            )
+        order = (current.order if current else 0) + 1
+        dossier.steps.filter(order__gte=order).update(order=F("order") + 1000)
+        for s in dossier.steps.filter(order__gte=1000).order_by("order"):
+            s.order = s.order - 1000 + 1
+            s.save(update_fields=["order"])
+        nxt = DossierStep.objects.create(
+            dossier=dossier,
+            order=order,
+            label="Liên thông",
+            actor=partner.name,
+            role=Role.SPECIALIST,
+            task=nfc(params.get("note")) or "Phối hợp giải quyết liên thông",
+            agency=partner,
+            inter_agency=True,
+            hours=Decimal(str(hours)),
+        )
+    if nxt is not None:
+        if params.get("to"):
+            nxt.assignee = _user_by_username(params["to"])
+        _start_step(dossier, nxt, at)
+        data.update(
+            {
+                "to_step": nxt.order,
+                "to_actor": nxt.actor,
+                "to_agency": nxt.agency.identifier,
+                "receiver": nxt.assignee.username if nxt.assignee else "",
+                "step_due_at": nxt.due_at,
+                "inter_agency": nxt.inter_agency,
+            }
+        )
+        return nxt.order, data
+    return (current.order if current else None), data
+
+
+def snapshot_dict(snap: lifecycle.Snapshot) -> dict:
+    return asdict(snap)
+
+
+__all__ = [
+    "dossier_file",
+    "dossier_act",
+    "verify_chain",
+    "may_read",
+    "may_act",
+    "allowed_actions",
+    "DomainError",
+]
