@@ -31,6 +31,27 @@ class AgencyLevel(models.TextChoices):
     COMMUNE = "commune", "Cấp xã"
 
 
+class AdministrativeKind(models.TextChoices):
+    """What kind of local administrative unit an agency governs (Law on Local Government Organisation).
+
+    The level says where an agency sits in the hierarchy; the kind says what to call it. Wards, communes,
+    townships and special zones are all `commune` level. In the two-tier model (from 01/07/2025) the district
+    level is abolished: commune-level agencies hang directly under the province, which the tree allows as is.
+    """
+
+    NONE = "", "—"
+    PROVINCE = "province", "Tỉnh"
+    CITY = "city", "Thành phố trực thuộc trung ương"
+    RURAL_DISTRICT = "rural_district", "Huyện"
+    URBAN_DISTRICT = "urban_district", "Quận"
+    TOWN = "town", "Thị xã"
+    PROVINCIAL_CITY = "provincial_city", "Thành phố thuộc tỉnh"
+    COMMUNE = "commune", "Xã"
+    WARD = "ward", "Phường"
+    TOWNSHIP = "township", "Thị trấn"
+    SPECIAL_ZONE = "special_zone", "Đặc khu"
+
+
 class Agency(models.Model):
     identifier = models.CharField(
         "mã định danh",
@@ -43,6 +64,14 @@ class Agency(models.Model):
     name_ascii = models.CharField(max_length=255, editable=False, db_index=True)
     short_name = models.CharField("tên viết tắt", max_length=100, blank=True)
     level = models.CharField("cấp", max_length=20, choices=AgencyLevel.choices)
+    kind = models.CharField(
+        "loại đơn vị hành chính",
+        max_length=20,
+        choices=AdministrativeKind.choices,
+        blank=True,
+        default="",
+        help_text="Với UBND các cấp: phường, xã, đặc khu, quận, huyện… (để trống với sở, ban, ngành).",
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name="cơ quan cấp trên",
@@ -89,34 +118,61 @@ class Agency(models.Model):
         return self.name
 
     def clean(self) -> None:
-        for t in ("morning_start", "morning_end", "afternoon_start", "afternoon_end"):
-            if getattr(self, t) is None:
-                raise ValidationError({t: "Bắt buộc nhập giờ làm việc."})
-        if not (self.morning_start < self.morning_end <= self.afternoon_start < self.afternoon_end):
-            raise ValidationError(
-                "Giờ làm việc phải theo thứ tự: mở sáng < đóng sáng ≤ mở chiều < đóng chiều."
-            )
-        if self.parent_id and self.pk:
-            node = self.parent
-            while node is not None:
-                if node.pk == self.pk:
-                    raise ValidationError(
-                        {"parent": "Cơ quan cấp trên không thể là chính nó hoặc cấp dưới của nó."}
-                    )
-                node = node.parent
+        errors = agency_hours_errors(self)
+        if errors:
+            raise ValidationError(errors)
+        if self.parent_id and self.pk and self._parent_is_descendant():
+            raise ValidationError({"parent": "Cơ quan cấp trên không thể là chính nó hoặc cấp dưới của nó."})
+
+    def _parent_is_descendant(self) -> bool:
+        """True if the chosen parent is this agency or one of its descendants (a cycle)."""
+        seen: set[int] = set()
+        node_id = self.parent_id
+        while node_id is not None and node_id not in seen:
+            if node_id == self.pk:
+                return True
+            seen.add(node_id)
+            node_id = Agency.objects.filter(pk=node_id).values_list("parent_id", flat=True).first()
+        return node_id is not None  # a cycle already stored above us: refuse as well
 
     def save(self, *args, **kwargs):
+        if self.pk and self.parent_id and self._parent_is_descendant():
+            raise ValidationError({"parent": "Cơ quan cấp trên không thể là chính nó hoặc cấp dưới của nó."})
         self.name = nfc(self.name)
         self.name_ascii = fold(self.name)
         self.path = (self.parent.path if self.parent_id else "/") + self.identifier + "/"
         super().save(*args, **kwargs)
-        # Keep descendants' paths in step when an agency moves.
+        # Keep descendants' paths in step when an agency moves or changes its identifier.
         for child in self.children.all():
-            if not child.path.startswith(self.path):
+            if child.path != self.path + child.identifier + "/":
                 child.save()
+
+    @property
+    def depth(self) -> int:
+        return self.path.strip("/").count("/")
+
+    def ancestors(self):
+        """Ancestors from the root down (excluding self), in one query."""
+        identifiers = self.path.strip("/").split("/")[:-1]
+        return Agency.objects.filter(identifier__in=identifiers).order_by("path")
 
     def subtree(self):
         return Agency.objects.filter(path__startswith=self.path)
+
+
+def agency_hours_errors(agency) -> dict[str, str]:
+    """Vietnamese messages for office hours that are missing or out of order (empty if all is well)."""
+    names = ("morning_start", "morning_end", "afternoon_start", "afternoon_end", "cutoff")
+    errors = {n: "Bắt buộc nhập giờ làm việc." for n in names if getattr(agency, n) is None}
+    if errors:
+        return errors
+    if not (agency.morning_start < agency.morning_end <= agency.afternoon_start < agency.afternoon_end):
+        errors["afternoon_end"] = (
+            "Giờ làm việc phải theo thứ tự: mở sáng < đóng sáng ≤ mở chiều < đóng chiều."
+        )
+    elif not (agency.morning_start < agency.cutoff <= agency.afternoon_end):
+        errors["cutoff"] = "Giờ chốt tiếp nhận phải sau giờ mở cửa sáng và không muộn hơn giờ đóng cửa chiều."
+    return errors
 
 
 class UnitKind(models.TextChoices):
@@ -178,3 +234,25 @@ class StaffRole(models.Model):
     def clean(self) -> None:
         if self.unit_id and self.unit.agency_id != self.agency_id:
             raise ValidationError({"unit": "Đơn vị phải thuộc cơ quan đã chọn."})
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-in attempts per (username, client IP) — the store behind login throttling.
+
+    Kept in the database rather than the per-process cache so that every worker process sees the same count
+    (see docs/adr/0003-organisation-and-roles.md).
+    """
+
+    username = models.CharField("tên đăng nhập", max_length=150)
+    ip = models.CharField("địa chỉ IP", max_length=45)
+    failures = models.PositiveIntegerField("số lần sai", default=0)
+    first_failure_at = models.DateTimeField("lần sai đầu tiên")
+    locked_until = models.DateTimeField("khoá đến", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lần đăng nhập sai"
+        verbose_name_plural = "lần đăng nhập sai"
+        constraints = [models.UniqueConstraint(fields=["username", "ip"], name="loginthrottle_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.ip}: {self.failures}"

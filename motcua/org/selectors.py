@@ -1,12 +1,57 @@
 """Reads about agencies and who may do what where."""
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Collate
+
+from motcua.core.text import fold
 
 from .models import Agency, Role, StaffRole
+
+# Roles whose reading scope is the whole subtree of their agency (the others read their own agency only).
+SUBTREE_READERS = (Role.OVERSEER, Role.ADMIN, Role.LEADER)
+
+
+def tree_order():
+    """Order by materialised path byte-wise, so every subtree is contiguous (pre-order) whatever the database
+    collation: a locale collation (e.g. en_US on PostgreSQL) would skip '/' and '.' and interleave subtrees."""
+    if connection.vendor == "postgresql":
+        return Collate(F("path"), "C")
+    return F("path")
 
 
 def agency_by_identifier(identifier: str) -> Agency | None:
     return Agency.objects.filter(identifier=identifier).first()
+
+
+def agency_list(
+    *, parent: Agency | None = None, q: str = "", level: str = "", include_inactive: bool = False
+) -> QuerySet[Agency]:
+    """Agencies in tree order. `parent` keeps its direct children; `q` matches the name ignoring
+    diacritics (and case) or the identifier."""
+    qs = Agency.objects.select_related("parent")
+    if parent is not None:
+        qs = qs.filter(parent=parent)
+    if level:
+        qs = qs.filter(level=level)
+    if not include_inactive:
+        qs = qs.filter(active=True)
+    folded = fold(q)
+    if folded:
+        cond = Q()
+        for word in folded.split():
+            cond &= Q(name_ascii__contains=word)
+        qs = qs.filter(cond | Q(identifier__icontains=q.strip()) | Q(short_name__icontains=q.strip()))
+    return qs.order_by(tree_order())
+
+
+def agency_detail(identifier: str) -> Agency | None:
+    return (
+        Agency.objects.select_related("parent")
+        .prefetch_related("units", "children")
+        .filter(identifier=identifier)
+        .first()
+    )
 
 
 def roles_of(user) -> list[StaffRole]:
@@ -34,14 +79,44 @@ def is_staff_member(user) -> bool:
 def readable_agency_filter(user, field: str = "agency") -> Q:
     """Q over `field` (an Agency FK) restricting to agencies the user may read.
 
-    Staff read their own agencies; overseers and administrators read the whole subtree of theirs.
+    Staff read their own agencies; overseers, administrators and agency leaders read the whole subtree of
+    theirs. Pass `field=""` to filter the Agency model itself. Anonymous users and users without a role
+    read nothing; superusers read everything.
     """
     if getattr(user, "is_superuser", False):
         return Q()
+    prefix = f"{field}__" if field else ""
+    own = f"{field}_id" if field else "pk"
     q = Q(pk__in=[])
     for r in roles_of(user):
-        if r.role in (Role.OVERSEER, Role.ADMIN, Role.LEADER):
-            q |= Q(**{f"{field}__path__startswith": r.agency.path})
+        if r.role in SUBTREE_READERS:
+            q |= Q(**{f"{prefix}path__startswith": r.agency.path})
         else:
-            q |= Q(**{f"{field}_id": r.agency_id})
+            q |= Q(**{own: r.agency_id})
     return q
+
+
+def readable_agencies(user) -> QuerySet[Agency]:
+    return Agency.objects.filter(readable_agency_filter(user, field="")).order_by(tree_order())
+
+
+def can_read_agency(user, agency: Agency) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    for r in roles_of(user):
+        if r.agency_id == agency.pk:
+            return True
+        if r.role in SUBTREE_READERS and agency.path.startswith(r.agency.path):
+            return True
+    return False
+
+
+def agencies_with_role(user, *roles: str) -> list[Agency]:
+    """Agencies where the user holds any of `roles` (acting roles are never inherited down the tree)."""
+    return [r.agency for r in roles_of(user) if r.role in roles]
+
+
+def is_overseer_only(user) -> bool:
+    """True for read-only users: every active role is `overseer` (e.g. People's Council members)."""
+    roles = roles_of(user)
+    return bool(roles) and all(r.role == Role.OVERSEER for r in roles)

@@ -1,0 +1,155 @@
+"""Django admin for operators (Vietnamese labels come from the models' verbose names)."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.html import format_html
+
+from .forms import ThrottledAdminAuthenticationForm
+from .models import Agency, LoginThrottle, StaffRole, Unit
+from .selectors import tree_order
+from .views import mark_throttled
+
+User = get_user_model()
+
+# Admin sign-in goes through the same throttle as /accounts/login/ (HTTP 429 once locked out).
+admin.site.login_form = ThrottledAdminAuthenticationForm
+_admin_login = admin.site.login
+
+
+def _throttled_admin_login(request, extra_context=None):
+    return mark_throttled(request, _admin_login(request, extra_context))
+
+
+admin.site.login = _throttled_admin_login
+
+
+class UnitInline(admin.TabularInline):
+    model = Unit
+    extra = 0
+    fields = ["name", "kind"]
+
+
+class AgencyStaffRoleInline(admin.TabularInline):
+    model = StaffRole
+    extra = 0
+    fields = ["user", "unit", "role", "active", "since"]
+    autocomplete_fields = ["user"]
+    verbose_name = "cán bộ"
+    verbose_name_plural = "cán bộ và vai trò"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "unit":
+            agency_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            kwargs["queryset"] = (
+                Unit.objects.filter(agency_id=agency_id) if agency_id else Unit.objects.none()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["tree_name", "identifier", "level", "kind", "parent", "active"]
+    list_display_links = ["tree_name"]
+    list_filter = ["level", "kind", "active"]
+    search_fields = ["identifier", "name", "name_ascii", "short_name"]
+    autocomplete_fields = ["parent"]
+    readonly_fields = ["path"]
+    list_per_page = 200
+    inlines = [UnitInline, AgencyStaffRoleInline]
+    fieldsets = [
+        (None, {"fields": ["identifier", "name", "short_name", "level", "kind", "parent", "path", "active"]}),
+        ("Liên hệ", {"fields": ["address", "phone", "email", "place_name"]}),
+        (
+            "Giờ làm việc",
+            {
+                "fields": [
+                    ("morning_start", "morning_end"),
+                    ("afternoon_start", "afternoon_end"),
+                    "cutoff",
+                    "jurisdiction",
+                ]
+            },
+        ),
+    ]
+
+    def get_ordering(self, request):
+        return [tree_order()]
+
+    @admin.display(description="tên cơ quan (theo cây)", ordering="path")
+    def tree_name(self, obj: Agency):
+        return format_html(
+            '<span style="padding-left:{}em">{}{}</span>',
+            obj.depth * 1.5,
+            "└ " if obj.depth else "",
+            obj.name,
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        # Diacritic-free search: "hai ba trung" finds "Hai Bà Trưng".
+        from motcua.core.text import fold
+
+        qs, may_dup = super().get_search_results(request, queryset, search_term)
+        folded = fold(search_term)
+        if folded and folded != search_term:
+            qs = qs | queryset.filter(name_ascii__contains=folded)
+        return qs, may_dup
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "agency"]
+    list_filter = ["kind", "agency__level"]
+    search_fields = ["name", "agency__name", "agency__identifier"]
+    autocomplete_fields = ["agency"]
+    list_select_related = ["agency"]
+
+
+@admin.register(StaffRole)
+class StaffRoleAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "agency", "unit", "active", "since"]
+    list_filter = ["role", "active", "agency__level"]
+    search_fields = [
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "agency__name",
+        "agency__identifier",
+    ]
+    autocomplete_fields = ["user", "agency", "unit"]
+    list_select_related = ["user", "agency", "unit"]
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(admin.ModelAdmin):
+    """Who is locked out; deleting a row unlocks that username from that address."""
+
+    list_display = ["username", "ip", "failures", "first_failure_at", "locked_until"]
+    search_fields = ["username", "ip"]
+    readonly_fields = ["username", "ip", "failures", "first_failure_at", "locked_until"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class UserStaffRoleInline(admin.TabularInline):
+    model = StaffRole
+    fk_name = "user"
+    extra = 0
+    fields = ["agency", "unit", "role", "active", "since"]
+    autocomplete_fields = ["agency", "unit"]
+    verbose_name = "vai trò"
+    verbose_name_plural = "vai trò tại các cơ quan"
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [*DjangoUserAdmin.inlines, UserStaffRoleInline]
+    list_display = ["username", "first_name", "last_name", "email", "is_staff", "is_superuser", "is_active"]
