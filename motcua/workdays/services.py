@@ -1,0 +1,466 @@
+"""The working-day calendar as other apps use it (contract §2). Keep these names and signatures stable.
+
+Calendars are cached per (jurisdiction, Culture Day switch) for the days and per office hours for the arithmetic,
+so a deadline costs no database query. Cache invalidation (ADR 0002):
+- in this process, saving a CalendarOverride clears the cache at once (post_save signal) and, while the saving
+  transaction may still roll back, every later call re-reads a cheap marker (count and max id of overrides);
+- across processes, the marker is re-read at most every MOTCUA_CALENDAR_RECHECK_SECONDS (default 2 s) and on
+  every calendar API request (`refresh(force=True)`), and the cache is rebuilt when it changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Count, Max, Q
+from django.db.models.signals import post_delete, post_save
+
+from motcua.core.errors import DomainError, PermissionDenied, Unprocessable
+from motcua.core.text import nfc
+
+from .calendar import (
+    TZ,
+    CalendarRangeError,
+    OfficeHours,
+    WorkCalendar,
+    days_to_hours,
+    to_microseconds,
+)
+from .models import CalendarOverride, OverrideKind
+from .schedules import MAX_YEAR, MIN_YEAR, national_schedule
+
+if TYPE_CHECKING:  # pragma: no cover
+    from motcua.org.models import Agency
+
+__all__ = [
+    "Deadline",
+    "calendar_for",
+    "compute_deadline",
+    "add_working_hours",
+    "working_hours_between",
+    "is_working_day",
+    "year_schedule",
+    "add_override",
+    "can_manage_calendar",
+    "refresh",
+]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    counting_starts_at: dt.datetime
+    due_at: dt.datetime
+
+
+# --- cache --------------------------------------------------------------------------------------------------
+
+_lock = threading.RLock()
+_days: dict[tuple[str, bool], WorkCalendar] = {}  # (jurisdiction, culture day) -> calendar (default hours)
+_calendars: dict[tuple, WorkCalendar] = {}  # (jurisdiction, culture day, hours key) -> calendar
+_marker: tuple | None = None
+_checked_at = 0.0
+_dirty = False  # an override was written in a transaction that may not have committed yet
+
+
+def _culture_day() -> bool:
+    return bool(getattr(settings, "MOTCUA_CULTURE_DAY_HOLIDAY", False))
+
+
+def _table_missing(exc: DatabaseError) -> bool:
+    """True when the overrides table does not exist yet (database not migrated) outside a transaction: the
+    calendar then runs on the national schedule alone (e.g. `motcua deadline` before `migrate`)."""
+    return not connection.in_atomic_block and "calendaroverride" in str(exc).lower()
+
+
+def _read_marker() -> tuple:
+    try:
+        agg = CalendarOverride.objects.aggregate(n=Count("id"), m=Max("id"))
+    except DatabaseError as exc:
+        if _table_missing(exc):
+            return (0, None)
+        raise
+    return (agg["n"], agg["m"])
+
+
+def _clear() -> None:
+    with _lock:
+        _days.clear()
+        _calendars.clear()
+
+
+def refresh(*, force: bool = False) -> None:
+    """Drop cached calendars if the overrides table changed (checked at most every few seconds unless forced)."""
+    global _marker, _checked_at, _dirty
+    now = time.monotonic()
+    interval = float(getattr(settings, "MOTCUA_CALENDAR_RECHECK_SECONDS", 2))
+    if not (force or _dirty or now - _checked_at >= interval):
+        return
+    marker = _read_marker()
+    with _lock:
+        if marker != _marker:
+            _days.clear()
+            _calendars.clear()
+            _marker = marker
+        _checked_at = now
+        if _dirty and not connection.in_atomic_block:
+            _dirty = False  # whatever was written is now committed or rolled back; the marker saw it
+
+
+def _on_override_change(sender, **kwargs) -> None:
+    global _dirty, _marker
+    with _lock:
+        _dirty = True
+        _marker = None
+    _clear()
+    transaction.on_commit(_clear)
+
+
+post_save.connect(_on_override_change, sender=CalendarOverride, dispatch_uid="workdays_override_saved")
+post_delete.connect(_on_override_change, sender=CalendarOverride, dispatch_uid="workdays_override_deleted")
+
+
+def _overrides_for(jurisdiction: str) -> list[CalendarOverride]:
+    q = Q(jurisdiction="")
+    if jurisdiction:
+        q |= Q(jurisdiction=jurisdiction)
+    try:
+        return list(CalendarOverride.objects.filter(q).select_related("created_by").order_by("id"))
+    except DatabaseError as exc:
+        if _table_missing(exc):
+            return []
+        raise
+
+
+def _apply_overrides(off: set, makeup: set, overrides) -> None:
+    for ov in overrides:
+        if ov.kind == OverrideKind.DAY_OFF:
+            off.add(ov.date)
+            makeup.discard(ov.date)
+        elif ov.kind == OverrideKind.MAKEUP_WORKDAY:
+            makeup.add(ov.date)
+            off.discard(ov.date)
+        elif ov.kind == OverrideKind.REMOVE_DAY_OFF:
+            off.discard(ov.date)
+        elif ov.kind == OverrideKind.REMOVE_MAKEUP:
+            makeup.discard(ov.date)
+
+
+def _days_calendar(jurisdiction: str) -> WorkCalendar:
+    culture = _culture_day()
+    key = (jurisdiction, culture)
+    cal = _days.get(key)
+    if cal is not None:
+        return cal
+    by_year: dict[int, list[CalendarOverride]] = {}
+    for ov in _overrides_for(jurisdiction):
+        by_year.setdefault(ov.date.year, []).append(ov)
+
+    def loader(year: int):
+        sched = national_schedule(year, culture)
+        off, makeup = set(sched.days_off), set(sched.makeup_workdays)
+        _apply_overrides(off, makeup, by_year.get(year, ()))
+        return off, makeup
+
+    cal = WorkCalendar(base=loader)
+    with _lock:
+        return _days.setdefault(key, cal)
+
+
+def _jurisdiction_of(agency) -> str:
+    return (getattr(agency, "jurisdiction", "") or "").strip() if agency is not None else ""
+
+
+def calendar_for(agency: Agency | None = None) -> WorkCalendar:
+    """The calendar of `agency` (its office hours and jurisdiction's overrides), or the national default."""
+    refresh()
+    jurisdiction = _jurisdiction_of(agency)
+    if agency is None:
+        hours = OfficeHours()
+    else:
+        try:
+            hours = OfficeHours.from_object(agency)
+        except (TypeError, ValueError) as exc:
+            raise Unprocessable(
+                f"Giờ làm việc của cơ quan '{getattr(agency, 'identifier', agency)}' không hợp lệ.",
+                f"Invalid office hours for agency '{getattr(agency, 'identifier', agency)}': {exc}",
+                code="bad_office_hours",
+            ) from exc
+    key = (jurisdiction, _culture_day(), hours.key())
+    cal = _calendars.get(key)
+    if cal is None:
+        cal = _days_calendar(jurisdiction).with_hours(hours)
+        with _lock:
+            cal = _calendars.setdefault(key, cal)
+    return cal
+
+
+# --- arithmetic ---------------------------------------------------------------------------------------------
+
+
+def _range_error(exc: Exception) -> Unprocessable:
+    return Unprocessable(
+        f"Thời điểm nằm ngoài phạm vi lịch hỗ trợ (năm {MIN_YEAR}–{MAX_YEAR}).",
+        f"The instant is outside the supported calendar years ({MIN_YEAR}-{MAX_YEAR}): {exc}",
+        code="out_of_range",
+    )
+
+
+def _aware(value: dt.datetime, name: str) -> dt.datetime:
+    if not isinstance(value, dt.datetime):
+        raise Unprocessable(
+            f"'{name}' phải là thời điểm (ngày giờ).", f"'{name}' must be a datetime.", code="bad_datetime"
+        )
+    return value if value.tzinfo is not None else value.replace(tzinfo=TZ)  # naive = local time
+
+
+def _budget_hours(hours, working_days) -> Decimal | int:
+    if (hours is None) == (working_days is None):
+        raise Unprocessable(
+            "Cần đúng một trong hai: số ngày làm việc hoặc số giờ làm việc.",
+            "Give exactly one of working_days or hours.",
+            code="bad_limit",
+        )
+    try:
+        if working_days is not None:
+            return days_to_hours(working_days)
+        to_microseconds(hours)  # validates
+        return hours
+    except (TypeError, ValueError) as exc:
+        raise Unprocessable(
+            "Thời hạn phải là một số không âm.",
+            f"The time limit must be a non-negative number: {exc}",
+            code="bad_limit",
+        ) from exc
+
+
+def compute_deadline(
+    received_at: dt.datetime,
+    *,
+    hours: Decimal | int | float | None = None,
+    working_days: Decimal | int | float | None = None,
+    agency=None,
+) -> Deadline:
+    """Counting start and due instant for a dossier received (complete and valid) at `received_at`."""
+    budget = _budget_hours(hours, working_days)
+    received_at = _aware(received_at, "received_at")
+    try:
+        start, due = calendar_for(agency).deadline(received_at, budget)
+    except CalendarRangeError as exc:
+        raise _range_error(exc) from exc
+    return Deadline(counting_starts_at=start, due_at=due)
+
+
+def add_working_hours(start: dt.datetime, hours, *, agency=None) -> dt.datetime:
+    """`start` moved later by `hours` of office time (no cut-off: used to resume after a pause)."""
+    budget = _budget_hours(hours, None)
+    try:
+        return calendar_for(agency).add_working_hours(_aware(start, "start"), budget)
+    except CalendarRangeError as exc:
+        raise _range_error(exc) from exc
+
+
+def working_hours_between(start: dt.datetime, end: dt.datetime, *, agency=None) -> Decimal:
+    """Office time of working days in [start, end), in hours (0 if end <= start)."""
+    try:
+        return calendar_for(agency).working_hours_between(_aware(start, "start"), _aware(end, "end"))
+    except CalendarRangeError as exc:
+        raise _range_error(exc) from exc
+
+
+def is_working_day(d: dt.date, *, agency=None) -> bool:
+    if isinstance(d, dt.datetime):
+        d = (d if d.tzinfo is None else d.astimezone(TZ)).date()
+    try:
+        return calendar_for(agency).is_working_day(d)
+    except CalendarRangeError as exc:
+        raise _range_error(exc) from exc
+
+
+# --- schedules ----------------------------------------------------------------------------------------------
+
+
+def _check_year(year: int) -> None:
+    if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise Unprocessable(
+            f"Năm phải trong khoảng {MIN_YEAR}–{MAX_YEAR}.",
+            f"The year must be between {MIN_YEAR} and {MAX_YEAR}.",
+            code="bad_year",
+        )
+
+
+def override_as_dict(ov: CalendarOverride) -> dict:
+    return {
+        "id": ov.id,
+        "date": ov.date.isoformat(),
+        "kind": ov.kind,
+        "kind_label": ov.get_kind_display(),
+        "jurisdiction": ov.jurisdiction,
+        "reason": ov.reason,
+        "created_by": ov.created_by.get_username() if ov.created_by_id else None,
+        "created_at": ov.created_at.astimezone(TZ).isoformat() if ov.created_at else None,
+    }
+
+
+def year_schedule(year: int, *, agency=None) -> dict:
+    """Days off (Mon-Fri dates that are not working days) and make-up working days (Sat/Sun dates that are) of
+    `year`, with names and sources, for the national calendar or an agency's jurisdiction."""
+    _check_year(year)
+    cal = calendar_for(agency)
+    culture = _culture_day()
+    jurisdiction = _jurisdiction_of(agency)
+    national = national_schedule(year, culture)
+    overrides = [ov for ov in _overrides_for(jurisdiction) if ov.date.year == year]
+    last_override = {ov.date: ov for ov in overrides}  # ordered by id: the latest wins
+    days_off = cal.days_off(year)
+    makeup = cal.makeup_workdays(year)
+
+    def describe(d: dt.date, kind: str) -> dict:
+        ov = last_override.get(d)
+        occ = (national.days_off if kind == "day_off" else national.makeup_workdays).get(d)
+        if ov is not None and (occ is None or ov.kind in (OverrideKind.DAY_OFF, OverrideKind.MAKEUP_WORKDAY)):
+            return {
+                "date": d.isoformat(),
+                "weekday": d.isoweekday(),
+                "kind": kind,
+                "name": ov.reason,
+                "origin": "override",
+                "jurisdiction": ov.jurisdiction,
+                "sources": [],
+                "document": "",
+                "note": "",
+                "override_id": ov.id,
+            }
+        if occ is not None:
+            data = occ.as_dict()
+            data.update(weekday=d.isoweekday(), kind=kind)
+            return data
+        return {
+            "date": d.isoformat(),
+            "weekday": d.isoweekday(),
+            "kind": kind,
+            "name": "",
+            "origin": "unknown",
+        }
+
+    return {
+        "year": year,
+        "timezone": "Asia/Ho_Chi_Minh",
+        "agency": getattr(agency, "identifier", None) if agency is not None else None,
+        "jurisdiction": jurisdiction,
+        "origin": national.origin,
+        "weekend": ["saturday", "sunday"],
+        "culture_day_holiday": culture,
+        "days_off": [d.isoformat() for d in days_off],
+        "makeup_workdays": [d.isoformat() for d in makeup],
+        "holidays": sorted(
+            [describe(d, "day_off") for d in days_off] + [describe(d, "makeup_workday") for d in makeup],
+            key=lambda h: h["date"],
+        ),
+        "overrides": [override_as_dict(ov) for ov in overrides],
+    }
+
+
+# --- overrides ----------------------------------------------------------------------------------------------
+
+
+def can_manage_calendar(user) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    from motcua.org.models import Role, StaffRole
+
+    return StaffRole.objects.filter(user=user, role=Role.ADMIN, active=True).exists()
+
+
+def _parse_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = (value if value.tzinfo is None else value.astimezone(TZ)).date()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            value = None
+    if not isinstance(value, dt.date):
+        raise Unprocessable(
+            "Ngày không hợp lệ (định dạng YYYY-MM-DD).",
+            "Invalid date (expected YYYY-MM-DD).",
+            code="bad_date",
+        )
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise Unprocessable(
+            f"Ngày phải thuộc các năm {MIN_YEAR}–{MAX_YEAR}.",
+            f"The date must be within {MIN_YEAR}-{MAX_YEAR}.",
+            code="bad_date",
+        )
+    return value
+
+
+def add_override(*, date, kind, reason, user, jurisdiction="") -> CalendarOverride:
+    """Record an operator change to the calendar (validated, one transaction); it applies to new computations at
+    once. Refuses changes that would change nothing (409) so the log only holds real decisions."""
+    if not can_manage_calendar(user):
+        raise PermissionDenied(
+            "Chỉ quản trị hệ thống hoặc cán bộ có vai trò quản trị được điều chỉnh lịch làm việc.",
+            "Only superusers or staff with the admin role may change the working-day calendar.",
+        )
+    day = _parse_date(date)
+    if kind not in OverrideKind.values:
+        raise Unprocessable(
+            "Loại điều chỉnh không hợp lệ; chọn một trong: " + ", ".join(OverrideKind.values) + ".",
+            "Invalid kind; use one of: " + ", ".join(OverrideKind.values) + ".",
+            code="bad_kind",
+        )
+    reason = nfc(reason if isinstance(reason, str) else "")
+    if not reason:
+        raise Unprocessable(
+            "Cần ghi lý do hoặc căn cứ (ví dụ số công văn).",
+            "A reason (e.g. the official letter) is required.",
+            code="reason_required",
+        )
+    if len(reason) > 500:
+        raise Unprocessable(
+            "Lý do tối đa 500 ký tự.", "The reason must be at most 500 characters.", code="reason_too_long"
+        )
+    jurisdiction = (jurisdiction or "").strip() if isinstance(jurisdiction, str | type(None)) else None
+    if jurisdiction is None or len(jurisdiction) > 35 or any(ch.isspace() for ch in jurisdiction):
+        raise Unprocessable(
+            "Phạm vi áp dụng không hợp lệ (trống = toàn quốc, hoặc mã phạm vi lịch tối đa 35 ký tự).",
+            "Invalid jurisdiction (blank = national, or a calendar code of at most 35 characters).",
+            code="bad_jurisdiction",
+        )
+
+    with transaction.atomic():
+        refresh(force=True)
+        cal = _days_calendar(jurisdiction)
+        working = cal.is_working_day(day)
+        weekend = day.weekday() >= 5
+        label = f"{day:%d/%m/%Y}"
+        problem = None
+        if kind == OverrideKind.DAY_OFF and not working:
+            problem = (f"Ngày {label} đã là ngày nghỉ.", f"{day} is already a day off.")
+        elif kind == OverrideKind.MAKEUP_WORKDAY and working:
+            problem = (f"Ngày {label} đã là ngày làm việc.", f"{day} is already a working day.")
+        elif kind == OverrideKind.REMOVE_DAY_OFF and (working or weekend):
+            problem = (
+                f"Ngày {label} không phải ngày nghỉ lễ/nghỉ bù trong tuần (thứ Bảy, Chủ nhật: dùng "
+                "'makeup_workday').",
+                f"{day} is not a listed weekday day off (for a weekend day use 'makeup_workday').",
+            )
+        elif kind == OverrideKind.REMOVE_MAKEUP and (not working or not weekend):
+            problem = (
+                f"Ngày {label} không phải ngày làm việc bù (thứ Bảy/Chủ nhật).",
+                f"{day} is not a make-up working day (Saturday/Sunday).",
+            )
+        if problem:
+            raise DomainError(problem[0], problem[1], code="no_change", status=409)
+        return CalendarOverride.objects.create(
+            date=day, kind=kind, reason=reason, created_by=user, jurisdiction=jurisdiction
+        )
