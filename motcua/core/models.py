@@ -26,7 +26,7 @@ class ApiToken(models.Model):
         verbose_name_plural = "Mã truy cập API"
 
     def __str__(self) -> str:
-        return f"{self.user} ({self.label or self.created_at:%d/%m/%Y})"
+        return f"{self.user} ({self.label or format(self.created_at, '%d/%m/%Y')})"
 
     @classmethod
     def issue(cls, user, label: str = "") -> str:
