@@ -66,6 +66,8 @@ class Procedure(models.Model):
     code = models.CharField("mã thủ tục", max_length=40, unique=True, validators=[validate_procedure_code])
     name = models.CharField("tên thủ tục", max_length=1000)
     name_ascii = models.CharField(max_length=1000, editable=False, db_index=True)
+    # fold(name) alone (name_ascii also carries the code): ranks "name starts with the query" first.
+    name_folded = models.CharField(max_length=1000, editable=False, blank=True, default="")
     field = models.ForeignKey(
         Field, verbose_name="lĩnh vực", on_delete=models.PROTECT, related_name="procedures"
     )
@@ -83,11 +85,25 @@ class Procedure(models.Model):
     def save(self, *args, **kwargs):
         self.name = nfc(self.name)
         self.name_ascii = fold(f"{self.code} {self.name}")
+        self.name_folded = fold(self.name)
+        if kwargs.get("update_fields") and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_ascii", "name_folded"}
         super().save(*args, **kwargs)
 
     def version_at(self, when) -> "ProcedureVersion | None":
         """The version in force on date `when` (the latest effective_from ≤ when)."""
         return self.versions.filter(effective_from__lte=when).order_by("-effective_from").first()
+
+    def version_for(self, when) -> "ProcedureVersion | None":
+        """The version in force on `when`, else the earliest one (a dossier older than the catalogue entry, e.g.
+        migrated history, is measured against the first published version rather than against nothing)."""
+        return self.version_at(when) or self.versions.order_by("effective_from").first()
+
+    def current_version(self) -> "ProcedureVersion | None":
+        """The version in force today (local date), else the earliest upcoming one."""
+        from django.utils import timezone
+
+        return self.version_for(timezone.localdate())
 
 
 class ProcedureVersion(models.Model):
@@ -172,6 +188,25 @@ class ProcedureVersion(models.Model):
             return self.legal_hours
         return None
 
+    @property
+    def is_same_day(self) -> bool:
+        return self.legal_days is not None and self.legal_days == 0
+
+    def legal_limit_text(self) -> str:
+        """The legal limit in words: '03 ngày làm việc', '6 giờ làm việc', 'Trong ngày'; '' when not single."""
+        if self.legal_days is not None:
+            if self.legal_days == 0:
+                return "Trong ngày"
+            unit = (
+                "ngày làm việc"
+                if "lam viec" in fold(self.days_basis) or "working" in self.days_basis
+                else "ngày"
+            )
+            return f"{fmt_days(self.legal_days)} {unit}"
+        if self.legal_hours is not None:
+            return f"{format(self.legal_hours.normalize(), 'f').replace('.', ',')} giờ làm việc"
+        return ""
+
     def registered_limit_text(self) -> str:
         """As decisions publish it: '02 ngày (cắt giảm 01/03, 33,33%)'."""
         if self.registered_days is None or self.legal_days in (None, 0):
@@ -200,7 +235,14 @@ class ProcedureComponent(models.Model):
     originals = models.PositiveIntegerField("số bản chính", default=1)
     copies = models.PositiveIntegerField("số bản sao", default=0)
     required = models.BooleanField("bắt buộc", default=True)
+    note = models.TextField("ghi chú", blank=True)
     template = models.FileField("mẫu đơn, tờ khai", upload_to="templates/", blank=True)
+    template_url = models.URLField(
+        "liên kết mẫu đơn, tờ khai",
+        max_length=1000,
+        blank=True,
+        help_text="Ví dụ trên csdl.dichvucong.gov.vn",
+    )
 
     class Meta:
         verbose_name = "thành phần hồ sơ"
@@ -219,7 +261,8 @@ class ProcessTemplate(models.Model):
     total_hours = models.DecimalField("tổng thời gian (giờ làm việc)", max_digits=8, decimal_places=2)
     total_text = models.TextField("tổng thời gian (nguyên văn)", blank=True)
     source = models.JSONField(default=dict, blank=True)
-    notes = models.TextField(blank=True)
+    notes = models.TextField("ghi chú", blank=True)
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = "quy trình nội bộ"
@@ -230,6 +273,9 @@ class ProcessTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"Quy trình {self.procedure.code}"
+
+    def step_hours_sum(self) -> Decimal:
+        return sum((s.hours for s in self.steps.all() if s.hours is not None), Decimal(0))
 
 
 class ProcessStep(models.Model):

@@ -1,0 +1,44 @@
+"""motcua import-procedures <file> [--dry-run] [--effective-from YYYY-MM-DD]"""
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+
+from motcua.catalog.importers import ImportFileError, import_procedures_file
+from motcua.catalog.management.commands._importcmd import finish
+
+
+def _date(value: str) -> dt.date:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            pass
+    raise CommandError(
+        f"--effective-from không hợp lệ '{value}': dùng YYYY-MM-DD. / Invalid --effective-from '{value}'."
+    )
+
+
+class Command(BaseCommand):
+    help = (
+        "Nhập danh mục thủ tục hành chính từ JSON/CSV/XLSX (dạng reference/procedures.json). "
+        "Import the procedure catalogue (all-or-nothing, idempotent; a changed record adds a new version)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="procedures.json | .csv | .xlsx")
+        parser.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không lưu. / Check only.")
+        parser.add_argument(
+            "--effective-from",
+            help="Ngày hiệu lực cho bản ghi không ghi effective_from (mặc định: hôm nay). / Default: today.",
+        )
+
+    def handle(self, *args, **opts):
+        effective_from = _date(opts["effective_from"]) if opts.get("effective_from") else None
+        try:
+            report = import_procedures_file(
+                opts["file"], dry_run=opts["dry_run"], effective_from=effective_from
+            )
+        except ImportFileError as exc:
+            raise CommandError(f"{exc.message} / {exc.message_en}", returncode=1) from exc
+        finish(self, report)
