@@ -1,0 +1,69 @@
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from motcua.catalog.models import Field, Procedure, ProcedureVersion, ProcessStep, ProcessTemplate
+from motcua.core.models import ApiToken
+from motcua.org.models import Agency, Role, StaffRole, Unit
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=LOCAL)
+
+
+@pytest.fixture
+def org(db):
+    hn = Agency.objects.create(identifier="H26", name="Thành phố Hà Nội", level="province")
+    so = Agency.objects.create(identifier="000.00.21.H26", name="Sở Kế hoạch và Đầu tư", level="department",
+                               parent=hn)
+    other = Agency.objects.create(identifier="000.00.22.H26", name="Sở Tư pháp", level="department", parent=hn)
+    tax = Agency.objects.create(identifier="000.00.40.H26", name="Cục Thuế", level="department", parent=hn)
+    one_stop = Unit.objects.create(agency=so, name="Bộ phận Một cửa", kind="one_stop")
+    dkkd = Unit.objects.create(agency=so, name="Phòng Đăng ký kinh doanh", kind="specialist")
+    User = get_user_model()
+
+    def user(name, role=None, agency=so, unit=None):
+        u = User.objects.create_user(name, password="pw-123456-x")
+        if role:
+            StaffRole.objects.create(user=u, agency=agency, role=role, unit=unit)
+        return u
+
+    users = {
+        "officer": user("mc", Role.OFFICER, unit=one_stop),
+        "specialist": user("cv", Role.SPECIALIST, unit=dkkd),
+        "unit_head": user("tp", Role.UNIT_HEAD, unit=dkkd),
+        "leader": user("ld", Role.LEADER),
+        "overseer": user("gs", Role.OVERSEER, agency=hn),
+        "other_officer": user("mc2", Role.OFFICER, agency=other),
+        "tax_specialist": user("thue", Role.SPECIALIST, agency=tax),
+        "citizen": user("congdan"),
+        "citizen2": user("congdan2"),
+    }
+    field = Field.objects.create(code="ho-kinh-doanh", name="Thành lập và hoạt động của hộ kinh doanh")
+    proc = Procedure.objects.create(code="1.001612", name="Đăng ký thành lập hộ kinh doanh", field=field,
+                                    level="commune")
+    version = ProcedureVersion.objects.create(procedure=proc, effective_from=dt.date(2020, 1, 1),
+                                              name=proc.name, field=field, level="commune",
+                                              legal_days=Decimal(3))
+    tpl = ProcessTemplate.objects.create(procedure=proc, total_hours=24)
+    ProcessStep.objects.create(template=tpl, order=1, actor="Chuyên viên Phòng ĐKKD", role=Role.SPECIALIST,
+                               hours=16)
+    ProcessStep.objects.create(template=tpl, order=2, actor="Lãnh đạo Sở", role=Role.LEADER, hours=8)
+    return {"hn": hn, "so": so, "other": other, "tax": tax, "users": users, "procedure": proc,
+            "version": version, "field": field}
+
+
+@pytest.fixture
+def token(org):
+    def make(key):
+        return ApiToken.issue(org["users"][key])
+
+    return make
+
+
+APPLICANT = {"kind": "individual", "name": "Nguyễn Văn An", "id_number": "001203012345", "phone": "0912345678"}

@@ -1,0 +1,191 @@
+"""Contract §4/§5/§7 through the services, with the real calendar and explicit instants."""
+
+import datetime as dt
+
+import pytest
+
+from motcua.core.errors import Conflict, NotFound, PermissionDenied, Unprocessable
+from motcua.dossiers import services
+from motcua.dossiers.lifecycle import classify
+from motcua.dossiers.models import Dossier, DossierEvent
+
+from .conftest import APPLICANT, local
+
+
+def file_online(org, at, **kw):
+    d, _ = services.dossier_file(actor=org["users"]["citizen"], procedure_code="1.001612",
+                                 agency_identifier="000.00.21.H26", channel="online", applicant=APPLICANT, at=at, **kw)
+    return d
+
+
+def act(org, d, action, who, at, **params):
+    return services.dossier_act(code=d.code, action=action, actor=org["users"][who], params=params, at=at)
+
+
+def test_code_format_and_daily_sequence(org):
+    a = file_online(org, local(2025, 3, 3, 9, 0))
+    b = file_online(org, local(2025, 3, 3, 16, 0))
+    c = file_online(org, local(2025, 3, 4, 8, 5))
+    assert [a.code, b.code, c.code] == [
+        "000.00.21.H26-250303-0001", "000.00.21.H26-250303-0002", "000.00.21.H26-250304-0001"]
+    # registration date is the LOCAL date: 23:30 UTC on 03/03 is 06:30 on 04/03 in Hanoi
+    d = file_online(org, dt.datetime(2025, 3, 3, 23, 30, tzinfo=dt.UTC))
+    assert d.code == "000.00.21.H26-250304-0002"
+
+
+def test_receive_computes_due_across_tet(org):
+    d = file_online(org, local(2025, 1, 24, 9, 0))
+    d = act(org, d, "receive", "officer", local(2025, 1, 24, 10, 0))
+    assert d.state == "received"
+    assert d.received_at == local(2025, 1, 24, 10, 0)
+    assert d.counting_starts_at == local(2025, 1, 24, 10, 0)
+    # 3 working days = 24 h: Fri 24/01 10-17 (6h), Tết 27-31/01 off, Mon 03/02 (8h), Tue 04/02 (8h), Wed 2h
+    assert d.due_at == local(2025, 2, 5, 10, 0)
+    assert d.steps.count() == 2
+    first = d.steps.get(order=1)
+    assert first.started_at == local(2025, 1, 24, 10, 0) and first.due_at == local(2025, 2, 4, 10, 0)
+
+
+def test_after_cutoff_counts_from_next_working_day(org):
+    d = file_online(org, local(2024, 5, 3, 15, 30))
+    d = act(org, d, "receive", "officer", local(2024, 5, 3, 15, 30))
+    assert d.counting_starts_at == local(2024, 5, 4, 8, 0)  # make-up Saturday
+    assert d.due_at == local(2024, 5, 7, 17, 0)
+
+
+def test_full_path_with_pause_classification_and_chain(org):
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))
+    assert d.due_at == local(2025, 3, 6, 9, 0)
+    d = act(org, d, "assign", "unit_head", local(2025, 3, 3, 9, 30), assignee="cv")
+    d = act(org, d, "request_supplement", "specialist", local(2025, 3, 3, 14, 0), reason="Thiếu biên bản họp",
+            items=[{"name": "Biên bản họp thành viên hộ gia đình", "reason": "Chưa có chữ ký"}])
+    assert d.state == "supplement_requested" and d.paused_since == local(2025, 3, 3, 14, 0)
+    # paused Mon 14:00 → Tue 10:00 = 3h + 2h = 5 working hours; due moves from Thu 09:00 to Thu 15:00
+    d = act(org, d, "supplement", "citizen", local(2025, 3, 4, 10, 0))
+    assert d.state == "processing"
+    assert d.due_at == local(2025, 3, 6, 15, 0)
+    assert float(d.paused_hours) == 5.0
+    d = act(org, d, "hand_over", "specialist", local(2025, 3, 5, 11, 0), to="ld")
+    d = act(org, d, "resolve", "leader", local(2025, 3, 6, 13, 59), outcome="approved")
+    assert d.state == "resolved" and d.classification == "on_time"
+    d = act(org, d, "return_result", "officer", local(2025, 3, 7, 8, 0), method="counter")
+    assert d.state == "returned"
+    actions = list(d.events.order_by("seq").values_list("action", flat=True))
+    assert actions == ["submit", "receive", "assign", "request_supplement", "supplement", "hand_over",
+                       "resolve", "return_result"]
+    assert services.verify_chain(d) == []
+    # tampering is detected
+    DossierEvent.objects.filter(dossier=d, seq=3).update(reason="sửa lén")
+    assert any("#3" in p for p in services.verify_chain(Dossier.objects.get(pk=d.pk)))
+
+
+def test_classify_boundaries():
+    due = local(2025, 3, 6, 14, 0)
+    assert classify(local(2025, 3, 5, 16, 0), due) == "early"
+    assert classify(local(2025, 3, 6, 8, 0), due) == "on_time"
+    assert classify(due, due) == "on_time"
+    assert classify(due + dt.timedelta(minutes=1), due) == "late"
+
+
+def test_late_and_apology_rules(org):
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))  # due Thu 06/03 09:00
+    with pytest.raises(Unprocessable):
+        act(org, d, "apologize", "leader", local(2025, 3, 4, 9, 0), reason="Chờ xác minh")  # no new date
+    with pytest.raises(Unprocessable):  # new date must be after due
+        act(org, d, "apologize", "leader", local(2025, 3, 4, 9, 0), reason="x",
+            new_return_at=local(2025, 3, 5, 9, 0).isoformat())
+    with pytest.raises(Conflict):  # Thu is the due date: too late (latest Wed 05/03)
+        act(org, d, "apologize", "leader", local(2025, 3, 6, 8, 0), reason="x",
+            new_return_at=local(2025, 3, 10, 9, 0).isoformat())
+    d = act(org, d, "apologize", "leader", local(2025, 3, 5, 16, 0), reason="Chờ ý kiến cơ quan thuế",
+            new_return_at=local(2025, 3, 10, 9, 0).isoformat())
+    assert d.new_return_at == local(2025, 3, 10, 9, 0) and d.due_at == local(2025, 3, 6, 9, 0)
+    with pytest.raises(Conflict):
+        act(org, d, "apologize", "leader", local(2025, 3, 5, 16, 30), reason="again",
+            new_return_at=local(2025, 3, 11, 9, 0).isoformat())
+    d = act(org, d, "resolve", "leader", local(2025, 3, 7, 9, 0), outcome="ineligible")
+    assert d.classification == "late"
+
+
+def test_refused_action_changes_nothing(org):
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    before = (d.state, d.version, d.events.count())
+    with pytest.raises(Conflict):
+        act(org, d, "resolve", "leader", local(2025, 3, 3, 9, 0), outcome="approved")
+    with pytest.raises(Unprocessable):
+        act(org, d, "refuse", "officer", local(2025, 3, 3, 9, 0))  # reason required
+    with pytest.raises(NotFound):
+        act(org, d, "receive", "other_officer", local(2025, 3, 3, 9, 0))  # other agency: cannot see it
+    d.refresh_from_db()
+    assert (d.state, d.version, d.events.count()) == before
+
+
+def test_pre_reception_supplement_asked_once_then_refuse(org):
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    d = act(org, d, "request_supplement", "officer", local(2025, 3, 3, 9, 0), reason="Thiếu giấy đề nghị",
+            items=[{"name": "Giấy đề nghị", "reason": "Chưa ký"}])
+    assert d.paused_since is None  # before reception the clock has not started
+    d = act(org, d, "supplement", "citizen", local(2025, 3, 4, 9, 0))
+    assert d.state == "submitted"
+    with pytest.raises(Conflict):
+        act(org, d, "request_supplement", "officer", local(2025, 3, 4, 10, 0), reason="lần hai")
+    d = act(org, d, "refuse", "officer", local(2025, 3, 4, 10, 0), reason="Không thuộc thẩm quyền")
+    assert d.state == "refused" and d.refused_at == local(2025, 3, 4, 10, 0)
+
+
+def test_payment_pause_and_withdrawal_stop(org):
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))
+    with pytest.raises(Unprocessable):
+        act(org, d, "request_payment", "specialist", local(2025, 3, 3, 10, 0), amount=-5)
+    d = act(org, d, "request_payment", "specialist", local(2025, 3, 3, 10, 0), amount=100000)
+    assert d.state == "awaiting_payment"
+    d = act(org, d, "confirm_payment", "officer", local(2025, 3, 3, 11, 0))
+    assert d.state == "received" and d.due_at == local(2025, 3, 6, 10, 0)
+    d = act(org, d, "request_withdrawal", "citizen", local(2025, 3, 4, 9, 0))
+    assert d.state == "withdrawal_requested"
+    d = act(org, d, "stop", "officer", local(2025, 3, 4, 10, 0), reason="Công dân rút hồ sơ")
+    assert d.state == "stopped" and d.stopped_at == local(2025, 3, 4, 10, 0)
+
+
+def test_inter_agency_step(org):
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))
+    d = act(org, d, "hand_over", "specialist", local(2025, 3, 3, 10, 0), to_agency="000.00.40.H26", hours=4)
+    step = d.steps.get(order=2)
+    assert step.inter_agency and step.agency.identifier == "000.00.40.H26"
+    assert step.due_at == local(2025, 3, 3, 15, 0)
+    assert list(d.steps.order_by("order").values_list("order", flat=True)) == [1, 2, 3]
+    # the partner agency's specialist may act on the step while it is with them
+    d = act(org, d, "hand_over", "tax_specialist", local(2025, 3, 3, 14, 0))
+    step.refresh_from_db()
+    assert step.completed_at == local(2025, 3, 3, 14, 0) and step.classification == "on_time"
+    assert d.steps.get(order=3).started_at == local(2025, 3, 3, 14, 0)
+
+
+def test_permissions_citizen_cannot_receive(org):
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    with pytest.raises(PermissionDenied):
+        act(org, d, "receive", "citizen", local(2025, 3, 3, 9, 0))
+    with pytest.raises(NotFound):
+        act(org, d, "request_withdrawal", "citizen2", local(2025, 3, 3, 9, 0))
+
+
+def test_counter_registration_requires_officer_and_validates_id(org):
+    with pytest.raises(PermissionDenied):
+        services.dossier_file(actor=org["users"]["citizen"], procedure_code="1.001612",
+                              agency_identifier="000.00.21.H26", channel="counter", applicant=APPLICANT)
+    with pytest.raises(Unprocessable) as e:
+        services.dossier_file(actor=org["users"]["officer"], procedure_code="1.001612",
+                              agency_identifier="000.00.21.H26", channel="counter",
+                              applicant={**APPLICANT, "id_number": "999203012345"})
+    assert "mã tỉnh" in e.value.message
+    d, created = services.dossier_file(actor=org["users"]["officer"], procedure_code="1.001612",
+                                       agency_identifier="000.00.21.H26", channel="postal",
+                                       applicant={"kind": "organization", "name": "Công ty TNHH A",
+                                                  "id_number": "0100233488"},
+                                       receive=True, at=local(2025, 3, 3, 9, 0))
+    assert created and d.state == "received" and d.channel == "postal"
+    assert Dossier.objects.count() == 1
