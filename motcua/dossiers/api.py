@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from motcua.core.auth import BearerAuth
 from motcua.core.errors import NotFound
@@ -95,7 +95,7 @@ def file_dossier(request: HttpRequest, payload: FileIn):
         working_days=payload.working_days,
         idempotency_key=(request.headers.get("Idempotency-Key") or "").strip() or None,
     )
-    return (201 if created else 200), selectors.dossier_detail(dossier, request.auth)
+    return Status(201 if created else 200, selectors.dossier_detail(dossier, request.auth))
 
 
 @router.get("", auth=auth, response={200: dict, **ERRORS}, summary="Dossiers I may see")

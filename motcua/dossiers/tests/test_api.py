@@ -1,0 +1,267 @@
+"""The dossier API as integrators use it (contract §3, §6, §7)."""
+
+import re
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from motcua.dossiers import services
+from motcua.dossiers.models import Dossier
+
+from .conftest import APPLICANT, local
+
+CODE_RE = re.compile(r"^000\.00\.21\.H26-\d{6}-\d{4,}$")
+
+
+def call(client, method, path, tok=None, json=None, **headers):
+    if tok:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {tok}"
+    fn = getattr(client, method)
+    if json is not None:
+        return fn(path, data=json, content_type="application/json", **headers)
+    return fn(path, **headers)
+
+
+BODY = {
+    "procedure": "1.001612",
+    "agency": "000.00.21.H26",
+    "channel": "online",
+    "applicant": APPLICANT,
+    "result_method": "electronic",
+}
+
+
+def test_file_receive_and_read(org, token):
+    c = Client()
+    citizen, officer = token("citizen"), token("officer")
+    r = call(c, "post", "/api/v1/dossiers", citizen, BODY, HTTP_IDEMPOTENCY_KEY="k-1")
+    assert r.status_code == 201, r.content
+    body = r.json()
+    code = body["code"]
+    assert CODE_RE.match(code) and body["state"] == "submitted" and body["state_label"] == "Mới đăng ký"
+    # a retried submission never creates a second dossier
+    r2 = call(c, "post", "/api/v1/dossiers", citizen, BODY, HTTP_IDEMPOTENCY_KEY="k-1")
+    assert r2.status_code == 200 and r2.json()["code"] == code
+    assert Dossier.objects.count() == 1
+    r3 = call(
+        c, "post", "/api/v1/dossiers", citizen, {**BODY, "result_method": "post"}, HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert r3.status_code == 422 and Dossier.objects.count() == 1
+
+    r = call(c, "post", f"/api/v1/dossiers/{code}/receive", officer, {})
+    assert r.status_code == 200, r.content
+    data = r.json()
+    assert data["state"] == "received"
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+07:00$", data["due_at"])
+    assert data["events"][-1]["action"] == "receive" and data["events"][-1]["to_state"] == "received"
+
+    # the owner reads it with its history; an officer of another agency cannot see it
+    assert call(c, "get", f"/api/v1/dossiers/{code}", citizen).status_code == 200
+    assert call(c, "get", f"/api/v1/dossiers/{code}", token("other_officer")).status_code == 404
+    assert call(c, "get", f"/api/v1/dossiers/{code}", token("overseer")).status_code == 200
+    assert call(c, "get", f"/api/v1/dossiers/{code}").status_code == 401
+
+
+def test_errors_are_json_and_change_nothing(org, token):
+    c = Client()
+    officer = token("officer")
+    code = call(c, "post", "/api/v1/dossiers", token("citizen"), BODY).json()["code"]
+    r = call(c, "post", f"/api/v1/dossiers/{code}/resolve", token("leader"), {"outcome": "approved"})
+    assert r.status_code == 409 and "Mới đăng ký" in r.json()["message"]
+    r = call(c, "post", f"/api/v1/dossiers/{code}/resolve", token("leader"), {"outcome": "maybe"})
+    assert r.status_code == 422 and r.json()["error"] == "validation"
+    r = call(c, "post", f"/api/v1/dossiers/{code}/fly", officer, {})
+    assert r.status_code == 404
+    r = call(c, "post", f"/api/v1/dossiers/{code}/refuse", officer, {})
+    assert r.status_code == 422 and "lý do" in r.json()["message"]
+    r = call(c, "post", f"/api/v1/dossiers/{code}/receive", officer, {"expected_version": 99})
+    assert r.status_code == 409 and r.json()["error"] == "stale"
+    assert call(c, "post", "/api/v1/dossiers/NOPE-250101-0001/receive", officer, {}).status_code == 404
+    bad = {**BODY, "applicant": {**APPLICANT, "id_number": "12345"}}
+    r = call(c, "post", "/api/v1/dossiers", token("citizen"), bad)
+    assert r.status_code == 422 and "12 chữ số" in r.json()["message"]
+    d = Dossier.objects.get(code=code)
+    assert d.state == "submitted" and d.version == 1 and d.events.count() == 1
+
+
+def test_public_status_is_masked(org, token):
+    c = Client()
+    code = call(c, "post", "/api/v1/dossiers", token("citizen"), BODY).json()["code"]
+    r = c.get(f"/api/v1/dossiers/{code}/status")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["state"] == "submitted"
+    text = r.content.decode()
+    assert "Nguyễn Văn An" not in text and "001203012345" not in text and "0912345678" not in text
+    assert body["applicant_name"].startswith("Nguyễn") and body["applicant_id_number"].endswith("345")
+    assert c.get("/api/v1/dossiers/000.00.21.H26-250101-9999/status").status_code == 404
+
+
+# Role × action × own/other agency, written out by hand from the legal roles (not read from the code's table).
+# Each row: action, state set-up, {actor: allowed?}
+MATRIX = [
+    (
+        "receive",
+        "submitted",
+        {
+            "officer": True,
+            "specialist": False,
+            "unit_head": False,
+            "leader": False,
+            "overseer": False,
+            "citizen": False,
+            "other_officer": False,
+        },
+    ),
+    (
+        "refuse",
+        "submitted",
+        {
+            "officer": True,
+            "specialist": False,
+            "leader": False,
+            "overseer": False,
+            "citizen": False,
+            "other_officer": False,
+        },
+    ),
+    (
+        "assign",
+        "received",
+        {
+            "unit_head": True,
+            "leader": True,
+            "specialist": False,
+            "overseer": False,
+            "citizen": False,
+            "other_officer": False,
+        },
+    ),
+    (
+        "resolve",
+        "received",
+        {
+            "leader": True,
+            "unit_head": True,
+            "officer": False,
+            "specialist": False,
+            "overseer": False,
+            "citizen": False,
+            "other_officer": False,
+        },
+    ),
+    (
+        "return_result",
+        "resolved",
+        {"officer": True, "leader": False, "overseer": False, "citizen": False, "other_officer": False},
+    ),
+    (
+        "request_withdrawal",
+        "received",
+        {"citizen": True, "officer": True, "overseer": False, "other_officer": False, "citizen2": False},
+    ),
+    (
+        "stop",
+        "withdrawal_requested",
+        {
+            "officer": True,
+            "leader": True,
+            "specialist": False,
+            "overseer": False,
+            "citizen": False,
+            "other_officer": False,
+        },
+    ),
+]
+
+PARAMS = {
+    "refuse": {"reason": "Không thuộc thẩm quyền"},
+    "assign": {"assignee": "cv"},
+    "resolve": {"outcome": "approved"},
+    "return_result": {"method": "counter"},
+    "stop": {"reason": "Rút hồ sơ"},
+}
+
+
+def _prepare(org, state):
+    d, _ = services.dossier_file(
+        actor=org["users"]["citizen"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="online",
+        applicant=APPLICANT,
+    )
+    u = org["users"]
+    if state in ("received", "resolved", "withdrawal_requested"):
+        d = services.dossier_act(code=d.code, action="receive", actor=u["officer"])
+    if state == "resolved":
+        d = services.dossier_act(
+            code=d.code, action="resolve", actor=u["leader"], params={"outcome": "approved"}
+        )
+    if state == "withdrawal_requested":
+        d = services.dossier_act(code=d.code, action="request_withdrawal", actor=u["citizen"])
+    return d
+
+
+@pytest.mark.parametrize("action,state,expect", MATRIX, ids=[m[0] for m in MATRIX])
+def test_permission_matrix(org, token, action, state, expect):
+    c = Client()
+    for who, allowed in expect.items():
+        d = _prepare(org, state)
+        r = call(c, "post", f"/api/v1/dossiers/{d.code}/{action}", token(who), PARAMS.get(action, {}))
+        if allowed:
+            assert r.status_code == 200, (who, action, r.content)
+        else:
+            assert r.status_code in (403, 404), (who, action, r.status_code)
+            d.refresh_from_db()
+            assert d.state == state
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent transactions: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_registration_gap_free_and_single_winner(org):
+    users = org["users"]
+    codes, errors = [], []
+
+    def file_one():
+        try:
+            d, _ = services.dossier_file(
+                actor=users["citizen"],
+                procedure_code="1.001612",
+                agency_identifier="000.00.21.H26",
+                channel="online",
+                applicant=APPLICANT,
+                at=local(2025, 6, 2, 9, 0),
+            )
+            codes.append(d.code)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=file_one) for _ in range(12)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert not errors
+    assert sorted(codes) == [f"000.00.21.H26-250602-{i:04d}" for i in range(1, 13)]
+
+    results = []
+
+    def receive():
+        try:
+            services.dossier_act(
+                code=codes[0], action="receive", actor=users["officer"], at=local(2025, 6, 2, 10, 0)
+            )
+            results.append("ok")
+        except Exception as exc:  # noqa: BLE001
+            results.append(type(exc).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=receive) for _ in range(2)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert sorted(results) == ["Conflict", "ok"]
+    assert Dossier.objects.get(code=codes[0]).events.filter(action="receive").count() == 1
