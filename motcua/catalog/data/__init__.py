@@ -1,0 +1,1 @@
+"""Catalogue data shipped with the package (reference set copy and demo supplements)."""

@@ -1,0 +1,180 @@
+"""Reads of the procedure catalogue: search (diacritic- and case-insensitive on SQLite and PostgreSQL), detail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from motcua.core.text import fold, nfc
+from motcua.org.models import Agency
+
+from .models import Field, Level, Offering, Procedure, ProcedureVersion, ProcessStep, ProcessTemplate
+
+_SPLIT = re.compile(r"[\s,;:()\[\]{}\"'“”‘’!?]+")
+
+
+def query_words(q: str | None) -> list[str]:
+    """Folded search words: 'Đăng ký, hộ kinh doanh' -> ['dang', 'ky', 'ho', 'kinh', 'doanh']."""
+    words = []
+    for w in _SPLIT.split(fold(q)):
+        w = w.strip(".-–/")
+        if w:
+            words.append(w)
+    return words[:12]
+
+
+def search_procedures(
+    *,
+    q: str | None = "",
+    field: Field | None = None,
+    level: str | None = None,
+    agency: Agency | None = None,
+    active_only: bool = True,
+) -> QuerySet[Procedure]:
+    """Procedures matching every word of `q` (folded) in their code or name, ranked: exact code, code prefix,
+    name starting with the query, then the rest (by name)."""
+    qs = Procedure.objects.select_related("field")
+    if active_only:
+        qs = qs.filter(active=True)
+    words = query_words(q)
+    for w in words:
+        qs = qs.filter(name_ascii__icontains=w)
+    if field is not None:
+        qs = qs.filter(field=field)
+    if level:
+        qs = qs.filter(level=level)
+    if agency is not None:
+        qs = qs.filter(offerings__agency=agency)
+    if words:
+        raw = nfc(q).replace(" ", "")
+        phrase = " ".join(words)
+        qs = qs.annotate(
+            rank=Case(
+                When(code__iexact=raw, then=Value(0)),
+                When(code__istartswith=raw + ".", then=Value(1)),
+                When(name_folded__startswith=phrase, then=Value(2)),
+                default=Value(3),
+                output_field=IntegerField(),
+            )
+        ).order_by("rank", "name_folded", "code")
+    else:
+        qs = qs.order_by("name_folded", "code")
+    return qs
+
+
+def with_current_versions(procedures, *, when: dt.date | None = None) -> list[Procedure]:
+    """Attach `.current` (the version in force on `when`, else the earliest) to each procedure with one query."""
+    procedures = list(procedures)
+    when = when or timezone.localdate()
+    by_proc: dict[int, list[ProcedureVersion]] = {}
+    versions = ProcedureVersion.objects.filter(procedure__in=[p.pk for p in procedures]).order_by(
+        "procedure_id", "effective_from"
+    )
+    for v in versions.only(
+        "id",
+        "procedure_id",
+        "effective_from",
+        "legal_days",
+        "legal_hours",
+        "registered_days",
+        "online_level",
+        "days_basis",
+        "implementing_agency",
+        "time_text",
+    ):
+        by_proc.setdefault(v.procedure_id, []).append(v)
+    for p in procedures:
+        vs = by_proc.get(p.pk, [])
+        in_force = [v for v in vs if v.effective_from <= when]
+        p.current = in_force[-1] if in_force else (vs[0] if vs else None)
+    return procedures
+
+
+def procedure_by_code(code: str) -> Procedure | None:
+    return Procedure.objects.select_related("field").filter(code=nfc(code).replace(" ", "")).first()
+
+
+def version_detail(procedure: Procedure, *, when: dt.date | None = None) -> ProcedureVersion | None:
+    version = procedure.version_for(when or timezone.localdate())
+    if version is None:
+        return None
+    return (
+        ProcedureVersion.objects.select_related("field", "procedure")
+        .prefetch_related("components")
+        .get(pk=version.pk)
+    )
+
+
+def process_template_for(procedure: Procedure, agency: Agency | None = None) -> ProcessTemplate | None:
+    """The agency's own template if it has one, else the default (agency null)."""
+    qs = ProcessTemplate.objects.filter(procedure=procedure).prefetch_related(
+        Prefetch("steps", queryset=ProcessStep.objects.select_related("partner_agency"))
+    )
+    if agency is not None:
+        own = qs.filter(agency=agency).first()
+        if own:
+            return own
+    return qs.filter(agency__isnull=True).first() or qs.first()
+
+
+def offering_agencies(procedure: Procedure) -> list[Offering]:
+    return list(
+        Offering.objects.filter(procedure=procedure, agency__active=True)
+        .select_related("agency")
+        .order_by("agency__path")
+    )
+
+
+def fields_with_counts() -> QuerySet[Field]:
+    return (
+        Field.objects.annotate(n=Count("procedures", filter=Q(procedures__active=True)))
+        .filter(n__gt=0)
+        .order_by("name")
+    )
+
+
+def offering_agency_choices() -> QuerySet[Agency]:
+    return Agency.objects.filter(offerings__isnull=False, active=True).distinct().order_by("path")
+
+
+def most_used(limit: int = 8) -> list[Procedure]:
+    """Procedures with the most dossiers (when the dossiers app records them), then the most widely offered."""
+    qs = Procedure.objects.filter(active=True).select_related("field")
+    qs = qs.annotate(n_offers=_count_of(Offering, "procedure"))
+    order = ["-n_offers", "name_folded"]
+    try:  # the dossiers relation belongs to another app: use it when present, never depend on it
+        dossier_model = Procedure._meta.get_field("dossiers").related_model
+        qs = qs.annotate(n_dossiers=_count_of(dossier_model, "procedure"))
+        order.insert(0, "-n_dossiers")
+    except FieldDoesNotExist:
+        pass
+    return list(qs.order_by(*order)[:limit])
+
+
+def _count_of(model, fk: str):
+    sub = (
+        model.objects.filter(**{fk: OuterRef("pk")}).order_by().values(fk).annotate(c=Count("pk")).values("c")
+    )
+    return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
+
+
+def parse_level(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = value.strip().lower()
+    return value if value in Level.values else None
+
+
+def field_by_key(key: str | None) -> Field | None:
+    """A field by its code (slug) or its name (diacritics/case ignored)."""
+    if not key:
+        return None
+    found = Field.objects.filter(code=key.strip()).first()
+    if found:
+        return found
+    return Field.objects.filter(name_ascii=fold(key)).first()
