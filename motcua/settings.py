@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.dossiers",
     "motcua.reports",
+    "motcua.notifications",
+    "motcua.portal",
+    "motcua.feedback",
+    "motcua.community",
 ]
 
 MIDDLEWARE = [

@@ -15,4 +15,8 @@ urlpatterns = [
     path("", include("motcua.catalog.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.reports.urls")),
+    path("", include("motcua.portal.urls")),
+    path("", include("motcua.feedback.urls")),
+    path("", include("motcua.community.urls")),
+    path("", include("motcua.notifications.urls")),
 ]
