@@ -1,0 +1,230 @@
+"""Catalogue administration (Vietnamese): procedures with their versions, components, process templates with their
+steps (sum of step budgets vs. the procedure's limit), offerings and fields.
+
+Published versions are the record dossiers were measured against: the admin lets an operator add a new version;
+a version already used by dossiers cannot be deleted (PROTECT) and should not be edited — add a new one instead."""
+
+from decimal import Decimal
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html
+
+from .models import (
+    Field,
+    Offering,
+    Procedure,
+    ProcedureComponent,
+    ProcedureVersion,
+    ProcessStep,
+    ProcessTemplate,
+)
+from .selectors import query_words
+
+
+@admin.register(Field)
+class FieldAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "procedure_count")
+    search_fields = ("name", "name_ascii", "code")
+    prepopulated_fields = {"code": ("name",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n=Count("procedures"))
+
+    @admin.display(description="số thủ tục", ordering="n")
+    def procedure_count(self, obj):
+        return obj.n
+
+
+class ProcedureVersionInline(admin.StackedInline):
+    model = ProcedureVersion
+    extra = 0
+    show_change_link = True
+    ordering = ("-effective_from",)
+    fields = (
+        ("effective_from", "level", "field"),
+        "name",
+        ("legal_days", "registered_days", "legal_hours"),
+        "time_text",
+        "online_level",
+        "source_document",
+    )
+    readonly_fields = ()
+    classes = ("collapse",)
+
+
+class OfferingInline(admin.TabularInline):
+    model = Offering
+    extra = 0
+    autocomplete_fields = ("agency",)
+    fields = ("agency", "online", "since")
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "field", "level", "active", "current_limit", "version_count")
+    list_filter = ("level", "active", "field")
+    search_fields = ("code", "name", "name_ascii")
+    list_select_related = ("field",)
+    inlines = [ProcedureVersionInline, OfferingInline]
+    readonly_fields = ("name_ascii",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_versions=Count("versions"))
+
+    def get_search_results(self, request, queryset, search_term):
+        """Diacritic-free search, like the public catalogue: every folded word must be in the code or name."""
+        words = query_words(search_term)
+        if not words:
+            return queryset, False
+        for w in words:
+            queryset = queryset.filter(name_ascii__icontains=w)
+        return queryset, False
+
+    @admin.display(description="số phiên bản", ordering="n_versions")
+    def version_count(self, obj):
+        return obj.n_versions
+
+    @admin.display(description="thời hạn đang áp dụng")
+    def current_limit(self, obj):
+        v = obj.current_version()
+        if v is None:
+            return "—"
+        return v.registered_limit_text() or v.legal_limit_text() or "—"
+
+
+class ComponentInline(admin.TabularInline):
+    model = ProcedureComponent
+    extra = 0
+    fields = ("order", "name", "originals", "copies", "required", "note", "template", "template_url")
+
+
+@admin.register(ProcedureVersion)
+class ProcedureVersionAdmin(admin.ModelAdmin):
+    list_display = ("procedure", "effective_from", "name", "level", "limit_display", "online_level")
+    list_filter = ("level", "online_level", "effective_from")
+    search_fields = ("procedure__code", "name")
+    date_hierarchy = "effective_from"
+    list_select_related = ("procedure",)
+    autocomplete_fields = ("procedure",)
+    inlines = [ComponentInline]
+    readonly_fields = ("content_hash",)
+    fieldsets = (
+        (None, {"fields": ("procedure", "effective_from", "name", "field", "level")}),
+        (
+            "Thời hạn giải quyết",
+            {"fields": (("legal_days", "registered_days", "legal_hours"), "days_basis", "time_text")},
+        ),
+        (
+            "Thông tin công bố",
+            {
+                "fields": (
+                    "online_level",
+                    "fee_text",
+                    "implementing_agency",
+                    "deciding_agency",
+                    "subjects",
+                    "result",
+                    "conditions",
+                    "legal_basis",
+                    "source_document",
+                    "source",
+                    "notes",
+                )
+            },
+        ),
+        ("Nộp trực tuyến", {"fields": ("form_fields",)}),
+        ("Kỹ thuật", {"classes": ("collapse",), "fields": ("content_hash",)}),
+    )
+
+    @admin.display(description="thời hạn")
+    def limit_display(self, obj):
+        return obj.registered_limit_text() or obj.legal_limit_text() or "—"
+
+
+class StepInline(admin.TabularInline):
+    model = ProcessStep
+    extra = 0
+    fields = (
+        "order",
+        "label",
+        "actor",
+        "role",
+        "task",
+        "time_text",
+        "hours",
+        "inter_agency",
+        "partner_agency",
+    )
+    autocomplete_fields = ("partner_agency",)
+
+
+@admin.register(ProcessTemplate)
+class ProcessTemplateAdmin(admin.ModelAdmin):
+    list_display = ("procedure", "agency", "total_hours", "steps_sum", "procedure_limit", "budget_check")
+    search_fields = ("procedure__code", "procedure__name")
+    list_select_related = ("procedure", "agency")
+    autocomplete_fields = ("procedure", "agency")
+    inlines = [StepInline]
+    readonly_fields = ("steps_sum", "procedure_limit", "budget_check", "content_hash")
+    fields = (
+        "procedure",
+        "agency",
+        "total_hours",
+        "total_text",
+        "steps_sum",
+        "procedure_limit",
+        "budget_check",
+        "notes",
+        "source",
+        "content_hash",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("steps")
+
+    @admin.display(description="tổng giờ các bước")
+    def steps_sum(self, obj):
+        return _fmt(obj.step_hours_sum()) if obj.pk else "—"
+
+    @admin.display(description="thời hạn của thủ tục (giờ)")
+    def procedure_limit(self, obj):
+        limit = _limit(obj)
+        return _fmt(limit) if limit is not None else "—"
+
+    @admin.display(description="đối chiếu")
+    def budget_check(self, obj):
+        if not obj.pk:
+            return "—"
+        limit = _limit(obj)
+        if limit is None:
+            limit = obj.total_hours
+        total = obj.step_hours_sum()
+        if total == limit:
+            return format_html('<span style="color:#1b6e2d">✔ {}</span>', "khớp")
+        return format_html(
+            '<strong style="color:#a50e0e">✘ lệch {} giờ</strong>',
+            _fmt(total - limit),
+        )
+
+
+def _limit(template: ProcessTemplate) -> Decimal | None:
+    if not template.procedure_id:
+        return None
+    v = template.procedure.current_version()
+    return v.limit_hours() if v else None
+
+
+def _fmt(value: Decimal) -> str:
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f").replace(".", ",")
+
+
+@admin.register(Offering)
+class OfferingAdmin(admin.ModelAdmin):
+    list_display = ("procedure", "agency", "online", "since")
+    list_filter = ("online", "agency__level")
+    search_fields = ("procedure__code", "procedure__name", "agency__name", "agency__identifier")
+    list_select_related = ("procedure", "agency")
+    autocomplete_fields = ("procedure", "agency")
