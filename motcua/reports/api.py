@@ -1,3 +1,154 @@
-from ninja import Router
+"""Public statistics API (/api/v1/stats): contract §5 figures, breakdowns, Decision 766 index, exports.
 
-router = Router()
+Statistics are published information: no authentication. Bad input gets JSON {"error", "message" (Vietnamese),
+"message_en"} with 422 (bad or missing dates, from > to, bad `by`) or 404 (unknown agency / field / procedure).
+"""
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router
+
+from . import exports, index766, selectors
+
+router = Router(tags=["stats"])
+
+
+def _scope(agency: str | None, field: str | None, procedure: str | None):
+    return (
+        selectors.agency_by_identifier(agency),
+        selectors.field_by_code(field),
+        selectors.procedure_by_code(procedure),
+    )
+
+
+@router.get(
+    "/on-time",
+    summary="Thống kê tiếp nhận, giải quyết, trước/đúng/quá hạn (contract §5)",
+    response={200: dict, 404: dict, 422: dict},
+)
+def on_time(
+    request: HttpRequest,
+    date_from: str | None = Query(None, alias="from", description="Ngày đầu kỳ YYYY-MM-DD (giờ Việt Nam)"),
+    to: str | None = Query(None, description="Ngày cuối kỳ YYYY-MM-DD (tính cả ngày này)"),
+    agency: str | None = Query(None, description="Mã định danh cơ quan (gồm cả các cơ quan cấp dưới)"),
+    field: str | None = Query(None, description="Mã (hoặc tên) lĩnh vực"),
+    procedure: str | None = Query(None, description="Mã thủ tục"),
+):
+    period = selectors.make_period(date_from, to)
+    a, f, p = _scope(agency, field, procedure)
+    return selectors.on_time_stats(
+        date_from=period.date_from, date_to=period.date_to, agency=a, field=f, procedure=p
+    )
+
+
+@router.get(
+    "/breakdown",
+    summary="Thống kê chia theo cơ quan / lĩnh vực / thủ tục / kênh / tháng / quý / năm",
+    response={200: dict, 404: dict, 422: dict},
+)
+def breakdown(
+    request: HttpRequest,
+    date_from: str | None = Query(None, alias="from"),
+    to: str | None = Query(None),
+    by: str = Query("agency", description="agency | field | procedure | channel | month | quarter | year"),
+    agency: str | None = Query(None),
+    field: str | None = Query(None),
+    procedure: str | None = Query(None),
+):
+    period = selectors.make_period(date_from, to)
+    a, f, p = _scope(agency, field, procedure)
+    return selectors.breakdown(
+        date_from=period.date_from, date_to=period.date_to, by=by, agency=a, field=f, procedure=p
+    )
+
+
+@router.get(
+    "/index766",
+    summary="Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg) — các chỉ số có dữ liệu",
+    response={200: dict, 404: dict, 422: dict},
+)
+def index_766(
+    request: HttpRequest,
+    date_from: str | None = Query(None, alias="from"),
+    to: str | None = Query(None),
+    agency: str | None = Query(None),
+    by: str | None = Query(None, description="month | quarter | year (mặc định: cả kỳ)"),
+    children: bool = Query(False, description="Thêm một dòng cho mỗi cơ quan cấp dưới trực tiếp"),
+):
+    period = selectors.make_period(date_from, to)
+    a = selectors.agency_by_identifier(agency)
+    return index766.index_report(
+        date_from=period.date_from, date_to=period.date_to, agency=a, by=by, children=children
+    )
+
+
+@router.get(
+    "/export.xlsx",
+    summary="Xuất Excel: tình hình giải quyết TTHC theo lĩnh vực",
+    response={200: None, 404: dict, 422: dict},
+)
+def export_xlsx(
+    request: HttpRequest,
+    date_from: str | None = Query(None, alias="from"),
+    to: str | None = Query(None),
+    agency: str | None = Query(None),
+    field: str | None = Query(None),
+    procedure: str | None = Query(None),
+):
+    period = selectors.make_period(date_from, to)
+    a, f, p = _scope(agency, field, procedure)
+    content = exports.xlsx_by_field(
+        date_from=period.date_from, date_to=period.date_to, agency=a, field=f, procedure=p
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"thong-ke-tthc_{a.identifier if a else 'tat-ca'}_{period.date_from}_{period.date_to}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@router.get(
+    "/open-data.csv",
+    summary="Dữ liệu mở (CSV): số liệu tổng hợp theo cơ quan và lĩnh vực, không có dữ liệu cá nhân",
+    response={200: None, 404: dict, 422: dict},
+)
+def open_data_csv(
+    request: HttpRequest,
+    date_from: str | None = Query(None, alias="from"),
+    to: str | None = Query(None),
+    agency: str | None = Query(None),
+):
+    period, a = _open_data_scope(date_from, to, agency)
+    content = exports.open_data_csv(date_from=period.date_from, date_to=period.date_to, agency=a)
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="open-data_{period.date_from}_{period.date_to}.csv"'
+    )
+    return response
+
+
+@router.get(
+    "/open-data.json",
+    summary="Dữ liệu mở (JSON): số liệu tổng hợp theo cơ quan và lĩnh vực, không có dữ liệu cá nhân",
+    response={200: dict, 404: dict, 422: dict},
+)
+def open_data_json(
+    request: HttpRequest,
+    date_from: str | None = Query(None, alias="from"),
+    to: str | None = Query(None),
+    agency: str | None = Query(None),
+):
+    period, a = _open_data_scope(date_from, to, agency)
+    return exports.open_data(date_from=period.date_from, date_to=period.date_to, agency=a)
+
+
+def _open_data_scope(date_from, to, agency):
+    """Open data defaults to the current year to date when no period is given."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if not date_from and not to:
+        today = timezone.localdate()
+        date_from, to = dt.date(today.year, 1, 1), today
+    return selectors.make_period(date_from, to), selectors.agency_by_identifier(agency)

@@ -1,0 +1,218 @@
+"""Decision 766/QĐ-TTg service-quality index: the indicators this platform's data supports.
+
+Supported (rules §4, as transcribed from the national Portal's formula document — [P], not the legal text):
+- 2.1  dossiers processed or in process on time or within time / dossiers received + carried over (%)
+       = `index_2_1` of the contract §5 statistics.
+- 2.2  average processing time of dossiers completed in the period, in working days: the office time of working
+       days between the counting start and the resolution, minus the paused time (supplement / payment).
+       Informative (the Portal publishes no target or score rule for it): score is null.
+- 3.3  online share: dossiers received online / dossiers received (%). (The Portal's 3.3 counts online dossiers
+       meeting the electronic-result condition; this platform measures the online share of receptions.)
+- 5.x  satisfaction and feedback (PAKN): no data yet — reported as null with "không có dữ liệu", never 0.
+Groups 1 (publicity) and 4 (digitisation) have no data on this platform: listed as null.
+
+Score conversion (rules §4): with a target T, score = Pmax if R >= T else R × Pmax / T; without a target,
+score = R × Pmax (R as a fraction). Weights (Pmax) and targets are configurable through settings
+MOTCUA_INDEX766 = {"2.1": {"pmax": 20, "target": None}, ...} (merged over the defaults below).
+THE DEFAULT WEIGHTS AND TARGETS ARE UNVERIFIED: the exact split of points inside each group in the Decision's
+annex could not be read (rules §4 [U]). Operators should set the values their province applies.
+"""
+
+from __future__ import annotations
+
+import copy
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+
+from motcua.dossiers.services import AgencyCalendar
+from motcua.org.models import Agency
+
+from . import selectors
+
+NO_DATA = "không có dữ liệu"
+
+DEFAULTS: dict[str, dict] = {
+    "2.1": {
+        "group": 2,
+        "name": "Tỷ lệ hồ sơ đã và đang xử lý đúng hạn, trong hạn",
+        "unit": "%",
+        "pmax": 20,
+        "target": None,
+    },
+    "2.2": {
+        "group": 2,
+        "name": "Thời gian giải quyết trung bình của hồ sơ đã hoàn thành",
+        "unit": "ngày làm việc",
+        "pmax": None,
+        "target": None,
+    },
+    "3.3": {
+        "group": 3,
+        "name": "Tỷ lệ hồ sơ tiếp nhận trực tuyến",
+        "unit": "%",
+        "pmax": 4,
+        "target": 50,
+    },
+    "5.2": {
+        "group": 5,
+        "name": "Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn",
+        "unit": "%",
+        "pmax": 6,
+        "target": None,
+    },
+    "5.4": {
+        "group": 5,
+        "name": "Mức độ hài lòng trong giải quyết thủ tục hành chính",
+        "unit": "%",
+        "pmax": 6,
+        "target": 90,
+    },
+}
+GROUPS = {
+    1: ("Công khai, minh bạch", 18),
+    2: ("Tiến độ, kết quả giải quyết", 20),
+    3: ("Cung cấp dịch vụ trực tuyến", 22),
+    4: ("Số hóa hồ sơ", 22),
+    5: ("Mức độ hài lòng", 18),
+}
+
+
+def config() -> dict[str, dict]:
+    merged = copy.deepcopy(DEFAULTS)
+    for code, values in (getattr(settings, "MOTCUA_INDEX766", None) or {}).items():
+        merged.setdefault(code, {}).update(values or {})
+    return merged
+
+
+def _q(value: Decimal | float | None, places: str = "0.01") -> float | None:
+    if value is None:
+        return None
+    return float(Decimal(str(value)).quantize(Decimal(places), ROUND_HALF_UP))
+
+
+def score(r: float | None, pmax, target) -> float | None:
+    """Rules §4: Pmax if R >= T, else R × Pmax / T; without target R × Pmax (R in %, so R/100 × Pmax)."""
+    if r is None or pmax is None:
+        return None
+    r, pmax = Decimal(str(r)), Decimal(str(pmax))
+    if target:
+        t = Decimal(str(target))
+        return _q(pmax if r >= t else r * pmax / t)
+    return _q(r / 100 * pmax)
+
+
+def average_processing_days(qs, period: selectors.Period) -> tuple[float | None, int]:
+    """2.2: mean processing time (working days) of the dossiers of `qs` resolved in the period."""
+    rows = qs.filter(
+        resolved_at__gte=period.start,
+        resolved_at__lt=period.end,
+        counting_starts_at__isnull=False,
+    ).values_list("agency_id", "counting_starts_at", "resolved_at", "paused_hours")
+    calendars: dict[int, AgencyCalendar] = {}
+    agencies: dict[int, Agency] = {}
+    total, n = Decimal(0), 0
+    for agency_id, start, resolved, paused in rows.iterator(chunk_size=5000):
+        cal = calendars.get(agency_id)
+        if cal is None:
+            agencies[agency_id] = Agency.objects.get(pk=agency_id)
+            cal = calendars[agency_id] = AgencyCalendar(agencies[agency_id])
+        hours = Decimal(cal.working_hours_between(start, resolved)) if resolved > start else Decimal(0)
+        # paused time lies inside [start, resolved] only when the dossier was paused after counting started
+        hours = max(Decimal(0), hours - Decimal(paused or 0))
+        total += hours
+        n += 1
+    if not n:
+        return None, 0
+    return _q(total / n / 8), n
+
+
+def indicators(*, period: selectors.Period, agency: Agency | None, now=None) -> dict:
+    cfg = config()
+    qs = selectors.scoped(agency=agency)
+    figures = selectors.with_rates(selectors.period_counts(qs, period, now))
+    avg_days, completed = average_processing_days(qs, period)
+    values = {
+        "2.1": (
+            figures["index_2_1"],
+            {
+                "numerator": figures["early"] + figures["on_time"] + figures["pending_within"],
+                "denominator": figures["received"] + figures["carried_over"],
+            },
+        ),
+        "2.2": (avg_days, {"completed": completed}),
+        "3.3": (
+            selectors.rate(figures["received_online"], figures["received"]),
+            {"numerator": figures["received_online"], "denominator": figures["received"]},
+        ),
+    }
+    out = []
+    for code, c in sorted(cfg.items()):
+        value, detail = values.get(code, (None, {}))
+        has_data = code in values and value is not None
+        item = {
+            "code": code,
+            "group": c.get("group"),
+            "name": c.get("name", code),
+            "unit": c.get("unit", "%"),
+            "value": value,
+            "target": c.get("target"),
+            "pmax": c.get("pmax"),
+            "score": score(value, c.get("pmax"), c.get("target")) if code != "2.2" else None,
+            "detail": detail,
+            "note": None if has_data else NO_DATA,
+        }
+        out.append(item)
+    scored = [i for i in out if i["score"] is not None]
+    return {
+        "indicators": out,
+        "score_available": _q(sum(Decimal(str(i["score"])) for i in scored)) if scored else None,
+        "pmax_available": sum(i["pmax"] for i in scored) if scored else None,
+        "figures": figures,
+    }
+
+
+def index_report(*, date_from, date_to, agency: Agency | None = None, by=None, children=False, now=None):
+    """Indicators for the scope agency (its whole subtree) — and, with `children`, for each direct
+    sub-agency — for the period or each month / quarter / year of it."""
+    period = selectors.make_period(date_from, date_to)
+    if by in (None, ""):
+        periods = [(f"{period.date_from}/{period.date_to}", "Cả kỳ", period)]
+    elif by in ("month", "quarter", "year"):
+        periods = selectors.sub_periods(period, by)
+    else:
+        from motcua.core.errors import Unprocessable
+
+        raise Unprocessable(
+            "Tham số 'by' phải là month, quarter hoặc year.", "'by' must be month, quarter or year."
+        )
+    scopes: list[Agency | None] = [agency]
+    if children:
+        kids = Agency.objects.filter(parent=agency) if agency else Agency.objects.filter(parent__isnull=True)
+        scopes += list(kids.filter(active=True).order_by("path"))
+    rows = []
+    for a in scopes:
+        for key, label, sub in periods:
+            data = indicators(period=sub, agency=a, now=now)
+            rows.append(
+                {
+                    "agency": a.identifier if a else None,
+                    "agency_name": a.name if a else "Toàn hệ thống",
+                    "period": key,
+                    "period_label": label,
+                    "from": sub.date_from.isoformat(),
+                    "to": sub.date_to.isoformat(),
+                    **data,
+                }
+            )
+    return {
+        "from": period.date_from.isoformat(),
+        "to": period.date_to.isoformat(),
+        "agency": agency.identifier if agency else None,
+        "by": by or None,
+        "groups": {str(k): {"name": v[0], "pmax": v[1]} for k, v in GROUPS.items()},
+        "unverified_weights": True,
+        "note": "Trọng số và chỉ tiêu mặc định chưa được đối chiếu với phụ lục Quyết định 766; "
+        "cấu hình MOTCUA_INDEX766 để áp dụng giá trị chính thức.",
+        "rows": rows,
+    }

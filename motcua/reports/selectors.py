@@ -1,0 +1,528 @@
+"""Statistics of contract §5 as aggregate queries over the timings stored on each dossier.
+
+Definitions (period [from, to] = LOCAL dates, Asia/Ho_Chi_Minh, inclusive; as instants [S, X) with
+S = from 00:00+07:00 and X = (to + 1 day) 00:00+07:00; E = min(X, now) is "the end of the period, or now if
+sooner"):
+
+- received          S <= received_at < X (and by channel: online / counter / postal)
+- carried_over      received_at < S, and neither resolved_at < S nor stopped_at < S
+- resolved          S <= resolved_at < X; split by the stored classification into early / on_time / late
+- stopped           S <= stopped_at < X
+- refused           S <= refused_at < X
+- pending at E      received_at < E, not resolved_at < E, not stopped_at < E;
+                    pending_within if E <= due_at (or no due date), else pending_overdue
+- on_time_rate      (early + on_time) / resolved * 100
+- index_2_1         (early + on_time + pending_within) / (received + carried_over) * 100   (Decision 766, 2.1)
+
+Rates are rounded half-up to 2 decimals. When a denominator is 0 the rate is `null` (None): a period without
+resolved dossiers has no on-time rate — it is neither 0 % nor 100 %.
+
+Instants are compared half-open ("< E"), so that, for consecutive periods, the dossiers pending at the end of one
+are exactly the carried-over dossiers of the next, and for a period that is over
+received + carried_over = resolved + stopped(after reception) + pending_within + pending_overdue.
+
+Every figure group is ONE query with conditional aggregation (COUNT ... FILTER on PostgreSQL, CASE on SQLite).
+The scope (agency subtree, field, procedure) is applied as plain WHERE conditions; the agency subtree is resolved
+first to a list of agency ids so the (agency, received_at) / (agency, resolved_at) indexes apply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import BigIntegerField, Count, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from motcua.catalog.models import Field, Procedure
+from motcua.core.errors import NotFound, Unprocessable
+from motcua.dossiers.models import Channel, Dossier
+from motcua.org.models import Agency
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+COUNT_KEYS = (
+    "received",
+    "received_online",
+    "received_counter",
+    "received_postal",
+    "carried_over",
+    "resolved",
+    "early",
+    "on_time",
+    "late",
+    "stopped",
+    "refused",
+    "pending_within",
+    "pending_overdue",
+)
+RATE_KEYS = ("on_time_rate", "index_2_1")
+BREAKDOWNS = ("agency", "field", "procedure", "channel", "month", "quarter", "year")
+MAX_SUB_PERIODS = 240
+
+# --- periods ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    date_from: dt.date
+    date_to: dt.date
+
+    @property
+    def start(self) -> dt.datetime:
+        return local_midnight(self.date_from)
+
+    @property
+    def end(self) -> dt.datetime:
+        """Exclusive end instant: 00:00 of the day after `date_to`."""
+        return local_midnight(self.date_to + dt.timedelta(days=1))
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=LOCAL)
+
+
+def parse_date(value, name: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(LOCAL).date()
+    if isinstance(value, dt.date):
+        return value
+    text = (value or "").strip() if isinstance(value, str) else ""
+    if not text:
+        raise Unprocessable(
+            f"Thiếu tham số '{name}' (ngày dạng YYYY-MM-DD).",
+            f"Missing '{name}' (a date YYYY-MM-DD).",
+            code="missing_date",
+        )
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:  # also accept the Vietnamese display form dd/mm/yyyy
+        return dt.datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError as exc:
+        raise Unprocessable(
+            f"Tham số '{name}' không phải ngày hợp lệ (YYYY-MM-DD): '{text}'.",
+            f"'{name}' is not a valid date (YYYY-MM-DD): '{text}'.",
+            code="bad_date",
+        ) from exc
+
+
+def make_period(date_from, date_to) -> Period:
+    d1 = parse_date(date_from, "from")
+    d2 = parse_date(date_to, "to")
+    if d1 > d2:
+        raise Unprocessable(
+            f"Ngày bắt đầu ({d1:%d/%m/%Y}) sau ngày kết thúc ({d2:%d/%m/%Y}).",
+            f"'from' ({d1}) is after 'to' ({d2}).",
+            code="bad_period",
+        )
+    if d1.year < 1900 or d2.year > 2999:
+        raise Unprocessable(
+            "Kỳ thống kê ngoài khoảng cho phép (1900–2999).",
+            "The period is outside the supported range (1900–2999).",
+            code="bad_period",
+        )
+    return Period(d1, d2)
+
+
+def sub_periods(period: Period, by: str) -> list[tuple[str, str, Period]]:
+    """Split a period into calendar months / quarters / years (clipped to the period): (key, label, period)."""
+    out: list[tuple[str, str, Period]] = []
+    day = period.date_from
+    while day <= period.date_to:
+        if by == "month":
+            nxt = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+            key, label = f"{day:%Y-%m}", f"Tháng {day.month:02d}/{day.year}"
+        elif by == "quarter":
+            q = (day.month - 1) // 3 + 1
+            nxt_month = q * 3 + 1
+            nxt = dt.date(day.year + (nxt_month > 12), (nxt_month - 1) % 12 + 1, 1)
+            key, label = f"{day.year}-Q{q}", f"Quý {q}/{day.year}"
+        elif by == "year":
+            nxt = dt.date(day.year + 1, 1, 1)
+            key, label = f"{day.year}", f"Năm {day.year}"
+        else:  # pragma: no cover - callers validate
+            raise ValueError(by)
+        out.append((key, label, Period(day, min(period.date_to, nxt - dt.timedelta(days=1)))))
+        if len(out) > MAX_SUB_PERIODS:
+            raise Unprocessable(
+                f"Kỳ thống kê quá dài để chia theo '{by}' (tối đa {MAX_SUB_PERIODS} kỳ con).",
+                f"The period is too long to split by '{by}' (at most {MAX_SUB_PERIODS} sub-periods).",
+                code="bad_period",
+            )
+        day = nxt
+    return out
+
+
+# --- scope -----------------------------------------------------------------------------------------------
+
+
+def agency_by_identifier(identifier: str | None) -> Agency | None:
+    if identifier is None or str(identifier).strip() == "":
+        return None
+    identifier = str(identifier).strip()
+    agency = Agency.objects.filter(identifier=identifier).first()
+    if agency is None:
+        raise NotFound(f"Không có cơ quan mã '{identifier}'.", f"No agency '{identifier}'.", code="no_agency")
+    return agency
+
+
+def field_by_code(value: str | None) -> Field | None:
+    """A field (lĩnh vực) by its code (slug) or, failing that, by its exact name (NFC, case-insensitive)."""
+    if value is None or str(value).strip() == "":
+        return None
+    from motcua.core.text import nfc
+
+    text = nfc(value)
+    found = Field.objects.filter(code=text).first() or Field.objects.filter(name__iexact=text).first()
+    if found is None:
+        raise NotFound(f"Không có lĩnh vực '{text}'.", f"No field '{text}'.", code="no_field")
+    return found
+
+
+def procedure_by_code(code: str | None) -> Procedure | None:
+    if code is None or str(code).strip() == "":
+        return None
+    code = str(code).strip()
+    found = Procedure.objects.filter(code=code).first()
+    if found is None:
+        raise NotFound(f"Không có thủ tục mã '{code}'.", f"No procedure '{code}'.", code="no_procedure")
+    return found
+
+
+def subtree_ids(agency: Agency) -> list[int]:
+    return list(Agency.objects.filter(path__startswith=agency.path).values_list("pk", flat=True))
+
+
+def scoped(
+    qs: QuerySet | None = None,
+    *,
+    agency: Agency | None = None,
+    field: Field | None = None,
+    procedure: Procedure | None = None,
+) -> QuerySet:
+    """Dossiers of the scope: received by `agency` or one of its sub-agencies; of the procedure `procedure`;
+    in the field `field` (the field snapshot taken at filing, else the procedure's current field)."""
+    qs = Dossier.objects.all() if qs is None else qs
+    if agency is not None:
+        qs = qs.filter(agency_id__in=subtree_ids(agency))
+    if procedure is not None:
+        qs = qs.filter(procedure_id=procedure.pk)
+    if field is not None:
+        qs = qs.filter(
+            Q(field_id_snapshot=field.pk) | Q(field_id_snapshot__isnull=True, procedure__field_id=field.pk)
+        )
+    return qs
+
+
+# --- the figures -----------------------------------------------------------------------------------------
+
+
+def _end_instant(period: Period, now: dt.datetime | None) -> dt.datetime:
+    now = now or timezone.now()
+    return min(period.end, now)
+
+
+def _relevant(s: dt.datetime, x: dt.datetime, e: dt.datetime) -> Q:
+    """Rows that can count in any figure: open at some instant of [min(S, E), X), or refused/stopped in the
+    period. Keeps the scan to the period's dossiers instead of the whole history."""
+    low = min(s, e)
+    open_ = (
+        Q(received_at__lt=x)
+        & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=low))
+        & (Q(stopped_at__isnull=True) | Q(stopped_at__gte=low))
+    )
+    return open_ | Q(refused_at__gte=s, refused_at__lt=x) | Q(stopped_at__gte=s, stopped_at__lt=x)
+
+
+def _conditions(s: dt.datetime, x: dt.datetime, e: dt.datetime) -> dict[str, Q]:
+    """The condition of each count (one place: the aggregate and the drill-down lists share it)."""
+    received = Q(received_at__gte=s, received_at__lt=x)
+    resolved = Q(resolved_at__gte=s, resolved_at__lt=x)
+    pending = (
+        Q(received_at__lt=e)
+        & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=e))
+        & (Q(stopped_at__isnull=True) | Q(stopped_at__gte=e))
+    )
+    return {
+        "received": received,
+        "received_online": received & Q(channel=Channel.ONLINE),
+        "received_counter": received & Q(channel=Channel.COUNTER),
+        "received_postal": received & Q(channel=Channel.POSTAL),
+        "carried_over": Q(received_at__lt=s)
+        & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=s))
+        & (Q(stopped_at__isnull=True) | Q(stopped_at__gte=s)),
+        "resolved": resolved,
+        "early": resolved & Q(classification="early"),
+        "on_time": resolved & Q(classification="on_time"),
+        "late": resolved & Q(classification="late"),
+        "stopped": Q(stopped_at__gte=s, stopped_at__lt=x),
+        "refused": Q(refused_at__gte=s, refused_at__lt=x),
+        "pending_within": pending & (Q(due_at__isnull=True) | Q(due_at__gte=e)),
+        "pending_overdue": pending & Q(due_at__lt=e),
+    }
+
+
+def _count_expressions(s: dt.datetime, x: dt.datetime, e: dt.datetime) -> dict:
+    return {k: Count("pk", filter=q) for k, q in _conditions(s, x, e).items()}
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """numerator / denominator × 100 rounded half-up to 2 decimals; None when the denominator is 0."""
+    if not denominator:
+        return None
+    value = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return float(value)
+
+
+def with_rates(counts: dict) -> dict:
+    """Complete a dict of counts with the nested channel counts, the pending total and both rates."""
+    out = {k: int(counts.get(k) or 0) for k in COUNT_KEYS}
+    out["received_by_channel"] = {
+        "online": out["received_online"],
+        "counter": out["received_counter"],
+        "postal": out["received_postal"],
+    }
+    out["pending"] = out["pending_within"] + out["pending_overdue"]
+    out["on_time_rate"] = rate(out["early"] + out["on_time"], out["resolved"])
+    out["index_2_1"] = rate(
+        out["early"] + out["on_time"] + out["pending_within"], out["received"] + out["carried_over"]
+    )
+    return out
+
+
+def period_counts(qs: QuerySet, period: Period, now: dt.datetime | None = None) -> dict:
+    """The raw counts of `qs` (already scoped) for `period`, in one aggregate query."""
+    s, x = period.start, period.end
+    e = _end_instant(period, now)
+    return qs.filter(_relevant(s, x, e)).aggregate(**_count_expressions(s, x, e))
+
+
+def on_time_stats(
+    *,
+    date_from,
+    date_to,
+    agency: Agency | None = None,
+    field: Field | str | None = None,
+    procedure: Procedure | str | None = None,
+    now: dt.datetime | None = None,
+) -> dict:
+    """Contract §5 statistics for the period and scope. `field` / `procedure` may be given as objects or as
+    codes. Returns every count, `received_by_channel`, `pending`, both rates, `as_of` (the instant E) and the
+    echo of the request (`from`, `to`, `agency`, `field`, `procedure`)."""
+    period = make_period(date_from, date_to)
+    if isinstance(agency, str):
+        agency = agency_by_identifier(agency)
+    if isinstance(field, str):
+        field = field_by_code(field)
+    if isinstance(procedure, str):
+        procedure = procedure_by_code(procedure)
+    qs = scoped(agency=agency, field=field, procedure=procedure)
+    figures = with_rates(period_counts(qs, period, now))
+    return {
+        **_echo(period, agency, field, procedure),
+        "as_of": _end_instant(period, now).astimezone(LOCAL).isoformat(),
+        **figures,
+    }
+
+
+def _echo(period: Period, agency, field, procedure) -> dict:
+    return {
+        "from": period.date_from.isoformat(),
+        "to": period.date_to.isoformat(),
+        "agency": agency.identifier if agency else None,
+        "field": field.code if field else None,
+        "procedure": procedure.code if procedure else None,
+    }
+
+
+# --- breakdowns ------------------------------------------------------------------------------------------
+
+
+def grouped_counts(qs: QuerySet, period: Period, keys: dict, now=None) -> list[dict]:
+    """Counts per group in one query: `keys` maps output names to expressions (F, Coalesce...)."""
+    s, x = period.start, period.end
+    e = _end_instant(period, now)
+    names = {f"_g_{k}": v for k, v in keys.items()}
+    rows = (
+        qs.filter(_relevant(s, x, e))
+        .annotate(**names)
+        .values(*names)
+        .order_by(*names)
+        .annotate(**_count_expressions(s, x, e))
+    )
+    out = []
+    for r in rows:
+        out.append({**{k: r.pop(f"_g_{k}") for k in keys}, **r})
+    return out
+
+
+def _grouped_counts(qs: QuerySet, period: Period, key, now) -> dict:
+    return {r.pop("g"): r for r in grouped_counts(qs, period, {"g": key}, now)}
+
+
+def _rank_key(row: dict):
+    """Best first: highest on-time rate (no rate last), then most resolved, then label."""
+    r = row["on_time_rate"]
+    return (r is None, -(r or 0), -row["resolved"], row.get("label") or "")
+
+
+def breakdown(
+    *,
+    date_from,
+    date_to,
+    by: str,
+    agency: Agency | None = None,
+    field: Field | None = None,
+    procedure: Procedure | None = None,
+    now: dt.datetime | None = None,
+    include_empty_agencies: bool = True,
+) -> dict:
+    """The same figures per agency (the receiving agency itself), field, procedure, channel, month, quarter or
+    year. Agency/field/procedure/channel rows partition the scope, so they sum to the total; time rows are
+    computed each with `period_counts` (received/resolved/... of sub-periods sum to the period's)."""
+    if by not in BREAKDOWNS:
+        raise Unprocessable(
+            f"Tham số 'by' phải là một trong: {', '.join(BREAKDOWNS)}.",
+            f"'by' must be one of: {', '.join(BREAKDOWNS)}.",
+            code="bad_breakdown",
+        )
+    period = make_period(date_from, date_to)
+    qs = scoped(agency=agency, field=field, procedure=procedure)
+    rows: list[dict] = []
+    if by in ("month", "quarter", "year"):
+        for key, label, sub in sub_periods(period, by):
+            rows.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "from": sub.date_from.isoformat(),
+                    "to": sub.date_to.isoformat(),
+                    **with_rates(period_counts(qs, sub, now)),
+                }
+            )
+    elif by == "channel":
+        grouped = _grouped_counts(qs, period, _f("channel"), now)
+        for value, label in Channel.choices:
+            rows.append({"key": value, "label": label, **with_rates(grouped.get(value, {}))})
+    elif by == "agency":
+        grouped = _grouped_counts(qs, period, _f("agency_id"), now)
+        agencies = Agency.objects.filter(
+            pk__in=subtree_ids(agency) if agency else Agency.objects.values("pk")
+        ).order_by("path")
+        for a in agencies:
+            if a.pk not in grouped and not (include_empty_agencies and a.active):
+                continue
+            rows.append(
+                {
+                    "key": a.identifier,
+                    "label": a.name,
+                    "level": a.level,
+                    "parent": a.path.strip("/").split("/")[-2] if a.parent_id else None,
+                    **with_rates(grouped.get(a.pk, {})),
+                }
+            )
+        rows.sort(key=_rank_key)
+    elif by == "field":
+        grouped = _grouped_counts(qs, period, field_key(), now)
+        names = {f.pk: f for f in Field.objects.filter(pk__in=list(grouped))}
+        for pk, counts in grouped.items():
+            f = names.get(pk)
+            rows.append(
+                {
+                    "key": f.code if f else str(pk),
+                    "label": f.name if f else "(không rõ lĩnh vực)",
+                    **with_rates(counts),
+                }
+            )
+        rows.sort(key=lambda r: r["label"])
+    elif by == "procedure":
+        grouped = _grouped_counts(qs, period, _f("procedure_id"), now)
+        procs = {p.pk: p for p in Procedure.objects.filter(pk__in=list(grouped))}
+        for pk, counts in grouped.items():
+            p = procs[pk]
+            rows.append({"key": p.code, "label": p.name, **with_rates(counts)})
+        rows.sort(key=lambda r: r["key"])
+    total = with_rates(period_counts(qs, period, now))
+    return {
+        **_echo(period, agency, field, procedure),
+        "by": by,
+        "as_of": _end_instant(period, now).astimezone(LOCAL).isoformat(),
+        "rows": rows,
+        "total": total,
+    }
+
+
+def field_key():
+    """The dossier's field: the snapshot taken at filing, else its procedure's field."""
+    return Coalesce("field_id_snapshot", "procedure__field_id", output_field=BigIntegerField())
+
+
+def _f(name: str):
+    from django.db.models import F
+
+    return F(name)
+
+
+# --- lists behind the figures (drill-down) ---------------------------------------------------------------
+
+LIST_KINDS = {
+    "received": "Tiếp nhận trong kỳ",
+    "carried_over": "Kỳ trước chuyển sang",
+    "resolved": "Đã giải quyết trong kỳ",
+    "early": "Giải quyết trước hạn",
+    "on_time": "Giải quyết đúng hạn",
+    "late": "Giải quyết quá hạn",
+    "stopped": "Dừng xử lý",
+    "refused": "Từ chối tiếp nhận",
+    "pending_within": "Đang xử lý trong hạn",
+    "pending_overdue": "Đang xử lý quá hạn",
+}
+
+
+def dossiers_behind(
+    *,
+    date_from,
+    date_to,
+    kind: str,
+    agency: Agency | None = None,
+    field: Field | None = None,
+    procedure: Procedure | None = None,
+    now: dt.datetime | None = None,
+) -> QuerySet:
+    """The dossiers counted in one figure (same conditions as the aggregate)."""
+    if kind not in LIST_KINDS:
+        raise Unprocessable(
+            f"Loại danh sách không hợp lệ: '{kind}'.", f"Unknown figure '{kind}'.", code="bad_kind"
+        )
+    period = make_period(date_from, date_to)
+    s, x = period.start, period.end
+    e = _end_instant(period, now)
+    cond = _conditions(s, x, e)[kind]
+    qs = scoped(agency=agency, field=field, procedure=procedure)
+    return qs.filter(cond).select_related("agency", "procedure").order_by("received_at", "code")
+
+
+def overdue_and_due_soon(
+    *, agency_ids: list[int], now: dt.datetime | None = None, hours: int = 48, limit: int = 50
+) -> tuple[list[Dossier], list[Dossier]]:
+    """Open (received, not resolved/stopped) dossiers of the agencies: already overdue, and due within
+    `hours` of calendar time."""
+    now = now or timezone.now()
+    open_qs = Dossier.objects.filter(
+        agency_id__in=agency_ids,
+        received_at__isnull=False,
+        resolved_at__isnull=True,
+        stopped_at__isnull=True,
+    ).select_related("agency", "procedure")
+    overdue = list(open_qs.filter(due_at__lt=now).order_by("due_at")[:limit])
+    soon = list(
+        open_qs.filter(due_at__gte=now, due_at__lte=now + dt.timedelta(hours=hours)).order_by("due_at")[
+            :limit
+        ]
+    )
+    return overdue, soon
