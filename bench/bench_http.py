@@ -1,0 +1,219 @@
+"""HTTP benchmark of the dossier lifecycle against gunicorn on loopback, with pgbench's raw ceiling measured in
+the same run (issue: filing+reception ≥ 0.10 × pgbench tps; status reads ≥ 1,500/s; dossier page p95 < 100 ms).
+
+    .venv/bin/python -m bench.bench_http [--preload 1000000] [--seconds 15] [--clients 4]
+
+Uses PostgreSQL databases `mc_bench_http` (the app) and `mc_bench_pgbench` (pgbench), created and dropped here.
+Preloaded dossiers are bulk-inserted rows (one event each) so the tables have production size; the measured
+filings go through the real HTTP API: POST /api/v1/dossiers then POST /api/v1/dossiers/<code>/receive.
+"""
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = "postgres://postgres@127.0.0.1:5432"
+DB = "mc_bench_http"
+PORT = int(os.environ.get("BENCH_PORT", "8771"))
+
+
+def psql(sql: str, db: str = "postgres") -> None:
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-q", "-c", sql], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def setup_app_db(preload: int) -> dict:
+    psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    psql(f"CREATE DATABASE {DB}")
+    env = {**os.environ, "DATABASE_URL": f"{PG}/{DB}", "DJANGO_SETTINGS_MODULE": "motcua.settings"}
+    subprocess.run([str(ROOT / ".venv/bin/motcua"), "migrate", "-v0"], check=True, env=env)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from motcua.catalog.models import Field, Procedure, ProcedureVersion
+    from motcua.core.models import ApiToken
+    from motcua.org.models import Agency, StaffRole
+
+    hn = Agency.objects.create(identifier="H26", name="Thành phố Hà Nội", level="province")
+    so = Agency.objects.create(identifier="000.00.21.H26", name="Sở Kế hoạch và Đầu tư", level="department",
+                               parent=hn)
+    f = Field.objects.create(code="hkd", name="Hộ kinh doanh")
+    p = Procedure.objects.create(code="1.001612", name="Đăng ký thành lập hộ kinh doanh", field=f, level="commune")
+    ProcedureVersion.objects.create(procedure=p, effective_from=dt.date(2015, 1, 1), name=p.name, field=f,
+                                    level="commune", legal_days=Decimal(3))
+    User = get_user_model()
+    citizen = User.objects.create_user("bench-citizen", password="x-bench-123456")
+    officer = User.objects.create_user("bench-officer", password="x-bench-123456")
+    StaffRole.objects.create(user=officer, agency=so, role="officer")
+    tokens = {"citizen": ApiToken.issue(citizen), "officer": ApiToken.issue(officer)}
+    if preload:
+        t0 = time.perf_counter()
+        # Set-based preload: one INSERT … SELECT per table (realistic distribution over 2020–2025).
+        with connection.cursor() as cur:
+            cur.execute(
+                """
+                INSERT INTO dossiers_dossier (code, agency_id, procedure_id, field_id_snapshot, channel, state,
+                  resume_state, applicant_kind, applicant_name, applicant_name_ascii, applicant_id_number,
+                  applicant_address, applicant_phone, applicant_email, representative, form_data, result_method,
+                  limit_hours, submitted_at, received_at, counting_starts_at, due_at, initial_due_at,
+                  paused_hours, resolved_at, outcome, classification, return_method, supplement_rounds,
+                  imported, version, last_event_hash, created_at, updated_at)
+                SELECT 'PRE-' || g, %s, %s, %s, (ARRAY['online','counter','postal'])[1 + g %% 3], 'resolved', '',
+                  'individual', 'Nguyễn Văn ' || g, 'nguyen van ' || g, lpad((1000000000 + g)::text, 12, '0'),
+                  '', '', '', '{}', '{}', 'counter', 24,
+                  ts, ts, ts, ts + interval '3 days', ts + interval '3 days', 0,
+                  ts + interval '2 days', 'approved',
+                  CASE WHEN g %% 50 = 0 THEN 'late' WHEN g %% 3 = 0 THEN 'on_time' ELSE 'early' END,
+                  '', 0, true, 1, '', now(), now()
+                FROM (SELECT g, timestamptz '2020-01-01 02:00+00' + (g %% 2000) * interval '1 day'
+                             + (g %% 8) * interval '1 hour' AS ts
+                      FROM generate_series(1, %s) g) s
+                """,
+                [so.pk, p.pk, f.pk, preload],
+            )
+            cur.execute(
+                """
+                INSERT INTO dossiers_dossierevent (dossier_id, seq, action, at, actor_name, from_state, to_state,
+                  reason, data, file_hashes, prev_hash, hash, recorded_at)
+                SELECT id, 1, 'receive', received_at, 'bench', 'submitted', 'received', '', '{}', '[]', '',
+                  md5(code), now() FROM dossiers_dossier WHERE code LIKE 'PRE-%%'
+                """
+            )
+            cur.execute("ANALYZE")
+        print(f"preloaded {preload:,} dossiers in {time.perf_counter() - t0:.1f} s", flush=True)
+    connection.close()
+    return tokens
+
+
+def pgbench_tps(seconds: int, clients: int) -> float:
+    psql("DROP DATABASE IF EXISTS mc_bench_pgbench WITH (FORCE)")
+    psql("CREATE DATABASE mc_bench_pgbench")
+    subprocess.run(["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-i", "-s", "10", "-q", "mc_bench_pgbench"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = subprocess.run(["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-c", str(clients), "-j", "2", "-T",
+                          str(seconds), "mc_bench_pgbench"], check=True, capture_output=True, text=True).stdout
+    psql("DROP DATABASE IF EXISTS mc_bench_pgbench WITH (FORCE)")
+    return float(re.search(r"tps = ([\d.]+)", out).group(1))
+
+
+def start_server(workers: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": f"{PG}/{DB}", "DEBUG": "0", "SECRET_KEY": "bench-secret-key-x",
+           "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING", "CONN_MAX_AGE": "600"}
+    proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "motcua.wsgi:application", "-w", str(workers),
+                             "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"], env=env, cwd=ROOT)
+    for _ in range(100):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            c.request("GET", "/api/v1/agencies")
+            c.getresponse().read()
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("server did not start")
+
+
+def run_clients(n: int, seconds: float, fn) -> tuple[int, list[float], int]:
+    stop = time.perf_counter() + seconds
+    counts, lat, errors = [0] * n, [[] for _ in range(n)], [0] * n
+
+    def worker(i):
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        while time.perf_counter() < stop:
+            t = time.perf_counter()
+            ok = fn(conn, i)
+            lat[i].append(time.perf_counter() - t)
+            counts[i] += 1
+            errors[i] += 0 if ok else 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    return sum(counts), [x for xs in lat for x in xs], sum(errors)
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[18] * 1000 if len(values) >= 20 else max(values) * 1000
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--preload", type=int, default=100_000)
+    ap.add_argument("--seconds", type=float, default=15)
+    ap.add_argument("--clients", type=int, default=4)
+    ap.add_argument("--workers", type=int, default=3)
+    args = ap.parse_args()
+    if not shutil.which("pgbench"):
+        sys.exit("pgbench not found")
+    tokens = setup_app_db(args.preload)
+    tps = pgbench_tps(int(args.seconds), args.clients)
+    print(f"pgbench (default TPC-B-like script, scale 10, {args.clients} clients): {tps:,.0f} tps", flush=True)
+    server = start_server(args.workers)
+    codes: list[str] = []
+    body = json.dumps({"procedure": "1.001612", "agency": "000.00.21.H26", "channel": "online",
+                       "applicant": {"kind": "individual", "name": "Trần Thị Bình", "id_number": "001203012345"}})
+    h_cit = {"Authorization": f"Bearer {tokens['citizen']}", "Content-Type": "application/json"}
+    h_off = {"Authorization": f"Bearer {tokens['officer']}", "Content-Type": "application/json"}
+
+    def file_and_receive(conn, i):
+        conn.request("POST", "/api/v1/dossiers", body=body, headers=h_cit)
+        r = conn.getresponse()
+        data = json.loads(r.read())
+        if r.status != 201:
+            return False
+        conn.request("POST", f"/api/v1/dossiers/{data['code']}/receive", body="{}", headers=h_off)
+        r2 = conn.getresponse()
+        r2.read()
+        codes.append(data["code"])
+        return r2.status == 200
+
+    try:
+        n, lat, err = run_clients(args.clients, args.seconds, file_and_receive)
+        filing = n / args.seconds
+        print(f"filing + reception over HTTP: {filing:,.1f} dossiers/s ({err} errors), "
+              f"p95 {p95(lat):.0f} ms per pair; ratio to pgbench tps = {filing / tps:.3f} (target ≥ 0.10)")
+
+        def status(conn, i):
+            conn.request("GET", f"/api/v1/dossiers/{codes[i % len(codes)]}/status")
+            r = conn.getresponse()
+            r.read()
+            return r.status == 200
+
+        n, lat, err = run_clients(args.clients, args.seconds, status)
+        print(f"status reads: {n / args.seconds:,.0f}/s ({err} errors), p95 {p95(lat):.1f} ms (target ≥ 1,500/s)")
+
+        def page(conn, i):
+            conn.request("GET", f"/api/v1/dossiers/{codes[(i * 7) % len(codes)]}", headers=h_off)
+            r = conn.getresponse()
+            r.read()
+            return r.status == 200
+
+        n, lat, err = run_clients(1, args.seconds / 2, page)
+        print(f"dossier page (GET /api/v1/dossiers/<code> with history, 1 client): p95 {p95(lat):.1f} ms "
+              f"over {n} requests ({err} errors) (target < 100 ms)")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+        psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    main()
