@@ -7,7 +7,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from motcua.core.auth import BearerAuth
 from motcua.core.errors import DomainError, NotFound, PermissionDenied, Unprocessable
@@ -271,7 +271,7 @@ def create_override(request: HttpRequest, payload: OverrideIn):
         user=user,
         jurisdiction=payload.jurisdiction,
     )
-    return 201, services.override_as_dict(ov)
+    return Status(201, services.override_as_dict(ov))
 
 
 @router.get(

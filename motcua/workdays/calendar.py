@@ -35,6 +35,7 @@ US_PER_MINUTE = 60 * US_PER_SECOND
 US_PER_HOUR = 60 * US_PER_MINUTE
 _D_US_PER_HOUR = Decimal(US_PER_HOUR)
 _DIV = Context(prec=34)
+HOURS_PLACES = Decimal("1e-12")  # hours are returned with 12 decimals: exact to far below a microsecond
 _ONE_US = dt.timedelta(microseconds=1)
 
 YearLoader = Callable[[int], tuple[Collection[dt.date], Collection[dt.date]]]
@@ -395,8 +396,12 @@ class WorkCalendar:
         return self._position(st, ob, tb) - self._position(st, oa, ta)
 
     def working_hours_between(self, a: dt.datetime, b: dt.datetime) -> Decimal:
-        """Office time of working days in [a, b), in hours (Decimal; 0 if b <= a)."""
-        return _DIV.divide(Decimal(self.working_microseconds_between(a, b)), _D_US_PER_HOUR)
+        """Office time of working days in [a, b), in hours (0 if b <= a).
+
+        A Decimal with at most 12 decimals (1 s = 0.000277777778 h); feeding it back to `add_working_hours`
+        gives the exact microsecond again. `working_microseconds_between` is the exact integer form."""
+        hours = _DIV.divide(Decimal(self.working_microseconds_between(a, b)), _D_US_PER_HOUR)
+        return hours.quantize(HOURS_PLACES, context=_DIV).normalize(_DIV) if hours else Decimal(0)
 
 
 def _days_of(year: int) -> list[dt.date]:
