@@ -1,0 +1,114 @@
+"""`motcua verify-stats`: consistent data passes; a corrupted stored column is caught and named."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from motcua.dossiers.models import Dossier
+from motcua.reports import verify
+
+from .conftest import at
+
+
+def run(*args):
+    out = io.StringIO()
+    try:
+        call_command("verify-stats", *args, stdout=out)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, out.getvalue()
+
+
+def test_consistent_data_exits_zero(table):
+    code, out = run("--from", "2025-03-01", "--to", "2025-03-31", "--now", "2025-06-01T12:00:00+07:00")
+    assert code == 0, out
+    assert "RESULT: consistent" in out
+    assert "000.00.21.H26" in out and "000.01.33.H26" in out
+
+
+def test_replay_matches_the_hand_made_due_instants(table, world):
+    report = verify.verify(date_from="2025-02-01", date_to="2025-04-30", now=at(2025, 6, 1))
+    # the table's due instants were written by hand; the replay computes them with the calendar
+    assert report.dossier_diffs == []
+    assert report.checked == 15
+    assert report.ok
+
+
+def test_corrupted_classification_is_reported(table):
+    Dossier.objects.filter(code="000.00.21.H26-TEST-D03").update(classification="early")
+    code, out = run(
+        "--from", "2025-03-01", "--to", "2025-03-31", "--agency", "H26", "--now", "2025-06-01T12:00:00+07:00"
+    )
+    assert code == 1
+    assert "DIFFERENCES FOUND" in out
+    assert "000.00.21.H26-TEST-D03  classification: stored early  events late" in out
+    # the department and the province both disagree on early/late; the district does not appear as DIFF
+    assert "000.00.21.H26" in out and "late 0≠1" in out
+
+
+def test_corrupted_received_at_moves_a_dossier_between_periods(table):
+    Dossier.objects.filter(code="000.00.21.H26-TEST-D09").update(received_at=at(2025, 2, 27, 8, 30))
+    report = verify.verify(date_from="2025-03-01", date_to="2025-03-31", now=at(2025, 6, 1))
+    assert not report.ok
+    assert verify.Report.differences(report.total_api, report.total_events) == [
+        "received",
+        "received_online",
+        "carried_over",
+    ]  # index 2.1 is unchanged: one fewer received, one more carried over
+    assert [(c, col) for c, col, _s, _r in report.dossier_diffs] == [
+        ("000.00.21.H26-TEST-D09", "received_at")
+    ]
+
+
+def test_pause_moves_the_replayed_due(world):
+    """A supplement request of 1 working day after reception moves the due instant by 8 working hours."""
+    from decimal import Decimal
+
+    from motcua.dossiers.services import record_event
+
+    from .conftest import make_dossier
+
+    # received 03/03 09:00 with 5 working days -> 10/03 09:00; paused 04/03 09:00 -> 05/03 09:00 (8 working
+    # hours) -> due 11/03 09:00; resolved 11/03 08:00 -> on time
+    d = make_dossier(
+        "000.00.21.H26-TEST-P2",
+        agency=world["so"],
+        procedure=world["procs"]["1.001001"],
+        received=at(2025, 3, 3, 9),
+        limit_hours=Decimal(40),
+        due=at(2025, 3, 11, 9),
+    )
+    seq = d.events.count()
+    for i, (action, when, to_state) in enumerate(
+        [
+            ("request_supplement", at(2025, 3, 4, 9), "supplement_requested"),
+            ("supplement", at(2025, 3, 5, 9), "processing"),
+            ("resolve", at(2025, 3, 11, 8), "resolved"),
+        ],
+        start=1,
+    ):
+        record_event(
+            d,
+            seq=seq + i,
+            action=action,
+            at=when,
+            actor=None,
+            actor_name="test",
+            from_state="processing",
+            to_state=to_state,
+            data={"outcome": "approved"} if action == "resolve" else {},
+            reason="Thiếu giấy tờ" if action == "request_supplement" else "",
+        )
+    Dossier.objects.filter(pk=d.pk).update(
+        resolved_at=at(2025, 3, 11, 8), classification="on_time", state="resolved", paused_hours=8
+    )
+    report = verify.verify(date_from="2025-03-01", date_to="2025-03-31", now=at(2025, 6, 1))
+    assert report.dossier_diffs == [], report.dossier_diffs
+    assert report.total_events["on_time"] == 1
+
+
+def test_bad_arguments():
+    with pytest.raises(CommandError):
+        call_command("verify-stats", "--from", "2025-03-31", "--to", "2025-03-01")

@@ -1,0 +1,380 @@
+"""Independent check of the published statistics (`motcua verify-stats`).
+
+The statistics API reads the timings stored on each dossier. This module recomputes the same figures from the
+event history only — the instants of the receive / resolve / stop / refuse events, the due instant replayed from
+the limit recorded at reception with the calendar service (plus the working time of every pause), and the
+classification re-derived from contract §5's wording — with plain Python (no SQL aggregates, no lifecycle
+engine). It then compares, per agency (its subtree) and in total, and per dossier (stored columns vs replay).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from motcua.dossiers.models import DossierEvent
+from motcua.org.models import Agency
+from motcua.workdays import services as calendar
+
+from . import selectors
+
+LOCAL = selectors.LOCAL
+PAUSES = {"request_supplement": "supplement", "request_payment": "confirm_payment"}
+TIMING_ACTIONS = (
+    "submit",
+    "register",
+    "receive",
+    "request_supplement",
+    "supplement",
+    "request_payment",
+    "confirm_payment",
+    "resolve",
+    "stop",
+    "refuse",
+)
+COMPARED_COLUMNS = (
+    "received_at",
+    "resolved_at",
+    "stopped_at",
+    "refused_at",
+    "due_at",
+    "classification",
+    "channel",
+)
+
+
+@dataclass
+class Replayed:
+    dossier_id: int
+    code: str
+    agency_path: str
+    channel: str = ""
+    received_at: dt.datetime | None = None
+    resolved_at: dt.datetime | None = None
+    stopped_at: dt.datetime | None = None
+    refused_at: dt.datetime | None = None
+    due_at: dt.datetime | None = None
+    classification: str = ""
+    problems: list[str] = field(default_factory=list)
+
+
+def classify(resolved_at: dt.datetime, due_at: dt.datetime) -> str:
+    """Contract §5 in its own words: late if resolved after the due instant; early if resolved on a local date
+    before the due date; otherwise (same date, not after the due instant) on time."""
+    if resolved_at > due_at:
+        return "late"
+    if resolved_at.astimezone(LOCAL).date() < due_at.astimezone(LOCAL).date():
+        return "early"
+    return "on_time"
+
+
+def _parse_instant(value) -> dt.datetime | None:
+    if not value:
+        return None
+    if isinstance(value, dt.datetime):
+        return value
+    try:
+        parsed = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=LOCAL)
+
+
+def _limit_hours(data: dict, fallback) -> Decimal | None:
+    for key, factor in (("limit_hours", 1), ("working_days", 8)):
+        value = data.get(key)
+        if value not in (None, ""):
+            try:
+                return Decimal(str(value)) * factor
+            except ArithmeticError:
+                pass
+    return Decimal(fallback) if fallback is not None else None
+
+
+def _fixed_due(data: dict, imported: bool) -> dt.datetime | None:
+    """A migrated dossier whose old system gave the final appointment (pauses included, contract §8)."""
+    for key in ("fixed_due", "due_fixed", "due_given", "due_at_given"):
+        if data.get(key):
+            return _parse_instant(data.get("due_at")) or _parse_instant(data.get(key))
+    if imported and data.get("due_source") in ("import", "record", "given"):
+        return _parse_instant(data.get("due_at"))
+    return None
+
+
+def replay(dossier: dict, events: list[dict], agency: Agency) -> Replayed:
+    """Timings of one dossier from its events (`dossier`: id, code, agency path, limit_hours, imported,
+    channel; `events`: action, at, data — in sequence order)."""
+    r = Replayed(dossier["id"], dossier["code"], dossier["agency__path"])
+    r.channel = dossier["channel"]
+    paused_since: dt.datetime | None = None
+    fixed = False
+    for e in events:
+        action, at_, data = e["action"], e["at"], e["data"] or {}
+        if action in ("submit", "register") and data.get("channel"):
+            r.channel = data["channel"]
+        elif action == "receive" and r.received_at is None:
+            r.received_at = at_
+            if data.get("channel"):
+                r.channel = data["channel"]
+            due = _fixed_due(data, dossier["imported"])
+            if due is not None:
+                fixed = True
+                r.due_at = due
+            else:
+                limit = _limit_hours(data, dossier["limit_hours"])
+                if limit is None:
+                    given = _parse_instant(data.get("due_at"))
+                    if given is None:
+                        r.problems.append("no limit recorded at reception")
+                    r.due_at, fixed = given, True
+                else:
+                    r.due_at = calendar.compute_deadline(at_, hours=limit, agency=agency).due_at
+        elif action in PAUSES and r.received_at is not None and r.stopped_at is None:
+            paused_since = at_
+        elif action in PAUSES.values() and paused_since is not None:
+            hours = calendar.working_hours_between(paused_since, at_, agency=agency)
+            if not fixed and r.due_at is not None and hours > 0:
+                r.due_at = calendar.add_working_hours(r.due_at, hours, agency=agency)
+            paused_since = None
+        elif action == "resolve" and r.resolved_at is None:
+            r.resolved_at = at_
+        elif action == "stop" and r.stopped_at is None:
+            r.stopped_at = at_
+            paused_since = None
+        elif action == "refuse" and r.refused_at is None:
+            r.refused_at = at_
+    if r.resolved_at is not None:
+        if r.due_at is None:
+            r.problems.append("resolved without a due instant")
+        else:
+            r.classification = classify(r.resolved_at, r.due_at)
+    return r
+
+
+def figures_from_records(records: list[Replayed], start: dt.datetime, end: dt.datetime, as_of: dt.datetime):
+    """The contract §5 figures over replayed records."""
+    return selectors.with_rates(raw_counts(records, start, end, as_of))
+
+
+def raw_counts(records, start: dt.datetime, end: dt.datetime, as_of: dt.datetime) -> dict:
+    """The contract §5 counts over replayed records, written out rule by rule."""
+    c = dict.fromkeys(selectors.COUNT_KEYS, 0)
+
+    def inside(t):
+        return t is not None and start <= t < end
+
+    def before(t, instant):
+        return t is not None and t < instant
+
+    for r in records:
+        if inside(r.received_at):
+            c["received"] += 1
+            if r.channel in ("online", "counter", "postal"):
+                c[f"received_{r.channel}"] += 1
+        if (
+            before(r.received_at, start)
+            and not before(r.resolved_at, start)
+            and not before(r.stopped_at, start)
+        ):
+            c["carried_over"] += 1
+        if inside(r.resolved_at):
+            c["resolved"] += 1
+            if r.classification:
+                c[r.classification] += 1
+        if inside(r.stopped_at):
+            c["stopped"] += 1
+        if inside(r.refused_at):
+            c["refused"] += 1
+        if (
+            before(r.received_at, as_of)
+            and not before(r.resolved_at, as_of)
+            and not before(r.stopped_at, as_of)
+        ):
+            if r.due_at is None or as_of <= r.due_at:
+                c["pending_within"] += 1
+            else:
+                c["pending_overdue"] += 1
+    return c
+
+
+@dataclass
+class Report:
+    period: selectors.Period
+    as_of: dt.datetime
+    scope: Agency | None
+    total_api: dict
+    total_events: dict
+    agencies: list[tuple[Agency, dict, dict]]  # (agency, api figures, event figures)
+    dossier_diffs: list[tuple[str, str, object, object]]  # (code, column, stored, replayed)
+    problems: list[str]
+    checked: int
+
+    @staticmethod
+    def differences(api: dict, events: dict) -> list[str]:
+        keys = (*selectors.COUNT_KEYS, *selectors.RATE_KEYS)
+        return [k for k in keys if api.get(k) != events.get(k)]
+
+    @property
+    def agency_diffs(self) -> list[tuple[Agency, list[str]]]:
+        out = []
+        for agency, api, ev in self.agencies:
+            d = self.differences(api, ev)
+            if d:
+                out.append((agency, d))
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return (
+            not self.differences(self.total_api, self.total_events)
+            and not self.agency_diffs
+            and not self.dossier_diffs
+            and not self.problems
+        )
+
+
+def _relevant_dossiers(qs, start: dt.datetime, end: dt.datetime, as_of: dt.datetime):
+    """Dossiers that may count, found from the events alone: received before the end and not closed (resolve
+    / stop) before the earlier of the period start and E; or refused / stopped in the period."""
+    low = min(start, as_of)
+    ev = DossierEvent.objects.filter(dossier=OuterRef("pk"))
+    received = Exists(ev.filter(action="receive", at__lt=end))
+    closed_early = Exists(ev.filter(action__in=("resolve", "stop"), at__lt=low))
+    closed_in = Exists(ev.filter(action__in=("refuse", "stop"), at__gte=start, at__lt=end))
+    return qs.filter((received & ~closed_early) | closed_in)
+
+
+def verify(*, date_from, date_to, agency: Agency | None = None, now: dt.datetime | None = None) -> Report:
+    period = selectors.make_period(date_from, date_to)
+    now = now or timezone.now()
+    start, end = period.start, period.end
+    as_of = min(end, now)
+    scope_qs = selectors.scoped(agency=agency)
+    dossiers = list(
+        _relevant_dossiers(scope_qs, start, end, as_of).values(
+            "id",
+            "code",
+            "agency_id",
+            "agency__path",
+            "limit_hours",
+            "imported",
+            "channel",
+            "received_at",
+            "resolved_at",
+            "stopped_at",
+            "refused_at",
+            "due_at",
+            "classification",
+        )
+    )
+    by_id = {d["id"]: d for d in dossiers}
+    events: dict[int, list[dict]] = {pk: [] for pk in by_id}
+    ids = list(by_id)
+    for i in range(0, len(ids), 2000):
+        chunk = ids[i : i + 2000]
+        for e in (
+            DossierEvent.objects.filter(dossier_id__in=chunk, action__in=TIMING_ACTIONS)
+            .order_by("dossier_id", "seq")
+            .values("dossier_id", "action", "at", "data")
+        ):
+            events[e["dossier_id"]].append(e)
+    agencies = {a.pk: a for a in Agency.objects.filter(pk__in={d["agency_id"] for d in dossiers})}
+    records: list[Replayed] = []
+    diffs: list[tuple[str, str, object, object]] = []
+    problems: list[str] = []
+    for d in dossiers:
+        r = replay(d, events[d["id"]], agencies[d["agency_id"]])
+        records.append(r)
+        problems += [f"{r.code}: {p}" for p in r.problems]
+        for col in COMPARED_COLUMNS:
+            stored = d[col] or ("" if col in ("classification", "channel") else None)
+            replayed = getattr(r, col) or ("" if col in ("classification", "channel") else None)
+            if stored != replayed:
+                diffs.append((r.code, col, stored, replayed))
+
+    total_api = selectors.on_time_stats(
+        date_from=period.date_from, date_to=period.date_to, agency=agency, now=now
+    )
+    total_events = figures_from_records(records, start, end, as_of)
+    own: dict[str, list[Replayed]] = {}
+    for r in records:
+        own.setdefault(r.agency_path, []).append(r)
+    own_counts = {path: raw_counts(rs, start, end, as_of) for path, rs in own.items()}
+    per_agency = []
+    subtree = Agency.objects.filter(path__startswith=agency.path) if agency else Agency.objects.all()
+    for a in subtree.order_by("path"):
+        api = selectors.on_time_stats(date_from=period.date_from, date_to=period.date_to, agency=a, now=now)
+        summed = dict.fromkeys(selectors.COUNT_KEYS, 0)
+        for path, c in own_counts.items():
+            if path.startswith(a.path):
+                for k in selectors.COUNT_KEYS:
+                    summed[k] += c[k]
+        per_agency.append((a, api, selectors.with_rates(summed)))
+    return Report(
+        period=period,
+        as_of=as_of,
+        scope=agency,
+        total_api=total_api,
+        total_events=total_events,
+        agencies=per_agency,
+        dossier_diffs=diffs,
+        problems=problems,
+        checked=len(records),
+    )
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        return value.astimezone(LOCAL).isoformat()
+    return str(value)
+
+
+def render(report: Report, *, all_agencies: bool = False) -> str:
+    """A plain-text table: the total (API vs events), then one line per agency, then disagreeing dossiers."""
+    lines = []
+    scope = f"{report.scope.identifier} ({report.scope.name})" if report.scope else "toàn hệ thống / all"
+    lines.append(
+        f"Kiểm tra số liệu thống kê / statistics check — {scope}, "
+        f"{report.period.date_from:%d/%m/%Y}–{report.period.date_to:%d/%m/%Y}, "
+        f"as of {report.as_of.astimezone(LOCAL):%d/%m/%Y %H:%M}; {report.checked} dossiers replayed"
+    )
+    lines.append("")
+    lines.append(f"{'figure':<18}{'API':>12}{'events':>12}  ")
+    for k in (*selectors.COUNT_KEYS, *selectors.RATE_KEYS):
+        a, e = report.total_api.get(k), report.total_events.get(k)
+        lines.append(f"{k:<18}{_fmt(a):>12}{_fmt(e):>12}  {'OK' if a == e else 'DIFF'}")
+    lines.append("")
+    lines.append(f"{'agency':<24}{'received':>9}{'resolved':>9}{'on time %':>10}{'2.1 %':>8}  result")
+    for agency, api, ev in report.agencies:
+        d = Report.differences(api, ev)
+        if not d and not all_agencies and not (api["received"] or api["resolved"] or api["pending"]):
+            continue
+        status = "OK" if not d else "DIFF " + ", ".join(f"{k} {api[k]}≠{ev[k]}" for k in d)
+        lines.append(
+            f"{agency.identifier:<24}{api['received']:>9}{api['resolved']:>9}"
+            f"{_fmt(api['on_time_rate']):>10}{_fmt(api['index_2_1']):>8}  {status}"
+        )
+    if report.dossier_diffs:
+        lines.append("")
+        lines.append(
+            "Hồ sơ có cột lưu trữ khác với lịch sử sự kiện / dossiers whose stored columns disagree:"
+        )
+        for code, col, stored, replayed in report.dossier_diffs:
+            lines.append(f"  {code}  {col}: stored {_fmt(stored)}  events {_fmt(replayed)}")
+    if report.problems:
+        lines.append("")
+        lines.append("Vấn đề / problems:")
+        lines += [f"  {p}" for p in report.problems]
+    lines.append("")
+    lines.append(
+        "KẾT QUẢ: khớp / RESULT: consistent"
+        if report.ok
+        else "KẾT QUẢ: CÓ SAI LỆCH / RESULT: DIFFERENCES FOUND"
+    )
+    return "\n".join(lines)
