@@ -226,12 +226,10 @@ def _read_csv(raw: bytes) -> list[RawRecord]:
         raise ImportFileError(
             "Tệp CSV phải mã hóa UTF-8.", f"The CSV file must be UTF-8 encoded ({exc})."
         ) from exc
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    # The delimiter is whichever of , ; TAB the header row uses most (Excel in Vietnamese locales writes ';').
+    header_line = text.split("\n", 1)[0]
+    delimiter = max([",", ";", "\t"], key=header_line.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:

@@ -1,0 +1,345 @@
+import csv
+import datetime as dt
+import json
+import unicodedata
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+
+from motcua.catalog.importers import import_procedures, import_procedures_file, read_records
+from motcua.catalog.models import Field, Procedure, ProcedureComponent, ProcedureVersion
+
+from .conftest import record
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 1, 15)
+
+
+def write_json(tmp_path, records, name="p.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def run(*args):
+    from io import StringIO
+
+    out, err = StringIO(), StringIO()
+    try:
+        call_command(*args, stdout=out, stderr=err)
+    except CommandError as exc:
+        return exc, out.getvalue(), err.getvalue()
+    return None, out.getvalue(), err.getvalue()
+
+
+def snapshot():
+    return sorted(
+        ProcedureVersion.objects.values_list("procedure__code", "effective_from", "content_hash", "name")
+    ), Field.objects.count()
+
+
+def test_reference_json_imports_all_95(tmp_path, ref_procs):
+    path = write_json(tmp_path, ref_procs)
+    exc, out, err = run("import-procedures", str(path), "--effective-from", "2025-11-18")
+    assert exc is None, err
+    assert Procedure.objects.count() == 95
+    assert ProcedureVersion.objects.count() == 95
+    assert Field.objects.count() == 18
+    assert set(ProcedureVersion.objects.values_list("effective_from", flat=True)) == {dt.date(2025, 11, 18)}
+    # Same-day records (days_basis immediate) get 0 days; cuts are kept.
+    immediate = [r["code"] for r in ref_procs if (r["days_basis"] or "").startswith("immediate")]
+    assert len(immediate) == 4
+    for code in immediate:
+        assert Procedure.objects.get(code=code).versions.get().legal_days == 0
+    v = Procedure.objects.get(code="1.004122").versions.get()
+    assert (v.legal_days, v.registered_days, v.limit_hours()) == (24, 22, Decimal(176))
+    assert v.registered_limit_text() == "22 ngày (cắt giảm 02/24, 8,33%)"
+    assert v.source["province"] == "Cao Bằng" and v.source_document.startswith("Quyết định 1949")
+    # Several hour limits (6/8/24 h) cannot become one: left empty with a warning, not an error.
+    co = Procedure.objects.get(code="1.000603.H21").versions.get()
+    assert co.legal_hours is None and co.legal_days is None
+    assert "1.000603.H21" in out and "CẢNH BÁO" in out
+    f = Field.objects.get(name="Tài nguyên nước")
+    assert f.code == "tai-nguyen-nuoc"
+    assert Procedure.objects.filter(field=f).count() == 22
+
+
+def test_dry_run_changes_nothing_and_reports(tmp_path, ref_procs):
+    path = write_json(tmp_path, ref_procs)
+    exc, out, _ = run("import-procedures", str(path), "--dry-run")
+    assert exc is None
+    assert "Chạy thử" in out and "mới 95" in out
+    assert Procedure.objects.count() == 0 and Field.objects.count() == 0
+
+
+def test_bad_records_listed_with_numbers_and_nothing_stored(tmp_path):
+    records = [
+        record(code="1.000001"),
+        record(code="1.00161"),  # 2: bad code
+        record(code="1.000003", legal_days=-1),  # 3: negative
+        record(code="1.000004", legal_days=2, registered_days=3),  # 4: registered > legal
+        record(code="1.000005", level="liên vùng", level_vi=None),  # 5: unknown level
+        record(code="1.000006", online_level="mức 9"),  # 6: online level
+        record(code="1.000007", name="  "),  # 7: empty name
+        record(code="1.000008", legal_days="ba ngày"),  # 8: not a number
+        record(code="1.000001"),  # 9: duplicate of record 1
+        record(code="1.000010", level=None, level_vi="Cấp xã"),  # valid (level from level_vi)
+    ]
+    path = write_json(tmp_path, records)
+    exc, out, err = run("import-procedures", str(path))
+    assert exc is not None and exc.returncode == 1
+    assert Procedure.objects.count() == 0 and Field.objects.count() == 0
+    lines = [line for line in err.splitlines() if line.startswith("LỖI")]
+    numbers = sorted({int(line.split("Bản ghi ")[1].split()[0]) for line in lines})
+    assert numbers == [2, 3, 4, 5, 6, 7, 8, 9]
+    by_record = {int(line.split("Bản ghi ")[1].split()[0]): line for line in lines}
+    assert "Mã thủ tục không hợp lệ" in by_record[2] and "Invalid procedure code" in by_record[2]
+    assert "không được âm" in by_record[3] and "must not be negative" in by_record[3]
+    assert "Thời hạn cắt giảm" in by_record[4] and "exceeds the legal limit" in by_record[4]
+    assert "Cấp thực hiện không hợp lệ" in by_record[5]
+    assert "Mức trực tuyến không hợp lệ" in by_record[6]
+    assert "Thiếu tên thủ tục" in by_record[7] and "Missing procedure name" in by_record[7]
+    assert "phải là số" in by_record[8]
+    assert "bản ghi 1" in by_record[9]
+    assert "[1.00161]" in by_record[2]
+    # A dry run reports the same problems, also non-zero, and stores nothing.
+    exc2, _, err2 = run("import-procedures", str(path), "--dry-run")
+    assert exc2 is not None
+    assert [x for x in err2.splitlines() if x.startswith("LỖI")] == lines
+    assert Procedure.objects.count() == 0
+
+
+def test_reimport_is_idempotent(tmp_path, ref_procs):
+    path = write_json(tmp_path, ref_procs)
+    first = import_procedures_file(path, today=TODAY)
+    assert first.ok and first.created == 95
+    before = snapshot()
+    again = import_procedures_file(path, today=TODAY + dt.timedelta(days=30))
+    assert again.ok and again.unchanged == 95 and again.created == 0 and again.new_versions == 0
+    assert snapshot() == before
+
+
+def test_changed_record_adds_a_new_version_and_keeps_the_old(tmp_path):
+    r = record(code="1.000100", legal_days=5, registered_days=None, effective_from="2024-01-01")
+    assert import_procedures([r], today=TODAY).ok
+    old = ProcedureVersion.objects.get()
+    old_state = (old.pk, old.legal_days, old.content_hash, old.name)
+
+    changed = record(code="1.000100", legal_days=5, registered_days=4, name="Tên mới của thủ tục")
+    report = import_procedures([changed], today=TODAY, effective_from=dt.date(2025, 7, 1))
+    assert report.ok and report.new_versions == 1
+    versions = list(Procedure.objects.get(code="1.000100").versions.order_by("effective_from"))
+    assert [v.effective_from for v in versions] == [dt.date(2024, 1, 1), dt.date(2025, 7, 1)]
+    old.refresh_from_db()
+    assert (old.pk, old.legal_days, old.content_hash, old.name) == old_state  # never altered
+    assert versions[1].registered_days == 4
+    proc = Procedure.objects.get(code="1.000100")
+    assert proc.name == "Tên mới của thủ tục"  # mirror follows the version in force today
+    assert proc.version_at(dt.date(2025, 6, 30)) == old
+
+    # Without any date the new version takes effect today.
+    third = record(code="1.000100", legal_days=5, registered_days=3, name="Tên mới của thủ tục")
+    assert import_procedures([third], today=TODAY).new_versions == 1
+    assert proc.versions.order_by("-effective_from").first().effective_from == TODAY
+    # Re-importing that same content again (even later) changes nothing.
+    assert import_procedures([third], today=TODAY + dt.timedelta(days=3)).unchanged == 1
+    assert proc.versions.count() == 3
+
+
+def test_future_version_does_not_replace_current_mirror():
+    assert import_procedures([record(code="1.000200", name="Tên cũ")], today=TODAY).ok
+    r = record(code="1.000200", name="Tên sẽ áp dụng", effective_from="2027-01-01")
+    assert import_procedures([r], today=TODAY).new_versions == 1
+    assert Procedure.objects.get(code="1.000200").name == "Tên cũ"
+
+
+def test_changed_content_for_an_existing_date_is_refused():
+    r = record(code="1.000300", effective_from="2025-07-01")
+    assert import_procedures([r], today=TODAY).ok
+    before = snapshot()
+    changed = record(code="1.000300", effective_from="2025-07-01", legal_days=30)
+    report = import_procedures([changed, record(code="1.000301")], today=TODAY)
+    assert not report.ok
+    assert report.errors[0].record == 1 and "01/07/2025" in report.errors[0].message
+    assert snapshot() == before  # the valid second record was not stored either
+    assert not Procedure.objects.filter(code="1.000301").exists()
+
+
+def test_levels_nfc_same_day_and_hours():
+    decomposed = unicodedata.normalize("NFD", "Đăng ký khai sinh")
+    records = [
+        record(code="1.000401", level=None, level_vi="Cấp tỉnh (thành phố trực thuộc trung ương)"),
+        record(
+            code="1.000402",
+            level=None,
+            level_vi="Cấp xã",
+            name=decomposed,
+            field=unicodedata.normalize("NFD", "Hộ tịch"),
+        ),
+        record(
+            code="1.000403",
+            level="commune",
+            legal_days=None,
+            registered_days=None,
+            days_basis=None,
+            time_text="Giải quyết trong ngày làm việc.",
+        ),
+        record(
+            code="1.000404",
+            legal_days=None,
+            registered_days=None,
+            days_basis="working hours (giờ làm việc)",
+            time_text="Trong thời hạn 08 giờ làm việc kể từ khi nhận đủ hồ sơ.",
+        ),
+        record(code="1.000405", level="CENTRAL", online_level="Toàn trình"),
+    ]
+    report = import_procedures(records, today=TODAY)
+    assert report.ok, report.lines()
+    get = lambda c: Procedure.objects.get(code=c)  # noqa: E731
+    assert get("1.000401").level == "province"
+    p = get("1.000402")
+    assert p.level == "commune" and p.name == unicodedata.normalize("NFC", decomposed)
+    assert p.field.name == "Hộ tịch" and p.name_ascii == "1.000402 dang ky khai sinh"
+    assert get("1.000403").versions.get().legal_days == 0
+    v = get("1.000404").versions.get()
+    assert v.legal_hours == 8 and v.legal_days is None and v.limit_hours() == 8
+    v = get("1.000405").versions.get()
+    assert get("1.000405").level == "central" and v.online_level == "full"
+
+
+def test_components_and_form_fields_from_json():
+    r = record(
+        code="1.000500",
+        components=[
+            {"name": "Giấy đề nghị", "originals": 1, "copies": 0},
+            {"name": "Bản sao giấy tờ", "originals": 0, "copies": 1, "required": False, "note": "Nếu có."},
+            "Tờ khai",
+        ],
+        form_fields=[{"name": "ho_ten", "label": "Họ tên", "type": "text", "required": True}],
+    )
+    assert import_procedures([r], today=TODAY).ok
+    comps = list(
+        ProcedureComponent.objects.order_by("order").values_list(
+            "order", "name", "originals", "copies", "required"
+        )
+    )
+    assert comps == [
+        (1, "Giấy đề nghị", 1, 0, True),
+        (2, "Bản sao giấy tờ", 0, 1, False),
+        (3, "Tờ khai", 1, 0, True),
+    ]
+    assert ProcedureVersion.objects.get().form_fields[0]["name"] == "ho_ten"
+    bad = record(code="1.000501", components=[{"name": "", "copies": -1}], form_fields=[{"name": "Họ tên"}])
+    report = import_procedures([bad], today=TODAY)
+    assert not report.ok
+    text = " ".join(p.message for p in report.errors)
+    assert "thiếu tên" in text and "không được âm" in text and "Trường tờ khai" in text
+
+
+def _flat(rec: dict) -> dict:
+    flat = {k: v for k, v in rec.items() if k != "source"}
+    for k, v in (rec.get("source") or {}).items():
+        flat[f"source.{k}"] = v
+    return flat
+
+
+def test_csv_import_with_line_numbers(tmp_path):
+    rows = [
+        _flat(
+            record(code="1.000601", notes="Ghi chú\nnhiều dòng")
+        ),  # a quoted cell over two lines (lines 2-3)
+        _flat(record(code="1.000602", registered_days="25")),  # line 4: registered > legal
+        _flat(record(code="1.000603", legal_days="10,5", registered_days="")),
+        _flat(
+            record(code="1.000604", components=json.dumps([{"name": "Đơn", "copies": 1}], ensure_ascii=False))
+        ),
+    ]
+    path = tmp_path / "p.csv"
+    cols = sorted({k for r in rows for k in r})
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols)
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: "" if v is None else v for k, v in r.items()})
+    report = import_procedures_file(path, today=TODAY)
+    assert not report.ok
+    assert [(p.record, p.line) for p in report.errors] == [(2, 4)]
+    assert "dòng 4" in str(report.errors[0])
+    assert Procedure.objects.count() == 0
+    # Fix the bad row: the whole file goes in.
+    rows[1]["registered_days"] = "20"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols)
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: "" if v is None else v for k, v in r.items()})
+    report = import_procedures_file(path, today=TODAY)
+    assert report.ok and report.created == 4
+    assert Procedure.objects.get(code="1.000603").versions.get().legal_days == Decimal("10.5")
+    assert Procedure.objects.get(code="1.000604").versions.get().components.get().copies == 1
+    assert Procedure.objects.get(code="1.000601").versions.get().source["province"] == "Cao Bằng"
+
+
+def test_xlsx_import_with_row_numbers(tmp_path):
+    cols = [
+        "code",
+        "name",
+        "field",
+        "level_vi",
+        "legal_days",
+        "registered_days",
+        "online_level",
+        "source.document",
+    ]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(cols)
+    ws.append(["1.000701", "Thủ tục A", "Lĩnh vực A", "Cấp tỉnh", 5, 4, "toàn trình", "QĐ 1"])
+    ws.append([None] * len(cols))  # blank rows are skipped
+    ws.append(["1.000702", "Thủ tục B", "Lĩnh vực A", "Cấp xã", 0.5, None, None, "QĐ 2"])
+    path = tmp_path / "p.xlsx"
+    wb.save(path)
+    records = read_records(path)
+    assert [(r.number, r.line) for r in records] == [(1, 2), (2, 4)]
+    report = import_procedures(records, today=TODAY)
+    assert report.ok and report.created == 2
+    v = Procedure.objects.get(code="1.000702").versions.get()
+    assert v.legal_days == Decimal("0.5") and v.limit_hours() == 4
+    ws.cell(row=4, column=5, value=-2)
+    wb.save(path)
+    Procedure.objects.all().delete()
+    report = import_procedures_file(path, today=TODAY)
+    assert [(p.record, p.line) for p in report.errors] == [(2, 4)]
+
+
+def test_unreadable_files_are_reported(tmp_path):
+    bad = tmp_path / "p.json"
+    bad.write_text("{not json", encoding="utf-8")
+    exc, _, _ = run("import-procedures", str(bad))
+    assert exc is not None and "JSON" in str(exc)
+    other = tmp_path / "p.txt"
+    other.write_text("x", encoding="utf-8")
+    exc, _, _ = run("import-procedures", str(other))
+    assert exc is not None and "không hỗ trợ" in str(exc)
+    exc, _, _ = run("import-procedures", str(tmp_path / "missing.json"))
+    assert exc is not None and "Không tìm thấy" in str(exc)
+    obj = tmp_path / "o.json"
+    obj.write_text('{"a": 1}', encoding="utf-8")
+    exc, _, _ = run("import-procedures", str(obj))
+    assert exc is not None and "mảng" in str(exc)
+
+
+def test_field_codes_are_unique_slugs():
+    records = [
+        record(code="1.000801", field="Đất đai"),
+        record(code="1.000802", field="Dat dai"),
+        record(code="1.000803", field="Đất đai"),
+    ]
+    report = import_procedures(records, today=TODAY)
+    assert report.ok and report.fields_created == 2
+    assert sorted(Field.objects.values_list("code", flat=True)) == ["dat-dai", "dat-dai-2"]
+    assert (
+        Procedure.objects.get(code="1.000803").field.code == Procedure.objects.get(code="1.000801").field.code
+    )
