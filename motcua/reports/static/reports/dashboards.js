@@ -1,0 +1,61 @@
+/* Draws the statistics charts from the JSON embedded by the templates (json_script). Chart.js is vendored
+   (chart.umd.min.js, MIT). Without JavaScript the tables next to each chart carry the same figures. */
+(function () {
+  "use strict";
+  if (typeof Chart === "undefined") { return; }
+  var C = { early: "#1b6e2d", onTime: "#4f9d5d", late: "#a50e0e", received: "#0b4ea2", resolved: "#6b7280",
+            pending: "#d97706", rate: "#7c3aed" };
+  function data(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+  function pct(v) { return v === null || v === undefined ? "—" : v.toLocaleString("vi-VN") + " %"; }
+  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  Chart.defaults.animation = false;
+
+  var result = data("chart-result-data");
+  if (result) {
+    new Chart(document.getElementById("chart-result"), {
+      type: "doughnut",
+      data: { labels: result.labels, datasets: [{ data: result.values, backgroundColor: [C.early, C.onTime, C.late] }] },
+      options: { plugins: { legend: { position: "right" } }, maintainAspectRatio: false }
+    });
+  }
+  var m = data("chart-monthly-data");
+  if (m) {
+    new Chart(document.getElementById("chart-monthly"), {
+      data: {
+        labels: m.labels,
+        datasets: [
+          { type: "bar", label: "Tiếp nhận", data: m.received, backgroundColor: C.received, stack: "in" },
+          { type: "bar", label: "Trước hạn", data: m.early, backgroundColor: C.early, stack: "out" },
+          { type: "bar", label: "Đúng hạn", data: m.on_time, backgroundColor: C.onTime, stack: "out" },
+          { type: "bar", label: "Quá hạn", data: m.late, backgroundColor: C.late, stack: "out" },
+          { type: "line", label: "Đang xử lý (cuối tháng)", data: m.pending, borderColor: C.pending, backgroundColor: C.pending },
+          { type: "line", label: "Tỷ lệ đúng hạn (%)", data: m.on_time_rate, borderColor: C.rate, backgroundColor: C.rate,
+            yAxisID: "rate", spanGaps: true },
+          { type: "line", label: "Trực tuyến (%)", data: m.online_share, borderColor: "#0891b2", backgroundColor: "#0891b2",
+            yAxisID: "rate", borderDash: [4, 4], spanGaps: true }
+        ]
+      },
+      options: {
+        maintainAspectRatio: false,
+        scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, title: { display: true, text: "Hồ sơ" } },
+                  rate: { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false }, title: { display: true, text: "%" } } }
+      }
+    });
+  }
+  function rateBars(id, d, horizontal) {
+    if (!d) { return; }
+    new Chart(document.getElementById(id), {
+      type: "bar",
+      data: { labels: d.labels, datasets: [{ label: "Tỷ lệ trước và đúng hạn (%)", data: d.on_time_rate,
+        backgroundColor: d.on_time_rate.map(function (v) { return v === null ? "#ccc" : (v >= 95 ? C.early : (v >= 80 ? C.pending : C.late)); }) }] },
+      options: { indexAxis: horizontal ? "y" : "x", maintainAspectRatio: false,
+        scales: horizontal ? { x: { min: 0, max: 100 } } : { y: { min: 0, max: 100 } },
+        plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (c) { return pct(c.raw); } } } } }
+    });
+  }
+  rateBars("chart-fields", data("chart-fields-data"), true);
+  rateBars("chart-ranking", data("chart-ranking-data"), false);
+})();

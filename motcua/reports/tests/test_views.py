@@ -1,0 +1,110 @@
+"""Server-rendered statistics pages: figures shown, access rules, the drill-down list."""
+
+import re
+
+import pytest
+
+MARCH = {"from": "2025-03-01", "to": "2025-03-31"}
+
+
+def figure(html: str, name: str) -> str:
+    m = re.search(rf'data-figure="{name}"[^>]*>([^<]*)<', html)
+    assert m, name
+    return m.group(1).strip()
+
+
+def test_public_page_shows_contract_figures(client, table):
+    r = client.get("/thong-ke/", {**MARCH, "agency": "000.00.21.H26"})
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert figure(html, "received") == "8"
+    assert figure(html, "resolved") == "4"
+    assert figure(html, "late") == "1"
+    assert figure(html, "on_time_rate") == "75,00 %"
+    assert figure(html, "index_2_1") == "50,00 %"
+    assert "Thành lập và hoạt động của hộ kinh doanh" in html  # by-field table
+    assert "reports/chart.umd.min.js" in html and "cdn" not in html.lower()
+    assert "Nguyễn" not in html  # public: no personal data
+
+
+def test_public_page_bad_period_falls_back_with_message(client, world):
+    r = client.get("/thong-ke/", {"from": "2025-04-01", "to": "2025-03-01"})
+    assert r.status_code == 200
+    assert "sau ngày kết thúc" in r.content.decode()
+
+
+def test_leader_dashboard_requires_login(client, table):
+    r = client.get("/thong-ke/lanh-dao/")
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
+def test_leader_dashboard(client, table, staff):
+    client.force_login(staff["leader"])
+    r = client.get("/thong-ke/lanh-dao/", {"from": "2025-02-01", "to": "2025-03-31"})
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "Sở Kế hoạch và Đầu tư" in html
+    assert "Tháng 02/2025" in html and "Tháng 03/2025" in html
+    assert figure(html, "received") == "12"  # 4 in February + 8 in March
+    # D09 and D12 are open and overdue today: listed with links to the staff dossier pages
+    assert 'href="/staff/dossiers/000.00.21.H26-TEST-D09/"' in html
+    assert 'href="/staff/dossiers/000.00.21.H26-TEST-D12/"' in html
+    # the leader reads only the department: the province is refused
+    r = client.get("/thong-ke/lanh-dao/", {**MARCH, "agency": "H26"})
+    html = r.content.decode()
+    assert r.status_code == 200 and "trong phạm vi xem" in html
+    assert "<h1>Bảng điều hành — Sở Kế hoạch và Đầu tư</h1>" in html
+
+
+def test_citizen_has_no_dashboards(client, table, staff):
+    client.force_login(staff["citizen"])
+    assert client.get("/thong-ke/lanh-dao/").status_code == 403
+    assert client.get("/thong-ke/giam-sat/").status_code == 403
+    assert client.get("/thong-ke/ho-so/", {**MARCH, "classification": "late"}).status_code == 403
+
+
+def test_leader_is_not_an_overseer(client, table, staff):
+    client.force_login(staff["leader"])
+    assert client.get("/thong-ke/giam-sat/").status_code == 403
+
+
+def test_overseer_ranking_and_drill_down(client, table, staff):
+    client.force_login(staff["overseer"])
+    r = client.get("/thong-ke/giam-sat/", MARCH)
+    assert r.status_code == 200
+    html = r.content.decode()
+    order = re.findall(r'<tr data-agency="([^"]+)">', html)
+    assert order[:2] == ["000.01.33.H26", "000.00.21.H26"]  # 100 % then 75 %
+    assert "/thong-ke/lanh-dao/?from=2025-03-01&amp;to=2025-03-31&amp;agency=000.00.21.H26" in html
+    late = re.search(r'<tr data-agency="000.00.21.H26">.*?class="late-link" href="([^"]+)"', html, re.S)
+    assert late
+    url = late.group(1).replace("&amp;", "&")
+    listing = client.get(url)
+    assert listing.status_code == 200
+    text = listing.content.decode()
+    assert "000.00.21.H26-TEST-D03" in text
+    assert "TEST-D01" not in text and "TEST-D02" not in text
+    # the overseer may open the leader-style view of any agency of the province
+    assert client.get("/thong-ke/lanh-dao/", {**MARCH, "agency": "000.01.33.H26"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params,status",
+    [
+        ({**MARCH, "agency": "000.00.21.H26", "classification": "soon"}, 400),
+        ({**MARCH, "agency": "000.00.21.H26", "kind": "everything"}, 400),
+        ({**MARCH, "agency": "000.01.33.H26", "kind": "received"}, 403),  # outside the leader's agency
+    ],
+)
+def test_dossier_list_rejects_bad_input(client, table, staff, params, status):
+    client.force_login(staff["leader"])
+    assert client.get("/thong-ke/ho-so/", params).status_code == status
+
+
+def test_dossier_list_pending_overdue(client, table, staff):
+    client.force_login(staff["leader"])
+    r = client.get("/thong-ke/ho-so/", {**MARCH, "agency": "000.00.21.H26", "kind": "pending_overdue"})
+    html = r.content.decode()
+    # at the end of March (the period is over): D05, D09, D12
+    assert sorted(re.findall(r"TEST-(D\d\d)/", html)) == ["D05", "D09", "D12"]
+    assert "3 hồ sơ" in html

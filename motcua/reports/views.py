@@ -1,0 +1,327 @@
+"""Statistics pages (server-rendered, Vietnamese): public statistics, the agency leader's dashboard, the overseer's
+ranking and the list of dossiers behind a figure. Views only parse, check permission and call selectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from motcua.catalog.models import Field
+from motcua.core.errors import DomainError
+from motcua.dossiers.models import Classification, State
+from motcua.org.models import Agency, Role
+from motcua.org.selectors import can_read_agency, readable_agencies, roles_of, tree_order
+
+from . import selectors
+
+LIST_PAGE_SIZE = 50
+
+
+def _period_from_request(request: HttpRequest, default_from: dt.date, default_to: dt.date):
+    """(period, error message) — a bad period falls back to the default with a message."""
+    raw_from = (request.GET.get("from") or "").strip()
+    raw_to = (request.GET.get("to") or "").strip()
+    if not raw_from and not raw_to:
+        return selectors.Period(default_from, default_to), ""
+    try:
+        return selectors.make_period(raw_from or default_from, raw_to or default_to), ""
+    except DomainError as exc:
+        return selectors.Period(default_from, default_to), exc.message
+
+
+def _year_to_date() -> tuple[dt.date, dt.date]:
+    today = timezone.localdate()
+    return dt.date(today.year, 1, 1), today
+
+
+def _last_twelve_months() -> tuple[dt.date, dt.date]:
+    today = timezone.localdate()
+    start = dt.date(today.year - 1, today.month, 1)
+    if today.month == 12:
+        start = dt.date(today.year, 1, 1)
+    else:
+        start = dt.date(today.year - 1, today.month + 1, 1)
+    return start, today
+
+
+def _agency_param(request: HttpRequest, choices) -> tuple[Agency | None, str]:
+    identifier = (request.GET.get("agency") or "").strip()
+    if not identifier:
+        return None, ""
+    agency = Agency.objects.filter(identifier=identifier).first()
+    if agency is None or (choices is not None and agency.pk not in {a.pk for a in choices}):
+        return None, f"Không có cơ quan mã '{identifier}' trong phạm vi xem — hiển thị phạm vi mặc định."
+    return agency, ""
+
+
+def _chart_rows(rows: list[dict]) -> dict:
+    return {
+        "labels": [r["label"] for r in rows],
+        "received": [r["received"] for r in rows],
+        "resolved": [r["resolved"] for r in rows],
+        "early": [r["early"] for r in rows],
+        "on_time": [r["on_time"] for r in rows],
+        "late": [r["late"] for r in rows],
+        "pending": [r["pending"] for r in rows],
+        "on_time_rate": [r["on_time_rate"] for r in rows],
+        "online_share": [selectors.rate(r["received_online"], r["received"]) for r in rows],
+    }
+
+
+def _list_url(agency: Agency | None, period: selectors.Period, kind: str, **extra) -> str:
+    params = {"from": period.date_from.isoformat(), "to": period.date_to.isoformat(), "kind": kind}
+    if agency is not None:
+        params["agency"] = agency.identifier
+    params.update({k: v for k, v in extra.items() if v})
+    return "/thong-ke/ho-so/?" + urlencode(params)
+
+
+# --- public ---------------------------------------------------------------------------------------------------
+
+
+def public_stats(request: HttpRequest) -> HttpResponse:
+    """/thong-ke/ — published figures for any agency and period, with the by-field table."""
+    messages = []
+    period, err = _period_from_request(request, *_year_to_date())
+    if err:
+        messages.append(err)
+    agencies = list(Agency.objects.filter(active=True).order_by(tree_order()))
+    agency, err = _agency_param(request, None)
+    if err:
+        messages.append(err)
+    field = None
+    if request.GET.get("field"):
+        try:
+            field = selectors.field_by_code(request.GET["field"])
+        except DomainError as exc:
+            messages.append(exc.message)
+    stats = selectors.on_time_stats(
+        date_from=period.date_from, date_to=period.date_to, agency=agency, field=field
+    )
+    by_field = selectors.breakdown(
+        date_from=period.date_from, date_to=period.date_to, by="field", agency=agency, field=field
+    )
+    query = {"from": period.date_from.isoformat(), "to": period.date_to.isoformat()}
+    if agency:
+        query["agency"] = agency.identifier
+    return render(
+        request,
+        "reports/public.html",
+        {
+            "period": period,
+            "agency": agency,
+            "agencies": agencies,
+            "field": field,
+            "fields": Field.objects.order_by("name"),
+            "stats": stats,
+            "rows": by_field["rows"],
+            "notices": messages,
+            "export_query": urlencode(query),
+            "chart": {
+                "labels": ["Trước hạn", "Đúng hạn", "Quá hạn"],
+                "values": [stats["early"], stats["on_time"], stats["late"]],
+            },
+        },
+    )
+
+
+# --- leader ---------------------------------------------------------------------------------------------------
+
+
+def _staff_agencies(user) -> list[Agency]:
+    agencies = list(readable_agencies(user))
+    if not agencies:
+        raise PermissionDenied("Tài khoản không có vai trò cán bộ tại cơ quan nào.")
+    return agencies
+
+
+def _default_agency(user, agencies: list[Agency]) -> Agency:
+    """The agency of the user's first leadership (else any) role, else the top of what they may read."""
+    roles = roles_of(user)
+    for preferred in (Role.LEADER, Role.OVERSEER, Role.UNIT_HEAD, None):
+        for r in roles:
+            if preferred is None or r.role == preferred:
+                return r.agency
+    return agencies[0]
+
+
+@login_required
+def leader_dashboard(request: HttpRequest) -> HttpResponse:
+    """/thong-ke/lanh-dao/ — monthly trend, on-time rate by field, overdue and due-soon lists, online share."""
+    agencies = _staff_agencies(request.user)
+    notices = []
+    period, err = _period_from_request(request, *_last_twelve_months())
+    if err:
+        notices.append(err)
+    agency, err = _agency_param(request, agencies)
+    if err:
+        notices.append(err)
+    agency = agency or _default_agency(request.user, agencies)
+    if not can_read_agency(request.user, agency):
+        raise PermissionDenied("Không có quyền xem số liệu của cơ quan này.")
+    stats = selectors.on_time_stats(date_from=period.date_from, date_to=period.date_to, agency=agency)
+    monthly = selectors.breakdown(
+        date_from=period.date_from, date_to=period.date_to, by="month", agency=agency
+    )
+    by_field = selectors.breakdown(
+        date_from=period.date_from, date_to=period.date_to, by="field", agency=agency
+    )
+    for r in monthly["rows"]:
+        r["online_share"] = selectors.rate(r["received_online"], r["received"])
+    overdue, soon = selectors.overdue_and_due_soon(agency_ids=selectors.subtree_ids(agency))
+    return render(
+        request,
+        "reports/leader.html",
+        {
+            "period": period,
+            "agency": agency,
+            "agencies": agencies,
+            "stats": stats,
+            "online_share": selectors.rate(stats["received_online"], stats["received"]),
+            "monthly": monthly["rows"],
+            "fields": by_field["rows"],
+            "overdue": overdue,
+            "due_soon": soon,
+            "notices": notices,
+            "now": timezone.now(),
+            "late_url": _list_url(agency, period, "late"),
+            "overdue_url": _list_url(agency, period, "pending_overdue"),
+            "chart_monthly": _chart_rows(monthly["rows"]),
+            "chart_fields": {
+                "labels": [r["label"] for r in by_field["rows"]],
+                "on_time_rate": [r["on_time_rate"] for r in by_field["rows"]],
+            },
+        },
+    )
+
+
+# --- overseer -------------------------------------------------------------------------------------------------
+
+
+def _overseen(user) -> list[Agency]:
+    if user.is_superuser:
+        return list(Agency.objects.filter(parent__isnull=True).order_by(tree_order()))
+    tops = [r.agency for r in roles_of(user) if r.role in (Role.OVERSEER, Role.ADMIN)]
+    if not tops:
+        raise PermissionDenied("Trang giám sát dành cho tài khoản có vai trò giám sát.")
+    return tops
+
+
+@login_required
+def overseer_dashboard(request: HttpRequest) -> HttpResponse:
+    """/thong-ke/giam-sat/ — every agency of the jurisdiction ranked by on-time rate."""
+    tops = _overseen(request.user)
+    notices = []
+    period, err = _period_from_request(request, *_year_to_date())
+    if err:
+        notices.append(err)
+    readable = list(readable_agencies(request.user)) if not request.user.is_superuser else None
+    scope, err = _agency_param(request, readable)
+    if err:
+        notices.append(err)
+    scope = scope or tops[0]
+    if not can_read_agency(request.user, scope):
+        raise PermissionDenied("Không có quyền xem số liệu của cơ quan này.")
+    ranking = selectors.breakdown(
+        date_from=period.date_from, date_to=period.date_to, by="agency", agency=scope
+    )
+    rows = []
+    q = {"from": period.date_from.isoformat(), "to": period.date_to.isoformat()}
+    for i, r in enumerate(ranking["rows"], start=1):
+        rows.append(
+            {
+                **r,
+                "rank": i if r["on_time_rate"] is not None else None,
+                "leader_url": "/thong-ke/lanh-dao/?" + urlencode({**q, "agency": r["key"]}),
+                "late_url": "/thong-ke/ho-so/?"
+                + urlencode({**q, "agency": r["key"], "classification": "late", "own": "1"}),
+                "overdue_url": "/thong-ke/ho-so/?"
+                + urlencode({**q, "agency": r["key"], "kind": "pending_overdue", "own": "1"}),
+            }
+        )
+    return render(
+        request,
+        "reports/overseer.html",
+        {
+            "period": period,
+            "scope": scope,
+            "tops": tops,
+            "rows": rows,
+            "total": ranking["total"],
+            "notices": notices,
+            "chart": {
+                "labels": [r["key"] for r in rows if r["on_time_rate"] is not None],
+                "on_time_rate": [r["on_time_rate"] for r in rows if r["on_time_rate"] is not None],
+            },
+        },
+    )
+
+
+# --- the dossiers behind a figure -----------------------------------------------------------------------------
+
+CLASSIFICATION_KINDS = {c.value: c.value for c in Classification}
+
+
+@login_required
+def dossier_list(request: HttpRequest) -> HttpResponse:
+    """/thong-ke/ho-so/?agency=&from=&to=&classification=late (or kind=<figure>) [&own=1: the agency itself,
+    without its sub-agencies]."""
+    agencies = _staff_agencies(request.user)
+    notices = []
+    period, err = _period_from_request(request, *_year_to_date())
+    if err:
+        notices.append(err)
+    kind = (request.GET.get("kind") or "").strip()
+    classification = (request.GET.get("classification") or "").strip()
+    if classification:
+        if classification not in CLASSIFICATION_KINDS:
+            return _bad_request(request, f"Phân loại không hợp lệ: '{classification}'.")
+        kind = classification
+    kind = kind or "received"
+    if kind not in selectors.LIST_KINDS:
+        return _bad_request(request, f"Loại số liệu không hợp lệ: '{kind}'.")
+    agency, err = _agency_param(request, agencies)
+    if err:
+        raise PermissionDenied(err)
+    agency = agency or _default_agency(request.user, agencies)
+    if not can_read_agency(request.user, agency):
+        raise PermissionDenied("Không có quyền xem hồ sơ của cơ quan này.")
+    qs = selectors.dossiers_behind(
+        date_from=period.date_from, date_to=period.date_to, kind=kind, agency=agency
+    )
+    own = request.GET.get("own") == "1"
+    if own:
+        qs = qs.filter(agency=agency)
+    page = Paginator(qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    now = timezone.now()
+    return render(
+        request,
+        "reports/dossier_list.html",
+        {
+            "period": period,
+            "agency": agency,
+            "kind": kind,
+            "kind_label": selectors.LIST_KINDS[kind],
+            "page": page,
+            "count": page.paginator.count,
+            "own": own,
+            "query": params.urlencode(),
+            "notices": notices,
+            "now": now,
+            "state_labels": dict(State.choices),
+            "classification_labels": dict(Classification.choices),
+        },
+    )
+
+
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "reports/error.html", {"message": message}, status=400)
