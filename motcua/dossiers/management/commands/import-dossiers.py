@@ -1,0 +1,51 @@
+"""`motcua import-dossiers <file.jsonl> [--dry-run]`: migration import of dossier histories (contract §8).
+
+All-or-nothing: every bad line is reported (line number, Vietnamese and English reason) on stderr and the command
+exits non-zero with nothing stored. Importing the same file twice changes nothing. See
+motcua/dossiers/migration_io.py for the rules.
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from motcua.dossiers import migration_io
+
+
+class Command(BaseCommand):
+    help = "Nhập hồ sơ lịch sử từ tệp JSON Lines (mỗi dòng một hồ sơ). Import historical dossiers (JSONL)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="JSON Lines file, one dossier per line ('-' = stdin)")
+        parser.add_argument("--dry-run", action="store_true", help="check only, store nothing")
+        parser.add_argument("--progress-every", type=int, default=10000, help="progress line every N records")
+        parser.add_argument("--batch-size", type=int, default=migration_io.BATCH)
+        parser.add_argument("--quiet", action="store_true", help="no progress lines")
+
+    def handle(self, *args, **opts):
+        import sys
+
+        source = opts["file"]
+        if source == "-":
+            source = sys.stdin
+        elif not Path(source).is_file():
+            raise CommandError(f"Không tìm thấy tệp '{source}'. / File '{source}' not found.")
+        try:
+            result = migration_io.import_dossiers(
+                source,
+                dry_run=opts["dry_run"],
+                on_problem=lambda p: self.stderr.write(str(p)),
+                progress=None if opts["quiet"] else self.stderr,
+                progress_every=opts["progress_every"],
+                batch_size=max(1, opts["batch_size"]),
+            )
+        except UnicodeDecodeError as exc:
+            raise CommandError(
+                f"Tệp không phải UTF-8 ({exc.reason}). / The file is not UTF-8 ({exc.reason})."
+            ) from exc
+        for line in result.summary_lines():
+            self.stdout.write(line)
+        if not result.ok:
+            raise CommandError(
+                f"{result.bad} dòng lỗi: không nhập hồ sơ nào. / {result.bad} bad line(s): nothing was imported."
+            )

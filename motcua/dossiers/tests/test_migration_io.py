@@ -1,0 +1,645 @@
+"""Migration import / export of dossier histories (contract §8), with the real calendar and explicit instants."""
+
+import datetime as dt
+import importlib.util
+import io
+import json
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from motcua.catalog.models import Procedure, ProcedureVersion
+from motcua.dossiers import migration_io, selectors, services
+from motcua.dossiers.models import DailySequence, Dossier, DossierEvent, DossierStep, IdempotencyKey
+
+from .conftest import APPLICANT, local
+
+REPO = Path(__file__).resolve().parents[3]
+SO = "000.00.21.H26"
+
+# The contract §8 example, verbatim.
+CONTRACT_RECORD = {
+    "code": "000.00.21.H26-230103-0001",
+    "procedure": "1.001612",
+    "agency": "000.00.21.H26",
+    "channel": "online",
+    "applicant": {"kind": "individual", "name": "Nguyễn Văn A", "id_number": "001203012345"},
+    "working_days": 5,
+    "due_at": "2023-01-10T10:00:00+07:00",
+    "events": [
+        {"action": "submit", "at": "2023-01-03T09:12:00+07:00"},
+        {"action": "receive", "at": "2023-01-03T10:00:00+07:00"},
+        {"action": "resolve", "at": "2023-01-09T16:30:00+07:00", "outcome": "approved"},
+        {"action": "return_result", "at": "2023-01-10T08:15:00+07:00", "method": "counter"},
+    ],
+}
+
+
+def record(code, events, **kw):
+    rec = {
+        "code": code,
+        "procedure": "1.001612",
+        "agency": SO,
+        "channel": "online",
+        "applicant": {"kind": "individual", "name": "Trần Thị Bình", "id_number": "001185000123"},
+        "events": [{"action": a, "at": t, **p} for a, t, *rest in events for p in [rest[0] if rest else {}]],
+    }
+    rec.update(kw)
+    return rec
+
+
+def write(tmp_path, lines, name="history.jsonl") -> str:
+    path = tmp_path / name
+    with open(path, "w", encoding="utf-8") as fh:
+        for line in lines:
+            fh.write((line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)) + "\n")
+    return str(path)
+
+
+def run(*args):
+    out, err = io.StringIO(), io.StringIO()
+    quiet = ["--quiet"] if args[0] in ("import-dossiers", "export-dossiers") else []
+    try:
+        call_command(*args, *quiet, stdout=out, stderr=err)
+    except CommandError as exc:
+        return 1, out.getvalue(), err.getvalue() + str(exc)
+    return 0, out.getvalue(), err.getvalue()
+
+
+def timings(d: Dossier) -> dict:
+    return {f: getattr(d, f) for f in services.TIMING_FIELDS}
+
+
+# --- the contract example ----------------------------------------------------------------------------------------
+
+
+def test_contract_example_becomes_an_ordinary_dossier(org, tmp_path):
+    rc, out, err = run("import-dossiers", write(tmp_path, [CONTRACT_RECORD]))
+    assert rc == 0, err
+    d = Dossier.objects.get(code="000.00.21.H26-230103-0001")
+    assert d.imported and d.state == "returned"
+    assert d.agency == org["so"] and d.procedure == org["procedure"] and d.procedure_version == org["version"]
+    assert d.field_id_snapshot == org["field"].pk
+    assert d.limit_hours == Decimal(40)
+    assert d.submitted_at == local(2023, 1, 3, 9, 12)
+    assert d.received_at == d.counting_starts_at == local(2023, 1, 3, 10, 0)
+    # 5 working days from Tue 03/01 10:00 = Tue 10/01 10:00, as the old system said: the replay agrees
+    assert d.due_at == d.initial_due_at == local(2023, 1, 10, 10, 0)
+    assert d.resolved_at == local(2023, 1, 9, 16, 30) and d.outcome == "approved"
+    assert d.classification == "early"
+    assert d.returned_at == local(2023, 1, 10, 8, 15) and d.return_method == "counter"
+    assert d.applicant_name == "Nguyễn Văn A" and d.applicant_name_ascii == "nguyen van a"
+    events = list(d.events.order_by("seq"))
+    assert [(e.action, e.from_state, e.to_state) for e in events] == [
+        ("submit", "", "submitted"),
+        ("receive", "submitted", "received"),
+        ("resolve", "received", "resolved"),
+        ("return_result", "resolved", "returned"),
+    ]
+    assert events[2].data["outcome"] == "approved" and events[3].data["method"] == "counter"
+    assert services.verify_chain(d) == []
+    assert d.version == 4 and d.last_event_hash == events[-1].hash
+    # visible like a native dossier: officers' list, public lookup
+    assert selectors.visible_dossiers(org["users"]["officer"]).filter(pk=d.pk).exists()
+    assert selectors.dossier_public(d)["due_at"] == "2023-01-10T10:00:00+07:00"
+    # summary: records, by state, by year of reception
+    assert "returned=1" in out and "2023=1" in out
+
+
+def test_imported_pending_dossier_continues_natively(org, tmp_path):
+    rec = record(
+        "OLD-2025-77",
+        [("submit", "2025-03-03T08:30:00+07:00"), ("receive", "2025-03-03T09:00:00+07:00")],
+    )
+    assert run("import-dossiers", write(tmp_path, [rec]))[0] == 0
+    d = services.dossier_act(
+        code="OLD-2025-77", action="resolve", actor=org["users"]["leader"], params={"outcome": "approved"},
+        at=local(2025, 3, 6, 9, 0),
+    )
+    assert d.state == "resolved" and d.classification == "on_time"  # due Thu 06/03 09:00 (3 days)
+    assert d.events.count() == 3 and services.verify_chain(d) == []
+
+
+# --- limits and deadlines ----------------------------------------------------------------------------------------
+
+
+def test_limit_from_the_version_in_force_at_the_first_event(org, tmp_path):
+    ProcedureVersion.objects.create(
+        procedure=org["procedure"], effective_from=dt.date(2025, 3, 1), name="v2", field=org["field"],
+        level="commune", legal_days=Decimal(3), registered_days=Decimal(2),
+    )
+    tet = record("A-1", [("submit", "2025-01-24T09:00:00+07:00"), ("receive", "2025-01-24T10:00:00+07:00")])
+    old_version = record(  # filed under v1 (3 days) on Fri 28/02, received under v2: v1 applies
+        "A-2", [("submit", "2025-02-28T16:00:00+07:00"), ("receive", "2025-03-03T09:00:00+07:00")]
+    )
+    new_version = record(  # registered (shortened) limit of v2: 2 days
+        "A-3", [("submit", "2025-03-03T08:00:00+07:00"), ("receive", "2025-03-03T09:00:00+07:00")]
+    )
+    explicit = record(  # working_days given: the limit applied by the old system
+        "A-4", [("submit", "2025-03-03T08:00:00+07:00"), ("receive", "2025-03-03T09:00:00+07:00")],
+        working_days=0.5,
+    )
+    assert run("import-dossiers", write(tmp_path, [tet, old_version, new_version, explicit]))[0] == 0
+    got = {d.code: d for d in Dossier.objects.all()}
+    assert got["A-1"].due_at == local(2025, 2, 5, 10, 0)  # contract §2 example, across Tết 2025
+    assert got["A-2"].limit_hours == 24 and got["A-2"].due_at == local(2025, 3, 6, 9, 0)
+    assert got["A-3"].limit_hours == 16 and got["A-3"].due_at == local(2025, 3, 5, 9, 0)
+    assert got["A-4"].limit_hours == 4 and got["A-4"].due_at == local(2025, 3, 3, 14, 0)
+
+
+def test_makeup_saturday_and_cutoff(org, tmp_path):
+    rec = record(
+        "B-1",
+        [
+            ("register", "2025-04-25T15:20:00+07:00"),
+            ("receive", "2025-04-25T15:30:00+07:00"),
+            ("resolve", "2025-04-26T16:00:00+07:00", {"outcome": "approved"}),
+        ],
+        channel="counter",
+        working_days=1,
+    )
+    assert run("import-dossiers", write(tmp_path, [rec]))[0] == 0
+    d = Dossier.objects.get(code="B-1")
+    assert d.counting_starts_at == local(2025, 4, 26, 8, 0)  # Sat 26/04/2025 is a make-up working day
+    assert d.due_at == local(2025, 4, 26, 17, 0)
+    assert d.classification == "on_time"
+
+
+PAUSED = [
+    ("submit", "2025-03-03T08:30:00+07:00"),
+    ("receive", "2025-03-03T09:00:00+07:00"),
+    ("request_supplement", "2025-03-03T14:00:00+07:00", {"reason": "Thiếu biên bản họp"}),
+    ("supplement", "2025-03-04T10:00:00+07:00"),
+    ("resolve", "2025-03-06T14:00:00+07:00", {"outcome": "approved"}),
+]
+
+
+def test_pause_moves_due_like_native(org, tmp_path):
+    assert run("import-dossiers", write(tmp_path, [record("C-1", PAUSED)]))[0] == 0
+    d = Dossier.objects.get(code="C-1")
+    assert d.initial_due_at == local(2025, 3, 6, 9, 0)
+    assert d.paused_hours == 5 and d.due_at == local(2025, 3, 6, 15, 0)  # Mon 14:00 → Tue 10:00 = 5 h
+    assert d.classification == "on_time" and d.supplement_rounds == 1
+    supplement = d.events.get(action="supplement")
+    assert supplement.data["paused_hours_total"] == "5" and supplement.data["due_at"].startswith("2025-03-06T08")
+
+
+def test_given_due_at_is_the_final_appointment(org, tmp_path):
+    same = record("C-2", PAUSED, due_at="2025-03-06T15:00:00+07:00")  # what the replay gives: kept as replayed
+    other = record("C-3", PAUSED, due_at="2025-03-07T17:00:00")  # naive = +07:00; the old system's own date
+    assert run("import-dossiers", write(tmp_path, [same, other]))[0] == 0
+    a, b = Dossier.objects.get(code="C-2"), Dossier.objects.get(code="C-3")
+    assert a.initial_due_at == local(2025, 3, 6, 9, 0) and a.due_at == local(2025, 3, 6, 15, 0)
+    assert b.due_at == local(2025, 3, 7, 17, 0) and b.paused_hours == 5  # pauses already included: not moved
+    assert b.classification == "early"  # resolved Thu 06/03, appointment Fri 07/03
+
+
+def test_due_at_without_any_limit(org, tmp_path):
+    proc = Procedure.objects.create(code="1.000002", name="Thủ tục không có thời hạn", field=org["field"],
+                                    level="commune")  # fmt: skip
+    ProcedureVersion.objects.create(procedure=proc, effective_from=dt.date(2020, 1, 1), name=proc.name,
+                                    field=org["field"], level="commune")  # fmt: skip
+    events = [("submit", "2025-03-03T08:00:00+07:00"), ("receive", "2025-03-03T09:00:00+07:00")]
+    with_due = record("D-1", events, procedure="1.000002", due_at="2025-03-04T17:00:00+07:00")
+    rc, _, err = run("import-dossiers", write(tmp_path, [with_due]))
+    assert rc == 0, err
+    d = Dossier.objects.get(code="D-1")
+    assert d.due_at == local(2025, 3, 4, 17, 0) and d.limit_hours == 15  # Mon 09:00 → Tue 17:00 = 7 + 8 h
+    without = record("D-2", events, procedure="1.000002")
+    rc, _, err = run("import-dossiers", write(tmp_path, [without], "b.jsonl"))
+    assert rc == 1 and "Dòng 1 (D-2)" in err and "no single time limit" in err
+
+
+# --- validation: all or nothing, every bad line named ------------------------------------------------------------
+
+
+def test_every_bad_line_is_reported_and_nothing_is_stored(org, tmp_path):
+    proc = Procedure.objects.create(code="1.000003", name="Không thời hạn", field=org["field"], level="commune")
+    ProcedureVersion.objects.create(procedure=proc, effective_from=dt.date(2020, 1, 1), name=proc.name,
+                                    field=org["field"], level="commune")  # fmt: skip
+    ok = [("submit", "2025-03-03T08:00:00+07:00"), ("receive", "2025-03-03T09:00:00+07:00")]
+    lines = [
+        record("E-1", ok),  # 1 good
+        '{"code": "E-2", "procedure": ',  # 2 not JSON
+        record("E-3", ok, procedure="9.999999"),  # 3
+        record("E-4", ok, agency="000.00.99.H26"),  # 4
+        record("E-5", [("submit", "2025-03-03T08:00:00+07:00"), ("resolve", "2025-03-03T09:00:00+07:00",
+                                                                {"outcome": "approved"})]),  # 5
+        record("E-6", [("submit", "2025-03-03T08:00:00+07:00"), ("receive", "2025-03-02T09:00:00+07:00")]),  # 6
+        record("E-7", [("submit", "2099-03-03T08:00:00+07:00")]),  # 7 future
+        record("E-8", [("submit", "1989-12-31T08:00:00+07:00")]),  # 8 before 1990
+        record("E-9", ok, applicant={"kind": "individual", "name": "A", "id_number": "999203012345"}),  # 9
+        record("E-1", ok),  # 10 duplicate code
+        record("E-11", ok + [("resolve", "2025-03-04T09:00:00+07:00")]),  # 11 no outcome
+        record("E-12", ok + [("resolve", "2025-03-04T09:00:00+07:00", {"outcome": "approved"}),
+                             ("return_result", "2025-03-04T10:00:00+07:00")]),  # 12 no method
+        record("E-13", ok + [("apologize", "2025-03-03T10:00:00+07:00")]),  # 13 no new_return_at
+        record("E-14", ok, procedure="1.000003"),  # 14 no limit, no due_at
+        record("E-15", [("submit", "2025-03-03T08:00:00+07:00")], channel="counter"),  # 15
+        record("E-16", []),  # 16
+        record("E-17", [("submit", "03/03/2025 08:00")]),  # 17 not ISO
+        "",  # 18 blank: skipped
+        record("E-19", ok, working_days=-1),  # 19
+        record("E-20", [("submit", "2025-03-03T08:00:00+07:00"), ("fly", "2025-03-03T09:00:00+07:00")]),  # 20
+        record("E-21", ok, applicant={"kind": "organization", "name": "Công ty X", "id_number": "0100109107"}),
+        "[1, 2]",  # 22
+        record("E-23", [("submit", "2025-03-03T08:00:00+07:00"), ("refuse", "2025-03-03T09:00:00+07:00"),
+                        ("receive", "2025-03-03T10:00:00+07:00")]),  # 23 received after refusal
+    ]
+    path = write(tmp_path, lines)
+    rc, out, err = run("import-dossiers", path)
+    assert rc == 1
+    expected = {
+        2: "Not valid JSON",
+        3: "Unknown procedure '9.999999'",
+        4: "Unknown agency '000.00.99.H26'",
+        5: "Event 2 (resolve",
+        6: "earlier than the dossier's previous action",
+        7: "in the future",
+        8: "before 1990",
+        9: "province code '999'",
+        10: "Duplicate dossier code",
+        11: "'outcome' must be",
+        12: "'method' must be",
+        13: "Missing 'new_return_at'",
+        14: "no single time limit",
+        15: "requires channel 'online'",
+        16: "non-empty 'events'",
+        17: "not an ISO 8601 datetime",
+        19: "'working_days' = -1",
+        20: "unknown action 'fly'",
+        21: "tax/enterprise code",
+        22: "must be a JSON object",
+        23: "Event 3 (receive",
+    }
+    bad_lines = {int(line.split("Line ")[1].split(":")[0]) for line in err.splitlines() if "| Line " in line}
+    assert bad_lines == set(expected)
+    for n, reason in expected.items():
+        line = next(x for x in err.splitlines() if f"| Line {n}:" in x)
+        assert reason in line and line.startswith(f"Dòng {n}"), line
+    assert "21 dòng lỗi" in err and "nothing was imported" in err
+    assert Dossier.objects.count() == 0 and DossierEvent.objects.count() == 0
+    assert DailySequence.objects.count() == 0
+
+
+def test_dry_run_checks_and_stores_nothing(org, tmp_path):
+    path = write(tmp_path, [CONTRACT_RECORD])
+    rc, out, _ = run("import-dossiers", path, "--dry-run")
+    assert rc == 0 and "Dry run: 1 records, 0 bad" in out
+    assert Dossier.objects.count() == 0
+    bad = dict(CONTRACT_RECORD, procedure="0.000000")
+    rc, _, err = run("import-dossiers", write(tmp_path, [bad], "bad.jsonl"), "--dry-run")
+    assert rc == 1 and "Line 1" in err
+    assert Dossier.objects.count() == 0
+
+
+def test_identifiers_legacy_cmnd_organisations_and_local_times(org, tmp_path):
+    ok = [("submit", "2023-01-03T09:12:00"), ("receive", "2023-01-03T10:00:00")]  # naive = local +07:00
+    cmnd = record("F-1", ok, applicant={"kind": "individual", "name": "Lê Văn Cũ", "id_number": "012345678"})
+    company = record("F-2", ok, applicant={"kind": "organization", "name": "Công ty Cổ phần ABC",
+                                           "id_number": "0100109106"})  # fmt: skip
+    no_id = record("F-3", ok, applicant={"kind": "individual", "name": "Không Có Số"})
+    assert run("import-dossiers", write(tmp_path, [cmnd, company, no_id]))[0] == 0
+    got = {d.code: d for d in Dossier.objects.all()}
+    assert got["F-1"].applicant_id_number == "012345678"
+    assert got["F-2"].applicant_id_number == "0100109106" and got["F-2"].applicant_kind == "organization"
+    assert got["F-1"].received_at == local(2023, 1, 3, 10, 0)
+    bad_org = record("F-4", ok, applicant={"kind": "organization", "name": "X", "id_number": "012345678"})
+    rc, _, err = run("import-dossiers", write(tmp_path, [bad_org], "b.jsonl"))
+    assert rc == 1 and "Line 1" in err
+
+
+# --- idempotence, conflicts, sequences, atomicity ----------------------------------------------------------------
+
+
+def test_importing_twice_changes_nothing_and_a_changed_record_is_a_conflict(org, tmp_path):
+    recs = [CONTRACT_RECORD, record("G-1", PAUSED), record("G-2", PAUSED[:3])]
+    path = write(tmp_path, recs)
+    assert run("import-dossiers", path)[0] == 0
+    before = {d.code: (d.updated_at, d.last_event_hash) for d in Dossier.objects.all()}
+    n_events = DossierEvent.objects.count()
+    rc, out, err = run("import-dossiers", path)
+    assert rc == 0, err
+    assert "0 created, 3 skipped" in out
+    assert {d.code: (d.updated_at, d.last_event_hash) for d in Dossier.objects.all()} == before
+    assert DossierEvent.objects.count() == n_events
+    changed = json.loads(json.dumps(recs[1]))
+    changed["events"][-1]["at"] = "2025-03-07T14:00:00+07:00"
+    new = record("G-3", PAUSED)
+    rc, _, err = run("import-dossiers", write(tmp_path, [new, recs[0], changed], "changed.jsonl"))
+    assert rc == 1
+    assert "Line 3: A dossier with this code already exists with different content" in err
+    assert "events" in err
+    assert not Dossier.objects.filter(code="G-3").exists()  # all or nothing
+
+
+def test_daily_sequence_is_raised_past_imported_codes(org, tmp_path):
+    recs = [
+        record(f"{SO}-250303-0007", [("submit", "2025-03-03T09:00:00+07:00")]),
+        record(f"{SO}-250303-0003", [("submit", "2025-03-03T08:00:00+07:00")]),
+        record("SKHDT-2025-0099", [("submit", "2025-03-04T08:00:00+07:00")]),  # older format: no effect
+    ]
+    assert run("import-dossiers", write(tmp_path, recs))[0] == 0
+    assert DailySequence.objects.get(agency=org["so"], day=dt.date(2025, 3, 3)).last == 7
+    assert not DailySequence.objects.filter(day=dt.date(2025, 3, 4)).exists()
+    d, _ = services.dossier_file(actor=org["users"]["citizen"], procedure_code="1.001612", agency_identifier=SO,
+                                 channel="online", applicant=APPLICANT, at=local(2025, 3, 3, 16, 0))  # fmt: skip
+    assert d.code == f"{SO}-250303-0008"
+    # a code of another known agency's format raises that agency's sequence
+    rec = record("000.00.22.H26-250305-0012", [("submit", "2025-03-05T08:00:00+07:00")])
+    assert run("import-dossiers", write(tmp_path, [rec], "b.jsonl"))[0] == 0
+    assert DailySequence.objects.get(agency=org["other"], day=dt.date(2025, 3, 5)).last == 12
+
+
+def test_code_clash_with_a_native_dossier(org, tmp_path):
+    d, _ = services.dossier_file(actor=org["users"]["citizen"], procedure_code="1.001612", agency_identifier=SO,
+                                 channel="online", applicant=APPLICANT, at=local(2025, 3, 3, 9, 0))  # fmt: skip
+    clash = record(d.code, [("submit", "2025-03-03T10:00:00+07:00")])
+    rc, _, err = run("import-dossiers", write(tmp_path, [clash]))
+    assert rc == 1 and f"Dòng 1 ({d.code})" in err and "conflict" in err
+    # the same dossier exported from here is identical: skipped, not a conflict
+    buf = io.StringIO()
+    migration_io.export_dossiers(buf)
+    rc, out, err = run("import-dossiers", write(tmp_path, buf.getvalue().splitlines(), "same.jsonl"))
+    assert rc == 0 and "1 skipped" in out, err
+    assert Dossier.objects.get(code=d.code).imported is False
+
+
+def test_a_failure_midway_leaves_the_database_as_before(org, tmp_path, monkeypatch):
+    recs = [record(f"H-{i}", PAUSED) for i in range(7)]
+    real = migration_io._writer
+    calls = []
+
+    def failing_writer():
+        write_batch = real()
+
+        def wrapped(batch):
+            calls.append(len(batch))
+            if len(calls) == 3:
+                raise RuntimeError("killed")
+            return write_batch(batch)
+
+        return wrapped
+
+    monkeypatch.setattr(migration_io, "_writer", failing_writer)
+    with pytest.raises(RuntimeError):
+        migration_io.import_dossiers(write(tmp_path, recs), batch_size=2)
+    assert calls == [2, 2, 2]
+    assert Dossier.objects.count() == 0 and DossierEvent.objects.count() == 0
+
+
+# --- export and the round trip -----------------------------------------------------------------------------------
+
+
+def _native_history(org):
+    """Dossiers built through the services with explicit instants: every path that changes a timing."""
+    u = org["users"]
+
+    def file(at, channel="online", receive=False, **kw):
+        actor = u["citizen"] if channel == "online" else u["officer"]
+        d, _ = services.dossier_file(actor=actor, procedure_code="1.001612", agency_identifier=SO, channel=channel,
+                                     applicant=APPLICANT, at=at, receive=receive, **kw)  # fmt: skip
+        return d
+
+    def act(d, action, who, at, **params):
+        return services.dossier_act(code=d.code, action=action, actor=u[who], params=params, at=at)
+
+    # early, across Tết
+    d = file(local(2025, 1, 24, 9, 0))
+    act(d, "receive", "officer", local(2025, 1, 24, 10, 0))
+    act(d, "assign", "unit_head", local(2025, 1, 24, 10, 30), assignee="cv")
+    act(d, "hand_over", "specialist", local(2025, 2, 3, 11, 0), to="ld")
+    act(d, "resolve", "leader", local(2025, 2, 4, 9, 0), outcome="approved")
+    act(d, "return_result", "officer", local(2025, 2, 4, 14, 0), method="counter")
+    # supplement pause, on time
+    d = file(local(2025, 3, 3, 8, 30))
+    act(d, "receive", "officer", local(2025, 3, 3, 9, 0))
+    act(d, "request_supplement", "specialist", local(2025, 3, 3, 14, 0), reason="Thiếu biên bản",
+        items=[{"name": "Biên bản họp", "reason": "Chưa ký"}])  # fmt: skip
+    act(d, "supplement", "citizen", local(2025, 3, 4, 10, 0))
+    act(d, "resolve", "leader", local(2025, 3, 6, 13, 59), outcome="approved")
+    # payment pause, late, after an apology
+    d = file(local(2025, 4, 25, 15, 30), channel="counter", receive=True)  # counts from Sat 26/04 (make-up)
+    act(d, "apologize", "leader", local(2025, 4, 25, 16, 0), reason="Chờ xác minh",
+        new_return_at="2025-05-20T16:00:00+07:00")  # fmt: skip
+    act(d, "request_payment", "specialist", local(2025, 4, 28, 9, 0), amount=100000)
+    act(d, "confirm_payment", "specialist", local(2025, 5, 5, 10, 0))
+    act(d, "resolve", "leader", local(2025, 5, 15, 9, 0), outcome="ineligible")
+    act(d, "return_result", "officer", local(2025, 5, 16, 9, 0), method="post")
+    # asked once before reception, then refused
+    d = file(local(2025, 3, 10, 9, 0))
+    act(d, "request_supplement", "officer", local(2025, 3, 10, 10, 0), reason="Thiếu giấy tờ")
+    act(d, "supplement", "citizen", local(2025, 3, 11, 10, 0))
+    act(d, "refuse", "officer", local(2025, 3, 11, 14, 0), reason="Không đủ điều kiện")
+    # withdrawal then stop
+    d = file(local(2025, 3, 12, 9, 0), channel="postal", receive=True, working_days=5)
+    act(d, "request_withdrawal", "officer", local(2025, 3, 13, 9, 0), reason="Công dân xin rút")
+    act(d, "stop", "leader", local(2025, 3, 13, 10, 0), reason="Dừng theo đề nghị")
+    # pending: paused now; and pending overdue
+    d = file(local(2025, 6, 2, 9, 0))
+    act(d, "receive", "officer", local(2025, 6, 2, 9, 30))
+    act(d, "request_supplement", "specialist", local(2025, 6, 3, 9, 0), reason="Bổ sung")
+    d = file(local(2025, 6, 5, 9, 0), channel="counter", receive=True, working_days=0.5)
+    # only submitted
+    file(local(2025, 6, 6, 20, 0))
+
+
+COMPARED = services.TIMING_FIELDS + (
+    "channel", "applicant_kind", "applicant_name", "applicant_id_number", "applicant_phone", "result_method",
+    "procedure_id", "agency_id", "procedure_version_id", "field_id_snapshot",
+)  # fmt: skip
+
+
+def _stats():
+    try:
+        from motcua.reports.selectors import on_time_stats
+    except ImportError:
+        return None
+    periods = [(dt.date(2025, 1, 1), dt.date(2025, 3, 31)), (dt.date(2025, 4, 1), dt.date(2025, 12, 31))]
+    return [on_time_stats(date_from=a, date_to=b) for a, b in periods]
+
+
+def test_export_then_import_into_an_empty_database_reproduces_everything(org, tmp_path):
+    _native_history(org)
+    before = {d.code: {f: getattr(d, f) for f in COMPARED} for d in Dossier.objects.all()}
+    events_before = {
+        d.code: [(e.action, e.at, e.from_state, e.to_state, e.reason, e.actor_name) for e in d.events.order_by("seq")]
+        for d in Dossier.objects.all()
+    }
+    stats_before = _stats()
+    path = tmp_path / "export.jsonl"
+    rc, _, err = run("export-dossiers", "-o", str(path))
+    assert rc == 0, err
+    first_export = path.read_text(encoding="utf-8")
+    assert len(first_export.splitlines()) == len(before) == 8
+
+    # an empty database (dossier tables)
+    IdempotencyKey.objects.all().delete()
+    DossierStep.objects.all().delete()
+    DossierEvent.objects.all().delete()
+    Dossier.objects.all().delete()
+    DailySequence.objects.all().delete()
+
+    rc, out, err = run("import-dossiers", str(path))
+    assert rc == 0, err
+    after = {d.code: {f: getattr(d, f) for f in COMPARED} for d in Dossier.objects.all()}
+    assert after.keys() == before.keys()
+    for code in before:
+        assert after[code] == before[code], code
+    for d in Dossier.objects.all():
+        got = [(e.action, e.at, e.from_state, e.to_state, e.reason, e.actor_name) for e in d.events.order_by("seq")]
+        assert got == events_before[d.code]
+        assert services.verify_chain(d) == []
+    # the sequences came back: the next registration that day does not collide
+    assert DailySequence.objects.get(agency=org["so"], day=dt.date(2025, 6, 6)).last == 1
+    # exporting again gives the same file
+    buf = io.StringIO()
+    migration_io.export_dossiers(buf)
+    assert buf.getvalue() == first_export
+    if stats_before is not None:
+        assert _stats() == stats_before
+
+
+def test_export_filters(org, tmp_path):
+    _native_history(org)
+    rc, out, _ = run("export-dossiers", "--from", "2025-03-01", "--to", "2025-03-31")
+    codes = [json.loads(x)["code"] for x in out.splitlines()]
+    assert sorted(codes) == sorted(
+        Dossier.objects.filter(submitted_at__date__gte="2025-03-01", submitted_at__date__lte="2025-03-31")
+        .values_list("code", flat=True)
+    ) and len(codes) == 3
+    rc, out, _ = run("export-dossiers", "--agency", "000.00.22.H26")
+    assert rc == 0 and out == ""
+    assert run("export-dossiers", "--from", "01/03/2025")[0] == 1
+    assert run("export-dossiers", "--agency", "nope")[0] == 1
+    rec = json.loads(run("export-dossiers", "--from", "2025-04-25", "--to", "2025-04-25")[1])
+    assert rec["working_days"] == 3 and rec["due_at"] == "2025-05-07T09:00:00+07:00"
+    assert rec["channel"] == "counter" and rec["events"][0]["action"] == "register"
+    assert rec["events"][2] == {
+        "action": "apologize", "at": "2025-04-25T16:00:00+07:00", "new_return_at": "2025-05-20T16:00:00+07:00",
+        "reason": "Chờ xác minh", "actor": "ld",
+    }  # fmt: skip
+
+
+# --- a generated realistic file against an independent recount ---------------------------------------------------
+
+
+def _gen():
+    spec = importlib.util.spec_from_file_location("gen_history", REPO / "bench" / "gen_history.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+# Independent due-date arithmetic for the simple cases (no pause, default office hours, whole hours), written
+# from contract §2 and rules §6.3 without the calendar app.
+OFF = {dt.date.fromisoformat(x) for x in (
+    "2024-01-01 2024-02-08 2024-02-09 2024-02-12 2024-02-13 2024-02-14 2024-04-18 2024-04-29 2024-04-30 2024-05-01 "
+    "2024-09-02 2024-09-03 2025-01-01 2025-01-27 2025-01-28 2025-01-29 2025-01-30 2025-01-31 2025-04-07 2025-04-30 "
+    "2025-05-01 2025-05-02 2025-09-01 2025-09-02").split()}  # fmt: skip
+MAKEUP = {dt.date(2024, 5, 4), dt.date(2025, 4, 26)}
+
+
+def _working(day):
+    return day in MAKEUP or (day.weekday() < 5 and day not in OFF)
+
+
+def _due(received: dt.datetime, hours: Decimal) -> dt.datetime:
+    r = received.astimezone(migration_io.LOCAL)
+    day, t = r.date(), r.time()
+    if _working(day) and t < dt.time(15):
+        start = max(r, local(day.year, day.month, day.day, 8))
+        if dt.time(12) <= t < dt.time(13):
+            start = local(day.year, day.month, day.day, 13)
+    else:
+        day += dt.timedelta(days=1)
+        while not _working(day):
+            day += dt.timedelta(days=1)
+        start = local(day.year, day.month, day.day, 8)
+    left = dt.timedelta(hours=float(hours))
+    cur, day = start, start.date()
+    while True:
+        if _working(day):
+            for a, b in ((8, 12), (13, 17)):
+                seg_a = max(cur, local(day.year, day.month, day.day, a))
+                seg_b = local(day.year, day.month, day.day, b)
+                if seg_a >= seg_b:
+                    continue
+                if left <= seg_b - seg_a:
+                    return seg_a + left
+                left -= seg_b - seg_a
+        day += dt.timedelta(days=1)
+        cur = local(day.year, day.month, day.day, 0)
+
+
+def _classify(resolved, due):
+    if resolved > due:
+        return "late"
+    return "early" if resolved.astimezone(migration_io.LOCAL).date() < due.astimezone(migration_io.LOCAL).date() \
+        else "on_time"  # fmt: skip
+
+
+def test_generated_history_imports_and_matches_an_independent_recount(org, tmp_path):
+    gen = _gen()
+    recs = list(gen.generate(600, seed=11))
+    path = write(tmp_path, recs)
+    rc, out, err = run("import-dossiers", path)
+    assert rc == 0, err
+    assert Dossier.objects.count() == 600 and Dossier.objects.filter(imported=True).count() == 600
+    assert sum(len(r["events"]) for r in recs) == DossierEvent.objects.count()
+
+    def month(at):
+        return dt.datetime.fromisoformat(at).astimezone(migration_io.LOCAL).strftime("%Y-%m")
+
+    expected = Counter()
+    classes, simple = Counter(), 0
+    for r in recs:
+        first = {}
+        for e in r["events"]:
+            first.setdefault(e["action"], e)
+        for action, key in (("receive", "received"), ("resolve", "resolved"), ("stop", "stopped"),
+                            ("refuse", "refused")):  # fmt: skip
+            if action in first:
+                expected[(key, month(first[action]["at"]))] += 1
+        if "receive" in first:
+            expected[("received_" + r["channel"], month(first["receive"]["at"]))] += 1
+        paused = any(e["action"] in ("request_payment", "confirm_payment") for e in r["events"]) or any(
+            e["action"] == "request_supplement" and e["at"] > first.get("receive", {"at": "9"})["at"]
+            for e in r["events"]
+        )
+        if "resolve" in first and not paused:
+            rec_at = dt.datetime.fromisoformat(first["receive"]["at"])
+            if "due_at" in r:
+                due = dt.datetime.fromisoformat(r["due_at"])
+            else:
+                due = _due(rec_at, Decimal(str(r.get("working_days", 3))) * 8)
+            cls = _classify(dt.datetime.fromisoformat(first["resolve"]["at"]), due)
+            classes[(r["code"], cls)] += 1
+            simple += 1
+    got = Counter()
+    for d in Dossier.objects.all():
+        for key, value in (("received", d.received_at), ("resolved", d.resolved_at), ("stopped", d.stopped_at),
+                           ("refused", d.refused_at)):  # fmt: skip
+            if value is not None:
+                got[(key, value.astimezone(migration_io.LOCAL).strftime("%Y-%m"))] += 1
+        if d.received_at is not None:
+            got[("received_" + d.channel, d.received_at.astimezone(migration_io.LOCAL).strftime("%Y-%m"))] += 1
+    assert got == expected
+    stored = {(code, cls) for code, cls in Dossier.objects.filter(
+        code__in=[c for c, _ in classes]).values_list("code", "classification")}  # fmt: skip
+    assert stored == set(classes)
+    kinds = Counter(cls for _, cls in classes)
+    assert simple > 300 and kinds["early"] and kinds["on_time"] and kinds["late"]
+    # the file exercises what it should: Tết, the make-up Saturday, pauses, refusals, stops, pending dossiers
+    states = Counter(Dossier.objects.values_list("state", flat=True))
+    assert states["refused"] and states["stopped"] and states["returned"]
+    assert sum(states[s] for s in ("received", "processing", "supplement_requested", "awaiting_payment",
+                                   "submitted", "resolved")) >= 5  # fmt: skip
+    assert Dossier.objects.filter(received_at__date=dt.date(2025, 4, 26)).exists()
+    assert Dossier.objects.filter(received_at__date=dt.date(2025, 1, 24)).exists()
+    assert Dossier.objects.filter(paused_hours__gt=0).exists()
+    assert run("verify-history")[0] == 0

@@ -1,0 +1,82 @@
+"""`motcua verify-history`: every dossier's hash chain is recomputed; a break is named and the exit is non-zero."""
+
+import io
+import json
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from motcua.dossiers import migration_io, services
+from motcua.dossiers.models import Dossier, DossierEvent
+
+from .conftest import APPLICANT, local
+
+
+def verify(*args):
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("verify-history", *args, stdout=out, stderr=err)
+    except CommandError as exc:
+        return 1, out.getvalue(), err.getvalue() + str(exc)
+    return 0, out.getvalue(), err.getvalue()
+
+
+def _dossiers(org, tmp_path):
+    u = org["users"]
+    d, _ = services.dossier_file(actor=u["citizen"], procedure_code="1.001612", agency_identifier="000.00.21.H26",
+                                 channel="online", applicant=APPLICANT, at=local(2025, 3, 3, 8, 30))  # fmt: skip
+    for action, who, at, params in [
+        ("receive", "officer", local(2025, 3, 3, 9, 0), {}),
+        ("request_supplement", "specialist", local(2025, 3, 3, 14, 0), {"reason": "Thiếu biên bản"}),
+        ("supplement", "citizen", local(2025, 3, 4, 10, 0), {}),
+        ("resolve", "leader", local(2025, 3, 6, 13, 0), {"outcome": "approved"}),
+    ]:
+        services.dossier_act(code=d.code, action=action, actor=u[who], params=params, at=at)
+    rec = {
+        "code": "OLD-1", "procedure": "1.001612", "agency": "000.00.21.H26", "channel": "counter",
+        "applicant": {"kind": "individual", "name": "Phạm Văn Cũ", "id_number": "012345678"},
+        "events": [
+            {"action": "register", "at": "2024-11-04T09:00:00+07:00", "actor": "Nguyễn Thị Mai"},
+            {"action": "receive", "at": "2024-11-04T09:05:00+07:00", "actor": "Nguyễn Thị Mai"},
+            {"action": "assign", "at": "2024-11-04T10:00:00+07:00", "assignee": "Đỗ Ngọc Lan"},
+            {"action": "resolve", "at": "2024-11-06T10:00:00+07:00", "outcome": "approved"},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "h.jsonl"
+    path.write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = migration_io.import_dossiers(str(path))
+    assert result.ok and result.created == 1
+    return d, Dossier.objects.get(code="OLD-1")
+
+
+def test_intact_chains_pass(org, tmp_path):
+    _dossiers(org, tmp_path)
+    rc, out, err = verify()
+    assert rc == 0, err
+    assert "Checked 2 dossiers, 9 events; 0 broken" in out
+
+
+def test_an_altered_event_is_named(org, tmp_path):
+    native, imported = _dossiers(org, tmp_path)
+    # queryset.update bypasses the model's immutability guard, as a direct SQL edit would
+    DossierEvent.objects.filter(dossier=imported, seq=3).update(data={"assignee": "người khác"})
+    rc, out, err = verify()
+    assert rc == 1
+    assert "OLD-1: event #3 (assign) was altered" in err
+    assert native.code not in err  # the intact dossier is not named
+    assert "1 broken" in out and "1 dossier(s)" in err
+    # restricting to the other dossier passes
+    assert verify("--code", native.code)[0] == 0
+
+
+def test_a_moved_time_a_deleted_event_and_a_rewritten_head_are_named(org, tmp_path):
+    native, imported = _dossiers(org, tmp_path)
+    DossierEvent.objects.filter(dossier=native, seq=2).update(at=local(2025, 3, 3, 8, 0))
+    DossierEvent.objects.filter(dossier=imported, seq=4).delete()  # queryset delete: no guard either
+    rc, _, err = verify()
+    assert rc == 1
+    assert f"{native.code}: event #2 (receive) was altered" in err
+    assert "OLD-1: the dossier's last hash does not match its last event" in err
+    DossierEvent.objects.filter(dossier=imported, seq=2).delete()
+    rc, _, err = verify("--agency", "000.00.21.H26")
+    assert "OLD-1: event #3 out of sequence (expected #2)" in err
