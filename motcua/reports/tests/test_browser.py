@@ -1,0 +1,62 @@
+"""Browser: an overseer logs in, opens the ranking, drills from a late count to the dossiers behind it, and opens
+the leader-style dashboard of an agency; charts are drawn by the vendored Chart.js."""
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "vi-VN"}  # Vietnamese number format (75,00 %)
+
+
+def login(page, base, username):
+    page.goto(f"{base}/accounts/login/?next=/thong-ke/giam-sat/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "pw-motcua-123")
+    page.click("form[action='/accounts/login/'] button[type=submit]")
+
+
+def test_overseer_drills_down_to_late_dossiers(page, live_server, table, staff):
+    base = live_server.url
+    login(page, base, "giamsat.test")
+    page.goto(f"{base}/thong-ke/giam-sat/?from=2025-03-01&to=2025-03-31")
+    assert page.locator("h1").inner_text().startswith("Giám sát tình hình giải quyết TTHC")
+    rows = page.locator("#ranking tbody tr")
+    assert rows.first.get_attribute("data-agency") == "000.01.33.H26"
+    assert page.evaluate("typeof Chart") == "function"
+    assert page.evaluate("!!Chart.getChart(document.getElementById('chart-ranking'))")
+
+    page.locator('tr[data-agency="000.00.21.H26"] a.late-link').click()
+    page.wait_for_url("**/thong-ke/ho-so/**")
+    assert "Giải quyết quá hạn: 1 hồ sơ" in page.locator("h1").inner_text()
+    links = page.locator("#dossier-list tbody a")
+    assert links.count() == 1
+    assert links.first.inner_text() == "000.00.21.H26-TEST-D03"
+    assert links.first.get_attribute("href") == "/staff/dossiers/000.00.21.H26-TEST-D03/"
+
+    page.goto(f"{base}/thong-ke/giam-sat/?from=2025-03-01&to=2025-03-31")
+    page.locator('tr[data-agency="000.00.21.H26"] th a').click()
+    page.wait_for_url("**/thong-ke/lanh-dao/**")
+    assert "Sở Kế hoạch và Đầu tư" in page.locator("h1").inner_text()
+    assert page.locator('[data-figure="on_time_rate"]').first.inner_text() == "75,00 %"
+    assert page.evaluate("!!Chart.getChart(document.getElementById('chart-monthly'))")
+
+
+def test_leader_dashboard_in_browser(page, live_server, table, staff):
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/?next=/thong-ke/lanh-dao/")
+    page.fill("input[name=username]", "lanhdao.test")
+    page.fill("input[name=password]", "pw-motcua-123")
+    page.click("form[action='/accounts/login/'] button[type=submit]")
+    page.wait_for_url("**/thong-ke/lanh-dao/**")
+    page.fill("#f-from", "2025-03-01")
+    page.fill("#f-to", "2025-03-31")
+    page.click(".stats-filters button[type=submit]")
+    page.wait_for_url("**from=2025-03-01**")
+    assert page.locator('[data-figure="received"]').first.inner_text() == "8"
+    assert page.locator('[data-figure="online_share"]').inner_text() == "50,00 %"
+    page.locator('[data-figure="late"]').first.click()
+    page.wait_for_url("**/thong-ke/ho-so/**")
+    assert page.locator("#dossier-list tbody a").first.inner_text() == "000.00.21.H26-TEST-D03"
