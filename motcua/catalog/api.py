@@ -226,6 +226,10 @@ def get_procedure(request: HttpRequest, code: str, at: dt.date | None = None):
     data.update(
         {
             "name": v.name,
+            "field": v.field.name,
+            "field_code": v.field.code,
+            "level": v.level,
+            "level_label": Level(v.level).label if v.level in Level.values else v.level,
             "active": proc.active,
             "effective_from": v.effective_from,
             "days_basis": v.days_basis,

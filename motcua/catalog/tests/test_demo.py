@@ -1,0 +1,77 @@
+import io
+
+import pytest
+
+from motcua.catalog import demo
+from motcua.catalog.models import Offering, Procedure, ProcedureVersion, ProcessStep, ProcessTemplate
+from motcua.org import demo as org_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return (
+        Procedure.objects.count(),
+        ProcedureVersion.objects.count(),
+        ProcessTemplate.objects.count(),
+        ProcessStep.objects.count(),
+        Offering.objects.count(),
+    )
+
+
+def test_demo_loads_catalogue_and_offerings_idempotently():
+    org_demo.load(stdout=io.StringIO())
+    out = io.StringIO()
+    first = demo.load(stdout=out)
+    assert first["procedures"] == 96 and first["procedures_created"] == 96
+    assert first["process_templates_created"] == 14  # 11 reference workflows (+2 shared) + the demo template
+    assert first["agencies_missing"] == []
+    assert "Danh mục thủ tục" in out.getvalue()
+    before = counts()
+    second = demo.load()
+    assert second["procedures_created"] == 0 and second["versions_created"] == 0
+    assert second["process_templates_created"] == 0 and second["offerings_created"] == 0
+    assert counts() == before
+
+    # Offerings: the department takes every province-level procedure (+1.001612), the district and each ward the
+    # commune-level ones including 1.001612.
+    province = set(Procedure.objects.filter(level="province").values_list("code", flat=True))
+    dept = set(
+        Offering.objects.filter(agency__identifier="000.00.21.H26").values_list("procedure__code", flat=True)
+    )
+    assert dept == province | {"1.001612"} and len(province) == 94
+    commune = {"1.001612", "1.001662"}
+    for ident in ["000.00.33.H26", "000.01.33.H26", "000.18.33.H26"]:
+        got = set(Offering.objects.filter(agency__identifier=ident).values_list("procedure__code", flat=True))
+        assert got == commune, ident
+    assert Offering.objects.get(agency__identifier="000.05.33.H26", procedure__code="1.001612").online
+
+    p = Procedure.objects.get(code="1.001612")
+    assert p.name == "Đăng ký thành lập hộ kinh doanh" and p.level == "commune"
+    v = p.current_version()
+    assert v.limit_hours() == 24 and v.online_level == "full" and "demo" in v.notes
+    assert len(v.form_fields) >= 4 and v.components.count() == 3
+    t = ProcessTemplate.objects.get(procedure=p)
+    assert t.step_hours_sum() == 24 and "demo" in t.notes
+    assert list(t.steps.values_list("role", flat=True)) == ["officer", "specialist", "unit_head", "leader"]
+    # Reference procedures take effect from their decision's date.
+    assert Procedure.objects.get(code="1.004122").versions.get().effective_from.isoformat() == "2025-11-18"
+    # No invented components for reference procedures.
+    assert not Procedure.objects.get(code="1.004122").versions.get().components.exists()
+
+
+def test_demo_without_agencies_skips_offerings():
+    result = demo.load()
+    assert result["offerings_created"] == 0
+    assert result["agencies_missing"] == ["000.00.21.H26", "000.00.33.H26"]
+
+
+def test_shipped_reference_copy_matches_the_shared_folder():
+    if not demo.SHARED_DIR.exists():
+        pytest.skip("shared reference folder not beside the repository")
+    assert (demo.SHARED_DIR / "procedures.json").read_bytes() == (
+        demo.DATA_DIR / "reference_procedures.json"
+    ).read_bytes()
+    assert (demo.SHARED_DIR / "internal_processes.json").read_bytes() == (
+        demo.DATA_DIR / "reference_internal_processes.json"
+    ).read_bytes()
