@@ -262,7 +262,7 @@ class WorkCalendar:
         self._cut = min(_time_us(h.cutoff), self._ae)
         self._m = self._me - self._ms  # morning length
         self._d = self._m + self._ae - self._as  # office time of one working day
-        self._midnights: dict[int, dt.datetime] = {}
+        self._ymd: dict[int, tuple[int, int, int]] = {}
 
     def with_hours(self, hours: OfficeHours) -> WorkCalendar:
         """The same days with other office hours (shares the day tables)."""
@@ -295,19 +295,23 @@ class WorkCalendar:
 
     # --- instants ---------------------------------------------------------------------------------------------
     def _local(self, when: dt.datetime) -> tuple[int, int]:
-        if when.tzinfo is not None and when.tzinfo is not TZ:
-            when = when.astimezone(TZ)
+        if when.tzinfo is not TZ:
+            when = when.astimezone(TZ) if when.tzinfo is not None else when.replace(tzinfo=TZ)
         return when.toordinal(), (
             ((when.hour * 60 + when.minute) * 60 + when.second) * US_PER_SECOND + when.microsecond
         )
 
     def _at(self, o: int, tod: int) -> dt.datetime:
-        midnight = self._midnights.get(o)
-        if midnight is None:
-            midnight = dt.datetime.fromordinal(o).replace(tzinfo=TZ)
-            if len(self._midnights) < 100_000:
-                self._midnights[o] = midnight
-        return midnight + dt.timedelta(microseconds=tod)
+        ymd = self._ymd.get(o)
+        if ymd is None:
+            d = dt.date.fromordinal(o)
+            ymd = (d.year, d.month, d.day)
+            if len(self._ymd) < 100_000:
+                self._ymd[o] = ymd
+        h, rest = divmod(tod, US_PER_HOUR)
+        m, rest = divmod(rest, US_PER_MINUTE)
+        sec, us = divmod(rest, US_PER_SECOND)
+        return dt.datetime(ymd[0], ymd[1], ymd[2], h, m, sec, us, TZ)
 
     def _start(self, o: int, t: int) -> tuple[_State, int, int, int]:
         """Counting start for a reception at (o, t): (state, working-day number, time of day, position)."""
@@ -364,11 +368,18 @@ class WorkCalendar:
 
     def deadline(self, received: dt.datetime, hours) -> tuple[dt.datetime, dt.datetime]:
         """(counting start, due) for a limit of `hours` working hours (0 = same day: due at closing)."""
-        budget = to_microseconds(hours)
-        o, t = self._local(received)
+        return self.deadline_us(received, to_microseconds(hours))
+
+    def deadline_us(self, received: dt.datetime, budget: int) -> tuple[dt.datetime, dt.datetime]:
+        """`deadline` with the budget already in whole microseconds (>= 0)."""
+        local = received
+        if local.tzinfo is not TZ:
+            local = local.astimezone(TZ) if local.tzinfo is not None else local.replace(tzinfo=TZ)
+        o = local.toordinal()
+        t = ((local.hour * 60 + local.minute) * 60 + local.second) * US_PER_SECOND + local.microsecond
         st, k, tod, pos = self._start(o, t)
         start_day = st.work[k]
-        start = self._at(start_day, tod)
+        start = local if tod == t and start_day == o else self._at(start_day, tod)
         if budget == 0:
             return start, self._at(start_day, self._ae)
         return start, self._instant(st, pos + budget)
@@ -378,7 +389,10 @@ class WorkCalendar:
 
     def add_working_hours(self, start: dt.datetime, hours) -> dt.datetime:
         """The instant where `hours` of office time, counted from `start`, run out (no cut-off)."""
-        budget = to_microseconds(hours)
+        return self.add_us(start, to_microseconds(hours))
+
+    def add_us(self, start: dt.datetime, budget: int) -> dt.datetime:
+        """`add_working_hours` with the budget already in whole microseconds (>= 0)."""
         o, t = self._local(start)
         if budget == 0:
             return start.astimezone(TZ) if start.tzinfo is not None else start.replace(tzinfo=TZ)

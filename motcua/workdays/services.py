@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Max, Q
 from django.db.models.signals import post_delete, post_save
@@ -26,7 +27,9 @@ from motcua.core.errors import DomainError, PermissionDenied, Unprocessable
 from motcua.core.text import nfc
 
 from .calendar import (
+    HOURS_PER_WORKING_DAY,
     TZ,
+    US_PER_HOUR,
     CalendarRangeError,
     OfficeHours,
     WorkCalendar,
@@ -53,10 +56,20 @@ __all__ = [
 ]
 
 
+_US_PER_DAY = HOURS_PER_WORKING_DAY * US_PER_HOUR
+
+
 @dataclass(frozen=True)
 class Deadline:
     counting_starts_at: dt.datetime
     due_at: dt.datetime
+
+
+def _deadline(start: dt.datetime, due: dt.datetime) -> Deadline:
+    """Deadline(start, due) without the frozen-dataclass __init__ overhead (hot path; same object)."""
+    obj = object.__new__(Deadline)
+    obj.__dict__.update(counting_starts_at=start, due_at=due)
+    return obj
 
 
 # --- cache --------------------------------------------------------------------------------------------------
@@ -66,11 +79,35 @@ _days: dict[tuple[str, bool], WorkCalendar] = {}  # (jurisdiction, culture day) 
 _calendars: dict[tuple, WorkCalendar] = {}  # (jurisdiction, culture day, hours key) -> calendar
 _marker: tuple | None = None
 _checked_at = 0.0
+_next_check = 0.0  # monotonic time of the next marker check
 _dirty = False  # an override was written in a transaction that may not have committed yet
 
 
+# Settings read on every computation are cached here (LazySettings lookups cost more than a deadline) and
+# re-read when Django signals a settings change (override_settings, the pytest `settings` fixture).
+_settings_cache: dict[str, object] = {}
+
+
+def _setting(name: str, default):
+    try:
+        return _settings_cache[name]
+    except KeyError:
+        value = _settings_cache[name] = getattr(settings, name, default)
+        return value
+
+
+def _on_setting_changed(setting: str = "", **kwargs) -> None:
+    global _next_check
+    _settings_cache.pop(setting, None)
+    if setting == "MOTCUA_CALENDAR_RECHECK_SECONDS":
+        _next_check = 0.0
+
+
+setting_changed.connect(_on_setting_changed, dispatch_uid="workdays_setting_changed")
+
+
 def _culture_day() -> bool:
-    return bool(getattr(settings, "MOTCUA_CULTURE_DAY_HOLIDAY", False))
+    return bool(_setting("MOTCUA_CULTURE_DAY_HOLIDAY", False))
 
 
 def _table_missing(exc: DatabaseError) -> bool:
@@ -97,10 +134,9 @@ def _clear() -> None:
 
 def refresh(*, force: bool = False) -> None:
     """Drop cached calendars if the overrides table changed (checked at most every few seconds unless forced)."""
-    global _marker, _checked_at, _dirty
+    global _marker, _checked_at, _next_check, _dirty
     now = time.monotonic()
-    interval = float(getattr(settings, "MOTCUA_CALENDAR_RECHECK_SECONDS", 2))
-    if not (force or _dirty or now - _checked_at >= interval):
+    if not (force or _dirty or now >= _next_check):
         return
     marker = _read_marker()
     with _lock:
@@ -109,6 +145,7 @@ def refresh(*, force: bool = False) -> None:
             _calendars.clear()
             _marker = marker
         _checked_at = now
+        _next_check = now + float(_setting("MOTCUA_CALENDAR_RECHECK_SECONDS", 2))
         if _dirty and not connection.in_atomic_block:
             _dirty = False  # whatever was written is now committed or rolled back; the marker saw it
 
@@ -177,10 +214,21 @@ def _jurisdiction_of(agency) -> str:
     return (getattr(agency, "jurisdiction", "") or "").strip() if agency is not None else ""
 
 
+_HOUR_FIELDS = ("morning_start", "morning_end", "afternoon_start", "afternoon_end", "cutoff")
+
+
 def calendar_for(agency: Agency | None = None) -> WorkCalendar:
     """The calendar of `agency` (its office hours and jurisdiction's overrides), or the national default."""
-    refresh()
-    jurisdiction = _jurisdiction_of(agency)
+    if _dirty or time.monotonic() >= _next_check:
+        refresh()
+    culture = _culture_day()
+    if agency is None:
+        key = ("", culture, None)
+    else:
+        key = (_jurisdiction_of(agency), culture, tuple(getattr(agency, f, None) for f in _HOUR_FIELDS))
+    cal = _calendars.get(key)
+    if cal is not None:
+        return cal
     if agency is None:
         hours = OfficeHours()
     else:
@@ -192,13 +240,9 @@ def calendar_for(agency: Agency | None = None) -> WorkCalendar:
                 f"Invalid office hours for agency '{getattr(agency, 'identifier', agency)}': {exc}",
                 code="bad_office_hours",
             ) from exc
-    key = (jurisdiction, _culture_day(), hours.key())
-    cal = _calendars.get(key)
-    if cal is None:
-        cal = _days_calendar(jurisdiction).with_hours(hours)
-        with _lock:
-            cal = _calendars.setdefault(key, cal)
-    return cal
+    cal = _days_calendar(key[0]).with_hours(hours)
+    with _lock:
+        return _calendars.setdefault(key, cal)
 
 
 # --- arithmetic ---------------------------------------------------------------------------------------------
@@ -220,7 +264,8 @@ def _aware(value: dt.datetime, name: str) -> dt.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=TZ)  # naive = local time
 
 
-def _budget_hours(hours, working_days) -> Decimal | int:
+def _budget_us(hours, working_days) -> int:
+    """The limit in whole microseconds of office time (N working days = N x 8 h)."""
     if (hours is None) == (working_days is None):
         raise Unprocessable(
             "Cần đúng một trong hai: số ngày làm việc hoặc số giờ làm việc.",
@@ -229,9 +274,10 @@ def _budget_hours(hours, working_days) -> Decimal | int:
         )
     try:
         if working_days is not None:
-            return days_to_hours(working_days)
-        to_microseconds(hours)  # validates
-        return hours
+            if type(working_days) is int and working_days >= 0:
+                return working_days * _US_PER_DAY
+            return to_microseconds(days_to_hours(working_days))
+        return to_microseconds(hours)
     except (TypeError, ValueError) as exc:
         raise Unprocessable(
             "Thời hạn phải là một số không âm.",
@@ -248,20 +294,20 @@ def compute_deadline(
     agency=None,
 ) -> Deadline:
     """Counting start and due instant for a dossier received (complete and valid) at `received_at`."""
-    budget = _budget_hours(hours, working_days)
+    budget = _budget_us(hours, working_days)
     received_at = _aware(received_at, "received_at")
     try:
-        start, due = calendar_for(agency).deadline(received_at, budget)
+        start, due = calendar_for(agency).deadline_us(received_at, budget)
     except CalendarRangeError as exc:
         raise _range_error(exc) from exc
-    return Deadline(counting_starts_at=start, due_at=due)
+    return _deadline(start, due)
 
 
 def add_working_hours(start: dt.datetime, hours, *, agency=None) -> dt.datetime:
     """`start` moved later by `hours` of office time (no cut-off: used to resume after a pause)."""
-    budget = _budget_hours(hours, None)
+    budget = _budget_us(hours, None)
     try:
-        return calendar_for(agency).add_working_hours(_aware(start, "start"), budget)
+        return calendar_for(agency).add_us(_aware(start, "start"), budget)
     except CalendarRangeError as exc:
         raise _range_error(exc) from exc
 

@@ -215,9 +215,9 @@ def test_changes_made_by_another_process_are_seen(admin_user, monkeypatch, setti
     CalendarOverride.objects.bulk_create(
         [CalendarOverride(date=dt.date(2025, 3, 12), kind="day_off", reason="x", created_by=admin_user)]
     )
-    monkeypatch.setattr(services, "_dirty", False)
-    monkeypatch.setattr(services, "_checked_at", time.monotonic())
     settings.MOTCUA_CALENDAR_RECHECK_SECONDS = 3600
+    monkeypatch.setattr(services, "_dirty", False)
+    monkeypatch.setattr(services, "_next_check", time.monotonic() + 3600)
     assert services.is_working_day(dt.date(2025, 3, 12))  # cached until the next check
     settings.MOTCUA_CALENDAR_RECHECK_SECONDS = 0
     assert not services.is_working_day(dt.date(2025, 3, 12))  # the marker changed: rebuilt
@@ -228,9 +228,9 @@ def test_forced_refresh_sees_other_process_changes(admin_user, monkeypatch, sett
     CalendarOverride.objects.bulk_create(
         [CalendarOverride(date=dt.date(2025, 3, 13), kind="day_off", reason="x", created_by=admin_user)]
     )
-    monkeypatch.setattr(services, "_dirty", False)
-    monkeypatch.setattr(services, "_checked_at", time.monotonic())
     settings.MOTCUA_CALENDAR_RECHECK_SECONDS = 3600
+    monkeypatch.setattr(services, "_dirty", False)
+    monkeypatch.setattr(services, "_next_check", time.monotonic() + 3600)
     services.refresh(force=True)
     assert not services.is_working_day(dt.date(2025, 3, 13))
 
