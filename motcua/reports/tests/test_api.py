@@ -166,7 +166,7 @@ def test_index766_api(client, table):
     assert ind["3.3"]["score"] == 4.0  # target 50 % reached: Pmax
     assert ind["5.4"]["value"] is None and ind["5.4"]["score"] is None
     assert ind["5.4"]["note"] == "không có dữ liệu"
-    # 2.2: D01 08/03? -> see test_index766 for the exact working-day figures
+    # 2.2 working-day figures: see test_index766
     assert ind["2.2"]["detail"]["completed"] == 4
 
 

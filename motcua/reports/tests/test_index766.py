@@ -1,0 +1,56 @@
+"""Decision 766 indicators: values, score conversion, configuration, per-period rows."""
+
+import pytest
+
+from motcua.reports import index766, selectors
+
+
+def test_score_conversion():
+    assert index766.score(40, 4, 50) == 3.2  # below target: R × Pmax / T
+    assert index766.score(60, 4, 50) == 4.0  # target reached: Pmax
+    assert index766.score(50, 20, None) == 10.0  # no target: R × Pmax
+    assert index766.score(None, 20, None) is None
+    assert index766.score(80, None, None) is None
+
+
+def test_indicators_for_march(table, world):
+    period = selectors.make_period("2025-03-01", "2025-03-31")
+    data = index766.indicators(period=period, agency=world["so"], now=None)
+    ind = {i["code"]: i for i in data["indicators"]}
+    assert ind["2.1"]["value"] == 50.0 and ind["2.1"]["score"] == 10.0
+    assert ind["2.1"]["detail"] == {"numerator": 5, "denominator": 10}
+    # 2.2: working hours from counting start to resolution, by hand:
+    # D01 33 h, D02 39.5 h, D03 40 h 1 min, D04 77 h -> 189.5167 h / 4 / 8 = 5.92 working days
+    assert ind["2.2"]["value"] == 5.92 and ind["2.2"]["detail"]["completed"] == 4
+    assert ind["2.2"]["score"] is None
+    assert ind["3.3"]["value"] == 50.0 and ind["3.3"]["score"] == 4.0
+    for code in ("5.2", "5.4"):
+        assert ind[code]["value"] is None and ind[code]["score"] is None
+        assert ind[code]["note"] == "không có dữ liệu"
+    assert data["score_available"] == 14.0 and data["pmax_available"] == 24
+
+
+def test_configured_target(table, world, settings):
+    settings.MOTCUA_INDEX766 = {"2.1": {"target": 95}, "3.3": {"pmax": 10, "target": 80}}
+    period = selectors.make_period("2025-03-01", "2025-03-31")
+    ind = {i["code"]: i for i in index766.indicators(period=period, agency=world["so"])["indicators"]}
+    assert ind["2.1"]["score"] == pytest.approx(10.53)  # 50 × 20 / 95
+    assert ind["3.3"]["score"] == 6.25  # 50 × 10 / 80
+
+
+def test_report_by_month_with_children(table, world):
+    data = index766.index_report(
+        date_from="2025-02-01", date_to="2025-03-31", agency=world["hn"], by="month", children=True
+    )
+    keys = [(r["agency"], r["period"]) for r in data["rows"]]
+    assert keys == [
+        ("H26", "2025-02"),
+        ("H26", "2025-03"),
+        ("000.00.21.H26", "2025-02"),
+        ("000.00.21.H26", "2025-03"),
+        ("000.00.33.H26", "2025-02"),
+        ("000.00.33.H26", "2025-03"),
+    ]
+    district_feb = data["rows"][4]
+    assert {i["code"]: i["value"] for i in district_feb["indicators"]}["2.1"] is None  # nothing: null, not 0
+    assert data["unverified_weights"] is True
