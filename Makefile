@@ -7,20 +7,26 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/motcua
 
 .PHONY: run test install test-sqlite test-postgres lint bench browser-deps clean
 
+# pip -qq: errors only (this machine's global pip config names index folders that may be missing, and every
+# install would otherwise print a "Location ... is ignored" warning per package).
+PIP := $(BIN)/pip --disable-pip-version-check
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+	$(PIP) install -qq --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
-	$(BIN)/pip install -q -r requirements.lock
-	$(BIN)/pip install -q --no-deps -e .
+	@echo "Installing dependencies into $(VENV) ..."
+	$(PIP) install -qq -r requirements.lock
+	PYTHONWARNINGS=ignore $(PIP) install -qq --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
 
+# Serves on 127.0.0.1:$(PORT); migrate and demo are idempotent, so a second `make run` adds nothing.
 run: install
-	$(BIN)/motcua migrate --noinput
-	$(BIN)/motcua demo
+	$(BIN)/motcua migrate --noinput -v 1
+	PORT=$(PORT) $(BIN)/motcua demo
 	$(BIN)/motcua runserver 127.0.0.1:$(PORT)
 
 browser-deps:
