@@ -94,6 +94,7 @@ DERIVED_KEYS = {
     "due_at",
     "limit_hours",
     "paused_hours_total",
+    "fixed_due",
 }
 CHANNELS = {"online", "counter", "postal"}
 RESULT_METHODS = {"counter", "post", "electronic"}
@@ -522,6 +523,8 @@ class Preparer:
                     due_at=after.due_at,
                     limit_hours=after.limit_hours,
                 )
+                if after.fixed_due:  # the old system's final appointment: pauses already included
+                    data["fixed_due"] = True
             if ev["action"] in lifecycle.RESUME_ACTIONS:
                 data.update(paused_hours_total=after.paused_hours, due_at=after.due_at)
             data = _clean(data)
