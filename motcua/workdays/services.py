@@ -51,6 +51,7 @@ __all__ = [
     "is_working_day",
     "year_schedule",
     "add_override",
+    "check_override",
     "can_manage_calendar",
     "refresh",
 ]
@@ -449,9 +450,9 @@ def _parse_date(value) -> dt.date:
     return value
 
 
-def add_override(*, date, kind, reason, user, jurisdiction="") -> CalendarOverride:
-    """Record an operator change to the calendar (validated, one transaction); it applies to new computations at
-    once. Refuses changes that would change nothing (409) so the log only holds real decisions."""
+def check_override(*, date, kind, reason, user, jurisdiction="") -> dict:
+    """Validate an override without storing it; returns the normalised fields. Raises PermissionDenied (403),
+    Unprocessable (422) for bad input, or a 409 DomainError when the change would change nothing."""
     if not can_manage_calendar(user):
         raise PermissionDenied(
             "Chỉ quản trị hệ thống hoặc cán bộ có vai trò quản trị được điều chỉnh lịch làm việc.",
@@ -482,31 +483,33 @@ def add_override(*, date, kind, reason, user, jurisdiction="") -> CalendarOverri
             "Invalid jurisdiction (blank = national, or a calendar code of at most 35 characters).",
             code="bad_jurisdiction",
         )
-
-    with transaction.atomic():
-        refresh(force=True)
-        cal = _days_calendar(jurisdiction)
-        working = cal.is_working_day(day)
-        weekend = day.weekday() >= 5
-        label = f"{day:%d/%m/%Y}"
-        problem = None
-        if kind == OverrideKind.DAY_OFF and not working:
-            problem = (f"Ngày {label} đã là ngày nghỉ.", f"{day} is already a day off.")
-        elif kind == OverrideKind.MAKEUP_WORKDAY and working:
-            problem = (f"Ngày {label} đã là ngày làm việc.", f"{day} is already a working day.")
-        elif kind == OverrideKind.REMOVE_DAY_OFF and (working or weekend):
-            problem = (
-                f"Ngày {label} không phải ngày nghỉ lễ/nghỉ bù trong tuần (thứ Bảy, Chủ nhật: dùng "
-                "'makeup_workday').",
-                f"{day} is not a listed weekday day off (for a weekend day use 'makeup_workday').",
-            )
-        elif kind == OverrideKind.REMOVE_MAKEUP and (not working or not weekend):
-            problem = (
-                f"Ngày {label} không phải ngày làm việc bù (thứ Bảy/Chủ nhật).",
-                f"{day} is not a make-up working day (Saturday/Sunday).",
-            )
-        if problem:
-            raise DomainError(problem[0], problem[1], code="no_change", status=409)
-        return CalendarOverride.objects.create(
-            date=day, kind=kind, reason=reason, created_by=user, jurisdiction=jurisdiction
+    refresh(force=True)
+    working = _days_calendar(jurisdiction).is_working_day(day)
+    weekend = day.weekday() >= 5
+    label = f"{day:%d/%m/%Y}"
+    problem = None
+    if kind == OverrideKind.DAY_OFF and not working:
+        problem = (f"Ngày {label} đã là ngày nghỉ.", f"{day} is already a day off.")
+    elif kind == OverrideKind.MAKEUP_WORKDAY and working:
+        problem = (f"Ngày {label} đã là ngày làm việc.", f"{day} is already a working day.")
+    elif kind == OverrideKind.REMOVE_DAY_OFF and (working or weekend):
+        problem = (
+            f"Ngày {label} không phải ngày nghỉ lễ/nghỉ bù trong tuần (thứ Bảy, Chủ nhật: dùng 'makeup_workday').",
+            f"{day} is not a listed weekday day off (for a weekend day use 'makeup_workday').",
         )
+    elif kind == OverrideKind.REMOVE_MAKEUP and (not working or not weekend):
+        problem = (
+            f"Ngày {label} không phải ngày làm việc bù (thứ Bảy/Chủ nhật).",
+            f"{day} is not a make-up working day (Saturday/Sunday).",
+        )
+    if problem:
+        raise DomainError(problem[0], problem[1], code="no_change", status=409)
+    return {"date": day, "kind": kind, "reason": reason, "jurisdiction": jurisdiction}
+
+
+def add_override(*, date, kind, reason, user, jurisdiction="") -> CalendarOverride:
+    """Record an operator change to the calendar (validated, one transaction); it applies to new computations at
+    once. Refuses changes that would change nothing (409) so the log only holds real decisions."""
+    with transaction.atomic():
+        fields = check_override(date=date, kind=kind, reason=reason, user=user, jurisdiction=jurisdiction)
+        return CalendarOverride.objects.create(created_by=user, **fields)

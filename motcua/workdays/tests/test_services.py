@@ -237,3 +237,30 @@ def test_forced_refresh_sees_other_process_changes(admin_user, monkeypatch, sett
 
 def test_calendars_are_cached():
     assert services.calendar_for() is services.calendar_for()
+
+
+def test_admin_adds_overrides_and_never_edits(client, admin_user):
+    client.force_login(admin_user)
+    url = "/admin/workdays/calendaroverride/add/"
+    assert client.get(url).status_code == 200
+    r = client.post(
+        url, {"date": "2025-03-12", "kind": "day_off", "jurisdiction": "", "reason": "Công văn 1"}
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    ov = CalendarOverride.objects.get()
+    assert ov.created_by == admin_user and ov.reason == "Công văn 1"
+    assert not services.is_working_day(dt.date(2025, 3, 12))
+    # a no-op change is refused on the form, nothing stored
+    r = client.post(url, {"date": "2025-03-12", "kind": "day_off", "jurisdiction": "", "reason": "lại"})
+    assert r.status_code == 200 and "đã là ngày nghỉ" in r.content.decode()
+    assert CalendarOverride.objects.count() == 1
+    # view only, no edit, no delete
+    change = f"/admin/workdays/calendaroverride/{ov.pk}/change/"
+    assert client.get(change).status_code == 200
+    client.post(change, {"date": "2025-03-13", "kind": "day_off", "jurisdiction": "", "reason": "x"})
+    assert CalendarOverride.objects.get().date == dt.date(2025, 3, 12)
+    assert (
+        client.post(f"/admin/workdays/calendaroverride/{ov.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    assert CalendarOverride.objects.count() == 1
+    assert client.get("/admin/workdays/calendaroverride/").status_code == 200
