@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from motcua.dossiers.models import DossierEvent
@@ -239,13 +239,23 @@ class Report:
 
 def _relevant_dossiers(qs, start: dt.datetime, end: dt.datetime, as_of: dt.datetime):
     """Dossiers that may count, found from the events alone: received before the end and not closed (resolve
-    / stop) before the earlier of the period start and E; or refused / stopped in the period."""
+    / stop) before the earlier of the period start and E; or refused / stopped in the period. One grouped scan of
+    the events before the end of the period."""
     low = min(start, as_of)
-    ev = DossierEvent.objects.filter(dossier=OuterRef("pk"))
-    received = Exists(ev.filter(action="receive", at__lt=end))
-    closed_early = Exists(ev.filter(action__in=("resolve", "stop"), at__lt=low))
-    closed_in = Exists(ev.filter(action__in=("refuse", "stop"), at__gte=start, at__lt=end))
-    return qs.filter((received & ~closed_early) | closed_in)
+    groups = (
+        DossierEvent.objects.filter(
+            dossier__in=qs, at__lt=end, action__in=("receive", "resolve", "stop", "refuse")
+        )
+        .values("dossier_id")
+        .annotate(
+            rec=Count("pk", filter=Q(action="receive")),
+            closed=Count("pk", filter=Q(action__in=("resolve", "stop"), at__lt=low)),
+            inside=Count("pk", filter=Q(action__in=("refuse", "stop"), at__gte=start)),
+        )
+        .filter(Q(rec__gt=0, closed=0) | Q(inside__gt=0))
+        .values("dossier_id")
+    )
+    return qs.filter(pk__in=groups)
 
 
 def verify(*, date_from, date_to, agency: Agency | None = None, now: dt.datetime | None = None) -> Report:
