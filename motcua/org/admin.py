@@ -55,6 +55,7 @@ class AgencyAdmin(admin.ModelAdmin):
     search_fields = ["identifier", "name", "name_ascii", "short_name"]
     autocomplete_fields = ["parent"]
     readonly_fields = ["path"]
+    list_select_related = ["parent"]
     list_per_page = 200
     inlines = [UnitInline, AgencyStaffRoleInline]
     fieldsets = [

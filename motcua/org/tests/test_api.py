@@ -92,3 +92,18 @@ def test_openapi_lists_agency_paths(client, db):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/agencies" in paths
     assert "/api/v1/agencies/{identifier}" in paths
+
+
+def test_list_query_count_does_not_grow(client, agencies, django_assert_max_num_queries):
+    for i in range(3, 23):
+        services.agency_create(
+            identifier=f"000.{i:02d}.33.H26", name=f"UBND Phường {i}", level="commune", parent="000.00.33.H26"
+        )
+    with django_assert_max_num_queries(2):
+        r = client.get("/api/v1/agencies")
+    assert len(r.json()) == 25
+
+
+def test_detail_query_count(client, agencies, django_assert_max_num_queries):
+    with django_assert_max_num_queries(5):
+        assert client.get("/api/v1/agencies/000.00.33.H26").status_code == 200
