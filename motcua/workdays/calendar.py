@@ -182,7 +182,7 @@ class _DayIndex:
     def covering(self, o: int) -> _State:
         """A state whose range holds ordinal o and at least the whole following year."""
         st = self.state
-        if st is not None and 0 <= o - st.base and o - st.base + 366 < st.n:
+        if st is not None and 0 <= o - st.base < st.n and (o - st.base + 366 < st.n or st.hi == MAX_YEAR):
             return st
         year = dt.date.fromordinal(o).year
         if not MIN_YEAR <= year <= MAX_YEAR:
@@ -198,12 +198,12 @@ class _DayIndex:
     def _grow(self, lo: int, hi: int) -> _State:
         with self._lock:
             st = self.state
+            lo, hi = max(lo, MIN_YEAR), min(hi, MAX_YEAR)
             if st is not None:
                 # Never shrink; keep the base when only growing upward.
                 lo, hi = min(lo, st.lo), max(hi, st.hi)
                 if lo == st.lo and hi == st.hi:
                     return st
-            lo, hi = max(lo, MIN_YEAR), min(hi, MAX_YEAR)
             base = dt.date(lo, 1, 1).toordinal()
             cum = [0]
             work: list[int] = []
