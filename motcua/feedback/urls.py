@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "feedback"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("danh-gia/<str:code>/", views.rate, name="rate"),
+    path("phan-anh/", views.submit, name="submit"),
+    path("phan-anh/cua-toi/", views.mine, name="mine"),
+    path("phan-anh/cong-khai/", views.public_list, name="public"),
+    path("staff/phan-anh/", views.staff_list, name="staff_list"),
+    path("staff/phan-anh/<str:reference>/", views.staff_detail, name="staff_detail"),
+]

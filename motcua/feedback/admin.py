@@ -1,0 +1,85 @@
+"""Admin for ratings, criteria and PAKN (Vietnamese labels from the models' verbose names)."""
+
+from django.contrib import admin
+
+from .models import Criterion, Feedback, Rating
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    list_display = ["order", "label", "code", "required", "active"]
+    list_display_links = ["label"]
+    list_editable = ["order", "required", "active"]
+    search_fields = ["code", "label"]
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ["dossier", "overall", "created_at", "user"]
+    list_filter = ["overall"]
+    search_fields = ["dossier__code"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["dossier", "user"]
+    readonly_fields = ["dossier", "user", "overall", "scores", "comment", "created_at"]
+
+    def has_add_permission(self, request):
+        return False  # ratings come from the applicant only
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["reference", "kind", "title", "agency", "status", "received_at", "due_at", "on_time"]
+    list_filter = ["status", "kind", "subject", "answer_public", "on_time"]
+    search_fields = ["reference", "title", "dossier__code", "contact_name"]
+    date_hierarchy = "received_at"
+    raw_id_fields = ["dossier", "procedure", "agency", "user", "answered_by"]
+    readonly_fields = [
+        "reference",
+        "received_at",
+        "due_at",
+        "answered_at",
+        "on_time",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "reference",
+                    "kind",
+                    "subject",
+                    "dossier",
+                    "procedure",
+                    "agency",
+                    "title",
+                    "content",
+                ]
+            },
+        ),
+        (
+            "Người gửi",
+            {"fields": ["user", "contact_name", "contact_phone", "contact_email", "contact_address"]},
+        ),
+        (
+            "Xử lý",
+            {
+                "fields": [
+                    "status",
+                    "received_at",
+                    "working_days",
+                    "due_at",
+                    "answer",
+                    "answer_public",
+                    "public_content",
+                    "answered_at",
+                    "answered_by",
+                    "on_time",
+                    "rejected_reason",
+                    "rejected_at",
+                    "closed_at",
+                ]
+            },
+        ),
+    ]

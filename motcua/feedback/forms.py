@@ -1,0 +1,73 @@
+"""Form shapes for the rating, PAKN and answer pages. Domain rules live in services.py."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from motcua.org.models import Agency
+
+from .models import Kind, Level, Subject
+
+LEVEL_CHOICES = [(str(v), label) for v, label in sorted(Level.choices, reverse=True)]
+
+
+class RatingForm(forms.Form):
+    overall = forms.ChoiceField(
+        label=_("Mức độ hài lòng chung"), choices=LEVEL_CHOICES, widget=forms.RadioSelect, required=True
+    )
+    comment = forms.CharField(
+        label=_("Ý kiến góp ý"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def __init__(self, *args, criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for c in self.criteria:
+            self.fields[f"c_{c.code}"] = forms.ChoiceField(
+                label=c.label,
+                choices=[("", _("— không chấm —"))] + LEVEL_CHOICES,
+                required=c.required,
+            )
+
+    def scores(self) -> dict:
+        return {c.code: self.cleaned_data.get(f"c_{c.code}") for c in self.criteria}
+
+
+class FeedbackForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Loại"), choices=Kind.choices, widget=forms.RadioSelect, initial=Kind.REFLECTION
+    )
+    subject = forms.ChoiceField(label=_("Phản ánh về"), choices=Subject.choices, initial=Subject.DOSSIER)
+    dossier_code = forms.CharField(label=_("Mã hồ sơ"), max_length=80, required=False)
+    procedure_code = forms.CharField(label=_("Mã thủ tục"), max_length=40, required=False)
+    agency = forms.ChoiceField(label=_("Cơ quan"), required=False)
+    title = forms.CharField(label=_("Tiêu đề"), max_length=300)
+    content = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
+    name = forms.CharField(label=_("Họ và tên"), max_length=255, required=False)
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=30, required=False)
+    email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [("", _("— chọn cơ quan —"))] + list(
+            Agency.objects.filter(active=True).order_by("path").values_list("identifier", "name")
+        )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Nội dung trả lời"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10000
+    )
+    public = forms.BooleanField(label=_("Công khai câu trả lời trên trang PAKN của cơ quan"), required=False)
+    public_content = forms.CharField(
+        label=_("Nội dung phản ánh công khai (đã lược bỏ thông tin cá nhân; để trống = nội dung gốc đã che)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+    )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do từ chối"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )

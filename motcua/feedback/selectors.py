@@ -1,0 +1,236 @@
+"""Reads on ratings and PAKN: the statistics the reports read for the Decision 766 satisfaction group, the
+public list of public answers (no personal data), and the staff list.
+
+Periods are local dates [date_from, date_to], inclusive, in Asia/Ho_Chi_Minh. An agency scope includes its
+sub-agencies (Agency.path prefix).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from motcua.org.models import Agency
+from motcua.org.selectors import readable_agency_filter
+from motcua.workdays.services import working_hours_between
+
+from .models import OPEN_STATUSES, SATISFIED_LEVELS, Criterion, Feedback, Kind, Level, Rating, Status
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+# A PAKN is "due soon" when at most this many working hours are left (two working days).
+DUE_SOON_HOURS = Decimal(16)
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """numerator / denominator × 100, rounded half-up to 2 decimals; None when there is no data."""
+    if not denominator:
+        return None
+    return float((Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def _average(total: int, count: int) -> float | None:
+    if not count:
+        return None
+    return float((Decimal(total) / Decimal(count)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def period_bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) as aware datetimes: local midnight of date_from to local midnight after date_to."""
+    if date_from > date_to:
+        raise ValueError("date_from must not be after date_to")
+    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=LOCAL)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=LOCAL)
+    return start, end
+
+
+def _agency(agency) -> Agency | None:
+    if agency is None or isinstance(agency, Agency):
+        return agency
+    found = Agency.objects.filter(identifier=str(agency)).first()
+    if found is None:
+        raise Agency.DoesNotExist(f"No agency '{agency}'")
+    return found
+
+
+# --- satisfaction ---------------------------------------------------------------------------------------------
+
+
+def satisfaction_stats(*, date_from: dt.date, date_to: dt.date, agency=None) -> dict:
+    """Ratings given in the period (by their time), for dossiers of `agency` and its sub-agencies.
+
+    Returns {"ratings", "satisfied" (Rất hài lòng + Hài lòng), "satisfied_rate" (% or None), "by_level"
+    {"4": n, "3": n, "2": n, "1": n}, "overall_average" (1–4 or None), "criteria": [{"code", "label",
+    "count", "average"}] for every active criterion plus any no-longer-active one that was scored}."""
+    start, end = period_bounds(date_from, date_to)
+    scope = _agency(agency)
+    qs = Rating.objects.filter(created_at__gte=start, created_at__lt=end)
+    if scope is not None:
+        qs = qs.filter(dossier__agency__path__startswith=scope.path)
+    by_level = {str(v): 0 for v in sorted(Level.values, reverse=True)}
+    for row in qs.values("overall").annotate(n=Count("pk")):
+        by_level[str(row["overall"])] = row["n"]
+    count = sum(by_level.values())
+    satisfied = sum(by_level[str(v)] for v in SATISFIED_LEVELS)
+    overall_total = sum(int(k) * n for k, n in by_level.items())
+    sums: dict[str, list[int]] = {}
+    for scores in qs.values_list("scores", flat=True):
+        for code, value in (scores or {}).items():
+            if isinstance(value, int) and value in Level.values:
+                s = sums.setdefault(code, [0, 0])
+                s[0] += value
+                s[1] += 1
+    criteria = []
+    known = set()
+    for c in Criterion.objects.all():
+        known.add(c.code)
+        total, n = sums.get(c.code, (0, 0))
+        if c.active or n:
+            criteria.append({"code": c.code, "label": c.label, "count": n, "average": _average(total, n)})
+    for code in sorted(set(sums) - known):  # criterion deleted since
+        total, n = sums[code]
+        criteria.append({"code": code, "label": code, "count": n, "average": _average(total, n)})
+    return {
+        "date_from": date_from.isoformat(),
+        "date_to": date_to.isoformat(),
+        "agency": scope.identifier if scope else None,
+        "ratings": count,
+        "satisfied": satisfied,
+        "satisfied_rate": rate(satisfied, count),
+        "by_level": by_level,
+        "overall_average": _average(overall_total, count),
+        "criteria": criteria,
+    }
+
+
+# --- PAKN -----------------------------------------------------------------------------------------------------
+
+
+def pakn_stats(*, date_from: dt.date, date_to: dt.date, agency=None, now: dt.datetime | None = None) -> dict:
+    """PAKN handled by `agency` and its sub-agencies in the period.
+
+    - received: received in the period; complaints_count: of those, complaints about handling (khiếu nại);
+    - answered: answered in the period; answered_on_time: of those, answered_at ≤ due_at; answered_late;
+    - rejected: refused (not under competence, duplicate…) in the period — outside the on-time rate;
+    - at the end of the period (or now, if sooner): pending = received and neither answered nor rejected yet;
+      overdue = pending past its due_at; pending_within = pending − overdue;
+    - on_time_rate = answered_on_time / (answered + overdue) × 100: the share of PAKN under the agency's
+      competence handled on time (Decision 766, satisfaction group) — an unanswered overdue PAKN counts
+      against it; None when there is no data.
+    """
+    start, end = period_bounds(date_from, date_to)
+    cut = min(end, now or timezone.now())
+    scope = _agency(agency)
+    qs = Feedback.objects.all()
+    if scope is not None:
+        qs = qs.filter(agency__path__startswith=scope.path)
+    # Bounded by `cut` as well, so that a `now` inside the period sees the state of affairs at that instant.
+    received = Q(received_at__gte=start, received_at__lt=cut)
+    answered = Q(answered_at__gte=start, answered_at__lt=cut)
+    pending = (
+        Q(received_at__lt=cut)
+        & (Q(answered_at__isnull=True) | Q(answered_at__gte=cut))
+        & (Q(rejected_at__isnull=True) | Q(rejected_at__gte=cut))
+    )
+    counts = qs.aggregate(
+        received=Count("pk", filter=received),
+        complaints_count=Count("pk", filter=received & Q(kind=Kind.COMPLAINT)),
+        answered=Count("pk", filter=answered),
+        answered_on_time=Count("pk", filter=answered & Q(on_time=True)),
+        rejected=Count("pk", filter=Q(rejected_at__gte=start, rejected_at__lt=cut)),
+        pending=Count("pk", filter=pending),
+        overdue=Count("pk", filter=pending & Q(due_at__lt=cut)),
+    )
+    counts = {k: int(v or 0) for k, v in counts.items()}
+    counts["answered_late"] = counts["answered"] - counts["answered_on_time"]
+    counts["pending_within"] = counts["pending"] - counts["overdue"]
+    return {
+        "date_from": date_from.isoformat(),
+        "date_to": date_to.isoformat(),
+        "agency": scope.identifier if scope else None,
+        **counts,
+        "on_time_rate": rate(counts["answered_on_time"], counts["answered"] + counts["overdue"]),
+    }
+
+
+def due_status(fb: Feedback, now: dt.datetime | None = None) -> str:
+    """'overdue', 'due_soon' (at most two working days left) or '' — only for open PAKN."""
+    if fb.status not in OPEN_STATUSES:
+        return ""
+    now = now or timezone.now()
+    if now > fb.due_at:
+        return "overdue"
+    if working_hours_between(now, fb.due_at, agency=fb.agency) <= DUE_SOON_HOURS:
+        return "due_soon"
+    return ""
+
+
+def staff_feedback(user, *, status: str = "", q: str = "") -> QuerySet[Feedback]:
+    """PAKN of the agencies the user may read (overseers/leaders: the subtree), open ones first by due date."""
+    qs = Feedback.objects.select_related("agency", "dossier", "procedure").filter(
+        readable_agency_filter(user)
+    )
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status in Status.values:
+        qs = qs.filter(status=status)
+    if q:
+        q = q.strip()
+        qs = qs.filter(Q(reference__icontains=q) | Q(title__icontains=q) | Q(dossier__code__icontains=q))
+    open_first = Case(
+        When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return qs.annotate(_closed=open_first).order_by("_closed", "due_at", "pk")
+
+
+# --- public answers -------------------------------------------------------------------------------------------
+
+_ID12 = re.compile(r"(?<!\d)\d{9}(?:\d{3})?(?!\d)")
+_PHONE = re.compile(r"(?<![\d+])(?:\+84|0)(?:[\s.\-]?\d){9,10}(?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def redact(text: str) -> str:
+    """Hide personal identifiers in free text shown publicly: e-mail addresses, phone numbers, ID numbers."""
+    text = _EMAIL.sub("[đã ẩn]", text or "")
+    text = _PHONE.sub("[đã ẩn]", text)
+    return _ID12.sub("[đã ẩn]", text)
+
+
+def public_answers(*, agency=None, q: str = "") -> QuerySet[Feedback]:
+    qs = Feedback.objects.select_related("agency", "procedure").filter(
+        answer_public=True, status__in=(Status.ANSWERED, Status.CLOSED)
+    )
+    scope = _agency(agency) if agency else None
+    if scope is not None:
+        qs = qs.filter(agency__path__startswith=scope.path)
+    if q:
+        q = q.strip()
+        qs = qs.filter(Q(title__icontains=q) | Q(reference__iexact=q) | Q(procedure__code__iexact=q))
+    return qs.order_by("-answered_at")
+
+
+def public_item(fb: Feedback) -> dict:
+    """What a public page shows of a PAKN: never the sender's name, contact, account, or the dossier code."""
+    return {
+        "reference": fb.reference,
+        "kind": fb.get_kind_display(),
+        "title": redact(fb.title),
+        "question": redact(fb.public_content or fb.content),
+        "agency": fb.agency.name,
+        "procedure": f"{fb.procedure.code} — {fb.procedure.name}" if fb.procedure_id else "",
+        "received_at": fb.received_at,
+        "answered_at": fb.answered_at,
+        "answer": redact(fb.answer),
+        "on_time": fb.on_time,
+    }
+
+
+def ratable_for(user, dossier) -> bool:
+    from .services import can_rate
+
+    return can_rate(user, dossier)

@@ -1,0 +1,453 @@
+"""Writes on ratings and PAKN. Keyword-only, one transaction each; bad input raises a DomainError (Vietnamese
+`message`, English `message_en`) and changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from motcua.catalog.models import Offering, Procedure
+from motcua.core.errors import Conflict, NotFound, PermissionDenied, Unprocessable
+from motcua.core.text import nfc
+from motcua.dossiers.models import Dossier, State
+from motcua.org.models import Agency, Role
+from motcua.org.selectors import roles_of
+from motcua.workdays.services import compute_deadline
+
+from .models import OPEN_STATUSES, Criterion, Feedback, Kind, Level, Rating, Status, Subject
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PAKN_WORKING_DAYS = Decimal(10)
+RATABLE_STATES = (State.RESOLVED, State.RETURNED)
+MAX_COMMENT = 2000
+MAX_CONTENT = 5000
+# Roles that may handle (answer, reject) a PAKN of their agency. Overseers only read.
+HANDLER_ROLES = (Role.OFFICER, Role.SPECIALIST, Role.UNIT_HEAD, Role.LEADER, Role.ADMIN)
+_PHONE = re.compile(r"^(\+84|0)\d{9,10}$")
+
+
+def pakn_working_days() -> Decimal:
+    """Handling time of a PAKN in working days: settings.MOTCUA_PAKN_WORKING_DAYS, default 10."""
+    return Decimal(str(getattr(settings, "MOTCUA_PAKN_WORKING_DAYS", DEFAULT_PAKN_WORKING_DAYS)))
+
+
+def _now(at: dt.datetime | None) -> dt.datetime:
+    return at or timezone.now()
+
+
+# --- ratings --------------------------------------------------------------------------------------------------
+
+
+def _level(value, what: str, what_en: str) -> int:
+    try:
+        level = int(value)
+    except (TypeError, ValueError):
+        level = 0
+    if level not in Level.values:
+        raise Unprocessable(
+            f"{what}: chọn một mức Rất hài lòng / Hài lòng / Bình thường / Không hài lòng.",
+            f"{what_en}: choose one of the four satisfaction levels (1–4).",
+            code="bad_level",
+        )
+    return level
+
+
+def can_rate(user, dossier: Dossier) -> bool:
+    return (
+        getattr(user, "is_authenticated", False)
+        and dossier.applicant_user_id == user.pk
+        and dossier.state in RATABLE_STATES
+        and not Rating.objects.filter(dossier=dossier).exists()
+    )
+
+
+def rating_create(
+    *,
+    user,
+    dossier_code: str,
+    overall,
+    scores: dict | None = None,
+    comment: str = "",
+    at: dt.datetime | None = None,
+) -> Rating:
+    """The dossier's owner rates it once, after the result (state resolved or returned)."""
+    at = _now(at)
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().filter(code=(dossier_code or "").strip()).first()
+        if dossier is None or not getattr(user, "is_authenticated", False):
+            raise NotFound(f"Không tìm thấy hồ sơ '{dossier_code}'.", f"Dossier '{dossier_code}' not found.")
+        if dossier.applicant_user_id != user.pk:
+            raise PermissionDenied(
+                "Chỉ người nộp hồ sơ (chủ tài khoản) mới được đánh giá hồ sơ này.",
+                "Only the dossier's applicant may rate it.",
+            )
+        if dossier.state not in RATABLE_STATES:
+            raise Conflict(
+                "Hồ sơ chưa có kết quả giải quyết; chỉ đánh giá được sau khi hồ sơ đã xử lý xong hoặc đã trả kết quả.",
+                "The dossier has no result yet; it can be rated once resolved or returned.",
+                code="not_ratable",
+            )
+        if Rating.objects.filter(dossier=dossier).exists():
+            raise Conflict(
+                "Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ được đánh giá một lần.",
+                "This dossier was already rated; a dossier is rated once.",
+                code="already_rated",
+            )
+        overall_level = _level(overall, "Mức độ hài lòng chung", "Overall satisfaction")
+        criteria = {c.code: c for c in Criterion.objects.filter(active=True)}
+        clean_scores: dict[str, int] = {}
+        for code, value in (scores or {}).items():
+            if value in (None, ""):
+                continue
+            criterion = criteria.get(code)
+            if criterion is None:
+                raise Unprocessable(
+                    f"Tiêu chí đánh giá '{code}' không tồn tại hoặc không còn dùng.",
+                    f"Unknown or inactive criterion '{code}'.",
+                    code="bad_criterion",
+                )
+            clean_scores[code] = _level(value, f"Tiêu chí “{criterion.label}”", f"Criterion '{code}'")
+        missing = [c for c in criteria.values() if c.required and c.code not in clean_scores]
+        if missing:
+            raise Unprocessable(
+                "Chưa chấm các tiêu chí bắt buộc: " + "; ".join(c.label for c in missing) + ".",
+                "Required criteria not scored: " + ", ".join(c.code for c in missing) + ".",
+                code="missing_criteria",
+            )
+        comment = nfc(comment)
+        if len(comment) > MAX_COMMENT:
+            raise Unprocessable(
+                f"Ý kiến tối đa {MAX_COMMENT} ký tự.", f"Comment: at most {MAX_COMMENT} characters."
+            )
+        try:
+            with transaction.atomic():
+                return Rating.objects.create(
+                    dossier=dossier,
+                    user=user,
+                    overall=overall_level,
+                    scores=clean_scores,
+                    comment=comment,
+                    created_at=at,
+                )
+        except IntegrityError as exc:  # a concurrent rating won
+            raise Conflict(
+                "Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ được đánh giá một lần.",
+                "This dossier was already rated; a dossier is rated once.",
+                code="already_rated",
+            ) from exc
+
+
+# --- PAKN -----------------------------------------------------------------------------------------------------
+
+
+def _clean_contact(user, contact: dict) -> dict:
+    name = nfc(contact.get("name"))
+    phone = re.sub(r"[\s.\-()]", "", contact.get("phone") or "")
+    email = (contact.get("email") or "").strip()
+    address = nfc(contact.get("address"))
+    authenticated = getattr(user, "is_authenticated", False)
+    if authenticated:
+        name = name or nfc(user.get_full_name()) or user.get_username()
+        email = email or (user.email or "")
+    elif not (name and phone and email):
+        raise Unprocessable(
+            "Không nhận phản ánh ẩn danh: hãy đăng nhập, hoặc ghi đủ họ tên, số điện thoại và thư điện tử.",
+            "Anonymous feedback is not accepted: sign in, or give your name, phone number and e-mail.",
+            code="anonymous",
+        )
+    if phone and not _PHONE.match(phone):
+        raise Unprocessable(
+            "Số điện thoại không hợp lệ (10 chữ số bắt đầu bằng 0, hoặc dạng +84…).",
+            "Invalid phone number (10 digits starting with 0, or the +84 form).",
+            code="bad_phone",
+        )
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise Unprocessable("Địa chỉ thư điện tử không hợp lệ.", "Invalid e-mail address.") from exc
+    if len(name) > 255 or len(address) > 500:
+        raise Unprocessable("Họ tên hoặc địa chỉ quá dài.", "Name or address too long.")
+    return {"contact_name": name, "contact_phone": phone, "contact_email": email, "contact_address": address}
+
+
+def _route(*, user, subject: str, dossier_code: str, procedure_code: str, agency_identifier: str) -> dict:
+    """Find the responsible agency: the dossier's agency, the chosen agency, or for a procedure the chosen agency
+    that offers it."""
+    if subject == Subject.DOSSIER:
+        code = (dossier_code or "").strip()
+        dossier = Dossier.objects.select_related("agency", "procedure").filter(code=code).first()
+        if dossier is None:
+            raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
+        return {"dossier": dossier, "procedure": dossier.procedure, "agency": dossier.agency}
+    agency = None
+    if agency_identifier:
+        agency = Agency.objects.filter(identifier=agency_identifier.strip(), active=True).first()
+        if agency is None:
+            raise NotFound(f"Không có cơ quan mã '{agency_identifier}'.", f"No agency '{agency_identifier}'.")
+    if subject == Subject.PROCEDURE:
+        code = (procedure_code or "").strip()
+        procedure = Procedure.objects.filter(code=code).first()
+        if procedure is None:
+            raise NotFound(f"Không có thủ tục mã '{code}'.", f"No procedure '{code}'.")
+        if agency is None:
+            raise Unprocessable(
+                "Hãy chọn cơ quan thực hiện thủ tục mà bạn phản ánh.",
+                "Choose the agency that handles the procedure.",
+                code="agency_required",
+            )
+        if not Offering.objects.filter(agency=agency, procedure=procedure).exists():
+            raise Unprocessable(
+                f"{agency.name} không thực hiện thủ tục {procedure.code}; hãy chọn cơ quan có niêm yết thủ tục này.",
+                f"{agency.identifier} does not offer procedure {procedure.code}.",
+                code="not_offered",
+            )
+        return {"dossier": None, "procedure": procedure, "agency": agency}
+    if subject == Subject.AGENCY:
+        if agency is None:
+            raise Unprocessable("Hãy chọn cơ quan bị phản ánh.", "Choose the agency.", code="agency_required")
+        return {"dossier": None, "procedure": None, "agency": agency}
+    raise Unprocessable(
+        "Đối tượng phản ánh phải là hồ sơ, thủ tục hoặc cơ quan.",
+        "Subject must be 'dossier', 'procedure' or 'agency'.",
+        code="bad_subject",
+    )
+
+
+def feedback_submit(
+    *,
+    user=None,
+    kind: str,
+    subject: str,
+    title: str,
+    content: str,
+    dossier_code: str = "",
+    procedure_code: str = "",
+    agency_identifier: str = "",
+    contact: dict | None = None,
+    working_days=None,
+    at: dt.datetime | None = None,
+) -> Feedback:
+    """Receive a PAKN and route it; due `working_days` (default settings, 10) working days later in the
+    responsible agency's calendar."""
+    at = _now(at)
+    if kind not in Kind.values:
+        raise Unprocessable(
+            "Loại phản ánh phải là phản ánh, kiến nghị hoặc khiếu nại.",
+            "Kind must be 'reflection', 'recommendation' or 'complaint'.",
+            code="bad_kind",
+        )
+    if kind == Kind.COMPLAINT and subject != Subject.DOSSIER:
+        raise Unprocessable(
+            "Khiếu nại về việc giải quyết phải nêu mã hồ sơ.",
+            "A complaint about handling must name the dossier code.",
+            code="dossier_required",
+        )
+    title = nfc(title)
+    content = (content or "").strip()
+    content = "\n".join(nfc(line) for line in content.splitlines()).strip()
+    if not title or not content:
+        raise Unprocessable(
+            "Hãy nhập tiêu đề và nội dung phản ánh.", "Title and content are required.", code="required"
+        )
+    if len(title) > 300 or len(content) > MAX_CONTENT:
+        raise Unprocessable(
+            f"Tiêu đề tối đa 300 ký tự, nội dung tối đa {MAX_CONTENT} ký tự.",
+            f"Title at most 300, content at most {MAX_CONTENT} characters.",
+        )
+    contact_fields = _clean_contact(user, contact or {})
+    route = _route(
+        user=user,
+        subject=subject,
+        dossier_code=dossier_code,
+        procedure_code=procedure_code,
+        agency_identifier=agency_identifier,
+    )
+    if kind == Kind.COMPLAINT:
+        dossier = route["dossier"]
+        if not getattr(user, "is_authenticated", False) or dossier.applicant_user_id != user.pk:
+            raise PermissionDenied(
+                "Chỉ người nộp hồ sơ (đăng nhập bằng tài khoản của mình) mới khiếu nại về việc giải quyết hồ sơ.",
+                "Only the dossier's applicant (signed in) may complain about its handling.",
+            )
+    try:
+        days = Decimal(str(working_days)) if working_days is not None else pakn_working_days()
+    except InvalidOperation:
+        days = Decimal(-1)
+    if days <= 0 or days > 90:
+        raise Unprocessable(
+            "Thời hạn xử lý phải từ 0,5 đến 90 ngày làm việc.", "working_days must be within (0, 90]."
+        )
+    deadline = compute_deadline(at, working_days=days, agency=route["agency"])
+    with transaction.atomic():
+        fb = Feedback.objects.create(
+            reference=f"tmp-{timezone.now().timestamp()}",
+            kind=kind,
+            subject=subject,
+            title=title,
+            content=content,
+            user=user if getattr(user, "is_authenticated", False) else None,
+            received_at=at,
+            working_days=days,
+            due_at=deadline.due_at,
+            **route,
+            **contact_fields,
+        )
+        fb.reference = f"PAKN-{timezone.localtime(at):%y%m%d}-{fb.pk:05d}"
+        fb.save(update_fields=["reference"])
+    return fb
+
+
+def may_handle(user, feedback: Feedback) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return any(r.agency_id == feedback.agency_id and r.role in HANDLER_ROLES for r in roles_of(user))
+
+
+def _locked(reference: str, user) -> Feedback:
+    fb = Feedback.objects.select_for_update().filter(reference=(reference or "").strip()).first()
+    if fb is None:
+        raise NotFound(f"Không tìm thấy phản ánh '{reference}'.", f"Feedback '{reference}' not found.")
+    if not may_handle(user, fb):
+        raise PermissionDenied(
+            "Bạn không có quyền xử lý phản ánh của cơ quan này.",
+            "You may not handle feedback of this agency.",
+        )
+    return fb
+
+
+def feedback_start(*, reference: str, user, at: dt.datetime | None = None) -> Feedback:
+    """received → processing (an officer takes it up)."""
+    with transaction.atomic():
+        fb = _locked(reference, user)
+        if fb.status != Status.RECEIVED:
+            raise Conflict(
+                f"Phản ánh đang ở trạng thái '{fb.get_status_display()}', không thể chuyển sang đang xử lý.",
+                f"Feedback is '{fb.status}'; it cannot move to processing.",
+                code="bad_status",
+            )
+        fb.status = Status.PROCESSING
+        fb.save(update_fields=["status", "updated_at"])
+        return fb
+
+
+def _notify_answer(fb: Feedback) -> None:
+    try:
+        from motcua.notifications.services import notify
+    except ImportError:  # the notifications app is optional
+        return
+    if not (fb.contact_email or fb.contact_phone):
+        return
+    notify(
+        recipient_email=fb.contact_email or None,
+        recipient_phone=fb.contact_phone or None,
+        template="feedback_answered",
+        context={
+            "name": fb.contact_name,
+            "reference": fb.reference,
+            "code": fb.dossier.code if fb.dossier_id else "",
+            "answered_by": fb.agency.name,
+            "answer": fb.answer,
+            "url": "",
+        },
+        dossier=fb.dossier if fb.dossier_id else None,
+        key=f"feedback-answered-{fb.pk}",
+    )
+
+
+def feedback_answer(
+    *,
+    reference: str,
+    user,
+    answer: str,
+    public: bool = False,
+    public_content: str = "",
+    at: dt.datetime | None = None,
+) -> Feedback:
+    """Answer a received or in-progress PAKN; classify it on time when answered_at ≤ due_at; notify the sender
+    (after commit)."""
+    at = _now(at)
+    answer = "\n".join(nfc(line) for line in (answer or "").strip().splitlines()).strip()
+    if not answer:
+        raise Unprocessable("Hãy nhập nội dung trả lời.", "The answer is required.", code="required")
+    if len(answer) > 10000:
+        raise Unprocessable("Nội dung trả lời tối đa 10000 ký tự.", "Answer: at most 10000 characters.")
+    with transaction.atomic():
+        fb = _locked(reference, user)
+        if fb.status not in OPEN_STATUSES:
+            raise Conflict(
+                f"Phản ánh đang ở trạng thái '{fb.get_status_display()}', không thể trả lời.",
+                f"Feedback is '{fb.status}'; it cannot be answered.",
+                code="bad_status",
+            )
+        if at < fb.received_at:
+            raise Unprocessable(
+                "Thời điểm trả lời không được trước thời điểm tiếp nhận.",
+                "The answer cannot precede the reception.",
+            )
+        fb.status = Status.ANSWERED
+        fb.answer = answer
+        fb.answer_public = bool(public)
+        fb.public_content = "\n".join(nfc(x) for x in (public_content or "").strip().splitlines()).strip()
+        fb.answered_at = at
+        fb.answered_by = user
+        fb.on_time = at <= fb.due_at
+        fb.save()
+        _notify_answer(fb)
+        return fb
+
+
+def feedback_reject(*, reference: str, user, reason: str, at: dt.datetime | None = None) -> Feedback:
+    """Refuse to handle a PAKN (e.g. not under this agency's competence, duplicate) — a reason is required."""
+    at = _now(at)
+    reason = nfc(reason)
+    if not reason:
+        raise Unprocessable("Hãy nêu lý do từ chối.", "A reason is required.", code="required")
+    with transaction.atomic():
+        fb = _locked(reference, user)
+        if fb.status not in OPEN_STATUSES:
+            raise Conflict(
+                f"Phản ánh đang ở trạng thái '{fb.get_status_display()}', không thể từ chối.",
+                f"Feedback is '{fb.status}'; it cannot be rejected.",
+                code="bad_status",
+            )
+        fb.status = Status.REJECTED
+        fb.rejected_reason = reason
+        fb.rejected_at = at
+        fb.save()
+        return fb
+
+
+def feedback_close(*, reference: str, user, at: dt.datetime | None = None) -> Feedback:
+    """answered → closed, by the sender (own PAKN) or a handler of the agency."""
+    at = _now(at)
+    with transaction.atomic():
+        fb = Feedback.objects.select_for_update().filter(reference=(reference or "").strip()).first()
+        if fb is None:
+            raise NotFound(f"Không tìm thấy phản ánh '{reference}'.", f"Feedback '{reference}' not found.")
+        owner = getattr(user, "is_authenticated", False) and fb.user_id == user.pk
+        if not (owner or may_handle(user, fb)):
+            raise PermissionDenied(
+                "Bạn không có quyền đóng phản ánh này.", "You may not close this feedback."
+            )
+        if fb.status != Status.ANSWERED:
+            raise Conflict(
+                "Chỉ đóng được phản ánh đã được trả lời.",
+                "Only answered feedback can be closed.",
+                code="bad_status",
+            )
+        fb.status = Status.CLOSED
+        fb.closed_at = at
+        fb.save(update_fields=["status", "closed_at", "updated_at"])
+        return fb

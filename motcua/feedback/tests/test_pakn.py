@@ -1,0 +1,193 @@
+import importlib.util
+
+import pytest
+
+from motcua.core.errors import Conflict, NotFound, PermissionDenied, Unprocessable
+from motcua.feedback import services
+from motcua.feedback.models import Feedback, Kind, Status
+
+from .conftest import local, make_dossier
+
+SENDER = {"name": "Trần Thị Bình", "phone": "0912345678", "email": "binh@example.vn"}
+
+
+def submit(world, *, at, user=None, kind="reflection", subject="agency", **kw):
+    kw.setdefault("agency_identifier", world["ward"].identifier if subject != "dossier" else "")
+    return services.feedback_submit(
+        user=user,
+        kind=kind,
+        subject=subject,
+        title=kw.pop("title", "Hướng dẫn chưa rõ"),
+        content=kw.pop("content", "Cán bộ hướng dẫn chưa rõ ràng."),
+        contact=kw.pop("contact", SENDER),
+        at=at,
+        **kw,
+    )
+
+
+def test_deadline_is_ten_working_days_across_tet(world):
+    # Fri 24/01/2025 10:00; 25–26 weekend, 27/01–02/02 Tết off: 6 h on the 24th + 9 days (03–13/02) + 2 h.
+    fb = submit(world, at=local(2025, 1, 24, 10, 0))
+    assert fb.working_days == 10
+    assert fb.due_at == local(2025, 2, 14, 10, 0)
+    assert fb.status == Status.RECEIVED
+    assert fb.reference.startswith("PAKN-250124-")
+
+
+def test_deadline_is_configurable(world, settings):
+    settings.MOTCUA_PAKN_WORKING_DAYS = 5
+    fb = submit(world, at=local(2025, 1, 24, 10, 0))
+    assert fb.due_at == local(2025, 2, 7, 10, 0)
+    fb2 = submit(world, at=local(2025, 1, 24, 10, 0), working_days=1)
+    assert fb2.due_at == local(2025, 2, 3, 10, 0)
+
+
+def test_received_after_cutoff_counts_from_next_working_day(world):
+    fb = submit(world, at=local(2025, 3, 7, 16, 0), working_days=1)  # Fri after the 15:00 cut-off
+    assert fb.due_at == local(2025, 3, 10, 17, 0)
+
+
+def test_routing(world):
+    d = make_dossier(world, agency=world["district"])
+    fb = submit(world, at=local(2025, 3, 3, 9), subject="dossier", dossier_code=d.code)
+    assert (fb.agency, fb.dossier, fb.procedure) == (world["district"], d, world["procedure"])
+    fb = submit(world, at=local(2025, 3, 3, 9), subject="procedure", procedure_code="1.001193")
+    assert fb.agency == world["ward"] and fb.procedure == world["procedure"]
+    fb = submit(world, at=local(2025, 3, 3, 9), subject="agency", agency_identifier=world["dept"].identifier)
+    assert fb.agency == world["dept"] and fb.procedure is None
+
+
+@pytest.mark.parametrize(
+    "kw,error",
+    [
+        (
+            {"subject": "procedure", "procedure_code": "1.001193", "agency_identifier": "000.00.21.H26"},
+            Unprocessable,
+        ),
+        ({"subject": "procedure", "procedure_code": "1.001193", "agency_identifier": ""}, Unprocessable),
+        ({"subject": "procedure", "procedure_code": "9.999999"}, NotFound),
+        ({"subject": "dossier", "dossier_code": "KHONG-CO"}, NotFound),
+        ({"subject": "agency", "agency_identifier": "000.99.99.H26"}, NotFound),
+        ({"subject": "agency", "agency_identifier": ""}, Unprocessable),
+        ({"subject": "other"}, Unprocessable),
+        ({"kind": "praise"}, Unprocessable),
+        ({"title": "  "}, Unprocessable),
+        ({"contact": {"name": "Ẩn danh"}}, Unprocessable),
+        ({"contact": {"name": "A", "phone": "123", "email": "a@example.vn"}}, Unprocessable),
+        ({"contact": {"name": "A", "phone": "0912345678", "email": "not-an-email"}}, Unprocessable),
+        ({"working_days": 0}, Unprocessable),
+    ],
+)
+def test_bad_submissions_change_nothing(world, kw, error):
+    with pytest.raises(error):
+        submit(world, at=local(2025, 3, 3, 9), **kw)
+    assert not Feedback.objects.exists()
+
+
+def test_signed_in_sender_needs_no_contact_details(world):
+    fb = submit(world, at=local(2025, 3, 3, 9), user=world["users"]["citizen"], contact={})
+    assert fb.user == world["users"]["citizen"]
+    assert fb.contact_name == "Nguyễn Văn An" and fb.contact_email == "congdan@example.vn"
+
+
+def test_complaint_needs_own_dossier(world):
+    d = make_dossier(world)
+    with pytest.raises(Unprocessable):
+        submit(
+            world, at=local(2025, 3, 3, 9), kind="complaint", subject="agency", user=world["users"]["citizen"]
+        )
+    with pytest.raises(PermissionDenied):
+        submit(
+            world,
+            at=local(2025, 3, 3, 9),
+            kind="complaint",
+            subject="dossier",
+            dossier_code=d.code,
+            user=world["users"]["citizen2"],
+        )
+    with pytest.raises(PermissionDenied):  # not signed in
+        submit(world, at=local(2025, 3, 3, 9), kind="complaint", subject="dossier", dossier_code=d.code)
+    fb = submit(
+        world,
+        at=local(2025, 3, 3, 9),
+        kind="complaint",
+        subject="dossier",
+        dossier_code=d.code,
+        user=world["users"]["citizen"],
+    )
+    assert fb.kind == Kind.COMPLAINT and Feedback.objects.count() == 1
+
+
+def test_on_time_and_late_answers(world):
+    officer = world["users"]["ward_officer"]
+    a = submit(world, at=local(2025, 3, 3, 10))  # due 17/03 10:00
+    b = submit(world, at=local(2025, 3, 3, 10))
+    services.feedback_start(reference=a.reference, user=officer, at=local(2025, 3, 4, 9))
+    a = services.feedback_answer(
+        reference=a.reference, user=officer, answer="Đã chấn chỉnh.", at=local(2025, 3, 17, 10, 0)
+    )
+    b = services.feedback_answer(
+        reference=b.reference, user=officer, answer="Xin lỗi.", at=local(2025, 3, 17, 10, 1)
+    )
+    assert (a.status, a.on_time, a.answered_by) == (Status.ANSWERED, True, officer)
+    assert (b.status, b.on_time) == (Status.ANSWERED, False)
+    with pytest.raises(Conflict):
+        services.feedback_answer(reference=a.reference, user=officer, answer="Lần hai")
+    assert Feedback.objects.get(pk=a.pk).answer == "Đã chấn chỉnh."
+    services.feedback_close(reference=a.reference, user=officer, at=local(2025, 3, 18, 9))
+    assert Feedback.objects.get(pk=a.pk).status == Status.CLOSED
+
+
+def test_only_handlers_of_the_agency_answer(world):
+    fb = submit(world, at=local(2025, 3, 3, 10))
+    for who in ("district_officer", "dept_officer", "overseer", "citizen"):
+        with pytest.raises(PermissionDenied):
+            services.feedback_answer(reference=fb.reference, user=world["users"][who], answer="x")
+    with pytest.raises(NotFound):
+        services.feedback_answer(reference="PAKN-0", user=world["users"]["ward_officer"], answer="x")
+    with pytest.raises(Unprocessable):
+        services.feedback_answer(reference=fb.reference, user=world["users"]["ward_officer"], answer="  ")
+    fb.refresh_from_db()
+    assert fb.status == Status.RECEIVED and fb.answer == "" and fb.answered_at is None
+
+
+def test_reject_needs_a_reason(world):
+    fb = submit(world, at=local(2025, 3, 3, 10))
+    officer = world["users"]["ward_officer"]
+    with pytest.raises(Unprocessable):
+        services.feedback_reject(reference=fb.reference, user=officer, reason=" ")
+    fb = services.feedback_reject(reference=fb.reference, user=officer, reason="Không thuộc thẩm quyền.")
+    assert fb.status == Status.REJECTED and fb.on_time is None
+    with pytest.raises(Conflict):
+        services.feedback_answer(reference=fb.reference, user=officer, answer="x")
+    with pytest.raises(Conflict):
+        services.feedback_close(reference=fb.reference, user=officer)
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("motcua.notifications.services") is None, reason="notifications not installed"
+)
+def test_answer_notifies_the_sender(world, settings):
+    from motcua.notifications.models import Outbox
+
+    settings.MOTCUA_NOTIFY_ON_COMMIT = False
+    fb = submit(world, at=local(2025, 3, 3, 10))
+    services.feedback_answer(
+        reference=fb.reference, user=world["users"]["ward_officer"], answer="Đã xử lý xong."
+    )
+    rows = Outbox.objects.filter(template="feedback_answered").order_by("channel")
+    assert [(r.channel, r.recipient) for r in rows] == [("email", "binh@example.vn"), ("sms", "0912345678")]
+    assert fb.reference in rows[0].body and "Đã xử lý xong." in rows[0].body
+
+
+def test_rolled_back_answer_changes_nothing_when_notify_fails(world, monkeypatch):
+    fb = submit(world, at=local(2025, 3, 3, 10))
+
+    def boom(fb):
+        raise RuntimeError("outbox down")
+
+    monkeypatch.setattr(services, "_notify_answer", boom)
+    with pytest.raises(RuntimeError):
+        services.feedback_answer(reference=fb.reference, user=world["users"]["ward_officer"], answer="x")
+    fb.refresh_from_db()
+    assert fb.status == Status.RECEIVED and fb.answered_at is None

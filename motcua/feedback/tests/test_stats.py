@@ -1,0 +1,157 @@
+import datetime as dt
+
+import pytest
+
+from motcua.feedback import services
+from motcua.feedback.models import Rating
+from motcua.feedback.selectors import pakn_stats, satisfaction_stats
+
+from .conftest import local, make_dossier
+
+SENDER = {"name": "Trần Thị Bình", "phone": "0912345678", "email": "binh@example.vn"}
+MARCH = {"date_from": dt.date(2025, 3, 1), "date_to": dt.date(2025, 3, 31)}
+
+
+def rate(world, *, agency, overall, scores, at):
+    d = make_dossier(world, agency=agency)
+    return Rating.objects.create(
+        dossier=d, user=world["users"]["citizen"], overall=overall, scores=scores, created_at=at
+    )
+
+
+@pytest.fixture
+def ratings(world):
+    ward, dept = world["ward"], world["dept"]
+    rate(
+        world, agency=ward, overall=4, scores={"dung-han": 4, "thai-do-can-bo": 3}, at=local(2025, 3, 1, 0, 0)
+    )
+    rate(world, agency=ward, overall=3, scores={"dung-han": 3}, at=local(2025, 3, 15, 9))
+    rate(
+        world,
+        agency=ward,
+        overall=1,
+        scores={"dung-han": 1, "thai-do-can-bo": 1},
+        at=local(2025, 3, 31, 23, 59),
+    )
+    rate(world, agency=dept, overall=2, scores={}, at=local(2025, 3, 10, 9))
+    rate(world, agency=ward, overall=4, scores={"dung-han": 4}, at=local(2025, 4, 1, 0, 0))  # outside
+
+
+def test_satisfaction_stats_district_scope_includes_wards(world, ratings):
+    s = satisfaction_stats(**MARCH, agency=world["district"])
+    assert s["ratings"] == 3 and s["satisfied"] == 2
+    assert s["satisfied_rate"] == 66.67
+    assert s["by_level"] == {"4": 1, "3": 1, "2": 0, "1": 1}
+    assert s["overall_average"] == 2.67
+    by_code = {c["code"]: c for c in s["criteria"]}
+    assert by_code["dung-han"] == {
+        "code": "dung-han",
+        "label": by_code["dung-han"]["label"],
+        "count": 3,
+        "average": 2.67,
+    }
+    assert by_code["thai-do-can-bo"]["average"] == 2.0 and by_code["thai-do-can-bo"]["count"] == 2
+    assert by_code["mot-cua"]["count"] == 0 and by_code["mot-cua"]["average"] is None
+    assert len(s["criteria"]) == 12
+
+
+def test_satisfaction_stats_whole_city_and_identifier(world, ratings):
+    s = satisfaction_stats(**MARCH, agency="H26")
+    assert (s["ratings"], s["satisfied"], s["satisfied_rate"]) == (4, 2, 50.0)
+    assert satisfaction_stats(**MARCH)["ratings"] == 4
+    assert satisfaction_stats(**MARCH, agency=world["dept"])["satisfied_rate"] == 0.0
+
+
+def test_satisfaction_stats_without_data(world):
+    s = satisfaction_stats(**MARCH)
+    assert s["ratings"] == 0 and s["satisfied_rate"] is None and s["overall_average"] is None
+
+
+@pytest.fixture
+def pakn(world):
+    officer = world["users"]["ward_officer"]
+
+    def new(at, **kw):
+        kw.setdefault("subject", "agency")
+        kw.setdefault("agency_identifier", world["ward"].identifier)
+        return services.feedback_submit(
+            kind=kw.pop("kind", "reflection"), title="T", content="C", contact=SENDER, at=at, **kw
+        )
+
+    def answer(fb, at):
+        services.feedback_answer(reference=fb.reference, user=officer, answer="Trả lời", at=at)
+
+    a = new(local(2025, 3, 3, 10))  # due 17/03 10:00
+    answer(a, local(2025, 3, 5, 9))  # on time
+    b = new(local(2025, 3, 3, 10))
+    answer(b, local(2025, 3, 25, 9))  # late
+    d = make_dossier(world)
+    new(
+        local(2025, 3, 20, 10),
+        kind="complaint",
+        subject="dossier",
+        dossier_code=d.code,
+        user=world["users"]["citizen"],
+    )  # due 03/04: pending within at the end of March
+    new(local(2025, 3, 5, 10))  # due 19/03, never answered: overdue
+    e = new(local(2025, 2, 20, 10))  # due 06/03
+    answer(e, local(2025, 3, 2, 9))  # answered in March (a Sunday), on time
+    f = new(local(2025, 3, 10, 10))
+    services.feedback_reject(
+        reference=f.reference, user=officer, reason="Trùng lặp", at=local(2025, 3, 11, 9)
+    )
+    new(local(2025, 3, 10, 10), agency_identifier=world["dept"].identifier)  # another agency
+    return world
+
+
+def test_pakn_stats_known_answers(pakn):
+    s = pakn_stats(**MARCH, agency=pakn["ward"], now=local(2025, 4, 15, 9))
+    assert {
+        k: s[k]
+        for k in (
+            "received",
+            "complaints_count",
+            "answered",
+            "answered_on_time",
+            "answered_late",
+            "rejected",
+            "pending",
+            "overdue",
+            "pending_within",
+            "on_time_rate",
+        )
+    } == {
+        "received": 5,
+        "complaints_count": 1,
+        "answered": 3,
+        "answered_on_time": 2,
+        "answered_late": 1,
+        "rejected": 1,
+        "pending": 2,
+        "overdue": 1,
+        "pending_within": 1,
+        "on_time_rate": 50.0,
+    }
+    whole = pakn_stats(**MARCH, agency="000.00.33.H26", now=local(2025, 4, 15, 9))
+    assert whole["received"] == 5  # the ward is under the district
+    city = pakn_stats(**MARCH, now=local(2025, 4, 15, 9))
+    assert city["received"] == 6 and city["pending"] == 3
+
+
+def test_pakn_stats_mid_period_uses_now(pakn):
+    s = pakn_stats(**MARCH, agency=pakn["ward"], now=local(2025, 3, 12, 12))
+    # open at 12/03 noon: b (answered 25/03, due 17/03) and the one due 19/03 — both still within time.
+    assert (s["pending"], s["overdue"], s["pending_within"]) == (2, 0, 2)
+    assert s["answered"] == 2 and s["on_time_rate"] == 100.0
+    later = pakn_stats(**MARCH, agency=pakn["ward"], now=local(2025, 3, 18, 12))
+    assert (later["pending"], later["overdue"]) == (2, 1)  # b is now past 17/03 10:00
+
+
+def test_pakn_stats_without_data(world):
+    s = pakn_stats(date_from=dt.date(2024, 1, 1), date_to=dt.date(2024, 1, 31), agency=world["ward"])
+    assert s["received"] == 0 and s["answered"] == 0 and s["on_time_rate"] is None
+
+
+def test_bad_period():
+    with pytest.raises(ValueError):
+        pakn_stats(date_from=dt.date(2025, 2, 1), date_to=dt.date(2025, 1, 1))

@@ -1,0 +1,242 @@
+"""Web pages: rating a dossier, sending a PAKN, the public answers, and the staff PAKN desk. Views parse, check
+permission, call a service and render; a refused action re-renders with the message and the right status."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from motcua.core.errors import DomainError
+from motcua.dossiers.models import Dossier
+from motcua.org.models import Agency
+from motcua.org.selectors import is_staff_member, readable_agency_filter
+
+from . import selectors, services
+from .forms import AnswerForm, FeedbackForm, RatingForm, RejectForm
+from .models import Criterion, Feedback, Level, Rating, Status
+
+
+def _error_page(request, exc: DomainError, *, title: str):
+    return render(request, "feedback/error.html", {"title": title, "error": exc}, status=exc.status)
+
+
+# --- rating ---------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rate(request, code: str):
+    dossier = Dossier.objects.select_related("agency", "procedure").filter(code=code).first()
+    title = _("Đánh giá mức độ hài lòng")
+    if dossier is None:
+        return _error_page(
+            request,
+            DomainError(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code}, status=404),
+            title=title,
+        )
+    if dossier.applicant_user_id != request.user.pk:
+        return _error_page(
+            request,
+            DomainError(_("Chỉ người nộp hồ sơ (chủ tài khoản) mới được đánh giá hồ sơ này."), status=403),
+            title=title,
+        )
+    existing = Rating.objects.filter(dossier=dossier).first()
+    criteria = list(Criterion.objects.filter(active=True))
+    ctx = {"dossier": dossier, "rating": existing}
+    if existing is not None:
+        labels = dict(Criterion.objects.values_list("code", "label"))
+        ctx["rating_rows"] = [
+            (labels.get(code, code), Level(value).label)
+            for code, value in existing.scores.items()
+            if value in Level.values
+        ]
+    if existing is None and dossier.state not in services.RATABLE_STATES:
+        ctx["not_ready"] = True
+        return render(request, "feedback/rate.html", ctx, status=409 if request.method == "POST" else 200)
+    if existing is not None:
+        if request.method == "POST":
+            ctx["error"] = _("Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ được đánh giá một lần.")
+            return render(request, "feedback/rate.html", ctx, status=409)
+        return render(request, "feedback/rate.html", ctx)
+    form = RatingForm(request.POST or None, criteria=criteria)
+    ctx["form"] = form
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "feedback/rate.html", ctx, status=400)
+        try:
+            services.rating_create(
+                user=request.user,
+                dossier_code=dossier.code,
+                overall=form.cleaned_data["overall"],
+                scores=form.scores(),
+                comment=form.cleaned_data["comment"],
+            )
+        except DomainError as exc:
+            ctx["error"] = exc.message
+            return render(request, "feedback/rate.html", ctx, status=exc.status)
+        messages.success(request, _("Cảm ơn Ông/Bà đã đánh giá. Ý kiến đã được ghi nhận."))
+        return redirect("feedback:rate", code=dossier.code)
+    return render(request, "feedback/rate.html", ctx)
+
+
+# --- PAKN (citizen) -------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request):
+    initial = {}
+    if request.GET.get("ho-so"):
+        initial = {"subject": "dossier", "dossier_code": request.GET["ho-so"][:80]}
+    form = FeedbackForm(request.POST or None, initial=initial)
+    ctx = {"form": form, "working_days": services.pakn_working_days()}
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "feedback/submit.html", ctx, status=400)
+        d = form.cleaned_data
+        try:
+            fb = services.feedback_submit(
+                user=request.user,
+                kind=d["kind"],
+                subject=d["subject"],
+                title=d["title"],
+                content=d["content"],
+                dossier_code=d["dossier_code"],
+                procedure_code=d["procedure_code"],
+                agency_identifier=d["agency"],
+                contact={
+                    "name": d["name"],
+                    "phone": d["phone"],
+                    "email": d["email"],
+                    "address": d["address"],
+                },
+            )
+        except DomainError as exc:
+            ctx["error"] = exc.message
+            return render(request, "feedback/submit.html", ctx, status=exc.status)
+        return render(request, "feedback/submitted.html", {"fb": fb}, status=201)
+    return render(request, "feedback/submit.html", ctx)
+
+
+@login_required
+def mine(request):
+    items = Feedback.objects.select_related("agency").filter(user=request.user).order_by("-received_at")
+    return render(request, "feedback/mine.html", {"items": items})
+
+
+def public_list(request):
+    agency_id = (request.GET.get("co-quan") or "").strip()
+    agency = Agency.objects.filter(identifier=agency_id).first() if agency_id else None
+    qs = selectors.public_answers(agency=agency, q=request.GET.get("q", "")[:100])
+    page = Paginator(qs, 20).get_page(request.GET.get("trang"))
+    return render(
+        request,
+        "feedback/public_list.html",
+        {
+            "page": page,
+            "items": [selectors.public_item(fb) for fb in page.object_list],
+            "agency": agency,
+            "agencies": Agency.objects.filter(active=True, feedback__answer_public=True)
+            .distinct()
+            .order_by("path"),
+            "q": request.GET.get("q", ""),
+        },
+    )
+
+
+# --- PAKN desk (staff) ----------------------------------------------------------------------------------------
+
+
+def _staff_only(request):
+    if not (request.user.is_superuser or is_staff_member(request.user)):
+        return _error_page(
+            request,
+            DomainError(_("Trang này dành cho cán bộ, công chức có vai trò tại cơ quan."), status=403),
+            title=_("Phản ánh, kiến nghị"),
+        )
+    return None
+
+
+@login_required
+def staff_list(request):
+    denied = _staff_only(request)
+    if denied:
+        return denied
+    status = request.GET.get("trang-thai", "open")
+    qs = selectors.staff_feedback(request.user, status=status, q=request.GET.get("q", "")[:80])
+    page = Paginator(qs, 30).get_page(request.GET.get("trang"))
+    now = timezone.now()
+    rows = [{"fb": fb, "due": selectors.due_status(fb, now)} for fb in page.object_list]
+    return render(
+        request,
+        "feedback/staff_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "status": status,
+            "statuses": Status.choices,
+            "q": request.GET.get("q", ""),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_detail(request, reference: str):
+    denied = _staff_only(request)
+    if denied:
+        return denied
+    fb = (
+        Feedback.objects.select_related("agency", "dossier", "procedure", "answered_by")
+        .filter(readable_agency_filter(request.user), reference=reference)
+        .first()
+    )
+    if fb is None:
+        raise Http404
+    answer_form = AnswerForm(request.POST if request.POST.get("op") == "answer" else None)
+    reject_form = RejectForm(request.POST if request.POST.get("op") == "reject" else None)
+    ctx = {
+        "fb": fb,
+        "due": selectors.due_status(fb),
+        "may_handle": services.may_handle(request.user, fb),
+        "answer_form": answer_form,
+        "reject_form": reject_form,
+    }
+    if request.method == "POST":
+        op = request.POST.get("op")
+        try:
+            if op == "start":
+                services.feedback_start(reference=fb.reference, user=request.user)
+                messages.success(request, _("Đã chuyển phản ánh sang trạng thái đang xử lý."))
+            elif op == "answer":
+                if not answer_form.is_valid():
+                    return render(request, "feedback/staff_detail.html", ctx, status=400)
+                services.feedback_answer(
+                    reference=fb.reference,
+                    user=request.user,
+                    answer=answer_form.cleaned_data["answer"],
+                    public=answer_form.cleaned_data["public"],
+                    public_content=answer_form.cleaned_data["public_content"],
+                )
+                messages.success(request, _("Đã gửi trả lời phản ánh, kiến nghị."))
+            elif op == "reject":
+                if not reject_form.is_valid():
+                    return render(request, "feedback/staff_detail.html", ctx, status=400)
+                services.feedback_reject(
+                    reference=fb.reference, user=request.user, reason=reject_form.cleaned_data["reason"]
+                )
+                messages.success(request, _("Đã từ chối xử lý phản ánh."))
+            elif op == "close":
+                services.feedback_close(reference=fb.reference, user=request.user)
+                messages.success(request, _("Đã đóng phản ánh."))
+            else:
+                ctx["error"] = _("Thao tác không hợp lệ.")
+                return render(request, "feedback/staff_detail.html", ctx, status=400)
+        except DomainError as exc:
+            ctx["error"] = exc.message
+            return render(request, "feedback/staff_detail.html", ctx, status=exc.status)
+        return redirect("feedback:staff_detail", reference=fb.reference)
+    return render(request, "feedback/staff_detail.html", ctx)
