@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from motcua.org.demo import DEMO_PASSWORD, HBT_WARDS
+from motcua.org.demo import DEMO_PASSWORD, HBT_WARDS, load_organisation
 from motcua.org.models import Agency, StaffRole, Unit
 
 WARDS = [
@@ -39,6 +39,7 @@ def _counts():
 
 
 def _run() -> str:
+    """The whole `motcua demo` (with the other apps' demo loaders): used by the idempotence test only."""
     out = io.StringIO()
     call_command("demo", stdout=out)
     return out.getvalue()
@@ -52,6 +53,7 @@ def test_demo_is_idempotent_and_prints_accounts():
     second = _run()
     assert _counts() == counts
     assert "không tạo thêm" in second
+    assert load_organisation().anything_created is False
     for out in (first, second):
         assert "Tài khoản demo (demo accounts):" in out
         assert "motcua.mc" in out and DEMO_PASSWORD in out
@@ -60,7 +62,7 @@ def test_demo_is_idempotent_and_prints_accounts():
 
 @pytest.mark.django_db
 def test_demo_organisation():
-    _run()
+    load_organisation()
     h26 = Agency.objects.get(identifier="H26")
     assert h26.name == "Thành phố Hà Nội" and h26.level == "province" and h26.place_name == "Hà Nội"
     dept = Agency.objects.get(identifier="000.00.21.H26")
@@ -85,7 +87,7 @@ def test_demo_accounts_roles(settings):
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
         "django.contrib.auth.hashers.MD5PasswordHasher",
     ]
-    _run()
+    load_organisation()
     User = get_user_model()
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
@@ -115,7 +117,7 @@ def test_demo_accounts_roles(settings):
 def test_demo_overseer_reads_whole_city(client):
     from motcua.org.selectors import readable_agencies
 
-    _run()
+    load_organisation()
     giamsat = get_user_model().objects.get(username="giamsat")
     assert readable_agencies(giamsat).count() == Agency.objects.count()
     officer = get_user_model().objects.get(username="phuong.bachkhoa.mc")
@@ -124,6 +126,6 @@ def test_demo_overseer_reads_whole_city(client):
 
 @pytest.mark.django_db
 def test_demo_officer_can_log_in(client):
-    _run()
+    load_organisation()
     r = client.post("/accounts/login/", {"username": "motcua.mc", "password": DEMO_PASSWORD})
     assert r.status_code == 302
