@@ -157,3 +157,50 @@ LOGGING = {
 # Vietnam Culture Day (24/11) is pending legislation (rules §6.1): off unless an operator enables it.
 MOTCUA_CULTURE_DAY_HOLIDAY = env_bool("MOTCUA_CULTURE_DAY_HOLIDAY", False)
 MOTCUA_UPLOAD_MAX_BYTES = int(os.environ.get("MOTCUA_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+
+# Portal and notifications (motcua.portal, motcua.notifications) ----------------------------------------------
+# Sign in with username, e-mail or mobile number (ModelBackend stays first).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "motcua.portal.backends.EmailOrPhoneBackend",
+]
+# E-mail: console in development unless EMAIL_BACKEND is set; SMTP from EMAIL_HOST/EMAIL_PORT/... when given.
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "EMAIL_BACKEND",
+            "django.core.mail.backends.smtp.EmailBackend"
+            if os.environ.get("EMAIL_HOST") or not DEBUG
+            else "django.core.mail.backends.console.EmailBackend",
+        ),
+    }
+}
+if os.environ.get("EMAIL_HOST"):
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ["EMAIL_HOST"],
+        "port": int(os.environ.get("EMAIL_PORT", "587")),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", True),
+        "timeout": 20,
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Mot Cua <no-reply@motcua.local>")
+MOTCUA_SITE_URL = os.environ.get("MOTCUA_SITE_URL", "http://127.0.0.1:8000")
+MOTCUA_SMS_ADAPTER = os.environ.get("MOTCUA_SMS_ADAPTER", "motcua.notifications.sms.ConsoleAdapter")
+MOTCUA_PAYMENT_GATEWAY = os.environ.get("MOTCUA_PAYMENT_GATEWAY", "motcua.portal.payments.FakeGateway")
+# OpenID Connect sign-in (e.g. a national e-ID provider), only when configured.
+if os.environ.get("OIDC_RP_CLIENT_ID"):
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("motcua.portal.oidc.CitizenOIDCBackend")
+    OIDC_RP_CLIENT_ID = os.environ["OIDC_RP_CLIENT_ID"]
+    OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+    OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+    OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+    OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT") or None
+    OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid profile email phone")
+    OIDC_ID_NUMBER_CLAIM = os.environ.get("OIDC_ID_NUMBER_CLAIM", "personal_id")
+    OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "VNeID")
+    OIDC_AUTHENTICATION_CALLBACK_URL = "portal:oidc_callback"
+    OIDC_TIMEOUT = 15

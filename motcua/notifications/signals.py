@@ -1,0 +1,124 @@
+"""Notify applicants of the lifecycle events that concern them.
+
+Listens to `post_save` of DossierEvent (created exactly once per action, inside the action's transaction): the
+outbox rows are written in that same transaction (so they vanish with a refused/rolled-back action) and sent
+after commit (services.notify uses transaction.on_commit). Imported (migrated) dossiers are never notified.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from motcua.dossiers import lifecycle
+from motcua.dossiers.models import DossierEvent, Outcome
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+LOCAL = lifecycle.LOCAL
+
+# action → notification template (issue: receipt, supplement request, refusal, apology, result ready)
+EVENT_TEMPLATES = {
+    "receive": "received",
+    "request_supplement": "supplement_requested",
+    "refuse": "refused",
+    "apologize": "apology",
+    "resolve": "resolved",
+}
+
+
+def fmt(value) -> str:
+    """dd/mm/yyyy HH:MM in local time ('' when absent)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        from django.utils.dateparse import parse_datetime
+
+        value = parse_datetime(value)
+        if value is None:
+            return ""
+    return value.astimezone(LOCAL).strftime("%H:%M ngày %d/%m/%Y")
+
+
+def site_url() -> str:
+    return getattr(settings, "MOTCUA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def days_text(limit_hours) -> str:
+    if limit_hours is None:
+        return "theo quy định"
+    days = limit_hours / 8
+    if days == 0:
+        return "trong ngày"
+    if days == int(days):
+        return f"{int(days):02d} ngày làm việc"
+    return f"{str(days.normalize()).replace('.', ',')} ngày làm việc"
+
+
+def event_context(event: DossierEvent) -> dict:
+    dossier = event.dossier
+    data = event.data or {}
+    return {
+        "code": dossier.code,
+        "procedure_name": dossier.procedure.name,
+        "agency_name": dossier.agency.name,
+        "applicant_name": dossier.applicant_name,
+        "at": fmt(event.at),
+        "due_at": fmt(data.get("due_at") or dossier.due_at),
+        "limit_text": days_text(dossier.limit_hours),
+        "reason": event.reason,
+        "items": [i for i in (data.get("items") or []) if isinstance(i, dict)],
+        "new_return_at": fmt(data.get("new_return_at") or dossier.new_return_at),
+        "outcome_label": Outcome(dossier.outcome).label if dossier.outcome in Outcome.values else "",
+        "result_method": dossier.result_method,
+        "dossier_url": f"{site_url()}/ho-so-cua-toi/{dossier.code}/",
+        "lookup_url": f"{site_url()}/tra-cuu/?ma={dossier.code}",
+    }
+
+
+def recipients_of(dossier) -> tuple[list[str], list[str]]:
+    """Applicant e-mail(s) and mobile number(s): the dossier's, its citizen account's, its representative's."""
+    emails, phones = [], []
+    rep = dossier.representative if isinstance(dossier.representative, dict) else {}
+    for e in (dossier.applicant_email, getattr(dossier.applicant_user, "email", ""), rep.get("email")):
+        if e and e.strip().lower() not in [x.lower() for x in emails]:
+            emails.append(e.strip())
+    for p in (dossier.applicant_phone, rep.get("phone")):
+        if p and p not in phones:
+            phones.append(p)
+    return emails, phones
+
+
+def notify_event(event: DossierEvent) -> list:
+    template = EVENT_TEMPLATES.get(event.action)
+    dossier = event.dossier
+    if template is None or dossier.imported:
+        return []
+    context = event_context(event)
+    emails, phones = recipients_of(dossier)
+    rows = []
+    for i in range(max(len(emails), len(phones))):
+        rows += services.notify(
+            recipient_email=emails[i] if i < len(emails) else None,
+            recipient_phone=phones[i] if i < len(phones) else None,
+            template=template,
+            context=context,
+            dossier=dossier,
+            event=event,
+        )
+    return rows
+
+
+@receiver(post_save, sender=DossierEvent, dispatch_uid="motcua.notifications.on_dossier_event")
+def on_dossier_event(sender, instance: DossierEvent, created: bool, raw: bool = False, **kwargs):
+    if not created or raw or instance.action not in EVENT_TEMPLATES:
+        return
+    try:
+        with transaction.atomic():  # a savepoint: a notification problem never breaks the action
+            notify_event(instance)
+    except Exception:  # noqa: BLE001
+        logger.exception("Could not queue notifications for %s#%s", instance.dossier_id, instance.seq)

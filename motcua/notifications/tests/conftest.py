@@ -1,0 +1,19 @@
+import pytest
+
+from motcua.notifications.sms import MemoryAdapter
+
+from .factories import make_world
+
+
+@pytest.fixture
+def world(db):
+    return make_world()
+
+
+@pytest.fixture(autouse=True)
+def _memory_channels(settings):
+    settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.MemoryAdapter"
+    settings.MOTCUA_SITE_URL = "https://dichvucong.example.vn"
+    MemoryAdapter.outbox.clear()
+    yield
+    MemoryAdapter.outbox.clear()

@@ -1,0 +1,343 @@
+import datetime as dt
+import threading
+import time
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
+
+from motcua.core.errors import Conflict
+from motcua.dossiers import services as dossiers
+from motcua.dossiers.models import Dossier
+from motcua.notifications import services
+from motcua.notifications.models import Channel, Outbox, Status
+from motcua.notifications.recipients import RecipientError, normalise_phone
+from motcua.notifications.sms import MemoryAdapter
+
+from .factories import APPLICANT, local
+
+
+def file_online(world, at=None, **applicant):
+    dossier, _ = dossiers.dossier_file(
+        actor=world["citizen"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="online",
+        applicant={**APPLICANT, **applicant},
+        at=at or local(2025, 1, 24, 9, 0),
+    )
+    return dossier
+
+
+def act(world, dossier, action, who="officer", at=None, **params):
+    return dossiers.dossier_act(
+        code=dossier.code, action=action, actor=world[who], params=params, at=at or local(2025, 1, 24, 10, 0)
+    )
+
+
+# --- what is queued, and when it is sent ---------------------------------------------------------------------
+
+
+def test_receipt_queues_one_email_and_one_sms_sent_after_commit(world, django_capture_on_commit_callbacks):
+    dossier = file_online(world)
+    assert Outbox.objects.count() == 0  # filing (submit) itself notifies nothing
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        act(world, dossier, "receive")
+    assert len(callbacks) == 1
+    rows = {r.channel: r for r in Outbox.objects.all()}
+    assert set(rows) == {Channel.EMAIL, Channel.SMS}
+    assert rows[Channel.EMAIL].recipient == "an.nguyen@example.vn"
+    assert rows[Channel.SMS].recipient == "0912345678"
+    assert all(r.status == Status.SENT and r.attempts == 1 and r.sent_at for r in rows.values())
+    assert len(mail.outbox) == 1
+    msg = mail.outbox[0]
+    assert msg.to == ["an.nguyen@example.vn"]
+    assert msg.subject == f"Hồ sơ {dossier.code} đã được tiếp nhận"
+    # contract §2 example: received Fri 24/01/2025 10:00, 3 working days → due 05/02/2025 10:00 (Tết off)
+    assert "10:00 ngày 05/02/2025" in msg.body
+    assert "03 ngày làm việc" in msg.body
+    assert f"https://dichvucong.example.vn/ho-so-cua-toi/{dossier.code}/" in msg.body
+    assert MemoryAdapter.outbox == [{"to": "0912345678", "body": rows[Channel.SMS].body}]
+    assert dossier.code in rows[Channel.SMS].body
+
+
+def test_nothing_is_sent_for_a_rolled_back_action(world, django_capture_on_commit_callbacks):
+    dossier = file_online(world)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError):
+            with transaction.atomic():
+                act(world, dossier, "receive")
+                assert Outbox.objects.count() == 2  # written inside the action's transaction …
+                raise RuntimeError("the surrounding request failed")
+    assert Outbox.objects.count() == 0  # … and gone with it
+    assert callbacks == []
+    assert mail.outbox == [] and MemoryAdapter.outbox == []
+    assert Dossier.objects.get(pk=dossier.pk).state == "submitted"
+
+
+def test_a_refused_action_notifies_nothing(world, django_capture_on_commit_callbacks):
+    dossier = file_online(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(Conflict):
+            act(world, dossier, "resolve", who="leader", outcome="approved")  # not received yet
+    assert Outbox.objects.count() == 0 and mail.outbox == []
+
+
+def test_each_notified_action_uses_its_vietnamese_template(world, django_capture_on_commit_callbacks):
+    dossier = file_online(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        act(world, dossier, "receive")
+        act(
+            world,
+            dossier,
+            "request_supplement",
+            at=local(2025, 1, 24, 11, 0),
+            reason="Thiếu chữ ký",
+            items=[{"name": "Giấy đề nghị", "reason": "chưa ký"}],
+        )
+        act(world, dossier, "supplement", who="citizen", at=local(2025, 2, 3, 9, 0))
+        act(
+            world,
+            dossier,
+            "apologize",
+            who="leader",
+            at=local(2025, 2, 3, 10, 0),
+            reason="Chờ ý kiến cơ quan thuế",
+            new_return_at=local(2025, 2, 10, 16, 0),
+        )
+        act(world, dossier, "resolve", who="leader", at=local(2025, 2, 4, 9, 0), outcome="approved")
+    subjects = [m.subject for m in mail.outbox]
+    code = dossier.code
+    assert subjects == [
+        f"Hồ sơ {code} đã được tiếp nhận",
+        f"Hồ sơ {code}: yêu cầu bổ sung, hoàn thiện hồ sơ",
+        f"Hồ sơ {code}: thư xin lỗi và hẹn lại ngày trả kết quả",
+        f"Hồ sơ {code} đã có kết quả giải quyết",
+    ]  # `supplement` (by the citizen) notifies nobody
+    supplement, apology, resolved = mail.outbox[1].body, mail.outbox[2].body, mail.outbox[3].body
+    assert "Lý do: Thiếu chữ ký" in supplement and "1. Giấy đề nghị — chưa ký" in supplement
+    assert "Chờ ý kiến cơ quan thuế" in apology and "16:00 ngày 10/02/2025" in apology
+    assert "giải quyết xong lúc 09:00 ngày 04/02/2025" in resolved
+
+
+def test_refusal_notice(world, django_capture_on_commit_callbacks):
+    dossier = file_online(world, email="", phone="")  # only the account's e-mail is known
+    with django_capture_on_commit_callbacks(execute=True):
+        act(world, dossier, "refuse", reason="Không thuộc thẩm quyền của Sở")
+    assert [r.channel for r in Outbox.objects.all()] == [Channel.EMAIL]
+    assert mail.outbox[0].to == ["an.nguyen@example.vn"]  # from the citizen account
+    assert "Lý do: Không thuộc thẩm quyền của Sở" in mail.outbox[0].body
+
+
+def test_imported_dossiers_are_never_notified(world):
+    dossier = file_online(world)
+    Dossier.objects.filter(pk=dossier.pk).update(imported=True)
+    act(world, Dossier.objects.get(pk=dossier.pk), "receive")
+    assert Outbox.objects.count() == 0
+
+
+# --- deduplication --------------------------------------------------------------------------------------------
+
+
+def test_one_row_per_event_channel_and_recipient(world):
+    dossier = file_online(world)
+    act(world, dossier, "receive")
+    event = dossier.events.get(action="receive")
+    again = services.notify(
+        recipient_email="An.Nguyen@EXAMPLE.vn", template="received", context={"code": "x"}, event=event
+    )
+    assert [r.pk for r in again] == [Outbox.objects.get(channel="email").pk]
+    assert Outbox.objects.count() == 2
+
+
+def test_notify_without_event_dedupes_on_content(world):
+    ctx = {"reference": "PAKN-2025-0001", "answer": "Đã xử lý.", "name": "Trần Thị Bình"}
+    first = services.notify(recipient_email="binh@example.vn", template="feedback_answered", context=ctx)
+    second = services.notify(recipient_email="binh@example.vn", template="feedback_answered", context=ctx)
+    assert len(first) == 1 and [r.pk for r in second] == [first[0].pk]
+    other = services.notify(
+        recipient_email="binh@example.vn",
+        template="feedback_answered",
+        context={**ctx, "answer": "Bổ sung trả lời."},
+    )
+    assert other[0].pk != first[0].pk
+    assert first[0].subject == "Phản ánh, kiến nghị PAKN-2025-0001 đã được trả lời"
+    assert "Kính gửi Ông/Bà Trần Thị Bình" in first[0].body and "Đã xử lý." in first[0].body
+
+
+def test_invalid_recipients_are_skipped_and_unknown_templates_refused(world):
+    assert services.notify(recipient_email="not-an-email", template="received", context={}) == []
+    rows = services.notify(recipient_phone="+84 98 765 4321", template="feedback_answered", context={})
+    assert [(r.channel, r.recipient) for r in rows] == [("sms", "0987654321")]
+    with pytest.raises(ValueError):
+        services.notify(recipient_email="a@example.vn", template="no_such_template", context={})
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("0912345678", "0912345678"),
+        ("+84912345678", "0912345678"),
+        ("84 912 345 678", "0912345678"),
+        ("0351.234.567", "0351234567"),
+        ("(+84) 70-123-4567", "0701234567"),
+    ],
+)
+def test_phone_normalisation(raw, expected):
+    assert normalise_phone(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["0212345678", "091234567", "09123456789", "+8491234567", "abc", ""])
+def test_phone_rejected(raw):
+    with pytest.raises(RecipientError) as exc:
+        normalise_phone(raw)
+    assert "03, 05, 07, 08 hoặc 09" in exc.value.message
+
+
+# --- delivery: claims, retries, failures ----------------------------------------------------------------------
+
+
+def queue(n: int) -> list[Outbox]:
+    rows = []
+    for i in range(n):
+        rows += services.notify(
+            recipient_email=f"user{i}@example.vn",
+            template="feedback_answered",
+            context={"reference": f"R{i}"},
+        )
+    return rows
+
+
+def test_two_senders_interleaved_send_each_message_once(db):
+    queue(3)
+    seen_by_a = services.due_ids()  # sender A lists the due rows …
+    assert len(seen_by_a) == 3
+    counts_b = services.send_outbox()  # … sender B sends them all meanwhile …
+    assert counts_b["sent"] == 3
+    assert [services.deliver_one(pk) for pk in seen_by_a] == [None, None, None]  # … A's claims all lose
+    assert sorted(m.to[0] for m in mail.outbox) == [f"user{i}@example.vn" for i in range(3)]
+    assert services.send_outbox()["sent"] == 0  # and a later run finds nothing to do
+
+
+class SlowRecordingBackend(BaseEmailBackend):
+    sent: list[str] = []
+    lock = threading.Lock()
+
+    def send_messages(self, messages):
+        time.sleep(0.02)  # widen the window in which a second sender could pick the same row
+        with self.lock:
+            for m in messages:
+                SlowRecordingBackend.sent.extend(m.to)
+        return len(messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_senders_in_threads_send_each_message_once(settings):
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.SlowRecordingBackend"}}
+    settings.MOTCUA_NOTIFY_ON_COMMIT = False  # in autocommit mode on_commit would send at once
+    SlowRecordingBackend.sent = []
+    queue(12)
+    assert SlowRecordingBackend.sent == []
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(services.send_outbox())
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    assert sorted(SlowRecordingBackend.sent) == sorted(f"user{i}@example.vn" for i in range(12))
+    assert sum(r["sent"] for r in results) == 12
+    assert Outbox.objects.filter(status=Status.SENT).count() == 12
+
+
+class FailingBackend(BaseEmailBackend):
+    calls = 0
+
+    def send_messages(self, messages):
+        FailingBackend.calls += 1
+        raise ConnectionRefusedError("SMTP server down")
+
+
+def test_failing_backend_is_retried_with_backoff_then_marked_failed(db, settings):
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.FailingBackend"}}
+    settings.MOTCUA_OUTBOX_MAX_ATTEMPTS = 4
+    settings.MOTCUA_OUTBOX_BACKOFF_SECONDS = 60
+    FailingBackend.calls = 0
+    (row,) = queue(1)
+    now = timezone.now()
+    waits = []
+    for attempt in range(1, 5):
+        counts = services.send_outbox(now=now)
+        row.refresh_from_db()
+        assert row.attempts == attempt and "SMTP server down" in row.last_error
+        if attempt < 4:
+            assert counts["retry"] == 1 and row.status == Status.PENDING
+            waits.append((row.next_attempt_at - now).total_seconds())
+            # not due yet: an early run leaves it alone
+            assert services.send_outbox(now=now + dt.timedelta(seconds=1))["skipped"] == 0
+            assert FailingBackend.calls == attempt
+            now = row.next_attempt_at
+        else:
+            assert counts["failed"] == 1 and row.status == Status.FAILED and row.next_attempt_at is None
+    assert waits == [60, 120, 240]  # exponential backoff
+    services.send_outbox(now=now + dt.timedelta(days=1))
+    assert FailingBackend.calls == 4  # a failed message is not retried again
+    assert row.sent_at is None
+
+
+def test_backoff_is_capped():
+    assert services.backoff(1) == dt.timedelta(minutes=1)
+    assert services.backoff(30) == dt.timedelta(hours=6)
+
+
+def test_a_crashed_sender_is_released_after_the_lease(db, settings):
+    settings.MOTCUA_OUTBOX_LEASE_SECONDS = 600
+    (row,) = queue(1)
+    now = timezone.now()
+    assert services.claim(row.pk, now)
+    assert not services.claim(row.pk, now)  # claimed once only
+    assert services.send_outbox(now=now + dt.timedelta(seconds=60))["sent"] == 0  # lease still running
+    counts = services.send_outbox(now=now + dt.timedelta(seconds=601))
+    assert counts["released"] == 1 and counts["sent"] == 1
+    assert len(mail.outbox) == 1
+
+
+def test_send_outbox_command(db, capsys):
+    queue(2)
+    call_command("send-outbox")
+    out = capsys.readouterr().out
+    assert "Đã gửi 2" in out and "sent=2" in out
+    assert len(mail.outbox) == 2
+    call_command("send-outbox")
+    assert "sent=0" in capsys.readouterr().out
+
+
+def test_sms_channel_failure_is_retried(db, settings):
+    settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.tests.test_outbox.BrokenSms"
+    rows = services.notify(
+        recipient_phone="0912345678", template="feedback_answered", context={"reference": "Z"}
+    )
+    services.send_outbox()
+    rows[0].refresh_from_db()
+    assert (
+        rows[0].status == Status.PENDING and rows[0].attempts == 1 and "gateway timeout" in rows[0].last_error
+    )
+
+
+class BrokenSms:
+    def send(self, *, to, body):
+        raise TimeoutError("gateway timeout")
