@@ -174,3 +174,121 @@ def due_status(dossier: Dossier, now: dt.datetime | None = None) -> str:
     if dossier.due_at - now <= dt.timedelta(hours=24):
         return "due_soon"
     return ""
+
+
+# --- staff inboxes (web screens) --------------------------------------------------------------------------------
+# Added for the staff screens (views.py); read-only queries over the dossier, its steps and the user's roles.
+
+INBOX_TABS = ("receive", "assign", "process", "approve", "return", "apology", "all")
+OPEN_STATES = (State.RECEIVED, State.PROCESSING, State.SUPPLEMENT_REQUESTED, State.AWAITING_PAYMENT)
+
+
+def _role_agencies(user, *roles: str) -> set[int] | None:
+    """Agency ids where the user holds one of `roles`; None = unrestricted (superuser)."""
+    if user.is_superuser:
+        return None
+    return {r.agency_id for r in roles_of(user) if r.role in roles}
+
+
+def _in_agencies(field: str, ids: set[int] | None) -> Q:
+    return Q() if ids is None else Q(**{f"{field}__in": ids})
+
+
+def search_dossiers(qs, q: str):
+    """Code (part of it), applicant name ignoring diacritics and case, or ID number."""
+    from motcua.core.text import fold
+
+    q = (q or "").strip()
+    if not q:
+        return qs
+    folded = fold(q)
+    cond = Q(code__icontains=q) | Q(applicant_id_number__icontains=q.replace(" ", ""))
+    if folded:
+        cond |= Q(applicant_name_ascii__contains=folded)
+    return qs.filter(cond)
+
+
+def inbox(user, tab: str):
+    """Dossiers of one inbox tab for `user`:
+    receive  — submitted, awaiting the one-stop officer's check (officer);
+    assign   — received/processing with a current step nobody is assigned to (unit head, leader);
+    process  — the current step is assigned to me, or unassigned and meant for my role in its agency;
+    approve  — nothing left but the last step: ready to resolve (leader, unit head);
+    return   — resolved, result to hand back (officer);
+    all      — everything the user may read."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import DossierStep
+
+    base = Dossier.objects.select_related("agency", "procedure")
+    current = DossierStep.objects.filter(
+        dossier=OuterRef("pk"), started_at__isnull=False, completed_at__isnull=True
+    )
+    work = (State.RECEIVED, State.PROCESSING)
+    if tab == "receive":
+        ids = _role_agencies(user, Role.OFFICER)
+        return base.filter(_in_agencies("agency_id", ids), state=State.SUBMITTED).order_by(
+            "submitted_at", "pk"
+        )
+    if tab == "assign":
+        ids = _role_agencies(user, Role.UNIT_HEAD, Role.LEADER)
+        steps = current.filter(_in_agencies("agency_id", ids), assignee__isnull=True)
+        return base.filter(Exists(steps), state__in=work).order_by("due_at", "pk")
+    if tab == "process":
+        mine = Q(assignee=user)
+        if user.is_superuser:
+            mine |= Q(assignee__isnull=True)
+        for r in roles_of(user):
+            mine |= Q(assignee__isnull=True, agency_id=r.agency_id, role=r.role)
+        return base.filter(Exists(current.filter(mine)), state__in=work).order_by("due_at", "pk")
+    if tab == "approve":
+        ids = _role_agencies(user, Role.UNIT_HEAD, Role.LEADER)
+        pending = DossierStep.objects.filter(dossier=OuterRef("pk"), started_at__isnull=True)
+        return (
+            base.filter(
+                _in_agencies("agency_id", ids),
+                state__in=(State.RECEIVED, State.PROCESSING, State.WITHDRAWAL_REQUESTED),
+            )
+            .exclude(Exists(pending))
+            .order_by("due_at", "pk")
+        )
+    if tab == "return":
+        ids = _role_agencies(user, Role.OFFICER)
+        return base.filter(_in_agencies("agency_id", ids), state=State.RESOLVED).order_by("resolved_at", "pk")
+    if tab == "all":
+        return visible_dossiers(user).order_by("-created_at", "-pk")
+    raise ValueError(f"unknown inbox tab {tab!r}")
+
+
+def apology_candidates(user=None, *, now: dt.datetime | None = None, agency_ids: set[int] | None = None):
+    """Open dossiers due within 2 working days, with no apology yet, for which an apology (Form 04) can still be
+    sent: today is on or before the working day before the due date (contract §5). Limited to agencies where
+    `user` may apologise (leader, unit head, officer), or to `agency_ids`."""
+    from .services import AgencyCalendar
+
+    now = now or timezone.now()
+    qs = Dossier.objects.select_related("agency", "procedure").filter(
+        state__in=OPEN_STATES,
+        new_return_at__isnull=True,
+        due_at__isnull=False,
+        due_at__gt=now,
+        due_at__lte=now + dt.timedelta(days=21),  # 2 working days never span more (Tết breaks included)
+    )
+    if user is not None:
+        qs = qs.filter(
+            _in_agencies("agency_id", _role_agencies(user, Role.LEADER, Role.UNIT_HEAD, Role.OFFICER))
+        )
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=agency_ids)
+    out, calendars = [], {}
+    today = now.astimezone(LOCAL).date()
+    for d in qs.order_by("due_at", "pk"):
+        cal = calendars.setdefault(d.agency_id, AgencyCalendar(d.agency))
+        latest = lifecycle.previous_working_day(d.due_at.astimezone(LOCAL).date(), cal)
+        if today > latest:
+            continue
+        if d.due_at > cal.add_working_hours(now, 16):
+            continue
+        d.apology_deadline = latest
+        out.append(d)
+    return out

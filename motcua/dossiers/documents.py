@@ -1,0 +1,294 @@
+"""Dossier files: every upload is bounded in size, its type sniffed from its content (never from its name or the
+browser's claim), hashed with SHA-256, and kept through Django's default storage (filesystem by default,
+S3-compatible by configuration). The hash goes into the event of the action the file belongs to.
+
+Accepted: PDF, JPEG, PNG, DOCX, XLSX. Refused: anything else, in particular executables and scripts, Office
+files with macros (vbaProject.bin), and PDFs that carry JavaScript or launch actions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import File
+
+from motcua.core.errors import Unprocessable
+from motcua.core.text import nfc
+
+from .models import DocumentKind, Dossier, DossierDocument
+
+PDF = "application/pdf"
+JPEG = "image/jpeg"
+PNG = "image/png"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png", DOCX: "docx", XLSX: "xlsx"}
+ACCEPTED_TEXT = "PDF, JPEG, PNG, DOCX, XLSX"
+SNIFF_BYTES = 4096  # enough for every magic number checked here
+
+# Magic numbers of things that must never be stored as a dossier document (clearer messages than "unknown type").
+EXECUTABLE_MAGIC = (
+    (b"MZ", "tệp chạy Windows (.exe/.dll)", "a Windows executable (.exe/.dll)"),
+    (b"\x7fELF", "tệp chạy Linux (ELF)", "a Linux executable (ELF)"),
+    (b"\xfe\xed\xfa\xce", "tệp chạy macOS (Mach-O)", "a macOS executable (Mach-O)"),
+    (b"\xfe\xed\xfa\xcf", "tệp chạy macOS (Mach-O)", "a macOS executable (Mach-O)"),
+    (b"\xcf\xfa\xed\xfe", "tệp chạy macOS (Mach-O)", "a macOS executable (Mach-O)"),
+    (b"\xce\xfa\xed\xfe", "tệp chạy macOS (Mach-O)", "a macOS executable (Mach-O)"),
+    (b"\xca\xfe\xba\xbe", "tệp chạy Java/macOS", "a Java class or macOS universal binary"),
+    (b"#!", "tệp lệnh (script)", "a script"),
+    (b"\xd0\xcf\x11\xe0", "tệp Office cũ (.doc/.xls, có thể chứa macro)", "a legacy Office file (.doc/.xls)"),
+)
+SCRIPT_MARKERS = (b"<script", b"<?php", b"<%", b"<html", b"<!doctype html", b"@echo off", b"powershell")
+PDF_ACTIVE = (b"/JavaScript", b"/JS ", b"/JS(", b"/JS<", b"/Launch", b"/EmbeddedFile")
+
+
+@dataclass(frozen=True)
+class Inspected:
+    """What an upload turned out to be, before anything is stored."""
+
+    content_type: str
+    sha256: str
+    size: int
+    name: str
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS[self.content_type]
+
+
+def _refuse(message: str, message_en: str, code: str = "bad_file") -> Unprocessable:
+    return Unprocessable(message, message_en, code=code)
+
+
+def sniff(first_bytes: bytes, zip_names: list[str] | None = None) -> str:
+    """The content type of a file from its first bytes (and, for ZIP-based Office files, the names of the ZIP's
+    members). Raises Unprocessable with a Vietnamese/English message for anything not accepted."""
+    head = bytes(first_bytes or b"")
+    if not head:
+        raise _refuse("Tệp rỗng (0 byte).", "The file is empty.", "empty_file")
+    for magic, vi, en in EXECUTABLE_MAGIC:
+        if head.startswith(magic):
+            raise _refuse(
+                f"Không nhận tệp này: nội dung là {vi}. Chỉ nhận {ACCEPTED_TEXT}.",
+                f"File refused: its content is {en}. Accepted: {ACCEPTED_TEXT}.",
+                "executable_file",
+            )
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"PK\x03\x04"):
+        return _sniff_ooxml(zip_names)
+    lowered = head[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if any(lowered.startswith(m) or m in lowered[:256] for m in SCRIPT_MARKERS):
+        raise _refuse(
+            f"Không nhận tệp này: nội dung là mã lệnh/trang web (script, HTML). Chỉ nhận {ACCEPTED_TEXT}.",
+            f"File refused: its content is a script or HTML. Accepted: {ACCEPTED_TEXT}.",
+            "executable_file",
+        )
+    raise _refuse(
+        f"Không nhận loại tệp này (nhận diện theo nội dung tệp). Chỉ nhận {ACCEPTED_TEXT}.",
+        f"File type not accepted (detected from its content). Accepted: {ACCEPTED_TEXT}.",
+        "bad_file_type",
+    )
+
+
+def _sniff_ooxml(zip_names: list[str] | None) -> str:
+    names = list(zip_names or [])
+    lowered = [n.lower() for n in names]
+    if "[content_types].xml" not in lowered:
+        raise _refuse(
+            f"Không nhận tệp nén ZIP (không phải tài liệu Word/Excel). Chỉ nhận {ACCEPTED_TEXT}.",
+            f"ZIP archives are not accepted (not a Word/Excel document). Accepted: {ACCEPTED_TEXT}.",
+            "bad_file_type",
+        )
+    if any(n.endswith("vbaproject.bin") or n.endswith("vbaprojectsignature.bin") for n in lowered):
+        raise _refuse(
+            "Không nhận tài liệu Word/Excel có chứa macro (vbaProject.bin). Hãy lưu lại dạng .docx/.xlsx "
+            "không macro hoặc PDF.",
+            "Word/Excel documents containing macros (vbaProject.bin) are not accepted. Save as macro-free "
+            ".docx/.xlsx or PDF.",
+            "macro_file",
+        )
+    if any(
+        n.endswith(".exe") or n.endswith(".dll") or n.endswith(".js") or n.endswith(".vbs") for n in lowered
+    ):
+        raise _refuse(
+            "Không nhận tài liệu có nhúng tệp chạy/mã lệnh.",
+            "Documents embedding executables or scripts are not accepted.",
+            "executable_file",
+        )
+    if any(n.startswith("word/") for n in lowered):
+        return DOCX
+    if any(n.startswith("xl/") for n in lowered):
+        return XLSX
+    raise _refuse(
+        f"Chỉ nhận tài liệu Word (.docx) hoặc Excel (.xlsx) trong các định dạng Office. Chỉ nhận {ACCEPTED_TEXT}.",
+        f"Only Word (.docx) or Excel (.xlsx) Office documents are accepted. Accepted: {ACCEPTED_TEXT}.",
+        "bad_file_type",
+    )
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "MOTCUA_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+
+
+def _human(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f}".rstrip("0").rstrip(".") + " MB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n} byte"
+
+
+def clean_filename(name: str) -> str:
+    """The name shown to people: basename only, NFC, no control characters, at most 200 characters."""
+    base = os.path.basename(str(name or "").replace("\\", "/"))
+    base = nfc("".join(ch for ch in base if unicodedata.category(ch)[0] != "C"))
+    return base[:200] or "tai-lieu"
+
+
+def inspect_upload(uploaded_file) -> Inspected:
+    """Check an upload (size bound, content type by magic bytes, Office internals) and hash it. Stores nothing.
+    `uploaded_file` is any Django File/UploadedFile (seekable)."""
+    size = getattr(uploaded_file, "size", None)
+    limit = max_bytes()
+    name = clean_filename(getattr(uploaded_file, "name", ""))
+    if size is not None and size > limit:
+        raise _refuse(
+            f"Tệp '{name}' quá lớn ({_human(size)}); dung lượng tối đa mỗi tệp là {_human(limit)}.",
+            f"File '{name}' is too large ({_human(size)}); the maximum per file is {_human(limit)}.",
+            "file_too_large",
+        )
+    uploaded_file.seek(0)
+    head = uploaded_file.read(SNIFF_BYTES)
+    zip_names = None
+    if head.startswith(b"PK\x03\x04"):
+        uploaded_file.seek(0)
+        try:
+            with zipfile.ZipFile(uploaded_file) as zf:
+                zip_names = zf.namelist()
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise _refuse(
+                f"Tệp '{name}' bị hỏng hoặc không phải tài liệu Word/Excel hợp lệ.",
+                f"File '{name}' is damaged or not a valid Word/Excel document.",
+                "bad_file_type",
+            ) from exc
+    try:
+        content_type = sniff(head, zip_names)
+    except Unprocessable as exc:
+        raise _refuse(f"Tệp '{name}': {exc.message}", f"File '{name}': {exc.message_en}", exc.code) from exc
+    digest = hashlib.sha256()
+    total = 0
+    uploaded_file.seek(0)
+    tail = b""
+    pdf_active = False
+    for chunk in iter(lambda: uploaded_file.read(1024 * 1024), b""):
+        total += len(chunk)
+        if total > limit:
+            raise _refuse(
+                f"Tệp '{name}' quá lớn; dung lượng tối đa mỗi tệp là {_human(limit)}.",
+                f"File '{name}' is too large; the maximum per file is {_human(limit)}.",
+                "file_too_large",
+            )
+        digest.update(chunk)
+        if content_type == PDF and not pdf_active:
+            window = tail + chunk
+            pdf_active = any(marker in window for marker in PDF_ACTIVE)
+            tail = chunk[-32:]
+    if pdf_active:
+        raise _refuse(
+            f"Tệp '{name}': không nhận PDF có mã lệnh (JavaScript), lệnh mở chương trình hoặc tệp đính kèm nhúng.",
+            f"File '{name}': PDFs with JavaScript, launch actions or embedded files are not accepted.",
+            "executable_file",
+        )
+    uploaded_file.seek(0)
+    return Inspected(content_type=content_type, sha256=digest.hexdigest(), size=total, name=name)
+
+
+def _valid_kind(kind: str) -> str:
+    if kind not in DocumentKind.values:
+        raise _refuse(
+            f"Loại tài liệu '{kind}' không hợp lệ.", f"Unknown document kind '{kind}'.", "bad_document_kind"
+        )
+    return kind
+
+
+_SAFE = re.compile(r"[^0-9A-Za-z.-]+")
+
+
+def store_upload(
+    *,
+    dossier: Dossier,
+    uploaded_file,
+    kind: str,
+    component=None,
+    actor,
+    inspected: Inspected | None = None,
+) -> DossierDocument:
+    """Check and store one upload for `dossier`; returns the DossierDocument (its sha256 is what events record).
+    The stored name is derived from the dossier code and the content hash, never from the uploader's name."""
+    _valid_kind(kind)
+    if (
+        component is not None
+        and dossier.procedure_version_id
+        and component.version_id != dossier.procedure_version_id
+    ):
+        raise _refuse(
+            "Thành phần hồ sơ không thuộc thủ tục của hồ sơ này.",
+            "The component does not belong to this dossier's procedure.",
+            "bad_component",
+        )
+    info = inspected or inspect_upload(uploaded_file)
+    uploaded_file.seek(0)
+    stored_name = f"{_SAFE.sub('_', dossier.code)}-{info.sha256[:16]}.{info.extension}"
+    doc = DossierDocument(
+        dossier=dossier,
+        kind=kind,
+        component=component,
+        name=info.name,
+        content_type=info.content_type,
+        size=info.size,
+        sha256=info.sha256,
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    doc.file.save(stored_name, File(uploaded_file, name=stored_name), save=False)
+    doc.save()
+    return doc
+
+
+def discard(documents) -> None:
+    """Delete stored files of documents whose database rows were rolled back (a refused action)."""
+    for doc in documents:
+        try:
+            if doc.file and doc.file.name:
+                doc.file.storage.delete(doc.file.name)
+        except Exception:  # noqa: BLE001 — best effort clean-up of orphans
+            pass
+
+
+def unrecorded_hashes(dossier: Dossier) -> list[str]:
+    """Hashes of the dossier's documents that no event records yet (uploaded separately, before an action)."""
+    recorded: set[str] = set()
+    for hashes in dossier.events.values_list("file_hashes", flat=True):
+        recorded.update(hashes or [])
+    seen: list[str] = []
+    for h in dossier.documents.order_by("uploaded_at", "pk").values_list("sha256", flat=True):
+        if h not in recorded and h not in seen:
+            seen.append(h)
+    return seen
+
+
+def bytes_file(data: bytes, name: str) -> File:
+    """A Django File over bytes (tests, demo data)."""
+    return File(io.BytesIO(data), name=name)

@@ -1,0 +1,448 @@
+"""Web forms of the staff screens: one form per lifecycle action (each turns its cleaned data into the params of
+services.dossier_act and lists the files to store), the counter registration form and the upload form.
+Forms only parse and validate input; every write goes through the services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core.text import nfc
+from motcua.org.models import Agency, StaffRole
+
+from .models import ApplicantKind, DocumentKind, Dossier, Outcome, ReturnMethod
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+DATETIME_LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+
+
+class ActionForm(forms.Form):
+    """Base of the action forms. `params()` -> services params; `uploads()` -> [(file, kind, component)]."""
+
+    action = ""
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    file_kind = DocumentKind.OTHER
+
+    def __init__(self, *args, dossier: Dossier, user=None, **kwargs):
+        self.dossier = dossier
+        self.user = user
+        kwargs.setdefault("prefix", None)
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("expected_version", dossier.version)
+
+    def params(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("expected_version", "files")}
+        return {k: (nfc(v) if isinstance(v, str) else v) for k, v in data.items() if v not in (None, "", [])}
+
+    def uploads(self) -> list[tuple]:
+        return [(f, self.file_kind, None) for f in self.cleaned_data.get("files") or []]
+
+
+class ReceiveForm(ActionForm):
+    action = "receive"
+    file_kind = DocumentKind.COMPONENT
+    working_days = forms.DecimalField(
+        label=_("Số ngày làm việc áp dụng (nếu thủ tục chưa có thời hạn xác định)"),
+        required=False,
+        min_value=Decimal(0),
+        max_digits=6,
+        decimal_places=2,
+    )
+    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=1000)
+    files = MultipleFileField(label=_("Tệp khác (số hóa)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.components = []
+        version = self.dossier.procedure_version
+        if version is not None:
+            for c in version.components.order_by("order"):
+                name = f"component_{c.pk}"
+                self.fields[name] = forms.FileField(label=c.name, required=False)
+                self.components.append((name, c))
+
+    def params(self) -> dict:
+        p = super().params()
+        for name, _c in self.components:
+            p.pop(name, None)
+        if "working_days" in p:
+            p["working_days"] = float(p["working_days"])
+        return p
+
+    def uploads(self) -> list[tuple]:
+        out = [
+            (self.cleaned_data[n], DocumentKind.COMPONENT, c)
+            for n, c in self.components
+            if self.cleaned_data.get(n)
+        ]
+        return out + super().uploads()
+
+
+class RequestSupplementForm(ActionForm):
+    action = "request_supplement"
+    reason = forms.CharField(
+        label=_("Lý do, nội dung hướng dẫn chung"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        names = self.data.getlist("item_name") if hasattr(self.data, "getlist") else []
+        reasons = self.data.getlist("item_reason") if hasattr(self.data, "getlist") else []
+        items = []
+        for i, name in enumerate(names):
+            name = nfc(name)
+            reason = nfc(reasons[i]) if i < len(reasons) else ""
+            if not name and not reason:
+                continue
+            if not name:
+                raise forms.ValidationError(_("Mỗi dòng cần bổ sung phải có tên giấy tờ, nội dung."))
+            items.append({"name": name[:500], "reason": reason[:1000]})
+        if not items:
+            raise forms.ValidationError(
+                _(
+                    "Liệt kê đầy đủ từng giấy tờ, nội dung cần bổ sung và lý do (hướng dẫn một lần bằng văn bản)."
+                )
+            )
+        cleaned["items"] = items
+        return cleaned
+
+
+class SupplementForm(ActionForm):
+    action = "supplement"
+    file_kind = DocumentKind.SUPPLEMENT
+    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=1000)
+    files = MultipleFileField(label=_("Tài liệu bổ sung"))
+
+
+class ReasonForm(ActionForm):
+    reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class RefuseForm(ReasonForm):
+    action = "refuse"
+
+
+class StopForm(ReasonForm):
+    action = "stop"
+
+
+class RequestWithdrawalForm(ActionForm):
+    action = "request_withdrawal"
+    reason = forms.CharField(
+        label=_("Nội dung đề nghị rút hồ sơ"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+def _staff_choices(agency_ids) -> list[tuple[str, str]]:
+    rows = (
+        StaffRole.objects.filter(agency_id__in=agency_ids, active=True, user__is_active=True)
+        .select_related("user", "agency")
+        .order_by("agency__path", "user__username")
+    )
+    seen, out = set(), []
+    for r in rows:
+        if r.user.username in seen:
+            continue
+        seen.add(r.user.username)
+        name = r.user.get_full_name() or r.user.username
+        out.append(
+            (
+                r.user.username,
+                f"{name} ({r.user.username}) — {r.get_role_display()}, {r.agency.short_name or r.agency.name}",
+            )
+        )
+    return out
+
+
+class AssignForm(ActionForm):
+    action = "assign"
+    step = forms.TypedChoiceField(label=_("Bước xử lý"), coerce=int)
+    assignee = forms.ChoiceField(label=_("Giao cho cán bộ"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        steps = list(
+            self.dossier.steps.filter(completed_at__isnull=True).select_related("agency").order_by("order")
+        )
+        self.fields["step"].choices = [
+            (s.order, f"{s.order}. {s.actor} — {s.agency.short_name or s.agency.name}") for s in steps
+        ]
+        current = next((s for s in steps if s.started_at), None)
+        if current is not None and not self.is_bound:
+            self.initial["step"] = current.order
+        self.fields["assignee"].choices = [("", "—")] + _staff_choices({s.agency_id for s in steps})
+
+
+class HandOverForm(ActionForm):
+    action = "hand_over"
+    to = forms.ChoiceField(label=_("Người nhận ở bước tiếp theo (không bắt buộc)"), required=False)
+    to_agency = forms.ChoiceField(label=_("Chuyển liên thông đến cơ quan (không bắt buộc)"), required=False)
+    hours = forms.DecimalField(
+        label=_("Thời gian bước liên thông (giờ làm việc)"),
+        required=False,
+        min_value=Decimal("0.25"),
+        max_digits=7,
+        decimal_places=2,
+    )
+    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=1000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The next step may be at another agency (inter-agency hand-over): any active staff member may receive.
+        agency_ids = StaffRole.objects.filter(active=True).values_list("agency_id", flat=True).distinct()
+        self.fields["to"].choices = [("", "—")] + _staff_choices(set(agency_ids))
+        agencies = Agency.objects.filter(active=True).exclude(pk=self.dossier.agency_id).order_by("path")
+        self.fields["to_agency"].choices = [("", "—")] + [
+            (a.identifier, f"{a.name} ({a.identifier})") for a in agencies
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("to_agency") and not cleaned.get("hours"):
+            self.add_error("hours", _("Bước liên thông cần thời gian xử lý (giờ làm việc)."))
+        return cleaned
+
+    def params(self) -> dict:
+        p = super().params()
+        if "hours" in p:
+            p["hours"] = float(p["hours"])
+        return p
+
+
+class RequestPaymentForm(ActionForm):
+    action = "request_payment"
+    amount = forms.DecimalField(
+        label=_("Số tiền phải nộp (đồng)"), min_value=Decimal(1), max_digits=14, decimal_places=0
+    )
+    reason = forms.CharField(label=_("Nội dung (phí, lệ phí, thuế)"), required=False, max_length=1000)
+
+    def params(self) -> dict:
+        p = super().params()
+        p["amount"] = str(p["amount"])
+        return p
+
+
+class ConfirmPaymentForm(ActionForm):
+    action = "confirm_payment"
+    paid_reference = forms.CharField(
+        label=_("Số biên lai / chứng từ nộp tiền"), required=False, max_length=200
+    )
+    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=1000)
+
+
+class ApologizeForm(ActionForm):
+    action = "apologize"
+    reason = forms.CharField(
+        label=_("Lý do chậm trả kết quả"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    new_return_at = forms.DateTimeField(
+        label=_("Ngày, giờ hẹn trả mới"),
+        input_formats=DATETIME_LOCAL,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class ResolveForm(ActionForm):
+    action = "resolve"
+    outcome = forms.ChoiceField(
+        label=_("Kết quả"), choices=Outcome.choices, widget=forms.RadioSelect, initial=Outcome.APPROVED
+    )
+    result_number = forms.CharField(label=_("Số, ký hiệu văn bản kết quả"), required=False, max_length=200)
+    reason = forms.CharField(
+        label=_("Lý do (bắt buộc khi thông báo không đủ điều kiện giải quyết)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+    files = MultipleFileField(label=_("Tệp kết quả giải quyết / văn bản thông báo"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == Outcome.INELIGIBLE and not nfc(cleaned.get("reason")):
+            self.add_error("reason", _("Văn bản thông báo không đủ điều kiện giải quyết phải nêu rõ lý do."))
+        return cleaned
+
+    def uploads(self) -> list[tuple]:
+        kind = (
+            DocumentKind.NOTICE
+            if self.cleaned_data.get("outcome") == Outcome.INELIGIBLE
+            else DocumentKind.RESULT
+        )
+        return [(f, kind, None) for f in self.cleaned_data.get("files") or []]
+
+
+class ReturnResultForm(ActionForm):
+    action = "return_result"
+    method = forms.ChoiceField(label=_("Hình thức trả kết quả"), choices=ReturnMethod.choices)
+    tracking_number = forms.CharField(
+        label=_("Số vận đơn bưu chính (nếu gửi qua bưu chính)"), required=False, max_length=100
+    )
+    received_by = forms.CharField(label=_("Người nhận kết quả"), required=False, max_length=255)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["method"] = self.dossier.result_method or ReturnMethod.COUNTER
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    f.action: f
+    for f in [
+        ReceiveForm,
+        RequestSupplementForm,
+        SupplementForm,
+        RefuseForm,
+        AssignForm,
+        HandOverForm,
+        RequestPaymentForm,
+        ConfirmPaymentForm,
+        ApologizeForm,
+        RequestWithdrawalForm,
+        StopForm,
+        ResolveForm,
+        ReturnResultForm,
+    ]
+}
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại tài liệu"), choices=DocumentKind.choices)
+    component = forms.TypedChoiceField(
+        label=_("Thành phần hồ sơ"), required=False, coerce=int, empty_value=None
+    )
+    files = MultipleFileField(label=_("Tệp"))
+
+    def __init__(self, *args, dossier: Dossier, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dossier = dossier
+        comps = dossier.procedure_version.components.order_by("order") if dossier.procedure_version_id else []
+        self.fields["component"].choices = [("", "—")] + [(c.pk, c.name) for c in comps]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("files"):
+            raise forms.ValidationError(_("Chọn ít nhất một tệp để tải lên."))
+        comp = cleaned.get("component")
+        cleaned["component_obj"] = (
+            self.dossier.procedure_version.components.filter(pk=comp).first() if comp else None
+        )
+        return cleaned
+
+
+# --- counter registration ---------------------------------------------------------------------------------
+
+
+class CounterForm(forms.Form):
+    """Registration at the counter (or by post) by a one-stop officer; components are scanned and uploaded."""
+
+    agency = forms.ChoiceField(label=_("Cơ quan tiếp nhận"))
+    procedure = forms.ChoiceField(label=_("Thủ tục hành chính"))
+    channel = forms.ChoiceField(
+        label=_("Kênh nộp"),
+        choices=[("counter", _("Trực tiếp tại Bộ phận Một cửa")), ("postal", _("Qua bưu chính"))],
+    )
+    applicant_kind = forms.ChoiceField(label=_("Người nộp là"), choices=ApplicantKind.choices)
+    applicant_name = forms.CharField(label=_("Họ tên / tên tổ chức"), max_length=255)
+    applicant_id_number = forms.CharField(
+        label=_("Số định danh cá nhân (12 số) / mã số thuế tổ chức"), max_length=20
+    )
+    applicant_birth_year = forms.IntegerField(
+        label=_("Năm sinh (không bắt buộc)"), required=False, min_value=1900, max_value=2100
+    )
+    applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
+    applicant_phone = forms.CharField(label=_("Điện thoại"), max_length=30, required=False)
+    applicant_email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    rep_name = forms.CharField(label=_("Người được ủy quyền: họ tên"), max_length=255, required=False)
+    rep_id_number = forms.CharField(
+        label=_("Số định danh người được ủy quyền"), max_length=20, required=False
+    )
+    rep_address = forms.CharField(label=_("Địa chỉ người được ủy quyền"), max_length=500, required=False)
+    rep_phone = forms.CharField(label=_("Điện thoại người được ủy quyền"), max_length=30, required=False)
+    rep_email = forms.EmailField(label=_("Thư điện tử người được ủy quyền"), required=False)
+    rep_document = forms.CharField(label=_("Văn bản ủy quyền (số, ngày)"), max_length=255, required=False)
+    result_method = forms.ChoiceField(label=_("Nhận kết quả"), choices=ReturnMethod.choices)
+    working_days = forms.DecimalField(
+        label=_("Số ngày làm việc áp dụng (nếu thủ tục chưa có thời hạn xác định)"),
+        required=False,
+        min_value=Decimal(0),
+        max_digits=6,
+        decimal_places=2,
+    )
+    receive_now = forms.BooleanField(
+        label=_("Hồ sơ đầy đủ, hợp lệ: tiếp nhận ngay và in giấy hẹn"), required=False, initial=True
+    )
+    other_files = MultipleFileField(label=_("Tệp khác"))
+
+    def __init__(self, *args, agencies, procedures, components=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [(a.identifier, f"{a.name} ({a.identifier})") for a in agencies]
+        self.fields["procedure"].choices = [(p.code, f"{p.code} — {p.name}") for p in procedures]
+        self.components = []
+        for c in components:
+            name = f"component_{c.pk}"
+            self.fields[name] = forms.FileField(label=c.name, required=False)
+            self.components.append((name, c))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("rep_document") and not cleaned.get("rep_name"):
+            self.add_error("rep_name", _("Ghi họ tên người được ủy quyền."))
+        return cleaned
+
+    def applicant(self) -> dict:
+        c = self.cleaned_data
+        return {
+            "kind": c["applicant_kind"],
+            "name": c["applicant_name"],
+            "id_number": c["applicant_id_number"],
+            "birth_year": c.get("applicant_birth_year"),
+            "address": c.get("applicant_address", ""),
+            "phone": c.get("applicant_phone", ""),
+            "email": c.get("applicant_email", ""),
+        }
+
+    def representative(self) -> dict | None:
+        c = self.cleaned_data
+        if not nfc(c.get("rep_name")):
+            return None
+        return {
+            "name": nfc(c["rep_name"]),
+            "id_number": c.get("rep_id_number", ""),
+            "address": nfc(c.get("rep_address")),
+            "phone": c.get("rep_phone", ""),
+            "email": c.get("rep_email", ""),
+            "authorisation_document": nfc(c.get("rep_document")),
+        }
+
+    def uploads(self) -> list[tuple]:
+        out = [
+            (self.cleaned_data[n], DocumentKind.COMPONENT, c)
+            for n, c in self.components
+            if self.cleaned_data.get(n)
+        ]
+        return out + [(f, DocumentKind.OTHER, None) for f in self.cleaned_data.get("other_files") or []]
+
+
+def user_by_username(username: str):
+    return get_user_model().objects.filter(username=username).first()

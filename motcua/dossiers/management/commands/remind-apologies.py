@@ -1,0 +1,85 @@
+"""`motcua remind-apologies`: remind the responsible people of open dossiers that are due within 2 working days,
+have no apology yet and for which an apology (Form 04) can still be sent (at least one working day before the
+due date). Prints the reminders; with --email also sends them by e-mail (through EMAIL_BACKEND)."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from motcua.dossiers import selectors, services
+from motcua.dossiers.pdf import fmt_date, fmt_dt
+from motcua.org.models import Role, StaffRole
+
+
+def responsible_people(dossier) -> list:
+    """The current step's assignee, and the unit heads and leaders of the dossier's agency."""
+    people = []
+    step = services.current_step(dossier)
+    if step is not None and step.assignee_id:
+        people.append(step.assignee)
+    for r in StaffRole.objects.filter(
+        agency=dossier.agency, active=True, role__in=(Role.LEADER, Role.UNIT_HEAD), user__is_active=True
+    ).select_related("user"):
+        if r.user not in people:
+            people.append(r.user)
+    return people
+
+
+class Command(BaseCommand):
+    help = (
+        "Nhắc gửi thư xin lỗi, hẹn lại ngày trả (Mẫu 04) cho hồ sơ sắp đến hạn (remind about apologies due)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--at", help="Thời điểm kiểm tra (ISO 8601), mặc định: bây giờ")
+        parser.add_argument("--agency", help="Chỉ cơ quan có mã định danh này")
+        parser.add_argument("--email", action="store_true", help="Gửi thư điện tử cho người có trách nhiệm")
+
+    def handle(self, *args, **options):
+        now = timezone.now()
+        if options.get("at"):
+            try:
+                now = dt.datetime.fromisoformat(options["at"])
+            except ValueError as exc:
+                raise CommandError(
+                    "--at phải là thời điểm ISO 8601, ví dụ 2025-03-04T10:00:00+07:00"
+                ) from exc
+            if now.tzinfo is None:
+                now = timezone.make_aware(now)
+        agency_ids = None
+        if options.get("agency"):
+            from motcua.org.models import Agency
+
+            agency = Agency.objects.filter(identifier=options["agency"]).first()
+            if agency is None:
+                raise CommandError(f"Không có cơ quan '{options['agency']}'.")
+            agency_ids = {agency.pk}
+        found = selectors.apology_candidates(None, now=now, agency_ids=agency_ids)
+        if not found:
+            self.stdout.write("Không có hồ sơ cần nhắc gửi thư xin lỗi (no apology reminders).")
+            return
+        sent = 0
+        for d in found:
+            people = responsible_people(d)
+            names = ", ".join(f"{u.get_full_name() or u.username} ({u.username})" for u in people) or "—"
+            line = (
+                f"{d.code} — {d.applicant_name} — {d.procedure.name[:60]}: hẹn trả {fmt_dt(d.due_at)}; "
+                f"gửi thư xin lỗi (Mẫu 04) chậm nhất ngày {fmt_date(d.apology_deadline)}. Nhắc: {names}"
+            )
+            self.stdout.write(line)
+            if options.get("email"):
+                recipients = [u.email for u in people if u.email]
+                if recipients:
+                    sent += send_mail(
+                        subject=f"[Một cửa] Hồ sơ {d.code} sắp đến hạn — cần thư xin lỗi trước {fmt_date(d.apology_deadline)}",
+                        message=line,
+                        from_email=getattr(settings, "DEFAULT_FROM_EMAIL", None),
+                        recipient_list=recipients,
+                        fail_silently=False,
+                    )
+        self.stdout.write(
+            f"{len(found)} hồ sơ cần nhắc" + (f"; đã gửi {sent} thư." if options.get("email") else ".")
+        )

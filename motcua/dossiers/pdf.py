@@ -1,0 +1,659 @@
+"""The printable forms of Circular 03/2025/TT-VPCP (Phụ lục I), rendered to PDF from HTML templates with
+WeasyPrint, from the dossier and its EVENTS (never from numbers typed by hand):
+
+01 Giấy tiếp nhận hồ sơ và hẹn trả kết quả            (receipt,    from the `receive` event)
+02 Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ            (supplement, from a `request_supplement` event)
+03 Phiếu từ chối tiếp nhận giải quyết hồ sơ           (refusal,    from the `refuse` event)
+04 Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết (apology, from the `apologize` event)
+05 Thông báo dừng giải quyết hồ sơ                    (stop,       from the `stop` event)
+06 Phiếu kiểm soát quá trình giải quyết hồ sơ          (control,    from assign/hand_over/... events and steps)
+07 Sổ theo dõi hồ sơ                                   (tracking book of an agency for a period, from events)
+
+Each form carries the national header, the agency, a number derived from the dossier code and the event's
+sequence number, the place and date line, and a QR code of the dossier code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.template.loader import render_to_string
+
+from motcua.core.errors import NotFound
+from motcua.org.models import Agency
+
+from . import lifecycle
+from .models import Channel, Classification, Dossier, DossierEvent, DossierStep, Outcome, ReturnMethod
+
+LOCAL = lifecycle.LOCAL
+NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    key: str
+    number: str  # "01" … "07" (Circular 03/2025 Phụ lục I)
+    title: str
+    action: str  # the event the form is issued from
+    suffix: str  # number suffix before "-TTPVHCC"
+    template: str
+    citizen: bool  # the applicant may download it
+    landscape: bool = False
+
+
+FORMS: dict[str, FormSpec] = {
+    s.key: s
+    for s in [
+        FormSpec("receipt", "01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "receive", "", "receipt", True),
+        FormSpec(
+            "supplement",
+            "02",
+            "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+            "request_supplement",
+            "PBS",
+            "supplement",
+            True,
+        ),
+        FormSpec(
+            "refusal", "03", "Phiếu từ chối tiếp nhận giải quyết hồ sơ", "refuse", "PTC", "refusal", True
+        ),
+        FormSpec(
+            "apology",
+            "04",
+            "Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết",
+            "apologize",
+            "PXL",
+            "apology",
+            True,
+        ),
+        FormSpec("stop", "05", "Thông báo dừng giải quyết hồ sơ", "stop", "TBD", "stop", True),
+        FormSpec(
+            "control",
+            "06",
+            "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+            "receive",
+            "PKS",
+            "control",
+            False,
+            landscape=True,
+        ),
+    ]
+}
+TRACKING_BOOK = FormSpec("tracking", "07", "Sổ theo dõi hồ sơ", "receive", "STD", "tracking", False, True)
+
+
+# --- formatting -----------------------------------------------------------------------------------------------
+
+
+def local(value: dt.datetime | None) -> dt.datetime | None:
+    return value.astimezone(LOCAL) if value else None
+
+
+def fmt_date(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(LOCAL).date()
+    return f"{value:%d/%m/%Y}"
+
+
+def fmt_dt(value: dt.datetime | None) -> str:
+    """dd/mm/yyyy hh:mm, local time."""
+    return f"{value.astimezone(LOCAL):%d/%m/%Y %H:%M}" if value else ""
+
+
+def fmt_hm_date(value: dt.datetime | None) -> str:
+    """'10 giờ 00 phút, ngày 05/02/2025' — how the forms write an instant."""
+    if not value:
+        return ""
+    v = value.astimezone(LOCAL)
+    return f"{v:%H} giờ {v:%M} phút, ngày {v:%d/%m/%Y}"
+
+
+def place_date(agency: Agency, when: dt.datetime | dt.date | None) -> str:
+    """'Hà Nội, ngày 05 tháng 02 năm 2025' (the agency's place name, else its nearest ancestor's)."""
+    place = place_name(agency)
+    if when is None:
+        return f"{place}, ngày ... tháng ... năm ......"
+    d = when.astimezone(LOCAL).date() if isinstance(when, dt.datetime) else when
+    return f"{place}, ngày {d:%d} tháng {d:%m} năm {d:%Y}"
+
+
+def place_name(agency: Agency) -> str:
+    node, seen = agency, set()
+    while node is not None and node.pk not in seen:
+        if node.place_name:
+            return node.place_name
+        seen.add(node.pk)
+        node = node.parent
+    return "......"
+
+
+def days_text(limit_hours) -> str:
+    if limit_hours is None:
+        return ""
+    days = Decimal(limit_hours) / 8
+    if days == 0:
+        return "Trong ngày"
+    if days == days.to_integral_value():
+        return f"{int(days):02d} ngày làm việc"
+    return f"{format(days.normalize(), 'f').replace('.', ',')} ngày làm việc ({format(Decimal(limit_hours).normalize(), 'f')} giờ)"
+
+
+def qr_data_uri(text: str) -> str:
+    import segno
+
+    return segno.make(text, error="m", micro=False).svg_data_uri(scale=3, border=1)
+
+
+def code_tail(dossier: Dossier) -> str:
+    """'000.00.21.H26-250303-0007' -> '250303-0007' (the registration date and daily sequence)."""
+    prefix = dossier.agency.identifier + "-"
+    return dossier.code[len(prefix) :] if dossier.code.startswith(prefix) else dossier.code
+
+
+def form_number(spec: FormSpec, dossier: Dossier, event: DossierEvent | None) -> str:
+    """'Số: 250303-0007/TTPVHCC' (receipt) or '250303-0007.03/PBS-TTPVHCC' (event #3 of the dossier)."""
+    tail = code_tail(dossier)
+    if spec.key == "receipt" or event is None:
+        base = tail
+    else:
+        base = f"{tail}.{event.seq:02d}"
+    return f"{base}/{spec.suffix + '-' if spec.suffix else ''}TTPVHCC"
+
+
+def person_names(usernames) -> dict[str, str]:
+    names = {u for u in usernames if u}
+    if not names:
+        return {}
+    out = {}
+    for u in get_user_model().objects.filter(username__in=names):
+        out[u.username] = u.get_full_name() or u.username
+    return out
+
+
+def user_label(user, username: str = "") -> str:
+    if user is not None:
+        return user.get_full_name() or user.get_username()
+    return username or ""
+
+
+# --- reading events -------------------------------------------------------------------------------------------
+
+
+def _events(dossier: Dossier) -> list[DossierEvent]:
+    return list(dossier.events.select_related("actor").order_by("seq"))
+
+
+def _parse_dt(value) -> dt.datetime | None:
+    if not value:
+        return None
+    if isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def due_at_as_of(events: list[DossierEvent], seq: int) -> dt.datetime | None:
+    """The appointment in force right after event #seq, replayed from the events' recorded due_at values."""
+    due = None
+    for e in events:
+        if e.seq > seq:
+            break
+        if e.action in ("receive", "supplement", "confirm_payment") and e.data.get("due_at"):
+            due = _parse_dt(e.data["due_at"]) or due
+    return due
+
+
+def form_event(dossier: Dossier, form: str, seq: int | None = None) -> DossierEvent:
+    """The event a form is issued from (the latest one, or #seq). NotFound when the dossier has none."""
+    spec = FORMS.get(form)
+    if spec is None:
+        raise NotFound(f"Không có mẫu phiếu '{form}'.", f"No form '{form}'.")
+    qs = dossier.events.filter(action=spec.action)
+    if seq is not None:
+        qs = qs.filter(seq=seq)
+    event = qs.order_by("-seq").first()
+    if event is None:
+        raise NotFound(
+            f"Hồ sơ {dossier.code} chưa có {spec.title.lower()} (Mẫu số {spec.number}).",
+            f"Dossier {dossier.code} has no form {spec.number} yet.",
+            code="form_not_available",
+        )
+    return event
+
+
+def available_forms(dossier: Dossier) -> list[dict]:
+    """Forms the dossier has (one entry per issued form; several supplement requests give several entries)."""
+    actions = list(dossier.events.order_by("seq").values_list("action", "seq"))
+    out = []
+    for key, spec in FORMS.items():
+        seqs = [s for a, s in actions if a == spec.action]
+        if not seqs:
+            continue
+        if key == "supplement":
+            for n, s in enumerate(seqs, start=1):
+                out.append({"key": key, "spec": spec, "seq": s, "round": n if len(seqs) > 1 else None})
+        else:
+            out.append({"key": key, "spec": spec, "seq": None, "round": None})
+    return out
+
+
+# --- contexts -------------------------------------------------------------------------------------------------
+
+
+def _common(spec: FormSpec, dossier: Dossier, event: DossierEvent | None, when) -> dict:
+    agency = dossier.agency
+    return {
+        "spec": spec,
+        "dossier": dossier,
+        "agency": agency,
+        "parent_name": agency.parent.name if agency.parent_id else "",
+        "national_name": NATIONAL_NAME,
+        "national_motto": NATIONAL_MOTTO,
+        "number": form_number(spec, dossier, event),
+        "place_date": place_date(agency, when),
+        "qr": qr_data_uri(dossier.code),
+        "applicant_title": "Tổ chức" if dossier.applicant_kind == "organization" else "Ông/Bà",
+        "procedure_name": (
+            dossier.procedure_version.name if dossier.procedure_version_id else dossier.procedure.name
+        ),
+        "representative": dossier.representative or {},
+        "event": event,
+    }
+
+
+def _submitted_documents(dossier: Dossier, kinds=("component", "authorisation")):
+    qs = dossier.documents.select_related("component").filter(kind__in=kinds)
+    return list(qs.order_by("component__order", "uploaded_at", "pk"))
+
+
+def receipt_context(dossier: Dossier) -> dict:
+    spec = FORMS["receipt"]
+    event = form_event(dossier, "receipt")
+    events = _events(dossier)
+    ctx = _common(spec, dossier, event, event.at)
+    docs = _submitted_documents(dossier)
+    components = []
+    if docs:
+        for d in docs:
+            label = d.component.name if d.component_id else d.name
+            components.append({"name": label, "file": d.name})
+    elif dossier.procedure_version_id:
+        for c in dossier.procedure_version.components.order_by("order"):
+            components.append({"name": c.name, "file": ""})
+    limit = event.data.get("limit_hours", dossier.limit_hours)
+    try:
+        limit = Decimal(str(limit)) if limit is not None else None
+    except Exception:  # noqa: BLE001
+        limit = dossier.limit_hours
+    due = _parse_dt(event.data.get("due_at")) or due_at_as_of(events, event.seq) or dossier.initial_due_at
+    ctx.update(
+        {
+            "officer": user_label(event.actor, event.actor_name),
+            "received_text": fmt_hm_date(event.at),
+            "due_text": fmt_hm_date(due),
+            "due_date": fmt_date(due),
+            "limit_text": days_text(limit),
+            "components": components,
+            "result_method": ReturnMethod(dossier.result_method).label if dossier.result_method else "",
+            "channel": Channel(dossier.channel).label if dossier.channel else "",
+            "book_volume": f"{local(event.at):%Y}",
+            "book_number": code_tail(dossier).split("-")[-1],
+        }
+    )
+    return ctx
+
+
+def supplement_context(dossier: Dossier, seq: int | None = None) -> dict:
+    spec = FORMS["supplement"]
+    event = form_event(dossier, "supplement", seq)
+    ctx = _common(spec, dossier, event, event.at)
+    items = [
+        {"name": i.get("name", ""), "reason": i.get("reason", "")}
+        for i in (event.data.get("items") or [])
+        if isinstance(i, dict)
+    ]
+    ctx.update(
+        {
+            "items": items,
+            "reason": event.reason,
+            "officer": user_label(event.actor, event.actor_name),
+            "before_reception": event.from_state == "submitted",
+            "round": dossier.events.filter(action="request_supplement", seq__lte=event.seq).count(),
+            "asked_at": fmt_hm_date(event.at),
+        }
+    )
+    return ctx
+
+
+def refusal_context(dossier: Dossier) -> dict:
+    spec = FORMS["refusal"]
+    event = form_event(dossier, "refusal")
+    ctx = _common(spec, dossier, event, event.at)
+    ctx.update({"reason": event.reason, "officer": user_label(event.actor, event.actor_name)})
+    return ctx
+
+
+def apology_context(dossier: Dossier) -> dict:
+    spec = FORMS["apology"]
+    event = form_event(dossier, "apology")
+    events = _events(dossier)
+    ctx = _common(spec, dossier, event, event.at)
+    new_at = _parse_dt(event.data.get("new_return_at")) or dossier.new_return_at
+    due = due_at_as_of(events, event.seq) or dossier.due_at
+    ctx.update(
+        {
+            "reason": event.reason,
+            "received_date": fmt_hm_date(dossier.received_at),
+            "due_text": fmt_hm_date(due),
+            "due_date": fmt_date(due),
+            "new_return_text": fmt_hm_date(new_at),
+            "new_return_date": fmt_date(new_at),
+            "signer": user_label(event.actor, event.actor_name),
+        }
+    )
+    return ctx
+
+
+def stop_context(dossier: Dossier) -> dict:
+    spec = FORMS["stop"]
+    event = form_event(dossier, "stop")
+    ctx = _common(spec, dossier, event, event.at)
+    withdrawal = (
+        dossier.events.filter(action="request_withdrawal", seq__lt=event.seq).order_by("-seq").first()
+    )
+    ctx.update(
+        {
+            "reason": event.reason,
+            "withdrawal": withdrawal,
+            "withdrawal_text": fmt_hm_date(withdrawal.at) if withdrawal else "",
+            "received_text": fmt_hm_date(dossier.received_at),
+            "submitted_text": fmt_hm_date(dossier.submitted_at),
+            "stopped_text": fmt_hm_date(event.at),
+            "signer": user_label(event.actor, event.actor_name),
+        }
+    )
+    return ctx
+
+
+CLASS_LABELS = dict(Classification.choices)
+
+
+def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[DossierStep]) -> list[dict]:
+    """Rows of Form 06, one per hand-over, derived from the events (Giao/Nhận, time, giver, receiver, result)."""
+    usernames = set()
+    for e in events:
+        usernames.add(e.actor_name)
+        for k in ("assignee", "receiver", "giver"):
+            usernames.add(e.data.get(k, ""))
+    names = person_names(usernames)
+    one_stop = f"Bộ phận Một cửa — {dossier.agency.short_name or dossier.agency.name}"
+    by_order = {s.order: s for s in steps}
+    rows: list[dict] = []
+    current_actor = one_stop
+
+    def add(giver_unit, receiver_unit, at, giver, receiver, result="", note=""):
+        rows.append(
+            {
+                "giver_unit": giver_unit,
+                "receiver_unit": receiver_unit,
+                "at": fmt_hm_date(at),
+                "at_short": fmt_dt(at),
+                "giver": giver,
+                "receiver": receiver,
+                "result": CLASS_LABELS.get(result, ""),
+                "note": note,
+            }
+        )
+
+    for e in events:
+        actor = names.get(e.actor_name, e.actor_name)
+        if e.action == "receive":
+            # The step started at reception is the one with the lowest order at that time.
+            first = min(steps, key=lambda s: s.order) if steps else None
+            target = first.actor if first else "Phòng chuyên môn"
+            add(one_stop, target, e.at, actor, "", note="Tiếp nhận hồ sơ, chuyển xử lý")
+            current_actor = target
+        elif e.action == "assign":
+            step = by_order.get(e.step_order)
+            add(
+                e.data.get("step_actor") or (step.actor if step else current_actor),
+                e.data.get("step_actor") or (step.actor if step else current_actor),
+                e.at,
+                actor,
+                names.get(e.data.get("assignee", ""), e.data.get("assignee", "")),
+                note=f"Phân công xử lý bước {e.step_order}" if e.step_order else "Phân công xử lý",
+            )
+        elif e.action == "hand_over":
+            giver_unit = e.data.get("from_actor") or current_actor
+            receiver_unit = e.data.get("to_actor") or "Lãnh đạo cơ quan"
+            note = "Chuyển liên thông" if e.data.get("inter_agency") else "Chuyển bước xử lý"
+            if e.data.get("note"):
+                note += f": {e.data['note']}"
+            add(
+                giver_unit,
+                receiver_unit,
+                e.at,
+                actor,
+                names.get(e.data.get("receiver", ""), e.data.get("receiver", "")),
+                result=e.data.get("step_result", ""),
+                note=note,
+            )
+            current_actor = receiver_unit
+        elif e.action == "request_supplement" and e.from_state != "submitted":
+            add(current_actor, one_stop, e.at, actor, "", note=f"Yêu cầu bổ sung hồ sơ: {e.reason}")
+        elif e.action == "supplement" and e.from_state == "supplement_requested":
+            add(one_stop, current_actor, e.at, actor, "", note="Hồ sơ đã được bổ sung")
+        elif e.action == "request_payment":
+            add(current_actor, one_stop, e.at, actor, "", note="Yêu cầu thực hiện nghĩa vụ tài chính")
+        elif e.action == "confirm_payment":
+            add(one_stop, current_actor, e.at, actor, "", note="Đã thực hiện nghĩa vụ tài chính")
+        elif e.action == "apologize":
+            new_at = _parse_dt(e.data.get("new_return_at"))
+            add(current_actor, one_stop, e.at, actor, "", note=f"Xin lỗi, hẹn lại ngày trả: {fmt_dt(new_at)}")
+        elif e.action == "resolve":
+            done = next((s for s in steps if s.completed_at == e.at), None)
+            outcome = Outcome(e.data.get("outcome")).label if e.data.get("outcome") in Outcome.values else ""
+            add(
+                done.actor if done else current_actor,
+                one_stop,
+                e.at,
+                actor,
+                "",
+                result=done.classification if done else "",
+                note=f"Hoàn thành giải quyết: {outcome}",
+            )
+            current_actor = one_stop
+        elif e.action == "return_result":
+            method = e.data.get("method")
+            label = ReturnMethod(method).label if method in ReturnMethod.values else ""
+            add(
+                one_stop,
+                dossier.applicant_name,
+                e.at,
+                actor,
+                e.data.get("received_by", ""),
+                result=dossier.classification,
+                note=f"Trả kết quả: {label}",
+            )
+        elif e.action == "stop":
+            add(current_actor, one_stop, e.at, actor, "", note=f"Dừng xử lý: {e.reason}")
+    return rows
+
+
+def control_context(dossier: Dossier) -> dict:
+    spec = FORMS["control"]
+    event = form_event(dossier, "control")  # the slip exists from reception on
+    events = _events(dossier)
+    steps = list(dossier.steps.select_related("agency", "assignee").order_by("order"))
+    partners = sorted({s.agency.name for s in steps if s.agency_id != dossier.agency_id})
+    due = dossier.due_at
+    last = events[-1] if events else event
+    ctx = _common(spec, dossier, event, last.at)
+    ctx.update(
+        {
+            "rows": control_rows(dossier, events, steps),
+            "partners": partners,
+            "received_text": fmt_hm_date(dossier.received_at),
+            "due_text": fmt_hm_date(due),
+            "due_date": fmt_date(due),
+            "new_return_text": fmt_hm_date(dossier.new_return_at),
+            "steps": [
+                {
+                    "order": s.order,
+                    "actor": s.actor,
+                    "agency": s.agency.name,
+                    "assignee": user_label(s.assignee) if s.assignee_id else "",
+                    "started": fmt_dt(s.started_at),
+                    "due": fmt_dt(s.due_at),
+                    "completed": fmt_dt(s.completed_at),
+                    "result": CLASS_LABELS.get(s.classification, ""),
+                }
+                for s in steps
+            ],
+            "classification": CLASS_LABELS.get(dossier.classification, ""),
+        }
+    )
+    return ctx
+
+
+CONTEXTS = {
+    "receipt": receipt_context,
+    "supplement": supplement_context,
+    "refusal": refusal_context,
+    "apology": apology_context,
+    "stop": stop_context,
+    "control": control_context,
+}
+
+
+def form_context(form: str, dossier: Dossier, seq: int | None = None) -> dict:
+    if form not in CONTEXTS:
+        raise NotFound(f"Không có mẫu phiếu '{form}'.", f"No form '{form}'.")
+    if form == "supplement":
+        return supplement_context(dossier, seq)
+    return CONTEXTS[form](dossier)
+
+
+def render_form_html(form: str, dossier: Dossier, seq: int | None = None) -> str:
+    ctx = form_context(form, dossier, seq)
+    return render_to_string(f"dossiers/forms/{ctx['spec'].template}.html", ctx)
+
+
+def render_form_pdf(form: str, dossier: Dossier, seq: int | None = None) -> bytes:
+    html = render_form_html(form, dossier, seq)
+    return html_to_pdf(html, title=f"{FORMS[form].title} — {dossier.code}")
+
+
+# --- Form 07: the tracking book ----------------------------------------------------------------------------
+
+
+def tracking_rows(agency: Agency, start: dt.date, end: dt.date) -> list[dict]:
+    """One row per dossier received by `agency` in [start, end] (local dates), read from the events: the
+    `receive` event gives the reception and the appointment, later resume events move it, `apologize` gives
+    the new date, `return_result` the return and its method."""
+    lo = dt.datetime.combine(start, dt.time.min, tzinfo=LOCAL)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=LOCAL)
+    receives = DossierEvent.objects.filter(
+        action="receive", at__gte=lo, at__lt=hi, dossier__agency=agency
+    ).select_related("dossier", "dossier__procedure", "dossier__agency")
+    receives = sorted(receives, key=lambda e: (e.at, e.dossier.code))
+    ids = [e.dossier_id for e in receives]
+    later: dict[int, list[DossierEvent]] = {}
+    for e in DossierEvent.objects.filter(
+        dossier_id__in=ids,
+        action__in=["supplement", "confirm_payment", "apologize", "return_result", "stop", "resolve"],
+    ).order_by("seq"):
+        later.setdefault(e.dossier_id, []).append(e)
+    step_agencies: dict[int, set[str]] = {}
+    for dossier_id, name in DossierStep.objects.filter(dossier_id__in=ids).values_list(
+        "dossier_id", "agency__name"
+    ):
+        step_agencies.setdefault(dossier_id, set()).add(name)
+    rows = []
+    for n, rec in enumerate(receives, start=1):
+        d = rec.dossier
+        due = _parse_dt(rec.data.get("due_at"))
+        new_return, returned, method, stopped = None, None, "", None
+        for e in later.get(d.pk, []):
+            if e.action in ("supplement", "confirm_payment") and e.data.get("due_at"):
+                due = _parse_dt(e.data["due_at"]) or due
+            elif e.action == "apologize":
+                new_return = _parse_dt(e.data.get("new_return_at"))
+            elif e.action == "return_result":
+                returned = e.at
+                method = e.data.get("method", "")
+            elif e.action == "stop":
+                stopped = e.at
+        lead_agency = d.agency.name
+        others = sorted(step_agencies.get(d.pk, set()) - {lead_agency})
+        contact = ", ".join(x for x in (d.applicant_address, d.applicant_phone) if x)
+        rows.append(
+            {
+                "n": n,
+                "code": d.code,
+                "procedure": d.procedure.name,
+                "applicant": d.applicant_name,
+                "contact": contact,
+                "lead_agency": lead_agency + (f" (phối hợp: {', '.join(others)})" if others else ""),
+                "received": fmt_dt(rec.at),
+                "due": fmt_dt(due),
+                "new_return": fmt_dt(new_return),
+                "returned": fmt_dt(returned),
+                "stopped": fmt_dt(stopped),
+                "method": ReturnMethod(method).label if method in ReturnMethod.values else "",
+                "signed": "",
+            }
+        )
+    return rows
+
+
+def tracking_context(agency: Agency, start: dt.date, end: dt.date, *, now: dt.datetime | None = None) -> dict:
+    spec = TRACKING_BOOK
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    return {
+        "spec": spec,
+        "agency": agency,
+        "parent_name": agency.parent.name if agency.parent_id else "",
+        "national_name": NATIONAL_NAME,
+        "national_motto": NATIONAL_MOTTO,
+        "number": f"{start:%y%m%d}-{end:%y%m%d}/STD-TTPVHCC",
+        "place_date": place_date(agency, now),
+        "start": fmt_date(start),
+        "end": fmt_date(end),
+        "rows": tracking_rows(agency, start, end),
+        "qr": qr_data_uri(f"{agency.identifier} STD {start:%Y-%m-%d}..{end:%Y-%m-%d}"),
+    }
+
+
+def render_tracking_book_html(agency: Agency, start: dt.date, end: dt.date) -> str:
+    return render_to_string("dossiers/forms/tracking.html", tracking_context(agency, start, end))
+
+
+def render_tracking_book_pdf(agency: Agency, start: dt.date, end: dt.date) -> bytes:
+    return html_to_pdf(
+        render_tracking_book_html(agency, start, end),
+        title=f"Sổ theo dõi hồ sơ — {agency.name} — {start:%d/%m/%Y}–{end:%d/%m/%Y}",
+    )
+
+
+# --- rendering ------------------------------------------------------------------------------------------------
+
+
+def html_to_pdf(html: str, *, title: str = "") -> bytes:
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=None).render()
+    if title:
+        document.metadata.title = title
+    document.metadata.authors = ["Mot Cua"]
+    return document.write_pdf()

@@ -1,0 +1,226 @@
+"""Forms 01–07 rendered to PDF from the dossier's events: national header, agency, number, place and date,
+dossier code (and its QR), applicant, appointment dd/mm/yyyy, and the rows of the control slip / tracking book."""
+
+import datetime as dt
+import shutil
+import subprocess
+
+import pytest
+
+from motcua.core.errors import NotFound
+from motcua.dossiers import pdf, services
+
+from .conftest import APPLICANT, local
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pdf_text(data: bytes) -> str:
+    """Text of a PDF: poppler's pdftotext when installed, else nothing (callers then check the HTML)."""
+    exe = shutil.which("pdftotext")
+    if not exe:
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    out = subprocess.run(
+        [exe, "-raw", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True
+    )
+    return out.stdout.decode("utf-8")
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def act(org, d, action, who, at, **params):
+    return services.dossier_act(code=d.code, action=action, actor=org["users"][who], params=params, at=at)
+
+
+@pytest.fixture
+def named_org(org):
+    org["so"].place_name = "Hà Nội"
+    org["so"].save()
+    officer = org["users"]["officer"]
+    officer.first_name, officer.last_name = "Nguyễn Thị", "Hoa"
+    officer.save()
+    return org
+
+
+def file_online(org, at, name="Đặng Thị Ngọc Hương"):
+    d, _ = services.dossier_file(
+        actor=org["users"]["citizen"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="online",
+        applicant={**APPLICANT, "name": name, "address": "12 Phố Huế, Hai Bà Trưng"},
+        at=at,
+    )
+    return d
+
+
+def test_receipt_pdf_has_header_code_applicant_and_due_date(named_org):
+    org = named_org
+    d = file_online(org, local(2025, 1, 24, 9, 0))
+    d = act(org, d, "receive", "officer", local(2025, 1, 24, 10, 0))
+    data = pdf.render_form_pdf("receipt", d)
+    assert data.startswith(b"%PDF-")
+    text = squash(pdf_text(data))
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "Độc lập - Tự do - Hạnh phúc" in text
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text
+    assert d.code in text
+    assert "Đặng Thị Ngọc Hương" in text
+    # 3 working days across Tết 2025: due 05/02/2025 10:00 (contract §2 example)
+    assert "10 giờ 00 phút, ngày 05/02/2025" in text
+    assert "Hà Nội, ngày 24 tháng 01 năm 2025" in text
+    assert "Số: 250124-0001/TTPVHCC" in text
+    assert "Nguyễn Thị Hoa" in text  # the receiving officer, from the event's actor
+    assert "03 ngày làm việc" in text
+
+
+def test_qr_encodes_the_code():
+    uri = pdf.qr_data_uri("000.00.21.H26-250124-0001")
+    assert uri.startswith("data:image/svg+xml")
+    import segno
+
+    # Same payload → same symbol; a different code gives a different symbol.
+    assert uri == segno.make("000.00.21.H26-250124-0001", error="m", micro=False).svg_data_uri(
+        scale=3, border=1
+    )
+    assert uri != pdf.qr_data_uri("000.00.21.H26-250124-0002")
+
+
+def test_supplement_form_lists_every_item_with_its_reason(named_org):
+    org = named_org
+    d = file_online(org, local(2025, 3, 3, 9, 0))
+    items = [
+        {"name": "Giấy đề nghị đăng ký hộ kinh doanh", "reason": "Thiếu chữ ký của chủ hộ"},
+        {"name": "Bản sao biên bản họp thành viên hộ gia đình", "reason": "Chưa nộp"},
+    ]
+    d = act(
+        org,
+        d,
+        "request_supplement",
+        "officer",
+        local(2025, 3, 3, 10, 0),
+        reason="Hồ sơ chưa đầy đủ",
+        items=items,
+    )
+    html = pdf.render_form_html("supplement", d)
+    assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in html.upper()
+    text = squash(pdf_text(pdf.render_form_pdf("supplement", d)))
+    for item in items:
+        assert item["name"] in text and item["reason"] in text
+    assert "/PBS-TTPVHCC" in text and d.code in text
+    assert "Người hướng dẫn".upper() in text.upper()
+
+
+def test_refusal_and_stop_forms(named_org):
+    org = named_org
+    d = file_online(org, local(2025, 3, 3, 9, 0))
+    d = act(
+        org,
+        d,
+        "refuse",
+        "officer",
+        local(2025, 3, 3, 9, 30),
+        reason="Không thuộc thẩm quyền giải quyết của Sở",
+    )
+    text = squash(pdf_text(pdf.render_form_pdf("refusal", d)))
+    assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in text
+    assert "Không thuộc thẩm quyền giải quyết của Sở" in text and "Đặng Thị Ngọc Hương" in text
+
+    e = file_online(org, local(2025, 3, 4, 9, 0), name="Trần Văn Bình")
+    e = act(org, e, "receive", "officer", local(2025, 3, 4, 9, 30))
+    e = services.dossier_act(
+        code=e.code,
+        action="request_withdrawal",
+        actor=org["users"]["citizen"],
+        params={"reason": "Không còn nhu cầu"},
+        at=local(2025, 3, 4, 14, 0),
+    )
+    e = act(org, e, "stop", "officer", local(2025, 3, 5, 8, 30), reason="Theo đề nghị rút hồ sơ của công dân")
+    text = squash(pdf_text(pdf.render_form_pdf("stop", e)))
+    assert "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ" in text
+    assert "Theo đề nghị rút hồ sơ của công dân" in text and e.code in text
+    assert "Căn cứ đề nghị dừng giải quyết hồ sơ" in text
+
+
+def test_apology_form_has_reason_old_and_new_dates(named_org):
+    org = named_org
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))  # due Thu 06/03/2025 09:00
+    d = act(
+        org,
+        d,
+        "apologize",
+        "leader",
+        local(2025, 3, 4, 15, 0),
+        reason="Cần xác minh thêm thông tin",
+        new_return_at=local(2025, 3, 10, 16, 0),
+    )
+    text = squash(pdf_text(pdf.render_form_pdf("apology", d)))
+    assert "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in text
+    assert "Cần xác minh thêm thông tin" in text
+    assert "09 giờ 00 phút, ngày 06/03/2025" in text  # the appointment it replaces
+    assert "16 giờ 00 phút, ngày 10/03/2025" in text  # the new date
+    assert "/PXL-TTPVHCC" in text
+
+
+def test_control_slip_rows_come_from_hand_over_events(named_org):
+    org = named_org
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))
+    d = act(org, d, "assign", "unit_head", local(2025, 3, 3, 9, 30), assignee="cv")
+    d = act(org, d, "hand_over", "specialist", local(2025, 3, 4, 10, 0), to_agency="000.00.40.H26", hours=4)
+    d = act(org, d, "hand_over", "tax_specialist", local(2025, 3, 4, 14, 0))
+    d = act(org, d, "resolve", "leader", local(2025, 3, 5, 10, 0), outcome="approved")
+    d = act(org, d, "return_result", "officer", local(2025, 3, 5, 11, 0), method="counter")
+    ctx = pdf.control_context(d)
+    rows = ctx["rows"]
+    notes = [r["note"] for r in rows]
+    assert notes[0].startswith("Tiếp nhận")
+    assert any(n.startswith("Phân công") for n in notes)
+    inter = [r for r in rows if r["note"].startswith("Chuyển liên thông")]
+    assert len(inter) == 1 and inter[0]["receiver_unit"] == "Cục Thuế"
+    assert inter[0]["at"] == "10 giờ 00 phút, ngày 04/03/2025"
+    # the specialist's step (16 h from 03/03 09:00 → due 05/03 09:00) finished 04/03: early
+    assert inter[0]["result"] == "Trước hạn"
+    assert rows[-1]["note"].startswith("Trả kết quả") and rows[-1]["result"] == "Trước hạn"
+    text = squash(pdf_text(pdf.render_form_pdf("control", d)))
+    assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text
+    assert "Cục Thuế" in text and d.code in text and "06/03/2025" in text
+
+
+def test_tracking_book_for_agency_and_period(named_org):
+    org = named_org
+    a = file_online(org, local(2025, 3, 3, 8, 30), name="Lê Văn Cường")
+    a = act(org, a, "receive", "officer", local(2025, 3, 3, 9, 0))
+    a = act(org, a, "resolve", "leader", local(2025, 3, 4, 10, 0), outcome="approved")
+    a = act(org, a, "return_result", "officer", local(2025, 3, 4, 11, 0), method="post")
+    b = file_online(org, local(2025, 3, 10, 8, 30), name="Phạm Thị Dung")
+    b = act(org, b, "receive", "officer", local(2025, 3, 10, 9, 0))
+    rows = pdf.tracking_rows(org["so"], dt.date(2025, 3, 1), dt.date(2025, 3, 7))
+    assert [r["code"] for r in rows] == [a.code]
+    assert rows[0]["received"] == "03/03/2025 09:00" and rows[0]["due"] == "06/03/2025 09:00"
+    assert rows[0]["returned"] == "04/03/2025 11:00" and rows[0]["method"] == "Qua dịch vụ bưu chính"
+    text = squash(
+        pdf_text(pdf.render_tracking_book_pdf(org["so"], dt.date(2025, 3, 1), dt.date(2025, 3, 31)))
+    )
+    assert "SỔ THEO DÕI HỒ SƠ" in text and a.code in text and b.code in text and "Phạm Thị Dung" in text
+
+
+def test_form_not_issued_yet_is_not_found(named_org):
+    d = file_online(named_org, local(2025, 3, 3, 9, 0))
+    with pytest.raises(NotFound):
+        pdf.render_form_pdf("receipt", d)
+    with pytest.raises(NotFound):
+        pdf.render_form_pdf("nonsense", d)
+    assert [f["key"] for f in pdf.available_forms(d)] == []
+
+
+def test_place_name_falls_back_to_parent(org):
+    org["hn"].place_name = "Hà Nội"
+    org["hn"].save()
+    assert pdf.place_date(org["so"], dt.date(2025, 9, 3)) == "Hà Nội, ngày 03 tháng 09 năm 2025"

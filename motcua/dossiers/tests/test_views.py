@@ -1,0 +1,577 @@
+"""Staff screens: inboxes by role, search ignoring diacritics, actions posted from the web (refused ones change
+nothing; a stale version gets 409), uploads, counter registration, permissions and PDF downloads."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.utils import timezone
+
+from motcua.catalog.models import Offering, ProcedureComponent
+from motcua.dossiers import selectors, services
+from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent
+
+from .conftest import APPLICANT, local
+from .test_documents import make_pdf, make_png
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+def file_online(org, name="Đặng Thị Ngọc Hương", id_number="001203012345", at=None):
+    d, _ = services.dossier_file(
+        actor=org["users"]["citizen"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="online",
+        applicant={**APPLICANT, "name": name, "id_number": id_number},
+        at=at,
+    )
+    return d
+
+
+def act(org, d, action, who, **params):
+    return services.dossier_act(code=d.code, action=action, actor=org["users"][who], params=params)
+
+
+def login(client, org, who):
+    client.force_login(org["users"][who])
+    return client
+
+
+def codes_in(response) -> set[str]:
+    return {d.code for d in response.context["page"].object_list}
+
+
+# --- inbox -----------------------------------------------------------------------------------------------------
+
+
+def test_inbox_tabs_follow_roles_and_steps(client, org):
+    submitted = file_online(org, name="Nguyễn Văn Một")
+    received = act(org, file_online(org, name="Trần Thị Hai"), "receive", "officer")
+    resolved = act(
+        org,
+        act(org, file_online(org, name="Lê Văn Ba"), "receive", "officer"),
+        "resolve",
+        "leader",
+        outcome="approved",
+    )
+
+    login(client, org, "officer")
+    r = client.get("/staff/")
+    assert r.status_code == 200
+    assert [t["key"] for t in r.context["tabs"]][:2] == ["receive", "process"]
+    assert codes_in(r) == {submitted.code}  # default tab for an officer: to receive
+    assert codes_in(client.get("/staff/?tab=return")) == {resolved.code}
+    assert "Chờ tiếp nhận" in r.content.decode()
+
+    # received: step 1 (specialist, unassigned) → unit head sees it to assign, specialists to process
+    login(client, org, "unit_head")
+    assert codes_in(client.get("/staff/?tab=assign")) == {received.code}
+    login(client, org, "specialist")
+    assert codes_in(client.get("/staff/?tab=process")) == {received.code}
+    r = client.get("/staff/?tab=receive")  # not an officer: the tab is not offered → all
+    assert r.context["tab"] == "all" and "receive" not in [t["key"] for t in r.context["tabs"]]
+
+    act(org, received, "assign", "unit_head", assignee="cv")
+    login(client, org, "unit_head")
+    assert codes_in(client.get("/staff/?tab=assign")) == set()
+    login(client, org, "specialist")
+    assert codes_in(client.get("/staff/?tab=process")) == {received.code}  # assigned to me
+
+    act(org, received, "hand_over", "specialist")  # → step 2 (leader), the last one
+    login(client, org, "leader")
+    assert codes_in(client.get("/staff/?tab=process")) == {received.code}
+    assert codes_in(client.get("/staff/?tab=approve")) == {received.code}
+    login(client, org, "specialist")
+    assert codes_in(client.get("/staff/?tab=process")) == set()
+
+
+def test_inbox_search_ignores_diacritics_and_matches_id_and_code(client, org):
+    a = file_online(org, name="Đặng Thị Ngọc Hương", id_number="001203012345")
+    b = file_online(org, name="Nguyễn Văn An", id_number="079090000123")
+    login(client, org, "officer")
+    assert codes_in(client.get("/staff/", {"tab": "receive", "q": "dang thi ngoc huong"})) == {a.code}
+    assert codes_in(client.get("/staff/", {"tab": "receive", "q": "ĐẶNG THỊ"})) == {a.code}
+    assert codes_in(client.get("/staff/", {"tab": "receive", "q": "nguyen van"})) == {b.code}
+    assert codes_in(client.get("/staff/", {"tab": "all", "q": "079090000123"})) == {b.code}
+    assert codes_in(client.get("/staff/", {"tab": "all", "q": a.code})) == {a.code}
+    assert codes_in(client.get("/staff/", {"tab": "all", "q": "khong co ai"})) == set()
+
+
+def test_inbox_highlights_overdue(client, org):
+    d = file_online(org, at=local(2025, 3, 3, 8, 0))
+    services.dossier_act(
+        code=d.code, action="receive", actor=org["users"]["officer"], at=local(2025, 3, 3, 9, 0)
+    )
+    login(client, org, "specialist")
+    r = client.get("/staff/?tab=process")
+    html = r.content.decode()
+    assert f'<tr class="overdue" data-code="{d.code}">' in html
+    assert "Quá hạn" in html
+
+
+def test_staff_pages_need_login_and_a_staff_role(client, org):
+    r = client.get("/staff/")
+    assert r.status_code == 302 and r["Location"].startswith("/accounts/login/")
+    login(client, org, "citizen")
+    r = client.get("/staff/")
+    assert r.status_code == 403 and "vai trò cán bộ" in r.content.decode()
+
+
+# --- dossier page and actions -------------------------------------------------------------------------------
+
+
+def test_dossier_page_shows_timeline_forms_and_allowed_actions(client, org):
+    d = act(org, file_online(org), "receive", "officer")
+    login(client, org, "officer")
+    r = client.get(f"/staff/dossiers/{d.code}/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert d.code in html and "Đặng Thị Ngọc Hương" in html
+    assert "Tiếp nhận hồ sơ" in html  # the timeline
+    assert f"/staff/dossiers/{d.code}/forms/receipt.pdf" in html
+    assert f"/staff/dossiers/{d.code}/forms/control.pdf" in html
+    actions = [af["action"] for af in r.context["action_forms"]]
+    assert set(actions) == set(services.allowed_actions(org["users"]["officer"], d))
+    assert "resolve" not in actions and "assign" in actions  # officer may not resolve
+    assert f'name="expected_version" value="{d.version}"' in html
+
+
+def test_officer_of_another_agency_gets_404(client, org):
+    d = file_online(org)
+    login(client, org, "other_officer")
+    r = client.get(f"/staff/dossiers/{d.code}/")
+    assert r.status_code == 404
+    assert client.get(f"/staff/dossiers/{d.code}/forms/receipt.pdf").status_code == 404
+    r = client.post(f"/staff/dossiers/{d.code}/act/receive/", {"expected_version": d.version})
+    assert r.status_code == 404
+    assert Dossier.objects.get(pk=d.pk).state == "submitted"
+
+
+def test_receive_from_the_web_with_component_files_records_hashes(client, org):
+    comp = ProcedureComponent.objects.create(
+        version=org["version"], order=1, name="Giấy đề nghị đăng ký hộ kinh doanh"
+    )
+    d = file_online(org)
+    login(client, org, "officer")
+    pdf_bytes = make_pdf()
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/receive/",
+        {
+            "expected_version": d.version,
+            f"component_{comp.pk}": SimpleUploadedFile("giay de nghi.pdf", pdf_bytes, "application/pdf"),
+        },
+    )
+    assert r.status_code == 302 and r["Location"] == f"/staff/dossiers/{d.code}/"
+    d.refresh_from_db()
+    assert d.state == "received" and d.due_at is not None
+    doc = DossierDocument.objects.get(dossier=d)
+    assert doc.component == comp and doc.kind == "component"
+    assert d.events.get(action="receive").file_hashes == [doc.sha256]
+    assert services.verify_chain(d) == []
+
+
+def test_request_supplement_lists_items_and_supplement_uploads(client, org):
+    d = act(org, file_online(org), "receive", "officer")
+    login(client, org, "specialist")
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/request_supplement/",
+        {
+            "expected_version": d.version,
+            "reason": "Hồ sơ chưa hợp lệ",
+            "item_name": ["Bản sao biên bản họp", "", "Giấy đề nghị"],
+            "item_reason": ["Chưa có chữ ký", "", "Sai ngành nghề"],
+        },
+    )
+    assert r.status_code == 302
+    d.refresh_from_db()
+    e = d.events.get(action="request_supplement")
+    assert e.data["items"] == [
+        {"name": "Bản sao biên bản họp", "reason": "Chưa có chữ ký"},
+        {"name": "Giấy đề nghị", "reason": "Sai ngành nghề"},
+    ]
+    assert d.state == "supplement_requested"
+    login(client, org, "officer")
+    png = make_png()
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/supplement/",
+        {"expected_version": d.version, "files": [SimpleUploadedFile("bo sung.png", png, "image/png")]},
+    )
+    assert r.status_code == 302
+    d.refresh_from_db()
+    doc = d.documents.get(kind="supplement")
+    assert d.state == "received" and d.events.get(action="supplement").file_hashes == [
+        doc.sha256
+    ]  # back to where it was
+
+
+def test_request_supplement_without_items_is_refused(client, org):
+    d = act(org, file_online(org), "receive", "officer")
+    login(client, org, "specialist")
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/request_supplement/",
+        {"expected_version": d.version, "reason": "Thiếu giấy tờ"},
+    )
+    assert r.status_code == 400
+    assert "Liệt kê đầy đủ" in r.content.decode()
+    assert Dossier.objects.get(pk=d.pk).version == d.version
+
+
+def test_refused_action_shows_message_and_changes_nothing(client, org):
+    d = act(org, file_online(org), "receive", "officer")
+    before = (d.version, d.state, DossierEvent.objects.filter(dossier=d).count())
+    login(client, org, "officer")
+    # refusing a dossier that was already received is not allowed (Form 03 is for reception only)
+    r = client.post(f"/staff/dossiers/{d.code}/act/refuse/", {"expected_version": d.version, "reason": "Sai"})
+    assert r.status_code == 409
+    html = r.content.decode()
+    assert "Không thực hiện được" in html and "Hồ sơ không bị thay đổi" in html
+    assert "không thể thực hiện" in html or "không thể từ chối" in html
+    d.refresh_from_db()
+    assert (d.version, d.state, d.events.count()) == before
+
+
+def test_refused_action_with_file_keeps_no_document(client, org):
+    d = act(
+        org,
+        act(org, file_online(org), "receive", "officer"),
+        "request_supplement",
+        "specialist",
+        reason="Thiếu",
+        items=[{"name": "Tờ khai", "reason": "Thiếu"}],
+    )
+    login(client, org, "officer")
+    # an executable disguised as PDF: refused before anything is stored
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/supplement/",
+        {
+            "expected_version": d.version,
+            "files": [SimpleUploadedFile("to khai.pdf", b"MZ\x90\x00" + b"\x00" * 100)],
+        },
+    )
+    assert r.status_code == 422 and "tệp chạy Windows" in r.content.decode()
+    # a good file but a stale version: refused inside the transaction → the stored document is rolled back
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/supplement/",
+        {"expected_version": d.version - 1, "files": [SimpleUploadedFile("to khai.png", make_png())]},
+    )
+    assert r.status_code == 409
+    d.refresh_from_db()
+    assert d.state == "supplement_requested" and not d.documents.exists()
+
+
+def test_stale_expected_version_gets_409_message(client, org):
+    d = file_online(org)
+    stale = d.version
+    login(client, org, "officer")
+    page = client.get(f"/staff/dossiers/{d.code}/")
+    assert f'name="expected_version" value="{stale}"' in page.content.decode()
+    # someone else acts first
+    act(org, d, "receive", "officer")
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/refuse/", {"expected_version": stale, "reason": "Không đủ"}
+    )
+    assert r.status_code == 409
+    assert "vừa được người khác cập nhật" in r.content.decode()
+    d.refresh_from_db()
+    assert d.state == "received" and not d.events.filter(action="refuse").exists()
+
+
+def test_assign_hand_over_inter_agency_and_resolve_from_web(client, org):
+    d = act(org, file_online(org), "receive", "officer")
+    login(client, org, "unit_head")
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/assign/", {"expected_version": d.version, "step": 1, "assignee": "cv"}
+    )
+    assert r.status_code == 302
+    d.refresh_from_db()
+    login(client, org, "specialist")
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/hand_over/",
+        {"expected_version": d.version, "to_agency": "000.00.40.H26", "hours": "4", "to": "thue"},
+    )
+    assert r.status_code == 302, r.content.decode().split("action-error")[-1][:600]
+    d.refresh_from_db()
+    step = services.current_step(d)
+    assert (
+        step.agency.identifier == "000.00.40.H26" and step.inter_agency and step.assignee.username == "thue"
+    )
+    # inter-agency without hours: the form says so
+    login(client, org, "tax_specialist")
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/hand_over/",
+        {"expected_version": d.version, "to_agency": "000.00.22.H26"},
+    )
+    assert r.status_code == 400 and "thời gian xử lý" in r.content.decode()
+    r = client.post(f"/staff/dossiers/{d.code}/act/hand_over/", {"expected_version": d.version})
+    assert r.status_code == 302
+    d.refresh_from_db()
+    login(client, org, "leader")
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/resolve/", {"expected_version": d.version, "outcome": "ineligible"}
+    )
+    assert r.status_code == 400 and "nêu rõ lý do" in r.content.decode()
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/resolve/",
+        {
+            "expected_version": d.version,
+            "outcome": "approved",
+            "result_number": "123/GCN",
+            "files": [SimpleUploadedFile("ket qua.pdf", make_pdf())],
+        },
+    )
+    assert r.status_code == 302
+    d.refresh_from_db()
+    assert (
+        d.state == "resolved"
+        and d.documents.get(kind="result").sha256 in d.events.get(action="resolve").file_hashes
+    )
+    assert d.events.get(action="resolve").data["result_number"] == "123/GCN"
+
+
+def test_apologize_from_web_and_form_download(client, org):
+    d = act(org, file_online(org), "receive", "officer")
+    login(client, org, "leader")
+    new_at = (d.due_at + dt.timedelta(days=7)).astimezone(timezone.get_current_timezone())
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/apologize/",
+        {
+            "expected_version": d.version,
+            "reason": "Cần xác minh",
+            "new_return_at": new_at.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:3000]
+    d.refresh_from_db()
+    assert d.new_return_at is not None
+    r = client.get(f"/staff/dossiers/{d.code}/forms/apology.pdf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+    # a second apology is refused with the rule's message
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/apologize/",
+        {
+            "expected_version": d.version,
+            "reason": "Lần hai",
+            "new_return_at": new_at.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert r.status_code in (403, 409) or "một lần" in r.content.decode()
+
+
+# --- uploads, downloads, PDFs ---------------------------------------------------------------------------------
+
+
+def test_upload_endpoint_and_download(client, org):
+    d = file_online(org)
+    login(client, org, "officer")
+    r = client.post(
+        f"/staff/dossiers/{d.code}/documents/",
+        {"kind": "component", "files": [SimpleUploadedFile("a.png", make_png())]},
+    )
+    assert r.status_code == 302
+    doc = d.documents.get()
+    r = client.get(f"/staff/dossiers/{d.code}/documents/{doc.pk}/")
+    assert r.status_code == 200 and r["Content-Type"] == "image/png"
+    assert b"".join(r.streaming_content) == make_png()
+    # a script is refused and nothing is stored
+    r = client.post(
+        f"/staff/dossiers/{d.code}/documents/",
+        {"kind": "other", "files": [SimpleUploadedFile("x.pdf", b"#!/bin/sh\necho")]},
+    )
+    assert r.status_code == 422 and d.documents.count() == 1
+    # the receive event then records the hash uploaded beforehand
+    r = client.post(f"/staff/dossiers/{d.code}/act/receive/", {"expected_version": d.version})
+    d.refresh_from_db()
+    assert d.events.get(action="receive").file_hashes == [doc.sha256]
+    login(client, org, "other_officer")
+    assert client.get(f"/staff/dossiers/{d.code}/documents/{doc.pk}/").status_code == 404
+
+
+def test_citizen_owner_downloads_receipt_but_not_control_slip(client, org):
+    d = act(org, file_online(org), "receive", "officer")
+    login(client, org, "citizen")
+    r = client.get(f"/staff/dossiers/{d.code}/forms/receipt.pdf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF-")
+    assert client.get(f"/staff/dossiers/{d.code}/forms/control.pdf").status_code == 404
+    assert client.get(f"/staff/dossiers/{d.code}/").status_code == 403  # staff page
+    login(client, org, "citizen2")
+    assert client.get(f"/staff/dossiers/{d.code}/forms/receipt.pdf").status_code == 404
+    login(client, org, "officer")
+    assert client.get(f"/staff/dossiers/{d.code}/forms/control.pdf").status_code == 200
+    assert client.get(f"/staff/dossiers/{d.code}/forms/refusal.pdf").status_code == 404  # not issued
+    assert client.get(f"/staff/dossiers/{d.code}/forms/bogus.pdf").status_code == 404
+
+
+def test_tracking_book_pdf(client, org):
+    act(org, file_online(org), "receive", "officer")
+    login(client, org, "officer")
+    today = timezone.localdate()
+    r = client.get(
+        "/staff/so-theo-doi.pdf",
+        {"from": (today - dt.timedelta(days=3)).isoformat(), "to": today.isoformat()},
+    )
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert client.get("/staff/so-theo-doi.pdf", {"from": "2025-02-30"}).status_code == 400
+    assert client.get("/staff/so-theo-doi.pdf", {"from": "2025-03-10", "to": "2025-03-01"}).status_code == 400
+    login(client, org, "other_officer")
+    assert client.get("/staff/so-theo-doi.pdf", {"agency": "000.00.21.H26"}).status_code == 404
+
+
+# --- counter registration -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def offered(org):
+    Offering.objects.create(agency=org["so"], procedure=org["procedure"])
+    c1 = ProcedureComponent.objects.create(
+        version=org["version"], order=1, name="Giấy đề nghị đăng ký hộ kinh doanh"
+    )
+    c2 = ProcedureComponent.objects.create(
+        version=org["version"], order=2, name="Bản sao văn bản ủy quyền", required=False
+    )
+    return c1, c2
+
+
+def counter_data(**over):
+    data = {
+        "agency": "000.00.21.H26",
+        "procedure": "1.001612",
+        "channel": "counter",
+        "applicant_kind": "individual",
+        "applicant_name": "Phạm  Thị   Lan",
+        "applicant_id_number": "001203012345",
+        "applicant_address": "1 Bạch Mai",
+        "applicant_phone": "0912000111",
+        "result_method": "counter",
+        "receive_now": "on",
+    }
+    data.update(over)
+    return data
+
+
+def test_counter_registration_receives_with_components(client, org, offered):
+    c1, _c2 = offered
+    login(client, org, "officer")
+    r = client.get("/staff/tiep-nhan/", {"agency": "000.00.21.H26", "procedure": "1.001612"})
+    assert r.status_code == 200 and c1.name in r.content.decode()
+    pdf_bytes = make_pdf()
+    r = client.post(
+        "/staff/tiep-nhan/", {**counter_data(), f"component_{c1.pk}": SimpleUploadedFile("dn.pdf", pdf_bytes)}
+    )
+    assert r.status_code == 302
+    d = Dossier.objects.get()
+    assert r["Location"] == f"/staff/dossiers/{d.code}/"
+    assert d.state == "received" and d.channel == "counter" and d.applicant_name == "Phạm Thị Lan"
+    assert [e.action for e in d.events.order_by("seq")] == ["register", "receive"]
+    doc = d.documents.get()
+    assert doc.component == c1 and d.events.get(action="receive").file_hashes == [doc.sha256]
+
+
+def test_counter_registration_errors_change_nothing(client, org, offered):
+    login(client, org, "officer")
+    r = client.post("/staff/tiep-nhan/", counter_data(applicant_id_number="123"))
+    assert r.status_code == 422 and "12 chữ số" in r.content.decode()
+    r = client.post("/staff/tiep-nhan/", counter_data(applicant_name=""))
+    assert r.status_code == 400
+    c1, _ = offered
+    r = client.post(
+        "/staff/tiep-nhan/",
+        {**counter_data(), f"component_{c1.pk}": SimpleUploadedFile("a.pdf", b"MZ\x00\x00")},
+    )
+    assert r.status_code == 422
+    assert not Dossier.objects.exists() and not DossierDocument.objects.exists()
+    # a specialist is not a one-stop officer
+    login(client, org, "specialist")
+    assert client.get("/staff/tiep-nhan/").status_code == 403
+
+
+def test_counter_register_without_receiving(client, org, offered):
+    login(client, org, "officer")
+    data = counter_data(channel="postal")
+    data.pop("receive_now")
+    r = client.post("/staff/tiep-nhan/", data)
+    assert r.status_code == 302
+    d = Dossier.objects.get()
+    assert d.state == "submitted" and d.channel == "postal"
+
+
+# --- apology reminders ----------------------------------------------------------------------------------------
+
+
+def test_apology_candidates_window(org):
+    d = file_online(org, at=local(2025, 3, 3, 8, 0))
+    d = services.dossier_act(
+        code=d.code, action="receive", actor=org["users"]["officer"], at=local(2025, 3, 3, 9, 0)
+    )
+    assert d.due_at == local(2025, 3, 6, 9, 0)  # Thu
+    leader = org["users"]["leader"]
+    # Mon 03/03 10:00: due more than 2 working days ahead → not yet
+    assert selectors.apology_candidates(leader, now=local(2025, 3, 3, 10, 0)) == []
+    # Tue 04/03 10:00: due within 2 working days, apology still possible until Wed 05/03
+    found = selectors.apology_candidates(leader, now=local(2025, 3, 4, 10, 0))
+    assert [x.code for x in found] == [d.code] and found[0].apology_deadline == dt.date(2025, 3, 5)
+    assert [x.code for x in selectors.apology_candidates(leader, now=local(2025, 3, 5, 16, 0))] == [d.code]
+    # Thu 06/03 08:00: the previous working day has passed → can no longer be sent
+    assert selectors.apology_candidates(leader, now=local(2025, 3, 6, 8, 0)) == []
+    # other agency's staff are not reminded; an apology already sent removes it
+    assert selectors.apology_candidates(org["users"]["other_officer"], now=local(2025, 3, 4, 10, 0)) == []
+    services.dossier_act(
+        code=d.code,
+        action="apologize",
+        actor=leader,
+        at=local(2025, 3, 4, 11, 0),
+        params={"reason": "Chờ xác minh", "new_return_at": local(2025, 3, 10, 9, 0)},
+    )
+    assert selectors.apology_candidates(leader, now=local(2025, 3, 4, 12, 0)) == []
+
+
+def test_inbox_apology_tab(client, org):
+    d = services.dossier_act(
+        code=file_online(org).code,
+        action="receive",
+        actor=org["users"]["officer"],
+        params={"working_days": 1.5},
+    )
+    login(client, org, "leader")
+    r = client.get("/staff/?tab=apology")
+    assert r.status_code == 200 and codes_in(r) == {d.code}
+    assert "cần gửi thư xin lỗi" in r.content.decode()
+
+
+def test_remind_apologies_command(org):
+    d = file_online(org, at=local(2025, 3, 3, 8, 0))
+    services.dossier_act(
+        code=d.code, action="receive", actor=org["users"]["officer"], at=local(2025, 3, 3, 9, 0)
+    )
+    services.dossier_act(
+        code=d.code,
+        action="assign",
+        actor=org["users"]["unit_head"],
+        at=local(2025, 3, 3, 9, 30),
+        params={"assignee": "cv"},
+    )
+    out = io.StringIO()
+    call_command("remind-apologies", "--at", "2025-03-04T10:00:00+07:00", stdout=out)
+    text = out.getvalue()
+    assert d.code in text and "05/03/2025" in text
+    assert "cv" in text and "ld" in text  # the assignee and the agency's leader are reminded
+    out = io.StringIO()
+    call_command("remind-apologies", "--at", "2025-03-06T08:00:00+07:00", stdout=out)
+    assert d.code not in out.getvalue()
+
+
+def test_working_days_decimal_param_roundtrip(org):
+    d = services.dossier_act(
+        code=file_online(org).code,
+        action="receive",
+        actor=org["users"]["officer"],
+        params={"working_days": 1.5},
+    )
+    assert d.limit_hours == Decimal("12")

@@ -1,0 +1,601 @@
+"""Staff screens (Vietnamese): inboxes per role, the dossier page with one form per allowed action, the counter
+registration page, uploads, document downloads and the PDF forms. Views parse, check permission, call a service
+and reply; they never write models directly. A refused action shows its message and changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from motcua.catalog.models import Offering, Procedure
+from motcua.core.errors import DomainError, NotFound
+from motcua.org.models import Agency, Role
+from motcua.org.selectors import can_read_agency, is_staff_member, roles_of
+
+from . import documents, lifecycle, pdf, selectors, services
+from .forms import ACTION_FORMS, CounterForm, UploadForm
+from .models import Classification, Dossier, Outcome, ReturnMethod, State
+from .workflow import TRANSITIONS
+
+LOCAL = lifecycle.LOCAL
+FINAL_STATES = (State.REFUSED, State.STOPPED, State.RETURNED)
+PAGE_SIZE = 50
+
+TAB_LABELS = {
+    "receive": "Chờ tiếp nhận",
+    "assign": "Chờ phân công",
+    "process": "Đang xử lý (của tôi)",
+    "approve": "Chờ duyệt, ký kết quả",
+    "return": "Chờ trả kết quả",
+    "apology": "Cần gửi thư xin lỗi",
+    "all": "Tất cả hồ sơ",
+}
+TAB_ROLES = {
+    "receive": {Role.OFFICER},
+    "assign": {Role.UNIT_HEAD, Role.LEADER},
+    "process": {Role.OFFICER, Role.SPECIALIST, Role.UNIT_HEAD, Role.LEADER},
+    "approve": {Role.UNIT_HEAD, Role.LEADER},
+    "return": {Role.OFFICER},
+    "apology": {Role.OFFICER, Role.UNIT_HEAD, Role.LEADER},
+    "all": None,
+}
+
+
+# --- helpers --------------------------------------------------------------------------------------------------
+
+
+def _error_page(request, message: str, status: int, message_en: str = ""):
+    return render(
+        request,
+        "dossiers/staff/error.html",
+        {"message": message, "message_en": message_en, "status": status},
+        status=status,
+    )
+
+
+def staff_required(view):
+    """Signed in (else to the login page) and holding a staff role (else 403 in Vietnamese)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_staff_member(request.user):
+            return _error_page(
+                request,
+                _(
+                    "Trang này dành cho cán bộ. Tài khoản của bạn chưa được giao vai trò cán bộ tại cơ quan nào."
+                ),
+                403,
+                "Staff only: your account holds no staff role.",
+            )
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            return _error_page(request, exc.message, 404, exc.message_en)
+
+    return wrapper
+
+
+def _dossier_or_404(request, code: str) -> Dossier:
+    dossier = (
+        Dossier.objects.select_related("agency", "agency__parent", "procedure", "procedure_version")
+        .filter(code=code)
+        .first()
+    )
+    if dossier is None or not services.may_read(request.user, dossier):
+        raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
+    return dossier
+
+
+def _person(user, username: str = "") -> str:
+    if user is not None:
+        return user.get_full_name() or user.get_username()
+    return username
+
+
+def _event_rows(dossier: Dossier) -> list[dict]:
+    rows = []
+    events = list(dossier.events.select_related("actor").order_by("seq"))
+    names = pdf.person_names({e.data.get(k, "") for e in events for k in ("assignee", "receiver")})
+    for e in events:
+        t = TRANSITIONS.get(e.action)
+        details = []
+        d = e.data or {}
+        if e.action == "assign" and d.get("assignee"):
+            details.append(
+                f"Giao cho: {names.get(d['assignee'], d['assignee'])} — bước {e.step_order}: {d.get('step_actor', '')}"
+            )
+        if e.action == "hand_over":
+            if d.get("from_actor"):
+                details.append(f"Giao: {d['from_actor']}")
+            if d.get("to_actor"):
+                who = names.get(d.get("receiver", ""), d.get("receiver", ""))
+                details.append(f"Nhận: {d['to_actor']}" + (f" ({who})" if who else ""))
+            if d.get("inter_agency"):
+                details.append("Liên thông")
+            if d.get("step_result"):
+                details.append(f"Kết quả bước: {dict(Classification.choices).get(d['step_result'], '')}")
+        for item in d.get("items") or []:
+            if isinstance(item, dict):
+                details.append(f"Bổ sung: {item.get('name', '')} — {item.get('reason', '')}")
+        if d.get("outcome") in Outcome.values:
+            details.append(Outcome(d["outcome"]).label)
+        if d.get("method") in ReturnMethod.values:
+            details.append(f"Trả kết quả: {ReturnMethod(d['method']).label}")
+        if e.action in ("receive", "supplement", "confirm_payment") and d.get("due_at"):
+            details.append(f"Hẹn trả: {pdf.fmt_dt(pdf._parse_dt(d['due_at']))}")
+        if d.get("new_return_at"):
+            details.append(f"Hẹn lại: {pdf.fmt_dt(pdf._parse_dt(d['new_return_at']))}")
+        for key, label in (
+            ("amount", "Số tiền"),
+            ("paid_reference", "Chứng từ"),
+            ("result_number", "Số văn bản kết quả"),
+            ("tracking_number", "Số vận đơn"),
+            ("received_by", "Người nhận"),
+            ("note", "Ghi chú"),
+        ):
+            if d.get(key):
+                details.append(f"{label}: {d[key]}")
+        rows.append(
+            {
+                "seq": e.seq,
+                "label": t.label if t else e.action,
+                "action": e.action,
+                "at": e.at,
+                "actor": _person(e.actor, e.actor_name),
+                "from_state": lifecycle.state_label(e.from_state or None) if e.from_state else "",
+                "to_state": lifecycle.state_label(e.to_state),
+                "reason": e.reason,
+                "details": details,
+                "file_hashes": e.file_hashes,
+                "hash": e.hash,
+            }
+        )
+    return rows
+
+
+def _detail_context(
+    request, dossier: Dossier, *, bound: dict | None = None, error: DomainError | None = None
+):
+    user = request.user
+    allowed = services.allowed_actions(user, dossier)
+    action_forms = []
+    for action in allowed:
+        cls = ACTION_FORMS.get(action)
+        if cls is None:
+            continue
+        form = (bound or {}).get(action) or cls(dossier=dossier, user=user)
+        action_forms.append({"action": action, "label": TRANSITIONS[action].label, "form": form})
+    steps = list(dossier.steps.select_related("agency", "assignee").order_by("order"))
+    current = next((s for s in steps if s.started_at and not s.completed_at), None)
+    forms_list = pdf.available_forms(dossier)
+    recorded = set()
+    for hashes in dossier.events.values_list("file_hashes", flat=True):
+        recorded.update(hashes or [])
+    docs = list(dossier.documents.select_related("component", "uploaded_by").order_by("uploaded_at", "pk"))
+    for d in docs:
+        d.recorded = d.sha256 in recorded
+    may_upload = _may_upload(user, dossier)
+    return {
+        "dossier": dossier,
+        "state_label": lifecycle.state_label(dossier.state),
+        "due_status": selectors.due_status(dossier),
+        "steps": steps,
+        "current_step": current,
+        "events": _event_rows(dossier),
+        "documents": docs,
+        "forms": forms_list,
+        "action_forms": action_forms,
+        "error": error,
+        "upload_form": UploadForm(dossier=dossier) if may_upload else None,
+        "working_days": (dossier.limit_hours / 8) if dossier.limit_hours is not None else None,
+        "classification_label": dict(Classification.choices).get(dossier.classification, ""),
+        "outcome_label": dict(Outcome.choices).get(dossier.outcome, ""),
+        "return_method_label": dict(ReturnMethod.choices).get(dossier.return_method, ""),
+        "result_method_label": dict(ReturnMethod.choices).get(dossier.result_method, ""),
+        "channel_label": dossier.get_channel_display(),
+    }
+
+
+def _render_detail(request, dossier, *, bound=None, error=None, status=200):
+    return render(
+        request,
+        "dossiers/staff/dossier.html",
+        _detail_context(request, dossier, bound=bound, error=error),
+        status=status,
+    )
+
+
+def _may_upload(user, dossier: Dossier) -> bool:
+    if dossier.state in FINAL_STATES:
+        return False
+    if user.is_superuser:
+        return True
+    agencies = {dossier.agency_id, *dossier.steps.values_list("agency_id", flat=True)}
+    return any(
+        r.agency_id in agencies and r.role in (Role.OFFICER, Role.SPECIALIST, Role.UNIT_HEAD, Role.LEADER)
+        for r in roles_of(user)
+    )
+
+
+def _inspect_all(uploads):
+    """Check every file before anything is stored: one bad file refuses the whole action."""
+    return [(f, kind, comp, documents.inspect_upload(f)) for f, kind, comp in uploads]
+
+
+def _store_all(dossier, inspected, user, stored: list):
+    for f, kind, comp, info in inspected:
+        stored.append(
+            documents.store_upload(
+                dossier=dossier, uploaded_file=f, kind=kind, component=comp, actor=user, inspected=info
+            )
+        )
+
+
+# --- dossier page and actions ---------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required
+def dossier_detail(request, code: str):
+    return _render_detail(request, _dossier_or_404(request, code))
+
+
+@require_POST
+@staff_required
+def dossier_act(request, code: str, action: str):
+    dossier = _dossier_or_404(request, code)
+    form_cls = ACTION_FORMS.get(action)
+    if form_cls is None:
+        return _error_page(
+            request, f"Không có thao tác '{action}' trên hồ sơ.", 404, f"No action '{action}'."
+        )
+    form = form_cls(request.POST, request.FILES, dossier=dossier, user=request.user)
+    if not form.is_valid():
+        err = DomainError(
+            _("Thông tin chưa hợp lệ, kiểm tra lại các ô được đánh dấu."),
+            "Some fields are invalid; see the marked fields.",
+        )
+        return _render_detail(request, dossier, bound={action: form}, error=err, status=400)
+    stored: list = []
+    try:
+        inspected = _inspect_all(form.uploads())
+        with transaction.atomic():
+            _store_all(dossier, inspected, request.user, stored)
+            params = form.params()
+            hashes = documents.unrecorded_hashes(dossier)
+            if hashes:
+                params["file_hashes"] = hashes
+            dossier = services.dossier_act(
+                code=dossier.code,
+                action=action,
+                actor=request.user,
+                params=params,
+                expected_version=form.cleaned_data["expected_version"],
+            )
+    except DomainError as exc:
+        documents.discard(stored)
+        fresh = _dossier_or_404(request, code)
+        return _render_detail(request, fresh, bound={action: form}, error=exc, status=exc.status)
+    messages.success(
+        request,
+        f"Đã thực hiện: {TRANSITIONS[action].label}. Hồ sơ {dossier.code}: {lifecycle.state_label(dossier.state)}.",
+    )
+    return redirect("dossiers:detail", code=dossier.code)
+
+
+@require_POST
+@staff_required
+def upload(request, code: str):
+    dossier = _dossier_or_404(request, code)
+    if not _may_upload(request.user, dossier):
+        return _error_page(
+            request,
+            _(
+                "Bạn không thể tải tài liệu lên hồ sơ này (không thuộc cơ quan xử lý, hoặc hồ sơ đã kết thúc)."
+            ),
+            403,
+            "You may not upload documents to this dossier.",
+        )
+    form = UploadForm(request.POST, request.FILES, dossier=dossier)
+    if not form.is_valid():
+        err = DomainError(
+            " ".join(form.errors.get("__all__", [])) or _("Chọn tệp và loại tài liệu."), "Invalid upload."
+        )
+        return _render_detail(request, dossier, error=err, status=400)
+    kind = form.cleaned_data["kind"]
+    comp = form.cleaned_data.get("component_obj")
+    stored: list = []
+    try:
+        inspected = _inspect_all([(f, kind, comp) for f in form.cleaned_data["files"]])
+        with transaction.atomic():
+            _store_all(dossier, inspected, request.user, stored)
+    except DomainError as exc:
+        documents.discard(stored)
+        return _render_detail(request, dossier, error=exc, status=exc.status)
+    messages.success(
+        request,
+        f"Đã tải lên {len(stored)} tệp. Mã SHA-256 của tệp được ghi vào sự kiện của thao tác tiếp theo trên hồ sơ.",
+    )
+    return redirect("dossiers:detail", code=dossier.code)
+
+
+@require_GET
+@login_required
+def document_download(request, code: str, pk: int):
+    try:
+        dossier = _dossier_or_404(request, code)
+    except NotFound as exc:
+        return _error_page(request, exc.message, 404, exc.message_en)
+    doc = dossier.documents.filter(pk=pk).first()
+    if doc is None:
+        return _error_page(request, "Không tìm thấy tài liệu.", 404, "Document not found.")
+    response = FileResponse(
+        doc.file.open("rb"), content_type=doc.content_type, as_attachment=True, filename=doc.name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+@login_required
+def form_pdf(request, code: str, form: str):
+    """A form of the dossier as PDF: staff who may read the dossier; the applicant for the forms addressed to
+    them (receipt, supplement, refusal, apology, stop)."""
+    try:
+        dossier = _dossier_or_404(request, code)
+        spec = pdf.FORMS.get(form)
+        if spec is None:
+            raise NotFound(f"Không có mẫu phiếu '{form}'.", f"No form '{form}'.")
+        staff_reader = is_staff_member(request.user) and (
+            request.user.is_superuser or _staff_may_read(request.user, dossier)
+        )
+        if not staff_reader and not spec.citizen:
+            raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
+        seq = request.GET.get("seq")
+        seq = int(seq) if seq and seq.isdigit() else None
+        data = pdf.render_form_pdf(form, dossier, seq)
+    except NotFound as exc:
+        return _error_page(request, exc.message, 404, exc.message_en)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.code}-mau-{spec.number}.pdf"'
+    return response
+
+
+def _staff_may_read(user, dossier: Dossier) -> bool:
+    """May read as staff (not merely as the applicant)."""
+    step_agencies = set(dossier.steps.values_list("agency_id", flat=True))
+    for r in roles_of(user):
+        if r.agency_id == dossier.agency_id or r.agency_id in step_agencies:
+            return True
+        if r.role in (Role.OVERSEER, Role.LEADER, Role.ADMIN) and dossier.agency.path.startswith(
+            r.agency.path
+        ):
+            return True
+    return False
+
+
+def _parse_day(value: str, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        try:
+            return dt.datetime.strptime(value, "%d/%m/%Y").date()
+        except (TypeError, ValueError) as exc:
+            raise DomainError(
+                f"Ngày '{name}' không hợp lệ (dùng dạng yyyy-mm-dd hoặc dd/mm/yyyy).",
+                f"Invalid '{name}' date (use yyyy-mm-dd or dd/mm/yyyy).",
+            ) from exc
+
+
+def _default_agency(user) -> Agency | None:
+    roles = roles_of(user)
+    for wanted in (Role.OFFICER, Role.LEADER, Role.UNIT_HEAD, Role.SPECIALIST, Role.OVERSEER, Role.ADMIN):
+        for r in roles:
+            if r.role == wanted:
+                return r.agency
+    return Agency.objects.order_by("path").first() if user.is_superuser else None
+
+
+@require_GET
+@staff_required
+def tracking_book_pdf(request):
+    """Form 07 — Sổ theo dõi hồ sơ of an agency for a period: ?from=&to=[&agency=]."""
+    today = timezone.localdate()
+    try:
+        start = _parse_day(request.GET["from"], "from") if request.GET.get("from") else today.replace(day=1)
+        end = _parse_day(request.GET["to"], "to") if request.GET.get("to") else today
+        if start > end:
+            raise DomainError(
+                "Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.", "'from' must not be after 'to'."
+            )
+        if (end - start).days > 366:
+            raise DomainError("Mỗi lần in sổ tối đa 366 ngày.", "At most 366 days per tracking book.")
+    except DomainError as exc:
+        return _error_page(request, exc.message, 400, exc.message_en)
+    identifier = request.GET.get("agency", "").strip()
+    agency = (
+        Agency.objects.filter(identifier=identifier).first() if identifier else _default_agency(request.user)
+    )
+    if agency is None or not can_read_agency(request.user, agency):
+        return _error_page(
+            request, f"Không tìm thấy cơ quan '{identifier}'.", 404, f"No agency '{identifier}'."
+        )
+    data = pdf.render_tracking_book_pdf(agency, start, end)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="so-theo-doi-{agency.identifier}-{start:%Y%m%d}-{end:%Y%m%d}.pdf"'
+    )
+    return response
+
+
+# --- inbox ----------------------------------------------------------------------------------------------------
+
+
+def _tabs_for(user) -> list[str]:
+    if user.is_superuser:
+        return list(selectors.INBOX_TABS)
+    mine = {r.role for r in roles_of(user)}
+    return [t for t in selectors.INBOX_TABS if TAB_ROLES[t] is None or TAB_ROLES[t] & mine]
+
+
+@require_GET
+@staff_required
+def inbox(request):
+    user = request.user
+    tabs = _tabs_for(user)
+    tab = request.GET.get("tab") or (tabs[0] if tabs else "all")
+    if tab not in tabs:
+        tab = "all"
+    q = request.GET.get("q", "").strip()
+    now = timezone.now()
+    counts = {}
+    for t in tabs:
+        if t == "apology":
+            counts[t] = len(selectors.apology_candidates(user, now=now))
+        else:
+            counts[t] = selectors.inbox(user, t).count()
+    if tab == "apology":
+        rows = selectors.apology_candidates(user, now=now)
+        if q:
+            keep = set(
+                selectors.search_dossiers(Dossier.objects.filter(pk__in=[d.pk for d in rows]), q).values_list(
+                    "pk", flat=True
+                )
+            )
+            rows = [d for d in rows if d.pk in keep]
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    else:
+        qs = selectors.search_dossiers(selectors.inbox(user, tab), q)
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for d in page.object_list:
+        d.due_flag = selectors.due_status(d, now)
+        d.state_text = lifecycle.state_label(d.state)
+    apology_count = counts.get("apology", 0)
+    return render(
+        request,
+        "dossiers/staff/inbox.html",
+        {
+            "tabs": [{"key": t, "label": TAB_LABELS[t], "count": counts[t]} for t in tabs],
+            "tab": tab,
+            "tab_label": TAB_LABELS[tab],
+            "q": q,
+            "page": page,
+            "apology_count": apology_count,
+            "is_officer": user.is_superuser or any(r.role == Role.OFFICER for r in roles_of(user)),
+            "default_agency": _default_agency(user),
+            "month_start": timezone.localdate().replace(day=1),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+# --- counter registration ---------------------------------------------------------------------------------
+
+
+def _officer_agencies(user) -> list[Agency]:
+    if user.is_superuser:
+        return list(Agency.objects.filter(active=True, offerings__isnull=False).distinct().order_by("path"))
+    ids = [r.agency_id for r in roles_of(user) if r.role == Role.OFFICER]
+    return list(Agency.objects.filter(pk__in=ids, active=True).order_by("path"))
+
+
+def _offered(agency: Agency | None) -> list[Procedure]:
+    if agency is None:
+        return []
+    ids = Offering.objects.filter(agency=agency).values_list("procedure_id", flat=True)
+    return list(Procedure.objects.filter(pk__in=ids, active=True).order_by("code"))
+
+
+@staff_required
+def counter(request):
+    """Counter (or postal) registration by a one-stop officer: pick the agency and a procedure it offers, then
+    fill the applicant, scan the components and, when the dossier is complete, receive it at once."""
+    agencies = _officer_agencies(request.user)
+    if not agencies:
+        return _error_page(
+            request,
+            _("Chỉ cán bộ Bộ phận Một cửa mới đăng ký hồ sơ tại quầy."),
+            403,
+            "One-stop officers only.",
+        )
+    source = request.POST if request.method == "POST" else request.GET
+    agency = next((a for a in agencies if a.identifier == source.get("agency")), agencies[0])
+    procedures = _offered(agency)
+    procedure = next((p for p in procedures if p.code == source.get("procedure")), None)
+    version = procedure.version_at(timezone.localdate()) if procedure else None
+    components = list(version.components.order_by("order")) if version else []
+    ctx = {
+        "agencies": agencies,
+        "agency": agency,
+        "procedures": procedures,
+        "procedure": procedure,
+        "version": version,
+        "needs_days": version is not None and version.limit_hours() is None,
+    }
+    kwargs = {
+        "agencies": [agency],
+        "procedures": [procedure] if procedure else procedures,
+        "components": components,
+    }
+    if request.method != "POST":
+        initial = {"agency": agency.identifier, "procedure": procedure.code if procedure else ""}
+        ctx["form"] = CounterForm(initial=initial, **kwargs)
+        return render(request, "dossiers/staff/counter.html", ctx)
+    form = CounterForm(request.POST, request.FILES, **kwargs)
+    ctx["form"] = form
+    if procedure is None or not form.is_valid():
+        ctx["error"] = DomainError(
+            _("Thông tin chưa hợp lệ, kiểm tra lại các ô được đánh dấu.")
+            if procedure
+            else _("Chọn thủ tục hành chính."),
+            "Some fields are invalid.",
+        )
+        return render(request, "dossiers/staff/counter.html", ctx, status=400)
+    c = form.cleaned_data
+    stored: list = []
+    try:
+        inspected = _inspect_all(form.uploads())
+        with transaction.atomic():
+            dossier, _created = services.dossier_file(
+                actor=request.user,
+                procedure_code=procedure.code,
+                agency_identifier=agency.identifier,
+                channel=c["channel"],
+                applicant=form.applicant(),
+                representative=form.representative(),
+                result_method=c["result_method"],
+                receive=False,
+                working_days=float(c["working_days"]) if c.get("working_days") is not None else None,
+            )
+            _store_all(dossier, inspected, request.user, stored)
+            if c.get("receive_now"):
+                params = {}
+                hashes = documents.unrecorded_hashes(dossier)
+                if hashes:
+                    params["file_hashes"] = hashes
+                dossier = services.dossier_act(
+                    code=dossier.code, action="receive", actor=request.user, params=params
+                )
+    except DomainError as exc:
+        documents.discard(stored)
+        ctx["error"] = exc
+        return render(request, "dossiers/staff/counter.html", ctx, status=exc.status)
+    if dossier.state == State.RECEIVED:
+        messages.success(
+            request,
+            f"Đã tiếp nhận hồ sơ {dossier.code}; hẹn trả {pdf.fmt_dt(dossier.due_at)}. In Giấy tiếp nhận (Mẫu 01) ở mục Biểu mẫu.",
+        )
+    else:
+        messages.success(request, f"Đã đăng ký hồ sơ {dossier.code} (chờ kiểm tra, tiếp nhận).")
+    return redirect("dossiers:detail", code=dossier.code)
