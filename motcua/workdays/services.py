@@ -81,6 +81,7 @@ _calendars: dict[tuple, WorkCalendar] = {}  # (jurisdiction, culture day, hours 
 _marker: tuple | None = None
 _checked_at = 0.0
 _next_check = 0.0  # monotonic time of the next marker check
+_generation = 0  # bumped on every clear: a calendar built from older data is not cached
 _dirty = False  # an override was written in a transaction that may not have committed yet
 
 
@@ -128,7 +129,9 @@ def _read_marker() -> tuple:
 
 
 def _clear() -> None:
+    global _generation
     with _lock:
+        _generation += 1
         _days.clear()
         _calendars.clear()
 
@@ -142,8 +145,7 @@ def refresh(*, force: bool = False) -> None:
     marker = _read_marker()
     with _lock:
         if marker != _marker:
-            _days.clear()
-            _calendars.clear()
+            _clear()
             _marker = marker
         _checked_at = now
         _next_check = now + float(_setting("MOTCUA_CALENDAR_RECHECK_SECONDS", 2))
@@ -196,6 +198,7 @@ def _days_calendar(jurisdiction: str) -> WorkCalendar:
     cal = _days.get(key)
     if cal is not None:
         return cal
+    generation = _generation
     by_year: dict[int, list[CalendarOverride]] = {}
     for ov in _overrides_for(jurisdiction):
         by_year.setdefault(ov.date.year, []).append(ov)
@@ -208,7 +211,7 @@ def _days_calendar(jurisdiction: str) -> WorkCalendar:
 
     cal = WorkCalendar(base=loader)
     with _lock:
-        return _days.setdefault(key, cal)
+        return _days.setdefault(key, cal) if generation == _generation else cal
 
 
 def _jurisdiction_of(agency) -> str:
@@ -230,6 +233,7 @@ def calendar_for(agency: Agency | None = None) -> WorkCalendar:
     cal = _calendars.get(key)
     if cal is not None:
         return cal
+    generation = _generation
     if agency is None:
         hours = OfficeHours()
     else:
@@ -243,7 +247,7 @@ def calendar_for(agency: Agency | None = None) -> WorkCalendar:
             ) from exc
     cal = _days_calendar(key[0]).with_hours(hours)
     with _lock:
-        return _calendars.setdefault(key, cal)
+        return _calendars.setdefault(key, cal) if generation == _generation else cal
 
 
 # --- arithmetic ---------------------------------------------------------------------------------------------
