@@ -101,6 +101,12 @@ def parse_date(value, name: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         pass
+    if len(text) > 10 and text[10] in "T ":  # a full ISO datetime: its local date
+        try:
+            value = dt.datetime.fromisoformat(text)
+            return (value if value.tzinfo else value.replace(tzinfo=LOCAL)).astimezone(LOCAL).date()
+        except ValueError:
+            pass
     try:  # also accept the Vietnamese display form dd/mm/yyyy
         return dt.datetime.strptime(text, "%d/%m/%Y").date()
     except ValueError as exc:

@@ -204,3 +204,10 @@ def test_sub_periods_are_clipped():
         ("2025-02", "2025-02-01", "2025-02-10"),
     ]
     assert [k for k, _l, _s in selectors.sub_periods(p, "year")] == ["2024", "2025"]
+
+
+def test_dates_accept_display_form_and_iso_datetimes():
+    assert selectors.parse_date("31/03/2025", "to") == dt.date(2025, 3, 31)
+    # 2025-03-31T20:00Z is 01/04 03:00 in Hà Nội
+    assert selectors.parse_date("2025-03-31T20:00:00+00:00", "to") == dt.date(2025, 4, 1)
+    assert selectors.parse_date("2025-03-31T20:00:00", "to") == dt.date(2025, 3, 31)
