@@ -1,4 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import oidc, views
 
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("tai-khoan/", views.account, name="account"),
+    path("tai-khoan/dang-ky/", views.register, name="register"),
+    path("oidc/authenticate/", oidc.Authenticate.as_view(), name="oidc_authenticate"),
+    path("oidc/callback/", oidc.Callback.as_view(), name="oidc_callback"),
+    path("nop-ho-so/nhap/<int:pk>/xoa/", views.draft_delete, name="draft_delete"),
+    path("nop-ho-so/tep/<int:pk>/", views.draft_file, name="draft_file"),
+    path("nop-ho-so/<str:code>/", views.file_start, name="file_start"),
+    path("nop-ho-so/<str:code>/<slug:step>/", views.file_step, name="file_step"),
+    path("ho-so-cua-toi/", views.my_dossiers, name="my_dossiers"),
+    path("ho-so-cua-toi/<str:code>/", views.my_dossier, name="my_dossier"),
+    path("ho-so-cua-toi/<str:code>/bo-sung/", views.my_dossier_supplement, name="my_dossier_supplement"),
+    path("ho-so-cua-toi/<str:code>/thanh-toan/", views.my_dossier_pay, name="my_dossier_pay"),
+    path("ho-so-cua-toi/<str:code>/tai-lieu/<int:pk>/", views.my_document, name="my_document"),
+    path("tra-cuu/", views.lookup, name="lookup"),
+    path("tra-cuu/qr/<str:code>.svg", views.lookup_qr, name="lookup_qr"),
+    path("thanh-toan/fake/<str:ref>/", views.fake_gateway, name="fake_gateway"),
+    path("thanh-toan/ket-qua/", views.payment_return, name="payment_return"),
+]

@@ -1,0 +1,354 @@
+"""Portal forms: registration, profile, and the steps of the online filing wizard. Messages in Vietnamese."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+
+from motcua.core.text import nfc
+from motcua.dossiers.validators import IdentifierError, clean_applicant_id, clean_personal_id
+from motcua.notifications.recipients import RecipientError, normalise_email, normalise_phone
+
+from .models import CitizenProfile
+
+REQUIRED = {"required": "Vui lòng nhập thông tin này."}
+
+
+def _phone(value: str) -> str:
+    try:
+        return normalise_phone(value)
+    except RecipientError as exc:
+        raise ValidationError(exc.message, code="phone") from exc
+
+
+def _email(value: str) -> str:
+    try:
+        return normalise_email(value)
+    except RecipientError as exc:
+        raise ValidationError(exc.message, code="email") from exc
+
+
+def _personal_id(value: str) -> str:
+    try:
+        return clean_personal_id(value)
+    except IdentifierError as exc:
+        raise ValidationError(exc.message, code="id_number") from exc
+
+
+class RegistrationForm(forms.Form):
+    full_name = forms.CharField(label="Họ và tên", max_length=255, error_messages=REQUIRED)
+    email = forms.CharField(
+        label="Thư điện tử",
+        required=False,
+        max_length=254,
+        help_text="Nhập thư điện tử hoặc số điện thoại (hoặc cả hai) để đăng nhập và nhận thông báo.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label="Số điện thoại di động",
+        required=False,
+        max_length=20,
+        help_text="10 chữ số, bắt đầu bằng 03, 05, 07, 08, 09 (hoặc dạng +84…).",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    id_number = forms.CharField(
+        label="Số định danh cá nhân (CCCD)",
+        required=False,
+        max_length=20,
+        help_text="12 chữ số; có thể bổ sung sau.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    password1 = forms.CharField(
+        label="Mật khẩu",
+        strip=False,
+        error_messages=REQUIRED,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Ít nhất 8 ký tự, không quá phổ biến, không toàn chữ số, không giống thông tin cá nhân.",
+    )
+    password2 = forms.CharField(
+        label="Nhập lại mật khẩu",
+        strip=False,
+        error_messages=REQUIRED,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_full_name(self):
+        name = " ".join(nfc(self.cleaned_data["full_name"]).split())
+        if len(name) < 2:
+            raise ValidationError("Họ và tên quá ngắn.")
+        return name
+
+    def clean_email(self):
+        value = (self.cleaned_data.get("email") or "").strip()
+        if not value:
+            return ""
+        email = _email(value)
+        User = get_user_model()
+        if (
+            User.objects.filter(email__iexact=email).exists()
+            or User.objects.filter(username__iexact=email).exists()
+        ):
+            raise ValidationError("Thư điện tử này đã được dùng cho một tài khoản khác.", code="taken")
+        return email
+
+    def clean_phone(self):
+        value = (self.cleaned_data.get("phone") or "").strip()
+        if not value:
+            return ""
+        phone = _phone(value)
+        if (
+            CitizenProfile.objects.filter(phone=phone).exists()
+            or get_user_model().objects.filter(username=phone).exists()
+        ):
+            raise ValidationError("Số điện thoại này đã được dùng cho một tài khoản khác.", code="taken")
+        return phone
+
+    def clean_id_number(self):
+        value = (self.cleaned_data.get("id_number") or "").strip()
+        return _personal_id(value) if value else ""
+
+    def clean(self):
+        data = super().clean()
+        if (
+            not data.get("email")
+            and not data.get("phone")
+            and not self.has_error("email")
+            and not self.has_error("phone")
+        ):
+            self.add_error("email", "Cần ít nhất thư điện tử hoặc số điện thoại.")
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "Hai mật khẩu không khớp.")
+        elif p1:
+            probe = get_user_model()(
+                username=data.get("email") or data.get("phone") or "",
+                email=data.get("email") or "",
+                first_name=data.get("full_name") or "",
+            )
+            try:
+                password_validation.validate_password(p1, probe)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label="Họ và tên", max_length=255, error_messages=REQUIRED)
+    phone = forms.CharField(label="Số điện thoại di động", required=False, max_length=20)
+    id_number = forms.CharField(label="Số định danh cá nhân (CCCD)", required=False, max_length=20)
+    address = forms.CharField(label="Địa chỉ", required=False, max_length=500)
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_full_name(self):
+        return " ".join(nfc(self.cleaned_data["full_name"]).split())
+
+    def clean_phone(self):
+        value = (self.cleaned_data.get("phone") or "").strip()
+        if not value:
+            return ""
+        phone = _phone(value)
+        if CitizenProfile.objects.filter(phone=phone).exclude(user=self.user).exists():
+            raise ValidationError("Số điện thoại này đã được dùng cho một tài khoản khác.", code="taken")
+        return phone
+
+    def clean_id_number(self):
+        value = (self.cleaned_data.get("id_number") or "").strip()
+        return _personal_id(value) if value else ""
+
+    def clean_address(self):
+        return nfc(self.cleaned_data.get("address") or "").strip()
+
+
+# --- filing wizard -----------------------------------------------------------------------------------------
+
+
+class WhoForm(forms.Form):
+    """Step 1: the receiving agency, who files, and the applicant (and the representative when filing for
+    someone else under an authorisation)."""
+
+    agency = forms.ChoiceField(label="Cơ quan tiếp nhận", error_messages=REQUIRED)
+    who = forms.ChoiceField(
+        label="Bạn nộp hồ sơ cho ai?",
+        choices=[("self", "Cho chính tôi"), ("behalf", "Thay mặt người khác/tổ chức (có văn bản ủy quyền)")],
+        widget=forms.RadioSelect,
+        initial="self",
+        error_messages=REQUIRED,
+    )
+    applicant_kind = forms.ChoiceField(
+        label="Người/tổ chức yêu cầu giải quyết",
+        choices=[("individual", "Cá nhân"), ("organization", "Tổ chức, doanh nghiệp")],
+        initial="individual",
+        required=False,
+    )
+    applicant_name = forms.CharField(label="Họ và tên / tên tổ chức", max_length=255, error_messages=REQUIRED)
+    applicant_id_number = forms.CharField(
+        label="Số định danh cá nhân (CCCD) / mã số thuế",
+        max_length=20,
+        error_messages=REQUIRED,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    applicant_address = forms.CharField(label="Địa chỉ", max_length=500, error_messages=REQUIRED)
+    applicant_phone = forms.CharField(label="Số điện thoại di động", max_length=20, required=False)
+    applicant_email = forms.CharField(label="Thư điện tử", max_length=254, required=False)
+    rep_name = forms.CharField(label="Họ và tên người được ủy quyền (bạn)", max_length=255, required=False)
+    rep_id_number = forms.CharField(
+        label="Số định danh cá nhân của người được ủy quyền", max_length=20, required=False
+    )
+    rep_phone = forms.CharField(label="Số điện thoại người được ủy quyền", max_length=20, required=False)
+    rep_email = forms.CharField(label="Thư điện tử người được ủy quyền", max_length=254, required=False)
+
+    def __init__(self, *args, agencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [(a.identifier, a.name) for a in agencies]
+
+    def clean(self):
+        d = super().clean()
+        who = d.get("who") or "self"
+        kind = d.get("applicant_kind") or "individual"
+        if who == "self":
+            kind = "individual"
+        d["applicant_kind"] = kind
+        for key in ("applicant_name", "applicant_address", "rep_name"):
+            if d.get(key):
+                d[key] = " ".join(nfc(d[key]).split())
+        if d.get("applicant_id_number"):
+            try:
+                d["applicant_id_number"] = clean_applicant_id(kind, d["applicant_id_number"].strip())
+            except IdentifierError as exc:
+                self.add_error("applicant_id_number", exc.message)
+        for key, fn in (
+            ("applicant_phone", _phone),
+            ("rep_phone", _phone),
+            ("applicant_email", _email),
+            ("rep_email", _email),
+        ):
+            if d.get(key):
+                try:
+                    d[key] = fn(d[key].strip())
+                except ValidationError as exc:
+                    self.add_error(key, exc)
+        if who == "self" and not d.get("applicant_phone") and not d.get("applicant_email"):
+            self.add_error(
+                "applicant_phone", "Cần số điện thoại hoặc thư điện tử để nhận thông báo về hồ sơ."
+            )
+        if who == "behalf":
+            if not d.get("rep_name"):
+                self.add_error("rep_name", "Vui lòng nhập họ tên người được ủy quyền.")
+            if d.get("rep_id_number"):
+                try:
+                    d["rep_id_number"] = clean_personal_id(d["rep_id_number"].strip())
+                except IdentifierError as exc:
+                    self.add_error("rep_id_number", exc.message)
+            else:
+                self.add_error("rep_id_number", "Vui lòng nhập số định danh cá nhân của người được ủy quyền.")
+            if not d.get("rep_phone") and not d.get("rep_email"):
+                self.add_error("rep_phone", "Cần số điện thoại hoặc thư điện tử của người được ủy quyền.")
+        return d
+
+
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+
+def build_eform(fields: list[dict]) -> type[forms.Form]:
+    """A Django form for the version's e-form fields ([{name, label, type, required, options?, help?}])."""
+    attrs: dict = {}
+    for f in fields or []:
+        name, label = f.get("name"), f.get("label") or f.get("name")
+        if not name:
+            continue
+        required = bool(f.get("required"))
+        common = {
+            "label": label,
+            "required": required,
+            "help_text": f.get("help", ""),
+            "error_messages": REQUIRED,
+        }
+        kind = f.get("type") or "text"
+        if kind == "textarea":
+            field = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), **common)
+        elif kind == "number":
+            field = forms.DecimalField(
+                max_digits=20,
+                decimal_places=4,
+                **{**common, "error_messages": {**REQUIRED, "invalid": "Vui lòng nhập một số."}},
+            )
+        elif kind == "date":
+            field = forms.DateField(
+                input_formats=DATE_FORMATS,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                **{**common, "error_messages": {**REQUIRED, "invalid": "Ngày không hợp lệ (dd/mm/yyyy)."}},
+            )
+        elif kind == "email":
+            field = forms.EmailField(
+                max_length=254,
+                **{**common, "error_messages": {**REQUIRED, "invalid": "Thư điện tử không hợp lệ."}},
+            )
+        elif kind == "tel":
+            field = forms.CharField(max_length=20, validators=[_phone], **common)
+        elif kind == "select":
+            options = [str(o) for o in f.get("options") or []]
+            field = forms.ChoiceField(
+                choices=[("", "— Chọn —")] + [(o, o) for o in options],
+                **{**common, "error_messages": {**REQUIRED, "invalid_choice": "Lựa chọn không hợp lệ."}},
+            )
+        elif kind == "checkbox":
+            field = forms.BooleanField(**common)
+        else:
+            field = forms.CharField(max_length=500, **common)
+        attrs[name] = field
+    return type("EForm", (forms.Form,), attrs)
+
+
+def eform_to_json(cleaned: dict) -> dict:
+    out = {}
+    for key, value in cleaned.items():
+        if isinstance(value, dt.date):
+            out[key] = value.isoformat()
+        elif isinstance(value, Decimal):
+            out[key] = format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+        elif isinstance(value, str):
+            out[key] = nfc(value).strip()
+        else:
+            out[key] = value
+    return out
+
+
+def eform_initial(fields: list[dict], data: dict) -> dict:
+    """Stored JSON back to initial values (dates to yyyy-mm-dd for <input type=date>)."""
+    initial = dict(data or {})
+    for f in fields or []:
+        if f.get("type") == "number" and initial.get(f.get("name")) not in (None, ""):
+            try:
+                initial[f["name"]] = Decimal(str(initial[f["name"]]))
+            except InvalidOperation:
+                pass
+    return initial
+
+
+class ResultForm(forms.Form):
+    result_method = forms.ChoiceField(
+        label="Hình thức nhận kết quả",
+        choices=[
+            ("counter", "Nhận trực tiếp tại Bộ phận Một cửa"),
+            ("post", "Nhận qua dịch vụ bưu chính công ích"),
+            ("electronic", "Nhận kết quả điện tử trên Cổng dịch vụ công"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={**REQUIRED, "invalid_choice": "Hình thức nhận kết quả không hợp lệ."},
+    )
+    result_address = forms.CharField(
+        label="Địa chỉ nhận kết quả qua bưu chính", max_length=500, required=False
+    )
+
+    def clean(self):
+        d = super().clean()
+        if d.get("result_method") == "post" and not (d.get("result_address") or "").strip():
+            self.add_error("result_address", "Vui lòng nhập địa chỉ nhận kết quả qua bưu chính.")
+        if d.get("result_address"):
+            d["result_address"] = " ".join(nfc(d["result_address"]).split())
+        return d

@@ -1,0 +1,394 @@
+"""Portal writes: citizen accounts, filing drafts (saved as the citizen goes, files included), online submission,
+supplements and fee payments. Each function is one transaction; state changes of dossiers go through
+motcua.dossiers.services."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from motcua.catalog.models import Offering, Procedure
+from motcua.core.errors import Conflict, NotFound, Unprocessable
+from motcua.dossiers import documents
+from motcua.dossiers import services as dossier_services
+from motcua.dossiers.models import Dossier, State
+from motcua.org.models import Agency, Role, StaffRole
+
+from . import wizard
+from .models import CitizenProfile, Draft, DraftFile, Payment, PaymentStatus
+from .payments import get_gateway
+
+logger = logging.getLogger(__name__)
+
+
+# --- accounts -----------------------------------------------------------------------------------------------
+
+
+def citizen_register(*, full_name: str, email: str = "", phone: str = "", password: str, id_number: str = ""):
+    """Create a citizen account (already validated by RegistrationForm). The username is the e-mail, else the
+    phone number; both can be used to sign in."""
+    User = get_user_model()
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                username=(email or phone)[:150], email=email, password=password, first_name=full_name[:150]
+            )
+            CitizenProfile.objects.create(user=user, full_name=full_name, phone=phone, id_number=id_number)
+    except IntegrityError as exc:
+        raise Conflict(
+            "Thư điện tử hoặc số điện thoại vừa được đăng ký cho tài khoản khác.",
+            "The e-mail or phone number was just registered by another account.",
+        ) from exc
+    return user
+
+
+def profile_of(user) -> CitizenProfile:
+    profile = CitizenProfile.objects.filter(user=user).first()
+    if profile is None:
+        profile = CitizenProfile.objects.create(user=user, full_name=user.get_full_name())
+    return profile
+
+
+def profile_update(*, user, full_name: str, phone: str, id_number: str, address: str) -> CitizenProfile:
+    with transaction.atomic():
+        profile = profile_of(user)
+        profile.full_name, profile.phone, profile.id_number, profile.address = (
+            full_name,
+            phone,
+            id_number,
+            address,
+        )
+        try:
+            with transaction.atomic():
+                profile.save()
+        except IntegrityError as exc:
+            raise Conflict(
+                "Số điện thoại này đã được dùng cho một tài khoản khác.",
+                "This phone number belongs to another account.",
+            ) from exc
+        user.first_name = full_name[:150]
+        user.save(update_fields=["first_name"])
+    return profile
+
+
+# --- drafts ---------------------------------------------------------------------------------------------------
+
+
+def online_agencies(procedure: Procedure) -> list[Agency]:
+    return [
+        o.agency
+        for o in Offering.objects.filter(procedure=procedure, online=True, agency__active=True)
+        .select_related("agency")
+        .order_by("agency__path")
+    ]
+
+
+def filable_procedure(code: str) -> tuple[Procedure, object]:
+    """The procedure and its version in force, if it may be filed online now; else NotFound/Unprocessable."""
+    procedure = Procedure.objects.filter(code=code, active=True).first()
+    if procedure is None:
+        raise NotFound(f"Không tìm thấy thủ tục '{code}'.", f"No procedure '{code}'.")
+    version = procedure.version_at(timezone.localdate())
+    if version is None or version.online_level not in ("full", "partial") or not online_agencies(procedure):
+        raise Unprocessable(
+            "Thủ tục này chưa được cung cấp trực tuyến; vui lòng nộp hồ sơ tại Bộ phận Một cửa.",
+            "This procedure is not offered online; file at the one-stop counter.",
+            code="not_online",
+        )
+    return procedure, version
+
+
+def draft_open(*, user, procedure: Procedure) -> Draft:
+    """The citizen's open draft for the procedure (created, pre-filled from the profile, if none)."""
+    draft = Draft.objects.filter(user=user, procedure=procedure, submitted_at__isnull=True).first()
+    if draft is not None:
+        return draft
+    profile = profile_of(user)
+    agencies = online_agencies(procedure)
+    data = {
+        "who": "self",
+        "agency": agencies[0].identifier if len(agencies) == 1 else "",
+        "applicant_kind": "individual",
+        "applicant_name": profile.full_name or user.get_full_name(),
+        "applicant_id_number": profile.id_number,
+        "applicant_address": profile.address,
+        "applicant_phone": profile.phone,
+        "applicant_email": user.email,
+    }
+    try:
+        with transaction.atomic():
+            return Draft.objects.create(user=user, procedure=procedure, data=data, step=wizard.STEPS[0])
+    except IntegrityError:  # the same citizen opened it twice at once
+        return Draft.objects.get(user=user, procedure=procedure, submitted_at__isnull=True)
+
+
+def draft_save(*, draft: Draft, values: dict, step: str) -> Draft:
+    with transaction.atomic():
+        locked = Draft.objects.select_for_update().get(pk=draft.pk)
+        if locked.submitted_at:
+            raise Conflict(
+                "Hồ sơ nháp này đã được nộp.", "This draft was already submitted.", code="submitted"
+            )
+        locked.data = {**locked.data, **values}
+        locked.step = step
+        if "agency" in values:
+            locked.agency = Agency.objects.filter(identifier=values["agency"]).first()
+        locked.save()
+    return locked
+
+
+def draft_add_file(*, draft: Draft, uploaded_file, kind: str, component=None) -> DraftFile:
+    """Check (type from content, size, active content) and keep one upload in the draft. The stored bytes are
+    exactly the uploaded bytes; their SHA-256 is kept and checked again at submission."""
+    if draft.submitted_at:
+        raise Conflict("Hồ sơ nháp này đã được nộp.", "This draft was already submitted.", code="submitted")
+    if component is not None and not wizard.components(draft).filter(pk=component.pk).exists():
+        raise Unprocessable("Thành phần hồ sơ không hợp lệ.", "Unknown component.", code="bad_component")
+    info = documents.inspect_upload(uploaded_file)
+    existing = draft.files.filter(sha256=info.sha256, kind=kind, component=component).first()
+    if existing is not None:
+        return existing
+    uploaded_file.seek(0)
+    row = DraftFile(
+        draft=draft,
+        kind=kind,
+        component=component,
+        name=info.name,
+        content_type=info.content_type,
+        size=info.size,
+        sha256=info.sha256,
+    )
+    stored = f"u{draft.user_id}-{info.sha256[:20]}.{info.extension}"
+    row.file.save(stored, File(uploaded_file, name=stored), save=False)
+    try:
+        with transaction.atomic():
+            row.save()
+            Draft.objects.filter(pk=draft.pk).update(updated_at=timezone.now())
+    except Exception:
+        default_storage.delete(row.file.name)
+        raise
+    return row
+
+
+def draft_remove_file(*, draft: Draft, file_id: int) -> None:
+    if draft.submitted_at:
+        raise Conflict("Hồ sơ nháp này đã được nộp.", "This draft was already submitted.", code="submitted")
+    row = draft.files.filter(pk=file_id).first()
+    if row is None:
+        raise NotFound("Không tìm thấy tệp.", "File not found.")
+    name = row.file.name
+    row.delete()
+    transaction.on_commit(lambda: default_storage.delete(name))
+
+
+def draft_delete(*, draft: Draft) -> None:
+    if draft.submitted_at:
+        raise Conflict("Hồ sơ nháp này đã được nộp.", "This draft was already submitted.", code="submitted")
+    names = [f.file.name for f in draft.files.all()]
+    draft.delete()
+    transaction.on_commit(lambda: [default_storage.delete(n) for n in names])
+
+
+def draft_submit(*, draft_id: int, user) -> Dossier:
+    """File the draft online (dossiers.dossier_file, channel online) and attach every uploaded file as a
+    DossierDocument, all in one transaction. Submitting twice returns the same dossier."""
+    stored = []
+    try:
+        with transaction.atomic():
+            draft = Draft.objects.select_for_update().filter(pk=draft_id, user=user).first()
+            if draft is None:
+                raise NotFound("Không tìm thấy hồ sơ nháp.", "Draft not found.")
+            if draft.submitted_at and draft.dossier_id:
+                return draft.dossier
+            problems = wizard.problems(draft)
+            if problems:
+                raise Unprocessable(
+                    "Hồ sơ chưa đầy đủ: " + "; ".join(p.message for p in problems),
+                    "The filing is incomplete.",
+                    code="incomplete",
+                )
+            args = wizard.filing_arguments(draft)
+            dossier, _created = dossier_services.dossier_file(
+                actor=user,
+                channel="online",
+                idempotency_key=f"portal-draft-{draft.pk}",
+                applicant_user=user,
+                **args,
+            )
+            for f in draft.files.select_related("component").order_by("pk"):
+                with f.file.open("rb") as fh:
+                    doc = documents.store_upload(
+                        dossier=dossier,
+                        uploaded_file=File(fh, name=f.name),
+                        kind=f.kind,
+                        component=f.component if f.kind == DraftFile.Kind.COMPONENT else None,
+                        actor=user,
+                    )
+                stored.append(doc)
+                if doc.sha256 != f.sha256:
+                    raise Conflict(
+                        f"Tệp '{f.name}' đã bị thay đổi sau khi tải lên; vui lòng tải lại tệp.",
+                        f"File '{f.name}' changed after upload; upload it again.",
+                        code="file_changed",
+                    )
+            draft.dossier = dossier
+            draft.submitted_at = timezone.now()
+            draft.save(update_fields=["dossier", "submitted_at", "updated_at"])
+            names = [f.file.name for f in draft.files.all()]
+            draft.files.all().delete()  # the dossier's documents now hold these exact bytes
+            transaction.on_commit(lambda: [default_storage.delete(n) for n in names])
+    except Exception:
+        documents.discard(stored)
+        raise
+    return dossier
+
+
+# --- my dossiers ----------------------------------------------------------------------------------------------
+
+
+def owned_dossier(code: str, user) -> Dossier:
+    dossier = (
+        Dossier.objects.select_related("agency", "procedure").filter(code=code, applicant_user=user).first()
+    )
+    if dossier is None:
+        raise NotFound(f"Không tìm thấy hồ sơ '{code}' của bạn.", f"No dossier '{code}' of yours.")
+    return dossier
+
+
+def dossier_supplement(*, code: str, user, files: list, note: str = "") -> Dossier:
+    """The applicant completes a dossier (state supplement_requested): store the files, then the `supplement`
+    action records their hashes. A bad file or a refused action stores nothing."""
+    dossier = owned_dossier(code, user)
+    if dossier.state != State.SUPPLEMENT_REQUESTED:
+        raise Conflict(
+            "Hồ sơ không ở trạng thái yêu cầu bổ sung.",
+            "The dossier is not awaiting a supplement.",
+            code="state",
+        )
+    if not files:
+        raise Unprocessable(
+            "Vui lòng chọn ít nhất một tệp bổ sung.", "Choose at least one file.", code="no_files"
+        )
+    inspected = [documents.inspect_upload(f) for f in files]  # refuse a bad file before storing anything
+    stored = []
+    try:
+        with transaction.atomic():
+            for f, info in zip(files, inspected, strict=True):
+                stored.append(
+                    documents.store_upload(
+                        dossier=dossier, uploaded_file=f, kind="supplement", actor=user, inspected=info
+                    )
+                )
+            hashes = list(dict.fromkeys(d.sha256 for d in stored))
+            params = {"file_hashes": hashes}
+            if note:
+                params["note"] = note
+            dossier = dossier_services.dossier_act(code=code, action="supplement", actor=user, params=params)
+    except Exception:
+        documents.discard(stored)
+        raise
+    return dossier
+
+
+# --- payments -------------------------------------------------------------------------------------------------
+
+
+def payment_due(dossier: Dossier) -> tuple[Decimal, int] | None:
+    """(amount, seq of the request_payment event) when the dossier awaits a payment."""
+    if dossier.state != State.AWAITING_PAYMENT:
+        return None
+    event = dossier.events.filter(action="request_payment").order_by("-seq").first()
+    if event is None:
+        return None
+    try:
+        amount = Decimal(str(event.data.get("amount")))
+    except (InvalidOperation, TypeError):
+        return None
+    return (amount, event.seq) if amount > 0 else None
+
+
+def payment_start(*, code: str, user) -> tuple[Payment, str]:
+    dossier = owned_dossier(code, user)
+    due = payment_due(dossier)
+    if due is None:
+        raise Conflict(
+            "Hồ sơ không có khoản phí cần thanh toán.", "Nothing to pay on this dossier.", code="nothing_due"
+        )
+    amount, seq = due
+    if dossier.payments.filter(request_seq=seq, status=PaymentStatus.PAID).exists():
+        raise Conflict("Khoản phí này đã được thanh toán.", "Already paid.", code="already_paid")
+    gateway = get_gateway()
+    start = gateway.create_payment(dossier, amount)
+    payment = Payment.objects.create(
+        dossier=dossier,
+        amount=amount,
+        reference=start.reference,
+        provider=gateway.name,
+        payer=user,
+        request_seq=seq,
+    )
+    return payment, start.redirect_url
+
+
+def system_account(agency: Agency):
+    """The agency's system account ("system:<identifier>", one-stop officer role, cannot sign in): the actor of
+    actions the system takes on the agency's behalf, such as confirming a verified online payment."""
+    User = get_user_model()
+    username = f"system:{agency.identifier}"
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = User(username=username, first_name="Hệ thống (thanh toán trực tuyến)")
+                user.set_unusable_password()
+                user.save()
+        except IntegrityError:
+            user = User.objects.get(username=username)
+    StaffRole.objects.get_or_create(user=user, agency=agency, unit=None, role=Role.OFFICER)
+    return user
+
+
+def payment_callback(*, reference: str, paid: bool) -> Payment:
+    """Apply a verified gateway callback. Idempotent: a repeated callback changes nothing and confirms once."""
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update()
+            .select_related("dossier__agency")
+            .filter(reference=reference)
+            .first()
+        )
+        if payment is None:
+            raise NotFound(f"Không có giao dịch '{reference}'.", f"No payment '{reference}'.")
+        if payment.status == PaymentStatus.PAID:
+            return payment
+        if not paid:
+            payment.status = PaymentStatus.CANCELLED
+            payment.save(update_fields=["status"])
+            return payment
+        payment.status = PaymentStatus.PAID
+        payment.paid_at = timezone.now()
+        dossier = Dossier.objects.select_for_update().get(pk=payment.dossier_id)
+        if (
+            dossier.state == State.AWAITING_PAYMENT
+            and payment_due(dossier)
+            and payment_due(dossier)[1] == payment.request_seq
+        ):
+            dossier_services.dossier_act(
+                code=dossier.code,
+                action="confirm_payment",
+                actor=system_account(dossier.agency),
+                params={"paid_reference": reference, "amount": str(payment.amount)},
+            )
+        else:
+            payment.note = (
+                "Đã nhận tiền khi hồ sơ không còn chờ thanh toán khoản này — cần đối soát/hoàn tiền."
+            )
+            logger.warning("payment %s paid for %s in state %s", reference, dossier.code, dossier.state)
+        payment.save(update_fields=["status", "paid_at", "note"])
+    return payment

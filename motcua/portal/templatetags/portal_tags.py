@@ -1,0 +1,61 @@
+"""Dates as Vietnamese people write them (dd/mm/yyyy), from datetimes or ISO strings, in local time."""
+
+import datetime as dt
+
+from django import template
+from django.utils.dateparse import parse_date, parse_datetime
+
+from motcua.dossiers import lifecycle
+
+register = template.Library()
+
+
+def _as_local(value):
+    if isinstance(value, str):
+        value = parse_datetime(value) or parse_date(value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(lifecycle.LOCAL) if value.tzinfo else value
+    return value
+
+
+@register.filter
+def vn_date(value) -> str:
+    value = _as_local(value)
+    return value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else ""
+
+
+@register.filter
+def vn_datetime(value) -> str:
+    value = _as_local(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%H:%M %d/%m/%Y")
+    return value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else ""
+
+
+@register.filter
+def state_label(state: str) -> str:
+    return lifecycle.state_label(state)
+
+
+@register.filter
+def vnd(value) -> str:
+    """1400000 → '1.400.000 đồng'."""
+    try:
+        n = int(round(float(value)))
+    except (TypeError, ValueError):
+        return ""
+    return f"{n:,}".replace(",", ".") + " đồng"
+
+
+@register.simple_tag
+def widget(field, **attrs):
+    """Render a bound field's widget with its help text and error message tied to it (WCAG 1.3.1, 3.3.1)."""
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        described.append(f"{field.auto_id}_error")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return field.as_widget(attrs=attrs)

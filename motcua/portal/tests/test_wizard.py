@@ -1,0 +1,198 @@
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from motcua.dossiers.models import Dossier, DossierDocument
+from motcua.notifications.tests.factories import PASSWORD, PDF_BYTES
+from motcua.portal.models import Draft, DraftFile
+
+from .helpers import CODE, EFORM, WHO, pdf, sha, url, walk_wizard
+
+
+@pytest.fixture
+def citizen(client, world):
+    assert client.login(username="congdan", password=PASSWORD)
+    return world["citizen"]
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    r = client.get(url())
+    assert r.status_code == 302 and r["Location"].startswith("/accounts/login/?next=/nop-ho-so/")
+
+
+def test_full_filing_creates_the_online_dossier_with_the_exact_files(
+    client, world, citizen, django_capture_on_commit_callbacks
+):
+    walk_wizard(client, world, files=pdf(extra=b"% signed page 1\n"))
+    r = client.get(url("xem-lai"))
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "Tạp hoá Bình An" in page and "giay-de-nghi.pdf" in page and "Hồ sơ chưa đầy đủ" not in page
+    draft_blob = DraftFile.objects.get().file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(url("xem-lai"), {"submit": "1"})
+    dossier = Dossier.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/ho-so-cua-toi/{dossier.code}/"
+    assert not default_storage.exists(draft_blob)  # the draft copy is dropped once the dossier holds the file
+    assert dossier.code.startswith("000.00.21.H26-")
+    assert (dossier.channel, dossier.state, dossier.applicant_user, dossier.filed_by) == (
+        "online",
+        "submitted",
+        citizen,
+        citizen,
+    )
+    assert dossier.applicant_phone == "0912345678"  # +84 form normalised
+    assert dossier.applicant_id_number == "001203012345" and dossier.result_method == "electronic"
+    assert dossier.form_data == {
+        "ten_ho_kinh_doanh": "Tạp hoá Bình An",
+        "von_kinh_doanh": "50000000",
+        "ngay_bat_dau": "2026-12-01",
+        "nganh_nghe": "Bán lẻ",
+        "ghi_chu": "",
+    }
+    (doc,) = DossierDocument.objects.all()
+    expected = PDF_BYTES + b"% signed page 1\n"
+    assert (doc.kind, doc.component, doc.name, doc.sha256) == (
+        "component",
+        world["components"][0],
+        "giay-de-nghi.pdf",
+        sha(expected),
+    )
+    with doc.file.open("rb") as fh:
+        assert fh.read() == expected  # nothing the citizen uploaded is altered
+    draft = Draft.objects.get()
+    assert draft.dossier == dossier and draft.submitted_at is not None
+    assert dossier.events.get().action == "submit"
+
+
+def test_submitting_twice_files_one_dossier(client, world, citizen):
+    walk_wizard(client, world)
+    first = client.post(url("xem-lai"), {"submit": "1"})
+    draft = Draft.objects.get()
+    from motcua.portal import services
+
+    again = services.draft_submit(draft_id=draft.pk, user=citizen)
+    assert Dossier.objects.count() == 1 and again.code in first["Location"]
+    assert DossierDocument.objects.count() == 1
+
+
+def test_draft_is_saved_and_resumed_after_signing_out(client, world, citizen):
+    data = {**WHO, "applicant_address": "Số 1 Tràng Tiền", "save_exit": "1"}
+    data.pop("next")
+    r = client.post(url("nguoi-nop"), data)
+    assert r.status_code == 302 and r["Location"] == "/ho-so-cua-toi/"
+    c1 = world["components"][0]
+    client.post(url("thanh-phan"), {f"file_{c1.pk}": pdf("trang-1.pdf"), "save_exit": "1"})
+    client.logout()
+    assert client.login(username="congdan", password=PASSWORD)
+    listing = client.get("/ho-so-cua-toi/").content.decode()
+    assert "Hồ sơ đang soạn" in listing and "Đăng ký thành lập hộ kinh doanh" in listing
+    r = client.get(url())
+    assert r["Location"] == url("thanh-phan")  # resumes where the citizen left
+    page = client.get(url("nguoi-nop")).content.decode()
+    assert 'value="Số 1 Tràng Tiền"' in page
+    page = client.get(url("thanh-phan")).content.decode()
+    assert "trang-1.pdf" in page
+    f = DraftFile.objects.get()
+    assert f.sha256 == sha(PDF_BYTES) and default_storage.exists(f.file.name)
+
+
+def test_bad_uploads_are_refused_and_nothing_is_kept(client, world, citizen):
+    client.post(url("nguoi-nop"), WHO)
+    c1 = world["components"][0]
+    exe = SimpleUploadedFile("giay-de-nghi.pdf", b"MZ\x90\x00" + b"\x00" * 100)
+    r = client.post(url("thanh-phan"), {f"file_{c1.pk}": exe, "next": "1"})
+    assert r.status_code == 422
+    assert "tệp chạy Windows" in r.content.decode()
+    assert DraftFile.objects.count() == 0
+    r = client.post(url("thanh-phan"), {"next": "1"})
+    assert r.status_code == 400 and "Chưa tải lên: Giấy đề nghị đăng ký hộ kinh doanh" in r.content.decode()
+
+
+def test_removing_and_reuploading_a_file(client, world, citizen, django_capture_on_commit_callbacks):
+    client.post(url("nguoi-nop"), WHO)
+    c1 = world["components"][0]
+    client.post(url("thanh-phan"), {f"file_{c1.pk}": pdf("a.pdf"), "upload": "1"})
+    client.post(url("thanh-phan"), {f"file_{c1.pk}": pdf("a-again.pdf"), "upload": "1"})  # same bytes
+    assert DraftFile.objects.count() == 1
+    f = DraftFile.objects.get()
+    name = f.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(url("thanh-phan"), {"remove": str(f.pk)})
+    assert r.status_code == 302 and DraftFile.objects.count() == 0
+    assert not default_storage.exists(name)
+
+
+def test_invalid_applicant_and_eform_are_refused_with_vietnamese_messages(client, world, citizen):
+    bad = {**WHO, "applicant_id_number": "999203012345", "applicant_phone": "0212345678"}
+    r = client.post(url("nguoi-nop"), bad)
+    page = r.content.decode()
+    assert r.status_code == 400
+    assert "mã tỉnh nơi đăng ký khai sinh &#x27;999&#x27; không tồn tại" in page
+    assert "03, 05, 07, 08 hoặc 09" in page and 'aria-invalid="true"' in page
+    assert Draft.objects.get().data["applicant_id_number"] == ""  # nothing invalid was stored
+    r = client.post(url("to-khai"), {**EFORM, "von_kinh_doanh": "nhiều", "nganh_nghe": "Khác lạ"})
+    page = r.content.decode()
+    assert r.status_code == 400 and "Vui lòng nhập một số." in page and "Lựa chọn không hợp lệ." in page
+
+
+def test_review_refuses_an_incomplete_filing(client, world, citizen):
+    client.post(url("nguoi-nop"), WHO)
+    page = client.get(url("xem-lai")).content.decode()
+    assert "Chưa tải lên: Giấy đề nghị đăng ký hộ kinh doanh" in page
+    assert "Tờ khai điện tử chưa đầy đủ" in page
+    r = client.post(url("xem-lai"), {"submit": "1"})
+    assert r.status_code == 422 and Dossier.objects.count() == 0
+
+
+def test_filing_on_behalf_needs_the_authorisation_document(client, world, citizen):
+    who = {
+        **WHO,
+        "who": "behalf",
+        "applicant_kind": "organization",
+        "applicant_name": "Công ty TNHH Bình An",
+        "applicant_id_number": "0100233488",
+        "rep_name": "Trần Thị Bình",
+        "rep_id_number": "001303012345",
+        "rep_phone": "0987654321",
+    }
+    r = client.post(url("nguoi-nop"), who)
+    assert r.status_code == 302
+    c1 = world["components"][0]
+    r = client.post(url("thanh-phan"), {f"file_{c1.pk}": pdf(), "next": "1"})
+    assert r.status_code == 400 and "Chưa tải lên văn bản ủy quyền" in r.content.decode()
+    r = client.post(url("thanh-phan"), {"file_auth": pdf("uy-quyen.pdf", b"%auth\n"), "next": "1"})
+    assert r.status_code == 302
+    client.post(url("to-khai"), EFORM)
+    client.post(url("nhan-ket-qua"), {"result_method": "post", "result_address": "", "next": "1"})
+    assert Draft.objects.get().data.get("result_method") is None  # post needs an address: refused
+    client.post(url("nhan-ket-qua"), {"result_method": "post", "result_address": "12 Phố Huế", "next": "1"})
+    client.post(url("xem-lai"), {"submit": "1"})
+    dossier = Dossier.objects.get()
+    assert dossier.applicant_kind == "organization" and dossier.applicant_id_number == "0100233488"
+    assert (
+        dossier.representative["name"] == "Trần Thị Bình" and dossier.representative["phone"] == "0987654321"
+    )
+    assert dossier.form_data["dia_chi_nhan_ket_qua"] == "12 Phố Huế"
+    assert sorted(dossier.documents.values_list("kind", flat=True)) == ["authorisation", "component"]
+
+
+def test_procedures_not_online_or_unknown(client, world, citizen):
+    world["version"].online_level = "none"
+    world["version"].save()
+    r = client.get(url())
+    assert r.status_code == 422 and "chưa được cung cấp trực tuyến" in r.content.decode()
+    assert client.get("/nop-ho-so/9.999999/").status_code == 404
+    assert client.get(f"/nop-ho-so/{CODE}/buoc-la/").status_code == 404
+
+
+def test_files_of_another_citizens_draft_are_not_served(client, world, citizen):
+    client.post(url("nguoi-nop"), WHO)
+    client.post(url("thanh-phan"), {f"file_{world['components'][0].pk}": pdf(), "upload": "1"})
+    f = DraftFile.objects.get()
+    r = client.get(f"/nop-ho-so/tep/{f.pk}/")
+    assert r.status_code == 200 and b"".join(r.streaming_content) == PDF_BYTES
+    client.logout()
+    client.login(username="congdan2", password=PASSWORD)
+    assert client.get(f"/nop-ho-so/tep/{f.pk}/").status_code == 404
+    assert client.post(f"/nop-ho-so/nhap/{f.draft_id}/xoa/").status_code == 404

@@ -1,0 +1,627 @@
+"""Citizen pages: registration and profile, the online filing wizard (/nop-ho-so/), my dossiers (/ho-so-cua-toi/),
+public status lookup (/tra-cuu/), fee payment (/thanh-toan/). Views parse, check ownership, call a service and
+render; bad input re-renders the page with Vietnamese messages and a 4xx status."""
+
+from __future__ import annotations
+
+import io
+import re
+from urllib.parse import parse_qs, urlparse
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from motcua.core.errors import DomainError, NotFound, Unprocessable
+from motcua.core.text import nfc
+from motcua.dossiers.models import DocumentKind, Dossier, State
+from motcua.dossiers.selectors import dossier_public, due_status
+from motcua.dossiers.workflow import TRANSITIONS
+
+from . import services, wizard
+from .forms import (
+    ProfileForm,
+    RegistrationForm,
+    ResultForm,
+    WhoForm,
+    build_eform,
+    eform_initial,
+    eform_to_json,
+)
+from .models import Draft, DraftFile, Payment
+from .oidc import oidc_enabled, provider_name
+from .payments import FakeGateway, InvalidCallback, fake_gateway_enabled, get_gateway
+
+# Forms the applicant may download (keys of motcua.dossiers.pdf.FORMS), by the event that issues them.
+CITIZEN_FORMS = {
+    "receive": ("receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu số 01)"),
+    "request_supplement": ("supplement", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu số 02)"),
+    "refuse": ("refusal", "Phiếu từ chối tiếp nhận giải quyết hồ sơ (Mẫu số 03)"),
+    "apologize": ("apology", "Phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu số 04)"),
+    "stop": ("stop", "Thông báo dừng giải quyết hồ sơ (Mẫu số 05)"),
+}
+CODE_RE = re.compile(r"^[0-9A-Z][0-9A-Z.\-]{2,79}$")
+
+
+def form_pdf_url(code: str, form: str, seq: int | None = None) -> str:
+    url = f"/staff/dossiers/{code}/forms/{form}.pdf"
+    return f"{url}?seq={seq}" if seq else url
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+# --- accounts -----------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("portal:my_dossiers")
+    form = RegistrationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                user = services.citizen_register(
+                    full_name=d["full_name"],
+                    email=d["email"],
+                    phone=d["phone"],
+                    password=d["password1"],
+                    id_number=d["id_number"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, "Đăng ký tài khoản thành công. Chào mừng bạn!")
+                return redirect(_safe_next(request, reverse("portal:my_dossiers")))
+        else:
+            status = 400
+    ctx = {
+        "form": form,
+        "next": _safe_next(request, ""),
+        "oidc_enabled": oidc_enabled(),
+        "oidc_provider": provider_name(),
+    }
+    return render(request, "portal/register.html", ctx, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request: HttpRequest) -> HttpResponse:
+    profile = services.profile_of(request.user)
+    initial = {
+        "full_name": profile.full_name or request.user.get_full_name(),
+        "phone": profile.phone,
+        "id_number": profile.id_number,
+        "address": profile.address,
+    }
+    form = ProfileForm(request.POST or None, initial=initial, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.profile_update(user=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status
+            else:
+                messages.success(request, "Đã cập nhật thông tin tài khoản.")
+                return redirect("portal:account")
+        else:
+            status = 400
+    return render(request, "portal/account.html", {"form": form, "profile": profile}, status=status)
+
+
+# --- filing wizard --------------------------------------------------------------------------------------------
+
+
+def _procedure_or_page(request, code):
+    try:
+        return services.filable_procedure(code), None
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except Unprocessable as exc:
+        page = render(
+            request, "portal/not_online.html", {"code": code, "message": exc.message}, status=exc.status
+        )
+        return None, page
+
+
+@login_required
+def file_start(request: HttpRequest, code: str) -> HttpResponse:
+    found, page = _procedure_or_page(request, code)
+    if page:
+        return page
+    procedure, _version = found
+    draft = services.draft_open(user=request.user, procedure=procedure)
+    step = draft.step if draft.step in wizard.STEPS else wizard.STEPS[0]
+    return redirect("portal:file_step", code=procedure.code, step=step)
+
+
+def _wizard_ctx(draft, procedure, version, step, **extra):
+    index = wizard.STEPS.index(step)
+    steps = [
+        {"key": s, "label": wizard.STEP_LABELS[s], "n": i + 1, "current": s == step, "done": i < index}
+        for i, s in enumerate(wizard.STEPS)
+    ]
+    return {
+        "draft": draft,
+        "procedure": procedure,
+        "version": version,
+        "step": step,
+        "step_label": wizard.STEP_LABELS[step],
+        "step_number": index + 1,
+        "step_count": len(wizard.STEPS),
+        "steps": steps,
+        "prev_step": wizard.STEPS[index - 1] if index else None,
+        **extra,
+    }
+
+
+def _next_step(step: str) -> str:
+    return wizard.STEPS[min(wizard.STEPS.index(step) + 1, len(wizard.STEPS) - 1)]
+
+
+def _exit_with_draft(request):
+    messages.success(
+        request, "Đã lưu bản nháp. Bạn có thể quay lại nộp tiếp bất cứ lúc nào trong mục Hồ sơ của tôi."
+    )
+    return redirect("portal:my_dossiers")
+
+
+def _raw(values: dict, keys) -> dict:
+    return {k: nfc(values.get(k, "")) for k in keys if k in values}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def file_step(request: HttpRequest, code: str, step: str) -> HttpResponse:
+    if step not in wizard.STEPS:
+        raise Http404("Không có bước này.")
+    found, page = _procedure_or_page(request, code)
+    if page:
+        return page
+    procedure, version = found
+    draft = services.draft_open(user=request.user, procedure=procedure)
+    handler = {
+        "nguoi-nop": _step_who,
+        "thanh-phan": _step_components,
+        "to-khai": _step_eform,
+        "nhan-ket-qua": _step_result,
+        "xem-lai": _step_review,
+    }[step]
+    return handler(request, draft, procedure, version, step)
+
+
+def _step_who(request, draft, procedure, version, step):
+    agencies = services.online_agencies(procedure)
+    if request.method == "POST" and "save_exit" in request.POST:
+        services.draft_save(draft=draft, values=_raw(request.POST, wizard.WHO_KEYS), step=step)
+        return _exit_with_draft(request)
+    if request.method == "POST":
+        form = WhoForm(request.POST, agencies=agencies)
+        if form.is_valid():
+            values = {k: form.cleaned_data.get(k) or "" for k in wizard.WHO_KEYS}
+            services.draft_save(draft=draft, values=values, step=_next_step(step))
+            return redirect("portal:file_step", code=procedure.code, step=_next_step(step))
+        status = 400
+    else:
+        form = WhoForm(initial=draft.data, agencies=agencies)
+        status = 200
+    ctx = _wizard_ctx(draft, procedure, version, step, form=form, single_agency=len(agencies) == 1)
+    return render(request, "portal/file_who.html", ctx, status=status)
+
+
+def _step_components(request, draft, procedure, version, step):
+    errors: dict[str, list[str]] = {}
+    status = 200
+    comps = list(wizard.components(draft))
+    if request.method == "POST":
+        if request.POST.get("remove"):
+            try:
+                services.draft_remove_file(draft=draft, file_id=int(request.POST["remove"]))
+            except (ValueError, DomainError):
+                raise Http404("Không tìm thấy tệp.") from None
+            messages.info(request, "Đã xóa tệp khỏi hồ sơ nháp.")
+            return redirect("portal:file_step", code=procedure.code, step=step)
+        uploads = [(c, f"file_{c.pk}", DraftFile.Kind.COMPONENT) for c in comps]
+        uploads.append((None, "file_auth", DraftFile.Kind.AUTHORISATION))
+        added = 0
+        for component, field, kind in uploads:
+            for f in request.FILES.getlist(field):
+                try:
+                    services.draft_add_file(draft=draft, uploaded_file=f, kind=kind, component=component)
+                    added += 1
+                except DomainError as exc:
+                    errors.setdefault(field, []).append(exc.message)
+                    status = exc.status
+        if added:
+            messages.success(request, f"Đã lưu {added} tệp vào hồ sơ nháp.")
+        if not errors:
+            if "save_exit" in request.POST:
+                services.draft_save(draft=draft, values={}, step=step)
+                return _exit_with_draft(request)
+            if "next" in request.POST:
+                missing = [p for p in wizard.problems(draft) if p.step == step]
+                if not missing:
+                    services.draft_save(draft=draft, values={}, step=_next_step(step))
+                    return redirect("portal:file_step", code=procedure.code, step=_next_step(step))
+                errors["__all__"] = [p.message for p in missing]
+                status = 400
+            else:
+                return redirect("portal:file_step", code=procedure.code, step=step)
+    files = list(draft.files.all())
+    rows = [
+        {
+            "component": c,
+            "field": f"file_{c.pk}",
+            "files": [f for f in files if f.component_id == c.pk],
+            "errors": errors.get(f"file_{c.pk}", []),
+        }
+        for c in comps
+    ]
+    ctx = _wizard_ctx(
+        draft,
+        procedure,
+        version,
+        step,
+        rows=rows,
+        auth_files=[f for f in files if f.kind == DraftFile.Kind.AUTHORISATION],
+        auth_errors=errors.get("file_auth", []),
+        general_errors=errors.get("__all__", []),
+        behalf=draft.data.get("who") == "behalf",
+        stray_files=[
+            f
+            for f in files
+            if f.kind == DraftFile.Kind.COMPONENT and f.component_id not in {c.pk for c in comps}
+        ],
+    )
+    return render(request, "portal/file_components.html", ctx, status=status)
+
+
+def _step_eform(request, draft, procedure, version, step):
+    fields = version.form_fields or []
+    EForm = build_eform(fields)
+    names = [f.get("name") for f in fields if f.get("name")]
+    if request.method == "POST" and "save_exit" in request.POST:
+        raw = {n: nfc(request.POST.get(n, "")) for n in names}
+        services.draft_save(
+            draft=draft, values={"form": {**(draft.data.get("form") or {}), **raw}}, step=step
+        )
+        return _exit_with_draft(request)
+    if request.method == "POST":
+        form = EForm(request.POST)
+        if form.is_valid():
+            services.draft_save(
+                draft=draft, values={"form": eform_to_json(form.cleaned_data)}, step=_next_step(step)
+            )
+            return redirect("portal:file_step", code=procedure.code, step=_next_step(step))
+        status = 400
+    else:
+        form = EForm(initial=eform_initial(fields, draft.data.get("form") or {}))
+        status = 200
+    return render(
+        request,
+        "portal/file_eform.html",
+        _wizard_ctx(draft, procedure, version, step, form=form),
+        status=status,
+    )
+
+
+def _step_result(request, draft, procedure, version, step):
+    if request.method == "POST" and "save_exit" in request.POST:
+        services.draft_save(
+            draft=draft, values=_raw(request.POST, ["result_method", "result_address"]), step=step
+        )
+        return _exit_with_draft(request)
+    if request.method == "POST":
+        form = ResultForm(request.POST)
+        if form.is_valid():
+            values = {
+                "result_method": form.cleaned_data["result_method"],
+                "result_address": form.cleaned_data.get("result_address") or "",
+            }
+            services.draft_save(draft=draft, values=values, step=_next_step(step))
+            return redirect("portal:file_step", code=procedure.code, step=_next_step(step))
+        status = 400
+    else:
+        form = ResultForm(initial=draft.data)
+        status = 200
+    return render(
+        request,
+        "portal/file_result.html",
+        _wizard_ctx(draft, procedure, version, step, form=form),
+        status=status,
+    )
+
+
+def _step_review(request, draft, procedure, version, step):
+    status = 200
+    error = ""
+    if request.method == "POST":
+        try:
+            dossier = services.draft_submit(draft_id=draft.pk, user=request.user)
+        except DomainError as exc:
+            error, status = exc.message, exc.status
+        else:
+            messages.success(
+                request,
+                f"Nộp hồ sơ thành công. Mã hồ sơ của bạn: {dossier.code}. Bộ phận Một cửa sẽ kiểm tra và tiếp nhận; "
+                "bạn sẽ nhận thông báo khi hồ sơ được tiếp nhận.",
+            )
+            return redirect("portal:my_dossier", code=dossier.code)
+    data = draft.data
+    fields = version.form_fields or []
+    form_values = [
+        {"label": f.get("label") or f.get("name"), "value": (data.get("form") or {}).get(f.get("name"), "")}
+        for f in fields
+    ]
+    files = list(draft.files.select_related("component"))
+    agency = next(
+        (a for a in services.online_agencies(procedure) if a.identifier == data.get("agency")), None
+    )
+    ctx = _wizard_ctx(
+        draft,
+        procedure,
+        version,
+        step,
+        data=data,
+        agency=agency,
+        problems=wizard.problems(draft),
+        form_values=form_values,
+        files=files,
+        result_label=dict(ResultForm.base_fields["result_method"].choices).get(data.get("result_method"), ""),
+        error=error,
+    )
+    return render(request, "portal/file_review.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def draft_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    draft = Draft.objects.filter(pk=pk, user=request.user, submitted_at__isnull=True).first()
+    if draft is None:
+        raise Http404("Không tìm thấy hồ sơ nháp.")
+    services.draft_delete(draft=draft)
+    messages.info(request, "Đã xóa hồ sơ nháp.")
+    return redirect("portal:my_dossiers")
+
+
+@login_required
+def draft_file(request: HttpRequest, pk: int) -> HttpResponse:
+    row = DraftFile.objects.filter(pk=pk, draft__user=request.user).first()
+    if row is None:
+        raise Http404("Không tìm thấy tệp.")
+    return FileResponse(
+        row.file.open("rb"), as_attachment=True, filename=row.name, content_type=row.content_type
+    )
+
+
+# --- my dossiers ----------------------------------------------------------------------------------------------
+
+
+@login_required
+def my_dossiers(request: HttpRequest) -> HttpResponse:
+    qs = (
+        Dossier.objects.filter(applicant_user=request.user)
+        .select_related("procedure", "agency")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    rows = [{"d": d, "due_status": due_status(d)} for d in page.object_list]
+    drafts = Draft.objects.filter(user=request.user, submitted_at__isnull=True).select_related("procedure")
+    return render(request, "portal/my_dossiers.html", {"page": page, "rows": rows, "drafts": drafts})
+
+
+def _owned(request, code):
+    try:
+        return services.owned_dossier(code, request.user)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _detail_ctx(dossier: Dossier) -> dict:
+    events = list(dossier.events.order_by("seq"))
+    forms_ = []
+    rounds: dict[str, int] = {}
+    for e in events:
+        if e.action in CITIZEN_FORMS:
+            key, title = CITIZEN_FORMS[e.action]
+            rounds[key] = rounds.get(key, 0) + 1
+            forms_.append({"key": key, "title": title, "seq": e.seq, "round": rounds[key], "at": e.at})
+    for f in forms_:
+        many = rounds[f["key"]] > 1
+        f["url"] = form_pdf_url(dossier.code, f["key"], f["seq"] if many else None)
+        if many:
+            f["title"] = f"{f['title']} — lần {f['round']}"
+    timeline = [
+        {
+            "at": e.at,
+            "label": TRANSITIONS[e.action].label if e.action in TRANSITIONS else e.action,
+            "state": e.to_state,
+            "reason": e.reason,
+            "new_return_at": (e.data or {}).get("new_return_at") if e.action == "apologize" else None,
+            "due_at": (e.data or {}).get("due_at") if e.action == "receive" else None,
+            "items": [i for i in (e.data or {}).get("items") or [] if isinstance(i, dict)]
+            if e.action == "request_supplement"
+            else [],
+        }
+        for e in events
+    ]
+    supplement_request = None
+    if dossier.state == State.SUPPLEMENT_REQUESTED:
+        supplement_request = next(
+            (t for t in reversed(timeline) if t["state"] == State.SUPPLEMENT_REQUESTED), None
+        )
+    docs = list(dossier.documents.order_by("uploaded_at", "pk"))
+    due = services.payment_due(dossier)
+    return {
+        "d": dossier,
+        "timeline": timeline,
+        "forms": forms_,
+        "documents": [x for x in docs if x.kind != DocumentKind.RESULT],
+        "results": [x for x in docs if x.kind == DocumentKind.RESULT],
+        "supplement_request": supplement_request,
+        "payment_due": {"amount": due[0], "seq": due[1]} if due else None,
+        "payments": list(dossier.payments.order_by("-created_at")[:10]),
+        "due_status": due_status(dossier),
+    }
+
+
+@login_required
+def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _owned(request, code)
+    return render(request, "portal/my_dossier.html", _detail_ctx(dossier))
+
+
+@login_required
+@require_POST
+def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _owned(request, code)
+    try:
+        services.dossier_supplement(
+            code=code,
+            user=request.user,
+            files=request.FILES.getlist("files"),
+            note=nfc(request.POST.get("note", ""))[:1000],
+        )
+    except DomainError as exc:
+        ctx = _detail_ctx(dossier)
+        ctx["supplement_error"] = exc.message
+        return render(request, "portal/my_dossier.html", ctx, status=exc.status)
+    messages.success(request, "Đã nộp tài liệu bổ sung. Hồ sơ tiếp tục được xử lý.")
+    return redirect("portal:my_dossier", code=code)
+
+
+@login_required
+@require_POST
+def my_dossier_pay(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _owned(request, code)
+    try:
+        _payment, url = services.payment_start(code=code, user=request.user)
+    except DomainError as exc:
+        ctx = _detail_ctx(dossier)
+        ctx["payment_error"] = exc.message
+        return render(request, "portal/my_dossier.html", ctx, status=exc.status)
+    return redirect(url)
+
+
+@login_required
+def my_document(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    dossier = _owned(request, code)
+    doc = dossier.documents.filter(pk=pk).first()
+    if doc is None:
+        raise Http404("Không tìm thấy tài liệu.")
+    return FileResponse(
+        doc.file.open("rb"), as_attachment=True, filename=doc.name, content_type=doc.content_type
+    )
+
+
+# --- public lookup --------------------------------------------------------------------------------------------
+
+
+def parse_code(raw: str) -> str:
+    """A dossier code from what was typed or scanned: the code itself, or a URL with ?ma=<code>."""
+    text = (raw or "").strip()[:500]
+    if "ma=" in text:
+        values = parse_qs(urlparse(text).query).get("ma") or parse_qs(text.split("?", 1)[-1]).get("ma")
+        text = (values or [""])[0].strip()
+    return text.upper()
+
+
+def lookup(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("ma", "")
+    code = parse_code(raw)
+    ctx = {"query": code or raw.strip()[:80], "result": None, "error": "", "owner": False}
+    status = 200
+    if raw.strip():
+        if not CODE_RE.match(code):
+            ctx["error"] = "Mã hồ sơ không hợp lệ. Mã hồ sơ có dạng 000.00.21.H26-250124-0001."
+            status = 400
+        else:
+            dossier = Dossier.objects.select_related("agency", "procedure").filter(code=code).first()
+            if dossier is None:
+                ctx["error"] = (
+                    f"Không tìm thấy hồ sơ có mã {code}. Vui lòng kiểm tra lại mã trên giấy tiếp nhận."
+                )
+                status = 404
+            else:
+                ctx["result"] = dossier_public(dossier)
+                ctx["owner"] = request.user.is_authenticated and dossier.applicant_user_id == request.user.pk
+    return render(request, "portal/lookup.html", ctx, status=status)
+
+
+def lookup_qr(request: HttpRequest, code: str) -> HttpResponse:
+    if not CODE_RE.match(code) or not Dossier.objects.filter(code=code).exists():
+        raise Http404("Không tìm thấy hồ sơ.")
+    url = request.build_absolute_uri(reverse("portal:lookup") + f"?ma={code}")
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="svg", scale=4, title=f"Mã QR tra cứu hồ sơ {code}")
+    return HttpResponse(buf.getvalue(), content_type="image/svg+xml")
+
+
+# --- payments -------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def fake_gateway(request: HttpRequest, ref: str) -> HttpResponse:
+    """The fake provider's payment page (demo/tests only)."""
+    if not fake_gateway_enabled():
+        raise Http404()
+    payment = (
+        Payment.objects.select_related("dossier__procedure", "dossier__agency").filter(reference=ref).first()
+    )
+    if payment is None:
+        raise Http404("Không có giao dịch.")
+    if request.method == "POST":
+        status = "paid" if request.POST.get("action") == "paid" else "cancelled"
+        return redirect(reverse("portal:payment_return") + "?" + FakeGateway.callback_query(ref, status))
+    return render(request, "portal/fake_gateway.html", {"payment": payment})
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def payment_return(request: HttpRequest) -> HttpResponse:
+    """Gateway callback: the browser's return (GET) or the provider's server notification (POST, JSON reply)."""
+    try:
+        reference, paid = get_gateway().verify_callback(request)
+    except InvalidCallback:
+        if request.method == "POST":
+            return JsonResponse({"error": "invalid_callback", "message": "Chữ ký không hợp lệ."}, status=400)
+        return render(
+            request,
+            "portal/payment_result.html",
+            {"error": "Kết quả thanh toán không hợp lệ (sai chữ ký)."},
+            status=400,
+        )
+    try:
+        payment = services.payment_callback(reference=reference, paid=paid)
+    except DomainError as exc:
+        if request.method == "POST":
+            return JsonResponse(exc.as_dict(), status=exc.status)
+        return render(request, "portal/payment_result.html", {"error": exc.message}, status=exc.status)
+    if request.method == "POST":
+        return JsonResponse({"reference": payment.reference, "status": payment.status})
+    if request.user.is_authenticated and payment.dossier.applicant_user_id == request.user.pk:
+        if payment.status == "paid":
+            messages.success(request, f"Thanh toán thành công (mã giao dịch {payment.reference}).")
+        else:
+            messages.warning(request, "Bạn đã hủy thanh toán; khoản phí vẫn chờ được thanh toán.")
+        return redirect("portal:my_dossier", code=payment.dossier.code)
+    return render(request, "portal/payment_result.html", {"payment": payment})

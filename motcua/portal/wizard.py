@@ -1,0 +1,122 @@
+"""The online filing wizard as data: its steps, what each needs, and how a complete draft becomes the arguments
+of dossiers.services.dossier_file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from motcua.catalog.models import ProcedureComponent
+
+from . import forms
+
+STEPS = ["nguoi-nop", "thanh-phan", "to-khai", "nhan-ket-qua", "xem-lai"]
+STEP_LABELS = {
+    "nguoi-nop": "Người nộp",
+    "thanh-phan": "Thành phần hồ sơ",
+    "to-khai": "Tờ khai",
+    "nhan-ket-qua": "Nhận kết quả",
+    "xem-lai": "Xem lại và nộp",
+}
+WHO_KEYS = [
+    "agency",
+    "who",
+    "applicant_kind",
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_address",
+    "applicant_phone",
+    "applicant_email",
+    "rep_name",
+    "rep_id_number",
+    "rep_phone",
+    "rep_email",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    step: str
+    message: str
+
+
+def version_of(draft):
+    return draft.procedure.version_at(timezone.localdate())
+
+
+def components(draft):
+    version = version_of(draft)
+    if version is None:
+        return ProcedureComponent.objects.none()
+    return version.components.order_by("order", "pk")
+
+
+def problems(draft) -> list[Problem]:
+    """Everything still missing or invalid, per step (empty = ready to submit)."""
+    from .services import online_agencies
+
+    out: list[Problem] = []
+    data = draft.data or {}
+    agencies = online_agencies(draft.procedure)
+    who = forms.WhoForm({k: data.get(k, "") for k in WHO_KEYS}, agencies=agencies)
+    if not who.is_valid():
+        out.append(Problem("nguoi-nop", "Thông tin người nộp hồ sơ chưa đầy đủ hoặc chưa hợp lệ"))
+    version = version_of(draft)
+    if version is None or version.online_level not in ("full", "partial"):
+        out.append(Problem("nguoi-nop", "Thủ tục không còn được cung cấp trực tuyến"))
+        return out
+    files = list(draft.files.all())
+    current = {c.pk: c for c in components(draft)}
+    for c in current.values():
+        if c.required and not any(f.component_id == c.pk for f in files):
+            out.append(Problem("thanh-phan", f"Chưa tải lên: {c.name}"))
+    if any(f.kind == "component" and f.component_id not in current for f in files):
+        out.append(
+            Problem(
+                "thanh-phan", "Thủ tục đã có phiên bản mới: có tệp không thuộc thành phần hồ sơ hiện hành"
+            )
+        )
+    if data.get("who") == "behalf" and not any(f.kind == "authorisation" for f in files):
+        out.append(Problem("thanh-phan", "Chưa tải lên văn bản ủy quyền"))
+    eform = forms.build_eform(version.form_fields)(data.get("form") or {})
+    if not eform.is_valid():
+        out.append(Problem("to-khai", "Tờ khai điện tử chưa đầy đủ hoặc chưa hợp lệ"))
+    result = forms.ResultForm(
+        {"result_method": data.get("result_method", ""), "result_address": data.get("result_address", "")}
+    )
+    if not result.is_valid():
+        out.append(Problem("nhan-ket-qua", "Chưa chọn hình thức nhận kết quả"))
+    return out
+
+
+def filing_arguments(draft) -> dict:
+    data = draft.data
+    applicant = {
+        "kind": data.get("applicant_kind") or "individual",
+        "name": data["applicant_name"],
+        "id_number": data["applicant_id_number"],
+        "address": data.get("applicant_address", ""),
+        "phone": data.get("applicant_phone", ""),
+        "email": data.get("applicant_email", ""),
+    }
+    representative = None
+    if data.get("who") == "behalf":
+        representative = {
+            "name": data.get("rep_name", ""),
+            "id_number": data.get("rep_id_number", ""),
+            "phone": data.get("rep_phone", ""),
+            "email": data.get("rep_email", ""),
+            "basis": "Văn bản ủy quyền (đính kèm)",
+        }
+    form_data = dict(data.get("form") or {})
+    if data.get("result_method") == "post":
+        form_data["dia_chi_nhan_ket_qua"] = data.get("result_address", "")
+    return {
+        "procedure_code": draft.procedure.code,
+        "agency_identifier": data["agency"],
+        "applicant": applicant,
+        "representative": representative,
+        "form_data": form_data,
+        "result_method": data["result_method"],
+    }
