@@ -19,7 +19,7 @@ from motcua.dossiers.models import Classification, State
 from motcua.org.models import Agency, Role
 from motcua.org.selectors import can_read_agency, readable_agencies, roles_of, tree_order
 
-from . import selectors
+from . import index766, selectors
 
 LIST_PAGE_SIZE = 50
 
@@ -176,6 +176,7 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
     for r in monthly["rows"]:
         r["online_share"] = selectors.rate(r["received_online"], r["received"])
     overdue, soon = selectors.overdue_and_due_soon(agency_ids=selectors.subtree_ids(agency))
+    index = index766.indicators(period=period, agency=agency)
     return render(
         request,
         "reports/leader.html",
@@ -189,6 +190,7 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
             "fields": by_field["rows"],
             "overdue": overdue,
             "due_soon": soon,
+            "index766": index,
             "notices": notices,
             "now": timezone.now(),
             "late_url": _list_url(agency, period, "late"),

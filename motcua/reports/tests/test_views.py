@@ -49,6 +49,9 @@ def test_leader_dashboard(client, table, staff):
     # D09 and D12 are open and overdue today: listed with links to the staff dossier pages
     assert 'href="/staff/dossiers/000.00.21.H26-TEST-D09/"' in html
     assert 'href="/staff/dossiers/000.00.21.H26-TEST-D12/"' in html
+    # Decision 766 block: satisfaction has no data yet, shown as such (never 0)
+    row = re.search(r'<tr data-indicator="5.4">(.*?)</tr>', html, re.S).group(1)
+    assert "không có dữ liệu" in row
     # the leader reads only the department: the province is refused
     r = client.get("/thong-ke/lanh-dao/", {**MARCH, "agency": "H26"})
     html = r.content.decode()
