@@ -19,9 +19,12 @@ def local(*args) -> dt.datetime:
 @pytest.fixture
 def org(db):
     hn = Agency.objects.create(identifier="H26", name="Thành phố Hà Nội", level="province")
-    so = Agency.objects.create(identifier="000.00.21.H26", name="Sở Kế hoạch và Đầu tư", level="department",
-                               parent=hn)
-    other = Agency.objects.create(identifier="000.00.22.H26", name="Sở Tư pháp", level="department", parent=hn)
+    so = Agency.objects.create(
+        identifier="000.00.21.H26", name="Sở Kế hoạch và Đầu tư", level="department", parent=hn
+    )
+    other = Agency.objects.create(
+        identifier="000.00.22.H26", name="Sở Tư pháp", level="department", parent=hn
+    )
     tax = Agency.objects.create(identifier="000.00.40.H26", name="Cục Thuế", level="department", parent=hn)
     one_stop = Unit.objects.create(agency=so, name="Bộ phận Một cửa", kind="one_stop")
     dkkd = Unit.objects.create(agency=so, name="Phòng Đăng ký kinh doanh", kind="specialist")
@@ -45,17 +48,32 @@ def org(db):
         "citizen2": user("congdan2"),
     }
     field = Field.objects.create(code="ho-kinh-doanh", name="Thành lập và hoạt động của hộ kinh doanh")
-    proc = Procedure.objects.create(code="1.001612", name="Đăng ký thành lập hộ kinh doanh", field=field,
-                                    level="commune")
-    version = ProcedureVersion.objects.create(procedure=proc, effective_from=dt.date(2020, 1, 1),
-                                              name=proc.name, field=field, level="commune",
-                                              legal_days=Decimal(3))
+    proc = Procedure.objects.create(
+        code="1.001612", name="Đăng ký thành lập hộ kinh doanh", field=field, level="commune"
+    )
+    version = ProcedureVersion.objects.create(
+        procedure=proc,
+        effective_from=dt.date(2020, 1, 1),
+        name=proc.name,
+        field=field,
+        level="commune",
+        legal_days=Decimal(3),
+    )
     tpl = ProcessTemplate.objects.create(procedure=proc, total_hours=24)
-    ProcessStep.objects.create(template=tpl, order=1, actor="Chuyên viên Phòng ĐKKD", role=Role.SPECIALIST,
-                               hours=16)
+    ProcessStep.objects.create(
+        template=tpl, order=1, actor="Chuyên viên Phòng ĐKKD", role=Role.SPECIALIST, hours=16
+    )
     ProcessStep.objects.create(template=tpl, order=2, actor="Lãnh đạo Sở", role=Role.LEADER, hours=8)
-    return {"hn": hn, "so": so, "other": other, "tax": tax, "users": users, "procedure": proc,
-            "version": version, "field": field}
+    return {
+        "hn": hn,
+        "so": so,
+        "other": other,
+        "tax": tax,
+        "users": users,
+        "procedure": proc,
+        "version": version,
+        "field": field,
+    }
 
 
 @pytest.fixture
@@ -66,4 +84,9 @@ def token(org):
     return make
 
 
-APPLICANT = {"kind": "individual", "name": "Nguyễn Văn An", "id_number": "001203012345", "phone": "0912345678"}
+APPLICANT = {
+    "kind": "individual",
+    "name": "Nguyễn Văn An",
+    "id_number": "001203012345",
+    "phone": "0912345678",
+}

@@ -13,8 +13,15 @@ from .conftest import APPLICANT, local
 
 
 def file_online(org, at, **kw):
-    d, _ = services.dossier_file(actor=org["users"]["citizen"], procedure_code="1.001612",
-                                 agency_identifier="000.00.21.H26", channel="online", applicant=APPLICANT, at=at, **kw)
+    d, _ = services.dossier_file(
+        actor=org["users"]["citizen"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="online",
+        applicant=APPLICANT,
+        at=at,
+        **kw,
+    )
     return d
 
 
@@ -27,7 +34,10 @@ def test_code_format_and_daily_sequence(org):
     b = file_online(org, local(2025, 3, 3, 16, 0))
     c = file_online(org, local(2025, 3, 4, 8, 5))
     assert [a.code, b.code, c.code] == [
-        "000.00.21.H26-250303-0001", "000.00.21.H26-250303-0002", "000.00.21.H26-250304-0001"]
+        "000.00.21.H26-250303-0001",
+        "000.00.21.H26-250303-0002",
+        "000.00.21.H26-250304-0001",
+    ]
     # registration date is the LOCAL date: 23:30 UTC on 03/03 is 06:30 on 04/03 in Hanoi
     d = file_online(org, dt.datetime(2025, 3, 3, 23, 30, tzinfo=dt.UTC))
     assert d.code == "000.00.21.H26-250304-0002"
@@ -58,8 +68,15 @@ def test_full_path_with_pause_classification_and_chain(org):
     d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))
     assert d.due_at == local(2025, 3, 6, 9, 0)
     d = act(org, d, "assign", "unit_head", local(2025, 3, 3, 9, 30), assignee="cv")
-    d = act(org, d, "request_supplement", "specialist", local(2025, 3, 3, 14, 0), reason="Thiếu biên bản họp",
-            items=[{"name": "Biên bản họp thành viên hộ gia đình", "reason": "Chưa có chữ ký"}])
+    d = act(
+        org,
+        d,
+        "request_supplement",
+        "specialist",
+        local(2025, 3, 3, 14, 0),
+        reason="Thiếu biên bản họp",
+        items=[{"name": "Biên bản họp thành viên hộ gia đình", "reason": "Chưa có chữ ký"}],
+    )
     assert d.state == "supplement_requested" and d.paused_since == local(2025, 3, 3, 14, 0)
     # paused Mon 14:00 → Tue 10:00 = 3h + 2h = 5 working hours; due moves from Thu 09:00 to Thu 15:00
     d = act(org, d, "supplement", "citizen", local(2025, 3, 4, 10, 0))
@@ -72,8 +89,16 @@ def test_full_path_with_pause_classification_and_chain(org):
     d = act(org, d, "return_result", "officer", local(2025, 3, 7, 8, 0), method="counter")
     assert d.state == "returned"
     actions = list(d.events.order_by("seq").values_list("action", flat=True))
-    assert actions == ["submit", "receive", "assign", "request_supplement", "supplement", "hand_over",
-                       "resolve", "return_result"]
+    assert actions == [
+        "submit",
+        "receive",
+        "assign",
+        "request_supplement",
+        "supplement",
+        "hand_over",
+        "resolve",
+        "return_result",
+    ]
     assert services.verify_chain(d) == []
     # tampering is detected
     DossierEvent.objects.filter(dossier=d, seq=3).update(reason="sửa lén")
@@ -94,17 +119,45 @@ def test_late_and_apology_rules(org):
     with pytest.raises(Unprocessable):
         act(org, d, "apologize", "leader", local(2025, 3, 4, 9, 0), reason="Chờ xác minh")  # no new date
     with pytest.raises(Unprocessable):  # new date must be after due
-        act(org, d, "apologize", "leader", local(2025, 3, 4, 9, 0), reason="x",
-            new_return_at=local(2025, 3, 5, 9, 0).isoformat())
+        act(
+            org,
+            d,
+            "apologize",
+            "leader",
+            local(2025, 3, 4, 9, 0),
+            reason="x",
+            new_return_at=local(2025, 3, 5, 9, 0).isoformat(),
+        )
     with pytest.raises(Conflict):  # Thu is the due date: too late (latest Wed 05/03)
-        act(org, d, "apologize", "leader", local(2025, 3, 6, 8, 0), reason="x",
-            new_return_at=local(2025, 3, 10, 9, 0).isoformat())
-    d = act(org, d, "apologize", "leader", local(2025, 3, 5, 16, 0), reason="Chờ ý kiến cơ quan thuế",
-            new_return_at=local(2025, 3, 10, 9, 0).isoformat())
+        act(
+            org,
+            d,
+            "apologize",
+            "leader",
+            local(2025, 3, 6, 8, 0),
+            reason="x",
+            new_return_at=local(2025, 3, 10, 9, 0).isoformat(),
+        )
+    d = act(
+        org,
+        d,
+        "apologize",
+        "leader",
+        local(2025, 3, 5, 16, 0),
+        reason="Chờ ý kiến cơ quan thuế",
+        new_return_at=local(2025, 3, 10, 9, 0).isoformat(),
+    )
     assert d.new_return_at == local(2025, 3, 10, 9, 0) and d.due_at == local(2025, 3, 6, 9, 0)
     with pytest.raises(Conflict):
-        act(org, d, "apologize", "leader", local(2025, 3, 5, 16, 30), reason="again",
-            new_return_at=local(2025, 3, 11, 9, 0).isoformat())
+        act(
+            org,
+            d,
+            "apologize",
+            "leader",
+            local(2025, 3, 5, 16, 30),
+            reason="again",
+            new_return_at=local(2025, 3, 11, 9, 0).isoformat(),
+        )
     d = act(org, d, "resolve", "leader", local(2025, 3, 7, 9, 0), outcome="ineligible")
     assert d.classification == "late"
 
@@ -124,8 +177,15 @@ def test_refused_action_changes_nothing(org):
 
 def test_pre_reception_supplement_asked_once_then_refuse(org):
     d = file_online(org, local(2025, 3, 3, 8, 30))
-    d = act(org, d, "request_supplement", "officer", local(2025, 3, 3, 9, 0), reason="Thiếu giấy đề nghị",
-            items=[{"name": "Giấy đề nghị", "reason": "Chưa ký"}])
+    d = act(
+        org,
+        d,
+        "request_supplement",
+        "officer",
+        local(2025, 3, 3, 9, 0),
+        reason="Thiếu giấy đề nghị",
+        items=[{"name": "Giấy đề nghị", "reason": "Chưa ký"}],
+    )
     assert d.paused_since is None  # before reception the clock has not started
     d = act(org, d, "supplement", "citizen", local(2025, 3, 4, 9, 0))
     assert d.state == "submitted"
@@ -175,17 +235,30 @@ def test_permissions_citizen_cannot_receive(org):
 
 def test_counter_registration_requires_officer_and_validates_id(org):
     with pytest.raises(PermissionDenied):
-        services.dossier_file(actor=org["users"]["citizen"], procedure_code="1.001612",
-                              agency_identifier="000.00.21.H26", channel="counter", applicant=APPLICANT)
+        services.dossier_file(
+            actor=org["users"]["citizen"],
+            procedure_code="1.001612",
+            agency_identifier="000.00.21.H26",
+            channel="counter",
+            applicant=APPLICANT,
+        )
     with pytest.raises(Unprocessable) as e:
-        services.dossier_file(actor=org["users"]["officer"], procedure_code="1.001612",
-                              agency_identifier="000.00.21.H26", channel="counter",
-                              applicant={**APPLICANT, "id_number": "999203012345"})
+        services.dossier_file(
+            actor=org["users"]["officer"],
+            procedure_code="1.001612",
+            agency_identifier="000.00.21.H26",
+            channel="counter",
+            applicant={**APPLICANT, "id_number": "999203012345"},
+        )
     assert "mã tỉnh" in e.value.message
-    d, created = services.dossier_file(actor=org["users"]["officer"], procedure_code="1.001612",
-                                       agency_identifier="000.00.21.H26", channel="postal",
-                                       applicant={"kind": "organization", "name": "Công ty TNHH A",
-                                                  "id_number": "0100233488"},
-                                       receive=True, at=local(2025, 3, 3, 9, 0))
+    d, created = services.dossier_file(
+        actor=org["users"]["officer"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="postal",
+        applicant={"kind": "organization", "name": "Công ty TNHH A", "id_number": "0100233488"},
+        receive=True,
+        at=local(2025, 3, 3, 9, 0),
+    )
     assert created and d.state == "received" and d.channel == "postal"
     assert Dossier.objects.count() == 1
