@@ -339,6 +339,10 @@ def test_importing_twice_changes_nothing_and_a_changed_record_is_a_conflict(org,
     assert "Line 3: A dossier with this code already exists with different content" in err
     assert "events" in err
     assert not Dossier.objects.filter(code="G-3").exists()  # all or nothing
+    # same events (same chain), another applicant: still a conflict, named
+    renamed = dict(recs[2], applicant={"kind": "individual", "name": "Người Khác", "id_number": "001185000123"})
+    rc, _, err = run("import-dossiers", write(tmp_path, [renamed], "renamed.jsonl"))
+    assert rc == 1 and "(applicant_name)" in err
 
 
 def test_daily_sequence_is_raised_past_imported_codes(org, tmp_path):
