@@ -192,8 +192,7 @@ def list_procedures(
                 f"Không có cơ quan mã định danh '{agency}'.", f"No agency with identifier '{agency}'."
             )
     qs = selectors.search_procedures(q=q, field=field_obj, level=level_value, agency=agency_obj)
-    count = qs.count()
-    page = selectors.with_current_versions(qs[offset : offset + limit])
+    count, page = selectors.search_page(qs, offset=offset, limit=limit)
     return {"count": count, "limit": limit, "offset": offset, "items": [_item(p, p.current) for p in page]}
 
 

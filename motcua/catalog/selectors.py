@@ -6,7 +6,19 @@ import datetime as dt
 import re
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -15,6 +27,7 @@ from motcua.org.models import Agency
 
 from .models import Field, Level, Offering, Procedure, ProcedureVersion, ProcessStep, ProcessTemplate
 
+CODE_LIKE = re.compile(r"^\d\.\d{6}(\.[0-9A-Z]+)*$")
 _SPLIT = re.compile(r"[\s,;:()\[\]{}\"'“”‘’!?]+")
 
 
@@ -43,7 +56,10 @@ def search_procedures(
         qs = qs.filter(active=True)
     words = query_words(q)
     for w in words:
-        qs = qs.filter(name_ascii__icontains=w)
+        # name_ascii and the words are both folded to lower-case ASCII, so a plain (case-sensitive) LIKE is the same
+        # as icontains on SQLite and PostgreSQL — and on PostgreSQL it avoids UPPER() on every row and can use the
+        # trigram index (migration 0003).
+        qs = qs.filter(name_ascii__contains=w)
     if field is not None:
         qs = qs.filter(field=field)
     if level:
@@ -51,20 +67,24 @@ def search_procedures(
     if agency is not None:
         qs = qs.filter(offerings__agency=agency)
     if words:
-        raw = nfc(q).replace(" ", "")
+        raw = nfc(q).replace(" ", "").upper()
         phrase = " ".join(words)
-        qs = qs.annotate(
-            rank=Case(
-                When(code__iexact=raw, then=Value(0)),
-                When(code__istartswith=raw + ".", then=Value(1)),
-                When(name_folded__startswith=phrase, then=Value(2)),
-                default=Value(3),
-                output_field=IntegerField(),
-            )
-        ).order_by("rank", "name_folded", "code")
+        whens = [When(name_folded__startswith=phrase, then=Value(2))]
+        if CODE_LIKE.match(raw):
+            whens = [When(code=raw, then=Value(0)), When(code__startswith=raw + ".", then=Value(1)), *whens]
+        qs = qs.annotate(rank=Case(*whens, default=Value(3), output_field=IntegerField())).order_by(
+            "rank", "name_folded", "code"
+        )
     else:
         qs = qs.order_by("name_folded", "code")
     return qs
+
+
+def search_page(qs: QuerySet[Procedure], *, offset: int, limit: int) -> tuple[int, list[Procedure]]:
+    """One page of a search and the total match count in one query (COUNT(*) OVER ()), with `.current` versions."""
+    rows = list(qs.annotate(total_count=Window(Count("pk")))[offset : offset + limit])
+    total = rows[0].total_count if rows else (qs.count() if offset else 0)
+    return total, with_current_versions(rows)
 
 
 def with_current_versions(procedures, *, when: dt.date | None = None) -> list[Procedure]:
@@ -134,7 +154,7 @@ def fields_with_counts() -> QuerySet[Field]:
     return (
         Field.objects.annotate(n=Count("procedures", filter=Q(procedures__active=True)))
         .filter(n__gt=0)
-        .order_by("name")
+        .order_by("name_ascii", "name")
     )
 
 

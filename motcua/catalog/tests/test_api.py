@@ -52,6 +52,8 @@ def test_list_paging_filters_and_numbers(client, catalogue):
     assert status == 200 and data["count"] == 97 and len(data["items"]) == 10
     status, page2 = get(client, "/api/v1/procedures?limit=10&offset=10")
     assert {i["code"] for i in data["items"]}.isdisjoint({i["code"] for i in page2["items"]})
+    status, beyond = get(client, "/api/v1/procedures?limit=10&offset=500")
+    assert beyond["count"] == 97 and beyond["items"] == []
     status, data = get(client, "/api/v1/procedures?field=tai-nguyen-nuoc&limit=100")
     assert data["count"] == 23 and all(i["field"] == "Tài nguyên nước" for i in data["items"])
     status, data = get(client, "/api/v1/procedures?level=commune&limit=100")
