@@ -37,6 +37,20 @@ def _personal_id(value: str) -> str:
         raise ValidationError(exc.message, code="id_number") from exc
 
 
+# Django's Vietnamese catalogue lacks some password messages: give them in Vietnamese here.
+PASSWORD_MESSAGES_VI = {
+    "password_too_short": "Mật khẩu này quá ngắn: cần ít nhất %(min_length)d ký tự.",
+    "password_too_similar": "Mật khẩu quá giống thông tin cá nhân (%(verbose_name)s).",
+}
+
+
+def _vi_password_error(error: ValidationError) -> ValidationError:
+    template = PASSWORD_MESSAGES_VI.get(error.code)
+    if template is None:
+        return error
+    return ValidationError(template, code=error.code, params=error.params)
+
+
 class RegistrationForm(forms.Form):
     full_name = forms.CharField(label="Họ và tên", max_length=255, error_messages=REQUIRED)
     email = forms.CharField(
@@ -130,7 +144,7 @@ class RegistrationForm(forms.Form):
             try:
                 password_validation.validate_password(p1, probe)
             except ValidationError as exc:
-                self.add_error("password1", exc)
+                self.add_error("password1", [_vi_password_error(e) for e in exc.error_list])
         return data
 
 

@@ -1,0 +1,100 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from motcua.notifications.tests.factories import PASSWORD
+from motcua.portal.models import CitizenProfile
+
+GOOD = {
+    "full_name": "  Lê   Thị Hoa ",
+    "email": "Hoa.Le@Example.VN",
+    "phone": "+84 35 123 4567",
+    "id_number": "",
+    "password1": "hoa-le-mat-khau-2026",
+    "password2": "hoa-le-mat-khau-2026",
+}
+
+
+def login_page(client, username, password):
+    return client.post("/accounts/login/", {"username": username, "password": password})
+
+
+def test_register_then_sign_in_with_email_or_phone(client, db):
+    r = client.post("/tai-khoan/dang-ky/", GOOD)
+    assert r.status_code == 302 and r["Location"] == "/ho-so-cua-toi/"
+    user = get_user_model().objects.get(email="hoa.le@example.vn")
+    profile = user.citizen_profile
+    assert (profile.full_name, profile.phone) == ("Lê Thị Hoa", "0351234567")
+    assert client.get("/ho-so-cua-toi/").status_code == 200  # signed in right away
+    client.logout()
+    for identifier in ("HOA.LE@example.vn", "0351234567", "+84351234567", "035 123 4567", user.username):
+        r = login_page(client, identifier, GOOD["password1"])
+        assert r.status_code == 302, identifier
+        assert int(client.session["_auth_user_id"]) == user.pk
+        client.logout()
+    assert login_page(client, "0351234567", "wrong-password").status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    "change,field,message",
+    [
+        ({"phone": "0212345678"}, "phone", "03, 05, 07, 08 hoặc 09"),
+        ({"email": "hoa@"}, "email", "Địa chỉ thư điện tử không hợp lệ."),
+        ({"email": "", "phone": ""}, "email", "Cần ít nhất thư điện tử hoặc số điện thoại."),
+        ({"password1": "12345678", "password2": "12345678"}, "password1", "Mật khẩu này hoàn toàn là số"),
+        ({"password1": "short", "password2": "short"}, "password1", "Mật khẩu này quá ngắn"),
+        ({"password2": "something-else-2026"}, "password2", "Hai mật khẩu không khớp."),
+        ({"id_number": "12345"}, "id_number", "Số định danh cá nhân phải gồm đúng 12 chữ số."),
+        ({"full_name": " "}, "full_name", "Vui lòng nhập thông tin này."),
+    ],
+)
+def test_registration_refuses_bad_input(client, db, change, field, message):
+    r = client.post("/tai-khoan/dang-ky/", {**GOOD, **change})
+    assert r.status_code == 400
+    assert message in r.content.decode()
+    assert f'id="id_{field}_error"' in r.content.decode()
+    assert get_user_model().objects.count() == 0 and CitizenProfile.objects.count() == 0
+
+
+def test_email_and_phone_are_unique(client, world):
+    world["officer"].citizen_profile = CitizenProfile.objects.create(
+        user=world["officer"], phone="0351234567"
+    )
+    r = client.post("/tai-khoan/dang-ky/", {**GOOD, "email": "AN.NGUYEN@example.vn"})
+    page = r.content.decode()
+    assert r.status_code == 400
+    assert "Thư điện tử này đã được dùng" in page and "Số điện thoại này đã được dùng" in page
+
+
+def test_an_email_shared_by_two_accounts_signs_in_nobody(client, world):
+    world["other"].email = "an.nguyen@example.vn"
+    world["other"].save()
+    assert login_page(client, "an.nguyen@example.vn", PASSWORD).status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert login_page(client, "congdan", PASSWORD).status_code == 302  # the username still works
+
+
+def test_profile_page_updates_and_validates(client, world):
+    client.login(username="congdan", password=PASSWORD)
+    r = client.post(
+        "/tai-khoan/",
+        {
+            "full_name": "Nguyễn Văn An",
+            "phone": "0912345678",
+            "id_number": "001203012345",
+            "address": "Hà Nội",
+        },
+    )
+    assert r.status_code == 302
+    p = CitizenProfile.objects.get(user=world["citizen"])
+    assert (p.phone, p.id_number, p.address) == ("0912345678", "001203012345", "Hà Nội")
+    r = client.post(
+        "/tai-khoan/", {"full_name": "Nguyễn Văn An", "phone": "123", "id_number": "", "address": ""}
+    )
+    assert r.status_code == 400
+    assert CitizenProfile.objects.get(user=world["citizen"]).phone == "0912345678"
+
+
+def test_signed_in_users_skip_registration(client, world):
+    client.login(username="congdan", password=PASSWORD)
+    assert client.get("/tai-khoan/dang-ky/")["Location"] == "/ho-so-cua-toi/"

@@ -1,0 +1,198 @@
+import hashlib
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from motcua.dossiers import documents
+from motcua.dossiers import services as dossiers
+from motcua.dossiers.models import Dossier
+from motcua.notifications.tests.factories import APPLICANT, PASSWORD, PDF_BYTES
+
+SECRET = {
+    "name": "Phạm Minh Khôi",
+    "id_number": "079205001234",
+    "phone": "0987001122",
+    "email": "khoi.pham@example.vn",
+    "address": "45 Lý Thường Kiệt, Hoàn Kiếm",
+}
+
+
+def file_for(world, user, applicant=None) -> Dossier:
+    dossier, _ = dossiers.dossier_file(
+        actor=user,
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="online",
+        applicant={"kind": "individual", **(applicant or APPLICANT)},
+    )
+    return dossier
+
+
+def act(world, dossier, action, who="officer", **params):
+    return dossiers.dossier_act(code=dossier.code, action=action, actor=world[who], params=params)
+
+
+# --- public lookup ------------------------------------------------------------------------------------------
+
+
+def assert_no_personal_data(page: str):
+    for value in SECRET.values():
+        assert value not in page
+    assert "Minh" not in page and "Khôi" not in page
+
+
+@pytest.mark.parametrize("who", [None, "other", "officer"])
+def test_lookup_never_shows_personal_data_unmasked(client, world, who):
+    dossier = act(world, file_for(world, world["citizen"], SECRET), "receive")
+    if who:
+        client.login(username=world[who].username, password=PASSWORD)
+    r = client.get("/tra-cuu/", {"ma": dossier.code})
+    page = r.content.decode()
+    assert r.status_code == 200
+    assert_no_personal_data(page)
+    assert "Phạm M*** K***" in page and "*********234" in page
+    assert "Được tiếp nhận" in page and dossier.code in page
+    assert dossier.due_at.astimezone(timezone.get_current_timezone()).strftime("%d/%m/%Y") in page
+    assert "Xem đầy đủ trong Hồ sơ của tôi" not in page
+
+
+def test_lookup_by_qr_content_and_owner_link(client, world):
+    dossier = file_for(world, world["citizen"], SECRET)
+    client.login(username="congdan", password=PASSWORD)
+    scanned = f"https://dichvucong.example.vn/tra-cuu/?ma={dossier.code}"
+    r = client.get("/tra-cuu/", {"ma": scanned})
+    page = r.content.decode()
+    assert r.status_code == 200 and "Mới đăng ký" in page
+    assert_no_personal_data(page)  # the owner gets a link, the lookup page itself stays masked
+    assert f"/ho-so-cua-toi/{dossier.code}/" in page
+    r = client.get("/tra-cuu/", {"ma": dossier.code.lower()})
+    assert r.status_code == 200  # typed in lower case
+
+
+def test_lookup_errors(client, world):
+    r = client.get("/tra-cuu/", {"ma": "000.00.21.H26-250101-9999"})
+    assert (
+        r.status_code == 404 and "Không tìm thấy hồ sơ có mã 000.00.21.H26-250101-9999" in r.content.decode()
+    )
+    r = client.get("/tra-cuu/", {"ma": "<script>alert(1)</script>"})
+    assert r.status_code == 400 and "<script>alert" not in r.content.decode()
+    assert client.get("/tra-cuu/").status_code == 200
+
+
+def test_qr_image_encodes_the_lookup_url(client, world):
+    dossier = file_for(world, world["citizen"])
+    r = client.get(f"/tra-cuu/qr/{dossier.code}.svg")
+    assert r.status_code == 200 and r["Content-Type"] == "image/svg+xml"
+    assert r.content.startswith(b"<?xml") and b"<svg" in r.content
+    assert client.get("/tra-cuu/qr/000.00.21.H26-250101-9999.svg").status_code == 404
+
+
+# --- my dossiers ----------------------------------------------------------------------------------------------
+
+
+def test_my_dossiers_lists_only_mine_with_state_and_due_date(client, world):
+    mine = file_for(world, world["citizen"])
+    theirs = file_for(world, world["other"], SECRET)
+    act(world, mine, "receive")
+    mine.refresh_from_db()
+    client.login(username="congdan", password=PASSWORD)
+    page = client.get("/ho-so-cua-toi/").content.decode()
+    assert mine.code in page and theirs.code not in page
+    assert "Được tiếp nhận" in page
+    assert mine.due_at.astimezone(timezone.get_current_timezone()).strftime("%d/%m/%Y") in page
+    assert client.get(f"/ho-so-cua-toi/{theirs.code}/").status_code == 404
+
+
+def test_detail_shows_timeline_and_receipt_link(client, world):
+    dossier = file_for(world, world["citizen"])
+    client.login(username="congdan", password=PASSWORD)
+    page = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+    assert "Nộp hồ sơ trực tuyến" in page and "forms/receipt.pdf" not in page
+    act(world, dossier, "receive")
+    page = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+    assert f'href="/staff/dossiers/{dossier.code}/forms/receipt.pdf"' in page
+    assert "Tiếp nhận hồ sơ" in page and "Hẹn trả kết quả" in page
+
+
+def test_documents_download_only_for_the_owner(client, world):
+    dossier = file_for(world, world["citizen"])
+    doc = documents.store_upload(
+        dossier=dossier,
+        uploaded_file=documents.bytes_file(PDF_BYTES, "ket-qua.pdf"),
+        kind="result",
+        actor=world["officer"],
+    )
+    client.login(username="congdan", password=PASSWORD)
+    page = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+    assert "Kết quả giải quyết" in page and "ket-qua.pdf" in page
+    r = client.get(f"/ho-so-cua-toi/{dossier.code}/tai-lieu/{doc.pk}/")
+    assert r.status_code == 200 and b"".join(r.streaming_content) == PDF_BYTES
+    assert 'filename="ket-qua.pdf"' in r["Content-Disposition"]
+    client.logout()
+    client.login(username="congdan2", password=PASSWORD)
+    assert client.get(f"/ho-so-cua-toi/{dossier.code}/tai-lieu/{doc.pk}/").status_code == 404
+
+
+# --- supplements ----------------------------------------------------------------------------------------------
+
+
+def request_supplement(world, dossier):
+    act(world, dossier, "receive")
+    act(
+        world,
+        dossier,
+        "request_supplement",
+        who="specialist",
+        reason="Thiếu biên bản họp",
+        items=[{"name": "Biên bản họp thành viên hộ gia đình", "reason": "chưa nộp"}],
+    )
+
+
+def test_citizen_uploads_the_requested_supplement(client, world):
+    dossier = file_for(world, world["citizen"])
+    request_supplement(world, dossier)
+    client.login(username="congdan", password=PASSWORD)
+    page = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+    assert "Yêu cầu bổ sung hồ sơ" in page and "Biên bản họp thành viên hộ gia đình" in page
+    content = PDF_BYTES + b"% bien ban\n"
+    r = client.post(
+        f"/ho-so-cua-toi/{dossier.code}/bo-sung/",
+        {"files": [SimpleUploadedFile("bien-ban.pdf", content)], "note": "Đã bổ sung"},
+    )
+    assert r.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.state == "received"  # back to where it was before the pause
+    event = dossier.events.order_by("-seq").first()
+    digest = hashlib.sha256(content).hexdigest()
+    assert (event.action, event.actor, event.file_hashes) == ("supplement", world["citizen"], [digest])
+    assert dossier.documents.get(kind="supplement").sha256 == digest
+
+
+def test_a_bad_supplement_changes_nothing(client, world):
+    dossier = file_for(world, world["citizen"])
+    request_supplement(world, dossier)
+    client.login(username="congdan", password=PASSWORD)
+    r = client.post(
+        f"/ho-so-cua-toi/{dossier.code}/bo-sung/",
+        {
+            "files": [
+                SimpleUploadedFile("ok.pdf", PDF_BYTES),
+                SimpleUploadedFile("x.pdf", b"#!/bin/sh\nrm -rf /"),
+            ]
+        },
+    )
+    assert r.status_code == 422 and "tệp lệnh" in r.content.decode()
+    dossier.refresh_from_db()
+    assert dossier.state == "supplement_requested" and dossier.documents.count() == 0
+    r = client.post(f"/ho-so-cua-toi/{dossier.code}/bo-sung/", {})
+    assert r.status_code == 422 and "ít nhất một tệp" in r.content.decode()
+
+
+def test_supplement_only_when_requested(client, world):
+    dossier = file_for(world, world["citizen"])
+    client.login(username="congdan", password=PASSWORD)
+    r = client.post(
+        f"/ho-so-cua-toi/{dossier.code}/bo-sung/", {"files": [SimpleUploadedFile("a.pdf", PDF_BYTES)]}
+    )
+    assert r.status_code == 409 and dossier.documents.count() == 0

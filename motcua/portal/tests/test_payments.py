@@ -1,0 +1,134 @@
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from motcua.dossiers import services as dossiers
+from motcua.notifications.tests.factories import APPLICANT, PASSWORD
+from motcua.portal import services
+from motcua.portal.models import Payment
+from motcua.portal.payments import FakeGateway, PaymentGateway, PaymentStart
+
+
+@pytest.fixture
+def awaiting(world):
+    dossier, _ = dossiers.dossier_file(
+        actor=world["citizen"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="online",
+        applicant=APPLICANT,
+    )
+    dossiers.dossier_act(code=dossier.code, action="receive", actor=world["officer"])
+    return dossiers.dossier_act(
+        code=dossier.code, action="request_payment", actor=world["specialist"], params={"amount": 1400000}
+    )
+
+
+def start(client, dossier):
+    client.login(username="congdan", password=PASSWORD)
+    r = client.post(f"/ho-so-cua-toi/{dossier.code}/thanh-toan/")
+    assert r.status_code == 302 and r["Location"].startswith("/thanh-toan/fake/FAKE")
+    return Payment.objects.get(), r["Location"]
+
+
+def test_pay_through_the_fake_gateway(client, world, awaiting):
+    client.login(username="congdan", password=PASSWORD)
+    assert "1.400.000 đồng" in client.get(f"/ho-so-cua-toi/{awaiting.code}/").content.decode()
+    payment, gateway_url = start(client, awaiting)
+    assert (payment.amount, payment.status, payment.payer) == (
+        Decimal("1400000"),
+        "pending",
+        world["citizen"],
+    )
+    page = client.get(gateway_url).content.decode()
+    assert "1.400.000 đồng" in page and "Thanh toán" in page and "Hủy" in page
+    r = client.post(gateway_url, {"action": "paid"})
+    assert r.status_code == 302 and r["Location"].startswith("/thanh-toan/ket-qua/?ref=")
+    r = client.get(r["Location"])
+    assert r.status_code == 302 and r["Location"] == f"/ho-so-cua-toi/{awaiting.code}/"
+    awaiting.refresh_from_db()
+    payment.refresh_from_db()
+    assert awaiting.state == "received" and payment.status == "paid" and payment.paid_at
+    event = awaiting.events.order_by("-seq").first()
+    assert event.action == "confirm_payment" and event.actor.username == "system:000.00.21.H26"
+    assert event.data["paid_reference"] == payment.reference
+
+
+def test_the_same_callback_twice_confirms_once(client, world, awaiting):
+    payment, gateway_url = start(client, awaiting)
+    callback = "/thanh-toan/ket-qua/?" + FakeGateway.callback_query(payment.reference, "paid")
+    client.get(callback)
+    client.get(callback)
+    r = client.post(
+        "/thanh-toan/ket-qua/",
+        {"ref": payment.reference, "status": "paid", "sig": FakeGateway.sign(payment.reference, "paid")},
+    )
+    assert r.status_code == 200 and r.json() == {"reference": payment.reference, "status": "paid"}
+    assert awaiting.events.filter(action="confirm_payment").count() == 1
+    # a late "cancelled" for a paid payment changes nothing either
+    client.get("/thanh-toan/ket-qua/?" + FakeGateway.callback_query(payment.reference, "cancelled"))
+    payment.refresh_from_db()
+    assert payment.status == "paid"
+
+
+def test_forged_or_unknown_callbacks_are_refused(client, world, awaiting):
+    payment, _ = start(client, awaiting)
+    forged = f"/thanh-toan/ket-qua/?ref={payment.reference}&status=paid&sig={'0' * 64}"
+    r = client.get(forged)
+    assert r.status_code == 400 and "sai chữ ký" in r.content.decode()
+    r = client.post("/thanh-toan/ket-qua/", {"ref": payment.reference, "status": "paid"})
+    assert r.status_code == 400 and r.json()["error"] == "invalid_callback"
+    r = client.get("/thanh-toan/ket-qua/?" + FakeGateway.callback_query("FAKEUNKNOWN", "paid"))
+    assert r.status_code == 404
+    awaiting.refresh_from_db()
+    payment.refresh_from_db()
+    assert awaiting.state == "awaiting_payment" and payment.status == "pending"
+
+
+def test_cancelling_keeps_the_fee_due(client, world, awaiting):
+    payment, gateway_url = start(client, awaiting)
+    r = client.get(client.post(gateway_url, {"action": "cancelled"})["Location"])
+    assert r.status_code == 302
+    payment.refresh_from_db()
+    awaiting.refresh_from_db()
+    assert payment.status == "cancelled" and awaiting.state == "awaiting_payment"
+    # … and the citizen can start again
+    r = client.post(f"/ho-so-cua-toi/{awaiting.code}/thanh-toan/")
+    assert r.status_code == 302 and Payment.objects.count() == 2
+
+
+def test_nothing_to_pay_and_other_peoples_dossiers(client, world, awaiting):
+    client.login(username="congdan2", password=PASSWORD)
+    assert client.post(f"/ho-so-cua-toi/{awaiting.code}/thanh-toan/").status_code == 404
+    client.logout()
+    payment, _ = start(client, awaiting)
+    client.get("/thanh-toan/ket-qua/?" + FakeGateway.callback_query(payment.reference, "paid"))
+    r = client.post(f"/ho-so-cua-toi/{awaiting.code}/thanh-toan/")
+    assert r.status_code == 409 and Payment.objects.count() == 1
+
+
+def test_the_system_account_cannot_sign_in(world, awaiting):
+    user = services.system_account(world["so"])
+    assert user.username == "system:000.00.21.H26" and not user.has_usable_password()
+    assert services.system_account(world["so"]).pk == user.pk
+    assert get_user_model().objects.filter(username__startswith="system:").count() == 1
+
+
+class OtherGateway(PaymentGateway):
+    name = "other"
+
+    def create_payment(self, dossier, amount):
+        return PaymentStart("OTHER-1", "https://pay.example.vn/checkout/OTHER-1")
+
+    def verify_callback(self, request):
+        return request.GET["ref"], True
+
+
+def test_gateway_chosen_by_settings(client, world, awaiting, settings):
+    settings.MOTCUA_PAYMENT_GATEWAY = f"{__name__}.OtherGateway"
+    client.login(username="congdan", password=PASSWORD)
+    r = client.post(f"/ho-so-cua-toi/{awaiting.code}/thanh-toan/")
+    assert r["Location"] == "https://pay.example.vn/checkout/OTHER-1"
+    assert Payment.objects.get().provider == "other"
+    assert client.get("/thanh-toan/fake/OTHER-1/").status_code == 404  # the fake page is off
