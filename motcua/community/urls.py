@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "community"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("to-cong-nghe-so/", views.dashboard, name="dashboard"),
+    path("to-cong-nghe-so/nhan-ho-so/", views.claim, name="claim"),
+    path("to-cong-nghe-so/nhan-ho-so/<str:code>/", views.claim_done, name="claim_done"),
+    path("to-cong-nghe-so/nop-ho/", views.assisted_new, name="assisted_new"),
+    path("to-cong-nghe-so/nop-ho/<str:code>/", views.assisted_done, name="assisted_done"),
+    path("to-cong-nghe-so/<str:identifier>/", views.ward_detail, name="ward"),
+]

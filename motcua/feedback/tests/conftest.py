@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 
 from motcua.catalog.models import Field, Offering, Procedure, ProcedureVersion
 from motcua.dossiers.models import Dossier
+from motcua.feedback.criteria import ensure_default_criteria
 from motcua.org.models import Agency, Role, StaffRole
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -18,6 +19,7 @@ def local(*args) -> dt.datetime:
 
 @pytest.fixture
 def world(db):
+    ensure_default_criteria()  # a transactional test elsewhere may have flushed the migration's rows
     hn = Agency.objects.create(identifier="H26", name="Thành phố Hà Nội", level="province")
     district = Agency.objects.create(
         identifier="000.00.33.H26", name="UBND Quận Hai Bà Trưng", level="district", parent=hn

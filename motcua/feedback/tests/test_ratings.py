@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from motcua.core.errors import Conflict, NotFound, PermissionDenied, Unprocessable
+from motcua.feedback.criteria import ensure_default_criteria
 from motcua.feedback.models import Criterion, Rating
 from motcua.feedback.services import rating_create
 
@@ -96,7 +97,12 @@ def test_required_and_inactive_criteria(world):
 
 
 @pytest.mark.django_db
-def test_twelve_criteria_are_seeded():
+def test_default_criteria_are_twelve_and_idempotent():
+    Criterion.objects.all().delete()
+    assert ensure_default_criteria() == 12
+    Criterion.objects.filter(code="dung-han").update(label="Đúng hẹn (sửa)")
+    assert ensure_default_criteria() == 0
+    assert Criterion.objects.get(code="dung-han").label == "Đúng hẹn (sửa)"
     assert Criterion.objects.filter(active=True).count() == 12
 
 

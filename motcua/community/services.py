@@ -1,0 +1,252 @@
+"""Writes for the digital community teams: outreach logs, filing online on a resident's behalf (with recorded
+consent), and the resident taking the dossier over. Keyword-only, one transaction each; bad input raises a
+DomainError and changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
+from motcua.core.text import nfc
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import dossier_file
+from motcua.dossiers.validators import IdentifierError, clean_personal_id
+
+from .models import (
+    AssistedFiling,
+    ClaimRecord,
+    ConsentMethod,
+    Member,
+    OutreachLog,
+    ResidentialGroup,
+    Team,
+    Topic,
+)
+
+CLAIM_MAX_FAILURES = 5
+CLAIM_LOCKOUT_SECONDS = 15 * 60
+CONSENT_MAX_AGE = dt.timedelta(days=30)
+
+
+class Throttled(DomainError):
+    status = 429
+    code = "throttled"
+
+
+def active_memberships(user):
+    if not getattr(user, "is_authenticated", False):
+        return Member.objects.none()
+    return Member.objects.select_related("team", "team__ward").filter(
+        user=user, active=True, team__active=True
+    )
+
+
+def _membership(user, team_id: int | None) -> Member:
+    members = active_memberships(user)
+    if team_id is not None:
+        members = members.filter(team_id=team_id)
+    member = members.order_by("team_id").first()
+    if member is None:
+        raise PermissionDenied(
+            "Chỉ thành viên đang hoạt động của tổ công nghệ số cộng đồng mới nộp hồ sơ hộ người dân.",
+            "Only active members of a community digital team may file on a resident's behalf.",
+        )
+    return member
+
+
+# --- assisted filing ------------------------------------------------------------------------------------------
+
+
+def assisted_file(
+    *,
+    member_user,
+    procedure_code: str,
+    resident: dict,
+    consent_method: str,
+    consent_at: dt.datetime | None,
+    consent_note: str = "",
+    agency_identifier: str | None = None,
+    team_id: int | None = None,
+    resident_user=None,
+    form_data: dict | None = None,
+    result_method: str = "electronic",
+    at: dt.datetime | None = None,
+) -> AssistedFiling:
+    """A team member files a dossier online for a resident. The resident is the applicant (and its account owner
+    if `resident_user` is given; otherwise nobody until the resident claims it); the member is `filed_by`."""
+    at = at or timezone.now()
+    member = _membership(member_user, team_id)
+    if consent_method not in ConsentMethod.values:
+        raise Unprocessable(
+            "Hãy ghi hình thức người dân đồng ý: ký trực tiếp, qua điện thoại hoặc qua VNeID.",
+            "Record how the resident consented: signature, phone or VNeID.",
+            code="consent_required",
+        )
+    if consent_at is None or consent_at > at + dt.timedelta(minutes=5) or consent_at < at - CONSENT_MAX_AGE:
+        raise Unprocessable(
+            "Thời điểm người dân đồng ý phải có, không ở tương lai và không quá 30 ngày trước khi nộp.",
+            "The consent time is required, not in the future and at most 30 days before filing.",
+            code="consent_time",
+        )
+    name = nfc(resident.get("name"))
+    try:
+        id_number = clean_personal_id(resident.get("id_number") or "", birth_year=resident.get("birth_year"))
+    except IdentifierError as exc:
+        raise Unprocessable(exc.message, exc.message_en, code="bad_id_number") from exc
+    if not name:
+        raise Unprocessable("Thiếu họ tên người dân.", "The resident's name is required.")
+    if resident_user is not None and resident_user.pk == member.user_id:
+        raise Unprocessable(
+            "Tài khoản người dân không thể là tài khoản của chính thành viên tổ.",
+            "The resident's account cannot be the member's own account.",
+        )
+    with transaction.atomic():
+        dossier, _ = dossier_file(
+            actor=member_user,
+            procedure_code=procedure_code,
+            agency_identifier=agency_identifier or member.team.ward.identifier,
+            channel="online",
+            applicant={
+                "kind": "individual",
+                "name": name,
+                "id_number": id_number,
+                "phone": resident.get("phone") or "",
+                "email": resident.get("email") or "",
+                "address": resident.get("address") or "",
+            },
+            form_data=form_data,
+            result_method=result_method,
+            at=at,
+            applicant_user=resident_user,
+        )
+        if dossier.applicant_user_id != (resident_user.pk if resident_user else None):
+            # dossier_file makes the online filer the account owner; here the filer is the helper, not the
+            # applicant: the dossier belongs to the resident's account, or to none until the resident claims it.
+            Dossier.objects.filter(pk=dossier.pk).update(applicant_user=resident_user)
+            dossier.applicant_user = resident_user
+        return AssistedFiling.objects.create(
+            dossier=dossier,
+            team=member.team,
+            member=member,
+            resident_name=name,
+            resident_id_number=id_number,
+            resident_user=resident_user,
+            consent_method=consent_method,
+            consent_at=consent_at,
+            consent_note=nfc(consent_note),
+        )
+
+
+# --- claim ----------------------------------------------------------------------------------------------------
+
+_CLAIM_FAILED = (
+    "Mã hồ sơ hoặc số định danh cá nhân không đúng (hoặc hồ sơ không do tổ công nghệ số nộp hộ).",
+    "Wrong dossier code or personal ID number (or the dossier was not filed by a community team).",
+)
+
+
+def _claim_key(user) -> str:
+    return f"motcua:community:claim-failures:{user.pk}"
+
+
+def claim_dossier(*, user, code: str, id_number: str, at: dt.datetime | None = None) -> tuple[Dossier, bool]:
+    """The resident takes over a dossier a team filed for them: the dossier code and their personal ID number
+    (the dossier's applicant_id_number) must match. Sets Dossier.applicant_user with a queryset update — the
+    dossier's event chain is left untouched — and keeps a ClaimRecord. Returns (dossier, claimed_now).
+    Repeated failures lock the account out of claiming for 15 minutes."""
+    at = at or timezone.now()
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("Hãy đăng nhập để nhận hồ sơ.", "Sign in to claim a dossier.")
+    key = _claim_key(user)
+    if cache.get(key, 0) >= CLAIM_MAX_FAILURES:
+        raise Throttled(
+            "Nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.",
+            "Too many failed attempts; try again in 15 minutes.",
+        )
+    code = (code or "").strip()
+    digits = re.sub(r"[\s.]", "", id_number or "")
+    dossier = Dossier.objects.filter(code=code).first() if code else None
+    filing = (
+        AssistedFiling.objects.select_related("member").filter(dossier=dossier).first() if dossier else None
+    )
+    if filing is None or not digits or digits != dossier.applicant_id_number:
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, CLAIM_LOCKOUT_SECONDS)
+        raise NotFound(*_CLAIM_FAILED, code="claim_mismatch")
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().select_related("agency", "procedure").get(pk=dossier.pk)
+        if dossier.applicant_user_id == user.pk:
+            return dossier, False
+        helpers = {filing.member.user_id, dossier.filed_by_id} - {None}
+        previous = dossier.applicant_user_id
+        if previous is not None and previous not in helpers:
+            raise Conflict(
+                "Hồ sơ này đã thuộc một tài khoản khác. Nếu đó không phải Ông/Bà, hãy liên hệ Bộ phận Một cửa.",
+                "This dossier already belongs to another account; contact the one-stop office.",
+                code="already_claimed",
+            )
+        changed = Dossier.objects.filter(pk=dossier.pk, applicant_user_id=previous).update(
+            applicant_user=user
+        )
+        if changed != 1:  # pragma: no cover — the row is locked
+            raise Conflict("Hồ sơ vừa thay đổi; vui lòng thử lại.", "The dossier just changed; retry.")
+        AssistedFiling.objects.filter(pk=filing.pk).update(resident_user=user)
+        ClaimRecord.objects.create(dossier=dossier, user=user, previous_user_id=previous, claimed_at=at)
+        dossier.applicant_user = user
+    cache.delete(key)
+    return dossier, True
+
+
+# --- outreach -------------------------------------------------------------------------------------------------
+
+
+def outreach_record(
+    *,
+    team: Team,
+    residential_group: ResidentialGroup,
+    date: dt.date,
+    households_visited: int,
+    topics: list[str],
+    other_topic: str = "",
+    households_newly_online: int = 0,
+    members: list[Member] | None = None,
+    note: str = "",
+) -> OutreachLog:
+    if date > timezone.localdate():
+        raise Unprocessable(
+            "Ngày hỗ trợ không được ở tương lai.", "The outreach date cannot be in the future."
+        )
+    members = list(members or [])
+    if any(m.team_id != team.pk for m in members):
+        raise Unprocessable("Thành viên phải thuộc tổ.", "Members must belong to the team.")
+    log = OutreachLog(
+        team=team,
+        residential_group=residential_group,
+        date=date,
+        households_visited=households_visited,
+        topics=list(dict.fromkeys(topics)),
+        other_topic=nfc(other_topic),
+        households_newly_online=households_newly_online,
+        note=nfc(note),
+    )
+    try:
+        log.full_clean()
+    except ValidationError as exc:
+        raise Unprocessable(
+            "; ".join(m for msgs in exc.message_dict.values() for m in msgs), "Invalid outreach log."
+        ) from exc
+    with transaction.atomic():
+        log.save()
+        log.members.set(members)
+    return log
+
+
+TOPIC_LABELS = dict(Topic.choices)

@@ -1,0 +1,154 @@
+import pytest
+from django.utils import timezone
+
+from motcua.community import services
+from motcua.community.models import AssistedFiling, ClaimRecord
+from motcua.community.selectors import assistance_for
+from motcua.core.errors import Conflict, NotFound, PermissionDenied, Unprocessable
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import verify_chain
+
+from .conftest import RESIDENT_ID, resident
+
+
+def file_for(world, user_key="member", **kw):
+    params = dict(
+        member_user=world["users"][user_key],
+        procedure_code="1.001193",
+        resident=resident(),
+        consent_method="signature",
+        consent_at=timezone.now(),
+        consent_note="Ông Bảo ký vào phiếu đồng ý",
+    )
+    params.update(kw)
+    return services.assisted_file(**params)
+
+
+def test_member_files_for_resident(world):
+    f = file_for(world)
+    d = f.dossier
+    d.refresh_from_db()
+    assert d.channel == "online" and d.state == "submitted"
+    assert d.agency == world["ward_a"]  # the team's ward by default
+    assert (d.applicant_name, d.applicant_id_number) == ("Trần Văn Bảo", RESIDENT_ID)
+    assert d.filed_by == world["users"]["member"]
+    assert d.applicant_user is None  # nobody's account until the resident claims it
+    assert (f.team, f.member, f.consent_method) == (world["teams"][0], world["m1"], "signature")
+    events = list(d.events.all())
+    assert [e.action for e in events] == ["submit"] and events[0].actor == world["users"]["member"]
+    assert verify_chain(d) == []
+    note = assistance_for(d)
+    assert note["team"] == "Tổ CNSCĐ TDP số 1" and note["member"] == "Phạm Thị Hoa"
+    assert note["member_role"] == "Tổ trưởng" and note["consent_method"] == "Ký xác nhận trực tiếp"
+
+
+def test_resident_account_given_at_filing(world):
+    f = file_for(world, resident_user=world["users"]["resident"])
+    assert Dossier.objects.get(pk=f.dossier_id).applicant_user == world["users"]["resident"]
+
+
+def test_assistance_for_a_plain_dossier_is_none(world):
+    assert assistance_for(Dossier(pk=999_999)) is None
+
+
+@pytest.mark.parametrize(
+    "kw,error",
+    [
+        ({"user_key": "resident"}, PermissionDenied),
+        ({"user_key": "officer"}, PermissionDenied),
+        ({"consent_method": ""}, Unprocessable),
+        ({"consent_method": "email"}, Unprocessable),
+        ({"consent_at": None}, Unprocessable),
+        ({"consent_at": timezone.now() + timezone.timedelta(days=1)}, Unprocessable),
+        ({"consent_at": timezone.now() - timezone.timedelta(days=45)}, Unprocessable),
+        ({"resident": resident(id_number="12345")}, Unprocessable),
+        ({"resident": resident(id_number="999085012345")}, Unprocessable),
+        ({"resident": resident(name=" ")}, Unprocessable),
+        ({"procedure_code": "9.999999"}, NotFound),
+        ({"team_id": 999_999}, PermissionDenied),
+    ],
+)
+def test_bad_assisted_filing_changes_nothing(world, kw, error):
+    with pytest.raises(error):
+        file_for(world, **kw)
+    assert not Dossier.objects.exists() and not AssistedFiling.objects.exists()
+
+
+def test_inactive_member_cannot_file(world):
+    world["m1"].active = False
+    world["m1"].save()
+    with pytest.raises(PermissionDenied):
+        file_for(world)
+
+
+def _snapshot(d):
+    d = Dossier.objects.get(pk=d.pk)
+    return (d.applicant_user_id, d.version, d.last_event_hash, d.events.count(), d.updated_at, d.state)
+
+
+def test_claim_with_wrong_id_changes_nothing(world):
+    f = file_for(world)
+    before = _snapshot(f.dossier)
+    resident_user = world["users"]["resident"]
+    for wrong in ("001085012346", "", "abc", " 0010850123"):
+        with pytest.raises(NotFound) as exc:
+            services.claim_dossier(user=resident_user, code=f.dossier.code, id_number=wrong)
+        assert exc.value.code == "claim_mismatch"
+    with pytest.raises(NotFound):
+        services.claim_dossier(user=resident_user, code="000.02.33.H26-000000-0000", id_number=RESIDENT_ID)
+    assert _snapshot(f.dossier) == before
+    assert not ClaimRecord.objects.exists()
+    assert AssistedFiling.objects.get().resident_user is None
+
+
+def test_claim_sets_the_owner_and_keeps_the_event_chain(world):
+    f = file_for(world)
+    before = _snapshot(f.dossier)
+    resident_user = world["users"]["resident"]
+    dossier, created = services.claim_dossier(
+        user=resident_user, code=f.dossier.code, id_number="0010 8501 2345"
+    )
+    assert created and dossier.applicant_user == resident_user
+    after = _snapshot(f.dossier)
+    assert after[0] == resident_user.pk
+    assert after[1:4] == before[1:4]  # version, hash, events: untouched
+    assert verify_chain(Dossier.objects.get(pk=f.dossier_id)) == []
+    rec = ClaimRecord.objects.get()
+    assert (rec.user, rec.previous_user, rec.dossier_id) == (resident_user, None, f.dossier_id)
+    assert AssistedFiling.objects.get().resident_user == resident_user
+    # idempotent for the owner; refused for anyone else, even with the right number
+    assert services.claim_dossier(user=resident_user, code=f.dossier.code, id_number=RESIDENT_ID)[1] is False
+    with pytest.raises(Conflict):
+        services.claim_dossier(user=world["users"]["other"], code=f.dossier.code, id_number=RESIDENT_ID)
+    assert Dossier.objects.get(pk=f.dossier_id).applicant_user == resident_user
+    assert ClaimRecord.objects.count() == 1
+
+
+def test_only_assisted_dossiers_can_be_claimed(world):
+    from motcua.dossiers.services import dossier_file
+
+    d, _ = dossier_file(
+        actor=world["users"]["other"],
+        procedure_code="1.001193",
+        agency_identifier=world["ward_a"].identifier,
+        channel="online",
+        applicant=resident(),
+    )
+    with pytest.raises(NotFound):
+        services.claim_dossier(user=world["users"]["resident"], code=d.code, id_number=RESIDENT_ID)
+    assert Dossier.objects.get(pk=d.pk).applicant_user == world["users"]["other"]
+
+
+def test_claim_is_throttled_after_repeated_failures(world):
+    f = file_for(world)
+    resident_user = world["users"]["resident"]
+    for _ in range(services.CLAIM_MAX_FAILURES):
+        with pytest.raises(NotFound):
+            services.claim_dossier(user=resident_user, code=f.dossier.code, id_number="001085099999")
+    with pytest.raises(services.Throttled) as exc:
+        services.claim_dossier(user=resident_user, code=f.dossier.code, id_number=RESIDENT_ID)
+    assert exc.value.status == 429
+    assert Dossier.objects.get(pk=f.dossier_id).applicant_user is None
+    # another account is not locked out
+    other = world["users"]["other"]
+    assert services.claim_dossier(user=other, code=f.dossier.code, id_number=RESIDENT_ID)[1] is True

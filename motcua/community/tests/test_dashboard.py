@@ -1,0 +1,146 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from motcua.community import services
+from motcua.community.models import AssistedFiling, OutreachLog
+from motcua.community.selectors import ward_dashboard, ward_summaries
+from motcua.core.errors import Unprocessable
+from motcua.dossiers.models import Dossier
+
+from .conftest import local
+
+_n = iter(range(1, 10_000))
+
+
+def dossier(world, ward, channel, received=True):
+    return Dossier.objects.create(
+        code=f"{ward.identifier}-250301-{next(_n):04d}",
+        agency=ward,
+        procedure=world["procedure"],
+        channel=channel,
+        state="received" if received else "submitted",
+        applicant_name="Trần Văn Bảo",
+        applicant_name_ascii="tran van bao",
+        received_at=local(2025, 3, 3, 9) if received else None,
+    )
+
+
+def log(world, team, group, day, visited, **kw):
+    return OutreachLog.objects.create(
+        team=team,
+        residential_group=group,
+        date=day,
+        households_visited=visited,
+        topics=kw.pop("topics", ["online_services"]),
+        **kw,
+    )
+
+
+@pytest.fixture
+def known(world):
+    g1, g2, g3, gb = world["groups"]
+    t1, t2, tb = world["teams"]
+    log(world, t1, g1, dt.date(2025, 1, 10), 30)
+    log(world, t1, g1, dt.date(2025, 3, 10), 50)  # g1: 80 of 100
+    log(world, t2, g2, dt.date(2025, 2, 1), 150)
+    log(world, t2, g2, dt.date(2025, 3, 1), 120)  # g2: 270 visits, capped at 200
+    log(world, tb, gb, dt.date(2025, 3, 5), 75)  # ward B: 75 of 300
+    wa = world["ward_a"]
+    for channel in ("online", "online", "online", "counter"):
+        dossier(world, wa, channel)
+    dossier(world, wa, "online", received=False)  # filed, not received: not counted
+    d = dossier(world, wa, "online")
+    AssistedFiling.objects.create(
+        dossier=d,
+        team=t1,
+        member=world["m1"],
+        resident_name="Trần Văn Bảo",
+        resident_id_number="001085012345",
+        consent_method="phone",
+        consent_at=timezone.now(),
+    )
+    return world
+
+
+def test_ward_summaries_known_figures(known):
+    data = ward_summaries()
+    rows = {r["ward"].identifier: r for r in data["rows"]}
+    a, b = rows["000.02.33.H26"], rows["000.03.33.H26"]
+    assert (a["groups"], a["households"], a["reached"], a["reached_pct"]) == (3, 350, 280, 80.0)
+    assert (a["teams"], a["members"], a["assisted"]) == (2, 3, 1)  # the inactive member is not counted
+    assert (a["received"], a["online"], a["online_pct"]) == (5, 4, 80.0)
+    assert (b["reached"], b["reached_pct"], b["online_pct"]) == (75, 25.0, None)
+    t = data["totals"]
+    assert (t["households"], t["reached"], t["reached_pct"], t["teams"], t["members"]) == (
+        650,
+        355,
+        54.62,
+        3,
+        4,
+    )
+
+
+def test_period_limits_the_outreach_counted(known):
+    rows = {
+        r["ward"].identifier: r
+        for r in ward_summaries(date_from=dt.date(2025, 3, 1), date_to=dt.date(2025, 3, 31))["rows"]
+    }
+    # March only: g1 50/100, g2 120/200, g3 0/50
+    assert (rows["000.02.33.H26"]["reached"], rows["000.02.33.H26"]["reached_pct"]) == (170, 48.57)
+
+
+def test_ward_dashboard_rows(known):
+    data = ward_dashboard(known["ward_a"])
+    rows = {r["group"].name: r for r in data["groups"]}
+    assert (rows["Tổ dân phố số 1"]["reached"], rows["Tổ dân phố số 1"]["reached_pct"]) == (80, 80.0)
+    assert (rows["Tổ dân phố số 2"]["visited"], rows["Tổ dân phố số 2"]["reached_pct"]) == (270, 100.0)
+    assert rows["Tổ dân phố số 3"]["reached_pct"] == 0.0 and rows["Tổ dân phố số 3"]["teams"] == []
+    assert rows["Tổ dân phố số 1"]["teams"][0]["leader"] == "Phạm Thị Hoa"
+    assert rows["Tổ dân phố số 1"]["teams"][0]["members"] == 2 and rows["Tổ dân phố số 1"]["assisted"] == 1
+    assert data["summary"]["reached_pct"] == 80.0
+    assert [r["households_visited"] for r in data["recent"]] == [50, 120, 150, 30]
+
+
+def test_dashboard_pages(client, known):
+    html = client.get(reverse("community:dashboard")).content.decode()
+    assert "UBND Phường Bách Khoa" in html and "280 / 350" in html and "80,00%" in html
+    ward = client.get(reverse("community:ward", args=["000.02.33.H26"]))
+    assert ward.status_code == 200
+    text = ward.content.decode()
+    assert "Phạm Thị Hoa" in text and "Tổ dân phố số 3" in text and "12/QĐ-UBND" in text
+    assert "001085012345" not in text and "Trần Văn Bảo" not in text  # no resident data on public pages
+    assert client.get(reverse("community:ward", args=["000.00.33.H26"])).status_code == 404  # not a ward
+    assert client.get(reverse("community:ward", args=["KHONG"])).status_code == 404
+    bad = client.get(reverse("community:dashboard"), {"tu": "31/12/2025"})
+    assert bad.status_code == 400 and "không hợp lệ" in bad.content.decode()
+
+
+def test_outreach_record_validation(world):
+    g1, g2, g3, gb = world["groups"]
+    t1 = world["teams"][0]
+    ok = services.outreach_record(
+        team=t1,
+        residential_group=g1,
+        date=dt.date(2025, 3, 1),
+        households_visited=10,
+        topics=["vneid", "vneid", "e_payment"],
+        households_newly_online=3,
+        members=[world["m1"]],
+    )
+    assert ok.topics == ["vneid", "e_payment"] and list(ok.members.all()) == [world["m1"]]
+    bad = [
+        dict(households_visited=5, households_newly_online=6, topics=[]),
+        dict(households_visited=5, topics=["lottery"]),
+        dict(households_visited=5, topics=["other"]),
+        dict(households_visited=5, topics=[], date=timezone.localdate() + dt.timedelta(days=2)),
+        dict(households_visited=5, topics=[], residential_group=gb),
+        dict(households_visited=5, topics=[], members=[world["mb"]]),
+    ]
+    for kw in bad:
+        params = {"team": t1, "residential_group": g1, "date": dt.date(2025, 3, 1), **kw}
+        with pytest.raises(Unprocessable):
+            services.outreach_record(**params)
+    assert OutreachLog.objects.count() == 1

@@ -1,0 +1,177 @@
+"""Pages of the community digital teams: public dashboards, filing on a resident's behalf (members), and the
+resident's claim of a dossier filed for them."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from motcua.catalog.models import Offering
+from motcua.core.errors import DomainError
+from motcua.dossiers.models import Dossier
+from motcua.org.models import Agency, AgencyLevel
+
+from . import selectors, services
+from .forms import AssistedFilingForm, ClaimForm
+
+
+def _dates(request) -> tuple[dt.date | None, dt.date | None, str]:
+    out, error = [], ""
+    for key in ("tu", "den"):
+        raw = (request.GET.get(key) or "").strip()
+        if not raw:
+            out.append(None)
+            continue
+        try:
+            out.append(dt.date.fromisoformat(raw))
+        except ValueError:
+            out.append(None)
+            error = _("Ngày không hợp lệ (định dạng YYYY-MM-DD); đang hiển thị toàn bộ thời gian.")
+    if out[0] and out[1] and out[0] > out[1]:
+        return None, None, _("Từ ngày phải trước đến ngày; đang hiển thị toàn bộ thời gian.")
+    return out[0], out[1], error
+
+
+def dashboard(request):
+    date_from, date_to, error = _dates(request)
+    data = selectors.ward_summaries(date_from=date_from, date_to=date_to)
+    return render(
+        request,
+        "community/dashboard.html",
+        {**data, "date_from": date_from, "date_to": date_to, "error": error},
+        status=400 if error else 200,
+    )
+
+
+def ward_detail(request, identifier: str):
+    ward = get_object_or_404(Agency, identifier=identifier, level=AgencyLevel.COMMUNE)
+    date_from, date_to, error = _dates(request)
+    data = selectors.ward_dashboard(ward, date_from=date_from, date_to=date_to)
+    return render(
+        request,
+        "community/ward.html",
+        {**data, "date_from": date_from, "date_to": date_to, "error": error},
+        status=400 if error else 200,
+    )
+
+
+# --- filing on a resident's behalf ----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assisted_new(request):
+    memberships = list(services.active_memberships(request.user))
+    if not memberships:
+        return render(
+            request,
+            "community/message.html",
+            {
+                "title": _("Nộp hồ sơ hộ người dân"),
+                "message": _("Trang này dành cho thành viên tổ công nghệ số cộng đồng đang hoạt động."),
+            },
+            status=403,
+        )
+    initial = {
+        "consent_at": timezone.localtime().replace(second=0, microsecond=0),
+        "consent_method": "signature",
+    }
+    form = AssistedFilingForm(request.POST or None, memberships=memberships, initial=initial)
+    wards = {m.team.ward_id for m in memberships}
+    offered = (
+        Offering.objects.filter(agency_id__in=wards).select_related("procedure").order_by("procedure__code")
+    )
+    ctx = {"form": form, "offered": offered, "filings": selectors.member_filings(request.user)[:20]}
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "community/assisted_new.html", ctx, status=400)
+        d = form.cleaned_data
+        try:
+            filing = services.assisted_file(
+                member_user=request.user,
+                team_id=d["team"] or None,
+                procedure_code=d["procedure_code"].strip(),
+                agency_identifier=d["agency"].strip() or None,
+                resident={
+                    "name": d["resident_name"],
+                    "id_number": d["resident_id_number"],
+                    "phone": d["resident_phone"],
+                    "email": d["resident_email"],
+                    "address": d["resident_address"],
+                },
+                consent_method=d["consent_method"],
+                consent_at=d["consent_at"],
+                consent_note=d["consent_note"],
+                form_data={"noi_dung": d["form_note"]} if d["form_note"] else None,
+            )
+        except DomainError as exc:
+            ctx["error"] = exc.message
+            return render(request, "community/assisted_new.html", ctx, status=exc.status)
+        messages.success(request, _("Đã nộp hồ sơ trực tuyến thay người dân."))
+        return redirect("community:assisted_done", code=filing.dossier.code)
+    return render(request, "community/assisted_new.html", ctx)
+
+
+@login_required
+def assisted_done(request, code: str):
+    filing = (
+        selectors.member_filings(request.user)
+        .select_related("dossier__agency", "member")
+        .filter(dossier__code=code)
+        .first()
+    )
+    if filing is None:
+        raise Http404
+    return render(
+        request,
+        "community/assisted_done.html",
+        {"filing": filing, "dossier": filing.dossier, "assistance": selectors.assistance_for(filing.dossier)},
+    )
+
+
+# --- the resident takes the dossier over ---------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim(request):
+    form = ClaimForm(request.POST or None, initial={"code": request.GET.get("ma", "")[:80]})
+    ctx = {"form": form}
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "community/claim.html", ctx, status=400)
+        try:
+            dossier, created = services.claim_dossier(
+                user=request.user, code=form.cleaned_data["code"], id_number=form.cleaned_data["id_number"]
+            )
+        except DomainError as exc:
+            ctx["error"] = exc.message
+            return render(request, "community/claim.html", ctx, status=exc.status)
+        if created:
+            messages.success(request, _("Đã nhận hồ sơ về tài khoản của Ông/Bà."))
+        else:
+            messages.info(request, _("Hồ sơ này đã thuộc tài khoản của Ông/Bà."))
+        return redirect("community:claim_done", code=dossier.code)
+    return render(request, "community/claim.html", ctx)
+
+
+@login_required
+def claim_done(request, code: str):
+    dossier = (
+        Dossier.objects.select_related("agency", "procedure")
+        .filter(code=code, applicant_user=request.user)
+        .first()
+    )
+    if dossier is None:
+        raise Http404
+    mine = (
+        Dossier.objects.select_related("procedure")
+        .filter(applicant_user=request.user, assisted_filing__isnull=False)
+        .order_by("-created_at")[:20]
+    )
+    return render(request, "community/claim_done.html", {"dossier": dossier, "mine": mine})
