@@ -258,6 +258,8 @@ def main(argv=None) -> int:
 
         client = Client()
         results = {"selector": [], "api": []}
+        cpu = {"selector": [], "api": []}
+        load_before = os.getloadavg()[0]
         per_query = []
         for params in QUERIES:
             url = "/api/v1/procedures?" + "&".join(f"{k}={quote(v)}" for k, v in params.items()) + "&limit=20"
@@ -267,12 +269,14 @@ def main(argv=None) -> int:
             assert response.json()["count"] == count
             sel, api = [], []
             for _ in range(args.repeat):
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 _selector_once(params)
                 sel.append((time.perf_counter() - t) * 1000)
-                t = time.perf_counter()
+                cpu["selector"].append((time.process_time() - c) * 1000)
+                t, c = time.perf_counter(), time.process_time()
                 client.get(url)
                 api.append((time.perf_counter() - t) * 1000)
+                cpu["api"].append((time.process_time() - c) * 1000)
             results["selector"] += sel
             results["api"] += api
             per_query.append((params, count, _pct(sel, 95), _pct(api, 95)))
@@ -282,6 +286,16 @@ def main(argv=None) -> int:
             desc = " ".join(f"{k}={v!r}" for k, v in params.items())
             print(f"  {desc[:52]:<52} {count:>6} {sel95:>7.1f}ms {api95:>7.1f}ms")
         ok = True
+        print(
+            f"  machine load average: {load_before:.1f} before, {os.getloadavg()[0]:.1f} after, on "
+            f"{os.cpu_count()} CPUs (wall times include waiting for a CPU when the machine is busy)"
+        )
+        for level, values in cpu.items():
+            where = "all work (SQLite is in-process)" if connection.vendor == "sqlite" else "client side only"
+            print(
+                f"  {level:>8} CPU time of this process, {where}: p50 {statistics.median(values):.1f} ms, "
+                f"p95 {_pct(values, 95):.1f} ms"
+            )
         for level, values in results.items():
             p50, p95, worst = statistics.median(values), _pct(values, 95), max(values)
             verdict = "OK" if p95 < TARGET_MS else "OVER TARGET"

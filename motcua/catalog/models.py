@@ -78,6 +78,7 @@ class Procedure(models.Model):
         verbose_name = "thủ tục hành chính"
         verbose_name_plural = "thủ tục hành chính"
         ordering = ["code"]
+        indexes = [models.Index(fields=["name_folded", "code"], name="procedure_name_sort")]
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"

@@ -81,9 +81,16 @@ def search_procedures(
 
 
 def search_page(qs: QuerySet[Procedure], *, offset: int, limit: int) -> tuple[int, list[Procedure]]:
-    """One page of a search and the total match count in one query (COUNT(*) OVER ()), with `.current` versions."""
-    rows = list(qs.annotate(total_count=Window(Count("pk")))[offset : offset + limit])
-    total = rows[0].total_count if rows else (qs.count() if offset else 0)
+    """One page of a search and the total match count, with `.current` versions attached.
+
+    A text search (ranked, usually selective) gets its count in the same query (COUNT(*) OVER ()); browsing without
+    words counts separately and reads the page along the (name_folded, code) index instead of sorting everything."""
+    if "rank" in qs.query.annotations:
+        rows = list(qs.annotate(total_count=Window(Count("pk")))[offset : offset + limit])
+        total = rows[0].total_count if rows else (qs.count() if offset else 0)
+    else:
+        total = qs.count()
+        rows = list(qs[offset : offset + limit]) if offset < total else []
     return total, with_current_versions(rows)
 
 
