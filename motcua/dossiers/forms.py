@@ -46,7 +46,7 @@ class ActionForm(forms.Form):
     def __init__(self, *args, dossier: Dossier, user=None, **kwargs):
         self.dossier = dossier
         self.user = user
-        kwargs.setdefault("prefix", None)
+        kwargs.setdefault("auto_id", f"id_{self.action}_%s")  # several action forms share one page
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("expected_version", dossier.version)

@@ -16,6 +16,7 @@ sequence number, the place and date line, and a QR code of the dossier code.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -29,6 +30,9 @@ from . import lifecycle
 from .models import Channel, Classification, Dossier, DossierEvent, DossierStep, Outcome, ReturnMethod
 
 LOCAL = lifecycle.LOCAL
+logging.getLogger("weasyprint.progress").setLevel(
+    logging.WARNING
+)  # one INFO line per rendering step otherwise
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"
 

@@ -417,6 +417,7 @@ def dossier_file(
     idempotency_key: str | None = None,
     at: dt.datetime | None = None,
     applicant_user=None,
+    file_hashes: list | None = None,
 ) -> tuple[Dossier, bool]:
     """File a dossier: online (`submit`, by the applicant's account) or at the counter / by post (`register`, by
     an officer of the agency; with `receive=True` the officer also receives it at once). Returns (dossier,
@@ -521,6 +522,7 @@ def dossier_file(
                 "procedure": procedure.code,
                 "procedure_version": str(version.effective_from),
             },
+            file_hashes=file_hashes or [],  # SHA-256 of the files filed with it (checked before storing)
         )
         dossier.version = 1
         dossier.save(update_fields=["last_event_hash", "version"])

@@ -577,6 +577,7 @@ def counter(request):
                 result_method=c["result_method"],
                 receive=False,
                 working_days=float(c["working_days"]) if c.get("working_days") is not None else None,
+                file_hashes=[info.sha256 for _f, _k, _c, info in inspected],
             )
             _store_all(dossier, inspected, request.user, stored)
             if c.get("receive_now"):

@@ -471,7 +471,7 @@ def test_counter_registration_receives_with_components(client, org, offered):
     assert d.state == "received" and d.channel == "counter" and d.applicant_name == "Phạm Thị Lan"
     assert [e.action for e in d.events.order_by("seq")] == ["register", "receive"]
     doc = d.documents.get()
-    assert doc.component == c1 and d.events.get(action="receive").file_hashes == [doc.sha256]
+    assert doc.component == c1 and d.events.get(action="register").file_hashes == [doc.sha256]
 
 
 def test_counter_registration_errors_change_nothing(client, org, offered):
@@ -575,3 +575,35 @@ def test_working_days_decimal_param_roundtrip(org):
         params={"working_days": 1.5},
     )
     assert d.limit_hours == Decimal("12")
+
+
+# --- demo data ------------------------------------------------------------------------------------------------
+
+
+def test_demo_dossiers_load_once_in_varied_states(db, settings, tmp_path):
+    from motcua.catalog import demo as catalog_demo
+    from motcua.dossiers import demo
+    from motcua.org import demo as org_demo
+
+    org_demo.load_organisation()
+    catalog_demo.load()
+    out = io.StringIO()
+    first = demo.load(stdout=out)
+    assert first["created"] >= 8 and "Hồ sơ mẫu: đã tạo" in out.getvalue()
+    states = set(Dossier.objects.values_list("state", flat=True))
+    assert {"submitted", "processing", "supplement_requested", "resolved", "returned", "refused"} <= states
+    late = Dossier.objects.get(classification="late")
+    assert late.new_return_at is not None and late.events.filter(action="apologize").exists()
+    assert Dossier.objects.filter(classification="early").exists()
+    now = timezone.now()
+    for d in Dossier.objects.all():
+        assert services.verify_chain(d) == []
+        assert d.events.order_by("-seq").first().at < now  # everything happened in the past
+        local_at = d.events.order_by("seq").first().at.astimezone(timezone.get_current_timezone())
+        assert 8 <= local_at.hour < 17  # at office hours
+    # every file attached by the demo is recorded in an event
+    for d in Dossier.objects.all():
+        recorded = {h for e in d.events.all() for h in e.file_hashes}
+        assert set(d.documents.values_list("sha256", flat=True)) <= recorded
+    second = demo.load(stdout=io.StringIO())
+    assert second["created"] == 0 and Dossier.objects.count() == first["created"]
