@@ -1,0 +1,68 @@
+"""A team member files a dossier online for a resident; the resident signs in, claims it with the dossier code and
+their personal ID number, and sees it with its state."""
+
+import pytest
+
+from motcua.community.models import AssistedFiling, ClaimRecord
+from motcua.dossiers.models import Dossier
+
+from .conftest import RESIDENT_ID
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "pw-123456-x"
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "vi-VN"}
+
+
+def sign_in(page, base, username, next_url):
+    page.goto(f"{base}/accounts/login/?next={next_url}")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"**{next_url.split('?')[0]}*")
+
+
+def test_member_files_resident_claims(live_server, page, world):
+    base = live_server.url
+    sign_in(page, base, "tcns.bk1", "/to-cong-nghe-so/nop-ho/")
+    page.get_by_label("Mã thủ tục").fill("1.001193")
+    page.get_by_label("Họ và tên người dân").fill("Trần Văn Bảo")
+    page.get_by_label("Số định danh cá nhân").fill(RESIDENT_ID)
+    page.get_by_label("Số điện thoại").fill("0912345678")
+    page.get_by_label("Hình thức người dân đồng ý").select_option(label="Xác nhận qua điện thoại")
+    page.get_by_label("Ghi chú về sự đồng ý").fill("Ông Bảo đồng ý qua điện thoại lúc 9 giờ")
+    page.get_by_role("button", name="Nộp hồ sơ").click()
+    page.wait_for_selector(".dossier-code")
+    code = page.locator(".dossier-code").inner_text().strip()
+    assert code.startswith("000.02.33.H26-")
+    dossier = Dossier.objects.get(code=code)
+    assert (dossier.applicant_name, dossier.filed_by.username, dossier.applicant_user) == (
+        "Trần Văn Bảo",
+        "tcns.bk1",
+        None,
+    )
+    assert AssistedFiling.objects.get(dossier=dossier).consent_method == "phone"
+
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url("**/accounts/logout/")
+    sign_in(page, base, "nguoidan", f"/to-cong-nghe-so/nhan-ho-so/?ma={code}")
+    assert page.get_by_label("Mã hồ sơ").input_value() == code
+    page.get_by_label("Số định danh cá nhân").fill("001085099999")
+    page.get_by_role("button", name="Nhận hồ sơ").click()
+    page.wait_for_selector(".msg-error")
+    assert "không đúng" in page.locator(".msg-error").inner_text()
+    assert Dossier.objects.get(code=code).applicant_user is None
+
+    page.get_by_label("Số định danh cá nhân").fill(RESIDENT_ID)
+    page.get_by_role("button", name="Nhận hồ sơ").click()
+    page.wait_for_url(f"**/to-cong-nghe-so/nhan-ho-so/{code}/")
+    assert page.locator(".dossier-code").inner_text().strip() == code
+    assert page.locator(".dossier-state").inner_text() == "Mới đăng ký"
+    note = page.locator(".assisted-note").inner_text()
+    assert "Tổ CNSCĐ TDP số 1" in note and "Phạm Thị Hoa" in note
+    assert code in page.locator(".claimed-list").inner_text()
+    assert Dossier.objects.get(code=code).applicant_user.username == "nguoidan"
+    assert ClaimRecord.objects.get().user.username == "nguoidan"

@@ -1,0 +1,78 @@
+"""A citizen rates a result and files a complaint; an officer signs in and answers it on /staff/phan-anh/."""
+
+import pytest
+
+from motcua.feedback.models import Feedback, Rating, Status
+
+from .conftest import make_dossier
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "pw-123456-x"
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "vi-VN"}
+
+
+def sign_in(page, base, username, next_url):
+    page.goto(f"{base}/accounts/login/?next={next_url}")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"**{next_url.split('?')[0]}*")
+
+
+def test_citizen_rates_and_complains_officer_answers(live_server, page, world):
+    dossier = make_dossier(world, state="returned")
+    base = live_server.url
+
+    sign_in(page, base, "congdan", f"/danh-gia/{dossier.code}/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Đánh giá mức độ hài lòng"
+    page.get_by_label("Hài lòng", exact=True).check()
+    page.get_by_label("Thái độ, tinh thần phục vụ của cán bộ, công chức").select_option("4")
+    page.get_by_label("Ý kiến góp ý").fill("Cán bộ hướng dẫn tận tình")
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    page.wait_for_selector(".rating-overall")
+    assert page.locator(".rating-overall").inner_text() == "Hài lòng"
+    rating = Rating.objects.get(dossier=dossier)
+    assert (rating.overall, rating.scores, rating.user.username) == (3, {"thai-do-can-bo": 4}, "congdan")
+
+    page.get_by_role("link", name="Gửi phản ánh, kiến nghị về hồ sơ này").click()
+    page.wait_for_url("**/phan-anh/?ho-so=*")
+    assert page.get_by_label("Mã hồ sơ").input_value() == dossier.code
+    page.get_by_label("Khiếu nại về việc giải quyết hồ sơ").check()
+    page.get_by_label("Tiêu đề").fill("Trả kết quả chậm so với giấy hẹn")
+    page.get_by_label("Nội dung").fill("Tôi phải đến lấy kết quả hai lần.")
+    page.get_by_label("Số điện thoại").fill("0912345678")
+    page.get_by_role("button", name="Gửi phản ánh").click()
+    page.wait_for_selector(".pakn-reference")
+    reference = page.locator(".pakn-reference").inner_text().strip()
+    fb = Feedback.objects.get(reference=reference)
+    assert (fb.kind, fb.agency, fb.dossier, fb.status) == (
+        "complaint",
+        world["ward"],
+        dossier,
+        Status.RECEIVED,
+    )
+
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url("**/accounts/logout/")
+    sign_in(page, base, "phuong.mc", "/staff/phan-anh/")
+    row = page.locator(f'tr[data-reference="{reference}"]')
+    assert "Trả kết quả chậm" in row.inner_text()
+    row.get_by_role("link", name=reference).click()
+    page.wait_for_url(f"**/staff/phan-anh/{reference}/")
+    page.get_by_label("Nội dung trả lời").fill("Bộ phận Một cửa xin lỗi Ông/Bà và đã chấn chỉnh.")
+    page.get_by_label("Công khai câu trả lời").check()
+    page.get_by_role("button", name="Gửi trả lời").click()
+    page.wait_for_selector("text=Đã gửi trả lời phản ánh")
+    assert page.locator(".pakn-status").inner_text() == "Đã trả lời"
+    fb.refresh_from_db()
+    assert fb.status == Status.ANSWERED and fb.on_time and fb.answer_public
+    assert fb.answered_by.username == "phuong.mc"
+
+    page.goto(f"{base}/phan-anh/cong-khai/")
+    body = page.locator("main").inner_text()
+    assert "Trả kết quả chậm so với giấy hẹn" in body and "đã chấn chỉnh" in body
+    assert "0912345678" not in body and dossier.code not in body and "Nguyễn Văn An" not in body
