@@ -343,3 +343,16 @@ def test_field_codes_are_unique_slugs():
     assert (
         Procedure.objects.get(code="1.000803").field.code == Procedure.objects.get(code="1.000801").field.code
     )
+
+
+def test_semicolon_csv_from_excel(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text(
+        "\ufeffcode;name;field;level_vi;legal_days;registered_days;online_level\n"
+        "1.000901;Cấp phép A;Lĩnh vực B;Cấp tỉnh;3;2;một phần\n",
+        encoding="utf-8",
+    )
+    report = import_procedures_file(path, today=TODAY)
+    assert report.ok and report.created == 1
+    v = Procedure.objects.get(code="1.000901").versions.get()
+    assert v.registered_limit_text() == "02 ngày (cắt giảm 01/03, 33,33%)" and v.online_level == "partial"

@@ -119,3 +119,14 @@ def test_inactive_procedures_are_hidden(catalogue):
     Procedure.objects.filter(code="1.010001").update(active=False)
     assert codes(q="khai sinh") == []
     assert [p.code for p in search_procedures(q="khai sinh", active_only=False)] == ["1.010001"]
+
+
+def test_postgres_has_the_trigram_index():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'catalog_procedure_name_ascii_trgm'")
+        row = cur.fetchone()
+    assert row and "gin_trgm_ops" in row[0]
