@@ -196,6 +196,20 @@ def list_procedures(
     return {"count": count, "limit": limit, "offset": offset, "items": [_item(p, p.current) for p in page]}
 
 
+@router.get("/", response={200: ProcedureListOut, 404: ErrorOut, 422: ErrorOut}, include_in_schema=False)
+def list_procedures_slash(
+    request: HttpRequest,
+    q: str = "",
+    field: str | None = None,
+    level: str | None = None,
+    agency: str | None = None,
+    limit: int = Query(20, ge=1, le=100),
+    offset: int = Query(0, ge=0, le=1_000_000),
+):
+    """The same list at /api/v1/procedures/ (trailing slash)."""
+    return list_procedures(request, q=q, field=field, level=level, agency=agency, limit=limit, offset=offset)
+
+
 @router.get(
     "/{code}",
     response={200: ProcedureDetailOut, 404: ErrorOut},
@@ -284,6 +298,12 @@ def get_procedure(request: HttpRequest, code: str, at: dt.date | None = None):
         }
     )
     return data
+
+
+@router.get("/{code}/", response={200: ProcedureDetailOut, 404: ErrorOut}, include_in_schema=False)
+def get_procedure_slash(request: HttpRequest, code: str, at: dt.date | None = None):
+    """The same detail at /api/v1/procedures/<code>/ (trailing slash)."""
+    return get_procedure(request, code=code, at=at)
 
 
 def online_filing_url(proc: Procedure, version: ProcedureVersion, offerings) -> str | None:

@@ -45,6 +45,8 @@ def test_list_search_without_diacritics(client, catalogue):
     assert item["limit_hours"] == 24 and item["online_level"] == "full"
     status, same = get(client, "/api/v1/procedures?q=%C4%90%C4%83ng%20k%C3%BD%20h%E1%BB%99%20kinh%20doanh")
     assert same == data
+    status, slash = get(client, "/api/v1/procedures/?q=dang+ky+ho+kinh+doanh")
+    assert status == 200 and slash == data
 
 
 def test_list_paging_filters_and_numbers(client, catalogue):
@@ -113,6 +115,7 @@ def test_detail_with_dotted_code_versions_components_process_agencies(client, ca
     ]
     assert data["online_filing_url"] == "/nop-ho-so/1.001612/"
 
+    assert get(client, "/api/v1/procedures/1.001612/") == (200, data)
     status, local = get(client, "/api/v1/procedures/1.014464.H26")
     assert status == 200 and local["code"] == "1.014464.H26"
     assert local["registered_limit_text"] == "02 ngày (cắt giảm 01/03, 33,33%)"
