@@ -33,6 +33,16 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+def component_label(component) -> str:
+    copies = []
+    if component.originals:
+        copies.append(f"{component.originals} bản chính")
+    if component.copies:
+        copies.append(f"{component.copies} bản sao")
+    extra = ", ".join(copies + (["bắt buộc"] if component.required else ["nếu có"]))
+    return f"{component.name} ({extra})"
+
+
 DATETIME_LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
 
 
@@ -79,8 +89,9 @@ class ReceiveForm(ActionForm):
         if version is not None:
             for c in version.components.order_by("order"):
                 name = f"component_{c.pk}"
-                self.fields[name] = forms.FileField(label=c.name, required=False)
+                self.fields[name] = forms.FileField(label=component_label(c), required=False)
                 self.components.append((name, c))
+        self.fields["files"] = self.fields.pop("files")  # "other files" after the components
 
     def params(self) -> dict:
         p = super().params()
@@ -401,8 +412,9 @@ class CounterForm(forms.Form):
         self.components = []
         for c in components:
             name = f"component_{c.pk}"
-            self.fields[name] = forms.FileField(label=c.name, required=False)
+            self.fields[name] = forms.FileField(label=component_label(c), required=False)
             self.components.append((name, c))
+        self.fields["other_files"] = self.fields.pop("other_files")
 
     def clean(self):
         cleaned = super().clean()

@@ -47,6 +47,10 @@ class FormSpec:
     template: str
     citizen: bool  # the applicant may download it
     landscape: bool = False
+    outcome: str = ""  # only for a `resolve` event with this outcome
+
+    def matches(self, action: str, data: dict | None) -> bool:
+        return action == self.action and (not self.outcome or (data or {}).get("outcome") == self.outcome)
 
 
 FORMS: dict[str, FormSpec] = {
@@ -84,6 +88,17 @@ FORMS: dict[str, FormSpec] = {
             "control",
             False,
             landscape=True,
+        ),
+        # Not numbered in Circular 03/2025: the written notice that the dossier is not eligible (rules §1.3).
+        FormSpec(
+            "ineligible",
+            "",
+            "Thông báo hồ sơ không đủ điều kiện giải quyết",
+            "resolve",
+            "TB",
+            "ineligible",
+            True,
+            outcome="ineligible",
         ),
     ]
 }
@@ -220,14 +235,15 @@ def form_event(dossier: Dossier, form: str, seq: int | None = None) -> DossierEv
     spec = FORMS.get(form)
     if spec is None:
         raise NotFound(f"Không có mẫu phiếu '{form}'.", f"No form '{form}'.")
-    qs = dossier.events.filter(action=spec.action)
+    qs = dossier.events.select_related("actor").filter(action=spec.action)
     if seq is not None:
         qs = qs.filter(seq=seq)
-    event = qs.order_by("-seq").first()
+    event = next((e for e in qs.order_by("-seq") if spec.matches(e.action, e.data)), None)
     if event is None:
         raise NotFound(
-            f"Hồ sơ {dossier.code} chưa có {spec.title.lower()} (Mẫu số {spec.number}).",
-            f"Dossier {dossier.code} has no form {spec.number} yet.",
+            f"Hồ sơ {dossier.code} chưa có {spec.title.lower()}"
+            + (f" (Mẫu số {spec.number})." if spec.number else "."),
+            f"Dossier {dossier.code} has no form '{spec.key}' yet.",
             code="form_not_available",
         )
     return event
@@ -235,10 +251,10 @@ def form_event(dossier: Dossier, form: str, seq: int | None = None) -> DossierEv
 
 def available_forms(dossier: Dossier) -> list[dict]:
     """Forms the dossier has (one entry per issued form; several supplement requests give several entries)."""
-    actions = list(dossier.events.order_by("seq").values_list("action", "seq"))
+    actions = list(dossier.events.order_by("seq").values_list("action", "seq", "data"))
     out = []
     for key, spec in FORMS.items():
-        seqs = [s for a, s in actions if a == spec.action]
+        seqs = [s for a, s, data in actions if spec.matches(a, data)]
         if not seqs:
             continue
         if key == "supplement":
@@ -528,6 +544,21 @@ def control_context(dossier: Dossier) -> dict:
     return ctx
 
 
+def ineligible_context(dossier: Dossier) -> dict:
+    spec = FORMS["ineligible"]
+    event = form_event(dossier, "ineligible")
+    ctx = _common(spec, dossier, event, event.at)
+    ctx.update(
+        {
+            "reason": event.reason,
+            "received_text": fmt_hm_date(dossier.received_at),
+            "result_number": event.data.get("result_number", ""),
+            "signer": user_label(event.actor, event.actor_name),
+        }
+    )
+    return ctx
+
+
 CONTEXTS = {
     "receipt": receipt_context,
     "supplement": supplement_context,
@@ -535,6 +566,7 @@ CONTEXTS = {
     "apology": apology_context,
     "stop": stop_context,
     "control": control_context,
+    "ineligible": ineligible_context,
 }
 
 

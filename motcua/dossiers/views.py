@@ -97,6 +97,15 @@ def _dossier_or_404(request, code: str) -> Dossier:
     return dossier
 
 
+def due_flag(dossier: Dossier, now=None) -> str:
+    """'overdue' / 'due_soon' / '' for highlighting; a paused dossier (supplement, payment) is not flagged as due
+    soon since its appointment moves by the paused time (still flagged when already overdue)."""
+    status = selectors.due_status(dossier, now)
+    if status == "due_soon" and dossier.paused_since is not None:
+        return ""
+    return status
+
+
 def _person(user, username: str = "") -> str:
     if user is not None:
         return user.get_full_name() or user.get_username()
@@ -189,7 +198,7 @@ def _detail_context(
     return {
         "dossier": dossier,
         "state_label": lifecycle.state_label(dossier.state),
-        "due_status": selectors.due_status(dossier),
+        "due_status": due_flag(dossier),
         "steps": steps,
         "current_step": current,
         "events": _event_rows(dossier),
@@ -479,7 +488,7 @@ def inbox(request):
         qs = selectors.search_dossiers(selectors.inbox(user, tab), q)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for d in page.object_list:
-        d.due_flag = selectors.due_status(d, now)
+        d.due_flag = due_flag(d, now)
         d.state_text = lifecycle.state_label(d.state)
     apology_count = counts.get("apology", 0)
     return render(

@@ -224,3 +224,30 @@ def test_place_name_falls_back_to_parent(org):
     org["hn"].place_name = "Hà Nội"
     org["hn"].save()
     assert pdf.place_date(org["so"], dt.date(2025, 9, 3)) == "Hà Nội, ngày 03 tháng 09 năm 2025"
+
+
+def test_ineligible_notice_only_for_ineligible_outcome(named_org):
+    org = named_org
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))
+    d = act(
+        org,
+        d,
+        "resolve",
+        "leader",
+        local(2025, 3, 4, 9, 0),
+        outcome="ineligible",
+        reason="Ngành, nghề đăng ký thuộc danh mục cấm kinh doanh",
+    )
+    assert "ineligible" in [f["key"] for f in pdf.available_forms(d)]
+    text = squash(pdf_text(pdf.render_form_pdf("ineligible", d)))
+    assert "THÔNG BÁO HỒ SƠ KHÔNG ĐỦ ĐIỀU KIỆN GIẢI QUYẾT" in text
+    assert "Ngành, nghề đăng ký thuộc danh mục cấm kinh doanh" in text and d.code in text
+    assert "/TB-TTPVHCC" in text
+
+    e = file_online(org, local(2025, 3, 3, 10, 0), name="Lê Văn Cường")
+    e = act(org, e, "receive", "officer", local(2025, 3, 3, 10, 30))
+    e = act(org, e, "resolve", "leader", local(2025, 3, 4, 9, 0), outcome="approved")
+    assert "ineligible" not in [f["key"] for f in pdf.available_forms(e)]
+    with pytest.raises(NotFound):
+        pdf.render_form_pdf("ineligible", e)
