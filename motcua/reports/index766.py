@@ -8,7 +8,12 @@ Supported (rules §4, as transcribed from the national Portal's formula document
        Informative (the Portal publishes no target or score rule for it): score is null.
 - 3.3  online share: dossiers received online / dossiers received (%). (The Portal's 3.3 counts online dossiers
        meeting the electronic-result condition; this platform measures the online share of receptions.)
-- 5.x  satisfaction and feedback (PAKN): no data yet — reported as null with "không có dữ liệu", never 0.
+- 5.2  PAKN (feedback) answered on time / PAKN under the agency's competence (answered + overdue unanswered),
+       from motcua.feedback (`pakn_stats`).
+- 5.3  share of satisfied ratings (Rất hài lòng + Hài lòng) among the ratings given in the period — informative.
+- 5.4  100 % − (late-dossier rate + rate of dossiers with a PAKN or a "Không hài lòng" rating), over the dossiers
+       resolved in the period (Portal formula, rules §4).
+  Without any PAKN or rating in scope the 5.x values are null with "không có dữ liệu" — never 0.
 Groups 1 (publicity) and 4 (digitisation) have no data on this platform: listed as null.
 
 Score conversion (rules §4): with a target T, score = Pmax if R >= T else R × Pmax / T; without a target,
@@ -59,6 +64,13 @@ DEFAULTS: dict[str, dict] = {
         "name": "Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn",
         "unit": "%",
         "pmax": 6,
+        "target": None,
+    },
+    "5.3": {
+        "group": 5,
+        "name": "Tỷ lệ đánh giá hài lòng (rất hài lòng, hài lòng)",
+        "unit": "%",
+        "pmax": None,
         "target": None,
     },
     "5.4": {
@@ -127,6 +139,48 @@ def average_processing_days(qs, period: selectors.Period) -> tuple[float | None,
     return _q(total / n / 8), n
 
 
+def satisfaction_values(qs, period: selectors.Period, agency, figures: dict, now=None) -> dict:
+    """Group 5 from the feedback app (ratings and PAKN); an empty dict where there is no such data."""
+    try:
+        from django.db.models import Exists, OuterRef
+
+        from motcua.feedback import selectors as fb
+        from motcua.feedback.models import Feedback, Level, Rating
+    except ImportError:  # pragma: no cover - the feedback app is part of the platform
+        return {}
+    out = {}
+    pakn = fb.pakn_stats(date_from=period.date_from, date_to=period.date_to, agency=agency, now=now)
+    if pakn["on_time_rate"] is not None:
+        out["5.2"] = (
+            pakn["on_time_rate"],
+            {
+                "answered_on_time": pakn["answered_on_time"],
+                "answered": pakn["answered"],
+                "overdue": pakn["overdue"],
+            },
+        )
+    sat = fb.satisfaction_stats(date_from=period.date_from, date_to=period.date_to, agency=agency)
+    if sat["ratings"]:
+        out["5.3"] = (sat["satisfied_rate"], {"satisfied": sat["satisfied"], "ratings": sat["ratings"]})
+    resolved = qs.filter(resolved_at__gte=period.start, resolved_at__lt=period.end)
+    n = figures["resolved"]
+    has_feedback = Exists(Feedback.objects.filter(dossier=OuterRef("pk")))
+    disliked = Exists(Rating.objects.filter(dossier=OuterRef("pk"), overall=Level.DISSATISFIED))
+    signals = (
+        Rating.objects.filter(dossier__in=resolved).exists()
+        or Feedback.objects.filter(dossier__in=resolved).exists()
+    )
+    if n and signals:
+        bad = resolved.filter(has_feedback | disliked).count()
+        late_rate = Decimal(figures["late"]) * 100 / n
+        bad_rate = Decimal(bad) * 100 / n
+        out["5.4"] = (
+            _q(max(Decimal(0), 100 - late_rate - bad_rate)),
+            {"resolved": n, "late": figures["late"], "with_feedback_or_dissatisfied": bad},
+        )
+    return out
+
+
 def indicators(*, period: selectors.Period, agency: Agency | None, now=None) -> dict:
     cfg = config()
     qs = selectors.scoped(agency=agency)
@@ -145,6 +199,7 @@ def indicators(*, period: selectors.Period, agency: Agency | None, now=None) -> 
             selectors.rate(figures["received_online"], figures["received"]),
             {"numerator": figures["received_online"], "denominator": figures["received"]},
         ),
+        **satisfaction_values(qs, period, agency, figures, now),
     }
     out = []
     for code, c in sorted(cfg.items()):
@@ -158,7 +213,7 @@ def indicators(*, period: selectors.Period, agency: Agency | None, now=None) -> 
             "value": value,
             "target": c.get("target"),
             "pmax": c.get("pmax"),
-            "score": score(value, c.get("pmax"), c.get("target")) if code != "2.2" else None,
+            "score": score(value, c.get("pmax"), c.get("target")) if c.get("unit", "%") == "%" else None,
             "detail": detail,
             "note": None if has_data else NO_DATA,
         }

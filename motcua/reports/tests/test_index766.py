@@ -54,3 +54,41 @@ def test_report_by_month_with_children(table, world):
     district_feb = data["rows"][4]
     assert {i["code"]: i["value"] for i in district_feb["indicators"]}["2.1"] is None  # nothing: null, not 0
     assert data["unverified_weights"] is True
+
+
+def test_satisfaction_group_from_ratings_and_feedback(table, world):
+    from decimal import Decimal
+
+    from motcua.feedback.models import Feedback, Rating
+
+    from .conftest import at
+
+    Rating.objects.create(dossier=table["D01"], overall=1, created_at=at(2025, 3, 8, 9))  # Không hài lòng
+    Rating.objects.create(dossier=table["D04"], overall=4, created_at=at(2025, 3, 6, 9))  # Rất hài lòng
+    Feedback.objects.create(
+        reference="PAKN-TEST-1",
+        kind="complaint",
+        subject="dossier",
+        dossier=table["D02"],
+        agency=world["so"],
+        title="Chậm trả lời",
+        content="Nội dung",
+        contact_name="Lê Văn C",
+        received_at=at(2025, 3, 12, 9),
+        working_days=Decimal(5),
+        due_at=at(2025, 3, 19, 9),
+        answered_at=at(2025, 3, 14, 10),
+        on_time=True,
+        status="answered",
+    )
+    period = selectors.make_period("2025-03-01", "2025-03-31")
+    ind = {i["code"]: i for i in index766.indicators(period=period, agency=world["so"])["indicators"]}
+    assert ind["5.2"]["value"] == 100.0 and ind["5.2"]["score"] == 6.0
+    assert ind["5.3"]["value"] == 50.0 and ind["5.3"]["score"] is None  # informative
+    # 4 resolved: late D03 (25 %), with a complaint or a "Không hài lòng" rating D01 D02 (50 %)
+    assert ind["5.4"]["value"] == 25.0
+    assert ind["5.4"]["detail"] == {"resolved": 4, "late": 1, "with_feedback_or_dissatisfied": 2}
+    assert ind["5.4"]["score"] == pytest.approx(1.67)  # 25 × 6 / 90
+    # the ward has neither ratings nor PAKN: no data, not zero
+    ward = {i["code"]: i for i in index766.indicators(period=period, agency=world["phuong"])["indicators"]}
+    assert ward["5.4"]["value"] is None and ward["5.4"]["note"] == "không có dữ liệu"
