@@ -134,3 +134,21 @@ def test_rate_page_before_result(client, world):
     assert "chưa có kết quả" in client.get(url).content.decode()
     assert client.post(url, {"overall": "4"}).status_code == 409
     assert not Rating.objects.exists()
+
+
+def test_rating_box_tag(world, rf):
+    from django.template import Context, Template
+
+    d = make_dossier(world, state="resolved")
+    tpl = Template("{% load feedback %}{% rating_box d %}")
+
+    def render(user):
+        request = rf.get("/")
+        request.user = user
+        return tpl.render(Context({"d": d, "request": request}))
+
+    assert render(world["users"]["citizen2"]).strip() == ""
+    assert reverse("feedback:rate", args=[d.code]) in render(world["users"]["citizen"])
+    rating_create(user=world["users"]["citizen"], dossier_code=d.code, overall=4)
+    html = render(world["users"]["citizen"])
+    assert "Rất hài lòng" in html and reverse("feedback:rate", args=[d.code]) not in html
