@@ -147,13 +147,14 @@ class ImportReport:
         head_en = (
             "Dry run (nothing stored)" if self.dry_run else ("Imported" if self.ok else "NOTHING imported")
         )
+        fields_vi = f", lĩnh vực mới {self.fields_created}" if self.kind == "procedures" else ""
+        fields_en = f", new fields {self.fields_created}" if self.kind == "procedures" else ""
         return (
             f"{head}: {self.total} bản ghi {what}; mới {self.created}, {changed} {self.new_versions}, "
-            f"không đổi {self.unchanged}, lĩnh vực mới {self.fields_created}; lỗi {len(self.errors)}, "
-            f"cảnh báo {len(self.warnings)}. / {head_en}: {self.total} records; new {self.created}, "
+            f"không đổi {self.unchanged}{fields_vi}; lỗi {len(self.errors)}, cảnh báo {len(self.warnings)}. / "
+            f"{head_en}: {self.total} records; new {self.created}, "
             f"{'new versions' if self.kind == 'procedures' else 'updated'} {self.new_versions}, unchanged "
-            f"{self.unchanged}, new fields {self.fields_created}; errors {len(self.errors)}, "
-            f"warnings {len(self.warnings)}."
+            f"{self.unchanged}{fields_en}; errors {len(self.errors)}, warnings {len(self.warnings)}."
         )
 
     def lines(self) -> list[str]:
