@@ -18,15 +18,39 @@ def fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def pdf_text(data: bytes) -> str:
-    """Text of a PDF: poppler's pdftotext when installed, else nothing (callers then check the HTML)."""
+def pdf_text(data: bytes, html: str | None = None) -> str:
+    """Text of a rendered form. With poppler's pdftotext: extracted from the PDF bytes themselves. Without it
+    (a machine without poppler-utils): the text of WeasyPrint's laid-out pages of the same HTML."""
+    assert data.startswith(b"%PDF-")
     exe = shutil.which("pdftotext")
-    if not exe:
-        pytest.skip("pdftotext (poppler-utils) not installed")
-    out = subprocess.run(
-        [exe, "-raw", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True
-    )
-    return out.stdout.decode("utf-8")
+    if exe:
+        out = subprocess.run(
+            [exe, "-raw", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True
+        )
+        return out.stdout.decode("utf-8")
+    assert html is not None, "pdftotext not installed and no HTML given"
+    return layout_text(html)
+
+
+def layout_text(html: str) -> str:
+    from weasyprint import HTML
+
+    parts: list[str] = []
+
+    def walk(box):
+        text = getattr(box, "text", None)
+        if text:
+            parts.append(text)
+        for child in getattr(box, "children", None) or []:
+            walk(child)
+
+    for page in HTML(string=html).render().pages:
+        walk(page._page_box)
+    return " ".join(parts)
+
+
+def form_text(form: str, dossier, seq=None) -> str:
+    return pdf_text(pdf.render_form_pdf(form, dossier, seq), pdf.render_form_html(form, dossier, seq))
 
 
 def squash(text: str) -> str:
@@ -65,7 +89,7 @@ def test_receipt_pdf_has_header_code_applicant_and_due_date(named_org):
     d = act(org, d, "receive", "officer", local(2025, 1, 24, 10, 0))
     data = pdf.render_form_pdf("receipt", d)
     assert data.startswith(b"%PDF-")
-    text = squash(pdf_text(data))
+    text = squash(pdf_text(data, pdf.render_form_html("receipt", d)))
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     assert "Độc lập - Tự do - Hạnh phúc" in text
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text
@@ -109,7 +133,7 @@ def test_supplement_form_lists_every_item_with_its_reason(named_org):
     )
     html = pdf.render_form_html("supplement", d)
     assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in html.upper()
-    text = squash(pdf_text(pdf.render_form_pdf("supplement", d)))
+    text = squash(form_text("supplement", d))
     for item in items:
         assert item["name"] in text and item["reason"] in text
     assert "/PBS-TTPVHCC" in text and d.code in text
@@ -127,7 +151,7 @@ def test_refusal_and_stop_forms(named_org):
         local(2025, 3, 3, 9, 30),
         reason="Không thuộc thẩm quyền giải quyết của Sở",
     )
-    text = squash(pdf_text(pdf.render_form_pdf("refusal", d)))
+    text = squash(form_text("refusal", d))
     assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in text
     assert "Không thuộc thẩm quyền giải quyết của Sở" in text and "Đặng Thị Ngọc Hương" in text
 
@@ -141,7 +165,7 @@ def test_refusal_and_stop_forms(named_org):
         at=local(2025, 3, 4, 14, 0),
     )
     e = act(org, e, "stop", "officer", local(2025, 3, 5, 8, 30), reason="Theo đề nghị rút hồ sơ của công dân")
-    text = squash(pdf_text(pdf.render_form_pdf("stop", e)))
+    text = squash(form_text("stop", e))
     assert "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ" in text
     assert "Theo đề nghị rút hồ sơ của công dân" in text and e.code in text
     assert "Căn cứ đề nghị dừng giải quyết hồ sơ" in text
@@ -160,7 +184,7 @@ def test_apology_form_has_reason_old_and_new_dates(named_org):
         reason="Cần xác minh thêm thông tin",
         new_return_at=local(2025, 3, 10, 16, 0),
     )
-    text = squash(pdf_text(pdf.render_form_pdf("apology", d)))
+    text = squash(form_text("apology", d))
     assert "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in text
     assert "Cần xác minh thêm thông tin" in text
     assert "09 giờ 00 phút, ngày 06/03/2025" in text  # the appointment it replaces
@@ -188,7 +212,7 @@ def test_control_slip_rows_come_from_hand_over_events(named_org):
     # the specialist's step (16 h from 03/03 09:00 → due 05/03 09:00) finished 04/03: early
     assert inter[0]["result"] == "Trước hạn"
     assert rows[-1]["note"].startswith("Trả kết quả") and rows[-1]["result"] == "Trước hạn"
-    text = squash(pdf_text(pdf.render_form_pdf("control", d)))
+    text = squash(form_text("control", d))
     assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text
     assert "Cục Thuế" in text and d.code in text and "06/03/2025" in text
 
@@ -206,7 +230,10 @@ def test_tracking_book_for_agency_and_period(named_org):
     assert rows[0]["received"] == "03/03/2025 09:00" and rows[0]["due"] == "06/03/2025 09:00"
     assert rows[0]["returned"] == "04/03/2025 11:00" and rows[0]["method"] == "Qua dịch vụ bưu chính"
     text = squash(
-        pdf_text(pdf.render_tracking_book_pdf(org["so"], dt.date(2025, 3, 1), dt.date(2025, 3, 31)))
+        pdf_text(
+            pdf.render_tracking_book_pdf(org["so"], dt.date(2025, 3, 1), dt.date(2025, 3, 31)),
+            pdf.render_tracking_book_html(org["so"], dt.date(2025, 3, 1), dt.date(2025, 3, 31)),
+        )
     )
     assert "SỔ THEO DÕI HỒ SƠ" in text and a.code in text and b.code in text and "Phạm Thị Dung" in text
 
@@ -240,7 +267,7 @@ def test_ineligible_notice_only_for_ineligible_outcome(named_org):
         reason="Ngành, nghề đăng ký thuộc danh mục cấm kinh doanh",
     )
     assert "ineligible" in [f["key"] for f in pdf.available_forms(d)]
-    text = squash(pdf_text(pdf.render_form_pdf("ineligible", d)))
+    text = squash(form_text("ineligible", d))
     assert "THÔNG BÁO HỒ SƠ KHÔNG ĐỦ ĐIỀU KIỆN GIẢI QUYẾT" in text
     assert "Ngành, nghề đăng ký thuộc danh mục cấm kinh doanh" in text and d.code in text
     assert "/TB-TTPVHCC" in text
