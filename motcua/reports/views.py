@@ -187,7 +187,7 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
             "stats": stats,
             "online_share": selectors.rate(stats["received_online"], stats["received"]),
             "monthly": monthly["rows"],
-            "fields": by_field["rows"],
+            "field_rows": by_field["rows"],
             "overdue": overdue,
             "due_soon": soon,
             "index766": index,

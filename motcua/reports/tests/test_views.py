@@ -45,6 +45,7 @@ def test_leader_dashboard(client, table, staff):
     html = r.content.decode()
     assert "Sở Kế hoạch và Đầu tư" in html
     assert "Tháng 02/2025" in html and "Tháng 03/2025" in html
+    assert 'id="f-field"' not in html  # the leader view has no field filter
     assert figure(html, "received") == "12"  # 4 in February + 8 in March
     # D09 and D12 are open and overdue today: listed with links to the staff dossier pages
     assert 'href="/staff/dossiers/000.00.21.H26-TEST-D09/"' in html
