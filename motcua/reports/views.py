@@ -111,6 +111,8 @@ def public_stats(request: HttpRequest) -> HttpResponse:
     query = {"from": period.date_from.isoformat(), "to": period.date_to.isoformat()}
     if agency:
         query["agency"] = agency.identifier
+    if field:
+        query["field"] = field.code
     return render(
         request,
         "reports/public.html",
