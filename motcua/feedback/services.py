@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -290,7 +291,7 @@ def feedback_submit(
     deadline = compute_deadline(at, working_days=days, agency=route["agency"])
     with transaction.atomic():
         fb = Feedback.objects.create(
-            reference=f"tmp-{timezone.now().timestamp()}",
+            reference=f"tmp-{uuid.uuid4().hex[:24]}",  # max 30 characters
             kind=kind,
             subject=subject,
             title=title,
