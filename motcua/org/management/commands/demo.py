@@ -14,6 +14,7 @@ from motcua.org import demo as org_demo
 LOADERS = [
     ("motcua.catalog.demo", "danh mục thủ tục (catalogue)"),
     ("motcua.dossiers.demo", "hồ sơ mẫu (dossiers)"),
+    ("motcua.community.demo", "tổ công nghệ số cộng đồng (community teams)"),
 ]
 
 
