@@ -55,7 +55,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "motcua.core.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -187,7 +187,11 @@ if os.environ.get("EMAIL_HOST"):
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Mot Cua <no-reply@motcua.local>")
 MOTCUA_SITE_URL = os.environ.get("MOTCUA_SITE_URL", "http://127.0.0.1:8000")
 MOTCUA_SMS_ADAPTER = os.environ.get("MOTCUA_SMS_ADAPTER", "motcua.notifications.sms.ConsoleAdapter")
-MOTCUA_PAYMENT_GATEWAY = os.environ.get("MOTCUA_PAYMENT_GATEWAY", "motcua.portal.payments.FakeGateway")
+# The fake gateway (a local "provider" page) only in development; production needs a real provider.
+MOTCUA_PAYMENT_GATEWAY = os.environ.get(
+    "MOTCUA_PAYMENT_GATEWAY",
+    "motcua.portal.payments.FakeGateway" if DEBUG else "motcua.portal.payments.DisabledGateway",
+)
 # OpenID Connect sign-in (e.g. a national e-ID provider), only when configured.
 if os.environ.get("OIDC_RP_CLIENT_ID"):
     INSTALLED_APPS.append("mozilla_django_oidc")
