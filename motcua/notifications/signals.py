@@ -2,15 +2,18 @@
 
 Listens to `post_save` of DossierEvent (created exactly once per action, inside the action's transaction): the
 outbox rows are written in that same transaction (so they vanish with a refused/rolled-back action) and sent
-after commit (services.notify uses transaction.on_commit). Imported (migrated) dossiers are never notified.
+after commit (services.notify uses transaction.on_commit). Imported (migrated) dossiers and back-dated events
+(see is_news) are never notified.
 """
 
+import datetime as dt
 import logging
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import DossierEvent, Outcome
@@ -93,10 +96,19 @@ def recipients_of(dossier) -> tuple[list[str], list[str]]:
     return emails, phones
 
 
+def is_news(event: DossierEvent) -> bool:
+    """Events back-dated by more than MOTCUA_NOTIFY_MAX_EVENT_AGE_HOURS (default 72; None = no limit) record
+    history — demo seeds, late data entry — and are not sent to applicants as news."""
+    max_age = getattr(settings, "MOTCUA_NOTIFY_MAX_EVENT_AGE_HOURS", 72)
+    if max_age is None:
+        return True
+    return timezone.now() - event.at <= dt.timedelta(hours=max_age)
+
+
 def notify_event(event: DossierEvent) -> list:
     template = EVENT_TEMPLATES.get(event.action)
     dossier = event.dossier
-    if template is None or dossier.imported:
+    if template is None or dossier.imported or not is_news(event):
         return []
     context = event_context(event)
     emails, phones = recipients_of(dossier)

@@ -76,6 +76,25 @@ class FakeGateway(PaymentGateway):
         return reference, status == "paid"
 
 
+class DisabledGateway(PaymentGateway):
+    """The production default until a real provider is configured: online payment is simply not offered."""
+
+    name = "disabled"
+
+    def create_payment(self, dossier, amount: Decimal) -> PaymentStart:
+        from motcua.core.errors import Unprocessable
+
+        raise Unprocessable(
+            "Thanh toán trực tuyến chưa được cấu hình; vui lòng nộp phí tại Bộ phận Một cửa hoặc chuyển khoản "
+            "theo hướng dẫn của cơ quan.",
+            "Online payment is not configured; pay at the one-stop counter or by bank transfer.",
+            code="payment_unavailable",
+        )
+
+    def verify_callback(self, request: HttpRequest) -> tuple[str, bool]:
+        raise InvalidCallback("online payment is not configured")
+
+
 def get_gateway() -> PaymentGateway:
     return import_string(getattr(settings, "MOTCUA_PAYMENT_GATEWAY", DEFAULT_GATEWAY))()
 

@@ -139,6 +139,16 @@ def test_imported_dossiers_are_never_notified(world):
     assert Outbox.objects.count() == 0
 
 
+def test_back_dated_events_are_history_not_news(world, settings):
+    settings.MOTCUA_NOTIFY_MAX_EVENT_AGE_HOURS = 72
+    old = file_online(world, at=timezone.now() - dt.timedelta(days=10))
+    act(world, old, "receive", at=timezone.now() - dt.timedelta(days=10))
+    assert Outbox.objects.count() == 0
+    recent = file_online(world, at=timezone.now() - dt.timedelta(minutes=5))
+    act(world, recent, "receive", at=timezone.now() - dt.timedelta(minutes=1))
+    assert Outbox.objects.filter(dossier=recent).count() == 2
+
+
 # --- deduplication --------------------------------------------------------------------------------------------
 
 

@@ -59,3 +59,12 @@ def widget(field, **attrs):
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
+
+
+@register.inclusion_tag("portal/_oidc_login.html", takes_context=True)
+def oidc_login(context):
+    """The "sign in with the e-ID provider" button, shown only when OIDC is configured.
+    Usage (e.g. in registration/login.html): {% load portal_tags %}{% oidc_login %}"""
+    from motcua.portal.oidc import oidc_enabled, provider_name
+
+    return {"oidc_enabled": oidc_enabled(), "oidc_provider": provider_name(), "next": context.get("next", "")}

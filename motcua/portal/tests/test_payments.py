@@ -132,3 +132,13 @@ def test_gateway_chosen_by_settings(client, world, awaiting, settings):
     assert r["Location"] == "https://pay.example.vn/checkout/OTHER-1"
     assert Payment.objects.get().provider == "other"
     assert client.get("/thanh-toan/fake/OTHER-1/").status_code == 404  # the fake page is off
+
+
+def test_disabled_gateway_offers_nothing(client, world, awaiting, settings):
+    settings.MOTCUA_PAYMENT_GATEWAY = "motcua.portal.payments.DisabledGateway"
+    client.login(username="congdan", password=PASSWORD)
+    r = client.post(f"/ho-so-cua-toi/{awaiting.code}/thanh-toan/")
+    assert r.status_code == 422 and "chưa được cấu hình" in r.content.decode()
+    assert Payment.objects.count() == 0
+    forged = "/thanh-toan/ket-qua/?" + FakeGateway.callback_query("FAKE123", "paid")
+    assert client.get(forged).status_code == 400
