@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from motcua.core.text import nfc
 from motcua.dossiers.validators import IdentifierError, clean_applicant_id, clean_personal_id
@@ -13,7 +14,7 @@ from motcua.notifications.recipients import RecipientError, normalise_email, nor
 
 from .models import CitizenProfile
 
-REQUIRED = {"required": "Vui lòng nhập thông tin này."}
+REQUIRED = {"required": _("Vui lòng nhập thông tin này.")}
 
 
 def _phone(value: str) -> str:
@@ -52,37 +53,37 @@ def _vi_password_error(error: ValidationError) -> ValidationError:
 
 
 class RegistrationForm(forms.Form):
-    full_name = forms.CharField(label="Họ và tên", max_length=255, error_messages=REQUIRED)
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=255, error_messages=REQUIRED)
     email = forms.CharField(
-        label="Thư điện tử",
+        label=_("Thư điện tử"),
         required=False,
         max_length=254,
-        help_text="Nhập thư điện tử hoặc số điện thoại (hoặc cả hai) để đăng nhập và nhận thông báo.",
+        help_text=_("Nhập thư điện tử hoặc số điện thoại (hoặc cả hai) để đăng nhập và nhận thông báo."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(
-        label="Số điện thoại di động",
+        label=_("Số điện thoại di động"),
         required=False,
         max_length=20,
-        help_text="10 chữ số, bắt đầu bằng 03, 05, 07, 08, 09 (hoặc dạng +84…).",
+        help_text=_("10 chữ số, bắt đầu bằng 03, 05, 07, 08, 09 (hoặc dạng +84…)."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     id_number = forms.CharField(
-        label="Số định danh cá nhân (CCCD)",
+        label=_("Số định danh cá nhân (CCCD)"),
         required=False,
         max_length=20,
-        help_text="12 chữ số; có thể bổ sung sau.",
+        help_text=_("12 chữ số; có thể bổ sung sau."),
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     password1 = forms.CharField(
-        label="Mật khẩu",
+        label=_("Mật khẩu"),
         strip=False,
         error_messages=REQUIRED,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="Ít nhất 8 ký tự, không quá phổ biến, không toàn chữ số, không giống thông tin cá nhân.",
+        help_text=_("Ít nhất 8 ký tự, không quá phổ biến, không toàn chữ số, không giống thông tin cá nhân."),
     )
     password2 = forms.CharField(
-        label="Nhập lại mật khẩu",
+        label=_("Nhập lại mật khẩu"),
         strip=False,
         error_messages=REQUIRED,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -149,10 +150,10 @@ class RegistrationForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    full_name = forms.CharField(label="Họ và tên", max_length=255, error_messages=REQUIRED)
-    phone = forms.CharField(label="Số điện thoại di động", required=False, max_length=20)
-    id_number = forms.CharField(label="Số định danh cá nhân (CCCD)", required=False, max_length=20)
-    address = forms.CharField(label="Địa chỉ", required=False, max_length=500)
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=255, error_messages=REQUIRED)
+    phone = forms.CharField(label=_("Số điện thoại di động"), required=False, max_length=20)
+    id_number = forms.CharField(label=_("Số định danh cá nhân (CCCD)"), required=False, max_length=20)
+    address = forms.CharField(label=_("Địa chỉ"), required=False, max_length=500)
 
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
@@ -185,36 +186,41 @@ class WhoForm(forms.Form):
     """Step 1: the receiving agency, who files, and the applicant (and the representative when filing for
     someone else under an authorisation)."""
 
-    agency = forms.ChoiceField(label="Cơ quan tiếp nhận", error_messages=REQUIRED)
+    agency = forms.ChoiceField(label=_("Cơ quan tiếp nhận"), error_messages=REQUIRED)
     who = forms.ChoiceField(
-        label="Bạn nộp hồ sơ cho ai?",
-        choices=[("self", "Cho chính tôi"), ("behalf", "Thay mặt người khác/tổ chức (có văn bản ủy quyền)")],
+        label=_("Bạn nộp hồ sơ cho ai?"),
+        choices=[
+            ("self", _("Cho chính tôi")),
+            ("behalf", _("Thay mặt người khác/tổ chức (có văn bản ủy quyền)")),
+        ],
         widget=forms.RadioSelect,
         initial="self",
         error_messages=REQUIRED,
     )
     applicant_kind = forms.ChoiceField(
-        label="Người/tổ chức yêu cầu giải quyết",
-        choices=[("individual", "Cá nhân"), ("organization", "Tổ chức, doanh nghiệp")],
+        label=_("Người/tổ chức yêu cầu giải quyết"),
+        choices=[("individual", _("Cá nhân")), ("organization", _("Tổ chức, doanh nghiệp"))],
         initial="individual",
         required=False,
     )
-    applicant_name = forms.CharField(label="Họ và tên / tên tổ chức", max_length=255, error_messages=REQUIRED)
+    applicant_name = forms.CharField(
+        label=_("Họ và tên / tên tổ chức"), max_length=255, error_messages=REQUIRED
+    )
     applicant_id_number = forms.CharField(
-        label="Số định danh cá nhân (CCCD) / mã số thuế",
+        label=_("Số định danh cá nhân (CCCD) / mã số thuế"),
         max_length=20,
         error_messages=REQUIRED,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
-    applicant_address = forms.CharField(label="Địa chỉ", max_length=500, error_messages=REQUIRED)
-    applicant_phone = forms.CharField(label="Số điện thoại di động", max_length=20, required=False)
-    applicant_email = forms.CharField(label="Thư điện tử", max_length=254, required=False)
-    rep_name = forms.CharField(label="Họ và tên người được ủy quyền (bạn)", max_length=255, required=False)
+    applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=500, error_messages=REQUIRED)
+    applicant_phone = forms.CharField(label=_("Số điện thoại di động"), max_length=20, required=False)
+    applicant_email = forms.CharField(label=_("Thư điện tử"), max_length=254, required=False)
+    rep_name = forms.CharField(label=_("Họ và tên người được ủy quyền (bạn)"), max_length=255, required=False)
     rep_id_number = forms.CharField(
-        label="Số định danh cá nhân của người được ủy quyền", max_length=20, required=False
+        label=_("Số định danh cá nhân của người được ủy quyền"), max_length=20, required=False
     )
-    rep_phone = forms.CharField(label="Số điện thoại người được ủy quyền", max_length=20, required=False)
-    rep_email = forms.CharField(label="Thư điện tử người được ủy quyền", max_length=254, required=False)
+    rep_phone = forms.CharField(label=_("Số điện thoại người được ủy quyền"), max_length=20, required=False)
+    rep_email = forms.CharField(label=_("Thư điện tử người được ủy quyền"), max_length=254, required=False)
 
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -346,17 +352,17 @@ def eform_initial(fields: list[dict], data: dict) -> dict:
 
 class ResultForm(forms.Form):
     result_method = forms.ChoiceField(
-        label="Hình thức nhận kết quả",
+        label=_("Hình thức nhận kết quả"),
         choices=[
-            ("counter", "Nhận trực tiếp tại Bộ phận Một cửa"),
-            ("post", "Nhận qua dịch vụ bưu chính công ích"),
-            ("electronic", "Nhận kết quả điện tử trên Cổng dịch vụ công"),
+            ("counter", _("Nhận trực tiếp tại Bộ phận Một cửa")),
+            ("post", _("Nhận qua dịch vụ bưu chính công ích")),
+            ("electronic", _("Nhận kết quả điện tử trên Cổng dịch vụ công")),
         ],
         widget=forms.RadioSelect,
         error_messages={**REQUIRED, "invalid_choice": "Hình thức nhận kết quả không hợp lệ."},
     )
     result_address = forms.CharField(
-        label="Địa chỉ nhận kết quả qua bưu chính", max_length=500, required=False
+        label=_("Địa chỉ nhận kết quả qua bưu chính"), max_length=500, required=False
     )
 
     def clean(self):
