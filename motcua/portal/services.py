@@ -214,14 +214,16 @@ def draft_submit(*, draft_id: int, user) -> Dossier:
                     code="incomplete",
                 )
             args = wizard.filing_arguments(draft)
+            files = list(draft.files.select_related("component").order_by("pk"))
             dossier, _created = dossier_services.dossier_file(
                 actor=user,
                 channel="online",
                 idempotency_key=f"portal-draft-{draft.pk}",
                 applicant_user=user,
+                file_hashes=list(dict.fromkeys(f.sha256 for f in files)),  # recorded on the submit event
                 **args,
             )
-            for f in draft.files.select_related("component").order_by("pk"):
+            for f in files:
                 with f.file.open("rb") as fh:
                     doc = documents.store_upload(
                         dossier=dossier,

@@ -62,7 +62,8 @@ def test_full_filing_creates_the_online_dossier_with_the_exact_files(
         assert fh.read() == expected  # nothing the citizen uploaded is altered
     draft = Draft.objects.get()
     assert draft.dossier == dossier and draft.submitted_at is not None
-    assert dossier.events.get().action == "submit"
+    submit = dossier.events.get()
+    assert submit.action == "submit" and submit.file_hashes == [sha(expected)]
 
 
 def test_submitting_twice_files_one_dossier(client, world, citizen):
