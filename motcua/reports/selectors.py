@@ -204,6 +204,20 @@ def subtree_ids(agency: Agency) -> list[int]:
     return list(Agency.objects.filter(path__startswith=agency.path).values_list("pk", flat=True))
 
 
+def _agency_condition(agency: Agency) -> Q:
+    """The agency subtree as the cheapest equivalent condition: nothing when it is every agency (one province
+    per installation: the province scope is the whole table), the complement when that list is shorter, else the
+    list itself (which the (agency, received_at) / (agency, resolved_at) indexes serve)."""
+    rows = list(Agency.objects.values_list("pk", "path"))
+    inside = [pk for pk, path in rows if path.startswith(agency.path)]
+    if len(inside) == len(rows):
+        return Q()
+    outside = [pk for pk, path in rows if not path.startswith(agency.path)]
+    if len(outside) < len(inside):
+        return ~Q(agency_id__in=outside)
+    return Q(agency_id__in=inside)
+
+
 def scoped(
     qs: QuerySet | None = None,
     *,
@@ -215,7 +229,7 @@ def scoped(
     in the field `field` (the field snapshot taken at filing, else the procedure's current field)."""
     qs = Dossier.objects.all() if qs is None else qs
     if agency is not None:
-        qs = qs.filter(agency_id__in=subtree_ids(agency))
+        qs = qs.filter(_agency_condition(agency))
     if procedure is not None:
         qs = qs.filter(procedure_id=procedure.pk)
     if field is not None:

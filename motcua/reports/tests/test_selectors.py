@@ -211,3 +211,26 @@ def test_dates_accept_display_form_and_iso_datetimes():
     # 2025-03-31T20:00Z is 01/04 03:00 in Hà Nội
     assert selectors.parse_date("2025-03-31T20:00:00+00:00", "to") == dt.date(2025, 4, 1)
     assert selectors.parse_date("2025-03-31T20:00:00", "to") == dt.date(2025, 3, 31)
+
+
+def test_agency_scope_conditions_all_list_and_complement(table, world):
+    from decimal import Decimal
+
+    from motcua.org.models import Agency
+
+    from .conftest import make_dossier
+
+    other = Agency.objects.create(identifier="H29", name="Thành phố Hồ Chí Minh", level="province")
+    make_dossier(
+        "H29-TEST-X1",
+        agency=other,
+        procedure=world["procs"]["1.001001"],
+        received=at(2025, 3, 3, 9),
+        limit_hours=Decimal(40),
+        due=at(2025, 3, 10, 9),
+    )
+    everything = selectors.on_time_stats(**MARCH, now=LATER)
+    hanoi = selectors.on_time_stats(**MARCH, agency=world["hn"], now=LATER)  # 4 of 5 agencies: complement
+    hcm = selectors.on_time_stats(**MARCH, agency=other, now=LATER)  # 1 of 5: list
+    assert (everything["received"], hanoi["received"], hcm["received"]) == (10, 9, 1)
+    assert str(selectors._agency_condition(world["hn"])).startswith("(NOT")
