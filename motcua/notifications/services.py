@@ -45,6 +45,7 @@ TEMPLATES = {
     "refused": "Từ chối tiếp nhận hồ sơ",
     "apology": "Xin lỗi và hẹn lại ngày trả kết quả",
     "resolved": "Hồ sơ đã có kết quả",
+    "payment_requested": "Yêu cầu thực hiện nghĩa vụ tài chính",
     "feedback_answered": "Phản ánh, kiến nghị đã được trả lời",
 }
 MAX_BACKOFF = dt.timedelta(hours=6)

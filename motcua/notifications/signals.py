@@ -8,6 +8,7 @@ after commit (services.notify uses transaction.on_commit). Imported (migrated) d
 
 import datetime as dt
 import logging
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
@@ -31,6 +32,7 @@ EVENT_TEMPLATES = {
     "refuse": "refused",
     "apologize": "apology",
     "resolve": "resolved",
+    "request_payment": "payment_requested",  # the applicant has to act: pay the fee
 }
 
 
@@ -62,6 +64,15 @@ def days_text(limit_hours) -> str:
     return f"{str(days.normalize()).replace('.', ',')} ngày làm việc"
 
 
+def vnd(value) -> str:
+    """1400000 → '1.400.000 đồng' ('' when absent)."""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    return f"{int(amount):,}".replace(",", ".") + " đồng"
+
+
 def event_context(event: DossierEvent) -> dict:
     dossier = event.dossier
     data = event.data or {}
@@ -78,6 +89,9 @@ def event_context(event: DossierEvent) -> dict:
         "new_return_at": fmt(data.get("new_return_at") or dossier.new_return_at),
         "outcome_label": Outcome(dossier.outcome).label if dossier.outcome in Outcome.values else "",
         "result_method": dossier.result_method,
+        "amount": vnd(data.get("amount")),
+        "amount_ascii": vnd(data.get("amount")).replace("đồng", "dong"),
+        "note": data.get("note", ""),
         "dossier_url": f"{site_url()}/ho-so-cua-toi/{dossier.code}/",
         "lookup_url": f"{site_url()}/tra-cuu/?ma={dossier.code}",
     }

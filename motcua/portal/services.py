@@ -298,6 +298,18 @@ def dossier_supplement(*, code: str, user, files: list, note: str = "") -> Dossi
     return dossier
 
 
+def dossier_withdraw(*, code: str, user, reason: str) -> Dossier:
+    """The applicant asks to stop their dossier (Decree 118 Art. 21); the agency then issues the stop notice."""
+    owned_dossier(code, user)
+    if not reason:
+        raise Unprocessable(
+            "Vui lòng nêu lý do rút hồ sơ.", "Give the reason for withdrawing.", code="missing_reason"
+        )
+    return dossier_services.dossier_act(
+        code=code, action="request_withdrawal", actor=user, params={"reason": reason}
+    )
+
+
 # --- payments -------------------------------------------------------------------------------------------------
 
 

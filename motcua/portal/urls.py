@@ -16,6 +16,7 @@ urlpatterns = [
     path("ho-so-cua-toi/<str:code>/", views.my_dossier, name="my_dossier"),
     path("ho-so-cua-toi/<str:code>/bo-sung/", views.my_dossier_supplement, name="my_dossier_supplement"),
     path("ho-so-cua-toi/<str:code>/thanh-toan/", views.my_dossier_pay, name="my_dossier_pay"),
+    path("ho-so-cua-toi/<str:code>/rut-ho-so/", views.my_dossier_withdraw, name="my_dossier_withdraw"),
     path("ho-so-cua-toi/<str:code>/tai-lieu/<int:pk>/", views.my_document, name="my_document"),
     path("tra-cuu/", views.lookup, name="lookup"),
     path("tra-cuu/qr/<str:code>.svg", views.lookup_qr, name="lookup_qr"),

@@ -481,6 +481,7 @@ def _detail_ctx(dossier: Dossier) -> dict:
         "payment_due": {"amount": due[0], "seq": due[1]} if due else None,
         "payments": list(dossier.payments.order_by("-created_at")[:10]),
         "due_status": due_status(dossier),
+        "may_withdraw": dossier.state in TRANSITIONS["request_withdrawal"].sources,
     }
 
 
@@ -506,6 +507,26 @@ def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
         ctx["supplement_error"] = exc.message
         return render(request, "portal/my_dossier.html", ctx, status=exc.status)
     messages.success(request, "Đã nộp tài liệu bổ sung. Hồ sơ tiếp tục được xử lý.")
+    return redirect("portal:my_dossier", code=code)
+
+
+@login_required
+@require_POST
+def my_dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _owned(request, code)
+    try:
+        if request.POST.get("confirm") != "1":
+            raise Unprocessable(
+                "Vui lòng đánh dấu xác nhận rút hồ sơ.", "Tick the confirmation.", code="confirm"
+            )
+        services.dossier_withdraw(
+            code=code, user=request.user, reason=nfc(request.POST.get("reason", ""))[:1000]
+        )
+    except DomainError as exc:
+        ctx = _detail_ctx(dossier)
+        ctx["withdraw_error"] = exc.message
+        return render(request, "portal/my_dossier.html", ctx, status=exc.status)
+    messages.success(request, "Đã gửi yêu cầu rút hồ sơ. Cơ quan sẽ thông báo dừng giải quyết hồ sơ.")
     return redirect("portal:my_dossier", code=code)
 
 

@@ -123,6 +123,15 @@ def test_each_notified_action_uses_its_vietnamese_template(world, django_capture
     assert "giải quyết xong lúc 09:00 ngày 04/02/2025" in resolved
 
 
+def test_payment_request_tells_the_amount(world, django_capture_on_commit_callbacks):
+    dossier = act(world, file_online(world), "receive")
+    with django_capture_on_commit_callbacks(execute=True):
+        act(world, dossier, "request_payment", who="specialist", at=local(2025, 1, 24, 11, 0), amount=1400000)
+    assert mail.outbox[-1].subject == f"Hồ sơ {dossier.code}: yêu cầu thực hiện nghĩa vụ tài chính"
+    assert "1.400.000 đồng" in mail.outbox[-1].body
+    assert "1.400.000 dong" in MemoryAdapter.outbox[-1]["body"]
+
+
 def test_refusal_notice(world, django_capture_on_commit_callbacks):
     dossier = file_online(world, email="", phone="")  # only the account's e-mail is known
     with django_capture_on_commit_callbacks(execute=True):

@@ -196,3 +196,33 @@ def test_supplement_only_when_requested(client, world):
         f"/ho-so-cua-toi/{dossier.code}/bo-sung/", {"files": [SimpleUploadedFile("a.pdf", PDF_BYTES)]}
     )
     assert r.status_code == 409 and dossier.documents.count() == 0
+
+
+def test_applicant_requests_withdrawal(client, world):
+    dossier = file_for(world, world["citizen"])
+    client.login(username="congdan", password=PASSWORD)
+    assert "Yêu cầu rút hồ sơ" in client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+    r = client.post(f"/ho-so-cua-toi/{dossier.code}/rut-ho-so/", {"reason": "Nộp nhầm thủ tục"})
+    assert r.status_code == 422 and "xác nhận" in r.content.decode()
+    r = client.post(f"/ho-so-cua-toi/{dossier.code}/rut-ho-so/", {"reason": "", "confirm": "1"})
+    assert r.status_code == 422
+    dossier.refresh_from_db()
+    assert dossier.state == "submitted"
+    r = client.post(
+        f"/ho-so-cua-toi/{dossier.code}/rut-ho-so/", {"reason": "Nộp nhầm thủ tục", "confirm": "1"}
+    )
+    assert r.status_code == 302
+    dossier.refresh_from_db()
+    event = dossier.events.order_by("-seq").first()
+    assert (dossier.state, event.action, event.reason) == (
+        "withdrawal_requested",
+        "request_withdrawal",
+        "Nộp nhầm thủ tục",
+    )
+    assert "Gửi yêu cầu rút hồ sơ" not in client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+    client.logout()
+    client.login(username="congdan2", password=PASSWORD)
+    assert (
+        client.post(f"/ho-so-cua-toi/{dossier.code}/rut-ho-so/", {"reason": "x", "confirm": "1"}).status_code
+        == 404
+    )
