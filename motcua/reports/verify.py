@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from motcua.dossiers.models import DossierEvent
+from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.org.models import Agency
 from motcua.workdays import services as calendar
 
@@ -36,6 +36,7 @@ TIMING_ACTIONS = (
     "stop",
     "refuse",
 )
+CHUNK = 5000
 COMPARED_COLUMNS = (
     "received_at",
     "resolved_at",
@@ -264,56 +265,64 @@ def verify(*, date_from, date_to, agency: Agency | None = None, now: dt.datetime
     start, end = period.start, period.end
     as_of = min(end, now)
     scope_qs = selectors.scoped(agency=agency)
-    dossiers = list(
-        _relevant_dossiers(scope_qs, start, end, as_of).values(
-            "id",
-            "code",
-            "agency_id",
-            "agency__path",
-            "limit_hours",
-            "imported",
-            "channel",
-            "received_at",
-            "resolved_at",
-            "stopped_at",
-            "refused_at",
-            "due_at",
-            "classification",
-        )
+    relevant = _relevant_dossiers(scope_qs, start, end, as_of).order_by("pk")
+    fields = (
+        "id",
+        "code",
+        "agency_id",
+        "agency__path",
+        "limit_hours",
+        "imported",
+        "channel",
+        "received_at",
+        "resolved_at",
+        "stopped_at",
+        "refused_at",
+        "due_at",
+        "classification",
     )
-    by_id = {d["id"]: d for d in dossiers}
-    events: dict[int, list[dict]] = {pk: [] for pk in by_id}
-    ids = list(by_id)
-    for i in range(0, len(ids), 2000):
-        chunk = ids[i : i + 2000]
+    agencies = {a.pk: a for a in Agency.objects.all()}
+    own_counts: dict[str, dict] = {}
+    diffs: list[tuple[str, str, object, object]] = []
+    problems: list[str] = []
+    checked = 0
+    # Streamed in chunks (ids first, then rows and events per chunk): memory stays flat for a province-year.
+    ids = list(relevant.values_list("pk", flat=True))
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        dossiers = list(Dossier.objects.filter(pk__in=chunk).order_by("pk").values(*fields))
+        events: dict[int, list[dict]] = {pk: [] for pk in chunk}
         for e in (
             DossierEvent.objects.filter(dossier_id__in=chunk, action__in=TIMING_ACTIONS)
             .order_by("dossier_id", "seq")
             .values("dossier_id", "action", "at", "data")
         ):
             events[e["dossier_id"]].append(e)
-    agencies = {a.pk: a for a in Agency.objects.filter(pk__in={d["agency_id"] for d in dossiers})}
-    records: list[Replayed] = []
-    diffs: list[tuple[str, str, object, object]] = []
-    problems: list[str] = []
-    for d in dossiers:
-        r = replay(d, events[d["id"]], agencies[d["agency_id"]])
-        records.append(r)
-        problems += [f"{r.code}: {p}" for p in r.problems]
-        for col in COMPARED_COLUMNS:
-            stored = d[col] or ("" if col in ("classification", "channel") else None)
-            replayed = getattr(r, col) or ("" if col in ("classification", "channel") else None)
-            if stored != replayed:
-                diffs.append((r.code, col, stored, replayed))
+        by_path: dict[str, list[Replayed]] = {}
+        for d in dossiers:
+            r = replay(d, events[d["id"]], agencies[d["agency_id"]])
+            checked += 1
+            by_path.setdefault(r.agency_path, []).append(r)
+            problems += [f"{r.code}: {p}" for p in r.problems]
+            for col in COMPARED_COLUMNS:
+                stored = d[col] or ("" if col in ("classification", "channel") else None)
+                replayed = getattr(r, col) or ("" if col in ("classification", "channel") else None)
+                if stored != replayed:
+                    diffs.append((r.code, col, stored, replayed))
+        for path, rs in by_path.items():
+            c = raw_counts(rs, start, end, as_of)
+            acc = own_counts.setdefault(path, dict.fromkeys(selectors.COUNT_KEYS, 0))
+            for k in selectors.COUNT_KEYS:
+                acc[k] += c[k]
 
     total_api = selectors.on_time_stats(
         date_from=period.date_from, date_to=period.date_to, agency=agency, now=now
     )
-    total_events = figures_from_records(records, start, end, as_of)
-    own: dict[str, list[Replayed]] = {}
-    for r in records:
-        own.setdefault(r.agency_path, []).append(r)
-    own_counts = {path: raw_counts(rs, start, end, as_of) for path, rs in own.items()}
+    total = dict.fromkeys(selectors.COUNT_KEYS, 0)
+    for c in own_counts.values():
+        for k in selectors.COUNT_KEYS:
+            total[k] += c[k]
+    total_events = selectors.with_rates(total)
     per_agency = []
     subtree = Agency.objects.filter(path__startswith=agency.path) if agency else Agency.objects.all()
     for a in subtree.order_by("path"):
@@ -333,7 +342,7 @@ def verify(*, date_from, date_to, agency: Agency | None = None, now: dt.datetime
         agencies=per_agency,
         dossier_diffs=diffs,
         problems=problems,
-        checked=len(records),
+        checked=checked,
     )
 
 
