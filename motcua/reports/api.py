@@ -27,8 +27,12 @@ def _scope(agency: str | None, field: str | None, procedure: str | None):
 )
 def on_time(
     request: HttpRequest,
-    date_from: str | None = Query(None, alias="from", description="Ngày đầu kỳ YYYY-MM-DD (giờ Việt Nam)"),
-    to: str | None = Query(None, description="Ngày cuối kỳ YYYY-MM-DD (tính cả ngày này)"),
+    date_from: str | None = Query(
+        None, alias="from", description="Bắt buộc. Ngày đầu kỳ YYYY-MM-DD (giờ Việt Nam) — required"
+    ),
+    to: str | None = Query(
+        None, description="Bắt buộc. Ngày cuối kỳ YYYY-MM-DD, tính cả ngày này — required, inclusive"
+    ),
     agency: str | None = Query(None, description="Mã định danh cơ quan (gồm cả các cơ quan cấp dưới)"),
     field: str | None = Query(None, description="Mã (hoặc tên) lĩnh vực"),
     procedure: str | None = Query(None, description="Mã thủ tục"),
