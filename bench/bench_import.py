@@ -80,6 +80,7 @@ def main(argv=None) -> int:
     parser.add_argument("--verify", action="store_true", help="also time verify-history")
     parser.add_argument("--twice", action="store_true", help="also time a second import of the same file")
     parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument("--jobs", type=int, help="worker processes (default: migration_io.default_jobs())")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -116,8 +117,9 @@ def main(argv=None) -> int:
         rss_before = peak_rss_mb()
         pg_cpu_before = pg_cpu_seconds()
         t, cpu = time.monotonic(), time.process_time()
+        jobs = args.jobs if args.jobs is not None else migration_io.default_jobs()
         result = migration_io.import_dossiers(
-            tmp.name, progress=sys.stderr, progress_every=max(10_000, args.n // 20)
+            tmp.name, progress=sys.stderr, progress_every=max(10_000, args.n // 20), jobs=jobs
         )
         import_s, cpu_s = time.monotonic() - t, time.process_time() - cpu
         pg_cpu_s = pg_cpu_seconds() - pg_cpu_before if pg_cpu_before is not None else None
@@ -129,6 +131,7 @@ def main(argv=None) -> int:
         rate = args.n / import_s
         figures = {
             "n": args.n,
+            "jobs": jobs,
             "events": events,
             "file_mb": round(size_mb, 1),
             "generate_s": round(gen_s, 1),

@@ -39,12 +39,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
+import os
 import re
 import sys
 import time
 from bisect import bisect_right
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO
@@ -121,6 +124,9 @@ class BadRecord(Exception):
         super().__init__(message_en)
         self.message = message
         self.message_en = message_en
+
+    def __reduce__(self):  # travels back from worker processes
+        return (BadRecord, (self.message, self.message_en))
 
 
 @dataclass
@@ -213,6 +219,9 @@ def _instant(value, name: str, *, now: dt.datetime, future_ok: bool = False) -> 
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=LOCAL)  # naive = local time (+07:00)
+    parsed = parsed.astimezone(
+        dt.UTC
+    )  # the same instant; one shared tzinfo (cheap to pass between processes)
     if parsed < EARLIEST:
         raise BadRecord(
             f"Thời điểm '{name}' = '{value}' trước năm 1990: không hợp lý.",
@@ -318,13 +327,34 @@ class Preparer:
         self._procedures: dict[str, tuple | None] = {}
         self._calendars: dict[int, services.AgencyCalendar] = {}
 
+        self.complete = False  # True after preload(): a cache miss means "unknown", no query
+
+    def preload(self) -> None:
+        """Load every agency and procedure (with its versions) at once: the worker processes of a parallel import
+        then never query them."""
+        self._agencies = {a.identifier: a for a in Agency.objects.all()}
+        by_proc: dict[int, list] = {}
+        for v in ProcedureVersion.objects.order_by("procedure_id", "effective_from"):
+            by_proc.setdefault(v.procedure_id, []).append(v)
+        self._procedures = {}
+        for proc in Procedure.objects.all():
+            versions = by_proc.get(proc.pk, [])
+            self._procedures[proc.code] = (proc, [v.effective_from for v in versions], versions)
+        for agency in self._agencies.values():
+            self.calendar(agency).is_working_day(self.now.date())  # builds the agency's calendar now
+        self.complete = True
+
     def agency(self, identifier: str) -> Agency | None:
         if identifier not in self._agencies:
+            if self.complete:
+                return None
             self._agencies[identifier] = Agency.objects.filter(identifier=identifier).first()
         return self._agencies[identifier]
 
     def procedure(self, code: str):
         if code not in self._procedures:
+            if self.complete:
+                return None
             proc = Procedure.objects.filter(code=code).first()
             if proc is None:
                 self._procedures[code] = None
@@ -755,6 +785,7 @@ def import_dossiers(
     progress: IO | None = None,
     progress_every: int = 10000,
     batch_size: int = BATCH,
+    jobs: int = 1,
 ) -> ImportResult:
     """Import a JSONL file of dossier histories, all or nothing (contract §8).
 
@@ -762,7 +793,8 @@ def import_dossiers(
     valid records are written in batches as they come. At the first bad line writing stops, validation goes on to
     report every bad line, and the transaction is rolled back at the end — so the result is the same as
     "validate everything, then write everything" at half the CPU cost. With `dry_run` nothing is ever written.
-    Memory: the set of codes seen, the codes found identical in the database, one batch."""
+    Memory: the set of codes seen, one batch. With `jobs` > 1 the records are prepared by that many forked worker
+    processes (in file order); this process checks, writes and reports."""
     t0 = time.monotonic()
     result = ImportResult(dry_run=dry_run)
     prep = Preparer(now=now)
@@ -847,26 +879,20 @@ def import_dossiers(
 
     bar = Progress(progress, progress_every, "Kiểm tra và ghi / validating and storing")
     writer = _writer()
+    pool = _start_pool(prep, jobs)  # forked before the transaction starts (see _worker_init)
     try:
         with transaction.atomic():
             batch: list[Prepared] = []
-            for n, obj in _records(path_or_file):
+            for n, code, p in _prepared(path_or_file, prep, pool):
                 result.records += 1
                 bar.tick()
-                if isinstance(obj, BadRecord):
-                    bad(n, "", obj.message, obj.message_en)
-                    continue
-                code = obj.get("code") if isinstance(obj, dict) else None
-                code = code.strip() if isinstance(code, str) else ""
                 if code and code in seen:
                     bad(n, code, "Mã hồ sơ bị trùng trong tệp.", "Duplicate dossier code in the file.")
                     continue
                 if code:
                     seen.add(code)
-                try:
-                    p = prep.prepare(obj, n)
-                except BadRecord as exc:
-                    bad(n, code, exc.message, exc.message_en)
+                if isinstance(p, BadRecord):
+                    bad(n, code, p.message, p.message_en)
                     continue
                 batch.append(p)
                 if len(batch) >= batch_size:
@@ -879,25 +905,93 @@ def import_dossiers(
             _raise_sequences(sequences)
     except _Rollback:
         result.created = 0
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     bar.done()
     result.seconds = time.monotonic() - t0
     return result
 
 
-def _records(path_or_file) -> Iterator[tuple[int, object]]:
-    for n, text in _lines(path_or_file):
-        try:
-            obj = json.loads(text, parse_constant=_reject_constant)
-        except json.JSONDecodeError as exc:
-            yield (
-                n,
-                BadRecord(
-                    f"Dòng không phải JSON hợp lệ ({exc.msg}, cột {exc.colno}).",
-                    f"Not valid JSON ({exc.msg}, column {exc.colno}).",
-                ),
-            )
-            continue
-        yield n, obj
+def default_jobs() -> int:
+    """Worker processes for preparing records: on PostgreSQL, one per spare CPU (at most 4); else none."""
+    cpus = os.cpu_count() or 1
+    return min(4, cpus - 1) if connection.vendor == "postgresql" and cpus > 1 else 1
+
+
+def _prepare_line(prep: Preparer, n: int, text: str) -> tuple[int, str, Prepared | BadRecord]:
+    try:
+        obj = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        return (
+            n,
+            "",
+            BadRecord(
+                f"Dòng không phải JSON hợp lệ ({exc.msg}, cột {exc.colno}).",
+                f"Not valid JSON ({exc.msg}, column {exc.colno}).",
+            ),
+        )
+    code = obj.get("code") if isinstance(obj, dict) else None
+    code = code.strip() if isinstance(code, str) else ""
+    try:
+        return n, code, prep.prepare(obj, n)
+    except BadRecord as exc:
+        return n, code, exc
+
+
+_WORKER: Preparer | None = None
+_STASH: list = []
+
+
+def _worker_init() -> None:
+    """In a forked worker: never touch the parent's database connection (keep a reference so it is not finalised,
+    which would end the parent's session) — Django opens the worker's own connection if the calendar needs one."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        _STASH.append(conn.connection)
+        conn.connection = None
+
+
+def _work(chunk: list[tuple[int, str]]) -> list:
+    return [_prepare_line(_WORKER, n, text) for n, text in chunk]
+
+
+def _start_pool(prep: Preparer, jobs: int):
+    # PostgreSQL only: a forked SQLite library must not touch the parent's database (in-memory test databases
+    # even deadlock on the inherited shared cache), and SQLite's writes are the bottleneck there anyway.
+    if jobs <= 1 or connection.vendor != "postgresql":
+        return None
+    global _WORKER
+    prep.preload()
+    _WORKER = prep
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init)
+    pool.submit(int).result()  # forks every worker now (fork start method), before any thread or transaction
+    pool.jobs = jobs
+    return pool
+
+
+def _prepared(path_or_file, prep: Preparer, pool, chunk: int = 200) -> Iterator:
+    """(line number, code, Prepared or BadRecord) for every non-blank line, in file order. With a pool, chunks of
+    lines go to the workers with a bounded number in flight (memory stays bounded); a worker that dies raises
+    BrokenProcessPool here instead of hanging."""
+    if pool is None:
+        for n, text in _lines(path_or_file):
+            yield _prepare_line(prep, n, text)
+        return
+    window: deque = deque()
+    buf: list = []
+    for item in _lines(path_or_file):
+        buf.append(item)
+        if len(buf) >= chunk:
+            window.append(pool.submit(_work, buf))
+            buf = []
+            if len(window) >= 4 * pool.jobs:
+                yield from window.popleft().result()
+    if buf:
+        window.append(pool.submit(_work, buf))
+    while window:
+        yield from window.popleft().result()
 
 
 def _model_columns(model, exclude=("id",)):
@@ -964,7 +1058,9 @@ class _CopyWriter:
 
     @staticmethod
     def _ids(cur, table: str, n: int) -> list[int]:
-        cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
+        cur.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n]
+        )
         return [r[0] for r in cur.fetchall()]
 
     def __call__(self, batch: list[Prepared]) -> int:

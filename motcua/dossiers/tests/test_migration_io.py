@@ -221,7 +221,8 @@ def test_due_at_without_any_limit(org, tmp_path):
 # --- validation: all or nothing, every bad line named ------------------------------------------------------------
 
 
-def test_every_bad_line_is_reported_and_nothing_is_stored(org, tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_every_bad_line_is_reported_and_nothing_is_stored(org, tmp_path, jobs):
     proc = Procedure.objects.create(code="1.000003", name="Không thời hạn", field=org["field"], level="commune")
     ProcedureVersion.objects.create(procedure=proc, effective_from=dt.date(2020, 1, 1), name=proc.name,
                                     field=org["field"], level="commune")  # fmt: skip
@@ -255,7 +256,7 @@ def test_every_bad_line_is_reported_and_nothing_is_stored(org, tmp_path):
                         ("receive", "2025-03-03T10:00:00+07:00")]),  # 23 received after refusal
     ]
     path = write(tmp_path, lines)
-    rc, out, err = run("import-dossiers", path)
+    rc, out, err = run("import-dossiers", path, "--jobs", jobs)
     assert rc == 1
     expected = {
         2: "Not valid JSON",
@@ -280,8 +281,8 @@ def test_every_bad_line_is_reported_and_nothing_is_stored(org, tmp_path):
         22: "must be a JSON object",
         23: "Event 3 (receive",
     }
-    bad_lines = {int(line.split("Line ")[1].split(":")[0]) for line in err.splitlines() if "| Line " in line}
-    assert bad_lines == set(expected)
+    bad_lines = [int(line.split("| Line ")[1].split(":")[0]) for line in err.splitlines() if "| Line " in line]
+    assert bad_lines == sorted(expected)  # every bad line, once, in file order
     for n, reason in expected.items():
         line = next(x for x in err.splitlines() if f"| Line {n}:" in x)
         assert reason in line and line.startswith(f"Dòng {n}"), line
@@ -621,11 +622,12 @@ def _classify(resolved, due):
         else "on_time"  # fmt: skip
 
 
-def test_generated_history_imports_and_matches_an_independent_recount(org, tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_generated_history_imports_and_matches_an_independent_recount(org, tmp_path, jobs):
     gen = _gen()
     recs = list(gen.generate(600, seed=11))
     path = write(tmp_path, recs)
-    rc, out, err = run("import-dossiers", path)
+    rc, out, err = run("import-dossiers", path, "--jobs", jobs, "--batch-size", "150")
     assert rc == 0, err
     assert Dossier.objects.count() == 600 and Dossier.objects.filter(imported=True).count() == 600
     assert sum(len(r["events"]) for r in recs) == DossierEvent.objects.count()
@@ -683,3 +685,19 @@ def test_generated_history_imports_and_matches_an_independent_recount(org, tmp_p
     assert run("verify-history")[0] == 0
     rc, report = verify_stats("2024-12-01", "2025-07-03")
     assert rc == 0, report
+
+
+def _die(chunk):
+    import os
+
+    os._exit(3)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="worker processes are used on PostgreSQL only")
+def test_a_dying_worker_fails_the_import_instead_of_hanging(org, tmp_path, monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    monkeypatch.setattr(migration_io, "_work", _die)
+    with pytest.raises(BrokenProcessPool):
+        migration_io.import_dossiers(write(tmp_path, [record(f"K-{i}", PAUSED) for i in range(500)]), jobs=2)
+    assert Dossier.objects.count() == 0

@@ -21,6 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--progress-every", type=int, default=10000, help="progress line every N records")
         parser.add_argument("--batch-size", type=int, default=migration_io.BATCH)
         parser.add_argument("--quiet", action="store_true", help="no progress lines")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=None,
+            help="worker processes preparing records (default: spare CPUs, at most 4, on PostgreSQL; 1 on SQLite)",
+        )
 
     def handle(self, *args, **opts):
         import sys
@@ -38,6 +44,7 @@ class Command(BaseCommand):
                 progress=None if opts["quiet"] else self.stderr,
                 progress_every=opts["progress_every"],
                 batch_size=max(1, opts["batch_size"]),
+                jobs=opts["jobs"] if opts["jobs"] is not None else migration_io.default_jobs(),
             )
         except UnicodeDecodeError as exc:
             raise CommandError(
