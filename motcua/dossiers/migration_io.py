@@ -38,6 +38,7 @@ Rules worth knowing (documented in docs/migration-import.md):
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import multiprocessing
 import os
@@ -53,7 +54,6 @@ from decimal import Decimal, InvalidOperation
 from typing import IO
 
 from django.db import connection, transaction
-from django.db.models import JSONField as models_JSONField
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -155,6 +155,51 @@ class Prepared:
     @property
     def code(self) -> str:
         return self.fields["code"]
+
+    @property
+    def last_event_hash(self) -> str:
+        return self.fields["last_event_hash"]
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.fields)
+
+    @property
+    def state(self) -> str:
+        return self.fields["state"]
+
+    @property
+    def received_year(self):
+        rec = self.fields["received_at"]
+        return rec.astimezone(LOCAL).year if rec else "-"
+
+    @property
+    def n_events(self) -> int:
+        return len(self.events)
+
+
+@dataclass
+class Ready:
+    """A validated record as the PostgreSQL writer needs it: COPY text rows (without the ids), plus what the
+    checks and the summary read. Cheap to pass from a worker process; `text` (the line) lets the rare record whose
+    code is already stored be prepared again and compared in full."""
+
+    line: int
+    code: str
+    text: str
+    last_event_hash: str
+    fingerprint: str
+    state: str
+    received_year: object
+    sequence: tuple | None
+    extra_keys: tuple
+    warnings: tuple
+    dossier_row: str
+    event_rows: list
+
+    @property
+    def n_events(self) -> int:
+        return len(self.event_rows)
 
 
 @dataclass
@@ -686,6 +731,23 @@ def _comparable_event(action, at, actor_name, from_state, to_state, reason, data
     )
 
 
+def fingerprint(values: dict) -> str:
+    """A digest of the compared dossier columns (hours to 2 decimals, instants in UTC) — for stored rows and
+    prepared records alike."""
+    parts = []
+    for f in COMPARED_FIELDS:
+        v = values.get(f)
+        if v is None or v == "":
+            parts.append("")
+        elif isinstance(v, Decimal):
+            parts.append(str(v.quantize(CENT)))
+        elif isinstance(v, dt.datetime):
+            parts.append(v.astimezone(dt.UTC).isoformat())
+        else:
+            parts.append(str(v))
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+
 def _field_differences(stored: dict, new: dict) -> list[str]:
     diffs = []
     for f in COMPARED_FIELDS:
@@ -785,7 +847,7 @@ def import_dossiers(
     progress: IO | None = None,
     progress_every: int = 10000,
     batch_size: int = BATCH,
-    jobs: int = 1,
+    jobs: int = 0,
 ) -> ImportResult:
     """Import a JSONL file of dossier histories, all or nothing (contract §8).
 
@@ -793,8 +855,8 @@ def import_dossiers(
     valid records are written in batches as they come. At the first bad line writing stops, validation goes on to
     report every bad line, and the transaction is rolled back at the end — so the result is the same as
     "validate everything, then write everything" at half the CPU cost. With `dry_run` nothing is ever written.
-    Memory: the set of codes seen, one batch. With `jobs` > 1 the records are prepared by that many forked worker
-    processes (in file order); this process checks, writes and reports."""
+    Memory: the set of codes seen, one batch. With `jobs` ≥ 1 (PostgreSQL) the records are prepared by that many
+    forked worker processes (in file order) while this process checks, writes and reports."""
     t0 = time.monotonic()
     result = ImportResult(dry_run=dry_run)
     prep = Preparer(now=now)
@@ -811,21 +873,22 @@ def import_dossiers(
         if on_problem is not None:
             on_problem(p)
 
-    def count(p: Prepared) -> None:
-        f = p.fields
-        result.by_state[f["state"]] += 1
-        rec = f["received_at"]
-        result.by_year[rec.astimezone(LOCAL).year if rec else "-"] += 1
-        result.events += len(p.events)
-        for k in p.extra_keys:
-            result.warnings[f"unknown key kept in form_data.migrated_extra: {k}"] += 1
-        for w in p.warnings:
-            result.warnings[w] += 1
+    def sequence(p) -> None:
         if p.sequence is not None:
             key = (p.sequence[0], p.sequence[1])
             sequences[key] = max(sequences.get(key, 0), p.sequence[2])
 
-    def flush(batch: list[Prepared]) -> None:
+    def count(p) -> None:
+        result.by_state[p.state] += 1
+        result.by_year[p.received_year] += 1
+        result.events += p.n_events
+        for k in p.extra_keys:
+            result.warnings[f"unknown key kept in form_data.migrated_extra: {k}"] += 1
+        for w in p.warnings:
+            result.warnings[w] += 1
+        sequence(p)
+
+    def flush(batch: list) -> None:
         """Check the batch against the database (same code already stored?), then write the new ones."""
         heads = {
             row["code"]: row
@@ -833,33 +896,20 @@ def import_dossiers(
                 "code", "last_event_hash", *COMPARED_FIELDS
             )
         }
-        # The same chain (last hash: it covers every event, its data and the timings derived from them) and the
-        # same dossier columns: identical. Anything else is compared in full to name what differs.
-        doubtful = [
-            p
-            for p in batch
-            if p.code in heads
-            and not (
-                heads[p.code]["last_event_hash"] == p.fields["last_event_hash"]
-                and not _field_differences(heads[p.code], p.fields)
-            )
-        ]
-        full = {}
-        if doubtful:
-            full = {
-                d.code: d
-                for d in Dossier.objects.filter(code__in=[p.code for p in doubtful]).prefetch_related(
-                    Prefetch("events", queryset=DossierEvent.objects.order_by("seq"))
-                )
-            }
         new = []
         for p in batch:
-            if p.code not in heads:
+            head = heads.get(p.code)
+            if head is None:
                 count(p)
                 new.append(p)
                 continue
-            d = full.get(p.code)
-            diffs = differences(d, list(d.events.all()), p) if d is not None else []
+            # The same chain (the last hash covers every event, its data and the timings derived from them) and
+            # the same dossier columns: identical. Anything else is compared in full to name what differs.
+            diffs = []
+            if not (head["last_event_hash"] == p.last_event_hash and fingerprint(head) == p.fingerprint):
+                full = p if isinstance(p, Prepared) else prep.prepare(json.loads(p.text), p.line)
+                d = Dossier.objects.get(code=p.code)
+                diffs = differences(d, list(d.events.order_by("seq")), full)
             if diffs:
                 bad(
                     p.line,
@@ -871,19 +921,18 @@ def import_dossiers(
                 )
             else:
                 result.skipped += 1
-                if p.sequence is not None:
-                    key = (p.sequence[0], p.sequence[1])
-                    sequences[key] = max(sequences.get(key, 0), p.sequence[2])
+                sequence(p)
         if state["writing"] and new:
             result.created += writer(new)
 
     bar = Progress(progress, progress_every, "Kiểm tra và ghi / validating and storing")
-    writer = _writer()
+    copy = connection.vendor == "postgresql"
+    writer = _CopyWriter() if copy else _bulk_write
     pool = _start_pool(prep, jobs)  # forked before the transaction starts (see _worker_init)
     try:
         with transaction.atomic():
-            batch: list[Prepared] = []
-            for n, code, p in _prepared(path_or_file, prep, pool):
+            batch: list = []
+            for n, code, p in _prepared(path_or_file, prep, pool, ready=copy):
                 result.records += 1
                 bar.tick()
                 if code and code in seen:
@@ -914,12 +963,25 @@ def import_dossiers(
 
 
 def default_jobs() -> int:
-    """Worker processes for preparing records: on PostgreSQL, one per spare CPU (at most 4); else none."""
+    """Worker processes preparing records (0 = in this process): on PostgreSQL, one per CPU beyond the first
+    (at most 4) — this process writes while they prepare; on SQLite none."""
     cpus = os.cpu_count() or 1
-    return min(4, cpus - 1) if connection.vendor == "postgresql" and cpus > 1 else 1
+    return min(4, cpus - 1) if connection.vendor == "postgresql" else 0
 
 
-def _prepare_line(prep: Preparer, n: int, text: str) -> tuple[int, str, Prepared | BadRecord]:
+def _prepare_line(
+    prep: Preparer, n: int, text: str, plans=None
+) -> tuple[int, str, Prepared | Ready | BadRecord]:
+    """Parse and prepare one line. With `plans` (PostgreSQL), the result is a Ready with its COPY rows."""
+    if "\\u0000" in text:
+        return (
+            n,
+            "",
+            BadRecord(
+                "Dòng chứa ký tự NUL (\\u0000): không lưu được.",
+                "The line contains a NUL character (\\u0000).",
+            ),
+        )
     try:
         obj = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
@@ -934,12 +996,33 @@ def _prepare_line(prep: Preparer, n: int, text: str) -> tuple[int, str, Prepared
     code = obj.get("code") if isinstance(obj, dict) else None
     code = code.strip() if isinstance(code, str) else ""
     try:
-        return n, code, prep.prepare(obj, n)
+        p = prep.prepare(obj, n)
     except BadRecord as exc:
         return n, code, exc
+    if plans is None:
+        return n, code, p
+    d_plan, e_plan = plans
+    return (
+        n,
+        code,
+        Ready(
+            line=n,
+            code=p.code,
+            text=text,
+            last_event_hash=p.last_event_hash,
+            fingerprint=p.fingerprint,
+            state=p.state,
+            received_year=p.received_year,
+            sequence=p.sequence,
+            extra_keys=p.extra_keys,
+            warnings=p.warnings,
+            dossier_row=d_plan.text(p.fields),
+            event_rows=[e_plan.text(ev) for ev in p.events],
+        ),
+    )
 
 
-_WORKER: Preparer | None = None
+_WORKER: tuple | None = None  # (Preparer, plans) inherited by forked workers
 _STASH: list = []
 
 
@@ -954,30 +1037,32 @@ def _worker_init() -> None:
 
 
 def _work(chunk: list[tuple[int, str]]) -> list:
-    return [_prepare_line(_WORKER, n, text) for n, text in chunk]
+    prep, plans = _WORKER
+    return [_prepare_line(prep, n, text, plans) for n, text in chunk]
 
 
 def _start_pool(prep: Preparer, jobs: int):
     # PostgreSQL only: a forked SQLite library must not touch the parent's database (in-memory test databases
     # even deadlock on the inherited shared cache), and SQLite's writes are the bottleneck there anyway.
-    if jobs <= 1 or connection.vendor != "postgresql":
+    if jobs < 1 or connection.vendor != "postgresql":
         return None
     global _WORKER
     prep.preload()
-    _WORKER = prep
+    _WORKER = (prep, _copy_plans())
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init)
     pool.submit(int).result()  # forks every worker now (fork start method), before any thread or transaction
     pool.jobs = jobs
     return pool
 
 
-def _prepared(path_or_file, prep: Preparer, pool, chunk: int = 200) -> Iterator:
-    """(line number, code, Prepared or BadRecord) for every non-blank line, in file order. With a pool, chunks of
-    lines go to the workers with a bounded number in flight (memory stays bounded); a worker that dies raises
-    BrokenProcessPool here instead of hanging."""
+def _prepared(path_or_file, prep: Preparer, pool, chunk: int = 200, ready: bool = False) -> Iterator:
+    """(line number, code, Prepared / Ready / BadRecord) for every non-blank line, in file order. With a pool,
+    chunks of lines go to the workers with a bounded number in flight (memory stays bounded); a worker that dies
+    raises BrokenProcessPool here instead of hanging."""
     if pool is None:
+        plans = _copy_plans() if ready else None
         for n, text in _lines(path_or_file):
-            yield _prepare_line(prep, n, text)
+            yield _prepare_line(prep, n, text, plans)
         return
     window: deque = deque()
     buf: list = []
@@ -994,26 +1079,8 @@ def _prepared(path_or_file, prep: Preparer, pool, chunk: int = 200) -> Iterator:
         yield from window.popleft().result()
 
 
-def _model_columns(model, exclude=("id",)):
-    """(attname, column, default) of the model's concrete fields, for the COPY writer."""
-    cols = []
-    for f in model._meta.concrete_fields:
-        if f.attname in exclude:
-            continue
-        cols.append((f.attname, f.column, f))
-    return cols
-
-
-def _writer():
-    """bulk_create everywhere; on PostgreSQL, COPY (an order of magnitude faster for millions of rows) with
-    primary keys drawn from the tables' sequences. Both paths are exercised by the test suite (SQLite and
-    PostgreSQL runs)."""
-    if connection.vendor == "postgresql":
-        return _CopyWriter()
-    return _bulk_write
-
-
 def _bulk_write(batch: list[Prepared]) -> int:
+    """Every database but PostgreSQL: bulk_create (returns primary keys on SQLite ≥ 3.35)."""
     dossiers = [Dossier(**p.fields) for p in batch]
     Dossier.objects.bulk_create(dossiers, batch_size=BATCH)
     events = []
@@ -1023,38 +1090,64 @@ def _bulk_write(batch: list[Prepared]) -> int:
     return len(dossiers)
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _copy_value(v) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if v is None:
+        return "\\N"
+    t = type(v)
+    if t is str:
+        return v.translate(_COPY_ESCAPES)
+    if t is bool:
+        return "t" if v else "f"
+    if t is int or t is Decimal:
+        return str(v)
+    if t is dt.datetime or t is dt.date:
+        return v.isoformat()
+    if t is dict or t is list:
+        return _dumps(v).translate(_COPY_ESCAPES)
+    return str(v).translate(_COPY_ESCAPES)
+
+
 class _CopyPlan:
-    def __init__(self, model, now):
-        cols = _model_columns(model)
-        self.names = [attname for attname, _, _ in cols]
-        self.json_at = [i + 1 for i, (_, _, f) in enumerate(cols) if isinstance(f, models_JSONField)]
+    """The columns of one table in COPY order: "id" (and for events "dossier_id") first, given by the writer;
+    the others from the prepared values, or the field's default (auto_now fields: the import's instant)."""
+
+    def __init__(self, model, now, first=("id",)):
+        cols = [f for f in model._meta.concrete_fields if f.attname not in first]
+        self.names = [f.attname for f in cols]
         self.defaults = {}
-        for attname, _, f in cols:
+        for f in cols:
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                self.defaults[attname] = now
+                self.defaults[f.attname] = now
             elif f.has_default():
-                self.defaults[attname] = f.get_default()
+                self.defaults[f.attname] = f.get_default()
             else:
-                self.defaults[attname] = None
-        names = ", ".join(['"id"'] + [f'"{c}"' for _, c, _ in cols])
-        self.sql = f'COPY "{model._meta.db_table}" ({names}) FROM STDIN'
+                self.defaults[f.attname] = None
+        columns = [model._meta.get_field(a).column if a != "id" else "id" for a in first]
+        columns += [f.column for f in cols]
+        self.sql = f'COPY "{model._meta.db_table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) FROM STDIN'
         self.table = model._meta.db_table
 
-    def row(self, pk, values: dict) -> list:
+    def text(self, values: dict) -> str:
         d = self.defaults
-        row = [pk] + [values[a] if a in values else d[a] for a in self.names]
-        for i in self.json_at:
-            row[i] = _dumps(row[i])
-        return row
+        return "\t".join([_copy_value(values[a] if a in values else d[a]) for a in self.names])
+
+
+def _copy_plans() -> tuple[_CopyPlan, _CopyPlan]:
+    now = timezone.now()
+    return _CopyPlan(Dossier, now), _CopyPlan(DossierEvent, now, first=("id", "dossier_id"))
 
 
 class _CopyWriter:
-    """COPY batches with primary keys drawn from the tables' own sequences (so events can name their dossier)."""
+    """PostgreSQL: COPY batches (an order of magnitude faster than INSERTs for millions of rows), with primary keys
+    drawn from the tables' own sequences so that events can name their dossier. Runs inside the import's
+    transaction on the same connection."""
 
     def __init__(self):
-        now = timezone.now()
-        self.d = _CopyPlan(Dossier, now)
-        self.e = _CopyPlan(DossierEvent, now)
+        self.d, self.e = _copy_plans()
 
     @staticmethod
     def _ids(cur, table: str, n: int) -> list[int]:
@@ -1063,19 +1156,21 @@ class _CopyWriter:
         )
         return [r[0] for r in cur.fetchall()]
 
-    def __call__(self, batch: list[Prepared]) -> int:
+    def __call__(self, batch: list[Ready]) -> int:
         with connection.cursor() as django_cur:
             cur = django_cur.cursor  # psycopg 3 cursor on the same connection, inside the same transaction
             d_ids = self._ids(cur, self.d.table, len(batch))
-            e_ids = iter(self._ids(cur, self.e.table, sum(len(p.events) for p in batch)))
+            e_ids = iter(self._ids(cur, self.e.table, sum(len(p.event_rows) for p in batch)))
             with cur.copy(self.d.sql) as copy:
-                for pk, p in zip(d_ids, batch, strict=True):
-                    copy.write_row(self.d.row(pk, p.fields))
+                copy.write("".join(f"{pk}\t{p.dossier_row}\n" for pk, p in zip(d_ids, batch, strict=True)))
             with cur.copy(self.e.sql) as copy:
-                for pk, p in zip(d_ids, batch, strict=True):
-                    for ev in p.events:
-                        ev["dossier_id"] = pk
-                        copy.write_row(self.e.row(next(e_ids), ev))
+                copy.write(
+                    "".join(
+                        f"{next(e_ids)}\t{pk}\t{row}\n"
+                        for pk, p in zip(d_ids, batch, strict=True)
+                        for row in p.event_rows
+                    )
+                )
         return len(batch)
 
 
