@@ -25,7 +25,7 @@ class Command(BaseCommand):
             "--jobs",
             type=int,
             default=None,
-            help="worker processes preparing records, 0 = none (default: CPUs - 1, at most 4, on PostgreSQL; 0 on SQLite)",
+            help="worker processes preparing records, 0 = none (default: one per CPU, at most 4, on PostgreSQL; 0 on SQLite)",
         )
 
     def handle(self, *args, **opts):
