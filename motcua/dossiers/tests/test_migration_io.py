@@ -118,7 +118,10 @@ def test_imported_pending_dossier_continues_natively(org, tmp_path):
     )
     assert run("import-dossiers", write(tmp_path, [rec]))[0] == 0
     d = services.dossier_act(
-        code="OLD-2025-77", action="resolve", actor=org["users"]["leader"], params={"outcome": "approved"},
+        code="OLD-2025-77",
+        action="resolve",
+        actor=org["users"]["leader"],
+        params={"outcome": "approved"},
         at=local(2025, 3, 6, 9, 0),
     )
     assert d.state == "resolved" and d.classification == "on_time"  # due Thu 06/03 09:00 (3 days)
@@ -130,8 +133,13 @@ def test_imported_pending_dossier_continues_natively(org, tmp_path):
 
 def test_limit_from_the_version_in_force_at_the_first_event(org, tmp_path):
     ProcedureVersion.objects.create(
-        procedure=org["procedure"], effective_from=dt.date(2025, 3, 1), name="v2", field=org["field"],
-        level="commune", legal_days=Decimal(3), registered_days=Decimal(2),
+        procedure=org["procedure"],
+        effective_from=dt.date(2025, 3, 1),
+        name="v2",
+        field=org["field"],
+        level="commune",
+        legal_days=Decimal(3),
+        registered_days=Decimal(2),
     )
     tet = record("A-1", [("submit", "2025-01-24T09:00:00+07:00"), ("receive", "2025-01-24T10:00:00+07:00")])
     old_version = record(  # filed under v1 (3 days) on Fri 28/02, received under v2: v1 applies
@@ -141,7 +149,8 @@ def test_limit_from_the_version_in_force_at_the_first_event(org, tmp_path):
         "A-3", [("submit", "2025-03-03T08:00:00+07:00"), ("receive", "2025-03-03T09:00:00+07:00")]
     )
     explicit = record(  # working_days given: the limit applied by the old system
-        "A-4", [("submit", "2025-03-03T08:00:00+07:00"), ("receive", "2025-03-03T09:00:00+07:00")],
+        "A-4",
+        [("submit", "2025-03-03T08:00:00+07:00"), ("receive", "2025-03-03T09:00:00+07:00")],
         working_days=0.5,
     )
     assert run("import-dossiers", write(tmp_path, [tet, old_version, new_version, explicit]))[0] == 0
@@ -186,11 +195,15 @@ def test_pause_moves_due_like_native(org, tmp_path):
     assert d.paused_hours == 5 and d.due_at == local(2025, 3, 6, 15, 0)  # Mon 14:00 → Tue 10:00 = 5 h
     assert d.classification == "on_time" and d.supplement_rounds == 1
     supplement = d.events.get(action="supplement")
-    assert supplement.data["paused_hours_total"] == "5" and supplement.data["due_at"].startswith("2025-03-06T08")
+    assert supplement.data["paused_hours_total"] == "5" and supplement.data["due_at"].startswith(
+        "2025-03-06T08"
+    )
 
 
 def test_given_due_at_is_the_final_appointment(org, tmp_path):
-    same = record("C-2", PAUSED, due_at="2025-03-06T15:00:00+07:00")  # what the replay gives: kept as replayed
+    same = record(
+        "C-2", PAUSED, due_at="2025-03-06T15:00:00+07:00"
+    )  # what the replay gives: kept as replayed
     other = record("C-3", PAUSED, due_at="2025-03-07T17:00:00")  # naive = +07:00; the old system's own date
     assert run("import-dossiers", write(tmp_path, [same, other]))[0] == 0
     a, b = Dossier.objects.get(code="C-2"), Dossier.objects.get(code="C-3")
@@ -223,7 +236,9 @@ def test_due_at_without_any_limit(org, tmp_path):
 
 @pytest.mark.parametrize("jobs", ["0", "1"])
 def test_every_bad_line_is_reported_and_nothing_is_stored(org, tmp_path, jobs):
-    proc = Procedure.objects.create(code="1.000003", name="Không thời hạn", field=org["field"], level="commune")
+    proc = Procedure.objects.create(
+        code="1.000003", name="Không thời hạn", field=org["field"], level="commune"
+    )
     ProcedureVersion.objects.create(procedure=proc, effective_from=dt.date(2020, 1, 1), name=proc.name,
                                     field=org["field"], level="commune")  # fmt: skip
     ok = [("submit", "2025-03-03T08:00:00+07:00"), ("receive", "2025-03-03T09:00:00+07:00")]
@@ -232,16 +247,29 @@ def test_every_bad_line_is_reported_and_nothing_is_stored(org, tmp_path, jobs):
         '{"code": "E-2", "procedure": ',  # 2 not JSON
         record("E-3", ok, procedure="9.999999"),  # 3
         record("E-4", ok, agency="000.00.99.H26"),  # 4
-        record("E-5", [("submit", "2025-03-03T08:00:00+07:00"), ("resolve", "2025-03-03T09:00:00+07:00",
-                                                                {"outcome": "approved"})]),  # 5
-        record("E-6", [("submit", "2025-03-03T08:00:00+07:00"), ("receive", "2025-03-02T09:00:00+07:00")]),  # 6
+        record(
+            "E-5",
+            [
+                ("submit", "2025-03-03T08:00:00+07:00"),
+                ("resolve", "2025-03-03T09:00:00+07:00", {"outcome": "approved"}),
+            ],
+        ),  # 5
+        record(
+            "E-6", [("submit", "2025-03-03T08:00:00+07:00"), ("receive", "2025-03-02T09:00:00+07:00")]
+        ),  # 6
         record("E-7", [("submit", "2099-03-03T08:00:00+07:00")]),  # 7 future
         record("E-8", [("submit", "1989-12-31T08:00:00+07:00")]),  # 8 before 1990
         record("E-9", ok, applicant={"kind": "individual", "name": "A", "id_number": "999203012345"}),  # 9
         record("E-1", ok),  # 10 duplicate code
         record("E-11", ok + [("resolve", "2025-03-04T09:00:00+07:00")]),  # 11 no outcome
-        record("E-12", ok + [("resolve", "2025-03-04T09:00:00+07:00", {"outcome": "approved"}),
-                             ("return_result", "2025-03-04T10:00:00+07:00")]),  # 12 no method
+        record(
+            "E-12",
+            ok
+            + [
+                ("resolve", "2025-03-04T09:00:00+07:00", {"outcome": "approved"}),
+                ("return_result", "2025-03-04T10:00:00+07:00"),
+            ],
+        ),  # 12 no method
         record("E-13", ok + [("apologize", "2025-03-03T10:00:00+07:00")]),  # 13 no new_return_at
         record("E-14", ok, procedure="1.000003"),  # 14 no limit, no due_at
         record("E-15", [("submit", "2025-03-03T08:00:00+07:00")], channel="counter"),  # 15
@@ -250,10 +278,18 @@ def test_every_bad_line_is_reported_and_nothing_is_stored(org, tmp_path, jobs):
         "",  # 18 blank: skipped
         record("E-19", ok, working_days=-1),  # 19
         record("E-20", [("submit", "2025-03-03T08:00:00+07:00"), ("fly", "2025-03-03T09:00:00+07:00")]),  # 20
-        record("E-21", ok, applicant={"kind": "organization", "name": "Công ty X", "id_number": "0100109107"}),
+        record(
+            "E-21", ok, applicant={"kind": "organization", "name": "Công ty X", "id_number": "0100109107"}
+        ),
         "[1, 2]",  # 22
-        record("E-23", [("submit", "2025-03-03T08:00:00+07:00"), ("refuse", "2025-03-03T09:00:00+07:00"),
-                        ("receive", "2025-03-03T10:00:00+07:00")]),  # 23 received after refusal
+        record(
+            "E-23",
+            [
+                ("submit", "2025-03-03T08:00:00+07:00"),
+                ("refuse", "2025-03-03T09:00:00+07:00"),
+                ("receive", "2025-03-03T10:00:00+07:00"),
+            ],
+        ),  # 23 received after refusal
     ]
     path = write(tmp_path, lines)
     rc, out, err = run("import-dossiers", path, "--jobs", jobs)
@@ -281,7 +317,9 @@ def test_every_bad_line_is_reported_and_nothing_is_stored(org, tmp_path, jobs):
         22: "must be a JSON object",
         23: "Event 3 (receive",
     }
-    bad_lines = [int(line.split("| Line ")[1].split(":")[0]) for line in err.splitlines() if "| Line " in line]
+    bad_lines = [
+        int(line.split("| Line ")[1].split(":")[0]) for line in err.splitlines() if "| Line " in line
+    ]
     assert bad_lines == sorted(expected)  # every bad line, once, in file order
     for n, reason in expected.items():
         line = next(x for x in err.splitlines() if f"| Line {n}:" in x)
@@ -341,7 +379,9 @@ def test_importing_twice_changes_nothing_and_a_changed_record_is_a_conflict(org,
     assert "events" in err
     assert not Dossier.objects.filter(code="G-3").exists()  # all or nothing
     # same events (same chain), another applicant: still a conflict, named
-    renamed = dict(recs[2], applicant={"kind": "individual", "name": "Người Khác", "id_number": "001185000123"})
+    renamed = dict(
+        recs[2], applicant={"kind": "individual", "name": "Người Khác", "id_number": "001185000123"}
+    )
     rc, _, err = run("import-dossiers", write(tmp_path, [renamed], "renamed.jsonl"))
     assert rc == 1 and "(applicant_name)" in err
 
@@ -392,7 +432,9 @@ def test_a_failure_midway_leaves_the_database_as_before(org, tmp_path, monkeypat
         return wrapped
 
     monkeypatch.setattr(migration_io, "_bulk_write", failing(migration_io._bulk_write))  # SQLite
-    monkeypatch.setattr(migration_io._CopyWriter, "__call__", failing(migration_io._CopyWriter.__call__))  # PG
+    monkeypatch.setattr(
+        migration_io._CopyWriter, "__call__", failing(migration_io._CopyWriter.__call__)
+    )  # PG
     with pytest.raises(RuntimeError):
         migration_io.import_dossiers(write(tmp_path, recs), batch_size=2)
     assert calls == [2, 2, 2]
@@ -509,7 +551,10 @@ def test_export_then_import_into_an_empty_database_reproduces_everything(org, tm
     _native_history(org)
     before = {d.code: {f: getattr(d, f) for f in COMPARED} for d in Dossier.objects.all()}
     events_before = {
-        d.code: [(e.action, e.at, e.from_state, e.to_state, e.reason, e.actor_name) for e in d.events.order_by("seq")]
+        d.code: [
+            (e.action, e.at, e.from_state, e.to_state, e.reason, e.actor_name)
+            for e in d.events.order_by("seq")
+        ]
         for d in Dossier.objects.all()
     }
     stats_before = _stats()
@@ -528,7 +573,10 @@ def test_export_then_import_into_an_empty_database_reproduces_everything(org, tm
     for code in before:
         assert after[code] == before[code], code
     for d in Dossier.objects.all():
-        got = [(e.action, e.at, e.from_state, e.to_state, e.reason, e.actor_name) for e in d.events.order_by("seq")]
+        got = [
+            (e.action, e.at, e.from_state, e.to_state, e.reason, e.actor_name)
+            for e in d.events.order_by("seq")
+        ]
         assert got == events_before[d.code]
         assert services.verify_chain(d) == []
     # the sequences came back: the next registration that day does not collide
@@ -545,10 +593,15 @@ def test_export_filters(org, tmp_path):
     _native_history(org)
     rc, out, _ = run("export-dossiers", "--from", "2025-03-01", "--to", "2025-03-31")
     codes = [json.loads(x)["code"] for x in out.splitlines()]
-    assert sorted(codes) == sorted(
-        Dossier.objects.filter(submitted_at__date__gte="2025-03-01", submitted_at__date__lte="2025-03-31")
-        .values_list("code", flat=True)
-    ) and len(codes) == 3
+    assert (
+        sorted(codes)
+        == sorted(
+            Dossier.objects.filter(
+                submitted_at__date__gte="2025-03-01", submitted_at__date__lte="2025-03-31"
+            ).values_list("code", flat=True)
+        )
+        and len(codes) == 3
+    )
     rc, out, _ = run("export-dossiers", "--agency", "000.00.22.H26")
     assert rc == 0 and out == ""
     assert run("export-dossiers", "--from", "01/03/2025")[0] == 1
@@ -665,7 +718,9 @@ def test_generated_history_imports_and_matches_an_independent_recount(org, tmp_p
             if value is not None:
                 got[(key, value.astimezone(migration_io.LOCAL).strftime("%Y-%m"))] += 1
         if d.received_at is not None:
-            got[("received_" + d.channel, d.received_at.astimezone(migration_io.LOCAL).strftime("%Y-%m"))] += 1
+            got[
+                ("received_" + d.channel, d.received_at.astimezone(migration_io.LOCAL).strftime("%Y-%m"))
+            ] += 1
     assert got == expected
     stored = {(code, cls) for code, cls in Dossier.objects.filter(
         code__in=[c for c, _ in classes]).values_list("code", "classification")}  # fmt: skip
@@ -718,8 +773,21 @@ def test_awkward_text_survives_storage_exactly(org, tmp_path):
     assert d.applicant_name == "Lê Thị \\Hoa" and d.applicant_address == 'Số 1 "ngõ" 2'
     first, second = d.events.order_by("seq")
     assert first.data["note"] == note and first.data["nested"] == {"k": ["\\", "\t"]}
-    assert second.reason == "Lý do\\có gạch chéo" and second.actor_name == "Cán bộ A"  # NFC text, spaces collapsed
+    assert (
+        second.reason == "Lý do\\có gạch chéo" and second.actor_name == "Cán bộ A"
+    )  # NFC text, spaces collapsed
     assert services.verify_chain(d) == []
     nul = json.dumps(dict(rec, code="TXT-2")).replace("Hoa", "Ho\\u0000a")
     rc, _, err = run("import-dossiers", write(tmp_path, [nul], "nul.jsonl"))
     assert rc == 1 and "NUL" in err
+
+
+def test_a_line_that_is_not_utf8_is_named(org, tmp_path):
+    good = json.dumps(record("U-1", [("submit", "2025-03-03T08:00:00+07:00")]), ensure_ascii=False)
+    latin1 = json.dumps(record("U-2", [("submit", "2025-03-03T08:00:00+07:00")]), ensure_ascii=False)
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + good.encode() + b"\r\n" + latin1.encode("utf-8").replace(
+        "Trần Thị Bình".encode(), "Tr\xe2n".encode("latin-1")) + b"\n")  # fmt: skip
+    rc, _, err = run("import-dossiers", str(path))
+    assert rc == 1 and "Line 2: The line is not UTF-8 text." in err and "Line 1" not in err
+    assert Dossier.objects.count() == 0
