@@ -166,7 +166,7 @@ def main(argv=None) -> int:
         )
         if args.twice:
             t = time.monotonic()
-            again = migration_io.import_dossiers(tmp.name)
+            again = migration_io.import_dossiers(tmp.name, jobs=jobs)
             figures["reimport_s"] = round(time.monotonic() - t, 1)
             assert again.ok and again.created == 0 and again.skipped == args.n
             print(f"second import of the same file: {again.skipped:,} skipped in {figures['reimport_s']} s")
