@@ -30,8 +30,11 @@ PORT = int(os.environ.get("BENCH_PORT", "8771"))
 
 
 def psql(sql: str, db: str = "postgres") -> None:
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-q", "-c", sql], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-q", "-c", sql],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def setup_app_db(preload: int) -> dict:
@@ -53,12 +56,21 @@ def setup_app_db(preload: int) -> dict:
     from motcua.org.models import Agency, StaffRole
 
     hn = Agency.objects.create(identifier="H26", name="Thành phố Hà Nội", level="province")
-    so = Agency.objects.create(identifier="000.00.21.H26", name="Sở Kế hoạch và Đầu tư", level="department",
-                               parent=hn)
+    so = Agency.objects.create(
+        identifier="000.00.21.H26", name="Sở Kế hoạch và Đầu tư", level="department", parent=hn
+    )
     f = Field.objects.create(code="hkd", name="Hộ kinh doanh")
-    p = Procedure.objects.create(code="1.001612", name="Đăng ký thành lập hộ kinh doanh", field=f, level="commune")
-    ProcedureVersion.objects.create(procedure=p, effective_from=dt.date(2015, 1, 1), name=p.name, field=f,
-                                    level="commune", legal_days=Decimal(3))
+    p = Procedure.objects.create(
+        code="1.001612", name="Đăng ký thành lập hộ kinh doanh", field=f, level="commune"
+    )
+    ProcedureVersion.objects.create(
+        procedure=p,
+        effective_from=dt.date(2015, 1, 1),
+        name=p.name,
+        field=f,
+        level="commune",
+        legal_days=Decimal(3),
+    )
     User = get_user_model()
     citizen = User.objects.create_user("bench-citizen", password="x-bench-123456")
     officer = User.objects.create_user("bench-officer", password="x-bench-123456")
@@ -106,19 +118,59 @@ def setup_app_db(preload: int) -> dict:
 def pgbench_tps(seconds: int, clients: int) -> float:
     psql("DROP DATABASE IF EXISTS mc_bench_pgbench WITH (FORCE)")
     psql("CREATE DATABASE mc_bench_pgbench")
-    subprocess.run(["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-i", "-s", "10", "-q", "mc_bench_pgbench"],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    out = subprocess.run(["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-c", str(clients), "-j", "2", "-T",
-                          str(seconds), "mc_bench_pgbench"], check=True, capture_output=True, text=True).stdout
+    subprocess.run(
+        ["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-i", "-s", "10", "-q", "mc_bench_pgbench"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    out = subprocess.run(
+        [
+            "pgbench",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-c",
+            str(clients),
+            "-j",
+            "2",
+            "-T",
+            str(seconds),
+            "mc_bench_pgbench",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     psql("DROP DATABASE IF EXISTS mc_bench_pgbench WITH (FORCE)")
     return float(re.search(r"tps = ([\d.]+)", out).group(1))
 
 
 def start_server(workers: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": f"{PG}/{DB}", "DEBUG": "0", "SECRET_KEY": "bench-secret-key-x",
-           "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING", "CONN_MAX_AGE": "600"}
-    proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "motcua.wsgi:application", "-w", str(workers),
-                             "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"], env=env, cwd=ROOT)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{PG}/{DB}",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-secret-key-x",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+        "CONN_MAX_AGE": "600",
+    }
+    proc = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "motcua.wsgi:application",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
     for _ in range(100):
         try:
             c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
@@ -165,11 +217,19 @@ def main() -> None:
         sys.exit("pgbench not found")
     tokens = setup_app_db(args.preload)
     tps = pgbench_tps(int(args.seconds), args.clients)
-    print(f"pgbench (default TPC-B-like script, scale 10, {args.clients} clients): {tps:,.0f} tps", flush=True)
+    print(
+        f"pgbench (default TPC-B-like script, scale 10, {args.clients} clients): {tps:,.0f} tps", flush=True
+    )
     server = start_server(args.workers)
     codes: list[str] = []
-    body = json.dumps({"procedure": "1.001612", "agency": "000.00.21.H26", "channel": "online",
-                       "applicant": {"kind": "individual", "name": "Trần Thị Bình", "id_number": "001203012345"}})
+    body = json.dumps(
+        {
+            "procedure": "1.001612",
+            "agency": "000.00.21.H26",
+            "channel": "online",
+            "applicant": {"kind": "individual", "name": "Trần Thị Bình", "id_number": "001203012345"},
+        }
+    )
     h_cit = {"Authorization": f"Bearer {tokens['citizen']}", "Content-Type": "application/json"}
     h_off = {"Authorization": f"Bearer {tokens['officer']}", "Content-Type": "application/json"}
 
@@ -188,8 +248,10 @@ def main() -> None:
     try:
         n, lat, err = run_clients(args.clients, args.seconds, file_and_receive)
         filing = n / args.seconds
-        print(f"filing + reception over HTTP: {filing:,.1f} dossiers/s ({err} errors), "
-              f"p95 {p95(lat):.0f} ms per pair; ratio to pgbench tps = {filing / tps:.3f} (target ≥ 0.10)")
+        print(
+            f"filing + reception over HTTP: {filing:,.1f} dossiers/s ({err} errors), "
+            f"p95 {p95(lat):.0f} ms per pair; ratio to pgbench tps = {filing / tps:.3f} (target ≥ 0.10)"
+        )
 
         def status(conn, i):
             conn.request("GET", f"/api/v1/dossiers/{codes[i % len(codes)]}/status")
@@ -198,7 +260,9 @@ def main() -> None:
             return r.status == 200
 
         n, lat, err = run_clients(args.clients, args.seconds, status)
-        print(f"status reads: {n / args.seconds:,.0f}/s ({err} errors), p95 {p95(lat):.1f} ms (target ≥ 1,500/s)")
+        print(
+            f"status reads: {n / args.seconds:,.0f}/s ({err} errors), p95 {p95(lat):.1f} ms (target ≥ 1,500/s)"
+        )
 
         def page(conn, i):
             conn.request("GET", f"/api/v1/dossiers/{codes[(i * 7) % len(codes)]}", headers=h_off)
@@ -207,8 +271,10 @@ def main() -> None:
             return r.status == 200
 
         n, lat, err = run_clients(1, args.seconds / 2, page)
-        print(f"dossier page (GET /api/v1/dossiers/<code> with history, 1 client): p95 {p95(lat):.1f} ms "
-              f"over {n} requests ({err} errors) (target < 100 ms)")
+        print(
+            f"dossier page (GET /api/v1/dossiers/<code> with history, 1 client): p95 {p95(lat):.1f} ms "
+            f"over {n} requests ({err} errors) (target < 100 ms)"
+        )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)

@@ -173,6 +173,7 @@ def record_event(
     actor_name: str = "",
 ) -> DossierEvent:
     data = _clean_data(data or {})
+    reason = nfc(reason)  # hash exactly what is stored
     actor_label = actor_name or (actor.get_username() if actor is not None else "")
     h = event_hash(
         code=dossier.code,
