@@ -184,7 +184,7 @@ def satisfaction_values(qs, period: selectors.Period, agency, figures: dict, now
 def indicators(*, period: selectors.Period, agency: Agency | None, now=None) -> dict:
     cfg = config()
     qs = selectors.scoped(agency=agency)
-    figures = selectors.with_rates(selectors.period_counts(qs, period, now))
+    figures = selectors.with_rates(selectors.scope_counts(period, agency=agency, now=now))
     avg_days, completed = average_processing_days(qs, period)
     values = {
         "2.1": (

@@ -343,13 +343,63 @@ def on_time_stats(
         field = field_by_code(field)
     if isinstance(procedure, str):
         procedure = procedure_by_code(procedure)
-    qs = scoped(agency=agency, field=field, procedure=procedure)
-    figures = with_rates(period_counts(qs, period, now))
+    figures = with_rates(scope_counts(period, agency=agency, field=field, procedure=procedure, now=now))
     return {
         **_echo(period, agency, field, procedure),
         "as_of": _end_instant(period, now).astimezone(LOCAL).isoformat(),
         **figures,
     }
+
+
+# --- the summary path (ADR 0017) ------------------------------------------------------------------------------
+
+
+def _summary_cumulator(period_bounds, *, agency, field, procedure, now, group: str | None):
+    """A summary.Cumulator for the scope, or None when the scope or the instants need the raw queries."""
+    from . import summary
+    from .models import StatsCell
+
+    s = min(b[0] for b in period_bounds)
+    last = max(max(b[1], b[2]) for b in period_bounds)
+    e_min = min(b[2] for b in period_bounds)
+    if procedure is not None or not summary.usable(min(s, e_min), e_min):
+        return None
+    cells = StatsCell.objects.filter(month__lt=summary._next_month(summary._local_month_start(last)).date())
+    if agency is not None:
+        cells = cells.filter(_agency_condition(agency))
+    if field is not None:
+        cells = cells.filter(field_id=field.pk)
+    raw_group, cell_group = {
+        None: (None, None),
+        "agency": (_f("agency_id"), "agency_id"),
+        "field": (field_key(), "field_id"),
+        "channel": (_f("channel"), "channel"),
+    }[group]
+    qs = scoped(agency=agency, field=field)
+    return summary.Cumulator(qs, cells, raw_group, cell_group, now or timezone.now())
+
+
+def scope_counts(
+    period: Period,
+    *,
+    agency: Agency | None = None,
+    field: Field | None = None,
+    procedure: Procedure | None = None,
+    now: dt.datetime | None = None,
+) -> dict:
+    """The raw counts of the scope for the period: from the summary table when it covers the scope (no procedure
+    filter), else from the dossier table (`period_counts`, the reference). Both give identical figures."""
+    from . import summary
+
+    now = now or timezone.now()
+    s, x = period.start, period.end
+    e = _end_instant(period, now)
+    cum = _summary_cumulator(
+        [(s, x, e)], agency=agency, field=field, procedure=procedure, now=now, group=None
+    )
+    if cum is None:
+        return period_counts(scoped(agency=agency, field=field, procedure=procedure), period, now)
+    return summary.figures(cum, s, x, e).get(None, {})
 
 
 def _echo(period: Period, agency, field, procedure) -> dict:
@@ -414,8 +464,23 @@ def breakdown(
             code="bad_breakdown",
         )
     period = make_period(date_from, date_to)
+    now = now or timezone.now()
+    s, e = period.start, _end_instant(period, now)
     qs = scoped(agency=agency, field=field, procedure=procedure)
     rows: list[dict] = []
+    if by in ("month", "quarter", "year") or (by in ("agency", "field", "channel") and e >= s):
+        # the summary path: one query on the summary table (+ the partial months from the dossier table);
+        # grouped rows need e >= s (then a group has a row iff one of its figures is non-zero, as in the raw query)
+        result = _breakdown_from_summary(period, by, agency, field, procedure, now, include_empty_agencies)
+        if result is not None:
+            rows, total = result
+            return {
+                **_echo(period, agency, field, procedure),
+                "by": by,
+                "as_of": e.astimezone(LOCAL).isoformat(),
+                "rows": rows,
+                "total": total,
+            }
     if by in ("month", "quarter", "year"):
         # one query per sub-period: exactly the figures of on_time_stats for that sub-period (a single query
         # with every sub-period's aggregates was measured: no faster, the scan is CPU-bound on the filters)
@@ -429,12 +494,73 @@ def breakdown(
                     **with_rates(period_counts(qs, sub, now)),
                 }
             )
-    elif by == "channel":
-        grouped = _grouped_counts(qs, period, _f("channel"), now)
+    else:
+        key = {
+            "channel": _f("channel"),
+            "agency": _f("agency_id"),
+            "field": field_key(),
+            "procedure": _f("procedure_id"),
+        }
+        rows = _group_rows(by, _grouped_counts(qs, period, key[by], now), agency, include_empty_agencies)
+    total = with_rates(period_counts(qs, period, now))
+    return {
+        **_echo(period, agency, field, procedure),
+        "by": by,
+        "as_of": _end_instant(period, now).astimezone(LOCAL).isoformat(),
+        "rows": rows,
+        "total": total,
+    }
+
+
+def _breakdown_from_summary(period, by, agency, field, procedure, now, include_empty_agencies):
+    """(rows, total) of a breakdown from the summary table, or None when the raw queries must be used."""
+    from . import summary
+
+    s, x = period.start, period.end
+    e = _end_instant(period, now)
+    if by in ("month", "quarter", "year"):
+        subs = sub_periods(period, by)
+        bounds = [(p.start, p.end, _end_instant(p, now)) for _, _, p in subs]
+        cum = _summary_cumulator(
+            [*bounds, (s, x, e)], agency=agency, field=field, procedure=procedure, now=now, group=None
+        )
+        if cum is None:
+            return None
+        rows = []
+        for (key, label, sub), (ss, sx, se) in zip(subs, bounds, strict=True):
+            rows.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "from": sub.date_from.isoformat(),
+                    "to": sub.date_to.isoformat(),
+                    **with_rates(summary.figures(cum, ss, sx, se).get(None, {})),
+                }
+            )
+        return rows, with_rates(summary.figures(cum, s, x, e).get(None, {}))
+    cum = _summary_cumulator([(s, x, e)], agency=agency, field=field, procedure=procedure, now=now, group=by)
+    if cum is None:
+        return None
+    grouped = {
+        g: counts
+        for g, counts in summary.figures(cum, s, x, e).items()
+        if any(counts.values())  # the raw query lists a group iff it has a relevant dossier (e >= s: a count)
+    }
+    total = dict.fromkeys(COUNT_KEYS, 0)
+    for counts in grouped.values():
+        for k in COUNT_KEYS:
+            total[k] += counts.get(k, 0)
+    return _group_rows(by, grouped, agency, include_empty_agencies), with_rates(total)
+
+
+def _group_rows(by: str, grouped: dict, agency, include_empty_agencies: bool) -> list[dict]:
+    """The rows of a breakdown by channel / agency / field / procedure from {group key: counts}."""
+    grouped = {k: grouped[k] for k in sorted(grouped, key=lambda k: (k is None, k))}  # stable sorts below
+    rows: list[dict] = []
+    if by == "channel":
         for value, label in Channel.choices:
             rows.append({"key": value, "label": label, **with_rates(grouped.get(value, {}))})
     elif by == "agency":
-        grouped = _grouped_counts(qs, period, _f("agency_id"), now)
         agencies = Agency.objects.filter(
             pk__in=subtree_ids(agency) if agency else Agency.objects.values("pk")
         ).order_by("path")
@@ -452,7 +578,6 @@ def breakdown(
             )
         rows.sort(key=_rank_key)
     elif by == "field":
-        grouped = _grouped_counts(qs, period, field_key(), now)
         names = {f.pk: f for f in Field.objects.filter(pk__in=list(grouped))}
         for pk, counts in grouped.items():
             f = names.get(pk)
@@ -465,20 +590,12 @@ def breakdown(
             )
         rows.sort(key=lambda r: r["label"])
     elif by == "procedure":
-        grouped = _grouped_counts(qs, period, _f("procedure_id"), now)
         procs = {p.pk: p for p in Procedure.objects.filter(pk__in=list(grouped))}
         for pk, counts in grouped.items():
             p = procs[pk]
             rows.append({"key": p.code, "label": p.name, **with_rates(counts)})
         rows.sort(key=lambda r: r["key"])
-    total = with_rates(period_counts(qs, period, now))
-    return {
-        **_echo(period, agency, field, procedure),
-        "by": by,
-        "as_of": _end_instant(period, now).astimezone(LOCAL).isoformat(),
-        "rows": rows,
-        "total": total,
-    }
+    return rows
 
 
 def field_key():

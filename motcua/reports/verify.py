@@ -20,7 +20,7 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.org.models import Agency
 from motcua.workdays import services as calendar
 
-from . import selectors
+from . import selectors, summary
 
 LOCAL = selectors.LOCAL
 PAUSES = {"request_supplement": "supplement", "request_payment": "confirm_payment"}
@@ -213,6 +213,8 @@ class Report:
     dossier_diffs: list[tuple[str, str, object, object]]  # (code, column, stored, replayed)
     problems: list[str]
     checked: int
+    # summary table cells that differ from a recount of the stored columns: (cell, recount, stored)
+    summary_diffs: list = field(default_factory=list)
 
     @staticmethod
     def differences(api: dict, events: dict) -> list[str]:
@@ -235,6 +237,7 @@ class Report:
             and not self.agency_diffs
             and not self.dossier_diffs
             and not self.problems
+            and not self.summary_diffs
         )
 
 
@@ -333,7 +336,10 @@ def verify(*, date_from, date_to, agency: Agency | None = None, now: dt.datetime
                 for k in selectors.COUNT_KEYS:
                     summed[k] += c[k]
         per_agency.append((a, api, selectors.with_rates(summed)))
+    # the summary table the API reads (ADR 0017) against an independent Python recount of the stored columns
+    summary_diffs = summary.diff_cells(summary.python_recount_from_dossiers(), summary.stored_cells())
     return Report(
+        summary_diffs=summary_diffs,
         period=period,
         as_of=as_of,
         scope=agency,
@@ -352,6 +358,11 @@ def _fmt(value) -> str:
     if isinstance(value, dt.datetime):
         return value.astimezone(LOCAL).isoformat()
     return str(value)
+
+
+def _cell(cell: tuple) -> str:
+    month, agency_id, field_id, channel = cell
+    return f"{month:%Y-%m} agency={agency_id} field={field_id} {channel}"
 
 
 def render(report: Report, *, all_agencies: bool = False) -> str:
@@ -386,6 +397,19 @@ def render(report: Report, *, all_agencies: bool = False) -> str:
         )
         for code, col, stored, replayed in report.dossier_diffs:
             lines.append(f"  {code}  {col}: stored {_fmt(stored)}  events {_fmt(replayed)}")
+    if report.summary_diffs:
+        lines.append("")
+        lines.append(
+            "Bảng tổng hợp khác với đếm lại (chạy `motcua rebuild-stats`) / summary table cells that differ "
+            "from a recount (run `motcua rebuild-stats`):"
+        )
+        for cell, expected, stored in report.summary_diffs[:50]:
+            lines.append(f"  {_cell(cell)}: recount {expected}  stored {stored}")
+        if len(report.summary_diffs) > 50:
+            lines.append(f"  … {len(report.summary_diffs) - 50} more")
+    else:
+        lines.append("")
+        lines.append("Bảng tổng hợp khớp với đếm lại / summary table equals a recount: OK")
     if report.problems:
         lines.append("")
         lines.append("Vấn đề / problems:")

@@ -1,0 +1,561 @@
+"""The statistics summary table (ADR 0017): maintenance (database triggers), recount, and the read path.
+
+A dossier contributes to cells (local month, receiving agency, effective field, channel) — see `StatsCell`:
+
+- received            +1 in month(received_at)
+- resolved            +1 in month(resolved_at), and early / on_time / late by the stored classification
+- stopped / refused   +1 in month(stopped_at) / month(refused_at)
+- opened / closed     with close = min(resolved_at, stopped_at): opened +1 in month(received_at) and closed +1 in
+                      month(close), for a received dossier that is pending at some instant (no close, or
+                      received_at < close). Then, for an instant T, #{received_at < T and not close < T} =
+                      Σ over instants < T of (opened − closed): pending at E and carried over at S are such sums.
+- overdue_from / _to  with o = max(received_at, due_at): overdue_from +1 in month(o) and overdue_to +1 in
+                      month(close), for a received dossier with a due instant, pending overdue at some instant
+                      (no close, or o < close). Pending overdue at E = Σ over instants < E of (from − to),
+                      since a dossier is pending overdue at E iff o < E and not close < E.
+
+A sum "over instants < T" = the cells of the months before month(T) + the dossiers of [month(T), T) read from the
+dossier table (or, when T is nearer the next month start, the cells up to it minus the dossiers of [T, next)).
+
+The table is maintained by triggers on the dossier table (PostgreSQL: statement-level with transition tables, one
+aggregated upsert per statement — also for COPY; SQLite: row-level), so every writer — the lifecycle services, the
+migration import, bulk loaders, raw UPDATEs — keeps it exact in its own transaction. A change of a procedure's
+field moves the contributions of its dossiers without a field snapshot (trigger on the procedure table).
+
+Months are UTC+07:00 months. Asia/Ho_Chi_Minh has been UTC+07:00 since 13 June 1975; periods starting before
+1976 are computed from the dossier table only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum
+
+from .models import MEASURES, StatsCell
+
+TABLE = StatsCell._meta.db_table
+DOSSIER_TABLE = "dossiers_dossier"
+PROCEDURE_TABLE = "catalog_procedure"
+CELL = ("month", "agency_id", "field_id", "channel")
+SUMMARY_FROM = dt.date(1976, 1, 1)
+COLUMNS = (
+    "agency_id",
+    "procedure_id",
+    "field_id_snapshot",
+    "channel",
+    "received_at",
+    "resolved_at",
+    "stopped_at",
+    "refused_at",
+    "due_at",
+    "classification",
+)
+
+# --- the contributions in SQL (both dialects) ------------------------------------------------------------------
+
+
+def _month(vendor: str, t: str) -> str:
+    if vendor == "postgresql":
+        return f"(date_trunc('month', ({t}) AT TIME ZONE 'UTC' + interval '7 hours'))::date"
+    return f"date({t}, '+7 hours', 'start of month')"
+
+
+def _close(s: str) -> str:
+    return (
+        f"(CASE WHEN {s}.resolved_at IS NULL THEN {s}.stopped_at "
+        f"WHEN {s}.stopped_at IS NULL OR {s}.resolved_at <= {s}.stopped_at THEN {s}.resolved_at "
+        f"ELSE {s}.stopped_at END)"
+    )
+
+
+def _over(s: str) -> str:
+    return f"(CASE WHEN {s}.due_at > {s}.received_at THEN {s}.due_at ELSE {s}.received_at END)"
+
+
+def contribution_parts(vendor: str, source: str, field: str, sign: int, join_procedure: bool) -> list[str]:
+    """SELECTs (to UNION ALL) of the contributions of the rows of `source` (aliased `s`), one row per (cell,
+    kind), measures multiplied by `sign`. `field` is the SQL of the cell's field (may use `p`, the procedure)."""
+    c, o = _close("s"), _over("s")
+    frm = f"{source} s" + (
+        f" LEFT JOIN {PROCEDURE_TABLE} p ON p.id = s.procedure_id" if join_procedure else ""
+    )
+
+    def part(instant: str, where: str, **measures: str) -> str:
+        values = ", ".join(
+            (f"{sign} * ({measures[m]})" if m in measures else "0") + f" AS {m}" for m in MEASURES
+        )
+        return (
+            f"SELECT {_month(vendor, instant)} AS month, s.agency_id AS agency_id, {field} AS field_id, "
+            f"s.channel AS channel, {values} FROM {frm} WHERE {where}"
+        )
+
+    received = "s.received_at IS NOT NULL"
+    closes = f"{received} AND {c} IS NOT NULL AND s.received_at < {c}"
+    overdue = f"{received} AND s.due_at IS NOT NULL AND ({c} IS NULL OR {o} < {c})"
+    return [
+        part(
+            "s.received_at",
+            received,
+            received="1",
+            opened=f"CASE WHEN {c} IS NULL OR s.received_at < {c} THEN 1 ELSE 0 END",
+        ),
+        part(
+            "s.resolved_at",
+            "s.resolved_at IS NOT NULL",
+            resolved="1",
+            early="CASE WHEN s.classification = 'early' THEN 1 ELSE 0 END",
+            on_time="CASE WHEN s.classification = 'on_time' THEN 1 ELSE 0 END",
+            late="CASE WHEN s.classification = 'late' THEN 1 ELSE 0 END",
+        ),
+        part("s.stopped_at", "s.stopped_at IS NOT NULL", stopped="1"),
+        part("s.refused_at", "s.refused_at IS NOT NULL", refused="1"),
+        part(
+            c,
+            closes,
+            closed="1",
+            overdue_to=f"CASE WHEN s.due_at IS NOT NULL AND {o} < {c} THEN 1 ELSE 0 END",
+        ),
+        part(o, overdue, overdue_from="1"),
+    ]
+
+
+def aggregate_sql(vendor: str, parts: list[str]) -> str:
+    """The contributions summed per cell (non-zero cells only), in cell order."""
+    sums = ", ".join(f"SUM({m}) AS {m}" for m in MEASURES)
+    nonzero = " OR ".join(f"SUM({m}) <> 0" for m in MEASURES)
+    union = " UNION ALL ".join(parts)
+    return (
+        f"SELECT month, agency_id, field_id, channel, {sums} FROM ({union}) x "
+        f"GROUP BY month, agency_id, field_id, channel HAVING {nonzero} "
+        f"ORDER BY month, agency_id, field_id, channel"
+    )
+
+
+def upsert_sql(vendor: str, parts: list[str]) -> str:
+    """Add the contributions to the table: one INSERT … ON CONFLICT DO UPDATE (cells taken in a fixed order, so
+    concurrent writers lock shared cells in the same order)."""
+    cols = ", ".join((*CELL, *MEASURES))
+    add = ", ".join(f"{m} = {TABLE}.{m} + excluded.{m}" for m in MEASURES)
+    return (
+        f"INSERT INTO {TABLE} ({cols}) SELECT {cols} FROM ({aggregate_sql(vendor, parts)}) agg WHERE true "
+        f"ON CONFLICT (month, agency_id, field_id, channel) DO UPDATE SET {add}"
+    )
+
+
+EFFECTIVE_FIELD = "COALESCE(s.field_id_snapshot, p.field_id, 0)"
+
+
+def recount_sql(vendor: str) -> str:
+    return aggregate_sql(vendor, contribution_parts(vendor, DOSSIER_TABLE, EFFECTIVE_FIELD, 1, True))
+
+
+def _moved_field_parts(vendor: str, old: str, new: str) -> list[str]:
+    src = f"(SELECT * FROM {DOSSIER_TABLE} WHERE procedure_id = NEW.id AND field_id_snapshot IS NULL)"
+    return [
+        *contribution_parts(vendor, src, f"COALESCE({old}.field_id, 0)", -1, False),
+        *contribution_parts(vendor, src, f"COALESCE({new}.field_id, 0)", 1, False),
+    ]
+
+
+def install_sql(vendor: str) -> list[str]:
+    """The trigger definitions for the vendor (applied by migration reports.0001)."""
+    if vendor == "postgresql":
+        new = contribution_parts(vendor, "new_rows", EFFECTIVE_FIELD, 1, True)
+        old = contribution_parts(vendor, "old_rows", EFFECTIVE_FIELD, -1, True)
+
+        def fn(name: str, body: str) -> str:
+            return (
+                f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$ "
+                f"BEGIN {body}; RETURN NULL; END $fn$"
+            )
+
+        return [
+            fn("motcua_stats_ins", upsert_sql(vendor, new)),
+            fn("motcua_stats_upd", upsert_sql(vendor, old + new)),
+            fn("motcua_stats_del", upsert_sql(vendor, old)),
+            fn("motcua_stats_proc", upsert_sql(vendor, _moved_field_parts(vendor, "OLD", "NEW"))),
+            f"CREATE TRIGGER motcua_stats_ins AFTER INSERT ON {DOSSIER_TABLE} REFERENCING NEW TABLE AS new_rows "
+            "FOR EACH STATEMENT EXECUTE FUNCTION motcua_stats_ins()",
+            f"CREATE TRIGGER motcua_stats_upd AFTER UPDATE ON {DOSSIER_TABLE} "
+            "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+            "FOR EACH STATEMENT EXECUTE FUNCTION motcua_stats_upd()",
+            f"CREATE TRIGGER motcua_stats_del AFTER DELETE ON {DOSSIER_TABLE} REFERENCING OLD TABLE AS old_rows "
+            "FOR EACH STATEMENT EXECUTE FUNCTION motcua_stats_del()",
+            f"CREATE TRIGGER motcua_stats_proc AFTER UPDATE OF field_id ON {PROCEDURE_TABLE} FOR EACH ROW "
+            "WHEN (OLD.field_id IS DISTINCT FROM NEW.field_id) EXECUTE FUNCTION motcua_stats_proc()",
+        ]
+    if vendor == "sqlite":
+
+        def row(ref: str) -> str:
+            return "(SELECT " + ", ".join(f"{ref}.{col} AS {col}" for col in COLUMNS) + ")"
+
+        new = contribution_parts(vendor, row("NEW"), EFFECTIVE_FIELD, 1, True)
+        old = contribution_parts(vendor, row("OLD"), EFFECTIVE_FIELD, -1, True)
+        changed = " OR ".join(f"OLD.{col} IS NOT NEW.{col}" for col in COLUMNS)
+        return [
+            f"CREATE TRIGGER motcua_stats_ins AFTER INSERT ON {DOSSIER_TABLE} BEGIN {upsert_sql(vendor, new)}; END",
+            f"CREATE TRIGGER motcua_stats_upd AFTER UPDATE ON {DOSSIER_TABLE} WHEN {changed} "
+            f"BEGIN {upsert_sql(vendor, old + new)}; END",
+            f"CREATE TRIGGER motcua_stats_del AFTER DELETE ON {DOSSIER_TABLE} BEGIN {upsert_sql(vendor, old)}; END",
+            f"CREATE TRIGGER motcua_stats_proc AFTER UPDATE OF field_id ON {PROCEDURE_TABLE} "
+            f"WHEN OLD.field_id IS NOT NEW.field_id "
+            f"BEGIN {upsert_sql(vendor, _moved_field_parts(vendor, 'OLD', 'NEW'))}; END",
+        ]
+    raise NotImplementedError(f"statistics summary triggers for {vendor}")
+
+
+def uninstall_sql(vendor: str) -> list[str]:
+    names = ("motcua_stats_ins", "motcua_stats_upd", "motcua_stats_del")
+    if vendor == "postgresql":
+        return [
+            *(f"DROP TRIGGER IF EXISTS {n} ON {DOSSIER_TABLE}" for n in names),
+            f"DROP TRIGGER IF EXISTS motcua_stats_proc ON {PROCEDURE_TABLE}",
+            *(f"DROP FUNCTION IF EXISTS {n}()" for n in (*names, "motcua_stats_proc")),
+        ]
+    return [f"DROP TRIGGER IF EXISTS {n}" for n in (*names, "motcua_stats_proc")]
+
+
+# --- the contributions in Python (the independent reference for checks) ---------------------------------------
+
+
+def month_of(instant: dt.datetime) -> dt.date:
+    local = instant.astimezone(dt.timezone(dt.timedelta(hours=7)))
+    return dt.date(local.year, local.month, 1)
+
+
+def contributions(d, field_id: int) -> list[tuple[tuple, dict]]:
+    """A dossier's contributions as (cell, measures) pairs, from its stored columns (attribute access: a Dossier
+    or any object with the same names). `field_id` = its effective field (0 if none)."""
+    key = (d.agency_id, field_id or 0, d.channel)
+    out: list[tuple[tuple, dict]] = []
+    r, res, stop = d.received_at, d.resolved_at, d.stopped_at
+    closes = [t for t in (res, stop) if t is not None]
+    c = min(closes) if closes else None
+    if r is not None:
+        out.append(((month_of(r), *key), {"received": 1, "opened": int(c is None or r < c)}))
+    if res is not None:
+        cls = d.classification
+        out.append(
+            (
+                (month_of(res), *key),
+                {
+                    "resolved": 1,
+                    "early": int(cls == "early"),
+                    "on_time": int(cls == "on_time"),
+                    "late": int(cls == "late"),
+                },
+            )
+        )
+    if stop is not None:
+        out.append(((month_of(stop), *key), {"stopped": 1}))
+    if d.refused_at is not None:
+        out.append(((month_of(d.refused_at), *key), {"refused": 1}))
+    if r is not None and c is not None and r < c:
+        o = max(r, d.due_at) if d.due_at is not None else None
+        out.append(((month_of(c), *key), {"closed": 1, "overdue_to": int(o is not None and o < c)}))
+    if r is not None and d.due_at is not None:
+        o = max(r, d.due_at)
+        if c is None or o < c:
+            out.append(((month_of(o), *key), {"overdue_from": 1}))
+    return out
+
+
+def python_recount(dossiers) -> dict[tuple, dict]:
+    """Sum the contributions of `dossiers` (iterable of (dossier-like, effective field id)); non-zero cells."""
+    cells: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
+    for d, field_id in dossiers:
+        for cell, measures in contributions(d, field_id):
+            acc = cells[cell]
+            for k, v in measures.items():
+                acc[k] += v
+    return {k: v for k, v in cells.items() if any(v.values())}
+
+
+def python_recount_from_dossiers() -> dict[tuple, dict]:
+    """`python_recount` over every dossier of the table, streamed (flat memory)."""
+    from types import SimpleNamespace
+
+    from motcua.dossiers.models import Dossier
+
+    from .selectors import field_key
+
+    names = ("agency_id", "channel", "received_at", "resolved_at", "stopped_at", "refused_at", "due_at",
+             "classification")  # fmt: skip
+    rows = Dossier.objects.annotate(_field=field_key()).order_by().values_list(*names, "_field")
+
+    def dossiers():
+        for row in rows.iterator(chunk_size=10000):
+            yield SimpleNamespace(**dict(zip(names, row[:-1], strict=True))), row[-1]
+
+    return python_recount(dossiers())
+
+
+# --- table state, recount, rebuild ------------------------------------------------------------------------------
+
+
+def stored_cells() -> dict[tuple, dict]:
+    """The table's non-zero cells."""
+    out = {}
+    for row in StatsCell.objects.values_list(*CELL, *MEASURES).iterator(chunk_size=10000):
+        measures = dict(zip(MEASURES, row[4:], strict=True))
+        if any(measures.values()):
+            out[_cell_key(row[:4])] = measures
+    return out
+
+
+def _cell_key(raw) -> tuple:
+    month = raw[0] if isinstance(raw[0], dt.date) else dt.date.fromisoformat(str(raw[0]))
+    return (month, int(raw[1]), int(raw[2]), raw[3])
+
+
+def sql_recount() -> dict[tuple, dict]:
+    """The cells recounted from the dossier table by the same SQL as the triggers."""
+    out = {}
+    with connection.cursor() as cur:
+        cur.execute(recount_sql(connection.vendor))
+        for row in cur.fetchall():
+            out[_cell_key(row[:4])] = dict(zip(MEASURES, (int(v) for v in row[4:]), strict=True))
+    return out
+
+
+def diff_cells(expected: dict, actual: dict) -> list[tuple[tuple, dict | None, dict | None]]:
+    """(cell, expected, actual) for every cell that differs (None = absent or all zero)."""
+    out = []
+    for cell in sorted(set(expected) | set(actual), key=lambda c: (c[0], c[1], c[2], c[3])):
+        e, a = expected.get(cell), actual.get(cell)
+        if e != a:
+            out.append((cell, e, a))
+    return out
+
+
+def rebuild() -> dict:
+    """Recount the whole table from the dossier table in one transaction (writers of dossiers wait for it on
+    PostgreSQL: the table is locked first). Returns {"cells": n, "added": [...], "removed": [...], "changed": [...]}
+    relative to what was stored."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE")
+        before = stored_cells()
+        cols = ", ".join((*CELL, *MEASURES))
+        with connection.cursor() as cur:
+            cur.execute(f"DELETE FROM {TABLE}")
+            cur.execute(f"INSERT INTO {TABLE} ({cols}) {recount_sql(connection.vendor)}")
+        after = stored_cells()
+    diffs = diff_cells(after, before)
+    return {
+        "cells": len(after),
+        "added": [c for c, new, old in diffs if old is None],
+        "removed": [c for c, new, old in diffs if new is None],
+        "changed": [(c, old, new) for c, new, old in diffs if old is not None and new is not None],
+    }
+
+
+def fill_on_migrate(apps, schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    for sql in install_sql(vendor):
+        schema_editor.execute(sql, params=None)
+    cols = ", ".join((*CELL, *MEASURES))
+    schema_editor.execute(f"INSERT INTO {TABLE} ({cols}) {recount_sql(vendor)}", params=None)
+
+
+def drop_on_unmigrate(apps, schema_editor) -> None:
+    for sql in uninstall_sql(schema_editor.connection.vendor):
+        schema_editor.execute(sql, params=None)
+
+
+# --- the read path ----------------------------------------------------------------------------------------------
+
+VECTOR = (
+    "received",
+    "received_online",
+    "received_counter",
+    "received_postal",
+    "resolved",
+    "early",
+    "on_time",
+    "late",
+    "stopped",
+    "refused",
+    "opened",
+    "closed",
+    "overdue_from",
+    "overdue_to",
+)
+
+
+def enabled() -> bool:
+    return getattr(settings, "MOTCUA_STATS_SUMMARY", True)
+
+
+def usable(start: dt.datetime, e: dt.datetime) -> bool:
+    from .selectors import local_midnight
+
+    return enabled() and min(start, e) >= local_midnight(SUMMARY_FROM)
+
+
+def _local_month_start(t: dt.datetime) -> dt.datetime:
+    from .selectors import LOCAL, local_midnight
+
+    day = t.astimezone(LOCAL).date()
+    return local_midnight(day.replace(day=1))
+
+
+def _next_month(m: dt.datetime) -> dt.datetime:
+    from .selectors import LOCAL, local_midnight
+
+    d = m.astimezone(LOCAL).date()
+    return local_midnight(dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1))
+
+
+def _partial_conditions(a: dt.datetime, b: dt.datetime) -> dict[str, Q]:
+    """Per vector key, the dossiers whose instant for that key lies in [a, b) (same edge rules as the cells)."""
+
+    def within(col):
+        return Q(**{f"{col}__gte": a, f"{col}__lt": b})
+
+    received = within("received_at")
+    resolved = within("resolved_at")
+    no_res, no_stop = Q(resolved_at__isnull=True), Q(stopped_at__isnull=True)
+    has_close = Q(resolved_at__isnull=False) | Q(stopped_at__isnull=False)
+    # close = min(resolved_at, stopped_at) in [a, b)
+    close_in = (
+        has_close
+        & (no_res | Q(resolved_at__gte=a))
+        & (no_stop | Q(stopped_at__gte=a))
+        & (Q(resolved_at__lt=b) | Q(stopped_at__lt=b))
+    )
+    r_before_close = (no_res | Q(received_at__lt=F("resolved_at"))) & (
+        no_stop | Q(received_at__lt=F("stopped_at"))
+    )
+    d_before_close = (no_res | Q(due_at__lt=F("resolved_at"))) & (no_stop | Q(due_at__lt=F("stopped_at")))
+    has_r_d = Q(received_at__isnull=False, due_at__isnull=False)
+    # o = max(received_at, due_at) in [a, b)
+    over_in = Q(received_at__lt=b, due_at__lt=b) & (Q(received_at__gte=a) | Q(due_at__gte=a))
+    return {
+        "received": received,
+        "received_online": received & Q(channel="online"),
+        "received_counter": received & Q(channel="counter"),
+        "received_postal": received & Q(channel="postal"),
+        "resolved": resolved,
+        "early": resolved & Q(classification="early"),
+        "on_time": resolved & Q(classification="on_time"),
+        "late": resolved & Q(classification="late"),
+        "stopped": within("stopped_at"),
+        "refused": within("refused_at"),
+        "opened": received & r_before_close,
+        "closed": close_in & Q(received_at__isnull=False) & r_before_close,
+        "overdue_from": over_in & has_r_d & r_before_close & d_before_close,
+        "overdue_to": close_in & has_r_d & r_before_close & d_before_close,
+    }
+
+
+def _rows_in(a: dt.datetime, b: dt.datetime) -> Q:
+    """Every dossier with some instant in [a, b) — an OR of indexed ranges."""
+    return (
+        Q(received_at__gte=a, received_at__lt=b)
+        | Q(resolved_at__gte=a, resolved_at__lt=b)
+        | Q(stopped_at__gte=a, stopped_at__lt=b)
+        | Q(refused_at__gte=a, refused_at__lt=b)
+        | Q(due_at__gte=a, due_at__lt=b)
+    )
+
+
+class Cumulator:
+    """Σ of the vector over the instants < T, per group, for any T: the summary's month sums plus the dossiers of
+    the partial month (from the dossier table, on the nearer side of T)."""
+
+    def __init__(self, qs, cells, raw_group, cell_group, now: dt.datetime):
+        self.qs, self.raw_group, self.now = qs, raw_group, now
+        sums = {
+            "_s_received": Sum("received"),
+            "_s_received_online": Sum("received", filter=Q(channel="online")),
+            "_s_received_counter": Sum("received", filter=Q(channel="counter")),
+            "_s_received_postal": Sum("received", filter=Q(channel="postal")),
+            **{f"_s_{m}": Sum(m) for m in MEASURES if m != "received"},
+        }
+        self.months: dict = defaultdict(dict)  # group -> {month date: vector}
+        values = ("month", *([cell_group] if cell_group else []))
+        for row in cells.values(*values).order_by().annotate(**sums):
+            g = row.pop(cell_group) if cell_group else None
+            if cell_group == "field_id" and g == 0:
+                g = None
+            month = row.pop("month")
+            if not isinstance(month, dt.date):
+                month = dt.date.fromisoformat(str(month))
+            self.months[g][month] = {k: int(row[f"_s_{k}"] or 0) for k in VECTOR}
+        self._cache: dict = {}
+
+    def _summary_before(self, m: dt.datetime) -> dict:
+        from .selectors import LOCAL
+
+        limit = m.astimezone(LOCAL).date()
+        out = {}
+        for g, months in self.months.items():
+            acc = dict.fromkeys(VECTOR, 0)
+            for month, vec in months.items():
+                if month < limit:
+                    for k in VECTOR:
+                        acc[k] += vec[k]
+            out[g] = acc
+        return out
+
+    def _raw(self, a: dt.datetime, b: dt.datetime) -> dict:
+        conds = _partial_conditions(a, b)
+        qs = self.qs.filter(_rows_in(a, b))
+        aggs = {f"_v_{k}": Count("pk", filter=q) for k, q in conds.items()}
+        out = {}
+        if self.raw_group is None:
+            row = qs.aggregate(**aggs)
+            out[None] = {k: int(row[f"_v_{k}"] or 0) for k in VECTOR}
+            return out
+        for row in qs.annotate(_g=self.raw_group).values("_g").order_by("_g").annotate(**aggs):
+            out[row["_g"]] = {k: int(row[f"_v_{k}"] or 0) for k in VECTOR}
+        return out
+
+    def at(self, t: dt.datetime) -> dict:
+        """{group: vector summed over instants < t}."""
+        if t in self._cache:
+            return self._cache[t]
+        m = _local_month_start(t)
+        if m == t:
+            out = self._summary_before(m)
+        else:
+            nxt = _next_month(m)
+            # the nearer side; the future (after now) holds few instants, so prefer it when t is at/after now
+            if t >= self.now or (nxt - t) < (t - m):
+                base, part, sign = self._summary_before(nxt), self._raw(t, nxt), -1
+            else:
+                base, part, sign = self._summary_before(m), self._raw(m, t), 1
+            out = base
+            for g, vec in part.items():
+                acc = out.setdefault(g, dict.fromkeys(VECTOR, 0))
+                for k in VECTOR:
+                    acc[k] += sign * vec[k]
+        self._cache[t] = out
+        return out
+
+
+ZERO = dict.fromkeys(VECTOR, 0)
+
+
+def figures(cum: Cumulator, s: dt.datetime, x: dt.datetime, e: dt.datetime) -> dict:
+    """{group: raw counts (selectors.COUNT_KEYS)} for the period [s, x) as of e."""
+    at_s, at_x, at_e = cum.at(s), cum.at(x), cum.at(e)
+    out = {}
+    for g in set(at_s) | set(at_x) | set(at_e):
+        vs, vx, ve = at_s.get(g, ZERO), at_x.get(g, ZERO), at_e.get(g, ZERO)
+        flows = {k: vx[k] - vs[k] for k in VECTOR[:10]}
+        pending = ve["opened"] - ve["closed"]
+        overdue = ve["overdue_from"] - ve["overdue_to"]
+        out[g] = {
+            **flows,
+            "carried_over": vs["opened"] - vs["closed"],
+            "pending_within": pending - overdue,
+            "pending_overdue": overdue,
+        }
+    return out
