@@ -376,7 +376,7 @@ def _summary_cumulator(period_bounds, *, agency, field, procedure, now, group: s
         "channel": (_f("channel"), "channel"),
     }[group]
     qs = scoped(agency=agency, field=field)
-    return summary.Cumulator(qs, cells, raw_group, cell_group, now or timezone.now())
+    return summary.Cumulator(qs, cells, raw_group, cell_group, now or timezone.now(), min(s, e_min))
 
 
 def scope_counts(
@@ -526,6 +526,7 @@ def _breakdown_from_summary(period, by, agency, field, procedure, now, include_e
         )
         if cum is None:
             return None
+        cum.prepare([t for b in [*bounds, (s, x, e)] for t in b])
         rows = []
         for (key, label, sub), (ss, sx, se) in zip(subs, bounds, strict=True):
             rows.append(

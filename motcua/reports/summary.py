@@ -33,7 +33,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import F, Q, Sum
 
 from .models import MEASURES, StatsCell
 
@@ -412,48 +412,6 @@ def _next_month(m: dt.datetime) -> dt.datetime:
     return local_midnight(dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1))
 
 
-def _partial_conditions(a: dt.datetime, b: dt.datetime) -> dict[str, Q]:
-    """Per vector key, the dossiers whose instant for that key lies in [a, b) (same edge rules as the cells)."""
-
-    def within(col):
-        return Q(**{f"{col}__gte": a, f"{col}__lt": b})
-
-    received = within("received_at")
-    resolved = within("resolved_at")
-    no_res, no_stop = Q(resolved_at__isnull=True), Q(stopped_at__isnull=True)
-    has_close = Q(resolved_at__isnull=False) | Q(stopped_at__isnull=False)
-    # close = min(resolved_at, stopped_at) in [a, b)
-    close_in = (
-        has_close
-        & (no_res | Q(resolved_at__gte=a))
-        & (no_stop | Q(stopped_at__gte=a))
-        & (Q(resolved_at__lt=b) | Q(stopped_at__lt=b))
-    )
-    r_before_close = (no_res | Q(received_at__lt=F("resolved_at"))) & (
-        no_stop | Q(received_at__lt=F("stopped_at"))
-    )
-    d_before_close = (no_res | Q(due_at__lt=F("resolved_at"))) & (no_stop | Q(due_at__lt=F("stopped_at")))
-    has_r_d = Q(received_at__isnull=False, due_at__isnull=False)
-    # o = max(received_at, due_at) in [a, b)
-    over_in = Q(received_at__lt=b, due_at__lt=b) & (Q(received_at__gte=a) | Q(due_at__gte=a))
-    return {
-        "received": received,
-        "received_online": received & Q(channel="online"),
-        "received_counter": received & Q(channel="counter"),
-        "received_postal": received & Q(channel="postal"),
-        "resolved": resolved,
-        "early": resolved & Q(classification="early"),
-        "on_time": resolved & Q(classification="on_time"),
-        "late": resolved & Q(classification="late"),
-        "stopped": within("stopped_at"),
-        "refused": within("refused_at"),
-        "opened": received & r_before_close,
-        "closed": close_in & Q(received_at__isnull=False) & r_before_close,
-        "overdue_from": over_in & has_r_d & r_before_close & d_before_close,
-        "overdue_to": close_in & has_r_d & r_before_close & d_before_close,
-    }
-
-
 def _rows_in(a: dt.datetime, b: dt.datetime) -> Q:
     """Every dossier with some instant in [a, b) — an OR of indexed ranges."""
     return (
@@ -466,11 +424,19 @@ def _rows_in(a: dt.datetime, b: dt.datetime) -> Q:
 
 
 class Cumulator:
-    """Σ of the vector over the instants < T, per group, for any T: the summary's month sums plus the dossiers of
-    the partial month (from the dossier table, on the nearer side of T)."""
+    """Σ of the vector over the instants < T, per group, for any T ≥ `low`: the summary's month sums plus the
+    dossiers of the partial month (from the dossier table, on the nearer side of T). The months before month(low)
+    are summed by the database into one row per group."""
 
-    def __init__(self, qs, cells, raw_group, cell_group, now: dt.datetime):
+    PREFIX = dt.date(1900, 1, 1)
+
+    def __init__(self, qs, cells, raw_group, cell_group, now: dt.datetime, low: dt.datetime):
+        from django.db.models import Case, DateField, Value, When
+
+        from .selectors import LOCAL
+
         self.qs, self.raw_group, self.now = qs, raw_group, now
+        first = _local_month_start(low).astimezone(LOCAL).date()
         sums = {
             "_s_received": Sum("received"),
             "_s_received_online": Sum("received", filter=Q(channel="online")),
@@ -478,66 +444,153 @@ class Cumulator:
             "_s_received_postal": Sum("received", filter=Q(channel="postal")),
             **{f"_s_{m}": Sum(m) for m in MEASURES if m != "received"},
         }
-        self.months: dict = defaultdict(dict)  # group -> {month date: vector}
-        values = ("month", *([cell_group] if cell_group else []))
-        for row in cells.values(*values).order_by().annotate(**sums):
-            g = row.pop(cell_group) if cell_group else None
+        bucket = Case(
+            When(month__lt=first, then=Value(self.PREFIX)), default=F("month"), output_field=DateField()
+        )
+        names = ("_m", *([cell_group] if cell_group else []))
+        rows = cells.annotate(_m=bucket).values(*names).order_by().annotate(**sums).values_list(*names, *sums)
+        per_group: dict = defaultdict(list)
+        for row in rows:
+            month = row[0] if isinstance(row[0], dt.date) else dt.date.fromisoformat(str(row[0]))
+            g = row[1] if cell_group else None
             if cell_group == "field_id" and g == 0:
                 g = None
-            month = row.pop("month")
-            if not isinstance(month, dt.date):
-                month = dt.date.fromisoformat(str(month))
-            self.months[g][month] = {k: int(row[f"_s_{k}"] or 0) for k in VECTOR}
+            vec = row[len(names) :]
+            per_group[g].append((month, tuple(int(v or 0) for v in vec)))
+        # per group: sorted months and the prefix sums (prefix[i] = Σ of the months before months[i])
+        self.months: dict = {}
+        zero = (0,) * len(VECTOR)
+        for g, items in per_group.items():
+            items.sort(key=lambda it: it[0])
+            months, prefix, acc = [], [zero], zero
+            for month, vec in items:
+                months.append(month)
+                acc = tuple(a + b for a, b in zip(acc, vec, strict=True))
+                prefix.append(acc)
+            self.months[g] = (months, prefix)
         self._cache: dict = {}
 
     def _summary_before(self, m: dt.datetime) -> dict:
+        from bisect import bisect_left
+
         from .selectors import LOCAL
 
         limit = m.astimezone(LOCAL).date()
         out = {}
-        for g, months in self.months.items():
-            acc = dict.fromkeys(VECTOR, 0)
-            for month, vec in months.items():
-                if month < limit:
-                    for k in VECTOR:
-                        acc[k] += vec[k]
-            out[g] = acc
+        for g, (months, prefix) in self.months.items():
+            out[g] = dict(zip(VECTOR, prefix[bisect_left(months, limit)], strict=True))
         return out
 
-    def _raw(self, a: dt.datetime, b: dt.datetime) -> dict:
-        conds = _partial_conditions(a, b)
-        qs = self.qs.filter(_rows_in(a, b))
-        aggs = {f"_v_{k}": Count("pk", filter=q) for k, q in conds.items()}
-        out = {}
-        if self.raw_group is None:
-            row = qs.aggregate(**aggs)
-            out[None] = {k: int(row[f"_v_{k}"] or 0) for k in VECTOR}
-            return out
-        for row in qs.annotate(_g=self.raw_group).values("_g").order_by("_g").annotate(**aggs):
-            out[row["_g"]] = {k: int(row[f"_v_{k}"] or 0) for k in VECTOR}
-        return out
-
-    def at(self, t: dt.datetime) -> dict:
-        """{group: vector summed over instants < t}."""
-        if t in self._cache:
-            return self._cache[t]
+    def _side(self, t: dt.datetime):
+        """(base month start, a, b, sign): Σ(< t) = summary before `base` + sign × dossiers of [a, b)."""
         m = _local_month_start(t)
-        if m == t:
-            out = self._summary_before(m)
-        else:
-            nxt = _next_month(m)
-            # the nearer side; the future (after now) holds few instants, so prefer it when t is at/after now
-            if t >= self.now or (nxt - t) < (t - m):
-                base, part, sign = self._summary_before(nxt), self._raw(t, nxt), -1
+        nxt = _next_month(m)
+        # the nearer side; the future (after now) holds few instants, so prefer it when t is at/after now
+        if t >= self.now or (nxt - t) < (t - m):
+            return nxt, t, nxt, -1
+        return m, m, t, 1
+
+    def prepare(self, instants) -> None:
+        """Compute the partial months of every instant not yet known, in ONE query on the dossier table."""
+        todo = sorted({t for t in instants if t not in self._cache})
+        ranges = {}
+        for t in todo:
+            if _local_month_start(t) == t:
+                self._cache[t] = self._summary_before(t)
             else:
-                base, part, sign = self._summary_before(m), self._raw(m, t), 1
-            out = base
+                ranges[t] = self._side(t)
+        if not ranges:
+            return
+        parts = self._raw([(a, b) for _, a, b, _ in ranges.values()])
+        for (t, (base, _, _, sign)), part in zip(ranges.items(), parts, strict=True):
+            out = self._summary_before(base)
             for g, vec in part.items():
                 acc = out.setdefault(g, dict.fromkeys(VECTOR, 0))
                 for k in VECTOR:
                     acc[k] += sign * vec[k]
-        self._cache[t] = out
+            self._cache[t] = out
+
+    def _raw(self, ranges: list[tuple[dt.datetime, dt.datetime]]) -> list[dict]:
+        """Per range [a, b): {group: vector of the dossiers whose instants fall in it}. The scope's rows come from
+        the ORM (scope filters, effective field); the conditional sums are plain SQL (cheap to build)."""
+        rows_in = Q()
+        for a, b in ranges:
+            rows_in |= _rows_in(a, b)
+        cols = (
+            "received_at",
+            "resolved_at",
+            "stopped_at",
+            "refused_at",
+            "due_at",
+            "channel",
+            "classification",
+        )
+        inner = self.qs.filter(rows_in)
+        if self.raw_group is not None:
+            inner = inner.annotate(_g=self.raw_group)
+        inner = inner.order_by().values(*cols, *(["_g"] if self.raw_group is not None else []))
+        inner_sql, inner_params = inner.query.sql_with_params()
+        adapt = connection.ops.adapt_datetimefield_value
+        selects, params = [], []
+        for a, b in ranges:
+            for cond, cond_params in _partial_sql(adapt(a), adapt(b)):
+                selects.append(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)")
+                params += cond_params
+        group = "t._g" if self.raw_group is not None else "NULL"
+        sql = f"SELECT {group}, {', '.join(selects)} FROM ({inner_sql}) t"
+        if self.raw_group is not None:
+            sql += " GROUP BY t._g"
+        out = [{} for _ in ranges]
+        n = len(VECTOR)
+        with connection.cursor() as cur:
+            cur.execute(sql, [*params, *inner_params])
+            for row in cur.fetchall():
+                g = row[0]
+                for i in range(len(ranges)):
+                    vec = row[1 + i * n : 1 + (i + 1) * n]
+                    out[i][g] = dict(zip(VECTOR, (int(v or 0) for v in vec), strict=True))
         return out
+
+    def at(self, t: dt.datetime) -> dict:
+        """{group: vector summed over instants < t}."""
+        self.prepare([t])
+        return self._cache[t]
+
+
+def _partial_sql(a, b) -> list[tuple[str, list]]:
+    """SQL twins of `_partial_conditions` over the columns of alias t (in VECTOR order)."""
+
+    def within(col):
+        return f"(t.{col} >= %s AND t.{col} < %s)", [a, b]
+
+    rec, rec_p = within("received_at")
+    res, res_p = within("resolved_at")
+    r_bc = "(t.resolved_at IS NULL OR t.received_at < t.resolved_at) AND (t.stopped_at IS NULL OR t.received_at < t.stopped_at)"
+    d_bc = "(t.resolved_at IS NULL OR t.due_at < t.resolved_at) AND (t.stopped_at IS NULL OR t.due_at < t.stopped_at)"
+    close_in = (
+        "(t.resolved_at IS NOT NULL OR t.stopped_at IS NOT NULL) AND (t.resolved_at IS NULL OR t.resolved_at >= %s) "
+        "AND (t.stopped_at IS NULL OR t.stopped_at >= %s) AND (t.resolved_at < %s OR t.stopped_at < %s)"
+    )
+    close_p = [a, a, b, b]
+    over_in = "t.received_at < %s AND t.due_at < %s AND (t.received_at >= %s OR t.due_at >= %s)"
+    over_p = [b, b, a, a]
+    has_rd = "t.received_at IS NOT NULL AND t.due_at IS NOT NULL"
+    return [
+        (rec, rec_p),
+        (f"{rec} AND t.channel = 'online'", rec_p),
+        (f"{rec} AND t.channel = 'counter'", rec_p),
+        (f"{rec} AND t.channel = 'postal'", rec_p),
+        (res, res_p),
+        (f"{res} AND t.classification = 'early'", res_p),
+        (f"{res} AND t.classification = 'on_time'", res_p),
+        (f"{res} AND t.classification = 'late'", res_p),
+        within("stopped_at"),
+        within("refused_at"),
+        (f"{rec} AND {r_bc}", rec_p),
+        (f"{close_in} AND t.received_at IS NOT NULL AND {r_bc}", close_p),
+        (f"{over_in} AND {has_rd} AND {r_bc} AND {d_bc}", over_p),
+        (f"{close_in} AND {has_rd} AND {r_bc} AND {d_bc}", close_p),
+    ]
 
 
 ZERO = dict.fromkeys(VECTOR, 0)
@@ -545,6 +598,7 @@ ZERO = dict.fromkeys(VECTOR, 0)
 
 def figures(cum: Cumulator, s: dt.datetime, x: dt.datetime, e: dt.datetime) -> dict:
     """{group: raw counts (selectors.COUNT_KEYS)} for the period [s, x) as of e."""
+    cum.prepare([s, x, e])
     at_s, at_x, at_e = cum.at(s), cum.at(x), cum.at(e)
     out = {}
     for g in set(at_s) | set(at_x) | set(at_e):
