@@ -453,7 +453,7 @@ def _detail_ctx(dossier: Dossier) -> dict:
     timeline = [
         {
             "at": e.at,
-            "label": TRANSITIONS[e.action].label if e.action in TRANSITIONS else e.action,
+            "label": TRANSITIONS[e.action].display if e.action in TRANSITIONS else e.action,
             "state": e.to_state,
             "reason": e.reason,
             "new_return_at": (e.data or {}).get("new_return_at") if e.action == "apologize" else None,

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from motcua.dossiers import pdf as forms_pdf
 
@@ -129,7 +129,8 @@ def report_context(
 
 
 def report_html(**kwargs) -> str:
-    return render_to_string("reports/pdf_by_field.html", report_context(**kwargs))
+    with translation.override("vi"):  # an official report: Vietnamese whatever the interface language
+        return render_to_string("reports/pdf_by_field.html", report_context(**kwargs))
 
 
 def report_pdf(

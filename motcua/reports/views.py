@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Field
 from motcua.core.errors import DomainError
@@ -127,7 +128,7 @@ def public_stats(request: HttpRequest) -> HttpResponse:
             "notices": messages,
             "export_query": urlencode(query),
             "chart": {
-                "labels": ["Trước hạn", "Đúng hạn", "Quá hạn"],
+                "labels": [_("Trước hạn"), _("Đúng hạn"), _("Quá hạn")],
                 "values": [stats["early"], stats["on_time"], stats["late"]],
             },
         },
