@@ -62,6 +62,15 @@ def _agency_param(request: HttpRequest, choices) -> tuple[Agency | None, str]:
     return agency, ""
 
 
+def _month_label(key: str, label: str) -> str:
+    """'2025-03' -> 'Tháng 03/2025' (English: '03/2025'); the API keeps the Vietnamese label."""
+    try:
+        month = dt.date.fromisoformat(key + "-01")
+    except ValueError:
+        return label
+    return _("Tháng %(month)s") % {"month": f"{month:%m/%Y}"}
+
+
 def _chart_rows(rows: list[dict]) -> dict:
     return {
         "labels": [r["label"] for r in rows],
@@ -178,6 +187,7 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
     )
     for r in monthly["rows"]:
         r["online_share"] = selectors.rate(r["received_online"], r["received"])
+        r["label"] = _month_label(r["key"], r["label"])
     overdue, soon = selectors.overdue_and_due_soon(agency_ids=selectors.subtree_ids(agency))
     index = index766.indicators(period=period, agency=agency)
     return render(
