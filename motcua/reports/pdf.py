@@ -44,6 +44,11 @@ def fmt_rate(value: float | None) -> str:
     return f"{value:.2f}".replace(".", ",")
 
 
+def _rate_text(value: float | None) -> str:
+    """'75,00 %', or '—' alone when there is no rate."""
+    return "—" if value is None else f"{fmt_rate(value)} %"
+
+
 def _instant_text(value: dt.datetime) -> str:
     """'10:05 ngày 26/11/2026'; a local midnight is the end of the day before: 'hết ngày 31/03/2025'."""
     if value.time() == dt.time(0, 0):
@@ -121,8 +126,8 @@ def report_context(
         "total": _cells(data["total"]),
         "stats": stats,
         "received_total": fmt_count(stats["received"] + stats["carried_over"]),
-        "on_time_rate": fmt_rate(stats["on_time_rate"]),
-        "index_2_1": fmt_rate(stats["index_2_1"]),
+        "on_time_rate": _rate_text(stats["on_time_rate"]),
+        "index_2_1": _rate_text(stats["index_2_1"]),
         "as_of_text": _instant_text(as_of),
         "generated_text": f"{generated:%H:%M} ngày {generated:%d/%m/%Y}",
     }

@@ -109,7 +109,7 @@ def test_pdf_whole_system_and_no_rate(client, table):
     assert r.status_code == 200
     text = pdf_text(r.content, params)
     assert "Đơn vị báo cáo: Toàn hệ thống" in text
-    assert "Tỷ lệ giải quyết trước hạn và đúng hạn: — %" in text
+    assert "Tỷ lệ giải quyết trước hạn và đúng hạn: —;" in text
     assert "Chỉ số 2.1 (Quyết định 766/QĐ-TTg): 66,67 %" in text
 
 
