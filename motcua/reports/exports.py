@@ -190,7 +190,7 @@ def open_data(*, date_from, date_to, agency: Agency | None = None, now=None) -> 
             }
         )
     rows.sort(key=lambda r: (r["agency_identifier"] or "", r["field_code"] or ""))
-    total = selectors.with_rates(selectors.period_counts(qs, period, now))
+    total = selectors.with_rates(selectors.scope_counts(period, agency=agency, now=now))
     return {
         "title": "Tình hình giải quyết thủ tục hành chính — dữ liệu mở",
         "description": "Số liệu tổng hợp theo cơ quan tiếp nhận và lĩnh vực; không chứa dữ liệu cá nhân.",
