@@ -454,15 +454,16 @@ class Cumulator:
         )
         # the months before: only the balances are ever used (flows are differences of two sums that both
         # include these months), so 2 sums instead of 14 — as the row (PREFIX, 0…, opened−closed, 0, from−to, 0)
-        before = (
-            cells.filter(month__lt=first)
-            .values(*groups)
-            .order_by()
-            .annotate(
-                _pending=Sum(F("opened") - F("closed")), _overdue=Sum(F("overdue_from") - F("overdue_to"))
-            )
-            .values_list(*groups, "_pending", "_overdue")
-        )
+        balances = {
+            "_pending": Sum(F("opened") - F("closed")),
+            "_overdue": Sum(F("overdue_from") - F("overdue_to")),
+        }
+        older = cells.filter(month__lt=first)
+        if groups:
+            before = older.values(*groups).order_by().annotate(**balances).values_list(*groups, *balances)
+        else:  # (values() without fields would group by every column)
+            total = older.aggregate(**balances)
+            before = [(total["_pending"], total["_overdue"])]
         per_group: dict = defaultdict(list)
         n = len(VECTOR)
         for row in before:
