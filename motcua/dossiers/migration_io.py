@@ -46,6 +46,7 @@ Rules worth knowing:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -195,7 +196,7 @@ class Ready:
     code: str
     text: str
     last_event_hash: str
-    fingerprint: str
+    compared: tuple  # the COMPARED_FIELDS values: the fingerprint is computed only for a code already stored
     state: str
     received_year: object
     sequence: tuple | None
@@ -207,6 +208,10 @@ class Ready:
     @property
     def n_events(self) -> int:
         return len(self.event_rows)
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(dict(zip(COMPARED_FIELDS, self.compared, strict=True)))
 
 
 @dataclass
@@ -299,12 +304,15 @@ def _text(value, name: str, *, required: bool = True, max_len: int = 255) -> str
         return ""
     if not isinstance(value, str):
         raise BadRecord(f"'{name}' phải là chuỗi ký tự.", f"'{name}' must be a string.")
-    value = nfc(value)
+    value = _nfc(value) if len(value) <= 255 else nfc(value)
     if len(value) > max_len:
         raise BadRecord(
             f"'{name}' dài quá {max_len} ký tự.", f"'{name}' is longer than {max_len} characters."
         )
     return value
+
+
+_nfc = functools.lru_cache(maxsize=4096)(nfc)  # actors and reasons repeat across a file's events
 
 
 def _working_days(value) -> Decimal:
@@ -1039,7 +1047,7 @@ def _prepare_line(
             code=p.code,
             text=text,
             last_event_hash=p.last_event_hash,
-            fingerprint=p.fingerprint,
+            compared=tuple(p.fields.get(f) for f in COMPARED_FIELDS),
             state=p.state,
             received_year=p.received_year,
             sequence=p.sequence,
@@ -1100,7 +1108,7 @@ def _prepared(path_or_file, prep: Preparer, pool, chunk: int = 200, ready: bool 
         if len(buf) >= chunk:
             window.append(pool.submit(_work, buf))
             buf = []
-            if len(window) >= 4 * pool.jobs:
+            if len(window) >= 8 * pool.jobs:  # enough queued work for the workers while a batch is written
                 yield from window.popleft().result()
     if buf:
         window.append(pool.submit(_work, buf))
@@ -1155,6 +1163,33 @@ def _copy_json(v) -> str:
     return _escape(_dumps(v))
 
 
+def _copy_str(v) -> str:
+    return "\\N" if v is None else _escape(v) if type(v) is str else _copy_value(v)
+
+
+def _copy_datetime(v) -> str:
+    return "\\N" if v is None else v.isoformat() if type(v) is dt.datetime else _copy_value(v)
+
+
+def _copy_int(v) -> str:
+    return "\\N" if v is None else str(v) if type(v) is int else _copy_value(v)
+
+
+# The formatter of each kind of column (the value's type is checked once, cheaply; anything unexpected goes
+# through the general _copy_value).
+_COPY_FORMATS = {
+    "CharField": "_str",
+    "TextField": "_str",
+    "EmailField": "_str",
+    "DateTimeField": "_datetime",
+    "BigIntegerField": "_int",
+    "IntegerField": "_int",
+    "PositiveIntegerField": "_int",
+    "ForeignKey": "_int",
+    "JSONField": "_json",
+}
+
+
 class _CopyPlan:
     """The columns of one table in COPY order: "id" (and for events "dossier_id") first, given by the writer;
     the others from the prepared values, or the field's default (auto_now fields: the import's instant)."""
@@ -1181,11 +1216,14 @@ class _CopyPlan:
         for i, f in enumerate(cols):
             if not f.attname.isidentifier():  # pragma: no cover - Django attnames are identifiers
                 raise ValueError(f.attname)
-            fmt = "_json" if f.get_internal_type() == "JSONField" else "_value"
+            fmt = _COPY_FORMATS.get(f.get_internal_type(), "_value")
             parts.append(f"{fmt}(v['{f.attname}']) if '{f.attname}' in v else _defaults[{i}]")
         namespace = {
             "_value": _copy_value,
             "_json": _copy_json,
+            "_str": _copy_str,
+            "_datetime": _copy_datetime,
+            "_int": _copy_int,
             "_defaults": [_copy_value(self.defaults[f.attname]) for f in cols],
         }
         exec(f"def text(v):\n    return '\\t'.join(({', '.join(parts)},))", namespace)  # noqa: S102
