@@ -75,8 +75,9 @@ from .models import DailySequence, Dossier, DossierEvent
 from .workflow import TRANSITIONS
 
 LOCAL = lifecycle.LOCAL
-EARLIEST = dt.datetime(1990, 1, 1, tzinfo=LOCAL)
-LATEST_APPOINTMENT = dt.datetime(2100, 1, 1, tzinfo=LOCAL)
+# In UTC, like the parsed instants: comparing datetimes with the same tzinfo needs no offset computation.
+EARLIEST = dt.datetime(1990, 1, 1, tzinfo=LOCAL).astimezone(dt.UTC)
+LATEST_APPOINTMENT = dt.datetime(2100, 1, 1, tzinfo=LOCAL).astimezone(dt.UTC)
 BATCH = 2000
 CENT = Decimal("0.01")
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -341,6 +342,11 @@ def _working_days(value) -> Decimal:
 
 def _reject_constant(name: str):
     raise json.JSONDecodeError(f"{name} is not allowed", name, 0)
+
+
+_loads = json.JSONDecoder(
+    parse_constant=_reject_constant
+).decode  # built once (json.loads(…, kw) builds one per call)
 
 
 class _Columns:
@@ -1020,7 +1026,7 @@ def _prepare_line(
             ),
         )
     try:
-        obj = json.loads(text, parse_constant=_reject_constant)
+        obj = _loads(text)
     except json.JSONDecodeError as exc:
         return (
             n,
@@ -1191,11 +1197,12 @@ _COPY_FORMATS = {
 
 
 class _CopyPlan:
-    """The columns of one table in COPY order: "id" (and for events "dossier_id") first, given by the writer;
-    the others from the prepared values, or the field's default (auto_now fields: the import's instant)."""
+    """The columns of one table in COPY order: `first` ("id" for dossiers, "dossier_id" for events) given by the
+    writer; the others from the prepared values, or the field's default (auto_now fields: the import's instant);
+    `omit` left to the database (the events' "id": its identity default)."""
 
-    def __init__(self, model, now, first=("id",)):
-        cols = [f for f in model._meta.concrete_fields if f.attname not in first]
+    def __init__(self, model, now, first=("id",), omit=()):
+        cols = [f for f in model._meta.concrete_fields if f.attname not in first and f.attname not in omit]
         self.names = [f.attname for f in cols]
         self.defaults = {}
         for f in cols:
@@ -1232,13 +1239,13 @@ class _CopyPlan:
 
 def _copy_plans() -> tuple[_CopyPlan, _CopyPlan]:
     now = timezone.now()
-    return _CopyPlan(Dossier, now), _CopyPlan(DossierEvent, now, first=("id", "dossier_id"))
+    return _CopyPlan(Dossier, now), _CopyPlan(DossierEvent, now, first=("dossier_id",), omit=("id",))
 
 
 class _CopyWriter:
-    """PostgreSQL: COPY batches (an order of magnitude faster than INSERTs for millions of rows), with primary keys
-    drawn from the tables' own sequences so that events can name their dossier. Runs inside the import's
-    transaction on the same connection."""
+    """PostgreSQL: COPY batches (an order of magnitude faster than INSERTs for millions of rows). The dossiers'
+    primary keys are drawn from their sequence first, so that events can name their dossier; the events' own keys
+    are the column's identity default. Runs inside the import's transaction on the same connection."""
 
     def __init__(self):
         self.d, self.e = _copy_plans()
@@ -1254,15 +1261,12 @@ class _CopyWriter:
         with connection.cursor() as django_cur:
             cur = django_cur.cursor  # psycopg 3 cursor on the same connection, inside the same transaction
             d_ids = self._ids(cur, self.d.table, len(batch))
-            e_ids = iter(self._ids(cur, self.e.table, sum(len(p.event_rows) for p in batch)))
             with cur.copy(self.d.sql) as copy:
                 copy.write("".join(f"{pk}\t{p.dossier_row}\n" for pk, p in zip(d_ids, batch, strict=True)))
             with cur.copy(self.e.sql) as copy:
                 copy.write(
                     "".join(
-                        f"{next(e_ids)}\t{pk}\t{row}\n"
-                        for pk, p in zip(d_ids, batch, strict=True)
-                        for row in p.event_rows
+                        f"{pk}\t{row}\n" for pk, p in zip(d_ids, batch, strict=True) for row in p.event_rows
                     )
                 )
         return len(batch)
