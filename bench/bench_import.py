@@ -101,7 +101,7 @@ def main(argv=None) -> int:
                 events += line.count('"action":')
     else:
         tmp = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8")  # noqa: SIM115
-        path = path
+        path = tmp.name
         with tmp:
             for rec in gen_history.generate(args.n, seed=args.seed, agencies=AGENCIES, procedures=PROCEDURES):
                 events += len(rec["events"])
