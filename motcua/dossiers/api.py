@@ -147,13 +147,13 @@ def _get_readable(request, code: str) -> Dossier:
 
 @router.get("/{code}/status", response={200: dict, 404: ErrorOut}, summary="Public status lookup (masked)")
 def dossier_status(request: HttpRequest, code: str):
-    dossier = Dossier.objects.select_related("agency", "procedure").filter(code=code.strip()).first()
-    if dossier is None:
+    found = selectors.public_status(code.strip())
+    if found is None:
         raise NotFound(
             f"Không tìm thấy hồ sơ '{code}'. Kiểm tra lại mã hồ sơ trên giấy tiếp nhận.",
             f"Dossier '{code}' not found. Check the code on your receipt.",
         )
-    return selectors.dossier_public(dossier)
+    return found
 
 
 @router.get("/{code}", auth=auth, response={200: dict, **ERRORS}, summary="A dossier with its event history")

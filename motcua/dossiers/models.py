@@ -188,6 +188,11 @@ class Dossier(models.Model):
     def is_paused(self) -> bool:
         return self.paused_since is not None
 
+    def refresh_from_db(self, *args, **kwargs):
+        for cache in ("_motcua_steps", "_motcua_events"):  # services.steps_of / events_of per-object caches
+            self.__dict__.pop(cache, None)
+        super().refresh_from_db(*args, **kwargs)
+
 
 class DossierStep(models.Model):
     """One step of the dossier's internal process (instantiated from the procedure's template at reception)."""

@@ -5,11 +5,11 @@ hash-chained event. A refused action raises and changes nothing."""
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure, ProcessTemplate
@@ -79,7 +79,7 @@ class AgencyCalendar:
 # --- snapshots ---------------------------------------------------------------------------------------------
 
 
-def snapshot_of(dossier: Dossier) -> lifecycle.Snapshot:
+def snapshot_of(dossier: Dossier, history: "EventSummary | None" = None) -> lifecycle.Snapshot:
     snap = lifecycle.Snapshot(**{f: getattr(dossier, f) for f in TIMING_FIELDS})
     snap.state = dossier.state or None
     snap.resume_state = dossier.resume_state or ""
@@ -87,13 +87,44 @@ def snapshot_of(dossier: Dossier) -> lifecycle.Snapshot:
     snap.classification = dossier.classification or ""
     snap.return_method = dossier.return_method or ""
     snap.paused_hours = Decimal(dossier.paused_hours or 0)
-    last = dossier.events.order_by("-seq").values_list("at", flat=True).first()
-    snap.last_at = last
+    history = history or event_summary(dossier)
+    snap.last_at = history.last_at
     snap.extra = {"apologized": dossier.new_return_at is not None}
-    snap.pre_reception_supplements = dossier.events.filter(
-        action="request_supplement", from_state=State.SUBMITTED
-    ).count()
+    snap.pre_reception_supplements = history.pre_reception_supplements
     return snap
+
+
+@dataclass(frozen=True)
+class EventSummary:
+    count: int
+    last_at: dt.datetime | None
+    pre_reception_supplements: int
+
+
+def event_summary(dossier: Dossier) -> EventSummary:
+    """What an action needs to know of the history, in ONE query: how many events (the next `seq`), the instant
+    of the last one, and how many supplement requests were made before reception (asked once only)."""
+    events = events_of(dossier)
+    return EventSummary(
+        count=len(events),
+        last_at=events[-1].at if events else None,
+        pre_reception_supplements=sum(
+            1 for e in events if e.action == "request_supplement" and e.from_state == State.SUBMITTED
+        ),
+    )
+
+
+EVENTS_CACHE = "_motcua_events"
+
+
+def events_of(dossier: Dossier) -> list[DossierEvent]:
+    """The dossier's events in order, loaded once per dossier object (the action reads them, then the response
+    shows them with the new one appended by `record_event`)."""
+    events = getattr(dossier, EVENTS_CACHE, None)
+    if events is None:
+        events = list(dossier.events.order_by("seq")) if dossier.pk else []
+        setattr(dossier, EVENTS_CACHE, events)
+    return events
 
 
 def store_snapshot(dossier: Dossier, snap: lifecycle.Snapshot) -> None:
@@ -157,7 +188,7 @@ def _clean_data(data: dict) -> dict:
     return json.loads(json.dumps(data or {}, default=_json_default))
 
 
-def record_event(
+def prepare_event(
     dossier: Dossier,
     *,
     seq: int,
@@ -172,6 +203,7 @@ def record_event(
     file_hashes: list | None = None,
     actor_name: str = "",
 ) -> DossierEvent:
+    """The next event of the dossier's chain, hashed but not saved; moves `dossier.last_event_hash` to it."""
     data = _clean_data(data or {})
     reason = nfc(reason)  # hash exactly what is stored
     actor_label = actor_name or (actor.get_username() if actor is not None else "")
@@ -189,7 +221,7 @@ def record_event(
         file_hashes=file_hashes or [],
         prev_hash=dossier.last_event_hash,
     )
-    event = DossierEvent.objects.create(
+    event = DossierEvent(
         dossier=dossier,
         seq=seq,
         action=action,
@@ -199,13 +231,22 @@ def record_event(
         from_state=from_state or "",
         to_state=to_state,
         step_order=step_order,
-        reason=nfc(reason),
+        reason=reason,
         data=data,
         file_hashes=file_hashes or [],
         prev_hash=dossier.last_event_hash,
         hash=h,
     )
     dossier.last_event_hash = h
+    return event
+
+
+def record_event(dossier: Dossier, **kwargs) -> DossierEvent:
+    """Append the next event of the dossier's chain (see `prepare_event` for the arguments)."""
+    event = prepare_event(dossier, **kwargs)
+    event.save()
+    if hasattr(dossier, EVENTS_CACHE):
+        getattr(dossier, EVENTS_CACHE).append(event)
     return event
 
 
@@ -243,17 +284,33 @@ def verify_chain(dossier: Dossier) -> list[str]:
 
 
 def next_code(agency: Agency, at: dt.datetime) -> str:
-    """`<agency identifier>-<YYMMDD>-<NNNN>` (contract §3). Must run inside the filing transaction."""
+    """`<agency identifier>-<YYMMDD>-<NNNN>` (contract §3). Must run inside the filing transaction: the counter
+    row stays locked until it commits, so concurrent filings get consecutive numbers and a rolled-back filing
+    gives its number back."""
     day = at.astimezone(LOCAL).date()
-    updated = DailySequence.objects.filter(agency=agency, day=day).update(last=F("last") + 1)
-    if not updated:
+    seq = _increment_sequence(agency.pk, day)
+    if seq is None:
         try:
             with transaction.atomic():
                 DailySequence.objects.create(agency=agency, day=day, last=1)
-        except IntegrityError:
-            DailySequence.objects.filter(agency=agency, day=day).update(last=F("last") + 1)
-    seq = DailySequence.objects.get(agency=agency, day=day).last
+            seq = 1
+        except IntegrityError:  # created concurrently: take the next number
+            seq = _increment_sequence(agency.pk, day)
     return f"{agency.identifier}-{day:%y%m%d}-{seq:04d}"
+
+
+def _increment_sequence(agency_id: int, day: dt.date) -> int | None:
+    """UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35): one statement takes the row lock and the number."""
+    meta = DailySequence._meta
+    last, agency_col, day_col = (meta.get_field(f).column for f in ("last", "agency", "day"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {meta.db_table} SET {last} = {last} + 1 WHERE {agency_col} = %s AND {day_col} = %s "
+            f"RETURNING {last}",
+            [agency_id, day],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 # --- permissions ----------------------------------------------------------------------------------------------
@@ -285,7 +342,7 @@ def may_read(user, dossier: Dossier) -> bool:
         return False
     if user.is_superuser or dossier.applicant_user_id == user.pk or dossier.filed_by_id == user.pk:
         return True
-    step_agencies = set(dossier.steps.values_list("agency_id", flat=True))
+    step_agencies = {s.agency_id for s in steps_of(dossier)}
     for r in roles_of(user):
         if r.agency_id == dossier.agency_id or r.agency_id in step_agencies:
             return True
@@ -307,20 +364,45 @@ def lifecycle_allowed(state):
 # --- steps ----------------------------------------------------------------------------------------------------
 
 
+STEPS_CACHE = "_motcua_steps"
+
+
+def steps_of(dossier: Dossier) -> list[DossierStep]:
+    """The dossier's steps in order (with agency and assignee), loaded once per dossier object: permissions, the
+    current step and the response all read this list. Code that adds or reorders steps calls `forget_steps`."""
+    steps = getattr(dossier, STEPS_CACHE, None)
+    if steps is None:
+        # Steps are instantiated at reception: a dossier never received has none (no query needed).
+        received = dossier.pk and dossier.received_at is not None
+        steps = list(dossier.steps.select_related("agency", "assignee").order_by("order")) if received else []
+        setattr(dossier, STEPS_CACHE, steps)
+    return steps
+
+
+def forget_steps(dossier: Dossier) -> None:
+    if hasattr(dossier, STEPS_CACHE):
+        delattr(dossier, STEPS_CACHE)
+
+
 def current_step(dossier: Dossier) -> DossierStep | None:
-    return dossier.steps.filter(started_at__isnull=False, completed_at__isnull=True).order_by("order").first()
+    """The first started and not completed step."""
+    return next((s for s in steps_of(dossier) if s.started_at and not s.completed_at), None)
 
 
 def _instantiate_steps(dossier: Dossier, at: dt.datetime) -> None:
-    template = (
-        ProcessTemplate.objects.filter(procedure=dossier.procedure, agency=dossier.agency).first()
-        or ProcessTemplate.objects.filter(procedure=dossier.procedure, agency__isnull=True).first()
-    )
-    rows = []
+    templates = {
+        t.agency_id: t
+        for t in ProcessTemplate.objects.filter(procedure=dossier.procedure_id)
+        .filter(Q(agency=dossier.agency_id) | Q(agency__isnull=True))
+        .order_by("-pk")  # the lowest pk of each kind wins, as .first() did
+    }
+    template = templates.get(dossier.agency_id) or templates.get(None)
+    steps: list[DossierStep] = []
     if template is not None:
-        for s in template.steps.all().order_by("order"):
-            rows.append(
-                dict(
+        for s in template.steps.select_related("partner_agency").order_by("order"):
+            steps.append(
+                DossierStep(
+                    dossier=dossier,
                     order=s.order,
                     label=s.label,
                     actor=s.actor,
@@ -331,10 +413,11 @@ def _instantiate_steps(dossier: Dossier, at: dt.datetime) -> None:
                     agency=s.partner_agency if (s.inter_agency and s.partner_agency) else dossier.agency,
                 )
             )
-    if not rows:
+    if not steps:
         # No published internal process: one step covering the whole limit, done by the agency's specialists.
-        rows.append(
-            dict(
+        steps.append(
+            DossierStep(
+                dossier=dossier,
                 order=1,
                 label="Xử lý",
                 actor="Phòng chuyên môn",
@@ -345,12 +428,15 @@ def _instantiate_steps(dossier: Dossier, at: dt.datetime) -> None:
                 agency=dossier.agency,
             )
         )
-    for r in rows:
-        DossierStep.objects.create(dossier=dossier, **r)
-    _start_step(dossier, dossier.steps.order_by("order").first(), dossier.counting_starts_at or at)
+    _start_step(dossier, steps[0], dossier.counting_starts_at or at, save=False)
+    DossierStep.objects.bulk_create(steps)
+    if any(s.pk is None for s in steps):  # a backend that does not return ids: read them back
+        forget_steps(dossier)
+    else:
+        setattr(dossier, STEPS_CACHE, steps)
 
 
-def _start_step(dossier: Dossier, step: DossierStep | None, at: dt.datetime) -> None:
+def _start_step(dossier: Dossier, step: DossierStep | None, at: dt.datetime, *, save: bool = True) -> None:
     if step is None:
         return
     step.started_at = at
@@ -358,14 +444,15 @@ def _start_step(dossier: Dossier, step: DossierStep | None, at: dt.datetime) -> 
         step.due_at = AgencyCalendar(step.agency).add_working_hours(
             max(at, dossier.counting_starts_at or at), step.hours
         )
-    step.save()
+    if save:
+        step.save(update_fields=["started_at", "due_at", "assignee"])
 
 
 def _complete_step(step: DossierStep, at: dt.datetime) -> None:
     step.completed_at = at
     if step.due_at is not None:
         step.classification = lifecycle.classify(at, step.due_at)
-    step.save()
+    step.save(update_fields=["completed_at", "classification"])
 
 
 # --- filing ---------------------------------------------------------------------------------------------------
@@ -470,7 +557,9 @@ def dossier_file(
             "The procedure is not in force at the filing date.",
         )
     fields = _clean_applicant(applicant)
-    officer = actor.is_superuser or Role.OFFICER in _roles_in(actor, {agency.pk})
+    officer = (channel != "online" or receive) and (
+        actor.is_superuser or Role.OFFICER in _roles_in(actor, {agency.pk})
+    )
     if channel == "online":
         action = "submit"
     else:
@@ -509,8 +598,8 @@ def dossier_file(
             lifecycle.Snapshot(limit_hours=limit_hours), action, at, {}, AgencyCalendar(agency)
         )
         store_snapshot(dossier, snap)
-        dossier.save()
-        record_event(
+        dossier.version = 1
+        event = prepare_event(
             dossier,
             seq=1,
             action=action,
@@ -525,8 +614,11 @@ def dossier_file(
             },
             file_hashes=file_hashes or [],  # SHA-256 of the files filed with it (checked before storing)
         )
-        dossier.version = 1
-        dossier.save(update_fields=["last_event_hash", "version"])
+        dossier.save()  # already carries the first event's hash: one INSERT, no UPDATE
+        event.dossier = dossier
+        event.save()
+        setattr(dossier, EVENTS_CACHE, [event])
+        setattr(dossier, STEPS_CACHE, [])  # steps are instantiated at reception
         if idempotency_key:
             IdempotencyKey.objects.create(
                 user=actor, key=idempotency_key, dossier=dossier, request_hash=_request_hash(payload)
@@ -559,8 +651,8 @@ def dossier_act(
     at = at or timezone.now()
     with transaction.atomic():
         dossier = (
-            Dossier.objects.select_for_update()
-            .select_related("agency", "procedure")
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("agency", "procedure", "procedure_version", "applicant_user")
             .filter(code=code)
             .first()
         )
@@ -583,8 +675,9 @@ def dossier_act(
 
 
 def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) -> Dossier:
+    history = event_summary(dossier)
     if action == "request_supplement" and dossier.state == State.SUBMITTED:
-        if dossier.events.filter(action="request_supplement", from_state=State.SUBMITTED).exists():
+        if history.pre_reception_supplements:
             raise Conflict(
                 "Hồ sơ đã được hướng dẫn bổ sung một lần bằng văn bản; không yêu cầu bổ sung lần thứ hai khi "
                 "tiếp nhận (tiếp nhận hoặc từ chối tiếp nhận).",
@@ -593,7 +686,8 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
             )
     _require_params(action, params)
     cal = AgencyCalendar(dossier.agency)
-    snap = snapshot_of(dossier)
+    snap = snapshot_of(dossier, history)
+    seq = history.count + 1
     lp = {}
     if action == "receive" and params.get("working_days") is not None:
         lp["limit_hours"] = Decimal(str(params["working_days"])) * 8
@@ -619,7 +713,6 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
         )
     if action in lifecycle.RESUME_ACTIONS:
         data.update({"paused_hours_total": new.paused_hours, "due_at": new.due_at})
-    seq = dossier.events.count() + 1
     record_event(
         dossier,
         seq=seq,
@@ -714,7 +807,7 @@ def _apply_steps(
     if action not in ("assign", "hand_over"):
         step = current_step(dossier)
         return (step.order if step else None), {}
-    steps = list(dossier.steps.order_by("order"))
+    steps = steps_of(dossier)
     current = next((s for s in steps if s.started_at and not s.completed_at), None)
     if action == "assign":
         order = params.get("step") or (current.order if current else None)
@@ -772,6 +865,7 @@ def _apply_steps(
         for s in dossier.steps.filter(order__gte=1000).order_by("order"):
             s.order = s.order - 1000 + 1
             s.save(update_fields=["order"])
+        forget_steps(dossier)
         nxt = DossierStep.objects.create(
             dossier=dossier,
             order=order,

@@ -265,3 +265,26 @@ def test_concurrent_registration_gap_free_and_single_winner(org):
     [t.join() for t in threads]
     assert sorted(results) == ["Conflict", "ok"]
     assert Dossier.objects.get(code=codes[0]).events.filter(action="receive").count() == 1
+
+
+def test_public_status_query_equals_the_model_serialisation(org, token):
+    """The one-statement status lookup gives exactly what `dossier_public` gives from the model, through the
+    states where its timestamps fill in (None, then set)."""
+    from motcua.dossiers import selectors
+
+    c = Client()
+    officer = token("officer")
+    code = call(c, "post", "/api/v1/dossiers", token("citizen"), BODY).json()["code"]
+
+    def both():
+        d = Dossier.objects.select_related("agency", "procedure").get(code=code)
+        return selectors.public_status(code), selectors.dossier_public(d)
+
+    fast, model = both()
+    assert fast == model and fast["received_at"] is None and fast["submitted_at"].endswith("+07:00")
+    assert call(c, "post", f"/api/v1/dossiers/{code}/receive", officer, {}).status_code == 200
+    assert call(c, "post", f"/api/v1/dossiers/{code}/apologize", officer, {}).status_code in (409, 422)
+    fast, model = both()
+    assert fast == model and fast["state"] == "received" and fast["due_at"] is not None
+    assert c.get(f"/api/v1/dossiers/{code}/status").json() == model
+    assert selectors.public_status(code + "x") is None
