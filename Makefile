@@ -29,8 +29,15 @@ run: install
 	PORT=$(PORT) $(BIN)/motcua demo
 	$(BIN)/motcua runserver 127.0.0.1:$(PORT)
 
+# chromium for the browser tests; poppler-utils (pdftotext) so the PDF tests read the PDF bytes themselves
+# (without it they fall back to WeasyPrint's laid-out text of the same HTML).
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 lint: install
 	$(BIN)/ruff check motcua tests bench

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from motcua.core.errors import NotFound, Unprocessable
+from motcua.core.i18n import vietnamese
 from motcua.org.models import Agency, Role
 
 from . import selectors
@@ -329,7 +330,7 @@ def _process(template) -> dict | None:
                 "label": s.label,
                 "actor": s.actor,
                 "role": s.role,
-                "role_label": Role(s.role).label if s.role in Role.values else s.role,
+                "role_label": vietnamese(Role(s.role).label) if s.role in Role.values else s.role,
                 "task": s.task,
                 "time_text": s.time_text,
                 "hours": num(s.hours),

@@ -5,6 +5,8 @@ resident's recorded consent."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from motcua.core.text import nfc
 from motcua.dossiers.models import Dossier
@@ -94,22 +96,22 @@ class Team(models.Model):
 
 
 class MemberRole(models.TextChoices):
-    LEADER = "leader", "Tổ trưởng"
-    DEPUTY = "deputy", "Tổ phó"
-    MEMBER = "member", "Thành viên"
+    LEADER = "leader", _("Tổ trưởng")
+    DEPUTY = "deputy", _("Tổ phó")
+    MEMBER = "member", pgettext_lazy("community team member role", "Thành viên")
 
 
 class Organisation(models.TextChoices):
-    WARD_OFFICIAL = "ward_official", "Cán bộ UBND phường/xã"
-    GROUP_HEAD = "group_head", "Tổ trưởng tổ dân phố"
-    YOUTH_UNION = "youth_union", "Đoàn Thanh niên"
-    WOMEN_UNION = "women_union", "Hội Liên hiệp Phụ nữ"
-    VETERANS = "veterans", "Hội Cựu chiến binh"
-    POLICE = "police", "Công an"
-    TELECOM = "telecom", "Doanh nghiệp viễn thông"
-    POST = "post", "Bưu điện"
-    TEACHER = "teacher", "Giáo viên"
-    OTHER = "other", "Khác"
+    WARD_OFFICIAL = "ward_official", _("Cán bộ UBND phường/xã")
+    GROUP_HEAD = "group_head", _("Tổ trưởng tổ dân phố")
+    YOUTH_UNION = "youth_union", _("Đoàn Thanh niên")
+    WOMEN_UNION = "women_union", _("Hội Liên hiệp Phụ nữ")
+    VETERANS = "veterans", _("Hội Cựu chiến binh")
+    POLICE = "police", _("Công an")
+    TELECOM = "telecom", _("Doanh nghiệp viễn thông")
+    POST = "post", _("Bưu điện")
+    TEACHER = "teacher", _("Giáo viên")
+    OTHER = "other", _("Khác")
 
 
 class Member(models.Model):
@@ -160,12 +162,12 @@ class Member(models.Model):
 class Topic(models.TextChoices):
     """What was explained on a visit: the "5 basic digital skills" campaign and the e-ID (rules §8)."""
 
-    ONLINE_SERVICES = "online_services", "Dịch vụ công trực tuyến"
-    VNEID = "vneid", "Định danh điện tử (VNeID)"
-    E_PAYMENT = "e_payment", "Thanh toán không dùng tiền mặt"
-    CYBER_SAFETY = "cyber_safety", "Kỹ năng an toàn trên không gian mạng"
-    E_COMMERCE = "e_commerce", "Thương mại điện tử"
-    OTHER = "other", "Khác"
+    ONLINE_SERVICES = "online_services", _("Dịch vụ công trực tuyến")
+    VNEID = "vneid", _("Định danh điện tử (VNeID)")
+    E_PAYMENT = "e_payment", _("Thanh toán không dùng tiền mặt")
+    CYBER_SAFETY = "cyber_safety", _("Kỹ năng an toàn trên không gian mạng")
+    E_COMMERCE = "e_commerce", _("Thương mại điện tử")
+    OTHER = "other", _("Khác")
 
 
 class OutreachLog(models.Model):
@@ -210,9 +212,9 @@ class OutreachLog(models.Model):
 
 
 class ConsentMethod(models.TextChoices):
-    SIGNATURE = "signature", "Ký xác nhận trực tiếp"
-    PHONE = "phone", "Xác nhận qua điện thoại"
-    VNEID = "vneid", "Xác nhận qua VNeID"
+    SIGNATURE = "signature", _("Ký xác nhận trực tiếp")
+    PHONE = "phone", _("Xác nhận qua điện thoại")
+    VNEID = "vneid", _("Xác nhận qua VNeID")
 
 
 class AssistedFiling(models.Model):

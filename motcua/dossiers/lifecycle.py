@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from motcua.core.i18n import english_active
+
 from .workflow import PREVIOUS, SAME, TRANSITIONS
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -92,7 +94,14 @@ def classify(resolved_at: dt.datetime, due_at: dt.datetime) -> str:
 
 
 def state_label(state: str | None) -> str:
+    """The Vietnamese label of contract §4 (API, messages): never translated."""
     return STATE_LABELS.get(state, (state, state))[0]
+
+
+def state_display(state: str | None) -> str:
+    """The label for a page, in the interface language (Vietnamese, or English when chosen)."""
+    vi, en = STATE_LABELS.get(state, (state, state))
+    return en if english_active() else vi
 
 
 def _aware(value, name: str) -> dt.datetime:

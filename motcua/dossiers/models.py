@@ -7,50 +7,51 @@ so that statistics are aggregate queries; the event log remains the truth they a
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Procedure, ProcedureComponent, ProcedureVersion
 from motcua.org.models import Agency, Role, Unit
 
 
 class State(models.TextChoices):
-    SUBMITTED = "submitted", "Mới đăng ký"
-    RECEIVED = "received", "Được tiếp nhận"
-    REFUSED = "refused", "Không được tiếp nhận"
-    PROCESSING = "processing", "Đang xử lý"
-    SUPPLEMENT_REQUESTED = "supplement_requested", "Yêu cầu bổ sung"
-    AWAITING_PAYMENT = "awaiting_payment", "Yêu cầu thực hiện nghĩa vụ tài chính"
-    WITHDRAWAL_REQUESTED = "withdrawal_requested", "Công dân yêu cầu rút hồ sơ"
-    STOPPED = "stopped", "Dừng xử lý"
-    RESOLVED = "resolved", "Đã xử lý xong"
-    RETURNED = "returned", "Đã trả kết quả"
+    SUBMITTED = "submitted", _("Mới đăng ký")
+    RECEIVED = "received", _("Được tiếp nhận")
+    REFUSED = "refused", _("Không được tiếp nhận")
+    PROCESSING = "processing", _("Đang xử lý")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung")
+    AWAITING_PAYMENT = "awaiting_payment", _("Yêu cầu thực hiện nghĩa vụ tài chính")
+    WITHDRAWAL_REQUESTED = "withdrawal_requested", _("Công dân yêu cầu rút hồ sơ")
+    STOPPED = "stopped", _("Dừng xử lý")
+    RESOLVED = "resolved", _("Đã xử lý xong")
+    RETURNED = "returned", _("Đã trả kết quả")
 
 
 class Channel(models.TextChoices):
-    ONLINE = "online", "Trực tuyến"
-    COUNTER = "counter", "Trực tiếp"
-    POSTAL = "postal", "Qua bưu chính"
+    ONLINE = "online", _("Trực tuyến")
+    COUNTER = "counter", _("Trực tiếp")
+    POSTAL = "postal", _("Qua bưu chính")
 
 
 class ReturnMethod(models.TextChoices):
-    COUNTER = "counter", "Tại Bộ phận Một cửa"
-    POST = "post", "Qua dịch vụ bưu chính"
-    ELECTRONIC = "electronic", "Trực tuyến (kết quả điện tử)"
+    COUNTER = "counter", _("Tại Bộ phận Một cửa")
+    POST = "post", _("Qua dịch vụ bưu chính")
+    ELECTRONIC = "electronic", _("Trực tuyến (kết quả điện tử)")
 
 
 class Classification(models.TextChoices):
-    EARLY = "early", "Trước hạn"
-    ON_TIME = "on_time", "Đúng hạn"
-    LATE = "late", "Quá hạn"
+    EARLY = "early", _("Trước hạn")
+    ON_TIME = "on_time", _("Đúng hạn")
+    LATE = "late", _("Quá hạn")
 
 
 class Outcome(models.TextChoices):
-    APPROVED = "approved", "Giải quyết (có kết quả)"
-    INELIGIBLE = "ineligible", "Không đủ điều kiện giải quyết"
+    APPROVED = "approved", _("Giải quyết (có kết quả)")
+    INELIGIBLE = "ineligible", _("Không đủ điều kiện giải quyết")
 
 
 class ApplicantKind(models.TextChoices):
-    INDIVIDUAL = "individual", "Cá nhân"
-    ORGANIZATION = "organization", "Tổ chức"
+    INDIVIDUAL = "individual", _("Cá nhân")
+    ORGANIZATION = "organization", _("Tổ chức")
 
 
 class DailySequence(models.Model):
@@ -281,12 +282,12 @@ class DossierEvent(models.Model):
 
 
 class DocumentKind(models.TextChoices):
-    COMPONENT = "component", "Thành phần hồ sơ"
-    SUPPLEMENT = "supplement", "Tài liệu bổ sung"
-    AUTHORISATION = "authorisation", "Văn bản ủy quyền"
-    RESULT = "result", "Kết quả giải quyết"
-    NOTICE = "notice", "Văn bản thông báo"
-    OTHER = "other", "Khác"
+    COMPONENT = "component", _("Thành phần hồ sơ")
+    SUPPLEMENT = "supplement", _("Tài liệu bổ sung")
+    AUTHORISATION = "authorisation", _("Văn bản ủy quyền")
+    RESULT = "result", _("Kết quả giải quyết")
+    NOTICE = "notice", _("Văn bản thông báo")
+    OTHER = "other", _("Khác")
 
 
 class DossierDocument(models.Model):

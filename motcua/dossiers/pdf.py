@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from motcua.core.errors import NotFound
 from motcua.org.models import Agency
@@ -579,8 +580,9 @@ def form_context(form: str, dossier: Dossier, seq: int | None = None) -> dict:
 
 
 def render_form_html(form: str, dossier: Dossier, seq: int | None = None) -> str:
-    ctx = form_context(form, dossier, seq)
-    return render_to_string(f"dossiers/forms/{ctx['spec'].template}.html", ctx)
+    with translation.override("vi"):  # official forms are Vietnamese whatever the interface language
+        ctx = form_context(form, dossier, seq)
+        return render_to_string(f"dossiers/forms/{ctx['spec'].template}.html", ctx)
 
 
 def render_form_pdf(form: str, dossier: Dossier, seq: int | None = None) -> bytes:
@@ -672,7 +674,8 @@ def tracking_context(agency: Agency, start: dt.date, end: dt.date, *, now: dt.da
 
 
 def render_tracking_book_html(agency: Agency, start: dt.date, end: dt.date) -> str:
-    return render_to_string("dossiers/forms/tracking.html", tracking_context(agency, start, end))
+    with translation.override("vi"):
+        return render_to_string("dossiers/forms/tracking.html", tracking_context(agency, start, end))
 
 
 def render_tracking_book_pdf(agency: Agency, start: dt.date, end: dt.date) -> bytes:

@@ -15,6 +15,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.catalog.models import Offering, Procedure
@@ -32,13 +33,13 @@ FINAL_STATES = (State.REFUSED, State.STOPPED, State.RETURNED)
 PAGE_SIZE = 50
 
 TAB_LABELS = {
-    "receive": "Chờ tiếp nhận",
-    "assign": "Chờ phân công",
-    "process": "Đang xử lý (của tôi)",
-    "approve": "Chờ duyệt, ký kết quả",
-    "return": "Chờ trả kết quả",
-    "apology": "Cần gửi thư xin lỗi",
-    "all": "Tất cả hồ sơ",
+    "receive": gettext_lazy("Chờ tiếp nhận"),
+    "assign": gettext_lazy("Chờ phân công"),
+    "process": gettext_lazy("Đang xử lý (của tôi)"),
+    "approve": gettext_lazy("Chờ duyệt, ký kết quả"),
+    "return": gettext_lazy("Chờ trả kết quả"),
+    "apology": gettext_lazy("Cần gửi thư xin lỗi"),
+    "all": gettext_lazy("Tất cả hồ sơ"),
 }
 TAB_ROLES = {
     "receive": {Role.OFFICER},
@@ -122,48 +123,53 @@ def _event_rows(dossier: Dossier) -> list[dict]:
         d = e.data or {}
         if e.action == "assign" and d.get("assignee"):
             details.append(
-                f"Giao cho: {names.get(d['assignee'], d['assignee'])} — bước {e.step_order}: {d.get('step_actor', '')}"
+                _("Giao cho: %(who)s — bước %(n)s: %(actor)s")
+                % {
+                    "who": names.get(d["assignee"], d["assignee"]),
+                    "n": e.step_order,
+                    "actor": d.get("step_actor", ""),
+                }
             )
         if e.action == "hand_over":
             if d.get("from_actor"):
-                details.append(f"Giao: {d['from_actor']}")
+                details.append(_("Giao: %s") % d["from_actor"])
             if d.get("to_actor"):
                 who = names.get(d.get("receiver", ""), d.get("receiver", ""))
-                details.append(f"Nhận: {d['to_actor']}" + (f" ({who})" if who else ""))
+                details.append(_("Nhận: %s") % d["to_actor"] + (f" ({who})" if who else ""))
             if d.get("inter_agency"):
-                details.append("Liên thông")
+                details.append(_("Liên thông"))
             if d.get("step_result"):
-                details.append(f"Kết quả bước: {dict(Classification.choices).get(d['step_result'], '')}")
+                details.append(_("Kết quả bước: %s") % dict(Classification.choices).get(d["step_result"], ""))
         for item in d.get("items") or []:
             if isinstance(item, dict):
-                details.append(f"Bổ sung: {item.get('name', '')} — {item.get('reason', '')}")
+                details.append(_("Bổ sung: %s") % f"{item.get('name', '')} — {item.get('reason', '')}")
         if d.get("outcome") in Outcome.values:
             details.append(Outcome(d["outcome"]).label)
         if d.get("method") in ReturnMethod.values:
-            details.append(f"Trả kết quả: {ReturnMethod(d['method']).label}")
+            details.append(_("Trả kết quả: %s") % ReturnMethod(d["method"]).label)
         if e.action in ("receive", "supplement", "confirm_payment") and d.get("due_at"):
-            details.append(f"Hẹn trả: {pdf.fmt_dt(pdf._parse_dt(d['due_at']))}")
+            details.append(_("Hẹn trả: %s") % pdf.fmt_dt(pdf._parse_dt(d["due_at"])))
         if d.get("new_return_at"):
-            details.append(f"Hẹn lại: {pdf.fmt_dt(pdf._parse_dt(d['new_return_at']))}")
+            details.append(_("Hẹn lại: %s") % pdf.fmt_dt(pdf._parse_dt(d["new_return_at"])))
         for key, label in (
-            ("amount", "Số tiền"),
-            ("paid_reference", "Chứng từ"),
-            ("result_number", "Số văn bản kết quả"),
-            ("tracking_number", "Số vận đơn"),
-            ("received_by", "Người nhận"),
-            ("note", "Ghi chú"),
+            ("amount", _("Số tiền")),
+            ("paid_reference", _("Chứng từ")),
+            ("result_number", _("Số văn bản kết quả")),
+            ("tracking_number", _("Số vận đơn")),
+            ("received_by", _("Người nhận")),
+            ("note", _("Ghi chú")),
         ):
             if d.get(key):
                 details.append(f"{label}: {d[key]}")
         rows.append(
             {
                 "seq": e.seq,
-                "label": t.label if t else e.action,
+                "label": t.display if t else e.action,
                 "action": e.action,
                 "at": e.at,
                 "actor": _person(e.actor, e.actor_name),
-                "from_state": lifecycle.state_label(e.from_state or None) if e.from_state else "",
-                "to_state": lifecycle.state_label(e.to_state),
+                "from_state": lifecycle.state_display(e.from_state or None) if e.from_state else "",
+                "to_state": lifecycle.state_display(e.to_state),
                 "reason": e.reason,
                 "details": details,
                 "file_hashes": e.file_hashes,
@@ -184,7 +190,7 @@ def _detail_context(
         if cls is None:
             continue
         form = (bound or {}).get(action) or cls(dossier=dossier, user=user)
-        action_forms.append({"action": action, "label": TRANSITIONS[action].label, "form": form})
+        action_forms.append({"action": action, "label": TRANSITIONS[action].display, "form": form})
     steps = list(dossier.steps.select_related("agency", "assignee").order_by("order"))
     current = next((s for s in steps if s.started_at and not s.completed_at), None)
     forms_list = pdf.available_forms(dossier)
@@ -197,7 +203,7 @@ def _detail_context(
     may_upload = _may_upload(user, dossier)
     return {
         "dossier": dossier,
-        "state_label": lifecycle.state_label(dossier.state),
+        "state_label": lifecycle.state_display(dossier.state),
         "due_status": due_flag(dossier),
         "steps": steps,
         "current_step": current,
@@ -298,7 +304,12 @@ def dossier_act(request, code: str, action: str):
         return _render_detail(request, fresh, bound={action: form}, error=exc, status=exc.status)
     messages.success(
         request,
-        f"Đã thực hiện: {TRANSITIONS[action].label}. Hồ sơ {dossier.code}: {lifecycle.state_label(dossier.state)}.",
+        _("Đã thực hiện: %(action)s. Hồ sơ %(code)s: %(state)s.")
+        % {
+            "action": TRANSITIONS[action].display,
+            "code": dossier.code,
+            "state": lifecycle.state_display(dossier.state),
+        },
     )
     return redirect("dossiers:detail", code=dossier.code)
 
@@ -489,7 +500,7 @@ def inbox(request):
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for d in page.object_list:
         d.due_flag = due_flag(d, now)
-        d.state_text = lifecycle.state_label(d.state)
+        d.state_text = lifecycle.state_display(d.state)
     apology_count = counts.get("apology", 0)
     return render(
         request,

@@ -6,6 +6,8 @@ Role names are org.Role values; APPLICANT = the citizen/organisation account tha
 
 from dataclasses import dataclass
 
+from motcua.core.i18n import english_active
+
 from .models import State
 
 PREVIOUS = "__previous__"
@@ -28,6 +30,11 @@ class Transition:
     )
     label: str  # Vietnamese label for buttons and the timeline
     label_en: str
+
+    @property
+    def display(self) -> str:
+        """The label in the interface language (pages); `label` stays Vietnamese for messages."""
+        return self.label_en if english_active() else self.label
 
 
 def _t(action, sources, target, roles, label, label_en):

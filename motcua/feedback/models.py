@@ -7,6 +7,7 @@ PAKN (name, phone, e-mail, account) is never shown on a public page.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Procedure
 from motcua.core.text import nfc
@@ -17,10 +18,10 @@ from motcua.org.models import Agency
 class Level(models.IntegerChoices):
     """The four-level scale of the national and provincial portals."""
 
-    VERY_SATISFIED = 4, "Rất hài lòng"
-    SATISFIED = 3, "Hài lòng"
-    NEUTRAL = 2, "Bình thường"
-    DISSATISFIED = 1, "Không hài lòng"
+    VERY_SATISFIED = 4, _("Rất hài lòng")
+    SATISFIED = 3, _("Hài lòng")
+    NEUTRAL = 2, _("Bình thường")
+    DISSATISFIED = 1, _("Không hài lòng")
 
 
 # Levels counted as "satisfied" in the statistics (Rất hài lòng + Hài lòng).
@@ -82,23 +83,23 @@ class Rating(models.Model):
 
 
 class Kind(models.TextChoices):
-    REFLECTION = "reflection", "Phản ánh"
-    RECOMMENDATION = "recommendation", "Kiến nghị"
-    COMPLAINT = "complaint", "Khiếu nại về việc giải quyết hồ sơ"
+    REFLECTION = "reflection", _("Phản ánh")
+    RECOMMENDATION = "recommendation", _("Kiến nghị")
+    COMPLAINT = "complaint", _("Khiếu nại về việc giải quyết hồ sơ")
 
 
 class Subject(models.TextChoices):
-    DOSSIER = "dossier", "Hồ sơ"
-    PROCEDURE = "procedure", "Thủ tục hành chính"
-    AGENCY = "agency", "Cơ quan"
+    DOSSIER = "dossier", _("Hồ sơ")
+    PROCEDURE = "procedure", _("Thủ tục hành chính")
+    AGENCY = "agency", _("Cơ quan")
 
 
 class Status(models.TextChoices):
-    RECEIVED = "received", "Đã tiếp nhận"
-    PROCESSING = "processing", "Đang xử lý"
-    ANSWERED = "answered", "Đã trả lời"
-    CLOSED = "closed", "Đã đóng"
-    REJECTED = "rejected", "Từ chối xử lý"
+    RECEIVED = "received", _("Đã tiếp nhận")
+    PROCESSING = "processing", _("Đang xử lý")
+    ANSWERED = "answered", _("Đã trả lời")
+    CLOSED = "closed", _("Đã đóng")
+    REJECTED = "rejected", _("Từ chối xử lý")
 
 
 OPEN_STATUSES = (Status.RECEIVED, Status.PROCESSING)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import Conflict, NotFound, PermissionDenied, Unprocessable
+from motcua.core.i18n import vietnamese
 from motcua.core.text import nfc
 from motcua.dossiers.models import Dossier, State
 from motcua.org.models import Agency, Role
@@ -334,7 +335,7 @@ def feedback_start(*, reference: str, user, at: dt.datetime | None = None) -> Fe
         fb = _locked(reference, user)
         if fb.status != Status.RECEIVED:
             raise Conflict(
-                f"Phản ánh đang ở trạng thái '{fb.get_status_display()}', không thể chuyển sang đang xử lý.",
+                f"Phản ánh đang ở trạng thái '{vietnamese(fb.get_status_display)}', không thể chuyển sang đang xử lý.",
                 f"Feedback is '{fb.status}'; it cannot move to processing.",
                 code="bad_status",
             )
@@ -388,7 +389,7 @@ def feedback_answer(
         fb = _locked(reference, user)
         if fb.status not in OPEN_STATUSES:
             raise Conflict(
-                f"Phản ánh đang ở trạng thái '{fb.get_status_display()}', không thể trả lời.",
+                f"Phản ánh đang ở trạng thái '{vietnamese(fb.get_status_display)}', không thể trả lời.",
                 f"Feedback is '{fb.status}'; it cannot be answered.",
                 code="bad_status",
             )
@@ -419,7 +420,7 @@ def feedback_reject(*, reference: str, user, reason: str, at: dt.datetime | None
         fb = _locked(reference, user)
         if fb.status not in OPEN_STATUSES:
             raise Conflict(
-                f"Phản ánh đang ở trạng thái '{fb.get_status_display()}', không thể từ chối.",
+                f"Phản ánh đang ở trạng thái '{vietnamese(fb.get_status_display)}', không thể từ chối.",
                 f"Feedback is '{fb.status}'; it cannot be rejected.",
                 code="bad_status",
             )

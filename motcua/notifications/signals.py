@@ -16,6 +16,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from motcua.core.i18n import vietnamese
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import DossierEvent, Outcome
 
@@ -87,7 +88,9 @@ def event_context(event: DossierEvent) -> dict:
         "reason": event.reason,
         "items": [i for i in (data.get("items") or []) if isinstance(i, dict)],
         "new_return_at": fmt(data.get("new_return_at") or dossier.new_return_at),
-        "outcome_label": Outcome(dossier.outcome).label if dossier.outcome in Outcome.values else "",
+        "outcome_label": vietnamese(Outcome(dossier.outcome).label)
+        if dossier.outcome in Outcome.values
+        else "",
         "result_method": dossier.result_method,
         "amount": vnd(data.get("amount")),
         "amount_ascii": vnd(data.get("amount")).replace("đồng", "dong"),

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from motcua.core.errors import NotFound, Unprocessable
+from motcua.core.i18n import vietnamese
 
 from . import selectors
 from .models import Agency, AgencyLevel
@@ -73,7 +74,7 @@ def _agency(a: Agency) -> dict:
         "name": a.name,
         "short_name": a.short_name,
         "level": a.level,
-        "level_label": a.get_level_display(),
+        "level_label": vietnamese(a.get_level_display),
         "kind": a.kind,
         "parent": a.parent.identifier if a.parent_id else None,
         "address": a.address,
@@ -135,7 +136,7 @@ def get_agency(request: HttpRequest, identifier: str):
     data["ancestors"] = [_ref(a) for a in agency.ancestors()]
     data["children"] = [_ref(c) for c in sorted(agency.children.all(), key=lambda c: c.path)]
     data["units"] = [
-        {"name": u.name, "kind": u.kind, "kind_label": u.get_kind_display()}
+        {"name": u.name, "kind": u.kind, "kind_label": vietnamese(u.get_kind_display)}
         for u in sorted(agency.units.all(), key=lambda u: (u.kind != "one_stop", u.pk))
     ]
     return data

@@ -6,6 +6,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from motcua.core.text import fold, nfc
 
@@ -23,12 +24,12 @@ def validate_identifier(value: str) -> None:
 
 
 class AgencyLevel(models.TextChoices):
-    CENTRAL = "central", "Trung ương"
-    MINISTRY = "ministry", "Bộ, ngành"
-    PROVINCE = "province", "Cấp tỉnh"
-    DEPARTMENT = "department", "Sở, ban, ngành"
-    DISTRICT = "district", "Cấp huyện"
-    COMMUNE = "commune", "Cấp xã"
+    CENTRAL = "central", _("Trung ương")
+    MINISTRY = "ministry", _("Bộ, ngành")
+    PROVINCE = "province", _("Cấp tỉnh")
+    DEPARTMENT = "department", _("Sở, ban, ngành")
+    DISTRICT = "district", _("Cấp huyện")
+    COMMUNE = "commune", _("Cấp xã")
 
 
 class AdministrativeKind(models.TextChoices):
@@ -176,10 +177,10 @@ def agency_hours_errors(agency) -> dict[str, str]:
 
 
 class UnitKind(models.TextChoices):
-    ONE_STOP = "one_stop", "Bộ phận Một cửa"
-    SPECIALIST = "specialist", "Phòng chuyên môn"
-    LEADERSHIP = "leadership", "Lãnh đạo"
-    OTHER = "other", "Khác"
+    ONE_STOP = "one_stop", _("Bộ phận Một cửa")
+    SPECIALIST = "specialist", _("Phòng chuyên môn")
+    LEADERSHIP = "leadership", _("Lãnh đạo")
+    OTHER = "other", _("Khác")
 
 
 class Unit(models.Model):
@@ -201,12 +202,12 @@ class Unit(models.Model):
 
 
 class Role(models.TextChoices):
-    OFFICER = "officer", "Cán bộ một cửa"
-    SPECIALIST = "specialist", "Chuyên viên xử lý"
-    UNIT_HEAD = "unit_head", "Lãnh đạo phòng"
-    LEADER = "leader", "Lãnh đạo cơ quan"
-    OVERSEER = "overseer", "Giám sát (HĐND)"
-    ADMIN = "admin", "Quản trị"
+    OFFICER = "officer", _("Cán bộ một cửa")
+    SPECIALIST = "specialist", _("Chuyên viên xử lý")
+    UNIT_HEAD = "unit_head", _("Lãnh đạo phòng")
+    LEADER = "leader", _("Lãnh đạo cơ quan")
+    OVERSEER = "overseer", _("Giám sát (HĐND)")
+    ADMIN = "admin", _("Quản trị")
 
 
 class StaffRole(models.Model):

@@ -1,4 +1,4 @@
-"""Login throttling: after LOGIN_MAX_ATTEMPTS failed sign-ins for one (username, client IP) within
+"""Login throttling (and the public lookup's rate limit, below): after LOGIN_MAX_ATTEMPTS failed sign-ins for one (username, client IP) within
 LOGIN_LOCKOUT_SECONDS, further attempts are refused for LOGIN_LOCKOUT_SECONDS from the last failure.
 
 The counts live in the database (`LoginThrottle`), so every worker process of a multi-process server sees
@@ -52,9 +52,19 @@ def seconds_locked(username: str, ip: str, *, now: dt.datetime | None = None) ->
     return max(1, math.ceil((locked_until - now).total_seconds()))
 
 
-def record_failure(username: str, ip: str, *, now: dt.datetime | None = None) -> LoginThrottle:
+def record_failure(
+    username: str,
+    ip: str,
+    *,
+    now: dt.datetime | None = None,
+    max_attempts: int | None = None,
+    window: dt.timedelta | None = None,
+) -> LoginThrottle:
+    """Count one failure for (username, ip); lock the pair for `window` once `max_attempts` are reached within
+    it (defaults: the login settings)."""
     now = now or timezone.now()
-    window = _window()
+    window = window or _window()
+    max_attempts = max_attempts or _max_attempts()
     key = normalise_username(username)
     with transaction.atomic():
         # Forget stale records (no failure within the window, no lock running): keeps the table small.
@@ -70,10 +80,33 @@ def record_failure(username: str, ip: str, *, now: dt.datetime | None = None) ->
             row.first_failure_at = now
             row.locked_until = None
         row.failures += 1
-        if row.failures >= _max_attempts():
+        if row.failures >= max_attempts:
             row.locked_until = now + window
         row.save()
     return row
+
+
+# Rate limits of public pages (same table and lock semantics; keys that no username can take) -------------
+
+LOOKUP_KEY = "#tra-cuu"  # '#' is not allowed in usernames
+
+
+def lookup_limit() -> tuple[int, dt.timedelta]:
+    """(lookups, window) allowed per client IP on the public status lookup: LOOKUP_RATE_LIMIT lookups within
+    LOOKUP_RATE_WINDOW_SECONDS (defaults 60 in 300 s), then HTTP 429 until the window has passed."""
+    limit = max(1, int(getattr(settings, "LOOKUP_RATE_LIMIT", 60)))
+    window = dt.timedelta(seconds=max(1, int(getattr(settings, "LOOKUP_RATE_WINDOW_SECONDS", 300))))
+    return limit, window
+
+
+def check_rate(key: str, ip: str, *, limit: int, window: dt.timedelta, now: dt.datetime | None = None) -> int:
+    """Count one request of `ip` under `key`. Returns 0 when it may be served, else the seconds to wait (the
+    request over the limit is refused, not counted)."""
+    wait = seconds_locked(key, ip, now=now)
+    if wait:
+        return wait
+    record_failure(key, ip, now=now, max_attempts=limit, window=window)
+    return 0
 
 
 def reset(username: str, ip: str) -> None:

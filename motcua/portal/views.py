@@ -5,6 +5,7 @@ render; bad input re-renders the page with Vietnamese messages and a 4xx status.
 from __future__ import annotations
 
 import io
+import math
 import re
 from urllib.parse import parse_qs, urlparse
 
@@ -17,6 +18,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,6 +27,7 @@ from motcua.core.text import nfc
 from motcua.dossiers.models import DocumentKind, Dossier, State
 from motcua.dossiers.selectors import dossier_public, due_status
 from motcua.dossiers.workflow import TRANSITIONS
+from motcua.org import throttle
 
 from . import services, wizard
 from .forms import (
@@ -453,7 +456,7 @@ def _detail_ctx(dossier: Dossier) -> dict:
     timeline = [
         {
             "at": e.at,
-            "label": TRANSITIONS[e.action].label if e.action in TRANSITIONS else e.action,
+            "label": TRANSITIONS[e.action].display if e.action in TRANSITIONS else e.action,
             "state": e.to_state,
             "reason": e.reason,
             "new_return_at": (e.data or {}).get("new_return_at") if e.action == "apologize" else None,
@@ -567,20 +570,33 @@ def parse_code(raw: str) -> str:
 
 
 def lookup(request: HttpRequest) -> HttpResponse:
+    """/tra-cuu/?ma=<code>: masked status for anyone with the code. Rate limited per client IP
+    (org.throttle.lookup_limit): over the limit, HTTP 429 with Retry-After and no lookup."""
     raw = request.GET.get("ma", "")
     code = parse_code(raw)
     ctx = {"query": code or raw.strip()[:80], "result": None, "error": "", "owner": False}
     status = 200
     if raw.strip():
+        limit, window = throttle.lookup_limit()
+        wait = throttle.check_rate(
+            throttle.LOOKUP_KEY, throttle.client_ip(request), limit=limit, window=window
+        )
+        if wait:
+            ctx["error"] = _(
+                "Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau %(minutes)s phút."
+            ) % {"minutes": max(1, math.ceil(wait / 60))}
+            response = render(request, "portal/lookup.html", ctx, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         if not CODE_RE.match(code):
-            ctx["error"] = "Mã hồ sơ không hợp lệ. Mã hồ sơ có dạng 000.00.21.H26-250124-0001."
+            ctx["error"] = _("Mã hồ sơ không hợp lệ. Mã hồ sơ có dạng 000.00.21.H26-250124-0001.")
             status = 400
         else:
             dossier = Dossier.objects.select_related("agency", "procedure").filter(code=code).first()
             if dossier is None:
-                ctx["error"] = (
-                    f"Không tìm thấy hồ sơ có mã {code}. Vui lòng kiểm tra lại mã trên giấy tiếp nhận."
-                )
+                ctx["error"] = _(
+                    "Không tìm thấy hồ sơ có mã %(code)s. Vui lòng kiểm tra lại mã trên giấy tiếp nhận."
+                ) % {"code": code}
                 status = 404
             else:
                 ctx["result"] = dossier_public(dossier)

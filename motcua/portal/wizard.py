@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import ProcedureComponent
 
@@ -13,11 +14,11 @@ from . import forms
 
 STEPS = ["nguoi-nop", "thanh-phan", "to-khai", "nhan-ket-qua", "xem-lai"]
 STEP_LABELS = {
-    "nguoi-nop": "Người nộp",
-    "thanh-phan": "Thành phần hồ sơ",
-    "to-khai": "Tờ khai",
-    "nhan-ket-qua": "Nhận kết quả",
-    "xem-lai": "Xem lại và nộp",
+    "nguoi-nop": _("Người nộp"),
+    "thanh-phan": _("Thành phần hồ sơ"),
+    "to-khai": _("Tờ khai"),
+    "nhan-ket-qua": _("Nhận kết quả"),
+    "xem-lai": _("Xem lại và nộp"),
 }
 WHO_KEYS = [
     "agency",

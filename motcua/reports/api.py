@@ -5,9 +5,11 @@ Statistics are published information: no authentication. Bad input gets JSON {"e
 """
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.http import urlencode
 from ninja import Query, Router
 
 from . import exports, index766, selectors
+from . import pdf as report_pdf
 
 router = Router(tags=["stats"])
 
@@ -108,6 +110,40 @@ def export_xlsx(
     )
     name = f"thong-ke-tthc_{a.identifier if a else 'tat-ca'}_{period.date_from}_{period.date_to}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@router.get(
+    "/export.pdf",
+    summary="Xuất PDF: báo cáo tình hình, kết quả giải quyết TTHC theo lĩnh vực (cùng số liệu với export.xlsx)",
+    response={200: None, 404: dict, 422: dict},
+)
+def export_pdf(
+    request: HttpRequest,
+    date_from: str | None = Query(None, alias="from"),
+    to: str | None = Query(None),
+    agency: str | None = Query(None),
+    field: str | None = Query(None),
+    procedure: str | None = Query(None),
+):
+    period = selectors.make_period(date_from, to)
+    a, f, p = _scope(agency, field, procedure)
+    query = {"from": period.date_from.isoformat(), "to": period.date_to.isoformat()}
+    for key, value in (("agency", a and a.identifier), ("field", f and f.code), ("procedure", p and p.code)):
+        if value:
+            query[key] = value
+    verify_url = request.build_absolute_uri("/api/v1/stats/on-time?" + urlencode(query))
+    content = report_pdf.report_pdf(
+        date_from=period.date_from,
+        date_to=period.date_to,
+        agency=a,
+        field=f,
+        procedure=p,
+        verify_url=verify_url,
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    name = f"bao-cao-tthc_{a.identifier if a else 'tat-ca'}_{period.date_from}_{period.date_to}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
 
 

@@ -29,53 +29,54 @@ import copy
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from motcua.dossiers.services import AgencyCalendar
 from motcua.org.models import Agency
 
 from . import selectors
 
-NO_DATA = "không có dữ liệu"
+NO_DATA = gettext_noop("không có dữ liệu")
 
 DEFAULTS: dict[str, dict] = {
     "2.1": {
         "group": 2,
-        "name": "Tỷ lệ hồ sơ đã và đang xử lý đúng hạn, trong hạn",
+        "name": gettext_noop("Tỷ lệ hồ sơ đã và đang xử lý đúng hạn, trong hạn"),
         "unit": "%",
         "pmax": 20,
         "target": None,
     },
     "2.2": {
         "group": 2,
-        "name": "Thời gian giải quyết trung bình của hồ sơ đã hoàn thành",
-        "unit": "ngày làm việc",
+        "name": gettext_noop("Thời gian giải quyết trung bình của hồ sơ đã hoàn thành"),
+        "unit": gettext_noop("ngày làm việc"),
         "pmax": None,
         "target": None,
     },
     "3.3": {
         "group": 3,
-        "name": "Tỷ lệ hồ sơ tiếp nhận trực tuyến",
+        "name": gettext_noop("Tỷ lệ hồ sơ tiếp nhận trực tuyến"),
         "unit": "%",
         "pmax": 4,
         "target": 50,
     },
     "5.2": {
         "group": 5,
-        "name": "Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn",
+        "name": gettext_noop("Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn"),
         "unit": "%",
         "pmax": 6,
         "target": None,
     },
     "5.3": {
         "group": 5,
-        "name": "Tỷ lệ đánh giá hài lòng (rất hài lòng, hài lòng)",
+        "name": gettext_noop("Tỷ lệ đánh giá hài lòng (rất hài lòng, hài lòng)"),
         "unit": "%",
         "pmax": None,
         "target": None,
     },
     "5.4": {
         "group": 5,
-        "name": "Mức độ hài lòng trong giải quyết thủ tục hành chính",
+        "name": gettext_noop("Mức độ hài lòng trong giải quyết thủ tục hành chính"),
         "unit": "%",
         "pmax": 6,
         "target": 90,

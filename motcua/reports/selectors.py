@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import BigIntegerField, Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Field, Procedure
 from motcua.core.errors import NotFound, Unprocessable
@@ -495,16 +496,16 @@ def _f(name: str):
 # --- lists behind the figures (drill-down) ---------------------------------------------------------------
 
 LIST_KINDS = {
-    "received": "Tiếp nhận trong kỳ",
-    "carried_over": "Kỳ trước chuyển sang",
-    "resolved": "Đã giải quyết trong kỳ",
-    "early": "Giải quyết trước hạn",
-    "on_time": "Giải quyết đúng hạn",
-    "late": "Giải quyết quá hạn",
-    "stopped": "Dừng xử lý",
-    "refused": "Từ chối tiếp nhận",
-    "pending_within": "Đang xử lý trong hạn",
-    "pending_overdue": "Đang xử lý quá hạn",
+    "received": _("Tiếp nhận trong kỳ"),
+    "carried_over": _("Kỳ trước chuyển sang"),
+    "resolved": _("Đã giải quyết trong kỳ"),
+    "early": _("Giải quyết trước hạn"),
+    "on_time": _("Giải quyết đúng hạn"),
+    "late": _("Giải quyết quá hạn"),
+    "stopped": _("Dừng xử lý"),
+    "refused": _("Từ chối tiếp nhận"),
+    "pending_within": _("Đang xử lý trong hạn"),
+    "pending_overdue": _("Đang xử lý quá hạn"),
 }
 
 

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Field
 from motcua.core.errors import DomainError
@@ -59,6 +60,15 @@ def _agency_param(request: HttpRequest, choices) -> tuple[Agency | None, str]:
     if agency is None or (choices is not None and agency.pk not in {a.pk for a in choices}):
         return None, f"Không có cơ quan mã '{identifier}' trong phạm vi xem — hiển thị phạm vi mặc định."
     return agency, ""
+
+
+def _month_label(key: str, label: str) -> str:
+    """'2025-03' -> 'Tháng 03/2025' (English: '03/2025'); the API keeps the Vietnamese label."""
+    try:
+        month = dt.date.fromisoformat(key + "-01")
+    except ValueError:
+        return label
+    return _("Tháng %(month)s") % {"month": f"{month:%m/%Y}"}
 
 
 def _chart_rows(rows: list[dict]) -> dict:
@@ -127,7 +137,7 @@ def public_stats(request: HttpRequest) -> HttpResponse:
             "notices": messages,
             "export_query": urlencode(query),
             "chart": {
-                "labels": ["Trước hạn", "Đúng hạn", "Quá hạn"],
+                "labels": [_("Trước hạn"), _("Đúng hạn"), _("Quá hạn")],
                 "values": [stats["early"], stats["on_time"], stats["late"]],
             },
         },
@@ -177,6 +187,7 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
     )
     for r in monthly["rows"]:
         r["online_share"] = selectors.rate(r["received_online"], r["received"])
+        r["label"] = _month_label(r["key"], r["label"])
     overdue, soon = selectors.overdue_and_due_soon(agency_ids=selectors.subtree_ids(agency))
     index = index766.indicators(period=period, agency=agency)
     return render(

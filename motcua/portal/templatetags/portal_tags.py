@@ -34,7 +34,8 @@ def vn_datetime(value) -> str:
 
 @register.filter
 def state_label(state: str) -> str:
-    return lifecycle.state_label(state)
+    """Contract §4's label, in English when the interface is in English."""
+    return lifecycle.state_display(state)
 
 
 @register.filter

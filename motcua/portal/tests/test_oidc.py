@@ -230,3 +230,19 @@ def test_register_page_offers_eid_when_configured(client, settings):
     settings.OIDC_PROVIDER_NAME = "VNeID"
     page = client.get("/tai-khoan/dang-ky/").content.decode()
     assert 'href="/oidc/authenticate/"' in page and "tài khoản định danh điện tử VNeID" in page
+
+
+@pytest.mark.django_db
+def test_login_page_offers_eid_only_when_configured_and_links_registration(client, settings):
+    page = client.get("/accounts/login/?next=/ho-so-cua-toi/").content.decode()
+    assert "/oidc/authenticate/" not in page and "định danh điện tử" not in page
+    assert 'href="/tai-khoan/dang-ky/?next=/ho-so-cua-toi/"' in page and "Chưa có tài khoản?" in page
+    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
+    settings.OIDC_PROVIDER_NAME = "VNeID"
+    page = client.get("/accounts/login/?next=/ho-so-cua-toi/").content.decode()
+    assert 'href="/oidc/authenticate/?next=/ho-so-cua-toi/"' in page
+    assert "Đăng nhập bằng tài khoản định danh điện tử VNeID" in page
+    english = client
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = english.get("/accounts/login/").content.decode()
+    assert "No account yet?" in page and "Create a citizen account" in page

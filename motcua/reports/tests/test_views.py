@@ -112,3 +112,22 @@ def test_dossier_list_pending_overdue(client, table, staff):
     # at the end of March (the period is over): D05, D09, D12
     assert sorted(re.findall(r"TEST-(D\d\d)/", html)) == ["D05", "D09", "D12"]
     assert "3 hồ sơ" in html
+
+
+def test_leader_dashboard_in_english(client, table, staff):
+    """Python-side titles follow the interface language: Decision 766 indicators, months, drill-down titles."""
+    from django.conf import settings
+
+    client.force_login(staff["leader"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/thong-ke/lanh-dao/", MARCH).content.decode()
+    assert "2.1. Share of dossiers resolved or in progress on time" in html
+    assert "Tỷ lệ hồ sơ đã và đang xử lý đúng hạn" not in html
+    assert "no data" in html and "không có dữ liệu" not in html
+    assert ">03/2025<" in html and "Tháng 03/2025" not in html
+    html = client.get("/thong-ke/ho-so/", {**MARCH, "kind": "late"}).content.decode()
+    assert "Resolved late" in html and "Giải quyết quá hạn" not in html
+    # the API keeps the Vietnamese
+    api = client.get("/api/v1/stats/index766", {**MARCH, "agency": "000.00.21.H26"}).json()
+    names = {i["code"]: i["name"] for i in api["rows"][0]["indicators"]}
+    assert names["2.1"] == "Tỷ lệ hồ sơ đã và đang xử lý đúng hạn, trong hạn"
