@@ -1,14 +1,16 @@
 """Migration import throughput (contract §8) on PostgreSQL: records/s and the extrapolated time for 1,000,000.
 
-    .venv/bin/python -m bench.bench_import [N=100000] [--seed 7] [--keep] [--verify] [--json out.json]
-        [--url postgres://postgres@127.0.0.1:5432/mc_bench_import]
+    .venv/bin/python -m bench.bench_import [--dossiers N=100000] [--seed 7] [--keep] [--verify] [--twice]
+        [--json out.json] [--file history.jsonl] [--url postgres://postgres@127.0.0.1:5432/mc_bench_import]
 
 Generates N realistic dossier histories (bench/gen_history.py: ~6 events each, pauses, refusals, stops, pending,
 across Tết 2025 and the make-up Saturday 26/04/2025) into a temporary JSONL file, creates the dedicated database
 (dropped first if it exists, dropped again at the end unless --keep), migrates it, seeds the agencies and
 procedures the file names, and times `import_dossiers` — the same function `motcua import-dossiers` runs: one
-streamed pass, one transaction, COPY batches. Also reports the peak memory of the process (bounded: it must not
-grow with N) and, with --verify, the time of `verify-history` over the imported chains. A second import of the
+streamed pass, one transaction, COPY batches. Reports the total time, dossiers/s, events/s, the CPU of this
+process, of the worker processes and of its PostgreSQL backend, and the peak memory of this process and of the
+largest worker (bounded: it must not grow with N). --file imports an existing JSONL file instead of generating
+one (N is then the file's line count). With --verify, the time of `verify-history` over the imported chains. A second import of the
 same file (idempotence: everything skipped) is timed with --twice.
 """
 
@@ -73,7 +75,9 @@ def peak_rss_mb() -> float:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("n", type=int, nargs="?", default=100_000)
+    parser.add_argument("n", type=int, nargs="?", default=None, help="same as --dossiers")
+    parser.add_argument("--dossiers", type=int, default=None, help="dossiers to generate (default 100000)")
+    parser.add_argument("--file", help="import this JSONL file instead of generating one")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--url", default=os.environ.get("BENCH_IMPORT_URL", DEFAULT_URL))
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
@@ -82,20 +86,30 @@ def main(argv=None) -> int:
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--jobs", type=int, help="worker processes (default: migration_io.default_jobs())")
     args = parser.parse_args(argv)
+    args.n = args.dossiers or args.n or 100_000
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from bench import gen_history
 
-    tmp = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8")  # noqa: SIM115
     t = time.monotonic()
     events = 0
-    with tmp:
-        for rec in gen_history.generate(args.n, seed=args.seed, agencies=AGENCIES, procedures=PROCEDURES):
-            events += len(rec["events"])
-            tmp.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
+    if args.file:
+        path, args.n = args.file, 0
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                args.n += 1
+                events += line.count('"action":')
+    else:
+        tmp = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8")  # noqa: SIM115
+        path = tmp.name
+        with tmp:
+            for rec in gen_history.generate(args.n, seed=args.seed, agencies=AGENCIES, procedures=PROCEDURES):
+                events += len(rec["events"])
+                tmp.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
     gen_s = time.monotonic() - t
-    size_mb = os.path.getsize(tmp.name) / 2**20
-    print(f"generated {args.n:,} dossiers, {events:,} events, {size_mb:.0f} MB in {gen_s:.1f} s", flush=True)
+    size_mb = os.path.getsize(path) / 2**20
+    print(f"{'read' if args.file else 'generated'} {args.n:,} dossiers, {events:,} events, {size_mb:.0f} MB "
+          f"in {gen_s:.1f} s", flush=True)  # fmt: skip
 
     recreate(args.url)
     os.environ["DATABASE_URL"] = args.url
@@ -120,7 +134,7 @@ def main(argv=None) -> int:
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         jobs = args.jobs if args.jobs is not None else migration_io.default_jobs()
         result = migration_io.import_dossiers(
-            tmp.name, progress=sys.stderr, progress_every=max(10_000, args.n // 20), jobs=jobs
+            path, progress=sys.stderr, progress_every=max(10_000, args.n // 20), jobs=jobs
         )
         import_s, cpu_s = time.monotonic() - t, time.process_time() - cpu
         after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the worker processes, reaped at the end
@@ -132,6 +146,7 @@ def main(argv=None) -> int:
             return 1
         assert Dossier.objects.count() == args.n and DossierEvent.objects.count() == events
         rate = args.n / import_s
+        workers_peak = after.ru_maxrss / 1024  # the largest reaped child (a worker)
         figures = {
             "n": args.n,
             "jobs": jobs,
@@ -150,15 +165,17 @@ def main(argv=None) -> int:
             "load_average": os.getloadavg(),
             "peak_rss_mb_before": round(rss_before),
             "peak_rss_mb_after": round(peak_rss_mb()),
+            "peak_rss_mb_worker": round(workers_peak),
             "by_state": dict(result.by_state),
             "machine": f"{platform.node()} {os.cpu_count()} cpu, python {platform.python_version()}",
             "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
         print("\n".join(result.summary_lines()))
         print(
-            f"import: {args.n:,} dossiers + {events:,} events in {import_s:.1f} s = {rate:,.0f} records/s "
+            f"import: {args.n:,} dossiers + {events:,} events in {import_s:.1f} s = {rate:,.0f} dossiers/s "
             f"({events / import_s:,.0f} events/s); 1,000,000 dossiers ≈ {1_000_000 / rate / 60:.1f} min; "
-            f"peak RSS {figures['peak_rss_mb_after']} MB (before import {figures['peak_rss_mb_before']} MB)\n"
+            f"peak RSS {figures['peak_rss_mb_after']} MB (before import {figures['peak_rss_mb_before']} MB), "
+            f"largest worker {figures['peak_rss_mb_worker']} MB\n"
             f"CPU: python {cpu_s:.1f} s + {jobs} workers {workers_cpu_s:.1f} s + postgres {pg_cpu_s if pg_cpu_s is not None else float('nan'):.1f} s = "
             f"{figures['cpu_per_record_ms']} ms per record -> 1,000,000 ≈ {figures['extrapolated_1m_cpu_s'] / 60:.1f} "
             f"CPU-min (load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)",
@@ -166,7 +183,7 @@ def main(argv=None) -> int:
         )
         if args.twice:
             t = time.monotonic()
-            again = migration_io.import_dossiers(tmp.name, jobs=jobs)
+            again = migration_io.import_dossiers(path, jobs=jobs)
             figures["reimport_s"] = round(time.monotonic() - t, 1)
             assert again.ok and again.created == 0 and again.skipped == args.n
             print(f"second import of the same file: {again.skipped:,} skipped in {figures['reimport_s']} s")
@@ -181,7 +198,8 @@ def main(argv=None) -> int:
                 json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
             )
     finally:
-        os.unlink(tmp.name)
+        if not args.file:
+            os.unlink(path)
         if not args.keep:
             from django.db import connections
 

@@ -46,6 +46,7 @@ Rules worth knowing:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -74,8 +75,9 @@ from .models import DailySequence, Dossier, DossierEvent
 from .workflow import TRANSITIONS
 
 LOCAL = lifecycle.LOCAL
-EARLIEST = dt.datetime(1990, 1, 1, tzinfo=LOCAL)
-LATEST_APPOINTMENT = dt.datetime(2100, 1, 1, tzinfo=LOCAL)
+# In UTC, like the parsed instants: comparing datetimes with the same tzinfo needs no offset computation.
+EARLIEST = dt.datetime(1990, 1, 1, tzinfo=LOCAL).astimezone(dt.UTC)
+LATEST_APPOINTMENT = dt.datetime(2100, 1, 1, tzinfo=LOCAL).astimezone(dt.UTC)
 BATCH = 2000
 CENT = Decimal("0.01")
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -195,7 +197,7 @@ class Ready:
     code: str
     text: str
     last_event_hash: str
-    fingerprint: str
+    compared: tuple  # the COMPARED_FIELDS values: the fingerprint is computed only for a code already stored
     state: str
     received_year: object
     sequence: tuple | None
@@ -207,6 +209,10 @@ class Ready:
     @property
     def n_events(self) -> int:
         return len(self.event_rows)
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(dict(zip(COMPARED_FIELDS, self.compared, strict=True)))
 
 
 @dataclass
@@ -299,12 +305,15 @@ def _text(value, name: str, *, required: bool = True, max_len: int = 255) -> str
         return ""
     if not isinstance(value, str):
         raise BadRecord(f"'{name}' phải là chuỗi ký tự.", f"'{name}' must be a string.")
-    value = nfc(value)
+    value = _nfc(value) if len(value) <= 255 else nfc(value)
     if len(value) > max_len:
         raise BadRecord(
             f"'{name}' dài quá {max_len} ký tự.", f"'{name}' is longer than {max_len} characters."
         )
     return value
+
+
+_nfc = functools.lru_cache(maxsize=4096)(nfc)  # actors and reasons repeat across a file's events
 
 
 def _working_days(value) -> Decimal:
@@ -333,6 +342,11 @@ def _working_days(value) -> Decimal:
 
 def _reject_constant(name: str):
     raise json.JSONDecodeError(f"{name} is not allowed", name, 0)
+
+
+_loads = json.JSONDecoder(
+    parse_constant=_reject_constant
+).decode  # built once (json.loads(…, kw) builds one per call)
 
 
 class _Columns:
@@ -1012,7 +1026,7 @@ def _prepare_line(
             ),
         )
     try:
-        obj = json.loads(text, parse_constant=_reject_constant)
+        obj = _loads(text)
     except json.JSONDecodeError as exc:
         return (
             n,
@@ -1039,7 +1053,7 @@ def _prepare_line(
             code=p.code,
             text=text,
             last_event_hash=p.last_event_hash,
-            fingerprint=p.fingerprint,
+            compared=tuple(p.fields.get(f) for f in COMPARED_FIELDS),
             state=p.state,
             received_year=p.received_year,
             sequence=p.sequence,
@@ -1100,7 +1114,7 @@ def _prepared(path_or_file, prep: Preparer, pool, chunk: int = 200, ready: bool 
         if len(buf) >= chunk:
             window.append(pool.submit(_work, buf))
             buf = []
-            if len(window) >= 4 * pool.jobs:
+            if len(window) >= 8 * pool.jobs:  # enough queued work for the workers while a batch is written
                 yield from window.popleft().result()
     if buf:
         window.append(pool.submit(_work, buf))
@@ -1155,12 +1169,40 @@ def _copy_json(v) -> str:
     return _escape(_dumps(v))
 
 
-class _CopyPlan:
-    """The columns of one table in COPY order: "id" (and for events "dossier_id") first, given by the writer;
-    the others from the prepared values, or the field's default (auto_now fields: the import's instant)."""
+def _copy_str(v) -> str:
+    return "\\N" if v is None else _escape(v) if type(v) is str else _copy_value(v)
 
-    def __init__(self, model, now, first=("id",)):
-        cols = [f for f in model._meta.concrete_fields if f.attname not in first]
+
+def _copy_datetime(v) -> str:
+    return "\\N" if v is None else v.isoformat() if type(v) is dt.datetime else _copy_value(v)
+
+
+def _copy_int(v) -> str:
+    return "\\N" if v is None else str(v) if type(v) is int else _copy_value(v)
+
+
+# The formatter of each kind of column (the value's type is checked once, cheaply; anything unexpected goes
+# through the general _copy_value).
+_COPY_FORMATS = {
+    "CharField": "_str",
+    "TextField": "_str",
+    "EmailField": "_str",
+    "DateTimeField": "_datetime",
+    "BigIntegerField": "_int",
+    "IntegerField": "_int",
+    "PositiveIntegerField": "_int",
+    "ForeignKey": "_int",
+    "JSONField": "_json",
+}
+
+
+class _CopyPlan:
+    """The columns of one table in COPY order: `first` ("id" for dossiers, "dossier_id" for events) given by the
+    writer; the others from the prepared values, or the field's default (auto_now fields: the import's instant);
+    `omit` left to the database (the events' "id": its identity default)."""
+
+    def __init__(self, model, now, first=("id",), omit=()):
+        cols = [f for f in model._meta.concrete_fields if f.attname not in first and f.attname not in omit]
         self.names = [f.attname for f in cols]
         self.defaults = {}
         for f in cols:
@@ -1181,11 +1223,14 @@ class _CopyPlan:
         for i, f in enumerate(cols):
             if not f.attname.isidentifier():  # pragma: no cover - Django attnames are identifiers
                 raise ValueError(f.attname)
-            fmt = "_json" if f.get_internal_type() == "JSONField" else "_value"
+            fmt = _COPY_FORMATS.get(f.get_internal_type(), "_value")
             parts.append(f"{fmt}(v['{f.attname}']) if '{f.attname}' in v else _defaults[{i}]")
         namespace = {
             "_value": _copy_value,
             "_json": _copy_json,
+            "_str": _copy_str,
+            "_datetime": _copy_datetime,
+            "_int": _copy_int,
             "_defaults": [_copy_value(self.defaults[f.attname]) for f in cols],
         }
         exec(f"def text(v):\n    return '\\t'.join(({', '.join(parts)},))", namespace)  # noqa: S102
@@ -1194,13 +1239,13 @@ class _CopyPlan:
 
 def _copy_plans() -> tuple[_CopyPlan, _CopyPlan]:
     now = timezone.now()
-    return _CopyPlan(Dossier, now), _CopyPlan(DossierEvent, now, first=("id", "dossier_id"))
+    return _CopyPlan(Dossier, now), _CopyPlan(DossierEvent, now, first=("dossier_id",), omit=("id",))
 
 
 class _CopyWriter:
-    """PostgreSQL: COPY batches (an order of magnitude faster than INSERTs for millions of rows), with primary keys
-    drawn from the tables' own sequences so that events can name their dossier. Runs inside the import's
-    transaction on the same connection."""
+    """PostgreSQL: COPY batches (an order of magnitude faster than INSERTs for millions of rows). The dossiers'
+    primary keys are drawn from their sequence first, so that events can name their dossier; the events' own keys
+    are the column's identity default. Runs inside the import's transaction on the same connection."""
 
     def __init__(self):
         self.d, self.e = _copy_plans()
@@ -1216,15 +1261,12 @@ class _CopyWriter:
         with connection.cursor() as django_cur:
             cur = django_cur.cursor  # psycopg 3 cursor on the same connection, inside the same transaction
             d_ids = self._ids(cur, self.d.table, len(batch))
-            e_ids = iter(self._ids(cur, self.e.table, sum(len(p.event_rows) for p in batch)))
             with cur.copy(self.d.sql) as copy:
                 copy.write("".join(f"{pk}\t{p.dossier_row}\n" for pk, p in zip(d_ids, batch, strict=True)))
             with cur.copy(self.e.sql) as copy:
                 copy.write(
                     "".join(
-                        f"{next(e_ids)}\t{pk}\t{row}\n"
-                        for pk, p in zip(d_ids, batch, strict=True)
-                        for row in p.event_rows
+                        f"{pk}\t{row}\n" for pk, p in zip(d_ids, batch, strict=True) for row in p.event_rows
                     )
                 )
         return len(batch)

@@ -70,24 +70,32 @@ class DailySequence(models.Model):
 
 
 class Dossier(models.Model):
-    code = models.CharField("mã hồ sơ", max_length=80, unique=True)
+    code = models.CharField("mã hồ sơ", max_length=80)  # unique: Meta.constraints (no LIKE twin index)
     agency = models.ForeignKey(
-        Agency, verbose_name="cơ quan tiếp nhận", on_delete=models.PROTECT, related_name="dossiers"
+        Agency,
+        verbose_name="cơ quan tiếp nhận",
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        db_index=False,  # (agency, received_at) and the other composites lead with agency
     )
     procedure = models.ForeignKey(
         Procedure, verbose_name="thủ tục", on_delete=models.PROTECT, related_name="dossiers"
     )
     procedure_version = models.ForeignKey(
-        ProcedureVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ProcedureVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # no query filters on it (only PROTECT when a version is deleted: never done)
     )
     field_id_snapshot = models.BigIntegerField(
         null=True,
         blank=True,
-        db_index=True,
         help_text="Field (lĩnh vực) of the procedure version filed under.",
     )
     channel = models.CharField("kênh nộp", max_length=10, choices=Channel.choices)
-    state = models.CharField("trạng thái", max_length=24, choices=State.choices, db_index=True)
+    state = models.CharField("trạng thái", max_length=24, choices=State.choices)  # index (state, agency)
     resume_state = models.CharField(max_length=24, blank=True)
 
     # Applicant (người nộp) and the authorised representative (ủy quyền), if any.
@@ -95,19 +103,29 @@ class Dossier(models.Model):
         max_length=12, choices=ApplicantKind.choices, default=ApplicantKind.INDIVIDUAL
     )
     applicant_name = models.CharField("người nộp", max_length=255)
-    applicant_name_ascii = models.CharField(max_length=255, db_index=True, editable=False)
-    applicant_id_number = models.CharField(
-        "số định danh / mã số thuế", max_length=20, blank=True, db_index=True
-    )
+    # Searched with LIKE '%…%' (selectors.search_dossiers): a B-tree index cannot serve that, so none.
+    applicant_name_ascii = models.CharField(max_length=255, editable=False)
+    applicant_id_number = models.CharField("số định danh / mã số thuế", max_length=20, blank=True)
     applicant_address = models.CharField("địa chỉ", max_length=500, blank=True)
     applicant_phone = models.CharField("điện thoại", max_length=30, blank=True)
     applicant_email = models.EmailField("thư điện tử", blank=True)
     representative = models.JSONField("người được ủy quyền", default=dict, blank=True)
+    # Partial indexes (Meta.indexes, IS NOT NULL): imported and counter dossiers have none and cost nothing.
     applicant_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="dossiers"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dossiers",
+        db_index=False,
     )
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     form_data = models.JSONField("tờ khai điện tử", default=dict, blank=True)
     result_method = models.CharField(
@@ -126,11 +144,11 @@ class Dossier(models.Model):
     new_return_at = models.DateTimeField("hẹn lại (thư xin lỗi)", null=True, blank=True)
     resolved_at = models.DateTimeField("ngày có kết quả", null=True, blank=True, db_index=True)
     outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
-    classification = models.CharField(max_length=8, choices=Classification.choices, blank=True, db_index=True)
+    classification = models.CharField(max_length=8, choices=Classification.choices, blank=True)
     returned_at = models.DateTimeField(null=True, blank=True)
     return_method = models.CharField(max_length=12, choices=ReturnMethod.choices, blank=True)
     refused_at = models.DateTimeField(null=True, blank=True)
-    stopped_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)  # partial index in Meta.indexes
     supplement_rounds = models.PositiveIntegerField(default=0)
 
     imported = models.BooleanField(default=False)
@@ -145,10 +163,23 @@ class Dossier(models.Model):
         verbose_name = "hồ sơ"
         verbose_name_plural = "hồ sơ"
         ordering = ["-created_at"]
+        # Every index here is read by a query in the code: docs/adr/0018-dossier-indexes.md says which.
+        constraints = [models.UniqueConstraint(fields=["code"], name="dossier_code_unique")]
         indexes = [
             models.Index(fields=["agency", "received_at"], name="dossier_agency_received"),
             models.Index(fields=["agency", "resolved_at"], name="dossier_agency_resolved"),
-            models.Index(fields=["agency", "state"], name="dossier_agency_state"),
+            models.Index(fields=["state", "agency"], name="dossier_state_agency"),
+            models.Index(
+                fields=["stopped_at"], name="dossier_stopped_at", condition=models.Q(stopped_at__isnull=False)
+            ),
+            models.Index(
+                fields=["applicant_user"],
+                name="dossier_applicant_user",
+                condition=models.Q(applicant_user__isnull=False),
+            ),
+            models.Index(
+                fields=["filed_by"], name="dossier_filed_by", condition=models.Q(filed_by__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -167,14 +198,17 @@ class Dossier(models.Model):
 class DossierStep(models.Model):
     """One step of the dossier's internal process (instantiated from the procedure's template at reception)."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    # dossier: the unique (dossier, order) constraint's index serves every lookup by dossier
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps", db_index=False)
     order = models.PositiveIntegerField()
     label = models.CharField(max_length=200, blank=True)
     actor = models.CharField("người/bộ phận thực hiện", max_length=500)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.SPECIALIST)
     task = models.TextField(blank=True)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )  # no query filters steps by unit
     inter_agency = models.BooleanField(default=False)
     hours = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     assignee = models.ForeignKey(
@@ -185,7 +219,7 @@ class DossierStep(models.Model):
         related_name="dossier_steps",
     )
     started_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    due_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     classification = models.CharField(max_length=8, choices=Classification.choices, blank=True)
 
@@ -201,12 +235,18 @@ class DossierEvent(models.Model):
     """An immutable record of one action. `hash` = SHA-256 over the previous event's hash and this event's
     canonical content; `motcua verify-history` recomputes every chain."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    # dossier: the unique (dossier, seq) constraint's index serves every lookup by dossier
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events", db_index=False)
     seq = models.PositiveIntegerField()
     action = models.CharField(max_length=32)
-    at = models.DateTimeField(db_index=True)
+    at = models.DateTimeField()  # the (action, at) index serves the queries on it
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # partial index in Meta.indexes (imported events have no actor)
     )
     actor_name = models.CharField(max_length=255, blank=True)
     from_state = models.CharField(max_length=24, blank=True)
@@ -222,7 +262,12 @@ class DossierEvent(models.Model):
     class Meta:
         ordering = ["dossier", "seq"]
         constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="dossierevent_unique_seq")]
-        indexes = [models.Index(fields=["action", "at"], name="dossierevent_action_at")]
+        indexes = [
+            models.Index(fields=["action", "at"], name="dossierevent_action_at"),
+            models.Index(
+                fields=["actor"], name="dossierevent_actor", condition=models.Q(actor__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.dossier_id}#{self.seq} {self.action}"
