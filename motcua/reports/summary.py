@@ -363,6 +363,44 @@ def fill_on_migrate(apps, schema_editor) -> None:
     schema_editor.execute(f"INSERT INTO {TABLE} ({cols}) {recount_sql(vendor)}", params=None)
 
 
+def installed_triggers(conn) -> set[str]:
+    with conn.cursor() as cur:
+        if conn.vendor == "postgresql":
+            cur.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'motcua_stats_%' AND NOT tgisinternal"
+            )
+        else:
+            cur.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'motcua_stats_%'"
+            )
+        return {row[0] for row in cur.fetchall()}
+
+
+TRIGGERS = {"motcua_stats_ins", "motcua_stats_upd", "motcua_stats_del", "motcua_stats_proc"}
+
+
+def ensure_triggers(conn, verbosity: int = 1) -> bool:
+    """Reinstall the triggers and recount the table if any trigger is missing — SQLite drops a table's triggers
+    when a migration remakes the table (column or constraint changes). Run after every `migrate`. Returns True
+    when it had to repair."""
+    if conn.vendor not in ("postgresql", "sqlite") or TABLE not in conn.introspection.table_names():
+        return False
+    if installed_triggers(conn) >= TRIGGERS:
+        return False
+    with transaction.atomic(using=conn.alias):
+        with conn.cursor() as cur:
+            for sql in (*uninstall_sql(conn.vendor), *install_sql(conn.vendor)):
+                cur.execute(sql)
+        changes = rebuild()
+    if verbosity:
+        print(
+            "Statistics summary: triggers reinstalled after a schema change; table recounted "
+            f"({changes['cells']} cells, {len(changes['added'])} added, {len(changes['removed'])} removed, "
+            f"{len(changes['changed'])} changed)."
+        )
+    return True
+
+
 def drop_on_unmigrate(apps, schema_editor) -> None:
     for sql in uninstall_sql(schema_editor.connection.vendor):
         schema_editor.execute(sql, params=None)

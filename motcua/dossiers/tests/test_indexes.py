@@ -20,11 +20,19 @@ EXPECTED = {
         ("procedure_id",),
         ("applicant_user_id",),  # partial
         ("filed_by_id",),  # partial
+        ("refused_at",),  # partial; reports migration 0001 (statistics: partial months, ADR 0017)
+        ("agency_id", "due_at"),  # partial, open dossiers; reports migration 0002 (overdue lists, ADR 0017)
     },
     DossierEvent: {("dossier_id", "seq"), ("action", "at"), ("actor_id",)},
     DossierStep: {("dossier_id", "order"), ("agency_id",), ("assignee_id",)},
 }
-PARTIAL = {"dossier_stopped_at", "dossier_applicant_user", "dossier_filed_by", "dossierevent_actor"}
+PARTIAL = {
+    "dossier_stopped_at",
+    "dossier_applicant_user",
+    "dossier_filed_by",
+    "dossier_refused_at",
+    "dossierevent_actor",
+}
 
 
 def _indexes(model) -> dict[str, tuple]:

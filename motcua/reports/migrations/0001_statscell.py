@@ -13,7 +13,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("dossiers", "0001_initial"),
+        # after the index diet: on SQLite it remakes the dossier table, which would drop triggers made before it
+        ("dossiers", "0002_index_diet"),
         ("catalog", "0004_procedure_name_sort"),
     ]
 

@@ -212,6 +212,27 @@ def test_a_procedure_moved_to_another_field_moves_its_dossiers_without_snapshot(
         assert selectors.on_time_stats(**kw) == raw(settings, selectors.on_time_stats, **kw)
 
 
+def test_triggers_lost_to_a_schema_change_are_reinstalled_after_migrate(world):
+    """SQLite drops a table's triggers when a migration remakes the table: the post-migrate check puts them back
+    and recounts, and then the table follows writes again."""
+    from django.db import connection
+
+    rng = random.Random(15)
+    edge_history(world, rng, 40)
+    assert summary.installed_triggers(connection) >= summary.TRIGGERS
+    assert summary.ensure_triggers(connection, verbosity=0) is False  # nothing to do
+    with connection.cursor() as cur:
+        for sql in summary.uninstall_sql(connection.vendor):
+            cur.execute(sql)
+    Dossier.objects.filter(code__endswith="2").update(resolved_at=None, classification="")  # not counted
+    assert summary.diff_cells(summary.sql_recount(), summary.stored_cells()) != []
+    assert summary.ensure_triggers(connection, verbosity=0) is True
+    assert summary.installed_triggers(connection) >= summary.TRIGGERS
+    assert_table_exact()
+    Dossier.objects.filter(code__endswith="4").delete()
+    assert_table_exact()
+
+
 def test_rebuild_restores_a_damaged_table_and_reports_the_changes(world):
     rng = random.Random(13)
     edge_history(world, rng, 80)
