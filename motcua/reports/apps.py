@@ -8,6 +8,7 @@ def _ensure_summary_triggers(sender, using="default", verbosity=1, **kwargs):
     from . import summary
 
     summary.ensure_triggers(connections[using], verbosity=verbosity)
+    summary.clear_if_no_dossiers(connections[using])  # post_migrate also follows every flush
 
 
 class ReportsConfig(AppConfig):
