@@ -615,7 +615,6 @@ def dossier_file(
             file_hashes=file_hashes or [],  # SHA-256 of the files filed with it (checked before storing)
         )
         dossier.save()  # already carries the first event's hash: one INSERT, no UPDATE
-        event.dossier = dossier
         event.save()
         setattr(dossier, EVENTS_CACHE, [event])
         setattr(dossier, STEPS_CACHE, [])  # steps are instantiated at reception

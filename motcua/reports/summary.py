@@ -423,22 +423,8 @@ def drop_on_unmigrate(apps, schema_editor) -> None:
 
 # --- the read path ----------------------------------------------------------------------------------------------
 
-VECTOR = (
-    "received",
-    "received_online",
-    "received_counter",
-    "received_postal",
-    "resolved",
-    "early",
-    "on_time",
-    "late",
-    "stopped",
-    "refused",
-    "opened",
-    "closed",
-    "overdue_from",
-    "overdue_to",
-)
+# The measures as read: `received` also split by channel (the channel is a cell key, not a measure).
+VECTOR = ("received", "received_online", "received_counter", "received_postal", *MEASURES[1:])
 
 
 def enabled() -> bool:
