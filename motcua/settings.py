@@ -1,7 +1,7 @@
 """Django settings, read from the environment.
 
 DATABASE_URL (default: SQLite file db.sqlite3 in WAL mode), SECRET_KEY, ALLOWED_HOSTS (comma separated),
-DEBUG (1/0). With DEBUG off, production-safe defaults apply and SECRET_KEY must be set.
+DEBUG (1/0), MEDIA_ROOT or MOTCUA_STORAGE=s3 with MOTCUA_S3_* (motcua/core/storage.py). With DEBUG off, production-safe defaults apply and SECRET_KEY must be set.
 """
 
 import os
@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from motcua.core.storage import default_storage_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -122,7 +124,9 @@ STATICFILES_DIRS = [BASE_DIR / "motcua" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads: MOTCUA_STORAGE=filesystem (MEDIA_ROOT, the default) or s3 with MOTCUA_S3_* (motcua/core/storage.py);
+    # a bad configuration stops the start with ImproperlyConfigured.
+    "default": default_storage_from_env(os.environ),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

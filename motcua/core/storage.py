@@ -1,0 +1,92 @@
+"""Where uploaded files are kept: `STORAGES["default"]` built from the environment (motcua/settings.py).
+
+    MOTCUA_STORAGE=filesystem (default)  files under MEDIA_ROOT (FileSystemStorage)
+    MOTCUA_STORAGE=s3                    an S3-compatible object store through django-storages (BSD):
+        MOTCUA_S3_BUCKET                 required; the bucket must exist
+        MOTCUA_S3_ENDPOINT_URL           e.g. https://s3.example.vn or http://127.0.0.1:9000 (MinIO); empty = AWS
+        MOTCUA_S3_REGION                 e.g. ap-southeast-1 (optional)
+        MOTCUA_S3_ACCESS_KEY_ID          } both or neither; neither = boto3's own chain (AWS_* variables,
+        MOTCUA_S3_SECRET_ACCESS_KEY      } ~/.aws, an instance role)
+        MOTCUA_S3_PREFIX                 a key prefix inside the bucket, e.g. motcua/media (optional)
+        MOTCUA_S3_ADDRESSING_STYLE       path | virtual | auto (optional; MinIO and most local stores want path)
+
+Every problem is reported at once, at startup (settings import), as ImproperlyConfigured: a server that cannot
+keep files must not start and accept uploads. Objects are private (no ACL is set: the bucket's policy applies)
+and never overwritten: a name already taken gets a suffix, exactly as on the filesystem, so deleting one
+document's file can never remove another's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+FILESYSTEM = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+S3_BACKEND = "storages.backends.s3.S3Storage"
+# S3 bucket naming rules: 3–63 characters, lower-case letters, digits, dots and hyphens, letter or digit at
+# both ends, no two adjacent dots, not an IP address.
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_IP = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+_REGION = re.compile(r"^[a-z0-9-]{1,40}$")
+
+
+def default_storage_from_env(environ: Mapping[str, str]) -> dict:
+    """The `STORAGES["default"]` entry for this environment (see the module docstring)."""
+    kind = (environ.get("MOTCUA_STORAGE") or "filesystem").strip().lower()
+    if kind == "filesystem":
+        return dict(FILESYSTEM)
+    if kind != "s3":
+        raise ImproperlyConfigured(f"MOTCUA_STORAGE must be 'filesystem' or 's3', not {kind!r}.")
+    problems: list[str] = []
+    bucket = (environ.get("MOTCUA_S3_BUCKET") or "").strip()
+    if not bucket:
+        problems.append("MOTCUA_S3_BUCKET is required (the name of an existing bucket)")
+    elif not _BUCKET.match(bucket) or ".." in bucket or _IP.match(bucket):
+        problems.append(
+            f"MOTCUA_S3_BUCKET {bucket!r} is not a valid bucket name (3-63 lower-case letters, digits, "
+            "dots and hyphens)"
+        )
+    endpoint = (environ.get("MOTCUA_S3_ENDPOINT_URL") or "").strip()
+    if endpoint:
+        parts = urlsplit(endpoint)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            problems.append(f"MOTCUA_S3_ENDPOINT_URL {endpoint!r} must be an http:// or https:// URL")
+    region = (environ.get("MOTCUA_S3_REGION") or "").strip()
+    if region and not _REGION.match(region):
+        problems.append(f"MOTCUA_S3_REGION {region!r} is not a region name (e.g. ap-southeast-1)")
+    key = (environ.get("MOTCUA_S3_ACCESS_KEY_ID") or "").strip()
+    secret = (environ.get("MOTCUA_S3_SECRET_ACCESS_KEY") or "").strip()
+    if bool(key) != bool(secret):
+        problems.append("set both MOTCUA_S3_ACCESS_KEY_ID and MOTCUA_S3_SECRET_ACCESS_KEY, or neither")
+    style = (environ.get("MOTCUA_S3_ADDRESSING_STYLE") or "").strip().lower()
+    if style not in ("", "path", "virtual", "auto"):
+        problems.append(f"MOTCUA_S3_ADDRESSING_STYLE must be 'path', 'virtual' or 'auto', not {style!r}")
+    prefix = (environ.get("MOTCUA_S3_PREFIX") or "").strip().strip("/")
+    if ".." in prefix.split("/"):
+        problems.append("MOTCUA_S3_PREFIX must not contain '..'")
+    try:
+        import storages.backends.s3  # noqa: F401  (django-storages with boto3)
+    except ImportError:
+        problems.append("the S3 backend is not installed (pip install 'django-storages[s3]')")
+    if problems:
+        raise ImproperlyConfigured("MOTCUA_STORAGE=s3 is misconfigured: " + "; ".join(problems) + ".")
+    options: dict = {
+        "bucket_name": bucket,
+        "file_overwrite": False,  # a taken name gets a suffix, as FileSystemStorage does
+        "default_acl": None,  # private: the bucket's policy decides, nothing is made public
+        "querystring_auth": True,  # any URL generated is signed (downloads go through the views anyway)
+        "location": prefix,
+    }
+    if endpoint:
+        options["endpoint_url"] = endpoint
+    if region:
+        options["region_name"] = region
+    if key:
+        options["access_key"] = key
+        options["secret_key"] = secret
+    if style:
+        options["addressing_style"] = style
+    return {"BACKEND": S3_BACKEND, "OPTIONS": options}
