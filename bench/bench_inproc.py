@@ -1,0 +1,303 @@
+"""In-process CPU cost of the live path: what one status read and one filing+reception pair cost through the
+whole Django stack (WSGI handler, middleware, django-ninja, services, ORM), without an HTTP server or client.
+
+    .venv/bin/python bench/bench_inproc.py [--code DIR ...] [--rounds 2] [--requests 3000] [--pairs 300]
+    .venv/bin/python bench/bench_inproc.py --profile status|pair [--code DIR]
+
+Each `--code` is a source tree (default: this one). Trees are measured alternately (A B A B …) in fresh
+processes, so a baseline tree and a changed tree are compared in the same run: wall time on this shared
+machine is noisy, CPU time per request and the ratio between trees much less so. The figures are the Python
+process's CPU (`time.process_time`) and the PostgreSQL backend's CPU (from /proc/<pid>/stat, same machine),
+per request, over the measured loop after a warm-up. Requests are WSGI calls to `motcua.wsgi.application` with
+the environ gunicorn would build (Host 127.0.0.1, DEBUG off, bearer tokens), so every middleware runs.
+
+Uses PostgreSQL databases `mc_inproc_<n>` (one per tree, created and dropped here); `--preload` dossiers are
+bulk-inserted first so the indexes have some depth.
+"""
+
+import argparse
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve()
+PG = "postgres://postgres@127.0.0.1:5432"
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def psql(sql: str) -> None:
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c", sql],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+# --- child: one tree, one process ----------------------------------------------------------------------------
+
+
+def backend_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+
+
+def child(args) -> None:
+    args.code = args.code[0]
+    sys.path.insert(0, args.code)
+    os.environ.update(
+        {
+            "DATABASE_URL": f"{PG}/{args.db}",
+            "DJANGO_SETTINGS_MODULE": "motcua.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-secret-key-x",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "LOG_LEVEL": "WARNING",
+            "CONN_MAX_AGE": "600",
+            # the status API's rate limit (where the tree has one) must not refuse the measured loop
+            "STATUS_RATE_LIMIT": "1000000000",
+        }
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    import motcua
+
+    assert str(Path(motcua.__file__).resolve()).startswith(str(Path(args.code).resolve())), motcua.__file__
+    if args.setup:
+        call_command("migrate", verbosity=0)
+        tokens = fixtures(args.preload)
+        Path(args.state).write_text(json.dumps(tokens))
+        return
+    tokens = json.loads(Path(args.state).read_text())
+    from motcua.wsgi import application
+
+    def call(method: str, path: str, body: bytes = b"", token: str | None = None) -> tuple[int, bytes]:
+        environ = {
+            "REQUEST_METHOD": method,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8771",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "REMOTE_PORT": "50000",
+            "HTTP_HOST": "127.0.0.1:8771",
+            "HTTP_USER_AGENT": "bench",
+            "HTTP_ACCEPT": "*/*",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+        if body:
+            environ["CONTENT_TYPE"] = "application/json"
+            environ["CONTENT_LENGTH"] = str(len(body))
+        if token:
+            environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        status = []
+        result = application(environ, lambda s, h, exc_info=None: status.append(s))
+        try:
+            data = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        return int(status[0][:3]), data
+
+    body = json.dumps(
+        {
+            "procedure": "1.001612",
+            "agency": "000.00.21.H26",
+            "channel": "online",
+            "applicant": {"kind": "individual", "name": "Trần Thị Bình", "id_number": "001203012345"},
+        }
+    ).encode()
+    codes: list[str] = []
+
+    def pair() -> None:
+        status, data = call("POST", "/api/v1/dossiers", body, tokens["citizen"])
+        assert status == 201, (status, data[:300])
+        code = json.loads(data)["code"]
+        status, data = call("POST", f"/api/v1/dossiers/{code}/receive", b"{}", tokens["officer"])
+        assert status == 200, (status, data[:300])
+        codes.append(code)
+
+    def status_read(i: int) -> None:
+        code = codes[i % len(codes)] if i % 2 else f"PRE-{1 + (i * 7919) % max(1, args.preload)}"
+        status, data = call("GET", f"/api/v1/dossiers/{code}/status")
+        assert status == 200, (status, data[:300])
+
+    for _ in range(30):  # warm-up: imports, caches, prepared connections
+        pair()
+    for i in range(300):
+        status_read(i)
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+
+    def measure(fn, n):
+        b0, c0, w0 = backend_cpu(pid), time.process_time(), time.perf_counter()
+        for i in range(n):
+            fn(i)
+        return {
+            "py_ms": (time.process_time() - c0) / n * 1000,
+            "pg_ms": (backend_cpu(pid) - b0) / n * 1000,
+            "wall_ms": (time.perf_counter() - w0) / n * 1000,
+        }
+
+    if args.profile:
+        import cProfile
+        import pstats
+
+        prof = cProfile.Profile(time.process_time)
+        fn, n = (lambda i: pair(), args.pairs) if args.profile == "pair" else (status_read, args.requests)
+        prof.enable()
+        for i in range(n):
+            fn(i)
+        prof.disable()
+        if args.dump:
+            prof.dump_stats(args.dump)
+        stats = pstats.Stats(prof)
+        print(f"{stats.total_calls / n:,.0f} Python calls per {args.profile}")
+        stats.sort_stats(args.sort).print_stats(args.top)
+        return
+    out = {"pair": measure(lambda i: pair(), args.pairs), "status": measure(status_read, args.requests)}
+    print("RESULT " + json.dumps(out), flush=True)
+
+
+def fixtures(preload: int) -> dict:
+    """The bench_http fixture: one department, one procedure (3 working days), a citizen, an officer."""
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from motcua.catalog.models import Field, Procedure, ProcedureVersion
+    from motcua.core.models import ApiToken
+    from motcua.org.models import Agency, StaffRole
+
+    hn = Agency.objects.create(identifier="H26", name="Thành phố Hà Nội", level="province")
+    so = Agency.objects.create(
+        identifier="000.00.21.H26", name="Sở Kế hoạch và Đầu tư", level="department", parent=hn
+    )
+    f = Field.objects.create(code="hkd", name="Hộ kinh doanh")
+    p = Procedure.objects.create(
+        code="1.001612", name="Đăng ký thành lập hộ kinh doanh", field=f, level="commune"
+    )
+    ProcedureVersion.objects.create(
+        procedure=p, effective_from=dt.date(2015, 1, 1), name=p.name, field=f, level="commune", legal_days=3
+    )
+    User = get_user_model()
+    citizen = User.objects.create_user("bench-citizen", password="x-bench-123456")
+    officer = User.objects.create_user("bench-officer", password="x-bench-123456")
+    StaffRole.objects.create(user=officer, agency=so, role="officer")
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            INSERT INTO dossiers_dossier (code, agency_id, procedure_id, field_id_snapshot, channel, state,
+              resume_state, applicant_kind, applicant_name, applicant_name_ascii, applicant_id_number,
+              applicant_address, applicant_phone, applicant_email, representative, form_data, result_method,
+              limit_hours, submitted_at, received_at, counting_starts_at, due_at, initial_due_at,
+              paused_hours, resolved_at, outcome, classification, return_method, supplement_rounds,
+              imported, version, last_event_hash, created_at, updated_at)
+            SELECT 'PRE-' || g, %s, %s, %s, 'online', 'resolved', '', 'individual', 'Nguyễn Văn ' || g,
+              'nguyen van ' || g, lpad((1000000000 + g)::text, 12, '0'), '', '', '', '{}', '{}', 'counter', 24,
+              now(), now(), now(), now(), now(), 0, now(), 'approved', 'early', '', 0, true, 1, '', now(), now()
+            FROM generate_series(1, %s) g
+            """,
+            [so.pk, p.pk, f.pk, preload],
+        )
+        cur.execute("ANALYZE")
+    return {"citizen": ApiToken.issue(citizen), "officer": ApiToken.issue(officer)}
+
+
+# --- parent: alternate the trees -----------------------------------------------------------------------------
+
+
+def run_child(code: str, db: str, state: str, extra: list[str]) -> str:
+    cmd = [sys.executable, str(HERE), "--child", "--code", code, "--db", db, "--state", state, *extra]
+    return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, cwd=code).stdout
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--code", action="append", help="source tree(s) to measure (default: this one)")
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--requests", type=int, default=3000)
+    ap.add_argument("--pairs", type=int, default=300)
+    ap.add_argument("--preload", type=int, default=20000)
+    ap.add_argument("--profile", choices=["status", "pair"])
+    ap.add_argument("--sort", default="tottime")
+    ap.add_argument("--top", type=int, default=45)
+    ap.add_argument("--dump", help="with --profile: write the pstats file here")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--db", help=argparse.SUPPRESS)
+    ap.add_argument("--state", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        return child(args)
+    trees = [str(Path(c).resolve()) for c in (args.code or [str(HERE.parent.parent)])]
+    extra = ["--requests", str(args.requests), "--pairs", str(args.pairs), "--preload", str(args.preload)]
+    dbs = [f"mc_inproc_{i}" for i in range(len(trees))]
+    states = [f"/tmp/{db}.json" for db in dbs]
+    try:
+        for tree, db, state in zip(trees, dbs, states, strict=True):
+            psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+            psql(f"CREATE DATABASE {db}")
+            run_child(tree, db, state, [*extra, "--setup"])
+        if args.profile:
+            for tree, db, state in zip(trees, dbs, states, strict=True):
+                print(f"== {tree}")
+                prof = ["--profile", args.profile, "--sort", args.sort, "--top", str(args.top)]
+                if args.dump:
+                    prof += ["--dump", f"{args.dump}.{trees.index(tree)}"]
+                print(run_child(tree, db, state, [*extra, *prof]))
+            return
+        results: dict[str, list[dict]] = {t: [] for t in trees}
+        for r in range(args.rounds):
+            for tree, db, state in zip(trees, dbs, states, strict=True):
+                out = run_child(tree, db, state, extra)
+                res = json.loads(out.split("RESULT ", 1)[1])
+                results[tree].append(res)
+                print(f"round {r + 1} {tree}: {json.dumps(res)}", flush=True)
+        print()
+        summary = {}
+        for tree in trees:
+            summary[tree] = {
+                kind: {k: statistics.median(x[kind][k] for x in results[tree]) for k in ("py_ms", "pg_ms")}
+                for kind in ("status", "pair")
+            }
+            s = summary[tree]
+            print(
+                f"{tree}: status {s['status']['py_ms']:.3f} ms Python + {s['status']['pg_ms']:.3f} ms PostgreSQL; "
+                f"filing+reception pair {s['pair']['py_ms']:.2f} ms Python + {s['pair']['pg_ms']:.2f} ms PostgreSQL"
+            )
+        if len(trees) > 1:
+            base = summary[trees[0]]
+            for tree in trees[1:]:
+                s = summary[tree]
+                print(
+                    f"{tree} / {trees[0]}: status Python ×{s['status']['py_ms'] / base['status']['py_ms']:.2f}, "
+                    f"total ×{sum(s['status'].values()) / sum(base['status'].values()):.2f}; pair Python "
+                    f"×{s['pair']['py_ms'] / base['pair']['py_ms']:.2f}, "
+                    f"total ×{sum(s['pair'].values()) / sum(base['pair'].values()):.2f}"
+                )
+    finally:
+        for db in dbs:
+            psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    main()
