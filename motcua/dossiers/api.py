@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema, Status
 
 from motcua.core.auth import BearerAuth
 from motcua.core.errors import NotFound
+from motcua.core.prepared import Prepared
 
 from . import selectors, services
 from .models import Dossier
@@ -136,10 +137,17 @@ def list_dossiers(
     return {"count": total, "items": items}
 
 
+# `.first()` of the code (Meta ordering), compiled once per connection (motcua.core.prepared)
+_READABLE = Prepared(
+    lambda code: Dossier.objects.select_related("agency", "procedure", "procedure_version").filter(code=code)[
+        :1
+    ],
+    str,
+)
+
+
 def _get_readable(request, code: str) -> Dossier:
-    dossier = (
-        Dossier.objects.select_related("agency", "procedure", "procedure_version").filter(code=code).first()
-    )
+    dossier = _READABLE.first(code)
     if dossier is None or not services.may_read(request.auth, dossier):
         raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
     return dossier

@@ -8,11 +8,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure
+from motcua.core.prepared import Prepared
 from motcua.org.models import Agency, Role
 from motcua.org.selectors import roles_of
 
 from . import lifecycle
-from .models import Dossier, State
+from .models import Dossier, DossierDocument, State
 from .services import allowed_actions, events_of, steps_of
 
 LOCAL = lifecycle.LOCAL
@@ -116,6 +117,10 @@ def _aware(value) -> dt.datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+# dossier.documents.all() (Meta ordering), compiled once per connection (motcua.core.prepared)
+_DOCUMENTS = Prepared(lambda dossier_id: DossierDocument.objects.filter(dossier_id=dossier_id), int)
+
+
 def dossier_detail(dossier: Dossier, user=None) -> dict:
     data = {
         "code": dossier.code,
@@ -203,7 +208,7 @@ def dossier_detail(dossier: Dossier, user=None) -> dict:
                 "sha256": d.sha256,
                 "uploaded_at": iso(d.uploaded_at),
             }
-            for d in dossier.documents.all()
+            for d in _DOCUMENTS(dossier.pk)
         ],
     }
     if user is not None:

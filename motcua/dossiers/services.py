@@ -12,8 +12,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from motcua.catalog.models import Procedure, ProcessTemplate
+from motcua.catalog.models import Procedure, ProcedureVersion, ProcessStep, ProcessTemplate
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
+from motcua.core.prepared import Prepared
 from motcua.core.text import fold, nfc
 from motcua.org.models import Agency, Role, StaffRole
 from motcua.org.selectors import roles_of
@@ -116,13 +117,66 @@ def event_summary(dossier: Dossier) -> EventSummary:
 
 EVENTS_CACHE = "_motcua_events"
 
+# The reads of every action, compiled once per connection (motcua.core.prepared; the same rows and instances
+# as the ORM expressions they are written with, tested in motcua/core/tests/test_prepared.py).
+_EVENTS = Prepared(lambda dossier_id: DossierEvent.objects.filter(dossier_id=dossier_id).order_by("seq"), int)
+_STEPS = Prepared(
+    lambda dossier_id: (
+        DossierStep.objects.filter(dossier_id=dossier_id)
+        .select_related("agency", "assignee")
+        .order_by("order")
+    ),
+    int,
+)
+# dossier_act's read: `.first()` of the code, locking only the dossier row (Meta ordering: -created_at).
+_LOCKED = Prepared(
+    lambda code: (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("agency", "procedure", "procedure_version", "applicant_user")
+        .filter(code=code)[:1]
+    ),
+    str,
+)
+_AGENCY = Prepared(lambda identifier: Agency.objects.filter(identifier=identifier)[:1], str)
+_PROCEDURE = Prepared(lambda code: Procedure.objects.filter(code=code)[:1], str)
+# Procedure.version_at: the latest version in force on a date.
+_VERSION_AT = Prepared(
+    lambda procedure_id, day: ProcedureVersion.objects.filter(
+        procedure_id=procedure_id, effective_from__lte=day
+    ).order_by("-effective_from")[:1],
+    int,
+    dt.date,
+)
+_TEMPLATES = Prepared(
+    lambda procedure_id, agency_id: (
+        ProcessTemplate.objects.filter(procedure=procedure_id)
+        .filter(Q(agency=agency_id) | Q(agency__isnull=True))
+        .order_by("-pk")
+    ),
+    int,
+    int,
+)
+_TEMPLATE_STEPS = Prepared(
+    lambda template_id: (
+        ProcessStep.objects.filter(template_id=template_id).select_related("partner_agency").order_by("order")
+    ),
+    int,
+)
+
+
+def _of_dossier(rows: list, dossier: Dossier) -> list:
+    """Rows read by dossier id, attached to `dossier` as its related manager would (no query for `.dossier`)."""
+    for row in rows:
+        row.dossier = dossier
+    return rows
+
 
 def events_of(dossier: Dossier) -> list[DossierEvent]:
     """The dossier's events in order, loaded once per dossier object (the action reads them, then the response
     shows them with the new one appended by `record_event`)."""
     events = getattr(dossier, EVENTS_CACHE, None)
     if events is None:
-        events = list(dossier.events.order_by("seq")) if dossier.pk else []
+        events = _of_dossier(_EVENTS(dossier.pk), dossier) if dossier.pk else []
         setattr(dossier, EVENTS_CACHE, events)
     return events
 
@@ -374,7 +428,7 @@ def steps_of(dossier: Dossier) -> list[DossierStep]:
     if steps is None:
         # Steps are instantiated at reception: a dossier never received has none (no query needed).
         received = dossier.pk and dossier.received_at is not None
-        steps = list(dossier.steps.select_related("agency", "assignee").order_by("order")) if received else []
+        steps = _of_dossier(_STEPS(dossier.pk), dossier) if received else []
         setattr(dossier, STEPS_CACHE, steps)
     return steps
 
@@ -390,16 +444,12 @@ def current_step(dossier: Dossier) -> DossierStep | None:
 
 
 def _instantiate_steps(dossier: Dossier, at: dt.datetime) -> None:
-    templates = {
-        t.agency_id: t
-        for t in ProcessTemplate.objects.filter(procedure=dossier.procedure_id)
-        .filter(Q(agency=dossier.agency_id) | Q(agency__isnull=True))
-        .order_by("-pk")  # the lowest pk of each kind wins, as .first() did
-    }
+    # the lowest pk of each kind wins (ordered by -pk), as .first() did
+    templates = {t.agency_id: t for t in _TEMPLATES(dossier.procedure_id, dossier.agency_id)}
     template = templates.get(dossier.agency_id) or templates.get(None)
     steps: list[DossierStep] = []
     if template is not None:
-        for s in template.steps.select_related("partner_agency").order_by("order"):
+        for s in _TEMPLATE_STEPS(template.pk):
             steps.append(
                 DossierStep(
                     dossier=dossier,
@@ -544,13 +594,15 @@ def dossier_file(
             "Hình thức nhận kết quả phải là 'counter', 'post' hoặc 'electronic'.",
             "result_method must be 'counter', 'post' or 'electronic'.",
         )
-    agency = Agency.objects.filter(identifier=agency_identifier).first()
+    agency = _AGENCY.first(agency_identifier)
     if agency is None:
         raise NotFound(f"Không có cơ quan mã '{agency_identifier}'.", f"No agency '{agency_identifier}'.")
-    procedure = Procedure.objects.filter(code=procedure_code).first()
+    procedure = _PROCEDURE.first(procedure_code)
     if procedure is None:
         raise NotFound(f"Không có thủ tục mã '{procedure_code}'.", f"No procedure '{procedure_code}'.")
-    version = procedure.version_at(at.astimezone(LOCAL).date())
+    version = _VERSION_AT.first(procedure.pk, at.astimezone(LOCAL).date())  # procedure.version_at(...)
+    if version is not None:
+        version.procedure = procedure
     if version is None or not procedure.active:
         raise Unprocessable(
             "Thủ tục chưa có hiệu lực hoặc đã bãi bỏ tại thời điểm nộp.",
@@ -649,12 +701,7 @@ def dossier_act(
         )
     at = at or timezone.now()
     with transaction.atomic():
-        dossier = (
-            Dossier.objects.select_for_update(of=("self",))
-            .select_related("agency", "procedure", "procedure_version", "applicant_user")
-            .filter(code=code)
-            .first()
-        )
+        dossier = _LOCKED.first(code)
         if dossier is None:
             raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
         if expected_version is not None and dossier.version != expected_version:

@@ -4,6 +4,7 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Collate
 
+from motcua.core.prepared import Prepared
 from motcua.core.text import fold
 
 from .models import Agency, Role, StaffRole
@@ -54,12 +55,20 @@ def agency_detail(identifier: str) -> Agency | None:
     )
 
 
+_ROLES = Prepared(
+    lambda user_id: StaffRole.objects.filter(user_id=user_id, active=True).select_related("agency", "unit"),
+    int,
+)
+
+
 def roles_of(user) -> list[StaffRole]:
+    """The user's active roles with their agency and unit, read once per user object (every permission check
+    of a request asks; the query is compiled once, motcua.core.prepared)."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_motcua_roles", None)
     if cached is None:
-        cached = list(StaffRole.objects.filter(user=user, active=True).select_related("agency", "unit"))
+        cached = _ROLES(user.pk)
         user._motcua_roles = cached
     return cached
 

@@ -1,0 +1,108 @@
+"""Hot read queries compiled once per connection.
+
+On the live path (filing, reception, every bearer-token request) building and compiling an ORM query costs
+several times running it on PostgreSQL: a filing+reception pair spent about half of its Python time in
+`SQLCompiler.as_sql` for a dozen small SELECTs (bench/bench_inproc.py). A `Prepared` query is an ordinary
+QuerySet written over *sample* parameter values; the first call on a database connection lets the ORM build
+and compile it, remembers the SQL and where the samples sit among its parameters, and every later call binds
+the new values into that SQL and reads the rows through Django's own model iterator (the compiler's
+converters, select_related population, `Model.from_db`). The instances are the ones the ORM would return for
+the same QuerySet with the real values; tests compare them.
+
+Rules for the QuerySet factory: every value that varies is one of the factory's arguments and is used as a
+plain lookup value (`field=value`, `field__lte=value`) of type str, int or date; everything else in the query
+is constant. The factory runs once per connection (per thread) and must not depend on anything else that
+varies (the user, settings, the time). Literal LIMITs (`[:1]`) are part of the SQL.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
+
+
+@dataclass
+class _Compiled:
+    queryset: QuerySet
+    compiler: Any
+    sql: str
+    params: tuple
+    positions: tuple[int, ...]
+    adapters: tuple[Callable[[Any], Any], ...]
+    converters: dict
+
+
+def _sample(kind: type, i: int):
+    if kind is str:
+        return f"\x1fmotcua-prepared-{i}\x1f"
+    if kind is int:
+        return -(10**15) - i
+    if kind is dt.date:
+        return dt.date(1901, 2, 1 + i)
+    raise TypeError(f"Prepared parameters are str, int or date, not {kind.__name__}")
+
+
+class Prepared:
+    """`Prepared(lambda code: Model.objects.filter(code=code)[:1], str)`; then `query(code)` returns the list
+    of instances and `query.first(code)` the first or None."""
+
+    def __init__(self, factory: Callable[..., QuerySet], *kinds: type):
+        self.factory = factory
+        self.kinds = kinds
+        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def _compile(self, connection, using: str) -> _Compiled:
+        samples = [_sample(kind, i) for i, kind in enumerate(self.kinds)]
+        queryset = self.factory(*samples).using(using)
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        adapters, positions = [], []
+        for kind, sample in zip(self.kinds, samples, strict=True):
+            adapt = connection.ops.adapt_datefield_value if kind is dt.date else _same
+            found = [i for i, p in enumerate(params) if p == adapt(sample)]
+            if len(found) != 1:
+                raise ValueError(f"Prepared: parameter {sample!r} appears {len(found)} times in {sql}")
+            positions.append(found[0])
+            adapters.append(adapt)
+        fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+        entry = _Compiled(
+            queryset=queryset,
+            compiler=compiler,
+            sql=sql,
+            params=tuple(params),
+            positions=tuple(positions),
+            adapters=tuple(adapters),
+            converters=compiler.get_converters(fields),
+        )
+        self._compiled[connection] = entry
+        return entry
+
+    def __call__(self, *values, using: str = DEFAULT_DB_ALIAS) -> list:
+        if len(values) != len(self.kinds):
+            raise TypeError(f"Prepared query takes {len(self.kinds)} values, got {len(values)}")
+        connection = connections[using]
+        entry = self._compiled.get(connection) or self._compile(connection, using)
+        params = list(entry.params)
+        for position, adapt, value in zip(entry.positions, entry.adapters, values, strict=True):
+            params[position] = adapt(value)
+        compiler = copy.copy(entry.compiler)
+        compiler.as_sql = lambda *args, **kwargs: (entry.sql, params)
+        compiler.get_converters = lambda expressions: entry.converters
+        queryset = entry.queryset._chain()
+        queryset.query.get_compiler = lambda *args, **kwargs: compiler
+        return list(queryset)
+
+    def first(self, *values, using: str = DEFAULT_DB_ALIAS):
+        found = self(*values, using=using)
+        return found[0] if found else None
+
+
+def _same(value):
+    return value

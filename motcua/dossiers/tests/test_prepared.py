@@ -1,0 +1,190 @@
+"""The live path's prepared reads (motcua.core.prepared) return what the ORM expressions they replace return:
+the same rows, in the same order, with the same related objects already loaded, on SQLite and PostgreSQL; the
+SQL is compiled once per connection."""
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.sql.compiler import SQLCompiler
+
+from motcua.catalog.models import Procedure, ProcedureVersion, ProcessTemplate
+from motcua.core import auth
+from motcua.core.models import ApiToken
+from motcua.core.prepared import Prepared
+from motcua.dossiers import api as dossiers_api
+from motcua.dossiers import documents, selectors, services
+from motcua.dossiers.models import Dossier
+from motcua.org import selectors as org_selectors
+from motcua.org.models import StaffRole
+
+from .conftest import APPLICANT, local
+from .test_documents import make_png
+
+
+def same(a, b):
+    assert type(a) is type(b) and a.pk == b.pk
+    for f in type(a)._meta.concrete_fields:
+        assert getattr(a, f.attname) == getattr(b, f.attname), f.name
+
+
+def same_lists(xs, ys):
+    assert len(xs) == len(ys)
+    for x, y in zip(xs, ys, strict=True):
+        same(x, y)
+
+
+@pytest.fixture
+def dossier(org, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    officer = org["users"]["officer"]
+    d, _ = services.dossier_file(
+        actor=officer,
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="counter",
+        applicant=APPLICANT,
+        receive=True,
+        at=local(2025, 3, 3, 9, 0),
+    )
+    services.dossier_act(
+        code=d.code, action="assign", actor=org["users"]["unit_head"], params={"assignee": "cv"}
+    )
+    documents.store_upload(
+        dossier=d, uploaded_file=documents.bytes_file(make_png(), "a.png"), kind="other", actor=officer
+    )
+    documents.store_upload(
+        dossier=d, uploaded_file=documents.bytes_file(make_png() + b"x", "b.png"), kind="other", actor=None
+    )
+    return Dossier.objects.get(pk=d.pk)
+
+
+def test_compiled_once_then_only_bound(org, monkeypatch):
+    calls = []
+    original = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        calls.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    by_code = Prepared(lambda code: Procedure.objects.filter(code=code), str)
+    assert by_code("1.001612") == [org["procedure"]] and len(calls) == 1
+    assert by_code("9.999999") == [] and by_code.first("9.999999") is None
+    assert by_code.first("1.001612").name == "Đăng ký thành lập hộ kinh doanh"
+    assert len(calls) == 1
+
+
+def test_misuse_is_refused(org):
+    twice = Prepared(lambda code: Procedure.objects.filter(Q(code=code) | Q(name=code)), str)
+    with pytest.raises(ValueError, match="appears 2 times"):
+        twice("1.001612")
+    with pytest.raises(TypeError, match="not float"):
+        Prepared(lambda x: Procedure.objects.filter(pk=x), float)("1")
+    with pytest.raises(TypeError, match="takes 1 values, got 2"):
+        Prepared(lambda code: Procedure.objects.filter(code=code), str)("a", "b")
+
+
+def test_locked_read_is_the_orm_first_with_its_relations(dossier, django_assert_num_queries):
+    with transaction.atomic():
+        got = services._LOCKED.first(dossier.code)
+        expected = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("agency", "procedure", "procedure_version", "applicant_user")
+            .filter(code=dossier.code)
+            .first()
+        )
+    same(got, expected)
+    with django_assert_num_queries(0):
+        assert got.agency.identifier == "000.00.21.H26" and got.procedure.code == "1.001612"
+        assert got.procedure_version.effective_from == dt.date(2020, 1, 1)
+        assert got.applicant_user is None  # a counter filing
+    assert services._LOCKED.first("000.00.21.H26-250303-9999") is None
+
+
+def test_events_steps_documents_and_readable(dossier, django_assert_num_queries):
+    events = services._EVENTS(dossier.pk)
+    assert [e.action for e in events] == ["register", "receive", "assign"]
+    same_lists(events, list(dossier.events.order_by("seq")))
+    steps = services._STEPS(dossier.pk)
+    same_lists(steps, list(dossier.steps.select_related("agency", "assignee").order_by("order")))
+    with django_assert_num_queries(0):
+        assert [(s.agency.identifier, s.assignee.username if s.assignee else None) for s in steps] == [
+            ("000.00.21.H26", "cv"),
+            ("000.00.21.H26", None),
+        ]
+        services._of_dossier(events, dossier)
+        assert all(e.dossier is dossier for e in events)
+    docs = selectors._DOCUMENTS(dossier.pk)
+    assert [d.name for d in docs] == ["a.png", "b.png"]
+    same_lists(docs, list(dossier.documents.all()))
+    readable = dossiers_api._READABLE.first(dossier.code)
+    same(
+        readable,
+        Dossier.objects.select_related("agency", "procedure", "procedure_version").get(pk=dossier.pk),
+    )
+    with django_assert_num_queries(0):
+        assert (readable.agency.name, readable.procedure_version.legal_days) == ("Sở Kế hoạch và Đầu tư", 3)
+    assert services._EVENTS(0) == [] and services._STEPS(0) == [] and selectors._DOCUMENTS(0) == []
+
+
+def test_filing_reads(org):
+    assert services._AGENCY.first("000.00.21.H26") == org["so"]
+    same(services._AGENCY.first("H26"), org["hn"])
+    assert services._AGENCY.first("000.00.99.H26") is None
+    same(services._PROCEDURE.first("1.001612"), org["procedure"])
+    proc = org["procedure"]
+    newer = ProcedureVersion.objects.create(
+        procedure=proc,
+        effective_from=dt.date(2025, 7, 1),
+        name=proc.name,
+        field=org["field"],
+        level="commune",
+        legal_days=2,
+    )
+    for day in (dt.date(2019, 12, 31), dt.date(2020, 1, 1), dt.date(2025, 6, 30), dt.date(2025, 7, 1)):
+        got = services._VERSION_AT.first(proc.pk, day)
+        expected = proc.version_at(day)
+        assert (got.pk if got else None) == (expected.pk if expected else None), day
+    assert services._VERSION_AT.first(proc.pk, dt.date(2026, 1, 1)) == newer
+    assert services._VERSION_AT.first(proc.pk, dt.date(2019, 1, 1)) is None
+
+
+def test_process_template_reads(org):
+    proc, so = org["procedure"], org["so"]
+    default = ProcessTemplate.objects.get(procedure=proc)
+    own = ProcessTemplate.objects.create(procedure=proc, agency=so, total_hours=16)
+    got = services._TEMPLATES(proc.pk, so.pk)
+    expected = list(
+        ProcessTemplate.objects.filter(procedure=proc)
+        .filter(Q(agency=so.pk) | Q(agency__isnull=True))
+        .order_by("-pk")
+    )
+    same_lists(got, expected)
+    assert [t.pk for t in got] == [own.pk, default.pk]
+    assert [t.pk for t in services._TEMPLATES(proc.pk, org["other"].pk)] == [default.pk]
+    steps = services._TEMPLATE_STEPS(default.pk)
+    same_lists(steps, list(default.steps.select_related("partner_agency").order_by("order")))
+    assert [s.hours for s in steps] == [16, 8]
+
+
+def test_token_and_roles(org, token, django_assert_num_queries):
+    raw = token("officer")
+    user = auth.user_for_token(raw)
+    assert user == org["users"]["officer"]
+    row = auth._TOKEN.first(auth.hash_token(raw))
+    same(row, ApiToken.objects.select_related("user").get(key_hash=auth.hash_token(raw)))
+    ApiToken.objects.filter(pk=row.pk).update(revoked=True)
+    assert auth.user_for_token(raw) is None
+    officer = org["users"]["officer"]
+    roles = org_selectors._ROLES(officer.pk)
+    same_lists(
+        roles, list(StaffRole.objects.filter(user=officer, active=True).select_related("agency", "unit"))
+    )
+    with django_assert_num_queries(0):
+        assert [(r.role, r.agency.identifier, r.unit.name) for r in roles] == [
+            ("officer", "000.00.21.H26", "Bộ phận Một cửa")
+        ]
+    StaffRole.objects.filter(user=officer).update(active=False)
+    assert org_selectors._ROLES(officer.pk) == []
