@@ -59,7 +59,7 @@ def child(args) -> None:
             "LOG_LEVEL": "WARNING",
             "CONN_MAX_AGE": "600",
             # the status API's rate limit (where the tree has one) must not refuse the measured loop
-            "STATUS_RATE_LIMIT": "1000000000",
+            "STATUS_API_RATE_LIMIT": "1000000000",
         }
     )
     import django

@@ -56,12 +56,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, the session user and messages are set up for the web pages only: the /api/ JSON interface
+    # authenticates with bearer tokens (motcua/core/middleware.py; subclasses of Django's own).
+    "motcua.core.middleware.SessionMiddleware",
     "motcua.core.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "motcua.core.middleware.AuthenticationMiddleware",
+    "motcua.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -140,6 +142,10 @@ LOGIN_REDIRECT_URL = "/staff/"
 # Login throttling (motcua.core.throttle): attempts per window per username+IP.
 LOGIN_MAX_ATTEMPTS = int(os.environ.get("LOGIN_MAX_ATTEMPTS", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+# The public status API (GET /api/v1/dossiers/<code>/status): lookups per client IP per window, then 429
+# (motcua.org.throttle.status_api_limit). bench/bench_http.py raises the limit so that it measures the reads.
+STATUS_API_RATE_LIMIT = int(os.environ.get("STATUS_API_RATE_LIMIT", "60"))
+STATUS_API_RATE_WINDOW_SECONDS = int(os.environ.get("STATUS_API_RATE_WINDOW_SECONDS", "300"))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -50,3 +50,14 @@ class Conflict(DomainError):
 class Unprocessable(DomainError):
     status = 422
     code = "unprocessable"
+
+
+class Throttled(DomainError):
+    """HTTP 429; `retry_after` seconds go out as the Retry-After header."""
+
+    status = 429
+    code = "throttled"
+
+    def __init__(self, message: str, message_en: str = "", *, retry_after: int, **kwargs):
+        super().__init__(message, message_en, **kwargs)
+        self.retry_after = retry_after

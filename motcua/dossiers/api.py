@@ -2,14 +2,16 @@
 and the public masked status lookup GET /dossiers/<code>/status."""
 
 import datetime as dt
+import math
 from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from motcua.core.auth import BearerAuth
-from motcua.core.errors import NotFound
+from motcua.core.errors import NotFound, Throttled
 from motcua.core.prepared import Prepared
+from motcua.org import throttle
 
 from . import selectors, services
 from .models import Dossier
@@ -153,8 +155,25 @@ def _get_readable(request, code: str) -> Dossier:
     return dossier
 
 
-@router.get("/{code}/status", response={200: dict, 404: ErrorOut}, summary="Public status lookup (masked)")
+@router.get(
+    "/{code}/status",
+    response={200: dict, 404: ErrorOut, 429: ErrorOut},
+    summary="Public status lookup (masked)",
+)
 def dossier_status(request: HttpRequest, code: str):
+    """Rate limited per client IP like the lookup page (STATUS_API_RATE_LIMIT lookups within
+    STATUS_API_RATE_WINDOW_SECONDS, found or not): over it, 429 with Retry-After and no lookup."""
+    limit, window = throttle.status_api_limit()
+    wait = throttle.check_rate(
+        throttle.STATUS_API_KEY, throttle.client_ip(request), limit=limit, window=window
+    )
+    if wait:
+        minutes = max(1, math.ceil(wait / 60))
+        raise Throttled(
+            f"Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau {minutes} phút.",
+            f"Too many lookups in a short time. Please try again in {minutes} minutes.",
+            retry_after=wait,
+        )
     found = selectors.public_status(code.strip())
     if found is None:
         raise NotFound(

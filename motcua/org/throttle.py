@@ -12,7 +12,7 @@ import datetime as dt
 import math
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -99,13 +99,75 @@ def lookup_limit() -> tuple[int, dt.timedelta]:
     return limit, window
 
 
+def status_api_limit() -> tuple[int, dt.timedelta]:
+    """(lookups, window) allowed per client IP on the public status API (GET /api/v1/dossiers/<code>/status):
+    STATUS_API_RATE_LIMIT lookups within STATUS_API_RATE_WINDOW_SECONDS (defaults those of the lookup page, 60
+    in 300 s), then HTTP 429 until the window has passed."""
+    limit = max(1, int(getattr(settings, "STATUS_API_RATE_LIMIT", 60)))
+    window = dt.timedelta(seconds=max(1, int(getattr(settings, "STATUS_API_RATE_WINDOW_SECONDS", 300))))
+    return limit, window
+
+
+STATUS_API_KEY = "#api-status"  # '#' is not allowed in usernames
+
+
 def check_rate(key: str, ip: str, *, limit: int, window: dt.timedelta, now: dt.datetime | None = None) -> int:
     """Count one request of `ip` under `key`. Returns 0 when it may be served, else the seconds to wait (the
-    request over the limit is refused, not counted)."""
-    wait = seconds_locked(key, ip, now=now)
-    if wait:
-        return wait
-    record_failure(key, ip, now=now, max_attempts=limit, window=window)
+    request over the limit is refused, not counted).
+
+    The same counting as `record_failure` after `seconds_locked` (a lock running refuses; a window that has
+    passed starts again; reaching `limit` locks for `window`), done in one INSERT … ON CONFLICT DO UPDATE …
+    RETURNING statement: the public lookups call this on every request. A locked row is left alone (the
+    WHERE of the update), so no row comes back and only then is the wait read. On PostgreSQL, outside a
+    transaction, the statement commits without waiting for the WAL flush (synchronous_commit off for its own
+    implicit transaction only): a count lost in a crash costs nothing, a flush per public lookup would."""
+    now = now or timezone.now()
+    meta = LoginThrottle._meta
+    table = connection.ops.quote_name(meta.db_table)
+    col = {f: connection.ops.quote_name(meta.get_field(f).column) for f in ("username", "ip", "failures")}
+    col["first"] = connection.ops.quote_name(meta.get_field("first_failure_at").column)
+    col["until"] = connection.ops.quote_name(meta.get_field("locked_until").column)
+    adapt = connection.ops.adapt_datetimefield_value
+    fresh = f"{table}.{col['first']} <= %(start)s"  # the window of the stored count has passed
+    sql = (
+        f"INSERT INTO {table} ({col['username']}, {col['ip']}, {col['failures']}, {col['first']}, {col['until']}) "
+        f"VALUES (%(key)s, %(ip)s, 1, %(now)s, %(first_lock)s) "
+        f"ON CONFLICT ({col['username']}, {col['ip']}) DO UPDATE SET "
+        f"{col['failures']} = CASE WHEN {fresh} THEN 1 ELSE {table}.{col['failures']} + 1 END, "
+        f"{col['first']} = CASE WHEN {fresh} THEN %(now)s ELSE {table}.{col['first']} END, "
+        f"{col['until']} = CASE WHEN (CASE WHEN {fresh} THEN 1 ELSE {table}.{col['failures']} + 1 END) >= %(limit)s "
+        f"THEN %(until)s ELSE NULL END "
+        f"WHERE {table}.{col['until']} IS NULL OR {table}.{col['until']} <= %(now)s "
+        f"RETURNING {col['failures']}"
+    )
+    params = {
+        "key": normalise_username(key),
+        "ip": ip,
+        "now": adapt(now),
+        "start": adapt(now - window),
+        "until": adapt(now + window),
+        "first_lock": adapt(now + window) if limit <= 1 else None,
+        "limit": limit,
+    }
+    with connection.cursor() as cursor:
+        if (
+            connection.vendor == "postgresql"
+            and not connection.in_atomic_block
+            and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
+        ):
+            # One round trip, one implicit transaction: SET LOCAL applies to this statement only.
+            cursor.execute("SET LOCAL synchronous_commit TO OFF; " + sql, params)
+            cursor.nextset()
+        else:  # SQLite, or inside the caller's transaction (whose durability is not ours to change)
+            cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:  # a lock is running: refused, not counted
+        return max(1, seconds_locked(key, ip, now=now))
+    if row[0] == 1:
+        # A new count (new row or window passed): forget other stale records, as record_failure does.
+        LoginThrottle.objects.filter(first_failure_at__lt=now - window).filter(
+            Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+        ).exclude(username=normalise_username(key), ip=ip).delete()
     return 0
 
 

@@ -1,0 +1,121 @@
+"""The public status API is rate limited per client IP like the lookup page: over STATUS_API_RATE_LIMIT lookups
+(found or not) within the window, HTTP 429 with Retry-After and a Vietnamese + English JSON message, and no
+lookup; the refused request is not counted; another IP is served; the limit lifts after the window; the API's
+count and the lookup page's are separate. `check_rate` (one statement) counts exactly as before."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from motcua.org import throttle
+from motcua.org.models import LoginThrottle
+
+from .test_api import BODY, call
+
+MISSING = "000.00.21.H26-250101-9999"
+
+
+@pytest.fixture(autouse=True)
+def small_limit(settings):
+    settings.STATUS_API_RATE_LIMIT = 3
+    settings.STATUS_API_RATE_WINDOW_SECONDS = 300
+
+
+def status(client: Client, code: str, ip: str = "203.0.113.7"):
+    return client.get(f"/api/v1/dossiers/{code}/status", REMOTE_ADDR=ip)
+
+
+def test_lookups_over_the_limit_get_429(org, token):
+    c = Client()
+    code = call(c, "post", "/api/v1/dossiers", token("citizen"), BODY).json()["code"]
+    assert status(c, code).status_code == 200
+    assert status(c, MISSING).status_code == 404  # misses count too
+    assert status(c, code).status_code == 200
+    r = status(c, code)
+    assert r.status_code == 429
+    assert 240 < int(r["Retry-After"]) <= 300
+    assert r.json() == {
+        "error": "throttled",
+        "message": "Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau 5 phút.",
+        "message_en": "Too many lookups in a short time. Please try again in 5 minutes.",
+    }
+    # refused requests are not counted and look nothing up: still 429, the same row
+    assert status(c, MISSING).status_code == 429
+    row = LoginThrottle.objects.get(username=throttle.STATUS_API_KEY, ip="203.0.113.7")
+    assert row.failures == 3 and row.locked_until > timezone.now()
+    # another client is served; the lookup page has its own count
+    assert status(c, code, ip="198.51.100.2").status_code == 200
+    assert c.get("/tra-cuu/", {"ma": code}, REMOTE_ADDR="203.0.113.7").status_code == 200
+    assert not LoginThrottle.objects.filter(username=throttle.LOOKUP_KEY, failures__gt=1).exists()
+
+
+def test_limit_lifts_after_the_window(org, token):
+    c = Client()
+    code = call(c, "post", "/api/v1/dossiers", token("citizen"), BODY).json()["code"]
+    for _ in range(3):
+        assert status(c, code).status_code == 200
+    assert status(c, code).status_code == 429
+    past = timezone.now() - dt.timedelta(seconds=301)
+    LoginThrottle.objects.filter(username=throttle.STATUS_API_KEY).update(
+        first_failure_at=past, locked_until=past
+    )
+    r = status(c, code)
+    assert r.status_code == 200 and r.json()["code"] == code
+    assert LoginThrottle.objects.get(username=throttle.STATUS_API_KEY).failures == 1
+
+
+def test_openapi_documents_the_429(org):
+    spec = Client().get("/api/v1/openapi.json").json()
+    responses = spec["paths"]["/api/v1/dossiers/{code}/status"]["get"]["responses"]
+    assert {"200", "404", "429"} <= set(responses)
+
+
+def test_check_rate_counts_like_record_failure(db):
+    t0 = timezone.now().replace(microsecond=0)
+    window = dt.timedelta(seconds=600)
+
+    def hit(seconds, limit=3):
+        return throttle.check_rate(
+            "#k", "192.0.2.1", limit=limit, window=window, now=t0 + dt.timedelta(seconds=seconds)
+        )
+
+    assert [hit(0), hit(10), hit(20)] == [0, 0, 0]  # the third reaches the limit and locks
+    assert hit(30) == 590  # locked until t0+20+600
+    assert hit(619) == 1
+    assert hit(620) == 0  # lock over and the window passed: counting starts again
+    row = LoginThrottle.objects.get(username="#k")
+    assert (row.failures, row.first_failure_at, row.locked_until) == (1, t0 + dt.timedelta(seconds=620), None)
+    assert [hit(700), hit(1219)] == [0, 0]  # 3 within 600 s of t0+620: locked
+    assert hit(1220) == 599
+    # a window that passed without reaching the limit starts a new count (no lock)
+    assert throttle.check_rate("#j", "192.0.2.1", limit=2, window=window, now=t0) == 0
+    assert throttle.check_rate("#j", "192.0.2.1", limit=2, window=window, now=t0 + window) == 0
+    assert LoginThrottle.objects.get(username="#j").failures == 1
+    # a limit of 1 locks on the first request
+    assert throttle.check_rate("#i", "192.0.2.1", limit=1, window=window, now=t0) == 0
+    assert (
+        throttle.check_rate("#i", "192.0.2.1", limit=1, window=window, now=t0 + dt.timedelta(seconds=1))
+        == 599
+    )
+    # stale rows of others are forgotten when a new count starts
+    throttle.check_rate("#h", "192.0.2.9", limit=9, window=window, now=t0 + dt.timedelta(days=1))
+    assert set(LoginThrottle.objects.values_list("username", flat=True)) == {"#h"}
+
+
+def test_check_rate_outside_a_transaction(transactional_db):
+    """The path the server takes (autocommit; on PostgreSQL one statement with synchronous_commit off for its own
+    transaction only, the connection's setting unchanged after it)."""
+    from django.db import connection
+
+    t0 = timezone.now()
+    window = dt.timedelta(seconds=60)
+    assert not connection.in_atomic_block
+    results = [throttle.check_rate("#t", "192.0.2.3", limit=2, window=window, now=t0) for _ in range(3)]
+    assert results[:2] == [0, 0] and 55 <= results[2] <= 60
+    assert LoginThrottle.objects.get(username="#t").failures == 2
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
