@@ -180,7 +180,10 @@ def dossier_status(request: HttpRequest, code: str):
             f"Không tìm thấy hồ sơ '{code}'. Kiểm tra lại mã hồ sơ trên giấy tiếp nhận.",
             f"Dossier '{code}' not found. Check the code on your receipt.",
         )
-    return found
+    # The API's own renderer, without re-validating a dict against `dict` (the same bytes and headers).
+    from motcua.api import api  # mounts this router: imported at call time
+
+    return api.create_response(request, found, status=200)
 
 
 @router.get("/{code}", auth=auth, response={200: dict, **ERRORS}, summary="A dossier with its event history")

@@ -9,10 +9,11 @@ that authenticates with the request — ours and the admin's — counts; the che
 """
 
 import datetime as dt
+import functools
 import math
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -111,6 +112,27 @@ def status_api_limit() -> tuple[int, dt.timedelta]:
 STATUS_API_KEY = "#api-status"  # '#' is not allowed in usernames
 
 
+@functools.cache
+def _rate_sql(vendor: str) -> str:
+    """check_rate's statement (built once per database vendor)."""
+    q = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    meta = LoginThrottle._meta
+    table = q(meta.db_table)
+    user, ip, failures = (q(meta.get_field(f).column) for f in ("username", "ip", "failures"))
+    first, until = (q(meta.get_field(f).column) for f in ("first_failure_at", "locked_until"))
+    fresh = f"{table}.{first} <= %(start)s"  # the window of the stored count has passed
+    count = f"CASE WHEN {fresh} THEN 1 ELSE {table}.{failures} + 1 END"
+    return (
+        f"INSERT INTO {table} ({user}, {ip}, {failures}, {first}, {until}) "
+        f"VALUES (%(key)s, %(ip)s, 1, %(now)s, %(first_lock)s) "
+        f"ON CONFLICT ({user}, {ip}) DO UPDATE SET {failures} = {count}, "
+        f"{first} = CASE WHEN {fresh} THEN %(now)s ELSE {table}.{first} END, "
+        f"{until} = CASE WHEN {count} >= %(limit)s THEN %(until)s ELSE NULL END "
+        f"WHERE {table}.{until} IS NULL OR {table}.{until} <= %(now)s "
+        f"RETURNING {failures}"
+    )
+
+
 def check_rate(key: str, ip: str, *, limit: int, window: dt.timedelta, now: dt.datetime | None = None) -> int:
     """Count one request of `ip` under `key`. Returns 0 when it may be served, else the seconds to wait (the
     request over the limit is refused, not counted).
@@ -122,24 +144,8 @@ def check_rate(key: str, ip: str, *, limit: int, window: dt.timedelta, now: dt.d
     transaction, the statement commits without waiting for the WAL flush (synchronous_commit off for its own
     implicit transaction only): a count lost in a crash costs nothing, a flush per public lookup would."""
     now = now or timezone.now()
-    meta = LoginThrottle._meta
-    table = connection.ops.quote_name(meta.db_table)
-    col = {f: connection.ops.quote_name(meta.get_field(f).column) for f in ("username", "ip", "failures")}
-    col["first"] = connection.ops.quote_name(meta.get_field("first_failure_at").column)
-    col["until"] = connection.ops.quote_name(meta.get_field("locked_until").column)
-    adapt = connection.ops.adapt_datetimefield_value
-    fresh = f"{table}.{col['first']} <= %(start)s"  # the window of the stored count has passed
-    sql = (
-        f"INSERT INTO {table} ({col['username']}, {col['ip']}, {col['failures']}, {col['first']}, {col['until']}) "
-        f"VALUES (%(key)s, %(ip)s, 1, %(now)s, %(first_lock)s) "
-        f"ON CONFLICT ({col['username']}, {col['ip']}) DO UPDATE SET "
-        f"{col['failures']} = CASE WHEN {fresh} THEN 1 ELSE {table}.{col['failures']} + 1 END, "
-        f"{col['first']} = CASE WHEN {fresh} THEN %(now)s ELSE {table}.{col['first']} END, "
-        f"{col['until']} = CASE WHEN (CASE WHEN {fresh} THEN 1 ELSE {table}.{col['failures']} + 1 END) >= %(limit)s "
-        f"THEN %(until)s ELSE NULL END "
-        f"WHERE {table}.{col['until']} IS NULL OR {table}.{col['until']} <= %(now)s "
-        f"RETURNING {col['failures']}"
-    )
+    conn = connections[DEFAULT_DB_ALIAS]
+    adapt = conn.ops.adapt_datetimefield_value
     params = {
         "key": normalise_username(key),
         "ip": ip,
@@ -149,11 +155,12 @@ def check_rate(key: str, ip: str, *, limit: int, window: dt.timedelta, now: dt.d
         "first_lock": adapt(now + window) if limit <= 1 else None,
         "limit": limit,
     }
-    with connection.cursor() as cursor:
+    sql = _rate_sql(conn.vendor)
+    with conn.cursor() as cursor:
         if (
-            connection.vendor == "postgresql"
-            and not connection.in_atomic_block
-            and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
+            conn.vendor == "postgresql"
+            and not conn.in_atomic_block
+            and not conn.settings_dict.get("OPTIONS", {}).get("server_side_binding")
         ):
             # One round trip, one implicit transaction: SET LOCAL applies to this statement only.
             cursor.execute("SET LOCAL synchronous_commit TO OFF; " + sql, params)

@@ -288,3 +288,20 @@ def test_public_status_query_equals_the_model_serialisation(org, token):
     assert fast == model and fast["state"] == "received" and fast["due_at"] is not None
     assert c.get(f"/api/v1/dossiers/{code}/status").json() == model
     assert selectors.public_status(code + "x") is None
+
+
+def test_status_response_is_what_the_api_renderer_makes(org, token):
+    """The status view hands its dict to the API's renderer itself: same bytes and content type as a view
+    returning the dict (ninja's JSON encoder, default separators, ASCII escapes)."""
+    import json
+
+    from ninja.responses import NinjaJSONEncoder
+
+    from motcua.dossiers import selectors
+
+    c = Client()
+    code = call(c, "post", "/api/v1/dossiers", token("citizen"), BODY).json()["code"]
+    r = c.get(f"/api/v1/dossiers/{code}/status")
+    assert r.status_code == 200 and r["Content-Type"] == "application/json; charset=utf-8"
+    assert r.content == json.dumps(selectors.public_status(code), cls=NinjaJSONEncoder).encode()
+    assert "\\u1ec5" in r.content.decode()  # 'ễ' of Nguyễn, escaped as the renderer does
