@@ -2,11 +2,13 @@
 the same run (issue: filing+reception ≥ 0.10 × pgbench tps; status reads ≥ 1,500/s; dossier page p95 < 100 ms).
 
     .venv/bin/python -m bench.bench_http [--preload 1000000] [--seconds 15] [--clients 4] [--workers N]
+                                         [--server gunicorn|granian]
 
 Uses PostgreSQL databases `mc_bench_http` (the app) and `mc_bench_pgbench` (pgbench), created and dropped here.
 Preloaded dossiers are bulk-inserted rows (one event each) so the tables have production size; the measured
 filings go through the real HTTP API: POST /api/v1/dossiers then POST /api/v1/dossiers/<code>/receive (Python
-client threads). Status reads use wrk when it is installed (`apt-get install wrk`): a C load generator leaves the
+client threads). The server runs with DEBUG off and STATUS_API_RATE_LIMIT raised out of reach: every status
+read still pays for the per-IP rate limit, and all the load comes from one IP. Status reads use wrk when it is installed (`apt-get install wrk`): a C load generator leaves the
 two cores to the server, where a Python client would take one of them.
 """
 
@@ -149,7 +151,40 @@ def pgbench_tps(seconds: int, clients: int) -> float:
     return float(re.search(r"tps = ([\d.]+)", out).group(1))
 
 
-def start_server(workers: int) -> subprocess.Popen:
+def server_command(server: str, workers: int) -> list[str]:
+    """gunicorn (sync workers: one request at a time per process, connection closed after each response) or
+    granian (BSD-3-Clause, Rust HTTP/1.1 with keep-alive, WSGI; `pip install granian`)."""
+    if server == "granian":
+        return [
+            str(ROOT / ".venv/bin/granian"),
+            "--interface",
+            "wsgi",
+            "--workers",
+            str(workers),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(PORT),
+            "--log-level",
+            "warning",
+            "--no-ws",
+            "--blocking-threads",
+            "1",  # one Python thread per worker process, like a gunicorn sync worker (one DB connection)
+            "motcua.wsgi:application",
+        ]
+    return [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "motcua.wsgi:application",
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{PORT}",
+        "--log-level",
+        "warning",
+    ]
+
+
+def start_server(workers: int, server: str = "gunicorn") -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": f"{PG}/{DB}",
@@ -162,20 +197,7 @@ def start_server(workers: int) -> subprocess.Popen:
         # 127.0.0.1, so the limit is raised far above what the run can reach.
         "STATUS_API_RATE_LIMIT": "1000000000",
     }
-    proc = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "motcua.wsgi:application",
-            "-w",
-            str(workers),
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
+    proc = subprocess.Popen(server_command(server, workers), env=env, cwd=ROOT)
     for _ in range(100):
         try:
             c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
@@ -261,6 +283,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=15)
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    ap.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn")
     ap.add_argument(
         "--python-client", action="store_true", help="status reads with the Python client, not wrk"
     )
@@ -272,7 +295,8 @@ def main() -> None:
     print(
         f"pgbench (default TPC-B-like script, scale 10, {args.clients} clients): {tps:,.0f} tps", flush=True
     )
-    server = start_server(args.workers)
+    server = start_server(args.workers, args.server)
+    print(f"server: {args.server}, {args.workers} workers", flush=True)
     codes: list[str] = []
     body = json.dumps(
         {
