@@ -155,6 +155,8 @@ def server_command(server: str, workers: int) -> list[str]:
     """gunicorn (sync workers: one request at a time per process, connection closed after each response) or
     granian (BSD-3-Clause, Rust HTTP/1.1 with keep-alive, WSGI; `pip install granian`)."""
     if server == "granian":
+        if not (ROOT / ".venv/bin/granian").exists():
+            sys.exit("granian is not installed in .venv (pip install granian)")
         return [
             str(ROOT / ".venv/bin/granian"),
             "--interface",
