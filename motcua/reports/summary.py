@@ -3,7 +3,8 @@
 A dossier contributes to cells (local month, receiving agency, effective field, channel) — see `StatsCell`:
 
 - received            +1 in month(received_at)
-- resolved            +1 in month(resolved_at), and early / on_time / late by the stored classification
+- resolved            +1 in month(resolved_at), and early / on_time / late by the stored classification;
+                      timed +1 and processing_seconds + the stored time when the dossier has one (indicator 2.2)
 - stopped / refused   +1 in month(stopped_at) / month(refused_at)
 - opened / closed     with close = min(resolved_at, stopped_at): opened +1 in month(received_at) and closed +1 in
                       month(close), for a received dossier that is pending at some instant (no close, or
@@ -53,6 +54,7 @@ COLUMNS = (
     "refused_at",
     "due_at",
     "classification",
+    "processing_seconds",
 )
 
 # --- the contributions in SQL (both dialects) ------------------------------------------------------------------
@@ -110,6 +112,8 @@ def contribution_parts(vendor: str, source: str, field: str, sign: int, join_pro
             early="CASE WHEN s.classification = 'early' THEN 1 ELSE 0 END",
             on_time="CASE WHEN s.classification = 'on_time' THEN 1 ELSE 0 END",
             late="CASE WHEN s.classification = 'late' THEN 1 ELSE 0 END",
+            timed="CASE WHEN s.processing_seconds IS NULL THEN 0 ELSE 1 END",
+            processing_seconds="COALESCE(s.processing_seconds, 0)",
         ),
         part("s.stopped_at", "s.stopped_at IS NOT NULL", stopped="1"),
         part("s.refused_at", "s.refused_at IS NOT NULL", refused="1"),
@@ -247,6 +251,8 @@ def contributions(d, field_id: int) -> list[tuple[tuple, dict]]:
                     "early": int(cls == "early"),
                     "on_time": int(cls == "on_time"),
                     "late": int(cls == "late"),
+                    "timed": int(d.processing_seconds is not None),
+                    "processing_seconds": d.processing_seconds or 0,
                 },
             )
         )
@@ -284,7 +290,7 @@ def python_recount_from_dossiers() -> dict[tuple, dict]:
     from .selectors import field_key
 
     names = ("agency_id", "channel", "received_at", "resolved_at", "stopped_at", "refused_at", "due_at",
-             "classification")  # fmt: skip
+             "classification", "processing_seconds")  # fmt: skip
     rows = Dossier.objects.annotate(_field=field_key()).order_by().values_list(*names, "_field")
 
     def dossiers():
@@ -356,10 +362,14 @@ def rebuild() -> dict:
 
 
 def fill_on_migrate(apps, schema_editor) -> None:
+    """(Re)install the triggers of the current contributions and recount the table. Run by the LATEST migration
+    that changes the contributions (the trigger SQL is generated from this module: an earlier migration could not
+    run it against the schema of its time)."""
     vendor = schema_editor.connection.vendor
-    for sql in install_sql(vendor):
+    for sql in (*uninstall_sql(vendor), *install_sql(vendor)):
         schema_editor.execute(sql, params=None)
     cols = ", ".join((*CELL, *MEASURES))
+    schema_editor.execute(f"DELETE FROM {TABLE}", params=None)
     schema_editor.execute(f"INSERT INTO {TABLE} ({cols}) {recount_sql(vendor)}", params=None)
 
 
@@ -588,6 +598,7 @@ class Cumulator:
             "due_at",
             "channel",
             "classification",
+            "processing_seconds",
         )
         inner = self.qs.filter(rows_in)
         if self.raw_group is not None:
@@ -597,8 +608,8 @@ class Cumulator:
         adapt = connection.ops.adapt_datetimefield_value
         selects, params = [], []
         for a, b in ranges:
-            for cond, cond_params in _partial_sql(adapt(a), adapt(b)):
-                selects.append(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)")
+            for cond, cond_params, value in _partial_sql(adapt(a), adapt(b)):
+                selects.append(f"SUM(CASE WHEN {cond} THEN {value} ELSE 0 END)")
                 params += cond_params
         group = "t._g" if self.raw_group is not None else "NULL"
         sql = f"SELECT {group}, {', '.join(selects)} FROM ({inner_sql}) t"
@@ -621,8 +632,9 @@ class Cumulator:
         return self._cache[t]
 
 
-def _partial_sql(a, b) -> list[tuple[str, list]]:
-    """SQL twins of `_partial_conditions` over the columns of alias t (in VECTOR order)."""
+def _partial_sql(a, b) -> list[tuple[str, list, str]]:
+    """(condition, its parameters, value summed) over the columns of alias t, in VECTOR order: the dossiers'
+    contributions to the vector for their instants in [a, b)."""
 
     def within(col):
         return f"(t.{col} >= %s AND t.{col} < %s)", [a, b]
@@ -639,7 +651,7 @@ def _partial_sql(a, b) -> list[tuple[str, list]]:
     over_in = "t.received_at < %s AND t.due_at < %s AND (t.received_at >= %s OR t.due_at >= %s)"
     over_p = [b, b, a, a]
     has_rd = "t.received_at IS NOT NULL AND t.due_at IS NOT NULL"
-    return [
+    counts = [
         (rec, rec_p),
         (f"{rec} AND t.channel = 'online'", rec_p),
         (f"{rec} AND t.channel = 'counter'", rec_p),
@@ -654,7 +666,9 @@ def _partial_sql(a, b) -> list[tuple[str, list]]:
         (f"{close_in} AND t.received_at IS NOT NULL AND {r_bc}", close_p),
         (f"{over_in} AND {has_rd} AND {r_bc} AND {d_bc}", over_p),
         (f"{close_in} AND {has_rd} AND {r_bc} AND {d_bc}", close_p),
+        (f"{res} AND t.processing_seconds IS NOT NULL", res_p),
     ]
+    return [(cond, p, "1") for cond, p in counts] + [(res, res_p, "COALESCE(t.processing_seconds, 0)")]
 
 
 ZERO = dict.fromkeys(VECTOR, 0)
@@ -675,5 +689,7 @@ def figures(cum: Cumulator, s: dt.datetime, x: dt.datetime, e: dt.datetime) -> d
             "carried_over": vs["opened"] - vs["closed"],
             "pending_within": pending - overdue,
             "pending_overdue": overdue,
+            "timed": vx["timed"] - vs["timed"],
+            "processing_seconds": vx["processing_seconds"] - vs["processing_seconds"],
         }
     return out
