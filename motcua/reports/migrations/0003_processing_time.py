@@ -11,6 +11,9 @@ class Migration(migrations.Migration):
     dependencies = [("reports", "0002_open_dossiers_index"), ("dossiers", "0003_processing_seconds")]
 
     operations = [
+        # the old triggers go first: SQLite remakes the cell table to add the columns, and its rename fails while
+        # triggers on the dossier table refer to the cell table
+        migrations.RunPython(summary.drop_on_unmigrate, migrations.RunPython.noop),
         migrations.AddField(model_name="statscell", name="timed", field=models.BigIntegerField(default=0)),
         migrations.AddField(
             model_name="statscell", name="processing_seconds", field=models.BigIntegerField(default=0)

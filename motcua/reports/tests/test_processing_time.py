@@ -1,6 +1,8 @@
 """Decision 766 indicator 2.2 reads the processing time stored at resolution: the backfill of dossiers resolved
 before the column existed gives the lifecycle's value, and the summary carries the sums."""
 
+import pytest
+
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
 from motcua.reports import index766, selectors, summary
@@ -31,3 +33,27 @@ def test_indicator_2_2_is_none_without_a_resolved_dossier(world):
     ind = {i["code"]: i for i in index766.indicators(period=period, agency=world["so"])["indicators"]}
     assert ind["2.2"]["value"] is None and ind["2.2"]["detail"] == {"completed": 0}
     assert ind["2.2"]["note"] == "không có dữ liệu"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_summary_migration_applies_over_existing_data(table):
+    """reports.0003 on a database with dossiers and the old triggers (SQLite remakes the cell table to add the
+    columns — it failed while the triggers referred to it): back to 0002 and forward again."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("reports", "0002_open_dossiers_index")])
+    assert summary.installed_triggers(connection) == set()
+    # triggers in place as before the upgrade (the current SQL stands in for the old: the same tables)
+    with connection.cursor() as cur:
+        for sql in summary.install_sql(connection.vendor):
+            cur.execute(sql)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("reports", "0003_processing_time")])
+    assert summary.installed_triggers(connection) == summary.TRIGGERS
+    stored = summary.stored_cells()
+    assert summary.diff_cells(summary.python_recount_from_dossiers(), stored) == []
+    assert (
+        sum(c["timed"] for c in stored.values()) == Dossier.objects.filter(resolved_at__isnull=False).count()
+    )
