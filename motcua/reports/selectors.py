@@ -382,12 +382,17 @@ def _summary_cumulator(period_bounds, *, agency, field, procedure, now, group: s
         cells = cells.filter(_agency_condition(agency))
     if field is not None:
         cells = cells.filter(field_id=field.pk)
-    raw_group, cell_group = {
-        None: (None, None),
+    by = {
         "agency": (_f("agency_id"), "agency_id"),
         "field": (field_key(), "field_id"),
         "channel": (_f("channel"), "channel"),
-    }[group]
+    }
+    if group is None:
+        raw_group, cell_group = None, None
+    elif isinstance(group, tuple):  # several keys: the group key is the tuple of their values
+        raw_group, cell_group = tuple(by[g][0] for g in group), tuple(by[g][1] for g in group)
+    else:
+        raw_group, cell_group = by[group]
     qs = scoped(agency=agency, field=field)
     return summary.Cumulator(qs, cells, raw_group, cell_group, now or timezone.now(), min(s, e_min))
 
@@ -444,6 +449,33 @@ def grouped_counts(qs: QuerySet, period: Period, keys: dict, now=None) -> list[d
     for r in rows:
         out.append({**{k: r.pop(f"_g_{k}") for k in keys}, **r})
     return out
+
+
+def agency_field_counts(period: Period, *, agency: Agency | None = None, now=None) -> list[dict]:
+    """Raw counts per (receiving agency, effective field) of the scope, like `grouped_counts` with the keys
+    "agency" and "field" (the same rows, in the same order): from the summary table when it covers the period and
+    E >= S (then a group has a row iff one of its figures is non-zero, as in the raw query), else raw."""
+    from . import summary
+
+    now = now or timezone.now()
+    s, x = period.start, period.end
+    e = _end_instant(period, now)
+    cum = None
+    if e >= s:
+        cum = _summary_cumulator(
+            [(s, x, e)], agency=agency, field=None, procedure=None, now=now, group=("agency", "field")
+        )
+    if cum is None:
+        return grouped_counts(
+            scoped(agency=agency), period, {"agency": _f("agency_id"), "field": field_key()}, now
+        )
+    rows = [
+        {"agency": g[0], "field": g[1], **counts}
+        for g, counts in summary.figures(cum, s, x, e).items()
+        if any(counts.get(k) for k in COUNT_KEYS)
+    ]
+    rows.sort(key=lambda r: (r["agency"], r["field"] is not None, r["field"] or 0))
+    return rows
 
 
 def _grouped_counts(qs: QuerySet, period: Period, key, now) -> dict:

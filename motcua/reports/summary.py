@@ -480,10 +480,19 @@ class Cumulator:
     PREFIX = dt.date(1900, 1, 1)
 
     def __init__(self, qs, cells, raw_group, cell_group, now: dt.datetime, low: dt.datetime):
+        """`cell_group`: None, a cell column, or a tuple of cell columns; `raw_group`: the matching expression(s)
+        over the dossier table. A group key is None, the value, or the tuple of values (field 0 read as None)."""
 
         from .selectors import LOCAL
 
-        self.qs, self.raw_group, self.now = qs, raw_group, now
+        self.qs, self.now = qs, now
+        if cell_group is None:
+            groups, raws = [], []
+        elif isinstance(cell_group, tuple):
+            groups, raws = list(cell_group), list(raw_group)
+        else:
+            groups, raws = [cell_group], [raw_group]
+        self.groups, self.raw_groups = groups, raws
         first = _local_month_start(low).astimezone(LOCAL).date()
         sums = {
             "_s_received": Sum("received"),
@@ -492,7 +501,6 @@ class Cumulator:
             "_s_received_postal": Sum("received", filter=Q(channel="postal")),
             **{f"_s_{m}": Sum(m) for m in MEASURES if m != "received"},
         }
-        groups = [cell_group] if cell_group else []
         # the months of the instants: every measure per month
         rows = (
             cells.filter(month__gte=first)
@@ -519,12 +527,10 @@ class Cumulator:
             vec = [0] * n
             vec[VECTOR.index("opened")] = int(row[-2] or 0)
             vec[VECTOR.index("overdue_from")] = int(row[-1] or 0)
-            per_group[self._group(row[0] if cell_group else None, cell_group)].append(
-                (self.PREFIX, tuple(vec))
-            )
+            per_group[self._group(row[: len(groups)])].append((self.PREFIX, tuple(vec)))
         for row in rows:
             month = row[0] if isinstance(row[0], dt.date) else dt.date.fromisoformat(str(row[0]))
-            g = self._group(row[1] if cell_group else None, cell_group)
+            g = self._group(row[1 : 1 + len(groups)])
             vec = row[1 + len(groups) :]
             per_group[g].append((month, tuple(int(v or 0) for v in vec)))
         # per group: sorted months and the prefix sums (prefix[i] = Σ of the months before months[i])
@@ -540,9 +546,14 @@ class Cumulator:
             self.months[g] = (months, prefix)
         self._cache: dict = {}
 
-    @staticmethod
-    def _group(g, cell_group):
-        return None if cell_group == "field_id" and g == 0 else g
+    def _group(self, values):
+        """The group key of a row's group values (in the order of `self.groups`)."""
+        if not self.groups:
+            return None
+        key = tuple(
+            None if col == "field_id" and v == 0 else v for col, v in zip(self.groups, values, strict=True)
+        )
+        return key[0] if len(key) == 1 else key
 
     def _summary_before(self, m: dt.datetime) -> dict:
         from bisect import bisect_left
@@ -601,9 +612,10 @@ class Cumulator:
             "processing_seconds",
         )
         inner = self.qs.filter(rows_in)
-        if self.raw_group is not None:
-            inner = inner.annotate(_g=self.raw_group)
-        inner = inner.order_by().values(*cols, *(["_g"] if self.raw_group is not None else []))
+        names = [f"_g{i}" for i in range(len(self.raw_groups))]
+        if names:
+            inner = inner.annotate(**dict(zip(names, self.raw_groups, strict=True)))
+        inner = inner.order_by().values(*cols, *names)
         inner_sql, inner_params = inner.query.sql_with_params()
         adapt = connection.ops.adapt_datetimefield_value
         selects, params = [], []
@@ -611,18 +623,18 @@ class Cumulator:
             for cond, cond_params, value in _partial_sql(adapt(a), adapt(b)):
                 selects.append(f"SUM(CASE WHEN {cond} THEN {value} ELSE 0 END)")
                 params += cond_params
-        group = "t._g" if self.raw_group is not None else "NULL"
+        group = ", ".join(f"t.{name}" for name in names) or "NULL"
         sql = f"SELECT {group}, {', '.join(selects)} FROM ({inner_sql}) t"
-        if self.raw_group is not None:
-            sql += " GROUP BY t._g"
+        if names:
+            sql += f" GROUP BY {group}"
         out = [{} for _ in ranges]
-        n = len(VECTOR)
+        n, k = len(VECTOR), max(1, len(names))
         with connection.cursor() as cur:
             cur.execute(sql, [*params, *inner_params])
             for row in cur.fetchall():
-                g = row[0]
+                g = self._group(row[:k])
                 for i in range(len(ranges)):
-                    vec = row[1 + i * n : 1 + (i + 1) * n]
+                    vec = row[k + i * n : k + (i + 1) * n]
                     out[i][g] = dict(zip(VECTOR, (int(v or 0) for v in vec), strict=True))
         return out
 
