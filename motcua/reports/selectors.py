@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Field, Procedure
 from motcua.core.errors import NotFound, Unprocessable
+from motcua.core.text import sort_key
 from motcua.dossiers.models import Channel, Dossier
 from motcua.org.models import Agency
 
@@ -485,7 +486,7 @@ def _grouped_counts(qs: QuerySet, period: Period, key, now) -> dict:
 def _rank_key(row: dict):
     """Best first: highest on-time rate (no rate last), then most resolved, then label."""
     r = row["on_time_rate"]
-    return (r is None, -(r or 0), -row["resolved"], row.get("label") or "")
+    return (r is None, -(r or 0), -row["resolved"], sort_key(row.get("label")))
 
 
 def breakdown(
@@ -634,7 +635,7 @@ def _group_rows(by: str, grouped: dict, agency, include_empty_agencies: bool) ->
                     **with_rates(counts),
                 }
             )
-        rows.sort(key=lambda r: r["label"])
+        rows.sort(key=lambda r: sort_key(r["label"]))
     elif by == "procedure":
         procs = {p.pk: p for p in Procedure.objects.filter(pk__in=list(grouped))}
         for pk, counts in grouped.items():
