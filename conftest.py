@@ -41,3 +41,15 @@ def pytest_collection_modifyitems(config, items):
 def _fast_password_hashing(settings):
     """PBKDF2 at Django's production cost takes ~1 s per user on this machine; tests don't need it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts and ends in the default language (Vietnamese). A request with the English preference
+    activates English in its thread and LocaleMiddleware does not undo it after the response, so without this a
+    later test's gettext depends on which tests ran before it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

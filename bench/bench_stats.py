@@ -242,6 +242,12 @@ def main(argv=None):
             f"/api/v1/stats/breakdown?from={d1}&to={d2}&agency=H26&by=agency"
         ),
         "HTTP GET overseer dashboard (province, year to date)": http_get("/thong-ke/giam-sat/?agency=H26"),
+        "HTTP GET /api/v1/stats/index766 (province, year)": http_get(
+            f"/api/v1/stats/index766?from={d1}&to={d2}&agency=H26"
+        ),
+        "HTTP GET /api/v1/stats/open-data.csv (province, year)": http_get(
+            f"/api/v1/stats/open-data.csv?from={d1}&to={d2}&agency=H26"
+        ),
     }
     slow_cases = {
         f"HTTP GET leader dashboard (ward {ward.identifier}, last 12 months)": http_get(

@@ -34,11 +34,14 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 
 from motcua.catalog.models import Field, Procedure, ProcedureVersion  # noqa: E402
+from motcua.dossiers.lifecycle import processing_seconds  # noqa: E402
 from motcua.dossiers.models import Dossier, DossierEvent  # noqa: E402
-from motcua.dossiers.services import event_hash  # noqa: E402
+from motcua.dossiers.services import AgencyCalendar, event_hash  # noqa: E402
 from motcua.org.models import Agency  # noqa: E402
 from motcua.workdays import services as calendar  # noqa: E402
 from motcua.workdays.calendar import TZ  # noqa: E402
+
+CALENDAR = AgencyCalendar(None)  # the national calendar, as the due instants above
 
 LIMIT_DAYS = [Decimal("0.5"), 1, 2, 3, 3, 5, 5, 7, 10, 12, 15, 20]
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
@@ -181,6 +184,7 @@ def generate(
                     t = max(t, received + dt.timedelta(minutes=5))
                     if t <= now:
                         d.resolved_at, d.state, d.outcome = t, "resolved", "approved"
+                        d.processing_seconds = processing_seconds(d.counting_starts_at, t, 0, CALENDAR)
                         d.classification = (
                             "late"
                             if t > d.due_at

@@ -14,7 +14,7 @@ after --now are still pending; 5 % have no field snapshot (like imported dossier
 
 Honest limits: NO EVENTS are written (the statistics read the stored columns and the summary table; verify-stats
 cannot be run on this data), and the due instant is an approximation (limit in working days × 7/5 calendar
-days), not the working-day calendar — neither matters to the cost of the statistics queries. Deterministic for a
+days), not the working-day calendar, and so is the processing time (calendar time × 5/7 × 8/24) — neither matters to the cost of the statistics queries. Deterministic for a
 seed (setseed per chunk). Inserted with session_replication_role = replica (no per-row foreign-key checks: the
 ids come from the tables), which also skips the summary table's triggers: run `motcua rebuild-stats` afterwards.
 """
@@ -74,7 +74,7 @@ INSERT INTO dossiers_dossier (
     code, agency_id, procedure_id, field_id_snapshot, channel, state, resume_state, applicant_kind,
     applicant_name, applicant_name_ascii, applicant_id_number, applicant_address, applicant_phone,
     applicant_email, representative, form_data, result_method, limit_hours, submitted_at, received_at,
-    counting_starts_at, due_at, initial_due_at, paused_hours, resolved_at, outcome, classification,
+    counting_starts_at, due_at, initial_due_at, paused_hours, resolved_at, processing_seconds, outcome, classification,
     return_method, refused_at, stopped_at, supplement_rounds, imported, version, last_event_hash,
     created_at, updated_at)
 SELECT
@@ -92,6 +92,8 @@ SELECT
     CASE WHEN kind = 'refused' THEN NULL ELSE due END,
     0,
     CASE WHEN kind = 'resolved' AND close_at <= %(now)s THEN close_at END,
+    CASE WHEN kind = 'resolved' AND close_at <= %(now)s
+         THEN round(extract(epoch FROM close_at - received) * 5 / 7 / 3)::bigint END,
     CASE WHEN kind = 'resolved' AND close_at <= %(now)s THEN 'approved' ELSE '' END,
     CASE WHEN kind <> 'resolved' OR close_at > %(now)s THEN ''
          WHEN close_at > due THEN 'late'

@@ -22,7 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from motcua.core.text import fold, nfc
+from motcua.core.text import fold, nfc, sort_key
 from motcua.org.models import Agency
 
 from .models import Field, Level, Offering, Procedure, ProcedureVersion, ProcessStep, ProcessTemplate
@@ -157,12 +157,10 @@ def offering_agencies(procedure: Procedure) -> list[Offering]:
     )
 
 
-def fields_with_counts() -> QuerySet[Field]:
-    return (
-        Field.objects.annotate(n=Count("procedures", filter=Q(procedures__active=True)))
-        .filter(n__gt=0)
-        .order_by("name_ascii", "name")
-    )
+def fields_with_counts() -> list[Field]:
+    """Fields with active procedures (`n`), in Vietnamese alphabetical order (a few dozen rows)."""
+    fields = Field.objects.annotate(n=Count("procedures", filter=Q(procedures__active=True))).filter(n__gt=0)
+    return sorted(fields, key=lambda f: sort_key(f.name))
 
 
 def offering_agency_choices() -> QuerySet[Agency]:

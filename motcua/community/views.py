@@ -30,8 +30,11 @@ def _dates(request) -> tuple[dt.date | None, dt.date | None, str]:
         try:
             out.append(dt.date.fromisoformat(raw))
         except ValueError:
-            out.append(None)
-            error = _("Ngày không hợp lệ (định dạng YYYY-MM-DD); đang hiển thị toàn bộ thời gian.")
+            try:
+                out.append(dt.datetime.strptime(raw, "%d/%m/%Y").date())
+            except ValueError:
+                out.append(None)
+                error = _("Ngày không hợp lệ (dùng dạng dd/mm/yyyy); đang hiển thị toàn bộ thời gian.")
     if out[0] and out[1] and out[0] > out[1]:
         return None, None, _("Từ ngày phải trước đến ngày; đang hiển thị toàn bộ thời gian.")
     return out[0], out[1], error

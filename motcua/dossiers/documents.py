@@ -3,7 +3,8 @@ browser's claim), hashed with SHA-256, and kept through Django's default storage
 S3-compatible by configuration). The hash goes into the event of the action the file belongs to.
 
 Accepted: PDF, JPEG, PNG, DOCX, XLSX. Refused: anything else, in particular executables and scripts, Office
-files with macros (vbaProject.bin), and PDFs that carry JavaScript or launch actions.
+files with macros (vbaProject.bin), PDFs that carry JavaScript, launch actions, embedded files or rich media
+(also inside compressed object streams: `pdfcheck`), and password-protected PDFs.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.core.files.base import File
 from motcua.core.errors import Unprocessable
 from motcua.core.text import nfc
 
+from . import pdfcheck
 from .models import DocumentKind, Dossier, DossierDocument
 
 PDF = "application/pdf"
@@ -47,7 +49,6 @@ EXECUTABLE_MAGIC = (
     (b"\xd0\xcf\x11\xe0", "tệp Office cũ (.doc/.xls, có thể chứa macro)", "a legacy Office file (.doc/.xls)"),
 )
 SCRIPT_MARKERS = (b"<script", b"<?php", b"<%", b"<html", b"<!doctype html", b"@echo off", b"powershell")
-PDF_ACTIVE = (b"/JavaScript", b"/JS ", b"/JS(", b"/JS<", b"/Launch", b"/EmbeddedFile")
 
 
 @dataclass(frozen=True)
@@ -204,8 +205,19 @@ def inspect_upload(uploaded_file) -> Inspected:
         digest.update(chunk)
         if content_type == PDF and not pdf_active:
             window = tail + chunk
-            pdf_active = any(marker in window for marker in PDF_ACTIVE)
+            pdf_active = pdfcheck.raw_markers(window)
             tail = chunk[-32:]
+    if content_type == PDF and not pdf_active:
+        # compressed object streams hide the markers from the byte scan: parse and walk the document
+        uploaded_file.seek(0)
+        try:
+            pdf_active = pdfcheck.has_active_content(uploaded_file.read())
+        except pdfcheck.PasswordProtected as exc:
+            raise _refuse(
+                f"Tệp '{name}' là PDF có mật khẩu: hãy nộp bản không đặt mật khẩu để cán bộ đọc được.",
+                f"File '{name}' is a password-protected PDF: upload a copy without a password.",
+                "password_protected",
+            ) from exc
     if pdf_active:
         raise _refuse(
             f"Tệp '{name}': không nhận PDF có mã lệnh (JavaScript), lệnh mở chương trình hoặc tệp đính kèm nhúng.",

@@ -6,7 +6,7 @@ actions, the migration import and the statistics checker use it to replay histor
 import copy
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from motcua.core.i18n import english_active
@@ -62,6 +62,7 @@ class Snapshot:
     paused_hours: Decimal = Decimal(0)
     new_return_at: dt.datetime | None = None
     resolved_at: dt.datetime | None = None
+    processing_seconds: int | None = None
     outcome: str = ""
     classification: str = ""
     returned_at: dt.datetime | None = None
@@ -83,6 +84,9 @@ class Snapshot:
         return new
 
 
+PAUSE_PLACES = Decimal("0.01")
+
+
 def classify(resolved_at: dt.datetime, due_at: dt.datetime) -> str:
     """Contract §5: early if resolved on a local date before the due date; on time if the same date and not
     after the due instant; late if after the due instant."""
@@ -91,6 +95,25 @@ def classify(resolved_at: dt.datetime, due_at: dt.datetime) -> str:
     if resolved_at.astimezone(LOCAL).date() < due_at.astimezone(LOCAL).date():
         return "early"
     return "on_time"
+
+
+def recorded_pause(hours: Decimal) -> Decimal:
+    """A pause's working time as added to `paused_hours`: rounded half-up to 0.01 h, the column's precision, so the
+    total is the same whether a history is replayed at once (import) or read back from the database between
+    actions (live). The due instant moves by the exact time."""
+    rounded = hours.quantize(PAUSE_PLACES, ROUND_HALF_UP)
+    return hours if rounded == hours else rounded
+
+
+def processing_seconds(start: dt.datetime | None, resolved: dt.datetime, paused_hours, cal) -> int | None:
+    """Decision 766 indicator 2.2's time of one dossier: the office time of working days from the counting start
+    to the resolution, minus the time paused after reception (supplement, payment), in whole seconds (half up);
+    None when the clock never started (no counting start)."""
+    if start is None:
+        return None
+    hours = Decimal(str(cal.working_hours_between(start, resolved))) if resolved > start else Decimal(0)
+    hours = max(Decimal(0), hours - Decimal(paused_hours or 0))
+    return int((hours * 3600).to_integral_value(ROUND_HALF_UP))
 
 
 def state_label(state: str | None) -> str:
@@ -198,7 +221,7 @@ def apply(snap: Snapshot, action: str, at: dt.datetime, params: dict | None, cal
     elif action in RESUME_ACTIONS:
         if s.paused_since is not None:
             hours = Decimal(str(cal.working_hours_between(s.paused_since, at)))
-            s.paused_hours += hours
+            s.paused_hours += recorded_pause(hours)
             if not s.fixed_due and s.due_at is not None and hours > 0:
                 s.due_at = cal.add_working_hours(s.due_at, hours)
             s.paused_since = None
@@ -264,6 +287,7 @@ def apply(snap: Snapshot, action: str, at: dt.datetime, params: dict | None, cal
         s.outcome = outcome
         s.resolved_at = at
         s.resume_state = ""
+        s.processing_seconds = processing_seconds(s.counting_starts_at, at, s.paused_hours, cal)
         if s.due_at is not None:
             s.classification = classify(at, s.due_at)
     elif action == "return_result":

@@ -143,6 +143,9 @@ class Dossier(models.Model):
     paused_hours = models.DecimalField(max_digits=9, decimal_places=2, default=0)
     new_return_at = models.DateTimeField("hẹn lại (thư xin lỗi)", null=True, blank=True)
     resolved_at = models.DateTimeField("ngày có kết quả", null=True, blank=True, db_index=True)
+    # Set at resolution (lifecycle.processing_seconds): working time from the counting start to the resolution
+    # minus the paused time; summed by the statistics summary for Decision 766 indicator 2.2.
+    processing_seconds = models.BigIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
     classification = models.CharField(max_length=8, choices=Classification.choices, blank=True)
     returned_at = models.DateTimeField(null=True, blank=True)

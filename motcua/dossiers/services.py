@@ -45,6 +45,7 @@ TIMING_FIELDS = (
     "paused_hours",
     "new_return_at",
     "resolved_at",
+    "processing_seconds",
     "outcome",
     "classification",
     "returned_at",
@@ -75,6 +76,37 @@ class AgencyCalendar:
 
     def is_working_day(self, day):
         return self._cal.is_working_day(day, agency=self.agency)
+
+
+def backfill_processing_seconds(batch: int = 2000) -> int:
+    """Store `processing_seconds` on the resolved dossiers that lack it (those resolved before the column existed,
+    migration dossiers.0003): the same rule as the lifecycle's `resolve`, from the stored counting start, resolution
+    and paused time. Streams in batches; returns the number of dossiers updated."""
+    from motcua.org.models import Agency
+
+    todo = (
+        Dossier.objects.filter(
+            resolved_at__isnull=False, counting_starts_at__isnull=False, processing_seconds__isnull=True
+        )
+        .order_by("pk")
+        .values_list("pk", "agency_id", "counting_starts_at", "resolved_at", "paused_hours")
+    )
+    calendars: dict[int, AgencyCalendar] = {}
+    done, last = 0, 0
+    while True:
+        rows = list(todo.filter(pk__gt=last)[:batch])
+        if not rows:
+            return done
+        updates = []
+        for pk, agency_id, start, resolved, paused in rows:
+            cal = calendars.get(agency_id)
+            if cal is None:
+                cal = calendars[agency_id] = AgencyCalendar(Agency.objects.get(pk=agency_id))
+            seconds = lifecycle.processing_seconds(start, resolved, paused, cal)
+            updates.append(Dossier(pk=pk, processing_seconds=seconds))
+        Dossier.objects.bulk_update(updates, ["processing_seconds"])
+        done += len(updates)
+        last = rows[-1][0]
 
 
 # --- snapshots ---------------------------------------------------------------------------------------------

@@ -300,7 +300,10 @@ def build_eform(fields: list[dict]) -> type[forms.Form]:
         elif kind == "date":
             field = forms.DateField(
                 input_formats=DATE_FORMATS,
-                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                widget=forms.DateInput(
+                    attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
+                    format="%d/%m/%Y",
+                ),
                 **{**common, "error_messages": {**REQUIRED, "invalid": "Ngày không hợp lệ (dd/mm/yyyy)."}},
             )
         elif kind == "email":

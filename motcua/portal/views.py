@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -424,7 +425,8 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
     qs = (
         Dossier.objects.filter(applicant_user=request.user)
         .select_related("procedure", "agency")
-        .order_by("-created_at", "-pk")
+        # newest filing first (created_at is the import time for migrated dossiers)
+        .order_by(F("submitted_at").desc(nulls_last=True), "-pk")
     )
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     rows = [{"d": d, "due_status": due_status(d)} for d in page.object_list]

@@ -9,7 +9,6 @@ import csv
 import datetime as dt
 import io
 
-from django.db.models import F
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -168,10 +167,7 @@ OPEN_DATA_COLUMNS = [
 def open_data(*, date_from, date_to, agency: Agency | None = None, now=None) -> dict:
     """Aggregated counts per (receiving agency, field) for the period, plus totals. No personal data."""
     period = selectors.make_period(date_from, date_to)
-    qs = selectors.scoped(agency=agency)
-    groups = selectors.grouped_counts(
-        qs, period, {"agency": F("agency_id"), "field": selectors.field_key()}, now
-    )
+    groups = selectors.agency_field_counts(period, agency=agency, now=now)
     agencies = {a.pk: a for a in Agency.objects.filter(pk__in={g["agency"] for g in groups})}
     fields = {f.pk: f for f in Field.objects.filter(pk__in={g["field"] for g in groups})}
     rows = []

@@ -4,7 +4,8 @@ Supported (rules §4, as transcribed from the national Portal's formula document
 - 2.1  dossiers processed or in process on time or within time / dossiers received + carried over (%)
        = `index_2_1` of the contract §5 statistics.
 - 2.2  average processing time of dossiers completed in the period, in working days: the office time of working
-       days between the counting start and the resolution, minus the paused time (supplement / payment).
+       days between the counting start and the resolution, minus the paused time (supplement / payment); stored
+       per dossier at resolution (`Dossier.processing_seconds`) and summed by the statistics summary (ADR 0017).
        Informative (the Portal publishes no target or score rule for it): score is null.
 - 3.3  online share: dossiers received online / dossiers received (%). (The Portal's 3.3 counts online dossiers
        meeting the electronic-result condition; this platform measures the online share of receptions.)
@@ -31,7 +32,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
-from motcua.dossiers.services import AgencyCalendar
 from motcua.org.models import Agency
 
 from . import selectors
@@ -115,29 +115,14 @@ def score(r: float | None, pmax, target) -> float | None:
     return _q(r / 100 * pmax)
 
 
-def average_processing_days(qs, period: selectors.Period) -> tuple[float | None, int]:
-    """2.2: mean processing time (working days) of the dossiers of `qs` resolved in the period."""
-    rows = qs.filter(
-        resolved_at__gte=period.start,
-        resolved_at__lt=period.end,
-        counting_starts_at__isnull=False,
-    ).values_list("agency_id", "counting_starts_at", "resolved_at", "paused_hours")
-    calendars: dict[int, AgencyCalendar] = {}
-    agencies: dict[int, Agency] = {}
-    total, n = Decimal(0), 0
-    for agency_id, start, resolved, paused in rows.iterator(chunk_size=5000):
-        cal = calendars.get(agency_id)
-        if cal is None:
-            agencies[agency_id] = Agency.objects.get(pk=agency_id)
-            cal = calendars[agency_id] = AgencyCalendar(agencies[agency_id])
-        hours = Decimal(cal.working_hours_between(start, resolved)) if resolved > start else Decimal(0)
-        # paused time lies inside [start, resolved] only when the dossier was paused after counting started
-        hours = max(Decimal(0), hours - Decimal(paused or 0))
-        total += hours
-        n += 1
+def average_processing_days(counts: dict) -> tuple[float | None, int]:
+    """2.2: mean processing time (working days of 8 office hours) of the dossiers resolved in the period, from the
+    raw counts of `selectors.scope_counts` (`timed` dossiers with a stored time, `processing_seconds` their sum —
+    stored at resolution by the lifecycle, summed by the statistics summary)."""
+    n = int(counts.get("timed") or 0)
     if not n:
         return None, 0
-    return _q(total / n / 8), n
+    return _q(Decimal(int(counts.get("processing_seconds") or 0)) / n / (8 * 3600)), n
 
 
 def satisfaction_values(qs, period: selectors.Period, agency, figures: dict, now=None) -> dict:
@@ -185,8 +170,9 @@ def satisfaction_values(qs, period: selectors.Period, agency, figures: dict, now
 def indicators(*, period: selectors.Period, agency: Agency | None, now=None) -> dict:
     cfg = config()
     qs = selectors.scoped(agency=agency)
-    figures = selectors.with_rates(selectors.scope_counts(period, agency=agency, now=now))
-    avg_days, completed = average_processing_days(qs, period)
+    counts = selectors.scope_counts(period, agency=agency, now=now)
+    figures = selectors.with_rates(counts)
+    avg_days, completed = average_processing_days(counts)
     values = {
         "2.1": (
             figures["index_2_1"],

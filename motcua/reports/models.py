@@ -15,6 +15,8 @@ MEASURES = (
     "closed",
     "overdue_from",
     "overdue_to",
+    "timed",
+    "processing_seconds",
 )
 
 
@@ -27,7 +29,9 @@ class StatsCell(models.Model):
       close = min(resolved_at, stopped_at) — only when it is pending at some instant (received_at < close or no
       close), so that pending at a month start M = sum over months < M of (opened - closed);
     - overdue_from / overdue_to: the same for "pending overdue": from max(received_at, due_at) to the close, only
-      when the dossier has a due instant and max(received_at, due_at) < close (or no close).
+      when the dossier has a due instant and max(received_at, due_at) < close (or no close);
+    - timed / processing_seconds: in the month of resolved_at, the resolved dossiers with a stored processing
+      time and the sum of those times (Decision 766 indicator 2.2 = processing_seconds / timed / 8 h).
     """
 
     month = models.DateField()
@@ -45,6 +49,8 @@ class StatsCell(models.Model):
     closed = models.BigIntegerField(default=0)
     overdue_from = models.BigIntegerField(default=0)
     overdue_to = models.BigIntegerField(default=0)
+    timed = models.BigIntegerField(default=0)
+    processing_seconds = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [

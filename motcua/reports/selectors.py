@@ -33,13 +33,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import BigIntegerField, Count, Q, QuerySet
+from django.db.models import BigIntegerField, Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Field, Procedure
 from motcua.core.errors import NotFound, Unprocessable
+from motcua.core.text import sort_key
 from motcua.dossiers.models import Channel, Dossier
 from motcua.org.models import Agency
 
@@ -322,7 +323,19 @@ def period_counts(qs: QuerySet, period: Period, now: dt.datetime | None = None) 
     """The raw counts of `qs` (already scoped) for `period`, in one aggregate query."""
     s, x = period.start, period.end
     e = _end_instant(period, now)
-    return qs.filter(_relevant(s, x, e)).aggregate(**_count_expressions(s, x, e))
+    return qs.filter(_relevant(s, x, e)).aggregate(
+        **_count_expressions(s, x, e), **_processing_expressions(s, x)
+    )
+
+
+def _processing_expressions(s: dt.datetime, x: dt.datetime) -> dict:
+    """Decision 766 indicator 2.2's sums: the dossiers resolved in [s, x) with a stored processing time, and the
+    sum of those times (seconds)."""
+    resolved = Q(resolved_at__gte=s, resolved_at__lt=x)
+    return {
+        "timed": Count("pk", filter=resolved & Q(processing_seconds__isnull=False)),
+        "processing_seconds": Coalesce(Sum("processing_seconds", filter=resolved), 0),
+    }
 
 
 def on_time_stats(
@@ -370,12 +383,17 @@ def _summary_cumulator(period_bounds, *, agency, field, procedure, now, group: s
         cells = cells.filter(_agency_condition(agency))
     if field is not None:
         cells = cells.filter(field_id=field.pk)
-    raw_group, cell_group = {
-        None: (None, None),
+    by = {
         "agency": (_f("agency_id"), "agency_id"),
         "field": (field_key(), "field_id"),
         "channel": (_f("channel"), "channel"),
-    }[group]
+    }
+    if group is None:
+        raw_group, cell_group = None, None
+    elif isinstance(group, tuple):  # several keys: the group key is the tuple of their values
+        raw_group, cell_group = tuple(by[g][0] for g in group), tuple(by[g][1] for g in group)
+    else:
+        raw_group, cell_group = by[group]
     qs = scoped(agency=agency, field=field)
     return summary.Cumulator(qs, cells, raw_group, cell_group, now or timezone.now(), min(s, e_min))
 
@@ -434,6 +452,33 @@ def grouped_counts(qs: QuerySet, period: Period, keys: dict, now=None) -> list[d
     return out
 
 
+def agency_field_counts(period: Period, *, agency: Agency | None = None, now=None) -> list[dict]:
+    """Raw counts per (receiving agency, effective field) of the scope, like `grouped_counts` with the keys
+    "agency" and "field" (the same rows, in the same order): from the summary table when it covers the period and
+    E >= S (then a group has a row iff one of its figures is non-zero, as in the raw query), else raw."""
+    from . import summary
+
+    now = now or timezone.now()
+    s, x = period.start, period.end
+    e = _end_instant(period, now)
+    cum = None
+    if e >= s:
+        cum = _summary_cumulator(
+            [(s, x, e)], agency=agency, field=None, procedure=None, now=now, group=("agency", "field")
+        )
+    if cum is None:
+        return grouped_counts(
+            scoped(agency=agency), period, {"agency": _f("agency_id"), "field": field_key()}, now
+        )
+    rows = [
+        {"agency": g[0], "field": g[1], **counts}
+        for g, counts in summary.figures(cum, s, x, e).items()
+        if any(counts.get(k) for k in COUNT_KEYS)
+    ]
+    rows.sort(key=lambda r: (r["agency"], r["field"] is not None, r["field"] or 0))
+    return rows
+
+
 def _grouped_counts(qs: QuerySet, period: Period, key, now) -> dict:
     return {r.pop("g"): r for r in grouped_counts(qs, period, {"g": key}, now)}
 
@@ -441,7 +486,7 @@ def _grouped_counts(qs: QuerySet, period: Period, key, now) -> dict:
 def _rank_key(row: dict):
     """Best first: highest on-time rate (no rate last), then most resolved, then label."""
     r = row["on_time_rate"]
-    return (r is None, -(r or 0), -row["resolved"], row.get("label") or "")
+    return (r is None, -(r or 0), -row["resolved"], sort_key(row.get("label")))
 
 
 def breakdown(
@@ -590,7 +635,7 @@ def _group_rows(by: str, grouped: dict, agency, include_empty_agencies: bool) ->
                     **with_rates(counts),
                 }
             )
-        rows.sort(key=lambda r: r["label"])
+        rows.sort(key=lambda r: sort_key(r["label"]))
     elif by == "procedure":
         procs = {p.pk: p for p in Procedure.objects.filter(pk__in=list(grouped))}
         for pk, counts in grouped.items():

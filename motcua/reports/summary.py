@@ -3,7 +3,8 @@
 A dossier contributes to cells (local month, receiving agency, effective field, channel) — see `StatsCell`:
 
 - received            +1 in month(received_at)
-- resolved            +1 in month(resolved_at), and early / on_time / late by the stored classification
+- resolved            +1 in month(resolved_at), and early / on_time / late by the stored classification;
+                      timed +1 and processing_seconds + the stored time when the dossier has one (indicator 2.2)
 - stopped / refused   +1 in month(stopped_at) / month(refused_at)
 - opened / closed     with close = min(resolved_at, stopped_at): opened +1 in month(received_at) and closed +1 in
                       month(close), for a received dossier that is pending at some instant (no close, or
@@ -53,6 +54,7 @@ COLUMNS = (
     "refused_at",
     "due_at",
     "classification",
+    "processing_seconds",
 )
 
 # --- the contributions in SQL (both dialects) ------------------------------------------------------------------
@@ -110,6 +112,8 @@ def contribution_parts(vendor: str, source: str, field: str, sign: int, join_pro
             early="CASE WHEN s.classification = 'early' THEN 1 ELSE 0 END",
             on_time="CASE WHEN s.classification = 'on_time' THEN 1 ELSE 0 END",
             late="CASE WHEN s.classification = 'late' THEN 1 ELSE 0 END",
+            timed="CASE WHEN s.processing_seconds IS NULL THEN 0 ELSE 1 END",
+            processing_seconds="COALESCE(s.processing_seconds, 0)",
         ),
         part("s.stopped_at", "s.stopped_at IS NOT NULL", stopped="1"),
         part("s.refused_at", "s.refused_at IS NOT NULL", refused="1"),
@@ -247,6 +251,8 @@ def contributions(d, field_id: int) -> list[tuple[tuple, dict]]:
                     "early": int(cls == "early"),
                     "on_time": int(cls == "on_time"),
                     "late": int(cls == "late"),
+                    "timed": int(d.processing_seconds is not None),
+                    "processing_seconds": d.processing_seconds or 0,
                 },
             )
         )
@@ -284,7 +290,7 @@ def python_recount_from_dossiers() -> dict[tuple, dict]:
     from .selectors import field_key
 
     names = ("agency_id", "channel", "received_at", "resolved_at", "stopped_at", "refused_at", "due_at",
-             "classification")  # fmt: skip
+             "classification", "processing_seconds")  # fmt: skip
     rows = Dossier.objects.annotate(_field=field_key()).order_by().values_list(*names, "_field")
 
     def dossiers():
@@ -356,10 +362,14 @@ def rebuild() -> dict:
 
 
 def fill_on_migrate(apps, schema_editor) -> None:
+    """(Re)install the triggers of the current contributions and recount the table. Run by the LATEST migration
+    that changes the contributions (the trigger SQL is generated from this module: an earlier migration could not
+    run it against the schema of its time)."""
     vendor = schema_editor.connection.vendor
-    for sql in install_sql(vendor):
+    for sql in (*uninstall_sql(vendor), *install_sql(vendor)):
         schema_editor.execute(sql, params=None)
     cols = ", ".join((*CELL, *MEASURES))
+    schema_editor.execute(f"DELETE FROM {TABLE}", params=None)
     schema_editor.execute(f"INSERT INTO {TABLE} ({cols}) {recount_sql(vendor)}", params=None)
 
 
@@ -470,10 +480,19 @@ class Cumulator:
     PREFIX = dt.date(1900, 1, 1)
 
     def __init__(self, qs, cells, raw_group, cell_group, now: dt.datetime, low: dt.datetime):
+        """`cell_group`: None, a cell column, or a tuple of cell columns; `raw_group`: the matching expression(s)
+        over the dossier table. A group key is None, the value, or the tuple of values (field 0 read as None)."""
 
         from .selectors import LOCAL
 
-        self.qs, self.raw_group, self.now = qs, raw_group, now
+        self.qs, self.now = qs, now
+        if cell_group is None:
+            groups, raws = [], []
+        elif isinstance(cell_group, tuple):
+            groups, raws = list(cell_group), list(raw_group)
+        else:
+            groups, raws = [cell_group], [raw_group]
+        self.groups, self.raw_groups = groups, raws
         first = _local_month_start(low).astimezone(LOCAL).date()
         sums = {
             "_s_received": Sum("received"),
@@ -482,7 +501,6 @@ class Cumulator:
             "_s_received_postal": Sum("received", filter=Q(channel="postal")),
             **{f"_s_{m}": Sum(m) for m in MEASURES if m != "received"},
         }
-        groups = [cell_group] if cell_group else []
         # the months of the instants: every measure per month
         rows = (
             cells.filter(month__gte=first)
@@ -509,12 +527,10 @@ class Cumulator:
             vec = [0] * n
             vec[VECTOR.index("opened")] = int(row[-2] or 0)
             vec[VECTOR.index("overdue_from")] = int(row[-1] or 0)
-            per_group[self._group(row[0] if cell_group else None, cell_group)].append(
-                (self.PREFIX, tuple(vec))
-            )
+            per_group[self._group(row[: len(groups)])].append((self.PREFIX, tuple(vec)))
         for row in rows:
             month = row[0] if isinstance(row[0], dt.date) else dt.date.fromisoformat(str(row[0]))
-            g = self._group(row[1] if cell_group else None, cell_group)
+            g = self._group(row[1 : 1 + len(groups)])
             vec = row[1 + len(groups) :]
             per_group[g].append((month, tuple(int(v or 0) for v in vec)))
         # per group: sorted months and the prefix sums (prefix[i] = Σ of the months before months[i])
@@ -530,9 +546,14 @@ class Cumulator:
             self.months[g] = (months, prefix)
         self._cache: dict = {}
 
-    @staticmethod
-    def _group(g, cell_group):
-        return None if cell_group == "field_id" and g == 0 else g
+    def _group(self, values):
+        """The group key of a row's group values (in the order of `self.groups`)."""
+        if not self.groups:
+            return None
+        key = tuple(
+            None if col == "field_id" and v == 0 else v for col, v in zip(self.groups, values, strict=True)
+        )
+        return key[0] if len(key) == 1 else key
 
     def _summary_before(self, m: dt.datetime) -> dict:
         from bisect import bisect_left
@@ -588,30 +609,32 @@ class Cumulator:
             "due_at",
             "channel",
             "classification",
+            "processing_seconds",
         )
         inner = self.qs.filter(rows_in)
-        if self.raw_group is not None:
-            inner = inner.annotate(_g=self.raw_group)
-        inner = inner.order_by().values(*cols, *(["_g"] if self.raw_group is not None else []))
+        names = [f"_g{i}" for i in range(len(self.raw_groups))]
+        if names:
+            inner = inner.annotate(**dict(zip(names, self.raw_groups, strict=True)))
+        inner = inner.order_by().values(*cols, *names)
         inner_sql, inner_params = inner.query.sql_with_params()
         adapt = connection.ops.adapt_datetimefield_value
         selects, params = [], []
         for a, b in ranges:
-            for cond, cond_params in _partial_sql(adapt(a), adapt(b)):
-                selects.append(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)")
+            for cond, cond_params, value in _partial_sql(adapt(a), adapt(b)):
+                selects.append(f"SUM(CASE WHEN {cond} THEN {value} ELSE 0 END)")
                 params += cond_params
-        group = "t._g" if self.raw_group is not None else "NULL"
+        group = ", ".join(f"t.{name}" for name in names) or "NULL"
         sql = f"SELECT {group}, {', '.join(selects)} FROM ({inner_sql}) t"
-        if self.raw_group is not None:
-            sql += " GROUP BY t._g"
+        if names:
+            sql += f" GROUP BY {group}"
         out = [{} for _ in ranges]
-        n = len(VECTOR)
+        n, k = len(VECTOR), max(1, len(names))
         with connection.cursor() as cur:
             cur.execute(sql, [*params, *inner_params])
             for row in cur.fetchall():
-                g = row[0]
+                g = self._group(row[:k])
                 for i in range(len(ranges)):
-                    vec = row[1 + i * n : 1 + (i + 1) * n]
+                    vec = row[k + i * n : k + (i + 1) * n]
                     out[i][g] = dict(zip(VECTOR, (int(v or 0) for v in vec), strict=True))
         return out
 
@@ -621,8 +644,9 @@ class Cumulator:
         return self._cache[t]
 
 
-def _partial_sql(a, b) -> list[tuple[str, list]]:
-    """SQL twins of `_partial_conditions` over the columns of alias t (in VECTOR order)."""
+def _partial_sql(a, b) -> list[tuple[str, list, str]]:
+    """(condition, its parameters, value summed) over the columns of alias t, in VECTOR order: the dossiers'
+    contributions to the vector for their instants in [a, b)."""
 
     def within(col):
         return f"(t.{col} >= %s AND t.{col} < %s)", [a, b]
@@ -639,7 +663,7 @@ def _partial_sql(a, b) -> list[tuple[str, list]]:
     over_in = "t.received_at < %s AND t.due_at < %s AND (t.received_at >= %s OR t.due_at >= %s)"
     over_p = [b, b, a, a]
     has_rd = "t.received_at IS NOT NULL AND t.due_at IS NOT NULL"
-    return [
+    counts = [
         (rec, rec_p),
         (f"{rec} AND t.channel = 'online'", rec_p),
         (f"{rec} AND t.channel = 'counter'", rec_p),
@@ -654,7 +678,9 @@ def _partial_sql(a, b) -> list[tuple[str, list]]:
         (f"{close_in} AND t.received_at IS NOT NULL AND {r_bc}", close_p),
         (f"{over_in} AND {has_rd} AND {r_bc} AND {d_bc}", over_p),
         (f"{close_in} AND {has_rd} AND {r_bc} AND {d_bc}", close_p),
+        (f"{res} AND t.processing_seconds IS NOT NULL", res_p),
     ]
+    return [(cond, p, "1") for cond, p in counts] + [(res, res_p, "COALESCE(t.processing_seconds, 0)")]
 
 
 ZERO = dict.fromkeys(VECTOR, 0)
@@ -675,5 +701,7 @@ def figures(cum: Cumulator, s: dt.datetime, x: dt.datetime, e: dt.datetime) -> d
             "carried_over": vs["opened"] - vs["closed"],
             "pending_within": pending - overdue,
             "pending_overdue": overdue,
+            "timed": vx["timed"] - vs["timed"],
+            "processing_seconds": vx["processing_seconds"] - vs["processing_seconds"],
         }
     return out

@@ -2,8 +2,9 @@
 
 The statistics API reads the timings stored on each dossier. This module recomputes the same figures from the
 event history only — the instants of the receive / resolve / stop / refuse events, the due instant replayed from
-the limit recorded at reception with the calendar service (plus the working time of every pause), and the
-classification re-derived from contract §5's wording — with plain Python (no SQL aggregates, no lifecycle
+the limit recorded at reception with the calendar service (plus the working time of every pause), the
+classification re-derived from contract §5's wording, and the processing time of indicator 2.2 (working time from
+the counting start to the resolution minus the pauses) — with plain Python (no SQL aggregates, no lifecycle
 engine). It then compares, per agency (its subtree) and in total, and per dossier (stored columns vs replay).
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -45,6 +46,7 @@ COMPARED_COLUMNS = (
     "due_at",
     "classification",
     "channel",
+    "processing_seconds",
 )
 
 
@@ -60,6 +62,9 @@ class Replayed:
     refused_at: dt.datetime | None = None
     due_at: dt.datetime | None = None
     classification: str = ""
+    counting_starts_at: dt.datetime | None = None
+    paused_hours: Decimal = Decimal(0)
+    processing_seconds: int | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -106,6 +111,11 @@ def _fixed_due(data: dict, imported: bool) -> dt.datetime | None:
     return None
 
 
+def _recorded(hours) -> Decimal:
+    """A pause as the dossier records it: its working hours rounded half-up to 0.01 h (the column's precision)."""
+    return Decimal(str(hours)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
 def replay(dossier: dict, events: list[dict], agency: Agency) -> Replayed:
     """Timings of one dossier from its events (`dossier`: id, code, agency path, limit_hours, imported,
     channel; `events`: action, at, data — in sequence order)."""
@@ -121,6 +131,11 @@ def replay(dossier: dict, events: list[dict], agency: Agency) -> Replayed:
             r.received_at = at_
             if data.get("channel"):
                 r.channel = data["channel"]
+            limit = _limit_hours(data, dossier["limit_hours"])
+            if limit is not None:
+                r.counting_starts_at = calendar.compute_deadline(
+                    at_, hours=limit, agency=agency
+                ).counting_starts_at
             due = _fixed_due(data, dossier["imported"])
             if due is not None:
                 fixed = True
@@ -138,6 +153,7 @@ def replay(dossier: dict, events: list[dict], agency: Agency) -> Replayed:
             paused_since = at_
         elif action in PAUSES.values() and paused_since is not None:
             hours = calendar.working_hours_between(paused_since, at_, agency=agency)
+            r.paused_hours += _recorded(hours)
             if not fixed and r.due_at is not None and hours > 0:
                 r.due_at = calendar.add_working_hours(r.due_at, hours, agency=agency)
             paused_since = None
@@ -148,6 +164,15 @@ def replay(dossier: dict, events: list[dict], agency: Agency) -> Replayed:
             paused_since = None
         elif action == "refuse" and r.refused_at is None:
             r.refused_at = at_
+    if r.resolved_at is not None and r.counting_starts_at is not None:
+        worked = (
+            calendar.working_hours_between(r.counting_starts_at, r.resolved_at, agency=agency)
+            if r.resolved_at > r.counting_starts_at
+            else Decimal(0)
+        )
+        r.processing_seconds = int(
+            (max(Decimal(0), worked - r.paused_hours) * 3600).to_integral_value(ROUND_HALF_UP)
+        )
     if r.resolved_at is not None:
         if r.due_at is None:
             r.problems.append("resolved without a due instant")
@@ -283,6 +308,7 @@ def verify(*, date_from, date_to, agency: Agency | None = None, now: dt.datetime
         "refused_at",
         "due_at",
         "classification",
+        "processing_seconds",
     )
     agencies = {a.pk: a for a in Agency.objects.all()}
     own_counts: dict[str, dict] = {}

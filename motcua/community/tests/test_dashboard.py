@@ -114,7 +114,12 @@ def test_dashboard_pages(client, known):
     assert "001085012345" not in text and "Trần Văn Bảo" not in text  # no resident data on public pages
     assert client.get(reverse("community:ward", args=["000.00.33.H26"])).status_code == 404  # not a ward
     assert client.get(reverse("community:ward", args=["KHONG"])).status_code == 404
-    bad = client.get(reverse("community:dashboard"), {"tu": "31/12/2025"})
+    # dates as shown (dd/mm/yyyy) or ISO; anything else is refused
+    assert (
+        client.get(reverse("community:dashboard"), {"tu": "01/12/2025", "den": "2025-12-31"}).status_code
+        == 200
+    )
+    bad = client.get(reverse("community:dashboard"), {"tu": "31/13/2025"})
     assert bad.status_code == 400 and "không hợp lệ" in bad.content.decode()
 
 

@@ -246,3 +246,89 @@ def test_store_upload_refuses_bad_kind_and_foreign_component(org):
             dossier=d, uploaded_file=upload(make_png(), "a.png"), kind="component", component=comp, actor=None
         )
     assert not d.documents.exists()
+
+
+def objstm_pdf(action: bytes | None, *, break_xref: bool = False, hex_filter: bool = False) -> bytes:
+    """A PDF 1.5 whose objects all sit in a Flate-compressed object stream (as most producers write today), with an
+    optional /OpenAction dictionary — so no marker appears in the raw bytes. `hex_filter`: the object stream is
+    ASCIIHex-encoded instead (no inflating finds it; only the parsed walk does)."""
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R" + (b" /OpenAction 4 0 R" if action else b"") + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+        action or b"<< /S /URI /URI (https://dichvucong.gov.vn) >>",
+    ]
+    offsets, body = [], b""
+    for o in objs:
+        offsets.append(len(body))
+        body += o + b"\n"
+    header = b" ".join(f"{i + 1} {off}".encode() for i, off in enumerate(offsets)) + b"\n"
+    packed = (header + body).hex().encode() + b">" if hex_filter else zlib.compress(header + body)
+    kind = "/ASCIIHexDecode" if hex_filter else "/FlateDecode"
+    out = b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n"
+    objstm_at = len(out)
+    out += (
+        (
+            f"5 0 obj\n<< /Type /ObjStm /N 4 /First {len(header)} /Filter {kind} /Length {len(packed)} >>\n"
+            "stream\n"
+        ).encode()
+        + packed
+        + b"\nendstream\nendobj\n"
+    )
+    xref_at = len(out)
+    rows = [struct.pack(">BIH", 0, 0, 65535)]
+    rows += [struct.pack(">BIH", 2, 5, i) for i in range(4)]
+    rows += [struct.pack(">BIH", 1, objstm_at, 0), struct.pack(">BIH", 1, xref_at, 0)]
+    table = b"".join(rows)
+    out += (
+        (f"6 0 obj\n<< /Type /XRef /Size 7 /Root 1 0 R /W [1 4 2] /Length {len(table)} >>\nstream\n").encode()
+        + table
+        + b"\nendstream\nendobj\n"
+    )
+    out += f"startxref\n{xref_at + (999 if break_xref else 0)}\n%%EOF\n".encode()
+    return out
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        b"<< /S /JavaScript /JS (app.alert(1)) >>",
+        b"<< /S /Launch /F (cmd.exe) >>",
+        b"<< /Type /Action /S /GoTo /D [3 0 R /Fit] /Next << /S /JavaScript /JS 7 0 R >> >>",
+    ],
+)
+@pytest.mark.parametrize(
+    "variant", [{}, {"break_xref": True}, {"hex_filter": True}], ids=["flate", "damaged-xref", "hex-objstm"]
+)
+def test_refuses_active_pdf_hidden_in_a_compressed_object_stream(action, variant):
+    data = objstm_pdf(action, **variant)
+    assert b"JavaScript" not in data and b"Launch" not in data  # invisible to a byte scan
+    with pytest.raises(Unprocessable) as exc:
+        documents.inspect_upload(upload(data, "to-khai.pdf"))
+    assert exc.value.code == "executable_file" and "JavaScript" in exc.value.message
+
+
+@pytest.mark.parametrize("hex_filter", [False, True])
+def test_accepts_a_clean_pdf_with_object_streams(hex_filter):
+    data = objstm_pdf(None, hex_filter=hex_filter)
+    from pypdf import PdfReader
+
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1  # a well-formed PDF: the walk, not the fallback, ran
+    info = documents.inspect_upload(upload(data, "to-khai.pdf"))
+    assert info.content_type == "application/pdf"
+    # a file that only looks like a PDF (no structure at all) is still accepted: nothing active in it
+    assert documents.inspect_upload(upload(b"%PDF-1.4\nnot really a pdf\n%%EOF", "scan.pdf")).size > 0
+
+
+def test_refuses_a_password_protected_pdf():
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    w.add_blank_page(200, 200)
+    w.encrypt(user_password="bi-mat", owner_password="chu", algorithm="RC4-128")
+    buf = io.BytesIO()
+    w.write(buf)
+    with pytest.raises(Unprocessable) as exc:
+        documents.inspect_upload(upload(buf.getvalue(), "khoa.pdf"))
+    assert exc.value.code == "password_protected" and "mật khẩu" in exc.value.message
+    assert "password" in exc.value.message_en

@@ -86,6 +86,9 @@ def test_full_path_with_pause_classification_and_chain(org):
     d = act(org, d, "hand_over", "specialist", local(2025, 3, 5, 11, 0), to="ld")
     d = act(org, d, "resolve", "leader", local(2025, 3, 6, 13, 59), outcome="approved")
     assert d.state == "resolved" and d.classification == "on_time"
+    # processing time (Decision 766 indicator 2.2): Mon 09:00-17:00 7 h, Tue 8 h, Wed 8 h, Thu 08:00-13:59 4 h 59 min
+    # (lunch 12:00-13:00) = 27 h 59 min, minus the 5 paused hours = 22 h 59 min
+    assert d.processing_seconds == (22 * 60 + 59) * 60
     d = act(org, d, "return_result", "officer", local(2025, 3, 7, 8, 0), method="counter")
     assert d.state == "returned"
     actions = list(d.events.order_by("seq").values_list("action", flat=True))
@@ -269,3 +272,35 @@ def test_chain_holds_for_unnormalised_reason(org):
     d = act(org, d, "refuse", "officer", local(2025, 3, 3, 9, 0), reason="  Không   thuộc\nthẩm quyền ")
     assert d.events.get(seq=2).reason == "Không thuộc thẩm quyền"
     assert services.verify_chain(Dossier.objects.get(pk=d.pk)) == []
+
+
+def test_pauses_are_recorded_to_the_column_precision_live_and_on_replay(org):
+    """Two pauses of fractional working hours: `paused_hours` (2 decimals in the database) is the sum of each pause
+    rounded to 0.01 h, so the live path (which reads the total back between actions) and a replay of the same
+    events (the import, verify-stats) store the same total and the same processing time."""
+    from motcua.dossiers import lifecycle
+
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))
+    d = act(org, d, "assign", "unit_head", local(2025, 3, 3, 9, 30), assignee="cv")
+    for start, end in (
+        (local(2025, 3, 3, 10, 0, 0), local(2025, 3, 3, 10, 20, 38)),  # 20 min 38 s = 0.343889 h -> 0.34
+        (local(2025, 3, 4, 9, 0, 0), local(2025, 3, 4, 9, 0, 15)),  # 15 s = 0.004167 h -> 0.00
+    ):
+        d = act(org, d, "request_supplement", "specialist", start, reason="Thiếu giấy tờ",
+                items=[{"name": "Tờ khai", "reason": "Thiếu chữ ký"}])  # fmt: skip
+        d = act(org, d, "supplement", "citizen", end)
+    assert (
+        str(d.paused_hours) == "0.34"
+    )  # (summed unrounded, the replay would store 0.35 and the live path 0.34)
+    d = act(org, d, "hand_over", "specialist", local(2025, 3, 4, 11, 0), to="ld")
+    d = act(org, d, "resolve", "leader", local(2025, 3, 5, 10, 0), outcome="approved")
+    # Mon 09:00-17:00 7 h + Tue 8 h + Wed 08:00-10:00 2 h = 17 h, minus 0.34 h = 16.66 h
+    assert d.processing_seconds == round(16.66 * 3600)
+    # the same events replayed at once give the same totals
+    cal = services.AgencyCalendar(d.agency)
+    snap = lifecycle.Snapshot(limit_hours=d.limit_hours)
+    for e in d.events.order_by("seq"):
+        params = {**e.data, **({"limit_hours": d.limit_hours} if e.action == "receive" else {})}
+        snap = lifecycle.apply(snap, e.action, e.at, params, cal)
+    assert snap.paused_hours == d.paused_hours and snap.processing_seconds == d.processing_seconds

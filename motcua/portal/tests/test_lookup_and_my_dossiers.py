@@ -1,3 +1,4 @@
+import datetime as dt
 import hashlib
 
 import pytest
@@ -102,6 +103,16 @@ def test_my_dossiers_lists_only_mine_with_state_and_due_date(client, world):
     assert "Được tiếp nhận" in page
     assert mine.due_at.astimezone(timezone.get_current_timezone()).strftime("%d/%m/%Y") in page
     assert client.get(f"/ho-so-cua-toi/{theirs.code}/").status_code == 404
+
+
+def test_my_dossiers_newest_filing_first(client, world):
+    """Ordered by filing date, not by row creation (a migrated dossier is created at import time)."""
+    newer = file_for(world, world["citizen"])
+    older = file_for(world, world["citizen"])
+    Dossier.objects.filter(pk=older.pk).update(submitted_at=newer.submitted_at - dt.timedelta(days=400))
+    client.login(username="congdan", password=PASSWORD)
+    page = client.get("/ho-so-cua-toi/").content.decode()
+    assert page.index(newer.code) < page.index(older.code)
 
 
 def test_detail_shows_timeline_and_receipt_link(client, world):

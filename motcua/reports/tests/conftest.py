@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from motcua.catalog.models import Field, Procedure, ProcedureVersion
+from motcua.dossiers import lifecycle
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import Dossier
 from motcua.org.models import Agency, Role, StaffRole
@@ -109,6 +110,11 @@ def make_dossier(
         classification=classification,
         stopped_at=stopped,
         refused_at=refused,
+        processing_seconds=lifecycle.processing_seconds(
+            counting_starts or received, resolved, 0, dossier_services.AgencyCalendar(agency)
+        )
+        if resolved
+        else None,
     )
     seq = 0
     prev_state = None

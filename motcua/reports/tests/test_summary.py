@@ -13,7 +13,7 @@ from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.conftest import local, org  # noqa: F401  (the lifecycle fixture)
 from motcua.dossiers.tests.test_migration_io import _gen, _native_history, run, write
-from motcua.reports import selectors, summary, verify
+from motcua.reports import exports, selectors, summary, verify
 from motcua.reports.models import StatsCell
 
 from .conftest import at
@@ -88,6 +88,7 @@ def edge_history(world, rng: random.Random, n: int):
                 classification=classification,
                 stopped_at=stopped,
                 refused_at=refused,
+                processing_seconds=rng.choice([None, 0, rng.randint(1, 400 * 3600)]) if resolved else None,
             )
         )
     Dossier.objects.bulk_create(rows)
@@ -146,6 +147,19 @@ def compare_everything(settings, world, rng, periods=8):
                 kw,
                 "total",
             )
+            # the raw counts, indicator 2.2's sums included
+            period = selectors.make_period(d1, d2)
+            counts = {"period": period, "now": now, **scope}
+            fast, ref = selectors.scope_counts(**counts), raw(settings, selectors.scope_counts, **counts)
+            assert {k: int(fast[k] or 0) for k in ref} == {k: int(v or 0) for k, v in ref.items()}, (
+                kw,
+                "counts",
+            )
+            assert "timed" in ref and "processing_seconds" in ref
+        for scope in ({}, {"agency": world["quan"]}):  # open data: per (agency, field)
+            kw = {"date_from": d1, "date_to": d2, "now": now, **scope}
+            fast, ref = exports.open_data(**kw), raw(settings, exports.open_data, **kw)
+            assert (fast["rows"], fast["total"]) == (ref["rows"], ref["total"]), (kw, "open data")
         for by in ("month", "quarter", "agency", "field", "channel", "year"):
             scope = rng.choice(scopes[:8])
             kw = {"date_from": d1, "date_to": d2, "now": now, "by": by, **scope}

@@ -48,6 +48,20 @@ def test_corrupted_classification_is_reported(table):
     assert "000.00.21.H26" in out and "late 0≠1" in out
 
 
+def test_corrupted_processing_time_is_reported_and_moves_indicator_2_2(table, world):
+    from motcua.reports import index766, selectors
+
+    period = selectors.make_period("2025-03-01", "2025-03-31")
+    before = {i["code"]: i for i in index766.indicators(period=period, agency=world["so"])["indicators"]}
+    Dossier.objects.filter(code="000.00.21.H26-TEST-D01").update(processing_seconds=1)
+    code, out = run("--from", "2025-03-01", "--to", "2025-03-31", "--now", "2025-06-01T12:00:00+07:00")
+    assert code == 1
+    # D01: Mon 03/03 09:00 -> Fri 07/03 10:00 = 7 + 8 + 8 + 8 + 2 = 33 working hours
+    assert "000.00.21.H26-TEST-D01  processing_seconds: stored 1  events 118800" in out
+    after = {i["code"]: i for i in index766.indicators(period=period, agency=world["so"])["indicators"]}
+    assert before["2.2"]["value"] == 5.92 and after["2.2"]["value"] < before["2.2"]["value"]
+
+
 def test_corrupted_received_at_moves_a_dossier_between_periods(table):
     Dossier.objects.filter(code="000.00.21.H26-TEST-D09").update(received_at=at(2025, 2, 27, 8, 30))
     report = verify.verify(date_from="2025-03-01", date_to="2025-03-31", now=at(2025, 6, 1))
@@ -101,8 +115,14 @@ def test_pause_moves_the_replayed_due(world):
             data={"outcome": "approved"} if action == "resolve" else {},
             reason="Thiếu giấy tờ" if action == "request_supplement" else "",
         )
+    # processing time: 03/03 09:00 -> 10/03 09:00 = 40 h, -> 10/03 17:00 = 47 h (11/03 08:00 opens the day),
+    # minus the 8 paused hours = 39 h
     Dossier.objects.filter(pk=d.pk).update(
-        resolved_at=at(2025, 3, 11, 8), classification="on_time", state="resolved", paused_hours=8
+        resolved_at=at(2025, 3, 11, 8),
+        classification="on_time",
+        state="resolved",
+        paused_hours=8,
+        processing_seconds=39 * 3600,
     )
     report = verify.verify(date_from="2025-03-01", date_to="2025-03-31", now=at(2025, 6, 1))
     assert report.dossier_diffs == [], report.dossier_diffs

@@ -46,6 +46,11 @@ def test_leader_dashboard(client, table, staff):
     assert "Sở Kế hoạch và Đầu tư" in html
     assert "Tháng 02/2025" in html and "Tháng 03/2025" in html
     assert 'id="f-field"' not in html  # the leader view has no field filter
+    # the period fields show dd/mm/yyyy whatever the browser's language, and that form is read back
+    assert re.search(r'id="f-from" name="from" value="01/02/2025"', html)
+    assert re.search(r'id="f-to" name="to" value="31/03/2025"', html)
+    again = client.get("/thong-ke/lanh-dao/", {"from": "01/02/2025", "to": "31/03/2025"}).content.decode()
+    assert figure(again, "received") == "12"
     assert figure(html, "received") == "12"  # 4 in February + 8 in March
     # D09 and D12 are open and overdue today: listed with links to the staff dossier pages
     assert 'href="/staff/dossiers/000.00.21.H26-TEST-D09/"' in html
