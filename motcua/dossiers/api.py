@@ -164,7 +164,7 @@ def dossier_status(request: HttpRequest, code: str):
     """Rate limited per client IP like the lookup page (STATUS_API_RATE_LIMIT lookups within
     STATUS_API_RATE_WINDOW_SECONDS, found or not): over it, 429 with Retry-After and no lookup."""
     limit, window = throttle.status_api_limit()
-    wait = throttle.check_rate(
+    wait = limit and throttle.check_rate(
         throttle.STATUS_API_KEY, throttle.client_ip(request), limit=limit, window=window
     )
     if wait:

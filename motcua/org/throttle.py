@@ -100,11 +100,16 @@ def lookup_limit() -> tuple[int, dt.timedelta]:
     return limit, window
 
 
-def status_api_limit() -> tuple[int, dt.timedelta]:
+def status_api_limit() -> tuple[int | None, dt.timedelta]:
     """(lookups, window) allowed per client IP on the public status API (GET /api/v1/dossiers/<code>/status):
     STATUS_API_RATE_LIMIT lookups within STATUS_API_RATE_WINDOW_SECONDS (defaults those of the lookup page, 60
-    in 300 s), then HTTP 429 until the window has passed."""
-    limit = max(1, int(getattr(settings, "STATUS_API_RATE_LIMIT", 60)))
+    in 300 s), then HTTP 429 until the window has passed. A limit of 0 turns the count off (limit None) — for a
+    deployment whose reverse proxy limits the rate itself (nginx `limit_req`): the count is a database write on
+    every read."""
+    configured = int(getattr(settings, "STATUS_API_RATE_LIMIT", 60))
+    if configured <= 0:
+        return None, dt.timedelta(0)
+    limit = configured
     window = dt.timedelta(seconds=max(1, int(getattr(settings, "STATUS_API_RATE_WINDOW_SECONDS", 300))))
     return limit, window
 

@@ -119,3 +119,13 @@ def test_check_rate_outside_a_transaction(transactional_db):
         with connection.cursor() as cursor:
             cursor.execute("SHOW synchronous_commit")
             assert cursor.fetchone()[0] == "on"
+
+
+def test_a_limit_of_zero_turns_the_count_off(org, token, settings):
+    """For a deployment whose reverse proxy limits the rate: no count, no row written, never 429."""
+    settings.STATUS_API_RATE_LIMIT = 0
+    c = Client()
+    code = call(c, "post", "/api/v1/dossiers", token("citizen"), BODY).json()["code"]
+    for _ in range(5):
+        assert status(c, code).status_code == 200
+    assert not LoginThrottle.objects.filter(username=throttle.STATUS_API_KEY).exists()
