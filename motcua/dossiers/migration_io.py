@@ -81,6 +81,11 @@ LATEST_APPOINTMENT = dt.datetime(2100, 1, 1, tzinfo=LOCAL).astimezone(dt.UTC)
 BATCH = 2000
 CENT = Decimal("0.01")
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# services.event_hash's encoder, built once: sorted keys, no ASCII escaping, compact, its datetime/Decimal default.
+_canonical = json.JSONEncoder(
+    sort_keys=True, ensure_ascii=False, default=services._json_default, separators=(",", ":")
+).encode
+_json_str = json.encoder.encode_basestring  # how that encoder writes a string (ensure_ascii=False)
 MAX_CODE = 80
 
 RECORD_KEYS = {
@@ -187,32 +192,26 @@ class Prepared:
         return len(self.events)
 
 
-@dataclass
+@dataclass(slots=True)
 class Ready:
-    """A validated record as the PostgreSQL writer needs it: COPY text rows (without the ids), plus what the
-    checks and the summary read. Cheap to pass from a worker process; `text` (the line) lets the rare record whose
-    code is already stored be prepared again and compared in full."""
+    """A validated record as the PostgreSQL writer needs it: COPY text (the dossier row without its id, the event
+    rows without their dossier id, newline separated), plus what the checks and the summary read. Cheap to pass
+    from a worker process (slots: pickled as a list of values). The writer's process sets `text` (the line) from
+    its own copy, so that the rare record whose code is already stored can be prepared again and compared in full;
+    the compared columns are read back from `dossier_row` then (see _CopyPlan.fingerprint)."""
 
     line: int
     code: str
-    text: str
     last_event_hash: str
-    compared: tuple  # the COMPARED_FIELDS values: the fingerprint is computed only for a code already stored
     state: str
     received_year: object
     sequence: tuple | None
     extra_keys: tuple
     warnings: tuple
     dossier_row: str
-    event_rows: list
-
-    @property
-    def n_events(self) -> int:
-        return len(self.event_rows)
-
-    @property
-    def fingerprint(self) -> str:
-        return fingerprint(dict(zip(COMPARED_FIELDS, self.compared, strict=True)))
+    event_rows: str
+    n_events: int
+    text: str = ""
 
 
 @dataclass
@@ -369,6 +368,22 @@ def _clean(data: dict) -> dict:
     return out
 
 
+def _event_hash(
+    code_json: str, seq: int, action: str, at_iso: str, actor: str, from_state: str, to_state: str, reason: str,
+    data_json: str, files_json: str, prev: str,
+) -> str:  # fmt: skip
+    """services.event_hash of an imported event from parts encoded once: the same canonical JSON text (keys in
+    sorted order, the encoder's own string escaping, `step` null as for every imported event; `at_iso` is the UTC
+    isoformat, `data_json` / `files_json` the canonical encodings of the cleaned data and the sorted file hashes),
+    hence the same hash — tests check it against services.event_hash."""
+    text = (
+        f'{{"action":{_json_str(action)},"actor":{_json_str(actor)},"at":"{at_iso}","code":{code_json},'
+        f'"data":{data_json},"files":{files_json},"from":{_json_str(from_state)},"prev":"{prev}",'
+        f'"reason":{_json_str(reason)},"seq":{seq},"step":null,"to":{_json_str(to_state)}}}'
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def local_iso(value: dt.datetime | None) -> str | None:
     return value.astimezone(LOCAL).isoformat() if value is not None else None
 
@@ -446,7 +461,8 @@ class Preparer:
 
     # ------------------------------------------------------------------------------------------------------
 
-    def prepare(self, obj, line: int) -> Prepared:
+    def prepare(self, obj, line: int, plans: tuple | None = None) -> Prepared:
+        """With `plans` (_copy_plans(), PostgreSQL) the events come as COPY rows (without their dossier id)."""
         if not isinstance(obj, dict):
             raise BadRecord("Mỗi dòng phải là một đối tượng JSON.", "Each line must be a JSON object.")
         code = obj.get("code")
@@ -603,8 +619,11 @@ class Preparer:
         if snap.state is None:  # cannot happen: every action leads to a state
             raise BadRecord("Lịch sử không dẫn tới trạng thái nào.", "The history leads to no state.")
 
+        event_row = None if plans is None else plans[1].event_row
         rows, prev = [], ""
+        code_json = _json_str(code)
         for seq, (ev, (from_state, to_state, after)) in enumerate(zip(events, steps, strict=True), start=1):
+            action = ev["action"]
             data = dict(ev["extra"])
             for key in PARAM_KEYS:
                 if ev["params"].get(key) is not None:
@@ -615,7 +634,7 @@ class Preparer:
                     procedure=procedure.code,
                     procedure_version=str(version.effective_from) if version is not None else None,
                 )
-            if ev["action"] == "receive":
+            if action == "receive":
                 data.update(
                     counting_starts_at=after.counting_starts_at,
                     due_at=after.due_at,
@@ -623,38 +642,50 @@ class Preparer:
                 )
                 if after.fixed_due:  # the old system's final appointment: pauses already included
                     data["fixed_due"] = True
-            if ev["action"] in lifecycle.RESUME_ACTIONS:
+            if action in lifecycle.RESUME_ACTIONS:
                 data.update(paused_hours_total=after.paused_hours, due_at=after.due_at)
             data = _clean(data)
-            h = services.event_hash(
-                code=code,
-                seq=seq,
-                action=ev["action"],
-                at=ev["at"],
-                actor=ev["actor"],
-                from_state=from_state or "",
-                to_state=to_state,
-                step_order=None,
-                reason=ev["reason"],
-                data=data,
-                file_hashes=ev["file_hashes"],
-                prev_hash=prev,
-            )
-            rows.append(
-                dict(
-                    seq=seq,
-                    action=ev["action"],
-                    at=ev["at"],
-                    actor_name=ev["actor"],
-                    from_state=from_state or "",
-                    to_state=to_state,
-                    reason=ev["reason"],
-                    data=data,
-                    file_hashes=ev["file_hashes"],
-                    prev_hash=prev,
-                    hash=h,
+            data_json = _canonical(data) if data else "{}"
+            files = ev["file_hashes"]
+            from_state = from_state or ""
+            h = _event_hash(
+                code_json, seq, action, ev["at_iso"], ev["actor"], from_state, to_state, ev["reason"], data_json,
+                _canonical(sorted(files)) if files else "[]", prev,
+            )  # fmt: skip
+            if event_row is not None:
+                # PostgreSQL: the COPY row straight away (data as its canonical JSON: the column is jsonb)
+                files_copy = _escape(_dumps(files)) if files else "[]"
+                rows.append(
+                    event_row(
+                        str(seq),
+                        action,
+                        ev["at_iso"],
+                        _escape(ev["actor"]),
+                        from_state,
+                        to_state,
+                        _escape(ev["reason"]),
+                        _escape(data_json),
+                        files_copy,
+                        prev,
+                        h,
+                    )  # fmt: skip
                 )
-            )
+            else:
+                rows.append(
+                    dict(
+                        seq=seq,
+                        action=action,
+                        at=ev["at"],
+                        actor_name=ev["actor"],
+                        from_state=from_state,
+                        to_state=to_state,
+                        reason=ev["reason"],
+                        data=data,
+                        file_hashes=files,
+                        prev_hash=prev,
+                        hash=h,
+                    )
+                )
             prev = h
         fields["last_event_hash"] = prev
         return Prepared(
@@ -698,7 +729,14 @@ class Preparer:
             )
         extra = {k: v for k, v in ev.items() if k not in EVENT_KEYS}
         return dict(
-            action=action, at=at, params=params, reason=reason, actor=actor, file_hashes=hashes, extra=extra
+            action=action,
+            at=at,
+            at_iso=at.isoformat(),  # `at` is in UTC: what services.event_hash writes, and what COPY stores
+            params=params,
+            reason=reason,
+            actor=actor,
+            file_hashes=hashes,
+            extra=extra,
         )
 
     def _replay(self, events, snap, cal):
@@ -767,6 +805,18 @@ def fingerprint(values: dict) -> str:
         else:
             parts.append(str(v))
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def _stored_heads(codes: list[str]) -> dict[str, dict]:
+    """The last event hash and the compared columns of the dossiers already stored with one of these codes."""
+    names = ("code", "last_event_hash", *COMPARED_FIELDS)
+    if connection.vendor != "postgresql":
+        return {row["code"]: row for row in Dossier.objects.filter(code__in=codes).values(*names)}
+    # One array parameter instead of thousands of IN placeholders (bound client side, ~10 µs per code).
+    columns = ", ".join(f'"{Dossier._meta.get_field(n).column}"' for n in names)
+    with connection.cursor() as cur:
+        cur.execute(f'SELECT {columns} FROM "{Dossier._meta.db_table}" WHERE "code" = ANY(%s)', [codes])
+        return {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
 
 
 def _field_differences(stored: dict, new: dict) -> list[str]:
@@ -921,12 +971,7 @@ def import_dossiers(
 
     def flush(batch: list) -> None:
         """Check the batch against the database (same code already stored?), then write the new ones."""
-        heads = {
-            row["code"]: row
-            for row in Dossier.objects.filter(code__in=[p.code for p in batch]).values(
-                "code", "last_event_hash", *COMPARED_FIELDS
-            )
-        }
+        heads = _stored_heads([p.code for p in batch])
         new = []
         for p in batch:
             head = heads.get(p.code)
@@ -937,7 +982,10 @@ def import_dossiers(
             # The same chain (the last hash covers every event, its data and the timings derived from them) and
             # the same dossier columns: identical. Anything else is compared in full to name what differs.
             diffs = []
-            if not (head["last_event_hash"] == p.last_event_hash and fingerprint(head) == p.fingerprint):
+            same = head["last_event_hash"] == p.last_event_hash and fingerprint(head) == (
+                p.fingerprint if isinstance(p, Prepared) else writer.d.fingerprint(p.dossier_row)
+            )
+            if not same:
                 full = p if isinstance(p, Prepared) else prep.prepare(json.loads(p.text), p.line)
                 d = Dossier.objects.get(code=p.code)
                 diffs = differences(d, list(d.events.order_by("seq")), full)
@@ -1039,28 +1087,26 @@ def _prepare_line(
     code = obj.get("code") if isinstance(obj, dict) else None
     code = code.strip() if isinstance(code, str) else ""
     try:
-        p = prep.prepare(obj, n)
+        p = prep.prepare(obj, n, plans)
     except BadRecord as exc:
         return n, code, exc
     if plans is None:
         return n, code, p
-    d_plan, e_plan = plans
     return (
         n,
         code,
         Ready(
             line=n,
             code=p.code,
-            text=text,
             last_event_hash=p.last_event_hash,
-            compared=tuple(p.fields.get(f) for f in COMPARED_FIELDS),
             state=p.state,
             received_year=p.received_year,
             sequence=p.sequence,
             extra_keys=p.extra_keys,
             warnings=p.warnings,
-            dossier_row=d_plan.text(p.fields),
-            event_rows=[e_plan.text(ev) for ev in p.events],
+            dossier_row=plans[0].text(p.fields),
+            event_rows="\n".join(p.events),  # already COPY rows
+            n_events=len(p.events),
         ),
     )
 
@@ -1105,21 +1151,31 @@ def _prepared(path_or_file, prep: Preparer, pool, chunk: int = 200, ready: bool 
     if pool is None:
         plans = _copy_plans() if ready else None
         for n, text in _lines(path_or_file):
-            yield _prepare_line(prep, n, text, plans)
+            result = _prepare_line(prep, n, text, plans)
+            if type(result[2]) is Ready:
+                result[2].text = text
+            yield result
         return
     window: deque = deque()
     buf: list = []
+
+    def results(future, lines):
+        for result, (_, text) in zip(future.result(), lines, strict=True):
+            if type(result[2]) is Ready:
+                result[2].text = text  # this process's copy of the line (not sent back by the worker)
+            yield result
+
     for item in _lines(path_or_file):
         buf.append(item)
         if len(buf) >= chunk:
-            window.append(pool.submit(_work, buf))
+            window.append((pool.submit(_work, buf), buf))
             buf = []
             if len(window) >= 8 * pool.jobs:  # enough queued work for the workers while a batch is written
-                yield from window.popleft().result()
+                yield from results(*window.popleft())
     if buf:
-        window.append(pool.submit(_work, buf))
+        window.append((pool.submit(_work, buf), buf))
     while window:
-        yield from window.popleft().result()
+        yield from results(*window.popleft())
 
 
 def _bulk_write(batch: list[Prepared]) -> int:
@@ -1133,6 +1189,7 @@ def _bulk_write(batch: list[Prepared]) -> int:
     return len(dossiers)
 
 
+NL, TAB = "\n", "\t"
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
@@ -1141,6 +1198,14 @@ def _escape(v: str) -> str:
     if "\\" in v or "\n" in v or "\t" in v or "\r" in v:
         return v.translate(_COPY_ESCAPES)
     return v
+
+
+_UNESCAPES = {"\\": "\\", "n": "\n", "r": "\r", "t": "\t"}
+_UNESCAPE_RE = re.compile(r"\\(.)")
+
+
+def _unescape(v: str) -> str:
+    return _UNESCAPE_RE.sub(lambda m: _UNESCAPES[m[1]], v) if "\\" in v else v
 
 
 def _copy_value(v) -> str:
@@ -1204,6 +1269,7 @@ class _CopyPlan:
     def __init__(self, model, now, first=("id",), omit=()):
         cols = [f for f in model._meta.concrete_fields if f.attname not in first and f.attname not in omit]
         self.names = [f.attname for f in cols]
+        self.kinds = [f.get_internal_type() for f in cols]
         self.defaults = {}
         for f in cols:
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
@@ -1225,21 +1291,63 @@ class _CopyPlan:
                 raise ValueError(f.attname)
             fmt = _COPY_FORMATS.get(f.get_internal_type(), "_value")
             parts.append(f"{fmt}(v['{f.attname}']) if '{f.attname}' in v else _defaults[{i}]")
+        self.default_texts = [_copy_value(self.defaults[f.attname]) for f in cols]
         namespace = {
             "_value": _copy_value,
             "_json": _copy_json,
             "_str": _copy_str,
             "_datetime": _copy_datetime,
             "_int": _copy_int,
-            "_defaults": [_copy_value(self.defaults[f.attname]) for f in cols],
+            "_defaults": self.default_texts,
         }
         exec(f"def text(v):\n    return '\\t'.join(({', '.join(parts)},))", namespace)  # noqa: S102
         self.text = namespace["text"]
 
+    def values(self, row: str, names) -> dict:
+        """The named columns' values read back from a row this plan formatted (`text`)."""
+        cols = row.split("\t")
+        out = {}
+        for name in names:
+            i = self.names.index(name)
+            kind = self.kinds[i]
+            v = cols[i]
+            if v == "\\N":
+                out[name] = None
+            elif kind == "DateTimeField":
+                out[name] = dt.datetime.fromisoformat(v)
+            elif kind == "DecimalField":
+                out[name] = Decimal(v)
+            elif kind == "BooleanField":
+                out[name] = v == "t"
+            else:  # text (fingerprint compares str(value): the same for integers)
+                out[name] = _unescape(v)
+        return out
+
+    def fingerprint(self, row: str) -> str:
+        """The fingerprint of a dossier row (the compared columns): the same as of the values it was made from."""
+        return fingerprint(self.values(row, COMPARED_FIELDS))
+
+    def formatted(self, *args: str):
+        """A function of the named columns' COPY texts (already formatted and escaped), in that order, returning
+        the row; every other column takes its default. Cheaper than `text` when the caller has the texts."""
+        unknown = [a for a in args if a not in self.names or not a.isidentifier()]
+        if unknown:
+            raise ValueError(f"not columns of {self.table}: {unknown}")
+        values = [name if name in args else f"_defaults[{i}]" for i, name in enumerate(self.names)]
+        namespace = {"_defaults": self.default_texts}
+        exec(f"def row({', '.join(args)}):\n    return '\\t'.join(({', '.join(values)},))", namespace)  # noqa: S102
+        return namespace["row"]
+
+
+EVENT_COPY_COLUMNS = ("seq", "action", "at", "actor_name", "from_state", "to_state", "reason", "data",
+                      "file_hashes", "prev_hash", "hash")  # fmt: skip
+
 
 def _copy_plans() -> tuple[_CopyPlan, _CopyPlan]:
     now = timezone.now()
-    return _CopyPlan(Dossier, now), _CopyPlan(DossierEvent, now, first=("dossier_id",), omit=("id",))
+    events = _CopyPlan(DossierEvent, now, first=("dossier_id",), omit=("id",))
+    events.event_row = events.formatted(*EVENT_COPY_COLUMNS)  # Preparer.prepare's argument order
+    return _CopyPlan(Dossier, now), events
 
 
 class _CopyWriter:
@@ -1264,9 +1372,11 @@ class _CopyWriter:
             with cur.copy(self.d.sql) as copy:
                 copy.write("".join(f"{pk}\t{p.dossier_row}\n" for pk, p in zip(d_ids, batch, strict=True)))
             with cur.copy(self.e.sql) as copy:
+                # each record's rows are newline separated (COPY text has no other raw newline): prefix each
                 copy.write(
                     "".join(
-                        f"{pk}\t{row}\n" for pk, p in zip(d_ids, batch, strict=True) for row in p.event_rows
+                        f"{pk}\t{p.event_rows.replace(NL, f'{NL}{pk}{TAB}')}\n"
+                        for pk, p in zip(d_ids, batch, strict=True)
                     )
                 )
         return len(batch)

@@ -791,3 +791,64 @@ def test_a_line_that_is_not_utf8_is_named(org, tmp_path):
     rc, _, err = run("import-dossiers", str(path))
     assert rc == 1 and "Line 2: The line is not UTF-8 text." in err and "Line 1" not in err
     assert Dossier.objects.count() == 0
+
+
+# --- the import's own encodings agree with the reference ones ---------------------------------------------------
+
+AWKWARD = ['', 'tab\there', 'back\\slash', '"quoted"', 'new\nline\r\n', 'Hà Nội — ✓ 🏛', 'e\u0301', '\u2028\u2029',
+           '\x01\x1f\x7f', '</script>', '{"k": 1}', ' lead and trail ']  # fmt: skip
+
+
+def test_import_event_hash_is_byte_identical_to_the_services_one():
+    """migration_io._event_hash assembles services.event_hash's canonical JSON from parts encoded once: the same
+    hash for awkward text, every JSON value kind in data (nested, unordered keys), unsorted file hashes."""
+    datas = [
+        {},
+        {"outcome": "approved"},
+        {"z": 1, "a": [3, 1, {"y": None, "b": True}], "m": 1.5, "n": -0.0, "big": 10**20, "f": 1e-7},
+        {"Tên": "Nguyễn", "émoji": "🏛", "nested": {"k": ["\\", "\t", "\u2028"]}, "": ""},
+        {"due_at": "2025-01-15T07:45:00+00:00", "limit_hours": "24.00", "fixed_due": True},
+    ]
+    at = dt.datetime(2025, 1, 9, 10, 5, 0, 123456, tzinfo=dt.UTC)
+    n = 0
+    for text in AWKWARD:
+        for data in datas:
+            for files in ([], ["b" * 64, "a" * 64], [text]):
+                for prev in ("", "f" * 64):
+                    args = dict(code=f"C-{text}", seq=n + 1, action="request_supplement", at=at, actor=text,
+                                from_state="received", to_state="supplement_requested", reason=text[::-1],
+                                data=data, file_hashes=files, prev_hash=prev)  # fmt: skip
+                    expected = services.event_hash(step_order=None, **args)
+                    got = migration_io._event_hash(
+                        migration_io._json_str(args["code"]), args["seq"], args["action"], at.isoformat(),
+                        args["actor"], args["from_state"], args["to_state"], args["reason"],
+                        migration_io._canonical(data) if data else "{}",
+                        migration_io._canonical(sorted(files)) if files else "[]", prev,
+                    )  # fmt: skip
+                    assert got == expected, args
+                    n += 1
+    assert n == len(AWKWARD) * len(datas) * 3 * 2
+
+
+def test_copy_rows_read_back_give_the_same_fingerprint(org):
+    """The PostgreSQL writer compares a stored dossier with a record by reading the compared columns back from the
+    record's COPY row (the worker sends no values): the same fingerprint as from the values themselves."""
+    prep = migration_io.Preparer(now=local(2025, 7, 1, 12, 0))
+    plans = migration_io._copy_plans()
+    recs = [
+        CONTRACT_RECORD,
+        record("FP-1", PAUSED, working_days=0.5, applicant={"kind": "individual", "name": 'Lê \\ "Hoa"\tB',
+                                                            "address": "Số 1\nngõ 2", "id_number": "001185000123"}),
+        record("FP-2", [("submit", "2025-03-03T08:00:00+07:00")], result_method="post"),
+        record("FP-3", PAUSED[:3], due_at="2025-03-20T10:00:00+07:00"),
+    ]  # fmt: skip
+    for i, rec in enumerate(recs, start=1):
+        p = prep.prepare(json.loads(json.dumps(rec)), i)
+        row = plans[0].text(p.fields)
+        assert plans[0].fingerprint(row) == p.fingerprint
+        values = plans[0].values(row, migration_io.COMPARED_FIELDS)
+        assert values["applicant_name"] == p.fields["applicant_name"]
+        assert values["due_at"] == p.fields["due_at"] and values["limit_hours"] == p.fields["limit_hours"]
+        # and a changed column changes it
+        other = dict(p.fields, applicant_address=p.fields["applicant_address"] + "x")
+        assert plans[0].fingerprint(plans[0].text(other)) != p.fingerprint
