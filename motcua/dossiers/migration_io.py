@@ -82,9 +82,21 @@ BATCH = 2000
 CENT = Decimal("0.01")
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 # services.event_hash's encoder, built once: sorted keys, no ASCII escaping, compact, its datetime/Decimal default.
-_canonical = json.JSONEncoder(
+_canonical_encoder = json.JSONEncoder(
     sort_keys=True, ensure_ascii=False, default=services._json_default, separators=(",", ":")
-).encode
+)
+if json.encoder.c_make_encoder is not None:
+    # The C encoder JSONEncoder.encode builds on every call, built once (no cycle check: parsed JSON and the
+    # lifecycle's values have no cycles); the same text, half the cost per event.
+    _c_canonical = json.encoder.c_make_encoder(
+        None, services._json_default, json.encoder.encode_basestring, None, ":", ",", True, False, True
+    )
+
+    def _canonical(value) -> str:
+        return "".join(_c_canonical(value, 0))
+
+else:  # pragma: no cover - CPython always has the C accelerator
+    _canonical = _canonical_encoder.encode
 _json_str = json.encoder.encode_basestring  # how that encoder writes a string (ensure_ascii=False)
 MAX_CODE = 80
 
@@ -625,9 +637,11 @@ class Preparer:
         for seq, (ev, (from_state, to_state, after)) in enumerate(zip(events, steps, strict=True), start=1):
             action = ev["action"]
             data = dict(ev["extra"])
-            for key in PARAM_KEYS:
-                if ev["params"].get(key) is not None:
-                    data[key] = ev["params"][key]
+            params = ev["params"]  # only the values given
+            if params:
+                for key in PARAM_KEYS:
+                    if key in params:
+                        data[key] = params[key]
             if seq == 1:
                 data.update(
                     channel=channel,
