@@ -37,8 +37,9 @@ Rules worth knowing:
   instants, outcome/method/new_return_at and the apology rules are the lifecycle's. `reason` is optional (old
   systems did not always keep one). A `due_at` on a dossier that was never received is ignored (noted).
 - Imported dossiers get no internal-process steps (the old system's steps are in the event history).
-- Imported events keep their instants; `actor` (free text) is stored as actor_name; each event's hash is computed
-  with services.event_hash exactly as services.record_event does, so `motcua verify-history` checks them too.
+- Imported events keep their instants; `actor` (free text) is stored as actor_name; each event's hash is the one
+  services.event_hash gives (as services.record_event stores it): the import assembles the same canonical JSON
+  text from parts encoded once (`_event_hash`, tested byte-identical), so `motcua verify-history` checks them too.
 - After storing, DailySequence(agency, day) is raised to the highest imported sequence of codes in the contract §3
   format, so native codes registered later that day never collide.
 """

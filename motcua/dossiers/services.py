@@ -232,6 +232,8 @@ def _json_default(value):
     return str(value)
 
 
+# The canonical text below is the chain's definition. The migration import assembles the same text from parts
+# (migration_io._event_hash); test_import_event_hash_is_byte_identical_to_the_services_one keeps them equal.
 def event_hash(
     *,
     code: str,
