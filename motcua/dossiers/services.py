@@ -234,6 +234,12 @@ def _json_default(value):
 
 # The canonical text below is the chain's definition. The migration import assembles the same text from parts
 # (migration_io._event_hash); test_import_event_hash_is_byte_identical_to_the_services_one keeps them equal.
+# The canonical JSON of the hash chain (json.dumps with these options would build an encoder per call).
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, ensure_ascii=False, default=_json_default, separators=(",", ":")
+)
+
+
 def event_hash(
     *,
     code: str,
@@ -249,7 +255,7 @@ def event_hash(
     file_hashes: list,
     prev_hash: str,
 ) -> str:
-    canonical = json.dumps(
+    canonical = _CANONICAL.encode(
         {
             "code": code,
             "seq": seq,
@@ -264,10 +270,6 @@ def event_hash(
             "files": sorted(file_hashes or []),
             "prev": prev_hash or "",
         },
-        sort_keys=True,
-        ensure_ascii=False,
-        default=_json_default,
-        separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
