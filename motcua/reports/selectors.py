@@ -95,8 +95,8 @@ def parse_date(value, name: str) -> dt.date:
     text = (value or "").strip() if isinstance(value, str) else ""
     if not text:
         raise Unprocessable(
-            f"Thiếu tham số '{name}' (ngày dạng YYYY-MM-DD).",
-            f"Missing '{name}' (a date YYYY-MM-DD).",
+            f"Thiếu tham số '{name}' (ngày dạng dd/mm/yyyy hoặc YYYY-MM-DD).",
+            f"Missing '{name}' (a date dd/mm/yyyy or YYYY-MM-DD).",
             code="missing_date",
         )
     try:
@@ -113,8 +113,8 @@ def parse_date(value, name: str) -> dt.date:
         return dt.datetime.strptime(text, "%d/%m/%Y").date()
     except ValueError as exc:
         raise Unprocessable(
-            f"Tham số '{name}' không phải ngày hợp lệ (YYYY-MM-DD): '{text}'.",
-            f"'{name}' is not a valid date (YYYY-MM-DD): '{text}'.",
+            f"Tham số '{name}' không phải ngày hợp lệ (dd/mm/yyyy hoặc YYYY-MM-DD): '{text}'.",
+            f"'{name}' is not a valid date (dd/mm/yyyy or YYYY-MM-DD): '{text}'.",
             code="bad_date",
         ) from exc
 
