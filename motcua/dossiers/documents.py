@@ -192,8 +192,6 @@ def inspect_upload(uploaded_file) -> Inspected:
     digest = hashlib.sha256()
     total = 0
     uploaded_file.seek(0)
-    tail = b""
-    pdf_active = False
     for chunk in iter(lambda: uploaded_file.read(1024 * 1024), b""):
         total += len(chunk)
         if total > limit:
@@ -203,27 +201,22 @@ def inspect_upload(uploaded_file) -> Inspected:
                 "file_too_large",
             )
         digest.update(chunk)
-        if content_type == PDF and not pdf_active:
-            window = tail + chunk
-            pdf_active = pdfcheck.raw_markers(window)
-            tail = chunk[-32:]
-    if content_type == PDF and not pdf_active:
-        # compressed object streams hide the markers from the byte scan: parse and walk the document
+    if content_type == PDF:  # the bytes, the inflated streams, the parsed object graph (pdfcheck)
         uploaded_file.seek(0)
         try:
-            pdf_active = pdfcheck.has_active_content(uploaded_file.read())
+            active = pdfcheck.has_active_content(uploaded_file.read())
         except pdfcheck.PasswordProtected as exc:
             raise _refuse(
                 f"Tệp '{name}' là PDF có mật khẩu: hãy nộp bản không đặt mật khẩu để cán bộ đọc được.",
                 f"File '{name}' is a password-protected PDF: upload a copy without a password.",
                 "password_protected",
             ) from exc
-    if pdf_active:
-        raise _refuse(
-            f"Tệp '{name}': không nhận PDF có mã lệnh (JavaScript), lệnh mở chương trình hoặc tệp đính kèm nhúng.",
-            f"File '{name}': PDFs with JavaScript, launch actions or embedded files are not accepted.",
-            "executable_file",
-        )
+        if active:
+            raise _refuse(
+                f"Tệp '{name}': không nhận PDF có mã lệnh (JavaScript), lệnh mở chương trình hoặc tệp đính kèm nhúng.",
+                f"File '{name}': PDFs with JavaScript, launch actions or embedded files are not accepted.",
+                "executable_file",
+            )
     uploaded_file.seek(0)
     return Inspected(content_type=content_type, sha256=digest.hexdigest(), size=total, name=name)
 

@@ -4,7 +4,7 @@ A scan of the raw bytes misses what PDF 1.5+ hides in compressed object streams 
 dictionaries — `/S /JavaScript`, `/JS …`, `/Launch` — are Flate-compressed, so no marker appears in the file. So
 three checks, any of which refuses the file:
 
-1. the raw bytes are scanned (cheap; `documents.inspect_upload` does it while hashing);
+1. the raw bytes are scanned (cheap);
 2. every Flate stream found in the bytes is inflated (bounded in total) and scanned the same way — this needs no
    parser, so it also covers damaged files whose structure a parser rejects but a viewer may still repair;
 3. the document is parsed with pypdf and its object graph walked from the trailer (every object a viewer reaches,

@@ -82,8 +82,6 @@ def backfill_processing_seconds(batch: int = 2000) -> int:
     """Store `processing_seconds` on the resolved dossiers that lack it (those resolved before the column existed,
     migration dossiers.0003): the same rule as the lifecycle's `resolve`, from the stored counting start, resolution
     and paused time. Streams in batches; returns the number of dossiers updated."""
-    from motcua.org.models import Agency
-
     todo = (
         Dossier.objects.filter(
             resolved_at__isnull=False, counting_starts_at__isnull=False, processing_seconds__isnull=True
@@ -232,9 +230,9 @@ def _json_default(value):
     return str(value)
 
 
-# The canonical text below is the chain's definition. The migration import assembles the same text from parts
+# The canonical JSON of the hash chain, encoded by one encoder (json.dumps with these options builds one per
+# call). The text is the chain's definition: the migration import assembles the same text from parts
 # (migration_io._event_hash); test_import_event_hash_is_byte_identical_to_the_services_one keeps them equal.
-# The canonical JSON of the hash chain (json.dumps with these options would build an encoder per call).
 _CANONICAL = json.JSONEncoder(
     sort_keys=True, ensure_ascii=False, default=_json_default, separators=(",", ":")
 )

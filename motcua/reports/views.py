@@ -178,7 +178,9 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
     agency = agency or _default_agency(request.user, agencies)
     if not can_read_agency(request.user, agency):
         raise PermissionDenied("Không có quyền xem số liệu của cơ quan này.")
-    stats = selectors.on_time_stats(date_from=period.date_from, date_to=period.date_to, agency=agency)
+    # the Decision 766 block carries the period's contract §5 figures: one computation for both
+    index = index766.indicators(period=period, agency=agency)
+    stats = index["figures"]
     monthly = selectors.breakdown(
         date_from=period.date_from, date_to=period.date_to, by="month", agency=agency
     )
@@ -189,7 +191,6 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
         r["online_share"] = selectors.rate(r["received_online"], r["received"])
         r["label"] = _month_label(r["key"], r["label"])
     overdue, soon = selectors.overdue_and_due_soon(agency_ids=selectors.subtree_ids(agency))
-    index = index766.indicators(period=period, agency=agency)
     return render(
         request,
         "reports/leader.html",
