@@ -277,6 +277,52 @@ def wrk_status(preload: int, codes: list[str], connections: int, seconds: float)
     return int(requests) / (int(duration_us) / 1e6), float(p95_ms), int(errors), cpu
 
 
+# --- where the CPU goes: the server's processes, PostgreSQL's, the load generator (this process or wrk) --------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu(pid: str) -> tuple[str, int, float]:
+    """(command name, parent pid, user+system CPU seconds) of a process from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        stat = f.read()
+    name = stat[stat.index("(") + 1 : stat.rindex(")")]
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return name, int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK
+
+
+def cpu_snapshot(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the server (its master and workers), by PostgreSQL (every postgres process:
+    backends, WAL writer, checkpointer) and by this process (the Python load generator), plus the machine's
+    busy total from /proc/stat."""
+    procs = {}
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                procs[int(pid)] = _proc_cpu(pid)
+            except (OSError, ValueError, IndexError):
+                pass
+    server = {server_pid} | {pid for pid, (_, ppid, _) in procs.items() if ppid == server_pid}
+    with open("/proc/stat") as f:
+        cpu = [int(x) for x in f.readline().split()[1:]]
+    return {
+        "server": sum(procs[p][2] for p in server if p in procs),
+        "postgres": sum(c for name, _, c in procs.values() if name == "postgres"),
+        "client": sum(os.times()[:2]),
+        "machine": (sum(cpu) - cpu[3] - cpu[4]) / TICK,  # all but idle and iowait
+    }
+
+
+def cpu_report(before: dict, after: dict, seconds: float, units: float, unit: str) -> str:
+    d = {k: after[k] - before[k] for k in before}
+    other = d["machine"] - d["server"] - d["postgres"] - d["client"]
+    per = " + ".join(f"{k} {d[k] / units * 1000:.2f}" for k in ("server", "postgres", "client"))
+    return (
+        f"  CPU per {unit}: {per} + other {other / units * 1000:.2f} ms; the machine was busy "
+        f"{d['machine'] / seconds:.2f} of {os.cpu_count()} cores"
+    )
+
+
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[18] * 1000 if len(values) >= 20 else max(values) * 1000
 
@@ -331,12 +377,15 @@ def main() -> None:
         return r2.status == 200
 
     try:
+        c0 = cpu_snapshot(server.pid)
         n, lat, err = run_clients(args.clients, args.seconds, file_and_receive)
+        c1 = cpu_snapshot(server.pid)
         filing = n / args.seconds
         print(
             f"filing + reception over HTTP: {filing:,.1f} dossiers/s ({err} errors), "
             f"p95 {p95(lat):.0f} ms per pair; ratio to pgbench tps = {filing / tps:.3f} (target ≥ 0.10)"
         )
+        print(cpu_report(c0, c1, args.seconds, max(n, 1), "pair"), flush=True)
 
         def status(conn, i):
             conn.request("GET", f"/api/v1/dossiers/{codes[i % len(codes)]}/status")
@@ -345,12 +394,16 @@ def main() -> None:
             return r.status == 200
 
         if shutil.which("wrk") and not args.python_client:
+            c0 = cpu_snapshot(server.pid)
             rate, p95_ms, errors, client_cpu = wrk_status(args.preload, codes, args.clients * 2, args.seconds)
+            c1 = cpu_snapshot(server.pid)
             print(
                 f"status reads (wrk, {args.clients * 2} connections): {rate:,.0f}/s ({errors} errors), "
                 f"p95 {p95_ms:.1f} ms (target ≥ 1,500/s); the client used {client_cpu:.1f} CPU-s "
                 f"of the {2 * args.seconds:.0f} the 2 cores had"
             )
+            c1["client"] = c0["client"] + client_cpu  # wrk's CPU, not this process's
+            print(cpu_report(c0, c1, args.seconds, max(rate * args.seconds, 1), "status read"), flush=True)
         else:
             n, lat, err = run_clients(args.clients, args.seconds, status)
             print(

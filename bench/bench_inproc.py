@@ -156,6 +156,25 @@ def child(args) -> None:
             "wall_ms": (time.perf_counter() - w0) / n * 1000,
         }
 
+    if args.queries:
+        # the statements of one more pair (or status read), each with its wall time in this process
+        from django.db import connection as conn
+
+        log: list[tuple[float, str]] = []
+
+        def timed(execute, sql, params, many, context):
+            t0 = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                log.append(((time.perf_counter() - t0) * 1000, sql))
+
+        with conn.execute_wrapper(timed):
+            pair() if args.queries == "pair" else status_read(1)
+        for ms, sql in log:
+            print(f"{ms:7.2f} ms  {sql[:300]}")
+        print(f"{len(log)} statements, {sum(ms for ms, _ in log):.2f} ms")
+        return
     if args.profile:
         import cProfile
         import pstats
@@ -238,6 +257,7 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=300)
     ap.add_argument("--preload", type=int, default=20000)
     ap.add_argument("--profile", choices=["status", "pair"])
+    ap.add_argument("--queries", choices=["status", "pair"], help="print the SQL of one pair or status read")
     ap.add_argument("--sort", default="tottime")
     ap.add_argument("--top", type=int, default=45)
     ap.add_argument("--dump", help="with --profile: write the pstats file here")
@@ -257,6 +277,11 @@ def main() -> None:
             psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
             psql(f"CREATE DATABASE {db}")
             run_child(tree, db, state, [*extra, "--setup"])
+        if args.queries:
+            for tree, db, state in zip(trees, dbs, states, strict=True):
+                print(f"== {tree}")
+                print(run_child(tree, db, state, [*extra, "--queries", args.queries]))
+            return
         if args.profile:
             for tree, db, state in zip(trees, dbs, states, strict=True):
                 print(f"== {tree}")

@@ -25,6 +25,7 @@ from motcua.core.text import nfc
 
 from . import pdfcheck
 from .models import DocumentKind, Dossier, DossierDocument
+from .services import DOCUMENTS_CACHE
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -269,6 +270,9 @@ def store_upload(
     )
     doc.file.save(stored_name, File(uploaded_file, name=stored_name), save=False)
     doc.save()
+    cached = getattr(dossier, DOCUMENTS_CACHE, None)  # selectors.documents_of's list, when read already
+    if cached is not None:
+        cached.append(doc)
     return doc
 
 

@@ -193,7 +193,8 @@ class Dossier(models.Model):
         return self.paused_since is not None
 
     def refresh_from_db(self, *args, **kwargs):
-        for cache in ("_motcua_steps", "_motcua_events"):  # services.steps_of / events_of per-object caches
+        # services.steps_of / events_of and selectors.documents_of per-object caches
+        for cache in ("_motcua_steps", "_motcua_events", "_motcua_documents"):
             self.__dict__.pop(cache, None)
         super().refresh_from_db(*args, **kwargs)
 

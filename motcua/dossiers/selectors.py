@@ -14,7 +14,7 @@ from motcua.org.selectors import roles_of
 
 from . import lifecycle
 from .models import Dossier, DossierDocument, State
-from .services import allowed_actions, events_of, steps_of
+from .services import DOCUMENTS_CACHE, allowed_actions, events_of, steps_of
 
 LOCAL = lifecycle.LOCAL
 
@@ -121,6 +121,15 @@ def _aware(value) -> dt.datetime | None:
 _DOCUMENTS = Prepared(lambda dossier_id: DossierDocument.objects.filter(dossier_id=dossier_id), int)
 
 
+def documents_of(dossier: Dossier) -> list[DossierDocument]:
+    """The dossier's documents in upload order, read once per dossier object (none for one just filed)."""
+    docs = getattr(dossier, DOCUMENTS_CACHE, None)
+    if docs is None:
+        docs = _DOCUMENTS(dossier.pk) if dossier.pk else []
+        setattr(dossier, DOCUMENTS_CACHE, docs)
+    return docs
+
+
 def dossier_detail(dossier: Dossier, user=None) -> dict:
     data = {
         "code": dossier.code,
@@ -208,7 +217,7 @@ def dossier_detail(dossier: Dossier, user=None) -> dict:
                 "sha256": d.sha256,
                 "uploaded_at": iso(d.uploaded_at),
             }
-            for d in _DOCUMENTS(dossier.pk)
+            for d in documents_of(dossier)
         ],
     }
     if user is not None:

@@ -2,6 +2,7 @@
 transaction with the dossier row locked, validates the action with the lifecycle engine, and appends a
 hash-chained event. A refused action raises and changes nothing."""
 
+import copy
 import datetime as dt
 import hashlib
 import json
@@ -146,6 +147,9 @@ def event_summary(dossier: Dossier) -> EventSummary:
 
 
 EVENTS_CACHE = "_motcua_events"
+# selectors.documents_of's per-object list: set to [] by dossier_file (a new dossier has no documents) and
+# appended to by documents.store_upload, so the filing response needs no query.
+DOCUMENTS_CACHE = "_motcua_documents"
 
 # The reads of every action, compiled once per connection (motcua.core.prepared; the same rows and instances
 # as the ORM expressions they are written with, tested in motcua/core/tests/test_prepared.py).
@@ -704,6 +708,7 @@ def dossier_file(
         event.save()
         setattr(dossier, EVENTS_CACHE, [event])
         setattr(dossier, STEPS_CACHE, [])  # steps are instantiated at reception
+        setattr(dossier, DOCUMENTS_CACHE, [])  # the files filed with it are stored after this returns
         if idempotency_key:
             IdempotencyKey.objects.create(
                 user=actor, key=idempotency_key, dossier=dossier, request_hash=_request_hash(payload)
@@ -754,7 +759,29 @@ def dossier_act(
         return _act(dossier, action, actor, params or {}, at)
 
 
+# (name, attname) of the dossier's columns other than the primary key
+_COLUMNS = tuple((f.name, f.attname) for f in Dossier._meta.concrete_fields if not f.primary_key)
+
+
+def _row_values(dossier: Dossier) -> dict:
+    """The dossier's column values (JSON values copied), to save only what an action changed."""
+    return {
+        name: copy.deepcopy(v) if isinstance(v := getattr(dossier, attname), (dict, list)) else v
+        for name, attname in _COLUMNS
+    }
+
+
+def _save_changes(dossier: Dossier, before: dict) -> None:
+    """UPDATE only the columns that differ from `before`, and `updated_at`: a smaller statement to build and to
+    run, and PostgreSQL can keep the row on its page when no indexed column changed (HOT update)."""
+    changed = [name for name, attname in _COLUMNS if getattr(dossier, attname) != before[name]]
+    if "updated_at" not in changed:
+        changed.append("updated_at")
+    dossier.save(update_fields=changed)
+
+
 def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) -> Dossier:
+    before = _row_values(dossier)
     history = event_summary(dossier)
     if action == "request_supplement" and dossier.state == State.SUBMITTED:
         if history.pre_reception_supplements:
@@ -807,7 +834,7 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
         file_hashes=params.get("file_hashes") or [],
     )
     dossier.version += 1
-    dossier.save()
+    _save_changes(dossier, before)
     if action == "receive":
         _instantiate_steps(dossier, at)
     if action in ("resolve", "stop"):

@@ -122,13 +122,15 @@ def is_news(event: DossierEvent) -> bool:
     return timezone.now() - event.at <= dt.timedelta(hours=max_age)
 
 
-def notify_event(event: DossierEvent) -> list:
+def notify_event(event: DossierEvent, recipients: tuple[list[str], list[str]] | None = None) -> list:
     template = EVENT_TEMPLATES.get(event.action)
     dossier = event.dossier
     if template is None or dossier.imported or not is_news(event):
         return []
+    emails, phones = recipients or recipients_of(dossier)
+    if not emails and not phones:
+        return []
     context = event_context(event)
-    emails, phones = recipients_of(dossier)
     rows = []
     for i in range(max(len(emails), len(phones))):
         rows += services.notify(
@@ -147,7 +149,10 @@ def on_dossier_event(sender, instance: DossierEvent, created: bool, raw: bool = 
     if not created or raw or instance.action not in EVENT_TEMPLATES:
         return
     try:
+        recipients = recipients_of(instance.dossier)
+        if not any(recipients):  # nobody to tell: no savepoint, no statement
+            return
         with transaction.atomic():  # a savepoint: a notification problem never breaks the action
-            notify_event(instance)
+            notify_event(instance, recipients)
     except Exception:  # noqa: BLE001
         logger.exception("Could not queue notifications for %s#%s", instance.dossier_id, instance.seq)

@@ -161,18 +161,21 @@ def check_rate(key: str, ip: str, *, limit: int, window: dt.timedelta, now: dt.d
         "limit": limit,
     }
     sql = _rate_sql(conn.vendor)
-    with conn.cursor() as cursor:
-        if (
-            conn.vendor == "postgresql"
-            and not conn.in_atomic_block
-            and not conn.settings_dict.get("OPTIONS", {}).get("server_side_binding")
-        ):
-            # One round trip, one implicit transaction: SET LOCAL applies to this statement only.
+    if conn.vendor == "postgresql" and not conn.in_atomic_block:
+        # One round trip, one implicit transaction: SET LOCAL applies to this statement only. Two statements
+        # in one query need client-side binding, whatever the connection's cursors use (settings: server-side
+        # binding for prepared statements).
+        import psycopg
+
+        conn.ensure_connection()
+        with psycopg.ClientCursor(conn.connection) as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF; " + sql, params)
             cursor.nextset()
-        else:  # SQLite, or inside the caller's transaction (whose durability is not ours to change)
+            row = cursor.fetchone()
+    else:  # SQLite, or inside the caller's transaction (whose durability is not ours to change)
+        with conn.cursor() as cursor:
             cursor.execute(sql, params)
-        row = cursor.fetchone()
+            row = cursor.fetchone()
     if row is None:  # a lock is running: refused, not counted
         return max(1, seconds_locked(key, ip, now=now))
     if row[0] == 1:

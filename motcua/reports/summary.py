@@ -171,16 +171,27 @@ def install_sql(vendor: str) -> list[str]:
         new = contribution_parts(vendor, "new_rows", EFFECTIVE_FIELD, 1, True)
         old = contribution_parts(vendor, "old_rows", EFFECTIVE_FIELD, -1, True)
 
-        def fn(name: str, body: str) -> str:
+        def fn(name: str, body: str, unless: str = "") -> str:
+            # `unless`: a cheap test that the statement's rows contribute nothing, so the upsert (a dozen
+            # aggregated SELECTs) is skipped — a filing not yet received, an assignment or a hand-over
+            skip = f"IF NOT EXISTS ({unless}) THEN RETURN NULL; END IF; " if unless else ""
             return (
                 f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$ "
-                f"BEGIN {body}; RETURN NULL; END $fn$"
+                f"BEGIN {skip}{body}; RETURN NULL; END $fn$"
             )
 
+        # every contribution needs one of these instants (contribution_parts)
+        counted = " OR ".join(
+            f"s.{c} IS NOT NULL" for c in ("received_at", "resolved_at", "stopped_at", "refused_at")
+        )
+        changed = (
+            "SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id "
+            f"WHERE ({', '.join(f'o.{c}' for c in COLUMNS)}) IS DISTINCT FROM ({', '.join(f'n.{c}' for c in COLUMNS)})"
+        )
         return [
-            fn("motcua_stats_ins", upsert_sql(vendor, new)),
-            fn("motcua_stats_upd", upsert_sql(vendor, old + new)),
-            fn("motcua_stats_del", upsert_sql(vendor, old)),
+            fn("motcua_stats_ins", upsert_sql(vendor, new), f"SELECT 1 FROM new_rows s WHERE {counted}"),
+            fn("motcua_stats_upd", upsert_sql(vendor, old + new), changed),
+            fn("motcua_stats_del", upsert_sql(vendor, old), f"SELECT 1 FROM old_rows s WHERE {counted}"),
             fn("motcua_stats_proc", upsert_sql(vendor, _moved_field_parts(vendor, "OLD", "NEW"))),
             f"CREATE TRIGGER motcua_stats_ins AFTER INSERT ON {DOSSIER_TABLE} REFERENCING NEW TABLE AS new_rows "
             "FOR EACH STATEMENT EXECUTE FUNCTION motcua_stats_ins()",
@@ -210,6 +221,18 @@ def install_sql(vendor: str) -> list[str]:
             f"BEGIN {upsert_sql(vendor, _moved_field_parts(vendor, 'OLD', 'NEW'))}; END",
         ]
     raise NotImplementedError(f"statistics summary triggers for {vendor}")
+
+
+def refresh_functions(apps, schema_editor) -> None:
+    """Migration step: replace the PostgreSQL trigger functions with the current definitions (the triggers, and
+    SQLite's, are unchanged)."""
+    conn = schema_editor.connection
+    if conn.vendor != "postgresql":
+        return
+    with conn.cursor() as cur:
+        for sql in install_sql(conn.vendor):
+            if sql.startswith("CREATE OR REPLACE FUNCTION"):
+                cur.execute(sql)
 
 
 def uninstall_sql(vendor: str) -> list[str]:

@@ -121,6 +121,28 @@ def test_check_rate_outside_a_transaction(transactional_db):
             assert cursor.fetchone()[0] == "on"
 
 
+def test_check_rate_does_not_wait_for_the_wal_flush_on_postgresql(transactional_db, monkeypatch):
+    """The count is sent with SET LOCAL synchronous_commit TO OFF in the same query, also when the connection's
+    cursors bind parameters on the server (which cannot send two statements in one query)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    import psycopg
+
+    sent = []
+
+    class Recording(psycopg.ClientCursor):
+        def execute(self, query, params=None, **kwargs):
+            sent.append(query)
+            return super().execute(query, params, **kwargs)
+
+    monkeypatch.setattr(psycopg, "ClientCursor", Recording)
+    assert throttle.check_rate("#w", "192.0.2.4", limit=5, window=dt.timedelta(seconds=60)) == 0
+    assert len(sent) == 1 and sent[0].startswith("SET LOCAL synchronous_commit TO OFF; INSERT")
+    assert LoginThrottle.objects.get(username="#w").failures == 1
+
+
 def test_a_limit_of_zero_turns_the_count_off(org, token, settings):
     """For a deployment whose reverse proxy limits the rate: no count, no row written, never 429."""
     settings.STATUS_API_RATE_LIMIT = 0
