@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/motcua
 
-.PHONY: run test install test-sqlite test-postgres lint bench browser-deps clean
+.PHONY: run serve test install test-sqlite test-postgres lint bench browser-deps clean
 
 # pip -qq: errors only (this machine's global pip config names index folders that may be missing, and every
 # install would otherwise print a "Location ... is ignored" warning per package).
@@ -28,6 +28,15 @@ run: install
 	$(BIN)/motcua migrate --noinput -v 1
 	PORT=$(PORT) $(BIN)/motcua demo
 	$(BIN)/motcua runserver 127.0.0.1:$(PORT)
+
+# Production serving (ADR 0004): granian, WSGI, WORKERS processes of one thread each (default 2 x cores), DEBUG
+# off. Needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL in the environment (README: Serving in production).
+WORKERS ?= $(shell echo $$(( 2 * $$(nproc) )))
+serve: install
+	DEBUG=0 $(BIN)/motcua migrate --noinput -v 1
+	DEBUG=0 $(BIN)/motcua collectstatic --noinput -v 0
+	DEBUG=0 $(BIN)/granian --interface wsgi --workers $(WORKERS) --blocking-threads 1 --no-ws \
+		--host 127.0.0.1 --port $(PORT) --respawn-failed-workers motcua.wsgi:application
 
 # chromium for the browser tests; poppler-utils (pdftotext) so the PDF tests read the PDF bytes themselves
 # (without it they fall back to WeasyPrint's laid-out text of the same HTML).

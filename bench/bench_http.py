@@ -1,15 +1,16 @@
-"""HTTP benchmark of the dossier lifecycle against gunicorn on loopback, with pgbench's raw ceiling measured in
-the same run (issue: filing+reception ≥ 0.10 × pgbench tps; status reads ≥ 1,500/s; dossier page p95 < 100 ms).
+"""HTTP benchmark of the dossier lifecycle against the production server (granian as `make serve` runs it) on
+loopback, with pgbench's raw ceiling measured in the same run (issue: filing+reception ≥ 0.10 × pgbench tps; status reads ≥ 1,500/s; dossier page p95 < 100 ms).
 
     .venv/bin/python -m bench.bench_http [--preload 1000000] [--seconds 15] [--clients 4] [--workers N]
-                                         [--server gunicorn|granian]
+                                         [--server granian|gunicorn]
 
 Uses PostgreSQL databases `mc_bench_http` (the app) and `mc_bench_pgbench` (pgbench), created and dropped here.
 Preloaded dossiers are bulk-inserted rows (one event each) so the tables have production size; the measured
 filings go through the real HTTP API: POST /api/v1/dossiers then POST /api/v1/dossiers/<code>/receive (Python
 client threads). The server runs with DEBUG off and STATUS_API_RATE_LIMIT raised out of reach: every status
-read still pays for the per-IP rate limit, and all the load comes from one IP. Status reads use wrk when it is installed (`apt-get install wrk`): a C load generator leaves the
-two cores to the server, where a Python client would take one of them.
+read still pays for the per-IP rate limit, and all the load comes from one IP. Status reads use wrk when it is
+installed (`apt-get install wrk`): a C load generator leaves the two cores to the server, where a Python client
+would take one of them. Each phase reports the CPU per request of the server, PostgreSQL and the load generator.
 """
 
 import argparse
@@ -31,6 +32,25 @@ ROOT = Path(__file__).resolve().parent.parent
 PG = "postgres://postgres@127.0.0.1:5432"
 DB = "mc_bench_http"
 PORT = int(os.environ.get("BENCH_PORT", "8771"))
+# --code: the source tree the server (and the migrations) run, this checkout's virtualenv
+CODE = {"PYTHONPATH": str(ROOT)}
+
+
+def use_code(tree: str) -> None:
+    """Serve another source tree (an earlier commit's worktree) with this virtualenv: it goes first on
+    PYTHONPATH, ahead of the editable install; checked by importing it."""
+    tree = str(Path(tree).resolve())
+    CODE["PYTHONPATH"] = tree
+    found = subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "-c", "import motcua; print(motcua.__file__)"],
+        env={**os.environ, **CODE},
+        cwd=tree,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if not found.startswith(tree + "/"):
+        sys.exit(f"--code {tree}: motcua is imported from {found}")
 
 
 def psql(sql: str, db: str = "postgres") -> None:
@@ -45,7 +65,12 @@ def setup_app_db(preload: int) -> dict:
     psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
     psql(f"CREATE DATABASE {DB}")
     env = {**os.environ, "DATABASE_URL": f"{PG}/{DB}", "DJANGO_SETTINGS_MODULE": "motcua.settings"}
-    subprocess.run([str(ROOT / ".venv/bin/motcua"), "migrate", "-v0"], check=True, env=env)
+    subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "-m", "django", "migrate", "-v0"],
+        check=True,
+        env={**env, **CODE},
+        cwd=CODE["PYTHONPATH"],
+    )
     os.environ.update(env)
     import django
 
@@ -152,11 +177,12 @@ def pgbench_tps(seconds: int, clients: int) -> float:
 
 
 def server_command(server: str, workers: int) -> list[str]:
-    """gunicorn (sync workers: one request at a time per process, connection closed after each response) or
-    granian (BSD-3-Clause, Rust HTTP/1.1 with keep-alive, WSGI; `pip install granian`)."""
+    """granian (BSD-3-Clause, Rust HTTP/1.1 with keep-alive, WSGI workers of one thread: `make serve`) or
+    gunicorn (sync workers: one request at a time per process, connection closed after each response; in the
+    bench extra)."""
+    if server == "gunicorn" and not (ROOT / ".venv/bin/gunicorn").exists():
+        sys.exit("gunicorn is not installed in .venv (pip install -e '.[bench]')")
     if server == "granian":
-        if not (ROOT / ".venv/bin/granian").exists():
-            sys.exit("granian is not installed in .venv (pip install granian)")
         return [
             str(ROOT / ".venv/bin/granian"),
             "--interface",
@@ -201,7 +227,7 @@ def start_server(
         # 127.0.0.1, so the limit is raised far above what the run can reach.
         "STATUS_API_RATE_LIMIT": "0" if status_limit_off else "1000000000",
     }
-    proc = subprocess.Popen(server_command(server, workers), env=env, cwd=ROOT)
+    proc = subprocess.Popen(server_command(server, workers), env={**env, **CODE}, cwd=CODE["PYTHONPATH"])
     for _ in range(100):
         try:
             c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
@@ -333,7 +359,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=15)
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
-    ap.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn")
+    ap.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
+    ap.add_argument("--code", help="serve this source tree (e.g. a worktree of an earlier commit)")
     ap.add_argument(
         "--python-client", action="store_true", help="status reads with the Python client, not wrk"
     )
@@ -343,6 +370,9 @@ def main() -> None:
         help="STATUS_API_RATE_LIMIT=0: no per-IP count (a deployment whose reverse proxy limits the rate)",
     )
     args = ap.parse_args()
+    if args.code:
+        use_code(args.code)
+    print(f"code: {CODE['PYTHONPATH']}", flush=True)
     if not shutil.which("pgbench"):
         sys.exit("pgbench not found")
     tokens = setup_app_db(args.preload)

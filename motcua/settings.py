@@ -4,6 +4,7 @@ DATABASE_URL (default: SQLite file db.sqlite3 in WAL mode), SECRET_KEY, ALLOWED_
 DEBUG (1/0), MEDIA_ROOT or MOTCUA_STORAGE=s3 with MOTCUA_S3_* (motcua/core/storage.py). With DEBUG off, production-safe defaults apply and SECRET_KEY must be set.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -153,6 +154,14 @@ LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
 # The public status API (GET /api/v1/dossiers/<code>/status): lookups per client IP per window, then 429
 # (motcua.org.throttle.status_api_limit). bench/bench_http.py raises the limit so that it measures the reads.
 STATUS_API_RATE_LIMIT = int(os.environ.get("STATUS_API_RATE_LIMIT", "60"))
+# Reverse proxies (IP addresses or networks, comma separated) whose X-Forwarded-For names the client: the rate
+# limits and login throttling count per client, not per proxy (motcua.org.throttle.client_ip).
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in TRUSTED_PROXIES:  # a typo stops the start, not every request
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: '{_proxy}' is not an IP address or network") from exc
 STATUS_API_RATE_WINDOW_SECONDS = int(os.environ.get("STATUS_API_RATE_WINDOW_SECONDS", "300"))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -4,6 +4,7 @@ hash-chained event. A refused action raises and changes nothing."""
 
 import copy
 import datetime as dt
+import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass
@@ -412,21 +413,28 @@ def _roles_in(user, agency_ids: set[int]) -> set[str]:
     return {r.role for r in roles_of(user) if r.agency_id in agency_ids}
 
 
-def may_act(user, dossier: Dossier, action: str) -> bool:
-    t = TRANSITIONS[action]
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    if ANY_USER in t.roles:
-        return True
-    if APPLICANT in t.roles and dossier.applicant_user_id == user.pk:
-        return True
+def _acting_roles(user, dossier: Dossier) -> set[str]:
+    """The roles the user holds where the dossier is: its agency and the agency of its current step."""
     agencies = {dossier.agency_id}
     step = current_step(dossier)
     if step is not None:
         agencies.add(step.agency_id)
-    return bool(_roles_in(user, agencies) & set(t.roles))
+    return _roles_in(user, agencies)
+
+
+def _permits(allowed: frozenset, roles: set[str], applicant: bool) -> bool:
+    return ANY_USER in allowed or (APPLICANT in allowed and applicant) or bool(roles.intersection(allowed))
+
+
+def may_act(user, dossier: Dossier, action: str) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    t = TRANSITIONS[action]
+    if ANY_USER in t.roles or (APPLICANT in t.roles and dossier.applicant_user_id == user.pk):
+        return True
+    return bool(_acting_roles(user, dossier).intersection(t.roles))
 
 
 def may_read(user, dossier: Dossier) -> bool:
@@ -446,11 +454,23 @@ def may_read(user, dossier: Dossier) -> bool:
 
 
 def allowed_actions(user, dossier: Dossier) -> list[str]:
-    return [a for a in lifecycle_allowed(dossier.state) if may_act(user, dossier, a)]
+    """The actions `may_act` allows the user in the dossier's state (the roles are looked up once)."""
+    candidates = lifecycle_allowed(dossier.state)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    if user.is_superuser:
+        return candidates
+    roles, applicant = _acting_roles(user, dossier), dossier.applicant_user_id == user.pk
+    return [a for a in candidates if _permits(TRANSITIONS[a].roles, roles, applicant)]
 
 
-def lifecycle_allowed(state):
-    return [a for a, t in TRANSITIONS.items() if state in t.sources and a not in ("submit", "register")]
+def lifecycle_allowed(state) -> list[str]:
+    return list(_lifecycle_allowed(state))
+
+
+@functools.cache
+def _lifecycle_allowed(state) -> tuple[str, ...]:
+    return tuple(a for a, t in TRANSITIONS.items() if state in t.sources and a not in ("submit", "register"))
 
 
 # --- steps ----------------------------------------------------------------------------------------------------

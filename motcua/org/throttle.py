@@ -10,6 +10,7 @@ that authenticates with the request — ours and the admin's — counts; the che
 
 import datetime as dt
 import functools
+import ipaddress
 import math
 
 from django.conf import settings
@@ -32,12 +33,33 @@ def normalise_username(username: str | None) -> str:
     return (username or "").strip().lower()[:150]
 
 
+@functools.cache
+def _networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ()))))
+
+
 def client_ip(request) -> str:
-    """The peer address. X-Forwarded-For is not trusted: behind a reverse proxy, have the proxy set
-    REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips) rather than letting clients choose their own key."""
+    """The client's address: the peer (REMOTE_ADDR), or, when the peer is one of TRUSTED_PROXIES, the address
+    X-Forwarded-For names before the trusted proxies — read from the right, so a client cannot choose its own
+    key by sending the header itself (only what our proxies appended is believed)."""
     if request is None:
         return ""
-    return (request.META.get("REMOTE_ADDR") or "")[:45]
+    address = (request.META.get("REMOTE_ADDR") or "").strip()
+    if address and getattr(settings, "TRUSTED_PROXIES", None) and _trusted(address):
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        while hops:
+            address = hops.pop()
+            if not _trusted(address):
+                break
+    return address[:45]
 
 
 def seconds_locked(username: str, ip: str, *, now: dt.datetime | None = None) -> int:
