@@ -80,3 +80,33 @@ def test_a_moved_time_a_deleted_event_and_a_rewritten_head_are_named(org, tmp_pa
     DossierEvent.objects.filter(dossier=imported, seq=2).delete()
     rc, _, err = verify("--agency", "000.00.21.H26")
     assert "OLD-1: event #3 out of sequence (expected #2)" in err
+
+
+def test_interleaved_agencies_in_small_batches(org, tmp_path):
+    """Dossiers of two agencies alternate in id order: checking one agency reads an id range that also holds the
+    other's events (dense ids), and must neither count nor judge them."""
+    lines = []
+    for i in range(10):
+        agency = "000.00.21.H26" if i % 2 == 0 else "000.00.22.H26"
+        lines.append(
+            json.dumps(
+                {
+                    "code": f"MIX-{i}", "procedure": "1.001612", "agency": agency, "channel": "counter",
+                    "applicant": {"kind": "individual", "name": "Phạm Văn Cũ", "id_number": "012345678"},
+                    "events": [
+                        {"action": "register", "at": "2024-11-04T09:00:00+07:00", "actor": "Nguyễn Thị Mai"},
+                        {"action": "receive", "at": "2024-11-04T09:05:00+07:00", "actor": "Nguyễn Thị Mai"},
+                    ],
+                },
+                ensure_ascii=False,
+            )
+        )  # fmt: skip
+    path = tmp_path / "mix.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert migration_io.import_dossiers(str(path)).created == 10
+    DossierEvent.objects.filter(dossier__code="MIX-3", seq=2).update(reason="sửa")
+    for chunk in (1, 2, 3, 10):
+        n, events, problems = migration_io.verify_history(agency="000.00.21.H26", chunk=chunk)
+        assert (n, events, problems) == (5, 10, []), chunk
+        n, events, problems = migration_io.verify_history(chunk=chunk)
+        assert (n, events) == (10, 20) and problems == ["MIX-3: event #2 (receive) was altered"], chunk
