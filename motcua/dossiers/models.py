@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Procedure, ProcedureComponent, ProcedureVersion
+from motcua.core.prepared import CompiledInsertMixin
 from motcua.org.models import Agency, Role, Unit
 
 
@@ -69,7 +70,7 @@ class DailySequence(models.Model):
         return f"{self.agency_id} {self.day} #{self.last}"
 
 
-class Dossier(models.Model):
+class Dossier(CompiledInsertMixin, models.Model):
     code = models.CharField("mã hồ sơ", max_length=80)  # unique: Meta.constraints (no LIKE twin index)
     agency = models.ForeignKey(
         Agency,
@@ -235,7 +236,7 @@ class DossierStep(models.Model):
         return f"{self.dossier.code} #{self.order} {self.actor}"
 
 
-class DossierEvent(models.Model):
+class DossierEvent(CompiledInsertMixin, models.Model):
     """An immutable record of one action. `hash` = SHA-256 over the previous event's hash and this event's
     canonical content; `motcua verify-history` recomputes every chain."""
 

@@ -188,3 +188,56 @@ def test_token_and_roles(org, token, django_assert_num_queries):
         ]
     StaffRole.objects.filter(user=officer).update(active=False)
     assert org_selectors._ROLES(officer.pk) == []
+
+
+# --- compiled INSERTs (CompiledInsertMixin) ---------------------------------------------------------------------
+
+
+def _inserts():
+    from django.db import connections
+
+    from motcua.core.prepared import _INSERTS
+
+    return _INSERTS.get(connections["default"], {})
+
+
+def test_inserts_reuse_the_statement_and_store_what_the_orm_stores(org):
+    from motcua.dossiers.models import DossierEvent
+
+    u = org["users"]
+    made = []
+    for i in range(3):
+        d, _ = services.dossier_file(actor=u["citizen"], procedure_code="1.001612", agency_identifier="000.00.21.H26",
+                                     channel="online", applicant={**APPLICANT, "name": f"Lê Thị Hoa {i}"},
+                                     form_data={"ghi_chu": f"lần {i}", "số": [i]}, at=local(2025, 3, 3, 8, 30 + i))  # fmt: skip
+        same(d, Dossier.objects.get(pk=d.pk))  # as filed
+        d = services.dossier_act(
+            code=d.code, action="receive", actor=u["officer"], at=local(2025, 3, 3, 9, i)
+        )
+        made.append(d)
+    kept = {k[0].__name__: v for k, v in _inserts().items() if k[0] in (Dossier, DossierEvent)}
+    assert kept.get("Dossier") and kept.get("DossierEvent"), "the statements were kept for reuse"
+    for d in made:  # every column as written, read back by the ORM
+        same(d, Dossier.objects.get(pk=d.pk))
+        events = list(DossierEvent.objects.filter(dossier=d).order_by("seq"))
+        assert [e.seq for e in events] == [1, 2] and events[1].prev_hash == events[0].hash
+        assert all(e.recorded_at is not None for e in events)
+    assert [d.form_data for d in Dossier.objects.filter(pk__in=[d.pk for d in made]).order_by("pk")] == [
+        {"ghi_chu": f"lần {i}", "số": [i]} for i in range(3)
+    ]
+    assert services.verify_chain(made[2]) == []
+
+
+def test_an_expression_value_takes_the_orms_path(org):
+    from django.db.models import Value
+    from django.db.models.functions import Concat
+
+    u = org["users"]
+    first, _ = services.dossier_file(actor=u["citizen"], procedure_code="1.001612", agency_identifier="000.00.21.H26",
+                                     channel="online", applicant=APPLICANT, at=local(2025, 3, 3, 8, 30))  # fmt: skip
+    copy = Dossier.objects.get(pk=first.pk)
+    copy.pk, copy.code = None, "EXPR-1"
+    copy._state.adding = True
+    copy.applicant_name = Concat(Value("Trần "), Value("Văn An"))
+    copy.save()
+    assert Dossier.objects.get(code="EXPR-1").applicant_name == "Trần Văn An"
