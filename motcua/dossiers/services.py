@@ -174,12 +174,15 @@ _LOCKED = Prepared(
 )
 _AGENCY = Prepared(lambda identifier: Agency.objects.filter(identifier=identifier)[:1], str)
 _PROCEDURE = Prepared(lambda code: Procedure.objects.filter(code=code)[:1], str)
-# Procedure.version_at: the latest version in force on a date.
-_VERSION_AT = Prepared(
-    lambda procedure_id, day: ProcedureVersion.objects.filter(
-        procedure_id=procedure_id, effective_from__lte=day
-    ).order_by("-effective_from")[:1],
-    int,
+# Procedure.version_at by procedure code (the latest version in force on a date), with its procedure: filing
+# reads both at once
+_VERSION_OF_CODE = Prepared(
+    lambda code, day: (
+        ProcedureVersion.objects.select_related("procedure")
+        .filter(procedure__code=code, effective_from__lte=day)
+        .order_by("-effective_from")[:1]
+    ),
+    str,
     dt.date,
 )
 _TEMPLATES = Prepared(
@@ -655,12 +658,11 @@ def dossier_file(
     agency = _AGENCY.first(agency_identifier)
     if agency is None:
         raise NotFound(f"Không có cơ quan mã '{agency_identifier}'.", f"No agency '{agency_identifier}'.")
-    procedure = _PROCEDURE.first(procedure_code)
+    # the version in force with its procedure in one read; only without one is the procedure read alone
+    version = _VERSION_OF_CODE.first(procedure_code, at.astimezone(LOCAL).date())
+    procedure = version.procedure if version is not None else _PROCEDURE.first(procedure_code)
     if procedure is None:
         raise NotFound(f"Không có thủ tục mã '{procedure_code}'.", f"No procedure '{procedure_code}'.")
-    version = _VERSION_AT.first(procedure.pk, at.astimezone(LOCAL).date())  # procedure.version_at(...)
-    if version is not None:
-        version.procedure = procedure
     if version is None or not procedure.active:
         raise Unprocessable(
             "Thủ tục chưa có hiệu lực hoặc đã bãi bỏ tại thời điểm nộp.",

@@ -144,11 +144,15 @@ def test_filing_reads(org):
         legal_days=2,
     )
     for day in (dt.date(2019, 12, 31), dt.date(2020, 1, 1), dt.date(2025, 6, 30), dt.date(2025, 7, 1)):
-        got = services._VERSION_AT.first(proc.pk, day)
+        got = services._VERSION_OF_CODE.first(proc.code, day)
         expected = proc.version_at(day)
         assert (got.pk if got else None) == (expected.pk if expected else None), day
-    assert services._VERSION_AT.first(proc.pk, dt.date(2026, 1, 1)) == newer
-    assert services._VERSION_AT.first(proc.pk, dt.date(2019, 1, 1)) is None
+        if got is not None:
+            same(got, expected)
+            same(got.procedure, proc)  # loaded with it
+    assert services._VERSION_OF_CODE.first(proc.code, dt.date(2026, 1, 1)) == newer
+    assert services._VERSION_OF_CODE.first(proc.code, dt.date(2019, 1, 1)) is None
+    assert services._VERSION_OF_CODE.first("9.999999", dt.date(2026, 1, 1)) is None
 
 
 def test_process_template_reads(org):
