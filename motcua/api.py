@@ -62,10 +62,32 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError):
     )
 
 
+# django-ninja's own HttpErrors (raised before our code runs), in Vietnamese first
+_NINJA_ERRORS = {
+    "Cannot parse request body": (
+        "bad_body",
+        "Không đọc được nội dung yêu cầu: nội dung phải là JSON hợp lệ (kiểm tra dấu ngoặc, dấu phẩy, "
+        "dấu nháy kép).",
+        "Cannot parse the request body: it must be valid JSON.",
+    ),
+    "CSRF check Failed": (
+        "csrf",
+        "Kiểm tra CSRF không đạt: tải lại trang rồi thử lại.",
+        "CSRF check failed: reload the page and try again.",
+    ),
+}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError):
+    text = str(exc)
+    known = next((v for k, v in _NINJA_ERRORS.items() if text.startswith(k)), None)
+    if known is not None:
+        code, vi, en = known
+    else:
+        code, vi, en = "http", f"Yêu cầu không được chấp nhận (HTTP {exc.status_code}): {text}", text
     return api.create_response(
-        request, {"error": "http", "message": str(exc), "message_en": str(exc)}, status=exc.status_code
+        request, {"error": code, "message": vi, "message_en": en}, status=exc.status_code
     )
 
 

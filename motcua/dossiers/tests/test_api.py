@@ -305,3 +305,18 @@ def test_status_response_is_what_the_api_renderer_makes(org, token):
     assert r.status_code == 200 and r["Content-Type"] == "application/json; charset=utf-8"
     assert r.content == json.dumps(selectors.public_status(code), cls=NinjaJSONEncoder).encode()
     assert "\\u1ec5" in r.content.decode()  # 'ễ' of Nguyễn, escaped as the renderer does
+
+
+def test_a_body_that_is_not_json_gets_a_vietnamese_400_and_files_nothing(org, token):
+    c = Client()
+    for body in ("{bad json", '{"procedure": "1.001612",}'):
+        r = c.post(
+            "/api/v1/dossiers", data=body, content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token('citizen')}",
+        )  # fmt: skip
+        assert r.status_code == 400
+        data = r.json()
+        assert data["error"] == "bad_body"
+        assert data["message"].startswith("Không đọc được nội dung yêu cầu")
+        assert "valid JSON" in data["message_en"]
+    assert not Dossier.objects.exists()
