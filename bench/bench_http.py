@@ -4,7 +4,9 @@ loopback, with pgbench's raw ceiling measured in the same run (issue: filing+rec
     .venv/bin/python -m bench.bench_http [--preload 1000000] [--seconds 15] [--clients 4] [--workers N]
                                          [--server granian|gunicorn]
 
-Uses PostgreSQL databases `mc_bench_http` (the app) and `mc_bench_pgbench` (pgbench), created and dropped here.
+Uses PostgreSQL databases `mc_bench_http_<port>` (the app) and `mc_bench_pgbench_<port>` (pgbench), created and
+dropped here (BENCH_PORT, default 8771: two runs on different ports do not touch each other's databases; they
+still share the cores, so take a lock around runs whose figures you keep).
 Preloaded dossiers are bulk-inserted rows (one event each) so the tables have production size; the measured
 filings go through the real HTTP API: POST /api/v1/dossiers then POST /api/v1/dossiers/<code>/receive (Python
 client threads). The server runs with DEBUG off and STATUS_API_RATE_LIMIT raised out of reach: every status
@@ -30,8 +32,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = "postgres://postgres@127.0.0.1:5432"
-DB = "mc_bench_http"
 PORT = int(os.environ.get("BENCH_PORT", "8771"))
+DB = f"mc_bench_http_{PORT}"
+PGBENCH_DB = f"mc_bench_pgbench_{PORT}"
 # --code: the source tree the server (and the migrations) run, this checkout's virtualenv
 CODE = {"PYTHONPATH": str(ROOT)}
 
@@ -145,10 +148,10 @@ def setup_app_db(preload: int) -> dict:
 
 
 def pgbench_tps(seconds: int, clients: int) -> float:
-    psql("DROP DATABASE IF EXISTS mc_bench_pgbench WITH (FORCE)")
-    psql("CREATE DATABASE mc_bench_pgbench")
+    psql(f"DROP DATABASE IF EXISTS {PGBENCH_DB} WITH (FORCE)")
+    psql(f"CREATE DATABASE {PGBENCH_DB}")
     subprocess.run(
-        ["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-i", "-s", "10", "-q", "mc_bench_pgbench"],
+        ["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-i", "-s", "10", "-q", PGBENCH_DB],
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -166,17 +169,17 @@ def pgbench_tps(seconds: int, clients: int) -> float:
             "2",
             "-T",
             str(seconds),
-            "mc_bench_pgbench",
+            PGBENCH_DB,
         ],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    psql("DROP DATABASE IF EXISTS mc_bench_pgbench WITH (FORCE)")
+    psql(f"DROP DATABASE IF EXISTS {PGBENCH_DB} WITH (FORCE)")
     return float(re.search(r"tps = ([\d.]+)", out).group(1))
 
 
-def server_command(server: str, workers: int) -> list[str]:
+def server_command(server: str, workers: int, threads: int = 1) -> list[str]:
     """granian (BSD-3-Clause, Rust HTTP/1.1 with keep-alive, WSGI workers of one thread: `make serve`) or
     gunicorn (sync workers: one request at a time per process, connection closed after each response; in the
     bench extra)."""
@@ -197,7 +200,9 @@ def server_command(server: str, workers: int) -> list[str]:
             "warning",
             "--no-ws",
             "--blocking-threads",
-            "1",  # one Python thread per worker process, like a gunicorn sync worker (one DB connection)
+            str(
+                threads
+            ),  # default 1: one Python thread per worker process (one DB connection), as `make serve`
             "motcua.wsgi:application",
         ]
     return [
@@ -213,7 +218,7 @@ def server_command(server: str, workers: int) -> list[str]:
 
 
 def start_server(
-    workers: int, server: str = "gunicorn", *, status_limit_off: bool = False
+    workers: int, server: str = "granian", *, status_limit_off: bool = False, threads: int = 1
 ) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -227,7 +232,9 @@ def start_server(
         # 127.0.0.1, so the limit is raised far above what the run can reach.
         "STATUS_API_RATE_LIMIT": "0" if status_limit_off else "1000000000",
     }
-    proc = subprocess.Popen(server_command(server, workers), env={**env, **CODE}, cwd=CODE["PYTHONPATH"])
+    proc = subprocess.Popen(
+        server_command(server, workers, threads), env={**env, **CODE}, cwd=CODE["PYTHONPATH"]
+    )
     for _ in range(100):
         try:
             c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
@@ -360,6 +367,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     ap.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
+    ap.add_argument("--threads", type=int, default=1, help="granian: Python threads per worker")
     ap.add_argument("--code", help="serve this source tree (e.g. a worktree of an earlier commit)")
     ap.add_argument(
         "--python-client", action="store_true", help="status reads with the Python client, not wrk"
@@ -380,7 +388,9 @@ def main() -> None:
     print(
         f"pgbench (default TPC-B-like script, scale 10, {args.clients} clients): {tps:,.0f} tps", flush=True
     )
-    server = start_server(args.workers, args.server, status_limit_off=args.status_limit_off)
+    server = start_server(
+        args.workers, args.server, status_limit_off=args.status_limit_off, threads=args.threads
+    )
     print(f"server: {args.server}, {args.workers} workers", flush=True)
     codes: list[str] = []
     body = json.dumps(
