@@ -108,20 +108,42 @@ def _same(value):
     return value
 
 
-# --- single-row INSERTs compiled once per connection -----------------------------------------------------------
+# --- single-row INSERTs and UPDATEs compiled once per connection ----------------------------------------------
 
 
-class CompiledInsertMixin:
-    """Model mixin: `save()` of a new row reuses the INSERT statement Django built the first time on the
-    connection for the same columns, instead of building it again (`SQLInsertCompiler.as_sql` quotes and joins
-    every column each time: about a sixth of a filing+reception pair's Python time for two rows). The values
-    still come from Django: each field's `pre_save` (auto_now_add) and `get_db_prep_save`, exactly as `as_sql`
-    computes them; the returned columns go through the compiler's converters as before.
+class CompiledSaveMixin:
+    """Model mixin: `save()` reuses the INSERT (new row) or UPDATE (by primary key) statement Django built the
+    first time on the connection for the same columns, instead of building it again (`as_sql` quotes and joins
+    every column each time: about a sixth of a filing+reception pair's Python time). The values still come from
+    Django: each field's `pre_save` (auto_now, auto_now_add) and `get_db_prep_save`, exactly as `as_sql` computes
+    them; an INSERT's returned columns go through the compiler's converters as before.
 
-    The first INSERT of a column set on a connection runs through `as_sql` unchanged; its statement is kept only
-    if its parameters are the plain prepared values of the fields (no expression, no database default, one row),
-    which is checked against the values recomputed from the instance — otherwise that column set always takes
-    Django's path. A value that is an expression at a later save (`Now()`, `F()`) takes Django's path too."""
+    The first statement of a column set on a connection runs through `as_sql` unchanged; it is kept only if its
+    parameters are the plain prepared values of the fields (no expression, no database default, one row; for an
+    UPDATE, then the primary key), which is checked against the values recomputed from the instance — otherwise
+    that column set always takes Django's path. A value that is an expression at a later save (`Now()`, `F()`)
+    takes Django's path too."""
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update, returning_fields):
+        args = (base_qs, using, pk_val, values, update_fields, forced_update, returning_fields)
+        if not values or returning_fields or self._meta.select_on_save:
+            return super()._do_update(*args)
+        connection = connections[using]
+        cache = _UPDATES.setdefault(connection, {})
+        key = (type(self), tuple(f.attname for f, _, _ in values))
+        entry = cache.get(key, _UNSEEN)
+        plain = not any(
+            hasattr(v, "resolve_expression") or hasattr(v, "prepare_database_save") for *_, v in values
+        )
+        if entry is _UNSEEN:
+            cache[key] = _update_statement(base_qs, using, pk_val, values, self._meta.pk) if plain else None
+        if entry is _UNSEEN or entry is None or not plain:
+            return super()._do_update(*args)
+        params = [f.get_db_prep_save(v, connection=connection) for f, _, v in values]
+        params.append(self._meta.pk.get_db_prep_value(pk_val, connection))
+        with connection.cursor() as cursor:
+            cursor.execute(entry, params)
+            return [()] * cursor.rowcount  # as execute_returning_sql without returning columns
 
     def _do_insert(self, manager, using, fields, returning_fields, raw):
         if raw:
@@ -153,7 +175,29 @@ class CompiledInsertMixin:
 
 
 _INSERTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_UPDATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _UNSEEN = object()
+
+
+def _update_statement(base_qs, using, pk_val, values, pk) -> str | None:
+    """The UPDATE Django builds for `values` on the row `pk_val`, when its parameters are exactly the fields'
+    prepared values and then the primary key (else None: that column set keeps Django's path)."""
+    from django.db.models import sql
+
+    query = base_qs.filter(pk=pk_val).query.chain(sql.UpdateQuery)
+    query.add_update_fields(values)
+    query.annotations = {}
+    if query.get_related_updates():
+        return None
+    connection = connections[using]
+    statement, params = query.get_compiler(using).as_sql()
+    expected = [f.get_db_prep_save(v, connection=connection) for f, _, v in values]
+    expected.append(pk.get_db_prep_value(pk_val, connection))
+    if len(params) != len(expected) or statement.count("%s") != len(params):
+        return None
+    if not all(_same_param(a, b) for a, b in zip(params, expected, strict=True)):
+        return None
+    return statement
 
 
 def _cacheable(compiler, built: list, fields, obj) -> tuple[str, tuple] | None:

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Procedure, ProcedureComponent, ProcedureVersion
-from motcua.core.prepared import CompiledInsertMixin
+from motcua.core.prepared import CompiledSaveMixin
 from motcua.org.models import Agency, Role, Unit
 
 
@@ -70,7 +70,7 @@ class DailySequence(models.Model):
         return f"{self.agency_id} {self.day} #{self.last}"
 
 
-class Dossier(CompiledInsertMixin, models.Model):
+class Dossier(CompiledSaveMixin, models.Model):
     code = models.CharField("mã hồ sơ", max_length=80)  # unique: Meta.constraints (no LIKE twin index)
     agency = models.ForeignKey(
         Agency,
@@ -200,7 +200,7 @@ class Dossier(CompiledInsertMixin, models.Model):
         super().refresh_from_db(*args, **kwargs)
 
 
-class DossierStep(models.Model):
+class DossierStep(CompiledSaveMixin, models.Model):
     """One step of the dossier's internal process (instantiated from the procedure's template at reception)."""
 
     # dossier: the unique (dossier, order) constraint's index serves every lookup by dossier
@@ -236,7 +236,7 @@ class DossierStep(models.Model):
         return f"{self.dossier.code} #{self.order} {self.actor}"
 
 
-class DossierEvent(CompiledInsertMixin, models.Model):
+class DossierEvent(CompiledSaveMixin, models.Model):
     """An immutable record of one action. `hash` = SHA-256 over the previous event's hash and this event's
     canonical content; `motcua verify-history` recomputes every chain."""
 

@@ -194,7 +194,7 @@ def test_token_and_roles(org, token, django_assert_num_queries):
     assert org_selectors._ROLES(officer.pk) == []
 
 
-# --- compiled INSERTs (CompiledInsertMixin) ---------------------------------------------------------------------
+# --- compiled INSERTs (CompiledSaveMixin) ---------------------------------------------------------------------
 
 
 def _inserts():
@@ -245,3 +245,38 @@ def test_an_expression_value_takes_the_orms_path(org):
     copy.applicant_name = Concat(Value("Trần "), Value("Văn An"))
     copy.save()
     assert Dossier.objects.get(code="EXPR-1").applicant_name == "Trần Văn An"
+
+
+def _updates():
+    from django.db import connections
+
+    from motcua.core.prepared import _UPDATES
+
+    return _UPDATES.get(connections["default"], {})
+
+
+def test_updates_reuse_the_statement_and_store_what_the_orm_stores(org):
+    from django.db.models import F
+
+    u = org["users"]
+    for i in range(3):
+        d, _ = services.dossier_file(actor=u["citizen"], procedure_code="1.001612", agency_identifier="000.00.21.H26",
+                                     channel="online", applicant=APPLICANT, at=local(2025, 3, 3, 8, 30 + i))  # fmt: skip
+        for action, who, at in (("receive", "officer", (9, i)), ("request_supplement", "officer", (10, i))):
+            params = {"reason": "Thiếu bản sao"} if action == "request_supplement" else {}
+            d = services.dossier_act(
+                code=d.code, action=action, actor=u[who], params=params, at=local(2025, 3, 3, *at)
+            )
+            same(d, Dossier.objects.get(pk=d.pk))  # every column as the action left it
+    assert any(k[0] is Dossier and v for k, v in _updates().items()), "an UPDATE statement was kept for reuse"
+    # an expression value takes Django's path
+    d.version = F("version") + 10
+    d.save(update_fields=["version"])
+    d.refresh_from_db()
+    assert d.version == 13
+    # a row that is gone: the update affects nothing and save says so
+    gone = Dossier.objects.get(pk=d.pk)
+    Dossier.objects.filter(pk=d.pk).delete()
+    gone.applicant_phone = "0912345678"
+    with pytest.raises(Dossier.NotUpdated):
+        gone.save(update_fields=["applicant_phone"])
