@@ -6,6 +6,7 @@ DEBUG (1/0), MEDIA_ROOT or MOTCUA_STORAGE=s3 with MOTCUA_S3_* (motcua/core/stora
 
 import ipaddress
 import os
+import shlex
 from pathlib import Path
 
 import dj_database_url
@@ -185,6 +186,14 @@ LOGGING = {
 # Vietnam Culture Day (24/11) is pending legislation (rules §6.1): off unless an operator enables it.
 MOTCUA_CULTURE_DAY_HOLIDAY = env_bool("MOTCUA_CULTURE_DAY_HOLIDAY", False)
 MOTCUA_UPLOAD_MAX_BYTES = int(os.environ.get("MOTCUA_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# A virus scanner run on every upload (the file on standard input; exit 0 clean, 1 infected, anything else an
+# error — ClamAV's convention), e.g. "clamdscan --no-summary --fdpass -". Empty: no scan (motcua.dossiers.documents).
+MOTCUA_UPLOAD_SCAN_COMMAND = os.environ.get("MOTCUA_UPLOAD_SCAN_COMMAND", "").strip()
+MOTCUA_UPLOAD_SCAN_TIMEOUT_SECONDS = int(os.environ.get("MOTCUA_UPLOAD_SCAN_TIMEOUT_SECONDS", "60"))
+try:
+    shlex.split(MOTCUA_UPLOAD_SCAN_COMMAND)
+except ValueError as exc:  # unbalanced quotes: stop the start, not every upload
+    raise ImproperlyConfigured(f"MOTCUA_UPLOAD_SCAN_COMMAND: {exc}") from exc
 
 # Portal and notifications (motcua.portal, motcua.notifications) ----------------------------------------------
 # Sign in with username, e-mail or mobile number (ModelBackend stays first).

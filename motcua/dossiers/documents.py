@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import re
+import shlex
+import subprocess
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -20,12 +23,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import File
 
-from motcua.core.errors import Unprocessable
+from motcua.core.errors import DomainError, Unprocessable
 from motcua.core.text import nfc
 
 from . import pdfcheck
 from .models import DocumentKind, Dossier, DossierDocument
 from .services import DOCUMENTS_CACHE
+
+logger = logging.getLogger(__name__)
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -218,8 +223,51 @@ def inspect_upload(uploaded_file) -> Inspected:
                 f"File '{name}': PDFs with JavaScript, launch actions or embedded files are not accepted.",
                 "executable_file",
             )
+    scan(uploaded_file, name)
     uploaded_file.seek(0)
     return Inspected(content_type=content_type, sha256=digest.hexdigest(), size=total, name=name)
+
+
+def scan(uploaded_file, name: str) -> None:
+    """Run MOTCUA_UPLOAD_SCAN_COMMAND (when set) with the file on standard input. Exit 0: clean. Exit 1: the
+    scanner found malware — refused (422). Anything else, a timeout or a missing scanner: the file is refused
+    too (503, try again later): an upload is never accepted unscanned while a scanner is configured."""
+    command = getattr(settings, "MOTCUA_UPLOAD_SCAN_COMMAND", "")
+    if not command:
+        return
+    uploaded_file.seek(0)
+    data = uploaded_file.read()
+    timeout = getattr(settings, "MOTCUA_UPLOAD_SCAN_TIMEOUT_SECONDS", 60)
+    try:
+        done = subprocess.run(
+            shlex.split(command), input=data, capture_output=True, timeout=timeout, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        logger.error("Upload scan of '%s' did not run: %s", name, exc)
+        done = None
+    if done is not None and done.returncode == 0:
+        return
+    if done is not None and done.returncode == 1:
+        found = done.stdout.decode(errors="replace").strip()[:500]
+        logger.warning("Upload scan refused '%s' (%s bytes, sha256 %s): %s", name, len(data),
+                       hashlib.sha256(data).hexdigest(), found)  # fmt: skip
+        raise _refuse(
+            f"Tệp '{name}' bị phần mềm diệt virus phát hiện có mã độc nên không được tiếp nhận. Vui lòng kiểm tra "
+            "lại máy tính và nộp bản sạch.",
+            f"File '{name}' was flagged by the virus scanner and is not accepted. Check your computer and upload a "
+            "clean copy.",
+            "malware_found",
+        )
+    if done is not None:
+        logger.error("Upload scan of '%s' failed with exit %s: %s", name, done.returncode,
+                     done.stderr.decode(errors="replace").strip()[:500])  # fmt: skip
+    raise DomainError(
+        f"Chưa kiểm tra được virus cho tệp '{name}' nên chưa thể nhận tệp. Vui lòng thử lại sau ít phút.",
+        f"File '{name}' could not be scanned for viruses, so it was not accepted. Please try again in a few "
+        "minutes.",
+        code="scan_unavailable",
+        status=503,
+    )
 
 
 def _valid_kind(kind: str) -> str:

@@ -332,3 +332,63 @@ def test_refuses_a_password_protected_pdf():
         documents.inspect_upload(upload(buf.getvalue(), "khoa.pdf"))
     assert exc.value.code == "password_protected" and "mật khẩu" in exc.value.message
     assert "password" in exc.value.message_en
+
+
+# --- the virus scanner hook (MOTCUA_UPLOAD_SCAN_COMMAND) --------------------------------------------------------
+
+EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+def scanner(body: str) -> str:
+    """A stand-in for clamdscan: a Python one-liner reading the file from standard input."""
+    import shlex
+    import sys
+
+    return shlex.join([sys.executable, "-c", f"import sys, time; data = sys.stdin.buffer.read(); {body}"])
+
+
+FLAGS_EICAR = scanner("print('stdin: Eicar-Signature FOUND' if b'EICAR-STANDARD' in data else 'OK'); "
+                      "sys.exit(1 if b'EICAR-STANDARD' in data else 0)")  # fmt: skip
+
+
+def test_scanner_passes_clean_files_and_refuses_flagged_ones(settings):
+    settings.MOTCUA_UPLOAD_SCAN_COMMAND = FLAGS_EICAR
+    info = documents.inspect_upload(upload(make_png(), "anh.png"))
+    assert info.content_type == documents.PNG
+    with pytest.raises(Unprocessable) as caught:
+        documents.inspect_upload(upload(make_png() + EICAR, "anh.png"))
+    assert caught.value.code == "malware_found" and caught.value.status == 422
+    assert "mã độc" in caught.value.message and "virus scanner" in caught.value.message_en
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        scanner("sys.exit(2)"),  # the scanner's own error (ClamAV: database missing, daemon down)
+        "/nonexistent/clamdscan -",  # not installed
+        scanner("time.sleep(5)"),  # hangs past the timeout
+    ],
+)
+def test_a_scanner_that_cannot_answer_refuses_the_file_for_now(settings, command):
+    from motcua.core.errors import DomainError
+
+    settings.MOTCUA_UPLOAD_SCAN_COMMAND = command
+    settings.MOTCUA_UPLOAD_SCAN_TIMEOUT_SECONDS = 1
+    with pytest.raises(DomainError) as caught:
+        documents.inspect_upload(upload(make_png(), "anh.png"))
+    assert caught.value.code == "scan_unavailable" and caught.value.status == 503
+    assert "thử lại" in caught.value.message
+
+
+def test_a_flagged_upload_on_the_staff_page_stores_nothing(client, org, settings):
+    from .test_views import file_online, login
+
+    settings.MOTCUA_UPLOAD_SCAN_COMMAND = FLAGS_EICAR
+    d = file_online(org)
+    login(client, org, "officer")
+    r = client.post(
+        f"/staff/dossiers/{d.code}/documents/",
+        {"kind": "component", "files": [SimpleUploadedFile("a.png", make_png() + EICAR)]},
+    )
+    assert r.status_code == 422 and "mã độc" in r.content.decode()
+    assert not DossierDocument.objects.filter(dossier=d).exists()
