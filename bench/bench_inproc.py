@@ -196,49 +196,13 @@ def child(args) -> None:
 
 
 def fixtures(preload: int) -> dict:
-    """The bench_http fixture: one department, one procedure (3 working days), a citizen, an officer."""
-    import datetime as dt
+    """bench_http's fixture (bench/fixtures.py beside this file, whatever tree is measured)."""
+    import importlib.util
 
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-
-    from motcua.catalog.models import Field, Procedure, ProcedureVersion
-    from motcua.core.models import ApiToken
-    from motcua.org.models import Agency, StaffRole
-
-    hn = Agency.objects.create(identifier="H26", name="Thành phố Hà Nội", level="province")
-    so = Agency.objects.create(
-        identifier="000.00.21.H26", name="Sở Kế hoạch và Đầu tư", level="department", parent=hn
-    )
-    f = Field.objects.create(code="hkd", name="Hộ kinh doanh")
-    p = Procedure.objects.create(
-        code="1.001612", name="Đăng ký thành lập hộ kinh doanh", field=f, level="commune"
-    )
-    ProcedureVersion.objects.create(
-        procedure=p, effective_from=dt.date(2015, 1, 1), name=p.name, field=f, level="commune", legal_days=3
-    )
-    User = get_user_model()
-    citizen = User.objects.create_user("bench-citizen", password="x-bench-123456")
-    officer = User.objects.create_user("bench-officer", password="x-bench-123456")
-    StaffRole.objects.create(user=officer, agency=so, role="officer")
-    with connection.cursor() as cur:
-        cur.execute(
-            """
-            INSERT INTO dossiers_dossier (code, agency_id, procedure_id, field_id_snapshot, channel, state,
-              resume_state, applicant_kind, applicant_name, applicant_name_ascii, applicant_id_number,
-              applicant_address, applicant_phone, applicant_email, representative, form_data, result_method,
-              limit_hours, submitted_at, received_at, counting_starts_at, due_at, initial_due_at,
-              paused_hours, resolved_at, outcome, classification, return_method, supplement_rounds,
-              imported, version, last_event_hash, created_at, updated_at)
-            SELECT 'PRE-' || g, %s, %s, %s, 'online', 'resolved', '', 'individual', 'Nguyễn Văn ' || g,
-              'nguyen van ' || g, lpad((1000000000 + g)::text, 12, '0'), '', '', '', '{}', '{}', 'counter', 24,
-              now(), now(), now(), now(), now(), 0, now(), 'approved', 'early', '', 0, true, 1, '', now(), now()
-            FROM generate_series(1, %s) g
-            """,
-            [so.pk, p.pk, f.pk, preload],
-        )
-        cur.execute("ANALYZE")
-    return {"citizen": ApiToken.issue(citizen), "officer": ApiToken.issue(officer)}
+    spec = importlib.util.spec_from_file_location("bench_fixtures", HERE.parent / "fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.lifecycle(preload)
 
 
 # --- parent: alternate the trees -----------------------------------------------------------------------------

@@ -132,17 +132,13 @@ class CompiledSaveMixin:
         cache = _UPDATES.setdefault(connection, {})
         key = (type(self), tuple(f.attname for f, _, _ in values))
         entry = cache.get(key, _UNSEEN)
-        plain = not any(
-            hasattr(v, "resolve_expression") or hasattr(v, "prepare_database_save") for *_, v in values
-        )
+        plain = not any(_is_expression(v) or hasattr(v, "prepare_database_save") for *_, v in values)
         if entry is _UNSEEN:
             cache[key] = _update_statement(base_qs, using, pk_val, values, self._meta.pk) if plain else None
         if entry is _UNSEEN or entry is None or not plain:
             return super()._do_update(*args)
-        params = [f.get_db_prep_save(v, connection=connection) for f, _, v in values]
-        params.append(self._meta.pk.get_db_prep_value(pk_val, connection))
         with connection.cursor() as cursor:
-            cursor.execute(entry, params)
+            cursor.execute(entry, _update_params(values, self._meta.pk, pk_val, connection))
             return [()] * cursor.rowcount  # as execute_returning_sql without returning columns
 
     def _do_insert(self, manager, using, fields, returning_fields, raw):
@@ -165,7 +161,7 @@ class CompiledSaveMixin:
             return compiler.execute_sql(returning_fields)
         if entry is not None:
             values = [compiler.pre_save_val(f, self) for f in fields]
-            if not any(hasattr(v, "resolve_expression") for v in values):
+            if not any(_is_expression(v) for v in values):
                 statement, returning_params = entry
                 params = (*(compiler.prepare_value(f, v) for f, v in zip(fields, values, strict=True)),)
                 compiler.returning_params = returning_params
@@ -189,15 +185,27 @@ def _update_statement(base_qs, using, pk_val, values, pk) -> str | None:
     query.annotations = {}
     if query.get_related_updates():
         return None
-    connection = connections[using]
     statement, params = query.get_compiler(using).as_sql()
-    expected = [f.get_db_prep_save(v, connection=connection) for f, _, v in values]
-    expected.append(pk.get_db_prep_value(pk_val, connection))
-    if len(params) != len(expected) or statement.count("%s") != len(params):
-        return None
-    if not all(_same_param(a, b) for a, b in zip(params, expected, strict=True)):
-        return None
-    return statement
+    expected = _update_params(values, pk, pk_val, connections[using])
+    return statement if _binds_exactly(statement, params, expected) else None
+
+
+def _update_params(values, pk, pk_val, connection) -> list:
+    """An UPDATE's parameters as Django's compiler prepares them: the new values, then the primary key."""
+    params = [f.get_db_prep_save(v, connection=connection) for f, _, v in values]
+    params.append(pk.get_db_prep_value(pk_val, connection))
+    return params
+
+
+def _is_expression(value) -> bool:
+    return hasattr(value, "resolve_expression")
+
+
+def _binds_exactly(statement: str, params, expected) -> bool:
+    """`statement` takes exactly the `expected` parameters, one placeholder each."""
+    return len(params) == len(expected) == statement.count("%s") and all(
+        _same_param(a, b) for a, b in zip(params, expected, strict=True)
+    )
 
 
 def _cacheable(compiler, built: list, fields, obj) -> tuple[str, tuple] | None:
@@ -208,17 +216,13 @@ def _cacheable(compiler, built: list, fields, obj) -> tuple[str, tuple] | None:
     statement, params = built[0]
     returning_params = tuple(getattr(compiler, "returning_params", ()) or ())
     values = [getattr(obj, f.attname) for f in fields]  # after as_sql's pre_save
-    if any(hasattr(v, "resolve_expression") for v in values):
+    if any(_is_expression(v) for v in values):
         return None
     prepared = (
         *(compiler.prepare_value(f, v) for f, v in zip(fields, values, strict=True)),
         *returning_params,
     )
-    if len(params) != len(prepared) or statement.count("%s") != len(params):
-        return None
-    if not all(_same_param(a, b) for a, b in zip(params, prepared, strict=True)):
-        return None
-    return statement, returning_params
+    return (statement, returning_params) if _binds_exactly(statement, params, prepared) else None
 
 
 def _same_param(a, b) -> bool:

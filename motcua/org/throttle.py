@@ -75,6 +75,14 @@ def seconds_locked(username: str, ip: str, *, now: dt.datetime | None = None) ->
     return max(1, math.ceil((locked_until - now).total_seconds()))
 
 
+def _forget_stale(key: str, ip: str, *, now: dt.datetime, window: dt.timedelta) -> None:
+    """Delete the records of others with no failure within the window and no lock running: keeps the table
+    small (the record of (key, ip) itself is being written)."""
+    LoginThrottle.objects.filter(first_failure_at__lt=now - window).filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+    ).exclude(username=key, ip=ip).delete()
+
+
 def record_failure(
     username: str,
     ip: str,
@@ -90,10 +98,7 @@ def record_failure(
     max_attempts = max_attempts or _max_attempts()
     key = normalise_username(username)
     with transaction.atomic():
-        # Forget stale records (no failure within the window, no lock running): keeps the table small.
-        LoginThrottle.objects.filter(first_failure_at__lt=now - window).filter(
-            Q(locked_until__isnull=True) | Q(locked_until__lte=now)
-        ).exclude(username=key, ip=ip).delete()
+        _forget_stale(key, ip, now=now, window=window)
         row, _ = LoginThrottle.objects.select_for_update().get_or_create(
             username=key, ip=ip, defaults={"failures": 0, "first_failure_at": now}
         )
@@ -131,9 +136,8 @@ def status_api_limit() -> tuple[int | None, dt.timedelta]:
     configured = int(getattr(settings, "STATUS_API_RATE_LIMIT", 60))
     if configured <= 0:
         return None, dt.timedelta(0)
-    limit = configured
     window = dt.timedelta(seconds=max(1, int(getattr(settings, "STATUS_API_RATE_WINDOW_SECONDS", 300))))
-    return limit, window
+    return configured, window
 
 
 STATUS_API_KEY = "#api-status"  # '#' is not allowed in usernames
@@ -200,11 +204,10 @@ def check_rate(key: str, ip: str, *, limit: int, window: dt.timedelta, now: dt.d
             row = cursor.fetchone()
     if row is None:  # a lock is running: refused, not counted
         return max(1, seconds_locked(key, ip, now=now))
-    if row[0] == 1:
-        # A new count (new row or window passed): forget other stale records, as record_failure does.
-        LoginThrottle.objects.filter(first_failure_at__lt=now - window).filter(
-            Q(locked_until__isnull=True) | Q(locked_until__lte=now)
-        ).exclude(username=normalise_username(key), ip=ip).delete()
+    if (
+        row[0] == 1
+    ):  # a new count (new row or window passed): forget other stale records, as record_failure does
+        _forget_stale(normalise_username(key), ip, now=now, window=window)
     return 0
 
 
