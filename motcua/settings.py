@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # reference data (agencies, procedures, roles…) cached per process, checked once per request (ADR 0004)
+    "motcua.core.refcache.RefCacheMiddleware",
     # Sessions, the session user and messages are set up for the web pages only: the /api/ JSON interface
     # authenticates with bearer tokens (motcua/core/middleware.py; subclasses of Django's own).
     "motcua.core.middleware.SessionMiddleware",

@@ -2,17 +2,25 @@
 
 import datetime as dt
 
+from django.db.models import Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
-from .models import ApiToken, hash_token
+from . import refcache
+from .models import ApiToken, RefStamp, hash_token
 from .prepared import Prepared
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
-# Every bearer-token request starts here: compiled once (motcua.core.prepared). key_hash is unique.
+# Every bearer-token request starts here: compiled once (motcua.core.prepared). key_hash is unique. The same
+# statement reads the reference-data stamp (motcua.core.refcache), so the request needs no read of its own.
 _TOKEN = Prepared(
-    lambda key_hash: ApiToken.objects.select_related("user").filter(key_hash=key_hash, revoked=False)[:1], str
+    lambda key_hash: (
+        ApiToken.objects.select_related("user")
+        .annotate(refstamp=Subquery(RefStamp.objects.filter(pk=1).values("stamp")))
+        .filter(key_hash=key_hash, revoked=False)[:1]
+    ),
+    str,
 )
 
 
@@ -20,6 +28,7 @@ def user_for_token(raw: str):
     token = _TOKEN.first(hash_token(raw))
     if token is None:
         return None
+    refcache.note(token.refstamp)
     if not token.user.is_active:
         return None
     now = timezone.now()

@@ -33,3 +33,17 @@ class ApiToken(models.Model):
         raw = "mc_" + secrets.token_urlsafe(32)
         cls.objects.create(user=user, key_hash=hash_token(raw), label=label)
         return raw
+
+
+class RefStamp(models.Model):
+    """One row whose `stamp` changes (database triggers, motcua.core.refcache) whenever reference data changes:
+    agencies, units, staff roles, fields, procedures, their versions and internal processes. Processes cache that
+    data and compare the stamp they cached it under with the current one, read with every API token."""
+
+    stamp = models.CharField(max_length=36)
+
+    class Meta:
+        verbose_name = "Dấu thay đổi dữ liệu danh mục"
+
+    def __str__(self) -> str:
+        return self.stamp

@@ -17,6 +17,7 @@ varies (the user, settings, the time). Literal LIMITs (`[:1]`) are part of the S
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import weakref
@@ -24,8 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import QuerySet
+from django.db.models.fields import AutoFieldMixin
 
 
 @dataclass
@@ -108,121 +110,273 @@ def _same(value):
     return value
 
 
-# --- single-row INSERTs and UPDATEs compiled once per connection ----------------------------------------------
+# --- INSERTs and UPDATEs compiled once per connection --------------------------------------------------------
 
 
 class CompiledSaveMixin:
-    """Model mixin: `save()` reuses the INSERT (new row) or UPDATE (by primary key) statement Django built the
-    first time on the connection for the same columns, instead of building it again (`as_sql` quotes and joins
-    every column each time: about a sixth of a filing+reception pair's Python time). The values still come from
-    Django: each field's `pre_save` (auto_now, auto_now_add) and `get_db_prep_save`, exactly as `as_sql` computes
-    them; an INSERT's returned columns go through the compiler's converters as before.
+    """Model mixin: a plain `save()` — a new row with an automatic primary key, or an `update_fields` save of an
+    existing one — runs the statement Django built the first time on the connection for the same columns, with
+    the values computed as Django computes them, instead of building it again. Django's `_save_table` (the
+    query objects, `as_sql` quoting and joining every column, the compiler's per-value dispatch) was about a
+    third of a filing+reception pair's Python time; the signals, `Model.save`'s checks and the transaction
+    handling are Django's own, unchanged (`save_base` calls this).
 
-    The first statement of a column set on a connection runs through `as_sql` unchanged; it is kept only if its
-    parameters are the plain prepared values of the fields (no expression, no database default, one row; for an
-    UPDATE, then the primary key), which is checked against the values recomputed from the instance — otherwise
-    that column set always takes Django's path. A value that is an expression at a later save (`Now()`, `F()`)
-    takes Django's path too."""
+    Each value is the field's `pre_save` (auto_now, auto_now_add) then `get_db_prep_save`, as the compiler does;
+    for a value whose type the field stores as it is (a str in a CharField, an int in an IntegerField or an
+    integer foreign key, a bool in a BooleanField; None where the field is nullable) that call is skipped: it
+    would return the value itself.
 
-    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update, returning_fields):
-        args = (base_qs, using, pk_val, values, update_fields, forced_update, returning_fields)
-        if not values or returning_fields or self._meta.select_on_save:
-            return super()._do_update(*args)
+    The first save of a column set on a connection goes through Django (`super()._save_table`) and the statement
+    it executes is captured; it is kept only if it is one statement whose parameters are exactly the values
+    computed here (then, for an UPDATE, the primary key) — otherwise that column set keeps Django's path. A value
+    that is an expression (`F()`, `Now()`) at a later save takes Django's path too. `insert_rows` does the same
+    for a list of new rows (bulk_create's one multi-row INSERT)."""
+
+    def _save_table(
+        self, raw=False, cls=None, force_insert=False, force_update=False, using=None, update_fields=None
+    ):
+        args = (raw, cls, force_insert, force_update, using, update_fields)
+        kind = _plain_save(self, *args)
+        if kind is None:
+            return super()._save_table(*args)
         connection = connections[using]
-        cache = _UPDATES.setdefault(connection, {})
-        key = (type(self), tuple(f.attname for f, _, _ in values))
-        entry = cache.get(key, _UNSEEN)
-        plain = not any(_is_expression(v) or hasattr(v, "prepare_database_save") for *_, v in values)
-        if entry is _UNSEEN:
-            cache[key] = _update_statement(base_qs, using, pk_val, values, self._meta.pk) if plain else None
-        if entry is _UNSEEN or entry is None or not plain:
-            return super()._do_update(*args)
+        key = (cls, kind, update_fields)
+        plans = _PLANS.setdefault(connection, {})
+        plan = plans.get(key, _UNSEEN)
+        if plan is _UNSEEN:
+            fields = _fields(cls, update_fields)
+            if _has_expression([self], fields):  # not a statement to keep: wait for a plain save
+                return super()._save_table(*args)
+            with _capture(connection) as executed:
+                updated = super()._save_table(*args)
+            plans[key] = _Plan.check(cls, kind, fields, executed, self, connection)
+            return updated
+        if plan is None:
+            return super()._save_table(*args)
+        try:
+            params = plan.params(self)
+        except _Expression:
+            return super()._save_table(*args)
         with connection.cursor() as cursor:
-            cursor.execute(entry, _update_params(values, self._meta.pk, pk_val, connection))
-            return [()] * cursor.rowcount  # as execute_returning_sql without returning columns
-
-    def _do_insert(self, manager, using, fields, returning_fields, raw):
-        if raw:
-            return super()._do_insert(manager, using, fields, returning_fields, raw)
-        from django.db.models import sql
-
-        connection = connections[using]
-        cache = _INSERTS.setdefault(connection, {})
-        key = (type(self), tuple(f.attname for f in fields), tuple(f.attname for f in returning_fields or ()))
-        query = sql.InsertQuery(type(self))
-        query.insert_values(fields, [self], raw=False)
-        compiler = query.get_compiler(using=using)
-        entry = cache.get(key, _UNSEEN)
-        if entry is _UNSEEN:
-            compiler.returning_fields = returning_fields  # as execute_sql sets it before as_sql
-            built = compiler.as_sql()
-            cache[key] = _cacheable(compiler, built, fields, self)
-            compiler.as_sql = lambda: built
-            return compiler.execute_sql(returning_fields)
-        if entry is not None:
-            values = [compiler.pre_save_val(f, self) for f in fields]
-            if not any(_is_expression(v) for v in values):
-                statement, returning_params = entry
-                params = (*(compiler.prepare_value(f, v) for f, v in zip(fields, values, strict=True)),)
-                compiler.returning_params = returning_params
-                compiler.as_sql = lambda: [(statement, params + returning_params)]
-                return compiler.execute_sql(returning_fields)
-        return compiler.execute_sql(returning_fields)
+            cursor.execute(plan.sql, params)
+            if kind == "insert":
+                setattr(self, cls._meta.pk.attname, cursor.fetchone()[0])
+                return False
+            if cursor.rowcount:
+                return True
+        raise self.NotUpdated("Save with update_fields did not affect any rows.")
 
 
-_INSERTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_UPDATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+def insert_rows(objs: list, using: str = DEFAULT_DB_ALIAS) -> list:
+    """`Model.objects.bulk_create(objs)` for new rows of one CompiledSaveMixin model with automatic primary keys:
+    one multi-row INSERT … RETURNING, built by bulk_create the first time on the connection for this number of
+    rows and reused (checked as for `save()`). Sets the primary keys; sends no signal, as bulk_create."""
+    if not objs:
+        return objs
+    model = type(objs[0])
+    connection = connections[using]
+    plain = (
+        all(type(o) is model and o._state.adding and o.pk is None for o in objs)
+        and connection.features.can_return_rows_from_bulk_insert
+    )
+    if not plain:
+        return model._default_manager.using(using).bulk_create(objs)
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    key = (model, "rows", len(objs))
+    plans = _PLANS.setdefault(connection, {})
+    plan = plans.get(key, _UNSEEN)
+    if plan is _UNSEEN:
+        if _has_expression(objs, _fields(model, None)):
+            return model._default_manager.using(using).bulk_create(objs)
+        with _capture(connection) as executed:
+            model._default_manager.using(using).bulk_create(objs)
+        plans[key] = _Plan.check(model, "rows", _fields(model, None), executed, objs, connection)
+        return objs
+    try:
+        params = plan.rows_params(objs) if plan is not None else None
+    except _Expression:
+        params = None
+    if params is None:
+        return model._default_manager.using(using).bulk_create(objs)
+    with connection.cursor() as cursor:
+        cursor.execute(plan.sql, params)
+        rows = cursor.fetchall()
+    attname = model._meta.pk.attname
+    for obj, row in zip(objs, rows, strict=True):
+        setattr(obj, attname, row[0])
+        obj._state.adding = False
+        obj._state.db = using
+    return objs
+
+
+_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _UNSEEN = object()
 
 
-def _update_statement(base_qs, using, pk_val, values, pk) -> str | None:
-    """The UPDATE Django builds for `values` on the row `pk_val`, when its parameters are exactly the fields'
-    prepared values and then the primary key (else None: that column set keeps Django's path)."""
-    from django.db.models import sql
+class _Expression(Exception):
+    """A value is a query expression: Django's path builds its SQL."""
 
-    query = base_qs.filter(pk=pk_val).query.chain(sql.UpdateQuery)
-    query.add_update_fields(values)
-    query.annotations = {}
-    if query.get_related_updates():
+
+def _plain_save(obj, raw, cls, force_insert, force_update, using, update_fields) -> str | None:
+    """'insert' (a new row, automatic primary key), 'update' (update_fields of an existing row) or None (anything
+    else takes Django's path: raw saves, inheritance, forced inserts or updates, select_on_save, ordering with
+    respect to, generated columns, a backend without INSERT … RETURNING)."""
+    meta = cls._meta
+    if raw or cls is not type(obj) or meta.parents or meta.select_on_save or meta.order_with_respect_to:
         return None
-    statement, params = query.get_compiler(using).as_sql()
-    expected = _update_params(values, pk, pk_val, connections[using])
-    return statement if _binds_exactly(statement, params, expected) else None
-
-
-def _update_params(values, pk, pk_val, connection) -> list:
-    """An UPDATE's parameters as Django's compiler prepares them: the new values, then the primary key."""
-    params = [f.get_db_prep_save(v, connection=connection) for f, _, v in values]
-    params.append(pk.get_db_prep_value(pk_val, connection))
-    return params
-
-
-def _is_expression(value) -> bool:
-    return hasattr(value, "resolve_expression")
-
-
-def _binds_exactly(statement: str, params, expected) -> bool:
-    """`statement` takes exactly the `expected` parameters, one placeholder each."""
-    return len(params) == len(expected) == statement.count("%s") and all(
-        _same_param(a, b) for a, b in zip(params, expected, strict=True)
-    )
-
-
-def _cacheable(compiler, built: list, fields, obj) -> tuple[str, tuple] | None:
-    """(statement, returning params) when `built` is one statement whose parameters are the fields' prepared
-    values in order (then the returning clause's own parameters), else None."""
-    if len(built) != 1 or any(f.has_db_default() for f in fields):
+    if force_update or any(f.generated for f in meta.local_concrete_fields):
         return None
-    statement, params = built[0]
-    returning_params = tuple(getattr(compiler, "returning_params", ()) or ())
-    values = [getattr(obj, f.attname) for f in fields]  # after as_sql's pre_save
-    if any(_is_expression(v) for v in values):
+    if update_fields is None:
+        if force_insert or not obj._state.adding or obj.pk is not None:
+            return None
+        if not isinstance(meta.pk, AutoFieldMixin):
+            return None
+        return "insert" if connections[using].features.can_return_columns_from_insert else None
+    if force_insert or obj._state.adding or obj.pk is None:
         return None
-    prepared = (
-        *(compiler.prepare_value(f, v) for f, v in zip(fields, values, strict=True)),
-        *returning_params,
-    )
-    return (statement, returning_params) if _binds_exactly(statement, params, prepared) else None
+    return "update"
+
+
+def _fields(cls, update_fields) -> tuple:
+    """The columns Django's `_save_table` writes, in its order: without the automatic primary key for an
+    INSERT, the `update_fields` for an UPDATE."""
+    meta = cls._meta
+    fields = [f for f in meta.local_concrete_fields if f not in meta.pk_fields and not f.generated]
+    if update_fields is not None:
+        fields = [f for f in fields if f.name in update_fields or f.attname in update_fields]
+    return tuple(fields)
+
+
+def _has_expression(objs: list, fields) -> bool:
+    return any(hasattr(getattr(obj, f.attname), "resolve_expression") for obj in objs for f in fields)
+
+
+@contextlib.contextmanager
+def _capture(connection):
+    executed: list[tuple[str, tuple]] = []
+
+    def wrapper(execute, sql, params, many, context):
+        executed.append((sql, params, many))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield executed
+
+
+# A value of exactly this type is stored as it is by fields of exactly this class (get_db_prep_save returns it).
+_AS_IS = {
+    models.CharField: str,
+    models.TextField: str,
+    models.SlugField: str,
+    models.EmailField: str,
+    models.URLField: str,
+    models.IntegerField: int,
+    models.BigIntegerField: int,
+    models.SmallIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.PositiveBigIntegerField: int,
+    models.BooleanField: bool,
+}
+
+
+def _as_is_type(field, connection):
+    """The type whose values `field.get_db_prep_save` returns unchanged on this connection, or None. Only fields
+    of the classes in _AS_IS qualify, and only where the backend does not wrap them (PostgreSQL's wraps integers
+    in typed driver values): checked on a sample value."""
+    target = field.target_field if field.many_to_one and field.concrete else field
+    kind = _AS_IS.get(type(target))
+    if kind is None and isinstance(target, AutoFieldMixin):
+        kind = int
+    if kind is None:
+        return None
+    sample = {str: "motcua", int: 2_000_000_001, bool: True}[kind]
+    return kind if field.get_db_prep_save(sample, connection=connection) is sample else None
+
+
+def _value_getter(field, connection, add: bool, pre_save: bool):
+    attname = field.attname
+    own_pre_save = pre_save and type(field).pre_save is not models.Field.pre_save
+    as_is = _as_is_type(field, connection)
+    nullable = field.null
+    prep = field.get_db_prep_save
+
+    def value(obj):
+        v = field.pre_save(obj, add) if own_pre_save else getattr(obj, attname)
+        if as_is is not None and (type(v) is as_is or (v is None and nullable)):
+            return v
+        if hasattr(v, "resolve_expression") or hasattr(v, "prepare_database_save"):
+            raise _Expression
+        return prep(v, connection=connection)
+
+    return value
+
+
+@dataclass
+class _Plan:
+    sql: str
+    getters: tuple
+    pk_getter: Callable | None  # UPDATE: the primary key's value after the columns
+    by_column: bool = False  # a multi-row INSERT taking one array per column (PostgreSQL's UNNEST form)
+
+    def params(self, obj) -> list:
+        params = [get(obj) for get in self.getters]
+        if self.pk_getter is not None:
+            params.append(self.pk_getter(obj))
+        return params
+
+    def rows_params(self, objs: list) -> list:
+        if self.by_column:
+            return [[get(obj) for obj in objs] for get in self.getters]
+        return [p for obj in objs for p in self.params(obj)]
+
+    @classmethod
+    def check(cls, model, kind, fields, executed, saved, connection) -> _Plan | None:
+        """The plan for `fields`, if the statement Django executed (`executed`) for `saved` (an instance, or the
+        list of instances of a multi-row INSERT) is one statement taking exactly the parameters this plan
+        computes from the saved values."""
+        if len(executed) != 1 or executed[0][2] or any(f.has_db_default() for f in fields):
+            return None
+        sql, params, _ = executed[0]
+        params = list(params or ())
+        pk = model._meta.pk
+        qn = connection.ops.quote_name
+        returning = f" RETURNING {qn(model._meta.db_table)}.{qn(pk.column)}"
+        if (kind == "update" and " RETURNING " in sql) or (kind != "update" and not sql.endswith(returning)):
+            return (
+                None  # an INSERT returns the primary key only, read back in order; an UPDATE returns nothing
+            )
+        add = kind != "update"
+        pk_getter = _pk_value(pk, connection) if kind == "update" else None
+        getters = tuple(_value_getter(f, connection, add, pre_save=True) for f in fields)
+        # the values as Django computed them: the attributes after its pre_save (no second auto_now)
+        stored = tuple(_value_getter(f, connection, add, pre_save=False) for f in fields)
+        for by_column in (False, True) if kind == "rows" else (False,):
+            check = cls(sql=sql, getters=stored, pk_getter=pk_getter, by_column=by_column)
+            try:
+                expected = check.rows_params(saved) if kind == "rows" else check.params(saved)
+            except _Expression:
+                return None
+            if _same_params(sql, params, expected, nested=by_column):
+                return cls(sql=sql, getters=getters, pk_getter=pk_getter, by_column=by_column)
+        return None
+
+
+def _same_params(sql: str, params: list, expected: list, *, nested: bool) -> bool:
+    if len(params) != len(expected) or sql.count("%s") != len(expected):
+        return False
+    if nested:
+        return all(
+            isinstance(a, list) and len(a) == len(b) and all(map(_same_param, a, b))
+            for a, b in zip(params, expected, strict=True)
+        )
+    return all(map(_same_param, params, expected))
+
+
+def _pk_value(pk, connection):
+    attname, prep = pk.attname, pk.get_db_prep_value
+    return lambda obj: prep(getattr(obj, attname), connection)
 
 
 def _same_param(a, b) -> bool:

@@ -139,17 +139,13 @@ def list_dossiers(
     return {"count": total, "items": items}
 
 
-# `.first()` of the code (Meta ordering), compiled once per connection (motcua.core.prepared)
-_READABLE = Prepared(
-    lambda code: Dossier.objects.select_related("agency", "procedure", "procedure_version").filter(code=code)[
-        :1
-    ],
-    str,
-)
+# `.first()` of the code (Meta ordering), compiled once per connection (motcua.core.prepared); its agency,
+# procedure and version from the reference cache (services.with_references)
+_READABLE = Prepared(lambda code: Dossier.objects.filter(code=code)[:1], str)
 
 
 def _get_readable(request, code: str) -> Dossier:
-    dossier = _READABLE.first(code)
+    dossier = services.with_references(_READABLE.first(code))
     if dossier is None or not services.may_read(request.auth, dossier):
         raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
     return dossier

@@ -15,8 +15,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure, ProcedureVersion, ProcessStep, ProcessTemplate
+from motcua.core import refcache
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
-from motcua.core.prepared import Prepared
+from motcua.core.prepared import Prepared, insert_rows
 from motcua.core.text import fold, nfc
 from motcua.org.models import Agency, Role, StaffRole
 from motcua.org.selectors import roles_of
@@ -163,15 +164,55 @@ _STEPS = Prepared(
     ),
     int,
 )
-# dossier_act's read: `.first()` of the code, locking only the dossier row (Meta ordering: -created_at).
+# dossier_act's read: `.first()` of the code, locking only the dossier row (Meta ordering: -created_at); its
+# agency, procedure and version come from the reference cache (with_references).
 _LOCKED = Prepared(
     lambda code: (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("agency", "procedure", "procedure_version", "applicant_user")
-        .filter(code=code)[:1]
+        Dossier.objects.select_for_update(of=("self",)).select_related("applicant_user").filter(code=code)[:1]
     ),
     str,
 )
+_AGENCY_BY_PK = Prepared(lambda pk: Agency.objects.filter(pk=pk)[:1], int)
+_PROCEDURE_BY_PK = Prepared(lambda pk: Procedure.objects.filter(pk=pk)[:1], int)
+_VERSION_BY_PK = Prepared(lambda pk: ProcedureVersion.objects.filter(pk=pk)[:1], int)
+_REFERENCES = (
+    (Dossier._meta.get_field("agency"), _AGENCY_BY_PK),
+    (Dossier._meta.get_field("procedure"), _PROCEDURE_BY_PK),
+    (Dossier._meta.get_field("procedure_version"), _VERSION_BY_PK),
+)
+
+
+def with_references(dossier: Dossier | None) -> Dossier | None:
+    """Attach the dossier's agency, procedure and procedure version from the reference cache
+    (motcua.core.refcache), as `select_related` would: reading them costs no query while they are unchanged.
+    The instances are shared: do not change them."""
+    if dossier is None:
+        return None
+    for field, read in _REFERENCES:
+        pk = getattr(dossier, field.attname)
+        if pk is not None:
+            field.set_cached_value(dossier, refcache.get((field.name, pk), functools.partial(read.first, pk)))
+    return dossier
+
+
+def locked_dossier(code: str) -> Dossier | None:
+    """The dossier `code`, its row locked until the transaction ends, with its references and applicant account."""
+    return with_references(_LOCKED.first(code))
+
+
+def agency_by_identifier(identifier: str) -> Agency | None:
+    """The agency (reference cache; shared instance)."""
+    return refcache.get(("agency-identifier", identifier), functools.partial(_AGENCY.first, identifier))
+
+
+def version_in_force(procedure_code: str, day: dt.date) -> ProcedureVersion | None:
+    """The procedure's version in force on `day`, with its procedure (reference cache; shared instances)."""
+    return refcache.get(
+        ("version-in-force", procedure_code, day),
+        functools.partial(_VERSION_OF_CODE.first, procedure_code, day),
+    )
+
+
 _AGENCY = Prepared(lambda identifier: Agency.objects.filter(identifier=identifier)[:1], str)
 _PROCEDURE = Prepared(lambda code: Procedure.objects.filter(code=code)[:1], str)
 # Procedure.version_at by procedure code (the latest version in force on a date), with its procedure: filing
@@ -504,26 +545,35 @@ def current_step(dossier: Dossier) -> DossierStep | None:
     return next((s for s in steps_of(dossier) if s.started_at and not s.completed_at), None)
 
 
+def process_steps(procedure_id: int, agency_id: int) -> list[ProcessStep]:
+    """The steps of the internal process a dossier of this procedure follows in this agency: the agency's own
+    template, else the procedure's general one (the lowest pk of each kind, as `.first()` did); [] when none is
+    published. Reference cache: shared instances."""
+
+    def load():
+        templates = {t.agency_id: t for t in _TEMPLATES(procedure_id, agency_id)}
+        template = templates.get(agency_id) or templates.get(None)
+        return _TEMPLATE_STEPS(template.pk) if template is not None else []
+
+    return refcache.get(("process-steps", procedure_id, agency_id), load)
+
+
 def _instantiate_steps(dossier: Dossier, at: dt.datetime) -> None:
-    # the lowest pk of each kind wins (ordered by -pk), as .first() did
-    templates = {t.agency_id: t for t in _TEMPLATES(dossier.procedure_id, dossier.agency_id)}
-    template = templates.get(dossier.agency_id) or templates.get(None)
     steps: list[DossierStep] = []
-    if template is not None:
-        for s in _TEMPLATE_STEPS(template.pk):
-            steps.append(
-                DossierStep(
-                    dossier=dossier,
-                    order=s.order,
-                    label=s.label,
-                    actor=s.actor,
-                    role=s.role,
-                    task=s.task,
-                    inter_agency=s.inter_agency,
-                    hours=s.hours,
-                    agency=s.partner_agency if (s.inter_agency and s.partner_agency) else dossier.agency,
-                )
+    for s in process_steps(dossier.procedure_id, dossier.agency_id):
+        steps.append(
+            DossierStep(
+                dossier=dossier,
+                order=s.order,
+                label=s.label,
+                actor=s.actor,
+                role=s.role,
+                task=s.task,
+                inter_agency=s.inter_agency,
+                hours=s.hours,
+                agency=s.partner_agency if (s.inter_agency and s.partner_agency) else dossier.agency,
             )
+        )
     if not steps:
         # No published internal process: one step covering the whole limit, done by the agency's specialists.
         steps.append(
@@ -540,7 +590,7 @@ def _instantiate_steps(dossier: Dossier, at: dt.datetime) -> None:
             )
         )
     _start_step(dossier, steps[0], dossier.counting_starts_at or at, save=False)
-    DossierStep.objects.bulk_create(steps)
+    insert_rows(steps)
     if any(s.pk is None for s in steps):  # a backend that does not return ids: read them back
         forget_steps(dossier)
     else:
@@ -601,6 +651,7 @@ def _request_hash(payload: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
+@refcache.scoped
 def dossier_file(
     *,
     actor,
@@ -655,11 +706,11 @@ def dossier_file(
             "Hình thức nhận kết quả phải là 'counter', 'post' hoặc 'electronic'.",
             "result_method must be 'counter', 'post' or 'electronic'.",
         )
-    agency = _AGENCY.first(agency_identifier)
+    agency = agency_by_identifier(agency_identifier)
     if agency is None:
         raise NotFound(f"Không có cơ quan mã '{agency_identifier}'.", f"No agency '{agency_identifier}'.")
     # the version in force with its procedure in one read; only without one is the procedure read alone
-    version = _VERSION_OF_CODE.first(procedure_code, at.astimezone(LOCAL).date())
+    version = version_in_force(procedure_code, at.astimezone(LOCAL).date())
     procedure = version.procedure if version is not None else _PROCEDURE.first(procedure_code)
     if procedure is None:
         raise NotFound(f"Không có thủ tục mã '{procedure_code}'.", f"No procedure '{procedure_code}'.")
@@ -743,6 +794,7 @@ def dossier_file(
 # --- actions --------------------------------------------------------------------------------------------------
 
 
+@refcache.scoped
 def dossier_act(
     *,
     code: str,
@@ -762,7 +814,7 @@ def dossier_act(
         )
     at = at or timezone.now()
     with transaction.atomic():
-        dossier = _LOCKED.first(code)
+        dossier = locked_dossier(code)
         if dossier is None:
             raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
         if expected_version is not None and dossier.version != expected_version:

@@ -4,6 +4,7 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Collate
 
+from motcua.core import refcache
 from motcua.core.prepared import Prepared
 from motcua.core.text import fold
 
@@ -62,13 +63,15 @@ _ROLES = Prepared(
 
 
 def roles_of(user) -> list[StaffRole]:
-    """The user's active roles with their agency and unit, read once per user object (every permission check
-    of a request asks; the query is compiled once, motcua.core.prepared)."""
+    """The user's active roles with their agency and unit (every permission check of a request asks): from the
+    reference cache (motcua.core.refcache; shared instances, do not change them), kept on the user object for
+    the rest of the request."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_motcua_roles", None)
     if cached is None:
-        cached = _ROLES(user.pk)
+        pk = user.pk
+        cached = refcache.get(("roles", pk), lambda: _ROLES(pk))
         user._motcua_roles = cached
     return cached
 

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.db.models.sql.compiler import SQLCompiler
 
 from motcua.catalog.models import Procedure, ProcedureVersion, ProcessTemplate
-from motcua.core import auth
+from motcua.core import auth, refcache
 from motcua.core.models import ApiToken
 from motcua.core.prepared import Prepared
 from motcua.dossiers import api as dossiers_api
@@ -87,20 +87,25 @@ def test_misuse_is_refused(org):
 
 
 def test_locked_read_is_the_orm_first_with_its_relations(dossier, django_assert_num_queries):
-    with transaction.atomic():
-        got = services._LOCKED.first(dossier.code)
+    with transaction.atomic(), refcache.scope():
+        got = services.locked_dossier(dossier.code)
         expected = (
             Dossier.objects.select_for_update(of=("self",))
             .select_related("agency", "procedure", "procedure_version", "applicant_user")
             .filter(code=dossier.code)
             .first()
         )
-    same(got, expected)
-    with django_assert_num_queries(0):
-        assert got.agency.identifier == "000.00.21.H26" and got.procedure.code == "1.001612"
-        assert got.procedure_version.effective_from == dt.date(2020, 1, 1)
-        assert got.applicant_user is None  # a counter filing
-    assert services._LOCKED.first("000.00.21.H26-250303-9999") is None
+        same(got, expected)
+        with django_assert_num_queries(0):
+            same(got.agency, expected.agency)
+            same(got.procedure, expected.procedure)
+            same(got.procedure_version, expected.procedure_version)
+            assert got.applicant_user is None  # a counter filing
+        # the references come from the cache now: one statement, the locked row
+        with django_assert_num_queries(1):
+            again = services.locked_dossier(dossier.code)
+        assert again.agency is got.agency and again.procedure_version is got.procedure_version
+    assert services.locked_dossier("000.00.21.H26-250303-9999") is None
 
 
 def test_events_steps_documents_and_readable(dossier, django_assert_num_queries):
@@ -119,7 +124,7 @@ def test_events_steps_documents_and_readable(dossier, django_assert_num_queries)
     docs = selectors._DOCUMENTS(dossier.pk)
     assert [d.name for d in docs] == ["a.png", "b.png"]
     same_lists(docs, list(dossier.documents.all()))
-    readable = dossiers_api._READABLE.first(dossier.code)
+    readable = services.with_references(dossiers_api._READABLE.first(dossier.code))
     same(
         readable,
         Dossier.objects.select_related("agency", "procedure", "procedure_version").get(pk=dossier.pk),
@@ -197,12 +202,16 @@ def test_token_and_roles(org, token, django_assert_num_queries):
 # --- compiled INSERTs (CompiledSaveMixin) ---------------------------------------------------------------------
 
 
-def _inserts():
+def _plans(kind):
     from django.db import connections
 
-    from motcua.core.prepared import _INSERTS
+    from motcua.core.prepared import _PLANS
 
-    return _INSERTS.get(connections["default"], {})
+    return {k: v for k, v in _PLANS.get(connections["default"], {}).items() if k[1] == kind}
+
+
+def _inserts():
+    return _plans("insert")
 
 
 def test_inserts_reuse_the_statement_and_store_what_the_orm_stores(org):
@@ -248,11 +257,7 @@ def test_an_expression_value_takes_the_orms_path(org):
 
 
 def _updates():
-    from django.db import connections
-
-    from motcua.core.prepared import _UPDATES
-
-    return _UPDATES.get(connections["default"], {})
+    return _plans("update")
 
 
 def test_updates_reuse_the_statement_and_store_what_the_orm_stores(org):
@@ -280,3 +285,50 @@ def test_updates_reuse_the_statement_and_store_what_the_orm_stores(org):
     gone.applicant_phone = "0912345678"
     with pytest.raises(Dossier.NotUpdated):
         gone.save(update_fields=["applicant_phone"])
+
+
+def test_steps_are_inserted_by_one_reused_statement(org):
+    from motcua.core.prepared import insert_rows
+    from motcua.dossiers.models import DossierStep
+
+    u = org["users"]
+    received = []
+    for i in range(3):
+        d, _ = services.dossier_file(actor=u["officer"], procedure_code="1.001612", agency_identifier="000.00.21.H26",
+                                     channel="counter", applicant=APPLICANT, receive=True,
+                                     at=local(2025, 3, 3, 9, i))  # fmt: skip
+        received.append(d)
+    assert any(k[0] is DossierStep and v for k, v in _plans("rows").items()), "the multi-row INSERT was kept"
+    for d in received:
+        in_memory = services.steps_of(d)
+        assert all(s.pk and not s._state.adding for s in in_memory)
+        same_lists(in_memory, list(DossierStep.objects.filter(dossier=d).order_by("order")))
+        assert [s.order for s in in_memory] == [1, 2] and in_memory[0].started_at is not None
+    # rows that are not plain new rows take bulk_create's own path
+    extra = DossierStep(
+        dossier=received[0], order=9, label="x", actor="y", role="specialist", agency=org["so"]
+    )
+    extra.pk = 10_000
+    insert_rows([extra])
+    assert DossierStep.objects.filter(pk=10_000, order=9).exists()
+
+
+def test_an_expression_at_the_first_save_does_not_stop_reuse(org):
+    """The first UPDATE of a column set being an expression keeps nothing; the next plain one is kept."""
+    from django.db.models import F
+
+    u = org["users"]
+    d, _ = services.dossier_file(actor=u["citizen"], procedure_code="1.001612", agency_identifier="000.00.21.H26",
+                                 channel="online", applicant=APPLICANT, at=local(2025, 3, 3, 8, 30))  # fmt: skip
+    d.supplement_rounds = F("supplement_rounds") + 2
+    d.save(update_fields=["supplement_rounds"])
+    assert not any(k[0] is Dossier and k[2] == frozenset({"supplement_rounds"}) for k in _updates())
+    d.refresh_from_db()
+    assert d.supplement_rounds == 2
+    d.supplement_rounds = 5
+    d.save(update_fields=["supplement_rounds"])
+    kept = [v for k, v in _updates().items() if k[0] is Dossier and k[2] == frozenset({"supplement_rounds"})]
+    assert kept and kept[0] is not None
+    d.supplement_rounds = 6
+    d.save(update_fields=["supplement_rounds"])  # through the kept statement
+    assert Dossier.objects.get(pk=d.pk).supplement_rounds == 6
