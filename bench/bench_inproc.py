@@ -169,8 +169,18 @@ def child(args) -> None:
             finally:
                 log.append(((time.perf_counter() - t0) * 1000, sql))
 
+        import psycopg._connection_base as pcb
+
+        original_exec = pcb.BaseConnection._exec_command
+
+        def exec_command(self, command, *a, **k):  # BEGIN, COMMIT, SAVEPOINT…: not seen by execute_wrapper
+            log.append((0.0, f"(driver) {bytes(command).decode() if not isinstance(command, str) else command}"))
+            return original_exec(self, command, *a, **k)
+
+        pcb.BaseConnection._exec_command = exec_command
         with conn.execute_wrapper(timed):
             pair() if args.queries == "pair" else status_read(1)
+        pcb.BaseConnection._exec_command = original_exec
         for ms, sql in log:
             print(f"{ms:7.2f} ms  {sql[:300]}")
         print(f"{len(log)} statements, {sum(ms for ms, _ in log):.2f} ms")

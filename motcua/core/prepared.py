@@ -39,6 +39,9 @@ class _Compiled:
     positions: tuple[int, ...]
     adapters: tuple[Callable[[Any], Any], ...]
     converters: dict
+    read: (
+        Callable[[list], list] | None
+    )  # rows -> instances, as ModelIterable builds them (None: iterate the QuerySet)
 
 
 def _sample(kind: type, i: int):
@@ -74,6 +77,7 @@ class Prepared:
             positions.append(found[0])
             adapters.append(adapt)
         fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+        converters = compiler.get_converters(fields)
         entry = _Compiled(
             queryset=queryset,
             compiler=compiler,
@@ -81,7 +85,8 @@ class Prepared:
             params=tuple(params),
             positions=tuple(positions),
             adapters=tuple(adapters),
-            converters=compiler.get_converters(fields),
+            converters=converters,
+            read=_model_reader(queryset, compiler, fields, converters, using),
         )
         self._compiled[connection] = entry
         return entry
@@ -94,6 +99,10 @@ class Prepared:
         params = list(entry.params)
         for position, adapt, value in zip(entry.positions, entry.adapters, values, strict=True):
             params[position] = adapt(value)
+        if entry.read is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(entry.sql, params)
+                return entry.read(cursor.fetchall())
         compiler = copy.copy(entry.compiler)
         compiler.as_sql = lambda *args, **kwargs: (entry.sql, params)
         compiler.get_converters = lambda expressions: entry.converters
@@ -108,6 +117,46 @@ class Prepared:
 
 def _same(value):
     return value
+
+
+def _model_reader(queryset, compiler, fields, converters, using: str):
+    """What Django's ModelIterable does with the rows of this compiled query (the converters, `from_db` of the
+    model, the select_related populators, the annotations), set up once; None when the QuerySet uses something
+    that reader does not do here (prefetching, known related objects, peer tracking, composite keys, values()):
+    then every call iterates the QuerySet."""
+    from django.db.models.query import ModelIterable, _get_from_db, get_related_populators
+
+    fetch_mode = getattr(queryset, "_fetch_mode", None)
+    if (
+        queryset._iterable_class is not ModelIterable
+        or queryset._prefetch_related_lookups
+        or queryset._known_related_objects
+        or getattr(fetch_mode, "track_peers", False)
+        or compiler.has_composite_fields(fields)
+    ):
+        return None
+    select, klass_info, annotation_col_map = compiler.select, compiler.klass_info, compiler.annotation_col_map
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    init_list = [f[0].target.attname for f in select[start:end]]
+    from_db = _get_from_db(klass_info["model"], fetch_mode)
+    populators = get_related_populators(klass_info, select, using, fetch_mode)
+    annotations = tuple((annotation_col_map or {}).items())
+    apply_converters = compiler.apply_converters
+
+    def read(rows: list) -> list:
+        if converters:
+            rows = apply_converters(rows, converters)
+        found = []
+        for row in rows:
+            obj = from_db(using, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, position in annotations:
+                setattr(obj, name, row[position])
+            found.append(obj)
+        return found
+
+    return read
 
 
 # --- INSERTs and UPDATEs compiled once per connection --------------------------------------------------------
@@ -281,31 +330,63 @@ _AS_IS = {
 }
 
 
-def _as_is_type(field, connection):
-    """The type whose values `field.get_db_prep_save` returns unchanged on this connection, or None. Only fields
-    of the classes in _AS_IS qualify, and only where the backend does not wrap them (PostgreSQL's wraps integers
-    in typed driver values): checked on a sample value."""
+_SAMPLES = {
+    str: "motcua",
+    int: 2_000_000_001,
+    bool: True,
+    dt.datetime: dt.datetime(2001, 2, 3, 4, 5, 6, tzinfo=dt.UTC),
+}
+
+
+def _fast_path(field, connection):
+    """(type, finish) when `field.get_db_prep_save(v)` is `finish(v)` (or `v` itself when finish is None) for every
+    value `v` of exactly that type (an aware datetime for a DateTimeField), else (None, None). Only fields of the
+    classes in _AS_IS, integer primary keys, foreign keys to them and DateTimeFields qualify; what the backend
+    does to such a value (PostgreSQL wraps integers in typed driver values; SQLite turns datetimes into text) is
+    taken from the backend's own adapter, checked on a sample value."""
     target = field.target_field if field.many_to_one and field.concrete else field
     kind = _AS_IS.get(type(target))
     if kind is None and isinstance(target, AutoFieldMixin):
         kind = int
+    if kind is None and type(target) is models.DateTimeField:
+        kind = dt.datetime
     if kind is None:
-        return None
-    sample = {str: "motcua", int: 2_000_000_001, bool: True}[kind]
-    return kind if field.get_db_prep_save(sample, connection=connection) is sample else None
+        return None, None
+    sample = _SAMPLES[kind]
+    expected = field.get_db_prep_save(sample, connection=connection)
+    if expected is sample:
+        return kind, None
+    ops = connection.ops
+    if kind is int:
+        internal = target.get_internal_type()
+
+        def finish(value):
+            return ops.adapt_integerfield_value(value, internal)
+
+    elif kind is dt.datetime:
+        finish = ops.adapt_datetimefield_value
+    else:
+        return None, None
+    got = finish(sample)
+    return (kind, finish) if type(got) is type(expected) and got == expected else (None, None)
 
 
 def _value_getter(field, connection, add: bool, pre_save: bool):
     attname = field.attname
     own_pre_save = pre_save and type(field).pre_save is not models.Field.pre_save
-    as_is = _as_is_type(field, connection)
+    kind, finish = _fast_path(field, connection)
+    aware = kind is dt.datetime
     nullable = field.null
     prep = field.get_db_prep_save
 
     def value(obj):
         v = field.pre_save(obj, add) if own_pre_save else getattr(obj, attname)
-        if as_is is not None and (type(v) is as_is or (v is None and nullable)):
-            return v
+        if kind is not None:
+            if v is None:
+                if nullable:
+                    return None
+            elif type(v) is kind and (not aware or v.tzinfo is not None):
+                return v if finish is None else finish(v)
         if hasattr(v, "resolve_expression") or hasattr(v, "prepare_database_save"):
             raise _Expression
         return prep(v, connection=connection)

@@ -6,7 +6,7 @@ import math
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Schema
 
 from motcua.core.auth import BearerAuth
 from motcua.core.errors import NotFound, Throttled
@@ -98,7 +98,7 @@ def file_dossier(request: HttpRequest, payload: FileIn):
         working_days=payload.working_days,
         idempotency_key=(request.headers.get("Idempotency-Key") or "").strip() or None,
     )
-    return Status(201 if created else 200, selectors.dossier_detail(dossier, request.auth))
+    return _rendered(request, selectors.dossier_detail(dossier, request.auth), 201 if created else 200)
 
 
 @router.get("", auth=auth, response={200: dict, **ERRORS}, summary="Dossiers I may see")
@@ -139,6 +139,14 @@ def list_dossiers(
     return {"count": total, "items": items}
 
 
+def _rendered(request: HttpRequest, data: dict, status: int = 200):
+    """The response as the API renders it (same bytes and headers), without re-validating the dict against the
+    declared `dict` schema (a deep copy of every event and step)."""
+    from motcua.api import api  # mounts this router: imported at call time
+
+    return api.create_response(request, data, status=status)
+
+
 # `.first()` of the code (Meta ordering), compiled once per connection (motcua.core.prepared); its agency,
 # procedure and version from the reference cache (services.with_references)
 _READABLE = Prepared(lambda code: Dossier.objects.filter(code=code)[:1], str)
@@ -176,15 +184,12 @@ def dossier_status(request: HttpRequest, code: str):
             f"Không tìm thấy hồ sơ '{code}'. Kiểm tra lại mã hồ sơ trên giấy tiếp nhận.",
             f"Dossier '{code}' not found. Check the code on your receipt.",
         )
-    # The API's own renderer, without re-validating a dict against `dict` (the same bytes and headers).
-    from motcua.api import api  # mounts this router: imported at call time
-
-    return api.create_response(request, found, status=200)
+    return _rendered(request, found)
 
 
 @router.get("/{code}", auth=auth, response={200: dict, **ERRORS}, summary="A dossier with its event history")
 def get_dossier(request: HttpRequest, code: str):
-    return selectors.dossier_detail(_get_readable(request, code), request.auth)
+    return _rendered(request, selectors.dossier_detail(_get_readable(request, code), request.auth))
 
 
 @router.post("/{code}/{action}", auth=auth, response={200: dict, **ERRORS}, summary="Take a lifecycle action")
@@ -194,4 +199,4 @@ def act(request: HttpRequest, code: str, action: str, payload: ActionIn | None =
     dossier = services.dossier_act(
         code=code, action=action, actor=request.auth, params=params, expected_version=expected
     )
-    return selectors.dossier_detail(dossier, request.auth)
+    return _rendered(request, selectors.dossier_detail(dossier, request.auth))
