@@ -2,14 +2,14 @@
 loopback, with pgbench's raw ceiling measured in the same run (issue: filing+reception ≥ 0.10 × pgbench tps; status reads ≥ 1,500/s; dossier page p95 < 100 ms).
 
     .venv/bin/python -m bench.bench_http [--preload 1000000] [--seconds 15] [--clients 4] [--workers N]
-                                         [--server granian|gunicorn]
+                                         [--server granian|gunicorn] [--code TREE --code TREE --rounds 2]
 
 Uses PostgreSQL databases `mc_bench_http_<port>` (the app) and `mc_bench_pgbench_<port>` (pgbench), created and
 dropped here (BENCH_PORT, default 8771: two runs on different ports do not touch each other's databases; they
 still share the cores, so take a lock around runs whose figures you keep).
 Preloaded dossiers are bulk-inserted rows (one event each) so the tables have production size; the measured
-filings go through the real HTTP API: POST /api/v1/dossiers then POST /api/v1/dossiers/<code>/receive (Python
-client threads). The server runs with DEBUG off and STATUS_API_RATE_LIMIT raised out of reach: every status
+filings go through the real HTTP API: POST /api/v1/dossiers then POST /api/v1/dossiers/<code>/receive (wrk, one
+connection per thread, each receiving what it filed; `--python-client` for Python client threads). The server runs with DEBUG off and STATUS_API_RATE_LIMIT raised out of reach: every status
 read still pays for the per-IP rate limit, and all the load comes from one IP. Status reads use wrk when it is
 installed (`apt-get install wrk`): a C load generator leaves the two cores to the server, where a Python client
 would take one of them. Each phase reports the CPU per request of the server, PostgreSQL and the load generator.
@@ -229,6 +229,101 @@ end
 """
 
 
+WRK_PAIRS = """
+-- One connection per wrk thread: the filing's response gives the code that connection's reception uses.
+filing = %s
+citizen = {["Authorization"] = "Bearer %s", ["Content-Type"] = "application/json"}
+officer = {["Authorization"] = "Bearer %s", ["Content-Type"] = "application/json"}
+threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+end
+function init(args)
+  code, pairs_done, errors = nil, 0, 0
+end
+function request()
+  if code then
+    return wrk.format("POST", "/api/v1/dossiers/" .. code .. "/receive", officer, "{}")
+  end
+  return wrk.format("POST", "/api/v1/dossiers", citizen, filing)
+end
+function response(status, headers, body)
+  if code then
+    if status == 200 then pairs_done = pairs_done + 1 else errors = errors + 1 end
+    code = nil
+  elseif status == 201 then
+    code = string.match(body, '"code": *"([^"]+)"')
+    if not code then errors = errors + 1 end
+  else
+    errors = errors + 1
+  end
+end
+function done(summary, latency, requests)
+  local p, e = 0, 0
+  for _, t in ipairs(threads) do
+    p = p + t:get("pairs_done")
+    e = e + t:get("errors")
+  end
+  io.write(string.format("RESULT %%d %%d %%d\\n", p, e, summary.duration))
+end
+"""
+
+
+def wrk_pairs(body: str, tokens: dict, connections: int, seconds: float):
+    """Filing + reception pairs with wrk (a C client, as pgbench is for its side): one connection per wrk
+    thread, each filing then receiving what it filed. Returns (pairs, errors, duration s, client CPU seconds).
+    wrk's latency figures are not used: with a scripted request sequence they do not add up (Little's law), so
+    the pair latency comes from the Python client (`--python-client`)."""
+    import resource
+    import tempfile
+
+    script = WRK_PAIRS % (json.dumps(body), tokens["citizen"], tokens["officer"])
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{connections}",
+            f"-c{connections}",
+            f"-d{int(seconds)}s",
+            "-s",
+            f.name,
+            f"http://127.0.0.1:{PORT}",
+        ],  # fmt: skip
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    os.unlink(f.name)
+    pairs, errors, duration_us = re.search(r"RESULT (\d+) (\d+) (\d+)", out).groups()
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return int(pairs), int(errors), int(duration_us) / 1e6, cpu
+
+
+def filed_codes(limit: int = 5000) -> list[str]:
+    """The codes of the dossiers the run filed (for the status and page phases after a wrk pair phase)."""
+    out = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            DB,
+            "-At",
+            "-c",
+            f"SELECT code FROM dossiers_dossier WHERE code NOT LIKE 'PRE-%' ORDER BY id DESC LIMIT {limit}",
+        ],  # fmt: skip
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return out.split()
+
+
 def wrk_status(preload: int, codes: list[str], connections: int, seconds: float):
     """Status reads with wrk (a C client: the load generator does not eat the cores the server needs), half
     on preloaded dossiers, half on the ones just filed. Returns (req/s, p95 ms, errors, client CPU seconds)."""
@@ -310,9 +405,15 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     ap.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
     ap.add_argument("--threads", type=int, default=1, help="granian: Python threads per worker")
-    ap.add_argument("--code", help="serve this source tree (e.g. a worktree of an earlier commit)")
     ap.add_argument(
-        "--python-client", action="store_true", help="status reads with the Python client, not wrk"
+        "--code",
+        action="append",
+        help="serve this source tree (e.g. a worktree of an earlier commit); repeat to alternate trees on one "
+        "database (migrated by the last tree), round after round",
+    )
+    ap.add_argument("--rounds", type=int, default=1, help="with several --code: rounds of alternation")
+    ap.add_argument(
+        "--python-client", action="store_true", help="pairs and status reads with the Python client, not wrk"
     )
     ap.add_argument(
         "--status-limit-off",
@@ -320,12 +421,35 @@ def main() -> None:
         help="STATUS_API_RATE_LIMIT=0: no per-IP count (a deployment whose reverse proxy limits the rate)",
     )
     args = ap.parse_args()
-    if args.code:
-        use_code(args.code)
-    print(f"code: {CODE['PYTHONPATH']}", flush=True)
+    trees = args.code or [str(ROOT)]
+    for tree in trees:
+        use_code(tree)  # checks each tree before the long preload; the last one migrates the database
     if not shutil.which("pgbench"):
         sys.exit("pgbench not found")
     tokens = setup_app_db(args.preload)
+    results: dict[str, list[dict]] = {tree: [] for tree in trees}
+    try:
+        for r in range(args.rounds):
+            for tree in trees:
+                use_code(tree)
+                print(f"\n== round {r + 1}, code: {CODE['PYTHONPATH']}", flush=True)
+                results[tree].append(measure(args, tokens))
+    finally:
+        psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    if len(trees) > 1 or args.rounds > 1:
+        print("\nsummary (median over rounds):")
+        for tree in trees:
+            runs = results[tree]
+            med = {k: statistics.median(x[k] for x in runs) for k in runs[0]}
+            print(
+                f"  {tree}: filing+reception {med['pairs']:,.1f}/s = {med['ratio']:.3f} x pgbench "
+                f"(server {med['server_ms']:.2f} + postgres {med['postgres_ms']:.2f} ms CPU per pair); "
+                f"status reads {med['status']:,.0f}/s; page p95 {med['page_p95']:.1f} ms"
+            )
+
+
+def measure(args, tokens: dict) -> dict:
+    """One tree: pgbench, then the server under the pair, status and page phases. Returns the figures."""
     tps = pgbench_tps(int(args.seconds), args.clients)
     print(
         f"pgbench (default TPC-B-like script, scale 10, {args.clients} clients): {tps:,.0f} tps", flush=True
@@ -334,6 +458,7 @@ def main() -> None:
         args.workers, args.server, status_limit_off=args.status_limit_off, threads=args.threads
     )
     print(f"server: {args.server}, {args.workers} workers", flush=True)
+    out: dict[str, float] = {}
     codes: list[str] = []
     body = json.dumps(
         {
@@ -360,12 +485,24 @@ def main() -> None:
 
     try:
         c0 = cpu_snapshot(server.pid)
-        n, lat, err = run_clients(args.clients, args.seconds, file_and_receive)
-        c1 = cpu_snapshot(server.pid)
-        filing = n / args.seconds
+        if shutil.which("wrk") and not args.python_client:
+            n, err, duration, client_cpu = wrk_pairs(body, tokens, args.clients, args.seconds)
+            c1 = cpu_snapshot(server.pid)
+            c1["client"] = c0["client"] + client_cpu  # wrk's CPU, not this process's
+            codes.extend(filed_codes())
+            filing = n / duration
+            client = f"wrk, {args.clients} connections"
+        else:
+            n, lat, err = run_clients(args.clients, args.seconds, file_and_receive)
+            c1 = cpu_snapshot(server.pid)
+            filing = n / args.seconds
+            client = f"Python client, {args.clients} connections; p95 {p95(lat):.0f} ms per pair"
+        out.update(pairs=filing, ratio=filing / tps, pgbench=tps)
+        out["server_ms"] = (c1["server"] - c0["server"]) / max(n, 1) * 1000
+        out["postgres_ms"] = (c1["postgres"] - c0["postgres"]) / max(n, 1) * 1000
         print(
-            f"filing + reception over HTTP: {filing:,.1f} dossiers/s ({err} errors), "
-            f"p95 {p95(lat):.0f} ms per pair; ratio to pgbench tps = {filing / tps:.3f} (target ≥ 0.10)"
+            f"filing + reception over HTTP ({client}): {filing:,.1f} dossiers/s ({err} errors); "
+            f"ratio to pgbench tps = {filing / tps:.3f} (target ≥ 0.10)"
         )
         print(cpu_report(c0, c1, args.seconds, max(n, 1), "pair"), flush=True)
 
@@ -388,10 +525,12 @@ def main() -> None:
             print(cpu_report(c0, c1, args.seconds, max(rate * args.seconds, 1), "status read"), flush=True)
         else:
             n, lat, err = run_clients(args.clients, args.seconds, status)
+            rate = n / args.seconds
             print(
-                f"status reads (Python client): {n / args.seconds:,.0f}/s ({err} errors), "
+                f"status reads (Python client): {rate:,.0f}/s ({err} errors), "
                 f"p95 {p95(lat):.1f} ms (target ≥ 1,500/s)"
             )
+        out["status"] = rate
 
         def page(conn, i):
             conn.request("GET", f"/api/v1/dossiers/{codes[(i * 7) % len(codes)]}", headers=h_off)
@@ -400,6 +539,7 @@ def main() -> None:
             return r.status == 200
 
         n, lat, err = run_clients(1, args.seconds / 2, page)
+        out["page_p95"] = p95(lat)
         print(
             f"dossier page (GET /api/v1/dossiers/<code> with history, 1 client): p95 {p95(lat):.1f} ms "
             f"over {n} requests ({err} errors) (target < 100 ms)"
@@ -407,7 +547,7 @@ def main() -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
-        psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    return out
 
 
 if __name__ == "__main__":

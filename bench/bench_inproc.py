@@ -174,7 +174,9 @@ def child(args) -> None:
         original_exec = pcb.BaseConnection._exec_command
 
         def exec_command(self, command, *a, **k):  # BEGIN, COMMIT, SAVEPOINT…: not seen by execute_wrapper
-            log.append((0.0, f"(driver) {bytes(command).decode() if not isinstance(command, str) else command}"))
+            log.append(
+                (0.0, f"(driver) {bytes(command).decode() if not isinstance(command, str) else command}")
+            )
             return original_exec(self, command, *a, **k)
 
         pcb.BaseConnection._exec_command = exec_command
