@@ -146,7 +146,22 @@ def child(args) -> None:
         cur.execute("SELECT pg_backend_pid()")
         pid = cur.fetchone()[0]
 
+    import gc
+
+    gc_time = [0.0, 0, 0.0]
+
+    def gc_timer(phase, info):
+        if phase == "start":
+            gc_time[2] = time.perf_counter()
+        else:
+            gc_time[0] += time.perf_counter() - gc_time[2]
+            gc_time[1] += 1
+
+    if os.environ.get("BENCH_GC_TIMING"):
+        gc.callbacks.append(gc_timer)
+
     def measure(fn, n):
+        gc_time[:2] = [0.0, 0]
         b0, c0, w0 = backend_cpu(pid), time.process_time(), time.perf_counter()
         for i in range(n):
             fn(i)
@@ -154,6 +169,7 @@ def child(args) -> None:
             "py_ms": (time.process_time() - c0) / n * 1000,
             "pg_ms": (backend_cpu(pid) - b0) / n * 1000,
             "wall_ms": (time.perf_counter() - w0) / n * 1000,
+            **({"gc_ms": gc_time[0] / n * 1000, "gc_runs": gc_time[1]} if gc_time[1] else {}),
         }
 
     if args.queries:

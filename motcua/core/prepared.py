@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
+import functools
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -271,20 +272,27 @@ def _plain_save(obj, raw, cls, force_insert, force_update, using, update_fields)
     """'insert' (a new row, automatic primary key), 'update' (update_fields of an existing row) or None (anything
     else takes Django's path: raw saves, inheritance, forced inserts or updates, select_on_save, ordering with
     respect to, generated columns, a backend without INSERT … RETURNING)."""
-    meta = cls._meta
-    if raw or cls is not type(obj) or meta.parents or meta.select_on_save or meta.order_with_respect_to:
-        return None
-    if force_update or any(f.generated for f in meta.local_concrete_fields):
+    if raw or force_update or cls is not type(obj) or not _plain_model(cls):
         return None
     if update_fields is None:
         if force_insert or not obj._state.adding or obj.pk is not None:
-            return None
-        if not isinstance(meta.pk, AutoFieldMixin):
             return None
         return "insert" if connections[using].features.can_return_columns_from_insert else None
     if force_insert or obj._state.adding or obj.pk is None:
         return None
     return "update"
+
+
+@functools.cache
+def _plain_model(cls) -> bool:
+    meta = cls._meta
+    return not (
+        meta.parents
+        or meta.select_on_save
+        or meta.order_with_respect_to
+        or any(f.generated for f in meta.local_concrete_fields)
+        or not isinstance(meta.pk, AutoFieldMixin)
+    )
 
 
 def _fields(cls, update_fields) -> tuple:
