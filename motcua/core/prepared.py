@@ -30,6 +30,50 @@ from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import QuerySet
 from django.db.models.fields import AutoFieldMixin
 
+# --- one statement through the backend's cursor -------------------------------------------------------------
+
+
+class statement_cursor:
+    """`with statement_cursor(connection) as cursor:` — a cursor for the live path's statements, with what
+    Django's cursor guarantees: its exceptions (IntegrityError…), the broken-transaction check, thread-sharing
+    validation, the health check. It is the backend's own cursor (Django's SQLite cursor turns `%s` into `?`),
+    kept per database connection and reused: Django's CursorWrapper created a cursor and re-wrapped every method
+    for each statement (about 75 µs per statement on PostgreSQL, measured against the same driver cursor; a
+    filing+reception pair runs eleven). Whenever Django would log or intercept the statement (DEBUG, a test's
+    query capture, `connection.execute_wrapper`), or there is no open connection yet, it is Django's cursor.
+    Read every row before the next statement; do not close it."""
+
+    __slots__ = ("connection", "django", "errors")
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.django = None
+
+    def __enter__(self):
+        c = self.connection
+        if c.connection is None or c.execute_wrappers or c.queries_logged:
+            self.django = c.cursor()
+            return self.django.__enter__()
+        c.close_if_health_check_failed()
+        c.validate_thread_sharing()
+        c.validate_no_broken_transaction()
+        raw = c.connection
+        if raw is None:  # the health check closed it: Django reconnects
+            self.django = c.cursor()
+            return self.django.__enter__()
+        kept = c.__dict__.get("_motcua_cursor")
+        if kept is None or kept[0] is not raw:
+            with c.wrap_database_errors:
+                kept = c.__dict__["_motcua_cursor"] = (raw, c.create_cursor())
+        self.errors = c.wrap_database_errors
+        self.errors.__enter__()
+        return kept[1]
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.django is not None:
+            return self.django.__exit__(exc_type, exc, tb)
+        return self.errors.__exit__(exc_type, exc, tb)
+
 
 @dataclass
 class _Compiled:
@@ -101,7 +145,7 @@ class Prepared:
         for position, adapt, value in zip(entry.positions, entry.adapters, values, strict=True):
             params[position] = adapt(value)
         if entry.read is not None:
-            with connection.cursor() as cursor:
+            with statement_cursor(connection) as cursor:
                 cursor.execute(entry.sql, params)
                 return entry.read(cursor.fetchall())
         compiler = copy.copy(entry.compiler)
@@ -207,7 +251,7 @@ class CompiledSaveMixin:
             params = plan.params(self)
         except _Expression:
             return super()._save_table(*args)
-        with connection.cursor() as cursor:
+        with statement_cursor(connection) as cursor:
             cursor.execute(plan.sql, params)
             if kind == "insert":
                 setattr(self, cls._meta.pk.attname, cursor.fetchone()[0])
@@ -249,7 +293,7 @@ def insert_rows(objs: list, using: str = DEFAULT_DB_ALIAS) -> list:
         params = None
     if params is None:
         return model._default_manager.using(using).bulk_create(objs)
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(plan.sql, params)
         rows = cursor.fetchall()
     attname = model._meta.pk.attname

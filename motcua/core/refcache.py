@@ -34,6 +34,8 @@ from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.signals import post_delete, post_save
 
+from .prepared import statement_cursor
+
 # app_label.ModelName of the tables whose changes replace the stamp (what the cached reads depend on)
 WATCHED = (
     "org.Agency",
@@ -70,7 +72,7 @@ def read_stamp(using: str = DEFAULT_DB_ALIAS) -> str | None:
             if TABLE not in connection.introspection.table_names(cursor):
                 return None
         _table_seen = True
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(_READ)
         row = cursor.fetchone()
     return row[0] if row else None

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure
-from motcua.core.prepared import Prepared
+from motcua.core.prepared import Prepared, statement_cursor
 from motcua.org.models import Agency, Role
 from motcua.org.selectors import roles_of
 
@@ -97,7 +97,7 @@ def public_status(code: str) -> dict | None:
     """`dossier_public` of the dossier `code` (None if there is none) in one plain SQL statement: the public
     lookup is the most frequent request, and building the ORM query costs several times the query itself
     (bench/bench_http.py). Same dictionary as `dossier_public` (tested)."""
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(_public_status_sql(), [code])
         found = cursor.fetchone()
     if found is None:

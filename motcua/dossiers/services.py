@@ -17,7 +17,7 @@ from django.utils import timezone
 from motcua.catalog.models import Procedure, ProcedureVersion, ProcessStep, ProcessTemplate
 from motcua.core import refcache
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
-from motcua.core.prepared import Prepared, insert_rows
+from motcua.core.prepared import Prepared, insert_rows, statement_cursor
 from motcua.core.text import fold, nfc
 from motcua.org.models import Agency, Role, StaffRole
 from motcua.org.selectors import roles_of
@@ -440,11 +440,11 @@ def _increment_sequence(agency_id: int, day: dt.date) -> int | None:
     """UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35): one statement takes the row lock and the number."""
     meta = DailySequence._meta
     last, agency_col, day_col = (meta.get_field(f).column for f in ("last", "agency", "day"))
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(
             f"UPDATE {meta.db_table} SET {last} = {last} + 1 WHERE {agency_col} = %s AND {day_col} = %s "
             f"RETURNING {last}",
-            [agency_id, day],
+            [agency_id, connection.ops.adapt_datefield_value(day)],
         )
         row = cursor.fetchone()
     return row[0] if row else None

@@ -332,3 +332,56 @@ def test_an_expression_at_the_first_save_does_not_stop_reuse(org):
     d.supplement_rounds = 6
     d.save(update_fields=["supplement_rounds"])  # through the kept statement
     assert Dossier.objects.get(pk=d.pk).supplement_rounds == 6
+
+
+# --- statement_cursor ---------------------------------------------------------------------------------------
+
+
+def test_statement_cursor_keeps_djangos_guarantees(org, django_assert_num_queries):
+    from django.db import IntegrityError, connection
+    from django.db.transaction import TransactionManagementError
+
+    from motcua.core.prepared import statement_cursor
+    from motcua.org.models import Agency
+
+    table = Agency._meta.db_table
+    with statement_cursor(connection) as cursor:
+        cursor.execute(f"SELECT identifier FROM {table} WHERE id = %s", [org["so"].pk])
+        assert cursor.fetchall() == [("000.00.21.H26",)]
+    with statement_cursor(connection) as again:
+        assert again is cursor  # the backend's cursor, kept for the connection
+    # Django's exception classes, and the transaction is marked as broken as Django's cursor would leave it
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with statement_cursor(connection) as cursor:
+            cursor.execute(f"UPDATE {table} SET identifier = %s WHERE id = %s", ["H26", org["so"].pk])
+    assert Agency.objects.get(pk=org["so"].pk).identifier == "000.00.21.H26"
+    with transaction.atomic():
+        connection.needs_rollback = True
+        with pytest.raises(TransactionManagementError), statement_cursor(connection) as cursor:
+            cursor.execute("SELECT 1")
+        connection.needs_rollback = False
+    # a query capture (assertNumQueries, DEBUG) sees the statement: Django's cursor is used then
+    with django_assert_num_queries(1) as captured:
+        with statement_cursor(connection) as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")
+            assert cursor.fetchone()[0] == 4
+    assert table in captured.captured_queries[0]["sql"]
+
+
+def test_statement_cursor_after_the_connection_is_closed(transactional_db):
+    from django.db import connection
+
+    from motcua.core.prepared import statement_cursor
+
+    with statement_cursor(connection) as first:
+        first.execute("SELECT 1")
+        first.fetchall()
+    before = connection.connection
+    connection.close()  # (Django keeps an in-memory SQLite test database open)
+    with statement_cursor(connection) as cursor:  # Django's cursor reconnects
+        cursor.execute("SELECT 2")
+        assert cursor.fetchall() == [(2,)]
+    with statement_cursor(connection) as cursor:
+        assert (cursor is first) == (connection.connection is before)  # a new connection, a new cursor
+        cursor.execute("SELECT 3")
+        assert cursor.fetchall() == [(3,)]
