@@ -18,6 +18,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from motcua.core.prepared import statement_cursor
+
 from .models import LoginThrottle
 
 
@@ -144,8 +146,11 @@ STATUS_API_KEY = "#api-status"  # '#' is not allowed in usernames
 
 
 @functools.cache
-def _rate_sql(vendor: str) -> str:
-    """check_rate's statement (built once per database vendor)."""
+def _rate_sql(vendor: str, async_commit: bool = False) -> str:
+    """check_rate's statement (built once per database vendor). With `async_commit` (PostgreSQL, outside a
+    transaction) the row comes from a one-row subquery that sets synchronous_commit off for the statement's own
+    implicit transaction (`set_config(…, true)`, as SET LOCAL): one statement, so it binds its parameters on the
+    server and is prepared like the others."""
     q = connections[DEFAULT_DB_ALIAS].ops.quote_name
     meta = LoginThrottle._meta
     table = q(meta.db_table)
@@ -153,9 +158,14 @@ def _rate_sql(vendor: str) -> str:
     first, until = (q(meta.get_field(f).column) for f in ("first_failure_at", "locked_until"))
     fresh = f"{table}.{first} <= %(start)s"  # the window of the stored count has passed
     count = f"CASE WHEN {fresh} THEN 1 ELSE {table}.{failures} + 1 END"
+    row = "VALUES (%(key)s, %(ip)s, 1, %(now)s, %(first_lock)s)"
+    if async_commit:
+        row = (
+            "SELECT %(key)s, %(ip)s, 1, %(now)s, %(first_lock)s "
+            "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit WHERE true"
+        )
     return (
-        f"INSERT INTO {table} ({user}, {ip}, {failures}, {first}, {until}) "
-        f"VALUES (%(key)s, %(ip)s, 1, %(now)s, %(first_lock)s) "
+        f"INSERT INTO {table} ({user}, {ip}, {failures}, {first}, {until}) {row} "
         f"ON CONFLICT ({user}, {ip}) DO UPDATE SET {failures} = {count}, "
         f"{first} = CASE WHEN {fresh} THEN %(now)s ELSE {table}.{first} END, "
         f"{until} = CASE WHEN {count} >= %(limit)s THEN %(until)s ELSE NULL END "
@@ -186,22 +196,12 @@ def check_rate(key: str, ip: str, *, limit: int, window: dt.timedelta, now: dt.d
         "first_lock": adapt(now + window) if limit <= 1 else None,
         "limit": limit,
     }
-    sql = _rate_sql(conn.vendor)
-    if conn.vendor == "postgresql" and not conn.in_atomic_block:
-        # One round trip, one implicit transaction: SET LOCAL applies to this statement only. Two statements
-        # in one query need client-side binding, whatever the connection's cursors use (settings: server-side
-        # binding for prepared statements).
-        import psycopg
-
-        conn.ensure_connection()
-        with psycopg.ClientCursor(conn.connection) as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF; " + sql, params)
-            cursor.nextset()
-            row = cursor.fetchone()
-    else:  # SQLite, or inside the caller's transaction (whose durability is not ours to change)
-        with conn.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
+    # On PostgreSQL outside a transaction, the statement's own implicit transaction commits without waiting for
+    # the WAL flush; inside the caller's transaction (or on SQLite) its durability is not ours to change.
+    sql = _rate_sql(conn.vendor, async_commit=conn.vendor == "postgresql" and not conn.in_atomic_block)
+    with statement_cursor(conn) as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
     if row is None:  # a lock is running: refused, not counted
         return max(1, seconds_locked(key, ip, now=now))
     if (

@@ -6,6 +6,7 @@ count and the lookup page's are separate. `check_rate` (one statement) counts ex
 import datetime as dt
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -121,26 +122,38 @@ def test_check_rate_outside_a_transaction(transactional_db):
             assert cursor.fetchone()[0] == "on"
 
 
-def test_check_rate_does_not_wait_for_the_wal_flush_on_postgresql(transactional_db, monkeypatch):
-    """The count is sent with SET LOCAL synchronous_commit TO OFF in the same query, also when the connection's
-    cursors bind parameters on the server (which cannot send two statements in one query)."""
+def test_check_rate_does_not_wait_for_the_wal_flush_on_postgresql(transactional_db):
+    """The count is one statement whose own implicit transaction has synchronous_commit off (set_config local to
+    it): the setting is in force inside that statement, and the connection's own setting is unchanged after it."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
-    import psycopg
-
     sent = []
 
-    class Recording(psycopg.ClientCursor):
-        def execute(self, query, params=None, **kwargs):
-            sent.append(query)
-            return super().execute(query, params, **kwargs)
+    def recording(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
 
-    monkeypatch.setattr(psycopg, "ClientCursor", Recording)
-    assert throttle.check_rate("#w", "192.0.2.4", limit=5, window=dt.timedelta(seconds=60)) == 0
-    assert len(sent) == 1 and sent[0].startswith("SET LOCAL synchronous_commit TO OFF; INSERT")
+    with connection.execute_wrapper(recording):
+        assert throttle.check_rate("#w", "192.0.2.4", limit=5, window=dt.timedelta(seconds=60)) == 0
+    assert sent[0].startswith("INSERT")  # (then, for a new count, the purge of stale rows)
+    assert "set_config('synchronous_commit', 'off', true)" in sent[0]
     assert LoginThrottle.objects.get(username="#w").failures == 1
+    # what the statement's row source does, observed from inside one statement, then after it
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('synchronous_commit') FROM "
+            "(SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
+        )
+        assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+    # inside a caller's transaction the count keeps that transaction's durability
+    sent.clear()
+    with transaction.atomic(), connection.execute_wrapper(recording):
+        throttle.check_rate("#w", "192.0.2.4", limit=5, window=dt.timedelta(seconds=60))
+    assert "set_config" not in sent[0]
 
 
 def test_a_limit_of_zero_turns_the_count_off(org, token, settings):
