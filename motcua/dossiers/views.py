@@ -469,6 +469,18 @@ def _tabs_for(user) -> list[str]:
     return [t for t in selectors.INBOX_TABS if TAB_ROLES[t] is None or TAB_ROLES[t] & mine]
 
 
+def _apology_matches(user, q: str, now) -> list:
+    rows = selectors.apology_candidates(user, now=now)
+    if q:
+        keep = set(
+            selectors.search_dossiers(Dossier.objects.filter(pk__in=[d.pk for d in rows]), q).values_list(
+                "pk", flat=True
+            )
+        )
+        rows = [d for d in rows if d.pk in keep]
+    return rows
+
+
 @require_GET
 @staff_required
 def inbox(request):
@@ -479,21 +491,18 @@ def inbox(request):
         tab = "all"
     q = request.GET.get("q", "").strip()
     now = timezone.now()
+    # With a search, each tab's count is the number of matches in it: an officer who typed a code or a name sees
+    # at once which tab holds the dossier, whatever tab the search was typed in.
     counts = {}
+    apology_rows = None
     for t in tabs:
         if t == "apology":
-            counts[t] = len(selectors.apology_candidates(user, now=now))
+            apology_rows = _apology_matches(user, q, now)
+            counts[t] = len(apology_rows)
         else:
-            counts[t] = selectors.inbox(user, t).count()
+            counts[t] = selectors.search_dossiers(selectors.inbox(user, t), q).count()
     if tab == "apology":
-        rows = selectors.apology_candidates(user, now=now)
-        if q:
-            keep = set(
-                selectors.search_dossiers(Dossier.objects.filter(pk__in=[d.pk for d in rows]), q).values_list(
-                    "pk", flat=True
-                )
-            )
-            rows = [d for d in rows if d.pk in keep]
+        rows = apology_rows if apology_rows is not None else _apology_matches(user, q, now)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     else:
         qs = selectors.search_dossiers(selectors.inbox(user, tab), q)
@@ -510,6 +519,12 @@ def inbox(request):
             "tab": tab,
             "tab_label": TAB_LABELS[tab],
             "q": q,
+            # a search with no match here but matches in other tabs: say where they are
+            "elsewhere": [
+                {"key": t, "label": TAB_LABELS[t], "count": counts[t]}
+                for t in tabs
+                if q and t != tab and counts[t] and not counts[tab]
+            ],
             "page": page,
             "apology_count": apology_count,
             "is_officer": user.is_superuser or any(r.role == Role.OFFICER for r in roles_of(user)),

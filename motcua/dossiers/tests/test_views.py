@@ -105,6 +105,22 @@ def test_inbox_search_ignores_diacritics_and_matches_id_and_code(client, org):
     assert codes_in(client.get("/staff/", {"tab": "all", "q": "khong co ai"})) == set()
 
 
+def test_inbox_search_counts_matches_per_tab_and_points_to_them(client, org):
+    a = file_online(org, name="Đặng Thị Ngọc Hương", id_number="001203012345")
+    file_online(org, name="Nguyễn Văn An", id_number="079090000123")
+    services.dossier_act(code=a.code, action="receive", actor=org["users"]["officer"])
+    login(client, org, "officer")
+    r = client.get("/staff/", {"tab": "receive", "q": "dang thi ngoc huong"})
+    assert codes_in(r) == set()  # received: no longer in "to receive"
+    counts = {t["key"]: t["count"] for t in r.context["tabs"]}
+    assert counts["receive"] == 0 and counts["all"] == 1
+    html = r.content.decode()
+    assert "Không có hồ sơ khớp trong mục này" in html and 'data-elsewhere="all"' in html
+    r = client.get("/staff/", {"tab": "receive"})  # without a search: the tabs count everything
+    counts = {t["key"]: t["count"] for t in r.context["tabs"]}
+    assert counts["receive"] == 1 and counts["all"] == 2 and "Không có hồ sơ khớp" not in r.content.decode()
+
+
 def test_inbox_highlights_overdue(client, org):
     d = file_online(org, at=local(2025, 3, 3, 8, 0))
     services.dossier_act(
