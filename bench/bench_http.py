@@ -269,54 +269,51 @@ end
 """
 
 
+def run_wrk(script: str, threads: int, connections: int, seconds: float) -> tuple[str, float]:
+    """Run wrk with a Lua script against the server; returns (its output, its CPU seconds)."""
+    import resource
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    try:
+        out = subprocess.run(
+            [
+                "wrk",
+                f"-t{threads}",
+                f"-c{connections}",
+                f"-d{int(seconds)}s",
+                "-s",
+                f.name,
+                f"http://127.0.0.1:{PORT}",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    finally:
+        os.unlink(f.name)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return out, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def wrk_pairs(body: str, tokens: dict, connections: int, seconds: float):
     """Filing + reception pairs with wrk (a C client, as pgbench is for its side): one connection per wrk
     thread, each filing then receiving what it filed. Returns (pairs, errors, duration s, client CPU seconds).
     wrk's latency figures are not used: with a scripted request sequence they do not add up (Little's law), so
     the pair latency comes from the Python client (`--python-client`)."""
-    import resource
-    import tempfile
-
     script = WRK_PAIRS % (json.dumps(body), tokens["citizen"], tokens["officer"])
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(script)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out = subprocess.run(
-        [
-            "wrk",
-            f"-t{connections}",
-            f"-c{connections}",
-            f"-d{int(seconds)}s",
-            "-s",
-            f.name,
-            f"http://127.0.0.1:{PORT}",
-        ],  # fmt: skip
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    os.unlink(f.name)
+    out, cpu = run_wrk(script, connections, connections, seconds)
     pairs, errors, duration_us = re.search(r"RESULT (\d+) (\d+) (\d+)", out).groups()
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return int(pairs), int(errors), int(duration_us) / 1e6, cpu
 
 
 def filed_codes(limit: int = 5000) -> list[str]:
     """The codes of the dossiers the run filed (for the status and page phases after a wrk pair phase)."""
+    sql = f"SELECT code FROM dossiers_dossier WHERE code NOT LIKE 'PRE-%' ORDER BY id DESC LIMIT {limit}"
     out = subprocess.run(
-        [
-            "psql",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-d",
-            DB,
-            "-At",
-            "-c",
-            f"SELECT code FROM dossiers_dossier WHERE code NOT LIKE 'PRE-%' ORDER BY id DESC LIMIT {limit}",
-        ],  # fmt: skip
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", DB, "-At", "-c", sql],
         check=True,
         capture_output=True,
         text=True,
@@ -327,23 +324,9 @@ def filed_codes(limit: int = 5000) -> list[str]:
 def wrk_status(preload: int, codes: list[str], connections: int, seconds: float):
     """Status reads with wrk (a C client: the load generator does not eat the cores the server needs), half
     on preloaded dossiers, half on the ones just filed. Returns (req/s, p95 ms, errors, client CPU seconds)."""
-    import resource
-    import tempfile
-
     script = WRK_SCRIPT % (", ".join(f'"{c}"' for c in codes[:5000]), preload)
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(script)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", "-s", f.name, f"http://127.0.0.1:{PORT}"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    os.unlink(f.name)
+    out, cpu = run_wrk(script, 1, connections, seconds)
     requests, duration_us, p95_ms, errors = re.search(r"RESULT (\d+) (\d+) ([\d.]+) (\d+)", out).groups()
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return int(requests) / (int(duration_us) / 1e6), float(p95_ms), int(errors), cpu
 
 
