@@ -42,3 +42,17 @@ def test_the_settings_use_the_subclasses():
     from django.contrib.sessions.middleware import SessionMiddleware
 
     assert issubclass(middleware.SessionMiddleware, SessionMiddleware)
+
+
+def test_the_wsgi_application_freezes_what_it_loaded():
+    """motcua/wsgi.py moves the loaded framework out of the cyclic collector's generations (gc.freeze), so that a
+    worker's full collections scan what requests create."""
+    import gc
+    import importlib
+
+    import motcua.wsgi
+
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    importlib.reload(motcua.wsgi)
+    assert gc.get_freeze_count() > 10_000
