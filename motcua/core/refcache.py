@@ -196,9 +196,14 @@ def install_triggers(using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
                 END $$
                 """
             )
+            # only where missing: creating a trigger locks its table, and migrate runs on a live database
+            cursor.execute(
+                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname = 'motcua_refstamp' AND pg_table_is_visible(c.oid)"
+            )
+            present = {row[0] for row in cursor.fetchall()}
             for table in watched:
-                if table in tables:
-                    cursor.execute(f"DROP TRIGGER IF EXISTS motcua_refstamp ON {table}")
+                if table in tables and table not in present:
                     cursor.execute(
                         f"CREATE TRIGGER motcua_refstamp AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
                         f"FOR EACH STATEMENT EXECUTE FUNCTION motcua_refstamp_bump()"
