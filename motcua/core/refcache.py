@@ -135,7 +135,9 @@ def get(key, load: Callable[[], Any]):
     except KeyError:
         pass
     value = load()
-    if entries is _entries and len(entries) < MAX_ENTRIES:
+    if entries is _entries:
+        if len(entries) >= MAX_ENTRIES:  # a bound on memory: start again rather than stop caching
+            entries.clear()
         entries[key] = value
     return value
 

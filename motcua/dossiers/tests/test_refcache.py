@@ -173,3 +173,13 @@ def test_no_stamp_row_means_no_cache(org):
         assert services.agency_by_identifier(so.identifier) is not first  # read each time
     refcache.install_triggers()  # puts the row back
     assert refcache.read_stamp() == "initial"
+
+
+def test_a_full_cache_starts_again_rather_than_stop_caching(org, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(refcache, "MAX_ENTRIES", 3)
+    with refcache.scope():
+        for day in range(1, 6):  # five keys through a cache of three
+            services.version_in_force("1.001612", dt.date(2025, 3, day))
+        with django_assert_num_queries(0):  # the last key is cached
+            services.version_in_force("1.001612", dt.date(2025, 3, 5))
+        assert len(refcache._entries) <= 3
