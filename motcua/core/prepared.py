@@ -1,4 +1,8 @@
-"""Hot read queries compiled once per connection.
+"""The live path's SQL, compiled once per connection: hot reads (`Prepared`), saves (`CompiledSaveMixin`,
+`insert_rows`), all run on the backend's cursor kept per connection (`statement_cursor`). Each is checked against
+what the ORM itself builds the first time, and takes the ORM's path for anything it does not cover.
+
+Reads.
 
 On the live path (filing, reception, every bearer-token request) building and compiling an ORM query costs
 several times running it on PostgreSQL: a filing+reception pair spent about half of its Python time in
