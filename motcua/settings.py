@@ -58,7 +58,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # reference data (agencies, procedures, roles…) cached per process, checked once per request (ADR 0004)
+    # reference data (agencies, procedures, roles…) cached per process, checked once per request (ADR 0020)
     "motcua.core.refcache.RefCacheMiddleware",
     # Sessions, the session user and messages are set up for the web pages only: the /api/ JSON interface
     # authenticates with bearer tokens (motcua/core/middleware.py; subclasses of Django's own).
@@ -157,6 +157,7 @@ LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
 # The public status API (GET /api/v1/dossiers/<code>/status): lookups per client IP per window, then 429
 # (motcua.org.throttle.status_api_limit). bench/bench_http.py raises the limit so that it measures the reads.
 STATUS_API_RATE_LIMIT = int(os.environ.get("STATUS_API_RATE_LIMIT", "60"))
+STATUS_API_RATE_WINDOW_SECONDS = int(os.environ.get("STATUS_API_RATE_WINDOW_SECONDS", "300"))
 # Reverse proxies (IP addresses or networks, comma separated) whose X-Forwarded-For names the client: the rate
 # limits and login throttling count per client, not per proxy (motcua.org.throttle.client_ip).
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
@@ -165,7 +166,6 @@ for _proxy in TRUSTED_PROXIES:  # a typo stops the start, not every request
         ipaddress.ip_network(_proxy, strict=False)
     except ValueError as exc:
         raise ImproperlyConfigured(f"TRUSTED_PROXIES: '{_proxy}' is not an IP address or network") from exc
-STATUS_API_RATE_WINDOW_SECONDS = int(os.environ.get("STATUS_API_RATE_WINDOW_SECONDS", "300"))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -55,23 +55,21 @@ class statement_cursor:
 
     def __enter__(self):
         c = self.connection
-        if c.connection is None or c.execute_wrappers or c.queries_logged:
-            self.django = c.cursor()
-            return self.django.__enter__()
-        c.close_if_health_check_failed()
-        c.validate_thread_sharing()
-        c.validate_no_broken_transaction()
-        raw = c.connection
-        if raw is None:  # the health check closed it: Django reconnects
-            self.django = c.cursor()
-            return self.django.__enter__()
-        kept = c.__dict__.get("_motcua_cursor")
-        if kept is None or kept[0] is not raw:
-            with c.wrap_database_errors:
-                kept = c.__dict__["_motcua_cursor"] = (raw, c.create_cursor())
-        self.errors = c.wrap_database_errors
-        self.errors.__enter__()
-        return kept[1]
+        if c.connection is not None and not (c.execute_wrappers or c.queries_logged):
+            c.close_if_health_check_failed()
+            raw = c.connection
+            if raw is not None:  # (else the health check closed it: Django's cursor reconnects)
+                c.validate_thread_sharing()
+                c.validate_no_broken_transaction()
+                kept = c.__dict__.get("_motcua_cursor")
+                if kept is None or kept[0] is not raw:
+                    with c.wrap_database_errors:
+                        kept = c.__dict__["_motcua_cursor"] = (raw, c.create_cursor())
+                self.errors = c.wrap_database_errors
+                self.errors.__enter__()
+                return kept[1]
+        self.django = c.cursor()
+        return self.django.__enter__()
 
     def __exit__(self, exc_type, exc, tb):
         if self.django is not None:
@@ -88,9 +86,8 @@ class _Compiled:
     positions: tuple[int, ...]
     adapters: tuple[Callable[[Any], Any], ...]
     converters: dict
-    read: (
-        Callable[[list], list] | None
-    )  # rows -> instances, as ModelIterable builds them (None: iterate the QuerySet)
+    # rows -> instances, as ModelIterable builds them (None: iterate the QuerySet)
+    read: Callable[[list], list] | None
 
 
 def _sample(kind: type, i: int):
@@ -220,9 +217,9 @@ class CompiledSaveMixin:
     handling are Django's own, unchanged (`save_base` calls this).
 
     Each value is the field's `pre_save` (auto_now, auto_now_add) then `get_db_prep_save`, as the compiler does;
-    for a value whose type the field stores as it is (a str in a CharField, an int in an IntegerField or an
-    integer foreign key, a bool in a BooleanField; None where the field is nullable) that call is skipped: it
-    would return the value itself.
+    for a value of a type the field only hands to the backend's adapter (a str in a CharField, an int in an
+    IntegerField or an integer foreign key, a bool in a BooleanField, an aware datetime in a DateTimeField; None
+    where the field is nullable) that adapter is called directly (`_fast_path`, checked per field on a sample).
 
     The first save of a column set on a connection goes through Django (`super()._save_table`) and the statement
     it executes is captured; it is kept only if it is one statement whose parameters are exactly the values
@@ -480,10 +477,9 @@ class _Plan:
         pk = model._meta.pk
         qn = connection.ops.quote_name
         returning = f" RETURNING {qn(model._meta.db_table)}.{qn(pk.column)}"
+        # an INSERT returns the primary key only, read back in order; an UPDATE returns nothing
         if (kind == "update" and " RETURNING " in sql) or (kind != "update" and not sql.endswith(returning)):
-            return (
-                None  # an INSERT returns the primary key only, read back in order; an UPDATE returns nothing
-            )
+            return None
         add = kind != "update"
         pk_getter = _pk_value(pk, connection) if kind == "update" else None
         getters = tuple(_value_getter(f, connection, add, pre_save=True) for f in fields)

@@ -47,9 +47,10 @@ WATCHED = (
     "catalog.ProcessTemplate",
     "catalog.ProcessStep",
 )
-MAX_ENTRIES = (
-    20_000  # a bound, not a tuning knob: staff roles of every user of a province fit many times over
-)
+# A bound on memory, not a tuning knob: the staff roles of every user of a province and the versions in force
+# fit many times over; when it is reached the cache starts again (the version in force is keyed by day, so
+# entries accumulate in a process that sees no edit for weeks).
+MAX_ENTRIES = 20_000
 TABLE = "core_refstamp"
 _READ = f"SELECT stamp FROM {TABLE} WHERE id = 1"
 

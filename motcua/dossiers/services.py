@@ -20,7 +20,7 @@ from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from motcua.core.prepared import Prepared, insert_rows, statement_cursor
 from motcua.core.text import fold, nfc
 from motcua.org.models import Agency, Role, StaffRole
-from motcua.org.selectors import roles_of
+from motcua.org.selectors import agency_by_identifier, roles_of
 
 from . import lifecycle
 from .models import (
@@ -200,11 +200,6 @@ def locked_dossier(code: str) -> Dossier | None:
     return with_references(_LOCKED.first(code))
 
 
-def agency_by_identifier(identifier: str) -> Agency | None:
-    """The agency (reference cache; shared instance)."""
-    return refcache.get(("agency-identifier", identifier), functools.partial(_AGENCY.first, identifier))
-
-
 def version_in_force(procedure_code: str, day: dt.date) -> ProcedureVersion | None:
     """The procedure's version in force on `day`, with its procedure (reference cache; shared instances)."""
     return refcache.get(
@@ -213,7 +208,6 @@ def version_in_force(procedure_code: str, day: dt.date) -> ProcedureVersion | No
     )
 
 
-_AGENCY = Prepared(lambda identifier: Agency.objects.filter(identifier=identifier)[:1], str)
 _PROCEDURE = Prepared(lambda code: Procedure.objects.filter(code=code)[:1], str)
 # Procedure.version_at by procedure code (the latest version in force on a date), with its procedure: filing
 # reads both at once

@@ -22,8 +22,13 @@ def tree_order():
     return F("path")
 
 
+_AGENCY = Prepared(lambda identifier: Agency.objects.filter(identifier=identifier)[:1], str)
+
+
 def agency_by_identifier(identifier: str) -> Agency | None:
-    return Agency.objects.filter(identifier=identifier).first()
+    """The agency with this electronic identifier, or None. From the reference cache (motcua.core.refcache):
+    a shared instance, do not change it."""
+    return refcache.get(("agency-identifier", identifier), lambda: _AGENCY.first(identifier))
 
 
 def agency_list(

@@ -204,9 +204,8 @@ def check_rate(key: str, ip: str, *, limit: int, window: dt.timedelta, now: dt.d
         row = cursor.fetchone()
     if row is None:  # a lock is running: refused, not counted
         return max(1, seconds_locked(key, ip, now=now))
-    if (
-        row[0] == 1
-    ):  # a new count (new row or window passed): forget other stale records, as record_failure does
+    # a new count (new row or window passed): forget others' stale records, as record_failure does
+    if row[0] == 1:
         _forget_stale(normalise_username(key), ip, now=now, window=window)
     return 0
 

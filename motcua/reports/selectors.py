@@ -42,6 +42,7 @@ from motcua.catalog.models import Field, Procedure
 from motcua.core.errors import NotFound, Unprocessable
 from motcua.core.text import sort_key
 from motcua.dossiers.models import Channel, Dossier
+from motcua.org import selectors as org_selectors
 from motcua.org.models import Agency
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -173,7 +174,7 @@ def agency_by_identifier(identifier: str | None) -> Agency | None:
     if identifier is None or str(identifier).strip() == "":
         return None
     identifier = str(identifier).strip()
-    agency = Agency.objects.filter(identifier=identifier).first()
+    agency = org_selectors.agency_by_identifier(identifier)
     if agency is None:
         raise NotFound(f"Không có cơ quan mã '{identifier}'.", f"No agency '{identifier}'.", code="no_agency")
     return agency

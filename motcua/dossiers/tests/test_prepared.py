@@ -135,9 +135,9 @@ def test_events_steps_documents_and_readable(dossier, django_assert_num_queries)
 
 
 def test_filing_reads(org):
-    assert services._AGENCY.first("000.00.21.H26") == org["so"]
-    same(services._AGENCY.first("H26"), org["hn"])
-    assert services._AGENCY.first("000.00.99.H26") is None
+    assert org_selectors._AGENCY.first("000.00.21.H26") == org["so"]
+    same(org_selectors._AGENCY.first("H26"), org["hn"])
+    assert org_selectors._AGENCY.first("000.00.99.H26") is None
     same(services._PROCEDURE.first("1.001612"), org["procedure"])
     proc = org["procedure"]
     newer = ProcedureVersion.objects.create(
