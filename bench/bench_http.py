@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# the server runs from the virtualenv (and so with the interpreter) that runs this benchmark
+BIN = Path(sys.executable).parent
 PG = "postgres://postgres@127.0.0.1:5432"
 PORT = int(os.environ.get("BENCH_PORT", "8771"))
 DB = f"mc_bench_http_{PORT}"
@@ -44,7 +46,7 @@ def use_code(tree: str) -> None:
     tree = str(Path(tree).resolve())
     CODE["PYTHONPATH"] = tree
     found = subprocess.run(
-        [str(ROOT / ".venv/bin/python"), "-c", "import motcua; print(motcua.__file__)"],
+        [str(BIN / "python"), "-c", "import motcua; print(motcua.__file__)"],
         env={**os.environ, **CODE},
         cwd=tree,
         check=True,
@@ -68,7 +70,7 @@ def setup_app_db(preload: int) -> dict:
     psql(f"CREATE DATABASE {DB}")
     env = {**os.environ, "DATABASE_URL": f"{PG}/{DB}", "DJANGO_SETTINGS_MODULE": "motcua.settings"}
     subprocess.run(
-        [str(ROOT / ".venv/bin/python"), "-m", "django", "migrate", "-v0"],
+        [str(BIN / "python"), "-m", "django", "migrate", "-v0"],
         check=True,
         env={**env, **CODE},
         cwd=CODE["PYTHONPATH"],
@@ -125,11 +127,11 @@ def server_command(server: str, workers: int, threads: int = 1) -> list[str]:
     """granian (BSD-3-Clause, Rust HTTP/1.1 with keep-alive, WSGI workers of one thread: `make serve`) or
     gunicorn (sync workers: one request at a time per process, connection closed after each response; in the
     bench extra)."""
-    if server == "gunicorn" and not (ROOT / ".venv/bin/gunicorn").exists():
-        sys.exit("gunicorn is not installed in .venv (pip install -e '.[bench]')")
+    if server == "gunicorn" and not (BIN / "gunicorn").exists():
+        sys.exit(f"gunicorn is not installed in {BIN.parent} (pip install -e '.[bench]')")
     if server == "granian":
         return [
-            str(ROOT / ".venv/bin/granian"),
+            str(BIN / "granian"),
             "--interface",
             "wsgi",
             "--workers",
@@ -148,7 +150,7 @@ def server_command(server: str, workers: int, threads: int = 1) -> list[str]:
             "motcua.wsgi:application",
         ]
     return [
-        str(ROOT / ".venv/bin/gunicorn"),
+        str(BIN / "gunicorn"),
         "motcua.wsgi:application",
         "-w",
         str(workers),
@@ -222,9 +224,11 @@ request = function()
   return wrk.format("GET", "/api/v1/dossiers/" .. code .. "/status")
 end
 done = function(summary, latency, requests)
+  local e = summary.errors
   io.write(string.format("RESULT %%d %%d %%.3f %%d\\n", summary.requests, summary.duration,
-    latency:percentile(95) / 1000, summary.errors.status + summary.errors.connect + summary.errors.read
-    + summary.errors.write + summary.errors.timeout))
+    latency:percentile(95) / 1000, e.status + e.connect + e.read + e.write + e.timeout))
+  io.write(string.format("ERRORS status %%d connect %%d read %%d write %%d timeout %%d\\n", e.status, e.connect,
+    e.read, e.write, e.timeout))
 end
 """
 
@@ -327,6 +331,8 @@ def wrk_status(preload: int, codes: list[str], connections: int, seconds: float)
     script = WRK_SCRIPT % (", ".join(f'"{c}"' for c in codes[:5000]), preload)
     out, cpu = run_wrk(script, 1, connections, seconds)
     requests, duration_us, p95_ms, errors = re.search(r"RESULT (\d+) (\d+) ([\d.]+) (\d+)", out).groups()
+    if int(errors):  # which kind: an HTTP status other than 2xx/3xx, or a socket error or timeout
+        print("  wrk " + re.search(r"ERRORS .*", out).group(0).lower(), flush=True)
     return int(requests) / (int(duration_us) / 1e6), float(p95_ms), int(errors), cpu
 
 
