@@ -433,8 +433,38 @@ def main() -> None:
             print(
                 f"  {tree}: filing+reception {med['pairs']:,.1f}/s = {med['ratio']:.3f} x pgbench "
                 f"(server {med['server_ms']:.2f} + postgres {med['postgres_ms']:.2f} ms CPU per pair); "
-                f"status reads {med['status']:,.0f}/s; page p95 {med['page_p95']:.1f} ms"
+                f"status reads {med['status']:,.0f}/s; page p95 {med['page_p95']:.1f} ms; pgbench "
+                f"{med['pgbench']:,.0f} tps, interpreter reference loop {med['calibration']:.1f} ms"
             )
+
+
+# A fixed pure-Python workload (dicts, attributes, strings, calls: what a request's Python is made of), timed in
+# the server's interpreter: the ratio to pgbench compares a Python server with a C one, so it moves with the
+# machine's single-core speed and the interpreter's build, and this figure says how fast both were in the run.
+CALIBRATION = """
+import time
+class Row:
+    __slots__ = ("code", "state", "n")
+    def __init__(self, code, state, n):
+        self.code, self.state, self.n = code, state, n
+def work(i):
+    row = Row(f"H26.{i:06d}", "received", i)
+    d = {"code": row.code, "state": row.state.upper(), "n": row.n * 3}
+    return len(d["code"]) + d["n"] % 7 + sum(1 for k in d if k.startswith("s"))
+best = float("inf")
+for _ in range(25):
+    t = time.perf_counter()
+    for i in range(50_000):
+        work(i)
+    best = min(best, time.perf_counter() - t)
+print(f"{best * 1000:.1f}")
+"""
+
+
+def python_calibration() -> float:
+    """Milliseconds the server's interpreter takes for CALIBRATION's loop (best of 25; lower is faster)."""
+    out = subprocess.run([str(BIN / "python"), "-c", CALIBRATION], capture_output=True, text=True, check=True)
+    return float(out.stdout)
 
 
 def measure(args, tokens: dict) -> dict:
@@ -442,6 +472,12 @@ def measure(args, tokens: dict) -> dict:
     tps = pgbench_tps(int(args.seconds), args.clients)
     print(
         f"pgbench (default TPC-B-like script, scale 10, {args.clients} clients): {tps:,.0f} tps", flush=True
+    )
+    calibration = python_calibration()
+    print(
+        f"interpreter speed ({sys.version.split()[0]}, {BIN / 'python'}): {calibration:.1f} ms for the reference "
+        f"loop (lower is faster)",
+        flush=True,
     )
     server = start_server(
         args.workers, args.server, status_limit_off=args.status_limit_off, threads=args.threads
@@ -486,7 +522,7 @@ def measure(args, tokens: dict) -> dict:
             c1 = cpu_snapshot(server.pid)
             filing = n / args.seconds
             client = f"Python client, {args.clients} connections; p95 {p95(lat):.0f} ms per pair"
-        out.update(pairs=filing, ratio=filing / tps, pgbench=tps)
+        out.update(pairs=filing, ratio=filing / tps, pgbench=tps, calibration=calibration)
         out["server_ms"] = (c1["server"] - c0["server"]) / max(n, 1) * 1000
         out["postgres_ms"] = (c1["postgres"] - c0["postgres"]) / max(n, 1) * 1000
         print(
