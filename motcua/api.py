@@ -98,10 +98,13 @@ def _mount() -> None:
     from motcua.reports.api import router as reports_router
     from motcua.workdays.api import router as workdays_router
 
+    # Django tries the URL patterns in order: the dossiers' (the status lookup, filing and every action — nearly all
+    # of the API's traffic) come first, so resolving them does not first fail a dozen others (about a tenth of a
+    # status lookup's Python otherwise).
+    api.add_router("/dossiers", dossiers_router)
     api.add_router("/calendar", workdays_router)
     api.add_router("/agencies", org_router)
     api.add_router("/procedures", catalog_router)
-    api.add_router("/dossiers", dossiers_router)
     api.add_router("/stats", reports_router)
 
 

@@ -33,6 +33,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import QuerySet
 from django.db.models.fields import AutoFieldMixin
+from django.utils.connection import ConnectionProxy
 
 # --- one statement through the backend's cursor -------------------------------------------------------------
 
@@ -45,13 +46,25 @@ class statement_cursor:
     for each statement (about 75 µs per statement on PostgreSQL, measured against the same driver cursor; a
     filing+reception pair runs eleven). Whenever Django would log or intercept the statement (DEBUG, a test's
     query capture, `connection.execute_wrapper`), or there is no open connection yet, it is Django's cursor.
-    Read every row before the next statement; do not close it."""
+    Read every row before the next statement; do not close it.
 
-    __slots__ = ("connection", "django", "errors")
+    With `key` (the statement's SQL), the statement gets a cursor of its own, kept with the connection: psycopg
+    keeps, per cursor, how it converted the last statement's parameters and rows, and one cursor shared by the
+    dozen statements of an action converted every one from scratch. At most `KEYED` keys per connection; others
+    share one cursor.
 
-    def __init__(self, connection):
+    `django.db.connection` (a proxy that looks the connection up again at every attribute) is resolved once:
+    through the proxy the checks below cost as much as executing the statement itself."""
+
+    KEYED = 256
+    __slots__ = ("connection", "django", "errors", "key")
+
+    def __init__(self, connection, key: str | None = None):
+        if type(connection) is ConnectionProxy:
+            connection = connection._connections[connection._alias]
         self.connection = connection
         self.django = None
+        self.key = key
 
     def __enter__(self):
         c = self.connection
@@ -61,13 +74,18 @@ class statement_cursor:
             if raw is not None:  # (else the health check closed it: Django's cursor reconnects)
                 c.validate_thread_sharing()
                 c.validate_no_broken_transaction()
-                kept = c.__dict__.get("_motcua_cursor")
+                kept = c.__dict__.get("_motcua_cursors")
                 if kept is None or kept[0] is not raw:
+                    kept = c.__dict__["_motcua_cursors"] = (raw, {})
+                cursors = kept[1]
+                key = self.key if self.key in cursors or len(cursors) < self.KEYED else None
+                cursor = cursors.get(key)
+                if cursor is None:
                     with c.wrap_database_errors:
-                        kept = c.__dict__["_motcua_cursor"] = (raw, c.create_cursor())
+                        cursor = cursors[key] = c.create_cursor()
                 self.errors = c.wrap_database_errors
                 self.errors.__enter__()
-                return kept[1]
+                return cursor
         self.django = c.cursor()
         return self.django.__enter__()
 
@@ -146,7 +164,7 @@ class Prepared:
         for position, adapt, value in zip(entry.positions, entry.adapters, values, strict=True):
             params[position] = adapt(value)
         if entry.read is not None:
-            with statement_cursor(connection) as cursor:
+            with statement_cursor(connection, entry.sql) as cursor:
                 cursor.execute(entry.sql, params)
                 return entry.read(cursor.fetchall())
         compiler = copy.copy(entry.compiler)
@@ -252,7 +270,7 @@ class CompiledSaveMixin:
             params = plan.params(self)
         except _Expression:
             return super()._save_table(*args)
-        with statement_cursor(connection) as cursor:
+        with statement_cursor(connection, plan.sql) as cursor:
             cursor.execute(plan.sql, params)
             if kind == "insert":
                 setattr(self, cls._meta.pk.attname, cursor.fetchone()[0])
@@ -294,7 +312,7 @@ def insert_rows(objs: list, using: str = DEFAULT_DB_ALIAS) -> list:
         params = None
     if params is None:
         return model._default_manager.using(using).bulk_create(objs)
-    with statement_cursor(connection) as cursor:
+    with statement_cursor(connection, plan.sql) as cursor:
         cursor.execute(plan.sql, params)
         rows = cursor.fetchall()
     attname = model._meta.pk.attname

@@ -73,7 +73,7 @@ def read_stamp(using: str = DEFAULT_DB_ALIAS) -> str | None:
             if TABLE not in connection.introspection.table_names(cursor):
                 return None
         _table_seen = True
-    with statement_cursor(connection) as cursor:
+    with statement_cursor(connection, _READ) as cursor:
         cursor.execute(_READ)
         row = cursor.fetchone()
     return row[0] if row else None

@@ -97,8 +97,9 @@ def public_status(code: str) -> dict | None:
     """`dossier_public` of the dossier `code` (None if there is none) in one plain SQL statement: the public
     lookup is the most frequent request, and building the ORM query costs several times the query itself
     (bench/bench_http.py). Same dictionary as `dossier_public` (tested)."""
-    with statement_cursor(connection) as cursor:
-        cursor.execute(_public_status_sql(), [code])
+    sql = _public_status_sql()
+    with statement_cursor(connection, sql) as cursor:
+        cursor.execute(sql, [code])
         found = cursor.fetchone()
     if found is None:
         return None

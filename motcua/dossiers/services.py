@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -434,12 +434,13 @@ def _increment_sequence(agency_id: int, day: dt.date) -> int | None:
     """UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35): one statement takes the row lock and the number."""
     meta = DailySequence._meta
     last, agency_col, day_col = (meta.get_field(f).column for f in ("last", "agency", "day"))
-    with statement_cursor(connection) as cursor:
-        cursor.execute(
-            f"UPDATE {meta.db_table} SET {last} = {last} + 1 WHERE {agency_col} = %s AND {day_col} = %s "
-            f"RETURNING {last}",
-            [agency_id, connection.ops.adapt_datefield_value(day)],
-        )
+    sql = (
+        f"UPDATE {meta.db_table} SET {last} = {last} + 1 WHERE {agency_col} = %s AND {day_col} = %s "
+        f"RETURNING {last}"
+    )
+    conn = connections[DEFAULT_DB_ALIAS]
+    with statement_cursor(conn, sql) as cursor:
+        cursor.execute(sql, [agency_id, conn.ops.adapt_datefield_value(day)])
         row = cursor.fetchone()
     return row[0] if row else None
 

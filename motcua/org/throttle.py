@@ -199,7 +199,7 @@ def check_rate(key: str, ip: str, *, limit: int, window: dt.timedelta, now: dt.d
     # On PostgreSQL outside a transaction, the statement's own implicit transaction commits without waiting for
     # the WAL flush; inside the caller's transaction (or on SQLite) its durability is not ours to change.
     sql = _rate_sql(conn.vendor, async_commit=conn.vendor == "postgresql" and not conn.in_atomic_block)
-    with statement_cursor(conn) as cursor:
+    with statement_cursor(conn, sql) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:  # a lock is running: refused, not counted

@@ -385,3 +385,38 @@ def test_statement_cursor_after_the_connection_is_closed(transactional_db):
         assert (cursor is first) == (connection.connection is before)  # a new connection, a new cursor
         cursor.execute("SELECT 3")
         assert cursor.fetchall() == [(3,)]
+
+
+def test_statement_cursor_keeps_a_cursor_per_statement(org, monkeypatch):
+    """A keyed statement has its own kept cursor (psycopg keeps its conversions per cursor); past KEYED keys
+    they share the unkeyed one; django.db.connection (the proxy) is resolved to the connection itself."""
+    from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+    from motcua.core.prepared import statement_cursor
+    from motcua.org.models import Agency
+
+    assert statement_cursor(connection).connection is connections[DEFAULT_DB_ALIAS]
+    table = Agency._meta.db_table
+    by_id = f"SELECT identifier FROM {table} WHERE id = %s"
+    count = f"SELECT COUNT(*) FROM {table}"
+    with statement_cursor(connection) as shared:
+        shared.execute("SELECT 1")
+        shared.fetchall()
+    with statement_cursor(connection, by_id) as first:
+        first.execute(by_id, [org["so"].pk])
+        assert first.fetchall() == [("000.00.21.H26",)]
+    with statement_cursor(connection, count) as second:
+        second.execute(count)
+        assert second.fetchone()[0] == 4
+    assert first is not second and shared not in (first, second)
+    with statement_cursor(connection, by_id) as again:
+        assert again is first
+        again.execute(by_id, [org["so"].pk])
+        assert again.fetchall() == [("000.00.21.H26",)]
+    monkeypatch.setattr(statement_cursor, "KEYED", 0)  # full: a new key shares the unkeyed cursor
+    with statement_cursor(connection, "SELECT 4") as other:
+        assert other is shared
+        other.execute("SELECT 4")
+        assert other.fetchall() == [(4,)]
+    with statement_cursor(connection, by_id) as known:
+        assert known is first  # keys already kept keep their cursor
