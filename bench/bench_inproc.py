@@ -3,6 +3,7 @@ whole Django stack (WSGI handler, middleware, django-ninja, services, ORM), with
 
     .venv/bin/python bench/bench_inproc.py [--code DIR ...] [--rounds 2] [--requests 3000] [--pairs 300]
     .venv/bin/python bench/bench_inproc.py --profile status|pair [--code DIR]
+    .venv/bin/python bench/bench_inproc.py --instructions status|pair [--code DIR ...] [--count N]
 
 Each `--code` is a source tree (default: this one). Trees are measured alternately (A B A B …) in fresh
 processes, so a baseline tree and a changed tree are compared in the same run: wall time on this shared
@@ -10,6 +11,11 @@ machine is noisy, CPU time per request and the ratio between trees much less so.
 process's CPU (`time.process_time`) and the PostgreSQL backend's CPU (from /proc/<pid>/stat, same machine),
 per request, over the measured loop after a warm-up. Requests are WSGI calls to `motcua.wsgi.application` with
 the environ gunicorn would build (Host 127.0.0.1, DEBUG off, bearer tokens), so every middleware runs.
+
+`--instructions` counts instead the Python process's instructions per request under valgrind's callgrind
+(`apt-get install valgrind`; PostgreSQL's instructions are not counted): the same count run after run, whatever
+else the machine does, so a change of a few percent shows where timings on a shared machine cannot (ADR 0004,
+fifth round). Each tree takes about a minute.
 
 Uses PostgreSQL databases `mc_inproc_<n>` (one per tree, created and dropped here); `--preload` dossiers are
 bulk-inserted first so the indexes have some depth.
@@ -19,6 +25,8 @@ import argparse
 import io
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -203,6 +211,13 @@ def child(args) -> None:
             print(f"{ms:7.2f} ms  {sql[:300]}")
         print(f"{len(log)} statements, {sum(ms for ms, _ in log):.2f} ms")
         return
+    if args.instructions:
+        # under callgrind (parent: --instructions): count only the measured loop
+        fn = (lambda i: pair()) if args.instructions == "pair" else status_read
+        subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], check=True, capture_output=True)
+        for i in range(args.count):
+            fn(i)
+        return
     if args.profile:
         import cProfile
         import pstats
@@ -241,6 +256,40 @@ def run_child(code: str, db: str, state: str, extra: list[str]) -> str:
     return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, cwd=code).stdout
 
 
+def instructions(code: str, db: str, state: str, extra: list[str], kind: str, count: int) -> float:
+    """Instructions of the Python process per request (PostgreSQL's not counted): callgrind with instrumentation
+    switched on only for the measured loop (after the warm-up), run for 1 and for count + 1 requests; the
+    difference divided by count. Repeatable to a few thousandths whatever else the machine is doing."""
+    if not shutil.which("valgrind"):
+        sys.exit("valgrind not found (apt-get install valgrind)")
+    totals = []
+    for n in (1, count + 1):
+        cmd = [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            "--callgrind-out-file=/dev/null",
+            sys.executable,
+            str(HERE),
+            "--child",
+            "--code",
+            code,
+            "--db",
+            db,
+            "--state",
+            state,
+            *extra,
+            "--instructions",
+            kind,
+            "--count",
+            str(n),
+        ]
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=code, env=env).stderr
+        totals.append(int(re.search(r"Collected : (\d+)", out).group(1)))
+    return (totals[1] - totals[0]) / count
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--code", action="append", help="source tree(s) to measure (default: this one)")
@@ -253,6 +302,12 @@ def main() -> None:
     ap.add_argument("--sort", default="tottime")
     ap.add_argument("--top", type=int, default=45)
     ap.add_argument("--dump", help="with --profile: write the pstats file here")
+    ap.add_argument(
+        "--instructions",
+        choices=["status", "pair"],
+        help="count the Python process's instructions per request with callgrind (repeatable, unlike timings)",
+    )
+    ap.add_argument("--count", type=int, default=0, help="with --instructions: requests measured")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
@@ -269,6 +324,17 @@ def main() -> None:
             psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
             psql(f"CREATE DATABASE {db}")
             run_child(tree, db, state, [*extra, "--setup"])
+        if args.instructions:
+            count = args.count or (30 if args.instructions == "pair" else 100)
+            first = None
+            for tree, db, state in zip(trees, dbs, states, strict=True):
+                per = instructions(tree, db, state, extra, args.instructions, count)
+                first = first or per
+                print(
+                    f"{tree}: {per:,.0f} instructions per {args.instructions} (x{per / first:.3f})",
+                    flush=True,
+                )
+            return
         if args.queries:
             for tree, db, state in zip(trees, dbs, states, strict=True):
                 print(f"== {tree}")
