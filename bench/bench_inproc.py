@@ -251,8 +251,12 @@ def fixtures(preload: int) -> dict:
 # --- parent: alternate the trees -----------------------------------------------------------------------------
 
 
+def child_command(code: str, db: str, state: str, extra: list[str]) -> list[str]:
+    return [sys.executable, str(HERE), "--child", "--code", code, "--db", db, "--state", state, *extra]
+
+
 def run_child(code: str, db: str, state: str, extra: list[str]) -> str:
-    cmd = [sys.executable, str(HERE), "--child", "--code", code, "--db", db, "--state", state, *extra]
+    cmd = child_command(code, db, state, extra)
     return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, cwd=code).stdout
 
 
@@ -264,26 +268,8 @@ def instructions(code: str, db: str, state: str, extra: list[str], kind: str, co
         sys.exit("valgrind not found (apt-get install valgrind)")
     totals = []
     for n in (1, count + 1):
-        cmd = [
-            "valgrind",
-            "--tool=callgrind",
-            "--instr-atstart=no",
-            "--callgrind-out-file=/dev/null",
-            sys.executable,
-            str(HERE),
-            "--child",
-            "--code",
-            code,
-            "--db",
-            db,
-            "--state",
-            state,
-            *extra,
-            "--instructions",
-            kind,
-            "--count",
-            str(n),
-        ]
+        valgrind = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=/dev/null"]
+        cmd = valgrind + child_command(code, db, state, [*extra, "--instructions", kind, "--count", str(n)])
         env = {**os.environ, "PYTHONHASHSEED": "0"}
         out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=code, env=env).stderr
         totals.append(int(re.search(r"Collected : (\d+)", out).group(1)))

@@ -430,14 +430,19 @@ def next_code(agency: Agency, at: dt.datetime) -> str:
     return f"{agency.identifier}-{day:%y%m%d}-{seq:04d}"
 
 
-def _increment_sequence(agency_id: int, day: dt.date) -> int | None:
-    """UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35): one statement takes the row lock and the number."""
+@functools.cache
+def _sequence_sql() -> str:
     meta = DailySequence._meta
     last, agency_col, day_col = (meta.get_field(f).column for f in ("last", "agency", "day"))
-    sql = (
+    return (
         f"UPDATE {meta.db_table} SET {last} = {last} + 1 WHERE {agency_col} = %s AND {day_col} = %s "
         f"RETURNING {last}"
     )
+
+
+def _increment_sequence(agency_id: int, day: dt.date) -> int | None:
+    """UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35): one statement takes the row lock and the number."""
+    sql = _sequence_sql()
     conn = connections[DEFAULT_DB_ALIAS]
     with statement_cursor(conn, sql) as cursor:
         cursor.execute(sql, [agency_id, conn.ops.adapt_datefield_value(day)])
