@@ -3,6 +3,7 @@ loopback, with pgbench's raw ceiling measured in the same run (issue: filing+rec
 
     .venv/bin/python -m bench.bench_http [--preload 1000000] [--seconds 15] [--clients 4] [--workers N]
                                          [--server granian|gunicorn] [--code TREE --code TREE --rounds 2]
+                                         [--venv VENV --venv VENV]
 
 Uses PostgreSQL databases `mc_bench_http_<port>` (the app) and `mc_bench_pgbench_<port>` (pgbench), created and
 dropped here (BENCH_PORT, default 8771: two runs on different ports do not touch each other's databases; they
@@ -30,7 +31,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# the server runs from the virtualenv (and so with the interpreter) that runs this benchmark
+# the server runs from the virtualenv (and so with the interpreter) that runs this benchmark, or from `--venv`'s
 BIN = Path(sys.executable).parent
 PG = "postgres://postgres@127.0.0.1:5432"
 PORT = int(os.environ.get("BENCH_PORT", "8771"))
@@ -55,6 +56,15 @@ def use_code(tree: str) -> None:
     ).stdout.strip()
     if not found.startswith(tree + "/"):
         sys.exit(f"--code {tree}: motcua is imported from {found}")
+
+
+def use_venv(venv: str) -> None:
+    """Serve (and migrate) with another virtualenv's interpreter, e.g. an optimised CPython build's, holding the
+    same locked requirements and this checkout installed (`pip install --no-deps -e .`)."""
+    global BIN
+    BIN = Path(venv).resolve() / "bin"
+    if not (BIN / "python").exists():
+        sys.exit(f"--venv {venv}: no bin/python")
 
 
 def psql(sql: str, db: str = "postgres") -> None:
@@ -400,7 +410,13 @@ def main() -> None:
         help="serve this source tree (e.g. a worktree of an earlier commit); repeat to alternate trees on one "
         "database (migrated by the last tree), round after round",
     )
-    ap.add_argument("--rounds", type=int, default=1, help="with several --code: rounds of alternation")
+    ap.add_argument(
+        "--venv",
+        action="append",
+        help="serve with this virtualenv's interpreter (default: the one running this script); repeat to "
+        "alternate interpreters (e.g. a PGO/LTO build against an unoptimised one) with each --code tree",
+    )
+    ap.add_argument("--rounds", type=int, default=1, help="with several --code/--venv: rounds of alternation")
     ap.add_argument(
         "--python-client", action="store_true", help="pairs and status reads with the Python client, not wrk"
     )
@@ -410,28 +426,34 @@ def main() -> None:
         help="STATUS_API_RATE_LIMIT=0: no per-IP count (a deployment whose reverse proxy limits the rate)",
     )
     args = ap.parse_args()
-    trees = args.code or [str(ROOT)]
-    for tree in trees:
-        use_code(tree)  # checks each tree before the long preload; the last one migrates the database
+    venvs = args.venv or [str(BIN.parent)]
+    setups = [(tree, venv) for tree in args.code or [str(ROOT)] for venv in venvs]
+    for tree, venv in setups:
+        use_venv(venv)
+        use_code(tree)  # checks each setup before the long preload; the last one migrates the database
     if not shutil.which("pgbench"):
         sys.exit("pgbench not found")
     tokens = setup_app_db(args.preload)
-    results: dict[str, list[dict]] = {tree: [] for tree in trees}
+    results: dict[tuple, list[dict]] = {setup: [] for setup in setups}
     try:
         for r in range(args.rounds):
-            for tree in trees:
+            for tree, venv in setups:
+                use_venv(venv)
                 use_code(tree)
-                print(f"\n== round {r + 1}, code: {CODE['PYTHONPATH']}", flush=True)
-                results[tree].append(measure(args, tokens))
+                print(
+                    f"\n== round {r + 1}, code: {CODE['PYTHONPATH']}, interpreter: {BIN / 'python'}",
+                    flush=True,
+                )
+                results[tree, venv].append(measure(args, tokens))
     finally:
         psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-    if len(trees) > 1 or args.rounds > 1:
+    if len(setups) > 1 or args.rounds > 1:
         print("\nsummary (median over rounds):")
-        for tree in trees:
-            runs = results[tree]
+        for tree, venv in setups:
+            runs = results[tree, venv]
             med = {k: statistics.median(x[k] for x in runs) for k in runs[0]}
             print(
-                f"  {tree}: filing+reception {med['pairs']:,.1f}/s = {med['ratio']:.3f} x pgbench "
+                f"  {tree} ({venv}): filing+reception {med['pairs']:,.1f}/s = {med['ratio']:.3f} x pgbench "
                 f"(server {med['server_ms']:.2f} + postgres {med['postgres_ms']:.2f} ms CPU per pair); "
                 f"status reads {med['status']:,.0f}/s; page p95 {med['page_p95']:.1f} ms; pgbench "
                 f"{med['pgbench']:,.0f} tps, interpreter reference loop {med['calibration']:.1f} ms"
@@ -457,14 +479,17 @@ for _ in range(25):
     for i in range(50_000):
         work(i)
     best = min(best, time.perf_counter() - t)
-print(f"{best * 1000:.1f}")
+import sys
+print(sys.version.split()[0], f"{best * 1000:.1f}")
 """
 
 
-def python_calibration() -> float:
-    """Milliseconds the server's interpreter takes for CALIBRATION's loop (best of 25; lower is faster)."""
+def python_calibration() -> tuple[str, float]:
+    """The server interpreter's version and the milliseconds it takes for CALIBRATION's loop (best of 25; lower
+    is faster)."""
     out = subprocess.run([str(BIN / "python"), "-c", CALIBRATION], capture_output=True, text=True, check=True)
-    return float(out.stdout)
+    version, ms = out.stdout.split()
+    return version, float(ms)
 
 
 def measure(args, tokens: dict) -> dict:
@@ -473,9 +498,9 @@ def measure(args, tokens: dict) -> dict:
     print(
         f"pgbench (default TPC-B-like script, scale 10, {args.clients} clients): {tps:,.0f} tps", flush=True
     )
-    calibration = python_calibration()
+    version, calibration = python_calibration()
     print(
-        f"interpreter speed ({sys.version.split()[0]}, {BIN / 'python'}): {calibration:.1f} ms for the reference "
+        f"interpreter speed ({version}, {BIN / 'python'}): {calibration:.1f} ms for the reference "
         f"loop (lower is faster)",
         flush=True,
     )

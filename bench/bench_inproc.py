@@ -4,6 +4,7 @@ whole Django stack (WSGI handler, middleware, django-ninja, services, ORM), with
     .venv/bin/python bench/bench_inproc.py [--code DIR ...] [--rounds 2] [--requests 3000] [--pairs 300]
     .venv/bin/python bench/bench_inproc.py --profile status|pair [--code DIR]
     .venv/bin/python bench/bench_inproc.py --instructions status|pair [--code DIR ...] [--count N]
+    .venv/bin/python bench/bench_inproc.py --instructions status|pair --by-function [--top 60] [--match REGEX]
 
 Each `--code` is a source tree (default: this one). Trees are measured alternately (A B A B …) in fresh
 processes, so a baseline tree and a changed tree are compared in the same run: wall time on this shared
@@ -15,7 +16,10 @@ the environ gunicorn would build (Host 127.0.0.1, DEBUG off, bearer tokens), so 
 `--instructions` counts instead the Python process's instructions per request under valgrind's callgrind
 (`apt-get install valgrind`; PostgreSQL's instructions are not counted): the same count run after run, whatever
 else the machine does, so a change of a few percent shows where timings on a shared machine cannot (ADR 0004,
-fifth round). Each tree takes about a minute.
+fifth round). Each tree takes about a minute. With `--by-function` the same runs give each Python function's
+inclusive instructions per request (what cProfile's cumulative time shows, without its per-call overhead
+distorting small functions): the interpreter's perf trampolines (`-X perf`, one small native function per code
+object, named in /tmp/perf-<pid>.map) let callgrind attribute the instructions below each Python frame.
 
 Uses PostgreSQL databases `mc_inproc_<n>` (one per tree, created and dropped here); `--preload` dossiers are
 bulk-inserted first so the indexes have some depth.
@@ -276,6 +280,47 @@ def instructions(code: str, db: str, state: str, extra: list[str], kind: str, co
     return (totals[1] - totals[0]) / count
 
 
+def function_instructions(
+    code: str, db: str, state: str, extra: list[str], kind: str, count: int
+) -> dict[str, float]:
+    """Inclusive instructions per request of each Python function (and of the interpreter's C functions),
+    from callgrind runs of 1 and count + 1 requests with the perf trampolines on: the difference divided by
+    count. A function that recurses (the middleware chain) is counted at its outermost call."""
+    runs = []
+    for n in (1, count + 1):
+        out_file = f"/tmp/mc_inproc_callgrind.{n}.out"
+        valgrind = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out_file}"]
+        cmd = child_command(code, db, state, [*extra, "--instructions", kind, "--count", str(n)])
+        cmd.insert(1, "-X")
+        cmd.insert(2, "perf")
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        proc = subprocess.run(valgrind + cmd, check=True, capture_output=True, text=True, cwd=code, env=env)
+        pid = re.search(r"==(\d+)== Collected", proc.stderr).group(1)
+        perf_map = Path(f"/tmp/perf-{pid}.map")
+        names = {}
+        for line in perf_map.read_text().splitlines():
+            addr, _size, name = line.split(" ", 2)
+            names[int(addr, 16)] = name.removeprefix("py::")
+        perf_map.unlink()
+        annotated = subprocess.run(
+            ["callgrind_annotate", "--inclusive=yes", "--threshold=100", out_file],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        Path(out_file).unlink()
+        totals: dict[str, float] = {}
+        for m in re.finditer(r"^\s*([\d,]+) \(\s*[\d.]+%\)\s+(\S+?)(?:'\d+)? \[?", annotated, re.M):
+            if "'" in annotated[m.end(2) : m.end(2) + 2]:
+                continue  # a deeper recursion level: already inside the outer call's figure
+            name = m.group(2)
+            if name.startswith("???:0x"):
+                name = names.get(int(name[4:], 16), name)
+            totals[name] = totals.get(name, 0) + int(m.group(1).replace(",", ""))
+        runs.append(totals)
+    return {k: (runs[1].get(k, 0) - runs[0].get(k, 0)) / count for k in runs[1]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--code", action="append", help="source tree(s) to measure (default: this one)")
@@ -294,6 +339,12 @@ def main() -> None:
         help="count the Python process's instructions per request with callgrind (repeatable, unlike timings)",
     )
     ap.add_argument("--count", type=int, default=0, help="with --instructions: requests measured")
+    ap.add_argument(
+        "--by-function",
+        action="store_true",
+        help="with --instructions: inclusive instructions per request of each Python function (--top, --match)",
+    )
+    ap.add_argument("--match", default="", help="with --by-function: only functions matching this regex")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
@@ -312,6 +363,14 @@ def main() -> None:
             run_child(tree, db, state, [*extra, "--setup"])
         if args.instructions:
             count = args.count or (30 if args.instructions == "pair" else 100)
+            if args.by_function:
+                for tree, db, state in zip(trees, dbs, states, strict=True):
+                    per = function_instructions(tree, db, state, extra, args.instructions, count)
+                    print(f"== {tree}: inclusive instructions per {args.instructions}")
+                    shown = [(v, k) for k, v in per.items() if re.search(args.match, k) and v > 0]
+                    for v, k in sorted(shown, reverse=True)[: args.top]:
+                        print(f"{v:>13,.0f}  {k}")
+                return
             first = None
             for tree, db, state in zip(trees, dbs, states, strict=True):
                 per = instructions(tree, db, state, extra, args.instructions, count)
