@@ -365,22 +365,6 @@ class _Columns:
     """Receives services.store_snapshot's attributes (the dossier's timing columns)."""
 
 
-def _clean(data: dict) -> dict:
-    """services._clean_data without the JSON round trip for values that are already JSON-native: datetimes become
-    UTC ISO strings and Decimals strings, exactly as services._json_default writes them."""
-    out = {}
-    for k, v in data.items():
-        if isinstance(v, dt.datetime):
-            out[k] = v.astimezone(dt.UTC).isoformat()
-        elif isinstance(v, Decimal):
-            out[k] = str(v)
-        elif v is None or isinstance(v, (str, int, float, bool)):
-            out[k] = v
-        else:
-            out[k] = services._clean_data({k: v})[k]
-    return out
-
-
 def _event_hash(
     code_json: str, seq: int, action: str, at_iso: str, actor: str, from_state: str, to_state: str, reason: str,
     data_json: str, files_json: str, prev: str,
@@ -659,7 +643,7 @@ class Preparer:
                     data["fixed_due"] = True
             if action in lifecycle.RESUME_ACTIONS:
                 data.update(paused_hours_total=after.paused_hours, due_at=after.due_at)
-            data = _clean(data)
+            data = services._clean_data(data)
             data_json = _canonical(data) if data else "{}"
             files = ev["file_hashes"]
             from_state = from_state or ""

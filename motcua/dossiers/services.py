@@ -315,8 +315,27 @@ def event_hash(
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+_PLAIN = json.JSONEncoder(default=_json_default)  # built once (json.dumps with `default` builds one per call)
+
+
 def _clean_data(data: dict) -> dict:
-    return json.loads(json.dumps(data or {}, default=_json_default))
+    """The event data as stored and hashed: what a JSON round trip gives back (datetimes as UTC ISO strings,
+    dates and Decimals as strings, tuples as lists, a copy). Scalars of JSON's own types, datetimes and Decimals
+    are converted directly; any other value (a list, a nested dict) and a dict with a key that is not a string
+    go through the round trip."""
+    out = {}
+    for k, v in (data or {}).items():
+        if type(k) is not str:
+            return json.loads(_PLAIN.encode(data))
+        if v is None or isinstance(v, (str, int, float)):  # bool is an int
+            out[k] = v
+        elif isinstance(v, dt.datetime):
+            out[k] = v.astimezone(dt.UTC).isoformat()
+        elif isinstance(v, Decimal):
+            out[k] = str(v)
+        else:
+            out[k] = json.loads(_PLAIN.encode(v))
+    return out
 
 
 def prepare_event(

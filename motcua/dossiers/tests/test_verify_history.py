@@ -1,10 +1,14 @@
 """`motcua verify-history`: every dossier's hash chain is recomputed; a break is named and the exit is non-zero."""
 
+import datetime as dt
 import io
 import json
+from decimal import Decimal
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from hypothesis import given
+from hypothesis import strategies as st
 
 from motcua.dossiers import migration_io, services
 from motcua.dossiers.models import Dossier, DossierEvent
@@ -110,3 +114,59 @@ def test_interleaved_agencies_in_small_batches(org, tmp_path):
         assert (n, events, problems) == (5, 10, []), chunk
         n, events, problems = migration_io.verify_history(chunk=chunk)
         assert (n, events) == (10, 20) and problems == ["MIX-3: event #2 (receive) was altered"], chunk
+
+
+# --- the event data as stored and hashed ------------------------------------------------------------------------
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text()
+    | st.decimals(allow_nan=False, allow_infinity=False)
+    | st.dates()
+    | st.datetimes(timezones=st.sampled_from([dt.UTC, services.LOCAL]))
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.tuples(inner) | st.dictionaries(st.text(), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _round_trip(data):
+    return json.loads(json.dumps(data, default=services._json_default))
+
+
+def _same(got, expected):
+    assert got == expected
+    assert json.dumps(got, sort_keys=True) == json.dumps(expected, sort_keys=True)  # true is not 1
+
+
+@given(st.dictionaries(st.text(max_size=3), _SCALARS | _VALUES, max_size=6))
+def test_clean_data_is_the_json_round_trip(data):
+    """Event data is stored and hashed as a JSON round trip gives it back; the direct conversion of scalars must
+    give exactly that (values and their types), so the hashes of new and imported events never change."""
+    got = services._clean_data(data)
+    _same(got, _round_trip(data))
+    assert got is not data
+
+
+def test_clean_data_examples():
+    at = dt.datetime(2026, 11, 26, 15, 0, tzinfo=services.LOCAL)
+    data = {"due_at": at, "limit_hours": Decimal("120.0"), "day": at.date(), "n": 3, "ok": True, "x": None}
+    assert services._clean_data(data) == {
+        "due_at": "2026-11-26T08:00:00+00:00",
+        "limit_hours": "120.0",
+        "day": "2026-11-26",
+        "n": 3,
+        "ok": True,
+        "x": None,
+    }
+    items = [{"name": "Tờ khai", "reason": "thiếu chữ ký"}]
+    cleaned = services._clean_data({"items": items, "pair": (1, 2)})
+    assert cleaned == {"items": items, "pair": [1, 2]} and cleaned["items"] is not items
+    _same(services._clean_data({1: "a", "b": at}), {"1": "a", "b": "2026-11-26T08:00:00+00:00"})
