@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -55,11 +56,12 @@ TAB_ROLES = {
 # --- helpers --------------------------------------------------------------------------------------------------
 
 
-def _error_page(request, message: str, status: int, message_en: str = ""):
+def _error_page(request, message: str, status: int, message_en: str = "", *, back=None):
+    """`back`: (url, label) of the way out when it is not the staff inbox (a citizen sent to a staff page)."""
     return render(
         request,
         "dossiers/staff/error.html",
-        {"message": message, "message_en": message_en, "status": status},
+        {"message": message, "message_en": message_en, "status": status, "back": back},
         status=status,
     )
 
@@ -78,6 +80,7 @@ def staff_required(view):
                 ),
                 403,
                 "Staff only: your account holds no staff role.",
+                back=(reverse("portal:my_dossiers"), _("Về hồ sơ của tôi")),
             )
         try:
             return view(request, *args, **kwargs)

@@ -2,8 +2,10 @@
 
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
+from django.urls import reverse
 
 from .forms import ThrottledAuthenticationForm
+from .selectors import is_overseer_only, is_staff_member
 
 
 def mark_throttled(request, response):
@@ -15,12 +17,31 @@ def mark_throttled(request, response):
     return response
 
 
+def landing_url(user) -> str:
+    """Where a user lands after signing in without a `next` page: officers and administrators at the staff
+    inbox, read-only overseers at the overseers' statistics, members of a digital community team at their
+    filing page, everyone else (citizens, businesses) at their own dossiers."""
+    from motcua.community.services import active_memberships  # community depends on org, not the reverse
+
+    if user.is_superuser or (is_staff_member(user) and not is_overseer_only(user)):
+        return reverse("dossiers:inbox")
+    if is_overseer_only(user):
+        return reverse("reports:overseer")
+    if active_memberships(user).exists():
+        return reverse("community:assisted_new")
+    return reverse("portal:my_dossiers")
+
+
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = ThrottledAuthenticationForm
 
     def form_invalid(self, form):
         return mark_throttled(self.request, super().form_invalid(form))
+
+    def get_default_redirect_url(self):
+        """A `next` page the form carries (checked by Django as safe) wins; otherwise the user's own landing page."""
+        return landing_url(self.request.user)
 
 
 class LogoutView(auth_views.LogoutView):

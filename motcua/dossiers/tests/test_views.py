@@ -139,6 +139,7 @@ def test_staff_pages_need_login_and_a_staff_role(client, org):
     login(client, org, "citizen")
     r = client.get("/staff/")
     assert r.status_code == 403 and "vai trò cán bộ" in r.content.decode()
+    assert '<a href="/ho-so-cua-toi/">Về hồ sơ của tôi</a>' in r.content.decode()  # the citizen's way out
 
 
 # --- dossier page and actions -------------------------------------------------------------------------------

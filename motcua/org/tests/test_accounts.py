@@ -30,7 +30,55 @@ def test_login_page_in_vietnamese(client, db):
 def test_successful_login_redirects(client, user):
     r = _post(client, LOGIN, "dung-mat-khau")
     assert r.status_code == 302
-    assert r["Location"] == "/staff/"
+    assert r["Location"] == "/ho-so-cua-toi/"  # no staff role: a citizen's own dossiers
+
+
+@pytest.mark.parametrize(
+    "kind, landing",
+    [
+        ("officer", "/staff/"),
+        ("specialist_and_overseer", "/staff/"),
+        ("superuser", "/staff/"),
+        ("overseer", "/thong-ke/giam-sat/"),
+        ("community_member", "/to-cong-nghe-so/nop-ho/"),
+        ("inactive_community_member", "/ho-so-cua-toi/"),
+        ("citizen", "/ho-so-cua-toi/"),
+    ],
+)
+def test_each_user_lands_on_their_own_page_after_signing_in(client, tree, django_user_model, kind, landing):
+    """Without a `next` page an officer lands at the inbox, an overseer at the overseers' statistics, a digital
+    community team member at filing on a resident's behalf, a citizen at their own dossiers (not at a staff
+    page that refuses them)."""
+    from motcua.community.models import Member, Team
+    from motcua.org import services
+
+    if kind == "superuser":
+        django_user_model.objects.create_superuser("nguoidung", password="dung-mat-khau")
+    else:
+        u = django_user_model.objects.create_user("nguoidung", password="dung-mat-khau")
+        roles = {"officer": ["officer"], "specialist_and_overseer": ["specialist", "overseer"]}.get(kind, [])
+        roles = ["overseer"] if kind == "overseer" else roles
+        for role in roles:
+            services.staff_assign_role(user=u, agency=tree["w1"], role=role)
+        if kind.endswith("community_member"):
+            team = Team.objects.create(ward=tree["w1"], name="Tổ CNSCĐ TDP số 1")
+            Member.objects.create(
+                team=team, full_name="Phạm Thị Hoa", organisation="group_head", user=u, active=kind[0] != "i"
+            )
+    r = _post(client, LOGIN, "dung-mat-khau", username="nguoidung")
+    assert r.status_code == 302
+    assert r["Location"] == landing
+    assert client.get(landing).status_code == 200
+
+
+def test_a_safe_next_page_wins_and_an_outside_one_is_ignored(client, user):
+    r = client.post(f"{LOGIN}?next=/thu-tuc/", {"username": "canbo", "password": "dung-mat-khau"})
+    assert r["Location"] == "/thu-tuc/"
+    client.logout()
+    r = client.post(
+        f"{LOGIN}?next=https://lua-dao.example/", {"username": "canbo", "password": "dung-mat-khau"}
+    )
+    assert r["Location"] == "/ho-so-cua-toi/"
 
 
 def test_wrong_password_message(client, user):
