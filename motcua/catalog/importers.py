@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -594,6 +595,8 @@ def _form_fields(value: Any, e: _Errors) -> list[dict]:
         }
         if item.get("help"):
             entry["help"] = _text(item.get("help"))
+        if kind == "number":
+            entry.update(_number_limits(item, i, e))
         if kind == "select":
             options = item.get("options")
             if not isinstance(options, list) or not options:
@@ -601,6 +604,32 @@ def _form_fields(value: Any, e: _Errors) -> list[dict]:
             else:
                 entry["options"] = [_text(o) for o in options]
         out.append(entry)
+    return out
+
+
+def _number_limits(item: dict, i: int, e: _Errors) -> dict:
+    """`min` (a number, or null for no lower bound; 0 when absent), `max` and `integer` of a number field."""
+    out: dict = {}
+    for key in ("min", "max"):
+        if key not in item or (key == "max" and item[key] is None):
+            continue
+        value = item[key]
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+        ):
+            e.err(
+                f"Trường tờ khai thứ {i}: '{key}' phải là một số.",
+                f"Form field #{i}: '{key}' must be a number.",
+            )
+            continue
+        out[key] = value
+    low, high = out.get("min", 0), out.get("max")
+    if low is not None and high is not None and low > high:
+        e.err(
+            f"Trường tờ khai thứ {i}: 'min' lớn hơn 'max'.", f"Form field #{i}: 'min' is greater than 'max'."
+        )
+    if "integer" in item:
+        out["integer"] = _bool(item.get("integer"), f"form_fields[{i}].integer", False, e)
     return out
 
 

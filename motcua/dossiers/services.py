@@ -12,8 +12,9 @@ from decimal import Decimal
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from motcua.catalog.eforms import clean_form_data
 from motcua.catalog.models import Procedure, ProcedureVersion, ProcessStep, ProcessTemplate
 from motcua.core import refcache
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
@@ -739,6 +740,19 @@ def dossier_file(
             "The procedure is not in force at the filing date.",
         )
     fields = _clean_applicant(applicant)
+    if form_data and version.form_fields:
+        given = form_data
+        form_data, errors = clean_form_data(version.form_fields, given)
+        if errors:
+            with translation.override("vi"):
+                vi = clean_form_data(version.form_fields, given)[1]
+            with translation.override("en"):
+                en = clean_form_data(version.form_fields, given)[1]
+            raise Unprocessable(
+                "Tờ khai chưa hợp lệ: " + "; ".join(f"{label}: {message}" for label, message in vi),
+                "The e-form is not valid: " + "; ".join(f"{label}: {message}" for label, message in en),
+                code="bad_form_data",
+            )
     officer = (channel != "online" or receive) and (
         actor.is_superuser or Role.OFFICER in _roles_in(actor, {agency.pk})
     )

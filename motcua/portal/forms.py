@@ -1,8 +1,5 @@
 """Portal forms: registration, profile, and the steps of the online filing wizard. Messages in Vietnamese."""
 
-import datetime as dt
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
@@ -269,88 +266,6 @@ class WhoForm(forms.Form):
             if not d.get("rep_phone") and not d.get("rep_email"):
                 self.add_error("rep_phone", "Cần số điện thoại hoặc thư điện tử của người được ủy quyền.")
         return d
-
-
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-
-
-def build_eform(fields: list[dict]) -> type[forms.Form]:
-    """A Django form for the version's e-form fields ([{name, label, type, required, options?, help?}])."""
-    attrs: dict = {}
-    for f in fields or []:
-        name, label = f.get("name"), f.get("label") or f.get("name")
-        if not name:
-            continue
-        required = bool(f.get("required"))
-        common = {
-            "label": label,
-            "required": required,
-            "help_text": f.get("help", ""),
-            "error_messages": REQUIRED,
-        }
-        kind = f.get("type") or "text"
-        if kind == "textarea":
-            field = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), **common)
-        elif kind == "number":
-            field = forms.DecimalField(
-                max_digits=20,
-                decimal_places=4,
-                **{**common, "error_messages": {**REQUIRED, "invalid": "Vui lòng nhập một số."}},
-            )
-        elif kind == "date":
-            field = forms.DateField(
-                input_formats=DATE_FORMATS,
-                widget=forms.DateInput(
-                    attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
-                    format="%d/%m/%Y",
-                ),
-                **{**common, "error_messages": {**REQUIRED, "invalid": "Ngày không hợp lệ (dd/mm/yyyy)."}},
-            )
-        elif kind == "email":
-            field = forms.EmailField(
-                max_length=254,
-                **{**common, "error_messages": {**REQUIRED, "invalid": "Thư điện tử không hợp lệ."}},
-            )
-        elif kind == "tel":
-            field = forms.CharField(max_length=20, validators=[_phone], **common)
-        elif kind == "select":
-            options = [str(o) for o in f.get("options") or []]
-            field = forms.ChoiceField(
-                choices=[("", "— Chọn —")] + [(o, o) for o in options],
-                **{**common, "error_messages": {**REQUIRED, "invalid_choice": "Lựa chọn không hợp lệ."}},
-            )
-        elif kind == "checkbox":
-            field = forms.BooleanField(**common)
-        else:
-            field = forms.CharField(max_length=500, **common)
-        attrs[name] = field
-    return type("EForm", (forms.Form,), attrs)
-
-
-def eform_to_json(cleaned: dict) -> dict:
-    out = {}
-    for key, value in cleaned.items():
-        if isinstance(value, dt.date):
-            out[key] = value.isoformat()
-        elif isinstance(value, Decimal):
-            out[key] = format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
-        elif isinstance(value, str):
-            out[key] = nfc(value).strip()
-        else:
-            out[key] = value
-    return out
-
-
-def eform_initial(fields: list[dict], data: dict) -> dict:
-    """Stored JSON back to initial values (dates to yyyy-mm-dd for <input type=date>)."""
-    initial = dict(data or {})
-    for f in fields or []:
-        if f.get("type") == "number" and initial.get(f.get("name")) not in (None, ""):
-            try:
-                initial[f["name"]] = Decimal(str(initial[f["name"]]))
-            except InvalidOperation:
-                pass
-    return initial
 
 
 class ResultForm(forms.Form):

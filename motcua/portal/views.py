@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from motcua.catalog.eforms import build_eform, eform_initial, eform_to_json
 from motcua.core.errors import DomainError, NotFound, Unprocessable
 from motcua.core.text import nfc
 from motcua.dossiers.models import DocumentKind, Dossier, State
@@ -31,15 +32,7 @@ from motcua.dossiers.workflow import TRANSITIONS
 from motcua.org import throttle
 
 from . import services, wizard
-from .forms import (
-    ProfileForm,
-    RegistrationForm,
-    ResultForm,
-    WhoForm,
-    build_eform,
-    eform_initial,
-    eform_to_json,
-)
+from .forms import ProfileForm, RegistrationForm, ResultForm, WhoForm
 from .models import Draft, DraftFile, Payment
 from .oidc import oidc_enabled, provider_name
 from .payments import FakeGateway, InvalidCallback, fake_gateway_enabled, get_gateway

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.eforms import build_eform
 from motcua.catalog.models import ProcedureComponent
 
 from . import forms
@@ -80,7 +81,7 @@ def problems(draft) -> list[Problem]:
         )
     if data.get("who") == "behalf" and not any(f.kind == "authorisation" for f in files):
         out.append(Problem("thanh-phan", "Chưa tải lên văn bản ủy quyền"))
-    eform = forms.build_eform(version.form_fields)(data.get("form") or {})
+    eform = build_eform(version.form_fields)(data.get("form") or {})
     if not eform.is_valid():
         out.append(Problem("to-khai", "Tờ khai điện tử chưa đầy đủ hoặc chưa hợp lệ"))
     result = forms.ResultForm(

@@ -238,6 +238,35 @@ def test_components_and_form_fields_from_json():
     assert "thiếu tên" in text and "không được âm" in text and "Trường tờ khai" in text
 
 
+def test_number_fields_take_bounds_and_whole_numbers():
+    fields = [
+        {"name": "von", "label": "Vốn", "type": "number", "min": 1, "max": 1e12, "integer": "có"},
+        {"name": "chenh_lech", "label": "Chênh lệch", "type": "number", "min": None},
+    ]
+    assert import_procedures([record(code="1.000502", form_fields=fields)], today=TODAY).ok
+    kept = ProcedureVersion.objects.get().form_fields
+    assert kept[0] == {
+        "name": "von",
+        "label": "Vốn",
+        "type": "number",
+        "required": False,
+        "min": 1,
+        "max": 1e12,
+        "integer": True,
+    }
+    assert kept[1]["min"] is None
+    bad = [
+        {"name": "a", "label": "A", "type": "number", "min": "không"},
+        {"name": "b", "label": "B", "type": "number", "min": 5, "max": 1},
+        {"name": "c", "label": "C", "type": "number", "max": True},
+    ]
+    report = import_procedures([record(code="1.000503", form_fields=bad)], today=TODAY)
+    text = " ".join(p.message for p in report.errors)
+    assert not report.ok
+    assert "thứ 1: 'min' phải là một số" in text and "thứ 2: 'min' lớn hơn 'max'" in text
+    assert "thứ 3: 'max' phải là một số" in text
+
+
 def _flat(rec: dict) -> dict:
     flat = {k: v for k, v in rec.items() if k != "source"}
     for k, v in (rec.get("source") or {}).items():

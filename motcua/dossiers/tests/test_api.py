@@ -33,6 +33,39 @@ BODY = {
 }
 
 
+def test_filing_checks_the_values_given_for_the_e_form(org, token):
+    """Values for the version's declared e-form fields are checked as the portal checks them: a refused filing
+    changes nothing and says which field is wrong, in Vietnamese and in English."""
+    org["version"].form_fields = [
+        {"name": "ten_ho_kinh_doanh", "label": "Tên hộ kinh doanh", "type": "text", "required": True},
+        {
+            "name": "von_kinh_doanh",
+            "label": "Vốn kinh doanh (đồng)",
+            "type": "number",
+            "min": 1,
+            "integer": True,
+        },
+    ]
+    org["version"].save()
+    c = Client()
+    citizen = token("citizen")
+    bad = {**BODY, "form_data": {"ten_ho_kinh_doanh": "Hộ An", "von_kinh_doanh": -5}}
+    r = call(c, "post", "/api/v1/dossiers", citizen, bad)
+    assert r.status_code == 422, r.content
+    assert r.json()["error"] == "bad_form_data"
+    assert "Vốn kinh doanh (đồng): Giá trị phải từ 1 trở lên." in r.json()["message"]
+    assert "Vốn kinh doanh (đồng): The value must be 1 or more." in r.json()["message_en"]
+    assert Dossier.objects.count() == 0
+    good = {**BODY, "form_data": {"ten_ho_kinh_doanh": "Hộ An", "von_kinh_doanh": 50000000, "ghi_chu": "x"}}
+    r = call(c, "post", "/api/v1/dossiers", citizen, good)
+    assert r.status_code == 201, r.content
+    assert r.json()["form_data"] == {
+        "ten_ho_kinh_doanh": "Hộ An",
+        "von_kinh_doanh": "50000000",
+        "ghi_chu": "x",
+    }
+
+
 def test_file_receive_and_read(org, token):
     c = Client()
     citizen, officer = token("citizen"), token("officer")

@@ -135,6 +135,9 @@ def test_invalid_applicant_and_eform_are_refused_with_vietnamese_messages(client
     r = client.post(url("to-khai"), {**EFORM, "von_kinh_doanh": "nhiều", "nganh_nghe": "Khác lạ"})
     page = r.content.decode()
     assert r.status_code == 400 and "Vui lòng nhập một số." in page and "Lựa chọn không hợp lệ." in page
+    r = client.post(url("to-khai"), {**EFORM, "von_kinh_doanh": "-5"})  # an amount is never negative
+    assert r.status_code == 400 and "Giá trị phải từ 0 trở lên." in r.content.decode()
+    assert "von_kinh_doanh" not in Draft.objects.get().data.get("form", {})
 
 
 def test_review_refuses_an_incomplete_filing(client, world, citizen):

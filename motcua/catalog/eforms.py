@@ -1,0 +1,172 @@
+"""The electronic form (tờ khai điện tử) of a procedure version: its fields as the catalogue declares them
+([{name, label, type, required, options?, help?, min?, max?, integer?}]), the Django form that checks what a
+citizen or an officer enters, and the JSON the dossier keeps.
+
+Numbers (`type: number`) are amounts, counts and areas: at least `min` (0 unless the field says otherwise; `null`
+lifts the bound), at most `max` when given, whole numbers when `integer` is true."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core.text import nfc
+from motcua.notifications.recipients import RecipientError, normalise_phone
+
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+REQUIRED = {"required": _("Vui lòng nhập thông tin này.")}
+NUMBER_MIN_DEFAULT = Decimal(0)
+
+
+def _phone(value: str) -> str:
+    try:
+        return normalise_phone(value)
+    except RecipientError as exc:
+        raise ValidationError(exc.message, code="phone") from exc
+
+
+def _bound(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def number_bounds(spec: dict) -> tuple[Decimal | None, Decimal | None]:
+    """(min, max) of a number field: min 0 unless the spec gives one (null: no lower bound)."""
+    low = _bound(spec["min"]) if "min" in spec else NUMBER_MIN_DEFAULT
+    return low, _bound(spec.get("max"))
+
+
+def _number_field(spec: dict, common: dict) -> forms.DecimalField:
+    low, high = number_bounds(spec)
+    whole = bool(spec.get("integer"))
+    messages = {
+        **REQUIRED,
+        "invalid": _("Vui lòng nhập một số."),
+        "max_decimal_places": _("Vui lòng nhập số nguyên.") if whole else _("Tối đa 4 chữ số thập phân."),
+    }
+    if low is not None:
+        messages["min_value"] = _("Giá trị phải từ %(limit)s trở lên.") % {"limit": _plain(low)}
+    if high is not None:
+        messages["max_value"] = _("Giá trị không được lớn hơn %(limit)s.") % {"limit": _plain(high)}
+    return forms.DecimalField(
+        max_digits=20,
+        decimal_places=0 if whole else 4,
+        min_value=low,
+        max_value=high,
+        **{**common, "error_messages": messages},
+    )
+
+
+def build_eform(fields: list[dict]) -> type[forms.Form]:
+    """A Django form for the version's e-form fields."""
+    attrs: dict = {}
+    for f in fields or []:
+        name, label = f.get("name"), f.get("label") or f.get("name")
+        if not name:
+            continue
+        required = bool(f.get("required"))
+        common = {
+            "label": label,
+            "required": required,
+            "help_text": f.get("help", ""),
+            "error_messages": REQUIRED,
+        }
+        kind = f.get("type") or "text"
+        if kind == "textarea":
+            field = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), **common)
+        elif kind == "number":
+            field = _number_field(f, common)
+        elif kind == "date":
+            field = forms.DateField(
+                input_formats=DATE_FORMATS,
+                widget=forms.DateInput(
+                    attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
+                    format="%d/%m/%Y",
+                ),
+                **{**common, "error_messages": {**REQUIRED, "invalid": _("Ngày không hợp lệ (dd/mm/yyyy).")}},
+            )
+        elif kind == "email":
+            field = forms.EmailField(
+                max_length=254,
+                **{**common, "error_messages": {**REQUIRED, "invalid": _("Thư điện tử không hợp lệ.")}},
+            )
+        elif kind == "tel":
+            field = forms.CharField(max_length=20, validators=[_phone], **common)
+        elif kind == "select":
+            options = [str(o) for o in f.get("options") or []]
+            field = forms.ChoiceField(
+                choices=[("", "— Chọn —")] + [(o, o) for o in options],
+                **{**common, "error_messages": {**REQUIRED, "invalid_choice": _("Lựa chọn không hợp lệ.")}},
+            )
+        elif kind == "checkbox":
+            field = forms.BooleanField(**common)
+        else:
+            field = forms.CharField(max_length=500, **common)
+        attrs[name] = field
+    return type("EForm", (forms.Form,), attrs)
+
+
+def _plain(value: Decimal) -> str:
+    """A Decimal without exponent or trailing zeros: 50000000, 2.5."""
+    return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+
+
+def eform_to_json(cleaned: dict) -> dict:
+    out = {}
+    for key, value in cleaned.items():
+        if isinstance(value, dt.date):
+            out[key] = value.isoformat()
+        elif isinstance(value, Decimal):
+            out[key] = _plain(value)
+        elif isinstance(value, str):
+            out[key] = nfc(value).strip()
+        else:
+            out[key] = value
+    return out
+
+
+def eform_initial(fields: list[dict], data: dict) -> dict:
+    """Stored JSON back to initial values (dates to yyyy-mm-dd for <input type=date>)."""
+    initial = dict(data or {})
+    for f in fields or []:
+        if f.get("type") == "number" and initial.get(f.get("name")) not in (None, ""):
+            try:
+                initial[f["name"]] = Decimal(str(initial[f["name"]]))
+            except InvalidOperation:
+                pass
+    return initial
+
+
+def _as_input(value):
+    """A JSON value as the form field reads it (an API client sends numbers and booleans as JSON)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        return str(value)
+    return value
+
+
+def clean_form_data(fields: list[dict], data: dict) -> tuple[dict, list[tuple[str, str]]]:
+    """Check the values given for the version's declared e-form fields (filings through the API and at the
+    counter; the portal's wizard also requires the required ones, step by step). Returns (data to keep, errors as
+    (field label, message)): a declared field's value in the form's own JSON (as the wizard keeps it), any other
+    key as given — the version may have no e-form, and what an applicant filed is not dropped."""
+    declared = {f.get("name"): f for f in fields or [] if f.get("name")}
+    if not declared or not data:
+        return dict(data or {}), []
+    given = {k: _as_input(v) for k, v in data.items() if k in declared}
+    form = build_eform([{**declared[k], "required": False} for k in given])(
+        {k: v for k, v in given.items() if not isinstance(v, bool)}
+    )
+    for k, v in given.items():  # a checkbox: a JSON boolean is the value itself
+        if isinstance(v, bool):
+            form.data = {**form.data, k: "on" if v else ""}
+    errors = []
+    if not form.is_valid():
+        for name, messages in form.errors.items():
+            label = declared.get(name, {}).get("label") or name
+            errors.extend((label, str(m)) for m in messages)
+        return {}, errors
+    cleaned = eform_to_json(form.cleaned_data)
+    return {**data, **{k: cleaned[k] for k in given}}, []

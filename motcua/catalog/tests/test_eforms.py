@@ -1,0 +1,83 @@
+"""The procedure version's e-form: bounds on numbers, and the check of values filed through the API."""
+
+from django.utils import translation
+
+from motcua.catalog.eforms import build_eform, clean_form_data
+
+FIELDS = [
+    {"name": "ten", "label": "Tên hộ kinh doanh", "type": "text", "required": True},
+    {
+        "name": "von",
+        "label": "Vốn kinh doanh (đồng)",
+        "type": "number",
+        "required": True,
+        "min": 1,
+        "integer": True,
+    },
+    {"name": "dien_tich", "label": "Diện tích (m²)", "type": "number"},
+    {"name": "chenh_lech", "label": "Chênh lệch", "type": "number", "min": None, "max": 100},
+    {"name": "ngay", "label": "Ngày bắt đầu", "type": "date"},
+    {"name": "loai", "label": "Loại hình", "type": "select", "options": ["Bán lẻ", "Dịch vụ"]},
+    {"name": "cam_ket", "label": "Cam kết", "type": "checkbox"},
+]
+
+
+def _errors(data):
+    with translation.override("vi"):
+        return clean_form_data(FIELDS, data)[1]
+
+
+def test_numbers_are_bounded_and_whole_where_declared():
+    assert _errors({"von": 50_000_000, "dien_tich": "12.5", "chenh_lech": -3}) == []
+    assert _errors({"dien_tich": -1}) == [("Diện tích (m²)", "Giá trị phải từ 0 trở lên.")]  # 0 by default
+    assert _errors({"von": 0}) == [("Vốn kinh doanh (đồng)", "Giá trị phải từ 1 trở lên.")]
+    assert _errors({"von": "2.5"}) == [("Vốn kinh doanh (đồng)", "Vui lòng nhập số nguyên.")]
+    assert _errors({"von": "nhiều"}) == [("Vốn kinh doanh (đồng)", "Vui lòng nhập một số.")]
+    assert _errors({"chenh_lech": 101}) == [("Chênh lệch", "Giá trị không được lớn hơn 100.")]
+    with translation.override("en"):
+        assert clean_form_data(FIELDS, {"dien_tich": -1})[1] == [
+            ("Diện tích (m²)", "The value must be 0 or more.")
+        ]
+
+
+def test_the_portal_form_gets_the_same_bounds():
+    form = build_eform(FIELDS)({"ten": "Hộ An", "von": "-5"})
+    assert not form.is_valid() and "von" in form.errors
+    html = str(form["von"])
+    assert 'min="1"' in html and 'step="1"' in html
+
+
+def test_values_are_kept_as_the_wizard_keeps_them_and_other_keys_as_given():
+    data, errors = clean_form_data(
+        FIELDS,
+        {
+            "von": 50000000,
+            "dien_tich": 12.50,
+            "ngay": "26/11/2026",
+            "loai": "Dịch vụ",
+            "cam_ket": True,
+            "ghi_chu": {"tu_do": "không khai báo trong tờ khai"},
+        },
+    )
+    assert errors == []
+    assert data == {
+        "von": "50000000",
+        "dien_tich": "12.5",
+        "ngay": "2026-11-26",
+        "loai": "Dịch vụ",
+        "cam_ket": True,
+        "ghi_chu": {"tu_do": "không khai báo trong tờ khai"},
+    }
+
+
+def test_wrong_choices_dates_and_checkboxes_are_refused():
+    errors = _errors({"loai": "Sản xuất", "ngay": "31/02/2026"})
+    assert sorted(errors) == [
+        ("Loại hình", "Lựa chọn không hợp lệ."),
+        ("Ngày bắt đầu", "Ngày không hợp lệ (dd/mm/yyyy)."),
+    ]
+    assert clean_form_data(FIELDS, {"cam_ket": False}) == ({"cam_ket": False}, [])
+
+
+def test_without_a_declared_e_form_the_data_is_kept_as_given():
+    assert clean_form_data([], {"noi_dung": "Nộp hộ", "so": -1}) == ({"noi_dung": "Nộp hộ", "so": -1}, [])
