@@ -6,10 +6,12 @@ Numbers (`type: number`) are amounts, counts and areas: at least `min` (0 unless
 lifts the bound), at most `max` when given, whole numbers when `integer` is true."""
 
 import datetime as dt
+import json
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.text import nfc
@@ -170,3 +172,48 @@ def clean_form_data(fields: list[dict], data: dict) -> tuple[dict, list[tuple[st
         return {}, errors
     cleaned = eform_to_json(form.cleaned_data)
     return {**data, **{k: cleaned[k] for k in given}}, []
+
+
+def grouped(value: Decimal) -> str:
+    """50000000 → '50.000.000', 12.5 → '12,5' (Vietnamese); '50,000,000' and '12.5' for a reader in English."""
+    whole, _sep, frac = format(value.normalize(), "f").partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("-")
+    groups = f"{int(digits):,}"
+    if (translation.get_language() or "vi").startswith("en"):
+        return sign + groups + (f".{frac}" if frac else "")
+    return sign + groups.replace(",", ".") + (f",{frac}" if frac else "")
+
+
+def eform_rows(fields: list[dict], data: dict) -> list[tuple[str, str]]:
+    """(label, text) of what the dossier's e-form holds, for the dossier pages: the declared fields in their
+    order (those left empty shown as "—"), then any other key as filed. Dates as dd/mm/yyyy, numbers grouped in
+    the reader's language, checkboxes as yes/no."""
+    data = data or {}
+    rows: list[tuple[str, str]] = []
+    declared = [f for f in fields or [] if f.get("name")]
+    for f in declared:
+        value = data.get(f["name"])
+        kind = f.get("type") or "text"
+        if value in (None, ""):
+            text = "—"
+        elif kind == "checkbox":
+            text = str(_("Có") if value is True else _("Không"))
+        elif kind == "date":
+            try:
+                text = dt.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+            except ValueError:
+                text = str(value)
+        elif kind == "number":
+            try:
+                text = grouped(Decimal(str(value)))
+            except InvalidOperation:
+                text = str(value)
+        else:
+            text = str(value)
+        rows.append((f.get("label") or f["name"], text))
+    names = {f["name"] for f in declared}
+    for key, value in data.items():
+        if key not in names and value not in (None, "", [], {}):
+            rows.append((key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
+    return rows

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from motcua.catalog.eforms import eform_rows
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import DomainError, NotFound
 from motcua.org.models import Agency, Role
@@ -222,6 +223,9 @@ def _detail_context(
         "return_method_label": dict(ReturnMethod.choices).get(dossier.return_method, ""),
         "result_method_label": dict(ReturnMethod.choices).get(dossier.result_method, ""),
         "channel_label": dossier.get_channel_display(),
+        "eform": eform_rows(
+            dossier.procedure_version.form_fields if dossier.procedure_version_id else [], dossier.form_data
+        ),
     }
 
 

@@ -1,8 +1,10 @@
 """The procedure version's e-form: bounds on numbers, and the check of values filed through the API."""
 
+from decimal import Decimal
+
 from django.utils import translation
 
-from motcua.catalog.eforms import build_eform, clean_form_data
+from motcua.catalog.eforms import build_eform, clean_form_data, grouped
 
 FIELDS = [
     {"name": "ten", "label": "Tên hộ kinh doanh", "type": "text", "required": True},
@@ -81,3 +83,16 @@ def test_wrong_choices_dates_and_checkboxes_are_refused():
 
 def test_without_a_declared_e_form_the_data_is_kept_as_given():
     assert clean_form_data([], {"noi_dung": "Nộp hộ", "so": -1}) == ({"noi_dung": "Nộp hộ", "so": -1}, [])
+
+
+def test_amounts_are_grouped_in_the_readers_language():
+    with translation.override("vi"):
+        assert [grouped(Decimal(v)) for v in ("50000000", "12.50", "-1234.5", "0", "5E+3")] == [
+            "50.000.000",
+            "12,5",
+            "-1.234,5",
+            "0",
+            "5.000",
+        ]
+    with translation.override("en"):
+        assert grouped(Decimal("1234567.25")) == "1,234,567.25"

@@ -145,6 +145,42 @@ def test_staff_pages_need_login_and_a_staff_role(client, org):
 # --- dossier page and actions -------------------------------------------------------------------------------
 
 
+def test_the_dossier_page_shows_the_e_form_as_filed(client, org):
+    """The officer checks the e-form at reception: its fields in order, dates dd/mm/yyyy, amounts grouped, a
+    checkbox as yes/no, a field left empty as a dash, a key the e-form does not declare as filed."""
+    org["version"].form_fields = [
+        {"name": "ten", "label": "Tên hộ kinh doanh", "type": "text", "required": True},
+        {"name": "von", "label": "Vốn kinh doanh (đồng)", "type": "number", "integer": True},
+        {"name": "ngay", "label": "Ngày bắt đầu kinh doanh", "type": "date"},
+        {"name": "cam_ket", "label": "Cam kết", "type": "checkbox"},
+        {"name": "dien_thoai", "label": "Điện thoại liên hệ", "type": "tel"},
+    ]
+    org["version"].save()
+    d, _ = services.dossier_file(
+        actor=org["users"]["citizen"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="online",
+        applicant=APPLICANT,
+        form_data={
+            "ten": "Hộ Bình An",
+            "von": 50000000,
+            "ngay": "2026-12-01",
+            "cam_ket": True,
+            "ghi_chu": "x",
+        },
+    )
+    html = login(client, org, "officer").get(f"/staff/dossiers/{d.code}/").content.decode()
+    section = html[html.index("Tờ khai điện tử") :]
+    assert "<dt>Tên hộ kinh doanh</dt><dd>Hộ Bình An</dd>" in section
+    assert "<dt>Vốn kinh doanh (đồng)</dt><dd>50.000.000</dd>" in section
+    assert "<dt>Ngày bắt đầu kinh doanh</dt><dd>01/12/2026</dd>" in section
+    assert "<dt>Cam kết</dt><dd>Có</dd>" in section and "<dt>Điện thoại liên hệ</dt><dd>—</dd>" in section
+    assert "<dt>ghi_chu</dt><dd>x</dd>" in section
+    mine = login(client, org, "citizen").get(f"/ho-so-cua-toi/{d.code}/").content.decode()
+    assert "Tờ khai điện tử đã nộp" in mine and "<dt>Vốn kinh doanh (đồng)</dt><dd>50.000.000</dd>" in mine
+
+
 def test_dossier_page_shows_timeline_forms_and_allowed_actions(client, org):
     d = act(org, file_online(org), "receive", "officer")
     login(client, org, "officer")
