@@ -307,7 +307,9 @@ def receipt_context(dossier: Dossier) -> dict:
             label = d.component.name if d.component_id else d.name
             components.append({"name": label, "file": d.name})
     elif dossier.procedure_version_id:
-        for c in dossier.procedure_version.components.order_by("order"):
+        # no file recorded (a paper dossier): the required components, which reception checked; an optional
+        # one ("nếu có") is not written on the receipt as received when nothing says it was
+        for c in dossier.procedure_version.components.filter(required=True).order_by("order"):
             components.append({"name": c.name, "file": ""})
     limit = event.data.get("limit_hours", dossier.limit_hours)
     try:

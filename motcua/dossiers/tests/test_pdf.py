@@ -103,6 +103,22 @@ def test_receipt_pdf_has_header_code_applicant_and_due_date(named_org):
     assert "03 ngày làm việc" in text
 
 
+def test_receipt_without_files_lists_the_required_components_only(named_org):
+    from motcua.catalog.models import ProcedureComponent
+
+    org = named_org
+    version = org["version"]
+    ProcedureComponent.objects.create(version=version, order=1, name="Giấy đề nghị đăng ký hộ kinh doanh")
+    ProcedureComponent.objects.create(
+        version=version, order=2, name="Bản sao biên bản họp thành viên hộ gia đình", required=False
+    )
+    d = file_online(org, local(2025, 1, 24, 9, 0))
+    d = act(org, d, "receive", "officer", local(2025, 1, 24, 10, 0))
+    text = squash(pdf.render_form_html("receipt", d))
+    assert "Giấy đề nghị đăng ký hộ kinh doanh" in text
+    assert "biên bản họp" not in text
+
+
 def test_qr_encodes_the_code():
     uri = pdf.qr_data_uri("000.00.21.H26-250124-0001")
     assert uri.startswith("data:image/svg+xml")
