@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from motcua.core.text import fold
+
 from . import services
 from .models import AdministrativeKind, Agency, AgencyLevel, Role, StaffRole, Unit, UnitKind
 
@@ -147,6 +149,27 @@ DEMO_USERS = [
     DemoUser("phuong.bachkhoa.mc", "Đỗ Thị", "Hương", Role.OFFICER, BACH_KHOA, ONE_STOP),
     DemoUser("phuong.bachkhoa.ld", "Ngô Văn", "Thắng", Role.LEADER, BACH_KHOA, WARD_LEADERS),
     DemoUser("congdan", "Nguyễn Văn", "An", note="Công dân (không có vai trò cán bộ)"),
+]
+
+# Every ward offers the commune-level procedures, so every ward's one-stop unit has an officer to receive what is
+# filed there: phuong.<ward, ASCII>.mc (Bách Khoa's is above, with its leader).
+_WARD_OFFICERS = [
+    ("Phan Thị", "Thảo"), ("Lý Văn", "Tùng"), ("Hồ Thị", "Ngọc"), ("Trịnh Văn", "Khoa"), ("Mai Thị", "Yến"),
+    ("Đinh Văn", "Long"), ("Dương Thị", "Hạnh"), ("Lương Văn", "Phúc"), ("Cao Thị", "Nhung"), ("Tạ Văn", "Quân"),
+    ("Kiều Thị", "Oanh"), ("Lâm Văn", "Sơn"), ("Quách Thị", "Trang"), ("Hà Văn", "Việt"), ("Chu Thị", "Xuân"),
+    ("Tô Văn", "Đức"), ("Văn Thị", "Giang"),
+]  # fmt: skip
+
+
+def _ward_slug(ward: str) -> str:
+    return fold(ward).replace(" ", "")
+
+
+DEMO_USERS += [
+    DemoUser(f"phuong.{_ward_slug(ward)}.mc", first, last, Role.OFFICER, ward_identifier(i), ONE_STOP)
+    for (i, ward), (first, last) in zip(
+        ((i, w) for i, w in enumerate(HBT_WARDS, start=1) if w != "Bách Khoa"), _WARD_OFFICERS, strict=True
+    )
 ]
 
 

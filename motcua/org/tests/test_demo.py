@@ -114,6 +114,18 @@ def test_demo_accounts_roles(settings):
 
 
 @pytest.mark.django_db
+def test_every_demo_ward_has_a_one_stop_officer():
+    """Every ward offers the commune-level procedures: a dossier filed at any of them can be received."""
+    load_organisation()
+    wards = Agency.objects.filter(parent__identifier="000.00.33.H26")
+    assert wards.count() == 18
+    for ward in wards:
+        officers = StaffRole.objects.filter(agency=ward, role="officer", unit__kind="one_stop", active=True)
+        assert officers.exists(), ward.name
+    assert StaffRole.objects.get(user__username="phuong.bachdang.mc").agency.name == "UBND Phường Bạch Đằng"
+
+
+@pytest.mark.django_db
 def test_demo_overseer_reads_whole_city(client):
     from motcua.org.selectors import readable_agencies
 
