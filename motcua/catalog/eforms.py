@@ -99,7 +99,13 @@ def build_eform(fields: list[dict]) -> type[forms.Form]:
             options = [str(o) for o in f.get("options") or []]
             field = forms.ChoiceField(
                 choices=[("", "— Chọn —")] + [(o, o) for o in options],
-                **{**common, "error_messages": {**REQUIRED, "invalid_choice": _("Lựa chọn không hợp lệ.")}},
+                **{
+                    **common,
+                    "error_messages": {
+                        "required": _("Vui lòng chọn một mục."),
+                        "invalid_choice": _("Lựa chọn không hợp lệ."),
+                    },
+                },
             )
         elif kind == "checkbox":
             field = forms.BooleanField(**common)

@@ -12,6 +12,7 @@ from motcua.notifications.recipients import RecipientError, normalise_email, nor
 from .models import CitizenProfile
 
 REQUIRED = {"required": _("Vui lòng nhập thông tin này.")}
+CHOOSE = {"required": _("Vui lòng chọn một mục.")}  # a list or a set of options: nothing to type
 
 
 def _phone(value: str) -> str:
@@ -183,7 +184,7 @@ class WhoForm(forms.Form):
     """Step 1: the receiving agency, who files, and the applicant (and the representative when filing for
     someone else under an authorisation)."""
 
-    agency = forms.ChoiceField(label=_("Cơ quan tiếp nhận"), error_messages=REQUIRED)
+    agency = forms.ChoiceField(label=_("Cơ quan tiếp nhận"), error_messages=CHOOSE)
     who = forms.ChoiceField(
         label=_("Bạn nộp hồ sơ cho ai?"),
         choices=[
@@ -192,7 +193,7 @@ class WhoForm(forms.Form):
         ],
         widget=forms.RadioSelect,
         initial="self",
-        error_messages=REQUIRED,
+        error_messages=CHOOSE,
     )
     applicant_kind = forms.ChoiceField(
         label=_("Người/tổ chức yêu cầu giải quyết"),
@@ -277,7 +278,7 @@ class ResultForm(forms.Form):
             ("electronic", _("Nhận kết quả điện tử trên Cổng dịch vụ công")),
         ],
         widget=forms.RadioSelect,
-        error_messages={**REQUIRED, "invalid_choice": "Hình thức nhận kết quả không hợp lệ."},
+        error_messages={**CHOOSE, "invalid_choice": _("Hình thức nhận kết quả không hợp lệ.")},
     )
     result_address = forms.CharField(
         label=_("Địa chỉ nhận kết quả qua bưu chính"), max_length=500, required=False

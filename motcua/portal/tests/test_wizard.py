@@ -168,6 +168,8 @@ def test_filing_on_behalf_needs_the_authorisation_document(client, world, citize
     r = client.post(url("thanh-phan"), {"file_auth": pdf("uy-quyen.pdf", b"%auth\n"), "next": "1"})
     assert r.status_code == 302
     client.post(url("to-khai"), EFORM)
+    r = client.post(url("nhan-ket-qua"), {"next": "1"})  # nothing chosen: asked to choose, not to type
+    assert r.status_code == 400 and "Vui lòng chọn một mục." in r.content.decode()
     client.post(url("nhan-ket-qua"), {"result_method": "post", "result_address": "", "next": "1"})
     assert Draft.objects.get().data.get("result_method") is None  # post needs an address: refused
     client.post(url("nhan-ket-qua"), {"result_method": "post", "result_address": "12 Phố Huế", "next": "1"})
