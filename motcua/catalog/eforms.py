@@ -147,37 +147,38 @@ def eform_initial(fields: list[dict], data: dict) -> dict:
 
 
 def _as_input(value):
-    """A JSON value as the form field reads it (an API client sends numbers and booleans as JSON)."""
+    """A JSON value as the form field reads it (an API client sends numbers and booleans as JSON; text is
+    compared in NFC, as it is kept)."""
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, (int, float, Decimal)):
         return str(value)
-    return value
+    return nfc(value) if isinstance(value, str) else value
 
 
 def clean_form_data(fields: list[dict], data: dict) -> tuple[dict, list[tuple[str, str]]]:
-    """Check the values given for the version's declared e-form fields (filings through the API and at the
-    counter; the portal's wizard also requires the required ones, step by step). Returns (data to keep, errors as
-    (field label, message)): a declared field's value in the form's own JSON (as the wizard keeps it), any other
-    key as given — the version may have no e-form, and what an applicant filed is not dropped."""
+    """Check the values given for the version's declared e-form fields (filings through the API, at the counter
+    and by a community team; the portal's wizard also requires the required ones, step by step). Returns (data to
+    keep, errors as (field label, message)). What was filed is kept as it was sent — a JSON number stays a number,
+    a key the e-form does not declare stays — with its text in NFC; only a value that does not fit is refused."""
     declared = {f.get("name"): f for f in fields or [] if f.get("name")}
     if not declared or not data:
         return dict(data or {}), []
     given = {k: _as_input(v) for k, v in data.items() if k in declared}
+    nested = [k for k, v in given.items() if isinstance(v, (dict, list))]
+    if nested:
+        message = str(_("Giá trị phải là chữ, số, ngày hoặc có/không."))
+        return {}, [(declared[k].get("label") or k, message) for k in nested]
     form = build_eform([{**declared[k], "required": False} for k in given])(
-        {k: v for k, v in given.items() if not isinstance(v, bool)}
+        {k: ("on" if v else "") if isinstance(v, bool) else v for k, v in given.items()}
     )
-    for k, v in given.items():  # a checkbox: a JSON boolean is the value itself
-        if isinstance(v, bool):
-            form.data = {**form.data, k: "on" if v else ""}
-    errors = []
     if not form.is_valid():
+        errors = []
         for name, messages in form.errors.items():
             label = declared.get(name, {}).get("label") or name
             errors.extend((label, str(m)) for m in messages)
         return {}, errors
-    cleaned = eform_to_json(form.cleaned_data)
-    return {**data, **{k: cleaned[k] for k in given}}, []
+    return {k: nfc(v) if isinstance(v, str) else v for k, v in data.items()}, []
 
 
 def grouped(value: Decimal) -> str:

@@ -49,27 +49,27 @@ def test_the_portal_form_gets_the_same_bounds():
     assert 'min="1"' in html and 'step="1"' in html
 
 
-def test_values_are_kept_as_the_wizard_keeps_them_and_other_keys_as_given():
-    data, errors = clean_form_data(
-        FIELDS,
-        {
-            "von": 50000000,
-            "dien_tich": 12.50,
-            "ngay": "26/11/2026",
-            "loai": "Dịch vụ",
-            "cam_ket": True,
-            "ghi_chu": {"tu_do": "không khai báo trong tờ khai"},
-        },
-    )
-    assert errors == []
-    assert data == {
-        "von": "50000000",
-        "dien_tich": "12.5",
-        "ngay": "2026-11-26",
-        "loai": "Dịch vụ",
+def test_what_was_filed_is_kept_as_sent_once_it_fits():
+    decomposed = "Dịch vụ".replace("ị", "i\u0323")  # the same text, not in NFC
+    filed = {
+        "von": 50000000,
+        "dien_tich": 12.50,
+        "ngay": "26/11/2026",
+        "loai": decomposed,
         "cam_ket": True,
         "ghi_chu": {"tu_do": "không khai báo trong tờ khai"},
     }
+    data, errors = clean_form_data(FIELDS, filed)
+    assert errors == []
+    assert data == {**filed, "loai": "Dịch vụ"}  # numbers stay numbers; text in NFC
+    assert type(data["von"]) is int and data is not filed
+
+
+def test_a_declared_field_takes_no_list_or_object():
+    assert _errors({"ten": ["Hộ An"], "von": {"so": 1}}) == [
+        ("Tên hộ kinh doanh", "Giá trị phải là chữ, số, ngày hoặc có/không."),
+        ("Vốn kinh doanh (đồng)", "Giá trị phải là chữ, số, ngày hoặc có/không."),
+    ]
 
 
 def test_wrong_choices_dates_and_checkboxes_are_refused():
