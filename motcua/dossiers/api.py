@@ -69,6 +69,9 @@ class ActionIn(Schema):
     result_number: str = ""
     tracking_number: str = ""
     working_days: float | None = Field(None, ge=0)
+    paper_components: list[int] | None = Field(
+        None, description="receive: the procedure's components (their numbers) handed in on paper"
+    )
     expected_version: int | None = None
 
 

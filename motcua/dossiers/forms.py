@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.text import nfc
@@ -89,14 +90,24 @@ class ReceiveForm(ActionForm):
         if version is not None:
             for c in version.components.order_by("order"):
                 name = f"component_{c.pk}"
-                self.fields[name] = forms.FileField(label=component_label(c), required=False)
+                self.fields[f"paper_{c.pk}"] = forms.BooleanField(
+                    label=_("%(name)s — đã nhận bản giấy") % {"name": component_label(c)}, required=False
+                )
+                self.fields[name] = forms.FileField(  # a label of its own for each (screen readers)
+                    label=_("Tệp số hóa — %(name)s") % {"name": Truncator(c.name).chars(48)}, required=False
+                )
                 self.components.append((name, c))
         self.fields["files"] = self.fields.pop("files")  # "other files" after the components
 
     def params(self) -> dict:
         p = super().params()
-        for name, _c in self.components:
+        paper = []
+        for name, c in self.components:
             p.pop(name, None)
+            if p.pop(f"paper_{c.pk}", False):
+                paper.append(c.order)
+        if paper:
+            p["paper_components"] = paper
         if "working_days" in p:
             p["working_days"] = float(p["working_days"])
         return p

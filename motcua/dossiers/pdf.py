@@ -302,11 +302,19 @@ def receipt_context(dossier: Dossier) -> dict:
     ctx = _common(spec, dossier, event, event.at)
     docs = _submitted_documents(dossier)
     components = []
-    if docs:
-        for d in docs:
-            label = d.component.name if d.component_id else d.name
-            components.append({"name": label, "file": d.name})
-    elif dossier.procedure_version_id:
+    for d in docs:
+        label = d.component.name if d.component_id else d.name
+        components.append(
+            {"name": label, "file": d.name, "order": d.component.order if d.component_id else 10**6}
+        )
+    # handed in on paper at the counter, as the reception recorded them (a component also filed as a file is
+    # listed once, with its file)
+    filed = {d.component.order for d in docs if d.component_id}
+    for c in (event.data or {}).get("paper_components") or []:
+        if isinstance(c, dict) and c.get("order") not in filed:
+            components.append({"name": c.get("name", ""), "file": "", "order": c.get("order") or 0})
+    components.sort(key=lambda c: c["order"])  # stable: a component's files keep their upload order
+    if not components and dossier.procedure_version_id:
         # no file recorded (a paper dossier): the required components, which reception checked; an optional
         # one ("nếu có") is not written on the receipt as received when nothing says it was
         for c in dossier.procedure_version.components.filter(required=True).order_by("order"):

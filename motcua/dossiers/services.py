@@ -899,6 +899,7 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
                 code="supplement_once",
             )
     _require_params(action, params)
+    paper = _paper_components(dossier, params["paper_components"]) if params.get("paper_components") else None
     cal = AgencyCalendar(dossier.agency)
     snap = snapshot_of(dossier, history)
     seq = history.count + 1
@@ -925,6 +926,8 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
                 "limit_hours": new.limit_hours,
             }
         )
+        if paper:
+            data["paper_components"] = paper
     if action in lifecycle.RESUME_ACTIONS:
         data.update({"paused_hours_total": new.paused_hours, "due_at": new.due_at})
     record_event(
@@ -966,7 +969,37 @@ EVENT_PARAM_KEYS = {
 }
 
 
+def _paper_components(dossier: Dossier, orders) -> list[dict]:
+    """The procedure's components the officer received on paper at reception (by their order in the procedure),
+    as the receive event records them: [{order, name}]. Unknown orders refuse the reception."""
+    known = (
+        {c.order: c.name for c in dossier.procedure_version.components.all()}
+        if dossier.procedure_version_id
+        else {}
+    )
+    if not isinstance(orders, list) or not all(type(o) is int for o in orders):
+        raise Unprocessable(
+            "Thành phần nhận bản giấy (paper_components) phải là danh sách số thứ tự thành phần.",
+            "'paper_components' must be a list of the procedure's component numbers.",
+            code="bad_components",
+        )
+    unknown = sorted(set(orders) - set(known))
+    if unknown:
+        raise Unprocessable(
+            f"Thủ tục không có thành phần số {', '.join(map(str, unknown))}.",
+            f"The procedure has no component number {', '.join(map(str, unknown))}.",
+            code="bad_components",
+        )
+    return [{"order": o, "name": known[o]} for o in sorted(set(orders))]
+
+
 def _require_params(action: str, params: dict) -> None:
+    if params.get("paper_components") is not None and action != "receive":
+        raise Unprocessable(
+            "Thành phần nhận bản giấy chỉ ghi khi tiếp nhận hồ sơ.",
+            "'paper_components' is recorded at reception only.",
+            code="bad_components",
+        )
     need_reason = {
         "refuse": "lý do từ chối",
         "request_supplement": "nội dung cần bổ sung và lý do",

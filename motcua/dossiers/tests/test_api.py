@@ -62,6 +62,24 @@ def test_filing_checks_the_values_given_for_the_e_form(org, token):
     assert r.json()["form_data"] == good["form_data"]  # kept as sent once it fits
 
 
+def test_receive_through_the_api_records_paper_components(org, token):
+    from motcua.catalog.models import ProcedureComponent
+
+    ProcedureComponent.objects.create(version=org["version"], order=1, name="Giấy đề nghị")
+    c = Client()
+    code = call(c, "post", "/api/v1/dossiers", token("citizen"), BODY).json()["code"]
+    officer = token("officer")
+    r = call(c, "post", f"/api/v1/dossiers/{code}/receive", officer, {"paper_components": "1,2"})
+    assert r.status_code == 422
+    r = call(c, "post", f"/api/v1/dossiers/{code}/receive", officer, {"paper_components": [1, 2]})
+    assert r.status_code == 422 and r.json()["error"] == "bad_components" and "số 2" in r.json()["message"]
+    assert Dossier.objects.get(code=code).state == "submitted"
+    r = call(c, "post", f"/api/v1/dossiers/{code}/receive", officer, {"paper_components": [1]})
+    assert r.status_code == 200, r.content
+    event = Dossier.objects.get(code=code).events.get(action="receive")
+    assert event.data["paper_components"] == [{"order": 1, "name": "Giấy đề nghị"}]
+
+
 def test_file_receive_and_read(org, token):
     c = Client()
     citizen, officer = token("citizen"), token("officer")

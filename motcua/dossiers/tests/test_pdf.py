@@ -119,6 +119,45 @@ def test_receipt_without_files_lists_the_required_components_only(named_org):
     assert "biên bản họp" not in text
 
 
+def test_reception_records_the_components_handed_in_on_paper_and_the_receipt_lists_them(named_org):
+    from motcua.catalog.models import ProcedureComponent
+
+    org = named_org
+    version = org["version"]
+    for order, name, required in [
+        (1, "Giấy đề nghị đăng ký hộ kinh doanh", True),
+        (2, "Bản sao biên bản họp thành viên hộ gia đình", False),
+        (3, "Bản sao văn bản ủy quyền", False),
+    ]:
+        ProcedureComponent.objects.create(version=version, order=order, name=name, required=required)
+    d = file_online(org, local(2025, 1, 24, 9, 0))
+    for bad in ([9], ["1"], "1,2"):
+        with pytest.raises(services.Unprocessable):
+            act(org, d, "receive", "officer", local(2025, 1, 24, 10, 0), paper_components=bad)
+    d.refresh_from_db()
+    assert d.state == "submitted" and d.events.count() == 1  # a refused reception changes nothing
+    with pytest.raises(services.Unprocessable):
+        act(
+            org,
+            d,
+            "request_supplement",
+            "officer",
+            local(2025, 1, 24, 10, 0),
+            reason="x",
+            paper_components=[1],
+        )
+    d = act(org, d, "receive", "officer", local(2025, 1, 24, 10, 0), paper_components=[2, 1, 2])
+    event = d.events.get(action="receive")
+    assert event.data["paper_components"] == [
+        {"order": 1, "name": "Giấy đề nghị đăng ký hộ kinh doanh"},
+        {"order": 2, "name": "Bản sao biên bản họp thành viên hộ gia đình"},
+    ]
+    assert services.verify_chain(d) == []
+    text = squash(pdf.render_form_html("receipt", d))
+    assert "Giấy đề nghị đăng ký hộ kinh doanh" in text and "biên bản họp" in text
+    assert "Bản sao văn bản ủy quyền" not in text  # not handed in
+
+
 def test_qr_encodes_the_code():
     uri = pdf.qr_data_uri("000.00.21.H26-250124-0001")
     assert uri.startswith("data:image/svg+xml")

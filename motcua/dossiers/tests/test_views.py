@@ -231,6 +231,23 @@ def test_receive_from_the_web_with_component_files_records_hashes(client, org):
     assert services.verify_chain(d) == []
 
 
+def test_receive_from_the_web_records_the_components_handed_in_on_paper(client, org):
+    first = ProcedureComponent.objects.create(version=org["version"], order=1, name="Giấy đề nghị")
+    ProcedureComponent.objects.create(
+        version=org["version"], order=2, name="Bản sao biên bản họp", required=False
+    )
+    d = file_online(org)
+    login(client, org, "officer")
+    html = client.get(f"/staff/dossiers/{d.code}/").content.decode()
+    assert f'name="paper_{first.pk}"' in html and "đã nhận bản giấy" in html
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/receive/", {"expected_version": d.version, f"paper_{first.pk}": "on"}
+    )
+    assert r.status_code == 302
+    d.refresh_from_db()
+    assert d.events.get(action="receive").data["paper_components"] == [{"order": 1, "name": "Giấy đề nghị"}]
+
+
 def test_request_supplement_lists_items_and_supplement_uploads(client, org):
     d = act(org, file_online(org), "receive", "officer")
     login(client, org, "specialist")
