@@ -1,4 +1,6 @@
 import io
+import json
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +77,18 @@ def test_shipped_reference_copy_matches_the_shared_folder():
     assert (demo.SHARED_DIR / "internal_processes.json").read_bytes() == (
         demo.DATA_DIR / "reference_internal_processes.json"
     ).read_bytes()
+
+
+PUBLISHED = Path(__file__).with_name("published_versions.json")
+
+
+def test_published_demo_versions_are_never_edited():
+    """`make run` on a database seeded earlier imports the shipped catalogue again, and the import refuses a
+    published version whose content changed (dossiers may use it): the whole demo then fails. So a shipped
+    version, once published, keeps its content; a change is a new version with a later effective date. The
+    recorded hashes are those of the versions already shipped (a new version is added to the file)."""
+    demo.load(stdout=io.StringIO())
+    now = {f"{v.procedure.code}@{v.effective_from}": v.content_hash for v in ProcedureVersion.objects.all()}
+    recorded = json.loads(PUBLISHED.read_text())
+    changed = sorted(k for k, h in recorded.items() if now.get(k) != h)
+    assert changed == [], f"published versions edited (give the change a new effective date): {changed}"
