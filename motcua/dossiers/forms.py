@@ -423,7 +423,12 @@ class CounterForm(forms.Form):
         self.components = []
         for c in components:
             name = f"component_{c.pk}"
-            self.fields[name] = forms.FileField(label=component_label(c), required=False)
+            self.fields[f"paper_{c.pk}"] = forms.BooleanField(
+                label=_("%(name)s — đã nhận bản giấy") % {"name": component_label(c)}, required=False
+            )
+            self.fields[name] = forms.FileField(
+                label=_("Tệp số hóa — %(name)s") % {"name": Truncator(c.name).chars(48)}, required=False
+            )
             self.components.append((name, c))
         self.fields["other_files"] = self.fields.pop("other_files")
 
@@ -431,7 +436,17 @@ class CounterForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("rep_document") and not cleaned.get("rep_name"):
             self.add_error("rep_name", _("Ghi họ tên người được ủy quyền."))
+        if self.paper_components() and not cleaned.get("receive_now"):
+            self.add_error(
+                "receive_now",
+                _("Thành phần nhận bản giấy được ghi khi tiếp nhận: chọn tiếp nhận ngay, hoặc bỏ đánh dấu."),
+            )
         return cleaned
+
+    def paper_components(self) -> list[int]:
+        """The components (their order in the procedure) ticked as received on paper."""
+        data = getattr(self, "cleaned_data", {})
+        return [c.order for _name, c in self.components if data.get(f"paper_{c.pk}")]
 
     def applicant(self) -> dict:
         c = self.cleaned_data

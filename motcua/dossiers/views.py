@@ -627,6 +627,8 @@ def counter(request):
                 hashes = documents.unrecorded_hashes(dossier)
                 if hashes:
                     params["file_hashes"] = hashes
+                if form.paper_components():
+                    params["paper_components"] = form.paper_components()
                 dossier = services.dossier_act(
                     code=dossier.code, action="receive", actor=request.user, params=params
                 )

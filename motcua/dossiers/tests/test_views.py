@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from motcua.catalog.models import Offering, ProcedureComponent
-from motcua.dossiers import selectors, services
+from motcua.dossiers import pdf, selectors, services
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent
 
 from .conftest import APPLICANT, local
@@ -542,6 +542,23 @@ def test_counter_registration_receives_with_components(client, org, offered):
     assert [e.action for e in d.events.order_by("seq")] == ["register", "receive"]
     doc = d.documents.get()
     assert doc.component == c1 and d.events.get(action="register").file_hashes == [doc.sha256]
+
+
+def test_counter_registration_records_the_components_handed_in_on_paper(client, org, offered):
+    c1, c2 = offered
+    login(client, org, "officer")
+    without_receiving = counter_data(**{f"paper_{c1.pk}": "on"})
+    without_receiving.pop("receive_now")
+    r = client.post("/staff/tiep-nhan/", without_receiving)  # the ticks would be lost: refused
+    assert r.status_code == 400 and "chọn tiếp nhận ngay" in r.content.decode()
+    assert not Dossier.objects.exists()
+    r = client.post("/staff/tiep-nhan/", counter_data(**{f"paper_{c1.pk}": "on"}))
+    assert r.status_code == 302
+    d = Dossier.objects.get()
+    assert d.state == "received"
+    assert d.events.get(action="receive").data["paper_components"] == [{"order": 1, "name": c1.name}]
+    text = " ".join(pdf.render_form_html("receipt", d).split())
+    assert c1.name in text and c2.name not in text
 
 
 def test_counter_registration_errors_change_nothing(client, org, offered):
