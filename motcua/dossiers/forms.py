@@ -47,6 +47,28 @@ def component_label(component) -> str:
 DATETIME_LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
 
 
+def add_component_fields(form: forms.Form, components) -> list[tuple]:
+    """For each of the procedure's components: a "received on paper" box (`paper_<pk>`) and a file input for its
+    scan (`component_<pk>`, a label of its own for screen readers). Returns [(file field name, component)]."""
+    out = []
+    for c in components:
+        form.fields[f"paper_{c.pk}"] = forms.BooleanField(
+            label=_("%(name)s — đã nhận bản giấy") % {"name": component_label(c)}, required=False
+        )
+        name = f"component_{c.pk}"
+        form.fields[name] = forms.FileField(
+            label=_("Tệp số hóa — %(name)s") % {"name": Truncator(c.name).chars(48)}, required=False
+        )
+        out.append((name, c))
+    return out
+
+
+def paper_components(form: forms.Form) -> list[int]:
+    """The components (their order in the procedure) the officer ticked as received on paper."""
+    data = getattr(form, "cleaned_data", {})
+    return [c.order for _name, c in form.components if data.get(f"paper_{c.pk}")]
+
+
 class ActionForm(forms.Form):
     """Base of the action forms. `params()` -> services params; `uploads()` -> [(file, kind, component)]."""
 
@@ -85,27 +107,16 @@ class ReceiveForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.components = []
         version = self.dossier.procedure_version
-        if version is not None:
-            for c in version.components.order_by("order"):
-                name = f"component_{c.pk}"
-                self.fields[f"paper_{c.pk}"] = forms.BooleanField(
-                    label=_("%(name)s — đã nhận bản giấy") % {"name": component_label(c)}, required=False
-                )
-                self.fields[name] = forms.FileField(  # a label of its own for each (screen readers)
-                    label=_("Tệp số hóa — %(name)s") % {"name": Truncator(c.name).chars(48)}, required=False
-                )
-                self.components.append((name, c))
+        self.components = add_component_fields(self, version.components.order_by("order") if version else ())
         self.fields["files"] = self.fields.pop("files")  # "other files" after the components
 
     def params(self) -> dict:
         p = super().params()
-        paper = []
+        paper = paper_components(self)
         for name, c in self.components:
             p.pop(name, None)
-            if p.pop(f"paper_{c.pk}", False):
-                paper.append(c.order)
+            p.pop(f"paper_{c.pk}", None)
         if paper:
             p["paper_components"] = paper
         if "working_days" in p:
@@ -420,33 +431,19 @@ class CounterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agency"].choices = [(a.identifier, f"{a.name} ({a.identifier})") for a in agencies]
         self.fields["procedure"].choices = [(p.code, f"{p.code} — {p.name}") for p in procedures]
-        self.components = []
-        for c in components:
-            name = f"component_{c.pk}"
-            self.fields[f"paper_{c.pk}"] = forms.BooleanField(
-                label=_("%(name)s — đã nhận bản giấy") % {"name": component_label(c)}, required=False
-            )
-            self.fields[name] = forms.FileField(
-                label=_("Tệp số hóa — %(name)s") % {"name": Truncator(c.name).chars(48)}, required=False
-            )
-            self.components.append((name, c))
+        self.components = add_component_fields(self, components)
         self.fields["other_files"] = self.fields.pop("other_files")
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("rep_document") and not cleaned.get("rep_name"):
             self.add_error("rep_name", _("Ghi họ tên người được ủy quyền."))
-        if self.paper_components() and not cleaned.get("receive_now"):
+        if paper_components(self) and not cleaned.get("receive_now"):
             self.add_error(
                 "receive_now",
                 _("Thành phần nhận bản giấy được ghi khi tiếp nhận: chọn tiếp nhận ngay, hoặc bỏ đánh dấu."),
             )
         return cleaned
-
-    def paper_components(self) -> list[int]:
-        """The components (their order in the procedure) ticked as received on paper."""
-        data = getattr(self, "cleaned_data", {})
-        return [c.order for _name, c in self.components if data.get(f"paper_{c.pk}")]
 
     def applicant(self) -> dict:
         c = self.cleaned_data

@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from motcua.catalog.eforms import eform_rows
 from motcua.catalog.models import Procedure
 from motcua.core.prepared import Prepared, statement_cursor
 from motcua.org.models import Agency, Role
@@ -21,6 +22,12 @@ LOCAL = lifecycle.LOCAL
 
 def iso(value: dt.datetime | None) -> str | None:
     return value.astimezone(LOCAL).isoformat() if value else None
+
+
+def eform_of(dossier: Dossier) -> list[tuple[str, str]]:
+    """The dossier's e-form as its pages show it (catalog.eforms.eform_rows over its version's fields)."""
+    fields = dossier.procedure_version.form_fields if dossier.procedure_version_id else []
+    return eform_rows(fields, dossier.form_data)
 
 
 def mask_name(name: str) -> str:

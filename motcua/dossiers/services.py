@@ -742,10 +742,9 @@ def dossier_file(
     fields = _clean_applicant(applicant)
     if form_data and version.form_fields:
         given = form_data
-        form_data, errors = clean_form_data(version.form_fields, given)
-        if errors:
-            with translation.override("vi"):
-                vi = clean_form_data(version.form_fields, given)[1]
+        with translation.override("vi"):  # the messages in both languages: a second check only when refused
+            form_data, vi = clean_form_data(version.form_fields, given)
+        if vi:
             with translation.override("en"):
                 en = clean_form_data(version.form_fields, given)[1]
             raise Unprocessable(

@@ -19,14 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from motcua.catalog.eforms import eform_rows
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import DomainError, NotFound
 from motcua.org.models import Agency, Role
 from motcua.org.selectors import can_read_agency, is_staff_member, roles_of
 
 from . import documents, lifecycle, pdf, selectors, services
-from .forms import ACTION_FORMS, CounterForm, UploadForm
+from .forms import ACTION_FORMS, CounterForm, UploadForm, paper_components
 from .models import Classification, Dossier, Outcome, ReturnMethod, State
 from .workflow import TRANSITIONS
 
@@ -223,9 +222,7 @@ def _detail_context(
         "return_method_label": dict(ReturnMethod.choices).get(dossier.return_method, ""),
         "result_method_label": dict(ReturnMethod.choices).get(dossier.result_method, ""),
         "channel_label": dossier.get_channel_display(),
-        "eform": eform_rows(
-            dossier.procedure_version.form_fields if dossier.procedure_version_id else [], dossier.form_data
-        ),
+        "eform": selectors.eform_of(dossier),
     }
 
 
@@ -627,8 +624,8 @@ def counter(request):
                 hashes = documents.unrecorded_hashes(dossier)
                 if hashes:
                     params["file_hashes"] = hashes
-                if form.paper_components():
-                    params["paper_components"] = form.paper_components()
+                if paper := paper_components(form):
+                    params["paper_components"] = paper
                 dossier = services.dossier_act(
                     code=dossier.code, action="receive", actor=request.user, params=params
                 )

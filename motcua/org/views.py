@@ -23,10 +23,12 @@ def landing_url(user) -> str:
     filing page, everyone else (citizens, businesses) at their own dossiers."""
     from motcua.community.services import active_memberships  # community depends on org, not the reverse
 
-    if user.is_superuser or (is_staff_member(user) and not is_overseer_only(user)):
+    if user.is_superuser:
         return reverse("dossiers:inbox")
     if is_overseer_only(user):
         return reverse("reports:overseer")
+    if is_staff_member(user):
+        return reverse("dossiers:inbox")
     if active_memberships(user).exists():
         return reverse("community:assisted_new")
     return reverse("portal:my_dossiers")

@@ -5,21 +5,13 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.eforms import CHOOSE, REQUIRED
+from motcua.catalog.eforms import phone_validator as _phone
 from motcua.core.text import nfc
 from motcua.dossiers.validators import IdentifierError, clean_applicant_id, clean_personal_id
-from motcua.notifications.recipients import RecipientError, normalise_email, normalise_phone
+from motcua.notifications.recipients import RecipientError, normalise_email
 
 from .models import CitizenProfile
-
-REQUIRED = {"required": _("Vui lòng nhập thông tin này.")}
-CHOOSE = {"required": _("Vui lòng chọn một mục.")}  # a list or a set of options: nothing to type
-
-
-def _phone(value: str) -> str:
-    try:
-        return normalise_phone(value)
-    except RecipientError as exc:
-        raise ValidationError(exc.message, code="phone") from exc
 
 
 def _email(value: str) -> str:

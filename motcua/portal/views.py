@@ -23,11 +23,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from motcua.catalog.eforms import build_eform, eform_initial, eform_rows, eform_to_json
+from motcua.catalog.eforms import build_eform, eform_initial, eform_to_json
 from motcua.core.errors import DomainError, NotFound, Unprocessable
 from motcua.core.text import nfc
 from motcua.dossiers.models import DocumentKind, Dossier, State
-from motcua.dossiers.selectors import dossier_public, due_status
+from motcua.dossiers.selectors import dossier_public, due_status, eform_of
 from motcua.dossiers.workflow import TRANSITIONS
 from motcua.org import throttle
 
@@ -480,9 +480,7 @@ def _detail_ctx(dossier: Dossier) -> dict:
         "payments": list(dossier.payments.order_by("-created_at")[:10]),
         "due_status": due_status(dossier),
         "may_withdraw": dossier.state in TRANSITIONS["request_withdrawal"].sources,
-        "eform": eform_rows(
-            dossier.procedure_version.form_fields if dossier.procedure_version_id else [], dossier.form_data
-        ),
+        "eform": eform_of(dossier),
     }
 
 
