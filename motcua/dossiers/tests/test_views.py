@@ -24,7 +24,7 @@ def fast_hasher(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
-def file_online(org, name="Đặng Thị Ngọc Hương", id_number="001203012345", at=None):
+def file_online(org, name="Đặng Thị Ngọc Hương", id_number="001203012345", at=None, **extra):
     d, _ = services.dossier_file(
         actor=org["users"]["citizen"],
         procedure_code="1.001612",
@@ -32,6 +32,7 @@ def file_online(org, name="Đặng Thị Ngọc Hương", id_number="00120301234
         channel="online",
         applicant={**APPLICANT, "name": name, "id_number": id_number},
         at=at,
+        **extra,
     )
     return d
 
@@ -156,12 +157,8 @@ def test_the_dossier_page_shows_the_e_form_as_filed(client, org):
         {"name": "dien_thoai", "label": "Điện thoại liên hệ", "type": "tel"},
     ]
     org["version"].save()
-    d, _ = services.dossier_file(
-        actor=org["users"]["citizen"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="online",
-        applicant=APPLICANT,
+    d = file_online(
+        org,
         form_data={
             "ten": "Hộ Bình An",
             "von": 50000000,
