@@ -188,6 +188,14 @@ def grouped(value: Decimal) -> str:
     return sign + groups.replace(",", ".") + (f",{frac}" if frac else "")
 
 
+# Keys the filing screens add beside a version's declared fields (the portal wizard and the community team's
+# filing): shown with a label, not the key.
+EXTRA_LABELS = {
+    "dia_chi_nhan_ket_qua": _("Địa chỉ nhận kết quả qua bưu chính"),
+    "noi_dung": _("Ghi chú của người nộp"),
+}
+
+
 def eform_rows(fields: list[dict], data: dict) -> list[tuple[str, str]]:
     """(label, text) of what the dossier's e-form holds, for the dossier pages: the declared fields in their
     order (those left empty shown as "—"), then any other key as filed. Dates as dd/mm/yyyy, numbers grouped in
@@ -218,5 +226,6 @@ def eform_rows(fields: list[dict], data: dict) -> list[tuple[str, str]]:
     names = {f["name"] for f in declared}
     for key, value in data.items():
         if key not in names and value not in (None, "", [], {}):
-            rows.append((key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
+            label = str(EXTRA_LABELS[key]) if key in EXTRA_LABELS else key
+            rows.append((label, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
     return rows

@@ -3,16 +3,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from motcua.dossiers.forms import MultipleFileField, add_component_fields
+from motcua.dossiers.models import DocumentKind, ReturnMethod
+
 from .models import ConsentMethod
 
 
 class AssistedFilingForm(forms.Form):
     team = forms.TypedChoiceField(label=_("Tổ"), coerce=int, required=False)
-    procedure_code = forms.CharField(
-        label=_("Mã thủ tục"),
-        max_length=40,
-        widget=forms.TextInput(attrs={"list": "offered", "autocomplete": "off"}),
-    )
+    procedure_code = forms.CharField(label=_("Mã thủ tục"), max_length=40, widget=forms.HiddenInput)
     agency = forms.CharField(
         label=_("Cơ quan tiếp nhận (mã định danh)"),
         max_length=35,
@@ -37,17 +36,52 @@ class AssistedFilingForm(forms.Form):
         max_length=1000,
     )
     form_note = forms.CharField(
-        label=_("Nội dung đề nghị (tờ khai tóm tắt)"),
+        label=_("Ghi chú cho Bộ phận Một cửa"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=4000,
     )
+    result_method = forms.ChoiceField(
+        label=_("Người dân nhận kết quả"), choices=ReturnMethod.choices, initial=ReturnMethod.ELECTRONIC
+    )
+    result_address = forms.CharField(
+        label=_("Địa chỉ nhận kết quả qua bưu chính"), max_length=500, required=False
+    )
+    other_files = MultipleFileField(label=_("Tệp khác (nếu có)"))
 
-    def __init__(self, *args, memberships=(), **kwargs):
+    def __init__(self, *args, memberships=(), components=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].choices = [
             (m.team_id, f"{m.team.name} — {m.team.ward.name}") for m in memberships
         ]
+        # one file per component of the procedure (an online filing: no paper boxes); required ones must be given
+        self.components = add_component_fields(self, components, paper=False)
+        for name, component in self.components:
+            self.fields[name].required = component.required
+            self.fields[name].error_messages["required"] = _("Tải lên tệp của thành phần hồ sơ bắt buộc này.")
+        self.fields["other_files"] = self.fields.pop("other_files")
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("result_method") == ReturnMethod.POST
+            and not (cleaned.get("result_address") or "").strip()
+        ):
+            self.add_error("result_address", _("Ghi địa chỉ để nhận kết quả qua bưu chính."))
+        return cleaned
+
+    @property
+    def component_fields(self) -> list:
+        return [self[name] for name, _component in self.components]
+
+    def uploads(self) -> list[tuple]:
+        """(file, kind, component) of every file given, for documents.inspect_all."""
+        out = [
+            (self.cleaned_data[n], DocumentKind.COMPONENT, c)
+            for n, c in self.components
+            if self.cleaned_data.get(n)
+        ]
+        return out + [(f, DocumentKind.OTHER, None) for f in self.cleaned_data.get("other_files") or []]
 
 
 class ClaimForm(forms.Form):

@@ -76,6 +76,7 @@ def assisted_file(
     resident_user=None,
     form_data: dict | None = None,
     result_method: str = "electronic",
+    file_hashes: list | None = None,
     at: dt.datetime | None = None,
 ) -> AssistedFiling:
     """A team member files a dossier online for a resident. The resident is the applicant (and its account owner
@@ -124,6 +125,7 @@ def assisted_file(
             result_method=result_method,
             at=at,
             applicant_user=resident_user,
+            file_hashes=file_hashes,
         )
         if dossier.applicant_user_id != (resident_user.pk if resident_user else None):
             # dossier_file makes the online filer the account owner; here the filer is the helper, not the

@@ -5,15 +5,19 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from motcua.catalog.models import Offering
+from motcua.catalog.eforms import build_eform, eform_to_json
+from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import DomainError
-from motcua.dossiers.models import Dossier
+from motcua.core.text import nfc
+from motcua.dossiers import documents
+from motcua.dossiers.models import Dossier, ReturnMethod
 from motcua.org.models import Agency, AgencyLevel
 
 from . import selectors, services
@@ -69,6 +73,9 @@ def ward_detail(request, identifier: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def assisted_new(request):
+    """Filing on a resident's behalf, in two steps on one page: pick one of the procedures the member's ward
+    offers (`?procedure_code=`), then the resident, the consent, the procedure's e-form and its components'
+    files, as the online filing wizard asks of a citizen."""
     memberships = list(services.active_memberships(request.user))
     if not memberships:
         return render(
@@ -80,25 +87,65 @@ def assisted_new(request):
             },
             status=403,
         )
-    initial = {
-        "consent_at": timezone.localtime().replace(second=0, microsecond=0),
-        "consent_method": "signature",
-    }
-    form = AssistedFilingForm(request.POST or None, memberships=memberships, initial=initial)
     wards = {m.team.ward_id for m in memberships}
-    offered = (
-        Offering.objects.filter(agency_id__in=wards).select_related("procedure").order_by("procedure__code")
-    )
-    ctx = {"form": form, "offered": offered, "filings": selectors.member_filings(request.user)[:20]}
-    if request.method == "POST":
-        if not form.is_valid():
-            return render(request, "community/assisted_new.html", ctx, status=400)
-        d = form.cleaned_data
-        try:
+    offered = {
+        o.procedure.code: o.procedure
+        for o in Offering.objects.filter(agency_id__in=wards)
+        .select_related("procedure")
+        .order_by("procedure__code")
+    }
+    source = request.POST if request.method == "POST" else request.GET
+    code = (source.get("procedure_code") or "").strip()
+    procedure = offered.get(code) or (Procedure.objects.filter(code=code).first() if code else None)
+    version = procedure.version_at(timezone.localdate()) if procedure else None
+    components = list(version.components.order_by("order", "pk")) if version else []
+    EForm = build_eform(version.form_fields if version else [])
+    ctx = {
+        "offered": list(offered.values()),
+        "procedure": procedure,
+        "code": code,
+        "filings": selectors.member_filings(request.user)[:20],
+    }
+    kwargs = {"memberships": memberships, "components": components}
+    if request.method != "POST":
+        initial = {
+            "procedure_code": code,
+            "consent_at": timezone.localtime().replace(second=0, microsecond=0),
+            "consent_method": "signature",
+        }
+        ctx.update(form=AssistedFilingForm(initial=initial, **kwargs), eform=EForm(prefix="tk"))
+        if code and procedure is None:
+            ctx["error"] = _("Không có thủ tục mã “%(code)s”. Chọn thủ tục trong danh sách.") % {"code": code}
+            return render(request, "community/assisted_new.html", ctx, status=404)
+        return render(request, "community/assisted_new.html", ctx)
+    form = AssistedFilingForm(request.POST, request.FILES, **kwargs)
+    eform = EForm(request.POST, prefix="tk")
+    ctx.update(form=form, eform=eform)
+    if procedure is None:
+        ctx["error"] = (
+            _("Không có thủ tục mã “%(code)s”. Chọn thủ tục trong danh sách.") % {"code": code}
+            if code
+            else _("Chọn thủ tục hành chính.")
+        )
+        return render(request, "community/assisted_new.html", ctx, status=404 if code else 400)
+    valid = form.is_valid()
+    if not (eform.is_valid() and valid):
+        ctx["error"] = _("Thông tin chưa hợp lệ, kiểm tra lại các ô được đánh dấu.")
+        return render(request, "community/assisted_new.html", ctx, status=400)
+    d = form.cleaned_data
+    form_data = eform_to_json(eform.cleaned_data)
+    if d["form_note"]:
+        form_data.setdefault("noi_dung", d["form_note"])
+    if d["result_method"] == ReturnMethod.POST:
+        form_data["dia_chi_nhan_ket_qua"] = nfc(d["result_address"]).strip()
+    stored: list = []
+    try:
+        inspected = documents.inspect_all(form.uploads())
+        with transaction.atomic():
             filing = services.assisted_file(
                 member_user=request.user,
                 team_id=d["team"] or None,
-                procedure_code=d["procedure_code"].strip(),
+                procedure_code=procedure.code,
                 agency_identifier=d["agency"].strip() or None,
                 resident={
                     "name": d["resident_name"],
@@ -110,14 +157,17 @@ def assisted_new(request):
                 consent_method=d["consent_method"],
                 consent_at=d["consent_at"],
                 consent_note=d["consent_note"],
-                form_data={"noi_dung": d["form_note"]} if d["form_note"] else None,
+                form_data=form_data or None,
+                result_method=d["result_method"],
+                file_hashes=[info.sha256 for *_rest, info in inspected],
             )
-        except DomainError as exc:
-            ctx["error"] = exc.message
-            return render(request, "community/assisted_new.html", ctx, status=exc.status)
-        messages.success(request, _("Đã nộp hồ sơ trực tuyến thay người dân."))
-        return redirect("community:assisted_done", code=filing.dossier.code)
-    return render(request, "community/assisted_new.html", ctx)
+            documents.store_all(filing.dossier, inspected, request.user, stored)
+    except DomainError as exc:
+        documents.discard(stored)
+        ctx["error"] = exc.message
+        return render(request, "community/assisted_new.html", ctx, status=exc.status)
+    messages.success(request, _("Đã nộp hồ sơ trực tuyến thay người dân."))
+    return redirect("community:assisted_done", code=filing.dossier.code)
 
 
 @login_required

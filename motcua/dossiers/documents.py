@@ -324,6 +324,22 @@ def store_upload(
     return doc
 
 
+def inspect_all(uploads) -> list[tuple]:
+    """Check every (file, kind, component) before anything is stored: one bad file refuses the whole action.
+    Returns (file, kind, component, Inspected) for store_all."""
+    return [(f, kind, comp, inspect_upload(f)) for f, kind, comp in uploads]
+
+
+def store_all(dossier: Dossier, inspected, user, stored: list) -> None:
+    """Store inspect_all's files on the dossier, appending each document to `stored` (for discard on failure)."""
+    for f, kind, comp, info in inspected:
+        stored.append(
+            store_upload(
+                dossier=dossier, uploaded_file=f, kind=kind, component=comp, actor=user, inspected=info
+            )
+        )
+
+
 def discard(documents) -> None:
     """Delete stored files of documents whose database rows were rolled back (a refused action)."""
     for doc in documents:

@@ -47,18 +47,21 @@ def component_label(component) -> str:
 DATETIME_LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
 
 
-def add_component_fields(form: forms.Form, components) -> list[tuple]:
-    """For each of the procedure's components: a "received on paper" box (`paper_<pk>`) and a file input for its
-    scan (`component_<pk>`, a label of its own for screen readers). Returns [(file field name, component)]."""
+def add_component_fields(form: forms.Form, components, *, paper: bool = True) -> list[tuple]:
+    """For each of the procedure's components: a "received on paper" box (`paper_<pk>`; not for an online
+    filing, `paper=False`) and a file input for its scan (`component_<pk>`, a label of its own for screen readers;
+    without the box, the component's full label). Returns [(file field name, component)]."""
     out = []
     for c in components:
-        form.fields[f"paper_{c.pk}"] = forms.BooleanField(
-            label=_("%(name)s — đã nhận bản giấy") % {"name": component_label(c)}, required=False
-        )
+        if paper:
+            form.fields[f"paper_{c.pk}"] = forms.BooleanField(
+                label=_("%(name)s — đã nhận bản giấy") % {"name": component_label(c)}, required=False
+            )
+            label = _("Tệp số hóa — %(name)s") % {"name": Truncator(c.name).chars(48)}
+        else:
+            label = component_label(c)
         name = f"component_{c.pk}"
-        form.fields[name] = forms.FileField(
-            label=_("Tệp số hóa — %(name)s") % {"name": Truncator(c.name).chars(48)}, required=False
-        )
+        form.fields[name] = forms.FileField(label=label, required=False)
         out.append((name, c))
     return out
 

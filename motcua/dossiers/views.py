@@ -247,20 +247,6 @@ def _may_upload(user, dossier: Dossier) -> bool:
     )
 
 
-def _inspect_all(uploads):
-    """Check every file before anything is stored: one bad file refuses the whole action."""
-    return [(f, kind, comp, documents.inspect_upload(f)) for f, kind, comp in uploads]
-
-
-def _store_all(dossier, inspected, user, stored: list):
-    for f, kind, comp, info in inspected:
-        stored.append(
-            documents.store_upload(
-                dossier=dossier, uploaded_file=f, kind=kind, component=comp, actor=user, inspected=info
-            )
-        )
-
-
 # --- dossier page and actions ---------------------------------------------------------------------------------
 
 
@@ -288,9 +274,9 @@ def dossier_act(request, code: str, action: str):
         return _render_detail(request, dossier, bound={action: form}, error=err, status=400)
     stored: list = []
     try:
-        inspected = _inspect_all(form.uploads())
+        inspected = documents.inspect_all(form.uploads())
         with transaction.atomic():
-            _store_all(dossier, inspected, request.user, stored)
+            documents.store_all(dossier, inspected, request.user, stored)
             params = form.params()
             hashes = documents.unrecorded_hashes(dossier)
             if hashes:
@@ -341,9 +327,9 @@ def upload(request, code: str):
     comp = form.cleaned_data.get("component_obj")
     stored: list = []
     try:
-        inspected = _inspect_all([(f, kind, comp) for f in form.cleaned_data["files"]])
+        inspected = documents.inspect_all([(f, kind, comp) for f in form.cleaned_data["files"]])
         with transaction.atomic():
-            _store_all(dossier, inspected, request.user, stored)
+            documents.store_all(dossier, inspected, request.user, stored)
     except DomainError as exc:
         documents.discard(stored)
         return _render_detail(request, dossier, error=exc, status=exc.status)
@@ -604,7 +590,7 @@ def counter(request):
     c = form.cleaned_data
     stored: list = []
     try:
-        inspected = _inspect_all(form.uploads())
+        inspected = documents.inspect_all(form.uploads())
         with transaction.atomic():
             dossier, _created = services.dossier_file(
                 actor=request.user,
@@ -618,7 +604,7 @@ def counter(request):
                 working_days=float(c["working_days"]) if c.get("working_days") is not None else None,
                 file_hashes=[info.sha256 for _f, _k, _c, info in inspected],
             )
-            _store_all(dossier, inspected, request.user, stored)
+            documents.store_all(dossier, inspected, request.user, stored)
             if c.get("receive_now"):
                 params = {}
                 hashes = documents.unrecorded_hashes(dossier)

@@ -28,7 +28,9 @@ def sign_in(page, base, username, next_url):
 def test_member_files_resident_claims(live_server, page, world):
     base = live_server.url
     sign_in(page, base, "tcns.bk1", "/to-cong-nghe-so/nop-ho/")
-    page.get_by_label("Mã thủ tục").fill("1.001193")
+    page.get_by_label("Thủ tục hành chính").select_option("1.001193")
+    page.get_by_role("button", name="Chọn thủ tục").click()
+    page.wait_for_url("**/to-cong-nghe-so/nop-ho/?procedure_code=1.001193")
     page.get_by_label("Họ và tên người dân").fill("Trần Văn Bảo")
     page.get_by_label("Số định danh cá nhân").fill(RESIDENT_ID)
     page.get_by_label("Số điện thoại").fill("0912345678")

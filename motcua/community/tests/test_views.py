@@ -18,6 +18,7 @@ def post_filing(client, **over):
         "consent_method": "phone",
         "consent_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "consent_note": "Gọi lúc 9h",
+        "result_method": "electronic",
         **over,
     }
     return client.post(reverse("community:assisted_new"), data)
@@ -98,3 +99,79 @@ def test_assistance_template_tag(world, client):
         applicant_name_ascii="a",
     )
     assert Template("{% load community %}{% assistance_note d %}").render(Context({"d": plain})).strip() == ""
+
+
+def test_assisted_filing_takes_the_e_form_and_the_components(client, world, settings, tmp_path):
+    """The member picks the procedure, then files the resident's e-form and component files as the online wizard
+    asks of a citizen: what is missing or bad is refused with nothing created; what is filed is kept as filed."""
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.catalog.models import ProcedureComponent
+    from motcua.dossiers.models import DossierDocument
+    from motcua.notifications.tests.factories import PDF_BYTES
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    version = world["procedure"].versions.get()
+    version.form_fields = [
+        {"name": "ten_tre", "label": "Họ tên trẻ", "type": "text", "required": True},
+        {"name": "ngay_sinh", "label": "Ngày sinh", "type": "date", "required": True},
+        {"name": "can_nang", "label": "Cân nặng (gam)", "type": "number"},
+    ]
+    version.save()
+    required = ProcedureComponent.objects.create(version=version, order=1, name="Giấy chứng sinh")
+    ProcedureComponent.objects.create(version=version, order=2, name="Giấy tờ khác", required=False)
+    client.force_login(world["users"]["member"])
+    url = reverse("community:assisted_new")
+
+    picker = client.get(url).content.decode()
+    assert 'name="procedure_code"' in picker and "Giấy chứng sinh" not in picker  # first pick the procedure
+    page = client.get(url, {"procedure_code": "1.001193"}).content.decode()
+    assert "Giấy chứng sinh (1 bản chính, bắt buộc)" in page and 'name="tk-ten_tre"' in page
+    unknown = client.get(url, {"procedure_code": "9.999999"})
+    assert unknown.status_code == 404 and "9.999999" in unknown.content.decode()
+
+    def post(files=None, **over):
+        data = {
+            "tk-ten_tre": "Trần Minh Khôi",
+            "tk-ngay_sinh": "02/11/2026",
+            "tk-can_nang": "3200",
+            **over,
+        }
+        for name, content in (files or {}).items():
+            data[name] = SimpleUploadedFile(f"{name}.pdf", content, content_type="application/pdf")
+        return post_filing(client, **data)
+
+    field = f"component_{required.pk}"
+    missing_file = post()
+    assert missing_file.status_code == 400 and "thành phần hồ sơ bắt buộc" in missing_file.content.decode()
+    missing_form = post({field: PDF_BYTES}, **{"tk-ten_tre": ""})
+    assert missing_form.status_code == 400
+    bad_number = post({field: PDF_BYTES}, **{"tk-can_nang": "-5"})
+    assert bad_number.status_code == 400
+    no_address = post({field: PDF_BYTES}, result_method="post")
+    assert no_address.status_code == 400 and "địa chỉ" in no_address.content.decode()
+    executable = post({field: b"MZ\x90\x00" + b"\x00" * 64})
+    assert executable.status_code == 422 and "Không nhận tệp này" in executable.content.decode()
+    assert not Dossier.objects.exists() and not DossierDocument.objects.exists()
+    assert not list((tmp_path / "media").rglob("*.*"))  # nothing left in storage either
+
+    ok = post({field: PDF_BYTES}, result_method="post", result_address="12 Tạ Quang Bửu", form_note="Nộp hộ")
+    assert ok.status_code == 302
+    dossier = AssistedFiling.objects.get().dossier
+    assert dossier.form_data == {
+        "ten_tre": "Trần Minh Khôi",
+        "ngay_sinh": "2026-11-02",
+        "can_nang": "3200",  # as the wizard keeps e-form numbers (catalog.eforms.eform_to_json)
+        "noi_dung": "Nộp hộ",
+        "dia_chi_nhan_ket_qua": "12 Tạ Quang Bửu",
+    }
+    assert dossier.result_method == "post" and dossier.applicant_user is None
+    doc = dossier.documents.get()
+    digest = hashlib.sha256(PDF_BYTES).hexdigest()
+    assert (doc.component_id, doc.sha256) == (required.pk, digest)
+    assert dossier.events.get().file_hashes == [digest]  # recorded by the submit event, under the hash chain
+    client.force_login(world["users"]["officer"])
+    staff_page = client.get(reverse("dossiers:detail", args=[dossier.code])).content.decode()
+    assert "Địa chỉ nhận kết quả qua bưu chính" in staff_page and "dia_chi_nhan_ket_qua" not in staff_page
