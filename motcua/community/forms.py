@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from motcua.dossiers.forms import MultipleFileField, add_component_fields
+from motcua.dossiers.forms import DATETIME_LOCAL, MultipleFileField, add_component_fields, datetime_input
 from motcua.dossiers.models import DocumentKind, ReturnMethod
 
 from .models import ConsentMethod
@@ -26,8 +26,9 @@ class AssistedFilingForm(forms.Form):
     consent_method = forms.ChoiceField(label=_("Hình thức người dân đồng ý"), choices=ConsentMethod.choices)
     consent_at = forms.DateTimeField(
         label=_("Thời điểm đồng ý"),
-        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=DATETIME_LOCAL,
+        widget=datetime_input(),
+        help_text=_("Dạng dd/mm/yyyy hh:mm."),
     )
     consent_note = forms.CharField(
         label=_("Ghi chú về sự đồng ý"),

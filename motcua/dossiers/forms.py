@@ -16,6 +16,10 @@ from motcua.org.models import Agency, StaffRole
 
 from .models import ApplicantKind, DocumentKind, Dossier, Outcome, ReturnMethod
 
+# What documents.inspect_upload takes (checked there from the content): offered first by the browser's file chooser,
+# and on a phone with the camera.
+ACCEPTED_FILES = ".pdf,.jpg,.jpeg,.png,.docx,.xlsx,application/pdf,image/jpeg,image/png"
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -23,7 +27,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED_FILES}))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
@@ -44,7 +48,16 @@ def component_label(component) -> str:
     return f"{component.name} ({extra})"
 
 
-DATETIME_LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+DATETIME_LOCAL = ["%d/%m/%Y %H:%M", "%d/%m/%Y %Hh%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+def datetime_input() -> forms.DateTimeInput:
+    """A date and time typed as dd/mm/yyyy hh:mm (24 h) whatever the browser's language: a native
+    datetime-local picker follows the browser's locale (mm/dd/yyyy and AM/PM in an English browser)."""
+    return forms.DateTimeInput(
+        format="%d/%m/%Y %H:%M",
+        attrs={"placeholder": "dd/mm/yyyy hh:mm", "autocomplete": "off", "size": 16, "maxlength": 16},
+    )
 
 
 def add_component_fields(form: forms.Form, components, *, paper: bool = True) -> list[tuple]:
@@ -61,7 +74,9 @@ def add_component_fields(form: forms.Form, components, *, paper: bool = True) ->
         else:
             label = component_label(c)
         name = f"component_{c.pk}"
-        form.fields[name] = forms.FileField(label=label, required=False)
+        form.fields[name] = forms.FileField(
+            label=label, required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_FILES})
+        )
         out.append((name, c))
     return out
 
@@ -295,7 +310,8 @@ class ApologizeForm(ActionForm):
     new_return_at = forms.DateTimeField(
         label=_("Ngày, giờ hẹn trả mới"),
         input_formats=DATETIME_LOCAL,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=datetime_input(),
+        help_text=_("Dạng dd/mm/yyyy hh:mm, ví dụ 05/12/2026 15:00."),
     )
 
 

@@ -175,3 +175,16 @@ def test_assisted_filing_takes_the_e_form_and_the_components(client, world, sett
     client.force_login(world["users"]["officer"])
     staff_page = client.get(reverse("dossiers:detail", args=[dossier.code])).content.decode()
     assert "Địa chỉ nhận kết quả qua bưu chính" in staff_page and "dia_chi_nhan_ket_qua" not in staff_page
+
+
+def test_consent_time_is_shown_and_typed_as_dd_mm_yyyy(client, world):
+    """Whatever the browser's language, the consent time reads dd/mm/yyyy hh:mm (no native picker in mm/dd/yyyy
+    and AM/PM) and is accepted as typed that way."""
+    client.force_login(world["users"]["member"])
+    page = client.get(reverse("community:assisted_new"), {"procedure_code": "1.001193"}).content.decode()
+    now = timezone.localtime()
+    assert 'placeholder="dd/mm/yyyy hh:mm"' in page and 'type="datetime-local"' not in page
+    assert f'value="{now:%d/%m/%Y} ' in page
+    typed = (now - timezone.timedelta(hours=1)).replace(second=0, microsecond=0)
+    assert post_filing(client, consent_at=typed.strftime("%d/%m/%Y %H:%M")).status_code == 302
+    assert AssistedFiling.objects.get().consent_at == typed

@@ -272,7 +272,7 @@ def test_refusal_apology_and_stop_through_the_staff_screens(page, live_server, o
     form = open_action(page, "apologize")
     page.fill(f"{form} textarea[name=reason]", "Cần xác minh thêm thông tin với cơ quan thuế")
     new_at = (late.due_at + dt.timedelta(days=7)).astimezone(timezone.get_current_timezone())
-    page.fill(f"{form} input[name=new_return_at]", new_at.strftime("%Y-%m-%dT%H:%M"))
+    page.fill(f"{form} input[name=new_return_at]", new_at.strftime("%d/%m/%Y %H:%M"))
     submit(page, form)
     assert Dossier.objects.get(code=late.code).new_return_at is not None
     assert_pdf(page, f"{base}/staff/dossiers/{late.code}/forms/apology.pdf")
