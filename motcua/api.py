@@ -25,15 +25,70 @@ def on_domain_error(request: HttpRequest, exc: DomainError):
     return response
 
 
+# pydantic's error types (https://docs.pydantic.dev/latest/errors/validation_errors/) that the API's parameters and
+# bodies can raise, in Vietnamese; {name} takes the error's context (the limit, the allowed values…). Any other type
+# keeps pydantic's English text after a Vietnamese "không hợp lệ".
+_VI_ERRORS = {
+    "missing": "thiếu (bắt buộc)",
+    "int_parsing": "phải là số nguyên",
+    "int_type": "phải là số nguyên",
+    "int_from_float": "phải là số nguyên",
+    "float_parsing": "phải là số",
+    "float_type": "phải là số",
+    "decimal_parsing": "phải là số",
+    "bool_parsing": "phải là true hoặc false",
+    "bool_type": "phải là true hoặc false",
+    "string_type": "phải là chuỗi ký tự",
+    "string_too_long": "dài tối đa {max_length} ký tự",
+    "string_too_short": "phải có ít nhất {min_length} ký tự",
+    "greater_than": "phải lớn hơn {gt}",
+    "greater_than_equal": "phải lớn hơn hoặc bằng {ge}",
+    "less_than": "phải nhỏ hơn {lt}",
+    "less_than_equal": "phải nhỏ hơn hoặc bằng {le}",
+    "literal_error": "phải là một trong các giá trị: {expected}",
+    "enum": "phải là một trong các giá trị: {expected}",
+    "date_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "date_type": "phải là ngày dạng YYYY-MM-DD",
+    "datetime_parsing": "phải là ngày giờ ISO 8601, ví dụ 2025-02-05T10:00:00+07:00",
+    "datetime_from_date_parsing": "phải là ngày giờ ISO 8601, ví dụ 2025-02-05T10:00:00+07:00",
+    "datetime_type": "phải là ngày giờ ISO 8601, ví dụ 2025-02-05T10:00:00+07:00",
+    "dict_type": "phải là một đối tượng JSON ({…})",
+    "model_type": "phải là một đối tượng JSON ({…})",
+    "model_attributes_type": "phải là một đối tượng JSON ({…})",
+    "list_type": "phải là một danh sách ([…])",
+    "json_invalid": "không phải JSON hợp lệ",
+    "extra_forbidden": "không được phép",
+}
+
+
+def _in_vietnamese(err: dict) -> str:
+    template = _VI_ERRORS.get(err.get("type", ""))
+    if template is None:
+        return f"không hợp lệ ({err.get('msg', 'invalid')})"
+    ctx = {}
+    for key, value in (err.get("ctx") or {}).items():
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # "0", not "0.0"
+        elif isinstance(value, str):
+            value = value.replace(" or ", " hoặc ")  # pydantic's list of allowed values
+        ctx[key] = value
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError, ValueError):
+        return f"không hợp lệ ({err.get('msg', 'invalid')})"
+
+
 def _describe(errors: list[dict]) -> tuple[str, str, list[dict]]:
     parts_vi, parts_en, details = [], [], []
     for err in errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("query", "body", "path", "form", "payload")]
         field = ".".join(loc) or "?"
         msg = err.get("msg", "invalid")
-        parts_vi.append(f"'{field}': {msg}")
+        vi = _in_vietnamese(err)
+        parts_vi.append(f"'{field}': {vi}")
         parts_en.append(f"'{field}': {msg}")
-        details.append({"field": field, "message": msg})
+        details.append({"field": field, "message": vi, "message_en": msg})
     return (
         "Dữ liệu không hợp lệ — " + "; ".join(parts_vi),
         "Invalid input — " + "; ".join(parts_en),

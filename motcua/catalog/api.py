@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema
 
 from motcua.core.errors import NotFound, Unprocessable
 from motcua.core.i18n import vietnamese
+from motcua.core.schemas import ErrorOut
 from motcua.org.models import Agency, Role
 
 from . import selectors
@@ -25,12 +26,6 @@ def num(value: Decimal | None) -> Number:
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
-
-
-class ErrorOut(Schema):
-    error: str
-    message: str
-    message_en: str
 
 
 class ProcedureItemOut(Schema):
@@ -91,7 +86,7 @@ class ProcessOut(Schema):
     steps: list[StepOut]
 
 
-class AgencyRefOut(Schema):
+class OfferingAgencyOut(Schema):
     identifier: str
     name: str
     level: str
@@ -128,7 +123,7 @@ class ProcedureDetailOut(ProcedureItemOut):
     components: list[ComponentOut]
     form_fields: list[dict]
     process: ProcessOut | None
-    agencies: list[AgencyRefOut]
+    agencies: list[OfferingAgencyOut]
     versions: list[VersionRefOut]
     online_filing_url: str | None
 
@@ -213,7 +208,7 @@ def list_procedures_slash(
 
 @router.get(
     "/{code}",
-    response={200: ProcedureDetailOut, 404: ErrorOut},
+    response={200: ProcedureDetailOut, 404: ErrorOut, 422: ErrorOut},
     summary="Chi tiết thủ tục (procedure detail)",
     description="Phiên bản có hiệu lực hôm nay (hoặc ngày `at`), kèm các phiên bản, thành phần hồ sơ, quy trình nội "
     "bộ và cơ quan tiếp nhận. The version in force today (or on `at`), with versions, components, internal process "
@@ -301,7 +296,9 @@ def get_procedure(request: HttpRequest, code: str, at: dt.date | None = None):
     return data
 
 
-@router.get("/{code}/", response={200: ProcedureDetailOut, 404: ErrorOut}, include_in_schema=False)
+@router.get(
+    "/{code}/", response={200: ProcedureDetailOut, 404: ErrorOut, 422: ErrorOut}, include_in_schema=False
+)
 def get_procedure_slash(request: HttpRequest, code: str, at: dt.date | None = None):
     """The same detail at /api/v1/procedures/<code>/ (trailing slash)."""
     return get_procedure(request, code=code, at=at)

@@ -6,17 +6,19 @@ import math
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from motcua.core.auth import BearerAuth
 from motcua.core.errors import NotFound, Throttled
 from motcua.core.prepared import Prepared
+from motcua.core.schemas import ErrorOut
 from motcua.org import throttle
 
 from . import selectors, services
 from .models import Dossier
 
 router = Router(tags=["dossiers"])
+MAX_OFFSET = 10**9  # far beyond any agency's dossiers, and within every database's integer range
 auth = BearerAuth()
 
 
@@ -75,12 +77,6 @@ class ActionIn(Schema):
     expected_version: int | None = None
 
 
-class ErrorOut(Schema):
-    error: str
-    message: str
-    message_en: str
-
-
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
@@ -106,7 +102,12 @@ def file_dossier(request: HttpRequest, payload: FileIn):
 
 @router.get("", auth=auth, response={200: dict, **ERRORS}, summary="Dossiers I may see")
 def list_dossiers(
-    request: HttpRequest, q: str = "", state: str = "", agency: str = "", limit: int = 50, offset: int = 0
+    request: HttpRequest,
+    q: str = "",
+    state: str = "",
+    agency: str = "",
+    limit: int = Query(50, description="1–500 (a larger value is read as 500)"),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     from motcua.core.text import fold
 

@@ -5,19 +5,12 @@ from ninja import Router, Schema
 
 from motcua.core.errors import NotFound, Unprocessable
 from motcua.core.i18n import vietnamese
+from motcua.core.schemas import ErrorOut, OfficeHoursOut
 
 from . import selectors
 from .models import Agency, AgencyLevel
 
 router = Router(tags=["agencies"])
-
-
-class OfficeHoursOut(Schema):
-    morning_start: str
-    morning_end: str
-    afternoon_start: str
-    afternoon_end: str
-    cutoff: str
 
 
 class AgencyRefOut(Schema):
@@ -52,12 +45,6 @@ class AgencyDetailOut(AgencyOut):
     ancestors: list[AgencyRefOut]
     children: list[AgencyRefOut]
     units: list[UnitOut]
-
-
-class ErrorOut(Schema):
-    error: str
-    message: str
-    message_en: str
 
 
 def _hhmm(value) -> str:
@@ -122,7 +109,11 @@ def list_agencies(
     return [_agency(a) for a in agencies]
 
 
-@router.get("/{identifier}", response={200: AgencyDetailOut, 404: ErrorOut}, summary="Thông tin cơ quan")
+@router.get(
+    "/{identifier}",
+    response={200: AgencyDetailOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Thông tin cơ quan",
+)
 def get_agency(request: HttpRequest, identifier: str):
     """One agency by its electronic identifier (e.g. 000.00.21.H26), with its parents, sub-agencies and
     units."""

@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 
 from motcua.core.auth import BearerAuth
 from motcua.core.errors import DomainError, NotFound, PermissionDenied, Unprocessable
+from motcua.core.schemas import ErrorOut, OfficeHoursOut
 
 from . import services
 from .calendar import TZ
@@ -21,20 +22,6 @@ router = Router(tags=["calendar"])
 
 MAX_WORKING_DAYS = Decimal(3650)
 MAX_HOURS = MAX_WORKING_DAYS * 8
-
-
-class ErrorOut(Schema):
-    error: str
-    message: str
-    message_en: str
-
-
-class OfficeHoursOut(Schema):
-    morning_start: str
-    morning_end: str
-    afternoon_start: str
-    afternoon_end: str
-    cutoff: str
 
 
 class DeadlineOut(Schema):
@@ -255,7 +242,7 @@ def list_overrides(
 @router.post(
     "/overrides",
     auth=BearerAuth(),
-    response={201: OverrideOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: OverrideOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Thêm điều chỉnh lịch làm việc",
 )
 def create_override(request: HttpRequest, payload: OverrideIn):

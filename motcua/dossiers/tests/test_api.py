@@ -367,3 +367,37 @@ def test_a_body_that_is_not_json_gets_a_vietnamese_400_and_files_nothing(org, to
         assert data["message"].startswith("Không đọc được nội dung yêu cầu")
         assert "valid JSON" in data["message_en"]
     assert not Dossier.objects.exists()
+
+
+def test_schema_errors_read_in_vietnamese_with_the_english_beside(org, token):
+    """pydantic's refusals (types, limits, allowed values, dates) in Vietnamese in `message`, pydantic's English in
+    `message_en`, one entry per field in `details`; nothing is filed."""
+    c = Client()
+    body = {**BODY, "channel": "fax", "applicant": {"name": 5}, "working_days": -1}
+    del body["agency"]
+    r = call(c, "post", "/api/v1/dossiers", token("citizen"), body)
+    assert r.status_code == 422
+    data = r.json()
+    vi = {d["field"]: d["message"] for d in data["details"]}
+    assert vi == {
+        "agency": "thiếu (bắt buộc)",
+        "channel": "phải là một trong các giá trị: 'online', 'counter' hoặc 'postal'",
+        "applicant.name": "phải là chuỗi ký tự",
+        "working_days": "phải lớn hơn hoặc bằng 0",
+    }
+    assert data["message"].startswith("Dữ liệu không hợp lệ — 'agency': thiếu (bắt buộc);")
+    assert "Field required" in data["message_en"] and "Field required" not in data["message"]
+    assert not Dossier.objects.exists()
+    code = call(c, "post", "/api/v1/dossiers", token("citizen"), BODY).json()["code"]
+    r = call(c, "post", f"/api/v1/dossiers/{code}/apologize", token("leader"), {"new_return_at": "mai"})
+    assert r.status_code == 422 and "ISO 8601" in r.json()["details"][0]["message"]
+
+
+def test_listing_refuses_an_offset_out_of_range_instead_of_failing(org, token):
+    c = Client()
+    officer = token("officer")
+    call(c, "post", "/api/v1/dossiers", token("citizen"), BODY)
+    assert call(c, "get", "/api/v1/dossiers?offset=0&limit=-3", officer).json()["count"] == 1  # limit clamped
+    for offset in ("-1", str(10**30)):
+        r = call(c, "get", f"/api/v1/dossiers?offset={offset}", officer)
+        assert r.status_code == 422 and r.json()["details"][0]["field"] == "offset", offset
