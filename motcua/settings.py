@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # a NUL in the URL is refused (400) before any view builds a query with it (PostgreSQL text cannot hold it)
+    "motcua.core.middleware.RefuseNulMiddleware",
     # reference data (agencies, procedures, roles…) cached per process, checked once per request (ADR 0020)
     "motcua.core.refcache.RefCacheMiddleware",
     # Sessions, the session user and messages are set up for the web pages only: the /api/ JSON interface

@@ -5,6 +5,8 @@ English-labelled page. The one-stop portal is Vietnamese unless the user explici
 switcher sets the `django_language` cookie); the API's messages are bilingual anyway.
 """
 
+import json
+
 from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware as _AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
@@ -65,3 +67,71 @@ class MessageMiddleware(_MessageMiddleware):
         if is_api(request):
             return self.get_response(request)
         return super().__call__(request)
+
+
+# --- NUL characters -------------------------------------------------------------------------------------------
+# PostgreSQL text cannot hold U+0000: a NUL in a path or a query parameter reached a query and failed with a
+# server error (found by fuzzing the API with schemathesis). Django's form fields refuse NUL already; this refuses
+# it in the URL before any view runs (422 on the API, 400 on a page), and anywhere in an API request's JSON body (written "\\u0000" there).
+
+NUL_MESSAGE = "Địa chỉ hoặc dữ liệu gửi lên chứa ký tự không hợp lệ (NUL)."
+NUL_MESSAGE_EN = "The address or the data sent contains an invalid character (NUL)."
+
+
+def has_nul(request) -> bool:
+    if "\x00" in request.path_info:
+        return True
+    query = request.META.get("QUERY_STRING", "")
+    if "%00" not in query.lower() and "\x00" not in query:
+        return False  # the common case, without parsing the query
+    return any("\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values)
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+def json_body_has_nul(request) -> bool:
+    """A JSON body whose strings hold NUL (the escape \\u0000; a raw NUL byte is not valid JSON and django-ninja
+    refuses the body already). Bodies without the escape are not parsed here."""
+    if request.method not in ("POST", "PUT", "PATCH") or not request.content_type.endswith("json"):
+        return False
+    try:
+        body = request.body
+    except Exception:  # too large, or already read: left to the view's own handling
+        return False
+    if b"\\u0000" not in body.lower():
+        return False
+    try:
+        return _holds_nul(json.loads(body))
+    except ValueError:
+        return False  # not JSON: django-ninja answers 400 itself
+
+
+class RefuseNulMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not (has_nul(request) or (is_api(request) and json_body_has_nul(request))):
+            return self.get_response(request)
+        if is_api(request):
+            from django.http import JsonResponse
+
+            body = {"error": "bad_characters", "message": NUL_MESSAGE, "message_en": NUL_MESSAGE_EN}
+            return JsonResponse(body, status=422)  # as the API's other refusals of a value
+        from django.shortcuts import render
+
+        translation.activate(settings.LANGUAGE_CODE)
+        return render(
+            request,
+            "message.html",
+            {"title": "Yêu cầu không hợp lệ", "message": f"{NUL_MESSAGE} {NUL_MESSAGE_EN}"},
+            status=400,
+        )

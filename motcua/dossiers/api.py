@@ -165,7 +165,7 @@ def _get_readable(request, code: str) -> Dossier:
 
 @router.get(
     "/{code}/status",
-    response={200: dict, 404: ErrorOut, 429: ErrorOut},
+    response={200: dict, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Public status lookup (masked)",
 )
 def dossier_status(request: HttpRequest, code: str):

@@ -28,3 +28,60 @@ def test_agency_reference_documented_as_served(client):
     schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
     assert "online" not in schemas["AgencyRefOut"]["properties"]
     assert "online" in schemas["OfferingAgencyOut"]["required"]
+
+
+# --- the API fuzzed against its own document ----------------------------------------------------------------------
+# schemathesis generates requests from /api/v1/openapi.json (valid and invalid parameters and bodies) and sends them
+# to the WSGI application with a one-stop officer's token: no answer may be a server error, and every answer must be
+# one of the documented status codes, in the documented shape and content type.
+
+import pytest  # noqa: E402
+import schemathesis  # noqa: E402
+from django.core import signals  # noqa: E402
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+from django.db import close_old_connections  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+from schemathesis.checks import not_a_server_error  # noqa: E402
+from schemathesis.specs.openapi.checks import (  # noqa: E402
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from motcua.core.models import ApiToken  # noqa: E402
+from motcua.notifications.tests.factories import make_world  # noqa: E402
+
+SCHEMA = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, content_type_conformance]
+
+
+@pytest.fixture
+def officer_token(db, settings):
+    # the public lookup's per-IP count would answer 429 after a few examples
+    settings.STATUS_API_RATE_LIMIT = 0
+    world = make_world()
+    # As Django's test client does: the WSGI handler's end-of-request signal would otherwise close the test's
+    # connection (and its transaction) after the first request.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield ApiToken.issue(world["officer"])
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@SCHEMA.exclude(
+    path_regex=r"export\.pdf$"
+).parametrize()  # the PDF report renders for seconds; tested elsewhere
+@settings(
+    max_examples=8,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
+@pytest.mark.django_db
+def test_api_answers_as_documented(case, officer_token):
+    case.call_and_validate(headers={"Authorization": f"Bearer {officer_token}"}, checks=CHECKS)
