@@ -70,9 +70,10 @@ class MessageMiddleware(_MessageMiddleware):
 
 
 # --- NUL characters -------------------------------------------------------------------------------------------
-# PostgreSQL text cannot hold U+0000: a NUL in a path or a query parameter reached a query and failed with a
-# server error (found by fuzzing the API with schemathesis). Django's form fields refuse NUL already; this refuses
-# it in the URL before any view runs (422 on the API, 400 on a page), and anywhere in an API request's JSON body (written "\\u0000" there).
+# PostgreSQL text cannot hold U+0000: a NUL in a path, a query parameter or a posted value reached a query and
+# failed with a server error (found by fuzzing the API with schemathesis). This refuses it in the URL, in a page's
+# posted form and anywhere in an API request's JSON body (written "\\u0000" there) before any view runs: 422 on
+# the API, 400 on a page.
 
 NUL_MESSAGE = "Địa chỉ hoặc dữ liệu gửi lên chứa ký tự không hợp lệ (NUL)."
 NUL_MESSAGE_EN = "The address or the data sent contains an invalid character (NUL)."
@@ -85,6 +86,14 @@ def has_nul(request) -> bool:
     if "%00" not in query.lower() and "\x00" not in query:
         return False  # the common case, without parsing the query
     return any("\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values)
+
+
+def form_has_nul(request) -> bool:
+    """A page's POSTed form field holding NUL (Django's form fields refuse it, but a view may read a value, such as
+    the chosen procedure, before its form does)."""
+    if request.method != "POST":
+        return False
+    return any("\x00" in key or "\x00" in value for key, values in request.POST.lists() for value in values)
 
 
 def _holds_nul(value) -> bool:
@@ -119,9 +128,10 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not (has_nul(request) or (is_api(request) and json_body_has_nul(request))):
+        api = is_api(request)
+        if not (has_nul(request) or (json_body_has_nul(request) if api else form_has_nul(request))):
             return self.get_response(request)
-        if is_api(request):
+        if api:
             from django.http import JsonResponse
 
             body = {"error": "bad_characters", "message": NUL_MESSAGE, "message_en": NUL_MESSAGE_EN}

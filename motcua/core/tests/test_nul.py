@@ -60,3 +60,9 @@ def test_a_filing_body_with_nul_files_nothing():
     )
     assert r.status_code == 201, r.content
     assert list(Dossier.objects.values_list("applicant_name", flat=True)) == ["Nguyễn Văn An \\u0000"]
+
+
+def test_a_posted_form_with_nul_is_refused_before_the_view():
+    r = Client().post("/accounts/login/", {"username": "congdan\x00", "password": "x"})
+    assert r.status_code == 400 and "ký tự không hợp lệ" in r.content.decode()
+    assert Client().post("/accounts/login/", {"username": "congdan", "password": "x"}).status_code == 200
