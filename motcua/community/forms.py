@@ -3,8 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from motcua.dossiers.forms import DATETIME_LOCAL, MultipleFileField, add_component_fields, datetime_input
-from motcua.dossiers.models import DocumentKind, ReturnMethod
+from motcua.dossiers.forms import (
+    DATETIME_LOCAL,
+    MultipleFileField,
+    add_component_fields,
+    component_uploads,
+    datetime_input,
+)
+from motcua.dossiers.models import ReturnMethod
 
 from .models import ConsentMethod
 
@@ -76,13 +82,7 @@ class AssistedFilingForm(forms.Form):
         return [self[name] for name, _component in self.components]
 
     def uploads(self) -> list[tuple]:
-        """(file, kind, component) of every file given, for documents.inspect_all."""
-        out = [
-            (self.cleaned_data[n], DocumentKind.COMPONENT, c)
-            for n, c in self.components
-            if self.cleaned_data.get(n)
-        ]
-        return out + [(f, DocumentKind.OTHER, None) for f in self.cleaned_data.get("other_files") or []]
+        return component_uploads(self)
 
 
 class ClaimForm(forms.Form):

@@ -80,7 +80,7 @@ def assisted_new(request):
     if not memberships:
         return render(
             request,
-            "community/message.html",
+            "message.html",
             {
                 "title": _("Nộp hồ sơ hộ người dân"),
                 "message": _("Trang này dành cho thành viên tổ công nghệ số cộng đồng đang hoạt động."),

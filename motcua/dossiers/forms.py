@@ -81,6 +81,14 @@ def add_component_fields(form: forms.Form, components, *, paper: bool = True) ->
     return out
 
 
+def component_uploads(form: forms.Form) -> list[tuple]:
+    """(file, kind, component) of every file a form with add_component_fields' inputs and an `other_files` field
+    was given, for documents.inspect_all."""
+    data = form.cleaned_data
+    out = [(data[name], DocumentKind.COMPONENT, c) for name, c in form.components if data.get(name)]
+    return out + [(f, DocumentKind.OTHER, None) for f in data.get("other_files") or []]
+
+
 def paper_components(form: forms.Form) -> list[int]:
     """The components (their order in the procedure) the officer ticked as received on paper."""
     data = getattr(form, "cleaned_data", {})
@@ -490,12 +498,7 @@ class CounterForm(forms.Form):
         }
 
     def uploads(self) -> list[tuple]:
-        out = [
-            (self.cleaned_data[n], DocumentKind.COMPONENT, c)
-            for n, c in self.components
-            if self.cleaned_data.get(n)
-        ]
-        return out + [(f, DocumentKind.OTHER, None) for f in self.cleaned_data.get("other_files") or []]
+        return component_uploads(self)
 
 
 def user_by_username(username: str):
