@@ -190,9 +190,11 @@ def grouped(value: Decimal) -> str:
 
 # Keys the filing screens add beside a version's declared fields (the portal wizard and the community team's
 # filing): shown with a label, not the key.
+RESULT_ADDRESS = "dia_chi_nhan_ket_qua"  # the postal address for the result, when the result goes by post
+NOTE = "noi_dung"  # a free note to the one-stop unit (the community team's filing)
 EXTRA_LABELS = {
-    "dia_chi_nhan_ket_qua": _("Địa chỉ nhận kết quả qua bưu chính"),
-    "noi_dung": _("Ghi chú của người nộp"),
+    RESULT_ADDRESS: _("Địa chỉ nhận kết quả qua bưu chính"),
+    NOTE: _("Ghi chú của người nộp"),
 }
 
 

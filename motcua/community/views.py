@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from motcua.catalog.eforms import build_eform, eform_to_json
+from motcua.catalog.eforms import NOTE, RESULT_ADDRESS, build_eform, eform_to_json
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import DomainError
 from motcua.core.text import nfc
@@ -107,6 +107,11 @@ def assisted_new(request):
         "filings": selectors.member_filings(request.user)[:20],
     }
     kwargs = {"memberships": memberships, "components": components}
+    unknown = (
+        _("Không có thủ tục mã “%(code)s”. Chọn thủ tục trong danh sách.") % {"code": code}
+        if code and procedure is None
+        else ""
+    )
     if request.method != "POST":
         initial = {
             "procedure_code": code,
@@ -114,20 +119,16 @@ def assisted_new(request):
             "consent_method": "signature",
         }
         ctx.update(form=AssistedFilingForm(initial=initial, **kwargs), eform=EForm(prefix="tk"))
-        if code and procedure is None:
-            ctx["error"] = _("Không có thủ tục mã “%(code)s”. Chọn thủ tục trong danh sách.") % {"code": code}
+        if unknown:
+            ctx["error"] = unknown
             return render(request, "community/assisted_new.html", ctx, status=404)
         return render(request, "community/assisted_new.html", ctx)
     form = AssistedFilingForm(request.POST, request.FILES, **kwargs)
     eform = EForm(request.POST, prefix="tk")
     ctx.update(form=form, eform=eform)
     if procedure is None:
-        ctx["error"] = (
-            _("Không có thủ tục mã “%(code)s”. Chọn thủ tục trong danh sách.") % {"code": code}
-            if code
-            else _("Chọn thủ tục hành chính.")
-        )
-        return render(request, "community/assisted_new.html", ctx, status=404 if code else 400)
+        ctx["error"] = unknown or _("Chọn thủ tục hành chính.")
+        return render(request, "community/assisted_new.html", ctx, status=404 if unknown else 400)
     valid = form.is_valid()
     if not (eform.is_valid() and valid):
         ctx["error"] = _("Thông tin chưa hợp lệ, kiểm tra lại các ô được đánh dấu.")
@@ -135,9 +136,9 @@ def assisted_new(request):
     d = form.cleaned_data
     form_data = eform_to_json(eform.cleaned_data)
     if d["form_note"]:
-        form_data.setdefault("noi_dung", d["form_note"])
+        form_data.setdefault(NOTE, d["form_note"])
     if d["result_method"] == ReturnMethod.POST:
-        form_data["dia_chi_nhan_ket_qua"] = nfc(d["result_address"]).strip()
+        form_data[RESULT_ADDRESS] = nfc(d["result_address"]).strip()
     stored: list = []
     try:
         inspected = documents.inspect_all(form.uploads())

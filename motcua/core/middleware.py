@@ -85,15 +85,17 @@ def has_nul(request) -> bool:
     query = request.META.get("QUERY_STRING", "")
     if "%00" not in query.lower() and "\x00" not in query:
         return False  # the common case, without parsing the query
-    return any("\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values)
+    return _querydict_has_nul(request.GET)
 
 
 def form_has_nul(request) -> bool:
     """A page's POSTed form field holding NUL (Django's form fields refuse it, but a view may read a value, such as
     the chosen procedure, before its form does)."""
-    if request.method != "POST":
-        return False
-    return any("\x00" in key or "\x00" in value for key, values in request.POST.lists() for value in values)
+    return request.method == "POST" and _querydict_has_nul(request.POST)
+
+
+def _querydict_has_nul(data) -> bool:
+    return any("\x00" in key or "\x00" in value for key, values in data.lists() for value in values)
 
 
 def _holds_nul(value) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from motcua.catalog.eforms import build_eform
+from motcua.catalog.eforms import RESULT_ADDRESS, build_eform
 from motcua.catalog.models import ProcedureComponent
 
 from . import forms
@@ -113,7 +113,7 @@ def filing_arguments(draft) -> dict:
         }
     form_data = dict(data.get("form") or {})
     if data.get("result_method") == "post":
-        form_data["dia_chi_nhan_ket_qua"] = data.get("result_address", "")
+        form_data[RESULT_ADDRESS] = data.get("result_address", "")
     return {
         "procedure_code": draft.procedure.code,
         "agency_identifier": data["agency"],
