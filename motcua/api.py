@@ -4,8 +4,19 @@ and turns domain errors into JSON with a message a person can act on."""
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
+from motcua.core import strictjson
 from motcua.core.errors import DomainError
+
+
+class StrictJSONParser(Parser):
+    """JSON bodies as RFC 8259 defines them (motcua.core.strictjson): NaN, Infinity or 1e400 is refused as an
+    unreadable body (400) instead of reaching a JSON column or a limit."""
+
+    def parse_body(self, request: HttpRequest):
+        return strictjson.loads_bytes(request.body)
+
 
 api = NinjaAPI(
     title="Mot Cua API",
@@ -13,6 +24,7 @@ api = NinjaAPI(
     description="API của hệ thống Một cửa điện tử (one-stop public administration). "
     "Datetimes are ISO 8601 with offset, zone Asia/Ho_Chi_Minh.",
     urls_namespace="api",
+    parser=StrictJSONParser(),
 )
 
 
@@ -35,6 +47,7 @@ _VI_ERRORS = {
     "int_from_float": "phải là số nguyên",
     "float_parsing": "phải là số",
     "float_type": "phải là số",
+    "finite_number": "phải là số hữu hạn",
     "decimal_parsing": "phải là số",
     "bool_parsing": "phải là true hoặc false",
     "bool_type": "phải là true hoặc false",
@@ -122,8 +135,9 @@ _NINJA_ERRORS = {
     "Cannot parse request body": (
         "bad_body",
         "Không đọc được nội dung yêu cầu: nội dung phải là JSON hợp lệ (kiểm tra dấu ngoặc, dấu phẩy, "
-        "dấu nháy kép).",
-        "Cannot parse the request body: it must be valid JSON.",
+        "dấu nháy kép; số không được là NaN, Infinity hay vượt quá 1e308).",
+        "Cannot parse the request body: it must be valid JSON (numbers may not be NaN, Infinity or "
+        "beyond 1e308).",
     ),
     "CSRF check Failed": (
         "csrf",

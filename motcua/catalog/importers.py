@@ -30,6 +30,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from motcua.core import strictjson
 from motcua.core.errors import Unprocessable
 from motcua.core.text import fold, nfc
 from motcua.org.models import Agency, Role
@@ -206,7 +207,7 @@ def read_records(path: str | Path, *, root_key: str = "procedures") -> list[RawR
 
 def _read_json(raw: bytes, *, root_key: str) -> list[RawRecord]:
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        data = strictjson.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise ImportFileError(f"Tệp JSON không hợp lệ: {exc}", f"Invalid JSON file: {exc}") from exc
     if isinstance(data, dict) and isinstance(data.get(root_key), list):
@@ -510,7 +511,7 @@ def _components(value: Any, e: _Errors) -> list[dict]:
         return []
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = strictjson.loads(value)
         except ValueError:
             e.err(
                 "'components' phải là danh sách JSON các thành phần hồ sơ.",
@@ -557,7 +558,7 @@ def _form_fields(value: Any, e: _Errors) -> list[dict]:
         return []
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = strictjson.loads(value)
         except ValueError:
             e.err("'form_fields' phải là danh sách JSON.", "'form_fields' must be a JSON list.")
             return []

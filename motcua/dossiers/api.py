@@ -51,7 +51,11 @@ class FileIn(Schema):
     result_method: Literal["counter", "post", "electronic"] = "counter"
     receive: bool = Field(False, description="Officer only: receive at once (counter)")
     working_days: float | None = Field(
-        None, ge=0, description="Override of the limit (procedures without one)"
+        None,
+        ge=0,
+        le=3650,
+        allow_inf_nan=False,
+        description="Officer only: the limit applied, in working days (procedures without one)",
     )
 
 
@@ -65,12 +69,18 @@ class ActionIn(Schema):
     step: int | None = None
     to: str | None = None
     to_agency: str | None = None
-    hours: float | None = Field(None, gt=0)
-    amount: float | None = None
+    hours: float | None = Field(
+        None, gt=0, le=99999.99, allow_inf_nan=False, description="hand_over to another agency: its budget"
+    )
+    amount: float | None = Field(
+        None, gt=0, lt=10**14, allow_inf_nan=False, description="request_payment: whole đồng"
+    )
     note: str = ""
     result_number: str = ""
     tracking_number: str = ""
-    working_days: float | None = Field(None, ge=0)
+    working_days: float | None = Field(
+        None, ge=0, le=3650, allow_inf_nan=False, description="receive: the limit applied (working days)"
+    )
     paper_components: list[int] | None = Field(
         None, description="receive: the procedure's components (their numbers) handed in on paper"
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.core.text import nfc
 from motcua.org.models import Agency, StaffRole
+from motcua.workdays.services import MAX_WORKING_DAYS
 
 from .models import ApplicantKind, DocumentKind, Dossier, Outcome, ReturnMethod
 
@@ -125,6 +126,7 @@ class ReceiveForm(ActionForm):
         label=_("Số ngày làm việc áp dụng (nếu thủ tục chưa có thời hạn xác định)"),
         required=False,
         min_value=Decimal(0),
+        max_value=MAX_WORKING_DAYS,
         max_digits=6,
         decimal_places=2,
     )
@@ -446,6 +448,7 @@ class CounterForm(forms.Form):
         label=_("Số ngày làm việc áp dụng (nếu thủ tục chưa có thời hạn xác định)"),
         required=False,
         min_value=Decimal(0),
+        max_value=MAX_WORKING_DAYS,
         max_digits=6,
         decimal_places=2,
     )

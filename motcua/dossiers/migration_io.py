@@ -67,6 +67,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure, ProcedureVersion
+from motcua.core import strictjson
 from motcua.core.errors import DomainError
 from motcua.core.text import fold, nfc
 from motcua.org.models import Agency
@@ -352,13 +353,7 @@ def _working_days(value) -> Decimal:
     return hours
 
 
-def _reject_constant(name: str):
-    raise json.JSONDecodeError(f"{name} is not allowed", name, 0)
-
-
-_loads = json.JSONDecoder(
-    parse_constant=_reject_constant
-).decode  # built once (json.loads(…, kw) builds one per call)
+_loads = strictjson.loads  # NaN, Infinity and 1e400 are not JSON numbers: the line is bad
 
 
 class _Columns:
@@ -985,7 +980,7 @@ def import_dossiers(
                 p.fingerprint if isinstance(p, Prepared) else writer.d.fingerprint(p.dossier_row)
             )
             if not same:
-                full = p if isinstance(p, Prepared) else prep.prepare(json.loads(p.text), p.line)
+                full = p if isinstance(p, Prepared) else prep.prepare(_loads(p.text), p.line)
                 d = Dossier.objects.get(code=p.code)
                 diffs = differences(d, list(d.events.order_by("seq")), full)
             if diffs:

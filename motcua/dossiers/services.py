@@ -671,6 +671,68 @@ def _request_hash(payload: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
+# Bounds of the numbers an action takes (the web forms hold the same ones): a limit as the calendar computes it,
+# an inter-agency step's budget, and a fee in whole đồng that fits the payment record (14 digits).
+MAX_STEP_HOURS = Decimal("99999.99")
+MAX_AMOUNT = Decimal(10**14 - 1)
+_VI_DIGITS = str.maketrans(",.", ".,")
+
+
+def _number(
+    value,
+    *,
+    key: str,
+    vi: str,
+    en: str,
+    low: Decimal,
+    high: Decimal,
+    above: bool = False,
+    whole: bool = False,
+    code: str,
+) -> Decimal:
+    """`value` (a number or its text) as a finite Decimal within [low, high] (or (low, high] when `above`), whole
+    when `whole`; else Unprocessable naming the field and its range."""
+    try:
+        number = Decimal(str(value).strip()) if not isinstance(value, bool) else None
+    except ArithmeticError:
+        number = None
+    ok = (
+        number is not None
+        and number.is_finite()
+        and (number > low if above else number >= low)
+        and number <= high
+        and (not whole or number == number.to_integral_value())
+    )
+    if not ok:
+        lo_en, hi_en = f"{low:,}", f"{high:,}"
+        lo, hi = (n.translate(_VI_DIGITS) for n in (lo_en, hi_en))  # 99.999,99 in Vietnamese
+        kind_vi, kind_en = ("số nguyên", "a whole number") if whole else ("số", "a number")
+        raise Unprocessable(
+            f"{vi} ({key}) phải là {kind_vi} {'lớn hơn' if above else 'từ'} {lo} {'và tối đa' if above else 'đến'} "
+            f"{hi}.",
+            f"'{key}' ({en}) must be {kind_en} {'above' if above else 'from'} {lo_en} "
+            f"{'and at most' if above else 'to'} {hi_en}.",
+            code=code,
+        )
+    return number
+
+
+def _limit_hours(working_days) -> Decimal:
+    """The limit in working hours for `working_days` given by an officer (filing or reception)."""
+    from motcua.workdays import services as calendar_services
+
+    days = _number(
+        working_days,
+        key="working_days",
+        vi="Số ngày làm việc áp dụng",
+        en="working days applied",
+        low=Decimal(0),
+        high=calendar_services.MAX_WORKING_DAYS,
+        code="bad_limit",
+    )
+    return days * 8
+
+
 @refcache.scoped
 def dossier_file(
     *,
@@ -770,7 +832,15 @@ def dossier_file(
         )
     limit_hours = version.limit_hours()
     if working_days is not None:
-        limit_hours = Decimal(str(working_days)) * 8
+        if not (actor.is_superuser or Role.OFFICER in _roles_in(actor, {agency.pk})):
+            raise PermissionDenied(
+                "Chỉ cán bộ Bộ phận Một cửa của cơ quan mới ấn định thời hạn giải quyết (working_days); "
+                "thời hạn của hồ sơ nộp trực tuyến theo thủ tục.",
+                "Only the agency's one-stop officers set the time limit (working_days); an online filing takes "
+                "the procedure's.",
+                code="limit_not_allowed",
+            )
+        limit_hours = _limit_hours(working_days)
     with transaction.atomic():
         dossier = Dossier(
             agency=agency,
@@ -904,7 +974,7 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
     seq = history.count + 1
     lp = {}
     if action == "receive" and params.get("working_days") is not None:
-        lp["limit_hours"] = Decimal(str(params["working_days"])) * 8
+        lp["limit_hours"] = _limit_hours(params["working_days"])
     for key in ("new_return_at", "outcome", "method"):
         if key in params:
             lp[key] = params[key]
@@ -1022,17 +1092,17 @@ def _require_params(action: str, params: dict) -> None:
                 code="bad_items",
             )
     if action == "request_payment":
-        amount = params.get("amount")
-        try:
-            ok = amount is not None and Decimal(str(amount)) > 0
-        except Exception:  # noqa: BLE001
-            ok = False
-        if not ok:
-            raise Unprocessable(
-                "Số tiền phải nộp (amount) phải là số dương.",
-                "'amount' must be a positive number.",
-                code="bad_amount",
-            )
+        _number(
+            params.get("amount"),
+            key="amount",
+            vi="Số tiền phải nộp (đồng)",
+            en="the amount due in đồng",
+            low=Decimal(0),
+            high=MAX_AMOUNT,
+            above=True,
+            whole=True,
+            code="bad_amount",
+        )
 
 
 def _user_by_username(username: str):
@@ -1099,13 +1169,16 @@ def _apply_steps(
                 f"No agency '{to_agency_id}' to hand over to.",
                 code="bad_agency",
             )
-        hours = params.get("hours")
-        if hours is None or Decimal(str(hours)) <= 0:
-            raise Unprocessable(
-                "Bước liên thông cần thời gian xử lý (hours) dương.",
-                "An inter-agency step needs a positive 'hours' budget.",
-                code="bad_hours",
-            )
+        hours = _number(
+            params.get("hours"),
+            key="hours",
+            vi="Thời gian xử lý của bước liên thông (giờ làm việc)",
+            en="the inter-agency step's budget in working hours",
+            low=Decimal(0),
+            high=MAX_STEP_HOURS,
+            above=True,
+            code="bad_hours",
+        )
         order = (current.order if current else 0) + 1
         dossier.steps.filter(order__gte=order).update(order=F("order") + 1000)
         for s in dossier.steps.filter(order__gte=1000).order_by("order"):
@@ -1121,7 +1194,7 @@ def _apply_steps(
             task=nfc(params.get("note")) or "Phối hợp giải quyết liên thông",
             agency=partner,
             inter_agency=True,
-            hours=Decimal(str(hours)),
+            hours=hours,
         )
     if nxt is not None:
         if params.get("to"):

@@ -20,7 +20,7 @@ from .schedules import MAX_YEAR, MIN_YEAR
 
 router = Router(tags=["calendar"])
 
-MAX_WORKING_DAYS = Decimal(3650)
+MAX_WORKING_DAYS = services.MAX_WORKING_DAYS
 MAX_HOURS = MAX_WORKING_DAYS * 8
 
 

@@ -42,6 +42,10 @@ from .schedules import MAX_YEAR, MIN_YEAR, national_schedule
 if TYPE_CHECKING:  # pragma: no cover
     from motcua.org.models import Agency
 
+# The longest time limit the calendar computes (the deadline API and CLI, a limit an officer applies): ten years
+# of working days, far beyond any procedure's.
+MAX_WORKING_DAYS = Decimal(3650)
+
 __all__ = [
     "Deadline",
     "calendar_for",

@@ -74,6 +74,19 @@ def test_dry_run_changes_nothing_and_reports(tmp_path, ref_procs):
     assert Procedure.objects.count() == 0 and Field.objects.count() == 0
 
 
+def test_a_number_json_does_not_define_refuses_the_file(tmp_path):
+    """Python writes NaN and Infinity into "JSON" and reads them back; JSON has neither (a limit of NaN days).
+    The file is refused with where the token is, and nothing is stored."""
+    for bad in (float("nan"), float("inf")):
+        path = write_json(tmp_path, [record(code="1.000001"), record(code="1.000002", legal_days=bad)])
+        exc, out, err = run("import-procedures", str(path))
+        assert exc is not None and exc.returncode == 1
+        message = err + str(exc)
+        assert ("NaN is not allowed" if bad != bad else "Infinity is not allowed") in message, message
+        assert "Tệp JSON không hợp lệ" in message and "line 1 column" in message
+    assert Procedure.objects.count() == 0
+
+
 def test_bad_records_listed_with_numbers_and_nothing_stored(tmp_path):
     records = [
         record(code="1.000001"),

@@ -369,6 +369,92 @@ def test_a_body_that_is_not_json_gets_a_vietnamese_400_and_files_nothing(org, to
     assert not Dossier.objects.exists()
 
 
+def test_a_number_json_does_not_define_is_refused_before_anything_is_filed(org, token):
+    """Python's json reads NaN, Infinity and -Infinity, and 1e400 as infinity: none is JSON (RFC 8259), and a
+    non-finite value would reach a JSON column (PostgreSQL refuses it: a 500) or a limit. Refused as an unreadable
+    body, wherever it sits in the body."""
+    c = Client()
+    officer = token("officer")
+    for number in ("NaN", "Infinity", "-Infinity", "1e400", "-1E999"):
+        for body in (
+            f'{{"procedure": "1.001612", "agency": "000.00.21.H26", "channel": "counter", "working_days": {number},'
+            f' "applicant": {{"name": "Lê Văn An", "id_number": "001203012345"}}}}',
+            f'{{"procedure": "1.001612", "agency": "000.00.21.H26", "form_data": {{"so": [{number}]}},'
+            f' "applicant": {{"name": "Lê Văn An", "id_number": "001203012345"}}}}',
+        ):
+            r = c.post(
+                "/api/v1/dossiers",
+                data=body,
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {officer}",
+            )
+            assert r.status_code == 400, (number, r.content)
+            assert r.json()["error"] == "bad_body" and "Infinity" in r.json()["message"]
+    assert not Dossier.objects.exists()
+    # the largest finite numbers still parse, and are then held to the field's bounds
+    body = {**BODY, "channel": "counter", "working_days": 1.7e308}
+    r = call(c, "post", "/api/v1/dossiers", officer, body)
+    assert r.status_code == 422 and r.json()["details"][0]["field"] == "working_days"
+    assert not Dossier.objects.exists()
+
+
+def test_only_an_officer_sets_the_limit_and_within_the_calendar(org, token):
+    """A citizen's online filing takes the procedure's limit: setting `working_days` would move the due date the
+    statistics judge the agency by. An officer may set one (procedures without a limit), within what the calendar
+    computes (3,650 working days); the web forms hold the same bounds."""
+    c = Client()
+    r = call(c, "post", "/api/v1/dossiers", token("citizen"), {**BODY, "working_days": 30})
+    assert r.status_code == 403 and r.json()["error"] == "limit_not_allowed"
+    assert "working_days" in r.json()["message_en"]
+    assert not Dossier.objects.exists()
+    officer = token("officer")
+    counter = {**BODY, "channel": "counter", "receive": True}
+    r = call(c, "post", "/api/v1/dossiers", officer, {**counter, "working_days": 3650.5})
+    assert r.status_code == 422 and r.json()["details"][0]["message"] == "phải nhỏ hơn hoặc bằng 3650"
+    with pytest.raises(services.Unprocessable) as refused:  # the service's own bound, for every caller
+        services.dossier_file(
+            actor=org["users"]["officer"], procedure_code="1.001612", agency_identifier="000.00.21.H26",
+            channel="counter", applicant=APPLICANT, working_days="3651",
+        )  # fmt: skip
+    assert refused.value.code == "bad_limit" and "từ 0 đến 3.650" in refused.value.message
+    assert not Dossier.objects.exists()
+    r = call(c, "post", "/api/v1/dossiers", officer, {**counter, "working_days": 2.5})
+    assert r.status_code == 201, r.content
+    assert Dossier.objects.get().limit_hours == 20
+    code = call(c, "post", "/api/v1/dossiers", token("citizen"), BODY).json()["code"]
+    r = call(c, "post", f"/api/v1/dossiers/{code}/receive", officer, {"working_days": 1e6})
+    assert r.status_code == 422 and Dossier.objects.get(code=code).state == "submitted"
+
+
+def test_a_fee_is_whole_dong_within_the_payment_record_and_a_step_budget_bounded(org, token):
+    """request_payment: a positive whole number of đồng that fits the payment record (14 digits) — 1e308 used to
+    be accepted, and the citizen's online payment could not be stored; hand_over to another agency: a finite budget
+    of working hours. Refusals change nothing."""
+    c = Client()
+    officer = token("officer")
+    code = call(
+        c, "post", "/api/v1/dossiers", officer, {**BODY, "channel": "counter", "receive": True}
+    ).json()["code"]
+    for amount, field_error in ((1e308, True), (10**14, True), (0, True), (150000.5, False)):
+        r = call(c, "post", f"/api/v1/dossiers/{code}/request_payment", officer, {"amount": amount})
+        assert r.status_code == 422, (amount, r.content)
+        if field_error:
+            assert r.json()["details"][0]["field"] == "amount"
+        else:
+            assert r.json()["error"] == "bad_amount" and "số nguyên" in r.json()["message"]
+    assert Dossier.objects.get(code=code).state == "received"
+    r = call(c, "post", f"/api/v1/dossiers/{code}/request_payment", officer, {"amount": 99_999_999_999_999})
+    assert r.status_code == 200, r.content
+    assert (
+        Dossier.objects.get(code=code).events.get(action="request_payment").data["amount"]
+        == 99_999_999_999_999
+    )
+    r = call(
+        c, "post", f"/api/v1/dossiers/{code}/hand_over", officer, {"to_agency": "000.00.40.H26", "hours": 1e6}
+    )
+    assert r.status_code == 422 and r.json()["details"][0]["field"] == "hours"
+
+
 def test_schema_errors_read_in_vietnamese_with_the_english_beside(org, token):
     """pydantic's refusals (types, limits, allowed values, dates) in Vietnamese in `message`, pydantic's English in
     `message_en`, one entry per field in `details`; nothing is filed."""

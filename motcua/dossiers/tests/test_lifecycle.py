@@ -213,6 +213,40 @@ def test_payment_pause_and_withdrawal_stop(org):
     assert d.state == "stopped" and d.stopped_at == local(2025, 3, 4, 10, 0)
 
 
+def test_numbers_an_action_takes_are_finite_and_bounded(org):
+    """The service's own bounds, whatever the caller (web form, API, import of a future channel): an inter-agency
+    step's budget in (0, 99,999.99] working hours, a fee in whole đồng below 10¹⁴ (the payment record's 14 digits),
+    a limit at reception in [0, 3,650] working days. A refused action changes nothing."""
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    for days in ("NaN", "1e400", -1, 3651, [], True):
+        with pytest.raises(Unprocessable) as refused:
+            act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0), working_days=days)
+        assert refused.value.code == "bad_limit", days
+    d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))
+    events, steps = d.events.count(), d.steps.count()
+    for hours in ("NaN", "Infinity", "1e400", 0, "100000", "abc"):
+        with pytest.raises(Unprocessable) as refused:
+            act(
+                org,
+                d,
+                "hand_over",
+                "specialist",
+                local(2025, 3, 3, 10, 0),
+                to_agency="000.00.40.H26",
+                hours=hours,
+            )
+        assert refused.value.code == "bad_hours", hours
+        assert "99.999,99" in refused.value.message and "99,999.99" in refused.value.message_en
+    for amount in (1e308, 10**14, "Infinity", 0.5, 150000.5):
+        with pytest.raises(Unprocessable) as refused:
+            act(org, d, "request_payment", "specialist", local(2025, 3, 3, 10, 0), amount=amount)
+        assert refused.value.code == "bad_amount", amount
+    d.refresh_from_db()
+    assert (d.state, d.events.count(), d.steps.count()) == ("received", events, steps)
+    d = act(org, d, "request_payment", "specialist", local(2025, 3, 3, 10, 0), amount="150000")
+    assert d.state == "awaiting_payment"
+
+
 def test_inter_agency_step(org):
     d = file_online(org, local(2025, 3, 3, 8, 30))
     d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))

@@ -290,6 +290,8 @@ def test_every_bad_line_is_reported_and_nothing_is_stored(org, tmp_path, jobs):
                 ("receive", "2025-03-03T10:00:00+07:00"),
             ],
         ),  # 23 received after refusal
+        json.dumps(record("E-24", ok))[:-1] + ', "old_fee": 1e400}',  # 24 not a JSON number, in a kept key
+        json.dumps(record("E-25", ok, old_fee=float("nan"))),  # 25 Python writes NaN; JSON has none
     ]
     path = write(tmp_path, lines)
     rc, out, err = run("import-dossiers", path, "--jobs", jobs)
@@ -316,6 +318,8 @@ def test_every_bad_line_is_reported_and_nothing_is_stored(org, tmp_path, jobs):
         21: "tax/enterprise code",
         22: "must be a JSON object",
         23: "Event 3 (receive",
+        24: "1e400 is out of range",
+        25: "NaN is not allowed",
     }
     bad_lines = [
         int(line.split("| Line ")[1].split(":")[0]) for line in err.splitlines() if "| Line " in line
@@ -324,7 +328,7 @@ def test_every_bad_line_is_reported_and_nothing_is_stored(org, tmp_path, jobs):
     for n, reason in expected.items():
         line = next(x for x in err.splitlines() if f"| Line {n}:" in x)
         assert reason in line and line.startswith(f"Dòng {n}"), line
-    assert "21 dòng lỗi" in err and "nothing was imported" in err
+    assert "23 dòng lỗi" in err and "nothing was imported" in err
     assert Dossier.objects.count() == 0 and DossierEvent.objects.count() == 0
     assert DailySequence.objects.count() == 0
 
