@@ -21,6 +21,8 @@ import sys
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
+from motcua.dossiers.people import FAMILY, GIVEN, MIDDLE
+
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # Civil-servant calendar (rules §6.3), only what the generator needs to place office-hour events realistically.
@@ -35,25 +37,6 @@ DAYS_OFF = {
 MAKEUP = {dt.date(2024, 5, 4), dt.date(2025, 4, 26)}
 EDGE_DAYS = [dt.date(2025, 1, 24), dt.date(2025, 4, 25), dt.date(2025, 4, 26), dt.date(2025, 4, 29)]
 
-FAMILY = [
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Hoàng",
-    "Huỳnh",
-    "Phan",
-    "Vũ",
-    "Võ",
-    "Đặng",
-    "Bùi",
-    "Đỗ",
-    "Hồ",
-    "Ngô",
-]
-MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thanh", "Quang", "Thu", "Xuân"]
-GIVEN = ["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Lan", "Linh", "Mai", "Nam", "Phương",
-         "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Việt", "Yến"]  # fmt: skip
 COMPANY = ["Công ty TNHH Thương mại {}", "Công ty Cổ phần Đầu tư {}", "Hợp tác xã Nông nghiệp {}"]
 PROVINCES = ["001", "002", "004", "008", "019", "022", "024", "031", "033", "036", "038", "040", "079", "092"]
 OFFICERS = [

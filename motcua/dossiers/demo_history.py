@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
+from stdnum.vn import mst
 
 from motcua.catalog.models import Offering
 from motcua.org.models import Agency
@@ -40,42 +41,11 @@ from motcua.org.models import Agency
 from . import migration_io
 from .demo import DEPARTMENT, DISTRICT, LOCAL
 from .models import DailySequence, Dossier
+from .people import FAMILY, GIVEN, MIDDLE
 from .services import AgencyCalendar
 
 MARKER = "demo_history"
 
-FAMILY = [
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Hoàng",
-    "Huỳnh",
-    "Phan",
-    "Vũ",
-    "Võ",
-    "Đặng",
-    "Bùi",
-    "Đỗ",
-    "Hồ",
-    "Ngô",
-]
-MIDDLE = [
-    "Văn",
-    "Thị",
-    "Hữu",
-    "Đức",
-    "Minh",
-    "Ngọc",
-    "Thanh",
-    "Quang",
-    "Thu",
-    "Xuân",
-    "Thị Thanh",
-    "Văn Quốc",
-]
-GIVEN = ["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Lan", "Linh", "Mai", "Nam", "Phương",
-         "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Việt", "Yến"]  # fmt: skip
 STREETS = ["Bạch Mai", "Minh Khai", "Lò Đúc", "Phố Huế", "Trần Khát Chân", "Đại Cồ Việt", "Kim Ngưu", "Thanh Nhàn",
            "Lê Thanh Nghị", "Tạ Quang Bửu", "Trương Định", "Vĩnh Tuy"]  # fmt: skip
 COMPANY = [
@@ -158,12 +128,12 @@ def _personal_id(rng: random.Random, birth_year: int, female: bool) -> str:
 
 
 def _tax_code(rng: random.Random) -> str:
-    weights = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+    """A 10-digit enterprise code of Hà Nội (01…) with its check digit (python-stdnum's vn.mst)."""
     while True:
         base = "01" + "".join(rng.choice("0123456789") for _ in range(7))
-        check = 10 - sum(w * int(d) for w, d in zip(weights, base, strict=True)) % 11
-        if check != 10:
-            return base + str(check)
+        code = base + mst.calc_check_digit(base)
+        if mst.is_valid(code):  # no check digit for some bases (the remainder gives 10)
+            return code
 
 
 def _applicant(rng: random.Random, organisations: float) -> dict:
@@ -174,7 +144,7 @@ def _applicant(rng: random.Random, organisations: float) -> dict:
         return {"kind": "organization", "name": name, "id_number": _tax_code(rng), "address": address,
                 "phone": phone}  # fmt: skip
     female = rng.random() < 0.5
-    middle = rng.choice([m for m in MIDDLE if (m.startswith("Thị")) == female] or MIDDLE)
+    middle = "Thị" if female and rng.random() < 0.7 else rng.choice([m for m in MIDDLE if m != "Thị"])
     year = rng.randint(1955, 2004)
     return {"kind": "individual", "name": f"{rng.choice(FAMILY)} {middle} {rng.choice(GIVEN)}",
             "id_number": _personal_id(rng, year, female), "birth_year": year, "address": address,
