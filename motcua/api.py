@@ -95,7 +95,11 @@ def _in_vietnamese(err: dict) -> str:
 def _describe(errors: list[dict]) -> tuple[str, str, list[dict]]:
     parts_vi, parts_en, details = [], [], []
     for err in errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("query", "body", "path", "form", "payload")]
+        loc = [
+            str(p)
+            for p in err.get("loc", [])
+            if p not in ("query", "body", "path", "form", "file", "payload")
+        ]
         field = ".".join(loc) or "?"
         msg = err.get("msg", "invalid")
         vi = _in_vietnamese(err)

@@ -5,8 +5,8 @@ import datetime as dt
 import math
 from typing import Literal
 
-from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.http import FileResponse, HttpRequest
+from ninja import Field, File, Form, Path, Query, Router, Schema, UploadedFile
 
 from motcua.core.auth import BearerAuth
 from motcua.core.errors import NotFound, Throttled
@@ -14,7 +14,7 @@ from motcua.core.prepared import Prepared
 from motcua.core.schemas import ErrorOut
 from motcua.org import throttle
 
-from . import selectors, services
+from . import documents, selectors, services
 from .models import Dossier
 
 router = Router(tags=["dossiers"])
@@ -206,11 +206,67 @@ def get_dossier(request: HttpRequest, code: str):
     return _rendered(request, selectors.dossier_detail(_get_readable(request, code), request.auth))
 
 
+# Before "/{code}/{action}": Django tries the patterns in order, and "documents" is no action.
+@router.post(
+    "/{code}/documents",
+    auth=auth,
+    response={201: dict, **ERRORS, 413: ErrorOut},
+    summary="Add files to a dossier",
+)
+def add_documents(
+    request: HttpRequest,
+    code: str,
+    files: list[UploadedFile] = File(..., description="one or more files: PDF, JPEG, PNG, DOCX or XLSX"),
+    kind: Literal["component", "supplement", "authorisation", "result", "notice", "other"] = Form(
+        "component"
+    ),
+    component: int | None = Form(
+        None, ge=1, le=1000, description="kind component: the procedure's component number"
+    ),
+):
+    """multipart/form-data. Each file is bounded in size and its type sniffed from its content; all are checked
+    before any is stored (all or none). The dossier's staff add any kind while it is open; its applicant adds
+    `component`, `supplement` or `authorisation` before reception or while a supplement is asked for. The files'
+    SHA-256 go into the event of the next action on the dossier (e.g. `supplement`, `receive`, `resolve`)."""
+    dossier = _get_readable(request, code)
+    stored = documents.add_files(
+        dossier=dossier, user=request.auth, files=files, kind=kind, component_order=component
+    )
+    return _rendered(request, {"documents": [selectors.document_dict(dossier, d) for d in stored]}, 201)
+
+
+@router.get(
+    "/{code}/documents/{doc_id}",
+    auth=auth,
+    response={200: None, **ERRORS},
+    summary="Download a file of a dossier",
+    openapi_extra={
+        "responses": {"200": {"description": "The file", "content": {"application/octet-stream": {}}}}
+    },
+)
+def download_document(request: HttpRequest, code: str, doc_id: int = Path(..., ge=1, le=2**62)):
+    """For those who may read the dossier (its agency's staff, its applicant, overseers of the agency)."""
+    dossier = _get_readable(request, code)
+    doc = dossier.documents.filter(pk=doc_id).first()
+    if doc is None:
+        raise NotFound("Không tìm thấy tài liệu của hồ sơ.", "No such document in this dossier.")
+    response = FileResponse(
+        doc.file.open("rb"), content_type=doc.content_type, as_attachment=True, filename=doc.name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @router.post("/{code}/{action}", auth=auth, response={200: dict, **ERRORS}, summary="Take a lifecycle action")
 def act(request: HttpRequest, code: str, action: str, payload: ActionIn | None = None):
     params = payload.model_dump(exclude_none=True) if payload else {}
     expected = params.pop("expected_version", None)
     dossier = services.dossier_act(
-        code=code, action=action, actor=request.auth, params=params, expected_version=expected
+        code=code,
+        action=action,
+        actor=request.auth,
+        params=params,
+        expected_version=expected,
+        record_uploads=True,  # files added through POST /{code}/documents since the last action
     )
     return _rendered(request, selectors.dossier_detail(dossier, request.auth))

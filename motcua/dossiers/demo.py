@@ -143,10 +143,9 @@ class Builder:
         return dossier
 
     def act(self, dossier: Dossier, action: str, who: str, at: dt.datetime, **params) -> Dossier:
-        hashes = documents.unrecorded_hashes(dossier)
-        if hashes:
-            params["file_hashes"] = hashes
-        return services.dossier_act(code=dossier.code, action=action, actor=self.u[who], params=params, at=at)
+        return services.dossier_act(
+            code=dossier.code, action=action, actor=self.u[who], params=params, at=at, record_uploads=True
+        )
 
 
 def _already_loaded(agency_ids: list[int]) -> bool:

@@ -22,12 +22,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import File
+from django.db import transaction
 
 from motcua.core.errors import DomainError, Unprocessable
 from motcua.core.text import nfc
+from motcua.org.models import Role
 
 from . import pdfcheck
-from .models import DocumentKind, Dossier, DossierDocument
+from .models import DocumentKind, Dossier, DossierDocument, State
 from .services import DOCUMENTS_CACHE
 
 logger = logging.getLogger(__name__)
@@ -322,6 +324,82 @@ def store_upload(
     if cached is not None:
         cached.append(doc)
     return doc
+
+
+# Staff of the dossier's agency (or of an agency holding one of its steps) who may add files while it is open
+UPLOADING_ROLES = (Role.OFFICER, Role.SPECIALIST, Role.UNIT_HEAD, Role.LEADER)
+CLOSED_STATES = (State.REFUSED, State.STOPPED, State.RETURNED)
+# What the applicant (or whoever filed for them) may add: the dossier's own papers, before reception or when asked
+APPLICANT_KINDS = (DocumentKind.COMPONENT, DocumentKind.SUPPLEMENT, DocumentKind.AUTHORISATION)
+APPLICANT_STATES = (State.SUBMITTED, State.SUPPLEMENT_REQUESTED)
+
+
+def may_upload(user, dossier: Dossier, kind: str | None = None) -> bool:
+    """Whether `user` may add a file (of `kind`, when given) to `dossier`: staff of its agency or of an agency that
+    holds one of its steps, while it is open; its applicant (or the account that filed it) only the dossier's own
+    papers, before reception or while a supplement is asked for."""
+    from motcua.org.selectors import roles_of
+
+    from .services import steps_of
+
+    if dossier.state in CLOSED_STATES or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    agencies = {dossier.agency_id, *(s.agency_id for s in steps_of(dossier))}
+    if any(r.agency_id in agencies and r.role in UPLOADING_ROLES for r in roles_of(user)):
+        return True
+    applicant = user.pk in (dossier.applicant_user_id, dossier.filed_by_id)
+    return applicant and dossier.state in APPLICANT_STATES and (kind is None or kind in APPLICANT_KINDS)
+
+
+MAX_FILES_PER_UPLOAD = 20
+
+
+def add_files(*, dossier: Dossier, user, files: list, kind: str, component_order: int | None = None) -> list:
+    """Store `files` (of `kind`, for the procedure's component numbered `component_order` if given) on `dossier`,
+    all or none: every file is checked before any is stored. Their hashes go into the event of the next action
+    (services.dossier_act with record_uploads). Refusals: PermissionDenied, Unprocessable."""
+    from motcua.core.errors import PermissionDenied
+
+    _valid_kind(kind)
+    if not may_upload(user, dossier, kind):
+        raise PermissionDenied(
+            "Bạn không thể thêm tệp loại này vào hồ sơ (hồ sơ đã kết thúc, không thuộc cơ quan của bạn, hoặc "
+            "người nộp chỉ được bổ sung giấy tờ của hồ sơ khi chưa tiếp nhận hay khi được yêu cầu bổ sung).",
+            "You may not add this kind of file to the dossier (it is closed, not your agency's, or an applicant "
+            "adds the dossier's own papers only before reception or when asked to supplement).",
+            code="upload_not_allowed",
+        )
+    if not files:
+        raise _refuse(
+            "Chọn ít nhất một tệp (trường 'files').", "Send at least one file ('files').", "no_files"
+        )
+    if len(files) > MAX_FILES_PER_UPLOAD:
+        raise _refuse(
+            f"Mỗi lần tải lên tối đa {MAX_FILES_PER_UPLOAD} tệp.",
+            f"At most {MAX_FILES_PER_UPLOAD} files per upload.",
+            "too_many_files",
+        )
+    component = None
+    if component_order is not None:
+        version = dossier.procedure_version
+        component = version.components.filter(order=component_order).first() if version else None
+        if kind != DocumentKind.COMPONENT or component is None:
+            raise _refuse(
+                f"Thủ tục không có thành phần hồ sơ số {component_order} (chỉ dùng với loại 'component').",
+                f"The procedure has no component number {component_order} (only with kind 'component').",
+                "bad_component",
+            )
+    inspected = inspect_all([(f, kind, component) for f in files])
+    stored: list = []
+    try:
+        with transaction.atomic():
+            store_all(dossier, inspected, user, stored)
+    except Exception:
+        discard(stored)
+        raise
+    return stored
 
 
 def inspect_all(uploads) -> list[tuple]:

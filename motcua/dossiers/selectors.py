@@ -2,6 +2,7 @@
 
 import datetime as dt
 import functools
+from urllib.parse import quote
 
 from django.db import connection
 from django.db.models import Q
@@ -138,6 +139,20 @@ def documents_of(dossier: Dossier) -> list[DossierDocument]:
     return docs
 
 
+def document_dict(dossier: Dossier, d: DossierDocument) -> dict:
+    """A document as the API shows it; `url` downloads it (GET, for those who may read the dossier)."""
+    return {
+        "id": d.pk,
+        "kind": d.kind,
+        "name": d.name,
+        "content_type": d.content_type,
+        "size": d.size,
+        "sha256": d.sha256,
+        "uploaded_at": iso(d.uploaded_at),
+        "url": f"/api/v1/dossiers/{quote(dossier.code, safe='')}/documents/{d.pk}",
+    }
+
+
 def dossier_detail(dossier: Dossier, user=None) -> dict:
     data = {
         "code": dossier.code,
@@ -215,18 +230,7 @@ def dossier_detail(dossier: Dossier, user=None) -> dict:
             }
             for e in events_of(dossier)
         ],
-        "documents": [
-            {
-                "id": d.pk,
-                "kind": d.kind,
-                "name": d.name,
-                "content_type": d.content_type,
-                "size": d.size,
-                "sha256": d.sha256,
-                "uploaded_at": iso(d.uploaded_at),
-            }
-            for d in documents_of(dossier)
-        ],
+        "documents": [document_dict(dossier, d) for d in documents_of(dossier)],
     }
     if user is not None:
         data["allowed_actions"] = allowed_actions(user, dossier)

@@ -905,9 +905,12 @@ def dossier_act(
     params: dict | None = None,
     at: dt.datetime | None = None,
     expected_version: int | None = None,
+    record_uploads: bool = False,
 ) -> Dossier:
     """Take one lifecycle action on the dossier `code`. One transaction; the row is locked; a conflicting
-    concurrent action gets Conflict (HTTP 409) and changes nothing."""
+    concurrent action gets Conflict (HTTP 409) and changes nothing. With `record_uploads` (and no `file_hashes`
+    given), the event records the SHA-256 of the dossier's files that no event records yet — those uploaded
+    before the action, read under the lock."""
     if action not in TRANSITIONS or action in ("submit", "register"):
         raise NotFound(
             f"Không có thao tác '{action}' trên hồ sơ.",
@@ -932,7 +935,22 @@ def dossier_act(
                     f"You may not '{TRANSITIONS[action].label_en}' on this dossier.",
                 )
             raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
-        return _act(dossier, action, actor, params or {}, at)
+        params = params or {}
+        if record_uploads and "file_hashes" not in params:
+            hashes = _unrecorded_hashes(dossier)
+            if hashes:
+                params = {**params, "file_hashes": hashes}
+        return _act(dossier, action, actor, params, at)
+
+
+def _unrecorded_hashes(dossier: Dossier) -> list[str]:
+    """Hashes of the locked dossier's files that no event records yet, in upload order, from its events and
+    documents as the action and its response read them anyway (once per object; documents.unrecorded_hashes is
+    the same rule over fresh queries, for any dossier object)."""
+    from .selectors import documents_of
+
+    recorded = {h for e in events_of(dossier) for h in e.file_hashes or ()}
+    return list(dict.fromkeys(d.sha256 for d in documents_of(dossier) if d.sha256 not in recorded))
 
 
 # (name, attname) of the dossier's columns other than the primary key

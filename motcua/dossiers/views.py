@@ -30,7 +30,6 @@ from .models import Classification, Dossier, Outcome, ReturnMethod, State
 from .workflow import TRANSITIONS
 
 LOCAL = lifecycle.LOCAL
-FINAL_STATES = (State.REFUSED, State.STOPPED, State.RETURNED)
 PAGE_SIZE = 50
 
 TAB_LABELS = {
@@ -203,7 +202,7 @@ def _detail_context(
     docs = list(dossier.documents.select_related("component", "uploaded_by").order_by("uploaded_at", "pk"))
     for d in docs:
         d.recorded = d.sha256 in recorded
-    may_upload = _may_upload(user, dossier)
+    may_upload = documents.may_upload(user, dossier)
     return {
         "dossier": dossier,
         "state_label": lifecycle.state_display(dossier.state),
@@ -232,18 +231,6 @@ def _render_detail(request, dossier, *, bound=None, error=None, status=200):
         "dossiers/staff/dossier.html",
         _detail_context(request, dossier, bound=bound, error=error),
         status=status,
-    )
-
-
-def _may_upload(user, dossier: Dossier) -> bool:
-    if dossier.state in FINAL_STATES:
-        return False
-    if user.is_superuser:
-        return True
-    agencies = {dossier.agency_id, *dossier.steps.values_list("agency_id", flat=True)}
-    return any(
-        r.agency_id in agencies and r.role in (Role.OFFICER, Role.SPECIALIST, Role.UNIT_HEAD, Role.LEADER)
-        for r in roles_of(user)
     )
 
 
@@ -277,16 +264,13 @@ def dossier_act(request, code: str, action: str):
         inspected = documents.inspect_all(form.uploads())
         with transaction.atomic():
             documents.store_all(dossier, inspected, request.user, stored)
-            params = form.params()
-            hashes = documents.unrecorded_hashes(dossier)
-            if hashes:
-                params["file_hashes"] = hashes
             dossier = services.dossier_act(
                 code=dossier.code,
                 action=action,
                 actor=request.user,
-                params=params,
+                params=form.params(),
                 expected_version=form.cleaned_data["expected_version"],
+                record_uploads=True,
             )
     except DomainError as exc:
         documents.discard(stored)
@@ -308,7 +292,7 @@ def dossier_act(request, code: str, action: str):
 @staff_required
 def upload(request, code: str):
     dossier = _dossier_or_404(request, code)
-    if not _may_upload(request.user, dossier):
+    if not documents.may_upload(request.user, dossier):
         return _error_page(
             request,
             _(
@@ -607,13 +591,14 @@ def counter(request):
             documents.store_all(dossier, inspected, request.user, stored)
             if c.get("receive_now"):
                 params = {}
-                hashes = documents.unrecorded_hashes(dossier)
-                if hashes:
-                    params["file_hashes"] = hashes
                 if paper := paper_components(form):
                     params["paper_components"] = paper
                 dossier = services.dossier_act(
-                    code=dossier.code, action="receive", actor=request.user, params=params
+                    code=dossier.code,
+                    action="receive",
+                    actor=request.user,
+                    params=params,
+                    record_uploads=True,
                 )
     except DomainError as exc:
         documents.discard(stored)

@@ -487,3 +487,83 @@ def test_listing_refuses_an_offset_out_of_range_instead_of_failing(org, token):
     for offset in ("-1", str(10**30)):
         r = call(c, "get", f"/api/v1/dossiers?offset={offset}", officer)
         assert r.status_code == 422 and r.json()["details"][0]["field"] == "offset", offset
+
+
+# --- files through the API ----------------------------------------------------------------------------------------
+
+SCAN = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_files_added_through_the_api_are_checked_stored_and_recorded_by_the_next_action(
+    org, token, settings, tmp_path
+):
+    """POST /dossiers/<code>/documents (multipart): sniffed, bounded, all or none; the next action's event records
+    their SHA-256 (as the web's actions do); GET …/documents/<id> gives the file to those who may read the dossier.
+    The applicant adds the dossier's own papers before reception or when asked; staff add results."""
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.catalog.models import ProcedureComponent
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    ProcedureComponent.objects.create(version=org["version"], order=1, name="Giấy đề nghị")
+    c = Client()
+    citizen, officer = token("citizen"), token("officer")
+    code = call(c, "post", "/api/v1/dossiers", citizen, BODY).json()["code"]
+    url = f"/api/v1/dossiers/{code}/documents"
+
+    def upload(tok, *files, **fields):
+        data = {"files": [SimpleUploadedFile(name, content) for name, content in files], **fields}
+        return c.post(url, data=data, HTTP_AUTHORIZATION=f"Bearer {tok}")
+
+    dossier = Dossier.objects.get(code=code)
+    for refused, status, error in (
+        (
+            upload(citizen, ("a.pdf", SCAN), ("virus.exe", b"MZ\x90\x00" + b"\x00" * 60)),
+            422,
+            "executable_file",
+        ),
+        (upload(citizen, ("a.pdf", SCAN), kind="component", component="9"), 422, "bad_component"),
+        (upload(citizen, ("a.pdf", SCAN), kind="result"), 403, "upload_not_allowed"),
+        (upload(token("citizen2"), ("a.pdf", SCAN)), 404, "not_found"),
+        (upload(citizen, *[(f"{i}.pdf", SCAN) for i in range(21)]), 422, "too_many_files"),
+        (upload(citizen), 422, "validation"),
+    ):
+        assert refused.status_code == status, refused.content
+        assert refused.json()["error"] == error and refused.json()["message"]
+    assert not dossier.documents.exists()  # nothing of a refused upload is kept
+    r = upload(citizen, ("Giấy đề nghị.pdf", SCAN), kind="component", component="1")
+    assert r.status_code == 201, r.content
+    [doc] = r.json()["documents"]
+    assert doc["sha256"] == hashlib.sha256(SCAN).hexdigest() and doc["name"] == "Giấy đề nghị.pdf"
+    stored = dossier.documents.get()
+    assert (
+        stored.component.order == 1
+        and stored.kind == "component"
+        and stored.uploaded_by.username == "congdan"
+    )
+    got = c.get(doc["url"], HTTP_AUTHORIZATION=f"Bearer {citizen}")
+    assert got.status_code == 200 and b"".join(got.streaming_content) == SCAN
+    assert got["Content-Type"] == "application/pdf" and got["X-Content-Type-Options"] == "nosniff"
+    assert c.get(doc["url"], HTTP_AUTHORIZATION=f"Bearer {token('citizen2')}").status_code == 404
+    assert c.get(f"{url}/{stored.pk + 1000}", HTTP_AUTHORIZATION=f"Bearer {officer}").status_code == 404
+    # reception through the API records the file in its event
+    r = call(c, "post", f"/api/v1/dossiers/{code}/receive", officer, {})
+    assert r.status_code == 200, r.content
+    receive = next(e for e in r.json()["events"] if e["action"] == "receive")
+    assert receive["file_hashes"] == [doc["sha256"]]
+    assert [d["url"] for d in r.json()["documents"]] == [doc["url"]]
+    # received: the applicant adds nothing more unless asked; the agency's staff add the result
+    assert upload(citizen, ("late.pdf", SCAN)).status_code == 403
+    for action, who, body in (("assign", "unit_head", {"assignee": "cv"}), ("hand_over", "specialist", {})):
+        assert call(c, "post", f"/api/v1/dossiers/{code}/{action}", token(who), body).status_code == 200
+    result = SCAN.replace(b"trailer", b"%ket qua\ntrailer")  # uploaded right before the action it belongs to
+    r = upload(token("leader"), ("Kết quả.pdf", result), kind="result")
+    assert r.status_code == 201, r.content
+    assert upload(token("other_officer"), ("x.pdf", SCAN), kind="result").status_code == 404
+    r = call(c, "post", f"/api/v1/dossiers/{code}/resolve", token("leader"), {"outcome": "approved"})
+    assert r.status_code == 200, r.content
+    resolve = next(e for e in r.json()["events"] if e["action"] == "resolve")
+    assert resolve["file_hashes"] == [hashlib.sha256(result).hexdigest()]
+    assert services.verify_chain(Dossier.objects.get(code=code)) == []
