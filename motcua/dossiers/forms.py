@@ -443,6 +443,11 @@ class CounterForm(forms.Form):
     rep_phone = forms.CharField(label=_("Điện thoại người được ủy quyền"), max_length=30, required=False)
     rep_email = forms.EmailField(label=_("Thư điện tử người được ủy quyền"), required=False)
     rep_document = forms.CharField(label=_("Văn bản ủy quyền (số, ngày)"), max_length=255, required=False)
+    rep_file = forms.FileField(
+        label=_("Văn bản ủy quyền (bản chụp, không bắt buộc)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_FILES}),
+    )
     result_method = forms.ChoiceField(label=_("Nhận kết quả"), choices=ReturnMethod.choices)
     working_days = forms.DecimalField(
         label=_("Số ngày làm việc áp dụng (nếu thủ tục chưa có thời hạn xác định)"),
@@ -466,7 +471,7 @@ class CounterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("rep_document") and not cleaned.get("rep_name"):
+        if (cleaned.get("rep_document") or cleaned.get("rep_file")) and not cleaned.get("rep_name"):
             self.add_error("rep_name", _("Ghi họ tên người được ủy quyền."))
         if paper_components(self) and not cleaned.get("receive_now"):
             self.add_error(
@@ -501,7 +506,8 @@ class CounterForm(forms.Form):
         }
 
     def uploads(self) -> list[tuple]:
-        return component_uploads(self)
+        scan = self.cleaned_data.get("rep_file")
+        return component_uploads(self) + ([(scan, DocumentKind.AUTHORISATION, None)] if scan else [])
 
 
 def user_by_username(username: str):

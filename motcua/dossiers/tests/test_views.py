@@ -576,6 +576,27 @@ def test_counter_registration_errors_change_nothing(client, org, offered):
     assert client.get("/staff/tiep-nhan/").status_code == 403
 
 
+def test_counter_registration_keeps_the_representatives_authorisation_scan(client, org, offered):
+    """Filed on someone's behalf at the counter: the authorisation letter's scan is kept as the dossier's
+    `authorisation` document, its hash in the registration event; a scan without the representative's name is
+    refused and nothing is created."""
+    login(client, org, "officer")
+    scan = make_pdf()
+    r = client.post(
+        "/staff/tiep-nhan/", {**counter_data(), "rep_file": SimpleUploadedFile("uy-quyen.pdf", scan)}
+    )
+    assert r.status_code == 400 and "Ghi họ tên người được ủy quyền" in r.content.decode()
+    assert not Dossier.objects.exists() and not DossierDocument.objects.exists()
+    data = {**counter_data(), "rep_name": "Trần Văn Bình", "rep_document": "Giấy ủy quyền ngày 20/11/2026"}
+    r = client.post("/staff/tiep-nhan/", {**data, "rep_file": SimpleUploadedFile("uy-quyen.pdf", scan)})
+    assert r.status_code == 302
+    d = Dossier.objects.get()
+    doc = d.documents.get()
+    assert doc.kind == "authorisation" and doc.component is None
+    assert d.events.get(action="register").file_hashes == [doc.sha256]
+    assert d.representative["name"] == "Trần Văn Bình"
+
+
 def test_counter_register_without_receiving(client, org, offered):
     login(client, org, "officer")
     data = counter_data(channel="postal")
