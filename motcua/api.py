@@ -2,6 +2,7 @@
 and turns domain errors into JSON with a message a person can act on."""
 
 from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -118,6 +119,20 @@ def on_validation_error(request: HttpRequest, exc: ValidationError):
     vi, en, details = _describe(exc.errors)
     return api.create_response(
         request, {"error": "validation", "message": vi, "message_en": en, "details": details}, status=422
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+def on_multipart_error(request: HttpRequest, exc: MultiPartParserError):
+    """A multipart body Django cannot read (no boundary, truncated): the client's error, not the server's."""
+    return api.create_response(
+        request,
+        {
+            "error": "bad_body",
+            "message": "Không đọc được nội dung multipart/form-data của yêu cầu (thiếu boundary hoặc bị cắt).",
+            "message_en": f"Cannot read the multipart/form-data body ({exc}).",
+        },
+        status=400,
     )
 
 

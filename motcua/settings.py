@@ -32,6 +32,7 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-insecure-motcua-key-change-me"
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+CSRF_FAILURE_VIEW = "motcua.core.errorviews.csrf_failure"
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [

@@ -20,3 +20,9 @@ urlpatterns = [
     path("", include("motcua.community.urls")),
     path("", include("motcua.notifications.urls")),
 ]
+
+# Vietnamese-first pages, JSON on /api/ (motcua/core/errorviews.py)
+handler400 = "motcua.core.errorviews.bad_request"
+handler403 = "motcua.core.errorviews.permission_denied"
+handler404 = "motcua.core.errorviews.page_not_found"
+handler500 = "motcua.core.errorviews.server_error"

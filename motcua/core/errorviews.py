@@ -1,0 +1,98 @@
+"""The framework's own error responses (Django's handler400/403/404/500 and its CSRF failure view), in the
+language the user chose (Vietnamese first), and as JSON on /api/ — where clients parse `error`, `message` and
+`message_en` as in every other refusal of the API. Django's defaults are English HTML pages (a debug page with
+DEBUG on), also for API paths that match no route."""
+
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import gettext as _
+
+from .middleware import is_api
+
+
+def _json(status: int, code: str, message: str, message_en: str) -> JsonResponse:
+    return JsonResponse({"error": code, "message": message, "message_en": message_en}, status=status)
+
+
+def _page(request, status: int, title: str, message: str) -> HttpResponse:
+    return render(
+        request, "error.html", {"title": title, "message": message, "status": status}, status=status
+    )
+
+
+def bad_request(request, exception=None):
+    if is_api(request):
+        return _json(
+            400,
+            "bad_request",
+            "Máy chủ không đọc được yêu cầu (dữ liệu gửi lên bị hỏng hoặc quá lớn).",
+            "The server could not read the request (the data sent is malformed or too large).",
+        )
+    return _page(
+        request,
+        400,
+        _("Yêu cầu không hợp lệ"),
+        _(
+            "Máy chủ không đọc được yêu cầu (dữ liệu gửi lên bị hỏng hoặc quá lớn). Vui lòng quay lại và thử lại."
+        ),
+    )
+
+
+def permission_denied(request, exception=None):
+    if is_api(request):
+        return _json(403, "forbidden", "Bạn không có quyền thực hiện yêu cầu này.", "You may not do this.")
+    return _page(
+        request,
+        403,
+        _("Không có quyền truy cập"),
+        _("Bạn không có quyền xem trang này. Nếu cần, hãy đăng nhập bằng tài khoản có quyền."),
+    )
+
+
+def page_not_found(request, exception=None):
+    if is_api(request):
+        return _json(
+            404,
+            "not_found",
+            f"Không có địa chỉ API '{request.path}'. Danh sách ở /api/v1/docs.",
+            f"No API endpoint '{request.path}'. See /api/v1/docs.",
+        )
+    return _page(
+        request,
+        404,
+        _("Không tìm thấy trang"),
+        _("Địa chỉ %(path)s không có trên hệ thống. Kiểm tra lại địa chỉ, hoặc bắt đầu từ trang chủ.")
+        % {"path": request.path},
+    )
+
+
+def server_error(request):
+    """No template context processors and no database: whatever failed may fail again while rendering."""
+    if is_api(request):
+        return _json(
+            500,
+            "server_error",
+            "Lỗi máy chủ. Yêu cầu chưa được thực hiện; vui lòng thử lại sau.",
+            "Server error. The request was not carried out; please try again later.",
+        )
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def csrf_failure(request, reason=""):
+    if is_api(request):
+        return _json(
+            403,
+            "csrf",
+            "Kiểm tra CSRF không đạt: tải lại trang rồi thử lại.",
+            "CSRF check failed: reload the page and try again.",
+        )
+    return _page(
+        request,
+        403,
+        _("Biểu mẫu đã hết hạn"),
+        _(
+            "Biểu mẫu đã hết hạn hoặc trình duyệt đang chặn cookie của trang. Tải lại trang, rồi gửi lại "
+            "(thông tin đã nhập có thể phải nhập lại)."
+        ),
+    )

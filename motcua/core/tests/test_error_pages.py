@@ -1,0 +1,67 @@
+"""Django's own error responses: Vietnamese first (English when chosen) on pages, JSON on /api/."""
+
+import pytest
+from django.conf import settings
+from django.test import Client, RequestFactory
+
+from motcua.core import errorviews
+
+pytestmark = pytest.mark.django_db
+
+
+def english() -> Client:
+    c = Client()
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return c
+
+
+def test_an_unknown_page_is_a_vietnamese_404_with_ways_back():
+    r = Client().get("/khong-co-trang-nay/")
+    html = r.content.decode()
+    assert r.status_code == 404 and r["Content-Type"].startswith("text/html")
+    assert "Không tìm thấy trang" in html and "/khong-co-trang-nay/" in html and 'href="/tra-cuu/"' in html
+    assert '<html lang="vi">' in html
+    r = english().get("/khong-co-trang-nay/")
+    assert r.status_code == 404 and "Page not found" in r.content.decode()
+
+
+def test_an_unknown_api_path_is_json():
+    r = Client().get("/api/v1/khong-co")
+    assert r.status_code == 404 and r["Content-Type"] == "application/json"
+    assert r.json()["error"] == "not_found" and "/api/v1/khong-co" in r.json()["message"]
+
+
+def test_a_broken_multipart_body_is_a_400_not_a_server_error(org_with_token):
+    c = Client()
+    r = c.post("/tra-cuu/", content_type="multipart/form-data")  # no boundary
+    assert r.status_code == 400 and "Yêu cầu không hợp lệ" in r.content.decode()
+    r = c.post(
+        "/api/v1/dossiers/X-1/documents",
+        content_type="multipart/form-data",
+        HTTP_AUTHORIZATION=f"Bearer {org_with_token}",
+    )
+    assert r.status_code == 400 and r.json()["error"] == "bad_body"
+
+
+def test_an_expired_form_says_what_to_do():
+    r = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "a", "password": "b"})
+    assert r.status_code == 403 and "Biểu mẫu đã hết hạn" in r.content.decode()
+
+
+def test_a_server_error_page_needs_nothing_that_could_have_failed():
+    request = RequestFactory().get("/ho-so-cua-toi/")
+    r = errorviews.server_error(request)
+    assert (
+        r.status_code == 500 and "Lỗi máy chủ" in r.content.decode() and "Server error" in r.content.decode()
+    )
+    r = errorviews.server_error(RequestFactory().post("/api/v1/dossiers"))
+    assert r.status_code == 500 and r["Content-Type"] == "application/json"
+
+
+@pytest.fixture
+def org_with_token(db):
+    from django.contrib.auth import get_user_model
+
+    from motcua.core.models import ApiToken
+
+    return ApiToken.issue(get_user_model().objects.create_user("u1", password="pw-123456-x"))
