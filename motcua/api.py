@@ -122,30 +122,32 @@ def on_validation_error(request: HttpRequest, exc: ValidationError):
     )
 
 
+def _refusal(request: HttpRequest, status: int, code: str, message: str, message_en: str):
+    return api.create_response(
+        request, {"error": code, "message": message, "message_en": message_en}, status=status
+    )
+
+
 @api.exception_handler(MultiPartParserError)
 def on_multipart_error(request: HttpRequest, exc: MultiPartParserError):
     """A multipart body Django cannot read (no boundary, truncated): the client's error, not the server's."""
-    return api.create_response(
+    return _refusal(
         request,
-        {
-            "error": "bad_body",
-            "message": "Không đọc được nội dung multipart/form-data của yêu cầu (thiếu boundary hoặc bị cắt).",
-            "message_en": f"Cannot read the multipart/form-data body ({exc}).",
-        },
-        status=400,
+        400,
+        "bad_body",
+        "Không đọc được nội dung multipart/form-data của yêu cầu (thiếu boundary hoặc bị cắt).",
+        f"Cannot read the multipart/form-data body ({exc}).",
     )
 
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError):
-    return api.create_response(
+    return _refusal(
         request,
-        {
-            "error": "unauthorized",
-            "message": "Cần đăng nhập: gửi 'Authorization: Bearer <mã truy cập>' hợp lệ.",
-            "message_en": "Authentication required: send a valid 'Authorization: Bearer <token>'.",
-        },
-        status=401,
+        401,
+        "unauthorized",
+        "Cần đăng nhập: gửi 'Authorization: Bearer <mã truy cập>' hợp lệ.",
+        "Authentication required: send a valid 'Authorization: Bearer <token>'.",
     )
 
 
@@ -174,9 +176,7 @@ def on_http_error(request: HttpRequest, exc: HttpError):
         code, vi, en = known
     else:
         code, vi, en = "http", f"Yêu cầu không được chấp nhận (HTTP {exc.status_code}): {text}", text
-    return api.create_response(
-        request, {"error": code, "message": vi, "message_en": en}, status=exc.status_code
-    )
+    return _refusal(request, exc.status_code, code, vi, en)
 
 
 def _mount() -> None:
