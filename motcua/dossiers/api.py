@@ -5,8 +5,10 @@ import datetime as dt
 import math
 from typing import Literal
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import FileResponse, HttpRequest
 from ninja import Field, File, Form, Path, Query, Router, Schema, UploadedFile
+from ninja.security import HttpBearer
 
 from motcua.core.auth import BearerAuth
 from motcua.core.errors import NotFound, Throttled
@@ -255,6 +257,80 @@ def download_document(request: HttpRequest, code: str, doc_id: int = Path(..., g
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+class RatingIn(Schema):
+    overall: int = Field(
+        ..., ge=1, le=4, description="4 Rất hài lòng, 3 Hài lòng, 2 Bình thường, 1 Không hài lòng"
+    )
+    scores: dict[str, int] = Field({}, description="criterion code → level 1–4 (the active criteria)")
+    comment: str = Field("", max_length=2000)
+    id_number: str | None = Field(
+        None,
+        max_length=20,
+        description="Without a token: the applicant's (or representative's) ID or tax number as on the dossier",
+    )
+    counter: bool = Field(
+        False, description="A one-stop officer of the agency records a rating given at the counter"
+    )
+
+
+class _BearerOrAnonymous(HttpBearer):
+    """A valid bearer token, or no Authorization header at all (anonymous: never the browser's session, so a
+    cross-site form cannot rate in a signed-in citizen's name). A header with a bad token is refused (401)."""
+
+    def __call__(self, request: HttpRequest):
+        if not request.headers.get("Authorization"):
+            request.user = AnonymousUser()
+            return True
+        return super().__call__(request)
+
+    def authenticate(self, request: HttpRequest, token: str):
+        return auth.authenticate(request, token)
+
+
+# Before "/{code}/{action}": "rating" is no action.
+@router.post(
+    "/{code}/rating",
+    auth=_BearerOrAnonymous(),
+    response={201: dict, **ERRORS, 429: ErrorOut},
+    summary="Rate a dossier (satisfaction), once, after its result",
+)
+def rate_dossier(request: HttpRequest, code: str, payload: RatingIn):
+    """The applicant's account (bearer token); or, without a token, whoever holds the receipt, with the
+    applicant's ID or tax number (`id_number`, attempts limited per client IP like the status lookup: 429 with
+    Retry-After); or a one-stop officer of the receiving agency with `counter: true` (a paper form or a tablet at
+    the desk). Refused: 403 (not the applicant, wrong number), 404, 409 (no result yet, already rated), 422."""
+    from motcua.feedback import services as feedback
+
+    verify = payload.id_number is not None and not payload.counter
+    if verify:
+        wait = feedback.verification_wait(throttle.client_ip(request))
+        if wait:
+            minutes = max(1, math.ceil(wait / 60))
+            raise Throttled(
+                f"Đã thử xác nhận quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau {minutes} phút.",
+                f"Too many attempts in a short time. Please try again in {minutes} minutes.",
+                retry_after=wait,
+            )
+    rating = feedback.rating_create(
+        user=request.user,
+        dossier_code=code,
+        overall=payload.overall,
+        scores=payload.scores,
+        comment=payload.comment,
+        id_number=payload.id_number if verify else None,
+        counter=payload.counter,
+    )
+    body = {
+        "dossier": rating.dossier.code,
+        "overall": rating.overall,
+        "overall_label": rating.get_overall_display(),
+        "scores": rating.scores,
+        "channel": rating.channel,
+        "created_at": rating.created_at,
+    }
+    return _rendered(request, body, 201)
 
 
 @router.post("/{code}/{action}", auth=auth, response={200: dict, **ERRORS}, summary="Take a lifecycle action")

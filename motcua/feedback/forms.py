@@ -18,9 +18,22 @@ class RatingForm(forms.Form):
         label=_("Ý kiến góp ý"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
 
-    def __init__(self, *args, criteria=(), **kwargs):
+    def __init__(self, *args, criteria=(), verify: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
+        if verify:  # whoever holds the receipt confirms the applicant's number (the walk-in applicant)
+            self.fields["id_number"] = forms.CharField(
+                label=_("Số định danh cá nhân hoặc mã số thuế của người nộp hồ sơ"),
+                help_text=_(
+                    "Số ghi trên hồ sơ (căn cước của cá nhân, mã số thuế của tổ chức) để xác nhận Ông/Bà là người nộp."
+                ),
+                max_length=20,
+                required=True,
+                error_messages={
+                    "required": _("Vui lòng nhập số định danh cá nhân hoặc mã số thuế của người nộp.")
+                },
+                widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+            )
         for c in self.criteria:
             self.fields[f"c_{c.code}"] = forms.ChoiceField(
                 label=c.label,

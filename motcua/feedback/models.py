@@ -51,8 +51,19 @@ class Criterion(models.Model):
         super().save(*args, **kwargs)
 
 
+class Channel(models.TextChoices):
+    """How a rating reached the system (Circular 01/2018 Ch. III: electronic evaluation on the portal, paper
+    evaluation forms at the desk and handed out with the receipt)."""
+
+    ACCOUNT = "account", _("Tài khoản người nộp")
+    RECEIPT = "receipt", _("Mã hồ sơ trên giấy tiếp nhận")
+    COUNTER = "counter", _("Phiếu đánh giá tại Bộ phận Một cửa")
+
+
 class Rating(models.Model):
-    """The applicant's rating of one dossier, given once, after the result (resolved or returned)."""
+    """The applicant's rating of one dossier, given once, after the result (resolved or returned): from the
+    applicant's account, by anyone holding the receipt who confirms the applicant's ID or tax number (a walk-in
+    applicant has no account), or from a paper evaluation form that a one-stop officer enters."""
 
     dossier = models.OneToOneField(
         Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="rating"
@@ -63,6 +74,17 @@ class Rating(models.Model):
         null=True,
         on_delete=models.SET_NULL,
         related_name="dossier_ratings",
+    )
+    channel = models.CharField(
+        "kênh đánh giá", max_length=10, choices=Channel.choices, default=Channel.ACCOUNT
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="cán bộ nhập phiếu",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     overall = models.PositiveSmallIntegerField("mức độ hài lòng chung", choices=Level.choices)
     scores = models.JSONField("điểm theo tiêu chí", default=dict, blank=True)

@@ -19,7 +19,17 @@ from motcua.org.models import Agency
 from motcua.org.selectors import readable_agency_filter
 from motcua.workdays.services import working_hours_between
 
-from .models import OPEN_STATUSES, SATISFIED_LEVELS, Criterion, Feedback, Kind, Level, Rating, Status
+from .models import (
+    OPEN_STATUSES,
+    SATISFIED_LEVELS,
+    Channel,
+    Criterion,
+    Feedback,
+    Kind,
+    Level,
+    Rating,
+    Status,
+)
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 # A PAKN is "due soon" when at most this many working hours are left (two working days).
@@ -64,7 +74,7 @@ def satisfaction_stats(*, date_from: dt.date, date_to: dt.date, agency=None) -> 
     """Ratings given in the period (by their time), for dossiers of `agency` and its sub-agencies.
 
     Returns {"ratings", "satisfied" (Rất hài lòng + Hài lòng), "satisfied_rate" (% or None), "by_level"
-    {"4": n, "3": n, "2": n, "1": n}, "overall_average" (1–4 or None), "criteria": [{"code", "label",
+    {"4": n, "3": n, "2": n, "1": n}, "by_channel" {"account": n, "receipt": n, "counter": n}, "overall_average" (1–4 or None), "criteria": [{"code", "label",
     "count", "average"}] for every active criterion plus any no-longer-active one that was scored}."""
     start, end = period_bounds(date_from, date_to)
     scope = _agency(agency)
@@ -72,8 +82,10 @@ def satisfaction_stats(*, date_from: dt.date, date_to: dt.date, agency=None) -> 
     if scope is not None:
         qs = qs.filter(dossier__agency__path__startswith=scope.path)
     by_level = {str(v): 0 for v in sorted(Level.values, reverse=True)}
-    for row in qs.values("overall").annotate(n=Count("pk")):
-        by_level[str(row["overall"])] = row["n"]
+    by_channel = dict.fromkeys(Channel.values, 0)
+    for row in qs.values("overall", "channel").annotate(n=Count("pk")):
+        by_level[str(row["overall"])] += row["n"]
+        by_channel[row["channel"]] = by_channel.get(row["channel"], 0) + row["n"]
     count = sum(by_level.values())
     satisfied = sum(by_level[str(v)] for v in SATISFIED_LEVELS)
     overall_total = sum(int(k) * n for k, n in by_level.items())
@@ -102,6 +114,7 @@ def satisfaction_stats(*, date_from: dt.date, date_to: dt.date, agency=None) -> 
         "satisfied": satisfied,
         "satisfied_rate": rate(satisfied, count),
         "by_level": by_level,
+        "by_channel": by_channel,
         "overall_average": _average(overall_total, count),
         "criteria": criteria,
     }

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import logging
 import re
 import uuid
@@ -20,16 +21,18 @@ from motcua.core.errors import Conflict, NotFound, PermissionDenied, Unprocessab
 from motcua.core.i18n import vietnamese
 from motcua.core.text import nfc
 from motcua.dossiers.models import Dossier, State
+from motcua.org import throttle
 from motcua.org.models import Agency, Role
-from motcua.org.selectors import roles_of
+from motcua.org.selectors import has_role, roles_of
 from motcua.workdays.services import compute_deadline
 
-from .models import OPEN_STATUSES, Criterion, Feedback, Kind, Level, Rating, Status, Subject
+from .models import OPEN_STATUSES, Channel, Criterion, Feedback, Kind, Level, Rating, Status, Subject
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_PAKN_WORKING_DAYS = Decimal(10)
 RATABLE_STATES = (State.RESOLVED, State.RETURNED)
+RATING_VERIFY_KEY = "#danh-gia"  # '#' is not allowed in usernames (org.throttle)
 MAX_COMMENT = 2000
 MAX_CONTENT = 5000
 # Roles that may handle (answer, reject) a PAKN of their agency. Overseers only read.
@@ -72,6 +75,39 @@ def can_rate(user, dossier: Dossier) -> bool:
     )
 
 
+def _id_key(value) -> str:
+    """An ID or tax number as compared: letters and digits only, upper case (spaces, dots and dashes typed
+    around the groups do not matter)."""
+    return "".join(ch for ch in nfc(str(value or "")).upper() if ch.isalnum())
+
+
+def receipt_holder_matches(dossier: Dossier, id_number) -> bool:
+    """True if `id_number` is the applicant's ID or tax number (or that of the authorised representative) as
+    recorded on the dossier; False when the dossier has none to compare with."""
+    given = _id_key(id_number)
+    if not given:
+        return False
+    recorded = [dossier.applicant_id_number, (dossier.representative or {}).get("id_number")]
+    return any(hmac.compare_digest(given.encode(), _id_key(r).encode()) for r in recorded if _id_key(r))
+
+
+def verification_wait(ip: str) -> int:
+    """Count one rating by receipt from `ip` (RATING_VERIFY_RATE_LIMIT attempts within
+    RATING_VERIFY_RATE_WINDOW_SECONDS, default 10 in 900 s): 0 when it may be tried, else the seconds to wait.
+    The ID or tax number is what proves the holder of a receipt is the applicant, so guessing it is limited."""
+    limit = max(1, int(getattr(settings, "RATING_VERIFY_RATE_LIMIT", 10)))
+    window = dt.timedelta(seconds=max(1, int(getattr(settings, "RATING_VERIFY_RATE_WINDOW_SECONDS", 900))))
+    return throttle.check_rate(RATING_VERIFY_KEY, ip, limit=limit, window=window)
+
+
+def may_record_counter(user, dossier: Dossier) -> bool:
+    """A one-stop officer of the dossier's agency (or a superuser) enters the paper evaluation forms handed in
+    at the desk."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or has_role(user, Role.OFFICER, dossier.agency)
+
+
 def rating_create(
     *,
     user,
@@ -79,19 +115,52 @@ def rating_create(
     overall,
     scores: dict | None = None,
     comment: str = "",
+    id_number: str | None = None,
+    counter: bool = False,
     at: dt.datetime | None = None,
 ) -> Rating:
-    """The dossier's owner rates it once, after the result (state resolved or returned)."""
+    """Rate a dossier once, after the result (state resolved or returned). Who may:
+    - the applicant's account (`user` is the dossier's applicant_user): channel account;
+    - with `id_number`, whoever holds the receipt and gives the applicant's (or representative's) ID or tax
+      number as recorded on the dossier — the walk-in applicant, who has no account: channel receipt;
+    - with `counter`, a one-stop officer of the dossier's agency entering a paper evaluation form handed in at the
+      desk (or on a tablet at the counter): channel counter, the officer kept as `recorded_by`."""
     at = _now(at)
     with transaction.atomic():
-        dossier = Dossier.objects.select_for_update().filter(code=(dossier_code or "").strip()).first()
-        if dossier is None or not getattr(user, "is_authenticated", False):
+        dossier = (
+            Dossier.objects.select_for_update()
+            .select_related("agency")
+            .filter(code=(dossier_code or "").strip())
+            .first()
+        )
+        if dossier is None:
             raise NotFound(f"Không tìm thấy hồ sơ '{dossier_code}'.", f"Dossier '{dossier_code}' not found.")
-        if dossier.applicant_user_id != user.pk:
+        rater, recorded_by = (user if getattr(user, "is_authenticated", False) else None), None
+        if counter:
+            if not may_record_counter(user, dossier):
+                raise PermissionDenied(
+                    "Chỉ cán bộ Bộ phận Một cửa của cơ quan tiếp nhận hồ sơ mới được nhập phiếu đánh giá giấy.",
+                    "Only a one-stop officer of the receiving agency may enter a paper evaluation form.",
+                )
+            channel, rater, recorded_by = Channel.COUNTER, None, user
+        elif id_number is not None:
+            if not receipt_holder_matches(dossier, id_number):
+                raise PermissionDenied(
+                    "Số định danh cá nhân hoặc mã số thuế không khớp với người nộp hồ sơ này. Vui lòng nhập đúng số "
+                    "ghi trên hồ sơ, hoặc đánh giá bằng phiếu tại Bộ phận Một cửa.",
+                    "The ID or tax number does not match this dossier's applicant.",
+                    code="not_applicant",
+                )
+            channel = Channel.RECEIPT
+        elif rater is None or dossier.applicant_user_id != rater.pk:
             raise PermissionDenied(
-                "Chỉ người nộp hồ sơ (chủ tài khoản) mới được đánh giá hồ sơ này.",
-                "Only the dossier's applicant may rate it.",
+                "Chỉ người nộp hồ sơ (chủ tài khoản) mới được đánh giá hồ sơ này; người nộp tại quầy nhập số định "
+                "danh cá nhân hoặc mã số thuế ghi trên hồ sơ.",
+                "Only the dossier's applicant may rate it (the account that filed it, or with the applicant's ID "
+                "or tax number).",
             )
+        else:
+            channel = Channel.ACCOUNT
         if dossier.state not in RATABLE_STATES:
             raise Conflict(
                 "Hồ sơ chưa có kết quả giải quyết; chỉ đánh giá được sau khi hồ sơ đã xử lý xong hoặc đã trả kết quả.",
@@ -134,7 +203,9 @@ def rating_create(
             with transaction.atomic():
                 return Rating.objects.create(
                     dossier=dossier,
-                    user=user,
+                    user=rater,
+                    channel=channel,
+                    recorded_by=recorded_by,
                     overall=overall_level,
                     scores=clean_scores,
                     comment=comment,

@@ -1,6 +1,8 @@
 """Web pages: rating a dossier, sending a PAKN, the public answers, and the staff PAKN desk. Views parse, check
 permission, call a service and render; a refused action re-renders with the message and the right status."""
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from motcua.core.errors import DomainError
 from motcua.dossiers.models import Dossier
+from motcua.org import throttle
 from motcua.org.models import Agency
 from motcua.org.selectors import is_staff_member, readable_agency_filter
 
@@ -27,27 +30,37 @@ def _error_page(request, exc: DomainError, *, title: str):
 # --- rating ---------------------------------------------------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def rate(request, code: str):
+def _rating_page(request, code: str, *, paper: bool):
+    """The rating page of one dossier in one of three ways (services.rating_create): the applicant's account,
+    the receipt (whoever holds it confirms the applicant's ID or tax number: the walk-in applicant), or a
+    one-stop officer entering a paper evaluation form."""
     dossier = Dossier.objects.select_related("agency", "procedure").filter(code=code).first()
-    title = _("Đánh giá mức độ hài lòng")
+    title = _("Nhập phiếu đánh giá giấy") if paper else _("Đánh giá mức độ hài lòng")
     if dossier is None:
         return _error_page(
             request,
             DomainError(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code}, status=404),
             title=title,
         )
-    if dossier.applicant_user_id != request.user.pk:
+    if paper and not services.may_record_counter(request.user, dossier):
         return _error_page(
             request,
-            DomainError(_("Chỉ người nộp hồ sơ (chủ tài khoản) mới được đánh giá hồ sơ này."), status=403),
+            DomainError(
+                _(
+                    "Chỉ cán bộ Bộ phận Một cửa của cơ quan tiếp nhận hồ sơ mới được nhập phiếu đánh giá giấy."
+                ),
+                status=403,
+            ),
             title=title,
         )
+    owner = request.user.is_authenticated and dossier.applicant_user_id == request.user.pk
+    verify = not paper and not owner
     existing = Rating.objects.filter(dossier=dossier).first()
     criteria = list(Criterion.objects.filter(active=True))
-    ctx = {"dossier": dossier, "rating": existing}
-    if existing is not None:
+    ctx = {"dossier": dossier, "rating": existing, "paper": paper, "title": title, "verify": verify}
+    # what was rated is shown to the applicant's account and the one-stop officers, not to anyone with the code
+    ctx["show_rating"] = existing is not None and (owner or paper)
+    if ctx["show_rating"]:
         labels = dict(Criterion.objects.values_list("code", "label"))
         ctx["rating_rows"] = [
             (labels.get(code, code), Level(value).label)
@@ -62,9 +75,18 @@ def rate(request, code: str):
             ctx["error"] = _("Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ được đánh giá một lần.")
             return render(request, "feedback/rate.html", ctx, status=409)
         return render(request, "feedback/rate.html", ctx)
-    form = RatingForm(request.POST or None, criteria=criteria)
+    form = RatingForm(request.POST or None, criteria=criteria, verify=verify)
     ctx["form"] = form
     if request.method == "POST":
+        if verify:
+            wait = services.verification_wait(throttle.client_ip(request))
+            if wait:
+                ctx["error"] = _(
+                    "Ông/Bà đã thử xác nhận quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau %(minutes)s phút."
+                ) % {"minutes": max(1, math.ceil(wait / 60))}
+                response = render(request, "feedback/rate.html", ctx, status=429)
+                response["Retry-After"] = str(wait)
+                return response
         if not form.is_valid():
             return render(request, "feedback/rate.html", ctx, status=400)
         try:
@@ -74,13 +96,31 @@ def rate(request, code: str):
                 overall=form.cleaned_data["overall"],
                 scores=form.scores(),
                 comment=form.cleaned_data["comment"],
+                id_number=form.cleaned_data["id_number"] if verify else None,
+                counter=paper,
             )
         except DomainError as exc:
             ctx["error"] = exc.message
             return render(request, "feedback/rate.html", ctx, status=exc.status)
+        if paper:
+            messages.success(
+                request, _("Đã nhập phiếu đánh giá của hồ sơ %(code)s.") % {"code": dossier.code}
+            )
+            return redirect("dossiers:detail", code=dossier.code)
         messages.success(request, _("Cảm ơn Ông/Bà đã đánh giá. Ý kiến đã được ghi nhận."))
         return redirect("feedback:rate", code=dossier.code)
     return render(request, "feedback/rate.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def rate(request, code: str):
+    return _rating_page(request, code, paper=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rate_paper(request, code: str):
+    return _rating_page(request, code, paper=True)
 
 
 # --- PAKN (citizen) -------------------------------------------------------------------------------------------

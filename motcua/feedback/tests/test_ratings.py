@@ -109,9 +109,13 @@ def test_default_criteria_are_twelve_and_idempotent():
 def test_rate_page(client, world):
     d = make_dossier(world, state="resolved")
     url = reverse("feedback:rate", args=[d.code])
-    assert client.get(url).status_code == 302  # login required
+    # anyone else (signed in or not) is asked for the applicant's number: the receipt route
+    assert 'name="id_number"' in client.get(url).content.decode()
     client.force_login(world["users"]["citizen2"])
-    assert client.get(url).status_code == 403
+    assert 'name="id_number"' in client.get(url).content.decode()
+    assert client.post(url, {"overall": "4"}).status_code == 400
+    assert client.post(url, {"overall": "4", "id_number": "001203012399"}).status_code == 403
+    assert not Rating.objects.exists()
     client.force_login(world["users"]["citizen"])
     page = client.get(url)
     assert page.status_code == 200 and "Rất hài lòng" in page.content.decode()

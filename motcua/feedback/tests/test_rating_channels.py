@@ -1,0 +1,222 @@
+"""Ratings of walk-in applicants: by the receipt (the dossier code with the applicant's ID or tax number) and from
+the counter (a one-stop officer enters a paper evaluation form) — on the service, the web pages and the API."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+
+from motcua.core.errors import Conflict, PermissionDenied
+from motcua.core.models import ApiToken
+from motcua.feedback.models import Channel, Rating
+from motcua.feedback.selectors import satisfaction_stats
+from motcua.feedback.services import rating_create, receipt_holder_matches
+
+from .conftest import make_dossier
+
+ANON = AnonymousUser()
+
+
+def test_the_receipt_and_the_applicants_number_rate_a_walk_in_dossier(world):
+    d = make_dossier(world, state="returned", owner=None, channel="counter")
+    with pytest.raises(PermissionDenied) as exc:
+        rating_create(user=ANON, dossier_code=d.code, overall=4, id_number="001203012346")
+    assert exc.value.code == "not_applicant"
+    with pytest.raises(PermissionDenied):  # no number at all is no proof either
+        rating_create(user=ANON, dossier_code=d.code, overall=4, id_number="  ")
+    assert not Rating.objects.exists()
+    r = rating_create(user=ANON, dossier_code=d.code, overall=2, id_number=" 001 203-012.345 ")
+    r.refresh_from_db()
+    assert (r.channel, r.user, r.recorded_by, r.overall) == (Channel.RECEIPT, None, None, 2)
+    with pytest.raises(Conflict):
+        rating_create(user=ANON, dossier_code=d.code, overall=4, id_number="001203012345")
+
+
+def test_the_representatives_number_also_proves_the_receipt(world):
+    d = make_dossier(world, state="resolved", owner=None)
+    d.representative = {"name": "Trần Thị Bình", "id_number": "079304000123"}
+    d.applicant_id_number = ""
+    d.save()
+    assert receipt_holder_matches(d, "079304000123")
+    assert not receipt_holder_matches(d, "")
+    d.representative = {}
+    assert not receipt_holder_matches(d, "079304000123")  # nothing recorded: nothing to match
+
+
+def test_an_organisations_tax_code_matches_without_its_dash(world):
+    d = make_dossier(world, state="resolved", owner=None)
+    d.applicant_id_number = "0101234567-001"
+    d.save()
+    assert receipt_holder_matches(d, "0101234567001")
+    assert not receipt_holder_matches(d, "0101234567")
+
+
+def test_a_one_stop_officer_of_the_agency_records_a_counter_rating(world):
+    d = make_dossier(world, state="returned", owner=None, channel="counter")
+    for who in ("district_officer", "dept_officer", "overseer", "citizen"):
+        with pytest.raises(PermissionDenied):
+            rating_create(user=world["users"][who], dossier_code=d.code, overall=4, counter=True)
+    assert not Rating.objects.exists()
+    officer = world["users"]["ward_officer"]
+    r = rating_create(
+        user=officer, dossier_code=d.code, overall=3, scores={"thai-do-can-bo": 4}, counter=True
+    )
+    r.refresh_from_db()
+    assert (r.channel, r.user, r.recorded_by) == (Channel.COUNTER, None, officer)
+    assert r.scores == {"thai-do-can-bo": 4}
+
+
+def test_satisfaction_counts_each_channel(world):
+    when = dt.datetime(2025, 3, 10, 9, tzinfo=dt.UTC)
+    own = make_dossier(world, state="resolved")
+    walk_in = make_dossier(world, state="resolved", owner=None)
+    desk = make_dossier(world, state="returned", owner=None)
+    rating_create(user=world["users"]["citizen"], dossier_code=own.code, overall=4, at=when)
+    rating_create(user=ANON, dossier_code=walk_in.code, overall=1, id_number="001203012345", at=when)
+    rating_create(
+        user=world["users"]["ward_officer"], dossier_code=desk.code, overall=3, counter=True, at=when
+    )
+    s = satisfaction_stats(date_from=dt.date(2025, 3, 1), date_to=dt.date(2025, 3, 31))
+    assert s["by_channel"] == {"account": 1, "receipt": 1, "counter": 1}
+    assert (s["ratings"], s["satisfied"], s["by_level"]["1"]) == (3, 2, 1)
+
+
+# --- web ------------------------------------------------------------------------------------------------------
+
+
+def test_an_anonymous_receipt_holder_rates_on_the_web(client, world):
+    d = make_dossier(world, state="returned", owner=None)
+    url = reverse("feedback:rate", args=[d.code])
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="id_number"' in page.content.decode()
+    wrong = client.post(url, {"overall": "4", "id_number": "001203012399"})
+    assert wrong.status_code == 403
+    assert "không khớp" in wrong.content.decode() and not Rating.objects.exists()
+    missing = client.post(url, {"overall": "4"})
+    assert missing.status_code == 400 and not Rating.objects.exists()
+    done = client.post(url, {"overall": "3", "id_number": "001203012345", "comment": "Chờ hơi lâu"})
+    assert done.status_code == 302
+    assert Rating.objects.get(dossier=d).channel == Channel.RECEIPT
+    # anyone else holding the code learns that it was rated, not what was said
+    again = client.get(url).content.decode()
+    assert "đã được đánh giá" in again and "Chờ hơi lâu" not in again
+
+
+def test_the_receipt_route_is_limited_per_client(client, world, settings):
+    settings.RATING_VERIFY_RATE_LIMIT = 2
+    d = make_dossier(world, state="resolved", owner=None)
+    url = reverse("feedback:rate", args=[d.code])
+    for guess in ("001203012300", "001203012301"):
+        assert client.post(url, {"overall": "4", "id_number": guess}).status_code == 403
+    blocked = client.post(url, {"overall": "4", "id_number": "001203012345"})
+    assert blocked.status_code == 429 and int(blocked["Retry-After"]) > 0
+    assert not Rating.objects.exists()
+
+
+def test_the_owner_rates_without_a_number_and_sees_the_link_on_the_dossier_page(client, world):
+    d = make_dossier(world, state="resolved")
+    client.force_login(world["users"]["citizen"])
+    mine = client.get(reverse("portal:my_dossier", args=[d.code])).content.decode()
+    assert reverse("feedback:rate", args=[d.code]) in mine
+    page = client.get(reverse("feedback:rate", args=[d.code])).content.decode()
+    assert 'name="id_number"' not in page
+    assert client.post(reverse("feedback:rate", args=[d.code]), {"overall": "4"}).status_code == 302
+    assert Rating.objects.get(dossier=d).channel == Channel.ACCOUNT
+
+
+def test_the_lookup_offers_the_rating_once_there_is_a_result(client, world):
+    pending = make_dossier(world, state="processing", owner=None)
+    done = make_dossier(world, state="returned", owner=None)
+    url = reverse("portal:lookup")
+    assert (
+        reverse("feedback:rate", args=[pending.code])
+        not in client.get(url, {"ma": pending.code}).content.decode()
+    )
+    assert reverse("feedback:rate", args=[done.code]) in client.get(url, {"ma": done.code}).content.decode()
+
+
+def test_the_officer_enters_a_paper_form_from_the_dossier_page(client, world):
+    d = make_dossier(world, state="returned", owner=None, channel="counter")
+    paper = reverse("feedback:rate_paper", args=[d.code])
+    client.force_login(world["users"]["district_officer"])
+    assert client.get(paper).status_code == 403
+    assert client.post(paper, {"overall": "4"}).status_code == 403
+    assert not Rating.objects.exists()
+    client.force_login(world["users"]["ward_officer"])
+    detail = client.get(reverse("dossiers:detail", args=[d.code])).content.decode()
+    assert paper in detail
+    form = client.get(paper).content.decode()
+    assert 'name="id_number"' not in form
+    response = client.post(paper, {"overall": "2", "c_thai-do-can-bo": "1"})
+    assert response.status_code == 302 and response["Location"] == reverse("dossiers:detail", args=[d.code])
+    r = Rating.objects.get(dossier=d)
+    assert (r.channel, r.recorded_by, r.scores) == (
+        Channel.COUNTER,
+        world["users"]["ward_officer"],
+        {"thai-do-can-bo": 1},
+    )
+    detail = client.get(reverse("dossiers:detail", args=[d.code])).content.decode()
+    assert paper not in detail and "Bình thường" in detail
+
+
+def test_no_paper_form_before_the_result(client, world):
+    d = make_dossier(world, state="processing", owner=None)
+    client.force_login(world["users"]["ward_officer"])
+    assert client.post(reverse("feedback:rate_paper", args=[d.code]), {"overall": "4"}).status_code == 409
+    assert not Rating.objects.exists()
+
+
+# --- API ------------------------------------------------------------------------------------------------------
+
+
+def _post(client, code, body, token=None):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    return client.post(
+        f"/api/v1/dossiers/{code}/rating", json.dumps(body), content_type="application/json", **headers
+    )
+
+
+def test_rating_through_the_api(client, world):
+    walk_in = make_dossier(world, state="returned", owner=None)
+    wrong = _post(client, walk_in.code, {"overall": 4, "id_number": "001203012300"})
+    assert wrong.status_code == 403 and wrong.json()["error"] == "not_applicant"
+    assert _post(client, walk_in.code, {"overall": 4}).status_code == 403  # neither token nor number
+    assert _post(client, walk_in.code, {"overall": 5, "id_number": "001203012345"}).status_code == 422
+    assert _post(client, walk_in.code, {"overall": 4, "id_number": "x"}, token="bad").status_code == 401
+    assert not Rating.objects.exists()
+    ok = _post(client, walk_in.code, {"overall": 4, "id_number": "001203012345"})
+    assert ok.status_code == 201
+    assert ok.json()["channel"] == "receipt" and ok.json()["overall_label"] == "Rất hài lòng"
+    again = _post(client, walk_in.code, {"overall": 1, "id_number": "001203012345"})
+    assert again.status_code == 409 and again.json()["error"] == "already_rated"
+
+    own = make_dossier(world, state="resolved")
+    token = ApiToken.issue(world["users"]["citizen"])
+    assert _post(client, own.code, {"overall": 3}, token=token).json()["channel"] == "account"
+
+    desk = make_dossier(world, state="returned", owner=None)
+    other = ApiToken.issue(world["users"]["district_officer"])
+    assert _post(client, desk.code, {"overall": 3, "counter": True}, token=other).status_code == 403
+    officer = ApiToken.issue(world["users"]["ward_officer"])
+    made = _post(client, desk.code, {"overall": 3, "counter": True}, token=officer)
+    assert made.status_code == 201 and made.json()["channel"] == "counter"
+    assert _post(client, "000.02.33.H26-250101-9999", {"overall": 3, "id_number": "1"}).status_code == 404
+
+
+def test_a_session_alone_does_not_rate_through_the_api(client, world):
+    """A signed-in browser posting to the API without a token is anonymous (no cross-site rating)."""
+    d = make_dossier(world, state="resolved")
+    client.force_login(world["users"]["citizen"])
+    assert _post(client, d.code, {"overall": 1}).status_code == 403
+    assert not Rating.objects.exists()
+
+
+def test_the_api_receipt_route_is_limited_per_client(client, world, settings):
+    settings.RATING_VERIFY_RATE_LIMIT = 1
+    d = make_dossier(world, state="resolved", owner=None)
+    assert _post(client, d.code, {"overall": 4, "id_number": "001203012300"}).status_code == 403
+    blocked = _post(client, d.code, {"overall": 4, "id_number": "001203012345"})
+    assert blocked.status_code == 429 and blocked.json()["error"] == "throttled"
+    assert not Rating.objects.exists()
