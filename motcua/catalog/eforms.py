@@ -49,8 +49,11 @@ def _number_field(spec: dict, common: dict) -> forms.DecimalField:
         "invalid": _("Vui lòng nhập một số."),
         "max_decimal_places": _("Vui lòng nhập số nguyên.") if whole else _("Tối đa 4 chữ số thập phân."),
     }
+    validators = []
     if low is not None:
         messages["min_value"] = _("Giá trị phải từ %(limit)s trở lên.") % {"limit": _plain(low)}
+        if low >= 0:  # "-0" is equal to 0, but a minus sign where none is allowed is a typing mistake
+            validators.append(_unsigned(messages["min_value"]))
     if high is not None:
         messages["max_value"] = _("Giá trị không được lớn hơn %(limit)s.") % {"limit": _plain(high)}
     return forms.DecimalField(
@@ -58,8 +61,17 @@ def _number_field(spec: dict, common: dict) -> forms.DecimalField:
         decimal_places=0 if whole else 4,
         min_value=low,
         max_value=high,
+        validators=validators,
         **{**common, "error_messages": messages},
     )
+
+
+def _unsigned(message: str):
+    def validate(value: Decimal) -> None:
+        if value is not None and value == 0 and value.is_signed():
+            raise ValidationError(message, code="min_value")
+
+    return validate
 
 
 def build_eform(fields: list[dict]) -> type[forms.Form]:

@@ -33,6 +33,9 @@ def test_numbers_are_bounded_and_whole_where_declared():
     assert _errors({"von": 50_000_000, "dien_tich": "12.5", "chenh_lech": -3}) == []
     assert _errors({"dien_tich": -1}) == [("Diện tích (m²)", "Giá trị phải từ 0 trở lên.")]  # 0 by default
     assert _errors({"von": 0}) == [("Vốn kinh doanh (đồng)", "Giá trị phải từ 1 trở lên.")]
+    for minus_zero in ("-0", "-0.00", -0.0):  # equal to 0, but the minus sign is a typing mistake
+        assert _errors({"dien_tich": minus_zero}) == [("Diện tích (m²)", "Giá trị phải từ 0 trở lên.")]
+    assert _errors({"dien_tich": "0", "chenh_lech": "-0"}) == []  # no lower bound: any sign
     assert _errors({"von": "2.5"}) == [("Vốn kinh doanh (đồng)", "Vui lòng nhập số nguyên.")]
     assert _errors({"von": "nhiều"}) == [("Vốn kinh doanh (đồng)", "Vui lòng nhập một số.")]
     assert _errors({"chenh_lech": 101}) == [("Chênh lệch", "Giá trị không được lớn hơn 100.")]
