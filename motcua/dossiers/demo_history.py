@@ -15,7 +15,9 @@ What the year looks like (deterministic for a seed; volumes per year at scale 1)
   about 92 % and 100 %, so the ranking means something), a few late ones — half of them with an apology letter and
   a new return date sent in time —, supplement requests during processing (the clock paused), fees, withdrawals
   and stops, refusals at reception;
-- results returned at the counter, by post or electronically; the most recent dossiers still in progress.
+- results returned at the counter, by post or electronically; the most recent dossiers still in progress;
+- about a quarter of the returned dossiers rated by their applicants through the rating service — by the receipt
+  (the applicant's ID or tax number) or on a paper form an officer enters —, mostly satisfied, less so when late.
 
 Codes are the contract's `<agency>-<YYMMDD>-<NNNN>`, numbered after what each agency's day already holds. The
 records carry `"demo_history": <seed>` (kept by the import in `form_data.migrated_extra`): loading again finds them
@@ -67,6 +69,10 @@ SUPPLEMENT = 0.06  # asked to supplement during processing (the clock pauses)
 PAYMENT = 0.04  # a fee to pay (the clock pauses)
 STOPPED = 0.015  # withdrawn at the applicant's request, processing stopped
 REFUSED = 0.02  # of online filings: refused at reception
+RATED = 0.25  # of the returned dossiers: rated by the applicant
+# satisfaction levels (4 Rất hài lòng … 1 Không hài lòng) and their weights, by the dossier's classification
+RATING_LEVELS = {"late": (0.15, 0.35, 0.3, 0.2), "": (0.62, 0.32, 0.05, 0.01)}
+RATED_CRITERIA = ("chat-luong-chung", "dung-han", "thai-do-can-bo", "mot-cua")
 
 
 @dataclass(frozen=True)
@@ -307,4 +313,59 @@ def load(*, stdout, now: dt.datetime | None = None, months: int = 12, scale: flo
     )
     for line in result.summary_lines():
         stdout.write(line)
+    if result.ok and not dry_run:
+        rated = rate(now=now, seed=seed)
+        stdout.write(f"Đánh giá hài lòng: {rated} hồ sơ. / Satisfaction ratings: {rated} dossiers.")
     return result
+
+
+def rate(*, now: dt.datetime, seed: int) -> int:
+    """Ratings of a share of the history's returned dossiers, given within two days of the return (never after
+    `now`) through the rating service: by the receipt, or on a paper form that a one-stop officer of the agency
+    enters. Returns how many."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import AnonymousUser
+
+    from motcua.feedback.services import rating_create
+    from motcua.org.models import Role, StaffRole
+
+    rng = random.Random(seed * 7919 + 1)
+    officers = {}
+    for agency_id, user in (
+        StaffRole.objects.filter(role=Role.OFFICER, active=True, user__is_active=True)
+        .order_by("user__username")
+        .values_list("agency_id", "user")
+    ):
+        officers.setdefault(agency_id, user)
+    users = get_user_model().objects.in_bulk(set(officers.values()))
+    returned = (
+        Dossier.objects.filter(form_data__migrated_extra__demo_history=seed, state="returned")
+        .order_by("code")
+        .values_list("code", "agency_id", "applicant_id_number", "classification", "returned_at")
+    )
+    count = 0
+    for code, agency_id, id_number, classification, returned_at in returned:
+        if rng.random() >= RATED:
+            continue
+        at = returned_at + dt.timedelta(minutes=rng.randint(5, 48 * 60))
+        if at > now:
+            continue
+        weights = RATING_LEVELS["late" if classification == "late" else ""]
+        overall = rng.choices((4, 3, 2, 1), weights=weights)[0]
+        scores = {c: max(1, min(4, overall + rng.choice((-1, 0, 0, 0, 1)))) for c in RATED_CRITERIA
+                  if rng.random() < 0.6}  # fmt: skip
+        officer = users.get(officers.get(agency_id))
+        counter = officer is not None and (not id_number or rng.random() < 0.4)
+        if not counter and not id_number:
+            continue
+        rating_create(
+            user=officer if counter else AnonymousUser(),
+            dossier_code=code,
+            overall=overall,
+            scores=scores,
+            id_number=None if counter else id_number,
+            counter=counter,
+            at=at,
+        )
+        count += 1
+    return count

@@ -10,6 +10,8 @@ from django.db.models import Min
 
 from motcua.dossiers import demo_history, services
 from motcua.dossiers.models import Dossier
+from motcua.feedback.models import Rating
+from motcua.feedback.selectors import satisfaction_stats
 from motcua.org.models import Agency
 from motcua.reports import selectors as stats
 
@@ -56,6 +58,14 @@ def test_a_year_of_history_imports_counts_and_loads_once(demo_catalogue):
     assert len(rates) >= 10 and max(rates) - min(rates) >= 3  # the wards differ: the ranking means something
     late = history.filter(classification="late", new_return_at__isnull=False).first()
     assert late is not None and late.events.filter(action="apologize").exists()
+    # a quarter of the returned dossiers rated by their applicants (receipt or paper form), mostly satisfied
+    ratings = Rating.objects.filter(dossier__in=history)
+    returned = history.filter(state="returned").count()
+    assert 0.15 * returned < ratings.count() < 0.35 * returned
+    assert set(ratings.values_list("channel", flat=True)) == {"receipt", "counter"}
+    assert not ratings.filter(created_at__gt=NOW).exists()
+    satisfaction = satisfaction_stats(date_from=dt.date(2025, 3, 20), date_to=dt.date(2026, 3, 19))
+    assert 85 < satisfaction["satisfied_rate"] < 99 and satisfaction["by_level"]["1"] > 0
     # nothing after now, every chain intact
     assert not history.filter(events__at__gt=NOW).exists()
     assert all(services.verify_chain(d) == [] for d in history[:300])
@@ -63,6 +73,7 @@ def test_a_year_of_history_imports_counts_and_loads_once(demo_catalogue):
     again = io.StringIO()
     assert demo_history.load(stdout=again, now=NOW, scale=0.25, seed=3) is None
     assert "already loaded" in again.getvalue() and Dossier.objects.count() == total
+    assert Rating.objects.count() == ratings.count()
 
 
 def test_codes_follow_what_a_day_already_holds_and_native_filing_continues(demo_catalogue):
