@@ -328,7 +328,7 @@ def rate_dossier(request: HttpRequest, code: str, payload: RatingIn):
         "overall_label": rating.get_overall_display(),
         "scores": rating.scores,
         "channel": rating.channel,
-        "created_at": rating.created_at,
+        "created_at": selectors.iso(rating.created_at),
     }
     return _rendered(request, body, 201)
 

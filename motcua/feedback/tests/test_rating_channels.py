@@ -189,6 +189,7 @@ def test_rating_through_the_api(client, world):
     ok = _post(client, walk_in.code, {"overall": 4, "id_number": "001203012345"})
     assert ok.status_code == 201
     assert ok.json()["channel"] == "receipt" and ok.json()["overall_label"] == "Rất hài lòng"
+    assert ok.json()["created_at"].endswith("+07:00")
     again = _post(client, walk_in.code, {"overall": 1, "id_number": "001203012345"})
     assert again.status_code == 409 and again.json()["error"] == "already_rated"
 
