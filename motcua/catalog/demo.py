@@ -68,6 +68,9 @@ def load(*, stdout=None) -> dict:
     extra = _read("demo_extra_procedures.json", "")
     processes = _read("reference_internal_processes.json", "internal_processes.json")
     processes += _read("demo_extra_processes.json", "")
+    if Agency.objects.filter(identifier=DEPARTMENT).exists():
+        # the department's own process for 1.001612 (its actors, not a ward's), once it exists, as its offerings
+        processes += _read("demo_department_processes.json", "")
     with transaction.atomic():
         proc_report = import_procedures(reference + extra)
         _check(proc_report, "procedure")

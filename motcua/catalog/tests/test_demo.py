@@ -7,6 +7,7 @@ import pytest
 from motcua.catalog import demo
 from motcua.catalog.models import Offering, Procedure, ProcedureVersion, ProcessStep, ProcessTemplate
 from motcua.org import demo as org_demo
+from motcua.org.models import Agency
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,9 @@ def test_demo_loads_catalogue_and_offerings_idempotently():
     out = io.StringIO()
     first = demo.load(stdout=out)
     assert first["procedures"] == 96 and first["procedures_created"] == 96
-    assert first["process_templates_created"] == 14  # 11 reference workflows (+2 shared) + the demo template
+    assert (
+        first["process_templates_created"] == 15
+    )  # 11 reference workflows (+2 shared) + the demo template twice
     assert first["agencies_missing"] == []
     assert "Danh mục thủ tục" in out.getvalue()
     before = counts()
@@ -53,9 +56,18 @@ def test_demo_loads_catalogue_and_offerings_idempotently():
     v = p.current_version()
     assert v.limit_hours() == 24 and v.online_level == "full" and "demo" in v.notes
     assert len(v.form_fields) >= 4 and v.components.count() == 3
-    t = ProcessTemplate.objects.get(procedure=p)
+    t = ProcessTemplate.objects.get(procedure=p, agency=None)
     assert t.step_hours_sum() == 24 and "demo" in t.notes
     assert list(t.steps.values_list("role", flat=True)) == ["officer", "specialist", "unit_head", "leader"]
+    # at the department (the contract's example dossier) the same steps carry the department's actors
+    from motcua.dossiers.services import process_steps
+
+    at_dept = process_steps(p.pk, Agency.objects.get(identifier="000.00.21.H26").pk)
+    assert [(s.role, s.hours) for s in at_dept] == [(s.role, s.hours) for s in t.steps.all()]
+    assert at_dept[-1].actor == "Lãnh đạo Sở Kế hoạch và Đầu tư"
+    assert not any("xã" in s.actor for s in at_dept)
+    ward = Agency.objects.get(identifier="000.05.33.H26")
+    assert process_steps(p.pk, ward.pk)[-1].actor == "Lãnh đạo UBND cấp xã"
     # Reference procedures take effect from their decision's date.
     assert Procedure.objects.get(code="1.004122").versions.get().effective_from.isoformat() == "2025-11-18"
     # No invented components for reference procedures.
