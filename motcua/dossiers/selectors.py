@@ -286,6 +286,38 @@ def _in_agencies(field: str, ids: set[int] | None) -> Q:
     return Q() if ids is None else Q(**{f"{field}__in": ids})
 
 
+# States in which a dossier is still being dealt with (not refused, stopped, resolved or returned)
+OPEN_STATES = (
+    State.SUBMITTED,
+    State.RECEIVED,
+    State.PROCESSING,
+    State.SUPPLEMENT_REQUESTED,
+    State.AWAITING_PAYMENT,
+    State.WITHDRAWAL_REQUESTED,
+)
+
+
+def applicant_open_dossiers(dossier: Dossier, limit: int = 5) -> list[Dossier]:
+    """The same applicant's (same ID or tax number) other dossiers still open at the same agency, newest first:
+    at reception the officer sees a second filing of the same procedure (online and again at the counter, or a
+    retry) before accepting it. Each carries `same_procedure`."""
+    if not dossier.applicant_id_number:
+        return []
+    others = list(
+        Dossier.objects.filter(
+            agency_id=dossier.agency_id,
+            state__in=OPEN_STATES,
+            applicant_id_number=dossier.applicant_id_number,
+        )
+        .exclude(pk=dossier.pk)
+        .select_related("procedure")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    for other in others:
+        other.same_procedure = other.procedure_id == dossier.procedure_id
+    return others
+
+
 def search_dossiers(qs, q: str):
     """Code (part of it), applicant name ignoring diacritics and case, or ID number."""
     from motcua.core.text import fold

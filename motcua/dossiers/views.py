@@ -203,6 +203,7 @@ def _detail_context(
     for d in docs:
         d.recorded = d.sha256 in recorded
     may_upload = documents.may_upload(user, dossier)
+    siblings = selectors.applicant_open_dossiers(dossier)
     return {
         "dossier": dossier,
         "state_label": lifecycle.state_display(dossier.state),
@@ -222,6 +223,8 @@ def _detail_context(
         "result_method_label": dict(ReturnMethod.choices).get(dossier.result_method, ""),
         "channel_label": dossier.get_channel_display(),
         "eform": selectors.eform_of(dossier),
+        "open_siblings": siblings,
+        "possible_duplicate": any(o.same_procedure for o in siblings),
     }
 
 

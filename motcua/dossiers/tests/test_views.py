@@ -712,3 +712,26 @@ def test_demo_dossiers_load_once_in_varied_states(db, settings, tmp_path):
         assert set(d.documents.values_list("sha256", flat=True)) <= recorded
     second = demo.load(stdout=io.StringIO())
     assert second["created"] == 0 and Dossier.objects.count() == first["created"]
+
+
+# --- the same applicant's other open dossiers -------------------------------------------------------------------
+
+
+def test_the_dossier_page_shows_the_applicants_other_open_dossiers(client, org):
+    first = file_online(org, id_number="001203012345")
+    second = file_online(org, id_number="001203012345")  # filed twice: a possible duplicate
+    done = act(org, file_online(org, id_number="001203012345"), "refuse", "officer", reason="Sai thủ tục")
+    stranger = file_online(org, name="Lê Văn Khác", id_number="001099001122")
+    login(client, org, "officer")
+    page = client.get(f"/staff/dossiers/{second.code}/")
+    html = page.content.decode()
+    siblings = [d.code for d in page.context["open_siblings"]]
+    assert siblings == [first.code]  # not itself, not the refused one, not another applicant's
+    assert done.code not in siblings and stranger.code not in siblings
+    assert "có thể trùng" in html and "Kiểm tra trùng lặp" in html
+    alone = client.get(f"/staff/dossiers/{stranger.code}/")
+    assert alone.context["open_siblings"] == [] and "Kiểm tra trùng lặp" not in alone.content.decode()
+    # a dossier without an ID number matches nothing
+    Dossier.objects.filter(pk=stranger.pk).update(applicant_id_number="")
+    nobody = Dossier.objects.get(pk=stranger.pk)
+    assert selectors.applicant_open_dossiers(nobody) == []
