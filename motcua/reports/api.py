@@ -68,6 +68,30 @@ def breakdown(
 
 
 @router.get(
+    "/satisfaction",
+    summary="Mức độ hài lòng (đánh giá của người nộp) và phản ánh, kiến nghị trong kỳ",
+    response={200: dict, 404: dict, 422: dict},
+)
+def satisfaction(
+    request: HttpRequest,
+    date_from: str | None = Query(None, alias="from", description="Bắt buộc. YYYY-MM-DD — required"),
+    to: str | None = Query(None, description="Bắt buộc. YYYY-MM-DD, tính cả ngày này — required, inclusive"),
+    agency: str | None = Query(None, description="Mã định danh cơ quan (gồm cả các cơ quan cấp dưới)"),
+):
+    """Ratings given in the period (by level, by channel — the applicant's account, the receipt, the counter —
+    and per criterion) and the PAKN handled in it, for an agency and its sub-agencies."""
+    from motcua.feedback import selectors as feedback
+
+    period = selectors.make_period(date_from, to)
+    a = selectors.agency_by_identifier(agency)
+    scope = {"date_from": period.date_from, "date_to": period.date_to, "agency": a}
+    return {
+        **feedback.satisfaction_stats(**scope),
+        "pakn": feedback.pakn_stats(**scope),
+    }
+
+
+@router.get(
     "/index766",
     summary="Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg) — các chỉ số có dữ liệu",
     response={200: dict, 404: dict, 422: dict},

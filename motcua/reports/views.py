@@ -17,6 +17,9 @@ from django.utils.translation import gettext as _
 from motcua.catalog.models import Field
 from motcua.core.errors import DomainError
 from motcua.dossiers.models import Classification, State
+from motcua.feedback import selectors as feedback_selectors
+from motcua.feedback.models import Channel as RatingChannel
+from motcua.feedback.models import Level
 from motcua.org.models import Agency, Role
 from motcua.org.selectors import can_read_agency, readable_agencies, roles_of, tree_order
 
@@ -121,12 +124,30 @@ def public_stats(request: HttpRequest) -> HttpResponse:
     query = {"from": period.date_from.isoformat(), "to": period.date_to.isoformat()}
     if agency:
         query["agency"] = agency.identifier
+    scope = {"date_from": period.date_from, "date_to": period.date_to, "agency": agency}
+    satisfaction = feedback_selectors.satisfaction_stats(**scope)
+    satisfaction["levels"] = [
+        (label, satisfaction["by_level"][str(value)]) for value, label in sorted(Level.choices, reverse=True)
+    ]
+    short = {
+        RatingChannel.ACCOUNT: _("Tài khoản"),
+        RatingChannel.RECEIPT: _("Mã hồ sơ"),
+        RatingChannel.COUNTER: _("Phiếu tại quầy"),
+    }
+    satisfaction["channels"] = [
+        (short.get(value, label), satisfaction["by_channel"].get(value, 0))
+        for value, label in RatingChannel.choices
+    ]
+    satisfaction_query = urlencode(query)
     if field:
         query["field"] = field.code
     return render(
         request,
         "reports/public.html",
         {
+            "satisfaction": satisfaction,
+            "pakn": feedback_selectors.pakn_stats(**scope),
+            "satisfaction_query": satisfaction_query,
             "period": period,
             "agency": agency,
             "agencies": agencies,

@@ -155,3 +155,24 @@ def test_pakn_stats_without_data(world):
 def test_bad_period():
     with pytest.raises(ValueError):
         pakn_stats(date_from=dt.date(2025, 2, 1), date_to=dt.date(2025, 1, 1))
+
+
+def test_satisfaction_is_published_through_the_api_and_on_the_statistics_page(client, world, ratings):
+    query = {"from": "2025-03-01", "to": "2025-03-31", "agency": world["district"].identifier}
+    body = client.get("/api/v1/stats/satisfaction", query).json()
+    assert (body["ratings"], body["satisfied"], body["satisfied_rate"]) == (3, 2, 66.67)
+    assert body["by_channel"] == {"account": 3, "receipt": 0, "counter": 0}
+    assert body["pakn"]["received"] == 0 and body["pakn"]["on_time_rate"] is None
+    whole = client.get("/api/v1/stats/satisfaction", {"from": "2025-03-01", "to": "2025-03-31"}).json()
+    assert whole["ratings"] == 4 and whole["agency"] is None
+    for bad, status in (({"from": "2025-03-31", "to": "2025-03-01"}, 422), ({"to": "2025-03-01"}, 422),
+                        ({**query, "agency": "000.99.99.H99"}, 404)):  # fmt: skip
+        response = client.get("/api/v1/stats/satisfaction", bad)
+        assert response.status_code == status and response.json()["message"]
+    page = client.get("/thong-ke/", query)
+    html = page.content.decode()
+    assert page.context["satisfaction"]["ratings"] == 3
+    assert 'data-figure="ratings">3<' in html and 'data-figure="satisfied_rate">66,67 %<' in html
+    assert "Lượt đánh giá theo mức độ" in html and "/api/v1/stats/satisfaction?" in html
+    empty = client.get("/thong-ke/", {"from": "2024-01-01", "to": "2024-01-31"}).content.decode()
+    assert "Chưa có lượt đánh giá nào trong kỳ" in empty
