@@ -2,7 +2,6 @@
 and the public masked status lookup GET /dossiers/<code>/status."""
 
 import datetime as dt
-import math
 from typing import Literal
 
 from django.contrib.auth.models import AnonymousUser
@@ -15,6 +14,7 @@ from motcua.core.errors import NotFound, Throttled
 from motcua.core.prepared import Prepared
 from motcua.core.schemas import ErrorOut
 from motcua.org import throttle
+from motcua.org.views import wait_minutes
 
 from . import documents, selectors, services
 from .models import Dossier
@@ -175,6 +175,12 @@ def _get_readable(request, code: str) -> Dossier:
     return dossier
 
 
+def _throttled(wait: int, vi: str, en: str) -> Throttled:
+    """429 with Retry-After; the messages take the wait in minutes at `{}`."""
+    minutes = wait_minutes(wait)
+    return Throttled(vi.format(minutes), en.format(minutes), retry_after=wait)
+
+
 @router.get(
     "/{code}/status",
     response={200: dict, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
@@ -188,11 +194,10 @@ def dossier_status(request: HttpRequest, code: str):
         throttle.STATUS_API_KEY, throttle.client_ip(request), limit=limit, window=window
     )
     if wait:
-        minutes = max(1, math.ceil(wait / 60))
-        raise Throttled(
-            f"Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau {minutes} phút.",
-            f"Too many lookups in a short time. Please try again in {minutes} minutes.",
-            retry_after=wait,
+        raise _throttled(
+            wait,
+            "Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau {} phút.",
+            "Too many lookups in a short time. Please try again in {} minutes.",
         )
     found = selectors.public_status(code.strip())
     if found is None:
@@ -307,11 +312,10 @@ def rate_dossier(request: HttpRequest, code: str, payload: RatingIn):
     if verify:
         wait = feedback.verification_wait(throttle.client_ip(request))
         if wait:
-            minutes = max(1, math.ceil(wait / 60))
-            raise Throttled(
-                f"Đã thử xác nhận quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau {minutes} phút.",
-                f"Too many attempts in a short time. Please try again in {minutes} minutes.",
-                retry_after=wait,
+            raise _throttled(
+                wait,
+                "Đã thử xác nhận quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau {} phút.",
+                "Too many attempts in a short time. Please try again in {} minutes.",
             )
     rating = feedback.rating_create(
         user=request.user,

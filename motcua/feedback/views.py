@@ -1,8 +1,6 @@
 """Web pages: rating a dossier, sending a PAKN, the public answers, and the staff PAKN desk. Views parse, check
 permission, call a service and render; a refused action re-renders with the message and the right status."""
 
-import math
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,6 +15,7 @@ from motcua.dossiers.models import Dossier
 from motcua.org import throttle
 from motcua.org.models import Agency
 from motcua.org.selectors import is_staff_member, readable_agency_filter
+from motcua.org.views import render_throttled
 
 from . import selectors, services
 from .forms import AnswerForm, FeedbackForm, RatingForm, RejectForm
@@ -81,12 +80,10 @@ def _rating_page(request, code: str, *, paper: bool):
         if verify:
             wait = services.verification_wait(throttle.client_ip(request))
             if wait:
-                ctx["error"] = _(
+                message = _(
                     "Ông/Bà đã thử xác nhận quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau %(minutes)s phút."
-                ) % {"minutes": max(1, math.ceil(wait / 60))}
-                response = render(request, "feedback/rate.html", ctx, status=429)
-                response["Retry-After"] = str(wait)
-                return response
+                )
+                return render_throttled(request, "feedback/rate.html", ctx, wait, message)
         if not form.is_valid():
             return render(request, "feedback/rate.html", ctx, status=400)
         try:

@@ -1,5 +1,7 @@
 """Sign-in and sign-out pages (Django's auth views with Vietnamese templates and login throttling)."""
 
+import math
+
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,6 +16,20 @@ def mark_throttled(request, response):
     if wait:
         response.status_code = 429
         response["Retry-After"] = str(wait)
+    return response
+
+
+def wait_minutes(wait: int) -> int:
+    """A wait in seconds as whole minutes for a message (at least one)."""
+    return max(1, math.ceil(wait / 60))
+
+
+def render_throttled(request, template: str, ctx: dict, wait: int, message: str):
+    """A page refused because its client went over a rate limit: HTTP 429 with Retry-After, `message` (with
+    `%(minutes)s`) shown as the page's error."""
+    ctx["error"] = message % {"minutes": wait_minutes(wait)}
+    response = render(request, template, ctx, status=429)
+    response["Retry-After"] = str(wait)
     return response
 
 

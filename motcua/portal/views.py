@@ -5,7 +5,6 @@ render; bad input re-renders the page with Vietnamese messages and a 4xx status.
 from __future__ import annotations
 
 import io
-import math
 import re
 from urllib.parse import parse_qs, urlparse
 
@@ -30,6 +29,7 @@ from motcua.dossiers.models import DocumentKind, Dossier, State
 from motcua.dossiers.selectors import dossier_public, due_status, eform_of
 from motcua.dossiers.workflow import TRANSITIONS
 from motcua.org import throttle
+from motcua.org.views import render_throttled
 
 from . import services, wizard
 from .forms import ProfileForm, RegistrationForm, ResultForm, WhoForm
@@ -578,12 +578,10 @@ def lookup(request: HttpRequest) -> HttpResponse:
             throttle.LOOKUP_KEY, throttle.client_ip(request), limit=limit, window=window
         )
         if wait:
-            ctx["error"] = _(
+            message = _(
                 "Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau %(minutes)s phút."
-            ) % {"minutes": max(1, math.ceil(wait / 60))}
-            response = render(request, "portal/lookup.html", ctx, status=429)
-            response["Retry-After"] = str(wait)
-            return response
+            )
+            return render_throttled(request, "portal/lookup.html", ctx, wait, message)
         if not CODE_RE.match(code):
             ctx["error"] = _("Mã hồ sơ không hợp lệ. Mã hồ sơ có dạng 000.00.21.H26-250124-0001.")
             status = 400

@@ -76,3 +76,24 @@ def test_citizen_rates_and_complains_officer_answers(live_server, page, world):
     body = page.locator("main").inner_text()
     assert "Trả kết quả chậm so với giấy hẹn" in body and "đã chấn chỉnh" in body
     assert "0912345678" not in body and dossier.code not in body and "Nguyễn Văn An" not in body
+
+
+def test_a_walk_in_applicant_rates_from_the_public_lookup(live_server, page, world):
+    """No account: the receipt's code on the lookup page, then the applicant's ID number to rate."""
+    dossier = make_dossier(world, state="returned", owner=None, channel="counter")
+    base = live_server.url
+    page.goto(f"{base}/tra-cuu/?ma={dossier.code}")
+    page.get_by_role("link", name="Đánh giá mức độ hài lòng").click()
+    page.wait_for_url(f"**/danh-gia/{dossier.code}/")
+    page.get_by_label("Rất hài lòng").check()
+    page.get_by_label("Số định danh cá nhân hoặc mã số thuế của người nộp hồ sơ").fill("001203012399")
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    page.wait_for_selector(".msg-error")
+    assert "không khớp" in page.locator(".msg-error").inner_text()
+    assert not Rating.objects.exists()
+    page.get_by_label("Số định danh cá nhân hoặc mã số thuế của người nộp hồ sơ").fill("001 203 012 345")
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    page.wait_for_selector("text=Cảm ơn Ông/Bà đã đánh giá")
+    rating = Rating.objects.get(dossier=dossier)
+    assert (rating.overall, rating.channel, rating.user) == (4, "receipt", None)
+    assert "đã được đánh giá" in page.locator(".rating-done").inner_text()
