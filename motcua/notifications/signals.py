@@ -77,6 +77,8 @@ def vnd(value) -> str:
 def event_context(event: DossierEvent) -> dict:
     dossier = event.dossier
     data = event.data or {}
+    has_account = dossier.applicant_user_id is not None
+    lookup_url = f"{site_url()}/tra-cuu/?ma={dossier.code}"
     return {
         "code": dossier.code,
         "procedure_name": dossier.procedure.name,
@@ -95,8 +97,12 @@ def event_context(event: DossierEvent) -> dict:
         "amount": vnd(data.get("amount")),
         "amount_ascii": vnd(data.get("amount")).replace("đồng", "dong"),
         "note": data.get("note", ""),
-        "dossier_url": f"{site_url()}/ho-so-cua-toi/{dossier.code}/",
-        "lookup_url": f"{site_url()}/tra-cuu/?ma={dossier.code}",
+        # the applicant's account page when there is an account; a walk-in applicant (no account) has the public
+        # lookup instead — a link to a sign-in page they cannot pass would be no link at all
+        "has_account": has_account,
+        "dossier_url": f"{site_url()}/ho-so-cua-toi/{dossier.code}/" if has_account else lookup_url,
+        "lookup_url": lookup_url,
+        "rating_url": f"{site_url()}/danh-gia/{dossier.code}/",
     }
 
 

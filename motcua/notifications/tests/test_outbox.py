@@ -121,6 +121,10 @@ def test_each_notified_action_uses_its_vietnamese_template(world, django_capture
     assert "Lý do: Thiếu chữ ký" in supplement and "1. Giấy đề nghị — chưa ký" in supplement
     assert "Chờ ý kiến cơ quan thuế" in apology and "16:00 ngày 10/02/2025" in apology
     assert "giải quyết xong lúc 09:00 ngày 04/02/2025" in resolved
+    assert (
+        f"mức độ hài lòng: https://dichvucong.example.vn/danh-gia/{code}/" in resolved
+    )  # the rating invited
+    assert f"https://dichvucong.example.vn/ho-so-cua-toi/{code}/" in supplement  # an account: its page
 
 
 def test_payment_request_tells_the_amount(world, django_capture_on_commit_callbacks):
@@ -364,3 +368,32 @@ def test_sms_channel_failure_is_retried(db, settings):
 class BrokenSms:
     def send(self, *, to, body):
         raise TimeoutError("gateway timeout")
+
+
+# --- a walk-in applicant (no account) gets links that work without one ---------------------------------------
+
+
+def test_a_walk_in_applicant_is_sent_to_the_lookup_the_counter_and_the_rating(
+    world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier, _ = dossiers.dossier_file(
+            actor=world["officer"],
+            procedure_code="1.001612",
+            agency_identifier="000.00.21.H26",
+            channel="counter",
+            applicant=APPLICANT,
+            receive=True,
+            at=local(2025, 1, 24, 9, 0),
+        )
+    assert dossier.applicant_user_id is None
+    lookup = f"https://dichvucong.example.vn/tra-cuu/?ma={dossier.code}"
+    received = mail.outbox[-1].body
+    assert lookup in received and "/ho-so-cua-toi/" not in received
+    assert lookup in MemoryAdapter.outbox[-1]["body"]
+    with django_capture_on_commit_callbacks(execute=True):
+        act(world, dossier, "request_supplement", reason="Thiếu giấy tờ", at=local(2025, 1, 24, 10, 0))
+    supplement = mail.outbox[-1].body
+    assert "tại Bộ phận Một cửa" in supplement and "trực tuyến" not in supplement
+    assert "/ho-so-cua-toi/" not in supplement and lookup in supplement
+    assert "/ho-so-cua-toi/" not in MemoryAdapter.outbox[-1]["body"]
