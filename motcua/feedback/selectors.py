@@ -120,6 +120,23 @@ def satisfaction_stats(*, date_from: dt.date, date_to: dt.date, agency=None) -> 
     }
 
 
+def ratings_in(
+    *, date_from: dt.date, date_to: dt.date, agency, levels: tuple[int, ...] = ()
+) -> QuerySet[Rating]:
+    """The ratings given in the period for dossiers of `agency` and its sub-agencies (those at `levels` only, when
+    given), newest first: what the leader reads behind the satisfaction figures."""
+    start, end = period_bounds(date_from, date_to)
+    qs = Rating.objects.filter(created_at__gte=start, created_at__lt=end)
+    scope = _agency(agency)
+    if scope is not None:
+        qs = qs.filter(dossier__agency__path__startswith=scope.path)
+    if levels:
+        qs = qs.filter(overall__in=levels)
+    return qs.select_related("dossier__agency", "dossier__procedure", "recorded_by").order_by(
+        "-created_at", "-pk"
+    )
+
+
 # --- PAKN -----------------------------------------------------------------------------------------------------
 
 

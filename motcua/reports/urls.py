@@ -8,4 +8,5 @@ urlpatterns: list = [
     path("thong-ke/lanh-dao/", views.leader_dashboard, name="leader"),
     path("thong-ke/giam-sat/", views.overseer_dashboard, name="overseer"),
     path("thong-ke/ho-so/", views.dossier_list, name="dossiers"),
+    path("thong-ke/danh-gia/", views.rating_list, name="ratings"),
 ]

@@ -19,7 +19,7 @@ from motcua.core.errors import DomainError
 from motcua.dossiers.models import Classification, State
 from motcua.feedback import selectors as feedback_selectors
 from motcua.feedback.models import Channel as RatingChannel
-from motcua.feedback.models import Level
+from motcua.feedback.models import Criterion, Level
 from motcua.org.models import Agency, Role
 from motcua.org.selectors import can_read_agency, readable_agencies, roles_of, tree_order
 
@@ -229,6 +229,14 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
             "notices": notices,
             "now": timezone.now(),
             "late_url": _list_url(agency, period, "late"),
+            "ratings_url": "/thong-ke/danh-gia/?"
+            + urlencode(
+                {
+                    "agency": agency.identifier,
+                    "from": period.date_from.isoformat(),
+                    "to": period.date_to.isoformat(),
+                }
+            ),
             "overdue_url": _list_url(agency, period, "pending_overdue"),
             "chart_monthly": _chart_rows(monthly["rows"]),
             "chart_fields": {
@@ -297,6 +305,54 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
                 "labels": [r["key"] for r in rows if r["on_time_rate"] is not None],
                 "on_time_rate": [r["on_time_rate"] for r in rows if r["on_time_rate"] is not None],
             },
+        },
+    )
+
+
+# --- the ratings behind the satisfaction figures --------------------------------------------------------------
+
+
+@login_required
+def rating_list(request: HttpRequest) -> HttpResponse:
+    """/thong-ke/danh-gia/?agency=&from=&to=[&level=1]: the applicants' ratings of the agency's (and its
+    sub-agencies') dossiers in the period, with their comments — for the leader to act on the unsatisfied ones."""
+    agencies = _staff_agencies(request.user)
+    notices = []
+    period, err = _period_from_request(request, *_last_twelve_months())
+    if err:
+        notices.append(err)
+    agency, err = _agency_param(request, agencies)
+    if err:
+        raise PermissionDenied(err)
+    agency = agency or _default_agency(request.user, agencies)
+    if not can_read_agency(request.user, agency):
+        raise PermissionDenied("Không có quyền xem đánh giá của cơ quan này.")
+    raw_level = (request.GET.get("level") or "").strip()
+    if raw_level and raw_level not in {str(v) for v in Level.values}:
+        return _bad_request(request, f"Mức đánh giá không hợp lệ: '{raw_level[:20]}' (1–4).")
+    levels = (int(raw_level),) if raw_level else ()
+    scope = {"date_from": period.date_from, "date_to": period.date_to, "agency": agency}
+    qs = feedback_selectors.ratings_in(**scope, levels=levels)
+    page = Paginator(qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    labels = dict(Criterion.objects.values_list("code", "label"))
+    for r in page.object_list:
+        r.score_rows = [(labels.get(c, c), Level(v).label) for c, v in r.scores.items() if v in Level.values]
+    return render(
+        request,
+        "reports/rating_list.html",
+        {
+            "period": period,
+            "agency": agency,
+            "agencies": agencies,
+            "level": raw_level,
+            "levels": sorted(Level.choices, reverse=True),
+            "page": page,
+            "count": page.paginator.count,
+            "satisfaction": feedback_selectors.satisfaction_stats(**scope),
+            "query": params.urlencode(),
+            "notices": notices,
         },
     )
 

@@ -176,3 +176,22 @@ def test_satisfaction_is_published_through_the_api_and_on_the_statistics_page(cl
     assert "Lượt đánh giá theo mức độ" in html and "/api/v1/stats/satisfaction?" in html
     empty = client.get("/thong-ke/", {"from": "2024-01-01", "to": "2024-01-31"}).content.decode()
     assert "Chưa có lượt đánh giá nào trong kỳ" in empty
+
+
+def test_the_leader_reads_the_ratings_behind_the_figures(client, world, ratings):
+    Rating.objects.filter(overall=1).update(comment="Phải đi lại ba lần")
+    url = "/thong-ke/danh-gia/"
+    query = {"agency": world["district"].identifier, "from": "2025-03-01", "to": "2025-03-31"}
+    client.force_login(world["users"]["overseer"])
+    page = client.get(url, query)
+    assert page.status_code == 200 and page.context["count"] == 3  # the wards' ratings of March
+    assert "Phải đi lại ba lần" in page.content.decode()
+    unhappy = client.get(url, {**query, "level": "1"})
+    assert [r.overall for r in unhappy.context["page"]] == [1]
+    assert client.get(url, {**query, "level": "9"}).status_code == 400
+    client.force_login(world["users"]["ward_officer"])
+    assert client.get(url, {**query, "agency": world["dept"].identifier}).status_code == 403
+    own = client.get(url, {"from": "2025-03-01", "to": "2025-03-31"})  # defaults to the officer's agency
+    assert own.status_code == 200 and own.context["agency"] == world["ward"]
+    client.force_login(world["users"]["citizen"])
+    assert client.get(url, query).status_code == 403
