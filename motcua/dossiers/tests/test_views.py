@@ -728,7 +728,7 @@ def test_the_dossier_page_shows_the_applicants_other_open_dossiers(client, org):
     siblings = [d.code for d in page.context["open_siblings"]]
     assert siblings == [first.code]  # not itself, not the refused one, not another applicant's
     assert done.code not in siblings and stranger.code not in siblings
-    assert "có thể trùng" in html and "Kiểm tra trùng lặp" in html
+    assert "có thể trùng" in html and "Kiểm tra trùng lặp trước khi tiếp nhận" in html  # not yet received
     alone = client.get(f"/staff/dossiers/{stranger.code}/")
     assert alone.context["open_siblings"] == [] and "Kiểm tra trùng lặp" not in alone.content.decode()
     # a dossier without an ID number matches nothing
