@@ -33,8 +33,20 @@ def _rating_page(request, code: str, *, paper: bool):
     """The rating page of one dossier in one of three ways (services.rating_create): the applicant's account,
     the receipt (whoever holds it confirms the applicant's ID or tax number: the walk-in applicant), or a
     one-stop officer entering a paper evaluation form."""
-    dossier = Dossier.objects.select_related("agency", "procedure").filter(code=code).first()
     title = _("Nhập phiếu đánh giá giấy") if paper else _("Đánh giá mức độ hài lòng")
+    if not paper and request.method == "GET" and not is_staff_member(request.user):
+        # the page tells a dossier's procedure, agency and state to anyone with its code, as the public lookup
+        # does: counted against the lookup's limit, so it cannot be used to walk through codes instead
+        limit, window = throttle.lookup_limit()
+        wait = throttle.check_rate(
+            throttle.LOOKUP_KEY, throttle.client_ip(request), limit=limit, window=window
+        )
+        if wait:
+            message = _(
+                "Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau %(minutes)s phút."
+            )
+            return render_throttled(request, "feedback/error.html", {"title": title}, wait, message)
+    dossier = Dossier.objects.select_related("agency", "procedure").filter(code=code).first()
     if dossier is None:
         return _error_page(
             request,

@@ -221,3 +221,17 @@ def test_the_api_receipt_route_is_limited_per_client(client, world, settings):
     blocked = _post(client, d.code, {"overall": 4, "id_number": "001203012345"})
     assert blocked.status_code == 429 and blocked.json()["error"] == "throttled"
     assert not Rating.objects.exists()
+
+
+def test_the_public_rating_page_counts_against_the_lookup_limit(client, world, settings):
+    """It shows a dossier's procedure, agency and state to whoever has the code, as /tra-cuu/ does."""
+    settings.LOOKUP_RATE_LIMIT = 2
+    d = make_dossier(world, state="resolved", owner=None)
+    url = reverse("feedback:rate", args=[d.code])
+    assert client.get(url).status_code == 200
+    assert client.get(reverse("feedback:rate", args=["000.02.33.H26-250101-9999"])).status_code == 404
+    blocked = client.get(url)
+    assert blocked.status_code == 429 and int(blocked["Retry-After"]) > 0
+    assert d.procedure.name not in blocked.content.decode()
+    client.force_login(world["users"]["ward_officer"])  # staff are not counted
+    assert client.get(url).status_code == 200
