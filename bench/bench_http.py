@@ -14,6 +14,8 @@ connection per thread, each receiving what it filed; `--python-client` for Pytho
 read still pays for the per-IP rate limit, and all the load comes from one IP. Status reads use wrk when it is
 installed (`apt-get install wrk`): a C load generator leaves the two cores to the server, where a Python client
 would take one of them. Each phase reports the CPU per request of the server, PostgreSQL and the load generator.
+Before each round it samples how busy the machine is and with what, and warns when it is not quiet: a development
+server's reloader or a test run on the same cores halved the figures once (ADR 0004, eighth round).
 """
 
 import argparse
@@ -532,6 +534,60 @@ print(sys.version.split()[0], f"{best * 1000:.1f}")
 """
 
 
+def _cpu_times() -> tuple[float, float]:
+    """(busy, total) jiffies of all cores since boot, from /proc/stat."""
+    with open("/proc/stat") as f:
+        values = [float(v) for v in f.readline().split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def _process_jiffies() -> dict[int, tuple[str, float]]:
+    out = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                raw = f.read()
+        except OSError:
+            continue
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
+        out[int(entry)] = (name, float(fields[11]) + float(fields[12]))  # utime + stime
+    return out
+
+
+def quiet_check(seconds: float = 2.0) -> None:
+    """How busy the machine is before a round, and with what: another process on the same cores (a development
+    server's reloader, a test run) takes from the server and PostgreSQL and moves every figure. Warns above 10 %."""
+    busy0, total0 = _cpu_times()
+    procs0 = _process_jiffies()
+    time.sleep(seconds)
+    busy1, total1 = _cpu_times()
+    procs1 = _process_jiffies()
+    share = 100 * (busy1 - busy0) / max(1.0, total1 - total0)
+    hz = os.sysconf("SC_CLK_TCK")
+    top = sorted(
+        (
+            (t1 - procs0[pid][1], name)
+            for pid, (name, t1) in procs1.items()
+            if pid in procs0 and pid != os.getpid()
+        ),
+        reverse=True,
+    )[:3]
+    named = ", ".join(f"{name} {100 * j / hz / seconds:.0f} %" for j, name in top if j > 0)
+    print(
+        f"machine before the round: {share:.0f} % busy{f' ({named} of a core)' if named else ''}", flush=True
+    )
+    if share > 10:
+        print(
+            "  WARNING: the machine is not quiet: figures of this round are lower than the code's (stop other work "
+            "— a development server, a test run — and run again)",
+            flush=True,
+        )
+
+
 def python_calibration() -> tuple[str, float]:
     """The server interpreter's version and the milliseconds it takes for CALIBRATION's loop (best of 25; lower
     is faster)."""
@@ -557,6 +613,7 @@ def measure(args, tokens: dict) -> dict:
             f"{windows} windows of {args.seconds:g} s each",
             flush=True,
         )
+    quiet_check()
     version, calibration = python_calibration()
     print(
         f"interpreter speed ({version}, {BIN / 'python'}): {calibration:.1f} ms for the reference "
