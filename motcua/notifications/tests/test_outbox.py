@@ -121,6 +121,9 @@ def test_each_notified_action_uses_its_vietnamese_template(world, django_capture
     assert "Lý do: Thiếu chữ ký" in supplement and "1. Giấy đề nghị — chưa ký" in supplement
     assert "Chờ ý kiến cơ quan thuế" in apology and "16:00 ngày 10/02/2025" in apology
     assert "giải quyết xong lúc 09:00 ngày 04/02/2025" in resolved
+    texts = [m["body"] for m in MemoryAdapter.outbox]
+    assert len(texts) == 4 and all(t.isascii() for t in texts), texts  # GSM 7-bit: 160 characters a message
+    assert "Hen lai: 16:00 ngay 10/02/2025" in texts[2]
     assert (
         f"mức độ hài lòng: https://dichvucong.example.vn/danh-gia/{code}/" in resolved
     )  # the rating invited
