@@ -161,6 +161,10 @@ LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
 # (motcua.org.throttle.status_api_limit). bench/bench_http.py raises the limit so that it measures the reads.
 STATUS_API_RATE_LIMIT = int(os.environ.get("STATUS_API_RATE_LIMIT", "60"))
 STATUS_API_RATE_WINDOW_SECONDS = int(os.environ.get("STATUS_API_RATE_WINDOW_SECONDS", "300"))
+# Ratings by receipt (the applicant's ID or tax number proves the holder): attempts per client IP per window, then
+# 429 (motcua.feedback.services.verification_wait).
+RATING_VERIFY_RATE_LIMIT = int(os.environ.get("RATING_VERIFY_RATE_LIMIT", "10"))
+RATING_VERIFY_RATE_WINDOW_SECONDS = int(os.environ.get("RATING_VERIFY_RATE_WINDOW_SECONDS", "900"))
 # Reverse proxies (IP addresses or networks, comma separated) whose X-Forwarded-For names the client: the rate
 # limits and login throttling count per client, not per proxy (motcua.org.throttle.client_ip).
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
