@@ -121,20 +121,46 @@ def satisfaction_stats(*, date_from: dt.date, date_to: dt.date, agency=None) -> 
 
 
 def ratings_in(
-    *, date_from: dt.date, date_to: dt.date, agency, levels: tuple[int, ...] = ()
+    *, date_from: dt.date, date_to: dt.date, agency, levels: tuple[int, ...] = (), own: bool = False
 ) -> QuerySet[Rating]:
-    """The ratings given in the period for dossiers of `agency` and its sub-agencies (those at `levels` only, when
-    given), newest first: what the leader reads behind the satisfaction figures."""
+    """The ratings given in the period for dossiers of `agency` and its sub-agencies (of `agency` itself with
+    `own`; those at `levels` only, when given), newest first: what the leader reads behind the satisfaction
+    figures."""
     start, end = period_bounds(date_from, date_to)
     qs = Rating.objects.filter(created_at__gte=start, created_at__lt=end)
     scope = _agency(agency)
     if scope is not None:
-        qs = qs.filter(dossier__agency__path__startswith=scope.path)
+        qs = (
+            qs.filter(dossier__agency=scope)
+            if own
+            else qs.filter(dossier__agency__path__startswith=scope.path)
+        )
     if levels:
         qs = qs.filter(overall__in=levels)
     return qs.select_related("dossier__agency", "dossier__procedure", "recorded_by").order_by(
         "-created_at", "-pk"
     )
+
+
+def satisfaction_by_agency(*, date_from: dt.date, date_to: dt.date, agency_ids) -> dict[int, dict]:
+    """Per agency (its own dossiers, not its sub-agencies'): {agency id: {"ratings", "satisfied",
+    "satisfied_rate"}} for the ratings given in the period — one grouped query, for the overseers' ranking."""
+    start, end = period_bounds(date_from, date_to)
+    rows = (
+        Rating.objects.filter(
+            created_at__gte=start, created_at__lt=end, dossier__agency_id__in=list(agency_ids)
+        )
+        .values("dossier__agency_id")
+        .annotate(n=Count("pk"), ok=Count("pk", filter=Q(overall__in=SATISFIED_LEVELS)))
+    )
+    return {
+        r["dossier__agency_id"]: {
+            "ratings": r["n"],
+            "satisfied": r["ok"],
+            "satisfied_rate": rate(r["ok"], r["n"]),
+        }
+        for r in rows
+    }
 
 
 # --- PAKN -----------------------------------------------------------------------------------------------------

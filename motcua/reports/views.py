@@ -8,6 +8,7 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,8 +19,8 @@ from motcua.catalog.models import Field
 from motcua.core.errors import DomainError
 from motcua.dossiers.models import Classification, State
 from motcua.feedback import selectors as feedback_selectors
+from motcua.feedback.models import SATISFIED_LEVELS, Criterion, Level
 from motcua.feedback.models import Channel as RatingChannel
-from motcua.feedback.models import Criterion, Level
 from motcua.org.models import Agency, Role
 from motcua.org.selectors import can_read_agency, readable_agencies, roles_of, tree_order
 
@@ -279,10 +280,20 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
     )
     rows = []
     q = {"from": period.date_from.isoformat(), "to": period.date_to.isoformat()}
+    ids = dict(
+        Agency.objects.filter(identifier__in=[r["key"] for r in ranking["rows"]]).values_list(
+            "identifier", "pk"
+        )
+    )
+    satisfaction = feedback_selectors.satisfaction_by_agency(
+        date_from=period.date_from, date_to=period.date_to, agency_ids=ids.values()
+    )
     for i, r in enumerate(ranking["rows"], start=1):
         rows.append(
             {
                 **r,
+                "satisfaction": satisfaction.get(ids.get(r["key"])),
+                "ratings_url": "/thong-ke/danh-gia/?" + urlencode({**q, "agency": r["key"], "own": "1"}),
                 "rank": i if r["on_time_rate"] is not None else None,
                 "leader_url": "/thong-ke/lanh-dao/?" + urlencode({**q, "agency": r["key"]}),
                 "late_url": "/thong-ke/ho-so/?"
@@ -331,8 +342,16 @@ def rating_list(request: HttpRequest) -> HttpResponse:
     if raw_level and raw_level not in {str(v) for v in Level.values}:
         return _bad_request(request, f"Mức đánh giá không hợp lệ: '{raw_level[:20]}' (1–4).")
     levels = (int(raw_level),) if raw_level else ()
+    own = request.GET.get("own") == "1"
     scope = {"date_from": period.date_from, "date_to": period.date_to, "agency": agency}
-    qs = feedback_selectors.ratings_in(**scope, levels=levels)
+    qs = feedback_selectors.ratings_in(**scope, levels=levels, own=own)
+    every = feedback_selectors.ratings_in(**scope, own=own)  # the figures above the list: all levels
+    counts = every.aggregate(n=Count("pk"), ok=Count("pk", filter=Q(overall__in=SATISFIED_LEVELS)))
+    satisfaction = {
+        "ratings": counts["n"],
+        "satisfied": counts["ok"],
+        "satisfied_rate": selectors.rate(counts["ok"], counts["n"]),
+    }
     page = Paginator(qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -350,7 +369,8 @@ def rating_list(request: HttpRequest) -> HttpResponse:
             "levels": sorted(Level.choices, reverse=True),
             "page": page,
             "count": page.paginator.count,
-            "satisfaction": feedback_selectors.satisfaction_stats(**scope),
+            "satisfaction": satisfaction,
+            "own": own,
             "query": params.urlencode(),
             "notices": notices,
         },

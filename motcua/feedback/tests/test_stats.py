@@ -195,3 +195,22 @@ def test_the_leader_reads_the_ratings_behind_the_figures(client, world, ratings)
     assert own.status_code == 200 and own.context["agency"] == world["ward"]
     client.force_login(world["users"]["citizen"])
     assert client.get(url, query).status_code == 403
+
+
+def test_the_overseers_ranking_shows_each_agencys_own_satisfaction(client, world, ratings):
+    query = {"agency": world["hn"].identifier, "from": "2025-03-01", "to": "2025-03-31"}
+    client.force_login(world["users"]["overseer"])
+    page = client.get("/thong-ke/giam-sat/", query)
+    rows = {r["key"]: r for r in page.context["rows"]}
+    ward, dept, district = world["ward"].identifier, world["dept"].identifier, world["district"].identifier
+    assert rows[ward]["satisfaction"] == {"ratings": 3, "satisfied": 2, "satisfied_rate": 66.67}
+    assert rows[dept]["satisfaction"] == {"ratings": 1, "satisfied": 0, "satisfied_rate": 0.0}
+    assert rows.get(district, {}).get("satisfaction") is None  # no rating of its own
+    # its link lists the agency's own ratings, with the same figures above the list
+    own = client.get(rows[ward]["ratings_url"])
+    assert own.context["count"] == 3 and own.context["own"]
+    assert own.context["satisfaction"] == {"ratings": 3, "satisfied": 2, "satisfied_rate": 66.67}
+    none_own = client.get("/thong-ke/danh-gia/", {**query, "agency": district, "own": "1"})
+    assert none_own.context["count"] == 0
+    with_wards = client.get("/thong-ke/danh-gia/", {**query, "agency": district})
+    assert with_wards.context["count"] == 3
