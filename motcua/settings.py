@@ -165,6 +165,8 @@ STATUS_API_RATE_WINDOW_SECONDS = int(os.environ.get("STATUS_API_RATE_WINDOW_SECO
 # 429 (motcua.feedback.services.verification_wait).
 RATING_VERIFY_RATE_LIMIT = int(os.environ.get("RATING_VERIFY_RATE_LIMIT", "10"))
 RATING_VERIFY_RATE_WINDOW_SECONDS = int(os.environ.get("RATING_VERIFY_RATE_WINDOW_SECONDS", "900"))
+# A rating QR shown at the counter (motcua.feedback.services.counter_token) is valid this long.
+RATING_COUNTER_TOKEN_SECONDS = int(os.environ.get("RATING_COUNTER_TOKEN_SECONDS", "1800"))
 # Reverse proxies (IP addresses or networks, comma separated) whose X-Forwarded-For names the client: the rate
 # limits and login throttling count per client, not per proxy (motcua.org.throttle.client_ip).
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]

@@ -11,6 +11,7 @@ import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -108,6 +109,46 @@ def may_record_counter(user, dossier: Dossier) -> bool:
     return user.is_superuser or has_role(user, Role.OFFICER, dossier.agency)
 
 
+COUNTER_TOKEN_SALT = "motcua.feedback.counter-rating"
+
+
+def counter_token_seconds() -> int:
+    """How long a rating QR shown at the counter stays valid: RATING_COUNTER_TOKEN_SECONDS, default 30 minutes."""
+    return max(60, int(getattr(settings, "RATING_COUNTER_TOKEN_SECONDS", 1800)))
+
+
+def counter_token(dossier: Dossier, officer) -> str:
+    """A signed, time-limited token for a QR the one-stop officer shows at the counter: whoever scans it rates this
+    dossier without typing the applicant's number (they are standing at the desk). Refused unless the officer may
+    record counter ratings for the dossier."""
+    if not may_record_counter(officer, dossier):
+        raise PermissionDenied(
+            "Chỉ cán bộ Bộ phận Một cửa của cơ quan tiếp nhận hồ sơ mới tạo được mã QR mời đánh giá.",
+            "Only a one-stop officer of the receiving agency may show a rating QR.",
+        )
+    return signing.TimestampSigner(salt=COUNTER_TOKEN_SALT).sign(f"{dossier.code}|{officer.pk}")
+
+
+def counter_token_officer(dossier: Dossier, token: str | None):
+    """The officer who showed the rating QR `token` for this dossier, if the token is genuine, for this dossier,
+    not expired, and the officer still may record counter ratings; else None."""
+    if not token:
+        return None
+    try:
+        value = signing.TimestampSigner(salt=COUNTER_TOKEN_SALT).unsign(
+            str(token)[:200], max_age=counter_token_seconds()
+        )
+    except signing.BadSignature:  # SignatureExpired is one
+        return None
+    code, _, officer_pk = value.rpartition("|")
+    if code != dossier.code or not officer_pk.isdigit():
+        return None
+    from django.contrib.auth import get_user_model
+
+    officer = get_user_model().objects.filter(pk=int(officer_pk), is_active=True).first()
+    return officer if officer is not None and may_record_counter(officer, dossier) else None
+
+
 def rating_create(
     *,
     user,
@@ -117,6 +158,7 @@ def rating_create(
     comment: str = "",
     id_number: str | None = None,
     counter: bool = False,
+    token: str | None = None,
     at: dt.datetime | None = None,
 ) -> Rating:
     """Rate a dossier once, after the result (state resolved or returned). Who may:
@@ -124,7 +166,9 @@ def rating_create(
     - with `id_number`, whoever holds the receipt and gives the applicant's (or representative's) ID or tax
       number as recorded on the dossier — the walk-in applicant, who has no account: channel receipt;
     - with `counter`, a one-stop officer of the dossier's agency entering a paper evaluation form handed in at the
-      desk (or on a tablet at the counter): channel counter, the officer kept as `recorded_by`."""
+      desk (or on a tablet at the counter): channel counter, the officer kept as `recorded_by`;
+    - with `token`, whoever scanned the QR an officer showed at the counter (`counter_token`, time-limited):
+      channel counter, that officer kept as `recorded_by`."""
     at = _now(at)
     with transaction.atomic():
         dossier = (
@@ -143,6 +187,17 @@ def rating_create(
                     "Only a one-stop officer of the receiving agency may enter a paper evaluation form.",
                 )
             channel, rater, recorded_by = Channel.COUNTER, None, user
+        elif token is not None:
+            officer = counter_token_officer(dossier, token)
+            if officer is None:
+                raise PermissionDenied(
+                    "Mã QR đánh giá đã hết hạn hoặc không đúng cho hồ sơ này. Hãy nhờ cán bộ tạo mã mới, hoặc đánh "
+                    "giá bằng số định danh của người nộp.",
+                    "The rating QR has expired or is not this dossier's. Ask the officer for a new one, or rate with "
+                    "the applicant's ID number.",
+                    code="bad_token",
+                )
+            channel, recorded_by = Channel.COUNTER, officer
         elif id_number is not None:
             if not receipt_holder_matches(dossier, id_number):
                 raise PermissionDenied(

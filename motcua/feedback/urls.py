@@ -6,6 +6,7 @@ app_name = "feedback"
 urlpatterns: list = [
     path("danh-gia/<str:code>/", views.rate, name="rate"),
     path("staff/danh-gia/<str:code>/", views.rate_paper, name="rate_paper"),
+    path("staff/danh-gia/<str:code>/qr/", views.rate_qr, name="rate_qr"),
     path("phan-anh/", views.submit, name="submit"),
     path("phan-anh/cua-toi/", views.mine, name="mine"),
     path("phan-anh/cong-khai/", views.public_list, name="public"),

@@ -1,14 +1,19 @@
 """Web pages: rating a dossier, sending a PAKN, the public answers, and the staff PAKN desk. Views parse, check
 permission, call a service and render; a refused action re-renders with the message and the right status."""
 
+import datetime as dt
+from urllib.parse import urlencode
+
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.core.errors import DomainError
 from motcua.dossiers.models import Dossier
@@ -65,10 +70,21 @@ def _rating_page(request, code: str, *, paper: bool):
             title=title,
         )
     owner = request.user.is_authenticated and dossier.applicant_user_id == request.user.pk
-    verify = not paper and not owner
+    # a QR shown by the officer at the counter (services.counter_token) stands in for the applicant's number
+    token = "" if paper else (request.POST.get("t") or request.GET.get("t") or "")[:200]
+    token_ok = bool(token) and services.counter_token_officer(dossier, token) is not None
+    verify = not paper and not owner and not token_ok
     existing = Rating.objects.filter(dossier=dossier).first()
     criteria = list(Criterion.objects.filter(active=True))
-    ctx = {"dossier": dossier, "rating": existing, "paper": paper, "title": title, "verify": verify}
+    ctx = {
+        "dossier": dossier,
+        "rating": existing,
+        "paper": paper,
+        "title": title,
+        "verify": verify,
+        "token": token if token_ok else "",
+        "token_error": bool(token) and not token_ok,
+    }
     # what was rated is shown to the applicant's account and the one-stop officers, not to anyone with the code
     ctx["show_rating"] = existing is not None and (owner or paper)
     if ctx["show_rating"]:
@@ -107,6 +123,7 @@ def _rating_page(request, code: str, *, paper: bool):
                 comment=form.cleaned_data["comment"],
                 id_number=form.cleaned_data["id_number"] if verify else None,
                 counter=paper,
+                token=token if token_ok else None,
             )
         except DomainError as exc:
             ctx["error"] = exc.message
@@ -119,6 +136,45 @@ def _rating_page(request, code: str, *, paper: bool):
         messages.success(request, _("Cảm ơn Ông/Bà đã đánh giá. Ý kiến đã được ghi nhận."))
         return redirect("feedback:rate", code=dossier.code)
     return render(request, "feedback/rate.html", ctx)
+
+
+@login_required
+@require_GET
+def rate_qr(request, code: str):
+    """A QR for the applicant at the counter to rate on their own phone (no number to type): signed for this dossier
+    and this officer, valid RATING_COUNTER_TOKEN_SECONDS (default 30 minutes)."""
+    title = _("Mã QR mời đánh giá")
+    dossier = Dossier.objects.select_related("agency", "procedure").filter(code=code).first()
+    if dossier is None:
+        return _error_page(
+            request,
+            DomainError(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code}, status=404),
+            title=title,
+        )
+    try:
+        token = services.counter_token(dossier, request.user)
+    except DomainError as exc:
+        return _error_page(request, exc, title=title)
+    ctx = {"dossier": dossier, "title": title}
+    if Rating.objects.filter(dossier=dossier).exists():
+        ctx["notice"] = _("Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ được đánh giá một lần.")
+        return render(request, "feedback/rate_qr.html", ctx, status=409)
+    if dossier.state not in services.RATABLE_STATES:
+        ctx["notice"] = _("Hồ sơ chưa có kết quả giải quyết; chỉ mời đánh giá sau khi hồ sơ đã xử lý xong.")
+        return render(request, "feedback/rate_qr.html", ctx, status=409)
+    url = request.build_absolute_uri(
+        reverse("feedback:rate", args=[dossier.code]) + "?" + urlencode({"t": token})
+    )
+    ctx.update(
+        {
+            "url": url,
+            "qr": segno.make(url, error="m").svg_inline(scale=6, title=_("Mã QR mời đánh giá")),
+            "valid_until": timezone.localtime() + dt.timedelta(seconds=services.counter_token_seconds()),
+        }
+    )
+    response = render(request, "feedback/rate_qr.html", ctx)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_http_methods(["GET", "POST"])

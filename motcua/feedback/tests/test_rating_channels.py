@@ -3,16 +3,25 @@ the counter (a one-stop officer enters a paper evaluation form) — on the servi
 
 import datetime as dt
 import json
+import time
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core import signing
 from django.urls import reverse
 
+from motcua.core import refcache
 from motcua.core.errors import Conflict, PermissionDenied
 from motcua.core.models import ApiToken
 from motcua.feedback.models import Channel, Rating
 from motcua.feedback.selectors import satisfaction_stats
-from motcua.feedback.services import rating_create, receipt_holder_matches
+from motcua.feedback.services import (
+    counter_token,
+    counter_token_officer,
+    rating_create,
+    receipt_holder_matches,
+)
+from motcua.org.models import StaffRole
 
 from .conftest import make_dossier
 
@@ -235,3 +244,57 @@ def test_the_public_rating_page_counts_against_the_lookup_limit(client, world, s
     assert d.procedure.name not in blocked.content.decode()
     client.force_login(world["users"]["ward_officer"])  # staff are not counted
     assert client.get(url).status_code == 200
+
+
+# --- a QR shown at the counter ----------------------------------------------------------------------------------
+
+
+def test_a_qr_shown_at_the_counter_rates_without_the_applicants_number(client, world, settings):
+    d = make_dossier(world, state="returned", owner=None, channel="counter")
+    other = make_dossier(world, state="returned", owner=None, channel="counter")
+    officer = world["users"]["ward_officer"]
+    with pytest.raises(PermissionDenied):
+        counter_token(d, world["users"]["district_officer"])
+    token = counter_token(d, officer)
+    assert counter_token_officer(d, token) == officer
+    assert counter_token_officer(other, token) is None  # this dossier's only
+    assert counter_token_officer(d, token[:-2] + "xx") is None  # forged
+    # the officer's page shows the QR of the rating page with the token
+    client.force_login(officer)
+    qr = client.get(reverse("feedback:rate_qr", args=[d.code]))
+    assert qr.status_code == 200 and "<svg" in qr.content.decode() and qr["Cache-Control"] == "no-store"
+    url = qr.context["url"]
+    assert url.startswith(f"http://testserver{reverse('feedback:rate', args=[d.code])}?t=")
+    client.force_login(world["users"]["district_officer"])
+    assert client.get(reverse("feedback:rate_qr", args=[d.code])).status_code == 403
+    client.logout()
+    # the applicant's phone: no number asked, the rating recorded as at the counter by that officer
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="id_number"' not in page.content.decode()
+    assert client.post(url.split("?")[0], {"overall": "4", "t": page.context["token"]}).status_code == 302
+    r = Rating.objects.get(dossier=d)
+    assert (r.channel, r.recorded_by, r.user) == (Channel.COUNTER, officer, None)
+    # another dossier's page with this token: asks for the number, and the token alone is refused
+    wrong = client.get(reverse("feedback:rate", args=[other.code]), {"t": token})
+    assert wrong.context["token_error"] and 'name="id_number"' in wrong.content.decode()
+    with pytest.raises(PermissionDenied) as exc:
+        rating_create(user=ANON, dossier_code=other.code, overall=4, token=token)
+    assert exc.value.code == "bad_token" and not Rating.objects.filter(dossier=other).exists()
+
+
+def test_the_counter_qr_expires(world, settings, monkeypatch):
+    d = make_dossier(world, state="resolved", owner=None)
+    token = counter_token(d, world["users"]["ward_officer"])
+    settings.RATING_COUNTER_TOKEN_SECONDS = 60
+    assert counter_token_officer(d, token) is not None
+    now = time.time()
+    monkeypatch.setattr(signing.time, "time", lambda: now + 61)  # the signer's clock, a minute later
+    assert counter_token_officer(d, token) is None
+    with pytest.raises(PermissionDenied):
+        rating_create(user=ANON, dossier_code=d.code, overall=4, token=token)
+    # and an officer who has lost the role cannot be named by an old QR either
+    monkeypatch.undo()
+    settings.RATING_COUNTER_TOKEN_SECONDS = 1800
+    StaffRole.objects.filter(user=world["users"]["ward_officer"]).update(active=False)
+    refcache.clear()
+    assert counter_token_officer(d, token) is None
