@@ -57,7 +57,7 @@ class Channel(models.TextChoices):
 
     ACCOUNT = "account", _("Tài khoản người nộp")
     RECEIPT = "receipt", _("Mã hồ sơ trên giấy tiếp nhận")
-    COUNTER = "counter", _("Phiếu đánh giá tại Bộ phận Một cửa")
+    COUNTER = "counter", _("Tại Bộ phận Một cửa (phiếu giấy hoặc mã QR)")
 
 
 class Rating(models.Model):

@@ -133,7 +133,7 @@ def public_stats(request: HttpRequest) -> HttpResponse:
     short = {
         RatingChannel.ACCOUNT: _("Tài khoản"),
         RatingChannel.RECEIPT: _("Mã hồ sơ"),
-        RatingChannel.COUNTER: _("Phiếu tại quầy"),
+        RatingChannel.COUNTER: _("Tại quầy"),
     }
     satisfaction["channels"] = [
         (short.get(value, label), satisfaction["by_channel"].get(value, 0))

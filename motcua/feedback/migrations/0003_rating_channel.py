@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='rating',
             name='channel',
-            field=models.CharField(choices=[('account', 'Tài khoản người nộp'), ('receipt', 'Mã hồ sơ trên giấy tiếp nhận'), ('counter', 'Phiếu đánh giá tại Bộ phận Một cửa')], default='account', max_length=10, verbose_name='kênh đánh giá'),
+            field=models.CharField(choices=[('account', 'Tài khoản người nộp'), ('receipt', 'Mã hồ sơ trên giấy tiếp nhận'), ('counter', 'Tại Bộ phận Một cửa (phiếu giấy hoặc mã QR)')], default='account', max_length=10, verbose_name='kênh đánh giá'),
         ),
         migrations.AddField(
             model_name='rating',
