@@ -235,6 +235,10 @@ if os.environ.get("EMAIL_HOST"):
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Mot Cua <no-reply@motcua.local>")
 MOTCUA_SITE_URL = os.environ.get("MOTCUA_SITE_URL", "http://127.0.0.1:8000")
 MOTCUA_SMS_ADAPTER = os.environ.get("MOTCUA_SMS_ADAPTER", "motcua.notifications.sms.ConsoleAdapter")
+# Deliver queued notifications right after the action's commit, in the request (default), or leave them to
+# `motcua send-outbox` run every minute (cron, a systemd timer): then a slow mail server or SMS provider never
+# slows an action's response.
+MOTCUA_NOTIFY_ON_COMMIT = env_bool("MOTCUA_NOTIFY_ON_COMMIT", True)
 # The fake gateway (a local "provider" page) only in development; production needs a real provider.
 MOTCUA_PAYMENT_GATEWAY = os.environ.get(
     "MOTCUA_PAYMENT_GATEWAY",

@@ -1,4 +1,5 @@
 import datetime as dt
+import io
 import threading
 import time
 
@@ -400,3 +401,19 @@ def test_a_walk_in_applicant_is_sent_to_the_lookup_the_counter_and_the_rating(
     assert "tại Bộ phận Một cửa" in supplement and "trực tuyến" not in supplement
     assert "/ho-so-cua-toi/" not in supplement and lookup in supplement
     assert "/ho-so-cua-toi/" not in MemoryAdapter.outbox[-1]["body"]
+
+
+def test_with_delivery_left_to_send_outbox_the_action_sends_nothing_itself(
+    world, settings, django_capture_on_commit_callbacks
+):
+    """MOTCUA_NOTIFY_ON_COMMIT=0: the rows wait for `motcua send-outbox` (cron), so no provider slows the action."""
+    settings.MOTCUA_NOTIFY_ON_COMMIT = False
+    dossier = file_online(world)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        act(world, dossier, "receive")
+    assert callbacks == [] and mail.outbox == [] and MemoryAdapter.outbox == []
+    assert set(Outbox.objects.values_list("status", flat=True)) == {Status.PENDING}
+    out = io.StringIO()
+    call_command("send-outbox", stdout=out)
+    assert len(mail.outbox) == 1 and len(MemoryAdapter.outbox) == 1
+    assert set(Outbox.objects.values_list("status", flat=True)) == {Status.SENT}
