@@ -142,6 +142,13 @@ class Builder:
         self.created.append(dossier)
         return dossier
 
+    def rate(self, dossier: Dossier, who: str, at: dt.datetime, **rating) -> None:
+        """The applicant's rating through the rating service: from their account, or on a paper form that a
+        one-stop officer enters (`counter=True`)."""
+        from motcua.feedback.services import rating_create
+
+        rating_create(user=self.u[who], dossier_code=dossier.code, at=at, **rating)
+
     def act(self, dossier: Dossier, action: str, who: str, at: dt.datetime, **params) -> Dossier:
         return services.dossier_act(
             code=dossier.code, action=action, actor=self.u[who], params=params, at=at, record_uploads=True
@@ -263,6 +270,15 @@ def _build(b: Builder, agencies: dict, reference: Procedure | None, today: dt.da
     b.attach(d, "lanhdao", kind="result")
     d = b.act(d, "resolve", "lanhdao", c.at(7, 14, 0), outcome="approved", result_number="0118/GCN-HKD")
     d = b.act(d, "return_result", "motcua.mc", c.at(6, 9, 10), method="counter", received_by=d.applicant_name)
+    b.rate(
+        d,
+        "motcua.mc",
+        c.at(6, 9, 20),
+        overall=4,
+        counter=True,
+        scores={"thai-do-can-bo": 4, "mot-cua": 4},
+        comment="Cán bộ hướng dẫn tận tình, trả kết quả đúng hẹn.",
+    )  # fmt: skip — a paper form at the desk
 
     # 6. Late, with an apology sent in time (at least one working day before the due date).
     d = b.file(agency=so, procedure=p, at=c.at(12, 8, 45), online=True, officer="motcua.mc")
@@ -281,6 +297,8 @@ def _build(b: Builder, agencies: dict, reference: Procedure | None, today: dt.da
     b.attach(d, "lanhdao", kind="result")
     d = b.act(d, "resolve", "lanhdao", c.at(7, 10, 0), outcome="approved", result_number="0120/GCN-HKD")
     d = b.act(d, "return_result", "motcua.mc", c.at(7, 15, 0), method="post", tracking_number="EA123456789VN")
+    b.rate(d, "congdan", c.at(6, 20, 0), overall=2, scores={"dung-han": 1},
+           comment="Kết quả trả chậm so với hẹn ban đầu, nhưng có thư xin lỗi và hẹn lại rõ ràng.")  # fmt: skip
 
     # 7. The reference procedure at the department, registered at the counter and received yesterday.
     if reference is not None and reference.version_at(c.at(1, 10, 0).date()) is not None:

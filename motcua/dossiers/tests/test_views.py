@@ -710,8 +710,17 @@ def test_demo_dossiers_load_once_in_varied_states(db, settings, tmp_path):
     for d in Dossier.objects.all():
         recorded = {h for e in d.events.all() for h in e.file_hashes}
         assert set(d.documents.values_list("sha256", flat=True)) <= recorded
+    # the returned ones rated by their applicants: a paper form at the counter, and the citizen's account
+    from motcua.feedback.models import Rating
+
+    ratings = {r.channel: r for r in Rating.objects.select_related("dossier")}
+    assert set(ratings) == {"counter", "account"}
+    assert ratings["account"].user.username == "congdan" and ratings["account"].overall == 2  # the late one
+    assert ratings["counter"].recorded_by.username == "motcua.mc" and ratings["counter"].satisfied
+    assert all(r.dossier.returned_at < r.created_at < now for r in ratings.values())
     second = demo.load(stdout=io.StringIO())
     assert second["created"] == 0 and Dossier.objects.count() == first["created"]
+    assert Rating.objects.count() == 2
 
 
 # --- the same applicant's other open dossiers -------------------------------------------------------------------
