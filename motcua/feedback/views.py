@@ -20,7 +20,7 @@ from motcua.dossiers.models import Dossier
 from motcua.org import throttle
 from motcua.org.models import Agency
 from motcua.org.selectors import is_staff_member, readable_agency_filter
-from motcua.org.views import render_throttled
+from motcua.org.views import lookup_throttled, render_throttled
 
 from . import selectors, services
 from .forms import AnswerForm, FeedbackForm, RatingForm, RejectForm
@@ -29,6 +29,16 @@ from .models import Criterion, Feedback, Level, Rating, Status
 
 def _error_page(request, exc: DomainError, *, title: str):
     return render(request, "feedback/error.html", {"title": title, "error": exc}, status=exc.status)
+
+
+def _dossier(code: str) -> Dossier | None:
+    return Dossier.objects.select_related("agency", "procedure").filter(code=code).first()
+
+
+def _not_found(request, code: str, title: str):
+    return _error_page(
+        request, DomainError(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code}, status=404), title=title
+    )
 
 
 # --- rating ---------------------------------------------------------------------------------------------------
@@ -42,22 +52,12 @@ def _rating_page(request, code: str, *, paper: bool):
     if not paper and request.method == "GET" and not is_staff_member(request.user):
         # the page tells a dossier's procedure, agency and state to anyone with its code, as the public lookup
         # does: counted against the lookup's limit, so it cannot be used to walk through codes instead
-        limit, window = throttle.lookup_limit()
-        wait = throttle.check_rate(
-            throttle.LOOKUP_KEY, throttle.client_ip(request), limit=limit, window=window
-        )
-        if wait:
-            message = _(
-                "Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau %(minutes)s phút."
-            )
-            return render_throttled(request, "feedback/error.html", {"title": title}, wait, message)
-    dossier = Dossier.objects.select_related("agency", "procedure").filter(code=code).first()
+        refused = lookup_throttled(request, "feedback/error.html", {"title": title})
+        if refused is not None:
+            return refused
+    dossier = _dossier(code)
     if dossier is None:
-        return _error_page(
-            request,
-            DomainError(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code}, status=404),
-            title=title,
-        )
+        return _not_found(request, code, title)
     if paper and not services.may_record_counter(request.user, dossier):
         return _error_page(
             request,
@@ -144,13 +144,9 @@ def rate_qr(request, code: str):
     """A QR for the applicant at the counter to rate on their own phone (no number to type): signed for this dossier
     and this officer, valid RATING_COUNTER_TOKEN_SECONDS (default 30 minutes)."""
     title = _("Mã QR mời đánh giá")
-    dossier = Dossier.objects.select_related("agency", "procedure").filter(code=code).first()
+    dossier = _dossier(code)
     if dossier is None:
-        return _error_page(
-            request,
-            DomainError(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code}, status=404),
-            title=title,
-        )
+        return _not_found(request, code, title)
     try:
         token = services.counter_token(dossier, request.user)
     except DomainError as exc:

@@ -5,6 +5,7 @@ import math
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .forms import ThrottledAuthenticationForm
 from .selectors import is_overseer_only, is_staff_member
@@ -31,6 +32,19 @@ def render_throttled(request, template: str, ctx: dict, wait: int, message: str)
     response = render(request, template, ctx, status=429)
     response["Retry-After"] = str(wait)
     return response
+
+
+def lookup_throttled(request, template: str, ctx: dict):
+    """Count one public lookup of the client (org.throttle.lookup_limit: the lookup page, and any page that tells a
+    dossier's state to whoever has its code); over the limit, the 429 page to return, else None."""
+    from . import throttle
+
+    limit, window = throttle.lookup_limit()
+    wait = throttle.check_rate(throttle.LOOKUP_KEY, throttle.client_ip(request), limit=limit, window=window)
+    if not wait:
+        return None
+    message = _("Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau %(minutes)s phút.")
+    return render_throttled(request, template, ctx, wait, message)
 
 
 def landing_url(user) -> str:

@@ -28,8 +28,7 @@ from motcua.core.text import nfc
 from motcua.dossiers.models import DocumentKind, Dossier, State
 from motcua.dossiers.selectors import dossier_public, due_status, eform_of
 from motcua.dossiers.workflow import TRANSITIONS
-from motcua.org import throttle
-from motcua.org.views import render_throttled
+from motcua.org.views import lookup_throttled
 
 from . import services, wizard
 from .forms import ProfileForm, RegistrationForm, ResultForm, WhoForm
@@ -573,15 +572,9 @@ def lookup(request: HttpRequest) -> HttpResponse:
     ctx = {"query": code or raw.strip()[:80], "result": None, "error": "", "owner": False}
     status = 200
     if raw.strip():
-        limit, window = throttle.lookup_limit()
-        wait = throttle.check_rate(
-            throttle.LOOKUP_KEY, throttle.client_ip(request), limit=limit, window=window
-        )
-        if wait:
-            message = _(
-                "Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau %(minutes)s phút."
-            )
-            return render_throttled(request, "portal/lookup.html", ctx, wait, message)
+        refused = lookup_throttled(request, "portal/lookup.html", ctx)
+        if refused is not None:
+            return refused
         if not CODE_RE.match(code):
             ctx["error"] = _("Mã hồ sơ không hợp lệ. Mã hồ sơ có dạng 000.00.21.H26-250124-0001.")
             status = 400
