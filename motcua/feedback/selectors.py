@@ -142,6 +142,19 @@ def ratings_in(
     )
 
 
+# how many ratings, and how many of them satisfied: as an aggregate or per group
+_SUMMARY = {"n": Count("pk"), "ok": Count("pk", filter=Q(overall__in=SATISFIED_LEVELS))}
+
+
+def _summary(row: dict) -> dict:
+    return {"ratings": row["n"], "satisfied": row["ok"], "satisfied_rate": rate(row["ok"], row["n"])}
+
+
+def satisfaction_summary(ratings: QuerySet[Rating]) -> dict:
+    """{"ratings", "satisfied", "satisfied_rate"} of a set of ratings (e.g. `ratings_in`)."""
+    return _summary(ratings.order_by().aggregate(**_SUMMARY))
+
+
 def satisfaction_by_agency(*, date_from: dt.date, date_to: dt.date, agency_ids) -> dict[int, dict]:
     """Per agency (its own dossiers, not its sub-agencies'): {agency id: {"ratings", "satisfied",
     "satisfied_rate"}} for the ratings given in the period — one grouped query, for the overseers' ranking."""
@@ -151,16 +164,21 @@ def satisfaction_by_agency(*, date_from: dt.date, date_to: dt.date, agency_ids) 
             created_at__gte=start, created_at__lt=end, dossier__agency_id__in=list(agency_ids)
         )
         .values("dossier__agency_id")
-        .annotate(n=Count("pk"), ok=Count("pk", filter=Q(overall__in=SATISFIED_LEVELS)))
+        .annotate(**_SUMMARY)
     )
-    return {
-        r["dossier__agency_id"]: {
-            "ratings": r["n"],
-            "satisfied": r["ok"],
-            "satisfied_rate": rate(r["ok"], r["n"]),
-        }
-        for r in rows
-    }
+    return {r["dossier__agency_id"]: _summary(r) for r in rows}
+
+
+def score_rows(scores: dict, labels: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """A rating's per-criterion scores as (criterion label, level label), in the order scored. `labels` (code →
+    label) saves the query when many ratings are shown."""
+    if labels is None:
+        labels = dict(Criterion.objects.values_list("code", "label"))
+    return [
+        (labels.get(code, code), Level(value).label)
+        for code, value in scores.items()
+        if value in Level.values
+    ]
 
 
 # --- PAKN -----------------------------------------------------------------------------------------------------

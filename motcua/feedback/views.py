@@ -24,7 +24,7 @@ from motcua.org.views import lookup_throttled, render_throttled
 
 from . import selectors, services
 from .forms import AnswerForm, FeedbackForm, RatingForm, RejectForm
-from .models import Criterion, Feedback, Level, Rating, Status
+from .models import Criterion, Feedback, Rating, Status
 
 
 def _error_page(request, exc: DomainError, *, title: str):
@@ -88,12 +88,7 @@ def _rating_page(request, code: str, *, paper: bool):
     # what was rated is shown to the applicant's account and the one-stop officers, not to anyone with the code
     ctx["show_rating"] = existing is not None and (owner or paper)
     if ctx["show_rating"]:
-        labels = dict(Criterion.objects.values_list("code", "label"))
-        ctx["rating_rows"] = [
-            (labels.get(code, code), Level(value).label)
-            for code, value in existing.scores.items()
-            if value in Level.values
-        ]
+        ctx["rating_rows"] = selectors.score_rows(existing.scores)
     if existing is None and dossier.state not in services.RATABLE_STATES:
         ctx["not_ready"] = True
         return render(request, "feedback/rate.html", ctx, status=409 if request.method == "POST" else 200)

@@ -8,7 +8,6 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,8 +18,8 @@ from motcua.catalog.models import Field
 from motcua.core.errors import DomainError
 from motcua.dossiers.models import Classification, State
 from motcua.feedback import selectors as feedback_selectors
-from motcua.feedback.models import SATISFIED_LEVELS, Criterion, Level
 from motcua.feedback.models import Channel as RatingChannel
+from motcua.feedback.models import Criterion, Level
 from motcua.org.models import Agency, Role
 from motcua.org.selectors import can_read_agency, readable_agencies, roles_of, tree_order
 
@@ -95,6 +94,13 @@ def _list_url(agency: Agency | None, period: selectors.Period, kind: str, **extr
         params["agency"] = agency.identifier
     params.update({k: v for k, v in extra.items() if v})
     return "/thong-ke/ho-so/?" + urlencode(params)
+
+
+def _ratings_url(agency: Agency | str, period: selectors.Period, **extra) -> str:
+    """The ratings behind an agency's satisfaction figures (/thong-ke/danh-gia/)."""
+    identifier = agency if isinstance(agency, str) else agency.identifier
+    params = {"agency": identifier, "from": period.date_from.isoformat(), "to": period.date_to.isoformat()}
+    return "/thong-ke/danh-gia/?" + urlencode({**params, **extra})
 
 
 # --- public ---------------------------------------------------------------------------------------------------
@@ -230,14 +236,7 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
             "notices": notices,
             "now": timezone.now(),
             "late_url": _list_url(agency, period, "late"),
-            "ratings_url": "/thong-ke/danh-gia/?"
-            + urlencode(
-                {
-                    "agency": agency.identifier,
-                    "from": period.date_from.isoformat(),
-                    "to": period.date_to.isoformat(),
-                }
-            ),
+            "ratings_url": _ratings_url(agency, period),
             "overdue_url": _list_url(agency, period, "pending_overdue"),
             "chart_monthly": _chart_rows(monthly["rows"]),
             "chart_fields": {
@@ -293,7 +292,7 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
             {
                 **r,
                 "satisfaction": satisfaction.get(ids.get(r["key"])),
-                "ratings_url": "/thong-ke/danh-gia/?" + urlencode({**q, "agency": r["key"], "own": "1"}),
+                "ratings_url": _ratings_url(r["key"], period, own="1"),
                 "rank": i if r["on_time_rate"] is not None else None,
                 "leader_url": "/thong-ke/lanh-dao/?" + urlencode({**q, "agency": r["key"]}),
                 "late_url": "/thong-ke/ho-so/?"
@@ -345,19 +344,14 @@ def rating_list(request: HttpRequest) -> HttpResponse:
     own = request.GET.get("own") == "1"
     scope = {"date_from": period.date_from, "date_to": period.date_to, "agency": agency}
     qs = feedback_selectors.ratings_in(**scope, levels=levels, own=own)
-    every = feedback_selectors.ratings_in(**scope, own=own)  # the figures above the list: all levels
-    counts = every.aggregate(n=Count("pk"), ok=Count("pk", filter=Q(overall__in=SATISFIED_LEVELS)))
-    satisfaction = {
-        "ratings": counts["n"],
-        "satisfied": counts["ok"],
-        "satisfied_rate": selectors.rate(counts["ok"], counts["n"]),
-    }
+    # the figures above the list: every level
+    satisfaction = feedback_selectors.satisfaction_summary(feedback_selectors.ratings_in(**scope, own=own))
     page = Paginator(qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     labels = dict(Criterion.objects.values_list("code", "label"))
     for r in page.object_list:
-        r.score_rows = [(labels.get(c, c), Level(v).label) for c, v in r.scores.items() if v in Level.values]
+        r.score_rows = feedback_selectors.score_rows(r.scores, labels)
     return render(
         request,
         "reports/rating_list.html",
