@@ -270,6 +270,7 @@ def _build(b: Builder, agencies: dict, reference: Procedure | None, today: dt.da
     b.attach(d, "lanhdao", kind="result")
     d = b.act(d, "resolve", "lanhdao", c.at(7, 14, 0), outcome="approved", result_number="0118/GCN-HKD")
     d = b.act(d, "return_result", "motcua.mc", c.at(6, 9, 10), method="counter", received_by=d.applicant_name)
+    # a paper evaluation form handed in at the desk, entered by the officer
     b.rate(
         d,
         "motcua.mc",
@@ -278,7 +279,7 @@ def _build(b: Builder, agencies: dict, reference: Procedure | None, today: dt.da
         counter=True,
         scores={"thai-do-can-bo": 4, "mot-cua": 4},
         comment="Cán bộ hướng dẫn tận tình, trả kết quả đúng hẹn.",
-    )  # fmt: skip — a paper form at the desk
+    )
 
     # 6. Late, with an apology sent in time (at least one working day before the due date).
     d = b.file(agency=so, procedure=p, at=c.at(12, 8, 45), online=True, officer="motcua.mc")
@@ -297,8 +298,15 @@ def _build(b: Builder, agencies: dict, reference: Procedure | None, today: dt.da
     b.attach(d, "lanhdao", kind="result")
     d = b.act(d, "resolve", "lanhdao", c.at(7, 10, 0), outcome="approved", result_number="0120/GCN-HKD")
     d = b.act(d, "return_result", "motcua.mc", c.at(7, 15, 0), method="post", tracking_number="EA123456789VN")
-    b.rate(d, "congdan", c.at(6, 20, 0), overall=2, scores={"dung-han": 1},
-           comment="Kết quả trả chậm so với hẹn ban đầu, nhưng có thư xin lỗi và hẹn lại rõ ràng.")  # fmt: skip
+    # the citizen rates the late one from their account
+    b.rate(
+        d,
+        "congdan",
+        c.at(6, 20, 0),
+        overall=2,
+        scores={"dung-han": 1},
+        comment="Kết quả trả chậm so với hẹn ban đầu, nhưng có thư xin lỗi và hẹn lại rõ ràng.",
+    )
 
     # 7. The reference procedure at the department, registered at the counter and received yesterday.
     if reference is not None and reference.version_at(c.at(1, 10, 0).date()) is not None:

@@ -79,22 +79,22 @@ def event_context(event: DossierEvent) -> dict:
     data = event.data or {}
     has_account = dossier.applicant_user_id is not None
     lookup_url = f"{site_url()}/tra-cuu/?ma={dossier.code}"
+    due_at = fmt(data.get("due_at") or dossier.due_at)
+    new_return_at = fmt(data.get("new_return_at") or dossier.new_return_at)
     return {
         "code": dossier.code,
         "procedure_name": dossier.procedure.name,
         "agency_name": dossier.agency.name,
         "applicant_name": dossier.applicant_name,
         "at": fmt(event.at),
-        "due_at": fmt(data.get("due_at") or dossier.due_at),
+        "due_at": due_at,
         # text messages stay in plain ASCII (GSM 7-bit: 160 characters a message, not 70): "ngay", not "ngày"
-        "due_at_ascii": fmt(data.get("due_at") or dossier.due_at).replace(" ngày ", " ngay "),
+        "due_at_ascii": due_at.replace(" ngày ", " ngay "),
         "limit_text": days_text(dossier.limit_hours),
         "reason": event.reason,
         "items": [i for i in (data.get("items") or []) if isinstance(i, dict)],
-        "new_return_at": fmt(data.get("new_return_at") or dossier.new_return_at),
-        "new_return_at_ascii": fmt(data.get("new_return_at") or dossier.new_return_at).replace(
-            " ngày ", " ngay "
-        ),
+        "new_return_at": new_return_at,
+        "new_return_at_ascii": new_return_at.replace(" ngày ", " ngay "),
         "outcome_label": vietnamese(Outcome(dossier.outcome).label)
         if dossier.outcome in Outcome.values
         else "",
