@@ -245,6 +245,20 @@ class CompiledSaveMixin:
     that is an expression (`F()`, `Now()`) at a later save takes Django's path too. `insert_rows` does the same
     for a list of new rows (bulk_create's one multi-row INSERT)."""
 
+    def _prepare_related_fields_for_save(self, operation_name, fields=None):
+        """Django's check that no unsaved instance was assigned to a relation, over the model's relation fields
+        only: Django's loop visits every concrete field (38 for a dossier) and acts on relations alone, once per
+        save and once per row of a bulk insert. Same outcome, same messages (Django's own code for each
+        relation, `_check_relation`); a model with GenericForeignKeys takes Django's whole check."""
+        meta = self._meta
+        if meta.private_fields:
+            return super()._prepare_related_fields_for_save(operation_name, fields)
+        for field in _relations(type(self)):
+            if fields and field not in fields:
+                continue
+            if field.is_cached(self):
+                _check_relation(self, field, operation_name)
+
     def _save_table(
         self, raw=False, cls=None, force_insert=False, force_update=False, using=None, update_fields=None
     ):
@@ -278,6 +292,30 @@ class CompiledSaveMixin:
             if cursor.rowcount:
                 return True
         raise self.NotUpdated("Save with update_fields did not affect any rows.")
+
+
+@functools.cache
+def _relations(cls) -> tuple:
+    return tuple(f for f in cls._meta.concrete_fields if f.is_relation)
+
+
+def _check_relation(obj, field, operation_name: str) -> None:
+    """The body of Django's `Model._prepare_related_fields_for_save` loop for one cached relation (Django 6.1):
+    an unsaved related instance is refused; one saved since it was assigned sets the key; a key changed since
+    then drops the cached instance."""
+    related = getattr(obj, field.name, None)
+    if not related:
+        return
+    if not related._is_pk_set():
+        if not field.remote_field.multiple:
+            field.remote_field.delete_cached_value(related)
+        raise ValueError(
+            f"{operation_name}() prohibited to prevent data loss due to unsaved related object '{field.name}'."
+        )
+    elif getattr(obj, field.attname) in field.empty_values:
+        setattr(obj, field.name, related)
+    if getattr(related, field.target_field.attname) != getattr(obj, field.attname):
+        field.delete_cached_value(obj)
 
 
 def insert_rows(objs: list, using: str = DEFAULT_DB_ALIAS) -> list:

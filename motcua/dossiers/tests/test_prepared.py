@@ -420,3 +420,57 @@ def test_statement_cursor_keeps_a_cursor_per_statement(org, monkeypatch):
         assert other.fetchall() == [(4,)]
     with statement_cursor(connection, by_id) as known:
         assert known is first  # keys already kept keep their cursor
+
+
+# --- the relation check before a save (CompiledSaveMixin._prepare_related_fields_for_save) ------------------
+
+
+def _outcome(check, obj, operation_name="save", fields=None):
+    """What a relation check did: the error it raised, or the keys and cached relations it left."""
+    try:
+        check(obj, operation_name, fields)
+    except ValueError as exc:
+        return ("refused", str(exc))
+    meta = type(obj)._meta
+    return tuple(
+        (f.attname, getattr(obj, f.attname), f.is_cached(obj)) for f in meta.concrete_fields if f.is_relation
+    )
+
+
+@pytest.mark.parametrize("case", ["unsaved", "saved_since", "key_changed", "nothing_assigned", "fields"])
+def test_relation_check_does_what_djangos_does(dossier, case):
+    from django.db import models
+
+    from motcua.dossiers.models import DossierEvent
+
+    def make():
+        event = DossierEvent(seq=99, action="note", at=dossier.created_at, to_state=dossier.state)
+        if case == "unsaved":
+            event.dossier = Dossier(code="X")
+        elif case == "saved_since":
+            new = Dossier(code="Y")
+            event.dossier = new
+            new.pk = dossier.pk  # saved after the assignment: the key is still empty on the event
+        elif case in ("key_changed", "fields"):
+            event.dossier = dossier
+            # the key changed after the assignment, behind the descriptor's back (it would drop the cache itself)
+            event.__dict__["dossier_id"] = dossier.pk + 1000
+        return event
+
+    fields = (DossierEvent._meta.get_field("actor"),) if case == "fields" else None
+    ours = _outcome(lambda o, n, f: o._prepare_related_fields_for_save(n, f), make(), fields=fields)
+    djangos = _outcome(
+        lambda o, n, f: models.Model._prepare_related_fields_for_save(o, n, f), make(), fields=fields
+    )
+    assert ours == djangos
+    if case == "unsaved":
+        assert ours == (
+            "refused",
+            "save() prohibited to prevent data loss due to unsaved related object 'dossier'.",
+        )
+    if case == "saved_since":
+        assert ("dossier_id", dossier.pk, True) in ours
+    if case == "key_changed":
+        assert ("dossier_id", dossier.pk + 1000, False) in ours  # the stale cached dossier was dropped
+    if case == "fields":
+        assert ("dossier_id", dossier.pk + 1000, True) in ours  # not among the fields checked: left as it was
