@@ -308,3 +308,42 @@ def ratable_for(user, dossier) -> bool:
     from .services import can_rate
 
     return can_rate(user, dossier)
+
+
+def counter_display_minutes() -> int:
+    """How long the counter's rating screen keeps inviting a rating for the result just handed over:
+    RATING_COUNTER_DISPLAY_MINUTES, default 10 (at least 1)."""
+    from django.conf import settings
+
+    return max(1, int(getattr(settings, "RATING_COUNTER_DISPLAY_MINUTES", 10)))
+
+
+def counter_display_dossier(officer, now: dt.datetime | None = None):
+    """The dossier whose result this officer handed over at the counter most recently, within the last
+    `counter_display_minutes()`, if it can still be rated (its state allows it, no rating yet); else None. The
+    counter's rating screen shows it to the applicant standing at the desk."""
+    from motcua.dossiers.models import DossierEvent
+
+    from .services import RATABLE_STATES
+
+    if not getattr(officer, "is_authenticated", False):
+        return None
+    now = now or timezone.now()
+    event = (
+        DossierEvent.objects.filter(
+            actor=officer,
+            action="return_result",
+            at__gte=now - dt.timedelta(minutes=counter_display_minutes()),
+            at__lte=now,
+            data__method="counter",
+        )
+        .select_related("dossier__agency", "dossier__procedure")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if event is None:
+        return None
+    dossier = event.dossier
+    if dossier.state not in RATABLE_STATES or Rating.objects.filter(dossier=dossier).exists():
+        return None
+    return dossier

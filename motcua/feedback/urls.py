@@ -5,6 +5,8 @@ from . import views
 app_name = "feedback"
 urlpatterns: list = [
     path("danh-gia/<str:code>/", views.rate, name="rate"),
+    # before the dossier pages below: "man-hinh-quay" is no dossier code (codes hold dots and dashes)
+    path("staff/danh-gia/man-hinh-quay/", views.counter_display, name="counter_display"),
     path("staff/danh-gia/<str:code>/", views.rate_paper, name="rate_paper"),
     path("staff/danh-gia/<str:code>/qr/", views.rate_qr, name="rate_qr"),
     path("phan-anh/", views.submit, name="submit"),

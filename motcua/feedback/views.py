@@ -17,14 +17,18 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.core.errors import DomainError
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import mask_name
 from motcua.org import throttle
-from motcua.org.models import Agency
-from motcua.org.selectors import is_staff_member, readable_agency_filter
+from motcua.org.models import Agency, Role
+from motcua.org.selectors import is_staff_member, readable_agency_filter, roles_of
 from motcua.org.views import lookup_throttled, render_throttled
 
 from . import selectors, services
 from .forms import AnswerForm, FeedbackForm, RatingForm, RejectForm
 from .models import Criterion, Feedback, Rating, Status
+
+# how often the counter's rating screen asks whether a new result was handed over
+COUNTER_DISPLAY_REFRESH_SECONDS = 4
 
 
 def _error_page(request, exc: DomainError, *, title: str):
@@ -74,6 +78,8 @@ def _rating_page(request, code: str, *, paper: bool):
     token = "" if paper else (request.POST.get("t") or request.GET.get("t") or "")[:200]
     token_ok = bool(token) and services.counter_token_officer(dossier, token) is not None
     verify = not paper and not owner and not token_ok
+    # opened from the counter's rating screen (counter_display) on the tablet itself: back there when done
+    at_counter = token_ok and (request.POST.get("quay") or request.GET.get("quay")) == "1"
     existing = Rating.objects.filter(dossier=dossier).first()
     criteria = list(Criterion.objects.filter(active=True))
     ctx = {
@@ -84,6 +90,7 @@ def _rating_page(request, code: str, *, paper: bool):
         "verify": verify,
         "token": token if token_ok else "",
         "token_error": bool(token) and not token_ok,
+        "at_counter": at_counter,
     }
     # what was rated is shown to the applicant's account and the one-stop officers, not to anyone with the code
     ctx["show_rating"] = existing is not None and (owner or paper)
@@ -129,6 +136,8 @@ def _rating_page(request, code: str, *, paper: bool):
             )
             return redirect("dossiers:detail", code=dossier.code)
         messages.success(request, _("Cảm ơn Ông/Bà đã đánh giá. Ý kiến đã được ghi nhận."))
+        if at_counter:
+            return redirect("feedback:counter_display")
         return redirect("feedback:rate", code=dossier.code)
     return render(request, "feedback/rate.html", ctx)
 
@@ -153,9 +162,7 @@ def rate_qr(request, code: str):
     if dossier.state not in services.RATABLE_STATES:
         ctx["notice"] = _("Hồ sơ chưa có kết quả giải quyết; chỉ mời đánh giá sau khi hồ sơ đã xử lý xong.")
         return render(request, "feedback/rate_qr.html", ctx, status=409)
-    url = request.build_absolute_uri(
-        reverse("feedback:rate", args=[dossier.code]) + "?" + urlencode({"t": token})
-    )
+    url = _counter_qr(request, dossier, token)
     ctx.update(
         {
             "url": url,
@@ -164,6 +171,51 @@ def rate_qr(request, code: str):
         }
     )
     response = render(request, "feedback/rate_qr.html", ctx)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _counter_qr(request, dossier: Dossier, token: str, **extra) -> str:
+    """The absolute address of the rating page for `dossier` with the counter token `token` (and `extra` query
+    parameters)."""
+    return request.build_absolute_uri(
+        reverse("feedback:rate", args=[dossier.code]) + "?" + urlencode({"t": token, **extra})
+    )
+
+
+@login_required
+@require_GET
+def counter_display(request):
+    """The counter's rating screen: a tablet at the one-stop desk, signed in as the desk's officer, facing the
+    applicant. It shows by itself the rating QR of the result the officer just handed over at the counter
+    (selectors.counter_display_dossier) — scanned with the applicant's phone or rated on the tablet — and a
+    welcome when there is none. The page asks for its panel again every few seconds (`?panel=1`, the panel
+    alone); nothing personal is shown beyond the masked name the public lookup shows."""
+    title = _("Màn hình đánh giá tại quầy")
+    if not (request.user.is_superuser or any(r.role == Role.OFFICER for r in roles_of(request.user))):
+        return _error_page(
+            request,
+            DomainError(_("Chỉ cán bộ Bộ phận Một cửa mới mở được màn hình đánh giá tại quầy."), status=403),
+            title=title,
+        )
+    dossier = selectors.counter_display_dossier(request.user)
+    ctx = {"title": title, "dossier": dossier, "refresh_seconds": COUNTER_DISPLAY_REFRESH_SECONDS}
+    if dossier is not None:
+        try:
+            token = services.counter_token(dossier, request.user)
+        except DomainError:  # the officer's role is at another agency: nothing to invite
+            ctx["dossier"] = dossier = None
+        else:
+            url = _counter_qr(request, dossier, token)
+            ctx.update(
+                {
+                    "applicant": mask_name(dossier.applicant_name),
+                    "qr": segno.make(url, error="m").svg_inline(scale=7, title=_("Mã QR mời đánh giá")),
+                    "here_url": _counter_qr(request, dossier, token, quay="1"),
+                }
+            )
+    template = "feedback/_counter_panel.html" if request.GET.get("panel") == "1" else "feedback/counter.html"
+    response = render(request, template, ctx)
     response["Cache-Control"] = "no-store"
     return response
 

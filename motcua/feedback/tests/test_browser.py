@@ -2,6 +2,7 @@
 
 import pytest
 
+from motcua.dossiers.tests.conftest import org  # noqa: F401 - the lifecycle's agencies and people
 from motcua.feedback.models import Feedback, Rating, Status
 
 from .conftest import make_dossier
@@ -97,3 +98,28 @@ def test_a_walk_in_applicant_rates_from_the_public_lookup(live_server, page, wor
     rating = Rating.objects.get(dossier=dossier)
     assert (rating.overall, rating.channel, rating.user) == (4, "receipt", None)
     assert "đã được đánh giá" in page.locator(".rating-done").inner_text()
+
+
+def test_the_counter_screen_shows_the_result_just_handed_over_by_itself(live_server, page, org):  # noqa: F811
+    """The tablet at the desk is left on the counter's rating screen; the officer hands a result over at the
+    counter on their own computer; the screen, untouched, shows that dossier's QR within seconds, and the
+    applicant rates on the tablet, which goes back to its welcome."""
+    from django.utils import timezone
+
+    from .test_counter_display import returned
+
+    base = live_server.url
+    sign_in(page, base, "mc", "/staff/danh-gia/man-hinh-quay/")
+    assert page.locator("#counter-panel").get_attribute("data-key") == "-"
+    assert page.get_by_role("link", name="Xử lý hồ sơ").count() == 0  # a kiosk
+    d = returned(org, at=timezone.now())
+    page.wait_for_selector(f'#counter-panel[data-key="{d.code}"]', timeout=15_000)  # no reload by anyone
+    assert page.locator("#counter-panel svg").count() == 1
+    page.get_by_role("link", name="Đánh giá ngay trên máy này").click()
+    page.get_by_label("Rất hài lòng", exact=True).check()
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    page.wait_for_url("**/staff/danh-gia/man-hinh-quay/")
+    assert "Cảm ơn" in page.locator("main").inner_text()
+    assert page.locator("#counter-panel").get_attribute("data-key") == "-"
+    rating = Rating.objects.get(dossier=d)
+    assert (rating.channel, rating.recorded_by.username) == ("counter", "mc")
