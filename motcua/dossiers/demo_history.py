@@ -17,7 +17,11 @@ What the year looks like (deterministic for a seed; volumes per year at scale 1)
   and stops, refusals at reception;
 - results returned at the counter, by post or electronically; the most recent dossiers still in progress;
 - about a quarter of the returned dossiers rated by their applicants through the rating service — by the receipt
-  (the applicant's ID or tax number) or on a paper form an officer enters —, mostly satisfied, less so when late.
+  (the applicant's ID or tax number) or on a paper form an officer enters —, mostly satisfied, less so when late;
+- about one dossier in a hundred (one late dossier in five) followed by a PAKN (phản ánh, kiến nghị) through the
+  PAKN service, answered by an officer of the agency mostly within the time limit, a few late, a few refused, the
+  latest still open. Their contacts are made up (`@example.com`), so only answers back-dated by more than
+  MOTCUA_NOTIFY_MAX_EVENT_AGE_HOURS are recorded: those are not notified, as back-dated dossier events are not.
 
 Codes are the contract's `<agency>-<YYMMDD>-<NNNN>`, numbered after what each agency's day already holds. The
 records carry `"demo_history": <seed>` (kept by the import in `form_data.migrated_extra`): loading again finds them
@@ -316,28 +320,138 @@ def load(*, stdout, now: dt.datetime | None = None, months: int = 12, scale: flo
     if result.ok and not dry_run:
         rated = rate(now=now, seed=seed)
         stdout.write(f"Đánh giá hài lòng: {rated} hồ sơ. / Satisfaction ratings: {rated} dossiers.")
+        sent = pakn(now=now, seed=seed)
+        stdout.write(f"Phản ánh, kiến nghị: {sent}. / Feedback (PAKN): {sent}.")
     return result
+
+
+PAKN = 0.01  # of the returned dossiers: followed by a PAKN (five times as often when late)
+PAKN_TOPICS = [  # (kind, title, content, answer), about the dossier's handling or its procedure
+    (
+        "recommendation",
+        "Đề nghị niêm yết rõ hơn thành phần hồ sơ",
+        "Tôi phải bổ sung giấy tờ vì bản niêm yết tại quầy không ghi rõ cần bản sao có chứng thực. Đề nghị niêm yết "
+        "rõ hơn để người dân chuẩn bị đủ ngay từ đầu.",
+        "Cơ quan đã cập nhật bảng niêm yết tại Bộ phận Một cửa và trên Cổng dịch vụ công, ghi rõ loại bản sao.",
+    ),
+    (
+        "recommendation",
+        "Đề nghị cho thanh toán phí, lệ phí trực tuyến",
+        "Đề nghị cơ quan cho phép nộp phí, lệ phí qua chuyển khoản hoặc ví điện tử để không phải đến quầy.",
+        "Cơ quan đã triển khai thanh toán trực tuyến qua Cổng dịch vụ công; Ông/Bà có thể chọn khi nộp hồ sơ.",
+    ),
+    (
+        "reflection",
+        "Thời gian chờ tại quầy lâu",
+        "Buổi sáng đông người, tôi chờ gần một giờ mới đến lượt. Đề nghị bố trí thêm cán bộ vào giờ cao điểm.",
+        "Bộ phận Một cửa đã bố trí thêm một cán bộ tiếp nhận vào các buổi sáng thứ Hai và thứ Sáu.",
+    ),
+    (
+        "reflection",
+        "Cán bộ hướng dẫn nhiệt tình",
+        "Cán bộ tiếp nhận hướng dẫn rất tận tình, tôi chỉ đi một lần là xong. Xin cảm ơn.",
+        "Cơ quan ghi nhận và cảm ơn ý kiến của Ông/Bà.",
+    ),
+]
+PAKN_LATE = ("reflection", "Trả kết quả chậm so với giấy hẹn",
+             "Hồ sơ của tôi trả kết quả chậm hơn ngày hẹn trên giấy tiếp nhận. Đề nghị cơ quan xem xét, trả lời.",
+             "Cơ quan xin lỗi Ông/Bà vì chậm trả kết quả; đã kiểm điểm bộ phận liên quan và chấn chỉnh quy trình.")  # fmt: skip
+PAKN_REJECT = (
+    "Nội dung không thuộc thẩm quyền giải quyết của cơ quan; đề nghị Ông/Bà gửi đến cơ quan có thẩm quyền."
+)
+
+
+def pakn(*, now: dt.datetime, seed: int) -> int:
+    """PAKN about a share of the history's returned dossiers, sent within two weeks of the return through the PAKN
+    service and handled there by a one-stop officer of the agency: answered (most within the ten working days,
+    some late; half of the answers made public), a few refused, the latest left open. Returns how many."""
+    from motcua.feedback import services as feedback
+    from motcua.notifications.signals import is_news_at
+    from motcua.org.models import Role
+
+    rng = random.Random(seed * 104729 + 3)
+    officers = _officers(Role.OFFICER)
+    returned = (
+        Dossier.objects.filter(form_data__migrated_extra__demo_history=seed, state="returned")
+        .order_by("code")
+        .values_list("code", "agency_id", "applicant_name", "classification", "returned_at")
+    )
+    count = 0
+    for code, agency_id, name, classification, returned_at in returned:
+        late = classification == "late"
+        officer = officers.get(agency_id)
+        if officer is None or rng.random() >= PAKN * (5 if late else 1):
+            continue
+        at = _office_instant(
+            rng, timezone.localtime(returned_at + dt.timedelta(days=rng.randint(1, 14))).date()
+        )
+        if at >= now:
+            continue
+        kind, title, content, answer = PAKN_LATE if late else rng.choice(PAKN_TOPICS)
+        n = count + 1
+        fb = feedback.feedback_submit(
+            kind=kind,
+            subject="dossier",
+            title=title,
+            content=content,
+            dossier_code=code,
+            contact={
+                "name": name,
+                "phone": f"09{rng.randrange(10**8):08d}",
+                "email": f"nguoidan{n}@example.com",
+            },
+            at=at,
+        )
+        count += 1
+        handled = at + dt.timedelta(days=rng.choice((2, 4, 6, 8, 10, 12, 13, 20)), hours=rng.randint(0, 6))
+        # still being handled — and so is what would be sent as news to the made-up contacts (is_news_at)
+        if handled >= now or is_news_at(handled):
+            if rng.random() < 0.5:
+                feedback.feedback_start(reference=fb.reference, user=officer, at=at + dt.timedelta(hours=2))
+            continue
+        if rng.random() < 0.05:
+            feedback.feedback_reject(reference=fb.reference, user=officer, reason=PAKN_REJECT, at=handled)
+            continue
+        public = rng.random() < 0.5
+        feedback.feedback_answer(
+            reference=fb.reference,
+            user=officer,
+            answer=answer,
+            public=public,
+            public_content=f"{title}. {content}" if public else "",
+            at=handled,
+        )
+    return count
+
+
+def _officers(role: str) -> dict:
+    """Per agency (id), its first active user (by username) holding `role`."""
+    from django.contrib.auth import get_user_model
+
+    from motcua.org.models import StaffRole
+
+    first = {}
+    for agency_id, user in (
+        StaffRole.objects.filter(role=role, active=True, user__is_active=True)
+        .order_by("user__username")
+        .values_list("agency_id", "user")
+    ):
+        first.setdefault(agency_id, user)
+    users = get_user_model().objects.in_bulk(set(first.values()))
+    return {agency_id: users[user] for agency_id, user in first.items()}
 
 
 def rate(*, now: dt.datetime, seed: int) -> int:
     """Ratings of a share of the history's returned dossiers, given within two days of the return (never after
     `now`) through the rating service: by the receipt, or on a paper form that a one-stop officer of the agency
     enters. Returns how many."""
-    from django.contrib.auth import get_user_model
     from django.contrib.auth.models import AnonymousUser
 
     from motcua.feedback.services import rating_create
-    from motcua.org.models import Role, StaffRole
+    from motcua.org.models import Role
 
     rng = random.Random(seed * 7919 + 1)
-    officers = {}
-    for agency_id, user in (
-        StaffRole.objects.filter(role=Role.OFFICER, active=True, user__is_active=True)
-        .order_by("user__username")
-        .values_list("agency_id", "user")
-    ):
-        officers.setdefault(agency_id, user)
-    users = get_user_model().objects.in_bulk(set(officers.values()))
+    officers = _officers(Role.OFFICER)
     returned = (
         Dossier.objects.filter(form_data__migrated_extra__demo_history=seed, state="returned")
         .order_by("code")
@@ -354,7 +468,7 @@ def rate(*, now: dt.datetime, seed: int) -> int:
         overall = rng.choices((4, 3, 2, 1), weights=weights)[0]
         scores = {c: max(1, min(4, overall + rng.choice((-1, 0, 0, 0, 1)))) for c in RATED_CRITERIA
                   if rng.random() < 0.6}  # fmt: skip
-        officer = users.get(officers.get(agency_id))
+        officer = officers.get(agency_id)
         counter = officer is not None and (not id_number or rng.random() < 0.4)
         if not counter and not id_number:
             continue

@@ -473,9 +473,12 @@ def feedback_start(*, reference: str, user, at: dt.datetime | None = None) -> Fe
 def _notify_answer(fb: Feedback) -> None:
     try:
         from motcua.notifications.services import notify
+        from motcua.notifications.signals import is_news_at
     except ImportError:  # the notifications app is optional
         return
     if not (fb.contact_email or fb.contact_phone):
+        return
+    if not is_news_at(fb.answered_at):  # an answer recorded long after it was given (late entry, demo history)
         return
     notify(
         recipient_email=fb.contact_email or None,

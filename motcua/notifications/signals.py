@@ -124,13 +124,19 @@ def recipients_of(dossier) -> tuple[list[str], list[str]]:
     return emails, phones
 
 
-def is_news(event: DossierEvent) -> bool:
-    """Events back-dated by more than MOTCUA_NOTIFY_MAX_EVENT_AGE_HOURS (default 72; None = no limit) record
-    history — demo seeds, late data entry — and are not sent to applicants as news."""
+def is_news_at(at: dt.datetime) -> bool:
+    """What happened at `at` is news to tell the applicant unless it is back-dated by more than
+    MOTCUA_NOTIFY_MAX_EVENT_AGE_HOURS (default 72; None = no limit): such records are history — demo seeds, late
+    data entry — and are not sent."""
     max_age = getattr(settings, "MOTCUA_NOTIFY_MAX_EVENT_AGE_HOURS", 72)
     if max_age is None:
         return True
-    return timezone.now() - event.at <= dt.timedelta(hours=max_age)
+    return timezone.now() - at <= dt.timedelta(hours=max_age)
+
+
+def is_news(event: DossierEvent) -> bool:
+    """A dossier event is news unless back-dated (is_news_at)."""
+    return is_news_at(event.at)
 
 
 def notify_event(event: DossierEvent, recipients: tuple[list[str], list[str]] | None = None) -> list:

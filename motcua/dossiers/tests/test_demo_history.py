@@ -10,8 +10,9 @@ from django.db.models import Min
 
 from motcua.dossiers import demo_history, services
 from motcua.dossiers.models import Dossier
-from motcua.feedback.models import Rating
-from motcua.feedback.selectors import satisfaction_stats
+from motcua.feedback.models import Feedback, Rating
+from motcua.feedback.selectors import pakn_stats, satisfaction_stats
+from motcua.notifications.models import Outbox
 from motcua.org.models import Agency
 from motcua.reports import selectors as stats
 
@@ -66,6 +67,18 @@ def test_a_year_of_history_imports_counts_and_loads_once(demo_catalogue):
     assert not ratings.filter(created_at__gt=NOW).exists()
     satisfaction = satisfaction_stats(date_from=dt.date(2025, 3, 20), date_to=dt.date(2026, 3, 19))
     assert 85 < satisfaction["satisfied_rate"] < 99 and satisfaction["by_level"]["1"] > 0
+    # about one returned dossier in a hundred followed by a PAKN, handled by the agency's officers: mostly answered
+    # within the time limit (Decision 766 indicator 5.2), a few late or refused; nothing sent to the made-up contacts
+    pakn = Feedback.objects.filter(dossier__in=history)
+    assert 0.005 * returned < pakn.count() < 0.05 * returned
+    statuses = set(pakn.values_list("status", flat=True))
+    assert "answered" in statuses and statuses <= {"answered", "rejected", "received", "processing"}
+    assert pakn.filter(kind="reflection", title__contains="chậm", dossier__classification="late").exists()
+    assert not pakn.filter(answered_at__gt=NOW).exists() and not pakn.filter(received_at__gt=NOW).exists()
+    handled = pakn_stats(date_from=dt.date(2025, 3, 20), date_to=dt.date(2026, 3, 19), now=NOW)
+    assert handled["answered"] > 0 and 50 <= handled["on_time_rate"] < 100, handled
+    assert not Outbox.objects.filter(template="feedback_answered").exists()
+    assert all(f.contact_email.endswith("@example.com") for f in pakn)
     # nothing after now, every chain intact
     assert not history.filter(events__at__gt=NOW).exists()
     assert all(services.verify_chain(d) == [] for d in history[:300])
@@ -73,7 +86,7 @@ def test_a_year_of_history_imports_counts_and_loads_once(demo_catalogue):
     again = io.StringIO()
     assert demo_history.load(stdout=again, now=NOW, scale=0.25, seed=3) is None
     assert "already loaded" in again.getvalue() and Dossier.objects.count() == total
-    assert Rating.objects.count() == ratings.count()
+    assert Rating.objects.count() == ratings.count() and Feedback.objects.count() == pakn.count()
 
 
 def test_codes_follow_what_a_day_already_holds_and_native_filing_continues(demo_catalogue):
@@ -104,3 +117,14 @@ def test_the_command_checks_its_options(demo_catalogue):
     out = io.StringIO()
     call_command("demo-history", "--months", "1", "--scale", "0.2", "--dry-run", stdout=out)
     assert "Dry run" in out.getvalue() and not Dossier.objects.exists()
+
+
+def test_demo_answers_that_would_be_sent_stay_unanswered(demo_catalogue, settings):
+    """With no age limit on notifications every answer would be news to a made-up contact: the demo leaves the
+    PAKN open instead of notifying anyone."""
+    settings.MOTCUA_NOTIFY_MAX_EVENT_AGE_HOURS = None
+    settings.MOTCUA_NOTIFY_ON_COMMIT = False
+    assert demo_history.load(stdout=io.StringIO(), now=NOW, scale=0.25, seed=5).ok
+    pakn = Feedback.objects.all()
+    assert pakn.exists() and set(pakn.values_list("status", flat=True)) <= {"received", "processing"}
+    assert not Outbox.objects.filter(template="feedback_answered").exists()

@@ -180,6 +180,40 @@ def test_answer_notifies_the_sender(world, settings):
     assert fb.reference in rows[0].body and "Đã xử lý xong." in rows[0].body
 
 
+@pytest.mark.skipif(
+    importlib.util.find_spec("motcua.notifications.services") is None, reason="notifications not installed"
+)
+def test_an_answer_recorded_long_after_it_was_given_is_not_sent(world, settings):
+    """Back-dated answers (late data entry, the demo history) are history, as back-dated dossier events are."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from motcua.notifications.models import Outbox
+
+    settings.MOTCUA_NOTIFY_ON_COMMIT = False
+    officer = world["users"]["ward_officer"]
+    now = timezone.now()
+    old = submit(world, at=now - dt.timedelta(days=10))
+    services.feedback_answer(
+        reference=old.reference, user=officer, answer="Đã xử lý.", at=now - dt.timedelta(days=4)
+    )
+    assert not Outbox.objects.filter(template="feedback_answered").exists()
+    recent = submit(world, at=now - dt.timedelta(days=10))
+    services.feedback_answer(
+        reference=recent.reference, user=officer, answer="Đã xử lý.", at=now - dt.timedelta(hours=2)
+    )
+    assert (
+        Outbox.objects.filter(template="feedback_answered").count() == 2
+    )  # e-mail and SMS of the recent one
+    settings.MOTCUA_NOTIFY_MAX_EVENT_AGE_HOURS = None  # no limit: an operator who wants every answer sent
+    third = submit(world, at=now - dt.timedelta(days=10))
+    services.feedback_answer(
+        reference=third.reference, user=officer, answer="Đã xử lý.", at=now - dt.timedelta(days=4)
+    )
+    assert Outbox.objects.filter(template="feedback_answered").count() == 4
+
+
 def test_rolled_back_answer_changes_nothing_when_notify_fails(world, monkeypatch):
     fb = submit(world, at=local(2025, 3, 3, 10))
 
