@@ -478,7 +478,8 @@ def _notify_answer(fb: Feedback) -> None:
         return
     if not (fb.contact_email or fb.contact_phone):
         return
-    if not is_news_at(fb.answered_at):  # an answer recorded long after it was given (late entry, demo history)
+    # an answer recorded long after it was given (late data entry, the demo history) is history, not news
+    if not is_news_at(fb.answered_at):
         return
     notify(
         recipient_email=fb.contact_email or None,
