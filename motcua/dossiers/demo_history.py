@@ -403,7 +403,9 @@ def pakn(*, now: dt.datetime, seed: int) -> int:
             at=at,
         )
         count += 1
-        handled = at + dt.timedelta(days=rng.choice((2, 4, 6, 8, 10, 12, 13, 20)), hours=rng.randint(0, 6))
+        handled = at + dt.timedelta(
+            days=rng.choice((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 16)), hours=rng.randint(0, 6)
+        )
         # still being handled — and so is what would be sent as news to the made-up contacts (is_news_at)
         if handled >= now or is_news_at(handled):
             if rng.random() < 0.5:
