@@ -371,11 +371,7 @@ def pakn(*, now: dt.datetime, seed: int) -> int:
 
     rng = random.Random(seed * 104729 + 3)
     officers = _officers(Role.OFFICER)
-    returned = (
-        Dossier.objects.filter(form_data__migrated_extra__demo_history=seed, state="returned")
-        .order_by("code")
-        .values_list("code", "agency_id", "applicant_name", "classification", "returned_at")
-    )
+    returned = _returned(seed, "applicant_name")
     count = 0
     for code, agency_id, name, classification, returned_at in returned:
         late = classification == "late"
@@ -426,6 +422,16 @@ def pakn(*, now: dt.datetime, seed: int) -> int:
     return count
 
 
+def _returned(seed: int, applicant: str):
+    """(code, agency id, the applicant's `applicant` column, classification, returned_at) of the history's
+    returned dossiers, in code order."""
+    return (
+        Dossier.objects.filter(form_data__migrated_extra__demo_history=seed, state="returned")
+        .order_by("code")
+        .values_list("code", "agency_id", applicant, "classification", "returned_at")
+    )
+
+
 def _officers(role: str) -> dict:
     """Per agency (id), its first active user (by username) holding `role`."""
     from django.contrib.auth import get_user_model
@@ -454,11 +460,7 @@ def rate(*, now: dt.datetime, seed: int) -> int:
 
     rng = random.Random(seed * 7919 + 1)
     officers = _officers(Role.OFFICER)
-    returned = (
-        Dossier.objects.filter(form_data__migrated_extra__demo_history=seed, state="returned")
-        .order_by("code")
-        .values_list("code", "agency_id", "applicant_id_number", "classification", "returned_at")
-    )
+    returned = _returned(seed, "applicant_id_number")
     count = 0
     for code, agency_id, id_number, classification, returned_at in returned:
         if rng.random() >= RATED:
