@@ -8,7 +8,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -190,7 +190,7 @@ def counter_display(request):
     applicant. It shows by itself the rating QR of the result the officer just handed over at the counter
     (selectors.counter_display_dossier) — scanned with the applicant's phone or rated on the tablet — and a
     welcome when there is none. The page asks for its panel again every few seconds (`?panel=1`, the panel
-    alone); nothing personal is shown beyond the masked name the public lookup shows."""
+    alone; 204 when `key`, the dossier it shows, is still the one to show); nothing personal is shown beyond the masked name the public lookup shows."""
     title = _("Màn hình đánh giá tại quầy")
     if not (request.user.is_superuser or any(r.role == Role.OFFICER for r in roles_of(request.user))):
         return _error_page(
@@ -199,6 +199,9 @@ def counter_display(request):
             title=title,
         )
     dossier = selectors.counter_display_dossier(request.user)
+    panel = request.GET.get("panel") == "1"
+    if panel and request.GET.get("key") == (dossier.code if dossier else "-"):
+        return HttpResponse(status=204, headers={"Cache-Control": "no-store"})  # unchanged: no new QR to draw
     ctx = {"title": title, "dossier": dossier, "refresh_seconds": COUNTER_DISPLAY_REFRESH_SECONDS}
     if dossier is not None:
         try:
@@ -214,7 +217,7 @@ def counter_display(request):
                     "here_url": _counter_qr(request, dossier, token, quay="1"),
                 }
             )
-    template = "feedback/_counter_panel.html" if request.GET.get("panel") == "1" else "feedback/counter.html"
+    template = "feedback/_counter_panel.html" if panel else "feedback/counter.html"
     response = render(request, template, ctx)
     response["Cache-Control"] = "no-store"
     return response

@@ -60,6 +60,12 @@ def test_the_screen_waits_then_shows_the_result_just_handed_over(client, org):  
     panel = client.get(DISPLAY, {"panel": "1"}).content.decode()
     assert panel.lstrip().startswith('<section id="counter-panel"') and "<html" not in panel
     assert f'data-key="{d.code}"' in panel
+    # nothing new since the panel the screen shows: no content, no new QR drawn
+    same = client.get(DISPLAY, {"panel": "1", "key": d.code})
+    assert same.status_code == 204 and same.content == b"" and same["Cache-Control"] == "no-store"
+    assert (
+        client.get(DISPLAY, {"panel": "1", "key": "-"}).status_code == 200
+    )  # the screen still shows the welcome
 
 
 def test_rating_on_the_tablet_brings_it_back_to_the_screen(client, org):  # noqa: F811

@@ -9,14 +9,19 @@
     return document.getElementById("counter-panel");
   }
   function ask() {
-    fetch(window.location.pathname + "?panel=1", { credentials: "same-origin", cache: "no-store" })
+    var key = panel().getAttribute("data-key");
+    var url = window.location.pathname + "?panel=1&key=" + encodeURIComponent(key);
+    fetch(url, { credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
         if (!response.ok || response.redirected) {
           throw new Error("not a panel");
         }
-        return response.text();
+        return response.status === 204 ? null : response.text(); // 204: nothing changed
       })
       .then(function (html) {
+        if (html === null) {
+          return;
+        }
         var holder = document.createElement("div");
         holder.innerHTML = html;
         var fresh = holder.querySelector("#counter-panel");
