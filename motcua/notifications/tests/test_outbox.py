@@ -417,3 +417,78 @@ def test_with_delivery_left_to_send_outbox_the_action_sends_nothing_itself(
     call_command("send-outbox", stdout=out)
     assert len(mail.outbox) == 1 and len(MemoryAdapter.outbox) == 1
     assert set(Outbox.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+# --- the long-running sender (send-outbox --watch) ------------------------------------------------------------
+
+
+@pytest.fixture
+def keep_test_connection(monkeypatch):
+    """The sender closes its database connection between passes and when it stops (a long-running process must
+    not keep a broken or stale one); inside a test that connection holds the test's transaction."""
+    from django.db import connection as conn
+
+    monkeypatch.setattr(conn, "close", lambda: None)
+
+
+def _queued(world, settings):
+    settings.MOTCUA_NOTIFY_ON_COMMIT = False
+    act(world, file_online(world), "receive")
+    assert set(Outbox.objects.values_list("status", flat=True)) == {Status.PENDING}
+
+
+def test_the_watching_sender_delivers_what_is_due_pass_after_pass(world, settings, keep_test_connection):
+    _queued(world, settings)
+    out = io.StringIO()
+    call_command("send-outbox", "--watch", "1", "--passes", "2", stdout=out)
+    assert set(Outbox.objects.values_list("status", flat=True)) == {Status.SENT}
+    assert len(mail.outbox) == 1 and len(MemoryAdapter.outbox) == 1
+    text = out.getvalue()
+    assert "sent=2" in text and text.count("sent=") == 1  # the idle second pass says nothing
+    assert text.rstrip().endswith("Đã dừng. / Stopped.")
+
+
+def test_the_watching_sender_stops_on_sigterm(world, settings, keep_test_connection):
+    import os
+    import signal
+
+    _queued(world, settings)
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGTERM))
+    timer.start()
+    before = signal.getsignal(signal.SIGTERM)
+    started = time.monotonic()
+    out = io.StringIO()
+    call_command("send-outbox", "--watch", "30", stdout=out)  # would wait 30 s between passes
+    assert time.monotonic() - started < 10 and "Stopped." in out.getvalue()
+    assert signal.getsignal(signal.SIGTERM) is before  # the handler is given back
+    assert set(Outbox.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+def test_the_watching_sender_outlives_a_database_error(world, settings, monkeypatch, keep_test_connection):
+    from django.db import OperationalError
+
+    _queued(world, settings)
+    real, calls = services.send_outbox, []
+
+    def flaky(**kw):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("the database system is starting up")
+        return real(**kw)
+
+    import importlib
+
+    module = importlib.import_module("motcua.notifications.management.commands.send-outbox")
+    monkeypatch.setattr(module, "send_outbox", flaky)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("send-outbox", "--watch", "1", "--passes", "2", stdout=out, stderr=err)
+    assert "Database error, retrying" in err.getvalue() and len(calls) == 2
+    assert set(Outbox.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+@pytest.mark.parametrize("value", ["0", "3601", "-5"])
+def test_the_watch_interval_is_checked(db, value):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="--watch"):
+        call_command("send-outbox", "--watch", value)
