@@ -2,20 +2,21 @@
 action that caused it, delivered after commit and retried with exponential backoff by `motcua send-outbox`."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from motcua.dossiers.models import Dossier, DossierEvent
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "Thư điện tử"
-    SMS = "sms", "Tin nhắn (SMS/Zalo)"
+    EMAIL = "email", _("Thư điện tử")
+    SMS = "sms", _("Tin nhắn (SMS/Zalo)")
 
 
 class Status(models.TextChoices):
-    PENDING = "pending", "Chờ gửi"
-    SENDING = "sending", "Đang gửi"
-    SENT = "sent", "Đã gửi"
-    FAILED = "failed", "Gửi không thành công"
+    PENDING = "pending", _("Chờ gửi")
+    SENDING = "sending", _("Đang gửi")
+    SENT = "sent", _("Đã gửi")
+    FAILED = "failed", _("Gửi không thành công")
 
 
 class Outbox(models.Model):

@@ -32,6 +32,7 @@ from django.db.models import F
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import Channel, Outbox, Status
 from .recipients import RecipientError, normalise_email, normalise_phone
@@ -40,13 +41,13 @@ from .sms import get_adapter
 logger = logging.getLogger(__name__)
 
 TEMPLATES = {
-    "received": "Tiếp nhận hồ sơ",
-    "supplement_requested": "Yêu cầu bổ sung hồ sơ",
-    "refused": "Từ chối tiếp nhận hồ sơ",
-    "apology": "Xin lỗi và hẹn lại ngày trả kết quả",
-    "resolved": "Hồ sơ đã có kết quả",
-    "payment_requested": "Yêu cầu thực hiện nghĩa vụ tài chính",
-    "feedback_answered": "Phản ánh, kiến nghị đã được trả lời",
+    "received": _("Tiếp nhận hồ sơ"),
+    "supplement_requested": _("Yêu cầu bổ sung hồ sơ"),
+    "refused": _("Từ chối tiếp nhận hồ sơ"),
+    "apology": _("Xin lỗi và hẹn lại ngày trả kết quả"),
+    "resolved": _("Hồ sơ đã có kết quả"),
+    "payment_requested": _("Yêu cầu thực hiện nghĩa vụ tài chính"),
+    "feedback_answered": _("Phản ánh, kiến nghị đã được trả lời"),
 }
 MAX_BACKOFF = dt.timedelta(hours=6)
 
@@ -252,3 +253,50 @@ def send_outbox(*, limit: int = 100, now: dt.datetime | None = None) -> dict[str
         result = deliver_one(pk, now)
         counts[result or "skipped"] += 1
     return counts
+
+
+# --- what the one-stop officer sees and can do ------------------------------------------------------------------
+
+
+def may_resend(user, dossier) -> bool:
+    """A one-stop officer of the dossier's agency (the desk that talks to the applicant), or an administrator."""
+    from motcua.org.models import Role
+    from motcua.org.selectors import has_role
+
+    if not getattr(user, "is_authenticated", False) or dossier is None:
+        return False
+    return user.is_superuser or has_role(user, Role.OFFICER, dossier.agency)
+
+
+def resend(*, pk: int, user) -> Outbox:
+    """Send a failed notification again, on a one-stop officer's request (after checking the applicant's address
+    or number, say): the row is pending again with its attempts reset, and is delivered after commit (or by the
+    next `send-outbox` pass)."""
+    from motcua.core.errors import Conflict, NotFound, PermissionDenied
+
+    with transaction.atomic():
+        row = Outbox.objects.select_for_update().filter(pk=pk).first()
+        dossier = row.dossier if row is not None and row.dossier_id else None
+        if dossier is None:
+            raise NotFound(f"Không tìm thấy thông báo số {pk}.", f"Notification {pk} not found.")
+        if not may_resend(user, dossier):
+            raise PermissionDenied(
+                "Chỉ cán bộ Bộ phận Một cửa của cơ quan tiếp nhận hồ sơ mới gửi lại được thông báo.",
+                "Only a one-stop officer of the receiving agency may send a notification again.",
+            )
+        if row.status != Status.FAILED:
+            raise Conflict(
+                "Chỉ gửi lại được thông báo đã gửi không thành công.",
+                "Only a notification that failed can be sent again.",
+                code="not_failed",
+            )
+        Outbox.objects.filter(pk=pk).update(
+            status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None
+        )
+        logger.info(
+            "outbox #%s sent again at the request of %s (was: %s)", pk, user.get_username(), row.last_error
+        )
+        if getattr(settings, "MOTCUA_NOTIFY_ON_COMMIT", True):
+            transaction.on_commit(lambda: deliver_ids([pk]))
+    row.refresh_from_db()
+    return row

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "notifications"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("staff/thong-bao/<int:pk>/gui-lai/", views.resend, name="resend"),
+]
