@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from motcua.api import api
+from motcua.core.health import healthz
 
 admin.site.site_header = "Quản trị Một cửa điện tử"
 admin.site.site_title = "Mot Cua"
 admin.site.index_title = "Quản trị hệ thống"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),  # load balancers and monitoring (motcua/core/health.py)
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
