@@ -672,6 +672,48 @@ def test_remind_apologies_command(org):
     assert d.code not in out.getvalue()
 
 
+def test_apology_reminders_go_through_the_outbox_once_a_day(
+    org, settings, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from motcua.notifications.models import Outbox
+
+    settings.MOTCUA_NOTIFY_ON_COMMIT = True  # delivered once queued
+    users = org["users"]
+    for name in ("specialist", "leader", "unit_head"):
+        users[name].email = f"{users[name].username}@example.gov.vn"
+        users[name].save()
+    d = file_online(org, at=local(2025, 3, 3, 8, 0))
+    services.dossier_act(code=d.code, action="receive", actor=users["officer"], at=local(2025, 3, 3, 9, 0))
+    services.dossier_act(
+        code=d.code,
+        action="assign",
+        actor=users["unit_head"],
+        at=local(2025, 3, 3, 9, 30),
+        params={"assignee": "cv"},
+    )
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("remind-apologies", "--at", "2025-03-04T10:00:00+07:00", "--email", stdout=out)
+    rows = Outbox.objects.filter(template="apology_reminder")
+    assert sorted(rows.values_list("recipient", flat=True)) == [
+        "cv@example.gov.vn",
+        "ld@example.gov.vn",
+        "tp@example.gov.vn",
+    ]
+    assert set(rows.values_list("status", flat=True)) == {"sent"} and len(mail.outbox) == 3
+    assert d.code in mail.outbox[0].subject and "05/03/2025" in mail.outbox[0].subject
+    assert f"/staff/dossiers/{d.code}/" in mail.outbox[0].body and "3 thư nhắc mới" in out.getvalue()
+    # an hour later the same day: nobody is reminded twice
+    out = io.StringIO()
+    call_command("remind-apologies", "--at", "2025-03-04T11:00:00+07:00", "--email", stdout=out)
+    assert rows.count() == 3 and len(mail.outbox) == 3 and "0 thư nhắc mới" in out.getvalue()
+    assert not Outbox.objects.filter(
+        dossier=d
+    ).exists()  # staff reminders are not the applicant's notifications
+
+
 def test_working_days_decimal_param_roundtrip(org):
     d = services.dossier_act(
         code=file_online(org).code,

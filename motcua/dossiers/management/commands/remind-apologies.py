@@ -1,11 +1,10 @@
 """`motcua remind-apologies`: remind the responsible people of open dossiers that are due within 2 working days,
 have no apology yet and for which an apology (Form 04) can still be sent (at least one working day before the
-due date). Prints the reminders; with --email also sends them by e-mail (through EMAIL_BACKEND)."""
+due date). Prints the reminders; with --email also e-mails each responsible person through the notification
+outbox (retried like every notification) — once per person, dossier and day, so cron may run it every hour."""
 
 import datetime as dt
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -26,6 +25,39 @@ def responsible_people(dossier) -> list:
         if r.user not in people:
             people.append(r.user)
     return people
+
+
+def _queue(dossier, people, now) -> int:
+    """Queue today's reminder e-mail of `dossier` for each of `people` with an address; returns how many are new
+    (a person already reminded today about this dossier is not reminded again)."""
+    from motcua.notifications.models import Outbox
+    from motcua.notifications.services import notify
+    from motcua.notifications.signals import site_url
+
+    day = timezone.localtime(now).date().isoformat()
+    context = {
+        "code": dossier.code,
+        "procedure_name": dossier.procedure.name,
+        "applicant_name": dossier.applicant_name,
+        "due_at": fmt_dt(dossier.due_at),
+        "apology_deadline": fmt_date(dossier.apology_deadline),
+        "staff_url": f"{site_url()}/staff/dossiers/{dossier.code}/",
+    }
+    new = 0
+    for user in people:
+        if not user.email:
+            continue
+        key = f"apology-reminder:{dossier.pk}:{user.pk}:{day}"
+        if Outbox.objects.filter(dedupe_key__startswith=f"key:{key}:").exists():
+            continue
+        notify(
+            recipient_email=user.email,
+            template="apology_reminder",
+            context={**context, "name": user.get_full_name() or user.get_username()},
+            key=key,
+        )
+        new += 1
+    return new
 
 
 class Command(BaseCommand):
@@ -71,15 +103,12 @@ class Command(BaseCommand):
             )
             self.stdout.write(line)
             if options.get("email"):
-                recipients = [u.email for u in people if u.email]
-                if recipients:
-                    sent += send_mail(
-                        subject=f"[Một cửa] Hồ sơ {d.code} sắp đến hạn — cần thư xin lỗi trước {fmt_date(d.apology_deadline)}",
-                        message=line,
-                        from_email=getattr(settings, "DEFAULT_FROM_EMAIL", None),
-                        recipient_list=recipients,
-                        fail_silently=False,
-                    )
+                sent += _queue(d, people, now)
         self.stdout.write(
-            f"{len(found)} hồ sơ cần nhắc" + (f"; đã gửi {sent} thư." if options.get("email") else ".")
+            f"{len(found)} hồ sơ cần nhắc"
+            + (
+                f"; {sent} thư nhắc mới vào hộp thư đi (mỗi người một thư mỗi ngày)."
+                if options.get("email")
+                else "."
+            )
         )
