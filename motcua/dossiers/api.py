@@ -24,23 +24,26 @@ MAX_OFFSET = 10**9  # far beyond any agency's dossiers, and within every databas
 auth = BearerAuth()
 
 
+PHONE = "Số điện thoại: 10–11 chữ số bắt đầu bằng 0, hoặc +84… — a Vietnamese phone number"
+
+
 class ApplicantIn(Schema):
     kind: Literal["individual", "organization"] = "individual"
-    name: str
-    id_number: str = ""
+    name: str = Field(..., max_length=255)
+    id_number: str = Field("", max_length=20, description="CCCD (12 chữ số) hoặc mã số thuế (10/13 chữ số)")
     birth_year: int | None = None
-    address: str = ""
-    phone: str = ""
-    email: str = ""
+    address: str = Field("", max_length=500)
+    phone: str = Field("", max_length=30, description=PHONE)
+    email: str = Field("", max_length=254)
 
 
 class RepresentativeIn(Schema):
-    name: str
-    id_number: str = ""
-    address: str = ""
-    phone: str = ""
-    email: str = ""
-    authorisation_document: str = Field("", description="Số, ngày văn bản ủy quyền")
+    name: str = Field(..., max_length=255)
+    id_number: str = Field("", max_length=20, description="Số định danh cá nhân (CCCD, 12 chữ số)")
+    address: str = Field("", max_length=500)
+    phone: str = Field("", max_length=30, description=PHONE)
+    email: str = Field("", max_length=254)
+    authorisation_document: str = Field("", max_length=255, description="Số, ngày văn bản ủy quyền")
 
 
 class FileIn(Schema):

@@ -11,11 +11,13 @@ from django.contrib.auth import get_user_model
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.i18n import english_active
 from motcua.core.text import nfc
 from motcua.org.models import Agency, StaffRole
 from motcua.workdays.services import MAX_WORKING_DAYS
 
 from .models import ApplicantKind, DocumentKind, Dossier, Outcome, ReturnMethod
+from .validators import IdentifierError, clean_applicant_id, clean_personal_id, clean_phone
 
 # What documents.inspect_upload takes (checked there from the content): offered first by the browser's file chooser,
 # and on a phone with the camera.
@@ -471,6 +473,20 @@ class CounterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        # the identifiers and numbers the service checks, shown on their own fields (Form 01 and the lookup use them)
+        kind = cleaned.get("applicant_kind") or "individual"
+        checks = (
+            ("applicant_id_number", lambda v: clean_applicant_id(kind, v)),
+            ("applicant_phone", clean_phone),
+            ("rep_id_number", clean_personal_id),
+            ("rep_phone", clean_phone),
+        )
+        for name, check in checks:
+            if cleaned.get(name):
+                try:
+                    cleaned[name] = check(cleaned[name].strip())
+                except IdentifierError as exc:
+                    self.add_error(name, exc.message_en if english_active() else exc.message)
         if (cleaned.get("rep_document") or cleaned.get("rep_file")) and not cleaned.get("rep_name"):
             self.add_error("rep_name", _("Ghi họ tên người được ủy quyền."))
         if paper_components(self) and not cleaned.get("receive_now"):

@@ -10,6 +10,8 @@ import json
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
@@ -32,7 +34,7 @@ from .models import (
     IdempotencyKey,
     State,
 )
-from .validators import IdentifierError, clean_applicant_id
+from .validators import IdentifierError, clean_applicant_id, clean_personal_id, clean_phone
 from .workflow import ANY_USER, APPLICANT, TRANSITIONS
 
 LOCAL = lifecycle.LOCAL
@@ -657,7 +659,7 @@ def _clean_applicant(applicant: dict, *, allow_legacy: bool = False) -> dict:
             )
         except IdentifierError as exc:
             raise Unprocessable(exc.message, exc.message_en, code="bad_id_number") from exc
-    return {
+    fields = {
         "applicant_kind": kind,
         "applicant_name": name,
         "applicant_id_number": id_number,
@@ -665,6 +667,81 @@ def _clean_applicant(applicant: dict, *, allow_legacy: bool = False) -> dict:
         "applicant_phone": nfc(applicant.get("phone")),
         "applicant_email": (applicant.get("email") or "").strip(),
     }
+    if (
+        not allow_legacy
+    ):  # the migration import keeps what the old system held (and checks the lengths itself)
+        _check_contact(fields, "applicant_", "người nộp", "applicant")
+    return fields
+
+
+# The longest text each contact field holds (the dossier's columns; the representative's, the same).
+CONTACT_LIMITS = {"name": 255, "address": 500, "phone": 30, "email": 254, "authorisation_document": 255}
+CONTACT_LABELS = {
+    "name": ("Họ tên", "name"),
+    "address": ("Địa chỉ", "address"),
+    "phone": ("Số điện thoại", "phone number"),
+    "email": ("Thư điện tử", "e-mail address"),
+    "authorisation_document": ("Văn bản ủy quyền", "authorisation document"),
+}
+
+
+def _check_contact(fields: dict, prefix: str, who_vi: str, who_en: str) -> None:
+    """Bounds and formats of a person's contact fields (`prefix` + name, address, phone, email…): too long, or a
+    phone number or e-mail address that is none, is refused (422) naming the field — nothing is cut or rewritten
+    beyond trimming. `who_vi` / `who_en`: whose fields ("người nộp", "applicant")."""
+    for key, limit in CONTACT_LIMITS.items():
+        value = fields.get(prefix + key)
+        if value and len(value) > limit:
+            vi, en = CONTACT_LABELS[key]
+            raise Unprocessable(
+                f"{vi} {who_vi} dài quá {limit} ký tự.",
+                f"The {who_en}'s {en} is longer than {limit} characters.",
+                code="too_long",
+            )
+    if fields.get(prefix + "phone"):
+        try:
+            fields[prefix + "phone"] = clean_phone(fields[prefix + "phone"])
+        except IdentifierError as exc:
+            raise Unprocessable(
+                f"Số điện thoại {who_vi} không hợp lệ: 10 hoặc 11 chữ số bắt đầu bằng 0 (hoặc dạng +84…).",
+                f"The {who_en}'s phone number is invalid: 10 or 11 digits starting with 0 (or the +84 form).",
+                code="bad_phone",
+            ) from exc
+    if fields.get(prefix + "email"):
+        try:
+            validate_email(fields[prefix + "email"])
+        except ValidationError as exc:
+            raise Unprocessable(
+                f"Thư điện tử {who_vi} không hợp lệ.",
+                f"The {who_en}'s e-mail address is invalid.",
+                code="bad_email",
+            ) from exc
+
+
+def _clean_representative(representative: dict | None) -> dict:
+    """The authorised representative (người được ủy quyền) as stored on the dossier: {} when none; else a name
+    (required), and a personal ID, address, phone, e-mail and the authorisation document (number, date) when
+    given, each checked as the applicant's are."""
+    if not representative or not any(str(v or "").strip() for v in representative.values()):
+        return {}
+    rep = {key: nfc(representative.get(key)) for key in CONTACT_LIMITS}
+    rep["email"] = rep["email"].strip()
+    rep["id_number"] = str(representative.get("id_number") or "").strip()
+    if not rep["name"]:
+        raise Unprocessable(
+            "Thiếu họ tên người được ủy quyền.", "The representative's name is required.", code="required"
+        )
+    if rep["id_number"]:
+        try:
+            rep["id_number"] = clean_personal_id(rep["id_number"])
+        except IdentifierError as exc:
+            raise Unprocessable(
+                f"Người được ủy quyền: {exc.message}",
+                f"Representative: {exc.message_en}",
+                code="bad_id_number",
+            ) from exc
+    _check_contact(rep, "", "người được ủy quyền", "representative")
+    return {key: value for key, value in rep.items() if value}
 
 
 def _request_hash(payload: dict) -> str:
@@ -802,6 +879,7 @@ def dossier_file(
             "The procedure is not in force at the filing date.",
         )
     fields = _clean_applicant(applicant)
+    representative = _clean_representative(representative)
     if form_data and version.form_fields:
         given = form_data
         with translation.override("vi"):  # the messages in both languages: a second check only when refused

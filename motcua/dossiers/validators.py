@@ -70,3 +70,19 @@ def clean_applicant_id(
     if kind == "organization":
         return clean_tax_code(value)
     return clean_personal_id(value, allow_legacy=allow_legacy, birth_year=birth_year)
+
+
+# A Vietnamese phone number as people write it: 0 or +84, then 9 digits (a mobile) or 10 (a landline with its area
+# code, 02x), with spaces, dots, dashes or brackets between the groups.
+_PHONE = re.compile(r"^(?:\+84|0)\d{9,10}$")
+
+
+def clean_phone(value: str) -> str:
+    """The phone number as written (trimmed, spaces collapsed) if it is one; IdentifierError otherwise."""
+    text = " ".join(str(value or "").split())
+    if not _PHONE.match(re.sub(r"[\s.\-()]", "", text)):
+        raise IdentifierError(
+            "Số điện thoại không hợp lệ: 10 hoặc 11 chữ số bắt đầu bằng 0 (hoặc dạng +84…).",
+            "Invalid phone number: 10 or 11 digits starting with 0 (or the +84 form).",
+        )
+    return text

@@ -567,3 +567,26 @@ def test_files_added_through_the_api_are_checked_stored_and_recorded_by_the_next
     resolve = next(e for e in r.json()["events"] if e["action"] == "resolve")
     assert resolve["file_hashes"] == [hashlib.sha256(result).hexdigest()]
     assert services.verify_chain(Dossier.objects.get(code=code)) == []
+
+
+@pytest.mark.parametrize(
+    "applicant, representative, code",
+    [
+        ({"phone": "0" * 31}, None, "validation"),  # longer than the column: was a server error on PostgreSQL
+        ({"address": "a" * 501}, None, "validation"),
+        ({"phone": "0912"}, None, "bad_phone"),
+        ({"email": "binh@"}, None, "bad_email"),
+        ({}, {"name": "   ", "phone": "0912345678"}, "required"),
+        ({}, {"name": "Trần Văn Bốn", "id_number": "12"}, "bad_id_number"),
+        ({}, {"name": "Trần Văn Bốn", "email": "bon at example.vn"}, "bad_email"),
+        ({}, {"name": "B" * 256}, "validation"),
+    ],
+)
+def test_the_applicants_and_representatives_contacts_are_checked(org, token, applicant, representative, code):
+    body = {**BODY, "applicant": {**BODY["applicant"], **applicant}}
+    if representative is not None:
+        body["representative"] = representative
+    r = call(Client(), "post", "/api/v1/dossiers", token("citizen"), body)
+    assert r.status_code == 422 and r.json()["error"] == code, r.content
+    assert r.json()["message"] and r.json()["message_en"] != r.json()["message"]
+    assert not Dossier.objects.exists()

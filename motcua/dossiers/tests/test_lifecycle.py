@@ -338,3 +338,84 @@ def test_pauses_are_recorded_to_the_column_precision_live_and_on_replay(org):
         params = {**e.data, **({"limit_hours": d.limit_hours} if e.action == "receive" else {})}
         snap = lifecycle.apply(snap, e.action, e.at, params, cal)
     assert snap.paused_hours == d.paused_hours and snap.processing_seconds == d.processing_seconds
+
+
+@pytest.mark.parametrize(
+    "change, error",
+    [
+        ({"applicant": {**APPLICANT, "kind": "household"}}, Unprocessable),
+        ({"applicant": {**APPLICANT, "name": "  "}}, Unprocessable),
+        ({"applicant": {**APPLICANT, "id_number": "001203012346x"}}, Unprocessable),
+        ({"channel": "fax"}, Unprocessable),
+        ({"result_method": "pigeon"}, Unprocessable),
+        ({"procedure_code": "9.999999"}, NotFound),
+        ({"agency_identifier": "000.00.99.H26"}, NotFound),
+        ({"working_days": 5}, PermissionDenied),  # a citizen does not set the time limit
+        ({"representative": {"name": "Trần Văn Bốn", "id_number": "12"}}, Unprocessable),
+        ({"representative": {"name": "  ", "phone": "0912345678"}}, Unprocessable),  # whose number?
+        ({"representative": {"name": "Trần Văn Bốn", "email": "bon@"}}, Unprocessable),
+        ({"representative": {"name": "Trần Văn Bốn", "phone": "12345"}}, Unprocessable),
+        ({"representative": {"name": "B" * 256}}, Unprocessable),
+        ({"applicant": {**APPLICANT, "phone": "0912 345 678 ext 12"}}, Unprocessable),
+        ({"applicant": {**APPLICANT, "email": "binh at example.vn"}}, Unprocessable),
+        ({"applicant": {**APPLICANT, "address": "Số 1 " * 101}}, Unprocessable),  # 505 characters
+    ],
+)
+def test_a_refused_filing_stores_nothing_and_leaves_no_gap_in_the_codes(org, change, error):
+    """Contract §3: codes are gap-free. A filing refused for its input takes no number, so the next one is 0001."""
+    at = local(2025, 3, 3, 9, 0)
+    kwargs = dict(
+        actor=org["users"]["citizen"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="online",
+        applicant=APPLICANT,
+        at=at,
+    )
+    with pytest.raises(error):
+        services.dossier_file(**{**kwargs, **change})
+    assert not Dossier.objects.exists() and not DossierEvent.objects.exists()
+    d, created = services.dossier_file(**kwargs)
+    assert created and d.code == "000.00.21.H26-250303-0001"
+
+
+def test_the_representative_is_stored_as_checked(org):
+    """Trimmed, NFC, the ID's digits; phone numbers as written (spaces kept); empty fields left out."""
+    import unicodedata
+
+    d, _ = services.dossier_file(
+        actor=org["users"]["officer"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="counter",
+        applicant={**APPLICANT, "phone": "024 3826 1234", "email": " binh@example.vn "},
+        representative={
+            "name": unicodedata.normalize("NFD", " Trần Văn Bốn "),
+            "id_number": "001 203 012 345",
+            "phone": "+84 912 345 678",
+            "address": "",
+            "authorisation_document": "Giấy ủy quyền số 12/2025, ngày 01/03/2025",
+        },
+        at=local(2025, 3, 3, 9, 0),
+    )
+    d.refresh_from_db()
+    assert d.representative == {
+        "name": "Trần Văn Bốn",
+        "id_number": "001203012345",
+        "phone": "+84 912 345 678",
+        "authorisation_document": "Giấy ủy quyền số 12/2025, ngày 01/03/2025",
+    }
+    assert (d.applicant_phone, d.applicant_email) == (
+        "024 3826 1234",
+        "binh@example.vn",
+    )  # a landline is a phone
+    empty, _ = services.dossier_file(
+        actor=org["users"]["officer"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="counter",
+        applicant=APPLICANT,
+        representative={"name": "", "id_number": " "},  # an empty form's fields: no representative
+        at=local(2025, 3, 3, 9, 5),
+    )
+    assert empty.representative == {}

@@ -560,8 +560,16 @@ def test_counter_registration_records_the_components_handed_in_on_paper(client, 
 
 def test_counter_registration_errors_change_nothing(client, org, offered):
     login(client, org, "officer")
-    r = client.post("/staff/tiep-nhan/", counter_data(applicant_id_number="123"))
-    assert r.status_code == 422 and "12 chữ số" in r.content.decode()
+    # identifiers and numbers are checked on their own fields (the service checks them again)
+    for field, value, message in (
+        ("applicant_id_number", "123", "12 chữ số"),
+        ("applicant_phone", "0912-000", "Số điện thoại không hợp lệ"),
+        ("rep_id_number", "00120301234", "12 chữ số"),
+        ("rep_phone", "không có", "Số điện thoại không hợp lệ"),
+    ):
+        r = client.post("/staff/tiep-nhan/", counter_data(**{field: value, "rep_name": "Trần Văn Bốn"}))
+        assert r.status_code == 400 and message in r.content.decode(), field
+        assert message in " ".join(r.context["form"].errors[field])
     r = client.post("/staff/tiep-nhan/", counter_data(applicant_name=""))
     assert r.status_code == 400
     c1, _ = offered
