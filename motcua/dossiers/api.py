@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import FileResponse, HttpRequest
 from ninja import Field, File, Form, Path, Query, Router, Schema, UploadedFile
 from ninja.security import HttpBearer
+from pydantic import ConfigDict
 
 from motcua.core.auth import BearerAuth
 from motcua.core.errors import NotFound, Throttled
@@ -64,9 +65,20 @@ class FileIn(Schema):
     )
 
 
+class SupplementItemIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., min_length=1, max_length=500, description="Giấy tờ, nội dung cần bổ sung")
+    reason: str = Field("", max_length=1000, description="Lý do")
+
+
 class ActionIn(Schema):
-    reason: str = ""
-    items: list[dict] | None = None
+    reason: str = Field("", max_length=2000)
+    items: list[SupplementItemIn] | None = Field(
+        None,
+        max_length=100,
+        description="request_supplement: every missing or wrong item with its reason (Form 02)",
+    )
     outcome: Literal["approved", "ineligible"] | None = None
     method: Literal["counter", "post", "electronic"] | None = None
     new_return_at: dt.datetime | None = None
@@ -80,9 +92,9 @@ class ActionIn(Schema):
     amount: float | None = Field(
         None, gt=0, lt=10**14, allow_inf_nan=False, description="request_payment: whole đồng"
     )
-    note: str = ""
-    result_number: str = ""
-    tracking_number: str = ""
+    note: str = Field("", max_length=1000)
+    result_number: str = Field("", max_length=200)
+    tracking_number: str = Field("", max_length=100)
     working_days: float | None = Field(
         None, ge=0, le=3650, allow_inf_nan=False, description="receive: the limit applied (working days)"
     )

@@ -180,7 +180,11 @@ class RequestSupplementForm(ActionForm):
                 continue
             if not name:
                 raise forms.ValidationError(_("Mỗi dòng cần bổ sung phải có tên giấy tờ, nội dung."))
-            items.append({"name": name[:500], "reason": reason[:1000]})
+            if len(name) > 500 or len(reason) > 1000:  # refused, not cut: the applicant reads exactly this
+                raise forms.ValidationError(
+                    _("Mỗi dòng: tên giấy tờ, nội dung tối đa 500 ký tự; lý do tối đa 1000 ký tự.")
+                )
+            items.append({"name": name, "reason": reason})
         if not items:
             raise forms.ValidationError(
                 _(

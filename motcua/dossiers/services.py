@@ -1063,6 +1063,7 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
                 "The applicant was already asked once in writing; receive or refuse the dossier instead.",
                 code="supplement_once",
             )
+    params = dict(params)  # checked and normalised here: the caller's dict stays as it was
     _require_params(action, params)
     paper = _paper_components(dossier, params["paper_components"]) if params.get("paper_components") else None
     cal = AgencyCalendar(dossier.agency)
@@ -1158,6 +1159,60 @@ def _paper_components(dossier: Dossier, orders) -> list[dict]:
     return [{"order": o, "name": known[o]} for o in sorted(set(orders))]
 
 
+# The longest text an action takes (the web forms hold the same bounds): what goes into the event and the forms.
+ACTION_TEXT_LIMITS = {
+    "reason": (2000, "Lý do, nội dung"),
+    "note": (1000, "Ghi chú"),
+    "result_number": (200, "Số, ký hiệu văn bản kết quả"),
+    "paid_reference": (200, "Số biên lai, chứng từ nộp tiền"),
+    "tracking_number": (100, "Số vận đơn bưu chính"),
+    "received_by": (255, "Người nhận kết quả"),
+}
+MAX_SUPPLEMENT_ITEMS = 100
+SUPPLEMENT_ITEM_LIMITS = {"name": 500, "reason": 1000}
+
+
+def _check_texts(params: dict) -> None:
+    """An action's text parameters are text within their bound (422 naming the field otherwise), in NFC."""
+    for key, (limit, label) in ACTION_TEXT_LIMITS.items():
+        value = params.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or len(value) > limit:
+            raise Unprocessable(
+                f"{label} ({key}) phải là văn bản, tối đa {limit} ký tự.",
+                f"'{key}' must be text of at most {limit} characters.",
+                code="too_long" if isinstance(value, str) else "bad_text",
+            )
+        params[key] = nfc(value)
+
+
+def _supplement_items(items) -> list[dict]:
+    """The supplement request's list (Form 02): each item a {name, reason} of text — the document or content to
+    supplement (required) and why — in NFC, within bounds; anything else is refused (422), not cut."""
+    bad = Unprocessable(
+        f"Danh sách giấy tờ cần bổ sung (items) phải gồm tối đa {MAX_SUPPLEMENT_ITEMS} mục, mỗi mục có 'name' (tên "
+        "giấy tờ, nội dung, tối đa 500 ký tự) và 'reason' (lý do, tối đa 1000 ký tự), không có trường nào khác.",
+        f"'items' must be a list of at most {MAX_SUPPLEMENT_ITEMS} {{name, reason}} objects (name required, at most "
+        "500 characters; reason at most 1000), with no other fields.",
+        code="bad_items",
+    )
+    if not isinstance(items, list) or len(items) > MAX_SUPPLEMENT_ITEMS:
+        raise bad
+    cleaned = []
+    for item in items:
+        if not isinstance(item, dict) or set(item) - set(SUPPLEMENT_ITEM_LIMITS):
+            raise bad
+        values = {key: item.get(key) if item.get(key) is not None else "" for key in SUPPLEMENT_ITEM_LIMITS}
+        if not all(isinstance(v, str) for v in values.values()):
+            raise bad
+        values = {key: nfc(v) for key, v in values.items()}
+        if not values["name"] or any(len(values[k]) > limit for k, limit in SUPPLEMENT_ITEM_LIMITS.items()):
+            raise bad
+        cleaned.append(values)
+    return cleaned
+
+
 def _require_params(action: str, params: dict) -> None:
     if params.get("paper_components") is not None and action != "receive":
         raise Unprocessable(
@@ -1177,16 +1232,9 @@ def _require_params(action: str, params: dict) -> None:
             f"'reason' is required for '{action}'.",
             code="missing_reason",
         )
-    if action == "request_supplement":
-        items = params.get("items")
-        if items is not None and (
-            not isinstance(items, list) or not all(isinstance(i, dict) and nfc(i.get("name")) for i in items)
-        ):
-            raise Unprocessable(
-                "Danh sách giấy tờ cần bổ sung (items) phải gồm các mục có 'name' và 'reason'.",
-                "'items' must be a list of {name, reason}.",
-                code="bad_items",
-            )
+    _check_texts(params)
+    if action == "request_supplement" and params.get("items") is not None:
+        params["items"] = _supplement_items(params["items"])
     if action == "request_payment":
         _number(
             params.get("amount"),

@@ -419,3 +419,47 @@ def test_the_representative_is_stored_as_checked(org):
         at=local(2025, 3, 3, 9, 5),
     )
     assert empty.representative == {}
+
+
+def _received(org):
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    return act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))
+
+
+@pytest.mark.parametrize(
+    "action, params",
+    [
+        ("request_supplement", {"reason": "x" * 2001, "items": [{"name": "Giấy A"}]}),
+        ("request_supplement", {"reason": "Thiếu", "items": [{"name": "Giấy A", "extra": {"x": 1}}]}),
+        ("request_supplement", {"reason": "Thiếu", "items": [{"name": "Giấy A", "reason": "y" * 1001}]}),
+        ("request_supplement", {"reason": "Thiếu", "items": [{"name": ["Giấy A"]}]}),
+        ("request_supplement", {"reason": "Thiếu", "items": [{"name": "  "}]}),
+        ("request_supplement", {"reason": "Thiếu", "items": [{"name": f"Giấy {i}"} for i in range(101)]}),
+        ("request_supplement", {"reason": ["not", "text"]}),
+        ("request_payment", {"amount": 50000, "note": "n" * 1001}),
+    ],
+)
+def test_an_actions_texts_are_bounded_and_refusal_changes_nothing(org, action, params):
+    d = _received(org)
+    before = (d.state, d.version, d.events.count())
+    with pytest.raises(Unprocessable):
+        services.dossier_act(code=d.code, action=action, actor=org["users"]["officer"], params=params)
+    d.refresh_from_db()
+    assert (d.state, d.version, d.events.count()) == before
+
+
+def test_supplement_items_are_stored_in_nfc_as_given(org):
+    import unicodedata
+
+    d = _received(org)
+    nfd = unicodedata.normalize("NFD", "Biên bản họp thành viên")
+    params = {
+        "reason": "Thiếu giấy tờ",
+        "items": [{"name": nfd, "reason": unicodedata.normalize("NFD", "Chưa ký")}],
+    }
+    d = services.dossier_act(
+        code=d.code, action="request_supplement", actor=org["users"]["officer"], params=params
+    )
+    event = d.events.get(action="request_supplement")
+    assert event.data["items"] == [{"name": "Biên bản họp thành viên", "reason": "Chưa ký"}]
+    assert params["items"][0]["name"] == nfd  # the caller's dict is not changed

@@ -279,6 +279,23 @@ def test_request_supplement_lists_items_and_supplement_uploads(client, org):
     ]  # back to where it was
 
 
+def test_an_overlong_supplement_line_is_refused_not_cut(client, org):
+    d = act(org, file_online(org), "receive", "officer")
+    login(client, org, "specialist")
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/request_supplement/",
+        {
+            "expected_version": d.version,
+            "reason": "Hồ sơ chưa hợp lệ",
+            "item_name": ["G" * 501],
+            "item_reason": ["x"],
+        },
+    )
+    assert r.status_code == 400 and "tối đa 500 ký tự" in r.content.decode()
+    d.refresh_from_db()
+    assert d.state == "received" and not d.events.filter(action="request_supplement").exists()
+
+
 def test_request_supplement_without_items_is_refused(client, org):
     d = act(org, file_online(org), "receive", "officer")
     login(client, org, "specialist")
