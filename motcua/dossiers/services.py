@@ -718,6 +718,40 @@ def _check_contact(fields: dict, prefix: str, who_vi: str, who_en: str) -> None:
             ) from exc
 
 
+# What an e-form's answers may weigh, and how deeply they may nest (a table of rows of values is depth 3): a
+# procedure without a declared e-form takes `form_data` as filed (ADR 0021), but not without bounds.
+MAX_FORM_BYTES = 64 * 1024
+MAX_FORM_DEPTH = 5
+
+
+def _depth(value) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+def _check_form_size(form_data) -> None:
+    if not form_data:
+        return
+    if not isinstance(form_data, dict):
+        raise Unprocessable(
+            "Tờ khai (form_data) phải là một đối tượng JSON.",
+            "'form_data' must be a JSON object.",
+            code="bad_form_data",
+        )
+    size = len(json.dumps(form_data, ensure_ascii=False, default=str).encode())
+    if size > MAX_FORM_BYTES or _depth(form_data) > MAX_FORM_DEPTH:
+        raise Unprocessable(
+            f"Tờ khai quá lớn: tối đa {MAX_FORM_BYTES // 1024} KB và {MAX_FORM_DEPTH} cấp lồng nhau; giấy tờ kèm "
+            "theo nộp dưới dạng tệp thành phần hồ sơ.",
+            f"The e-form is too large: at most {MAX_FORM_BYTES // 1024} KB and {MAX_FORM_DEPTH} levels of nesting; "
+            "attach documents as the dossier's component files.",
+            code="bad_form_data",
+        )
+
+
 def _clean_representative(representative: dict | None) -> dict:
     """The authorised representative (người được ủy quyền) as stored on the dossier: {} when none; else a name
     (required), and a personal ID, address, phone, e-mail and the authorisation document (number, date) when
@@ -880,6 +914,7 @@ def dossier_file(
         )
     fields = _clean_applicant(applicant)
     representative = _clean_representative(representative)
+    _check_form_size(form_data)
     if form_data and version.form_fields:
         given = form_data
         with translation.override("vi"):  # the messages in both languages: a second check only when refused

@@ -463,3 +463,23 @@ def test_supplement_items_are_stored_in_nfc_as_given(org):
     event = d.events.get(action="request_supplement")
     assert event.data["items"] == [{"name": "Biên bản họp thành viên", "reason": "Chưa ký"}]
     assert params["items"][0]["name"] == nfd  # the caller's dict is not changed
+
+
+def test_form_data_without_an_e_form_is_kept_as_filed_within_bounds(org):
+    """ADR 0021: a version without an e-form keeps form_data as filed — up to 64 KB and five levels."""
+    kwargs = dict(
+        actor=org["users"]["citizen"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="online",
+        applicant=APPLICANT,
+        at=local(2025, 3, 3, 9, 0),
+    )
+    table = {"thanh_vien": [{"ho_ten": "Nguyễn Văn A", "ty_le": 50}, {"ho_ten": "Trần Thị B", "ty_le": 50}]}
+    d, _ = services.dossier_file(**kwargs, form_data=table)
+    assert d.form_data == table
+    for too_much in ({"ghi_chu": "x" * (64 * 1024)}, {"a": {"b": {"c": {"d": {"e": {"f": 1}}}}}}):
+        with pytest.raises(Unprocessable) as exc:
+            services.dossier_file(**kwargs, form_data=too_much)
+        assert exc.value.code == "bad_form_data"
+    assert Dossier.objects.count() == 1
