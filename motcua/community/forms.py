@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.i18n import english_active
 from motcua.dossiers.forms import (
     DATETIME_LOCAL,
     MultipleFileField,
@@ -11,6 +12,7 @@ from motcua.dossiers.forms import (
     datetime_input,
 )
 from motcua.dossiers.models import ReturnMethod
+from motcua.dossiers.validators import IdentifierError, clean_phone
 
 from .models import ConsentMethod
 
@@ -70,6 +72,11 @@ class AssistedFilingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("resident_phone"):  # as the filing service checks it, shown on the field
+            try:
+                cleaned["resident_phone"] = clean_phone(cleaned["resident_phone"])
+            except IdentifierError as exc:
+                self.add_error("resident_phone", exc.message_en if english_active() else exc.message)
         if (
             cleaned.get("result_method") == ReturnMethod.POST
             and not (cleaned.get("result_address") or "").strip()

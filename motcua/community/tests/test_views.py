@@ -35,6 +35,8 @@ def test_assisted_filing_page(client, world):
     bad = post_filing(client, resident_id_number="123")
     assert bad.status_code == 422 and "12 chữ số" in bad.content.decode()
     assert post_filing(client, consent_method="").status_code == 400
+    bad_phone = post_filing(client, resident_phone="0912 345")
+    assert bad_phone.status_code == 400 and "Số điện thoại không hợp lệ" in bad_phone.content.decode()
     assert not Dossier.objects.exists()
     ok = post_filing(client)
     assert ok.status_code == 302
