@@ -667,9 +667,8 @@ def _clean_applicant(applicant: dict, *, allow_legacy: bool = False) -> dict:
         "applicant_phone": nfc(applicant.get("phone")),
         "applicant_email": (applicant.get("email") or "").strip(),
     }
-    if (
-        not allow_legacy
-    ):  # the migration import keeps what the old system held (and checks the lengths itself)
+    # the migration import keeps what the old system held (and checks the lengths itself)
+    if not allow_legacy:
         _check_contact(fields, "applicant_", "người nộp", "applicant")
     return fields
 
