@@ -12,16 +12,21 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from .conftest import APPLICANT, local
 
 
+def online_filing(org, at, **over) -> dict:
+    """The arguments of the citizen's online filing of 1.001612 at the department, with `over` replacing any."""
+    return {
+        "actor": org["users"]["citizen"],
+        "procedure_code": "1.001612",
+        "agency_identifier": "000.00.21.H26",
+        "channel": "online",
+        "applicant": APPLICANT,
+        "at": at,
+        **over,
+    }
+
+
 def file_online(org, at, **kw):
-    d, _ = services.dossier_file(
-        actor=org["users"]["citizen"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="online",
-        applicant=APPLICANT,
-        at=at,
-        **kw,
-    )
+    d, _ = services.dossier_file(**online_filing(org, at, **kw))
     return d
 
 
@@ -364,18 +369,10 @@ def test_pauses_are_recorded_to_the_column_precision_live_and_on_replay(org):
 def test_a_refused_filing_stores_nothing_and_leaves_no_gap_in_the_codes(org, change, error):
     """Contract §3: codes are gap-free. A filing refused for its input takes no number, so the next one is 0001."""
     at = local(2025, 3, 3, 9, 0)
-    kwargs = dict(
-        actor=org["users"]["citizen"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="online",
-        applicant=APPLICANT,
-        at=at,
-    )
     with pytest.raises(error):
-        services.dossier_file(**{**kwargs, **change})
+        services.dossier_file(**online_filing(org, at, **change))
     assert not Dossier.objects.exists() and not DossierEvent.objects.exists()
-    d, created = services.dossier_file(**kwargs)
+    d, created = services.dossier_file(**online_filing(org, at))
     assert created and d.code == "000.00.21.H26-250303-0001"
 
 
@@ -383,20 +380,21 @@ def test_the_representative_is_stored_as_checked(org):
     """Trimmed, NFC, the ID's digits; phone numbers as written (spaces kept); empty fields left out."""
     import unicodedata
 
+    at_counter = {"actor": org["users"]["officer"], "channel": "counter"}
     d, _ = services.dossier_file(
-        actor=org["users"]["officer"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="counter",
-        applicant={**APPLICANT, "phone": "024 3826 1234", "email": " binh@example.vn "},
-        representative={
-            "name": unicodedata.normalize("NFD", " Trần Văn Bốn "),
-            "id_number": "001 203 012 345",
-            "phone": "+84 912 345 678",
-            "address": "",
-            "authorisation_document": "Giấy ủy quyền số 12/2025, ngày 01/03/2025",
-        },
-        at=local(2025, 3, 3, 9, 0),
+        **online_filing(
+            org,
+            local(2025, 3, 3, 9, 0),
+            **at_counter,
+            applicant={**APPLICANT, "phone": "024 3826 1234", "email": " binh@example.vn "},
+            representative={
+                "name": unicodedata.normalize("NFD", " Trần Văn Bốn "),
+                "id_number": "001 203 012 345",
+                "phone": "+84 912 345 678",
+                "address": "",
+                "authorisation_document": "Giấy ủy quyền số 12/2025, ngày 01/03/2025",
+            },
+        )
     )
     d.refresh_from_db()
     assert d.representative == {
@@ -405,18 +403,12 @@ def test_the_representative_is_stored_as_checked(org):
         "phone": "+84 912 345 678",
         "authorisation_document": "Giấy ủy quyền số 12/2025, ngày 01/03/2025",
     }
-    assert (d.applicant_phone, d.applicant_email) == (
-        "024 3826 1234",
-        "binh@example.vn",
-    )  # a landline is a phone
+    # a landline is a phone; the e-mail address is trimmed
+    assert (d.applicant_phone, d.applicant_email) == ("024 3826 1234", "binh@example.vn")
+    # an empty form's fields: no representative
+    blank = {"name": "", "id_number": " "}
     empty, _ = services.dossier_file(
-        actor=org["users"]["officer"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="counter",
-        applicant=APPLICANT,
-        representative={"name": "", "id_number": " "},  # an empty form's fields: no representative
-        at=local(2025, 3, 3, 9, 5),
+        **online_filing(org, local(2025, 3, 3, 9, 5), **at_counter, representative=blank)
     )
     assert empty.representative == {}
 
@@ -467,14 +459,7 @@ def test_supplement_items_are_stored_in_nfc_as_given(org):
 
 def test_form_data_without_an_e_form_is_kept_as_filed_within_bounds(org):
     """ADR 0021: a version without an e-form keeps form_data as filed — up to 64 KB and five levels."""
-    kwargs = dict(
-        actor=org["users"]["citizen"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="online",
-        applicant=APPLICANT,
-        at=local(2025, 3, 3, 9, 0),
-    )
+    kwargs = online_filing(org, local(2025, 3, 3, 9, 0))
     table = {"thanh_vien": [{"ho_ten": "Nguyễn Văn A", "ty_le": 50}, {"ho_ten": "Trần Thị B", "ty_le": 50}]}
     d, _ = services.dossier_file(**kwargs, form_data=table)
     assert d.form_data == table
