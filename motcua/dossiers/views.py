@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import DomainError, NotFound
 from motcua.org.models import Agency, Role
-from motcua.org.selectors import can_read_agency, is_staff_member, roles_of
+from motcua.org.selectors import can_read_agency, is_one_stop_officer, is_staff_member, roles_of
 
 from . import documents, lifecycle, pdf, selectors, services
 from .forms import ACTION_FORMS, CounterForm, UploadForm, paper_components
@@ -504,7 +504,7 @@ def inbox(request):
             ],
             "page": page,
             "apology_count": apology_count,
-            "is_officer": user.is_superuser or any(r.role == Role.OFFICER for r in roles_of(user)),
+            "is_officer": is_one_stop_officer(user),
             "default_agency": _default_agency(user),
             "month_start": timezone.localdate().replace(day=1),
             "today": timezone.localdate(),

@@ -24,7 +24,7 @@ from motcua.core.text import nfc
 from motcua.dossiers.models import Dossier, State
 from motcua.org import throttle
 from motcua.org.models import Agency, Role
-from motcua.org.selectors import has_role, roles_of
+from motcua.org.selectors import is_one_stop_officer, roles_of
 from motcua.workdays.services import compute_deadline
 
 from .models import OPEN_STATUSES, Channel, Criterion, Feedback, Kind, Level, Rating, Status, Subject
@@ -104,9 +104,7 @@ def verification_wait(ip: str) -> int:
 def may_record_counter(user, dossier: Dossier) -> bool:
     """A one-stop officer of the dossier's agency (or a superuser) enters the paper evaluation forms handed in
     at the desk."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return user.is_superuser or has_role(user, Role.OFFICER, dossier.agency)
+    return is_one_stop_officer(user, dossier.agency)
 
 
 COUNTER_TOKEN_SALT = "motcua.feedback.counter-rating"

@@ -19,8 +19,8 @@ from motcua.core.errors import DomainError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import mask_name
 from motcua.org import throttle
-from motcua.org.models import Agency, Role
-from motcua.org.selectors import is_staff_member, readable_agency_filter, roles_of
+from motcua.org.models import Agency
+from motcua.org.selectors import is_one_stop_officer, is_staff_member, readable_agency_filter
 from motcua.org.views import lookup_throttled, render_throttled
 
 from . import selectors, services
@@ -192,7 +192,7 @@ def counter_display(request):
     welcome when there is none. The page asks for its panel again every few seconds (`?panel=1`, the panel
     alone; 204 when `key`, the dossier it shows, is still the one to show); nothing personal is shown beyond the masked name the public lookup shows."""
     title = _("Màn hình đánh giá tại quầy")
-    if not (request.user.is_superuser or any(r.role == Role.OFFICER for r in roles_of(request.user))):
+    if not is_one_stop_officer(request.user):
         return _error_page(
             request,
             DomainError(_("Chỉ cán bộ Bộ phận Một cửa mới mở được màn hình đánh giá tại quầy."), status=403),

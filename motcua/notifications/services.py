@@ -261,12 +261,9 @@ def send_outbox(*, limit: int = 100, now: dt.datetime | None = None) -> dict[str
 
 def may_resend(user, dossier) -> bool:
     """A one-stop officer of the dossier's agency (the desk that talks to the applicant), or an administrator."""
-    from motcua.org.models import Role
-    from motcua.org.selectors import has_role
+    from motcua.org.selectors import is_one_stop_officer
 
-    if not getattr(user, "is_authenticated", False) or dossier is None:
-        return False
-    return user.is_superuser or has_role(user, Role.OFFICER, dossier.agency)
+    return dossier is not None and is_one_stop_officer(user, dossier.agency)
 
 
 def resend(*, pk: int, user) -> Outbox:

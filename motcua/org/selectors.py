@@ -89,6 +89,18 @@ def has_role(user, role: str, agency: Agency) -> bool:
     return False
 
 
+def is_one_stop_officer(user, agency: Agency | None = None) -> bool:
+    """A one-stop officer (cán bộ Bộ phận Một cửa) — of `agency` when given, else of any agency — or a superuser:
+    the desk that receives dossiers, returns results and talks to applicants."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    if agency is not None:
+        return has_role(user, Role.OFFICER, agency)
+    return any(r.role == Role.OFFICER for r in roles_of(user))
+
+
 def is_staff_member(user) -> bool:
     return bool(roles_of(user)) or getattr(user, "is_superuser", False)
 
