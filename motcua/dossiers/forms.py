@@ -217,7 +217,10 @@ class StopForm(ReasonForm):
 class RequestWithdrawalForm(ActionForm):
     action = "request_withdrawal"
     reason = forms.CharField(
-        label=_("Nội dung đề nghị rút hồ sơ"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Nội dung đề nghị rút hồ sơ"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
     )
 
 
