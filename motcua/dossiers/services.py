@@ -757,6 +757,13 @@ def _clean_representative(representative: dict | None) -> dict:
     given, each checked as the applicant's are."""
     if not representative or not any(str(v or "").strip() for v in representative.values()):
         return {}
+    unknown = sorted(set(representative) - {*CONTACT_LIMITS, "id_number"})
+    if unknown:  # nothing given is dropped without a word
+        raise Unprocessable(
+            f"Người được ủy quyền: không có trường {', '.join(unknown)}.",
+            f"Representative: no field {', '.join(unknown)}.",
+            code="bad_representative",
+        )
     rep = {key: nfc(representative.get(key)) for key in CONTACT_LIMITS}
     rep["email"] = rep["email"].strip()
     rep["id_number"] = str(representative.get("id_number") or "").strip()

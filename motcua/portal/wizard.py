@@ -109,7 +109,8 @@ def filing_arguments(draft) -> dict:
             "id_number": data.get("rep_id_number", ""),
             "phone": data.get("rep_phone", ""),
             "email": data.get("rep_email", ""),
-            "basis": "Văn bản ủy quyền (đính kèm)",
+            # the letter itself is a file of the filing (kind "authorisation"); the receipt names it so
+            "authorisation_document": "Văn bản ủy quyền: tệp nộp kèm hồ sơ trực tuyến",
         }
     form_data = dict(data.get("form") or {})
     if data.get("result_method") == "post":

@@ -361,6 +361,7 @@ def test_pauses_are_recorded_to_the_column_precision_live_and_on_replay(org):
         ({"representative": {"name": "Trần Văn Bốn", "email": "bon@"}}, Unprocessable),
         ({"representative": {"name": "Trần Văn Bốn", "phone": "12345"}}, Unprocessable),
         ({"representative": {"name": "B" * 256}}, Unprocessable),
+        ({"representative": {"name": "Trần Văn Bốn", "relationship": "con"}}, Unprocessable),  # not dropped
         ({"applicant": {**APPLICANT, "phone": "0912 345 678 ext 12"}}, Unprocessable),
         ({"applicant": {**APPLICANT, "email": "binh at example.vn"}}, Unprocessable),
         ({"applicant": {**APPLICANT, "address": "Số 1 " * 101}}, Unprocessable),  # 505 characters

@@ -176,9 +176,12 @@ def test_filing_on_behalf_needs_the_authorisation_document(client, world, citize
     client.post(url("xem-lai"), {"submit": "1"})
     dossier = Dossier.objects.get()
     assert dossier.applicant_kind == "organization" and dossier.applicant_id_number == "0100233488"
-    assert (
-        dossier.representative["name"] == "Trần Thị Bình" and dossier.representative["phone"] == "0987654321"
-    )
+    assert dossier.representative == {
+        "name": "Trần Thị Bình",
+        "id_number": "001303012345",
+        "phone": "0987654321",
+        "authorisation_document": "Văn bản ủy quyền: tệp nộp kèm hồ sơ trực tuyến",  # shown on the receipt
+    }
     assert dossier.form_data["dia_chi_nhan_ket_qua"] == "12 Phố Huế"
     assert sorted(dossier.documents.values_list("kind", flat=True)) == ["authorisation", "component"]
 
