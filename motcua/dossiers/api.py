@@ -25,7 +25,9 @@ MAX_OFFSET = 10**9  # far beyond any agency's dossiers, and within every databas
 auth = BearerAuth()
 
 
-PHONE = "Số điện thoại: 10–11 chữ số bắt đầu bằng 0, hoặc +84… — a Vietnamese phone number"
+PHONE = (
+    "Số điện thoại: 10–11 chữ số bắt đầu bằng 0, hoặc số quốc tế +… — 0 and 9–10 digits, or + and 8–15 digits"
+)
 
 
 class ApplicantIn(Schema):

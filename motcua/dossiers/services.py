@@ -702,8 +702,9 @@ def _check_contact(fields: dict, prefix: str, who_vi: str, who_en: str) -> None:
             fields[prefix + "phone"] = clean_phone(fields[prefix + "phone"])
         except IdentifierError as exc:
             raise Unprocessable(
-                f"Số điện thoại {who_vi} không hợp lệ: 10 hoặc 11 chữ số bắt đầu bằng 0 (hoặc dạng +84…).",
-                f"The {who_en}'s phone number is invalid: 10 or 11 digits starting with 0 (or the +84 form).",
+                f"Số điện thoại {who_vi} không hợp lệ: 10 hoặc 11 chữ số bắt đầu bằng 0, hoặc số quốc tế dạng +84…, +1….",
+                f"The {who_en}'s phone number is invalid: 10 or 11 digits starting with 0, or an international number "
+                "(+84…, +1…).",
                 code="bad_phone",
             ) from exc
     if fields.get(prefix + "email"):

@@ -72,9 +72,10 @@ def clean_applicant_id(
     return clean_personal_id(value, allow_legacy=allow_legacy, birth_year=birth_year)
 
 
-# A Vietnamese phone number as people write it: 0 or +84, then 9 digits (a mobile) or 10 (a landline with its area
-# code, 02x), with spaces, dots, dashes or brackets between the groups.
-_PHONE = re.compile(r"^(?:\+84|0)\d{9,10}$")
+# A phone number as people write it: Vietnamese, 0 then 9 digits (a mobile) or 10 (a landline with its area code,
+# 02x); or international, + and 8 to 15 digits (E.164: +84…, or a foreign applicant's own number); with spaces,
+# dots, dashes or brackets between the groups.
+_PHONE = re.compile(r"^(?:0\d{9,10}|\+\d{8,15})$")
 
 
 def clean_phone(value: str) -> str:
@@ -82,7 +83,7 @@ def clean_phone(value: str) -> str:
     text = " ".join(str(value or "").split())
     if not _PHONE.match(re.sub(r"[\s.\-()]", "", text)):
         raise IdentifierError(
-            "Số điện thoại không hợp lệ: 10 hoặc 11 chữ số bắt đầu bằng 0 (hoặc dạng +84…).",
-            "Invalid phone number: 10 or 11 digits starting with 0 (or the +84 form).",
+            "Số điện thoại không hợp lệ: 10 hoặc 11 chữ số bắt đầu bằng 0, hoặc số quốc tế dạng +84…, +1….",
+            "Invalid phone number: 10 or 11 digits starting with 0, or an international number (+84…, +1…).",
         )
     return text

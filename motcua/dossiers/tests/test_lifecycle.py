@@ -363,6 +363,7 @@ def test_pauses_are_recorded_to_the_column_precision_live_and_on_replay(org):
         ({"representative": {"name": "B" * 256}}, Unprocessable),
         ({"representative": {"name": "Trần Văn Bốn", "relationship": "con"}}, Unprocessable),  # not dropped
         ({"applicant": {**APPLICANT, "phone": "0912 345 678 ext 12"}}, Unprocessable),
+        ({"applicant": {**APPLICANT, "phone": "+1 202"}}, Unprocessable),  # too short for any country
         ({"applicant": {**APPLICANT, "email": "binh at example.vn"}}, Unprocessable),
         ({"applicant": {**APPLICANT, "address": "Số 1 " * 101}}, Unprocessable),  # 505 characters
     ],
@@ -406,6 +407,13 @@ def test_the_representative_is_stored_as_checked(org):
     }
     # a landline is a phone; the e-mail address is trimmed
     assert (d.applicant_phone, d.applicant_email) == ("024 3826 1234", "binh@example.vn")
+    # a foreign applicant's own number, international form
+    abroad, _ = services.dossier_file(
+        **online_filing(
+            org, local(2025, 3, 3, 9, 2), **at_counter, applicant={**APPLICANT, "phone": "+1 (202) 555-0100"}
+        )
+    )
+    assert abroad.applicant_phone == "+1 (202) 555-0100"
     # an empty form's fields: no representative
     blank = {"name": "", "id_number": " "}
     empty, _ = services.dossier_file(
