@@ -443,3 +443,37 @@ def unrecorded_hashes(dossier: Dossier) -> list[str]:
 def bytes_file(data: bytes, name: str) -> File:
     """A Django File over bytes (tests, demo data)."""
     return File(io.BytesIO(data), name=name)
+
+
+def verify_files(
+    *, agency: str | None = None, code: str | None = None, on_problem=None
+) -> tuple[int, list[str]]:
+    """Read every stored file of the selected dossiers back from storage and compare its SHA-256 with the one
+    recorded when it was uploaded (and written into the dossier's event chain): after a restore, a storage move
+    (filesystem → S3) or a disk fault, a file that is missing, unreadable or different is named. Returns (files
+    checked, problems); `on_problem` is called with each problem as it is found. Reads in chunks: any file size."""
+    qs = DossierDocument.objects.select_related("dossier").order_by("pk")
+    if agency:
+        qs = qs.filter(dossier__agency__identifier=agency)
+    if code:
+        qs = qs.filter(dossier__code=code)
+    problems: list[str] = []
+    checked = 0
+    for doc in qs.iterator(chunk_size=500):
+        checked += 1
+        where = f"{doc.dossier.code}: #{doc.pk} {doc.name} ({doc.file.name})"
+        try:
+            digest = hashlib.sha256()
+            with doc.file.storage.open(doc.file.name, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+        except (OSError, ValueError) as exc:  # missing or unreadable (FileNotFoundError is an OSError)
+            problem = f"{where}: tệp không đọc được / file missing or unreadable ({type(exc).__name__})"
+        else:
+            if digest.hexdigest() == doc.sha256:
+                continue
+            problem = f"{where}: nội dung khác với khi nộp / content differs from the upload (SHA-256)"
+        problems.append(problem)
+        if on_problem is not None:
+            on_problem(problem)
+    return checked, problems

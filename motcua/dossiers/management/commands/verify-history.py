@@ -1,5 +1,7 @@
-"""`motcua verify-history [--agency ID] [--code CODE]`: recompute every dossier's hash chain
-(services.verify_chain) and name each break; exits non-zero when any chain is broken."""
+"""`motcua verify-history [--agency ID] [--code CODE] [--files]`: recompute every dossier's hash chain
+(services.verify_chain) and name each break; with `--files`, also read every stored file back and compare its
+SHA-256 with the one recorded at upload (documents.verify_files) — after a restore or a storage move. Exits
+non-zero when any chain is broken or any file is missing or different."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -12,6 +14,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--agency", help="only this agency's dossiers")
         parser.add_argument("--code", help="only this dossier")
+        parser.add_argument(
+            "--files", action="store_true", help="also check every stored file against its recorded SHA-256"
+        )
 
     def handle(self, *args, **opts):
         n_dossiers, n_events, problems = migration_io.verify_history(
@@ -22,7 +27,22 @@ class Command(BaseCommand):
             f"Đã kiểm tra {n_dossiers} hồ sơ, {n_events} sự kiện; {broken} hồ sơ bị sai lệch. / "
             f"Checked {n_dossiers} dossiers, {n_events} events; {broken} broken."
         )
+        bad_files = []
+        if opts["files"]:
+            from motcua.dossiers.documents import verify_files
+
+            n_files, bad_files = verify_files(
+                agency=opts["agency"], code=opts["code"], on_problem=lambda p: self.stderr.write(f"FILE {p}")
+            )
+            self.stdout.write(
+                f"Đã kiểm tra {n_files} tệp; {len(bad_files)} tệp thiếu hoặc sai khác. / "
+                f"Checked {n_files} files; {len(bad_files)} missing or different."
+            )
         if problems:
             raise CommandError(
                 f"Lịch sử của {broken} hồ sơ đã bị sửa đổi. / The history of {broken} dossier(s) was altered."
+            )
+        if bad_files:
+            raise CommandError(
+                f"{len(bad_files)} tệp thiếu hoặc khác với khi nộp. / {len(bad_files)} file(s) missing or different."
             )
