@@ -765,8 +765,7 @@ def _clean_representative(representative: dict | None) -> dict:
             f"Representative: no field {', '.join(unknown)}.",
             code="bad_representative",
         )
-    rep = {key: nfc(representative.get(key)) for key in CONTACT_LIMITS}
-    rep["email"] = rep["email"].strip()
+    rep = {key: nfc(representative.get(key)) for key in CONTACT_LIMITS}  # trimmed, whitespace collapsed
     rep["id_number"] = str(representative.get("id_number") or "").strip()
     if not rep["name"]:
         raise Unprocessable(
