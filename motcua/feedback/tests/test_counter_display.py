@@ -76,7 +76,8 @@ def test_rating_on_the_tablet_brings_it_back_to_the_screen(client, org):  # noqa
     form = client.get(here)
     body = form.content.decode()
     assert form.status_code == 200 and 'name="id_number"' not in body and 'name="quay" value="1"' in body
-    assert 'href="/staff/"' not in body and "Đăng xuất" not in body  # the officer's session: no link into it
+    # the officer's session is open on the tablet: no link out of the page at all, not even the site's home
+    assert 'href="/staff/"' not in body and "Đăng xuất" not in body and 'class="brand"' not in body
     done = client.post(here.split("?")[0], {"overall": "4", "t": form.context["token"], "quay": "1"})
     assert done.status_code == 302 and done["Location"] == DISPLAY
     r = Rating.objects.get(dossier=d)
