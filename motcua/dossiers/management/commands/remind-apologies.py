@@ -27,10 +27,10 @@ def responsible_people(dossier) -> list:
     return people
 
 
-def _queue(dossier, people, now) -> int:
+def _queue(dossier, people, now, started) -> int:
     """Queue today's reminder e-mail of `dossier` for each of `people` with an address; returns how many are new
-    (a person already reminded today about this dossier is not reminded again)."""
-    from motcua.notifications.models import Outbox
+    (the outbox's key is the dossier, the person and the day: a person already reminded today gets the existing
+    row back from `notify`, which was queued before `started`)."""
     from motcua.notifications.services import notify
     from motcua.notifications.signals import site_url
 
@@ -47,16 +47,13 @@ def _queue(dossier, people, now) -> int:
     for user in people:
         if not user.email:
             continue
-        key = f"apology-reminder:{dossier.pk}:{user.pk}:{day}"
-        if Outbox.objects.filter(dedupe_key__startswith=f"key:{key}:").exists():
-            continue
-        notify(
+        rows = notify(
             recipient_email=user.email,
             template="apology_reminder",
             context={**context, "name": user.get_full_name() or user.get_username()},
-            key=key,
+            key=f"apology-reminder:{dossier.pk}:{user.pk}:{day}",
         )
-        new += 1
+        new += sum(1 for row in rows if row.created_at >= started)
     return new
 
 
@@ -93,7 +90,7 @@ class Command(BaseCommand):
         if not found:
             self.stdout.write("Không có hồ sơ cần nhắc gửi thư xin lỗi (no apology reminders).")
             return
-        sent = 0
+        sent, started = 0, timezone.now()
         for d in found:
             people = responsible_people(d)
             names = ", ".join(f"{u.get_full_name() or u.username} ({u.username})" for u in people) or "—"
@@ -103,7 +100,7 @@ class Command(BaseCommand):
             )
             self.stdout.write(line)
             if options.get("email"):
-                sent += _queue(d, people, now)
+                sent += _queue(d, people, now, started)
         self.stdout.write(
             f"{len(found)} hồ sơ cần nhắc"
             + (
