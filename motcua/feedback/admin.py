@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Criterion, Feedback, Rating
+from .models import CounterDesk, CounterDevice, Criterion, Feedback, Rating
 
 
 @admin.register(Criterion)
@@ -83,3 +83,23 @@ class FeedbackAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+
+class CounterDeviceInline(admin.TabularInline):
+    model = CounterDevice
+    extra = 0
+    can_delete = False
+    fields = ["paired_at", "paired_by", "last_seen_at", "user_agent", "revoked_at", "revoked_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # a tablet is paired on the tablet itself (the desks page), which sets its key
+
+
+@admin.register(CounterDesk)
+class CounterDeskAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "agency", "officer", "seated_at", "active"]
+    list_filter = ["active"]
+    search_fields = ["label", "agency__name", "agency__identifier"]
+    raw_id_fields = ["agency", "officer"]
+    inlines = [CounterDeviceInline]

@@ -215,3 +215,88 @@ class Feedback(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+
+class CounterDesk(models.Model):
+    """A desk (quầy) of an agency's one-stop unit, and the officer sitting at it now. A tablet paired with the desk
+    (CounterDevice) shows the rating QR of the result that officer has just handed over, whoever sits there:
+    officers rotate between desks, and the tablet facing the applicant holds no officer's session."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="counter_desks"
+    )
+    number = models.PositiveSmallIntegerField("số quầy")
+    label = models.CharField(
+        "lĩnh vực, ghi chú", max_length=100, blank=True, help_text="Ví dụ: Đất đai; Hộ tịch — chứng thực."
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="cán bộ đang ngồi quầy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    seated_at = models.DateTimeField("ngồi quầy từ", null=True, blank=True)
+    active = models.BooleanField("đang dùng", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "quầy tiếp nhận và trả kết quả"
+        verbose_name_plural = "quầy tiếp nhận và trả kết quả"
+        ordering = ["agency__path", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "number"], name="counter_desk_number_unique"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="counter_desk_number_positive"),
+            # an officer sits at one desk at a time
+            models.UniqueConstraint(
+                fields=["officer"],
+                condition=models.Q(officer__isnull=False),
+                name="counter_desk_one_per_officer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        name = _("Quầy số %(number)s") % {"number": self.number}
+        return f"{name} — {self.label}" if self.label else str(name)
+
+    def save(self, *args, **kwargs):
+        self.label = nfc(self.label).strip()
+        super().save(*args, **kwargs)
+
+
+class CounterDevice(models.Model):
+    """A tablet paired with a desk: its browser keeps a random key in a cookie (only the key's SHA-256 is stored
+    here), which lets it show that desk's rating screen and nothing else."""
+
+    desk = models.ForeignKey(
+        CounterDesk, verbose_name="quầy", on_delete=models.CASCADE, related_name="devices"
+    )
+    key_hash = models.CharField("mã khóa (SHA-256)", max_length=64, unique=True)
+    paired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="cán bộ gắn máy",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    paired_at = models.DateTimeField("thời điểm gắn")
+    last_seen_at = models.DateTimeField("hoạt động lần cuối", null=True, blank=True)
+    user_agent = models.CharField("trình duyệt", max_length=200, blank=True)
+    revoked_at = models.DateTimeField("thời điểm gỡ", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="cán bộ gỡ máy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "màn hình đánh giá tại quầy"
+        verbose_name_plural = "màn hình đánh giá tại quầy"
+        ordering = ["desk", "-paired_at"]
+
+    def __str__(self) -> str:
+        return f"{self.desk} — {self.paired_at:%d/%m/%Y %H:%M}"

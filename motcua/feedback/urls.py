@@ -1,12 +1,20 @@
 from django.urls import path
 
-from . import views
+from . import desk_views, views
 
 app_name = "feedback"
 urlpatterns: list = [
     path("danh-gia/<str:code>/", views.rate, name="rate"),
     # before the dossier pages below: "man-hinh-quay" is no dossier code (codes hold dots and dashes)
     path("staff/danh-gia/man-hinh-quay/", views.counter_display, name="counter_display"),
+    path("staff/quay/", desk_views.desk_list, name="desks"),
+    path("staff/quay/them/", desk_views.desk_create, name="desk_create"),
+    path("staff/quay/roi-quay/", desk_views.desk_leave, name="desk_leave"),
+    path("staff/quay/<int:pk>/ngoi-quay/", desk_views.desk_sit, name="desk_sit"),
+    path("staff/quay/<int:pk>/trang-thai/", desk_views.desk_toggle, name="desk_toggle"),
+    path("staff/quay/<int:pk>/gan-may/", desk_views.device_pair, name="device_pair"),
+    path("staff/quay/may/<int:pk>/go/", desk_views.device_revoke, name="device_revoke"),
+    path("quay/man-hinh/", desk_views.screen, name="desk_screen"),
     path("staff/danh-gia/<str:code>/", views.rate_paper, name="rate_paper"),
     path("staff/danh-gia/<str:code>/qr/", views.rate_qr, name="rate_qr"),
     path("phan-anh/", views.submit, name="submit"),

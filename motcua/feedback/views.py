@@ -91,6 +91,8 @@ def _rating_page(request, code: str, *, paper: bool):
         "token": token if token_ok else "",
         "token_error": bool(token) and not token_ok,
         "at_counter": at_counter,
+        # back to the screen it came from: the paired desk's, or the one signed in as the officer
+        "counter_url": _counter_screen_url(request) if at_counter else "",
     }
     # what was rated is shown to the applicant's account and the one-stop officers, not to anyone with the code
     ctx["show_rating"] = existing is not None and (owner or paper)
@@ -137,7 +139,7 @@ def _rating_page(request, code: str, *, paper: bool):
             return redirect("dossiers:detail", code=dossier.code)
         messages.success(request, _("Cảm ơn Ông/Bà đã đánh giá. Ý kiến đã được ghi nhận."))
         if at_counter:
-            return redirect("feedback:counter_display")
+            return redirect(ctx["counter_url"])
         return redirect("feedback:rate", code=dossier.code)
     return render(request, "feedback/rate.html", ctx)
 
@@ -175,6 +177,15 @@ def rate_qr(request, code: str):
     return response
 
 
+def _counter_screen_url(request) -> str:
+    """The counter screen this browser shows: its desk's (a tablet paired with a desk) or the officer's own."""
+    from .desks import DEVICE_COOKIE, device_for_key
+
+    if device_for_key(request.COOKIES.get(DEVICE_COOKIE)) is not None:
+        return reverse("feedback:desk_screen")
+    return reverse("feedback:counter_display")
+
+
 def _counter_qr(request, dossier: Dossier, token: str, **extra) -> str:
     """The absolute address of the rating page for `dossier` with the counter token `token` (and `extra` query
     parameters)."""
@@ -186,11 +197,8 @@ def _counter_qr(request, dossier: Dossier, token: str, **extra) -> str:
 @login_required
 @require_GET
 def counter_display(request):
-    """The counter's rating screen: a tablet at the one-stop desk, signed in as the desk's officer, facing the
-    applicant. It shows by itself the rating QR of the result the officer just handed over at the counter
-    (selectors.counter_display_dossier) — scanned with the applicant's phone or rated on the tablet — and a
-    welcome when there is none. The page asks for its panel again every few seconds (`?panel=1`, the panel
-    alone; 204 when `key`, the dossier it shows, is still the one to show); nothing personal is shown beyond the masked name the public lookup shows."""
+    """The counter's rating screen on a tablet signed in as the desk's officer (a tablet paired with a desk,
+    `desk_views.screen`, needs no officer's session): see `counter_screen`."""
     title = _("Màn hình đánh giá tại quầy")
     if not is_one_stop_officer(request.user):
         return _error_page(
@@ -198,14 +206,34 @@ def counter_display(request):
             DomainError(_("Chỉ cán bộ Bộ phận Một cửa mới mở được màn hình đánh giá tại quầy."), status=403),
             title=title,
         )
-    dossier = selectors.counter_display_dossier(request.user)
+    return counter_screen(request, request.user, title=title)
+
+
+def counter_screen(request, officer, *, title: str, desk=None):
+    """The counter's rating screen: a tablet at the one-stop desk, facing the applicant. It shows by itself the
+    rating QR of the result `officer` just handed over at the counter (selectors.counter_display_dossier) —
+    scanned with the applicant's phone or rated on the tablet — and a welcome when there is none (or nobody sits
+    at the `desk`). The page asks for its panel again every few seconds (`?panel=1`, the panel alone; 204 when
+    `key` is still what it shows: the dossier, the officer and the desk's state); nothing personal is shown
+    beyond the masked name the public lookup shows."""
+    closed = desk is not None and not desk.active
+    dossier = None if closed or officer is None else selectors.counter_display_dossier(officer)
+    key = f"{dossier.code if dossier else '-'}:{officer.pk if officer is not None else 0}:{int(closed)}"
     panel = request.GET.get("panel") == "1"
-    if panel and request.GET.get("key") == (dossier.code if dossier else "-"):
+    if panel and request.GET.get("key") == key:
         return HttpResponse(status=204, headers={"Cache-Control": "no-store"})  # unchanged: no new QR to draw
-    ctx = {"title": title, "dossier": dossier, "refresh_seconds": COUNTER_DISPLAY_REFRESH_SECONDS}
+    ctx = {
+        "title": title,
+        "dossier": dossier,
+        "officer": officer,
+        "desk": desk,
+        "closed": closed,
+        "key": key,
+        "refresh_seconds": COUNTER_DISPLAY_REFRESH_SECONDS,
+    }
     if dossier is not None:
         try:
-            token = services.counter_token(dossier, request.user)
+            token = services.counter_token(dossier, officer)
         except DomainError:  # the officer's role is at another agency: nothing to invite
             ctx["dossier"] = dossier = None
         else:

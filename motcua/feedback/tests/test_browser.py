@@ -110,16 +110,56 @@ def test_the_counter_screen_shows_the_result_just_handed_over_by_itself(live_ser
 
     base = live_server.url
     sign_in(page, base, "mc", "/staff/danh-gia/man-hinh-quay/")
-    assert page.locator("#counter-panel").get_attribute("data-key") == "-"
+    assert page.locator("#counter-panel").get_attribute("data-key").startswith("-:")
     assert page.get_by_role("link", name="Xử lý hồ sơ").count() == 0  # a kiosk
     d = returned(org, at=timezone.now())
-    page.wait_for_selector(f'#counter-panel[data-key="{d.code}"]', timeout=15_000)  # no reload by anyone
+    page.wait_for_selector(f'#counter-panel[data-key^="{d.code}:"]', timeout=15_000)  # no reload by anyone
     assert page.locator("#counter-panel svg").count() == 1
     page.get_by_role("link", name="Đánh giá ngay trên máy này").click()
     page.get_by_label("Rất hài lòng", exact=True).check()
     page.get_by_role("button", name="Gửi đánh giá").click()
     page.wait_for_url("**/staff/danh-gia/man-hinh-quay/")
     assert "Cảm ơn" in page.locator("main").inner_text()
-    assert page.locator("#counter-panel").get_attribute("data-key") == "-"
+    assert page.locator("#counter-panel").get_attribute("data-key").startswith("-:")
     rating = Rating.objects.get(dossier=d)
     assert (rating.channel, rating.recorded_by.username) == ("counter", "mc")
+
+
+def test_a_tablet_paired_with_a_desk_follows_the_officer_sitting_there(live_server, page, org):  # noqa: F811
+    """An officer adds a desk and pairs the tablet with it on the tablet itself (which signs the officer out there);
+    the officer then sits at the desk on their own computer; a result they hand over at the counter appears on the
+    tablet by itself, the applicant rates on it and it goes back to the desk's welcome."""
+    from django.utils import timezone
+
+    from motcua.feedback import desks
+
+    from .test_counter_display import returned
+
+    base = live_server.url
+    sign_in(page, base, "mc", "/staff/quay/")
+    page.get_by_label("Số quầy").fill("0")
+    page.get_by_label("Số quầy").evaluate("e => e.removeAttribute('min')")  # what a server must refuse anyway
+    page.get_by_role("button", name="Thêm quầy").click()
+    assert "Số quầy phải là số nguyên từ 1 đến 999" in page.locator("#action-error").inner_text()
+    page.get_by_label("Số quầy").fill("2")
+    page.get_by_label("Lĩnh vực, ghi chú (không bắt buộc)").fill("Đăng ký kinh doanh")
+    page.get_by_role("button", name="Thêm quầy").click()
+    assert "Đã thêm Quầy số 2 — Đăng ký kinh doanh" in page.locator(".messages").inner_text()
+    page.get_by_role("button", name="Dùng máy này làm màn hình của quầy").click()
+    page.wait_for_url("**/quay/man-hinh/")
+    assert "Quầy số 2 — Đăng ký kinh doanh" in page.locator("#counter-panel").inner_text()
+    assert page.locator("a[href^='/staff/']").count() == 0  # a kiosk with no officer's session behind it
+    # the officer, on their own computer, sits at the desk and hands a result over
+    desks.desk_sit(
+        actor=org["users"]["officer"], desk_id=desks.visible_desks(org["users"]["officer"]).get().pk
+    )
+    page.wait_for_selector('#counter-panel[data-key^="-:"]:not([data-key$=":0:0"])', timeout=15_000)
+    d = returned(org, at=timezone.now())
+    page.wait_for_selector(f'#counter-panel[data-key^="{d.code}:"]', timeout=15_000)
+    page.get_by_role("link", name="Đánh giá ngay trên máy này").click()
+    page.get_by_label("Hài lòng", exact=True).check()
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    page.wait_for_url("**/quay/man-hinh/")
+    assert "Cảm ơn" in page.locator("main").inner_text()
+    rating = Rating.objects.get(dossier=d)
+    assert (rating.channel, rating.recorded_by.username, rating.overall) == ("counter", "mc", 3)

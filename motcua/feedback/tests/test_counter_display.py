@@ -47,24 +47,24 @@ def test_the_screen_waits_then_shows_the_result_just_handed_over(client, org):  
     idle = client.get(DISPLAY)
     assert idle.status_code == 200 and idle["Cache-Control"] == "no-store"
     body = idle.content.decode()
-    assert 'data-key="-"' in body and "<svg" not in body
+    assert 'data-key="-:' in body and "<svg" not in body
     assert "/staff/" not in body.replace(DISPLAY, "")  # a kiosk: no way into the staff pages
     d = returned(org)
     page = client.get(DISPLAY)
     body = page.content.decode()
-    assert f'data-key="{d.code}"' in body and "<svg" in body
+    assert f'data-key="{d.code}:' in body and "<svg" in body
     assert "Nguyễn Văn An" not in body and page.context["applicant"].startswith(
         "N"
     )  # masked as on the lookup
     # the panel alone, which the page asks for every few seconds
     panel = client.get(DISPLAY, {"panel": "1"}).content.decode()
     assert panel.lstrip().startswith('<section id="counter-panel"') and "<html" not in panel
-    assert f'data-key="{d.code}"' in panel
+    assert f'data-key="{d.code}:' in panel
     # nothing new since the panel the screen shows: no content, no new QR drawn
-    same = client.get(DISPLAY, {"panel": "1", "key": d.code})
+    same = client.get(DISPLAY, {"panel": "1", "key": page.context["key"]})
     assert same.status_code == 204 and same.content == b"" and same["Cache-Control"] == "no-store"
     assert (
-        client.get(DISPLAY, {"panel": "1", "key": "-"}).status_code == 200
+        client.get(DISPLAY, {"panel": "1", "key": idle.context["key"]}).status_code == 200
     )  # the screen still shows the welcome
 
 
@@ -83,7 +83,7 @@ def test_rating_on_the_tablet_brings_it_back_to_the_screen(client, org):  # noqa
     r = Rating.objects.get(dossier=d)
     assert (r.channel, r.recorded_by, r.overall) == (Channel.COUNTER, officer, 4)
     after = client.get(DISPLAY)
-    assert 'data-key="-"' in after.content.decode()  # rated: back to the welcome
+    assert 'data-key="-:' in after.content.decode()  # rated: back to the welcome
     assert "Cảm ơn" in after.content.decode()
 
 

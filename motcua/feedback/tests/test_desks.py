@@ -1,0 +1,259 @@
+"""The one-stop unit's desks: officers sit at a desk, a tablet paired with the desk (holding no officer's session)
+shows the rating QR of the result whoever sits there has just handed over at the counter."""
+
+import datetime as dt
+import hashlib
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+
+from motcua.dossiers.tests.conftest import org  # noqa: F401 - the lifecycle's agencies and people
+from motcua.feedback import desks
+from motcua.feedback.models import Channel, CounterDesk, CounterDevice, Rating
+from motcua.org.models import Role, StaffRole
+
+from .test_counter_display import returned
+
+DESKS = reverse("feedback:desks")
+SCREEN = reverse("feedback:desk_screen")
+
+
+def _desk(org, number=1, label=""):  # noqa: F811
+    return desks.desk_create(actor=org["users"]["officer"], agency=org["so"], number=number, label=label)
+
+
+def _second_officer(org):  # noqa: F811
+    u = get_user_model().objects.create_user("mc3", password="pw-123456-x", first_name="Bình")
+    StaffRole.objects.create(user=u, agency=org["so"], role=Role.OFFICER)
+    return u
+
+
+def _paired(client, org, desk):  # noqa: F811
+    """Pair `client`'s browser with `desk` as the desk's officer would, on the tablet itself."""
+    client.force_login(org["users"]["officer"])
+    response = client.post(reverse("feedback:device_pair", args=[desk.pk]))
+    assert response.status_code == 302 and response["Location"] == SCREEN
+    return response
+
+
+# --- desks -------------------------------------------------------------------------------------------------------
+
+
+def test_an_officer_adds_desks_from_the_page(client, org):  # noqa: F811
+    client.force_login(org["users"]["officer"])
+    page = client.get(DESKS)
+    assert page.status_code == 200 and "Cơ quan chưa khai báo quầy nào" in page.content.decode()
+    done = client.post(
+        reverse("feedback:desk_create"), {"agency": "000.00.21.H26", "number": "3", "label": " Đất đai "}
+    )
+    assert done.status_code == 302 and done["Location"] == DESKS
+    desk = CounterDesk.objects.get()
+    assert (desk.agency, desk.number, desk.label, str(desk)) == (
+        org["so"],
+        3,
+        "Đất đai",
+        "Quầy số 3 — Đất đai",
+    )
+    assert "Quầy số 3 — Đất đai" in client.get(DESKS).content.decode()
+
+
+@pytest.mark.parametrize(
+    "number, label, status, text",
+    [
+        ("0", "", 422, "Số quầy phải là số nguyên từ 1 đến 999"),
+        ("1000", "", 422, "Số quầy phải là số nguyên từ 1 đến 999"),
+        ("ba", "", 422, "Số quầy phải là số nguyên từ 1 đến 999"),
+        ("", "", 422, "Số quầy phải là số nguyên từ 1 đến 999"),
+        ("2", "x" * 101, 422, "dài quá 100 ký tự"),
+        ("1", "", 409, "Cơ quan đã có quầy số 1"),
+    ],
+)
+def test_a_bad_desk_is_refused_and_nothing_is_added(client, org, number, label, status, text):  # noqa: F811
+    _desk(org, 1)
+    client.force_login(org["users"]["officer"])
+    response = client.post(
+        reverse("feedback:desk_create"), {"agency": "000.00.21.H26", "number": number, "label": label}
+    )
+    assert response.status_code == status and text in response.content.decode()
+    assert CounterDesk.objects.count() == 1
+    assert f'value="{number}"' in response.content.decode()  # what was typed stays in the form
+
+
+def test_desks_of_another_agency_are_out_of_reach(client, org):  # noqa: F811
+    desk = _desk(org, 1)
+    client.force_login(org["users"]["other_officer"])
+    page = client.get(DESKS)
+    assert page.status_code == 200 and "Quầy số 1" not in page.content.decode()  # lists its own agency's only
+    create = client.post(reverse("feedback:desk_create"), {"agency": "000.00.21.H26", "number": "2"})
+    assert create.status_code == 403 and CounterDesk.objects.count() == 1
+    for name in ("desk_sit", "device_pair", "desk_toggle"):
+        assert client.post(reverse(f"feedback:{name}", args=[desk.pk]), {"active": "0"}).status_code == 403
+    desk.refresh_from_db()
+    assert (desk.officer, desk.active, desk.devices.count()) == (None, True, 0)
+    assert client.post(reverse("feedback:desk_sit", args=[999999])).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["specialist", "citizen", "overseer", "leader"])
+def test_only_one_stop_officers_manage_desks(client, org, who):  # noqa: F811
+    desk = _desk(org, 1)
+    client.force_login(org["users"][who])
+    assert client.get(DESKS).status_code == 403
+    assert client.post(reverse("feedback:desk_sit", args=[desk.pk])).status_code == 403
+    assert client.post(reverse("feedback:device_pair", args=[desk.pk])).status_code == 403
+    assert CounterDesk.objects.get().officer is None and not CounterDevice.objects.exists()
+
+
+def test_signed_out_the_desks_page_asks_for_the_sign_in_and_actions_are_posts(client, org):  # noqa: F811
+    assert "/accounts/login/" in client.get(DESKS)["Location"]
+    desk = _desk(org, 1)
+    client.force_login(org["users"]["officer"])
+    assert client.get(reverse("feedback:desk_sit", args=[desk.pk])).status_code == 405
+    assert client.get(reverse("feedback:device_pair", args=[desk.pk])).status_code == 405
+
+
+def test_an_officer_sits_at_one_desk_at_a_time_and_the_next_one_takes_over(client, org):  # noqa: F811
+    officer, second = org["users"]["officer"], _second_officer(org)
+    one, two = _desk(org, 1), _desk(org, 2)
+    client.force_login(officer)
+    assert client.post(reverse("feedback:desk_sit", args=[one.pk])).status_code == 302
+    assert desks.seat_of(officer) == one
+    client.post(reverse("feedback:desk_sit", args=[two.pk]))
+    one.refresh_from_db()
+    assert desks.seat_of(officer) == two and one.officer is None  # moved: the first desk is free
+    # the next shift's officer sits down where the first one forgot to leave
+    client.force_login(second)
+    taken = client.post(reverse("feedback:desk_sit", args=[two.pk]), follow=True)
+    assert "mc không còn ngồi quầy này" in taken.content.decode()
+    assert desks.seat_of(second) == two and desks.seat_of(officer) is None
+    client.post(reverse("feedback:desk_leave"))
+    assert desks.seat_of(second) is None
+
+
+def test_a_closed_desk_has_nobody_and_takes_nobody(client, org):  # noqa: F811
+    desk = _desk(org, 1)
+    client.force_login(org["users"]["officer"])
+    client.post(reverse("feedback:desk_sit", args=[desk.pk]))
+    client.post(reverse("feedback:desk_toggle", args=[desk.pk]), {"active": "0"})
+    desk.refresh_from_db()
+    assert (desk.active, desk.officer) == (False, None)
+    refused = client.post(reverse("feedback:desk_sit", args=[desk.pk]))
+    assert refused.status_code == 409 and "Quầy này đang đóng" in refused.content.decode()
+    client.post(reverse("feedback:desk_toggle", args=[desk.pk]), {"active": "1"})
+    assert client.post(reverse("feedback:desk_sit", args=[desk.pk])).status_code == 302
+
+
+# --- the paired tablet -------------------------------------------------------------------------------------------
+
+
+def test_pairing_keeps_only_a_key_and_signs_the_officer_out_of_the_tablet(client, org):  # noqa: F811
+    desk = _desk(org, 4, "Đất đai")
+    response = _paired(client, org, desk)
+    cookie = response.cookies[desks.DEVICE_COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and int(cookie["max-age"]) > 300 * 24 * 3600
+    device = CounterDevice.objects.get()
+    assert device.key_hash == hashlib.sha256(cookie.value.encode()).hexdigest() != cookie.value
+    assert device.paired_by == org["users"]["officer"]
+    # no officer's session on the tablet any more
+    assert "/accounts/login/" in client.get(reverse("dossiers:inbox"))["Location"]
+    screen = client.get(SCREEN)
+    body = screen.content.decode()
+    assert screen.status_code == 200 and "Quầy số 4 — Đất đai" in body and "<svg" not in body
+    assert "/staff/" not in body and 'class="brand"' not in body  # a kiosk
+    assert CounterDevice.objects.get().last_seen_at is not None
+
+
+def test_the_tablet_shows_what_the_officer_sitting_at_the_desk_hands_over(client, org):  # noqa: F811
+    officer, second = org["users"]["officer"], _second_officer(org)
+    desk = _desk(org, 1)
+    _paired(client, org, desk)
+    idle = client.get(SCREEN)
+    assert idle.context["key"].startswith("-:0:")  # nobody sits there yet
+    desks.desk_sit(actor=officer, desk_id=desk.pk)
+    d = returned(org)
+    page = client.get(SCREEN)
+    body = page.content.decode()
+    assert page.context["key"].startswith(f"{d.code}:") and "<svg" in body and "Nguyễn Văn An" not in body
+    same = client.get(SCREEN, {"panel": "1", "key": page.context["key"]})
+    assert same.status_code == 204 and same["Cache-Control"] == "no-store"
+    # the next officer sits down: the screen follows them, not the one who left
+    desks.desk_sit(actor=second, desk_id=desk.pk)
+    moved = client.get(SCREEN, {"panel": "1", "key": page.context["key"]})
+    assert (
+        moved.status_code == 200 and "<svg" not in moved.content.decode() and "Bình" in moved.content.decode()
+    )
+    desks.desk_set_active(actor=second, desk_id=desk.pk, active=False)
+    assert "Quầy tạm nghỉ" in client.get(SCREEN).content.decode()
+
+
+def test_rating_on_the_paired_tablet_goes_back_to_the_desk_screen(client, org):  # noqa: F811
+    officer = org["users"]["officer"]
+    desk = _desk(org, 1)
+    _paired(client, org, desk)
+    desks.desk_sit(actor=officer, desk_id=desk.pk)
+    d = returned(org)
+    here = client.get(SCREEN).context["here_url"]
+    form = client.get(here)
+    assert form.status_code == 200 and 'name="id_number"' not in form.content.decode()
+    assert f'href="{SCREEN}"' in form.content.decode()
+    done = client.post(here.split("?")[0], {"overall": "3", "t": form.context["token"], "quay": "1"})
+    assert done.status_code == 302 and done["Location"] == SCREEN
+    r = Rating.objects.get(dossier=d)
+    assert (r.channel, r.recorded_by, r.user, r.overall) == (Channel.COUNTER, officer, None, 3)
+    after = client.get(SCREEN).content.decode()
+    assert "Cảm ơn" in after and "<svg" not in after
+
+
+@pytest.mark.parametrize("cookie", [None, "x" * 43, "short", "ü" * 50])
+def test_a_browser_without_a_valid_key_is_told_how_to_pair(client, org, cookie):  # noqa: F811
+    if cookie is not None:
+        client.cookies[desks.DEVICE_COOKIE] = cookie
+    page = client.get(SCREEN)
+    assert page.status_code == 403 and "chưa được gắn với quầy nào" in page.content.decode()
+    assert page["Cache-Control"] == "no-store"
+
+
+def test_an_unpaired_tablet_opens_nothing_and_pairing_again_replaces_the_key(client, org):  # noqa: F811
+    one, two = _desk(org, 1), _desk(org, 2)
+    _paired(client, org, one)
+    first = CounterDevice.objects.get()
+    _paired(client, org, two)  # the same browser, moved to desk 2
+    first.refresh_from_db()
+    assert first.revoked_at is not None and client.get(SCREEN).context["desk"] == two
+    device = CounterDevice.objects.get(revoked_at__isnull=True)
+    # another agency's officer cannot unpair it; the desk's officer can
+    other = client.__class__()
+    other.force_login(org["users"]["other_officer"])
+    assert other.post(reverse("feedback:device_revoke", args=[device.pk])).status_code == 403
+    assert client.get(SCREEN).status_code == 200
+    officer = client.__class__()
+    officer.force_login(org["users"]["officer"])
+    assert officer.post(reverse("feedback:device_revoke", args=[device.pk])).status_code == 302
+    assert client.get(SCREEN).status_code == 403
+    assert officer.post(reverse("feedback:device_revoke", args=[987654])).status_code == 404
+
+
+def test_last_seen_is_written_at_most_once_a_minute(org):  # noqa: F811
+    desk = _desk(org, 1)
+    device, _key = desks.device_pair(actor=org["users"]["officer"], desk_id=desk.pk)
+    t0 = timezone.now()
+    desks.device_seen(device, at=t0)
+    desks.device_seen(device, at=t0 + dt.timedelta(seconds=30))
+    assert CounterDevice.objects.get().last_seen_at == t0
+    desks.device_seen(device, at=t0 + dt.timedelta(seconds=61))
+    assert CounterDevice.objects.get().last_seen_at == t0 + dt.timedelta(seconds=61)
+
+
+def test_the_desks_page_shows_the_seat_the_tablets_and_english(client, org):  # noqa: F811
+    desk = _desk(org, 2, "Hộ tịch")
+    officer = org["users"]["officer"]
+    desks.desk_sit(actor=officer, desk_id=desk.pk)
+    desks.device_pair(actor=officer, desk_id=desk.pk)
+    client.force_login(officer)
+    body = client.get(DESKS).content.decode()
+    assert "Ông/Bà đang ngồi <strong>Quầy số 2 — Hộ tịch</strong>" in body
+    assert "chưa hoạt động" in body and "Rời quầy" in body
+    client.cookies["django_language"] = "en"
+    english = client.get(DESKS, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Desk no. 2" in english and "Leave the desk" in english
