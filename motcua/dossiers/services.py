@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from motcua.catalog.eforms import clean_form_data
-from motcua.catalog.models import Procedure, ProcedureVersion, ProcessStep, ProcessTemplate
+from motcua.catalog.models import Procedure, ProcedureVersion, ProcessStep, ProcessTemplate, fmt_days
 from motcua.core import refcache
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
 from motcua.core.prepared import Prepared, insert_rows, statement_cursor
@@ -834,8 +834,10 @@ def _number(
     return number
 
 
-def _limit_hours(working_days) -> Decimal:
-    """The limit in working hours for `working_days` given by an officer (filing or reception)."""
+def _limit_hours(working_days, version: ProcedureVersion) -> Decimal:
+    """The limit in working hours for `working_days` given by an officer (filing or reception): only where the
+    catalogue gives the procedure no single limit (contract §5: the registered limit, else the legal one, is
+    applied as is; the counter page offers the field only then). The procedure's own limit, restated, is taken."""
     from motcua.workdays import services as calendar_services
 
     days = _number(
@@ -847,6 +849,16 @@ def _limit_hours(working_days) -> Decimal:
         high=calendar_services.MAX_WORKING_DAYS,
         code="bad_limit",
     )
+    fixed = version.limit_hours()
+    if fixed is not None and days * 8 != fixed:
+        shown = fmt_days(fixed / 8)
+        raise Unprocessable(
+            f"Thủ tục đã quy định thời hạn giải quyết {shown} ngày làm việc; ngày hẹn trả tính theo thời hạn đó, "
+            "không ấn định thời hạn khác (working_days).",
+            f"The procedure's time limit is {shown} working days; the appointment follows it and no other limit "
+            "(working_days) can be set.",
+            code="limit_fixed",
+        )
     return days * 8
 
 
@@ -959,7 +971,7 @@ def dossier_file(
                 "the procedure's.",
                 code="limit_not_allowed",
             )
-        limit_hours = _limit_hours(working_days)
+        limit_hours = _limit_hours(working_days, version)
     with transaction.atomic():
         dossier = Dossier(
             agency=agency,
@@ -1112,7 +1124,7 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
     seq = history.count + 1
     lp = {}
     if action == "receive" and params.get("working_days") is not None:
-        lp["limit_hours"] = _limit_hours(params["working_days"])
+        lp["limit_hours"] = _limit_hours(params["working_days"], dossier.procedure_version)
     for key in ("new_return_at", "outcome", "method"):
         if key in params:
             lp[key] = params[key]

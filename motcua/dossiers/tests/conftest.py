@@ -1,3 +1,4 @@
+import contextlib
 import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -74,6 +75,22 @@ def org(db):
         "version": version,
         "field": field,
     }
+
+
+@contextlib.contextmanager
+def limit_unset(version):
+    """For the duration, the catalogue gives the procedure version no single time limit (a procedure whose limit
+    depends on the case): the one-stop officer then sets the limit at reception (`working_days`)."""
+    saved = (version.legal_days, version.registered_days, version.legal_hours)
+    ProcedureVersion.objects.filter(pk=version.pk).update(
+        legal_days=None, registered_days=None, legal_hours=None
+    )
+    try:
+        yield
+    finally:
+        ProcedureVersion.objects.filter(pk=version.pk).update(
+            legal_days=saved[0], registered_days=saved[1], legal_hours=saved[2]
+        )
 
 
 @pytest.fixture

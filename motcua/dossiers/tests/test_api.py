@@ -10,7 +10,7 @@ from django.test import Client
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
 
-from .conftest import APPLICANT, local
+from .conftest import APPLICANT, limit_unset, local
 
 CODE_RE = re.compile(r"^000\.00\.21\.H26-\d{6}-\d{4,}$")
 
@@ -418,12 +418,22 @@ def test_only_an_officer_sets_the_limit_and_within_the_calendar(org, token):
         )  # fmt: skip
     assert refused.value.code == "bad_limit" and "từ 0 đến 3.650" in refused.value.message
     assert not Dossier.objects.exists()
+    # the procedure has its limit (3 working days): that one applies, restated or not, and no other
     r = call(c, "post", "/api/v1/dossiers", officer, {**counter, "working_days": 2.5})
+    assert r.status_code == 422 and r.json()["error"] == "limit_fixed" and "03 ngày" in r.json()["message"]
+    assert not Dossier.objects.exists()
+    with limit_unset(org["version"]):  # a procedure whose limit depends on the case
+        r = call(c, "post", "/api/v1/dossiers", officer, {**counter, "working_days": 2.5})
     assert r.status_code == 201, r.content
     assert Dossier.objects.get().limit_hours == 20
+    r = call(c, "post", "/api/v1/dossiers", officer, {**counter, "working_days": 3})
+    assert r.status_code == 201 and Dossier.objects.get(code=r.json()["code"]).limit_hours == 24
     code = call(c, "post", "/api/v1/dossiers", token("citizen"), BODY).json()["code"]
     r = call(c, "post", f"/api/v1/dossiers/{code}/receive", officer, {"working_days": 1e6})
     assert r.status_code == 422 and Dossier.objects.get(code=code).state == "submitted"
+    r = call(c, "post", f"/api/v1/dossiers/{code}/receive", officer, {"working_days": 60})
+    assert r.status_code == 422 and r.json()["error"] == "limit_fixed"
+    assert Dossier.objects.get(code=code).state == "submitted"
 
 
 def test_a_fee_is_whole_dong_within_the_payment_record_and_a_step_budget_bounded(org, token):

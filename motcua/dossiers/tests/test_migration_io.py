@@ -1,5 +1,6 @@
 """Migration import / export of dossier histories (contract §8), with the real calendar and explicit instants."""
 
+import contextlib
 import datetime as dt
 import importlib.util
 import io
@@ -17,7 +18,7 @@ from motcua.catalog.models import Procedure, ProcedureVersion
 from motcua.dossiers import migration_io, selectors, services
 from motcua.dossiers.models import DailySequence, Dossier, DossierEvent, DossierStep, IdempotencyKey
 
-from .conftest import APPLICANT, local
+from .conftest import APPLICANT, limit_unset, local
 
 REPO = Path(__file__).resolve().parents[3]
 SO = "000.00.21.H26"
@@ -454,8 +455,11 @@ def _native_history(org):
 
     def file(at, channel="online", receive=False, **kw):
         actor = u["citizen"] if channel == "online" else u["officer"]
-        d, _ = services.dossier_file(actor=actor, procedure_code="1.001612", agency_identifier=SO, channel=channel,
-                                     applicant=APPLICANT, at=at, receive=receive, **kw)  # fmt: skip
+        # a limit set by the officer: for a procedure whose catalogue entry gives none
+        unset = limit_unset(org["version"]) if "working_days" in kw else contextlib.nullcontext()
+        with unset:
+            d, _ = services.dossier_file(actor=actor, procedure_code="1.001612", agency_identifier=SO,
+                                         channel=channel, applicant=APPLICANT, at=at, receive=receive, **kw)  # fmt: skip
         return d
 
     def act(d, action, who, at, **params):
