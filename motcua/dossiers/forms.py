@@ -4,6 +4,7 @@ Forms only parse and validate input; every write goes through the services."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -266,7 +267,11 @@ class AssignForm(ActionForm):
 
 class HandOverForm(ActionForm):
     action = "hand_over"
-    to = forms.ChoiceField(label=_("Người nhận ở bước tiếp theo (không bắt buộc)"), required=False)
+    to = forms.ChoiceField(
+        label=_("Người nhận ở bước tiếp theo (không bắt buộc)"),
+        required=False,
+        help_text=_("Khi chuyển liên thông, cơ quan phối hợp tự phân công người xử lý; để trống."),
+    )
     to_agency = forms.ChoiceField(label=_("Chuyển liên thông đến cơ quan (không bắt buộc)"), required=False)
     hours = forms.DecimalField(
         label=_("Thời gian bước liên thông (giờ làm việc)"),
@@ -279,9 +284,13 @@ class HandOverForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The next step may be at another agency (inter-agency hand-over): any active staff member may receive.
-        agency_ids = StaffRole.objects.filter(active=True).values_list("agency_id", flat=True).distinct()
-        self.fields["to"].choices = [("", "—")] + _staff_choices(set(agency_ids))
+        # The receiver of the next step of the internal process: staff of the agencies of the steps still to come.
+        # For an inter-agency hand-over the partner agency assigns its own staff (the service refuses anyone not
+        # of the next step's agency).
+        agency_ids = set(
+            self.dossier.steps.filter(started_at__isnull=True).values_list("agency_id", flat=True)
+        ) or {self.dossier.agency_id}
+        self.fields["to"].choices = [("", "—")] + _staff_choices(agency_ids)
         agencies = Agency.objects.filter(active=True).exclude(pk=self.dossier.agency_id).order_by("path")
         self.fields["to_agency"].choices = [("", "—")] + [
             (a.identifier, f"{a.name} ({a.identifier})") for a in agencies
@@ -300,10 +309,33 @@ class HandOverForm(ActionForm):
         return p
 
 
+_DONG = re.compile(r"^\d{1,3}(?:([., ])\d{3})(?:\1\d{3})*$|^\d+$")
+
+
+class DongField(forms.DecimalField):
+    """A whole amount of đồng as officers write it: 500000, 500.000, 500 000 or 500,000 (one grouping mark, in
+    groups of three), with an optional trailing "đ"/"đồng"/"VND". Anything else (decimals, 1e5) is refused with an
+    example rather than Django's message about decimal places."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = re.sub(r"\s*(đồng|đ|vnđ|vnd|₫)\s*$", "", nfc(str(value)).strip(), flags=re.IGNORECASE)
+        if not _DONG.match(text):
+            raise forms.ValidationError(
+                _("Số tiền là số nguyên đồng, ví dụ 500000 hoặc 500.000."), code="invalid"
+            )
+        return super().to_python(re.sub(r"[., ]", "", text))
+
+
 class RequestPaymentForm(ActionForm):
     action = "request_payment"
-    amount = forms.DecimalField(
-        label=_("Số tiền phải nộp (đồng)"), min_value=Decimal(1), max_digits=14, decimal_places=0
+    amount = DongField(
+        label=_("Số tiền phải nộp (đồng)"),
+        min_value=Decimal(1),
+        max_digits=14,
+        decimal_places=0,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     reason = forms.CharField(label=_("Nội dung (phí, lệ phí, thuế)"), required=False, max_length=1000)
 

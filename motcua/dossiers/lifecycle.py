@@ -127,7 +127,9 @@ def state_display(state: str | None) -> str:
     return en if english_active() else vi
 
 
-def _aware(value, name: str) -> dt.datetime:
+def aware(value, name: str) -> dt.datetime:
+    """`value` (a datetime or its ISO 8601 text) as an aware datetime (naive: local time); LifecycleError if it is
+    neither."""
     if isinstance(value, str):
         try:
             value = dt.datetime.fromisoformat(value)
@@ -162,7 +164,7 @@ def apply(snap: Snapshot, action: str, at: dt.datetime, params: dict | None, cal
         raise LifecycleError(
             f"Không có thao tác '{action}'.", f"Unknown action '{action}'.", code="unknown_action"
         )
-    at = _aware(at, "at")
+    at = aware(at, "at")
     if snap.last_at is not None and at < snap.last_at:
         raise LifecycleError(
             "Thời điểm thao tác sớm hơn thao tác trước đó của hồ sơ.",
@@ -245,7 +247,7 @@ def apply(snap: Snapshot, action: str, at: dt.datetime, params: dict | None, cal
                 "Missing 'new_return_at'.",
                 code="missing_new_return_at",
             )
-        new_at = _aware(new_at, "new_return_at")
+        new_at = aware(new_at, "new_return_at")
         if s.new_return_at is not None or s.extra.get("apologized"):
             raise LifecycleError(
                 "Việc hẹn lại ngày trả kết quả chỉ được thực hiện một lần.",

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import functools
+from decimal import Decimal
 from urllib.parse import quote
 
 from django.db import connection
@@ -251,8 +252,21 @@ def visible_dossiers(user):
     return qs.filter(q).distinct()
 
 
+def due_soon_hours() -> Decimal:
+    """How close to its appointment a dossier is highlighted as due soon, in working hours of its agency:
+    MOTCUA_DUE_SOON_WORKING_HOURS, default 8 (one working day)."""
+    from django.conf import settings
+
+    return Decimal(str(getattr(settings, "MOTCUA_DUE_SOON_WORKING_HOURS", 8)))
+
+
 def due_status(dossier: Dossier, now: dt.datetime | None = None) -> str:
-    """'overdue', 'due_soon' (within one working day's worth of calendar time: 24 h) or ''."""
+    """'overdue', 'due_soon' (at most `due_soon_hours()` working hours of the agency's calendar left: a Friday
+    afternoon dossier due on Monday morning is due soon) or ''. A paused dossier (supplement, payment) has its
+    clock stopped: it is overdue only if it was already when the pause began, and never due soon (its appointment
+    moves by the paused time)."""
+    from motcua.workdays import services as calendar
+
     now = now or timezone.now()
     if dossier.due_at is None or dossier.state in (
         State.RESOLVED,
@@ -261,9 +275,11 @@ def due_status(dossier: Dossier, now: dt.datetime | None = None) -> str:
         State.REFUSED,
     ):
         return ""
+    if dossier.paused_since is not None:
+        return "overdue" if dossier.paused_since > dossier.due_at else ""
     if now > dossier.due_at:
         return "overdue"
-    if dossier.due_at - now <= dt.timedelta(hours=24):
+    if calendar.working_hours_between(now, dossier.due_at, agency=dossier.agency) <= due_soon_hours():
         return "due_soon"
     return ""
 
@@ -393,6 +409,7 @@ def apology_candidates(user=None, *, now: dt.datetime | None = None, agency_ids:
     now = now or timezone.now()
     qs = Dossier.objects.select_related("agency", "procedure").filter(
         state__in=OPEN_STATES,
+        paused_since__isnull=True,  # its clock is stopped: the appointment moves when the applicant acts
         new_return_at__isnull=True,
         due_at__isnull=False,
         due_at__gt=now,

@@ -83,6 +83,12 @@ class AgencyCalendar:
     def is_working_day(self, day):
         return self._cal.is_working_day(day, agency=self.agency)
 
+    def is_office_time(self, when):
+        return self._cal.calendar_for(self.agency).is_office_time(when)
+
+    def office_hours(self):
+        return self._cal.calendar_for(self.agency).hours
+
 
 def backfill_processing_seconds(batch: int = 2000) -> int:
     """Store `processing_seconds` on the resolved dossiers that lack it (those resolved before the column existed,
@@ -479,17 +485,49 @@ def _roles_in(user, agency_ids: set[int]) -> set[str]:
     return {r.role for r in roles_of(user) if r.agency_id in agency_ids}
 
 
-def _acting_roles(user, dossier: Dossier) -> set[str]:
-    """The roles the user holds where the dossier is: its agency and the agency of its current step."""
-    agencies = {dossier.agency_id}
+# What the staff of the current step's agency may do on a dossier of another agency (an inter-agency step,
+# liên thông): work on their step — assign it within their agency, complete it and hand it back — and set or
+# confirm a financial obligation (a tax office's notice). Resolving, stopping, apologising, supplements, the
+# applicant's withdrawal and the result stay with the receiving agency.
+STEP_AGENCY_ACTIONS = frozenset({"assign", "hand_over", "request_payment", "confirm_payment"})
+# Who may complete a step besides its assignee and the holders of its role there: the step agency's heads.
+STEP_SUPERVISORS = frozenset({Role.UNIT_HEAD, Role.LEADER})
+
+
+def _acting_roles(user, dossier: Dossier) -> tuple[set[str], set[str]]:
+    """The roles the user holds in the dossier's agency, and those in the current step's agency when that is
+    another agency (an inter-agency step; empty otherwise)."""
     step = current_step(dossier)
-    if step is not None:
-        agencies.add(step.agency_id)
-    return _roles_in(user, agencies)
+    own = _roles_in(user, {dossier.agency_id})
+    partner = (
+        _roles_in(user, {step.agency_id})
+        if step is not None and step.agency_id != dossier.agency_id
+        else set()
+    )
+    return own, partner
+
+
+def _roles_for(action: str, own: set[str], partner: set[str]) -> set[str]:
+    return own | partner if action in STEP_AGENCY_ACTIONS else own
 
 
 def _permits(allowed: frozenset, roles: set[str], applicant: bool) -> bool:
     return ANY_USER in allowed or (APPLICANT in allowed and applicant) or bool(roles.intersection(allowed))
+
+
+def may_complete_step(user, dossier: Dossier) -> bool:
+    """Whether `user` may complete the dossier's current step (hand_over): its assignee, a holder of the step's
+    role in the step's agency, or a head of that agency (unit head, leader); anyone `hand_over` allows when no
+    step is under way."""
+    if getattr(user, "is_superuser", False):
+        return True
+    step = current_step(dossier)
+    if step is None:
+        return True
+    if step.assignee_id is not None and step.assignee_id == user.pk:
+        return True
+    roles = _roles_in(user, {step.agency_id})
+    return step.role in roles or bool(roles & STEP_SUPERVISORS)
 
 
 def may_act(user, dossier: Dossier, action: str) -> bool:
@@ -500,7 +538,9 @@ def may_act(user, dossier: Dossier, action: str) -> bool:
     t = TRANSITIONS[action]
     if ANY_USER in t.roles or (APPLICANT in t.roles and dossier.applicant_user_id == user.pk):
         return True
-    return bool(_acting_roles(user, dossier).intersection(t.roles))
+    if not _roles_for(action, *_acting_roles(user, dossier)).intersection(t.roles):
+        return False
+    return action != "hand_over" or may_complete_step(user, dossier)
 
 
 def may_read(user, dossier: Dossier) -> bool:
@@ -525,9 +565,26 @@ def allowed_actions(user, dossier: Dossier) -> list[str]:
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     if user.is_superuser:
-        return candidates
-    roles, applicant = _acting_roles(user, dossier), dossier.applicant_user_id == user.pk
-    return [a for a in candidates if _permits(TRANSITIONS[a].roles, roles, applicant)]
+        return [a for a in candidates if _may_succeed(a, dossier)]
+    (own, partner), applicant = _acting_roles(user, dossier), dossier.applicant_user_id == user.pk
+    return [
+        a
+        for a in candidates
+        if _permits(TRANSITIONS[a].roles, _roles_for(a, own, partner), applicant)
+        and (a != "hand_over" or may_complete_step(user, dossier))
+        and _may_succeed(a, dossier)
+    ]
+
+
+def _may_succeed(action: str, dossier: Dossier) -> bool:
+    """False for an action the state allows but the dossier's record rules out, so the screens do not offer a
+    button that can only be refused: a refusal at reception once the dossier was received (a supplement asked
+    during processing), an apology without an appointment or after the one allowed."""
+    if action == "refuse":
+        return dossier.received_at is None
+    if action == "apologize":
+        return dossier.due_at is not None and dossier.new_return_at is None
+    return True
 
 
 def lifecycle_allowed(state) -> list[str]:
@@ -1128,6 +1185,8 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
     for key in ("new_return_at", "outcome", "method"):
         if key in params:
             lp[key] = params[key]
+    if action == "apologize":
+        _check_appointment(lp.get("new_return_at"), cal)
     try:
         new = lifecycle.apply(snap, action, at, lp, cal)
     except lifecycle.LifecycleError as exc:
@@ -1171,6 +1230,26 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
         if step is not None:
             _complete_step(step, at)
     return dossier
+
+
+def _check_appointment(value, cal: AgencyCalendar) -> None:
+    """A new return date (Form 04) the office can keep: within office hours of a working day. (Live actions only:
+    the migration import keeps what the previous system recorded.)"""
+    try:
+        value = lifecycle.aware(value, "new_return_at")
+    except lifecycle.LifecycleError:
+        return  # missing or malformed: the lifecycle names it
+    if not cal.is_office_time(value):
+        h = cal.office_hours()
+        hours = f"{h.morning_start:%H:%M}–{h.morning_end:%H:%M}, {h.afternoon_start:%H:%M}–{h.afternoon_end:%H:%M}"
+        local = timezone.localtime(value)
+        raise Unprocessable(
+            f"Ngày hẹn trả mới phải là ngày làm việc, trong giờ làm việc ({hours}): {local:%H:%M %d/%m/%Y} "
+            "không phải.",
+            f"The new return date must be a working day, within office hours ({hours}): {local:%H:%M %d/%m/%Y} "
+            "is not.",
+            code="bad_new_date",
+        )
 
 
 EVENT_PARAM_KEYS = {
@@ -1313,6 +1392,19 @@ def _user_by_username(username: str):
     return user
 
 
+def _step_assignee(username, step: DossierStep):
+    """The active staff member `username` of the step's agency, to whom the step is assigned (assign) or handed
+    over (hand_over's `to`); Unprocessable for anyone else (a citizen, another agency's staff)."""
+    assignee = _user_by_username(str(username or "")[:150])
+    if not StaffRole.objects.filter(user=assignee, agency=step.agency, active=True).exists():
+        raise Unprocessable(
+            f"Cán bộ '{assignee.username}' không thuộc cơ quan thực hiện bước này ({step.agency.name}).",
+            f"'{assignee.username}' is not staff of the step's agency ({step.agency.name}).",
+            code="bad_assignee",
+        )
+    return assignee
+
+
 def _apply_steps(
     dossier: Dossier, action: str, actor, params: dict, at: dt.datetime
 ) -> tuple[int | None, dict]:
@@ -1331,14 +1423,7 @@ def _apply_steps(
                 "That step does not exist or is already completed.",
                 code="bad_step",
             )
-        assignee = _user_by_username(params.get("assignee") or "")
-        if not StaffRole.objects.filter(user=assignee, agency=step.agency, active=True).exists():
-            raise Unprocessable(
-                f"Cán bộ '{assignee.username}' không thuộc cơ quan thực hiện bước này.",
-                f"'{assignee.username}' is not staff of the step's agency.",
-                code="bad_assignee",
-            )
-        step.assignee = assignee
+        step.assignee = assignee = _step_assignee(params.get("assignee") or "", step)
         step.save(update_fields=["assignee"])
         return step.order, {"assignee": assignee.username, "step_actor": step.actor}
     # hand_over: complete the current step and start the next (optionally to a named person / another agency)
@@ -1395,7 +1480,7 @@ def _apply_steps(
         )
     if nxt is not None:
         if params.get("to"):
-            nxt.assignee = _user_by_username(params["to"])
+            nxt.assignee = _step_assignee(params["to"], nxt)
         _start_step(dossier, nxt, at)
         data.update(
             {

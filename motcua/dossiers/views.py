@@ -101,12 +101,8 @@ def _dossier_or_404(request, code: str) -> Dossier:
 
 
 def due_flag(dossier: Dossier, now=None) -> str:
-    """'overdue' / 'due_soon' / '' for highlighting; a paused dossier (supplement, payment) is not flagged as due
-    soon since its appointment moves by the paused time (still flagged when already overdue)."""
-    status = selectors.due_status(dossier, now)
-    if status == "due_soon" and dossier.paused_since is not None:
-        return ""
-    return status
+    """'overdue' / 'due_soon' / '' for highlighting (selectors.due_status)."""
+    return selectors.due_status(dossier, now)
 
 
 def _person(user, username: str = "") -> str:

@@ -274,6 +274,16 @@ class WorkCalendar:
     def is_working_day(self, d: dt.date) -> bool:
         return self._idx.is_working_ordinal(d.toordinal())
 
+    def is_office_time(self, when: dt.datetime) -> bool:
+        """Whether the instant (aware) falls within office hours of a working day, ends included: an appointment
+        the office can keep."""
+        local = when.astimezone(TZ)
+        if not self.is_working_day(local.date()):
+            return False
+        t = local.timetz().replace(tzinfo=None)
+        h = self.hours
+        return h.morning_start <= t <= h.morning_end or h.afternoon_start <= t <= h.afternoon_end
+
     def next_working_day(self, d: dt.date) -> dt.date:
         """The first working day strictly after `d`."""
         o = d.toordinal()
