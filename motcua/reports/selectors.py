@@ -10,7 +10,9 @@ sooner"):
 - stopped           S <= stopped_at < X
 - refused           S <= refused_at < X
 - pending at E      received_at < E, not resolved_at < E, not stopped_at < E;
-                    pending_within if E <= due_at (or no due date), else pending_overdue
+                    pending_within if E <= due_at (or no due date), else pending_overdue — except a dossier
+                    whose clock is stopped since before its due instant (paused_since <= due_at, a supplement or
+                    payment still awaited): within, since its due instant moves by the paused time (contract §5)
 - on_time_rate      (early + on_time) / resolved * 100
 - index_2_1         (early + on_time + pending_within) / (received + carried_over) * 100   (Decision 766, 2.1)
 
@@ -33,7 +35,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import BigIntegerField, Count, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -287,9 +289,15 @@ def _conditions(s: dt.datetime, x: dt.datetime, e: dt.datetime) -> dict[str, Q]:
         "late": resolved & Q(classification="late"),
         "stopped": Q(stopped_at__gte=s, stopped_at__lt=x),
         "refused": Q(refused_at__gte=s, refused_at__lt=x),
-        "pending_within": pending & (Q(due_at__isnull=True) | Q(due_at__gte=e)),
-        "pending_overdue": pending & Q(due_at__lt=e),
+        "pending_within": pending & (Q(due_at__isnull=True) | Q(due_at__gte=e) | CLOCK_STOPPED),
+        "pending_overdue": pending & Q(due_at__lt=e) & ~CLOCK_STOPPED,
     }
+
+
+# A dossier whose clock stopped (supplement, payment) before its due instant and is still stopped: its due instant
+# moves by the paused working time when the applicant acts (contract §5), so it is not overdue at any instant until
+# then (summary.overdue_from).
+CLOCK_STOPPED = Q(paused_since__isnull=False, paused_since__lte=F("due_at"))
 
 
 def _count_expressions(s: dt.datetime, x: dt.datetime, e: dt.datetime) -> dict:
@@ -708,10 +716,10 @@ def overdue_and_due_soon(
         resolved_at__isnull=True,
         stopped_at__isnull=True,
     ).select_related("agency", "procedure")
-    overdue = list(open_qs.filter(due_at__lt=now).order_by("due_at")[:limit])
+    overdue = list(open_qs.filter(due_at__lt=now).exclude(CLOCK_STOPPED).order_by("due_at")[:limit])
     soon = list(
-        open_qs.filter(due_at__gte=now, due_at__lte=now + dt.timedelta(hours=hours)).order_by("due_at")[
-            :limit
-        ]
+        open_qs.filter(
+            due_at__gte=now, due_at__lte=now + dt.timedelta(hours=hours), paused_since__isnull=True
+        ).order_by("due_at")[:limit]
     )
     return overdue, soon

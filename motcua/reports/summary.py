@@ -13,7 +13,9 @@ A dossier contributes to cells (local month, receiving agency, effective field, 
 - overdue_from / _to  with o = max(received_at, due_at): overdue_from +1 in month(o) and overdue_to +1 in
                       month(close), for a received dossier with a due instant, pending overdue at some instant
                       (no close, or o < close). Pending overdue at E = Σ over instants < E of (from − to),
-                      since a dossier is pending overdue at E iff o < E and not close < E.
+                      since a dossier is pending overdue at E iff o < E and not close < E. A dossier whose clock
+                      stopped before its due instant and is still stopped (paused_since <= due_at) has no o: it
+                      is overdue at no instant until the applicant acts and its due instant moves (`_over`).
 
 A sum "over instants < T" = the cells of the months before month(T) + the dossiers of [month(T), T) read from the
 dossier table (or, when T is nearer the next month start, the cells up to it minus the dossiers of [T, next)).
@@ -55,6 +57,7 @@ COLUMNS = (
     "due_at",
     "classification",
     "processing_seconds",
+    "paused_since",
 )
 
 # --- the contributions in SQL (both dialects) ------------------------------------------------------------------
@@ -75,7 +78,13 @@ def _close(s: str) -> str:
 
 
 def _over(s: str) -> str:
-    return f"(CASE WHEN {s}.due_at > {s}.received_at THEN {s}.due_at ELSE {s}.received_at END)"
+    """o = max(received_at, due_at), or NULL for a dossier whose clock stopped before its due instant and is still
+    stopped (paused_since <= due_at): it is overdue at no instant — its due instant moves by the paused time when
+    the applicant acts (contract §5), and until then it is not reached."""
+    return (
+        f"(CASE WHEN {s}.paused_since IS NOT NULL AND {s}.paused_since <= {s}.due_at THEN NULL "
+        f"WHEN {s}.due_at > {s}.received_at THEN {s}.due_at ELSE {s}.received_at END)"
+    )
 
 
 def contribution_parts(vendor: str, source: str, field: str, sign: int, join_procedure: bool) -> list[str]:
@@ -97,7 +106,7 @@ def contribution_parts(vendor: str, source: str, field: str, sign: int, join_pro
 
     received = "s.received_at IS NOT NULL"
     closes = f"{received} AND {c} IS NOT NULL AND s.received_at < {c}"
-    overdue = f"{received} AND s.due_at IS NOT NULL AND ({c} IS NULL OR {o} < {c})"
+    overdue = f"{received} AND s.due_at IS NOT NULL AND {o} IS NOT NULL AND ({c} IS NULL OR {o} < {c})"
     return [
         part(
             "s.received_at",
@@ -283,14 +292,22 @@ def contributions(d, field_id: int) -> list[tuple[tuple, dict]]:
         out.append(((month_of(stop), *key), {"stopped": 1}))
     if d.refused_at is not None:
         out.append(((month_of(d.refused_at), *key), {"refused": 1}))
+    o = overdue_from(d)
     if r is not None and c is not None and r < c:
-        o = max(r, d.due_at) if d.due_at is not None else None
         out.append(((month_of(c), *key), {"closed": 1, "overdue_to": int(o is not None and o < c)}))
-    if r is not None and d.due_at is not None:
-        o = max(r, d.due_at)
-        if c is None or o < c:
-            out.append(((month_of(o), *key), {"overdue_from": 1}))
+    if o is not None and (c is None or o < c):
+        out.append(((month_of(o), *key), {"overdue_from": 1}))
     return out
+
+
+def overdue_from(d) -> dt.datetime | None:
+    """The instant from which the received dossier `d` is pending overdue (until it closes): max(received_at,
+    due_at); None without a due instant, or while its clock is stopped since before its due instant (paused_since
+    <= due_at: the due instant moves by the paused time when the applicant acts, contract §5)."""
+    r, due, paused = d.received_at, d.due_at, d.paused_since
+    if r is None or due is None or (paused is not None and paused <= due):
+        return None
+    return max(r, due)
 
 
 def python_recount(dossiers) -> dict[tuple, dict]:
@@ -313,7 +330,7 @@ def python_recount_from_dossiers() -> dict[tuple, dict]:
     from .selectors import field_key
 
     names = ("agency_id", "channel", "received_at", "resolved_at", "stopped_at", "refused_at", "due_at",
-             "classification", "processing_seconds")  # fmt: skip
+             "classification", "processing_seconds", "paused_since")  # fmt: skip
     rows = Dossier.objects.annotate(_field=field_key()).order_by().values_list(*names, "_field")
 
     def dossiers():
@@ -633,6 +650,7 @@ class Cumulator:
             "channel",
             "classification",
             "processing_seconds",
+            "paused_since",
         )
         inner = self.qs.filter(rows_in)
         names = [f"_g{i}" for i in range(len(self.raw_groups))]
@@ -685,7 +703,10 @@ def _partial_sql(a, b) -> list[tuple[str, list, str]]:
     close_p = [a, a, b, b]
     over_in = "t.received_at < %s AND t.due_at < %s AND (t.received_at >= %s OR t.due_at >= %s)"
     over_p = [b, b, a, a]
-    has_rd = "t.received_at IS NOT NULL AND t.due_at IS NOT NULL"
+    has_rd = (
+        "t.received_at IS NOT NULL AND t.due_at IS NOT NULL "
+        "AND (t.paused_since IS NULL OR t.paused_since > t.due_at)"  # see _over
+    )
     counts = [
         (rec, rec_p),
         (f"{rec} AND t.channel = 'online'", rec_p),

@@ -65,6 +65,7 @@ class Replayed:
     counting_starts_at: dt.datetime | None = None
     paused_hours: Decimal = Decimal(0)
     processing_seconds: int | None = None
+    paused_since: dt.datetime | None = None  # a pause still open after the last event
     problems: list[str] = field(default_factory=list)
 
 
@@ -164,6 +165,7 @@ def replay(dossier: dict, events: list[dict], agency: Agency) -> Replayed:
             paused_since = None
         elif action == "refuse" and r.refused_at is None:
             r.refused_at = at_
+    r.paused_since = paused_since
     if r.resolved_at is not None and r.counting_starts_at is not None:
         worked = (
             calendar.working_hours_between(r.counting_starts_at, r.resolved_at, agency=agency)
@@ -220,7 +222,9 @@ def raw_counts(records, start: dt.datetime, end: dt.datetime, as_of: dt.datetime
             and not before(r.resolved_at, as_of)
             and not before(r.stopped_at, as_of)
         ):
-            if r.due_at is None or as_of <= r.due_at:
+            # a clock stopped before the due instant and still stopped: the due instant is not reached (§5)
+            stopped_clock = r.paused_since is not None and r.due_at is not None and r.paused_since <= r.due_at
+            if r.due_at is None or as_of <= r.due_at or stopped_clock:
                 c["pending_within"] += 1
             else:
                 c["pending_overdue"] += 1

@@ -73,6 +73,10 @@ def edge_history(world, rng: random.Random, n: int):
                 ]
             )
         classification = verify.classify(resolved, due) if resolved and due else ("early" if resolved else "")
+        paused = None  # an open pause (supplement, payment), before, at or after the due instant
+        if received_at and not resolved and not stopped and rng.random() < 0.3:
+            paused = rng.choice([received, received + dt.timedelta(minutes=rng.randint(0, 30 * 1440)), due])
+            paused = max(paused or received, received)
         rows.append(
             Dossier(
                 code=f"EDGE-{i:05d}",
@@ -90,6 +94,7 @@ def edge_history(world, rng: random.Random, n: int):
                 stopped_at=stopped,
                 refused_at=refused,
                 processing_seconds=rng.choice([None, 0, rng.randint(1, 400 * 3600)]) if resolved else None,
+                paused_since=paused,
             )
         )
     Dossier.objects.bulk_create(rows)

@@ -1,0 +1,61 @@
+"""A dossier whose clock stopped before its due instant (a supplement or payment still awaited) is pending within
+time, not overdue, for any period end: its due instant moves by the paused time when the applicant acts (contract
+§5). So a quarter's published figures do not change when the applicant answers later."""
+
+import datetime as dt
+
+from motcua.dossiers import services
+from motcua.dossiers.tests.conftest import local, org  # noqa: F401  (the lifecycle fixture)
+from motcua.dossiers.tests.test_lifecycle import act, file_online
+from motcua.reports import selectors, verify
+
+SO = "000.00.21.H26"
+
+
+def stats(day_to: dt.date, now: dt.datetime) -> dict:
+    return selectors.on_time_stats(date_from=dt.date(2025, 3, 1), date_to=day_to, agency=SO, now=now)
+
+
+def pending(figures: dict) -> tuple[int, int]:
+    return figures["pending_within"], figures["pending_overdue"]
+
+
+def test_a_stopped_clock_is_not_overdue_and_the_figures_stay_put(org):  # noqa: F811
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))  # due Thu 06/03 09:00
+    d = act(org, d, "request_supplement", "specialist", local(2025, 3, 4, 9, 0), reason="Thiếu bản sao")
+    late = file_online(org, local(2025, 3, 3, 8, 40))
+    late = act(org, late, "receive", "officer", local(2025, 3, 3, 9, 10))  # due 06/03 09:10
+    late = act(
+        org, late, "request_supplement", "specialist", local(2025, 3, 7, 9, 0), reason="Bổ sung"
+    )  # overdue
+    # as of 10/03 (both still paused): the first was stopped with 2 working days left — within; the second was
+    # already overdue when it paused — overdue
+    before = stats(dt.date(2025, 3, 9), now=local(2025, 3, 10, 9, 0))
+    assert pending(before) == (1, 1) and before["index_2_1"] == 50.0
+    overdue, soon = selectors.overdue_and_due_soon(agency_ids=[org["so"].pk], now=local(2025, 3, 10, 9, 0))
+    assert [x.code for x in overdue] == [late.code] and soon == []
+    # the same figures from the events alone (verify-stats), and on the summary path and the raw path alike
+    report = verify.verify(
+        date_from=dt.date(2025, 3, 1), date_to=dt.date(2025, 3, 9), now=local(2025, 3, 10, 9)
+    )
+    assert pending(report.total_events) == (1, 1) and report.agency_diffs == [] and report.dossier_diffs == []
+    assert report.summary_diffs == []
+    # the applicant answers on 12/03: the first's due instant moves by the 6 working days paused, and the period
+    # that ended on 09/03 keeps its figures
+    d = act(org, d, "supplement", "citizen", local(2025, 3, 12, 9, 0))
+    assert d.due_at == local(2025, 3, 14, 9, 0)
+    after = stats(dt.date(2025, 3, 9), now=local(2025, 3, 13, 9, 0))
+    assert pending(after) == pending(before)
+    assert services.current_step(d) is not None
+
+
+def test_a_pause_in_a_period_that_ended_before_it_changes_nothing(org):  # noqa: F811
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))  # due 06/03 09:00
+    # end of the period 07/03: overdue then (no pause yet)
+    assert pending(stats(dt.date(2025, 3, 7), now=local(2025, 3, 10, 8, 0))) == (0, 1)
+    act(org, d, "request_supplement", "specialist", local(2025, 3, 10, 9, 0), reason="Bổ sung")
+    # paused after its due instant: still overdue for that period, and now
+    assert pending(stats(dt.date(2025, 3, 7), now=local(2025, 3, 11, 8, 0))) == (0, 1)
+    assert pending(stats(dt.date(2025, 3, 11), now=local(2025, 3, 11, 8, 0))) == (0, 1)
