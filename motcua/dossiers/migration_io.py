@@ -275,6 +275,9 @@ class ImportResult:
 # --- parsing helpers -------------------------------------------------------------------------------------------
 
 
+_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})(?::?\d{2}(?:\.\d+)?)?$")
+
+
 def _instant(value, name: str, *, now: dt.datetime, future_ok: bool = False) -> dt.datetime:
     if not isinstance(value, str) or not value.strip():
         raise BadRecord(
@@ -288,6 +291,12 @@ def _instant(value, name: str, *, now: dt.datetime, future_ok: bool = False) -> 
             f"Thời điểm '{name}' = '{value}' không đúng định dạng ISO 8601.",
             f"'{name}' = '{value}' is not an ISO 8601 datetime.",
         ) from None
+    offset = _OFFSET.search(value.strip().partition("T")[2])
+    if offset and (int(offset[2]) > 14 or int(offset[3]) > 59):  # Python reads +09:99 as +10:39
+        raise BadRecord(
+            f"Thời điểm '{name}' = '{value}' có độ lệch múi giờ không hợp lệ (từ -14:00 đến +14:00, phút dưới 60).",
+            f"'{name}' = '{value}' has an invalid UTC offset (from -14:00 to +14:00, minutes below 60).",
+        )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=LOCAL)  # naive = local time (+07:00)
     parsed = parsed.astimezone(
@@ -771,7 +780,8 @@ class Preparer:
 
 
 def _comparable_event(action, at, actor_name, from_state, to_state, reason, data, file_hashes):
-    kept = {k: v for k, v in (data or {}).items() if k not in DERIVED_KEYS}
+    # instants compared as instants: a native event stores them in UTC, an imported one as the file wrote them
+    kept = services.instants_in({k: v for k, v in (data or {}).items() if k not in DERIVED_KEYS}, dt.UTC)
     return (
         action,
         at,
@@ -1432,7 +1442,9 @@ def export_record(dossier: Dossier, events: Iterable[DossierEvent]) -> dict:
     out_events = []
     for e in events:
         ev = {"action": e.action, "at": local_iso(e.at)}
-        data = e.data or {}
+        data = services.instants_in(
+            e.data or {}, LOCAL
+        )  # the file's instants in local time, as the contract's
         for key in PARAM_KEYS:
             if data.get(key) is not None:
                 ev[key] = data[key]
@@ -1454,9 +1466,14 @@ def export_record(dossier: Dossier, events: Iterable[DossierEvent]) -> dict:
 
 
 def export_queryset(
-    *, date_from: dt.date | None = None, date_to: dt.date | None = None, agency: str | None = None
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    agency: str | None = None,
+    subtree: bool = False,
 ):
-    """Dossiers first registered (submitted_at, local date) in [date_from, date_to], optionally of one agency."""
+    """Dossiers first registered (submitted_at, local date) in [date_from, date_to], optionally of one agency (with
+    `subtree`, of that agency and every agency under it, as the statistics scope an agency)."""
     qs = Dossier.objects.select_related("agency", "procedure").order_by("pk")
     if date_from is not None:
         qs = qs.filter(submitted_at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=LOCAL))
@@ -1464,7 +1481,10 @@ def export_queryset(
         qs = qs.filter(
             submitted_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=LOCAL)
         )
-    if agency:
+    if agency and subtree:
+        root = Agency.objects.filter(identifier=agency).first()
+        qs = qs.filter(agency__path__startswith=root.path) if root is not None else qs.none()
+    elif agency:
         qs = qs.filter(agency__identifier=agency)
     return qs
 

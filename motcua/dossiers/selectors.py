@@ -17,7 +17,7 @@ from motcua.org.selectors import roles_of
 
 from . import lifecycle
 from .models import Dossier, DossierDocument, State
-from .services import DOCUMENTS_CACHE, allowed_actions, events_of, steps_of
+from .services import DOCUMENTS_CACHE, allowed_actions, events_of, instants_in, steps_of
 
 LOCAL = lifecycle.LOCAL
 
@@ -225,7 +225,7 @@ def dossier_detail(dossier: Dossier, user=None) -> dict:
                 "to_state": e.to_state,
                 "step": e.step_order,
                 "reason": e.reason,
-                "data": e.data,
+                "data": instants_in(e.data or {}, LOCAL),
                 "file_hashes": e.file_hashes,
                 "hash": e.hash,
             }

@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
@@ -344,6 +345,23 @@ def _clean_data(data: dict) -> dict:
             out[k] = str(v)
         else:
             out[k] = json.loads(_PLAIN.encode(v))
+    return out
+
+
+_ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})$")
+
+
+def instants_in(data: dict, tz) -> dict:
+    """A copy of event data with each instant (a top-level ISO 8601 string with its offset) written in `tz`. The
+    data is stored as recorded (native events in UTC, `_clean_data`; imported ones as the file wrote them):
+    the API and the export show local time (+07:00, contract §2), comparisons use one zone."""
+    out = dict(data)
+    for k, v in out.items():
+        if isinstance(v, str) and _ISO_INSTANT.match(v):
+            try:
+                out[k] = dt.datetime.fromisoformat(v).astimezone(tz).isoformat()
+            except ValueError:
+                pass
     return out
 
 

@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test import Client
 
 from motcua.catalog.models import Procedure, ProcedureVersion
 from motcua.dossiers import migration_io, selectors, services
@@ -612,6 +613,12 @@ def test_export_filters(org, tmp_path):
     )
     rc, out, _ = run("export-dossiers", "--agency", "000.00.22.H26")
     assert rc == 0 and out == ""
+    # the province: its own dossiers (none), or with --subtree its departments' too, as the statistics count it
+    assert run("export-dossiers", "--agency", "H26")[1] == ""
+    assert (
+        len(run("export-dossiers", "--agency", "H26", "--subtree")[1].splitlines()) == Dossier.objects.count()
+    )
+    assert run("export-dossiers", "--subtree")[0] == 1
     assert run("export-dossiers", "--from", "01/03/2025")[0] == 1
     assert run("export-dossiers", "--agency", "nope")[0] == 1
     rec = json.loads(run("export-dossiers", "--from", "2025-04-25", "--to", "2025-04-25")[1])
@@ -860,3 +867,52 @@ def test_copy_rows_read_back_give_the_same_fingerprint(org):
         # and a changed column changes it
         other = dict(p.fields, applicant_address=p.fields["applicant_address"] + "x")
         assert plans[0].fingerprint(plans[0].text(other)) != p.fingerprint
+
+
+def test_importing_an_export_into_the_same_database_changes_nothing(org, tmp_path):
+    """Native events store their instants in UTC, the export writes them in local time: the same dossier read
+    back (an apology's new return date included) is identical, not a conflict."""
+    _native_history(org)
+    _apologised(org)
+    path = tmp_path / "export.jsonl"
+    assert run("export-dossiers", "-o", str(path))[0] == 0
+    assert '"new_return_at":"2025-03-12T16:00:00+07:00"' in path.read_text(encoding="utf-8")
+    events = DossierEvent.objects.count()
+    rc, out, err = run("import-dossiers", str(path))
+    assert rc == 0, err + out
+    assert DossierEvent.objects.count() == events and Dossier.objects.count() == 9
+
+
+def _apologised(org):
+    """A dossier received online and apologised for through the services (the new date a datetime, as the web
+    form and the API give it)."""
+    u = org["users"]
+    d, _ = services.dossier_file(actor=u["citizen"], procedure_code="1.001612", agency_identifier=SO,
+                                 channel="online", applicant=APPLICANT, at=local(2025, 3, 3, 8, 30))  # fmt: skip
+    services.dossier_act(
+        code=d.code, action="receive", actor=u["officer"], params={}, at=local(2025, 3, 3, 9)
+    )
+    return services.dossier_act(
+        code=d.code, action="apologize", actor=u["leader"], at=local(2025, 3, 4, 9),
+        params={"reason": "Chờ xác minh", "new_return_at": local(2025, 3, 12, 16, 0)},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("offset", ["+09:99", "+15:00", "-14:60"])
+def test_an_impossible_utc_offset_is_refused_on_its_line(org, tmp_path, offset):
+    rec = record(
+        "OFF-1", [("submit", f"2023-01-03T09:00:00{offset}"), ("receive", "2023-01-04T10:00:00+07:00")]
+    )
+    rc, out, err = run("import-dossiers", write(tmp_path, [rec]))
+    assert rc == 1 and "độ lệch múi giờ không hợp lệ" in out + err and not Dossier.objects.exists()
+
+
+def test_the_api_shows_event_instants_in_local_time(org, token):
+    d = _apologised(org)
+    r = Client().get(f"/api/v1/dossiers/{d.code}", HTTP_AUTHORIZATION=f"Bearer {token('officer')}")
+    apology = next(e for e in r.json()["events"] if e["action"] == "apologize")
+    assert apology["data"]["new_return_at"] == "2025-03-12T16:00:00+07:00"
+    received = next(e for e in r.json()["events"] if e["action"] == "receive")
+    assert received["data"]["due_at"] == "2025-03-06T09:00:00+07:00"
+    # stored as recorded (UTC): the hash chain is over the stored data
+    assert DossierEvent.objects.get(dossier=d, action="apologize").data["new_return_at"].endswith("+00:00")

@@ -1,4 +1,4 @@
-"""`motcua export-dossiers [--from YYYY-MM-DD --to YYYY-MM-DD] [--agency ID] [-o file]`: dossiers as JSON Lines in
+"""`motcua export-dossiers [--from YYYY-MM-DD --to YYYY-MM-DD] [--agency ID [--subtree]] [-o file]`: dossiers as JSON Lines in
 the migration import format (contract §8), stdout by default. Export then import into an empty database gives the
 same stored timings and statistics."""
 
@@ -26,7 +26,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="date_from", help="first day (registration date, YYYY-MM-DD)")
         parser.add_argument("--to", dest="date_to", help="last day (inclusive, YYYY-MM-DD)")
-        parser.add_argument("--agency", help="agency identifier, e.g. 000.00.21.H26")
+        parser.add_argument(
+            "--agency",
+            help="agency identifier, e.g. 000.00.21.H26: that agency's dossiers only (see --subtree)",
+        )
+        parser.add_argument(
+            "--subtree",
+            action="store_true",
+            help="with --agency: also the dossiers of every agency under it (a district with its wards), as the "
+            "statistics count an agency",
+        )
         parser.add_argument("-o", "--output", help="output file (default: stdout)")
         parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
@@ -37,7 +46,9 @@ class Command(BaseCommand):
             raise CommandError("'--from' phải trước hoặc bằng '--to'. / '--from' must not be after '--to'.")
         if opts["agency"] and not Agency.objects.filter(identifier=opts["agency"]).exists():
             raise CommandError(f"Không có cơ quan '{opts['agency']}'. / Unknown agency '{opts['agency']}'.")
-        filters = dict(date_from=date_from, date_to=date_to, agency=opts["agency"])
+        if opts["subtree"] and not opts["agency"]:
+            raise CommandError("'--subtree' cần '--agency'. / '--subtree' needs '--agency'.")
+        filters = dict(date_from=date_from, date_to=date_to, agency=opts["agency"], subtree=opts["subtree"])
         progress = None if opts["quiet"] or not opts["output"] else sys.stderr
         if opts["output"]:
             with open(opts["output"], "w", encoding="utf-8") as fh:
