@@ -72,12 +72,27 @@ class AnswerForm(forms.Form):
         label=_("Nội dung trả lời"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10000
     )
     public = forms.BooleanField(label=_("Công khai câu trả lời trên trang PAKN của cơ quan"), required=False)
+    public_title = forms.CharField(
+        label=_("Tiêu đề công khai"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "Để trống: tiêu đề gốc đã che số giấy tờ, điện thoại, thư điện tử, mã hồ sơ và họ tên đã biết."
+        ),
+    )
     public_content = forms.CharField(
-        label=_("Nội dung phản ánh công khai (đã lược bỏ thông tin cá nhân; để trống = nội dung gốc đã che)"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Nội dung phản ánh công khai"),
+        help_text=_(
+            "Bắt buộc khi công khai: nội dung gốc không bao giờ được công khai. Để trống, hệ thống gợi ý một bản "
+            "nháp đã che số giấy tờ, điện thoại, thư điện tử, mã hồ sơ và họ tên đã biết; hãy xoá địa chỉ và mọi "
+            "thông tin cá nhân còn lại trước khi xác nhận."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=5000,
     )
+    # the digest of the preview the officer saw (selectors.public_preview): publishing needs it to match
+    confirm = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
 
 class RejectForm(forms.Form):

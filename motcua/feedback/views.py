@@ -362,6 +362,42 @@ def staff_list(request):
     )
 
 
+def _unconfirmed_publication(request, fb: Feedback, answer_form: AnswerForm, ctx: dict):
+    """Publishing an answer shows the officer exactly what the public page will show (title, question, answer,
+    redacted) and publishes only what was confirmed: the form carries the digest of the preview the officer saw.
+    Without a public content, a redacted draft of the original is offered to edit (422: nothing is answered);
+    with one that was not previewed as it stands, the preview (200). None when confirmed."""
+    if not services.may_handle(request.user, fb):
+        return None  # the service refuses (403)
+    d = answer_form.cleaned_data
+    data = request.POST.copy()
+    drafted = not d["public_content"].strip()
+    if drafted:
+        draft = selectors.public_draft(fb)
+        data["public_content"] = draft["public_content"]
+        if not d["public_title"].strip():
+            data["public_title"] = draft["public_title"]
+    preview = selectors.public_preview(
+        fb, public_title=data["public_title"], public_content=data["public_content"], answer=d["answer"]
+    )
+    if not drafted and d["confirm"] == preview["digest"]:
+        return None
+    data["confirm"] = preview["digest"]
+    ctx["answer_form"] = AnswerForm(data)
+    ctx["preview"] = preview
+    if drafted:
+        ctx["error"] = _(
+            "Nội dung gốc của phản ánh không được công khai. Hệ thống đã gợi ý một bản nháp đã che số giấy tờ, "
+            "điện thoại, thư điện tử, mã hồ sơ và họ tên đã biết: hãy đọc phần xem trước, xoá địa chỉ và mọi "
+            "thông tin cá nhân còn lại, rồi bấm “Xác nhận công khai và gửi trả lời”."
+        )
+        return render(request, "feedback/staff_detail.html", ctx, status=422)
+    ctx["notice"] = _(
+        "Kiểm tra phần xem trước dưới đây — đúng những gì sẽ công khai — rồi bấm “Xác nhận công khai và gửi trả lời”."
+    )
+    return render(request, "feedback/staff_detail.html", ctx)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_detail(request, reference: str):
@@ -393,12 +429,17 @@ def staff_detail(request, reference: str):
             elif op == "answer":
                 if not answer_form.is_valid():
                     return render(request, "feedback/staff_detail.html", ctx, status=400)
+                if answer_form.cleaned_data["public"] and fb.is_open:
+                    unconfirmed = _unconfirmed_publication(request, fb, answer_form, ctx)
+                    if unconfirmed is not None:
+                        return unconfirmed
                 services.feedback_answer(
                     reference=fb.reference,
                     user=request.user,
                     answer=answer_form.cleaned_data["answer"],
                     public=answer_form.cleaned_data["public"],
                     public_content=answer_form.cleaned_data["public_content"],
+                    public_title=answer_form.cleaned_data["public_title"],
                 )
                 messages.success(request, _("Đã gửi trả lời phản ánh, kiến nghị."))
             elif op == "reject":
