@@ -53,13 +53,20 @@ def _rating_page(request, code: str, *, paper: bool):
     the receipt (whoever holds it confirms the applicant's ID or tax number: the walk-in applicant), or a
     one-stop officer entering a paper evaluation form."""
     title = _("Nhập phiếu đánh giá giấy") if paper else _("Đánh giá mức độ hài lòng")
-    if not paper and request.method == "GET" and not is_staff_member(request.user):
+    dossier = _dossier(code)
+    owner = bool(dossier) and request.user.is_authenticated and dossier.applicant_user_id == request.user.pk
+    # a QR shown by the officer at the counter (services.counter_token) stands in for the applicant's number
+    token = "" if paper else (request.POST.get("t") or request.GET.get("t") or "")[:200]
+    token_ok = bool(dossier) and bool(token) and services.counter_token_officer(dossier, token) is not None
+    if not paper and request.method == "GET" and not (owner or token_ok or is_staff_member(request.user)):
         # the page tells a dossier's procedure, agency and state to anyone with its code, as the public lookup
-        # does: counted against the lookup's limit, so it cannot be used to walk through codes instead
+        # does: counted against the lookup's limit, so it cannot be used to walk through codes instead. The
+        # dossier's owner and the applicant holding the officer's QR are no code-walkers: a lookup limit reached
+        # by others behind the same address (a carrier's NAT, a ward office) does not lock them out. Whether the
+        # code exists is told only after the count, as before.
         refused = lookup_throttled(request, "feedback/error.html", {"title": title})
         if refused is not None:
             return refused
-    dossier = _dossier(code)
     if dossier is None:
         return _not_found(request, code, title)
     if paper and not services.may_record_counter(request.user, dossier):
@@ -73,10 +80,6 @@ def _rating_page(request, code: str, *, paper: bool):
             ),
             title=title,
         )
-    owner = request.user.is_authenticated and dossier.applicant_user_id == request.user.pk
-    # a QR shown by the officer at the counter (services.counter_token) stands in for the applicant's number
-    token = "" if paper else (request.POST.get("t") or request.GET.get("t") or "")[:200]
-    token_ok = bool(token) and services.counter_token_officer(dossier, token) is not None
     verify = not paper and not owner and not token_ok
     # opened from the counter's rating screen (counter_display) on the tablet itself: back there when done
     at_counter = token_ok and (request.POST.get("quay") or request.GET.get("quay")) == "1"
