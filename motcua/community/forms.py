@@ -20,11 +20,17 @@ from .models import ConsentMethod
 class AssistedFilingForm(forms.Form):
     team = forms.TypedChoiceField(label=_("Tổ"), coerce=int, required=False)
     procedure_code = forms.CharField(label=_("Mã thủ tục"), max_length=40, widget=forms.HiddenInput)
-    agency = forms.CharField(
-        label=_("Cơ quan tiếp nhận (mã định danh)"),
-        max_length=35,
-        required=False,
-        help_text=_("Để trống: UBND phường/xã của tổ."),
+    agency = forms.ChoiceField(
+        label=_("Cơ quan tiếp nhận"),
+        help_text=_(
+            "Các cơ quan niêm yết và tiếp nhận trực tuyến thủ tục này; UBND phường/xã của tổ ở đầu danh sách."
+        ),
+        error_messages={
+            "invalid_choice": _(
+                "Cơ quan này không tiếp nhận trực tuyến thủ tục đã chọn; chọn một cơ quan trong danh sách."
+            ),
+            "required": _("Chọn cơ quan tiếp nhận hồ sơ."),
+        },
     )
     resident_name = forms.CharField(label=_("Họ và tên người dân"), max_length=255)
     resident_id_number = forms.CharField(label=_("Số định danh cá nhân (12 chữ số)"), max_length=20)
@@ -58,11 +64,13 @@ class AssistedFilingForm(forms.Form):
     )
     other_files = MultipleFileField(label=_("Tệp khác (nếu có)"))
 
-    def __init__(self, *args, memberships=(), components=(), **kwargs):
+    def __init__(self, *args, memberships=(), components=(), agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].choices = [
             (m.team_id, f"{m.team.name} — {m.team.ward.name}") for m in memberships
         ]
+        # only the agencies that receive the chosen procedure online (services.receiving_agencies)
+        self.fields["agency"].choices = [(a.identifier, a.name) for a in agencies]
         # one file per component of the procedure (an online filing: no paper boxes); required ones must be given
         self.components = add_component_fields(self, components, paper=False)
         for name, component in self.components:

@@ -152,3 +152,27 @@ def test_claim_is_throttled_after_repeated_failures(world):
     # another account is not locked out
     other = world["users"]["other"]
     assert services.claim_dossier(user=other, code=f.dossier.code, id_number=RESIDENT_ID)[1] is True
+
+
+def test_files_only_where_the_procedure_is_received_online(world, province_procedure):
+    """The province-level procedure is not filed at the ward (the default), nor at an agency that does not list it
+    or lists it without online reception; it is filed at the department that receives it online."""
+    dept = province_procedure["dept"]
+    cases = [
+        {"procedure_code": "1.009403"},  # the team's ward by default
+        {"procedure_code": "1.009403", "agency_identifier": world["ward_a"].identifier},
+        {"procedure_code": "1.009403", "agency_identifier": "Sở bất kỳ"},
+        {"procedure_code": "1.001193", "agency_identifier": dept.identifier},
+        {"procedure_code": "1.001193", "agency_identifier": world["district"].identifier},  # not online
+    ]
+    for kw in cases:
+        with pytest.raises(Unprocessable) as exc:
+            file_for(world, **kw)
+        assert exc.value.code == "not_offered", kw
+        assert "không tiếp nhận trực tuyến thủ tục" in exc.value.message
+    assert not Dossier.objects.exists() and not AssistedFiling.objects.exists()
+    f = file_for(world, procedure_code="1.009403", agency_identifier=dept.identifier)
+    assert f.dossier.agency == dept and f.dossier.code.startswith("000.00.21.H26-")
+    assert [a.identifier for a in services.receiving_agencies(world["procedure"], [world["ward_a"]])] == [
+        world["ward_a"].identifier
+    ]

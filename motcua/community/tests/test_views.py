@@ -11,7 +11,7 @@ from .conftest import RESIDENT_ID
 def post_filing(client, **over):
     data = {
         "procedure_code": "1.001193",
-        "agency": "",
+        "agency": "000.02.33.H26",
         "resident_name": "Trần Văn Bảo",
         "resident_id_number": RESIDENT_ID,
         "resident_phone": "0912345678",
@@ -190,3 +190,47 @@ def test_consent_time_is_shown_and_typed_as_dd_mm_yyyy(client, world):
     typed = (now - timezone.timedelta(hours=1)).replace(second=0, microsecond=0)
     assert post_filing(client, consent_at=typed.strftime("%d/%m/%Y %H:%M")).status_code == 302
     assert AssistedFiling.objects.get().consent_at == typed
+
+
+def test_assisted_filing_offers_only_the_agencies_that_receive_the_procedure(
+    client, world, province_procedure
+):
+    """The QA repro: 1.009403 (offered only by 000.00.21.H26) posted with the ward, or with any typed agency, is
+    refused (422) with a clear message and what was typed kept; the list names only the agencies that receive it."""
+    client.force_login(world["users"]["member"])
+    url = reverse("community:assisted_new")
+    page = client.get(url, {"procedure_code": "1.009403"})
+    assert page.status_code == 200
+    choices = page.context["form"].fields["agency"].choices
+    assert choices == [("000.00.21.H26", "Sở Kế hoạch và Đầu tư")]
+    assert page.context["form"]["agency"].value() == "000.00.21.H26"
+    ward = client.get(url, {"procedure_code": "1.001193"}).context["form"]
+    assert ward.fields["agency"].choices == [
+        ("000.02.33.H26", "UBND Phường Bách Khoa")
+    ]  # not the offline district
+    for agency in ("000.02.33.H26", "000.00.33.H26", "UBND Phường Bách Khoa", ""):
+        refused = post_filing(
+            client, procedure_code="1.009403", agency=agency, resident_name="Trần Văn Bảo Lâm"
+        )
+        html = refused.content.decode()
+        assert refused.status_code == (422 if agency else 400), agency
+        if agency:
+            assert "không tiếp nhận trực tuyến thủ tục đã chọn" in html
+            select = html.split('<select name="agency"', 1)[1].split(">", 1)[0]
+            assert 'aria-invalid="true"' in select  # the error is on the field too
+        assert 'value="Trần Văn Bảo Lâm"' in html  # what was typed is kept
+    assert not Dossier.objects.exists()
+    ok = post_filing(client, procedure_code="1.009403", agency="000.00.21.H26")
+    assert ok.status_code == 302
+    assert Dossier.objects.get().agency == province_procedure["dept"]
+
+
+def test_a_procedure_nobody_receives_online_cannot_be_filed(client, world, province_procedure):
+    from motcua.catalog.models import Offering
+
+    Offering.objects.filter(procedure=province_procedure["procedure"]).update(online=False)
+    client.force_login(world["users"]["member"])
+    page = client.get(reverse("community:assisted_new"), {"procedure_code": "1.009403"})
+    assert page.status_code == 422 and "Không cơ quan nào tiếp nhận trực tuyến" in page.content.decode()
+    assert post_filing(client, procedure_code="1.009403", agency="000.00.21.H26").status_code == 422
+    assert not Dossier.objects.exists()
