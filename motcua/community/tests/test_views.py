@@ -103,6 +103,26 @@ def test_assistance_template_tag(world, client):
     assert Template("{% load community %}{% assistance_note d %}").render(Context({"d": plain})).strip() == ""
 
 
+def test_the_dossier_pages_say_who_helped_file_it(world, client):
+    """The resident's own dossier page and the staff dossier page name the team and member that filed it; a dossier
+    filed without a team says nothing of the kind."""
+    client.force_login(world["users"]["member"])
+    post_filing(client)
+    d = AssistedFiling.objects.get().dossier
+    note = "với sự hỗ trợ của Tổ CNSCĐ TDP số 1 (UBND Phường Bách Khoa), thành viên Phạm Thị Hoa (Tổ trưởng)"
+    client.force_login(world["users"]["resident"])
+    client.post(reverse("community:claim"), {"code": d.code, "id_number": RESIDENT_ID})
+    mine = client.get(reverse("portal:my_dossier", args=[d.code]))
+    assert mine.status_code == 200 and note in mine.content.decode()
+    client.force_login(world["users"]["officer"])
+    staff = client.get(reverse("dossiers:detail", args=[d.code]))
+    assert staff.status_code == 200 and note in staff.content.decode()
+    Dossier.objects.filter(pk=d.pk).update(code="000.02.33.H26-250101-0099")
+    AssistedFiling.objects.all().delete()
+    plain = client.get(reverse("dossiers:detail", args=["000.02.33.H26-250101-0099"]))
+    assert plain.status_code == 200 and "với sự hỗ trợ của" not in plain.content.decode()
+
+
 def test_assisted_filing_takes_the_e_form_and_the_components(client, world, settings, tmp_path):
     """The member picks the procedure, then files the resident's e-form and component files as the online wizard
     asks of a citizen: what is missing or bad is refused with nothing created; what is filed is kept as filed."""
