@@ -1,6 +1,9 @@
 """Form shapes for the assisted-filing and claim pages. Rules live in services.py."""
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.i18n import english_active
@@ -12,9 +15,10 @@ from motcua.dossiers.forms import (
     datetime_input,
 )
 from motcua.dossiers.models import ReturnMethod
-from motcua.dossiers.validators import IdentifierError, clean_phone
+from motcua.dossiers.validators import IdentifierError, clean_personal_id, clean_phone
 
 from .models import ConsentMethod
+from .services import CONSENT_MAX_AGE
 
 
 class AssistedFilingForm(forms.Form):
@@ -77,6 +81,25 @@ class AssistedFilingForm(forms.Form):
             self.fields[name].required = component.required
             self.fields[name].error_messages["required"] = _("Tải lên tệp của thành phần hồ sơ bắt buộc này.")
         self.fields["other_files"] = self.fields.pop("other_files")
+
+    def clean_resident_id_number(self):
+        """As the filing service checks it (12 digits, a known province code), shown on the field."""
+        try:
+            return clean_personal_id(self.cleaned_data["resident_id_number"])
+        except IdentifierError as exc:
+            raise forms.ValidationError(exc.message_en if english_active() else exc.message) from exc
+
+    def clean_consent_at(self):
+        """As the filing service checks it: not in the future, at most 30 days before filing."""
+        value = self.cleaned_data["consent_at"]
+        now = timezone.now()
+        if value > now + dt.timedelta(minutes=5):
+            raise forms.ValidationError(_("Thời điểm người dân đồng ý không được ở tương lai."))
+        if value < now - CONSENT_MAX_AGE:
+            raise forms.ValidationError(
+                _("Thời điểm người dân đồng ý không được quá 30 ngày trước khi nộp; hãy xin lại sự đồng ý.")
+            )
+        return value
 
     def clean(self):
         cleaned = super().clean()

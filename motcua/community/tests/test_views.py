@@ -33,7 +33,7 @@ def test_assisted_filing_page(client, world):
     page = client.get(url).content.decode()
     assert "1.001193" in page  # offered procedures suggested
     bad = post_filing(client, resident_id_number="123")
-    assert bad.status_code == 422 and "12 chữ số" in bad.content.decode()
+    assert bad.status_code == 400 and "12 chữ số" in bad.content.decode()
     assert post_filing(client, consent_method="").status_code == 400
     bad_phone = post_filing(client, resident_phone="0912 345")
     assert bad_phone.status_code == 400 and "Số điện thoại không hợp lệ" in bad_phone.content.decode()
@@ -254,3 +254,31 @@ def test_a_procedure_nobody_receives_online_cannot_be_filed(client, world, provi
     assert page.status_code == 422 and "Không cơ quan nào tiếp nhận trực tuyến" in page.content.decode()
     assert post_filing(client, procedure_code="1.009403", agency="000.00.21.H26").status_code == 422
     assert not Dossier.objects.exists()
+
+
+def test_id_number_and_consent_time_errors_are_on_their_fields(client, world):
+    """Checked by the form as the service checks them: the message next to the field, the field marked invalid
+    (aria-invalid, described by the message), what was typed kept, nothing filed."""
+    client.force_login(world["users"]["member"])
+    now = timezone.localtime()
+    cases = {
+        "resident_id_number": ({"resident_id_number": "999085012345"}, "mã tỉnh nơi đăng ký khai sinh"),
+        "consent_at": (
+            {"consent_at": (now + timezone.timedelta(days=1)).strftime("%d/%m/%Y %H:%M")},
+            "tương lai",
+        ),
+    }
+    old = {"consent_at": (now - timezone.timedelta(days=31)).strftime("%d/%m/%Y %H:%M")}
+    for field, (over, message) in [*cases.items(), ("consent_at", (old, "quá 30 ngày"))]:
+        resp = post_filing(client, resident_name="Trần Văn Bảo Lâm", **over)
+        assert resp.status_code == 400, field
+        form = resp.context["form"]
+        assert list(form.errors) == [field] and message in form.errors[field][0]
+        html = resp.content.decode()
+        tag = html.split(f'name="{field}"', 1)[1].split(">", 1)[0]
+        assert 'aria-invalid="true"' in tag and f"id_{field}_error" in tag
+        assert f'id="id_{field}_error"' in html  # the message it points at
+        assert 'value="Trần Văn Bảo Lâm"' in html and "chọn lại tệp" in html
+    assert not Dossier.objects.exists()
+    ok = post_filing(client, resident_id_number="001 085.012 345")  # grouped as people write it
+    assert ok.status_code == 302 and Dossier.objects.get().applicant_id_number == RESIDENT_ID
