@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from motcua.catalog.models import Procedure
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
-from motcua.core.text import nfc
+from motcua.core.text import code_forms, nfc
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_file
 from motcua.dossiers.validators import IdentifierError, clean_personal_id
@@ -209,9 +209,11 @@ def claim_dossier(*, user, code: str, id_number: str, at: dt.datetime | None = N
             "Nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.",
             "Too many failed attempts; try again in 15 minutes.",
         )
-    code = (code or "").strip()
-    digits = re.sub(r"[\s.]", "", id_number or "")
-    dossier = Dossier.objects.filter(code=code).first() if code else None
+    # a code typed in lower case or with spaces, a number grouped with spaces, dots or dashes: the same code and
+    # number, not a failed attempt counted toward the lockout
+    forms = code_forms(code)
+    digits = re.sub(r"[\s.\-]", "", id_number or "")
+    dossier = Dossier.objects.filter(code__in=forms).first() if forms else None
     filing = (
         AssistedFiling.objects.select_related("member").filter(dossier=dossier).first() if dossier else None
     )

@@ -66,6 +66,31 @@ class FeedbackForm(forms.Form):
             Agency.objects.filter(active=True).order_by("path").values_list("identifier", "name")
         )
 
+    def clean_dossier_code(self):
+        # codes are upper case (contract §3); the public lookup takes a lower-case one too
+        return "".join(self.cleaned_data["dossier_code"].split()).upper()
+
+    def clean(self):
+        """What the chosen subject needs, on its field (the service checks it again)."""
+        cleaned = super().clean()
+        subject = cleaned.get("subject")
+        if (
+            subject == Subject.DOSSIER
+            and not cleaned.get("dossier_code")
+            and "dossier_code" not in self.errors
+        ):
+            self.add_error(
+                "dossier_code",
+                _("Nhập mã hồ sơ ghi trên giấy tiếp nhận (ví dụ 000.00.21.H26-250124-0001)."),
+            )
+        if subject == Subject.PROCEDURE and not (cleaned.get("procedure_code") or "").strip():
+            if "procedure_code" not in self.errors:
+                self.add_error("procedure_code", _("Nhập mã thủ tục mà Ông/Bà phản ánh."))
+        if subject in (Subject.PROCEDURE, Subject.AGENCY) and not cleaned.get("agency"):
+            if "agency" not in self.errors:
+                self.add_error("agency", _("Chọn cơ quan."))
+        return cleaned
+
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(

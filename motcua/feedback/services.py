@@ -20,7 +20,7 @@ from django.utils import timezone
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import Conflict, NotFound, PermissionDenied, Unprocessable
 from motcua.core.i18n import vietnamese
-from motcua.core.text import nfc
+from motcua.core.text import code_forms, nfc
 from motcua.dossiers.models import Dossier, State
 from motcua.org import throttle
 from motcua.org.models import Agency, Role
@@ -172,7 +172,7 @@ def rating_create(
         dossier = (
             Dossier.objects.select_for_update()
             .select_related("agency")
-            .filter(code=(dossier_code or "").strip())
+            .filter(code__in=code_forms(dossier_code))
             .first()
         )
         if dossier is None:
@@ -310,10 +310,17 @@ def _route(*, user, subject: str, dossier_code: str, procedure_code: str, agency
     """Find the responsible agency: the dossier's agency, the chosen agency, or for a procedure the chosen agency
     that offers it."""
     if subject == Subject.DOSSIER:
-        code = (dossier_code or "").strip()
-        dossier = Dossier.objects.select_related("agency", "procedure").filter(code=code).first()
+        forms = code_forms(dossier_code)
+        if not forms:
+            raise Unprocessable(
+                "Hãy nhập mã hồ sơ mà Ông/Bà phản ánh (ghi trên giấy tiếp nhận, ví dụ 000.00.21.H26-250124-0001).",
+                "Enter the code of the dossier (on the receipt, e.g. 000.00.21.H26-250124-0001).",
+                code="dossier_required",
+            )
+        dossier = Dossier.objects.select_related("agency", "procedure").filter(code__in=forms).first()
         if dossier is None:
-            raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
+            code = forms[-1]
+            raise NotFound(f"Không tìm thấy hồ sơ {code}.", f"Dossier {code} not found.")
         return {"dossier": dossier, "procedure": dossier.procedure, "agency": dossier.agency}
     agency = None
     if agency_identifier:

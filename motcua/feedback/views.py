@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.core.errors import DomainError
+from motcua.core.text import code_forms
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import mask_name
 from motcua.org import throttle
@@ -36,7 +37,8 @@ def _error_page(request, exc: DomainError, *, title: str):
 
 
 def _dossier(code: str) -> Dossier | None:
-    return Dossier.objects.select_related("agency", "procedure").filter(code=code).first()
+    """The dossier of a code as typed or upper-cased (a code read aloud or typed on a phone comes in lower case)."""
+    return Dossier.objects.select_related("agency", "procedure").filter(code__in=code_forms(code)).first()
 
 
 def _not_found(request, code: str, title: str):

@@ -176,3 +176,21 @@ def test_files_only_where_the_procedure_is_received_online(world, province_proce
     assert [a.identifier for a in services.receiving_agencies(world["procedure"], [world["ward_a"]])] == [
         world["ward_a"].identifier
     ]
+
+
+def test_a_claim_takes_the_code_in_lower_case_and_the_number_grouped(world):
+    """A code typed in lower case with spaces, a number with dots and spaces: the same dossier and number, not a
+    failure counted toward the lockout."""
+    from django.core.cache import cache
+
+    f = file_for(world)
+    resident_user = world["users"]["resident"]
+    for _ in range(services.CLAIM_MAX_FAILURES - 1):
+        with pytest.raises(NotFound):
+            services.claim_dossier(user=resident_user, code=f.dossier.code, id_number="001085099999")
+    typed = " " + f.dossier.code.lower().replace("-", " - ", 1) + " "
+    assert typed.strip() != f.dossier.code
+    dossier, claimed = services.claim_dossier(user=resident_user, code=typed, id_number="001.085 012-345")
+    assert claimed and dossier.pk == f.dossier_id
+    assert Dossier.objects.get(pk=f.dossier_id).applicant_user == resident_user
+    assert cache.get(services._claim_key(resident_user)) is None  # the failures are forgotten on success

@@ -282,3 +282,13 @@ def test_id_number_and_consent_time_errors_are_on_their_fields(client, world):
     assert not Dossier.objects.exists()
     ok = post_filing(client, resident_id_number="001 085.012 345")  # grouped as people write it
     assert ok.status_code == 302 and Dossier.objects.get().applicant_id_number == RESIDENT_ID
+
+
+def test_claim_page_takes_a_lower_case_code(client, world):
+    client.force_login(world["users"]["member"])
+    post_filing(client)
+    code = AssistedFiling.objects.get().dossier.code
+    client.force_login(world["users"]["resident"])
+    ok = client.post(reverse("community:claim"), {"code": code.lower(), "id_number": RESIDENT_ID})
+    assert ok.status_code == 302 and ok["Location"] == reverse("community:claim_done", args=[code])
+    assert Dossier.objects.get(code=code).applicant_user == world["users"]["resident"]

@@ -286,3 +286,39 @@ def test_my_feedback_page(client, world):
     client.force_login(world["users"]["citizen"])
     html = client.get(reverse("feedback:mine")).content.decode()
     assert "Cảm ơn ông." in html and "Của người khác" not in html
+
+
+def test_pakn_about_a_dossier_needs_its_code_and_takes_it_in_lower_case(client, world):
+    d = make_dossier(world)
+    url = reverse("feedback:submit")
+    data = {
+        "kind": "reflection",
+        "subject": "dossier",
+        "dossier_code": "",
+        "title": "Hồ sơ chậm",
+        "content": "Chưa có kết quả.",
+        **SENDER,
+    }
+    empty = client.post(url, data)
+    assert empty.status_code == 400 and list(empty.context["form"].errors) == ["dossier_code"]
+    html = empty.content.decode()
+    assert "Nhập mã hồ sơ ghi trên giấy tiếp nhận" in html and "Không tìm thấy hồ sơ" not in html
+    assert 'aria-invalid="true"' in html.split('name="dossier_code"', 1)[1].split(">", 1)[0]
+    no_agency = client.post(url, {**data, "subject": "agency"})
+    assert no_agency.status_code == 400 and list(no_agency.context["form"].errors) == ["agency"]
+    assert not Feedback.objects.exists()
+    with pytest.raises(Unprocessable) as exc:
+        services.feedback_submit(
+            kind="reflection", subject="dossier", title="x", content="y", dossier_code="  ", contact=SENDER
+        )
+    assert exc.value.code == "dossier_required"
+    ok = client.post(url, {**data, "dossier_code": " " + d.code.lower() + " "})
+    assert ok.status_code == 201
+    assert Feedback.objects.get().dossier == d
+
+
+def test_the_rating_page_takes_a_lower_case_code(client, world):
+    d = make_dossier(world, state="resolved")
+    client.force_login(world["users"]["citizen"])
+    page = client.get(reverse("feedback:rate", args=[d.code.lower()]))
+    assert page.status_code == 200 and page.context["dossier"] == d and not page.context["verify"]
