@@ -1,6 +1,9 @@
 """Form shapes for the assisted-filing and claim pages. Rules live in services.py."""
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.i18n import english_active
@@ -12,19 +15,26 @@ from motcua.dossiers.forms import (
     datetime_input,
 )
 from motcua.dossiers.models import ReturnMethod
-from motcua.dossiers.validators import IdentifierError, clean_phone
+from motcua.dossiers.validators import IdentifierError, clean_personal_id, clean_phone
 
 from .models import ConsentMethod
+from .services import CONSENT_MAX_AGE
 
 
 class AssistedFilingForm(forms.Form):
     team = forms.TypedChoiceField(label=_("Tổ"), coerce=int, required=False)
     procedure_code = forms.CharField(label=_("Mã thủ tục"), max_length=40, widget=forms.HiddenInput)
-    agency = forms.CharField(
-        label=_("Cơ quan tiếp nhận (mã định danh)"),
-        max_length=35,
-        required=False,
-        help_text=_("Để trống: UBND phường/xã của tổ."),
+    agency = forms.ChoiceField(
+        label=_("Cơ quan tiếp nhận"),
+        help_text=_(
+            "Các cơ quan niêm yết và tiếp nhận trực tuyến thủ tục này; UBND phường/xã của tổ ở đầu danh sách."
+        ),
+        error_messages={
+            "invalid_choice": _(
+                "Cơ quan này không tiếp nhận trực tuyến thủ tục đã chọn; chọn một cơ quan trong danh sách."
+            ),
+            "required": _("Chọn cơ quan tiếp nhận hồ sơ."),
+        },
     )
     resident_name = forms.CharField(label=_("Họ và tên người dân"), max_length=255)
     resident_id_number = forms.CharField(label=_("Số định danh cá nhân (12 chữ số)"), max_length=20)
@@ -58,17 +68,38 @@ class AssistedFilingForm(forms.Form):
     )
     other_files = MultipleFileField(label=_("Tệp khác (nếu có)"))
 
-    def __init__(self, *args, memberships=(), components=(), **kwargs):
+    def __init__(self, *args, memberships=(), components=(), agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].choices = [
             (m.team_id, f"{m.team.name} — {m.team.ward.name}") for m in memberships
         ]
+        # only the agencies that receive the chosen procedure online (services.receiving_agencies)
+        self.fields["agency"].choices = [(a.identifier, a.name) for a in agencies]
         # one file per component of the procedure (an online filing: no paper boxes); required ones must be given
         self.components = add_component_fields(self, components, paper=False)
         for name, component in self.components:
             self.fields[name].required = component.required
             self.fields[name].error_messages["required"] = _("Tải lên tệp của thành phần hồ sơ bắt buộc này.")
         self.fields["other_files"] = self.fields.pop("other_files")
+
+    def clean_resident_id_number(self):
+        """As the filing service checks it (12 digits, a known province code), shown on the field."""
+        try:
+            return clean_personal_id(self.cleaned_data["resident_id_number"])
+        except IdentifierError as exc:
+            raise forms.ValidationError(exc.message_en if english_active() else exc.message) from exc
+
+    def clean_consent_at(self):
+        """As the filing service checks it: not in the future, at most 30 days before filing."""
+        value = self.cleaned_data["consent_at"]
+        now = timezone.now()
+        if value > now + dt.timedelta(minutes=5):
+            raise forms.ValidationError(_("Thời điểm người dân đồng ý không được ở tương lai."))
+        if value < now - CONSENT_MAX_AGE:
+            raise forms.ValidationError(
+                _("Thời điểm người dân đồng ý không được quá 30 ngày trước khi nộp; hãy xin lại sự đồng ý.")
+            )
+        return value
 
     def clean(self):
         cleaned = super().clean()

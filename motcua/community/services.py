@@ -12,11 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.catalog.models import Procedure
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
-from motcua.core.text import nfc
+from motcua.core.text import code_forms, nfc
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_file
 from motcua.dossiers.validators import IdentifierError, clean_personal_id
+from motcua.org.models import Agency
 
 from .models import (
     AssistedFiling,
@@ -63,6 +65,39 @@ def _membership(user, team_id: int | None) -> Member:
 # --- assisted filing ------------------------------------------------------------------------------------------
 
 
+def receiving_agencies(procedure, wards=()) -> list[Agency]:
+    """Where a team may file `procedure` online for a resident: the active agencies that list it and receive it
+    online (catalog `Offering`) — the team's ward (`wards`) first when it is one of them."""
+    agencies = list(
+        Agency.objects.filter(active=True, offerings__procedure=procedure, offerings__online=True).order_by(
+            "path"
+        )
+    )
+    ward_ids = {getattr(w, "pk", w) for w in wards}
+    return sorted(agencies, key=lambda a: a.pk not in ward_ids)
+
+
+def _receiving_agency(procedure_code: str, identifier: str) -> Agency:
+    """The agency named, if it receives the procedure online; else 422 (404 for an unknown procedure)."""
+    procedure = Procedure.objects.filter(code=(procedure_code or "").strip()).first()
+    if procedure is None:
+        raise NotFound(f"Không có thủ tục mã '{procedure_code}'.", f"No procedure '{procedure_code}'.")
+    agency = Agency.objects.filter(
+        identifier=identifier, active=True, offerings__procedure=procedure, offerings__online=True
+    ).first()
+    if agency is None:
+        known = Agency.objects.filter(identifier=identifier).first()
+        name = known.name if known else identifier
+        raise Unprocessable(
+            f"{name} không tiếp nhận trực tuyến thủ tục {procedure.code}; chọn một cơ quan có niêm yết thủ tục "
+            "này trong danh sách.",
+            f"{known.identifier if known else identifier} does not receive procedure {procedure.code} online; "
+            "choose an agency that lists it.",
+            code="not_offered",
+        )
+    return agency
+
+
 def assisted_file(
     *,
     member_user,
@@ -107,11 +142,14 @@ def assisted_file(
             "Tài khoản người dân không thể là tài khoản của chính thành viên tổ.",
             "The resident's account cannot be the member's own account.",
         )
+    agency = _receiving_agency(
+        procedure_code, (agency_identifier or "").strip() or member.team.ward.identifier
+    )
     with transaction.atomic():
         dossier, _ = dossier_file(
             actor=member_user,
             procedure_code=procedure_code,
-            agency_identifier=agency_identifier or member.team.ward.identifier,
+            agency_identifier=agency.identifier,
             channel="online",
             applicant={
                 "kind": "individual",
@@ -171,9 +209,11 @@ def claim_dossier(*, user, code: str, id_number: str, at: dt.datetime | None = N
             "Nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.",
             "Too many failed attempts; try again in 15 minutes.",
         )
-    code = (code or "").strip()
-    digits = re.sub(r"[\s.]", "", id_number or "")
-    dossier = Dossier.objects.filter(code=code).first() if code else None
+    # a code typed in lower case or with spaces, a number grouped with spaces, dots or dashes: the same code and
+    # number, not a failed attempt counted toward the lockout
+    forms = code_forms(code)
+    digits = re.sub(r"[\s.\-]", "", id_number or "")
+    dossier = Dossier.objects.filter(code__in=forms).first() if forms else None
     filing = (
         AssistedFiling.objects.select_related("member").filter(dossier=dossier).first() if dossier else None
     )

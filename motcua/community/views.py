@@ -87,41 +87,50 @@ def assisted_new(request):
             },
             status=403,
         )
-    wards = {m.team.ward_id for m in memberships}
+    wards = [m.team.ward for m in memberships]
     offered = {
         o.procedure.code: o.procedure
-        for o in Offering.objects.filter(agency_id__in=wards)
+        for o in Offering.objects.filter(agency__in=wards, online=True, agency__active=True)
         .select_related("procedure")
         .order_by("procedure__code")
     }
     source = request.POST if request.method == "POST" else request.GET
-    code = (source.get("procedure_code") or "").strip()
+    code = (source.get("procedure_code") or "").strip().upper()
+    # the ward's procedures are listed; another agency's (a province-level one…) may be named by its code
     procedure = offered.get(code) or (Procedure.objects.filter(code=code).first() if code else None)
     version = procedure.version_at(timezone.localdate()) if procedure else None
     components = list(version.components.order_by("order", "pk")) if version else []
     EForm = build_eform(version.form_fields if version else [])
+    agencies = services.receiving_agencies(procedure, wards) if procedure else []
     ctx = {
         "offered": list(offered.values()),
         "procedure": procedure,
         "code": code,
         "filings": selectors.member_filings(request.user)[:20],
     }
-    kwargs = {"memberships": memberships, "components": components}
+    kwargs = {"memberships": memberships, "components": components, "agencies": agencies}
     unknown = (
         _("Không có thủ tục mã “%(code)s”. Chọn thủ tục trong danh sách.") % {"code": code}
         if code and procedure is None
         else ""
     )
+    nowhere = (
+        _("Không cơ quan nào tiếp nhận trực tuyến thủ tục %(code)s; không thể nộp hộ thủ tục này.")
+        % {"code": procedure.code}
+        if procedure and not agencies
+        else ""
+    )
     if request.method != "POST":
         initial = {
             "procedure_code": code,
+            "agency": agencies[0].identifier if agencies else "",
             "consent_at": timezone.localtime().replace(second=0, microsecond=0),
             "consent_method": "signature",
         }
         ctx.update(form=AssistedFilingForm(initial=initial, **kwargs), eform=EForm(prefix="tk"))
-        if unknown:
-            ctx["error"] = unknown
-            return render(request, "community/assisted_new.html", ctx, status=404)
+        if unknown or nowhere:
+            ctx["error"] = unknown or nowhere
+            return render(request, "community/assisted_new.html", ctx, status=404 if unknown else 422)
         return render(request, "community/assisted_new.html", ctx)
     form = AssistedFilingForm(request.POST, request.FILES, **kwargs)
     eform = EForm(request.POST, prefix="tk")
@@ -129,10 +138,19 @@ def assisted_new(request):
     if procedure is None:
         ctx["error"] = unknown or _("Chọn thủ tục hành chính.")
         return render(request, "community/assisted_new.html", ctx, status=404 if unknown else 400)
+    if nowhere:
+        ctx["error"] = nowhere
+        return render(request, "community/assisted_new.html", ctx, status=422)
     valid = form.is_valid()
     if not (eform.is_valid() and valid):
-        ctx["error"] = _("Thông tin chưa hợp lệ, kiểm tra lại các ô được đánh dấu.")
-        return render(request, "community/assisted_new.html", ctx, status=400)
+        # an agency that does not receive the procedure is refused as the service refuses it (422)
+        not_offered = any(e.code == "invalid_choice" for e in form.errors.as_data().get("agency", []))
+        ctx["error"] = (
+            form.errors["agency"][0]
+            if not_offered
+            else _("Thông tin chưa hợp lệ, kiểm tra lại các ô được đánh dấu.")
+        )
+        return render(request, "community/assisted_new.html", ctx, status=422 if not_offered else 400)
     d = form.cleaned_data
     form_data = eform_to_json(eform.cleaned_data)
     if d["form_note"]:
@@ -147,7 +165,7 @@ def assisted_new(request):
                 member_user=request.user,
                 team_id=d["team"] or None,
                 procedure_code=procedure.code,
-                agency_identifier=d["agency"].strip() or None,
+                agency_identifier=d["agency"],
                 resident={
                     "name": d["resident_name"],
                     "id_number": d["resident_id_number"],

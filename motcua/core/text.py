@@ -57,3 +57,10 @@ def sort_key(value: str | None) -> tuple:
             primary.append((ch, 0))
             tones.append(0)
     return (tuple(primary), tuple(tones), text)
+
+
+def code_forms(value: str | None) -> list[str]:
+    """The forms a typed dossier code is looked up by: without spaces, as typed and upper-cased (contract §3 codes
+    are upper case; an imported code is kept as it came). '' for nothing typed → []."""
+    code = re.sub(r"\s+", "", unicodedata.normalize("NFC", str(value or "")))
+    return list(dict.fromkeys((code, code.upper()))) if code else []

@@ -66,18 +66,58 @@ class FeedbackForm(forms.Form):
             Agency.objects.filter(active=True).order_by("path").values_list("identifier", "name")
         )
 
+    def clean_dossier_code(self):
+        # codes are upper case (contract §3); the public lookup takes a lower-case one too
+        return "".join(self.cleaned_data["dossier_code"].split()).upper()
+
+    def clean(self):
+        """What the chosen subject needs, on its field (the service checks it again)."""
+        cleaned = super().clean()
+        subject = cleaned.get("subject")
+        if (
+            subject == Subject.DOSSIER
+            and not cleaned.get("dossier_code")
+            and "dossier_code" not in self.errors
+        ):
+            self.add_error(
+                "dossier_code",
+                _("Nhập mã hồ sơ ghi trên giấy tiếp nhận (ví dụ 000.00.21.H26-250124-0001)."),
+            )
+        if subject == Subject.PROCEDURE and not (cleaned.get("procedure_code") or "").strip():
+            if "procedure_code" not in self.errors:
+                self.add_error("procedure_code", _("Nhập mã thủ tục mà Ông/Bà phản ánh."))
+        if subject in (Subject.PROCEDURE, Subject.AGENCY) and not cleaned.get("agency"):
+            if "agency" not in self.errors:
+                self.add_error("agency", _("Chọn cơ quan."))
+        return cleaned
+
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(
         label=_("Nội dung trả lời"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10000
     )
     public = forms.BooleanField(label=_("Công khai câu trả lời trên trang PAKN của cơ quan"), required=False)
+    public_title = forms.CharField(
+        label=_("Tiêu đề công khai"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "Để trống: tiêu đề gốc đã che số giấy tờ, điện thoại, thư điện tử, mã hồ sơ và họ tên đã biết."
+        ),
+    )
     public_content = forms.CharField(
-        label=_("Nội dung phản ánh công khai (đã lược bỏ thông tin cá nhân; để trống = nội dung gốc đã che)"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Nội dung phản ánh công khai"),
+        help_text=_(
+            "Bắt buộc khi công khai: nội dung gốc không bao giờ được công khai. Để trống, hệ thống gợi ý một bản "
+            "nháp đã che số giấy tờ, điện thoại, thư điện tử, mã hồ sơ và họ tên đã biết; hãy xoá địa chỉ và mọi "
+            "thông tin cá nhân còn lại trước khi xác nhận."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=5000,
     )
+    # the digest of the preview the officer saw (selectors.public_preview): publishing needs it to match
+    confirm = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
 
 class RejectForm(forms.Form):

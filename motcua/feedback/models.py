@@ -178,11 +178,17 @@ class Feedback(models.Model):
     due_at = models.DateTimeField("hạn trả lời", db_index=True)
     answer = models.TextField("nội dung trả lời", blank=True)
     answer_public = models.BooleanField("công khai trả lời", default=False)
+    public_title = models.CharField(
+        "tiêu đề công khai",
+        max_length=300,
+        blank=True,
+        help_text="Tiêu đề phản ánh đã lược bỏ thông tin cá nhân để công khai (trống = tiêu đề gốc đã che).",
+    )
     public_content = models.TextField(
         "nội dung công khai",
         blank=True,
-        help_text="Nội dung phản ánh đã lược bỏ thông tin cá nhân để công khai (trống = dùng nội dung gốc, "
-        "đã che số định danh, điện thoại, thư điện tử).",
+        help_text="Nội dung phản ánh đã lược bỏ thông tin cá nhân, do cán bộ viết hoặc xác nhận khi công khai "
+        "(trống = không công khai nội dung câu hỏi; nội dung gốc không bao giờ được công khai).",
     )
     answered_at = models.DateTimeField("ngày trả lời", null=True, blank=True, db_index=True)
     answered_by = models.ForeignKey(

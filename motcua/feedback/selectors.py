@@ -8,17 +8,20 @@ sub-agencies (Agency.path prefix).
 from __future__ import annotations
 
 import datetime as dt
-import re
+import hashlib
+import json
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from motcua.core.text import nfc
 from motcua.org.models import Agency
 from motcua.org.selectors import readable_agency_filter
 from motcua.workdays.services import working_hours_between
 
+from . import redaction
 from .models import (
     OPEN_STATUSES,
     SATISFIED_LEVELS,
@@ -263,20 +266,49 @@ def staff_feedback(user, *, status: str = "", q: str = "") -> QuerySet[Feedback]
 
 # --- public answers -------------------------------------------------------------------------------------------
 
-_ID12 = re.compile(r"(?<!\d)\d{9}(?:\d{3})?(?!\d)")
-_PHONE = re.compile(r"(?<![\d+])(?:\+84|0)(?:[\s.\-]?\d){9,10}(?!\d)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+def redact(text: str, *, phrases=(), literals=()) -> str:
+    """Hide personal data in free text shown publicly (`redaction.redact`): e-mail addresses, dossier codes, ID and
+    tax numbers and phone numbers however grouped, and the known names, addresses and numbers given."""
+    return redaction.redact(text, phrases=phrases, literals=literals)
 
 
-def redact(text: str) -> str:
-    """Hide personal identifiers in free text shown publicly: e-mail addresses, phone numbers, ID numbers."""
-    text = _EMAIL.sub("[đã ẩn]", text or "")
-    text = _PHONE.sub("[đã ẩn]", text)
-    return _ID12.sub("[đã ẩn]", text)
+def redact_for(fb: Feedback, text: str) -> str:
+    """`text` with what is recognisable and what is known of this PAKN's sender, applicant and representative
+    hidden."""
+    phrases, literals = redaction.known_personal_data(fb)
+    return redaction.redact(text, phrases=phrases, literals=literals)
+
+
+def public_draft(fb: Feedback) -> dict:
+    """What an officer is offered to publish of a PAKN before confirming it: its title and content with what can
+    be found of personal data hidden. Addresses and names written freely cannot all be found: the officer reads
+    and edits the draft."""
+    return {"public_title": redact_for(fb, fb.title), "public_content": redact_for(fb, fb.content)}
+
+
+def public_preview(fb: Feedback, *, public_title: str, public_content: str, answer: str) -> dict:
+    """Exactly what the public page will show of the title, the question and the answer (`public_item`), and a
+    digest of it, so that what is published is what the officer confirmed."""
+
+    def lines(text: str) -> str:  # as services.feedback_answer stores it
+        return "\n".join(nfc(x) for x in (text or "").strip().splitlines()).strip()
+
+    preview = {
+        "title": redact_for(fb, nfc(public_title) or fb.title),
+        "question": redact_for(fb, lines(public_content)),
+        "answer": redact_for(fb, lines(answer)),
+    }
+    preview["digest"] = hashlib.sha256(
+        json.dumps([preview["title"], preview["question"], preview["answer"]]).encode()
+    ).hexdigest()[:32]
+    return preview
 
 
 def public_answers(*, agency=None, q: str = "") -> QuerySet[Feedback]:
-    qs = Feedback.objects.select_related("agency", "procedure").filter(
+    """Answered PAKN published by their agency, newest first. The search reads only what is published (the
+    public title and content), so that a search for a name cannot tell which PAKN mentioned it."""
+    qs = Feedback.objects.select_related("agency", "procedure", "dossier", "user").filter(
         answer_public=True, status__in=(Status.ANSWERED, Status.CLOSED)
     )
     scope = _agency(agency) if agency else None
@@ -284,22 +316,30 @@ def public_answers(*, agency=None, q: str = "") -> QuerySet[Feedback]:
         qs = qs.filter(agency__path__startswith=scope.path)
     if q:
         q = q.strip()
-        qs = qs.filter(Q(title__icontains=q) | Q(reference__iexact=q) | Q(procedure__code__iexact=q))
+        qs = qs.filter(
+            Q(public_title__icontains=q)
+            | Q(public_content__icontains=q)
+            | Q(reference__iexact=q)
+            | Q(procedure__code__iexact=q)
+        )
     return qs.order_by("-answered_at")
 
 
 def public_item(fb: Feedback) -> dict:
-    """What a public page shows of a PAKN: never the sender's name, contact, account, or the dossier code."""
+    """What a public page shows of a PAKN: never the sender's name, contact, account, or the dossier code. The
+    question is the public content the officer wrote or confirmed, never the original (an address written freely
+    cannot be found and hidden reliably): a PAKN published before that rule shows no question. Title, question and
+    answer are redacted again (`redact_for`) in any case."""
     return {
         "reference": fb.reference,
         "kind": fb.get_kind_display(),
-        "title": redact(fb.title),
-        "question": redact(fb.public_content or fb.content),
+        "title": redact_for(fb, fb.public_title or fb.title),
+        "question": redact_for(fb, fb.public_content) if fb.public_content else "",
         "agency": fb.agency.name,
         "procedure": f"{fb.procedure.code} — {fb.procedure.name}" if fb.procedure_id else "",
         "received_at": fb.received_at,
         "answered_at": fb.answered_at,
-        "answer": redact(fb.answer),
+        "answer": redact_for(fb, fb.answer),
         "on_time": fb.on_time,
     }
 

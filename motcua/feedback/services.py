@@ -20,7 +20,7 @@ from django.utils import timezone
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import Conflict, NotFound, PermissionDenied, Unprocessable
 from motcua.core.i18n import vietnamese
-from motcua.core.text import nfc
+from motcua.core.text import code_forms, nfc
 from motcua.dossiers.models import Dossier, State
 from motcua.org import throttle
 from motcua.org.models import Agency, Role
@@ -172,7 +172,7 @@ def rating_create(
         dossier = (
             Dossier.objects.select_for_update()
             .select_related("agency")
-            .filter(code=(dossier_code or "").strip())
+            .filter(code__in=code_forms(dossier_code))
             .first()
         )
         if dossier is None:
@@ -310,10 +310,17 @@ def _route(*, user, subject: str, dossier_code: str, procedure_code: str, agency
     """Find the responsible agency: the dossier's agency, the chosen agency, or for a procedure the chosen agency
     that offers it."""
     if subject == Subject.DOSSIER:
-        code = (dossier_code or "").strip()
-        dossier = Dossier.objects.select_related("agency", "procedure").filter(code=code).first()
+        forms = code_forms(dossier_code)
+        if not forms:
+            raise Unprocessable(
+                "Hãy nhập mã hồ sơ mà Ông/Bà phản ánh (ghi trên giấy tiếp nhận, ví dụ 000.00.21.H26-250124-0001).",
+                "Enter the code of the dossier (on the receipt, e.g. 000.00.21.H26-250124-0001).",
+                code="dossier_required",
+            )
+        dossier = Dossier.objects.select_related("agency", "procedure").filter(code__in=forms).first()
         if dossier is None:
-            raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
+            code = forms[-1]
+            raise NotFound(f"Không tìm thấy hồ sơ {code}.", f"Dossier {code} not found.")
         return {"dossier": dossier, "procedure": dossier.procedure, "agency": dossier.agency}
     agency = None
     if agency_identifier:
@@ -503,16 +510,34 @@ def feedback_answer(
     answer: str,
     public: bool = False,
     public_content: str = "",
+    public_title: str = "",
     at: dt.datetime | None = None,
 ) -> Feedback:
     """Answer a received or in-progress PAKN; classify it on time when answered_at ≤ due_at; notify the sender
-    (after commit)."""
+    (after commit). Publishing the answer (`public`) needs the public content of the question, written or confirmed
+    by the officer: the original content is never published (an address written in it cannot be found reliably).
+    An empty `public_title` publishes the title redacted (`selectors.redact_for`)."""
     at = _now(at)
     answer = "\n".join(nfc(line) for line in (answer or "").strip().splitlines()).strip()
     if not answer:
         raise Unprocessable("Hãy nhập nội dung trả lời.", "The answer is required.", code="required")
     if len(answer) > 10000:
         raise Unprocessable("Nội dung trả lời tối đa 10000 ký tự.", "Answer: at most 10000 characters.")
+    public_content = "\n".join(nfc(x) for x in (public_content or "").strip().splitlines()).strip()
+    public_title = nfc(public_title)
+    if public and not public_content:
+        raise Unprocessable(
+            "Để công khai câu trả lời, hãy viết nội dung phản ánh công khai (đã lược bỏ họ tên, địa chỉ, số giấy tờ, "
+            "mã hồ sơ) hoặc xác nhận bản nháp được gợi ý; nội dung gốc không được công khai.",
+            "To publish the answer, write the public content of the question (without names, addresses, ID "
+            "numbers, dossier codes) or confirm the suggested draft; the original content is never published.",
+            code="public_content_required",
+        )
+    if len(public_content) > MAX_CONTENT or len(public_title) > 300:
+        raise Unprocessable(
+            f"Tiêu đề công khai tối đa 300 ký tự, nội dung công khai tối đa {MAX_CONTENT} ký tự.",
+            f"Public title at most 300, public content at most {MAX_CONTENT} characters.",
+        )
     with transaction.atomic():
         fb = _locked(reference, user)
         if fb.status not in OPEN_STATUSES:
@@ -529,7 +554,12 @@ def feedback_answer(
         fb.status = Status.ANSWERED
         fb.answer = answer
         fb.answer_public = bool(public)
-        fb.public_content = "\n".join(nfc(x) for x in (public_content or "").strip().splitlines()).strip()
+        fb.public_content = public_content
+        if public and not public_title:
+            from .selectors import redact_for
+
+            public_title = redact_for(fb, fb.title)[:300]
+        fb.public_title = public_title
         fb.answered_at = at
         fb.answered_by = user
         fb.on_time = at <= fb.due_at

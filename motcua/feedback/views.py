@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.core.errors import DomainError
+from motcua.core.text import code_forms
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import mask_name
 from motcua.org import throttle
@@ -36,7 +37,8 @@ def _error_page(request, exc: DomainError, *, title: str):
 
 
 def _dossier(code: str) -> Dossier | None:
-    return Dossier.objects.select_related("agency", "procedure").filter(code=code).first()
+    """The dossier of a code as typed or upper-cased (a code read aloud or typed on a phone comes in lower case)."""
+    return Dossier.objects.select_related("agency", "procedure").filter(code__in=code_forms(code)).first()
 
 
 def _not_found(request, code: str, title: str):
@@ -53,13 +55,20 @@ def _rating_page(request, code: str, *, paper: bool):
     the receipt (whoever holds it confirms the applicant's ID or tax number: the walk-in applicant), or a
     one-stop officer entering a paper evaluation form."""
     title = _("Nhập phiếu đánh giá giấy") if paper else _("Đánh giá mức độ hài lòng")
-    if not paper and request.method == "GET" and not is_staff_member(request.user):
+    dossier = _dossier(code)
+    owner = bool(dossier) and request.user.is_authenticated and dossier.applicant_user_id == request.user.pk
+    # a QR shown by the officer at the counter (services.counter_token) stands in for the applicant's number
+    token = "" if paper else (request.POST.get("t") or request.GET.get("t") or "")[:200]
+    token_ok = bool(dossier) and bool(token) and services.counter_token_officer(dossier, token) is not None
+    if not paper and request.method == "GET" and not (owner or token_ok or is_staff_member(request.user)):
         # the page tells a dossier's procedure, agency and state to anyone with its code, as the public lookup
-        # does: counted against the lookup's limit, so it cannot be used to walk through codes instead
+        # does: counted against the lookup's limit, so it cannot be used to walk through codes instead. The
+        # dossier's owner and the applicant holding the officer's QR are no code-walkers: a lookup limit reached
+        # by others behind the same address (a carrier's NAT, a ward office) does not lock them out. Whether the
+        # code exists is told only after the count, as before.
         refused = lookup_throttled(request, "feedback/error.html", {"title": title})
         if refused is not None:
             return refused
-    dossier = _dossier(code)
     if dossier is None:
         return _not_found(request, code, title)
     if paper and not services.may_record_counter(request.user, dossier):
@@ -73,10 +82,6 @@ def _rating_page(request, code: str, *, paper: bool):
             ),
             title=title,
         )
-    owner = request.user.is_authenticated and dossier.applicant_user_id == request.user.pk
-    # a QR shown by the officer at the counter (services.counter_token) stands in for the applicant's number
-    token = "" if paper else (request.POST.get("t") or request.GET.get("t") or "")[:200]
-    token_ok = bool(token) and services.counter_token_officer(dossier, token) is not None
     verify = not paper and not owner and not token_ok
     # opened from the counter's rating screen (counter_display) on the tablet itself: back there when done
     at_counter = token_ok and (request.POST.get("quay") or request.GET.get("quay")) == "1"
@@ -362,6 +367,42 @@ def staff_list(request):
     )
 
 
+def _unconfirmed_publication(request, fb: Feedback, answer_form: AnswerForm, ctx: dict):
+    """Publishing an answer shows the officer exactly what the public page will show (title, question, answer,
+    redacted) and publishes only what was confirmed: the form carries the digest of the preview the officer saw.
+    Without a public content, a redacted draft of the original is offered to edit (422: nothing is answered);
+    with one that was not previewed as it stands, the preview (200). None when confirmed."""
+    if not services.may_handle(request.user, fb):
+        return None  # the service refuses (403)
+    d = answer_form.cleaned_data
+    data = request.POST.copy()
+    drafted = not d["public_content"].strip()
+    if drafted:
+        draft = selectors.public_draft(fb)
+        data["public_content"] = draft["public_content"]
+        if not d["public_title"].strip():
+            data["public_title"] = draft["public_title"]
+    preview = selectors.public_preview(
+        fb, public_title=data["public_title"], public_content=data["public_content"], answer=d["answer"]
+    )
+    if not drafted and d["confirm"] == preview["digest"]:
+        return None
+    data["confirm"] = preview["digest"]
+    ctx["answer_form"] = AnswerForm(data)
+    ctx["preview"] = preview
+    if drafted:
+        ctx["error"] = _(
+            "Nội dung gốc của phản ánh không được công khai. Hệ thống đã gợi ý một bản nháp đã che số giấy tờ, "
+            "điện thoại, thư điện tử, mã hồ sơ và họ tên đã biết: hãy đọc phần xem trước, xoá địa chỉ và mọi "
+            "thông tin cá nhân còn lại, rồi bấm “Xác nhận công khai và gửi trả lời”."
+        )
+        return render(request, "feedback/staff_detail.html", ctx, status=422)
+    ctx["notice"] = _(
+        "Kiểm tra phần xem trước dưới đây — đúng những gì sẽ công khai — rồi bấm “Xác nhận công khai và gửi trả lời”."
+    )
+    return render(request, "feedback/staff_detail.html", ctx)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_detail(request, reference: str):
@@ -393,12 +434,17 @@ def staff_detail(request, reference: str):
             elif op == "answer":
                 if not answer_form.is_valid():
                     return render(request, "feedback/staff_detail.html", ctx, status=400)
+                if answer_form.cleaned_data["public"] and fb.is_open:
+                    unconfirmed = _unconfirmed_publication(request, fb, answer_form, ctx)
+                    if unconfirmed is not None:
+                        return unconfirmed
                 services.feedback_answer(
                     reference=fb.reference,
                     user=request.user,
                     answer=answer_form.cleaned_data["answer"],
                     public=answer_form.cleaned_data["public"],
                     public_content=answer_form.cleaned_data["public_content"],
+                    public_title=answer_form.cleaned_data["public_title"],
                 )
                 messages.success(request, _("Đã gửi trả lời phản ánh, kiến nghị."))
             elif op == "reject":

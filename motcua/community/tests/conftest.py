@@ -100,3 +100,29 @@ def world(db):
 
 def resident(**over):
     return {"name": "Trần Văn Bảo", "id_number": RESIDENT_ID, "phone": "0912345678", **over}
+
+
+@pytest.fixture
+def province_procedure(world):
+    """A province-level procedure (1.009403) listed and received online only by a department, as in the demo."""
+    dept = Agency.objects.create(
+        identifier="000.00.21.H26",
+        name="Sở Kế hoạch và Đầu tư",
+        level="department",
+        parent=world["district"].parent,
+    )
+    proc = Procedure.objects.create(
+        code="1.009403", name="Thủ tục cấp tỉnh", field=world["procedure"].field, level="province"
+    )
+    ProcedureVersion.objects.create(
+        procedure=proc,
+        effective_from=dt.date(2020, 1, 1),
+        name=proc.name,
+        field=proc.field,
+        level="province",
+        legal_days=Decimal(15),
+    )
+    Offering.objects.create(agency=dept, procedure=proc)
+    # the district lists the ward's procedure too, but not online
+    Offering.objects.create(agency=world["district"], procedure=world["procedure"], online=False)
+    return {"dept": dept, "procedure": proc}

@@ -152,3 +152,45 @@ def test_claim_is_throttled_after_repeated_failures(world):
     # another account is not locked out
     other = world["users"]["other"]
     assert services.claim_dossier(user=other, code=f.dossier.code, id_number=RESIDENT_ID)[1] is True
+
+
+def test_files_only_where_the_procedure_is_received_online(world, province_procedure):
+    """The province-level procedure is not filed at the ward (the default), nor at an agency that does not list it
+    or lists it without online reception; it is filed at the department that receives it online."""
+    dept = province_procedure["dept"]
+    cases = [
+        {"procedure_code": "1.009403"},  # the team's ward by default
+        {"procedure_code": "1.009403", "agency_identifier": world["ward_a"].identifier},
+        {"procedure_code": "1.009403", "agency_identifier": "Sở bất kỳ"},
+        {"procedure_code": "1.001193", "agency_identifier": dept.identifier},
+        {"procedure_code": "1.001193", "agency_identifier": world["district"].identifier},  # not online
+    ]
+    for kw in cases:
+        with pytest.raises(Unprocessable) as exc:
+            file_for(world, **kw)
+        assert exc.value.code == "not_offered", kw
+        assert "không tiếp nhận trực tuyến thủ tục" in exc.value.message
+    assert not Dossier.objects.exists() and not AssistedFiling.objects.exists()
+    f = file_for(world, procedure_code="1.009403", agency_identifier=dept.identifier)
+    assert f.dossier.agency == dept and f.dossier.code.startswith("000.00.21.H26-")
+    assert [a.identifier for a in services.receiving_agencies(world["procedure"], [world["ward_a"]])] == [
+        world["ward_a"].identifier
+    ]
+
+
+def test_a_claim_takes_the_code_in_lower_case_and_the_number_grouped(world):
+    """A code typed in lower case with spaces, a number with dots and spaces: the same dossier and number, not a
+    failure counted toward the lockout."""
+    from django.core.cache import cache
+
+    f = file_for(world)
+    resident_user = world["users"]["resident"]
+    for _ in range(services.CLAIM_MAX_FAILURES - 1):
+        with pytest.raises(NotFound):
+            services.claim_dossier(user=resident_user, code=f.dossier.code, id_number="001085099999")
+    typed = " " + f.dossier.code.lower().replace("-", " - ", 1) + " "
+    assert typed.strip() != f.dossier.code
+    dossier, claimed = services.claim_dossier(user=resident_user, code=typed, id_number="001.085 012-345")
+    assert claimed and dossier.pk == f.dossier_id
+    assert Dossier.objects.get(pk=f.dossier_id).applicant_user == resident_user
+    assert cache.get(services._claim_key(resident_user)) is None  # the failures are forgotten on success

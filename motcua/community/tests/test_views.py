@@ -11,7 +11,7 @@ from .conftest import RESIDENT_ID
 def post_filing(client, **over):
     data = {
         "procedure_code": "1.001193",
-        "agency": "",
+        "agency": "000.02.33.H26",
         "resident_name": "Trần Văn Bảo",
         "resident_id_number": RESIDENT_ID,
         "resident_phone": "0912345678",
@@ -33,7 +33,7 @@ def test_assisted_filing_page(client, world):
     page = client.get(url).content.decode()
     assert "1.001193" in page  # offered procedures suggested
     bad = post_filing(client, resident_id_number="123")
-    assert bad.status_code == 422 and "12 chữ số" in bad.content.decode()
+    assert bad.status_code == 400 and "12 chữ số" in bad.content.decode()
     assert post_filing(client, consent_method="").status_code == 400
     bad_phone = post_filing(client, resident_phone="0912 345")
     assert bad_phone.status_code == 400 and "Số điện thoại không hợp lệ" in bad_phone.content.decode()
@@ -101,6 +101,26 @@ def test_assistance_template_tag(world, client):
         applicant_name_ascii="a",
     )
     assert Template("{% load community %}{% assistance_note d %}").render(Context({"d": plain})).strip() == ""
+
+
+def test_the_dossier_pages_say_who_helped_file_it(world, client):
+    """The resident's own dossier page and the staff dossier page name the team and member that filed it; a dossier
+    filed without a team says nothing of the kind."""
+    client.force_login(world["users"]["member"])
+    post_filing(client)
+    d = AssistedFiling.objects.get().dossier
+    note = "với sự hỗ trợ của Tổ CNSCĐ TDP số 1 (UBND Phường Bách Khoa), thành viên Phạm Thị Hoa (Tổ trưởng)"
+    client.force_login(world["users"]["resident"])
+    client.post(reverse("community:claim"), {"code": d.code, "id_number": RESIDENT_ID})
+    mine = client.get(reverse("portal:my_dossier", args=[d.code]))
+    assert mine.status_code == 200 and note in mine.content.decode()
+    client.force_login(world["users"]["officer"])
+    staff = client.get(reverse("dossiers:detail", args=[d.code]))
+    assert staff.status_code == 200 and note in staff.content.decode()
+    Dossier.objects.filter(pk=d.pk).update(code="000.02.33.H26-250101-0099")
+    AssistedFiling.objects.all().delete()
+    plain = client.get(reverse("dossiers:detail", args=["000.02.33.H26-250101-0099"]))
+    assert plain.status_code == 200 and "với sự hỗ trợ của" not in plain.content.decode()
 
 
 def test_assisted_filing_takes_the_e_form_and_the_components(client, world, settings, tmp_path):
@@ -190,3 +210,85 @@ def test_consent_time_is_shown_and_typed_as_dd_mm_yyyy(client, world):
     typed = (now - timezone.timedelta(hours=1)).replace(second=0, microsecond=0)
     assert post_filing(client, consent_at=typed.strftime("%d/%m/%Y %H:%M")).status_code == 302
     assert AssistedFiling.objects.get().consent_at == typed
+
+
+def test_assisted_filing_offers_only_the_agencies_that_receive_the_procedure(
+    client, world, province_procedure
+):
+    """The QA repro: 1.009403 (offered only by 000.00.21.H26) posted with the ward, or with any typed agency, is
+    refused (422) with a clear message and what was typed kept; the list names only the agencies that receive it."""
+    client.force_login(world["users"]["member"])
+    url = reverse("community:assisted_new")
+    page = client.get(url, {"procedure_code": "1.009403"})
+    assert page.status_code == 200
+    choices = page.context["form"].fields["agency"].choices
+    assert choices == [("000.00.21.H26", "Sở Kế hoạch và Đầu tư")]
+    assert page.context["form"]["agency"].value() == "000.00.21.H26"
+    ward = client.get(url, {"procedure_code": "1.001193"}).context["form"]
+    assert ward.fields["agency"].choices == [
+        ("000.02.33.H26", "UBND Phường Bách Khoa")
+    ]  # not the offline district
+    for agency in ("000.02.33.H26", "000.00.33.H26", "UBND Phường Bách Khoa", ""):
+        refused = post_filing(
+            client, procedure_code="1.009403", agency=agency, resident_name="Trần Văn Bảo Lâm"
+        )
+        html = refused.content.decode()
+        assert refused.status_code == (422 if agency else 400), agency
+        if agency:
+            assert "không tiếp nhận trực tuyến thủ tục đã chọn" in html
+            select = html.split('<select name="agency"', 1)[1].split(">", 1)[0]
+            assert 'aria-invalid="true"' in select  # the error is on the field too
+        assert 'value="Trần Văn Bảo Lâm"' in html  # what was typed is kept
+    assert not Dossier.objects.exists()
+    ok = post_filing(client, procedure_code="1.009403", agency="000.00.21.H26")
+    assert ok.status_code == 302
+    assert Dossier.objects.get().agency == province_procedure["dept"]
+
+
+def test_a_procedure_nobody_receives_online_cannot_be_filed(client, world, province_procedure):
+    from motcua.catalog.models import Offering
+
+    Offering.objects.filter(procedure=province_procedure["procedure"]).update(online=False)
+    client.force_login(world["users"]["member"])
+    page = client.get(reverse("community:assisted_new"), {"procedure_code": "1.009403"})
+    assert page.status_code == 422 and "Không cơ quan nào tiếp nhận trực tuyến" in page.content.decode()
+    assert post_filing(client, procedure_code="1.009403", agency="000.00.21.H26").status_code == 422
+    assert not Dossier.objects.exists()
+
+
+def test_id_number_and_consent_time_errors_are_on_their_fields(client, world):
+    """Checked by the form as the service checks them: the message next to the field, the field marked invalid
+    (aria-invalid, described by the message), what was typed kept, nothing filed."""
+    client.force_login(world["users"]["member"])
+    now = timezone.localtime()
+    cases = {
+        "resident_id_number": ({"resident_id_number": "999085012345"}, "mã tỉnh nơi đăng ký khai sinh"),
+        "consent_at": (
+            {"consent_at": (now + timezone.timedelta(days=1)).strftime("%d/%m/%Y %H:%M")},
+            "tương lai",
+        ),
+    }
+    old = {"consent_at": (now - timezone.timedelta(days=31)).strftime("%d/%m/%Y %H:%M")}
+    for field, (over, message) in [*cases.items(), ("consent_at", (old, "quá 30 ngày"))]:
+        resp = post_filing(client, resident_name="Trần Văn Bảo Lâm", **over)
+        assert resp.status_code == 400, field
+        form = resp.context["form"]
+        assert list(form.errors) == [field] and message in form.errors[field][0]
+        html = resp.content.decode()
+        tag = html.split(f'name="{field}"', 1)[1].split(">", 1)[0]
+        assert 'aria-invalid="true"' in tag and f"id_{field}_error" in tag
+        assert f'id="id_{field}_error"' in html  # the message it points at
+        assert 'value="Trần Văn Bảo Lâm"' in html and "chọn lại tệp" in html
+    assert not Dossier.objects.exists()
+    ok = post_filing(client, resident_id_number="001 085.012 345")  # grouped as people write it
+    assert ok.status_code == 302 and Dossier.objects.get().applicant_id_number == RESIDENT_ID
+
+
+def test_claim_page_takes_a_lower_case_code(client, world):
+    client.force_login(world["users"]["member"])
+    post_filing(client)
+    code = AssistedFiling.objects.get().dossier.code
+    client.force_login(world["users"]["resident"])
+    ok = client.post(reverse("community:claim"), {"code": code.lower(), "id_number": RESIDENT_ID})
+    assert ok.status_code == 302 and ok["Location"] == reverse("community:claim_done", args=[code])
+    assert Dossier.objects.get(code=code).applicant_user == world["users"]["resident"]

@@ -67,6 +67,14 @@ def test_citizen_rates_and_complains_officer_answers(live_server, page, world):
     page.get_by_label("Nội dung trả lời").fill("Bộ phận Một cửa xin lỗi Ông/Bà và đã chấn chỉnh.")
     page.get_by_label("Công khai câu trả lời").check()
     page.get_by_role("button", name="Gửi trả lời").click()
+    # the original content is not published as such: a redacted draft and the preview, to confirm
+    preview = page.locator(".pakn-preview")
+    assert "Tôi phải đến lấy kết quả hai lần." in preview.inner_text()
+    assert (
+        page.get_by_label("Nội dung phản ánh công khai").input_value() == "Tôi phải đến lấy kết quả hai lần."
+    )
+    assert Feedback.objects.get(pk=fb.pk).status == Status.RECEIVED
+    page.get_by_role("button", name="Xác nhận công khai và gửi trả lời").click()
     page.wait_for_selector("text=Đã gửi trả lời phản ánh")
     assert page.locator(".pakn-status").inner_text() == "Đã trả lời"
     fb.refresh_from_db()

@@ -246,6 +246,28 @@ def test_the_public_rating_page_counts_against_the_lookup_limit(client, world, s
     assert client.get(url).status_code == 200
 
 
+def test_the_owner_and_the_counter_qr_are_not_locked_out_by_the_lookup_limit(client, world, settings):
+    """Behind one address (a carrier's NAT, a ward office) others used up the lookup limit: the dossier's owner
+    still opens their rating page, and so does the applicant with the officer's QR; anyone else is refused."""
+    settings.LOOKUP_RATE_LIMIT = 1
+    mine = make_dossier(world, state="resolved", owner="citizen")
+    theirs = make_dossier(world, state="resolved", owner="citizen2")
+    walk_in = make_dossier(world, state="returned", owner=None, channel="counter")
+    assert client.get(reverse("portal:lookup"), {"ma": "x"}).status_code in (200, 400, 404)
+    assert client.get(reverse("feedback:rate", args=[walk_in.code])).status_code == 429  # limit reached
+    client.force_login(world["users"]["citizen"])
+    own = client.get(reverse("feedback:rate", args=[mine.code]))
+    assert own.status_code == 200 and own.context["dossier"] == mine and not own.context["verify"]
+    # the same signed-in citizen on someone else's dossier, or an unknown code: counted, refused
+    assert client.get(reverse("feedback:rate", args=[theirs.code])).status_code == 429
+    assert client.get(reverse("feedback:rate", args=["000.02.33.H26-250101-9999"])).status_code == 429
+    client.logout()
+    token = counter_token(walk_in, world["users"]["ward_officer"])
+    url = reverse("feedback:rate", args=[walk_in.code])
+    assert client.get(url, {"t": token}).status_code == 200
+    assert client.get(url, {"t": token[:-2] + "xx"}).status_code == 429  # a forged token is no exemption
+
+
 # --- a QR shown at the counter ----------------------------------------------------------------------------------
 
 

@@ -1,8 +1,10 @@
 import datetime as dt
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from motcua.core.errors import Unprocessable
 from motcua.feedback import services
 from motcua.feedback.models import Feedback, Status
 from motcua.feedback.selectors import redact
@@ -64,7 +66,11 @@ def test_public_list_shows_only_public_answers_without_personal_data(client, wor
         content="Tôi là Nguyễn Văn An, CCCD 001203012345, gọi 0912 345 678 hoặc an@example.vn",
     )
     services.feedback_answer(
-        reference=pub.reference, user=officer, answer="Đã xin lỗi ông An qua số 0912345678.", public=True
+        reference=pub.reference,
+        user=officer,
+        answer="Đã xin lỗi ông An qua số 0912345678.",
+        public=True,
+        public_content="Tôi là Nguyễn Văn An, hồ sơ trả chậm.",
     )
     private = new(world, title="Việc riêng tư")
     services.feedback_answer(reference=private.reference, user=officer, answer="Trả lời riêng", public=False)
@@ -90,6 +96,129 @@ def test_public_list_shows_only_public_answers_without_personal_data(client, wor
 def test_redact():
     assert redact("CCCD 001203012345, ĐT +84 912 345 678, a.b@x.vn") == "CCCD [đã ẩn], ĐT [đã ẩn], [đã ẩn]"
     assert redact("Năm 2025 có 12 ngày") == "Năm 2025 có 12 ngày"
+
+
+def test_redact_numbers_however_grouped_and_dossier_codes():
+    text = (
+        "CCCD 001.203.012.345 (hoặc 001 203 012 345), CMND 123-456-789, MST 0101234567-001, ĐT 0912.345.678, "
+        "(024) 3825 1234, +84-912-345-678, CCCD001203012345, mã 000.00.21.H26-261125-0001 và 000.02.33.h26 - 250110 - 12"
+    )
+    out = redact(text)
+    secrets = "001 203 345 456-789 0101234567 0912 3825 H26 h26 261125 250110".split()
+    for secret in secrets:
+        assert secret not in out, (secret, out)
+    assert out.count("[đã ẩn]") == 10
+    # what is not personal stays: dates, small numbers, amounts of money, decision numbers
+    kept = "Ngày 12/11/2025, lệ phí 1.200.000.000 đồng, Quyết định 468/QĐ-TTg, nhà số 12 ngõ 34"
+    assert redact(kept) == kept
+
+
+def test_redact_known_names_and_addresses_without_diacritics_or_case():
+    out = redact(
+        "Tôi, NGUYỄN VĂN AN (Nguyen Van An), ở Nhà số 12, ngõ 34 phố Huế; anh Văn An đã đến. An toàn là trên hết.",
+        phrases=["Nguyễn Văn An", "nhà số 12 ngõ 34 Phố Huế"],
+        literals=["congdan"],
+    )
+    assert out == "Tôi, [đã ẩn] ([đã ẩn]), ở [đã ẩn]; anh [đã ẩn] đã đến. An toàn là trên hết."
+
+
+PII_TITLE = "Hỏi về hồ sơ của Nguyễn Văn An"
+PII_CONTENT = (
+    "CCCD 001.203.012.345 (hoặc 001 203 012 345), nhà số 12 ngõ 34 Phố Huế, gọi 0912 345 678. "
+    "Mã hồ sơ {code}. Hồ sơ chưa có kết quả."
+)
+SECRETS = ("Nguyễn Văn An", "001.203.012.345", "001 203 012 345", "0912 345 678", "ngõ 34")
+
+
+def test_publishing_needs_a_confirmed_public_content(client, world):
+    """The QA repro: 'Công khai' ticked with the public content empty publishes nothing; the officer gets a
+    redacted draft and a preview, then confirms what is published."""
+    d = make_dossier(world)
+    fb = new(
+        world,
+        subject="dossier",
+        dossier_code=d.code,
+        user=world["users"]["citizen"],
+        contact={},
+        title=PII_TITLE,
+        content=PII_CONTENT.format(code=d.code),
+    )
+    url = reverse("feedback:staff_detail", args=[fb.reference])
+    client.force_login(world["users"]["ward_officer"])
+    answer = "Hồ sơ của ông Nguyễn Văn An (mã " + d.code + ") đã có kết quả."
+    first = client.post(url, {"op": "answer", "answer": answer, "public": "on", "public_content": ""})
+    assert first.status_code == 422
+    fb.refresh_from_db()
+    assert fb.status == Status.RECEIVED and not fb.answer_public and fb.answer == ""
+    preview = first.context["preview"]
+    draft = first.context["answer_form"]["public_content"].value()
+    for text in (preview["title"], preview["question"], preview["answer"], draft):
+        for secret in (*SECRETS[:4], d.code):
+            assert secret not in text, (secret, text)
+    assert "ngõ 34" in draft  # a free-text address cannot be found: the officer must take it out
+    assert "Xác nhận công khai và gửi trả lời" in first.content.decode()
+    # the officer edits the draft: what they now see is previewed again before anything is published
+    edited = draft.replace("nhà số 12 ngõ 34 Phố Huế", "[địa chỉ đã ẩn]")
+    data = {
+        "op": "answer",
+        "answer": answer,
+        "public": "on",
+        "public_content": edited,
+        "public_title": first.context["answer_form"]["public_title"].value(),
+        "confirm": preview["digest"],
+    }
+    second = client.post(url, data)
+    assert second.status_code == 200 and "preview" in second.context
+    assert Feedback.objects.get(pk=fb.pk).status == Status.RECEIVED
+    third = client.post(url, {**data, "confirm": second.context["preview"]["digest"]})
+    assert third.status_code == 302
+    fb.refresh_from_db()
+    assert fb.status == Status.ANSWERED and fb.answer_public and fb.answer == answer
+    client.logout()
+    html = client.get(reverse("feedback:public")).content.decode()
+    assert fb.reference in html and "Hồ sơ chưa có kết quả" in html and "[địa chỉ đã ẩn]" in html
+    for secret in (*SECRETS, d.code, "Văn An", "congdan"):
+        assert secret not in html, secret
+    # the public search reads only what is published: a search for the name finds nothing
+    found = client.get(reverse("feedback:public"), {"q": "Nguyễn Văn An"}).content.decode()
+    assert fb.reference not in found
+    assert fb.reference in client.get(reverse("feedback:public"), {"q": "chưa có kết quả"}).content.decode()
+
+
+def test_the_service_refuses_to_publish_without_public_content(world):
+    fb = new(world, title=PII_TITLE, content=PII_CONTENT.format(code="x"))
+    with pytest.raises(Unprocessable) as exc:
+        services.feedback_answer(
+            reference=fb.reference, user=world["users"]["ward_officer"], answer="Đã trả lời.", public=True
+        )
+    assert exc.value.code == "public_content_required"
+    fb.refresh_from_db()
+    assert fb.status == Status.RECEIVED and not fb.answer_public
+
+
+def test_a_pakn_published_before_the_rule_shows_no_original_content(client, world):
+    """Rows answered publicly with no public content (before this rule): the public page shows the redacted title
+    and answer, never the original content; the title, answer and search are redacted or read published text."""
+    d = make_dossier(world)
+    fb = new(
+        world,
+        subject="dossier",
+        dossier_code=d.code,
+        title=PII_TITLE,
+        content=PII_CONTENT.format(code=d.code),
+    )
+    Feedback.objects.filter(pk=fb.pk).update(
+        status=Status.ANSWERED,
+        answer="Đã gọi ông Nguyen Van An qua số 0912.345.678 về hồ sơ " + d.code,
+        answered_at=timezone.now(),
+        answer_public=True,
+        public_content="",
+        public_title="",
+    )
+    html = client.get(reverse("feedback:public")).content.decode()
+    assert fb.reference in html and "Nội dung câu hỏi không được công khai." in html
+    for secret in (*SECRETS, "Nguyen Van An", "0912.345.678", d.code, "Trần Thị Bình"):
+        assert secret not in html, secret
 
 
 def test_staff_list_scope_and_highlights(client, world):
@@ -127,7 +256,20 @@ def test_staff_answer_form(client, world):
     assert client.post(url, {"op": "answer", "answer": ""}).status_code == 400
     assert client.post(url, {"op": "start"}).status_code == 302
     assert Feedback.objects.get().status == Status.PROCESSING
-    resp = client.post(url, {"op": "answer", "answer": "Đã chấn chỉnh cán bộ.", "public": "on"})
+    answer = {"op": "answer", "answer": "Đã chấn chỉnh cán bộ.", "public": "on"}
+    resp = client.post(url, answer)
+    assert resp.status_code == 422  # publishing: a public content to confirm first
+    assert Feedback.objects.get().status == Status.PROCESSING
+    form = resp.context["answer_form"]
+    confirmed = {
+        **answer,
+        "public_title": form["public_title"].value(),
+        "public_content": form["public_content"].value(),
+        "confirm": form["confirm"].value(),
+    }
+    resp = client.post(url, {**confirmed, "confirm": "forged"})
+    assert resp.status_code == 200 and Feedback.objects.get().status == Status.PROCESSING
+    resp = client.post(url, confirmed)
     assert resp.status_code == 302
     fb.refresh_from_db()
     assert fb.status == Status.ANSWERED and fb.answer_public and fb.on_time
@@ -144,3 +286,39 @@ def test_my_feedback_page(client, world):
     client.force_login(world["users"]["citizen"])
     html = client.get(reverse("feedback:mine")).content.decode()
     assert "Cảm ơn ông." in html and "Của người khác" not in html
+
+
+def test_pakn_about_a_dossier_needs_its_code_and_takes_it_in_lower_case(client, world):
+    d = make_dossier(world)
+    url = reverse("feedback:submit")
+    data = {
+        "kind": "reflection",
+        "subject": "dossier",
+        "dossier_code": "",
+        "title": "Hồ sơ chậm",
+        "content": "Chưa có kết quả.",
+        **SENDER,
+    }
+    empty = client.post(url, data)
+    assert empty.status_code == 400 and list(empty.context["form"].errors) == ["dossier_code"]
+    html = empty.content.decode()
+    assert "Nhập mã hồ sơ ghi trên giấy tiếp nhận" in html and "Không tìm thấy hồ sơ" not in html
+    assert 'aria-invalid="true"' in html.split('name="dossier_code"', 1)[1].split(">", 1)[0]
+    no_agency = client.post(url, {**data, "subject": "agency"})
+    assert no_agency.status_code == 400 and list(no_agency.context["form"].errors) == ["agency"]
+    assert not Feedback.objects.exists()
+    with pytest.raises(Unprocessable) as exc:
+        services.feedback_submit(
+            kind="reflection", subject="dossier", title="x", content="y", dossier_code="  ", contact=SENDER
+        )
+    assert exc.value.code == "dossier_required"
+    ok = client.post(url, {**data, "dossier_code": " " + d.code.lower() + " "})
+    assert ok.status_code == 201
+    assert Feedback.objects.get().dossier == d
+
+
+def test_the_rating_page_takes_a_lower_case_code(client, world):
+    d = make_dossier(world, state="resolved")
+    client.force_login(world["users"]["citizen"])
+    page = client.get(reverse("feedback:rate", args=[d.code.lower()]))
+    assert page.status_code == 200 and page.context["dossier"] == d and not page.context["verify"]
