@@ -35,6 +35,7 @@ from .forms import ProfileForm, RegistrationForm, ResultForm, WhoForm
 from .models import Draft, DraftFile, Payment
 from .oidc import oidc_enabled, provider_name
 from .payments import FakeGateway, InvalidCallback, fake_gateway_enabled, get_gateway
+from .templatetags.portal_tags import vnd
 
 # Forms the applicant may download (keys of motcua.dossiers.pdf.FORMS), by the event that issues them.
 CITIZEN_FORMS = {
@@ -603,6 +604,14 @@ def lookup_qr(request: HttpRequest, code: str) -> HttpResponse:
 # --- payments -------------------------------------------------------------------------------------------------
 
 
+def refund_message(payment: Payment) -> str:
+    """What the payer is told about a payment received when nothing was due any more (a duplicate)."""
+    return _(
+        "Giao dịch %(ref)s (%(amount)s) là khoản nộp trùng: khoản phí của hồ sơ đã được thanh toán trước đó "
+        "(hoặc không còn phải nộp). Cơ quan sẽ đối soát và hoàn lại số tiền này cho bạn."
+    ) % {"ref": payment.reference, "amount": vnd(payment.amount)}
+
+
 @require_http_methods(["GET", "POST"])
 def fake_gateway(request: HttpRequest, ref: str) -> HttpResponse:
     """The fake provider's payment page (demo/tests only)."""
@@ -641,11 +650,18 @@ def payment_return(request: HttpRequest) -> HttpResponse:
             return JsonResponse(exc.as_dict(), status=exc.status)
         return render(request, "portal/payment_result.html", {"error": exc.message}, status=exc.status)
     if request.method == "POST":
-        return JsonResponse({"reference": payment.reference, "status": payment.status})
+        return JsonResponse(
+            {"reference": payment.reference, "status": payment.status, "refund_due": payment.refund_due}
+        )
     if request.user.is_authenticated and payment.dossier.applicant_user_id == request.user.pk:
-        if payment.status == "paid":
-            messages.success(request, f"Thanh toán thành công (mã giao dịch {payment.reference}).")
+        if payment.refund_due:
+            messages.warning(request, refund_message(payment))
+        elif payment.status == "paid":
+            messages.success(
+                request, _("Thanh toán thành công (mã giao dịch %(ref)s).") % {"ref": payment.reference}
+            )
         else:
-            messages.warning(request, "Bạn đã hủy thanh toán; khoản phí vẫn chờ được thanh toán.")
+            messages.warning(request, _("Bạn đã hủy thanh toán; khoản phí vẫn chờ được thanh toán."))
         return redirect("portal:my_dossier", code=payment.dossier.code)
-    return render(request, "portal/payment_result.html", {"payment": payment})
+    ctx = {"payment": payment, "refund": refund_message(payment) if payment.refund_due else ""}
+    return render(request, "portal/payment_result.html", ctx)
