@@ -10,6 +10,7 @@ from motcua.notifications.tests.factories import APPLICANT, PASSWORD
 from motcua.portal import services
 from motcua.portal.models import Payment
 from motcua.portal.payments import FakeGateway, PaymentGateway, PaymentStart
+from motcua.portal.tests.helpers import pending_english
 
 
 @pytest.fixture
@@ -199,7 +200,7 @@ def test_a_duplicate_payment_is_flagged_for_refund_not_called_a_success(client, 
     client.login(username=world["officer"].username, password=PASSWORD)
     staff = client.get(f"/staff/dossiers/{awaiting.code}/").content.decode()
     assert "Cần hoàn tiền" in staff and first.reference in staff and second.reference in staff
-    assert "1 khoản nộp trùng cần đối soát và hoàn tiền" in staff
+    assert "Khoản nộp trùng cần đối soát và hoàn tiền cho người nộp: 1." in staff
 
 
 def test_a_payment_callback_without_a_signed_in_payer_names_the_refund(client, world, awaiting):
@@ -215,3 +216,26 @@ def test_a_payment_callback_without_a_signed_in_payer_names_the_refund(client, w
     client.logout()
     r = client.get("/thanh-toan/ket-qua/?" + FakeGateway.callback_query(dup.reference, "paid"))
     assert r.status_code == 200 and "là khoản nộp trùng" in r.content.decode()
+
+
+def test_payment_messages_in_english(client, world, awaiting):
+    payment, gateway_url = start(client, awaiting)
+    client.cookies["django_language"] = "en"
+    with pending_english():
+        r = client.get(client.post(gateway_url, {"action": "paid"})["Location"], follow=True)
+        page = r.content.decode()
+        assert f"Payment successful (transaction {payment.reference})." in page
+        assert "Thanh toán thành công" not in page
+        dup = Payment.objects.create(
+            dossier=awaiting,
+            amount=payment.amount,
+            reference="FAKEDUP2",
+            provider="fake",
+            request_seq=payment.request_seq,
+        )
+        r = client.get(
+            "/thanh-toan/ket-qua/?" + FakeGateway.callback_query(dup.reference, "paid"), follow=True
+        )
+        page = r.content.decode()
+        assert "Transaction FAKEDUP2 (1.400.000 đồng) is a duplicate payment" in page
+        assert "Duplicate payment: the fee had already been paid" in page and "khoản nộp trùng" not in page
