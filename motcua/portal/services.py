@@ -302,7 +302,7 @@ def dossier_supplement(*, code: str, user, files: list, note: str = "") -> Dossi
 def dossier_withdraw(*, code: str, user, reason: str) -> Dossier:
     """The applicant asks to stop their dossier (Decree 118 Art. 21); the agency then issues the stop notice."""
     owned_dossier(code, user)
-    if not reason:
+    if not reason.strip():
         raise Unprocessable(
             "Vui lòng nêu lý do rút hồ sơ.", "Give the reason for withdrawing.", code="missing_reason"
         )

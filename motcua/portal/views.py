@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.catalog.eforms import build_eform, eform_initial, eform_to_json
 from motcua.core.errors import DomainError, NotFound, Unprocessable
+from motcua.core.i18n import english_active
 from motcua.core.text import nfc
 from motcua.dossiers.models import DocumentKind, Dossier, State
 from motcua.dossiers.selectors import dossier_public, due_status, eform_of
@@ -51,6 +52,11 @@ CODE_RE = re.compile(r"^[0-9A-Z][0-9A-Z.\-]{2,79}$")
 def form_pdf_url(code: str, form: str, seq: int | None = None) -> str:
     url = f"/staff/dossiers/{code}/forms/{form}.pdf"
     return f"{url}?seq={seq}" if seq else url
+
+
+def error_text(exc: DomainError) -> str:
+    """A refusal's message in the interface language (Vietnamese, or English when the user chose English)."""
+    return exc.message_en if english_active() else exc.message
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -81,11 +87,11 @@ def register(request: HttpRequest) -> HttpResponse:
                     id_number=d["id_number"],
                 )
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(None, error_text(exc))
                 status = exc.status
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, "Đăng ký tài khoản thành công. Chào mừng bạn!")
+                messages.success(request, _("Đăng ký tài khoản thành công. Chào mừng bạn!"))
                 return redirect(_safe_next(request, reverse("portal:my_dossiers")))
         else:
             status = 400
@@ -115,10 +121,10 @@ def account(request: HttpRequest) -> HttpResponse:
             try:
                 services.profile_update(user=request.user, **form.cleaned_data)
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(None, error_text(exc))
                 status = exc.status
             else:
-                messages.success(request, "Đã cập nhật thông tin tài khoản.")
+                messages.success(request, _("Đã cập nhật thông tin tài khoản."))
                 return redirect("portal:account")
         else:
             status = 400
@@ -135,7 +141,7 @@ def _procedure_or_page(request, code):
         raise Http404(exc.message) from exc
     except Unprocessable as exc:
         page = render(
-            request, "portal/not_online.html", {"code": code, "message": exc.message}, status=exc.status
+            request, "portal/not_online.html", {"code": code, "message": error_text(exc)}, status=exc.status
         )
         return None, page
 
@@ -177,7 +183,7 @@ def _next_step(step: str) -> str:
 
 def _exit_with_draft(request):
     messages.success(
-        request, "Đã lưu bản nháp. Bạn có thể quay lại nộp tiếp bất cứ lúc nào trong mục Hồ sơ của tôi."
+        request, _("Đã lưu bản nháp. Bạn có thể quay lại nộp tiếp bất cứ lúc nào trong mục Hồ sơ của tôi.")
     )
     return redirect("portal:my_dossiers")
 
@@ -235,7 +241,7 @@ def _step_components(request, draft, procedure, version, step):
                 services.draft_remove_file(draft=draft, file_id=int(request.POST["remove"]))
             except (ValueError, DomainError):
                 raise Http404("Không tìm thấy tệp.") from None
-            messages.info(request, "Đã xóa tệp khỏi hồ sơ nháp.")
+            messages.info(request, _("Đã xóa tệp khỏi hồ sơ nháp."))
             return redirect("portal:file_step", code=procedure.code, step=step)
         uploads = [(c, f"file_{c.pk}", DraftFile.Kind.COMPONENT) for c in comps]
         uploads.append((None, "file_auth", DraftFile.Kind.AUTHORISATION))
@@ -246,10 +252,10 @@ def _step_components(request, draft, procedure, version, step):
                     services.draft_add_file(draft=draft, uploaded_file=f, kind=kind, component=component)
                     added += 1
                 except DomainError as exc:
-                    errors.setdefault(field, []).append(exc.message)
+                    errors.setdefault(field, []).append(error_text(exc))
                     status = exc.status
         if added:
-            messages.success(request, f"Đã lưu {added} tệp vào hồ sơ nháp.")
+            messages.success(request, _("Đã lưu %(n)s tệp vào hồ sơ nháp.") % {"n": added})
         if not errors:
             if "save_exit" in request.POST:
                 services.draft_save(draft=draft, values={}, step=step)
@@ -355,12 +361,15 @@ def _step_review(request, draft, procedure, version, step):
         try:
             dossier = services.draft_submit(draft_id=draft.pk, user=request.user)
         except DomainError as exc:
-            error, status = exc.message, exc.status
+            error, status = error_text(exc), exc.status
         else:
             messages.success(
                 request,
-                f"Nộp hồ sơ thành công. Mã hồ sơ của bạn: {dossier.code}. Bộ phận Một cửa sẽ kiểm tra và tiếp nhận; "
-                "bạn sẽ nhận thông báo khi hồ sơ được tiếp nhận.",
+                _(
+                    "Nộp hồ sơ thành công. Mã hồ sơ của bạn: %(code)s. Bộ phận Một cửa sẽ kiểm tra và tiếp nhận; "
+                    "bạn sẽ nhận thông báo khi hồ sơ được tiếp nhận."
+                )
+                % {"code": dossier.code},
             )
             return redirect("portal:my_dossier", code=dossier.code)
     data = draft.data
@@ -396,7 +405,7 @@ def draft_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if draft is None:
         raise Http404("Không tìm thấy hồ sơ nháp.")
     services.draft_delete(draft=draft)
-    messages.info(request, "Đã xóa hồ sơ nháp.")
+    messages.info(request, _("Đã xóa hồ sơ nháp."))
     return redirect("portal:my_dossiers")
 
 
@@ -490,22 +499,38 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "portal/my_dossier.html", _detail_ctx(dossier))
 
 
+def _refused(request, dossier: Dossier, action: str, exc: DomainError, **kept) -> HttpResponse:
+    """The dossier page again with the refusal's reason: next to the action when the page still offers it, else at
+    the top (the dossier moved on meanwhile: resolved, no longer awaiting a supplement or a payment), never a bare
+    status. `kept`: what the citizen typed, shown again."""
+    dossier.refresh_from_db()
+    ctx = _detail_ctx(dossier)
+    shown = {
+        "withdraw": ctx["may_withdraw"],
+        "supplement": ctx["supplement_request"],
+        "payment": ctx["payment_due"],
+    }
+    ctx[f"{action}_error"] = error_text(exc)
+    if not shown[action]:
+        ctx["page_error"] = error_text(exc)
+    ctx.update(kept)
+    return render(request, "portal/my_dossier.html", ctx, status=exc.status)
+
+
 @login_required
 @require_POST
 def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _owned(request, code)
+    files = request.FILES.getlist("files")
+    note = nfc(request.POST.get("note", ""))  # an overlong note is refused by the action, never cut
     try:
-        services.dossier_supplement(
-            code=code,
-            user=request.user,
-            files=request.FILES.getlist("files"),
-            note=nfc(request.POST.get("note", ""))[:1000],
-        )
+        services.dossier_supplement(code=code, user=request.user, files=files, note=note)
     except DomainError as exc:
-        ctx = _detail_ctx(dossier)
-        ctx["supplement_error"] = exc.message
-        return render(request, "portal/my_dossier.html", ctx, status=exc.status)
-    messages.success(request, "Đã nộp tài liệu bổ sung. Hồ sơ tiếp tục được xử lý.")
+        # nothing was attached: say so, naming the files, so none silently vanishes
+        return _refused(
+            request, dossier, "supplement", exc, supplement_note=note, refused_files=[f.name for f in files]
+        )
+    messages.success(request, _("Đã nộp tài liệu bổ sung. Hồ sơ tiếp tục được xử lý."))
     return redirect("portal:my_dossier", code=code)
 
 
@@ -513,19 +538,18 @@ def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def my_dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _owned(request, code)
+    reason = nfc(request.POST.get("reason", ""))  # bounded by the action (refused, never cut)
     try:
         if request.POST.get("confirm") != "1":
             raise Unprocessable(
-                "Vui lòng đánh dấu xác nhận rút hồ sơ.", "Tick the confirmation.", code="confirm"
+                "Vui lòng đánh dấu xác nhận rút hồ sơ.",
+                "Tick the box to confirm the withdrawal.",
+                code="confirm",
             )
-        services.dossier_withdraw(
-            code=code, user=request.user, reason=nfc(request.POST.get("reason", ""))[:1000]
-        )
+        services.dossier_withdraw(code=code, user=request.user, reason=reason)
     except DomainError as exc:
-        ctx = _detail_ctx(dossier)
-        ctx["withdraw_error"] = exc.message
-        return render(request, "portal/my_dossier.html", ctx, status=exc.status)
-    messages.success(request, "Đã gửi yêu cầu rút hồ sơ. Cơ quan sẽ thông báo dừng giải quyết hồ sơ.")
+        return _refused(request, dossier, "withdraw", exc, withdraw_reason=reason)
+    messages.success(request, _("Đã gửi yêu cầu rút hồ sơ. Cơ quan sẽ thông báo dừng giải quyết hồ sơ."))
     return redirect("portal:my_dossier", code=code)
 
 
@@ -536,9 +560,7 @@ def my_dossier_pay(request: HttpRequest, code: str) -> HttpResponse:
     try:
         _payment, url = services.payment_start(code=code, user=request.user)
     except DomainError as exc:
-        ctx = _detail_ctx(dossier)
-        ctx["payment_error"] = exc.message
-        return render(request, "portal/my_dossier.html", ctx, status=exc.status)
+        return _refused(request, dossier, "payment", exc)
     return redirect(url)
 
 
@@ -640,7 +662,7 @@ def payment_return(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "portal/payment_result.html",
-            {"error": "Kết quả thanh toán không hợp lệ (sai chữ ký)."},
+            {"error": _("Kết quả thanh toán không hợp lệ (sai chữ ký).")},
             status=400,
         )
     try:
@@ -648,7 +670,7 @@ def payment_return(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         if request.method == "POST":
             return JsonResponse(exc.as_dict(), status=exc.status)
-        return render(request, "portal/payment_result.html", {"error": exc.message}, status=exc.status)
+        return render(request, "portal/payment_result.html", {"error": error_text(exc)}, status=exc.status)
     if request.method == "POST":
         return JsonResponse(
             {"reference": payment.reference, "status": payment.status, "refund_due": payment.refund_due}
