@@ -219,9 +219,8 @@ class WhoForm(forms.Form):
     def clean(self):
         d = super().clean()
         who = d.get("who") or "self"
+        # as chosen: a business's own account files for itself as an organisation (with its tax code)
         kind = d.get("applicant_kind") or "individual"
-        if who == "self":
-            kind = "individual"
         d["applicant_kind"] = kind
         for key in ("applicant_name", "applicant_address", "rep_name"):
             if d.get(key):

@@ -205,3 +205,42 @@ def test_files_of_another_citizens_draft_are_not_served(client, world, citizen):
     client.login(username="congdan2", password=PASSWORD)
     assert client.get(f"/nop-ho-so/tep/{f.pk}/").status_code == 404
     assert client.post(f"/nop-ho-so/nhap/{f.draft_id}/xoa/").status_code == 404
+
+
+def test_a_business_files_for_itself_as_an_organisation(client, world):
+    client.login(username="congdan", password=PASSWORD)
+    client.get(url())
+    who = {
+        **WHO,
+        "who": "self",
+        "applicant_kind": "organization",
+        "applicant_name": "Công ty TNHH Bình An",
+        "applicant_id_number": "0100109106",
+    }
+    walk_wizard(client, world, who=who)
+    r = client.post(url("xem-lai"), {"submit": "1"})
+    assert r.status_code == 302, r.content.decode()[-2000:]
+    dossier = Dossier.objects.get()
+    assert (dossier.applicant_kind, dossier.applicant_id_number, dossier.applicant_name) == (
+        "organization",
+        "0100109106",
+        "Công ty TNHH Bình An",
+    )
+    assert not dossier.representative
+
+
+def test_an_individual_still_needs_a_personal_id(client, world):
+    client.login(username="congdan", password=PASSWORD)
+    client.get(url())
+    r = client.post(
+        url("nguoi-nop"), {**WHO, "applicant_kind": "individual", "applicant_id_number": "0100109106"}
+    )
+    page = r.content.decode()
+    assert r.status_code == 400 and "Số định danh cá nhân phải gồm đúng 12 chữ số." in page
+    # the choice made is kept on the page
+    r = client.post(url("nguoi-nop"), {**WHO, "applicant_kind": "organization", "applicant_id_number": "12"})
+    assert r.status_code == 400 and "Mã số thuế / mã số doanh nghiệp không hợp lệ" in r.content.decode()
+    assert (
+        'value="organization" checked' in r.content.decode()
+        or 'value="organization" selected' in r.content.decode()
+    )
