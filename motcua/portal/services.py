@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import Conflict, NotFound, Unprocessable
@@ -207,12 +207,13 @@ def draft_submit(*, draft_id: int, user) -> Dossier:
                 raise NotFound("Không tìm thấy hồ sơ nháp.", "Draft not found.")
             if draft.submitted_at and draft.dossier_id:
                 return draft.dossier
-            problems = wizard.problems(draft)
-            if problems:
+            if wizard.problems(draft):
+                with translation.override("vi"):
+                    vi = "; ".join(str(p.message) for p in wizard.problems(draft))
+                with translation.override("en"):
+                    en = "; ".join(str(p.message) for p in wizard.problems(draft))
                 raise Unprocessable(
-                    "Hồ sơ chưa đầy đủ: " + "; ".join(p.message for p in problems),
-                    "The filing is incomplete.",
-                    code="incomplete",
+                    f"Hồ sơ chưa đầy đủ: {vi}.", f"The filing is incomplete: {en}.", code="incomplete"
                 )
             args = wizard.filing_arguments(draft)
             files = list(draft.files.select_related("component").order_by("pk"))

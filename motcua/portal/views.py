@@ -619,7 +619,9 @@ def lookup_qr(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("Không tìm thấy hồ sơ.")
     url = request.build_absolute_uri(reverse("portal:lookup") + f"?ma={code}")
     buf = io.BytesIO()
-    segno.make(url, error="m").save(buf, kind="svg", scale=4, title=f"Mã QR tra cứu hồ sơ {code}")
+    segno.make(url, error="m").save(
+        buf, kind="svg", scale=4, title=_("Mã QR tra cứu hồ sơ %(code)s") % {"code": code}
+    )
     return HttpResponse(buf.getvalue(), content_type="image/svg+xml")
 
 

@@ -328,6 +328,7 @@ def test_refusals_on_the_dossier_page_in_english(client, world):
         r = client.post(f"/ho-so-cua-toi/{dossier.code}/thanh-toan/")
         page = _text(r)
         assert "Nothing to pay on this dossier." in page and "không có khoản phí" not in page
+        assert f'alt="QR code to track dossier {dossier.code}"' in page and "Mã QR" not in page
         assert "The request was not carried out" in page and "The dossier was not changed." in page
         r = client.post(f"/ho-so-cua-toi/{dossier.code}/rut-ho-so/", {"reason": "x"})
         assert "Tick the box to confirm the withdrawal." in _text(r)
