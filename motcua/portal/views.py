@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from motcua.catalog.eforms import build_eform, eform_initial, eform_to_json
+from motcua.catalog.eforms import build_eform, eform_draft_values, eform_initial, eform_to_json
 from motcua.core.errors import DomainError, NotFound, Unprocessable
 from motcua.core.i18n import english_active
 from motcua.core.text import nfc
@@ -303,7 +303,7 @@ def _step_eform(request, draft, procedure, version, step):
     EForm = build_eform(fields)
     names = [f.get("name") for f in fields if f.get("name")]
     if request.method == "POST" and "save_exit" in request.POST:
-        raw = {n: nfc(request.POST.get(n, "")) for n in names}
+        raw = eform_draft_values(fields, {n: nfc(request.POST.get(n, "")) for n in names})
         services.draft_save(
             draft=draft, values={"form": {**(draft.data.get("form") or {}), **raw}}, step=step
         )

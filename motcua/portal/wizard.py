@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from motcua.catalog.eforms import RESULT_ADDRESS, build_eform
+from motcua.catalog.eforms import RESULT_ADDRESS, build_eform, eform_initial
 from motcua.catalog.models import ProcedureComponent
 
 from . import forms
@@ -82,7 +82,7 @@ def problems(draft) -> list[Problem]:
         )
     if data.get("who") == "behalf" and not any(f.kind == "authorisation" for f in files):
         out.append(Problem("thanh-phan", _("Chưa tải lên văn bản ủy quyền")))
-    eform = build_eform(version.form_fields)(data.get("form") or {})
+    eform = build_eform(version.form_fields)(eform_initial(version.form_fields, data.get("form") or {}))
     if not eform.is_valid():
         out.append(Problem("to-khai", _("Tờ khai điện tử chưa đầy đủ hoặc chưa hợp lệ")))
     result = forms.ResultForm(

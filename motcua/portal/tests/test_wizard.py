@@ -136,7 +136,8 @@ def test_invalid_applicant_and_eform_are_refused_with_vietnamese_messages(client
     assert Draft.objects.get().data["applicant_id_number"] == ""  # nothing invalid was stored
     r = client.post(url("to-khai"), {**EFORM, "von_kinh_doanh": "nhiều", "nganh_nghe": "Khác lạ"})
     page = r.content.decode()
-    assert r.status_code == 400 and "Vui lòng nhập một số." in page and "Lựa chọn không hợp lệ." in page
+    assert r.status_code == 400 and "Vui lòng nhập một số, ví dụ 100.000.000 hoặc 2,5." in page
+    assert "Lựa chọn không hợp lệ." in page and 'value="nhiều"' in page  # kept as typed
     r = client.post(url("to-khai"), {**EFORM, "von_kinh_doanh": "-5"})  # an amount is never negative
     assert r.status_code == 400 and "Giá trị phải từ 0 trở lên." in r.content.decode()
     assert "von_kinh_doanh" not in Draft.objects.get().data.get("form", {})
@@ -300,3 +301,21 @@ def test_the_incomplete_filing_message_in_vietnamese(client, world):
     page = html.unescape(r.content.decode())
     c1 = world["components"][0]
     assert r.status_code == 422 and "Hồ sơ chưa đầy đủ: " in page and f"; Chưa tải lên: {c1.name}" in page
+
+
+def test_the_eform_takes_numbers_written_the_vietnamese_way(client, world):
+    client.login(username="congdan", password=PASSWORD)
+    client.get(url())
+    r = client.post(url("to-khai"), {**EFORM, "von_kinh_doanh": "100.000.000"})
+    assert r.status_code == 302
+    assert Draft.objects.get().data["form"]["von_kinh_doanh"] == "100000000"
+    page = client.get(url("to-khai")).content.decode()
+    assert 'value="100.000.000"' in page and 'type="text"' in page  # shown back the way it was written
+    r = client.post(url("to-khai"), {**EFORM, "von_kinh_doanh": "2,5"})
+    assert r.status_code == 302 and Draft.objects.get().data["form"]["von_kinh_doanh"] == "2.5"
+    r = client.post(url("to-khai"), {**EFORM, "von_kinh_doanh": "1e3"})
+    assert r.status_code == 400 and 'value="1e3"' in r.content.decode()
+    assert Draft.objects.get().data["form"]["von_kinh_doanh"] == "2.5"  # the refused value changed nothing
+    # "save and exit" keeps a number in plain notation, anything else as typed
+    client.post(url("to-khai"), {**EFORM, "von_kinh_doanh": "1.125", "save_exit": "1"})
+    assert Draft.objects.get().data["form"]["von_kinh_doanh"] == "1125"
