@@ -201,6 +201,18 @@ def file_step(request: HttpRequest, code: str, step: str) -> HttpResponse:
     if page:
         return page
     procedure, version = found
+    if request.method == "POST":
+        filed = _filed_draft(request, procedure)
+        if filed is not None:  # the back button, then a step sent again: the filing is done, create nothing
+            messages.info(
+                request,
+                _(
+                    "Hồ sơ này đã được nộp (mã hồ sơ %(code)s); thông tin vừa gửi không được lưu lại. Để nộp một hồ "
+                    "sơ mới, hãy bắt đầu lại từ trang thủ tục."
+                )
+                % {"code": filed.dossier.code},
+            )
+            return redirect("portal:my_dossier", code=filed.dossier.code)
     draft = services.draft_open(user=request.user, procedure=procedure)
     handler = {
         "nguoi-nop": _step_who,
@@ -210,6 +222,21 @@ def file_step(request: HttpRequest, code: str, step: str) -> HttpResponse:
         "xem-lai": _step_review,
     }[step]
     return handler(request, draft, procedure, version, step)
+
+
+def _filed_draft(request, procedure) -> Draft | None:
+    """The already-submitted draft a wizard page was showing (its `draft` field), if that page is sent again."""
+    try:
+        pk = int(request.POST.get("draft", ""))
+    except ValueError:
+        return None
+    return (
+        Draft.objects.select_related("dossier")
+        .filter(
+            pk=pk, user=request.user, procedure=procedure, submitted_at__isnull=False, dossier__isnull=False
+        )
+        .first()
+    )
 
 
 def _step_who(request, draft, procedure, version, step):

@@ -319,3 +319,26 @@ def test_the_eform_takes_numbers_written_the_vietnamese_way(client, world):
     # "save and exit" keeps a number in plain notation, anything else as typed
     client.post(url("to-khai"), {**EFORM, "von_kinh_doanh": "1.125", "save_exit": "1"})
     assert Draft.objects.get().data["form"]["von_kinh_doanh"] == "1125"
+
+
+def test_the_review_sent_again_after_filing_leads_to_the_dossier_and_creates_nothing(client, world, citizen):
+    walk_wizard(client, world)
+    page = client.get(url("xem-lai")).content.decode()
+    draft = Draft.objects.get()
+    assert f'name="draft" value="{draft.pk}"' in page  # the page names the draft it shows
+    first = client.post(url("xem-lai"), {"submit": "1", "draft": draft.pk})
+    dossier = Dossier.objects.get()
+    assert first["Location"] == f"/ho-so-cua-toi/{dossier.code}/"
+    # the back button, then "Nộp hồ sơ" again
+    r = client.post(url("xem-lai"), {"submit": "1", "draft": draft.pk})
+    assert r.status_code == 302 and r["Location"] == f"/ho-so-cua-toi/{dossier.code}/"
+    assert Dossier.objects.count() == 1 and Draft.objects.count() == 1  # no stray empty draft
+    page = client.get(r["Location"]).content.decode()
+    assert f"Hồ sơ này đã được nộp (mã hồ sơ {dossier.code})" in page
+    # an earlier step sent again from the browser's history: same
+    r = client.post(url("nguoi-nop"), {**WHO, "draft": draft.pk})
+    assert r["Location"] == f"/ho-so-cua-toi/{dossier.code}/" and Draft.objects.count() == 1
+    # a new filing of the same procedure starts a new draft as before
+    assert (
+        client.get(url()).status_code == 302 and Draft.objects.filter(submitted_at__isnull=True).count() == 1
+    )
