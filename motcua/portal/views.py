@@ -426,14 +426,22 @@ def _step_review(request, draft, procedure, version, step):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def draft_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    draft = Draft.objects.filter(pk=pk, user=request.user, submitted_at__isnull=True).first()
+    """Deleting a draft asks first (a page, no JavaScript needed): its files go with it."""
+    draft = (
+        Draft.objects.select_related("procedure")
+        .filter(pk=pk, user=request.user, submitted_at__isnull=True)
+        .first()
+    )
     if draft is None:
-        raise Http404("Không tìm thấy hồ sơ nháp.")
-    services.draft_delete(draft=draft)
-    messages.info(request, _("Đã xóa hồ sơ nháp."))
-    return redirect("portal:my_dossiers")
+        raise Http404(_("Không tìm thấy hồ sơ nháp."))
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        services.draft_delete(draft=draft)
+        messages.info(request, _("Đã xóa hồ sơ nháp."))
+        return redirect("portal:my_dossiers")
+    ctx = {"draft": draft, "files": list(draft.files.order_by("pk"))}
+    return render(request, "portal/draft_delete.html", ctx, status=400 if request.method == "POST" else 200)
 
 
 @login_required

@@ -342,3 +342,22 @@ def test_the_review_sent_again_after_filing_leads_to_the_dossier_and_creates_not
     assert (
         client.get(url()).status_code == 302 and Draft.objects.filter(submitted_at__isnull=True).count() == 1
     )
+
+
+def test_deleting_a_draft_asks_first(client, world, citizen):
+    client.post(url("nguoi-nop"), WHO)
+    client.post(url("thanh-phan"), {f"file_{world['components'][0].pk}": pdf("to-khai.pdf"), "upload": "1"})
+    draft = Draft.objects.get()
+    listing = client.get("/ho-so-cua-toi/").content.decode()
+    assert (
+        f'href="/nop-ho-so/nhap/{draft.pk}/xoa/"' in listing
+    )  # a link to a confirmation page, not a one-tap form
+    page = client.get(f"/nop-ho-so/nhap/{draft.pk}/xoa/").content.decode()
+    assert "Xóa hồ sơ nháp?" in page and "to-khai.pdf" in page and "Không, giữ lại bản nháp" in page
+    assert Draft.objects.count() == 1
+    r = client.post(f"/nop-ho-so/nhap/{draft.pk}/xoa/")  # an old one-tap form, without the confirmation
+    assert r.status_code == 400 and Draft.objects.count() == 1 and DraftFile.objects.count() == 1
+    r = client.post(f"/nop-ho-so/nhap/{draft.pk}/xoa/", {"confirm": "1"})
+    assert r.status_code == 302 and r["Location"] == "/ho-so-cua-toi/"
+    assert not Draft.objects.exists() and not DraftFile.objects.exists()
+    assert client.get(f"/nop-ho-so/nhap/{draft.pk}/xoa/").status_code == 404
