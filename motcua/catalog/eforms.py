@@ -210,7 +210,7 @@ def build_eform(fields: list[dict]) -> type[forms.Form]:
         elif kind == "select":
             options = [str(o) for o in f.get("options") or []]
             field = forms.ChoiceField(
-                choices=[("", "— Chọn —")] + [(o, o) for o in options],
+                choices=[("", _("— Chọn —"))] + [(o, o) for o in options],
                 **{**common, "error_messages": {**CHOOSE, "invalid_choice": _("Lựa chọn không hợp lệ.")}},
             )
         elif kind == "checkbox":
