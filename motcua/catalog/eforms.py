@@ -3,10 +3,13 @@
 citizen or an officer enters, and the JSON the dossier keeps.
 
 Numbers (`type: number`) are amounts, counts and areas: at least `min` (0 unless the field says otherwise; `null`
-lifts the bound), at most `max` when given, whole numbers when `integer` is true."""
+lifts the bound), at most `max` when given, whole numbers when `integer` is true. They are typed the Vietnamese way
+(100.000.000 or 100 000 000, 2,5) or as plain digits (2.5 as a JSON number is written); an exponent, infinity or
+NaN is no number a form asks for."""
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -14,8 +17,9 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.i18n import english_active
 from motcua.core.text import nfc
-from motcua.notifications.recipients import RecipientError, normalise_phone
+from motcua.dossiers.validators import IdentifierError, clean_phone
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 REQUIRED = {"required": _("Vui lòng nhập thông tin này.")}
@@ -24,11 +28,100 @@ NUMBER_MIN_DEFAULT = Decimal(0)
 
 
 def phone_validator(value: str) -> str:
-    """A Vietnamese mobile number, normalised (a form validator and cleaner)."""
+    """A phone number as the applicant's is checked on every channel (dossiers.validators.clean_phone: a mobile, a
+    landline with its area code such as 02438123456, or +84…/international), as written."""
     try:
-        return normalise_phone(value)
-    except RecipientError as exc:
-        raise ValidationError(exc.message, code="phone") from exc
+        return clean_phone(value)
+    except IdentifierError as exc:
+        raise ValidationError(exc.message_en if english_active() else exc.message, code="phone") from exc
+
+
+# How people write a number on a Vietnamese form: dots (or spaces) between groups of three digits, a comma before
+# the decimals — 100.000.000, 100 000 000, 2,5, 1.250,75 — or plain digits with a decimal point, as JSON writes it
+# (2.5). A single dot followed by exactly three digits groups thousands (1.000 is one thousand).
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+_VN_GROUPED = re.compile(r"^([+-]?)(\d{1,3}(?:\.\d{3})+)(?:,(\d+))?$", re.ASCII)
+_VN_SPACED = re.compile(r"^([+-]?)(\d{1,3}(?: \d{3})+)(?:,(\d+))?$", re.ASCII)
+_VN_COMMA = re.compile(r"^([+-]?)(\d+)(?:,(\d+))?$", re.ASCII)
+_PLAIN = re.compile(r"^([+-]?)(\d+)(?:\.(\d+))?$", re.ASCII)
+
+
+def parse_number(text: str) -> Decimal | None:
+    """A number typed on a form, or None when it is not one (an exponent, inf, nan, two decimal marks …)."""
+    value = _SPACES.sub(" ", str(text)).strip()
+    for pattern, group in ((_VN_GROUPED, "."), (_VN_SPACED, " "), (_VN_COMMA, None), (_PLAIN, None)):
+        m = pattern.match(value)
+        if m:
+            sign, whole, frac = m.groups()
+            whole = whole.replace(group, "") if group else whole
+            return Decimal(f"{sign}{whole}.{frac}" if frac else f"{sign}{whole}")
+    return None
+
+
+def stored_number(value):
+    """A number as JSON keeps it — a JSON number, or text in plain notation ("2.5", "100000000", what the wizard
+    stores) — as a Decimal; anything else as it is (text typed the Vietnamese way is read by parse_number)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        return Decimal(str(value))
+    if isinstance(value, str) and _PLAIN.match(value.strip()):
+        return Decimal(value.strip())
+    return value
+
+
+def number_text(value) -> str:
+    """A number as the form shows it back (Vietnamese, ungrouped decimals): 100.000.000, 2,5 — read back by
+    parse_number as the same number."""
+    if not isinstance(value, Decimal):
+        return "" if value is None else str(value)
+    whole, _sep, frac = _plain(value).partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    grouped_whole = f"{int(whole.lstrip('-')):,}".replace(",", ".")
+    return sign + grouped_whole + (f",{frac}" if frac else "")
+
+
+class NumberInput(forms.TextInput):
+    """A text box (not <input type=number>, which drops "100.000.000" in the browser) with the numeric keyboard;
+    what the citizen typed is shown back as typed when it is refused."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        return number_text(value) if isinstance(value, Decimal) else super().format_value(value)
+
+
+class VietnameseNumberField(forms.DecimalField):
+    widget = NumberInput
+
+    def __init__(self, *args, whole: bool = False, **kwargs):
+        self.whole = whole
+        super().__init__(*args, **kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("step", None)
+        attrs.pop("min", None)
+        attrs.pop("max", None)
+        if self.whole:
+            attrs["inputmode"] = "numeric"
+        return attrs
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            number = value
+        else:
+            number = parse_number(value)
+        if number is None or not number.is_finite():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if self.whole and number == number.to_integral_value():
+            number = number.quantize(Decimal(1))  # 12,0 workers are 12
+        return number
 
 
 def _bound(value) -> Decimal | None:
@@ -46,8 +139,12 @@ def _number_field(spec: dict, common: dict) -> forms.DecimalField:
     whole = bool(spec.get("integer"))
     messages = {
         **REQUIRED,
-        "invalid": _("Vui lòng nhập một số."),
+        "invalid": _("Vui lòng nhập một số, ví dụ 100.000.000 hoặc 2,5.")
+        if not whole
+        else _("Vui lòng nhập một số nguyên, ví dụ 12 hoặc 1.500."),
         "max_decimal_places": _("Vui lòng nhập số nguyên.") if whole else _("Tối đa 4 chữ số thập phân."),
+        "max_digits": _("Số quá dài: tối đa %(max)s chữ số."),
+        "max_whole_digits": _("Số quá lớn: phần nguyên tối đa %(max)s chữ số."),
     }
     validators = []
     if low is not None:
@@ -56,7 +153,8 @@ def _number_field(spec: dict, common: dict) -> forms.DecimalField:
             validators.append(_unsigned(messages["min_value"]))
     if high is not None:
         messages["max_value"] = _("Giá trị không được lớn hơn %(limit)s.") % {"limit": _plain(high)}
-    return forms.DecimalField(
+    return VietnameseNumberField(
+        whole=whole,
         max_digits=20,
         decimal_places=0 if whole else 4,
         min_value=low,
@@ -112,7 +210,7 @@ def build_eform(fields: list[dict]) -> type[forms.Form]:
         elif kind == "select":
             options = [str(o) for o in f.get("options") or []]
             field = forms.ChoiceField(
-                choices=[("", "— Chọn —")] + [(o, o) for o in options],
+                choices=[("", _("— Chọn —"))] + [(o, o) for o in options],
                 **{**common, "error_messages": {**CHOOSE, "invalid_choice": _("Lựa chọn không hợp lệ.")}},
             )
         elif kind == "checkbox":
@@ -143,22 +241,37 @@ def eform_to_json(cleaned: dict) -> dict:
 
 
 def eform_initial(fields: list[dict], data: dict) -> dict:
-    """Stored JSON back to initial values (dates to yyyy-mm-dd for <input type=date>)."""
+    """Stored JSON back to the values of the form: numbers kept in plain notation as Decimals (shown the Vietnamese
+    way); text a citizen saved without it being a number stays as typed."""
     initial = dict(data or {})
     for f in fields or []:
         if f.get("type") == "number" and initial.get(f.get("name")) not in (None, ""):
-            try:
-                initial[f["name"]] = Decimal(str(initial[f["name"]]))
-            except InvalidOperation:
-                pass
+            initial[f["name"]] = stored_number(initial[f["name"]])
     return initial
 
 
-def _as_input(value):
+def eform_draft_values(fields: list[dict], raw: dict) -> dict:
+    """What a citizen typed, kept in a draft without checking ("save and exit"): a number that reads as one is
+    kept in plain notation (so 1.125, one thousand one hundred and twenty-five, is not read back as 1,125);
+    anything else as typed, to be corrected later."""
+    numbers = {f.get("name") for f in fields or [] if f.get("type") == "number"}
+    out = {}
+    for key, value in raw.items():
+        number = parse_number(value) if key in numbers and value else None
+        out[key] = _plain(number) if number is not None and number.is_finite() else value
+    return out
+
+
+def _as_input(value, spec: dict):
     """A JSON value as the form field reads it (an API client sends numbers and booleans as JSON; text is
-    compared in NFC, as it is kept)."""
+    compared in NFC, as it is kept). For a number field, a JSON number or text in plain notation is that number
+    (1.125 is one and an eighth, as JSON writes it); other text is read the Vietnamese way (100.000.000)."""
     if isinstance(value, bool) or value is None:
         return value
+    if spec.get("type") == "number":
+        value = stored_number(value)
+        if isinstance(value, Decimal):
+            return value
     if isinstance(value, (int, float, Decimal)):
         return str(value)
     return nfc(value) if isinstance(value, str) else value
@@ -172,7 +285,7 @@ def clean_form_data(fields: list[dict], data: dict) -> tuple[dict, list[tuple[st
     declared = {f.get("name"): f for f in fields or [] if f.get("name")}
     if not declared or not data:
         return dict(data or {}), []
-    given = {k: _as_input(v) for k, v in data.items() if k in declared}
+    given = {k: _as_input(v, declared[k]) for k, v in data.items() if k in declared}
     nested = [k for k, v in given.items() if isinstance(v, (dict, list))]
     if nested:
         message = str(_("Giá trị phải là chữ, số, ngày hoặc có/không."))

@@ -160,11 +160,21 @@ def _human(n: int) -> str:
     return f"{n} byte"
 
 
+MAX_FILENAME = 200
+
+
 def clean_filename(name: str) -> str:
-    """The name shown to people: basename only, NFC, no control characters, at most 200 characters."""
+    """The name shown to people: basename only, NFC, no control characters, at most 200 characters. A longer
+    name is shortened in its stem, keeping its extension (".pdf"), so it still says what kind of file it is."""
     base = os.path.basename(str(name or "").replace("\\", "/"))
     base = nfc("".join(ch for ch in base if unicodedata.category(ch)[0] != "C"))
-    return base[:200] or "tai-lieu"
+    if len(base) > MAX_FILENAME:
+        stem, dot, ext = base.rpartition(".")
+        if dot and stem and 0 < len(ext) <= 10:
+            base = stem[: MAX_FILENAME - len(ext) - 2].rstrip() + "…." + ext
+        else:
+            base = base[: MAX_FILENAME - 1] + "…"
+    return base or "tai-lieu"
 
 
 def inspect_upload(uploaded_file) -> Inspected:

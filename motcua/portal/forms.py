@@ -6,26 +6,39 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.eforms import CHOOSE, REQUIRED
-from motcua.catalog.eforms import phone_validator as _phone
+from motcua.core.i18n import english_active
 from motcua.core.text import nfc
 from motcua.dossiers.validators import IdentifierError, clean_applicant_id, clean_personal_id
-from motcua.notifications.recipients import RecipientError, normalise_email
+from motcua.notifications.recipients import RecipientError, normalise_email, normalise_phone
 
 from .models import CitizenProfile
+
+
+def _message(exc: IdentifierError | RecipientError) -> str:
+    """A validator's message in the interface language (both carry Vietnamese and English)."""
+    return exc.message_en if english_active() else exc.message
 
 
 def _email(value: str) -> str:
     try:
         return normalise_email(value)
     except RecipientError as exc:
-        raise ValidationError(exc.message, code="email") from exc
+        raise ValidationError(_message(exc), code="email") from exc
+
+
+def _phone(value: str) -> str:
+    """A Vietnamese mobile number, normalised: the account's sign-in and where text messages about the dossier go."""
+    try:
+        return normalise_phone(value)
+    except RecipientError as exc:
+        raise ValidationError(_message(exc), code="phone") from exc
 
 
 def _personal_id(value: str) -> str:
     try:
         return clean_personal_id(value)
     except IdentifierError as exc:
-        raise ValidationError(exc.message, code="id_number") from exc
+        raise ValidationError(_message(exc), code="id_number") from exc
 
 
 # Django's Vietnamese catalogue lacks some password messages: give them in Vietnamese here.
@@ -37,7 +50,7 @@ PASSWORD_MESSAGES_VI = {
 
 def _vi_password_error(error: ValidationError) -> ValidationError:
     template = PASSWORD_MESSAGES_VI.get(error.code)
-    if template is None:
+    if template is None or english_active():  # Django's own English message
         return error
     return ValidationError(template, code=error.code, params=error.params)
 
@@ -82,7 +95,7 @@ class RegistrationForm(forms.Form):
     def clean_full_name(self):
         name = " ".join(nfc(self.cleaned_data["full_name"]).split())
         if len(name) < 2:
-            raise ValidationError("Họ và tên quá ngắn.")
+            raise ValidationError(_("Họ và tên quá ngắn."))
         return name
 
     def clean_email(self):
@@ -95,7 +108,7 @@ class RegistrationForm(forms.Form):
             User.objects.filter(email__iexact=email).exists()
             or User.objects.filter(username__iexact=email).exists()
         ):
-            raise ValidationError("Thư điện tử này đã được dùng cho một tài khoản khác.", code="taken")
+            raise ValidationError(_("Thư điện tử này đã được dùng cho một tài khoản khác."), code="taken")
         return email
 
     def clean_phone(self):
@@ -107,7 +120,7 @@ class RegistrationForm(forms.Form):
             CitizenProfile.objects.filter(phone=phone).exists()
             or get_user_model().objects.filter(username=phone).exists()
         ):
-            raise ValidationError("Số điện thoại này đã được dùng cho một tài khoản khác.", code="taken")
+            raise ValidationError(_("Số điện thoại này đã được dùng cho một tài khoản khác."), code="taken")
         return phone
 
     def clean_id_number(self):
@@ -122,10 +135,10 @@ class RegistrationForm(forms.Form):
             and not self.has_error("email")
             and not self.has_error("phone")
         ):
-            self.add_error("email", "Cần ít nhất thư điện tử hoặc số điện thoại.")
+            self.add_error("email", _("Cần ít nhất thư điện tử hoặc số điện thoại."))
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "Hai mật khẩu không khớp.")
+            self.add_error("password2", _("Hai mật khẩu không khớp."))
         elif p1:
             probe = get_user_model()(
                 username=data.get("email") or data.get("phone") or "",
@@ -158,7 +171,7 @@ class ProfileForm(forms.Form):
             return ""
         phone = _phone(value)
         if CitizenProfile.objects.filter(phone=phone).exclude(user=self.user).exists():
-            raise ValidationError("Số điện thoại này đã được dùng cho một tài khoản khác.", code="taken")
+            raise ValidationError(_("Số điện thoại này đã được dùng cho một tài khoản khác."), code="taken")
         return phone
 
     def clean_id_number(self):
@@ -219,9 +232,8 @@ class WhoForm(forms.Form):
     def clean(self):
         d = super().clean()
         who = d.get("who") or "self"
+        # as chosen: a business's own account files for itself as an organisation (with its tax code)
         kind = d.get("applicant_kind") or "individual"
-        if who == "self":
-            kind = "individual"
         d["applicant_kind"] = kind
         for key in ("applicant_name", "applicant_address", "rep_name"):
             if d.get(key):
@@ -230,7 +242,7 @@ class WhoForm(forms.Form):
             try:
                 d["applicant_id_number"] = clean_applicant_id(kind, d["applicant_id_number"].strip())
             except IdentifierError as exc:
-                self.add_error("applicant_id_number", exc.message)
+                self.add_error("applicant_id_number", _message(exc))
         for key, fn in (
             ("applicant_phone", _phone),
             ("rep_phone", _phone),
@@ -244,20 +256,22 @@ class WhoForm(forms.Form):
                     self.add_error(key, exc)
         if who == "self" and not d.get("applicant_phone") and not d.get("applicant_email"):
             self.add_error(
-                "applicant_phone", "Cần số điện thoại hoặc thư điện tử để nhận thông báo về hồ sơ."
+                "applicant_phone", _("Cần số điện thoại hoặc thư điện tử để nhận thông báo về hồ sơ.")
             )
         if who == "behalf":
             if not d.get("rep_name"):
-                self.add_error("rep_name", "Vui lòng nhập họ tên người được ủy quyền.")
+                self.add_error("rep_name", _("Vui lòng nhập họ tên người được ủy quyền."))
             if d.get("rep_id_number"):
                 try:
                     d["rep_id_number"] = clean_personal_id(d["rep_id_number"].strip())
                 except IdentifierError as exc:
-                    self.add_error("rep_id_number", exc.message)
+                    self.add_error("rep_id_number", _message(exc))
             else:
-                self.add_error("rep_id_number", "Vui lòng nhập số định danh cá nhân của người được ủy quyền.")
+                self.add_error(
+                    "rep_id_number", _("Vui lòng nhập số định danh cá nhân của người được ủy quyền.")
+                )
             if not d.get("rep_phone") and not d.get("rep_email"):
-                self.add_error("rep_phone", "Cần số điện thoại hoặc thư điện tử của người được ủy quyền.")
+                self.add_error("rep_phone", _("Cần số điện thoại hoặc thư điện tử của người được ủy quyền."))
         return d
 
 
@@ -279,7 +293,7 @@ class ResultForm(forms.Form):
     def clean(self):
         d = super().clean()
         if d.get("result_method") == "post" and not (d.get("result_address") or "").strip():
-            self.add_error("result_address", "Vui lòng nhập địa chỉ nhận kết quả qua bưu chính.")
+            self.add_error("result_address", _("Vui lòng nhập địa chỉ nhận kết quả qua bưu chính."))
         if d.get("result_address"):
             d["result_address"] = " ".join(nfc(d["result_address"]).split())
         return d

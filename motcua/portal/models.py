@@ -109,6 +109,16 @@ class Payment(models.Model):
     )
     request_seq = models.PositiveIntegerField(help_text="seq of the request_payment event this pays.")
     note = models.CharField(max_length=500, blank=True)
+    redirect_url = models.CharField(
+        max_length=2000,
+        blank=True,
+        help_text="where the gateway takes the payer (to resume a pending payment)",
+    )
+    refund_due = models.BooleanField(
+        "cần hoàn tiền",
+        default=False,
+        help_text="paid when nothing was due any more (a duplicate payment): to be reconciled and refunded",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
 

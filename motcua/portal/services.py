@@ -4,6 +4,7 @@ motcua.dossiers.services."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from decimal import Decimal, InvalidOperation
 
@@ -11,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import Conflict, NotFound, Unprocessable
@@ -206,12 +207,13 @@ def draft_submit(*, draft_id: int, user) -> Dossier:
                 raise NotFound("Không tìm thấy hồ sơ nháp.", "Draft not found.")
             if draft.submitted_at and draft.dossier_id:
                 return draft.dossier
-            problems = wizard.problems(draft)
-            if problems:
+            if wizard.problems(draft):
+                with translation.override("vi"):
+                    vi = "; ".join(str(p.message) for p in wizard.problems(draft))
+                with translation.override("en"):
+                    en = "; ".join(str(p.message) for p in wizard.problems(draft))
                 raise Unprocessable(
-                    "Hồ sơ chưa đầy đủ: " + "; ".join(p.message for p in problems),
-                    "The filing is incomplete.",
-                    code="incomplete",
+                    f"Hồ sơ chưa đầy đủ: {vi}.", f"The filing is incomplete: {en}.", code="incomplete"
                 )
             args = wizard.filing_arguments(draft)
             files = list(draft.files.select_related("component").order_by("pk"))
@@ -301,7 +303,7 @@ def dossier_supplement(*, code: str, user, files: list, note: str = "") -> Dossi
 def dossier_withdraw(*, code: str, user, reason: str) -> Dossier:
     """The applicant asks to stop their dossier (Decree 118 Art. 21); the agency then issues the stop notice."""
     owned_dossier(code, user)
-    if not reason:
+    if not reason.strip():
         raise Unprocessable(
             "Vui lòng nêu lý do rút hồ sơ.", "Give the reason for withdrawing.", code="missing_reason"
         )
@@ -327,26 +329,52 @@ def payment_due(dossier: Dossier) -> tuple[Decimal, int] | None:
     return (amount, event.seq) if amount > 0 else None
 
 
+# A pending payment younger than this is resumed instead of starting another (a second tab, the back button); an
+# older one is taken as abandoned at the provider (a checkout page expires) and a new one may start. Should the old
+# one still be paid, the callback flags it for a refund (refund_due).
+PAYMENT_RESUME_MINUTES = 30
+
+
 def payment_start(*, code: str, user) -> tuple[Payment, str]:
-    dossier = owned_dossier(code, user)
-    due = payment_due(dossier)
-    if due is None:
-        raise Conflict(
-            "Hồ sơ không có khoản phí cần thanh toán.", "Nothing to pay on this dossier.", code="nothing_due"
+    """Start paying the fee due on the citizen's dossier, or resume the payment already pending for it: pressing
+    "Thanh toán trực tuyến" twice never opens two transactions for one fee. Starts are serialised on the dossier's
+    row."""
+    owned_dossier(code, user)
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(code=code)
+        due = payment_due(dossier)
+        if due is None:
+            raise Conflict(
+                "Hồ sơ không có khoản phí cần thanh toán.",
+                "Nothing to pay on this dossier.",
+                code="nothing_due",
+            )
+        amount, seq = due
+        payments = dossier.payments.filter(request_seq=seq)
+        if payments.filter(status=PaymentStatus.PAID).exists():
+            raise Conflict(
+                "Khoản phí này đã được thanh toán.", "This fee has already been paid.", code="already_paid"
+            )
+        since = timezone.now() - dt.timedelta(minutes=PAYMENT_RESUME_MINUTES)
+        pending = (
+            payments.filter(status=PaymentStatus.PENDING, amount=amount, created_at__gte=since)
+            .exclude(redirect_url="")
+            .order_by("-created_at")
+            .first()
         )
-    amount, seq = due
-    if dossier.payments.filter(request_seq=seq, status=PaymentStatus.PAID).exists():
-        raise Conflict("Khoản phí này đã được thanh toán.", "Already paid.", code="already_paid")
-    gateway = get_gateway()
-    start = gateway.create_payment(dossier, amount)
-    payment = Payment.objects.create(
-        dossier=dossier,
-        amount=amount,
-        reference=start.reference,
-        provider=gateway.name,
-        payer=user,
-        request_seq=seq,
-    )
+        if pending is not None:
+            return pending, pending.redirect_url
+        gateway = get_gateway()
+        start = gateway.create_payment(dossier, amount)
+        payment = Payment.objects.create(
+            dossier=dossier,
+            amount=amount,
+            reference=start.reference,
+            provider=gateway.name,
+            payer=user,
+            request_seq=seq,
+            redirect_url=start.redirect_url[:2000],
+        )
     return payment, start.redirect_url
 
 
@@ -399,10 +427,11 @@ def payment_callback(*, reference: str, paid: bool) -> Payment:
                 actor=system_account(dossier.agency),
                 params={"paid_reference": reference, "amount": str(payment.amount)},
             )
-        else:
+        else:  # a duplicate (the fee was paid by another transaction) or paid after the request was withdrawn
+            payment.refund_due = True
             payment.note = (
                 "Đã nhận tiền khi hồ sơ không còn chờ thanh toán khoản này — cần đối soát/hoàn tiền."
             )
             logger.warning("payment %s paid for %s in state %s", reference, dossier.code, dossier.state)
-        payment.save(update_fields=["status", "paid_at", "note"])
+        payment.save(update_fields=["status", "paid_at", "note", "refund_due"])
     return payment

@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from motcua.catalog.eforms import build_eform, eform_initial, eform_to_json
+from motcua.catalog.eforms import build_eform, eform_draft_values, eform_initial, eform_to_json
 from motcua.core.errors import DomainError, NotFound, Unprocessable
+from motcua.core.i18n import english_active
 from motcua.core.text import nfc
 from motcua.dossiers.models import DocumentKind, Dossier, State
 from motcua.dossiers.selectors import dossier_public, due_status, eform_of
@@ -35,6 +36,7 @@ from .forms import ProfileForm, RegistrationForm, ResultForm, WhoForm
 from .models import Draft, DraftFile, Payment
 from .oidc import oidc_enabled, provider_name
 from .payments import FakeGateway, InvalidCallback, fake_gateway_enabled, get_gateway
+from .templatetags.portal_tags import vnd
 
 # Forms the applicant may download (keys of motcua.dossiers.pdf.FORMS), by the event that issues them.
 CITIZEN_FORMS = {
@@ -50,6 +52,11 @@ CODE_RE = re.compile(r"^[0-9A-Z][0-9A-Z.\-]{2,79}$")
 def form_pdf_url(code: str, form: str, seq: int | None = None) -> str:
     url = f"/staff/dossiers/{code}/forms/{form}.pdf"
     return f"{url}?seq={seq}" if seq else url
+
+
+def error_text(exc: DomainError) -> str:
+    """A refusal's message in the interface language (Vietnamese, or English when the user chose English)."""
+    return exc.message_en if english_active() else exc.message
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -80,11 +87,11 @@ def register(request: HttpRequest) -> HttpResponse:
                     id_number=d["id_number"],
                 )
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(None, error_text(exc))
                 status = exc.status
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, "Đăng ký tài khoản thành công. Chào mừng bạn!")
+                messages.success(request, _("Đăng ký tài khoản thành công. Chào mừng bạn!"))
                 return redirect(_safe_next(request, reverse("portal:my_dossiers")))
         else:
             status = 400
@@ -114,10 +121,10 @@ def account(request: HttpRequest) -> HttpResponse:
             try:
                 services.profile_update(user=request.user, **form.cleaned_data)
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(None, error_text(exc))
                 status = exc.status
             else:
-                messages.success(request, "Đã cập nhật thông tin tài khoản.")
+                messages.success(request, _("Đã cập nhật thông tin tài khoản."))
                 return redirect("portal:account")
         else:
             status = 400
@@ -134,7 +141,7 @@ def _procedure_or_page(request, code):
         raise Http404(exc.message) from exc
     except Unprocessable as exc:
         page = render(
-            request, "portal/not_online.html", {"code": code, "message": exc.message}, status=exc.status
+            request, "portal/not_online.html", {"code": code, "message": error_text(exc)}, status=exc.status
         )
         return None, page
 
@@ -176,7 +183,7 @@ def _next_step(step: str) -> str:
 
 def _exit_with_draft(request):
     messages.success(
-        request, "Đã lưu bản nháp. Bạn có thể quay lại nộp tiếp bất cứ lúc nào trong mục Hồ sơ của tôi."
+        request, _("Đã lưu bản nháp. Bạn có thể quay lại nộp tiếp bất cứ lúc nào trong mục Hồ sơ của tôi.")
     )
     return redirect("portal:my_dossiers")
 
@@ -194,6 +201,18 @@ def file_step(request: HttpRequest, code: str, step: str) -> HttpResponse:
     if page:
         return page
     procedure, version = found
+    if request.method == "POST":
+        filed = _filed_draft(request, procedure)
+        if filed is not None:  # the back button, then a step sent again: the filing is done, create nothing
+            messages.info(
+                request,
+                _(
+                    "Hồ sơ này đã được nộp (mã hồ sơ %(code)s); thông tin vừa gửi không được lưu lại. Để nộp một hồ "
+                    "sơ mới, hãy bắt đầu lại từ trang thủ tục."
+                )
+                % {"code": filed.dossier.code},
+            )
+            return redirect("portal:my_dossier", code=filed.dossier.code)
     draft = services.draft_open(user=request.user, procedure=procedure)
     handler = {
         "nguoi-nop": _step_who,
@@ -203,6 +222,21 @@ def file_step(request: HttpRequest, code: str, step: str) -> HttpResponse:
         "xem-lai": _step_review,
     }[step]
     return handler(request, draft, procedure, version, step)
+
+
+def _filed_draft(request, procedure) -> Draft | None:
+    """The already-submitted draft a wizard page was showing (its `draft` field), if that page is sent again."""
+    try:
+        pk = int(request.POST.get("draft", ""))
+    except ValueError:
+        return None
+    return (
+        Draft.objects.select_related("dossier")
+        .filter(
+            pk=pk, user=request.user, procedure=procedure, submitted_at__isnull=False, dossier__isnull=False
+        )
+        .first()
+    )
 
 
 def _step_who(request, draft, procedure, version, step):
@@ -234,7 +268,7 @@ def _step_components(request, draft, procedure, version, step):
                 services.draft_remove_file(draft=draft, file_id=int(request.POST["remove"]))
             except (ValueError, DomainError):
                 raise Http404("Không tìm thấy tệp.") from None
-            messages.info(request, "Đã xóa tệp khỏi hồ sơ nháp.")
+            messages.info(request, _("Đã xóa tệp khỏi hồ sơ nháp."))
             return redirect("portal:file_step", code=procedure.code, step=step)
         uploads = [(c, f"file_{c.pk}", DraftFile.Kind.COMPONENT) for c in comps]
         uploads.append((None, "file_auth", DraftFile.Kind.AUTHORISATION))
@@ -245,10 +279,10 @@ def _step_components(request, draft, procedure, version, step):
                     services.draft_add_file(draft=draft, uploaded_file=f, kind=kind, component=component)
                     added += 1
                 except DomainError as exc:
-                    errors.setdefault(field, []).append(exc.message)
+                    errors.setdefault(field, []).append(error_text(exc))
                     status = exc.status
         if added:
-            messages.success(request, f"Đã lưu {added} tệp vào hồ sơ nháp.")
+            messages.success(request, _("Đã lưu %(n)s tệp vào hồ sơ nháp.") % {"n": added})
         if not errors:
             if "save_exit" in request.POST:
                 services.draft_save(draft=draft, values={}, step=step)
@@ -296,7 +330,7 @@ def _step_eform(request, draft, procedure, version, step):
     EForm = build_eform(fields)
     names = [f.get("name") for f in fields if f.get("name")]
     if request.method == "POST" and "save_exit" in request.POST:
-        raw = {n: nfc(request.POST.get(n, "")) for n in names}
+        raw = eform_draft_values(fields, {n: nfc(request.POST.get(n, "")) for n in names})
         services.draft_save(
             draft=draft, values={"form": {**(draft.data.get("form") or {}), **raw}}, step=step
         )
@@ -354,12 +388,15 @@ def _step_review(request, draft, procedure, version, step):
         try:
             dossier = services.draft_submit(draft_id=draft.pk, user=request.user)
         except DomainError as exc:
-            error, status = exc.message, exc.status
+            error, status = error_text(exc), exc.status
         else:
             messages.success(
                 request,
-                f"Nộp hồ sơ thành công. Mã hồ sơ của bạn: {dossier.code}. Bộ phận Một cửa sẽ kiểm tra và tiếp nhận; "
-                "bạn sẽ nhận thông báo khi hồ sơ được tiếp nhận.",
+                _(
+                    "Nộp hồ sơ thành công. Mã hồ sơ của bạn: %(code)s. Bộ phận Một cửa sẽ kiểm tra và tiếp nhận; "
+                    "bạn sẽ nhận thông báo khi hồ sơ được tiếp nhận."
+                )
+                % {"code": dossier.code},
             )
             return redirect("portal:my_dossier", code=dossier.code)
     data = draft.data
@@ -389,14 +426,22 @@ def _step_review(request, draft, procedure, version, step):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def draft_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    draft = Draft.objects.filter(pk=pk, user=request.user, submitted_at__isnull=True).first()
+    """Deleting a draft asks first (a page, no JavaScript needed): its files go with it."""
+    draft = (
+        Draft.objects.select_related("procedure")
+        .filter(pk=pk, user=request.user, submitted_at__isnull=True)
+        .first()
+    )
     if draft is None:
-        raise Http404("Không tìm thấy hồ sơ nháp.")
-    services.draft_delete(draft=draft)
-    messages.info(request, "Đã xóa hồ sơ nháp.")
-    return redirect("portal:my_dossiers")
+        raise Http404(_("Không tìm thấy hồ sơ nháp."))
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        services.draft_delete(draft=draft)
+        messages.info(request, _("Đã xóa hồ sơ nháp."))
+        return redirect("portal:my_dossiers")
+    ctx = {"draft": draft, "files": list(draft.files.order_by("pk"))}
+    return render(request, "portal/draft_delete.html", ctx, status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -489,22 +534,38 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "portal/my_dossier.html", _detail_ctx(dossier))
 
 
+def _refused(request, dossier: Dossier, action: str, exc: DomainError, **kept) -> HttpResponse:
+    """The dossier page again with the refusal's reason: next to the action when the page still offers it, else at
+    the top (the dossier moved on meanwhile: resolved, no longer awaiting a supplement or a payment), never a bare
+    status. `kept`: what the citizen typed, shown again."""
+    dossier.refresh_from_db()
+    ctx = _detail_ctx(dossier)
+    shown = {
+        "withdraw": ctx["may_withdraw"],
+        "supplement": ctx["supplement_request"],
+        "payment": ctx["payment_due"],
+    }
+    ctx[f"{action}_error"] = error_text(exc)
+    if not shown[action]:
+        ctx["page_error"] = error_text(exc)
+    ctx.update(kept)
+    return render(request, "portal/my_dossier.html", ctx, status=exc.status)
+
+
 @login_required
 @require_POST
 def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _owned(request, code)
+    files = request.FILES.getlist("files")
+    note = nfc(request.POST.get("note", ""))  # an overlong note is refused by the action, never cut
     try:
-        services.dossier_supplement(
-            code=code,
-            user=request.user,
-            files=request.FILES.getlist("files"),
-            note=nfc(request.POST.get("note", ""))[:1000],
-        )
+        services.dossier_supplement(code=code, user=request.user, files=files, note=note)
     except DomainError as exc:
-        ctx = _detail_ctx(dossier)
-        ctx["supplement_error"] = exc.message
-        return render(request, "portal/my_dossier.html", ctx, status=exc.status)
-    messages.success(request, "Đã nộp tài liệu bổ sung. Hồ sơ tiếp tục được xử lý.")
+        # nothing was attached: say so, naming the files, so none silently vanishes
+        return _refused(
+            request, dossier, "supplement", exc, supplement_note=note, refused_files=[f.name for f in files]
+        )
+    messages.success(request, _("Đã nộp tài liệu bổ sung. Hồ sơ tiếp tục được xử lý."))
     return redirect("portal:my_dossier", code=code)
 
 
@@ -512,19 +573,18 @@ def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def my_dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _owned(request, code)
+    reason = nfc(request.POST.get("reason", ""))  # bounded by the action (refused, never cut)
     try:
         if request.POST.get("confirm") != "1":
             raise Unprocessable(
-                "Vui lòng đánh dấu xác nhận rút hồ sơ.", "Tick the confirmation.", code="confirm"
+                "Vui lòng đánh dấu xác nhận rút hồ sơ.",
+                "Tick the box to confirm the withdrawal.",
+                code="confirm",
             )
-        services.dossier_withdraw(
-            code=code, user=request.user, reason=nfc(request.POST.get("reason", ""))[:1000]
-        )
+        services.dossier_withdraw(code=code, user=request.user, reason=reason)
     except DomainError as exc:
-        ctx = _detail_ctx(dossier)
-        ctx["withdraw_error"] = exc.message
-        return render(request, "portal/my_dossier.html", ctx, status=exc.status)
-    messages.success(request, "Đã gửi yêu cầu rút hồ sơ. Cơ quan sẽ thông báo dừng giải quyết hồ sơ.")
+        return _refused(request, dossier, "withdraw", exc, withdraw_reason=reason)
+    messages.success(request, _("Đã gửi yêu cầu rút hồ sơ. Cơ quan sẽ thông báo dừng giải quyết hồ sơ."))
     return redirect("portal:my_dossier", code=code)
 
 
@@ -535,9 +595,7 @@ def my_dossier_pay(request: HttpRequest, code: str) -> HttpResponse:
     try:
         _payment, url = services.payment_start(code=code, user=request.user)
     except DomainError as exc:
-        ctx = _detail_ctx(dossier)
-        ctx["payment_error"] = exc.message
-        return render(request, "portal/my_dossier.html", ctx, status=exc.status)
+        return _refused(request, dossier, "payment", exc)
     return redirect(url)
 
 
@@ -596,11 +654,21 @@ def lookup_qr(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("Không tìm thấy hồ sơ.")
     url = request.build_absolute_uri(reverse("portal:lookup") + f"?ma={code}")
     buf = io.BytesIO()
-    segno.make(url, error="m").save(buf, kind="svg", scale=4, title=f"Mã QR tra cứu hồ sơ {code}")
+    segno.make(url, error="m").save(
+        buf, kind="svg", scale=4, title=_("Mã QR tra cứu hồ sơ %(code)s") % {"code": code}
+    )
     return HttpResponse(buf.getvalue(), content_type="image/svg+xml")
 
 
 # --- payments -------------------------------------------------------------------------------------------------
+
+
+def refund_message(payment: Payment) -> str:
+    """What the payer is told about a payment received when nothing was due any more (a duplicate)."""
+    return _(
+        "Giao dịch %(ref)s (%(amount)s) là khoản nộp trùng: khoản phí của hồ sơ đã được thanh toán trước đó "
+        "(hoặc không còn phải nộp). Cơ quan sẽ đối soát và hoàn lại số tiền này cho bạn."
+    ) % {"ref": payment.reference, "amount": vnd(payment.amount)}
 
 
 @require_http_methods(["GET", "POST"])
@@ -631,7 +699,7 @@ def payment_return(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "portal/payment_result.html",
-            {"error": "Kết quả thanh toán không hợp lệ (sai chữ ký)."},
+            {"error": _("Kết quả thanh toán không hợp lệ (sai chữ ký).")},
             status=400,
         )
     try:
@@ -639,13 +707,20 @@ def payment_return(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         if request.method == "POST":
             return JsonResponse(exc.as_dict(), status=exc.status)
-        return render(request, "portal/payment_result.html", {"error": exc.message}, status=exc.status)
+        return render(request, "portal/payment_result.html", {"error": error_text(exc)}, status=exc.status)
     if request.method == "POST":
-        return JsonResponse({"reference": payment.reference, "status": payment.status})
+        return JsonResponse(
+            {"reference": payment.reference, "status": payment.status, "refund_due": payment.refund_due}
+        )
     if request.user.is_authenticated and payment.dossier.applicant_user_id == request.user.pk:
-        if payment.status == "paid":
-            messages.success(request, f"Thanh toán thành công (mã giao dịch {payment.reference}).")
+        if payment.refund_due:
+            messages.warning(request, refund_message(payment))
+        elif payment.status == "paid":
+            messages.success(
+                request, _("Thanh toán thành công (mã giao dịch %(ref)s).") % {"ref": payment.reference}
+            )
         else:
-            messages.warning(request, "Bạn đã hủy thanh toán; khoản phí vẫn chờ được thanh toán.")
+            messages.warning(request, _("Bạn đã hủy thanh toán; khoản phí vẫn chờ được thanh toán."))
         return redirect("portal:my_dossier", code=payment.dossier.code)
-    return render(request, "portal/payment_result.html", {"payment": payment})
+    ctx = {"payment": payment, "refund": refund_message(payment) if payment.refund_due else ""}
+    return render(request, "portal/payment_result.html", ctx)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from motcua.catalog.eforms import RESULT_ADDRESS, build_eform
+from motcua.catalog.eforms import RESULT_ADDRESS, build_eform, eform_initial
 from motcua.catalog.models import ProcedureComponent
 
 from . import forms
@@ -40,7 +40,7 @@ WHO_KEYS = [
 @dataclass(frozen=True)
 class Problem:
     step: str
-    message: str
+    message: str  # in the interface language
 
 
 def version_of(draft):
@@ -63,32 +63,33 @@ def problems(draft) -> list[Problem]:
     agencies = online_agencies(draft.procedure)
     who = forms.WhoForm({k: data.get(k, "") for k in WHO_KEYS}, agencies=agencies)
     if not who.is_valid():
-        out.append(Problem("nguoi-nop", "Thông tin người nộp hồ sơ chưa đầy đủ hoặc chưa hợp lệ"))
+        out.append(Problem("nguoi-nop", _("Thông tin người nộp hồ sơ chưa đầy đủ hoặc chưa hợp lệ")))
     version = version_of(draft)
     if version is None or version.online_level not in ("full", "partial"):
-        out.append(Problem("nguoi-nop", "Thủ tục không còn được cung cấp trực tuyến"))
+        out.append(Problem("nguoi-nop", _("Thủ tục không còn được cung cấp trực tuyến")))
         return out
     files = list(draft.files.all())
     current = {c.pk: c for c in components(draft)}
     for c in current.values():
         if c.required and not any(f.component_id == c.pk for f in files):
-            out.append(Problem("thanh-phan", f"Chưa tải lên: {c.name}"))
+            out.append(Problem("thanh-phan", _("Chưa tải lên: %(name)s") % {"name": c.name}))
     if any(f.kind == "component" and f.component_id not in current for f in files):
         out.append(
             Problem(
-                "thanh-phan", "Thủ tục đã có phiên bản mới: có tệp không thuộc thành phần hồ sơ hiện hành"
+                "thanh-phan",
+                _("Thủ tục đã có phiên bản mới: có tệp không thuộc thành phần hồ sơ hiện hành"),
             )
         )
     if data.get("who") == "behalf" and not any(f.kind == "authorisation" for f in files):
-        out.append(Problem("thanh-phan", "Chưa tải lên văn bản ủy quyền"))
-    eform = build_eform(version.form_fields)(data.get("form") or {})
+        out.append(Problem("thanh-phan", _("Chưa tải lên văn bản ủy quyền")))
+    eform = build_eform(version.form_fields)(eform_initial(version.form_fields, data.get("form") or {}))
     if not eform.is_valid():
-        out.append(Problem("to-khai", "Tờ khai điện tử chưa đầy đủ hoặc chưa hợp lệ"))
+        out.append(Problem("to-khai", _("Tờ khai điện tử chưa đầy đủ hoặc chưa hợp lệ")))
     result = forms.ResultForm(
         {"result_method": data.get("result_method", ""), "result_address": data.get("result_address", "")}
     )
     if not result.is_valid():
-        out.append(Problem("nhan-ket-qua", "Chưa chọn hình thức nhận kết quả"))
+        out.append(Problem("nhan-ket-qua", _("Chưa chọn hình thức nhận kết quả")))
     return out
 
 

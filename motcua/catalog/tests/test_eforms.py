@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.utils import translation
 
-from motcua.catalog.eforms import build_eform, clean_form_data, grouped
+from motcua.catalog.eforms import build_eform, clean_form_data, eform_draft_values, eform_initial, grouped
 
 FIELDS = [
     {"name": "ten", "label": "Tên hộ kinh doanh", "type": "text", "required": True},
@@ -37,7 +37,12 @@ def test_numbers_are_bounded_and_whole_where_declared():
         assert _errors({"dien_tich": minus_zero}) == [("Diện tích (m²)", "Giá trị phải từ 0 trở lên.")]
     assert _errors({"dien_tich": "0", "chenh_lech": "-0"}) == []  # no lower bound: any sign
     assert _errors({"von": "2.5"}) == [("Vốn kinh doanh (đồng)", "Vui lòng nhập số nguyên.")]
-    assert _errors({"von": "nhiều"}) == [("Vốn kinh doanh (đồng)", "Vui lòng nhập một số.")]
+    assert _errors({"von": "nhiều"}) == [
+        ("Vốn kinh doanh (đồng)", "Vui lòng nhập một số nguyên, ví dụ 12 hoặc 1.500.")
+    ]
+    assert _errors({"dien_tich": "nhiều"}) == [
+        ("Diện tích (m²)", "Vui lòng nhập một số, ví dụ 100.000.000 hoặc 2,5.")
+    ]
     assert _errors({"chenh_lech": 101}) == [("Chênh lệch", "Giá trị không được lớn hơn 100.")]
     with translation.override("en"):
         assert clean_form_data(FIELDS, {"dien_tich": -1})[1] == [
@@ -49,7 +54,10 @@ def test_the_portal_form_gets_the_same_bounds():
     form = build_eform(FIELDS)({"ten": "Hộ An", "von": "-5"})
     assert not form.is_valid() and "von" in form.errors
     html = str(form["von"])
-    assert 'min="1"' in html and 'step="1"' in html
+    # a text box with the numeric keyboard: <input type=number> drops "100.000.000" in the browser
+    assert 'type="text"' in html and 'inputmode="numeric"' in html and 'value="-5"' in html
+    assert "Giá trị phải từ 1 trở lên." in str(form.errors["von"])
+    assert 'inputmode="decimal"' in str(build_eform(FIELDS)()["dien_tich"])
 
 
 def test_what_was_filed_is_kept_as_sent_once_it_fits():
@@ -99,3 +107,84 @@ def test_amounts_are_grouped_in_the_readers_language():
         ]
     with translation.override("en"):
         assert grouped(Decimal("1234567.25")) == "1,234,567.25"
+
+
+def _number(text, *, field="dien_tich"):
+    form = build_eform(FIELDS)({"ten": "Hộ An", "von": "1", field: text})
+    return form.cleaned_data[field] if form.is_valid() else form.errors[field][0]
+
+
+def test_numbers_typed_the_vietnamese_way():
+    for typed, value in [
+        ("100.000.000", Decimal("100000000")),
+        ("100 000 000", Decimal("100000000")),
+        ("100\u00a0000\u00a0000", Decimal("100000000")),
+        ("2,5", Decimal("2.5")),
+        ("1.250,75", Decimal("1250.75")),
+        ("1.000", Decimal("1000")),
+        ("2.5", Decimal("2.5")),  # plain notation, as JSON writes it
+        ("  42 ", Decimal("42")),
+        ("0", Decimal("0")),
+    ]:
+        assert _number(typed) == value, typed
+    for typed in (
+        "1e3",
+        "1E3",
+        "inf",
+        "Infinity",
+        "nan",
+        "NaN",
+        "1,000,000",
+        "1.00.000",
+        "2,5,0",
+        "1.000.00",
+        "--1",
+        "½",
+        "١٢",
+    ):
+        assert _number(typed) == "Vui lòng nhập một số, ví dụ 100.000.000 hoặc 2,5.", typed
+
+
+def test_counts_take_whole_numbers_only():
+    assert _number("1.500", field="von") == Decimal("1500")
+    assert _number("12,0", field="von") == Decimal("12")
+    assert _number("2,5", field="von") == "Vui lòng nhập số nguyên."
+    assert _number("1e3", field="von") == "Vui lòng nhập một số nguyên, ví dụ 12 hoặc 1.500."
+
+
+def test_json_numbers_through_the_api_are_read_as_json_writes_them():
+    # JSON numbers, and text in plain notation as a program writes numbers; other text the Vietnamese way
+    assert _errors({"dien_tich": 1.125, "chenh_lech": "99.125"}) == []
+    assert _errors({"chenh_lech": "1.000.000"}) == [("Chênh lệch", "Giá trị không được lớn hơn 100.")]
+    assert _errors({"chenh_lech": "99,5"}) == []
+    assert _errors({"dien_tich": 1e15}) == []  # a JSON number, not text with an exponent
+    assert _errors({"dien_tich": 1e21}) == [("Diện tích (m²)", "Số quá dài: tối đa 20 chữ số.")]
+    assert _errors({"dien_tich": float("nan")}) == [
+        ("Diện tích (m²)", "Vui lòng nhập một số, ví dụ 100.000.000 hoặc 2,5.")
+    ]
+    assert _errors({"dien_tich": "1e3"}) == [
+        ("Diện tích (m²)", "Vui lòng nhập một số, ví dụ 100.000.000 hoặc 2,5.")
+    ]
+
+
+def test_a_number_shown_back_reads_as_the_same_number():
+    form = build_eform(FIELDS)(initial=eform_initial(FIELDS, {"von": "100000000", "dien_tich": "1.125"}))
+    assert 'value="100.000.000"' in str(form["von"]) and 'value="1,125"' in str(form["dien_tich"])
+    assert eform_draft_values(
+        FIELDS, {"von": "1.125", "dien_tich": "2,5", "ten": "1.125", "chenh_lech": "1e3"}
+    ) == {
+        "von": "1125",
+        "dien_tich": "2.5",
+        "ten": "1.125",
+        "chenh_lech": "1e3",  # not a number: kept as typed, to be corrected
+    }
+
+
+def test_phone_fields_take_what_the_applicants_phone_takes():
+    fields = [{"name": "dt", "label": "Điện thoại liên hệ", "type": "tel"}]
+    for phone in ("02438123456", "0912345678", "+84 912 345 678", "024.3812.3456"):
+        assert clean_form_data(fields, {"dt": phone}) == ({"dt": phone}, []), phone
+    data, errors = clean_form_data(fields, {"dt": "12345"})
+    assert data == {} and errors[0][1].startswith("Số điện thoại không hợp lệ")
+    with translation.override("en"):
+        assert clean_form_data(fields, {"dt": "12345"})[1][0][1].startswith("Invalid phone number")

@@ -179,6 +179,15 @@ def test_clean_filename():
     assert documents.clean_filename("../../etc/passwd\x00") == "passwd"
 
 
+def test_a_long_file_name_keeps_its_extension():
+    long = "Giay_de_nghi_dang_ky_ho_kinh_doanh_" * 10 + "ban_chinh.pdf"
+    short = documents.clean_filename(long)
+    assert len(short) == 200 and short.endswith("….pdf") and short.startswith("Giay_de_nghi_dang_ky")
+    assert documents.clean_filename("Giấy đề nghị " * 20 + ".docx").endswith("….docx")
+    assert len(documents.clean_filename("x" * 300)) == 200  # no extension: cut with an ellipsis
+    assert documents.clean_filename("a" * 196 + ".pdf") == "a" * 196 + ".pdf"  # exactly 200: untouched
+
+
 # --- storing --------------------------------------------------------------------------------------------------
 
 

@@ -69,3 +69,13 @@ def oidc_login(context):
     from motcua.portal.oidc import oidc_enabled, provider_name
 
     return {"oidc_enabled": oidc_enabled(), "oidc_provider": provider_name(), "next": context.get("next", "")}
+
+
+@register.inclusion_tag("portal/_payments_box.html")
+def payments_box(dossier):
+    """On the staff dossier page: the online payments of the dossier, a payment received when nothing was due any
+    more (a duplicate) flagged for reconciliation and refund."""
+    from motcua.portal.models import Payment
+
+    rows = list(Payment.objects.filter(dossier=dossier).order_by("-created_at", "-pk")[:20])
+    return {"rows": rows, "refunds": [p for p in rows if p.refund_due]}

@@ -87,3 +87,61 @@ def test_citizen_registers_files_online_and_gets_the_receipt(live_server, page, 
     response = page.request.get(f"{base}{href}")
     assert response.ok and response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF")
+
+
+LONG_NAME = "Giay_de_nghi_dang_ky_ho_kinh_doanh_ban_chinh_co_chu_ky.pdf"
+
+
+def test_long_file_names_fit_a_phone(live_server, page, tmp_path, settings):
+    """A file name without spaces widened the citizen's pages to 574px on a 375×812 phone."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.dossiers import documents
+    from motcua.notifications.tests.factories import APPLICANT, PASSWORD
+    from motcua.portal.models import Draft
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.MemoryAdapter"
+    world = make_world()
+    dossier, _ = dossiers.dossier_file(
+        actor=world["citizen"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="online",
+        applicant=APPLICANT,
+    )
+    documents.store_upload(
+        dossier=dossier,
+        uploaded_file=SimpleUploadedFile(LONG_NAME, PDF_BYTES),
+        kind="component",
+        component=world["components"][0],
+        actor=world["citizen"],
+    )
+    base = live_server.url
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{base}/accounts/login/")
+    page.locator("input[name=username]").fill(world["citizen"].username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()
+
+    page.goto(f"{base}/ho-so-cua-toi/{dossier.code}/")
+    assert page.get_by_text(LONG_NAME).is_visible()
+    page.screenshot(path=str(tmp_path / "my-dossier-375.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, width
+
+    # the wizard's components step lists a draft's files the same way
+    page.goto(f"{base}/nop-ho-so/1.001612/")
+    draft = Draft.objects.get()
+    draft_file = tmp_path / LONG_NAME
+    draft_file.write_bytes(PDF_BYTES + b"%draft\n")
+    page.goto(f"{base}/nop-ho-so/1.001612/thanh-phan/")
+    page.locator(f"#file_{world['components'][0].pk}").set_input_files(str(draft_file))
+    page.get_by_role("button", name="Tải lên").click()
+    page.wait_for_load_state()
+    assert draft.files.count() == 1
+    assert page.get_by_role("link", name=LONG_NAME).is_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, width
+    page.screenshot(path=str(tmp_path / "components-375.png"), full_page=True)

@@ -1,5 +1,6 @@
 import datetime as dt
 import hashlib
+import html
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,6 +10,7 @@ from motcua.dossiers import documents
 from motcua.dossiers import services as dossiers
 from motcua.dossiers.models import Dossier
 from motcua.notifications.tests.factories import APPLICANT, PASSWORD, PDF_BYTES
+from motcua.portal.tests.helpers import pending_english
 
 SECRET = {
     "name": "Phạm Minh Khôi",
@@ -237,3 +239,99 @@ def test_applicant_requests_withdrawal(client, world):
         client.post(f"/ho-so-cua-toi/{dossier.code}/rut-ho-so/", {"reason": "x", "confirm": "1"}).status_code
         == 404
     )
+
+
+# --- refused actions say why --------------------------------------------------------------------------------
+
+
+def _text(r) -> str:
+    return " ".join(html.unescape(r.content.decode()).split())
+
+
+def test_withdrawing_a_resolved_dossier_is_refused_with_its_reason(client, world):
+    dossier = act(
+        world,
+        act(world, file_for(world, world["citizen"]), "receive"),
+        "resolve",
+        who="leader",
+        outcome="approved",
+    )
+    assert dossier.state == "resolved"
+    client.login(username="congdan", password=PASSWORD)
+    r = client.post(f"/ho-so-cua-toi/{dossier.code}/rut-ho-so/", {"reason": "Không cần nữa", "confirm": "1"})
+    page = _text(r)
+    assert r.status_code == 409
+    assert "Không thực hiện được yêu cầu" in page
+    assert "Hồ sơ đang ở trạng thái 'Đã xử lý xong': không thể thực hiện" in page
+    assert "Hồ sơ không bị thay đổi." in page
+    dossier.refresh_from_db()
+    assert dossier.state == "resolved"
+
+
+def test_a_supplement_sent_after_the_officer_moved_on_names_the_files_not_attached(client, world):
+    dossier = file_for(world, world["citizen"])
+    request_supplement(world, dossier)
+    client.login(username="congdan", password=PASSWORD)
+    client.get(f"/ho-so-cua-toi/{dossier.code}/")  # the citizen opens the page …
+    act(
+        world, dossier, "request_withdrawal", who="officer", reason="Công dân gọi điện xin rút"
+    )  # … it moves on
+    r = client.post(
+        f"/ho-so-cua-toi/{dossier.code}/bo-sung/",
+        {"files": [SimpleUploadedFile("bien-ban-hop.pdf", PDF_BYTES)], "note": "Bổ sung biên bản"},
+    )
+    page = _text(r)
+    assert r.status_code == 409
+    assert "Hồ sơ không ở trạng thái yêu cầu bổ sung." in page
+    assert "Các tệp sau chưa được đính kèm vào hồ sơ" in page and "bien-ban-hop.pdf" in page
+    assert dossier.documents.count() == 0
+
+
+def test_a_bad_supplement_keeps_the_note_and_names_the_files(client, world):
+    dossier = file_for(world, world["citizen"])
+    request_supplement(world, dossier)
+    client.login(username="congdan", password=PASSWORD)
+    r = client.post(
+        f"/ho-so-cua-toi/{dossier.code}/bo-sung/",
+        {"files": [SimpleUploadedFile("x.pdf", b"#!/bin/sh\n")], "note": "Ghi chú của tôi"},
+    )
+    page = _text(r)
+    assert r.status_code == 422 and "Ghi chú của tôi</textarea>" in page
+    assert "Các tệp sau chưa được đính kèm vào hồ sơ" in page and "x.pdf" in page
+
+
+def test_pressing_pay_when_nothing_is_due_says_so(client, world):
+    dossier = file_for(world, world["citizen"])
+    client.login(username="congdan", password=PASSWORD)
+    r = client.post(f"/ho-so-cua-toi/{dossier.code}/thanh-toan/")
+    assert r.status_code == 409 and "Hồ sơ không có khoản phí cần thanh toán." in _text(r)
+
+
+def test_a_refused_withdrawal_keeps_the_reason_and_an_overlong_one_is_refused_not_cut(client, world):
+    dossier = file_for(world, world["citizen"])
+    client.login(username="congdan", password=PASSWORD)
+    r = client.post(f"/ho-so-cua-toi/{dossier.code}/rut-ho-so/", {"reason": "Nộp nhầm thủ tục"})
+    assert r.status_code == 422 and "Nộp nhầm thủ tục</textarea>" in _text(r)
+    r = client.post(f"/ho-so-cua-toi/{dossier.code}/rut-ho-so/", {"reason": "x" * 2001, "confirm": "1"})
+    assert r.status_code == 422 and "tối đa 2000 ký tự" in _text(r)
+    r = client.post(f"/ho-so-cua-toi/{dossier.code}/rut-ho-so/", {"reason": "   ", "confirm": "1"})
+    assert r.status_code == 422 and "Vui lòng nêu lý do rút hồ sơ." in _text(r)
+    dossier.refresh_from_db()
+    assert dossier.state == "submitted"
+
+
+def test_refusals_on_the_dossier_page_in_english(client, world):
+    dossier = file_for(world, world["citizen"])
+    client.login(username="congdan", password=PASSWORD)
+    client.cookies["django_language"] = "en"
+    with pending_english():
+        r = client.post(f"/ho-so-cua-toi/{dossier.code}/thanh-toan/")
+        page = _text(r)
+        assert "Nothing to pay on this dossier." in page and "không có khoản phí" not in page
+        assert f'alt="QR code to track dossier {dossier.code}"' in page and "Mã QR" not in page
+        assert "The request was not carried out" in page and "The dossier was not changed." in page
+        r = client.post(f"/ho-so-cua-toi/{dossier.code}/rut-ho-so/", {"reason": "x"})
+        assert "Tick the box to confirm the withdrawal." in _text(r)
+        r = client.post(f"/ho-so-cua-toi/{dossier.code}/rut-ho-so/", {"reason": "Nộp nhầm", "confirm": "1"})
+        page = _text(client.get(r["Location"]))
+        assert "Withdrawal requested." in page and "Đã gửi yêu cầu rút hồ sơ" not in page

@@ -1,13 +1,16 @@
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from motcua.dossiers import services as dossiers
 from motcua.notifications.tests.factories import APPLICANT, PASSWORD
 from motcua.portal import services
 from motcua.portal.models import Payment
 from motcua.portal.payments import FakeGateway, PaymentGateway, PaymentStart
+from motcua.portal.tests.helpers import pending_english
 
 
 @pytest.fixture
@@ -64,7 +67,8 @@ def test_the_same_callback_twice_confirms_once(client, world, awaiting):
         "/thanh-toan/ket-qua/",
         {"ref": payment.reference, "status": "paid", "sig": FakeGateway.sign(payment.reference, "paid")},
     )
-    assert r.status_code == 200 and r.json() == {"reference": payment.reference, "status": "paid"}
+    assert r.status_code == 200
+    assert r.json() == {"reference": payment.reference, "status": "paid", "refund_due": False}
     assert awaiting.events.filter(action="confirm_payment").count() == 1
     # a late "cancelled" for a paid payment changes nothing either
     client.get("/thanh-toan/ket-qua/?" + FakeGateway.callback_query(payment.reference, "cancelled"))
@@ -142,3 +146,96 @@ def test_disabled_gateway_offers_nothing(client, world, awaiting, settings):
     assert Payment.objects.count() == 0
     forged = "/thanh-toan/ket-qua/?" + FakeGateway.callback_query("FAKE123", "paid")
     assert client.get(forged).status_code == 400
+
+
+def test_pressing_pay_twice_resumes_the_pending_payment(client, world, awaiting):
+    payment, gateway_url = start(client, awaiting)
+    # a second tab, or the back button and "Thanh toán trực tuyến" again: the same transaction, not a second one
+    r = client.post(f"/ho-so-cua-toi/{awaiting.code}/thanh-toan/")
+    assert r.status_code == 302 and r["Location"] == gateway_url
+    assert Payment.objects.count() == 1
+    client.get(client.post(gateway_url, {"action": "paid"})["Location"])
+    awaiting.refresh_from_db()
+    assert awaiting.state == "received" and awaiting.events.filter(action="confirm_payment").count() == 1
+
+
+def test_an_abandoned_pending_payment_does_not_block_a_new_one(client, world, awaiting):
+    payment, gateway_url = start(client, awaiting)
+    old = timezone.now() - dt.timedelta(minutes=services.PAYMENT_RESUME_MINUTES + 1)
+    Payment.objects.filter(pk=payment.pk).update(created_at=old)
+    r = client.post(f"/ho-so-cua-toi/{awaiting.code}/thanh-toan/")
+    assert r.status_code == 302 and r["Location"] != gateway_url
+    assert Payment.objects.filter(status="pending").count() == 2
+
+
+def test_a_duplicate_payment_is_flagged_for_refund_not_called_a_success(client, world, awaiting):
+    first, first_url = start(client, awaiting)
+    Payment.objects.filter(pk=first.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=services.PAYMENT_RESUME_MINUTES + 1)
+    )
+    second_url = client.post(f"/ho-so-cua-toi/{awaiting.code}/thanh-toan/")["Location"]
+    second = Payment.objects.exclude(pk=first.pk).get()
+    r = client.get(client.post(second_url, {"action": "paid"})["Location"], follow=True)
+    assert "Thanh toán thành công" in r.content.decode()
+    # the abandoned checkout is paid after all: the fee was already paid
+    r = client.get(client.post(first_url, {"action": "paid"})["Location"], follow=True)
+    page = r.content.decode()
+    assert "Thanh toán thành công" not in page
+    assert f"Giao dịch {first.reference} (1.400.000 đồng) là khoản nộp trùng" in page
+    assert "hoàn lại số tiền này cho bạn" in page
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.refund_due, second.refund_due) == ("paid", True, False)
+    assert awaiting.events.filter(action="confirm_payment").count() == 1
+    # the dossier page keeps saying so after the one-time message
+    page = client.get(f"/ho-so-cua-toi/{awaiting.code}/").content.decode()
+    assert "Khoản nộp trùng" in page
+    # the server notification says it too
+    r = client.post(
+        "/thanh-toan/ket-qua/",
+        {"ref": first.reference, "status": "paid", "sig": FakeGateway.sign(first.reference, "paid")},
+    )
+    assert r.json() == {"reference": first.reference, "status": "paid", "refund_due": True}
+    # and the staff dossier page shows it to the desk
+    client.login(username=world["officer"].username, password=PASSWORD)
+    staff = client.get(f"/staff/dossiers/{awaiting.code}/").content.decode()
+    assert "Cần hoàn tiền" in staff and first.reference in staff and second.reference in staff
+    assert "Khoản nộp trùng cần đối soát và hoàn tiền cho người nộp: 1." in staff
+
+
+def test_a_payment_callback_without_a_signed_in_payer_names_the_refund(client, world, awaiting):
+    first, first_url = start(client, awaiting)
+    services.payment_callback(reference=first.reference, paid=True)
+    dup = Payment.objects.create(
+        dossier=awaiting,
+        amount=first.amount,
+        reference="FAKEDUP1",
+        provider="fake",
+        request_seq=first.request_seq,
+    )
+    client.logout()
+    r = client.get("/thanh-toan/ket-qua/?" + FakeGateway.callback_query(dup.reference, "paid"))
+    assert r.status_code == 200 and "là khoản nộp trùng" in r.content.decode()
+
+
+def test_payment_messages_in_english(client, world, awaiting):
+    payment, gateway_url = start(client, awaiting)
+    client.cookies["django_language"] = "en"
+    with pending_english():
+        r = client.get(client.post(gateway_url, {"action": "paid"})["Location"], follow=True)
+        page = r.content.decode()
+        assert f"Payment successful (transaction {payment.reference})." in page
+        assert "Thanh toán thành công" not in page
+        dup = Payment.objects.create(
+            dossier=awaiting,
+            amount=payment.amount,
+            reference="FAKEDUP2",
+            provider="fake",
+            request_seq=payment.request_seq,
+        )
+        r = client.get(
+            "/thanh-toan/ket-qua/?" + FakeGateway.callback_query(dup.reference, "paid"), follow=True
+        )
+        page = r.content.decode()
+        assert "Transaction FAKEDUP2 (1.400.000 đồng) is a duplicate payment" in page
+        assert "Duplicate payment: the fee had already been paid" in page and "khoản nộp trùng" not in page

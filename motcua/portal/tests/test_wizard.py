@@ -1,3 +1,5 @@
+import html
+
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -6,7 +8,7 @@ from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.notifications.tests.factories import PASSWORD, PDF_BYTES
 from motcua.portal.models import Draft, DraftFile
 
-from .helpers import CODE, EFORM, WHO, pdf, sha, url, walk_wizard
+from .helpers import CODE, EFORM, WHO, pdf, pending_english, sha, url, walk_wizard
 
 
 @pytest.fixture
@@ -134,7 +136,8 @@ def test_invalid_applicant_and_eform_are_refused_with_vietnamese_messages(client
     assert Draft.objects.get().data["applicant_id_number"] == ""  # nothing invalid was stored
     r = client.post(url("to-khai"), {**EFORM, "von_kinh_doanh": "nhiều", "nganh_nghe": "Khác lạ"})
     page = r.content.decode()
-    assert r.status_code == 400 and "Vui lòng nhập một số." in page and "Lựa chọn không hợp lệ." in page
+    assert r.status_code == 400 and "Vui lòng nhập một số, ví dụ 100.000.000 hoặc 2,5." in page
+    assert "Lựa chọn không hợp lệ." in page and 'value="nhiều"' in page  # kept as typed
     r = client.post(url("to-khai"), {**EFORM, "von_kinh_doanh": "-5"})  # an amount is never negative
     assert r.status_code == 400 and "Giá trị phải từ 0 trở lên." in r.content.decode()
     assert "von_kinh_doanh" not in Draft.objects.get().data.get("form", {})
@@ -205,3 +208,156 @@ def test_files_of_another_citizens_draft_are_not_served(client, world, citizen):
     client.login(username="congdan2", password=PASSWORD)
     assert client.get(f"/nop-ho-so/tep/{f.pk}/").status_code == 404
     assert client.post(f"/nop-ho-so/nhap/{f.draft_id}/xoa/").status_code == 404
+
+
+def test_a_business_files_for_itself_as_an_organisation(client, world):
+    client.login(username="congdan", password=PASSWORD)
+    client.get(url())
+    who = {
+        **WHO,
+        "who": "self",
+        "applicant_kind": "organization",
+        "applicant_name": "Công ty TNHH Bình An",
+        "applicant_id_number": "0100109106",
+    }
+    walk_wizard(client, world, who=who)
+    r = client.post(url("xem-lai"), {"submit": "1"})
+    assert r.status_code == 302, r.content.decode()[-2000:]
+    dossier = Dossier.objects.get()
+    assert (dossier.applicant_kind, dossier.applicant_id_number, dossier.applicant_name) == (
+        "organization",
+        "0100109106",
+        "Công ty TNHH Bình An",
+    )
+    assert not dossier.representative
+
+
+def test_an_individual_still_needs_a_personal_id(client, world):
+    client.login(username="congdan", password=PASSWORD)
+    client.get(url())
+    r = client.post(
+        url("nguoi-nop"), {**WHO, "applicant_kind": "individual", "applicant_id_number": "0100109106"}
+    )
+    page = r.content.decode()
+    assert r.status_code == 400 and "Số định danh cá nhân phải gồm đúng 12 chữ số." in page
+    # the choice made is kept on the page
+    r = client.post(url("nguoi-nop"), {**WHO, "applicant_kind": "organization", "applicant_id_number": "12"})
+    assert r.status_code == 400 and "Mã số thuế / mã số doanh nghiệp không hợp lệ" in r.content.decode()
+    assert (
+        'value="organization" checked' in r.content.decode()
+        or 'value="organization" selected' in r.content.decode()
+    )
+
+
+def _en(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def test_the_wizard_in_english_says_everything_in_english(client, world):
+    client.login(username="congdan", password=PASSWORD)
+    _en(client).get(url())
+    with pending_english():
+        r = client.post(
+            url("nguoi-nop"),
+            {**WHO, "applicant_id_number": "12345", "applicant_phone": "0123", "applicant_email": ""},
+        )
+        page = html.unescape(r.content.decode())
+        assert r.status_code == 400
+        assert "The personal identification number must be exactly 12 digits." in page
+        assert "Invalid mobile number" in page
+        assert "12 chữ số" not in page and "không hợp lệ" not in page
+        r = client.post(url("nguoi-nop"), {**WHO, "who": "behalf", "rep_name": "", "rep_id_number": ""})
+        page = html.unescape(r.content.decode())
+        assert "Enter the authorised representative's full name." in page
+        assert "Vui lòng nhập" not in page
+        page = html.unescape(client.get(url("thanh-phan")).content.decode())
+        c1 = world["components"][0]
+        assert f"Choose files for “{c1.name}”" in page and "Chọn tệp" not in page
+        review = html.unescape(client.get(url("xem-lai")).content.decode())
+        assert f"Not uploaded yet: {c1.name}" in review
+        assert (
+            "The e-form is incomplete or invalid" in review
+            and "No way of receiving the result chosen yet" in review
+        )
+        assert "Not chosen" in review
+        for vietnamese in ("Chưa tải lên", "Tờ khai điện tử chưa", "Chưa chọn"):
+            assert vietnamese not in review
+        r = client.post(url("xem-lai"), {"submit": "1"})
+        page = html.unescape(r.content.decode())
+        assert (
+            r.status_code == 422
+            and "The filing is incomplete: " in page
+            and f"Not uploaded yet: {c1.name}" in page
+        )
+        assert "Hồ sơ chưa đầy đủ:" not in page
+    assert not Dossier.objects.exists()
+
+
+def test_the_incomplete_filing_message_in_vietnamese(client, world):
+    client.login(username="congdan", password=PASSWORD)
+    client.get(url())
+    r = client.post(url("xem-lai"), {"submit": "1"})
+    page = html.unescape(r.content.decode())
+    c1 = world["components"][0]
+    assert r.status_code == 422 and "Hồ sơ chưa đầy đủ: " in page and f"; Chưa tải lên: {c1.name}" in page
+
+
+def test_the_eform_takes_numbers_written_the_vietnamese_way(client, world):
+    client.login(username="congdan", password=PASSWORD)
+    client.get(url())
+    r = client.post(url("to-khai"), {**EFORM, "von_kinh_doanh": "100.000.000"})
+    assert r.status_code == 302
+    assert Draft.objects.get().data["form"]["von_kinh_doanh"] == "100000000"
+    page = client.get(url("to-khai")).content.decode()
+    assert 'value="100.000.000"' in page and 'type="text"' in page  # shown back the way it was written
+    r = client.post(url("to-khai"), {**EFORM, "von_kinh_doanh": "2,5"})
+    assert r.status_code == 302 and Draft.objects.get().data["form"]["von_kinh_doanh"] == "2.5"
+    r = client.post(url("to-khai"), {**EFORM, "von_kinh_doanh": "1e3"})
+    assert r.status_code == 400 and 'value="1e3"' in r.content.decode()
+    assert Draft.objects.get().data["form"]["von_kinh_doanh"] == "2.5"  # the refused value changed nothing
+    # "save and exit" keeps a number in plain notation, anything else as typed
+    client.post(url("to-khai"), {**EFORM, "von_kinh_doanh": "1.125", "save_exit": "1"})
+    assert Draft.objects.get().data["form"]["von_kinh_doanh"] == "1125"
+
+
+def test_the_review_sent_again_after_filing_leads_to_the_dossier_and_creates_nothing(client, world, citizen):
+    walk_wizard(client, world)
+    page = client.get(url("xem-lai")).content.decode()
+    draft = Draft.objects.get()
+    assert f'name="draft" value="{draft.pk}"' in page  # the page names the draft it shows
+    first = client.post(url("xem-lai"), {"submit": "1", "draft": draft.pk})
+    dossier = Dossier.objects.get()
+    assert first["Location"] == f"/ho-so-cua-toi/{dossier.code}/"
+    # the back button, then "Nộp hồ sơ" again
+    r = client.post(url("xem-lai"), {"submit": "1", "draft": draft.pk})
+    assert r.status_code == 302 and r["Location"] == f"/ho-so-cua-toi/{dossier.code}/"
+    assert Dossier.objects.count() == 1 and Draft.objects.count() == 1  # no stray empty draft
+    page = client.get(r["Location"]).content.decode()
+    assert f"Hồ sơ này đã được nộp (mã hồ sơ {dossier.code})" in page
+    # an earlier step sent again from the browser's history: same
+    r = client.post(url("nguoi-nop"), {**WHO, "draft": draft.pk})
+    assert r["Location"] == f"/ho-so-cua-toi/{dossier.code}/" and Draft.objects.count() == 1
+    # a new filing of the same procedure starts a new draft as before
+    assert (
+        client.get(url()).status_code == 302 and Draft.objects.filter(submitted_at__isnull=True).count() == 1
+    )
+
+
+def test_deleting_a_draft_asks_first(client, world, citizen):
+    client.post(url("nguoi-nop"), WHO)
+    client.post(url("thanh-phan"), {f"file_{world['components'][0].pk}": pdf("to-khai.pdf"), "upload": "1"})
+    draft = Draft.objects.get()
+    listing = client.get("/ho-so-cua-toi/").content.decode()
+    assert (
+        f'href="/nop-ho-so/nhap/{draft.pk}/xoa/"' in listing
+    )  # a link to a confirmation page, not a one-tap form
+    page = client.get(f"/nop-ho-so/nhap/{draft.pk}/xoa/").content.decode()
+    assert "Xóa hồ sơ nháp?" in page and "to-khai.pdf" in page and "Không, giữ lại bản nháp" in page
+    assert Draft.objects.count() == 1
+    r = client.post(f"/nop-ho-so/nhap/{draft.pk}/xoa/")  # an old one-tap form, without the confirmation
+    assert r.status_code == 400 and Draft.objects.count() == 1 and DraftFile.objects.count() == 1
+    r = client.post(f"/nop-ho-so/nhap/{draft.pk}/xoa/", {"confirm": "1"})
+    assert r.status_code == 302 and r["Location"] == "/ho-so-cua-toi/"
+    assert not Draft.objects.exists() and not DraftFile.objects.exists()
+    assert client.get(f"/nop-ho-so/nhap/{draft.pk}/xoa/").status_code == 404
