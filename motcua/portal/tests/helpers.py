@@ -1,10 +1,6 @@
 import hashlib
-import json
-from contextlib import contextmanager
-from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils.translation import trans_real
 
 from motcua.notifications.tests.factories import APPLICANT, PDF_BYTES
 
@@ -53,23 +49,3 @@ def walk_wizard(client, world, *, who=None, files=None):
     r = client.post(url("nhan-ket-qua"), {"result_method": "electronic", "next": "1"})
     assert r.status_code == 302 and r["Location"] == url("xem-lai")
     return r
-
-
-PENDING_TRANSLATIONS = Path(__file__).with_name("pending_translations.json")
-
-
-@contextmanager
-def pending_english():
-    """The English of strings added on this branch whose translations the lead has not yet merged into
-    motcua/locale (pending_translations.json, the file handed over): added to the English catalogue for the test,
-    only where the catalogue lacks them, so a string left out of gettext still shows in Vietnamese and fails."""
-    catalog = trans_real.translation("en")._catalog._catalogs[0]
-    pending = json.loads(PENDING_TRANSLATIONS.read_text(encoding="utf-8"))
-    added = [k for k in pending if k not in catalog]
-    for key in added:
-        catalog[key] = pending[key]
-    try:
-        yield
-    finally:
-        for key in added:
-            catalog.pop(key, None)

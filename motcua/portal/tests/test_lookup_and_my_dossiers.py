@@ -10,7 +10,6 @@ from motcua.dossiers import documents
 from motcua.dossiers import services as dossiers
 from motcua.dossiers.models import Dossier
 from motcua.notifications.tests.factories import APPLICANT, PASSWORD, PDF_BYTES
-from motcua.portal.tests.helpers import pending_english
 
 SECRET = {
     "name": "Phạm Minh Khôi",
@@ -324,14 +323,13 @@ def test_refusals_on_the_dossier_page_in_english(client, world):
     dossier = file_for(world, world["citizen"])
     client.login(username="congdan", password=PASSWORD)
     client.cookies["django_language"] = "en"
-    with pending_english():
-        r = client.post(f"/ho-so-cua-toi/{dossier.code}/thanh-toan/")
-        page = _text(r)
-        assert "Nothing to pay on this dossier." in page and "không có khoản phí" not in page
-        assert f'alt="QR code to track dossier {dossier.code}"' in page and "Mã QR" not in page
-        assert "The request was not carried out" in page and "The dossier was not changed." in page
-        r = client.post(f"/ho-so-cua-toi/{dossier.code}/rut-ho-so/", {"reason": "x"})
-        assert "Tick the box to confirm the withdrawal." in _text(r)
-        r = client.post(f"/ho-so-cua-toi/{dossier.code}/rut-ho-so/", {"reason": "Nộp nhầm", "confirm": "1"})
-        page = _text(client.get(r["Location"]))
-        assert "Withdrawal requested." in page and "Đã gửi yêu cầu rút hồ sơ" not in page
+    r = client.post(f"/ho-so-cua-toi/{dossier.code}/thanh-toan/")
+    page = _text(r)
+    assert "Nothing to pay on this dossier." in page and "không có khoản phí" not in page
+    assert f'alt="QR code to track dossier {dossier.code}"' in page and "Mã QR" not in page
+    assert "The request was not carried out" in page and "The dossier was not changed." in page
+    r = client.post(f"/ho-so-cua-toi/{dossier.code}/rut-ho-so/", {"reason": "x"})
+    assert "Tick the box to confirm the withdrawal." in _text(r)
+    r = client.post(f"/ho-so-cua-toi/{dossier.code}/rut-ho-so/", {"reason": "Nộp nhầm", "confirm": "1"})
+    page = _text(client.get(r["Location"]))
+    assert "Withdrawal requested." in page and "Đã gửi yêu cầu rút hồ sơ" not in page

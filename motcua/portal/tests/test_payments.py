@@ -10,7 +10,6 @@ from motcua.notifications.tests.factories import APPLICANT, PASSWORD
 from motcua.portal import services
 from motcua.portal.models import Payment
 from motcua.portal.payments import FakeGateway, PaymentGateway, PaymentStart
-from motcua.portal.tests.helpers import pending_english
 
 
 @pytest.fixture
@@ -221,21 +220,18 @@ def test_a_payment_callback_without_a_signed_in_payer_names_the_refund(client, w
 def test_payment_messages_in_english(client, world, awaiting):
     payment, gateway_url = start(client, awaiting)
     client.cookies["django_language"] = "en"
-    with pending_english():
-        r = client.get(client.post(gateway_url, {"action": "paid"})["Location"], follow=True)
-        page = r.content.decode()
-        assert f"Payment successful (transaction {payment.reference})." in page
-        assert "Thanh toán thành công" not in page
-        dup = Payment.objects.create(
-            dossier=awaiting,
-            amount=payment.amount,
-            reference="FAKEDUP2",
-            provider="fake",
-            request_seq=payment.request_seq,
-        )
-        r = client.get(
-            "/thanh-toan/ket-qua/?" + FakeGateway.callback_query(dup.reference, "paid"), follow=True
-        )
-        page = r.content.decode()
-        assert "Transaction FAKEDUP2 (1.400.000 đồng) is a duplicate payment" in page
-        assert "Duplicate payment: the fee had already been paid" in page and "khoản nộp trùng" not in page
+    r = client.get(client.post(gateway_url, {"action": "paid"})["Location"], follow=True)
+    page = r.content.decode()
+    assert f"Payment successful (transaction {payment.reference})." in page
+    assert "Thanh toán thành công" not in page
+    dup = Payment.objects.create(
+        dossier=awaiting,
+        amount=payment.amount,
+        reference="FAKEDUP2",
+        provider="fake",
+        request_seq=payment.request_seq,
+    )
+    r = client.get("/thanh-toan/ket-qua/?" + FakeGateway.callback_query(dup.reference, "paid"), follow=True)
+    page = r.content.decode()
+    assert "Transaction FAKEDUP2 (1.400.000 đồng) is a duplicate payment" in page
+    assert "Duplicate payment: the fee had already been paid" in page and "khoản nộp trùng" not in page

@@ -8,7 +8,7 @@ from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.notifications.tests.factories import PASSWORD, PDF_BYTES
 from motcua.portal.models import Draft, DraftFile
 
-from .helpers import CODE, EFORM, WHO, pdf, pending_english, sha, url, walk_wizard
+from .helpers import CODE, EFORM, WHO, pdf, sha, url, walk_wizard
 
 
 @pytest.fixture
@@ -257,40 +257,39 @@ def _en(client):
 def test_the_wizard_in_english_says_everything_in_english(client, world):
     client.login(username="congdan", password=PASSWORD)
     _en(client).get(url())
-    with pending_english():
-        r = client.post(
-            url("nguoi-nop"),
-            {**WHO, "applicant_id_number": "12345", "applicant_phone": "0123", "applicant_email": ""},
-        )
-        page = html.unescape(r.content.decode())
-        assert r.status_code == 400
-        assert "The personal identification number must be exactly 12 digits." in page
-        assert "Invalid mobile number" in page
-        assert "12 chữ số" not in page and "không hợp lệ" not in page
-        r = client.post(url("nguoi-nop"), {**WHO, "who": "behalf", "rep_name": "", "rep_id_number": ""})
-        page = html.unescape(r.content.decode())
-        assert "Enter the authorised representative's full name." in page
-        assert "Vui lòng nhập" not in page
-        page = html.unescape(client.get(url("thanh-phan")).content.decode())
-        c1 = world["components"][0]
-        assert f"Choose files for “{c1.name}”" in page and "Chọn tệp" not in page
-        review = html.unescape(client.get(url("xem-lai")).content.decode())
-        assert f"Not uploaded yet: {c1.name}" in review
-        assert (
-            "The e-form is incomplete or invalid" in review
-            and "No way of receiving the result chosen yet" in review
-        )
-        assert "Not chosen" in review
-        for vietnamese in ("Chưa tải lên", "Tờ khai điện tử chưa", "Chưa chọn"):
-            assert vietnamese not in review
-        r = client.post(url("xem-lai"), {"submit": "1"})
-        page = html.unescape(r.content.decode())
-        assert (
-            r.status_code == 422
-            and "The filing is incomplete: " in page
-            and f"Not uploaded yet: {c1.name}" in page
-        )
-        assert "Hồ sơ chưa đầy đủ:" not in page
+    r = client.post(
+        url("nguoi-nop"),
+        {**WHO, "applicant_id_number": "12345", "applicant_phone": "0123", "applicant_email": ""},
+    )
+    page = html.unescape(r.content.decode())
+    assert r.status_code == 400
+    assert "The personal identification number must be exactly 12 digits." in page
+    assert "Invalid mobile number" in page
+    assert "12 chữ số" not in page and "không hợp lệ" not in page
+    r = client.post(url("nguoi-nop"), {**WHO, "who": "behalf", "rep_name": "", "rep_id_number": ""})
+    page = html.unescape(r.content.decode())
+    assert "Enter the authorised representative's full name." in page
+    assert "Vui lòng nhập" not in page
+    page = html.unescape(client.get(url("thanh-phan")).content.decode())
+    c1 = world["components"][0]
+    assert f"Choose files for “{c1.name}”" in page and "Chọn tệp" not in page
+    review = html.unescape(client.get(url("xem-lai")).content.decode())
+    assert f"Not uploaded yet: {c1.name}" in review
+    assert (
+        "The e-form is incomplete or invalid" in review
+        and "No way of receiving the result chosen yet" in review
+    )
+    assert "Not chosen" in review
+    for vietnamese in ("Chưa tải lên", "Tờ khai điện tử chưa", "Chưa chọn"):
+        assert vietnamese not in review
+    r = client.post(url("xem-lai"), {"submit": "1"})
+    page = html.unescape(r.content.decode())
+    assert (
+        r.status_code == 422
+        and "The filing is incomplete: " in page
+        and f"Not uploaded yet: {c1.name}" in page
+    )
+    assert "Hồ sơ chưa đầy đủ:" not in page
     assert not Dossier.objects.exists()
 
 
