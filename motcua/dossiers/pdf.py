@@ -382,7 +382,7 @@ def apology_context(dossier: Dossier) -> dict:
     ctx.update(
         {
             "reason": event.reason,
-            "received_date": fmt_hm_date(dossier.received_at),
+            "received_date": fmt_date(dossier.received_at),  # "Ngày 27/11/2026, <agency> tiếp nhận …"
             "due_text": fmt_hm_date(due),
             "due_date": fmt_date(due),
             "new_return_text": fmt_hm_date(new_at),

@@ -2,6 +2,7 @@
 dossier code (and its QR), applicant, appointment dd/mm/yyyy, and the rows of the control slip / tracking book."""
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 
@@ -32,21 +33,23 @@ def pdf_text(data: bytes, html: str | None = None) -> str:
     return layout_text(html)
 
 
-def layout_text(html: str) -> str:
+def page_texts(html: str) -> list[str]:
+    """The text of each page WeasyPrint lays out for `html`."""
     from weasyprint import HTML
 
-    parts: list[str] = []
-
-    def walk(box):
+    def walk(box, parts):
         text = getattr(box, "text", None)
         if text:
             parts.append(text)
         for child in getattr(box, "children", None) or []:
-            walk(child)
+            walk(child, parts)
+        return parts
 
-    for page in HTML(string=html).render().pages:
-        walk(page._page_box)
-    return " ".join(parts)
+    return [" ".join(walk(page._page_box, [])) for page in HTML(string=html).render().pages]
+
+
+def layout_text(html: str) -> str:
+    return " ".join(page_texts(html))
 
 
 def form_text(form: str, dossier, seq=None) -> str:
@@ -223,7 +226,8 @@ def test_refusal_and_stop_forms(named_org):
     text = squash(form_text("stop", e))
     assert "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ" in text
     assert "Theo đề nghị rút hồ sơ của công dân" in text and e.code in text
-    assert "Căn cứ đề nghị dừng giải quyết hồ sơ" in text
+    assert "Căn cứ đề nghị dừng giải quyết hồ sơ của Ông/Bà lúc 14 giờ 00 phút, ngày 04/03/2025" in text
+    assert not re.search(r"ngày \d\d giờ", text)  # "ngày 14 giờ 00 phút, ngày …" read wrong
 
 
 def test_apology_form_has_reason_old_and_new_dates(named_org):
@@ -245,6 +249,8 @@ def test_apology_form_has_reason_old_and_new_dates(named_org):
     assert "09 giờ 00 phút, ngày 06/03/2025" in text  # the appointment it replaces
     assert "16 giờ 00 phút, ngày 10/03/2025" in text  # the new date
     assert "/PXL-TTPVHCC" in text
+    assert "Ngày 03/03/2025, " in text and not re.search(r"ngày \d\d giờ", text, re.IGNORECASE)
+    assert text.count("06/03/2025") == 1  # no "(ngày 06/03/2025)" repeating the appointment
 
 
 def test_control_slip_rows_come_from_hand_over_events(named_org):
@@ -291,6 +297,13 @@ def test_tracking_book_for_agency_and_period(named_org):
         )
     )
     assert "SỔ THEO DÕI HỒ SƠ" in text and a.code in text and b.code in text and "Phạm Thị Dung" in text
+    # a month's book runs over pages: its table starts on the first page, under the QR (beside it, a full-width
+    # table went to page 2, leaving page 1 with the header alone), and its header row repeats on every page
+    for i in range(30):
+        act(org, file_online(org, local(2025, 3, 11, 8, i)), "receive", "officer", local(2025, 3, 11, 9, i))
+    pages = page_texts(pdf.render_tracking_book_html(org["so"], dt.date(2025, 3, 1), dt.date(2025, 3, 31)))
+    assert len(pages) > 2 and "Lê Văn Cường" in pages[0]
+    assert all("Tên thủ tục hành chính" in p for p in pages)
 
 
 def test_form_not_issued_yet_is_not_found(named_org):
