@@ -93,6 +93,23 @@ def component_uploads(form: forms.Form) -> list[tuple]:
     return out + [(f, DocumentKind.OTHER, None) for f in data.get("other_files") or []]
 
 
+def check_required_components(form: forms.Form, *, on_file=frozenset()) -> None:
+    """Reception takes a complete dossier (rules §1: a missing item is asked for in writing, Form 02, not
+    received): every required component is uploaded now, already on file (`on_file`: component ids with a stored
+    document), or ticked as received on paper. Otherwise an error on the component's box, so Form 01 never lists
+    as handed in what nobody handed in."""
+    data = getattr(form, "cleaned_data", {})
+    for name, c in form.components:
+        if c.required and not data.get(name) and not data.get(f"paper_{c.pk}") and c.pk not in on_file:
+            form.add_error(
+                f"paper_{c.pk}" if f"paper_{c.pk}" in form.fields else name,
+                _(
+                    "Thành phần bắt buộc chưa được nhận: đánh dấu đã nhận bản giấy hoặc tải tệp số hóa. Nếu hồ sơ "
+                    "còn thiếu, hãy hướng dẫn bổ sung (Mẫu 02) thay vì tiếp nhận."
+                ),
+            )
+
+
 def paper_components(form: forms.Form) -> list[int]:
     """The components (their order in the procedure) the officer ticked as received on paper."""
     data = getattr(form, "cleaned_data", {})
@@ -141,6 +158,14 @@ class ReceiveForm(ActionForm):
         version = self.dossier.procedure_version
         self.components = add_component_fields(self, version.components.order_by("order") if version else ())
         self.fields["files"] = self.fields.pop("files")  # "other files" after the components
+
+    def clean(self):
+        cleaned = super().clean()
+        on_file = set(
+            self.dossier.documents.filter(component__isnull=False).values_list("component_id", flat=True)
+        )
+        check_required_components(self, on_file=on_file)
+        return cleaned
 
     def params(self) -> dict:
         p = super().params()
@@ -533,6 +558,8 @@ class CounterForm(forms.Form):
                 "receive_now",
                 _("Thành phần nhận bản giấy được ghi khi tiếp nhận: chọn tiếp nhận ngay, hoặc bỏ đánh dấu."),
             )
+        if cleaned.get("receive_now"):
+            check_required_components(self)
         return cleaned
 
     def applicant(self) -> dict:

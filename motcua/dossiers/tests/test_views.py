@@ -616,7 +616,9 @@ def test_counter_registration_keeps_the_representatives_authorisation_scan(clien
     )
     assert r.status_code == 400 and "Ghi họ tên người được ủy quyền" in r.content.decode()
     assert not Dossier.objects.exists() and not DossierDocument.objects.exists()
+    c1, _c2 = offered
     data = {**counter_data(), "rep_name": "Trần Văn Bình", "rep_document": "Giấy ủy quyền ngày 20/11/2026"}
+    data[f"paper_{c1.pk}"] = "on"  # the application form, handed in on paper
     r = client.post("/staff/tiep-nhan/", {**data, "rep_file": SimpleUploadedFile("uy-quyen.pdf", scan)})
     assert r.status_code == 302
     d = Dossier.objects.get()
@@ -624,6 +626,27 @@ def test_counter_registration_keeps_the_representatives_authorisation_scan(clien
     assert doc.kind == "authorisation" and doc.component is None
     assert d.events.get(action="register").file_hashes == [doc.sha256]
     assert d.representative["name"] == "Trần Văn Bình"
+
+
+def test_reception_takes_a_complete_dossier_only(client, org, offered):
+    """Receiving at the counter, or an online filing from its page: every required component is uploaded, on
+    file or ticked as received on paper — otherwise the box says what is missing (ask for it in writing instead)
+    and nothing is created or received. An optional component may be missing."""
+    c1, c2 = offered
+    login(client, org, "officer")
+    r = client.post("/staff/tiep-nhan/", {**counter_data(), f"paper_{c2.pk}": "on"})
+    assert r.status_code == 400 and not Dossier.objects.exists()
+    assert "Thành phần bắt buộc chưa được nhận" in r.content.decode() and "Mẫu 02" in r.content.decode()
+    r = client.post("/staff/tiep-nhan/", {**counter_data(), f"paper_{c1.pk}": "on"})
+    assert r.status_code == 302 and Dossier.objects.get().state == "received"
+    # an online filing without its required file: not received from its page until the officer has it
+    d = file_online(org)
+    url = f"/staff/dossiers/{d.code}/act/receive/"
+    r = client.post(url, {"expected_version": d.version})
+    assert r.status_code == 400 and "Thành phần bắt buộc chưa được nhận" in r.content.decode()
+    assert Dossier.objects.get(pk=d.pk).state == "submitted"
+    r = client.post(url, {"expected_version": d.version, f"paper_{c1.pk}": "on"})
+    assert r.status_code == 302 and Dossier.objects.get(pk=d.pk).state == "received"
 
 
 def test_counter_register_without_receiving(client, org, offered):
