@@ -29,6 +29,7 @@ from motcua.core.text import nfc
 from motcua.dossiers.models import DocumentKind, Dossier, State
 from motcua.dossiers.selectors import dossier_public, due_status, eform_of
 from motcua.dossiers.workflow import TRANSITIONS
+from motcua.org.selectors import is_staff_member
 from motcua.org.views import lookup_throttled
 
 from . import services, wizard
@@ -630,7 +631,15 @@ def lookup(request: HttpRequest) -> HttpResponse:
     ctx = {"query": code or raw.strip()[:80], "result": None, "error": "", "owner": False}
     status = 200
     if raw.strip():
-        refused = lookup_throttled(request, "portal/lookup.html", ctx)
+        # the dossier's own account (and staff) look up without counting: others behind the same address (a
+        # carrier's shared IP, a ward office) must not lock the applicant out of their own dossier
+        user = request.user
+        exempt = (
+            user.is_authenticated
+            and CODE_RE.match(code) is not None
+            and (is_staff_member(user) or Dossier.objects.filter(code=code, applicant_user=user).exists())
+        )
+        refused = None if exempt else lookup_throttled(request, "portal/lookup.html", ctx)
         if refused is not None:
             return refused
         if not CODE_RE.match(code):

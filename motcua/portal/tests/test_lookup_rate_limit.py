@@ -70,3 +70,19 @@ def test_lookup_counter_is_not_a_login_lockout(client, world):
     assert lookup(client, dossier.code).status_code == 200
     assert throttle.seconds_locked("ai", "203.0.113.7") > 0
     assert throttle.seconds_locked(throttle.LOOKUP_KEY, "203.0.113.7") == 0
+
+
+def test_the_applicants_own_account_is_not_locked_out_by_others_on_its_address(client, world):
+    """A carrier's shared address or a ward office: others' lookups exhaust the limit, the dossier's own
+    signed-in applicant still looks it up; another signed-in citizen does not get around the limit."""
+    dossier = act(world, file_for(world, world["citizen"]), "receive")
+    stranger = Client()
+    for _ in range(3):
+        lookup(stranger, dossier.code)
+    assert lookup(stranger, dossier.code).status_code == 429
+    client.force_login(world["citizen"])
+    for _ in range(3):
+        assert lookup(client, dossier.code).status_code == 200
+    other = Client()
+    other.force_login(world["other"])
+    assert lookup(other, dossier.code).status_code == 429
