@@ -43,7 +43,14 @@ class MemberAdmin(admin.ModelAdmin):
 
 @admin.register(OutreachLog)
 class OutreachLogAdmin(admin.ModelAdmin):
-    list_display = ["date", "team", "residential_group", "households_visited", "households_newly_online"]
+    list_display = [
+        "date",
+        "team",
+        "residential_group",
+        "households_visited",
+        "households_first_visit",
+        "households_newly_online",
+    ]
     list_filter = ["date"]
     search_fields = ["team__name", "residential_group__name"]
     raw_id_fields = ["team", "residential_group"]

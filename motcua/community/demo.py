@@ -1,7 +1,8 @@
 """Demo community teams for the 18 wards of Quận Hai Bà Trưng: 250 teams (one per residential group, 13–15
-groups per ward), 4–9 members each, and some outreach logs. Idempotent: groups and teams are looked up by ward
-and name and only created when missing; members and logs are only added to a team created now, so a second run
-adds nothing and an operator's edits survive.
+groups per ward), 4–9 members each, and some outreach logs (the first round in a group meets mostly households
+never visited, later rounds fewer). Idempotent: groups and teams are looked up by ward and name and only created
+when missing; members and logs are only added to a team created now, so a second run adds nothing and an
+operator's edits survive.
 
 EVERY MEMBER IS A GENERATED DEMO PERSON (`Member.generated = True`): names are drawn from common Vietnamese
 family, middle and given names by a seeded random generator; they have no phone numbers and resemble no real
@@ -88,8 +89,15 @@ def _members_for(team: Team, rng: random.Random) -> list[Member]:
 
 
 def _logs_for(
-    team: Team, group: ResidentialGroup, members: list[Member], rng: random.Random
+    team: Team,
+    group: ResidentialGroup,
+    members: list[Member],
+    rng: random.Random,
+    first_rng: random.Random,
 ) -> list[OutreachLog]:
+    """0–3 rounds in 2025. The first round (by date) meets mostly households never visited before, later rounds
+    fewer (85–100 %, then 10–40 % of their visits); never more first visits in all than the group's households.
+    `first_rng` draws only those shares, so the other figures are those the generator always made."""
     logs = []
     for _ in range(rng.randint(0, 3)):
         visited = rng.randint(group.households // 10, group.households // 2)
@@ -104,6 +112,11 @@ def _logs_for(
         )
         log._members = rng.sample(members, min(len(members), rng.randint(2, 4)))
         logs.append(log)
+    remaining = group.households
+    for n, log in enumerate(sorted(logs, key=lambda lg: lg.date)):
+        share = first_rng.uniform(0.85, 1.0) if n == 0 else first_rng.uniform(0.1, 0.4)
+        log.households_first_visit = min(remaining, round(log.households_visited * share))
+        remaining -= log.households_first_visit
     return logs
 
 
@@ -118,6 +131,7 @@ def load_teams() -> Result:
                 continue
             result.wards += 1
             rng = random.Random(f"motcua-community-{ward.identifier}")
+            first_rng = random.Random(f"motcua-community-first-visits-{ward.identifier}")
             count = GROUPS_PER_WARD[i - 1]
             households = [rng.randint(120, 420) for _ in range(count)]
             groups = {g.name: g for g in ResidentialGroup.objects.filter(ward=ward)}
@@ -157,7 +171,7 @@ def load_teams() -> Result:
                 members_by_team.setdefault(m.team_id, []).append(m)
             logs = []
             for t in teams:
-                logs += _logs_for(t, t.residential_group, members_by_team[t.pk], rng)
+                logs += _logs_for(t, t.residential_group, members_by_team[t.pk], rng, first_rng)
             created_logs = OutreachLog.objects.bulk_create(logs)
             through = OutreachLog.members.through
             links = []

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.eforms import DATE_FORMATS
 from motcua.core.i18n import english_active
 from motcua.dossiers.forms import (
     DATETIME_LOCAL,
@@ -17,8 +18,8 @@ from motcua.dossiers.forms import (
 from motcua.dossiers.models import ReturnMethod
 from motcua.dossiers.validators import IdentifierError, clean_personal_id, clean_phone
 
-from .models import ConsentMethod
-from .services import CONSENT_MAX_AGE
+from .models import ConsentMethod, Member, ResidentialGroup, Topic
+from .services import CONSENT_MAX_AGE, outreach_problems
 
 
 class AssistedFilingForm(forms.Form):
@@ -126,3 +127,137 @@ class AssistedFilingForm(forms.Form):
 class ClaimForm(forms.Form):
     code = forms.CharField(label=_("Mã hồ sơ"), max_length=80)
     id_number = forms.CharField(label=_("Số định danh cá nhân của Ông/Bà"), max_length=20)
+
+
+class OutreachForm(forms.Form):
+    """One outreach round of a team the signed-in member belongs to. The choices are the member's active teams,
+    the residential groups of their wards and their active members; the rules are the service's
+    (`services.outreach_problems`), shown next to each field."""
+
+    team = forms.TypedChoiceField(
+        label=_("Tổ"),
+        coerce=int,
+        error_messages={"invalid_choice": _("Ông/Bà không phải thành viên đang hoạt động của tổ này.")},
+    )
+    residential_group = forms.TypedChoiceField(
+        label=_("Tổ dân phố"),
+        coerce=int,
+        error_messages={
+            "invalid_choice": _(
+                "Tổ dân phố phải thuộc phường/xã của tổ; chọn một tổ dân phố trong danh sách."
+            ),
+            "required": _("Chọn tổ dân phố đã đến."),
+        },
+    )
+    date = forms.DateField(
+        label=_("Ngày đi hỗ trợ"),
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(
+            format="%d/%m/%Y",
+            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off", "size": 10},
+        ),
+        help_text=_("Dạng dd/mm/yyyy; không ở tương lai, không trước ngày quyết định thành lập tổ."),
+        error_messages={
+            "invalid": _("Ngày không hợp lệ (dùng dạng dd/mm/yyyy)."),
+            "required": _("Ghi ngày đi hỗ trợ."),
+        },
+    )
+    members = forms.TypedMultipleChoiceField(
+        label=_("Thành viên tham gia"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _("Chỉ chọn thành viên đang hoạt động của tổ."),
+            "required": _("Chọn ít nhất một thành viên đã tham gia."),
+        },
+    )
+    households_visited = forms.IntegerField(
+        label=_("Số hộ đã đến"),
+        min_value=1,
+        max_value=100_000,
+        help_text=_("Mọi hộ tổ đến trong đợt này, kể cả hộ đã được đến ở các đợt trước."),
+    )
+    households_first_visit = forms.IntegerField(
+        label=_("Trong đó: số hộ lần đầu được tiếp cận"),
+        min_value=0,
+        max_value=100_000,
+        help_text=_(
+            "Hộ tổ chưa từng đến ở đợt nào trước. Chỉ số hộ này được cộng vào “Hộ gia đình đã tiếp cận” trên "
+            "trang thống kê."
+        ),
+    )
+    households_newly_online = forms.IntegerField(
+        label=_("Trong đó: số hộ mới biết nộp hồ sơ trực tuyến"),
+        min_value=0,
+        max_value=100_000,
+        initial=0,
+    )
+    topics = forms.MultipleChoiceField(
+        label=_("Nội dung đã hướng dẫn"),
+        choices=Topic.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Chọn ít nhất một nội dung đã hướng dẫn.")},
+    )
+    other_topic = forms.CharField(
+        label=_("Nội dung khác"),
+        max_length=300,
+        required=False,
+        help_text=_("Bắt buộc khi chọn “Khác”."),
+    )
+    note = forms.CharField(
+        label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+
+    def __init__(self, *args, memberships=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        teams = {m.team_id: m.team for m in memberships}
+        self.teams = teams
+        several_wards = len({t.ward_id for t in teams.values()}) > 1
+        self.fields["team"].choices = [(t.pk, f"{t.name} — {t.ward.name}") for t in teams.values()]
+        groups = list(
+            ResidentialGroup.objects.filter(ward_id__in={t.ward_id for t in teams.values()}).select_related(
+                "ward"
+            )
+        )
+        self.groups = {g.pk: g for g in groups}
+        self.fields["residential_group"].choices = [("", _("— Chọn tổ dân phố —"))] + [
+            (g.pk, f"{g.name} — {g.ward.name}" if several_wards else g.name) for g in groups
+        ]
+        members = list(
+            Member.objects.filter(team_id__in=teams, active=True)
+            .select_related("team")
+            .order_by("team_id", "pk")
+        )
+        self.members = {m.pk: m for m in members}
+        several_teams = len(teams) > 1
+        self.fields["members"].choices = [
+            (m.pk, f"{m.full_name} ({m.get_role_display()}{', ' + m.team.name if several_teams else ''})")
+            for m in members
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        team = self.teams.get(cleaned.get("team"))
+        if team is None:
+            return cleaned
+        cleaned["team_obj"] = team
+        cleaned["group_obj"] = self.groups.get(cleaned.get("residential_group"))
+        cleaned["member_objs"] = [self.members[pk] for pk in cleaned.get("members") or []]
+        problems = outreach_problems(
+            team=team,
+            residential_group=cleaned["group_obj"],
+            date=cleaned.get("date"),
+            households_visited=cleaned.get("households_visited"),
+            households_first_visit=cleaned.get("households_first_visit"),
+            households_newly_online=cleaned.get("households_newly_online"),
+            topics=cleaned.get("topics") or [],
+            other_topic=cleaned.get("other_topic") or "",
+            members=cleaned["member_objs"],
+        )
+        if "households_visited" not in cleaned:  # its own message is shown; no comparison with nothing
+            problems.pop("households_first_visit", None)
+            problems.pop("households_newly_online", None)
+        for field, (vi, en) in problems.items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, en if english_active() else vi)
+        return cleaned

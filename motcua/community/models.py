@@ -181,7 +181,15 @@ class OutreachLog(models.Model):
     members = models.ManyToManyField(
         Member, verbose_name="thành viên tham gia", blank=True, related_name="outreach"
     )
-    households_visited = models.PositiveIntegerField("số hộ đã đến")
+    households_visited = models.PositiveIntegerField(
+        "số hộ đã đến", help_text="Số hộ tổ đến trong đợt này (tính cả hộ đã được đến ở các đợt trước)."
+    )
+    households_first_visit = models.PositiveIntegerField(
+        "số hộ lần đầu được tiếp cận",
+        help_text="Trong số hộ đã đến, số hộ tổ đến lần đầu (chưa từng được tổ đến ở đợt nào trước). Các "
+        "dashboard tính hộ đã tiếp cận bằng tổng số này, không vượt quá số hộ của tổ dân phố. Nhật ký ghi trước "
+        "khi có trường này được lấy bằng số hộ đã đến (giới hạn trên).",
+    )
     topics = models.JSONField("nội dung hướng dẫn", default=list, blank=True)
     other_topic = models.CharField("nội dung khác", max_length=300, blank=True)
     households_newly_online = models.PositiveIntegerField("số hộ mới biết nộp hồ sơ trực tuyến", default=0)
@@ -192,6 +200,12 @@ class OutreachLog(models.Model):
         verbose_name = "nhật ký hỗ trợ người dân"
         verbose_name_plural = "nhật ký hỗ trợ người dân"
         ordering = ["-date", "team"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(households_first_visit__lte=models.F("households_visited")),
+                name="outreachlog_first_visit_within_visited",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} — {self.team} — {self.households_visited} hộ"
@@ -203,7 +217,10 @@ class OutreachLog(models.Model):
             errors["topics"] = "Nội dung không có trong danh mục: " + ", ".join(map(str, unknown))
         if Topic.OTHER in (self.topics or []) and not self.other_topic.strip():
             errors["other_topic"] = "Hãy ghi nội dung khác."
-        if self.households_newly_online > self.households_visited:
+        visited = self.households_visited or 0
+        if self.households_first_visit is not None and self.households_first_visit > visited:
+            errors["households_first_visit"] = "Không thể lớn hơn số hộ đã đến."
+        if self.households_newly_online > visited:
             errors["households_newly_online"] = "Không thể lớn hơn số hộ đã đến."
         if self.residential_group_id and self.team_id and self.residential_group.ward_id != self.team.ward_id:
             errors["residential_group"] = "Tổ dân phố phải thuộc phường/xã của tổ."

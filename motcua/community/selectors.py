@@ -1,9 +1,12 @@
-"""Reads for the community teams: the dashboards (per ward, per residential group) and the "assisted by" note
-shown on a dossier.
+"""Reads for the community teams: the dashboards (per ward, per residential group), a team's recent outreach and
+the "assisted by" note shown on a dossier.
 
-Households reached (hộ đã tiếp cận) of a residential group = the households visited in its outreach logs, capped
-at the group's household count (a log records visits, not distinct households, so repeated rounds must not
-push coverage above 100%). A ward's figure is the sum over its groups; the share is reached / households.
+Households reached (hộ đã tiếp cận) of a residential group = the households its outreach logs record as visited
+for the first time (`households_first_visit`), summed and capped at the group's household count. A log records a
+round of visits: a household visited again in a later round is counted in `households_visited` (the visits) but
+not again in the reach. Legacy logs, written before the first-visit count existed, count all their visits as first
+visits (an upper bound — migration 0002). With a period, a group's reach is the first visits recorded in logs
+dated within it. A ward's figure is the sum over its groups; the share is reached / households.
 Online share = the ward agency's dossiers received online / all its dossiers received (received_at set).
 """
 
@@ -76,14 +79,24 @@ def _online_share(ward_ids: list[int], date_from, date_to) -> dict[int, tuple[in
     return {r["agency_id"]: (r["online"], r["total"]) for r in rows}
 
 
-def _visited_by_group(group_ids, date_from, date_to) -> dict[int, int]:
+def _outreach_by_group(group_ids, date_from, date_to) -> dict[int, tuple[int, int]]:
+    """{group id: (visits, first visits)} over the logs dated in the period."""
     q = Q(residential_group_id__in=group_ids)
     if date_from:
         q &= Q(date__gte=date_from)
     if date_to:
         q &= Q(date__lte=date_to)
-    rows = OutreachLog.objects.filter(q).values("residential_group_id").annotate(v=Sum("households_visited"))
-    return {r["residential_group_id"]: int(r["v"] or 0) for r in rows}
+    rows = (
+        OutreachLog.objects.filter(q)
+        .values("residential_group_id")
+        .annotate(v=Sum("households_visited"), f=Sum("households_first_visit"))
+    )
+    return {r["residential_group_id"]: (int(r["v"] or 0), int(r["f"] or 0)) for r in rows}
+
+
+def reached(households: int, first_visits: int) -> int:
+    """A group's households reached: its first visits, never more than its households."""
+    return min(households, first_visits)
 
 
 def _assisted_by(field: str, ids, date_from, date_to) -> dict[int, int]:
@@ -124,13 +137,13 @@ def ward_summaries(*, date_from: dt.date | None = None, date_to: dt.date | None 
         .values_list("team__ward_id", "n")
     )
     groups = list(ResidentialGroup.objects.filter(ward_id__in=ids).values("pk", "ward_id", "households"))
-    visited = _visited_by_group([g["pk"] for g in groups], date_from, date_to)
+    outreach = _outreach_by_group([g["pk"] for g in groups], date_from, date_to)
     per_ward = defaultdict(lambda: {"groups": 0, "households": 0, "reached": 0})
     for g in groups:
         w = per_ward[g["ward_id"]]
         w["groups"] += 1
         w["households"] += g["households"]
-        w["reached"] += min(g["households"], visited.get(g["pk"], 0))
+        w["reached"] += reached(g["households"], outreach.get(g["pk"], (0, 0))[1])
     assisted = _assisted_by("team__ward_id", ids, date_from, date_to)
     online = _online_share(ids, date_from, date_to)
     rows = []
@@ -165,7 +178,7 @@ def ward_dashboard(ward: Agency, *, date_from: dt.date | None = None, date_to: d
         (r for r in ward_summaries(date_from=date_from, date_to=date_to)["rows"] if r["ward"] == ward), None
     )
     groups = list(ResidentialGroup.objects.filter(ward=ward).order_by("number", "name"))
-    visited = _visited_by_group([g.pk for g in groups], date_from, date_to)
+    outreach = _outreach_by_group([g.pk for g in groups], date_from, date_to)
     teams = list(
         Team.objects.filter(ward=ward, active=True)
         .annotate(n_members=Count("members", filter=Q(members__active=True)))
@@ -188,14 +201,16 @@ def ward_dashboard(ward: Agency, *, date_from: dt.date | None = None, date_to: d
         (by_group[t.residential_group_id] if t.residential_group_id else ward_level).append(item)
     rows = []
     for g in groups:
-        reached = min(g.households, visited.get(g.pk, 0))
+        visits, first = outreach.get(g.pk, (0, 0))
+        n = reached(g.households, first)
         rows.append(
             {
                 "group": g,
                 "households": g.households,
-                "visited": visited.get(g.pk, 0),
-                "reached": reached,
-                "reached_pct": pct(reached, g.households),
+                "visited": visits,
+                "first_visits": first,
+                "reached": n,
+                "reached_pct": pct(n, g.households),
                 "teams": by_group.get(g.pk, []),
                 "assisted": sum(t["assisted"] for t in by_group.get(g.pk, [])),
             }
@@ -209,20 +224,37 @@ def ward_dashboard(ward: Agency, *, date_from: dt.date | None = None, date_to: d
         logs = logs.filter(date__gte=date_from)
     if date_to:
         logs = logs.filter(date__lte=date_to)
-    topic_labels = dict(Topic.choices)
-    recent = [
-        {
-            "date": log.date,
-            "group": log.residential_group.name,
-            "team": log.team.name,
-            "households_visited": log.households_visited,
-            "households_newly_online": log.households_newly_online,
-            "topics": [topic_labels.get(t, t) for t in log.topics if t != Topic.OTHER]
-            + ([log.other_topic] if Topic.OTHER in log.topics and log.other_topic else []),
-        }
-        for log in logs[:20]
-    ]
+    recent = [_log_row(log) for log in logs[:20]]
     return {"ward": ward, "summary": summary, "groups": rows, "ward_teams": ward_level, "recent": recent}
+
+
+def _log_row(log: OutreachLog, *, members: bool = False) -> dict:
+    topic_labels = dict(Topic.choices)
+    row = {
+        "date": log.date,
+        "group": log.residential_group.name,
+        "team": log.team.name,
+        "households_visited": log.households_visited,
+        "households_first_visit": log.households_first_visit,
+        "households_newly_online": log.households_newly_online,
+        "topics": [topic_labels.get(t, t) for t in log.topics if t != Topic.OTHER]
+        + ([log.other_topic] if Topic.OTHER in log.topics and log.other_topic else []),
+    }
+    if members:
+        row["members"] = [m.full_name for m in log.members.all()]
+        row["note"] = log.note
+    return row
+
+
+def team_recent_outreach(team_ids, limit: int = 20) -> list[dict]:
+    """The latest outreach logs of these teams, newest first, with who took part (the recording page)."""
+    logs = (
+        OutreachLog.objects.filter(team_id__in=list(team_ids))
+        .select_related("team", "residential_group")
+        .prefetch_related("members")
+        .order_by("-date", "-pk")[:limit]
+    )
+    return [_log_row(log, members=True) for log in logs]
 
 
 def member_filings(user):

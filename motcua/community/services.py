@@ -250,34 +250,121 @@ def claim_dossier(*, user, code: str, id_number: str, at: dt.datetime | None = N
 # --- outreach -------------------------------------------------------------------------------------------------
 
 
+def outreach_problems(
+    *,
+    team: Team,
+    residential_group: ResidentialGroup | None,
+    date: dt.date | None,
+    households_visited: int | None,
+    households_first_visit: int | None,
+    households_newly_online: int | None,
+    topics: list[str],
+    other_topic: str = "",
+    members: list[Member] = (),
+    today: dt.date | None = None,
+) -> dict[str, tuple[str, str]]:
+    """What is wrong with an outreach round, by field: {field: (Vietnamese, English)}. The service refuses on
+    any of them and the page shows each next to its field, so both apply the same rules."""
+    today = today or timezone.localdate()
+    problems: dict[str, tuple[str, str]] = {}
+    if date is not None:
+        if date > today:
+            problems["date"] = (
+                "Ngày hỗ trợ không được ở tương lai.",
+                "The outreach date cannot be in the future.",
+            )
+        elif team.decision_date and date < team.decision_date:
+            problems["date"] = (
+                f"Ngày hỗ trợ không được trước ngày quyết định thành lập tổ ({team.decision_date:%d/%m/%Y}).",
+                f"The outreach date cannot be before the team's establishing decision "
+                f"({team.decision_date:%d/%m/%Y}).",
+            )
+    if residential_group is not None and residential_group.ward_id != team.ward_id:
+        problems["residential_group"] = (
+            "Tổ dân phố phải thuộc phường/xã của tổ.",
+            "The residential group must be in the team's ward.",
+        )
+    if any(m.team_id != team.pk for m in members):
+        problems["members"] = ("Thành viên phải thuộc tổ.", "Members must belong to the team.")
+    visited = households_visited or 0
+    if households_first_visit is not None and households_first_visit > visited:
+        problems["households_first_visit"] = (
+            "Số hộ lần đầu được tiếp cận không thể lớn hơn số hộ đã đến.",
+            "Households visited for the first time cannot exceed the households visited.",
+        )
+    if households_newly_online is not None and households_newly_online > visited:
+        problems["households_newly_online"] = (
+            "Số hộ mới biết nộp hồ sơ trực tuyến không thể lớn hơn số hộ đã đến.",
+            "Households newly able to file online cannot exceed the households visited.",
+        )
+    unknown = [t for t in topics if t not in Topic.values]
+    if unknown:
+        problems["topics"] = (
+            "Nội dung không có trong danh mục: " + ", ".join(map(str, unknown)),
+            "Not in the list of topics: " + ", ".join(map(str, unknown)),
+        )
+    elif Topic.OTHER in topics and not nfc(other_topic).strip():
+        problems["other_topic"] = (
+            "Đã chọn nội dung “Khác”: hãy ghi nội dung đó.",
+            "“Other” is ticked: write what it was.",
+        )
+    return problems
+
+
 def outreach_record(
     *,
     team: Team,
     residential_group: ResidentialGroup,
     date: dt.date,
     households_visited: int,
+    households_first_visit: int,
     topics: list[str],
     other_topic: str = "",
     households_newly_online: int = 0,
     members: list[Member] | None = None,
     note: str = "",
+    actor=None,
 ) -> OutreachLog:
-    if date > timezone.localdate():
-        raise Unprocessable(
-            "Ngày hỗ trợ không được ở tương lai.", "The outreach date cannot be in the future."
+    """Records one outreach round of `team` in `residential_group`. `households_first_visit`: of the households
+    visited, those the team had never visited before — what the dashboards count as reached. With `actor`, only
+    an active member of this (active) team may record it."""
+    if actor is not None and not active_memberships(actor).filter(team_id=team.pk).exists():
+        raise PermissionDenied(
+            "Chỉ thành viên đang hoạt động của tổ mới ghi nhật ký của tổ.",
+            "Only active members of the team may record its outreach.",
         )
+    if not team.active:
+        raise Unprocessable("Tổ không còn hoạt động.", "The team is no longer active.", code="team_inactive")
     members = list(members or [])
-    if any(m.team_id != team.pk for m in members):
-        raise Unprocessable("Thành viên phải thuộc tổ.", "Members must belong to the team.")
+    topics = list(dict.fromkeys(topics))
+    problems = outreach_problems(
+        team=team,
+        residential_group=residential_group,
+        date=date,
+        households_visited=households_visited,
+        households_first_visit=households_first_visit,
+        households_newly_online=households_newly_online,
+        topics=topics,
+        other_topic=other_topic,
+        members=members,
+    )
+    if problems:
+        raise Unprocessable(
+            " ".join(vi for vi, _en in problems.values()),
+            " ".join(en for _vi, en in problems.values()),
+            code="invalid_outreach",
+            details={"fields": {k: vi for k, (vi, _en) in problems.items()}},
+        )
     log = OutreachLog(
         team=team,
         residential_group=residential_group,
         date=date,
         households_visited=households_visited,
-        topics=list(dict.fromkeys(topics)),
-        other_topic=nfc(other_topic),
+        households_first_visit=households_first_visit,
+        topics=topics,
+        other_topic=nfc(other_topic).strip(),
         households_newly_online=households_newly_online,
-        note=nfc(note),
+        note=nfc(note).strip(),
     )
     try:
         log.full_clean()

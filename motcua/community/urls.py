@@ -9,5 +9,6 @@ urlpatterns: list = [
     path("to-cong-nghe-so/nhan-ho-so/<str:code>/", views.claim_done, name="claim_done"),
     path("to-cong-nghe-so/nop-ho/", views.assisted_new, name="assisted_new"),
     path("to-cong-nghe-so/nop-ho/<str:code>/", views.assisted_done, name="assisted_done"),
+    path("to-cong-nghe-so/nhat-ky/", views.outreach_new, name="outreach_new"),
     path("to-cong-nghe-so/<str:identifier>/", views.ward_detail, name="ward"),
 ]

@@ -15,13 +15,14 @@ from django.views.decorators.http import require_http_methods
 from motcua.catalog.eforms import NOTE, RESULT_ADDRESS, build_eform, eform_to_json
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import DomainError
+from motcua.core.i18n import english_active
 from motcua.core.text import nfc
 from motcua.dossiers import documents
 from motcua.dossiers.models import Dossier, ReturnMethod
 from motcua.org.models import Agency, AgencyLevel
 
 from . import selectors, services
-from .forms import AssistedFilingForm, ClaimForm
+from .forms import AssistedFilingForm, ClaimForm, OutreachForm
 
 
 def _dates(request) -> tuple[dt.date | None, dt.date | None, str]:
@@ -59,12 +60,81 @@ def ward_detail(request, identifier: str):
     ward = get_object_or_404(Agency, identifier=identifier, level=AgencyLevel.COMMUNE)
     date_from, date_to, error = _dates(request)
     data = selectors.ward_dashboard(ward, date_from=date_from, date_to=date_to)
+    # a member of one of the ward's teams is offered the page to record an outreach round
+    can_record = services.active_memberships(request.user).filter(team__ward=ward).exists()
     return render(
         request,
         "community/ward.html",
-        {**data, "date_from": date_from, "date_to": date_to, "error": error},
+        {**data, "date_from": date_from, "date_to": date_to, "error": error, "can_record": can_record},
         status=400 if error else 200,
     )
+
+
+# --- outreach rounds ------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outreach_new(request):
+    """A team member records an outreach round ("đi từng ngõ, gõ từng nhà") of one of their teams; the teams'
+    recent rounds are listed under the form."""
+    memberships = list(services.active_memberships(request.user).order_by("team__ward__path", "team__name"))
+    if not memberships:
+        return render(
+            request,
+            "message.html",
+            {
+                "title": _("Nhật ký hỗ trợ người dân"),
+                "message": _("Trang này dành cho thành viên tổ công nghệ số cộng đồng đang hoạt động."),
+            },
+            status=403,
+        )
+    ctx = {"recent": selectors.team_recent_outreach(m.team_id for m in memberships)}
+    if request.method != "POST":
+        first = memberships[0]
+        initial = {
+            "team": first.team_id,
+            "residential_group": first.team.residential_group_id,
+            "date": timezone.localdate(),
+            "members": [m.pk for m in memberships if m.team_id == first.team_id],
+            "households_newly_online": 0,
+        }
+        ctx["form"] = OutreachForm(initial=initial, memberships=memberships)
+        return render(request, "community/outreach_new.html", ctx)
+    form = OutreachForm(request.POST, memberships=memberships)
+    ctx["form"] = form
+    if not form.is_valid():
+        ctx["error"] = _("Thông tin chưa hợp lệ, kiểm tra lại các ô được đánh dấu.")
+        return render(request, "community/outreach_new.html", ctx, status=400)
+    d = form.cleaned_data
+    try:
+        log = services.outreach_record(
+            actor=request.user,
+            team=d["team_obj"],
+            residential_group=d["group_obj"],
+            date=d["date"],
+            members=d["member_objs"],
+            households_visited=d["households_visited"],
+            households_first_visit=d["households_first_visit"],
+            households_newly_online=d["households_newly_online"],
+            topics=d["topics"],
+            other_topic=d["other_topic"],
+            note=d["note"],
+        )
+    except DomainError as exc:
+        ctx["error"] = exc.message_en if english_active() else exc.message
+        return render(request, "community/outreach_new.html", ctx, status=exc.status)
+    messages.success(
+        request,
+        _("Đã ghi nhật ký ngày %(date)s ở %(group)s: %(visited)s hộ đã đến, %(first)s hộ lần đầu.")
+        % {
+            "date": log.date.strftime("%d/%m/%Y"),
+            "group": log.residential_group.name,
+            "visited": log.households_visited,
+            "first": log.households_first_visit,
+        },
+    )
+    return redirect("community:outreach_new")
 
 
 # --- filing on a resident's behalf ----------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """A team member files a dossier online for a resident; the resident signs in, claims it with the dossier code and
 their personal ID number, and sees it with its state."""
 
+import datetime as dt
+
 import pytest
 
 from motcua.community.models import AssistedFiling, ClaimRecord
@@ -68,3 +70,41 @@ def test_member_files_resident_claims(live_server, page, world):
     assert code in page.locator(".claimed-list").inner_text()
     assert Dossier.objects.get(code=code).applicant_user.username == "nguoidan"
     assert ClaimRecord.objects.get().user.username == "nguoidan"
+
+
+def test_member_records_an_outreach_round(live_server, page, world):
+    from django.utils import timezone
+
+    from motcua.community.models import OutreachLog
+
+    base = live_server.url
+    sign_in(page, base, "tcns.bk1", "/to-cong-nghe-so/nop-ho/")
+    page.get_by_role("link", name="Ghi nhật ký hỗ trợ người dân của tổ").click()
+    page.wait_for_url("**/to-cong-nghe-so/nhat-ky/")
+    day = (timezone.localdate() - dt.timedelta(days=2)).strftime("%d/%m/%Y")
+    page.get_by_label("Tổ dân phố").select_option(label="Tổ dân phố số 2")
+    page.get_by_label("Ngày đi hỗ trợ").fill(day)
+    page.get_by_label("Vũ Minh Đức (Tổ phó)").check()
+    page.get_by_label("Số hộ đã đến").fill("30")
+    page.get_by_label("Trong đó: số hộ lần đầu được tiếp cận").fill("31")
+    page.get_by_label("Dịch vụ công trực tuyến").check()
+    page.get_by_label("Khác", exact=True).check()
+    page.get_by_role("button", name="Ghi nhật ký").click()
+    first_error = page.locator("#id_households_first_visit_error")
+    assert "không thể lớn hơn số hộ đã đến" in first_error.inner_text()
+    assert "hãy ghi nội dung đó" in page.locator("#id_other_topic_error").inner_text()
+    assert not OutreachLog.objects.exists()
+    # what was typed is kept: correct the two fields only
+    assert page.get_by_label("Ngày đi hỗ trợ").input_value() == day
+    page.get_by_label("Trong đó: số hộ lần đầu được tiếp cận").fill("12")
+    page.get_by_label("Nội dung khác").fill("Cài ứng dụng iHanoi")
+    page.get_by_role("button", name="Ghi nhật ký").click()
+    page.wait_for_selector(".msg-success")
+    row = page.locator("table.outreach-recent tbody tr").first.inner_text()
+    assert day in row and "Tổ dân phố số 2" in row and "Vũ Minh Đức" in row and "iHanoi" in row
+    log = OutreachLog.objects.get()
+    assert (log.households_visited, log.households_first_visit, log.topics) == (
+        30,
+        12,
+        ["online_services", "other"],
+    )

@@ -1,13 +1,15 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from motcua.community import services
 from motcua.community.models import AssistedFiling, OutreachLog
 from motcua.community.selectors import ward_dashboard, ward_summaries
-from motcua.core.errors import Unprocessable
+from motcua.core.errors import PermissionDenied, Unprocessable
 from motcua.dossiers.models import Dossier
 
 from .conftest import local
@@ -28,12 +30,13 @@ def dossier(world, ward, channel, received=True):
     )
 
 
-def log(world, team, group, day, visited, **kw):
+def log(world, team, group, day, visited, first=None, **kw):
     return OutreachLog.objects.create(
         team=team,
         residential_group=group,
         date=day,
         households_visited=visited,
+        households_first_visit=visited if first is None else first,
         topics=kw.pop("topics", ["online_services"]),
         **kw,
     )
@@ -46,7 +49,7 @@ def known(world):
     log(world, t1, g1, dt.date(2025, 1, 10), 30)
     log(world, t1, g1, dt.date(2025, 3, 10), 50)  # g1: 80 of 100
     log(world, t2, g2, dt.date(2025, 2, 1), 150)
-    log(world, t2, g2, dt.date(2025, 3, 1), 120)  # g2: 270 visits, capped at 200
+    log(world, t2, g2, dt.date(2025, 3, 1), 120, first=60)  # g2: 270 visits, 210 first visits, capped at 200
     log(world, tb, gb, dt.date(2025, 3, 5), 75)  # ward B: 75 of 300
     wa = world["ward_a"]
     for channel in ("online", "online", "online", "counter"):
@@ -88,20 +91,22 @@ def test_period_limits_the_outreach_counted(known):
         r["ward"].identifier: r
         for r in ward_summaries(date_from=dt.date(2025, 3, 1), date_to=dt.date(2025, 3, 31))["rows"]
     }
-    # March only: g1 50/100, g2 120/200, g3 0/50
-    assert (rows["000.02.33.H26"]["reached"], rows["000.02.33.H26"]["reached_pct"]) == (170, 48.57)
+    # March only: the first visits recorded in March — g1 50/100, g2 60/200 (of 120 visits), g3 0/50
+    assert (rows["000.02.33.H26"]["reached"], rows["000.02.33.H26"]["reached_pct"]) == (110, 31.43)
 
 
 def test_ward_dashboard_rows(known):
     data = ward_dashboard(known["ward_a"])
     rows = {r["group"].name: r for r in data["groups"]}
     assert (rows["Tổ dân phố số 1"]["reached"], rows["Tổ dân phố số 1"]["reached_pct"]) == (80, 80.0)
-    assert (rows["Tổ dân phố số 2"]["visited"], rows["Tổ dân phố số 2"]["reached_pct"]) == (270, 100.0)
+    g2 = rows["Tổ dân phố số 2"]
+    assert (g2["visited"], g2["first_visits"], g2["reached"], g2["reached_pct"]) == (270, 210, 200, 100.0)
     assert rows["Tổ dân phố số 3"]["reached_pct"] == 0.0 and rows["Tổ dân phố số 3"]["teams"] == []
     assert rows["Tổ dân phố số 1"]["teams"][0]["leader"] == "Phạm Thị Hoa"
     assert rows["Tổ dân phố số 1"]["teams"][0]["members"] == 2 and rows["Tổ dân phố số 1"]["assisted"] == 1
     assert data["summary"]["reached_pct"] == 80.0
     assert [r["households_visited"] for r in data["recent"]] == [50, 120, 150, 30]
+    assert [r["households_first_visit"] for r in data["recent"]] == [50, 60, 150, 30]
 
 
 def test_dashboard_pages(client, known):
@@ -131,21 +136,62 @@ def test_outreach_record_validation(world):
         residential_group=g1,
         date=dt.date(2025, 3, 1),
         households_visited=10,
+        households_first_visit=4,
         topics=["vneid", "vneid", "e_payment"],
         households_newly_online=3,
         members=[world["m1"]],
     )
     assert ok.topics == ["vneid", "e_payment"] and list(ok.members.all()) == [world["m1"]]
+    assert (ok.households_visited, ok.households_first_visit) == (10, 4)
+    t1.decision_date = dt.date(2022, 4, 5)
+    t1.save()
     bad = [
-        dict(households_visited=5, households_newly_online=6, topics=[]),
-        dict(households_visited=5, topics=["lottery"]),
-        dict(households_visited=5, topics=["other"]),
-        dict(households_visited=5, topics=[], date=timezone.localdate() + dt.timedelta(days=2)),
-        dict(households_visited=5, topics=[], residential_group=gb),
-        dict(households_visited=5, topics=[], members=[world["mb"]]),
+        (dict(households_newly_online=6, topics=[]), "households_newly_online"),
+        (dict(households_first_visit=6, topics=[]), "households_first_visit"),
+        (dict(topics=["lottery"]), "topics"),
+        (dict(topics=["other"]), "other_topic"),
+        (dict(topics=["other"], other_topic="   "), "other_topic"),
+        (dict(topics=[], date=timezone.localdate() + dt.timedelta(days=2)), "date"),
+        (dict(topics=[], date=dt.date(2022, 4, 4)), "date"),  # before the establishing decision
+        (dict(topics=[], residential_group=gb), "residential_group"),
+        (dict(topics=[], members=[world["mb"]]), "members"),
     ]
-    for kw in bad:
-        params = {"team": t1, "residential_group": g1, "date": dt.date(2025, 3, 1), **kw}
-        with pytest.raises(Unprocessable):
+    for kw, field in bad:
+        params = {
+            "team": t1,
+            "residential_group": g1,
+            "date": dt.date(2025, 3, 1),
+            "households_visited": 5,
+            "households_first_visit": 5,
+            **kw,
+        }
+        with pytest.raises(Unprocessable) as exc:
             services.outreach_record(**params)
+        assert list(exc.value.details["fields"]) == [field], kw
+    # an actor must be an active member of this active team
+    for user in (world["users"]["member_b"], world["users"]["resident"]):
+        with pytest.raises(PermissionDenied):
+            services.outreach_record(**{**params, "topics": [], "date": dt.date(2025, 3, 1), "actor": user})
+    t1.active = False
+    t1.save()
+    with pytest.raises(Unprocessable):
+        services.outreach_record(**{**params, "topics": [], "date": dt.date(2025, 3, 1)})
     assert OutreachLog.objects.count() == 1
+
+
+def test_model_clean_and_database_keep_first_visits_within_visits(world):
+    g1 = world["groups"][0]
+    t1 = world["teams"][0]
+    entry = OutreachLog(
+        team=t1,
+        residential_group=g1,
+        date=dt.date(2025, 3, 1),
+        households_visited=5,
+        households_first_visit=6,
+    )
+    with pytest.raises(ValidationError) as exc:
+        entry.full_clean()
+    assert "households_first_visit" in exc.value.message_dict
+    with pytest.raises(IntegrityError), transaction.atomic():
+        entry.save()  # the check constraint, for writes that skip clean (bulk loads)
+    assert not OutreachLog.objects.exists()

@@ -36,6 +36,18 @@ def test_demo_loads_250_teams_in_18_wards_idempotently(db):
         OutreachLog.objects.count(),
     )
     assert counts[3] > 0
+    # first visits: within each log's visits, never more in all than the group's households; the first round of a
+    # group meets mostly new households, later rounds fewer
+    rounds: dict[int, list] = {}
+    for log in OutreachLog.objects.select_related("residential_group").order_by("date", "pk"):
+        assert log.households_first_visit <= log.households_visited
+        rounds.setdefault(log.residential_group_id, []).append(log)
+    for logs in rounds.values():
+        assert sum(lg.households_first_visit for lg in logs) <= logs[0].residential_group.households
+        assert logs[0].households_first_visit >= 0.85 * logs[0].households_visited - 1
+        assert all(lg.households_first_visit <= 0.4 * lg.households_visited + 1 for lg in logs[1:])
+    assert any(len(logs) == 3 for logs in rounds.values())
+    first_visits = sorted(OutreachLog.objects.values_list("pk", "households_first_visit"))
     again = io.StringIO()
     second = demo.load(stdout=again)
     assert (second.teams, second.groups, second.members, second.logs, second.users) == (0, 0, 0, 0, 0)
@@ -46,6 +58,7 @@ def test_demo_loads_250_teams_in_18_wards_idempotently(db):
         Member.objects.count(),
         OutreachLog.objects.count(),
     )
+    assert first_visits == sorted(OutreachLog.objects.values_list("pk", "households_first_visit"))
     totals = ward_summaries()["totals"]
     assert totals["teams"] == 250 and 0 < totals["reached_pct"] < 100
 
