@@ -4,11 +4,13 @@ Forms only parse and validate input; every write goes through the services."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
@@ -251,8 +253,13 @@ class RequestWithdrawalForm(ActionForm):
 
 
 def _staff_choices(agency_ids) -> list[tuple[str, str]]:
+    """The staff who may be given a step of these agencies (services.WORKING_ROLES: not an overseer)."""
+    from .services import WORKING_ROLES
+
     rows = (
-        StaffRole.objects.filter(agency_id__in=agency_ids, active=True, user__is_active=True)
+        StaffRole.objects.filter(
+            agency_id__in=agency_ids, active=True, user__is_active=True, role__in=WORKING_ROLES
+        )
         .select_related("user", "agency")
         .order_by("agency__path", "user__username")
     )
@@ -278,9 +285,16 @@ class AssignForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        steps = list(
-            self.dossier.steps.filter(completed_at__isnull=True).select_related("agency").order_by("order")
-        )
+        from .services import may_assign_step
+
+        steps = [
+            s
+            for s in self.dossier.steps.filter(completed_at__isnull=True)
+            .select_related("agency")
+            .order_by("order")
+            if self.user is None
+            or may_assign_step(self.user, s)  # the steps of the agencies the user assigns for
+        ]
         self.fields["step"].choices = [
             (s.order, f"{s.order}. {s.actor} — {s.agency.short_name or s.agency.name}") for s in steps
         ]
@@ -342,6 +356,16 @@ class DongField(forms.DecimalField):
     groups of three), with an optional trailing "đ"/"đồng"/"VND". Anything else (decimals, 1e5) is refused with an
     example rather than Django's message about decimal places."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.error_messages.update(
+            {
+                "min_value": _("Số tiền phải từ 1 đồng trở lên."),
+                "max_digits": _("Số tiền quá lớn: tối đa 14 chữ số."),
+                "max_whole_digits": _("Số tiền quá lớn: tối đa 14 chữ số."),
+            }
+        )
+
     def to_python(self, value):
         if value in self.empty_values:
             return None
@@ -387,8 +411,21 @@ class ApologizeForm(ActionForm):
         label=_("Ngày, giờ hẹn trả mới"),
         input_formats=DATETIME_LOCAL,
         widget=datetime_input(),
-        help_text=_("Dạng dd/mm/yyyy hh:mm, ví dụ 05/12/2026 15:00."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the example is a date the form takes: the first working day after the current appointment, 15:00
+        from motcua.workdays.services import calendar_for
+
+        cal = calendar_for(self.dossier.agency)
+        due = self.dossier.due_at
+        day = (timezone.localtime(due).date() if due else timezone.localdate()) + dt.timedelta(days=1)
+        while not cal.is_working_day(day):
+            day += dt.timedelta(days=1)
+        self.fields["new_return_at"].help_text = _(
+            "Một ngày làm việc, trong giờ làm việc; dạng dd/mm/yyyy hh:mm, ví dụ %(example)s."
+        ) % {"example": f"{day:%d/%m/%Y} 15:00"}
 
 
 class ResolveForm(ActionForm):

@@ -510,6 +510,16 @@ def _roles_in(user, agency_ids: set[int]) -> set[str]:
 STEP_AGENCY_ACTIONS = frozenset({"assign", "hand_over", "request_payment", "confirm_payment"})
 # Who may complete a step besides its assignee and the holders of its role there: the step agency's heads.
 STEP_SUPERVISORS = frozenset({Role.UNIT_HEAD, Role.LEADER})
+# Who may be given a step (assign, hand_over's `to`): the roles that work on dossiers (an overseer reads only).
+WORKING_ROLES = frozenset({Role.OFFICER, Role.SPECIALIST, Role.UNIT_HEAD, Role.LEADER})
+
+
+def may_assign_step(user, step: DossierStep) -> bool:
+    """Whether `user` may assign `step`: the assign roles (workflow) held in the step's own agency — a partner
+    agency assigns its inter-agency step, the receiving agency its own steps, neither the other's."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return bool(_roles_in(user, {step.agency_id}) & TRANSITIONS["assign"].roles)
 
 
 def _acting_roles(user, dossier: Dossier) -> tuple[set[str], set[str]]:
@@ -1414,7 +1424,9 @@ def _step_assignee(username, step: DossierStep):
     """The active staff member `username` of the step's agency, to whom the step is assigned (assign) or handed
     over (hand_over's `to`); Unprocessable for anyone else (a citizen, another agency's staff)."""
     assignee = _user_by_username(str(username or "")[:150])
-    if not StaffRole.objects.filter(user=assignee, agency=step.agency, active=True).exists():
+    if not StaffRole.objects.filter(
+        user=assignee, agency=step.agency, active=True, role__in=WORKING_ROLES
+    ).exists():
         raise Unprocessable(
             f"Cán bộ '{assignee.username}' không thuộc cơ quan thực hiện bước này ({step.agency.name}).",
             f"'{assignee.username}' is not staff of the step's agency ({step.agency.name}).",
@@ -1440,6 +1452,12 @@ def _apply_steps(
                 "Bước xử lý không tồn tại hoặc đã hoàn thành.",
                 "That step does not exist or is already completed.",
                 code="bad_step",
+            )
+        if not may_assign_step(actor, step):
+            raise PermissionDenied(
+                f"Bước {step.order} do {step.agency.name} thực hiện; chỉ lãnh đạo, cán bộ của cơ quan đó phân công.",
+                f"Step {step.order} is {step.agency.name}'s; only that agency's heads or officers assign it.",
+                code="forbidden",
             )
         step.assignee = assignee = _step_assignee(params.get("assignee") or "", step)
         step.save(update_fields=["assignee"])

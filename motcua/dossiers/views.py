@@ -120,14 +120,14 @@ def _event_rows(dossier: Dossier) -> list[dict]:
         details = []
         d = e.data or {}
         if e.action == "assign" and d.get("assignee"):
-            details.append(
-                _("Giao cho: %(who)s — bước %(n)s: %(actor)s")
-                % {
-                    "who": names.get(d["assignee"], d["assignee"]),
-                    "n": e.step_order,
-                    "actor": d.get("step_actor", ""),
-                }
-            )
+            who = names.get(d["assignee"], d["assignee"])
+            if e.step_order is not None:
+                details.append(
+                    _("Giao cho: %(who)s — bước %(n)s: %(actor)s")
+                    % {"who": who, "n": e.step_order, "actor": d.get("step_actor", "")}
+                )
+            else:  # an imported history records the assignee without the step
+                details.append(_("Giao cho: %(who)s") % {"who": who})
         if e.action == "hand_over":
             if d.get("from_actor"):
                 details.append(_("Giao: %s") % d["from_actor"])
@@ -158,7 +158,10 @@ def _event_rows(dossier: Dossier) -> list[dict]:
             ("note", _("Ghi chú")),
         ):
             if d.get(key):
-                details.append(f"{label}: {d[key]}")
+                value = d[key]
+                if key == "amount" and str(value).isdigit():  # 500.000 đồng, as the officer wrote it
+                    value = _("%(n)s đồng") % {"n": f"{int(value):,}".replace(",", ".")}
+                details.append(f"{label}: {value}")
         rows.append(
             {
                 "seq": e.seq,

@@ -35,10 +35,12 @@ SEEN_EVERY = dt.timedelta(minutes=1)
 
 
 def desk_agencies(user) -> list[Agency]:
-    """The agencies whose desks `user` manages and sits at: those where the user is a one-stop officer (every
-    agency with desks, or any agency, for a superuser: see `visible_desks`)."""
+    """The agencies whose desks `user` manages and sits at: those where the user is a one-stop officer (for a
+    superuser, every agency with one-stop officers)."""
     if not getattr(user, "is_authenticated", False):
         return []
+    if user.is_superuser:  # the agencies that have a one-stop desk staffed
+        return list(Agency.objects.filter(staff_roles__role=Role.OFFICER).distinct().order_by("path"))
     seen: dict[int, Agency] = {}
     for role in roles_of(user):
         if role.role == Role.OFFICER:

@@ -358,10 +358,11 @@ def counter_display_minutes() -> int:
     return max(1, int(getattr(settings, "RATING_COUNTER_DISPLAY_MINUTES", 10)))
 
 
-def counter_display_dossier(officer, now: dt.datetime | None = None):
+def counter_display_dossier(officer, now: dt.datetime | None = None, since: dt.datetime | None = None):
     """The dossier whose result this officer handed over at the counter most recently, within the last
     `counter_display_minutes()`, if it can still be rated (its state allows it, no rating yet); else None. The
-    counter's rating screen shows it to the applicant standing at the desk."""
+    counter's rating screen shows it to the applicant standing at the desk. `since` (when the officer sat down at
+    the desk whose screen asks): nothing handed over before, at another desk."""
     from motcua.dossiers.models import DossierEvent
 
     from .services import RATABLE_STATES
@@ -369,11 +370,14 @@ def counter_display_dossier(officer, now: dt.datetime | None = None):
     if not getattr(officer, "is_authenticated", False):
         return None
     now = now or timezone.now()
+    start = now - dt.timedelta(minutes=counter_display_minutes())
+    if since is not None:
+        start = max(start, since)
     event = (
         DossierEvent.objects.filter(
             actor=officer,
             action="return_result",
-            at__gte=now - dt.timedelta(minutes=counter_display_minutes()),
+            at__gte=start,
             at__lte=now,
             data__method="counter",
         )

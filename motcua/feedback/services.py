@@ -554,12 +554,11 @@ def feedback_answer(
         fb.status = Status.ANSWERED
         fb.answer = answer
         fb.answer_public = bool(public)
-        fb.public_content = public_content
-        if public and not public_title:
-            from .selectors import redact_for
+        from .selectors import redact_for
 
-            public_title = redact_for(fb, fb.title)[:300]
-        fb.public_title = public_title
+        # stored as published (redacted): the public search reads these, so it cannot find what the page hides
+        fb.public_content = redact_for(fb, public_content) if public else public_content
+        fb.public_title = redact_for(fb, public_title or fb.title)[:300] if public else public_title
         fb.answered_at = at
         fb.answered_by = user
         fb.on_time = at <= fb.due_at

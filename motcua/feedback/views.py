@@ -222,7 +222,8 @@ def counter_screen(request, officer, *, title: str, desk=None):
     `key` is still what it shows: the dossier, the officer and the desk's state); nothing personal is shown
     beyond the masked name the public lookup shows."""
     closed = desk is not None and not desk.active
-    dossier = None if closed or officer is None else selectors.counter_display_dossier(officer)
+    since = desk.seated_at if desk is not None else None  # a desk shows what was handed over at that desk
+    dossier = None if closed or officer is None else selectors.counter_display_dossier(officer, since=since)
     key = f"{dossier.code if dossier else '-'}:{officer.pk if officer is not None else 0}:{int(closed)}"
     panel = request.GET.get("panel") == "1"
     if panel and request.GET.get("key") == key:

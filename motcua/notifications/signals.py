@@ -142,7 +142,9 @@ def is_news(event: DossierEvent) -> bool:
 def notify_event(event: DossierEvent, recipients: tuple[list[str], list[str]] | None = None) -> list:
     template = EVENT_TEMPLATES.get(event.action)
     dossier = event.dossier
-    if template is None or dossier.imported or not is_news(event):
+    # the migration import writes its events without signals; a live action on a carried-over dossier (imported,
+    # still open) is news to its applicant like any other — unless back-dated (`is_news`)
+    if template is None or not is_news(event):
         return []
     emails, phones = recipients or recipients_of(dossier)
     if not emails and not phones:

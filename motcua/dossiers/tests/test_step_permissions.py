@@ -205,6 +205,50 @@ def test_an_amount_is_typed_as_officers_write_it(client, org):
     refused = client.post(url, {"amount": "500.000,5", "expected_version": d.version})
     assert refused.status_code == 400 and "ví dụ 500000 hoặc 500.000" in refused.content.decode()
     assert Dossier.objects.get(pk=d.pk).state == "received"
+    r = client.post(url, {"amount": "0", "expected_version": d.version})
+    assert r.status_code == 400 and "Số tiền phải từ 1 đồng trở lên." in r.content.decode()
     done = client.post(url, {"amount": "1.500.000 đ", "reason": "Lệ phí", "expected_version": d.version})
     assert done.status_code == 302
     assert Dossier.objects.get(pk=d.pk).events.get(action="request_payment").data["amount"] == "1500000"
+    assert "Số tiền: 1.500.000 đồng" in client.get(f"/staff/dossiers/{d.code}/").content.decode()
+
+
+def test_each_agency_assigns_its_own_steps_only(org):
+    """The tax office assigns its inter-agency step, not the department's next one; the department's unit head
+    assigns the department's steps, not the tax office's."""
+    tax_head = get_user_model().objects.create_user("tp.thue", password="pw-123456-x")
+    StaffRole.objects.create(user=tax_head, agency=org["tax"], role=Role.UNIT_HEAD)
+    d = at_the_tax_office(org)  # steps: 1 department (done), 2 tax (current), 3 department's leader
+    tax_step, next_step = services.current_step(d).order, services.current_step(d).order + 1
+    with pytest.raises(PermissionDenied):
+        services.dossier_act(code=d.code, action="assign", actor=tax_head, at=local(2025, 3, 3, 10, 30),
+                             params={"step": next_step, "assignee": "ld"})  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        act(org, d, "assign", "unit_head", local(2025, 3, 3, 10, 30), step=tax_step, assignee="thue")
+    d = services.dossier_act(code=d.code, action="assign", actor=tax_head, at=local(2025, 3, 3, 10, 40),
+                             params={"step": tax_step, "assignee": "thue"})  # fmt: skip
+    assert services.current_step(d).assignee.username == "thue"
+    d = act(org, d, "assign", "unit_head", local(2025, 3, 3, 10, 50), step=next_step, assignee="ld")
+    assert d.steps.get(order=next_step).assignee.username == "ld"
+    # the web form offers each its own agency's steps
+    from motcua.dossiers.forms import AssignForm
+
+    assert [c[0] for c in AssignForm(dossier=d, user=tax_head).fields["step"].choices] == [tax_step]
+    assert [c[0] for c in AssignForm(dossier=d, user=org["users"]["unit_head"]).fields["step"].choices] == [
+        next_step
+    ]
+
+
+def test_an_overseer_is_never_given_a_step(org):
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))
+    watcher = get_user_model().objects.create_user("gs.so", password="pw-123456-x")
+    StaffRole.objects.create(user=watcher, agency=org["so"], role=Role.OVERSEER)
+    with pytest.raises(Unprocessable) as refused:
+        act(org, d, "assign", "unit_head", local(2025, 3, 3, 9, 10), assignee="gs.so")
+    assert refused.value.code == "bad_assignee"
+    from motcua.dossiers.forms import AssignForm
+
+    assert "gs.so" not in [
+        c[0] for c in AssignForm(dossier=d, user=org["users"]["unit_head"]).fields["assignee"].choices
+    ]

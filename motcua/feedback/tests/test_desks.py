@@ -257,3 +257,24 @@ def test_the_desks_page_shows_the_seat_the_tablets_and_english(client, org):  # 
     client.cookies["django_language"] = "en"
     english = client.get(DESKS, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Desk no. 2" in english and "Leave the desk" in english
+
+
+def test_a_desk_shows_only_what_was_handed_over_since_the_officer_sat_there(client, org):  # noqa: F811
+    officer = org["users"]["officer"]
+    one, two = _desk(org, 1), _desk(org, 2)
+    desks.desk_sit(actor=officer, desk_id=one.pk, at=timezone.now() - dt.timedelta(minutes=5))
+    d = returned(org, at=timezone.now() - dt.timedelta(minutes=2))  # handed over at desk 1
+    _paired(client, org, two)
+    desks.desk_sit(actor=officer, desk_id=two.pk)  # moved to desk 2 a minute later
+    page = client.get(SCREEN)
+    assert page.context["dossier"] is None and d.code not in page.content.decode()
+
+
+def test_an_administrator_adds_desks_for_agencies_with_one_stop_officers(client, org):  # noqa: F811
+    admin = get_user_model().objects.create_superuser("root", password="pw-123456-x")
+    client.force_login(admin)
+    page = client.get(DESKS)
+    assert page.status_code == 200 and [a.identifier for a in page.context["agencies"]] == [
+        "000.00.21.H26",
+        "000.00.22.H26",
+    ]

@@ -185,6 +185,25 @@ def test_publishing_needs_a_confirmed_public_content(client, world):
     assert fb.reference in client.get(reverse("feedback:public"), {"q": "chưa có kết quả"}).content.decode()
 
 
+def test_the_public_search_cannot_find_what_the_page_hides(client, world):
+    """The officer's public content still holds a phone number and a name: the page masks them, and the search
+    (which reads what is stored as published) does not find the PAKN by them either."""
+    fb = new(world, title="Bà Trần Thị Bình hỏi thời hạn", content=PII_CONTENT.format(code="x"))
+    services.feedback_answer(
+        reference=fb.reference,
+        user=world["users"]["ward_officer"],
+        answer="Đã có kết quả.",
+        public=True,
+        public_content="Bà Trần Thị Bình (điện thoại 0912 345 678) hỏi về thời hạn trả kết quả.",
+    )
+    fb.refresh_from_db()
+    assert "0912 345 678" not in fb.public_content and "Trần Thị Bình" not in fb.public_content
+    assert "Trần Thị Bình" not in fb.public_title
+    for q in ("0912 345 678", "345 678", "Trần Thị Bình", "Thị Bình"):
+        assert fb.reference not in client.get(reverse("feedback:public"), {"q": q}).content.decode(), q
+    assert fb.reference in client.get(reverse("feedback:public"), {"q": "thời hạn trả"}).content.decode()
+
+
 def test_the_service_refuses_to_publish_without_public_content(world):
     fb = new(world, title=PII_TITLE, content=PII_CONTENT.format(code="x"))
     with pytest.raises(Unprocessable) as exc:

@@ -149,11 +149,28 @@ def test_refusal_notice(world, django_capture_on_commit_callbacks):
     assert "Lý do: Không thuộc thẩm quyền của Sở" in mail.outbox[0].body
 
 
-def test_imported_dossiers_are_never_notified(world):
-    dossier = file_online(world)
-    Dossier.objects.filter(pk=dossier.pk).update(imported=True)
-    act(world, Dossier.objects.get(pk=dossier.pk), "receive")
+def test_the_import_notifies_nobody_but_a_live_action_on_a_carried_over_dossier_does(world, tmp_path):
+    """Open dossiers carried over from the previous system: their history is not news (the import sends nothing,
+    even for recent events), the next action taken here is."""
+    import json
+
+    from django.core.management import call_command
+
+    now = timezone.localtime()
+    record = {
+        "code": "000.00.21.H26-OLD-0001", "procedure": "1.001612", "agency": "000.00.21.H26", "channel": "online",
+        "applicant": {"kind": "individual", "name": "Nguyễn Văn An", "id_number": "001203012345",
+                      "phone": "0912345678", "email": "an.nguyen@example.vn"},
+        "events": [{"action": "submit", "at": (now - dt.timedelta(hours=2)).isoformat()},
+                   {"action": "receive", "at": (now - dt.timedelta(hours=1)).isoformat()}],
+    }  # fmt: skip
+    path = tmp_path / "old.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    call_command("import-dossiers", str(path), "--quiet", stdout=io.StringIO(), stderr=io.StringIO())
+    dossier = Dossier.objects.get(imported=True)
     assert Outbox.objects.count() == 0
+    act(world, dossier, "request_supplement", at=timezone.now(), reason="Thiếu bản sao giấy tờ")
+    assert Outbox.objects.filter(dossier=dossier).count() == 2  # e-mail and SMS to the applicant
 
 
 def test_back_dated_events_are_history_not_news(world, settings):

@@ -44,4 +44,11 @@
       });
   }
   window.setTimeout(ask, seconds * 1000);
+  // the thanks after a rating is for the applicant who just rated: gone before the next one steps up
+  window.setTimeout(function () {
+    var done = document.querySelector(".messages");
+    if (done) {
+      done.remove();
+    }
+  }, 10000);
 })();
