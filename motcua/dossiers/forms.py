@@ -160,13 +160,21 @@ class ReceiveForm(ActionForm):
         version = self.dossier.procedure_version
         self.components = add_component_fields(self, version.components.order_by("order") if version else ())
         self.fields["files"] = self.fields.pop("files")  # "other files" after the components
+        # what the applicant already uploaded for each component: said next to its box (nothing more to do)
+        self.on_file: dict[int, list[str]] = {}
+        for comp_id, name in self.dossier.documents.filter(component__isnull=False).values_list(
+            "component_id", "name"
+        ):
+            self.on_file.setdefault(comp_id, []).append(name)
+        for _name, c in self.components:
+            if c.pk in self.on_file and f"paper_{c.pk}" in self.fields:
+                self.fields[f"paper_{c.pk}"].help_text = _("Đã có tệp: %(names)s") % {
+                    "names": "; ".join(self.on_file[c.pk])
+                }
 
     def clean(self):
         cleaned = super().clean()
-        on_file = set(
-            self.dossier.documents.filter(component__isnull=False).values_list("component_id", flat=True)
-        )
-        check_required_components(self, on_file=on_file)
+        check_required_components(self, on_file=set(self.on_file))
         return cleaned
 
     def params(self) -> dict:

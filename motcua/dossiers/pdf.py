@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from motcua.core.errors import NotFound
-from motcua.org.models import Agency
+from motcua.org.models import Agency, Role
 
 from . import lifecycle
 from .models import Channel, Classification, Dossier, DossierEvent, DossierStep, Outcome, ReturnMethod
@@ -387,10 +387,18 @@ def apology_context(dossier: Dossier) -> dict:
             "due_date": fmt_date(due),
             "new_return_text": fmt_hm_date(new_at),
             "new_return_date": fmt_date(new_at),
-            "signer": user_label(event.actor, event.actor_name),
+            # signed by the head of the agency (Form 04): the name printed only when a leader sent it; an officer or
+            # unit head who prepared it leaves the head to sign by hand
+            "signer": user_label(event.actor, event.actor_name) if _is_leader(event.actor, dossier) else "",
         }
     )
     return ctx
+
+
+def _is_leader(user, dossier: Dossier) -> bool:
+    from motcua.org.selectors import has_role
+
+    return user is not None and has_role(user, Role.LEADER, dossier.agency)
 
 
 def stop_context(dossier: Dossier) -> dict:

@@ -251,6 +251,18 @@ def test_apology_form_has_reason_old_and_new_dates(named_org):
     assert "/PXL-TTPVHCC" in text
     assert "Ngày 03/03/2025, " in text and not re.search(r"ngày \d\d giờ", text, re.IGNORECASE)
     assert text.count("06/03/2025") == 1  # no "(ngày 06/03/2025)" repeating the appointment
+    leader = org["users"]["leader"]
+    assert (leader.get_full_name() or leader.username) in text  # the head signs: a leader sent it
+
+
+def test_an_apology_prepared_by_the_officer_leaves_the_heads_name_to_be_signed(named_org):
+    org = named_org
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))
+    d = act(org, d, "apologize", "officer", local(2025, 3, 4, 15, 0), reason="Chờ xác minh",
+            new_return_at=local(2025, 3, 10, 16, 0))  # fmt: skip
+    ctx = pdf.apology_context(d)
+    assert ctx["signer"] == ""
 
 
 def test_control_slip_rows_come_from_hand_over_events(named_org):

@@ -647,6 +647,16 @@ def test_reception_takes_a_complete_dossier_only(client, org, offered):
     assert Dossier.objects.get(pk=d.pk).state == "submitted"
     r = client.post(url, {"expected_version": d.version, f"paper_{c1.pk}": "on"})
     assert r.status_code == 302 and Dossier.objects.get(pk=d.pk).state == "received"
+    # filed online with its file: the page says the file is there, and reception needs nothing more
+    e = file_online(org)
+    DossierDocument.objects.create(
+        dossier=e, component=c1, kind="component", name="don-de-nghi.pdf", file="x/don-de-nghi.pdf",
+        size=10, sha256="0" * 64, content_type="application/pdf",
+    )  # fmt: skip
+    page = client.get(f"/staff/dossiers/{e.code}/").content.decode()
+    assert "Đã có tệp: don-de-nghi.pdf" in page
+    r = client.post(f"/staff/dossiers/{e.code}/act/receive/", {"expected_version": e.version})
+    assert r.status_code == 302 and Dossier.objects.get(pk=e.pk).state == "received"
 
 
 def test_counter_register_without_receiving(client, org, offered):
