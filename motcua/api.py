@@ -1,14 +1,34 @@
 """The HTTP API root (/api/v1). Each app owns a router in its own `api.py`; this module only mounts them
 and turns domain errors into JSON with a message a person can act on."""
 
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.operation import PathView
 from ninja.parser import Parser
 
 from motcua.core import strictjson
 from motcua.core.errors import DomainError
+
+
+def _json_not_allowed(self) -> JsonResponse:
+    """A method the path does not take (GET on an action, DELETE on a dossier): 405 with the allowed methods, in
+    the API's JSON error shape like every other refusal (django-ninja answers a plain-text "Method not allowed")."""
+    allowed = sorted({m for op in self.operations for m in op.methods})
+    response = JsonResponse(
+        {
+            "error": "method_not_allowed",
+            "message": f"Địa chỉ này không nhận phương thức này; chỉ nhận: {', '.join(allowed)}.",
+            "message_en": f"This endpoint does not take this method; it takes: {', '.join(allowed)}.",
+        },
+        status=405,
+    )
+    response["Allow"] = ", ".join(allowed)
+    return response
+
+
+PathView._not_allowed = _json_not_allowed  # tests/test_api_errors: a 405 is JSON (fails if ninja renames it)
 
 
 class StrictJSONParser(Parser):

@@ -155,6 +155,18 @@ def previous_working_day(day: dt.date, cal) -> dt.date:
     return d
 
 
+def check_state(state, action: str) -> None:
+    """LifecycleError (a conflict) if the state does not allow `action`."""
+    t = TRANSITIONS[action]
+    if state not in t.sources:
+        raise LifecycleError(
+            f"Hồ sơ đang ở trạng thái '{state_label(state)}': không thể thực hiện '{t.label}'.",
+            f"The dossier is '{STATE_LABELS.get(state, (state, state))[1]}': '{t.label_en}' is not allowed.",
+            conflict=True,
+            code="transition_not_allowed",
+        )
+
+
 def apply(snap: Snapshot, action: str, at: dt.datetime, params: dict | None, cal) -> Snapshot:
     """Return the snapshot after `action` at instant `at`. `cal` provides compute_deadline(received_at, hours),
     add_working_hours(start, hours), working_hours_between(a, b) and is_working_day(date)."""
@@ -165,19 +177,15 @@ def apply(snap: Snapshot, action: str, at: dt.datetime, params: dict | None, cal
             f"Không có thao tác '{action}'.", f"Unknown action '{action}'.", code="unknown_action"
         )
     at = aware(at, "at")
+    state = snap.state
+    check_state(
+        state, action
+    )  # the state first: an action the state refuses is a conflict (409), whatever else
     if snap.last_at is not None and at < snap.last_at:
         raise LifecycleError(
             "Thời điểm thao tác sớm hơn thao tác trước đó của hồ sơ.",
             "The action's time is earlier than the dossier's previous action.",
             code="out_of_order",
-        )
-    state = snap.state
-    if state not in t.sources:
-        raise LifecycleError(
-            f"Hồ sơ đang ở trạng thái '{state_label(state)}': không thể thực hiện '{t.label}'.",
-            f"The dossier is '{STATE_LABELS.get(state, (state, state))[1]}': '{t.label_en}' is not allowed.",
-            conflict=True,
-            code="transition_not_allowed",
         )
     s = copy.copy(snap)  # every field is immutable but `extra` (far cheaper than dataclasses.replace)
     s.extra = dict(snap.extra)

@@ -325,6 +325,8 @@ def event_hash(
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+MAX_IDEMPOTENCY_KEY = 200  # IdempotencyKey.key
+
 _PLAIN = json.JSONEncoder(default=_json_default)  # built once (json.dumps with `default` builds one per call)
 
 
@@ -981,17 +983,15 @@ def dossier_file(
         working_days=working_days,
     )
     if idempotency_key:
-        found = (
-            IdempotencyKey.objects.filter(user=actor, key=idempotency_key).select_related("dossier").first()
-        )
-        if found:
-            if found.request_hash != _request_hash(payload):
-                raise Unprocessable(
-                    "Idempotency-Key này đã được dùng cho một yêu cầu nộp hồ sơ khác.",
-                    "This Idempotency-Key was already used for a different filing request.",
-                    code="idempotency_mismatch",
-                )
-            return found.dossier, False
+        if not isinstance(idempotency_key, str) or len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
+            raise Unprocessable(
+                f"Idempotency-Key dài tối đa {MAX_IDEMPOTENCY_KEY} ký tự.",
+                f"An Idempotency-Key has at most {MAX_IDEMPOTENCY_KEY} characters.",
+                code="bad_idempotency_key",
+            )
+        replay = _idempotent_replay(actor, idempotency_key, payload)
+        if replay is not None:
+            return replay, False
     if channel not in ("online", "counter", "postal"):
         raise Unprocessable(
             "Kênh nộp phải là 'online', 'counter' hoặc 'postal'.",
@@ -1057,6 +1057,73 @@ def dossier_file(
                 code="limit_not_allowed",
             )
         limit_hours = _limit_hours(working_days, version)
+    try:
+        dossier = _file_new(
+            agency=agency,
+            procedure=procedure,
+            version=version,
+            channel=channel,
+            representative=representative,
+            form_data=form_data,
+            result_method=result_method,
+            limit_hours=limit_hours,
+            actor=actor,
+            applicant_user=applicant_user,
+            action=action,
+            fields=fields,
+            at=at,
+            file_hashes=file_hashes,
+            idempotency_key=idempotency_key,
+            payload=payload,
+            receive=receive,
+        )
+        return dossier, True
+    except IntegrityError:
+        # the same key sent twice at once: the other request committed first (its insert made this one wait on
+        # the key's unique index) — this is its retry, answered with its dossier; nothing of this one is kept
+        replay = _idempotent_replay(actor, idempotency_key, payload) if idempotency_key else None
+        if replay is None:
+            raise
+        return replay, False
+
+
+def _idempotent_replay(actor, key: str, payload: dict) -> Dossier | None:
+    """The dossier a filing with this `key` by `actor` created, if any (Unprocessable if the key was used for a
+    different request)."""
+    found = IdempotencyKey.objects.filter(user=actor, key=key).select_related("dossier").first()
+    if found is None:
+        return None
+    if found.request_hash != _request_hash(payload):
+        raise Unprocessable(
+            "Idempotency-Key này đã được dùng cho một yêu cầu nộp hồ sơ khác.",
+            "This Idempotency-Key was already used for a different filing request.",
+            code="idempotency_mismatch",
+        )
+    return found.dossier
+
+
+def _file_new(
+    *,
+    agency,
+    procedure,
+    version,
+    channel,
+    representative,
+    form_data,
+    result_method,
+    limit_hours,
+    actor,
+    applicant_user,
+    action,
+    fields,
+    at,
+    file_hashes,
+    idempotency_key,
+    payload,
+    receive,
+) -> Dossier:
+    """The filing's one transaction: the dossier with its code, its first event, the idempotency key, and the
+    reception when asked."""
     with transaction.atomic():
         dossier = Dossier(
             agency=agency,
@@ -1106,7 +1173,7 @@ def dossier_file(
             )
         if receive:
             dossier = _act(dossier, "receive", actor, {}, at)
-    return dossier, True
+    return dossier
 
 
 # --- actions --------------------------------------------------------------------------------------------------
@@ -1133,9 +1200,11 @@ def dossier_act(
             f"No dossier action '{action}'.",
             code="unknown_action",
         )
-    at = at or timezone.now()
     with transaction.atomic():
         dossier = locked_dossier(code)
+        # a live action's instant is read once the row is locked: two people acting at once are ordered by the
+        # lock, so the second never carries an instant before the first's (a 422 "out of order" instead of 409)
+        at = at or timezone.now()
         if dossier is None:
             raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
         if expected_version is not None and dossier.version != expected_version:
@@ -1201,6 +1270,10 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
                 "The applicant was already asked once in writing; receive or refuse the dossier instead.",
                 code="supplement_once",
             )
+    try:  # the state before the parameters: an action the state refuses is a 409 whatever was sent with it
+        lifecycle.check_state(dossier.state or None, action)
+    except lifecycle.LifecycleError as exc:
+        raise Conflict(exc.message, exc.message_en, code=exc.code) from exc
     params = dict(params)  # checked and normalised here: the caller's dict stays as it was
     _require_params(action, params)
     paper = _paper_components(dossier, params["paper_components"]) if params.get("paper_components") else None

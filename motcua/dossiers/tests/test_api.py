@@ -1,5 +1,6 @@
 """The dossier API as integrators use it (contract §3, §6, §7)."""
 
+import datetime as dt
 import re
 import threading
 
@@ -96,6 +97,11 @@ def test_file_receive_and_read(org, token):
         c, "post", "/api/v1/dossiers", citizen, {**BODY, "result_method": "post"}, HTTP_IDEMPOTENCY_KEY="k-1"
     )
     assert r3.status_code == 422 and Dossier.objects.count() == 1
+
+    r4 = call(c, "post", "/api/v1/dossiers", citizen, BODY, HTTP_IDEMPOTENCY_KEY="k" * 201)
+    assert (
+        r4.status_code == 422 and r4.json()["error"] == "bad_idempotency_key" and Dossier.objects.count() == 1
+    )
 
     r = call(c, "post", f"/api/v1/dossiers/{code}/receive", officer, {})
     assert r.status_code == 200, r.content
@@ -600,3 +606,44 @@ def test_the_applicants_and_representatives_contacts_are_checked(org, token, app
     assert r.status_code == 422 and r.json()["error"] == code, r.content
     assert r.json()["message"] and r.json()["message_en"] != r.json()["message"]
     assert not Dossier.objects.exists()
+
+
+def test_the_same_key_sent_twice_at_once_gets_the_first_requests_dossier(org, token, monkeypatch):
+    """Two copies of one submission race: the second checked the key before the first committed, so its insert of
+    the key fails on the unique index. It answers with the first one's dossier (200), keeps nothing of its own
+    (no second dossier, no gap in the day's sequence) — it used to be a 500."""
+    c, citizen = Client(), token("citizen")
+    first = call(c, "post", "/api/v1/dossiers", citizen, BODY, HTTP_IDEMPOTENCY_KEY="race-1")
+    assert first.status_code == 201
+    real = services._idempotent_replay
+    calls = []
+
+    def late(actor, key, payload):  # the check ran before the other request's commit: nothing found yet
+        calls.append(key)
+        return None if len(calls) == 1 else real(actor, key, payload)
+
+    monkeypatch.setattr(services, "_idempotent_replay", late)
+    second = call(c, "post", "/api/v1/dossiers", citizen, BODY, HTTP_IDEMPOTENCY_KEY="race-1")
+    assert second.status_code == 200 and second.json()["code"] == first.json()["code"] and len(calls) == 2
+    assert Dossier.objects.count() == 1
+    third = call(c, "post", "/api/v1/dossiers", citizen, BODY, HTTP_IDEMPOTENCY_KEY="race-2")
+    assert third.json()["code"].endswith("-0002")  # the rolled-back attempt took no number
+
+
+def test_an_action_the_state_refuses_is_409_whatever_was_sent_with_it(org, token):
+    """Two people at once, or a client that sends nothing: the state is checked first, so the loser of a race
+    gets 409 (not 422 'out of order' or 'missing amount'), and nothing changes."""
+    c, officer = Client(), token("officer")
+    code = call(c, "post", "/api/v1/dossiers", token("citizen"), BODY).json()["code"]
+    assert call(c, "post", f"/api/v1/dossiers/{code}/receive", officer, {}).status_code == 200
+    d = Dossier.objects.get(code=code)
+    # the second receive of a race carried an instant before the first's: still the state's 409
+    with pytest.raises(services.Conflict) as refused:
+        services.dossier_act(code=code, action="receive", actor=org["users"]["officer"], params={},
+                             at=d.received_at - dt.timedelta(seconds=1))  # fmt: skip
+    assert refused.value.code == "transition_not_allowed"
+    r = call(c, "post", f"/api/v1/dossiers/{code}/confirm_payment", officer, {})
+    assert r.status_code == 409 and r.json()["error"] == "transition_not_allowed"
+    r = call(c, "post", f"/api/v1/dossiers/{code}/return_result", officer, {})  # no method, wrong state
+    assert r.status_code == 409
+    assert Dossier.objects.get(code=code).version == d.version

@@ -1,0 +1,26 @@
+"""Every refusal of the API is JSON in one shape ({error, message, message_en}), a wrong method included."""
+
+import pytest
+from django.test import Client
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/api/v1/dossiers/000.00.21.H26-250101-0001/receive"),
+        ("delete", "/api/v1/dossiers/000.00.21.H26-250101-0001"),
+        ("post", "/api/v1/agencies"),
+    ],
+)
+def test_a_method_the_path_does_not_take_is_a_json_405(db, method, path):
+    r = getattr(Client(), method)(path)
+    assert r.status_code == 405 and r["Content-Type"] == "application/json"
+    body = r.json()
+    assert body["error"] == "method_not_allowed" and body["message"] and body["message_en"]
+    assert r["Allow"] and method.upper() not in r["Allow"]
+
+
+def test_an_unknown_api_address_is_a_json_404(db, settings):
+    settings.DEBUG = False
+    r = Client().get("/api/v1/nope")
+    assert r.status_code == 404 and r.json()["error"] == "not_found"
