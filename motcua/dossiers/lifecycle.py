@@ -155,6 +155,18 @@ def previous_working_day(day: dt.date, cal) -> dt.date:
     return d
 
 
+def _close_pause(s: Snapshot, at: dt.datetime, cal) -> None:
+    """End the open pause at `at`: its working time is added to the paused hours and moves the due instant
+    (contract §7), unless the previous system's final appointment is kept (`fixed_due`)."""
+    if s.paused_since is None:
+        return
+    hours = Decimal(str(cal.working_hours_between(s.paused_since, at)))
+    s.paused_hours += recorded_pause(hours)
+    if not s.fixed_due and s.due_at is not None and hours > 0:
+        s.due_at = cal.add_working_hours(s.due_at, hours)
+    s.paused_since = None
+
+
 def check_state(state, action: str) -> None:
     """LifecycleError (a conflict) if the state does not allow `action`."""
     t = TRANSITIONS[action]
@@ -229,12 +241,7 @@ def apply(snap: Snapshot, action: str, at: dt.datetime, params: dict | None, cal
         s.resume_state = state
         s.paused_since = at
     elif action in RESUME_ACTIONS:
-        if s.paused_since is not None:
-            hours = Decimal(str(cal.working_hours_between(s.paused_since, at)))
-            s.paused_hours += recorded_pause(hours)
-            if not s.fixed_due and s.due_at is not None and hours > 0:
-                s.due_at = cal.add_working_hours(s.due_at, hours)
-            s.paused_since = None
+        _close_pause(s, at, cal)
         target = s.resume_state or ("processing" if s.received else "submitted")
         s.resume_state = ""
     elif action == "refuse":
@@ -295,6 +302,9 @@ def apply(snap: Snapshot, action: str, at: dt.datetime, params: dict | None, cal
                 code="bad_outcome",
             )
         s.outcome = outcome
+        # resolved with a pause still open (the applicant asked to withdraw while a supplement or payment was
+        # awaited): the paused time counts as paused, as at a resume
+        _close_pause(s, at, cal)
         s.resolved_at = at
         s.resume_state = ""
         s.processing_seconds = processing_seconds(s.counting_starts_at, at, s.paused_hours, cal)

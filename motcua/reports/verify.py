@@ -117,6 +117,16 @@ def _recorded(hours) -> Decimal:
     return Decimal(str(hours)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
+def _end_pause(r: Replayed, paused_since: dt.datetime, at_: dt.datetime, fixed: bool, agency: Agency) -> None:
+    """Contract §7 in its own words: the working time paused moves the due instant (unless the old system's final
+    appointment is kept) and counts as paused. Returns the new pause start: none."""
+    hours = calendar.working_hours_between(paused_since, at_, agency=agency)
+    r.paused_hours += _recorded(hours)
+    if not fixed and r.due_at is not None and hours > 0:
+        r.due_at = calendar.add_working_hours(r.due_at, hours, agency=agency)
+    return None
+
+
 def replay(dossier: dict, events: list[dict], agency: Agency) -> Replayed:
     """Timings of one dossier from its events (`dossier`: id, code, agency path, limit_hours, imported,
     channel; `events`: action, at, data — in sequence order)."""
@@ -153,12 +163,10 @@ def replay(dossier: dict, events: list[dict], agency: Agency) -> Replayed:
         elif action in PAUSES and r.received_at is not None and r.stopped_at is None:
             paused_since = at_
         elif action in PAUSES.values() and paused_since is not None:
-            hours = calendar.working_hours_between(paused_since, at_, agency=agency)
-            r.paused_hours += _recorded(hours)
-            if not fixed and r.due_at is not None and hours > 0:
-                r.due_at = calendar.add_working_hours(r.due_at, hours, agency=agency)
-            paused_since = None
+            paused_since = _end_pause(r, paused_since, at_, fixed, agency)
         elif action == "resolve" and r.resolved_at is None:
+            # resolved with a pause still open (a withdrawal asked during it): the pause ends here
+            paused_since = _end_pause(r, paused_since, at_, fixed, agency) if paused_since else None
             r.resolved_at = at_
         elif action == "stop" and r.stopped_at is None:
             r.stopped_at = at_

@@ -187,7 +187,7 @@ def test_due_highlights_count_working_time_and_stop_while_paused(org):
     e = file_online(org, local(2025, 3, 4, 8, 30))
     e = act(org, e, "receive", "officer", local(2025, 3, 4, 14, 0))  # due Fri 07/03 14:00
     e = act(org, e, "request_supplement", "specialist", local(2025, 3, 5, 9, 0), reason="Bổ sung")
-    assert due_status(e, local(2025, 3, 10, 9, 0)) == ""  # paused before its due time: the clock is stopped
+    assert due_status(e, local(2025, 3, 11, 9, 0)) == ""  # paused before its due time: the clock is stopped
     assert e not in apology_candidates(now=local(2025, 3, 6, 9, 0))  # nothing to apologise for while paused
     e = act(org, e, "supplement", "citizen", local(2025, 3, 7, 9, 0))
     assert e.due_at == local(2025, 3, 11, 14, 0)  # moved by the 16 working hours paused
@@ -252,3 +252,22 @@ def test_an_overseer_is_never_given_a_step(org):
     assert "gs.so" not in [
         c[0] for c in AssignForm(dossier=d, user=org["users"]["unit_head"]).fields["assignee"].choices
     ]
+
+
+def test_a_pause_still_open_at_resolution_counts_as_paused(org):
+    """The applicant asks to withdraw while a supplement is awaited; the leader resolves anyway: the paused working
+    time moves the due instant and is not counted as processing, as at a resume (it stayed open for good)."""
+    from motcua.reports import verify
+
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))  # due Thu 06/03 09:00
+    d = act(org, d, "request_supplement", "specialist", local(2025, 3, 4, 9, 0), reason="Thiếu bản sao")
+    d = services.dossier_act(code=d.code, action="request_withdrawal", actor=org["users"]["citizen"],
+                             params={"reason": "Không còn nhu cầu"}, at=local(2025, 3, 5, 9, 0))  # fmt: skip
+    d = act(org, d, "resolve", "leader", local(2025, 3, 7, 9, 0), outcome="approved")
+    assert d.paused_since is None
+    assert d.due_at == local(2025, 3, 11, 9, 0)  # moved by the 24 working hours paused
+    assert d.classification == "early" and d.processing_seconds == 8 * 3600  # 03/03 09:00 – 04/03 09:00
+    report = verify.verify(date_from=local(2025, 3, 1).date(), date_to=local(2025, 3, 31).date(),
+                           now=local(2025, 4, 1, 9))  # fmt: skip
+    assert report.dossier_diffs == [] and report.agency_diffs == []
