@@ -57,6 +57,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # X-Forwarded-Proto is believed from TRUSTED_PROXIES only: dropped from anyone else's request before anything
+    # asks request.is_secure() (SECURE_PROXY_SSL_HEADER below; ADR 0001 addendum)
+    "motcua.core.proxies.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # a NUL in the URL is refused (400) before any view builds a query with it (PostgreSQL text cannot hold it)
@@ -175,6 +178,11 @@ for _proxy in TRUSTED_PROXIES:  # a typo stops the start, not every request
         ipaddress.ip_network(_proxy, strict=False)
     except ValueError as exc:
         raise ImproperlyConfigured(f"TRUSTED_PROXIES: '{_proxy}' is not an IP address or network") from exc
+if TRUSTED_PROXIES:
+    # The proxy terminates HTTPS and says so in X-Forwarded-Proto; without this Django takes every request for
+    # plain HTTP and refuses each form POST whose Origin is https://… (CSRF "Origin checking failed").
+    # motcua.core.proxies.ForwardedProtoMiddleware removes the header from requests not sent by a trusted proxy.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
