@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from motcua import formats as day_first
 from motcua.core.storage import default_storage_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -135,6 +136,11 @@ LOCALE_PATHS = [BASE_DIR / "motcua" / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# Dates are read and shown day first (dd/mm/yyyy, also yyyy-mm-dd) in both languages, the admin's included;
+# nothing reads month/day (motcua/formats). The global defaults below apply when no language is active.
+FORMAT_MODULE_PATH = ["motcua.formats"]
+DATE_INPUT_FORMATS = day_first.DATE_INPUT_FORMATS
+DATETIME_INPUT_FORMATS = day_first.DATETIME_INPUT_FORMATS
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
