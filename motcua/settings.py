@@ -8,6 +8,7 @@ import ipaddress
 import os
 import shlex
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -16,6 +17,28 @@ from motcua import formats as day_first
 from motcua.core.storage import default_storage_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def site_url(value: str, *, debug: bool, allowed_hosts: list[str]) -> str:
+    """MOTCUA_SITE_URL: as given (an http(s) URL, no trailing slash); else the development server in DEBUG; else
+    https://<host> when ALLOWED_HOSTS holds one host without wildcard; else the start stops."""
+    value = value.strip().rstrip("/")
+    if value:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ImproperlyConfigured(
+                f"MOTCUA_SITE_URL {value!r} must be the site's address, e.g. https://motcua.example.gov.vn."
+            )
+        return value
+    if debug:
+        return "http://127.0.0.1:8000"
+    if len(allowed_hosts) == 1 and allowed_hosts[0] != "*" and not allowed_hosts[0].startswith("."):
+        return f"https://{allowed_hosts[0]}"
+    raise ImproperlyConfigured(
+        "MOTCUA_SITE_URL must be set when DEBUG is off: the address the links in e-mails and text messages "
+        "point to, e.g. https://motcua.example.gov.vn (it is derived from ALLOWED_HOSTS only when that names "
+        "exactly one host)."
+    )
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -32,7 +55,9 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "dev-insecure-motcua-key-change-me"
 
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
+]
 CSRF_FAILURE_VIEW = "motcua.core.errorviews.csrf_failure"
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
@@ -247,7 +272,9 @@ if os.environ.get("EMAIL_HOST"):
         "timeout": 20,
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Mot Cua <no-reply@motcua.local>")
-MOTCUA_SITE_URL = os.environ.get("MOTCUA_SITE_URL", "http://127.0.0.1:8000")
+# The site's public address, in the links that e-mails and text messages carry (motcua.notifications.signals).
+# With DEBUG off it must be set, unless ALLOWED_HOSTS names exactly one host (no wildcard): then https://<host>.
+MOTCUA_SITE_URL = site_url(os.environ.get("MOTCUA_SITE_URL", ""), debug=DEBUG, allowed_hosts=ALLOWED_HOSTS)
 MOTCUA_SMS_ADAPTER = os.environ.get("MOTCUA_SMS_ADAPTER", "motcua.notifications.sms.ConsoleAdapter")
 # Deliver queued notifications right after the action's commit, in the request (default), or leave them to
 # `motcua send-outbox` run every minute (cron, a systemd timer): then a slow mail server or SMS provider never
