@@ -275,7 +275,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Mot Cua <no-reply@mot
 # The site's public address, in the links that e-mails and text messages carry (motcua.notifications.signals).
 # With DEBUG off it must be set, unless ALLOWED_HOSTS names exactly one host (no wildcard): then https://<host>.
 MOTCUA_SITE_URL = site_url(os.environ.get("MOTCUA_SITE_URL", ""), debug=DEBUG, allowed_hosts=ALLOWED_HOSTS)
-MOTCUA_SMS_ADAPTER = os.environ.get("MOTCUA_SMS_ADAPTER", "motcua.notifications.sms.ConsoleAdapter")
+# Text messages: a provider's adapter (dotted path, motcua/notifications/sms.py). Unset: printed to the console in
+# development; with DEBUG off not sent at all, each recorded as failed ("no SMS provider configured").
+MOTCUA_SMS_ADAPTER = os.environ.get("MOTCUA_SMS_ADAPTER", "").strip() or (
+    "motcua.notifications.sms.ConsoleAdapter" if DEBUG else "motcua.notifications.sms.DisabledAdapter"
+)
 # Deliver queued notifications right after the action's commit, in the request (default), or leave them to
 # `motcua send-outbox` run every minute (cron, a systemd timer): then a slow mail server or SMS provider never
 # slows an action's response.

@@ -79,3 +79,15 @@ def test_a_misconfiguration_stops_the_command_with_one_clear_line():
     assert run.returncode == 2
     assert "SECRET_KEY must be set" in run.stderr and "Traceback" not in run.stderr
     assert motcua({**PROD, "ALLOWED_HOSTS": "motcua.example.gov.vn"}, "check").returncode == 0
+
+
+def test_the_sms_adapter_defaults_to_the_console_only_in_development():
+    got = settings_of({**PROD, "ALLOWED_HOSTS": "motcua.example.gov.vn"}, "MOTCUA_SMS_ADAPTER")
+    assert got["MOTCUA_SMS_ADAPTER"] == "motcua.notifications.sms.DisabledAdapter"
+    assert settings_of({"DEBUG": "1"}, "MOTCUA_SMS_ADAPTER")["MOTCUA_SMS_ADAPTER"].endswith(".ConsoleAdapter")
+    chosen = {
+        **PROD,
+        "ALLOWED_HOSTS": "a.vn",
+        "MOTCUA_SMS_ADAPTER": "motcua.notifications.sms.ConsoleAdapter",
+    }
+    assert settings_of(chosen, "MOTCUA_SMS_ADAPTER")["MOTCUA_SMS_ADAPTER"].endswith(".ConsoleAdapter")
