@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "motcua.core.middleware.AuthenticationMiddleware",
     "motcua.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # the file store down: 503 with a bilingual message, not a 500 (motcua.core.storage.StorageUnavailable)
+    "motcua.core.middleware.StorageErrorMiddleware",
 ]
 
 ROOT_URLCONF = "motcua.urls"
