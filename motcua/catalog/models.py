@@ -156,6 +156,11 @@ class ProcedureVersion(models.Model):
         return f"{self.procedure.code} ({self.effective_from:%d/%m/%Y})"
 
     def clean(self) -> None:
+        from .eforms import check_form_fields
+
+        _fields, problems = check_form_fields(self.form_fields)
+        if problems:
+            raise ValidationError({"form_fields": [f"{vi} ({en})" for vi, en in problems]})
         if self.legal_days is None and self.legal_hours is None and not self.same_day_text():
             pass  # limit may be unknown for some published records (several cases); reported by import
         if (

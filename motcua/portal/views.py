@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from motcua.catalog.eforms import build_eform, eform_draft_values, eform_initial, eform_to_json
+from motcua.catalog.eforms import build_eform, eform_draft_values, eform_initial, eform_to_json, usable_fields
 from motcua.core.errors import DomainError, NotFound, Unprocessable
 from motcua.core.i18n import english_active
 from motcua.core.storage import open_stored
@@ -328,7 +328,7 @@ def _step_components(request, draft, procedure, version, step):
 
 
 def _step_eform(request, draft, procedure, version, step):
-    fields = version.form_fields or []
+    fields = usable_fields(version.form_fields)
     EForm = build_eform(fields)
     names = [f.get("name") for f in fields if f.get("name")]
     if request.method == "POST" and "save_exit" in request.POST:
@@ -402,7 +402,7 @@ def _step_review(request, draft, procedure, version, step):
             )
             return redirect("portal:my_dossier", code=dossier.code)
     data = draft.data
-    fields = version.form_fields or []
+    fields = usable_fields(version.form_fields)
     form_values = [
         {"label": f.get("label") or f.get("name"), "value": (data.get("form") or {}).get(f.get("name"), "")}
         for f in fields
