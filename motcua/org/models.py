@@ -227,6 +227,15 @@ class StaffRole(models.Model):
         verbose_name_plural = "vai trò cán bộ"
         constraints = [
             models.UniqueConstraint(fields=["user", "agency", "unit", "role"], name="staffrole_unique"),
+            # the rule above ignores a NULL unit: the same role in the agency without a unit only once
+            models.UniqueConstraint(
+                fields=["user", "agency", "role"],
+                condition=models.Q(unit__isnull=True),
+                name="staffrole_unique_no_unit",
+                violation_error_message=_(
+                    "Cán bộ này đã có vai trò này tại cơ quan (không gắn đơn vị); không thêm trùng."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
