@@ -73,3 +73,36 @@ def test_forms_with_their_own_formats_keep_them():
             assert field.clean("01/02/2026") == dt.date(2026, 2, 1)
             local = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M"])
             assert local.clean("2026-02-01T08:15").day == 1
+
+
+@pytest.mark.django_db
+def test_a_jurisdiction_no_agency_uses_is_refused(admin_client):
+    from motcua.org.models import Agency
+
+    data = {"date": "10/12/2026", "kind": "day_off", "jurisdiction": "KHONG-TON-TAI", "reason": "Công văn 1"}
+    r = admin_client.post(ADD, data)
+    assert r.status_code == 200 and "Không có cơ quan nào dùng phạm vi lịch" in r.content.decode()
+    assert not CalendarOverride.objects.exists()
+    Agency.objects.create(identifier="000.00.21.H26", name="Sở KH&ĐT", level="department", jurisdiction="H26")
+    assert admin_client.post(ADD, {**data, "jurisdiction": "H26"}).status_code == 302
+    assert (
+        admin_client.post(ADD, {**data, "date": "11/12/2026", "jurisdiction": ""}).status_code == 302
+    )  # national
+    assert sorted(CalendarOverride.objects.values_list("jurisdiction", flat=True)) == ["", "H26"]
+
+
+@pytest.mark.django_db
+def test_an_override_for_a_past_date_is_saved_with_a_warning(admin_client):
+    r = admin_client.post(
+        ADD,
+        {"date": "10/03/2025", "kind": "day_off", "jurisdiction": "", "reason": "Công văn 1"},
+        follow=True,
+    )
+    assert r.status_code == 200 and CalendarOverride.objects.get().date == dt.date(2025, 3, 10)
+    assert "Ngày 10/03/2025 đã qua" in r.content.decode()
+    r = admin_client.post(
+        ADD,
+        {"date": "10/12/2099", "kind": "day_off", "jurisdiction": "", "reason": "Công văn 2"},
+        follow=True,
+    )
+    assert "đã qua" not in r.content.decode()
