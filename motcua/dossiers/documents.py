@@ -291,7 +291,10 @@ def _valid_kind(kind: str) -> str:
     return kind
 
 
-_SAFE = re.compile(r"[^0-9A-Za-z.-]+")
+# Letters, digits and hyphens from the dossier code; its dots become underscores, so that the only dot left in a
+# stored name is the extension's: Django's storages treat everything from a name's first dot as its extension
+# ("a.tar.gz") and put the collision suffix before it, which put it inside the code (000_JrcJyTL.00.21.H26-…pdf).
+_SAFE = re.compile(r"[^0-9A-Za-z-]+")
 
 
 def store_upload(
