@@ -4,7 +4,9 @@ The unique rule (procedure, agency) let several rows with a NULL agency in. Rece
 dossiers.services.process_steps; the import updates `.first()`, the same row), so the newer ones never applied.
 Before the constraint is added, each newer duplicate is removed with its steps, and named in the migration's
 output with what it held, so an operator can re-enter it as an agency's own process if it was meant as one.
-Nothing a dossier holds refers to a template (its steps are copied at reception), so no dossier changes."""
+Nothing a dossier holds refers to a template (its steps are copied at reception), so no dossier changes.
+The constraint comes in the next migration: on PostgreSQL an index cannot be built in the transaction that
+deleted rows with pending foreign-key trigger events."""
 
 import sys
 
@@ -46,16 +48,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(remove_newer_defaults, migrations.RunPython.noop),
-        migrations.AddConstraint(
-            model_name="processtemplate",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("agency__isnull", True)),
-                fields=("procedure",),
-                name="processtemplate_unique_default",
-                violation_error_message=(
-                    "Thủ tục này đã có quy trình nội bộ mặc định (không gắn cơ quan): hãy sửa quy trình đó, hoặc "
-                    "chọn cơ quan cho quy trình riêng của cơ quan."
-                ),
-            ),
-        ),
     ]

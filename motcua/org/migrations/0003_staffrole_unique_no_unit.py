@@ -3,7 +3,9 @@
 The unique rule (user, agency, unit, role) let identical rows with a NULL unit in. Every reader asks whether the
 user holds an active role (org.selectors.roles_of), so duplicates changed nothing but the admin's lists. Before
 the constraint is added each group is merged into its oldest row (lowest id): active if any of them was, from the
-earliest `since` given; the others are removed and named in the migration's output."""
+earliest `since` given; the others are removed and named in the migration's output.
+The constraint comes in the next migration: on PostgreSQL an index cannot be built in the transaction that
+deleted rows with pending foreign-key trigger events."""
 
 import sys
 
@@ -44,13 +46,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(merge_duplicates, migrations.RunPython.noop),
-        migrations.AddConstraint(
-            model_name="staffrole",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("unit__isnull", True)),
-                fields=("user", "agency", "role"),
-                name="staffrole_unique_no_unit",
-                violation_error_message="Cán bộ này đã có vai trò này tại cơ quan (không gắn đơn vị); không thêm trùng.",
-            ),
-        ),
     ]
