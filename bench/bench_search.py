@@ -49,6 +49,9 @@ def _configure(args) -> tuple[str, callable]:
     os.environ["DEBUG"] = "0"  # no query log, production-like
     os.environ.setdefault("SECRET_KEY", "bench-only-secret")
     os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+    os.environ.setdefault(
+        "MOTCUA_SITE_URL", "http://127.0.0.1:8000"
+    )  # required with DEBUG off and several hosts
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     if url.startswith("postgres"):
         import psycopg

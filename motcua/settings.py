@@ -8,13 +8,37 @@ import ipaddress
 import os
 import shlex
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from motcua import formats as day_first
 from motcua.core.storage import default_storage_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def site_url(value: str, *, debug: bool, allowed_hosts: list[str]) -> str:
+    """MOTCUA_SITE_URL: as given (an http(s) URL, no trailing slash); else the development server in DEBUG; else
+    https://<host> when ALLOWED_HOSTS holds one host without wildcard; else the start stops."""
+    value = value.strip().rstrip("/")
+    if value:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ImproperlyConfigured(
+                f"MOTCUA_SITE_URL {value!r} must be the site's address, e.g. https://motcua.example.gov.vn."
+            )
+        return value
+    if debug:
+        return "http://127.0.0.1:8000"
+    if len(allowed_hosts) == 1 and allowed_hosts[0] != "*" and not allowed_hosts[0].startswith("."):
+        return f"https://{allowed_hosts[0]}"
+    raise ImproperlyConfigured(
+        "MOTCUA_SITE_URL must be set when DEBUG is off: the address the links in e-mails and text messages "
+        "point to, e.g. https://motcua.example.gov.vn (it is derived from ALLOWED_HOSTS only when that names "
+        "exactly one host)."
+    )
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -31,7 +55,9 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "dev-insecure-motcua-key-change-me"
 
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
+]
 CSRF_FAILURE_VIEW = "motcua.core.errorviews.csrf_failure"
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
@@ -57,6 +83,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # X-Forwarded-Proto is believed from TRUSTED_PROXIES only: dropped from anyone else's request before anything
+    # asks request.is_secure() (SECURE_PROXY_SSL_HEADER below; ADR 0001 addendum)
+    "motcua.core.proxies.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # a NUL in the URL is refused (400) before any view builds a query with it (PostgreSQL text cannot hold it)
@@ -72,6 +101,8 @@ MIDDLEWARE = [
     "motcua.core.middleware.AuthenticationMiddleware",
     "motcua.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # the file store down: 503 with a bilingual message, not a 500 (motcua.core.storage.StorageUnavailable)
+    "motcua.core.middleware.StorageErrorMiddleware",
 ]
 
 ROOT_URLCONF = "motcua.urls"
@@ -132,6 +163,11 @@ LOCALE_PATHS = [BASE_DIR / "motcua" / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# Dates are read and shown day first (dd/mm/yyyy, also yyyy-mm-dd) in both languages, the admin's included;
+# nothing reads month/day (motcua/formats). The global defaults below apply when no language is active.
+FORMAT_MODULE_PATH = ["motcua.formats"]
+DATE_INPUT_FORMATS = day_first.DATE_INPUT_FORMATS
+DATETIME_INPUT_FORMATS = day_first.DATETIME_INPUT_FORMATS
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -175,6 +211,11 @@ for _proxy in TRUSTED_PROXIES:  # a typo stops the start, not every request
         ipaddress.ip_network(_proxy, strict=False)
     except ValueError as exc:
         raise ImproperlyConfigured(f"TRUSTED_PROXIES: '{_proxy}' is not an IP address or network") from exc
+if TRUSTED_PROXIES:
+    # The proxy terminates HTTPS and says so in X-Forwarded-Proto; without this Django takes every request for
+    # plain HTTP and refuses each form POST whose Origin is https://… (CSRF "Origin checking failed").
+    # motcua.core.proxies.ForwardedProtoMiddleware removes the header from requests not sent by a trusted proxy.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -233,8 +274,14 @@ if os.environ.get("EMAIL_HOST"):
         "timeout": 20,
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Mot Cua <no-reply@motcua.local>")
-MOTCUA_SITE_URL = os.environ.get("MOTCUA_SITE_URL", "http://127.0.0.1:8000")
-MOTCUA_SMS_ADAPTER = os.environ.get("MOTCUA_SMS_ADAPTER", "motcua.notifications.sms.ConsoleAdapter")
+# The site's public address, in the links that e-mails and text messages carry (motcua.notifications.signals).
+# With DEBUG off it must be set, unless ALLOWED_HOSTS names exactly one host (no wildcard): then https://<host>.
+MOTCUA_SITE_URL = site_url(os.environ.get("MOTCUA_SITE_URL", ""), debug=DEBUG, allowed_hosts=ALLOWED_HOSTS)
+# Text messages: a provider's adapter (dotted path, motcua/notifications/sms.py). Unset: printed to the console in
+# development; with DEBUG off not sent at all, each recorded as failed ("no SMS provider configured").
+MOTCUA_SMS_ADAPTER = os.environ.get("MOTCUA_SMS_ADAPTER", "").strip() or (
+    "motcua.notifications.sms.ConsoleAdapter" if DEBUG else "motcua.notifications.sms.DisabledAdapter"
+)
 # Deliver queued notifications right after the action's commit, in the request (default), or leave them to
 # `motcua send-outbox` run every minute (cron, a systemd timer): then a slow mail server or SMS provider never
 # slows an action's response.

@@ -3,7 +3,10 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from motcua.manage import check_settings
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
+check_settings()  # a misconfiguration: its message, not a traceback, in the server's log
 application = get_wsgi_application()
 
 # Everything loaded so far (Django, the apps, their modules and settings) lives as long as the process: move it out

@@ -2,13 +2,18 @@
 steps (sum of step budgets vs. the procedure's limit), offerings and fields.
 
 Published versions are the record dossiers were measured against: the admin lets an operator add a new version;
-a version already used by dossiers cannot be deleted (PROTECT) and should not be edited — add a new one instead."""
+a version already used by dossiers cannot be deleted (PROTECT) and what gives those dossiers their meaning — the
+procedure and effective date, field and level, the time limits, the online level, the e-form and the components —
+is read-only once one uses it (add a new version instead); its published texts (name, fees, subjects, legal basis…)
+can still be corrected. An e-form definition is checked by the rules the e-form code relies on
+(catalog.eforms.check_form_fields, as the import does)."""
 
 from decimal import Decimal
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from .models import (
     Field,
@@ -93,10 +98,52 @@ class ProcedureAdmin(admin.ModelAdmin):
         return v.registered_limit_text() or v.legal_limit_text() or "—"
 
 
+def used_by_dossiers(version) -> bool:
+    """Whether a dossier was filed under `version` (by procedure first: the dossiers' procedure is indexed)."""
+    from motcua.dossiers.models import Dossier
+
+    return (
+        version is not None
+        and version.pk is not None
+        and Dossier.objects.filter(
+            procedure_id=version.procedure_id, procedure_version_id=version.pk
+        ).exists()
+    )
+
+
+# What dossiers filed under a version were received and measured against: fixed once one uses it.
+MEANING_FIELDS = (
+    "procedure",
+    "effective_from",
+    "field",
+    "level",
+    "legal_days",
+    "registered_days",
+    "legal_hours",
+    "days_basis",
+    "online_level",
+    "form_fields",
+)
+
+
 class ComponentInline(admin.TabularInline):
     model = ProcedureComponent
     extra = 0
     fields = ("order", "name", "originals", "copies", "required", "note", "template", "template_url")
+
+    def _fixed(self, request, obj) -> bool:
+        if not hasattr(request, "_version_used"):
+            request._version_used = used_by_dossiers(obj)
+        return request._version_used
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if self._fixed(request, obj) else ()
+
+    def has_add_permission(self, request, obj=None):
+        return not self._fixed(request, obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._fixed(request, obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(ProcedureVersion)
@@ -140,6 +187,24 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
     @admin.display(description="thời hạn")
     def limit_display(self, obj):
         return obj.registered_limit_text() or obj.legal_limit_text() or "—"
+
+    def get_readonly_fields(self, request, obj=None):
+        if not hasattr(request, "_version_used"):
+            request._version_used = used_by_dossiers(obj)
+        return (*MEANING_FIELDS, "content_hash") if request._version_used else ("content_hash",)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        version = self.get_object(request, object_id)
+        if request.method == "GET" and used_by_dossiers(version):
+            messages.warning(
+                request,
+                _(
+                    "Đã có hồ sơ nộp theo phiên bản này: thời hạn, tờ khai, thành phần hồ sơ và các thông tin xác định "
+                    "hồ sơ không sửa được; chỉ sửa lỗi chính tả trong phần công bố. Khi thủ tục thay đổi, hãy thêm "
+                    "phiên bản mới có ngày hiệu lực mới."
+                ),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class StepInline(admin.TabularInline):

@@ -15,6 +15,7 @@ from motcua.core.schemas import ErrorOut
 from motcua.org.models import Agency, Role
 
 from . import selectors
+from .eforms import usable_fields
 from .models import Level, OnlineLevel, Procedure, ProcedureVersion
 
 router = Router(tags=["procedures"])
@@ -265,7 +266,7 @@ def get_procedure(request: HttpRequest, code: str, at: dt.date | None = None):
                 }
                 for c in v.components.all()
             ],
-            "form_fields": v.form_fields or [],
+            "form_fields": usable_fields(v.form_fields),
             "process": _process(template),
             "agencies": [
                 {

@@ -9,6 +9,7 @@ NaN is no number a form asks for."""
 
 import datetime as dt
 import json
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -17,14 +18,178 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core import strictjson
 from motcua.core.i18n import english_active
-from motcua.core.text import nfc
+from motcua.core.text import fold, nfc
 from motcua.dossiers.validators import IdentifierError, clean_phone
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 REQUIRED = {"required": _("Vui lòng nhập thông tin này.")}
 CHOOSE = {"required": _("Vui lòng chọn một mục.")}  # a list or a set of options: nothing to type
 NUMBER_MIN_DEFAULT = Decimal(0)
+
+
+FORM_FIELD_TYPES = {"text", "textarea", "number", "date", "email", "tel", "select", "checkbox"}
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+# --- the definition: what the catalogue may declare, and what the e-form code can read ---------------------------
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return nfc(str(value))
+
+
+def _yes_no(value, column: str, default: bool, errors: list) -> bool:
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    f = fold(str(value))
+    if f in ("true", "1", "yes", "co", "x", "bat buoc"):
+        return True
+    if f in ("false", "0", "no", "khong", "khong bat buoc"):
+        return False
+    errors.append(
+        (f"'{column}' phải là có/không (nhận được '{value}').", f"'{column}' must be yes/no (got '{value}').")
+    )
+    return default
+
+
+def _is_number(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def _number_limits(item: dict, i: int, errors: list) -> dict:
+    """`min` (a number, or null for no lower bound; 0 when absent), `max` and `integer` of a number field."""
+    out: dict = {}
+    for key in ("min", "max"):
+        if key not in item or (key == "max" and item[key] is None):
+            continue
+        value = item[key]
+        if value is not None and not _is_number(value):
+            errors.append(
+                (
+                    f"Trường tờ khai thứ {i}: '{key}' phải là một số.",
+                    f"Form field #{i}: '{key}' must be a number.",
+                )
+            )
+            continue
+        out[key] = value
+    low, high = out.get("min", 0), out.get("max")
+    if low is not None and high is not None and low > high:
+        errors.append(
+            (
+                f"Trường tờ khai thứ {i}: 'min' lớn hơn 'max'.",
+                f"Form field #{i}: 'min' is greater than 'max'.",
+            )
+        )
+    if "integer" in item:
+        out["integer"] = _yes_no(item.get("integer"), f"form_fields[{i}].integer", False, errors)
+    return out
+
+
+def check_form_fields(value) -> tuple[list[dict], list[tuple[str, str]]]:
+    """Check an e-form definition (a JSON list, or its text) as the catalogue import and the admin take it: each
+    field an object with a `name` (lower-case ASCII, digits, underscores; unique), a `label`, a supported `type`
+    (text when absent), `required` yes/no, `options` (a non-empty list) for a select, numeric `min`/`max` and
+    yes/no `integer` for a number. Returns (the normalised definition, errors as (vi, en))."""
+    errors: list[tuple[str, str]] = []
+    if value in (None, "", []):
+        return [], errors
+    if isinstance(value, str):
+        try:
+            value = strictjson.loads(value)
+        except ValueError:
+            return [], [("'form_fields' phải là danh sách JSON.", "'form_fields' must be a JSON list.")]
+    if not isinstance(value, list):
+        return [], [("'form_fields' phải là danh sách.", "'form_fields' must be a list.")]
+    out, names = [], set()
+    for i, item in enumerate(value, 1):
+        if not isinstance(item, dict):
+            errors.append((f"Trường tờ khai thứ {i} không hợp lệ.", f"Form field #{i} is invalid."))
+            continue
+        name = _text(item.get("name"))
+        if not _NAME.match(name):
+            errors.append(
+                (
+                    f"Trường tờ khai thứ {i}: tên '{name}' phải gồm chữ thường không dấu, số, gạch dưới.",
+                    f"Form field #{i}: name '{name}' must be lower-case ASCII letters, digits and underscores.",
+                )
+            )
+        elif name in names:
+            errors.append((f"Trường tờ khai '{name}' bị trùng.", f"Form field '{name}' is duplicated."))
+        names.add(name)
+        label = _text(item.get("label"))
+        if not label:
+            errors.append((f"Trường tờ khai thứ {i} thiếu nhãn.", f"Form field #{i} has no label."))
+        kind = _text(item.get("type")) or "text"
+        if kind not in FORM_FIELD_TYPES:
+            errors.append(
+                (
+                    f"Trường tờ khai thứ {i}: kiểu '{kind}' không hỗ trợ ({', '.join(sorted(FORM_FIELD_TYPES))}).",
+                    f"Form field #{i}: unsupported type '{kind}'.",
+                )
+            )
+        entry = {
+            "name": name,
+            "label": label,
+            "type": kind,
+            "required": _yes_no(item.get("required"), f"form_fields[{i}].required", False, errors),
+        }
+        if item.get("help"):
+            entry["help"] = _text(item.get("help"))
+        if kind == "number":
+            entry.update(_number_limits(item, i, errors))
+        if kind == "select":
+            options = item.get("options")
+            if (
+                not isinstance(options, list)
+                or not options
+                or any(isinstance(o, (dict, list)) for o in options)
+            ):
+                errors.append(
+                    (f"Trường chọn thứ {i} cần danh sách 'options'.", f"Select field #{i} needs 'options'.")
+                )
+            else:
+                entry["options"] = [_text(o) for o in options]
+        out.append(entry)
+    return out, errors
+
+
+def usable_fields(value) -> list[dict]:
+    """The fields of a stored definition that the e-form code can use, whatever was stored (a definition saved
+    before it was checked, or edited in the database): an object with a text name, a supported type, a list of
+    options for a select and numeric bounds for a number; anything else is left out, so a broken definition never
+    turns filing, the wizard or a dossier page into a server error. A field without a label shows its name."""
+    if not isinstance(value, list):
+        return []
+    out, names = [], set()
+    for item in value:
+        if not isinstance(item, dict):
+            continue
+        name = item.get("name")
+        kind = item.get("type") or "text"
+        if not isinstance(name, str) or not name or name in names or kind not in FORM_FIELD_TYPES:
+            continue
+        if kind == "select" and (
+            not isinstance(item.get("options"), list)
+            or any(isinstance(o, (dict, list)) for o in item["options"])
+        ):
+            continue
+        if kind == "number" and any(
+            key in item and item[key] is not None and not _is_number(item[key]) for key in ("min", "max")
+        ):
+            continue
+        names.add(name)
+        out.append(item)
+    return out
 
 
 def phone_validator(value: str) -> str:
@@ -175,7 +340,7 @@ def _unsigned(message: str):
 def build_eform(fields: list[dict]) -> type[forms.Form]:
     """A Django form for the version's e-form fields."""
     attrs: dict = {}
-    for f in fields or []:
+    for f in usable_fields(fields):
         name, label = f.get("name"), f.get("label") or f.get("name")
         if not name:
             continue
@@ -243,8 +408,8 @@ def eform_to_json(cleaned: dict) -> dict:
 def eform_initial(fields: list[dict], data: dict) -> dict:
     """Stored JSON back to the values of the form: numbers kept in plain notation as Decimals (shown the Vietnamese
     way); text a citizen saved without it being a number stays as typed."""
-    initial = dict(data or {})
-    for f in fields or []:
+    initial = dict(data if isinstance(data, dict) else {})
+    for f in usable_fields(fields):
         if f.get("type") == "number" and initial.get(f.get("name")) not in (None, ""):
             initial[f["name"]] = stored_number(initial[f["name"]])
     return initial
@@ -254,7 +419,7 @@ def eform_draft_values(fields: list[dict], raw: dict) -> dict:
     """What a citizen typed, kept in a draft without checking ("save and exit"): a number that reads as one is
     kept in plain notation (so 1.125, one thousand one hundred and twenty-five, is not read back as 1,125);
     anything else as typed, to be corrected later."""
-    numbers = {f.get("name") for f in fields or [] if f.get("type") == "number"}
+    numbers = {f.get("name") for f in usable_fields(fields) if f.get("type") == "number"}
     out = {}
     for key, value in raw.items():
         number = parse_number(value) if key in numbers and value else None
@@ -282,7 +447,7 @@ def clean_form_data(fields: list[dict], data: dict) -> tuple[dict, list[tuple[st
     and by a community team; the portal's wizard also requires the required ones, step by step). Returns (data to
     keep, errors as (field label, message)). What was filed is kept as it was sent — a JSON number stays a number,
     a key the e-form does not declare stays — with its text in NFC; only a value that does not fit is refused."""
-    declared = {f.get("name"): f for f in fields or [] if f.get("name")}
+    declared = {f["name"]: f for f in usable_fields(fields)}
     if not declared or not data:
         return dict(data or {}), []
     given = {k: _as_input(v, declared[k]) for k, v in data.items() if k in declared}
@@ -327,9 +492,9 @@ def eform_rows(fields: list[dict], data: dict) -> list[tuple[str, str]]:
     """(label, text) of what the dossier's e-form holds, for the dossier pages: the declared fields in their
     order (those left empty shown as "—"), then any other key as filed. Dates as dd/mm/yyyy, numbers grouped in
     the reader's language, checkboxes as yes/no."""
-    data = data or {}
+    data = data if isinstance(data, dict) else {}
     rows: list[tuple[str, str]] = []
-    declared = [f for f in fields or [] if f.get("name")]
+    declared = usable_fields(fields)
     for f in declared:
         value = data.get(f["name"])
         kind = f.get("type") or "text"

@@ -18,7 +18,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -35,6 +34,7 @@ from motcua.core.errors import Unprocessable
 from motcua.core.text import fold, nfc
 from motcua.org.models import Agency, Role
 
+from .eforms import check_form_fields
 from .models import (
     CODE_RE,
     Field,
@@ -82,7 +82,6 @@ LEVEL_VI = {
     Level.CENTRAL: "Cấp trung ương",
 }
 ONLINE_OUT = {OnlineLevel.FULL: "toàn trình", OnlineLevel.PARTIAL: "một phần", OnlineLevel.NONE: None}
-FORM_FIELD_TYPES = {"text", "textarea", "number", "date", "email", "tel", "select", "checkbox"}
 MAX_DAYS = Decimal("99999")
 
 
@@ -554,84 +553,12 @@ def _components(value: Any, e: _Errors) -> list[dict]:
 
 
 def _form_fields(value: Any, e: _Errors) -> list[dict]:
-    if value in (None, "", []):
-        return []
-    if isinstance(value, str):
-        try:
-            value = strictjson.loads(value)
-        except ValueError:
-            e.err("'form_fields' phải là danh sách JSON.", "'form_fields' must be a JSON list.")
-            return []
-    if not isinstance(value, list):
-        e.err("'form_fields' phải là danh sách.", "'form_fields' must be a list.")
-        return []
-    out, names = [], set()
-    for i, item in enumerate(value, 1):
-        if not isinstance(item, dict):
-            e.err(f"Trường tờ khai thứ {i} không hợp lệ.", f"Form field #{i} is invalid.")
-            continue
-        name = _text(item.get("name"))
-        if not re.match(r"^[a-z][a-z0-9_]{0,62}$", name):
-            e.err(
-                f"Trường tờ khai thứ {i}: tên '{name}' phải gồm chữ thường không dấu, số, gạch dưới.",
-                f"Form field #{i}: name '{name}' must be lower-case ASCII letters, digits and underscores.",
-            )
-        elif name in names:
-            e.err(f"Trường tờ khai '{name}' bị trùng.", f"Form field '{name}' is duplicated.")
-        names.add(name)
-        label = _text(item.get("label"))
-        if not label:
-            e.err(f"Trường tờ khai thứ {i} thiếu nhãn.", f"Form field #{i} has no label.")
-        kind = _text(item.get("type")) or "text"
-        if kind not in FORM_FIELD_TYPES:
-            e.err(
-                f"Trường tờ khai thứ {i}: kiểu '{kind}' không hỗ trợ ({', '.join(sorted(FORM_FIELD_TYPES))}).",
-                f"Form field #{i}: unsupported type '{kind}'.",
-            )
-        entry = {
-            "name": name,
-            "label": label,
-            "type": kind,
-            "required": _bool(item.get("required"), f"form_fields[{i}].required", False, e),
-        }
-        if item.get("help"):
-            entry["help"] = _text(item.get("help"))
-        if kind == "number":
-            entry.update(_number_limits(item, i, e))
-        if kind == "select":
-            options = item.get("options")
-            if not isinstance(options, list) or not options:
-                e.err(f"Trường chọn thứ {i} cần danh sách 'options'.", f"Select field #{i} needs 'options'.")
-            else:
-                entry["options"] = [_text(o) for o in options]
-        out.append(entry)
-    return out
-
-
-def _number_limits(item: dict, i: int, e: _Errors) -> dict:
-    """`min` (a number, or null for no lower bound; 0 when absent), `max` and `integer` of a number field."""
-    out: dict = {}
-    for key in ("min", "max"):
-        if key not in item or (key == "max" and item[key] is None):
-            continue
-        value = item[key]
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-        ):
-            e.err(
-                f"Trường tờ khai thứ {i}: '{key}' phải là một số.",
-                f"Form field #{i}: '{key}' must be a number.",
-            )
-            continue
-        out[key] = value
-    low, high = out.get("min", 0), out.get("max")
-    if low is not None and high is not None and low > high:
-        e.err(
-            f"Trường tờ khai thứ {i}: 'min' lớn hơn 'max'.", f"Form field #{i}: 'min' is greater than 'max'."
-        )
-    if "integer" in item:
-        out["integer"] = _bool(item.get("integer"), f"form_fields[{i}].integer", False, e)
-    return out
+    """The e-form definition, by the rules the e-form code relies on (catalog.eforms.check_form_fields, which the
+    admin applies too)."""
+    clean, errors = check_form_fields(value)
+    for vi, en in errors:
+        e.err(vi, en)
+    return clean
 
 
 def _limited(text: str, column: str, limit: int, e: _Errors) -> str:

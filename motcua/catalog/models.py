@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from motcua.core.text import fold, nfc
 from motcua.org.models import Agency, Role
@@ -156,6 +157,11 @@ class ProcedureVersion(models.Model):
         return f"{self.procedure.code} ({self.effective_from:%d/%m/%Y})"
 
     def clean(self) -> None:
+        from .eforms import check_form_fields
+
+        _fields, problems = check_form_fields(self.form_fields)
+        if problems:
+            raise ValidationError({"form_fields": [f"{vi} ({en})" for vi, en in problems]})
         if self.legal_days is None and self.legal_hours is None and not self.same_day_text():
             pass  # limit may be unknown for some published records (several cases); reported by import
         if (
@@ -270,6 +276,16 @@ class ProcessTemplate(models.Model):
         verbose_name_plural = "quy trình nội bộ"
         constraints = [
             models.UniqueConstraint(fields=["procedure", "agency"], name="processtemplate_unique"),
+            # the rule above ignores a NULL agency: one default process per procedure (reception reads one)
+            models.UniqueConstraint(
+                fields=["procedure"],
+                condition=models.Q(agency__isnull=True),
+                name="processtemplate_unique_default",
+                violation_error_message=_(
+                    "Thủ tục này đã có quy trình nội bộ mặc định (không gắn cơ quan): hãy sửa quy trình đó, hoặc "
+                    "chọn cơ quan cho quy trình riêng của cơ quan."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@ language the user chose (Vietnamese first), and as JSON on /api/ — where clien
 `message_en` as in every other refusal of the API. Django's defaults are English HTML pages (a debug page with
 DEBUG on), also for API paths that match no route."""
 
+from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -22,6 +23,24 @@ def _page(request, status: int, title: str, message: str) -> HttpResponse:
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, DisallowedHost):
+        # the address (Host) is not one this server answers to (ALLOWED_HOSTS): nothing is wrong with the data
+        if is_api(request):
+            return _json(
+                400,
+                "bad_host",
+                "Địa chỉ máy chủ (tên miền) trong yêu cầu không thuộc hệ thống này.",
+                "The server name (Host) in the request is not one this site answers to.",
+            )
+        return _page(
+            request,
+            400,
+            _("Địa chỉ không đúng"),
+            _(
+                "Trang này không được phục vụ tại địa chỉ (tên miền) bạn đã dùng. Hãy mở trang bằng địa chỉ chính "
+                "thức của cổng dịch vụ công."
+            ),
+        )
     if is_api(request):
         return _json(
             400,

@@ -6,6 +6,7 @@ switcher sets the `django_language` cookie); the API's messages are bilingual an
 """
 
 import json
+import logging
 
 from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware as _AuthenticationMiddleware
@@ -13,6 +14,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.middleware import MessageMiddleware as _MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware as _SessionMiddleware
 from django.utils import translation
+
+from .storage import READ_FAILED, STORE_FAILED, StorageUnavailable, storage_errors
+
+logger = logging.getLogger(__name__)
 
 
 class VietnameseFirstLocaleMiddleware:
@@ -146,4 +151,44 @@ class RefuseNulMiddleware:
             "message.html",
             {"title": "Yêu cầu không hợp lệ", "message": f"{NUL_MESSAGE} {NUL_MESSAGE_EN}"},
             status=400,
+        )
+
+
+# --- the file store down --------------------------------------------------------------------------------------
+# A view that reads or writes a stored file (a download, an upload outside a form that catches DomainError) and
+# meets the store down answers 503 with the bilingual message, never a 500 with the backend's traceback
+# (motcua.core.storage.StorageUnavailable; raw botocore errors too). Uploads inside an action are refused by the
+# action's own form with the same message, and nothing is recorded.
+
+
+class StorageErrorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, StorageUnavailable):
+            message, message_en = exception.message, exception.message_en
+        elif isinstance(exception, storage_errors()[1:]):  # botocore's; a bare OSError may be anything
+            message, message_en = READ_FAILED if request.method in ("GET", "HEAD") else STORE_FAILED
+        else:
+            return None
+        logger.error("file store unavailable on %s %s: %s", request.method, request.path, exception)
+        if is_api(request):
+            from django.http import JsonResponse
+
+            body = {"error": "storage_unavailable", "message": message, "message_en": message_en}
+            return JsonResponse(body, status=503)
+        from django.shortcuts import render
+
+        from .i18n import english_active
+
+        title = translation.gettext("Kho lưu trữ tệp tạm thời không truy cập được")
+        return render(
+            request,
+            "message.html",
+            {"title": title, "message": message_en if english_active() else message},
+            status=503,
         )

@@ -18,11 +18,18 @@ document's file can never remove another's.
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 from collections.abc import Mapping
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+
+from .errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 FILESYSTEM = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 S3_BACKEND = "storages.backends.s3.S3Storage"
@@ -90,3 +97,94 @@ def default_storage_from_env(environ: Mapping[str, str]) -> dict:
     if style:
         options["addressing_style"] = style
     return {"BACKEND": S3_BACKEND, "OPTIONS": options}
+
+
+# --- when the storage fails at run time ----------------------------------------------------------------------
+# A store that is down (an S3 endpoint nobody answers, a bucket gone, a full or read-only disk) must not turn an
+# upload or a download into a 500 with a botocore traceback: it is a 503 with a message a person can act on, and
+# the action that carried the files is not recorded (the callers store inside the action's transaction and delete
+# what they stored when it fails). ADR 0019 addendum.
+
+STORE_FAILED = (
+    "Kho lưu trữ tệp hiện không truy cập được nên tệp chưa được lưu; không có thay đổi nào được ghi nhận. "
+    "Vui lòng thử lại sau.",
+    "The file store cannot be reached, so the file was not stored and nothing was recorded. "
+    "Please try again later.",
+)
+READ_FAILED = (
+    "Kho lưu trữ tệp hiện không truy cập được nên chưa tải được tệp này. Vui lòng thử lại sau.",
+    "The file store cannot be reached, so this file cannot be downloaded now. Please try again later.",
+)
+
+
+class StorageUnavailable(DomainError):
+    status = 503
+    code = "storage_unavailable"
+
+
+@functools.cache
+def storage_errors() -> tuple[type[BaseException], ...]:
+    """What the storage backends raise when the store cannot be used: OSError (filesystem: missing, unreadable,
+    disk full; also a network failure) and botocore's errors (S3: endpoint unreachable, timeouts, access denied,
+    no such bucket or key)."""
+    errors: list[type[BaseException]] = [OSError]
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # pragma: no cover — the S3 extra is a dependency
+        pass
+    else:
+        errors += [BotoCoreError, ClientError]
+    return tuple(errors)
+
+
+@contextmanager
+def guarded(*, reading: bool = False, name: str = ""):
+    """Turn a storage backend's failure into StorageUnavailable (HTTP 503, bilingual message); logged with the
+    backend's own error for the operator."""
+    try:
+        yield
+    except StorageUnavailable:
+        raise
+    except storage_errors() as exc:
+        logger.error(
+            "storage %s failed%s: %s: %s",
+            "read" if reading else "write",
+            f" ({name})" if name else "",
+            type(exc).__name__,
+            exc,
+        )
+        raise StorageUnavailable(*(READ_FAILED if reading else STORE_FAILED)) from exc
+
+
+def open_stored(fieldfile):
+    """Open a stored file for reading (a download), or raise StorageUnavailable."""
+    with guarded(reading=True, name=fieldfile.name):
+        return fieldfile.storage.open(fieldfile.name, "rb")
+
+
+def storage_health(storage=None) -> str:
+    """'ok' when the default storage answers (filesystem: MEDIA_ROOT is a writable directory; other backends: a
+    lookup of one key, which reaches the store and checks the credentials), 'unavailable' otherwise."""
+    import os
+
+    from django.core.files.storage import FileSystemStorage, default_storage
+
+    storage = storage or default_storage
+    try:
+        if isinstance(storage, FileSystemStorage):
+            location = storage.location
+            return (
+                "ok" if os.path.isdir(location) and os.access(location, os.W_OK | os.X_OK) else "unavailable"
+            )
+        storage.exists("healthz-probe")
+    except Exception as exc:  # noqa: BLE001 — whatever the backend raises, the store is not usable
+        logger.warning("storage health check failed: %s: %s", type(exc).__name__, exc)
+        return "unavailable"
+    return "ok"
+
+
+def unused_s3_settings(environ: Mapping[str, str]) -> list[str]:
+    """MOTCUA_S3_* variables set while MOTCUA_STORAGE is not s3: they do nothing, which is rarely what was meant."""
+    if (environ.get("MOTCUA_STORAGE") or "filesystem").strip().lower() == "s3":
+        return []
+    return sorted(k for k, v in environ.items() if k.startswith("MOTCUA_S3_") and v.strip())

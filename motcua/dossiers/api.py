@@ -14,6 +14,7 @@ from motcua.core.auth import BearerAuth
 from motcua.core.errors import NotFound, Throttled
 from motcua.core.prepared import Prepared
 from motcua.core.schemas import ErrorOut
+from motcua.core.storage import open_stored
 from motcua.org import throttle
 from motcua.org.views import wait_minutes
 
@@ -275,7 +276,7 @@ def download_document(request: HttpRequest, code: str, doc_id: int = Path(..., g
     if doc is None:
         raise NotFound("Không tìm thấy tài liệu của hồ sơ.", "No such document in this dossier.")
     response = FileResponse(
-        doc.file.open("rb"), content_type=doc.content_type, as_attachment=True, filename=doc.name
+        open_stored(doc.file), content_type=doc.content_type, as_attachment=True, filename=doc.name
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -25,6 +25,7 @@ from django.core.files.base import File
 from django.db import transaction
 
 from motcua.core.errors import DomainError, Unprocessable
+from motcua.core.storage import guarded, storage_errors
 from motcua.core.text import nfc
 from motcua.org.models import Role
 
@@ -290,7 +291,10 @@ def _valid_kind(kind: str) -> str:
     return kind
 
 
-_SAFE = re.compile(r"[^0-9A-Za-z.-]+")
+# Letters, digits and hyphens from the dossier code; its dots become underscores, so that the only dot left in a
+# stored name is the extension's: Django's storages treat everything from a name's first dot as its extension
+# ("a.tar.gz") and put the collision suffix before it, which put it inside the code (000_JrcJyTL.00.21.H26-…pdf).
+_SAFE = re.compile(r"[^0-9A-Za-z-]+")
 
 
 def store_upload(
@@ -328,7 +332,8 @@ def store_upload(
         sha256=info.sha256,
         uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    doc.file.save(stored_name, File(uploaded_file, name=stored_name), save=False)
+    with guarded(name=stored_name):  # the store down: 503, and the caller's transaction stores nothing
+        doc.file.save(stored_name, File(uploaded_file, name=stored_name), save=False)
     doc.save()
     cached = getattr(dossier, DOCUMENTS_CACHE, None)  # selectors.documents_of's list, when read already
     if cached is not None:
@@ -477,7 +482,7 @@ def verify_files(
             with doc.file.storage.open(doc.file.name, "rb") as fh:
                 for block in iter(lambda: fh.read(1 << 20), b""):
                     digest.update(block)
-        except (OSError, ValueError) as exc:  # missing or unreadable (FileNotFoundError is an OSError)
+        except (*storage_errors(), ValueError) as exc:  # missing or unreadable, or the store unreachable
             problem = f"{where}: tệp không đọc được / file missing or unreadable ({type(exc).__name__})"
         else:
             if digest.hexdigest() == doc.sha256:

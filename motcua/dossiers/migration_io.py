@@ -232,6 +232,7 @@ class Ready:
 class ImportResult:
     records: int = 0
     created: int = 0
+    would_create: int = 0  # new records found while nothing is written (a dry run, or after a bad line)
     skipped: int = 0  # identical dossier already present
     bad: int = 0
     problems: list[Problem] = field(default_factory=list)  # the first MAX_KEPT problems
@@ -251,11 +252,17 @@ class ImportResult:
     def summary_lines(self) -> list[str]:
         head = "Kiểm tra (không ghi)" if self.dry_run else "Nhập hồ sơ"
         rate = self.records / self.seconds if self.seconds else 0
+        if self.dry_run:  # nothing is written: say what an import would do
+            vi = f"sẽ tạo {self.would_create}, sẽ bỏ qua (đã có, trùng khớp) {self.skipped}"
+            en = f"{self.would_create} would be created, {self.skipped} would be skipped (identical, already present)"
+        else:
+            vi = f"tạo mới {self.created}, bỏ qua (đã có, trùng khớp) {self.skipped}"
+            en = f"{self.created} created, {self.skipped} skipped (identical, already present)"
         out = [
-            f"{head}: {self.records} bản ghi, {self.bad} lỗi; tạo mới {self.created}, bỏ qua (đã có, trùng khớp) "
-            f"{self.skipped}; {self.events} sự kiện; {self.seconds:.1f} s ({rate:.0f} bản ghi/s)",
-            f"{'Dry run' if self.dry_run else 'Import'}: {self.records} records, {self.bad} bad; "
-            f"{self.created} created, {self.skipped} skipped (identical, already present); {self.events} events",
+            f"{head}: {self.records} bản ghi, {self.bad} lỗi; {vi}; {self.events} sự kiện; {self.seconds:.1f} s "
+            f"({rate:.0f} bản ghi/s)",
+            f"{'Dry run' if self.dry_run else 'Import'}: {self.records} records, {self.bad} bad; {en}; "
+            f"{self.events} events",
         ]
         if self.by_state:
             out.append(
@@ -476,10 +483,14 @@ class Preparer:
                 f"Invalid dossier code '{code}' (at most {MAX_CODE} characters, no spaces).",
             )
         agency_id = obj.get("agency")
+        if agency_id is None or (isinstance(agency_id, str) and not agency_id.strip()):
+            raise BadRecord("Thiếu mã cơ quan 'agency'.", "Missing the agency identifier 'agency'.")
         agency = self.agency(agency_id) if isinstance(agency_id, str) else None
         if agency is None:
             raise BadRecord(f"Không có cơ quan mã '{agency_id}'.", f"Unknown agency '{agency_id}'.")
         proc_code = obj.get("procedure")
+        if proc_code is None or (isinstance(proc_code, str) and not proc_code.strip()):
+            raise BadRecord("Thiếu mã thủ tục 'procedure'.", "Missing the procedure code 'procedure'.")
         entry = self.procedure(proc_code) if isinstance(proc_code, str) else None
         if entry is None:
             raise BadRecord(f"Không có thủ tục mã '{proc_code}'.", f"Unknown procedure '{proc_code}'.")
@@ -1007,6 +1018,8 @@ def import_dossiers(
                 sequence(p)
         if state["writing"] and new:
             result.created += writer(new)
+        else:
+            result.would_create += len(new)
 
     bar = Progress(progress, progress_every, "Kiểm tra và ghi / validating and storing")
     copy = connection.vendor == "postgresql"

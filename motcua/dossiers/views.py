@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import DomainError, NotFound
+from motcua.core.storage import open_stored
 from motcua.org.models import Agency, Role
 from motcua.org.selectors import can_read_agency, is_one_stop_officer, is_staff_member, roles_of
 
@@ -337,7 +338,7 @@ def document_download(request, code: str, pk: int):
     if doc is None:
         return _error_page(request, "Không tìm thấy tài liệu.", 404, "Document not found.")
     response = FileResponse(
-        doc.file.open("rb"), content_type=doc.content_type, as_attachment=True, filename=doc.name
+        open_stored(doc.file), content_type=doc.content_type, as_attachment=True, filename=doc.name
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Channel, Outbox, Status
 from .recipients import RecipientError, normalise_email, normalise_phone
-from .sms import get_adapter
+from .sms import PermanentFailure, get_adapter
 
 logger = logging.getLogger(__name__)
 
@@ -199,9 +199,9 @@ def deliver_one(pk: int, now: dt.datetime | None = None) -> str | None:
     row = Outbox.objects.get(pk=pk)
     try:
         _send(row)
-    except Exception as exc:  # noqa: BLE001 — any provider failure is retried
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        if row.attempts >= max_attempts():
+    except Exception as exc:  # noqa: BLE001 — any provider failure is retried, unless retrying cannot help
+        error = (str(exc) if isinstance(exc, PermanentFailure) else f"{type(exc).__name__}: {exc}")[:2000]
+        if row.attempts >= max_attempts() or isinstance(exc, PermanentFailure):
             Outbox.objects.filter(pk=pk, status=Status.SENDING).update(
                 status=Status.FAILED, last_error=error, next_attempt_at=None
             )

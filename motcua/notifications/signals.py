@@ -51,7 +51,7 @@ def fmt(value) -> str:
 
 
 def site_url() -> str:
-    return getattr(settings, "MOTCUA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return settings.MOTCUA_SITE_URL.rstrip("/")
 
 
 def days_text(limit_hours) -> str:

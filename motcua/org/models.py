@@ -173,6 +173,14 @@ def agency_hours_errors(agency) -> dict[str, str]:
         )
     elif not (agency.morning_start < agency.cutoff <= agency.afternoon_end):
         errors["cutoff"] = "Giờ chốt tiếp nhận phải sau giờ mở cửa sáng và không muộn hơn giờ đóng cửa chiều."
+    elif agency.morning_end < agency.cutoff < agency.afternoon_start:
+        # contract §2: a dossier received in the lunch break before the cut-off counts from the afternoon opening,
+        # which would then be after the cut-off itself. (No lunch break, morning_end = afternoon_start, is allowed:
+        # a continuous day, where that rule never applies.)
+        errors["cutoff"] = (
+            "Giờ chốt tiếp nhận không được nằm trong giờ nghỉ trưa: chọn giờ trong buổi sáng (đến giờ đóng cửa "
+            "sáng) hoặc trong buổi chiều."
+        )
     return errors
 
 
@@ -227,6 +235,15 @@ class StaffRole(models.Model):
         verbose_name_plural = "vai trò cán bộ"
         constraints = [
             models.UniqueConstraint(fields=["user", "agency", "unit", "role"], name="staffrole_unique"),
+            # the rule above ignores a NULL unit: the same role in the agency without a unit only once
+            models.UniqueConstraint(
+                fields=["user", "agency", "role"],
+                condition=models.Q(unit__isnull=True),
+                name="staffrole_unique_no_unit",
+                violation_error_message=_(
+                    "Cán bộ này đã có vai trò này tại cơ quan (không gắn đơn vị); không thêm trùng."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -101,7 +101,8 @@ def _validate(agency: Agency) -> None:
         if hours:
             errors_en.append(
                 "office hours must satisfy morning start < morning end <= afternoon start < afternoon end, "
-                "and the cut-off must fall after the morning opening and no later than the afternoon closing"
+                "and the cut-off must fall after the morning opening and no later than the afternoon closing, "
+                "not inside the lunch break"
             )
     if agency.parent_id and agency.pk and agency._parent_is_descendant():
         errors["parent"] = "Cơ quan cấp trên không thể là chính nó hoặc cấp dưới của nó."

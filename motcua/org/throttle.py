@@ -10,7 +10,6 @@ that authenticates with the request — ours and the admin's — counts; the che
 
 import datetime as dt
 import functools
-import ipaddress
 import math
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from motcua.core.prepared import statement_cursor
+from motcua.core.proxies import is_trusted_proxy
 
 from .models import LoginThrottle
 
@@ -35,17 +35,7 @@ def normalise_username(username: str | None) -> str:
     return (username or "").strip().lower()[:150]
 
 
-@functools.cache
-def _networks(proxies: tuple[str, ...]) -> tuple:
-    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
-
-
-def _trusted(address: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in net for net in _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ()))))
+_trusted = is_trusted_proxy
 
 
 def client_ip(request) -> str:

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import Conflict, NotFound, Unprocessable
+from motcua.core.storage import guarded, open_stored
 from motcua.dossiers import documents
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import Dossier, State
@@ -166,7 +167,8 @@ def draft_add_file(*, draft: Draft, uploaded_file, kind: str, component=None) ->
         sha256=info.sha256,
     )
     stored = f"u{draft.user_id}-{info.sha256[:20]}.{info.extension}"
-    row.file.save(stored, File(uploaded_file, name=stored), save=False)
+    with guarded(name=stored):  # the store down: 503, nothing kept
+        row.file.save(stored, File(uploaded_file, name=stored), save=False)
     try:
         with transaction.atomic():
             row.save()
@@ -226,7 +228,7 @@ def draft_submit(*, draft_id: int, user) -> Dossier:
                 **args,
             )
             for f in files:
-                with f.file.open("rb") as fh:
+                with open_stored(f.file) as fh:
                     doc = documents.store_upload(
                         dossier=dossier,
                         uploaded_file=File(fh, name=f.name),

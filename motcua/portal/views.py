@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from motcua.catalog.eforms import build_eform, eform_draft_values, eform_initial, eform_to_json
+from motcua.catalog.eforms import build_eform, eform_draft_values, eform_initial, eform_to_json, usable_fields
 from motcua.core.errors import DomainError, NotFound, Unprocessable
 from motcua.core.i18n import english_active
+from motcua.core.storage import open_stored
 from motcua.core.text import nfc
 from motcua.dossiers.models import DocumentKind, Dossier, State
 from motcua.dossiers.selectors import dossier_public, due_status, eform_of
@@ -327,7 +328,7 @@ def _step_components(request, draft, procedure, version, step):
 
 
 def _step_eform(request, draft, procedure, version, step):
-    fields = version.form_fields or []
+    fields = usable_fields(version.form_fields)
     EForm = build_eform(fields)
     names = [f.get("name") for f in fields if f.get("name")]
     if request.method == "POST" and "save_exit" in request.POST:
@@ -401,7 +402,7 @@ def _step_review(request, draft, procedure, version, step):
             )
             return redirect("portal:my_dossier", code=dossier.code)
     data = draft.data
-    fields = version.form_fields or []
+    fields = usable_fields(version.form_fields)
     form_values = [
         {"label": f.get("label") or f.get("name"), "value": (data.get("form") or {}).get(f.get("name"), "")}
         for f in fields
@@ -451,7 +452,7 @@ def draft_file(request: HttpRequest, pk: int) -> HttpResponse:
     if row is None:
         raise Http404("Không tìm thấy tệp.")
     return FileResponse(
-        row.file.open("rb"), as_attachment=True, filename=row.name, content_type=row.content_type
+        open_stored(row.file), as_attachment=True, filename=row.name, content_type=row.content_type
     )
 
 
@@ -607,7 +608,7 @@ def my_document(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     if doc is None:
         raise Http404("Không tìm thấy tài liệu.")
     return FileResponse(
-        doc.file.open("rb"), as_attachment=True, filename=doc.name, content_type=doc.content_type
+        open_stored(doc.file), as_attachment=True, filename=doc.name, content_type=doc.content_type
     )
 
 

@@ -1,7 +1,9 @@
 """Django admin (Vietnamese) for calendar overrides: add and view only — never edited or deleted in place."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from motcua.core.errors import DomainError
 
@@ -71,5 +73,14 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
             date=obj.date, kind=obj.kind, reason=obj.reason, user=request.user, jurisdiction=obj.jurisdiction
         )
         obj.pk, obj.created_by, obj.created_at = created.pk, created.created_by, created.created_at
+        if created.date < timezone.localdate():
+            messages.warning(
+                request,
+                _(
+                    "Ngày %(date)s đã qua: điều chỉnh chỉ áp dụng cho các lần tính hạn từ nay; hạn của hồ sơ đã "
+                    "tiếp nhận không tính lại."
+                )
+                % {"date": f"{created.date:%d/%m/%Y}"},
+            )
         obj._state.adding = False
         obj._state.db = created._state.db

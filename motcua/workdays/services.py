@@ -491,6 +491,17 @@ def check_override(*, date, kind, reason, user, jurisdiction="") -> dict:
             "Invalid jurisdiction (blank = national, or a calendar code of at most 35 characters).",
             code="bad_jurisdiction",
         )
+    if jurisdiction:
+        from motcua.org.models import Agency
+
+        if not Agency.objects.filter(jurisdiction=jurisdiction).exists():
+            raise Unprocessable(
+                f"Không có cơ quan nào dùng phạm vi lịch '{jurisdiction}': điều chỉnh sẽ không áp dụng cho ai. Để "
+                "trống nếu áp dụng toàn quốc, hoặc ghi phạm vi lịch cho cơ quan trước (trang Cơ quan).",
+                f"No agency uses the calendar code '{jurisdiction}': the override would apply to nobody. Leave it "
+                "blank for the whole country, or set the agencies' calendar code first.",
+                code="unknown_jurisdiction",
+            )
     refresh(force=True)
     working = _days_calendar(jurisdiction).is_working_day(day)
     weekend = day.weekday() >= 5

@@ -65,3 +65,17 @@ def org_with_token(db):
     from motcua.core.models import ApiToken
 
     return ApiToken.issue(get_user_model().objects.create_user("u1", password="pw-123456-x"))
+
+
+def test_a_host_not_served_says_so_not_that_the_data_is_broken(settings):
+    settings.ALLOWED_HOSTS = ["motcua.example.gov.vn"]
+    r = Client().get("/", HTTP_HOST="ke-gia-mao.example.com")
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert (
+        "không được phục vụ tại địa chỉ (tên miền) bạn đã dùng" in html and "bị hỏng hoặc quá lớn" not in html
+    )
+    r = english().get("/", HTTP_HOST="ke-gia-mao.example.com")  # (English once the catalogue has the text)
+    assert r.status_code == 400 and "malformed or too large" not in r.content.decode()
+    r = Client().get("/api/v1/agencies", HTTP_HOST="ke-gia-mao.example.com")
+    assert r.status_code == 400 and r.json()["error"] == "bad_host"

@@ -401,3 +401,30 @@ def test_a_flagged_upload_on_the_staff_page_stores_nothing(client, org, settings
     )
     assert r.status_code == 422 and "mã độc" in r.content.decode()
     assert not DossierDocument.objects.filter(dossier=d).exists()
+
+
+def test_the_same_file_twice_gets_its_suffix_before_the_extension(org):
+    """Two stored copies of the same bytes on one dossier: the storage's collision suffix goes right before the
+    extension, not inside the dossier code (which has dots)."""
+    import re
+
+    d, _ = services.dossier_file(
+        actor=org["users"]["officer"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="counter",
+        applicant=APPLICANT,
+        at=local(2025, 3, 3, 9, 0),
+    )
+    data = make_png()
+    first, second = (
+        documents.store_upload(
+            dossier=d, uploaded_file=upload(data, "anh.png"), kind="other", actor=org["users"]["officer"]
+        )
+        for _ in range(2)
+    )
+    stem = f"{d.code.replace('.', '_')}-{first.sha256[:16]}"
+    assert first.file.name.rsplit("/", 1)[1] == f"{stem}.png"
+    assert re.fullmatch(rf"{re.escape(stem)}_[0-9A-Za-z]{{7}}\.png", second.file.name.rsplit("/", 1)[1])
+    with second.file.open("rb") as fh:
+        assert fh.read() == data

@@ -338,12 +338,27 @@ def test_every_bad_line_is_reported_and_nothing_is_stored(org, tmp_path, jobs):
 def test_dry_run_checks_and_stores_nothing(org, tmp_path):
     path = write(tmp_path, [CONTRACT_RECORD])
     rc, out, _ = run("import-dossiers", path, "--dry-run")
-    assert rc == 0 and "Dry run: 1 records, 0 bad" in out
+    assert rc == 0 and "Dry run: 1 records, 0 bad; 1 would be created, 0 would be skipped" in out
+    assert "sẽ tạo 1, sẽ bỏ qua (đã có, trùng khớp) 0" in out and "tạo mới" not in out
     assert Dossier.objects.count() == 0
     bad = dict(CONTRACT_RECORD, procedure="0.000000")
     rc, _, err = run("import-dossiers", write(tmp_path, [bad], "bad.jsonl"), "--dry-run")
     assert rc == 1 and "Line 1" in err
     assert Dossier.objects.count() == 0
+    # after a real import, a dry run of the same file would create nothing
+    assert run("import-dossiers", path)[0] == 0
+    rc, out, _ = run("import-dossiers", path, "--dry-run")
+    assert rc == 0 and "0 would be created, 1 would be skipped" in out
+
+
+@pytest.mark.parametrize("key", ["agency", "procedure"])
+def test_a_missing_agency_or_procedure_is_named_as_missing(org, tmp_path, key):
+    rec = {k: v for k, v in CONTRACT_RECORD.items() if k != key}
+    rc, _, err = run("import-dossiers", write(tmp_path, [rec]), "--dry-run")
+    assert rc == 1 and "'None'" not in err
+    assert (
+        f"Missing the {key}" in err and ("Thiếu mã cơ quan" if key == "agency" else "Thiếu mã thủ tục") in err
+    )
 
 
 def test_identifiers_legacy_cmnd_organisations_and_local_times(org, tmp_path):

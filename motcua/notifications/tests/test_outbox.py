@@ -509,3 +509,32 @@ def test_the_watch_interval_is_checked(db, value):
 
     with pytest.raises(CommandError, match="--watch"):
         call_command("send-outbox", "--watch", value)
+
+
+def test_without_an_sms_provider_nothing_is_sent_and_the_message_is_marked_failed(db, settings, capsys):
+    """Production's default (DEBUG off, MOTCUA_SMS_ADAPTER unset): not "sent" to standard output, but failed at
+    once, with the reason the staff dossier page shows; no retries that cannot succeed."""
+    settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.DisabledAdapter"
+    rows = services.notify(
+        recipient_phone="0912345678",
+        recipient_email="a@example.vn",
+        template="feedback_answered",
+        context={"reference": "Z"},
+    )
+    counts = services.send_outbox()
+    assert counts["sent"] == 1 and counts["failed"] == 1 and counts["retry"] == 0
+    sms = Outbox.objects.get(pk=next(r.pk for r in rows if r.channel == Channel.SMS))
+    assert sms.status == Status.FAILED and sms.sent_at is None and sms.attempts == 1
+    assert sms.last_error.startswith("Chưa cấu hình nhà cung cấp SMS: tin nhắn không được gửi.")
+    assert "No SMS provider configured" in sms.last_error
+    assert "[SMS" not in capsys.readouterr().out
+    assert services.send_outbox(now=timezone.now() + dt.timedelta(days=1))["failed"] == 0  # not retried
+
+
+def test_the_sms_provider_check_warns_in_production(settings):
+    from motcua.notifications.apps import sms_provider_check
+
+    settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.DisabledAdapter"
+    assert [w.id for w in sms_provider_check()] == ["motcua.W001"]
+    settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.ConsoleAdapter"
+    assert sms_provider_check() == []

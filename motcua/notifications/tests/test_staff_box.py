@@ -116,3 +116,15 @@ def test_an_applicant_without_contacts_is_told_at_the_desk(client, world, settin
         "không để lại thư điện tử hoặc số điện thoại" in body
         and not Outbox.objects.filter(dossier=d).exists()
     )
+
+
+def test_a_message_not_sent_for_want_of_a_provider_is_flagged_on_the_dossier_page(client, world, settings):
+    settings.MOTCUA_NOTIFY_ON_COMMIT = False
+    settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.DisabledAdapter"
+    dossier = act(world, file_online(world), "receive")
+    call_command("send-outbox")
+    sms = Outbox.objects.get(dossier=dossier, channel="sms")
+    assert sms.status == Status.FAILED
+    body = page(client, world["officer"], dossier).content.decode()
+    assert f'data-outbox="{sms.pk}" data-status="failed"' in body
+    assert "Chưa cấu hình nhà cung cấp SMS: tin nhắn không được gửi." in body

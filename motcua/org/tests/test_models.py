@@ -121,6 +121,7 @@ def test_cycle_rejected_by_model_save_too(tree):
         {"afternoon_start": dt.time(17, 0)},  # afternoon of zero length
         {"cutoff": dt.time(18, 0)},  # cut-off after closing
         {"cutoff": dt.time(7, 0)},  # cut-off before opening
+        {"cutoff": dt.time(12, 30)},  # cut-off in the lunch break: lunch arrivals would count from after it
         {"morning_start": "8h"},  # not a time
     ],
 )
@@ -174,3 +175,20 @@ def test_staff_assign_role_validation_and_idempotence(tree, django_user_model):
     with pytest.raises(Unprocessable):
         services.staff_assign_role(user=user, agency=tree["dept"], role="boss")
     assert StaffRole.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "hours",
+    [
+        {"cutoff": dt.time(12, 0)},  # at the morning closing: nothing received after noon counts that day
+        {"cutoff": dt.time(13, 0)},  # at the afternoon opening
+        {
+            "morning_end": dt.time(12, 0),
+            "afternoon_start": dt.time(12, 0),
+        },  # no lunch break: a continuous day
+    ],
+)
+def test_office_hours_that_can_be_right_are_kept(tree, hours):
+    services.agency_update(agency=tree["dept"], **hours)
+    dept = Agency.objects.get(identifier="000.00.21.H26")
+    assert all(getattr(dept, k) == v for k, v in hours.items())

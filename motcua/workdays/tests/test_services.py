@@ -175,6 +175,10 @@ def test_jurisdiction_overrides_apply_only_there(admin_user, agency):
         ({"date": "2025-03-12", "kind": "holiday"}, Unprocessable),
         ({"date": "2025-03-12", "kind": "day_off", "reason": "   "}, Unprocessable),
         ({"date": "2025-03-12", "kind": "day_off", "jurisdiction": "H 26"}, Unprocessable),
+        (
+            {"date": "2025-03-12", "kind": "day_off", "jurisdiction": "KHONG-TON-TAI"},
+            Unprocessable,
+        ),  # no agency
     ],
 )
 def test_bad_overrides_change_nothing(admin_user, kwargs, error):

@@ -35,8 +35,8 @@ class Command(BaseCommand):
                 agency=opts["agency"], code=opts["code"], on_problem=lambda p: self.stderr.write(f"FILE {p}")
             )
             self.stdout.write(
-                f"Đã kiểm tra {n_files} tệp; {len(bad_files)} tệp thiếu hoặc sai khác. / "
-                f"Checked {n_files} files; {len(bad_files)} missing or different."
+                f"Đã kiểm tra {n_files} tệp; {len(bad_files)} tệp thiếu, không đọc được hoặc sai khác. / "
+                f"Checked {n_files} files; {len(bad_files)} missing, unreadable or different."
             )
         if problems:
             raise CommandError(

@@ -1,0 +1,10 @@
+"""Vietnamese: day-first input (motcua/formats/__init__.py). The long output formats stay Django's ("Ngày 10
+tháng 12 năm 2026"); the short ones use slashes as the project's pages do."""
+
+from motcua.formats import (  # noqa: F401  (read by django.utils.formats.get_format)
+    DATE_INPUT_FORMATS,
+    DATETIME_INPUT_FORMATS,
+    SHORT_DATE_FORMAT,
+    SHORT_DATETIME_FORMAT,
+    TIME_INPUT_FORMATS,
+)
