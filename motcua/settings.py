@@ -125,9 +125,13 @@ TEMPLATES = [
     },
 ]
 
+# Persistent connections (60 s) for the production server's fixed workers; none in development, where the
+# development server starts a thread per request and each thread's connection would stay open until PostgreSQL
+# runs out of them ("too many clients"). CONN_MAX_AGE overrides both.
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60"))
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0" if DEBUG else "60")),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

@@ -91,3 +91,25 @@ def test_the_sms_adapter_defaults_to_the_console_only_in_development():
         "MOTCUA_SMS_ADAPTER": "motcua.notifications.sms.ConsoleAdapter",
     }
     assert settings_of(chosen, "MOTCUA_SMS_ADAPTER")["MOTCUA_SMS_ADAPTER"].endswith(".ConsoleAdapter")
+
+
+def test_development_keeps_no_database_connection_open_between_requests():
+    """runserver starts a thread per request: persistent connections there pile up until PostgreSQL refuses
+    clients. Production (DEBUG=0) keeps them 60 s; CONN_MAX_AGE overrides."""
+
+    def _conn_max_age(env: dict) -> int:
+        return settings_of(
+            {k: v for k, v in env.items() if k != "CONN_MAX_AGE"}
+            | ({"CONN_MAX_AGE": env["CONN_MAX_AGE"]} if "CONN_MAX_AGE" in env else {}),
+            "DATABASES",
+        )["DATABASES"]["default"]["CONN_MAX_AGE"]
+
+    dev = _conn_max_age({"DEBUG": "1", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x"})
+    prod = _conn_max_age(
+        {"DEBUG": "0", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "motcua.example.vn",
+         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x"}
+    )  # fmt: skip
+    chosen = _conn_max_age(
+        {"DEBUG": "1", "CONN_MAX_AGE": "30", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x"}
+    )
+    assert (dev, prod, chosen) == (0, 60, 30)
