@@ -44,9 +44,24 @@ def _text(value) -> str:
     return nfc(str(value))
 
 
-def _yes_no(value, column: str, default: bool, errors: list) -> bool:
+def yes_no(value, column: str, default: bool, errors: list) -> bool:
+    """A yes/no cell as catalogues write it (true/false, 1/0, có/không, x, bắt buộc…); an unreadable one appends
+    a bilingual (vi, en) error to `errors` and gives `default`. Shared by the catalogue import."""
     if value is None or value == "":
         return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    f = fold(str(value))
+    if f in ("true", "1", "yes", "co", "x", "bat buoc"):
+        return True
+    if f in ("false", "0", "no", "khong", "khong bat buoc"):
+        return False
+    errors.append(
+        (f"'{column}' phải là có/không (nhận được '{value}').", f"'{column}' must be yes/no (got '{value}').")
+    )
+    return default
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)) and value in (0, 1):
@@ -91,7 +106,7 @@ def _number_limits(item: dict, i: int, errors: list) -> dict:
             )
         )
     if "integer" in item:
-        out["integer"] = _yes_no(item.get("integer"), f"form_fields[{i}].integer", False, errors)
+        out["integer"] = yes_no(item.get("integer"), f"form_fields[{i}].integer", False, errors)
     return out
 
 
@@ -141,7 +156,7 @@ def check_form_fields(value) -> tuple[list[dict], list[tuple[str, str]]]:
             "name": name,
             "label": label,
             "type": kind,
-            "required": _yes_no(item.get("required"), f"form_fields[{i}].required", False, errors),
+            "required": yes_no(item.get("required"), f"form_fields[{i}].required", False, errors),
         }
         if item.get("help"):
             entry["help"] = _text(item.get("help"))

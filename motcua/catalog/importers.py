@@ -34,7 +34,7 @@ from motcua.core.errors import Unprocessable
 from motcua.core.text import fold, nfc
 from motcua.org.models import Agency, Role
 
-from .eforms import check_form_fields
+from .eforms import check_form_fields, yes_no
 from .models import (
     CODE_RE,
     Field,
@@ -372,8 +372,7 @@ def _int(value: Any, column: str, default: int, e: _Errors) -> int:
 
 
 def _bool(value: Any, column: str, default: bool, e: _Errors) -> bool:
-    if value is None or value == "":
-        return default
+    return yes_no(value, column, default, e.errors)
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)) and value in (0, 1):
