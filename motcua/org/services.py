@@ -240,3 +240,16 @@ def staff_revoke_role(*, staff_role: StaffRole) -> StaffRole:
         staff_role.active = False
         staff_role.save(update_fields=["active"])
     return staff_role
+
+
+def drop_roles_a_unit_deletion_would_duplicate(sender, instance, **kwargs) -> None:
+    """Before a unit is deleted its staff roles lose their unit (SET_NULL). A role whose holder already has the
+    same role in the agency without a unit would become its duplicate (constraint staffrole_unique_no_unit, a
+    500 in the admin): it is removed here — the unit-less role keeps the person's rights."""
+    from .models import StaffRole
+
+    for role in StaffRole.objects.filter(unit=instance):
+        if StaffRole.objects.filter(
+            user_id=role.user_id, agency_id=role.agency_id, role=role.role, unit__isnull=True
+        ).exists():
+            role.delete()

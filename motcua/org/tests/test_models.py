@@ -192,3 +192,24 @@ def test_office_hours_that_can_be_right_are_kept(tree, hours):
     services.agency_update(agency=tree["dept"], **hours)
     dept = Agency.objects.get(identifier="000.00.21.H26")
     assert all(getattr(dept, k) == v for k, v in hours.items())
+
+
+def test_deleting_a_unit_keeps_one_role_per_person(db):
+    """A person holds the same role in a unit and without one; deleting the unit leaves one unit-less role (it
+    was an IntegrityError, a 500 in the admin) and the others of that unit lose their unit as before."""
+    from django.contrib.auth import get_user_model
+
+    from motcua.org.models import Agency, Role, StaffRole, Unit
+
+    agency = Agency.objects.create(
+        identifier="000.00.21.H26", name="Sở Kế hoạch và Đầu tư", level="department"
+    )
+    unit = Unit.objects.create(agency=agency, name="Phòng Đăng ký kinh doanh", kind="specialist")
+    User = get_user_model()
+    both, only = User.objects.create_user("cv1"), User.objects.create_user("cv2")
+    StaffRole.objects.create(user=both, agency=agency, role=Role.SPECIALIST, unit=unit)
+    StaffRole.objects.create(user=both, agency=agency, role=Role.SPECIALIST)
+    StaffRole.objects.create(user=only, agency=agency, role=Role.SPECIALIST, unit=unit)
+    unit.delete()
+    assert StaffRole.objects.filter(user=both).count() == 1
+    assert StaffRole.objects.get(user=only).unit is None
