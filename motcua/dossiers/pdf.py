@@ -23,6 +23,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from motcua.core.errors import NotFound
 from motcua.org.models import Agency, Role
@@ -49,6 +50,11 @@ class FormSpec:
     citizen: bool  # the applicant may download it
     landscape: bool = False
     outcome: str = ""  # only for a `resolve` event with this outcome
+
+    @property
+    def display(self) -> str:
+        """The form's name in the interface language (the PDF itself is Vietnamese: `title`)."""
+        return str(FORM_LABELS.get(self.key, self.title))
 
     def matches(self, action: str, data: dict | None) -> bool:
         return action == self.action and (not self.outcome or (data or {}).get("outcome") == self.outcome)
@@ -103,6 +109,18 @@ FORMS: dict[str, FormSpec] = {
         ),
     ]
 }
+# The forms' names for the screens (gettext: English when chosen); the PDFs keep the official Vietnamese `title`.
+FORM_LABELS = {
+    "receipt": gettext_lazy("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+    "supplement": gettext_lazy("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+    "refusal": gettext_lazy("Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+    "apology": gettext_lazy("Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết"),
+    "stop": gettext_lazy("Thông báo dừng giải quyết hồ sơ"),
+    "control": gettext_lazy("Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+    "ineligible": gettext_lazy("Thông báo hồ sơ không đủ điều kiện giải quyết"),
+    "tracking": gettext_lazy("Sổ theo dõi hồ sơ"),
+}
+
 TRACKING_BOOK = FormSpec("tracking", "07", "Sổ theo dõi hồ sơ", "receive", "STD", "tracking", False, True)
 
 

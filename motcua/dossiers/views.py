@@ -257,10 +257,10 @@ def dossier_act(request, code: str, action: str):
         )
     form = form_cls(request.POST, request.FILES, dossier=dossier, user=request.user)
     if not form.is_valid():
-        err = DomainError(
-            _("Thông tin chưa hợp lệ, kiểm tra lại các ô được đánh dấu."),
-            "Some fields are invalid; see the marked fields.",
-        )
+        invalid = _(
+            "Thông tin chưa hợp lệ, kiểm tra lại các ô được đánh dấu."
+        )  # in the page's language, once
+        err = DomainError(invalid, invalid)
         return _render_detail(request, dossier, bound={action: form}, error=err, status=400)
     stored: list = []
     try:
@@ -567,12 +567,12 @@ def counter(request):
     form = CounterForm(request.POST, request.FILES, **kwargs)
     ctx["form"] = form
     if procedure is None or not form.is_valid():
-        ctx["error"] = DomainError(
+        invalid = (
             _("Thông tin chưa hợp lệ, kiểm tra lại các ô được đánh dấu.")
             if procedure
-            else _("Chọn thủ tục hành chính."),
-            "Some fields are invalid.",
+            else _("Chọn thủ tục hành chính.")
         )
+        ctx["error"] = DomainError(invalid, invalid)  # in the page's language, once
         return render(request, "dossiers/staff/counter.html", ctx, status=400)
     c = form.cleaned_data
     stored: list = []

@@ -27,6 +27,7 @@ from motcua.core.errors import DomainError, NotFound, Unprocessable
 from motcua.core.i18n import english_active
 from motcua.core.storage import open_stored
 from motcua.core.text import nfc
+from motcua.dossiers import pdf
 from motcua.dossiers.models import DocumentKind, Dossier, State
 from motcua.dossiers.selectors import dossier_public, due_status, eform_of
 from motcua.dossiers.workflow import TRANSITIONS
@@ -41,12 +42,13 @@ from .payments import FakeGateway, InvalidCallback, fake_gateway_enabled, get_ga
 from .templatetags.portal_tags import vnd
 
 # Forms the applicant may download (keys of motcua.dossiers.pdf.FORMS), by the event that issues them.
+# the forms the applicant downloads, by the action that issues them (their names: dossiers.pdf.FORMS)
 CITIZEN_FORMS = {
-    "receive": ("receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu số 01)"),
-    "request_supplement": ("supplement", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu số 02)"),
-    "refuse": ("refusal", "Phiếu từ chối tiếp nhận giải quyết hồ sơ (Mẫu số 03)"),
-    "apologize": ("apology", "Phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu số 04)"),
-    "stop": ("stop", "Thông báo dừng giải quyết hồ sơ (Mẫu số 05)"),
+    "receive": "receipt",
+    "request_supplement": "supplement",
+    "refuse": "refusal",
+    "apologize": "apology",
+    "stop": "stop",
 }
 CODE_RE = re.compile(r"^[0-9A-Z][0-9A-Z.\-]{2,79}$")
 
@@ -486,14 +488,16 @@ def _detail_ctx(dossier: Dossier) -> dict:
     rounds: dict[str, int] = {}
     for e in events:
         if e.action in CITIZEN_FORMS:
-            key, title = CITIZEN_FORMS[e.action]
+            key = CITIZEN_FORMS[e.action]
+            spec = pdf.FORMS[key]
+            title = _("%(name)s (Mẫu số %(number)s)") % {"name": spec.display, "number": spec.number}
             rounds[key] = rounds.get(key, 0) + 1
             forms_.append({"key": key, "title": title, "seq": e.seq, "round": rounds[key], "at": e.at})
     for f in forms_:
         many = rounds[f["key"]] > 1
         f["url"] = form_pdf_url(dossier.code, f["key"], f["seq"] if many else None)
         if many:
-            f["title"] = f"{f['title']} — lần {f['round']}"
+            f["title"] = _("%(title)s — lần %(n)s") % {"title": f["title"], "n": f["round"]}
     timeline = [
         {
             "at": e.at,
