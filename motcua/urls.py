@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from motcua.api import api
 from motcua.core.health import healthz
+from motcua.dossiers import slash_codes
 
 admin.site.site_header = "Quản trị Một cửa điện tử"
 admin.site.site_title = "Mot Cua"
@@ -10,6 +11,8 @@ admin.site.index_title = "Quản trị hệ thống"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),  # load balancers and monitoring (motcua/core/health.py)
+    # imported codes with a slash ("123/2019/HS"): only paths the API's own dossier routes cannot take
+    re_path(slash_codes.PATTERN, slash_codes.dispatch, name="dossier_slash_code"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,14 +1,16 @@
 from django.urls import path
 
+from motcua.core import converters  # noqa: F401 - registers <dossier:…>
+
 from . import views
 
 app_name = "community"
 urlpatterns: list = [
     path("to-cong-nghe-so/", views.dashboard, name="dashboard"),
     path("to-cong-nghe-so/nhan-ho-so/", views.claim, name="claim"),
-    path("to-cong-nghe-so/nhan-ho-so/<str:code>/", views.claim_done, name="claim_done"),
+    path("to-cong-nghe-so/nhan-ho-so/<dossier:code>/", views.claim_done, name="claim_done"),
     path("to-cong-nghe-so/nop-ho/", views.assisted_new, name="assisted_new"),
-    path("to-cong-nghe-so/nop-ho/<str:code>/", views.assisted_done, name="assisted_done"),
+    path("to-cong-nghe-so/nop-ho/<dossier:code>/", views.assisted_done, name="assisted_done"),
     path("to-cong-nghe-so/nhat-ky/", views.outreach_new, name="outreach_new"),
     path("to-cong-nghe-so/<str:identifier>/", views.ward_detail, name="ward"),
 ]

@@ -1,10 +1,12 @@
 from django.urls import path
 
+from motcua.core import converters  # noqa: F401 - registers <dossier:…>
+
 from . import desk_views, views
 
 app_name = "feedback"
 urlpatterns: list = [
-    path("danh-gia/<str:code>/", views.rate, name="rate"),
+    path("danh-gia/<dossier:code>/", views.rate, name="rate"),
     # before the dossier pages below: "man-hinh-quay" is no dossier code (codes hold dots and dashes)
     path("staff/danh-gia/man-hinh-quay/", views.counter_display, name="counter_display"),
     path("staff/quay/", desk_views.desk_list, name="desks"),
@@ -15,8 +17,8 @@ urlpatterns: list = [
     path("staff/quay/<int:pk>/gan-may/", desk_views.device_pair, name="device_pair"),
     path("staff/quay/may/<int:pk>/go/", desk_views.device_revoke, name="device_revoke"),
     path("quay/man-hinh/", desk_views.screen, name="desk_screen"),
-    path("staff/danh-gia/<str:code>/", views.rate_paper, name="rate_paper"),
-    path("staff/danh-gia/<str:code>/qr/", views.rate_qr, name="rate_qr"),
+    path("staff/danh-gia/<dossier:code>/qr/", views.rate_qr, name="rate_qr"),
+    path("staff/danh-gia/<dossier:code>/", views.rate_paper, name="rate_paper"),
     path("phan-anh/", views.submit, name="submit"),
     path("phan-anh/cua-toi/", views.mine, name="mine"),
     path("phan-anh/cong-khai/", views.public_list, name="public"),

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from motcua.core import converters  # noqa: F401 - registers <dossier:…>
+
 from . import oidc, views
 
 app_name = "portal"
@@ -13,13 +15,14 @@ urlpatterns = [
     path("nop-ho-so/<str:code>/", views.file_start, name="file_start"),
     path("nop-ho-so/<str:code>/<slug:step>/", views.file_step, name="file_step"),
     path("ho-so-cua-toi/", views.my_dossiers, name="my_dossiers"),
-    path("ho-so-cua-toi/<str:code>/", views.my_dossier, name="my_dossier"),
-    path("ho-so-cua-toi/<str:code>/bo-sung/", views.my_dossier_supplement, name="my_dossier_supplement"),
-    path("ho-so-cua-toi/<str:code>/thanh-toan/", views.my_dossier_pay, name="my_dossier_pay"),
-    path("ho-so-cua-toi/<str:code>/rut-ho-so/", views.my_dossier_withdraw, name="my_dossier_withdraw"),
-    path("ho-so-cua-toi/<str:code>/tai-lieu/<int:pk>/", views.my_document, name="my_document"),
+    # the routes with a fixed tail before the bare code (a code may hold "/": core/converters.py)
+    path("ho-so-cua-toi/<dossier:code>/bo-sung/", views.my_dossier_supplement, name="my_dossier_supplement"),
+    path("ho-so-cua-toi/<dossier:code>/thanh-toan/", views.my_dossier_pay, name="my_dossier_pay"),
+    path("ho-so-cua-toi/<dossier:code>/rut-ho-so/", views.my_dossier_withdraw, name="my_dossier_withdraw"),
+    path("ho-so-cua-toi/<dossier:code>/tai-lieu/<int:pk>/", views.my_document, name="my_document"),
+    path("ho-so-cua-toi/<dossier:code>/", views.my_dossier, name="my_dossier"),
     path("tra-cuu/", views.lookup, name="lookup"),
-    path("tra-cuu/qr/<str:code>.svg", views.lookup_qr, name="lookup_qr"),
+    path("tra-cuu/qr/<dossier:code>.svg", views.lookup_qr, name="lookup_qr"),
     path("thanh-toan/fake/<str:ref>/", views.fake_gateway, name="fake_gateway"),
     path("thanh-toan/ket-qua/", views.payment_return, name="payment_return"),
 ]

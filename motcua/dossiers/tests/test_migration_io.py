@@ -931,3 +931,36 @@ def test_the_api_shows_event_instants_in_local_time(org, token):
     assert received["data"]["due_at"] == "2025-03-06T09:00:00+07:00"
     # stored as recorded (UTC): the hash chain is over the stored data
     assert DossierEvent.objects.get(dossier=d, action="apologize").data["new_return_at"].endswith("+00:00")
+
+
+@pytest.mark.parametrize("code", ["123/2019/HS", "HS/0001"])
+def test_an_imported_code_with_a_slash_is_reached_through_the_api(org, token, tmp_path, code):
+    """Contract §8: imported dossiers keep their codes, any unique code — a previous system's "123/2019/HS" too.
+    The API reads it, tells its status and takes its actions like any other."""
+    rec = record(code, [("submit", "2025-03-03T09:00:00+07:00"), ("receive", "2025-03-03T10:00:00+07:00")])
+    assert run("import-dossiers", write(tmp_path, [rec]))[0] == 0
+    c, officer = Client(), token("officer")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {officer}"}
+    r = c.get(f"/api/v1/dossiers/{code}", **auth)
+    assert r.status_code == 200 and r.json()["code"] == code and r.json()["state"] == "received"
+    assert c.get(f"/api/v1/dossiers/{code}/status").json()["code"] == code
+    r = c.post(f"/api/v1/dossiers/{code}/request_supplement", {"reason": "Thiếu bản sao"},
+               content_type="application/json", **auth)  # fmt: skip
+    assert r.status_code == 200 and r.json()["state"] == "supplement_requested"
+    r = c.post(f"/api/v1/dossiers/{code}/nonsense", {}, content_type="application/json", **auth)
+    assert r.status_code == 404 and r.json()["error"] == "unknown_action"
+    assert c.get("/api/v1/dossiers/999/9999/XX", **auth).status_code == 404
+
+
+def test_the_staff_screens_list_and_open_a_dossier_with_a_slash_in_its_code(org, tmp_path, client):
+    rec = record(
+        "123/2019/HS", [("submit", "2025-03-03T09:00:00+07:00"), ("receive", "2025-03-03T10:00:00+07:00")]
+    )
+    assert run("import-dossiers", write(tmp_path, [rec]))[0] == 0
+    client.force_login(org["users"]["officer"])
+    inbox = client.get("/staff/", {"tab": "all"})
+    assert inbox.status_code == 200 and 'href="/staff/dossiers/123/2019/HS/"' in inbox.content.decode()
+    page = client.get("/staff/dossiers/123/2019/HS/")
+    assert page.status_code == 200 and page.context["dossier"].code == "123/2019/HS"
+    pdf = client.get("/staff/dossiers/123/2019/HS/forms/receipt.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
