@@ -71,6 +71,19 @@ def default_storage_from_env(environ: Mapping[str, str]) -> dict:
     style = (environ.get("MOTCUA_S3_ADDRESSING_STYLE") or "").strip().lower()
     if style not in ("", "path", "virtual", "auto"):
         problems.append(f"MOTCUA_S3_ADDRESSING_STYLE must be 'path', 'virtual' or 'auto', not {style!r}")
+    timeouts = {}
+    for name, option, default in (
+        ("MOTCUA_S3_CONNECT_TIMEOUT", "connect_timeout", 5),
+        ("MOTCUA_S3_READ_TIMEOUT", "read_timeout", 30),
+    ):
+        raw = (environ.get(name) or "").strip()
+        try:
+            value = float(raw) if raw else default
+        except ValueError:
+            value = -1
+        if not 0 < value <= 600:
+            problems.append(f"{name} must be a number of seconds from 0 to 600, not {raw!r}")
+        timeouts[option] = value
     prefix = (environ.get("MOTCUA_S3_PREFIX") or "").strip().strip("/")
     if ".." in prefix.split("/"):
         problems.append("MOTCUA_S3_PREFIX must not contain '..'")
@@ -96,6 +109,16 @@ def default_storage_from_env(environ: Mapping[str, str]) -> dict:
         options["secret_key"] = secret
     if style:
         options["addressing_style"] = style
+    # a store that does not answer (a dropped route, not a refused connection) must not hold a worker for
+    # botocore's default 60 s per attempt: the upload gets its 503 within seconds (StorageUnavailable)
+    from botocore.config import Config
+
+    options["client_config"] = Config(
+        s3={"addressing_style": style} if style else None,
+        connect_timeout=timeouts["connect_timeout"],
+        read_timeout=timeouts["read_timeout"],
+        retries={"max_attempts": 3, "mode": "standard"},
+    )
     return {"BACKEND": S3_BACKEND, "OPTIONS": options}
 
 

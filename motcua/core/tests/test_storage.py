@@ -34,6 +34,8 @@ def test_s3_options_from_the_environment():
             "MOTCUA_S3_ADDRESSING_STYLE": "path",
         }
     )
+    config = conf["OPTIONS"].pop("client_config")
+    assert (config.connect_timeout, config.read_timeout, config.s3) == (5, 30, {"addressing_style": "path"})
     assert conf == {
         "BACKEND": S3_BACKEND,
         "OPTIONS": {
@@ -51,6 +53,7 @@ def test_s3_options_from_the_environment():
     }
     # credentials are optional (boto3's own chain: AWS_* variables, instance role)
     minimal = default_storage_from_env({"MOTCUA_STORAGE": "s3", "MOTCUA_S3_BUCKET": "hoso"})
+    minimal["OPTIONS"].pop("client_config")
     assert minimal["OPTIONS"] == {
         "bucket_name": "hoso",
         "file_overwrite": False,
@@ -131,3 +134,16 @@ def test_the_server_does_not_start_with_s3_and_no_bucket():
     )
     good = _start({"MOTCUA_STORAGE": "s3", "MOTCUA_S3_BUCKET": "hoso"})
     assert good.returncode == 0, good.stderr
+
+
+def test_s3_timeouts_are_settings_and_bounded():
+    """A store that does not answer must not hold a worker for botocore's 60 s per attempt."""
+    base = {"MOTCUA_STORAGE": "s3", "MOTCUA_S3_BUCKET": "hoso"}
+    conf = default_storage_from_env(
+        {**base, "MOTCUA_S3_CONNECT_TIMEOUT": "2", "MOTCUA_S3_READ_TIMEOUT": "10.5"}
+    )
+    config = conf["OPTIONS"]["client_config"]
+    assert (config.connect_timeout, config.read_timeout, config.retries["max_attempts"]) == (2, 10.5, 3)
+    for bad in ("0", "-1", "abc", "1000"):
+        with pytest.raises(ImproperlyConfigured, match="MOTCUA_S3_READ_TIMEOUT"):
+            default_storage_from_env({**base, "MOTCUA_S3_READ_TIMEOUT": bad})
