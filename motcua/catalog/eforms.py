@@ -62,19 +62,6 @@ def yes_no(value, column: str, default: bool, errors: list) -> bool:
         (f"'{column}' phải là có/không (nhận được '{value}').", f"'{column}' must be yes/no (got '{value}').")
     )
     return default
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)) and value in (0, 1):
-        return bool(value)
-    f = fold(str(value))
-    if f in ("true", "1", "yes", "co", "x", "bat buoc"):
-        return True
-    if f in ("false", "0", "no", "khong", "khong bat buoc"):
-        return False
-    errors.append(
-        (f"'{column}' phải là có/không (nhận được '{value}').", f"'{column}' must be yes/no (got '{value}').")
-    )
-    return default
 
 
 def _is_number(value) -> bool:

@@ -373,19 +373,6 @@ def _int(value: Any, column: str, default: int, e: _Errors) -> int:
 
 def _bool(value: Any, column: str, default: bool, e: _Errors) -> bool:
     return yes_no(value, column, default, e.errors)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)) and value in (0, 1):
-        return bool(value)
-    f = fold(str(value))
-    if f in ("true", "1", "yes", "co", "x", "bat buoc"):
-        return True
-    if f in ("false", "0", "no", "khong", "khong bat buoc"):
-        return False
-    e.err(
-        f"'{column}' phải là có/không (nhận được '{value}').", f"'{column}' must be yes/no (got '{value}')."
-    )
-    return default
 
 
 def _date(value: Any, column: str, e: _Errors) -> dt.date | None:

@@ -64,3 +64,14 @@ def code_forms(value: str | None) -> list[str]:
     are upper case; an imported code is kept as it came). '' for nothing typed → []."""
     code = re.sub(r"\s+", "", unicodedata.normalize("NFC", str(value or "")))
     return list(dict.fromkeys((code, code.upper()))) if code else []
+
+
+def dong(value) -> str:
+    """An amount in đồng as Vietnamese write it: 1400000 → '1.400.000 đồng' ('' when it is not a number)."""
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+    try:
+        amount = Decimal(str(value)).to_integral_value(ROUND_HALF_UP)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    return f"{int(amount):,}".replace(",", ".") + " đồng"

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.storage import open_stored
+from motcua.core.text import dong
 from motcua.org.models import Agency, Role
 from motcua.org.selectors import can_read_agency, is_one_stop_officer, is_staff_member, roles_of
 
@@ -161,7 +162,7 @@ def _event_rows(dossier: Dossier) -> list[dict]:
             if d.get(key):
                 value = d[key]
                 if key == "amount" and str(value).isdigit():  # 500.000 đồng, as the officer wrote it
-                    value = _("%(n)s đồng") % {"n": f"{int(value):,}".replace(",", ".")}
+                    value = dong(value)
                 details.append(f"{label}: {value}")
         rows.append(
             {

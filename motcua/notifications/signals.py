@@ -8,7 +8,6 @@ after commit (services.notify uses transaction.on_commit). Imported (migrated) d
 
 import datetime as dt
 import logging
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
@@ -17,6 +16,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from motcua.core.i18n import vietnamese
+from motcua.core.text import dong
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import DossierEvent, Outcome
 
@@ -67,11 +67,7 @@ def days_text(limit_hours) -> str:
 
 def vnd(value) -> str:
     """1400000 → '1.400.000 đồng' ('' when absent)."""
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        return ""
-    return f"{int(amount):,}".replace(",", ".") + " đồng"
+    return dong(value)
 
 
 def event_context(event: DossierEvent) -> dict:

@@ -5,6 +5,7 @@ import datetime as dt
 from django import template
 from django.utils.dateparse import parse_date, parse_datetime
 
+from motcua.core.text import dong
 from motcua.dossiers import lifecycle
 
 register = template.Library()
@@ -41,11 +42,7 @@ def state_label(state: str) -> str:
 @register.filter
 def vnd(value) -> str:
     """1400000 → '1.400.000 đồng'."""
-    try:
-        n = int(round(float(value)))
-    except (TypeError, ValueError):
-        return ""
-    return f"{n:,}".replace(",", ".") + " đồng"
+    return dong(value)
 
 
 @register.simple_tag
