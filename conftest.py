@@ -4,6 +4,12 @@ import os
 import shutil
 
 import pytest
+from hypothesis import settings
+
+# Property tests assert values, never speed: the machine is shared and a slow moment must not fail an example
+# (hypothesis' default 200 ms deadline did, once, on a loaded machine). Speed lives in bench/.
+settings.register_profile("motcua", deadline=None)
+settings.load_profile("motcua")
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 

@@ -448,7 +448,7 @@ def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[Dossi
     usernames = set()
     for e in events:
         usernames.add(e.actor_name)
-        for k in ("assignee", "receiver", "giver"):
+        for k in ("assignee", "receiver", "giver", "previous_assignee"):
             usernames.add(e.data.get(k, ""))
     names = person_names(usernames)
     one_stop = f"Bộ phận Một cửa — {dossier.agency.short_name or dossier.agency.name}"
@@ -486,7 +486,12 @@ def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[Dossi
                 e.at,
                 actor,
                 names.get(e.data.get("assignee", ""), e.data.get("assignee", "")),
-                note=f"Phân công xử lý bước {e.step_order}" if e.step_order else "Phân công xử lý",
+                note=(f"Phân công xử lý bước {e.step_order}" if e.step_order else "Phân công xử lý")
+                + (
+                    f", thay cho {names.get(e.data['previous_assignee'], e.data['previous_assignee'])}"
+                    if e.data.get("previous_assignee")
+                    else ""
+                ),
             )
         elif e.action == "hand_over":
             giver_unit = e.data.get("from_actor") or current_actor

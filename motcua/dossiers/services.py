@@ -1532,9 +1532,13 @@ def _apply_steps(
                 f"Step {step.order} is {step.agency.name}'s; only that agency's heads or officers assign it.",
                 code="forbidden",
             )
+        previous = step.assignee
         step.assignee = assignee = _step_assignee(params.get("assignee") or "", step)
         step.save(update_fields=["assignee"])
-        return step.order, {"assignee": assignee.username, "step_actor": step.actor}
+        data = {"assignee": assignee.username, "step_actor": step.actor}
+        if previous is not None and previous.pk != assignee.pk:  # a reassignment names whom the work left
+            data["previous_assignee"] = previous.username
+        return step.order, data
     # hand_over: complete the current step and start the next (optionally to a named person / another agency)
     data: dict = {}
     if current is not None:

@@ -2,12 +2,13 @@ from django.urls import path
 
 from motcua.core import converters  # noqa: F401 - registers <dossier:…>
 
-from . import views
+from . import transfer_views, views
 
 app_name = "dossiers"
 urlpatterns: list = [
     path("staff/", views.inbox, name="inbox"),
     path("staff/tiep-nhan/", views.counter, name="counter"),
+    path("staff/chuyen-giao/", transfer_views.transfer_page, name="transfer"),
     path("staff/so-theo-doi.pdf", views.tracking_book_pdf, name="tracking_book"),
     # the routes with a fixed tail before the bare code (a code may hold "/": core/converters.py)
     path("staff/dossiers/<dossier:code>/act/<slug:action>/", views.dossier_act, name="act"),

@@ -26,7 +26,7 @@ from motcua.core.text import dong
 from motcua.org.models import Agency, Role
 from motcua.org.selectors import can_read_agency, is_one_stop_officer, is_staff_member, roles_of
 
-from . import documents, lifecycle, pdf, selectors, services
+from . import documents, lifecycle, pdf, selectors, services, transfer
 from .forms import ACTION_FORMS, CounterForm, UploadForm, paper_components
 from .models import Classification, Dossier, Outcome, ReturnMethod, State
 from .workflow import TRANSITIONS
@@ -116,7 +116,9 @@ def _person(user, username: str = "") -> str:
 def _event_rows(dossier: Dossier) -> list[dict]:
     rows = []
     events = list(dossier.events.select_related("actor").order_by("seq"))
-    names = pdf.person_names({e.data.get(k, "") for e in events for k in ("assignee", "receiver")})
+    names = pdf.person_names(
+        {e.data.get(k, "") for e in events for k in ("assignee", "receiver", "previous_assignee")}
+    )
     for e in events:
         t = TRANSITIONS.get(e.action)
         details = []
@@ -130,6 +132,9 @@ def _event_rows(dossier: Dossier) -> list[dict]:
                 )
             else:  # an imported history records the assignee without the step
                 details.append(_("Giao cho: %(who)s") % {"who": who})
+            if d.get("previous_assignee"):
+                before = d["previous_assignee"]
+                details.append(_("Thay cho: %(who)s") % {"who": names.get(before, before)})
         if e.action == "hand_over":
             if d.get("from_actor"):
                 details.append(_("Giao: %s") % d["from_actor"])
@@ -489,6 +494,7 @@ def inbox(request):
         d.due_flag = due_flag(d, now)
         d.state_text = lifecycle.state_display(d.state)
     apology_count = counts.get("apology", 0)
+    heads_transfers = bool(transfer.transfer_agencies(user))
     return render(
         request,
         "dossiers/staff/inbox.html",
@@ -505,6 +511,9 @@ def inbox(request):
             ],
             "page": page,
             "apology_count": apology_count,
+            "heads_transfers": heads_transfers,
+            # open steps held by staff who left the agency or lost their working role: nobody else sees them
+            "stranded_count": transfer.stranded_count(user) if heads_transfers else 0,
             "is_officer": is_one_stop_officer(user),
             "default_agency": _default_agency(user),
             "month_start": timezone.localdate().replace(day=1),
