@@ -231,6 +231,15 @@ class DossierStep(CompiledSaveMixin, models.Model):
     class Meta:
         ordering = ["dossier", "order"]
         constraints = [models.UniqueConstraint(fields=["dossier", "order"], name="dossierstep_unique_order")]
+        indexes = [
+            # the steps someone holds now (transfer.py: the heads' page and the inbox's warning): a few open
+            # steps among the millions completed, so the index stays small and the warning costs no scan
+            models.Index(
+                fields=["agency", "assignee"],
+                name="dossierstep_open_held",
+                condition=models.Q(completed_at__isnull=True, assignee__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.dossier.code} #{self.order} {self.actor}"

@@ -24,7 +24,7 @@ EXPECTED = {
         ("agency_id", "due_at"),  # partial, open dossiers; reports migration 0002 (overdue lists, ADR 0017)
     },
     DossierEvent: {("dossier_id", "seq"), ("action", "at"), ("actor_id",)},
-    DossierStep: {("dossier_id", "order"), ("agency_id",), ("assignee_id",)},
+    DossierStep: {("dossier_id", "order"), ("agency_id",), ("assignee_id",), ("agency_id", "assignee_id")},
 }
 PARTIAL = {
     "dossier_stopped_at",
@@ -66,3 +66,6 @@ def test_partial_indexes_skip_nulls_on_postgresql():
     assert not [n for n, d in defs.items() if "pattern_ops" in d]
     for name in PARTIAL:
         assert defs[name].endswith("IS NOT NULL)"), defs[name]
+    # open steps someone holds (transfer.py): neither the completed nor the unassigned ones
+    held = defs["dossierstep_open_held"]
+    assert "assignee_id IS NOT NULL" in held and "completed_at IS NULL" in held, held
