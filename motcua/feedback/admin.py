@@ -98,8 +98,9 @@ class CounterDeviceInline(admin.TabularInline):
 
 @admin.register(CounterDesk)
 class CounterDeskAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "agency", "officer", "seated_at", "active"]
-    list_filter = ["active"]
+    list_display = ["__str__", "agency", "officer", "seated_at", "active", "used"]
+    list_filter = ["active", "used"]
     search_fields = ["label", "agency__name", "agency__identifier"]
     raw_id_fields = ["agency", "officer"]
+    readonly_fields = ["used"]
     inlines = [CounterDeviceInline]
