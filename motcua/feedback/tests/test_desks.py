@@ -422,3 +422,31 @@ def test_the_desks_declared_before_use_was_recorded_count_as_used():
     executor.migrate(executor.loader.graph.leaf_nodes())
     desk = CounterDesk.objects.get()
     assert desk.used and not desks.desk_deletable(desk)
+
+
+@pytest.mark.parametrize(
+    "number, seated, text",
+    [
+        ("0", False, "Số quầy phải là số nguyên từ 1 đến 999"),
+        ("1000", False, "Số quầy phải là số nguyên từ 1 đến 999"),
+        ("3", True, "Cán bộ này đang ngồi Quầy số 1 (Sở Kế hoạch và Đầu tư); mỗi cán bộ chỉ ngồi một quầy"),
+    ],
+)
+def test_the_admin_says_why_a_desk_is_refused(admin_client, org, number, seated, text):  # noqa: F811
+    officer = org["users"]["officer"]
+    desks.desk_sit(actor=officer, desk_id=_desk(org, 1).pk)
+    data = {
+        "agency": org["so"].pk,
+        "number": number,
+        "label": "",
+        "officer": officer.pk if seated else "",
+        "active": "on",
+        "devices-TOTAL_FORMS": "0",
+        "devices-INITIAL_FORMS": "0",
+    }
+    r = admin_client.post(reverse("admin:feedback_counterdesk_add"), data)
+    assert r.status_code == 200 and text in r.content.decode()
+    assert CounterDesk.objects.count() == 1
+    data.update(number="3", officer="")
+    assert admin_client.post(reverse("admin:feedback_counterdesk_add"), data).status_code == 302
+    assert not CounterDesk.objects.get(number=3).used
