@@ -1,6 +1,7 @@
 """Web pages of the one-stop unit's desks (feedback.desks): the staff page where officers add desks, sit down and
 leave, and pair or unpair the desks' tablets; a desk's page where its number and label are changed and a desk never
-used is deleted; and the screen a paired tablet shows, with no officer signed in."""
+used is deleted; the step that says what pairing does before it is done; and the screen a paired tablet shows,
+with no officer signed in."""
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -163,10 +164,22 @@ def desk_delete(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def device_pair(request, pk: int):
     """Pair this browser (the desk's tablet) with the desk and sign the officer out of it: from now on it shows
-    the desk's screen, holding only the desk's key."""
+    the desk's screen, holding only the desk's key. First (GET, or a post without `confirm`) a page says what will
+    happen; pairing is its confirmed post."""
+    if request.method == "GET" or request.POST.get("confirm") != "1":
+        try:
+            desk = desks.desk_get(actor=request.user, desk_id=pk)
+        except DomainError as exc:
+            return _page(request, error=exc)
+        ctx = {
+            "title": _("Dùng máy này làm màn hình của %(desk)s?") % {"desk": desk},
+            "desk": desk,
+            "this_device": desks.device_for_key(request.COOKIES.get(desks.DEVICE_COOKIE)),
+        }
+        return render(request, "feedback/desk_pair_confirm.html", ctx)
     try:
         device, key = desks.device_pair(
             actor=request.user,

@@ -33,7 +33,7 @@ def _second_officer(org):  # noqa: F811
 def _paired(client, org, desk):  # noqa: F811
     """Pair `client`'s browser with `desk` as the desk's officer would, on the tablet itself."""
     client.force_login(org["users"]["officer"])
-    response = client.post(reverse("feedback:device_pair", args=[desk.pk]))
+    response = client.post(reverse("feedback:device_pair", args=[desk.pk]), {"confirm": "1"})
     assert response.status_code == 302 and response["Location"] == SCREEN
     return response
 
@@ -108,11 +108,15 @@ def test_only_one_stop_officers_manage_desks(client, org, who):  # noqa: F811
 def test_signed_out_the_desks_page_asks_for_the_sign_in_and_actions_are_posts(client, org):  # noqa: F811
     assert "/accounts/login/" in client.get(DESKS)["Location"]
     desk = _desk(org, 1)
-    assert "/accounts/login/" in client.get(reverse("feedback:desk_edit", args=[desk.pk]))["Location"]
+    for name in ("desk_edit", "device_pair"):
+        assert "/accounts/login/" in client.get(reverse(f"feedback:{name}", args=[desk.pk]))["Location"]
     client.force_login(org["users"]["officer"])
-    for name in ("desk_sit", "desk_toggle", "desk_delete", "device_pair"):
+    for name in ("desk_sit", "desk_toggle", "desk_delete"):
         assert client.get(reverse(f"feedback:{name}", args=[desk.pk])).status_code == 405
     assert client.get(reverse("feedback:desk_leave")).status_code == 405
+    # pairing's address shows the confirmation step: a GET pairs nothing
+    assert client.get(reverse("feedback:device_pair", args=[desk.pk])).status_code == 200
+    assert not CounterDevice.objects.exists()
 
 
 def test_an_officer_sits_at_one_desk_at_a_time_and_the_next_one_takes_over(client, org):  # noqa: F811
@@ -385,23 +389,47 @@ def test_the_seat_taken_now_keeps_a_desk(org):  # noqa: F811
 
 
 @pytest.mark.parametrize("who", ["other_officer", "specialist", "leader", "overseer", "citizen"])
-def test_another_agencys_desk_cannot_be_changed_or_deleted(client, org, who):  # noqa: F811
+def test_another_agencys_desk_cannot_be_changed_deleted_or_paired(client, org, who):  # noqa: F811
     desk = _desk(org, 1, "Đất đai")
     client.force_login(org["users"][who])
     edit = reverse("feedback:desk_edit", args=[desk.pk])
     assert client.get(edit).status_code == 403
     assert client.post(edit, {"number": "5", "label": "Khác"}).status_code == 403
     assert client.post(reverse("feedback:desk_delete", args=[desk.pk])).status_code == 403
+    assert client.get(reverse("feedback:device_pair", args=[desk.pk])).status_code == 403
+    assert client.post(reverse("feedback:device_pair", args=[desk.pk]), {"confirm": "1"}).status_code == 403
     desk.refresh_from_db()
     assert (desk.number, desk.label, desk.devices.count()) == (1, "Đất đai", 0)
 
 
 def test_an_unknown_desk_is_not_found(client, org):  # noqa: F811
     client.force_login(org["users"]["officer"])
-    missing = client.get(reverse("feedback:desk_edit", args=[987654]))
-    assert missing.status_code == 404 and "Không tìm thấy quầy" in missing.content.decode()
+    for name in ("desk_edit", "device_pair"):
+        missing = client.get(reverse(f"feedback:{name}", args=[987654]))
+        assert missing.status_code == 404 and "Không tìm thấy quầy" in missing.content.decode()
     assert client.post(reverse("feedback:desk_edit", args=[987654]), {"number": "1"}).status_code == 404
     assert client.post(reverse("feedback:desk_delete", args=[987654])).status_code == 404
+
+
+def test_pairing_first_says_what_will_happen(client, org):  # noqa: F811
+    one, two = _desk(org, 1), _desk(org, 2, "Hộ tịch")
+    client.force_login(org["users"]["officer"])
+    listed = client.get(DESKS).content.decode()
+    pair = reverse("feedback:device_pair", args=[two.pk])
+    assert f'href="{pair}"' in listed  # the list links to the step, it does not pair
+    step = client.get(pair)
+    body = step.content.decode()
+    assert step.status_code == 200 and "Quầy số 2 — Hộ tịch" in body
+    assert "được đăng xuất khỏi máy này ngay" in body and 'name="confirm" value="1"' in body
+    # a post without the confirmation shows the step again and pairs nothing
+    again = client.post(pair)
+    assert again.status_code == 200 and "Gắn máy và đăng xuất" in again.content.decode()
+    assert not CounterDevice.objects.exists()
+    assert client.get(reverse("dossiers:inbox")).status_code == 200  # still signed in
+    # a browser already paired with desk 1 is told it leaves that desk
+    _paired(client, org, one)
+    client.force_login(org["users"]["officer"])
+    assert "máy này đang là màn hình của Quầy số 1: máy sẽ được gỡ" in client.get(pair).content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
