@@ -1,6 +1,8 @@
 """Admin for ratings, criteria and PAKN (Vietnamese labels from the models' verbose names)."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from .models import CounterDesk, CounterDevice, Criterion, Feedback, Rating
 
@@ -96,10 +98,39 @@ class CounterDeviceInline(admin.TabularInline):
         return False  # a tablet is paired on the tablet itself (the desks page), which sets its key
 
 
+class CounterDeskForm(forms.ModelForm):
+    """The desks page's rules, with their messages: a number from 1 to 999 (the database only refuses 0, with a
+    constraint's name for a message), and an officer sits at one desk at a time."""
+
+    def clean_number(self):
+        from .desks import MAX_DESK_NUMBER
+
+        number = self.cleaned_data["number"]
+        if number is not None and not 1 <= number <= MAX_DESK_NUMBER:
+            raise forms.ValidationError(
+                _("Số quầy phải là số nguyên từ 1 đến %(max)s.") % {"max": MAX_DESK_NUMBER}, code="bad_number"
+            )
+        return number
+
+    def clean_officer(self):
+        officer = self.cleaned_data["officer"]
+        if officer is not None:
+            elsewhere = CounterDesk.objects.filter(officer=officer).exclude(pk=self.instance.pk).first()
+            if elsewhere is not None:
+                raise forms.ValidationError(
+                    _("Cán bộ này đang ngồi %(desk)s (%(agency)s); mỗi cán bộ chỉ ngồi một quầy một lúc.")
+                    % {"desk": elsewhere, "agency": elsewhere.agency},
+                    code="seated_elsewhere",
+                )
+        return officer
+
+
 @admin.register(CounterDesk)
 class CounterDeskAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "agency", "officer", "seated_at", "active"]
-    list_filter = ["active"]
+    form = CounterDeskForm
+    list_display = ["__str__", "agency", "officer", "seated_at", "active", "used"]
+    list_filter = ["active", "used"]
     search_fields = ["label", "agency__name", "agency__identifier"]
     raw_id_fields = ["agency", "officer"]
+    readonly_fields = ["used"]
     inlines = [CounterDeviceInline]

@@ -1,5 +1,7 @@
 """Web pages of the one-stop unit's desks (feedback.desks): the staff page where officers add desks, sit down and
-leave, and pair or unpair the desks' tablets; and the screen a paired tablet shows, with no officer signed in."""
+leave, and pair or unpair the desks' tablets; a desk's page where its number and label are changed and a desk never
+used is deleted; the step that says what pairing does before it is done; and the screen a paired tablet shows,
+with no officer signed in."""
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -7,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.core.errors import DomainError, PermissionDenied
 from motcua.org.models import Agency
@@ -50,6 +52,20 @@ def _page(request, *, error: DomainError | None = None, form: dict | None = None
         "max_label": desks.MAX_LABEL,
     }
     return render(request, "feedback/desks.html", ctx, status=error.status if error else 200)
+
+
+def _desk_page(request, desk, *, form: dict | None = None, error: DomainError | None = None):
+    """A desk's page: its number and label to change, and deleting it if it was never used (else why not)."""
+    ctx = {
+        "title": _("Sửa %(desk)s") % {"desk": desk},
+        "desk": desk,
+        "form": form or {"number": str(desk.number), "label": desk.label},
+        "deletable": desks.desk_deletable(desk),
+        "error": error,
+        "max_number": desks.MAX_DESK_NUMBER,
+        "max_label": desks.MAX_LABEL,
+    }
+    return render(request, "feedback/desk_edit.html", ctx, status=error.status if error else 200)
 
 
 def _done(request, text: str):
@@ -114,10 +130,56 @@ def desk_toggle(request, pk: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def desk_edit(request, pk: int):
+    """Change a desk's number or label (GET: the form; POST: save). A refused change is shown on the form, with
+    what was typed, and changes nothing."""
+    try:
+        desk = desks.desk_get(actor=request.user, desk_id=pk)
+    except DomainError as exc:
+        return _page(request, error=exc)
+    if request.method == "GET":
+        return _desk_page(request, desk)
+    form = {k: request.POST.get(k, "") for k in ("number", "label")}
+    try:
+        desk = desks.desk_update(actor=request.user, desk_id=pk, number=form["number"], label=form["label"])
+    except DomainError as exc:
+        return _desk_page(request, desk, form=form, error=exc)
+    return _done(request, _("Đã lưu %(desk)s.") % {"desk": desk})
+
+
+@login_required
 @require_POST
+def desk_delete(request, pk: int):
+    """Delete a desk never used; a used one is refused (409) on its page, which says to close it instead."""
+    try:
+        desk = desks.desk_delete(actor=request.user, desk_id=pk)
+    except DomainError as exc:
+        try:
+            desk = desks.desk_get(actor=request.user, desk_id=pk)
+        except DomainError:
+            return _page(request, error=exc)
+        return _desk_page(request, desk, error=exc)
+    return _done(request, _("Đã xóa quầy số %(number)s.") % {"number": desk.number})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def device_pair(request, pk: int):
     """Pair this browser (the desk's tablet) with the desk and sign the officer out of it: from now on it shows
-    the desk's screen, holding only the desk's key."""
+    the desk's screen, holding only the desk's key. First (GET, or a post without `confirm`) a page says what will
+    happen; pairing is its confirmed post."""
+    if request.method == "GET" or request.POST.get("confirm") != "1":
+        try:
+            desk = desks.desk_get(actor=request.user, desk_id=pk)
+        except DomainError as exc:
+            return _page(request, error=exc)
+        ctx = {
+            "title": _("Dùng máy này làm màn hình của %(desk)s?") % {"desk": desk},
+            "desk": desk,
+            "this_device": desks.device_for_key(request.COOKIES.get(desks.DEVICE_COOKIE)),
+        }
+        return render(request, "feedback/desk_pair_confirm.html", ctx)
     try:
         device, key = desks.device_pair(
             actor=request.user,

@@ -75,12 +75,10 @@ def _desk(pk, *, lock: bool = False) -> CounterDesk:
     return desk
 
 
-def desk_create(*, actor, agency: Agency, number, label: str = "") -> CounterDesk:
-    """A new desk of `agency`, numbered `number` (1–999, unique within the agency), with an optional label (the
-    fields it serves)."""
-    _check_officer(actor, agency)
+def _number(value) -> int:
+    """A desk number typed in a form: a whole number from 1 to MAX_DESK_NUMBER, else a 422."""
     try:
-        number = int(str(number).strip())
+        number = int(str(value).strip())
     except (TypeError, ValueError):
         number = 0
     if not 1 <= number <= MAX_DESK_NUMBER:
@@ -89,24 +87,90 @@ def desk_create(*, actor, agency: Agency, number, label: str = "") -> CounterDes
             f"The desk number must be a whole number from 1 to {MAX_DESK_NUMBER}.",
             code="bad_number",
         )
-    if not isinstance(label, str):
-        label = ""
-    label = nfc(label).strip()
+    return number
+
+
+def _label(value) -> str:
+    """A desk's label (the fields it serves, optional): NFC, trimmed, at most MAX_LABEL characters, else a 422."""
+    label = nfc(value).strip() if isinstance(value, str) else ""
     if len(label) > MAX_LABEL:
         raise Unprocessable(
             f"Lĩnh vực, ghi chú của quầy dài quá {MAX_LABEL} ký tự.",
             f"The desk's label is longer than {MAX_LABEL} characters.",
             code="too_long",
         )
+    return label
+
+
+def _duplicate(number: int) -> Conflict:
+    return Conflict(
+        f"Cơ quan đã có quầy số {number}.",
+        f"The agency already has desk number {number}.",
+        code="duplicate",
+    )
+
+
+def desk_create(*, actor, agency: Agency, number, label: str = "") -> CounterDesk:
+    """A new desk of `agency`, numbered `number` (1–999, unique within the agency), with an optional label (the
+    fields it serves)."""
+    _check_officer(actor, agency)
+    number, label = _number(number), _label(label)
     try:
         with transaction.atomic():
             return CounterDesk.objects.create(agency=agency, number=number, label=label)
     except IntegrityError:
-        raise Conflict(
-            f"Cơ quan đã có quầy số {number}.",
-            f"The agency already has desk number {number}.",
-            code="duplicate",
-        ) from None
+        raise _duplicate(number) from None
+
+
+def desk_get(*, actor, desk_id) -> CounterDesk:
+    """The desk `actor` may manage (404 unknown, 403 another agency's)."""
+    desk = _desk(desk_id)
+    _check_officer(actor, desk.agency)
+    return desk
+
+
+def desk_update(*, actor, desk_id, number, label: str = "") -> CounterDesk:
+    """Rename a desk (its label, which may be emptied) or renumber it (1–999, unique within the agency). Whoever
+    sits there stays, and its tablets show the new number and label at their next look."""
+    with transaction.atomic():
+        desk = _desk(desk_id, lock=True)
+        _check_officer(actor, desk.agency)
+        number, label = _number(number), _label(label)
+        if (number, label) == (desk.number, desk.label):
+            return desk
+        if CounterDesk.objects.filter(agency=desk.agency, number=number).exclude(pk=desk.pk).exists():
+            raise _duplicate(number)
+        desk.number, desk.label = number, label
+        try:
+            with transaction.atomic():
+                desk.save(update_fields=["number", "label"])
+        except IntegrityError:  # another officer took the number meanwhile
+            raise _duplicate(number) from None
+        return desk
+
+
+def desk_deletable(desk: CounterDesk) -> bool:
+    """True if the desk was never used: no officer ever sat there and no tablet was ever paired with it (so no
+    result was handed over at it)."""
+    return not desk.used and desk.officer_id is None and not desk.devices.exists()
+
+
+def desk_delete(*, actor, desk_id) -> CounterDesk:
+    """Delete a desk added by mistake. Refused (409) once it was used — an officer sat there or a tablet was
+    paired with it: such a desk can only be closed, so what happened at it stays readable."""
+    with transaction.atomic():
+        desk = _desk(desk_id, lock=True)
+        _check_officer(actor, desk.agency)
+        if not desk_deletable(desk):
+            raise Conflict(
+                f"Quầy số {desk.number} đã được dùng (đã có cán bộ ngồi quầy hoặc đã gắn màn hình đánh giá) nên "
+                "không xóa được; nếu không dùng quầy này nữa, hãy đóng quầy.",
+                f"Desk no. {desk.number} has been used (an officer sat there or a rating screen was paired with "
+                "it), so it cannot be deleted; if it is no longer needed, close it instead.",
+                code="desk_used",
+            )
+        desk.delete()
+        return desk
 
 
 def desk_set_active(*, actor, desk_id, active: bool) -> CounterDesk:
@@ -137,8 +201,8 @@ def desk_sit(*, actor, desk_id, at: dt.datetime | None = None) -> tuple[CounterD
         previous = desk.officer if desk.officer_id not in (None, actor.pk) else None
         CounterDesk.objects.filter(officer=actor).exclude(pk=desk.pk).update(officer=None, seated_at=None)
         if desk.officer_id != actor.pk:
-            desk.officer, desk.seated_at = actor, at
-            desk.save(update_fields=["officer", "seated_at"])
+            desk.officer, desk.seated_at, desk.used = actor, at, True
+            desk.save(update_fields=["officer", "seated_at", "used"])
         return desk, previous
 
 
@@ -170,6 +234,9 @@ def device_pair(
     with transaction.atomic():
         desk = _desk(desk_id, lock=True)
         _check_officer(actor, desk.agency)
+        if not desk.used:
+            desk.used = True
+            desk.save(update_fields=["used"])
         device = CounterDevice.objects.create(
             desk=desk,
             key_hash=_hash(key),

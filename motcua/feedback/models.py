@@ -245,6 +245,15 @@ class CounterDesk(models.Model):
     )
     seated_at = models.DateTimeField("ngồi quầy từ", null=True, blank=True)
     active = models.BooleanField("đang dùng", default=True)
+    # Set for good once an officer sits at the desk or a tablet is paired with it: results are handed over at a
+    # desk only by the officer sitting there, so a desk never used has nothing recorded against it and may be
+    # deleted (feedback.desks.desk_delete); a used one can only be closed.
+    used = models.BooleanField(
+        "đã dùng",
+        default=False,
+        editable=False,
+        help_text="Đã có cán bộ ngồi quầy hoặc đã gắn màn hình: quầy không xóa được, chỉ đóng được.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -268,6 +277,10 @@ class CounterDesk(models.Model):
 
     def save(self, *args, **kwargs):
         self.label = nfc(self.label).strip()
+        if self.officer_id is not None and not self.used:  # seated, from the desks page or the admin
+            self.used = True
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "used"}
         super().save(*args, **kwargs)
 
 

@@ -1,9 +1,14 @@
 """Django admin for operators (Vietnamese labels come from the models' verbose names)."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from motcua.core.text import nfc
 
 from .forms import ThrottledAdminAuthenticationForm
 from .models import Agency, LoginThrottle, StaffRole, Unit
@@ -24,14 +29,57 @@ def _throttled_admin_login(request, extra_context=None):
 admin.site.login = _throttled_admin_login
 
 
+class UnitForm(forms.ModelForm):
+    """The unit's name in NFC before the unique checks: Unit.save stores it so, and a name typed with combining
+    accents (some Vietnamese keyboards) would otherwise pass the checks as a different name and reach the
+    database's unique constraint (a 500), against a stored unit or another row of the same inline."""
+
+    def clean_name(self):
+        return nfc(self.cleaned_data["name"]).strip()
+
+
 class UnitInline(admin.TabularInline):
     model = Unit
+    form = UnitForm
     extra = 0
     fields = ["name", "kind"]
 
 
+class StaffRoleInlineFormSet(BaseInlineFormSet):
+    """Refuses two rows holding the same role for the same person and agency without a unit. Django's formset
+    check skips rows with an empty field, so the constraint staffrole_unique_no_unit (which the form checks
+    against the stored rows only) was reached at save: a 500 instead of an error on the row."""
+
+    KEY = ("user", "agency", "role")
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or form.errors or self._should_delete_form(form) or data.get("unit") is not None:
+                continue
+            # the inline's own foreign key (the page's user or agency) is the same on every row
+            key = tuple(
+                "parent" if name == self.fk.name else getattr(data.get(name), "pk", data.get(name))
+                for name in self.KEY
+            )
+            if None in key:
+                continue
+            if key in seen:
+                form.add_error(
+                    None,
+                    _(
+                        "Vai trò này (không gắn đơn vị) đã được nhập ở một dòng khác cho cùng cán bộ và cơ quan; "
+                        "hãy bỏ một dòng."
+                    ),
+                )
+            seen.add(key)
+
+
 class AgencyStaffRoleInline(admin.TabularInline):
     model = StaffRole
+    formset = StaffRoleInlineFormSet
     extra = 0
     fields = ["user", "unit", "role", "active", "since"]
     autocomplete_fields = ["user"]
@@ -77,6 +125,13 @@ class AgencyAdmin(admin.ModelAdmin):
     def get_ordering(self, request):
         return [tree_order()]
 
+    def save_related(self, request, form, formsets, change):
+        # The staff roles before the units: a unit deleted in the same submit as an edit of one of its roles
+        # would otherwise be gone (its roles' unit emptied) when the edited role is saved back with it, a
+        # foreign key to a missing unit (a 500 at commit). A role's unit is always one stored before the submit.
+        formsets = sorted(formsets, key=lambda formset: formset.model is Unit)
+        super().save_related(request, form, formsets, change)
+
     @admin.display(description="tên cơ quan (theo cây)", ordering="path")
     def tree_name(self, obj: Agency):
         return format_html(
@@ -99,6 +154,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
+    form = UnitForm
     list_display = ["name", "kind", "agency"]
     list_filter = ["kind", "agency__level"]
     search_fields = ["name", "agency__name", "agency__identifier"]
@@ -138,6 +194,7 @@ class LoginThrottleAdmin(admin.ModelAdmin):
 
 class UserStaffRoleInline(admin.TabularInline):
     model = StaffRole
+    formset = StaffRoleInlineFormSet
     fk_name = "user"
     extra = 0
     fields = ["agency", "unit", "role", "active", "since"]

@@ -153,7 +153,10 @@ def test_a_tablet_paired_with_a_desk_follows_the_officer_sitting_there(live_serv
     page.get_by_label("Lĩnh vực, ghi chú (không bắt buộc)").fill("Đăng ký kinh doanh")
     page.get_by_role("button", name="Thêm quầy").click()
     assert "Đã thêm Quầy số 2 — Đăng ký kinh doanh" in page.locator(".messages").inner_text()
-    page.get_by_role("button", name="Dùng máy này làm màn hình của quầy").click()
+    page.get_by_role("link", name="Dùng máy này làm màn hình của quầy").click()
+    # a step says what pairing does before it is done
+    assert "được đăng xuất khỏi máy này" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Gắn máy và đăng xuất").click()
     page.wait_for_url("**/quay/man-hinh/")
     assert "Quầy số 2 — Đăng ký kinh doanh" in page.locator("#counter-panel").inner_text()
     assert page.locator("a[href^='/staff/']").count() == 0  # a kiosk with no officer's session behind it

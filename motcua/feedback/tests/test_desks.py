@@ -33,7 +33,7 @@ def _second_officer(org):  # noqa: F811
 def _paired(client, org, desk):  # noqa: F811
     """Pair `client`'s browser with `desk` as the desk's officer would, on the tablet itself."""
     client.force_login(org["users"]["officer"])
-    response = client.post(reverse("feedback:device_pair", args=[desk.pk]))
+    response = client.post(reverse("feedback:device_pair", args=[desk.pk]), {"confirm": "1"})
     assert response.status_code == 302 and response["Location"] == SCREEN
     return response
 
@@ -108,9 +108,15 @@ def test_only_one_stop_officers_manage_desks(client, org, who):  # noqa: F811
 def test_signed_out_the_desks_page_asks_for_the_sign_in_and_actions_are_posts(client, org):  # noqa: F811
     assert "/accounts/login/" in client.get(DESKS)["Location"]
     desk = _desk(org, 1)
+    for name in ("desk_edit", "device_pair"):
+        assert "/accounts/login/" in client.get(reverse(f"feedback:{name}", args=[desk.pk]))["Location"]
     client.force_login(org["users"]["officer"])
-    assert client.get(reverse("feedback:desk_sit", args=[desk.pk])).status_code == 405
-    assert client.get(reverse("feedback:device_pair", args=[desk.pk])).status_code == 405
+    for name in ("desk_sit", "desk_toggle", "desk_delete"):
+        assert client.get(reverse(f"feedback:{name}", args=[desk.pk])).status_code == 405
+    assert client.get(reverse("feedback:desk_leave")).status_code == 405
+    # pairing's address shows the confirmation step: a GET pairs nothing
+    assert client.get(reverse("feedback:device_pair", args=[desk.pk])).status_code == 200
+    assert not CounterDevice.objects.exists()
 
 
 def test_an_officer_sits_at_one_desk_at_a_time_and_the_next_one_takes_over(client, org):  # noqa: F811
@@ -278,3 +284,197 @@ def test_an_administrator_adds_desks_for_agencies_with_one_stop_officers(client,
         "000.00.21.H26",
         "000.00.22.H26",
     ]
+
+
+# --- changing and deleting a desk, and the step before pairing ---------------------------------------------------
+
+
+def test_an_officer_renames_and_renumbers_a_desk(client, org):  # noqa: F811
+    desk = _desk(org, 1, "Đất đai")
+    _desk(org, 2)
+    client.force_login(org["users"]["officer"])
+    edit = reverse("feedback:desk_edit", args=[desk.pk])
+    page = client.get(edit)
+    body = page.content.decode()
+    assert page.status_code == 200 and 'value="1"' in body and 'value="Đất đai"' in body
+    done = client.post(edit, {"number": " 7 ", "label": " Hộ tịch — chứng thực "}, follow=True)
+    assert done.redirect_chain == [(DESKS, 302)]
+    assert "Đã lưu Quầy số 7 — Hộ tịch — chứng thực." in done.content.decode()
+    desk.refresh_from_db()
+    assert (desk.number, desk.label) == (7, "Hộ tịch — chứng thực")
+    # the label is optional: emptied, the desk is just its number; the same number again is no duplicate
+    assert client.post(edit, {"number": "7", "label": "   "}).status_code == 302
+    desk.refresh_from_db()
+    assert (desk.number, desk.label, str(desk)) == (7, "", "Quầy số 7")
+
+
+@pytest.mark.parametrize(
+    "number, label, status, text",
+    [
+        ("0", "", 422, "Số quầy phải là số nguyên từ 1 đến 999"),
+        ("1000", "", 422, "Số quầy phải là số nguyên từ 1 đến 999"),
+        ("-3", "", 422, "Số quầy phải là số nguyên từ 1 đến 999"),
+        ("2,5", "", 422, "Số quầy phải là số nguyên từ 1 đến 999"),
+        ("", "Hộ tịch", 422, "Số quầy phải là số nguyên từ 1 đến 999"),
+        ("1", "x" * 101, 422, "dài quá 100 ký tự"),
+        ("2", "Hộ tịch", 409, "Cơ quan đã có quầy số 2"),
+    ],
+)
+def test_a_bad_change_is_refused_on_its_page_and_changes_nothing(client, org, number, label, status, text):  # noqa: F811
+    desk = _desk(org, 1, "Đất đai")
+    _desk(org, 2)
+    client.force_login(org["users"]["officer"])
+    response = client.post(reverse("feedback:desk_edit", args=[desk.pk]), {"number": number, "label": label})
+    body = response.content.decode()
+    assert response.status_code == status and text in body and 'id="action-error"' in body
+    assert f'value="{number}"' in body  # what was typed stays in the form
+    desk.refresh_from_db()
+    assert (desk.number, desk.label) == (1, "Đất đai")
+
+
+def test_a_desk_never_used_is_deleted(client, org):  # noqa: F811
+    desk, kept = _desk(org, 1), _desk(org, 2)
+    client.force_login(org["users"]["officer"])
+    page = client.get(reverse("feedback:desk_edit", args=[desk.pk])).content.decode()
+    assert "Xóa quầy số 1" in page and "chưa được dùng" in page
+    done = client.post(reverse("feedback:desk_delete", args=[desk.pk]), follow=True)
+    assert done.redirect_chain == [(DESKS, 302)] and "Đã xóa quầy số 1." in done.content.decode()
+    assert list(CounterDesk.objects.all()) == [kept]
+
+
+def _sat_and_left(org, desk):  # noqa: F811
+    desks.desk_sit(actor=org["users"]["officer"], desk_id=desk.pk)
+    desks.desk_leave(actor=org["users"]["officer"])
+
+
+def _paired_and_unpaired(org, desk):  # noqa: F811
+    device, _key = desks.device_pair(actor=org["users"]["officer"], desk_id=desk.pk)
+    desks.device_revoke(actor=org["users"]["officer"], device_id=device.pk)
+
+
+def _seated_in_the_admin(org, desk):  # noqa: F811
+    desk.officer = org["users"]["officer"]
+    desk.save()
+    desk.officer = None
+    desk.save()
+
+
+@pytest.mark.parametrize("use", [_sat_and_left, _paired_and_unpaired, _seated_in_the_admin])
+def test_a_desk_once_used_cannot_be_deleted_only_closed(client, org, use):  # noqa: F811
+    desk = _desk(org, 1, "Đất đai")
+    use(org, desk)
+    desk.refresh_from_db()
+    assert desk.used and desk.officer is None
+    client.force_login(org["users"]["officer"])
+    page = client.get(reverse("feedback:desk_edit", args=[desk.pk])).content.decode()
+    assert "Xóa quầy số 1" not in page and "không xóa được" in page and "Đóng quầy" in page
+    refused = client.post(reverse("feedback:desk_delete", args=[desk.pk]))
+    body = refused.content.decode()
+    assert refused.status_code == 409
+    assert "Quầy số 1 đã được dùng" in body and "hãy đóng quầy" in body
+    assert CounterDesk.objects.filter(pk=desk.pk).exists()
+    client.cookies["django_language"] = "en"
+    english = client.post(reverse("feedback:desk_delete", args=[desk.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 409 and "cannot be deleted; if it is no longer needed, close it" in (
+        english.content.decode()
+    )
+
+
+def test_the_seat_taken_now_keeps_a_desk(org):  # noqa: F811
+    desk = _desk(org, 1)
+    desks.desk_sit(actor=org["users"]["officer"], desk_id=desk.pk)
+    with pytest.raises(desks.Conflict) as refused:
+        desks.desk_delete(actor=org["users"]["officer"], desk_id=desk.pk)
+    assert refused.value.code == "desk_used" and CounterDesk.objects.filter(pk=desk.pk).exists()
+
+
+@pytest.mark.parametrize("who", ["other_officer", "specialist", "leader", "overseer", "citizen"])
+def test_another_agencys_desk_cannot_be_changed_deleted_or_paired(client, org, who):  # noqa: F811
+    desk = _desk(org, 1, "Đất đai")
+    client.force_login(org["users"][who])
+    edit = reverse("feedback:desk_edit", args=[desk.pk])
+    assert client.get(edit).status_code == 403
+    assert client.post(edit, {"number": "5", "label": "Khác"}).status_code == 403
+    assert client.post(reverse("feedback:desk_delete", args=[desk.pk])).status_code == 403
+    assert client.get(reverse("feedback:device_pair", args=[desk.pk])).status_code == 403
+    assert client.post(reverse("feedback:device_pair", args=[desk.pk]), {"confirm": "1"}).status_code == 403
+    desk.refresh_from_db()
+    assert (desk.number, desk.label, desk.devices.count()) == (1, "Đất đai", 0)
+
+
+def test_an_unknown_desk_is_not_found(client, org):  # noqa: F811
+    client.force_login(org["users"]["officer"])
+    for name in ("desk_edit", "device_pair"):
+        missing = client.get(reverse(f"feedback:{name}", args=[987654]))
+        assert missing.status_code == 404 and "Không tìm thấy quầy" in missing.content.decode()
+    assert client.post(reverse("feedback:desk_edit", args=[987654]), {"number": "1"}).status_code == 404
+    assert client.post(reverse("feedback:desk_delete", args=[987654])).status_code == 404
+
+
+def test_pairing_first_says_what_will_happen(client, org):  # noqa: F811
+    one, two = _desk(org, 1), _desk(org, 2, "Hộ tịch")
+    client.force_login(org["users"]["officer"])
+    listed = client.get(DESKS).content.decode()
+    pair = reverse("feedback:device_pair", args=[two.pk])
+    assert f'href="{pair}"' in listed  # the list links to the step, it does not pair
+    step = client.get(pair)
+    body = step.content.decode()
+    assert step.status_code == 200 and "Quầy số 2 — Hộ tịch" in body
+    assert "được đăng xuất khỏi máy này ngay" in body and 'name="confirm" value="1"' in body
+    # a post without the confirmation shows the step again and pairs nothing
+    again = client.post(pair)
+    assert again.status_code == 200 and "Gắn máy và đăng xuất" in again.content.decode()
+    assert not CounterDevice.objects.exists()
+    assert client.get(reverse("dossiers:inbox")).status_code == 200  # still signed in
+    # a browser already paired with desk 1 is told it leaves that desk
+    _paired(client, org, one)
+    client.force_login(org["users"]["officer"])
+    assert "máy này đang là màn hình của Quầy số 1: máy sẽ được gỡ" in client.get(pair).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_desks_declared_before_use_was_recorded_count_as_used():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("feedback", "0005_public_title")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = MigrationExecutor(connection).loader.project_state(before).apps
+    agency = old.get_model("org", "Agency").objects.create(
+        identifier="000.00.21.H26", name="Sở", level="department", path="/000.00.21.H26/"
+    )
+    old.get_model("feedback", "CounterDesk").objects.create(agency_id=agency.pk, number=1)
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    desk = CounterDesk.objects.get()
+    assert desk.used and not desks.desk_deletable(desk)
+
+
+@pytest.mark.parametrize(
+    "number, seated, text",
+    [
+        ("0", False, "Số quầy phải là số nguyên từ 1 đến 999"),
+        ("1000", False, "Số quầy phải là số nguyên từ 1 đến 999"),
+        ("3", True, "Cán bộ này đang ngồi Quầy số 1 (Sở Kế hoạch và Đầu tư); mỗi cán bộ chỉ ngồi một quầy"),
+    ],
+)
+def test_the_admin_says_why_a_desk_is_refused(admin_client, org, number, seated, text):  # noqa: F811
+    officer = org["users"]["officer"]
+    desks.desk_sit(actor=officer, desk_id=_desk(org, 1).pk)
+    data = {
+        "agency": org["so"].pk,
+        "number": number,
+        "label": "",
+        "officer": officer.pk if seated else "",
+        "active": "on",
+        "devices-TOTAL_FORMS": "0",
+        "devices-INITIAL_FORMS": "0",
+    }
+    r = admin_client.post(reverse("admin:feedback_counterdesk_add"), data)
+    assert r.status_code == 200 and text in r.content.decode()
+    assert CounterDesk.objects.count() == 1
+    data.update(number="3", officer="")
+    assert admin_client.post(reverse("admin:feedback_counterdesk_add"), data).status_code == 302
+    assert not CounterDesk.objects.get(number=3).used

@@ -1,8 +1,11 @@
+import datetime as dt
+import unicodedata
+
 import pytest
 
 from motcua.core.models import ApiToken
 from motcua.org import services
-from motcua.org.models import Agency
+from motcua.org.models import Agency, StaffRole, Unit
 
 
 @pytest.fixture
@@ -92,3 +95,126 @@ def test_api_tokens_read_only(admin_client, staff):
     )
     token.refresh_from_db()
     assert token.revoked
+
+
+# --- the inlines: duplicates within one submit are errors on the row, not a 500 ----------------------------------
+
+
+def _rows(prefix: str, rows: list[dict], initial: int = 0) -> dict:
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for i, row in enumerate(rows):
+        data.update({f"{prefix}-{i}-{name}": value for name, value in row.items()})
+    return data
+
+
+def _user_page(user, roles: list[dict], initial: int = 0) -> dict:
+    return {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": "",
+        "is_active": "on",
+        "date_joined_0": "01/01/2026",
+        "date_joined_1": "08:00:00",
+        **_rows("staff_roles", roles, initial),
+    }
+
+
+def _agency_page(agency, units=(), roles=(), units_initial=0, roles_initial=0) -> dict:
+    return {
+        "identifier": agency.identifier,
+        "name": agency.name,
+        "level": agency.level,
+        "kind": agency.kind,
+        "parent": agency.parent_id or "",
+        "morning_start": "08:00",
+        "morning_end": "12:00",
+        "afternoon_start": "13:00",
+        "afternoon_end": "17:00",
+        "cutoff": "15:00",
+        "active": "on",
+        **_rows("units", list(units), units_initial),
+        **_rows("staff_roles", list(roles), roles_initial),
+    }
+
+
+TWICE = "Vai trò này (không gắn đơn vị) đã được nhập ở một dòng khác cho cùng cán bộ và cơ quan"
+
+
+def test_the_same_role_without_unit_twice_on_a_users_page_is_an_error_on_the_row(admin_client, staff, tree):
+    kept = StaffRole.objects.get(user=staff)
+    rows = [
+        {"id": kept.pk, "agency": kept.agency_id, "unit": kept.unit_id, "role": kept.role, "active": "on"}
+    ]
+    new = {"id": "", "agency": tree["w1"].pk, "unit": "", "role": "specialist", "active": "on"}
+    r = admin_client.post(f"/admin/auth/user/{staff.pk}/change/", _user_page(staff, [*rows, new, new], 1))
+    assert r.status_code == 200
+    assert TWICE in r.content.decode()
+    assert list(StaffRole.objects.filter(user=staff)) == [kept]
+    # once is fine, and so is the same role with a unit beside it
+    unit = services.unit_create(agency=tree["w1"], name="Phòng Văn hóa", kind="specialist")
+    with_unit = dict(new, unit=unit.pk)
+    r = admin_client.post(
+        f"/admin/auth/user/{staff.pk}/change/", _user_page(staff, [*rows, new, with_unit], 1)
+    )
+    assert r.status_code == 302
+    assert StaffRole.objects.filter(user=staff, agency=tree["w1"], role="specialist").count() == 2
+
+
+def test_the_same_role_without_unit_twice_on_an_agencys_page_is_an_error_on_the_row(
+    admin_client, staff, tree, django_user_model
+):
+    ward = tree["w1"]
+    person = django_user_model.objects.create_user("cv")
+    row = {"id": "", "user": person.pk, "unit": "", "role": "specialist", "active": "on"}
+    r = admin_client.post(f"/admin/org/agency/{ward.pk}/change/", _agency_page(ward, roles=[row, row]))
+    assert r.status_code == 200
+    assert TWICE in r.content.decode()
+    assert not StaffRole.objects.filter(user=person).exists()
+
+
+def test_a_unit_typed_with_combining_accents_is_the_same_unit(admin_client, staff, tree):
+    ward = tree["w1"]
+    name = "Phòng Tư pháp"
+    decomposed = unicodedata.normalize("NFD", name)
+    assert decomposed != name
+    rows = [
+        {"id": "", "name": name, "kind": "specialist"},
+        {"id": "", "name": decomposed, "kind": "specialist"},
+    ]
+    r = admin_client.post(f"/admin/org/agency/{ward.pk}/change/", _agency_page(ward, units=rows))
+    assert r.status_code == 200 and "Hãy sửa các giá trị trùng lặp dưới đây" in r.content.decode()
+    assert not Unit.objects.filter(agency=ward).exists()
+    # against a stored unit, in the units' own admin
+    services.unit_create(agency=ward, name=name, kind="specialist")
+    r = admin_client.post(
+        "/admin/org/unit/add/", {"agency": ward.pk, "name": decomposed, "kind": "specialist"}
+    )
+    assert (
+        r.status_code == 200 and "Đơn vị với thông tin Cơ quan và Tên đơn vị đã tồn tại" in r.content.decode()
+    )
+    assert Unit.objects.filter(agency=ward).count() == 1
+
+
+def test_deleting_a_unit_while_editing_one_of_its_roles_leaves_the_role_without_the_unit(
+    admin_client, staff, tree, django_user_model
+):
+    ward = tree["w1"]
+    unit = services.unit_create(agency=ward, name="Phòng Tư pháp", kind="specialist")
+    person = django_user_model.objects.create_user("cv")
+    role = services.staff_assign_role(user=person, agency=ward, role="specialist", unit=unit)
+    units = [{"id": unit.pk, "name": unit.name, "kind": unit.kind, "DELETE": "on"}]
+    roles = [{"id": role.pk, "user": person.pk, "unit": unit.pk, "role": "specialist", "since": "02/01/2026"}]
+    r = admin_client.post(
+        f"/admin/org/agency/{ward.pk}/change/",
+        _agency_page(ward, units, roles, units_initial=1, roles_initial=1),
+    )
+    assert r.status_code == 302
+    role.refresh_from_db()
+    assert not Unit.objects.filter(pk=unit.pk).exists()
+    assert (role.unit_id, role.active, role.since) == (None, False, dt.date(2026, 1, 2))
