@@ -57,6 +57,26 @@ class ProcedureVersionInline(admin.StackedInline):
     readonly_fields = ()
     classes = ("collapse",)
 
+    def get_formset(self, request, obj=None, **kwargs):
+        """A version dossiers were filed under keeps its meaning here too, as on its own page: its limits, dates,
+        field, level and online level are shown but not taken from the post, and it cannot be deleted."""
+        formset = super().get_formset(request, obj, **kwargs)
+        used = set(_used_version_ids(obj))
+
+        class FixedWhenUsed(formset):
+            def _construct_form(self, i, **form_kwargs):
+                form = super()._construct_form(i, **form_kwargs)
+                if form.instance.pk in used:
+                    for name, f in form.fields.items():
+                        if name in MEANING_FIELDS or name == "DELETE":
+                            f.disabled = True
+                            f.help_text = _(
+                                "Đã có hồ sơ nộp theo phiên bản này: thêm phiên bản mới để thay đổi."
+                            )
+                return form
+
+        return FixedWhenUsed
+
 
 class OfferingInline(admin.TabularInline):
     model = Offering
@@ -108,6 +128,19 @@ def used_by_dossiers(version) -> bool:
         and Dossier.objects.filter(
             procedure_id=version.procedure_id, procedure_version_id=version.pk
         ).exists()
+    )
+
+
+def _used_version_ids(procedure) -> list[int]:
+    """The versions of `procedure` some dossier was filed under (one query)."""
+    from motcua.dossiers.models import Dossier
+
+    if procedure is None or procedure.pk is None:
+        return []
+    return list(
+        Dossier.objects.filter(procedure_id=procedure.pk)
+        .values_list("procedure_version_id", flat=True)
+        .distinct()
     )
 
 
