@@ -11,7 +11,9 @@ can still be corrected. An e-form definition is checked by the rules the e-form 
 from decimal import Decimal
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -56,6 +58,26 @@ class ProcedureVersionInline(admin.StackedInline):
     )
     readonly_fields = ()
     classes = ("collapse",)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        """A version dossiers were filed under keeps its meaning here too, as on its own page: its limits, dates,
+        field, level and online level are shown but not taken from the post, and it cannot be deleted."""
+        formset = super().get_formset(request, obj, **kwargs)
+        used = set(_used_version_ids(obj))
+
+        class FixedWhenUsed(formset):
+            def _construct_form(self, i, **form_kwargs):
+                form = super()._construct_form(i, **form_kwargs)
+                if form.instance.pk in used:
+                    for name, f in form.fields.items():
+                        if name in MEANING_FIELDS or name == "DELETE":
+                            f.disabled = True
+                            f.help_text = _(
+                                "Đã có hồ sơ nộp theo phiên bản này: thêm phiên bản mới để thay đổi."
+                            )
+                return form
+
+        return FixedWhenUsed
 
 
 class OfferingInline(admin.TabularInline):
@@ -108,6 +130,19 @@ def used_by_dossiers(version) -> bool:
         and Dossier.objects.filter(
             procedure_id=version.procedure_id, procedure_version_id=version.pk
         ).exists()
+    )
+
+
+def _used_version_ids(procedure) -> list[int]:
+    """The versions of `procedure` some dossier was filed under (one query)."""
+    from motcua.dossiers.models import Dossier
+
+    if procedure is None or procedure.pk is None:
+        return []
+    return list(
+        Dossier.objects.filter(procedure_id=procedure.pk)
+        .values_list("procedure_version_id", flat=True)
+        .distinct()
     )
 
 
@@ -207,6 +242,42 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
 
+class StepBudgetFormSet(BaseInlineFormSet):
+    """The steps' budgets must add up to the process's total and to the procedure's time limit, as
+    `motcua import-processes` requires: the admin saved any budget and only marked the mismatch afterwards."""
+
+    def clean(self):
+        super().clean()
+        template = self.instance
+        if any(self.errors) or template.total_hours is None or not template.procedure_id:
+            return
+        steps = [
+            f.cleaned_data
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("actor")
+        ]
+        if not steps:
+            return  # the process's header first; its steps may follow
+        total = sum((s["hours"] for s in steps if s.get("hours") is not None), Decimal(0))
+        if total != template.total_hours:
+            raise ValidationError(
+                _(
+                    "Tổng thời gian các bước (%(steps)s giờ) khác tổng thời gian của quy trình (%(total)s giờ): "
+                    "sửa thời gian các bước hoặc tổng thời gian."
+                )
+                % {"steps": _fmt(total), "total": _fmt(template.total_hours)}
+            )
+        limit = _limit(template)
+        if limit is not None and total != limit:
+            raise ValidationError(
+                _(
+                    "Tổng thời gian các bước (%(steps)s giờ) khác thời hạn giải quyết đang áp dụng của thủ tục "
+                    "%(code)s (%(limit)s giờ làm việc)."
+                )
+                % {"steps": _fmt(total), "code": template.procedure.code, "limit": _fmt(limit)}
+            )
+
+
 class StepInline(admin.TabularInline):
     model = ProcessStep
     extra = 0
@@ -222,6 +293,7 @@ class StepInline(admin.TabularInline):
         "partner_agency",
     )
     autocomplete_fields = ("partner_agency",)
+    formset = StepBudgetFormSet
 
 
 @admin.register(ProcessTemplate)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import hashlib
 import io
 import json
@@ -654,6 +655,37 @@ def field_for_name(name: str) -> tuple[Field, bool]:
     return Field.objects.create(code=code, name=name), True
 
 
+# The columns (JSON keys) a procedure record may have; `source.*` columns make the `source` object.
+KNOWN_KEYS = frozenset([*(c.split(".", 1)[0] for c in COLUMNS), "implementing_agency"])
+
+
+def _check_columns(records: list[RawRecord], report: ImportReport) -> None:
+    """Columns the import does not read: one that looks like a known column ('legal_day', 'registerd_days') is a
+    typo that would silently drop its values, so an error for the file; any other is ignored with a warning."""
+    unknown = sorted({k for r in records for k in r.data if k not in KNOWN_KEYS and k != "__invalid__"})
+    for key in unknown:
+        close = difflib.get_close_matches(key.lower(), sorted(KNOWN_KEYS), n=1, cutoff=0.6)
+        if close:
+            report.errors.append(
+                Problem(
+                    None,
+                    "",
+                    f"Cột '{key}' không có trong mẫu nhập (có phải '{close[0]}'?): sửa tên cột rồi nhập lại.",
+                    f"Unknown column '{key}' (did you mean '{close[0]}'?): fix the column name and import again.",
+                )
+            )
+        else:
+            report.warnings.append(
+                Problem(
+                    None,
+                    "",
+                    f"Cột '{key}' không có trong mẫu nhập: bỏ qua.",
+                    f"Unknown column '{key}': ignored.",
+                    severity="warning",
+                )
+            )
+
+
 def import_procedures_file(path: str | Path, **kwargs) -> ImportReport:
     return import_procedures(read_records(path), **kwargs)
 
@@ -669,6 +701,7 @@ def import_procedures(
     records = _as_raw(records)
     today = today or timezone.localdate()
     report = ImportReport(kind="procedures", dry_run=dry_run, total=len(records))
+    _check_columns(records, report)
     cleaned: list[tuple[RawRecord, dict]] = []
     seen: dict[tuple[str, dt.date | None], int] = {}
     for rec in records:

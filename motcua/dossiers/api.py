@@ -11,7 +11,7 @@ from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
 from motcua.core.auth import BearerAuth
-from motcua.core.errors import NotFound, Throttled
+from motcua.core.errors import NotFound, Throttled, Unprocessable
 from motcua.core.prepared import Prepared
 from motcua.core.schemas import ErrorOut
 from motcua.core.storage import open_stored
@@ -114,6 +114,8 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 def file_dossier(request: HttpRequest, payload: FileIn):
     """Online filing (`submit`) by a citizen/organisation account, or counter/postal registration (`register`)
     by an officer. Send `Idempotency-Key` to make retries safe."""
+    if payload.channel == "online":
+        _check_received_online(payload.procedure.strip(), payload.agency.strip())
     dossier, created = services.dossier_file(
         actor=request.auth,
         procedure_code=payload.procedure.strip(),
@@ -128,6 +130,29 @@ def file_dossier(request: HttpRequest, payload: FileIn):
         idempotency_key=(request.headers.get("Idempotency-Key") or "").strip() or None,
     )
     return _rendered(request, selectors.dossier_detail(dossier, request.auth), 201 if created else 200)
+
+
+def _check_received_online(procedure_code: str, identifier: str) -> None:
+    """An online filing goes to an agency that lists the procedure and receives it online (catalog `Offering`),
+    as the portal's and the digital teams' filings do (ADR 0016 addendum); else 422 `not_offered`. An unknown
+    agency or procedure is left to `dossier_file` (404)."""
+    from motcua.catalog.models import Offering, Procedure
+    from motcua.org.models import Agency
+
+    if Offering.objects.filter(
+        agency__identifier=identifier, agency__active=True, procedure__code=procedure_code, online=True
+    ).exists():
+        return
+    agency = Agency.objects.filter(identifier=identifier).first()
+    if agency is None or not Procedure.objects.filter(code=procedure_code).exists():
+        return
+    raise Unprocessable(
+        f"{agency.name} không tiếp nhận trực tuyến thủ tục {procedure_code}; nộp tại cơ quan có niêm yết thủ tục "
+        "này (GET /api/v1/procedures/<mã> liệt kê các cơ quan) hoặc tại Bộ phận Một cửa.",
+        f"{agency.identifier} does not receive procedure {procedure_code} online; file with an agency that lists it "
+        "(GET /api/v1/procedures/<code> lists them) or at the one-stop counter.",
+        code="not_offered",
+    )
 
 
 @router.get("", auth=auth, response={200: dict, **ERRORS}, summary="Dossiers I may see")

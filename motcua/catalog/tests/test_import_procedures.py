@@ -398,3 +398,32 @@ def test_semicolon_csv_from_excel(tmp_path):
     assert report.ok and report.created == 1
     v = Procedure.objects.get(code="1.000901").versions.get()
     assert v.registered_limit_text() == "02 ngày (cắt giảm 01/03, 33,33%)" and v.online_level == "partial"
+
+
+def test_a_misspelled_column_refuses_the_file_and_an_extra_one_is_named(tmp_path):
+    """A hand-made sheet with 'legal_day' for 'legal_days' used to import without the legal limit and a column
+    'online' for 'online_level' without the online level, silently. A column that looks like one the import reads
+    is now an error for the file (nothing stored, the likely name given); any other column is named as ignored."""
+    path = tmp_path / "p.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["STT", "code", "name", "field", "level", "legal_day", "registered_days", "online"])
+        w.writerow(["1", "1.000901", "Thủ tục cột sai", "Chứng thực", "province", "5", "3", "toàn trình"])
+    wb = openpyxl.Workbook()
+    wb.active.append(["STT", "code", "name", "field", "level", "registerd_days", "legal_days"])
+    wb.active.append([1, "1.000902", "Thủ tục cột sai", "Chứng thực", "province", 3, 5])
+    wb.save(tmp_path / "p.xlsx")
+    for name, typos in [
+        ("p.csv", [("legal_day", "legal_days"), ("online", "online_level")]),
+        ("p.xlsx", [("registerd_days", "registered_days")]),
+    ]:
+        for dry in ([], ["--dry-run"]):
+            code, out, err = run("import-procedures", str(tmp_path / name), *dry)
+            assert isinstance(code, CommandError), (name, out)
+            for typo, meant in typos:
+                assert f"LỖI Tệp: Cột '{typo}' không có trong mẫu nhập (có phải '{meant}'?)" in err, err
+            assert "CẢNH BÁO Tệp: Cột 'STT' không có trong mẫu nhập: bỏ qua." in out + err
+    assert not Procedure.objects.exists() and not Field.objects.exists()
+    report = import_procedures([{**record(code="1.000903"), "STT": 1}], today=TODAY)
+    assert report.ok and [w.message_en for w in report.warnings] == ["Unknown column 'STT': ignored."]
+    assert Procedure.objects.filter(code="1.000903").exists()

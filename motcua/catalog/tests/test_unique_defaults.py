@@ -114,3 +114,57 @@ def test_reception_uses_the_default_template(procedure):
     t = ProcessTemplate.objects.create(procedure=procedure, total_hours=24)
     t.steps.create(order=1, actor="Chuyên viên", hours=Decimal(24))
     assert [s.actor for s in process_steps(procedure.pk, agency.pk)] == ["Chuyên viên"]
+
+
+def _template_post(procedure, total, steps):
+    data = {
+        "procedure": procedure.pk,
+        "agency": "",
+        "total_hours": total,
+        "total_text": "",
+        "notes": "",
+        "source": "{}",
+        "steps-TOTAL_FORMS": str(len(steps)),
+        "steps-INITIAL_FORMS": "0",
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "1000",
+    }
+    for i, (actor, hours) in enumerate(steps):
+        data.update(
+            {
+                f"steps-{i}-order": str(i + 1),
+                f"steps-{i}-actor": actor,
+                f"steps-{i}-role": Role.SPECIALIST,
+                f"steps-{i}-hours": hours,
+            }
+        )
+    return data
+
+
+def test_the_admin_refuses_step_budgets_that_do_not_add_up(admin_client, procedure):
+    """As `motcua import-processes` does: the steps' hours must add up to the process's total and to the
+    procedure's time limit. The admin used to save any budget and only mark the mismatch on the saved page."""
+    from motcua.catalog.models import ProcedureVersion
+
+    ProcedureVersion.objects.create(
+        procedure=procedure,
+        effective_from=dt.date(2020, 1, 1),
+        name=procedure.name,
+        field=procedure.field,
+        level="commune",
+        legal_days=Decimal(2),
+        registered_days=Decimal(1),
+    )
+    url = "/admin/catalog/processtemplate/add/"
+    r = admin_client.post(
+        url, _template_post(procedure, "8", [("Một cửa", "2"), ("Chuyên viên", "4"), ("LĐ", "4")])
+    )
+    assert r.status_code == 200
+    assert "Tổng thời gian các bước (10 giờ) khác tổng thời gian của quy trình (8 giờ)" in r.content.decode()
+    r = admin_client.post(url, _template_post(procedure, "16", [("Chuyên viên", "12"), ("LĐ", "4")]))
+    assert r.status_code == 200
+    assert "khác thời hạn giải quyết đang áp dụng của thủ tục 1.001612 (8 giờ làm việc)" in r.content.decode()
+    assert not ProcessTemplate.objects.exists()
+    r = admin_client.post(url, _template_post(procedure, "8", [("Chuyên viên", "4"), ("LĐ", "4")]))
+    assert r.status_code == 302
+    assert ProcessTemplate.objects.get().step_hours_sum() == 8

@@ -6,7 +6,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth import get_user_model
 
-from motcua.catalog.models import Field, Procedure, ProcedureVersion, ProcessStep, ProcessTemplate
+from motcua.catalog.models import (
+    Field,
+    Offering,
+    Procedure,
+    ProcedureVersion,
+    ProcessStep,
+    ProcessTemplate,
+)
 from motcua.core.models import ApiToken
 from motcua.org.models import Agency, Role, StaffRole, Unit
 
@@ -60,6 +67,7 @@ def org(db):
         level="commune",
         legal_days=Decimal(3),
     )
+    Offering.objects.create(agency=so, procedure=proc, online=True)  # citizens file it online at the Sở
     tpl = ProcessTemplate.objects.create(procedure=proc, total_hours=24)
     ProcessStep.objects.create(
         template=tpl, order=1, actor="Chuyên viên Phòng ĐKKD", role=Role.SPECIALIST, hours=16

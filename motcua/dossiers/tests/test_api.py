@@ -647,3 +647,30 @@ def test_an_action_the_state_refuses_is_409_whatever_was_sent_with_it(org, token
     r = call(c, "post", f"/api/v1/dossiers/{code}/return_result", officer, {})  # no method, wrong state
     assert r.status_code == 409
     assert Dossier.objects.get(code=code).version == d.version
+
+
+def test_online_filing_goes_to_an_agency_that_receives_the_procedure_online(org, token):
+    """The API filed a citizen's online dossier at any agency, whether or not it lists the procedure (the portal
+    and the digital teams already refused): it landed in the inbox of an office that does not handle it. Now 422
+    `not_offered`, nothing filed; counter registration by the agency's officer is unchanged."""
+    from motcua.catalog.models import Offering
+
+    c = Client()
+    citizen = token("citizen")
+    for agency in ("000.00.22.H26", "000.00.40.H26"):  # Sở Tư pháp, Cục Thuế: not listed there
+        r = call(c, "post", "/api/v1/dossiers", citizen, {**BODY, "agency": agency})
+        assert r.status_code == 422, r.content
+        assert r.json()["error"] == "not_offered"
+        assert "không tiếp nhận trực tuyến thủ tục 1.001612" in r.json()["message"]
+    Offering.objects.filter(agency=org["so"]).update(online=False)  # listed, received at the counter only
+    r = call(c, "post", "/api/v1/dossiers", citizen, BODY)
+    assert r.status_code == 422 and r.json()["error"] == "not_offered"
+    assert not Dossier.objects.exists()
+    assert (
+        call(c, "post", "/api/v1/dossiers", citizen, {**BODY, "agency": "000.00.99.H26"}).status_code == 404
+    )
+    counter = {**BODY, "channel": "counter", "agency": "000.00.22.H26"}
+    r = call(c, "post", "/api/v1/dossiers", token("other_officer"), counter)
+    assert r.status_code == 201, r.content
+    Offering.objects.filter(agency=org["so"]).update(online=True)
+    assert call(c, "post", "/api/v1/dossiers", citizen, BODY).status_code == 201

@@ -122,3 +122,70 @@ def test_a_version_used_by_dossiers_keeps_its_meaning_read_only(org, superuser, 
     assert 'name="name"' in page and 'name="fee_text"' in page  # the published texts: typos can be corrected
     assert 'name="components-0-name"' not in page  # the components too
     assert "Đã có hồ sơ nộp theo phiên bản này" in page
+
+
+def _procedure_post(version, **version_changes) -> dict:
+    """The procedure's admin page posted back with its one version inline (changes applied to that row)."""
+    proc = version.procedure
+    row = {
+        "effective_from": version.effective_from.strftime("%d/%m/%Y"),
+        "level": version.level,
+        "field": version.field_id,
+        "name": version.name,
+        "legal_days": str(version.legal_days or ""),
+        "registered_days": str(version.registered_days or ""),
+        "legal_hours": str(version.legal_hours or ""),
+        "time_text": version.time_text,
+        "online_level": version.online_level,
+        "source_document": version.source_document,
+        **version_changes,
+    }
+    data = {
+        "code": proc.code,
+        "name": proc.name,
+        "field": proc.field_id,
+        "level": proc.level,
+        "active": "on",
+        "versions-TOTAL_FORMS": "1",
+        "versions-INITIAL_FORMS": "1",
+        "versions-MIN_NUM_FORMS": "0",
+        "versions-MAX_NUM_FORMS": "1000",
+        "versions-0-id": str(version.pk),
+        "versions-0-procedure": str(proc.pk),
+        "offerings-TOTAL_FORMS": "0",
+        "offerings-INITIAL_FORMS": "0",
+        "offerings-MIN_NUM_FORMS": "0",
+        "offerings-MAX_NUM_FORMS": "1000",
+        "_continue": "1",
+    }
+    data.update({f"versions-0-{k}": v for k, v in row.items()})
+    return data
+
+
+def test_the_procedure_page_does_not_change_a_version_dossiers_use(org, superuser, client):
+    """The versions listed on the procedure's own admin page kept every field editable: an operator could shorten
+    the limit or move the effective date of the version dossiers were received under, behind the version page's
+    read-only rule. Now those rows keep their meaning (and cannot be deleted); an unused version stays editable."""
+    version = org["version"]
+    client.force_login(superuser)
+    url = f"/admin/catalog/procedure/{version.procedure_id}/change/"
+    r = client.post(url, _procedure_post(version, legal_days="5"))
+    assert r.status_code == 302, r.content.decode()[:2000]
+    version.refresh_from_db()
+    assert version.legal_days == 5  # no dossier yet: editable
+
+    call(Client(), "post", "/api/v1/dossiers", ApiToken.issue(org["users"]["citizen"]), BODY)
+    assert Dossier.objects.filter(procedure_version=version).exists()
+    changed = _procedure_post(
+        version, legal_days="1", registered_days="1", effective_from="02/01/2020", online_level="full"
+    )
+    r = client.post(url, changed)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    version.refresh_from_db()
+    assert (version.legal_days, version.registered_days, version.online_level) == (5, None, "none")
+    assert version.effective_from.isoformat() == "2020-01-01"
+    r = client.post(url, {**changed, "versions-0-DELETE": "on"})
+    assert r.status_code == 302 and ProcedureVersion.objects.filter(pk=version.pk).exists()
+    page = client.get(url).content.decode()
+    assert 'name="versions-0-legal_days"' in page and "disabled" in page
+    assert "Đã có hồ sơ nộp theo phiên bản này: thêm phiên bản mới để thay đổi." in page

@@ -517,7 +517,7 @@ def test_tracking_book_pdf(client, org):
 
 @pytest.fixture
 def offered(org):
-    Offering.objects.create(agency=org["so"], procedure=org["procedure"])
+    Offering.objects.get_or_create(agency=org["so"], procedure=org["procedure"])
     c1 = ProcedureComponent.objects.create(
         version=org["version"], order=1, name="Giấy đề nghị đăng ký hộ kinh doanh"
     )
