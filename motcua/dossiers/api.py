@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Literal
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 from django.http import FileResponse, HttpRequest
 from ninja import Field, File, Form, Path, Query, Router, Schema, UploadedFile
 from ninja.security import HttpBearer
@@ -133,24 +134,33 @@ def file_dossier(request: HttpRequest, payload: FileIn):
 
 
 def _check_received_online(procedure_code: str, identifier: str) -> None:
-    """An online filing goes to an agency that lists the procedure and receives it online (catalog `Offering`),
-    as the portal's and the digital teams' filings do (ADR 0016 addendum); else 422 `not_offered`. An unknown
-    agency or procedure is left to `dossier_file` (404)."""
-    from motcua.catalog.models import Offering, Procedure
+    """An online filing goes to an agency that lists the procedure (catalog `Offering`), when the catalogue says
+    where it is received: one that lists it elsewhere only is a 422 `not_offered` naming the way to find the right
+    one. A procedure no agency lists yet (a catalogue imported before its offerings) is not refused, nor is one the
+    agency lists as received at the counter only: the API's clients (provincial and national portals) decide
+    their online service themselves, and the portal and the digital teams' filings check the online flag (ADR
+    0016 addendum). One query; an unknown agency or procedure is left to `dossier_file` (404)."""
+    from motcua.catalog.models import Offering
+
+    here = (
+        Offering.objects.filter(procedure__code=procedure_code)
+        .annotate(here=Q(agency__identifier=identifier))
+        .order_by("-here")
+        .values_list("here", flat=True)
+        .first()
+    )
+    if here is not False:  # listed here, or listed nowhere
+        return
     from motcua.org.models import Agency
 
-    if Offering.objects.filter(
-        agency__identifier=identifier, agency__active=True, procedure__code=procedure_code, online=True
-    ).exists():
-        return
     agency = Agency.objects.filter(identifier=identifier).first()
-    if agency is None or not Procedure.objects.filter(code=procedure_code).exists():
+    if agency is None:
         return
     raise Unprocessable(
-        f"{agency.name} không tiếp nhận trực tuyến thủ tục {procedure_code}; nộp tại cơ quan có niêm yết thủ tục "
-        "này (GET /api/v1/procedures/<mã> liệt kê các cơ quan) hoặc tại Bộ phận Một cửa.",
-        f"{agency.identifier} does not receive procedure {procedure_code} online; file with an agency that lists it "
-        "(GET /api/v1/procedures/<code> lists them) or at the one-stop counter.",
+        f"{agency.name} không tiếp nhận thủ tục {procedure_code}; nộp tại cơ quan có niêm yết thủ tục này "
+        "(GET /api/v1/procedures/<mã> liệt kê các cơ quan).",
+        f"{agency.identifier} does not receive procedure {procedure_code}; file with an agency that lists it "
+        "(GET /api/v1/procedures/<code> lists them).",
         code="not_offered",
     )
 
