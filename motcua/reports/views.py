@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Field
 from motcua.core.errors import DomainError
+from motcua.core.i18n import english_active
 from motcua.dossiers.models import Classification, State
 from motcua.feedback import selectors as feedback_selectors
 from motcua.feedback.models import Channel as RatingChannel
@@ -28,6 +29,11 @@ from . import index766, selectors
 LIST_PAGE_SIZE = 50
 
 
+def _said(exc: DomainError) -> str:
+    """A domain error's message in the page's language (the API answers both)."""
+    return exc.message_en if english_active() else exc.message
+
+
 def _period_from_request(request: HttpRequest, default_from: dt.date, default_to: dt.date):
     """(period, error message) — a bad period falls back to the default with a message."""
     raw_from = (request.GET.get("from") or "").strip()
@@ -37,7 +43,7 @@ def _period_from_request(request: HttpRequest, default_from: dt.date, default_to
     try:
         return selectors.make_period(raw_from or default_from, raw_to or default_to), ""
     except DomainError as exc:
-        return selectors.Period(default_from, default_to), exc.message
+        return selectors.Period(default_from, default_to), _said(exc)
 
 
 def _year_to_date() -> tuple[dt.date, dt.date]:
@@ -56,13 +62,52 @@ def _last_twelve_months() -> tuple[dt.date, dt.date]:
 
 
 def _agency_param(request: HttpRequest, choices) -> tuple[Agency | None, str]:
+    """The `agency` asked for, or (None, a notice) when there is no such agency or it is outside `choices`
+    (what the user may read; None: any) — the dashboards then show their default scope."""
+    agency, problem = _asked_agency(request, choices)
+    if problem == "unknown":
+        return None, _("Không có cơ quan mã '%(identifier)s' — hiển thị phạm vi mặc định.") % {
+            "identifier": _shown(request.GET["agency"])
+        }
+    if problem == "outside":
+        return None, _(
+            "Không có cơ quan mã '%(identifier)s' trong phạm vi xem — hiển thị phạm vi mặc định."
+        ) % {"identifier": agency.identifier}
+    return agency, ""
+
+
+def _asked_agency(request: HttpRequest, choices) -> tuple[Agency | None, str]:
+    """(agency, "") / (None, "unknown") / (agency, "outside") for the `agency` parameter; (None, "") if absent."""
     identifier = (request.GET.get("agency") or "").strip()
     if not identifier:
         return None, ""
     agency = Agency.objects.filter(identifier=identifier).first()
-    if agency is None or (choices is not None and agency.pk not in {a.pk for a in choices}):
-        return None, f"Không có cơ quan mã '{identifier}' trong phạm vi xem — hiển thị phạm vi mặc định."
+    if agency is None:
+        return None, "unknown"
+    if choices is not None and agency.pk not in {a.pk for a in choices}:
+        return agency, "outside"
     return agency, ""
+
+
+def _shown(value: str) -> str:
+    """A parameter echoed in a message: trimmed and cut to a readable length."""
+    value = value.strip()
+    return value if len(value) <= 40 else value[:40] + "…"
+
+
+def _list_agency(request: HttpRequest, agencies: list[Agency]) -> Agency | HttpResponse:
+    """The agency of a list behind the figures: an unknown code is a 404 saying so, one outside what the user
+    may read a 403, none the user's default agency."""
+    agency, problem = _asked_agency(request, agencies)
+    if problem == "unknown":
+        return _bad_request(
+            request,
+            _("Không có cơ quan mã '%(identifier)s'.") % {"identifier": _shown(request.GET["agency"])},
+            status=404,
+        )
+    if problem == "outside":
+        raise PermissionDenied("Không có quyền xem số liệu của cơ quan này.")
+    return agency or _default_agency(request.user, agencies)
 
 
 def _month_label(key: str, label: str) -> str:
@@ -121,7 +166,7 @@ def public_stats(request: HttpRequest) -> HttpResponse:
         try:
             field = selectors.field_by_code(request.GET["field"])
         except DomainError as exc:
-            messages.append(exc.message)
+            messages.append(_said(exc))
     stats = selectors.on_time_stats(
         date_from=period.date_from, date_to=period.date_to, agency=agency, field=field
     )
@@ -331,15 +376,16 @@ def rating_list(request: HttpRequest) -> HttpResponse:
     period, err = _period_from_request(request, *_last_twelve_months())
     if err:
         notices.append(err)
-    agency, err = _agency_param(request, agencies)
-    if err:
-        raise PermissionDenied(err)
-    agency = agency or _default_agency(request.user, agencies)
+    agency = _list_agency(request, agencies)
+    if isinstance(agency, HttpResponse):
+        return agency
     if not can_read_agency(request.user, agency):
         raise PermissionDenied("Không có quyền xem đánh giá của cơ quan này.")
     raw_level = (request.GET.get("level") or "").strip()
     if raw_level and raw_level not in {str(v) for v in Level.values}:
-        return _bad_request(request, f"Mức đánh giá không hợp lệ: '{raw_level[:20]}' (1–4).")
+        return _bad_request(
+            request, _("Mức đánh giá không hợp lệ: '%(level)s' (1–4).") % {"level": _shown(raw_level)}
+        )
     levels = (int(raw_level),) if raw_level else ()
     own = request.GET.get("own") == "1"
     scope = {"date_from": period.date_from, "date_to": period.date_to, "agency": agency}
@@ -389,15 +435,16 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     classification = (request.GET.get("classification") or "").strip()
     if classification:
         if classification not in CLASSIFICATION_KINDS:
-            return _bad_request(request, f"Phân loại không hợp lệ: '{classification}'.")
+            return _bad_request(
+                request, _("Phân loại không hợp lệ: '%(value)s'.") % {"value": _shown(classification)}
+            )
         kind = classification
     kind = kind or "received"
     if kind not in selectors.LIST_KINDS:
-        return _bad_request(request, f"Loại số liệu không hợp lệ: '{kind}'.")
-    agency, err = _agency_param(request, agencies)
-    if err:
-        raise PermissionDenied(err)
-    agency = agency or _default_agency(request.user, agencies)
+        return _bad_request(request, _("Loại số liệu không hợp lệ: '%(value)s'.") % {"value": _shown(kind)})
+    agency = _list_agency(request, agencies)
+    if isinstance(agency, HttpResponse):
+        return agency
     if not can_read_agency(request.user, agency):
         raise PermissionDenied("Không có quyền xem hồ sơ của cơ quan này.")
     qs = selectors.dossiers_behind(
@@ -430,5 +477,5 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "reports/error.html", {"message": message}, status=400)
+def _bad_request(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
+    return render(request, "reports/error.html", {"message": message}, status=status)

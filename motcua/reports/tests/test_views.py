@@ -136,3 +136,34 @@ def test_leader_dashboard_in_english(client, table, staff):
     api = client.get("/api/v1/stats/index766", {**MARCH, "agency": "000.00.21.H26"}).json()
     names = {i["code"]: i["name"] for i in api["rows"][0]["indicators"]}
     assert names["2.1"] == "Tỷ lệ hồ sơ đã và đang xử lý đúng hạn, trong hạn"
+
+
+@pytest.mark.parametrize("path", ["/thong-ke/ho-so/", "/thong-ke/danh-gia/"])
+def test_lists_name_an_unknown_agency(client, table, staff, path):
+    """A mistyped agency code behind a figure is a 404 that says so, not the generic 'may not see' 403; an
+    agency that exists outside the user's scope stays a 403."""
+    client.force_login(staff["overseer"])
+    r = client.get(path, {**MARCH, "agency": "000.99.33.H26"})
+    assert r.status_code == 404
+    assert "Không có cơ quan mã &#x27;000.99.33.H26&#x27;." in r.content.decode()
+    client.force_login(staff["leader"])
+    assert client.get(path, {**MARCH, "agency": "000.01.33.H26"}).status_code == 403
+
+
+def test_page_notices_follow_the_language(client, table, staff):
+    """Bad input on the statistics pages is explained in the page's language (the API's message_en)."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(
+        "/thong-ke/", {"from": "2025-04-01", "to": "2025-03-01", "field": "nope"}
+    ).content.decode()
+    assert "&#x27;from&#x27; (2025-04-01) is after &#x27;to&#x27; (2025-03-01)." in html
+    assert "No field &#x27;nope&#x27;." in html
+    assert "sau ngày kết thúc" not in html and "Không có lĩnh vực" not in html
+    client.force_login(staff["overseer"])
+    html = client.get("/thong-ke/giam-sat/", {"from": "31/02/2025", "to": "2025-03-31"}).content.decode()
+    assert "is not a valid date (dd/mm/yyyy or YYYY-MM-DD)" in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    html = client.get("/thong-ke/giam-sat/", {"from": "31/02/2025", "to": "2025-03-31"}).content.decode()
+    assert "không phải ngày hợp lệ" in html
