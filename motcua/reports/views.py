@@ -203,6 +203,7 @@ def public_stats(request: HttpRequest) -> HttpResponse:
             "period": period,
             "agency": agency,
             "agencies": agencies,
+            "with_subagencies": agency is not None and Agency.objects.filter(parent=agency).exists(),
             "field": field,
             "fields": Field.objects.order_by("name"),
             "stats": stats,
@@ -333,12 +334,19 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
         date_from=period.date_from, date_to=period.date_to, agency_ids=ids.values()
     )
     for i, r in enumerate(ranking["rows"], start=1):
+        rate = r["on_time_rate"]
+        if rate is not None and rows and rows[-1]["on_time_rate"] == rate:
+            rank = rows[-1][
+                "rank"
+            ]  # the same rate, the same rank (the order within keeps most resolved first)
+        else:
+            rank = i if rate is not None else None
         rows.append(
             {
                 **r,
                 "satisfaction": satisfaction.get(ids.get(r["key"])),
                 "ratings_url": _ratings_url(r["key"], period, own="1"),
-                "rank": i if r["on_time_rate"] is not None else None,
+                "rank": rank,
                 "leader_url": "/thong-ke/lanh-dao/?" + urlencode({**q, "agency": r["key"]}),
                 "late_url": "/thong-ke/ho-so/?"
                 + urlencode({**q, "agency": r["key"], "classification": "late", "own": "1"}),
@@ -355,6 +363,11 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
             "tops": tops,
             "rows": rows,
             "total": ranking["total"],
+            "total_satisfaction": feedback_selectors.satisfaction_summary(
+                feedback_selectors.ratings_in(
+                    date_from=period.date_from, date_to=period.date_to, agency=scope
+                )
+            ),
             "notices": notices,
             "chart": {
                 "labels": [r["key"] for r in rows if r["on_time_rate"] is not None],

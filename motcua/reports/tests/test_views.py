@@ -167,3 +167,38 @@ def test_page_notices_follow_the_language(client, table, staff):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
     html = client.get("/thong-ke/giam-sat/", {"from": "31/02/2025", "to": "2025-03-31"}).content.decode()
     assert "không phải ngày hợp lệ" in html
+
+
+def test_overseer_ranking_ties_and_total_row(client, table, staff, world):
+    """Equal on-time rates share a rank; the table ends with the scope's total (its sub-agencies included),
+    which is the sum of the rows and the figures above the table."""
+    from .conftest import at, make_dossier
+
+    make_dossier(  # the district itself: one early dossier in March, 100 % like its ward
+        "000.00.33.H26-TEST-Q1",
+        agency=world["quan"],
+        procedure=world["procs"]["1.001612"],
+        received=at(2025, 3, 4, 9),
+        due=at(2025, 3, 11, 9),
+        resolved=at(2025, 3, 6, 9),
+        classification="early",
+    )
+    client.force_login(staff["overseer"])
+    html = client.get("/thong-ke/giam-sat/", MARCH).content.decode()
+    ranks = dict(re.findall(r'<tr data-agency="([^"]+)"><td>([^<]*)</td>', html))
+    assert ranks["000.00.33.H26"] == ranks["000.01.33.H26"] == "1"
+    assert ranks["000.00.21.H26"] == "3"  # 75 %: two agencies rank above it
+    assert ranks["H26"] == "—"  # nothing resolved: no rate, no rank
+    total = re.search(r'<tr id="ranking-total">(.*?)</tr>', html, re.S).group(1)
+    cells = re.findall(r"<td>([^<]*)</td>", total)
+    assert cells[1:4] == ["10", "2", "6"]  # received 8 + 1 + 1, carried over, resolved 4 + 1 + 1
+    assert figure(html, "received") == "10" and figure(html, "resolved") == "6"
+    assert "gồm các cơ quan cấp dưới" in total
+
+
+def test_public_page_says_a_scope_includes_its_sub_agencies(client, table):
+    html = client.get("/thong-ke/", {**MARCH, "agency": "000.00.33.H26"}).content.decode()
+    assert "UBND Quận Hai Bà Trưng (gồm các cơ quan cấp dưới)" in html
+    assert figure(html, "received") == "1"  # the ward's D13
+    html = client.get("/thong-ke/", {**MARCH, "agency": "000.01.33.H26"}).content.decode()
+    assert "(gồm các cơ quan cấp dưới)" not in html  # a ward has none
