@@ -27,6 +27,7 @@ from motcua.org.selectors import can_read_agency, readable_agencies, roles_of, t
 from . import index766, selectors
 
 LIST_PAGE_SIZE = 50
+OPEN_LIST_LIMIT = 50  # the dashboard's overdue and due-soon lists show at most this many (and say how many)
 
 
 def _said(exc: DomainError) -> str:
@@ -264,7 +265,12 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
     for r in monthly["rows"]:
         r["online_share"] = selectors.rate(r["received_online"], r["received"])
         r["label"] = _month_label(r["key"], r["label"])
-    overdue, soon = selectors.overdue_and_due_soon(agency_ids=selectors.subtree_ids(agency))
+    now = timezone.now()
+    overdue, soon = (
+        _first_and_count(qs)
+        for qs in selectors.overdue_and_due_soon_qs(agency_ids=selectors.subtree_ids(agency), now=now)
+    )
+    today = timezone.localdate(now)
     return render(
         request,
         "reports/leader.html",
@@ -278,9 +284,10 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
             "field_rows": by_field["rows"],
             "overdue": overdue,
             "due_soon": soon,
+            "overdue_now_url": _list_url(agency, selectors.Period(today, today), "pending_overdue"),
             "index766": index,
             "notices": notices,
-            "now": timezone.now(),
+            "now": now,
             "late_url": _list_url(agency, period, "late"),
             "ratings_url": _ratings_url(agency, period),
             "overdue_url": _list_url(agency, period, "pending_overdue"),
@@ -291,6 +298,13 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
             },
         },
     )
+
+
+def _first_and_count(qs) -> dict:
+    """The first OPEN_LIST_LIMIT rows of a list on the dashboard, and how many there are in all."""
+    items = list(qs[: OPEN_LIST_LIMIT + 1])
+    count = len(items) if len(items) <= OPEN_LIST_LIMIT else qs.count()
+    return {"items": items[:OPEN_LIST_LIMIT], "count": count}
 
 
 # --- overseer -------------------------------------------------------------------------------------------------

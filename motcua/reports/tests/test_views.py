@@ -202,3 +202,23 @@ def test_public_page_says_a_scope_includes_its_sub_agencies(client, table):
     assert figure(html, "received") == "1"  # the ward's D13
     html = client.get("/thong-ke/", {**MARCH, "agency": "000.01.33.H26"}).content.decode()
     assert "(gồm các cơ quan cấp dưới)" not in html  # a ward has none
+
+
+def test_leader_overdue_list_counts_all_and_says_when(client, table, staff, monkeypatch):
+    """The dashboard's list of overdue dossiers shows its first rows, but its heading counts them all (it used to
+    count the rows shown, capped at 50), says it is as of now, not the period's end, and links to the whole
+    list."""
+    from motcua.reports import views
+
+    monkeypatch.setattr(views, "OPEN_LIST_LIMIT", 1)
+    client.force_login(staff["leader"])
+    html = client.get("/thong-ke/lanh-dao/", MARCH).content.decode()
+    assert figure(html, "overdue_now") == "4"  # D09, D10, D12, D15 are open and overdue today
+    section = html.split('id="qua-han"')[1].split('id="sap-den-han"')[0]
+    assert len(re.findall(r'href="/staff/dossiers/', section)) == 1
+    assert (
+        "Tại thời điểm hiện tại" in section and "Hiển thị 1 hồ sơ quá hạn lâu nhất trong 4 hồ sơ." in section
+    )
+    url = re.search(r'<a href="([^"]+)">Xem tất cả</a>', section).group(1).replace("&amp;", "&")
+    listing = client.get(url).content.decode()
+    assert sorted(re.findall(r"TEST-(D\d\d)/", listing)) == ["D09", "D10", "D12", "D15"]
