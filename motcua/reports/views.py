@@ -47,6 +47,20 @@ def _period_from_request(request: HttpRequest, default_from: dt.date, default_to
         return selectors.Period(default_from, default_to), _said(exc)
 
 
+def _as_of(period: selectors.Period, notices: list[str]) -> dt.datetime:
+    """The instant the period's pending figures are counted at (its end, or now if sooner); for a period that
+    has not started, a notice that its figures are today's pending dossiers."""
+    now = timezone.now()
+    if period.start > now:
+        notices.append(
+            _(
+                "Kỳ thống kê chưa bắt đầu: chưa có hồ sơ tiếp nhận, giải quyết trong kỳ; số “kỳ trước chuyển sang” "
+                "và “đang giải quyết” là các hồ sơ đang giải quyết hiện nay."
+            )
+        )
+    return min(period.end, now)
+
+
 def _year_to_date() -> tuple[dt.date, dt.date]:
     today = timezone.localdate()
     return dt.date(today.year, 1, 1), today
@@ -158,6 +172,7 @@ def public_stats(request: HttpRequest) -> HttpResponse:
     period, err = _period_from_request(request, *_year_to_date())
     if err:
         messages.append(err)
+    as_of = _as_of(period, messages)
     agencies = list(Agency.objects.filter(active=True).order_by(tree_order()))
     agency, err = _agency_param(request, None)
     if err:
@@ -198,6 +213,7 @@ def public_stats(request: HttpRequest) -> HttpResponse:
         request,
         "reports/public.html",
         {
+            "as_of": as_of,
             "satisfaction": satisfaction,
             "pakn": feedback_selectors.pakn_stats(**scope),
             "satisfaction_query": satisfaction_query,
@@ -247,6 +263,7 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
     period, err = _period_from_request(request, *_last_twelve_months())
     if err:
         notices.append(err)
+    as_of = _as_of(period, notices)
     agency, err = _agency_param(request, agencies)
     if err:
         notices.append(err)
@@ -275,6 +292,7 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "reports/leader.html",
         {
+            "as_of": as_of,
             "period": period,
             "agency": agency,
             "agencies": agencies,
@@ -327,6 +345,7 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
     period, err = _period_from_request(request, *_year_to_date())
     if err:
         notices.append(err)
+    as_of = _as_of(period, notices)
     readable = list(readable_agencies(request.user)) if not request.user.is_superuser else None
     scope, err = _agency_param(request, readable)
     if err:
@@ -372,6 +391,7 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "reports/overseer.html",
         {
+            "as_of": as_of,
             "period": period,
             "scope": scope,
             "tops": tops,

@@ -222,3 +222,19 @@ def test_leader_overdue_list_counts_all_and_says_when(client, table, staff, monk
     url = re.search(r'<a href="([^"]+)">Xem tất cả</a>', section).group(1).replace("&amp;", "&")
     listing = client.get(url).content.decode()
     assert sorted(re.findall(r"TEST-(D\d\d)/", listing)) == ["D09", "D10", "D12", "D15"]
+
+
+def test_pages_say_when_the_figures_are_counted(client, table, staff):
+    """The pending figures are counted at the period's end, or now if sooner: the pages give that instant, and
+    a period that has not started says its figures are today's pending dossiers (contract §5, E = min(X, now))."""
+    html = client.get("/thong-ke/", MARCH).content.decode()
+    assert "Số liệu tính đến 00:00 01/04/2025." in html
+    assert "chưa bắt đầu" not in html
+    client.force_login(staff["overseer"])
+    future = {"from": "01/01/2999", "to": "31/01/2999"}
+    for path in ("/thong-ke/", "/thong-ke/giam-sat/", "/thong-ke/lanh-dao/"):
+        html = client.get(path, future).content.decode()
+        assert "Kỳ thống kê chưa bắt đầu" in html, path
+        assert figure(html, "received") == "0"
+    # today's pending dossiers of the province: D09, D10, D12, D15 (all overdue)
+    assert figure(html, "carried_over") == "4" and figure(html, "pending") == "4"
