@@ -238,3 +238,19 @@ def test_pages_say_when_the_figures_are_counted(client, table, staff):
         assert figure(html, "received") == "0"
     # today's pending dossiers of the province: D09, D10, D12, D15 (all overdue)
     assert figure(html, "carried_over") == "4" and figure(html, "pending") == "4"
+
+
+def test_by_field_tables_end_with_the_total(client, table, staff):
+    """The by-field tables end with the scope's total, which is the sum of their rows and the figures above."""
+    pages = [client.get("/thong-ke/", MARCH).content.decode()]
+    client.force_login(staff["leader"])
+    pages.append(client.get("/thong-ke/lanh-dao/", MARCH).content.decode())
+    for html in pages:
+        body = html.split('<tr class="rows-total">')[0].split("<tbody>")[-1]  # the by-field table's rows
+        rows = [re.findall(r"<td>(\d+)</td>", tr) for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+        assert len(rows) == 2
+        total = re.findall(
+            r"<td>(\d+)</td>", re.search(r'<tr class="rows-total">(.*?)</tr>', html, re.S).group(1)
+        )
+        assert total == [str(sum(int(r[i]) for r in rows)) for i in range(8)]
+        assert total[0] == figure(html, "received") and total[2] == figure(html, "resolved")
