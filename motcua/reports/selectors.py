@@ -430,6 +430,22 @@ def scope_counts(
     return summary.figures(cum, s, x, e).get(None, {})
 
 
+def scope_counts_many(
+    periods: list[Period], *, agency: Agency | None = None, now: dt.datetime | None = None
+) -> list[dict]:
+    """`scope_counts` of each period (same `now` for all): one summary read for them all when the summary covers
+    them (as the breakdowns by month read theirs), else one query per period."""
+    from . import summary
+
+    now = now or timezone.now()
+    bounds = [(p.start, p.end, _end_instant(p, now)) for p in periods]
+    cum = _summary_cumulator(bounds, agency=agency, field=None, procedure=None, now=now, group=None)
+    if cum is None:
+        return [scope_counts(p, agency=agency, now=now) for p in periods]
+    cum.prepare([t for b in bounds for t in b])
+    return [summary.figures(cum, s, x, e).get(None, {}) for s, x, e in bounds]
+
+
 def _echo(period: Period, agency, field, procedure) -> dict:
     return {
         "from": period.date_from.isoformat(),
