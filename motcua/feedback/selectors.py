@@ -234,6 +234,107 @@ def pakn_stats(*, date_from: dt.date, date_to: dt.date, agency=None, now: dt.dat
     }
 
 
+# --- the same figures for many periods and agencies at once (Decision 766 report by period and sub-agency) ---
+
+# periods aggregated per query (a few aggregates each: well within SQLite's column limit)
+MANY_CHUNK = 60
+PAKN_COUNTS = (
+    "received",
+    "complaints_count",
+    "answered",
+    "answered_on_time",
+    "rejected",
+    "pending",
+    "overdue",
+)
+
+
+def _chunks(items: list, size: int = MANY_CHUNK):
+    for i in range(0, len(items), size):
+        yield i, items[i : i + size]
+
+
+def pakn_counts_by_agency(
+    *, periods: list[tuple[dt.date, dt.date]], agency=None, now: dt.datetime | None = None
+) -> dict[int, list[dict]]:
+    """{agency id: [the counts of `pakn_stats` (PAKN_COUNTS) of that agency's own PAKN, for each period]} for
+    the agencies of `agency`'s subtree that have PAKN — one grouped query per 60 periods. Counts add up: the
+    figures of a scope are the sums over its agencies (`pakn_from_counts`)."""
+    now = now or timezone.now()
+    scope = _agency(agency)
+    qs = Feedback.objects.all()
+    if scope is not None:
+        qs = qs.filter(agency__path__startswith=scope.path)
+    out: dict[int, list[dict]] = {}
+    for offset, chunk in _chunks(periods):
+        aggregates = {}
+        for j, (date_from, date_to) in enumerate(chunk):
+            start, end = period_bounds(date_from, date_to)
+            cut = min(end, now)  # as pakn_stats
+            received = Q(received_at__gte=start, received_at__lt=cut)
+            answered = Q(answered_at__gte=start, answered_at__lt=cut)
+            pending = (
+                Q(received_at__lt=cut)
+                & (Q(answered_at__isnull=True) | Q(answered_at__gte=cut))
+                & (Q(rejected_at__isnull=True) | Q(rejected_at__gte=cut))
+            )
+            aggregates.update(
+                {
+                    f"received_{j}": Count("pk", filter=received),
+                    f"complaints_count_{j}": Count("pk", filter=received & Q(kind=Kind.COMPLAINT)),
+                    f"answered_{j}": Count("pk", filter=answered),
+                    f"answered_on_time_{j}": Count("pk", filter=answered & Q(on_time=True)),
+                    f"rejected_{j}": Count("pk", filter=Q(rejected_at__gte=start, rejected_at__lt=cut)),
+                    f"pending_{j}": Count("pk", filter=pending),
+                    f"overdue_{j}": Count("pk", filter=pending & Q(due_at__lt=cut)),
+                }
+            )
+        for row in qs.values("agency_id").order_by().annotate(**aggregates):
+            lists = out.setdefault(row["agency_id"], [{} for _p in periods])
+            for j in range(len(chunk)):
+                lists[offset + j] = {k: int(row[f"{k}_{j}"] or 0) for k in PAKN_COUNTS}
+    for lists in out.values():
+        for i, counts in enumerate(lists):
+            lists[i] = counts or dict.fromkeys(PAKN_COUNTS, 0)
+    return out
+
+
+def pakn_from_counts(date_from: dt.date, date_to: dt.date, agency: Agency | None, counts: dict) -> dict:
+    """The dict of `pakn_stats` from its counts (PAKN_COUNTS, e.g. summed over agencies)."""
+    counts = {k: int(counts.get(k) or 0) for k in PAKN_COUNTS}
+    counts["answered_late"] = counts["answered"] - counts["answered_on_time"]
+    counts["pending_within"] = counts["pending"] - counts["overdue"]
+    return {
+        "date_from": date_from.isoformat(),
+        "date_to": date_to.isoformat(),
+        "agency": agency.identifier if agency else None,
+        **counts,
+        "on_time_rate": rate(counts["answered_on_time"], counts["answered"] + counts["overdue"]),
+    }
+
+
+def rating_counts_by_agency(*, periods: list[tuple[dt.date, dt.date]], agency=None) -> dict[int, list[tuple]]:
+    """{agency id: [(ratings, satisfied) given in each period for that agency's own dossiers]} over `agency`'s
+    subtree — the "ratings" and "satisfied" of `satisfaction_stats`, summed over a scope's agencies."""
+    scope = _agency(agency)
+    qs = Rating.objects.all()
+    if scope is not None:
+        qs = qs.filter(dossier__agency__path__startswith=scope.path)
+    out: dict[int, list[tuple]] = {}
+    for offset, chunk in _chunks(periods):
+        aggregates = {}
+        for j, (date_from, date_to) in enumerate(chunk):
+            start, end = period_bounds(date_from, date_to)
+            given = Q(created_at__gte=start, created_at__lt=end)
+            aggregates[f"n_{j}"] = Count("pk", filter=given)
+            aggregates[f"ok_{j}"] = Count("pk", filter=given & Q(overall__in=SATISFIED_LEVELS))
+        for row in qs.values("dossier__agency_id").order_by().annotate(**aggregates):
+            lists = out.setdefault(row["dossier__agency_id"], [(0, 0)] * len(periods))
+            for j in range(len(chunk)):
+                lists[offset + j] = (int(row[f"n_{j}"] or 0), int(row[f"ok_{j}"] or 0))
+    return out
+
+
 def due_status(fb: Feedback, now: dt.datetime | None = None) -> str:
     """'overdue', 'due_soon' (at most two working days left) or '' — only for open PAKN."""
     if fb.status not in OPEN_STATUSES:

@@ -125,6 +125,8 @@ def report_context(
         ],
         "total": _cells(data["total"]),
         "stats": stats,
+        # the counts of the summary as the table writes them (thousands separated: 4.975, not 4975)
+        "counts": {k: fmt_count(stats[k]) for k in (*selectors.COUNT_KEYS, "pending")},
         "received_total": fmt_count(stats["received"] + stats["carried_over"]),
         "on_time_rate": _rate_text(stats["on_time_rate"]),
         "index_2_1": _rate_text(stats["index_2_1"]),

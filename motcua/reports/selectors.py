@@ -430,6 +430,22 @@ def scope_counts(
     return summary.figures(cum, s, x, e).get(None, {})
 
 
+def scope_counts_many(
+    periods: list[Period], *, agency: Agency | None = None, now: dt.datetime | None = None
+) -> list[dict]:
+    """`scope_counts` of each period (same `now` for all): one summary read for them all when the summary covers
+    them (as the breakdowns by month read theirs), else one query per period."""
+    from . import summary
+
+    now = now or timezone.now()
+    bounds = [(p.start, p.end, _end_instant(p, now)) for p in periods]
+    cum = _summary_cumulator(bounds, agency=agency, field=None, procedure=None, now=now, group=None)
+    if cum is None:
+        return [scope_counts(p, agency=agency, now=now) for p in periods]
+    cum.prepare([t for b in bounds for t in b])
+    return [summary.figures(cum, s, x, e).get(None, {}) for s, x, e in bounds]
+
+
 def _echo(period: Period, agency, field, procedure) -> dict:
     return {
         "from": period.date_from.isoformat(),
@@ -704,11 +720,11 @@ def dossiers_behind(
     return qs.filter(cond).select_related("agency", "procedure").order_by("received_at", "code")
 
 
-def overdue_and_due_soon(
-    *, agency_ids: list[int], now: dt.datetime | None = None, hours: int = 48, limit: int = 50
-) -> tuple[list[Dossier], list[Dossier]]:
-    """Open (received, not resolved/stopped) dossiers of the agencies: already overdue, and due within
-    `hours` of calendar time."""
+def overdue_and_due_soon_qs(
+    *, agency_ids: list[int], now: dt.datetime | None = None, hours: int = 48
+) -> tuple[QuerySet, QuerySet]:
+    """Open (received, not resolved/stopped) dossiers of the agencies, by due instant: already overdue, and due
+    within `hours` of calendar time."""
     now = now or timezone.now()
     open_qs = Dossier.objects.filter(
         agency_id__in=agency_ids,
@@ -716,10 +732,16 @@ def overdue_and_due_soon(
         resolved_at__isnull=True,
         stopped_at__isnull=True,
     ).select_related("agency", "procedure")
-    overdue = list(open_qs.filter(due_at__lt=now).exclude(CLOCK_STOPPED).order_by("due_at")[:limit])
-    soon = list(
-        open_qs.filter(
-            due_at__gte=now, due_at__lte=now + dt.timedelta(hours=hours), paused_since__isnull=True
-        ).order_by("due_at")[:limit]
-    )
+    overdue = open_qs.filter(due_at__lt=now).exclude(CLOCK_STOPPED).order_by("due_at")
+    soon = open_qs.filter(
+        due_at__gte=now, due_at__lte=now + dt.timedelta(hours=hours), paused_since__isnull=True
+    ).order_by("due_at")
     return overdue, soon
+
+
+def overdue_and_due_soon(
+    *, agency_ids: list[int], now: dt.datetime | None = None, hours: int = 48, limit: int = 50
+) -> tuple[list[Dossier], list[Dossier]]:
+    """The first `limit` of each list of `overdue_and_due_soon_qs`."""
+    overdue, soon = overdue_and_due_soon_qs(agency_ids=agency_ids, now=now, hours=hours)
+    return list(overdue[:limit]), list(soon[:limit])

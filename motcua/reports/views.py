@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Field
 from motcua.core.errors import DomainError
+from motcua.core.i18n import english_active
 from motcua.dossiers.models import Classification, State
 from motcua.feedback import selectors as feedback_selectors
 from motcua.feedback.models import Channel as RatingChannel
@@ -26,6 +27,12 @@ from motcua.org.selectors import can_read_agency, readable_agencies, roles_of, t
 from . import index766, selectors
 
 LIST_PAGE_SIZE = 50
+OPEN_LIST_LIMIT = 50  # the dashboard's overdue and due-soon lists show at most this many (and say how many)
+
+
+def _said(exc: DomainError) -> str:
+    """A domain error's message in the page's language (the API answers both)."""
+    return exc.message_en if english_active() else exc.message
 
 
 def _period_from_request(request: HttpRequest, default_from: dt.date, default_to: dt.date):
@@ -37,7 +44,21 @@ def _period_from_request(request: HttpRequest, default_from: dt.date, default_to
     try:
         return selectors.make_period(raw_from or default_from, raw_to or default_to), ""
     except DomainError as exc:
-        return selectors.Period(default_from, default_to), exc.message
+        return selectors.Period(default_from, default_to), _said(exc)
+
+
+def _as_of(period: selectors.Period, notices: list[str]) -> dt.datetime:
+    """The instant the period's pending figures are counted at (its end, or now if sooner); for a period that
+    has not started, a notice that its figures are today's pending dossiers."""
+    now = timezone.now()
+    if period.start > now:
+        notices.append(
+            _(
+                "Kỳ thống kê chưa bắt đầu: chưa có hồ sơ tiếp nhận, giải quyết trong kỳ; số “kỳ trước chuyển sang” "
+                "và “đang giải quyết” là các hồ sơ đang giải quyết hiện nay."
+            )
+        )
+    return min(period.end, now)
 
 
 def _year_to_date() -> tuple[dt.date, dt.date]:
@@ -56,13 +77,52 @@ def _last_twelve_months() -> tuple[dt.date, dt.date]:
 
 
 def _agency_param(request: HttpRequest, choices) -> tuple[Agency | None, str]:
+    """The `agency` asked for, or (None, a notice) when there is no such agency or it is outside `choices`
+    (what the user may read; None: any) — the dashboards then show their default scope."""
+    agency, problem = _asked_agency(request, choices)
+    if problem == "unknown":
+        return None, _("Không có cơ quan mã '%(identifier)s' — hiển thị phạm vi mặc định.") % {
+            "identifier": _shown(request.GET["agency"])
+        }
+    if problem == "outside":
+        return None, _(
+            "Không có cơ quan mã '%(identifier)s' trong phạm vi xem — hiển thị phạm vi mặc định."
+        ) % {"identifier": agency.identifier}
+    return agency, ""
+
+
+def _asked_agency(request: HttpRequest, choices) -> tuple[Agency | None, str]:
+    """(agency, "") / (None, "unknown") / (agency, "outside") for the `agency` parameter; (None, "") if absent."""
     identifier = (request.GET.get("agency") or "").strip()
     if not identifier:
         return None, ""
     agency = Agency.objects.filter(identifier=identifier).first()
-    if agency is None or (choices is not None and agency.pk not in {a.pk for a in choices}):
-        return None, f"Không có cơ quan mã '{identifier}' trong phạm vi xem — hiển thị phạm vi mặc định."
+    if agency is None:
+        return None, "unknown"
+    if choices is not None and agency.pk not in {a.pk for a in choices}:
+        return agency, "outside"
     return agency, ""
+
+
+def _shown(value: str) -> str:
+    """A parameter echoed in a message: trimmed and cut to a readable length."""
+    value = value.strip()
+    return value if len(value) <= 40 else value[:40] + "…"
+
+
+def _list_agency(request: HttpRequest, agencies: list[Agency]) -> Agency | HttpResponse:
+    """The agency of a list behind the figures: an unknown code is a 404 saying so, one outside what the user
+    may read a 403, none the user's default agency."""
+    agency, problem = _asked_agency(request, agencies)
+    if problem == "unknown":
+        return _bad_request(
+            request,
+            _("Không có cơ quan mã '%(identifier)s'.") % {"identifier": _shown(request.GET["agency"])},
+            status=404,
+        )
+    if problem == "outside":
+        raise PermissionDenied("Không có quyền xem số liệu của cơ quan này.")
+    return agency or _default_agency(request.user, agencies)
 
 
 def _month_label(key: str, label: str) -> str:
@@ -112,6 +172,7 @@ def public_stats(request: HttpRequest) -> HttpResponse:
     period, err = _period_from_request(request, *_year_to_date())
     if err:
         messages.append(err)
+    as_of = _as_of(period, messages)
     agencies = list(Agency.objects.filter(active=True).order_by(tree_order()))
     agency, err = _agency_param(request, None)
     if err:
@@ -121,7 +182,7 @@ def public_stats(request: HttpRequest) -> HttpResponse:
         try:
             field = selectors.field_by_code(request.GET["field"])
         except DomainError as exc:
-            messages.append(exc.message)
+            messages.append(_said(exc))
     stats = selectors.on_time_stats(
         date_from=period.date_from, date_to=period.date_to, agency=agency, field=field
     )
@@ -152,12 +213,14 @@ def public_stats(request: HttpRequest) -> HttpResponse:
         request,
         "reports/public.html",
         {
+            "as_of": as_of,
             "satisfaction": satisfaction,
             "pakn": feedback_selectors.pakn_stats(**scope),
             "satisfaction_query": satisfaction_query,
             "period": period,
             "agency": agency,
             "agencies": agencies,
+            "with_subagencies": agency is not None and Agency.objects.filter(parent=agency).exists(),
             "field": field,
             "fields": Field.objects.order_by("name"),
             "stats": stats,
@@ -200,6 +263,7 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
     period, err = _period_from_request(request, *_last_twelve_months())
     if err:
         notices.append(err)
+    as_of = _as_of(period, notices)
     agency, err = _agency_param(request, agencies)
     if err:
         notices.append(err)
@@ -218,11 +282,17 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
     for r in monthly["rows"]:
         r["online_share"] = selectors.rate(r["received_online"], r["received"])
         r["label"] = _month_label(r["key"], r["label"])
-    overdue, soon = selectors.overdue_and_due_soon(agency_ids=selectors.subtree_ids(agency))
+    now = timezone.now()
+    overdue, soon = (
+        _first_and_count(qs)
+        for qs in selectors.overdue_and_due_soon_qs(agency_ids=selectors.subtree_ids(agency), now=now)
+    )
+    today = timezone.localdate(now)
     return render(
         request,
         "reports/leader.html",
         {
+            "as_of": as_of,
             "period": period,
             "agency": agency,
             "agencies": agencies,
@@ -232,9 +302,10 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
             "field_rows": by_field["rows"],
             "overdue": overdue,
             "due_soon": soon,
+            "overdue_now_url": _list_url(agency, selectors.Period(today, today), "pending_overdue"),
             "index766": index,
             "notices": notices,
-            "now": timezone.now(),
+            "now": now,
             "late_url": _list_url(agency, period, "late"),
             "ratings_url": _ratings_url(agency, period),
             "overdue_url": _list_url(agency, period, "pending_overdue"),
@@ -245,6 +316,13 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
             },
         },
     )
+
+
+def _first_and_count(qs) -> dict:
+    """The first OPEN_LIST_LIMIT rows of a list on the dashboard, and how many there are in all."""
+    items = list(qs[: OPEN_LIST_LIMIT + 1])
+    count = len(items) if len(items) <= OPEN_LIST_LIMIT else qs.count()
+    return {"items": items[:OPEN_LIST_LIMIT], "count": count}
 
 
 # --- overseer -------------------------------------------------------------------------------------------------
@@ -267,6 +345,7 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
     period, err = _period_from_request(request, *_year_to_date())
     if err:
         notices.append(err)
+    as_of = _as_of(period, notices)
     readable = list(readable_agencies(request.user)) if not request.user.is_superuser else None
     scope, err = _agency_param(request, readable)
     if err:
@@ -288,12 +367,19 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
         date_from=period.date_from, date_to=period.date_to, agency_ids=ids.values()
     )
     for i, r in enumerate(ranking["rows"], start=1):
+        rate = r["on_time_rate"]
+        if rate is not None and rows and rows[-1]["on_time_rate"] == rate:
+            rank = rows[-1][
+                "rank"
+            ]  # the same rate, the same rank (the order within keeps most resolved first)
+        else:
+            rank = i if rate is not None else None
         rows.append(
             {
                 **r,
                 "satisfaction": satisfaction.get(ids.get(r["key"])),
                 "ratings_url": _ratings_url(r["key"], period, own="1"),
-                "rank": i if r["on_time_rate"] is not None else None,
+                "rank": rank,
                 "leader_url": "/thong-ke/lanh-dao/?" + urlencode({**q, "agency": r["key"]}),
                 "late_url": "/thong-ke/ho-so/?"
                 + urlencode({**q, "agency": r["key"], "classification": "late", "own": "1"}),
@@ -305,11 +391,17 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "reports/overseer.html",
         {
+            "as_of": as_of,
             "period": period,
             "scope": scope,
             "tops": tops,
             "rows": rows,
             "total": ranking["total"],
+            "total_satisfaction": feedback_selectors.satisfaction_summary(
+                feedback_selectors.ratings_in(
+                    date_from=period.date_from, date_to=period.date_to, agency=scope
+                )
+            ),
             "notices": notices,
             "chart": {
                 "labels": [r["key"] for r in rows if r["on_time_rate"] is not None],
@@ -331,15 +423,16 @@ def rating_list(request: HttpRequest) -> HttpResponse:
     period, err = _period_from_request(request, *_last_twelve_months())
     if err:
         notices.append(err)
-    agency, err = _agency_param(request, agencies)
-    if err:
-        raise PermissionDenied(err)
-    agency = agency or _default_agency(request.user, agencies)
+    agency = _list_agency(request, agencies)
+    if isinstance(agency, HttpResponse):
+        return agency
     if not can_read_agency(request.user, agency):
         raise PermissionDenied("Không có quyền xem đánh giá của cơ quan này.")
     raw_level = (request.GET.get("level") or "").strip()
     if raw_level and raw_level not in {str(v) for v in Level.values}:
-        return _bad_request(request, f"Mức đánh giá không hợp lệ: '{raw_level[:20]}' (1–4).")
+        return _bad_request(
+            request, _("Mức đánh giá không hợp lệ: '%(level)s' (1–4).") % {"level": _shown(raw_level)}
+        )
     levels = (int(raw_level),) if raw_level else ()
     own = request.GET.get("own") == "1"
     scope = {"date_from": period.date_from, "date_to": period.date_to, "agency": agency}
@@ -389,15 +482,16 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     classification = (request.GET.get("classification") or "").strip()
     if classification:
         if classification not in CLASSIFICATION_KINDS:
-            return _bad_request(request, f"Phân loại không hợp lệ: '{classification}'.")
+            return _bad_request(
+                request, _("Phân loại không hợp lệ: '%(value)s'.") % {"value": _shown(classification)}
+            )
         kind = classification
     kind = kind or "received"
     if kind not in selectors.LIST_KINDS:
-        return _bad_request(request, f"Loại số liệu không hợp lệ: '{kind}'.")
-    agency, err = _agency_param(request, agencies)
-    if err:
-        raise PermissionDenied(err)
-    agency = agency or _default_agency(request.user, agencies)
+        return _bad_request(request, _("Loại số liệu không hợp lệ: '%(value)s'.") % {"value": _shown(kind)})
+    agency = _list_agency(request, agencies)
+    if isinstance(agency, HttpResponse):
+        return agency
     if not can_read_agency(request.user, agency):
         raise PermissionDenied("Không có quyền xem hồ sơ của cơ quan này.")
     qs = selectors.dossiers_behind(
@@ -430,5 +524,5 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "reports/error.html", {"message": message}, status=400)
+def _bad_request(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
+    return render(request, "reports/error.html", {"message": message}, status=status)

@@ -163,3 +163,23 @@ def test_dashboards_link_the_pdf_next_to_the_xlsx(client, table, staff, page, wh
     text = pdf_text(r.content, {**PARAMS, "agency": agency})
     api = client.get("/api/v1/stats/on-time", {**PARAMS, "agency": agency}).json()
     assert f"Tổng số hồ sơ nhận giải quyết: {api['received'] + api['carried_over']}" in text
+
+
+def test_summary_sentence_writes_counts_like_the_table(table, monkeypatch):
+    """The report's opening sentence writes thousands as the table does ('1.008'), not '1008' beside '1.008'."""
+    real = selectors.on_time_stats
+
+    def bigger(**kwargs):
+        stats = real(**kwargs)
+        for k in ("received", "received_online", "resolved", "early", "pending", "pending_within"):
+            stats[k] += 1000
+        return stats
+
+    monkeypatch.setattr(selectors, "on_time_stats", bigger)
+    html = report_pdf.report_html(
+        date_from="2025-03-01", date_to="2025-03-31", agency=selectors.agency_by_identifier("000.00.21.H26")
+    )
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    assert "tiếp nhận trong kỳ 1.008, trong đó trực tuyến 1.004;" in text
+    assert "Đã giải quyết 1.004 (trước hạn 1.002, đúng hạn 1, quá hạn 1)" in text
+    assert "đang giải quyết 1.005 (trong hạn 1.002, quá hạn 3)" in text

@@ -136,3 +136,121 @@ def test_leader_dashboard_in_english(client, table, staff):
     api = client.get("/api/v1/stats/index766", {**MARCH, "agency": "000.00.21.H26"}).json()
     names = {i["code"]: i["name"] for i in api["rows"][0]["indicators"]}
     assert names["2.1"] == "Tỷ lệ hồ sơ đã và đang xử lý đúng hạn, trong hạn"
+
+
+@pytest.mark.parametrize("path", ["/thong-ke/ho-so/", "/thong-ke/danh-gia/"])
+def test_lists_name_an_unknown_agency(client, table, staff, path):
+    """A mistyped agency code behind a figure is a 404 that says so, not the generic 'may not see' 403; an
+    agency that exists outside the user's scope stays a 403."""
+    client.force_login(staff["overseer"])
+    r = client.get(path, {**MARCH, "agency": "000.99.33.H26"})
+    assert r.status_code == 404
+    assert "Không có cơ quan mã &#x27;000.99.33.H26&#x27;." in r.content.decode()
+    client.force_login(staff["leader"])
+    assert client.get(path, {**MARCH, "agency": "000.01.33.H26"}).status_code == 403
+
+
+def test_page_notices_follow_the_language(client, table, staff):
+    """Bad input on the statistics pages is explained in the page's language (the API's message_en)."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(
+        "/thong-ke/", {"from": "2025-04-01", "to": "2025-03-01", "field": "nope"}
+    ).content.decode()
+    assert "&#x27;from&#x27; (2025-04-01) is after &#x27;to&#x27; (2025-03-01)." in html
+    assert "No field &#x27;nope&#x27;." in html
+    assert "sau ngày kết thúc" not in html and "Không có lĩnh vực" not in html
+    client.force_login(staff["overseer"])
+    html = client.get("/thong-ke/giam-sat/", {"from": "31/02/2025", "to": "2025-03-31"}).content.decode()
+    assert "is not a valid date (dd/mm/yyyy or YYYY-MM-DD)" in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    html = client.get("/thong-ke/giam-sat/", {"from": "31/02/2025", "to": "2025-03-31"}).content.decode()
+    assert "không phải ngày hợp lệ" in html
+
+
+def test_overseer_ranking_ties_and_total_row(client, table, staff, world):
+    """Equal on-time rates share a rank; the table ends with the scope's total (its sub-agencies included),
+    which is the sum of the rows and the figures above the table."""
+    from .conftest import at, make_dossier
+
+    make_dossier(  # the district itself: one early dossier in March, 100 % like its ward
+        "000.00.33.H26-TEST-Q1",
+        agency=world["quan"],
+        procedure=world["procs"]["1.001612"],
+        received=at(2025, 3, 4, 9),
+        due=at(2025, 3, 11, 9),
+        resolved=at(2025, 3, 6, 9),
+        classification="early",
+    )
+    client.force_login(staff["overseer"])
+    html = client.get("/thong-ke/giam-sat/", MARCH).content.decode()
+    ranks = dict(re.findall(r'<tr data-agency="([^"]+)"><td>([^<]*)</td>', html))
+    assert ranks["000.00.33.H26"] == ranks["000.01.33.H26"] == "1"
+    assert ranks["000.00.21.H26"] == "3"  # 75 %: two agencies rank above it
+    assert ranks["H26"] == "—"  # nothing resolved: no rate, no rank
+    total = re.search(r'<tr id="ranking-total">(.*?)</tr>', html, re.S).group(1)
+    cells = re.findall(r"<td>([^<]*)</td>", total)
+    assert cells[1:4] == ["10", "2", "6"]  # received 8 + 1 + 1, carried over, resolved 4 + 1 + 1
+    assert figure(html, "received") == "10" and figure(html, "resolved") == "6"
+    assert "gồm các cơ quan cấp dưới" in total
+
+
+def test_public_page_says_a_scope_includes_its_sub_agencies(client, table):
+    html = client.get("/thong-ke/", {**MARCH, "agency": "000.00.33.H26"}).content.decode()
+    assert "UBND Quận Hai Bà Trưng (gồm các cơ quan cấp dưới)" in html
+    assert figure(html, "received") == "1"  # the ward's D13
+    html = client.get("/thong-ke/", {**MARCH, "agency": "000.01.33.H26"}).content.decode()
+    assert "(gồm các cơ quan cấp dưới)" not in html  # a ward has none
+
+
+def test_leader_overdue_list_counts_all_and_says_when(client, table, staff, monkeypatch):
+    """The dashboard's list of overdue dossiers shows its first rows, but its heading counts them all (it used to
+    count the rows shown, capped at 50), says it is as of now, not the period's end, and links to the whole
+    list."""
+    from motcua.reports import views
+
+    monkeypatch.setattr(views, "OPEN_LIST_LIMIT", 1)
+    client.force_login(staff["leader"])
+    html = client.get("/thong-ke/lanh-dao/", MARCH).content.decode()
+    assert figure(html, "overdue_now") == "4"  # D09, D10, D12, D15 are open and overdue today
+    section = html.split('id="qua-han"')[1].split('id="sap-den-han"')[0]
+    assert len(re.findall(r'href="/staff/dossiers/', section)) == 1
+    assert (
+        "Tại thời điểm hiện tại" in section and "Hiển thị 1 hồ sơ quá hạn lâu nhất trong 4 hồ sơ." in section
+    )
+    url = re.search(r'<a href="([^"]+)">Xem tất cả</a>', section).group(1).replace("&amp;", "&")
+    listing = client.get(url).content.decode()
+    assert sorted(re.findall(r"TEST-(D\d\d)/", listing)) == ["D09", "D10", "D12", "D15"]
+
+
+def test_pages_say_when_the_figures_are_counted(client, table, staff):
+    """The pending figures are counted at the period's end, or now if sooner: the pages give that instant, and
+    a period that has not started says its figures are today's pending dossiers (contract §5, E = min(X, now))."""
+    html = client.get("/thong-ke/", MARCH).content.decode()
+    assert "Số liệu tính đến 00:00 01/04/2025." in html
+    assert "chưa bắt đầu" not in html
+    client.force_login(staff["overseer"])
+    future = {"from": "01/01/2999", "to": "31/01/2999"}
+    for path in ("/thong-ke/", "/thong-ke/giam-sat/", "/thong-ke/lanh-dao/"):
+        html = client.get(path, future).content.decode()
+        assert "Kỳ thống kê chưa bắt đầu" in html, path
+        assert figure(html, "received") == "0"
+    # today's pending dossiers of the province: D09, D10, D12, D15 (all overdue)
+    assert figure(html, "carried_over") == "4" and figure(html, "pending") == "4"
+
+
+def test_by_field_tables_end_with_the_total(client, table, staff):
+    """The by-field tables end with the scope's total, which is the sum of their rows and the figures above."""
+    pages = [client.get("/thong-ke/", MARCH).content.decode()]
+    client.force_login(staff["leader"])
+    pages.append(client.get("/thong-ke/lanh-dao/", MARCH).content.decode())
+    for html in pages:
+        body = html.split('<tr class="rows-total">')[0].split("<tbody>")[-1]  # the by-field table's rows
+        rows = [re.findall(r"<td>(\d+)</td>", tr) for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+        assert len(rows) == 2
+        total = re.findall(
+            r"<td>(\d+)</td>", re.search(r'<tr class="rows-total">(.*?)</tr>', html, re.S).group(1)
+        )
+        assert total == [str(sum(int(r[i]) for r in rows)) for i in range(8)]
+        assert total[0] == figure(html, "received") and total[2] == figure(html, "resolved")
