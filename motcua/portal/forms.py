@@ -55,8 +55,16 @@ def _vi_password_error(error: ValidationError) -> ValidationError:
     return ValidationError(template, code=error.code, params=error.params)
 
 
+# The citizen's own name, address, phone and e-mail carry their autocomplete purpose (WCAG 1.3.5): the browser
+# can fill them, and assistive tools can tell what each asks for.
+NAME = forms.TextInput(attrs={"autocomplete": "name"})
+ADDRESS = forms.TextInput(attrs={"autocomplete": "street-address"})
+TEL = forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"})
+EMAIL = forms.TextInput(attrs={"autocomplete": "email", "inputmode": "email"})
+
+
 class RegistrationForm(forms.Form):
-    full_name = forms.CharField(label=_("Họ và tên"), max_length=255, error_messages=REQUIRED)
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=255, error_messages=REQUIRED, widget=NAME)
     email = forms.CharField(
         label=_("Thư điện tử"),
         required=False,
@@ -153,10 +161,10 @@ class RegistrationForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    full_name = forms.CharField(label=_("Họ và tên"), max_length=255, error_messages=REQUIRED)
-    phone = forms.CharField(label=_("Số điện thoại di động"), required=False, max_length=20)
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=255, error_messages=REQUIRED, widget=NAME)
+    phone = forms.CharField(label=_("Số điện thoại di động"), required=False, max_length=20, widget=TEL)
     id_number = forms.CharField(label=_("Số định danh cá nhân (CCCD)"), required=False, max_length=20)
-    address = forms.CharField(label=_("Địa chỉ"), required=False, max_length=500)
+    address = forms.CharField(label=_("Địa chỉ"), required=False, max_length=500, widget=ADDRESS)
 
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
@@ -207,7 +215,7 @@ class WhoForm(forms.Form):
         required=False,
     )
     applicant_name = forms.CharField(
-        label=_("Họ và tên / tên tổ chức"), max_length=255, error_messages=REQUIRED
+        label=_("Họ và tên / tên tổ chức"), max_length=255, error_messages=REQUIRED, widget=NAME
     )
     applicant_id_number = forms.CharField(
         label=_("Số định danh cá nhân (CCCD) / mã số thuế"),
@@ -215,15 +223,25 @@ class WhoForm(forms.Form):
         error_messages=REQUIRED,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
-    applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=500, error_messages=REQUIRED)
-    applicant_phone = forms.CharField(label=_("Số điện thoại di động"), max_length=20, required=False)
-    applicant_email = forms.CharField(label=_("Thư điện tử"), max_length=254, required=False)
-    rep_name = forms.CharField(label=_("Họ và tên người được ủy quyền (bạn)"), max_length=255, required=False)
+    applicant_address = forms.CharField(
+        label=_("Địa chỉ"), max_length=500, error_messages=REQUIRED, widget=ADDRESS
+    )
+    applicant_phone = forms.CharField(
+        label=_("Số điện thoại di động"), max_length=20, required=False, widget=TEL
+    )
+    applicant_email = forms.CharField(label=_("Thư điện tử"), max_length=254, required=False, widget=EMAIL)
+    rep_name = forms.CharField(
+        label=_("Họ và tên người được ủy quyền (bạn)"), max_length=255, required=False, widget=NAME
+    )
     rep_id_number = forms.CharField(
         label=_("Số định danh cá nhân của người được ủy quyền"), max_length=20, required=False
     )
-    rep_phone = forms.CharField(label=_("Số điện thoại người được ủy quyền"), max_length=20, required=False)
-    rep_email = forms.CharField(label=_("Thư điện tử người được ủy quyền"), max_length=254, required=False)
+    rep_phone = forms.CharField(
+        label=_("Số điện thoại người được ủy quyền"), max_length=20, required=False, widget=TEL
+    )
+    rep_email = forms.CharField(
+        label=_("Thư điện tử người được ủy quyền"), max_length=254, required=False, widget=EMAIL
+    )
 
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -265,6 +265,7 @@ def _step_who(request, draft, procedure, version, step):
 def _step_components(request, draft, procedure, version, step):
     errors: dict[str, list[str]] = {}
     status = 200
+    incomplete = False  # "next" with required components still missing
     comps = list(wizard.components(draft))
     if request.method == "POST":
         if request.POST.get("remove"):
@@ -296,7 +297,9 @@ def _step_components(request, draft, procedure, version, step):
                 if not missing:
                     services.draft_save(draft=draft, values={}, step=_next_step(step))
                     return redirect("portal:file_step", code=procedure.code, step=_next_step(step))
-                errors["__all__"] = [p.message for p in missing]
+                for p in missing:  # beside the component's input, and linked from the summary
+                    errors.setdefault(p.field or "__all__", []).append(p.message)
+                incomplete = True
                 status = 400
             else:
                 return redirect("portal:file_step", code=procedure.code, step=step)
@@ -319,6 +322,8 @@ def _step_components(request, draft, procedure, version, step):
         auth_files=[f for f in files if f.kind == DraftFile.Kind.AUTHORISATION],
         auth_errors=errors.get("file_auth", []),
         general_errors=errors.get("__all__", []),
+        has_errors=bool(errors),
+        incomplete=incomplete,
         behalf=draft.data.get("who") == "behalf",
         stray_files=[
             f

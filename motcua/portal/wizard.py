@@ -41,6 +41,7 @@ WHO_KEYS = [
 class Problem:
     step: str
     message: str  # in the interface language
+    field: str = ""  # the input it is about, when there is one: the page marks it and links to it
 
 
 def version_of(draft):
@@ -72,7 +73,7 @@ def problems(draft) -> list[Problem]:
     current = {c.pk: c for c in components(draft)}
     for c in current.values():
         if c.required and not any(f.component_id == c.pk for f in files):
-            out.append(Problem("thanh-phan", _("Chưa tải lên: %(name)s") % {"name": c.name}))
+            out.append(Problem("thanh-phan", _("Chưa tải lên: %(name)s") % {"name": c.name}, f"file_{c.pk}"))
     if any(f.kind == "component" and f.component_id not in current for f in files):
         out.append(
             Problem(
@@ -81,7 +82,7 @@ def problems(draft) -> list[Problem]:
             )
         )
     if data.get("who") == "behalf" and not any(f.kind == "authorisation" for f in files):
-        out.append(Problem("thanh-phan", _("Chưa tải lên văn bản ủy quyền")))
+        out.append(Problem("thanh-phan", _("Chưa tải lên văn bản ủy quyền"), "file_auth"))
     eform = build_eform(version.form_fields)(eform_initial(version.form_fields, data.get("form") or {}))
     if not eform.is_valid():
         out.append(Problem("to-khai", _("Tờ khai điện tử chưa đầy đủ hoặc chưa hợp lệ")))
