@@ -11,6 +11,7 @@ from ninja import Field, File, Form, Path, Query, Router, Schema, UploadedFile
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
+from motcua.catalog.models import Offering
 from motcua.core.auth import BearerAuth
 from motcua.core.errors import NotFound, Throttled, Unprocessable
 from motcua.core.prepared import Prepared
@@ -133,23 +134,26 @@ def file_dossier(request: HttpRequest, payload: FileIn):
     return _rendered(request, selectors.dossier_detail(dossier, request.auth), 201 if created else 200)
 
 
+# the catalogue's offerings of a procedure: at this agency (the live path's one read), else at any agency
+_OFFERED_HERE = Prepared(
+    lambda code, identifier: Offering.objects.filter(procedure__code=code, agency__identifier=identifier)[:1],
+    str,
+    str,
+)
+_OFFERED_ANYWHERE = Prepared(lambda code: Offering.objects.filter(procedure__code=code)[:1], str)
+
+
 def _check_received_online(procedure_code: str, identifier: str) -> None:
     """An online filing goes to an agency that lists the procedure (catalog `Offering`), when the catalogue says
     where it is received: one that lists it elsewhere only is a 422 `not_offered` naming the way to find the right
     one. A procedure no agency lists yet (a catalogue imported before its offerings) is not refused, nor is one the
     agency lists as received at the counter only: the API's clients (provincial and national portals) decide
     their online service themselves, and the portal and the digital teams' filings check the online flag (ADR
-    0016 addendum). One query; an unknown agency or procedure is left to `dossier_file` (404)."""
-    from motcua.catalog.models import Offering
-
-    here = (
-        Offering.objects.filter(procedure__code=procedure_code)
-        .annotate(here=Q(agency__identifier=identifier))
-        .order_by("-here")
-        .values_list("here", flat=True)
-        .first()
-    )
-    if here is not False:  # listed here, or listed nowhere
+    0016 addendum). On the live path one prepared read (listed here); an unknown agency or procedure is left to
+    `dossier_file` (404)."""
+    if _OFFERED_HERE.first(procedure_code, identifier) is not None:
+        return
+    if _OFFERED_ANYWHERE.first(procedure_code) is None:  # listed nowhere
         return
     from motcua.org.models import Agency
 
@@ -183,8 +187,6 @@ def list_dossiers(
         qs = qs.filter(agency__identifier=agency)
     if q:
         f = fold(q)
-        from django.db.models import Q
-
         qs = qs.filter(
             Q(code__icontains=q.strip())
             | Q(applicant_name_ascii__contains=f)
