@@ -46,6 +46,7 @@ WATCHED = (
     "catalog.ProcedureVersion",
     "catalog.ProcessTemplate",
     "catalog.ProcessStep",
+    "catalog.Offering",
 )
 # A bound on memory, not a tuning knob: the staff roles of every user of a province and the versions in force
 # fit many times over; when it is reached the cache starts again (the version in force is keyed by day, so

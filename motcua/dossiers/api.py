@@ -12,6 +12,7 @@ from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
 from motcua.catalog.models import Offering
+from motcua.core import refcache
 from motcua.core.auth import BearerAuth
 from motcua.core.errors import NotFound, Throttled, Unprocessable
 from motcua.core.prepared import Prepared
@@ -134,13 +135,17 @@ def file_dossier(request: HttpRequest, payload: FileIn):
     return _rendered(request, selectors.dossier_detail(dossier, request.auth), 201 if created else 200)
 
 
-# the catalogue's offerings of a procedure: at this agency (the live path's one read), else at any agency
-_OFFERED_HERE = Prepared(
-    lambda code, identifier: Offering.objects.filter(procedure__code=code, agency__identifier=identifier)[:1],
-    str,
-    str,
-)
-_OFFERED_ANYWHERE = Prepared(lambda code: Offering.objects.filter(procedure__code=code)[:1], str)
+def offered_at(procedure_code: str) -> frozenset[str]:
+    """Identifiers of the agencies that list the procedure (catalog `Offering`), from the reference cache
+    (Offering is watched: an edit anywhere is seen at the next request, ADR 0020)."""
+    return refcache.get(
+        ("offered-at", procedure_code),
+        lambda: frozenset(
+            Offering.objects.filter(procedure__code=procedure_code).values_list(
+                "agency__identifier", flat=True
+            )
+        ),
+    )
 
 
 def _check_received_online(procedure_code: str, identifier: str) -> None:
@@ -149,11 +154,10 @@ def _check_received_online(procedure_code: str, identifier: str) -> None:
     one. A procedure no agency lists yet (a catalogue imported before its offerings) is not refused, nor is one the
     agency lists as received at the counter only: the API's clients (provincial and national portals) decide
     their online service themselves, and the portal and the digital teams' filings check the online flag (ADR
-    0016 addendum). On the live path one prepared read (listed here); an unknown agency or procedure is left to
-    `dossier_file` (404)."""
-    if _OFFERED_HERE.first(procedure_code, identifier) is not None:
-        return
-    if _OFFERED_ANYWHERE.first(procedure_code) is None:  # listed nowhere
+    0016 addendum). From the reference cache: no statement on the live path. An unknown agency or procedure is
+    left to `dossier_file` (404)."""
+    listed = offered_at(procedure_code)
+    if not listed or identifier in listed:
         return
     from motcua.org.models import Agency
 
