@@ -206,6 +206,13 @@ def pakn_stats(*, date_from: dt.date, date_to: dt.date, agency=None, now: dt.dat
     if scope is not None:
         qs = qs.filter(agency__path__startswith=scope.path)
     # Bounded by `cut` as well, so that a `now` inside the period sees the state of affairs at that instant.
+    counts = qs.aggregate(**_pakn_aggregates(start, cut))
+    return pakn_from_counts(date_from, date_to, scope, counts)
+
+
+def _pakn_aggregates(start: dt.datetime, cut: dt.datetime) -> dict:
+    """The aggregates of PAKN_COUNTS for a period starting at `start`, seen at `cut` (its end, or now if sooner):
+    the one definition of each figure, for one period (`pakn_stats`) and for many (`pakn_counts_by_agency`)."""
     received = Q(received_at__gte=start, received_at__lt=cut)
     answered = Q(answered_at__gte=start, answered_at__lt=cut)
     pending = (
@@ -213,24 +220,14 @@ def pakn_stats(*, date_from: dt.date, date_to: dt.date, agency=None, now: dt.dat
         & (Q(answered_at__isnull=True) | Q(answered_at__gte=cut))
         & (Q(rejected_at__isnull=True) | Q(rejected_at__gte=cut))
     )
-    counts = qs.aggregate(
-        received=Count("pk", filter=received),
-        complaints_count=Count("pk", filter=received & Q(kind=Kind.COMPLAINT)),
-        answered=Count("pk", filter=answered),
-        answered_on_time=Count("pk", filter=answered & Q(on_time=True)),
-        rejected=Count("pk", filter=Q(rejected_at__gte=start, rejected_at__lt=cut)),
-        pending=Count("pk", filter=pending),
-        overdue=Count("pk", filter=pending & Q(due_at__lt=cut)),
-    )
-    counts = {k: int(v or 0) for k, v in counts.items()}
-    counts["answered_late"] = counts["answered"] - counts["answered_on_time"]
-    counts["pending_within"] = counts["pending"] - counts["overdue"]
     return {
-        "date_from": date_from.isoformat(),
-        "date_to": date_to.isoformat(),
-        "agency": scope.identifier if scope else None,
-        **counts,
-        "on_time_rate": rate(counts["answered_on_time"], counts["answered"] + counts["overdue"]),
+        "received": Count("pk", filter=received),
+        "complaints_count": Count("pk", filter=received & Q(kind=Kind.COMPLAINT)),
+        "answered": Count("pk", filter=answered),
+        "answered_on_time": Count("pk", filter=answered & Q(on_time=True)),
+        "rejected": Count("pk", filter=Q(rejected_at__gte=start, rejected_at__lt=cut)),
+        "pending": Count("pk", filter=pending),
+        "overdue": Count("pk", filter=pending & Q(due_at__lt=cut)),
     }
 
 
@@ -271,24 +268,7 @@ def pakn_counts_by_agency(
         for j, (date_from, date_to) in enumerate(chunk):
             start, end = period_bounds(date_from, date_to)
             cut = min(end, now)  # as pakn_stats
-            received = Q(received_at__gte=start, received_at__lt=cut)
-            answered = Q(answered_at__gte=start, answered_at__lt=cut)
-            pending = (
-                Q(received_at__lt=cut)
-                & (Q(answered_at__isnull=True) | Q(answered_at__gte=cut))
-                & (Q(rejected_at__isnull=True) | Q(rejected_at__gte=cut))
-            )
-            aggregates.update(
-                {
-                    f"received_{j}": Count("pk", filter=received),
-                    f"complaints_count_{j}": Count("pk", filter=received & Q(kind=Kind.COMPLAINT)),
-                    f"answered_{j}": Count("pk", filter=answered),
-                    f"answered_on_time_{j}": Count("pk", filter=answered & Q(on_time=True)),
-                    f"rejected_{j}": Count("pk", filter=Q(rejected_at__gte=start, rejected_at__lt=cut)),
-                    f"pending_{j}": Count("pk", filter=pending),
-                    f"overdue_{j}": Count("pk", filter=pending & Q(due_at__lt=cut)),
-                }
-            )
+            aggregates.update({f"{k}_{j}": v for k, v in _pakn_aggregates(start, cut).items()})
         for row in qs.values("agency_id").order_by().annotate(**aggregates):
             lists = out.setdefault(row["agency_id"], [{} for _p in periods])
             for j in range(len(chunk)):
