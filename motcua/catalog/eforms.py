@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core import strictjson
-from motcua.core.i18n import english_active
+from motcua.core.i18n import in_page_language
 from motcua.core.text import fold, nfc
 from motcua.dossiers.validators import IdentifierError, clean_phone
 
@@ -200,7 +200,7 @@ def phone_validator(value: str) -> str:
     try:
         return clean_phone(value)
     except IdentifierError as exc:
-        raise ValidationError(exc.message_en if english_active() else exc.message, code="phone") from exc
+        raise ValidationError(in_page_language(exc), code="phone") from exc
 
 
 # How people write a number on a Vietnamese form: dots (or spaces) between groups of three digits, a comma before

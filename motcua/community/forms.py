@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.eforms import DATE_FORMATS
-from motcua.core.i18n import english_active
+from motcua.core.i18n import english_active, in_page_language
 from motcua.dossiers.forms import (
     DATETIME_LOCAL,
     MultipleFileField,
@@ -88,7 +88,7 @@ class AssistedFilingForm(forms.Form):
         try:
             return clean_personal_id(self.cleaned_data["resident_id_number"])
         except IdentifierError as exc:
-            raise forms.ValidationError(exc.message_en if english_active() else exc.message) from exc
+            raise forms.ValidationError(in_page_language(exc)) from exc
 
     def clean_consent_at(self):
         """As the filing service checks it: not in the future, at most 30 days before filing."""
@@ -108,7 +108,7 @@ class AssistedFilingForm(forms.Form):
             try:
                 cleaned["resident_phone"] = clean_phone(cleaned["resident_phone"])
             except IdentifierError as exc:
-                self.add_error("resident_phone", exc.message_en if english_active() else exc.message)
+                self.add_error("resident_phone", in_page_language(exc))
         if (
             cleaned.get("result_method") == ReturnMethod.POST
             and not (cleaned.get("result_address") or "").strip()

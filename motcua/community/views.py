@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from motcua.catalog.eforms import NOTE, RESULT_ADDRESS, build_eform, eform_to_json
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import DomainError
-from motcua.core.i18n import english_active
+from motcua.core.i18n import in_page_language
 from motcua.core.text import nfc
 from motcua.dossiers import documents
 from motcua.dossiers.models import Dossier, ReturnMethod
@@ -122,7 +122,7 @@ def outreach_new(request):
             note=d["note"],
         )
     except DomainError as exc:
-        ctx["error"] = exc.message_en if english_active() else exc.message
+        ctx["error"] = in_page_language(exc)
         return render(request, "community/outreach_new.html", ctx, status=exc.status)
     messages.success(
         request,

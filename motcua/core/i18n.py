@@ -16,3 +16,9 @@ def vietnamese(label) -> str:
 
 def english_active() -> bool:
     return (translation.get_language() or "").startswith("en")
+
+
+def in_page_language(error) -> str:
+    """A refusal's message in the interface language: `message` (Vietnamese), or `message_en` when the user chose
+    English — for anything that carries both (DomainError, the validators' IdentifierError, …)."""
+    return error.message_en if english_active() else error.message

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from motcua.core.i18n import english_active
+from motcua.core.i18n import in_page_language
 from motcua.core.text import nfc
-from motcua.org.models import Agency, StaffRole
+from motcua.org.models import Agency
 from motcua.workdays.services import MAX_WORKING_DAYS
 
 from .models import ApplicantKind, DocumentKind, Dossier, Outcome, ReturnMethod
@@ -262,14 +262,10 @@ class RequestWithdrawalForm(ActionForm):
 
 def _staff_choices(agency_ids) -> list[tuple[str, str]]:
     """The staff who may be given a step of these agencies (services.WORKING_ROLES: not an overseer)."""
-    from .services import WORKING_ROLES
+    from .services import working_staff
 
     rows = (
-        StaffRole.objects.filter(
-            agency_id__in=agency_ids, active=True, user__is_active=True, role__in=WORKING_ROLES
-        )
-        .select_related("user", "agency")
-        .order_by("agency__path", "user__username")
+        working_staff(agency_ids).select_related("user", "agency").order_by("agency__path", "user__username")
     )
     seen, out = set(), []
     for r in rows:
@@ -595,7 +591,7 @@ class CounterForm(forms.Form):
                 try:
                     cleaned[name] = check(cleaned[name].strip())
                 except IdentifierError as exc:
-                    self.add_error(name, exc.message_en if english_active() else exc.message)
+                    self.add_error(name, in_page_language(exc))
         if (cleaned.get("rep_document") or cleaned.get("rep_file")) and not cleaned.get("rep_name"):
             self.add_error("rep_name", _("Ghi họ tên người được ủy quyền."))
         if paper_components(self) and not cleaned.get("receive_now"):

@@ -516,6 +516,14 @@ STEP_SUPERVISORS = frozenset({Role.UNIT_HEAD, Role.LEADER})
 WORKING_ROLES = frozenset({Role.OFFICER, Role.SPECIALIST, Role.UNIT_HEAD, Role.LEADER})
 
 
+def working_staff(agency_ids):
+    """The active working roles (WORKING_ROLES, on active accounts) in these agencies: who may be given a step
+    there (the assign and hand-over forms' choices, the transfer page's recipients and its "still here")."""
+    return StaffRole.objects.filter(
+        agency_id__in=agency_ids, active=True, user__is_active=True, role__in=WORKING_ROLES
+    )
+
+
 def may_assign_step(user, step: DossierStep) -> bool:
     """Whether `user` may assign `step`: the assign roles (workflow) held in the step's own agency — a partner
     agency assigns its inter-agency step, the receiving agency its own steps, neither the other's."""
@@ -1497,9 +1505,7 @@ def _step_assignee(username, step: DossierStep):
     """The active staff member `username` of the step's agency, to whom the step is assigned (assign) or handed
     over (hand_over's `to`); Unprocessable for anyone else (a citizen, another agency's staff)."""
     assignee = _user_by_username(str(username or "")[:150])
-    if not StaffRole.objects.filter(
-        user=assignee, agency=step.agency, active=True, role__in=WORKING_ROLES
-    ).exists():
+    if not working_staff([step.agency_id]).filter(user=assignee).exists():
         raise Unprocessable(
             f"Cán bộ '{assignee.username}' không thuộc cơ quan thực hiện bước này ({step.agency.name}).",
             f"'{assignee.username}' is not staff of the step's agency ({step.agency.name}).",

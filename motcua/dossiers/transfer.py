@@ -18,25 +18,20 @@ from django.db.models import Count, Min, Q
 
 from motcua.core.errors import Conflict, DomainError, PermissionDenied, Unprocessable
 from motcua.core.text import nfc
-from motcua.org.models import Agency, Role, StaffRole
-from motcua.org.selectors import roles_of
+from motcua.org.models import Agency
+from motcua.org.selectors import agencies_with_role
 
-from . import lifecycle, services
+from . import lifecycle, selectors, services
 from .models import DossierStep, State
+from .workflow import TRANSITIONS
 
-# who hands a colleague's work on: the heads of the step's agency (the assign action's own roles also include the
-# one-stop officer, who assigns a single dossier at reception, not a colleague's whole desk)
-TRANSFER_ROLES = frozenset({Role.UNIT_HEAD, Role.LEADER})
-# the dossiers whose steps are still to be worked on
-OPEN_STATES = (
-    State.RECEIVED,
-    State.PROCESSING,
-    State.SUPPLEMENT_REQUESTED,
-    State.AWAITING_PAYMENT,
-    State.WITHDRAWAL_REQUESTED,
-)
+# who hands a colleague's work on: the heads of the step's agency (services.STEP_SUPERVISORS; the assign action's
+# own roles also include the one-stop officer, who assigns a single dossier at reception, not a colleague's desk)
+TRANSFER_ROLES = services.STEP_SUPERVISORS
+# the dossiers whose steps are still to be worked on: the inboxes' open states and a withdrawal asked
+OPEN_STATES = (*selectors.OPEN_STATES, State.WITHDRAWAL_REQUESTED)
 # the states in which `assign` is allowed (workflow): the others are reported as "later"
-ASSIGNABLE_STATES = frozenset({State.RECEIVED, State.PROCESSING})
+ASSIGNABLE_STATES = TRANSITIONS["assign"].sources
 MAX_REASON = 500
 
 
@@ -45,11 +40,8 @@ def transfer_agencies(user) -> list[Agency]:
     if getattr(user, "is_superuser", False):
         ids = open_steps().values_list("agency_id", flat=True).distinct()
         return list(Agency.objects.filter(pk__in=ids).order_by("path"))
-    seen: dict[int, Agency] = {}
-    for r in roles_of(user):
-        if r.role in TRANSFER_ROLES:
-            seen.setdefault(r.agency_id, r.agency)
-    return sorted(seen.values(), key=lambda a: a.path)
+    unique = {a.pk: a for a in agencies_with_role(user, *TRANSFER_ROLES)}
+    return sorted(unique.values(), key=lambda a: a.path)
 
 
 def may_transfer(user, agency: Agency) -> bool:
@@ -66,11 +58,7 @@ def open_steps(agency: Agency | None = None):
 
 def working_usernames(agency: Agency) -> set[str]:
     """Usernames of the active staff who may be given a step of `agency` (services.WORKING_ROLES)."""
-    return set(
-        StaffRole.objects.filter(
-            agency=agency, active=True, user__is_active=True, role__in=services.WORKING_ROLES
-        ).values_list("user__username", flat=True)
-    )
+    return set(services.working_staff([agency.pk]).values_list("user__username", flat=True))
 
 
 @dataclass
@@ -122,7 +110,7 @@ def steps_held(agency: Agency, username: str):
     return (
         open_steps(agency)
         .filter(assignee__username=username)
-        .select_related("dossier", "dossier__procedure")
+        .select_related("dossier", "dossier__agency", "dossier__procedure")  # due_status reads the agency
         .order_by("due_at", "dossier__code", "order")
     )
 

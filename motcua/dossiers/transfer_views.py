@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.core.errors import DomainError
+from motcua.core.i18n import in_page_language
 from motcua.org.models import Agency
 
 from . import lifecycle, selectors, transfer
@@ -88,7 +89,7 @@ def transfer_page(request):
     for s in steps:
         s.state_text = lifecycle.state_display(s.dossier.state)
         s.assignable = s.dossier.state in transfer.ASSIGNABLE_STATES
-        s.due_flag = selectors.due_status(s.dossier)
+        s.due_flag = selectors.due_status(s.dossier, context["now"])
     holder_row = next((h for h in context["holders"] if h.username == holder), None)
     context.update({"steps": steps, "holder_row": holder_row})
     form = TransferForm(
@@ -110,7 +111,7 @@ def transfer_page(request):
             reason=form.cleaned_data["reason"],
         )
     except DomainError as exc:
-        context["error"] = exc.message_en if request.LANGUAGE_CODE == "en" else exc.message
+        context["error"] = in_page_language(exc)
         return render(request, "dossiers/staff/transfer.html", context, status=exc.status)
     done = [o for o in outcomes if o.done]
     failed = [o for o in outcomes if not o.done]
@@ -120,9 +121,8 @@ def transfer_page(request):
             request,
             _("Đã chuyển giao %(n)d bước xử lý cho %(who)s.") % {"n": len(done), "who": recipient},
         )
-    english = request.LANGUAGE_CODE == "en"
     for o in failed[:MAX_LISTED_FAILURES]:
-        why = o.message_en if english else o.message
+        why = in_page_language(o)
         messages.warning(request, _("Chưa chuyển giao %(code)s: %(why)s") % {"code": o.code, "why": why})
     if len(failed) > MAX_LISTED_FAILURES:
         messages.warning(

@@ -6,17 +6,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.eforms import CHOOSE, REQUIRED
-from motcua.core.i18n import english_active
+from motcua.core.i18n import english_active, in_page_language
 from motcua.core.text import nfc
 from motcua.dossiers.validators import IdentifierError, clean_applicant_id, clean_personal_id
 from motcua.notifications.recipients import RecipientError, normalise_email, normalise_phone
 
 from .models import CitizenProfile
 
-
-def _message(exc: IdentifierError | RecipientError) -> str:
-    """A validator's message in the interface language (both carry Vietnamese and English)."""
-    return exc.message_en if english_active() else exc.message
+_message = in_page_language  # a validator's message in the interface language (both carry vi and en)
 
 
 def _email(value: str) -> str:

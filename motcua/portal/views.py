@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.catalog.eforms import build_eform, eform_draft_values, eform_initial, eform_to_json, usable_fields
 from motcua.core.errors import DomainError, NotFound, Unprocessable
-from motcua.core.i18n import english_active
+from motcua.core.i18n import in_page_language
 from motcua.core.storage import open_stored
 from motcua.core.text import nfc
 from motcua.dossiers import pdf
@@ -58,9 +58,7 @@ def form_pdf_url(code: str, form: str, seq: int | None = None) -> str:
     return f"{url}?seq={seq}" if seq else url
 
 
-def error_text(exc: DomainError) -> str:
-    """A refusal's message in the interface language (Vietnamese, or English when the user chose English)."""
-    return exc.message_en if english_active() else exc.message
+error_text = in_page_language  # a refusal's message in the interface language
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Field
 from motcua.core.errors import DomainError
-from motcua.core.i18n import english_active
+from motcua.core.i18n import in_page_language
 from motcua.dossiers.models import Classification, State
 from motcua.feedback import selectors as feedback_selectors
 from motcua.feedback.models import Channel as RatingChannel
@@ -30,11 +30,6 @@ LIST_PAGE_SIZE = 50
 OPEN_LIST_LIMIT = 50  # the dashboard's overdue and due-soon lists show at most this many (and say how many)
 
 
-def _said(exc: DomainError) -> str:
-    """A domain error's message in the page's language (the API answers both)."""
-    return exc.message_en if english_active() else exc.message
-
-
 def _period_from_request(request: HttpRequest, default_from: dt.date, default_to: dt.date):
     """(period, error message) — a bad period falls back to the default with a message."""
     raw_from = (request.GET.get("from") or "").strip()
@@ -44,7 +39,7 @@ def _period_from_request(request: HttpRequest, default_from: dt.date, default_to
     try:
         return selectors.make_period(raw_from or default_from, raw_to or default_to), ""
     except DomainError as exc:
-        return selectors.Period(default_from, default_to), _said(exc)
+        return selectors.Period(default_from, default_to), in_page_language(exc)
 
 
 def _as_of(period: selectors.Period, notices: list[str]) -> dt.datetime:
@@ -182,7 +177,7 @@ def public_stats(request: HttpRequest) -> HttpResponse:
         try:
             field = selectors.field_by_code(request.GET["field"])
         except DomainError as exc:
-            messages.append(_said(exc))
+            messages.append(in_page_language(exc))
     stats = selectors.on_time_stats(
         date_from=period.date_from, date_to=period.date_to, agency=agency, field=field
     )
