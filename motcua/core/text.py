@@ -13,6 +13,19 @@ def nfc(value: str | None) -> str:
     return _WS.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
 
 
+_HSPACE = re.compile(r"[^\S\n]+")
+
+
+def nfc_lines(value: str | None) -> str:
+    """NFC-normalise a text of several lines (a reason listed point by point): the line breaks are kept, the
+    whitespace inside each line collapsed, blank lines and the ends trimmed; None becomes ''."""
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    lines = (_HSPACE.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
 def fold(value: str | None) -> str:
     """Lower-case ASCII fold of Vietnamese text: 'Đăng ký' -> 'dang ky'.
 

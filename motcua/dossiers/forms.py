@@ -15,7 +15,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.i18n import in_page_language
-from motcua.core.text import nfc
+from motcua.core.text import nfc, nfc_lines
 from motcua.org.models import Agency
 from motcua.workdays.services import MAX_WORKING_DAYS
 
@@ -135,7 +135,8 @@ class ActionForm(forms.Form):
 
     def params(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if k not in ("expected_version", "files")}
-        return {k: (nfc(v) if isinstance(v, str) else v) for k, v in data.items() if v not in (None, "", [])}
+        text = {k: (nfc_lines(v) if k == "reason" else nfc(v)) for k, v in data.items() if isinstance(v, str)}
+        return {k: text.get(k, v) for k, v in data.items() if v not in (None, "", [])}
 
     def uploads(self) -> list[tuple]:
         return [(f, self.file_kind, None) for f in self.cleaned_data.get("files") or []]

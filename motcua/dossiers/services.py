@@ -22,7 +22,7 @@ from motcua.catalog.models import Procedure, ProcedureVersion, ProcessStep, Proc
 from motcua.core import refcache
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
 from motcua.core.prepared import Prepared, insert_rows, statement_cursor
-from motcua.core.text import fold, nfc
+from motcua.core.text import fold, nfc, nfc_lines
 from motcua.org.models import Agency, Role, StaffRole
 from motcua.org.selectors import agency_by_identifier, roles_of
 
@@ -384,7 +384,7 @@ def prepare_event(
 ) -> DossierEvent:
     """The next event of the dossier's chain, hashed but not saved; moves `dossier.last_event_hash` to it."""
     data = _clean_data(data or {})
-    reason = nfc(reason)  # hash exactly what is stored
+    reason = nfc_lines(reason)  # hash exactly what is stored; a reason's points stay one per line
     actor_label = actor_name or (actor.get_username() if actor is not None else "")
     h = event_hash(
         code=dossier.code,
@@ -1414,7 +1414,8 @@ SUPPLEMENT_ITEM_LIMITS = {"name": 500, "reason": 1000}
 
 
 def _check_texts(params: dict) -> None:
-    """An action's text parameters are text within their bound (422 naming the field otherwise), in NFC."""
+    """An action's text parameters are text within their bound (422 naming the field otherwise), in NFC; a reason
+    keeps its line breaks (reasons listed one by one on Forms 02–05)."""
     for key, (limit, label) in ACTION_TEXT_LIMITS.items():
         value = params.get(key)
         if value is None:
@@ -1425,7 +1426,7 @@ def _check_texts(params: dict) -> None:
                 f"'{key}' must be text of at most {limit} characters.",
                 code="too_long" if isinstance(value, str) else "bad_text",
             )
-        params[key] = nfc(value)
+        params[key] = nfc_lines(value) if key == "reason" else nfc(value)
 
 
 def _supplement_items(items) -> list[dict]:

@@ -358,3 +358,42 @@ def test_ineligible_notice_only_for_ineligible_outcome(named_org):
     assert "ineligible" not in [f["key"] for f in pdf.available_forms(e)]
     with pytest.raises(NotFound):
         pdf.render_form_pdf("ineligible", e)
+
+
+def test_reasons_listed_one_by_one_keep_their_lines_on_the_forms(named_org):
+    """Forms 02–05 and the ineligibility notice list the reasons one by one: reasons typed on separate lines stay on
+    separate lines (in the event, hashed as stored, and on the form), not run together into one sentence."""
+    org = named_org
+    reasons = "Hồ sơ có các vấn đề sau:\n1. Không thuộc thẩm quyền giải quyết của Sở.\r\n\n2.   Người nộp không phải chủ hộ."
+    lines = [
+        "Hồ sơ có các vấn đề sau:",
+        "1. Không thuộc thẩm quyền giải quyết của Sở.",
+        "2. Người nộp không phải chủ hộ.",
+    ]
+    refused = act(
+        org,
+        file_online(org, local(2025, 3, 3, 9, 0)),
+        "refuse",
+        "officer",
+        local(2025, 3, 3, 9, 30),
+        reason=reasons,
+    )
+    assert refused.events.get(action="refuse").reason == "\n".join(lines)
+    assert services.verify_chain(refused) == []
+    received = act(
+        org,
+        file_online(org, local(2025, 3, 3, 10, 0), name="Lê Văn Cường"),
+        "receive",
+        "officer",
+        local(2025, 3, 3, 10, 30),
+    )
+    ineligible = act(
+        org, received, "resolve", "leader", local(2025, 3, 4, 9, 0), outcome="ineligible", reason=reasons
+    )
+    for form, d in (("refusal", refused), ("ineligible", ineligible)):
+        html = pdf.render_form_html(form, d)
+        assert "<br>".join(lines) in html, form
+        if shutil.which("pdftotext"):
+            text_lines = [" ".join(line.split()) for line in form_text(form, d).splitlines()]
+            for line in lines:
+                assert line in text_lines, (form, line)

@@ -322,6 +322,21 @@ def test_refused_action_shows_message_and_changes_nothing(client, org):
     assert (d.version, d.state, d.events.count()) == before
 
 
+def test_a_reason_typed_on_several_lines_keeps_them_in_the_timeline(client, org):
+    d = file_online(org)
+    login(client, org, "officer")
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/refuse/",
+        {"expected_version": d.version, "reason": "1. Không thuộc thẩm quyền.\r\n2.  Thiếu tờ khai."},
+    )
+    assert r.status_code == 302
+    assert d.events.get(action="refuse").reason == "1. Không thuộc thẩm quyền.\n2. Thiếu tờ khai."
+    assert (
+        "1. Không thuộc thẩm quyền.<br>2. Thiếu tờ khai."
+        in client.get(f"/staff/dossiers/{d.code}/").content.decode()
+    )
+
+
 def test_refused_action_with_file_keeps_no_document(client, org):
     d = act(
         org,
