@@ -182,6 +182,19 @@ def days_text(limit_hours) -> str:
     return f"{format(days.normalize(), 'f').replace('.', ',')} ngày làm việc ({format(Decimal(limit_hours).normalize(), 'f')} giờ)"
 
 
+def copies_text(component) -> str:
+    """'01 bản chính, 01 bản sao' — how many originals and copies of a component the procedure asks for (Form 01
+    lists each component received with them); '' when the procedure says neither."""
+    if component is None:
+        return ""
+    parts = [
+        f"{n:02d} {label}"
+        for n, label in ((component.originals, "bản chính"), (component.copies, "bản sao"))
+        if n
+    ]
+    return ", ".join(parts)
+
+
 def qr_data_uri(text: str) -> str:
     import segno
 
@@ -319,24 +332,43 @@ def receipt_context(dossier: Dossier) -> dict:
     events = _events(dossier)
     ctx = _common(spec, dossier, event, event.at)
     docs = _submitted_documents(dossier)
+    version_components = (
+        {c.order: c for c in dossier.procedure_version.components.all()}
+        if dossier.procedure_version_id
+        else {}
+    )
+    paper = {
+        c.get("order")
+        for c in (event.data or {}).get("paper_components") or []
+        if isinstance(c, dict) and c.get("order") is not None
+    }
     components = []
     for d in docs:
         label = d.component.name if d.component_id else d.name
-        components.append(
-            {"name": label, "file": d.name, "order": d.component.order if d.component_id else 10**6}
-        )
+        order = d.component.order if d.component_id else 10**6
+        # a paper document is counted as the procedure asks for it (originals, copies); a file alone is the file
+        copies = copies_text(version_components.get(order)) if order in paper else ""
+        components.append({"name": label, "file": d.name, "order": order, "copies": copies})
     # handed in on paper at the counter, as the reception recorded them (a component also filed as a file is
     # listed once, with its file)
     filed = {d.component.order for d in docs if d.component_id}
     for c in (event.data or {}).get("paper_components") or []:
         if isinstance(c, dict) and c.get("order") not in filed:
-            components.append({"name": c.get("name", ""), "file": "", "order": c.get("order") or 0})
+            components.append(
+                {
+                    "name": c.get("name", ""),
+                    "file": "",
+                    "order": c.get("order") or 0,
+                    "copies": copies_text(version_components.get(c.get("order"))),
+                }
+            )
     components.sort(key=lambda c: c["order"])  # stable: a component's files keep their upload order
     if not components and dossier.procedure_version_id:
         # no file recorded (a paper dossier): the required components, which reception checked; an optional
         # one ("nếu có") is not written on the receipt as received when nothing says it was
-        for c in dossier.procedure_version.components.filter(required=True).order_by("order"):
-            components.append({"name": c.name, "file": ""})
+        for c in sorted(version_components.values(), key=lambda c: c.order):
+            if c.required:
+                components.append({"name": c.name, "file": "", "copies": copies_text(c)})
     limit = event.data.get("limit_hours", dossier.limit_hours)
     try:
         limit = Decimal(str(limit)) if limit is not None else None

@@ -397,3 +397,33 @@ def test_reasons_listed_one_by_one_keep_their_lines_on_the_forms(named_org):
             text_lines = [" ".join(line.split()) for line in form_text(form, d).splitlines()]
             for line in lines:
                 assert line in text_lines, (form, line)
+
+
+def test_receipt_says_how_many_originals_and_copies_of_each_component_were_received(named_org):
+    """Form 01 lists the components received with their originals and copies (bản chính, bản sao), as the
+    procedure asks for them, for those handed in on paper; a component filed only as a file is shown as its file."""
+    from motcua.catalog.models import ProcedureComponent
+
+    org = named_org
+    version = org["version"]
+    ProcedureComponent.objects.create(version=version, order=1, name="Giấy đề nghị đăng ký hộ kinh doanh")
+    ProcedureComponent.objects.create(
+        version=version, order=2, name="Biên bản họp thành viên hộ gia đình", originals=0, copies=2
+    )
+    ProcedureComponent.objects.create(
+        version=version, order=3, name="Văn bản ủy quyền", originals=1, copies=1, required=False
+    )
+    d = file_online(org, local(2025, 1, 24, 9, 0))
+    d = act(org, d, "receive", "officer", local(2025, 1, 24, 10, 0), paper_components=[1, 2, 3])
+    text = squash(form_text("receipt", d))
+    assert "Giấy đề nghị đăng ký hộ kinh doanh — 01 bản chính" in text
+    assert "Biên bản họp thành viên hộ gia đình — 02 bản sao" in text
+    assert "Văn bản ủy quyền — 01 bản chính, 01 bản sao" in text
+
+    # nothing recorded (a paper dossier received before the boxes existed): the required ones, with their count
+    e = file_online(org, local(2025, 1, 24, 9, 30), name="Lê Văn Cường")
+    e = act(org, e, "receive", "officer", local(2025, 1, 24, 10, 30))
+    text = squash(form_text("receipt", e))
+    assert "Giấy đề nghị đăng ký hộ kinh doanh — 01 bản chính" in text
+    assert "Biên bản họp thành viên hộ gia đình — 02 bản sao" in text
+    assert "Văn bản ủy quyền" not in text
