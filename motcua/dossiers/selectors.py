@@ -352,7 +352,8 @@ def inbox(user, tab: str):
     """Dossiers of one inbox tab for `user`:
     receive  — submitted, awaiting the one-stop officer's check (officer);
     assign   — received/processing with a current step nobody is assigned to (unit head, leader);
-    process  — the current step is assigned to me, or unassigned and meant for my role in its agency;
+    process  — the current step is assigned to me, or unassigned and meant for my role in its agency (for a
+               one-stop officer, also an unassigned inter-agency step arriving at the officer's agency);
     approve  — nothing left but the last step: ready to resolve (leader, unit head);
     return   — resolved, result to hand back (officer);
     all      — everything the user may read."""
@@ -380,6 +381,10 @@ def inbox(user, tab: str):
             mine |= Q(assignee__isnull=True)
         for r in roles_of(user):
             mine |= Q(assignee__isnull=True, agency_id=r.agency_id, role=r.role)
+            if r.role == Role.OFFICER:
+                # an inter-agency step arrives at the partner agency through its one-stop unit, whose officers
+                # may assign it (a ward may have no one else): it waits here until someone takes it
+                mine |= Q(assignee__isnull=True, agency_id=r.agency_id, inter_agency=True)
         return base.filter(Exists(current.filter(mine)), state__in=work).order_by("due_at", "pk")
     if tab == "approve":
         ids = _role_agencies(user, Role.UNIT_HEAD, Role.LEADER)

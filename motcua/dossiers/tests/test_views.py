@@ -439,6 +439,29 @@ def test_assign_hand_over_inter_agency_and_resolve_from_web(client, org):
     assert d.events.get(action="resolve").data["result_number"] == "123/GCN"
 
 
+def test_an_inter_agency_step_waits_in_the_partner_one_stop_officers_inbox(client, org):
+    """A liên thông step sent to an agency whose only staff is its one-stop officer (a ward): the officer finds it
+    among the dossiers to work on, takes it and hands it back; before, it was only under "all"."""
+    d = act(org, file_online(org), "receive", "officer")
+    d = act(org, d, "assign", "unit_head", step=1, assignee="cv")
+    d = act(org, d, "hand_over", "specialist", to_agency="000.00.22.H26", hours=8, note="Xin ý kiến")
+    login(client, org, "other_officer")  # the officer of Sở Tư pháp, the partner agency
+    assert codes_in(client.get("/staff/?tab=process")) == {d.code}
+    assert codes_in(client.get("/staff/?tab=receive")) == set()
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/assign/",
+        {"expected_version": d.version, "step": services.current_step(d).order, "assignee": "mc2"},
+    )
+    assert r.status_code == 302
+    d.refresh_from_db()
+    assert codes_in(client.get("/staff/?tab=process")) == {d.code}  # now assigned to the officer
+    r = client.post(f"/staff/dossiers/{d.code}/act/hand_over/", {"expected_version": d.version})
+    assert r.status_code == 302
+    assert codes_in(client.get("/staff/?tab=process")) == set()  # back with the Sở
+    login(client, org, "officer")  # the lead agency's officer: not the Sở's own steps
+    assert d.code not in codes_in(client.get("/staff/?tab=process"))
+
+
 def test_apologize_from_web_and_form_download(client, org):
     d = act(org, file_online(org), "receive", "officer")
     login(client, org, "leader")
