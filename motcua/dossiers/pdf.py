@@ -332,6 +332,12 @@ def receipt_context(dossier: Dossier) -> dict:
     events = _events(dossier)
     ctx = _common(spec, dossier, event, event.at)
     docs = _submitted_documents(dossier)
+    # what the applicant supplemented before reception (Form 02 at the check, then `supplement`) is part of the
+    # dossier received; a supplement asked for during processing came after the receipt and is not on it
+    supplied_before = {
+        h for e in events if e.action == "supplement" and e.seq < event.seq for h in (e.file_hashes or [])
+    }
+    supplements = [d for d in _submitted_documents(dossier, ("supplement",)) if d.sha256 in supplied_before]
     version_components = (
         {c.order: c for c in dossier.procedure_version.components.all()}
         if dossier.procedure_version_id
@@ -362,6 +368,8 @@ def receipt_context(dossier: Dossier) -> dict:
                     "copies": copies_text(version_components.get(c.get("order"))),
                 }
             )
+    for d in supplements:
+        components.append({"name": "Tài liệu bổ sung", "file": d.name, "order": 10**6, "copies": ""})
     components.sort(key=lambda c: c["order"])  # stable: a component's files keep their upload order
     if not components and dossier.procedure_version_id:
         # no file recorded (a paper dossier): the required components, which reception checked; an optional

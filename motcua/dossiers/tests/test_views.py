@@ -279,6 +279,31 @@ def test_request_supplement_lists_items_and_supplement_uploads(client, org):
     ]  # back to where it was
 
 
+def test_the_receipt_lists_what_was_supplemented_before_reception_and_not_after(client, org):
+    """Form 01 lists the dossier received: the papers supplemented at the check (Form 02 before reception) are part
+    of it; those supplemented during processing came after the receipt and are not added to it on re-printing."""
+    d = file_online(org)
+    d = act(org, d, "request_supplement", "officer", reason="Thiếu tờ khai", items=[{"name": "Tờ khai"}])
+    login(client, org, "officer")
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/supplement/",
+        {"expected_version": d.version, "files": [SimpleUploadedFile("to khai bo sung.png", make_png())]},
+    )
+    assert r.status_code == 302
+    d.refresh_from_db()
+    d = act(org, d, "receive", "officer")
+    d = act(org, d, "request_supplement", "specialist", reason="Thiếu bản sao", items=[{"name": "Bản sao"}])
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/supplement/",
+        {"expected_version": d.version, "files": [SimpleUploadedFile("ban sao sau.png", make_png() + b"x")]},
+    )
+    assert r.status_code == 302
+    d.refresh_from_db()
+    html = pdf.render_form_html("receipt", d)
+    assert "to khai bo sung.png" in html
+    assert "ban sao sau.png" not in html
+
+
 def test_an_overlong_supplement_line_is_refused_not_cut(client, org):
     d = act(org, file_online(org), "receive", "officer")
     login(client, org, "specialist")
