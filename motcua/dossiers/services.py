@@ -706,7 +706,8 @@ def _instantiate_steps(dossier: Dossier, at: dt.datetime) -> None:
                 agency=dossier.agency,
             )
         )
-    _start_step(dossier, steps[0], dossier.counting_starts_at or at, save=False)
+    # the first step began at reception; its budget counts from the counting start (_start_step)
+    _start_step(dossier, steps[0], at, save=False)
     insert_rows(steps)
     if any(s.pk is None for s in steps):  # a backend that does not return ids: read them back
         forget_steps(dossier)

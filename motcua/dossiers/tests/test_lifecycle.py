@@ -68,6 +68,23 @@ def test_after_cutoff_counts_from_next_working_day(org):
     assert d.due_at == local(2024, 5, 7, 17, 0)
 
 
+def test_first_step_starts_when_received_even_after_hours(org):
+    """Received after the cut-off and handed on the same evening: the first step began at reception (its budget
+    counts from the next working day's opening), so it cannot end before it began."""
+    d = file_online(org, local(2024, 5, 3, 15, 30))
+    d = act(org, d, "receive", "officer", local(2024, 5, 3, 16, 0))
+    first = d.steps.get(order=1)
+    assert first.started_at == local(2024, 5, 3, 16, 0)
+    assert first.due_at == local(2024, 5, 6, 17, 0)  # 16 h from the make-up Saturday's opening: Sat, Mon
+    d = act(org, d, "hand_over", "unit_head", local(2024, 5, 3, 16, 30))
+    first = d.steps.get(order=1)
+    assert first.started_at <= first.completed_at == local(2024, 5, 3, 16, 30)
+    assert first.classification == "early"
+    second = d.steps.get(order=2)
+    assert second.started_at == local(2024, 5, 3, 16, 30)
+    assert second.due_at == local(2024, 5, 4, 17, 0)  # 8 h, also from the counting start
+
+
 def test_full_path_with_pause_classification_and_chain(org):
     d = file_online(org, local(2025, 3, 3, 8, 30))
     d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))
