@@ -574,8 +574,7 @@ def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[Dossi
             )
             current_actor = one_stop
         elif e.action == "return_result":
-            method = e.data.get("method")
-            label = ReturnMethod(method).label if method in ReturnMethod.values else ""
+            label = return_label(e.data)
             add(
                 one_stop,
                 dossier.applicant_name,
@@ -588,6 +587,15 @@ def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[Dossi
         elif e.action == "stop":
             add(current_actor, one_stop, e.at, actor, "", note=f"Dừng xử lý: {e.reason}")
     return rows
+
+
+def return_label(data: dict) -> str:
+    """How a result was returned, from the return_result event's data: the method, and a postal tracking number
+    when one was recorded ("Qua bưu chính, số vận đơn EA123456789VN")."""
+    method = data.get("method")
+    label = str(ReturnMethod(method).label) if method in ReturnMethod.values else ""
+    tracking = (data.get("tracking_number") or "").strip()
+    return f"{label}, số vận đơn {tracking}" if label and tracking else label
 
 
 def control_context(dossier: Dossier) -> dict:
@@ -700,7 +708,7 @@ def tracking_rows(agency: Agency, start: dt.date, end: dt.date) -> list[dict]:
     for n, rec in enumerate(receives, start=1):
         d = rec.dossier
         due = _parse_dt(rec.data.get("due_at"))
-        new_return, returned, method, stopped = None, None, "", None
+        new_return, returned, method, stopped = None, None, {}, None
         for e in later.get(d.pk, []):
             if e.action in ("supplement", "confirm_payment") and e.data.get("due_at"):
                 due = _parse_dt(e.data["due_at"]) or due
@@ -708,7 +716,7 @@ def tracking_rows(agency: Agency, start: dt.date, end: dt.date) -> list[dict]:
                 new_return = _parse_dt(e.data.get("new_return_at"))
             elif e.action == "return_result":
                 returned = e.at
-                method = e.data.get("method", "")
+                method = e.data
             elif e.action == "stop":
                 stopped = e.at
         lead_agency = d.agency.name
@@ -727,7 +735,7 @@ def tracking_rows(agency: Agency, start: dt.date, end: dt.date) -> list[dict]:
                 "new_return": fmt_dt(new_return),
                 "returned": fmt_dt(returned),
                 "stopped": fmt_dt(stopped),
-                "method": ReturnMethod(method).label if method in ReturnMethod.values else "",
+                "method": return_label(method),
                 "signed": "",
             }
         )

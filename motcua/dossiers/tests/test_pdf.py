@@ -295,13 +295,27 @@ def test_tracking_book_for_agency_and_period(named_org):
     a = file_online(org, local(2025, 3, 3, 8, 30), name="Lê Văn Cường")
     a = act(org, a, "receive", "officer", local(2025, 3, 3, 9, 0))
     a = act(org, a, "resolve", "leader", local(2025, 3, 4, 10, 0), outcome="approved")
-    a = act(org, a, "return_result", "officer", local(2025, 3, 4, 11, 0), method="post")
+    a = act(
+        org,
+        a,
+        "return_result",
+        "officer",
+        local(2025, 3, 4, 11, 0),
+        method="post",
+        tracking_number="EA123456789VN",
+    )
     b = file_online(org, local(2025, 3, 10, 8, 30), name="Phạm Thị Dung")
     b = act(org, b, "receive", "officer", local(2025, 3, 10, 9, 0))
     rows = pdf.tracking_rows(org["so"], dt.date(2025, 3, 1), dt.date(2025, 3, 7))
     assert [r["code"] for r in rows] == [a.code]
     assert rows[0]["received"] == "03/03/2025 09:00" and rows[0]["due"] == "06/03/2025 09:00"
-    assert rows[0]["returned"] == "04/03/2025 11:00" and rows[0]["method"] == "Qua dịch vụ bưu chính"
+    assert rows[0]["returned"] == "04/03/2025 11:00"
+    assert rows[0]["method"] == "Qua dịch vụ bưu chính, số vận đơn EA123456789VN"
+    # the control slip's last row says the same
+    assert (
+        pdf.control_context(a)["rows"][-1]["note"]
+        == "Trả kết quả: Qua dịch vụ bưu chính, số vận đơn EA123456789VN"
+    )
     text = squash(
         pdf_text(
             pdf.render_tracking_book_pdf(org["so"], dt.date(2025, 3, 1), dt.date(2025, 3, 31)),
