@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from motcua import formats as day_first
 from motcua.core.storage import default_storage_from_env
@@ -87,6 +88,7 @@ MIDDLEWARE = [
     # asks request.is_secure() (SECURE_PROXY_SSL_HEADER below; ADR 0001 addendum)
     "motcua.core.proxies.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",  # SECURE_CSP below
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # a NUL in the URL is refused (400) before any view builds a query with it (PostgreSQL text cannot hold it)
     "motcua.core.middleware.RefuseNulMiddleware",
@@ -117,6 +119,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",  # csp_nonce for {% csp_nonce_attr %}
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "motcua.core.context_processors.roles",
@@ -220,6 +223,21 @@ if TRUSTED_PROXIES:
     # plain HTTP and refuses each form POST whose Origin is https://… (CSRF "Origin checking failed").
     # motcua.core.proxies.ForwardedProtoMiddleware removes the header from requests not sent by a trusted proxy.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy on every response (pages, JSON, downloads), in development too so that the tests see what
+# production serves: scripts only from the site itself or inline with the response's nonce (`<script {% csp_nonce_attr
+# %}>`; no inline event handlers, motcua/static/motcua/site.js), no plugins, no <base>, never framed. Inline styles
+# stay allowed (style attributes in the templates; a style cannot run script). No form-action: paying redirects a
+# form's POST to the payment provider's page.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +17,7 @@ from motcua.core.text import code_forms, nfc
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_file
 from motcua.dossiers.validators import IdentifierError, clean_personal_id
+from motcua.org import throttle
 from motcua.org.models import Agency
 
 from .models import (
@@ -192,7 +192,9 @@ _CLAIM_FAILED = (
 
 
 def _claim_key(user) -> str:
-    return f"motcua:community:claim-failures:{user.pk}"
+    """The account's failed claims in the sign-in throttle's table (every worker process sees the same count; '#'
+    is not allowed in usernames, so no sign-in shares the key). Counted per account: the IP is left blank."""
+    return f"#nhan-ho-so:{user.pk}"
 
 
 def claim_dossier(*, user, code: str, id_number: str, at: dt.datetime | None = None) -> tuple[Dossier, bool]:
@@ -204,7 +206,7 @@ def claim_dossier(*, user, code: str, id_number: str, at: dt.datetime | None = N
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied("Hãy đăng nhập để nhận hồ sơ.", "Sign in to claim a dossier.")
     key = _claim_key(user)
-    if cache.get(key, 0) >= CLAIM_MAX_FAILURES:
+    if throttle.seconds_locked(key, ""):
         raise Throttled(
             "Nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.",
             "Too many failed attempts; try again in 15 minutes.",
@@ -218,10 +220,9 @@ def claim_dossier(*, user, code: str, id_number: str, at: dt.datetime | None = N
         AssistedFiling.objects.select_related("member").filter(dossier=dossier).first() if dossier else None
     )
     if filing is None or not digits or digits != dossier.applicant_id_number:
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, CLAIM_LOCKOUT_SECONDS)
+        throttle.record_failure(
+            key, "", max_attempts=CLAIM_MAX_FAILURES, window=dt.timedelta(seconds=CLAIM_LOCKOUT_SECONDS)
+        )
         raise NotFound(*_CLAIM_FAILED, code="claim_mismatch")
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().select_related("agency", "procedure").get(pk=dossier.pk)
@@ -243,7 +244,7 @@ def claim_dossier(*, user, code: str, id_number: str, at: dt.datetime | None = N
         AssistedFiling.objects.filter(pk=filing.pk).update(resident_user=user)
         ClaimRecord.objects.create(dossier=dossier, user=user, previous_user_id=previous, claimed_at=at)
         dossier.applicant_user = user
-    cache.delete(key)
+    throttle.reset(key, "")
     return dossier, True
 
 

@@ -42,6 +42,14 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png", DOCX: "docx", XLSX: "xlsx"}
+# The extensions a kept name may end in for each type (any case); another gets the type's own added (typed_name).
+NAME_EXTENSIONS = {
+    PDF: {"pdf"},
+    JPEG: {"jpg", "jpeg", "jpe", "jfif"},
+    PNG: {"png"},
+    DOCX: {"docx"},
+    XLSX: {"xlsx"},
+}
 ACCEPTED_TEXT = "PDF, JPEG, PNG, DOCX, XLSX"
 SNIFF_BYTES = 4096  # enough for every magic number checked here
 
@@ -178,6 +186,17 @@ def clean_filename(name: str) -> str:
     return base or "tai-lieu"
 
 
+def typed_name(name: str, content_type: str) -> str:
+    """`name` (cleaned) ending in an extension of the sniffed `content_type`: a download is saved under this name
+    and its extension decides what opens the file, so "CCCD.hta" holding a JPEG becomes "CCCD.hta.jpg" (never run
+    as an HTML application) while "Giấy đề nghị.PDF" holding a PDF stays as it is."""
+    base = clean_filename(name)
+    stem, dot, ext = base.rpartition(".")
+    if dot and stem and ext.lower() in NAME_EXTENSIONS[content_type]:
+        return base
+    return clean_filename(f"{base}.{EXTENSIONS[content_type]}")
+
+
 def inspect_upload(uploaded_file) -> Inspected:
     """Check an upload (size bound, content type by magic bytes, Office internals) and hash it. Stores nothing.
     `uploaded_file` is any Django File/UploadedFile (seekable)."""
@@ -238,7 +257,12 @@ def inspect_upload(uploaded_file) -> Inspected:
             )
     scan(uploaded_file, name)
     uploaded_file.seek(0)
-    return Inspected(content_type=content_type, sha256=digest.hexdigest(), size=total, name=name)
+    return Inspected(
+        content_type=content_type,
+        sha256=digest.hexdigest(),
+        size=total,
+        name=typed_name(name, content_type),
+    )
 
 
 def scan(uploaded_file, name: str) -> None:

@@ -154,6 +154,24 @@ def test_claim_is_throttled_after_repeated_failures(world):
     assert services.claim_dossier(user=other, code=f.dossier.code, id_number=RESIDENT_ID)[1] is True
 
 
+def test_the_claim_lockout_holds_in_every_worker_process(world):
+    """The lockout is what stops guessing a resident's ID number to take over their dossier: it must hold in every
+    worker process of the server and over a restart, so it is kept in the database (as the sign-in throttle), not
+    in one process's memory (cleared here as another process or a restart would see it)."""
+    from django.core.cache import cache
+
+    f = file_for(world)
+    resident_user = world["users"]["resident"]
+    for _ in range(services.CLAIM_MAX_FAILURES):
+        with pytest.raises(NotFound):
+            services.claim_dossier(user=resident_user, code=f.dossier.code, id_number="001085099999")
+    cache.clear()
+    with pytest.raises(services.Throttled) as exc:
+        services.claim_dossier(user=resident_user, code=f.dossier.code, id_number=RESIDENT_ID)
+    assert exc.value.status == 429
+    assert Dossier.objects.get(pk=f.dossier_id).applicant_user is None
+
+
 def test_files_only_where_the_procedure_is_received_online(world, province_procedure):
     """The province-level procedure is not filed at the ward (the default), nor at an agency that does not list it
     or lists it without online reception; it is filed at the department that receives it online."""
@@ -181,7 +199,7 @@ def test_files_only_where_the_procedure_is_received_online(world, province_proce
 def test_a_claim_takes_the_code_in_lower_case_and_the_number_grouped(world):
     """A code typed in lower case with spaces, a number with dots and spaces: the same dossier and number, not a
     failure counted toward the lockout."""
-    from django.core.cache import cache
+    from motcua.org.models import LoginThrottle
 
     f = file_for(world)
     resident_user = world["users"]["resident"]
@@ -193,4 +211,4 @@ def test_a_claim_takes_the_code_in_lower_case_and_the_number_grouped(world):
     dossier, claimed = services.claim_dossier(user=resident_user, code=typed, id_number="001.085 012-345")
     assert claimed and dossier.pk == f.dossier_id
     assert Dossier.objects.get(pk=f.dossier_id).applicant_user == resident_user
-    assert cache.get(services._claim_key(resident_user)) is None  # the failures are forgotten on success
+    assert not LoginThrottle.objects.exists()  # the failures are forgotten on success

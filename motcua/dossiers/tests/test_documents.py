@@ -115,6 +115,26 @@ def test_accepts_real_small_files_whatever_their_name(maker, expected):
     assert info.sha256 == hashlib.sha256(data).hexdigest() and info.size == len(data)
 
 
+def test_the_name_people_download_ends_in_the_extension_of_the_content():
+    """The kept name is the one a download is saved under, and the saved file's extension decides what opens it:
+    an HTML application behind a JPEG's first bytes saved as "CCCD.hta" is run by Windows (mshta), HTML behind a
+    PDF header saved as ".html" by the browser. A name whose extension does not say what the content is gets
+    the content's extension added; a name that says it already is kept."""
+    jpeg_hta = b"\xff\xd8\xff\xe0<html><script>alert(1)</script></html>"
+    assert documents.inspect_upload(upload(jpeg_hta, "CCCD.hta")).name == "CCCD.hta.jpg"
+    pdf_html = b"%PDF-1.4\n<html><script>alert(document.domain)</script>\n%%EOF"
+    assert documents.inspect_upload(upload(pdf_html, "to-khai.html")).name == "to-khai.html.pdf"
+    assert documents.inspect_upload(upload(make_png(), "anh")).name == "anh.png"
+    assert documents.inspect_upload(upload(make_docx(), "don.DOC")).name == "don.DOC.docx"
+    # the content's own extensions, in any case, stay as they are
+    assert documents.inspect_upload(upload(make_pdf(), "Giấy đề nghị.PDF")).name == "Giấy đề nghị.PDF"
+    assert documents.inspect_upload(upload(make_jpeg(), "anh chup.jpeg")).name == "anh chup.jpeg"
+    assert documents.inspect_upload(upload(make_xlsx(), "bang.xlsx")).name == "bang.xlsx"
+    # a long name is still cut to 200 characters, ending in the content's extension
+    long = documents.inspect_upload(upload(make_pdf(), "x" * 300 + ".exe")).name
+    assert len(long) == documents.MAX_FILENAME and long.endswith("x….pdf")
+
+
 def test_sniff_function_directly():
     assert documents.sniff(b"%PDF-1.7\n...") == documents.PDF
     assert documents.sniff(b"PK\x03\x04", ["[Content_Types].xml", "xl/workbook.xml"]) == documents.XLSX

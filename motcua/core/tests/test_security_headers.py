@@ -1,0 +1,53 @@
+"""The Content-Security-Policy every response carries (settings.SECURE_CSP): a script the site did not ship
+cannot run even if some text ever reached a page unescaped, and the templates keep to what the policy allows."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+import motcua
+
+pytestmark = pytest.mark.django_db
+
+TEMPLATES = sorted(Path(motcua.__file__).parent.rglob("templates/**/*.html"))
+INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)([^>]*)>", re.IGNORECASE)
+EVENT_HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
+
+
+def directives(response) -> dict[str, list[str]]:
+    header = response.headers.get("Content-Security-Policy", "")
+    return {d.split()[0]: d.split()[1:] for d in header.split(";") if d.strip()}
+
+
+def test_pages_json_and_downloads_carry_the_policy():
+    for path in ("/", "/accounts/login/", "/api/v1/agencies", "/api/v1/stats/open-data.csv"):
+        policy = directives(Client().get(path))
+        assert policy, path
+        assert "'unsafe-inline'" not in policy["script-src"] and "'unsafe-eval'" not in policy["script-src"]
+        assert policy["default-src"] == ["'self'"] and policy["object-src"] == ["'none'"], path
+        assert policy["frame-ancestors"] == ["'none'"] and policy["base-uri"] == ["'none'"], path
+
+
+def test_an_inline_script_carries_the_nonce_of_its_response():
+    r = Client().post(
+        "/phan-anh/", {"title": "x"}
+    )  # a form with errors: an inline script focuses its summary
+    html = r.content.decode()
+    nonces = [n[len("'nonce-") : -1] for n in directives(r)["script-src"] if n.startswith("'nonce-")]
+    scripts = INLINE_SCRIPT.findall(html)
+    assert scripts and len(nonces) == 1
+    assert all(f'nonce="{nonces[0]}"' in attrs for attrs in scripts), scripts
+
+
+def test_templates_have_no_inline_handlers_and_no_inline_script_without_the_nonce():
+    assert TEMPLATES
+    problems = []
+    for path in TEMPLATES:
+        text = path.read_text(encoding="utf-8")
+        problems += [
+            f"{path.name}: <script{a}>" for a in INLINE_SCRIPT.findall(text) if "csp_nonce_attr" not in a
+        ]
+        problems += [f"{path.name}: {m.group(0)}" for m in EVENT_HANDLER.finditer(text)]
+    assert not problems, "\n".join(problems)
