@@ -141,7 +141,8 @@ def xlsx_by_field(*, date_from, date_to, agency=None, field=None, procedure=None
 
 def _write_row(ws, row: int, number, label: str, figures: dict, border) -> None:
     ws.cell(row, 1, number)
-    ws.cell(row, 2, label)
+    # a name is text even when it begins with "=" (openpyxl would store it as a live formula)
+    ws.cell(row, 2, label).data_type = "s"
     for offset, (_g, _l, key) in enumerate(XLSX_COLUMNS):
         cell = ws.cell(row, FIRST_VALUE_COL + offset, figures[key])
         if key in selectors.RATE_KEYS:

