@@ -16,7 +16,7 @@ from motcua.org.models import Agency, Role
 from motcua.org.selectors import roles_of
 
 from . import lifecycle
-from .models import Dossier, DossierDocument, State
+from .models import Dossier, DossierDocument, DossierStep, State
 from .services import DOCUMENTS_CACHE, allowed_actions, events_of, instants_in, steps_of
 
 LOCAL = lifecycle.LOCAL
@@ -265,21 +265,46 @@ def due_status(dossier: Dossier, now: dt.datetime | None = None) -> str:
     afternoon dossier due on Monday morning is due soon) or ''. A paused dossier (supplement, payment) has its
     clock stopped: it is overdue only if it was already when the pause began, and never due soon (its appointment
     moves by the paused time)."""
+    if dossier.state in (State.RESOLVED, State.RETURNED, State.STOPPED, State.REFUSED):
+        return ""
+    return deadline_status(dossier.due_at, dossier, dossier.agency, now)
+
+
+def step_due_status(step: DossierStep, dossier: Dossier, now: dt.datetime | None = None) -> str:
+    """`due_status` of an open step's own due instant, on its agency's calendar (an inter-agency step's partner
+    counts its own days off); '' once the step is completed. The dossier's pause stops the step's clock too."""
+    if step.completed_at is not None or step.started_at is None:
+        return ""
+    return deadline_status(step.due_at, dossier, step.agency, now)
+
+
+def open_steps_of(dossiers) -> dict[int, DossierStep]:
+    """The step under way of each dossier (one query for a page of an inbox), with its agency and assignee."""
+    ids = [d.pk for d in dossiers if d.state in OPEN_STATES]
+    if not ids:
+        return {}
+    steps = DossierStep.objects.filter(
+        dossier_id__in=ids, started_at__isnull=False, completed_at__isnull=True
+    ).select_related("agency", "assignee")
+    current: dict[int, DossierStep] = {}
+    for s in steps.order_by("dossier_id", "order"):
+        current.setdefault(s.dossier_id, s)
+    return current
+
+
+def deadline_status(
+    due_at: dt.datetime | None, dossier: Dossier, agency, now: dt.datetime | None = None
+) -> str:
     from motcua.workdays import services as calendar
 
-    now = now or timezone.now()
-    if dossier.due_at is None or dossier.state in (
-        State.RESOLVED,
-        State.RETURNED,
-        State.STOPPED,
-        State.REFUSED,
-    ):
+    if due_at is None:
         return ""
+    now = now or timezone.now()
     if dossier.paused_since is not None:
-        return "overdue" if dossier.paused_since > dossier.due_at else ""
-    if now > dossier.due_at:
+        return "overdue" if dossier.paused_since > due_at else ""
+    if now > due_at:
         return "overdue"
-    if calendar.working_hours_between(now, dossier.due_at, agency=dossier.agency) <= due_soon_hours():
+    if calendar.working_hours_between(now, due_at, agency=agency) <= due_soon_hours():
         return "due_soon"
     return ""
 
@@ -358,8 +383,6 @@ def inbox(user, tab: str):
     return   — resolved, result to hand back (officer);
     all      — everything the user may read."""
     from django.db.models import Exists, OuterRef
-
-    from .models import DossierStep
 
     base = Dossier.objects.select_related("agency", "procedure")
     current = DossierStep.objects.filter(

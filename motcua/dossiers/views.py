@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.catalog.models import Offering, Procedure
@@ -43,6 +43,8 @@ TAB_LABELS = {
     "apology": gettext_lazy("Cần gửi thư xin lỗi"),
     "all": gettext_lazy("Tất cả hồ sơ"),
 }
+# tabs whose rows also show the step under way and its own due instant (the specialist's and the heads' work)
+STEP_TABS = ("assign", "process", "approve", "all")
 TAB_ROLES = {
     "receive": {Role.OFFICER},
     "assign": {Role.UNIT_HEAD, Role.LEADER},
@@ -328,7 +330,12 @@ def upload(request, code: str):
         return _render_detail(request, dossier, error=exc, status=exc.status)
     messages.success(
         request,
-        f"Đã tải lên {len(stored)} tệp. Mã SHA-256 của tệp được ghi vào sự kiện của thao tác tiếp theo trên hồ sơ.",
+        ngettext(
+            "Đã tải lên %(n)d tệp. Mã SHA-256 của tệp được ghi vào sự kiện của thao tác tiếp theo trên hồ sơ.",
+            "Đã tải lên %(n)d tệp. Mã SHA-256 của các tệp được ghi vào sự kiện của thao tác tiếp theo trên hồ sơ.",
+            len(stored),
+        )
+        % {"n": len(stored)},
     )
     return redirect("dossiers:detail", code=dossier.code)
 
@@ -490,9 +497,13 @@ def inbox(request):
     else:
         qs = selectors.search_dossiers(selectors.inbox(user, tab), q)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    steps = selectors.open_steps_of(page.object_list) if tab in STEP_TABS else {}
     for d in page.object_list:
         d.due_flag = due_flag(d, now)
         d.state_text = lifecycle.state_display(d.state)
+        d.open_step = steps.get(d.pk)
+        if d.open_step is not None:
+            d.open_step.due_flag = selectors.step_due_status(d.open_step, d, now)
     apology_count = counts.get("apology", 0)
     heads_transfers = bool(transfer.transfer_agencies(user))
     return render(
@@ -502,6 +513,7 @@ def inbox(request):
             "tabs": [{"key": t, "label": TAB_LABELS[t], "count": counts[t]} for t in tabs],
             "tab": tab,
             "tab_label": TAB_LABELS[tab],
+            "step_column": tab in STEP_TABS,
             "q": q,
             # a search with no match here but matches in other tabs: say where they are
             "elsewhere": [

@@ -134,6 +134,29 @@ def test_inbox_highlights_overdue(client, org):
     assert "Quá hạn" in html
 
 
+def test_inbox_shows_the_step_under_way_with_its_own_due_instant(client, org):
+    """The specialist's work is the step: the inbox says which step, who holds it and its own due instant, flagged
+    when that has passed though the dossier's appointment has not."""
+    d = act(org, file_online(org), "receive", "officer")
+    d = act(org, d, "assign", "unit_head", assignee="cv")
+    step = d.steps.get(order=1)
+    past = timezone.now() - dt.timedelta(hours=1)
+    type(step).objects.filter(pk=step.pk).update(due_at=past)
+    login(client, org, "specialist")
+    html = client.get("/staff/?tab=process").content.decode()
+    row = html[html.index(f'data-code="{d.code}"') :]
+    row = row[: row.index("</tr>")]
+    assert (
+        'class="overdue"'
+        not in html[html.index(f'data-code="{d.code}"') - 30 : html.index(f'data-code="{d.code}"')]
+    )
+    assert step.actor in row and "Bước quá hạn" in row
+    assert timezone.localtime(past).strftime("%d/%m/%Y %H:%M") in row
+    # the officer's reception tab has no step column
+    login(client, org, "officer")
+    assert "Bước đang xử lý" not in client.get("/staff/?tab=receive").content.decode()
+
+
 def test_staff_pages_need_login_and_a_staff_role(client, org):
     r = client.get("/staff/")
     assert r.status_code == 302 and r["Location"].startswith("/accounts/login/")
@@ -517,6 +540,23 @@ def test_apologize_from_web_and_form_download(client, org):
 
 
 # --- uploads, downloads, PDFs ---------------------------------------------------------------------------------
+
+
+def test_upload_message_counts_the_files_in_the_users_language(client, org):
+    d = file_online(org)
+    login(client, org, "officer")
+    files = [SimpleUploadedFile("a.png", make_png()), SimpleUploadedFile("b.png", make_png())]
+    r = client.post(
+        f"/staff/dossiers/{d.code}/documents/", {"kind": "component", "files": files}, follow=True
+    )
+    assert "Đã tải lên 2 tệp." in r.content.decode()
+    client.cookies["django_language"] = "en"
+    files = [SimpleUploadedFile("c.png", make_png())]
+    r = client.post(
+        f"/staff/dossiers/{d.code}/documents/", {"kind": "component", "files": files}, follow=True
+    )
+    page = r.content.decode()
+    assert "1 file uploaded." in page and "Đã tải lên" not in page
 
 
 def test_upload_endpoint_and_download(client, org):
