@@ -3,7 +3,8 @@ language the user chose (Vietnamese first), and as JSON on /api/ — where clien
 `message_en` as in every other refusal of the API. Django's defaults are English HTML pages (a debug page with
 DEBUG on), also for API paths that match no route."""
 
-from django.core.exceptions import DisallowedHost
+from django.conf import settings
+from django.core.exceptions import DisallowedHost, RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -40,6 +41,27 @@ def bad_request(request, exception=None):
                 "Trang này không được phục vụ tại địa chỉ (tên miền) bạn đã dùng. Hãy mở trang bằng địa chỉ chính "
                 "thức của cổng dịch vụ công."
             ),
+        )
+    if isinstance(exception, RequestDataTooBig):
+        # a body (other than uploaded files) over DATA_UPLOAD_MAX_MEMORY_SIZE: say so, with the limit
+        limit = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
+        if is_api(request):
+            return _json(
+                413,
+                "too_large",
+                f"Nội dung yêu cầu quá lớn: tối đa {limit} MB (không kể tệp tải lên). Tệp đính kèm gửi qua "
+                "/api/v1/dossiers/<mã hồ sơ>/documents (multipart/form-data).",
+                f"The request body is too large: at most {limit} MB (uploaded files aside). Send files to "
+                "/api/v1/dossiers/<code>/documents (multipart/form-data).",
+            )
+        return _page(
+            request,
+            413,
+            _("Dữ liệu gửi lên quá lớn"),
+            _(
+                "Dữ liệu gửi lên quá lớn (tối đa %(limit)s MB, không kể tệp tải lên). Vui lòng quay lại và thử lại."
+            )
+            % {"limit": limit},
         )
     if is_api(request):
         return _json(

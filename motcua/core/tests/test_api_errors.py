@@ -24,3 +24,29 @@ def test_an_unknown_api_address_is_a_json_404(db, settings):
     settings.DEBUG = False
     r = Client().get("/api/v1/nope")
     assert r.status_code == 404 and r.json()["error"] == "not_found"
+
+
+def test_a_body_over_the_size_limit_is_a_json_413_naming_the_limit(db, settings):
+    settings.DEBUG = False
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    from django.contrib.auth import get_user_model
+
+    from motcua.core.models import ApiToken
+
+    raw = ApiToken.issue(get_user_model().objects.create_user("nguoidung"))
+    body = '{"applicant": {"name": "' + "x" * (1024 * 1024) + '"}}'
+    r = Client().post(
+        "/api/v1/dossiers", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
+    )
+    assert r.status_code == 413 and r["Content-Type"] == "application/json"
+    refusal = r.json()
+    assert (
+        refusal["error"] == "too_large" and "1 MB" in refusal["message"] and "1 MB" in refusal["message_en"]
+    )
+
+
+def test_a_page_form_over_the_size_limit_says_so(db, settings):
+    settings.DEBUG = False
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    r = Client().post("/accounts/login/", {"username": "x" * (1024 * 1024), "password": "y"})
+    assert r.status_code == 413 and "quá lớn" in r.content.decode() and "1 MB" in r.content.decode()
