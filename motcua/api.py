@@ -155,7 +155,8 @@ def on_multipart_error(request: HttpRequest, exc: MultiPartParserError):
         request,
         400,
         "bad_body",
-        "Không đọc được nội dung multipart/form-data của yêu cầu (thiếu boundary hoặc bị cắt).",
+        "Không đọc được nội dung multipart/form-data của yêu cầu (thiếu boundary, bị cắt, hoặc phần đầu của một "
+        "tệp quá dài — ví dụ tên tệp dài hơn khoảng 1.000 ký tự).",
         f"Cannot read the multipart/form-data body ({exc}).",
     )
 
