@@ -79,3 +79,10 @@ def test_a_host_not_served_says_so_not_that_the_data_is_broken(settings):
     assert r.status_code == 400 and "malformed or too large" not in r.content.decode()
     r = Client().get("/api/v1/agencies", HTTP_HOST="ke-gia-mao.example.com")
     assert r.status_code == 400 and r.json()["error"] == "bad_host"
+
+
+def test_the_site_icon_is_named_by_pages_and_found_at_favicon_ico(db):
+    c = Client()
+    r = c.get("/favicon.ico")
+    assert r.status_code == 301 and r["Location"].endswith("motcua/favicon.svg")
+    assert '<link rel="icon" href="' in c.get("/").content.decode()
