@@ -88,7 +88,7 @@ MIDDLEWARE = [
     # asks request.is_secure() (SECURE_PROXY_SSL_HEADER below; ADR 0001 addendum)
     "motcua.core.proxies.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",  # SECURE_CSP below
+    "motcua.core.middleware.ContentSecurityPolicyMiddleware",  # SECURE_CSP below (Django's, policy built once)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # a NUL in the URL is refused (400) before any view builds a query with it (PostgreSQL text cannot hold it)
     "motcua.core.middleware.RefuseNulMiddleware",

@@ -51,3 +51,21 @@ def test_templates_have_no_inline_handlers_and_no_inline_script_without_the_nonc
         ]
         problems += [f"{path.name}: {m.group(0)}" for m in EVENT_HANDLER.finditer(text)]
     assert not problems, "\n".join(problems)
+
+
+def test_the_policy_built_once_is_djangos_and_follows_a_changed_setting(settings):
+    from django.utils.csp import CSP, build_policy
+
+    r = Client().get("/api/v1/agencies")
+    assert r.headers["Content-Security-Policy"] == build_policy(settings.SECURE_CSP)
+    settings.SECURE_CSP = {"default-src": [CSP.SELF], "img-src": [CSP.SELF, "https://anh.example.vn"]}
+    settings.SECURE_CSP_REPORT_ONLY = {"script-src": [CSP.SELF]}
+    r = Client().get("/api/v1/agencies")
+    assert r.headers["Content-Security-Policy"] == "default-src 'self'; img-src 'self' https://anh.example.vn"
+    assert r.headers["Content-Security-Policy-Report-Only"] == "script-src 'self'"
+    # a page that used its nonce still gets it in its own header
+    page = Client().post("/phan-anh/", {"title": "x"})
+    assert "'nonce-" not in page.headers["Content-Security-Policy"]  # this configuration names no nonce
+    settings.SECURE_CSP = {"script-src": [CSP.SELF, CSP.NONCE]}
+    page = Client().post("/phan-anh/", {"title": "x"})
+    assert "'nonce-" in page.headers["Content-Security-Policy"]
