@@ -42,11 +42,15 @@ class VietnameseFirstLocaleMiddleware:
 class ContentSecurityPolicyMiddleware(_CSPMiddleware):
     """Django's, with the policy of a response that used no nonce (every API response, most downloads) built once
     per configuration instead of on every response: it is the same string each time, and building it was about 1.5 %
-    of a filing+reception pair (bench/bench_inproc.py). A page that used its nonce, or a view that set its own
+    of a filing+reception pair (bench/bench_inproc.py); API requests get no nonce object at all. A page that used its nonce, or a view that set its own
     configuration, goes through Django's code unchanged. The configuration is recognised by identity (settings
     replaced in tests give a new dict); it is not expected to change in place."""
 
     _built: dict[int, tuple[dict, str]] = {}
+
+    def process_request(self, request):
+        if not is_api(request):  # JSON never carries an inline script: no nonce to make for it
+            super().process_request(request)
 
     def process_response(self, request, response):
         if get_nonce(request) or hasattr(response, "_csp_config") or hasattr(response, "_csp_ro_config"):
@@ -56,7 +60,7 @@ class ContentSecurityPolicyMiddleware(_CSPMiddleware):
             (CSP.HEADER_REPORT_ONLY, settings.SECURE_CSP_REPORT_ONLY),
         ):
             if config and header not in response:
-                response.headers[header] = self._policy(config)
+                response.headers[str(header)] = self._policy(config)  # a plain str: WSGI servers check
         return response
 
     @classmethod
