@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    # django-ninja's API docs page (/api/v1/docs) from its own static files: the CDN version loads scripts from
+    # another site and runs an inline one, which the Content-Security-Policy refuses (ADR 0023)
+    "ninja",
     "motcua.core",
     "motcua.workdays",
     "motcua.org",

@@ -307,7 +307,7 @@ def add_documents(
     response={200: None, **ERRORS},
     summary="Download a file of a dossier",
     openapi_extra={
-        "responses": {"200": {"description": "The file", "content": {"application/octet-stream": {}}}}
+        "responses": {200: {"description": "The file", "content": {"application/octet-stream": {}}}}
     },
 )
 def download_document(request: HttpRequest, code: str, doc_id: int = Path(..., ge=1, le=2**62)):

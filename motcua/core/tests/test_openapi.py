@@ -30,6 +30,22 @@ def test_agency_reference_documented_as_served(client):
     assert "online" in schemas["OfferingAgencyOut"]["required"]
 
 
+def test_the_document_has_no_key_twice_in_one_object(client):
+    """A response documented under the integer 200 and again under the string "200" came out as two "200" keys of
+    one JSON object: Swagger UI (/api/v1/docs) refused the whole document ("duplicated mapping key")."""
+    import json
+
+    repeated = []
+
+    def pairs(items):
+        keys = [k for k, _ in items]
+        repeated.extend(k for k in set(keys) if keys.count(k) > 1)
+        return dict(items)
+
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=pairs)
+    assert repeated == []
+
+
 # --- the API fuzzed against its own document ----------------------------------------------------------------------
 # schemathesis generates requests from /api/v1/openapi.json (valid and invalid parameters and bodies) and sends them
 # to the WSGI application with a one-stop officer's token: no answer may be a server error, and every answer must be
