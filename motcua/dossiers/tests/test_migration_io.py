@@ -407,6 +407,32 @@ def test_importing_twice_changes_nothing_and_a_changed_record_is_a_conflict(org,
     assert rc == 1 and "(applicant_name)" in err
 
 
+@pytest.mark.parametrize("jobs", ["0", "1"])
+def test_importing_twice_after_the_dossiers_went_on_here_changes_nothing(org, tmp_path, jobs):
+    """Pending dossiers imported, then handled here (officers resolve them): the same file imported again is
+    already present (its history is the beginning of the stored one), not a conflict, and nothing changes."""
+    pending = record("P-1", PAUSED[:4])
+    path = write(tmp_path, [pending, record("P-2", PAUSED), CONTRACT_RECORD])
+    assert run("import-dossiers", path)[0] == 0
+    services.dossier_act(code="P-1", action="resolve", actor=org["users"]["leader"],
+                         params={"outcome": "approved"}, at=local(2025, 3, 5, 9, 0))  # fmt: skip
+    before = {d.code: (d.updated_at, d.last_event_hash, d.state) for d in Dossier.objects.all()}
+    n_events = DossierEvent.objects.count()
+    rc, out, err = run("import-dossiers", path, "--jobs", jobs)
+    assert rc == 0, err
+    assert "0 created, 3 skipped" in out and "handled here since (skipped)" in out
+    assert {d.code: (d.updated_at, d.last_event_hash, d.state) for d in Dossier.objects.all()} == before
+    assert DossierEvent.objects.count() == n_events
+    # the stored history begins with the record's, but the record names another applicant: a conflict
+    other = dict(pending, applicant={"kind": "individual", "name": "Người Khác", "id_number": "001185000123"})
+    rc, _, err = run("import-dossiers", write(tmp_path, [other], "other.jsonl"), "--jobs", jobs)
+    assert rc == 1 and "(applicant_name" in err
+    # a record that goes further than what is stored, or elsewhere, stays a conflict
+    longer = record("P-1", PAUSED)
+    rc, _, err = run("import-dossiers", write(tmp_path, [longer], "longer.jsonl"), "--jobs", jobs)
+    assert rc == 1 and "conflict" in err
+
+
 def test_daily_sequence_is_raised_past_imported_codes(org, tmp_path):
     recs = [
         record(f"{SO}-250303-0007", [("submit", "2025-03-03T09:00:00+07:00")]),
