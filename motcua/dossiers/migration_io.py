@@ -898,6 +898,8 @@ def continued_here(
 
 
 NOT_UTF8 = "\x00not-utf-8"
+# A \uD800-\uDFFF escape: JSON's grammar allows one alone, Unicode text does not (UTF-8 cannot encode it).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _lines(path_or_file) -> Iterator[tuple[int, str]]:
@@ -1127,6 +1129,32 @@ def _prepare_line(
                 f"Not valid JSON ({exc.msg}, column {exc.colno}).",
             ),
         )
+    except RecursionError:
+        return (
+            n,
+            "",
+            BadRecord(
+                "Dòng không phải JSON hợp lệ (lồng nhau quá sâu).", "Not valid JSON (nested too deeply)."
+            ),
+        )
+    except ValueError:  # an integer longer than Python converts (sys.get_int_max_str_digits)
+        return (
+            n,
+            "",
+            BadRecord("Dòng không phải JSON hợp lệ (số quá dài).", "Not valid JSON (a number is too long)."),
+        )
+    if _SURROGATE_ESCAPE.search(text):
+        try:
+            _dumps(obj).encode()
+        except UnicodeEncodeError:
+            return (
+                n,
+                "",
+                BadRecord(
+                    "Dòng chứa mã \\uD800–\\uDFFF đứng riêng (nửa cặp surrogate): không phải văn bản Unicode hợp lệ.",
+                    "The line contains a lone surrogate (\\uD800–\\uDFFF alone): not valid Unicode text.",
+                ),
+            )
     code = obj.get("code") if isinstance(obj, dict) else None
     code = code.strip() if isinstance(code, str) else ""
     try:
