@@ -12,7 +12,9 @@ Import (`motcua import-dossiers <file.jsonl> [--dry-run] [--jobs N]`), all or no
   the COPY rows; this process checks codes against the database, writes and reports, in file order.
 - A code already stored is skipped when the stored dossier is identical (same event chain hash and columns, or,
   compared in full, same events and timings — e.g. a native dossier exported and imported back); otherwise the
-  line is a conflict. So importing the same file twice changes nothing.
+  line is a conflict. So importing the same file twice changes nothing — also after dossiers imported pending
+  were handled here: a stored history that begins with exactly the record's (the chain hash at the record's last
+  event) and the same applicant, agency, procedure and channel is skipped too (noted in the summary).
 
 Record format (contract §8) — keys beyond the contract's are optional:
     code, procedure, agency, channel, applicant{kind, name, id_number, address, phone, email, birth_year},
@@ -145,6 +147,11 @@ COMPARED_FIELDS = (
     "applicant_email",
     "result_method",
 ) + services.TIMING_FIELDS
+# What a dossier handled here after its import keeps from the record (its timings and state move on).
+IDENTITY_FIELDS = tuple(
+    f for f in COMPARED_FIELDS if f not in services.TIMING_FIELDS and f != "result_method"
+)
+CONTINUED = "already present, handled here since (skipped) / đã có, đã được xử lý tiếp tại đây (bỏ qua)"
 
 
 class BadRecord(Exception):
@@ -834,9 +841,9 @@ def _stored_heads(codes: list[str]) -> dict[str, dict]:
         return {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
 
 
-def _field_differences(stored: dict, new: dict) -> list[str]:
+def _field_differences(stored: dict, new: dict, fields: tuple = COMPARED_FIELDS) -> list[str]:
     diffs = []
-    for f in COMPARED_FIELDS:
+    for f in fields:
         a, b = stored.get(f), new.get(f)
         if isinstance(a, Decimal) and isinstance(b, Decimal):  # stored with 2 decimals (hours)
             a, b = a.quantize(CENT), b.quantize(CENT)
@@ -873,10 +880,26 @@ def differences(existing: Dossier, existing_events: list[DossierEvent], prepared
     return diffs
 
 
+def continued_here(
+    existing: Dossier, existing_events: list[DossierEvent], prepared: Prepared
+) -> list[str] | None:
+    """None unless the stored dossier's history begins with exactly the prepared record's and goes on (imported
+    from this record, then handled here: the chain hash at the record's last event is the record's). Then what
+    differs in the columns the later actions do not change (empty: the record is already present)."""
+    n = len(prepared.events)
+    if len(existing_events) <= n or existing_events[n - 1].hash != prepared.last_event_hash:
+        return None
+    return _field_differences(
+        {f: getattr(existing, f) for f in IDENTITY_FIELDS}, prepared.fields, IDENTITY_FIELDS
+    )
+
+
 # --- the import ------------------------------------------------------------------------------------------------
 
 
 NOT_UTF8 = "\x00not-utf-8"
+# A \uD800-\uDFFF escape: JSON's grammar allows one alone, Unicode text does not (UTF-8 cannot encode it).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _lines(path_or_file) -> Iterator[tuple[int, str]]:
@@ -1003,7 +1026,12 @@ def import_dossiers(
             if not same:
                 full = p if isinstance(p, Prepared) else prep.prepare(_loads(p.text), p.line)
                 d = Dossier.objects.get(code=p.code)
-                diffs = differences(d, list(d.events.order_by("seq")), full)
+                stored_events = list(d.events.order_by("seq"))
+                diffs = continued_here(d, stored_events, full)
+                if diffs == []:
+                    result.warnings[CONTINUED] += 1
+                elif diffs is None:
+                    diffs = differences(d, stored_events, full)
             if diffs:
                 bad(
                     p.line,
@@ -1101,6 +1129,32 @@ def _prepare_line(
                 f"Not valid JSON ({exc.msg}, column {exc.colno}).",
             ),
         )
+    except RecursionError:
+        return (
+            n,
+            "",
+            BadRecord(
+                "Dòng không phải JSON hợp lệ (lồng nhau quá sâu).", "Not valid JSON (nested too deeply)."
+            ),
+        )
+    except ValueError:  # an integer longer than Python converts (sys.get_int_max_str_digits)
+        return (
+            n,
+            "",
+            BadRecord("Dòng không phải JSON hợp lệ (số quá dài).", "Not valid JSON (a number is too long)."),
+        )
+    if _SURROGATE_ESCAPE.search(text):
+        try:
+            _dumps(obj).encode()
+        except UnicodeEncodeError:
+            return (
+                n,
+                "",
+                BadRecord(
+                    "Dòng chứa mã \\uD800–\\uDFFF đứng riêng (nửa cặp surrogate): không phải văn bản Unicode hợp lệ.",
+                    "The line contains a lone surrogate (\\uD800–\\uDFFF alone): not valid Unicode text.",
+                ),
+            )
     code = obj.get("code") if isinstance(obj, dict) else None
     code = code.strip() if isinstance(code, str) else ""
     try:

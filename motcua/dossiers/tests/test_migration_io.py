@@ -407,6 +407,32 @@ def test_importing_twice_changes_nothing_and_a_changed_record_is_a_conflict(org,
     assert rc == 1 and "(applicant_name)" in err
 
 
+@pytest.mark.parametrize("jobs", ["0", "1"])
+def test_importing_twice_after_the_dossiers_went_on_here_changes_nothing(org, tmp_path, jobs):
+    """Pending dossiers imported, then handled here (officers resolve them): the same file imported again is
+    already present (its history is the beginning of the stored one), not a conflict, and nothing changes."""
+    pending = record("P-1", PAUSED[:4])
+    path = write(tmp_path, [pending, record("P-2", PAUSED), CONTRACT_RECORD])
+    assert run("import-dossiers", path)[0] == 0
+    services.dossier_act(code="P-1", action="resolve", actor=org["users"]["leader"],
+                         params={"outcome": "approved"}, at=local(2025, 3, 5, 9, 0))  # fmt: skip
+    before = {d.code: (d.updated_at, d.last_event_hash, d.state) for d in Dossier.objects.all()}
+    n_events = DossierEvent.objects.count()
+    rc, out, err = run("import-dossiers", path, "--jobs", jobs)
+    assert rc == 0, err
+    assert "0 created, 3 skipped" in out and "handled here since (skipped)" in out
+    assert {d.code: (d.updated_at, d.last_event_hash, d.state) for d in Dossier.objects.all()} == before
+    assert DossierEvent.objects.count() == n_events
+    # the stored history begins with the record's, but the record names another applicant: a conflict
+    other = dict(pending, applicant={"kind": "individual", "name": "Người Khác", "id_number": "001185000123"})
+    rc, _, err = run("import-dossiers", write(tmp_path, [other], "other.jsonl"), "--jobs", jobs)
+    assert rc == 1 and "(applicant_name" in err
+    # a record that goes further than what is stored, or elsewhere, stays a conflict
+    longer = record("P-1", PAUSED)
+    rc, _, err = run("import-dossiers", write(tmp_path, [longer], "longer.jsonl"), "--jobs", jobs)
+    assert rc == 1 and "conflict" in err
+
+
 def test_daily_sequence_is_raised_past_imported_codes(org, tmp_path):
     recs = [
         record(f"{SO}-250303-0007", [("submit", "2025-03-03T09:00:00+07:00")]),
@@ -810,6 +836,42 @@ def test_awkward_text_survives_storage_exactly(org, tmp_path):
     nul = json.dumps(dict(rec, code="TXT-2")).replace("Hoa", "Ho\\u0000a")
     rc, _, err = run("import-dossiers", write(tmp_path, [nul], "nul.jsonl"))
     assert rc == 1 and "NUL" in err
+
+
+@pytest.mark.parametrize("jobs", ["0", "1"])
+def test_json_the_parser_or_the_database_cannot_take_is_a_bad_line(org, tmp_path, jobs):
+    """Nesting too deep for the parser, an integer too long for Python, a lone UTF-16 surrogate (valid JSON
+    grammar, not Unicode text: neither UTF-8 nor the databases take it): each is a bad line named with its number,
+    the other bad lines are still reported, and nothing is stored — not a traceback half way."""
+    ok = [("submit", "2025-03-03T08:00:00+07:00"), ("receive", "2025-03-03T09:00:00+07:00")]
+    good = json.dumps(record("J-OK", ok), ensure_ascii=False)
+    lone = json.dumps(record("J-NAME", ok, applicant={"kind": "individual", "name": "Lê \ud800"}))
+    lines = [
+        good,
+        '{"code": "J-DEEP", "form_data": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        good.replace("J-OK", "J-INT").replace('"events"', '"working_days": ' + "9" * 5000 + ', "events"'),
+        lone,
+        json.dumps(
+            record("J-REASON", [ok[0], ("refuse", "2025-03-03T09:00:00+07:00", {"reason": "\udc80"})])
+        ),
+        json.dumps(record("J-FORM", ok, form_data={"ghi_chu": "\udfff"})),
+        json.dumps(record("J-EXTRA", ok, legacy_note="\ud83d")),
+        json.dumps(record("J-PAIR", ok, applicant={"kind": "individual", "name": "Lê 😀"})),  # a pair: fine
+        '{"code": "J-LAST", "procedure": "9.999999"}',
+    ]
+    rc, out, err = run("import-dossiers", write(tmp_path, lines), "--jobs", jobs)
+    assert rc == 1 and "Traceback" not in err
+    reported = {
+        int(line.split(":")[0].removeprefix("Dòng ").split()[0])
+        for line in err.splitlines()
+        if line.startswith("Dòng ")
+    }
+    assert reported == {2, 3, 4, 5, 6, 7, 9}, err
+    assert "Line 2: Not valid JSON" in err and "Line 3: Not valid JSON" in err
+    assert "Line 4: The line contains a lone surrogate" in err
+    assert not Dossier.objects.exists()
+    assert run("import-dossiers", write(tmp_path, [good, lines[7]], "fine.jsonl"), "--jobs", jobs)[0] == 0
+    assert Dossier.objects.get(code="J-PAIR").applicant_name == "Lê 😀"
 
 
 def test_a_line_that_is_not_utf8_is_named(org, tmp_path):
