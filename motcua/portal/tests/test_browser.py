@@ -145,3 +145,43 @@ def test_long_file_names_fit_a_phone(live_server, page, tmp_path, settings):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, width
     page.screenshot(path=str(tmp_path / "components-375.png"), full_page=True)
+
+
+def test_enter_in_a_field_continues_the_wizard(live_server, page, tmp_path, settings):
+    """The phone keyboard's Go key (Enter) sent the form with its first submit button, "Lưu nháp và thoát": the
+    citizen was taken out of the wizard to "Hồ sơ của tôi" at every step instead of going on."""
+    from motcua.notifications.tests.factories import APPLICANT, PASSWORD
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    world = make_world()
+    scan = tmp_path / "giay-de-nghi.pdf"
+    scan.write_bytes(PDF_BYTES)
+    base = live_server.url
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{base}/accounts/login/")
+    page.locator("input[name=username]").fill(world["citizen"].username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()
+
+    page.goto(f"{base}/nop-ho-so/1.001612/nguoi-nop/")
+    page.locator("#id_applicant_name").fill(APPLICANT["name"])
+    page.locator("#id_applicant_id_number").fill(APPLICANT["id_number"])
+    page.locator("#id_applicant_phone").fill(APPLICANT["phone"])
+    page.locator("#id_applicant_address").fill(APPLICANT["address"])
+    page.locator("#id_applicant_address").press("Enter")
+    page.wait_for_url(re.compile(r".*/thanh-phan/$"))
+
+    page.locator(f"#file_{world['components'][0].pk}").set_input_files(str(scan))
+    page.get_by_role("button", name="Tiếp tục →").click()
+    page.wait_for_url(re.compile(r".*/to-khai/$"))
+    page.get_by_label("Tên hộ kinh doanh").fill("Hiệu sách Thu Trang")
+    page.get_by_label("Ngành, nghề kinh doanh").select_option("Bán lẻ")
+    page.get_by_label("Vốn kinh doanh (đồng)").fill("30.000.000")
+    page.get_by_label("Vốn kinh doanh (đồng)").press("Enter")
+    page.wait_for_url(re.compile(r".*/nhan-ket-qua/$"))
+
+    page.get_by_label("Nhận qua dịch vụ bưu chính công ích").check()
+    page.locator("#id_result_address").fill("8 Đại Cồ Việt, Hai Bà Trưng, Hà Nội")
+    page.locator("#id_result_address").press("Enter")
+    page.wait_for_url(re.compile(r".*/xem-lai/$"))
