@@ -174,3 +174,14 @@ def test_a_tablet_paired_with_a_desk_follows_the_officer_sitting_there(live_serv
     assert "Cảm ơn" in page.locator("main").inner_text()
     rating = Rating.objects.get(dossier=d)
     assert (rating.channel, rating.recorded_by.username, rating.overall) == ("counter", "mc", 3)
+
+
+def test_the_rating_page_fits_a_320px_phone(live_server, page, world):
+    """The criteria grid's columns were at least 18rem (288px) inside a fieldset's padding: the rating page
+    scrolled sideways on a 320px phone (330px wide)."""
+    dossier = make_dossier(world, state="returned")
+    page.set_viewport_size({"width": 320, "height": 700})
+    sign_in(page, live_server.url, "congdan", f"/danh-gia/{dossier.code}/")
+    assert page.get_by_label("Thái độ, tinh thần phục vụ của cán bộ, công chức").is_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, width
