@@ -253,7 +253,7 @@ def assisted_new(request):
             documents.store_all(filing.dossier, inspected, request.user, stored)
     except DomainError as exc:
         documents.discard(stored)
-        ctx["error"] = exc.message
+        ctx["error"] = in_page_language(exc)
         return render(request, "community/assisted_new.html", ctx, status=exc.status)
     messages.success(request, _("Đã nộp hồ sơ trực tuyến thay người dân."))
     return redirect("community:assisted_done", code=filing.dossier.code)
@@ -292,7 +292,7 @@ def claim(request):
                 user=request.user, code=form.cleaned_data["code"], id_number=form.cleaned_data["id_number"]
             )
         except DomainError as exc:
-            ctx["error"] = exc.message
+            ctx["error"] = in_page_language(exc)
             return render(request, "community/claim.html", ctx, status=exc.status)
         if created:
             messages.success(request, _("Đã nhận hồ sơ về tài khoản của Ông/Bà."))

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from motcua.core.errors import DomainError
+from motcua.core.errors import DomainError, NotFound
+from motcua.core.i18n import in_page_language
 from motcua.core.text import code_forms
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import mask_name
@@ -135,7 +136,7 @@ def _rating_page(request, code: str, *, paper: bool):
                 token=token if token_ok else None,
             )
         except DomainError as exc:
-            ctx["error"] = exc.message
+            ctx["error"] = in_page_language(exc)
             return render(request, "feedback/rate.html", ctx, status=exc.status)
         if paper:
             messages.success(
@@ -271,6 +272,21 @@ def rate_paper(request, code: str):
 # --- PAKN (citizen) -------------------------------------------------------------------------------------------
 
 
+# The PAKN form's field a refusal of feedback_submit is about (None: the form as a whole), by the refusal's code.
+SUBMIT_ERROR_FIELDS = {
+    "bad_phone": "phone",
+    "dossier_required": "dossier_code",
+    "agency_required": "agency",
+    "not_offered": "agency",
+}
+
+
+def _submit_error_field(exc: DomainError, subject: str) -> str | None:
+    if isinstance(exc, NotFound):  # the dossier or procedure named was not found
+        return {"dossier": "dossier_code", "procedure": "procedure_code"}.get(subject)
+    return SUBMIT_ERROR_FIELDS.get(exc.code)
+
+
 @require_http_methods(["GET", "POST"])
 def submit(request):
     initial = {}
@@ -300,7 +316,8 @@ def submit(request):
                 },
             )
         except DomainError as exc:
-            ctx["error"] = exc.message
+            # in the error summary (focused, linked to the field it is about), in the page's language
+            form.add_error(_submit_error_field(exc, d["subject"]), in_page_language(exc))
             return render(request, "feedback/submit.html", ctx, status=exc.status)
         return render(request, "feedback/submitted.html", {"fb": fb}, status=201)
     return render(request, "feedback/submit.html", ctx)
@@ -462,7 +479,7 @@ def staff_detail(request, reference: str):
                 ctx["error"] = _("Thao tác không hợp lệ.")
                 return render(request, "feedback/staff_detail.html", ctx, status=400)
         except DomainError as exc:
-            ctx["error"] = exc.message
+            ctx["error"] = in_page_language(exc)
             return render(request, "feedback/staff_detail.html", ctx, status=exc.status)
         return redirect("feedback:staff_detail", reference=fb.reference)
     return render(request, "feedback/staff_detail.html", ctx)

@@ -292,3 +292,15 @@ def test_claim_page_takes_a_lower_case_code(client, world):
     ok = client.post(reverse("community:claim"), {"code": code.lower(), "id_number": RESIDENT_ID})
     assert ok.status_code == 302 and ok["Location"] == reverse("community:claim_done", args=[code])
     assert Dossier.objects.get(code=code).applicant_user == world["users"]["resident"]
+
+
+def test_claim_refusal_in_the_page_language(client, world):
+    client.force_login(world["users"]["member"])
+    post_filing(client)
+    code = AssistedFiling.objects.get().dossier.code
+    client.force_login(world["users"]["resident"])
+    client.cookies["django_language"] = "en"
+    wrong = client.post(reverse("community:claim"), {"code": code, "id_number": "001085099999"})
+    html = wrong.content.decode()
+    assert wrong.status_code == 404 and "Wrong dossier code or personal ID number" in html
+    assert "không đúng" not in html

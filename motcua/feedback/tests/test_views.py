@@ -341,3 +341,42 @@ def test_the_rating_page_takes_a_lower_case_code(client, world):
     client.force_login(world["users"]["citizen"])
     page = client.get(reverse("feedback:rate", args=[d.code.lower()]))
     assert page.status_code == 200 and page.context["dossier"] == d and not page.context["verify"]
+
+
+def test_pakn_refusals_are_on_their_field_and_in_the_page_language(client, world):
+    """The service's refusals were a line above the form, always in Vietnamese, outside the error summary (no focus,
+    no link to the field): a wrong phone or an unknown dossier code read in English as Vietnamese."""
+    make_dossier(world)
+    url = reverse("feedback:submit")
+    data = {
+        "kind": "reflection",
+        "subject": "dossier",
+        "dossier_code": "000.02.33.H26-250110-9999",
+        "title": "Hồ sơ chậm",
+        "content": "Chưa có kết quả.",
+        **SENDER,
+    }
+    unknown = client.post(url, data)
+    assert unknown.status_code == 404 and list(unknown.context["form"].errors) == ["dossier_code"]
+    html = unknown.content.decode()
+    assert 'id="error-summary"' in html and 'href="#id_dossier_code"' in html
+    assert "Không tìm thấy hồ sơ 000.02.33.H26-250110-9999." in html
+    assert unknown.context["form"]["title"].value() == "Hồ sơ chậm"  # what was typed is kept
+    bad_phone = client.post(url, {**data, "phone": "0912"})
+    assert bad_phone.status_code == 422 and list(bad_phone.context["form"].errors) == ["phone"]
+
+    client.cookies["django_language"] = "en"
+    english = client.post(url, data).content.decode()
+    assert "Dossier 000.02.33.H26-250110-9999 not found." in english and "Không tìm thấy" not in english
+    anonymous = client.post(url, {**data, "name": "", "phone": ""})
+    assert anonymous.status_code == 422 and "Anonymous feedback is not accepted" in anonymous.content.decode()
+    assert not Feedback.objects.exists()
+
+
+def test_the_rating_page_refuses_a_wrong_number_in_the_page_language(client, world):
+    d = make_dossier(world, state="returned", owner=None)
+    client.cookies["django_language"] = "en"
+    r = client.post(reverse("feedback:rate", args=[d.code]), {"overall": "4", "id_number": "001203012346"})
+    html = r.content.decode()
+    assert r.status_code == 403 and "The ID or tax number does not match" in html
+    assert "không khớp" not in html
