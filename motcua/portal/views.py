@@ -26,7 +26,7 @@ from motcua.catalog.eforms import build_eform, eform_draft_values, eform_initial
 from motcua.core.errors import DomainError, NotFound, Unprocessable
 from motcua.core.i18n import in_page_language
 from motcua.core.storage import open_stored
-from motcua.core.text import nfc
+from motcua.core.text import code_forms, nfc
 from motcua.dossiers import pdf
 from motcua.dossiers.models import DocumentKind, Dossier, State
 from motcua.dossiers.selectors import dossier_public, due_status, eform_of
@@ -623,12 +623,14 @@ def my_document(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 def parse_code(raw: str) -> str:
-    """A dossier code from what was typed or scanned: the code itself, or a URL with ?ma=<code>."""
+    """A dossier code from what was typed or scanned: the code itself, or a URL with ?ma=<code>; spaces dropped and
+    upper-cased as core.text.code_forms reads a typed code ("000.00.21.h26 - 250124 - 0001")."""
     text = (raw or "").strip()[:500]
     if "ma=" in text:
         values = parse_qs(urlparse(text).query).get("ma") or parse_qs(text.split("?", 1)[-1]).get("ma")
         text = (values or [""])[0].strip()
-    return text.upper()
+    forms = code_forms(text)
+    return forms[-1] if forms else ""
 
 
 def lookup(request: HttpRequest) -> HttpResponse:

@@ -82,6 +82,17 @@ def test_lookup_errors(client, world):
     assert client.get("/tra-cuu/").status_code == 200
 
 
+def test_lookup_takes_a_code_typed_with_spaces(client, world):
+    """A code copied from a text message or typed from the receipt with spaces around its dashes was refused as
+    "Mã hồ sơ không hợp lệ", while the PAKN, rating and claim pages take it (core.text.code_forms)."""
+    dossier = file_for(world, world["citizen"], SECRET)
+    head, day, number = dossier.code.rsplit("-", 2)
+    for typed in (f"{head} - {day} - {number}", f" {head.lower()}-{day}-\n{number} "):
+        r = client.get("/tra-cuu/", {"ma": typed})
+        assert r.status_code == 200 and "Mới đăng ký" in r.content.decode(), typed
+        assert r.context["query"] == dossier.code
+
+
 def test_qr_image_encodes_the_lookup_url(client, world):
     dossier = file_for(world, world["citizen"])
     r = client.get(f"/tra-cuu/qr/{dossier.code}.svg")
