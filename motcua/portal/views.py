@@ -22,7 +22,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from motcua.catalog.eforms import build_eform, eform_draft_values, eform_initial, eform_to_json, usable_fields
+from motcua.catalog.eforms import (
+    build_eform,
+    eform_draft_values,
+    eform_initial,
+    eform_rows,
+    eform_to_json,
+    usable_fields,
+)
 from motcua.core.errors import DomainError, NotFound, Unprocessable
 from motcua.core.i18n import in_page_language
 from motcua.core.storage import open_stored
@@ -408,9 +415,11 @@ def _step_review(request, draft, procedure, version, step):
             return redirect("portal:my_dossier", code=dossier.code)
     data = draft.data
     fields = usable_fields(version.form_fields)
+    # as the dossier pages will show them (numbers grouped, dates dd/mm/yyyy, yes/no), the declared fields only
+    typed = data.get("form") or {}
     form_values = [
-        {"label": f.get("label") or f.get("name"), "value": (data.get("form") or {}).get(f.get("name"), "")}
-        for f in fields
+        {"label": label, "value": value}
+        for label, value in eform_rows(fields, {f["name"]: typed.get(f["name"]) for f in fields})
     ]
     files = list(draft.files.select_related("component"))
     agency = next(

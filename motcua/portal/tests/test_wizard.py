@@ -360,3 +360,14 @@ def test_deleting_a_draft_asks_first(client, world, citizen):
     assert r.status_code == 302 and r["Location"] == "/ho-so-cua-toi/"
     assert not Draft.objects.exists() and not DraftFile.objects.exists()
     assert client.get(f"/nop-ho-so/nhap/{draft.pk}/xoa/").status_code == 404
+
+
+def test_the_review_shows_the_eform_as_the_dossier_pages_do(client, world, citizen):
+    """The review showed the stored values: 50000000 for "50.000.000" đồng and 2026-12-01 for a date the citizen
+    typed as 01/12/2026, unlike the dossier page after filing."""
+    walk_wizard(client, world)
+    page = client.get(url("xem-lai")).content.decode()
+    assert "50.000.000" in page and "01/12/2026" in page
+    assert "50000000" not in page and "2026-12-01" not in page
+    _en(client)
+    assert "50,000,000" in client.get(url("xem-lai")).content.decode()
