@@ -2,6 +2,7 @@
 
 import re
 
+from django.utils import timezone
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.vn import mst
 
@@ -24,9 +25,16 @@ class IdentifierError(ValueError):
         self.message_en = message_en
 
 
+def encoded_birth_year(number: str) -> int:
+    """The year of birth a 12-digit personal ID encodes (rules §9.1): d4 the century (0/1 the 1900s, 2/3 the 2000s,
+    … one pair per century), d5–d6 the last two digits of the year."""
+    return 1900 + int(number[3]) // 2 * 100 + int(number[4:6])
+
+
 def clean_personal_id(value: str, *, birth_year: int | None = None, allow_legacy: bool = False) -> str:
-    """Validate a personal identification number (số định danh cá nhân). Returns the cleaned digits."""
-    raw = re.sub(r"[\s.]", "", value or "")
+    """Validate a personal identification number (số định danh cá nhân). Returns the cleaned digits (spaces, dots
+    and dashes between the groups, as people write it, dropped)."""
+    raw = re.sub(r"[\s.\-]", "", value or "")
     if allow_legacy and _DIGITS9.match(raw):
         return raw  # old 9-digit CMND numbers still appear in migrated data
     if not _DIGITS12.match(raw):
@@ -38,6 +46,13 @@ def clean_personal_id(value: str, *, birth_year: int | None = None, allow_legacy
         raise IdentifierError(
             f"Số định danh cá nhân không hợp lệ: mã tỉnh nơi đăng ký khai sinh '{raw[:3]}' không tồn tại.",
             f"Invalid personal ID: birth-registration province code '{raw[:3]}' does not exist.",
+        )
+    born = encoded_birth_year(raw)
+    if born > timezone.localdate().year:  # 0012 99… or 0014 xx…: nobody living was born then
+        raise IdentifierError(
+            f"Số định danh cá nhân không hợp lệ: mã thế kỷ và năm sinh '{raw[3:6]}' chỉ năm sinh {born}, chưa tới.",
+            f"Invalid personal ID: the century and birth-year code '{raw[3:6]}' gives {born} as the year of birth, "
+            "which is in the future.",
         )
     if birth_year is not None:
         century = (birth_year // 100) - 19  # 1900s → 0, 2000s → 1 ...
