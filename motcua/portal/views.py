@@ -35,7 +35,7 @@ from motcua.core.i18n import in_page_language
 from motcua.core.storage import open_stored
 from motcua.core.text import code_forms, nfc
 from motcua.dossiers import pdf
-from motcua.dossiers.models import DocumentKind, Dossier, State
+from motcua.dossiers.models import DocumentKind, Dossier, ReturnMethod, State
 from motcua.dossiers.selectors import dossier_public, due_status, eform_of
 from motcua.dossiers.workflow import TRANSITIONS
 from motcua.org.selectors import is_staff_member
@@ -521,9 +521,16 @@ def _detail_ctx(dossier: Dossier) -> dict:
             "items": [i for i in (e.data or {}).get("items") or [] if isinstance(i, dict)]
             if e.action == "request_supplement"
             else [],
+            # how the result was handed over (it may differ from the way chosen at filing), and the post's number
+            "method": _return_method((e.data or {}).get("method")) if e.action == "return_result" else "",
+            "tracking_number": (e.data or {}).get("tracking_number", "")
+            if e.action == "return_result"
+            else "",
+            "note": (e.data or {}).get("note", "") if e.action == "supplement" else "",  # the applicant's own
         }
         for e in events
     ]
+    returned_by = next((t["method"] for t in reversed(timeline) if t["method"]), "")
     supplement_request = None
     if dossier.state == State.SUPPLEMENT_REQUESTED:
         supplement_request = next(
@@ -543,7 +550,12 @@ def _detail_ctx(dossier: Dossier) -> dict:
         "due_status": due_status(dossier),
         "may_withdraw": dossier.state in TRANSITIONS["request_withdrawal"].sources,
         "eform": eform_of(dossier),
+        "returned_by": returned_by,
     }
+
+
+def _return_method(value) -> str:
+    return ReturnMethod(value).label if value in ReturnMethod.values else ""
 
 
 @login_required

@@ -1,6 +1,7 @@
 import datetime as dt
 import hashlib
 import html
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -344,3 +345,44 @@ def test_refusals_on_the_dossier_page_in_english(client, world):
     r = client.post(f"/ho-so-cua-toi/{dossier.code}/rut-ho-so/", {"reason": "Nộp nhầm", "confirm": "1"})
     page = _text(client.get(r["Location"]))
     assert "Withdrawal requested." in page and "Đã gửi yêu cầu rút hồ sơ" not in page
+
+
+def _words(r) -> str:
+    """The page's text without its tags, spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html.unescape(r.content.decode())).split())
+
+
+def test_the_dossier_page_says_how_the_result_was_handed_over(client, world):
+    """The page kept saying "Nhận kết quả: Qua dịch vụ bưu chính" (the way chosen at filing) after the result was
+    sent electronically, the timeline said only "Trả kết quả", and the applicant's note with a supplement and the
+    post's tracking number were not shown to the applicant."""
+    dossier = file_for(world, world["citizen"])
+    Dossier.objects.filter(pk=dossier.pk).update(result_method="post")
+    request_supplement(world, dossier)
+    dossiers.dossier_act(
+        code=dossier.code,
+        action="supplement",
+        actor=world["citizen"],
+        params={"note": "Đã nộp bản sao biên bản họp"},
+    )
+    act(world, dossier, "resolve", who="leader", outcome="approved")
+    client.login(username="congdan", password=PASSWORD)
+    before = _words(client.get(f"/ho-so-cua-toi/{dossier.code}/"))
+    assert "Nhận kết quả Qua dịch vụ bưu chính" in before
+    assert "Ghi chú: Đã nộp bản sao biên bản họp" in before
+    act(world, dossier, "return_result", method="post", tracking_number="EE123456789VN")
+    page = _words(client.get(f"/ho-so-cua-toi/{dossier.code}/"))
+    assert "Hình thức nhận kết quả: Qua dịch vụ bưu chính — Số vận đơn: EE123456789VN" in page
+
+    other = act(
+        world,
+        act(world, file_for(world, world["citizen"]), "receive"),
+        "resolve",
+        who="leader",
+        outcome="approved",
+    )
+    Dossier.objects.filter(pk=other.pk).update(result_method="post")
+    act(world, other, "return_result", method="electronic")
+    page = _words(client.get(f"/ho-so-cua-toi/{other.code}/"))
+    assert "Nhận kết quả Trực tuyến (kết quả điện tử)" in page and "Qua dịch vụ bưu chính" not in page
+    assert "Hình thức nhận kết quả: Trực tuyến (kết quả điện tử)" in page
