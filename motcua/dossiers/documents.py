@@ -161,6 +161,11 @@ def max_bytes() -> int:
     return int(getattr(settings, "MOTCUA_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 
 
+def max_size_text() -> str:
+    """The largest file accepted, as the pages say it before an upload ("20 MB")."""
+    return _human(max_bytes())
+
+
 def _human(n: int) -> str:
     if n >= 1024 * 1024:
         return f"{n / (1024 * 1024):.1f}".rstrip("0").rstrip(".") + " MB"

@@ -32,6 +32,8 @@ def test_assisted_filing_page(client, world):
     client.force_login(world["users"]["member"])
     page = client.get(url).content.decode()
     assert "1.001193" in page  # offered procedures suggested
+    chosen = client.get(url, {"procedure_code": "1.001193"}).content.decode()
+    assert "Mỗi tệp tối đa 20 MB." in chosen  # before the member sends a large scan
     bad = post_filing(client, resident_id_number="123")
     assert bad.status_code == 400 and "12 chữ số" in bad.content.decode()
     assert post_filing(client, consent_method="").status_code == 400

@@ -11,6 +11,15 @@ from motcua.dossiers import lifecycle
 register = template.Library()
 
 
+@register.simple_tag
+def max_upload_size() -> str:
+    """The largest file an upload takes ("20 MB"): said beside the file inputs, before a citizen on a phone sends
+    a large scan only to have it refused."""
+    from motcua.dossiers.documents import max_size_text
+
+    return max_size_text()
+
+
 def _as_local(value):
     if isinstance(value, str):
         value = parse_datetime(value) or parse_date(value)

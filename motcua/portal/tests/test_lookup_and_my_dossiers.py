@@ -386,3 +386,11 @@ def test_the_dossier_page_says_how_the_result_was_handed_over(client, world):
     page = _words(client.get(f"/ho-so-cua-toi/{other.code}/"))
     assert "Nhận kết quả Trực tuyến (kết quả điện tử)" in page and "Qua dịch vụ bưu chính" not in page
     assert "Hình thức nhận kết quả: Trực tuyến (kết quả điện tử)" in page
+
+
+def test_the_supplement_form_says_the_largest_file(client, world):
+    dossier = file_for(world, world["citizen"])
+    request_supplement(world, dossier)
+    client.login(username="congdan", password=PASSWORD)
+    page = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+    assert "Mỗi tệp tối đa 20 MB." in page and 'aria-describedby="sup-files-help"' in page

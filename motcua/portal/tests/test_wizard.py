@@ -371,3 +371,11 @@ def test_the_review_shows_the_eform_as_the_dossier_pages_do(client, world, citiz
     assert "50000000" not in page and "2026-12-01" not in page
     _en(client)
     assert "50,000,000" in client.get(url("xem-lai")).content.decode()
+
+
+def test_the_largest_file_is_said_before_an_upload(client, world, citizen, settings):
+    """The 20 MB limit was said only in the refusal, after a citizen on a phone had sent the whole scan."""
+    settings.MOTCUA_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+    client.post(url("nguoi-nop"), WHO)
+    page = client.get(url("thanh-phan")).content.decode()
+    assert "Mỗi tệp tối đa 5 MB." in page
