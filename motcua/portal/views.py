@@ -33,7 +33,7 @@ from motcua.catalog.eforms import (
 from motcua.core.errors import DomainError, NotFound, Unprocessable
 from motcua.core.i18n import in_page_language
 from motcua.core.storage import open_stored
-from motcua.core.text import code_forms, nfc
+from motcua.core.text import nfc
 from motcua.dossiers import pdf
 from motcua.dossiers.models import DocumentKind, Dossier, ReturnMethod, State
 from motcua.dossiers.selectors import dossier_public, due_status, eform_of
@@ -58,6 +58,7 @@ CITIZEN_FORMS = {
     "stop": "stop",
 }
 CODE_RE = re.compile(r"^[0-9A-Z][0-9A-Z.\-]{2,79}$")
+CODE_SEPARATOR_SPACES = re.compile(r"\s*([.\-])\s*")
 
 
 def form_pdf_url(code: str, form: str, seq: int | None = None) -> str:
@@ -644,14 +645,14 @@ def my_document(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 def parse_code(raw: str) -> str:
-    """A dossier code from what was typed or scanned: the code itself, or a URL with ?ma=<code>; spaces dropped and
-    upper-cased as core.text.code_forms reads a typed code ("000.00.21.h26 - 250124 - 0001")."""
+    """A dossier code from what was typed or scanned: the code itself, or a URL with ?ma=<code>; upper-cased, and
+    the spaces (or a line break) around its dots and dashes dropped, as a code is copied from a text message or
+    typed from the receipt ("000.00.21.h26 - 250124 - 0001"). Words are not run together into a code."""
     text = (raw or "").strip()[:500]
     if "ma=" in text:
         values = parse_qs(urlparse(text).query).get("ma") or parse_qs(text.split("?", 1)[-1]).get("ma")
         text = (values or [""])[0].strip()
-    forms = code_forms(text)
-    return forms[-1] if forms else ""
+    return CODE_SEPARATOR_SPACES.sub(r"\1", nfc(text)).upper()
 
 
 def lookup(request: HttpRequest) -> HttpResponse:
