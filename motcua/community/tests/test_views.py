@@ -306,3 +306,18 @@ def test_claim_refusal_in_the_page_language(client, world):
     html = wrong.content.decode()
     assert wrong.status_code == 404 and "Wrong dossier code or personal ID number" in html
     assert "không đúng" not in html
+
+
+def test_assisted_filing_errors_are_summarised_and_linked(client, world):
+    """The long filing page said only "kiểm tra lại các ô được đánh dấu": a member on a phone or with the keyboard
+    had to find each marked field. Now an error summary, focused, links each problem (the e-form's too)."""
+    client.force_login(world["users"]["member"])
+    resp = post_filing(client, resident_id_number="999085012345", resident_phone="0912 345")
+    assert resp.status_code == 400
+    html = resp.content.decode()
+    summary = html.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#id_resident_id_number"' in summary and 'href="#id_resident_phone"' in summary
+    assert "mã tỉnh nơi đăng ký khai sinh" in summary
+    assert 'getElementById("error-summary").focus()' in html
+    assert "kiểm tra lại các ô được đánh dấu" not in html  # said once, by the summary
+    assert "chọn lại tệp" in html
