@@ -12,6 +12,7 @@ from motcua.catalog.eforms import RESULT_ADDRESS, build_eform, eform_initial
 from motcua.catalog.models import ProcedureComponent
 
 from . import forms
+from .models import DraftFile
 
 STEPS = ["nguoi-nop", "thanh-phan", "to-khai", "nhan-ket-qua", "xem-lai"]
 STEP_LABELS = {
@@ -94,6 +95,19 @@ def problems(draft) -> list[Problem]:
     return out
 
 
+AUTHORISATION_MAX = 255  # dossiers.services.CONTACT_LIMITS
+
+
+def authorisation_text(draft) -> str:
+    """The authorisation letter as the receipt names it: "tệp <names>, nộp kèm hồ sơ trực tuyến"."""
+    tail = ", nộp kèm hồ sơ trực tuyến"
+    names = ", ".join(f.name for f in draft.files.filter(kind=DraftFile.Kind.AUTHORISATION).order_by("pk"))
+    room = AUTHORISATION_MAX - len("tệp ") - len(tail)
+    if len(names) > room:
+        names = names[: room - 1].rstrip(", ") + "…"
+    return f"tệp {names}{tail}" if names else "tệp" + tail
+
+
 def filing_arguments(draft) -> dict:
     data = draft.data
     applicant = {
@@ -111,8 +125,9 @@ def filing_arguments(draft) -> dict:
             "id_number": data.get("rep_id_number", ""),
             "phone": data.get("rep_phone", ""),
             "email": data.get("rep_email", ""),
-            # the letter itself is a file of the filing (kind "authorisation"); the receipt names it so
-            "authorisation_document": "Văn bản ủy quyền: tệp nộp kèm hồ sơ trực tuyến",
+            # the letter itself is a file of the filing (kind "authorisation"): what the receipt (Form 01) writes
+            # after "văn bản ủy quyền:", as the officer types a letter's number and date at the counter
+            "authorisation_document": authorisation_text(draft),
         }
     form_data = dict(data.get("form") or {})
     if data.get("result_method") == "post":

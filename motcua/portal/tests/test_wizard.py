@@ -183,7 +183,8 @@ def test_filing_on_behalf_needs_the_authorisation_document(client, world, citize
         "name": "Trần Thị Bình",
         "id_number": "001303012345",
         "phone": "0987654321",
-        "authorisation_document": "Văn bản ủy quyền: tệp nộp kèm hồ sơ trực tuyến",  # shown on the receipt
+        # the receipt writes "văn bản ủy quyền: <this>": it said "văn bản ủy quyền: Văn bản ủy quyền: tệp nộp kèm…"
+        "authorisation_document": "tệp uy-quyen.pdf, nộp kèm hồ sơ trực tuyến",
     }
     assert dossier.form_data["dia_chi_nhan_ket_qua"] == "12 Phố Huế"
     assert sorted(dossier.documents.values_list("kind", flat=True)) == ["authorisation", "component"]
