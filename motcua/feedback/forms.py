@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.eforms import CHOOSE
 from motcua.org.models import Agency
 
 from .models import Kind, Level, Subject
@@ -12,7 +13,11 @@ LEVEL_CHOICES = [(str(v), label) for v, label in sorted(Level.choices, reverse=T
 
 class RatingForm(forms.Form):
     overall = forms.ChoiceField(
-        label=_("Mức độ hài lòng chung"), choices=LEVEL_CHOICES, widget=forms.RadioSelect, required=True
+        label=_("Mức độ hài lòng chung"),
+        choices=LEVEL_CHOICES,
+        widget=forms.RadioSelect,
+        required=True,
+        error_messages=CHOOSE,  # not Django's "Trường này là bắt buộc."
     )
     comment = forms.CharField(
         label=_("Ý kiến góp ý"), widget=forms.Textarea(attrs={"rows": 4}), required=False

@@ -136,7 +136,11 @@ def _rating_page(request, code: str, *, paper: bool):
                 token=token if token_ok else None,
             )
         except DomainError as exc:
-            ctx["error"] = in_page_language(exc)
+            # a number that does not match: on its field, which the error summary links and focuses
+            if verify and exc.code == "not_applicant":
+                form.add_error("id_number", in_page_language(exc))
+            else:
+                ctx["error"] = in_page_language(exc)
             return render(request, "feedback/rate.html", ctx, status=exc.status)
         if paper:
             messages.success(

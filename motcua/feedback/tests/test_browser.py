@@ -97,8 +97,9 @@ def test_a_walk_in_applicant_rates_from_the_public_lookup(live_server, page, wor
     page.get_by_label("Rất hài lòng").check()
     page.get_by_label("Số định danh cá nhân hoặc mã số thuế của người nộp hồ sơ").fill("001203012399")
     page.get_by_role("button", name="Gửi đánh giá").click()
-    page.wait_for_selector(".msg-error")
-    assert "không khớp" in page.locator(".msg-error").inner_text()
+    page.wait_for_selector("#error-summary")  # focused, linked to the number typed
+    assert "không khớp" in page.locator("#error-summary").inner_text()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
     assert not Rating.objects.exists()
     page.get_by_label("Số định danh cá nhân hoặc mã số thuế của người nộp hồ sơ").fill("001 203 012 345")
     page.get_by_role("button", name="Gửi đánh giá").click()

@@ -380,3 +380,20 @@ def test_the_rating_page_refuses_a_wrong_number_in_the_page_language(client, wor
     html = r.content.decode()
     assert r.status_code == 403 and "The ID or tax number does not match" in html
     assert "không khớp" not in html
+
+
+def test_a_wrong_number_on_the_rating_page_is_on_its_field_and_nothing_typed_is_lost(client, world):
+    """The refusal was a line above the form: the number was not marked, focus stayed at the top of the page. A
+    missing overall level said Django's "Trường này là bắt buộc." rather than asking to choose one."""
+    d = make_dossier(world, state="returned", owner=None)
+    url = reverse("feedback:rate", args=[d.code])
+    wrong = client.post(url, {"overall": "1", "id_number": "001203012399", "comment": "Chờ lâu"})
+    assert wrong.status_code == 403 and list(wrong.context["form"].errors) == ["id_number"]
+    html = wrong.content.decode()
+    assert 'href="#id_id_number"' in html.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "không khớp với người nộp hồ sơ này" in html
+    assert 'value="001203012399"' in html and "Chờ lâu" in html
+    missing = client.post(url, {"id_number": "001203012345"})
+    assert missing.status_code == 400 and missing.context["form"].errors["overall"] == [
+        "Vui lòng chọn một mục."
+    ]
