@@ -193,7 +193,9 @@ def test_bad_input_is_refused_next_to_the_field(client, world, over, field, mess
     html = response.content.decode()
     error = field_error(html, field)
     assert error and message in error, (field, error)
-    assert "kiểm tra lại các ô được đánh dấu" in html
+    # each problem linked from the focused error summary (it was one line asking to find the marked fields)
+    summary = html.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert f'href="#id_{field}' in summary and 'getElementById("error-summary").focus()' in html
     assert "Trời mưa, nhiều hộ vắng nhà" in html  # what was typed is kept
     assert not OutreachLog.objects.exists()
 
