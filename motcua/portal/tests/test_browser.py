@@ -185,3 +185,46 @@ def test_enter_in_a_field_continues_the_wizard(live_server, page, tmp_path, sett
     page.locator("#id_result_address").fill("8 Đại Cồ Việt, Hai Bà Trưng, Hà Nội")
     page.locator("#id_result_address").press("Enter")
     page.wait_for_url(re.compile(r".*/xem-lai/$"))
+
+
+def test_a_refused_supplement_is_brought_into_view_on_a_phone(live_server, page, tmp_path, settings):
+    """The refusal was shown beside the supplement form, a screen or more below the top of the page where the
+    phone showed the reloaded page: nothing seemed to have happened."""
+    from motcua.notifications.tests.factories import APPLICANT, PASSWORD
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.MemoryAdapter"
+    world = make_world()
+    dossier, _ = dossiers.dossier_file(
+        actor=world["citizen"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="online",
+        applicant=APPLICANT,
+    )
+    dossiers.dossier_act(code=dossier.code, action="receive", actor=world["officer"])
+    dossiers.dossier_act(
+        code=dossier.code,
+        action="request_supplement",
+        actor=world["officer"],
+        params={"reason": "Thiếu biên bản họp", "items": [{"name": "Biên bản họp", "reason": "chưa nộp"}]},
+    )
+    text_file = tmp_path / "ghi-chu.txt"
+    text_file.write_text("không phải PDF")
+    base = live_server.url
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{base}/accounts/login/")
+    page.locator("input[name=username]").fill(world["citizen"].username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()
+
+    page.goto(f"{base}/ho-so-cua-toi/{dossier.code}/")
+    page.locator("#sup-files").set_input_files(str(text_file))
+    page.locator("#sup-note").fill("Gửi bổ sung biên bản")
+    page.get_by_role("button", name="Nộp bổ sung").click()
+    page.wait_for_selector("#sup-error")
+    assert page.evaluate("document.activeElement.id") == "sup-error"
+    box = page.locator("#sup-error").bounding_box()
+    assert 0 <= box["y"] < 640, box  # on the screen, not below it
+    assert page.locator("#sup-note").input_value() == "Gửi bổ sung biên bản"
