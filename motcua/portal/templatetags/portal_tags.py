@@ -5,6 +5,7 @@ import datetime as dt
 from django import template
 from django.utils.dateparse import parse_date, parse_datetime
 
+from motcua.core.i18n import english_active
 from motcua.core.text import dong
 from motcua.dossiers import lifecycle
 
@@ -50,8 +51,10 @@ def state_label(state: str) -> str:
 
 @register.filter
 def vnd(value) -> str:
-    """1400000 → '1.400.000 đồng'."""
-    return dong(value)
+    """1400000 → '1.400.000 đồng'; '1,400,000 đồng' for a reader in English, who reads 1.400.000 as 1.4 (grouped
+    as the e-form's numbers are, catalog.eforms.grouped). Official forms and messages keep core.text.dong."""
+    text = dong(value)
+    return text.replace(".", ",") if english_active() else text
 
 
 @register.simple_tag

@@ -233,5 +233,15 @@ def test_payment_messages_in_english(client, world, awaiting):
     )
     r = client.get("/thanh-toan/ket-qua/?" + FakeGateway.callback_query(dup.reference, "paid"), follow=True)
     page = r.content.decode()
-    assert "Transaction FAKEDUP2 (1.400.000 đồng) is a duplicate payment" in page
+    assert "Transaction FAKEDUP2 (1,400,000 đồng) is a duplicate payment" in page
     assert "Duplicate payment: the fee had already been paid" in page and "khoản nộp trùng" not in page
+
+
+def test_amounts_are_grouped_for_the_reader(client, world, awaiting):
+    """In English the fee read "Amount due: 1.400.000 đồng" — 1.4 to a reader in English — while the e-form's
+    numbers on the same page were grouped the English way."""
+    client.login(username="congdan", password=PASSWORD)
+    assert "1.400.000 đồng" in client.get(f"/ho-so-cua-toi/{awaiting.code}/").content.decode()
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/ho-so-cua-toi/{awaiting.code}/").content.decode()
+    assert "Amount due: <strong>1,400,000 đồng</strong>" in page and "1.400.000" not in page
