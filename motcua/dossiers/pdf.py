@@ -29,7 +29,16 @@ from motcua.core.errors import NotFound
 from motcua.org.models import Agency, Role
 
 from . import lifecycle
-from .models import Channel, Classification, Dossier, DossierEvent, DossierStep, Outcome, ReturnMethod
+from .models import (
+    Channel,
+    Classification,
+    DocumentKind,
+    Dossier,
+    DossierEvent,
+    DossierStep,
+    Outcome,
+    ReturnMethod,
+)
 
 LOCAL = lifecycle.LOCAL
 logging.getLogger("weasyprint.progress").setLevel(
@@ -350,7 +359,12 @@ def receipt_context(dossier: Dossier) -> dict:
     }
     components = []
     for d in docs:
-        label = d.component.name if d.component_id else d.name
+        if d.component_id:
+            label = d.component.name
+        elif d.kind == DocumentKind.AUTHORISATION:
+            label = str(DocumentKind.AUTHORISATION.label)  # the name, not a bare file name; the file follows
+        else:
+            label = d.name
         order = d.component.order if d.component_id else 10**6
         # a paper document is counted as the procedure asks for it (originals, copies); a file alone is the file
         copies = copies_text(version_components.get(order)) if order in paper else ""

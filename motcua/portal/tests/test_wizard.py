@@ -188,6 +188,13 @@ def test_filing_on_behalf_needs_the_authorisation_document(client, world, citize
     }
     assert dossier.form_data["dia_chi_nhan_ket_qua"] == "12 Phố Huế"
     assert sorted(dossier.documents.values_list("kind", flat=True)) == ["authorisation", "component"]
+    # once received, the receipt (Form 01) names the authorisation document, not a bare file name
+    from motcua.dossiers import pdf as forms
+    from motcua.dossiers import services
+
+    services.dossier_act(code=dossier.code, action="receive", actor=world["officer"], params={})
+    listed = {(c["name"], c["file"]) for c in forms.receipt_context(dossier)["components"]}
+    assert ("Văn bản ủy quyền", "uy-quyen.pdf") in listed
 
 
 def test_procedures_not_online_or_unknown(client, world, citizen):
