@@ -287,6 +287,19 @@ class WhoForm(forms.Form):
                 )
             if not d.get("rep_phone") and not d.get("rep_email"):
                 self.add_error("rep_phone", _("Cần số điện thoại hoặc thư điện tử của người được ủy quyền."))
+            if (
+                d.get("applicant_id_number")
+                and d.get("applicant_id_number") == d.get("rep_id_number")
+                and "applicant_id_number" not in self.errors
+            ):
+                # the account holder's own details left in the applicant's fields (they are pre-filled from it)
+                self.add_error(
+                    "applicant_id_number",
+                    _(
+                        "Khi nộp thay, mục này là thông tin của người hoặc tổ chức ủy quyền cho bạn, không phải của "
+                        "bạn: hãy nhập số định danh cá nhân hoặc mã số thuế của họ."
+                    ),
+                )
         return d
 
 

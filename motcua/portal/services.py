@@ -122,6 +122,11 @@ def draft_open(*, user, procedure: Procedure) -> Draft:
         "applicant_address": profile.address,
         "applicant_phone": profile.phone,
         "applicant_email": user.email,
+        # filing on behalf, the account holder is the authorised representative: their own details go there
+        "rep_name": profile.full_name or user.get_full_name(),
+        "rep_id_number": profile.id_number,
+        "rep_phone": profile.phone,
+        "rep_email": user.email,
     }
     try:
         with transaction.atomic():

@@ -197,6 +197,42 @@ def test_filing_on_behalf_needs_the_authorisation_document(client, world, citize
     assert ("Văn bản ủy quyền", "uy-quyen.pdf") in listed
 
 
+def test_filing_on_behalf_puts_the_account_holder_as_representative_not_as_applicant(client, world, citizen):
+    """The first step is pre-filled from the account. Filing on behalf, the account holder is the representative:
+    their details are pre-filled there too, and left in the applicant's fields they are refused, not filed as
+    the principal's."""
+    from motcua.portal.services import profile_update
+
+    profile_update(
+        user=citizen,
+        full_name="Nguyễn Văn An",
+        phone="0912345678",
+        id_number="001203012345",
+        address="Phố Huế",
+    )
+    client.get(url("nguoi-nop"))
+    data = Draft.objects.get().data
+    assert (data["rep_name"], data["rep_id_number"], data["rep_phone"]) == (
+        "Nguyễn Văn An",
+        "001203012345",
+        "0912345678",
+    )
+    mine = {
+        **WHO,
+        "who": "behalf",
+        "applicant_name": "Nguyễn Văn An",
+        "applicant_id_number": "001203012345",
+        "rep_name": "Nguyễn Văn An",
+        "rep_id_number": "001203012345",
+        "rep_phone": "0912345678",
+    }
+    r = client.post(url("nguoi-nop"), mine)
+    assert r.status_code == 400 and "không phải của bạn" in html.unescape(r.content.decode())
+    assert Draft.objects.get().data.get("who") == "self"  # nothing saved
+    principal = {**mine, "applicant_name": "Trần Thị Bình", "applicant_id_number": "001303012345"}
+    assert client.post(url("nguoi-nop"), principal).status_code == 302
+
+
 def test_procedures_not_online_or_unknown(client, world, citizen):
     world["version"].online_level = "none"
     world["version"].save()
