@@ -9,9 +9,17 @@ from django.urls import Resolver404, resolve
 
 from motcua.dossiers import services as dossiers
 from motcua.dossiers.models import Dossier
-from motcua.notifications.tests.factories import PDF_BYTES, make_world
+from motcua.notifications.tests.factories import PASSWORD, PDF_BYTES, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()
 
 
 def test_citizen_registers_files_online_and_gets_the_receipt(live_server, page, tmp_path, settings):
@@ -97,7 +105,7 @@ def test_long_file_names_fit_a_phone(live_server, page, tmp_path, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from motcua.dossiers import documents
-    from motcua.notifications.tests.factories import APPLICANT, PASSWORD
+    from motcua.notifications.tests.factories import APPLICANT
     from motcua.portal.models import Draft
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
@@ -119,11 +127,7 @@ def test_long_file_names_fit_a_phone(live_server, page, tmp_path, settings):
     )
     base = live_server.url
     page.set_viewport_size({"width": 375, "height": 812})
-    page.goto(f"{base}/accounts/login/")
-    page.locator("input[name=username]").fill(world["citizen"].username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
+    sign_in(page, base, world["citizen"].username)
 
     page.goto(f"{base}/ho-so-cua-toi/{dossier.code}/")
     assert page.get_by_text(LONG_NAME).is_visible()
@@ -150,7 +154,7 @@ def test_long_file_names_fit_a_phone(live_server, page, tmp_path, settings):
 def test_enter_in_a_field_continues_the_wizard(live_server, page, tmp_path, settings):
     """The phone keyboard's Go key (Enter) sent the form with its first submit button, "Lưu nháp và thoát": the
     citizen was taken out of the wizard to "Hồ sơ của tôi" at every step instead of going on."""
-    from motcua.notifications.tests.factories import APPLICANT, PASSWORD
+    from motcua.notifications.tests.factories import APPLICANT
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     world = make_world()
@@ -158,11 +162,7 @@ def test_enter_in_a_field_continues_the_wizard(live_server, page, tmp_path, sett
     scan.write_bytes(PDF_BYTES)
     base = live_server.url
     page.set_viewport_size({"width": 375, "height": 812})
-    page.goto(f"{base}/accounts/login/")
-    page.locator("input[name=username]").fill(world["citizen"].username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
+    sign_in(page, base, world["citizen"].username)
 
     page.goto(f"{base}/nop-ho-so/1.001612/nguoi-nop/")
     page.locator("#id_applicant_name").fill(APPLICANT["name"])
@@ -190,7 +190,7 @@ def test_enter_in_a_field_continues_the_wizard(live_server, page, tmp_path, sett
 def test_a_refused_supplement_is_brought_into_view_on_a_phone(live_server, page, tmp_path, settings):
     """The refusal was shown beside the supplement form, a screen or more below the top of the page where the
     phone showed the reloaded page: nothing seemed to have happened."""
-    from motcua.notifications.tests.factories import APPLICANT, PASSWORD
+    from motcua.notifications.tests.factories import APPLICANT
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.MemoryAdapter"
@@ -213,11 +213,7 @@ def test_a_refused_supplement_is_brought_into_view_on_a_phone(live_server, page,
     text_file.write_text("không phải PDF")
     base = live_server.url
     page.set_viewport_size({"width": 320, "height": 640})
-    page.goto(f"{base}/accounts/login/")
-    page.locator("input[name=username]").fill(world["citizen"].username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
+    sign_in(page, base, world["citizen"].username)
 
     page.goto(f"{base}/ho-so-cua-toi/{dossier.code}/")
     page.locator("#sup-files").set_input_files(str(text_file))
