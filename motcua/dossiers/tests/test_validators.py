@@ -33,3 +33,11 @@ def test_a_personal_id_grouped_with_dashes_is_taken():
     """Spaces and dots were dropped but dashes refused ("phải gồm đúng 12 chữ số"), while the claim page takes them."""
     assert clean_personal_id("001-203-012-345") == "001203012345"
     assert clean_personal_id(" 001 203.012-345 ") == "001203012345"
+
+
+def test_a_migrated_record_keeps_a_number_its_old_system_accepted():
+    """The future-birth check is for what people type now; the migration import (allow_legacy) takes the number
+    as the old system stored it, or one typo would stop the whole all-or-nothing import."""
+    assert clean_personal_id("001499012345", allow_legacy=True) == "001499012345"
+    with pytest.raises(IdentifierError):  # a province code that does not exist is still refused
+        clean_personal_id("999203012345", allow_legacy=True)
