@@ -1,6 +1,9 @@
 """The HTTP API root (/api/v1). Each app owns a router in its own `api.py`; this module only mounts them
 and turns domain errors into JSON with a message a person can act on."""
 
+import logging
+
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
@@ -8,7 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.operation import PathView
 from ninja.parser import Parser
 
-from motcua.core import strictjson
+from motcua.core import errorviews, strictjson
 from motcua.core.errors import DomainError
 
 
@@ -159,6 +162,17 @@ def on_multipart_error(request: HttpRequest, exc: MultiPartParserError):
         "tệp quá dài — ví dụ tên tệp dài hơn khoảng 1.000 ký tự).",
         f"Cannot read the multipart/form-data body ({exc}).",
     )
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious_request(request: HttpRequest, exc: SuspiciousOperation):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields or files: Django's handler400 answers (413/400,
+    JSON on /api/). Without this, django-ninja re-raised it to Django with DEBUG off, but answered a traceback as
+    a 500 with DEBUG on (`make run`)."""
+    logging.getLogger(f"django.security.{type(exc).__name__}").error(
+        str(exc), exc_info=exc, extra={"status_code": 400, "request": request}
+    )
+    return errorviews.bad_request(request, exc)
 
 
 @api.exception_handler(AuthenticationError)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from motcua.api import api
+from motcua.core.errorviews import api_not_found
 from motcua.core.health import healthz
 from motcua.core.views import favicon
 from motcua.dossiers import slash_codes
@@ -17,6 +18,8 @@ urlpatterns = [
     # imported codes with a slash ("123/2019/HS"): only paths the API's own dossier routes cannot take
     re_path(slash_codes.PATTERN, slash_codes.dispatch, name="dossier_slash_code"),
     path("api/v1/", api.urls),
+    # any other /api/ path: the API's JSON 404, also with DEBUG on (where Django would answer its HTML debug page)
+    re_path(r"^api/", api_not_found),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("motcua.org.urls")),

@@ -9,6 +9,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from .middleware import is_api
 
@@ -106,6 +107,13 @@ def page_not_found(request, exception=None):
         _("Địa chỉ %(path)s không có trên hệ thống. Kiểm tra lại địa chỉ, hoặc bắt đầu từ trang chủ.")
         % {"path": request.path},
     )
+
+
+@csrf_exempt
+def api_not_found(request):
+    """The route for /api/ paths no endpoint takes (motcua/urls.py): with DEBUG on, Django answers an unmatched
+    path with its technical HTML page and never calls handler404. No CSRF check: a POST gets the same 404."""
+    return page_not_found(request)
 
 
 def server_error(request):

@@ -31,6 +31,17 @@ def test_an_unknown_api_path_is_json():
     assert r.json()["error"] == "not_found" and "/api/v1/khong-co" in r.json()["message"]
 
 
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_an_unknown_api_path_is_json_with_debug_on_too(settings, method):
+    """`make run` serves with DEBUG on, where Django answers a path that matches no route with its technical
+    HTML page instead of handler404: an integrator's mistyped URL must still get the API's JSON (contract §6)."""
+    settings.DEBUG = True
+    for path in ("/api/v1/khong-co", "/api/v1/agencies/", "/api/khong-co"):
+        r = getattr(Client(), method)(path)
+        assert r.status_code == 404 and r["Content-Type"] == "application/json", (method, path)
+        assert r.json()["error"] == "not_found" and path in r.json()["message"]
+
+
 def test_a_broken_multipart_body_is_a_400_not_a_server_error(org_with_token):
     c = Client()
     r = c.post("/tra-cuu/", content_type="multipart/form-data")  # no boundary
