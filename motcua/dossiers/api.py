@@ -21,7 +21,7 @@ from motcua.core.storage import open_stored
 from motcua.org import throttle
 from motcua.org.views import wait_minutes
 
-from . import documents, selectors, services
+from . import documents, lifecycle, selectors, services
 from .models import Dossier
 
 router = Router(tags=["dossiers"])
@@ -202,6 +202,7 @@ def list_dossiers(
         {
             "code": d.code,
             "state": d.state,
+            "state_label": lifecycle.state_label(d.state),
             "procedure": d.procedure.code,
             "agency": d.agency.identifier,
             "applicant_name": d.applicant_name,

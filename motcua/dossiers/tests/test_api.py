@@ -499,7 +499,10 @@ def test_listing_refuses_an_offset_out_of_range_instead_of_failing(org, token):
     c = Client()
     officer = token("officer")
     call(c, "post", "/api/v1/dossiers", token("citizen"), BODY)
-    assert call(c, "get", "/api/v1/dossiers?offset=0&limit=-3", officer).json()["count"] == 1  # limit clamped
+    listing = call(c, "get", "/api/v1/dossiers?offset=0&limit=-3", officer).json()
+    assert listing["count"] == 1  # limit clamped
+    # each item names its state as GET /dossiers/<code> does: the code and the contract's Vietnamese label
+    assert (listing["items"][0]["state"], listing["items"][0]["state_label"]) == ("submitted", "Mới đăng ký")
     for offset in ("-1", str(10**30)):
         r = call(c, "get", f"/api/v1/dossiers?offset={offset}", officer)
         assert r.status_code == 422 and r.json()["details"][0]["field"] == "offset", offset
