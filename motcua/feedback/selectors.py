@@ -441,7 +441,8 @@ def counter_display_minutes() -> int:
 
 def counter_display_dossier(officer, now: dt.datetime | None = None, since: dt.datetime | None = None):
     """The dossier whose result this officer handed over at the counter most recently, within the last
-    `counter_display_minutes()`, if it can still be rated (its state allows it, no rating yet); else None. The
+    `counter_display_minutes()`, if it can still be rated (its state allows it, no rating yet) and the officer has
+    not registered another dossier since (the next applicant is at the desk); else None. The
     counter's rating screen shows it to the applicant standing at the desk. `since` (when the officer sat down at
     the desk whose screen asks): nothing handed over before, at another desk."""
     from motcua.dossiers.models import DossierEvent
@@ -467,6 +468,10 @@ def counter_display_dossier(officer, now: dt.datetime | None = None, since: dt.d
         .first()
     )
     if event is None:
+        return None
+    # the officer has since registered another dossier: the next applicant stands at the desk, and must not be
+    # invited to rate the previous one's (which would also take that dossier's one rating from its applicant)
+    if DossierEvent.objects.filter(actor=officer, action="register", at__gt=event.at, at__lte=now).exists():
         return None
     dossier = event.dossier
     if dossier.state not in RATABLE_STATES or Rating.objects.filter(dossier=dossier).exists():
