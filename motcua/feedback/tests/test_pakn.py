@@ -243,7 +243,7 @@ def test_a_rejection_tells_the_sender_why(world, settings):
     services.feedback_reject(reference=mine.reference, user=officer, reason="Trùng lặp.")
     texts = Outbox.objects.filter(template="feedback_rejected", recipient="0987654321")
     assert [r.body for r in texts] == [
-        f"PAKN {mine.reference} cua Ong/Ba khong duoc xu ly. Ly do: https://dichvucong.example.vn/phan-anh/cua-toi/"
+        f"Phan anh, kien nghi {mine.reference} cua Ong/Ba khong duoc xu ly. Ly do: https://dichvucong.example.vn/phan-anh/cua-toi/"
     ]
 
 
@@ -263,7 +263,9 @@ def test_an_answer_texted_to_a_signed_in_sender_says_where_to_read_it(world, set
         reference=fb.reference, user=world["users"]["ward_officer"], answer="Đã xử lý xong."
     )
     (row,) = Outbox.objects.filter(template="feedback_answered")
-    assert row.body.endswith("Xem: https://dichvucong.example.vn/phan-anh/cua-toi/")
+    assert row.body == (
+        f"Phan anh, kien nghi {fb.reference} cua Ong/Ba da duoc tra loi. Xem: https://dichvucong.example.vn/phan-anh/cua-toi/"
+    )  # not "PAKN PAKN-…"
 
 
 def test_rolled_back_answer_changes_nothing_when_notify_fails(world, monkeypatch):
