@@ -345,6 +345,24 @@ def staff_feedback(user, *, status: str = "", q: str = "") -> QuerySet[Feedback]
     return qs.annotate(_closed=open_first).order_by("_closed", "due_at", "pk")
 
 
+def sender_notifications(fb: Feedback) -> list:
+    """The e-mails and text messages queued for the PAKN's sender (its answer or refusal: `services._notify_sender`
+    keys them by PAKN), oldest first, each with its `label`: the desk must see one that failed, as on the dossier
+    page, since the sender may then never learn the outcome."""
+    try:
+        from motcua.notifications.models import Outbox
+        from motcua.notifications.services import TEMPLATES
+    except ImportError:  # the notifications app is optional
+        return []
+    keys = Q()
+    for template in ("feedback_answered", "feedback_rejected"):
+        keys |= Q(dedupe_key__startswith=f"key:{template.replace('_', '-')}-{fb.pk}:")
+    rows = list(Outbox.objects.filter(keys).order_by("created_at", "pk"))
+    for row in rows:
+        row.label = TEMPLATES.get(row.template, row.template)
+    return rows
+
+
 # --- public answers -------------------------------------------------------------------------------------------
 
 
