@@ -27,7 +27,8 @@ logger = logging.getLogger(__name__)
 
 LOCAL = lifecycle.LOCAL
 
-# action → notification template (issue: receipt, supplement request, refusal, apology, result ready)
+# action → notification template (issue: receipt, supplement request, refusal, apology, result ready; and what the
+# applicant must know besides: a fee to pay, a dossier stopped)
 EVENT_TEMPLATES = {
     "receive": "received",
     "request_supplement": "supplement_requested",
@@ -35,6 +36,7 @@ EVENT_TEMPLATES = {
     "apologize": "apology",
     "resolve": "resolved",
     "request_payment": "payment_requested",  # the applicant has to act: pay the fee
+    "stop": "stopped",  # the agency stopped it (or did as the applicant asked): nothing more will come
 }
 
 

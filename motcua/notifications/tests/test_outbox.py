@@ -149,6 +149,30 @@ def test_refusal_notice(world, django_capture_on_commit_callbacks):
     assert "Lý do: Không thuộc thẩm quyền của Sở" in mail.outbox[0].body
 
 
+def test_a_stopped_dossier_is_notified_with_the_reason(world, django_capture_on_commit_callbacks):
+    """A dossier the agency stops (the supplement never came, say) will have no result: the applicant, who would
+    otherwise wait for the appointment, is told, with the reason."""
+    dossier = act(world, file_online(world), "receive")
+    with django_capture_on_commit_callbacks(execute=True):
+        act(
+            world,
+            dossier,
+            "stop",
+            who="leader",
+            reason="Quá thời hạn bổ sung hồ sơ",
+            at=local(2025, 1, 24, 11, 0),
+        )
+    assert mail.outbox[-1].subject == f"Hồ sơ {dossier.code}: dừng giải quyết"
+    body = mail.outbox[-1].body
+    assert "Lý do: Quá thời hạn bổ sung hồ sơ" in body and "11:00 ngày 24/01/2025" in body
+    assert f"https://dichvucong.example.vn/ho-so-cua-toi/{dossier.code}/" in body
+    assert MemoryAdapter.outbox[-1] == {
+        "to": "0912345678",
+        "body": f"Ho so {dossier.code} da dung giai quyet. Ly do va thong bao dung: "
+        f"https://dichvucong.example.vn/ho-so-cua-toi/{dossier.code}/",
+    }
+
+
 def test_the_import_notifies_nobody_but_a_live_action_on_a_carried_over_dossier_does(world, tmp_path):
     """Open dossiers carried over from the previous system: their history is not news (the import sends nothing,
     even for recent events), the next action taken here is."""
