@@ -345,6 +345,24 @@ def staff_feedback(user, *, status: str = "", q: str = "") -> QuerySet[Feedback]
     return qs.annotate(_closed=open_first).order_by("_closed", "due_at", "pk")
 
 
+def sender_notifications(fb: Feedback) -> list:
+    """The e-mails and text messages queued for the PAKN's sender (its answer or refusal: `services._notify_sender`
+    keys them by PAKN), oldest first, each with its `label`: the desk must see one that failed, as on the dossier
+    page, since the sender may then never learn the outcome."""
+    try:
+        from motcua.notifications.models import Outbox
+        from motcua.notifications.services import TEMPLATES
+    except ImportError:  # the notifications app is optional
+        return []
+    keys = Q()
+    for template in ("feedback_answered", "feedback_rejected"):
+        keys |= Q(dedupe_key__startswith=f"key:{template.replace('_', '-')}-{fb.pk}:")
+    rows = list(Outbox.objects.filter(keys).order_by("created_at", "pk"))
+    for row in rows:
+        row.label = TEMPLATES.get(row.template, row.template)
+    return rows
+
+
 # --- public answers -------------------------------------------------------------------------------------------
 
 
@@ -441,7 +459,8 @@ def counter_display_minutes() -> int:
 
 def counter_display_dossier(officer, now: dt.datetime | None = None, since: dt.datetime | None = None):
     """The dossier whose result this officer handed over at the counter most recently, within the last
-    `counter_display_minutes()`, if it can still be rated (its state allows it, no rating yet); else None. The
+    `counter_display_minutes()`, if it can still be rated (its state allows it, no rating yet) and the officer has
+    not registered another dossier since (the next applicant is at the desk); else None. The
     counter's rating screen shows it to the applicant standing at the desk. `since` (when the officer sat down at
     the desk whose screen asks): nothing handed over before, at another desk."""
     from motcua.dossiers.models import DossierEvent
@@ -467,6 +486,10 @@ def counter_display_dossier(officer, now: dt.datetime | None = None, since: dt.d
         .first()
     )
     if event is None:
+        return None
+    # the officer has since registered another dossier: the next applicant stands at the desk, and must not be
+    # invited to rate the previous one's (which would also take that dossier's one rating from its applicant)
+    if DossierEvent.objects.filter(actor=officer, action="register", at__gt=event.at, at__lte=now).exists():
         return None
     dossier = event.dossier
     if dossier.state not in RATABLE_STATES or Rating.objects.filter(dossier=dossier).exists():

@@ -475,31 +475,50 @@ def feedback_start(*, reference: str, user, at: dt.datetime | None = None) -> Fe
         return fb
 
 
-def _notify_answer(fb: Feedback) -> None:
+def _notify_sender(fb: Feedback, *, template: str, at: dt.datetime, context: dict) -> None:
+    """Queue `template` for the PAKN's sender (after commit; a key per PAKN and outcome, so a retry sends nothing
+    new). The sender's own page (`/phan-anh/cua-toi/`) is linked when they sent it signed in."""
     try:
         from motcua.notifications.services import notify
-        from motcua.notifications.signals import is_news_at
+        from motcua.notifications.signals import is_news_at, site_url
     except ImportError:  # the notifications app is optional
         return
     if not (fb.contact_email or fb.contact_phone):
         return
-    # an answer recorded long after it was given (late data entry, the demo history) is history, not news
-    if not is_news_at(fb.answered_at):
+    # an outcome recorded long after it was given (late data entry, the demo history) is history, not news
+    if not is_news_at(at):
         return
     notify(
         recipient_email=fb.contact_email or None,
         recipient_phone=fb.contact_phone or None,
-        template="feedback_answered",
+        template=template,
         context={
             "name": fb.contact_name,
             "reference": fb.reference,
             "code": fb.dossier.code if fb.dossier_id else "",
-            "answered_by": fb.agency.name,
-            "answer": fb.answer,
-            "url": "",
+            "url": f"{site_url()}/phan-anh/cua-toi/" if fb.user_id else "",
+            **context,
         },
         dossier=fb.dossier if fb.dossier_id else None,
-        key=f"feedback-answered-{fb.pk}",
+        key=f"{template.replace('_', '-')}-{fb.pk}",
+    )
+
+
+def _notify_answer(fb: Feedback) -> None:
+    _notify_sender(
+        fb,
+        template="feedback_answered",
+        at=fb.answered_at,
+        context={"answered_by": fb.agency.name, "answer": fb.answer},
+    )
+
+
+def _notify_rejection(fb: Feedback) -> None:
+    _notify_sender(
+        fb,
+        template="feedback_rejected",
+        at=fb.rejected_at,
+        context={"agency_name": fb.agency.name, "reason": fb.rejected_reason},
     )
 
 
@@ -568,7 +587,8 @@ def feedback_answer(
 
 
 def feedback_reject(*, reference: str, user, reason: str, at: dt.datetime | None = None) -> Feedback:
-    """Refuse to handle a PAKN (e.g. not under this agency's competence, duplicate) — a reason is required."""
+    """Refuse to handle a PAKN (e.g. not under this agency's competence, duplicate) — a reason is required; the
+    sender is told why (after commit), as an answer is told."""
     at = _now(at)
     reason = nfc(reason)
     if not reason:
@@ -585,6 +605,7 @@ def feedback_reject(*, reference: str, user, reason: str, at: dt.datetime | None
         fb.rejected_reason = reason
         fb.rejected_at = at
         fb.save()
+        _notify_rejection(fb)
         return fb
 
 

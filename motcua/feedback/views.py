@@ -440,10 +440,13 @@ def staff_detail(request, reference: str):
         raise Http404
     answer_form = AnswerForm(request.POST if request.POST.get("op") == "answer" else None)
     reject_form = RejectForm(request.POST if request.POST.get("op") == "reject" else None)
+    notifications = selectors.sender_notifications(fb)
     ctx = {
         "fb": fb,
         "due": selectors.due_status(fb),
         "may_handle": services.may_handle(request.user, fb),
+        "notifications": notifications,
+        "notifications_failed": any(r.status == "failed" for r in notifications),
         "answer_form": answer_form,
         "reject_form": reject_form,
     }

@@ -8,6 +8,7 @@ after commit (services.notify uses transaction.on_commit). Imported (migrated) d
 
 import datetime as dt
 import logging
+import unicodedata
 
 from django.conf import settings
 from django.db import transaction
@@ -26,7 +27,8 @@ logger = logging.getLogger(__name__)
 
 LOCAL = lifecycle.LOCAL
 
-# action → notification template (issue: receipt, supplement request, refusal, apology, result ready)
+# action → notification template (issue: receipt, supplement request, refusal, apology, result ready; and what the
+# applicant must know besides: a fee to pay, a dossier stopped)
 EVENT_TEMPLATES = {
     "receive": "received",
     "request_supplement": "supplement_requested",
@@ -34,6 +36,7 @@ EVENT_TEMPLATES = {
     "apologize": "apology",
     "resolve": "resolved",
     "request_payment": "payment_requested",  # the applicant has to act: pay the fee
+    "stop": "stopped",  # the agency stopped it (or did as the applicant asked): nothing more will come
 }
 
 
@@ -70,6 +73,29 @@ def vnd(value) -> str:
     return dong(value)
 
 
+SMS_ITEMS_CHARS = 100  # what to supplement, in a text message: the names, cut to about one segment's worth
+
+
+def ascii_text(value) -> str:
+    """Vietnamese text without diacritics, case kept, for a text message (GSM 7-bit): 'Giấy đề nghị' → 'Giay de
+    nghi'."""
+    text = unicodedata.normalize("NFD", str(value or "").replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(ch for ch in text if not unicodedata.combining(ch) and ch.isascii()).split())
+
+
+def items_text(items: list[dict]) -> str:
+    """The names of the items to supplement, for a text message: 'Giay de nghi; Ban sao CCCD' — whole names, as
+    many as fit in SMS_ITEMS_CHARS, then ' (...)' (the e-mail and the dossier page list them all)."""
+    names = [n for n in (ascii_text(i.get("name")) for i in items) if n]
+    text = ""
+    for i, name in enumerate(names):
+        longer = f"{text}; {name}" if text else name
+        if len(longer) > SMS_ITEMS_CHARS and i:
+            return text + " (...)"
+        text = longer[:SMS_ITEMS_CHARS]
+    return text
+
+
 def event_context(event: DossierEvent) -> dict:
     dossier = event.dossier
     data = event.data or {}
@@ -77,6 +103,7 @@ def event_context(event: DossierEvent) -> dict:
     lookup_url = f"{site_url()}/tra-cuu/?ma={dossier.code}"
     due_at = fmt(data.get("due_at") or dossier.due_at)
     new_return_at = fmt(data.get("new_return_at") or dossier.new_return_at)
+    items = [i for i in (data.get("items") or []) if isinstance(i, dict)]
     return {
         "code": dossier.code,
         "procedure_name": dossier.procedure.name,
@@ -88,7 +115,8 @@ def event_context(event: DossierEvent) -> dict:
         "due_at_ascii": due_at.replace(" ngày ", " ngay "),
         "limit_text": days_text(dossier.limit_hours),
         "reason": event.reason,
-        "items": [i for i in (data.get("items") or []) if isinstance(i, dict)],
+        "items": items,
+        "items_ascii": items_text(items),
         "new_return_at": new_return_at,
         "new_return_at_ascii": new_return_at.replace(" ngày ", " ngay "),
         "outcome_label": vietnamese(Outcome(dossier.outcome).label)

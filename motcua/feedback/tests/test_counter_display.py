@@ -100,6 +100,29 @@ def test_only_the_officers_own_counter_returns_within_the_window(org):  # noqa: 
     assert counter_display_dossier(u["officer"]) == newer  # sent by post: nobody at the desk to ask
 
 
+def test_the_next_applicant_at_the_desk_is_not_invited_to_rate_the_previous_one(client, org):  # noqa: F811
+    """Once the officer registers the next walk-in's dossier, whoever stands at the desk is someone else: the screen
+    must not invite them to rate the previous applicant's dossier — that rating would be the other person's, and
+    the dossier's one rating would be gone for its own applicant."""
+    u = org["users"]
+    d = returned(org, at=timezone.now() - dt.timedelta(minutes=3))
+    assert counter_display_dossier(u["officer"]) == d
+    services.dossier_file(
+        actor=u["officer"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="counter",
+        applicant={**APPLICANT, "name": "Trần Thị Bình", "id_number": "001303012345"},
+        receive=True,
+    )
+    assert counter_display_dossier(u["officer"]) is None
+    client.force_login(u["officer"])
+    assert f'data-key="{d.code}:' not in client.get(DISPLAY).content.decode()  # the welcome again
+    assert counter_display_dossier(u["other_officer"]) is None
+    newer = returned(org)  # the next result handed over is shown as before
+    assert counter_display_dossier(u["officer"]) == newer
+
+
 def test_the_window_is_a_setting(org, settings):  # noqa: F811
     d = returned(org, at=timezone.now() - dt.timedelta(minutes=20))
     assert counter_display_dossier(org["users"]["officer"]) is None

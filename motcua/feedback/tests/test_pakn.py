@@ -214,6 +214,60 @@ def test_an_answer_recorded_long_after_it_was_given_is_not_sent(world, settings)
     assert Outbox.objects.filter(template="feedback_answered").count() == 4
 
 
+@pytest.mark.skipif(
+    importlib.util.find_spec("motcua.notifications.services") is None, reason="notifications not installed"
+)
+def test_a_rejection_tells_the_sender_why(world, settings):
+    """A sender without an account (name, phone and e-mail) has no page to look at: a PAKN refused as not under
+    the agency's competence must reach them, with the reason, as an answer does."""
+    from motcua.notifications.models import Outbox
+
+    settings.MOTCUA_NOTIFY_ON_COMMIT = False
+    settings.MOTCUA_SITE_URL = "https://dichvucong.example.vn"
+    fb = submit(world, at=local(2025, 3, 3, 10))
+    officer = world["users"]["ward_officer"]
+    services.feedback_reject(
+        reference=fb.reference, user=officer, reason="Không thuộc thẩm quyền của Phường."
+    )
+    rows = Outbox.objects.filter(template="feedback_rejected").order_by("channel")
+    assert [(r.channel, r.recipient) for r in rows] == [("email", "binh@example.vn"), ("sms", "0912345678")]
+    email, sms = rows
+    assert fb.reference in email.subject and "không được xử lý" in email.subject
+    assert "Lý do: Không thuộc thẩm quyền của Phường." in email.body and "UBND Phường Bách Khoa" in email.body
+    assert sms.body.isascii() and fb.reference in sms.body
+    assert "cua-toi" not in email.body  # no account: no page of theirs to link
+    # a signed-in sender is sent to their own PAKN page, where the reason is shown
+    mine = submit(
+        world, at=local(2025, 3, 3, 11), user=world["users"]["citizen"], contact={"phone": "0987654321"}
+    )
+    services.feedback_reject(reference=mine.reference, user=officer, reason="Trùng lặp.")
+    texts = Outbox.objects.filter(template="feedback_rejected", recipient="0987654321")
+    assert [r.body for r in texts] == [
+        f"Phan anh, kien nghi {mine.reference} cua Ong/Ba khong duoc xu ly. Ly do: https://dichvucong.example.vn/phan-anh/cua-toi/"
+    ]
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("motcua.notifications.services") is None, reason="notifications not installed"
+)
+def test_an_answer_texted_to_a_signed_in_sender_says_where_to_read_it(world, settings):
+    """A text message cannot carry the answer: one to a sender with an account links their PAKN page."""
+    from motcua.notifications.models import Outbox
+
+    settings.MOTCUA_NOTIFY_ON_COMMIT = False
+    settings.MOTCUA_SITE_URL = "https://dichvucong.example.vn"
+    fb = submit(
+        world, at=local(2025, 3, 3, 10), user=world["users"]["citizen2"], contact={"phone": "0987654321"}
+    )
+    services.feedback_answer(
+        reference=fb.reference, user=world["users"]["ward_officer"], answer="Đã xử lý xong."
+    )
+    (row,) = Outbox.objects.filter(template="feedback_answered")
+    assert row.body == (
+        f"Phan anh, kien nghi {fb.reference} cua Ong/Ba da duoc tra loi. Xem: https://dichvucong.example.vn/phan-anh/cua-toi/"
+    )  # not "PAKN PAKN-…"
+
+
 def test_rolled_back_answer_changes_nothing_when_notify_fails(world, monkeypatch):
     fb = submit(world, at=local(2025, 3, 3, 10))
 

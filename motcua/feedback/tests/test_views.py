@@ -296,6 +296,31 @@ def test_staff_answer_form(client, world):
     assert client.post(url, {"op": "bogus"}).status_code == 400
 
 
+def test_the_desk_sees_whether_the_sender_was_told(client, world, settings):
+    """An answer or a refusal the sender was never sent (the provider failed for good) must show on the PAKN page,
+    as on the dossier page: the sender may otherwise never learn it, and nobody at the desk would know to call."""
+    from motcua.notifications import services as outbox
+    from motcua.notifications.models import Outbox
+
+    settings.MOTCUA_NOTIFY_ON_COMMIT = False
+    settings.MOTCUA_OUTBOX_MAX_ATTEMPTS = 1
+    settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.MemoryAdapter"
+    fb = new(world)
+    other = new(world, title="Của người khác")
+    services.feedback_answer(reference=fb.reference, user=world["users"]["ward_officer"], answer="Đã xử lý.")
+    services.feedback_answer(reference=other.reference, user=world["users"]["ward_officer"], answer="Khác.")
+    sms = Outbox.objects.get(template="feedback_answered", channel="sms", dedupe_key__contains=f"-{fb.pk}:")
+    Outbox.objects.filter(pk=sms.pk).update(status="failed", last_error="Nhà mạng từ chối số thuê bao.")
+    outbox.send_outbox()
+    client.force_login(world["users"]["ward_officer"])
+    page = client.get(reverse("feedback:staff_detail", args=[fb.reference])).content.decode()
+    assert "Thông báo cho người gửi" in page and "không gửi được" in page
+    assert f'data-outbox="{sms.pk}" data-status="failed"' in page and "Nhà mạng từ chối số thuê bao." in page
+    assert page.count("data-outbox=") == 2  # its e-mail and text, not the other PAKN's
+    quiet = client.get(reverse("feedback:staff_detail", args=[other.reference])).content.decode()
+    assert "Thông báo cho người gửi" in quiet and "không gửi được" not in quiet
+
+
 def test_my_feedback_page(client, world):
     fb = new(world, user=world["users"]["citizen"], contact={})
     services.feedback_answer(

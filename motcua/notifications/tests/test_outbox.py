@@ -149,6 +149,30 @@ def test_refusal_notice(world, django_capture_on_commit_callbacks):
     assert "Lý do: Không thuộc thẩm quyền của Sở" in mail.outbox[0].body
 
 
+def test_a_stopped_dossier_is_notified_with_the_reason(world, django_capture_on_commit_callbacks):
+    """A dossier the agency stops (the supplement never came, say) will have no result: the applicant, who would
+    otherwise wait for the appointment, is told, with the reason."""
+    dossier = act(world, file_online(world), "receive")
+    with django_capture_on_commit_callbacks(execute=True):
+        act(
+            world,
+            dossier,
+            "stop",
+            who="leader",
+            reason="Quá thời hạn bổ sung hồ sơ",
+            at=local(2025, 1, 24, 11, 0),
+        )
+    assert mail.outbox[-1].subject == f"Hồ sơ {dossier.code}: dừng giải quyết"
+    body = mail.outbox[-1].body
+    assert "Lý do: Quá thời hạn bổ sung hồ sơ" in body and "11:00 ngày 24/01/2025" in body
+    assert f"https://dichvucong.example.vn/ho-so-cua-toi/{dossier.code}/" in body
+    assert MemoryAdapter.outbox[-1] == {
+        "to": "0912345678",
+        "body": f"Ho so {dossier.code} da dung giai quyet. Ly do va thong bao dung: "
+        f"https://dichvucong.example.vn/ho-so-cua-toi/{dossier.code}/",
+    }
+
+
 def test_the_import_notifies_nobody_but_a_live_action_on_a_carried_over_dossier_does(world, tmp_path):
     """Open dossiers carried over from the previous system: their history is not news (the import sends nothing,
     even for recent events), the next action taken here is."""
@@ -418,6 +442,87 @@ def test_a_walk_in_applicant_is_sent_to_the_lookup_the_counter_and_the_rating(
     assert "tại Bộ phận Một cửa" in supplement and "trực tuyến" not in supplement
     assert "/ho-so-cua-toi/" not in supplement and lookup in supplement
     assert "/ho-so-cua-toi/" not in MemoryAdapter.outbox[-1]["body"]
+
+
+def test_a_walk_in_with_only_a_phone_is_texted_what_to_do_and_where(
+    world, django_capture_on_commit_callbacks
+):
+    """A walk-in applicant who left only a mobile number has the text messages and nothing else: they must not be
+    sent to the public lookup (the state, masked) to supplement or pay online, which they cannot do there; they are
+    told what to supplement and that the supplement, the fee and the result are at the one-stop desk."""
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier, _ = dossiers.dossier_file(
+            actor=world["officer"],
+            procedure_code="1.001612",
+            agency_identifier="000.00.21.H26",
+            channel="counter",
+            applicant={**APPLICANT, "email": ""},
+            receive=True,
+            at=local(2025, 1, 24, 9, 0),
+        )
+        act(
+            world,
+            dossier,
+            "request_supplement",
+            reason="Thiếu giấy tờ",
+            items=[{"name": "Giấy đề nghị đăng ký", "reason": "chưa ký"}, {"name": "Bản sao CCCD"}],
+            at=local(2025, 1, 24, 10, 0),
+        )
+        act(world, dossier, "supplement", at=local(2025, 2, 3, 9, 0))
+        act(world, dossier, "request_payment", who="specialist", amount=100000, at=local(2025, 2, 3, 10, 0))
+        act(world, dossier, "confirm_payment", at=local(2025, 2, 3, 11, 0))
+        act(world, dossier, "resolve", who="leader", outcome="approved", at=local(2025, 2, 4, 9, 0))
+    assert mail.outbox == []
+    texts = {r.template: r.body for r in Outbox.objects.filter(channel=Channel.SMS)}
+    lookup = f"https://dichvucong.example.vn/tra-cuu/?ma={dossier.code}"
+    assert texts["supplement_requested"] == (
+        f"Ho so {dossier.code} can bo sung, hoan thien: Giay de nghi dang ky; Ban sao CCCD. "
+        f"Nop bo sung tai Bo phan Mot cua (mang Giay tiep nhan). Tra cuu: {lookup}"
+    )
+    assert texts["payment_requested"] == (
+        f"Ho so {dossier.code} can nop phi, le phi 100.000 dong. "
+        f"Nop tai Bo phan Mot cua (mang Giay tiep nhan). Tra cuu: {lookup}"
+    )
+    assert texts["resolved"] == (
+        f"Ho so {dossier.code} da co ket qua. Nhan ket qua tai Bo phan Mot cua (mang Giay tiep nhan). "
+        f"Chi tiet: {lookup}"
+    )
+    assert all(t.isascii() for t in texts.values())
+    # refused (a postal filing, say): the reason is on Form 03 at the desk, not on the public lookup
+    with django_capture_on_commit_callbacks(execute=True):
+        posted, _ = dossiers.dossier_file(
+            actor=world["officer"],
+            procedure_code="1.001612",
+            agency_identifier="000.00.21.H26",
+            channel="postal",
+            applicant={**APPLICANT, "email": ""},
+            at=local(2025, 2, 5, 9, 0),
+        )
+        act(world, posted, "refuse", reason="Không thuộc thẩm quyền", at=local(2025, 2, 5, 10, 0))
+    assert Outbox.objects.get(dossier=posted, template="refused").body == (
+        f"Ho so {posted.code} bi tu choi tiep nhan. Phieu tu choi (neu ro ly do) nhan tai Bo phan Mot cua. "
+        f"Tra cuu: https://dichvucong.example.vn/tra-cuu/?ma={posted.code}"
+    )
+
+
+def test_an_account_holder_is_texted_what_to_supplement_and_where_the_result_is(
+    world, django_capture_on_commit_callbacks
+):
+    dossier = act(world, file_online(world), "receive")
+    mine = f"https://dichvucong.example.vn/ho-so-cua-toi/{dossier.code}/"
+    many = [{"name": f"Giấy tờ số {n} theo quy định"} for n in range(1, 9)]
+    with django_capture_on_commit_callbacks(execute=True):
+        act(world, dossier, "request_supplement", reason="Thiếu", items=many, at=local(2025, 1, 24, 11, 0))
+    text = MemoryAdapter.outbox[-1]["body"]
+    assert text.startswith(f"Ho so {dossier.code} can bo sung, hoan thien: Giay to so 1 theo quy dinh; ")
+    assert f" (...). Chi tiet va nop bo sung: {mine}" in text  # a long list is cut
+    with django_capture_on_commit_callbacks(execute=True):
+        act(world, dossier, "supplement", who="citizen", at=local(2025, 2, 3, 9, 0))
+        act(world, dossier, "resolve", who="leader", outcome="approved", at=local(2025, 2, 4, 9, 0))
+    assert MemoryAdapter.outbox[-1]["body"] == (
+        f"Ho so {dossier.code} da co ket qua. Nhan ket qua tai Bo phan Mot cua (mang Giay tiep nhan). "
+        f"Chi tiet: {mine}"
+    )
 
 
 def test_with_delivery_left_to_send_outbox_the_action_sends_nothing_itself(
