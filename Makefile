@@ -27,7 +27,7 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/motcua migrate --noinput -v 1
 	PORT=$(PORT) $(BIN)/motcua demo
-	$(BIN)/motcua runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) $(BIN)/motcua runserver 127.0.0.1:$(PORT)
 
 # Production serving (ADR 0004): granian, WSGI, WORKERS processes of one thread each (default 2 x cores), DEBUG
 # off. Needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL in the environment (README: Serving in production).

@@ -21,7 +21,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def site_url(value: str, *, debug: bool, allowed_hosts: list[str]) -> str:
-    """MOTCUA_SITE_URL: as given (an http(s) URL, no trailing slash); else the development server in DEBUG; else
+    """MOTCUA_SITE_URL: as given (an http(s) URL, no trailing slash); else the development server in DEBUG (on
+    PORT); else
     https://<host> when ALLOWED_HOSTS holds one host without wildcard; else the start stops."""
     value = value.strip().rstrip("/")
     if value:
@@ -31,8 +32,9 @@ def site_url(value: str, *, debug: bool, allowed_hosts: list[str]) -> str:
                 f"MOTCUA_SITE_URL {value!r} must be the site's address, e.g. https://motcua.example.gov.vn."
             )
         return value
-    if debug:
-        return "http://127.0.0.1:8000"
+    if debug:  # the development server, on the port `make run` serves (PORT)
+        port = os.environ.get("PORT", "").strip()
+        return f"http://127.0.0.1:{port if port.isdigit() else 8000}"
     if len(allowed_hosts) == 1 and allowed_hosts[0] != "*" and not allowed_hosts[0].startswith("."):
         return f"https://{allowed_hosts[0]}"
     raise ImproperlyConfigured(

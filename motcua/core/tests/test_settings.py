@@ -48,9 +48,15 @@ def motcua(extra: dict, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_site_url_rules():
+def test_site_url_rules(monkeypatch):
+    monkeypatch.delenv("PORT", raising=False)
     assert site_url("https://dvc.example.vn/", debug=False, allowed_hosts=[]) == "https://dvc.example.vn"
     assert site_url("", debug=True, allowed_hosts=["a.vn", "b.vn"]) == "http://127.0.0.1:8000"
+    # `PORT=8005 make run`: the links in the demo's messages go to that server, not to port 8000
+    monkeypatch.setenv("PORT", "8005")
+    assert site_url("", debug=True, allowed_hosts=[]) == "http://127.0.0.1:8005"
+    monkeypatch.setenv("PORT", "80; rm")
+    assert site_url("", debug=True, allowed_hosts=[]) == "http://127.0.0.1:8000"
     assert (
         site_url("", debug=False, allowed_hosts=["motcua.example.gov.vn"]) == "https://motcua.example.gov.vn"
     )
