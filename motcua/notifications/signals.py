@@ -37,7 +37,10 @@ EVENT_TEMPLATES = {
     "resolve": "resolved",
     "request_payment": "payment_requested",  # the applicant has to act: pay the fee
     "stop": "stopped",  # the agency stopped it (or did as the applicant asked): nothing more will come
+    "return_result": "returned",  # sent by post (with its tracking number) or delivered electronically
 }
+# A result handed over at the counter reaches an applicant who is there: nothing to tell them.
+RETURN_METHODS_NOTIFIED = ("post", "electronic")
 
 
 def fmt(value) -> str:
@@ -126,6 +129,8 @@ def event_context(event: DossierEvent) -> dict:
         "amount": vnd(data.get("amount")),
         "amount_ascii": vnd(data.get("amount")).replace("đồng", "dong"),
         "note": data.get("note", ""),
+        "return_method": data.get("method", ""),
+        "tracking_number": data.get("tracking_number", ""),
         # the applicant's account page when there is an account; a walk-in applicant (no account) has the public
         # lookup instead — a link to a sign-in page they cannot pass would be no link at all
         "has_account": has_account,
@@ -169,6 +174,8 @@ def notify_event(event: DossierEvent, recipients: tuple[list[str], list[str]] | 
     # the migration import writes its events without signals; a live action on a carried-over dossier (imported,
     # still open) is news to its applicant like any other — unless back-dated (`is_news`)
     if template is None or not is_news(event):
+        return []
+    if event.action == "return_result" and (event.data or {}).get("method") not in RETURN_METHODS_NOTIFIED:
         return []
     emails, phones = recipients or recipients_of(dossier)
     if not emails and not phones:

@@ -173,6 +173,37 @@ def test_a_stopped_dossier_is_notified_with_the_reason(world, django_capture_on_
     }
 
 
+def test_a_result_sent_by_post_is_notified_with_its_tracking_number_not_one_handed_over(
+    world, django_capture_on_commit_callbacks
+):
+    """The applicant waiting for the post is told it left and with which tracking number; one handed the result at
+    the counter is standing there and is told nothing more."""
+    posted = act(world, file_online(world), "receive")
+    posted = act(world, posted, "resolve", who="leader", outcome="approved", at=local(2025, 1, 24, 11, 0))
+    with django_capture_on_commit_callbacks(execute=True):
+        act(
+            world,
+            posted,
+            "return_result",
+            method="post",
+            tracking_number="EA123456789VN",
+            at=local(2025, 1, 24, 14, 0),
+        )
+    assert mail.outbox[-1].subject == f"Kết quả hồ sơ {posted.code} đã được gửi"
+    body = mail.outbox[-1].body
+    assert "qua dịch vụ bưu chính lúc 14:00 ngày 24/01/2025, số vận đơn EA123456789VN" in body
+    assert MemoryAdapter.outbox[-1] == {
+        "to": "0912345678",
+        "body": f"Ket qua ho so {posted.code} da gui qua buu chinh, so van don EA123456789VN.",
+    }
+    handed = act(world, file_online(world), "receive")
+    handed = act(world, handed, "resolve", who="leader", outcome="approved", at=local(2025, 1, 24, 11, 0))
+    before = Outbox.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        act(world, handed, "return_result", method="counter", at=local(2025, 1, 24, 14, 0))
+    assert Outbox.objects.count() == before
+
+
 def test_the_import_notifies_nobody_but_a_live_action_on_a_carried_over_dossier_does(world, tmp_path):
     """Open dossiers carried over from the previous system: their history is not news (the import sends nothing,
     even for recent events), the next action taken here is."""
