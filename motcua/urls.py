@@ -12,9 +12,9 @@ admin.site.site_title = "Mot Cua"
 admin.site.index_title = "Quản trị hệ thống"
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
+    path("healthz", healthz, name="healthz"),  # load balancers and monitoring (motcua/core/health.py)
     # pages name their icon; the admin's and a browser's default request for /favicon.ico find it too
-    path("favicon.ico", favicon),  # load balancers and monitoring (motcua/core/health.py)
+    path("favicon.ico", favicon),
     # imported codes with a slash ("123/2019/HS"): only paths the API's own dossier routes cannot take
     re_path(slash_codes.PATTERN, slash_codes.dispatch, name="dossier_slash_code"),
     path("api/v1/", api.urls),
