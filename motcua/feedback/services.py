@@ -461,7 +461,8 @@ def _locked(reference: str, user) -> Feedback:
 
 
 def feedback_start(*, reference: str, user, at: dt.datetime | None = None) -> Feedback:
-    """received → processing (an officer takes it up)."""
+    """received → processing (an officer takes it up): who and when are kept (`taken_by`, `taken_at`)."""
+    at = _now(at)
     with transaction.atomic():
         fb = _locked(reference, user)
         if fb.status != Status.RECEIVED:
@@ -471,7 +472,9 @@ def feedback_start(*, reference: str, user, at: dt.datetime | None = None) -> Fe
                 code="bad_status",
             )
         fb.status = Status.PROCESSING
-        fb.save(update_fields=["status", "updated_at"])
+        fb.taken_by = user
+        fb.taken_at = at
+        fb.save(update_fields=["status", "taken_by", "taken_at", "updated_at"])
         return fb
 
 

@@ -467,7 +467,7 @@ def staff_detail(request, reference: str):
     if denied:
         return denied
     fb = (
-        Feedback.objects.select_related("agency", "dossier", "procedure", "answered_by")
+        Feedback.objects.select_related("agency", "dossier", "procedure", "answered_by", "taken_by")
         .filter(readable_agency_filter(request.user), reference=reference)
         .first()
     )

@@ -122,7 +122,8 @@ def test_on_time_and_late_answers(world):
     officer = world["users"]["ward_officer"]
     a = submit(world, at=local(2025, 3, 3, 10))  # due 17/03 10:00
     b = submit(world, at=local(2025, 3, 3, 10))
-    services.feedback_start(reference=a.reference, user=officer, at=local(2025, 3, 4, 9))
+    a = services.feedback_start(reference=a.reference, user=officer, at=local(2025, 3, 4, 9))
+    assert (a.taken_by, a.taken_at) == (officer, local(2025, 3, 4, 9))  # who took it up, and when
     a = services.feedback_answer(
         reference=a.reference, user=officer, answer="Đã chấn chỉnh.", at=local(2025, 3, 17, 10, 0)
     )

@@ -463,3 +463,22 @@ def test_the_staff_page_says_a_sender_without_account_cannot_evaluate(client, wo
     client.force_login(world["users"]["ward_officer"])
     staff = client.get(reverse("feedback:staff_detail", args=[fb.reference])).content.decode()
     assert "Người gửi không có tài khoản" in staff
+
+
+def test_the_staff_page_says_who_took_the_pakn_up(client, world):
+    officer = world["users"]["ward_officer"]
+    officer.first_name, officer.last_name = "Phạm Thị", "Hoa"
+    officer.save()
+    fb = new(world)
+    url = reverse("feedback:staff_detail", args=[fb.reference])
+    client.force_login(officer)
+    assert "pakn-taken-by" not in client.get(url).content.decode()  # not taken up yet
+    assert client.post(url, {"op": "start"}).status_code == 302
+    fb.refresh_from_db()
+    assert fb.taken_by == officer and fb.taken_at is not None
+    client.force_login(world["users"]["overseer"])
+    page = client.get(url).content.decode()
+    assert "Người nhận xử lý" in page and "Phạm Thị Hoa" in page
+    # taken up before it was recorded (migration 0008 leaves those empty): said so, nothing guessed
+    Feedback.objects.filter(pk=fb.pk).update(taken_by=None, taken_at=None)
+    assert "không ghi nhận" in client.get(url).content.decode()
