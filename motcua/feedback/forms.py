@@ -129,3 +129,27 @@ class RejectForm(forms.Form):
     reason = forms.CharField(
         label=_("Lý do từ chối"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+
+
+class EvaluationForm(forms.Form):
+    """The sender's evaluation of the answer to their PAKN: satisfied or not, a reason (required when not)."""
+
+    satisfied = forms.ChoiceField(
+        label=_("Ông/Bà có hài lòng với trả lời không?"),
+        choices=[("1", _("Hài lòng")), ("0", _("Không hài lòng"))],
+        widget=forms.RadioSelect,
+        error_messages=CHOOSE,
+    )
+    reason = forms.CharField(
+        label=_("Ý kiến, lý do"),
+        help_text=_("Bắt buộc khi không hài lòng: cơ quan cần biết điều gì chưa được giải quyết."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=2000,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("satisfied") == "0" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Hãy cho biết lý do Ông/Bà không hài lòng với trả lời."))
+        return cleaned

@@ -200,6 +200,21 @@ class Feedback(models.Model):
         related_name="+",
     )
     on_time = models.BooleanField("trả lời đúng hạn", null=True, blank=True)
+    # Who took it up ("Nhận xử lý": received → processing), and when.
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người nhận xử lý",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    taken_at = models.DateTimeField("thời điểm nhận xử lý", null=True, blank=True)
+    # The sender's evaluation of the answer (Decision 766: PAKN satisfaction), given once, after the answer:
+    # None = not evaluated.
+    sender_satisfied = models.BooleanField("người gửi hài lòng với trả lời", null=True, blank=True)
+    sender_reason = models.TextField("ý kiến của người gửi về trả lời", blank=True)
+    sender_evaluated_at = models.DateTimeField("thời điểm người gửi đánh giá", null=True, blank=True)
     rejected_at = models.DateTimeField("ngày từ chối", null=True, blank=True)
     rejected_reason = models.TextField("lý do từ chối", blank=True)
     closed_at = models.DateTimeField("ngày đóng", null=True, blank=True)

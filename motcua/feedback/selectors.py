@@ -197,24 +197,32 @@ def pakn_stats(*, date_from: dt.date, date_to: dt.date, agency=None, now: dt.dat
       overdue = pending past its due_at; pending_within = pending − overdue;
     - on_time_rate = answered_on_time / (answered + overdue) × 100: the share of PAKN under the agency's
       competence handled on time (Decision 766, satisfaction group) — an unanswered overdue PAKN counts
-      against it; None when there is no data.
+      against it; None when there is no data;
+    - sender_evaluated / sender_dissatisfied: of the PAKN answered in the period, those whose sender evaluated the
+      answer / said "Không hài lòng", whenever they did so before `now` (an evaluation comes after the answer,
+      often after the period's end: it counts for the period of the answer);
+    - satisfaction_rate = (answered − sender_dissatisfied) / answered × 100 (Decision 766: "(total PAKN − those
+      marked không hài lòng …) / total PAKN"); a PAKN not evaluated is not dissatisfied; None without answers.
     """
     start, end = period_bounds(date_from, date_to)
-    cut = min(end, now or timezone.now())
+    now = now or timezone.now()
+    cut = min(end, now)
     scope = _agency(agency)
     qs = Feedback.objects.all()
     if scope is not None:
         qs = qs.filter(agency__path__startswith=scope.path)
     # Bounded by `cut` as well, so that a `now` inside the period sees the state of affairs at that instant.
-    counts = qs.aggregate(**_pakn_aggregates(start, cut))
+    counts = qs.aggregate(**_pakn_aggregates(start, cut, now))
     return pakn_from_counts(date_from, date_to, scope, counts)
 
 
-def _pakn_aggregates(start: dt.datetime, cut: dt.datetime) -> dict:
-    """The aggregates of PAKN_COUNTS for a period starting at `start`, seen at `cut` (its end, or now if sooner):
-    the one definition of each figure, for one period (`pakn_stats`) and for many (`pakn_counts_by_agency`)."""
+def _pakn_aggregates(start: dt.datetime, cut: dt.datetime, now: dt.datetime) -> dict:
+    """The aggregates of PAKN_COUNTS for a period starting at `start`, seen at `cut` (its end, or now if sooner),
+    with the senders' evaluations given before `now`: the one definition of each figure, for one period
+    (`pakn_stats`) and for many (`pakn_counts_by_agency`)."""
     received = Q(received_at__gte=start, received_at__lt=cut)
     answered = Q(answered_at__gte=start, answered_at__lt=cut)
+    evaluated = answered & Q(sender_evaluated_at__lt=now)
     pending = (
         Q(received_at__lt=cut)
         & (Q(answered_at__isnull=True) | Q(answered_at__gte=cut))
@@ -228,6 +236,8 @@ def _pakn_aggregates(start: dt.datetime, cut: dt.datetime) -> dict:
         "rejected": Count("pk", filter=Q(rejected_at__gte=start, rejected_at__lt=cut)),
         "pending": Count("pk", filter=pending),
         "overdue": Count("pk", filter=pending & Q(due_at__lt=cut)),
+        "sender_evaluated": Count("pk", filter=evaluated),
+        "sender_dissatisfied": Count("pk", filter=evaluated & Q(sender_satisfied=False)),
     }
 
 
@@ -243,6 +253,8 @@ PAKN_COUNTS = (
     "rejected",
     "pending",
     "overdue",
+    "sender_evaluated",
+    "sender_dissatisfied",
 )
 
 
@@ -268,7 +280,7 @@ def pakn_counts_by_agency(
         for j, (date_from, date_to) in enumerate(chunk):
             start, end = period_bounds(date_from, date_to)
             cut = min(end, now)  # as pakn_stats
-            aggregates.update({f"{k}_{j}": v for k, v in _pakn_aggregates(start, cut).items()})
+            aggregates.update({f"{k}_{j}": v for k, v in _pakn_aggregates(start, cut, now).items()})
         for row in qs.values("agency_id").order_by().annotate(**aggregates):
             lists = out.setdefault(row["agency_id"], [{} for _p in periods])
             for j in range(len(chunk)):
@@ -290,6 +302,7 @@ def pakn_from_counts(date_from: dt.date, date_to: dt.date, agency: Agency | None
         "agency": agency.identifier if agency else None,
         **counts,
         "on_time_rate": rate(counts["answered_on_time"], counts["answered"] + counts["overdue"]),
+        "satisfaction_rate": rate(counts["answered"] - counts["sender_dissatisfied"], counts["answered"]),
     }
 
 

@@ -461,7 +461,8 @@ def _locked(reference: str, user) -> Feedback:
 
 
 def feedback_start(*, reference: str, user, at: dt.datetime | None = None) -> Feedback:
-    """received → processing (an officer takes it up)."""
+    """received → processing (an officer takes it up): who and when are kept (`taken_by`, `taken_at`)."""
+    at = _now(at)
     with transaction.atomic():
         fb = _locked(reference, user)
         if fb.status != Status.RECEIVED:
@@ -471,7 +472,9 @@ def feedback_start(*, reference: str, user, at: dt.datetime | None = None) -> Fe
                 code="bad_status",
             )
         fb.status = Status.PROCESSING
-        fb.save(update_fields=["status", "updated_at"])
+        fb.taken_by = user
+        fb.taken_at = at
+        fb.save(update_fields=["status", "taken_by", "taken_at", "updated_at"])
         return fb
 
 
@@ -606,6 +609,66 @@ def feedback_reject(*, reference: str, user, reason: str, at: dt.datetime | None
         fb.rejected_at = at
         fb.save()
         _notify_rejection(fb)
+        return fb
+
+
+EVALUABLE_STATUSES = (Status.ANSWERED, Status.CLOSED)
+
+
+def may_evaluate(user, fb: Feedback) -> bool:
+    """The sender's account may evaluate the answer once: answered (or closed after the answer), not yet evaluated."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and fb.user_id == user.pk
+        and fb.status in EVALUABLE_STATUSES
+        and fb.sender_satisfied is None
+    )
+
+
+def feedback_evaluate(
+    *, reference: str, user, satisfied: bool, reason: str = "", at: dt.datetime | None = None
+) -> Feedback:
+    """The sender says whether they are satisfied with the answer (Decision 766: PAKN satisfaction rate), once, from
+    the account that sent the PAKN, after the answer. "Không hài lòng" needs a reason: the agency must know what
+    to look at again. Not changeable, as a dossier's rating: what a period's figure counted stays counted."""
+    at = _now(at)
+    reason = "\n".join(nfc(line) for line in (reason or "").strip().splitlines()).strip()
+    with transaction.atomic():
+        fb = Feedback.objects.select_for_update().filter(reference=(reference or "").strip()).first()
+        if fb is None or not (getattr(user, "is_authenticated", False) and fb.user_id == user.pk):
+            # not the sender's: as if it did not exist (the reference alone tells nothing)
+            raise NotFound(f"Không tìm thấy phản ánh '{reference}'.", f"Feedback '{reference}' not found.")
+        if fb.status not in EVALUABLE_STATUSES:
+            raise Conflict(
+                "Phản ánh chưa được trả lời; Ông/Bà đánh giá được sau khi nhận được trả lời.",
+                "The feedback has not been answered yet; it can be evaluated once answered.",
+                code="not_answered",
+            )
+        if at < fb.answered_at:
+            raise Unprocessable(
+                "Thời điểm đánh giá không được trước thời điểm trả lời.",
+                "The evaluation cannot precede the answer.",
+            )
+        if fb.sender_satisfied is not None:
+            raise Conflict(
+                "Ông/Bà đã đánh giá trả lời của phản ánh này; mỗi phản ánh chỉ được đánh giá một lần.",
+                "You already evaluated this answer; an answer is evaluated once.",
+                code="already_evaluated",
+            )
+        if not satisfied and not reason:
+            raise Unprocessable(
+                "Hãy cho biết lý do Ông/Bà không hài lòng với trả lời.",
+                "Say why you are not satisfied with the answer.",
+                code="reason_required",
+            )
+        if len(reason) > MAX_COMMENT:
+            raise Unprocessable(
+                f"Ý kiến tối đa {MAX_COMMENT} ký tự.", f"Reason: at most {MAX_COMMENT} characters."
+            )
+        fb.sender_satisfied = bool(satisfied)
+        fb.sender_reason = reason
+        fb.sender_evaluated_at = at
+        fb.save(update_fields=["sender_satisfied", "sender_reason", "sender_evaluated_at", "updated_at"])
         return fb
 
 

@@ -23,6 +23,7 @@ urlpatterns: list = [
     path("staff/danh-gia/<dossier:code>/", views.rate_paper, name="rate_paper"),
     path("phan-anh/", views.submit, name="submit"),
     path("phan-anh/cua-toi/", views.mine, name="mine"),
+    path("phan-anh/cua-toi/<str:reference>/", views.mine_detail, name="mine_detail"),
     path("phan-anh/cong-khai/", views.public_list, name="public"),
     path("staff/phan-anh/", views.staff_list, name="staff_list"),
     path("staff/phan-anh/<str:reference>/", views.staff_detail, name="staff_detail"),

@@ -26,7 +26,7 @@ from motcua.org.selectors import is_one_stop_officer, is_staff_member, readable_
 from motcua.org.views import lookup_throttled, render_throttled
 
 from . import selectors, services
-from .forms import AnswerForm, FeedbackForm, RatingForm, RejectForm
+from .forms import AnswerForm, EvaluationForm, FeedbackForm, RatingForm, RejectForm
 from .models import Criterion, Feedback, Rating, Status
 
 # how often the counter's rating screen asks whether a new result was handed over
@@ -333,6 +333,41 @@ def mine(request):
     return render(request, "feedback/mine.html", {"items": items})
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def mine_detail(request, reference: str):
+    """One of the signed-in sender's PAKN, with the answer and, once answered, the evaluation of the answer
+    ("Hài lòng" / "Không hài lòng" with a reason) — given once (services.feedback_evaluate)."""
+    fb = Feedback.objects.select_related("agency").filter(user=request.user, reference=reference).first()
+    if fb is None:
+        raise Http404
+    form = EvaluationForm(request.POST or None)
+    ctx = {"fb": fb, "form": form, "may_evaluate": services.may_evaluate(request.user, fb)}
+    if request.method == "POST":
+        if not ctx["may_evaluate"] and fb.sender_satisfied is not None:
+            ctx["error"] = _(
+                "Ông/Bà đã đánh giá trả lời của phản ánh này; mỗi phản ánh chỉ được đánh giá một lần."
+            )
+            return render(request, "feedback/mine_detail.html", ctx, status=409)
+        if not form.is_valid():
+            return render(request, "feedback/mine_detail.html", ctx, status=400)
+        try:
+            services.feedback_evaluate(
+                reference=fb.reference,
+                user=request.user,
+                satisfied=form.cleaned_data["satisfied"] == "1",
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            form.add_error("reason" if exc.code == "reason_required" else None, in_page_language(exc))
+            return render(request, "feedback/mine_detail.html", ctx, status=exc.status)
+        messages.success(
+            request, _("Cảm ơn Ông/Bà đã đánh giá trả lời. Ý kiến đã được gửi đến cơ quan xử lý.")
+        )
+        return redirect("feedback:mine_detail", reference=fb.reference)
+    return render(request, "feedback/mine_detail.html", ctx)
+
+
 def public_list(request):
     agency_id = (request.GET.get("co-quan") or "").strip()
     agency = Agency.objects.filter(identifier=agency_id).first() if agency_id else None
@@ -432,7 +467,7 @@ def staff_detail(request, reference: str):
     if denied:
         return denied
     fb = (
-        Feedback.objects.select_related("agency", "dossier", "procedure", "answered_by")
+        Feedback.objects.select_related("agency", "dossier", "procedure", "answered_by", "taken_by")
         .filter(readable_agency_filter(request.user), reference=reference)
         .first()
     )

@@ -11,6 +11,10 @@ Supported (rules §4, as transcribed from the national Portal's formula document
        meeting the electronic-result condition; this platform measures the online share of receptions.)
 - 5.2  PAKN (feedback) answered on time / PAKN under the agency's competence (answered + overdue unanswered),
        from motcua.feedback (`pakn_stats`).
+- 5.3p PAKN satisfaction (rules §4): (PAKN answered in the period − those whose sender said "Không hài lòng"
+       with the answer) / PAKN answered in the period (%), from motcua.feedback (`pakn_stats`) — informative (no
+       verified weight). Coded 5.3p so that 5.3 keeps its meaning in the API (the Portal's transcription lists
+       PAKN satisfaction third in group 5).
 - 5.3  share of satisfied ratings (Rất hài lòng + Hài lòng) among the ratings given in the period — informative.
 - 5.4  100 % − (late-dossier rate + rate of dossiers with a PAKN or a "Không hài lòng" rating), over the dossiers
        resolved in the period (Portal formula, rules §4).
@@ -70,6 +74,13 @@ DEFAULTS: dict[str, dict] = {
     "5.3": {
         "group": 5,
         "name": gettext_noop("Tỷ lệ đánh giá hài lòng (rất hài lòng, hài lòng)"),
+        "unit": "%",
+        "pmax": None,
+        "target": None,
+    },
+    "5.3p": {
+        "group": 5,
+        "name": gettext_noop("Tỷ lệ hài lòng về việc giải quyết phản ánh, kiến nghị"),
         "unit": "%",
         "pmax": None,
         "target": None,
@@ -145,6 +156,7 @@ def satisfaction_values(qs, period: selectors.Period, agency, figures: dict, now
                 "overdue": pakn["overdue"],
             },
         )
+    out.update(_pakn_satisfaction(pakn))
     sat = fb.satisfaction_stats(date_from=period.date_from, date_to=period.date_to, agency=agency)
     if sat["ratings"]:
         out["5.3"] = (sat["satisfied_rate"], {"satisfied": sat["satisfied"], "ratings": sat["ratings"]})
@@ -159,6 +171,14 @@ def satisfaction_values(qs, period: selectors.Period, agency, figures: dict, now
     if n and signals:
         out["5.4"] = _index_5_4(n, figures["late"], resolved.filter(has_feedback | disliked).count())
     return out
+
+
+def _pakn_satisfaction(pakn: dict) -> dict:
+    """5.3p from a `pakn_stats` dict: {} without PAKN answered in the period."""
+    if pakn["satisfaction_rate"] is None:
+        return {}
+    detail = {k: pakn[k] for k in ("answered", "sender_dissatisfied", "sender_evaluated")}
+    return {"5.3p": (pakn["satisfaction_rate"], detail)}
 
 
 def _index_5_4(resolved: int, late: int, bad: int) -> tuple:
@@ -250,6 +270,7 @@ def indicators_for_scopes(
                     pk["on_time_rate"],
                     {k: pk[k] for k in ("answered_on_time", "answered", "overdue")},
                 )
+            values.update(_pakn_satisfaction(pk))
             n, ok = (sum(rated[a][i][k] for a in inside if a in rated) for k in (0, 1))
             if n:
                 values["5.3"] = (fb.rate(ok, n), {"satisfied": ok, "ratings": n})

@@ -122,7 +122,8 @@ def test_on_time_and_late_answers(world):
     officer = world["users"]["ward_officer"]
     a = submit(world, at=local(2025, 3, 3, 10))  # due 17/03 10:00
     b = submit(world, at=local(2025, 3, 3, 10))
-    services.feedback_start(reference=a.reference, user=officer, at=local(2025, 3, 4, 9))
+    a = services.feedback_start(reference=a.reference, user=officer, at=local(2025, 3, 4, 9))
+    assert (a.taken_by, a.taken_at) == (officer, local(2025, 3, 4, 9))  # who took it up, and when
     a = services.feedback_answer(
         reference=a.reference, user=officer, answer="Đã chấn chỉnh.", at=local(2025, 3, 17, 10, 0)
     )
@@ -279,3 +280,49 @@ def test_rolled_back_answer_changes_nothing_when_notify_fails(world, monkeypatch
         services.feedback_answer(reference=fb.reference, user=world["users"]["ward_officer"], answer="x")
     fb.refresh_from_db()
     assert fb.status == Status.RECEIVED and fb.answered_at is None
+
+
+def test_the_sender_evaluates_the_answer_once(world):
+    citizen, officer = world["users"]["citizen"], world["users"]["ward_officer"]
+    fb = submit(world, at=local(2025, 3, 3, 10), user=citizen, contact={})
+    with pytest.raises(Conflict) as not_yet:  # no answer yet
+        services.feedback_evaluate(
+            reference=fb.reference, user=citizen, satisfied=True, at=local(2025, 3, 4, 9)
+        )
+    assert not_yet.value.code == "not_answered"
+    services.feedback_answer(
+        reference=fb.reference, user=officer, answer="Đã xử lý.", at=local(2025, 3, 5, 9)
+    )
+    for who in ("citizen2", "ward_officer"):  # only the sender's account
+        with pytest.raises(NotFound):
+            services.feedback_evaluate(reference=fb.reference, user=world["users"][who], satisfied=True)
+    with pytest.raises(Unprocessable) as no_reason:  # "Không hài lòng" needs a reason
+        services.feedback_evaluate(reference=fb.reference, user=citizen, satisfied=False, reason="  ")
+    assert no_reason.value.code == "reason_required"
+    with pytest.raises(Unprocessable):  # not before the answer
+        services.feedback_evaluate(
+            reference=fb.reference, user=citizen, satisfied=False, reason="x", at=local(2025, 3, 5, 8)
+        )
+    fb.refresh_from_db()
+    assert fb.sender_satisfied is None and fb.sender_evaluated_at is None
+    services.feedback_close(reference=fb.reference, user=officer, at=local(2025, 3, 6, 9))
+    fb = services.feedback_evaluate(  # closed after the answer: still evaluable
+        reference=fb.reference,
+        user=citizen,
+        satisfied=False,
+        reason=" Chưa trả lời đúng câu hỏi ",
+        at=local(2025, 3, 7, 9),
+    )
+    assert (fb.sender_satisfied, fb.sender_reason, fb.sender_evaluated_at) == (
+        False,
+        "Chưa trả lời đúng câu hỏi",
+        local(2025, 3, 7, 9),
+    )
+    with pytest.raises(Conflict) as again:  # once: not changeable
+        services.feedback_evaluate(reference=fb.reference, user=citizen, satisfied=True)
+    assert again.value.code == "already_evaluated"
+    assert Feedback.objects.get(pk=fb.pk).sender_satisfied is False
+    rejected = submit(world, at=local(2025, 3, 3, 10), user=citizen, contact={})
+    services.feedback_reject(reference=rejected.reference, user=officer, reason="Trùng")
+    with pytest.raises(Conflict):  # a refusal has no answer to evaluate
+        services.feedback_evaluate(reference=rejected.reference, user=citizen, satisfied=True)

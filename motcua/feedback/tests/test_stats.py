@@ -3,8 +3,14 @@ import datetime as dt
 import pytest
 
 from motcua.feedback import services
-from motcua.feedback.models import Rating
-from motcua.feedback.selectors import pakn_stats, satisfaction_stats
+from motcua.feedback.models import Feedback, Rating
+from motcua.feedback.selectors import (
+    PAKN_COUNTS,
+    pakn_counts_by_agency,
+    pakn_from_counts,
+    pakn_stats,
+    satisfaction_stats,
+)
 
 from .conftest import local, make_dossier
 
@@ -163,6 +169,7 @@ def test_satisfaction_is_published_through_the_api_and_on_the_statistics_page(cl
     assert (body["ratings"], body["satisfied"], body["satisfied_rate"]) == (3, 2, 66.67)
     assert body["by_channel"] == {"account": 3, "receipt": 0, "counter": 0}
     assert body["pakn"]["received"] == 0 and body["pakn"]["on_time_rate"] is None
+    assert body["pakn"]["satisfaction_rate"] is None
     whole = client.get("/api/v1/stats/satisfaction", {"from": "2025-03-01", "to": "2025-03-31"}).json()
     assert whole["ratings"] == 4 and whole["agency"] is None
     for bad, status in (({"from": "2025-03-31", "to": "2025-03-01"}, 422), ({"to": "2025-03-01"}, 422),
@@ -214,3 +221,150 @@ def test_the_overseers_ranking_shows_each_agencys_own_satisfaction(client, world
     assert none_own.context["count"] == 0
     with_wards = client.get("/thong-ke/danh-gia/", {**query, "agency": district})
     assert with_wards.context["count"] == 3
+
+
+def test_pakn_satisfaction_rate_computed_independently(world):
+    """Decision 766: (PAKN answered in the period − those whose sender said "Không hài lòng") / PAKN answered in the
+    period × 100, an evaluation counting whenever it was given before `now` — checked against a plain-Python count
+    over the rows, on a small set with the edges (answered at the period's first instant and at the end, evaluated
+    after the period, after `now`, satisfied, not evaluated, refused, pending, a sub-agency, another agency)."""
+    officer, citizen = world["users"]["ward_officer"], world["users"]["citizen"]
+    dept_officer = world["users"]["dept_officer"]
+
+    def new(at, agency=None, user=citizen):
+        return services.feedback_submit(
+            user=user,
+            kind="reflection",
+            subject="agency",
+            agency_identifier=(agency or world["ward"]).identifier,
+            title="T",
+            content="C",
+            contact={} if user else SENDER,
+            at=at,
+        )
+
+    def answer(fb, at, by=officer):
+        services.feedback_answer(reference=fb.reference, user=by, answer="Trả lời", at=at)
+
+    def evaluate(fb, satisfied, at):
+        services.feedback_evaluate(
+            reference=fb.reference,
+            user=citizen,
+            satisfied=satisfied,
+            reason="" if satisfied else "Chưa rõ",
+            at=at,
+        )
+
+    a = new(local(2025, 2, 25, 9))
+    answer(a, local(2025, 3, 1, 0, 0))  # the period's first instant
+    evaluate(a, False, local(2025, 3, 2, 9))  # dissatisfied, in the period
+    b = new(local(2025, 3, 3, 9))
+    answer(b, local(2025, 3, 5, 9))
+    evaluate(b, True, local(2025, 3, 6, 9))  # satisfied
+    c = new(local(2025, 3, 10, 9))
+    answer(c, local(2025, 3, 31, 23, 59))
+    evaluate(c, False, local(2025, 4, 3, 9))  # dissatisfied after the period, before `now`: counts for March
+    d = new(local(2025, 3, 10, 9))
+    answer(d, local(2025, 3, 12, 9))
+    evaluate(d, False, local(2025, 4, 20, 9))  # after `now`: not yet known at `now`
+    e = new(local(2025, 3, 10, 9), user=None)
+    answer(e, local(2025, 3, 12, 9))  # a sender without an account: never evaluated, not dissatisfied
+    f = new(local(2025, 3, 20, 9))
+    answer(f, local(2025, 4, 1, 0, 0))  # answered in April
+    evaluate(f, False, local(2025, 4, 2, 9))
+    g = new(local(2025, 3, 20, 9))
+    services.feedback_reject(reference=g.reference, user=officer, reason="Trùng", at=local(2025, 3, 21, 9))
+    new(local(2025, 3, 25, 9))  # pending
+    h = new(local(2025, 3, 3, 9), agency=world["dept"])  # another agency
+    answer(h, local(2025, 3, 5, 9), by=dept_officer)
+    evaluate(h, False, local(2025, 3, 6, 9))
+
+    now = local(2025, 4, 15, 9)
+
+    def by_hand(agency_ids, date_from, date_to):
+        start = local(date_from.year, date_from.month, date_from.day)
+        end = local(date_to.year, date_to.month, date_to.day) + dt.timedelta(days=1)
+        cut = min(end, now)
+        answered = dissatisfied = evaluated = 0
+        for fb in Feedback.objects.all():
+            if fb.agency_id not in agency_ids or fb.answered_at is None:
+                continue
+            if not (start <= fb.answered_at < cut):
+                continue
+            answered += 1
+            if fb.sender_evaluated_at is not None and fb.sender_evaluated_at < now:
+                evaluated += 1
+                dissatisfied += fb.sender_satisfied is False
+        value = None if not answered else round((answered - dissatisfied) * 100 / answered, 2)
+        return answered, evaluated, dissatisfied, value
+
+    ward, district, dept = world["ward"].pk, world["district"].pk, world["dept"].pk
+    cases = [
+        (world["ward"], [ward], MARCH),
+        (world["district"], [district, ward], MARCH),
+        (None, [ward, district, dept, world["hn"].pk], MARCH),
+        (world["ward"], [ward], {"date_from": dt.date(2025, 4, 1), "date_to": dt.date(2025, 4, 30)}),
+        (world["ward"], [ward], {"date_from": dt.date(2025, 1, 1), "date_to": dt.date(2025, 1, 31)}),
+    ]
+    for agency, ids, period in cases:
+        s = pakn_stats(**period, agency=agency, now=now)
+        got = (s["answered"], s["sender_evaluated"], s["sender_dissatisfied"], s["satisfaction_rate"])
+        assert got == by_hand(ids, period["date_from"], period["date_to"]), (agency, period)
+    # the ward's March, by hand: a, b, c, d, e answered (5); a and c dissatisfied -> 3/5
+    s = pakn_stats(**MARCH, agency=world["ward"], now=now)
+    assert (s["answered"], s["sender_evaluated"], s["sender_dissatisfied"]) == (5, 3, 2)
+    assert s["satisfaction_rate"] == 60.0
+    # later, d's dissatisfaction is known too; April has f alone, dissatisfied
+    assert pakn_stats(**MARCH, agency=world["ward"], now=local(2025, 5, 1))["satisfaction_rate"] == 40.0
+    assert (
+        pakn_stats(
+            date_from=dt.date(2025, 4, 1), date_to=dt.date(2025, 4, 30), agency=world["ward"], now=now
+        )["satisfaction_rate"]
+        == 0.0
+    )
+    # nothing answered: no figure, not 0 nor 100
+    assert (
+        pakn_stats(date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 1, 31), now=now)["satisfaction_rate"]
+        is None
+    )
+    # the grouped computation (Decision 766 report by sub-agency) sums to the same figures
+    grouped = pakn_counts_by_agency(
+        periods=[(MARCH["date_from"], MARCH["date_to"])], agency=world["hn"], now=now
+    )
+    total = {k: sum(grouped[a][0][k] for a in grouped) for k in PAKN_COUNTS}
+    assert pakn_from_counts(MARCH["date_from"], MARCH["date_to"], None, total) == {
+        **pakn_stats(**MARCH, now=now),
+        "agency": None,
+    }
+
+
+def test_pakn_satisfaction_is_published_through_the_api_and_on_the_statistics_page(client, world):
+    citizen = world["users"]["citizen"]
+    for satisfied in (True, False):
+        fb = services.feedback_submit(
+            user=citizen,
+            kind="reflection",
+            subject="agency",
+            agency_identifier=world["ward"].identifier,
+            title="T",
+            content="C",
+            at=local(2025, 3, 3, 9),
+        )
+        services.feedback_answer(
+            reference=fb.reference, user=world["users"]["ward_officer"], answer="A", at=local(2025, 3, 5, 9)
+        )
+        services.feedback_evaluate(
+            reference=fb.reference,
+            user=citizen,
+            satisfied=satisfied,
+            reason="Chưa rõ",
+            at=local(2025, 3, 6, 9),
+        )
+    query = {"from": "2025-03-01", "to": "2025-03-31", "agency": world["district"].identifier}
+    pakn = client.get("/api/v1/stats/satisfaction", query).json()["pakn"]
+    assert (pakn["answered"], pakn["sender_evaluated"], pakn["sender_dissatisfied"]) == (2, 2, 1)
+    assert pakn["satisfaction_rate"] == 50.0
+    html = client.get("/thong-ke/", query).content.decode()
+    assert 'data-figure="pakn_satisfaction_rate">50,00 %<' in html
+    index = client.get("/api/v1/stats/index766", query).json()["rows"][0]["indicators"]
+    assert {i["code"]: i["value"] for i in index}["5.3p"] == 50.0

@@ -422,3 +422,63 @@ def test_a_wrong_number_on_the_rating_page_is_on_its_field_and_nothing_typed_is_
     assert missing.status_code == 400 and missing.context["form"].errors["overall"] == [
         "Vui lòng chọn một mục."
     ]
+
+
+def test_the_sender_evaluates_the_answer_on_their_pakn_page(client, world):
+    citizen = world["users"]["citizen"]
+    fb = new(world, user=citizen, contact={})
+    url = reverse("feedback:mine_detail", args=[fb.reference])
+    assert url == f"/phan-anh/cua-toi/{fb.reference}/"
+    client.force_login(citizen)
+    page = client.get(url).content.decode()
+    assert "Gửi đánh giá" not in page  # not answered yet
+    services.feedback_answer(
+        reference=fb.reference, user=world["users"]["ward_officer"], answer="Cảm ơn ông."
+    )
+    assert f'href="{url}#h-evaluation"' in client.get(reverse("feedback:mine")).content.decode()
+    page = client.get(url).content.decode()
+    assert "Cảm ơn ông." in page and "Gửi đánh giá" in page
+    r = client.post(url, {"satisfied": "0", "reason": ""})  # dissatisfied without a reason: on the field
+    assert r.status_code == 400 and "id_reason_error" in r.content.decode()
+    assert Feedback.objects.get(pk=fb.pk).sender_satisfied is None
+    r = client.post(url, {"satisfied": "0", "reason": "Chưa giải quyết được việc."})
+    assert r.status_code == 302 and r["Location"] == url
+    page = client.get(url).content.decode()
+    assert 'data-evaluation="dissatisfied"' in page and "Gửi đánh giá" not in page
+    assert client.post(url, {"satisfied": "1"}).status_code == 409  # once
+    assert Feedback.objects.get(pk=fb.pk).sender_satisfied is False
+    # the desk sees it on the PAKN's staff page
+    client.force_login(world["users"]["ward_officer"])
+    staff = client.get(reverse("feedback:staff_detail", args=[fb.reference])).content.decode()
+    assert 'data-evaluation="dissatisfied"' in staff and "Chưa giải quyết được việc." in staff
+    # someone else's PAKN: not found
+    client.force_login(world["users"]["citizen2"])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"satisfied": "1"}).status_code == 404
+
+
+def test_the_staff_page_says_a_sender_without_account_cannot_evaluate(client, world):
+    fb = new(world)
+    services.feedback_answer(reference=fb.reference, user=world["users"]["ward_officer"], answer="Đã xử lý.")
+    client.force_login(world["users"]["ward_officer"])
+    staff = client.get(reverse("feedback:staff_detail", args=[fb.reference])).content.decode()
+    assert "Người gửi không có tài khoản" in staff
+
+
+def test_the_staff_page_says_who_took_the_pakn_up(client, world):
+    officer = world["users"]["ward_officer"]
+    officer.first_name, officer.last_name = "Phạm Thị", "Hoa"
+    officer.save()
+    fb = new(world)
+    url = reverse("feedback:staff_detail", args=[fb.reference])
+    client.force_login(officer)
+    assert "pakn-taken-by" not in client.get(url).content.decode()  # not taken up yet
+    assert client.post(url, {"op": "start"}).status_code == 302
+    fb.refresh_from_db()
+    assert fb.taken_by == officer and fb.taken_at is not None
+    client.force_login(world["users"]["overseer"])
+    page = client.get(url).content.decode()
+    assert "Người nhận xử lý" in page and "Phạm Thị Hoa" in page
+    # taken up before it was recorded (migration 0008 leaves those empty): said so, nothing guessed
+    Feedback.objects.filter(pk=fb.pk).update(taken_by=None, taken_at=None)
+    assert "không ghi nhận" in client.get(url).content.decode()

@@ -80,11 +80,17 @@ def test_satisfaction_group_from_ratings_and_feedback(table, world):
         answered_at=at(2025, 3, 14, 10),
         on_time=True,
         status="answered",
+        sender_satisfied=False,
+        sender_reason="Chưa rõ",
+        sender_evaluated_at=at(2025, 3, 15, 9),
     )
     period = selectors.make_period("2025-03-01", "2025-03-31")
     ind = {i["code"]: i for i in index766.indicators(period=period, agency=world["so"])["indicators"]}
     assert ind["5.2"]["value"] == 100.0 and ind["5.2"]["score"] == 6.0
     assert ind["5.3"]["value"] == 50.0 and ind["5.3"]["score"] is None  # informative
+    # PAKN satisfaction: 1 answered, its sender not satisfied -> (1 - 1) / 1
+    assert ind["5.3p"]["value"] == 0.0 and ind["5.3p"]["score"] is None  # informative
+    assert ind["5.3p"]["detail"] == {"answered": 1, "sender_dissatisfied": 1, "sender_evaluated": 1}
     # 4 resolved: late D03 (25 %), with a complaint or a "Không hài lòng" rating D01 D02 (50 %)
     assert ind["5.4"]["value"] == 25.0
     assert ind["5.4"]["detail"] == {"resolved": 4, "late": 1, "with_feedback_or_dissatisfied": 2}
@@ -128,6 +134,8 @@ def test_report_reads_its_rows_together_and_equals_the_single_reads(
             answered_at=answered,
             on_time=True if answered else None,
             status="answered" if answered else "received",
+            sender_satisfied=False if answered else None,
+            sender_evaluated_at=at(2025, 3, 15, 9) if answered else None,
         )
     now = at(2025, 3, 20, 10)  # inside March: the later months have not started
     for by in ("month", "quarter", None):
@@ -159,6 +167,8 @@ def test_report_reads_its_rows_together_and_equals_the_single_reads(
         )["rows"]
     }
     assert values[("000.00.21.H26", "2025-03")]["5.4"] is not None  # the satisfaction group has data
+    assert values[("000.00.21.H26", "2025-03")]["5.3p"] == 0.0  # T1's sender was not satisfied
+    assert values[("000.00.21.H26", "2025-02")]["5.3p"] is None  # nothing answered in February
     assert values[("000.00.21.H26", "2025-02")]["5.2"] == 0.0  # T2 overdue unanswered at the end of February
     # periods before 1976 are read one by one (the summary starts then): the same rows
     old = index766.index_report(
