@@ -205,6 +205,17 @@ _NINJA_ERRORS = {
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError):
+    if isinstance(
+        exc.__cause__, strictjson.DuplicateKeyError
+    ):  # the body's reader raised it (StrictJSONParser)
+        key = exc.__cause__.key
+        return _refusal(
+            request,
+            400,
+            "bad_body",
+            f"Trường '{key}' xuất hiện hai lần trong cùng một đối tượng JSON: mỗi trường chỉ gửi một lần.",
+            f"The name '{key}' appears twice in one JSON object: send each field once.",
+        )
     text = str(exc)
     known = next((v for k, v in _NINJA_ERRORS.items() if text.startswith(k)), None)
     if known is not None:

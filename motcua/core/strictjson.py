@@ -4,6 +4,10 @@ Python's json module also reads NaN, Infinity and -Infinity, and reads 1e400 as 
 a JSON number: a non-finite value would reach a JSON column (PostgreSQL's jsonb refuses it, SQLite keeps text that
 is no longer JSON when read back and rendered) or a time limit. `loads` refuses them with the json module's own
 JSONDecodeError (a ValueError), so callers report them as any other malformed JSON.
+
+A name given twice in one object (`{"due_at": "…", "due_at": "…"}`) is refused too (`DuplicateKeyError`, a
+JSONDecodeError): RFC 8259 leaves its meaning to the reader, and the json module silently keeps the last value —
+a dossier filed or imported with a value the sender may not have meant.
 """
 
 import json
@@ -28,7 +32,34 @@ def _finite_float(text: str) -> float:
     return value
 
 
-_decode = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float).decode  # built once
+class DuplicateKeyError(json.JSONDecodeError):
+    """A name given twice in one JSON object; `key` is the name."""
+
+    def __init__(self, key: str, doc: str, pos: int):
+        super().__init__(f"duplicate key {key!r}", doc, pos)
+        self.key = key
+
+
+class _Duplicate(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_pairs(pairs: list) -> dict:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _Duplicate(key)
+            seen.add(key)
+    return obj
+
+
+_decode = json.JSONDecoder(
+    parse_constant=_refuse_constant, parse_float=_finite_float, object_pairs_hook=_unique_pairs
+).decode  # built once
 
 
 def loads(doc: str):
@@ -36,6 +67,10 @@ def loads(doc: str):
     the token (a value follows ':', '[' or ',' — or starts the document)."""
     try:
         return _decode(doc)
+    except _Duplicate as exc:
+        # placed at the name's second appearance (as a name: followed by ':')
+        names = list(re.finditer(re.escape(json.dumps(exc.key, ensure_ascii=False)) + r"\s*:", doc))
+        raise DuplicateKeyError(exc.key, doc, names[1].start() if len(names) > 1 else 0) from None
     except _NotANumber as exc:
         found = re.search(r"(?:^|[:\[,])\s*(" + re.escape(exc.token) + r")(?![0-9A-Za-z.])", doc)
         raise json.JSONDecodeError(f"{exc.token} {exc.why}", doc, found.start(1) if found else 0) from None

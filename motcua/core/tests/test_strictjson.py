@@ -25,3 +25,13 @@ def test_json_numbers_read_as_the_json_module_reads_them():
     doc = '{"a": 1.5, "b": -0.0, "c": 1.7976931348623157e308, "d": 10000000000000000000000, "e": "NaN"}'
     assert strictjson.loads(doc) == json.loads(doc)
     assert strictjson.loads_bytes(doc.encode("utf-16")) == json.loads(doc)
+
+
+def test_a_name_given_twice_in_one_object_is_refused_where_it_stands_again():
+    """json.loads keeps the last of two equal names silently; what the sender meant is unknown."""
+    with pytest.raises(strictjson.DuplicateKeyError) as refused:
+        strictjson.loads('{"agency": "000.00.21.H26",\n "đơn vị": 1, "đơn vị": 2}')
+    assert refused.value.key == "đơn vị" and refused.value.lineno == 2 and refused.value.colno == 15
+    assert isinstance(refused.value, json.JSONDecodeError)
+    # equal names in different objects are no repetition
+    assert strictjson.loads('[{"x": 1}, {"x": 2, "y": {"x": 3}}]') == [{"x": 1}, {"x": 2, "y": {"x": 3}}]

@@ -375,6 +375,24 @@ def test_a_body_that_is_not_json_gets_a_vietnamese_400_and_files_nothing(org, to
     assert not Dossier.objects.exists()
 
 
+def test_a_field_given_twice_is_refused_not_read_as_its_last_value(org, token):
+    """{"agency": A, "agency": B}: Python's json kept B silently, filing at an agency the sender may not have
+    meant. Refused as an unreadable body that names the field; nothing filed."""
+    body = (
+        '{"procedure": "1.001612", "agency": "000.00.21.H26", "channel": "online", "agency": "000.00.21.H26",'
+        f' "applicant": {__import__("json").dumps(APPLICANT, ensure_ascii=False)}}}'
+    )
+    r = Client().post(
+        "/api/v1/dossiers", data=body, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token('citizen')}",
+    )  # fmt: skip
+    assert r.status_code == 400, r.content
+    refusal = r.json()
+    assert refusal["error"] == "bad_body" and "'agency' xuất hiện hai lần" in refusal["message"]
+    assert "'agency' appears twice" in refusal["message_en"]
+    assert not Dossier.objects.exists()
+
+
 def test_a_number_json_does_not_define_is_refused_before_anything_is_filed(org, token):
     """Python's json reads NaN, Infinity and -Infinity, and 1e400 as infinity: none is JSON (RFC 8259), and a
     non-finite value would reach a JSON column (PostgreSQL refuses it: a 500) or a limit. Refused as an unreadable

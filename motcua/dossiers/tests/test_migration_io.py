@@ -874,6 +874,18 @@ def test_json_the_parser_or_the_database_cannot_take_is_a_bad_line(org, tmp_path
     assert Dossier.objects.get(code="J-PAIR").applicant_name == "Lê 😀"
 
 
+def test_a_name_given_twice_in_a_record_is_a_bad_line(org, tmp_path):
+    """Two "due_at" in one record: which appointment the old system gave is unknown; json would keep the last."""
+    ok = [("submit", "2025-03-03T08:00:00+07:00"), ("receive", "2025-03-03T09:00:00+07:00")]
+    good = json.dumps(record("K-OK", ok), ensure_ascii=False)
+    twice = good.replace("K-OK", "K-TWICE").replace(
+        '"events"', '"due_at": "2025-03-06T09:00:00+07:00", "due_at": "2025-03-07T09:00:00+07:00", "events"'
+    )
+    rc, out, err = run("import-dossiers", write(tmp_path, [good, twice]))
+    assert rc == 1 and "Line 2: Not valid JSON (duplicate key 'due_at'" in err
+    assert not Dossier.objects.exists()
+
+
 def test_a_line_that_is_not_utf8_is_named(org, tmp_path):
     good = json.dumps(record("U-1", [("submit", "2025-03-03T08:00:00+07:00")]), ensure_ascii=False)
     latin1 = json.dumps(record("U-2", [("submit", "2025-03-03T08:00:00+07:00")]), ensure_ascii=False)
