@@ -375,9 +375,9 @@ def _evaluation_page(request, fb: Feedback, *, token: str | None = None):
 def _evaluation_response(request, ctx: dict, *, status: int = 200):
     response = render(request, "feedback/mine_detail.html", ctx, status=status)
     if ctx["by_link"]:
-        # the link is the key: kept out of shared caches and of the Referer sent to other sites
+        # the link is the key: kept out of caches. (The site's Referrer-Policy, same-origin, already keeps it from
+        # other sites; "no-referrer" would make browsers send "Origin: null" with the form, which CSRF refuses.)
         response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"
     return response
 
 
