@@ -459,6 +459,7 @@ def staff_list(request):
             "rows": rows,
             "status": status,
             "statuses": Status.choices,
+            "dissatisfied": selectors.DISSATISFIED,
             "q": request.GET.get("q", ""),
         },
     )

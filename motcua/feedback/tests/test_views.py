@@ -262,6 +262,40 @@ def test_staff_list_scope_and_highlights(client, world):
     assert other.reference in html and overdue.reference in html  # overseer reads the whole city
 
 
+def test_staff_list_filters_dissatisfied_senders_and_shows_who_took_each_up(client, world):
+    officer = world["users"]["ward_officer"]
+    officer.first_name, officer.last_name = "Phạm Thị", "Hoa"
+    officer.save()
+    unhappy = new(world, title="Không hài lòng")
+    happy = new(world, title="Hài lòng")
+    pending = new(world, title="Chưa trả lời")
+    for fb in (unhappy, happy, pending):
+        services.feedback_start(reference=fb.reference, user=officer)
+    for fb, satisfied in ((unhappy, False), (happy, True)):
+        services.feedback_answer(reference=fb.reference, user=officer, answer="Đã xử lý.")
+        services.feedback_evaluate(
+            reference=fb.reference,
+            token=services.evaluation_token(fb),
+            satisfied=satisfied,
+            reason="Chưa xong.",
+        )
+    untaken = new(world, title="Chưa nhận")
+    client.force_login(officer)
+    url = reverse("feedback:staff_list")
+    html = client.get(url, {"trang-thai": "khong-hai-long"}).content.decode()
+    assert 'value="khong-hai-long" selected' in html and "Người gửi không hài lòng" in html
+    assert f'data-reference="{unhappy.reference}"' in html
+    for other in (happy, pending, untaken):
+        assert f'data-reference="{other.reference}"' not in html
+    html = client.get(url, {"trang-thai": "all"}).content.decode()
+    row = html.split(f'data-reference="{pending.reference}"', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="pakn-taken-by">Phạm Thị Hoa</td>' in row
+    row = html.split(f'data-reference="{untaken.reference}"', 1)[1].split("</tr>", 1)[0]
+    assert "Phạm Thị Hoa" not in row and "pakn-taken-by" in row
+    row = html.split(f'data-reference="{unhappy.reference}"', 1)[1].split("</tr>", 1)[0]
+    assert 'data-evaluation="dissatisfied"' in row
+
+
 def test_staff_answer_form(client, world):
     fb = new(world)
     url = reverse("feedback:staff_detail", args=[fb.reference])
