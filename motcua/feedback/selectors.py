@@ -340,13 +340,19 @@ def due_status(fb: Feedback, now: dt.datetime | None = None) -> str:
     return ""
 
 
+DISSATISFIED = "khong-hai-long"  # the staff list's filter: answers the sender was not satisfied with
+
+
 def staff_feedback(user, *, status: str = "", q: str = "") -> QuerySet[Feedback]:
-    """PAKN of the agencies the user may read (overseers/leaders: the subtree), open ones first by due date."""
-    qs = Feedback.objects.select_related("agency", "dossier", "procedure").filter(
+    """PAKN of the agencies the user may read (overseers/leaders: the subtree), open ones first by due date.
+    `status`: "open", "all"/"", a Status, or DISSATISFIED (answers the sender said "Không hài lòng" about)."""
+    qs = Feedback.objects.select_related("agency", "dossier", "procedure", "taken_by").filter(
         readable_agency_filter(user)
     )
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status == DISSATISFIED:
+        qs = qs.filter(sender_satisfied=False)
     elif status in Status.values:
         qs = qs.filter(status=status)
     if q:

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from motcua.catalog.models import Offering, Procedure
-from motcua.core.errors import Conflict, NotFound, PermissionDenied, Unprocessable
+from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
 from motcua.core.i18n import vietnamese
 from motcua.core.text import code_forms, nfc
 from motcua.dossiers.models import Dossier, State
@@ -478,9 +478,12 @@ def feedback_start(*, reference: str, user, at: dt.datetime | None = None) -> Fe
         return fb
 
 
-def _notify_sender(fb: Feedback, *, template: str, at: dt.datetime, context: dict) -> None:
+def _notify_sender(
+    fb: Feedback, *, template: str, at: dt.datetime, context: dict, evaluation_link: bool = False
+) -> None:
     """Queue `template` for the PAKN's sender (after commit; a key per PAKN and outcome, so a retry sends nothing
-    new). The sender's own page (`/phan-anh/cua-toi/`) is linked when they sent it signed in."""
+    new). The sender's own page (`/phan-anh/cua-toi/`) is linked when they sent it signed in; otherwise, with
+    `evaluation_link` (the answer), the signed link to evaluate the answer without signing in (`evaluate_url`)."""
     try:
         from motcua.notifications.services import notify
         from motcua.notifications.signals import is_news_at, site_url
@@ -491,6 +494,14 @@ def _notify_sender(fb: Feedback, *, template: str, at: dt.datetime, context: dic
     # an outcome recorded long after it was given (late data entry, the demo history) is history, not news
     if not is_news_at(at):
         return
+    if evaluation_link and not fb.user_id:
+        from django.urls import reverse
+
+        context = {
+            **context,
+            "evaluate_url": site_url() + reverse("feedback:evaluate_link", args=[evaluation_token(fb)]),
+            "evaluate_days": evaluation_link_days(),
+        }
     notify(
         recipient_email=fb.contact_email or None,
         recipient_phone=fb.contact_phone or None,
@@ -513,6 +524,7 @@ def _notify_answer(fb: Feedback) -> None:
         template="feedback_answered",
         at=fb.answered_at,
         context={"answered_by": fb.agency.name, "answer": fb.answer},
+        evaluation_link=True,
     )
 
 
@@ -613,29 +625,78 @@ def feedback_reject(*, reference: str, user, reason: str, at: dt.datetime | None
 
 
 EVALUABLE_STATUSES = (Status.ANSWERED, Status.CLOSED)
+EVALUATION_TOKEN_SALT = "motcua.feedback.sender-evaluation"
+DEFAULT_EVALUATION_LINK_DAYS = 90
 
 
-def may_evaluate(user, fb: Feedback) -> bool:
-    """The sender's account may evaluate the answer once: answered (or closed after the answer), not yet evaluated."""
-    return (
-        getattr(user, "is_authenticated", False)
-        and fb.user_id == user.pk
-        and fb.status in EVALUABLE_STATUSES
-        and fb.sender_satisfied is None
+def evaluation_link_days() -> int:
+    """How long the evaluation link sent with an answer stays valid, in days from the answer's notification:
+    settings.MOTCUA_PAKN_EVALUATION_LINK_DAYS, default 90."""
+    return max(1, int(getattr(settings, "MOTCUA_PAKN_EVALUATION_LINK_DAYS", DEFAULT_EVALUATION_LINK_DAYS)))
+
+
+def evaluation_token(fb: Feedback) -> str:
+    """A signed token (salted for this purpose alone, bound to the PAKN's reference, dated) for the link in the
+    answer notification of a sender without an account: `/phan-anh/danh-gia/<token>/` lets them evaluate the
+    answer once without signing in (`evaluation_link_reference`)."""
+    return signing.TimestampSigner(salt=EVALUATION_TOKEN_SALT).sign(fb.reference)
+
+
+def evaluation_link_reference(token: str | None) -> str:
+    """The reference of the PAKN an evaluation link's `token` is for. NotFound for a bad or tampered token (as if
+    the page did not exist); 410 `link_expired` past `evaluation_link_days`."""
+    try:
+        return signing.TimestampSigner(salt=EVALUATION_TOKEN_SALT).unsign(
+            str(token or "")[:200], max_age=dt.timedelta(days=evaluation_link_days())
+        )
+    except signing.SignatureExpired:
+        days = evaluation_link_days()
+        raise DomainError(
+            f"Đường dẫn đánh giá đã hết hạn ({days} ngày kể từ khi trả lời). Nếu vấn đề chưa được giải quyết, "
+            "Ông/Bà có thể gửi phản ánh mới.",
+            f"The evaluation link has expired ({days} days after the answer). If the matter is not resolved, "
+            "you may send a new feedback.",
+            code="link_expired",
+            status=410,
+        ) from None
+    except signing.BadSignature:
+        raise NotFound("Không tìm thấy trang.", "Page not found.") from None
+
+
+def may_evaluate(user, fb: Feedback, *, by_link: bool = False) -> bool:
+    """The sender may evaluate the answer once: answered (or closed after the answer), not yet evaluated — from the
+    account that sent it, or (`by_link`: a genuine evaluation link for it) when it was sent without an account."""
+    sender = (
+        (fb.user_id is None)
+        if by_link
+        else (getattr(user, "is_authenticated", False) and fb.user_id == user.pk)
     )
+    return bool(sender) and fb.status in EVALUABLE_STATUSES and fb.sender_satisfied is None
 
 
 def feedback_evaluate(
-    *, reference: str, user, satisfied: bool, reason: str = "", at: dt.datetime | None = None
+    *,
+    reference: str,
+    user=None,
+    token: str | None = None,
+    satisfied: bool,
+    reason: str = "",
+    at: dt.datetime | None = None,
 ) -> Feedback:
-    """The sender says whether they are satisfied with the answer (Decision 766: PAKN satisfaction rate), once, from
-    the account that sent the PAKN, after the answer. "Không hài lòng" needs a reason: the agency must know what
-    to look at again. Not changeable, as a dossier's rating: what a period's figure counted stays counted."""
+    """The sender says whether they are satisfied with the answer (Decision 766: PAKN satisfaction rate), once, after
+    the answer: from the account that sent the PAKN, or — a PAKN sent without an account — with the `token` of the
+    evaluation link sent with the answer (`evaluation_token`). "Không hài lòng" needs a reason: the agency must know
+    what to look at again. Not changeable, as a dossier's rating: what a period's figure counted stays counted."""
     at = _now(at)
     reason = "\n".join(nfc(line) for line in (reason or "").strip().splitlines()).strip()
+    linked = evaluation_link_reference(token) if token is not None else None
     with transaction.atomic():
         fb = Feedback.objects.select_for_update().filter(reference=(reference or "").strip()).first()
-        if fb is None or not (getattr(user, "is_authenticated", False) and fb.user_id == user.pk):
+        if linked is not None:  # the link is for this PAKN, and only a PAKN sent without an account has one
+            sender = fb is not None and fb.user_id is None and linked == fb.reference
+        else:
+            sender = fb is not None and getattr(user, "is_authenticated", False) and fb.user_id == user.pk
+        if not sender:
             # not the sender's: as if it did not exist (the reference alone tells nothing)
             raise NotFound(f"Không tìm thấy phản ánh '{reference}'.", f"Feedback '{reference}' not found.")
         if fb.status not in EVALUABLE_STATUSES:

@@ -24,6 +24,7 @@ urlpatterns: list = [
     path("phan-anh/", views.submit, name="submit"),
     path("phan-anh/cua-toi/", views.mine, name="mine"),
     path("phan-anh/cua-toi/<str:reference>/", views.mine_detail, name="mine_detail"),
+    path("phan-anh/danh-gia/<str:token>/", views.evaluate_link, name="evaluate_link"),
     path("phan-anh/cong-khai/", views.public_list, name="public"),
     path("staff/phan-anh/", views.staff_list, name="staff_list"),
     path("staff/phan-anh/<str:reference>/", views.staff_detail, name="staff_detail"),

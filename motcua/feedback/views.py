@@ -333,39 +333,79 @@ def mine(request):
     return render(request, "feedback/mine.html", {"items": items})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def mine_detail(request, reference: str):
-    """One of the signed-in sender's PAKN, with the answer and, once answered, the evaluation of the answer
-    ("Hài lòng" / "Không hài lòng" with a reason) — given once (services.feedback_evaluate)."""
-    fb = Feedback.objects.select_related("agency").filter(user=request.user, reference=reference).first()
-    if fb is None:
-        raise Http404
+def _evaluation_page(request, fb: Feedback, *, token: str | None = None):
+    """The sender's PAKN with the answer and, once answered, the evaluation of the answer ("Hài lòng" / "Không hài
+    lòng" with a reason) — given once (services.feedback_evaluate): on the account's page, or on the page of the
+    evaluation link sent with the answer to a sender without an account (`token`)."""
+    by_link = token is not None
     form = EvaluationForm(request.POST or None)
-    ctx = {"fb": fb, "form": form, "may_evaluate": services.may_evaluate(request.user, fb)}
+    ctx = {
+        "fb": fb,
+        "form": form,
+        "by_link": by_link,
+        "may_evaluate": services.may_evaluate(request.user, fb, by_link=by_link),
+    }
+    here = request.path
     if request.method == "POST":
         if not ctx["may_evaluate"] and fb.sender_satisfied is not None:
             ctx["error"] = _(
                 "Ông/Bà đã đánh giá trả lời của phản ánh này; mỗi phản ánh chỉ được đánh giá một lần."
             )
-            return render(request, "feedback/mine_detail.html", ctx, status=409)
+            return _evaluation_response(request, ctx, status=409)
         if not form.is_valid():
-            return render(request, "feedback/mine_detail.html", ctx, status=400)
+            return _evaluation_response(request, ctx, status=400)
         try:
             services.feedback_evaluate(
                 reference=fb.reference,
-                user=request.user,
+                user=None if by_link else request.user,
+                token=token,
                 satisfied=form.cleaned_data["satisfied"] == "1",
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as exc:
             form.add_error("reason" if exc.code == "reason_required" else None, in_page_language(exc))
-            return render(request, "feedback/mine_detail.html", ctx, status=exc.status)
+            return _evaluation_response(request, ctx, status=exc.status)
         messages.success(
             request, _("Cảm ơn Ông/Bà đã đánh giá trả lời. Ý kiến đã được gửi đến cơ quan xử lý.")
         )
-        return redirect("feedback:mine_detail", reference=fb.reference)
-    return render(request, "feedback/mine_detail.html", ctx)
+        return redirect(here)
+    return _evaluation_response(request, ctx)
+
+
+def _evaluation_response(request, ctx: dict, *, status: int = 200):
+    response = render(request, "feedback/mine_detail.html", ctx, status=status)
+    if ctx["by_link"]:
+        # the link is the key: kept out of caches. (The site's Referrer-Policy, same-origin, already keeps it from
+        # other sites; "no-referrer" would make browsers send "Origin: null" with the form, which CSRF refuses.)
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mine_detail(request, reference: str):
+    """One of the signed-in sender's PAKN (`_evaluation_page`); anyone else's: 404, as if it did not exist."""
+    fb = Feedback.objects.select_related("agency").filter(user=request.user, reference=reference).first()
+    if fb is None:
+        raise Http404
+    return _evaluation_page(request, fb)
+
+
+@require_http_methods(["GET", "POST"])
+def evaluate_link(request, token: str):
+    """The evaluation link of the answer notification to a sender without an account (services.evaluation_token):
+    no sign-in, the same rules as the account's page. A bad or tampered token: 404; an expired one says so (410).
+    A PAKN sent from an account is evaluated there, never by link."""
+    try:
+        reference = services.evaluation_link_reference(token)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        return _error_page(request, exc, title=_("Đánh giá trả lời phản ánh, kiến nghị"))
+    fb = Feedback.objects.select_related("agency").filter(user__isnull=True, reference=reference).first()
+    if fb is None:
+        raise Http404
+    return _evaluation_page(request, fb, token=token)
 
 
 def public_list(request):
@@ -419,6 +459,7 @@ def staff_list(request):
             "rows": rows,
             "status": status,
             "statuses": Status.choices,
+            "dissatisfied": selectors.DISSATISFIED,
             "q": request.GET.get("q", ""),
         },
     )

@@ -269,6 +269,73 @@ def test_an_answer_texted_to_a_signed_in_sender_says_where_to_read_it(world, set
     )  # not "PAKN PAKN-…"
 
 
+@pytest.mark.skipif(
+    importlib.util.find_spec("motcua.notifications.services") is None, reason="notifications not installed"
+)
+def test_the_answer_to_a_sender_without_account_carries_the_evaluation_link(world, settings, client):
+    """No account, no page of theirs: the e-mail and the text message carry a signed link to evaluate the answer."""
+    from motcua.notifications.models import Outbox
+
+    settings.MOTCUA_NOTIFY_ON_COMMIT = False
+    settings.MOTCUA_SITE_URL = "https://dichvucong.example.vn"
+    fb = submit(world, at=local(2025, 3, 3, 10))
+    services.feedback_answer(
+        reference=fb.reference, user=world["users"]["ward_officer"], answer="Đã xử lý xong."
+    )
+    email, sms = Outbox.objects.filter(template="feedback_answered").order_by("channel")
+    prefix = "https://dichvucong.example.vn/phan-anh/danh-gia/"
+    link = sms.body.split("Danh gia: ", 1)[1]
+    assert sms.body.isascii() and link.startswith(prefix) and fb.reference in sms.body
+    assert sms.body == f"Phan anh, kien nghi {fb.reference} cua Ong/Ba da duoc tra loi. Danh gia: {link}"
+    assert link in email.body and "không cần đăng nhập" in email.body and "trong 90 ngày" in email.body
+    assert "cua-toi" not in email.body
+    assert services.evaluation_link_reference(link.removeprefix(prefix).rstrip("/")) == fb.reference
+    assert client.get(link.removeprefix("https://dichvucong.example.vn")).status_code == 200
+    # a refusal has no answer to evaluate: no link
+    other = submit(world, at=local(2025, 3, 3, 11))
+    services.feedback_reject(reference=other.reference, user=world["users"]["ward_officer"], reason="Trùng.")
+    assert not any("danh-gia" in r.body for r in Outbox.objects.filter(template="feedback_rejected"))
+
+
+def test_a_sender_without_account_evaluates_with_the_link_token(world):
+    officer = world["users"]["ward_officer"]
+    fb = submit(world, at=local(2025, 3, 3, 10))
+    other = submit(world, at=local(2025, 3, 3, 10))
+    token = services.evaluation_token(fb)
+    with pytest.raises(Conflict) as not_yet:
+        services.feedback_evaluate(
+            reference=fb.reference, token=token, satisfied=True, at=local(2025, 3, 4, 9)
+        )
+    assert not_yet.value.code == "not_answered"
+    for ref in (fb.reference, other.reference):
+        services.feedback_answer(reference=ref, user=officer, answer="Đã xử lý.", at=local(2025, 3, 5, 9))
+    with pytest.raises(NotFound):  # without the token, or with another PAKN's, or a tampered one
+        services.feedback_evaluate(reference=fb.reference, satisfied=True)
+    with pytest.raises(NotFound):
+        services.feedback_evaluate(reference=other.reference, token=token, satisfied=True)
+    with pytest.raises(NotFound):
+        services.feedback_evaluate(reference=fb.reference, token=token + "x", satisfied=True)
+    with pytest.raises(Unprocessable) as no_reason:
+        services.feedback_evaluate(reference=fb.reference, token=token, satisfied=False, reason=" ")
+    assert no_reason.value.code == "reason_required"
+    fb = services.feedback_evaluate(
+        reference=fb.reference, token=token, satisfied=True, at=local(2025, 3, 6, 9)
+    )
+    assert (fb.sender_satisfied, fb.sender_evaluated_at) == (True, local(2025, 3, 6, 9))
+    with pytest.raises(Conflict) as again:
+        services.feedback_evaluate(reference=fb.reference, token=token, satisfied=False, reason="Đổi ý")
+    assert again.value.code == "already_evaluated"
+    # a PAKN sent from an account: its token (never sent) opens nothing
+    mine = submit(world, at=local(2025, 3, 3, 10), user=world["users"]["citizen"], contact={})
+    services.feedback_answer(
+        reference=mine.reference, user=officer, answer="Đã xử lý.", at=local(2025, 3, 5, 9)
+    )
+    with pytest.raises(NotFound):
+        services.feedback_evaluate(
+            reference=mine.reference, token=services.evaluation_token(mine), satisfied=True
+        )
+
+
 def test_rolled_back_answer_changes_nothing_when_notify_fails(world, monkeypatch):
     fb = submit(world, at=local(2025, 3, 3, 10))
 

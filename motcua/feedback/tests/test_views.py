@@ -262,6 +262,40 @@ def test_staff_list_scope_and_highlights(client, world):
     assert other.reference in html and overdue.reference in html  # overseer reads the whole city
 
 
+def test_staff_list_filters_dissatisfied_senders_and_shows_who_took_each_up(client, world):
+    officer = world["users"]["ward_officer"]
+    officer.first_name, officer.last_name = "Phạm Thị", "Hoa"
+    officer.save()
+    unhappy = new(world, title="Không hài lòng")
+    happy = new(world, title="Hài lòng")
+    pending = new(world, title="Chưa trả lời")
+    for fb in (unhappy, happy, pending):
+        services.feedback_start(reference=fb.reference, user=officer)
+    for fb, satisfied in ((unhappy, False), (happy, True)):
+        services.feedback_answer(reference=fb.reference, user=officer, answer="Đã xử lý.")
+        services.feedback_evaluate(
+            reference=fb.reference,
+            token=services.evaluation_token(fb),
+            satisfied=satisfied,
+            reason="Chưa xong.",
+        )
+    untaken = new(world, title="Chưa nhận")
+    client.force_login(officer)
+    url = reverse("feedback:staff_list")
+    html = client.get(url, {"trang-thai": "khong-hai-long"}).content.decode()
+    assert 'value="khong-hai-long" selected' in html and "Người gửi không hài lòng" in html
+    assert f'data-reference="{unhappy.reference}"' in html
+    for other in (happy, pending, untaken):
+        assert f'data-reference="{other.reference}"' not in html
+    html = client.get(url, {"trang-thai": "all"}).content.decode()
+    row = html.split(f'data-reference="{pending.reference}"', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="pakn-taken-by">Phạm Thị Hoa</td>' in row
+    row = html.split(f'data-reference="{untaken.reference}"', 1)[1].split("</tr>", 1)[0]
+    assert "Phạm Thị Hoa" not in row and "pakn-taken-by" in row
+    row = html.split(f'data-reference="{unhappy.reference}"', 1)[1].split("</tr>", 1)[0]
+    assert 'data-evaluation="dissatisfied"' in row
+
+
 def test_staff_answer_form(client, world):
     fb = new(world)
     url = reverse("feedback:staff_detail", args=[fb.reference])
@@ -457,12 +491,84 @@ def test_the_sender_evaluates_the_answer_on_their_pakn_page(client, world):
     assert client.post(url, {"satisfied": "1"}).status_code == 404
 
 
-def test_the_staff_page_says_a_sender_without_account_cannot_evaluate(client, world):
+def test_the_staff_page_says_a_sender_without_account_evaluates_by_link(client, world):
     fb = new(world)
     services.feedback_answer(reference=fb.reference, user=world["users"]["ward_officer"], answer="Đã xử lý.")
     client.force_login(world["users"]["ward_officer"])
     staff = client.get(reverse("feedback:staff_detail", args=[fb.reference])).content.decode()
-    assert "Người gửi không có tài khoản" in staff
+    assert "không có tài khoản: đánh giá qua đường dẫn gửi kèm thông báo trả lời" in staff
+
+
+def test_a_sender_without_account_evaluates_once_by_the_link(client, world):
+    """A PAKN sent with name, phone and e-mail only: the answer notification's signed link opens a page where the
+    answer is evaluated once, without signing in, with the account page's rules."""
+    fb = new(world, content="Đường trước số 12 ngõ 5 ngập nước.")
+    url = reverse("feedback:evaluate_link", args=[services.evaluation_token(fb)])
+    assert url.startswith("/phan-anh/danh-gia/")
+    page = client.get(url)
+    assert page.status_code == 200 and page["Cache-Control"] == "no-store"
+    assert "Gửi đánh giá" not in page.content.decode()  # not answered yet
+    assert client.post(url, {"satisfied": "1"}).status_code == 409
+    services.feedback_answer(reference=fb.reference, user=world["users"]["ward_officer"], answer="Cảm ơn bà.")
+    html = client.get(url).content.decode()
+    assert "Cảm ơn bà." in html and "Gửi đánh giá" in html
+    assert "ngõ 5" not in html  # a link can be forwarded: the question is not shown, as in the notification
+    r = client.post(url, {"satisfied": "0", "reason": " "})  # dissatisfied without a reason: on the field
+    assert r.status_code == 400 and "id_reason_error" in r.content.decode()
+    assert 'id="error-summary"' in r.content.decode()
+    r = client.post(url, {"satisfied": "0", "reason": "Chưa sửa đường."})
+    assert r.status_code == 302 and r["Location"] == url
+    fb.refresh_from_db()
+    assert (fb.sender_satisfied, fb.sender_reason) == (False, "Chưa sửa đường.") and fb.sender_evaluated_at
+    page = client.get(url).content.decode()
+    assert 'data-evaluation="dissatisfied"' in page and "Gửi đánh giá" not in page
+    assert client.post(url, {"satisfied": "1"}).status_code == 409  # once
+    assert Feedback.objects.get(pk=fb.pk).sender_satisfied is False
+
+
+def test_the_evaluation_link_refuses_bad_tokens_and_accounts(client, world, settings, monkeypatch):
+    fb = new(world)
+    services.feedback_answer(reference=fb.reference, user=world["users"]["ward_officer"], answer="Đã xử lý.")
+    token = services.evaluation_token(fb)
+    other = new(world, title="Của người khác")
+    tampered = token.replace(fb.reference, other.reference)
+    for bad in (tampered, token[:-2] + "xx", "abc"):
+        assert client.get(reverse("feedback:evaluate_link", args=[bad])).status_code == 404
+        assert (
+            client.post(reverse("feedback:evaluate_link", args=[bad]), {"satisfied": "1"}).status_code == 404
+        )
+    # a token of another purpose (salt) for the same reference is no evaluation link
+    from django.core import signing
+
+    foreign = signing.TimestampSigner(salt=services.COUNTER_TOKEN_SALT).sign(fb.reference)
+    assert client.get(reverse("feedback:evaluate_link", args=[foreign])).status_code == 404
+    # a PAKN sent from an account is evaluated on the account's page, never by link
+    mine = new(world, user=world["users"]["citizen"], contact={})
+    services.feedback_answer(
+        reference=mine.reference, user=world["users"]["ward_officer"], answer="Đã xử lý."
+    )
+    link = reverse("feedback:evaluate_link", args=[services.evaluation_token(mine)])
+    assert client.get(link).status_code == 404 and client.post(link, {"satisfied": "1"}).status_code == 404
+    assert Feedback.objects.get(pk=mine.pk).sender_satisfied is None
+    # past its days: said so, in the page's language, and nothing recorded
+    settings.MOTCUA_PAKN_EVALUATION_LINK_DAYS = 1
+    url = reverse("feedback:evaluate_link", args=[token])
+    now = signing.time.time()
+    monkeypatch.setattr(signing.time, "time", lambda: now + 2 * 86400)  # the signer's clock, two days later
+    client.cookies["django_language"] = "en"
+    r = client.post(url, {"satisfied": "1"})
+    assert r.status_code == 410 and "The evaluation link has expired" in r.content.decode()
+    assert Feedback.objects.get(pk=fb.pk).sender_satisfied is None
+
+
+def test_the_evaluation_link_page_speaks_english_when_chosen(client, world):
+    fb = new(world)
+    services.feedback_answer(reference=fb.reference, user=world["users"]["ward_officer"], answer="Đã xử lý.")
+    url = reverse("feedback:evaluate_link", args=[services.evaluation_token(fb)])
+    client.cookies["django_language"] = "en"
+    client.post(url, {"satisfied": "1"})
+    r = client.post(url, {"satisfied": "0", "reason": "x"})
+    assert r.status_code == 409 and "already evaluated" in r.content.decode()
 
 
 def test_the_staff_page_says_who_took_the_pakn_up(client, world):

@@ -267,6 +267,31 @@ def test_notify_without_event_dedupes_on_content(world):
     assert "Kính gửi Ông/Bà Trần Thị Bình" in first[0].body and "Đã xử lý." in first[0].body
 
 
+def test_the_answer_carries_the_evaluation_link_when_there_is_no_account_page(world):
+    """feedback_answered: the sender's page (`url`) when signed in; otherwise the signed evaluation link, in the
+    e-mail with how long it lasts, in the text message in ASCII."""
+    link = "https://dvc.example.vn/phan-anh/danh-gia/PAKN-250303-00001:1abc:sig/"
+    ctx = {"reference": "PAKN-250303-00001", "answer": "Đã xử lý.", "evaluate_url": link, "evaluate_days": 90}
+    email, sms = sorted(
+        services.notify(
+            recipient_email="binh@example.vn",
+            recipient_phone="0912345678",
+            template="feedback_answered",
+            context=ctx,
+        ),
+        key=lambda r: r.channel,
+    )
+    assert link in email.body and "trong 90 ngày" in email.body and "không chia sẻ" in email.body
+    assert sms.body == f"Phan anh, kien nghi PAKN-250303-00001 cua Ong/Ba da duoc tra loi. Danh gia: {link}"
+    assert sms.body.isascii()
+    signed_in = services.notify(
+        recipient_phone="0987654321",
+        template="feedback_answered",
+        context={**ctx, "url": "https://dvc.example.vn/phan-anh/cua-toi/"},
+    )
+    assert [r.body.split(". ", 1)[1] for r in signed_in] == ["Xem: https://dvc.example.vn/phan-anh/cua-toi/"]
+
+
 def test_invalid_recipients_are_skipped_and_unknown_templates_refused(world):
     assert services.notify(recipient_email="not-an-email", template="received", context={}) == []
     rows = services.notify(recipient_phone="+84 98 765 4321", template="feedback_answered", context={})
