@@ -730,7 +730,53 @@ def feedback_evaluate(
         fb.sender_reason = reason
         fb.sender_evaluated_at = at
         fb.save(update_fields=["sender_satisfied", "sender_reason", "sender_evaluated_at", "updated_at"])
+        if not fb.sender_satisfied:
+            _notify_handlers_of_dissatisfaction(fb)
         return fb
+
+
+def dissatisfaction_recipients(fb: Feedback) -> list:
+    """Who is told that a sender is not satisfied with an answer: whoever took the PAKN up and whoever answered it,
+    and the leaders and unit heads of the handling agency (active accounts with an e-mail address)."""
+    from motcua.org.models import Role, StaffRole
+
+    people = [u for u in (fb.taken_by, fb.answered_by) if u is not None and u.is_active]
+    for role in StaffRole.objects.filter(
+        agency=fb.agency, active=True, role__in=(Role.LEADER, Role.UNIT_HEAD), user__is_active=True
+    ).select_related("user"):
+        people.append(role.user)
+    seen, out = set(), []
+    for u in people:
+        if u.pk not in seen and u.email:
+            seen.add(u.pk)
+            out.append(u)
+    return out
+
+
+def _notify_handlers_of_dissatisfaction(fb: Feedback) -> None:
+    """An e-mail to the handlers (after commit, once per PAKN and person): the sender is not satisfied, and why. The
+    desk would otherwise see it only by filtering its list."""
+    try:
+        from motcua.notifications.services import notify
+        from motcua.notifications.signals import site_url
+    except ImportError:  # the notifications app is optional
+        return
+    from django.urls import reverse
+
+    context = {
+        "reference": fb.reference,
+        "title": fb.title,
+        "agency_name": fb.agency.name,
+        "reason": fb.sender_reason,
+        "staff_url": site_url() + reverse("feedback:staff_detail", args=[fb.reference]),
+    }
+    for user in dissatisfaction_recipients(fb):
+        notify(
+            recipient_email=user.email,
+            template="feedback_dissatisfied",
+            context={**context, "name": user.get_full_name() or user.get_username()},
+            key=f"feedback-dissatisfied-{fb.pk}-{user.pk}",
+        )
 
 
 def feedback_close(*, reference: str, user, at: dt.datetime | None = None) -> Feedback:

@@ -52,6 +52,7 @@ TEMPLATES = {
     "feedback_answered": _("Phản ánh, kiến nghị đã được trả lời"),
     "feedback_rejected": _("Phản ánh, kiến nghị không được xử lý"),
     "apology_reminder": _("Nhắc gửi thư xin lỗi (cán bộ)"),  # to the responsible staff, not to the applicant
+    "feedback_dissatisfied": _("Người gửi không hài lòng với trả lời (cán bộ)"),  # to the PAKN's handlers
 }
 MAX_BACKOFF = dt.timedelta(hours=6)
 

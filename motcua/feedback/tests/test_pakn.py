@@ -393,3 +393,43 @@ def test_the_sender_evaluates_the_answer_once(world):
     services.feedback_reject(reference=rejected.reference, user=officer, reason="Trùng")
     with pytest.raises(Conflict):  # a refusal has no answer to evaluate
         services.feedback_evaluate(reference=rejected.reference, user=citizen, satisfied=True)
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("motcua.notifications.services") is None, reason="notifications not installed"
+)
+def test_the_handlers_are_told_when_the_sender_is_not_satisfied(world, settings):
+    """Whoever took the PAKN up and answered it, and the agency's leaders, get an e-mail with the sender's reason;
+    a satisfied sender sends nobody anything."""
+    from django.contrib.auth import get_user_model
+
+    from motcua.notifications.models import Outbox
+    from motcua.org.models import Role, StaffRole
+
+    settings.MOTCUA_NOTIFY_ON_COMMIT = False
+    officer = world["users"]["ward_officer"]
+    officer.email = "phuong.mc@example.vn"
+    officer.save()
+    leader = get_user_model().objects.create_user("chutich", email="chutich@example.vn")
+    StaffRole.objects.create(user=leader, agency=world["ward"], role=Role.LEADER)
+    unlisted = get_user_model().objects.create_user("khongthu")  # a leader without an e-mail address: skipped
+    StaffRole.objects.create(user=unlisted, agency=world["ward"], role=Role.LEADER)
+    citizen = world["users"]["citizen"]
+    kept, unhappy = (submit(world, at=local(2025, 3, 3, 10), user=citizen, contact={}) for _ in range(2))
+    for fb in (kept, unhappy):
+        services.feedback_start(reference=fb.reference, user=officer, at=local(2025, 3, 4, 9))
+        services.feedback_answer(
+            reference=fb.reference, user=officer, answer="Đã xử lý.", at=local(2025, 3, 5, 9)
+        )
+    services.feedback_evaluate(
+        reference=kept.reference, user=citizen, satisfied=True, at=local(2025, 3, 6, 9)
+    )
+    assert not Outbox.objects.filter(template="feedback_dissatisfied").exists()
+    services.feedback_evaluate(
+        reference=unhappy.reference, user=citizen, satisfied=False, reason="Vẫn chưa có hướng dẫn.",
+        at=local(2025, 3, 6, 9),
+    )  # fmt: skip
+    rows = Outbox.objects.filter(template="feedback_dissatisfied").order_by("recipient")
+    assert [r.recipient for r in rows] == ["chutich@example.vn", "phuong.mc@example.vn"]
+    assert all(unhappy.reference in r.body and "Vẫn chưa có hướng dẫn." in r.body for r in rows)
+    assert f"/staff/phan-anh/{unhappy.reference}/" in rows[0].body
