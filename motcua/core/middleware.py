@@ -41,10 +41,11 @@ class VietnameseFirstLocaleMiddleware:
 
 class ContentSecurityPolicyMiddleware(_CSPMiddleware):
     """Django's, with the policy of a response that used no nonce (every API response, most downloads) built once
-    per configuration instead of on every response: it is the same string each time, and building it was about 1.5 %
-    of a filing+reception pair (bench/bench_inproc.py); API requests get no nonce object at all. A page that used its nonce, or a view that set its own
-    configuration, goes through Django's code unchanged. The configuration is recognised by identity (settings
-    replaced in tests give a new dict); it is not expected to change in place."""
+    per configuration instead of on every response: it is the same string each time, and building it was about
+    1.5 % of a filing+reception pair (bench/bench_inproc.py); API requests get no nonce object at all. A page that
+    used its nonce, or a view that set its own configuration, goes through Django's code unchanged. The
+    configuration is recognised by identity (settings replaced in tests give a new dict); it is not expected to
+    change in place."""
 
     _built: dict[int, tuple[dict, str]] = {}
 

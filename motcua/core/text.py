@@ -26,16 +26,18 @@ def nfc_lines(value: str | None) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def fold(value: str | None) -> str:
-    """Lower-case ASCII fold of Vietnamese text: 'Đăng ký' -> 'dang ky'.
-
-    NFD strips combining marks; đ/Đ have no decomposition and are mapped explicitly.
-    """
+def strip_marks(value: str | None) -> str:
+    """Vietnamese text without its diacritics, case and spacing kept: 'Đăng ký' -> 'Dang ky'. NFD strips combining
+    marks; đ/Đ have no decomposition and are mapped explicitly."""
     if not value:
         return ""
     text = unicodedata.normalize("NFD", str(value).replace("đ", "d").replace("Đ", "D"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return _WS.sub(" ", text.lower()).strip()
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def fold(value: str | None) -> str:
+    """Lower-case ASCII fold of Vietnamese text: 'Đăng ký' -> 'dang ky'."""
+    return _WS.sub(" ", strip_marks(value).lower()).strip()
 
 
 # Vietnamese alphabetical order (a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y): letters with a breve,

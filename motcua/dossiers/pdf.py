@@ -603,11 +603,15 @@ def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[Dossi
     return rows
 
 
+def return_method_label(method) -> str:
+    """The label of a return_result event's `method` ('' for none or an unknown one)."""
+    return str(ReturnMethod(method).label) if method in ReturnMethod.values else ""
+
+
 def return_label(data: dict) -> str:
     """How a result was returned, from the return_result event's data: the method, and a postal tracking number
     when one was recorded ("Qua bưu chính, số vận đơn EA123456789VN")."""
-    method = data.get("method")
-    label = str(ReturnMethod(method).label) if method in ReturnMethod.values else ""
+    label = return_method_label(data.get("method"))
     tracking = (data.get("tracking_number") or "").strip()
     return f"{label}, số vận đơn {tracking}" if label and tracking else label
 
@@ -722,7 +726,7 @@ def tracking_rows(agency: Agency, start: dt.date, end: dt.date) -> list[dict]:
     for n, rec in enumerate(receives, start=1):
         d = rec.dossier
         due = _parse_dt(rec.data.get("due_at"))
-        new_return, returned, method, stopped = None, None, {}, None
+        new_return, returned, returned_data, stopped = None, None, {}, None
         for e in later.get(d.pk, []):
             if e.action in ("supplement", "confirm_payment") and e.data.get("due_at"):
                 due = _parse_dt(e.data["due_at"]) or due
@@ -730,7 +734,7 @@ def tracking_rows(agency: Agency, start: dt.date, end: dt.date) -> list[dict]:
                 new_return = _parse_dt(e.data.get("new_return_at"))
             elif e.action == "return_result":
                 returned = e.at
-                method = e.data
+                returned_data = e.data
             elif e.action == "stop":
                 stopped = e.at
         lead_agency = d.agency.name
@@ -749,7 +753,7 @@ def tracking_rows(agency: Agency, start: dt.date, end: dt.date) -> list[dict]:
                 "new_return": fmt_dt(new_return),
                 "returned": fmt_dt(returned),
                 "stopped": fmt_dt(stopped),
-                "method": return_label(method),
+                "method": return_label(returned_data),
                 "signed": "",
             }
         )

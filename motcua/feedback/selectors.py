@@ -364,18 +364,24 @@ def staff_feedback(user, *, status: str = "", q: str = "") -> QuerySet[Feedback]
     return qs.annotate(_closed=open_first).order_by("_closed", "due_at", "pk")
 
 
+def sender_notification_key(template: str, fb: Feedback) -> str:
+    """The outbox key of a notification to the PAKN's sender (one per PAKN and template: a retry queues nothing
+    new); `services._notify_sender` queues with it, `sender_notifications` finds the rows by it."""
+    return f"{template.replace('_', '-')}-{fb.pk}"
+
+
 def sender_notifications(fb: Feedback) -> list:
     """The e-mails and text messages queued for the PAKN's sender (its answer or refusal: `services._notify_sender`
     keys them by PAKN), oldest first, each with its `label`: the desk must see one that failed, as on the dossier
     page, since the sender may then never learn the outcome."""
     try:
         from motcua.notifications.models import Outbox
-        from motcua.notifications.services import TEMPLATES
+        from motcua.notifications.services import TEMPLATES, key_prefix
     except ImportError:  # the notifications app is optional
         return []
     keys = Q()
     for template in ("feedback_answered", "feedback_rejected"):
-        keys |= Q(dedupe_key__startswith=f"key:{template.replace('_', '-')}-{fb.pk}:")
+        keys |= Q(dedupe_key__startswith=key_prefix(sender_notification_key(template, fb)))
     rows = list(Outbox.objects.filter(keys).order_by("created_at", "pk"))
     for row in rows:
         row.label = TEMPLATES.get(row.template, row.template)

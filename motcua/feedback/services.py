@@ -20,14 +20,15 @@ from django.utils import timezone
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
 from motcua.core.i18n import vietnamese
-from motcua.core.text import code_forms, nfc
+from motcua.core.text import code_forms, nfc, nfc_lines
 from motcua.dossiers.models import Dossier, State
 from motcua.org import throttle
 from motcua.org.models import Agency, Role
-from motcua.org.selectors import is_one_stop_officer, roles_of
+from motcua.org.selectors import heads_of, is_one_stop_officer, roles_of
 from motcua.workdays.services import compute_deadline
 
 from .models import OPEN_STATUSES, Channel, Criterion, Feedback, Kind, Level, Rating, Status, Subject
+from .selectors import sender_notification_key
 
 logger = logging.getLogger(__name__)
 
@@ -514,7 +515,7 @@ def _notify_sender(
             **context,
         },
         dossier=fb.dossier if fb.dossier_id else None,
-        key=f"{template.replace('_', '-')}-{fb.pk}",
+        key=sender_notification_key(template, fb),
     )
 
 
@@ -688,7 +689,7 @@ def feedback_evaluate(
     evaluation link sent with the answer (`evaluation_token`). "Không hài lòng" needs a reason: the agency must know
     what to look at again. Not changeable, as a dossier's rating: what a period's figure counted stays counted."""
     at = _now(at)
-    reason = "\n".join(nfc(line) for line in (reason or "").strip().splitlines()).strip()
+    reason = nfc_lines(reason)
     linked = evaluation_link_reference(token) if token is not None else None
     with transaction.atomic():
         fb = Feedback.objects.select_for_update().filter(reference=(reference or "").strip()).first()
@@ -738,13 +739,7 @@ def feedback_evaluate(
 def dissatisfaction_recipients(fb: Feedback) -> list:
     """Who is told that a sender is not satisfied with an answer: whoever took the PAKN up and whoever answered it,
     and the leaders and unit heads of the handling agency (active accounts with an e-mail address)."""
-    from motcua.org.models import Role, StaffRole
-
-    people = [u for u in (fb.taken_by, fb.answered_by) if u is not None and u.is_active]
-    for role in StaffRole.objects.filter(
-        agency=fb.agency, active=True, role__in=(Role.LEADER, Role.UNIT_HEAD), user__is_active=True
-    ).select_related("user"):
-        people.append(role.user)
+    people = [u for u in (fb.taken_by, fb.answered_by) if u is not None and u.is_active] + heads_of(fb.agency)
     seen, out = set(), []
     for u in people:
         if u.pk not in seen and u.email:

@@ -100,6 +100,12 @@ def _digest(context: dict) -> str:
 # --- enqueue --------------------------------------------------------------------------------------------------
 
 
+def key_prefix(key: str) -> str:
+    """The start of the outbox rows' `dedupe_key` for a notification queued with `key` (one row per channel and
+    recipient follows it): how a caller finds the rows it queued."""
+    return f"key:{key}:"
+
+
 def notify(
     *,
     recipient_email: str | None = None,
@@ -135,7 +141,7 @@ def notify(
         if event is not None:
             dedupe = f"event:{event.pk}:{channel}:{recipient}"
         elif key:
-            dedupe = f"key:{key}:{channel}:{recipient}"[:255]
+            dedupe = f"{key_prefix(key)}{channel}:{recipient}"[:255]
         else:
             dedupe = f"ctx:{template}:{_digest(context)}:{channel}:{recipient}"[:255]
         existing = Outbox.objects.filter(dedupe_key=dedupe).first()

@@ -8,7 +8,6 @@ after commit (services.notify uses transaction.on_commit). Imported (migrated) d
 
 import datetime as dt
 import logging
-import unicodedata
 
 from django.conf import settings
 from django.db import transaction
@@ -17,7 +16,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from motcua.core.i18n import vietnamese
-from motcua.core.text import dong
+from motcua.core.text import dong, strip_marks
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import DossierEvent, Outcome
 
@@ -82,8 +81,7 @@ SMS_ITEMS_CHARS = 100  # what to supplement, in a text message: the names, cut t
 def ascii_text(value) -> str:
     """Vietnamese text without diacritics, case kept, for a text message (GSM 7-bit): 'Giấy đề nghị' → 'Giay de
     nghi'."""
-    text = unicodedata.normalize("NFD", str(value or "").replace("đ", "d").replace("Đ", "D"))
-    return " ".join("".join(ch for ch in text if not unicodedata.combining(ch) and ch.isascii()).split())
+    return " ".join("".join(ch for ch in strip_marks(value) if ch.isascii()).split())
 
 
 def items_text(items: list[dict]) -> str:

@@ -145,6 +145,17 @@ def agencies_with_role(user, *roles: str) -> list[Agency]:
     return [r.agency for r in roles_of(user) if r.role in roles]
 
 
+def heads_of(agency: Agency) -> list:
+    """The active accounts holding an active leader or unit-head role in `agency`, each once: whom the agency's
+    reminders and alerts go to besides the person holding the work."""
+    users: dict = {}
+    for r in StaffRole.objects.filter(
+        agency=agency, active=True, role__in=(Role.LEADER, Role.UNIT_HEAD), user__is_active=True
+    ).select_related("user"):
+        users.setdefault(r.user_id, r.user)
+    return list(users.values())
+
+
 def is_overseer_only(user) -> bool:
     """True for read-only users: every active role is `overseer` (e.g. People's Council members)."""
     roles = roles_of(user)

@@ -35,7 +35,7 @@ from motcua.core.i18n import in_page_language
 from motcua.core.storage import open_stored
 from motcua.core.text import nfc
 from motcua.dossiers import pdf
-from motcua.dossiers.models import DocumentKind, Dossier, ReturnMethod, State
+from motcua.dossiers.models import DocumentKind, Dossier, State
 from motcua.dossiers.selectors import dossier_public, due_status, eform_of
 from motcua.dossiers.workflow import TRANSITIONS
 from motcua.org.selectors import is_staff_member
@@ -523,7 +523,9 @@ def _detail_ctx(dossier: Dossier) -> dict:
             if e.action == "request_supplement"
             else [],
             # how the result was handed over (it may differ from the way chosen at filing), and the post's number
-            "method": _return_method((e.data or {}).get("method")) if e.action == "return_result" else "",
+            "method": pdf.return_method_label((e.data or {}).get("method"))
+            if e.action == "return_result"
+            else "",
             "tracking_number": (e.data or {}).get("tracking_number", "")
             if e.action == "return_result"
             else "",
@@ -553,10 +555,6 @@ def _detail_ctx(dossier: Dossier) -> dict:
         "eform": eform_of(dossier),
         "returned_by": returned_by,
     }
-
-
-def _return_method(value) -> str:
-    return ReturnMethod(value).label if value in ReturnMethod.values else ""
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.eforms import RESULT_ADDRESS, build_eform, eform_initial
 from motcua.catalog.models import ProcedureComponent
+from motcua.dossiers.services import CONTACT_LIMITS
 
 from . import forms
 from .models import DraftFile
@@ -95,7 +96,7 @@ def problems(draft) -> list[Problem]:
     return out
 
 
-AUTHORISATION_MAX = 255  # dossiers.services.CONTACT_LIMITS
+AUTHORISATION_MAX = CONTACT_LIMITS["authorisation_document"]  # what the filing takes
 
 
 def authorisation_text(draft) -> str:

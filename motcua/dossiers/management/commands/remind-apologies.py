@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from motcua.dossiers import selectors, services
 from motcua.dossiers.pdf import fmt_date, fmt_dt
-from motcua.org.models import Role, StaffRole
+from motcua.org.selectors import heads_of
 
 
 def responsible_people(dossier) -> list:
@@ -19,12 +19,7 @@ def responsible_people(dossier) -> list:
     step = services.current_step(dossier)
     if step is not None and step.assignee_id:
         people.append(step.assignee)
-    for r in StaffRole.objects.filter(
-        agency=dossier.agency, active=True, role__in=(Role.LEADER, Role.UNIT_HEAD), user__is_active=True
-    ).select_related("user"):
-        if r.user not in people:
-            people.append(r.user)
-    return people
+    return people + [u for u in heads_of(dossier.agency) if u not in people]
 
 
 def _queue(dossier, people, now, started) -> int:
