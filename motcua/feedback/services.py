@@ -28,7 +28,7 @@ from motcua.org.selectors import heads_of, is_one_stop_officer, roles_of
 from motcua.workdays.services import compute_deadline
 
 from .models import OPEN_STATUSES, Channel, Criterion, Feedback, Kind, Level, Rating, Status, Subject
-from .selectors import sender_notification_key
+from .selectors import sender_notification_key, sender_notifications
 
 logger = logging.getLogger(__name__)
 
@@ -623,6 +623,29 @@ def feedback_reject(*, reference: str, user, reason: str, at: dt.datetime | None
         fb.save()
         _notify_rejection(fb)
         return fb
+
+
+def feedback_resend_notification(*, reference: str, user, outbox_id: int):
+    """Send a failed notification to the PAKN's sender again (its answer or refusal), on the request of someone who
+    may handle the PAKN — after checking the sender's address or number, say. The row must be one of this PAKN's
+    (`selectors.sender_notifications`); the dossier page's one-stop officers resend a dossier's own notifications."""
+    try:
+        from motcua.notifications.models import Outbox
+        from motcua.notifications.services import requeue
+    except ImportError:  # the notifications app is optional
+        raise NotFound("Không có thông báo để gửi lại.", "No notification to send again.") from None
+    with transaction.atomic():
+        fb = _locked(reference, user)
+        mine = {r.pk for r in sender_notifications(fb)}
+        row = Outbox.objects.select_for_update().filter(pk=outbox_id).first() if outbox_id in mine else None
+        if row is None:
+            raise NotFound(
+                f"Không tìm thấy thông báo số {outbox_id} của phản ánh này.",
+                f"Notification {outbox_id} of this feedback not found.",
+            )
+        requeue(row, user)
+        row.refresh_from_db()
+        return row
 
 
 EVALUABLE_STATUSES = (Status.ANSWERED, Status.CLOSED)

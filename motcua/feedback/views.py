@@ -558,6 +558,17 @@ def staff_detail(request, reference: str):
             elif op == "close":
                 services.feedback_close(reference=fb.reference, user=request.user)
                 messages.success(request, _("Đã đóng phản ánh."))
+            elif op == "resend":
+                try:
+                    outbox_id = int(request.POST.get("outbox", ""))
+                except ValueError:
+                    outbox_id = 0
+                row = services.feedback_resend_notification(
+                    reference=fb.reference, user=request.user, outbox_id=outbox_id
+                )
+                messages.success(
+                    request, _("Đã đưa thông báo vào hàng gửi lại: %(to)s.") % {"to": row.recipient}
+                )
             else:
                 ctx["error"] = _("Thao tác không hợp lệ.")
                 return render(request, "feedback/staff_detail.html", ctx, status=400)

@@ -280,7 +280,7 @@ def resend(*, pk: int, user) -> Outbox:
     """Send a failed notification again, on a one-stop officer's request (after checking the applicant's address
     or number, say): the row is pending again with its attempts reset, and is delivered after commit (or by the
     next `send-outbox` pass)."""
-    from motcua.core.errors import Conflict, NotFound, PermissionDenied
+    from motcua.core.errors import NotFound, PermissionDenied
 
     with transaction.atomic():
         row = Outbox.objects.select_for_update().filter(pk=pk).first()
@@ -292,19 +292,29 @@ def resend(*, pk: int, user) -> Outbox:
                 "Chỉ cán bộ Bộ phận Một cửa của cơ quan tiếp nhận hồ sơ mới gửi lại được thông báo.",
                 "Only a one-stop officer of the receiving agency may send a notification again.",
             )
-        if row.status != Status.FAILED:
-            raise Conflict(
-                "Chỉ gửi lại được thông báo đã gửi không thành công.",
-                "Only a notification that failed can be sent again.",
-                code="not_failed",
-            )
-        Outbox.objects.filter(pk=pk).update(
-            status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None
-        )
-        logger.info(
-            "outbox #%s sent again at the request of %s (was: %s)", pk, user.get_username(), row.last_error
-        )
-        if getattr(settings, "MOTCUA_NOTIFY_ON_COMMIT", True):
-            transaction.on_commit(lambda: deliver_ids([pk]))
+        requeue(row, user)
     row.refresh_from_db()
     return row
+
+
+def requeue(row: Outbox, user) -> None:
+    """Put a failed notification back in the queue, attempts reset, delivered after commit (or by the next
+    `send-outbox` pass). The caller holds the row locked (select_for_update) in its transaction and has checked
+    that `user` may ask for it (`resend` for a dossier's; the PAKN desk for a PAKN sender's)."""
+    from motcua.core.errors import Conflict
+
+    if row.status != Status.FAILED:
+        raise Conflict(
+            "Chỉ gửi lại được thông báo đã gửi không thành công.",
+            "Only a notification that failed can be sent again.",
+            code="not_failed",
+        )
+    Outbox.objects.filter(pk=row.pk).update(
+        status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None
+    )
+    logger.info(
+        "outbox #%s sent again at the request of %s (was: %s)", row.pk, user.get_username(), row.last_error
+    )
+    if getattr(settings, "MOTCUA_NOTIFY_ON_COMMIT", True):
+        pk = row.pk
+        transaction.on_commit(lambda: deliver_ids([pk]))

@@ -355,6 +355,54 @@ def test_the_desk_sees_whether_the_sender_was_told(client, world, settings):
     assert "Thông báo cho người gửi" in quiet and "không gửi được" not in quiet
 
 
+def test_the_desk_sends_a_failed_message_to_the_sender_again(client, world, settings):
+    """A message to the PAKN's sender that failed can be queued again from the PAKN page by whoever may handle the
+    PAKN (after checking the number, say), as a dossier's from the dossier page; only a failed one, only one of
+    this PAKN's, and not by a reader from elsewhere."""
+    from motcua.notifications import services as outbox
+    from motcua.notifications.models import Outbox
+
+    settings.MOTCUA_NOTIFY_ON_COMMIT = False
+    settings.MOTCUA_OUTBOX_MAX_ATTEMPTS = 1
+    settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.MemoryAdapter"
+    fb = new(world)
+    other = new(world, title="Của người khác")
+    officer = world["users"]["ward_officer"]
+    services.feedback_answer(reference=fb.reference, user=officer, answer="Đã xử lý.")
+    services.feedback_answer(reference=other.reference, user=officer, answer="Khác.")
+    outbox.send_outbox()
+    sms = Outbox.objects.get(template="feedback_answered", channel="sms", dedupe_key__contains=f"-{fb.pk}:")
+    mail = Outbox.objects.get(
+        template="feedback_answered", channel="email", dedupe_key__contains=f"-{fb.pk}:"
+    )
+    foreign = Outbox.objects.get(
+        template="feedback_answered", channel="sms", dedupe_key__contains=f"-{other.pk}:"
+    )
+    Outbox.objects.filter(pk__in=[sms.pk, foreign.pk]).update(
+        status="failed", attempts=1, last_error="Hết hạn."
+    )
+    url = reverse("feedback:staff_detail", args=[fb.reference])
+
+    client.force_login(world["users"]["district_officer"])  # another agency's officer: not this PAKN's desk
+    assert client.post(url, {"op": "resend", "outbox": sms.pk}).status_code == 404
+
+    client.force_login(officer)
+    page = client.get(url).content.decode()
+    assert 'name="op" value="resend"' in page and f'name="outbox" value="{sms.pk}"' in page
+    assert f'name="outbox" value="{mail.pk}"' not in page  # sent: nothing to resend
+    assert client.post(url, {"op": "resend", "outbox": foreign.pk}).status_code == 404  # another PAKN's
+    assert client.post(url, {"op": "resend", "outbox": mail.pk}).status_code == 409  # not failed
+    assert client.post(url, {"op": "resend", "outbox": "x"}).status_code == 404
+    assert Outbox.objects.get(pk=foreign.pk).status == "failed"
+    r = client.post(url, {"op": "resend", "outbox": sms.pk})
+    assert r.status_code == 302
+    row = Outbox.objects.get(pk=sms.pk)
+    assert row.status == "pending" and row.attempts == 0
+    assert outbox.send_outbox()["sent"] == 1
+    assert Outbox.objects.get(pk=sms.pk).status == "sent"
+    assert "không gửi được" not in client.get(url).content.decode()
+
+
 def test_my_feedback_page(client, world):
     fb = new(world, user=world["users"]["citizen"], contact={})
     services.feedback_answer(
