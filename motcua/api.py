@@ -76,6 +76,7 @@ _VI_ERRORS = {
     "bool_parsing": "phải là true hoặc false",
     "bool_type": "phải là true hoặc false",
     "string_type": "phải là chuỗi ký tự",
+    "string_unicode": "chứa mã không phải chữ viết (nửa cặp UTF-16 đơn lẻ): hãy xoá ký tự đó rồi gửi lại",
     "string_too_long": "dài tối đa {max_length} ký tự",
     "string_too_short": "phải có ít nhất {min_length} ký tự",
     "greater_than": "phải lớn hơn {gt}",
@@ -96,6 +97,7 @@ _VI_ERRORS = {
     "list_type": "phải là một danh sách ([…])",
     "json_invalid": "không phải JSON hợp lệ",
     "extra_forbidden": "không được phép",
+    "bad_characters": "chứa ký tự không hợp lệ {char} ({kind_vi}) ở vị trí {position}: hãy xoá ký tự đó rồi gửi lại",
 }
 
 

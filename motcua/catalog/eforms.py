@@ -19,6 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core import strictjson
+from motcua.core.forms import CheckedForm
 from motcua.core.i18n import in_page_language
 from motcua.core.text import fold, nfc
 from motcua.dossiers.validators import IdentifierError, clean_phone
@@ -385,7 +386,7 @@ def build_eform(fields: list[dict]) -> type[forms.Form]:
         else:
             field = forms.CharField(max_length=500, **common)
         attrs[name] = field
-    return type("EForm", (forms.Form,), attrs)
+    return type("EForm", (CheckedForm,), attrs)
 
 
 def _plain(value: Decimal) -> str:

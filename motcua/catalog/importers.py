@@ -32,7 +32,7 @@ from django.utils.text import slugify
 
 from motcua.core import strictjson
 from motcua.core.errors import Unprocessable
-from motcua.core.text import fold, nfc
+from motcua.core.text import BadCharacters, check_chars, check_json_chars, fold, nfc
 from motcua.org.models import Agency, Role
 
 from .eforms import check_form_fields, yes_no
@@ -554,12 +554,47 @@ def _limited(text: str, column: str, limit: int, e: _Errors) -> str:
     return text
 
 
+# Columns that hold a name or a code: single-line values (core.text.bad_char), every invisible character refused;
+# the others (conditions, legal basis, notes, steps' tasks…) are texts of several lines.
+_NAME_COLUMNS = {
+    "code",
+    "procedure_code",
+    "name",
+    "field",
+    "field_code",
+    "level",
+    "level_vi",
+    "agency",
+    "deciding_agency",
+    "implementing_agency",
+    "online_level",
+    "actor",
+    "role",
+}
+
+
+def _check_characters(data: dict, e: _Errors) -> None:
+    """A record whose texts hold a control or hiding character is a bad record, the column named (never stripped:
+    a name imported so would be stored, shown and exported as it came)."""
+    try:
+        for key, value in data.items():
+            key = str(key)
+            check_chars(key, f"Tên cột '{key}'", f"The column name '{key}'")
+            if isinstance(value, str):
+                check_chars(value, f"Cột '{key}'", f"Column '{key}'", lines=key not in _NAME_COLUMNS)
+            else:
+                check_json_chars(value, f"Cột '{key}'", f"Column '{key}'")
+    except BadCharacters as exc:
+        e.err(exc.message, exc.message_en)
+
+
 def clean_procedure(data: dict) -> tuple[dict, list[tuple[str, str]], list[tuple[str, str]]]:
     """Validate and normalise one procedure record. Returns (clean, errors, warnings); each message is (vi, en)."""
     e = _Errors()
     if "__invalid__" in data:
         e.err("Bản ghi phải là một đối tượng JSON.", "The record must be a JSON object.")
         return {"code": ""}, e.errors, e.warnings
+    _check_characters(data, e)
     code = _code(data.get("code"))
     if not code:
         e.err("Thiếu mã thủ tục.", "Missing procedure code.")
@@ -947,6 +982,7 @@ def clean_workflow(data: dict) -> tuple[dict, list[tuple[str, str]], list[tuple[
     if "__invalid__" in data:
         e.err("Bản ghi phải là một đối tượng JSON.", "The record must be a JSON object.")
         return {"procedure_code": ""}, e.errors, e.warnings
+    _check_characters(data, e)
     code = _code(data.get("procedure_code") or data.get("code"))
     if not code:
         e.err("Thiếu mã thủ tục (procedure_code).", "Missing procedure_code.")

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.models import CheckedTextModel
 from motcua.core.text import fold, nfc
 from motcua.org.models import Agency, Role
 
@@ -39,7 +40,7 @@ class OnlineLevel(models.TextChoices):
     NONE = "none", "Không trực tuyến"
 
 
-class Field(models.Model):
+class Field(CheckedTextModel, models.Model):
     """Lĩnh vực: the field a procedure belongs to."""
 
     code = models.SlugField("mã lĩnh vực", max_length=100, unique=True)
@@ -60,7 +61,7 @@ class Field(models.Model):
         super().save(*args, **kwargs)
 
 
-class Procedure(models.Model):
+class Procedure(CheckedTextModel, models.Model):
     """A procedure by its code. Content lives in versions; the current version's name, field and level are
     mirrored here so the catalogue can be searched and filtered with one indexed query."""
 
@@ -108,7 +109,7 @@ class Procedure(models.Model):
         return self.version_for(timezone.localdate())
 
 
-class ProcedureVersion(models.Model):
+class ProcedureVersion(CheckedTextModel, models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="versions")
     effective_from = models.DateField("hiệu lực từ ngày")
     name = models.CharField("tên thủ tục", max_length=1000)
@@ -233,7 +234,7 @@ def fmt_days(value: Decimal) -> str:
     return format(value.normalize(), "f").replace(".", ",")
 
 
-class ProcedureComponent(models.Model):
+class ProcedureComponent(CheckedTextModel, models.Model):
     """A dossier component (thành phần hồ sơ) of a procedure version."""
 
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="components")
@@ -295,7 +296,7 @@ class ProcessTemplate(models.Model):
         return sum((s.hours for s in self.steps.all() if s.hours is not None), Decimal(0))
 
 
-class ProcessStep(models.Model):
+class ProcessStep(CheckedTextModel, models.Model):
     template = models.ForeignKey(ProcessTemplate, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveIntegerField("thứ tự")
     label = models.CharField("bước", max_length=50, blank=True)

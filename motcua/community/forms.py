@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.eforms import DATE_FORMATS
+from motcua.core.forms import CheckedForm
 from motcua.core.i18n import english_active, in_page_language
 from motcua.dossiers.forms import (
     DATETIME_LOCAL,
@@ -22,7 +23,7 @@ from .models import ConsentMethod, Member, ResidentialGroup, Topic
 from .services import CONSENT_MAX_AGE, outreach_problems
 
 
-class AssistedFilingForm(forms.Form):
+class AssistedFilingForm(CheckedForm):
     team = forms.TypedChoiceField(label=_("Tổ"), coerce=int, required=False)
     procedure_code = forms.CharField(label=_("Mã thủ tục"), max_length=40, widget=forms.HiddenInput)
     agency = forms.ChoiceField(
@@ -124,12 +125,12 @@ class AssistedFilingForm(forms.Form):
         return component_uploads(self)
 
 
-class ClaimForm(forms.Form):
+class ClaimForm(CheckedForm):
     code = forms.CharField(label=_("Mã hồ sơ"), max_length=80)
     id_number = forms.CharField(label=_("Số định danh cá nhân của Ông/Bà"), max_length=20)
 
 
-class OutreachForm(forms.Form):
+class OutreachForm(CheckedForm):
     """One outreach round of a team the signed-in member belongs to. The choices are the member's active teams,
     the residential groups of their wards and their active members; the rules are the service's
     (`services.outreach_problems`), shown next to each field."""

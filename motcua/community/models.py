@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from motcua.core.models import CheckedTextModel
 from motcua.core.text import nfc
 from motcua.dossiers.models import Dossier
 from motcua.org.models import Agency, AgencyLevel
@@ -18,7 +19,7 @@ def _commune_level(agency_id) -> None:
         raise ValidationError({"ward": "Phải chọn UBND cấp xã (phường, xã, đặc khu)."})
 
 
-class ResidentialGroup(models.Model):
+class ResidentialGroup(CheckedTextModel, models.Model):
     """A residential group (tổ dân phố) or village (thôn) of a ward/commune."""
 
     ward = models.ForeignKey(
@@ -49,7 +50,7 @@ class ResidentialGroup(models.Model):
         super().save(*args, **kwargs)
 
 
-class Team(models.Model):
+class Team(CheckedTextModel, models.Model):
     """A team established by decision of the ward/commune People's Committee chairman, for a residential group
     (or the whole ward when no group is set)."""
 
@@ -114,7 +115,7 @@ class Organisation(models.TextChoices):
     OTHER = "other", _("Khác")
 
 
-class Member(models.Model):
+class Member(CheckedTextModel, models.Model):
     team = models.ForeignKey(Team, verbose_name="tổ", on_delete=models.CASCADE, related_name="members")
     full_name = models.CharField("họ và tên", max_length=200)
     phone = models.CharField("điện thoại", max_length=30, blank=True)
@@ -170,7 +171,7 @@ class Topic(models.TextChoices):
     OTHER = "other", _("Khác")
 
 
-class OutreachLog(models.Model):
+class OutreachLog(CheckedTextModel, models.Model):
     """One outreach round ("đi từng ngõ, gõ từng nhà") in a residential group."""
 
     team = models.ForeignKey(Team, verbose_name="tổ", on_delete=models.CASCADE, related_name="outreach")
@@ -234,7 +235,7 @@ class ConsentMethod(models.TextChoices):
     VNEID = "vneid", _("Xác nhận qua VNeID")
 
 
-class AssistedFiling(models.Model):
+class AssistedFiling(CheckedTextModel, models.Model):
     """A dossier a team member filed online on a resident's behalf (the resident is the applicant, the member
     `filed_by`), with how and when the resident consented."""
 

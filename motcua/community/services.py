@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from motcua.catalog.models import Procedure
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
-from motcua.core.text import code_forms, nfc
+from motcua.core.text import check_text, code_forms, nfc
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_file
 from motcua.dossiers.validators import IdentifierError, clean_personal_id
@@ -130,6 +130,12 @@ def assisted_file(
             "The consent time is required, not in the future and at most 30 days before filing.",
             code="consent_time",
         )
+    for key, vi, en in (
+        ("name", "Họ và tên người dân", "The resident's name"),
+        ("address", "Địa chỉ", "The address"),
+    ):
+        check_text(resident.get(key), vi, en)
+    check_text(consent_note, "Ghi chú về sự đồng ý", "The note on the consent", lines=True)
     name = nfc(resident.get("name"))
     try:
         id_number = clean_personal_id(resident.get("id_number") or "", birth_year=resident.get("birth_year"))
@@ -336,6 +342,8 @@ def outreach_record(
         )
     if not team.active:
         raise Unprocessable("Tổ không còn hoạt động.", "The team is no longer active.", code="team_inactive")
+    check_text(other_topic, "Nội dung khác", "The other topic")
+    check_text(note, "Ghi chú", "The note", lines=True)
     members = list(members or [])
     topics = list(dict.fromkeys(topics))
     problems = outreach_problems(

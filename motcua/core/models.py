@@ -47,3 +47,34 @@ class RefStamp(models.Model):
 
     def __str__(self) -> str:
         return self.stamp
+
+
+class CheckedTextModel:
+    """A model mixin: `full_clean` (the admin's forms, a service that calls it) refuses a text field holding a
+    control, invisible formatting or noncharacter (core.text.bad_char), on the field, naming it — a TextField as a
+    text of several lines, a CharField without choices as a single-line value."""
+
+    def clean_fields(self, exclude=None):
+        from django.core.exceptions import ValidationError
+
+        from .i18n import in_page_language
+        from .text import BadCharacters, check_chars
+
+        errors: dict = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if (exclude and field.name in exclude) or field.name in errors or field.choices:
+                continue
+            if not isinstance(field, (models.CharField, models.TextField)):
+                continue
+            value = getattr(self, field.attname)
+            label = str(field.verbose_name)
+            try:
+                check_chars(value, label[:1].upper() + label[1:], lines=isinstance(field, models.TextField))
+            except BadCharacters as exc:
+                errors[field.name] = [ValidationError(in_page_language(exc), code="bad_characters")]
+        if errors:
+            raise ValidationError(errors)

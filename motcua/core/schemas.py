@@ -1,7 +1,13 @@
 """API schemas shared by several routers: one class per name, so the OpenAPI document's `components/schemas` has one
 entry per shape (motcua/core/tests/test_openapi.py)."""
 
+from typing import Annotated
+
 from ninja import Schema
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
+
+from .text import KINDS, bad_char
 
 
 class ErrorOut(Schema):
@@ -18,3 +24,28 @@ class OfficeHoursOut(Schema):
     afternoon_start: str
     afternoon_end: str
     cutoff: str
+
+
+# Text an API body carries: refused (422 `validation`, the field named, in both languages: motcua.api._VI_ERRORS)
+# when it holds a control, invisible formatting or noncharacter (motcua.core.text.bad_char) — the same rule as the
+# web forms and the services, which check again whatever reaches them.
+def _checked(lines: bool):
+    def check(value: str) -> str:
+        found = bad_char(value, lines=lines)
+        if found is not None:
+            position, char, kind = found
+            vi, en = KINDS[kind]
+            raise PydanticCustomError(
+                "bad_characters",
+                "contains an invalid character {char} ({kind}) at position {position}: delete it and send again",
+                {"char": f"U+{ord(char):04X}", "kind": en, "kind_vi": vi, "position": position},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+Line = Annotated[str, _checked(False)]
+"""A single-line text (a name, an address, a number): no control or invisible formatting character."""
+Text = Annotated[str, _checked(True)]
+"""A text of several lines (a reason, a comment): no control character but TAB/LF/CR, no hiding character."""

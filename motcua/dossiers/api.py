@@ -16,7 +16,7 @@ from motcua.core import refcache
 from motcua.core.auth import BearerAuth
 from motcua.core.errors import NotFound, Throttled, Unprocessable
 from motcua.core.prepared import Prepared
-from motcua.core.schemas import ErrorOut
+from motcua.core.schemas import ErrorOut, Line, Text
 from motcua.core.storage import open_stored
 from motcua.org import throttle
 from motcua.org.views import wait_minutes
@@ -36,21 +36,21 @@ PHONE = (
 
 class ApplicantIn(Schema):
     kind: Literal["individual", "organization"] = "individual"
-    name: str = Field(..., max_length=255)
-    id_number: str = Field("", max_length=20, description="CCCD (12 chữ số) hoặc mã số thuế (10/13 chữ số)")
+    name: Line = Field(..., max_length=255)
+    id_number: Line = Field("", max_length=20, description="CCCD (12 chữ số) hoặc mã số thuế (10/13 chữ số)")
     birth_year: int | None = None
-    address: str = Field("", max_length=500)
-    phone: str = Field("", max_length=30, description=PHONE)
-    email: str = Field("", max_length=254)
+    address: Line = Field("", max_length=500)
+    phone: Line = Field("", max_length=30, description=PHONE)
+    email: Line = Field("", max_length=254)
 
 
 class RepresentativeIn(Schema):
-    name: str = Field(..., max_length=255)
-    id_number: str = Field("", max_length=20, description="Số định danh cá nhân (CCCD, 12 chữ số)")
-    address: str = Field("", max_length=500)
-    phone: str = Field("", max_length=30, description=PHONE)
-    email: str = Field("", max_length=254)
-    authorisation_document: str = Field("", max_length=255, description="Số, ngày văn bản ủy quyền")
+    name: Line = Field(..., max_length=255)
+    id_number: Line = Field("", max_length=20, description="Số định danh cá nhân (CCCD, 12 chữ số)")
+    address: Line = Field("", max_length=500)
+    phone: Line = Field("", max_length=30, description=PHONE)
+    email: Line = Field("", max_length=254)
+    authorisation_document: Line = Field("", max_length=255, description="Số, ngày văn bản ủy quyền")
 
 
 class FileIn(Schema):
@@ -74,12 +74,12 @@ class FileIn(Schema):
 class SupplementItemIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(..., min_length=1, max_length=500, description="Giấy tờ, nội dung cần bổ sung")
-    reason: str = Field("", max_length=1000, description="Lý do")
+    name: Line = Field(..., min_length=1, max_length=500, description="Giấy tờ, nội dung cần bổ sung")
+    reason: Line = Field("", max_length=1000, description="Lý do")
 
 
 class ActionIn(Schema):
-    reason: str = Field("", max_length=2000)
+    reason: Text = Field("", max_length=2000)
     items: list[SupplementItemIn] | None = Field(
         None,
         max_length=100,
@@ -98,9 +98,9 @@ class ActionIn(Schema):
     amount: float | None = Field(
         None, gt=0, lt=10**14, allow_inf_nan=False, description="request_payment: whole đồng"
     )
-    note: str = Field("", max_length=1000)
-    result_number: str = Field("", max_length=200)
-    tracking_number: str = Field("", max_length=100)
+    note: Line = Field("", max_length=1000)
+    result_number: Line = Field("", max_length=200)
+    tracking_number: Line = Field("", max_length=100)
     working_days: float | None = Field(
         None, ge=0, le=3650, allow_inf_nan=False, description="receive: the limit applied (working days)"
     )
@@ -329,8 +329,8 @@ class RatingIn(Schema):
         ..., ge=1, le=4, description="4 Rất hài lòng, 3 Hài lòng, 2 Bình thường, 1 Không hài lòng"
     )
     scores: dict[str, int] = Field({}, description="criterion code → level 1–4 (the active criteria)")
-    comment: str = Field("", max_length=2000)
-    id_number: str | None = Field(
+    comment: Text = Field("", max_length=2000)
+    id_number: Line | None = Field(
         None,
         max_length=20,
         description="Without a token: the applicant's (or representative's) ID or tax number as on the dossier",

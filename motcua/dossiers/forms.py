@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.forms import CheckedForm
 from motcua.core.i18n import in_page_language
-from motcua.core.text import nfc, nfc_lines
+from motcua.core.text import BadCharacters, check_chars, nfc, nfc_lines
 from motcua.org.models import Agency
 from motcua.workdays.services import MAX_WORKING_DAYS
 
@@ -118,7 +119,7 @@ def paper_components(form: forms.Form) -> list[int]:
     return [c.order for _name, c in form.components if data.get(f"paper_{c.pk}")]
 
 
-class ActionForm(forms.Form):
+class ActionForm(CheckedForm):
     """Base of the action forms. `params()` -> services params; `uploads()` -> [(file, kind, component)]."""
 
     action = ""
@@ -211,8 +212,15 @@ class RequestSupplementForm(ActionForm):
         reasons = self.data.getlist("item_reason") if hasattr(self.data, "getlist") else []
         items = []
         for i, name in enumerate(names):
-            name = nfc(name)
-            reason = nfc(reasons[i]) if i < len(reasons) else ""
+            reason = reasons[i] if i < len(reasons) else ""
+            try:
+                check_chars(
+                    name, f"Dòng {i + 1}, tên giấy tờ, nội dung", f"Line {i + 1}, document or content"
+                )
+                check_chars(reason, f"Dòng {i + 1}, lý do", f"Line {i + 1}, reason")
+            except BadCharacters as exc:
+                raise forms.ValidationError(in_page_language(exc), code="bad_characters") from exc
+            name, reason = nfc(name), nfc(reason)
             if not name and not reason:
                 continue
             if not name:
@@ -496,7 +504,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
 }
 
 
-class UploadForm(forms.Form):
+class UploadForm(CheckedForm):
     kind = forms.ChoiceField(label=_("Loại tài liệu"), choices=DocumentKind.choices)
     component = forms.TypedChoiceField(
         label=_("Thành phần hồ sơ"), required=False, coerce=int, empty_value=None
@@ -523,7 +531,7 @@ class UploadForm(forms.Form):
 # --- counter registration ---------------------------------------------------------------------------------
 
 
-class CounterForm(forms.Form):
+class CounterForm(CheckedForm):
     """Registration at the counter (or by post) by a one-stop officer; components are scanned and uploaded."""
 
     agency = forms.ChoiceField(label=_("Cơ quan tiếp nhận"))

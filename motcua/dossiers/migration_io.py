@@ -71,7 +71,7 @@ from django.utils import timezone
 from motcua.catalog.models import Procedure, ProcedureVersion
 from motcua.core import strictjson
 from motcua.core.errors import DomainError
-from motcua.core.text import fold, nfc
+from motcua.core.text import BadCharacters, bad_char, check_chars, check_json_chars, fold, nfc
 from motcua.org.models import Agency
 
 from . import lifecycle, services
@@ -117,6 +117,8 @@ RECORD_KEYS = {
     "representative",
     "form_data",
 }
+# checked on their own (parsed, looked up, or through services._clean_applicant); the others are kept as they came
+_CHECKED_KEYS = RECORD_KEYS - {"representative", "form_data"}
 APPLICANT_KEYS = {"kind", "name", "id_number", "address", "phone", "email", "birth_year"}
 EVENT_KEYS = {"action", "at", "outcome", "method", "new_return_at", "reason", "actor", "file_hashes"}
 PARAM_KEYS = ("outcome", "method", "new_return_at")
@@ -334,13 +336,17 @@ def _instant(value, name: str, *, now: dt.datetime, future_ok: bool = False) -> 
     return parsed
 
 
-def _text(value, name: str, *, required: bool = True, max_len: int = 255) -> str:
+def _text(value, name: str, *, required: bool = True, max_len: int = 255, lines: bool = False) -> str:
     if value is None or value == "":
         if required:
             raise BadRecord(f"Thiếu '{name}'.", f"Missing '{name}'.")
         return ""
     if not isinstance(value, str):
         raise BadRecord(f"'{name}' phải là chuỗi ký tự.", f"'{name}' must be a string.")
+    try:
+        check_chars(value, f"'{name}'", lines=lines)
+    except BadCharacters as exc:
+        raise BadRecord(exc.message, exc.message_en) from None
     value = _nfc(value) if len(value) <= 255 else nfc(value)
     if len(value) > max_len:
         raise BadRecord(
@@ -484,7 +490,7 @@ class Preparer:
         if not isinstance(code, str) or not code.strip():
             raise BadRecord("Thiếu mã hồ sơ 'code'.", "Missing the dossier 'code'.")
         code = code.strip()
-        if len(code) > MAX_CODE or not CODE_RE.match(code):
+        if len(code) > MAX_CODE or not CODE_RE.match(code) or bad_char(code):
             raise BadRecord(
                 f"Mã hồ sơ '{code}' không hợp lệ (tối đa {MAX_CODE} ký tự, không có khoảng trắng).",
                 f"Invalid dossier code '{code}' (at most {MAX_CODE} characters, no spaces).",
@@ -550,6 +556,12 @@ class Preparer:
         for key in ("representative", "form_data"):
             if obj.get(key) is not None and not isinstance(obj[key], dict):
                 raise BadRecord(f"'{key}' phải là đối tượng JSON.", f"'{key}' must be a JSON object.")
+        # what is kept as it came (the representative, the e-form, unknown keys) holds no control or hiding character
+        try:
+            for key in sorted(set(obj) - _CHECKED_KEYS):
+                check_json_chars(obj[key], f"'{key}'", f"'{key}'")
+        except BadCharacters as exc:
+            raise BadRecord(exc.message, exc.message_en) from None
 
         limit_given = None
         if obj.get("working_days") is not None:
@@ -736,7 +748,7 @@ class Preparer:
             for key in ("outcome", "method"):
                 if ev.get(key) is not None:
                     params[key] = ev[key]
-            reason = _text(ev.get("reason"), "reason", required=False, max_len=10000)
+            reason = _text(ev.get("reason"), "reason", required=False, max_len=10000, lines=True)
             actor = _text(ev.get("actor"), "actor", required=False, max_len=255)
         except BadRecord as exc:
             raise BadRecord(
@@ -749,6 +761,10 @@ class Preparer:
                 f"Event {i}: 'file_hashes' must be a list of strings.",
             )
         extra = {k: v for k, v in ev.items() if k not in EVENT_KEYS}
+        try:
+            check_json_chars(extra, f"Sự kiện {i} ({action})", f"Event {i} ({action})")
+        except BadCharacters as exc:
+            raise BadRecord(exc.message, exc.message_en) from None
         return dict(
             action=action,
             at=at,

@@ -22,7 +22,7 @@ from motcua.catalog.models import Procedure, ProcedureVersion, ProcessStep, Proc
 from motcua.core import refcache
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
 from motcua.core.prepared import Prepared, insert_rows, statement_cursor
-from motcua.core.text import fold, nfc, nfc_lines
+from motcua.core.text import BadCharacters, check_json_chars, check_text, fold, nfc, nfc_lines, refusal
 from motcua.org.models import Agency, Role, StaffRole
 from motcua.org.selectors import agency_by_identifier, roles_of
 
@@ -744,6 +744,10 @@ def _clean_applicant(applicant: dict, *, allow_legacy: bool = False) -> dict:
             "Loại người nộp phải là 'individual' (cá nhân) hoặc 'organization' (tổ chức).",
             "Applicant kind must be 'individual' or 'organization'.",
         )
+    for key in CONTACT_LIMITS:
+        if isinstance(applicant.get(key), str):
+            vi, en = CONTACT_LABELS[key]
+            check_text(applicant[key], f"{vi} người nộp", f"The applicant's {en}")
     name = nfc(applicant.get("name"))
     if not name:
         raise Unprocessable("Thiếu họ tên người nộp hồ sơ.", "The applicant's name is required.")
@@ -837,6 +841,7 @@ def _check_form_size(form_data) -> None:
             "'form_data' must be a JSON object.",
             code="bad_form_data",
         )
+    _check_form_text(form_data)
     size = len(json.dumps(form_data, ensure_ascii=False, default=str).encode())
     if size > MAX_FORM_BYTES or _depth(form_data) > MAX_FORM_DEPTH:
         raise Unprocessable(
@@ -846,6 +851,15 @@ def _check_form_size(form_data) -> None:
             "attach documents as the dossier's component files.",
             code="bad_form_data",
         )
+
+
+def _check_form_text(form_data: dict) -> None:
+    """Every text of the e-form's answers, at any depth, and every key: no control or hiding character (the
+    declared fields' own form checks a single-line answer more strictly)."""
+    try:
+        check_json_chars(form_data, "Tờ khai", "The e-form")
+    except BadCharacters as exc:
+        raise refusal(exc) from exc
 
 
 def _clean_representative(representative: dict | None) -> dict:
@@ -861,6 +875,10 @@ def _clean_representative(representative: dict | None) -> dict:
             f"Representative: no field {', '.join(unknown)}.",
             code="bad_representative",
         )
+    for key in CONTACT_LIMITS:
+        if isinstance(representative.get(key), str):
+            vi, en = CONTACT_LABELS[key]
+            check_text(representative[key], f"{vi} người được ủy quyền", f"The representative's {en}")
     rep = {key: nfc(representative.get(key)) for key in CONTACT_LIMITS}  # trimmed, whitespace collapsed
     rep["id_number"] = str(representative.get("id_number") or "").strip()
     if not rep["name"]:
@@ -1427,6 +1445,7 @@ def _check_texts(params: dict) -> None:
                 f"'{key}' must be text of at most {limit} characters.",
                 code="too_long" if isinstance(value, str) else "bad_text",
             )
+        check_text(value, label, f"'{key}'", lines=key == "reason")
         params[key] = nfc_lines(value) if key == "reason" else nfc(value)
 
 
@@ -1449,6 +1468,14 @@ def _supplement_items(items) -> list[dict]:
         values = {key: item.get(key) if item.get(key) is not None else "" for key in SUPPLEMENT_ITEM_LIMITS}
         if not all(isinstance(v, str) for v in values.values()):
             raise bad
+        check_text(
+            values["name"], f"Mục cần bổ sung thứ {len(cleaned) + 1}, tên", f"Item {len(cleaned) + 1}'s name"
+        )
+        check_text(
+            values["reason"],
+            f"Mục cần bổ sung thứ {len(cleaned) + 1}, lý do",
+            f"Item {len(cleaned) + 1}'s reason",
+        )
         values = {key: nfc(v) for key, v in values.items()}
         if not values["name"] or any(len(values[k]) > limit for k, limit in SUPPLEMENT_ITEM_LIMITS.items()):
             raise bad

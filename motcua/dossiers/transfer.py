@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Count, Min, Q
 
 from motcua.core.errors import Conflict, DomainError, PermissionDenied, Unprocessable
-from motcua.core.text import nfc
+from motcua.core.text import check_text, nfc
 from motcua.org.models import Agency
 from motcua.org.selectors import agencies_with_role
 
@@ -147,6 +147,7 @@ def steps_transfer(
             f"'{to_username}' is not working staff of {agency.name}.",
             code="bad_assignee",
         )
+    check_text(reason, "Lý do chuyển giao", "The reason for the transfer", lines=True)
     reason = nfc(reason or "").strip()
     if not reason:
         raise Unprocessable(

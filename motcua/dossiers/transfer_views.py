@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.core.errors import DomainError
+from motcua.core.forms import CheckedForm
 from motcua.core.i18n import in_page_language
 from motcua.org.models import Agency
 
@@ -25,7 +26,7 @@ from .views import _error_page, staff_required
 MAX_LISTED_FAILURES = 20
 
 
-class TransferForm(forms.Form):
+class TransferForm(CheckedForm):
     steps = forms.TypedMultipleChoiceField(
         label=gettext_lazy("Các bước chuyển giao"),
         coerce=int,

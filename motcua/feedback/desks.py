@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from motcua.core.errors import Conflict, NotFound, PermissionDenied, Unprocessable
-from motcua.core.text import nfc
+from motcua.core.text import check_text, nfc
 from motcua.org.models import Agency, Role
 from motcua.org.selectors import is_one_stop_officer, roles_of
 
@@ -92,6 +92,8 @@ def _number(value) -> int:
 
 def _label(value) -> str:
     """A desk's label (the fields it serves, optional): NFC, trimmed, at most MAX_LABEL characters, else a 422."""
+    if isinstance(value, str):
+        check_text(value, "Tên quầy", "The desk's label")
     label = nfc(value).strip() if isinstance(value, str) else ""
     if len(label) > MAX_LABEL:
         raise Unprocessable(

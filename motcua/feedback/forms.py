@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.eforms import CHOOSE
+from motcua.core.forms import CheckedForm
 from motcua.org.models import Agency
 
 from .models import Kind, Level, Subject
@@ -11,7 +12,7 @@ from .models import Kind, Level, Subject
 LEVEL_CHOICES = [(str(v), label) for v, label in sorted(Level.choices, reverse=True)]
 
 
-class RatingForm(forms.Form):
+class RatingForm(CheckedForm):
     overall = forms.ChoiceField(
         label=_("Mức độ hài lòng chung"),
         choices=LEVEL_CHOICES,
@@ -20,7 +21,7 @@ class RatingForm(forms.Form):
         error_messages=CHOOSE,  # not Django's "Trường này là bắt buộc."
     )
     comment = forms.CharField(
-        label=_("Ý kiến góp ý"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=_("Ý kiến góp ý"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=2000
     )
 
     def __init__(self, *args, criteria=(), verify: bool = False, **kwargs):
@@ -50,7 +51,7 @@ class RatingForm(forms.Form):
         return {c.code: self.cleaned_data.get(f"c_{c.code}") for c in self.criteria}
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(CheckedForm):
     kind = forms.ChoiceField(
         label=_("Loại"), choices=Kind.choices, widget=forms.RadioSelect, initial=Kind.REFLECTION
     )
@@ -97,7 +98,7 @@ class FeedbackForm(forms.Form):
         return cleaned
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(CheckedForm):
     answer = forms.CharField(
         label=_("Nội dung trả lời"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10000
     )
@@ -125,13 +126,13 @@ class AnswerForm(forms.Form):
     confirm = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
 
-class RejectForm(forms.Form):
+class RejectForm(CheckedForm):
     reason = forms.CharField(
         label=_("Lý do từ chối"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
 
 
-class EvaluationForm(forms.Form):
+class EvaluationForm(CheckedForm):
     """The sender's evaluation of the answer to their PAKN: satisfied or not, a reason (required when not)."""
 
     satisfied = forms.ChoiceField(

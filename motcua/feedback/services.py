@@ -20,7 +20,7 @@ from django.utils import timezone
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
 from motcua.core.i18n import vietnamese
-from motcua.core.text import code_forms, nfc, nfc_lines
+from motcua.core.text import check_text, code_forms, nfc, nfc_lines
 from motcua.dossiers.models import Dossier, State
 from motcua.org import throttle
 from motcua.org.models import Agency, Role
@@ -248,7 +248,8 @@ def rating_create(
                 "Required criteria not scored: " + ", ".join(c.code for c in missing) + ".",
                 code="missing_criteria",
             )
-        comment = nfc(comment)
+        check_text(comment, "Ý kiến góp ý", "The comment", lines=True)
+        comment = nfc_lines(comment)  # a comment's lines kept, as the form's text area holds them
         if len(comment) > MAX_COMMENT:
             raise Unprocessable(
                 f"Ý kiến tối đa {MAX_COMMENT} ký tự.", f"Comment: at most {MAX_COMMENT} characters."
@@ -277,6 +278,13 @@ def rating_create(
 
 
 def _clean_contact(user, contact: dict) -> dict:
+    for key, vi, en in (
+        ("name", "Họ và tên", "The name"),
+        ("phone", "Số điện thoại", "The phone number"),
+        ("email", "Thư điện tử", "The e-mail address"),
+        ("address", "Địa chỉ", "The address"),
+    ):
+        check_text(contact.get(key), vi, en)
     name = nfc(contact.get("name"))
     phone = re.sub(r"[\s.\-()]", "", contact.get("phone") or "")
     email = (contact.get("email") or "").strip()
@@ -386,6 +394,8 @@ def feedback_submit(
             "A complaint about handling must name the dossier code.",
             code="dossier_required",
         )
+    check_text(title, "Tiêu đề", "The title")
+    check_text(content, "Nội dung", "The content", lines=True)
     title = nfc(title)
     content = (content or "").strip()
     content = "\n".join(nfc(line) for line in content.splitlines()).strip()
@@ -553,6 +563,9 @@ def feedback_answer(
     by the officer: the original content is never published (an address written in it cannot be found reliably).
     An empty `public_title` publishes the title redacted (`selectors.redact_for`)."""
     at = _now(at)
+    check_text(answer, "Nội dung trả lời", "The answer", lines=True)
+    check_text(public_title, "Tiêu đề công khai", "The public title")
+    check_text(public_content, "Nội dung phản ánh công khai", "The public content", lines=True)
     answer = "\n".join(nfc(line) for line in (answer or "").strip().splitlines()).strip()
     if not answer:
         raise Unprocessable("Hãy nhập nội dung trả lời.", "The answer is required.", code="required")
@@ -606,9 +619,16 @@ def feedback_reject(*, reference: str, user, reason: str, at: dt.datetime | None
     """Refuse to handle a PAKN (e.g. not under this agency's competence, duplicate) — a reason is required; the
     sender is told why (after commit), as an answer is told."""
     at = _now(at)
-    reason = nfc(reason)
+    check_text(reason, "Lý do từ chối", "The reason", lines=True)
+    reason = nfc_lines(reason)  # its points one per line, as the form's text area holds them
     if not reason:
         raise Unprocessable("Hãy nêu lý do từ chối.", "A reason is required.", code="required")
+    if len(reason) > MAX_COMMENT:
+        raise Unprocessable(
+            f"Lý do từ chối tối đa {MAX_COMMENT} ký tự.",
+            f"Reason: at most {MAX_COMMENT} characters.",
+            code="too_long",
+        )
     with transaction.atomic():
         fb = _locked(reference, user)
         if fb.status not in OPEN_STATUSES:
@@ -712,6 +732,7 @@ def feedback_evaluate(
     evaluation link sent with the answer (`evaluation_token`). "Không hài lòng" needs a reason: the agency must know
     what to look at again. Not changeable, as a dossier's rating: what a period's figure counted stays counted."""
     at = _now(at)
+    check_text(reason, "Ý kiến, lý do", "The reason", lines=True)
     reason = nfc_lines(reason)
     linked = evaluation_link_reference(token) if token is not None else None
     with transaction.atomic():

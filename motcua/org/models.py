@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.models import CheckedTextModel
 from motcua.core.text import fold, nfc
 
 # Decision 20/2020/QĐ-TTg Art. 4: dot-separated groups of 0-9 and A-Z, at most 35 characters.
@@ -53,7 +54,7 @@ class AdministrativeKind(models.TextChoices):
     SPECIAL_ZONE = "special_zone", "Đặc khu"
 
 
-class Agency(models.Model):
+class Agency(CheckedTextModel, models.Model):
     identifier = models.CharField(
         "mã định danh",
         max_length=35,
@@ -191,7 +192,7 @@ class UnitKind(models.TextChoices):
     OTHER = "other", _("Khác")
 
 
-class Unit(models.Model):
+class Unit(CheckedTextModel, models.Model):
     agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="units")
     name = models.CharField("tên đơn vị", max_length=255)
     kind = models.CharField("loại", max_length=20, choices=UnitKind.choices, default=UnitKind.SPECIALIST)

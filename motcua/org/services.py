@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from motcua.core.errors import Conflict, Unprocessable
-from motcua.core.text import nfc
+from motcua.core.text import BadCharacters, check_chars, nfc
 
 from .models import (
     AdministrativeKind,
@@ -77,8 +77,14 @@ def _validate(agency: Agency) -> None:
             "identifier: groups of 0-9 and A-Z separated by dots, at most 35 characters "
             "(Decision 20/2020/QD-TTg), e.g. 000.00.21.H26"
         )
+    for field, vi, en in (("name", "Tên cơ quan", "name"), ("short_name", "Tên viết tắt", "short name")):
+        try:
+            check_chars(getattr(agency, field, ""), vi, en)
+        except BadCharacters as exc:
+            errors[field] = exc.message
+            errors_en.append(exc.message_en)
     agency.name = nfc(agency.name)
-    if not agency.name:
+    if not agency.name and "name" not in errors:
         errors["name"] = "Tên cơ quan không được để trống."
         errors_en.append("name: required")
     if agency.level not in AgencyLevel.values:

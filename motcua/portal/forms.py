@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.eforms import CHOOSE, REQUIRED
+from motcua.core.forms import CheckedForm
 from motcua.core.i18n import english_active, in_page_language
 from motcua.core.text import nfc
 from motcua.dossiers.validators import IdentifierError, clean_applicant_id, clean_personal_id
@@ -60,7 +61,7 @@ TEL = forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"})
 EMAIL = forms.TextInput(attrs={"autocomplete": "email", "inputmode": "email"})
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(CheckedForm):
     full_name = forms.CharField(label=_("Họ và tên"), max_length=255, error_messages=REQUIRED, widget=NAME)
     email = forms.CharField(
         label=_("Thư điện tử"),
@@ -157,7 +158,7 @@ class RegistrationForm(forms.Form):
         return data
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(CheckedForm):
     full_name = forms.CharField(label=_("Họ và tên"), max_length=255, error_messages=REQUIRED, widget=NAME)
     phone = forms.CharField(label=_("Số điện thoại di động"), required=False, max_length=20, widget=TEL)
     id_number = forms.CharField(label=_("Số định danh cá nhân (CCCD)"), required=False, max_length=20)
@@ -190,7 +191,7 @@ class ProfileForm(forms.Form):
 # --- filing wizard -----------------------------------------------------------------------------------------
 
 
-class WhoForm(forms.Form):
+class WhoForm(CheckedForm):
     """Step 1: the receiving agency, who files, and the applicant (and the representative when filing for
     someone else under an authorisation)."""
 
@@ -303,7 +304,7 @@ class WhoForm(forms.Form):
         return d
 
 
-class ResultForm(forms.Form):
+class ResultForm(CheckedForm):
     result_method = forms.ChoiceField(
         label=_("Hình thức nhận kết quả"),
         choices=[

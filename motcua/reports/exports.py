@@ -202,6 +202,22 @@ def open_data(*, date_from, date_to, agency: Agency | None = None, now=None) -> 
     }
 
 
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection"): such a text cell is written with a
+# leading apostrophe, which the spreadsheet shows as text and does not run. Only text is guarded: the counts and
+# rates are numbers written as numbers (a negative number, were there one, would stay one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> object:
+    """A value as an open-data CSV cell: '' for None, a number as it is, text that a spreadsheet would read as a
+    formula prefixed with an apostrophe ('=1+1 → '=1+1)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def open_data_csv(*, date_from, date_to, agency: Agency | None = None, now=None) -> str:
     data = open_data(date_from=date_from, date_to=date_to, agency=agency, now=now)
     buf = io.StringIO()
@@ -209,5 +225,5 @@ def open_data_csv(*, date_from, date_to, agency: Agency | None = None, now=None)
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(OPEN_DATA_COLUMNS)
     for r in data["rows"]:
-        writer.writerow(["" if r[c] is None else r[c] for c in OPEN_DATA_COLUMNS])
+        writer.writerow([csv_cell(r[c]) for c in OPEN_DATA_COLUMNS])
     return buf.getvalue()

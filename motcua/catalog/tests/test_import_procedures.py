@@ -427,3 +427,27 @@ def test_a_misspelled_column_refuses_the_file_and_an_extra_one_is_named(tmp_path
     report = import_procedures([{**record(code="1.000903"), "STT": 1}], today=TODAY)
     assert report.ok and [w.message_en for w in report.warnings] == ["Unknown column 'STT': ignored."]
     assert Procedure.objects.filter(code="1.000903").exists()
+
+
+def test_a_record_with_a_control_or_hiding_character_is_a_bad_record(tmp_path):
+    """A procedure, field or agency name (shown, exported as open data) or any other column holding a control or
+    hiding character is refused, the record and column named; nothing of the file is stored. Decomposed tones and a
+    text's line breaks are text."""
+    records = [
+        record(code="1.000001", name=unicodedata.normalize("NFD", "Đăng ký hộ kinh doanh")),
+        record(code="1.000002", name="Đăng ký\u200b"),  # 2: zero-width space in a name
+        record(code="1.000003", field="Hộ kinh doanh\u202e"),  # 3: right-to-left override
+        record(code="1.000004", agency="UBND\x1b[31m cấp xã"),  # 4: terminal escape
+        record(code="1.000005", legal_basis="Nghị định 1\x85"),  # 5: C1 control in a text
+        record(code="1.000006", legal_basis="Nghị định 1;\nThông tư 2"),  # fine: lines
+    ]
+    path = write_json(tmp_path, records)
+    exc, _out, err = run("import-procedures", str(path))
+    assert exc is not None and Procedure.objects.count() == 0 and Field.objects.count() == 0
+    lines = [line for line in err.splitlines() if line.startswith("LỖI")]
+    by_record = {int(line.split("Bản ghi ")[1].split()[0]): line for line in lines}
+    assert sorted(by_record) == [2, 3, 4, 5]
+    assert "Cột 'name' chứa ký tự không hợp lệ U+200B" in by_record[2] and "Column 'name'" in by_record[2]
+    assert "Cột 'field' chứa ký tự không hợp lệ U+202E" in by_record[3]
+    assert "Cột 'agency' chứa ký tự không hợp lệ U+001B" in by_record[4]
+    assert "Cột 'legal_basis' chứa ký tự không hợp lệ U+0085" in by_record[5]

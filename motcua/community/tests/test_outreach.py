@@ -260,3 +260,38 @@ def test_migration_gives_legacy_logs_their_visits_as_first_visits():
     assert rows == [(125, 125), (126, 126), (126, 126)]
     # an upper bound: capped at the group's households, as before
     assert ward_dashboard(Agency.objects.get(identifier="000.09.33.H26"))["groups"][0]["reached"] == 343
+
+
+def test_a_hidden_character_in_a_round_or_a_team_record_is_refused(client, world):
+    """The outreach page marks the field; the service refuses a direct call; a team or member record edited in
+    the administration (Model.full_clean) is refused on its field. Nothing is stored."""
+    from django.core.exceptions import ValidationError
+
+    from motcua.community import services
+    from motcua.core.errors import Unprocessable
+
+    client.force_login(world["users"]["member"])
+    for over, field in (
+        ({"note": "Trời mưa\x1b"}, "note"),
+        ({"topics": ["other"], "other_topic": "Cài\u200b"}, "other_topic"),
+    ):
+        r = client.post(URL, form_data(world, **over))
+        assert r.status_code == 400, over
+        assert "chứa ký tự không hợp lệ U+" in " ".join(r.context["form"].errors[field])
+    with pytest.raises(Unprocessable) as exc:
+        services.outreach_record(
+            team=world["teams"][0], residential_group=world["groups"][0], date=dt.date(2025, 3, 1),
+            households_visited=1, households_first_visit=1, topics=["vneid"], note="Ghi chú\u202e",
+        )  # fmt: skip
+    assert exc.value.code == "bad_characters"
+    assert not OutreachLog.objects.exists()
+    team = world["teams"][1]
+    team.name = "Tổ CNSCĐ\u200b số 2"
+    with pytest.raises(ValidationError) as err:
+        team.full_clean()
+    assert "Tên tổ chứa ký tự không hợp lệ U+200B" in " ".join(err.value.message_dict["name"])
+    member = world["m1"]
+    member.full_name = "Phạm Thị\x7f Hoa"
+    with pytest.raises(ValidationError) as err:
+        member.full_clean()
+    assert "name" not in err.value.message_dict and "full_name" in err.value.message_dict

