@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.core import strictjson
 from motcua.core.forms import CheckedForm
 from motcua.core.i18n import in_page_language
-from motcua.core.text import fold, nfc
+from motcua.core.text import fold, nfc, nfc_lines
 from motcua.dossiers.validators import IdentifierError, clean_phone
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
@@ -394,7 +394,21 @@ def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
 
 
-def eform_to_json(cleaned: dict) -> dict:
+def multiline_names(fields: list[dict]) -> set[str]:
+    """The names of the e-form's fields of several lines (`textarea`): their line breaks are kept."""
+    return {f["name"] for f in usable_fields(fields) if f.get("type") == "textarea"}
+
+
+def kept_text(value: str, multiline: bool) -> str:
+    """Typed text as a dossier keeps it: NFC; a text of several lines keeps its line breaks (`nfc_lines`), a
+    single-line value has its whitespace collapsed (`nfc`)."""
+    return nfc_lines(value) if multiline else nfc(value)
+
+
+def eform_to_json(cleaned: dict, fields: list[dict] | None = None) -> dict:
+    """The wizard's cleaned values as the dossier keeps them (dates ISO, numbers in plain notation, text in NFC;
+    the line breaks of the `fields`' text areas kept)."""
+    lines = multiline_names(fields or [])
     out = {}
     for key, value in cleaned.items():
         if isinstance(value, dt.date):
@@ -402,7 +416,7 @@ def eform_to_json(cleaned: dict) -> dict:
         elif isinstance(value, Decimal):
             out[key] = _plain(value)
         elif isinstance(value, str):
-            out[key] = nfc(value).strip()
+            out[key] = kept_text(value, key in lines)
         else:
             out[key] = value
     return out
@@ -467,7 +481,10 @@ def clean_form_data(fields: list[dict], data: dict) -> tuple[dict, list[tuple[st
             label = declared.get(name, {}).get("label") or name
             errors.extend((label, str(m)) for m in messages)
         return {}, errors
-    return {k: nfc(v) if isinstance(v, str) else v for k, v in data.items()}, []
+    # a declared single-line value in NFC; a text area's, and a key the e-form does not declare (a client's own
+    # note, say), keep their line breaks
+    single = {k for k, f in declared.items() if f.get("type") != "textarea"}
+    return {k: kept_text(v, k not in single) if isinstance(v, str) else v for k, v in data.items()}, []
 
 
 def grouped(value: Decimal) -> str:

@@ -222,7 +222,7 @@ def assisted_new(request):
         )
         return render(request, "community/assisted_new.html", ctx, status=422 if not_offered else 400)
     d = form.cleaned_data
-    form_data = eform_to_json(eform.cleaned_data)
+    form_data = eform_to_json(eform.cleaned_data, version.form_fields if version else [])
     if d["form_note"]:
         form_data.setdefault(NOTE, d["form_note"])
     if d["result_method"] == ReturnMethod.POST:

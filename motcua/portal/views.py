@@ -28,6 +28,8 @@ from motcua.catalog.eforms import (
     eform_initial,
     eform_rows,
     eform_to_json,
+    kept_text,
+    multiline_names,
     usable_fields,
 )
 from motcua.core.errors import DomainError, NotFound, Unprocessable
@@ -345,7 +347,8 @@ def _step_eform(request, draft, procedure, version, step):
     EForm = build_eform(fields)
     names = [f.get("name") for f in fields if f.get("name")]
     if request.method == "POST" and "save_exit" in request.POST:
-        raw = eform_draft_values(fields, {n: nfc(request.POST.get(n, "")) for n in names})
+        lines = multiline_names(fields)
+        raw = eform_draft_values(fields, {n: kept_text(request.POST.get(n, ""), n in lines) for n in names})
         services.draft_save(
             draft=draft, values={"form": {**(draft.data.get("form") or {}), **raw}}, step=step
         )
@@ -354,7 +357,7 @@ def _step_eform(request, draft, procedure, version, step):
         form = EForm(request.POST)
         if form.is_valid():
             services.draft_save(
-                draft=draft, values={"form": eform_to_json(form.cleaned_data)}, step=_next_step(step)
+                draft=draft, values={"form": eform_to_json(form.cleaned_data, fields)}, step=_next_step(step)
             )
             return redirect("portal:file_step", code=procedure.code, step=_next_step(step))
         status = 400

@@ -4,7 +4,15 @@ from decimal import Decimal
 
 from django.utils import translation
 
-from motcua.catalog.eforms import build_eform, clean_form_data, eform_draft_values, eform_initial, grouped
+from motcua.catalog.eforms import (
+    build_eform,
+    clean_form_data,
+    eform_draft_values,
+    eform_initial,
+    eform_rows,
+    eform_to_json,
+    grouped,
+)
 
 FIELDS = [
     {"name": "ten", "label": "Tên hộ kinh doanh", "type": "text", "required": True},
@@ -74,6 +82,22 @@ def test_what_was_filed_is_kept_as_sent_once_it_fits():
     assert errors == []
     assert data == {**filed, "loai": "Dịch vụ"}  # numbers stay numbers; text in NFC
     assert type(data["von"]) is int and data is not filed
+
+
+def test_a_text_area_keeps_its_lines_whatever_the_channel():
+    """What an applicant wrote on several lines (a description, a list of goods) is kept on several lines — through
+    the API, the wizard and a client's own key; a single-line field's whitespace is collapsed as before."""
+    fields = [*FIELDS, {"name": "mo_ta", "label": "Mô tả ngành nghề", "type": "textarea"}]
+    typed = "Bán lẻ tạp hoá;\r\n  Dịch vụ   ăn uống\n\n- đồ uống "
+    lines = "Bán lẻ tạp hoá;\nDịch vụ ăn uống\n- đồ uống"
+    data, errors = clean_form_data(fields, {"mo_ta": typed, "ten": "Hộ  An\nPhát", "ghi_chu": "a\nb"})
+    assert errors == []
+    assert data == {"mo_ta": lines, "ten": "Hộ An Phát", "ghi_chu": "a\nb"}
+    form = build_eform(fields)({"mo_ta": typed, "ten": "Hộ An", "von": "1"})
+    assert form.is_valid(), form.errors
+    kept = eform_to_json(form.cleaned_data, fields)
+    assert kept["mo_ta"] == lines and kept["ten"] == "Hộ An"
+    assert dict(eform_rows(fields, kept))["Mô tả ngành nghề"] == lines
 
 
 def test_a_declared_field_takes_no_list_or_object():

@@ -178,6 +178,7 @@ def test_the_dossier_page_shows_the_e_form_as_filed(client, org):
         {"name": "ngay", "label": "Ngày bắt đầu kinh doanh", "type": "date"},
         {"name": "cam_ket", "label": "Cam kết", "type": "checkbox"},
         {"name": "dien_thoai", "label": "Điện thoại liên hệ", "type": "tel"},
+        {"name": "mo_ta", "label": "Mô tả", "type": "textarea"},
     ]
     org["version"].save()
     d = file_online(
@@ -188,6 +189,7 @@ def test_the_dossier_page_shows_the_e_form_as_filed(client, org):
             "ngay": "2026-12-01",
             "cam_ket": True,
             "ghi_chu": "x",
+            "mo_ta": "Bán lẻ <tạp hoá>\nĂn uống",
         },
     )
     html = login(client, org, "officer").get(f"/staff/dossiers/{d.code}/").content.decode()
@@ -197,6 +199,7 @@ def test_the_dossier_page_shows_the_e_form_as_filed(client, org):
     assert "<dt>Ngày bắt đầu kinh doanh</dt><dd>01/12/2026</dd>" in section
     assert "<dt>Cam kết</dt><dd>Có</dd>" in section and "<dt>Điện thoại liên hệ</dt><dd>—</dd>" in section
     assert "<dt>ghi_chu</dt><dd>x</dd>" in section
+    assert "<dt>Mô tả</dt><dd>Bán lẻ &lt;tạp hoá&gt;<br>Ăn uống</dd>" in section  # its lines, escaped
     mine = login(client, org, "citizen").get(f"/ho-so-cua-toi/{d.code}/").content.decode()
     assert "Tờ khai điện tử đã nộp" in mine and "<dt>Vốn kinh doanh (đồng)</dt><dd>50.000.000</dd>" in mine
 
