@@ -1,7 +1,8 @@
 """Catalogue import and export.
 
 - `import_procedures(records, ...)`: procedures in the shape of `reference/procedures.json` (JSON, or CSV/XLSX with the
-  same columns, nested `source` flattened as `source.document`, `source.file`, ...).
+  same columns, nested `source` flattened as `source.document`, `source.file`, ... or kept whole as JSON text in a
+  `source` column).
 - `import_processes(records, ...)`: internal processes in the shape of `reference/internal_processes.json`.
 - `export_procedures(dest, ...)`: the catalogue as XLSX (or CSV) with the import's columns (round trip).
 
@@ -492,6 +493,25 @@ def derive_limits(
     return None, None
 
 
+def _source(value: Any, e: _Errors) -> dict[str, str]:
+    """The record's `source` object: nested in JSON, flattened as `source.document`, `source.file`, … in CSV/XLSX,
+    or a whole `source` column holding the JSON object (a spreadsheet written from the JSON's own keys)."""
+    if value in (None, ""):
+        return {}
+    if isinstance(value, str):
+        try:
+            value = strictjson.loads(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, dict):
+        e.err(
+            "'source' phải là một đối tượng (JSON), hoặc dùng các cột source.document, source.file, ….",
+            "'source' must be an object (JSON), or use the columns source.document, source.file, ….",
+        )
+        return {}
+    return {str(k): _text(v) for k, v in value.items() if _text(v)}
+
+
 def _components(value: Any, e: _Errors) -> list[dict]:
     if value in (None, "", []):
         return []
@@ -623,11 +643,7 @@ def clean_procedure(data: dict) -> tuple[dict, list[tuple[str, str]], list[tuple
             f"Registered (shortened) limit {_dec_str(registered_days)} days exceeds the legal limit "
             f"{_dec_str(legal_days)} days.",
         )
-    source_raw = data.get("source") or {}
-    if not isinstance(source_raw, dict):
-        e.err("'source' phải là một đối tượng.", "'source' must be an object.")
-        source_raw = {}
-    source = {str(k): _text(v) for k, v in source_raw.items() if _text(v)}
+    source = _source(data.get("source"), e)
     clean = {
         "code": code,
         "name": name,
@@ -1038,10 +1054,7 @@ def clean_workflow(data: dict) -> tuple[dict, list[tuple[str, str]], list[tuple[
             }
         )
     _mark_inter_agency(steps)
-    source_raw = data.get("source") or {}
-    source = (
-        {str(k): _text(v) for k, v in source_raw.items() if _text(v)} if isinstance(source_raw, dict) else {}
-    )
+    source = _source(data.get("source"), e)
     clean = {
         "procedure_code": code,
         "also_applies_to": also,

@@ -294,6 +294,15 @@ def apply(snap: Snapshot, action: str, at: dt.datetime, params: dict | None, cal
         s.paused_since = None
         s.resume_state = ""
     elif action == "resolve":
+        if not s.received:
+            # a withdrawal asked before reception: there is nothing to conclude, only to stop (contract §5:
+            # every resolved dossier is early, on time or late, which needs the due instant set at reception)
+            raise LifecycleError(
+                "Hồ sơ chưa được tiếp nhận: không thể hoàn thành giải quyết (dùng dừng xử lý).",
+                "The dossier was never received: it cannot be resolved (stop it instead).",
+                conflict=True,
+                code="transition_not_allowed",
+            )
         outcome = params.get("outcome")
         if outcome not in OUTCOMES:
             raise LifecycleError(

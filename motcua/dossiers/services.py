@@ -617,9 +617,12 @@ def allowed_actions(user, dossier: Dossier) -> list[str]:
 def _may_succeed(action: str, dossier: Dossier) -> bool:
     """False for an action the state allows but the dossier's record rules out, so the screens do not offer a
     button that can only be refused: a refusal at reception once the dossier was received (a supplement asked
-    during processing), an apology without an appointment or after the one allowed."""
+    during processing), a resolution of a dossier never received (a withdrawal asked before reception), an apology
+    without an appointment or after the one allowed."""
     if action == "refuse":
         return dossier.received_at is None
+    if action == "resolve":
+        return dossier.received_at is not None
     if action == "apologize":
         return dossier.due_at is not None and dossier.new_return_at is None
     return True

@@ -53,7 +53,7 @@ def to_microseconds(hours) -> int:
     """A non-negative budget in hours (int, Decimal, float, numeric str, or a timedelta) → whole microseconds.
 
     Floats are read through their shortest repr (0.1 → Decimal("0.1")), so there is no binary drift; the result is
-    rounded half-up to the microsecond."""
+    rounded half-up to the microsecond (a positive budget to at least one: only 0 is the same-day limit)."""
     if type(hours) is int:
         us = hours * US_PER_HOUR
     elif isinstance(hours, dt.timedelta):
@@ -73,6 +73,8 @@ def to_microseconds(hours) -> int:
         if not value.is_finite():
             raise ValueError(f"hours must be finite, got {hours!r}")
         us = int((value * _D_US_PER_HOUR).to_integral_value(rounding=ROUND_HALF_UP))
+        if us == 0 and value > 0:
+            us = 1  # a positive budget below half a microsecond is still a budget, not the same-day limit (0)
     if us < 0:
         raise ValueError(f"hours must not be negative, got {hours!r}")
     return us

@@ -356,6 +356,44 @@ def test_xlsx_import_with_row_numbers(tmp_path):
     assert [(p.record, p.line) for p in report.errors] == [(2, 4)]
 
 
+def test_flat_files_with_the_json_keys_as_columns(tmp_path, ref_procs):
+    """Contract §6: CSV/XLSX with the same columns as the JSON. A sheet written from the JSON's own keys holds the
+    nested `source` as JSON text in a `source` column; it was refused ("'source' must be an object") for every
+    row. It now reads as the object; a `source` cell that is not a JSON object is an error for its record."""
+    records = ref_procs[:3]
+    keys = list(records[0])
+    assert "source" in keys and not any("." in k for k in keys)
+
+    def cells(rec):
+        return [json.dumps(rec[k], ensure_ascii=False) if isinstance(rec[k], dict) else rec[k] for k in keys]
+
+    csv_path = tmp_path / "p.csv"
+    with open(csv_path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(keys)
+        for rec in records:
+            w.writerow(["" if c is None else c for c in cells(rec)])
+    wb = openpyxl.Workbook()
+    wb.active.append(keys)
+    for rec in records:
+        wb.active.append(cells(rec))
+    xlsx_path = tmp_path / "p.xlsx"
+    wb.save(xlsx_path)
+    for path in (csv_path, xlsx_path):
+        report = import_procedures_file(path, dry_run=True, today=TODAY)
+        assert report.ok, [str(p) for p in report.errors]
+    report = import_procedures_file(xlsx_path, today=TODAY)
+    assert report.ok and report.created == 3
+    for rec in records:
+        version = Procedure.objects.get(code=rec["code"]).versions.get()
+        assert version.source == {k: v for k, v in rec["source"].items() if v}
+    wb.active.cell(row=3, column=keys.index("source") + 1, value="Quyết định 1949")
+    wb.save(xlsx_path)
+    report = import_procedures_file(xlsx_path, dry_run=True, today=TODAY)
+    assert [(p.record, p.line) for p in report.errors] == [(2, 3)]
+    assert "'source'" in report.errors[0].message
+
+
 def test_unreadable_files_are_reported(tmp_path):
     bad = tmp_path / "p.json"
     bad.write_text("{not json", encoding="utf-8")

@@ -235,6 +235,33 @@ def test_payment_pause_and_withdrawal_stop(org):
     assert d.state == "stopped" and d.stopped_at == local(2025, 3, 4, 10, 0)
 
 
+def test_a_withdrawal_asked_before_reception_can_be_stopped_not_resolved(org):
+    """Contract §5: resolved = early + on_time + late, and only reception gives a dossier its due instant. A
+    dossier withdrawn before reception was resolvable (resolved with no due date, counted in `resolved` and in
+    none of its parts); it can only be stopped, and the refusal changes nothing."""
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    d = act(org, d, "request_withdrawal", "citizen", local(2025, 3, 3, 9, 0))
+    assert d.state == "withdrawal_requested"
+    leader = org["users"]["leader"]
+    assert "resolve" not in services.allowed_actions(leader, d)
+    before = (d.state, d.version, d.events.count(), d.resolved_at)
+    with pytest.raises(Conflict) as refused:
+        act(org, d, "resolve", "leader", local(2025, 3, 3, 10, 0), outcome="approved")
+    assert refused.value.code == "transition_not_allowed"
+    assert "chưa được tiếp nhận" in refused.value.message
+    d.refresh_from_db()
+    assert (d.state, d.version, d.events.count(), d.resolved_at) == before
+    d = act(org, d, "stop", "officer", local(2025, 3, 3, 10, 0), reason="Công dân rút hồ sơ")
+    assert d.state == "stopped"
+    # after reception a withdrawal request may still end in a resolution (the decision was already taken)
+    e = file_online(org, local(2025, 3, 3, 8, 45))
+    e = act(org, e, "receive", "officer", local(2025, 3, 3, 9, 0))
+    e = act(org, e, "request_withdrawal", "citizen", local(2025, 3, 3, 9, 30))
+    assert "resolve" in services.allowed_actions(leader, e)
+    e = act(org, e, "resolve", "leader", local(2025, 3, 3, 10, 0), outcome="approved")
+    assert e.state == "resolved" and e.classification == "early"
+
+
 def test_numbers_an_action_takes_are_finite_and_bounded(org):
     """The service's own bounds, whatever the caller (web form, API, import of a future channel): an inter-agency
     step's budget in (0, 99,999.99] working hours, a fee in whole đồng below 10¹⁴ (the payment record's 14 digits),

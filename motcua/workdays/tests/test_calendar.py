@@ -292,6 +292,17 @@ def test_same_day_limit_is_due_at_closing_even_when_a_small_budget_is_earlier(ca
     assert cal.deadline_days(at(2025, 3, 4, 8, 0), 0.5)[1] == at(2025, 3, 4, 12, 0)
 
 
+def test_a_tiny_positive_limit_is_not_the_same_day_limit(cal):
+    """Only a limit of 0 is "trong ngày" (due at closing). 1e-30 working days rounded to 0 µs and was due at 17:00,
+    later than 1e-7 days (10:00:00.002880): a positive limit is now at least one microsecond of office time."""
+    start = at(2025, 3, 4, 10, 0)
+    assert to_microseconds(Decimal("1e-30")) == 1 and to_microseconds(0) == 0
+    assert cal.deadline_days(start, Decimal("1e-30"))[1] == start + dt.timedelta(microseconds=1)
+    assert cal.deadline(start, 1e-30)[1] == start + dt.timedelta(microseconds=1)
+    assert cal.deadline_days(start, Decimal("1e-7"))[1] == at(2025, 3, 4, 10, 0, 0, 2880)
+    assert cal.deadline_days(start, Decimal("0"))[1] == at(2025, 3, 4, 17, 0)
+
+
 def test_hours_between_are_tidy_decimals(cal):
     one_second = cal.working_hours_between(at(2025, 3, 4, 9, 0), at(2025, 3, 4, 9, 0, 1))
     assert one_second == Decimal("0.000277777778")
