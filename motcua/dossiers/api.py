@@ -18,6 +18,7 @@ from motcua.core.errors import NotFound, Throttled, Unprocessable
 from motcua.core.prepared import Prepared
 from motcua.core.schemas import ErrorOut, Line, Text
 from motcua.core.storage import open_stored
+from motcua.core.text import code_forms
 from motcua.org import throttle
 from motcua.org.views import wait_minutes
 
@@ -260,6 +261,13 @@ def dossier_status(request: HttpRequest, code: str):
             "Too many lookups in a short time. Please try again in {} minutes.",
         )
     found = selectors.public_status(code.strip())
+    # a code typed as the lookup page takes it (lower case, spaces around the dashes): tried only after a miss, so
+    # the exact code costs one statement as before
+    if found is None:
+        for typed in code_forms(code):
+            found = selectors.public_status(typed) if typed != code.strip() else None
+            if found is not None:
+                break
     if found is None:
         raise NotFound(
             f"Không tìm thấy hồ sơ '{code}'. Kiểm tra lại mã hồ sơ trên giấy tiếp nhận.",

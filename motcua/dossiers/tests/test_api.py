@@ -152,6 +152,18 @@ def test_public_status_is_masked(org, token):
     assert c.get("/api/v1/dossiers/000.00.21.H26-250101-9999/status").status_code == 404
 
 
+def test_public_status_takes_a_code_as_people_type_it(org, token):
+    """Lower case, spaces around the dashes (read off a receipt): found as the lookup page finds it; an unknown code
+    still 404."""
+    c = Client()
+    code = call(c, "post", "/api/v1/dossiers", token("citizen"), BODY).json()["code"]
+    head, day, number = code.rsplit("-", 2)
+    for typed in (code.lower(), f"{head.lower()} - {day} - {number}"):
+        r = c.get(f"/api/v1/dossiers/{typed}/status")
+        assert r.status_code == 200 and r.json()["code"] == code, typed
+    assert c.get(f"/api/v1/dossiers/{code.lower()}9/status").status_code == 404
+
+
 # Role × action × own/other agency, written out by hand from the legal roles (not read from the code's table).
 # Each row: action, state set-up, {actor: allowed?}
 MATRIX = [
