@@ -102,6 +102,10 @@ class ActionIn(Schema):
     note: Line = Field("", max_length=1000)
     result_number: Line = Field("", max_length=200)
     tracking_number: Line = Field("", max_length=100)
+    paid_reference: Line = Field(
+        "", max_length=200, description="confirm_payment: the receipt's or payment document's number"
+    )
+    received_by: Line = Field("", max_length=255, description="return_result: who took the result")
     working_days: float | None = Field(
         None, ge=0, le=3650, allow_inf_nan=False, description="receive: the limit applied (working days)"
     )

@@ -472,6 +472,33 @@ def test_only_an_officer_sets_the_limit_and_within_the_calendar(org, token):
     assert Dossier.objects.get(code=code).state == "submitted"
 
 
+def test_the_payment_receipt_and_who_took_the_result_are_kept_from_the_api(org, token):
+    """What the web forms record for confirm_payment (the receipt's number) and return_result (who took the
+    result, Form 06/07) the API records too — an integrator's values were dropped without a word — within the
+    same bounds."""
+    c, officer, leader = Client(), token("officer"), token("leader")
+    code = call(
+        c, "post", "/api/v1/dossiers", officer, {**BODY, "channel": "counter", "receive": True}
+    ).json()["code"]
+    base = f"/api/v1/dossiers/{code}"
+    assert call(c, "post", f"{base}/request_payment", officer, {"amount": 150000}).status_code == 200
+    r = call(c, "post", f"{base}/confirm_payment", officer, {"paid_reference": "x" * 201})
+    assert r.status_code == 422 and r.json()["details"][0]["field"] == "paid_reference"
+    assert Dossier.objects.get(code=code).state == "awaiting_payment"
+    assert (
+        call(c, "post", f"{base}/confirm_payment", officer, {"paid_reference": "BL 0012345"}).status_code
+        == 200
+    )
+    assert call(c, "post", f"{base}/resolve", leader, {"outcome": "approved"}).status_code == 200
+    r = call(
+        c, "post", f"{base}/return_result", officer, {"method": "counter", "received_by": "Trần  Văn Bình"}
+    )
+    assert r.status_code == 200, r.content
+    events = {e.action: e.data for e in Dossier.objects.get(code=code).events.all()}
+    assert events["confirm_payment"]["paid_reference"] == "BL 0012345"
+    assert events["return_result"]["received_by"] == "Trần Văn Bình"
+
+
 def test_a_fee_is_whole_dong_within_the_payment_record_and_a_step_budget_bounded(org, token):
     """request_payment: a positive whole number of đồng that fits the payment record (14 digits) — 1e308 used to
     be accepted, and the citizen's online payment could not be stored; hand_over to another agency: a finite budget
