@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from motcua.catalog.models import Procedure
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
-from motcua.core.text import check_text, code_forms, nfc
+from motcua.core.text import check_text, code_forms, nfc, nfc_lines
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_file
 from motcua.dossiers.validators import IdentifierError, clean_personal_id
@@ -185,7 +185,7 @@ def assisted_file(
             resident_user=resident_user,
             consent_method=consent_method,
             consent_at=consent_at,
-            consent_note=nfc(consent_note),
+            consent_note=nfc_lines(consent_note),
         )
 
 
@@ -373,7 +373,7 @@ def outreach_record(
         topics=topics,
         other_topic=nfc(other_topic).strip(),
         households_newly_online=households_newly_online,
-        note=nfc(note).strip(),
+        note=nfc_lines(note),
     )
     try:
         log.full_clean()

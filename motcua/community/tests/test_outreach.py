@@ -128,9 +128,11 @@ def test_record_a_round(client, world):
     assert timezone.localdate().strftime("%d/%m/%Y") in page  # today, as dd/mm/yyyy
     assert "Tổ chưa ghi nhật ký nào." in page
     deputy = Member.objects.get(full_name="Vũ Minh Đức")
-    response = client.post(URL, form_data(world, members=[world["m1"].pk, deputy.pk]))
+    note = "Trời mưa, nhiều hộ vắng nhà\r\nHẹn quay lại  thứ Bảy"
+    response = client.post(URL, form_data(world, members=[world["m1"].pk, deputy.pk], note=note))
     assert response.status_code == 302 and response["Location"] == URL
     log = OutreachLog.objects.get()
+    assert log.note == "Trời mưa, nhiều hộ vắng nhà\nHẹn quay lại thứ Bảy"  # its lines kept
     assert (log.team, log.residential_group, log.date) == (
         world["teams"][0],
         world["groups"][0],
@@ -141,7 +143,7 @@ def test_record_a_round(client, world):
     after = text(client.get(URL))
     assert "Đã ghi nhật ký ngày" in after and "40 hộ đã đến, 25 hộ lần đầu" in after
     recent = re.search(r'<table class="outreach-recent">(.*?)</table>', after).group(1)
-    assert "Phạm Thị Hoa" in recent and "Vũ Minh Đức" in recent and "Trời mưa" in recent
+    assert "Phạm Thị Hoa" in recent and "Vũ Minh Đức" in recent and "vắng nhà<br>Hẹn quay lại" in recent
     assert "<td>40</td><td>25</td><td>6</td>" in recent
     # "other" with its text; ISO dates are accepted too
     ok = client.post(
