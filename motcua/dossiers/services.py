@@ -1520,6 +1520,8 @@ def _require_params(action: str, params: dict) -> None:
             whole=True,
             code="bad_amount",
         )
+        # whole đồng, kept as a whole number: a JSON client's 150000.0 is 150000 in the event and on the forms
+        params["amount"] = int(Decimal(str(params["amount"])))
 
 
 def _user_by_username(username: str):

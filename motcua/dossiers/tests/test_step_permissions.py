@@ -209,7 +209,7 @@ def test_an_amount_is_typed_as_officers_write_it(client, org):
     assert r.status_code == 400 and "Số tiền phải từ 1 đồng trở lên." in r.content.decode()
     done = client.post(url, {"amount": "1.500.000 đ", "reason": "Lệ phí", "expected_version": d.version})
     assert done.status_code == 302
-    assert Dossier.objects.get(pk=d.pk).events.get(action="request_payment").data["amount"] == "1500000"
+    assert Dossier.objects.get(pk=d.pk).events.get(action="request_payment").data["amount"] == 1500000
     assert "Số tiền: 1.500.000 đồng" in client.get(f"/staff/dossiers/{d.code}/").content.decode()
 
 
