@@ -71,6 +71,12 @@ def _last_twelve_months() -> tuple[dt.date, dt.date]:
     return start, today
 
 
+def _month_count(period: selectors.Period) -> int:
+    """How many calendar months the period touches (the rows of its breakdown by month)."""
+    d1, d2 = period.date_from, period.date_to
+    return (d2.year - d1.year) * 12 + d2.month - d1.month + 1
+
+
 def _agency_param(request: HttpRequest, choices) -> tuple[Agency | None, str]:
     """The `agency` asked for, or (None, a notice) when there is no such agency or it is outside `choices`
     (what the user may read; None: any) — the dashboards then show their default scope."""
@@ -258,6 +264,15 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
     period, err = _period_from_request(request, *_last_twelve_months())
     if err:
         notices.append(err)
+    elif _month_count(period) > selectors.MAX_SUB_PERIODS:
+        # the trend is month by month: a longer period cannot be split (and would be no dashboard)
+        notices.append(
+            _(
+                "Kỳ thống kê quá dài để xem diễn biến theo tháng (tối đa %(months)s tháng) — hiển thị kỳ mặc định."
+            )
+            % {"months": selectors.MAX_SUB_PERIODS}
+        )
+        period = selectors.Period(*_last_twelve_months())
     as_of = _as_of(period, notices)
     agency, err = _agency_param(request, agencies)
     if err:

@@ -258,3 +258,22 @@ def test_by_field_tables_end_with_the_total(client, table, staff):
         )
         assert total == [str(sum(int(r[i]) for r in rows)) for i in range(8)]
         assert total[0] == figure(html, "received") and total[2] == figure(html, "resolved")
+
+
+def test_leader_dashboard_refuses_a_period_too_long_to_show_by_month(client, table, staff):
+    """The dashboard's trend is month by month (at most 240 months): a longer period (here 27 years) is explained
+    and the default period shown — it used to be a server error."""
+    client.force_login(staff["leader"])
+    r = client.get("/thong-ke/lanh-dao/", {"from": "01/01/2000", "to": "31/12/2026"})
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "Kỳ thống kê quá dài để xem diễn biến theo tháng (tối đa 240 tháng)" in html
+    # the default period instead
+    assert re.search(r'id="f-from" name="from" value="01/01/2000"', html) is None
+    # 240 months exactly is still shown month by month
+    r = client.get("/thong-ke/lanh-dao/", {"from": "01/01/2006", "to": "31/12/2025"})
+    assert r.status_code == 200 and "quá dài" not in r.content.decode()
+    assert "Tháng 12/2025" in r.content.decode()
+    # the widest period the statistics accept
+    r = client.get("/thong-ke/lanh-dao/", {"from": "1900-01-01", "to": "2999-12-31"})
+    assert r.status_code == 200 and "quá dài" in r.content.decode()
