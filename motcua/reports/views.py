@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from motcua.catalog.models import Field
 from motcua.core.errors import DomainError
 from motcua.core.i18n import in_page_language
+from motcua.core.text import sort_key
 from motcua.dossiers.models import Classification, State
 from motcua.feedback import selectors as feedback_selectors
 from motcua.feedback.models import Channel as RatingChannel
@@ -223,7 +224,8 @@ def public_stats(request: HttpRequest) -> HttpResponse:
             "agencies": agencies,
             "with_subagencies": agency is not None and Agency.objects.filter(parent=agency).exists(),
             "field": field,
-            "fields": Field.objects.order_by("name"),
+            # in Vietnamese order, as the by-field table below (code-point order put "Điện lực" after "Xuất …")
+            "fields": sorted(Field.objects.all(), key=lambda f: sort_key(f.name)),
             "stats": stats,
             "rows": by_field["rows"],
             "notices": messages,

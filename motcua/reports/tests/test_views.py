@@ -277,3 +277,25 @@ def test_leader_dashboard_refuses_a_period_too_long_to_show_by_month(client, tab
     # the widest period the statistics accept
     r = client.get("/thong-ke/lanh-dao/", {"from": "1900-01-01", "to": "2999-12-31"})
     assert r.status_code == 200 and "quá dài" in r.content.decode()
+
+
+def test_public_page_lists_fields_in_vietnamese_order(client, world):
+    """The field filter lists the fields as a Vietnamese reader looks for them (and as the by-field table sorts
+    its rows): 'Điện lực' among the D's, 'Thành …' before 'Thiết …' — code-point order put every 'Đ…' after
+    'X…' and 'Thiết' before 'Thành'."""
+    from motcua.catalog.models import Field
+
+    for code, name in (("dien-luc", "Điện lực"), ("du-lich", "Du lịch"), ("xnk", "Xuất nhập khẩu")):
+        Field.objects.create(code=code, name=name)
+    Field.objects.create(code="thiet-bi-y-te", name="Thiết bị y tế")
+    html = client.get("/thong-ke/").content.decode()
+    select = html.split('id="f-field"')[1].split("</select>")[0]
+    names = re.findall(r"<option value=\"[^\"]+\"[^>]*>([^<]+)</option>", select)
+    assert names == [
+        "Du lịch",
+        "Điện lực",
+        "Thành lập và hoạt động của hộ kinh doanh",
+        "Thành lập và phát triển doanh nghiệp",
+        "Thiết bị y tế",
+        "Xuất nhập khẩu",
+    ]
