@@ -48,6 +48,15 @@ def _xlsx_figures(figures: dict) -> dict:
     return out
 
 
+def as_of_text(value: dt.datetime) -> str:
+    """When the figures are counted, as the exports write it: '10:05 ngày 26/11/2026'; a local midnight is the
+    end of the day before, 'hết ngày 31/03/2025' (a finished period's figures are those of its last day's end)."""
+    value = value.astimezone(selectors.LOCAL)
+    if value.time() == dt.time(0, 0):
+        return f"hết ngày {value.date() - dt.timedelta(days=1):%d/%m/%Y}"
+    return f"{value:%H:%M} ngày {value:%d/%m/%Y}"
+
+
 def field_rows(*, date_from, date_to, agency=None, field=None, procedure=None, now=None) -> dict:
     data = selectors.breakdown(
         date_from=date_from,
@@ -93,7 +102,7 @@ def xlsx_by_field(*, date_from, date_to, agency=None, field=None, procedure=None
         1,
         "; ".join(scope)
         + (" — " if scope else "")
-        + f"Số liệu tính đến {dt.datetime.fromisoformat(data['as_of']):%H:%M %d/%m/%Y}",
+        + f"Số liệu tính đến {as_of_text(dt.datetime.fromisoformat(data['as_of']))}",
     )
 
     ws.cell(5, 1, "STT")

@@ -49,13 +49,6 @@ def _rate_text(value: float | None) -> str:
     return "—" if value is None else f"{fmt_rate(value)} %"
 
 
-def _instant_text(value: dt.datetime) -> str:
-    """'10:05 ngày 26/11/2026'; a local midnight is the end of the day before: 'hết ngày 31/03/2025'."""
-    if value.time() == dt.time(0, 0):
-        return f"hết ngày {value.date() - dt.timedelta(days=1):%d/%m/%Y}"
-    return f"{value:%H:%M} ngày {value:%d/%m/%Y}"
-
-
 def _cells(figures: dict) -> list[dict]:
     values = exports._xlsx_figures(figures)
     cells = []
@@ -130,7 +123,7 @@ def report_context(
         "received_total": fmt_count(stats["received"] + stats["carried_over"]),
         "on_time_rate": _rate_text(stats["on_time_rate"]),
         "index_2_1": _rate_text(stats["index_2_1"]),
-        "as_of_text": _instant_text(as_of),
+        "as_of_text": exports.as_of_text(as_of),
         "generated_text": f"{generated:%H:%M} ngày {generated:%d/%m/%Y}",
     }
 

@@ -222,3 +222,25 @@ def test_open_data_csv_cell_leaves_numbers_alone():
     assert exports.csv_cell(-3) == -3 and exports.csv_cell(-2.5) == -2.5 and exports.csv_cell(0) == 0
     assert exports.csv_cell(None) == "" and exports.csv_cell("Hà Nội") == "Hà Nội"
     assert exports.csv_cell("-1") == "'-1"  # text that would be read as a formula, even a number-like one
+
+
+def test_exports_and_page_say_alike_when_the_figures_are_counted(client, table):
+    """A finished period's figures are counted at the end of its last day: the workbook, the PDF report and the
+    page all say 'hết ngày 31/03/2025' (the workbook and the page used to say '00:00 01/04/2025', which reads as
+    if 1 April were counted, while the PDF said 'hết ngày 31/03/2025')."""
+    import datetime as dt
+
+    from motcua.reports import pdf
+
+    march = {"from": "2025-03-01", "to": "2025-03-31", "agency": "000.00.21.H26"}
+    ws = load_workbook(io.BytesIO(client.get("/api/v1/stats/export.xlsx", march).content)).active
+    assert ws.cell(4, 1).value == "Số liệu tính đến hết ngày 31/03/2025"
+    context = pdf.report_context(date_from="2025-03-01", date_to="2025-03-31")
+    assert context["as_of_text"] == "hết ngày 31/03/2025"
+    page = client.get("/thong-ke/", march).content.decode()
+    assert "Số liệu tính đến hết ngày 31/03/2025." in page and "00:00 01/04/2025" not in page
+    # a period that includes now: the instant, in the same words everywhere
+    now = dt.datetime(2025, 3, 20, 10, 5, tzinfo=selectors.LOCAL)
+    assert exports.as_of_text(now) == "10:05 ngày 20/03/2025"
+    wb = exports.xlsx_by_field(date_from="2025-03-01", date_to="2025-03-31", now=now)
+    assert load_workbook(io.BytesIO(wb)).active.cell(4, 1).value == "Số liệu tính đến 10:05 ngày 20/03/2025"

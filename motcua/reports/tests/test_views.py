@@ -232,7 +232,7 @@ def test_pages_say_when_the_figures_are_counted(client, table, staff):
     """The pending figures are counted at the period's end, or now if sooner: the pages give that instant, and
     a period that has not started says its figures are today's pending dossiers (contract §5, E = min(X, now))."""
     html = client.get("/thong-ke/", MARCH).content.decode()
-    assert "Số liệu tính đến 00:00 01/04/2025." in html
+    assert "Số liệu tính đến hết ngày 31/03/2025." in html
     assert "chưa bắt đầu" not in html
     client.force_login(staff["overseer"])
     future = {"from": "01/01/2999", "to": "31/01/2999"}
