@@ -128,7 +128,7 @@ def make_period(date_from, date_to) -> Period:
     if d1 > d2:
         raise Unprocessable(
             f"Ngày bắt đầu ({d1:%d/%m/%Y}) sau ngày kết thúc ({d2:%d/%m/%Y}).",
-            f"'from' ({d1}) is after 'to' ({d2}).",
+            f"'from' ({d1:%d/%m/%Y}) is after 'to' ({d2:%d/%m/%Y}).",
             code="bad_period",
         )
     if d1.year < 1900 or d2.year > 2999:

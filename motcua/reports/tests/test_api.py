@@ -244,3 +244,12 @@ def test_exports_and_page_say_alike_when_the_figures_are_counted(client, table):
     assert exports.as_of_text(now) == "10:05 ngày 20/03/2025"
     wb = exports.xlsx_by_field(date_from="2025-03-01", date_to="2025-03-31", now=now)
     assert load_workbook(io.BytesIO(wb)).active.cell(4, 1).value == "Số liệu tính đến 10:05 ngày 20/03/2025"
+
+
+def test_reversed_period_names_the_dates_day_first_in_both_languages(client, world):
+    """The refusal of a reversed period gives the dates as people read them, dd/mm/yyyy, in English as in
+    Vietnamese (the English message used to give 2025-04-01, a form the interface never shows)."""
+    body = client.get(URL, {"from": "2025-04-01", "to": "2025-03-01"}).json()
+    assert body["error"] == "bad_period"
+    assert body["message"] == "Ngày bắt đầu (01/04/2025) sau ngày kết thúc (01/03/2025)."
+    assert body["message_en"] == "'from' (01/04/2025) is after 'to' (01/03/2025)."
