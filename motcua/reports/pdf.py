@@ -49,6 +49,16 @@ def _rate_text(value: float | None) -> str:
     return "—" if value is None else f"{fmt_rate(value)} %"
 
 
+def _agency_line(agency) -> str:
+    """The reporting unit; "gồm các cơ quan cấp dưới" only when it has sub-agencies (a ward has none)."""
+    if agency is None:
+        return "Toàn hệ thống"
+    line = f"{agency.name} (mã định danh {agency.identifier})"
+    if type(agency).objects.filter(parent=agency).exists():
+        line += ", gồm các cơ quan cấp dưới"
+    return line
+
+
 def _cells(figures: dict) -> list[dict]:
     values = exports._xlsx_figures(figures)
     cells = []
@@ -93,11 +103,7 @@ def report_context(
     return {
         "spec": ReportSpec(),
         "agency": agency or {"name": "Toàn hệ thống"},
-        "agency_line": (
-            f"{agency.name} (mã định danh {agency.identifier}), gồm các cơ quan cấp dưới"
-            if agency is not None
-            else "Toàn hệ thống"
-        ),
+        "agency_line": _agency_line(agency),
         "parent_name": agency.parent.name if agency is not None and agency.parent_id else "",
         "national_name": forms_pdf.NATIONAL_NAME,
         "national_motto": forms_pdf.NATIONAL_MOTTO,

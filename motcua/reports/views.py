@@ -72,6 +72,11 @@ def _last_twelve_months() -> tuple[dt.date, dt.date]:
     return start, today
 
 
+def _has_subagencies(agency: Agency | None) -> bool:
+    """Whether the agency's figures include sub-agencies' (the pages say so only then: a ward has none)."""
+    return agency is not None and Agency.objects.filter(parent=agency).exists()
+
+
 def _month_count(period: selectors.Period) -> int:
     """How many calendar months the period touches (the rows of its breakdown by month)."""
     d1, d2 = period.date_from, period.date_to
@@ -222,7 +227,7 @@ def public_stats(request: HttpRequest) -> HttpResponse:
             "period": period,
             "agency": agency,
             "agencies": agencies,
-            "with_subagencies": agency is not None and Agency.objects.filter(parent=agency).exists(),
+            "with_subagencies": _has_subagencies(agency),
             "field": field,
             # in Vietnamese order, as the by-field table below (code-point order put "Điện lực" after "Xuất …")
             "fields": sorted(Field.objects.all(), key=lambda f: sort_key(f.name)),
@@ -307,6 +312,7 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "period": period,
             "agency": agency,
+            "with_subagencies": _has_subagencies(agency),
             "agencies": agencies,
             "stats": stats,
             "online_share": selectors.rate(stats["received_online"], stats["received"]),
@@ -470,6 +476,7 @@ def rating_list(request: HttpRequest) -> HttpResponse:
             "count": page.paginator.count,
             "satisfaction": satisfaction,
             "own": own,
+            "with_subagencies": _has_subagencies(agency),
             "query": params.urlencode(),
             "notices": notices,
         },
@@ -527,6 +534,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "count": page.paginator.count,
             "own": own,
+            "with_subagencies": _has_subagencies(agency),
             "query": params.urlencode(),
             "notices": notices,
             "now": now,

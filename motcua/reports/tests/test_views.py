@@ -300,3 +300,24 @@ def test_public_page_lists_fields_in_vietnamese_order(client, world):
         "Thiết bị y tế",
         "Xuất nhập khẩu",
     ]
+
+
+def test_pages_say_sub_agencies_only_when_there_are_some(client, table, staff):
+    """The leader's dashboard, the lists behind its figures and the PDF report say "including sub-agencies" for
+    a district (it has a ward) but not for a ward, which has none — they said it for every agency."""
+    from motcua.org.models import Agency
+    from motcua.reports import pdf
+
+    client.force_login(staff["overseer"])
+    for identifier, has in (("000.00.33.H26", True), ("000.01.33.H26", False)):
+        q = {**MARCH, "agency": identifier}
+        leader = client.get("/thong-ke/lanh-dao/", q).content.decode()
+        listing = client.get("/thong-ke/ho-so/", {**q, "kind": "received"}).content.decode()
+        ratings = client.get("/thong-ke/danh-gia/", q).content.decode()
+        assert ("(gồm các cơ quan cấp dưới)" in leader) is has, identifier
+        assert ("và các cơ quan cấp dưới" in listing) is has, identifier
+        assert ("và các cơ quan cấp dưới" in ratings) is has, identifier
+        line = pdf.report_context(
+            date_from="2025-03-01", date_to="2025-03-31", agency=Agency.objects.get(identifier=identifier)
+        )["agency_line"]
+        assert line.endswith(", gồm các cơ quan cấp dưới") is has, line
