@@ -174,10 +174,13 @@ OPEN_DATA_COLUMNS = [
 ]
 
 
-def open_data(*, date_from, date_to, agency: Agency | None = None, now=None) -> dict:
-    """Aggregated counts per (receiving agency, field) for the period, plus totals. No personal data."""
+def open_data(
+    *, date_from, date_to, agency: Agency | None = None, field: Field | None = None, now=None
+) -> dict:
+    """Aggregated counts per (receiving agency, field) for the period, plus totals — of one field with `field`
+    (the figures of the statistics page filtered by that field). No personal data."""
     period = selectors.make_period(date_from, date_to)
-    groups = selectors.agency_field_counts(period, agency=agency, now=now)
+    groups = selectors.agency_field_counts(period, agency=agency, field=field, now=now)
     agencies = {a.pk: a for a in Agency.objects.filter(pk__in={g["agency"] for g in groups})}
     fields = {f.pk: f for f in Field.objects.filter(pk__in={g["field"] for g in groups})}
     rows = []
@@ -196,7 +199,7 @@ def open_data(*, date_from, date_to, agency: Agency | None = None, now=None) -> 
             }
         )
     rows.sort(key=lambda r: (r["agency_identifier"] or "", r["field_code"] or ""))
-    total = selectors.with_rates(selectors.scope_counts(period, agency=agency, now=now))
+    total = selectors.with_rates(selectors.scope_counts(period, agency=agency, field=field, now=now))
     return {
         "title": "Tình hình giải quyết thủ tục hành chính — dữ liệu mở",
         "description": "Số liệu tổng hợp theo cơ quan tiếp nhận và lĩnh vực; không chứa dữ liệu cá nhân.",
@@ -205,6 +208,7 @@ def open_data(*, date_from, date_to, agency: Agency | None = None, now=None) -> 
         "from": period.date_from.isoformat(),
         "to": period.date_to.isoformat(),
         "agency": agency.identifier if agency else None,
+        "field": field.code if field else None,
         "columns": OPEN_DATA_COLUMNS,
         "rows": rows,
         "total": {k: total[k] for k in (*selectors.COUNT_KEYS, *selectors.RATE_KEYS)},
@@ -227,8 +231,10 @@ def csv_cell(value) -> object:
     return value
 
 
-def open_data_csv(*, date_from, date_to, agency: Agency | None = None, now=None) -> str:
-    data = open_data(date_from=date_from, date_to=date_to, agency=agency, now=now)
+def open_data_csv(
+    *, date_from, date_to, agency: Agency | None = None, field: Field | None = None, now=None
+) -> str:
+    data = open_data(date_from=date_from, date_to=date_to, agency=agency, field=field, now=now)
     buf = io.StringIO()
     buf.write("\ufeff")  # BOM: spreadsheet software then reads UTF-8 Vietnamese correctly
     writer = csv.writer(buf, lineterminator="\n")

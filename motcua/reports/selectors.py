@@ -477,10 +477,13 @@ def grouped_counts(qs: QuerySet, period: Period, keys: dict, now=None) -> list[d
     return out
 
 
-def agency_field_counts(period: Period, *, agency: Agency | None = None, now=None) -> list[dict]:
-    """Raw counts per (receiving agency, effective field) of the scope, like `grouped_counts` with the keys
-    "agency" and "field" (the same rows, in the same order): from the summary table when it covers the period and
-    E >= S (then a group has a row iff one of its figures is non-zero, as in the raw query), else raw."""
+def agency_field_counts(
+    period: Period, *, agency: Agency | None = None, field: Field | None = None, now=None
+) -> list[dict]:
+    """Raw counts per (receiving agency, effective field) of the scope (`field`: that field's rows only), like
+    `grouped_counts` with the keys "agency" and "field" (the same rows, in the same order): from the summary table
+    when it covers the period and E >= S (then a group has a row iff one of its figures is non-zero, as in the raw
+    query), else raw."""
     from . import summary
 
     now = now or timezone.now()
@@ -489,11 +492,11 @@ def agency_field_counts(period: Period, *, agency: Agency | None = None, now=Non
     cum = None
     if e >= s:
         cum = _summary_cumulator(
-            [(s, x, e)], agency=agency, field=None, procedure=None, now=now, group=("agency", "field")
+            [(s, x, e)], agency=agency, field=field, procedure=None, now=now, group=("agency", "field")
         )
     if cum is None:
         return grouped_counts(
-            scoped(agency=agency), period, {"agency": _f("agency_id"), "field": field_key()}, now
+            scoped(agency=agency, field=field), period, {"agency": _f("agency_id"), "field": field_key()}, now
         )
     rows = [
         {"agency": g[0], "field": g[1], **counts}

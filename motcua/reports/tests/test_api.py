@@ -253,3 +253,31 @@ def test_reversed_period_names_the_dates_day_first_in_both_languages(client, wor
     assert body["error"] == "bad_period"
     assert body["message"] == "Ngày bắt đầu (01/04/2025) sau ngày kết thúc (01/03/2025)."
     assert body["message_en"] == "'from' (01/04/2025) is after 'to' (01/03/2025)."
+
+
+def test_open_data_of_a_field_has_the_page_figures(client, table):
+    """The statistics page filtered by a field links to its open data with that field: the CSV and the JSON then
+    hold that field's rows and the page's figures (the field was ignored: the open data behind a page showing 3
+    resolved dossiers totalled every field's). The CSV's file name says whose data it is."""
+    import re
+
+    march = {"from": "2025-03-01", "to": "2025-03-31", "agency": "000.00.21.H26", "field": "ho-kinh-doanh"}
+    page = client.get("/thong-ke/", march).content.decode()
+    href = re.search(r'href="(/api/v1/stats/open-data\.json\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    data = client.get(href).json()
+    api = client.get(URL, march).json()
+    assert data["field"] == "ho-kinh-doanh"
+    assert {r["field_code"] for r in data["rows"]} == {"ho-kinh-doanh"}
+    for key in selectors.COUNT_KEYS:
+        assert data["total"][key] == api[key] == sum(r[key] for r in data["rows"]), key
+    assert (data["total"]["resolved"], data["total"]["late"]) == (
+        3,
+        1,
+    )  # the page's by-field row: 3 resolved, 1 late
+    r = client.get("/api/v1/stats/open-data.csv", march)
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert [row["field_code"] for row in rows] == ["ho-kinh-doanh"] * len(data["rows"])
+    assert "open-data_000.00.21.H26_ho-kinh-doanh_2025-03-01_2025-03-31.csv" in r["Content-Disposition"]
+    # an unknown field is refused as on-time refuses it
+    bad = client.get("/api/v1/stats/open-data.json", {**march, "field": "nope"})
+    assert bad.status_code == 404 and bad.json()["error"] == "no_field"
