@@ -181,12 +181,14 @@ def open_data_csv(
     date_from: str | None = Query(None, alias="from"),
     to: str | None = Query(None),
     agency: str | None = Query(None),
+    field: str | None = Query(None, description="Mã (hoặc tên) lĩnh vực: chỉ các dòng của lĩnh vực này"),
 ):
-    period, a = _open_data_scope(date_from, to, agency)
-    content = exports.open_data_csv(date_from=period.date_from, date_to=period.date_to, agency=a)
+    period, a, f = _open_data_scope(date_from, to, agency, field)
+    content = exports.open_data_csv(date_from=period.date_from, date_to=period.date_to, agency=a, field=f)
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    scope = "_".join(x for x in (a.identifier if a else "tat-ca", f.code if f else "") if x)
     response["Content-Disposition"] = (
-        f'attachment; filename="open-data_{period.date_from}_{period.date_to}.csv"'
+        f'attachment; filename="open-data_{scope}_{period.date_from}_{period.date_to}.csv"'
     )
     return response
 
@@ -201,12 +203,13 @@ def open_data_json(
     date_from: str | None = Query(None, alias="from"),
     to: str | None = Query(None),
     agency: str | None = Query(None),
+    field: str | None = Query(None, description="Mã (hoặc tên) lĩnh vực: chỉ các dòng của lĩnh vực này"),
 ):
-    period, a = _open_data_scope(date_from, to, agency)
-    return exports.open_data(date_from=period.date_from, date_to=period.date_to, agency=a)
+    period, a, f = _open_data_scope(date_from, to, agency, field)
+    return exports.open_data(date_from=period.date_from, date_to=period.date_to, agency=a, field=f)
 
 
-def _open_data_scope(date_from, to, agency):
+def _open_data_scope(date_from, to, agency, field):
     """Open data defaults to the current year to date when no period is given."""
     import datetime as dt
 
@@ -215,4 +218,5 @@ def _open_data_scope(date_from, to, agency):
     if not date_from and not to:
         today = timezone.localdate()
         date_from, to = dt.date(today.year, 1, 1), today
-    return selectors.make_period(date_from, to), selectors.agency_by_identifier(agency)
+    period = selectors.make_period(date_from, to)
+    return period, selectors.agency_by_identifier(agency), selectors.field_by_code(field)

@@ -48,6 +48,15 @@ def _xlsx_figures(figures: dict) -> dict:
     return out
 
 
+def as_of_text(value: dt.datetime) -> str:
+    """When the figures are counted, as the exports write it: '10:05 ngày 26/11/2026'; a local midnight is the
+    end of the day before, 'hết ngày 31/03/2025' (a finished period's figures are those of its last day's end)."""
+    value = value.astimezone(selectors.LOCAL)
+    if value.time() == dt.time(0, 0):
+        return f"hết ngày {value.date() - dt.timedelta(days=1):%d/%m/%Y}"
+    return f"{value:%H:%M} ngày {value:%d/%m/%Y}"
+
+
 def field_rows(*, date_from, date_to, agency=None, field=None, procedure=None, now=None) -> dict:
     data = selectors.breakdown(
         date_from=date_from,
@@ -93,7 +102,7 @@ def xlsx_by_field(*, date_from, date_to, agency=None, field=None, procedure=None
         1,
         "; ".join(scope)
         + (" — " if scope else "")
-        + f"Số liệu tính đến {dt.datetime.fromisoformat(data['as_of']):%H:%M %d/%m/%Y}",
+        + f"Số liệu tính đến {as_of_text(dt.datetime.fromisoformat(data['as_of']))}",
     )
 
     ws.cell(5, 1, "STT")
@@ -165,10 +174,13 @@ OPEN_DATA_COLUMNS = [
 ]
 
 
-def open_data(*, date_from, date_to, agency: Agency | None = None, now=None) -> dict:
-    """Aggregated counts per (receiving agency, field) for the period, plus totals. No personal data."""
+def open_data(
+    *, date_from, date_to, agency: Agency | None = None, field: Field | None = None, now=None
+) -> dict:
+    """Aggregated counts per (receiving agency, field) for the period, plus totals — of one field with `field`
+    (the figures of the statistics page filtered by that field). No personal data."""
     period = selectors.make_period(date_from, date_to)
-    groups = selectors.agency_field_counts(period, agency=agency, now=now)
+    groups = selectors.agency_field_counts(period, agency=agency, field=field, now=now)
     agencies = {a.pk: a for a in Agency.objects.filter(pk__in={g["agency"] for g in groups})}
     fields = {f.pk: f for f in Field.objects.filter(pk__in={g["field"] for g in groups})}
     rows = []
@@ -187,7 +199,7 @@ def open_data(*, date_from, date_to, agency: Agency | None = None, now=None) -> 
             }
         )
     rows.sort(key=lambda r: (r["agency_identifier"] or "", r["field_code"] or ""))
-    total = selectors.with_rates(selectors.scope_counts(period, agency=agency, now=now))
+    total = selectors.with_rates(selectors.scope_counts(period, agency=agency, field=field, now=now))
     return {
         "title": "Tình hình giải quyết thủ tục hành chính — dữ liệu mở",
         "description": "Số liệu tổng hợp theo cơ quan tiếp nhận và lĩnh vực; không chứa dữ liệu cá nhân.",
@@ -196,6 +208,7 @@ def open_data(*, date_from, date_to, agency: Agency | None = None, now=None) -> 
         "from": period.date_from.isoformat(),
         "to": period.date_to.isoformat(),
         "agency": agency.identifier if agency else None,
+        "field": field.code if field else None,
         "columns": OPEN_DATA_COLUMNS,
         "rows": rows,
         "total": {k: total[k] for k in (*selectors.COUNT_KEYS, *selectors.RATE_KEYS)},
@@ -218,8 +231,10 @@ def csv_cell(value) -> object:
     return value
 
 
-def open_data_csv(*, date_from, date_to, agency: Agency | None = None, now=None) -> str:
-    data = open_data(date_from=date_from, date_to=date_to, agency=agency, now=now)
+def open_data_csv(
+    *, date_from, date_to, agency: Agency | None = None, field: Field | None = None, now=None
+) -> str:
+    data = open_data(date_from=date_from, date_to=date_to, agency=agency, field=field, now=now)
     buf = io.StringIO()
     buf.write("\ufeff")  # BOM: spreadsheet software then reads UTF-8 Vietnamese correctly
     writer = csv.writer(buf, lineterminator="\n")

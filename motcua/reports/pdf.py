@@ -49,11 +49,14 @@ def _rate_text(value: float | None) -> str:
     return "—" if value is None else f"{fmt_rate(value)} %"
 
 
-def _instant_text(value: dt.datetime) -> str:
-    """'10:05 ngày 26/11/2026'; a local midnight is the end of the day before: 'hết ngày 31/03/2025'."""
-    if value.time() == dt.time(0, 0):
-        return f"hết ngày {value.date() - dt.timedelta(days=1):%d/%m/%Y}"
-    return f"{value:%H:%M} ngày {value:%d/%m/%Y}"
+def _agency_line(agency) -> str:
+    """The reporting unit; "gồm các cơ quan cấp dưới" only when it has sub-agencies (a ward has none)."""
+    if agency is None:
+        return "Toàn hệ thống"
+    line = f"{agency.name} (mã định danh {agency.identifier})"
+    if type(agency).objects.filter(parent=agency).exists():
+        line += ", gồm các cơ quan cấp dưới"
+    return line
 
 
 def _cells(figures: dict) -> list[dict]:
@@ -100,11 +103,7 @@ def report_context(
     return {
         "spec": ReportSpec(),
         "agency": agency or {"name": "Toàn hệ thống"},
-        "agency_line": (
-            f"{agency.name} (mã định danh {agency.identifier}), gồm các cơ quan cấp dưới"
-            if agency is not None
-            else "Toàn hệ thống"
-        ),
+        "agency_line": _agency_line(agency),
         "parent_name": agency.parent.name if agency is not None and agency.parent_id else "",
         "national_name": forms_pdf.NATIONAL_NAME,
         "national_motto": forms_pdf.NATIONAL_MOTTO,
@@ -130,7 +129,7 @@ def report_context(
         "received_total": fmt_count(stats["received"] + stats["carried_over"]),
         "on_time_rate": _rate_text(stats["on_time_rate"]),
         "index_2_1": _rate_text(stats["index_2_1"]),
-        "as_of_text": _instant_text(as_of),
+        "as_of_text": exports.as_of_text(as_of),
         "generated_text": f"{generated:%H:%M} ngày {generated:%d/%m/%Y}",
     }
 

@@ -128,7 +128,7 @@ def make_period(date_from, date_to) -> Period:
     if d1 > d2:
         raise Unprocessable(
             f"Ngày bắt đầu ({d1:%d/%m/%Y}) sau ngày kết thúc ({d2:%d/%m/%Y}).",
-            f"'from' ({d1}) is after 'to' ({d2}).",
+            f"'from' ({d1:%d/%m/%Y}) is after 'to' ({d2:%d/%m/%Y}).",
             code="bad_period",
         )
     if d1.year < 1900 or d2.year > 2999:
@@ -477,10 +477,13 @@ def grouped_counts(qs: QuerySet, period: Period, keys: dict, now=None) -> list[d
     return out
 
 
-def agency_field_counts(period: Period, *, agency: Agency | None = None, now=None) -> list[dict]:
-    """Raw counts per (receiving agency, effective field) of the scope, like `grouped_counts` with the keys
-    "agency" and "field" (the same rows, in the same order): from the summary table when it covers the period and
-    E >= S (then a group has a row iff one of its figures is non-zero, as in the raw query), else raw."""
+def agency_field_counts(
+    period: Period, *, agency: Agency | None = None, field: Field | None = None, now=None
+) -> list[dict]:
+    """Raw counts per (receiving agency, effective field) of the scope (`field`: that field's rows only), like
+    `grouped_counts` with the keys "agency" and "field" (the same rows, in the same order): from the summary table
+    when it covers the period and E >= S (then a group has a row iff one of its figures is non-zero, as in the raw
+    query), else raw."""
     from . import summary
 
     now = now or timezone.now()
@@ -489,11 +492,11 @@ def agency_field_counts(period: Period, *, agency: Agency | None = None, now=Non
     cum = None
     if e >= s:
         cum = _summary_cumulator(
-            [(s, x, e)], agency=agency, field=None, procedure=None, now=now, group=("agency", "field")
+            [(s, x, e)], agency=agency, field=field, procedure=None, now=now, group=("agency", "field")
         )
     if cum is None:
         return grouped_counts(
-            scoped(agency=agency), period, {"agency": _f("agency_id"), "field": field_key()}, now
+            scoped(agency=agency, field=field), period, {"agency": _f("agency_id"), "field": field_key()}, now
         )
     rows = [
         {"agency": g[0], "field": g[1], **counts}

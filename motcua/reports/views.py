@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from motcua.catalog.models import Field
 from motcua.core.errors import DomainError
 from motcua.core.i18n import in_page_language
+from motcua.core.text import sort_key
 from motcua.dossiers.models import Classification, State
 from motcua.feedback import selectors as feedback_selectors
 from motcua.feedback.models import Channel as RatingChannel
@@ -69,6 +70,17 @@ def _last_twelve_months() -> tuple[dt.date, dt.date]:
     else:
         start = dt.date(today.year - 1, today.month + 1, 1)
     return start, today
+
+
+def _has_subagencies(agency: Agency | None) -> bool:
+    """Whether the agency's figures include sub-agencies' (the pages say so only then: a ward has none)."""
+    return agency is not None and Agency.objects.filter(parent=agency).exists()
+
+
+def _month_count(period: selectors.Period) -> int:
+    """How many calendar months the period touches (the rows of its breakdown by month)."""
+    d1, d2 = period.date_from, period.date_to
+    return (d2.year - d1.year) * 12 + d2.month - d1.month + 1
 
 
 def _agency_param(request: HttpRequest, choices) -> tuple[Agency | None, str]:
@@ -215,9 +227,10 @@ def public_stats(request: HttpRequest) -> HttpResponse:
             "period": period,
             "agency": agency,
             "agencies": agencies,
-            "with_subagencies": agency is not None and Agency.objects.filter(parent=agency).exists(),
+            "with_subagencies": _has_subagencies(agency),
             "field": field,
-            "fields": Field.objects.order_by("name"),
+            # in Vietnamese order, as the by-field table below (code-point order put "Điện lực" after "Xuất …")
+            "fields": sorted(Field.objects.all(), key=lambda f: sort_key(f.name)),
             "stats": stats,
             "rows": by_field["rows"],
             "notices": messages,
@@ -258,6 +271,15 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
     period, err = _period_from_request(request, *_last_twelve_months())
     if err:
         notices.append(err)
+    elif _month_count(period) > selectors.MAX_SUB_PERIODS:
+        # the trend is month by month: a longer period cannot be split (and would be no dashboard)
+        notices.append(
+            _(
+                "Kỳ thống kê quá dài để xem diễn biến theo tháng (tối đa %(months)s tháng) — hiển thị kỳ mặc định."
+            )
+            % {"months": selectors.MAX_SUB_PERIODS}
+        )
+        period = selectors.Period(*_last_twelve_months())
     as_of = _as_of(period, notices)
     agency, err = _agency_param(request, agencies)
     if err:
@@ -290,6 +312,7 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "period": period,
             "agency": agency,
+            "with_subagencies": _has_subagencies(agency),
             "agencies": agencies,
             "stats": stats,
             "online_share": selectors.rate(stats["received_online"], stats["received"]),
@@ -453,6 +476,7 @@ def rating_list(request: HttpRequest) -> HttpResponse:
             "count": page.paginator.count,
             "satisfaction": satisfaction,
             "own": own,
+            "with_subagencies": _has_subagencies(agency),
             "query": params.urlencode(),
             "notices": notices,
         },
@@ -510,6 +534,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "count": page.paginator.count,
             "own": own,
+            "with_subagencies": _has_subagencies(agency),
             "query": params.urlencode(),
             "notices": notices,
             "now": now,

@@ -222,3 +222,62 @@ def test_open_data_csv_cell_leaves_numbers_alone():
     assert exports.csv_cell(-3) == -3 and exports.csv_cell(-2.5) == -2.5 and exports.csv_cell(0) == 0
     assert exports.csv_cell(None) == "" and exports.csv_cell("Hà Nội") == "Hà Nội"
     assert exports.csv_cell("-1") == "'-1"  # text that would be read as a formula, even a number-like one
+
+
+def test_exports_and_page_say_alike_when_the_figures_are_counted(client, table):
+    """A finished period's figures are counted at the end of its last day: the workbook, the PDF report and the
+    page all say 'hết ngày 31/03/2025' (the workbook and the page used to say '00:00 01/04/2025', which reads as
+    if 1 April were counted, while the PDF said 'hết ngày 31/03/2025')."""
+    import datetime as dt
+
+    from motcua.reports import pdf
+
+    march = {"from": "2025-03-01", "to": "2025-03-31", "agency": "000.00.21.H26"}
+    ws = load_workbook(io.BytesIO(client.get("/api/v1/stats/export.xlsx", march).content)).active
+    assert ws.cell(4, 1).value == "Số liệu tính đến hết ngày 31/03/2025"
+    context = pdf.report_context(date_from="2025-03-01", date_to="2025-03-31")
+    assert context["as_of_text"] == "hết ngày 31/03/2025"
+    page = client.get("/thong-ke/", march).content.decode()
+    assert "Số liệu tính đến hết ngày 31/03/2025." in page and "00:00 01/04/2025" not in page
+    # a period that includes now: the instant, in the same words everywhere
+    now = dt.datetime(2025, 3, 20, 10, 5, tzinfo=selectors.LOCAL)
+    assert exports.as_of_text(now) == "10:05 ngày 20/03/2025"
+    wb = exports.xlsx_by_field(date_from="2025-03-01", date_to="2025-03-31", now=now)
+    assert load_workbook(io.BytesIO(wb)).active.cell(4, 1).value == "Số liệu tính đến 10:05 ngày 20/03/2025"
+
+
+def test_reversed_period_names_the_dates_day_first_in_both_languages(client, world):
+    """The refusal of a reversed period gives the dates as people read them, dd/mm/yyyy, in English as in
+    Vietnamese (the English message used to give 2025-04-01, a form the interface never shows)."""
+    body = client.get(URL, {"from": "2025-04-01", "to": "2025-03-01"}).json()
+    assert body["error"] == "bad_period"
+    assert body["message"] == "Ngày bắt đầu (01/04/2025) sau ngày kết thúc (01/03/2025)."
+    assert body["message_en"] == "'from' (01/04/2025) is after 'to' (01/03/2025)."
+
+
+def test_open_data_of_a_field_has_the_page_figures(client, table):
+    """The statistics page filtered by a field links to its open data with that field: the CSV and the JSON then
+    hold that field's rows and the page's figures (the field was ignored: the open data behind a page showing 3
+    resolved dossiers totalled every field's). The CSV's file name says whose data it is."""
+    import re
+
+    march = {"from": "2025-03-01", "to": "2025-03-31", "agency": "000.00.21.H26", "field": "ho-kinh-doanh"}
+    page = client.get("/thong-ke/", march).content.decode()
+    href = re.search(r'href="(/api/v1/stats/open-data\.json\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    data = client.get(href).json()
+    api = client.get(URL, march).json()
+    assert data["field"] == "ho-kinh-doanh"
+    assert {r["field_code"] for r in data["rows"]} == {"ho-kinh-doanh"}
+    for key in selectors.COUNT_KEYS:
+        assert data["total"][key] == api[key] == sum(r[key] for r in data["rows"]), key
+    assert (data["total"]["resolved"], data["total"]["late"]) == (
+        3,
+        1,
+    )  # the page's by-field row: 3 resolved, 1 late
+    r = client.get("/api/v1/stats/open-data.csv", march)
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert [row["field_code"] for row in rows] == ["ho-kinh-doanh"] * len(data["rows"])
+    assert "open-data_000.00.21.H26_ho-kinh-doanh_2025-03-01_2025-03-31.csv" in r["Content-Disposition"]
+    # an unknown field is refused as on-time refuses it
+    bad = client.get("/api/v1/stats/open-data.json", {**march, "field": "nope"})
+    assert bad.status_code == 404 and bad.json()["error"] == "no_field"

@@ -60,3 +60,23 @@ def test_leader_dashboard_in_browser(page, live_server, table, staff):
     page.locator('[data-figure="late"]').first.click()
     page.wait_for_url("**/thong-ke/ho-so/**")
     assert page.locator("#dossier-list tbody a").first.inner_text() == "000.00.21.H26-TEST-D03"
+
+
+def test_chart_legends_follow_the_interface_language(page, live_server, table, staff):
+    """The charts' legends are the page's words: in English, the monthly chart says "Received", "On-time rate (%)"
+    (they were written in Vietnamese in the script whatever the language chosen)."""
+    base = live_server.url
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    page.goto(f"{base}/accounts/login/?next=/thong-ke/lanh-dao/")
+    page.fill("input[name=username]", "lanhdao.test")
+    page.fill("input[name=password]", "pw-motcua-123")
+    page.click("form[action='/accounts/login/'] button[type=submit]")
+    page.wait_for_url("**/thong-ke/lanh-dao/**")
+    page.goto(f"{base}/thong-ke/lanh-dao/?from=2025-02-01&to=2025-03-31")
+    legends = page.evaluate(
+        "Chart.getChart(document.getElementById('chart-monthly')).data.datasets.map(d => d.label)"
+    )
+    assert legends[0] == "Received" and "On-time rate (%)" in legends
+    assert not any("Tiếp nhận" in x or "Tỷ lệ" in x for x in legends), legends
+    fields = page.evaluate("Chart.getChart(document.getElementById('chart-fields')).data.datasets[0].label")
+    assert fields == "Early and on-time rate (%)"

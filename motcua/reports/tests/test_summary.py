@@ -162,7 +162,13 @@ def compare_everything(settings, world, rng, periods=8):
                 "counts",
             )
             assert "timed" in ref and "processing_seconds" in ref
-        for scope in ({}, {"agency": world["quan"]}):  # open data: per (agency, field)
+        # open data: per (agency, field), of one field too
+        for scope in (
+            {},
+            {"agency": world["quan"]},
+            {"field": world["f2"]},
+            {"agency": world["so"], "field": world["f1"]},
+        ):
             kw = {"date_from": d1, "date_to": d2, "now": now, **scope}
             fast, ref = exports.open_data(**kw), raw(settings, exports.open_data, **kw)
             assert (fast["rows"], fast["total"]) == (ref["rows"], ref["total"]), (kw, "open data")

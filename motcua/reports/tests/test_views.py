@@ -162,7 +162,8 @@ def test_page_notices_follow_the_language(client, table, staff):
     html = client.get(
         "/thong-ke/", {"from": "2025-04-01", "to": "2025-03-01", "field": "nope"}
     ).content.decode()
-    assert "&#x27;from&#x27; (2025-04-01) is after &#x27;to&#x27; (2025-03-01)." in html
+    # dates day first in English too (README): the page is read by people, not parsed
+    assert "&#x27;from&#x27; (01/04/2025) is after &#x27;to&#x27; (01/03/2025)." in html
     assert "No field &#x27;nope&#x27;." in html
     assert "sau ngày kết thúc" not in html and "Không có lĩnh vực" not in html
     client.force_login(staff["overseer"])
@@ -232,7 +233,7 @@ def test_pages_say_when_the_figures_are_counted(client, table, staff):
     """The pending figures are counted at the period's end, or now if sooner: the pages give that instant, and
     a period that has not started says its figures are today's pending dossiers (contract §5, E = min(X, now))."""
     html = client.get("/thong-ke/", MARCH).content.decode()
-    assert "Số liệu tính đến 00:00 01/04/2025." in html
+    assert "Số liệu tính đến hết ngày 31/03/2025." in html
     assert "chưa bắt đầu" not in html
     client.force_login(staff["overseer"])
     future = {"from": "01/01/2999", "to": "31/01/2999"}
@@ -258,3 +259,65 @@ def test_by_field_tables_end_with_the_total(client, table, staff):
         )
         assert total == [str(sum(int(r[i]) for r in rows)) for i in range(8)]
         assert total[0] == figure(html, "received") and total[2] == figure(html, "resolved")
+
+
+def test_leader_dashboard_refuses_a_period_too_long_to_show_by_month(client, table, staff):
+    """The dashboard's trend is month by month (at most 240 months): a longer period (here 27 years) is explained
+    and the default period shown — it used to be a server error."""
+    client.force_login(staff["leader"])
+    r = client.get("/thong-ke/lanh-dao/", {"from": "01/01/2000", "to": "31/12/2026"})
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "Kỳ thống kê quá dài để xem diễn biến theo tháng (tối đa 240 tháng)" in html
+    # the default period instead
+    assert re.search(r'id="f-from" name="from" value="01/01/2000"', html) is None
+    # 240 months exactly is still shown month by month
+    r = client.get("/thong-ke/lanh-dao/", {"from": "01/01/2006", "to": "31/12/2025"})
+    assert r.status_code == 200 and "quá dài" not in r.content.decode()
+    assert "Tháng 12/2025" in r.content.decode()
+    # the widest period the statistics accept
+    r = client.get("/thong-ke/lanh-dao/", {"from": "1900-01-01", "to": "2999-12-31"})
+    assert r.status_code == 200 and "quá dài" in r.content.decode()
+
+
+def test_public_page_lists_fields_in_vietnamese_order(client, world):
+    """The field filter lists the fields as a Vietnamese reader looks for them (and as the by-field table sorts
+    its rows): 'Điện lực' among the D's, 'Thành …' before 'Thiết …' — code-point order put every 'Đ…' after
+    'X…' and 'Thiết' before 'Thành'."""
+    from motcua.catalog.models import Field
+
+    for code, name in (("dien-luc", "Điện lực"), ("du-lich", "Du lịch"), ("xnk", "Xuất nhập khẩu")):
+        Field.objects.create(code=code, name=name)
+    Field.objects.create(code="thiet-bi-y-te", name="Thiết bị y tế")
+    html = client.get("/thong-ke/").content.decode()
+    select = html.split('id="f-field"')[1].split("</select>")[0]
+    names = re.findall(r"<option value=\"[^\"]+\"[^>]*>([^<]+)</option>", select)
+    assert names == [
+        "Du lịch",
+        "Điện lực",
+        "Thành lập và hoạt động của hộ kinh doanh",
+        "Thành lập và phát triển doanh nghiệp",
+        "Thiết bị y tế",
+        "Xuất nhập khẩu",
+    ]
+
+
+def test_pages_say_sub_agencies_only_when_there_are_some(client, table, staff):
+    """The leader's dashboard, the lists behind its figures and the PDF report say "including sub-agencies" for
+    a district (it has a ward) but not for a ward, which has none — they said it for every agency."""
+    from motcua.org.models import Agency
+    from motcua.reports import pdf
+
+    client.force_login(staff["overseer"])
+    for identifier, has in (("000.00.33.H26", True), ("000.01.33.H26", False)):
+        q = {**MARCH, "agency": identifier}
+        leader = client.get("/thong-ke/lanh-dao/", q).content.decode()
+        listing = client.get("/thong-ke/ho-so/", {**q, "kind": "received"}).content.decode()
+        ratings = client.get("/thong-ke/danh-gia/", q).content.decode()
+        assert ("(gồm các cơ quan cấp dưới)" in leader) is has, identifier
+        assert ("và các cơ quan cấp dưới" in listing) is has, identifier
+        assert ("và các cơ quan cấp dưới" in ratings) is has, identifier
+        line = pdf.report_context(
+            date_from="2025-03-01", date_to="2025-03-31", agency=Agency.objects.get(identifier=identifier)
+        )["agency_line"]
+        assert line.endswith(", gồm các cơ quan cấp dưới") is has, line

@@ -9,7 +9,11 @@
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
   }
-  function pct(v) { return v === null || v === undefined ? "—" : v.toLocaleString("vi-VN") + " %"; }
+  // the legends come from the page (data-* attributes of the canvas, in the interface language); numbers are
+  // written as the page writes them (75,00 % in Vietnamese, 75.00 % in English)
+  var english = (document.documentElement.lang || "vi").indexOf("en") === 0;
+  function pct(v) { return v === null || v === undefined ? "—" : v.toLocaleString(english ? "en-GB" : "vi-VN") + " %"; }
+  function label(canvas, key, fallback) { return (canvas && canvas.dataset[key]) || fallback; }
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   Chart.defaults.animation = false;
 
@@ -23,33 +27,37 @@
   }
   var m = data("chart-monthly-data");
   if (m) {
-    new Chart(document.getElementById("chart-monthly"), {
+    var mc = document.getElementById("chart-monthly");
+    new Chart(mc, {
       data: {
         labels: m.labels,
         datasets: [
-          { type: "bar", label: "Tiếp nhận", data: m.received, backgroundColor: C.received, stack: "in" },
-          { type: "bar", label: "Trước hạn", data: m.early, backgroundColor: C.early, stack: "out" },
-          { type: "bar", label: "Đúng hạn", data: m.on_time, backgroundColor: C.onTime, stack: "out" },
-          { type: "bar", label: "Quá hạn", data: m.late, backgroundColor: C.late, stack: "out" },
-          { type: "line", label: "Đang xử lý (cuối tháng)", data: m.pending, borderColor: C.pending, backgroundColor: C.pending },
-          { type: "line", label: "Tỷ lệ đúng hạn (%)", data: m.on_time_rate, borderColor: C.rate, backgroundColor: C.rate,
-            yAxisID: "rate", spanGaps: true },
-          { type: "line", label: "Trực tuyến (%)", data: m.online_share, borderColor: "#0891b2", backgroundColor: "#0891b2",
-            yAxisID: "rate", borderDash: [4, 4], spanGaps: true }
+          { type: "bar", label: label(mc, "received", "Tiếp nhận"), data: m.received, backgroundColor: C.received, stack: "in" },
+          { type: "bar", label: label(mc, "early", "Trước hạn"), data: m.early, backgroundColor: C.early, stack: "out" },
+          { type: "bar", label: label(mc, "onTime", "Đúng hạn"), data: m.on_time, backgroundColor: C.onTime, stack: "out" },
+          { type: "bar", label: label(mc, "late", "Quá hạn"), data: m.late, backgroundColor: C.late, stack: "out" },
+          { type: "line", label: label(mc, "pending", "Đang xử lý (cuối tháng)"), data: m.pending, borderColor: C.pending,
+            backgroundColor: C.pending },
+          { type: "line", label: label(mc, "rate", "Tỷ lệ đúng hạn (%)"), data: m.on_time_rate, borderColor: C.rate,
+            backgroundColor: C.rate, yAxisID: "rate", spanGaps: true },
+          { type: "line", label: label(mc, "online", "Trực tuyến (%)"), data: m.online_share, borderColor: "#0891b2",
+            backgroundColor: "#0891b2", yAxisID: "rate", borderDash: [4, 4], spanGaps: true }
         ]
       },
       options: {
         maintainAspectRatio: false,
-        scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, title: { display: true, text: "Hồ sơ" } },
+        scales: { x: { stacked: true },
+                  y: { stacked: true, beginAtZero: true, title: { display: true, text: label(mc, "axis", "Số hồ sơ") } },
                   rate: { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false }, title: { display: true, text: "%" } } }
       }
     });
   }
   function rateBars(id, d, horizontal) {
     if (!d) { return; }
-    new Chart(document.getElementById(id), {
+    var canvas = document.getElementById(id);
+    new Chart(canvas, {
       type: "bar",
-      data: { labels: d.labels, datasets: [{ label: "Tỷ lệ trước và đúng hạn (%)", data: d.on_time_rate,
+      data: { labels: d.labels, datasets: [{ label: label(canvas, "rate", "Tỷ lệ trước và đúng hạn (%)"), data: d.on_time_rate,
         backgroundColor: d.on_time_rate.map(function (v) { return v === null ? "#ccc" : (v >= 95 ? C.early : (v >= 80 ? C.pending : C.late)); }) }] },
       options: { indexAxis: horizontal ? "y" : "x", maintainAspectRatio: false,
         scales: horizontal ? { x: { min: 0, max: 100 } } : { y: { min: 0, max: 100 } },
