@@ -577,6 +577,9 @@ class CounterForm(CheckedForm):
         label=_("Hồ sơ đầy đủ, hợp lệ: tiếp nhận ngay và in giấy hẹn"), required=False, initial=True
     )
     other_files = MultipleFileField(label=_("Tệp khác"))
+    # a random key written into the page when it is shown: the same page sent twice (a double click, a retry while
+    # the first request is still being served) files one dossier (services.dossier_file's idempotency key)
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, agencies, procedures, components=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ and reply; they never write models directly. A refused action shows its message 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from functools import wraps
 
 from django.contrib import messages
@@ -583,7 +584,11 @@ def counter(request):
         "components": components,
     }
     if request.method != "POST":
-        initial = {"agency": agency.identifier, "procedure": procedure.code if procedure else ""}
+        initial = {
+            "agency": agency.identifier,
+            "procedure": procedure.code if procedure else "",
+            "submission": uuid.uuid4().hex,
+        }
         ctx["form"] = CounterForm(initial=initial, **kwargs)
         return render(request, "dossiers/staff/counter.html", ctx)
     form = CounterForm(request.POST, request.FILES, **kwargs)
@@ -601,7 +606,7 @@ def counter(request):
     try:
         inspected = documents.inspect_all(form.uploads())
         with transaction.atomic():
-            dossier, _created = services.dossier_file(
+            filing = dict(
                 actor=request.user,
                 procedure_code=procedure.code,
                 agency_identifier=agency.identifier,
@@ -613,6 +618,21 @@ def counter(request):
                 working_days=float(c["working_days"]) if c.get("working_days") is not None else None,
                 file_hashes=[info.sha256 for _f, _k, _c, info in inspected],
             )
+            key = f"counter-{c['submission']}" if c.get("submission") else None
+            try:
+                dossier, created = services.dossier_file(**filing, idempotency_key=key)
+            except DomainError as exc:
+                if exc.code != "idempotency_mismatch":
+                    raise
+                # the page was sent again with other data (back, corrected, sent): another applicant's dossier
+                dossier, created = services.dossier_file(**filing)
+            if not created:  # the same page sent twice: the first sending filed it, nothing more is done
+                messages.info(
+                    request,
+                    _("Hồ sơ %(code)s đã được đăng ký từ lần gửi trước; lần gửi lại không tạo thêm hồ sơ.")
+                    % {"code": dossier.code},
+                )
+                return redirect("dossiers:detail", code=dossier.code)
             documents.store_all(dossier, inspected, request.user, stored)
             if c.get("receive_now"):
                 params = {}
@@ -632,8 +652,11 @@ def counter(request):
     if dossier.state == State.RECEIVED:
         messages.success(
             request,
-            f"Đã tiếp nhận hồ sơ {dossier.code}; hẹn trả {pdf.fmt_dt(dossier.due_at)}. In Giấy tiếp nhận (Mẫu 01) ở mục Biểu mẫu.",
+            _("Đã tiếp nhận hồ sơ %(code)s; hẹn trả %(due)s. In Giấy tiếp nhận (Mẫu 01) ở mục Biểu mẫu.")
+            % {"code": dossier.code, "due": pdf.fmt_dt(dossier.due_at)},
         )
     else:
-        messages.success(request, f"Đã đăng ký hồ sơ {dossier.code} (chờ kiểm tra, tiếp nhận).")
+        messages.success(
+            request, _("Đã đăng ký hồ sơ %(code)s (chờ kiểm tra, tiếp nhận).") % {"code": dossier.code}
+        )
     return redirect("dossiers:detail", code=dossier.code)

@@ -775,6 +775,54 @@ def test_counter_register_without_receiving(client, org, offered):
     assert d.state == "submitted" and d.channel == "postal"
 
 
+def test_counter_page_sent_twice_files_one_dossier(client, org, offered):
+    c1, _c2 = offered
+    login(client, org, "officer")
+    page = client.get("/staff/tiep-nhan/", {"agency": "000.00.21.H26", "procedure": "1.001612"})
+    key = page.context["form"]["submission"].value()
+    assert key and f'name="submission" value="{key}"' in page.content.decode()
+    data = counter_data(submission=key, **{f"paper_{c1.pk}": "on"})
+    first = client.post("/staff/tiep-nhan/", data)
+    d = Dossier.objects.get()
+    # a double click, or the officer sending again while the first request was still being served
+    again = client.post("/staff/tiep-nhan/", data, follow=True)
+    assert Dossier.objects.get() == d and first["Location"] == f"/staff/dossiers/{d.code}/"
+    assert again.redirect_chain == [(f"/staff/dossiers/{d.code}/", 302)]
+    assert [e.action for e in d.events.order_by("seq")] == ["register", "receive"]
+    assert f"Hồ sơ {d.code} đã được đăng ký từ lần gửi trước" in again.content.decode()
+    # the same page sent back with another applicant (browser back, corrected, sent): a dossier of its own
+    other = client.post("/staff/tiep-nhan/", {**data, "applicant_name": "Lê Văn Năm"})
+    assert other.status_code == 302 and Dossier.objects.count() == 2
+    assert Dossier.objects.exclude(pk=d.pk).get().applicant_name == "Lê Văn Năm"
+    # a new page is a new registration, even for the same applicant
+    fresh = client.get("/staff/tiep-nhan/", {"procedure": "1.001612"}).context["form"]["submission"].value()
+    assert fresh != key
+    client.post("/staff/tiep-nhan/", {**data, "submission": fresh})
+    assert Dossier.objects.count() == 3
+
+
+def test_counter_messages_go_through_the_translation_catalogue(client, org, offered, monkeypatch):
+    from motcua.dossiers import views
+
+    c1, _c2 = offered
+    monkeypatch.setattr(views, "_", lambda text: "[en] " + text)  # what an English catalogue would return
+    login(client, org, "officer")
+    r = client.post("/staff/tiep-nhan/", counter_data(**{f"paper_{c1.pk}": "on"}), follow=True)
+    d = Dossier.objects.get()
+    shown = [str(m) for m in r.context["messages"]]
+    assert shown == [
+        f"[en] Đã tiếp nhận hồ sơ {d.code}; hẹn trả {pdf.fmt_dt(d.due_at)}. "
+        "In Giấy tiếp nhận (Mẫu 01) ở mục Biểu mẫu."
+    ]
+    data = counter_data()
+    data.pop("receive_now")
+    r = client.post("/staff/tiep-nhan/", data, follow=True)
+    code = Dossier.objects.exclude(pk=d.pk).get().code
+    assert [str(m) for m in r.context["messages"]] == [
+        f"[en] Đã đăng ký hồ sơ {code} (chờ kiểm tra, tiếp nhận)."
+    ]
+
+
 # --- apology reminders ----------------------------------------------------------------------------------------
 
 
