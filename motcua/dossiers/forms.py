@@ -12,6 +12,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.forms import CheckedForm
@@ -46,12 +47,16 @@ class MultipleFileField(forms.FileField):
 
 
 def component_label(component) -> str:
+    """The component's name with the copies asked and whether it is required, in the page's language (the name
+    is the catalogue's, as published)."""
     copies = []
     if component.originals:
-        copies.append(f"{component.originals} bản chính")
+        n = component.originals
+        copies.append(ngettext("%(n)d bản chính", "%(n)d bản chính", n) % {"n": n})
     if component.copies:
-        copies.append(f"{component.copies} bản sao")
-    extra = ", ".join(copies + (["bắt buộc"] if component.required else ["nếu có"]))
+        n = component.copies
+        copies.append(ngettext("%(n)d bản sao", "%(n)d bản sao", n) % {"n": n})
+    extra = ", ".join(copies + [gettext("bắt buộc") if component.required else gettext("nếu có")])
     return f"{component.name} ({extra})"
 
 

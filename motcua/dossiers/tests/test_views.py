@@ -823,6 +823,21 @@ def test_counter_messages_go_through_the_translation_catalogue(client, org, offe
     ]
 
 
+def test_counter_component_labels_go_through_the_translation_catalogue(client, org, offered, monkeypatch):
+    from motcua.dossiers import forms
+
+    c1, c2 = offered
+    c1.originals, c2.originals, c2.copies = 1, 0, 2
+    c1.save(), c2.save()
+    # what an English catalogue would return: the copies asked and "required"/"if any" are the page's words
+    monkeypatch.setattr(forms, "gettext", lambda text: "[en] " + text)
+    monkeypatch.setattr(forms, "ngettext", lambda one, other, n: "[en] " + (one if n == 1 else other))
+    login(client, org, "officer")
+    page = client.get("/staff/tiep-nhan/", {"procedure": "1.001612"}).context["form"]
+    assert page[f"paper_{c1.pk}"].label.startswith(f"{c1.name} ([en] 1 bản chính, [en] bắt buộc)")
+    assert page[f"paper_{c2.pk}"].label.startswith(f"{c2.name} ([en] 2 bản sao, [en] nếu có)")
+
+
 # --- apology reminders ----------------------------------------------------------------------------------------
 
 
