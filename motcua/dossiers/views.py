@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import DomainError, NotFound
@@ -255,7 +255,20 @@ def dossier_detail(request, code: str):
     return _render_detail(request, _dossier_or_404(request, code))
 
 
-@require_POST
+def _not_sent(request, dossier: Dossier, action: str = ""):
+    """The address of an action (or an upload) opened rather than posted: after signing in again when the session
+    had ended as the form was sent (the sign-in page sends back to the address the form was posted to), or from the
+    browser's history. Nothing was done: back to the dossier, with the action's form open, saying so."""
+    label = TRANSITIONS[action].display if action in ACTION_FORMS else _("Tải tài liệu lên")
+    messages.warning(
+        request,
+        _("Chưa thực hiện: %(action)s. Nhập lại thông tin và gửi lại.") % {"action": label},
+    )
+    url = reverse("dossiers:detail", kwargs={"code": dossier.code})
+    return redirect(url + (f"?open={action}#act-{action}" if action in ACTION_FORMS else ""))
+
+
+@require_http_methods(["GET", "POST"])
 @staff_required
 def dossier_act(request, code: str, action: str):
     dossier = _dossier_or_404(request, code)
@@ -264,6 +277,8 @@ def dossier_act(request, code: str, action: str):
         return _error_page(
             request, f"Không có thao tác '{action}' trên hồ sơ.", 404, f"No action '{action}'."
         )
+    if request.method == "GET":
+        return _not_sent(request, dossier, action)
     form = form_cls(request.POST, request.FILES, dossier=dossier, user=request.user)
     if not form.is_valid():
         invalid = _(
@@ -300,10 +315,12 @@ def dossier_act(request, code: str, action: str):
     return redirect("dossiers:detail", code=dossier.code)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_required
 def upload(request, code: str):
     dossier = _dossier_or_404(request, code)
+    if request.method == "GET":
+        return _not_sent(request, dossier)
     if not documents.may_upload(request.user, dossier):
         return _error_page(
             request,

@@ -434,6 +434,31 @@ def test_stale_expected_version_gets_409_message(client, org):
     assert d.state == "received" and not d.events.filter(action="refuse").exists()
 
 
+def test_an_action_address_opened_after_signing_in_again_goes_back_to_the_dossier(client, org):
+    d = act(org, file_online(org), "receive", "officer")
+    before = d.version
+    # the session ended while the form was open: sending it asks to sign in, which then opens the action's address
+    r = client.post(f"/staff/dossiers/{d.code}/act/request_payment/", {"expected_version": d.version})
+    assert r.status_code == 302 and r["Location"].startswith("/accounts/login/")
+    assert f"next=/staff/dossiers/{d.code}/act/request_payment/" in r["Location"]
+    login(client, org, "officer")
+    r = client.get(f"/staff/dossiers/{d.code}/act/request_payment/", follow=True)
+    assert r.redirect_chain == [(f"/staff/dossiers/{d.code}/?open=request_payment#act-request_payment", 302)]
+    page = r.content.decode()
+    assert "Chưa thực hiện: Yêu cầu thực hiện nghĩa vụ tài chính. Nhập lại thông tin và gửi lại." in page
+    assert '<details class="action" id="act-request_payment" open>' in page  # its form, ready to fill again
+    assert '<details class="action" id="act-assign">' in page
+    r = client.get(f"/staff/dossiers/{d.code}/documents/", follow=True)  # the same for an upload
+    assert r.redirect_chain == [(f"/staff/dossiers/{d.code}/", 302)]
+    assert "Chưa thực hiện: Tải tài liệu lên." in r.content.decode()
+    d.refresh_from_db()
+    assert d.version == before and d.state == "received"
+    # nothing is said about a dossier the user may not read, nor about an action that does not exist
+    assert client.get(f"/staff/dossiers/{d.code}/act/bogus/").status_code == 404
+    login(client, org, "other_officer")
+    assert client.get(f"/staff/dossiers/{d.code}/act/request_payment/").status_code == 404
+
+
 def test_assign_hand_over_inter_agency_and_resolve_from_web(client, org):
     d = act(org, file_online(org), "receive", "officer")
     login(client, org, "unit_head")
