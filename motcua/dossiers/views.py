@@ -413,16 +413,25 @@ def _staff_may_read(user, dossier: Dossier) -> bool:
     return False
 
 
+# the tracking book's date boxes as the inbox labels them ("Sổ theo dõi hồ sơ từ … đến …")
+_DAY_LABELS = {"from": ("từ", "from"), "to": ("đến", "to")}
+
+
 def _parse_day(value: str, name: str) -> dt.date:
+    value = value.strip()
     try:
         return dt.date.fromisoformat(value)
     except (TypeError, ValueError):
         try:
             return dt.datetime.strptime(value, "%d/%m/%Y").date()
         except (TypeError, ValueError) as exc:
+            vi, en = _DAY_LABELS.get(name, (name, name))
+            shown = value[:20]
             raise DomainError(
-                f"Ngày '{name}' không hợp lệ (dùng dạng yyyy-mm-dd hoặc dd/mm/yyyy).",
-                f"Invalid '{name}' date (use yyyy-mm-dd or dd/mm/yyyy).",
+                f"Sổ theo dõi hồ sơ: ngày “{vi}” {shown} không có trong lịch hoặc sai dạng (dùng dd/mm/yyyy, "
+                "ví dụ 01/11/2026).",
+                f"Tracking book: the “{en}” date {shown} is not a calendar date or not in the form dd/mm/yyyy "
+                "(e.g. 01/11/2026).",
             ) from exc
 
 
@@ -445,7 +454,9 @@ def tracking_book_pdf(request):
         end = _parse_day(request.GET["to"], "to") if request.GET.get("to") else today
         if start > end:
             raise DomainError(
-                "Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.", "'from' must not be after 'to'."
+                f"Sổ theo dõi hồ sơ: ngày “từ” ({start:%d/%m/%Y}) phải trước hoặc bằng ngày “đến” ({end:%d/%m/%Y}).",
+                f"Tracking book: the “from” date ({start:%d/%m/%Y}) must not be after the “to” date "
+                f"({end:%d/%m/%Y}).",
             )
         if (end - start).days > 366:
             raise DomainError("Mỗi lần in sổ tối đa 366 ngày.", "At most 366 days per tracking book.")

@@ -643,6 +643,23 @@ def test_tracking_book_pdf(client, org):
     assert client.get("/staff/so-theo-doi.pdf", {"agency": "000.00.21.H26"}).status_code == 404
 
 
+def test_tracking_book_date_errors_name_the_box_as_the_inbox_labels_it(client, org):
+    login(client, org, "officer")
+    r = client.get("/staff/so-theo-doi.pdf", {"from": "31/11/2026", "to": "27/11/2026"})
+    page = r.content.decode()
+    # the address's parameter name means nothing to officers
+    assert r.status_code == 400 and "'from'" not in page
+    assert "Sổ theo dõi hồ sơ: ngày “từ” 31/11/2026 không có trong lịch hoặc sai dạng" in page
+    r = client.get("/staff/so-theo-doi.pdf", {"from": "01/11/2026", "to": "27-11-2026"})
+    assert r.status_code == 400 and "ngày “đến” 27-11-2026 không có trong lịch" in r.content.decode()
+    r = client.get("/staff/so-theo-doi.pdf", {"from": "01/12/2026", "to": "27/11/2026"})
+    assert r.status_code == 400
+    assert "ngày “từ” (01/12/2026) phải trước hoặc bằng ngày “đến” (27/11/2026)" in r.content.decode()
+    # spaces typed around a date are not an error
+    r = client.get("/staff/so-theo-doi.pdf", {"from": " 01/11/2026 ", "to": "27/11/2026 "})
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+
+
 # --- counter registration -----------------------------------------------------------------------------------
 
 
