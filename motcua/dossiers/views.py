@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.catalog.models import Offering, Procedure
-from motcua.core.errors import DomainError, NotFound
+from motcua.core.errors import Conflict, DomainError, NotFound
 from motcua.core.storage import open_stored
 from motcua.core.text import dong
 from motcua.org.models import Agency, Role
@@ -255,6 +255,35 @@ def dossier_detail(request, code: str):
     return _render_detail(request, _dossier_or_404(request, code))
 
 
+def _changes_since(dossier: Dossier, expected_version: int) -> list:
+    """The events recorded since the page showed the dossier at `expected_version` (one per version), oldest
+    first."""
+    n = dossier.version - expected_version
+    if n <= 0:
+        return []
+    return list(dossier.events.select_related("actor").order_by("-seq")[:n])[::-1]
+
+
+def _stale_with_changes(newer: list) -> DomainError:
+    """The refusal of an action sent from a page older than the dossier, saying what happened meanwhile, by
+    whom and when (the two-tabs case: the loser sees why nothing was done)."""
+    vi, en = [], []
+    for e in newer[-3:]:
+        t = TRANSITIONS.get(e.action)
+        who, at = _person(e.actor, e.actor_name), pdf.fmt_dt(e.at)
+        vi.append(f"{t.label if t else e.action} ({who}, {at})")
+        en.append(f"{t.label_en if t else e.action} ({who}, {at})")
+    return Conflict(
+        "Hồ sơ vừa được cập nhật sau khi trang này được mở: "
+        + "; ".join(vi)
+        + ". Thao tác của bạn chưa được "
+        "thực hiện; xem lại hồ sơ dưới đây rồi thao tác lại nếu còn cần.",
+        "The dossier was changed after this page was opened: " + "; ".join(en) + ". Your action was not "
+        "taken; check the dossier below and act again if still needed.",
+        code="stale",
+    )
+
+
 def _not_sent(request, dossier: Dossier, action: str = ""):
     """The address of an action (or an upload) opened rather than posted: after signing in again when the session
     had ended as the form was sent (the sign-in page sends back to the address the form was posted to), or from the
@@ -302,6 +331,25 @@ def dossier_act(request, code: str, action: str):
     except DomainError as exc:
         documents.discard(stored)
         fresh = _dossier_or_404(request, code)
+        if exc.code == "stale":
+            newer = _changes_since(fresh, form.cleaned_data["expected_version"])
+            if any(e.action == action for e in newer) and all(e.actor_id == request.user.pk for e in newer):
+                # the same form sent twice (a double click, sent again while the first was served), or the same
+                # action already taken from another tab: done once, and the officer is told so
+                messages.info(
+                    request,
+                    _(
+                        "Bạn đã thực hiện %(action)s lúc %(at)s (lần gửi trước, hoặc ở một thẻ khác); lần gửi "
+                        "này không thực hiện thêm. Kết quả ở dưới đây."
+                    )
+                    % {
+                        "action": TRANSITIONS[action].display,
+                        "at": pdf.fmt_dt([e for e in newer if e.action == action][-1].at),
+                    },
+                )
+                return redirect("dossiers:detail", code=fresh.code)
+            if newer:
+                exc = _stale_with_changes(newer)
         return _render_detail(request, fresh, bound={action: form}, error=exc, status=exc.status)
     messages.success(
         request,

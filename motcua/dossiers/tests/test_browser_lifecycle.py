@@ -276,7 +276,7 @@ def test_refusal_apology_and_stop_through_the_staff_screens(page, live_server, o
     assert Dossier.objects.get(code=late.code).new_return_at is not None
     assert_pdf(page, f"{base}/staff/dossiers/{late.code}/forms/apology.pdf")
 
-    # The officer's page was loaded before the apology: acting with it gets the 409 "reload" message.
+    # The officer's page was loaded before the apology: acting with it gets a 409 naming the apology.
     login(page, base, "mc")
     page.goto(f"{base}/staff/dossiers/{late.code}/")
     form = open_action(page, "stop")
@@ -288,7 +288,9 @@ def test_refusal_apology_and_stop_through_the_staff_screens(page, live_server, o
     with page.expect_navigation() as nav:
         page.click(f"{form} button[type=submit]")
     assert nav.value.status == 409
-    assert "vừa được người khác cập nhật" in page.locator("#action-error").inner_text()
+    shown = page.locator("#action-error").inner_text()  # what the leader did meanwhile, and nothing done
+    assert "Hồ sơ vừa được cập nhật sau khi trang này được mở: Xin lỗi và hẹn lại ngày trả (" in shown
+    assert "Thao tác của bạn chưa được thực hiện" in shown
     assert state_of(late.code) == "received"
 
     # Stop (Form 05) with the fresh page.

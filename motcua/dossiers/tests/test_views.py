@@ -429,9 +429,37 @@ def test_stale_expected_version_gets_409_message(client, org):
         f"/staff/dossiers/{d.code}/act/refuse/", {"expected_version": stale, "reason": "Không đủ"}
     )
     assert r.status_code == 409
-    assert "vừa được người khác cập nhật" in r.content.decode()
+    received = d.events.get(action="receive")
+    who = org["users"]["officer"].get_full_name() or org["users"]["officer"].username
+    # what happened meanwhile, by whom and when: the loser of the two tabs sees why nothing was done
+    assert (
+        f"Hồ sơ vừa được cập nhật sau khi trang này được mở: Tiếp nhận hồ sơ ({who}, {pdf.fmt_dt(received.at)})."
+        " Thao tác của bạn chưa được thực hiện" in r.content.decode()
+    )
     d.refresh_from_db()
     assert d.state == "received" and not d.events.filter(action="refuse").exists()
+
+
+def test_an_action_form_sent_twice_is_done_once_and_says_so(client, org):
+    d = act(org, file_online(org), "receive", "officer")
+    login(client, org, "officer")
+    data = {"expected_version": d.version, "amount": "50.000", "reason": "Lệ phí"}
+    first = client.post(f"/staff/dossiers/{d.code}/act/request_payment/", data)
+    assert first.status_code == 302
+    # the second click of a double click (or the same form sent from another tab): no refusal that blames
+    # "someone else" for what the officer just did — the dossier as it now is, and a word on why nothing more
+    again = client.post(f"/staff/dossiers/{d.code}/act/request_payment/", data, follow=True)
+    assert again.redirect_chain == [(f"/staff/dossiers/{d.code}/", 302)]
+    asked = d.events.get(action="request_payment")
+    assert (
+        f"Bạn đã thực hiện Yêu cầu thực hiện nghĩa vụ tài chính lúc {pdf.fmt_dt(asked.at)} (lần gửi trước, hoặc ở"
+        " một thẻ khác); lần gửi này không thực hiện thêm." in again.content.decode()
+    )
+    assert d.events.filter(action="request_payment").count() == 1
+    # another action sent from the same old page is still refused, naming what was done meanwhile
+    r = client.post(f"/staff/dossiers/{d.code}/act/stop/", {"expected_version": d.version, "reason": "Rút"})
+    assert r.status_code == 409 and "Yêu cầu thực hiện nghĩa vụ tài chính (" in r.content.decode()
+    assert not d.events.filter(action="stop").exists()
 
 
 def test_an_action_address_opened_after_signing_in_again_goes_back_to_the_dossier(client, org):
