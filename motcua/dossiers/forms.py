@@ -165,6 +165,10 @@ class ReceiveForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         version = self.dossier.procedure_version
+        if version is not None and version.limit_hours() is not None:
+            # the catalogue's limit applies as is (contract §5; another number is refused): nothing to type, as on
+            # the counter page
+            del self.fields["working_days"]
         self.components = add_component_fields(self, version.components.order_by("order") if version else ())
         self.fields["files"] = self.fields.pop("files")  # "other files" after the components
         # what the applicant already uploaded for each component: said next to its box (nothing more to do)

@@ -952,6 +952,22 @@ def test_inbox_apology_tab(client, org):
     assert "cần gửi thư xin lỗi" in r.content.decode()
 
 
+def test_reception_asks_for_a_limit_only_when_the_procedure_has_none(client, org):
+    d = file_online(org)
+    login(client, org, "officer")
+    page = client.get(f"/staff/dossiers/{d.code}/").content.decode()
+    assert "act-receive" in page and 'name="working_days"' not in page  # 3 working days, from the catalogue
+    with limit_unset(org["version"]):
+        page = client.get(f"/staff/dossiers/{d.code}/").content.decode()
+        assert 'id="id_receive_working_days"' in page
+        r = client.post(
+            f"/staff/dossiers/{d.code}/act/receive/", {"expected_version": d.version, "working_days": "2"}
+        )
+        assert r.status_code == 302
+    d.refresh_from_db()
+    assert d.state == "received" and d.limit_hours == 16
+
+
 def test_remind_apologies_command(org):
     d = file_online(org, at=local(2025, 3, 3, 8, 0))
     services.dossier_act(
