@@ -12,6 +12,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.forms import CheckedForm
@@ -46,12 +47,16 @@ class MultipleFileField(forms.FileField):
 
 
 def component_label(component) -> str:
+    """The component's name with the copies asked and whether it is required, in the page's language (the name
+    is the catalogue's, as published)."""
     copies = []
     if component.originals:
-        copies.append(f"{component.originals} bản chính")
+        n = component.originals
+        copies.append(ngettext("%(n)d bản chính", "%(n)d bản chính", n) % {"n": n})
     if component.copies:
-        copies.append(f"{component.copies} bản sao")
-    extra = ", ".join(copies + (["bắt buộc"] if component.required else ["nếu có"]))
+        n = component.copies
+        copies.append(ngettext("%(n)d bản sao", "%(n)d bản sao", n) % {"n": n})
+    extra = ", ".join(copies + [gettext("bắt buộc") if component.required else gettext("nếu có")])
     return f"{component.name} ({extra})"
 
 
@@ -160,6 +165,10 @@ class ReceiveForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         version = self.dossier.procedure_version
+        if version is not None and version.limit_hours() is not None:
+            # the catalogue's limit applies as is (contract §5; another number is refused): nothing to type, as on
+            # the counter page
+            del self.fields["working_days"]
         self.components = add_component_fields(self, version.components.order_by("order") if version else ())
         self.fields["files"] = self.fields.pop("files")  # "other files" after the components
         # what the applicant already uploaded for each component: said next to its box (nothing more to do)
@@ -577,6 +586,9 @@ class CounterForm(CheckedForm):
         label=_("Hồ sơ đầy đủ, hợp lệ: tiếp nhận ngay và in giấy hẹn"), required=False, initial=True
     )
     other_files = MultipleFileField(label=_("Tệp khác"))
+    # a random key written into the page when it is shown: the same page sent twice (a double click, a retry while
+    # the first request is still being served) files one dossier (services.dossier_file's idempotency key)
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, agencies, procedures, components=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ and reply; they never write models directly. A refused action shows its message 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from functools import wraps
 
 from django.contrib import messages
@@ -17,10 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.catalog.models import Offering, Procedure
-from motcua.core.errors import DomainError, NotFound
+from motcua.core.errors import Conflict, DomainError, NotFound
 from motcua.core.storage import open_stored
 from motcua.core.text import dong
 from motcua.org.models import Agency, Role
@@ -254,7 +255,49 @@ def dossier_detail(request, code: str):
     return _render_detail(request, _dossier_or_404(request, code))
 
 
-@require_POST
+def _changes_since(dossier: Dossier, expected_version: int) -> list:
+    """The events recorded since the page showed the dossier at `expected_version` (one per version), oldest
+    first."""
+    n = dossier.version - expected_version
+    if n <= 0:
+        return []
+    return list(dossier.events.select_related("actor").order_by("-seq")[:n])[::-1]
+
+
+def _stale_with_changes(newer: list) -> DomainError:
+    """The refusal of an action sent from a page older than the dossier, saying what happened meanwhile, by
+    whom and when (the two-tabs case: the loser sees why nothing was done)."""
+    vi, en = [], []
+    for e in newer[-3:]:
+        t = TRANSITIONS.get(e.action)
+        who, at = _person(e.actor, e.actor_name), pdf.fmt_dt(e.at)
+        vi.append(f"{t.label if t else e.action} ({who}, {at})")
+        en.append(f"{t.label_en if t else e.action} ({who}, {at})")
+    return Conflict(
+        "Hồ sơ vừa được cập nhật sau khi trang này được mở: "
+        + "; ".join(vi)
+        + ". Thao tác của bạn chưa được "
+        "thực hiện; xem lại hồ sơ dưới đây rồi thao tác lại nếu còn cần.",
+        "The dossier was changed after this page was opened: " + "; ".join(en) + ". Your action was not "
+        "taken; check the dossier below and act again if still needed.",
+        code="stale",
+    )
+
+
+def _not_sent(request, dossier: Dossier, action: str = ""):
+    """The address of an action (or an upload) opened rather than posted: after signing in again when the session
+    had ended as the form was sent (the sign-in page sends back to the address the form was posted to), or from the
+    browser's history. Nothing was done: back to the dossier, with the action's form open, saying so."""
+    label = TRANSITIONS[action].display if action in ACTION_FORMS else _("Tải tài liệu lên")
+    messages.warning(
+        request,
+        _("Chưa thực hiện: %(action)s. Nhập lại thông tin và gửi lại.") % {"action": label},
+    )
+    url = reverse("dossiers:detail", kwargs={"code": dossier.code})
+    return redirect(url + (f"?open={action}#act-{action}" if action in ACTION_FORMS else ""))
+
+
+@require_http_methods(["GET", "POST"])
 @staff_required
 def dossier_act(request, code: str, action: str):
     dossier = _dossier_or_404(request, code)
@@ -263,6 +306,8 @@ def dossier_act(request, code: str, action: str):
         return _error_page(
             request, f"Không có thao tác '{action}' trên hồ sơ.", 404, f"No action '{action}'."
         )
+    if request.method == "GET":
+        return _not_sent(request, dossier, action)
     form = form_cls(request.POST, request.FILES, dossier=dossier, user=request.user)
     if not form.is_valid():
         invalid = _(
@@ -286,6 +331,25 @@ def dossier_act(request, code: str, action: str):
     except DomainError as exc:
         documents.discard(stored)
         fresh = _dossier_or_404(request, code)
+        if exc.code == "stale":
+            newer = _changes_since(fresh, form.cleaned_data["expected_version"])
+            if any(e.action == action for e in newer) and all(e.actor_id == request.user.pk for e in newer):
+                # the same form sent twice (a double click, sent again while the first was served), or the same
+                # action already taken from another tab: done once, and the officer is told so
+                messages.info(
+                    request,
+                    _(
+                        "Bạn đã thực hiện %(action)s lúc %(at)s (lần gửi trước, hoặc ở một thẻ khác); lần gửi "
+                        "này không thực hiện thêm. Kết quả ở dưới đây."
+                    )
+                    % {
+                        "action": TRANSITIONS[action].display,
+                        "at": pdf.fmt_dt([e for e in newer if e.action == action][-1].at),
+                    },
+                )
+                return redirect("dossiers:detail", code=fresh.code)
+            if newer:
+                exc = _stale_with_changes(newer)
         return _render_detail(request, fresh, bound={action: form}, error=exc, status=exc.status)
     messages.success(
         request,
@@ -299,10 +363,12 @@ def dossier_act(request, code: str, action: str):
     return redirect("dossiers:detail", code=dossier.code)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_required
 def upload(request, code: str):
     dossier = _dossier_or_404(request, code)
+    if request.method == "GET":
+        return _not_sent(request, dossier)
     if not documents.may_upload(request.user, dossier):
         return _error_page(
             request,
@@ -395,16 +461,25 @@ def _staff_may_read(user, dossier: Dossier) -> bool:
     return False
 
 
+# the tracking book's date boxes as the inbox labels them ("Sổ theo dõi hồ sơ từ … đến …")
+_DAY_LABELS = {"from": ("từ", "from"), "to": ("đến", "to")}
+
+
 def _parse_day(value: str, name: str) -> dt.date:
+    value = value.strip()
     try:
         return dt.date.fromisoformat(value)
     except (TypeError, ValueError):
         try:
             return dt.datetime.strptime(value, "%d/%m/%Y").date()
         except (TypeError, ValueError) as exc:
+            vi, en = _DAY_LABELS.get(name, (name, name))
+            shown = value[:20]
             raise DomainError(
-                f"Ngày '{name}' không hợp lệ (dùng dạng yyyy-mm-dd hoặc dd/mm/yyyy).",
-                f"Invalid '{name}' date (use yyyy-mm-dd or dd/mm/yyyy).",
+                f"Sổ theo dõi hồ sơ: ngày “{vi}” {shown} không có trong lịch hoặc sai dạng (dùng dd/mm/yyyy, "
+                "ví dụ 01/11/2026).",
+                f"Tracking book: the “{en}” date {shown} is not a calendar date or not in the form dd/mm/yyyy "
+                "(e.g. 01/11/2026).",
             ) from exc
 
 
@@ -427,7 +502,9 @@ def tracking_book_pdf(request):
         end = _parse_day(request.GET["to"], "to") if request.GET.get("to") else today
         if start > end:
             raise DomainError(
-                "Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.", "'from' must not be after 'to'."
+                f"Sổ theo dõi hồ sơ: ngày “từ” ({start:%d/%m/%Y}) phải trước hoặc bằng ngày “đến” ({end:%d/%m/%Y}).",
+                f"Tracking book: the “from” date ({start:%d/%m/%Y}) must not be after the “to” date "
+                f"({end:%d/%m/%Y}).",
             )
         if (end - start).days > 366:
             raise DomainError("Mỗi lần in sổ tối đa 366 ngày.", "At most 366 days per tracking book.")
@@ -583,7 +660,11 @@ def counter(request):
         "components": components,
     }
     if request.method != "POST":
-        initial = {"agency": agency.identifier, "procedure": procedure.code if procedure else ""}
+        initial = {
+            "agency": agency.identifier,
+            "procedure": procedure.code if procedure else "",
+            "submission": uuid.uuid4().hex,
+        }
         ctx["form"] = CounterForm(initial=initial, **kwargs)
         return render(request, "dossiers/staff/counter.html", ctx)
     form = CounterForm(request.POST, request.FILES, **kwargs)
@@ -601,7 +682,7 @@ def counter(request):
     try:
         inspected = documents.inspect_all(form.uploads())
         with transaction.atomic():
-            dossier, _created = services.dossier_file(
+            filing = dict(
                 actor=request.user,
                 procedure_code=procedure.code,
                 agency_identifier=agency.identifier,
@@ -613,6 +694,21 @@ def counter(request):
                 working_days=float(c["working_days"]) if c.get("working_days") is not None else None,
                 file_hashes=[info.sha256 for _f, _k, _c, info in inspected],
             )
+            key = f"counter-{c['submission']}" if c.get("submission") else None
+            try:
+                dossier, created = services.dossier_file(**filing, idempotency_key=key)
+            except DomainError as exc:
+                if exc.code != "idempotency_mismatch":
+                    raise
+                # the page was sent again with other data (back, corrected, sent): another applicant's dossier
+                dossier, created = services.dossier_file(**filing)
+            if not created:  # the same page sent twice: the first sending filed it, nothing more is done
+                messages.info(
+                    request,
+                    _("Hồ sơ %(code)s đã được đăng ký từ lần gửi trước; lần gửi lại không tạo thêm hồ sơ.")
+                    % {"code": dossier.code},
+                )
+                return redirect("dossiers:detail", code=dossier.code)
             documents.store_all(dossier, inspected, request.user, stored)
             if c.get("receive_now"):
                 params = {}
@@ -632,8 +728,11 @@ def counter(request):
     if dossier.state == State.RECEIVED:
         messages.success(
             request,
-            f"Đã tiếp nhận hồ sơ {dossier.code}; hẹn trả {pdf.fmt_dt(dossier.due_at)}. In Giấy tiếp nhận (Mẫu 01) ở mục Biểu mẫu.",
+            _("Đã tiếp nhận hồ sơ %(code)s; hẹn trả %(due)s. In Giấy tiếp nhận (Mẫu 01) ở mục Biểu mẫu.")
+            % {"code": dossier.code, "due": pdf.fmt_dt(dossier.due_at)},
         )
     else:
-        messages.success(request, f"Đã đăng ký hồ sơ {dossier.code} (chờ kiểm tra, tiếp nhận).")
+        messages.success(
+            request, _("Đã đăng ký hồ sơ %(code)s (chờ kiểm tra, tiếp nhận).") % {"code": dossier.code}
+        )
     return redirect("dossiers:detail", code=dossier.code)

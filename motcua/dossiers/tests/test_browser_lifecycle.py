@@ -276,7 +276,7 @@ def test_refusal_apology_and_stop_through_the_staff_screens(page, live_server, o
     assert Dossier.objects.get(code=late.code).new_return_at is not None
     assert_pdf(page, f"{base}/staff/dossiers/{late.code}/forms/apology.pdf")
 
-    # The officer's page was loaded before the apology: acting with it gets the 409 "reload" message.
+    # The officer's page was loaded before the apology: acting with it gets a 409 naming the apology.
     login(page, base, "mc")
     page.goto(f"{base}/staff/dossiers/{late.code}/")
     form = open_action(page, "stop")
@@ -288,7 +288,9 @@ def test_refusal_apology_and_stop_through_the_staff_screens(page, live_server, o
     with page.expect_navigation() as nav:
         page.click(f"{form} button[type=submit]")
     assert nav.value.status == 409
-    assert "vừa được người khác cập nhật" in page.locator("#action-error").inner_text()
+    shown = page.locator("#action-error").inner_text()  # what the leader did meanwhile, and nothing done
+    assert "Hồ sơ vừa được cập nhật sau khi trang này được mở: Xin lỗi và hẹn lại ngày trả (" in shown
+    assert "Thao tác của bạn chưa được thực hiện" in shown
     assert state_of(late.code) == "received"
 
     # Stop (Form 05) with the fresh page.
@@ -311,3 +313,45 @@ def test_refusal_apology_and_stop_through_the_staff_screens(page, live_server, o
     page.wait_for_load_state()
     assert_pdf(page, f"{base}/staff/dossiers/{late.code}/forms/apology.pdf")
     assert page.request.get(f"{base}/staff/dossiers/{late.code}/forms/control.pdf").status == 404
+
+
+# a cell's text from its first character up to `length` characters: on how many lines it is laid out
+LINES_OF = """([code, column, length]) => {
+  const cell = document.querySelector(`tr[data-code="${code}"] td:nth-child(${column})`);
+  const text = [...cell.childNodes].find(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+  const start = text.textContent.search(/\\S/), range = document.createRange();
+  range.setStart(text, start);
+  range.setEnd(text, Math.min(start + length, text.textContent.length));
+  return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+}"""
+
+
+def test_inbox_keeps_dates_and_codes_whole_on_a_desktop(page, live_server, org, procedure):
+    """The staff inbox at 1280 px: each date is read on one line and a dossier code breaks at most at its dashes
+    (a rule for phones, breaking any table cell anywhere, had squeezed the columns to "27/11/2" / "026")."""
+    d, _ = services.dossier_file(
+        actor=org["users"]["officer"],
+        procedure_code=procedure.code,
+        agency_identifier="000.00.21.H26",
+        channel="counter",
+        applicant={**APPLICANT, "name": "Nguyễn Thị Bảo Ngọc Trâm Anh"},
+        receive=True,
+    )
+    # a long step actor, as published processes name them
+    d.steps.filter(order=1).update(actor="Chuyên viên Phòng Đăng ký kinh doanh, Sở Kế hoạch và Đầu tư")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(page, live_server.url, "ld")
+    page.goto(f"{live_server.url}/staff/?tab=all")
+    received = timezone.localtime(d.received_at).strftime("%d/%m/%Y")
+    assert received in page.locator(f'tr[data-code="{d.code}"] td:nth-child(5)').inner_text()
+    for column in (5, 6):  # received, appointment: "dd/mm/yyyy" on one line
+        assert page.evaluate(LINES_OF, [d.code, column, 10]) == 1, column
+    code = page.locator(f'tr[data-code="{d.code}"] td:nth-child(1) a')
+    pieces = code.evaluate("a => new Set([...a.getClientRects()].map(r => Math.round(r.top))).size")
+    assert pieces <= d.code.count("-") + 1
+    for part in d.code.split("-"):  # each part between dashes whole
+        assert part in code.inner_text().replace("\n", "-").split("-")
+    # the phone keeps its page width: the table scrolls in its box
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

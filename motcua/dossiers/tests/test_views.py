@@ -429,9 +429,62 @@ def test_stale_expected_version_gets_409_message(client, org):
         f"/staff/dossiers/{d.code}/act/refuse/", {"expected_version": stale, "reason": "Không đủ"}
     )
     assert r.status_code == 409
-    assert "vừa được người khác cập nhật" in r.content.decode()
+    received = d.events.get(action="receive")
+    who = org["users"]["officer"].get_full_name() or org["users"]["officer"].username
+    # what happened meanwhile, by whom and when: the loser of the two tabs sees why nothing was done
+    assert (
+        f"Hồ sơ vừa được cập nhật sau khi trang này được mở: Tiếp nhận hồ sơ ({who}, {pdf.fmt_dt(received.at)})."
+        " Thao tác của bạn chưa được thực hiện" in r.content.decode()
+    )
     d.refresh_from_db()
     assert d.state == "received" and not d.events.filter(action="refuse").exists()
+
+
+def test_an_action_form_sent_twice_is_done_once_and_says_so(client, org):
+    d = act(org, file_online(org), "receive", "officer")
+    login(client, org, "officer")
+    data = {"expected_version": d.version, "amount": "50.000", "reason": "Lệ phí"}
+    first = client.post(f"/staff/dossiers/{d.code}/act/request_payment/", data)
+    assert first.status_code == 302
+    # the second click of a double click (or the same form sent from another tab): no refusal that blames
+    # "someone else" for what the officer just did — the dossier as it now is, and a word on why nothing more
+    again = client.post(f"/staff/dossiers/{d.code}/act/request_payment/", data, follow=True)
+    assert again.redirect_chain == [(f"/staff/dossiers/{d.code}/", 302)]
+    asked = d.events.get(action="request_payment")
+    assert (
+        f"Bạn đã thực hiện Yêu cầu thực hiện nghĩa vụ tài chính lúc {pdf.fmt_dt(asked.at)} (lần gửi trước, hoặc ở"
+        " một thẻ khác); lần gửi này không thực hiện thêm." in again.content.decode()
+    )
+    assert d.events.filter(action="request_payment").count() == 1
+    # another action sent from the same old page is still refused, naming what was done meanwhile
+    r = client.post(f"/staff/dossiers/{d.code}/act/stop/", {"expected_version": d.version, "reason": "Rút"})
+    assert r.status_code == 409 and "Yêu cầu thực hiện nghĩa vụ tài chính (" in r.content.decode()
+    assert not d.events.filter(action="stop").exists()
+
+
+def test_an_action_address_opened_after_signing_in_again_goes_back_to_the_dossier(client, org):
+    d = act(org, file_online(org), "receive", "officer")
+    before = d.version
+    # the session ended while the form was open: sending it asks to sign in, which then opens the action's address
+    r = client.post(f"/staff/dossiers/{d.code}/act/request_payment/", {"expected_version": d.version})
+    assert r.status_code == 302 and r["Location"].startswith("/accounts/login/")
+    assert f"next=/staff/dossiers/{d.code}/act/request_payment/" in r["Location"]
+    login(client, org, "officer")
+    r = client.get(f"/staff/dossiers/{d.code}/act/request_payment/", follow=True)
+    assert r.redirect_chain == [(f"/staff/dossiers/{d.code}/?open=request_payment#act-request_payment", 302)]
+    page = r.content.decode()
+    assert "Chưa thực hiện: Yêu cầu thực hiện nghĩa vụ tài chính. Nhập lại thông tin và gửi lại." in page
+    assert '<details class="action" id="act-request_payment" open>' in page  # its form, ready to fill again
+    assert '<details class="action" id="act-assign">' in page
+    r = client.get(f"/staff/dossiers/{d.code}/documents/", follow=True)  # the same for an upload
+    assert r.redirect_chain == [(f"/staff/dossiers/{d.code}/", 302)]
+    assert "Chưa thực hiện: Tải tài liệu lên." in r.content.decode()
+    d.refresh_from_db()
+    assert d.version == before and d.state == "received"
+    # nothing is said about a dossier the user may not read, nor about an action that does not exist
+    assert client.get(f"/staff/dossiers/{d.code}/act/bogus/").status_code == 404
+    login(client, org, "other_officer")
+    assert client.get(f"/staff/dossiers/{d.code}/act/request_payment/").status_code == 404
 
 
 def test_assign_hand_over_inter_agency_and_resolve_from_web(client, org):
@@ -618,6 +671,23 @@ def test_tracking_book_pdf(client, org):
     assert client.get("/staff/so-theo-doi.pdf", {"agency": "000.00.21.H26"}).status_code == 404
 
 
+def test_tracking_book_date_errors_name_the_box_as_the_inbox_labels_it(client, org):
+    login(client, org, "officer")
+    r = client.get("/staff/so-theo-doi.pdf", {"from": "31/11/2026", "to": "27/11/2026"})
+    page = r.content.decode()
+    # the address's parameter name means nothing to officers
+    assert r.status_code == 400 and "'from'" not in page
+    assert "Sổ theo dõi hồ sơ: ngày “từ” 31/11/2026 không có trong lịch hoặc sai dạng" in page
+    r = client.get("/staff/so-theo-doi.pdf", {"from": "01/11/2026", "to": "27-11-2026"})
+    assert r.status_code == 400 and "ngày “đến” 27-11-2026 không có trong lịch" in r.content.decode()
+    r = client.get("/staff/so-theo-doi.pdf", {"from": "01/12/2026", "to": "27/11/2026"})
+    assert r.status_code == 400
+    assert "ngày “từ” (01/12/2026) phải trước hoặc bằng ngày “đến” (27/11/2026)" in r.content.decode()
+    # spaces typed around a date are not an error
+    r = client.get("/staff/so-theo-doi.pdf", {"from": " 01/11/2026 ", "to": "27/11/2026 "})
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+
+
 # --- counter registration -----------------------------------------------------------------------------------
 
 
@@ -775,6 +845,69 @@ def test_counter_register_without_receiving(client, org, offered):
     assert d.state == "submitted" and d.channel == "postal"
 
 
+def test_counter_page_sent_twice_files_one_dossier(client, org, offered):
+    c1, _c2 = offered
+    login(client, org, "officer")
+    page = client.get("/staff/tiep-nhan/", {"agency": "000.00.21.H26", "procedure": "1.001612"})
+    key = page.context["form"]["submission"].value()
+    assert key and f'name="submission" value="{key}"' in page.content.decode()
+    data = counter_data(submission=key, **{f"paper_{c1.pk}": "on"})
+    first = client.post("/staff/tiep-nhan/", data)
+    d = Dossier.objects.get()
+    # a double click, or the officer sending again while the first request was still being served
+    again = client.post("/staff/tiep-nhan/", data, follow=True)
+    assert Dossier.objects.get() == d and first["Location"] == f"/staff/dossiers/{d.code}/"
+    assert again.redirect_chain == [(f"/staff/dossiers/{d.code}/", 302)]
+    assert [e.action for e in d.events.order_by("seq")] == ["register", "receive"]
+    assert f"Hồ sơ {d.code} đã được đăng ký từ lần gửi trước" in again.content.decode()
+    # the same page sent back with another applicant (browser back, corrected, sent): a dossier of its own
+    other = client.post("/staff/tiep-nhan/", {**data, "applicant_name": "Lê Văn Năm"})
+    assert other.status_code == 302 and Dossier.objects.count() == 2
+    assert Dossier.objects.exclude(pk=d.pk).get().applicant_name == "Lê Văn Năm"
+    # a new page is a new registration, even for the same applicant
+    fresh = client.get("/staff/tiep-nhan/", {"procedure": "1.001612"}).context["form"]["submission"].value()
+    assert fresh != key
+    client.post("/staff/tiep-nhan/", {**data, "submission": fresh})
+    assert Dossier.objects.count() == 3
+
+
+def test_counter_messages_go_through_the_translation_catalogue(client, org, offered, monkeypatch):
+    from motcua.dossiers import views
+
+    c1, _c2 = offered
+    monkeypatch.setattr(views, "_", lambda text: "[en] " + text)  # what an English catalogue would return
+    login(client, org, "officer")
+    r = client.post("/staff/tiep-nhan/", counter_data(**{f"paper_{c1.pk}": "on"}), follow=True)
+    d = Dossier.objects.get()
+    shown = [str(m) for m in r.context["messages"]]
+    assert shown == [
+        f"[en] Đã tiếp nhận hồ sơ {d.code}; hẹn trả {pdf.fmt_dt(d.due_at)}. "
+        "In Giấy tiếp nhận (Mẫu 01) ở mục Biểu mẫu."
+    ]
+    data = counter_data()
+    data.pop("receive_now")
+    r = client.post("/staff/tiep-nhan/", data, follow=True)
+    code = Dossier.objects.exclude(pk=d.pk).get().code
+    assert [str(m) for m in r.context["messages"]] == [
+        f"[en] Đã đăng ký hồ sơ {code} (chờ kiểm tra, tiếp nhận)."
+    ]
+
+
+def test_counter_component_labels_go_through_the_translation_catalogue(client, org, offered, monkeypatch):
+    from motcua.dossiers import forms
+
+    c1, c2 = offered
+    c1.originals, c2.originals, c2.copies = 1, 0, 2
+    c1.save(), c2.save()
+    # what an English catalogue would return: the copies asked and "required"/"if any" are the page's words
+    monkeypatch.setattr(forms, "gettext", lambda text: "[en] " + text)
+    monkeypatch.setattr(forms, "ngettext", lambda one, other, n: "[en] " + (one if n == 1 else other))
+    login(client, org, "officer")
+    page = client.get("/staff/tiep-nhan/", {"procedure": "1.001612"}).context["form"]
+    assert page[f"paper_{c1.pk}"].label.startswith(f"{c1.name} ([en] 1 bản chính, [en] bắt buộc)")
+    assert page[f"paper_{c2.pk}"].label.startswith(f"{c2.name} ([en] 2 bản sao, [en] nếu có)")
+
+
 # --- apology reminders ----------------------------------------------------------------------------------------
 
 
@@ -817,6 +950,22 @@ def test_inbox_apology_tab(client, org):
     r = client.get("/staff/?tab=apology")
     assert r.status_code == 200 and codes_in(r) == {d.code}
     assert "cần gửi thư xin lỗi" in r.content.decode()
+
+
+def test_reception_asks_for_a_limit_only_when_the_procedure_has_none(client, org):
+    d = file_online(org)
+    login(client, org, "officer")
+    page = client.get(f"/staff/dossiers/{d.code}/").content.decode()
+    assert "act-receive" in page and 'name="working_days"' not in page  # 3 working days, from the catalogue
+    with limit_unset(org["version"]):
+        page = client.get(f"/staff/dossiers/{d.code}/").content.decode()
+        assert 'id="id_receive_working_days"' in page
+        r = client.post(
+            f"/staff/dossiers/{d.code}/act/receive/", {"expected_version": d.version, "working_days": "2"}
+        )
+        assert r.status_code == 302
+    d.refresh_from_db()
+    assert d.state == "received" and d.limit_hours == 16
 
 
 def test_remind_apologies_command(org):
