@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import Conflict, DomainError, NotFound
 from motcua.core.storage import open_stored
-from motcua.core.text import dong
+from motcua.core.text import code_forms, dong
 from motcua.org.models import Agency, Role
 from motcua.org.selectors import can_read_agency, is_one_stop_officer, is_staff_member, roles_of
 
@@ -557,6 +557,14 @@ def inbox(request):
     if tab not in tabs:
         tab = "all"
     q = request.GET.get("q", "").strip()
+    # a whole dossier code typed or scanned (a receipt handed in at the return counter): straight to its page, when
+    # it is one this user may open; anything else is searched as before
+    if q and request.GET.get("page") is None:
+        exact = list(
+            selectors.inbox(user, "all").filter(code__in=code_forms(q)).values_list("code", flat=True)[:2]
+        )
+        if len(exact) == 1:
+            return redirect("dossiers:detail", code=exact[0])
     now = timezone.now()
     # With a search, each tab's count is the number of matches in it: an officer who typed a code or a name sees
     # at once which tab holds the dossier, whatever tab the search was typed in.

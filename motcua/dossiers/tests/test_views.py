@@ -102,8 +102,24 @@ def test_inbox_search_ignores_diacritics_and_matches_id_and_code(client, org):
     assert codes_in(client.get("/staff/", {"tab": "receive", "q": "ĐẶNG THỊ"})) == {a.code}
     assert codes_in(client.get("/staff/", {"tab": "receive", "q": "nguyen van"})) == {b.code}
     assert codes_in(client.get("/staff/", {"tab": "all", "q": "079090000123"})) == {b.code}
-    assert codes_in(client.get("/staff/", {"tab": "all", "q": a.code})) == {a.code}
+    assert codes_in(client.get("/staff/", {"tab": "all", "q": a.code.split("-", 1)[1]})) == {a.code}  # a part
     assert codes_in(client.get("/staff/", {"tab": "all", "q": "khong co ai"})) == set()
+
+
+def test_a_whole_code_typed_in_the_search_opens_the_dossier(client, org):
+    """At the return counter the officer types (or scans) the code on the receipt: a whole code the officer may
+    open goes straight to the dossier, whatever the case and the spaces; one from another agency, or part of a
+    code, is a search as before."""
+    a = file_online(org, name="Đặng Thị Ngọc Hương", id_number="001203012345")
+    login(client, org, "officer")
+    head, day, number = a.code.rsplit("-", 2)
+    for typed in (a.code, f" {head.lower()} - {day} - {number} "):
+        r = client.get("/staff/", {"tab": "return", "q": typed})
+        assert r.status_code == 302 and r["Location"] == f"/staff/dossiers/{a.code}/", typed
+    assert client.get("/staff/", {"q": a.code[:-1]}).status_code == 200
+    login(client, org, "other_officer")  # another agency's officer: not theirs to open
+    r = client.get("/staff/", {"tab": "all", "q": a.code})
+    assert r.status_code == 200 and codes_in(r) == set()
 
 
 def test_inbox_search_counts_matches_per_tab_and_points_to_them(client, org):
