@@ -9,9 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.core.errors import DomainError, PermissionDenied
+from motcua.core.views import post_only
 from motcua.org.models import Agency
 from motcua.org.selectors import is_one_stop_officer
 
@@ -68,6 +69,10 @@ def _desk_page(request, desk, *, form: dict | None = None, error: DomainError | 
     return render(request, "feedback/desk_edit.html", ctx, status=error.status if error else 200)
 
 
+def _back_to_desks(request, *args, **kwargs) -> str:
+    return reverse("feedback:desks")
+
+
 def _done(request, text: str):
     messages.success(request, text)
     return redirect("feedback:desks")
@@ -80,7 +85,7 @@ def desk_list(request):
 
 
 @login_required
-@require_POST
+@post_only(_back_to_desks)
 def desk_create(request):
     form = {k: request.POST.get(k, "") for k in ("agency", "number", "label")}
     try:
@@ -96,7 +101,7 @@ def desk_create(request):
 
 
 @login_required
-@require_POST
+@post_only(_back_to_desks)
 def desk_sit(request, pk: int):
     try:
         desk, previous = desks.desk_sit(actor=request.user, desk_id=pk)
@@ -110,7 +115,7 @@ def desk_sit(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only(_back_to_desks)
 def desk_leave(request):
     if desks.desk_leave(actor=request.user):
         return _done(request, _("Ông/Bà đã rời quầy."))
@@ -118,7 +123,7 @@ def desk_leave(request):
 
 
 @login_required
-@require_POST
+@post_only(_back_to_desks)
 def desk_toggle(request, pk: int):
     active = request.POST.get("active") == "1"
     try:
@@ -149,7 +154,7 @@ def desk_edit(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only(_back_to_desks)
 def desk_delete(request, pk: int):
     """Delete a desk never used; a used one is refused (409) on its page, which says to close it instead."""
     try:
@@ -203,7 +208,7 @@ def device_pair(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only(_back_to_desks)
 def device_revoke(request, pk: int):
     try:
         device = desks.device_revoke(actor=request.user, device_id=pk)

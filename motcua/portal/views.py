@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from motcua.catalog.eforms import (
     build_eform,
@@ -36,6 +36,7 @@ from motcua.core.errors import DomainError, NotFound, Unprocessable
 from motcua.core.i18n import in_page_language
 from motcua.core.storage import open_stored
 from motcua.core.text import nfc
+from motcua.core.views import post_only
 from motcua.dossiers import pdf
 from motcua.dossiers.models import DocumentKind, Dossier, State
 from motcua.dossiers.selectors import dossier_public, due_status, eform_of
@@ -584,8 +585,12 @@ def _refused(request, dossier: Dossier, action: str, exc: DomainError, **kept) -
     return render(request, "portal/my_dossier.html", ctx, status=exc.status)
 
 
+def _back_to_dossier(request, code: str) -> str:
+    return reverse("portal:my_dossier", kwargs={"code": code})
+
+
 @login_required
-@require_POST
+@post_only(_back_to_dossier)
 def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _owned(request, code)
     files = request.FILES.getlist("files")
@@ -602,7 +607,7 @@ def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only(_back_to_dossier)
 def my_dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _owned(request, code)
     reason = nfc(request.POST.get("reason", ""))  # bounded by the action (refused, never cut)
@@ -621,7 +626,7 @@ def my_dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only(_back_to_dossier)
 def my_dossier_pay(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _owned(request, code)
     try:

@@ -111,9 +111,20 @@ def test_signed_out_the_desks_page_asks_for_the_sign_in_and_actions_are_posts(cl
     for name in ("desk_edit", "device_pair"):
         assert "/accounts/login/" in client.get(reverse(f"feedback:{name}", args=[desk.pk]))["Location"]
     client.force_login(org["users"]["officer"])
-    for name in ("desk_sit", "desk_toggle", "desk_delete"):
-        assert client.get(reverse(f"feedback:{name}", args=[desk.pk])).status_code == 405
-    assert client.get(reverse("feedback:desk_leave")).status_code == 405
+    # an action's address opened (signing in again after the session ended as the form was sent): back to the
+    # desks page, told nothing was done — not Django's blank 405; another method is still 405
+    for url in [
+        reverse(f"feedback:{n}", args=[desk.pk]) for n in ("desk_sit", "desk_toggle", "desk_delete")
+    ] + [
+        reverse("feedback:desk_leave"),
+        reverse("feedback:desk_create"),
+    ]:
+        r = client.get(url)
+        assert r.status_code == 302 and r["Location"] == DESKS, url
+        assert client.put(url).status_code == 405
+    assert "Chưa thực hiện: thông tin chưa được gửi" in client.get(DESKS).content.decode()
+    desk.refresh_from_db()
+    assert desk.officer is None and desk.active
     # pairing's address shows the confirmation step: a GET pairs nothing
     assert client.get(reverse("feedback:device_pair", args=[desk.pk])).status_code == 200
     assert not CounterDevice.objects.exists()

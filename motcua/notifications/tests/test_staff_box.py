@@ -65,6 +65,21 @@ def test_an_officer_sends_a_failed_message_again(client, world, failed, settings
     assert again.status_code == 409 and "không thành công" in again.content.decode()
 
 
+def test_the_resend_address_opened_goes_back_to_the_dossier(client, world, failed):
+    """Opened rather than posted (signing in again, the browser's history): the officer lands on the dossier page,
+    told nothing was done, and the message stays failed; someone who may not resend it lands on the inbox."""
+    dossier, sms = failed
+    url = reverse("notifications:resend", args=[sms.pk])
+    client.force_login(world["officer"])
+    r = client.get(url)
+    assert r.status_code == 302 and r["Location"] == reverse("dossiers:detail", args=[dossier.code])
+    assert client.put(url).status_code == 405
+    client.force_login(world["specialist"])
+    assert client.get(url)["Location"] == reverse("dossiers:inbox")
+    sms.refresh_from_db()
+    assert sms.status == Status.FAILED
+
+
 def test_delivered_right_away_when_the_site_sends_after_commit(
     client, world, failed, settings, django_capture_on_commit_callbacks
 ):
@@ -92,7 +107,9 @@ def test_who_may_send_again(client, world, failed):
     assert sms.status == Status.FAILED  # refused: nothing changed
     client.force_login(world["officer"])
     assert client.post(reverse("notifications:resend", args=[999999])).status_code == 404
-    assert client.get(url).status_code == 405
+    assert (
+        client.get(url).status_code == 302 and client.put(url).status_code == 405
+    )  # opened: back to the page
     client.logout()
     assert client.post(url).status_code == 302  # to the sign-in page
     with pytest.raises(PermissionDenied):  # the service refuses it too, whatever calls it

@@ -394,3 +394,21 @@ def test_the_supplement_form_says_the_largest_file(client, world):
     client.login(username="congdan", password=PASSWORD)
     page = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
     assert "Mỗi tệp tối đa 20 MB." in page and 'aria-describedby="sup-files-help"' in page
+
+
+def test_an_action_address_opened_after_signing_in_again_goes_back_to_the_dossier(client, world):
+    """The citizen's session ended as they sent the withdrawal (or a supplement, or a payment): the sign-in page sends
+    them back to the form's address, as a GET. They land on their dossier, told nothing was done — not on a blank
+    405 page; another method is still refused; nothing changes."""
+    dossier = file_for(world, world["citizen"])
+    base = f"/ho-so-cua-toi/{dossier.code}"
+    anonymous = client.get(f"{base}/rut-ho-so/")
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    client.login(username="congdan", password=PASSWORD)
+    for action in ("rut-ho-so", "bo-sung", "thanh-toan"):
+        r = client.get(f"{base}/{action}/", follow=True)
+        assert r.redirect_chain == [(f"{base}/", 302)], action
+        assert "Chưa thực hiện: thông tin chưa được gửi" in r.content.decode()
+        assert client.put(f"{base}/{action}/").status_code == 405
+    dossier.refresh_from_db()
+    assert dossier.state == "submitted" and dossier.events.count() == 1
