@@ -8,7 +8,7 @@ from .text import BadCharacters, check_chars
 
 class TextCheck:
     """A field validator: the value holds no control, invisible formatting or noncharacter (core.text.bad_char);
-    the message names the field by its label, in the page's language."""
+    the message, in the page's language, does not name the field (it is shown beside it)."""
 
     def __init__(self, label, *, lines: bool):
         self.label = label
@@ -18,8 +18,8 @@ class TextCheck:
         if not isinstance(value, str):
             return
         try:
-            label = str(self.label or "")
-            check_chars(value, label, label, lines=self.lines)
+            # the message does not name the field: it is shown beside it, and after its label in the summary
+            check_chars(value, None, None, lines=self.lines)
         except BadCharacters as exc:
             raise forms.ValidationError(in_page_language(exc), code="bad_characters") from exc
 

@@ -112,25 +112,28 @@ class BadCharacters(ValueError):
     """A value holding a character `bad_char` refuses; `message` (Vietnamese) and `message_en` name the field, the
     character (U+XXXX) and its position, for a form's field error, an API refusal or an import's bad line."""
 
-    def __init__(self, field_vi: str, field_en: str, position: int, char: str, kind: str):
+    def __init__(self, field_vi: str | None, field_en: str | None, position: int, char: str, kind: str):
         vi, en = KINDS[kind]
         self.position, self.char, self.kind = position, char, kind
         self.codepoint = f"U+{ord(char):04X}"
+        # without a field name (a form field's own error, shown beside it and after its label in the summary)
+        subject_vi, subject_en = (f"{field_vi} chứa", f"{field_en} contains") if field_vi else ("Có", "Holds")
         self.message = (
-            f"{field_vi} chứa ký tự không hợp lệ {self.codepoint} ({vi}) ở vị trí {position}: hãy xoá ký tự đó "
+            f"{subject_vi} ký tự không hợp lệ {self.codepoint} ({vi}) ở vị trí {position}: hãy xoá ký tự đó "
             "(thường lẫn vào khi sao chép từ nơi khác) rồi gửi lại."
         )
         self.message_en = (
-            f"{field_en} contains an invalid character {self.codepoint} ({en}) at position {position}: delete it "
+            f"{subject_en} an invalid character {self.codepoint} ({en}) at position {position}: delete it "
             "(it often comes with text copied from elsewhere) and send again."
         )
         super().__init__(self.message_en)
 
 
 def check_chars(
-    value: str | None, field_vi: str, field_en: str | None = None, *, lines: bool = False
+    value: str | None, field_vi: str | None, field_en: str | None = None, *, lines: bool = False
 ) -> None:
-    """Raise BadCharacters naming the field when `value` holds a character `bad_char` refuses."""
+    """Raise BadCharacters naming the field (unless `field_vi` is None) when `value` holds a character `bad_char`
+    refuses."""
     found = bad_char(value, lines=lines)
     if found is not None:
         raise BadCharacters(field_vi, field_en or field_vi, *found)
