@@ -222,7 +222,12 @@ class Role(models.TextChoices):
 class StaffRole(models.Model):
     """A role a user holds in an agency (and optionally a unit). Overseers read the agency's whole subtree."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người dùng",
+        on_delete=models.CASCADE,
+        related_name="staff_roles",
+    )
     agency = models.ForeignKey(
         Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="staff_roles"
     )

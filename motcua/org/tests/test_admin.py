@@ -41,6 +41,8 @@ def test_agency_change_page_has_units_and_staff(admin_client, staff):
     assert r.status_code == 200
     html = r.content.decode()
     assert "Bộ phận Một cửa" in html and "cán bộ và vai trò" in html.lower()
+    # the roles' first column is named in Vietnamese like the others, not Django's default "User"
+    assert '<th class="column-user required">Người dùng' in html and ">User<" not in html
 
 
 def test_admin_rejects_cycle(admin_client, staff):
