@@ -423,3 +423,37 @@ def test_the_largest_file_is_said_before_an_upload(client, world, citizen, setti
     client.post(url("nguoi-nop"), WHO)
     page = client.get(url("thanh-phan")).content.decode()
     assert "Mỗi tệp tối đa 5 MB." in page
+
+
+def test_a_procedure_without_components_says_there_is_nothing_to_upload(client, world, citizen):
+    # a catalogue imported without components (the reference catalogue gives none): the step neither lists
+    # nothing under an upload button nor asks for files; it says so and goes on
+    for component in world["components"]:
+        component.delete()
+    r = client.post(url("nguoi-nop"), WHO)
+    assert r.status_code == 302 and r["Location"] == url("thanh-phan")
+    page = client.get(url("thanh-phan")).content.decode()
+    assert "chưa có danh sách thành phần hồ sơ trên hệ thống" in page
+    assert 'name="upload"' not in page and "Chấp nhận tệp PDF" not in page
+    r = client.post(url("thanh-phan"), {"next": "1"})
+    assert r.status_code == 302 and r["Location"] == url("to-khai")
+
+
+def test_filing_on_behalf_without_components_still_asks_for_the_authorisation(client, world, citizen):
+    for component in world["components"]:
+        component.delete()
+    who = {
+        **WHO,
+        "who": "behalf",
+        "applicant_kind": "organization",
+        "applicant_name": "Công ty TNHH Bình An",
+        "applicant_id_number": "0100233488",
+        "rep_name": "Trần Thị Bình",
+        "rep_id_number": "001303012345",
+        "rep_phone": "0987654321",
+    }
+    r = client.post(url("nguoi-nop"), who)
+    assert r.status_code == 302, r.content.decode()[-2000:]
+    page = client.get(url("thanh-phan")).content.decode()
+    assert 'name="file_auth"' in page and 'name="upload"' in page
+    assert "chưa có danh sách thành phần hồ sơ" not in page
