@@ -25,6 +25,10 @@ def test_agency_changelist_in_tree_order(admin_client, staff):
     ]
     assert positions == sorted(positions)
     assert "padding-left:3.0em" in html  # wards are indented two levels
+    # the admin's own words Django's Vietnamese catalogue leaves in English (motcua/locale/vi)
+    for vietnamese in ("Bỏ qua, đến nội dung chính", "Đổi giao diện (hiện tại: tự động)", ">Thực hiện<"):
+        assert vietnamese in html, vietnamese
+    assert "Skip to main content" not in html and ">Run<" not in html
 
 
 def test_agency_search_by_identifier_and_folded_name(admin_client, staff):
@@ -68,6 +72,7 @@ def test_admin_rejects_cycle(admin_client, staff):
     r = admin_client.post(f"/admin/org/agency/{district.pk}/change/", data)
     assert r.status_code == 200  # form redisplayed with the error
     assert "không thể là chính nó hoặc cấp dưới" in r.content.decode()
+    assert "Hãy sửa các lỗi được đánh dấu dưới đây." in r.content.decode()  # not Django's English
     district.refresh_from_db()
     assert district.parent.identifier == "H26"
 
