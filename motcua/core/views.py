@@ -9,12 +9,13 @@ def favicon(request):
     return HttpResponsePermanentRedirect(static("motcua/favicon.svg"))
 
 
-def post_only(back):
+def post_only(back, message=None):
     """Like Django's `require_POST`, except that a GET (or HEAD) of the address is sent `back` — `back(request,
-    *args, **kwargs)` gives the page the form lives on — saying that nothing was done. A form's address is opened
-    rather than posted when someone signs in again after their session ended as they sent it (the sign-in page
-    sends back to the address the form posted to) or follows the browser's history; Django's 405 is a blank page
-    the browser calls "This page isn't working". Other methods are still 405."""
+    *args, **kwargs)` gives the page the form lives on (it may raise to refuse, e.g. a 404) — saying that nothing
+    was done (`message(request, *args, **kwargs)`, else a general sentence). A form's address is opened rather than
+    posted when someone signs in again after their session ended as they sent it (the sign-in page sends back to
+    the address the form posted to) or follows the browser's history; Django's 405 is a blank page the browser
+    calls "This page isn't working". Other methods are still 405."""
     from functools import wraps
 
     from django.contrib import messages
@@ -28,10 +29,14 @@ def post_only(back):
             if request.method == "POST":
                 return view(request, *args, **kwargs)
             if request.method in ("GET", "HEAD"):
+                url = back(request, *args, **kwargs)
                 messages.warning(
-                    request, _("Chưa thực hiện: thông tin chưa được gửi. Hãy nhập lại (nếu cần) và gửi lại.")
+                    request,
+                    message(request, *args, **kwargs)
+                    if message
+                    else _("Chưa thực hiện: thông tin chưa được gửi. Hãy nhập lại (nếu cần) và gửi lại."),
                 )
-                return redirect(back(request, *args, **kwargs))
+                return redirect(url)
             return HttpResponseNotAllowed(["POST"])
 
         return wrapper

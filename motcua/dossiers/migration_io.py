@@ -60,6 +60,7 @@ from bisect import bisect_right
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO
@@ -164,6 +165,16 @@ class BadRecord(Exception):
 
     def __reduce__(self):  # travels back from worker processes
         return (BadRecord, (self.message, self.message_en))
+
+
+@contextmanager
+def _refused_characters():
+    """A value holding a control or hiding character (core.text.bad_char) makes the line a bad record, with the
+    check's message (BadRecord travels back from the worker processes; BadCharacters does not pickle)."""
+    try:
+        yield
+    except BadCharacters as exc:
+        raise BadRecord(exc.message, exc.message_en) from None
 
 
 @dataclass
@@ -343,10 +354,8 @@ def _text(value, name: str, *, required: bool = True, max_len: int = 255, lines:
         return ""
     if not isinstance(value, str):
         raise BadRecord(f"'{name}' phải là chuỗi ký tự.", f"'{name}' must be a string.")
-    try:
+    with _refused_characters():
         check_chars(value, f"'{name}'", lines=lines)
-    except BadCharacters as exc:
-        raise BadRecord(exc.message, exc.message_en) from None
     value = _nfc(value) if len(value) <= 255 else nfc(value)
     if len(value) > max_len:
         raise BadRecord(
@@ -557,11 +566,9 @@ class Preparer:
             if obj.get(key) is not None and not isinstance(obj[key], dict):
                 raise BadRecord(f"'{key}' phải là đối tượng JSON.", f"'{key}' must be a JSON object.")
         # what is kept as it came (the representative, the e-form, unknown keys) holds no control or hiding character
-        try:
+        with _refused_characters():
             for key in sorted(set(obj) - _CHECKED_KEYS):
                 check_json_chars(obj[key], f"'{key}'", f"'{key}'")
-        except BadCharacters as exc:
-            raise BadRecord(exc.message, exc.message_en) from None
 
         limit_given = None
         if obj.get("working_days") is not None:
@@ -761,10 +768,8 @@ class Preparer:
                 f"Event {i}: 'file_hashes' must be a list of strings.",
             )
         extra = {k: v for k, v in ev.items() if k not in EVENT_KEYS}
-        try:
+        with _refused_characters():
             check_json_chars(extra, f"Sự kiện {i} ({action})", f"Event {i} ({action})")
-        except BadCharacters as exc:
-            raise BadRecord(exc.message, exc.message_en) from None
         return dict(
             action=action,
             at=at,

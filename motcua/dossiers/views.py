@@ -18,12 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import Conflict, DomainError, NotFound
 from motcua.core.storage import open_stored
 from motcua.core.text import code_forms, dong
+from motcua.core.views import post_only
 from motcua.org.models import Agency, Role
 from motcua.org.selectors import can_read_agency, is_one_stop_officer, is_staff_member, roles_of
 
@@ -284,30 +285,33 @@ def _stale_with_changes(newer: list) -> DomainError:
     )
 
 
-def _not_sent(request, dossier: Dossier, action: str = ""):
-    """The address of an action (or an upload) opened rather than posted: after signing in again when the session
-    had ended as the form was sent (the sign-in page sends back to the address the form was posted to), or from the
-    browser's history. Nothing was done: back to the dossier, with the action's form open, saying so."""
-    label = TRANSITIONS[action].display if action in ACTION_FORMS else _("Tải tài liệu lên")
-    messages.warning(
-        request,
-        _("Chưa thực hiện: %(action)s. Nhập lại thông tin và gửi lại.") % {"action": label},
-    )
+def _no_action(action: str) -> NotFound:
+    return NotFound(f"Không có thao tác '{action}' trên hồ sơ.", f"No action '{action}'.")
+
+
+def _back_to_form(request, code: str, action: str = "") -> str:
+    """Where an action's (or an upload's) address opened rather than posted goes (core.views.post_only): the
+    dossier, with that action's form open; a dossier the user may not read, or no such action, is a 404."""
+    dossier = _dossier_or_404(request, code)
+    if action and action not in ACTION_FORMS:
+        raise _no_action(action)
     url = reverse("dossiers:detail", kwargs={"code": dossier.code})
-    return redirect(url + (f"?open={action}#act-{action}" if action in ACTION_FORMS else ""))
+    return url + (f"?open={action}#act-{action}" if action else "")
 
 
-@require_http_methods(["GET", "POST"])
+def _not_sent(request, code: str, action: str = "") -> str:
+    label = TRANSITIONS[action].display if action else _("Tải tài liệu lên")
+    return _("Chưa thực hiện: %(action)s. Nhập lại thông tin và gửi lại.") % {"action": label}
+
+
 @staff_required
+@post_only(_back_to_form, _not_sent)
 def dossier_act(request, code: str, action: str):
     dossier = _dossier_or_404(request, code)
     form_cls = ACTION_FORMS.get(action)
     if form_cls is None:
-        return _error_page(
-            request, f"Không có thao tác '{action}' trên hồ sơ.", 404, f"No action '{action}'."
-        )
-    if request.method == "GET":
-        return _not_sent(request, dossier, action)
+        missing = _no_action(action)
+        return _error_page(request, missing.message, 404, missing.message_en)
     form = form_cls(request.POST, request.FILES, dossier=dossier, user=request.user)
     if not form.is_valid():
         invalid = _(
@@ -363,12 +367,10 @@ def dossier_act(request, code: str, action: str):
     return redirect("dossiers:detail", code=dossier.code)
 
 
-@require_http_methods(["GET", "POST"])
 @staff_required
+@post_only(_back_to_form, _not_sent)
 def upload(request, code: str):
     dossier = _dossier_or_404(request, code)
-    if request.method == "GET":
-        return _not_sent(request, dossier)
     if not documents.may_upload(request.user, dossier):
         return _error_page(
             request,

@@ -145,6 +145,12 @@ def agencies_with_role(user, *roles: str) -> list[Agency]:
     return [r.agency for r in roles_of(user) if r.role in roles]
 
 
+def has_subagencies(agency: Agency | None) -> bool:
+    """Whether `agency` has agencies under it, so that its figures include theirs (the statistics pages and reports
+    say "including sub-agencies" only then: a ward has none)."""
+    return agency is not None and Agency.objects.filter(parent=agency).exists()
+
+
 def heads_of(agency: Agency) -> list:
     """The active accounts holding an active leader or unit-head role in `agency`, each once: whom the agency's
     reminders and alerts go to besides the person holding the work."""

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from motcua.dossiers import pdf as forms_pdf
+from motcua.org.selectors import has_subagencies
 
 from . import exports, selectors
 
@@ -54,7 +55,7 @@ def _agency_line(agency) -> str:
     if agency is None:
         return "Toàn hệ thống"
     line = f"{agency.name} (mã định danh {agency.identifier})"
-    if type(agency).objects.filter(parent=agency).exists():
+    if has_subagencies(agency):
         line += ", gồm các cơ quan cấp dưới"
     return line
 

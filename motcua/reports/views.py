@@ -23,7 +23,7 @@ from motcua.feedback import selectors as feedback_selectors
 from motcua.feedback.models import Channel as RatingChannel
 from motcua.feedback.models import Criterion, Level
 from motcua.org.models import Agency, Role
-from motcua.org.selectors import can_read_agency, readable_agencies, roles_of, tree_order
+from motcua.org.selectors import can_read_agency, has_subagencies, readable_agencies, roles_of, tree_order
 
 from . import index766, selectors
 
@@ -70,11 +70,6 @@ def _last_twelve_months() -> tuple[dt.date, dt.date]:
     else:
         start = dt.date(today.year - 1, today.month + 1, 1)
     return start, today
-
-
-def _has_subagencies(agency: Agency | None) -> bool:
-    """Whether the agency's figures include sub-agencies' (the pages say so only then: a ward has none)."""
-    return agency is not None and Agency.objects.filter(parent=agency).exists()
 
 
 def _month_count(period: selectors.Period) -> int:
@@ -227,7 +222,7 @@ def public_stats(request: HttpRequest) -> HttpResponse:
             "period": period,
             "agency": agency,
             "agencies": agencies,
-            "with_subagencies": _has_subagencies(agency),
+            "with_subagencies": has_subagencies(agency),
             "field": field,
             # in Vietnamese order, as the by-field table below (code-point order put "Điện lực" after "Xuất …")
             "fields": sorted(Field.objects.all(), key=lambda f: sort_key(f.name)),
@@ -312,7 +307,7 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "period": period,
             "agency": agency,
-            "with_subagencies": _has_subagencies(agency),
+            "with_subagencies": has_subagencies(agency),
             "agencies": agencies,
             "stats": stats,
             "online_share": selectors.rate(stats["received_online"], stats["received"]),
@@ -476,7 +471,7 @@ def rating_list(request: HttpRequest) -> HttpResponse:
             "count": page.paginator.count,
             "satisfaction": satisfaction,
             "own": own,
-            "with_subagencies": _has_subagencies(agency),
+            "with_subagencies": has_subagencies(agency),
             "query": params.urlencode(),
             "notices": notices,
         },
@@ -534,7 +529,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "count": page.paginator.count,
             "own": own,
-            "with_subagencies": _has_subagencies(agency),
+            "with_subagencies": has_subagencies(agency),
             "query": params.urlencode(),
             "notices": notices,
             "now": now,
