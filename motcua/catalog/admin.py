@@ -25,6 +25,7 @@ from .models import (
     ProcedureVersion,
     ProcessStep,
     ProcessTemplate,
+    registered_days_at,
 )
 from .selectors import query_words
 
@@ -84,7 +85,7 @@ class OfferingInline(admin.TabularInline):
     model = Offering
     extra = 0
     autocomplete_fields = ("agency",)
-    fields = ("agency", "online", "since")
+    fields = ("agency", "online", "since", "registered_days")
 
 
 @admin.register(Procedure)
@@ -346,10 +347,12 @@ class ProcessTemplateAdmin(admin.ModelAdmin):
 
 
 def _limit(template: ProcessTemplate) -> Decimal | None:
+    """The limit the process's steps must add up to: the procedure's at the template's agency (its own registered
+    cut, if any), the procedure's alone for the default process."""
     if not template.procedure_id:
         return None
     v = template.procedure.current_version()
-    return v.limit_hours() if v else None
+    return v.limit_hours(registered_days_at(template.procedure, template.agency)) if v else None
 
 
 def _fmt(value: Decimal) -> str:
@@ -360,7 +363,7 @@ def _fmt(value: Decimal) -> str:
 
 @admin.register(Offering)
 class OfferingAdmin(admin.ModelAdmin):
-    list_display = ("procedure", "agency", "online", "since")
+    list_display = ("procedure", "agency", "online", "since", "registered_days")
     list_filter = ("online", "agency__level")
     search_fields = ("procedure__code", "procedure__name", "agency__name", "agency__identifier")
     list_select_related = ("procedure", "agency")

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from motcua.core.errors import NotFound, Unprocessable
 from motcua.core.i18n import vietnamese
@@ -92,6 +92,11 @@ class OfferingAgencyOut(Schema):
     name: str
     level: str
     online: bool
+    registered_days: Number = Field(
+        None, description="the limit the agency registered for itself (working days), if any"
+    )
+    limit_hours: Number = Field(None, description="the limit a dossier gets at this agency (working hours)")
+    limit_text: str = ""
 
 
 class VersionRefOut(Schema):
@@ -274,6 +279,9 @@ def get_procedure(request: HttpRequest, code: str, at: dt.date | None = None):
                     "name": o.agency.name,
                     "level": o.agency.level,
                     "online": o.online,
+                    "registered_days": num(o.registered_days),
+                    "limit_hours": num(v.limit_hours(o.registered_days)),
+                    "limit_text": v.registered_limit_text(o.registered_days) or v.legal_limit_text(),
                 }
                 for o in offerings
             ],

@@ -39,6 +39,8 @@ from motcua.org.models import Agency, Role
 from .eforms import check_form_fields, yes_no
 from .models import (
     CODE_RE,
+    HOURS_PER_DAY,
+    MAX_LIMIT_DAYS,
     Field,
     Level,
     OnlineLevel,
@@ -47,6 +49,7 @@ from .models import (
     ProcedureVersion,
     ProcessStep,
     ProcessTemplate,
+    registered_days_at,
 )
 
 # Columns of the flat formats (CSV/XLSX), in export order. JSON uses the same names with `source` nested.
@@ -85,6 +88,9 @@ LEVEL_VI = {
 }
 ONLINE_OUT = {OnlineLevel.FULL: "toàn trình", OnlineLevel.PARTIAL: "một phần", OnlineLevel.NONE: None}
 MAX_DAYS = Decimal("99999")
+# A time limit or a step's budget is at most what the calendar computes (workdays.services.MAX_WORKING_DAYS):
+# a longer one would only fail when a citizen's dossier is received under it.
+MAX_LIMIT_HOURS = MAX_LIMIT_DAYS * HOURS_PER_DAY
 
 
 class ImportFileError(Unprocessable):
@@ -325,7 +331,7 @@ def _dec_str(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _number(value: Any, column: str, e: _Errors) -> Decimal | None:
+def _number(value: Any, column: str, e: _Errors, high: Decimal = MAX_DAYS) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
@@ -354,10 +360,12 @@ def _number(value: Any, column: str, e: _Errors) -> Decimal | None:
             f"'{column}' must not be negative (got {value}).",
         )
         return None
-    if d != d.quantize(Decimal("0.01")) or d > MAX_DAYS:
+    if d != d.quantize(Decimal("0.01")) or d > high:
         e.err(
-            f"'{column}' tối đa 2 chữ số thập phân và không quá {MAX_DAYS} (nhận được {value}).",
-            f"'{column}' takes at most 2 decimals and at most {MAX_DAYS} (got {value}).",
+            f"'{column}' tối đa 2 chữ số thập phân và không quá {high:,} (nhận được {value}).".replace(
+                ",", "."
+            ),
+            f"'{column}' takes at most 2 decimals and at most {high:,} (got {value}).",
         )
         return None
     return Decimal(_dec_str(d))
@@ -630,9 +638,9 @@ def clean_procedure(data: dict) -> tuple[dict, list[tuple[str, str]], list[tuple
     if not field_name:
         e.err("Thiếu lĩnh vực.", "Missing field (lĩnh vực).")
     level = parse_level(data.get("level"), data.get("level_vi"), e)
-    legal_days = _number(data.get("legal_days"), "legal_days", e)
-    legal_hours = _number(data.get("legal_hours"), "legal_hours", e)
-    registered_days = _number(data.get("registered_days"), "registered_days", e)
+    legal_days = _number(data.get("legal_days"), "legal_days", e, MAX_LIMIT_DAYS)
+    legal_hours = _number(data.get("legal_hours"), "legal_hours", e, MAX_LIMIT_HOURS)
+    registered_days = _number(data.get("registered_days"), "registered_days", e, MAX_LIMIT_DAYS)
     days_basis = _limited(_text(data.get("days_basis")), "days_basis", 200, e)
     time_text = _text(data.get("time_text"))
     legal_days, legal_hours = derive_limits(legal_days, legal_hours, days_basis, time_text, e)
@@ -1006,7 +1014,7 @@ def clean_workflow(data: dict) -> tuple[dict, list[tuple[str, str]], list[tuple[
         e.err(f"Mã thủ tục không hợp lệ '{code}'.", f"Invalid procedure code '{code}'.")
     also = [c for c in _codes(data.get("also_applies_to"), e, "also_applies_to") if c != code]
     agency = _text(data.get("agency"))
-    total_hours = _number(data.get("total_hours"), "total_hours", e)
+    total_hours = _number(data.get("total_hours"), "total_hours", e, MAX_LIMIT_HOURS)
     steps_raw = data.get("steps")
     steps: list[dict] = []
     if not isinstance(steps_raw, list) or not steps_raw:
@@ -1029,9 +1037,16 @@ def clean_workflow(data: dict) -> tuple[dict, list[tuple[str, str]], list[tuple[
             e.err(f"Bước thứ {i} thiếu người thực hiện (actor).", f"Step #{i} has no actor.")
         time_text = _text(s.get("time_text"))
         if "hours" in s:
-            hours = _number(s.get("hours"), f"steps[{i}].hours", e)
+            hours = _number(s.get("hours"), f"steps[{i}].hours", e, MAX_LIMIT_HOURS)
         else:
             hours = hours_from_text(time_text)
+            if hours is not None and hours > MAX_LIMIT_HOURS:
+                e.err(
+                    f"Bước thứ {i}: thời gian '{time_text}' dài quá {MAX_LIMIT_HOURS:,} giờ làm việc.".replace(
+                        ",", "."
+                    ),
+                    f"Step #{i}: time '{time_text}' is longer than {MAX_LIMIT_HOURS:,} working hours.",
+                )
         role = _text(s.get("role"))
         if role and role not in Role.values:
             e.err(
@@ -1176,7 +1191,7 @@ def import_processes(
                     )
                     continue
                 version = proc.version_for(today)
-                limit = version.limit_hours() if version else None
+                limit = version.limit_hours(registered_days_at(proc, agency)) if version else None
                 if limit is not None and step_sum != limit:
                     report.errors.append(
                         Problem(

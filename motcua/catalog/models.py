@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,12 @@ from motcua.core.text import fold, nfc
 from motcua.org.models import Agency, Role
 
 HOURS_PER_DAY = Decimal(8)
+# The longest time limit the calendar computes (= workdays.services.MAX_WORKING_DAYS, asserted by a test): a longer
+# limit or step budget in the catalogue would only fail when a citizen's dossier is received under it.
+MAX_LIMIT_DAYS = Decimal(3650)
+MAX_LIMIT_HOURS = MAX_LIMIT_DAYS * HOURS_PER_DAY
+_DAYS_BOUNDS = [MinValueValidator(0), MaxValueValidator(MAX_LIMIT_DAYS)]
+_HOURS_BOUNDS = [MinValueValidator(0), MaxValueValidator(MAX_LIMIT_HOURS)]
 
 # National code `d.dddddd`, optionally with a local suffix (`.H26`, `.000.00.00.H48`). Rules §5 [P]:
 # kept permissive on the suffix (groups of 0-9A-Z) since provinces write it differently.
@@ -117,13 +124,28 @@ class ProcedureVersion(CheckedTextModel, models.Model):
     level = models.CharField("cấp thực hiện", max_length=20, choices=Level.choices)
     # Time limits. A limit is either in working days (may be fractional) or in working hours; 0 days = same day.
     legal_days = models.DecimalField(
-        "thời hạn luật định (ngày làm việc)", max_digits=7, decimal_places=2, null=True, blank=True
+        "thời hạn luật định (ngày làm việc)",
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=_DAYS_BOUNDS,
     )
     legal_hours = models.DecimalField(
-        "thời hạn luật định (giờ làm việc)", max_digits=8, decimal_places=2, null=True, blank=True
+        "thời hạn luật định (giờ làm việc)",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=_HOURS_BOUNDS,
     )
     registered_days = models.DecimalField(
-        "thời hạn đăng ký cắt giảm (ngày làm việc)", max_digits=7, decimal_places=2, null=True, blank=True
+        "thời hạn đăng ký cắt giảm (ngày làm việc)",
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=_DAYS_BOUNDS,
     )
     days_basis = models.CharField("cách tính ngày", max_length=200, blank=True)
     time_text = models.TextField("thời hạn giải quyết (nguyên văn)", blank=True)
@@ -186,10 +208,20 @@ class ProcedureVersion(CheckedTextModel, models.Model):
         """The limit dossiers get: the registered (shortened) one if any, else the legal one (contract §5)."""
         return self.registered_days if self.registered_days is not None else self.legal_days
 
-    def limit_hours(self) -> Decimal | None:
-        """The applied limit in working hours (days × 8), or None when the catalogue gives no single limit."""
-        if self.registered_days is not None:
-            return self.registered_days * HOURS_PER_DAY
+    def registered_for(self, agency_days: Decimal | None) -> Decimal | None:
+        """The shortened limit in force at an agency: its own registration (`Offering.registered_days`) when it
+        has one this version can take (a limit in days no longer than the legal one), else the version's. An
+        agency's registration longer than a later version's legal limit is not applied (ADR 0004 addendum)."""
+        if agency_days is not None and self.legal_days is not None and agency_days <= self.legal_days:
+            return agency_days
+        return self.registered_days
+
+    def limit_hours(self, agency_days: Decimal | None = None) -> Decimal | None:
+        """The applied limit in working hours (days × 8), or None when the catalogue gives no single limit; with
+        `agency_days`, the receiving agency's own registered limit (`registered_for`)."""
+        registered = self.registered_for(agency_days)
+        if registered is not None:
+            return registered * HOURS_PER_DAY
         if self.legal_days is not None:
             return self.legal_days * HOURS_PER_DAY
         if self.legal_hours is not None:
@@ -215,16 +247,31 @@ class ProcedureVersion(CheckedTextModel, models.Model):
             return f"{format(self.legal_hours.normalize(), 'f').replace('.', ',')} giờ làm việc"
         return ""
 
-    def registered_limit_text(self) -> str:
-        """As decisions publish it: '02 ngày (cắt giảm 01/03, 33,33%)'."""
-        if self.registered_days is None or self.legal_days in (None, 0):
+    def registered_limit_text(self, agency_days: Decimal | None = None) -> str:
+        """As decisions publish it: '02 ngày (cắt giảm 01/03, 33,33%)'; with `agency_days`, the limit registered
+        at that agency (`registered_for`)."""
+        registered = self.registered_for(agency_days)
+        if registered is None or self.legal_days in (None, 0):
             return ""
-        cut = self.legal_days - self.registered_days
+        cut = self.legal_days - registered
         pct = (cut / self.legal_days * 100).quantize(Decimal("0.01"))
         return (
-            f"{fmt_days(self.registered_days)} ngày (cắt giảm {fmt_days(cut)}/{fmt_days(self.legal_days)}, "
+            f"{fmt_days(registered)} ngày (cắt giảm {fmt_days(cut)}/{fmt_days(self.legal_days)}, "
             f"{str(pct).replace('.', ',')}%)"
         )
+
+
+def registered_days_at(procedure: Procedure, agency: Agency | None) -> Decimal | None:
+    """The limit in working days `agency` registered for `procedure` (`Offering.registered_days`), or None (no
+    agency, not listed there, or no cut of its own). For the catalogue's checks; the live path reads the reference
+    cache (`selectors.agency_registered_days`)."""
+    if agency is None or procedure is None:
+        return None
+    return (
+        Offering.objects.filter(procedure=procedure, agency=agency)
+        .values_list("registered_days", flat=True)
+        .first()
+    )
 
 
 def fmt_days(value: Decimal) -> str:
@@ -266,7 +313,9 @@ class ProcessTemplate(models.Model):
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="process_templates")
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    total_hours = models.DecimalField("tổng thời gian (giờ làm việc)", max_digits=8, decimal_places=2)
+    total_hours = models.DecimalField(
+        "tổng thời gian (giờ làm việc)", max_digits=8, decimal_places=2, validators=_HOURS_BOUNDS
+    )
     total_text = models.TextField("tổng thời gian (nguyên văn)", blank=True)
     source = models.JSONField(default=dict, blank=True)
     notes = models.TextField("ghi chú", blank=True)
@@ -305,7 +354,12 @@ class ProcessStep(CheckedTextModel, models.Model):
     task = models.TextField("nội dung công việc", blank=True)
     time_text = models.CharField("thời gian (nguyên văn)", max_length=200, blank=True)
     hours = models.DecimalField(
-        "thời gian (giờ làm việc)", max_digits=8, decimal_places=2, null=True, blank=True
+        "thời gian (giờ làm việc)",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=_HOURS_BOUNDS,
     )
     # Inter-agency step (liên thông): done at another agency, identified by its identifier when known.
     inter_agency = models.BooleanField("liên thông", default=False)
@@ -334,6 +388,19 @@ class Offering(models.Model):
     )
     online = models.BooleanField("nhận trực tuyến", default=True)
     since = models.DateField("niêm yết từ", null=True, blank=True)
+    # The agency's own shortened limit (the province's or the agency's decision registering a cut for it), in
+    # working days; empty = the procedure version's registered limit, else its legal one (contract §5).
+    registered_days = models.DecimalField(
+        "thời hạn cơ quan đăng ký cắt giảm (ngày làm việc)",
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Để trống nếu cơ quan áp dụng thời hạn của thủ tục. Không dài hơn thời hạn luật định của phiên bản "
+            "đang có hiệu lực."
+        ),
+    )
 
     class Meta:
         verbose_name = "thủ tục niêm yết"
@@ -342,3 +409,39 @@ class Offering(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} — {self.procedure.code}"
+
+    def clean(self) -> None:
+        """An agency's registered limit is a cut of the legal limit in working days of the version in force."""
+        days = self.registered_days
+        if days is None:
+            return
+        if days < 0:
+            raise ValidationError({"registered_days": _("Thời hạn không được âm.")})
+        if not self.procedure_id:
+            return
+        from django.utils import timezone
+
+        version = (
+            ProcedureVersion.objects.filter(
+                procedure_id=self.procedure_id, effective_from__lte=timezone.localdate()
+            )
+            .order_by("-effective_from")
+            .first()
+        )
+        if version is None or version.legal_days is None:
+            raise ValidationError(
+                {
+                    "registered_days": _(
+                        "Thủ tục chưa có thời hạn luật định tính bằng ngày làm việc: không đăng ký cắt giảm được."
+                    )
+                }
+            )
+        if days > version.legal_days:
+            raise ValidationError(
+                {
+                    "registered_days": _(
+                        "Thời hạn cắt giảm không được dài hơn thời hạn luật định (%(days)s ngày làm việc)."
+                    )
+                    % {"days": fmt_days(version.legal_days)}
+                }
+            )

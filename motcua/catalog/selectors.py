@@ -149,12 +149,49 @@ def process_template_for(procedure: Procedure, agency: Agency | None = None) -> 
     return qs.filter(agency__isnull=True).first() or qs.first()
 
 
-def offering_agencies(procedure: Procedure) -> list[Offering]:
-    return list(
+def offering_agencies(procedure: Procedure, version: ProcedureVersion | None = None) -> list[Offering]:
+    """The active agencies listing the procedure; with `version`, each offering's `own_limit_text` is the limit the
+    agency registered for itself when the version takes it ('' otherwise: the procedure's limit applies)."""
+    offerings = list(
         Offering.objects.filter(procedure=procedure, agency__active=True)
         .select_related("agency")
         .order_by("agency__path")
     )
+    for o in offerings:
+        own = version is not None and o.registered_days is not None
+        own = own and version.registered_for(o.registered_days) == o.registered_days
+        o.own_limit_text = version.registered_limit_text(o.registered_days) if own else ""
+    return offerings
+
+
+def offered_at(procedure_code: str) -> dict:
+    """{identifier: the agency's own registered limit in days, or None} of the agencies that list the procedure
+    (catalog `Offering`), from the reference cache (Offering is watched: an edit anywhere is seen at the next
+    request, ADR 0020): filing reads it with no statement on the live path."""
+    from motcua.core import refcache
+
+    return refcache.get(
+        ("offered-at", procedure_code),
+        lambda: dict(
+            Offering.objects.filter(procedure__code=procedure_code).values_list(
+                "agency__identifier", "registered_days"
+            )
+        ),
+    )
+
+
+def agency_registered_days(procedure_code: str, identifier: str):
+    """The limit in working days the agency registered for the procedure (`Offering.registered_days`), or None."""
+    return offered_at(procedure_code).get(identifier)
+
+
+def applied_limit_text(version, agency, procedure) -> str:
+    """The limit a dossier gets at the agency, in words: its registered cut (the agency's own, else the version's)
+    as decisions publish it, else the legal limit; '' without a version or a single limit."""
+    if version is None or agency is None or procedure is None:
+        return ""
+    days = agency_registered_days(procedure.code, agency.identifier)
+    return version.registered_limit_text(days) or version.legal_limit_text()
 
 
 def fields_with_counts() -> list[Field]:

@@ -84,7 +84,7 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
     version = selectors.version_detail(proc, when=when)
     if version is None:
         raise Http404("Thủ tục chưa có phiên bản được công bố.")
-    offerings = selectors.offering_agencies(proc)
+    offerings = selectors.offering_agencies(proc, version)
     template = selectors.process_template_for(proc)
     steps = list(template.steps.all()) if template else []
     step_sum = sum((s.hours for s in steps if s.hours is not None), 0)

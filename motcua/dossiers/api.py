@@ -11,8 +11,7 @@ from ninja import Field, File, Form, Path, Query, Router, Schema, UploadedFile
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
-from motcua.catalog.models import Offering
-from motcua.core import refcache
+from motcua.catalog import selectors as catalog_selectors
 from motcua.core.auth import BearerAuth
 from motcua.core.errors import NotFound, Throttled, Unprocessable
 from motcua.core.prepared import Prepared
@@ -140,19 +139,6 @@ def file_dossier(request: HttpRequest, payload: FileIn):
     return _rendered(request, selectors.dossier_detail(dossier, request.auth), 201 if created else 200)
 
 
-def offered_at(procedure_code: str) -> frozenset[str]:
-    """Identifiers of the agencies that list the procedure (catalog `Offering`), from the reference cache
-    (Offering is watched: an edit anywhere is seen at the next request, ADR 0020)."""
-    return refcache.get(
-        ("offered-at", procedure_code),
-        lambda: frozenset(
-            Offering.objects.filter(procedure__code=procedure_code).values_list(
-                "agency__identifier", flat=True
-            )
-        ),
-    )
-
-
 def _check_received_online(procedure_code: str, identifier: str) -> None:
     """An online filing goes to an agency that lists the procedure (catalog `Offering`), when the catalogue says
     where it is received: one that lists it elsewhere only is a 422 `not_offered` naming the way to find the right
@@ -161,7 +147,7 @@ def _check_received_online(procedure_code: str, identifier: str) -> None:
     their online service themselves, and the portal and the digital teams' filings check the online flag (ADR
     0016 addendum). From the reference cache: no statement on the live path. An unknown agency or procedure is
     left to `dossier_file` (404)."""
-    listed = offered_at(procedure_code)
+    listed = catalog_selectors.offered_at(procedure_code)
     if not listed or identifier in listed:
         return
     from motcua.org.models import Agency

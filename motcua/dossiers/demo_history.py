@@ -106,7 +106,7 @@ def plans(rng: random.Random) -> list[AgencyPlan]:
             Offering.objects.filter(agency=agency).select_related("procedure").order_by("procedure__code")
         ):
             version = offering.procedure.current_version()
-            hours = version.limit_hours() if version is not None else None
+            hours = version.limit_hours(offering.registered_days) if version is not None else None
             if hours:  # a same-day or unlimited procedure would need its own rules of thumb: left out
                 procedures.append((offering.procedure.code, Decimal(hours)))
         if not procedures:

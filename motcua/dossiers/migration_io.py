@@ -29,7 +29,8 @@ Rules worth knowing:
   No instant may be before 01/01/1990 or after the moment the import starts (due_at / new_return_at may be in
   the future: they are appointments).
 - The limit: `working_days` × 8 working hours if given, else the procedure version in force at the first event's
-  date (registered limit, else legal; the earliest version when the catalogue starts later). Without a limit and
+  date (registered limit — the agency's own, else the version's —, else legal; the earliest version when the
+  catalogue starts later). Without a limit and
   without `due_at`, a received dossier is a bad line. With `due_at` but no limit, the limit stored is the office
   time between counting start and due_at.
 - `due_at` given: if replaying the history gives the same final due instant, the replayed timings are stored as
@@ -69,7 +70,7 @@ from django.db import connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from motcua.catalog.models import Procedure, ProcedureVersion
+from motcua.catalog.models import Offering, Procedure, ProcedureVersion
 from motcua.core import strictjson
 from motcua.core.errors import DomainError
 from motcua.core.text import BadCharacters, bad_char, check_chars, check_json_chars, fold, nfc
@@ -437,6 +438,7 @@ class Preparer:
         self._agencies: dict[str, Agency | None] = {}
         self._procedures: dict[str, tuple | None] = {}
         self._calendars: dict[int, services.AgencyCalendar] = {}
+        self._registered: dict[tuple[int, int], Decimal] | None = None
 
         self.complete = False  # True after preload(): a cache miss means "unknown", no query
 
@@ -453,7 +455,20 @@ class Preparer:
             self._procedures[proc.code] = (proc, [v.effective_from for v in versions], versions)
         for agency in self._agencies.values():
             self.calendar(agency).is_working_day(self.now.date())  # builds the agency's calendar now
+        self.registered_days(0, 0)  # loads the agencies' registered limits now
         self.complete = True
+
+    def registered_days(self, agency_id: int, procedure_id: int) -> Decimal | None:
+        """The limit the agency registered for the procedure (`Offering.registered_days`), or None; the few
+        offerings that have one are read once."""
+        if self._registered is None:
+            self._registered = {
+                (a, p): d
+                for a, p, d in Offering.objects.filter(registered_days__isnull=False).values_list(
+                    "agency_id", "procedure_id", "registered_days"
+                )
+            }
+        return self._registered.get((agency_id, procedure_id))
 
     def agency(self, identifier: str) -> Agency | None:
         if identifier not in self._agencies:
@@ -604,7 +619,7 @@ class Preparer:
         version = self.version_at(entry, first_day)
         limit = limit_given
         if limit is None and version is not None:
-            limit = version.limit_hours()
+            limit = version.limit_hours(self.registered_days(agency.pk, version.procedure_id))
         cal = self.calendar(agency)
         warnings = []
         received = any(e["action"] == "receive" for e in events)

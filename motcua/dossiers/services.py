@@ -17,6 +17,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
+from motcua.catalog import selectors as catalog_selectors
 from motcua.catalog.eforms import clean_form_data
 from motcua.catalog.models import Procedure, ProcedureVersion, ProcessStep, ProcessTemplate, fmt_days
 from motcua.core import refcache
@@ -951,10 +952,11 @@ def _number(
     return number
 
 
-def _limit_hours(working_days, version: ProcedureVersion) -> Decimal:
+def _limit_hours(working_days, version: ProcedureVersion, agency_days=None) -> Decimal:
     """The limit in working hours for `working_days` given by an officer (filing or reception): only where the
-    catalogue gives the procedure no single limit (contract §5: the registered limit, else the legal one, is
-    applied as is; the counter page offers the field only then). The procedure's own limit, restated, is taken."""
+    catalogue gives the procedure no single limit (contract §5: the registered limit — the agency's own,
+    `agency_days`, else the version's —, else the legal one, is applied as is; the counter page offers the field
+    only then). The procedure's own limit, restated, is taken."""
     from motcua.workdays import services as calendar_services
 
     days = _number(
@@ -966,7 +968,7 @@ def _limit_hours(working_days, version: ProcedureVersion) -> Decimal:
         high=calendar_services.MAX_WORKING_DAYS,
         code="bad_limit",
     )
-    fixed = version.limit_hours()
+    fixed = version.limit_hours(agency_days)
     if fixed is not None and days * 8 != fixed:
         shown = fmt_days(fixed / 8)
         raise Unprocessable(
@@ -1076,7 +1078,8 @@ def dossier_file(
         raise PermissionDenied(
             "Chỉ cán bộ Bộ phận Một cửa mới tiếp nhận hồ sơ.", "Only one-stop officers receive dossiers."
         )
-    limit_hours = version.limit_hours()
+    agency_days = catalog_selectors.agency_registered_days(procedure.code, agency.identifier)
+    limit_hours = version.limit_hours(agency_days)
     if working_days is not None:
         if not (actor.is_superuser or Role.OFFICER in _roles_in(actor, {agency.pk})):
             raise PermissionDenied(
@@ -1086,7 +1089,7 @@ def dossier_file(
                 "the procedure's.",
                 code="limit_not_allowed",
             )
-        limit_hours = _limit_hours(working_days, version)
+        limit_hours = _limit_hours(working_days, version, agency_days)
     try:
         dossier = _file_new(
             agency=agency,
@@ -1312,7 +1315,11 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
     seq = history.count + 1
     lp = {}
     if action == "receive" and params.get("working_days") is not None:
-        lp["limit_hours"] = _limit_hours(params["working_days"], dossier.procedure_version)
+        lp["limit_hours"] = _limit_hours(
+            params["working_days"],
+            dossier.procedure_version,
+            catalog_selectors.agency_registered_days(dossier.procedure.code, dossier.agency.identifier),
+        )
     for key in ("new_return_at", "outcome", "method"):
         if key in params:
             lp[key] = params[key]

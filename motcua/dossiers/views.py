@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from motcua.catalog.models import Offering, Procedure
+from motcua.catalog.selectors import applied_limit_text
 from motcua.core.errors import Conflict, DomainError, NotFound
 from motcua.core.storage import open_stored
 from motcua.core.text import code_forms, dong
@@ -663,6 +664,8 @@ def counter(request):
         "procedure": procedure,
         "version": version,
         "needs_days": version is not None and version.limit_hours() is None,
+        # the limit applied at this agency: its own registered cut, else the version's registered, else legal
+        "limit_text": applied_limit_text(version, agency, procedure),
     }
     kwargs = {
         "agencies": [agency],

@@ -111,7 +111,15 @@ def test_detail_with_dotted_code_versions_components_process_agencies(client, ca
     ]
     assert data["process"]["step_hours_sum"] == data["limit_hours"] == 24
     assert data["agencies"] == [
-        {"identifier": "000.00.33.H26", "name": "UBND Quận Hai Bà Trưng", "level": "district", "online": True}
+        {
+            "identifier": "000.00.33.H26",
+            "name": "UBND Quận Hai Bà Trưng",
+            "level": "district",
+            "online": True,
+            "registered_days": None,  # no cut of its own: the procedure's limit
+            "limit_hours": 24,
+            "limit_text": "03 ngày làm việc",
+        }
     ]
     assert data["online_filing_url"] == "/nop-ho-so/1.001612/"
 

@@ -124,6 +124,28 @@ def test_bad_records_listed_with_numbers_and_nothing_stored(tmp_path):
     assert Procedure.objects.count() == 0
 
 
+def test_a_limit_the_calendar_cannot_compute_is_a_bad_record(tmp_path):
+    """3,650 working days (the calendar's reach) at most, 29,200 working hours: a longer limit would only fail when
+    a citizen's dossier is received under it."""
+    records = [
+        record(code="1.000001", legal_days=3650),  # the longest: accepted
+        record(code="1.000002", legal_days=3651),
+        record(code="1.000003", legal_days=None, legal_hours=29201),
+        record(code="1.000004", legal_days=99999, registered_days=99999),
+    ]
+    exc, _, err = run("import-procedures", str(write_json(tmp_path, records)))
+    assert exc is not None and Procedure.objects.count() == 0
+    by_record = {}
+    for line in err.splitlines():
+        if line.startswith("LỖI"):
+            by_record.setdefault(int(line.split("Bản ghi ")[1].split()[0]), []).append(line)
+    assert sorted(by_record) == [2, 3, 4]
+    assert "không quá 3.650" in by_record[2][0] and "at most 3,650" in by_record[2][0]
+    assert "không quá 29.200" in by_record[3][0]
+    assert len(by_record[4]) == 2  # both limits named
+    assert import_procedures([records[0]], today=TODAY).ok
+
+
 def test_reimport_is_idempotent(tmp_path, ref_procs):
     path = write_json(tmp_path, ref_procs)
     first = import_procedures_file(path, today=TODAY)

@@ -97,6 +97,63 @@ def test_sum_checked_against_the_procedure_limit_without_total(catalogue):
     assert not report.ok and "176" in report.errors[0].message
 
 
+def test_an_agency_process_adds_up_to_the_limit_the_agency_registered(catalogue):
+    """An agency that registered its own cut (20 of the 24 legal days, against the province's 22) publishes its
+    own process: its steps add up to 160 h, the default process's to 176 h."""
+    from motcua.catalog.models import Offering, Procedure
+    from motcua.org.models import Agency
+
+    ward = Agency.objects.create(identifier="000.21.33.H26", name="UBND phường Bách Khoa", level="commune")
+    Offering.objects.create(
+        agency=ward, procedure=Procedure.objects.get(code="1.004122"), registered_days=Decimal(20)
+    )
+    steps = [
+        {"order": 1, "actor": "Chuyên viên", "hours": 100},
+        {"order": 2, "actor": "Lãnh đạo", "hours": 76},
+    ]
+    wf = {"procedure_code": "1.004122", "agency": ward.identifier, "steps": steps}
+    report = import_processes([wf], today=TODAY, dry_run=True)
+    assert not report.ok and "160" in report.errors[0].message
+    steps[1]["hours"] = 60
+    report = import_processes([wf], today=TODAY)
+    assert report.ok, report.lines()
+    assert ProcessTemplate.objects.get(agency=ward).total_hours == 160
+
+
+def test_a_step_longer_than_the_calendar_computes_is_refused(catalogue):
+    """A procedure without a single limit is not checked against one: a step's budget is still at most 29,200
+    working hours (3,650 days), given in hours or in the published text."""
+    from motcua.catalog.models import MAX_LIMIT_DAYS, ProcedureVersion
+    from motcua.workdays.services import MAX_WORKING_DAYS
+
+    assert MAX_LIMIT_DAYS == MAX_WORKING_DAYS
+    ProcedureVersion.objects.filter(procedure__code="1.004122").update(legal_days=None, registered_days=None)
+    wf = {"procedure_code": "1.004122", "steps": [{"order": 1, "actor": "Sở Tài chính", "hours": 99999}]}
+    report = import_processes([wf], today=TODAY, dry_run=True)
+    assert not report.ok and "không quá 29.200" in report.errors[0].message
+    wf["steps"][0] = {"order": 1, "actor": "Sở Tài chính", "time_text": "4000 ngày làm việc"}
+    report = import_processes([wf], today=TODAY, dry_run=True)
+    assert not report.ok and "dài quá 29.200 giờ làm việc" in report.errors[0].message
+    wf["steps"][0] = {"order": 1, "actor": "Sở Tài chính", "hours": 29200}
+    assert import_processes([wf], today=TODAY).ok
+
+
+def test_the_admin_holds_limits_and_budgets_to_what_the_calendar_computes(catalogue):
+    from django.core.exceptions import ValidationError
+
+    from motcua.catalog.models import ProcedureVersion
+
+    step = ProcessStep(template=ProcessTemplate(total_hours=1), order=1, actor="A", hours=Decimal(29201))
+    with pytest.raises(ValidationError) as refused:
+        step.clean_fields(exclude=["template"])
+    assert "hours" in refused.value.message_dict
+    v = ProcedureVersion.objects.filter(procedure__code="1.004122").first()
+    v.legal_days = Decimal(3651)
+    with pytest.raises(ValidationError) as refused:
+        v.clean_fields()
+    assert "legal_days" in refused.value.message_dict
+
+
 def test_unknown_procedure_and_bad_steps(catalogue):
     report = import_processes(
         [
