@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from motcua.core import strictjson
+from motcua.core.dates import parse_day
 from motcua.core.errors import Unprocessable
 from motcua.core.text import BadCharacters, check_chars, check_json_chars, fold, nfc
 from motcua.org.models import Agency, Role
@@ -393,11 +394,10 @@ def _date(value: Any, column: str, e: _Errors) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     s = str(value).strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(s, fmt).date()
-        except ValueError:
-            pass
+    try:
+        return parse_day(s)
+    except ValueError:
+        pass
     e.err(
         f"'{column}' không phải ngày hợp lệ '{s}': dùng YYYY-MM-DD hoặc dd/mm/yyyy.",
         f"'{column}' is not a valid date '{s}': use YYYY-MM-DD or dd/mm/yyyy.",

@@ -642,6 +642,7 @@ def test_export_then_import_into_an_empty_database_reproduces_everything(org, tm
 def test_export_filters(org, tmp_path):
     _native_history(org)
     rc, out, _ = run("export-dossiers", "--from", "2025-03-01", "--to", "2025-03-31")
+    out_march = out
     codes = [json.loads(x)["code"] for x in out.splitlines()]
     assert (
         sorted(codes)
@@ -660,7 +661,11 @@ def test_export_filters(org, tmp_path):
         len(run("export-dossiers", "--agency", "H26", "--subtree")[1].splitlines()) == Dossier.objects.count()
     )
     assert run("export-dossiers", "--subtree")[0] == 1
-    assert run("export-dossiers", "--from", "01/03/2025")[0] == 1
+    # the day as pages show it, or as ISO; anything else is refused naming both forms
+    assert run("export-dossiers", "--from", "01/03/2025", "--to", "31/03/2025")[1] == out_march
+    rc, _, err = run("export-dossiers", "--from", "31/02/2025")
+    assert rc == 1 and "dd/mm/yyyy hoặc YYYY-MM-DD" in err and "--from" in err
+    assert run("export-dossiers", "--to", "2025-3-1x")[0] == 1
     assert run("export-dossiers", "--agency", "nope")[0] == 1
     rec = json.loads(run("export-dossiers", "--from", "2025-04-25", "--to", "2025-04-25")[1])
     assert rec["working_days"] == 3 and rec["due_at"] == "2025-05-07T09:00:00+07:00"

@@ -132,3 +132,17 @@ def test_pause_moves_the_replayed_due(world):
 def test_bad_arguments():
     with pytest.raises(CommandError):
         call_command("verify-stats", "--from", "2025-03-31", "--to", "2025-03-01")
+    with pytest.raises(CommandError, match="dd/mm/yyyy"):
+        call_command("verify-stats", "--from", "32/03/2025", "--to", "2025-03-31")
+
+
+NOW = "2025-06-01T12:00:00+07:00"
+
+
+def test_days_as_pages_show_them(db):
+    """--from/--to take the day as every page shows it (dd/mm/yyyy), as well as ISO."""
+    iso = io.StringIO()
+    call_command("verify-stats", "--from", "2025-03-01", "--to", "2025-03-31", "--now", NOW, stdout=iso)
+    shown = io.StringIO()
+    call_command("verify-stats", "--from", "01/03/2025", "--to", "31/03/2025", "--now", NOW, stdout=shown)
+    assert shown.getvalue() == iso.getvalue() and "2025" in iso.getvalue()

@@ -1,22 +1,10 @@
-"""motcua import-procedures <file> [--dry-run] [--effective-from YYYY-MM-DD]"""
-
-import datetime as dt
+"""motcua import-procedures <file> [--dry-run] [--effective-from dd/mm/yyyy]"""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from motcua.catalog.importers import ImportFileError, import_procedures_file
 from motcua.catalog.management.commands._importcmd import finish
-
-
-def _date(value: str) -> dt.date:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            pass
-    raise CommandError(
-        f"--effective-from không hợp lệ '{value}': dùng YYYY-MM-DD. / Invalid --effective-from '{value}'."
-    )
+from motcua.core.dates import option_day
 
 
 class Command(BaseCommand):
@@ -30,11 +18,13 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không lưu. / Check only.")
         parser.add_argument(
             "--effective-from",
-            help="Ngày hiệu lực cho bản ghi không ghi effective_from (mặc định: hôm nay). / Default: today.",
+            help="Ngày hiệu lực (dd/mm/yyyy) cho bản ghi không ghi effective_from (mặc định: hôm nay). / Default: today.",
         )
 
     def handle(self, *args, **opts):
-        effective_from = _date(opts["effective_from"]) if opts.get("effective_from") else None
+        effective_from = (
+            option_day(opts["effective_from"], "--effective-from") if opts.get("effective_from") else None
+        )
         try:
             report = import_procedures_file(
                 opts["file"], dry_run=opts["dry_run"], effective_from=effective_from

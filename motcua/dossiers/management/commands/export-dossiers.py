@@ -1,31 +1,24 @@
-"""`motcua export-dossiers [--from YYYY-MM-DD --to YYYY-MM-DD] [--agency ID [--subtree]] [-o file]`: dossiers as JSON Lines in
+"""`motcua export-dossiers [--from dd/mm/yyyy --to dd/mm/yyyy] [--agency ID [--subtree]] [-o file]`: dossiers as JSON Lines in
 the migration import format (contract §8), stdout by default. Export then import into an empty database gives the
 same stored timings and statistics."""
 
-import datetime as dt
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from motcua.core.dates import option_day
 from motcua.dossiers import migration_io
 from motcua.org.models import Agency
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(
-            f"Ngày '{value}' không đúng định dạng YYYY-MM-DD. / Date '{value}' is not YYYY-MM-DD."
-        ) from exc
 
 
 class Command(BaseCommand):
     help = "Xuất hồ sơ ra tệp JSON Lines (định dạng nhập). Export dossiers as JSON Lines (import format)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--from", dest="date_from", help="first day (registration date, YYYY-MM-DD)")
-        parser.add_argument("--to", dest="date_to", help="last day (inclusive, YYYY-MM-DD)")
+        parser.add_argument(
+            "--from", dest="date_from", help="first day (registration date, dd/mm/yyyy or YYYY-MM-DD)"
+        )
+        parser.add_argument("--to", dest="date_to", help="last day (inclusive, dd/mm/yyyy or YYYY-MM-DD)")
         parser.add_argument(
             "--agency",
             help="agency identifier, e.g. 000.00.21.H26: that agency's dossiers only (see --subtree)",
@@ -40,8 +33,8 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
     def handle(self, *args, **opts):
-        date_from = _date(opts["date_from"]) if opts["date_from"] else None
-        date_to = _date(opts["date_to"]) if opts["date_to"] else None
+        date_from = option_day(opts["date_from"], "--from") if opts["date_from"] else None
+        date_to = option_day(opts["date_to"], "--to") if opts["date_to"] else None
         if date_from and date_to and date_from > date_to:
             raise CommandError("'--from' phải trước hoặc bằng '--to'. / '--from' must not be after '--to'.")
         if opts["agency"] and not Agency.objects.filter(identifier=opts["agency"]).exists():

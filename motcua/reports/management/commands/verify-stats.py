@@ -1,4 +1,4 @@
-"""motcua verify-stats --from YYYY-MM-DD --to YYYY-MM-DD [--agency ID] [--now ISO] [--all]
+"""motcua verify-stats --from dd/mm/yyyy --to dd/mm/yyyy [--agency ID] [--now ISO] [--all]
 
 Recomputes the period's statistics from the event history alone and compares them with what the statistics API
 serves, in total and per agency, and the stored timing columns of each dossier with their replay. Prints a
@@ -9,6 +9,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from motcua.core.dates import option_day
 from motcua.core.errors import DomainError
 from motcua.reports import selectors, verify
 
@@ -17,8 +18,12 @@ class Command(BaseCommand):
     help = "Kiểm tra độc lập số liệu thống kê từ lịch sử sự kiện hồ sơ (independent statistics check)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--from", dest="date_from", required=True, help="YYYY-MM-DD (giờ Việt Nam)")
-        parser.add_argument("--to", dest="date_to", required=True, help="YYYY-MM-DD (tính cả ngày này)")
+        parser.add_argument(
+            "--from", dest="date_from", required=True, help="dd/mm/yyyy hoặc YYYY-MM-DD (giờ Việt Nam)"
+        )
+        parser.add_argument(
+            "--to", dest="date_to", required=True, help="dd/mm/yyyy hoặc YYYY-MM-DD (tính cả ngày này)"
+        )
         parser.add_argument("--agency", help="Mã định danh cơ quan (gồm cả cơ quan cấp dưới)")
         parser.add_argument("--now", help="Thời điểm 'hiện tại' ISO 8601 (mặc định: bây giờ)")
         parser.add_argument("--all", action="store_true", help="In cả các cơ quan không có số liệu")
@@ -32,7 +37,10 @@ class Command(BaseCommand):
                 if now.tzinfo is None:
                     now = now.replace(tzinfo=selectors.LOCAL)
             report = verify.verify(
-                date_from=opts["date_from"], date_to=opts["date_to"], agency=agency, now=now
+                date_from=option_day(opts["date_from"], "--from").isoformat(),
+                date_to=option_day(opts["date_to"], "--to").isoformat(),
+                agency=agency,
+                now=now,
             )
         except DomainError as exc:
             raise CommandError(f"{exc.message} / {exc.message_en}") from exc

@@ -1,0 +1,30 @@
+"""Calendar days typed by people: the ISO form (2025-01-24) and the Vietnamese one (24/01/2025, as every page shows
+dates), for the commands' options and the catalogue's files."""
+
+import datetime as dt
+
+DAY_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+
+
+def parse_day(text: str) -> dt.date:
+    """'2025-01-24' or '24/01/2025' (surrounding spaces ignored); ValueError for anything else."""
+    text = str(text).strip()
+    for fmt in DAY_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    raise ValueError(text)
+
+
+def option_day(value: str, option: str) -> dt.date:
+    """A command option's day, or the command's error naming both accepted forms."""
+    from django.core.management.base import CommandError
+
+    try:
+        return parse_day(value)
+    except ValueError:
+        raise CommandError(
+            f"{option}: ngày '{value}' không hợp lệ, dùng dd/mm/yyyy hoặc YYYY-MM-DD. / "
+            f"{option}: '{value}' is not a date: use dd/mm/yyyy or YYYY-MM-DD."
+        ) from None
