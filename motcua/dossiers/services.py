@@ -974,8 +974,8 @@ def _limit_hours(working_days, version: ProcedureVersion, agency_days=None) -> D
         raise Unprocessable(
             f"Thủ tục đã quy định thời hạn giải quyết {shown} ngày làm việc; ngày hẹn trả tính theo thời hạn đó, "
             "không ấn định thời hạn khác (working_days).",
-            f"The procedure's time limit is {shown} working days; the appointment follows it and no other limit "
-            "(working_days) can be set.",
+            f"The procedure's time limit is {shown.replace(',', '.')} working days; the appointment follows it and "
+            "no other limit (working_days) can be set.",
             code="limit_fixed",
         )
     return days * 8

@@ -32,3 +32,6 @@ def test_the_admin_date_widgets_speak_vietnamese(admin_client):
     assert catalog["Today (%(date)s)"] == "Hôm nay (%(date)s)"
     assert catalog["%(month)s %(day)s, %(year)s"] == "ngày %(day)s %(month)s năm %(year)s"
     assert catalog["Today"] == "Hôm nay" and catalog["January"] == "Tháng Một"  # Django's own
+    # the note under a date or time field on a computer set to another time zone (a plural entry)
+    behind = "Note: Enter times in the %(timezone)s timezone. (You are %(offset)s hour behind.)"
+    assert catalog[behind][0].startswith("Lưu ý: nhập giờ theo múi giờ %(timezone)s")

@@ -71,6 +71,9 @@ def test_a_registration_longer_than_the_legal_limit_in_force_is_not_applied(org,
 
 
 def test_working_days_may_restate_the_agency_limit_and_nothing_else(org, token):
+    _register(org, Decimal("1.5"))
+    r = call(Client(), "post", "/api/v1/dossiers", token("officer"), {**COUNTER, "working_days": 2})
+    assert "1,5 ngày" in r.json()["message"] and "1.5 working days" in r.json()["message_en"]
     _register(org, Decimal(2))
     officer = token("officer")
     c = Client()
