@@ -32,6 +32,7 @@ from motcua.catalog.eforms import (
     multiline_names,
     usable_fields,
 )
+from motcua.catalog.selectors import applied_limit_text
 from motcua.core.errors import DomainError, NotFound, Unprocessable
 from motcua.core.i18n import in_page_language
 from motcua.core.storage import open_stored
@@ -437,6 +438,7 @@ def _step_review(request, draft, procedure, version, step):
         step,
         data=data,
         agency=agency,
+        limit_text=applied_limit_text(version, agency, procedure),
         problems=wizard.problems(draft),
         form_values=form_values,
         files=files,

@@ -417,6 +417,21 @@ def test_the_review_shows_the_eform_as_the_dossier_pages_do(client, world, citiz
     assert "50,000,000" in client.get(url("xem-lai")).content.decode()
 
 
+def test_the_review_says_how_long_the_agency_takes(client, world, citizen):
+    """Before filing, the citizen reads the time limit at the agency chosen: its own registered cut when it has
+    one (here 2 of the 3 legal days), else the procedure's."""
+    from decimal import Decimal
+
+    from motcua.catalog.models import Offering
+
+    walk_wizard(client, world)
+    page = client.get(url("xem-lai")).content.decode()
+    assert "<dt>Thời hạn giải quyết</dt><dd>03 ngày, kể từ khi hồ sơ được tiếp nhận đầy đủ, hợp lệ" in page
+    Offering.objects.update(registered_days=Decimal(2))
+    page = client.get(url("xem-lai")).content.decode()
+    assert "<dd>02 ngày (cắt giảm 01/03, 33,33%), kể từ khi hồ sơ được tiếp nhận đầy đủ, hợp lệ" in page
+
+
 def test_the_largest_file_is_said_before_an_upload(client, world, citizen, settings):
     """The 20 MB limit was said only in the refusal, after a citizen on a phone had sent the whole scan."""
     settings.MOTCUA_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
