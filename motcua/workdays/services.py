@@ -532,3 +532,37 @@ def add_override(*, date, kind, reason, user, jurisdiction="") -> CalendarOverri
     with transaction.atomic():
         fields = check_override(date=date, kind=kind, reason=reason, user=user, jurisdiction=jurisdiction)
         return CalendarOverride.objects.create(created_by=user, **fields)
+
+
+# The month from which next year's schedule matters: appointments given then reach into January and February, and
+# the government announces the next Tết holiday around then (rules §6.3 sources: October to December).
+NEXT_YEAR_FROM_MONTH_SETTING = "MOTCUA_CALENDAR_NEXT_YEAR_FROM_MONTH"
+
+
+def unconfirmed_years(today: dt.date | None = None) -> list[int]:
+    """Years appointments given today may fall in whose days off come from the Labour Code rules alone (no
+    announced schedule shipped with the product, no nationwide override recorded for that year): the current year,
+    and from October (MOTCUA_CALENDAR_NEXT_YEAR_FROM_MONTH) the next. Every Tết since 2019 needed compensatory days
+    off or a make-up Saturday beyond the five legal days, so such a year's appointments are likely wrong until an
+    operator records the announced schedule; one nationwide override in the year counts as recorded."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    years = [today.year]
+    if today.month >= int(_setting(NEXT_YEAR_FROM_MONTH_SETTING, 10)) and today.year < MAX_YEAR:
+        years.append(today.year + 1)
+    rule_based = [y for y in years if national_schedule(y, _culture_day()).origin == "labour_code"]
+    if not rule_based:
+        return []
+    try:
+        recorded = {
+            d.year
+            for d in CalendarOverride.objects.filter(jurisdiction="", date__year__in=rule_based).dates(
+                "date", "year"
+            )
+        }
+    except DatabaseError as exc:  # a database not migrated yet: nothing to say
+        if _table_missing(exc):
+            return []
+        raise
+    return [y for y in rule_based if y not in recorded]

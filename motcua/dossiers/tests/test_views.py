@@ -1121,3 +1121,28 @@ def test_the_dossier_page_shows_the_applicants_other_open_dossiers(client, org):
     Dossier.objects.filter(pk=stranger.pk).update(applicant_id_number="")
     nobody = Dossier.objects.get(pk=stranger.pk)
     assert selectors.applicant_open_dossiers(nobody) == []
+
+
+def test_the_inbox_and_the_admin_say_when_next_year_s_days_off_are_not_recorded(org, client, admin_client,
+                                                                               monkeypatch):  # fmt: skip
+    """On 27/11/2026 appointments reach into 2027, whose Tết holiday is the Labour Code's rule until the announced
+    schedule is recorded: officers read it on their inbox (and whom to ask), administrators get the admin's link;
+    once a nationwide override for 2027 is recorded the notice is gone."""
+    from motcua.workdays import services as calendar
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2026, 11, 27))
+    page = login(client, org, "officer").get("/staff/").content.decode()
+    assert (
+        'id="calendar-unconfirmed-2027"' in page and "Lịch nghỉ lễ, Tết năm 2027 chưa được cập nhật" in page
+    )
+    assert "Báo quản trị hệ thống ghi lịch nghỉ đã công bố." in page
+    assert "/admin/workdays/calendaroverride/add/" not in page
+    admin_page = admin_client.get("/admin/").content.decode()
+    assert '<li class="warning" role="status" id="calendar-unconfirmed-2027">' in admin_page
+    assert 'href="/admin/workdays/calendaroverride/add/"' in admin_page
+    root = admin_client.get("/admin/").wsgi_request.user
+    calendar.add_override(
+        date="2027-02-15", kind="day_off", reason="Tết Đinh Mùi (thông báo chính thức)", user=root
+    )
+    assert "calendar-unconfirmed" not in client.get("/staff/").content.decode()
+    assert "calendar-unconfirmed" not in admin_client.get("/admin/").content.decode()

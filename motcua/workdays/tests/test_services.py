@@ -268,3 +268,24 @@ def test_admin_adds_overrides_and_never_edits(client, admin_user):
     )
     assert CalendarOverride.objects.count() == 1
     assert client.get("/admin/workdays/calendaroverride/").status_code == 200
+
+
+def test_a_year_without_an_announced_schedule_is_named_until_one_is_recorded(admin_user, settings):
+    """2026's schedule ships with the product; 2027's does not. From October, appointments reach into 2027 and its
+    days off are the Labour Code's rule only: named until an operator records a nationwide override in 2027."""
+    assert services.unconfirmed_years(dt.date(2026, 9, 30)) == []
+    assert services.unconfirmed_years(dt.date(2026, 10, 1)) == [2027]
+    assert services.unconfirmed_years(dt.date(2027, 3, 1)) == [2027]
+    settings.MOTCUA_CALENDAR_NEXT_YEAR_FROM_MONTH = 12
+    assert services.unconfirmed_years(dt.date(2026, 11, 27)) == []
+    settings.MOTCUA_CALENDAR_NEXT_YEAR_FROM_MONTH = 10
+    Agency.objects.create(identifier="H26", name="Thành phố Hà Nội", level="province", jurisdiction="HN")
+    services.add_override(date="2027-02-15", kind="day_off", reason="Nghỉ riêng của Hà Nội", user=admin_user,
+                          jurisdiction="HN")  # fmt: skip
+    assert services.unconfirmed_years(dt.date(2026, 11, 27)) == [
+        2027
+    ]  # one province's day is not the schedule
+    services.add_override(date="2027-02-15", kind="day_off", reason="Tết Đinh Mùi: nghỉ bù (CV …/VPCP-KGVX)",
+                          user=admin_user)  # fmt: skip
+    assert services.unconfirmed_years(dt.date(2026, 11, 27)) == []
+    assert services.unconfirmed_years(dt.date(2028, 10, 1)) == [2028, 2029]
