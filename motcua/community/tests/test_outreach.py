@@ -142,7 +142,7 @@ def test_record_a_round(client, world):
     assert log.topics == ["online_services", "vneid"] and set(log.members.all()) == {world["m1"], deputy}
     after = text(client.get(URL))
     assert "Đã ghi nhật ký ngày" in after and "40 hộ đã đến, 25 hộ lần đầu" in after
-    recent = re.search(r'<table class="outreach-recent">(.*?)</table>', after).group(1)
+    recent = re.search(r'<table class="outreach-recent"[^>]*>(.*?)</table>', after).group(1)
     assert "Phạm Thị Hoa" in recent and "Vũ Minh Đức" in recent and "vắng nhà<br>Hẹn quay lại" in recent
     assert "<td>40</td><td>25</td><td>6</td>" in recent
     # "other" with its text; ISO dates are accepted too

@@ -9,4 +9,43 @@ document.addEventListener("DOMContentLoaded", function () {
       select.form.submit();
     });
   }
+
+  // A table wider than the screen scrolls in its box (.table-scroll): on a phone, or for an officer at a narrow
+  // window. A box that scrolls must be reachable from the keyboard (WCAG 2.1.1; axe: scrollable-region-focusable),
+  // else its hidden columns cannot be read without a mouse: it takes the focus (then the arrow keys scroll it) and
+  // is a group named after its table (a group, not a region: a region is a landmark, and the section around the
+  // table often is one of the same name). A box that fits takes no tab stop.
+  var boxes = document.querySelectorAll(".table-scroll");
+  function tableName(table) {
+    if (!table) return "";
+    if (table.caption) return table.caption.textContent;
+    var ids = (table.getAttribute("aria-labelledby") || "").split(/\s+/);
+    var parts = ids.map(function (id) {
+      var el = id && document.getElementById(id);
+      return el ? el.textContent : "";
+    });
+    return parts.join(" ") || table.getAttribute("aria-label") || "";
+  }
+  function fitBoxes() {
+    boxes.forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "group");
+        var name = tableName(box.querySelector("table")).replace(/\s+/g, " ").trim();
+        if (name) box.setAttribute("aria-label", name);
+      } else if (box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+  if (boxes.length) {
+    fitBoxes();
+    var timer;
+    window.addEventListener("resize", function () {
+      clearTimeout(timer);
+      timer = setTimeout(fitBoxes, 150);
+    });
+  }
 });
