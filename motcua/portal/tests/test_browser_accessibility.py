@@ -1,0 +1,150 @@
+"""The citizen portal as a citizen on a 360-px phone, a screen-reader user and a keyboard-only user meet it: plain
+DOM checks in Chromium (no audit library), each for something that was wrong."""
+
+import pytest
+
+from motcua.dossiers import services as dossiers
+from motcua.notifications.tests.factories import APPLICANT, PASSWORD, make_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 360, "height": 740}
+
+# Every table's name: its caption, else the text of what aria-labelledby names, else aria-label.
+TABLE_NAMES = """() => [...document.querySelectorAll('main table')].map(t => {
+  if (t.caption) return t.caption.textContent.trim();
+  const ids = (t.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean);
+  const text = ids.map(id => (document.getElementById(id) || {textContent: ''}).textContent).join(' ').trim();
+  return text || (t.getAttribute('aria-label') || '').trim();
+})"""
+
+# th cells that say neither which column nor which row they head
+TH_WITHOUT_SCOPE = (
+    "() => [...document.querySelectorAll('main th:not([scope])')].map(th => th.textContent.trim())"
+)
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def world(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.MemoryAdapter"
+    world = make_world()
+    dossier, _ = dossiers.dossier_file(
+        actor=world["citizen"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="online",
+        applicant=APPLICANT,
+    )
+    dossiers.dossier_act(code=dossier.code, action="receive", actor=world["officer"])
+    world["dossier"] = dossier
+    return world
+
+
+def test_a_table_wider_than_the_phone_scrolls_from_the_keyboard(live_server, page, world):
+    """A table in a scrolling box (.table-scroll) hid its last columns from anyone without a mouse: the box took no
+    focus, so the arrow keys could not scroll it (WCAG 2.1.1). On a phone it is now a tab stop named after its
+    table; on a desktop where it fits it is none."""
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/thu-tuc/1.001612/")
+    box = page.locator(".table-scroll").first
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")  # the components table is wider than 360 px
+    for _ in range(40):  # Tab from the top of the page until the box has the focus
+        page.keyboard.press("Tab")
+        if box.evaluate("b => b === document.activeElement"):
+            break
+    else:
+        pytest.fail("the scrolling table is not reachable with Tab")
+    assert box.get_attribute("role") == "group"
+    assert box.get_attribute("aria-label") == "Thành phần hồ sơ cần nộp"  # its table's caption
+    assert box.evaluate("b => getComputedStyle(b).outlineStyle") != "none"  # the focus is seen
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.activeElement.scrollLeft > 0")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 360  # the page itself does not scroll
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.wait_for_function("() => !document.querySelector('.table-scroll').hasAttribute('tabindex')")
+    assert box.get_attribute("role") is None
+
+
+def test_public_pages_fit_a_phone_and_name_their_tables(live_server, page, world):
+    """At 360 px nothing scrolls sideways, the header's links are big enough to tap (they were 19 px tall), and each
+    table says what it holds (the statistics by field and the procedure's versions had no name)."""
+    page.set_viewport_size(PHONE)
+    base = live_server.url
+    for path in ("/", "/thu-tuc/", "/thu-tuc/1.001612/", "/tra-cuu/", "/thong-ke/", "/phan-anh/"):
+        page.goto(f"{base}{path}")
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 360, path
+        names = page.evaluate(TABLE_NAMES)
+        assert all(names), (path, names)
+        assert page.evaluate(TH_WITHOUT_SCOPE) == [], path
+        heights = page.locator("header nav a").evaluate_all(
+            "links => links.map(a => a.getBoundingClientRect().height)"
+        )
+        assert heights and min(heights) >= 24, (path, heights)
+    page.goto(f"{base}/thong-ke/")
+    assert "Theo lĩnh vực" in page.evaluate(TABLE_NAMES)
+
+
+def test_the_wizard_step_list_tells_a_keyboard_user_where_they_are(live_server, page, world):
+    """Tabbing through the step list, the open step's link says it is the current step (aria-current sat on its
+    list item, which a link's focus does not announce); the radio buttons are a thumb's size, beside their label."""
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server.url, "congdan")
+    page.goto(f"{live_server.url}/nop-ho-so/1.001612/nhan-ket-qua/")
+    steps = page.get_by_role("list", name="Các bước nộp hồ sơ").get_by_role("link")
+    assert steps.count() == 5
+    current = page.locator(".steps a[aria-current=step]")
+    assert current.count() == 1 and "Nhận kết quả" in current.inner_text()
+    assert page.locator(".steps li[aria-current]").count() == 0
+    current.focus()
+    page.keyboard.press("Shift+Tab")  # back to step 3, still a link in the list
+    assert page.evaluate("document.activeElement.closest('.steps') !== null")
+    assert page.evaluate("document.activeElement.getAttribute('aria-current')") is None
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/to-khai/")
+    assert page.locator(".steps a[aria-current=step]").inner_text().endswith("Tờ khai")
+    # the heading reads as words, not "Nộp hồ sơ trực tuyếnĐăng ký…"
+    assert "trực tuyến Đăng ký" in page.locator("h1").text_content()
+
+    page.goto(f"{live_server.url}/nop-ho-so/1.001612/nhan-ket-qua/")
+    radio = page.get_by_label("Nhận kết quả điện tử trên Cổng dịch vụ công")
+    box = radio.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24
+    label = page.locator(f"label[for='{radio.get_attribute('id')}']").bounding_box()
+    assert label["x"] > box["x"] + box["width"] - 1  # beside the box, not under it
+    assert label["y"] < box["y"] + box["height"]
+
+
+def test_errors_are_read_from_the_field_that_has_the_focus(live_server, page, world):
+    """A wrong password: the focus lands on the user name, which now is described by the message. A dossier code
+    not found: the focus stayed on the page's top, away from the message and the field to correct."""
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.locator("input[name=username]").fill("congdan")
+    page.locator("input[name=password]").fill("not-the-password")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+    described = page.evaluate(
+        "() => { const a = document.activeElement; const id = a.getAttribute('aria-describedby');"
+        " return [a.name, id && document.getElementById(id).textContent.trim()]; }"
+    )
+    assert described[0] == "username"
+    assert "không đúng" in described[1]
+
+    page.goto(f"{base}/tra-cuu/?ma=000.00.21.H26-261127-0099")
+    described = page.evaluate(
+        "() => { const a = document.activeElement;"
+        " return [a.id, a.getAttribute('aria-invalid'), document.getElementById(a.getAttribute('aria-describedby')).textContent]; }"
+    )
+    assert described[0] == "ma" and described[1] == "true"
+    assert "Không tìm thấy hồ sơ" in described[2]
