@@ -19,6 +19,7 @@ from motcua.core.schemas import ErrorOut, Line, Text
 from motcua.core.storage import open_stored
 from motcua.core.text import code_forms
 from motcua.org import throttle
+from motcua.org.selectors import is_staff_member
 from motcua.org.views import wait_minutes
 
 from . import documents, lifecycle, selectors, services
@@ -232,14 +233,8 @@ def _throttled(wait: int, vi: str, en: str) -> Throttled:
     return Throttled(vi.format(minutes), en.format(minutes), retry_after=wait)
 
 
-@router.get(
-    "/{code}/status",
-    response={200: dict, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
-    summary="Public status lookup (masked)",
-)
-def dossier_status(request: HttpRequest, code: str):
-    """Rate limited per client IP like the lookup page (STATUS_API_RATE_LIMIT lookups within
-    STATUS_API_RATE_WINDOW_SECONDS, found or not): over it, 429 with Retry-After and no lookup."""
+def _count_status_lookup(request: HttpRequest) -> None:
+    """Count one lookup of the client against the status API's limit (throttle.status_api_limit); over it, 429."""
     limit, window = throttle.status_api_limit()
     wait = limit and throttle.check_rate(
         throttle.STATUS_API_KEY, throttle.client_ip(request), limit=limit, window=window
@@ -250,6 +245,17 @@ def dossier_status(request: HttpRequest, code: str):
             "Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau {} phút.",
             "Too many lookups in a short time. Please try again in {} minutes.",
         )
+
+
+@router.get(
+    "/{code}/status",
+    response={200: dict, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Public status lookup (masked)",
+)
+def dossier_status(request: HttpRequest, code: str):
+    """Rate limited per client IP like the lookup page (STATUS_API_RATE_LIMIT lookups within
+    STATUS_API_RATE_WINDOW_SECONDS, found or not): over it, 429 with Retry-After and no lookup."""
+    _count_status_lookup(request)
     found = selectors.public_status(code.strip())
     # a code typed as the lookup page takes it (lower case, spaces around the dashes): tried only after a miss, so
     # the exact code costs one statement as before
@@ -363,7 +369,8 @@ def rate_dossier(request: HttpRequest, code: str, payload: RatingIn):
     """The applicant's account (bearer token); or, without a token, whoever holds the receipt, with the
     applicant's ID or tax number (`id_number`, attempts limited per client IP like the status lookup: 429 with
     Retry-After); or a one-stop officer of the receiving agency with `counter: true` (a paper form or a tablet at
-    the desk). Refused: 403 (not the applicant, wrong number), 404, 409 (no result yet, already rated), 422."""
+    the desk). Refused: 403 (not the applicant, wrong number), 404, 409 (no result yet, already rated), 422. A call
+    without `id_number` by anyone but staff counts against the status lookup's limit (429 with Retry-After)."""
     from motcua.feedback import services as feedback
 
     verify = payload.id_number is not None and not payload.counter
@@ -375,6 +382,11 @@ def rate_dossier(request: HttpRequest, code: str, payload: RatingIn):
                 "Đã thử xác nhận quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau {} phút.",
                 "Too many attempts in a short time. Please try again in {} minutes.",
             )
+    elif not is_staff_member(request.user):
+        # the answer tells whether the code exists (404) or not (403, 409): counted as a status lookup, so this
+        # route cannot walk through codes beyond the status API's limit; by receipt, the tighter count above
+        # applies; the staff (a paper form or a tablet at the desk, `counter`) are not counted, as on the pages
+        _count_status_lookup(request)
     rating = feedback.rating_create(
         user=request.user,
         dossier_code=code,

@@ -17,7 +17,7 @@ from motcua.org.selectors import roles_of
 
 from . import lifecycle
 from .models import Dossier, DossierDocument, DossierStep, State
-from .services import DOCUMENTS_CACHE, allowed_actions, events_of, instants_in, steps_of
+from .services import DOCUMENTS_CACHE, allowed_actions, events_of, filer_reads_q, instants_in, steps_of
 
 LOCAL = lifecycle.LOCAL
 
@@ -243,7 +243,7 @@ def visible_dossiers(user):
     qs = Dossier.objects.select_related("agency", "procedure")
     if user.is_superuser:
         return qs
-    q = Q(applicant_user=user) | Q(filed_by=user)
+    q = Q(applicant_user=user) | filer_reads_q(user)
     for r in roles_of(user):
         if r.role in (Role.OVERSEER, Role.LEADER, Role.ADMIN):
             q |= Q(agency__path__startswith=r.agency.path)

@@ -585,7 +585,7 @@ def may_act(user, dossier: Dossier, action: str) -> bool:
 def may_read(user, dossier: Dossier) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    if user.is_superuser or dossier.applicant_user_id == user.pk or dossier.filed_by_id == user.pk:
+    if user.is_superuser or dossier.applicant_user_id == user.pk:
         return True
     step_agencies = {s.agency_id for s in steps_of(dossier)}
     for r in roles_of(user):
@@ -595,7 +595,27 @@ def may_read(user, dossier: Dossier) -> bool:
             r.agency.path
         ):
             return True
-    return False
+    return dossier.filed_by_id == user.pk and filer_reads(user, dossier)
+
+
+def filer_reads(user, dossier: Dossier) -> bool:
+    """Whether the account that filed the dossier for someone else still reads it as its filer: a member of a
+    digital community team, while that membership (and its team) is active. Filing gives no other lasting right:
+    an officer who registered a dossier at the counter reads it through a working role at the agency, so once
+    rotated out (roles deactivated) no longer does."""
+    return Dossier.objects.filter(filer_reads_q(user), pk=dossier.pk).exists()
+
+
+def filer_reads_q(user, prefix: str = "") -> Q:
+    """Q over dossiers (or over `prefix`, a relation to them) that `user` reads as their filer (filer_reads)."""
+    return Q(
+        **{
+            f"{prefix}filed_by": user,
+            f"{prefix}assisted_filing__member__user": user,
+            f"{prefix}assisted_filing__member__active": True,
+            f"{prefix}assisted_filing__member__team__active": True,
+        }
+    )
 
 
 def allowed_actions(user, dossier: Dossier) -> list[str]:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.i18n import in_page_language
 from motcua.core.text import code_forms
+from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import mask_name
 from motcua.org import throttle
@@ -42,6 +43,14 @@ def _dossier(code: str) -> Dossier | None:
     return Dossier.objects.select_related("agency", "procedure").filter(code__in=code_forms(code)).first()
 
 
+def _staff_dossier(request, code: str) -> Dossier | None:
+    """The dossier of a staff page (the paper form, the counter QR) for one who may read it; None otherwise, as for
+    a code that does not exist: a 403 only to those who cannot read the dossier would tell anyone signed in which
+    codes exist, with no limit (the public pages count such lookups)."""
+    dossier = _dossier(code)
+    return dossier if dossier is not None and dossier_services.may_read(request.user, dossier) else None
+
+
 def _not_found(request, code: str, title: str):
     return _error_page(
         request, DomainError(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code}, status=404), title=title
@@ -56,14 +65,15 @@ def _rating_page(request, code: str, *, paper: bool):
     the receipt (whoever holds it confirms the applicant's ID or tax number: the walk-in applicant), or a
     one-stop officer entering a paper evaluation form."""
     title = _("Nhập phiếu đánh giá giấy") if paper else _("Đánh giá mức độ hài lòng")
-    dossier = _dossier(code)
+    dossier = _staff_dossier(request, code) if paper else _dossier(code)
     owner = bool(dossier) and request.user.is_authenticated and dossier.applicant_user_id == request.user.pk
     # a QR shown by the officer at the counter (services.counter_token) stands in for the applicant's number
     token = "" if paper else (request.POST.get("t") or request.GET.get("t") or "")[:200]
     token_ok = bool(dossier) and bool(token) and services.counter_token_officer(dossier, token) is not None
-    if not paper and request.method == "GET" and not (owner or token_ok or is_staff_member(request.user)):
+    if not paper and not (owner or token_ok or is_staff_member(request.user)):
         # the page tells a dossier's procedure, agency and state to anyone with its code, as the public lookup
-        # does: counted against the lookup's limit, so it cannot be used to walk through codes instead. The
+        # does: counted against the lookup's limit, so it cannot be used to walk through codes instead — sent
+        # (POST) as well as opened (GET): a POST answers the same page, or 404 for a code that does not exist. The
         # dossier's owner and the applicant holding the officer's QR are no code-walkers: a lookup limit reached
         # by others behind the same address (a carrier's NAT, a ward office) does not lock them out. Whether the
         # code exists is told only after the count, as before.
@@ -160,7 +170,7 @@ def rate_qr(request, code: str):
     """A QR for the applicant at the counter to rate on their own phone (no number to type): signed for this dossier
     and this officer, valid RATING_COUNTER_TOKEN_SECONDS (default 30 minutes)."""
     title = _("Mã QR mời đánh giá")
-    dossier = _dossier(code)
+    dossier = _staff_dossier(request, code)
     if dossier is None:
         return _not_found(request, code, title)
     try:

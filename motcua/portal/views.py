@@ -699,8 +699,10 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 
 def lookup_qr(request: HttpRequest, code: str) -> HttpResponse:
-    if not CODE_RE.match(code) or not Dossier.objects.filter(code=code).exists():
-        raise Http404("Không tìm thấy hồ sơ.")
+    """The QR of the lookup page's address for `code`, drawn for any well-formed code without looking it up: the
+    image must not tell whether a code exists (only the lookup page does, within its rate limit)."""
+    if not CODE_RE.match(code):
+        raise Http404("Mã hồ sơ không hợp lệ.")
     url = request.build_absolute_uri(reverse("portal:lookup") + f"?ma={code}")
     buf = io.BytesIO()
     segno.make(url, error="m").save(

@@ -212,3 +212,48 @@ def test_a_claim_takes_the_code_in_lower_case_and_the_number_grouped(world):
     assert claimed and dossier.pk == f.dossier_id
     assert Dossier.objects.get(pk=f.dossier_id).applicant_user == resident_user
     assert not LoginThrottle.objects.exists()  # the failures are forgotten on success
+
+
+def _api_get(client, user, path):
+    from motcua.core.models import ApiToken
+
+    return client.get(f"/api/v1/dossiers{path}", HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(user)}")
+
+
+def test_a_member_reads_their_filings_only_while_a_member(client, world):
+    """Filing for a resident lets the member follow the dossier while they serve in the team; a member who left
+    (membership deactivated) no longer reads the resident's personal data and files."""
+    from motcua.core import refcache
+    from motcua.dossiers.services import may_read
+
+    d = file_for(world).dossier
+    member = world["users"]["member"]
+    assert _api_get(client, member, f"/{d.code}").status_code == 200
+    assert _api_get(client, member, "").json()["count"] == 1
+    assert _api_get(client, world["users"]["member_b"], f"/{d.code}").status_code == 404
+    world["m1"].active = False
+    world["m1"].save()
+    refcache.clear()
+    assert _api_get(client, member, f"/{d.code}").status_code == 404
+    assert _api_get(client, member, "").json()["count"] == 0
+    assert not may_read(member, d)
+
+
+def test_an_officer_rotated_out_no_longer_reads_the_dossiers_they_registered(client, world):
+    """Registering a dossier at the counter (filed_by) gives no lasting right: the officer reads it through a
+    working role at the agency, and not once every role there is deactivated."""
+    from motcua.core import refcache
+    from motcua.dossiers.services import may_read
+    from motcua.org.models import StaffRole
+
+    d = file_for(world).dossier
+    officer = world["users"]["officer"]
+    Dossier.objects.filter(pk=d.pk).update(filed_by=officer)
+    d.refresh_from_db()
+    assert _api_get(client, officer, f"/{d.code}").status_code == 200
+    StaffRole.objects.filter(user=officer).update(active=False)
+    refcache.clear()
+    officer.refresh_from_db()
+    assert not may_read(officer, d)
+    assert _api_get(client, officer, f"/{d.code}").status_code == 404
+    assert _api_get(client, officer, "").json()["count"] == 0

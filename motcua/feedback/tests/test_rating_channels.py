@@ -149,9 +149,10 @@ def test_the_lookup_offers_the_rating_once_there_is_a_result(client, world):
 def test_the_officer_enters_a_paper_form_from_the_dossier_page(client, world):
     d = make_dossier(world, state="returned", owner=None, channel="counter")
     paper = reverse("feedback:rate_paper", args=[d.code])
+    # another agency's officer: not found, as elsewhere
     client.force_login(world["users"]["district_officer"])
-    assert client.get(paper).status_code == 403
-    assert client.post(paper, {"overall": "4"}).status_code == 403
+    assert client.get(paper).status_code == 404
+    assert client.post(paper, {"overall": "4"}).status_code == 404
     assert not Rating.objects.exists()
     client.force_login(world["users"]["ward_officer"])
     detail = client.get(reverse("dossiers:detail", args=[d.code])).content.decode()
@@ -287,8 +288,8 @@ def test_a_qr_shown_at_the_counter_rates_without_the_applicants_number(client, w
     assert qr.status_code == 200 and "<svg" in qr.content.decode() and qr["Cache-Control"] == "no-store"
     url = qr.context["url"]
     assert url.startswith(f"http://testserver{reverse('feedback:rate', args=[d.code])}?t=")
-    client.force_login(world["users"]["district_officer"])
-    assert client.get(reverse("feedback:rate_qr", args=[d.code])).status_code == 403
+    client.force_login(world["users"]["district_officer"])  # another agency's officer: not found
+    assert client.get(reverse("feedback:rate_qr", args=[d.code])).status_code == 404
     client.logout()
     # the applicant's phone: no number asked, the rating recorded as at the counter by that officer
     page = client.get(url)
@@ -320,3 +321,53 @@ def test_the_counter_qr_expires(world, settings, monkeypatch):
     StaffRole.objects.filter(user=world["users"]["ward_officer"]).update(active=False)
     refcache.clear()
     assert counter_token_officer(d, token) is None
+
+
+# --- no walking through codes by the rating routes ------------------------------------------------------------
+
+
+def test_posting_the_public_rating_page_counts_against_the_lookup_limit(client, world, settings):
+    """A POST answers the same page as a GET (procedure, agency, state) or 404 for an unknown code: counted too."""
+    settings.LOOKUP_RATE_LIMIT = 2
+    d = make_dossier(world, state="resolved", owner=None)
+    url = reverse("feedback:rate", args=[d.code])
+    assert client.post(url, {}).status_code == 400  # the form, with the dossier
+    missing = client.post(reverse("feedback:rate", args=["000.02.33.H26-250101-9999"]), {})
+    assert missing.status_code == 404
+    blocked = client.post(url, {"overall": "4", "id_number": "001203012345"})
+    assert blocked.status_code == 429 and int(blocked["Retry-After"]) > 0
+    assert d.procedure.name not in blocked.content.decode()
+    assert not Rating.objects.exists()
+
+
+def test_the_staff_rating_pages_do_not_tell_others_which_codes_exist(client, world):
+    """The paper form and the counter QR answer 404 to whoever may not read the dossier, as for an unknown code;
+    403 only to those who read it without being its one-stop officers."""
+    d = make_dossier(world, state="returned", owner=None, channel="counter")
+    unknown = "000.02.33.H26-250101-9999"
+    for who in ("citizen2", "district_officer", "dept_officer"):
+        client.force_login(world["users"][who])
+        for name in ("feedback:rate_paper", "feedback:rate_qr"):
+            assert client.get(reverse(name, args=[d.code])).status_code == 404, (who, name)
+            assert client.get(reverse(name, args=[unknown])).status_code == 404, (who, name)
+        assert client.post(reverse("feedback:rate_paper", args=[d.code]), {"overall": "4"}).status_code == 404
+    client.force_login(world["users"]["overseer"])  # reads the dossier, records no rating
+    assert client.get(reverse("feedback:rate_paper", args=[d.code])).status_code == 403
+    assert client.get(reverse("feedback:rate_qr", args=[d.code])).status_code == 403
+    assert not Rating.objects.exists()
+
+
+def test_the_api_rating_route_counts_as_a_status_lookup(client, world, settings):
+    """Without a number (anonymous, or an account that is not the applicant's) the answer tells whether the code
+    exists (403 against 404): counted against the status API's limit; staff are not counted."""
+    settings.STATUS_API_RATE_LIMIT = 2
+    d = make_dossier(world, state="returned", owner=None)
+    assert _post(client, d.code, {"overall": 4}).status_code == 403
+    assert _post(client, "000.02.33.H26-250101-9999", {"overall": 4}).status_code == 404
+    blocked = _post(client, d.code, {"overall": 4})
+    assert blocked.status_code == 429 and blocked.json()["error"] == "throttled"
+    citizen = ApiToken.issue(world["users"]["citizen2"])
+    assert _post(client, d.code, {"overall": 4}, token=citizen).status_code == 429
+    assert client.get(f"/api/v1/dossiers/{d.code}/status").status_code == 429  # the same count
+    officer = ApiToken.issue(world["users"]["ward_officer"])
+    assert _post(client, d.code, {"overall": 3, "counter": True}, token=officer).status_code == 201

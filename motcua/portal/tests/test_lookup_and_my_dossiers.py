@@ -99,7 +99,20 @@ def test_qr_image_encodes_the_lookup_url(client, world):
     r = client.get(f"/tra-cuu/qr/{dossier.code}.svg")
     assert r.status_code == 200 and r["Content-Type"] == "image/svg+xml"
     assert r.content.startswith(b"<?xml") and b"<svg" in r.content
-    assert client.get("/tra-cuu/qr/000.00.21.H26-250101-9999.svg").status_code == 404
+    assert client.get("/tra-cuu/qr/not a code.svg").status_code == 404
+
+
+def test_the_qr_image_does_not_tell_whether_a_code_exists(client, world, settings):
+    """The image is not counted against the lookup limit: it must answer an unknown code as a known one, or it
+    would walk through codes past the limit."""
+    settings.LOOKUP_RATE_LIMIT = 1
+    dossier = file_for(world, world["citizen"])
+    unknown = "000.00.21.H26-250101-9999"
+    known = client.get(f"/tra-cuu/qr/{dossier.code}.svg")
+    for _ in range(3):
+        r = client.get(f"/tra-cuu/qr/{unknown}.svg")
+        assert r.status_code == known.status_code == 200 and r["Content-Type"] == "image/svg+xml"
+        assert b"<svg" in r.content
 
 
 # --- my dossiers ----------------------------------------------------------------------------------------------
