@@ -44,7 +44,14 @@ class Command(BaseCommand):
         filters = dict(date_from=date_from, date_to=date_to, agency=opts["agency"], subtree=opts["subtree"])
         progress = None if opts["quiet"] or not opts["output"] else sys.stderr
         if opts["output"]:
-            with open(opts["output"], "w", encoding="utf-8") as fh:
+            try:
+                fh = open(opts["output"], "w", encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(
+                    f"Không ghi được tệp '{opts['output']}': {exc.strerror}. / Cannot write '{opts['output']}': "
+                    f"{exc.strerror}."
+                ) from exc
+            with fh:
                 n = migration_io.export_dossiers(fh, progress=progress, **filters)
             self.stderr.write(f"Đã xuất {n} hồ sơ vào {opts['output']}. / Exported {n} dossiers.")
         else:

@@ -69,7 +69,8 @@ class Command(BaseCommand):
                 now = dt.datetime.fromisoformat(options["at"])
             except ValueError as exc:
                 raise CommandError(
-                    "--at phải là thời điểm ISO 8601, ví dụ 2025-03-04T10:00:00+07:00"
+                    f"--at: '{options['at']}' không phải thời điểm ISO 8601, ví dụ 2025-03-04T10:00:00+07:00. / "
+                    f"--at: '{options['at']}' is not an ISO 8601 instant, e.g. 2025-03-04T10:00:00+07:00."
                 ) from exc
             if now.tzinfo is None:
                 now = timezone.make_aware(now)
@@ -79,7 +80,10 @@ class Command(BaseCommand):
 
             agency = Agency.objects.filter(identifier=options["agency"]).first()
             if agency is None:
-                raise CommandError(f"Không có cơ quan '{options['agency']}'.")
+                raise CommandError(
+                    f"Không có cơ quan mã định danh '{options['agency']}'. / No agency with identifier "
+                    f"'{options['agency']}'."
+                )
             agency_ids = {agency.pk}
         found = selectors.apology_candidates(None, now=now, agency_ids=agency_ids)
         if not found:

@@ -19,6 +19,22 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts):
+        # A mistyped identifier or code would otherwise check nothing and exit 0, which reads as "all is well".
+        if opts["agency"]:
+            from motcua.org.models import Agency
+
+            if not Agency.objects.filter(identifier=opts["agency"]).exists():
+                raise CommandError(
+                    f"Không có cơ quan mã định danh '{opts['agency']}'. / No agency with identifier "
+                    f"'{opts['agency']}'."
+                )
+        if opts["code"]:
+            from motcua.dossiers.models import Dossier
+
+            if not Dossier.objects.filter(code=opts["code"]).exists():
+                raise CommandError(
+                    f"Không có hồ sơ mã '{opts['code']}'. / No dossier with code '{opts['code']}'."
+                )
         n_dossiers, n_events, problems = migration_io.verify_history(
             agency=opts["agency"], code=opts["code"], on_problem=lambda p: self.stderr.write(f"BROKEN {p}")
         )

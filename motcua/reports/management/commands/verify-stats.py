@@ -33,7 +33,13 @@ class Command(BaseCommand):
             agency = selectors.agency_by_identifier(opts.get("agency"))
             now = None
             if opts.get("now"):
-                now = dt.datetime.fromisoformat(opts["now"])
+                try:
+                    now = dt.datetime.fromisoformat(opts["now"])
+                except ValueError:
+                    raise CommandError(
+                        f"--now: '{opts['now']}' không phải thời điểm ISO 8601, ví dụ 2025-03-04T10:00:00+07:00. / "
+                        f"--now: '{opts['now']}' is not an ISO 8601 instant, e.g. 2025-03-04T10:00:00+07:00."
+                    ) from None
                 if now.tzinfo is None:
                     now = now.replace(tzinfo=selectors.LOCAL)
             report = verify.verify(
