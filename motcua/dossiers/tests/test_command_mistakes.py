@@ -51,3 +51,16 @@ def test_export_dossiers_to_a_file_it_cannot_write(org, tmp_path):
     assert not target.parent.exists()
     message = _error("export-dossiers", "-o", str(tmp_path))  # a folder, not a file
     assert "Không ghi được tệp" in message and "Cannot write" in message
+
+
+def test_import_dossiers_refuses_a_json_array_as_a_whole(org, tmp_path):
+    """A JSON array (the catalogue's procedures.json, or dossiers pretty-printed) was read line by line: thousands
+    of "not valid JSON" lines. One message now says what the file is and what is expected."""
+    path = tmp_path / "procedures.json"
+    path.write_text(
+        '\ufeff  [\n  {"code": "1.001612",\n   "name": "Đăng ký hộ kinh doanh"}\n]\n', encoding="utf-8"
+    )
+    message = _error("import-dossiers", str(path), "--dry-run")
+    assert (
+        "là một mảng JSON, không phải JSON Lines" in message and "is a JSON array, not JSON Lines" in message
+    )

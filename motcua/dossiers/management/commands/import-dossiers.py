@@ -12,6 +12,13 @@ from django.core.management.base import BaseCommand, CommandError
 from motcua.dossiers import migration_io
 
 
+def _starts_with(path: str, prefix: bytes) -> bool:
+    """True when the file's first character after a UTF-8 byte order mark and blanks is `prefix`."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096).removeprefix(b"\xef\xbb\xbf").lstrip()
+    return head.startswith(prefix)
+
+
 class Command(BaseCommand):
     help = "Nhập hồ sơ lịch sử từ tệp JSON Lines (mỗi dòng một hồ sơ). Import historical dossiers (JSONL)."
 
@@ -36,6 +43,13 @@ class Command(BaseCommand):
             source = sys.stdin
         elif not Path(source).is_file():
             raise CommandError(f"Không tìm thấy tệp '{source}'. / File '{source}' not found.")
+        elif _starts_with(source, b"["):
+            # one JSON array (a catalogue file, a pretty-printed list) would be read line by line, each line refused
+            raise CommandError(
+                f"Tệp '{source}' là một mảng JSON, không phải JSON Lines (mỗi dòng một hồ sơ, như motcua "
+                f"export-dossiers ghi). / '{source}' is a JSON array, not JSON Lines (one dossier per line, as "
+                f"motcua export-dossiers writes)."
+            )
         try:
             result = migration_io.import_dossiers(
                 source,
