@@ -64,3 +64,8 @@ def test_import_dossiers_refuses_a_json_array_as_a_whole(org, tmp_path):
     assert (
         "là một mảng JSON, không phải JSON Lines" in message and "is a JSON array, not JSON Lines" in message
     )
+
+
+def test_apitoken_names_an_unknown_user_in_both_languages(org):
+    message = _error("apitoken", "khong-co-ai")
+    assert message == "Không có người dùng 'khong-co-ai'. / No user 'khong-co-ai'."

@@ -23,11 +23,21 @@ class Command(BaseCommand):
     help = "Nhập hồ sơ lịch sử từ tệp JSON Lines (mỗi dòng một hồ sơ). Import historical dossiers (JSONL)."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="JSON Lines file, one dossier per line ('-' = stdin)")
-        parser.add_argument("--dry-run", action="store_true", help="check only, store nothing")
-        parser.add_argument("--progress-every", type=int, default=10000, help="progress line every N records")
+        parser.add_argument(
+            "file",
+            help="tệp JSON Lines, mỗi dòng một hồ sơ ('-' = đầu vào chuẩn) / JSON Lines file, one dossier per line ('-' = stdin)",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="chỉ kiểm tra, không lưu / check only, store nothing"
+        )
+        parser.add_argument(
+            "--progress-every",
+            type=int,
+            default=10000,
+            help="in tiến độ mỗi N bản ghi / progress line every N records",
+        )
         parser.add_argument("--batch-size", type=int, default=migration_io.BATCH)
-        parser.add_argument("--quiet", action="store_true", help="no progress lines")
+        parser.add_argument("--quiet", action="store_true", help="không in tiến độ / no progress lines")
         parser.add_argument(
             "--jobs",
             type=int,

@@ -58,9 +58,18 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--at", help="Thời điểm kiểm tra (ISO 8601), mặc định: bây giờ")
-        parser.add_argument("--agency", help="Chỉ cơ quan có mã định danh này")
-        parser.add_argument("--email", action="store_true", help="Gửi thư điện tử cho người có trách nhiệm")
+        parser.add_argument(
+            "--at",
+            help="Thời điểm kiểm tra (ISO 8601), mặc định: bây giờ / the instant checked (default: now)",
+        )
+        parser.add_argument(
+            "--agency", help="Chỉ cơ quan có mã định danh này / only the agency with this identifier"
+        )
+        parser.add_argument(
+            "--email",
+            action="store_true",
+            help="Gửi thư điện tử cho người có trách nhiệm / e-mail the people responsible",
+        )
 
     def handle(self, *args, **options):
         now = timezone.now()

@@ -12,10 +12,15 @@ class Command(BaseCommand):
     help = "Kiểm tra chuỗi băm lịch sử của mọi hồ sơ. Verify every dossier's hash-chained history."
 
     def add_arguments(self, parser):
-        parser.add_argument("--agency", help="only this agency's dossiers")
-        parser.add_argument("--code", help="only this dossier")
         parser.add_argument(
-            "--files", action="store_true", help="also check every stored file against its recorded SHA-256"
+            "--agency", help="chỉ hồ sơ của cơ quan này (mã định danh) / only this agency's dossiers"
+        )
+        parser.add_argument("--code", help="chỉ hồ sơ này (mã hồ sơ) / only this dossier")
+        parser.add_argument(
+            "--files",
+            action="store_true",
+            help="kiểm tra cả mọi tệp đã lưu theo SHA-256 ghi khi nộp / also check every stored file against its "
+            "recorded SHA-256",
         )
 
     def handle(self, *args, **opts):

@@ -19,14 +19,30 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--from", dest="date_from", required=True, help="dd/mm/yyyy hoặc YYYY-MM-DD (giờ Việt Nam)"
+            "--from",
+            dest="date_from",
+            required=True,
+            help="dd/mm/yyyy hoặc YYYY-MM-DD (giờ Việt Nam) / first day, Vietnam time",
         )
         parser.add_argument(
-            "--to", dest="date_to", required=True, help="dd/mm/yyyy hoặc YYYY-MM-DD (tính cả ngày này)"
+            "--to",
+            dest="date_to",
+            required=True,
+            help="dd/mm/yyyy hoặc YYYY-MM-DD (tính cả ngày này) / last day, inclusive",
         )
-        parser.add_argument("--agency", help="Mã định danh cơ quan (gồm cả cơ quan cấp dưới)")
-        parser.add_argument("--now", help="Thời điểm 'hiện tại' ISO 8601 (mặc định: bây giờ)")
-        parser.add_argument("--all", action="store_true", help="In cả các cơ quan không có số liệu")
+        parser.add_argument(
+            "--agency",
+            help="Mã định danh cơ quan (gồm cả cơ quan cấp dưới) / agency identifier, with the agencies under it",
+        )
+        parser.add_argument(
+            "--now",
+            help="Thời điểm 'hiện tại' ISO 8601 (mặc định: bây giờ) / the 'now' instant (default: now)",
+        )
+        parser.add_argument(
+            "--all",
+            action="store_true",
+            help="In cả các cơ quan không có số liệu / also print agencies without figures",
+        )
 
     def handle(self, *args, **opts):
         try:
