@@ -61,6 +61,12 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
+if not ALLOWED_HOSTS and not DEBUG:
+    # set but empty (ALLOWED_HOSTS= in a unit file): the server would start and answer every request with 400
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is empty: with DEBUG off, name the site's host(s), comma separated, e.g. "
+        "ALLOWED_HOSTS=motcua.example.gov.vn (every request would otherwise be refused with 400)."
+    )
 CSRF_FAILURE_VIEW = "motcua.core.errorviews.csrf_failure"
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 

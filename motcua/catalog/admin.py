@@ -97,6 +97,12 @@ class ProcedureAdmin(admin.ModelAdmin):
     inlines = [ProcedureVersionInline, OfferingInline]
     readonly_fields = ("name_ascii",)
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Offering:
+            for offering in formset.new_objects + [obj for obj, _fields in formset.changed_objects]:
+                warn_process_mismatch(request, offering)
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_versions=Count("versions"))
 
@@ -361,6 +367,52 @@ def _fmt(value: Decimal) -> str:
     return format(value.normalize(), "f").replace(".", ",")
 
 
+def process_mismatch(offering: Offering) -> str | None:
+    """What is wrong with the internal process a dossier would follow at the offering's agency, now that its limit
+    there is known (the agency's registered cut, else the procedure's): the steps of the agency's own process, else
+    of the default one, must add up to that limit. None when they do, or when there is no process or limit."""
+    version = offering.procedure.current_version()
+    limit = version.limit_hours(offering.registered_days) if version else None
+    template = (
+        ProcessTemplate.objects.filter(procedure=offering.procedure_id, agency=offering.agency_id).first()
+        or ProcessTemplate.objects.filter(procedure=offering.procedure_id, agency__isnull=True).first()
+    )
+    if limit is None or template is None:
+        return None
+    total = template.step_hours_sum()
+    if total == limit:
+        return None
+    if template.agency_id is None:
+        return _(
+            "%(agency)s — %(code)s: thời hạn tại cơ quan là %(limit)s giờ làm việc nhưng quy trình nội bộ mặc định "
+            "của thủ tục có tổng %(total)s giờ. Hãy thêm quy trình nội bộ riêng của cơ quan (trang Quy trình nội bộ) "
+            "với các bước cộng lại đúng %(limit)s giờ."
+        ) % {
+            "agency": offering.agency,
+            "code": offering.procedure.code,
+            "limit": _fmt(limit),
+            "total": _fmt(total),
+        }
+    return _(
+        "%(agency)s — %(code)s: thời hạn tại cơ quan là %(limit)s giờ làm việc nhưng quy trình nội bộ của cơ quan có "
+        "tổng %(total)s giờ. Hãy sửa thời gian các bước (trang Quy trình nội bộ) cho cộng lại đúng %(limit)s giờ."
+    ) % {
+        "agency": offering.agency,
+        "code": offering.procedure.code,
+        "limit": _fmt(limit),
+        "total": _fmt(total),
+    }
+
+
+def warn_process_mismatch(request, offering: Offering) -> None:
+    """A cut registered (or removed) on an offering changes the limit at the agency; the admin and the import refuse
+    a process whose steps do not add up to it, but the offering's page would otherwise save it silently and leave
+    the dossiers following a process longer (or shorter) than their time limit."""
+    message = process_mismatch(offering)
+    if message:
+        messages.warning(request, message)
+
+
 @admin.register(Offering)
 class OfferingAdmin(admin.ModelAdmin):
     list_display = ("procedure", "agency", "online", "since", "registered_days")
@@ -368,3 +420,7 @@ class OfferingAdmin(admin.ModelAdmin):
     search_fields = ("procedure__code", "procedure__name", "agency__name", "agency__identifier")
     list_select_related = ("procedure", "agency")
     autocomplete_fields = ("procedure", "agency")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        warn_process_mismatch(request, obj)

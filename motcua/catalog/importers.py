@@ -200,6 +200,8 @@ def read_records(path: str | Path, *, root_key: str = "procedures") -> list[RawR
     path = Path(path)
     if not path.exists():
         raise ImportFileError(f"Không tìm thấy tệp: {path}", f"File not found: {path}")
+    if path.is_dir():
+        raise ImportFileError(f"'{path}' là thư mục, không phải tệp.", f"'{path}' is a folder, not a file.")
     suffix = path.suffix.lower()
     if suffix == ".json":
         return _read_json(path.read_bytes(), root_key=root_key)
@@ -745,8 +747,23 @@ def _check_columns(records: list[RawRecord], report: ImportReport) -> None:
             )
 
 
+def _looks_like(records: list[RawRecord], keys: tuple[str, ...]) -> bool:
+    """True when every record has all of `keys`: the file is the other import's (the reference data's
+    internal_processes.json given to import-procedures, or the reverse), which would otherwise be reported as
+    dozens of missing columns on every record."""
+    return bool(records) and all(all(k in r.data for k in keys) for r in records)
+
+
 def import_procedures_file(path: str | Path, **kwargs) -> ImportReport:
-    return import_procedures(read_records(path), **kwargs)
+    records = read_records(path)
+    if _looks_like(records, ("procedure_code", "steps")):
+        raise ImportFileError(
+            "Tệp này là quy trình nội bộ (có 'procedure_code' và 'steps'), không phải danh mục thủ tục: nhập bằng "
+            "motcua import-processes.",
+            "This file holds internal processes ('procedure_code' and 'steps'), not procedures: import it with "
+            "motcua import-processes.",
+        )
+    return import_procedures(records, **kwargs)
 
 
 def import_procedures(
@@ -1099,7 +1116,15 @@ def _mark_inter_agency(steps: list[dict]) -> None:
 
 
 def import_processes_file(path: str | Path, **kwargs) -> ImportReport:
-    return import_processes(read_records(path, root_key="processes"), **kwargs)
+    records = read_records(path, root_key="processes")
+    if _looks_like(records, ("code", "name")) and not any("steps" in r.data for r in records):
+        raise ImportFileError(
+            "Tệp này là danh mục thủ tục (có 'code' và 'name', không có 'steps'), không phải quy trình nội bộ: "
+            "nhập bằng motcua import-procedures.",
+            "This file holds procedures ('code' and 'name', no 'steps'), not internal processes: import it with "
+            "motcua import-procedures.",
+        )
+    return import_processes(records, **kwargs)
 
 
 def import_processes(

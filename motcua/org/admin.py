@@ -1,10 +1,13 @@
 """Django admin for operators (Vietnamese labels come from the models' verbose names)."""
 
+from decimal import Decimal
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.forms.models import BaseInlineFormSet
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -36,6 +39,24 @@ class UnitForm(forms.ModelForm):
 
     def clean_name(self):
         return nfc(self.cleaned_data["name"]).strip()
+
+
+def office_day_hours(agency: Agency):
+    """The length of the agency's office day in hours (morning and afternoon sessions)."""
+
+    def minutes(t):
+        return t.hour * 60 + t.minute
+
+    total = (minutes(agency.morning_end) - minutes(agency.morning_start)) + (
+        minutes(agency.afternoon_end) - minutes(agency.afternoon_start)
+    )
+    return Decimal(total) / 60
+
+
+def fmt_hours(hours: Decimal) -> str:
+    """7.5 → "7,5" in Vietnamese and "7.5" in English, 8 → "8": at most two decimals, in the active language."""
+    hours = round(hours, 2)
+    return number_format(int(hours) if hours == hours.to_integral_value() else hours.normalize())
 
 
 class UnitInline(admin.TabularInline):
@@ -124,6 +145,23 @@ class AgencyAdmin(admin.ModelAdmin):
 
     def get_ordering(self, request):
         return [tree_order()]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        hours = office_day_hours(obj)
+        if hours != 8:
+            # contract §2: N working days are N x 8 office hours, whatever the agency's day; an operator who types
+            # 07:30-11:30, 13:30-17:00 (7.5 h) would otherwise find every return date a day or more later than the
+            # N days the procedure says, with no hint why.
+            messages.warning(
+                request,
+                _(
+                    "Giờ làm việc của %(agency)s là %(hours)s giờ một ngày, không phải 8 giờ: thời hạn N ngày làm "
+                    "việc được tính là N × 8 giờ làm việc trong giờ làm việc của cơ quan, nên ngày hẹn trả không "
+                    "rơi đúng N ngày làm việc sau khi tiếp nhận."
+                )
+                % {"agency": obj.name, "hours": fmt_hours(hours)},
+            )
 
     def save_related(self, request, form, formsets, change):
         # The staff roles before the units: a unit deleted in the same submit as an edit of one of its roles

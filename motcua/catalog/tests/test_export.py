@@ -99,3 +99,23 @@ def test_export_columns_and_current_only(tmp_path, ref_procs):
     assert json.loads(row["components"])[0]["name"] == "Giấy đề nghị đăng ký hộ kinh doanh"
     row = dict(zip(header, next(r for r in rows if r[0] == "1.004122"), strict=True))
     assert (row["legal_days"], row["registered_days"], row["source.province"]) == (24, 22, "Cao Bằng")
+
+
+@pytest.mark.django_db
+def test_export_procedures_names_a_bad_output_file(tmp_path):
+    """A name other than .xlsx/.csv was written as XLSX under it (which import-procedures then refuses); a folder
+    that does not exist was a traceback. Both now stop with one message in both languages, writing nothing."""
+    from django.core.management import CommandError
+
+    for name, vietnamese, english in [
+        (
+            "danh-muc.txt",
+            "Tên tệp phải kết thúc bằng .xlsx hoặc .csv",
+            "must end in .xlsx or .csv (not '.txt')",
+        ),
+        ("khong-co/danh-muc.xlsx", "Không ghi được tệp", "Cannot write"),
+    ]:
+        with pytest.raises(CommandError) as exc:
+            call_command("export-procedures", str(tmp_path / name))
+        assert vietnamese in str(exc.value) and english in str(exc.value)
+    assert list(tmp_path.iterdir()) == []

@@ -203,3 +203,38 @@ def test_role_heuristic(actor, role):
 )
 def test_hours_from_text(text, hours):
     assert hours_from_text(text) == (Decimal(hours) if hours is not None else None)
+
+
+@pytest.mark.django_db
+def test_each_import_names_the_other_ones_file(ref_procs, ref_processes, tmp_path):
+    """The reference data's two files given to the wrong command: one message saying which command reads the file,
+    not a missing column on every record; a folder is named as such. Exit 1, nothing stored."""
+    procedures, processes = tmp_path / "procedures.json", tmp_path / "internal_processes.json"
+    procedures.write_text(json.dumps(ref_procs, ensure_ascii=False), encoding="utf-8")
+    processes.write_text(json.dumps(ref_processes, ensure_ascii=False), encoding="utf-8")
+    cases = [
+        (
+            "import-procedures",
+            processes,
+            "Tệp này là quy trình nội bộ",
+            "import it with motcua import-processes",
+        ),
+        (
+            "import-processes",
+            procedures,
+            "Tệp này là danh mục thủ tục",
+            "import it with motcua import-procedures",
+        ),
+        ("import-procedures", tmp_path, "là thư mục, không phải tệp", "is a folder, not a file"),
+        ("import-processes", tmp_path, "là thư mục, không phải tệp", "is a folder, not a file"),
+    ]
+    for command, path, vietnamese, english in cases:
+        out, err = StringIO(), StringIO()
+        with pytest.raises(CommandError) as exc:
+            call_command(command, str(path), stdout=out, stderr=err)
+        assert exc.value.returncode == 1
+        assert vietnamese in str(exc.value) and english in str(exc.value), command
+        assert out.getvalue() == "" and err.getvalue() == ""
+    from motcua.catalog.models import Procedure
+
+    assert not Procedure.objects.exists() and not ProcessTemplate.objects.exists()

@@ -168,3 +168,52 @@ def test_the_admin_refuses_step_budgets_that_do_not_add_up(admin_client, procedu
     r = admin_client.post(url, _template_post(procedure, "8", [("Chuyên viên", "4"), ("LĐ", "4")]))
     assert r.status_code == 302
     assert ProcessTemplate.objects.get().step_hours_sum() == 8
+
+
+def _offering_post(agency, procedure, registered_days=""):
+    return {
+        "agency": agency.pk,
+        "procedure": procedure.pk,
+        "online": "on",
+        "since": "",
+        "registered_days": registered_days,
+    }
+
+
+def test_an_offerings_cut_that_its_process_does_not_follow_is_warned_about(admin_client, procedure):
+    """A cut registered on an offering changes the procedure's limit at that agency; the dossiers there follow the
+    agency's own process, else the default one, whose steps must add up to it. The offering's page used to save
+    the cut silently, leaving the default process (longer than the new limit) to the agency's dossiers."""
+    from motcua.catalog.models import Offering, ProcedureVersion
+
+    ProcedureVersion.objects.create(procedure=procedure, effective_from=dt.date(2020, 1, 1), name=procedure.name,
+                                    field=procedure.field, level="commune", legal_days=Decimal(2))  # fmt: skip
+    default = ProcessTemplate.objects.create(procedure=procedure, total_hours=16)
+    default.steps.create(order=1, actor="Chuyên viên", hours=Decimal(12))
+    default.steps.create(order=2, actor="Lãnh đạo", hours=Decimal(4))
+    agency = Agency.objects.create(identifier="000.00.21.H26", name="Sở KH&ĐT", level="department")
+
+    r = admin_client.post("/admin/catalog/offering/add/", _offering_post(agency, procedure), follow=True)
+    assert "quy trình nội bộ" not in r.content.decode()  # no cut: the default process fits the legal limit
+
+    offering = Offering.objects.get()
+    url = f"/admin/catalog/offering/{offering.pk}/change/"
+    r = admin_client.post(url, _offering_post(agency, procedure, "1"), follow=True)
+    html = r.content.decode()
+    assert (
+        "Sở KH&amp;ĐT — 1.001612: thời hạn tại cơ quan là 8 giờ làm việc nhưng quy trình nội bộ mặc định"
+        in html
+    )
+    assert "có tổng 16 giờ" in html and "Hãy thêm quy trình nội bộ riêng của cơ quan" in html
+    offering.refresh_from_db()
+    assert offering.registered_days == 1  # saved all the same: a warning, not a refusal
+
+    own = ProcessTemplate.objects.create(procedure=procedure, agency=agency, total_hours=8)
+    own.steps.create(order=1, actor="Chuyên viên", hours=Decimal(8))
+    r = admin_client.post(url, _offering_post(agency, procedure, "1"), follow=True)
+    assert "quy trình nội bộ" not in r.content.decode()
+    # the cut withdrawn: now the agency's own process is the one that no longer fits
+    r = admin_client.post(url, _offering_post(agency, procedure, ""), follow=True)
+    assert "thời hạn tại cơ quan là 16 giờ làm việc nhưng quy trình nội bộ của cơ quan có tổng 8 giờ" in (
+        r.content.decode()
+    )

@@ -85,6 +85,11 @@ def test_a_misconfiguration_stops_the_command_with_one_clear_line():
     assert run.returncode == 2
     assert "SECRET_KEY must be set" in run.stderr and "Traceback" not in run.stderr
     assert motcua({**PROD, "ALLOWED_HOSTS": "motcua.example.gov.vn"}, "check").returncode == 0
+    # ALLOWED_HOSTS set but empty: the server started and refused every request with 400
+    run = motcua({**PROD, "ALLOWED_HOSTS": " ", "MOTCUA_SITE_URL": "https://motcua.example.gov.vn"}, "check")
+    assert run.returncode == 2
+    assert run.stderr.startswith("motcua: configuration error: ALLOWED_HOSTS is empty")
+    assert "Traceback" not in run.stderr
 
 
 def test_the_sms_adapter_defaults_to_the_console_only_in_development():

@@ -1,5 +1,6 @@
 import datetime as dt
 import unicodedata
+from decimal import Decimal
 
 import pytest
 
@@ -225,3 +226,41 @@ def test_deleting_a_unit_while_editing_one_of_its_roles_leaves_the_role_without_
     role.refresh_from_db()
     assert not Unit.objects.filter(pk=unit.pk).exists()
     assert (role.unit_id, role.active, role.since) == (None, False, dt.date(2026, 1, 2))
+
+
+# --- office hours: a day other than 8 hours is said at save (contract §2: N working days = N x 8 office hours) ----
+
+
+def test_an_office_day_other_than_8_hours_is_warned_about_at_save(admin_client, staff, tree):
+    ward = tree["w1"]
+    page = {
+        **_agency_page(ward),
+        "morning_start": "07:30",
+        "morning_end": "11:30",
+        "afternoon_start": "13:30",
+    }
+    r = admin_client.post(f"/admin/org/agency/{ward.pk}/change/", page, follow=True)
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert f"Giờ làm việc của {ward.name} là 7,5 giờ một ngày, không phải 8 giờ" in html
+    assert "N × 8 giờ làm việc" in html
+    ward.refresh_from_db()
+    assert ward.morning_start == dt.time(7, 30)  # saved all the same: a warning, not a refusal
+    # the default day (8 h) and a continuous one of 8 h say nothing
+    r = admin_client.post(f"/admin/org/agency/{ward.pk}/change/", _agency_page(ward), follow=True)
+    assert "không phải 8 giờ" not in r.content.decode()
+    page = {**_agency_page(ward), "morning_start": "08:00", "morning_end": "12:00", "afternoon_start": "12:00",
+            "afternoon_end": "16:00", "cutoff": "15:00"}  # fmt: skip
+    r = admin_client.post(f"/admin/org/agency/{ward.pk}/change/", page, follow=True)
+    assert "không phải 8 giờ" not in r.content.decode()
+
+
+def test_fmt_hours_in_each_language():
+    from django.utils import translation
+
+    from motcua.org.admin import fmt_hours
+
+    with translation.override("vi"):
+        assert [fmt_hours(Decimal(h)) for h in ("7.5", "8", "7.8333", "10")] == ["7,5", "8", "7,83", "10"]
+    with translation.override("en"):
+        assert fmt_hours(Decimal("7.5")) == "7.5"

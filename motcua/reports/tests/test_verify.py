@@ -136,6 +136,14 @@ def test_bad_arguments():
         call_command("verify-stats", "--from", "32/03/2025", "--to", "2025-03-31")
 
 
+@pytest.mark.django_db
+def test_a_bad_now_is_named_in_both_languages():
+    with pytest.raises(CommandError) as exc:
+        call_command("verify-stats", "--from", "2025-03-01", "--to", "2025-03-31", "--now", "hom-nay")
+    assert "--now: 'hom-nay' không phải thời điểm ISO 8601" in str(exc.value)
+    assert "is not an ISO 8601 instant" in str(exc.value)
+
+
 NOW = "2025-06-01T12:00:00+07:00"
 
 

@@ -1,6 +1,8 @@
 """motcua export-procedures <out.xlsx> [--current-only]"""
 
-from django.core.management.base import BaseCommand
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
 
 from motcua.catalog.importers import export_procedures
 
@@ -20,5 +22,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts):
-        n = export_procedures(opts["out"], current_only=opts["current_only"])
+        suffix = Path(opts["out"]).suffix.lower()
+        if suffix not in (".xlsx", ".csv"):
+            # anything else was written as XLSX under that name, which import-procedures then refuses
+            raise CommandError(
+                f"Tên tệp phải kết thúc bằng .xlsx hoặc .csv (không phải '{suffix}'). / The file name must end in "
+                f".xlsx or .csv (not '{suffix}')."
+            )
+        try:
+            n = export_procedures(opts["out"], current_only=opts["current_only"])
+        except OSError as exc:
+            raise CommandError(
+                f"Không ghi được tệp '{opts['out']}': {exc.strerror}. / Cannot write '{opts['out']}': {exc.strerror}."
+            ) from exc
         self.stdout.write(f"Đã xuất {n} dòng vào {opts['out']}. / Wrote {n} rows to {opts['out']}.")

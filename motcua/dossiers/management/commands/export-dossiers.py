@@ -16,21 +16,30 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--from", dest="date_from", help="first day (registration date, dd/mm/yyyy or YYYY-MM-DD)"
+            "--from",
+            dest="date_from",
+            help="ngày đầu (ngày đăng ký) / first day (registration date), dd/mm/yyyy or YYYY-MM-DD",
         )
-        parser.add_argument("--to", dest="date_to", help="last day (inclusive, dd/mm/yyyy or YYYY-MM-DD)")
+        parser.add_argument(
+            "--to",
+            dest="date_to",
+            help="ngày cuối (tính cả ngày này) / last day (inclusive), dd/mm/yyyy or YYYY-MM-DD",
+        )
         parser.add_argument(
             "--agency",
-            help="agency identifier, e.g. 000.00.21.H26: that agency's dossiers only (see --subtree)",
+            help="mã định danh cơ quan, chỉ hồ sơ của cơ quan đó / agency identifier, e.g. 000.00.21.H26: that "
+            "agency's dossiers only (see --subtree)",
         )
         parser.add_argument(
             "--subtree",
             action="store_true",
-            help="with --agency: also the dossiers of every agency under it (a district with its wards), as the "
+            help="cùng --agency: cả hồ sơ của các cơ quan cấp dưới / with --agency: also the dossiers of every agency under it (a district with its wards), as the "
             "statistics count an agency",
         )
-        parser.add_argument("-o", "--output", help="output file (default: stdout)")
-        parser.add_argument("--quiet", action="store_true", help="no progress lines")
+        parser.add_argument(
+            "-o", "--output", help="tệp ghi ra (mặc định: màn hình) / output file (default: stdout)"
+        )
+        parser.add_argument("--quiet", action="store_true", help="không in tiến độ / no progress lines")
 
     def handle(self, *args, **opts):
         date_from = option_day(opts["date_from"], "--from") if opts["date_from"] else None
@@ -44,7 +53,14 @@ class Command(BaseCommand):
         filters = dict(date_from=date_from, date_to=date_to, agency=opts["agency"], subtree=opts["subtree"])
         progress = None if opts["quiet"] or not opts["output"] else sys.stderr
         if opts["output"]:
-            with open(opts["output"], "w", encoding="utf-8") as fh:
+            try:
+                fh = open(opts["output"], "w", encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(
+                    f"Không ghi được tệp '{opts['output']}': {exc.strerror}. / Cannot write '{opts['output']}': "
+                    f"{exc.strerror}."
+                ) from exc
+            with fh:
                 n = migration_io.export_dossiers(fh, progress=progress, **filters)
             self.stderr.write(f"Đã xuất {n} hồ sơ vào {opts['output']}. / Exported {n} dossiers.")
         else:

@@ -12,15 +12,32 @@ from django.core.management.base import BaseCommand, CommandError
 from motcua.dossiers import migration_io
 
 
+def _starts_with(path: str, prefix: bytes) -> bool:
+    """True when the file's first character after a UTF-8 byte order mark and blanks is `prefix`."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096).removeprefix(b"\xef\xbb\xbf").lstrip()
+    return head.startswith(prefix)
+
+
 class Command(BaseCommand):
     help = "Nhập hồ sơ lịch sử từ tệp JSON Lines (mỗi dòng một hồ sơ). Import historical dossiers (JSONL)."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="JSON Lines file, one dossier per line ('-' = stdin)")
-        parser.add_argument("--dry-run", action="store_true", help="check only, store nothing")
-        parser.add_argument("--progress-every", type=int, default=10000, help="progress line every N records")
+        parser.add_argument(
+            "file",
+            help="tệp JSON Lines, mỗi dòng một hồ sơ ('-' = đầu vào chuẩn) / JSON Lines file, one dossier per line ('-' = stdin)",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="chỉ kiểm tra, không lưu / check only, store nothing"
+        )
+        parser.add_argument(
+            "--progress-every",
+            type=int,
+            default=10000,
+            help="in tiến độ mỗi N bản ghi / progress line every N records",
+        )
         parser.add_argument("--batch-size", type=int, default=migration_io.BATCH)
-        parser.add_argument("--quiet", action="store_true", help="no progress lines")
+        parser.add_argument("--quiet", action="store_true", help="không in tiến độ / no progress lines")
         parser.add_argument(
             "--jobs",
             type=int,
@@ -36,6 +53,13 @@ class Command(BaseCommand):
             source = sys.stdin
         elif not Path(source).is_file():
             raise CommandError(f"Không tìm thấy tệp '{source}'. / File '{source}' not found.")
+        elif _starts_with(source, b"["):
+            # one JSON array (a catalogue file, a pretty-printed list) would be read line by line, each line refused
+            raise CommandError(
+                f"Tệp '{source}' là một mảng JSON, không phải JSON Lines (mỗi dòng một hồ sơ, như motcua "
+                f"export-dossiers ghi). / '{source}' is a JSON array, not JSON Lines (one dossier per line, as "
+                f"motcua export-dossiers writes)."
+            )
         try:
             result = migration_io.import_dossiers(
                 source,

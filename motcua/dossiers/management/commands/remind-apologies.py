@@ -58,9 +58,18 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--at", help="Thời điểm kiểm tra (ISO 8601), mặc định: bây giờ")
-        parser.add_argument("--agency", help="Chỉ cơ quan có mã định danh này")
-        parser.add_argument("--email", action="store_true", help="Gửi thư điện tử cho người có trách nhiệm")
+        parser.add_argument(
+            "--at",
+            help="Thời điểm kiểm tra (ISO 8601), mặc định: bây giờ / the instant checked (default: now)",
+        )
+        parser.add_argument(
+            "--agency", help="Chỉ cơ quan có mã định danh này / only the agency with this identifier"
+        )
+        parser.add_argument(
+            "--email",
+            action="store_true",
+            help="Gửi thư điện tử cho người có trách nhiệm / e-mail the people responsible",
+        )
 
     def handle(self, *args, **options):
         now = timezone.now()
@@ -69,7 +78,8 @@ class Command(BaseCommand):
                 now = dt.datetime.fromisoformat(options["at"])
             except ValueError as exc:
                 raise CommandError(
-                    "--at phải là thời điểm ISO 8601, ví dụ 2025-03-04T10:00:00+07:00"
+                    f"--at: '{options['at']}' không phải thời điểm ISO 8601, ví dụ 2025-03-04T10:00:00+07:00. / "
+                    f"--at: '{options['at']}' is not an ISO 8601 instant, e.g. 2025-03-04T10:00:00+07:00."
                 ) from exc
             if now.tzinfo is None:
                 now = timezone.make_aware(now)
@@ -79,7 +89,10 @@ class Command(BaseCommand):
 
             agency = Agency.objects.filter(identifier=options["agency"]).first()
             if agency is None:
-                raise CommandError(f"Không có cơ quan '{options['agency']}'.")
+                raise CommandError(
+                    f"Không có cơ quan mã định danh '{options['agency']}'. / No agency with identifier "
+                    f"'{options['agency']}'."
+                )
             agency_ids = {agency.pk}
         found = selectors.apology_candidates(None, now=now, agency_ids=agency_ids)
         if not found:

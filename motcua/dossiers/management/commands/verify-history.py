@@ -12,13 +12,34 @@ class Command(BaseCommand):
     help = "Kiểm tra chuỗi băm lịch sử của mọi hồ sơ. Verify every dossier's hash-chained history."
 
     def add_arguments(self, parser):
-        parser.add_argument("--agency", help="only this agency's dossiers")
-        parser.add_argument("--code", help="only this dossier")
         parser.add_argument(
-            "--files", action="store_true", help="also check every stored file against its recorded SHA-256"
+            "--agency", help="chỉ hồ sơ của cơ quan này (mã định danh) / only this agency's dossiers"
+        )
+        parser.add_argument("--code", help="chỉ hồ sơ này (mã hồ sơ) / only this dossier")
+        parser.add_argument(
+            "--files",
+            action="store_true",
+            help="kiểm tra cả mọi tệp đã lưu theo SHA-256 ghi khi nộp / also check every stored file against its "
+            "recorded SHA-256",
         )
 
     def handle(self, *args, **opts):
+        # A mistyped identifier or code would otherwise check nothing and exit 0, which reads as "all is well".
+        if opts["agency"]:
+            from motcua.org.models import Agency
+
+            if not Agency.objects.filter(identifier=opts["agency"]).exists():
+                raise CommandError(
+                    f"Không có cơ quan mã định danh '{opts['agency']}'. / No agency with identifier "
+                    f"'{opts['agency']}'."
+                )
+        if opts["code"]:
+            from motcua.dossiers.models import Dossier
+
+            if not Dossier.objects.filter(code=opts["code"]).exists():
+                raise CommandError(
+                    f"Không có hồ sơ mã '{opts['code']}'. / No dossier with code '{opts['code']}'."
+                )
         n_dossiers, n_events, problems = migration_io.verify_history(
             agency=opts["agency"], code=opts["code"], on_problem=lambda p: self.stderr.write(f"BROKEN {p}")
         )

@@ -25,7 +25,12 @@ class Command(BaseCommand):
     help = "Gửi các thông báo đến hạn trong hộp thư đi (thử lại các lần gửi lỗi). / Send due outbox notifications."
 
     def add_arguments(self, parser):
-        parser.add_argument("--limit", type=int, default=500, help="Tối đa số thông báo mỗi lần chạy.")
+        parser.add_argument(
+            "--limit",
+            type=int,
+            default=500,
+            help="Tối đa số thông báo mỗi lần chạy. / At most this many notifications per run.",
+        )
         parser.add_argument(
             "--watch",
             type=float,

@@ -17,7 +17,12 @@ class Command(BaseCommand):
     help = "Tính lại bảng tổng hợp thống kê từ hồ sơ (recount the statistics summary table)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--limit", type=int, default=20, help="Số ô thay đổi in ra tối đa (default 20)")
+        parser.add_argument(
+            "--limit",
+            type=int,
+            default=20,
+            help="Số ô thay đổi in ra tối đa (mặc định 20) / at most this many changed cells printed",
+        )
 
     def handle(self, *args, **opts):
         t = time.perf_counter()

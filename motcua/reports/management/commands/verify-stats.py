@@ -19,21 +19,43 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--from", dest="date_from", required=True, help="dd/mm/yyyy hoặc YYYY-MM-DD (giờ Việt Nam)"
+            "--from",
+            dest="date_from",
+            required=True,
+            help="dd/mm/yyyy hoặc YYYY-MM-DD (giờ Việt Nam) / first day, Vietnam time",
         )
         parser.add_argument(
-            "--to", dest="date_to", required=True, help="dd/mm/yyyy hoặc YYYY-MM-DD (tính cả ngày này)"
+            "--to",
+            dest="date_to",
+            required=True,
+            help="dd/mm/yyyy hoặc YYYY-MM-DD (tính cả ngày này) / last day, inclusive",
         )
-        parser.add_argument("--agency", help="Mã định danh cơ quan (gồm cả cơ quan cấp dưới)")
-        parser.add_argument("--now", help="Thời điểm 'hiện tại' ISO 8601 (mặc định: bây giờ)")
-        parser.add_argument("--all", action="store_true", help="In cả các cơ quan không có số liệu")
+        parser.add_argument(
+            "--agency",
+            help="Mã định danh cơ quan (gồm cả cơ quan cấp dưới) / agency identifier, with the agencies under it",
+        )
+        parser.add_argument(
+            "--now",
+            help="Thời điểm 'hiện tại' ISO 8601 (mặc định: bây giờ) / the 'now' instant (default: now)",
+        )
+        parser.add_argument(
+            "--all",
+            action="store_true",
+            help="In cả các cơ quan không có số liệu / also print agencies without figures",
+        )
 
     def handle(self, *args, **opts):
         try:
             agency = selectors.agency_by_identifier(opts.get("agency"))
             now = None
             if opts.get("now"):
-                now = dt.datetime.fromisoformat(opts["now"])
+                try:
+                    now = dt.datetime.fromisoformat(opts["now"])
+                except ValueError:
+                    raise CommandError(
+                        f"--now: '{opts['now']}' không phải thời điểm ISO 8601, ví dụ 2025-03-04T10:00:00+07:00. / "
+                        f"--now: '{opts['now']}' is not an ISO 8601 instant, e.g. 2025-03-04T10:00:00+07:00."
+                    ) from None
                 if now.tzinfo is None:
                     now = now.replace(tzinfo=selectors.LOCAL)
             report = verify.verify(

@@ -1,0 +1,71 @@
+"""An operator's mistake on a dossier command (an unknown agency or dossier, a bad instant, an output file that
+cannot be written) stops it with one message in Vietnamese and English and a non-zero exit, having done nothing:
+never a traceback, never a silent "0 checked" that reads as all is well."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from motcua.dossiers import services
+
+from .conftest import APPLICANT, local
+
+
+def _error(*args) -> str:
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError) as exc:
+        call_command(*args, stdout=out, stderr=err)
+    assert out.getvalue() == ""
+    return str(exc.value)
+
+
+def test_verify_history_refuses_an_unknown_agency_or_dossier(org):
+    message = _error("verify-history", "--agency", "000.00.99.H26")
+    assert "Không có cơ quan mã định danh '000.00.99.H26'" in message
+    assert "No agency with identifier '000.00.99.H26'" in message
+    message = _error("verify-history", "--code", "KHONG-CO")
+    assert "Không có hồ sơ mã 'KHONG-CO'" in message and "No dossier with code 'KHONG-CO'" in message
+    # a known agency with no dossier yet is checked, not refused
+    out = io.StringIO()
+    call_command("verify-history", "--agency", "000.00.21.H26", stdout=out)
+    assert "Checked 0 dossiers" in out.getvalue()
+
+
+def test_remind_apologies_names_its_mistakes_in_both_languages(org):
+    message = _error("remind-apologies", "--at", "hom-qua")
+    assert "'hom-qua' không phải thời điểm ISO 8601" in message and "is not an ISO 8601 instant" in message
+    message = _error("remind-apologies", "--agency", "000.00.99.H26")
+    assert (
+        "Không có cơ quan mã định danh" in message and "No agency with identifier '000.00.99.H26'" in message
+    )
+
+
+def test_export_dossiers_to_a_file_it_cannot_write(org, tmp_path):
+    services.dossier_file(actor=org["users"]["citizen"], procedure_code="1.001612", agency_identifier="000.00.21.H26",
+                          channel="online", applicant=APPLICANT, at=local(2025, 3, 3, 8, 30))  # fmt: skip
+    target = tmp_path / "khong-co" / "ho-so.jsonl"
+    message = _error("export-dossiers", "-o", str(target))
+    assert f"Không ghi được tệp '{target}'" in message and f"Cannot write '{target}'" in message
+    assert not target.parent.exists()
+    message = _error("export-dossiers", "-o", str(tmp_path))  # a folder, not a file
+    assert "Không ghi được tệp" in message and "Cannot write" in message
+
+
+def test_import_dossiers_refuses_a_json_array_as_a_whole(org, tmp_path):
+    """A JSON array (the catalogue's procedures.json, or dossiers pretty-printed) was read line by line: thousands
+    of "not valid JSON" lines. One message now says what the file is and what is expected."""
+    path = tmp_path / "procedures.json"
+    path.write_text(
+        '\ufeff  [\n  {"code": "1.001612",\n   "name": "Đăng ký hộ kinh doanh"}\n]\n', encoding="utf-8"
+    )
+    message = _error("import-dossiers", str(path), "--dry-run")
+    assert (
+        "là một mảng JSON, không phải JSON Lines" in message and "is a JSON array, not JSON Lines" in message
+    )
+
+
+def test_apitoken_names_an_unknown_user_in_both_languages(org):
+    message = _error("apitoken", "khong-co-ai")
+    assert message == "Không có người dùng 'khong-co-ai'. / No user 'khong-co-ai'."
