@@ -55,3 +55,50 @@ def test_a_form_issued_in_march_writes_thang_3(org):
     text = squash(form_text("receipt", d))
     assert "Hà Nội, ngày 03 tháng 3 năm 2025" in text
     assert "tháng 03" not in text
+
+
+def test_an_authorised_person_signs_the_receipt_and_the_refusal_as_the_person_filing(org):
+    """Form 01 and Form 03 are signed by whoever handed the dossier in: the authorised person when the applicant
+    authorised one (Decree 118/2025 Art. 6(2), 15), not the applicant who was not at the counter."""
+    rep = {"name": "Lê Văn Tám", "id_number": "001085012345", "authorisation_document": "Giấy ủy quyền số 12"}
+    received, _ = services.dossier_file(
+        actor=org["users"]["officer"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="counter",
+        applicant={**APPLICANT, "name": "Trần Thị Bích Ngọc"},
+        representative=rep,
+        receive=True,
+        at=local(2025, 3, 3, 9, 0),
+    )
+    html = pdf.render_form_html("receipt", received)
+    signs = squash(html.split('class="signs"')[1])
+    assert "Lê Văn Tám" in signs and "Trần Thị Bích Ngọc" not in signs
+    assert "Ông/Bà: <b>Trần Thị Bích Ngọc</b>" in html  # the applicant stays the applicant
+
+    refused, _ = services.dossier_file(
+        actor=org["users"]["officer"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="counter",
+        applicant={**APPLICANT, "name": "Trần Thị Bích Ngọc"},
+        representative=rep,
+        at=local(2025, 3, 3, 9, 30),
+    )
+    refused = act(
+        org, refused, "refuse", "officer", local(2025, 3, 3, 9, 45), reason="Không thuộc thẩm quyền"
+    )
+    signs = squash(pdf.render_form_html("refusal", refused).split('class="signs"')[1])
+    assert "Lê Văn Tám" in signs and "Trần Thị Bích Ngọc" not in signs
+
+    # without an authorised person, the applicant signs as before
+    alone, _ = services.dossier_file(
+        actor=org["users"]["officer"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="counter",
+        applicant={**APPLICANT, "name": "Phạm Minh Châu"},
+        receive=True,
+        at=local(2025, 3, 3, 10, 0),
+    )
+    assert "Phạm Minh Châu" in squash(pdf.render_form_html("receipt", alone).split('class="signs"')[1])
