@@ -716,7 +716,7 @@ def tracking_rows(agency: Agency, start: dt.date, end: dt.date) -> list[dict]:
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=LOCAL)
     receives = DossierEvent.objects.filter(
         action="receive", at__gte=lo, at__lt=hi, dossier__agency=agency
-    ).select_related("dossier", "dossier__procedure", "dossier__agency")
+    ).select_related("dossier", "dossier__procedure", "dossier__procedure_version", "dossier__agency")
     receives = sorted(receives, key=lambda e: (e.at, e.dossier.code))
     ids = [e.dossier_id for e in receives]
     later: dict[int, list[DossierEvent]] = {}
@@ -752,7 +752,8 @@ def tracking_rows(agency: Agency, start: dt.date, end: dt.date) -> list[dict]:
             {
                 "n": n,
                 "code": d.code,
-                "procedure": d.procedure.name,
+                # the name in force when the dossier was filed, as its receipt (Form 01) prints it
+                "procedure": d.procedure_version.name if d.procedure_version_id else d.procedure.name,
                 "applicant": d.applicant_name,
                 "contact": contact,
                 "lead_agency": lead_agency + (f" (phối hợp: {', '.join(others)})" if others else ""),

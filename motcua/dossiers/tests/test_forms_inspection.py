@@ -180,3 +180,23 @@ def test_a_pause_before_the_step_began_its_clock_does_not_move_it_twice(org):
     d = act(org, d, "supplement", "officer", local(2025, 3, 3, 18, 0))
     services.forget_steps(d)
     assert services.current_step(d).due_at == due
+
+
+def test_the_tracking_book_names_the_procedure_as_the_receipt_does(org):
+    """Form 07 and Form 01 name a dossier's procedure alike: the name of the version it was filed under, even after
+    the catalogue renamed the procedure."""
+    from motcua.catalog.models import Procedure
+
+    d = services.dossier_file(
+        actor=org["users"]["officer"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="counter",
+        applicant=APPLICANT,
+        receive=True,
+        at=local(2025, 3, 3, 9, 0),
+    )[0]
+    Procedure.objects.filter(pk=org["procedure"].pk).update(name="Đăng ký hộ kinh doanh (tên mới)")
+    rows = pdf.tracking_rows(org["so"], dt.date(2025, 3, 3), dt.date(2025, 3, 3))
+    assert [r["procedure"] for r in rows] == ["Đăng ký thành lập hộ kinh doanh"]
+    assert "Đăng ký thành lập hộ kinh doanh" in squash(pdf.render_form_html("receipt", d))
