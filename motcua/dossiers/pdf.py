@@ -161,13 +161,21 @@ def fmt_hm_date(value: dt.datetime | None) -> str:
     return f"{v:%H} giờ {v:%M} phút, ngày {v:%d/%m/%Y}"
 
 
+def date_words(d: dt.date) -> str:
+    """'ngày 05 tháng 02 năm 2025', 'ngày 29 tháng 6 năm 2026': how an administrative document writes its date
+    (Decree 30/2020/NĐ-CP, Phụ lục I: a day below 10 and the months 1 and 2 take a leading zero, the months 3 to 12
+    none)."""
+    month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
+    return f"ngày {d:%d} tháng {month} năm {d:%Y}"
+
+
 def place_date(agency: Agency, when: dt.datetime | dt.date | None) -> str:
     """'Hà Nội, ngày 05 tháng 02 năm 2025' (the agency's place name, else its nearest ancestor's)."""
     place = place_name(agency)
     if when is None:
         return f"{place}, ngày ... tháng ... năm ......"
     d = when.astimezone(LOCAL).date() if isinstance(when, dt.datetime) else when
-    return f"{place}, ngày {d:%d} tháng {d:%m} năm {d:%Y}"
+    return f"{place}, {date_words(d)}"
 
 
 def place_name(agency: Agency) -> str:
@@ -708,7 +716,7 @@ def tracking_rows(agency: Agency, start: dt.date, end: dt.date) -> list[dict]:
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=LOCAL)
     receives = DossierEvent.objects.filter(
         action="receive", at__gte=lo, at__lt=hi, dossier__agency=agency
-    ).select_related("dossier", "dossier__procedure", "dossier__agency")
+    ).select_related("dossier", "dossier__procedure", "dossier__procedure_version", "dossier__agency")
     receives = sorted(receives, key=lambda e: (e.at, e.dossier.code))
     ids = [e.dossier_id for e in receives]
     later: dict[int, list[DossierEvent]] = {}
@@ -744,7 +752,8 @@ def tracking_rows(agency: Agency, start: dt.date, end: dt.date) -> list[dict]:
             {
                 "n": n,
                 "code": d.code,
-                "procedure": d.procedure.name,
+                # the name in force when the dossier was filed, as its receipt (Form 01) prints it
+                "procedure": d.procedure_version.name if d.procedure_version_id else d.procedure.name,
                 "applicant": d.applicant_name,
                 "contact": contact,
                 "lead_agency": lead_agency + (f" (phối hợp: {', '.join(others)})" if others else ""),

@@ -751,6 +751,21 @@ def _start_step(dossier: Dossier, step: DossierStep | None, at: dt.datetime, *, 
         step.save(update_fields=["started_at", "due_at", "assignee"])
 
 
+def _resume_step(dossier: Dossier, paused_since: dt.datetime, at: dt.datetime) -> None:
+    """A pause (supplement, payment) stops the step under way as it stops the dossier (contract §7): the step's
+    due instant moves later by the working time paused, counted on the step's own agency's calendar (a partner
+    agency's days off for a liên thông step), so the control slip does not classify the step late for the time
+    the applicant took."""
+    step = current_step(dossier)
+    if step is None or step.due_at is None:
+        return
+    cal = AgencyCalendar(step.agency)
+    hours = Decimal(str(cal.working_hours_between(max(paused_since, step.started_at), at)))
+    if hours > 0:
+        step.due_at = cal.add_working_hours(step.due_at, hours)
+        step.save(update_fields=["due_at"])
+
+
 def _complete_step(step: DossierStep, at: dt.datetime) -> None:
     step.completed_at = at
     if step.due_at is not None:
@@ -1351,7 +1366,10 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
         cls = Conflict if exc.conflict else Unprocessable
         raise cls(exc.message, exc.message_en, code=exc.code) from exc
     from_state = dossier.state
+    paused_since = dossier.paused_since  # the pause a resume action ends (read before the snapshot is stored)
     step_order, data = _apply_steps(dossier, action, actor, params, at)
+    if action in lifecycle.RESUME_ACTIONS and paused_since is not None:
+        _resume_step(dossier, paused_since, at)
     store_snapshot(dossier, new)
     data.update({k: v for k, v in params.items() if k in EVENT_PARAM_KEYS and v not in (None, "", [])})
     if action == "receive":

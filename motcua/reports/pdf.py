@@ -112,7 +112,7 @@ def report_context(
         "place_date": (
             forms_pdf.place_date(agency, generated.date())
             if agency is not None
-            else f"......, ngày {generated:%d} tháng {generated:%m} năm {generated:%Y}"
+            else f"......, {forms_pdf.date_words(generated.date())}"
         ),
         "qr": forms_pdf.qr_data_uri(verify_url) if verify_url else "",
         "verify_url": verify_url,

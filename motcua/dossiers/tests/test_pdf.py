@@ -344,7 +344,7 @@ def test_form_not_issued_yet_is_not_found(named_org):
 def test_place_name_falls_back_to_parent(org):
     org["hn"].place_name = "Hà Nội"
     org["hn"].save()
-    assert pdf.place_date(org["so"], dt.date(2025, 9, 3)) == "Hà Nội, ngày 03 tháng 09 năm 2025"
+    assert pdf.place_date(org["so"], dt.date(2025, 9, 3)) == "Hà Nội, ngày 03 tháng 9 năm 2025"
 
 
 def test_ineligible_notice_only_for_ineligible_outcome(named_org):
