@@ -22,6 +22,18 @@ def fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def counter(org, **extra):
+    """A dossier registered at the Sở's counter by its one-stop officer (received at once with receive=True)."""
+    extra.setdefault("applicant", APPLICANT)
+    return services.dossier_file(
+        actor=org["users"]["officer"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="counter",
+        **extra,
+    )
+
+
 def act(org, d, action, who, at, **params):
     return services.dossier_act(code=d.code, action=action, actor=org["users"][who], params=params, at=at)
 
@@ -45,15 +57,7 @@ def test_the_date_line_pads_days_below_10_and_only_the_months_1_and_2(org, day, 
 def test_a_form_issued_in_march_writes_thang_3(org):
     org["so"].place_name = "Hà Nội"
     org["so"].save()
-    d, _ = services.dossier_file(
-        actor=org["users"]["officer"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="counter",
-        applicant=APPLICANT,
-        receive=True,
-        at=local(2025, 3, 3, 9, 0),
-    )
+    d, _ = counter(org, receive=True, at=local(2025, 3, 3, 9, 0))
     text = squash(form_text("receipt", d))
     assert "Hà Nội, ngày 03 tháng 3 năm 2025" in text
     assert "tháng 03" not in text
@@ -63,11 +67,8 @@ def test_an_authorised_person_signs_the_receipt_and_the_refusal_as_the_person_fi
     """Form 01 and Form 03 are signed by whoever handed the dossier in: the authorised person when the applicant
     authorised one (Decree 118/2025 Art. 6(2), 15), not the applicant who was not at the counter."""
     rep = {"name": "Lê Văn Tám", "id_number": "001085012345", "authorisation_document": "Giấy ủy quyền số 12"}
-    received, _ = services.dossier_file(
-        actor=org["users"]["officer"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="counter",
+    received, _ = counter(
+        org,
         applicant={**APPLICANT, "name": "Trần Thị Bích Ngọc"},
         representative=rep,
         receive=True,
@@ -78,11 +79,8 @@ def test_an_authorised_person_signs_the_receipt_and_the_refusal_as_the_person_fi
     assert "Lê Văn Tám" in signs and "Trần Thị Bích Ngọc" not in signs
     assert "Ông/Bà: <b>Trần Thị Bích Ngọc</b>" in html  # the applicant stays the applicant
 
-    refused, _ = services.dossier_file(
-        actor=org["users"]["officer"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="counter",
+    refused, _ = counter(
+        org,
         applicant={**APPLICANT, "name": "Trần Thị Bích Ngọc"},
         representative=rep,
         at=local(2025, 3, 3, 9, 30),
@@ -94,14 +92,8 @@ def test_an_authorised_person_signs_the_receipt_and_the_refusal_as_the_person_fi
     assert "Lê Văn Tám" in signs and "Trần Thị Bích Ngọc" not in signs
 
     # without an authorised person, the applicant signs as before
-    alone, _ = services.dossier_file(
-        actor=org["users"]["officer"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="counter",
-        applicant={**APPLICANT, "name": "Phạm Minh Châu"},
-        receive=True,
-        at=local(2025, 3, 3, 10, 0),
+    alone, _ = counter(
+        org, applicant={**APPLICANT, "name": "Phạm Minh Châu"}, receive=True, at=local(2025, 3, 3, 10, 0)
     )
     assert "Phạm Minh Châu" in squash(pdf.render_form_html("receipt", alone).split('class="signs"')[1])
 
@@ -110,15 +102,7 @@ def test_a_supplement_asked_during_a_step_moves_the_steps_deadline_by_the_time_p
     """The specialist's step (16 working hours from Mon 03/03/2025 08:00: Tue 04/03 17:00) is paused from Mon
     09:00 until the applicant supplements on Fri 07/03 09:00 (32 working hours): its deadline moves to Mon 10/03
     17:00, as the dossier's does, and the step completed on Fri 10:00 is early, not late."""
-    d = services.dossier_file(
-        actor=org["users"]["officer"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="counter",
-        applicant=APPLICANT,
-        receive=True,
-        at=local(2025, 3, 3, 7, 30),
-    )[0]
+    d = counter(org, receive=True, at=local(2025, 3, 3, 7, 30))[0]
     step = services.current_step(d)
     assert step.due_at == local(2025, 3, 4, 17, 0)
     d = act(org, d, "request_supplement", "specialist", local(2025, 3, 3, 9, 0), reason="Thiếu tờ khai")
@@ -166,15 +150,7 @@ def test_a_payment_asked_by_the_partner_moves_its_step_on_the_partners_calendar(
 def test_a_pause_before_the_step_began_its_clock_does_not_move_it_twice(org):
     """A supplement asked and given before any step time ran (received after the cut-off, paused and resumed
     before the next opening): nothing moves."""
-    d = services.dossier_file(
-        actor=org["users"]["officer"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="counter",
-        applicant=APPLICANT,
-        receive=True,
-        at=local(2025, 3, 3, 17, 10),
-    )[0]
+    d = counter(org, receive=True, at=local(2025, 3, 3, 17, 10))[0]
     due = services.current_step(d).due_at
     d = act(org, d, "request_supplement", "officer", local(2025, 3, 3, 17, 20), reason="Thiếu tờ khai")
     d = act(org, d, "supplement", "officer", local(2025, 3, 3, 18, 0))
@@ -187,15 +163,7 @@ def test_the_tracking_book_names_the_procedure_as_the_receipt_does(org):
     the catalogue renamed the procedure."""
     from motcua.catalog.models import Procedure
 
-    d = services.dossier_file(
-        actor=org["users"]["officer"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="counter",
-        applicant=APPLICANT,
-        receive=True,
-        at=local(2025, 3, 3, 9, 0),
-    )[0]
+    d = counter(org, receive=True, at=local(2025, 3, 3, 9, 0))[0]
     Procedure.objects.filter(pk=org["procedure"].pk).update(name="Đăng ký hộ kinh doanh (tên mới)")
     rows = pdf.tracking_rows(org["so"], dt.date(2025, 3, 3), dt.date(2025, 3, 3))
     assert [r["procedure"] for r in rows] == ["Đăng ký thành lập hộ kinh doanh"]

@@ -4,7 +4,9 @@ DOM checks in Chromium (no audit library), each for something that was wrong."""
 import pytest
 
 from motcua.dossiers import services as dossiers
-from motcua.notifications.tests.factories import APPLICANT, PASSWORD, make_world
+from motcua.notifications.tests.factories import APPLICANT, make_world
+
+from .test_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,14 +24,6 @@ TABLE_NAMES = """() => [...document.querySelectorAll('main table')].map(t => {
 TH_WITHOUT_SCOPE = (
     "() => [...document.querySelectorAll('main th:not([scope])')].map(th => th.textContent.trim())"
 )
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 @pytest.fixture
