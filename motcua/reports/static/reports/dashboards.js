@@ -55,12 +55,17 @@
   function rateBars(id, d, horizontal) {
     if (!d) { return; }
     var canvas = document.getElementById(id);
+    if (horizontal) {
+      // one row per field, every label shown: Chart.js would skip every other name to fit a fixed height
+      canvas.parentNode.style.height = Math.max(160, 26 * d.labels.length + 40) + "px";
+    }
+    var categories = { ticks: { autoSkip: false } };
     new Chart(canvas, {
       type: "bar",
       data: { labels: d.labels, datasets: [{ label: label(canvas, "rate", "Tỷ lệ trước và đúng hạn (%)"), data: d.on_time_rate,
         backgroundColor: d.on_time_rate.map(function (v) { return v === null ? "#ccc" : (v >= 95 ? C.early : (v >= 80 ? C.pending : C.late)); }) }] },
       options: { indexAxis: horizontal ? "y" : "x", maintainAspectRatio: false,
-        scales: horizontal ? { x: { min: 0, max: 100 } } : { y: { min: 0, max: 100 } },
+        scales: horizontal ? { x: { min: 0, max: 100 }, y: categories } : { x: categories, y: { min: 0, max: 100 } },
         plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (c) { return pct(c.raw); } } } } }
     });
   }
