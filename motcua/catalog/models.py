@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.models import CheckedTextModel
@@ -233,32 +235,33 @@ class ProcedureVersion(CheckedTextModel, models.Model):
         return self.legal_days is not None and self.legal_days == 0
 
     def legal_limit_text(self) -> str:
-        """The legal limit in words: '03 ngày làm việc', '6 giờ làm việc', 'Trong ngày'; '' when not single."""
+        """The legal limit in words: '03 ngày làm việc', '6 giờ làm việc', 'Trong ngày'; '' when not single. In the
+        active language (the pages' English says '03 working days')."""
         if self.legal_days is not None:
             if self.legal_days == 0:
-                return "Trong ngày"
-            unit = (
-                "ngày làm việc"
-                if "lam viec" in fold(self.days_basis) or "working" in self.days_basis
-                else "ngày"
-            )
-            return f"{fmt_days(self.legal_days)} {unit}"
+                return gettext("Trong ngày")
+            n = {"n": local_days(self.legal_days)}
+            if "lam viec" in fold(self.days_basis) or "working" in self.days_basis:
+                return gettext("%(n)s ngày làm việc") % n
+            return gettext("%(n)s ngày") % n
         if self.legal_hours is not None:
-            return f"{format(self.legal_hours.normalize(), 'f').replace('.', ',')} giờ làm việc"
+            return gettext("%(n)s giờ làm việc") % {"n": number_format(self.legal_hours.normalize())}
         return ""
 
     def registered_limit_text(self, agency_days: Decimal | None = None) -> str:
         """As decisions publish it: '02 ngày (cắt giảm 01/03, 33,33%)'; with `agency_days`, the limit registered
-        at that agency (`registered_for`)."""
+        at that agency (`registered_for`). In the active language, numbers written as it writes them."""
         registered = self.registered_for(agency_days)
         if registered is None or self.legal_days in (None, 0):
             return ""
         cut = self.legal_days - registered
         pct = (cut / self.legal_days * 100).quantize(Decimal("0.01"))
-        return (
-            f"{fmt_days(registered)} ngày (cắt giảm {fmt_days(cut)}/{fmt_days(self.legal_days)}, "
-            f"{str(pct).replace('.', ',')}%)"
-        )
+        return gettext("%(days)s ngày (cắt giảm %(cut)s/%(legal)s, %(pct)s%%)") % {
+            "days": local_days(registered),
+            "cut": local_days(cut),
+            "legal": local_days(self.legal_days),
+            "pct": number_format(pct, 2),
+        }
 
 
 def registered_days_at(procedure: Procedure, agency: Agency | None) -> Decimal | None:
@@ -272,6 +275,13 @@ def registered_days_at(procedure: Procedure, agency: Agency | None) -> Decimal |
         .values_list("registered_days", flat=True)
         .first()
     )
+
+
+def local_days(value: Decimal) -> str:
+    """`fmt_days` with the active language's decimal separator (0,5 in Vietnamese, 0.5 in English)."""
+    if value == value.to_integral_value():
+        return f"{int(value):02d}"
+    return number_format(value.normalize())
 
 
 def fmt_days(value: Decimal) -> str:

@@ -49,6 +49,25 @@ def test_legal_limit_text_and_limit_hours():
     assert v.applied_days == Decimal(22) and v.limit_hours() == Decimal(176)
 
 
+def test_limit_texts_in_english_pages():
+    """The catalogue's limit in words follows the interface language: an English page said "03 ngày làm việc" and
+    "2,5 ngày (cắt giảm 0,5/03, 16,67%)" among English words."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert (
+            _version(legal_days=Decimal(3), days_basis="ngày làm việc").legal_limit_text()
+            == "03 working days"
+        )
+        assert _version(legal_days=Decimal("10.5")).legal_limit_text() == "10.5 days"
+        assert _version(legal_days=Decimal(0)).legal_limit_text() == "Same day"
+        assert _version(legal_hours=Decimal("1.5")).legal_limit_text() == "1.5 working hours"
+        v = _version(legal_days=Decimal(3), registered_days=Decimal("2.5"))
+        assert v.registered_limit_text() == "2.5 days (cut by 0.5 of 03, 16.67%)"
+    with translation.override("vi"):
+        assert _version(legal_hours=Decimal("1.5")).legal_limit_text() == "1,5 giờ làm việc"
+
+
 def test_fmt_days():
     assert fmt_days(Decimal(2)) == "02"
     assert fmt_days(Decimal("0.5")) == "0,5"
