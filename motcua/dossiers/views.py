@@ -206,6 +206,8 @@ def _detail_context(
         action_forms.append({"action": action, "label": TRANSITIONS[action].display, "form": form})
     steps = list(dossier.steps.select_related("agency", "assignee").order_by("order"))
     current = next((s for s in steps if s.started_at and not s.completed_at), None)
+    if current is not None:  # the step under way flagged as in the inboxes (its own due instant and calendar)
+        current.due_flag = selectors.step_due_status(current, dossier)
     forms_list = pdf.available_forms(dossier)
     recorded = set()
     for hashes in dossier.events.values_list("file_hashes", flat=True):

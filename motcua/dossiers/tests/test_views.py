@@ -173,6 +173,26 @@ def test_inbox_shows_the_step_under_way_with_its_own_due_instant(client, org):
     assert "Bước đang xử lý" not in client.get("/staff/?tab=receive").content.decode()
 
 
+def test_dossier_page_flags_the_step_under_way_when_its_own_due_instant_passed(client, org):
+    """The inbox said "Bước quá hạn" but the dossier page's process table showed the same step's past due instant
+    without a word; the row under way now carries the inbox's flag, and only that row."""
+    d = act(org, file_online(org), "receive", "officer")
+    d = act(org, d, "assign", "unit_head", assignee="cv")
+    step = d.steps.get(order=1)
+    login(client, org, "specialist")
+
+    def current_row():
+        html = client.get(f"/staff/dossiers/{d.code}/").content.decode()
+        row = html[html.index('aria-current="step"') :]
+        return html, row[: row.index("</tr>")]
+
+    html, row = current_row()
+    assert "Bước quá hạn" not in html
+    type(step).objects.filter(pk=step.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
+    html, row = current_row()
+    assert '<span class="flag overdue">Bước quá hạn</span>' in row and html.count("Bước quá hạn") == 1
+
+
 def test_staff_pages_need_login_and_a_staff_role(client, org):
     r = client.get("/staff/")
     assert r.status_code == 302 and r["Location"].startswith("/accounts/login/")
