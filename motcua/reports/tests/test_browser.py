@@ -116,3 +116,19 @@ def test_field_chart_names_every_field(page, live_server, world, table, staff):
         " return [c.data.labels.length, c.scales.y.ticks.length]; })()"
     )
     assert labels == 16 and ticks == labels
+
+
+def test_ranking_chart_on_a_phone_has_one_row_per_agency(page, live_server, table, staff):
+    """At 360 px the ranking's agency identifiers were drawn on top of each other under vertical bars; on a narrow
+    screen the chart is drawn with one row per agency, every identifier named."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    login(page, live_server.url, "giamsat.test")
+    page.goto(f"{live_server.url}/thong-ke/giam-sat/?from=2025-03-01&to=2025-03-31")
+    axis, labels, ticks = page.evaluate(
+        "(() => { const c = Chart.getChart(document.getElementById('chart-ranking'));"
+        " return [c.options.indexAxis, c.data.labels.length, c.scales.y.ticks.length]; })()"
+    )
+    assert axis == "y" and labels >= 2 and ticks == labels
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.reload()
+    assert page.evaluate("Chart.getChart(document.getElementById('chart-ranking')).options.indexAxis") == "x"

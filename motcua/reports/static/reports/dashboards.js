@@ -70,5 +70,6 @@
     });
   }
   rateBars("chart-fields", data("chart-fields-data"), true);
-  rateBars("chart-ranking", data("chart-ranking-data"), false);
+  // on a phone the ranking's twenty-odd agencies do not fit side by side: one row each, as the fields
+  rateBars("chart-ranking", data("chart-ranking-data"), window.matchMedia("(max-width: 40em)").matches);
 })();
