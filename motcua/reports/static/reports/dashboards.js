@@ -22,7 +22,7 @@
     new Chart(document.getElementById("chart-result"), {
       type: "doughnut",
       data: { labels: result.labels, datasets: [{ data: result.values, backgroundColor: [C.early, C.onTime, C.late] }] },
-      options: { plugins: { legend: { position: "right" } }, maintainAspectRatio: false }
+      options: { plugins: { legend: { position: "bottom" } }, maintainAspectRatio: false }  // beside the ring, not at the box's far edge
     });
   }
   var m = data("chart-monthly-data");
