@@ -486,6 +486,44 @@ def receipt_context(dossier: Dossier) -> dict:
     return ctx
 
 
+@dataclass(frozen=True)
+class Requester:
+    """Who asked for a supplement or a payment during processing: the agency in whose name (`agency`) and the agency
+    holding the dossier then (`step_agency`, when an inter-agency step was under way; else None)."""
+
+    agency: Agency
+    step_agency: Agency | None
+
+    @property
+    def partner(self) -> bool:
+        return self.step_agency is not None and self.agency.pk == self.step_agency.pk
+
+
+def requester(dossier: Dossier, event: DossierEvent, steps: list[DossierStep] | None = None) -> Requester:
+    """Read from what the event recorded (`requesting_agency`, `step_agency`); for an event recorded before it did, the
+    step under way then (the event's step order) and the roles the actor holds: a partner's staff without a role
+    at the receiving agency asked in the partner's name (as they could before ADR 0004's 27/11/2026 addendum)."""
+    data = event.data or {}
+    agencies = {dossier.agency.identifier: dossier.agency}
+    wanted = {data.get("requesting_agency"), data.get("step_agency")} - {None, ""} - set(agencies)
+    if wanted:
+        agencies.update({a.identifier: a for a in Agency.objects.filter(identifier__in=wanted)})
+    if data.get("step_agency"):
+        return Requester(
+            agencies.get(data.get("requesting_agency"), dossier.agency), agencies.get(data["step_agency"])
+        )
+    if steps is None:
+        steps = list(dossier.steps.select_related("agency").order_by("order"))
+    step = next((s for s in steps if s.order == event.step_order), None) if event.step_order else None
+    if step is None or step.agency_id == dossier.agency_id:
+        return Requester(dossier.agency, None)
+    from motcua.org.selectors import roles_of
+
+    held = {r.agency_id for r in roles_of(event.actor)} if event.actor_id else set()
+    partner_asks = step.agency_id in held and dossier.agency_id not in held
+    return Requester(step.agency if partner_asks else dossier.agency, step.agency)
+
+
 def supplement_context(dossier: Dossier, seq: int | None = None) -> dict:
     spec = FORMS["supplement"]
     event = form_event(dossier, "supplement", seq)
@@ -495,11 +533,21 @@ def supplement_context(dossier: Dossier, seq: int | None = None) -> dict:
         for i in (event.data.get("items") or [])
         if isinstance(i, dict)
     ]
+    who = requester(dossier, event)
+    officer = user_label(event.actor, event.actor_name)
     ctx.update(
         {
             "items": items,
             "reason": event.reason,
-            "officer": user_label(event.actor, event.actor_name),
+            # A partner agency that found the dossier incomplete during its inter-agency step asks through the
+            # receiving agency's one-stop unit, which sends this form in its own name and number series and stays
+            # the applicant's contact (rules §1.3; ADR 0019, 29/11/2026): the partner and its officer are named as
+            # those who asked; the one-stop officer who sends it signs.
+            "partner_request": who.partner,
+            "requesting_agency": who.agency,
+            "requested_by": officer if who.partner else "",
+            "officer": "" if who.partner else officer,
+            "contact": f"{ctx['one_stop_name']} {dossier.agency.name}" if who.partner else officer,
             "before_reception": event.from_state == "submitted",
             "round": dossier.events.filter(action="request_supplement", seq__lte=event.seq).count(),
             "asked_at": fmt_hm_date(event.at),
@@ -582,6 +630,14 @@ def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[Dossi
     rows: list[dict] = []
     current_actor = one_stop
 
+    def asker(e: DossierEvent) -> tuple[str, str]:
+        """Who gives the dossier back to the one-stop unit for a supplement or payment (the unit on the row), and a
+        note when that is not the step's holder: during a partner's step, the receiving agency may ask itself."""
+        who = requester(dossier, e, steps)
+        if who.step_agency is None or who.partner:
+            return current_actor, ""
+        return who.agency.name, f" (trong bước liên thông tại {who.step_agency.name})"
+
     def add(giver_unit, receiver_unit, at, giver, receiver, result="", note=""):
         rows.append(
             {
@@ -636,11 +692,13 @@ def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[Dossi
             )
             current_actor = receiver_unit
         elif e.action == "request_supplement" and e.from_state != "submitted":
-            add(current_actor, one_stop, e.at, actor, "", note=f"Yêu cầu bổ sung hồ sơ: {e.reason}")
+            unit, where = asker(e)
+            add(unit, one_stop, e.at, actor, "", note=f"Yêu cầu bổ sung hồ sơ{where}: {e.reason}")
         elif e.action == "supplement" and e.from_state == "supplement_requested":
             add(one_stop, current_actor, e.at, actor, "", note="Hồ sơ đã được bổ sung")
         elif e.action == "request_payment":
-            add(current_actor, one_stop, e.at, actor, "", note="Yêu cầu thực hiện nghĩa vụ tài chính")
+            unit, where = asker(e)
+            add(unit, one_stop, e.at, actor, "", note=f"Yêu cầu thực hiện nghĩa vụ tài chính{where}")
         elif e.action == "confirm_payment":
             add(one_stop, current_actor, e.at, actor, "", note="Đã thực hiện nghĩa vụ tài chính")
         elif e.action == "apologize":

@@ -312,3 +312,82 @@ def test_a_public_service_centre_numbers_ttpvhcc_and_a_unit_may_set_its_own(org)
 def test_the_admin_shows_the_units_abbreviation(org, admin_client):
     page = admin_client.get(f"/admin/org/agency/{org['so'].pk}/change/").content.decode()
     assert 'name="units-0-form_abbreviation"' in page
+
+
+# --- a supplement asked for during an inter-agency (liên thông) step ----------------------------------------------
+
+
+def _named(org):
+    org["so"].place_name, org["so"].phone = "Hà Nội", "024 3825 6789"
+    org["so"].save()
+    org["tax"].phone = "024 1111 2222"
+    org["tax"].save()
+    for key, first, last in (("specialist", "Trần Văn", "Cường"), ("tax_specialist", "Lê Thị", "Thu")):
+        u = org["users"][key]
+        u.first_name, u.last_name = first, last
+        u.save()
+
+
+def test_a_supplement_asked_by_the_department_while_the_tax_office_holds_the_step_is_not_the_tax_offices(org):
+    """Received at the Sở, assigned, handed over to the tax office (liên thông); the Sở's specialist asks for a
+    supplement while the tax office holds the step. The control slip used to write the row as given by "Cục Thuế"
+    (the step's holder) with the Sở's specialist as the giver: it now names the Sở, and where the dossier was."""
+    _named(org)
+    d = at_the_tax_office(org)
+    d = act(org, d, "request_supplement", "specialist", local(2025, 3, 3, 11, 0), reason="Thiếu tờ khai thuế")
+    event = d.events.get(action="request_supplement")
+    assert event.data["step_agency"] == TAX and event.data["requesting_agency"] == "000.00.21.H26"
+    assert services.verify_chain(d) == []
+    row = next(r for r in pdf.control_context(d)["rows"] if r["note"].startswith("Yêu cầu bổ sung"))
+    assert row["giver_unit"] == "Sở Kế hoạch và Đầu tư" and row["giver"] == "Trần Văn Cường"
+    assert row["note"] == "Yêu cầu bổ sung hồ sơ (trong bước liên thông tại Cục Thuế): Thiếu tờ khai thuế"
+    text = squash(form_text("supplement", d))
+    assert "Trong quá trình giải quyết, Sở Kế hoạch và Đầu tư đã xem xét hồ sơ" in text
+    assert (
+        "liên hệ Trần Văn Cường, số điện thoại 024 3825 6789" in text
+    )  # the Sở's own officer, the Sở's phone
+
+
+def test_a_supplement_the_partner_asked_for_is_sent_by_the_receiving_one_stop_unit(org, monkeypatch):
+    """The partner's own officer recorded the request (history from before partners were limited to their step's
+    work — ADR 0004, 27/11/2026 — or an installation that lets them ask). Form 02 is still the receiving one-stop
+    unit's (rules §1.3: the agency asks, the one-stop unit sends it; the applicant's single point of contact): the
+    Sở's header, unit and number series; "theo đề nghị của Cục Thuế"; the applicant contacts the Sở's one-stop unit
+    at the Sở's phone; the one-stop officer who sends it signs; the tax officer is named as the one who asked. The
+    event keeps its actor. An event recorded before the requesting agency was written down reads the same."""
+    _named(org)
+    d = at_the_tax_office(org)
+    monkeypatch.setattr(
+        services, "STEP_AGENCY_ACTIONS", services.STEP_AGENCY_ACTIONS | {"request_supplement"}
+    )
+    d = act(
+        org, d, "request_supplement", "tax_specialist", local(2025, 3, 3, 11, 0), reason="Thiếu tờ khai thuế"
+    )
+    event = d.events.get(action="request_supplement")
+    assert event.actor == org["users"]["tax_specialist"]
+    assert event.data["requesting_agency"] == TAX
+
+    def check():
+        text = squash(form_text("supplement", d))
+        header = text.split("PHIẾU YÊU CẦU BỔ SUNG")[0]
+        assert "SỞ KẾ HOẠCH VÀ ĐẦU TƯ" in header and "CỤC THUẾ" not in header
+        assert f"Số: 250303-0001.{event.seq:02d}/PBS-BPTNTKQ" in header
+        assert (
+            "Trong quá trình giải quyết liên thông, Cục Thuế (cơ quan phối hợp giải quyết) đã xem xét hồ sơ"
+            in text
+        )
+        assert (
+            "Theo đề nghị của Cục Thuế, Bộ phận Một cửa Sở Kế hoạch và Đầu tư đề nghị Ông/Bà bổ sung" in text
+        )
+        assert "liên hệ Bộ phận Một cửa Sở Kế hoạch và Đầu tư, số điện thoại 024 3825 6789" in text
+        assert "024 1111 2222" not in text
+        assert "Cơ quan đề nghị bổ sung: Cục Thuế (cán bộ: Lê Thị Thu)" in text
+        signs = squash(pdf.render_form_html("supplement", d).split('class="signs"')[1])
+        assert "Lê Thị Thu" not in signs  # the one-stop officer who sends it signs, by hand
+        row = next(r for r in pdf.control_context(d)["rows"] if r["note"].startswith("Yêu cầu bổ sung"))
+        assert (row["giver_unit"], row["giver"]) == ("Cục Thuế", "Lê Thị Thu")
+
+    check()
+    data = {k: v for k, v in event.data.items() if k not in ("requesting_agency", "step_agency")}
+    type(event).objects.filter(pk=event.pk).update(data=data)  # as recorded before this change
+    check()
