@@ -15,6 +15,7 @@ sequence number, the place and date line, and a QR code of the dossier code.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -26,9 +27,9 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from motcua.core.errors import NotFound
-from motcua.org.models import Agency, Role
+from motcua.org.models import ONE_STOP_KINDS, Agency, AgencyLevel, Role, StaffRole, Unit
 
-from . import lifecycle
+from . import circulars, lifecycle
 from .models import (
     Channel,
     Classification,
@@ -51,10 +52,10 @@ NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"
 @dataclass(frozen=True)
 class FormSpec:
     key: str
-    number: str  # "01" … "07" (Circular 03/2025 Phụ lục I)
+    number: str  # "01" … "07" (Circular 03/2025 Phụ lục I; a form dated earlier: circulars.circular_on)
     title: str
     action: str  # the event the form is issued from
-    suffix: str  # number suffix before "-TTPVHCC"
+    suffix: str  # number suffix before the issuing unit's abbreviation ("PBS" in "…/PBS-TTPVHCC")
     template: str
     citizen: bool  # the applicant may download it
     landscape: bool = False
@@ -224,14 +225,67 @@ def code_tail(dossier: Dossier) -> str:
     return dossier.code[len(prefix) :] if dossier.code.startswith(prefix) else dossier.code
 
 
-def form_number(spec: FormSpec, dossier: Dossier, event: DossierEvent | None) -> str:
-    """'Số: 250303-0007/TTPVHCC' (receipt) or '250303-0007.03/PBS-TTPVHCC' (event #3 of the dossier)."""
+def form_number(spec: FormSpec, dossier: Dossier, event: DossierEvent | None, abbreviation: str) -> str:
+    """'Số: 250303-0007/TTPVHCC' (receipt) or '250303-0007.03/PBS-TTPVHCC' (event #3 of the dossier), ending in the
+    abbreviation of the one-stop unit that issues it (`number_abbreviation`)."""
     tail = code_tail(dossier)
     if spec.key == "receipt" or event is None:
         base = tail
     else:
         base = f"{tail}.{event.seq:02d}"
-    return f"{base}/{spec.suffix + '-' if spec.suffix else ''}TTPVHCC"
+    return f"{base}/{spec.suffix + '-' if spec.suffix else ''}{abbreviation}"
+
+
+# An agency without a one-stop unit recorded: the name Decree 118/2025 Art. 1 gives a one-stop unit at its level
+# (a province's or commune's is its public-service centre; a ministry's or department's, its Bộ phận Tiếp nhận và
+# Trả kết quả).
+CENTRE_LEVELS = frozenset({AgencyLevel.PROVINCE, AgencyLevel.COMMUNE})
+
+
+def one_stop_unit(agency: Agency, actor=None) -> Unit | None:
+    """The agency's one-stop unit (kind "Bộ phận Một cửa" or "Trung tâm Phục vụ hành chính công"): the one where
+    `actor` (the officer who received the dossier) holds a role when the agency has several, else the first."""
+    units = sorted((u for u in agency.units.all() if u.kind in ONE_STOP_KINDS), key=lambda u: u.pk)
+    if len(units) > 1 and actor is not None:
+        held = set(
+            StaffRole.objects.filter(user=actor, agency=agency, unit__in=units).values_list(
+                "unit_id", flat=True
+            )
+        )
+        units = [u for u in units if u.pk in held] or units
+    return units[0] if units else None
+
+
+def number_abbreviation(agency: Agency, unit: Unit | None) -> str:
+    """The issuing unit's abbreviation in the forms' numbers: the unit's own or its kind's (TTPVHCC for a
+    public-service centre, BPTNTKQ for a one-stop section), else by the agency's level."""
+    if unit is not None:
+        return unit.number_abbreviation
+    return "TTPVHCC" if agency.level in CENTRE_LEVELS else "BPTNTKQ"
+
+
+def _receiving_unit(dossier: Dossier) -> Unit | None:
+    receive = dossier.events.filter(action="receive").select_related("actor").first()
+    return one_stop_unit(dossier.agency, receive.actor if receive else None)
+
+
+def dated_spec(spec: FormSpec, day: dt.date) -> tuple[FormSpec, circulars.FormCircular]:
+    """The form as the circular in force on `day` numbers and titles it (Circular 01/2018 before Circular 03/2025)."""
+    circular = circulars.circular_on(day)
+    return (
+        dataclasses.replace(
+            spec,
+            number=circular.numbers.get(spec.key, ""),
+            title=circular.titles.get(spec.key, spec.title),
+        ),
+        circular,
+    )
+
+
+def _day(when) -> dt.date:
+    if isinstance(when, dt.datetime):
+        return when.astimezone(LOCAL).date()
+    return when
 
 
 def person_names(usernames) -> dict[str, str]:
@@ -300,33 +354,43 @@ def form_event(dossier: Dossier, form: str, seq: int | None = None) -> DossierEv
 
 def available_forms(dossier: Dossier) -> list[dict]:
     """Forms the dossier has (one entry per issued form; several supplement requests give several entries)."""
-    actions = list(dossier.events.order_by("seq").values_list("action", "seq", "data"))
+    actions = list(dossier.events.order_by("seq").values_list("action", "seq", "data", "at"))
     out = []
     for key, spec in FORMS.items():
-        seqs = [s for a, s, data in actions if spec.matches(a, data)]
-        if not seqs:
+        issued = [(s, at) for a, s, data, at in actions if spec.matches(a, data)]
+        if not issued:
             continue
+        # numbered as the circular in force on the form's date numbers it (the form printed is the same)
         if key == "supplement":
-            for n, s in enumerate(seqs, start=1):
-                out.append({"key": key, "spec": spec, "seq": s, "round": n if len(seqs) > 1 else None})
+            for n, (s, at) in enumerate(issued, start=1):
+                dated = dated_spec(spec, _day(at))[0]
+                out.append({"key": key, "spec": dated, "seq": s, "round": n if len(issued) > 1 else None})
         else:
-            out.append({"key": key, "spec": spec, "seq": None, "round": None})
+            day = _day(issued[0][1] if key == "control" else issued[-1][1])
+            out.append({"key": key, "spec": dated_spec(spec, day)[0], "seq": None, "round": None})
     return out
 
 
 # --- contexts -------------------------------------------------------------------------------------------------
 
 
-def _common(spec: FormSpec, dossier: Dossier, event: DossierEvent | None, when) -> dict:
+def _common(spec: FormSpec, dossier: Dossier, event: DossierEvent | None, when, *, form_day=None) -> dict:
+    """What every form carries. `when` dates the form (the place and date line); `form_day`, when given, is the day
+    that chooses the circular instead (the control slip, opened at reception)."""
     agency = dossier.agency
+    unit = _receiving_unit(dossier)
+    spec, circular = dated_spec(spec, form_day or _day(when or dossier.created_at))
     return {
         "spec": spec,
+        "circular": circular,
         "dossier": dossier,
         "agency": agency,
+        "one_stop_unit": unit,
+        "one_stop_name": unit.name if unit else "Bộ phận Một cửa",
         "parent_name": agency.parent.name if agency.parent_id else "",
         "national_name": NATIONAL_NAME,
         "national_motto": NATIONAL_MOTTO,
-        "number": form_number(spec, dossier, event),
+        "number": form_number(spec, dossier, event, number_abbreviation(agency, unit)),
         "place_date": place_date(agency, when),
         "qr": qr_data_uri(dossier.code),
         "applicant_title": "Tổ chức" if dossier.applicant_kind == "organization" else "Ông/Bà",
@@ -422,6 +486,44 @@ def receipt_context(dossier: Dossier) -> dict:
     return ctx
 
 
+@dataclass(frozen=True)
+class Requester:
+    """Who asked for a supplement or a payment during processing: the agency in whose name (`agency`) and the agency
+    holding the dossier then (`step_agency`, when an inter-agency step was under way; else None)."""
+
+    agency: Agency
+    step_agency: Agency | None
+
+    @property
+    def partner(self) -> bool:
+        return self.step_agency is not None and self.agency.pk == self.step_agency.pk
+
+
+def requester(dossier: Dossier, event: DossierEvent, steps: list[DossierStep] | None = None) -> Requester:
+    """Read from what the event recorded (`requesting_agency`, `step_agency`); for an event recorded before it did, the
+    step under way then (the event's step order) and the roles the actor holds: a partner's staff without a role
+    at the receiving agency asked in the partner's name (as they could before ADR 0004's 27/11/2026 addendum)."""
+    data = event.data or {}
+    agencies = {dossier.agency.identifier: dossier.agency}
+    wanted = {data.get("requesting_agency"), data.get("step_agency")} - {None, ""} - set(agencies)
+    if wanted:
+        agencies.update({a.identifier: a for a in Agency.objects.filter(identifier__in=wanted)})
+    if data.get("step_agency"):
+        return Requester(
+            agencies.get(data.get("requesting_agency"), dossier.agency), agencies.get(data["step_agency"])
+        )
+    if steps is None:
+        steps = list(dossier.steps.select_related("agency").order_by("order"))
+    step = next((s for s in steps if s.order == event.step_order), None) if event.step_order else None
+    if step is None or step.agency_id == dossier.agency_id:
+        return Requester(dossier.agency, None)
+    from motcua.org.selectors import roles_of
+
+    held = {r.agency_id for r in roles_of(event.actor)} if event.actor_id else set()
+    partner_asks = step.agency_id in held and dossier.agency_id not in held
+    return Requester(step.agency if partner_asks else dossier.agency, step.agency)
+
+
 def supplement_context(dossier: Dossier, seq: int | None = None) -> dict:
     spec = FORMS["supplement"]
     event = form_event(dossier, "supplement", seq)
@@ -431,11 +533,21 @@ def supplement_context(dossier: Dossier, seq: int | None = None) -> dict:
         for i in (event.data.get("items") or [])
         if isinstance(i, dict)
     ]
+    who = requester(dossier, event)
+    officer = user_label(event.actor, event.actor_name)
     ctx.update(
         {
             "items": items,
             "reason": event.reason,
-            "officer": user_label(event.actor, event.actor_name),
+            # A partner agency that found the dossier incomplete during its inter-agency step asks through the
+            # receiving agency's one-stop unit, which sends this form in its own name and number series and stays
+            # the applicant's contact (rules §1.3; ADR 0019, 29/11/2026): the partner and its officer are named as
+            # those who asked; the one-stop officer who sends it signs.
+            "partner_request": who.partner,
+            "requesting_agency": who.agency,
+            "requested_by": officer if who.partner else "",
+            "officer": "" if who.partner else officer,
+            "contact": f"{ctx['one_stop_name']} {dossier.agency.name}" if who.partner else officer,
             "before_reception": event.from_state == "submitted",
             "round": dossier.events.filter(action="request_supplement", seq__lte=event.seq).count(),
             "asked_at": fmt_hm_date(event.at),
@@ -518,6 +630,14 @@ def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[Dossi
     rows: list[dict] = []
     current_actor = one_stop
 
+    def asker(e: DossierEvent) -> tuple[str, str]:
+        """Who gives the dossier back to the one-stop unit for a supplement or payment (the unit on the row), and a
+        note when that is not the step's holder: during a partner's step, the receiving agency may ask itself."""
+        who = requester(dossier, e, steps)
+        if who.step_agency is None or who.partner:
+            return current_actor, ""
+        return who.agency.name, f" (trong bước liên thông tại {who.step_agency.name})"
+
     def add(giver_unit, receiver_unit, at, giver, receiver, result="", note=""):
         rows.append(
             {
@@ -572,11 +692,13 @@ def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[Dossi
             )
             current_actor = receiver_unit
         elif e.action == "request_supplement" and e.from_state != "submitted":
-            add(current_actor, one_stop, e.at, actor, "", note=f"Yêu cầu bổ sung hồ sơ: {e.reason}")
+            unit, where = asker(e)
+            add(unit, one_stop, e.at, actor, "", note=f"Yêu cầu bổ sung hồ sơ{where}: {e.reason}")
         elif e.action == "supplement" and e.from_state == "supplement_requested":
             add(one_stop, current_actor, e.at, actor, "", note="Hồ sơ đã được bổ sung")
         elif e.action == "request_payment":
-            add(current_actor, one_stop, e.at, actor, "", note="Yêu cầu thực hiện nghĩa vụ tài chính")
+            unit, where = asker(e)
+            add(unit, one_stop, e.at, actor, "", note=f"Yêu cầu thực hiện nghĩa vụ tài chính{where}")
         elif e.action == "confirm_payment":
             add(one_stop, current_actor, e.at, actor, "", note="Đã thực hiện nghĩa vụ tài chính")
         elif e.action == "apologize":
@@ -632,7 +754,7 @@ def control_context(dossier: Dossier) -> dict:
     partners = sorted({s.agency.name for s in steps if s.agency_id != dossier.agency_id})
     due = dossier.due_at
     last = events[-1] if events else event
-    ctx = _common(spec, dossier, event, last.at)
+    ctx = _common(spec, dossier, event, last.at, form_day=_day(event.at))  # the slip opened at reception
     ctx.update(
         {
             "rows": control_rows(dossier, events, steps),
@@ -770,17 +892,22 @@ def tracking_rows(agency: Agency, start: dt.date, end: dt.date) -> list[dict]:
 
 
 def tracking_context(agency: Agency, start: dt.date, end: dt.date, *, now: dt.datetime | None = None) -> dict:
-    spec = TRACKING_BOOK
     from django.utils import timezone
 
+    # the book of a period follows the form in force as the period opens
+    spec, circular = dated_spec(TRACKING_BOOK, start)
+    unit = one_stop_unit(agency)
     now = now or timezone.now()
     return {
         "spec": spec,
+        "circular": circular,
         "agency": agency,
+        "one_stop_unit": unit,
+        "one_stop_name": unit.name if unit else "Bộ phận Một cửa",
         "parent_name": agency.parent.name if agency.parent_id else "",
         "national_name": NATIONAL_NAME,
         "national_motto": NATIONAL_MOTTO,
-        "number": f"{start:%y%m%d}-{end:%y%m%d}/STD-TTPVHCC",
+        "number": f"{start:%y%m%d}-{end:%y%m%d}/STD-{number_abbreviation(agency, unit)}",
         "place_date": place_date(agency, now),
         "start": fmt_date(start),
         "end": fmt_date(end),

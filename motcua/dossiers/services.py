@@ -1599,7 +1599,10 @@ def _apply_steps(
     """Step bookkeeping for assign / hand_over. Returns (step order, event data)."""
     if action not in ("assign", "hand_over"):
         step = current_step(dossier)
-        return (step.order if step else None), {}
+        data = {}
+        if action in lifecycle.PAUSE_ACTIONS and step is not None and step.agency_id != dossier.agency_id:
+            data = _asked_during_partner_step(dossier, step, action, actor)
+        return (step.order if step else None), data
     steps = steps_of(dossier)
     current = next((s for s in steps if s.started_at and not s.completed_at), None)
     if action == "assign":
@@ -1692,6 +1695,21 @@ def _apply_steps(
         )
         return nxt.order, data
     return (current.order if current else None), data
+
+
+def _asked_during_partner_step(dossier: Dossier, step: DossierStep, action: str, actor) -> dict:
+    """What a supplement or payment request made while an inter-agency step is under way records beside its actor:
+    the agency holding the dossier (`step_agency`) and the agency in whose name the actor asked
+    (`requesting_agency`) — the step's agency for its own work (a tax office's payment notice, STEP_AGENCY_ACTIONS),
+    else the receiving agency. The forms read them: Form 02 is still sent by the receiving agency's one-stop unit,
+    "theo đề nghị của" a partner that asked, and the control slip names who asked (ADR 0019, 29/11/2026)."""
+    own = _roles_in(actor, {dossier.agency_id}) if actor is not None else set()
+    at_step = _roles_in(actor, {step.agency_id}) if actor is not None else set()
+    partner_asks = bool(at_step) and (not own or action in STEP_AGENCY_ACTIONS)
+    return {
+        "step_agency": step.agency.identifier,
+        "requesting_agency": step.agency.identifier if partner_asks else dossier.agency.identifier,
+    }
 
 
 def snapshot_dict(snap: lifecycle.Snapshot) -> dict:

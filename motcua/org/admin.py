@@ -40,6 +40,9 @@ class UnitForm(forms.ModelForm):
     def clean_name(self):
         return nfc(self.cleaned_data["name"]).strip()
 
+    def clean_form_abbreviation(self):
+        return nfc(self.cleaned_data.get("form_abbreviation") or "").strip().upper()
+
 
 def office_day_hours(agency: Agency):
     """The length of the agency's office day in hours (morning and afternoon sessions)."""
@@ -63,7 +66,7 @@ class UnitInline(admin.TabularInline):
     model = Unit
     form = UnitForm
     extra = 0
-    fields = ["name", "kind"]
+    fields = ["name", "kind", "form_abbreviation"]
 
 
 class StaffRoleInlineFormSet(BaseInlineFormSet):

@@ -8,7 +8,7 @@ from motcua.core.i18n import vietnamese
 from motcua.core.schemas import ErrorOut, OfficeHoursOut
 
 from . import selectors
-from .models import Agency, AgencyLevel
+from .models import ONE_STOP_KINDS, Agency, AgencyLevel
 
 router = Router(tags=["agencies"])
 
@@ -128,6 +128,6 @@ def get_agency(request: HttpRequest, identifier: str):
     data["children"] = [_ref(c) for c in sorted(agency.children.all(), key=lambda c: c.path)]
     data["units"] = [
         {"name": u.name, "kind": u.kind, "kind_label": vietnamese(u.get_kind_display)}
-        for u in sorted(agency.units.all(), key=lambda u: (u.kind != "one_stop", u.pk))
+        for u in sorted(agency.units.all(), key=lambda u: (u.kind not in ONE_STOP_KINDS, u.pk))
     ]
     return data

@@ -187,15 +187,45 @@ def agency_hours_errors(agency) -> dict[str, str]:
 
 class UnitKind(models.TextChoices):
     ONE_STOP = "one_stop", _("Bộ phận Một cửa")
+    # Decree 118/2025/NĐ-CP Art. 1: a province's or commune's one-stop unit is its public-service centre.
+    SERVICE_CENTRE = "service_centre", _("Trung tâm Phục vụ hành chính công")
     SPECIALIST = "specialist", _("Phòng chuyên môn")
     LEADERSHIP = "leadership", _("Lãnh đạo")
     OTHER = "other", _("Khác")
+
+
+# The units that receive dossiers and return results (the one-stop unit of Decree 118/2025 Art. 1, by either name).
+ONE_STOP_KINDS = frozenset({UnitKind.ONE_STOP, UnitKind.SERVICE_CENTRE})
+# The issuing unit's abbreviation in a form's number ("Số: 250303-0007.03/PBS-TTPVHCC"), by the unit's kind, as the
+# 2025 national forms write it: "…/PBS-TTPVHCC (BPTNTKQ)" — a public-service centre, else the Bộ phận Tiếp nhận và
+# Trả kết quả (MOH Decision 3621/QĐ-BYT, BM.01–03). A unit's own `form_abbreviation` overrides it.
+DEFAULT_FORM_ABBREVIATIONS = {UnitKind.SERVICE_CENTRE: "TTPVHCC", UnitKind.ONE_STOP: "BPTNTKQ"}
+ABBREVIATION_RE = re.compile(r"^[0-9A-ZĐ]+(&[0-9A-ZĐ]+)*$")
+
+
+def validate_abbreviation(value: str) -> None:
+    if value and (len(value) > 20 or not ABBREVIATION_RE.match(value)):
+        raise ValidationError(
+            "Ký hiệu viết tắt chỉ gồm chữ in hoa, chữ số (và dấu &), không có dấu cách, tối đa 20 ký tự, "
+            "ví dụ TTPVHCC, BPTNTKQ.",
+            code="abbreviation",
+        )
 
 
 class Unit(CheckedTextModel, models.Model):
     agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="units")
     name = models.CharField("tên đơn vị", max_length=255)
     kind = models.CharField("loại", max_length=20, choices=UnitKind.choices, default=UnitKind.SPECIALIST)
+    form_abbreviation = models.CharField(
+        "ký hiệu trên số phiếu",
+        max_length=20,
+        blank=True,
+        validators=[validate_abbreviation],
+        help_text=(
+            "Chữ viết tắt của bộ phận một cửa trong số của các mẫu phiếu (…/PBS-TTPVHCC). Để trống: TTPVHCC với "
+            "Trung tâm Phục vụ hành chính công, BPTNTKQ với Bộ phận Một cửa (Bộ phận Tiếp nhận và Trả kết quả)."
+        ),
+    )
 
     class Meta:
         verbose_name = "đơn vị"
@@ -207,7 +237,13 @@ class Unit(CheckedTextModel, models.Model):
 
     def save(self, *args, **kwargs):
         self.name = nfc(self.name)
+        self.form_abbreviation = nfc(self.form_abbreviation or "").strip().upper()
         super().save(*args, **kwargs)
+
+    @property
+    def number_abbreviation(self) -> str:
+        """The abbreviation the forms' numbers carry for this unit: its own, else its kind's default."""
+        return self.form_abbreviation or DEFAULT_FORM_ABBREVIATIONS.get(self.kind, "BPTNTKQ")
 
 
 class Role(models.TextChoices):

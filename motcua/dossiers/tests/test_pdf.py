@@ -101,7 +101,7 @@ def test_receipt_pdf_has_header_code_applicant_and_due_date(named_org):
     # 3 working days across Tết 2025: due 05/02/2025 10:00 (contract §2 example)
     assert "10 giờ 00 phút, ngày 05/02/2025" in text
     assert "Hà Nội, ngày 24 tháng 01 năm 2025" in text
-    assert "Số: 250124-0001/TTPVHCC" in text
+    assert "Số: 250124-0001/BPTNTKQ" in text  # the Sở's own one-stop unit, not a TTPVHCC
     assert "Nguyễn Thị Hoa" in text  # the receiving officer, from the event's actor
     assert "03 ngày làm việc" in text
 
@@ -194,7 +194,7 @@ def test_supplement_form_lists_every_item_with_its_reason(named_org):
     text = squash(form_text("supplement", d))
     for item in items:
         assert item["name"] in text and item["reason"] in text
-    assert "/PBS-TTPVHCC" in text and d.code in text
+    assert "/PBS-BPTNTKQ" in text and d.code in text
     assert "Người hướng dẫn".upper() in text.upper()
 
 
@@ -244,11 +244,13 @@ def test_apology_form_has_reason_old_and_new_dates(named_org):
         new_return_at=local(2025, 3, 10, 16, 0),
     )
     text = squash(form_text("apology", d))
-    assert "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in text
+    # issued in March 2025, under Circular 01/2018/TT-VPCP: its Form 04 and title (Circular 03/2025 came later)
+    assert "Mẫu số 04 — Thông tư số 01/2018/TT-VPCP" in text
+    assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in text
     assert "Cần xác minh thêm thông tin" in text
     assert "09 giờ 00 phút, ngày 06/03/2025" in text  # the appointment it replaces
     assert "16 giờ 00 phút, ngày 10/03/2025" in text  # the new date
-    assert "/PXL-TTPVHCC" in text
+    assert "/PXL-BPTNTKQ" in text
     assert "Ngày 03/03/2025, " in text and not re.search(r"ngày \d\d giờ", text, re.IGNORECASE)
     assert text.count("06/03/2025") == 1  # no "(ngày 06/03/2025)" repeating the appointment
     leader = org["users"]["leader"]
@@ -364,7 +366,7 @@ def test_ineligible_notice_only_for_ineligible_outcome(named_org):
     text = squash(form_text("ineligible", d))
     assert "THÔNG BÁO HỒ SƠ KHÔNG ĐỦ ĐIỀU KIỆN GIẢI QUYẾT" in text
     assert "Ngành, nghề đăng ký thuộc danh mục cấm kinh doanh" in text and d.code in text
-    assert "/TB-TTPVHCC" in text
+    assert "/TB-BPTNTKQ" in text
 
     e = file_online(org, local(2025, 3, 3, 10, 0), name="Lê Văn Cường")
     e = act(org, e, "receive", "officer", local(2025, 3, 3, 10, 30))
