@@ -18,11 +18,12 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "vi-VN"}  # Vietnamese number format (75,00 %)
 
 
-def login(page, base, username):
-    page.goto(f"{base}/accounts/login/?next=/thong-ke/giam-sat/")
+def login(page, base, username, next_url="/thong-ke/giam-sat/"):
+    page.goto(f"{base}/accounts/login/?next={next_url}")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "pw-motcua-123")
     page.click("form[action='/accounts/login/'] button[type=submit]")
+    page.wait_for_url(f"**{next_url}**")
 
 
 def test_overseer_drills_down_to_late_dossiers(page, live_server, table, staff):
@@ -53,11 +54,7 @@ def test_overseer_drills_down_to_late_dossiers(page, live_server, table, staff):
 
 def test_leader_dashboard_in_browser(page, live_server, table, staff):
     base = live_server.url
-    page.goto(f"{base}/accounts/login/?next=/thong-ke/lanh-dao/")
-    page.fill("input[name=username]", "lanhdao.test")
-    page.fill("input[name=password]", "pw-motcua-123")
-    page.click("form[action='/accounts/login/'] button[type=submit]")
-    page.wait_for_url("**/thong-ke/lanh-dao/**")
+    login(page, base, "lanhdao.test", "/thong-ke/lanh-dao/")
     page.fill("#f-from", "2025-03-01")
     page.fill("#f-to", "2025-03-31")
     page.click(".stats-filters button[type=submit]")
@@ -74,11 +71,7 @@ def test_chart_legends_follow_the_interface_language(page, live_server, table, s
     (they were written in Vietnamese in the script whatever the language chosen)."""
     base = live_server.url
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
-    page.goto(f"{base}/accounts/login/?next=/thong-ke/lanh-dao/")
-    page.fill("input[name=username]", "lanhdao.test")
-    page.fill("input[name=password]", "pw-motcua-123")
-    page.click("form[action='/accounts/login/'] button[type=submit]")
-    page.wait_for_url("**/thong-ke/lanh-dao/**")
+    login(page, base, "lanhdao.test", "/thong-ke/lanh-dao/")
     page.goto(f"{base}/thong-ke/lanh-dao/?from=2025-02-01&to=2025-03-31")
     legends = page.evaluate(
         "Chart.getChart(document.getElementById('chart-monthly')).data.datasets.map(d => d.label)"
@@ -105,11 +98,7 @@ def test_field_chart_names_every_field(page, live_server, world, table, staff):
             resolved=at(2025, 3, 7, 10), classification="early",
         )  # fmt: skip
     base = live_server.url
-    page.goto(f"{base}/accounts/login/?next=/thong-ke/lanh-dao/")
-    page.fill("input[name=username]", "lanhdao.test")
-    page.fill("input[name=password]", "pw-motcua-123")
-    page.click("form[action='/accounts/login/'] button[type=submit]")
-    page.wait_for_url("**/thong-ke/lanh-dao/**")
+    login(page, base, "lanhdao.test", "/thong-ke/lanh-dao/")
     page.goto(f"{base}/thong-ke/lanh-dao/?from=2025-03-01&to=2025-03-31")
     labels, ticks = page.evaluate(
         "(() => { const c = Chart.getChart(document.getElementById('chart-fields'));"
