@@ -222,6 +222,24 @@ def test_a_2023_dossier_prints_circular_01_2018s_forms_and_numbers(org, tmp_path
     }
 
 
+def test_a_downloaded_forms_file_name_carries_the_number_it_prints(org, client):
+    """The PDF's file name said Circular 03/2025's number whatever the form's date: a 2023 control slip printed
+    "Mẫu số 05" came down as "…-mau-06.pdf"; a 2023 stop notice, which has no number, as "…-mau-05.pdf"."""
+    client.force_login(org["users"]["officer"])
+
+    def file_name(d, form):
+        r = client.get(f"/staff/dossiers/{d.code}/forms/{form}.pdf")
+        assert r.status_code == 200
+        return r["Content-Disposition"].split('filename="')[1].rstrip('"')
+
+    old = counter(org, receive=True, at=local(2023, 3, 6, 9, 0))[0]
+    assert file_name(old, "control") == f"{old.code}-mau-05.pdf"
+    old = act(org, old, "stop", "officer", local(2023, 3, 6, 10, 0), reason="Theo đề nghị của công dân")
+    assert file_name(old, "stop") == f"{old.code}-stop.pdf"
+    new = counter(org, receive=True, at=local(2025, 10, 6, 9, 0))[0]
+    assert file_name(new, "control") == f"{new.code}-mau-06.pdf"
+
+
 def test_a_dossier_of_late_2025_prints_circular_03_2025s_forms(org):
     d = counter(org, receive=True, at=local(2025, 10, 6, 9, 0))[0]
     assert "Mẫu số 01 — Thông tư số 03/2025/TT-VPCP" in squash(form_text("receipt", d))
