@@ -124,6 +124,13 @@ def _event_rows(dossier: Dossier) -> list[dict]:
     names = pdf.person_names(
         {e.data.get(k, "") for e in events for k in ("assignee", "receiver", "previous_assignee")}
     )
+    codes = {e.data.get(k) for e in events if e.data for k in ("step_agency", "requesting_agency")} - {
+        None,
+        "",
+    }
+    agency_names = (
+        dict(Agency.objects.filter(identifier__in=codes).values_list("identifier", "name")) if codes else {}
+    )
     for e in events:
         t = TRANSITIONS.get(e.action)
         details = []
@@ -150,6 +157,16 @@ def _event_rows(dossier: Dossier) -> list[dict]:
                 details.append(_("Liên thông"))
             if d.get("step_result"):
                 details.append(_("Kết quả bước: %s") % dict(Classification.choices).get(d["step_result"], ""))
+        if d.get("step_agency") and d["step_agency"] != dossier.agency.identifier:
+            # asked while a partner agency held the dossier (liên thông): in whose name, and where it was
+            asked_by = d.get("requesting_agency") or dossier.agency.identifier
+            details.append(
+                _("Trong bước liên thông tại %(step)s; cơ quan đề nghị: %(asked)s")
+                % {
+                    "step": agency_names.get(d["step_agency"], d["step_agency"]),
+                    "asked": agency_names.get(asked_by, asked_by),
+                }
+            )
         for item in d.get("items") or []:
             if isinstance(item, dict):
                 details.append(_("Bổ sung: %s") % f"{item.get('name', '')} — {item.get('reason', '')}")

@@ -366,6 +366,20 @@ def test_a_supplement_asked_by_the_department_while_the_tax_office_holds_the_ste
     )  # the Sở's own officer, the Sở's phone
 
 
+def test_the_dossier_pages_log_says_a_supplement_was_asked_during_the_partners_step(org, client):
+    """The staff page's processing log named only the actor of a request made while the tax office held the
+    dossier; it now says in which liên thông step and in whose name it was asked."""
+    _named(org)
+    d = at_the_tax_office(org)
+    d = act(org, d, "request_supplement", "specialist", local(2025, 3, 3, 11, 0), reason="Thiếu tờ khai thuế")
+    client.force_login(org["users"]["specialist"])
+    html = client.get(f"/staff/dossiers/{d.code}/").content.decode()
+    entry = html[html.index('data-action="request_supplement"') :]
+    entry = entry[: entry.index("</li>")]
+    assert "Trong bước liên thông tại Cục Thuế; cơ quan đề nghị: Sở Kế hoạch và Đầu tư" in entry
+    assert "liên thông tại" not in html[: html.index('data-action="request_supplement"')]
+
+
 def test_a_supplement_the_partner_asked_for_is_sent_by_the_receiving_one_stop_unit(org, monkeypatch):
     """The partner's own officer recorded the request (history from before partners were limited to their step's
     work — ADR 0004, 27/11/2026 — or an installation that lets them ask). Form 02 is still the receiving one-stop
