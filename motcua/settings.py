@@ -221,6 +221,14 @@ RATING_VERIFY_RATE_LIMIT = int(os.environ.get("RATING_VERIFY_RATE_LIMIT", "10"))
 RATING_VERIFY_RATE_WINDOW_SECONDS = int(os.environ.get("RATING_VERIFY_RATE_WINDOW_SECONDS", "900"))
 # A rating QR shown at the counter (motcua.feedback.services.counter_token) is valid this long.
 RATING_COUNTER_TOKEN_SECONDS = int(os.environ.get("RATING_COUNTER_TOKEN_SECONDS", "1800"))
+# API bearer tokens (motcua apitoken) expire this many days after they are issued (fixed on the token then;
+# `--days` may give fewer); 0: tokens issued from then on never expire. ADR 0001, addendum on token expiry.
+_token_days = os.environ.get("API_TOKEN_MAX_AGE_DAYS", "90").strip()
+if not _token_days.isdigit():
+    raise ImproperlyConfigured(
+        f"API_TOKEN_MAX_AGE_DAYS {_token_days!r} must be a whole number of days (0: tokens never expire)."
+    )
+API_TOKEN_MAX_AGE_DAYS = int(_token_days)
 # Reverse proxies (IP addresses or networks, comma separated) whose X-Forwarded-For names the client: the rate
 # limits and login throttling count per client, not per proxy (motcua.org.throttle.client_ip).
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
