@@ -219,6 +219,10 @@ STATUS_API_RATE_WINDOW_SECONDS = int(os.environ.get("STATUS_API_RATE_WINDOW_SECO
 # 429 (motcua.feedback.services.verification_wait).
 RATING_VERIFY_RATE_LIMIT = int(os.environ.get("RATING_VERIFY_RATE_LIMIT", "10"))
 RATING_VERIFY_RATE_WINDOW_SECONDS = int(os.environ.get("RATING_VERIFY_RATE_WINDOW_SECONDS", "900"))
+# A resident taking over a dossier a community team filed (motcua.community.services.claim_dossier): failed
+# attempts per client IP within the window, then the address is locked out of claiming for the window (HTTP 429).
+CLAIM_IP_MAX_FAILURES = int(os.environ.get("CLAIM_IP_MAX_FAILURES", "20"))
+CLAIM_IP_LOCKOUT_SECONDS = int(os.environ.get("CLAIM_IP_LOCKOUT_SECONDS", "900"))
 # A rating QR shown at the counter (motcua.feedback.services.counter_token) is valid this long.
 RATING_COUNTER_TOKEN_SECONDS = int(os.environ.get("RATING_COUNTER_TOKEN_SECONDS", "1800"))
 # API bearer tokens (motcua apitoken) expire this many days after they are issued (fixed on the token then;
