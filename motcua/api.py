@@ -6,12 +6,14 @@ import logging
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.operation import PathView
 from ninja.parser import Parser
 
 from motcua.core import errorviews, strictjson
+from motcua.core.auth import TokenExpired
 from motcua.core.errors import DomainError
 
 
@@ -179,6 +181,17 @@ def on_suspicious_request(request: HttpRequest, exc: SuspiciousOperation):
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError):
+    if isinstance(exc, TokenExpired):
+        when = timezone.localtime(exc.expires_at).strftime("%d/%m/%Y %H:%M")
+        return _refusal(
+            request,
+            401,
+            "token_expired",
+            f"Mã truy cập đã hết hạn lúc {when}: xin mã mới (motcua apitoken <tên đăng nhập>) rồi gửi lại "
+            "'Authorization: Bearer <mã truy cập>'.",
+            f"The access token expired at {when} (Asia/Ho_Chi_Minh): get a new one (motcua apitoken <user name>) "
+            "and send it as 'Authorization: Bearer <token>'.",
+        )
     return _refusal(
         request,
         401,

@@ -219,8 +219,20 @@ STATUS_API_RATE_WINDOW_SECONDS = int(os.environ.get("STATUS_API_RATE_WINDOW_SECO
 # 429 (motcua.feedback.services.verification_wait).
 RATING_VERIFY_RATE_LIMIT = int(os.environ.get("RATING_VERIFY_RATE_LIMIT", "10"))
 RATING_VERIFY_RATE_WINDOW_SECONDS = int(os.environ.get("RATING_VERIFY_RATE_WINDOW_SECONDS", "900"))
+# A resident taking over a dossier a community team filed (motcua.community.services.claim_dossier): failed
+# attempts per client IP within the window, then the address is locked out of claiming for the window (HTTP 429).
+CLAIM_IP_MAX_FAILURES = int(os.environ.get("CLAIM_IP_MAX_FAILURES", "20"))
+CLAIM_IP_LOCKOUT_SECONDS = int(os.environ.get("CLAIM_IP_LOCKOUT_SECONDS", "900"))
 # A rating QR shown at the counter (motcua.feedback.services.counter_token) is valid this long.
 RATING_COUNTER_TOKEN_SECONDS = int(os.environ.get("RATING_COUNTER_TOKEN_SECONDS", "1800"))
+# API bearer tokens (motcua apitoken) expire this many days after they are issued (fixed on the token then;
+# `--days` may give fewer); 0: tokens issued from then on never expire. ADR 0001, addendum on token expiry.
+_token_days = os.environ.get("API_TOKEN_MAX_AGE_DAYS", "90").strip()
+if not _token_days.isdigit():
+    raise ImproperlyConfigured(
+        f"API_TOKEN_MAX_AGE_DAYS {_token_days!r} must be a whole number of days (0: tokens never expire)."
+    )
+API_TOKEN_MAX_AGE_DAYS = int(_token_days)
 # Reverse proxies (IP addresses or networks, comma separated) whose X-Forwarded-For names the client: the rate
 # limits and login throttling count per client, not per proxy (motcua.org.throttle.client_ip).
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]

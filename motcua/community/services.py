@@ -5,13 +5,16 @@ DomainError and changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure
+from motcua.core import errors
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
 from motcua.core.text import check_text, code_forms, nfc, nfc_lines
 from motcua.dossiers.models import Dossier
@@ -203,11 +206,26 @@ def _claim_key(user) -> str:
     return f"#nhan-ho-so:{user.pk}"
 
 
-def claim_dossier(*, user, code: str, id_number: str, at: dt.datetime | None = None) -> tuple[Dossier, bool]:
+CLAIM_IP_KEY = "#nhan-ho-so"  # failed claims per client IP ('#': no username can take the key)
+
+
+def claim_ip_limit() -> tuple[int, dt.timedelta]:
+    """(failures, window) allowed per client IP: CLAIM_IP_MAX_FAILURES failed claims within
+    CLAIM_IP_LOCKOUT_SECONDS (defaults 20 in 900 s) lock the address out of claiming for that long."""
+    failures = max(1, int(getattr(settings, "CLAIM_IP_MAX_FAILURES", 20)))
+    window = dt.timedelta(seconds=max(1, int(getattr(settings, "CLAIM_IP_LOCKOUT_SECONDS", 900))))
+    return failures, window
+
+
+def claim_dossier(
+    *, user, code: str, id_number: str, ip: str = "", at: dt.datetime | None = None
+) -> tuple[Dossier, bool]:
     """The resident takes over a dossier a team filed for them: the dossier code and their personal ID number
     (the dossier's applicant_id_number) must match. Sets Dossier.applicant_user with a queryset update — the
     dossier's event chain is left untouched — and keeps a ClaimRecord. Returns (dossier, claimed_now).
-    Repeated failures lock the account out of claiming for 15 minutes."""
+    Repeated failures lock the account out of claiming for 15 minutes, and the client's address (`ip`,
+    org.throttle.client_ip) once it has made claim_ip_limit() failures, whichever accounts tried: one address
+    trying many households' codes through many accounts is slowed too."""
     at = at or timezone.now()
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied("Hãy đăng nhập để nhận hồ sơ.", "Sign in to claim a dossier.")
@@ -216,6 +234,17 @@ def claim_dossier(*, user, code: str, id_number: str, at: dt.datetime | None = N
         raise Throttled(
             "Nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.",
             "Too many failed attempts; try again in 15 minutes.",
+        )
+    ip_failures, ip_window = claim_ip_limit()
+    wait = throttle.seconds_locked(CLAIM_IP_KEY, ip, now=at) if ip else 0
+    if wait:
+        minutes = max(1, math.ceil(wait / 60))
+        raise errors.Throttled(
+            f"Đã có quá nhiều lần nhập sai mã hồ sơ hoặc số định danh từ địa chỉ mạng này; vui lòng thử lại sau "
+            f"{minutes} phút.",
+            f"Too many wrong dossier codes or ID numbers from this network address; try again in {minutes} "
+            f"minutes.",
+            retry_after=wait,
         )
     # a code typed in lower case or with spaces, a number grouped with spaces, dots or dashes: the same code and
     # number, not a failed attempt counted toward the lockout
@@ -229,6 +258,8 @@ def claim_dossier(*, user, code: str, id_number: str, at: dt.datetime | None = N
         throttle.record_failure(
             key, "", max_attempts=CLAIM_MAX_FAILURES, window=dt.timedelta(seconds=CLAIM_LOCKOUT_SECONDS)
         )
+        if ip:
+            throttle.record_failure(CLAIM_IP_KEY, ip, now=at, max_attempts=ip_failures, window=ip_window)
         raise NotFound(*_CLAIM_FAILED, code="claim_mismatch")
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().select_related("agency", "procedure").get(pk=dossier.pk)

@@ -20,6 +20,7 @@ from motcua.core.text import nfc
 from motcua.dossiers import documents
 from motcua.dossiers.models import Dossier, ReturnMethod
 from motcua.org.models import Agency, AgencyLevel
+from motcua.org.throttle import client_ip
 
 from . import selectors, services
 from .forms import AssistedFilingForm, ClaimForm, OutreachForm
@@ -289,11 +290,17 @@ def claim(request):
             return render(request, "community/claim.html", ctx, status=400)
         try:
             dossier, created = services.claim_dossier(
-                user=request.user, code=form.cleaned_data["code"], id_number=form.cleaned_data["id_number"]
+                user=request.user,
+                code=form.cleaned_data["code"],
+                id_number=form.cleaned_data["id_number"],
+                ip=client_ip(request),
             )
         except DomainError as exc:
             ctx["error"] = in_page_language(exc)
-            return render(request, "community/claim.html", ctx, status=exc.status)
+            response = render(request, "community/claim.html", ctx, status=exc.status)
+            if getattr(exc, "retry_after", None):
+                response["Retry-After"] = str(exc.retry_after)
+            return response
         if created:
             messages.success(request, _("Đã nhận hồ sơ về tài khoản của Ông/Bà."))
         else:

@@ -8,11 +8,11 @@ from .models import ApiToken
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["user", "label", "created_at", "last_used_at", "revoked"]
+    list_display = ["user", "label", "created_at", "expires_at", "last_used_at", "revoked"]
     list_filter = ["revoked"]
     search_fields = ["user__username", "label"]
     list_select_related = ["user"]
-    readonly_fields = ["user", "label", "created_at", "last_used_at", "revoked"]
+    readonly_fields = ["user", "label", "created_at", "expires_at", "last_used_at", "revoked"]
     exclude = ["key_hash"]
     actions = ["revoke"]
 

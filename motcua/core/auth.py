@@ -5,6 +5,7 @@ import datetime as dt
 from django.db.models import Subquery
 from django.http import HttpRequest
 from django.utils import timezone
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
 from . import refcache
@@ -24,7 +25,17 @@ _TOKEN = Prepared(
 )
 
 
+class TokenExpired(AuthenticationError):
+    """A token past its `expires_at`: 401 like any refused token, saying why (motcua.api.on_auth_error)."""
+
+    def __init__(self, expires_at: dt.datetime):
+        super().__init__()
+        self.expires_at = expires_at
+
+
 def user_for_token(raw: str):
+    """The token's user; None for an unknown, revoked token or a deactivated user; raises TokenExpired for a token
+    past its expiry (checked on the row the prepared read loaded: no query of its own)."""
     token = _TOKEN.first(hash_token(raw))
     if token is None:
         return None
@@ -32,6 +43,8 @@ def user_for_token(raw: str):
     if not token.user.is_active:
         return None
     now = timezone.now()
+    if token.expired(now):
+        raise TokenExpired(token.expires_at)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         # "last used" is for operators reviewing tokens: a minute's resolution spares a write per request.
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -1,10 +1,12 @@
 """Cross-cutting models: API tokens."""
 
+import datetime as dt
 import hashlib
 import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 def hash_token(raw: str) -> str:
@@ -20,6 +22,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    # fixed when issued (settings.API_TOKEN_MAX_AGE_DAYS, or fewer days asked for); null: never expires
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "Mã truy cập API"
@@ -29,10 +33,22 @@ class ApiToken(models.Model):
         return f"{self.user} ({self.label or format(self.created_at, '%d/%m/%Y')})"
 
     @classmethod
-    def issue(cls, user, label: str = "") -> str:
+    def issue(cls, user, label: str = "", days: int | None = None) -> str:
+        """A new token for the user (the raw token: only its hash is kept)."""
+        return cls.issue_with_expiry(user, label=label, days=days)[0]
+
+    @classmethod
+    def issue_with_expiry(cls, user, label: str = "", days: int | None = None) -> tuple[str, "ApiToken"]:
+        """`days`: valid that many days from now; None: settings.API_TOKEN_MAX_AGE_DAYS; 0: never expires."""
+        if days is None:
+            days = settings.API_TOKEN_MAX_AGE_DAYS
+        expires_at = timezone.now() + dt.timedelta(days=days) if days else None
         raw = "mc_" + secrets.token_urlsafe(32)
-        cls.objects.create(user=user, key_hash=hash_token(raw), label=label)
-        return raw
+        token = cls.objects.create(user=user, key_hash=hash_token(raw), label=label, expires_at=expires_at)
+        return raw, token
+
+    def expired(self, now: dt.datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
 
 
 class RefStamp(models.Model):

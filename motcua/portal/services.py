@@ -106,9 +106,14 @@ def filable_procedure(code: str) -> tuple[Procedure, object]:
     return procedure, version
 
 
+def draft_current(*, user, procedure: Procedure) -> Draft | None:
+    """The citizen's open (not yet submitted) draft for the procedure, if any; creates nothing."""
+    return Draft.objects.filter(user=user, procedure=procedure, submitted_at__isnull=True).first()
+
+
 def draft_open(*, user, procedure: Procedure) -> Draft:
     """The citizen's open draft for the procedure (created, pre-filled from the profile, if none)."""
-    draft = Draft.objects.filter(user=user, procedure=procedure, submitted_at__isnull=True).first()
+    draft = draft_current(user=user, procedure=procedure)
     if draft is not None:
         return draft
     profile = profile_of(user)

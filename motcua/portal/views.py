@@ -161,12 +161,22 @@ def _procedure_or_page(request, code):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def file_start(request: HttpRequest, code: str) -> HttpResponse:
+    """GET changes nothing: it goes on with the citizen's open draft, or shows the start page, whose button
+    POSTs (with the CSRF token) to create the draft — a link or an image on another site cannot fill an account
+    with empty drafts."""
     found, page = _procedure_or_page(request, code)
     if page:
         return page
-    procedure, _version = found
-    draft = services.draft_open(user=request.user, procedure=procedure)
+    procedure, version = found
+    if request.method == "POST":
+        draft = services.draft_open(user=request.user, procedure=procedure)
+    else:
+        draft = services.draft_current(user=request.user, procedure=procedure)
+        if draft is None:
+            ctx = {"procedure": procedure, "version": version, "components": list(version.components.all())}
+            return render(request, "portal/file_start.html", ctx)
     step = draft.step if draft.step in wizard.STEPS else wizard.STEPS[0]
     return redirect("portal:file_step", code=procedure.code, step=step)
 
@@ -227,7 +237,13 @@ def file_step(request: HttpRequest, code: str, step: str) -> HttpResponse:
                 % {"code": filed.dossier.code},
             )
             return redirect("portal:my_dossier", code=filed.dossier.code)
-    draft = services.draft_open(user=request.user, procedure=procedure)
+    # a POST (CSRF-protected) may open the draft: an old tab sent after the draft was deleted
+    if request.method == "POST":
+        draft = services.draft_open(user=request.user, procedure=procedure)
+    else:  # a GET creates nothing: without an open draft, the start page
+        draft = services.draft_current(user=request.user, procedure=procedure)
+        if draft is None:
+            return redirect("portal:file_start", code=procedure.code)
     handler = {
         "nguoi-nop": _step_who,
         "thanh-phan": _step_components,

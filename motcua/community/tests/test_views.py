@@ -321,3 +321,56 @@ def test_assisted_filing_errors_are_summarised_and_linked(client, world):
     assert 'getElementById("error-summary").focus()' in html
     assert "kiểm tra lại các ô được đánh dấu" not in html  # said once, by the summary
     assert "chọn lại tệp" in html
+
+
+def test_claims_are_limited_per_client_address_too(client, world, settings):
+    """Five failures lock an account; one address trying many households' codes through many accounts was not
+    slowed. After CLAIM_IP_MAX_FAILURES (default 20) failures from one address, whoever the account, a claim
+    from it is refused (429, Retry-After) and changes nothing; another address is not affected."""
+    from django.contrib.auth import get_user_model
+
+    assert settings.CLAIM_IP_MAX_FAILURES == 20 and settings.CLAIM_IP_LOCKOUT_SECONDS == 900
+    client.force_login(world["users"]["member"])
+    post_filing(client)
+    code = AssistedFiling.objects.get().dossier.code
+    url = reverse("community:claim")
+    users = get_user_model().objects
+    for n in range(4):  # 4 accounts × 5 failures each (each account is then locked)
+        client.force_login(users.create_user(f"thu{n}", password="pw-123456-x"))
+        for k in range(5):
+            r = client.post(
+                url, {"code": code, "id_number": f"00108509{n}{k:03d}"}, REMOTE_ADDR="198.51.100.7"
+            )
+            assert r.status_code == 404, (n, k)
+    client.force_login(world["users"]["resident"])  # never failed, the right number: the address is locked
+    r = client.post(url, {"code": code, "id_number": RESIDENT_ID}, REMOTE_ADDR="198.51.100.7")
+    assert r.status_code == 429 and 840 < int(r["Retry-After"]) <= 900
+    assert "quá nhiều lần nhập sai mã hồ sơ hoặc số định danh từ địa chỉ mạng này" in r.content.decode()
+    assert "thử lại sau 15 phút" in r.content.decode()
+    assert Dossier.objects.get(code=code).applicant_user is None and not ClaimRecord.objects.exists()
+    client.cookies["django_language"] = "en"
+    r = client.post(url, {"code": code, "id_number": RESIDENT_ID}, REMOTE_ADDR="198.51.100.7")
+    assert (
+        r.status_code == 429
+        and "Too many wrong dossier codes or ID numbers from this network address" in (r.content.decode())
+    )
+    # from another address the resident claims it
+    ok = client.post(url, {"code": code, "id_number": RESIDENT_ID}, REMOTE_ADDR="203.0.113.9")
+    assert (
+        ok.status_code == 302 and Dossier.objects.get(code=code).applicant_user == world["users"]["resident"]
+    )
+
+
+def test_the_address_limit_counts_failures_only(client, world, settings):
+    """Residents claiming one after another at the ward office (one address) are not refused for succeeding."""
+    settings.CLAIM_IP_MAX_FAILURES = 2
+    client.force_login(world["users"]["member"])
+    post_filing(client)
+    code = AssistedFiling.objects.get().dossier.code
+    url = reverse("community:claim")
+    client.force_login(world["users"]["resident"])
+    assert client.post(url, {"code": code, "id_number": "001085099999"}).status_code == 404
+    for _ in range(3):  # successes (the first claims, the others find it already theirs) do not count
+        assert client.post(url, {"code": code, "id_number": RESIDENT_ID}).status_code == 302
+    assert client.post(url, {"code": code, "id_number": "001085099999"}).status_code == 404
+    assert client.post(url, {"code": code, "id_number": RESIDENT_ID}).status_code == 429

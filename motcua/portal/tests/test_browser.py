@@ -22,6 +22,13 @@ def sign_in(page, base: str, username: str) -> None:
     page.wait_for_load_state()
 
 
+def start_filing(page, base: str, code: str = "1.001612") -> None:
+    """The procedure page's "Nộp hồ sơ trực tuyến" button: one click, a POST, and the wizard's first step."""
+    page.goto(f"{base}/thu-tuc/{code}/")
+    page.get_by_role("button", name="Nộp hồ sơ trực tuyến").click()
+    page.wait_for_url(re.compile(rf".*/nop-ho-so/{re.escape(code)}/nguoi-nop/$"))
+
+
 def test_citizen_registers_files_online_and_gets_the_receipt(live_server, page, tmp_path, settings):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.MemoryAdapter"
@@ -41,9 +48,8 @@ def test_citizen_registers_files_online_and_gets_the_receipt(live_server, page, 
     page.wait_for_url(f"{base}/ho-so-cua-toi/")
     assert page.get_by_text("Đăng ký tài khoản thành công").is_visible()
 
-    # 2. the procedure page links to the wizard
-    page.goto(f"{base}/nop-ho-so/1.001612/")
-    page.wait_for_url(re.compile(r".*/nop-ho-so/1\.001612/nguoi-nop/$"))
+    # 2. the procedure page's button opens the wizard
+    start_filing(page, base)
     assert page.get_by_label("Họ và tên / tên tổ chức").input_value() == "Đặng Thu Trang"
     page.get_by_role("button", name="Tiếp tục →").click()  # ID number and address still missing
     summary = page.locator("#error-summary")
@@ -136,7 +142,7 @@ def test_long_file_names_fit_a_phone(live_server, page, tmp_path, settings):
     assert width <= 375, width
 
     # the wizard's components step lists a draft's files the same way
-    page.goto(f"{base}/nop-ho-so/1.001612/")
+    start_filing(page, base)
     draft = Draft.objects.get()
     draft_file = tmp_path / LONG_NAME
     draft_file.write_bytes(PDF_BYTES + b"%draft\n")
@@ -164,7 +170,11 @@ def test_enter_in_a_field_continues_the_wizard(live_server, page, tmp_path, sett
     page.set_viewport_size({"width": 375, "height": 812})
     sign_in(page, base, world["citizen"].username)
 
+    # a link to the filing (here typed in) shows the start page; its button opens the draft
     page.goto(f"{base}/nop-ho-so/1.001612/nguoi-nop/")
+    page.wait_for_url(re.compile(r".*/nop-ho-so/1\.001612/$"))
+    page.get_by_role("button", name="Bắt đầu nộp hồ sơ").click()
+    page.wait_for_url(re.compile(r".*/nguoi-nop/$"))
     page.locator("#id_applicant_name").fill(APPLICANT["name"])
     page.locator("#id_applicant_id_number").fill(APPLICANT["id_number"])
     page.locator("#id_applicant_phone").fill(APPLICANT["phone"])

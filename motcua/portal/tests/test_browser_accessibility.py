@@ -6,7 +6,7 @@ import pytest
 from motcua.dossiers import services as dossiers
 from motcua.notifications.tests.factories import APPLICANT, make_world
 
-from .test_browser import sign_in
+from .test_browser import sign_in, start_filing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -94,6 +94,7 @@ def test_the_wizard_step_list_tells_a_keyboard_user_where_they_are(live_server, 
     list item, which a link's focus does not announce); the radio buttons are a thumb's size, beside their label."""
     page.set_viewport_size(PHONE)
     sign_in(page, live_server.url, "congdan")
+    start_filing(page, live_server.url)
     page.goto(f"{live_server.url}/nop-ho-so/1.001612/nhan-ket-qua/")
     steps = page.get_by_role("list", name="Các bước nộp hồ sơ").get_by_role("link")
     assert steps.count() == 5

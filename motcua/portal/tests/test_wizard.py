@@ -210,7 +210,7 @@ def test_filing_on_behalf_puts_the_account_holder_as_representative_not_as_appli
         id_number="001203012345",
         address="Phố Huế",
     )
-    client.get(url("nguoi-nop"))
+    client.post(url())  # "Bắt đầu nộp hồ sơ" on the start page
     data = Draft.objects.get().data
     assert (data["rep_name"], data["rep_id_number"], data["rep_phone"]) == (
         "Nguyễn Văn An",
@@ -381,10 +381,11 @@ def test_the_review_sent_again_after_filing_leads_to_the_dossier_and_creates_not
     # an earlier step sent again from the browser's history: same
     r = client.post(url("nguoi-nop"), {**WHO, "draft": draft.pk})
     assert r["Location"] == f"/ho-so-cua-toi/{dossier.code}/" and Draft.objects.count() == 1
-    # a new filing of the same procedure starts a new draft as before
-    assert (
-        client.get(url()).status_code == 302 and Draft.objects.filter(submitted_at__isnull=True).count() == 1
-    )
+    # a new filing of the same procedure starts a new draft as before, from the start page's button
+    assert client.get(url()).status_code == 200
+    assert not Draft.objects.filter(submitted_at__isnull=True).exists()
+    assert client.post(url())["Location"] == url("nguoi-nop")
+    assert Draft.objects.filter(submitted_at__isnull=True).count() == 1
 
 
 def test_deleting_a_draft_asks_first(client, world, citizen):

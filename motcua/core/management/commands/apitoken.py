@@ -1,20 +1,64 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from motcua.core.models import ApiToken
 
 
 class Command(BaseCommand):
-    help = "In một mã truy cập API mới cho người dùng. / Print a new API bearer token for a user."
+    help = (
+        "In một mã truy cập API mới cho người dùng (dòng cuối; hạn dùng ghi ra stderr), hoặc thu hồi mọi mã của "
+        "người dùng (--revoke). / Print a new API bearer token for a user (last line; its expiry on stderr), or "
+        "revoke all of the user's tokens (--revoke)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username", help="tên đăng nhập / user name")
         parser.add_argument("--label", default="cli", help="nhãn của mã (mặc định cli) / the token's label")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help="số ngày hiệu lực, tối đa API_TOKEN_MAX_AGE_DAYS (mặc định) / days valid, at most "
+            "API_TOKEN_MAX_AGE_DAYS (the default)",
+        )
+        parser.add_argument(
+            "--revoke",
+            action="store_true",
+            help="thu hồi mọi mã của người dùng, không cấp mã mới / revoke all the user's tokens, issue none",
+        )
 
-    def handle(self, *args, username, label, **options):
+    def handle(self, *args, username, label, days, revoke, **options):
         User = get_user_model()
         try:
             user = User.objects.get(username=username)
         except User.DoesNotExist as exc:
             raise CommandError(f"Không có người dùng '{username}'. / No user '{username}'.") from exc
-        self.stdout.write(ApiToken.issue(user, label=label))
+        if revoke:
+            if days is not None:
+                raise CommandError("--revoke không đi cùng --days. / --revoke does not take --days.")
+            count = ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)
+            self.stdout.write(
+                f"Đã thu hồi {count} mã truy cập của '{username}'. / Revoked {count} API token(s) of '{username}'."
+            )
+            return
+        max_days = settings.API_TOKEN_MAX_AGE_DAYS
+        if days is not None and (days < 1 or (max_days and days > max_days)):
+            limit = f"1–{max_days}" if max_days else "≥ 1"
+            raise CommandError(
+                f"--days {days}: số ngày hiệu lực phải trong khoảng {limit} (API_TOKEN_MAX_AGE_DAYS={max_days}). / "
+                f"--days {days}: the days valid must be {limit} (API_TOKEN_MAX_AGE_DAYS={max_days})."
+            )
+        raw, token = ApiToken.issue_with_expiry(user, label=label, days=days)
+        # the expiry first, on stderr: standard output stays the token alone, its last line (`| tail -1`)
+        if token.expires_at is None:
+            self.stderr.write("Mã không có hạn dùng (API_TOKEN_MAX_AGE_DAYS=0). / The token does not expire.")
+        else:
+            when = timezone.localtime(token.expires_at)
+            self.stderr.write(
+                f"Mã có hiệu lực đến {when:%H:%M} ngày {when:%d/%m/%Y}. / "
+                f"The token is valid until {when:%d/%m/%Y} {when:%H:%M} (Asia/Ho_Chi_Minh)."
+            )
+        self.stderr.flush()
+        self.stdout.write(raw)
