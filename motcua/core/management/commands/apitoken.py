@@ -8,9 +8,9 @@ from motcua.core.models import ApiToken
 
 class Command(BaseCommand):
     help = (
-        "In một mã truy cập API mới cho người dùng (dòng cuối; hạn dùng ghi ra stderr), hoặc thu hồi mọi mã của "
-        "người dùng (--revoke). / Print a new API bearer token for a user (last line; its expiry on stderr), or "
-        "revoke all of the user's tokens (--revoke)."
+        "In một mã truy cập API mới cho người dùng (chỉ mã; hạn dùng ghi ra stderr khi chạy tại terminal hoặc với "
+        "-v 2), hoặc thu hồi mọi mã của người dùng (--revoke). / Print a new API bearer token for a user (the token "
+        "alone; its expiry on stderr at a terminal or with -v 2), or revoke all of the user's tokens (--revoke)."
     )
 
     def add_arguments(self, parser):
@@ -51,14 +51,20 @@ class Command(BaseCommand):
                 f"--days {days}: the days valid must be {limit} (API_TOKEN_MAX_AGE_DAYS={max_days})."
             )
         raw, token = ApiToken.issue_with_expiry(user, label=label, days=days)
-        # the expiry first, on stderr: standard output stays the token alone, its last line (`| tail -1`)
-        if token.expires_at is None:
-            self.stderr.write("Mã không có hạn dùng (API_TOKEN_MAX_AGE_DAYS=0). / The token does not expire.")
-        else:
-            when = timezone.localtime(token.expires_at)
-            self.stderr.write(
-                f"Mã có hiệu lực đến {when:%H:%M} ngày {when:%d/%m/%Y}. / "
-                f"The token is valid until {when:%d/%m/%Y} {when:%H:%M} (Asia/Ho_Chi_Minh)."
-            )
+        # The expiry, first and on stderr, for a person at a terminal (or asked for with -v 2): a script reading the
+        # command's output, whatever it does with stderr, gets the token alone, as before tokens expired (contract
+        # §6: "prints a token").
+        if options.get("verbosity", 1) >= 2 or self.stderr.isatty():
+            self.stderr.write(self._expiry(token))
         self.stderr.flush()
         self.stdout.write(raw)
+
+    @staticmethod
+    def _expiry(token: ApiToken) -> str:
+        if token.expires_at is None:
+            return "Mã không có hạn dùng (API_TOKEN_MAX_AGE_DAYS=0). / The token does not expire."
+        when = timezone.localtime(token.expires_at)
+        return (
+            f"Mã có hiệu lực đến {when:%H:%M} ngày {when:%d/%m/%Y}. / "
+            f"The token is valid until {when:%d/%m/%Y} {when:%H:%M} (Asia/Ho_Chi_Minh)."
+        )
