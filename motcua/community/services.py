@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from motcua.catalog.models import Procedure
 from motcua.core import errors
-from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
+from motcua.core.errors import Conflict, NotFound, PermissionDenied, Unprocessable
 from motcua.core.text import check_text, code_forms, nfc, nfc_lines
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_file
@@ -39,9 +39,7 @@ CLAIM_LOCKOUT_SECONDS = 15 * 60
 CONSENT_MAX_AGE = dt.timedelta(days=30)
 
 
-class Throttled(DomainError):
-    status = 429
-    code = "throttled"
+Throttled = errors.Throttled  # 429 with Retry-After (the claim lockouts)
 
 
 def active_memberships(user):
@@ -230,10 +228,13 @@ def claim_dossier(
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied("Hãy đăng nhập để nhận hồ sơ.", "Sign in to claim a dossier.")
     key = _claim_key(user)
-    if throttle.seconds_locked(key, ""):
-        raise Throttled(
-            "Nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.",
-            "Too many failed attempts; try again in 15 minutes.",
+    wait = throttle.seconds_locked(key, "", now=at)
+    if wait:  # the time actually left, as for the address below (it said "15 minutes" whatever was left)
+        minutes = max(1, math.ceil(wait / 60))
+        raise errors.Throttled(
+            f"Nhập sai quá nhiều lần; vui lòng thử lại sau {minutes} phút.",
+            f"Too many failed attempts; try again in {minutes} minutes.",
+            retry_after=wait,
         )
     ip_failures, ip_window = claim_ip_limit()
     wait = throttle.seconds_locked(CLAIM_IP_KEY, ip, now=at) if ip else 0
@@ -256,7 +257,11 @@ def claim_dossier(
     )
     if filing is None or not digits or digits != dossier.applicant_id_number:
         throttle.record_failure(
-            key, "", max_attempts=CLAIM_MAX_FAILURES, window=dt.timedelta(seconds=CLAIM_LOCKOUT_SECONDS)
+            key,
+            "",
+            now=at,
+            max_attempts=CLAIM_MAX_FAILURES,
+            window=dt.timedelta(seconds=CLAIM_LOCKOUT_SECONDS),
         )
         if ip:
             throttle.record_failure(CLAIM_IP_KEY, ip, now=at, max_attempts=ip_failures, window=ip_window)

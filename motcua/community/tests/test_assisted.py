@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -149,6 +151,11 @@ def test_claim_is_throttled_after_repeated_failures(world):
         services.claim_dossier(user=resident_user, code=f.dossier.code, id_number=RESIDENT_ID)
     assert exc.value.status == 429
     assert Dossier.objects.get(pk=f.dossier_id).applicant_user is None
+    # it says the time actually left (it said "15 phút" whatever was left) and sends it as Retry-After
+    later = timezone.now() + dt.timedelta(seconds=services.CLAIM_LOCKOUT_SECONDS - 150)
+    with pytest.raises(services.Throttled) as exc:
+        services.claim_dossier(user=resident_user, code=f.dossier.code, id_number=RESIDENT_ID, at=later)
+    assert 120 <= exc.value.retry_after <= 150 and "thử lại sau 3 phút" in exc.value.message
     # another account is not locked out
     other = world["users"]["other"]
     assert services.claim_dossier(user=other, code=f.dossier.code, id_number=RESIDENT_ID)[1] is True
