@@ -57,18 +57,3 @@ class BearerAuth(HttpBearer):
         if user is not None:
             request.user = user
         return user
-
-
-class OptionalBearer(HttpBearer):
-    """Accepts anonymous callers but attaches the user when a valid token is given."""
-
-    def __call__(self, request: HttpRequest):
-        header = request.headers.get("Authorization", "")
-        if header.lower().startswith("bearer "):
-            user = user_for_token(header[7:].strip())
-            if user is not None:
-                request.user = user
-        return True
-
-    def authenticate(self, request, token):  # pragma: no cover - __call__ handles it
-        return True
