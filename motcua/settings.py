@@ -275,7 +275,39 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # DEBUG) serve site.css.
 STATICFILES_DIRS = [BASE_DIR / "motcua" / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+
+def media_root(value: str, *, debug: bool, storage: str) -> Path:
+    """MEDIA_ROOT: `media/` in the checkout for development (`make run`); with DEBUG off it must be named, as an
+    absolute path, so that production never writes its citizens' files into the folder the development server and
+    the demo use in the same checkout (and a restore knows where they are). Not needed when uploads go to S3
+    (MOTCUA_STORAGE=s3), where MEDIA_ROOT holds nothing."""
+    value = value.strip()
+    if not value:
+        if debug or storage == "s3":
+            return BASE_DIR / "media"
+        raise config_error(
+            "MEDIA_ROOT phải được đặt khi DEBUG tắt (DEBUG=0): thư mục tuyệt đối lưu tệp hồ sơ, riêng cho môi trường "
+            "chạy thật, ví dụ MEDIA_ROOT=/var/lib/motcua/media (thư mục media/ trong mã nguồn là của máy chủ phát "
+            "triển `make run`; nếu đã lưu tệp ở đó, đặt MEDIA_ROOT tới đúng thư mục ấy)",
+            "MEDIA_ROOT must be set when DEBUG is off: an absolute folder for the uploaded files, production's own, "
+            "e.g. MEDIA_ROOT=/var/lib/motcua/media (media/ in the checkout belongs to the development server, `make "
+            "run`; if files were already stored there, point MEDIA_ROOT at that folder)",
+        )
+    path = Path(value)
+    if not path.is_absolute():
+        raise config_error(
+            f"MEDIA_ROOT={value!r} phải là đường dẫn tuyệt đối, ví dụ MEDIA_ROOT=/var/lib/motcua/media",
+            f"MEDIA_ROOT={value!r} must be an absolute path, e.g. MEDIA_ROOT=/var/lib/motcua/media",
+        )
+    return path
+
+
+MEDIA_ROOT = media_root(
+    os.environ.get("MEDIA_ROOT", ""),
+    debug=DEBUG,
+    storage=(os.environ.get("MOTCUA_STORAGE") or "filesystem").strip().lower(),
+)
 STORAGES = {
     # Uploads: MOTCUA_STORAGE=filesystem (MEDIA_ROOT, the default) or s3 with MOTCUA_S3_* (motcua/core/storage.py);
     # a bad configuration stops the start with ImproperlyConfigured.

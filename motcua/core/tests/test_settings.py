@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from motcua.settings import site_url
 
 ROOT = Path(__file__).resolve().parents[3]
-PROD = {"DEBUG": "0", "SECRET_KEY": "test-secret-key-for-settings"}
+PROD = {"DEBUG": "0", "SECRET_KEY": "test-secret-key-for-settings", "MEDIA_ROOT": "/var/lib/motcua/media"}
 ERROR = "motcua: lỗi cấu hình / configuration error: "
 
 
@@ -22,6 +22,7 @@ def _env(extra: dict) -> dict:
         k: v for k, v in os.environ.items() if not k.startswith(("MOTCUA_", "EMAIL_", "DEBUG", "ALLOWED_"))
     }
     keep.pop("SECRET_KEY", None)
+    keep.pop("MEDIA_ROOT", None)
     keep.pop("TRUSTED_PROXIES", None)
     return {**keep, "DJANGO_SETTINGS_MODULE": "motcua.settings", "PYTHONPATH": str(ROOT), **extra}
 
@@ -123,7 +124,7 @@ def test_development_keeps_no_database_connection_open_between_requests():
 
     dev = _conn_max_age({"DEBUG": "1", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x"})
     prod = _conn_max_age(
-        {"DEBUG": "0", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "motcua.example.vn",
+        {"DEBUG": "0", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "motcua.example.vn", "MEDIA_ROOT": "/srv/media",
          "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x"}
     )  # fmt: skip
     chosen = _conn_max_age(
@@ -217,3 +218,21 @@ def test_numbers_and_switches_in_range_are_read():
     )
     assert got["STATUS_API_RATE_LIMIT"] == 0 and got["DEBUG"] is False
     assert got["DATABASES"]["default"]["CONN_MAX_AGE"] == 0  # SQLite: none kept open, whatever is set
+
+
+def test_production_keeps_its_files_apart_from_the_development_server():
+    """`make run` and `make serve` in one checkout both defaulted to its media/ folder: the demo's files and the
+    citizens' lay together. Development keeps media/; with DEBUG off MEDIA_ROOT must name an absolute folder
+    (unless the files go to S3)."""
+    run = motcua({k: v for k, v in PROD.items() if k != "MEDIA_ROOT"} | {"ALLOWED_HOSTS": "a.vn"}, "check")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.startswith(f"{ERROR}MEDIA_ROOT phải được đặt khi DEBUG tắt")
+    assert "MEDIA_ROOT must be set when DEBUG is off" in run.stderr and "/var/lib/motcua/media" in run.stderr
+    run = motcua({**PROD, "ALLOWED_HOSTS": "a.vn", "MEDIA_ROOT": "media"}, "check")
+    assert run.returncode == 2 and "MEDIA_ROOT='media' phải là đường dẫn tuyệt đối" in run.stderr
+    assert settings_of({"DEBUG": "1"}, "MEDIA_ROOT")["MEDIA_ROOT"] == str(ROOT / "media")
+    assert (
+        settings_of({**PROD, "ALLOWED_HOSTS": "a.vn"}, "MEDIA_ROOT")["MEDIA_ROOT"] == "/var/lib/motcua/media"
+    )
+    s3 = {"MOTCUA_STORAGE": "s3", "MOTCUA_S3_BUCKET": "ho-so", "ALLOWED_HOSTS": "a.vn"}
+    assert settings_of({k: v for k, v in PROD.items() if k != "MEDIA_ROOT"} | s3, "MEDIA_ROOT")["MEDIA_ROOT"]
