@@ -211,7 +211,14 @@ def test_every_configuration_error_is_one_line_in_vietnamese_then_english(extra,
 
 def test_numbers_and_switches_in_range_are_read():
     got = settings_of(
-        {**PROD, "ALLOWED_HOSTS": "a.vn", "STATUS_API_RATE_LIMIT": " 0 ", "DEBUG": "Off", "CONN_MAX_AGE": ""},
+        {
+            **PROD,
+            "ALLOWED_HOSTS": "a.vn",
+            "STATUS_API_RATE_LIMIT": " 0 ",
+            "DEBUG": "Off",
+            "CONN_MAX_AGE": "",
+            "DATABASE_URL": "",
+        },
         "STATUS_API_RATE_LIMIT",
         "DEBUG",
         "DATABASES",
