@@ -30,7 +30,8 @@ run: install
 	PORT=$(PORT) $(BIN)/motcua runserver 127.0.0.1:$(PORT)
 
 # Production serving (ADR 0004): granian, WSGI, WORKERS processes of one thread each (default 2 x cores), DEBUG
-# off. Needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL in the environment (README: Serving in production).
+# off. Needs SECRET_KEY, ALLOWED_HOSTS, MEDIA_ROOT (production's own folder, not the checkout's media/ that `make run`
+# uses) and DATABASE_URL in the environment (README: Serving in production).
 WORKERS ?= $(shell echo $$(( 2 * $$(nproc) )))
 serve: install
 	DEBUG=0 $(BIN)/motcua migrate --noinput -v 1

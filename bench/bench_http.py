@@ -215,6 +215,7 @@ def start_server(
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
         "CONN_MAX_AGE": "600",
+        "MEDIA_ROOT": os.environ.get("MEDIA_ROOT") or "/tmp/motcua-bench-media",  # required with DEBUG off
         # Every status read still goes through the per-IP rate limit (one upsert); all the load comes from
         # 127.0.0.1, so the limit is raised far above what the run can reach.
         "STATUS_API_RATE_LIMIT": "0" if status_limit_off else "1000000000",

@@ -70,6 +70,8 @@ def child(args) -> None:
             "ALLOWED_HOSTS": "127.0.0.1",
             "LOG_LEVEL": "WARNING",
             "CONN_MAX_AGE": "600",
+            "MEDIA_ROOT": os.environ.get("MEDIA_ROOT")
+            or "/tmp/motcua-bench-media",  # required with DEBUG off
             # the status API's rate limit (where the tree has one) must not refuse the measured loop
             "STATUS_API_RATE_LIMIT": "1000000000",
         }

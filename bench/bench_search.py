@@ -53,6 +53,7 @@ def _configure(args) -> tuple[str, callable]:
         "MOTCUA_SITE_URL", "http://127.0.0.1:8000"
     )  # required with DEBUG off and several hosts
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("MEDIA_ROOT", "/tmp/motcua-bench-media")  # required with DEBUG off
     if url.startswith("postgres"):
         import psycopg
 

@@ -13,7 +13,8 @@ def check_settings() -> None:
     try:
         settings.INSTALLED_APPS  # noqa: B018  (imports the settings module)
     except ImproperlyConfigured as exc:
-        sys.stderr.write(f"motcua: configuration error: {exc}\n")
+        # the message names the variable in Vietnamese, then in English (settings.config_error)
+        sys.stderr.write(f"motcua: lỗi cấu hình / configuration error: {exc}\n")
         raise SystemExit(2) from None
 
 

@@ -20,6 +20,85 @@ from motcua.core.storage import default_storage_from_env
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def config_error(vi: str, en: str) -> ImproperlyConfigured:
+    """A configuration error, read at start-up before translations are loaded: both languages in one line,
+    Vietnamese first ("… — …"), naming the variable and what a valid value looks like (motcua.manage prints it)."""
+    return ImproperlyConfigured(f"{vi} — {en}")
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """1/true/yes/on or 0/false/no/off (any case; empty is off); unset: `default`. Anything else stops the start:
+    a typo such as DEBUG=flase must not silently choose one way."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    word = value.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise config_error(
+        f"{name}={value!r} không hợp lệ: dùng 1 (bật) hoặc 0 (tắt)",
+        f"{name}={value!r} is not valid: use 1 (on) or 0 (off)",
+    )
+
+
+def env_int(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """A whole number from the environment, `default` when unset or empty; not a number, or out of range, stops
+    the start with a message naming the variable."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < minimum or (maximum is not None and value > maximum):
+        span_vi = f"từ {minimum} đến {maximum}" if maximum is not None else f"từ {minimum} trở lên"
+        span_en = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
+        raise config_error(
+            f"{name}={raw!r} không hợp lệ: cần một số nguyên {span_vi}, ví dụ {name}={default}",
+            f"{name}={raw!r} is not valid: it must be a whole number {span_en}, e.g. {name}={default}",
+        )
+    return value
+
+
+def database_from_env(default: str, *, conn_max_age: int) -> dict:
+    """DATABASES["default"] from DATABASE_URL (postgres://user:password@host:port/name or sqlite:///path). A URL
+    that cannot be read, another database kind, or a PostgreSQL URL without a database name stops the start; the
+    message never repeats the URL (it may hold a password)."""
+    example = "postgres://postgres@127.0.0.1:5432/motcua"
+    url = os.environ.get("DATABASE_URL", "").strip()
+    try:
+        config = dj_database_url.parse(url or default, conn_max_age=conn_max_age)
+    except ValueError:
+        raise config_error(
+            f"DATABASE_URL không đọc được: cần dạng postgres://người_dùng:mật_khẩu@máy:cổng/tên_csdl, ví dụ {example} "
+            "(hoặc sqlite:///đường/dẫn.sqlite3); ký tự đặc biệt trong mật khẩu phải được mã hoá %XX",
+            f"DATABASE_URL cannot be read: it must look like postgres://user:password@host:port/name, e.g. {example} "
+            "(or sqlite:///path/to.sqlite3); special characters in the password must be %XX-encoded",
+        ) from None
+    engine = config.get("ENGINE", "")
+    if engine not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
+        scheme = url.split(":", 1)[0]
+        raise config_error(
+            f"DATABASE_URL dùng loại cơ sở dữ liệu '{scheme}' không được hỗ trợ: chỉ PostgreSQL (postgres://…, ví dụ "
+            f"{example}) hoặc SQLite (sqlite:///…)",
+            f"DATABASE_URL names an unsupported database '{scheme}': only PostgreSQL (postgres://…, e.g. {example}) "
+            "or SQLite (sqlite:///…)",
+        )
+    if not config.get("NAME"):
+        raise config_error(
+            f"DATABASE_URL thiếu tên cơ sở dữ liệu ở cuối, ví dụ {example}",
+            f"DATABASE_URL lacks the database name at its end, e.g. {example}",
+        )
+    return config
+
+
 def site_url(value: str, *, debug: bool, allowed_hosts: list[str]) -> str:
     """MOTCUA_SITE_URL: as given (an http(s) URL, no trailing slash); else the development server in DEBUG (on
     PORT); else
@@ -28,8 +107,9 @@ def site_url(value: str, *, debug: bool, allowed_hosts: list[str]) -> str:
     if value:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-            raise ImproperlyConfigured(
-                f"MOTCUA_SITE_URL {value!r} must be the site's address, e.g. https://motcua.example.gov.vn."
+            raise config_error(
+                f"MOTCUA_SITE_URL {value!r} phải là địa chỉ của trang, ví dụ https://motcua.example.gov.vn",
+                f"MOTCUA_SITE_URL {value!r} must be the site's address, e.g. https://motcua.example.gov.vn",
             )
         return value
     if debug:  # the development server, on the port `make run` serves (PORT)
@@ -37,25 +117,26 @@ def site_url(value: str, *, debug: bool, allowed_hosts: list[str]) -> str:
         return f"http://127.0.0.1:{port if port.isdigit() else 8000}"
     if len(allowed_hosts) == 1 and allowed_hosts[0] != "*" and not allowed_hosts[0].startswith("."):
         return f"https://{allowed_hosts[0]}"
-    raise ImproperlyConfigured(
+    raise config_error(
+        "MOTCUA_SITE_URL phải được đặt khi DEBUG tắt (DEBUG=0): địa chỉ mà các đường dẫn trong thư điện tử và tin "
+        "nhắn trỏ tới, ví dụ https://motcua.example.gov.vn (chỉ được suy ra từ ALLOWED_HOSTS khi biến này có "
+        "đúng một tên miền)",
         "MOTCUA_SITE_URL must be set when DEBUG is off: the address the links in e-mails and text messages "
         "point to, e.g. https://motcua.example.gov.vn (it is derived from ALLOWED_HOSTS only when that names "
-        "exactly one host)."
+        "exactly one host)",
     )
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise config_error(
+            "SECRET_KEY phải được đặt khi DEBUG tắt (DEBUG=0): một chuỗi ngẫu nhiên dài, giữ bí mật, ví dụ "
+            "tạo bằng: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'",
+            "SECRET_KEY must be set when DEBUG is off: a long random string kept secret, e.g. made with: "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'",
+        )
     SECRET_KEY = "dev-insecure-motcua-key-change-me"
 
 ALLOWED_HOSTS = [
@@ -63,9 +144,11 @@ ALLOWED_HOSTS = [
 ]
 if not ALLOWED_HOSTS and not DEBUG:
     # set but empty (ALLOWED_HOSTS= in a unit file): the server would start and answer every request with 400
-    raise ImproperlyConfigured(
+    raise config_error(
+        "ALLOWED_HOSTS đang trống: khi DEBUG tắt, hãy ghi (các) tên miền của trang, cách nhau bởi dấu phẩy, ví dụ "
+        "ALLOWED_HOSTS=motcua.example.gov.vn (nếu không, mọi yêu cầu đều bị từ chối với mã 400)",
         "ALLOWED_HOSTS is empty: with DEBUG off, name the site's host(s), comma separated, e.g. "
-        "ALLOWED_HOSTS=motcua.example.gov.vn (every request would otherwise be refused with 400)."
+        "ALLOWED_HOSTS=motcua.example.gov.vn (every request would otherwise be refused with 400)",
     )
 CSRF_FAILURE_VIEW = "motcua.core.errorviews.csrf_failure"
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
@@ -143,9 +226,8 @@ TEMPLATES = [
 # development server starts a thread per request and each thread's connection would stay open until PostgreSQL
 # runs out of them ("too many clients"). CONN_MAX_AGE overrides both.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0" if DEBUG else "60")),
+    "default": database_from_env(
+        f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=env_int("CONN_MAX_AGE", 0 if DEBUG else 60)
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -154,7 +236,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # transaction-mode pooler without prepared-statement support set DB_PREPARED_STATEMENTS=0.
     if os.environ.get("DB_PREPARED_STATEMENTS", "1") != "0":
         DATABASES["default"].setdefault("OPTIONS", {}).update(
-            server_side_binding=True, prepare_threshold=int(os.environ.get("DB_PREPARE_THRESHOLD", "2"))
+            server_side_binding=True, prepare_threshold=env_int("DB_PREPARE_THRESHOLD", 2)
         )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -193,7 +275,39 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # DEBUG) serve site.css.
 STATICFILES_DIRS = [BASE_DIR / "motcua" / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+
+def media_root(value: str, *, debug: bool, storage: str) -> Path:
+    """MEDIA_ROOT: `media/` in the checkout for development (`make run`); with DEBUG off it must be named, as an
+    absolute path, so that production never writes its citizens' files into the folder the development server and
+    the demo use in the same checkout (and a restore knows where they are). Not needed when uploads go to S3
+    (MOTCUA_STORAGE=s3), where MEDIA_ROOT holds nothing."""
+    value = value.strip()
+    if not value:
+        if debug or storage == "s3":
+            return BASE_DIR / "media"
+        raise config_error(
+            "MEDIA_ROOT phải được đặt khi DEBUG tắt (DEBUG=0): thư mục tuyệt đối lưu tệp hồ sơ, riêng cho môi trường "
+            "chạy thật, ví dụ MEDIA_ROOT=/var/lib/motcua/media (thư mục media/ trong mã nguồn là của máy chủ phát "
+            "triển `make run`; nếu đã lưu tệp ở đó, đặt MEDIA_ROOT tới đúng thư mục ấy)",
+            "MEDIA_ROOT must be set when DEBUG is off: an absolute folder for the uploaded files, production's own, "
+            "e.g. MEDIA_ROOT=/var/lib/motcua/media (media/ in the checkout belongs to the development server, `make "
+            "run`; if files were already stored there, point MEDIA_ROOT at that folder)",
+        )
+    path = Path(value)
+    if not path.is_absolute():
+        raise config_error(
+            f"MEDIA_ROOT={value!r} phải là đường dẫn tuyệt đối, ví dụ MEDIA_ROOT=/var/lib/motcua/media",
+            f"MEDIA_ROOT={value!r} must be an absolute path, e.g. MEDIA_ROOT=/var/lib/motcua/media",
+        )
+    return path
+
+
+MEDIA_ROOT = media_root(
+    os.environ.get("MEDIA_ROOT", ""),
+    debug=DEBUG,
+    storage=(os.environ.get("MOTCUA_STORAGE") or "filesystem").strip().lower(),
+)
 STORAGES = {
     # Uploads: MOTCUA_STORAGE=filesystem (MEDIA_ROOT, the default) or s3 with MOTCUA_S3_* (motcua/core/storage.py);
     # a bad configuration stops the start with ImproperlyConfigured.
@@ -209,30 +323,25 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/staff/"
 
 # Login throttling (motcua.core.throttle): attempts per window per username+IP.
-LOGIN_MAX_ATTEMPTS = int(os.environ.get("LOGIN_MAX_ATTEMPTS", "5"))
-LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+LOGIN_MAX_ATTEMPTS = env_int("LOGIN_MAX_ATTEMPTS", 5)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
 # The public status API (GET /api/v1/dossiers/<code>/status): lookups per client IP per window, then 429
 # (motcua.org.throttle.status_api_limit). bench/bench_http.py raises the limit so that it measures the reads.
-STATUS_API_RATE_LIMIT = int(os.environ.get("STATUS_API_RATE_LIMIT", "60"))
-STATUS_API_RATE_WINDOW_SECONDS = int(os.environ.get("STATUS_API_RATE_WINDOW_SECONDS", "300"))
+STATUS_API_RATE_LIMIT = env_int("STATUS_API_RATE_LIMIT", 60)
+STATUS_API_RATE_WINDOW_SECONDS = env_int("STATUS_API_RATE_WINDOW_SECONDS", 300)
 # Ratings by receipt (the applicant's ID or tax number proves the holder): attempts per client IP per window, then
 # 429 (motcua.feedback.services.verification_wait).
-RATING_VERIFY_RATE_LIMIT = int(os.environ.get("RATING_VERIFY_RATE_LIMIT", "10"))
-RATING_VERIFY_RATE_WINDOW_SECONDS = int(os.environ.get("RATING_VERIFY_RATE_WINDOW_SECONDS", "900"))
+RATING_VERIFY_RATE_LIMIT = env_int("RATING_VERIFY_RATE_LIMIT", 10)
+RATING_VERIFY_RATE_WINDOW_SECONDS = env_int("RATING_VERIFY_RATE_WINDOW_SECONDS", 900)
 # A resident taking over a dossier a community team filed (motcua.community.services.claim_dossier): failed
 # attempts per client IP within the window, then the address is locked out of claiming for the window (HTTP 429).
-CLAIM_IP_MAX_FAILURES = int(os.environ.get("CLAIM_IP_MAX_FAILURES", "20"))
-CLAIM_IP_LOCKOUT_SECONDS = int(os.environ.get("CLAIM_IP_LOCKOUT_SECONDS", "900"))
+CLAIM_IP_MAX_FAILURES = env_int("CLAIM_IP_MAX_FAILURES", 20, minimum=1)
+CLAIM_IP_LOCKOUT_SECONDS = env_int("CLAIM_IP_LOCKOUT_SECONDS", 900, minimum=1)
 # A rating QR shown at the counter (motcua.feedback.services.counter_token) is valid this long.
-RATING_COUNTER_TOKEN_SECONDS = int(os.environ.get("RATING_COUNTER_TOKEN_SECONDS", "1800"))
+RATING_COUNTER_TOKEN_SECONDS = env_int("RATING_COUNTER_TOKEN_SECONDS", 1800)
 # API bearer tokens (motcua apitoken) expire this many days after they are issued (fixed on the token then;
 # `--days` may give fewer); 0: tokens issued from then on never expire. ADR 0001, addendum on token expiry.
-_token_days = os.environ.get("API_TOKEN_MAX_AGE_DAYS", "90").strip()
-if not _token_days.isdigit():
-    raise ImproperlyConfigured(
-        f"API_TOKEN_MAX_AGE_DAYS {_token_days!r} must be a whole number of days (0: tokens never expire)."
-    )
-API_TOKEN_MAX_AGE_DAYS = int(_token_days)
+API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 90)
 # Reverse proxies (IP addresses or networks, comma separated) whose X-Forwarded-For names the client: the rate
 # limits and login throttling count per client, not per proxy (motcua.org.throttle.client_ip).
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
@@ -240,7 +349,12 @@ for _proxy in TRUSTED_PROXIES:  # a typo stops the start, not every request
     try:
         ipaddress.ip_network(_proxy, strict=False)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"TRUSTED_PROXIES: '{_proxy}' is not an IP address or network") from exc
+        raise config_error(
+            f"TRUSTED_PROXIES: '{_proxy}' không phải địa chỉ IP hay dải mạng; ghi các địa chỉ cách nhau bởi dấu "
+            "phẩy, ví dụ TRUSTED_PROXIES=127.0.0.1,10.0.0.0/24",
+            f"TRUSTED_PROXIES: '{_proxy}' is not an IP address or network; list addresses comma separated, e.g. "
+            "TRUSTED_PROXIES=127.0.0.1,10.0.0.0/24",
+        ) from exc
 if TRUSTED_PROXIES:
     # The proxy terminates HTTPS and says so in X-Forwarded-Proto; without this Django takes every request for
     # plain HTTP and refuses each form POST whose Origin is https://… (CSRF "Origin checking failed").
@@ -268,7 +382,7 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
     X_FRAME_OPTIONS = "DENY"
 
@@ -282,15 +396,20 @@ LOGGING = {
 # Mot Cua domain settings -------------------------------------------------------------
 # Vietnam Culture Day (24/11) is pending legislation (rules §6.1): off unless an operator enables it.
 MOTCUA_CULTURE_DAY_HOLIDAY = env_bool("MOTCUA_CULTURE_DAY_HOLIDAY", False)
-MOTCUA_UPLOAD_MAX_BYTES = int(os.environ.get("MOTCUA_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+MOTCUA_UPLOAD_MAX_BYTES = env_int("MOTCUA_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 # A virus scanner run on every upload (the file on standard input; exit 0 clean, 1 infected, anything else an
 # error — ClamAV's convention), e.g. "clamdscan --no-summary --fdpass -". Empty: no scan (motcua.dossiers.documents).
 MOTCUA_UPLOAD_SCAN_COMMAND = os.environ.get("MOTCUA_UPLOAD_SCAN_COMMAND", "").strip()
-MOTCUA_UPLOAD_SCAN_TIMEOUT_SECONDS = int(os.environ.get("MOTCUA_UPLOAD_SCAN_TIMEOUT_SECONDS", "60"))
+MOTCUA_UPLOAD_SCAN_TIMEOUT_SECONDS = env_int("MOTCUA_UPLOAD_SCAN_TIMEOUT_SECONDS", 60)
 try:
     shlex.split(MOTCUA_UPLOAD_SCAN_COMMAND)
 except ValueError as exc:  # unbalanced quotes: stop the start, not every upload
-    raise ImproperlyConfigured(f"MOTCUA_UPLOAD_SCAN_COMMAND: {exc}") from exc
+    raise config_error(
+        f"MOTCUA_UPLOAD_SCAN_COMMAND không đọc được ({exc}): kiểm tra các dấu nháy, ví dụ "
+        "MOTCUA_UPLOAD_SCAN_COMMAND='clamdscan --no-summary --fdpass -'",
+        f"MOTCUA_UPLOAD_SCAN_COMMAND cannot be read ({exc}): check its quotes, e.g. "
+        "MOTCUA_UPLOAD_SCAN_COMMAND='clamdscan --no-summary --fdpass -'",
+    ) from exc
 
 # Portal and notifications (motcua.portal, motcua.notifications) ----------------------------------------------
 # Sign in with username, e-mail or mobile number (ModelBackend stays first).
@@ -312,7 +431,7 @@ MAILERS = {
 if os.environ.get("EMAIL_HOST"):
     MAILERS["default"]["OPTIONS"] = {
         "host": os.environ["EMAIL_HOST"],
-        "port": int(os.environ.get("EMAIL_PORT", "587")),
+        "port": env_int("EMAIL_PORT", 587, minimum=1, maximum=65535),
         "username": os.environ.get("EMAIL_HOST_USER", ""),
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS", True),

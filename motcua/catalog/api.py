@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 from motcua.core.errors import NotFound, Unprocessable
 from motcua.core.i18n import vietnamese
 from motcua.core.schemas import ErrorOut
+from motcua.core.text import identifier_form
 from motcua.org.models import Agency, Role
 
 from . import selectors
@@ -188,7 +189,7 @@ def list_procedures(
         raise NotFound(f"Không có lĩnh vực '{field}'.", f"No field '{field}'.")
     agency_obj = None
     if agency:
-        agency_obj = Agency.objects.filter(identifier=agency.strip()).first()
+        agency_obj = Agency.objects.filter(identifier=identifier_form(agency)).first()
         if agency_obj is None:
             raise NotFound(
                 f"Không có cơ quan mã định danh '{agency}'.", f"No agency with identifier '{agency}'."

@@ -34,7 +34,7 @@ from django.utils.text import slugify
 from motcua.core import strictjson
 from motcua.core.dates import parse_day
 from motcua.core.errors import Unprocessable
-from motcua.core.text import BadCharacters, check_chars, check_json_chars, fold, nfc
+from motcua.core.text import BadCharacters, check_chars, check_json_chars, fold, identifier_form, nfc
 from motcua.org.models import Agency, Role
 
 from .eforms import check_form_fields, yes_no
@@ -1030,7 +1030,7 @@ def clean_workflow(data: dict) -> tuple[dict, list[tuple[str, str]], list[tuple[
     elif not CODE_RE.match(code):
         e.err(f"Mã thủ tục không hợp lệ '{code}'.", f"Invalid procedure code '{code}'.")
     also = [c for c in _codes(data.get("also_applies_to"), e, "also_applies_to") if c != code]
-    agency = _text(data.get("agency"))
+    agency = identifier_form(_text(data.get("agency")))
     total_hours = _number(data.get("total_hours"), "total_hours", e, MAX_LIMIT_HOURS)
     steps_raw = data.get("steps")
     steps: list[dict] = []
@@ -1081,7 +1081,7 @@ def clean_workflow(data: dict) -> tuple[dict, list[tuple[str, str]], list[tuple[
                 "time_text": time_text[:200],
                 "hours": hours,
                 "inter_agency": _bool(s.get("inter_agency"), f"steps[{i}].inter_agency", False, e),
-                "partner_agency": _text(s.get("partner_agency")),
+                "partner_agency": identifier_form(_text(s.get("partner_agency"))),
                 "note": _text(s.get("note")),
             }
         )

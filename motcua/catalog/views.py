@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from motcua.core.text import identifier_form
 from motcua.org.models import Agency
 
 from . import selectors
@@ -39,7 +40,7 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
         notices.append(f"Không có lĩnh vực '{request.GET['field']}' — bỏ qua bộ lọc này.")
     agency = None
     if request.GET.get("agency"):
-        agency = Agency.objects.filter(identifier=request.GET["agency"].strip()).first()
+        agency = Agency.objects.filter(identifier=identifier_form(request.GET["agency"])).first()
         if agency is None:
             notices.append(f"Không có cơ quan mã '{request.GET['agency']}' — bỏ qua bộ lọc này.")
     qs = selectors.search_procedures(q=q, field=field, level=level, agency=agency)

@@ -46,31 +46,65 @@ def default_storage_from_env(environ: Mapping[str, str]) -> dict:
     if kind == "filesystem":
         return dict(FILESYSTEM)
     if kind != "s3":
-        raise ImproperlyConfigured(f"MOTCUA_STORAGE must be 'filesystem' or 's3', not {kind!r}.")
-    problems: list[str] = []
+        raise ImproperlyConfigured(
+            f"MOTCUA_STORAGE phải là 'filesystem' hoặc 's3', không phải {kind!r} — "
+            f"MOTCUA_STORAGE must be 'filesystem' or 's3', not {kind!r}"
+        )
+    # each problem in both languages: the start-up message is read before translations load (settings.config_error)
+    problems: list[tuple[str, str]] = []
     bucket = (environ.get("MOTCUA_S3_BUCKET") or "").strip()
     if not bucket:
-        problems.append("MOTCUA_S3_BUCKET is required (the name of an existing bucket)")
+        problems.append(
+            (
+                "cần MOTCUA_S3_BUCKET (tên một bucket đã có, ví dụ motcua-ho-so)",
+                "MOTCUA_S3_BUCKET is required (the name of an existing bucket, e.g. motcua-ho-so)",
+            )
+        )
     elif not _BUCKET.match(bucket) or ".." in bucket or _IP.match(bucket):
         problems.append(
-            f"MOTCUA_S3_BUCKET {bucket!r} is not a valid bucket name (3-63 lower-case letters, digits, "
-            "dots and hyphens)"
+            (
+                f"MOTCUA_S3_BUCKET {bucket!r} không phải tên bucket hợp lệ (3-63 chữ thường, chữ số, dấu chấm và "
+                "gạch nối)",
+                f"MOTCUA_S3_BUCKET {bucket!r} is not a valid bucket name (3-63 lower-case letters, digits, "
+                "dots and hyphens)",
+            )
         )
     endpoint = (environ.get("MOTCUA_S3_ENDPOINT_URL") or "").strip()
     if endpoint:
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            problems.append(f"MOTCUA_S3_ENDPOINT_URL {endpoint!r} must be an http:// or https:// URL")
+            problems.append(
+                (
+                    f"MOTCUA_S3_ENDPOINT_URL {endpoint!r} phải là địa chỉ http:// hoặc https://, ví dụ "
+                    "https://s3.example.vn",
+                    f"MOTCUA_S3_ENDPOINT_URL {endpoint!r} must be an http:// or https:// URL, e.g. https://s3.example.vn",
+                )
+            )
     region = (environ.get("MOTCUA_S3_REGION") or "").strip()
     if region and not _REGION.match(region):
-        problems.append(f"MOTCUA_S3_REGION {region!r} is not a region name (e.g. ap-southeast-1)")
+        problems.append(
+            (
+                f"MOTCUA_S3_REGION {region!r} không phải tên vùng (ví dụ ap-southeast-1)",
+                f"MOTCUA_S3_REGION {region!r} is not a region name (e.g. ap-southeast-1)",
+            )
+        )
     key = (environ.get("MOTCUA_S3_ACCESS_KEY_ID") or "").strip()
     secret = (environ.get("MOTCUA_S3_SECRET_ACCESS_KEY") or "").strip()
     if bool(key) != bool(secret):
-        problems.append("set both MOTCUA_S3_ACCESS_KEY_ID and MOTCUA_S3_SECRET_ACCESS_KEY, or neither")
+        problems.append(
+            (
+                "đặt cả MOTCUA_S3_ACCESS_KEY_ID và MOTCUA_S3_SECRET_ACCESS_KEY, hoặc không đặt cả hai",
+                "set both MOTCUA_S3_ACCESS_KEY_ID and MOTCUA_S3_SECRET_ACCESS_KEY, or neither",
+            )
+        )
     style = (environ.get("MOTCUA_S3_ADDRESSING_STYLE") or "").strip().lower()
     if style not in ("", "path", "virtual", "auto"):
-        problems.append(f"MOTCUA_S3_ADDRESSING_STYLE must be 'path', 'virtual' or 'auto', not {style!r}")
+        problems.append(
+            (
+                f"MOTCUA_S3_ADDRESSING_STYLE phải là 'path', 'virtual' hoặc 'auto', không phải {style!r}",
+                f"MOTCUA_S3_ADDRESSING_STYLE must be 'path', 'virtual' or 'auto', not {style!r}",
+            )
+        )
     timeouts = {}
     for name, option, default in (
         ("MOTCUA_S3_CONNECT_TIMEOUT", "connect_timeout", 5),
@@ -82,17 +116,32 @@ def default_storage_from_env(environ: Mapping[str, str]) -> dict:
         except ValueError:
             value = -1
         if not 0 < value <= 600:
-            problems.append(f"{name} must be a number of seconds from 0 to 600, not {raw!r}")
+            problems.append(
+                (
+                    f"{name} phải là số giây lớn hơn 0 và tối đa 600, không phải {raw!r}",
+                    f"{name} must be a number of seconds from 0 to 600, not {raw!r}",
+                )
+            )
         timeouts[option] = value
     prefix = (environ.get("MOTCUA_S3_PREFIX") or "").strip().strip("/")
     if ".." in prefix.split("/"):
-        problems.append("MOTCUA_S3_PREFIX must not contain '..'")
+        problems.append(("MOTCUA_S3_PREFIX không được chứa '..'", "MOTCUA_S3_PREFIX must not contain '..'"))
     try:
         import storages.backends.s3  # noqa: F401  (django-storages with boto3)
     except ImportError:
-        problems.append("the S3 backend is not installed (pip install 'django-storages[s3]')")
+        problems.append(
+            (
+                "chưa cài thư viện S3 (pip install 'django-storages[s3]')",
+                "the S3 backend is not installed (pip install 'django-storages[s3]')",
+            )
+        )
     if problems:
-        raise ImproperlyConfigured("MOTCUA_STORAGE=s3 is misconfigured: " + "; ".join(problems) + ".")
+        raise ImproperlyConfigured(
+            "MOTCUA_STORAGE=s3 cấu hình sai: "
+            + "; ".join(vi for vi, _ in problems)
+            + " — MOTCUA_STORAGE=s3 is misconfigured: "
+            + "; ".join(en for _, en in problems)
+        )
     options: dict = {
         "bucket_name": bucket,
         "file_overwrite": False,  # a taken name gets a suffix, as FileSystemStorage does

@@ -224,9 +224,21 @@ def sort_key(value: str | None) -> tuple:
     return (tuple(primary), tuple(tones), text)
 
 
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def identifier_form(value: str | None) -> str:
+    """An agency's electronic identifier as an operator or integrator typed it → the stored form: surrounding
+    whitespace removed, a-z upper-cased (Decision 20/2020/QĐ-TTg identifiers are groups of 0-9 and A-Z, so
+    `000.00.21.h26` is `000.00.21.H26`). Only ASCII letters change ('ß' does not become 'SS'); what is still not an
+    identifier is left for the caller to refuse or not find. None → ''. The one place this rule lives: every
+    command option, API parameter, import field and admin form that takes an identifier goes through it."""
+    return str(value or "").strip().translate(_ASCII_UPPER)
+
+
 def code_forms(value: str | None) -> list[str]:
     """The forms a typed dossier code is looked up by: without spaces, as typed and upper-cased (contract §3 codes
-    are upper case; an imported code is kept as it came). '' for nothing typed → []."""
+    are upper case; an imported code is kept as it came, so it is tried as typed first). '' for nothing typed → []."""
     code = re.sub(r"\s+", "", unicodedata.normalize("NFC", str(value or "")))
     return list(dict.fromkeys((code, code.upper()))) if code else []
 

@@ -17,7 +17,7 @@ from motcua.core.errors import NotFound, Throttled, Unprocessable
 from motcua.core.prepared import Prepared
 from motcua.core.schemas import ErrorOut, Line, Text
 from motcua.core.storage import open_stored
-from motcua.core.text import code_forms
+from motcua.core.text import code_forms, identifier_form
 from motcua.org import throttle
 from motcua.org.selectors import is_staff_member
 from motcua.org.views import wait_minutes
@@ -122,12 +122,13 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 def file_dossier(request: HttpRequest, payload: FileIn):
     """Online filing (`submit`) by a citizen/organisation account, or counter/postal registration (`register`)
     by an officer. Send `Idempotency-Key` to make retries safe."""
+    agency = identifier_form(payload.agency)  # "000.00.21.h26" is 000.00.21.H26
     if payload.channel == "online":
-        _check_received_online(payload.procedure.strip(), payload.agency.strip())
+        _check_received_online(payload.procedure.strip(), agency)
     dossier, created = services.dossier_file(
         actor=request.auth,
         procedure_code=payload.procedure.strip(),
-        agency_identifier=payload.agency.strip(),
+        agency_identifier=agency,
         channel=payload.channel,
         applicant=payload.applicant.model_dump(),
         representative=payload.representative.model_dump() if payload.representative else None,
@@ -179,8 +180,8 @@ def list_dossiers(
     qs = selectors.visible_dossiers(request.auth)
     if state:
         qs = qs.filter(state=state)
-    if agency:
-        qs = qs.filter(agency__identifier=agency)
+    if agency.strip():
+        qs = qs.filter(agency__identifier=identifier_form(agency))
     if q:
         f = fold(q)
         qs = qs.filter(
@@ -220,8 +221,18 @@ def _rendered(request: HttpRequest, data: dict, status: int = 200):
 _READABLE = Prepared(lambda code: Dossier.objects.filter(code=code)[:1], str)
 
 
+def _stored_code(code: str) -> str:
+    """The code as stored for a code typed in lower case or with spaces (`000.00.21.h26-250124-0001`): as typed
+    when a dossier has it (an imported code keeps its own form, contract §8), else upper-cased (code_forms). A code
+    typed exactly costs no statement."""
+    forms = code_forms(code)
+    if forms == [code]:
+        return code
+    return next((c for c in forms if _READABLE.first(c) is not None), code)
+
+
 def _get_readable(request, code: str) -> Dossier:
-    dossier = services.with_references(_READABLE.first(code))
+    dossier = services.with_references(_READABLE.first(_stored_code(code)))
     if dossier is None or not services.may_read(request.auth, dossier):
         raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
     return dossier
@@ -412,7 +423,7 @@ def act(request: HttpRequest, code: str, action: str, payload: ActionIn | None =
     params = payload.model_dump(exclude_none=True) if payload else {}
     expected = params.pop("expected_version", None)
     dossier = services.dossier_act(
-        code=code,
+        code=_stored_code(code),
         action=action,
         actor=request.auth,
         params=params,

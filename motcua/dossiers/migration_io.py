@@ -73,7 +73,15 @@ from django.utils import timezone
 from motcua.catalog.models import Offering, Procedure, ProcedureVersion
 from motcua.core import strictjson
 from motcua.core.errors import DomainError
-from motcua.core.text import BadCharacters, bad_char, check_chars, check_json_chars, fold, nfc
+from motcua.core.text import (
+    BadCharacters,
+    bad_char,
+    check_chars,
+    check_json_chars,
+    fold,
+    identifier_form,
+    nfc,
+)
 from motcua.org.models import Agency
 
 from . import lifecycle, services
@@ -471,6 +479,8 @@ class Preparer:
         return self._registered.get((agency_id, procedure_id))
 
     def agency(self, identifier: str) -> Agency | None:
+        # the record's "agency" as typed (`000.00.21.h26` is 000.00.21.H26); its dossier "code" is kept as it came
+        identifier = identifier_form(identifier)
         if identifier not in self._agencies:
             if self.complete:
                 return None

@@ -23,7 +23,16 @@ from motcua.catalog.models import Procedure, ProcedureVersion, ProcessStep, Proc
 from motcua.core import refcache
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
 from motcua.core.prepared import Prepared, insert_rows, statement_cursor
-from motcua.core.text import BadCharacters, check_json_chars, check_text, fold, nfc, nfc_lines, refusal
+from motcua.core.text import (
+    BadCharacters,
+    check_json_chars,
+    check_text,
+    fold,
+    identifier_form,
+    nfc,
+    nfc_lines,
+    refusal,
+)
 from motcua.org.models import Agency, Role, StaffRole
 from motcua.org.selectors import agency_by_identifier, roles_of
 
@@ -1645,7 +1654,7 @@ def _apply_steps(
         (s for s in steps if s.started_at is None and (current is None or s.order > current.order)), None
     )
     if to_agency_id:
-        partner = Agency.objects.filter(identifier=to_agency_id).first()
+        partner = Agency.objects.filter(identifier=identifier_form(to_agency_id)).first()
         if partner is None:
             raise Unprocessable(
                 f"Không có cơ quan '{to_agency_id}' để chuyển liên thông.",

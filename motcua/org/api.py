@@ -117,7 +117,7 @@ def list_agencies(
 def get_agency(request: HttpRequest, identifier: str):
     """One agency by its electronic identifier (e.g. 000.00.21.H26), with its parents, sub-agencies and
     units."""
-    agency = selectors.agency_detail(identifier.strip())
+    agency = selectors.agency_detail(identifier)  # as typed: identifier_form
     if agency is None:
         raise NotFound(
             f"Không tìm thấy cơ quan có mã định danh '{identifier}'.",

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.models import CheckedTextModel
-from motcua.core.text import fold, nfc
+from motcua.core.text import fold, identifier_form, nfc
 
 # Decision 20/2020/QĐ-TTg Art. 4: dot-separated groups of 0-9 and A-Z, at most 35 characters.
 IDENTIFIER_RE = re.compile(r"^[0-9A-Z]+(\.[0-9A-Z]+)*$")
@@ -118,6 +118,11 @@ class Agency(CheckedTextModel, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean_fields(self, exclude=None) -> None:
+        # typed in the admin as `000.00.21.h26 `: stored as 000.00.21.H26 (before the field's validator runs)
+        self.identifier = identifier_form(self.identifier)
+        super().clean_fields(exclude)
 
     def clean(self) -> None:
         errors = agency_hours_errors(self)

@@ -6,7 +6,7 @@ from django.db.models.functions import Collate
 
 from motcua.core import refcache
 from motcua.core.prepared import Prepared
-from motcua.core.text import fold
+from motcua.core.text import fold, identifier_form
 
 from .models import Agency, Role, StaffRole
 
@@ -26,8 +26,9 @@ _AGENCY = Prepared(lambda identifier: Agency.objects.filter(identifier=identifie
 
 
 def agency_by_identifier(identifier: str) -> Agency | None:
-    """The agency with this electronic identifier, or None. From the reference cache (motcua.core.refcache):
-    a shared instance, do not change it."""
+    """The agency with this electronic identifier (as typed: `identifier_form`, so `000.00.21.h26` finds
+    000.00.21.H26), or None. From the reference cache (motcua.core.refcache): a shared instance, do not change it."""
+    identifier = identifier_form(identifier)
     return refcache.get(("agency-identifier", identifier), lambda: _AGENCY.first(identifier))
 
 
@@ -56,7 +57,7 @@ def agency_detail(identifier: str) -> Agency | None:
     return (
         Agency.objects.select_related("parent")
         .prefetch_related("units", "children")
-        .filter(identifier=identifier)
+        .filter(identifier=identifier_form(identifier))
         .first()
     )
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from motcua.core.errors import Conflict, Unprocessable
-from motcua.core.text import BadCharacters, check_chars, nfc
+from motcua.core.text import BadCharacters, check_chars, identifier_form, nfc
 
 from .models import (
     AdministrativeKind,
@@ -53,7 +53,7 @@ def _resolve_parent(parent: Agency | str | None) -> Agency | None:
         return None
     if isinstance(parent, Agency):
         return parent
-    found = Agency.objects.filter(identifier=str(parent).strip()).first()
+    found = Agency.objects.filter(identifier=identifier_form(parent)).first()
     if found is None:
         raise Unprocessable(
             f"Không tìm thấy cơ quan cấp trên có mã định danh '{parent}'.",
@@ -68,7 +68,7 @@ def _validate(agency: Agency) -> None:
     errors: dict[str, str] = {}
     errors_en: list[str] = []
 
-    agency.identifier = (agency.identifier or "").strip()
+    agency.identifier = identifier_form(agency.identifier)
     try:
         validate_identifier(agency.identifier)
     except ValidationError as exc:

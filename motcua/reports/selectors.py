@@ -42,7 +42,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Field, Procedure
 from motcua.core.errors import NotFound, Unprocessable
-from motcua.core.text import sort_key
+from motcua.core.text import identifier_form, sort_key
 from motcua.dossiers.models import Channel, Dossier
 from motcua.org import selectors as org_selectors
 from motcua.org.models import Agency
@@ -175,7 +175,7 @@ def sub_periods(period: Period, by: str) -> list[tuple[str, str, Period]]:
 def agency_by_identifier(identifier: str | None) -> Agency | None:
     if identifier is None or str(identifier).strip() == "":
         return None
-    identifier = str(identifier).strip()
+    identifier = identifier_form(identifier)  # `?agency=000.00.21.h26` is 000.00.21.H26
     agency = org_selectors.agency_by_identifier(identifier)
     if agency is None:
         raise NotFound(f"Không có cơ quan mã '{identifier}'.", f"No agency '{identifier}'.", code="no_agency")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from motcua.catalog.models import Field
 from motcua.core.errors import DomainError
 from motcua.core.i18n import in_page_language
-from motcua.core.text import sort_key
+from motcua.core.text import identifier_form, sort_key
 from motcua.dossiers.models import Classification, State
 from motcua.feedback import selectors as feedback_selectors
 from motcua.feedback.models import Channel as RatingChannel
@@ -95,7 +95,7 @@ def _agency_param(request: HttpRequest, choices) -> tuple[Agency | None, str]:
 
 def _asked_agency(request: HttpRequest, choices) -> tuple[Agency | None, str]:
     """(agency, "") / (None, "unknown") / (agency, "outside") for the `agency` parameter; (None, "") if absent."""
-    identifier = (request.GET.get("agency") or "").strip()
+    identifier = identifier_form(request.GET.get("agency"))
     if not identifier:
         return None, ""
     agency = Agency.objects.filter(identifier=identifier).first()

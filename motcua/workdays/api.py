@@ -145,9 +145,10 @@ def _number(value: Decimal) -> int | float:
 def _agency(identifier: str | None):
     if identifier is None or not identifier.strip():
         return None
+    from motcua.core.text import identifier_form
     from motcua.org.models import Agency
 
-    agency = Agency.objects.filter(identifier=identifier.strip()).first()
+    agency = Agency.objects.filter(identifier=identifier_form(identifier)).first()
     if agency is None:
         raise NotFound(
             f"Không tìm thấy cơ quan có mã định danh '{identifier}'.",

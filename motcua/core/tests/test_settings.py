@@ -13,7 +13,8 @@ from django.core.exceptions import ImproperlyConfigured
 from motcua.settings import site_url
 
 ROOT = Path(__file__).resolve().parents[3]
-PROD = {"DEBUG": "0", "SECRET_KEY": "test-secret-key-for-settings"}
+PROD = {"DEBUG": "0", "SECRET_KEY": "test-secret-key-for-settings", "MEDIA_ROOT": "/var/lib/motcua/media"}
+ERROR = "motcua: lỗi cấu hình / configuration error: "
 
 
 def _env(extra: dict) -> dict:
@@ -21,6 +22,7 @@ def _env(extra: dict) -> dict:
         k: v for k, v in os.environ.items() if not k.startswith(("MOTCUA_", "EMAIL_", "DEBUG", "ALLOWED_"))
     }
     keep.pop("SECRET_KEY", None)
+    keep.pop("MEDIA_ROOT", None)
     keep.pop("TRUSTED_PROXIES", None)
     return {**keep, "DJANGO_SETTINGS_MODULE": "motcua.settings", "PYTHONPATH": str(ROOT), **extra}
 
@@ -61,9 +63,11 @@ def test_site_url_rules(monkeypatch):
         site_url("", debug=False, allowed_hosts=["motcua.example.gov.vn"]) == "https://motcua.example.gov.vn"
     )
     for hosts in (["a.vn", "b.vn"], ["*"], [".example.gov.vn"], []):
-        with pytest.raises(ImproperlyConfigured, match="MOTCUA_SITE_URL must be set"):
+        with pytest.raises(
+            ImproperlyConfigured, match="MOTCUA_SITE_URL phải được đặt .* MOTCUA_SITE_URL must be set"
+        ):
             site_url("", debug=False, allowed_hosts=hosts)
-    with pytest.raises(ImproperlyConfigured, match="must be the site's address"):
+    with pytest.raises(ImproperlyConfigured, match="phải là địa chỉ của trang.* must be the site's address"):
         site_url("motcua.example.gov.vn", debug=False, allowed_hosts=[])
 
 
@@ -79,16 +83,19 @@ def test_production_site_url_is_set_or_derived():
 def test_a_misconfiguration_stops_the_command_with_one_clear_line():
     run = motcua({**PROD, "ALLOWED_HOSTS": "a.vn,b.vn"}, "check")
     assert run.returncode == 2
-    assert run.stderr.startswith("motcua: configuration error: MOTCUA_SITE_URL must be set when DEBUG is off")
+    assert run.stderr.startswith(f"{ERROR}MOTCUA_SITE_URL phải được đặt khi DEBUG tắt")
+    assert "MOTCUA_SITE_URL must be set when DEBUG is off" in run.stderr
     assert "Traceback" not in run.stderr
     run = motcua({"DEBUG": "0"}, "check")
     assert run.returncode == 2
-    assert "SECRET_KEY must be set" in run.stderr and "Traceback" not in run.stderr
+    assert "SECRET_KEY phải được đặt" in run.stderr and "SECRET_KEY must be set" in run.stderr
+    assert "Traceback" not in run.stderr
     assert motcua({**PROD, "ALLOWED_HOSTS": "motcua.example.gov.vn"}, "check").returncode == 0
     # ALLOWED_HOSTS set but empty: the server started and refused every request with 400
     run = motcua({**PROD, "ALLOWED_HOSTS": " ", "MOTCUA_SITE_URL": "https://motcua.example.gov.vn"}, "check")
     assert run.returncode == 2
-    assert run.stderr.startswith("motcua: configuration error: ALLOWED_HOSTS is empty")
+    assert run.stderr.startswith(f"{ERROR}ALLOWED_HOSTS đang trống")
+    assert "ALLOWED_HOSTS is empty" in run.stderr
     assert "Traceback" not in run.stderr
 
 
@@ -117,10 +124,122 @@ def test_development_keeps_no_database_connection_open_between_requests():
 
     dev = _conn_max_age({"DEBUG": "1", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x"})
     prod = _conn_max_age(
-        {"DEBUG": "0", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "motcua.example.vn",
+        {"DEBUG": "0", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "motcua.example.vn", "MEDIA_ROOT": "/srv/media",
          "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x"}
     )  # fmt: skip
     chosen = _conn_max_age(
         {"DEBUG": "1", "CONN_MAX_AGE": "30", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x"}
     )
     assert (dev, prod, chosen) == (0, 60, 30)
+
+
+@pytest.mark.parametrize(
+    "extra, vietnamese, english",
+    [
+        # a password with an unencoded '#' or a port that is not a number: the URL cannot be parsed
+        (
+            {"DATABASE_URL": "postgres://motcua:s3cr#t@127.0.0.1:abc/motcua"},
+            "DATABASE_URL không đọc được: cần dạng postgres://",
+            "DATABASE_URL cannot be read: it must look like postgres://",
+        ),
+        (
+            {"DATABASE_URL": "mysql://motcua:s3cr3t@127.0.0.1/motcua"},
+            "DATABASE_URL dùng loại cơ sở dữ liệu 'mysql' không được hỗ trợ",
+            "DATABASE_URL names an unsupported database 'mysql'",
+        ),
+        (
+            {"DATABASE_URL": "postgres://motcua:s3cr3t@127.0.0.1:5432"},
+            "DATABASE_URL thiếu tên cơ sở dữ liệu",
+            "DATABASE_URL lacks the database name",
+        ),
+        (
+            {"CONN_MAX_AGE": "abc"},
+            "CONN_MAX_AGE='abc' không hợp lệ: cần một số nguyên từ 0 trở lên",
+            "CONN_MAX_AGE='abc' is not valid: it must be a whole number of at least 0",
+        ),
+        (
+            {"STATUS_API_RATE_LIMIT": "-5"},
+            "STATUS_API_RATE_LIMIT='-5' không hợp lệ",
+            "STATUS_API_RATE_LIMIT='-5' is not valid: it must be a whole number of at least 0, "
+            "e.g. STATUS_API_RATE_LIMIT=60",
+        ),
+        (
+            {"MOTCUA_UPLOAD_MAX_BYTES": "20MB"},
+            "MOTCUA_UPLOAD_MAX_BYTES='20MB' không hợp lệ: cần một số nguyên từ 1 trở lên, ví dụ "
+            "MOTCUA_UPLOAD_MAX_BYTES=20971520",
+            "MOTCUA_UPLOAD_MAX_BYTES='20MB' is not valid",
+        ),
+        (
+            {"EMAIL_HOST": "smtp.example.vn", "EMAIL_PORT": "70000"},
+            "EMAIL_PORT='70000' không hợp lệ: cần một số nguyên từ 1 đến 65535",
+            "EMAIL_PORT='70000' is not valid: it must be a whole number from 1 to 65535",
+        ),
+        (
+            {"DEBUG": "flase"},
+            "DEBUG='flase' không hợp lệ: dùng 1 (bật) hoặc 0 (tắt)",
+            "DEBUG='flase' is not valid: use 1 (on) or 0 (off)",
+        ),
+        (
+            {"TRUSTED_PROXIES": "nginx.local"},
+            "TRUSTED_PROXIES: 'nginx.local' không phải địa chỉ IP hay dải mạng",
+            "'nginx.local' is not an IP address or network",
+        ),
+        (
+            {"MOTCUA_STORAGE": "s3", "MOTCUA_S3_BUCKET": "hoso", "MOTCUA_S3_ADDRESSING_STYLE": "host"},
+            "MOTCUA_STORAGE=s3 cấu hình sai: MOTCUA_S3_ADDRESSING_STYLE phải là 'path', 'virtual' hoặc 'auto'",
+            "MOTCUA_STORAGE=s3 is misconfigured: MOTCUA_S3_ADDRESSING_STYLE must be",
+        ),
+    ],
+    ids=["db-unreadable", "db-unsupported", "db-unnamed", "conn-max-age", "rate-limit", "upload-bytes",
+         "email-port", "debug", "trusted-proxies", "s3"],
+)  # fmt: skip
+def test_every_configuration_error_is_one_line_in_vietnamese_then_english(extra, vietnamese, english):
+    """Operators read Vietnamese first; settings load before translations, so the message carries both
+    languages ("tiếng Việt — English"), names the variable and shows a valid value. Nothing is started (exit 2)
+    and a password in DATABASE_URL is never repeated."""
+    run = motcua({**PROD, "ALLOWED_HOSTS": "motcua.example.gov.vn", **extra}, "check")
+    assert run.returncode == 2, run.stderr
+    assert run.stdout == ""
+    assert "Traceback" not in run.stderr
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1, run.stderr
+    assert lines[0].startswith(ERROR + vietnamese.split(":")[0])
+    vi, _, en = lines[0].removeprefix(ERROR).partition(" — ")
+    assert vietnamese in vi and english in en, run.stderr
+    assert "s3cr" not in run.stderr
+
+
+def test_numbers_and_switches_in_range_are_read():
+    got = settings_of(
+        {
+            **PROD,
+            "ALLOWED_HOSTS": "a.vn",
+            "STATUS_API_RATE_LIMIT": " 0 ",
+            "DEBUG": "Off",
+            "CONN_MAX_AGE": "",
+            "DATABASE_URL": "",
+        },
+        "STATUS_API_RATE_LIMIT",
+        "DEBUG",
+        "DATABASES",
+    )
+    assert got["STATUS_API_RATE_LIMIT"] == 0 and got["DEBUG"] is False
+    assert got["DATABASES"]["default"]["CONN_MAX_AGE"] == 0  # SQLite: none kept open, whatever is set
+
+
+def test_production_keeps_its_files_apart_from_the_development_server():
+    """`make run` and `make serve` in one checkout both defaulted to its media/ folder: the demo's files and the
+    citizens' lay together. Development keeps media/; with DEBUG off MEDIA_ROOT must name an absolute folder
+    (unless the files go to S3)."""
+    run = motcua({k: v for k, v in PROD.items() if k != "MEDIA_ROOT"} | {"ALLOWED_HOSTS": "a.vn"}, "check")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.startswith(f"{ERROR}MEDIA_ROOT phải được đặt khi DEBUG tắt")
+    assert "MEDIA_ROOT must be set when DEBUG is off" in run.stderr and "/var/lib/motcua/media" in run.stderr
+    run = motcua({**PROD, "ALLOWED_HOSTS": "a.vn", "MEDIA_ROOT": "media"}, "check")
+    assert run.returncode == 2 and "MEDIA_ROOT='media' phải là đường dẫn tuyệt đối" in run.stderr
+    assert settings_of({"DEBUG": "1"}, "MEDIA_ROOT")["MEDIA_ROOT"] == str(ROOT / "media")
+    assert (
+        settings_of({**PROD, "ALLOWED_HOSTS": "a.vn"}, "MEDIA_ROOT")["MEDIA_ROOT"] == "/var/lib/motcua/media"
+    )
+    s3 = {"MOTCUA_STORAGE": "s3", "MOTCUA_S3_BUCKET": "ho-so", "ALLOWED_HOSTS": "a.vn"}
+    assert settings_of({k: v for k, v in PROD.items() if k != "MEDIA_ROOT"} | s3, "MEDIA_ROOT")["MEDIA_ROOT"]

@@ -107,7 +107,8 @@ def test_every_problem_is_reported_at_once():
             {"MOTCUA_STORAGE": "s3", "MOTCUA_S3_ENDPOINT_URL": "minio", "MOTCUA_S3_SECRET_ACCESS_KEY": "x"}
         )
     message = str(exc.value)
-    assert message.startswith("MOTCUA_STORAGE=s3 is misconfigured: ")
+    assert message.startswith("MOTCUA_STORAGE=s3 cấu hình sai: cần MOTCUA_S3_BUCKET")
+    assert " — MOTCUA_STORAGE=s3 is misconfigured: " in message
     assert "MOTCUA_S3_BUCKET is required" in message
     assert "MOTCUA_S3_ENDPOINT_URL 'minio'" in message
     assert "MOTCUA_S3_ACCESS_KEY_ID and MOTCUA_S3_SECRET_ACCESS_KEY" in message
@@ -129,9 +130,8 @@ def _start(extra_env: dict) -> subprocess.CompletedProcess:
 def test_the_server_does_not_start_with_s3_and_no_bucket():
     bad = _start({"MOTCUA_STORAGE": "s3"})
     assert bad.returncode != 0
-    assert (
-        "ImproperlyConfigured: MOTCUA_STORAGE=s3 is misconfigured: MOTCUA_S3_BUCKET is required" in bad.stderr
-    )
+    assert "ImproperlyConfigured: MOTCUA_STORAGE=s3 cấu hình sai: cần MOTCUA_S3_BUCKET" in bad.stderr
+    assert "MOTCUA_STORAGE=s3 is misconfigured: MOTCUA_S3_BUCKET is required" in bad.stderr
     good = _start({"MOTCUA_STORAGE": "s3", "MOTCUA_S3_BUCKET": "hoso"})
     assert good.returncode == 0, good.stderr
 

@@ -65,7 +65,7 @@ def write(tmp_path, lines, name="history.jsonl") -> str:
 
 def run(*args):
     out, err = io.StringIO(), io.StringIO()
-    quiet = ["--quiet"] if args[0] in ("import-dossiers", "export-dossiers") else []
+    quiet = ["--quiet"] if args[0] == "export-dossiers" else []  # the import's summary is read below
     try:
         call_command(*args, *quiet, stdout=out, stderr=err)
     except CommandError as exc:
@@ -1043,3 +1043,30 @@ def test_the_staff_screens_list_and_open_a_dossier_with_a_slash_in_its_code(org,
     assert page.status_code == 200 and page.context["dossier"].code == "123/2019/HS"
     pdf = client.get("/staff/dossiers/123/2019/HS/forms/receipt.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.parametrize("quiet", [["--quiet"], ["-v", "0"]])
+def test_quiet_prints_nothing_but_the_data_and_the_errors(org, tmp_path, quiet):
+    """--quiet (or -v 0) is for scripts: the import prints nothing when it succeeds (exit status 0 says so), the
+    export only the dossiers' lines on stdout and nothing at all with -o; errors are still printed."""
+
+    def quietly(*args):
+        out, err = io.StringIO(), io.StringIO()
+        call_command(*args, *quiet, stdout=out, stderr=err)
+        return out.getvalue(), err.getvalue()
+
+    assert quietly("import-dossiers", write(tmp_path, [CONTRACT_RECORD])) == ("", "")
+    assert Dossier.objects.filter(code="000.00.21.H26-230103-0001").exists()
+    assert quietly("import-dossiers", write(tmp_path, [CONTRACT_RECORD]), "--dry-run") == ("", "")
+    target = tmp_path / "ho-so.jsonl"
+    assert quietly("export-dossiers", "-o", str(target)) == ("", "")
+    assert [json.loads(x)["code"] for x in target.read_text().splitlines()] == ["000.00.21.H26-230103-0001"]
+    out, err = quietly("export-dossiers")
+    assert err == "" and out == target.read_text()
+    # a bad file is still reported, line by line, and refused
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command(
+            "import-dossiers", write(tmp_path, ['{"code": "X"}'], "bad.jsonl"), *quiet, stdout=out, stderr=err
+        )
+    assert out.getvalue() == "" and "Line 1" in err.getvalue()

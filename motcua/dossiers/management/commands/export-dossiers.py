@@ -1,12 +1,16 @@
 """`motcua export-dossiers [--from dd/mm/yyyy --to dd/mm/yyyy] [--agency ID [--subtree]] [-o file]`: dossiers as JSON Lines in
 the migration import format (contract §8), stdout by default. Export then import into an empty database gives the
-same stored timings and statistics."""
+same stored timings and statistics.
+
+`--quiet` (or `-v 0`): nothing but the dossiers' lines — no progress and no closing summary; with `-o` nothing is
+printed at all. Errors still go to stderr with a non-zero exit status."""
 
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
 from motcua.core.dates import option_day
+from motcua.core.text import identifier_form
 from motcua.dossiers import migration_io
 from motcua.org.models import Agency
 
@@ -39,9 +43,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "-o", "--output", help="tệp ghi ra (mặc định: màn hình) / output file (default: stdout)"
         )
-        parser.add_argument("--quiet", action="store_true", help="không in tiến độ / no progress lines")
+        parser.add_argument(
+            "--quiet",
+            action="store_true",
+            help="không in tiến độ và dòng tóm tắt: đầu ra chuẩn chỉ có các dòng hồ sơ (với -o: không in gì), lỗi "
+            "vẫn in và trả mã lỗi / no progress and no summary: stdout holds only the dossiers' lines (with -o: "
+            "nothing is printed); errors are still printed with a non-zero exit status (same as -v 0)",
+        )
 
     def handle(self, *args, **opts):
+        opts["agency"] = identifier_form(opts["agency"]) or None  # `--agency 000.00.21.h26` is 000.00.21.H26
         date_from = option_day(opts["date_from"], "--from") if opts["date_from"] else None
         date_to = option_day(opts["date_to"], "--to") if opts["date_to"] else None
         if date_from and date_to and date_from > date_to:
@@ -51,7 +62,8 @@ class Command(BaseCommand):
         if opts["subtree"] and not opts["agency"]:
             raise CommandError("'--subtree' cần '--agency'. / '--subtree' needs '--agency'.")
         filters = dict(date_from=date_from, date_to=date_to, agency=opts["agency"], subtree=opts["subtree"])
-        progress = None if opts["quiet"] or not opts["output"] else sys.stderr
+        quiet = opts["quiet"] or opts["verbosity"] == 0
+        progress = None if quiet or not opts["output"] else sys.stderr
         if opts["output"]:
             try:
                 fh = open(opts["output"], "w", encoding="utf-8")
@@ -62,6 +74,7 @@ class Command(BaseCommand):
                 ) from exc
             with fh:
                 n = migration_io.export_dossiers(fh, progress=progress, **filters)
-            self.stderr.write(f"Đã xuất {n} hồ sơ vào {opts['output']}. / Exported {n} dossiers.")
+            if not quiet:
+                self.stderr.write(f"Đã xuất {n} hồ sơ vào {opts['output']}. / Exported {n} dossiers.")
         else:
             migration_io.export_dossiers(self.stdout._out, **filters)

@@ -3,6 +3,9 @@
 All-or-nothing: every bad line is reported (line number, Vietnamese and English reason) on stderr and the command
 exits non-zero with nothing stored. Importing the same file twice changes nothing. See
 motcua/dossiers/migration_io.py for the rules.
+
+`--quiet` (or `-v 0`): errors only — no progress lines and no summary on success (the exit status says it went
+well); the bad lines and the final refusal are still printed on stderr, with exit status 1.
 """
 
 from pathlib import Path
@@ -37,7 +40,12 @@ class Command(BaseCommand):
             help="in tiến độ mỗi N bản ghi / progress line every N records",
         )
         parser.add_argument("--batch-size", type=int, default=migration_io.BATCH)
-        parser.add_argument("--quiet", action="store_true", help="không in tiến độ / no progress lines")
+        parser.add_argument(
+            "--quiet",
+            action="store_true",
+            help="chỉ in lỗi: không in tiến độ và bản tóm tắt (mã thoát 0 là đã nhập xong) / errors only: no "
+            "progress and no summary (exit status 0 means imported; same as -v 0)",
+        )
         parser.add_argument(
             "--jobs",
             type=int,
@@ -48,6 +56,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         import sys
 
+        quiet = opts["quiet"] or opts["verbosity"] == 0
         source = opts["file"]
         if source == "-":
             source = sys.stdin
@@ -65,7 +74,7 @@ class Command(BaseCommand):
                 source,
                 dry_run=opts["dry_run"],
                 on_problem=lambda p: self.stderr.write(str(p)),
-                progress=None if opts["quiet"] else self.stderr,
+                progress=None if quiet else self.stderr,
                 progress_every=opts["progress_every"],
                 batch_size=max(1, opts["batch_size"]),
                 jobs=opts["jobs"] if opts["jobs"] is not None else migration_io.default_jobs(),
@@ -74,8 +83,9 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Tệp không phải UTF-8 ({exc.reason}). / The file is not UTF-8 ({exc.reason})."
             ) from exc
-        for line in result.summary_lines():
-            self.stdout.write(line)
+        if not quiet:
+            for line in result.summary_lines():
+                self.stdout.write(line)
         if not result.ok:
             raise CommandError(
                 f"{result.bad} dòng lỗi: không nhập hồ sơ nào. / {result.bad} bad line(s): nothing was imported."

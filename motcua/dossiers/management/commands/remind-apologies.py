@@ -8,6 +8,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from motcua.core.text import identifier_form
 from motcua.dossiers import selectors, services
 from motcua.dossiers.pdf import fmt_date, fmt_dt
 from motcua.org.selectors import heads_of
@@ -87,7 +88,7 @@ class Command(BaseCommand):
         if options.get("agency"):
             from motcua.org.models import Agency
 
-            agency = Agency.objects.filter(identifier=options["agency"]).first()
+            agency = Agency.objects.filter(identifier=identifier_form(options["agency"])).first()
             if agency is None:
                 raise CommandError(
                     f"Không có cơ quan mã định danh '{options['agency']}'. / No agency with identifier "

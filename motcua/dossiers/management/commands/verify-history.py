@@ -5,6 +5,7 @@ non-zero when any chain is broken or any file is missing or different."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from motcua.core.text import code_forms, identifier_form
 from motcua.dossiers import migration_io
 
 
@@ -24,6 +25,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts):
+        # An identifier as typed (`000.00.21.h26` is 000.00.21.H26); a dossier code as typed, else upper-cased (an
+        # imported code is kept as it came, so the typed form is tried first).
+        opts["agency"] = identifier_form(opts["agency"]) or None
         # A mistyped identifier or code would otherwise check nothing and exit 0, which reads as "all is well".
         if opts["agency"]:
             from motcua.org.models import Agency
@@ -36,10 +40,14 @@ class Command(BaseCommand):
         if opts["code"]:
             from motcua.dossiers.models import Dossier
 
-            if not Dossier.objects.filter(code=opts["code"]).exists():
+            found = next(
+                (c for c in code_forms(opts["code"]) if Dossier.objects.filter(code=c).exists()), None
+            )
+            if found is None:
                 raise CommandError(
                     f"Không có hồ sơ mã '{opts['code']}'. / No dossier with code '{opts['code']}'."
                 )
+            opts["code"] = found
         n_dossiers, n_events, problems = migration_io.verify_history(
             agency=opts["agency"], code=opts["code"], on_problem=lambda p: self.stderr.write(f"BROKEN {p}")
         )
