@@ -16,7 +16,7 @@ from django.utils import timezone
 from motcua.catalog.models import Procedure
 from motcua.core import errors
 from motcua.core.errors import Conflict, NotFound, PermissionDenied, Unprocessable
-from motcua.core.text import check_text, code_forms, nfc, nfc_lines
+from motcua.core.text import check_text, code_forms, identifier_form, nfc, nfc_lines
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_file
 from motcua.dossiers.validators import IdentifierError, clean_personal_id
@@ -83,6 +83,7 @@ def _receiving_agency(procedure_code: str, identifier: str) -> Agency:
     procedure = Procedure.objects.filter(code=(procedure_code or "").strip()).first()
     if procedure is None:
         raise NotFound(f"Không có thủ tục mã '{procedure_code}'.", f"No procedure '{procedure_code}'.")
+    identifier = identifier_form(identifier)
     agency = Agency.objects.filter(
         identifier=identifier, active=True, offerings__procedure=procedure, offerings__online=True
     ).first()

@@ -16,7 +16,7 @@ from motcua.catalog.eforms import NOTE, RESULT_ADDRESS, build_eform, eform_to_js
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import DomainError
 from motcua.core.i18n import in_page_language
-from motcua.core.text import nfc
+from motcua.core.text import identifier_form, nfc
 from motcua.dossiers import documents
 from motcua.dossiers.models import Dossier, ReturnMethod
 from motcua.org.models import Agency, AgencyLevel
@@ -58,7 +58,7 @@ def dashboard(request):
 
 
 def ward_detail(request, identifier: str):
-    ward = get_object_or_404(Agency, identifier=identifier, level=AgencyLevel.COMMUNE)
+    ward = get_object_or_404(Agency, identifier=identifier_form(identifier), level=AgencyLevel.COMMUNE)
     date_from, date_to, error = _dates(request)
     data = selectors.ward_dashboard(ward, date_from=date_from, date_to=date_to)
     # a member of one of the ward's teams is offered the page to record an outreach round

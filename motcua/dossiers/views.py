@@ -24,7 +24,7 @@ from motcua.catalog.models import Offering, Procedure
 from motcua.catalog.selectors import applied_limit_text
 from motcua.core.errors import Conflict, DomainError, NotFound
 from motcua.core.storage import open_stored
-from motcua.core.text import code_forms, dong
+from motcua.core.text import code_forms, dong, identifier_form
 from motcua.core.views import post_only
 from motcua.org.models import Agency, Role
 from motcua.org.selectors import can_read_agency, is_one_stop_officer, is_staff_member, roles_of
@@ -543,7 +543,7 @@ def tracking_book_pdf(request):
             raise DomainError("Mỗi lần in sổ tối đa 366 ngày.", "At most 366 days per tracking book.")
     except DomainError as exc:
         return _error_page(request, exc.message, 400, exc.message_en)
-    identifier = request.GET.get("agency", "").strip()
+    identifier = identifier_form(request.GET.get("agency", ""))
     agency = (
         Agency.objects.filter(identifier=identifier).first() if identifier else _default_agency(request.user)
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.core.errors import DomainError, PermissionDenied
+from motcua.core.text import identifier_form
 from motcua.core.views import post_only
 from motcua.org.models import Agency
 from motcua.org.selectors import is_one_stop_officer
@@ -89,7 +90,7 @@ def desk_list(request):
 def desk_create(request):
     form = {k: request.POST.get(k, "") for k in ("agency", "number", "label")}
     try:
-        agency = Agency.objects.filter(identifier=form["agency"][:50]).first()
+        agency = Agency.objects.filter(identifier=identifier_form(form["agency"][:50])).first()
         if agency is None:
             raise DomainError(_("Hãy chọn cơ quan của quầy."), "Choose the desk's agency.", status=422)
         desk = desks.desk_create(

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from motcua.core.text import nfc
+from motcua.core.text import identifier_form, nfc
 from motcua.org.models import Agency
 from motcua.org.selectors import readable_agency_filter
 from motcua.workdays.services import working_hours_between
@@ -64,7 +64,7 @@ def period_bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt
 def _agency(agency) -> Agency | None:
     if agency is None or isinstance(agency, Agency):
         return agency
-    found = Agency.objects.filter(identifier=str(agency)).first()
+    found = Agency.objects.filter(identifier=identifier_form(str(agency))).first()
     if found is None:
         raise Agency.DoesNotExist(f"No agency '{agency}'")
     return found

@@ -20,7 +20,7 @@ from django.utils import timezone
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
 from motcua.core.i18n import vietnamese
-from motcua.core.text import check_text, code_forms, nfc, nfc_lines
+from motcua.core.text import check_text, code_forms, identifier_form, nfc, nfc_lines
 from motcua.dossiers.models import Dossier, State
 from motcua.org import throttle
 from motcua.org.models import Agency, Role
@@ -333,7 +333,7 @@ def _route(*, user, subject: str, dossier_code: str, procedure_code: str, agency
         return {"dossier": dossier, "procedure": dossier.procedure, "agency": dossier.agency}
     agency = None
     if agency_identifier:
-        agency = Agency.objects.filter(identifier=agency_identifier.strip(), active=True).first()
+        agency = Agency.objects.filter(identifier=identifier_form(agency_identifier), active=True).first()
         if agency is None:
             raise NotFound(f"Không có cơ quan mã '{agency_identifier}'.", f"No agency '{agency_identifier}'.")
     if subject == Subject.PROCEDURE:

@@ -119,6 +119,9 @@ def test_dashboard_pages(client, known):
     assert "001085012345" not in text and "Trần Văn Bảo" not in text  # no resident data on public pages
     assert client.get(reverse("community:ward", args=["000.00.33.H26"])).status_code == 404  # not a ward
     assert client.get(reverse("community:ward", args=["KHONG"])).status_code == 404
+    assert (
+        client.get(reverse("community:ward", args=["000.02.33.h26"])).status_code == 200
+    )  # typed in lower case
     # dates as shown (dd/mm/yyyy) or ISO; anything else is refused
     assert (
         client.get(reverse("community:dashboard"), {"tu": "01/12/2025", "den": "2025-12-31"}).status_code

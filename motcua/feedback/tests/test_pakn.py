@@ -55,6 +55,12 @@ def test_routing(world):
     assert fb.agency == world["ward"] and fb.procedure == world["procedure"]
     fb = submit(world, at=local(2025, 3, 3, 9), subject="agency", agency_identifier=world["dept"].identifier)
     assert fb.agency == world["dept"] and fb.procedure is None
+    # typed in lower case, with spaces around (ADR 0003: identifiers are upper case; it was "not found")
+    typed = f"  {world['dept'].identifier.lower()} "
+    assert (
+        submit(world, at=local(2025, 3, 3, 9), subject="agency", agency_identifier=typed).agency
+        == world["dept"]
+    )
 
 
 @pytest.mark.parametrize(
