@@ -4,10 +4,8 @@ DOM checks in Chromium (no audit library), each for something that was wrong."""
 import pytest
 
 from motcua.dossiers import services as dossiers
-from motcua.notifications.tests.factories import APPLICANT, make_world
 
-from .test_browser import sign_in
-
+# the live server, Chromium and the fixtures filed_world and sign_in: conftest.py at the top
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 360, "height": 740}
@@ -27,20 +25,10 @@ TH_WITHOUT_SCOPE = (
 
 
 @pytest.fixture
-def world(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.MemoryAdapter"
-    world = make_world()
-    dossier, _ = dossiers.dossier_file(
-        actor=world["citizen"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="online",
-        applicant=APPLICANT,
-    )
-    dossiers.dossier_act(code=dossier.code, action="receive", actor=world["officer"])
-    world["dossier"] = dossier
-    return world
+def world(filed_world):
+    """The citizen's dossier, received at the one-stop desk."""
+    dossiers.dossier_act(code=filed_world["dossier"].code, action="receive", actor=filed_world["officer"])
+    return filed_world
 
 
 def test_a_table_wider_than_the_phone_scrolls_from_the_keyboard(live_server, page, world):
@@ -89,11 +77,11 @@ def test_public_pages_fit_a_phone_and_name_their_tables(live_server, page, world
     assert "Theo lĩnh vực" in page.evaluate(TABLE_NAMES)
 
 
-def test_the_wizard_step_list_tells_a_keyboard_user_where_they_are(live_server, page, world):
+def test_the_wizard_step_list_tells_a_keyboard_user_where_they_are(live_server, page, world, sign_in):
     """Tabbing through the step list, the open step's link says it is the current step (aria-current sat on its
     list item, which a link's focus does not announce); the radio buttons are a thumb's size, beside their label."""
     page.set_viewport_size(PHONE)
-    sign_in(page, live_server.url, "congdan")
+    sign_in("congdan")
     page.goto(f"{live_server.url}/nop-ho-so/1.001612/nhan-ket-qua/")
     steps = page.get_by_role("list", name="Các bước nộp hồ sơ").get_by_role("link")
     assert steps.count() == 5
