@@ -69,12 +69,87 @@ def test_public_pages_fit_a_phone_and_name_their_tables(live_server, page, world
         names = page.evaluate(TABLE_NAMES)
         assert all(names), (path, names)
         assert page.evaluate(TH_WITHOUT_SCOPE) == [], path
+        page.get_by_role(
+            "button", name="Trình đơn"
+        ).click()  # the links fold under the menu button on a phone
         heights = page.locator("header nav a").evaluate_all(
             "links => links.map(a => a.getBoundingClientRect().height)"
         )
         assert heights and min(heights) >= 24, (path, heights)
     page.goto(f"{base}/thong-ke/")
     assert "Theo lĩnh vực" in page.evaluate(TABLE_NAMES)
+
+
+def test_the_header_folds_into_a_menu_on_a_phone(live_server, browser, page, world, sign_in):
+    """At 360×740 the header took 257 px, a third of the screen, above every page: the links and the language
+    wrapped over five rows. It is one row now, the site's name and a menu button that opens the links from the
+    keyboard as from a thumb; a phone held sideways folds it too; a desktop's header does not change."""
+    base = live_server.url
+    page.set_viewport_size(PHONE)
+    header = page.get_by_role("banner")
+    toggle = header.get_by_role("button", name="Trình đơn")
+    procedures = header.get_by_role("navigation", name="Điều hướng chính").get_by_role(
+        "link", name="Thủ tục hành chính"
+    )
+
+    def header_height():
+        return header.evaluate("h => h.getBoundingClientRect().height")
+
+    for user, paths in [
+        (None, ["/", "/thu-tuc/?q=h%E1%BB%99+kinh+doanh", "/tra-cuu/"]),
+        ("congdan", ["/nop-ho-so/1.001612/nguoi-nop/"]),
+        ("mc", ["/staff/"]),
+    ]:
+        if user:
+            sign_in(user)
+        for path in paths:
+            page.goto(f"{base}{path}")
+            assert header_height() < PHONE["height"] / 8, (path, header_height())
+            assert toggle.get_attribute("aria-expanded") == "false" and not procedures.is_visible(), path
+
+    # from the keyboard: Tab reaches the button, its focus is seen, Enter opens the menu, the links follow it
+    page.goto(f"{base}/")
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        if toggle.evaluate("b => b === document.activeElement"):
+            break
+    else:
+        pytest.fail("the menu button is not reachable with Tab")
+    assert toggle.evaluate("b => getComputedStyle(b).outlineStyle") != "none"
+    box = toggle.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24, box
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Tab")
+    assert procedures.evaluate("a => a === document.activeElement")
+    links = header.get_by_role("navigation").get_by_role("link")
+    assert links.count() == 7  # five pages, sign in, register
+    for i in range(links.count()):
+        assert links.nth(i).is_visible()
+        assert links.nth(i).bounding_box()["height"] >= 24
+    assert header.get_by_label("Ngôn ngữ").is_visible()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    page.keyboard.press("Escape")  # closes the menu, the focus back on its button
+    assert toggle.get_attribute("aria-expanded") == "false" and not procedures.is_visible()
+    assert toggle.evaluate("b => b === document.activeElement")
+    toggle.click()  # a tap opens it too, a link in it goes to its page
+    with page.expect_navigation():
+        procedures.click()
+    assert page.url == f"{base}/thu-tuc/"
+
+    page.set_viewport_size({"width": 740, "height": 360})  # sideways
+    assert header_height() < 360 / 4, header_height()
+
+    page.set_viewport_size({"width": 1280, "height": 800})  # a desktop: the links in the header, no button
+    assert not toggle.is_visible() and procedures.is_visible()
+
+    # without script (blocked, or not loaded yet) nothing is folded away behind a button that could not open it
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    bare = context.new_page()
+    bare.goto(f"{base}/")
+    assert not bare.get_by_role("button", name="Trình đơn").is_visible()
+    assert bare.get_by_role("banner").get_by_role("link", name="Thủ tục hành chính").is_visible()
+    context.close()
 
 
 def test_the_wizard_step_list_tells_a_keyboard_user_where_they_are(live_server, page, world, sign_in):
