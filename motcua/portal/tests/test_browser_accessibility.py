@@ -152,6 +152,20 @@ def test_the_header_folds_into_a_menu_on_a_phone(live_server, browser, page, wor
     context.close()
 
 
+def test_the_breadcrumb_does_not_touch_the_header(live_server, page, world, sign_in):
+    """The breadcrumb, first in the page, sat flush under the red header (0 px between them on a phone as on a
+    desktop): main's top padding lost to .wrap's."""
+    sign_in("congdan")
+    for viewport in (PHONE, {"width": 1280, "height": 800}):
+        page.set_viewport_size(viewport)
+        for path in ("/thu-tuc/1.001612/", "/nop-ho-so/1.001612/nguoi-nop/"):
+            page.goto(f"{live_server.url}{path}")
+            header = page.get_by_role("banner").bounding_box()
+            crumbs = page.get_by_role("navigation", name="Đường dẫn").bounding_box()
+            gap = crumbs["y"] - (header["y"] + header["height"])
+            assert gap >= 8, (viewport, path, gap)
+
+
 def test_the_wizard_step_list_tells_a_keyboard_user_where_they_are(live_server, page, world, sign_in):
     """Tabbing through the step list, the open step's link says it is the current step (aria-current sat on its
     list item, which a link's focus does not announce); the radio buttons are a thumb's size, beside their label."""
