@@ -479,6 +479,7 @@ def test_the_steps_done_are_marked_by_more_than_their_colour(client, world, citi
     """The steps before the open one differed from those after it by their green border only (WCAG 1.4.1: not by
     colour alone): they carry a check mark, and a screen reader hears "đã xong" with their name."""
     client.post(url("nguoi-nop"), WHO)
+    client.post(url("thanh-phan"), {f"file_{world['components'][0].pk}": pdf(), "next": "1"})
     page = client.get(url("to-khai")).content.decode()
     steps = re.search(r'<ol class="steps".*?</ol>', page, re.S).group(0)
     items = re.findall(r"<li[^>]*>(.*?)</li>", steps, re.S)
@@ -495,3 +496,9 @@ def test_the_steps_done_are_marked_by_more_than_their_colour(client, world, citi
     for item in items[2:]:  # the open step and those after it
         assert "✓" not in item and "đã xong" not in item, item
     assert 'aria-current="step"' in items[2]
+
+    # the review opened from the list, the e-form and the result's delivery not yet given: steps 3 and 4 are not done
+    page = client.get(url("xem-lai")).content.decode()
+    steps = re.search(r'<ol class="steps".*?</ol>', page, re.S).group(0)
+    done = [said(item) for item in re.findall(r"<li[^>]*>(.*?)</li>", steps, re.S) if "đã xong" in item]
+    assert done == ["1 Người nộp (đã xong)", "2 Thành phần hồ sơ (đã xong)"]
