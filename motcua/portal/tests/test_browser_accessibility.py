@@ -166,6 +166,17 @@ def test_the_breadcrumb_does_not_touch_the_header(live_server, page, world, sign
             assert gap >= 8, (viewport, path, gap)
 
 
+def test_the_file_inputs_are_a_thumbs_size(live_server, page, world, sign_in):
+    """The components' file inputs kept the browser's 13 px type and were 21 px tall (WCAG 2.5.8 asks 24 px)."""
+    page.set_viewport_size(PHONE)
+    sign_in("congdan")
+    page.goto(f"{live_server.url}/nop-ho-so/1.001612/thanh-phan/")
+    boxes = page.locator("main input[type=file]").evaluate_all(
+        "inputs => inputs.map(i => [i.getBoundingClientRect().height, i.getBoundingClientRect().right])"
+    )
+    assert boxes and all(height >= 24 and right <= PHONE["width"] for height, right in boxes), boxes
+
+
 def test_the_wizard_step_list_tells_a_keyboard_user_where_they_are(live_server, page, world, sign_in):
     """Tabbing through the step list, the open step's link says it is the current step (aria-current sat on its
     list item, which a link's focus does not announce); the radio buttons are a thumb's size, beside their label."""
