@@ -177,6 +177,26 @@ def test_the_file_inputs_are_a_thumbs_size(live_server, page, world, sign_in):
     assert boxes and all(height >= 24 and right <= PHONE["width"] for height, right in boxes), boxes
 
 
+def test_a_tables_caption_is_not_cut_at_the_phones_edge(live_server, page, world):
+    """The statistics' rating tables are wider than a phone and scroll in their box; their captions, centred over
+    the whole table, ran past the screen's right edge ("Lượt đánh giá theo m…")."""
+    from django.utils import timezone
+
+    from motcua.feedback.models import Rating
+
+    Rating.objects.create(
+        dossier=world["dossier"], user=world["citizen"], overall=4, created_at=timezone.now()
+    )
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/thong-ke/")
+    captions = page.locator(".table-scroll caption").evaluate_all(
+        """captions => captions.map(c => { const box = c.closest('.table-scroll').getBoundingClientRect();
+             const text = document.createRange(); text.selectNodeContents(c);
+             return [c.textContent.trim(), [...text.getClientRects()].every(r => r.left >= box.left && r.right <= box.right)]; })"""
+    )
+    assert len(captions) == 2 and all(seen for _, seen in captions), captions
+
+
 def test_the_wizard_step_list_tells_a_keyboard_user_where_they_are(live_server, page, world, sign_in):
     """Tabbing through the step list, the open step's link says it is the current step (aria-current sat on its
     list item, which a link's focus does not announce); the radio buttons are a thumb's size, beside their label."""
