@@ -33,6 +33,53 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture
+def browser_world(transactional_db, settings, tmp_path):
+    """What every browser test starts from: the test world (an agency, its officer ``mc``, the citizen ``congdan``,
+    procedure 1.001612; motcua/notifications/tests/factories.py) in a database the live server's thread sees, with
+    uploads kept in the test's own directory and text messages in memory."""
+    from motcua.notifications.tests.factories import make_world
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.MemoryAdapter"
+    return make_world()
+
+
+@pytest.fixture
+def filed_world(browser_world):
+    """The browser world with one dossier filed online by the citizen for procedure 1.001612, not yet received
+    (``world["dossier"]``)."""
+    from motcua.dossiers import services as dossiers
+    from motcua.notifications.tests.factories import APPLICANT
+
+    browser_world["dossier"], _ = dossiers.dossier_file(
+        actor=browser_world["citizen"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="online",
+        applicant=APPLICANT,
+    )
+    return browser_world
+
+
+@pytest.fixture
+def sign_in(live_server, page):
+    """``sign_in(username)``: the browser signs out whoever was signed in, then signs in at /accounts/login/ with the
+    test password."""
+    from motcua.notifications.tests.factories import PASSWORD
+
+    def sign_in(username: str) -> None:
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.locator("main input[name=username]").fill(username)
+        page.locator("main input[name=password]").fill(PASSWORD)
+        with page.expect_navigation():
+            page.locator("main button[type=submit]").last.click()
+        assert "/accounts/login/" not in page.url, f"{username} could not sign in"
+
+    return sign_in
+
+
 def pytest_collection_modifyitems(config, items):
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         return

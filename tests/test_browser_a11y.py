@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from motcua.dossiers import services as dossiers
-from motcua.notifications.tests.factories import APPLICANT, PASSWORD, make_world
+from motcua.notifications.tests.factories import APPLICANT
 
+# the live server, Chromium and the fixtures filed_world and sign_in: conftest.py at the top
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
@@ -53,15 +53,6 @@ def submit_without_browser_checks(page, button):
     page.wait_for_load_state()
 
 
-def login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-
-
 def assert_summary_links_to_invalid_inputs(page, summary):
     assert page.evaluate("document.activeElement.id") == summary
     links = page.locator(f"#{summary} a[href^='#']")
@@ -74,17 +65,8 @@ def assert_summary_links_to_invalid_inputs(page, summary):
         ), href
 
 
-def test_key_pages_pass_axe_and_link_their_errors(live_server, page, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.MemoryAdapter"
-    world = make_world()
-    dossier, _ = dossiers.dossier_file(
-        actor=world["citizen"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="online",
-        applicant=APPLICANT,
-    )
+def test_key_pages_pass_axe_and_link_their_errors(live_server, page, filed_world, sign_in):
+    world, dossier = filed_world, filed_world["dossier"]
     base = live_server.url
     problems = []
     # axe comes in before each page's own scripts, past the Content-Security-Policy (a <script> added to the page
@@ -117,7 +99,7 @@ def test_key_pages_pass_axe_and_link_their_errors(live_server, page, settings, t
     assert page.locator(".site-header a.brand").evaluate(FOCUS_CONTRAST) >= 3
 
     # the citizen: the wizard with errors, the draft saved (a flash message), the dossier
-    login(page, base, world["citizen"].username)
+    sign_in(world["citizen"].username)
     page.goto(f"{base}/nop-ho-so/1.001612/")  # the start page; its button opens the draft
     problems += audit(page, "wizard start page")
     page.click("main button[type=submit]")
@@ -143,7 +125,7 @@ def test_key_pages_pass_axe_and_link_their_errors(live_server, page, settings, t
     problems += audit(page, "my dossier")
 
     # the one-stop officer: inbox, counter registration and an action with errors
-    login(page, base, world["officer"].username)
+    sign_in(world["officer"].username)
     page.goto(f"{base}/staff/")
     problems += audit(page, "staff inbox")
     page.goto(f"{base}/staff/tiep-nhan/?agency=000.00.21.H26&procedure=1.001612")

@@ -183,8 +183,17 @@ def file_start(request: HttpRequest, code: str) -> HttpResponse:
 
 def _wizard_ctx(draft, procedure, version, step, **extra):
     index = wizard.STEPS.index(step)
+    # a step is marked done (a check mark, "đã xong") once passed and complete: a citizen may open any step from the
+    # list, and the steps skipped on the way are not done
+    unfinished = {p.step for p in wizard.problems(draft)}
     steps = [
-        {"key": s, "label": wizard.STEP_LABELS[s], "n": i + 1, "current": s == step, "done": i < index}
+        {
+            "key": s,
+            "label": wizard.STEP_LABELS[s],
+            "n": i + 1,
+            "current": s == step,
+            "done": i < index and s not in unfinished,
+        }
         for i, s in enumerate(wizard.STEPS)
     ]
     return {

@@ -9,17 +9,10 @@ from django.urls import Resolver404, resolve
 
 from motcua.dossiers import services as dossiers
 from motcua.dossiers.models import Dossier
-from motcua.notifications.tests.factories import PASSWORD, PDF_BYTES, make_world
+from motcua.notifications.tests.factories import PDF_BYTES
 
+# the live server, Chromium and the fixtures browser_world, filed_world and sign_in: conftest.py at the top
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
 
 
 def start_filing(page, base: str, code: str = "1.001612") -> None:
@@ -29,10 +22,8 @@ def start_filing(page, base: str, code: str = "1.001612") -> None:
     page.wait_for_url(re.compile(rf".*/nop-ho-so/{re.escape(code)}/nguoi-nop/$"))
 
 
-def test_citizen_registers_files_online_and_gets_the_receipt(live_server, page, tmp_path, settings):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.MemoryAdapter"
-    world = make_world()
+def test_citizen_registers_files_online_and_gets_the_receipt(live_server, page, tmp_path, browser_world):
+    world = browser_world
     scan = tmp_path / "giay-de-nghi.pdf"
     scan.write_bytes(PDF_BYTES)
     base = live_server.url
@@ -106,24 +97,14 @@ def test_citizen_registers_files_online_and_gets_the_receipt(live_server, page, 
 LONG_NAME = "Giay_de_nghi_dang_ky_ho_kinh_doanh_ban_chinh_co_chu_ky.pdf"
 
 
-def test_long_file_names_fit_a_phone(live_server, page, tmp_path, settings):
+def test_long_file_names_fit_a_phone(live_server, page, tmp_path, filed_world, sign_in):
     """A file name without spaces widened the citizen's pages to 574px on a 375×812 phone."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from motcua.dossiers import documents
-    from motcua.notifications.tests.factories import APPLICANT
     from motcua.portal.models import Draft
 
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.MemoryAdapter"
-    world = make_world()
-    dossier, _ = dossiers.dossier_file(
-        actor=world["citizen"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="online",
-        applicant=APPLICANT,
-    )
+    world, dossier = filed_world, filed_world["dossier"]
     documents.store_upload(
         dossier=dossier,
         uploaded_file=SimpleUploadedFile(LONG_NAME, PDF_BYTES),
@@ -133,7 +114,7 @@ def test_long_file_names_fit_a_phone(live_server, page, tmp_path, settings):
     )
     base = live_server.url
     page.set_viewport_size({"width": 375, "height": 812})
-    sign_in(page, base, world["citizen"].username)
+    sign_in(world["citizen"].username)
 
     page.goto(f"{base}/ho-so-cua-toi/{dossier.code}/")
     assert page.get_by_text(LONG_NAME).is_visible()
@@ -157,18 +138,17 @@ def test_long_file_names_fit_a_phone(live_server, page, tmp_path, settings):
     page.screenshot(path=str(tmp_path / "components-375.png"), full_page=True)
 
 
-def test_enter_in_a_field_continues_the_wizard(live_server, page, tmp_path, settings):
+def test_enter_in_a_field_continues_the_wizard(live_server, page, tmp_path, browser_world, sign_in):
     """The phone keyboard's Go key (Enter) sent the form with its first submit button, "Lưu nháp và thoát": the
     citizen was taken out of the wizard to "Hồ sơ của tôi" at every step instead of going on."""
     from motcua.notifications.tests.factories import APPLICANT
 
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    world = make_world()
+    world = browser_world
     scan = tmp_path / "giay-de-nghi.pdf"
     scan.write_bytes(PDF_BYTES)
     base = live_server.url
     page.set_viewport_size({"width": 375, "height": 812})
-    sign_in(page, base, world["citizen"].username)
+    sign_in(world["citizen"].username)
 
     # a link to the filing (here typed in) shows the start page; its button opens the draft
     page.goto(f"{base}/nop-ho-so/1.001612/nguoi-nop/")
@@ -197,21 +177,12 @@ def test_enter_in_a_field_continues_the_wizard(live_server, page, tmp_path, sett
     page.wait_for_url(re.compile(r".*/xem-lai/$"))
 
 
-def test_a_refused_supplement_is_brought_into_view_on_a_phone(live_server, page, tmp_path, settings):
+def test_a_refused_supplement_is_brought_into_view_on_a_phone(
+    live_server, page, tmp_path, filed_world, sign_in
+):
     """The refusal was shown beside the supplement form, a screen or more below the top of the page where the
     phone showed the reloaded page: nothing seemed to have happened."""
-    from motcua.notifications.tests.factories import APPLICANT
-
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.MemoryAdapter"
-    world = make_world()
-    dossier, _ = dossiers.dossier_file(
-        actor=world["citizen"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="online",
-        applicant=APPLICANT,
-    )
+    world, dossier = filed_world, filed_world["dossier"]
     dossiers.dossier_act(code=dossier.code, action="receive", actor=world["officer"])
     dossiers.dossier_act(
         code=dossier.code,
@@ -223,7 +194,7 @@ def test_a_refused_supplement_is_brought_into_view_on_a_phone(live_server, page,
     text_file.write_text("không phải PDF")
     base = live_server.url
     page.set_viewport_size({"width": 320, "height": 640})
-    sign_in(page, base, world["citizen"].username)
+    sign_in(world["citizen"].username)
 
     page.goto(f"{base}/ho-so-cua-toi/{dossier.code}/")
     page.locator("#sup-files").set_input_files(str(text_file))

@@ -4,10 +4,10 @@ DOM checks in Chromium (no audit library), each for something that was wrong."""
 import pytest
 
 from motcua.dossiers import services as dossiers
-from motcua.notifications.tests.factories import APPLICANT, make_world
 
-from .test_browser import sign_in, start_filing
+from .test_browser import start_filing
 
+# the live server, Chromium and the fixtures filed_world and sign_in: conftest.py at the top
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 360, "height": 740}
@@ -27,20 +27,10 @@ TH_WITHOUT_SCOPE = (
 
 
 @pytest.fixture
-def world(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.MemoryAdapter"
-    world = make_world()
-    dossier, _ = dossiers.dossier_file(
-        actor=world["citizen"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="online",
-        applicant=APPLICANT,
-    )
-    dossiers.dossier_act(code=dossier.code, action="receive", actor=world["officer"])
-    world["dossier"] = dossier
-    return world
+def world(filed_world):
+    """The citizen's dossier, received at the one-stop desk."""
+    dossiers.dossier_act(code=filed_world["dossier"].code, action="receive", actor=filed_world["officer"])
+    return filed_world
 
 
 def test_a_table_wider_than_the_phone_scrolls_from_the_keyboard(live_server, page, world):
@@ -81,6 +71,9 @@ def test_public_pages_fit_a_phone_and_name_their_tables(live_server, page, world
         names = page.evaluate(TABLE_NAMES)
         assert all(names), (path, names)
         assert page.evaluate(TH_WITHOUT_SCOPE) == [], path
+        page.get_by_role(
+            "button", name="Trình đơn"
+        ).click()  # the links fold under the menu button on a phone
         heights = page.locator("header nav a").evaluate_all(
             "links => links.map(a => a.getBoundingClientRect().height)"
         )
@@ -89,11 +82,129 @@ def test_public_pages_fit_a_phone_and_name_their_tables(live_server, page, world
     assert "Theo lĩnh vực" in page.evaluate(TABLE_NAMES)
 
 
-def test_the_wizard_step_list_tells_a_keyboard_user_where_they_are(live_server, page, world):
+def test_the_header_folds_into_a_menu_on_a_phone(live_server, browser, page, world, sign_in):
+    """At 360×740 the header took 257 px, a third of the screen, above every page: the links and the language
+    wrapped over five rows. It is one row now, the site's name and a menu button that opens the links from the
+    keyboard as from a thumb; a phone held sideways folds it too; a desktop's header does not change."""
+    base = live_server.url
+    page.set_viewport_size(PHONE)
+    header = page.get_by_role("banner")
+    toggle = header.get_by_role("button", name="Trình đơn")
+    procedures = header.get_by_role("navigation", name="Điều hướng chính").get_by_role(
+        "link", name="Thủ tục hành chính"
+    )
+
+    def header_height():
+        return header.evaluate("h => h.getBoundingClientRect().height")
+
+    for user, paths in [
+        (None, ["/", "/thu-tuc/?q=h%E1%BB%99+kinh+doanh", "/tra-cuu/"]),
+        ("congdan", ["/nop-ho-so/1.001612/nguoi-nop/"]),
+        ("mc", ["/staff/"]),
+    ]:
+        if user:
+            sign_in(user)
+        for path in paths:
+            page.goto(f"{base}{path}")
+            assert header_height() < PHONE["height"] / 8, (path, header_height())
+            assert toggle.get_attribute("aria-expanded") == "false" and not procedures.is_visible(), path
+
+    # from the keyboard: Tab reaches the button, its focus is seen, Enter opens the menu, the links follow it
+    page.goto(f"{base}/")
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        if toggle.evaluate("b => b === document.activeElement"):
+            break
+    else:
+        pytest.fail("the menu button is not reachable with Tab")
+    assert toggle.evaluate("b => getComputedStyle(b).outlineStyle") != "none"
+    box = toggle.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24, box
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Tab")
+    assert procedures.evaluate("a => a === document.activeElement")
+    links = header.get_by_role("navigation").get_by_role("link")
+    assert links.count() == 7  # five pages, sign in, register
+    for i in range(links.count()):
+        assert links.nth(i).is_visible()
+        assert links.nth(i).bounding_box()["height"] >= 24
+    assert header.get_by_label("Ngôn ngữ").is_visible()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    page.keyboard.press("Escape")  # closes the menu, the focus back on its button
+    assert toggle.get_attribute("aria-expanded") == "false" and not procedures.is_visible()
+    assert toggle.evaluate("b => b === document.activeElement")
+    toggle.click()  # a tap opens it too, a link in it goes to its page
+    with page.expect_navigation():
+        procedures.click()
+    assert page.url == f"{base}/thu-tuc/"
+
+    page.set_viewport_size({"width": 740, "height": 360})  # sideways
+    assert header_height() < 360 / 4, header_height()
+
+    page.set_viewport_size({"width": 1280, "height": 800})  # a desktop: the links in the header, no button
+    assert not toggle.is_visible() and procedures.is_visible()
+
+    # without script (blocked, or not loaded yet) nothing is folded away behind a button that could not open it
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    bare = context.new_page()
+    bare.goto(f"{base}/")
+    assert not bare.get_by_role("button", name="Trình đơn").is_visible()
+    assert bare.get_by_role("banner").get_by_role("link", name="Thủ tục hành chính").is_visible()
+    context.close()
+
+
+def test_the_breadcrumb_does_not_touch_the_header(live_server, page, world, sign_in):
+    """The breadcrumb, first in the page, sat flush under the red header (0 px between them on a phone as on a
+    desktop): main's top padding lost to .wrap's."""
+    sign_in("congdan")
+    for viewport in (PHONE, {"width": 1280, "height": 800}):
+        page.set_viewport_size(viewport)
+        for path in ("/thu-tuc/1.001612/", "/nop-ho-so/1.001612/nguoi-nop/"):
+            page.goto(f"{live_server.url}{path}")
+            header = page.get_by_role("banner").bounding_box()
+            crumbs = page.get_by_role("navigation", name="Đường dẫn").bounding_box()
+            gap = crumbs["y"] - (header["y"] + header["height"])
+            assert gap >= 8, (viewport, path, gap)
+
+
+def test_the_file_inputs_are_a_thumbs_size(live_server, page, world, sign_in):
+    """The components' file inputs kept the browser's 13 px type and were 21 px tall (WCAG 2.5.8 asks 24 px)."""
+    page.set_viewport_size(PHONE)
+    sign_in("congdan")
+    start_filing(page, live_server.url)
+    page.goto(f"{live_server.url}/nop-ho-so/1.001612/thanh-phan/")
+    boxes = page.locator("main input[type=file]").evaluate_all(
+        "inputs => inputs.map(i => [i.getBoundingClientRect().height, i.getBoundingClientRect().right])"
+    )
+    assert boxes and all(height >= 24 and right <= PHONE["width"] for height, right in boxes), boxes
+
+
+def test_a_tables_caption_is_not_cut_at_the_phones_edge(live_server, page, world):
+    """The statistics' rating tables are wider than a phone and scroll in their box; their captions, centred over
+    the whole table, ran past the screen's right edge ("Lượt đánh giá theo m…")."""
+    from django.utils import timezone
+
+    from motcua.feedback.models import Rating
+
+    Rating.objects.create(
+        dossier=world["dossier"], user=world["citizen"], overall=4, created_at=timezone.now()
+    )
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/thong-ke/")
+    captions = page.locator(".table-scroll caption").evaluate_all(
+        """captions => captions.map(c => { const box = c.closest('.table-scroll').getBoundingClientRect();
+             const text = document.createRange(); text.selectNodeContents(c);
+             return [c.textContent.trim(), [...text.getClientRects()].every(r => r.left >= box.left && r.right <= box.right)]; })"""
+    )
+    assert len(captions) == 2 and all(seen for _, seen in captions), captions
+
+
+def test_the_wizard_step_list_tells_a_keyboard_user_where_they_are(live_server, page, world, sign_in):
     """Tabbing through the step list, the open step's link says it is the current step (aria-current sat on its
     list item, which a link's focus does not announce); the radio buttons are a thumb's size, beside their label."""
     page.set_viewport_size(PHONE)
-    sign_in(page, live_server.url, "congdan")
+    sign_in("congdan")
     start_filing(page, live_server.url)
     page.goto(f"{live_server.url}/nop-ho-so/1.001612/nhan-ket-qua/")
     steps = page.get_by_role("list", name="Các bước nộp hồ sơ").get_by_role("link")

@@ -1,4 +1,5 @@
 import html
+import re
 
 import pytest
 from django.core.files.storage import default_storage
@@ -473,3 +474,32 @@ def test_filing_on_behalf_without_components_still_asks_for_the_authorisation(cl
     page = client.get(url("thanh-phan")).content.decode()
     assert 'name="file_auth"' in page and 'name="upload"' in page
     assert "chưa có danh sách thành phần hồ sơ" not in page
+
+
+def test_the_steps_done_are_marked_by_more_than_their_colour(client, world, citizen):
+    """The steps before the open one differed from those after it by their green border only (WCAG 1.4.1: not by
+    colour alone): they carry a check mark, and a screen reader hears "đã xong" with their name."""
+    client.post(url("nguoi-nop"), WHO)
+    client.post(url("thanh-phan"), {f"file_{world['components'][0].pk}": pdf(), "next": "1"})
+    page = client.get(url("to-khai")).content.decode()
+    steps = re.search(r'<ol class="steps".*?</ol>', page, re.S).group(0)
+    items = re.findall(r"<li[^>]*>(.*?)</li>", steps, re.S)
+    assert len(items) == 5
+
+    def said(item):  # the text of a step's link, as a screen reader reads it (without what is aria-hidden)
+        item = re.sub(r'<span[^>]*aria-hidden="true"[^>]*>.*?</span>', "", item)
+        return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", item)).split())
+
+    for item in items[:2]:
+        assert re.search(r'<span class="step-done" aria-hidden="true">✓</span>', item), item
+        assert said(item).endswith("(đã xong)"), said(item)
+    assert said(items[0]) == "1 Người nộp (đã xong)"
+    for item in items[2:]:  # the open step and those after it
+        assert "✓" not in item and "đã xong" not in item, item
+    assert 'aria-current="step"' in items[2]
+
+    # the review opened from the list, the e-form and the result's delivery not yet given: steps 3 and 4 are not done
+    page = client.get(url("xem-lai")).content.decode()
+    steps = re.search(r'<ol class="steps".*?</ol>', page, re.S).group(0)
+    done = [said(item) for item in re.findall(r"<li[^>]*>(.*?)</li>", steps, re.S) if "đã xong" in item]
+    assert done == ["1 Người nộp (đã xong)", "2 Thành phần hồ sơ (đã xong)"]

@@ -1,6 +1,31 @@
 // Behaviour every page shares, kept out of the HTML: the Content-Security-Policy (motcua/settings.py, SECURE_CSP)
 // runs no inline event handler, and inline <script> elements only with the response's nonce.
 "use strict";
+// The header's menu button (base.html): on a phone the navigation and the language fold under it. It is shown and
+// the menu folded only here, so a page whose script did not run keeps every link in view; Escape closes the menu
+// and gives the focus back to the button. Run at once (the script is deferred: the header is parsed), not at
+// DOMContentLoaded, so the header folds as early as it can.
+(function () {
+  var toggle = document.querySelector(".site-header .menu-toggle");
+  var menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+  if (!menu) return;
+  var header = toggle.closest(".site-header");
+  function isOpen() {
+    return toggle.getAttribute("aria-expanded") === "true";
+  }
+  toggle.hidden = false;
+  header.classList.add("menu-ready");
+  toggle.addEventListener("click", function () {
+    toggle.setAttribute("aria-expanded", isOpen() ? "false" : "true");
+  });
+  header.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && isOpen() && toggle.offsetParent !== null) {
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.focus();
+    }
+  });
+})();
+
 document.addEventListener("DOMContentLoaded", function () {
   // The language chooser applies the language as soon as one is picked (its OK button is for pages without script).
   var select = document.getElementById("lang-select");
