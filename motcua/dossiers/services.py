@@ -695,6 +695,13 @@ def current_step(dossier: Dossier) -> DossierStep | None:
     return next((s for s in steps_of(dossier) if s.started_at and not s.completed_at), None)
 
 
+def live_instant() -> dt.datetime:
+    """The instant of a live action: now, to the whole second. The API writes every instant as the contract's
+    examples do (2025-02-05T10:00:00+07:00): a receipt's 10:05:12.345678 gave a due instant with microseconds, and
+    every later one carried them. An instant given (the migration import, a test) is kept as given."""
+    return timezone.now().replace(microsecond=0)
+
+
 def process_steps(procedure_id: int, agency_id: int) -> list[ProcessStep]:
     """The steps of the internal process a dossier of this procedure follows in this agency: the agency's own
     template, else the procedure's general one (the lowest pk of each kind, as `.first()` did); [] when none is
@@ -1046,7 +1053,7 @@ def dossier_file(
     """File a dossier: online (`submit`, by the applicant's account) or at the counter / by post (`register`, by
     an officer of the agency; with `receive=True` the officer also receives it at once). Returns (dossier,
     created). With an idempotency key, a retry returns the dossier of the first request."""
-    at = at or timezone.now()
+    at = at or live_instant()
     payload = dict(
         procedure=procedure_code,
         agency=agency_identifier,
@@ -1281,7 +1288,7 @@ def dossier_act(
         dossier = locked_dossier(code)
         # a live action's instant is read once the row is locked: two people acting at once are ordered by the
         # lock, so the second never carries an instant before the first's (a 422 "out of order" instead of 409)
-        at = at or timezone.now()
+        at = at or live_instant()
         if dossier is None:
             raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
         if expected_version is not None and dossier.version != expected_version:
