@@ -1,0 +1,60 @@
+"""The page's frame (base.html, site.css) on a desktop and on a 360-px phone: the header's rows, main's padding, and
+the staff pages' defects seen at those widths. Plain DOM measures in Chromium, each for something that was wrong."""
+
+import pytest
+
+from motcua.dossiers import services as dossiers
+
+# the live server, Chromium and the fixtures filed_world and sign_in: conftest.py at the top
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture
+def world(filed_world):
+    """The citizen's dossier, received at the one-stop desk (the officer ``mc`` may act on it and upload to it)."""
+    dossiers.dossier_act(code=filed_world["dossier"].code, action="receive", actor=filed_world["officer"])
+    return filed_world
+
+
+def test_the_desktop_header_is_two_rows(live_server, page, world, sign_in):
+    """At 1280 px the header was 151 px signed out (the language alone on a third row) and 201 px signed in ("Đăng
+    xuất (…)" wrapped to a row of its own). Now the site's name, the account's links and the language share the
+    first row and the pages the second; every link stays a landmark's, a 24-px target, with its focus seen."""
+    page.set_viewport_size(DESKTOP)
+    header = page.get_by_role("banner")
+    pages = header.get_by_role("navigation", name="Điều hướng chính")
+    account = header.get_by_role("navigation", name="Tài khoản")
+    language = header.get_by_label("Ngôn ngữ")
+
+    def top(locator):
+        return locator.bounding_box()["y"]
+
+    for user, path, last in [
+        (None, "/", account.get_by_role("link", name="Đăng ký")),
+        ("mc", "/staff/", account.get_by_role("button", name="Đăng xuất (mc)")),
+    ]:
+        if user:
+            sign_in(user)
+        page.goto(f"{live_server.url}{path}")
+        height = header.evaluate("h => h.getBoundingClientRect().height")
+        assert height < 100, (path, height)
+        brand = header.get_by_role("link", name="Một cửa điện tử")
+        # the account's last item and the language on the site's name's row, the pages below it
+        for item in (last, language):
+            assert item.is_visible() and abs(top(item) - top(brand)) < 20, path
+        assert top(pages.get_by_role("link").first) > top(brand) + 20, path
+        targets = header.locator("a, button, select").evaluate_all(
+            "els => els.filter(e => e.offsetParent).map(e => e.getBoundingClientRect().height)"
+        )
+        assert targets and min(targets) >= 24, (path, targets)
+    assert pages.get_by_role("link", name="Xử lý hồ sơ").is_visible()
+
+    # the keyboard: the site's name, then the pages, then the account and the language; the focus ring is seen
+    page.goto(f"{live_server.url}/")
+    brand.focus()
+    page.keyboard.press("Tab")
+    assert pages.get_by_role("link", name="Thủ tục hành chính").evaluate("a => a === document.activeElement")
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
