@@ -58,3 +58,32 @@ def test_the_desktop_header_is_two_rows(live_server, page, world, sign_in):
     page.keyboard.press("Tab")
     assert pages.get_by_role("link", name="Thủ tục hành chính").evaluate("a => a === document.activeElement")
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_main_keeps_its_padding(live_server, page, world, sign_in, viewport):
+    """main's 1 rem at the top and 3 rem at the foot never applied: .wrap's `padding: 0 1rem` (a class) overrode
+    main's own (a type), so a page began right under the header and its last line sat on the footer's rule."""
+    page.set_viewport_size(viewport)
+    sign_in("mc")
+    for path in (
+        "/",
+        "/thu-tuc/?q=kinh+doanh",
+        "/staff/",
+        f"/staff/dossiers/{world['dossier'].code}/",
+        "/thong-ke/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        main = page.locator("main")
+        assert main.evaluate("m => [getComputedStyle(m).paddingTop, getComputedStyle(m).paddingBottom]") == [
+            "16px",
+            "48px",
+        ], path
+        assert main.evaluate("m => getComputedStyle(m).paddingLeft") == "16px", path  # the sides are .wrap's
+        # the space between the content's last box and the footer is at least the 3 rem
+        gap = main.evaluate(
+            """m => { const last = [...m.querySelectorAll('*')].filter(e => e.offsetParent)
+                       .reduce((b, e) => Math.max(b, e.getBoundingClientRect().bottom), 0);
+                     return document.querySelector('footer').getBoundingClientRect().top - last; }"""
+        )
+        assert gap >= 48, (path, gap)
