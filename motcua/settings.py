@@ -184,6 +184,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "motcua.core.middleware.ContentSecurityPolicyMiddleware",  # SECURE_CSP below (Django's, policy built once)
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # a request body over MOTCUA_UPLOAD_MAX_REQUEST_BYTES is refused (413) from its Content-Length, before anything
+    # below (the NUL check, CSRF) reads it
+    "motcua.core.middleware.RequestSizeMiddleware",
     # a NUL in the URL is refused (400) before any view builds a query with it (PostgreSQL text cannot hold it)
     "motcua.core.middleware.RefuseNulMiddleware",
     # reference data (agencies, procedures, roles…) cached per process, checked once per request (ADR 0020)
@@ -397,6 +400,30 @@ LOGGING = {
 # Vietnam Culture Day (24/11) is pending legislation (rules §6.1): off unless an operator enables it.
 MOTCUA_CULTURE_DAY_HOLIDAY = env_bool("MOTCUA_CULTURE_DAY_HOLIDAY", False)
 MOTCUA_UPLOAD_MAX_BYTES = env_int("MOTCUA_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+# What one request may carry in all: every file of a form (the portal's filing step sends each component's files
+# at once) or of an API upload, with the form's other fields — its Content-Length, refused with 413 before the body
+# is read (motcua.core.middleware.RequestSizeMiddleware; ADR 0019 addendum). Default 100 MB, or one largest file
+# and 1 MB for the rest of the form when MOTCUA_UPLOAD_MAX_BYTES is larger than that allows.
+_REQUEST_ROOM = 1024 * 1024
+MOTCUA_UPLOAD_MAX_REQUEST_BYTES = env_int(
+    "MOTCUA_UPLOAD_MAX_REQUEST_BYTES",
+    max(100 * 1024 * 1024, MOTCUA_UPLOAD_MAX_BYTES + _REQUEST_ROOM),
+    minimum=1,
+)
+if MOTCUA_UPLOAD_MAX_REQUEST_BYTES < MOTCUA_UPLOAD_MAX_BYTES + _REQUEST_ROOM:
+    raise config_error(
+        f"MOTCUA_UPLOAD_MAX_REQUEST_BYTES={MOTCUA_UPLOAD_MAX_REQUEST_BYTES} nhỏ hơn một tệp lớn nhất được nhận "
+        f"(MOTCUA_UPLOAD_MAX_BYTES={MOTCUA_UPLOAD_MAX_BYTES}) cộng 1 MB cho các trường khác của biểu mẫu: cần ít "
+        f"nhất {MOTCUA_UPLOAD_MAX_BYTES + _REQUEST_ROOM}",
+        f"MOTCUA_UPLOAD_MAX_REQUEST_BYTES={MOTCUA_UPLOAD_MAX_REQUEST_BYTES} is less than one largest file "
+        f"(MOTCUA_UPLOAD_MAX_BYTES={MOTCUA_UPLOAD_MAX_BYTES}) plus 1 MB for the form's other fields: it must be at "
+        f"least {MOTCUA_UPLOAD_MAX_BYTES + _REQUEST_ROOM}",
+    )
+# Files in one request (Django's own count, default 100; each file input of a form counts, even left empty): the
+# filing step sends one input per component and one for the authorisation, the counter form one per component and
+# "other files", an API upload at most 20 (documents.MAX_FILES_PER_UPLOAD), so 50 leaves a procedure's components
+# a few files each. Over it: 413 on a page, 422 `too_many_files` on the API (motcua.core.errorviews).
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("MOTCUA_UPLOAD_MAX_FILES", 50, minimum=20, maximum=1000)
 # A virus scanner run on every upload (the file on standard input; exit 0 clean, 1 infected, anything else an
 # error — ClamAV's convention), e.g. "clamdscan --no-summary --fdpass -". Empty: no scan (motcua.dossiers.documents).
 MOTCUA_UPLOAD_SCAN_COMMAND = os.environ.get("MOTCUA_UPLOAD_SCAN_COMMAND", "").strip()

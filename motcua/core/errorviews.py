@@ -4,7 +4,7 @@ language the user chose (Vietnamese first), and as JSON on /api/ — where clien
 DEBUG on), also for API paths that match no route."""
 
 from django.conf import settings
-from django.core.exceptions import DisallowedHost, RequestDataTooBig
+from django.core.exceptions import DisallowedHost, RequestDataTooBig, TooManyFilesSent
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -42,6 +42,29 @@ def bad_request(request, exception=None):
                 "Trang này không được phục vụ tại địa chỉ (tên miền) bạn đã dùng. Hãy mở trang bằng địa chỉ chính "
                 "thức của cổng dịch vụ công."
             ),
+        )
+    if isinstance(exception, TooManyFilesSent):
+        # more files (file inputs, empty ones too) than DATA_UPLOAD_MAX_NUMBER_FILES: nothing is stored
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        if is_api(request):
+            from motcua.dossiers.documents import MAX_FILES_PER_UPLOAD
+
+            # as documents.add_files answers 21 files or more, so a client sees one refusal whatever the number
+            return _json(
+                422,
+                "too_many_files",
+                f"Mỗi lần tải lên tối đa {MAX_FILES_PER_UPLOAD} tệp.",
+                f"At most {MAX_FILES_PER_UPLOAD} files per upload.",
+            )
+        return _page(
+            request,
+            413,
+            _("Quá nhiều tệp"),
+            _(
+                "Mỗi lần gửi tối đa %(limit)s tệp. Không tệp nào trong lần gửi này được lưu. Vui lòng quay lại và "
+                "gửi các tệp thành nhiều lần."
+            )
+            % {"limit": limit},
         )
     if isinstance(exception, RequestDataTooBig):
         # a body (other than uploaded files) over DATA_UPLOAD_MAX_MEMORY_SIZE: say so, with the limit

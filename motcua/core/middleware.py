@@ -190,6 +190,95 @@ class RefuseNulMiddleware:
         )
 
 
+# --- the size of a request -----------------------------------------------------------------------------------
+# Each file is bounded (MOTCUA_UPLOAD_MAX_BYTES, documents.inspect_upload) and so is how many a request may hold
+# (DATA_UPLOAD_MAX_NUMBER_FILES), but not their sum: the portal's filing step took every component's files in one
+# request. MOTCUA_UPLOAD_MAX_REQUEST_BYTES bounds the whole body. Django reads no more of a body than its
+# Content-Length says (a body sent without one is read as empty), so the declared length is checked before anything
+# reads the body — this middleware sits above the NUL check and CSRF, which read a posted form — and nothing is
+# parsed, spooled or stored: 413, JSON on the API, a page saying both limits elsewhere.
+
+
+def size_text(n: int) -> str:
+    """A size as the pages say it: "20 MB", "512 KB"."""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f}".rstrip("0").rstrip(".") + " MB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n} byte"
+
+
+def request_max_bytes() -> int:
+    return int(getattr(settings, "MOTCUA_UPLOAD_MAX_REQUEST_BYTES", 100 * 1024 * 1024))
+
+
+def declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # Django reads no body then either
+
+
+class RequestSizeMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = request_max_bytes()
+        length = declared_length(request)
+        if length <= limit:
+            return self.get_response(request)
+        logger.warning(
+            "request body of %s bytes refused (limit %s) on %s %s",
+            length,
+            limit,
+            request.method,
+            request.path,
+        )
+        total, each = size_text(limit), size_text(int(settings.MOTCUA_UPLOAD_MAX_BYTES))
+        if is_api(request):
+            from django.http import JsonResponse
+
+            body = {
+                "error": "too_large",
+                "message": f"Yêu cầu quá lớn ({size_text(length)}): mỗi lần gửi tối đa {total} (tất cả các tệp "
+                f"cùng các trường khác), mỗi tệp tối đa {each}. Không tệp nào được lưu; hãy gửi các tệp thành "
+                "nhiều lần.",
+                "message_en": f"The request is too large ({size_text(length)}): at most {total} per request (all "
+                f"its files and other fields together), {each} per file. No file was stored; send the files in "
+                "several requests.",
+            }
+            return JsonResponse(body, status=413)
+        from django.shortcuts import render
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        # the language the user chose (the locale middleware, further down, has not run yet)
+        lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or settings.LANGUAGE_CODE
+        if lang not in {code for code, _name in settings.LANGUAGES}:
+            lang = settings.LANGUAGE_CODE
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            back = ""
+        with translation.override(lang):
+            return render(
+                request,
+                "too_large.html",
+                {
+                    "title": translation.gettext("Dữ liệu gửi lên quá lớn"),
+                    "message": translation.gettext(
+                        "Các tệp gửi cùng một lần vượt quá %(total)s: mỗi lần gửi tối đa %(total)s, mỗi tệp tối đa "
+                        "%(each)s. Không tệp nào trong lần gửi này được lưu (các tệp đã lưu trước đó vẫn còn). Hãy "
+                        "quay lại và gửi ít tệp hơn mỗi lần, hoặc thu nhỏ tệp (chẳng hạn quét ở độ phân giải thấp "
+                        "hơn)."
+                    )
+                    % {"total": total, "each": each},
+                    "back": back,
+                    "status": 413,
+                },
+                status=413,
+            )
+
+
 # --- the file store down --------------------------------------------------------------------------------------
 # A view that reads or writes a stored file (a download, an upload outside a form that catches DomainError) and
 # meets the store down answers 503 with the bilingual message, never a 500 with the backend's traceback

@@ -36,7 +36,7 @@ from motcua.catalog.selectors import applied_limit_text
 from motcua.core.errors import DomainError, NotFound, Unprocessable
 from motcua.core.i18n import in_page_language
 from motcua.core.storage import open_stored
-from motcua.core.text import nfc
+from motcua.core.text import code_forms, nfc
 from motcua.core.views import post_only
 from motcua.dossiers import pdf
 from motcua.dossiers.models import DocumentKind, Dossier, State
@@ -678,21 +678,28 @@ def my_document(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 def parse_code(raw: str) -> str:
-    """A dossier code from what was typed or scanned: the code itself, or a URL with ?ma=<code>; upper-cased, and
-    the spaces (or a line break) around its dots and dashes dropped, as a code is copied from a text message or
-    typed from the receipt ("000.00.21.h26 - 250124 - 0001"). Words are not run together into a code."""
+    """A dossier code from what was typed or scanned: the code itself, or a URL with ?ma=<code>; the spaces (or a
+    line break) around its dots and dashes dropped, as a code is copied from a text message or typed from the
+    receipt ("000.00.21.h26 - 250124 - 0001"). Words are not run together into a code. The case is kept: the
+    lookup tries the code as typed, then upper-cased (code_forms), as the status API does, so an imported code
+    kept in lower case (contract §8) is found too."""
     text = (raw or "").strip()[:500]
     if "ma=" in text:
         values = parse_qs(urlparse(text).query).get("ma") or parse_qs(text.split("?", 1)[-1]).get("ma")
         text = (values or [""])[0].strip()
-    return CODE_SEPARATOR_SPACES.sub(r"\1", nfc(text)).upper()
+    return CODE_SEPARATOR_SPACES.sub(r"\1", nfc(text))
 
 
 def lookup(request: HttpRequest) -> HttpResponse:
     """/tra-cuu/?ma=<code>: masked status for anyone with the code. Rate limited per client IP
     (org.throttle.lookup_limit): over the limit, HTTP 429 with Retry-After and no lookup."""
     raw = request.GET.get("ma", "")
-    code = parse_code(raw)
+    typed = parse_code(raw)
+    # as typed first, then upper-cased (code_forms): a contract code typed in lower case is found as before, and an
+    # imported code kept in lower case as it is stored; the shape is checked on the upper-cased form, as before
+    well_formed = CODE_RE.match(typed.upper()) is not None  # no spaces left: words are not a code
+    forms = code_forms(typed) if well_formed else []
+    code = typed.upper()  # shown when nothing is found, as before
     ctx = {"query": code or raw.strip()[:80], "result": None, "error": "", "owner": False}
     status = 200
     if raw.strip():
@@ -701,17 +708,25 @@ def lookup(request: HttpRequest) -> HttpResponse:
         user = request.user
         exempt = (
             user.is_authenticated
-            and CODE_RE.match(code) is not None
-            and (is_staff_member(user) or Dossier.objects.filter(code=code, applicant_user=user).exists())
+            and well_formed
+            and (
+                is_staff_member(user) or Dossier.objects.filter(code__in=forms, applicant_user=user).exists()
+            )
         )
         refused = None if exempt else lookup_throttled(request, "portal/lookup.html", ctx)
         if refused is not None:
             return refused
-        if not CODE_RE.match(code):
+        if not well_formed:
             ctx["error"] = _("Mã hồ sơ không hợp lệ. Mã hồ sơ có dạng 000.00.21.H26-250124-0001.")
             status = 400
         else:
-            dossier = Dossier.objects.select_related("agency", "procedure").filter(code=code).first()
+            found = {
+                d.code: d
+                for d in Dossier.objects.select_related("agency", "procedure").filter(code__in=forms)
+            }
+            dossier = next((found[c] for c in forms if c in found), None)
+            if dossier is not None:
+                ctx["query"] = dossier.code
             if dossier is None:
                 ctx["error"] = _(
                     "Không tìm thấy hồ sơ có mã %(code)s. Vui lòng kiểm tra lại mã trên giấy tiếp nhận."
@@ -725,8 +740,9 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 def lookup_qr(request: HttpRequest, code: str) -> HttpResponse:
     """The QR of the lookup page's address for `code`, drawn for any well-formed code without looking it up: the
-    image must not tell whether a code exists (only the lookup page does, within its rate limit)."""
-    if not CODE_RE.match(code):
+    image must not tell whether a code exists (only the lookup page does, within its rate limit). The shape is the
+    lookup's (an imported code kept in lower case has its QR too)."""
+    if not CODE_RE.match(code.upper()):
         raise Http404("Mã hồ sơ không hợp lệ.")
     url = request.build_absolute_uri(reverse("portal:lookup") + f"?ma={code}")
     buf = io.BytesIO()

@@ -243,3 +243,20 @@ def test_production_keeps_its_files_apart_from_the_development_server():
     )
     s3 = {"MOTCUA_STORAGE": "s3", "MOTCUA_S3_BUCKET": "ho-so", "ALLOWED_HOSTS": "a.vn"}
     assert settings_of({k: v for k, v in PROD.items() if k != "MEDIA_ROOT"} | s3, "MEDIA_ROOT")["MEDIA_ROOT"]
+
+
+def test_the_total_of_a_request_is_read_and_never_below_one_largest_file():
+    """MOTCUA_UPLOAD_MAX_REQUEST_BYTES (default 100 MB; at least one largest file and 1 MB of other fields, so a
+    raised MOTCUA_UPLOAD_MAX_BYTES raises the default with it) and MOTCUA_UPLOAD_MAX_FILES (Django's
+    DATA_UPLOAD_MAX_NUMBER_FILES, default 50)."""
+    names = ("MOTCUA_UPLOAD_MAX_REQUEST_BYTES", "DATA_UPLOAD_MAX_NUMBER_FILES")
+    got = settings_of({}, *names)
+    assert got == {"MOTCUA_UPLOAD_MAX_REQUEST_BYTES": 104857600, "DATA_UPLOAD_MAX_NUMBER_FILES": 50}
+    got = settings_of({"MOTCUA_UPLOAD_MAX_BYTES": "209715200", "MOTCUA_UPLOAD_MAX_FILES": "30"}, *names)
+    assert got == {"MOTCUA_UPLOAD_MAX_REQUEST_BYTES": 209715200 + 1048576, "DATA_UPLOAD_MAX_NUMBER_FILES": 30}
+    run = motcua({**PROD, "ALLOWED_HOSTS": "a.vn", "MOTCUA_UPLOAD_MAX_REQUEST_BYTES": "20971520"}, "check")
+    assert run.returncode == 2 and len(run.stderr.splitlines()) == 1, run.stderr
+    assert "MOTCUA_UPLOAD_MAX_REQUEST_BYTES=20971520 nhỏ hơn một tệp lớn nhất" in run.stderr
+    assert "cần ít nhất 22020096" in run.stderr and "it must be at least 22020096" in run.stderr
+    run = motcua({**PROD, "ALLOWED_HOSTS": "a.vn", "MOTCUA_UPLOAD_MAX_FILES": "5"}, "check")
+    assert run.returncode == 2 and "MOTCUA_UPLOAD_MAX_FILES='5' không hợp lệ" in run.stderr

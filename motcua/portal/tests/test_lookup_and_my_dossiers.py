@@ -425,3 +425,65 @@ def test_an_action_address_opened_after_signing_in_again_goes_back_to_the_dossie
         assert client.put(f"{base}/{action}/").status_code == 405
     dossier.refresh_from_db()
     assert dossier.state == "submitted" and dossier.events.count() == 1
+
+
+def _import_lower_case_dossier(tmp_path) -> Dossier:
+    """An imported dossier whose code the previous system wrote in lower case: kept as it came (contract §8)."""
+    import json
+
+    from motcua.dossiers import migration_io
+
+    record = {
+        "code": "hcm.q1-2019-000123",
+        "procedure": "1.001612",
+        "agency": "000.00.21.H26",
+        "channel": "counter",
+        "applicant": {"kind": "individual", "name": SECRET["name"], "id_number": SECRET["id_number"]},
+        "events": [
+            {"action": "register", "at": "2019-03-04T09:00:00+07:00"},
+            {"action": "receive", "at": "2019-03-04T09:10:00+07:00"},
+        ],
+    }
+    path = tmp_path / "history.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    report = migration_io.import_dossiers(str(path))
+    assert report.ok, [str(p) for p in report.problems]
+    return Dossier.objects.get(code="hcm.q1-2019-000123")
+
+
+def test_lookup_finds_an_imported_code_kept_in_lower_case(client, world, tmp_path, settings):
+    """The page upper-cased every code, so an imported dossier kept in lower case was "not found" there while the
+    status API found it: it now tries the code as typed, then upper-cased (core.text.code_forms), masked and
+    counted as before."""
+    dossier = _import_lower_case_dossier(tmp_path)
+    r = client.get("/tra-cuu/", {"ma": " hcm.q1 - 2019 - 000123 "})
+    page = r.content.decode()
+    assert r.status_code == 200, page
+    assert "Được tiếp nhận" in page and dossier.code in page
+    assert r.context["query"] == dossier.code
+    assert_no_personal_data(page)
+    assert "*********234" in page
+    # the status API agrees
+    assert client.get(f"/api/v1/dossiers/{dossier.code}/status").status_code == 200
+    # its QR is drawn like any other code's
+    assert client.get(f"/tra-cuu/qr/{dossier.code}.svg").status_code == 200
+    # typed in upper case it is another code: not found, as the API says
+    r = client.get("/tra-cuu/", {"ma": dossier.code.upper()})
+    assert r.status_code == 404
+    assert client.get(f"/api/v1/dossiers/{dossier.code.upper()}/status").status_code == 404
+    # words are still not a code, and each lookup still counts against the limit
+    assert client.get("/tra-cuu/", {"ma": "hồ sơ của tôi"}).status_code == 400
+    settings.LOOKUP_RATE_LIMIT = 1
+    client.get("/tra-cuu/", {"ma": dossier.code}, REMOTE_ADDR="203.0.113.9")
+    assert client.get("/tra-cuu/", {"ma": dossier.code}, REMOTE_ADDR="203.0.113.9").status_code == 429
+
+
+def test_a_code_both_as_typed_and_upper_cased_finds_the_one_typed(client, world, tmp_path):
+    """Two imported codes differing only in case are two dossiers: the one typed exactly is shown."""
+    lower = _import_lower_case_dossier(tmp_path)
+    upper = Dossier.objects.get(pk=lower.pk)
+    upper.pk = None
+    upper.code = lower.code.upper()
+    upper.save()
+    assert client.get("/tra-cuu/", {"ma": lower.code}).context["query"] == lower.code
+    assert client.get("/tra-cuu/", {"ma": lower.code.upper()}).context["query"] == lower.code.upper()

@@ -10,7 +10,8 @@ from motcua.catalog.importers import export_procedures
 class Command(BaseCommand):
     help = (
         "Xuất danh mục thủ tục ra XLSX (hoặc CSV) cùng cột với tệp nhập. "
-        "Export the catalogue to XLSX/CSV with the import's columns (every version unless --current-only)."
+        "Export the catalogue to XLSX/CSV with the import's columns (every version unless --current-only). "
+        "-v 0: chỉ in lỗi. / -v 0: errors only."
     )
 
     def add_arguments(self, parser):
@@ -35,4 +36,5 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Không ghi được tệp '{opts['out']}': {exc.strerror}. / Cannot write '{opts['out']}': {exc.strerror}."
             ) from exc
-        self.stdout.write(f"Đã xuất {n} dòng vào {opts['out']}. / Wrote {n} rows to {opts['out']}.")
+        if opts["verbosity"] > 0:
+            self.stdout.write(f"Đã xuất {n} dòng vào {opts['out']}. / Wrote {n} rows to {opts['out']}.")

@@ -10,7 +10,8 @@ from motcua.core.dates import option_day
 class Command(BaseCommand):
     help = (
         "Nhập danh mục thủ tục hành chính từ JSON/CSV/XLSX (dạng reference/procedures.json). "
-        "Import the procedure catalogue (all-or-nothing, idempotent; a changed record adds a new version)."
+        "Import the procedure catalogue (all-or-nothing, idempotent; a changed record adds a new version). "
+        "-v 0: chỉ in lỗi, không in cảnh báo và tóm tắt. / -v 0: errors only, no warnings or summary."
     )
 
     def add_arguments(self, parser):
@@ -31,4 +32,4 @@ class Command(BaseCommand):
             )
         except ImportFileError as exc:
             raise CommandError(f"{exc.message} / {exc.message_en}", returncode=1) from exc
-        finish(self, report)
+        finish(self, report, opts["verbosity"])

@@ -10,7 +10,9 @@ class Command(BaseCommand):
     help = (
         "In một mã truy cập API mới cho người dùng (chỉ mã; hạn dùng ghi ra stderr khi chạy tại terminal hoặc với "
         "-v 2), hoặc thu hồi mọi mã của người dùng (--revoke). / Print a new API bearer token for a user (the token "
-        "alone; its expiry on stderr at a terminal or with -v 2), or revoke all of the user's tokens (--revoke)."
+        "alone; its expiry on stderr at a terminal or with -v 2), or revoke all of the user's tokens (--revoke). "
+        "-v 0: vẫn in mã (kết quả của lệnh), không in hạn dùng hay dòng thu hồi. / -v 0: the token is still printed "
+        "(it is the result), never the expiry or the revocation line."
     )
 
     def add_arguments(self, parser):
@@ -39,6 +41,8 @@ class Command(BaseCommand):
             if days is not None:
                 raise CommandError("--revoke không đi cùng --days. / --revoke does not take --days.")
             count = ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)
+            if options.get("verbosity", 1) == 0:
+                return
             self.stdout.write(
                 f"Đã thu hồi {count} mã truy cập của '{username}'. / Revoked {count} API token(s) of '{username}'."
             )
@@ -54,7 +58,8 @@ class Command(BaseCommand):
         # The expiry, first and on stderr, for a person at a terminal (or asked for with -v 2): a script reading the
         # command's output, whatever it does with stderr, gets the token alone, as before tokens expired (contract
         # §6: "prints a token").
-        if options.get("verbosity", 1) >= 2 or self.stderr.isatty():
+        verbosity = options.get("verbosity", 1)
+        if verbosity >= 2 or (verbosity == 1 and self.stderr.isatty()):
             self.stderr.write(self._expiry(token))
         self.stderr.flush()
         self.stdout.write(raw)

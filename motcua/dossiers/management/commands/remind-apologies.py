@@ -55,7 +55,9 @@ def _queue(dossier, people, now, started) -> int:
 
 class Command(BaseCommand):
     help = (
-        "Nhắc gửi thư xin lỗi, hẹn lại ngày trả (Mẫu 04) cho hồ sơ sắp đến hạn (remind about apologies due)."
+        "Nhắc gửi thư xin lỗi, hẹn lại ngày trả (Mẫu 04) cho hồ sơ sắp đến hạn (remind about apologies due). "
+        "-v 0: không in dòng 'không có hồ sơ' và dòng tổng; với --email không in gì trừ lỗi (cho cron). / -v 0: "
+        "no 'nothing to remind' line and no total; with --email nothing but errors (for cron)."
     )
 
     def add_arguments(self, parser):
@@ -96,8 +98,10 @@ class Command(BaseCommand):
                 )
             agency_ids = {agency.pk}
         found = selectors.apology_candidates(None, now=now, agency_ids=agency_ids)
+        quiet = options.get("verbosity", 1) == 0
         if not found:
-            self.stdout.write("Không có hồ sơ cần nhắc gửi thư xin lỗi (no apology reminders).")
+            if not quiet:
+                self.stdout.write("Không có hồ sơ cần nhắc gửi thư xin lỗi (no apology reminders).")
             return
         sent, started = 0, timezone.now()
         for d in found:
@@ -107,9 +111,12 @@ class Command(BaseCommand):
                 f"{d.code} — {d.applicant_name} — {d.procedure.name[:60]}: hẹn trả {fmt_dt(d.due_at)}; "
                 f"gửi thư xin lỗi (Mẫu 04) chậm nhất ngày {fmt_date(d.apology_deadline)}. Nhắc: {names}"
             )
-            self.stdout.write(line)
+            if not (quiet and options.get("email")):  # without --email the lines are the command's result
+                self.stdout.write(line)
             if options.get("email"):
                 sent += _queue(d, people, now, started)
+        if quiet:
+            return
         self.stdout.write(
             f"{len(found)} hồ sơ cần nhắc"
             + (

@@ -10,7 +10,11 @@ from motcua.dossiers import migration_io
 
 
 class Command(BaseCommand):
-    help = "Kiểm tra chuỗi băm lịch sử của mọi hồ sơ. Verify every dossier's hash-chained history."
+    help = (
+        "Kiểm tra chuỗi băm lịch sử của mọi hồ sơ. Verify every dossier's hash-chained history. "
+        "-v 0: chỉ in các sai lệch (mã thoát khác 0), không in tóm tắt. / -v 0: only what is broken (non-zero exit), "
+        "no summary."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -52,10 +56,12 @@ class Command(BaseCommand):
             agency=opts["agency"], code=opts["code"], on_problem=lambda p: self.stderr.write(f"BROKEN {p}")
         )
         broken = len({p.split(":", 1)[0] for p in problems})
-        self.stdout.write(
-            f"Đã kiểm tra {n_dossiers} hồ sơ, {n_events} sự kiện; {broken} hồ sơ bị sai lệch. / "
-            f"Checked {n_dossiers} dossiers, {n_events} events; {broken} broken."
-        )
+        summary = opts["verbosity"] > 0
+        if summary:
+            self.stdout.write(
+                f"Đã kiểm tra {n_dossiers} hồ sơ, {n_events} sự kiện; {broken} hồ sơ bị sai lệch. / "
+                f"Checked {n_dossiers} dossiers, {n_events} events; {broken} broken."
+            )
         bad_files = []
         if opts["files"]:
             from motcua.dossiers.documents import verify_files
@@ -63,10 +69,11 @@ class Command(BaseCommand):
             n_files, bad_files = verify_files(
                 agency=opts["agency"], code=opts["code"], on_problem=lambda p: self.stderr.write(f"FILE {p}")
             )
-            self.stdout.write(
-                f"Đã kiểm tra {n_files} tệp; {len(bad_files)} tệp thiếu, không đọc được hoặc sai khác. / "
-                f"Checked {n_files} files; {len(bad_files)} missing, unreadable or different."
-            )
+            if summary:
+                self.stdout.write(
+                    f"Đã kiểm tra {n_files} tệp; {len(bad_files)} tệp thiếu, không đọc được hoặc sai khác. / "
+                    f"Checked {n_files} files; {len(bad_files)} missing, unreadable or different."
+                )
         if problems:
             raise CommandError(
                 f"Lịch sử của {broken} hồ sơ đã bị sửa đổi. / The history of {broken} dossier(s) was altered."

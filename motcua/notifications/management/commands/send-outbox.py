@@ -22,7 +22,10 @@ def _summary(c: dict) -> str:
 
 
 class Command(BaseCommand):
-    help = "Gửi các thông báo đến hạn trong hộp thư đi (thử lại các lần gửi lỗi). / Send due outbox notifications."
+    help = (
+        "Gửi các thông báo đến hạn trong hộp thư đi (thử lại các lần gửi lỗi). / Send due outbox notifications. "
+        "-v 0 (cho cron): chỉ in lỗi, không in tóm tắt. / -v 0 (for cron): errors only, no summary."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -45,11 +48,14 @@ class Command(BaseCommand):
         parser.add_argument("--passes", type=int, default=None, help=argparse.SUPPRESS)
 
     def handle(self, *args, limit: int, watch: float | None, passes: int | None, **options):
+        self.quiet = options.get("verbosity", 1) == 0
         if limit <= 0:
             self.stderr.write("--limit phải là số dương. / --limit must be positive.")
             raise SystemExit(2)
         if watch is None:
-            self.stdout.write(_summary(send_outbox(limit=limit)))
+            counts = send_outbox(limit=limit)
+            if not self.quiet:
+                self.stdout.write(_summary(counts))
             return
         if not 1 <= watch <= 3600:
             raise CommandError("--watch phải từ 1 đến 3600 giây. / --watch must be 1–3600 seconds.")
@@ -61,7 +67,7 @@ class Command(BaseCommand):
         if threading.current_thread() is threading.main_thread():  # signals can only be set there
             for sig in (signal.SIGTERM, signal.SIGINT):
                 previous[sig] = signal.signal(sig, lambda *_: stop.set())
-        self.stdout.write(
+        self._say(
             f"Đang gửi thông báo, kiểm tra mỗi {seconds:g} giây; dừng bằng SIGTERM hoặc Ctrl-C. "
             f"(watching the outbox every {seconds:g} s)"
         )
@@ -78,7 +84,7 @@ class Command(BaseCommand):
                 else:
                     handled = c["sent"] + c["retry"] + c["failed"] + c["skipped"]
                     if handled or c["released"]:
-                        self.stdout.write(_summary(c))
+                        self._say(_summary(c))
                 done += 1
                 if passes is not None and done >= passes:
                     break
@@ -88,4 +94,8 @@ class Command(BaseCommand):
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
             connection.close()
-        self.stdout.write("Đã dừng. / Stopped.")
+        self._say("Đã dừng. / Stopped.")
+
+    def _say(self, line: str) -> None:
+        if not getattr(self, "quiet", False):
+            self.stdout.write(line)

@@ -14,7 +14,10 @@ from motcua.reports.verify import _cell
 
 
 class Command(BaseCommand):
-    help = "Tính lại bảng tổng hợp thống kê từ hồ sơ (recount the statistics summary table)."
+    help = (
+        "Tính lại bảng tổng hợp thống kê từ hồ sơ (recount the statistics summary table). "
+        "-v 0: không in gì trừ lỗi. / -v 0: nothing but errors."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -28,6 +31,8 @@ class Command(BaseCommand):
         t = time.perf_counter()
         result = summary.rebuild()
         seconds = time.perf_counter() - t
+        if opts["verbosity"] == 0:
+            return
         added, removed, changed = result["added"], result["removed"], result["changed"]
         self.stdout.write(
             f"Bảng tổng hợp: {result['cells']} ô; thêm {len(added)}, bỏ {len(removed)}, sửa {len(changed)} "

@@ -15,7 +15,10 @@ from motcua.reports import selectors, verify
 
 
 class Command(BaseCommand):
-    help = "Kiểm tra độc lập số liệu thống kê từ lịch sử sự kiện hồ sơ (independent statistics check)."
+    help = (
+        "Kiểm tra độc lập số liệu thống kê từ lịch sử sự kiện hồ sơ (independent statistics check). "
+        "-v 0: chỉ in bảng khi có sai lệch (mã thoát 1). / -v 0: the table only when something differs (exit 1)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -68,6 +71,8 @@ class Command(BaseCommand):
             raise CommandError(f"{exc.message} / {exc.message_en}") from exc
         except ValueError as exc:
             raise CommandError(f"Tham số không hợp lệ / invalid argument: {exc}") from exc
+        if report.ok and opts["verbosity"] == 0:
+            return
         self.stdout.write(verify.render(report, all_agencies=opts["all"]))
         if not report.ok:
             sys.exit(1)

@@ -13,7 +13,7 @@ from motcua.workdays.calendar import TZ
 class Command(BaseCommand):
     help = (
         "Tính thời điểm bắt đầu tính và hạn giải quyết (Compute the counting start and due instant). "
-        "The due instant is printed on the last line."
+        "The due instant is printed on the last line. -v 0: chỉ in dòng đó. / -v 0: that line alone."
     )
 
     def add_arguments(self, parser):
@@ -42,6 +42,9 @@ class Command(BaseCommand):
             result = services.compute_deadline(start, hours=hours, agency=agency)
         except DomainError as exc:
             raise CommandError(f"{exc.message} / {exc.message_en}") from exc
+        if opts["verbosity"] == 0:
+            self.stdout.write(result.due_at.isoformat())
+            return
         label = f"{days} ngày làm việc / working days" if days is not None else f"{hours} giờ / hours"
         out = self.stdout
         out.write(f"Tiếp nhận / received:              {start.astimezone(TZ).isoformat()}")
