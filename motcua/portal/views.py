@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import re
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import segno
 from django.contrib import messages
@@ -61,8 +61,11 @@ CITIZEN_FORMS = {
     "apologize": "apology",
     "stop": "stop",
 }
-CODE_RE = re.compile(r"^[0-9A-Z][0-9A-Z.\-]{2,79}$")
-CODE_SEPARATOR_SPACES = re.compile(r"\s*([.\-])\s*")
+# What the lookup takes for a code: the contract's (000.00.21.H26-250124-0001) and an imported one kept as the previous
+# system wrote it (contract §8), whose separators may also be "/" or "_" (123/2019/HS, HS_2019_0012); still no
+# spaces, so words are not a code
+CODE_RE = re.compile(r"^[0-9A-Z][0-9A-Z.\-/_]{2,79}$")
+CODE_SEPARATOR_SPACES = re.compile(r"\s*([.\-/_])\s*")
 
 
 def form_pdf_url(code: str, form: str, seq: int | None = None) -> str:
@@ -744,7 +747,7 @@ def lookup_qr(request: HttpRequest, code: str) -> HttpResponse:
     lookup's (an imported code kept in lower case has its QR too)."""
     if not CODE_RE.match(code.upper()):
         raise Http404("Mã hồ sơ không hợp lệ.")
-    url = request.build_absolute_uri(reverse("portal:lookup") + f"?ma={code}")
+    url = request.build_absolute_uri(reverse("portal:lookup") + "?" + urlencode({"ma": code}))
     buf = io.BytesIO()
     segno.make(url, error="m").save(
         buf, kind="svg", scale=4, title=_("Mã QR tra cứu hồ sơ %(code)s") % {"code": code}

@@ -427,14 +427,14 @@ def test_an_action_address_opened_after_signing_in_again_goes_back_to_the_dossie
     assert dossier.state == "submitted" and dossier.events.count() == 1
 
 
-def _import_lower_case_dossier(tmp_path) -> Dossier:
+def _import_lower_case_dossier(tmp_path, code: str = "hcm.q1-2019-000123") -> Dossier:
     """An imported dossier whose code the previous system wrote in lower case: kept as it came (contract §8)."""
     import json
 
     from motcua.dossiers import migration_io
 
     record = {
-        "code": "hcm.q1-2019-000123",
+        "code": code,
         "procedure": "1.001612",
         "agency": "000.00.21.H26",
         "channel": "counter",
@@ -448,7 +448,7 @@ def _import_lower_case_dossier(tmp_path) -> Dossier:
     path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
     report = migration_io.import_dossiers(str(path))
     assert report.ok, [str(p) for p in report.problems]
-    return Dossier.objects.get(code="hcm.q1-2019-000123")
+    return Dossier.objects.get(code=code)
 
 
 def test_lookup_finds_an_imported_code_kept_in_lower_case(client, world, tmp_path, settings):
@@ -487,3 +487,16 @@ def test_a_code_both_as_typed_and_upper_cased_finds_the_one_typed(client, world,
     upper.save()
     assert client.get("/tra-cuu/", {"ma": lower.code}).context["query"] == lower.code
     assert client.get("/tra-cuu/", {"ma": lower.code.upper()}).context["query"] == lower.code.upper()
+
+
+def test_lookup_finds_an_imported_code_with_slashes_or_underscores(client, world, tmp_path):
+    """Previous systems numbered dossiers "123/2019/HS" or "HS_2019_0012"; the import keeps such codes (contract §8)
+    and the status API found them, but the page refused them as malformed (400); their QR is drawn too."""
+    for code in ("123/2019/HS", "HS_2019_0012"):
+        dossier = _import_lower_case_dossier(tmp_path, code)
+        r = client.get("/tra-cuu/", {"ma": code.replace("/", " / ")})
+        assert r.status_code == 200 and r.context["query"] == dossier.code, code
+        assert_no_personal_data(r.content.decode())
+        svg = client.get(f"/tra-cuu/qr/{dossier.code}.svg")
+        assert svg.status_code == 200, code
+    assert client.get("/tra-cuu/", {"ma": "<script>"}).status_code == 400
