@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from urllib.parse import quote, urlsplit
 
 import pytest
 from hypothesis import settings
@@ -73,18 +74,22 @@ def filed_world(browser_world):
 
 @pytest.fixture
 def sign_in(live_server, page):
-    """``sign_in(username)``: the browser signs out whoever was signed in, then signs in at /accounts/login/ with the
-    test password."""
+    """``sign_in(username, password=PASSWORD, next_url=None)``: the browser signs out whoever was signed in, then
+    signs in at /accounts/login/ (the test world's password unless another is given; with ``?next=next_url`` when
+    given, and lands on that page)."""
     from motcua.notifications.tests.factories import PASSWORD
 
-    def sign_in(username: str) -> None:
+    def sign_in(username: str, password: str = PASSWORD, next_url: str | None = None) -> None:
         page.context.clear_cookies()
-        page.goto(f"{live_server.url}/accounts/login/")
+        login = f"{live_server.url}/accounts/login/"
+        page.goto(f"{login}?next={quote(next_url, safe='/')}" if next_url else login)
         page.locator("main input[name=username]").fill(username)
-        page.locator("main input[name=password]").fill(PASSWORD)
+        page.locator("main input[name=password]").fill(password)
         with page.expect_navigation():
             page.locator("main button[type=submit]").last.click()
         assert "/accounts/login/" not in page.url, f"{username} could not sign in"
+        if next_url:
+            assert urlsplit(page.url).path == urlsplit(next_url).path, f"{username} landed on {page.url}"
 
     return sign_in
 

@@ -18,6 +18,7 @@ from motcua.core.models import ApiToken
 from motcua.org.models import Agency, Role, StaffRole, Unit
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+PASSWORD = "pw-123456-x"  # every user of the org
 
 
 def local(*args) -> dt.datetime:
@@ -39,7 +40,7 @@ def org(db):
     User = get_user_model()
 
     def user(name, role=None, agency=so, unit=None):
-        u = User.objects.create_user(name, password="pw-123456-x")
+        u = User.objects.create_user(name, password=PASSWORD)
         if role:
             StaffRole.objects.create(user=u, agency=agency, role=role, unit=unit)
         return u
