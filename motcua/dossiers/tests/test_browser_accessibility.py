@@ -13,12 +13,6 @@ from .test_browser_lifecycle import STAFF, procedure  # noqa: F401 (the fixture)
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 def test_inbox_and_dossier_page_name_their_tables_and_path(page, live_server, org, procedure, sign_in):  # noqa: F811
     """The inbox's table had no name and its column headings no scope; the dossier page's process table likewise;
     the way back to the inbox ("Xử lý hồ sơ › …") was a paragraph, not a navigation landmark."""

@@ -24,11 +24,6 @@ def at(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=LOCAL)
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(db):
     hn = Agency.objects.create(identifier="H26", name="Thành phố Hà Nội", level="province")
