@@ -2,12 +2,11 @@ import pytest
 
 from motcua.catalog import demo
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "vi-VN"}
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.browser_context_args(locale="vi-VN"),
+]
 
 
 @pytest.mark.parametrize("query", ["dang ky ho kinh doanh", "Đăng ký hộ kinh doanh"])

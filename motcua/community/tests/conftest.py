@@ -12,6 +12,7 @@ from motcua.org.models import Agency, Role, StaffRole
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 RESIDENT_ID = "001085012345"
+PASSWORD = "pw-123456-x"  # every user of the world
 
 
 def local(*args) -> dt.datetime:
@@ -44,7 +45,7 @@ def world(db):
     User = get_user_model()
 
     def user(name, **extra):
-        return User.objects.create_user(name, password="pw-123456-x", **extra)
+        return User.objects.create_user(name, password=PASSWORD, **extra)
 
     users = {
         "member": user("tcns.bk1"),

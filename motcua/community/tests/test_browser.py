@@ -8,28 +8,18 @@ import pytest
 from motcua.community.models import AssistedFiling, ClaimRecord
 from motcua.dossiers.models import Dossier
 
-from .conftest import RESIDENT_ID
+from .conftest import PASSWORD, RESIDENT_ID
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "pw-123456-x"
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "vi-VN"}
-
-
-def sign_in(page, base, username, next_url):
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"**{next_url.split('?')[0]}*")
+# the live server, Chromium and the sign_in fixture: conftest.py at the top
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.browser_context_args(locale="vi-VN"),
+]
 
 
-def test_member_files_resident_claims(live_server, page, world):
-    base = live_server.url
-    sign_in(page, base, "tcns.bk1", "/to-cong-nghe-so/nop-ho/")
+def test_member_files_resident_claims(live_server, page, world, sign_in):
+    sign_in("tcns.bk1", PASSWORD, "/to-cong-nghe-so/nop-ho/")
     page.get_by_label("Thủ tục hành chính").select_option("1.001193")
     page.get_by_role("button", name="Chọn thủ tục").click()
     page.wait_for_url("**/to-cong-nghe-so/nop-ho/?procedure_code=1.001193")
@@ -52,7 +42,7 @@ def test_member_files_resident_claims(live_server, page, world):
 
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url("**/accounts/logout/")
-    sign_in(page, base, "nguoidan", f"/to-cong-nghe-so/nhan-ho-so/?ma={code}")
+    sign_in("nguoidan", PASSWORD, f"/to-cong-nghe-so/nhan-ho-so/?ma={code}")
     assert page.get_by_label("Mã hồ sơ").input_value() == code
     page.get_by_label("Số định danh cá nhân").fill("001085099999")
     page.get_by_role("button", name="Nhận hồ sơ").click()
@@ -72,13 +62,12 @@ def test_member_files_resident_claims(live_server, page, world):
     assert ClaimRecord.objects.get().user.username == "nguoidan"
 
 
-def test_member_records_an_outreach_round(live_server, page, world):
+def test_member_records_an_outreach_round(live_server, page, world, sign_in):
     from django.utils import timezone
 
     from motcua.community.models import OutreachLog
 
-    base = live_server.url
-    sign_in(page, base, "tcns.bk1", "/to-cong-nghe-so/nop-ho/")
+    sign_in("tcns.bk1", PASSWORD, "/to-cong-nghe-so/nop-ho/")
     page.get_by_role("link", name="Ghi nhật ký hỗ trợ người dân của tổ").click()
     page.wait_for_url("**/to-cong-nghe-so/nhat-ky/")
     day = (timezone.localdate() - dt.timedelta(days=2)).strftime("%d/%m/%Y")

@@ -15,13 +15,21 @@ from motcua.catalog.models import (
     ProcessTemplate,
 )
 from motcua.core.models import ApiToken
+from motcua.dossiers import services
 from motcua.org.models import Agency, Role, StaffRole, Unit
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+PASSWORD = "pw-123456-x"  # every user of the org
 
 
 def local(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=LOCAL)
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):
+    """Uploads go to the test's own directory, never the checkout's media/ (the hashers: conftest.py at the top)."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 @pytest.fixture
@@ -39,7 +47,7 @@ def org(db):
     User = get_user_model()
 
     def user(name, role=None, agency=so, unit=None):
-        u = User.objects.create_user(name, password="pw-123456-x")
+        u = User.objects.create_user(name, password=PASSWORD)
         if role:
             StaffRole.objects.create(user=u, agency=agency, role=role, unit=unit)
         return u
@@ -83,6 +91,16 @@ def org(db):
         "version": version,
         "field": field,
     }
+
+
+def act(org, d, action, who, at=None, **params):
+    """``who`` (a key of ``org["users"]``) takes ``action`` on ``d`` at ``at`` (now when not given)."""
+    return services.dossier_act(code=d.code, action=action, actor=org["users"][who], params=params, at=at)
+
+
+def login(client, org, who):
+    client.force_login(org["users"][who])
+    return client
 
 
 @contextlib.contextmanager

@@ -12,9 +12,9 @@ from django.test import Client
 from motcua.dossiers import migration_io, services
 from motcua.dossiers.models import Dossier, DossierEvent
 
-from .conftest import APPLICANT
+from .conftest import APPLICANT, login
 from .test_api import BODY, call
-from .test_views import counter_data, file_online, login, offered  # noqa: F401 (fixture)
+from .test_views import counter_data, file_online, offered  # noqa: F401 (fixture)
 
 BAD = ["\x01", "\x1b", "\x7f", "\x85", "\x9f", "\u200b", "\u202e", "\ufeff", "\u2066", "\ud800", "\ufffe"]
 

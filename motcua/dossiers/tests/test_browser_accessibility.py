@@ -6,19 +6,14 @@ import pytest
 from motcua.dossiers import services
 from motcua.portal.tests.test_browser_accessibility import PHONE, TABLE_NAMES, TH_WITHOUT_SCOPE
 
-from .conftest import APPLICANT
-from .test_browser_lifecycle import login, procedure  # noqa: F401 (the fixture)
+from .conftest import APPLICANT, PASSWORD
+from .test_browser_lifecycle import STAFF, procedure  # noqa: F401 (the fixture)
 
+# the live server, Chromium and the sign_in fixture: conftest.py at the top
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-def test_inbox_and_dossier_page_name_their_tables_and_path(page, live_server, org, procedure):  # noqa: F811
+def test_inbox_and_dossier_page_name_their_tables_and_path(page, live_server, org, procedure, sign_in):  # noqa: F811
     """The inbox's table had no name and its column headings no scope; the dossier page's process table likewise;
     the way back to the inbox ("Xử lý hồ sơ › …") was a paragraph, not a navigation landmark."""
     d, _ = services.dossier_file(
@@ -30,7 +25,7 @@ def test_inbox_and_dossier_page_name_their_tables_and_path(page, live_server, or
         receive=True,
     )
     page.set_viewport_size(PHONE)
-    login(page, live_server.url, "ld")
+    sign_in("ld", PASSWORD, STAFF)
     page.goto(f"{live_server.url}/staff/?tab=all")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
     names = page.evaluate(TABLE_NAMES)
@@ -48,11 +43,11 @@ def test_inbox_and_dossier_page_name_their_tables_and_path(page, live_server, or
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
 
 
-def test_counter_reception_on_a_narrow_window(page, live_server, org, procedure):  # noqa: F811
+def test_counter_reception_on_a_narrow_window(page, live_server, org, procedure, sign_in):  # noqa: F811
     """The counter page: its path is a navigation landmark, a wrong submission focuses the error summary whose links
     all lead to a field, and the component check boxes are a finger's size (they were 13 px)."""
     page.set_viewport_size(PHONE)
-    login(page, live_server.url, "mc")
+    sign_in("mc", PASSWORD, STAFF)
     page.goto(f"{live_server.url}/staff/tiep-nhan/?agency=000.00.21.H26&procedure={procedure.code}")
     assert (
         page.get_by_role("navigation", name="Đường dẫn").get_by_role("link", name="Xử lý hồ sơ").is_visible()

@@ -20,17 +20,12 @@ from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
 from motcua.org.models import Role
 
-from .conftest import APPLICANT
+from .conftest import APPLICANT, PASSWORD
 from .test_documents import make_pdf, make_png
 
+# the live server, Chromium and the sign_in fixture: conftest.py at the top
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "pw-123456-x"  # conftest users
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = str(tmp_path / "media")
+STAFF = "/staff/"
 
 
 @pytest.fixture
@@ -67,15 +62,6 @@ def procedure(org):
     return proc
 
 
-def login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/?next=/staff/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/accounts/login/'] button[type=submit]")
-    page.wait_for_url("**/staff/**")
-
-
 def open_action(page, action):
     page.click(f"#act-{action} > summary")
     return f"#act-{action} form"
@@ -97,10 +83,10 @@ def assert_pdf(page, url):
     assert r.body()[:5] == b"%PDF-"
 
 
-def test_full_lifecycle_through_the_staff_screens(page, live_server, org, procedure):
+def test_full_lifecycle_through_the_staff_screens(page, live_server, org, procedure, sign_in):
     base = live_server.url
     # 1. Counter registration by the one-stop officer (scanned component), received afterwards from the page.
-    login(page, base, "mc")
+    sign_in("mc", PASSWORD, STAFF)
     page.click("text=Tiếp nhận hồ sơ tại quầy")
     page.select_option("#pick-procedure", "1.009999")
     page.click("form[aria-label='Chọn thủ tục'] button")
@@ -128,7 +114,7 @@ def test_full_lifecycle_through_the_staff_screens(page, live_server, org, proced
     assert d.events.get(action="register").file_hashes == [d.documents.get().sha256]
 
     # 2. The unit head assigns step 1 to the specialist.
-    login(page, base, "tp")
+    sign_in("tp", PASSWORD, STAFF)
     page.click("a[data-tab=assign]")
     page.click(f"tr[data-code='{code}'] a")
     form = open_action(page, "assign")
@@ -137,7 +123,7 @@ def test_full_lifecycle_through_the_staff_screens(page, live_server, org, proced
     assert Dossier.objects.get(code=code).steps.get(order=1).assignee.username == "cv"
 
     # 3. The specialist asks for a supplement (one written list), the officer records it with the new file.
-    login(page, base, "cv")
+    sign_in("cv", PASSWORD, STAFF)
     page.click(f"tr[data-code='{code}'] a")
     form = open_action(page, "request_supplement")
     page.fill(f"{form} textarea[name=reason]", "Hồ sơ chưa đầy đủ")
@@ -148,7 +134,7 @@ def test_full_lifecycle_through_the_staff_screens(page, live_server, org, proced
     submit(page, form)
     assert state_of(code) == "supplement_requested"
 
-    login(page, base, "mc")
+    sign_in("mc", PASSWORD, STAFF)
     page.goto(f"{base}/staff/dossiers/{code}/")
     form = open_action(page, "supplement")
     page.set_input_files(
@@ -159,7 +145,7 @@ def test_full_lifecycle_through_the_staff_screens(page, live_server, org, proced
     assert state_of(code) == "processing"  # back to where it was (the assignment had started processing)
 
     # 4. Inter-agency step: the specialist hands over to the tax office (4 working hours), which hands back.
-    login(page, base, "cv")
+    sign_in("cv", PASSWORD, STAFF)
     page.goto(f"{base}/staff/dossiers/{code}/")
     form = open_action(page, "hand_over")
     page.select_option(f"{form} select[name=to_agency]", "000.00.40.H26")
@@ -169,7 +155,7 @@ def test_full_lifecycle_through_the_staff_screens(page, live_server, org, proced
     step = services.current_step(d)
     assert d.state == "processing" and step.inter_agency and step.agency.identifier == "000.00.40.H26"
 
-    login(page, base, "thue")
+    sign_in("thue", PASSWORD, STAFF)
     page.click("a[data-tab=process]")
     page.click(f"tr[data-code='{code}'] a")
     form = open_action(page, "hand_over")
@@ -178,7 +164,7 @@ def test_full_lifecycle_through_the_staff_screens(page, live_server, org, proced
     assert step.agency.identifier == "000.00.21.H26" and step.role == "leader"
 
     # 5. The leader resolves with the result document (from the "to approve" inbox).
-    login(page, base, "ld")
+    sign_in("ld", PASSWORD, STAFF)
     page.click("a[data-tab=approve]")
     page.click(f"tr[data-code='{code}'] a")
     form = open_action(page, "resolve")
@@ -192,7 +178,7 @@ def test_full_lifecycle_through_the_staff_screens(page, live_server, org, proced
     assert d.state == "resolved" and d.classification in ("early", "on_time")
 
     # 6. The officer returns the result at the counter (from the "to return" inbox).
-    login(page, base, "mc")
+    sign_in("mc", PASSWORD, STAFF)
     page.click("a[data-tab=return]")
     page.click(f"tr[data-code='{code}'] a")
     form = open_action(page, "return_result")
@@ -227,7 +213,7 @@ def test_full_lifecycle_through_the_staff_screens(page, live_server, org, proced
     assert "Trả kết quả" in timeline and "Liên thông" in timeline and "SHA-256" in timeline
 
 
-def test_refusal_apology_and_stop_through_the_staff_screens(page, live_server, org, procedure):
+def test_refusal_apology_and_stop_through_the_staff_screens(page, live_server, org, procedure, sign_in):
     base = live_server.url
     citizen = org["users"]["citizen"]
     refused, _ = services.dossier_file(
@@ -247,7 +233,7 @@ def test_refusal_apology_and_stop_through_the_staff_screens(page, live_server, o
     late = services.dossier_act(code=late.code, action="receive", actor=org["users"]["officer"])
 
     # Refusal at reception (Form 03), from the officer's "to receive" inbox; searched without diacritics.
-    login(page, base, "mc")
+    sign_in("mc", PASSWORD, STAFF)
     page.fill("#q", "tran van binh")
     with page.expect_navigation():
         page.press("#q", "Enter")
@@ -266,7 +252,7 @@ def test_refusal_apology_and_stop_through_the_staff_screens(page, live_server, o
     stale_version = page.locator("#act-stop input[name=expected_version]").get_attribute("value")
 
     # Apology (Form 04) by the leader, with a new return date a week after the appointment.
-    login(page, base, "ld")
+    sign_in("ld", PASSWORD, STAFF)
     page.goto(f"{base}/staff/dossiers/{late.code}/")
     form = open_action(page, "apologize")
     page.fill(f"{form} textarea[name=reason]", "Cần xác minh thêm thông tin với cơ quan thuế")
@@ -277,7 +263,7 @@ def test_refusal_apology_and_stop_through_the_staff_screens(page, live_server, o
     assert_pdf(page, f"{base}/staff/dossiers/{late.code}/forms/apology.pdf")
 
     # The officer's page was loaded before the apology: acting with it gets a 409 naming the apology.
-    login(page, base, "mc")
+    sign_in("mc", PASSWORD, STAFF)
     page.goto(f"{base}/staff/dossiers/{late.code}/")
     form = open_action(page, "stop")
     page.fill(f"{form} textarea[name=reason]", "Theo đề nghị của công dân")
@@ -304,13 +290,7 @@ def test_refusal_apology_and_stop_through_the_staff_screens(page, live_server, o
     assert Dossier.objects.get(code=refused.code).version == version
 
     # The citizen owner downloads the forms addressed to them.
-    login_citizen = page.context.clear_cookies
-    login_citizen()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", "congdan")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/accounts/login/'] button[type=submit]")
-    page.wait_for_load_state()
+    sign_in("congdan", PASSWORD)
     assert_pdf(page, f"{base}/staff/dossiers/{late.code}/forms/apology.pdf")
     assert page.request.get(f"{base}/staff/dossiers/{late.code}/forms/control.pdf").status == 404
 
@@ -326,7 +306,7 @@ LINES_OF = """([code, column, length]) => {
 }"""
 
 
-def test_inbox_keeps_dates_and_codes_whole_on_a_desktop(page, live_server, org, procedure):
+def test_inbox_keeps_dates_and_codes_whole_on_a_desktop(page, live_server, org, procedure, sign_in):
     """The staff inbox at 1280 px: each date is read on one line and a dossier code breaks at most at its dashes
     (a rule for phones, breaking any table cell anywhere, had squeezed the columns to "27/11/2" / "026")."""
     d, _ = services.dossier_file(
@@ -340,7 +320,7 @@ def test_inbox_keeps_dates_and_codes_whole_on_a_desktop(page, live_server, org, 
     # a long step actor, as published processes name them
     d.steps.filter(order=1).update(actor="Chuyên viên Phòng Đăng ký kinh doanh, Sở Kế hoạch và Đầu tư")
     page.set_viewport_size({"width": 1280, "height": 900})
-    login(page, live_server.url, "ld")
+    sign_in("ld", PASSWORD, STAFF)
     page.goto(f"{live_server.url}/staff/?tab=all")
     received = timezone.localtime(d.received_at).strftime("%d/%m/%Y")
     assert received in page.locator(f'tr[data-code="{d.code}"] td:nth-child(5)').inner_text()

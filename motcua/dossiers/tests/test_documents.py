@@ -16,13 +16,6 @@ from motcua.dossiers.models import DossierDocument
 
 from .conftest import APPLICANT, local
 
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 # --- real small files, made here -------------------------------------------------------------------------------
 
 
@@ -211,7 +204,8 @@ def test_a_long_file_name_keeps_its_extension():
 # --- storing --------------------------------------------------------------------------------------------------
 
 
-def test_store_upload_keeps_file_and_hash_and_event_records_it(org):
+def registered_at_the_counter(org):
+    """A dossier for 1.001612 the one-stop officer registered at the counter on Monday 3 March 2025, 09:00."""
     d, _ = services.dossier_file(
         actor=org["users"]["officer"],
         procedure_code="1.001612",
@@ -220,6 +214,11 @@ def test_store_upload_keeps_file_and_hash_and_event_records_it(org):
         applicant=APPLICANT,
         at=local(2025, 3, 3, 9, 0),
     )
+    return d
+
+
+def test_store_upload_keeps_file_and_hash_and_event_records_it(org):
+    d = registered_at_the_counter(org)
     data = make_pdf()
     doc = documents.store_upload(
         dossier=d,
@@ -251,14 +250,7 @@ def test_store_upload_keeps_file_and_hash_and_event_records_it(org):
 def test_store_upload_refuses_bad_kind_and_foreign_component(org):
     from motcua.catalog.models import Procedure, ProcedureComponent, ProcedureVersion
 
-    d, _ = services.dossier_file(
-        actor=org["users"]["officer"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="counter",
-        applicant=APPLICANT,
-        at=local(2025, 3, 3, 9, 0),
-    )
+    d = registered_at_the_counter(org)
     with pytest.raises(Unprocessable):
         documents.store_upload(dossier=d, uploaded_file=upload(make_png(), "a.png"), kind="virus", actor=None)
     other = Procedure.objects.create(code="1.000001", name="Khác", field=org["field"], level="commune")
@@ -410,7 +402,8 @@ def test_a_scanner_that_cannot_answer_refuses_the_file_for_now(settings, command
 
 
 def test_a_flagged_upload_on_the_staff_page_stores_nothing(client, org, settings):
-    from .test_views import file_online, login
+    from .conftest import login
+    from .test_views import file_online
 
     settings.MOTCUA_UPLOAD_SCAN_COMMAND = FLAGS_EICAR
     d = file_online(org)
@@ -428,14 +421,7 @@ def test_the_same_file_twice_gets_its_suffix_before_the_extension(org):
     extension, not inside the dossier code (which has dots)."""
     import re
 
-    d, _ = services.dossier_file(
-        actor=org["users"]["officer"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="counter",
-        applicant=APPLICANT,
-        at=local(2025, 3, 3, 9, 0),
-    )
+    d = registered_at_the_counter(org)
     data = make_png()
     first, second = (
         documents.store_upload(

@@ -10,16 +10,11 @@ import pytest
 from motcua.dossiers import pdf, services
 from motcua.workdays import services as calendar
 
-from .conftest import APPLICANT, local
+from .conftest import APPLICANT, act, local
 from .test_pdf import form_text, squash
 from .test_step_permissions import TAX, at_the_tax_office
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def counter(org, **extra):
@@ -32,10 +27,6 @@ def counter(org, **extra):
         channel="counter",
         **extra,
     )
-
-
-def act(org, d, action, who, at, **params):
-    return services.dossier_act(code=d.code, action=action, actor=org["users"][who], params=params, at=at)
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from motcua.dossiers import services
 from motcua.dossiers.lifecycle import classify
 from motcua.dossiers.models import Dossier, DossierEvent
 
-from .conftest import APPLICANT, local
+from .conftest import APPLICANT, act, local
 
 
 def online_filing(org, at, **over) -> dict:
@@ -28,10 +28,6 @@ def online_filing(org, at, **over) -> dict:
 def file_online(org, at, **kw):
     d, _ = services.dossier_file(**online_filing(org, at, **kw))
     return d
-
-
-def act(org, d, action, who, at, **params):
-    return services.dossier_act(code=d.code, action=action, actor=org["users"][who], params=params, at=at)
 
 
 def test_code_format_and_daily_sequence(org):

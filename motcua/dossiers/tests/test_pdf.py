@@ -11,12 +11,7 @@ import pytest
 from motcua.core.errors import NotFound
 from motcua.dossiers import pdf, services
 
-from .conftest import APPLICANT, local
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from .conftest import APPLICANT, act, local
 
 
 def pdf_text(data: bytes, html: str | None = None) -> str:
@@ -58,10 +53,6 @@ def form_text(form: str, dossier, seq=None) -> str:
 
 def squash(text: str) -> str:
     return " ".join(text.split())
-
-
-def act(org, d, action, who, at, **params):
-    return services.dossier_act(code=d.code, action=action, actor=org["users"][who], params=params, at=at)
 
 
 @pytest.fixture

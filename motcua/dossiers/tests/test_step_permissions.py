@@ -13,8 +13,8 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import apology_candidates, due_status
 from motcua.org.models import Role, StaffRole
 
-from .conftest import local
-from .test_lifecycle import act, file_online
+from .conftest import act, local
+from .test_lifecycle import file_online
 
 TAX = "000.00.40.H26"
 

@@ -16,8 +16,9 @@ from motcua.core.storage import default_storage_from_env, storage_health, unused
 from motcua.dossiers import documents
 from motcua.dossiers.models import DossierDocument
 
+from .conftest import act, login
 from .test_documents import make_png
-from .test_views import act, file_online, login
+from .test_views import file_online
 
 STORE_DOWN_VI = "Kho lưu trữ tệp hiện không truy cập được nên tệp chưa được lưu"
 READ_DOWN_VI = "Kho lưu trữ tệp hiện không truy cập được nên chưa tải được tệp này"

@@ -11,8 +11,8 @@ from motcua.dossiers import pdf, services, transfer
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.org.models import Role, StaffRole
 
-from .conftest import local
-from .test_lifecycle import act, file_online
+from .conftest import act, local
+from .test_lifecycle import file_online
 
 
 @pytest.fixture

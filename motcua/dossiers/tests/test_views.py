@@ -14,14 +14,8 @@ from motcua.catalog.models import Offering, ProcedureComponent
 from motcua.dossiers import pdf, selectors, services
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent
 
-from .conftest import APPLICANT, limit_unset, local
+from .conftest import APPLICANT, act, limit_unset, local, login
 from .test_documents import make_pdf, make_png
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 def file_online(org, name="Đặng Thị Ngọc Hương", id_number="001203012345", at=None, **extra):
@@ -35,15 +29,6 @@ def file_online(org, name="Đặng Thị Ngọc Hương", id_number="00120301234
         **extra,
     )
     return d
-
-
-def act(org, d, action, who, **params):
-    return services.dossier_act(code=d.code, action=action, actor=org["users"][who], params=params)
-
-
-def login(client, org, who):
-    client.force_login(org["users"][who])
-    return client
 
 
 def codes_in(response) -> set[str]:

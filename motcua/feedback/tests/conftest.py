@@ -11,6 +11,7 @@ from motcua.feedback.criteria import ensure_default_criteria
 from motcua.org.models import Agency, Role, StaffRole
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+PASSWORD = "pw-123456-x"  # every user of the world
 
 
 def local(*args) -> dt.datetime:
@@ -33,7 +34,7 @@ def world(db):
     User = get_user_model()
 
     def user(name, role=None, agency=None, **extra):
-        u = User.objects.create_user(name, password="pw-123456-x", **extra)
+        u = User.objects.create_user(name, password=PASSWORD, **extra)
         if role:
             StaffRole.objects.create(user=u, agency=agency, role=role)
         return u

@@ -2,33 +2,25 @@
 
 import pytest
 
+from motcua.dossiers.tests.conftest import PASSWORD as ORG_PASSWORD
 from motcua.dossiers.tests.conftest import org  # noqa: F401 - the lifecycle's agencies and people
 from motcua.feedback.models import Feedback, Rating, Status
 
-from .conftest import make_dossier
+from .conftest import PASSWORD, make_dossier
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "pw-123456-x"
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "vi-VN"}
-
-
-def sign_in(page, base, username, next_url):
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"**{next_url.split('?')[0]}*")
+# the live server, Chromium and the sign_in fixture: conftest.py at the top
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.browser_context_args(locale="vi-VN"),
+]
 
 
-def test_citizen_rates_and_complains_officer_answers(live_server, page, world):
+def test_citizen_rates_and_complains_officer_answers(live_server, page, world, sign_in):
     dossier = make_dossier(world, state="returned")
     base = live_server.url
 
-    sign_in(page, base, "congdan", f"/danh-gia/{dossier.code}/")
+    sign_in("congdan", PASSWORD, f"/danh-gia/{dossier.code}/")
     assert page.get_by_role("heading", level=1).inner_text() == "Đánh giá mức độ hài lòng"
     page.get_by_label("Hài lòng", exact=True).check()
     page.get_by_label("Thái độ, tinh thần phục vụ của cán bộ, công chức").select_option("4")
@@ -59,7 +51,7 @@ def test_citizen_rates_and_complains_officer_answers(live_server, page, world):
 
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url("**/accounts/logout/")
-    sign_in(page, base, "phuong.mc", "/staff/phan-anh/")
+    sign_in("phuong.mc", PASSWORD, "/staff/phan-anh/")
     row = page.locator(f'tr[data-reference="{reference}"]')
     assert "Trả kết quả chậm" in row.inner_text()
     row.get_by_role("link", name=reference).click()
@@ -109,7 +101,7 @@ def test_a_walk_in_applicant_rates_from_the_public_lookup(live_server, page, wor
     assert "đã được đánh giá" in page.locator(".rating-done").inner_text()
 
 
-def test_the_counter_screen_shows_the_result_just_handed_over_by_itself(live_server, page, org):  # noqa: F811
+def test_the_counter_screen_shows_the_result_just_handed_over_by_itself(live_server, page, org, sign_in):  # noqa: F811
     """The tablet at the desk is left on the counter's rating screen; the officer hands a result over at the
     counter on their own computer; the screen, untouched, shows that dossier's QR within seconds, and the
     applicant rates on the tablet, which goes back to its welcome."""
@@ -117,8 +109,7 @@ def test_the_counter_screen_shows_the_result_just_handed_over_by_itself(live_ser
 
     from .test_counter_display import returned
 
-    base = live_server.url
-    sign_in(page, base, "mc", "/staff/danh-gia/man-hinh-quay/")
+    sign_in("mc", ORG_PASSWORD, "/staff/danh-gia/man-hinh-quay/")
     assert page.locator("#counter-panel").get_attribute("data-key").startswith("-:")
     assert page.get_by_role("link", name="Xử lý hồ sơ").count() == 0  # a kiosk
     d = returned(org, at=timezone.now())
@@ -134,7 +125,7 @@ def test_the_counter_screen_shows_the_result_just_handed_over_by_itself(live_ser
     assert (rating.channel, rating.recorded_by.username) == ("counter", "mc")
 
 
-def test_a_tablet_paired_with_a_desk_follows_the_officer_sitting_there(live_server, page, org):  # noqa: F811
+def test_a_tablet_paired_with_a_desk_follows_the_officer_sitting_there(live_server, page, org, sign_in):  # noqa: F811
     """An officer adds a desk and pairs the tablet with it on the tablet itself (which signs the officer out there);
     the officer then sits at the desk on their own computer; a result they hand over at the counter appears on the
     tablet by itself, the applicant rates on it and it goes back to the desk's welcome."""
@@ -144,8 +135,7 @@ def test_a_tablet_paired_with_a_desk_follows_the_officer_sitting_there(live_serv
 
     from .test_counter_display import returned
 
-    base = live_server.url
-    sign_in(page, base, "mc", "/staff/quay/")
+    sign_in("mc", ORG_PASSWORD, "/staff/quay/")
     page.get_by_label("Số quầy").fill("0")
     page.get_by_label("Số quầy").evaluate("e => e.removeAttribute('min')")  # what a server must refuse anyway
     page.get_by_role("button", name="Thêm quầy").click()
@@ -177,12 +167,12 @@ def test_a_tablet_paired_with_a_desk_follows_the_officer_sitting_there(live_serv
     assert (rating.channel, rating.recorded_by.username, rating.overall) == ("counter", "mc", 3)
 
 
-def test_the_rating_page_fits_a_320px_phone(live_server, page, world):
+def test_the_rating_page_fits_a_320px_phone(live_server, page, world, sign_in):
     """The criteria grid's columns were at least 18rem (288px) inside a fieldset's padding: the rating page
     scrolled sideways on a 320px phone (330px wide)."""
     dossier = make_dossier(world, state="returned")
     page.set_viewport_size({"width": 320, "height": 700})
-    sign_in(page, live_server.url, "congdan", f"/danh-gia/{dossier.code}/")
+    sign_in("congdan", PASSWORD, f"/danh-gia/{dossier.code}/")
     assert page.get_by_label("Thái độ, tinh thần phục vụ của cán bộ, công chức").is_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 320, width

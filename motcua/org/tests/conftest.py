@@ -3,12 +3,6 @@ import pytest
 from motcua.org import services
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    """Tests log in many times; MD5 keeps that fast. Tests about real hashing restore the defaults."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def tree(db):
     """H26 -> {000.00.21.H26 (department), 000.00.33.H26 (district) -> 000.01.33.H26, 000.02.33.H26}."""

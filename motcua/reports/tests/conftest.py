@@ -17,15 +17,11 @@ from motcua.dossiers.models import Dossier
 from motcua.org.models import Agency, Role, StaffRole
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+PASSWORD = "pw-motcua-123"  # the staff fixture's users
 
 
 def at(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=LOCAL)
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -301,9 +297,9 @@ def table(world):
 def staff(world):
     """Users: a leader of the department, an overseer of the province, a citizen without roles."""
     User = get_user_model()
-    leader = User.objects.create_user("lanhdao.test", password="pw-motcua-123")
+    leader = User.objects.create_user("lanhdao.test", password=PASSWORD)
     StaffRole.objects.create(user=leader, agency=world["so"], role=Role.LEADER)
-    overseer = User.objects.create_user("giamsat.test", password="pw-motcua-123")
+    overseer = User.objects.create_user("giamsat.test", password=PASSWORD)
     StaffRole.objects.create(user=overseer, agency=world["hn"], role=Role.OVERSEER)
-    citizen = User.objects.create_user("congdan.test", password="pw-motcua-123")
+    citizen = User.objects.create_user("congdan.test", password=PASSWORD)
     return {"leader": leader, "overseer": overseer, "citizen": citizen}

@@ -8,27 +8,20 @@ import pytest
 
 from motcua.catalog.models import Field, Procedure, ProcedureVersion
 
-from .conftest import at, make_dossier
+from .conftest import PASSWORD, at, make_dossier
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "vi-VN"}  # Vietnamese number format (75,00 %)
-
-
-def login(page, base, username, next_url="/thong-ke/giam-sat/"):
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "pw-motcua-123")
-    page.click("form[action='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(f"**{next_url}**")
+# the live server, Chromium and the sign_in fixture: conftest.py at the top; Vietnamese number format (75,00 %)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.browser_context_args(locale="vi-VN"),
+]
+RANKING = "/thong-ke/giam-sat/"
 
 
-def test_overseer_drills_down_to_late_dossiers(page, live_server, table, staff):
+def test_overseer_drills_down_to_late_dossiers(page, live_server, table, staff, sign_in):
     base = live_server.url
-    login(page, base, "giamsat.test")
+    sign_in("giamsat.test", PASSWORD, RANKING)
     page.goto(f"{base}/thong-ke/giam-sat/?from=2025-03-01&to=2025-03-31")
     assert page.locator("h1").inner_text().startswith("Giám sát tình hình giải quyết TTHC")
     rows = page.locator("#ranking tbody tr")
@@ -52,9 +45,8 @@ def test_overseer_drills_down_to_late_dossiers(page, live_server, table, staff):
     assert page.evaluate("!!Chart.getChart(document.getElementById('chart-monthly'))")
 
 
-def test_leader_dashboard_in_browser(page, live_server, table, staff):
-    base = live_server.url
-    login(page, base, "lanhdao.test", "/thong-ke/lanh-dao/")
+def test_leader_dashboard_in_browser(page, live_server, table, staff, sign_in):
+    sign_in("lanhdao.test", PASSWORD, "/thong-ke/lanh-dao/")
     page.fill("#f-from", "2025-03-01")
     page.fill("#f-to", "2025-03-31")
     page.click(".stats-filters button[type=submit]")
@@ -66,12 +58,12 @@ def test_leader_dashboard_in_browser(page, live_server, table, staff):
     assert page.locator("#dossier-list tbody a").first.inner_text() == "000.00.21.H26-TEST-D03"
 
 
-def test_chart_legends_follow_the_interface_language(page, live_server, table, staff):
+def test_chart_legends_follow_the_interface_language(page, live_server, table, staff, sign_in):
     """The charts' legends are the page's words: in English, the monthly chart says "Received", "On-time rate (%)"
     (they were written in Vietnamese in the script whatever the language chosen)."""
     base = live_server.url
+    sign_in("lanhdao.test", PASSWORD, "/thong-ke/lanh-dao/")  # signs out first: cookies cleared, then English
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
-    login(page, base, "lanhdao.test", "/thong-ke/lanh-dao/")
     page.goto(f"{base}/thong-ke/lanh-dao/?from=2025-02-01&to=2025-03-31")
     legends = page.evaluate(
         "Chart.getChart(document.getElementById('chart-monthly')).data.datasets.map(d => d.label)"
@@ -82,7 +74,7 @@ def test_chart_legends_follow_the_interface_language(page, live_server, table, s
     assert fields == "Early and on-time rate (%)"
 
 
-def test_field_chart_names_every_field(page, live_server, world, table, staff):
+def test_field_chart_names_every_field(page, live_server, world, table, staff, sign_in):
     """With sixteen fields the leader's chart by field named only every other one (Chart.js skipped labels to fit a
     fixed height); every field a dossier was resolved in is named on the axis now."""
     for i in range(14):
@@ -98,7 +90,7 @@ def test_field_chart_names_every_field(page, live_server, world, table, staff):
             resolved=at(2025, 3, 7, 10), classification="early",
         )  # fmt: skip
     base = live_server.url
-    login(page, base, "lanhdao.test", "/thong-ke/lanh-dao/")
+    sign_in("lanhdao.test", PASSWORD, "/thong-ke/lanh-dao/")
     page.goto(f"{base}/thong-ke/lanh-dao/?from=2025-03-01&to=2025-03-31")
     labels, ticks = page.evaluate(
         "(() => { const c = Chart.getChart(document.getElementById('chart-fields'));"
@@ -107,11 +99,11 @@ def test_field_chart_names_every_field(page, live_server, world, table, staff):
     assert labels == 16 and ticks == labels
 
 
-def test_ranking_chart_on_a_phone_has_one_row_per_agency(page, live_server, table, staff):
+def test_ranking_chart_on_a_phone_has_one_row_per_agency(page, live_server, table, staff, sign_in):
     """At 360 px the ranking's agency identifiers were drawn on top of each other under vertical bars; on a narrow
     screen the chart is drawn with one row per agency, every identifier named."""
     page.set_viewport_size({"width": 360, "height": 740})
-    login(page, live_server.url, "giamsat.test")
+    sign_in("giamsat.test", PASSWORD, RANKING)
     page.goto(f"{live_server.url}/thong-ke/giam-sat/?from=2025-03-01&to=2025-03-31")
     axis, labels, ticks = page.evaluate(
         "(() => { const c = Chart.getChart(document.getElementById('chart-ranking'));"

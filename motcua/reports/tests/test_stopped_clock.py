@@ -5,8 +5,8 @@ time, not overdue, for any period end: its due instant moves by the paused time 
 import datetime as dt
 
 from motcua.dossiers import services
-from motcua.dossiers.tests.conftest import local, org  # noqa: F401  (the lifecycle fixture)
-from motcua.dossiers.tests.test_lifecycle import act, file_online
+from motcua.dossiers.tests.conftest import act, local, org  # noqa: F401  (the lifecycle fixture)
+from motcua.dossiers.tests.test_lifecycle import file_online
 from motcua.reports import selectors, verify
 
 SO = "000.00.21.H26"
