@@ -19,6 +19,7 @@ from django.utils import translation
 from django.utils.csp import CSP, build_policy
 
 from .storage import READ_FAILED, STORE_FAILED, StorageUnavailable, storage_errors
+from .text import size_text
 
 logger = logging.getLogger(__name__)
 
@@ -197,15 +198,6 @@ class RefuseNulMiddleware:
 # Content-Length says (a body sent without one is read as empty), so the declared length is checked before anything
 # reads the body — this middleware sits above the NUL check and CSRF, which read a posted form — and nothing is
 # parsed, spooled or stored: 413, JSON on the API, a page saying both limits elsewhere.
-
-
-def size_text(n: int) -> str:
-    """A size as the pages say it: "20 MB", "512 KB"."""
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.1f}".rstrip("0").rstrip(".") + " MB"
-    if n >= 1024:
-        return f"{n / 1024:.0f} KB"
-    return f"{n} byte"
 
 
 def request_max_bytes() -> int:

@@ -252,3 +252,12 @@ def dong(value) -> str:
     except (InvalidOperation, TypeError, ValueError):
         return ""
     return f"{int(amount):,}".replace(",", ".") + " đồng"
+
+
+def size_text(n: int) -> str:
+    """A size as the pages and messages say it: "20 MB", "512 KB", "300 byte"."""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f}".rstrip("0").rstrip(".") + " MB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n} byte"

@@ -26,7 +26,7 @@ from django.db import transaction
 
 from motcua.core.errors import DomainError, Unprocessable
 from motcua.core.storage import guarded, storage_errors
-from motcua.core.text import nfc
+from motcua.core.text import nfc, size_text
 from motcua.org.models import Role
 
 from . import pdfcheck
@@ -163,15 +163,7 @@ def max_bytes() -> int:
 
 def max_size_text() -> str:
     """The largest file accepted, as the pages say it before an upload ("20 MB")."""
-    return _human(max_bytes())
-
-
-def _human(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.1f}".rstrip("0").rstrip(".") + " MB"
-    if n >= 1024:
-        return f"{n / 1024:.0f} KB"
-    return f"{n} byte"
+    return size_text(max_bytes())
 
 
 MAX_FILENAME = 200
@@ -210,8 +202,8 @@ def inspect_upload(uploaded_file) -> Inspected:
     name = clean_filename(getattr(uploaded_file, "name", ""))
     if size is not None and size > limit:
         raise _refuse(
-            f"Tệp '{name}' quá lớn ({_human(size)}); dung lượng tối đa mỗi tệp là {_human(limit)}.",
-            f"File '{name}' is too large ({_human(size)}); the maximum per file is {_human(limit)}.",
+            f"Tệp '{name}' quá lớn ({size_text(size)}); dung lượng tối đa mỗi tệp là {size_text(limit)}.",
+            f"File '{name}' is too large ({size_text(size)}); the maximum per file is {size_text(limit)}.",
             "file_too_large",
         )
     uploaded_file.seek(0)
@@ -239,8 +231,8 @@ def inspect_upload(uploaded_file) -> Inspected:
         total += len(chunk)
         if total > limit:
             raise _refuse(
-                f"Tệp '{name}' quá lớn; dung lượng tối đa mỗi tệp là {_human(limit)}.",
-                f"File '{name}' is too large; the maximum per file is {_human(limit)}.",
+                f"Tệp '{name}' quá lớn; dung lượng tối đa mỗi tệp là {size_text(limit)}.",
+                f"File '{name}' is too large; the maximum per file is {size_text(limit)}.",
                 "file_too_large",
             )
         digest.update(chunk)
