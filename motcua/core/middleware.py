@@ -254,7 +254,7 @@ class RequestSizeMiddleware:
         with translation.override(lang):
             return render(
                 request,
-                "too_large.html",
+                "error.html",  # with a link back to the form when it was this site's
                 {
                     "title": translation.gettext("Dữ liệu gửi lên quá lớn"),
                     "message": translation.gettext(
