@@ -39,7 +39,7 @@ serve: install
 	DEBUG=0 $(BIN)/granian --interface wsgi --workers $(WORKERS) --blocking-threads 1 --no-ws \
 		--host 127.0.0.1 --port $(PORT) --respawn-failed-workers motcua.wsgi:application
 
-# chromium for the browser tests; poppler-utils (pdftotext) so the PDF tests read the PDF bytes themselves
+# chromium for the browser tests; poppler-utils (pdftotext, pdfinfo) so the PDF tests read the PDF bytes and their tags themselves
 # (without it they fall back to WeasyPrint's laid-out text of the same HTML).
 browser-deps:
 	@missing=""; \

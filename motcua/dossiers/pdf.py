@@ -934,8 +934,11 @@ def render_tracking_book_pdf(agency: Agency, start: dt.date, end: dt.date) -> by
 def html_to_pdf(html: str, *, title: str = "") -> bytes:
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=None).render()
+    # Tagged (WeasyPrint's pdf_tags): headings, paragraphs and tables keep their structure and the document its
+    # language (<html lang="vi">), so a screen reader reads a citizen's receipt in order and in Vietnamese; the
+    # cost is a few kilobytes, no measurable rendering time.
+    document = HTML(string=html, base_url=None).render(pdf_tags=True)
     if title:
         document.metadata.title = title
     document.metadata.authors = ["Mot Cua"]
-    return document.write_pdf()
+    return document.write_pdf(pdf_tags=True)
