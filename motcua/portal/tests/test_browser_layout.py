@@ -113,6 +113,21 @@ def test_the_inbox_search_hint_is_read_whole_on_a_phone(live_server, page, world
     assert abs(button.bounding_box()["y"] - box.bounding_box()["y"]) < 10
 
 
+def test_the_inbox_tabs_are_one_row_on_a_phone_with_the_open_one_in_view(live_server, page, world, sign_in):
+    """The inbox's five tabs took a row each at 360 px (about 200 px before the first dossier): they are one row
+    that scrolls sideways, and the open tab — the last one here — is scrolled into view without moving the page."""
+    page.set_viewport_size(PHONE)
+    sign_in("mc")
+    page.goto(f"{live_server.url}/staff/?tab=all")
+    tabs = page.locator("nav ul.tabs")
+    assert tabs.bounding_box()["height"] < 60, tabs.bounding_box()
+    row = tabs.bounding_box()
+    current = tabs.locator("[aria-current=page]").bounding_box()
+    assert row["x"] <= current["x"] and current["x"] + current["width"] <= row["x"] + row["width"] + 1
+    assert page.evaluate("window.scrollY") == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
 def test_a_caption_does_not_leave_its_parenthesis_alone(live_server, page, world):
     """At 360 px "Điểm trung bình theo tiêu chí (thang 1–4)" broke after the en dash: "4)" alone on a line."""
     from django.utils import timezone

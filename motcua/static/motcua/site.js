@@ -27,6 +27,13 @@
 })();
 
 document.addEventListener("DOMContentLoaded", function () {
+  // A row of tabs that scrolls sideways on a phone (the staff inbox): the open tab in view, without moving the page.
+  document.querySelectorAll(".tabs").forEach(function (tabs) {
+    var open = tabs.querySelector("[aria-current=page]");
+    if (open && tabs.scrollWidth > tabs.clientWidth) {
+      tabs.scrollLeft = open.parentNode.offsetLeft - tabs.offsetLeft - 16;
+    }
+  });
   // The language chooser applies the language as soon as one is picked (its OK button is for pages without script).
   var select = document.getElementById("lang-select");
   if (select) {
