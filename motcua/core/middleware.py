@@ -24,15 +24,22 @@ from .text import size_text
 logger = logging.getLogger(__name__)
 
 
+def chosen_language(request) -> str:
+    """The language the user chose (the language cookie), Vietnamese unless it names another supported one."""
+    lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if lang:
+        for code, _name in settings.LANGUAGES:
+            if code == lang:
+                return lang
+    return settings.LANGUAGE_CODE
+
+
 class VietnameseFirstLocaleMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.supported = {code for code, _ in settings.LANGUAGES}
 
     def __call__(self, request):
-        lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or settings.LANGUAGE_CODE
-        if lang not in self.supported:
-            lang = settings.LANGUAGE_CODE
+        lang = chosen_language(request)
         translation.activate(lang)
         request.LANGUAGE_CODE = lang
         response = self.get_response(request)
@@ -245,9 +252,7 @@ class RequestSizeMiddleware:
         from django.utils.http import url_has_allowed_host_and_scheme
 
         # the language the user chose (the locale middleware, further down, has not run yet)
-        lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or settings.LANGUAGE_CODE
-        if lang not in {code for code, _name in settings.LANGUAGES}:
-            lang = settings.LANGUAGE_CODE
+        lang = chosen_language(request)
         back = request.META.get("HTTP_REFERER", "")
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
             back = ""

@@ -175,8 +175,7 @@ def place_date(agency: Agency, when: dt.datetime | dt.date | None) -> str:
     place = place_name(agency)
     if when is None:
         return f"{place}, ngày ... tháng ... năm ......"
-    d = when.astimezone(LOCAL).date() if isinstance(when, dt.datetime) else when
-    return f"{place}, {date_words(d)}"
+    return f"{place}, {date_words(_day(when))}"
 
 
 def place_name(agency: Agency) -> str:

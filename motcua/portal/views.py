@@ -682,7 +682,7 @@ def my_document(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 def parse_code(raw: str) -> str:
     """A dossier code from what was typed or scanned: the code itself, or a URL with ?ma=<code>; the spaces (or a
-    line break) around its dots and dashes dropped, as a code is copied from a text message or typed from the
+    line break) around its separators (. - / _) dropped, as a code is copied from a text message or typed from the
     receipt ("000.00.21.h26 - 250124 - 0001"). Words are not run together into a code. The case is kept: the
     lookup tries the code as typed, then upper-cased (code_forms), as the status API does, so an imported code
     kept in lower case (contract §8) is found too."""
