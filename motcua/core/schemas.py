@@ -4,10 +4,24 @@ entry per shape (motcua/core/tests/test_openapi.py)."""
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, ModelWrapValidatorHandler, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
 from .text import KINDS, bad_char
+
+
+class InSchema(Schema):
+    """A request body's schema. django-ninja's Schema wraps whatever it validates in a DjangoGetter (to read ORM
+    objects and their managers as attributes), and a schema forbidding extra keys validates the input twice; a body
+    is a dict parsed from JSON, so its schemas validate the dict itself: the same fields, the same errors and
+    their locations (motcua/core/tests/test_schemas.py), about a twentieth of a filing+reception pair less
+    (bench/bench_inproc.py --instructions pair). The override keeps django-ninja's validator name, so pydantic
+    replaces it rather than running both."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values, handler: ModelWrapValidatorHandler, info: ValidationInfo):
+        return handler(values)
 
 
 class ErrorOut(Schema):

@@ -7,7 +7,7 @@ from typing import Literal
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest
-from ninja import Field, File, Form, Path, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Path, Query, Router, UploadedFile
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
@@ -15,7 +15,7 @@ from motcua.catalog import selectors as catalog_selectors
 from motcua.core.auth import BearerAuth
 from motcua.core.errors import NotFound, Throttled, Unprocessable
 from motcua.core.prepared import Prepared
-from motcua.core.schemas import ErrorOut, Line, Text
+from motcua.core.schemas import ErrorOut, InSchema, Line, Text
 from motcua.core.storage import open_stored
 from motcua.core.text import code_forms, identifier_form
 from motcua.org import throttle
@@ -35,7 +35,7 @@ PHONE = (
 )
 
 
-class ApplicantIn(Schema):
+class ApplicantIn(InSchema):
     kind: Literal["individual", "organization"] = "individual"
     name: Line = Field(..., max_length=255)
     id_number: Line = Field("", max_length=20, description="CCCD (12 chữ số) hoặc mã số thuế (10/13 chữ số)")
@@ -45,7 +45,7 @@ class ApplicantIn(Schema):
     email: Line = Field("", max_length=254)
 
 
-class RepresentativeIn(Schema):
+class RepresentativeIn(InSchema):
     name: Line = Field(..., max_length=255)
     id_number: Line = Field("", max_length=20, description="Số định danh cá nhân (CCCD, 12 chữ số)")
     address: Line = Field("", max_length=500)
@@ -54,7 +54,7 @@ class RepresentativeIn(Schema):
     authorisation_document: Line = Field("", max_length=255, description="Số, ngày văn bản ủy quyền")
 
 
-class FileIn(Schema):
+class FileIn(InSchema):
     procedure: str = Field(..., description="Procedure code, e.g. 1.001612")
     agency: str = Field(..., description="Receiving agency identifier, e.g. 000.00.21.H26")
     channel: Literal["online", "counter", "postal"] = "online"
@@ -72,14 +72,14 @@ class FileIn(Schema):
     )
 
 
-class SupplementItemIn(Schema):
+class SupplementItemIn(InSchema):
     model_config = ConfigDict(extra="forbid")
 
     name: Line = Field(..., min_length=1, max_length=500, description="Giấy tờ, nội dung cần bổ sung")
     reason: Line = Field("", max_length=1000, description="Lý do")
 
 
-class ActionIn(Schema):
+class ActionIn(InSchema):
     reason: Text = Field("", max_length=2000)
     items: list[SupplementItemIn] | None = Field(
         None,
@@ -339,7 +339,7 @@ def download_document(request: HttpRequest, code: str, doc_id: int = Path(..., g
     return response
 
 
-class RatingIn(Schema):
+class RatingIn(InSchema):
     overall: int = Field(
         ..., ge=1, le=4, description="4 Rất hài lòng, 3 Hài lòng, 2 Bình thường, 1 Không hài lòng"
     )

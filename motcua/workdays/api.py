@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 
 from motcua.core.auth import BearerAuth
 from motcua.core.errors import DomainError, NotFound, PermissionDenied, Unprocessable
-from motcua.core.schemas import ErrorOut, OfficeHoursOut
+from motcua.core.schemas import ErrorOut, InSchema, OfficeHoursOut
 
 from . import services
 from .calendar import TZ
@@ -71,7 +71,7 @@ class YearOut(Schema):
     overrides: list[OverrideOut]
 
 
-class OverrideIn(Schema):
+class OverrideIn(InSchema):
     date: str
     kind: str
     reason: str = ""

@@ -739,3 +739,26 @@ def test_online_filing_goes_to_an_agency_that_lists_the_procedure(org, token):
     Offering.objects.all().delete()  # a catalogue imported before its offerings: nowhere listed, not refused
     r = call(c, "post", "/api/v1/dossiers", citizen, {**BODY, "agency": "000.00.22.H26"})
     assert r.status_code == 201, r.content
+
+
+@pytest.mark.parametrize("field", ["applicant", "representative"])
+@pytest.mark.parametrize("value", ["Nguyễn Văn An", [1, 2], 5])
+def test_a_value_that_is_not_an_object_is_refused_where_it_stands(org, token, field, value):
+    """The body's schemas validate the JSON object itself (motcua.core.schemas.InSchema): a person given as a text
+    is refused at that key as "not a JSON object". Through django-ninja's attribute reader it read as an object
+    missing its name ("applicant.name: bắt buộc"), pointing the client at the wrong fix."""
+    body = {**BODY, field: value}
+    r = call(Client(), "post", "/api/v1/dossiers", token("citizen"), body)
+    assert r.status_code == 422 and r.json()["error"] == "validation", r.content
+    assert field in r.json()["message"] and "đối tượng JSON" in r.json()["message"]
+    assert f"{field}.name" not in r.json()["message"] + r.json()["message_en"]
+    assert not Dossier.objects.exists()
+
+
+def test_an_unknown_key_in_a_supplement_item_is_still_refused(org, token):
+    c, officer = Client(), token("officer")
+    code = call(c, "post", "/api/v1/dossiers", token("citizen"), BODY).json()["code"]
+    items = [{"name": "Bản sao giấy khai sinh", "reason": "thiếu", "note": "x"}]
+    r = call(c, "post", f"/api/v1/dossiers/{code}/request_supplement", officer, {"items": items})
+    assert r.status_code == 422 and "items.0.note" in r.json()["message"], r.content
+    assert Dossier.objects.get(code=code).state == "submitted"
