@@ -136,7 +136,7 @@ def file_dossier(request: HttpRequest, payload: FileIn):
         result_method=payload.result_method,
         receive=payload.receive,
         working_days=payload.working_days,
-        idempotency_key=(request.headers.get("Idempotency-Key") or "").strip() or None,
+        idempotency_key=(request.META.get("HTTP_IDEMPOTENCY_KEY") or "").strip() or None,
     )
     return _rendered(request, selectors.dossier_detail(dossier, request.auth), 201 if created else 200)
 

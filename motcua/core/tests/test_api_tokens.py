@@ -166,3 +166,22 @@ def test_the_migration_gives_earlier_tokens_one_period_from_then(settings):
     expires = ApiToken.objects.get(pk=live.pk).expires_at
     assert start + dt.timedelta(days=30) <= expires <= timezone.now() + dt.timedelta(days=30)
     assert ApiToken.objects.get(pk=revoked.pk).expires_at is None  # refused anyway
+
+
+@pytest.mark.parametrize(
+    "header, status",
+    [
+        ("Bearer {raw}", 200),
+        ("bearer {raw}", 200),  # the scheme is case-insensitive (RFC 9110 §11.1)
+        ("BEARER {raw}", 200),
+        ("Bearer  {raw}", 401),  # the token is everything after the first space
+        ("Basic {raw}", 401),
+        ("{raw}", 401),
+        ("Bearer", 401),
+        ("", 401),
+    ],
+)
+def test_the_authorization_header_is_read_as_django_ninja_reads_it(user, client, header, status):
+    raw = ApiToken.issue(user)
+    r = client.get("/api/v1/dossiers", HTTP_AUTHORIZATION=header.format(raw=raw))
+    assert r.status_code == status, r.content
