@@ -113,3 +113,28 @@ def test_ranking_chart_on_a_phone_has_one_row_per_agency(page, live_server, tabl
     page.set_viewport_size({"width": 1280, "height": 900})
     page.reload()
     assert page.evaluate("Chart.getChart(document.getElementById('chart-ranking')).options.indexAxis") == "x"
+
+
+def test_leader_index_table_on_a_phone_needs_no_sideways_scroll(page, live_server, table, staff, sign_in):
+    """At 360 px the Decision 766 table (indicator, value, target, score) was 544 px wide inside a 328 px box: the
+    target and the score were out of sight unless the reader scrolled the table sideways. On a phone each indicator
+    is a block: its name, then its value, target and score side by side, each named; on a desktop a table still."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in("lanhdao.test", PASSWORD, "/thong-ke/lanh-dao/")
+    page.goto(f"{live_server.url}/thong-ke/lanh-dao/?from=2025-03-01&to=2025-03-31")
+    box = page.locator("#index766").locator("xpath=..")
+    assert box.evaluate("e => e.scrollWidth <= e.clientWidth"), box.evaluate(
+        "e => [e.scrollWidth, e.clientWidth]"
+    )
+    row = page.locator('#index766 tr[data-indicator="2.1"]')
+    cells = row.locator("td")
+    assert cells.count() == 3
+    for i, name in enumerate(("Giá trị", "Chỉ tiêu", "Điểm")):
+        cell = cells.nth(i)
+        right = cell.evaluate("e => e.getBoundingClientRect().right")
+        assert right <= 360, (name, right)
+        assert cell.evaluate("e => getComputedStyle(e, '::before').content") == f'"{name}"'
+    assert cells.nth(0).inner_text() == "50,00 %"  # 4 of 8 received in March (with the carried over) on time
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.locator("#index766 thead").is_visible()
+    assert cells.nth(0).evaluate("e => getComputedStyle(e, '::before').content") in ("none", "normal")
