@@ -390,3 +390,43 @@ def test_pages_say_sub_agencies_only_when_there_are_some(client, table, staff):
             date_from="2025-03-01", date_to="2025-03-31", agency=Agency.objects.get(identifier=identifier)
         )["agency_line"]
         assert line.endswith(", gồm các cơ quan cấp dưới") is has, line
+
+
+def test_counts_are_written_with_the_languages_thousands_separator(client, world, staff):
+    """Counts of a thousand and more were written 1234 on the statistics pages while the PDF report of the same
+    figures wrote 1.234: a Vietnamese page writes 1.234 (rates 97,21 %), an English one 1,234."""
+    from django.conf import settings
+
+    from motcua.dossiers.models import Dossier
+
+    from .conftest import at
+
+    Dossier.objects.bulk_create(
+        Dossier(
+            code=f"000.00.21.H26-TEST-N{i:04}",
+            agency=world["so"],
+            procedure=world["procs"]["1.001612"],
+            channel="counter",
+            state="processing",
+            applicant_name="Nguyễn Văn An",
+            applicant_name_ascii="nguyen van an",
+            submitted_at=at(2025, 3, 3, 9),
+            received_at=at(2025, 3, 3, 9),
+            counting_starts_at=at(2025, 3, 3, 9),
+        )
+        for i in range(1234)
+    )
+    html = client.get("/thong-ke/", MARCH).content.decode()
+    assert figure(html, "received") == "1.234" and figure(html, "pending") == "1.234"
+    assert "Trực tiếp 1.234" in html
+    row = re.search(r"<th scope=\"row\">Thành lập và hoạt động của hộ kinh doanh</th>(.*?)</tr>", html, re.S)
+    assert re.findall(r"<td>([^<]*)</td>", row.group(1))[0] == "1.234"  # the by-field table
+    client.force_login(staff["overseer"])
+    html = client.get("/thong-ke/giam-sat/", MARCH).content.decode()
+    assert figure(html, "received") == "1.234"
+    assert re.search(r'<tr data-agency="000.00.21.H26">.*?<td>1.234</td>', html, re.S)
+    html = client.get("/thong-ke/ho-so/", {**MARCH, "agency": "H26", "kind": "received"}).content.decode()
+    assert "Tiếp nhận trong kỳ: 1.234 hồ sơ" in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/thong-ke/", MARCH).content.decode()
+    assert figure(html, "received") == "1,234"
