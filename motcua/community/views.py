@@ -46,13 +46,24 @@ def _dates(request) -> tuple[dt.date | None, dt.date | None, str]:
     return out[0], out[1], error
 
 
+def _typed(request, error: str) -> dict:
+    """The dates as typed, for the fields to show them back when one is wrong (they were emptied: the reader saw
+    blank fields above the all-time figures and could not tell which date was refused)."""
+    if not error:
+        return {}
+    return {
+        "typed_from": (request.GET.get("tu") or "").strip(),
+        "typed_to": (request.GET.get("den") or "").strip(),
+    }
+
+
 def dashboard(request):
     date_from, date_to, error = _dates(request)
     data = selectors.ward_summaries(date_from=date_from, date_to=date_to)
     return render(
         request,
         "community/dashboard.html",
-        {**data, "date_from": date_from, "date_to": date_to, "error": error},
+        {**data, "date_from": date_from, "date_to": date_to, "error": error, **_typed(request, error)},
         status=400 if error else 200,
     )
 
@@ -66,7 +77,14 @@ def ward_detail(request, identifier: str):
     return render(
         request,
         "community/ward.html",
-        {**data, "date_from": date_from, "date_to": date_to, "error": error, "can_record": can_record},
+        {
+            **data,
+            "date_from": date_from,
+            "date_to": date_to,
+            "error": error,
+            "can_record": can_record,
+            **_typed(request, error),
+        },
         status=400 if error else 200,
     )
 

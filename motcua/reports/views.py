@@ -4,6 +4,7 @@ ranking and the list of dossiers behind a figure. Views only parse, check permis
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -32,7 +33,8 @@ OPEN_LIST_LIMIT = 50  # the dashboard's overdue and due-soon lists show at most 
 
 
 def _period_from_request(request: HttpRequest, default_from: dt.date, default_to: dt.date):
-    """(period, error message) — a bad period falls back to the default with a message."""
+    """(period, error message) — a bad period falls back to the default with a message. For the lists behind a
+    figure, whose period comes from a link (hidden fields); the pages with a period form use `_period_form`."""
     raw_from = (request.GET.get("from") or "").strip()
     raw_to = (request.GET.get("to") or "").strip()
     if not raw_from and not raw_to:
@@ -41,6 +43,55 @@ def _period_from_request(request: HttpRequest, default_from: dt.date, default_to
         return selectors.make_period(raw_from or default_from, raw_to or default_to), ""
     except DomainError as exc:
         return selectors.Period(default_from, default_to), in_page_language(exc)
+
+
+@dataclass
+class PeriodForm:
+    """The period typed into a statistics page's form. `period` is None while a field is wrong: the page then
+    shows the dates as typed, each error beside its field, and no figures (figures of another period under the
+    dates typed would be read as theirs)."""
+
+    period: selectors.Period | None
+    shown: dict[str, str]  # "from" / "to": the text the fields show (dd/mm/yyyy, or what was typed if wrong)
+    errors: dict[str, str]  # "from" / "to": the message beside that field
+
+
+def _period_form(
+    request: HttpRequest, default_from: dt.date, default_to: dt.date, max_months: int | None = None
+) -> PeriodForm:
+    """The period of `from` and `to` (dd/mm/yyyy or YYYY-MM-DD; a field left empty takes its default)."""
+    days, shown, errors = {}, {}, {}
+    for name, default in (("from", default_from), ("to", default_to)):
+        raw = (request.GET.get(name) or "").strip()
+        shown[name] = raw
+        if not raw:
+            days[name] = default
+        else:
+            try:
+                days[name] = selectors.parse_date(raw, name)
+            except DomainError:
+                errors[name] = _("Ngày không hợp lệ: “%(value)s” — nhập ngày theo dạng dd/mm/yyyy.") % {
+                    "value": _shown(raw)
+                }
+                continue
+        if not 1900 <= days[name].year <= 2999:
+            errors[name] = _("Ngày ngoài khoảng cho phép (từ năm 1900 đến năm 2999).")
+        else:
+            shown[name] = f"{days[name]:%d/%m/%Y}"
+    if not errors and days["from"] > days["to"]:
+        errors["to"] = _("Ngày kết thúc (%(to)s) trước ngày bắt đầu (%(from)s).") % {
+            "from": shown["from"],
+            "to": shown["to"],
+        }
+    if not errors and max_months is not None:
+        period = selectors.Period(days["from"], days["to"])
+        if _month_count(period) > max_months:
+            # the leader's trend is month by month: a longer period cannot be split (and would be no dashboard)
+            errors["from"] = _(
+                "Kỳ thống kê quá dài để xem diễn biến theo tháng (tối đa %(months)s tháng)."
+            ) % {"months": max_months}
+    period = None if errors else selectors.Period(days["from"], days["to"])
+    return PeriodForm(period, shown, errors)
 
 
 def _as_of(period: selectors.Period, notices: list[str]) -> dt.datetime:
@@ -171,10 +222,8 @@ def _ratings_url(agency: Agency | str, period: selectors.Period, **extra) -> str
 def public_stats(request: HttpRequest) -> HttpResponse:
     """/thong-ke/ — published figures for any agency and period, with the by-field table."""
     messages = []
-    period, err = _period_from_request(request, *_year_to_date())
-    if err:
-        messages.append(err)
-    as_of = _as_of(period, messages)
+    form = _period_form(request, *_year_to_date())
+    period = form.period
     agencies = list(Agency.objects.filter(active=True).order_by(tree_order()))
     agency, err = _agency_param(request, None)
     if err:
@@ -185,6 +234,20 @@ def public_stats(request: HttpRequest) -> HttpResponse:
             field = selectors.field_by_code(request.GET["field"])
         except DomainError as exc:
             messages.append(in_page_language(exc))
+    context = {
+        "form": form,
+        "period": period,
+        "agency": agency,
+        "agencies": agencies,
+        "with_subagencies": has_subagencies(agency),
+        "field": field,
+        # in Vietnamese order, as the by-field table below (code-point order put "Điện lực" after "Xuất …")
+        "fields": sorted(Field.objects.all(), key=lambda f: sort_key(f.name)),
+        "notices": messages,
+    }
+    if period is None:
+        return render(request, "reports/public.html", context)
+    as_of = _as_of(period, messages)
     stats = selectors.on_time_stats(
         date_from=period.date_from, date_to=period.date_to, agency=agency, field=field
     )
@@ -215,20 +278,13 @@ def public_stats(request: HttpRequest) -> HttpResponse:
         request,
         "reports/public.html",
         {
+            **context,
             "as_of": as_of,
             "satisfaction": satisfaction,
             "pakn": feedback_selectors.pakn_stats(**scope),
             "satisfaction_query": satisfaction_query,
-            "period": period,
-            "agency": agency,
-            "agencies": agencies,
-            "with_subagencies": has_subagencies(agency),
-            "field": field,
-            # in Vietnamese order, as the by-field table below (code-point order put "Điện lực" after "Xuất …")
-            "fields": sorted(Field.objects.all(), key=lambda f: sort_key(f.name)),
             "stats": stats,
             "rows": by_field["rows"],
-            "notices": messages,
             "export_query": urlencode(query),
             "chart": {
                 "labels": [_("Trước hạn"), _("Đúng hạn"), _("Quá hạn")],
@@ -263,25 +319,36 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
     """/thong-ke/lanh-dao/ — monthly trend, on-time rate by field, overdue and due-soon lists, online share."""
     agencies = _staff_agencies(request.user)
     notices = []
-    period, err = _period_from_request(request, *_last_twelve_months())
-    if err:
-        notices.append(err)
-    elif _month_count(period) > selectors.MAX_SUB_PERIODS:
-        # the trend is month by month: a longer period cannot be split (and would be no dashboard)
-        notices.append(
-            _(
-                "Kỳ thống kê quá dài để xem diễn biến theo tháng (tối đa %(months)s tháng) — hiển thị kỳ mặc định."
-            )
-            % {"months": selectors.MAX_SUB_PERIODS}
-        )
-        period = selectors.Period(*_last_twelve_months())
-    as_of = _as_of(period, notices)
+    form = _period_form(request, *_last_twelve_months(), max_months=selectors.MAX_SUB_PERIODS)
+    period = form.period
     agency, err = _agency_param(request, agencies)
     if err:
         notices.append(err)
     agency = agency or _default_agency(request.user, agencies)
     if not can_read_agency(request.user, agency):
         raise PermissionDenied("Không có quyền xem số liệu của cơ quan này.")
+    now = timezone.now()
+    overdue, soon = (
+        _first_and_count(qs)
+        for qs in selectors.overdue_and_due_soon_qs(agency_ids=selectors.subtree_ids(agency), now=now)
+    )
+    today = timezone.localdate(now)
+    context = {
+        "form": form,
+        "period": period,
+        "agency": agency,
+        "with_subagencies": has_subagencies(agency),
+        "agencies": agencies,
+        "notices": notices,
+        # the overdue and due-soon lists are of now, not of the period: shown even while the period is wrong
+        "overdue": overdue,
+        "due_soon": soon,
+        "overdue_now_url": _list_url(agency, selectors.Period(today, today), "pending_overdue"),
+        "now": now,
+    }
+    if period is None:
+        return render(request, "reports/leader.html", context)
+    as_of = _as_of(period, notices)
     # the Decision 766 block carries the period's contract §5 figures: one computation for both
     index = index766.indicators(period=period, agency=agency)
     stats = index["figures"]
@@ -294,31 +361,17 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
     for r in monthly["rows"]:
         r["online_share"] = selectors.rate(r["received_online"], r["received"])
         r["label"] = _month_label(r["key"], r["label"])
-    now = timezone.now()
-    overdue, soon = (
-        _first_and_count(qs)
-        for qs in selectors.overdue_and_due_soon_qs(agency_ids=selectors.subtree_ids(agency), now=now)
-    )
-    today = timezone.localdate(now)
     return render(
         request,
         "reports/leader.html",
         {
+            **context,
             "as_of": as_of,
-            "period": period,
-            "agency": agency,
-            "with_subagencies": has_subagencies(agency),
-            "agencies": agencies,
             "stats": stats,
             "online_share": selectors.rate(stats["received_online"], stats["received"]),
             "monthly": monthly["rows"],
             "field_rows": by_field["rows"],
-            "overdue": overdue,
-            "due_soon": soon,
-            "overdue_now_url": _list_url(agency, selectors.Period(today, today), "pending_overdue"),
             "index766": index,
-            "notices": notices,
-            "now": now,
             "late_url": _list_url(agency, period, "late"),
             "ratings_url": _ratings_url(agency, period),
             "overdue_url": _list_url(agency, period, "pending_overdue"),
@@ -355,10 +408,8 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
     """/thong-ke/giam-sat/ — every agency of the jurisdiction ranked by on-time rate."""
     tops = _overseen(request.user)
     notices = []
-    period, err = _period_from_request(request, *_year_to_date())
-    if err:
-        notices.append(err)
-    as_of = _as_of(period, notices)
+    form = _period_form(request, *_year_to_date())
+    period = form.period
     readable = list(readable_agencies(request.user)) if not request.user.is_superuser else None
     scope, err = _agency_param(request, readable)
     if err:
@@ -366,6 +417,10 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
     scope = scope or tops[0]
     if not can_read_agency(request.user, scope):
         raise PermissionDenied("Không có quyền xem số liệu của cơ quan này.")
+    context = {"form": form, "period": period, "scope": scope, "tops": tops, "notices": notices}
+    if period is None:
+        return render(request, "reports/overseer.html", context)
+    as_of = _as_of(period, notices)
     ranking = selectors.breakdown(
         date_from=period.date_from, date_to=period.date_to, by="agency", agency=scope
     )
@@ -404,10 +459,8 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "reports/overseer.html",
         {
+            **context,
             "as_of": as_of,
-            "period": period,
-            "scope": scope,
-            "tops": tops,
             "rows": rows,
             "total": ranking["total"],
             "total_satisfaction": feedback_selectors.satisfaction_summary(
@@ -415,7 +468,6 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
                     date_from=period.date_from, date_to=period.date_to, agency=scope
                 )
             ),
-            "notices": notices,
             "chart": {
                 "labels": [r["key"] for r in rows if r["on_time_rate"] is not None],
                 "on_time_rate": [r["on_time_rate"] for r in rows if r["on_time_rate"] is not None],

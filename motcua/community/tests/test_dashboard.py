@@ -129,6 +129,13 @@ def test_dashboard_pages(client, known):
     )
     bad = client.get(reverse("community:dashboard"), {"tu": "31/13/2025"})
     assert bad.status_code == 400 and "không hợp lệ" in bad.content.decode()
+    # the fields keep what was typed (they were emptied above the all-time figures)
+    bad = client.get(
+        reverse("community:ward", args=["000.02.33.H26"]), {"tu": "01/12/2025", "den": "31/13/2025"}
+    )
+    html = bad.content.decode()
+    assert bad.status_code == 400
+    assert 'name="tu" value="01/12/2025"' in html and 'name="den" value="31/13/2025"' in html
 
 
 def test_outreach_record_validation(world):

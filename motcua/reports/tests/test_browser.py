@@ -113,3 +113,66 @@ def test_ranking_chart_on_a_phone_has_one_row_per_agency(page, live_server, tabl
     page.set_viewport_size({"width": 1280, "height": 900})
     page.reload()
     assert page.evaluate("Chart.getChart(document.getElementById('chart-ranking')).options.indexAxis") == "x"
+
+
+def test_leader_index_table_on_a_phone_needs_no_sideways_scroll(page, live_server, table, staff, sign_in):
+    """At 360 px the Decision 766 table (indicator, value, target, score) was 544 px wide inside a 328 px box: the
+    target and the score were out of sight unless the reader scrolled the table sideways. On a phone each indicator
+    is a block: its name, then its value, target and score side by side, each named; on a desktop a table still."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in("lanhdao.test", PASSWORD, "/thong-ke/lanh-dao/")
+    page.goto(f"{live_server.url}/thong-ke/lanh-dao/?from=2025-03-01&to=2025-03-31")
+    box = page.locator("#index766").locator("xpath=..")
+    assert box.evaluate("e => e.scrollWidth <= e.clientWidth"), box.evaluate(
+        "e => [e.scrollWidth, e.clientWidth]"
+    )
+    row = page.locator('#index766 tr[data-indicator="2.1"]')
+    cells = row.locator("td")
+    assert cells.count() == 3
+    for i, name in enumerate(("Giá trị", "Chỉ tiêu", "Điểm")):
+        cell = cells.nth(i)
+        right = cell.evaluate("e => e.getBoundingClientRect().right")
+        assert right <= 360, (name, right)
+        assert cell.evaluate("e => getComputedStyle(e, '::before').content") == f'"{name}"'
+    assert cells.nth(0).inner_text() == "50,00 %"  # 4 of 8 received in March (with the carried over) on time
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.locator("#index766 thead").is_visible()
+    assert cells.nth(0).evaluate("e => getComputedStyle(e, '::before').content") in ("none", "normal")
+
+
+LONG_NAME = (
+    "Thủ tục đăng ký kết quả thực hiện nhiệm vụ khoa học và công nghệ cấp tỉnh, cấp cơ sở sử dụng ngân sách nhà "
+    "nước và nhiệm vụ khoa học và công nghệ do quỹ của Nhà nước trong lĩnh vực khoa học và công nghệ tài trợ"
+)
+
+
+def test_lists_behind_the_figures_fit_a_desktop_screen(page, live_server, world, table, staff, sign_in):
+    """Every cell of the lists behind a figure stayed on one line: one long procedure name (or an applicant's
+    comment) made the table thousands of pixels wide, and the reception, due and result dates and the state were
+    out of sight to the right. Names, comments and dates wrap now; at 1280 px the whole row is on the screen."""
+    from motcua.feedback.models import Rating
+
+    proc = world["procs"]["1.001001"]
+    proc.name = LONG_NAME
+    proc.save(update_fields=["name"])
+    Rating.objects.create(
+        dossier=table["D03"],
+        overall=1,
+        created_at=at(2025, 3, 13, 9),
+        comment="Chờ lâu, phải đi lại nhiều lần. " * 8,
+    )
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in("lanhdao.test", PASSWORD, "/thong-ke/lanh-dao/")
+    for path, table_id in (
+        ("/thong-ke/ho-so/?agency=000.00.21.H26&from=2025-03-01&to=2025-03-31&kind=resolved", "dossier-list"),
+        ("/thong-ke/danh-gia/?agency=000.00.21.H26&from=2025-03-01&to=2025-03-31", "rating-list"),
+    ):
+        page.goto(live_server.url + path)
+        box = page.locator(f"#{table_id}").locator("xpath=..")
+        assert box.evaluate("e => e.scrollWidth <= e.clientWidth"), (path, box.evaluate("e => e.scrollWidth"))
+        assert LONG_NAME in page.locator(f"#{table_id} tbody").inner_text()
+        last = page.locator(f"#{table_id} thead th").last
+        assert last.evaluate("e => e.getBoundingClientRect().right") <= 1280, path
+        # a date is never cut inside itself
+        when = page.locator(f"#{table_id} tbody td.when").first
+        assert all(len(line) in (5, 10) for line in when.inner_text().split()), when.inner_text()

@@ -31,10 +31,77 @@ def test_public_page_shows_contract_figures(client, table):
     assert "Nguyễn" not in html  # public: no personal data
 
 
-def test_public_page_bad_period_falls_back_with_message(client, world):
-    r = client.get("/thong-ke/", {"from": "2025-04-01", "to": "2025-03-01"})
+def date_field(html: str, name: str) -> tuple[str, str | None]:
+    """(the value a period field shows, the error message under it or None)."""
+    m = re.search(rf'<input [^>]*name="{name}" value="([^"]*)"[^>]*>', html)
+    assert m, name
+    error = re.search(r'aria-describedby="([^"]+)"', m.group(0))
+    if not error:
+        return m.group(1), None
+    message = re.search(rf'id="{error.group(1)}">([^<]*)<', html)
+    assert message, error.group(1)
+    return m.group(1), message.group(1)
+
+
+def test_public_page_wrong_period_keeps_what_was_typed(client, table):
+    """A wrong period used to reset the form to the default period (year to date) and show that period's figures
+    under a generic notice: the user read this year's figures as those of the dates they typed. The fields keep
+    what was typed, each error is under its field, and no figure is shown until the period is right."""
+    r = client.get("/thong-ke/", {"from": "2025-13-01", "to": "31/02/2025", "agency": "000.00.21.H26"})
     assert r.status_code == 200
-    assert "sau ngày kết thúc" in r.content.decode()
+    html = r.content.decode()
+    assert date_field(html, "from") == (
+        "2025-13-01",
+        "Ngày không hợp lệ: “2025-13-01” — nhập ngày theo dạng dd/mm/yyyy.",
+    )
+    assert date_field(html, "to") == (
+        "31/02/2025",
+        "Ngày không hợp lệ: “31/02/2025” — nhập ngày theo dạng dd/mm/yyyy.",
+    )
+    assert 'aria-invalid="true"' in html
+    assert '<option value="000.00.21.H26" selected>' in html  # the other filters kept too
+    assert "data-figure" not in html and "Kỳ thống kê từ" not in html and "export.xlsx" not in html
+    assert "chưa hiển thị số liệu" in html
+
+    html = client.get("/thong-ke/", {"from": "2025-04-01", "to": "2025-03-01"}).content.decode()
+    assert date_field(html, "from") == ("01/04/2025", None)
+    assert date_field(html, "to") == (
+        "01/03/2025",
+        "Ngày kết thúc (01/03/2025) trước ngày bắt đầu (01/04/2025).",
+    )
+    assert "data-figure" not in html
+    html = client.get("/thong-ke/", {"from": "01/01/1800", "to": "2025-03-01"}).content.decode()
+    assert date_field(html, "from") == (
+        "01/01/1800",
+        "Ngày ngoài khoảng cho phép (từ năm 1900 đến năm 2999).",
+    )
+    assert "data-figure" not in html
+
+    # a right period (either form) shows its figures, the fields in dd/mm/yyyy; an empty field takes its default
+    html = client.get("/thong-ke/", {**MARCH, "agency": "000.00.21.H26"}).content.decode()
+    assert date_field(html, "from") == ("01/03/2025", None) and figure(html, "received") == "8"
+    html = client.get("/thong-ke/", {"from": "01/03/2025", "to": ""}).content.decode()
+    assert date_field(html, "from") == ("01/03/2025", None) and "data-figure" in html
+
+
+def test_dashboards_wrong_period_keep_what_was_typed(client, table, staff):
+    """The leader's and the overseer's pages: the same — no figures of another period under the dates typed.
+    The leader's lists of overdue and due-soon dossiers are of now, not of the period: they stay."""
+    client.force_login(staff["leader"])
+    html = client.get("/thong-ke/lanh-dao/", {"from": "2025-02-30", "to": "2025-03-31"}).content.decode()
+    assert date_field(html, "from")[0] == "2025-02-30" and date_field(html, "from")[1]
+    assert date_field(html, "to") == ("31/03/2025", None)
+    assert 'id="index766"' not in html and 'data-figure="received"' not in html
+    assert 'data-figure="overdue_now"' in html
+    # longer than the monthly trend can show: said under the field, not replaced by the last twelve months
+    html = client.get("/thong-ke/lanh-dao/", {"from": "2000-01-01", "to": "2025-03-31"}).content.decode()
+    value, error = date_field(html, "from")
+    assert value == "01/01/2000" and "tối đa 240 tháng" in error
+    assert 'data-figure="received"' not in html
+    client.force_login(staff["overseer"])
+    html = client.get("/thong-ke/giam-sat/", {"from": "2025-03-01", "to": "abc"}).content.decode()
+    assert date_field(html, "to") == ("abc", "Ngày không hợp lệ: “abc” — nhập ngày theo dạng dd/mm/yyyy.")
+    assert 'id="ranking"' not in html and "data-figure" not in html
 
 
 def test_leader_dashboard_requires_login(client, table):
@@ -163,14 +230,14 @@ def test_page_notices_follow_the_language(client, table, staff):
         "/thong-ke/", {"from": "2025-04-01", "to": "2025-03-01", "field": "nope"}
     ).content.decode()
     # dates day first in English too (README): the page is read by people, not parsed
-    assert "&#x27;from&#x27; (01/04/2025) is after &#x27;to&#x27; (01/03/2025)." in html
+    assert date_field(html, "from") == ("01/04/2025", None) and date_field(html, "to")[0] == "01/03/2025"
     assert "No field &#x27;nope&#x27;." in html
-    assert "sau ngày kết thúc" not in html and "Không có lĩnh vực" not in html
+    assert "Không có lĩnh vực" not in html
     client.force_login(staff["overseer"])
-    html = client.get("/thong-ke/giam-sat/", {"from": "31/02/2025", "to": "2025-03-31"}).content.decode()
+    html = client.get("/thong-ke/ho-so/", {"from": "31/02/2025"}).content.decode()
     assert "is not a valid date (dd/mm/yyyy or YYYY-MM-DD)" in html
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
-    html = client.get("/thong-ke/giam-sat/", {"from": "31/02/2025", "to": "2025-03-31"}).content.decode()
+    html = client.get("/thong-ke/ho-so/", {"from": "31/02/2025"}).content.decode()
     assert "không phải ngày hợp lệ" in html
 
 
@@ -263,14 +330,16 @@ def test_by_field_tables_end_with_the_total(client, table, staff):
 
 def test_leader_dashboard_refuses_a_period_too_long_to_show_by_month(client, table, staff):
     """The dashboard's trend is month by month (at most 240 months): a longer period (here 27 years) is explained
-    and the default period shown — it used to be a server error."""
+    under the field, which keeps the dates typed, and no figures are shown — it used to be a server error."""
     client.force_login(staff["leader"])
     r = client.get("/thong-ke/lanh-dao/", {"from": "01/01/2000", "to": "31/12/2026"})
     assert r.status_code == 200
     html = r.content.decode()
-    assert "Kỳ thống kê quá dài để xem diễn biến theo tháng (tối đa 240 tháng)" in html
-    # the default period instead
-    assert re.search(r'id="f-from" name="from" value="01/01/2000"', html) is None
+    assert date_field(html, "from") == (
+        "01/01/2000",
+        "Kỳ thống kê quá dài để xem diễn biến theo tháng (tối đa 240 tháng).",
+    )
+    assert 'data-figure="received"' not in html
     # 240 months exactly is still shown month by month
     r = client.get("/thong-ke/lanh-dao/", {"from": "01/01/2006", "to": "31/12/2025"})
     assert r.status_code == 200 and "quá dài" not in r.content.decode()
@@ -321,3 +390,43 @@ def test_pages_say_sub_agencies_only_when_there_are_some(client, table, staff):
             date_from="2025-03-01", date_to="2025-03-31", agency=Agency.objects.get(identifier=identifier)
         )["agency_line"]
         assert line.endswith(", gồm các cơ quan cấp dưới") is has, line
+
+
+def test_counts_are_written_with_the_languages_thousands_separator(client, world, staff):
+    """Counts of a thousand and more were written 1234 on the statistics pages while the PDF report of the same
+    figures wrote 1.234: a Vietnamese page writes 1.234 (rates 97,21 %), an English one 1,234."""
+    from django.conf import settings
+
+    from motcua.dossiers.models import Dossier
+
+    from .conftest import at
+
+    Dossier.objects.bulk_create(
+        Dossier(
+            code=f"000.00.21.H26-TEST-N{i:04}",
+            agency=world["so"],
+            procedure=world["procs"]["1.001612"],
+            channel="counter",
+            state="processing",
+            applicant_name="Nguyễn Văn An",
+            applicant_name_ascii="nguyen van an",
+            submitted_at=at(2025, 3, 3, 9),
+            received_at=at(2025, 3, 3, 9),
+            counting_starts_at=at(2025, 3, 3, 9),
+        )
+        for i in range(1234)
+    )
+    html = client.get("/thong-ke/", MARCH).content.decode()
+    assert figure(html, "received") == "1.234" and figure(html, "pending") == "1.234"
+    assert "Trực tiếp 1.234" in html
+    row = re.search(r"<th scope=\"row\">Thành lập và hoạt động của hộ kinh doanh</th>(.*?)</tr>", html, re.S)
+    assert re.findall(r"<td>([^<]*)</td>", row.group(1))[0] == "1.234"  # the by-field table
+    client.force_login(staff["overseer"])
+    html = client.get("/thong-ke/giam-sat/", MARCH).content.decode()
+    assert figure(html, "received") == "1.234"
+    assert re.search(r'<tr data-agency="000.00.21.H26">.*?<td>1.234</td>', html, re.S)
+    html = client.get("/thong-ke/ho-so/", {**MARCH, "agency": "H26", "kind": "received"}).content.decode()
+    assert "Tiếp nhận trong kỳ: 1.234 hồ sơ" in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/thong-ke/", MARCH).content.decode()
+    assert figure(html, "received") == "1,234"

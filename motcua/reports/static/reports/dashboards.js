@@ -12,6 +12,8 @@
   // the legends come from the page (data-* attributes of the canvas, in the interface language); numbers are
   // written as the page writes them (75,00 % in Vietnamese, 75.00 % in English)
   var english = (document.documentElement.lang || "vi").indexOf("en") === 0;
+  // the axes' and tooltips' counts too (1.234 on a Vietnamese page, whatever the browser's own language)
+  Chart.defaults.locale = english ? "en-GB" : "vi-VN";
   function pct(v) { return v === null || v === undefined ? "—" : v.toLocaleString(english ? "en-GB" : "vi-VN") + " %"; }
   function label(canvas, key, fallback) { return (canvas && canvas.dataset[key]) || fallback; }
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
