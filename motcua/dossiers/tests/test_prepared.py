@@ -437,7 +437,19 @@ def _outcome(check, obj, operation_name="save", fields=None):
     )
 
 
-@pytest.mark.parametrize("case", ["unsaved", "saved_since", "key_changed", "nothing_assigned", "fields"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "unsaved",
+        "saved_since",
+        "key_changed",
+        "nothing_assigned",
+        "fields",
+        "assigned",
+        "key_cleared",
+        "none",
+    ],
+)
 def test_relation_check_does_what_djangos_does(dossier, case):
     from django.db import models
 
@@ -451,6 +463,13 @@ def test_relation_check_does_what_djangos_does(dossier, case):
             new = Dossier(code="Y")
             event.dossier = new
             new.pk = dossier.pk  # saved after the assignment: the key is still empty on the event
+        elif case == "assigned":  # what every action does: a saved instance, its key on the row
+            event.dossier = dossier
+        elif case == "key_cleared":  # the key emptied behind the descriptor's back: Django puts it back
+            event.dossier = dossier
+            event.__dict__["dossier_id"] = None
+        elif case == "none":
+            event.dossier = None
         elif case in ("key_changed", "fields"):
             event.dossier = dossier
             # the key changed after the assignment, behind the descriptor's back (it would drop the cache itself)
@@ -472,5 +491,7 @@ def test_relation_check_does_what_djangos_does(dossier, case):
         assert ("dossier_id", dossier.pk, True) in ours
     if case == "key_changed":
         assert ("dossier_id", dossier.pk + 1000, False) in ours  # the stale cached dossier was dropped
+    if case in ("assigned", "key_cleared"):
+        assert ("dossier_id", dossier.pk, True) in ours
     if case == "fields":
         assert ("dossier_id", dossier.pk + 1000, True) in ours  # not among the fields checked: left as it was
