@@ -111,7 +111,7 @@ def test_ward_dashboard_rows(known):
 
 def test_dashboard_pages(client, known):
     html = client.get(reverse("community:dashboard")).content.decode()
-    assert "UBND Phường Bách Khoa" in html and "280 / 350" in html and "80,00%" in html
+    assert "UBND Phường Bách Khoa" in html and "280 / 350" in html and "80,00 %" in html
     ward = client.get(reverse("community:ward", args=["000.02.33.H26"]))
     assert ward.status_code == 200
     text = ward.content.decode()
@@ -205,3 +205,18 @@ def test_model_clean_and_database_keep_first_visits_within_visits(world):
     with pytest.raises(IntegrityError), transaction.atomic():
         entry.save()  # the check constraint, for writes that skip clean (bulk loads)
     assert not OutreachLog.objects.exists()
+
+
+def test_counts_are_grouped_as_the_statistics_pages_write_them(client, known):
+    """4.466 in Vietnamese, 4,466 in English, as the statistics pages and the PDF report (they wrote 15763)."""
+    from motcua.community.models import ResidentialGroup
+
+    ResidentialGroup.objects.filter(name="Tổ dân phố số 1", ward__identifier="000.02.33.H26").update(
+        households=12345
+    )
+    html = client.get(reverse("community:dashboard")).content.decode()
+    assert "355 / 12.895" in html and "12895" not in html  # all wards: 12,345 + 200 + 50 + 300
+    ward = client.get(reverse("community:ward", args=["000.02.33.H26"])).content.decode()
+    assert "12.345" in ward and "12345" not in ward
+    client.cookies["django_language"] = "en"
+    assert "12,345" in client.get(reverse("community:ward", args=["000.02.33.H26"])).content.decode()

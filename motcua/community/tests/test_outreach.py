@@ -59,10 +59,10 @@ def test_reach_counts_first_visits_not_revisits(revisited):
 def test_reach_on_the_dashboard_and_the_ward_page(client, revisited):
     page = text(client.get(reverse("community:dashboard")))
     row = re.search(r'data-ward="000.04.33.H26">(.*?)</tr>', page).group(1)
-    assert "125 / 343" in row and "36,44%" in row and "343 / 343" not in row
+    assert "125 / 343" in row and "36,44 %" in row and "343 / 343" not in row
     assert "lần đến lại không được tính" in page and "không vượt quá số hộ của tổ dân phố" in page
     ward = text(client.get(reverse("community:ward", args=["000.04.33.H26"])))
-    assert re.search(r'id="ward-reached">125 / 343 \(36,44%\)', ward)
+    assert re.search(r'id="ward-reached">125 / 343 \(36,44 %\)', ward)
     group_row = re.search(r'data-group="\d+">(.*?)</tr>', ward).group(1)
     assert '<td class="visits">377</td>' in group_row and '<td class="reached">125 ' in group_row
     assert "Lượt hộ đã đến" in ward and "lần đến lại không được tính" in ward
