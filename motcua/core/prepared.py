@@ -30,9 +30,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, router
 from django.db.models import QuerySet
+from django.db.models.base import DEFERRED, ModelState
 from django.db.models.fields import AutoFieldMixin
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 from django.utils.connection import ConnectionProxy
 
 # --- one statement through the backend's cursor -------------------------------------------------------------
@@ -594,3 +598,74 @@ def _same_param(a, b) -> bool:
     if hasattr(a, "obj") and not isinstance(a, (str, bytes, int, float)):
         return a.obj == b.obj
     return a == b
+
+
+# --- new rows ---------------------------------------------------------------------------------------------------
+
+
+def new_instance(model, **values):
+    """`model(**values)` for the live path's new rows (the dossier at filing, its events, its steps): the same
+    instance — each field's value or default in field order, a related instance cached and its key set as the
+    relation's descriptor does, the state's database — without `Model.__init__`'s per-field dispatch, which was
+    about 4 % of a filing+reception pair (bench/bench_inproc.py --instructions pair). Anything else takes Django's
+    constructor: a model with pre_init/post_init receivers or a field with its own descriptor, a generated or
+    one-to-one field (`_init_plan`), database routers, a related instance of another class or of another
+    database, a deferred value, a keyword that names no field (Django raises its TypeError). Tests compare both
+    constructions (motcua/dossiers/tests/test_prepared.py)."""
+    plan = _init_plan(model)
+    if (
+        plan is None
+        or router.routers
+        or pre_init.has_listeners(model)
+        or post_init.has_listeners(model)
+        or any(v is DEFERRED for v in values.values())
+    ):
+        return model(**values)
+    given = values.copy()
+    obj = model.__new__(model)
+    state = obj._state = ModelState()
+    attrs, cache = obj.__dict__, state.fields_cache
+    for name, attname, related_model, key_name, default in plan:
+        if related_model is not None and name in values:
+            related = values.pop(name)
+            if related is None:
+                attrs[attname] = None
+                cache[name] = None
+                continue
+            if type(related) is not related_model or related._state.db not in (None, DEFAULT_DB_ALIAS):
+                return model(**given)
+            # ForwardManyToOneDescriptor.__set__ without routers: both on the default database, key, cache
+            state.db = DEFAULT_DB_ALIAS
+            related._state.db = DEFAULT_DB_ALIAS
+            attrs[attname] = getattr(related, key_name)
+            cache[name] = related
+        elif attname in values:
+            attrs[attname] = values.pop(attname)
+        else:
+            attrs[attname] = default()
+    if values:  # a property, a private field or a mistake: Django's constructor decides
+        return model(**given)
+    return obj
+
+
+@functools.cache
+def _init_plan(model) -> tuple | None:
+    """(name, attname, related model or None, the related key's attname, default) per concrete field, when every
+    field is stored as it is given (a plain attribute, or a foreign key's key attribute) — else None."""
+    plan = []
+    for f in model._meta.concrete_fields:
+        if f.generated or type(getattr(model, f.attname, None)) not in (
+            DeferredAttribute,
+            ForeignKeyDeferredAttribute,
+        ):
+            return None
+        if f.is_relation:
+            if (
+                not (f.many_to_one and f.remote_field.multiple)
+                or f.target_field is not f.related_model._meta.pk
+            ):
+                return None
+            plan.append((f.name, f.attname, f.related_model, f.target_field.attname, f.get_default))
+        else:
+            plan.append((f.name, f.attname, None, None, f.get_default))
+    return tuple(plan)

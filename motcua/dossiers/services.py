@@ -22,7 +22,7 @@ from motcua.catalog.eforms import clean_form_data
 from motcua.catalog.models import Procedure, ProcedureVersion, ProcessStep, ProcessTemplate, fmt_days
 from motcua.core import refcache
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable
-from motcua.core.prepared import Prepared, insert_rows, statement_cursor
+from motcua.core.prepared import Prepared, insert_rows, new_instance, statement_cursor
 from motcua.core.text import (
     BadCharacters,
     check_json_chars,
@@ -410,7 +410,8 @@ def prepare_event(
         file_hashes=file_hashes or [],
         prev_hash=dossier.last_event_hash,
     )
-    event = DossierEvent(
+    event = new_instance(
+        DossierEvent,
         dossier=dossier,
         seq=seq,
         action=action,
@@ -719,7 +720,8 @@ def _instantiate_steps(dossier: Dossier, at: dt.datetime) -> None:
     steps: list[DossierStep] = []
     for s in process_steps(dossier.procedure_id, dossier.agency_id):
         steps.append(
-            DossierStep(
+            new_instance(
+                DossierStep,
                 dossier=dossier,
                 order=s.order,
                 label=s.label,
@@ -734,7 +736,8 @@ def _instantiate_steps(dossier: Dossier, at: dt.datetime) -> None:
     if not steps:
         # No published internal process: one step covering the whole limit, done by the agency's specialists.
         steps.append(
-            DossierStep(
+            new_instance(
+                DossierStep,
                 dossier=dossier,
                 order=1,
                 label="Xử lý",
@@ -1209,7 +1212,8 @@ def _file_new(
     """The filing's one transaction: the dossier with its code, its first event, the idempotency key, and the
     reception when asked."""
     with transaction.atomic():
-        dossier = Dossier(
+        dossier = new_instance(
+            Dossier,
             agency=agency,
             procedure=procedure,
             procedure_version=version,

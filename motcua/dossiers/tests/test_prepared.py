@@ -495,3 +495,101 @@ def test_relation_check_does_what_djangos_does(dossier, case):
         assert ("dossier_id", dossier.pk, True) in ours
     if case == "fields":
         assert ("dossier_id", dossier.pk + 1000, True) in ours  # not among the fields checked: left as it was
+
+
+# --- new rows (prepared.new_instance) ----------------------------------------------------------------------------
+
+
+def _constructed(obj):
+    """What a constructor leaves on an instance: every attribute (each field's value or default, in order), and
+    the state: adding, database, the cached related instances (by identity)."""
+    attrs = {k: v for k, v in obj.__dict__.items() if k != "_state"}
+    state = obj._state
+    cache = {k: id(v) for k, v in state.fields_cache.items()}
+    return list(attrs.items()), state.adding, state.db, cache
+
+
+def _new_rows(dossier):
+    from motcua.dossiers.models import DossierEvent, DossierStep
+
+    user = dossier.filed_by
+    return [
+        (
+            Dossier,
+            {
+                "agency": dossier.agency,
+                "procedure": dossier.procedure,
+                "procedure_version": dossier.procedure_version,
+                "field_id_snapshot": 3,
+                "channel": "online",
+                "state": "",
+                "representative": {},
+                "form_data": {"a": 1},
+                "result_method": "post",
+                "limit_hours": 24,
+                "filed_by": user,
+                "applicant_user": None,
+                "applicant_name": "Nguyễn Văn An",
+            },
+        ),
+        (
+            DossierEvent,
+            {
+                "dossier": dossier,
+                "seq": 9,
+                "action": "note",
+                "at": dossier.created_at,
+                "actor": user,
+                "actor_name": "cb",
+                "from_state": "",
+                "to_state": "received",
+                "data": {"x": [1]},
+                "file_hashes": [],
+                "hash": "h",
+            },
+        ),
+        (
+            DossierStep,
+            {"dossier": dossier, "order": 1, "label": "Xử lý", "agency": dossier.agency, "hours": 8},
+        ),
+        (DossierStep, {"dossier_id": dossier.pk, "order": 2, "label": "Ký", "agency_id": dossier.agency_id}),
+    ]
+
+
+def test_new_instance_builds_what_the_models_constructor_builds(dossier):
+    from motcua.core.prepared import _init_plan, new_instance
+
+    for model, values in _new_rows(dossier):
+        assert _init_plan(model) is not None  # the live path's models take the short way
+        ours, djangos = new_instance(model, **values), model(**values)
+        assert _constructed(ours) == _constructed(djangos), model
+
+
+def test_new_instance_leaves_the_unusual_to_djangos_constructor(dossier, settings):
+    from django.db.models.signals import pre_init
+
+    from motcua.core.prepared import new_instance
+    from motcua.dossiers.models import DossierEvent
+
+    with pytest.raises(TypeError, match="unexpected keyword arguments: 'colour'"):
+        new_instance(DossierEvent, dossier=dossier, colour="red")
+    with pytest.raises(ValueError, match='must be a "Dossier" instance'):
+        new_instance(DossierEvent, dossier=dossier.agency)
+    seen = []
+
+    def receiver(sender, **kwargs):
+        seen.append(sorted(kwargs["kwargs"]))  # Django pops the dict afterwards
+
+    pre_init.connect(receiver, sender=DossierEvent)
+    try:
+        event = new_instance(DossierEvent, dossier=dossier, seq=3)
+    finally:
+        pre_init.disconnect(receiver, sender=DossierEvent)
+    assert seen == [["dossier", "seq"]] and event.seq == 3
+    settings.DATABASE_ROUTERS = ["motcua.dossiers.tests.test_prepared.NoRouter"]
+    event = new_instance(DossierEvent, dossier=dossier, seq=4)
+    assert _constructed(event) == _constructed(DossierEvent(dossier=dossier, seq=4))
+
+
+class NoRouter:
+    """A database router with no opinion: its presence alone sends construction through Django's code."""
