@@ -1566,6 +1566,14 @@ def _require_params(action: str, params: dict) -> None:
             f"'reason' is required for '{action}'.",
             code="missing_reason",
         )
+    if action == "resolve" and params.get("outcome") == "ineligible" and not nfc(params.get("reason")):
+        # the written notice of ineligibility states its reasons (as the staff page's form requires): without one
+        # the API printed a notice reading "(không ghi lý do)"
+        raise Unprocessable(
+            "Thiếu lý do hồ sơ không đủ điều kiện giải quyết (reason): văn bản thông báo phải nêu rõ lý do.",
+            "'reason' is required for 'resolve' with outcome 'ineligible': the notice states its reasons.",
+            code="missing_reason",
+        )
     _check_texts(params)
     if action == "request_supplement" and params.get("items") is not None:
         params["items"] = _supplement_items(params["items"])
