@@ -654,7 +654,14 @@ def _may_succeed(action: str, dossier: Dossier) -> bool:
     if action == "resolve":
         return dossier.received_at is not None
     if action == "apologize":
-        return dossier.due_at is not None and dossier.new_return_at is None
+        if dossier.due_at is None or dossier.new_return_at is not None:
+            return False
+        # sent at the latest one working day before the appointment (the lifecycle's rule, the inbox's apology
+        # tab): past that day the button could only be refused; from the in-process calendar, no statement
+        latest = lifecycle.previous_working_day(
+            timezone.localdate(dossier.due_at), AgencyCalendar(dossier.agency)
+        )
+        return timezone.localdate() <= latest
     return True
 
 

@@ -1151,3 +1151,32 @@ def test_the_inbox_and_the_admin_say_when_next_year_s_days_off_are_not_recorded(
     )
     assert "calendar-unconfirmed" not in client.get("/staff/").content.decode()
     assert "calendar-unconfirmed" not in admin_client.get("/admin/").content.decode()
+
+
+def test_the_apology_is_not_offered_once_it_is_too_late(client, org):
+    """An apology goes at the latest one working day before the appointment (the inbox's 'Cần gửi thư xin lỗi' tab
+    already leaves such dossiers out): the dossier's page offered 'Xin lỗi và hẹn lại ngày trả' on an overdue
+    dossier, and the leader who filled it in was refused (409 apology_too_late)."""
+    late = services.dossier_file(
+        actor=org["users"]["officer"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="counter",
+        applicant=APPLICANT,
+        receive=True,
+        at=local(2025, 3, 3, 9, 0),  # due Thu 06/03/2025
+    )[0]
+    timely = services.dossier_file(
+        actor=org["users"]["officer"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="counter",
+        applicant=APPLICANT,
+        receive=True,
+    )[0]
+    leader = org["users"]["leader"]
+    assert "apologize" not in services.allowed_actions(leader, late)
+    assert "apologize" in services.allowed_actions(leader, timely)
+    login(client, org, "leader")
+    assert 'id="act-apologize"' not in client.get(f"/staff/dossiers/{late.code}/").content.decode()
+    assert 'id="act-apologize"' in client.get(f"/staff/dossiers/{timely.code}/").content.decode()
