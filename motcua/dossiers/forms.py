@@ -211,9 +211,25 @@ class ReceiveForm(ActionForm):
 
 class RequestSupplementForm(ActionForm):
     action = "request_supplement"
+    ITEM_ROWS = 5  # the empty lines the page offers
     reason = forms.CharField(
         label=_("Lý do, nội dung hướng dẫn chung"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
+
+    def item_rows(self) -> list[tuple[int, str, str]]:
+        """The item lines of the page, (number, name, reason): as typed when the form comes back refused (a line
+        without its name, the stale version), so the officer corrects one line instead of typing the whole list
+        of Form 02 again; at least ITEM_ROWS lines, the typed ones first."""
+        getlist = getattr(self.data, "getlist", None) if self.is_bound else None
+        names = getlist("item_name") if getlist else []
+        reasons = getlist("item_reason") if getlist else []
+        typed = [
+            (n, reasons[i] if i < len(reasons) else "")
+            for i, n in enumerate(names)
+            if n.strip() or (i < len(reasons) and reasons[i].strip())
+        ]
+        typed += [("", "")] * max(self.ITEM_ROWS - len(typed), 0)
+        return [(i, name, reason) for i, (name, reason) in enumerate(typed, start=1)]
 
     def clean(self):
         cleaned = super().clean()

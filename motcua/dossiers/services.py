@@ -655,7 +655,14 @@ def _may_succeed(action: str, dossier: Dossier) -> bool:
     if action == "resolve":
         return dossier.received_at is not None
     if action == "apologize":
-        return dossier.due_at is not None and dossier.new_return_at is None
+        if dossier.due_at is None or dossier.new_return_at is not None:
+            return False
+        # sent at the latest one working day before the appointment (the lifecycle's rule, the inbox's apology
+        # tab): past that day the button could only be refused; from the in-process calendar, no statement
+        latest = lifecycle.previous_working_day(
+            timezone.localdate(dossier.due_at), AgencyCalendar(dossier.agency)
+        )
+        return timezone.localdate() <= latest
     return True
 
 
@@ -1568,6 +1575,14 @@ def _require_params(action: str, params: dict) -> None:
         raise Unprocessable(
             f"Thiếu {need_reason[action]} (reason).",
             f"'reason' is required for '{action}'.",
+            code="missing_reason",
+        )
+    if action == "resolve" and params.get("outcome") == "ineligible" and not nfc(params.get("reason")):
+        # the written notice of ineligibility states its reasons (as the staff page's form requires): without one
+        # the API printed a notice reading "(không ghi lý do)"
+        raise Unprocessable(
+            "Thiếu lý do hồ sơ không đủ điều kiện giải quyết (reason): văn bản thông báo phải nêu rõ lý do.",
+            "'reason' is required for 'resolve' with outcome 'ineligible': the notice states its reasons.",
             code="missing_reason",
         )
     _check_texts(params)

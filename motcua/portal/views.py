@@ -217,6 +217,23 @@ def _next_step(step: str) -> str:
     return wizard.STEPS[min(wizard.STEPS.index(step) + 1, len(wizard.STEPS) - 1)]
 
 
+def _leaving(request) -> bool:
+    """A POST that leaves the step without checking it: "Lưu nháp và thoát", or "← Quay lại" (what the page holds is
+    kept in the draft as typed, as when moving on, so nothing typed is lost by going back)."""
+    return request.method == "POST" and ("save_exit" in request.POST or "back" in request.POST)
+
+
+def _leave(request, procedure, step: str):
+    """Where a leaving POST goes once the draft is saved: the step before ("← Quay lại"), or the citizen's list."""
+    if "back" in request.POST:
+        return redirect("portal:file_step", code=procedure.code, step=_prev_step(step))
+    return _exit_with_draft(request)
+
+
+def _prev_step(step: str) -> str:
+    return wizard.STEPS[max(wizard.STEPS.index(step) - 1, 0)]
+
+
 def _exit_with_draft(request):
     messages.success(
         request, _("Đã lưu bản nháp. Bạn có thể quay lại nộp tiếp bất cứ lúc nào trong mục Hồ sơ của tôi.")
@@ -283,9 +300,9 @@ def _filed_draft(request, procedure) -> Draft | None:
 
 def _step_who(request, draft, procedure, version, step):
     agencies = services.online_agencies(procedure)
-    if request.method == "POST" and "save_exit" in request.POST:
+    if _leaving(request):
         services.draft_save(draft=draft, values=_raw(request.POST, wizard.WHO_KEYS), step=step)
-        return _exit_with_draft(request)
+        return _leave(request, procedure, step)
     if request.method == "POST":
         form = WhoForm(request.POST, agencies=agencies)
         if form.is_valid():
@@ -327,9 +344,9 @@ def _step_components(request, draft, procedure, version, step):
         if added:
             messages.success(request, _("Đã lưu %(n)s tệp vào hồ sơ nháp.") % {"n": added})
         if not errors:
-            if "save_exit" in request.POST:
+            if _leaving(request):
                 services.draft_save(draft=draft, values={}, step=step)
-                return _exit_with_draft(request)
+                return _leave(request, procedure, step)
             if "next" in request.POST:
                 missing = [p for p in wizard.problems(draft) if p.step == step]
                 if not missing:
@@ -376,13 +393,13 @@ def _step_eform(request, draft, procedure, version, step):
     fields = usable_fields(version.form_fields)
     EForm = build_eform(fields)
     names = [f.get("name") for f in fields if f.get("name")]
-    if request.method == "POST" and "save_exit" in request.POST:
+    if _leaving(request):
         lines = multiline_names(fields)
         raw = eform_draft_values(fields, {n: kept_text(request.POST.get(n, ""), n in lines) for n in names})
         services.draft_save(
             draft=draft, values={"form": {**(draft.data.get("form") or {}), **raw}}, step=step
         )
-        return _exit_with_draft(request)
+        return _leave(request, procedure, step)
     if request.method == "POST":
         form = EForm(request.POST)
         if form.is_valid():
@@ -403,11 +420,11 @@ def _step_eform(request, draft, procedure, version, step):
 
 
 def _step_result(request, draft, procedure, version, step):
-    if request.method == "POST" and "save_exit" in request.POST:
+    if _leaving(request):
         services.draft_save(
             draft=draft, values=_raw(request.POST, ["result_method", "result_address"]), step=step
         )
-        return _exit_with_draft(request)
+        return _leave(request, procedure, step)
     if request.method == "POST":
         form = ResultForm(request.POST)
         if form.is_valid():

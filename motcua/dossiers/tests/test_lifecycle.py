@@ -179,7 +179,15 @@ def test_late_and_apology_rules(org):
             reason="again",
             new_return_at=local(2025, 3, 11, 9, 0).isoformat(),
         )
-    d = act(org, d, "resolve", "leader", local(2025, 3, 7, 9, 0), outcome="ineligible")
+    d = act(
+        org,
+        d,
+        "resolve",
+        "leader",
+        local(2025, 3, 7, 9, 0),
+        outcome="ineligible",
+        reason="Không đủ điều kiện",
+    )
     assert d.classification == "late"
 
 

@@ -527,7 +527,7 @@ def _native_history(org):
         new_return_at="2025-05-20T16:00:00+07:00")  # fmt: skip
     act(d, "request_payment", "specialist", local(2025, 4, 28, 9, 0), amount=100000)
     act(d, "confirm_payment", "specialist", local(2025, 5, 5, 10, 0))
-    act(d, "resolve", "leader", local(2025, 5, 15, 9, 0), outcome="ineligible")
+    act(d, "resolve", "leader", local(2025, 5, 15, 9, 0), outcome="ineligible", reason="Không đủ điều kiện")
     act(d, "return_result", "officer", local(2025, 5, 16, 9, 0), method="post")
     # asked once before reception, then refused
     d = file(local(2025, 3, 10, 9, 0))

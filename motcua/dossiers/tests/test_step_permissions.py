@@ -160,15 +160,23 @@ def test_a_new_return_date_is_one_the_office_can_keep(org, new_return_at):
     assert d.new_return_at == local(2025, 3, 12, 17, 0)
 
 
-def test_the_screens_offer_only_actions_that_can_succeed(org):
+def test_the_screens_offer_only_actions_that_can_succeed(org, monkeypatch):
     officer, leader = org["users"]["officer"], org["users"]["leader"]
+
+    def on(instant):  # the screens look at the dossier at this instant
+        monkeypatch.setattr("django.utils.timezone.now", lambda: instant)
+
     d = file_online(org, local(2025, 3, 3, 8, 30))
     assert "apologize" not in services.allowed_actions(leader, d)  # no appointment yet
     d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))
     d = act(org, d, "request_supplement", "specialist", local(2025, 3, 3, 10, 0), reason="Thiếu bản sao")
     assert "refuse" not in services.allowed_actions(officer, d)  # received: no refusal at reception any more
-    d = act(org, d, "supplement", "citizen", local(2025, 3, 3, 14, 0))
+    d = act(org, d, "supplement", "citizen", local(2025, 3, 3, 14, 0))  # due Thu 06/03 (moved by the pause)
+    on(local(2025, 3, 5, 16, 0))
     assert "apologize" in services.allowed_actions(leader, d)
+    on(local(2025, 3, 6, 8, 0))  # the due day: too late for an apology (the lifecycle refuses it)
+    assert "apologize" not in services.allowed_actions(leader, d)
+    monkeypatch.undo()
     d = act(org, d, "apologize", "leader", local(2025, 3, 4, 9, 0), reason="Chờ xác minh",
             new_return_at=local(2025, 3, 12, 9, 0))  # fmt: skip
     assert "apologize" not in services.allowed_actions(leader, d)  # once

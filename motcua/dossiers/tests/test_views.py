@@ -3,6 +3,7 @@ nothing; a stale version gets 409), uploads, counter registration, permissions a
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -1151,3 +1152,59 @@ def test_the_inbox_and_the_admin_say_when_next_year_s_days_off_are_not_recorded(
     )
     assert "calendar-unconfirmed" not in client.get("/staff/").content.decode()
     assert "calendar-unconfirmed" not in admin_client.get("/admin/").content.decode()
+
+
+def test_the_apology_is_not_offered_once_it_is_too_late(client, org):
+    """An apology goes at the latest one working day before the appointment (the inbox's 'Cần gửi thư xin lỗi' tab
+    already leaves such dossiers out): the dossier's page offered 'Xin lỗi và hẹn lại ngày trả' on an overdue
+    dossier, and the leader who filled it in was refused (409 apology_too_late)."""
+    late = services.dossier_file(
+        actor=org["users"]["officer"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="counter",
+        applicant=APPLICANT,
+        receive=True,
+        at=local(2025, 3, 3, 9, 0),  # due Thu 06/03/2025
+    )[0]
+    timely = services.dossier_file(
+        actor=org["users"]["officer"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="counter",
+        applicant=APPLICANT,
+        receive=True,
+    )[0]
+    leader = org["users"]["leader"]
+    assert "apologize" not in services.allowed_actions(leader, late)
+    assert "apologize" in services.allowed_actions(leader, timely)
+    login(client, org, "leader")
+    assert 'id="act-apologize"' not in client.get(f"/staff/dossiers/{late.code}/").content.decode()
+    assert 'id="act-apologize"' in client.get(f"/staff/dossiers/{timely.code}/").content.decode()
+
+
+def test_a_refused_supplement_request_keeps_the_lines_typed(client, org):
+    """Form 02 lists every missing paper at once: one line without its name sent the page back with all the lines
+    empty, and the officer typed the whole list again. The lines come back as typed (escaped), the wrong one to
+    correct, and the page still offers the five empty lines when nothing was typed."""
+    d = act(org, file_online(org), "receive", "officer")
+    login(client, org, "specialist")
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/request_supplement/",
+        {
+            "expected_version": d.version,
+            "reason": "Hồ sơ chưa hợp lệ",
+            "item_name": ["Bản sao biên bản họp", "", "Giấy đề nghị <ký tên>", "", "", "Sổ hộ khẩu"],
+            "item_reason": ["Chưa có chữ ký", "Thiếu dấu", "Sai ngành nghề", "", "", ""],
+        },
+    )
+    page = r.content.decode()
+    assert r.status_code == 400 and "phải có tên giấy tờ" in page
+    names = re.findall(r'name="item_name" value="([^"]*)"', page)
+    reasons = re.findall(r'name="item_reason" value="([^"]*)"', page)
+    assert names == ["Bản sao biên bản họp", "", "Giấy đề nghị &lt;ký tên&gt;", "Sổ hộ khẩu", ""]
+    assert reasons == ["Chưa có chữ ký", "Thiếu dấu", "Sai ngành nghề", "", ""]
+    d.refresh_from_db()
+    assert d.state == "received" and not d.events.filter(action="request_supplement").exists()
+    fresh = client.get(f"/staff/dossiers/{d.code}/").content.decode()
+    assert re.findall(r'name="item_name" value="([^"]*)"', fresh) == [""] * 5

@@ -503,3 +503,29 @@ def test_the_steps_done_are_marked_by_more_than_their_colour(client, world, citi
     steps = re.search(r'<ol class="steps".*?</ol>', page, re.S).group(0)
     done = [said(item) for item in re.findall(r"<li[^>]*>(.*?)</li>", steps, re.S) if "đã xong" in item]
     assert done == ["1 Người nộp (đã xong)", "2 Thành phần hồ sơ (đã xong)"]
+
+
+def test_going_back_keeps_what_the_step_holds(client, world, citizen):
+    """ "← Quay lại" keeps what was typed on the step (unchecked, as "Lưu nháp và thoát") and shows the step before:
+    it was a link, and a citizen going back to look at the files found the declaration's fields empty again."""
+    walk_wizard(client, world)
+    typed = {**EFORM, "ten_ho_kinh_doanh": "Tạp hoá Bình Minh", "von_kinh_doanh": "-5", "back": "1"}
+    typed.pop("next")
+    r = client.post(url("to-khai"), typed)
+    assert r.status_code == 302 and r["Location"] == url("thanh-phan")
+    page = client.get(url("to-khai")).content.decode()
+    assert (
+        'value="Tạp hoá Bình Minh"' in page and 'value="-5"' in page
+    )  # kept as typed, checked on "Tiếp tục"
+    r = client.post(
+        url("nhan-ket-qua"), {"result_method": "post", "result_address": "Số 2 Hàng Bài", "back": "1"}
+    )
+    assert r.status_code == 302 and r["Location"] == url("to-khai")
+    assert Draft.objects.get().data["result_address"] == "Số 2 Hàng Bài"
+    r = client.post(url("thanh-phan"), {"back": "1"})
+    assert r.status_code == 302 and r["Location"] == url("nguoi-nop")
+    # the pages offer it as a button of the step's form, after "Tiếp tục" (Enter in a field still continues)
+    page = client.get(url("to-khai")).content.decode()
+    buttons = re.findall(r'<button type="submit" name="(\w+)"', page)
+    assert buttons[:2] == ["next", "back"]
+    assert 'name="back"' in client.get(url("thanh-phan")).content.decode()
