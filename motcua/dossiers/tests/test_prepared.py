@@ -593,3 +593,23 @@ def test_new_instance_leaves_the_unusual_to_djangos_constructor(dossier, setting
 
 class NoRouter:
     """A database router with no opinion: its presence alone sends construction through Django's code."""
+
+
+def test_a_prepared_read_builds_the_instances_the_orm_builds(dossier):
+    """The rows of a prepared read become the instances the ORM's iterator makes (prepared._from_db): values in
+    field order, not adding, on the database read — with and without a related row loaded with them."""
+    from motcua.dossiers.models import DossierEvent
+
+    def state(obj):
+        return _constructed(obj), getattr(obj._state, "fetch_mode", None)
+
+    read = Prepared(lambda pk: Dossier.objects.filter(pk=pk)[:1], int)
+    assert state(read.first(dossier.pk)) == state(Dossier.objects.filter(pk=dossier.pk)[:1].get())
+    events = Prepared(lambda pk: DossierEvent.objects.filter(dossier_id=pk).order_by("seq"), int)
+    ours, orms = events(dossier.pk), list(DossierEvent.objects.filter(dossier_id=dossier.pk).order_by("seq"))
+    assert [state(e) for e in ours] == [state(e) for e in orms] and len(ours) >= 2
+    token = Prepared(lambda key: ApiToken.objects.select_related("user").filter(key_hash=key)[:1], str)
+    ApiToken.issue(dossier.filed_by)
+    key = ApiToken.objects.get(user=dossier.filed_by).key_hash
+    ours, orm = token.first(key), ApiToken.objects.select_related("user").get(key_hash=key)
+    assert state(ours)[0][:3] == state(orm)[0][:3] and state(ours.user) == state(orm.user)
