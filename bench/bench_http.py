@@ -469,6 +469,13 @@ def main() -> None:
         "the ratio is the median of the windows' ratios",
     )
     ap.add_argument(
+        "--warmup",
+        type=float,
+        default=3,
+        help="seconds of filing+reception pairs after the server starts, not counted: each worker's first "
+        "requests compile the prepared statements on its connection and load the reference cache (0: none)",
+    )
+    ap.add_argument(
         "--python-client", action="store_true", help="pairs and status reads with the Python client, not wrk"
     )
     ap.add_argument(
@@ -651,6 +658,11 @@ def measure(args, tokens: dict) -> dict:
         return r2.status == 200
 
     try:
+        if args.warmup > 0 and shutil.which("wrk") and not args.python_client:
+            # a server in service is warm: its workers compiled their statements and loaded the reference data at
+            # their first requests, which the first window of a fresh server counted (often the round's lowest)
+            wn, _err, duration, _cpu = wrk_pairs(body, tokens, args.clients, args.warmup)
+            print(f"warm-up: {wn} pairs in {duration:.1f} s, not counted", flush=True)
         c0 = cpu_snapshot(server.pid)
         if shutil.which("wrk") and not args.python_client:
             # --windows N: pgbench and the pairs alternate N times, each window --seconds long, and the ratio is
