@@ -682,7 +682,10 @@ def new_instance(model, **values):
 @functools.cache
 def _init_plan(model) -> tuple | None:
     """(name, attname, related model or None, the related key's attname, default) per concrete field, when every
-    field is stored as it is given (a plain attribute, or a foreign key's key attribute) — else None."""
+    field is stored as it is given (a plain attribute, or a foreign key's key attribute) and the model keeps
+    Django's constructor — else None."""
+    if model.__init__ is not models.Model.__init__:
+        return None
     plan = []
     for f in model._meta.concrete_fields:
         if f.generated or type(getattr(model, f.attname, None)) not in (

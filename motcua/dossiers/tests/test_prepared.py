@@ -613,3 +613,24 @@ def test_a_prepared_read_builds_the_instances_the_orm_builds(dossier):
     key = ApiToken.objects.get(user=dossier.filed_by).key_hash
     ours, orm = token.first(key), ApiToken.objects.select_related("user").get(key_hash=key)
     assert state(ours)[0][:3] == state(orm)[0][:3] and state(ours.user) == state(orm.user)
+
+
+def test_a_model_with_its_own_constructor_keeps_it(monkeypatch, dossier):
+    from django.db import models
+
+    from motcua.core import prepared
+    from motcua.dossiers.models import DossierEvent
+
+    def remembering(self, *args, **kwargs):
+        models.Model.__init__(self, *args, **kwargs)
+        self.remembered = True
+
+    prepared._init_plan.cache_clear()
+    monkeypatch.setattr(DossierEvent, "__init__", remembering, raising=False)
+    try:
+        assert prepared._init_plan(DossierEvent) is None
+        assert prepared.new_instance(DossierEvent, dossier=dossier, seq=5).remembered
+    finally:
+        monkeypatch.undo()
+        prepared._init_plan.cache_clear()
+    assert prepared._init_plan(DossierEvent) is not None
