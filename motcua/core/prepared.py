@@ -244,7 +244,7 @@ def _from_db(model, init_list: list, django_from_db, fetch_mode):
     attnames = tuple(init_list)
 
     def from_db(using, names, values):
-        if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        if _init_receivers(model):
             return django_from_db(using, names, values)
         obj = model.__new__(model)
         state = obj._state = ModelState()
@@ -644,13 +644,7 @@ def new_instance(model, **values):
     database, a deferred value, a keyword that names no field (Django raises its TypeError). Tests compare both
     constructions (motcua/dossiers/tests/test_prepared.py)."""
     plan = _init_plan(model)
-    if (
-        plan is None
-        or router.routers
-        or pre_init.has_listeners(model)
-        or post_init.has_listeners(model)
-        or any(v is DEFERRED for v in values.values())
-    ):
+    if plan is None or router.routers or _init_receivers(model) or DEFERRED in values.values():
         return model(**values)
     given = values.copy()
     obj = model.__new__(model)
@@ -679,6 +673,15 @@ def new_instance(model, **values):
     return obj
 
 
+def _init_receivers(model) -> bool:
+    """Whether constructing `model` sends pre_init or post_init to a receiver (an ImageField's dimensions, a test's
+    spy): the empty lists are the common case, and cost nothing to check."""
+    return bool(
+        (pre_init.receivers and pre_init.has_listeners(model))
+        or (post_init.receivers and post_init.has_listeners(model))
+    )
+
+
 @functools.cache
 def _init_plan(model) -> tuple | None:
     """(name, attname, related model or None, the related key's attname, default) per concrete field, when every
@@ -699,7 +702,7 @@ def _init_plan(model) -> tuple | None:
                 or f.target_field is not f.related_model._meta.pk
             ):
                 return None
-            plan.append((f.name, f.attname, f.related_model, f.target_field.attname, f.get_default))
+            plan.append((f.name, f.attname, f.related_model, f.target_field.attname, f._get_default))
         else:
-            plan.append((f.name, f.attname, None, None, f.get_default))
+            plan.append((f.name, f.attname, None, None, f._get_default))  # what Field.get_default calls
     return tuple(plan)
