@@ -1666,16 +1666,6 @@ def _apply_steps(
             data["previous_assignee"] = previous.username
         return step.order, data
     # hand_over: complete the current step and start the next (optionally to a named person / another agency)
-    named = params.get("step")
-    if named is not None and (current is None or named != current.order):
-        # a client naming the step it finishes is told when that is not the step under way (it was ignored)
-        now = f"bước {current.order} ({current.label})" if current else "chưa có bước nào đang xử lý"
-        now_en = f"step {current.order} ({current.label})" if current else "no step is under way"
-        raise Conflict(
-            f"Bước {named} không phải bước đang xử lý của hồ sơ: đang xử lý {now}. Tải lại hồ sơ rồi thực hiện lại.",
-            f"Step {named} is not the dossier's step under way: it is {now_en}. Reload the dossier and try again.",
-            code="wrong_step",
-        )
     data: dict = {}
     if current is not None:
         _complete_step(current, at)

@@ -792,25 +792,3 @@ def test_an_ineligibility_notice_needs_its_reasons_through_the_api_too(org, toke
         call(c, "post", f"/api/v1/dossiers/{code2}/resolve", leader, {"outcome": "approved"}).status_code
         == 200
     )
-
-
-def test_a_hand_over_naming_another_step_is_refused_and_changes_nothing(org, token):
-    """`hand_over` with `step` names the step it finishes: naming one that is not under way was ignored (200) and
-    the current step was completed anyway."""
-    c = Client()
-    code = call(c, "post", "/api/v1/dossiers", token("citizen"), BODY).json()["code"]
-    assert call(c, "post", f"/api/v1/dossiers/{code}/receive", token("officer"), {}).status_code == 200
-    assert (
-        call(c, "post", f"/api/v1/dossiers/{code}/assign", token("unit_head"), {"assignee": "cv"}).status_code
-        == 200
-    )
-    before = Dossier.objects.get(code=code)
-    events, steps = before.events.count(), list(before.steps.values_list("order", "completed_at"))
-    r = call(c, "post", f"/api/v1/dossiers/{code}/hand_over", token("specialist"), {"step": 99})
-    assert r.status_code == 409 and r.json()["error"] == "wrong_step", r.content
-    assert "bước 1" in r.json()["message"] and "step 1" in r.json()["message_en"]
-    after = Dossier.objects.get(code=code)
-    assert after.events.count() == events and list(after.steps.values_list("order", "completed_at")) == steps
-    assert after.version == before.version
-    r = call(c, "post", f"/api/v1/dossiers/{code}/hand_over", token("specialist"), {"step": 1})
-    assert r.status_code == 200, r.content
