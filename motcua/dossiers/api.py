@@ -90,7 +90,11 @@ class ActionIn(InSchema):
     method: Literal["counter", "post", "electronic"] | None = None
     new_return_at: dt.datetime | None = None
     assignee: str | None = None
-    step: int | None = None
+    step: int | None = Field(
+        None,
+        description="assign: the step to assign (default: the step under way); hand_over: the step under way "
+        "(409 wrong_step if the dossier is at another step)",
+    )
     to: str | None = None
     to_agency: str | None = None
     hours: float | None = Field(

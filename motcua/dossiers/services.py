@@ -1373,7 +1373,7 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
     except lifecycle.LifecycleError as exc:
         raise Conflict(exc.message, exc.message_en, code=exc.code) from exc
     params = dict(params)  # checked and normalised here: the caller's dict stays as it was
-    _require_params(action, params)
+    _require_params(action, params, dossier)
     paper = _paper_components(dossier, params["paper_components"]) if params.get("paper_components") else None
     cal = AgencyCalendar(dossier.agency)
     snap = snapshot_of(dossier, history)
@@ -1561,7 +1561,9 @@ def _supplement_items(items) -> list[dict]:
     return cleaned
 
 
-def _require_params(action: str, params: dict) -> None:
+def _require_params(action: str, params: dict, dossier: Dossier) -> None:
+    if "step" in params and params["step"] is not None and action in ("assign", "hand_over"):
+        _check_step_named(action, params["step"], dossier)
     if params.get("paper_components") is not None and action != "receive":
         raise Unprocessable(
             "Thành phần nhận bản giấy chỉ ghi khi tiếp nhận hồ sơ.",
@@ -1605,6 +1607,35 @@ def _require_params(action: str, params: dict) -> None:
         )
         # whole đồng, kept as a whole number: a JSON client's 150000.0 is 150000 in the event and on the forms
         params["amount"] = int(Decimal(str(params["amount"])))
+
+
+def _check_step_named(action: str, step, dossier: Dossier) -> None:
+    """A step named with assign (the step to assign) is a step's number; with hand_over (the step being completed)
+    it must be the step under way: a client that names one is told when the dossier has moved on (it was ignored
+    and the current step, whichever it was, completed). Reads the steps the permission check has loaded."""
+    if type(step) is not int or step < 1:
+        raise Unprocessable(
+            "Bước xử lý (step) phải là số thứ tự của một bước, từ 1.",
+            "'step' must be a step's number, from 1.",
+            code="bad_step",
+        )
+    if action != "hand_over":
+        return
+    current = current_step(dossier)
+    if current is None:
+        raise Conflict(
+            f"Hồ sơ không có bước xử lý nào đang thực hiện; không chuyển bước {step}. Hồ sơ không thay đổi.",
+            f"No step of the dossier is under way; step {step} was not handed over. Nothing was changed.",
+            code="wrong_step",
+        )
+    if current.order != step:
+        raise Conflict(
+            f"Bước {step} không phải bước đang thực hiện: hồ sơ đang ở bước {current.order} ({current.actor}). "
+            "Hồ sơ không thay đổi; tải lại hồ sơ trước khi chuyển bước.",
+            f"Step {step} is not the step under way: the dossier is at step {current.order}. Nothing was "
+            "changed; reload the dossier before handing over.",
+            code="wrong_step",
+        )
 
 
 def _user_by_username(username: str):

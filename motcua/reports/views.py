@@ -32,24 +32,11 @@ LIST_PAGE_SIZE = 50
 OPEN_LIST_LIMIT = 50  # the dashboard's overdue and due-soon lists show at most this many (and say how many)
 
 
-def _period_from_request(request: HttpRequest, default_from: dt.date, default_to: dt.date):
-    """(period, error message) — a bad period falls back to the default with a message. For the lists behind a
-    figure, whose period comes from a link (hidden fields); the pages with a period form use `_period_form`."""
-    raw_from = (request.GET.get("from") or "").strip()
-    raw_to = (request.GET.get("to") or "").strip()
-    if not raw_from and not raw_to:
-        return selectors.Period(default_from, default_to), ""
-    try:
-        return selectors.make_period(raw_from or default_from, raw_to or default_to), ""
-    except DomainError as exc:
-        return selectors.Period(default_from, default_to), in_page_language(exc)
-
-
 @dataclass
 class PeriodForm:
-    """The period typed into a statistics page's form. `period` is None while a field is wrong: the page then
-    shows the dates as typed, each error beside its field, and no figures (figures of another period under the
-    dates typed would be read as theirs)."""
+    """The period typed into a statistics page's form, or given by the link to a list behind a figure. `period` is
+    None while a field is wrong: the page then shows the dates as typed, each error beside its field, and no
+    figures (figures of another period under the dates typed would be read as theirs)."""
 
     period: selectors.Period | None
     shown: dict[str, str]  # "from" / "to": the text the fields show (dd/mm/yyyy, or what was typed if wrong)
@@ -484,10 +471,8 @@ def rating_list(request: HttpRequest) -> HttpResponse:
     """/thong-ke/danh-gia/?agency=&from=&to=[&level=1]: the applicants' ratings of the agency's (and its
     sub-agencies') dossiers in the period, with their comments — for the leader to act on the unsatisfied ones."""
     agencies = _staff_agencies(request.user)
-    notices = []
-    period, err = _period_from_request(request, *_last_twelve_months())
-    if err:
-        notices.append(err)
+    form = _period_form(request, *_last_twelve_months())
+    period = form.period
     agency = _list_agency(request, agencies)
     if isinstance(agency, HttpResponse):
         return agency
@@ -500,6 +485,18 @@ def rating_list(request: HttpRequest) -> HttpResponse:
         )
     levels = (int(raw_level),) if raw_level else ()
     own = request.GET.get("own") == "1"
+    context = {
+        "form": form,
+        "period": period,
+        "agency": agency,
+        "agencies": agencies,
+        "level": raw_level,
+        "levels": sorted(Level.choices, reverse=True),
+        "own": own,
+        "with_subagencies": has_subagencies(agency),
+    }
+    if period is None:
+        return render(request, "reports/rating_list.html", {**context, "kept": _kept_params(request)})
     scope = {"date_from": period.date_from, "date_to": period.date_to, "agency": agency}
     qs = feedback_selectors.ratings_in(**scope, levels=levels, own=own)
     # the figures above the list: every level
@@ -514,18 +511,11 @@ def rating_list(request: HttpRequest) -> HttpResponse:
         request,
         "reports/rating_list.html",
         {
-            "period": period,
-            "agency": agency,
-            "agencies": agencies,
-            "level": raw_level,
-            "levels": sorted(Level.choices, reverse=True),
+            **context,
             "page": page,
             "count": page.paginator.count,
             "satisfaction": satisfaction,
-            "own": own,
-            "with_subagencies": has_subagencies(agency),
             "query": params.urlencode(),
-            "notices": notices,
         },
     )
 
@@ -540,10 +530,8 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     """/thong-ke/ho-so/?agency=&from=&to=&classification=late (or kind=<figure>) [&own=1: the agency itself,
     without its sub-agencies]."""
     agencies = _staff_agencies(request.user)
-    notices = []
-    period, err = _period_from_request(request, *_year_to_date())
-    if err:
-        notices.append(err)
+    form = _period_form(request, *_year_to_date())
+    period = form.period
     kind = (request.GET.get("kind") or "").strip()
     classification = (request.GET.get("classification") or "").strip()
     if classification:
@@ -560,10 +548,21 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
         return agency
     if not can_read_agency(request.user, agency):
         raise PermissionDenied("Không có quyền xem hồ sơ của cơ quan này.")
+    own = request.GET.get("own") == "1"
+    context = {
+        "form": form,
+        "period": period,
+        "agency": agency,
+        "kind": kind,
+        "kind_label": selectors.LIST_KINDS[kind],
+        "own": own,
+        "with_subagencies": has_subagencies(agency),
+    }
+    if period is None:
+        return render(request, "reports/dossier_list.html", {**context, "kept": _kept_params(request)})
     qs = selectors.dossiers_behind(
         date_from=period.date_from, date_to=period.date_to, kind=kind, agency=agency
     )
-    own = request.GET.get("own") == "1"
     if own:
         qs = qs.filter(agency=agency)
     page = Paginator(qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -574,21 +573,21 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
         request,
         "reports/dossier_list.html",
         {
-            "period": period,
-            "agency": agency,
-            "kind": kind,
-            "kind_label": selectors.LIST_KINDS[kind],
+            **context,
             "page": page,
             "count": page.paginator.count,
-            "own": own,
-            "with_subagencies": has_subagencies(agency),
             "query": params.urlencode(),
-            "notices": notices,
             "now": now,
             "state_labels": dict(State.choices),
             "classification_labels": dict(Classification.choices),
         },
     )
+
+
+def _kept_params(request: HttpRequest) -> list[tuple[str, str]]:
+    """The query's parameters other than the period and the page: what a list's corrected period form sends again
+    (agency, figure, own, level), as the link gave them."""
+    return [(k, v) for k, values in request.GET.lists() if k not in ("from", "to", "page") for v in values]
 
 
 def _bad_request(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:

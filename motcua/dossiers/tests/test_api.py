@@ -792,3 +792,59 @@ def test_an_ineligibility_notice_needs_its_reasons_through_the_api_too(org, toke
         call(c, "post", f"/api/v1/dossiers/{code2}/resolve", leader, {"outcome": "approved"}).status_code
         == 200
     )
+
+
+def _unchanged(code):
+    """What a refused action must leave as it was: the dossier's row, its events and its steps."""
+    d = Dossier.objects.get(code=code)
+    return (
+        d.state,
+        d.version,
+        d.due_at,
+        list(d.events.order_by("seq").values_list("seq", "action")),
+        list(d.steps.order_by("order").values_list("order", "started_at", "completed_at", "assignee_id")),
+    )
+
+
+def test_hand_over_naming_a_step_that_is_not_under_way_is_refused(org, token):
+    """hand_over with "step" completes the step under way: a client naming another one (step 99, or a step the
+    dossier has left or not reached) had it ignored (200) and the current step completed. 409 wrong_step in both
+    languages, nothing changed; the step under way is handed over when named."""
+    c, officer, specialist = Client(), token("officer"), token("specialist")
+    code = call(
+        c, "post", "/api/v1/dossiers", officer, {**BODY, "channel": "counter", "receive": True}
+    ).json()["code"]
+    before = _unchanged(code)
+    for step in (99, 2):
+        r = call(c, "post", f"/api/v1/dossiers/{code}/hand_over", specialist, {"step": step})
+        assert r.status_code == 409 and r.json()["error"] == "wrong_step", r.content
+        assert f"Bước {step} không phải bước đang thực hiện" in r.json()["message"]
+        assert "đang ở bước 1" in r.json()["message"]
+        assert f"Step {step} is not the step under way" in r.json()["message_en"]
+        assert _unchanged(code) == before
+    r = call(c, "post", f"/api/v1/dossiers/{code}/hand_over", specialist, {"step": 1})
+    assert r.status_code == 200, r.content
+    hand_over = Dossier.objects.get(code=code).events.get(action="hand_over")
+    assert hand_over.data["from_step"] == 1 and hand_over.step_order == 2
+    # the step just completed is no longer the one under way
+    before = _unchanged(code)
+    r = call(c, "post", f"/api/v1/dossiers/{code}/hand_over", token("leader"), {"step": 1})
+    assert r.status_code == 409 and r.json()["error"] == "wrong_step", r.content
+    assert _unchanged(code) == before
+
+
+@pytest.mark.parametrize(
+    "action, who, extra", [("assign", "unit_head", {"assignee": "cv"}), ("hand_over", "specialist", {})]
+)
+def test_a_step_number_below_one_is_refused(org, token, action, who, extra):
+    """assign with step 0 assigned the current step instead (0 read as "not given"); 422 bad_step now."""
+    c = Client()
+    code = call(
+        c, "post", "/api/v1/dossiers", token("officer"), {**BODY, "channel": "counter", "receive": True}
+    ).json()["code"]
+    before = _unchanged(code)
+    for step in (0, -1):
+        r = call(c, "post", f"/api/v1/dossiers/{code}/{action}", token(who), {**extra, "step": step})
+        assert r.status_code == 422 and r.json()["error"] == "bad_step", r.content
+        assert "từ 1" in r.json()["message"] and "from 1" in r.json()["message_en"]
+        assert _unchanged(code) == before

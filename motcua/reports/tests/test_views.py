@@ -235,10 +235,48 @@ def test_page_notices_follow_the_language(client, table, staff):
     assert "Không có lĩnh vực" not in html
     client.force_login(staff["overseer"])
     html = client.get("/thong-ke/ho-so/", {"from": "31/02/2025"}).content.decode()
-    assert "is not a valid date (dd/mm/yyyy or YYYY-MM-DD)" in html
+    assert date_field(html, "from")[1] == "Not a valid date: “31/02/2025” — enter the date as dd/mm/yyyy."
+    assert "The period is not valid: no figures are shown." in html
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
     html = client.get("/thong-ke/ho-so/", {"from": "31/02/2025"}).content.decode()
-    assert "không phải ngày hợp lệ" in html
+    assert date_field(html, "from")[1] == "Ngày không hợp lệ: “31/02/2025” — nhập ngày theo dạng dd/mm/yyyy."
+
+
+@pytest.mark.parametrize(
+    "path, extra, table_id",
+    [
+        ("/thong-ke/ho-so/", {"kind": "late", "own": "1"}, "dossier-list"),
+        ("/thong-ke/danh-gia/", {"level": "1"}, "rating-list"),
+    ],
+)
+def test_lists_behind_a_figure_wrong_period_keep_what_was_typed(client, table, staff, path, extra, table_id):
+    """The lists an overseer reaches from a figure: a wrong period fell back to the default period (year to date,
+    last twelve months) and listed its dossiers or ratings under the API's notice ("Tham số 'from' …"), so they
+    were read as the period typed. As on the statistics pages now: the dates as typed, what is wrong under the
+    field, one alert, no list and no figure; the link's other parameters kept for the corrected period."""
+    client.force_login(staff["overseer"])
+    query = {"agency": "000.00.21.H26", **extra}
+    html = client.get(path, {**query, "from": "31/02/2025", "to": "2025-03-31"}).content.decode()
+    assert date_field(html, "from") == (
+        "31/02/2025",
+        "Ngày không hợp lệ: “31/02/2025” — nhập ngày theo dạng dd/mm/yyyy.",
+    )
+    assert date_field(html, "to") == ("31/03/2025", None)
+    assert 'role="alert">Kỳ thống kê chưa hợp lệ: chưa hiển thị số liệu.' in html
+    assert f'id="{table_id}"' not in html and "data-figure" not in html and "kỳ từ" not in html
+    assert "Tham số" not in html and "TEST-D" not in html
+    for name, value in query.items():
+        assert f'<input type="hidden" name="{name}" value="{value}">' in html
+    html = client.get(path, {**query, "from": "2025-04-01", "to": "2025-03-01"}).content.decode()
+    assert date_field(html, "to") == (
+        "01/03/2025",
+        "Ngày kết thúc (01/03/2025) trước ngày bắt đầu (01/04/2025).",
+    )
+    assert f'id="{table_id}"' not in html
+    # a right period lists as before, the period said once
+    html = client.get(path, {**query, **MARCH}).content.decode()
+    assert f'id="{table_id}"' in html and "kỳ từ 01/03/2025 đến 31/03/2025" in html
+    assert 'role="alert"' not in html and 'aria-invalid="true"' not in html
 
 
 def test_overseer_ranking_ties_and_total_row(client, table, staff, world):
