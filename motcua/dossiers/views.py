@@ -253,6 +253,7 @@ def _detail_context(
         "result_method_label": dict(ReturnMethod.choices).get(dossier.result_method, ""),
         "channel_label": dossier.get_channel_display(),
         "eform": selectors.eform_of(dossier),
+        "eform_on_paper": selectors.declaration_on_paper(dossier),
         "open_siblings": siblings,
         "possible_duplicate": any(o.same_procedure for o in siblings),
     }

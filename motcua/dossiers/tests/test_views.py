@@ -226,6 +226,29 @@ def test_the_dossier_page_shows_the_e_form_as_filed(client, org):
     assert "Tờ khai điện tử đã nộp" in mine and "<dt>Vốn kinh doanh (đồng)</dt><dd>50.000.000</dd>" in mine
 
 
+def test_a_counter_dossier_says_its_declaration_was_handed_in_on_paper(client, org):
+    """The counter page offers no e-form (the paper declaration is handed in and scanned): the dossier page shows
+    no e-form panel of dashes for it but says so; an e-form given with a counter filing (the API) is shown."""
+    org["version"].form_fields = [
+        {"name": "ten", "label": "Tên hộ kinh doanh", "type": "text", "required": True}
+    ]
+    org["version"].save()
+    filing = dict(
+        actor=org["users"]["officer"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="counter",
+        applicant=APPLICANT,
+    )
+    d, _ = services.dossier_file(**filing)
+    html = login(client, org, "officer").get(f"/staff/dossiers/{d.code}/").content.decode()
+    assert "Tờ khai điện tử" not in html and "<dt>Tên hộ kinh doanh</dt>" not in html
+    assert "Tờ khai nộp bằng bản giấy" in html
+    typed, _ = services.dossier_file(**{**filing, "channel": "postal"}, form_data={"ten": "Hộ Bình An"})
+    html = client.get(f"/staff/dossiers/{typed.code}/").content.decode()
+    assert "<dt>Tên hộ kinh doanh</dt><dd>Hộ Bình An</dd>" in html and "Tờ khai nộp bằng bản giấy" not in html
+
+
 def test_dossier_page_shows_timeline_forms_and_allowed_actions(client, org):
     d = act(org, file_online(org), "receive", "officer")
     login(client, org, "officer")
