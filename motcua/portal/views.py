@@ -585,6 +585,10 @@ def _detail_ctx(dossier: Dossier) -> dict:
         for e in events
     ]
     returned_by = next((t["method"] for t in reversed(timeline) if t["method"]), "")
+    # the result's number (số, ký hiệu văn bản) given at resolution, and the post's number when sent by post: what a
+    # citizen quotes once the result is out
+    resolved = next((e for e in reversed(events) if e.action == "resolve"), None)
+    returned = next((t for t in reversed(timeline) if t["method"]), None)
     supplement_request = None
     if dossier.state == State.SUPPLEMENT_REQUESTED:
         supplement_request = next(
@@ -605,6 +609,8 @@ def _detail_ctx(dossier: Dossier) -> dict:
         "may_withdraw": dossier.state in TRANSITIONS["request_withdrawal"].sources,
         "eform": eform_of(dossier),
         "returned_by": returned_by,
+        "result_number": ((resolved.data or {}).get("result_number") or "") if resolved else "",
+        "tracking_number": returned["tracking_number"] if returned else "",
     }
 
 

@@ -401,6 +401,23 @@ def test_the_dossier_page_says_how_the_result_was_handed_over(client, world):
     assert "Hình thức nhận kết quả: Trực tuyến (kết quả điện tử)" in page
 
 
+def test_the_dossier_page_shows_the_results_number_and_when_it_was_returned(client, world):
+    """Resolved then returned: the citizen's page said neither the result's number (số, ký hiệu văn bản) nor
+    when the result was handed over; both are shown beside the dates, with the post's number."""
+    dossier = act(world, file_for(world, world["citizen"]), "receive")
+    act(world, dossier, "resolve", who="leader", outcome="approved", result_number="0125/GCN-HKD")
+    client.login(username="congdan", password=PASSWORD)
+    page = _words(client.get(f"/ho-so-cua-toi/{dossier.code}/"))
+    assert "Số văn bản kết quả 0125/GCN-HKD" in page and "Ngày trả kết quả" not in page
+    act(world, dossier, "return_result", method="post", tracking_number="EE123456789VN")
+    dossier.refresh_from_db()
+    page = _words(client.get(f"/ho-so-cua-toi/{dossier.code}/"))
+    returned = timezone.localtime(dossier.returned_at)
+    shown = page[page.index("Ngày trả kết quả") :].split(" Người yêu cầu")[0]
+    assert f"{returned:%d/%m/%Y}" in shown and f"{returned:%H:%M}" in shown
+    assert shown.endswith("— Số vận đơn: EE123456789VN")
+
+
 def test_the_supplement_form_says_the_largest_file(client, world):
     dossier = file_for(world, world["citizen"])
     request_supplement(world, dossier)
