@@ -517,3 +517,30 @@ def test_lookup_finds_an_imported_code_with_slashes_or_underscores(client, world
         svg = client.get(f"/tra-cuu/qr/{dossier.code}.svg")
         assert svg.status_code == 200, code
     assert client.get("/tra-cuu/", {"ma": "<script>"}).status_code == 400
+
+
+def test_date_and_time_are_written_in_one_order_on_every_page(client, world):
+    """The citizen's pages wrote "08:20 28/11/2026", the staff pages and the forms' tables "28/11/2026 08:20": every
+    page now writes the date first (SHORT_DATETIME_FORMAT), through the one filter or format; no template writes
+    the time first."""
+    import pathlib
+
+    from motcua.portal.templatetags.portal_tags import vn_datetime
+
+    at = dt.datetime(2026, 11, 28, 1, 20, tzinfo=dt.UTC)  # 08:20 in Hà Nội
+    assert (
+        vn_datetime(at) == "28/11/2026 08:20"
+        and vn_datetime("2026-11-28T08:20:00+07:00") == "28/11/2026 08:20"
+    )
+    dossier = act(world, file_for(world, world["citizen"]), "receive")
+    client.login(username="congdan", password=PASSWORD)
+    page = _words(client.get(f"/ho-so-cua-toi/{dossier.code}/"))
+    received = timezone.localtime(dossier.received_at)
+    assert f"Ngày tiếp nhận {received:%d/%m/%Y %H:%M}" in page
+    root = pathlib.Path(__file__).resolve().parents[2]
+    time_first = [
+        str(p.relative_to(root))
+        for p in root.glob("**/templates/**/*.html")
+        if re.search(r"date:\s*\"H:i[^\"]*d/m", p.read_text(encoding="utf-8"))
+    ]
+    assert time_first == []
