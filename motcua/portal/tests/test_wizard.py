@@ -570,7 +570,9 @@ def test_the_step_list_keeps_what_the_step_holds(client, world, citizen):
         'id="wizard-form"'
     )
     assert (
-        'name="next"' in first.group(0) and "hidden" in first.group(0) and 'tabindex="-1"' in first.group(0)
+        'name="next"' in first.group(0)
+        and 'aria-hidden="true"' in first.group(0)
+        and 'tabindex="-1"' in first.group(0)
     )
     review = client.get(url("xem-lai")).content.decode()
     steps = re.search(r'<ol class="steps".*?</ol>', review, re.S).group(0)
