@@ -15,12 +15,14 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.errors import DomainError
 from motcua.core.forms import CheckedForm
 from motcua.core.i18n import in_page_language
 from motcua.core.text import BadCharacters, check_chars, nfc, nfc_lines
 from motcua.org.models import Agency
 from motcua.workdays.services import MAX_WORKING_DAYS
 
+from . import documents
 from .models import ApplicantKind, DocumentKind, Dossier, Outcome, ReturnMethod
 from .validators import IdentifierError, clean_applicant_id, clean_personal_id, clean_phone
 
@@ -606,8 +608,9 @@ class CounterForm(CheckedForm):
     # the first request is still being served) files one dossier (services.dossier_file's idempotency key)
     submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args, agencies, procedures, components=(), **kwargs):
+    def __init__(self, *args, agencies, procedures, components=(), needs_days=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.needs_days = needs_days  # the procedure has no single limit: reception needs the days applied
         self.fields["agency"].choices = [(a.identifier, f"{a.name} ({a.identifier})") for a in agencies]
         self.fields["procedure"].choices = [(p.code, f"{p.code} — {p.name}") for p in procedures]
         self.components = add_component_fields(self, components)
@@ -617,8 +620,10 @@ class CounterForm(CheckedForm):
         cleaned = super().clean()
         # the identifiers and numbers the service checks, shown on their own fields (Form 01 and the lookup use them)
         kind = cleaned.get("applicant_kind") or "individual"
+        born = cleaned.get("applicant_birth_year")
         checks = (
-            ("applicant_id_number", lambda v: clean_applicant_id(kind, v)),
+            # with the year of birth, as the service checks it: both wrong at once are both shown at once
+            ("applicant_id_number", lambda v: clean_applicant_id(kind, v, birth_year=born)),
             ("applicant_phone", clean_phone),
             ("rep_id_number", clean_personal_id),
             ("rep_phone", clean_phone),
@@ -638,7 +643,45 @@ class CounterForm(CheckedForm):
             )
         if cleaned.get("receive_now"):
             check_required_components(self)
+            if self.needs_days and cleaned.get("working_days") is None and "working_days" not in self.errors:
+                self.add_error(
+                    "working_days",
+                    _(
+                        "Thủ tục chưa có thời hạn giải quyết xác định: nhập số ngày làm việc áp dụng khi tiếp nhận."
+                    ),
+                )
         return cleaned
+
+    def file_fields(self) -> list[tuple[str, str]]:
+        """(field name, label) of the page's file inputs, in the page's order."""
+        names = [name for name, _c in self.components] + ["other_files", "rep_file"]
+        return [(n, self.fields[n].label) for n in names if n in self.fields]
+
+    def chosen_files(self) -> list[tuple[str, str]]:
+        """(field label, file name) of every file the officer chose in this sending: a browser never fills a file
+        input again, so when the page comes back with errors each one has to be chosen again."""
+        return [(label, f.name) for name, label in self.file_fields() for f in self.files.getlist(name) if f]
+
+    def inspect_uploads(self) -> list[tuple]:
+        """Every chosen file checked now (content type, size, scanner: documents.inspect_upload), a refused one
+        as an error on its own input beside the form's other errors, so the officer sees every problem in one
+        sending. Returns (file, kind, component, Inspected) of those accepted, for documents.store_all. A check
+        that could not run (the scanner unavailable, 5xx) is raised: it is no fault of the file."""
+        data = getattr(self, "cleaned_data", {})
+        named = [(name, data.get(name), DocumentKind.COMPONENT, c) for name, c in self.components]
+        named += [("other_files", f, DocumentKind.OTHER, None) for f in data.get("other_files") or []]
+        named.append(("rep_file", data.get("rep_file"), DocumentKind.AUTHORISATION, None))
+        out = []
+        for name, f, kind, component in named:
+            if not f:
+                continue
+            try:
+                out.append((f, kind, component, documents.inspect_upload(f)))
+            except DomainError as exc:
+                if exc.status >= 500:
+                    raise
+                self.add_error(name, in_page_language(exc))
+        return out
 
     def applicant(self) -> dict:
         c = self.cleaned_data
@@ -664,10 +707,6 @@ class CounterForm(CheckedForm):
             "email": c.get("rep_email", ""),
             "authorisation_document": nfc(c.get("rep_document")),
         }
-
-    def uploads(self) -> list[tuple]:
-        scan = self.cleaned_data.get("rep_file")
-        return component_uploads(self) + ([(scan, DocumentKind.AUTHORISATION, None)] if scan else [])
 
 
 def user_by_username(username: str):

@@ -9,14 +9,14 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from motcua.catalog.eforms import eform_rows
+from motcua.catalog.eforms import eform_rows, usable_fields
 from motcua.catalog.models import Procedure
 from motcua.core.prepared import Prepared, statement_cursor
 from motcua.org.models import Agency, Role
 from motcua.org.selectors import roles_of
 
 from . import lifecycle
-from .models import Dossier, DossierDocument, DossierStep, State
+from .models import Channel, Dossier, DossierDocument, DossierStep, State
 from .services import DOCUMENTS_CACHE, allowed_actions, events_of, filer_reads_q, instants_in, steps_of
 
 LOCAL = lifecycle.LOCAL
@@ -27,9 +27,25 @@ def iso(value: dt.datetime | None) -> str | None:
 
 
 def eform_of(dossier: Dossier) -> list[tuple[str, str]]:
-    """The dossier's e-form as its pages show it (catalog.eforms.eform_rows over its version's fields)."""
+    """The dossier's e-form as its pages show it (catalog.eforms.eform_rows over its version's fields); none for a
+    dossier handed in at the counter or by post with no e-form value (declaration_on_paper): its declaration is the
+    paper one, received and scanned as a component (rules §1, Decree 118 Art. 17(1)), not a form left blank."""
+    if declaration_on_paper(dossier):
+        return []
     fields = dossier.procedure_version.form_fields if dossier.procedure_version_id else []
     return eform_rows(fields, dossier.form_data)
+
+
+def declaration_on_paper(dossier: Dossier) -> bool:
+    """Filed at the counter or by post with nothing typed into the procedure's e-form: the counter page offers no
+    e-form (the applicant's paper declaration is handed in, ticked or scanned as a component). False for a
+    procedure without an e-form: nothing to say."""
+    if dossier.channel == Channel.ONLINE or not dossier.procedure_version_id:
+        return False
+    data = dossier.form_data if isinstance(dossier.form_data, dict) else {}
+    if any(v not in (None, "", [], {}) for v in data.values()):
+        return False
+    return bool(usable_fields(dossier.procedure_version.form_fields))
 
 
 def mask_name(name: str) -> str:

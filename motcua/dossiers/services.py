@@ -1450,9 +1450,9 @@ def _check_appointment(value, cal: AgencyCalendar) -> None:
         hours = f"{h.morning_start:%H:%M}–{h.morning_end:%H:%M}, {h.afternoon_start:%H:%M}–{h.afternoon_end:%H:%M}"
         local = timezone.localtime(value)
         raise Unprocessable(
-            f"Ngày hẹn trả mới phải là ngày làm việc, trong giờ làm việc ({hours}): {local:%H:%M %d/%m/%Y} "
+            f"Ngày hẹn trả mới phải là ngày làm việc, trong giờ làm việc ({hours}): {local:%d/%m/%Y %H:%M} "
             "không phải.",
-            f"The new return date must be a working day, within office hours ({hours}): {local:%H:%M %d/%m/%Y} "
+            f"The new return date must be a working day, within office hours ({hours}): {local:%d/%m/%Y %H:%M} "
             "is not.",
             code="bad_new_date",
         )

@@ -253,6 +253,7 @@ def _detail_context(
         "result_method_label": dict(ReturnMethod.choices).get(dossier.result_method, ""),
         "channel_label": dossier.get_channel_display(),
         "eform": selectors.eform_of(dossier),
+        "eform_on_paper": selectors.declaration_on_paper(dossier),
         "open_siblings": siblings,
         "possible_duplicate": any(o.same_procedure for o in siblings),
     }
@@ -708,10 +709,21 @@ def counter(request):
             "procedure": procedure.code if procedure else "",
             "submission": uuid.uuid4().hex,
         }
-        ctx["form"] = CounterForm(initial=initial, **kwargs)
+        ctx["form"] = CounterForm(initial=initial, needs_days=ctx["needs_days"], **kwargs)
         return render(request, "dossiers/staff/counter.html", ctx)
-    form = CounterForm(request.POST, request.FILES, **kwargs)
+    form = CounterForm(request.POST, request.FILES, needs_days=ctx["needs_days"], **kwargs)
     ctx["form"] = form
+    # a page sent back with errors never keeps the files chosen (no browser refills a file input): named beside
+    # the file inputs, so the officer knows to choose them again
+    ctx["unsaved_files"] = form.chosen_files()
+    inspected: list = []
+    if procedure is not None:
+        form.is_valid()
+        try:  # the files too, in the same sending: every problem shown at once
+            inspected = form.inspect_uploads()
+        except DomainError as exc:
+            ctx["error"] = exc
+            return render(request, "dossiers/staff/counter.html", ctx, status=exc.status)
     if procedure is None or not form.is_valid():
         invalid = (
             _("Thông tin chưa hợp lệ, kiểm tra lại các ô được đánh dấu.")
@@ -723,7 +735,6 @@ def counter(request):
     c = form.cleaned_data
     stored: list = []
     try:
-        inspected = documents.inspect_all(form.uploads())
         with transaction.atomic():
             filing = dict(
                 actor=request.user,

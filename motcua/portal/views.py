@@ -218,13 +218,18 @@ def _next_step(step: str) -> str:
 
 
 def _leaving(request) -> bool:
-    """A POST that leaves the step without checking it: "Lưu nháp và thoát", or "← Quay lại" (what the page holds is
-    kept in the draft as typed, as when moving on, so nothing typed is lost by going back)."""
-    return request.method == "POST" and ("save_exit" in request.POST or "back" in request.POST)
+    """A POST that leaves the step without checking it: "Lưu nháp và thoát", "← Quay lại" or a step of the list at
+    the top (what the page holds is kept in the draft as typed, as when moving on, so nothing typed is lost by going
+    back or elsewhere)."""
+    return request.method == "POST" and any(k in request.POST for k in ("save_exit", "back", "goto"))
 
 
 def _leave(request, procedure, step: str):
-    """Where a leaving POST goes once the draft is saved: the step before ("← Quay lại"), or the citizen's list."""
+    """Where a leaving POST goes once the draft is saved: the step chosen in the list, the step before ("← Quay
+    lại"), or the citizen's list."""
+    if "goto" in request.POST:  # a step of the list (one unknown: this one again)
+        target = request.POST["goto"] if request.POST["goto"] in wizard.STEPS else step
+        return redirect("portal:file_step", code=procedure.code, step=target)
     if "back" in request.POST:
         return redirect("portal:file_step", code=procedure.code, step=_prev_step(step))
     return _exit_with_draft(request)
@@ -449,6 +454,8 @@ def _step_result(request, draft, procedure, version, step):
 def _step_review(request, draft, procedure, version, step):
     status = 200
     error = ""
+    if _leaving(request):  # a step's button sent to this page (an old tab): it only moves, it never files
+        return _leave(request, procedure, step)
     if request.method == "POST":
         try:
             dossier = services.draft_submit(draft_id=draft.pk, user=request.user)
@@ -585,6 +592,10 @@ def _detail_ctx(dossier: Dossier) -> dict:
         for e in events
     ]
     returned_by = next((t["method"] for t in reversed(timeline) if t["method"]), "")
+    # the result's number (số, ký hiệu văn bản) given at resolution, and the post's number when sent by post: what a
+    # citizen quotes once the result is out
+    resolved = next((e for e in reversed(events) if e.action == "resolve"), None)
+    returned = next((t for t in reversed(timeline) if t["method"]), None)
     supplement_request = None
     if dossier.state == State.SUPPLEMENT_REQUESTED:
         supplement_request = next(
@@ -605,6 +616,8 @@ def _detail_ctx(dossier: Dossier) -> dict:
         "may_withdraw": dossier.state in TRANSITIONS["request_withdrawal"].sources,
         "eform": eform_of(dossier),
         "returned_by": returned_by,
+        "result_number": ((resolved.data or {}).get("result_number") or "") if resolved else "",
+        "tracking_number": returned["tracking_number"] if returned else "",
     }
 
 

@@ -226,6 +226,29 @@ def test_the_dossier_page_shows_the_e_form_as_filed(client, org):
     assert "Tờ khai điện tử đã nộp" in mine and "<dt>Vốn kinh doanh (đồng)</dt><dd>50.000.000</dd>" in mine
 
 
+def test_a_counter_dossier_says_its_declaration_was_handed_in_on_paper(client, org):
+    """The counter page offers no e-form (the paper declaration is handed in and scanned): the dossier page shows
+    no e-form panel of dashes for it but says so; an e-form given with a counter filing (the API) is shown."""
+    org["version"].form_fields = [
+        {"name": "ten", "label": "Tên hộ kinh doanh", "type": "text", "required": True}
+    ]
+    org["version"].save()
+    filing = dict(
+        actor=org["users"]["officer"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="counter",
+        applicant=APPLICANT,
+    )
+    d, _ = services.dossier_file(**filing)
+    html = login(client, org, "officer").get(f"/staff/dossiers/{d.code}/").content.decode()
+    assert "Tờ khai điện tử" not in html and "<dt>Tên hộ kinh doanh</dt>" not in html
+    assert "Tờ khai nộp bằng bản giấy" in html
+    typed, _ = services.dossier_file(**{**filing, "channel": "postal"}, form_data={"ten": "Hộ Bình An"})
+    html = client.get(f"/staff/dossiers/{typed.code}/").content.decode()
+    assert "<dt>Tên hộ kinh doanh</dt><dd>Hộ Bình An</dd>" in html and "Tờ khai nộp bằng bản giấy" not in html
+
+
 def test_dossier_page_shows_timeline_forms_and_allowed_actions(client, org):
     d = act(org, file_online(org), "receive", "officer")
     login(client, org, "officer")
@@ -796,11 +819,45 @@ def test_counter_registration_errors_change_nothing(client, org, offered):
         "/staff/tiep-nhan/",
         {**counter_data(), f"component_{c1.pk}": SimpleUploadedFile("a.pdf", b"MZ\x00\x00")},
     )
-    assert r.status_code == 422
+    assert r.status_code == 400 and "Không nhận tệp này" in " ".join(
+        r.context["form"].errors[f"component_{c1.pk}"]
+    )
     assert not Dossier.objects.exists() and not DossierDocument.objects.exists()
     # a specialist is not a one-stop officer
     login(client, org, "specialist")
     assert client.get("/staff/tiep-nhan/").status_code == 403
+
+
+def test_counter_registration_shows_every_problem_in_one_sending_and_names_the_files_to_choose_again(
+    client, org, offered
+):
+    """The form's own checks, the files' contents and the ID number against the year of birth are all checked in
+    the same sending (they came back one round trip at a time); the page then names the files the officer chose,
+    which no browser keeps, next to the file inputs."""
+    c1, c2 = offered
+    login(client, org, "officer")
+    data = {
+        **counter_data(applicant_name="", applicant_birth_year="1990"),  # 001203… is born in 2003
+        f"component_{c1.pk}": SimpleUploadedFile("don-de-nghi.pdf", b"MZ\x00\x00"),
+        f"component_{c2.pk}": SimpleUploadedFile("uy-quyen.pdf", make_pdf()),
+    }
+    r = client.post("/staff/tiep-nhan/", data)
+    assert r.status_code == 400
+    errors = r.context["form"].errors
+    assert set(errors) == {"applicant_name", "applicant_id_number", f"component_{c1.pk}"}
+    assert "không khớp với năm sinh" in " ".join(errors["applicant_id_number"])
+    assert "don-de-nghi.pdf" in " ".join(errors[f"component_{c1.pk}"])
+    html = r.content.decode()
+    notice = html[html.index('id="unsaved-files"') :]
+    notice = notice[: notice.index("</div>")]
+    assert "Các tệp đã chọn chưa được lưu: hãy chọn lại" in notice
+    assert "don-de-nghi.pdf" in notice and "uy-quyen.pdf" in notice  # the accepted one is not kept either
+    assert not Dossier.objects.exists() and not DossierDocument.objects.exists()
+    # a procedure without a single limit, received at once: the days applied are asked for in the same sending
+    with limit_unset(org["version"]):
+        r = client.post("/staff/tiep-nhan/", counter_data(applicant_name="", **{f"paper_{c1.pk}": "on"}))
+    assert r.status_code == 400 and {"applicant_name", "working_days"} <= set(r.context["form"].errors)
+    assert 'id="unsaved-files"' not in r.content.decode()  # no file chosen, nothing to choose again
 
 
 def test_counter_registration_keeps_the_representatives_authorisation_scan(client, org, offered):

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django import template
+from django.utils import formats
 from django.utils.dateparse import parse_date, parse_datetime
 
 from motcua.core.i18n import english_active
@@ -37,9 +38,11 @@ def vn_date(value) -> str:
 
 @register.filter
 def vn_datetime(value) -> str:
+    """Date then time, "28/11/2026 08:20": the one order of every page (SHORT_DATETIME_FORMAT, motcua/formats),
+    of the forms' tables (pdf.fmt_dt) and of the date-time fields people type into; it said "08:20 28/11/2026"."""
     value = _as_local(value)
     if isinstance(value, dt.datetime):
-        return value.strftime("%H:%M %d/%m/%Y")
+        return formats.date_format(value, "SHORT_DATETIME_FORMAT")
     return value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else ""
 
 

@@ -201,24 +201,35 @@ def test_a_tables_caption_is_not_cut_at_the_phones_edge(live_server, page, world
 
 
 def test_the_wizard_step_list_tells_a_keyboard_user_where_they_are(live_server, page, world, sign_in):
-    """Tabbing through the step list, the open step's link says it is the current step (aria-current sat on its
-    list item, which a link's focus does not announce); the radio buttons are a thumb's size, beside their label."""
+    """Tabbing through the step list, the open step's button says it is the current step (aria-current sat on its
+    list item, which a focus does not announce); the radio buttons are a thumb's size, beside their label. The
+    steps are buttons of the step's form (links dropped what was typed): what is typed is kept on the way, and Enter
+    in a field still continues (checks the step) rather than going to step 1."""
     page.set_viewport_size(PHONE)
     sign_in("congdan")
     start_filing(page, live_server.url)
     page.goto(f"{live_server.url}/nop-ho-so/1.001612/nhan-ket-qua/")
-    steps = page.get_by_role("list", name="Các bước nộp hồ sơ").get_by_role("link")
+    steps = page.get_by_role("list", name="Các bước nộp hồ sơ").get_by_role("button")
     assert steps.count() == 5
-    current = page.locator(".steps a[aria-current=step]")
+    current = page.locator(".steps button[aria-current=step]")
     assert current.count() == 1 and "Nhận kết quả" in current.inner_text()
     assert page.locator(".steps li[aria-current]").count() == 0
+    page.get_by_label("Nhận qua dịch vụ bưu chính công ích").check()
+    page.locator("[name=result_address]").fill("Số 5 Hàng Gai")
     current.focus()
-    page.keyboard.press("Shift+Tab")  # back to step 3, still a link in the list
+    page.keyboard.press("Shift+Tab")  # back to step 3, still in the list
     assert page.evaluate("document.activeElement.closest('.steps') !== null")
     assert page.evaluate("document.activeElement.getAttribute('aria-current')") is None
     page.keyboard.press("Enter")
     page.wait_for_url("**/to-khai/")
-    assert page.locator(".steps a[aria-current=step]").inner_text().endswith("Tờ khai")
+    assert page.locator(".steps button[aria-current=step]").inner_text().endswith("Tờ khai")
+    page.get_by_role("button", name="4 Nhận kết quả").click()
+    page.wait_for_url("**/nhan-ket-qua/")
+    assert page.locator("[name=result_address]").input_value() == "Số 5 Hàng Gai"  # kept on the way
+    page.locator("[name=result_address]").fill("")
+    page.locator("[name=result_address]").press("Enter")  # the step is checked: an address is needed by post
+    page.wait_for_load_state()
+    assert page.url.endswith("/nhan-ket-qua/") and page.locator("#error-summary").is_visible()
     # the heading reads as words, not "Nộp hồ sơ trực tuyếnĐăng ký…"
     assert "trực tuyến Đăng ký" in page.locator("h1").text_content()
 

@@ -401,6 +401,23 @@ def test_the_dossier_page_says_how_the_result_was_handed_over(client, world):
     assert "Hình thức nhận kết quả: Trực tuyến (kết quả điện tử)" in page
 
 
+def test_the_dossier_page_shows_the_results_number_and_when_it_was_returned(client, world):
+    """Resolved then returned: the citizen's page said neither the result's number (số, ký hiệu văn bản) nor
+    when the result was handed over; both are shown beside the dates, with the post's number."""
+    dossier = act(world, file_for(world, world["citizen"]), "receive")
+    act(world, dossier, "resolve", who="leader", outcome="approved", result_number="0125/GCN-HKD")
+    client.login(username="congdan", password=PASSWORD)
+    page = _words(client.get(f"/ho-so-cua-toi/{dossier.code}/"))
+    assert "Số văn bản kết quả 0125/GCN-HKD" in page and "Ngày trả kết quả" not in page
+    act(world, dossier, "return_result", method="post", tracking_number="EE123456789VN")
+    dossier.refresh_from_db()
+    page = _words(client.get(f"/ho-so-cua-toi/{dossier.code}/"))
+    returned = timezone.localtime(dossier.returned_at)
+    shown = page[page.index("Ngày trả kết quả") :].split(" Người yêu cầu")[0]
+    assert f"{returned:%d/%m/%Y}" in shown and f"{returned:%H:%M}" in shown
+    assert shown.endswith("— Số vận đơn: EE123456789VN")
+
+
 def test_the_supplement_form_says_the_largest_file(client, world):
     dossier = file_for(world, world["citizen"])
     request_supplement(world, dossier)
@@ -500,3 +517,30 @@ def test_lookup_finds_an_imported_code_with_slashes_or_underscores(client, world
         svg = client.get(f"/tra-cuu/qr/{dossier.code}.svg")
         assert svg.status_code == 200, code
     assert client.get("/tra-cuu/", {"ma": "<script>"}).status_code == 400
+
+
+def test_date_and_time_are_written_in_one_order_on_every_page(client, world):
+    """The citizen's pages wrote "08:20 28/11/2026", the staff pages and the forms' tables "28/11/2026 08:20": every
+    page now writes the date first (SHORT_DATETIME_FORMAT), through the one filter or format; no template writes
+    the time first."""
+    import pathlib
+
+    from motcua.portal.templatetags.portal_tags import vn_datetime
+
+    at = dt.datetime(2026, 11, 28, 1, 20, tzinfo=dt.UTC)  # 08:20 in Hà Nội
+    assert (
+        vn_datetime(at) == "28/11/2026 08:20"
+        and vn_datetime("2026-11-28T08:20:00+07:00") == "28/11/2026 08:20"
+    )
+    dossier = act(world, file_for(world, world["citizen"]), "receive")
+    client.login(username="congdan", password=PASSWORD)
+    page = _words(client.get(f"/ho-so-cua-toi/{dossier.code}/"))
+    received = timezone.localtime(dossier.received_at)
+    assert f"Ngày tiếp nhận {received:%d/%m/%Y %H:%M}" in page
+    root = pathlib.Path(__file__).resolve().parents[2]
+    time_first = [
+        str(p.relative_to(root))
+        for p in root.glob("**/templates/**/*.html")
+        if re.search(r"date:\s*\"H:i[^\"]*d/m", p.read_text(encoding="utf-8"))
+    ]
+    assert time_first == []

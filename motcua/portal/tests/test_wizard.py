@@ -526,6 +526,57 @@ def test_going_back_keeps_what_the_step_holds(client, world, citizen):
     assert r.status_code == 302 and r["Location"] == url("nguoi-nop")
     # the pages offer it as a button of the step's form, after "Tiếp tục" (Enter in a field still continues)
     page = client.get(url("to-khai")).content.decode()
-    buttons = re.findall(r'<button type="submit" name="(\w+)"', page)
+    form = page[page.index('id="wizard-form"') :]
+    buttons = re.findall(r'<button type="submit" name="(\w+)"', form)
     assert buttons[:2] == ["next", "back"]
     assert 'name="back"' in client.get(url("thanh-phan")).content.decode()
+
+
+def test_the_step_list_keeps_what_the_step_holds(client, world, citizen):
+    """The numbered steps at the top were links: going to another step from them dropped what was typed on the
+    open one. They are buttons of the step's form now, keeping it in the draft as typed (unchecked, as "← Quay
+    lại"); the default button (Enter in a field) is still "Tiếp tục"; the review page, which holds nothing typed
+    and whose form files the dossier, keeps links."""
+    walk_wizard(client, world)
+    typed = {**EFORM, "ten_ho_kinh_doanh": "Tạp hoá Bình Minh", "von_kinh_doanh": "-5", "goto": "nguoi-nop"}
+    typed.pop("next")
+    r = client.post(url("to-khai"), typed)
+    assert r.status_code == 302 and r["Location"] == url("nguoi-nop")
+    page = client.get(url("to-khai")).content.decode()
+    assert (
+        'value="Tạp hoá Bình Minh"' in page and 'value="-5"' in page
+    )  # kept as typed, checked on "Tiếp tục"
+    r = client.post(
+        url("nhan-ket-qua"), {"result_method": "post", "result_address": "Số 3 Tràng Tiền", "goto": "xem-lai"}
+    )
+    assert r.status_code == 302 and r["Location"] == url("xem-lai")
+    assert Draft.objects.get().data["result_address"] == "Số 3 Tràng Tiền"
+    r = client.post(url("thanh-phan"), {"goto": "no-such-step"})
+    assert r.status_code == 302 and r["Location"] == url("thanh-phan")
+    # the page: a hidden "Tiếp tục" first of all (a form's default button is its first submit button, even one
+    # outside it), then one button per step, all of the step's form, the open one aria-current
+    steps = re.search(r'<ol class="steps".*?</ol>', page, re.S).group(0)
+    assert (
+        len(
+            re.findall(
+                r'<button type="submit" form="wizard-form" name="goto" value="[\w-]+" formnovalidate', steps
+            )
+        )
+        == 5
+    )
+    assert re.search(r'name="goto" value="to-khai" formnovalidate class="step" aria-current="step"', steps)
+    first = re.search(r'<button type="submit" form="wizard-form"[^>]*>', page)
+    assert first.start() < page.index('<ol class="steps"') and page.index('<ol class="steps"') < page.index(
+        'id="wizard-form"'
+    )
+    assert (
+        'name="next"' in first.group(0)
+        and 'aria-hidden="true"' in first.group(0)
+        and 'tabindex="-1"' in first.group(0)
+    )
+    review = client.get(url("xem-lai")).content.decode()
+    steps = re.search(r'<ol class="steps".*?</ol>', review, re.S).group(0)
+    assert "<button" not in steps and steps.count("<a href=") == 5
+    # a step's button sent to the review page (an old tab) moves, and files nothing
+    r = client.post(url("xem-lai"), {"goto": "to-khai"})
+    assert r.status_code == 302 and r["Location"] == url("to-khai") and not Dossier.objects.exists()

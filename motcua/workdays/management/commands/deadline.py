@@ -52,5 +52,5 @@ class Command(BaseCommand):
         if agency is not None:
             out.write(f"Cơ quan / agency:                  {agency.identifier} — {agency.name}")
         out.write(f"Bắt đầu tính / counting starts at: {result.counting_starts_at.isoformat()}")
-        out.write(f"Hạn trả kết quả / due at:          {result.due_at.strftime('%H:%M %d/%m/%Y')}")
+        out.write(f"Hạn trả kết quả / due at:          {result.due_at.strftime('%d/%m/%Y %H:%M')}")
         out.write(result.due_at.isoformat())
