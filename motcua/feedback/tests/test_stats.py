@@ -193,9 +193,9 @@ def test_the_leader_reads_the_ratings_behind_the_figures(client, world, ratings)
     page = client.get(url, query)
     assert page.status_code == 200 and page.context["count"] == 3  # the wards' ratings of March
     assert "Phải đi lại ba lần" in page.content.decode()
-    # the rating's time as the other statistics lists write theirs (hour first: "H:i d/m/Y"); it read "d/m/Y H:i"
-    assert '<td class="when">23:59 31/03/2025</td>' in page.content.decode()
-    assert "31/03/2025 23:59" not in page.content.decode()
+    # the rating's time in the one order every page writes (date first, SHORT_DATETIME_FORMAT)
+    assert '<td class="when">31/03/2025 23:59</td>' in page.content.decode()
+    assert "23:59 31/03/2025" not in page.content.decode()
     unhappy = client.get(url, {**query, "level": "1"})
     assert [r.overall for r in unhappy.context["page"]] == [1]
     assert client.get(url, {**query, "level": "9"}).status_code == 400
