@@ -364,7 +364,7 @@ class _BearerOrAnonymous(HttpBearer):
     cross-site form cannot rate in a signed-in citizen's name). A header with a bad token is refused (401)."""
 
     def __call__(self, request: HttpRequest):
-        if not request.headers.get("Authorization"):
+        if not request.META.get("HTTP_AUTHORIZATION"):  # as BearerAuth reads it
             request.user = AnonymousUser()
             return True
         return super().__call__(request)

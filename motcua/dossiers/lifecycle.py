@@ -146,6 +146,12 @@ def aware(value, name: str) -> dt.datetime:
     return value
 
 
+def apology_deadline(due_at: dt.datetime, cal) -> dt.date:
+    """The last day an apology (Form 04) may be sent: one working day before the appointment's day (the lifecycle's
+    rule; the inbox's apology tab and the offered actions read the same day)."""
+    return previous_working_day(due_at.astimezone(LOCAL).date(), cal)
+
+
 def previous_working_day(day: dt.date, cal) -> dt.date:
     d = day - dt.timedelta(days=1)
     for _ in range(60):
@@ -278,7 +284,7 @@ def apply(snap: Snapshot, action: str, at: dt.datetime, params: dict | None, cal
                 "The new return date must be after the current due date.",
                 code="bad_new_date",
             )
-        latest = previous_working_day(s.due_at.astimezone(LOCAL).date(), cal)
+        latest = apology_deadline(s.due_at, cal)
         if at.astimezone(LOCAL).date() > latest:
             raise LifecycleError(
                 "Thư xin lỗi phải gửi chậm nhất 01 ngày làm việc trước ngày hẹn trả "

@@ -469,7 +469,7 @@ def apology_candidates(user=None, *, now: dt.datetime | None = None, agency_ids:
     today = now.astimezone(LOCAL).date()
     for d in qs.order_by("due_at", "pk"):
         cal = calendars.setdefault(d.agency_id, AgencyCalendar(d.agency))
-        latest = lifecycle.previous_working_day(d.due_at.astimezone(LOCAL).date(), cal)
+        latest = lifecycle.apology_deadline(d.due_at, cal)
         if today > latest:
             continue
         if d.due_at > cal.add_working_hours(now, 16):

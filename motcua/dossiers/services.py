@@ -657,14 +657,12 @@ def _may_succeed(action: str, dossier: Dossier) -> bool:
     if action == "apologize":
         if dossier.due_at is None or dossier.new_return_at is not None:
             return False
-        # sent at the latest one working day before the appointment (the lifecycle's rule, the inbox's apology
-        # tab): past that day the button could only be refused; from the in-process calendar, no statement. The
-        # days in the lifecycle's zone (timezone.localdate reads the active zone through a context-local: a tenth
-        # of this check); on or after the appointment's day no calendar is needed.
-        due_day = dossier.due_at.astimezone(LOCAL).date()
+        # past the lifecycle's apology deadline the button could only be refused; from the in-process calendar, no
+        # statement. The days in the lifecycle's zone (timezone.localdate reads the active zone through a
+        # context-local: a tenth of this check); on or after the appointment's day no calendar is needed.
         today = timezone.now().astimezone(LOCAL).date()
-        return today < due_day and today <= lifecycle.previous_working_day(
-            due_day, AgencyCalendar(dossier.agency)
+        return today < dossier.due_at.astimezone(LOCAL).date() and today <= lifecycle.apology_deadline(
+            dossier.due_at, AgencyCalendar(dossier.agency)
         )
     return True
 

@@ -591,11 +591,11 @@ def _detail_ctx(dossier: Dossier) -> dict:
         }
         for e in events
     ]
-    returned_by = next((t["method"] for t in reversed(timeline) if t["method"]), "")
-    # the result's number (số, ký hiệu văn bản) given at resolution, and the post's number when sent by post: what a
-    # citizen quotes once the result is out
-    resolved = next((e for e in reversed(events) if e.action == "resolve"), None)
+    # the last return of the result, the result's number (số, ký hiệu văn bản) given at resolution, and the post's
+    # number when sent by post: what a citizen quotes once the result is out
     returned = next((t for t in reversed(timeline) if t["method"]), None)
+    returned_by = returned["method"] if returned else ""
+    resolved = next((e for e in reversed(events) if e.action == "resolve"), None)
     supplement_request = None
     if dossier.state == State.SUPPLEMENT_REQUESTED:
         supplement_request = next(
