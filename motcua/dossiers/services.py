@@ -1660,6 +1660,38 @@ def _step_assignee(username, step: DossierStep):
     return assignee
 
 
+def _bad_step(order, step, steps) -> Unprocessable:
+    """Why a step cannot be assigned, naming it and the steps that can be."""
+    open_orders = [s.order for s in steps if not s.completed_at]
+    if open_orders:
+        left = ", ".join(str(o) for o in open_orders)
+        left_vi, left_en = (
+            f" Các bước còn phân công được: {left}.",
+            f" Steps that can still be assigned: {left}.",
+        )
+    else:
+        left_vi, left_en = " Mọi bước đã hoàn thành.", " Every step is completed."
+    if order is None:
+        return Unprocessable(
+            "Hồ sơ không có bước đang xử lý: hãy chọn bước cần phân công." + left_vi,
+            "The dossier has no step in progress: name the step to assign." + left_en,
+            code="bad_step",
+        )
+    if step is None:
+        return Unprocessable(
+            f"Quy trình của hồ sơ không có bước {order}." + left_vi,
+            f"The dossier's process has no step {order}." + left_en,
+            code="bad_step",
+        )
+    return Unprocessable(
+        f"Bước {order} ({step.actor}) đã hoàn thành lúc {timezone.localtime(step.completed_at):%H:%M %d/%m/%Y}; "
+        "không phân công lại được." + left_vi,
+        f"Step {order} ({step.actor}) was completed at {timezone.localtime(step.completed_at):%H:%M %d/%m/%Y}; "
+        "it cannot be assigned again." + left_en,
+        code="bad_step",
+    )
+
+
 def _apply_steps(
     dossier: Dossier, action: str, actor, params: dict, at: dt.datetime
 ) -> tuple[int | None, dict]:
@@ -1676,11 +1708,7 @@ def _apply_steps(
         order = params.get("step") or (current.order if current else None)
         step = next((s for s in steps if s.order == order), None)
         if step is None or step.completed_at:
-            raise Unprocessable(
-                "Bước xử lý không tồn tại hoặc đã hoàn thành.",
-                "That step does not exist or is already completed.",
-                code="bad_step",
-            )
+            raise _bad_step(order, step, steps)
         if not may_assign_step(actor, step):
             raise PermissionDenied(
                 f"Bước {step.order} do {step.agency.name} thực hiện; chỉ lãnh đạo, cán bộ của cơ quan đó phân công.",

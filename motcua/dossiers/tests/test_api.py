@@ -848,3 +848,32 @@ def test_a_step_number_below_one_is_refused(org, token, action, who, extra):
         assert r.status_code == 422 and r.json()["error"] == "bad_step", r.content
         assert "từ 1" in r.json()["message"] and "from 1" in r.json()["message_en"]
         assert _unchanged(code) == before
+
+
+def test_assigning_a_missing_or_completed_step_names_it_and_the_steps_left(org, token):
+    c = Client()
+    code = call(
+        c, "post", "/api/v1/dossiers", token("officer"), {**BODY, "channel": "counter", "receive": True}
+    ).json()["code"]
+    steps = list(Dossier.objects.get(code=code).steps.order_by("order").values_list("order", flat=True))
+    assert len(steps) >= 2
+    r = call(c, "post", f"/api/v1/dossiers/{code}/hand_over", token("specialist"), {})
+    assert r.status_code == 200, r.content
+    before = _unchanged(code)
+    left = ", ".join(str(o) for o in steps[1:])
+    missing = max(steps) + 5
+    r = call(
+        c, "post", f"/api/v1/dossiers/{code}/assign", token("unit_head"), {"assignee": "cv", "step": missing}
+    )
+    body = r.json()
+    assert r.status_code == 422 and body["error"] == "bad_step", r.content
+    assert f"không có bước {missing}" in body["message"] and f"has no step {missing}" in body["message_en"]
+    assert f"phân công được: {left}." in body["message"] and f"assigned: {left}." in body["message_en"]
+    r = call(
+        c, "post", f"/api/v1/dossiers/{code}/assign", token("unit_head"), {"assignee": "cv", "step": steps[0]}
+    )
+    body = r.json()
+    assert r.status_code == 422 and body["error"] == "bad_step", r.content
+    assert f"Bước {steps[0]} (" in body["message"] and "đã hoàn thành lúc" in body["message"]
+    assert f"Step {steps[0]} (" in body["message_en"] and "cannot be assigned again" in body["message_en"]
+    assert _unchanged(code) == before
