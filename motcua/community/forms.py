@@ -13,8 +13,9 @@ from motcua.dossiers.forms import (
     DATETIME_LOCAL,
     MultipleFileField,
     add_component_fields,
-    component_uploads,
     datetime_input,
+    inspect_into_form,
+    named_component_uploads,
 )
 from motcua.dossiers.models import ReturnMethod
 from motcua.dossiers.validators import IdentifierError, clean_personal_id, clean_phone
@@ -121,8 +122,10 @@ class AssistedFilingForm(CheckedForm):
     def component_fields(self) -> list:
         return [self[name] for name, _component in self.components]
 
-    def uploads(self) -> list[tuple]:
-        return component_uploads(self)
+    def inspect_uploads(self) -> tuple[list[tuple], list]:
+        """The chosen files checked in the same sending as the other inputs, a refusal on its own input
+        (dossiers.forms.inspect_into_form): (accepted, refusals)."""
+        return inspect_into_form(self, named_component_uploads(self))
 
 
 class ClaimForm(CheckedForm):

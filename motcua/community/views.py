@@ -230,16 +230,27 @@ def assisted_new(request):
     if nowhere:
         ctx["error"] = nowhere
         return render(request, "community/assisted_new.html", ctx, status=422)
-    valid = form.is_valid()
-    if not (eform.is_valid() and valid):
-        # an agency that does not receive the procedure is refused as the service refuses it (422)
+    form_valid, eform_valid = form.is_valid(), eform.is_valid()  # both, for every error at once
+    valid = form_valid and eform_valid
+    try:  # the files too, in the same sending: a refused file is named on its input beside the other errors
+        inspected, refused = form.inspect_uploads()
+    except DomainError as exc:  # the check could not run (the scanner unavailable): no fault of the file
+        ctx["error"] = in_page_language(exc)
+        return render(request, "community/assisted_new.html", ctx, status=exc.status)
+    if not valid or refused:
+        # an agency that does not receive the procedure is refused as the service refuses it (422), and so is
+        # a file when nothing else is wrong (its own status: 422 a type not taken, 413 too large)
         not_offered = any(e.code == "invalid_choice" for e in form.errors.as_data().get("agency", []))
         ctx["error"] = (
             form.errors["agency"][0]
             if not_offered
             else _("Thông tin chưa hợp lệ, kiểm tra lại các ô được đánh dấu.")
         )
-        return render(request, "community/assisted_new.html", ctx, status=422 if not_offered else 400)
+        if not_offered:
+            status = 422
+        else:
+            status = refused[0].status if valid else 400
+        return render(request, "community/assisted_new.html", ctx, status=status)
     d = form.cleaned_data
     form_data = eform_to_json(eform.cleaned_data, version.form_fields if version else [])
     if d["form_note"]:
@@ -248,7 +259,6 @@ def assisted_new(request):
         form_data[RESULT_ADDRESS] = nfc(d["result_address"]).strip()
     stored: list = []
     try:
-        inspected = documents.inspect_all(form.uploads())
         with transaction.atomic():
             filing = services.assisted_file(
                 member_user=request.user,

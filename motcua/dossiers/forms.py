@@ -95,12 +95,37 @@ def add_component_fields(form: forms.Form, components, *, paper: bool = True) ->
     return out
 
 
+def named_component_uploads(form: forms.Form) -> list[tuple]:
+    """(input name, file, kind, component) of every file a form with add_component_fields' inputs and an
+    `other_files` field was given."""
+    data = getattr(form, "cleaned_data", {})
+    out = [(name, data[name], DocumentKind.COMPONENT, c) for name, c in form.components if data.get(name)]
+    return out + [("other_files", f, DocumentKind.OTHER, None) for f in data.get("other_files") or []]
+
+
 def component_uploads(form: forms.Form) -> list[tuple]:
-    """(file, kind, component) of every file a form with add_component_fields' inputs and an `other_files` field
-    was given, for documents.inspect_all."""
-    data = form.cleaned_data
-    out = [(data[name], DocumentKind.COMPONENT, c) for name, c in form.components if data.get(name)]
-    return out + [(f, DocumentKind.OTHER, None) for f in data.get("other_files") or []]
+    """(file, kind, component) of named_component_uploads, for documents.inspect_all."""
+    return [(f, kind, c) for _name, f, kind, c in named_component_uploads(form)]
+
+
+def inspect_into_form(form: forms.Form, named) -> tuple[list[tuple], list[DomainError]]:
+    """Every chosen file of `named` ((input name, file, kind, component)) checked now (content type, size,
+    scanner: documents.inspect_upload), a refused one as an error on its own input beside the form's other
+    errors, so the sender sees every problem in one sending. Returns (file, kind, component, Inspected) of those
+    accepted, for documents.store_all, and the refusals. A check that could not run (the scanner unavailable,
+    5xx) is raised: it is no fault of the file."""
+    accepted, refused = [], []
+    for name, f, kind, component in named:
+        if not f:
+            continue
+        try:
+            accepted.append((f, kind, component, documents.inspect_upload(f)))
+        except DomainError as exc:
+            if exc.status >= 500:
+                raise
+            refused.append(exc)
+            form.add_error(name, in_page_language(exc))
+    return accepted, refused
 
 
 def check_required_components(form: forms.Form, *, on_file=frozenset()) -> None:
@@ -663,25 +688,12 @@ class CounterForm(CheckedForm):
         return [(label, f.name) for name, label in self.file_fields() for f in self.files.getlist(name) if f]
 
     def inspect_uploads(self) -> list[tuple]:
-        """Every chosen file checked now (content type, size, scanner: documents.inspect_upload), a refused one
-        as an error on its own input beside the form's other errors, so the officer sees every problem in one
-        sending. Returns (file, kind, component, Inspected) of those accepted, for documents.store_all. A check
-        that could not run (the scanner unavailable, 5xx) is raised: it is no fault of the file."""
+        """The chosen files checked now, refusals on their inputs (inspect_into_form)."""
         data = getattr(self, "cleaned_data", {})
         named = [(name, data.get(name), DocumentKind.COMPONENT, c) for name, c in self.components]
         named += [("other_files", f, DocumentKind.OTHER, None) for f in data.get("other_files") or []]
         named.append(("rep_file", data.get("rep_file"), DocumentKind.AUTHORISATION, None))
-        out = []
-        for name, f, kind, component in named:
-            if not f:
-                continue
-            try:
-                out.append((f, kind, component, documents.inspect_upload(f)))
-            except DomainError as exc:
-                if exc.status >= 500:
-                    raise
-                self.add_error(name, in_page_language(exc))
-        return out
+        return inspect_into_form(self, named)[0]
 
     def applicant(self) -> dict:
         c = self.cleaned_data

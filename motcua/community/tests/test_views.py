@@ -178,6 +178,11 @@ def test_assisted_filing_takes_the_e_form_and_the_components(client, world, sett
     assert no_address.status_code == 400 and "địa chỉ" in no_address.content.decode()
     executable = post({field: b"MZ\x90\x00" + b"\x00" * 64})
     assert executable.status_code == 422 and "Không nhận tệp này" in executable.content.decode()
+    # a refused file is named in the same sending as the other inputs' errors, on its own input
+    both = post({field: b"MZ\x90\x00" + b"\x00" * 64}, **{"tk-ten_tre": ""})
+    page = both.content.decode()
+    assert both.status_code == 400 and "Không nhận tệp này" in page
+    assert page.count('class="errorlist') >= 2, page
     assert not Dossier.objects.exists() and not DossierDocument.objects.exists()
     assert not list((tmp_path / "media").rglob("*.*"))  # nothing left in storage either
 
