@@ -171,8 +171,10 @@ class ActionForm(CheckedForm):
         text = {k: (nfc_lines(v) if k == "reason" else nfc(v)) for k, v in data.items() if isinstance(v, str)}
         return {k: text.get(k, v) for k, v in data.items() if v not in (None, "", [])}
 
-    def uploads(self) -> list[tuple]:
-        return [(f, self.file_kind, None) for f in self.cleaned_data.get("files") or []]
+    def named_uploads(self) -> list[tuple]:
+        """(input name, file, kind, component) of the files chosen, for inspect_into_form."""
+        data = getattr(self, "cleaned_data", {})
+        return [("files", f, self.file_kind, None) for f in data.get("files") or []]
 
 
 class ReceiveForm(ActionForm):
@@ -227,13 +229,10 @@ class ReceiveForm(ActionForm):
             p["working_days"] = float(p["working_days"])
         return p
 
-    def uploads(self) -> list[tuple]:
-        out = [
-            (self.cleaned_data[n], DocumentKind.COMPONENT, c)
-            for n, c in self.components
-            if self.cleaned_data.get(n)
-        ]
-        return out + super().uploads()
+    def named_uploads(self) -> list[tuple]:
+        data = getattr(self, "cleaned_data", {})
+        out = [(n, data[n], DocumentKind.COMPONENT, c) for n, c in self.components if data.get(n)]
+        return out + super().named_uploads()
 
 
 class RequestSupplementForm(ActionForm):
@@ -513,13 +512,10 @@ class ResolveForm(ActionForm):
             self.add_error("reason", _("Văn bản thông báo không đủ điều kiện giải quyết phải nêu rõ lý do."))
         return cleaned
 
-    def uploads(self) -> list[tuple]:
-        kind = (
-            DocumentKind.NOTICE
-            if self.cleaned_data.get("outcome") == Outcome.INELIGIBLE
-            else DocumentKind.RESULT
-        )
-        return [(f, kind, None) for f in self.cleaned_data.get("files") or []]
+    def named_uploads(self) -> list[tuple]:
+        data = getattr(self, "cleaned_data", {})
+        kind = DocumentKind.NOTICE if data.get("outcome") == Outcome.INELIGIBLE else DocumentKind.RESULT
+        return [("files", f, kind, None) for f in data.get("files") or []]
 
 
 class ReturnResultForm(ActionForm):

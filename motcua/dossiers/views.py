@@ -30,7 +30,7 @@ from motcua.org.models import Agency, Role
 from motcua.org.selectors import can_read_agency, is_one_stop_officer, is_staff_member, roles_of
 
 from . import documents, lifecycle, pdf, selectors, services, transfer
-from .forms import ACTION_FORMS, CounterForm, UploadForm, paper_components
+from .forms import ACTION_FORMS, CounterForm, UploadForm, inspect_into_form, paper_components
 from .models import Classification, Dossier, Outcome, ReturnMethod, State
 from .workflow import TRANSITIONS
 
@@ -334,15 +334,20 @@ def dossier_act(request, code: str, action: str):
         missing = _no_action(action)
         return _error_page(request, missing.message, 404, missing.message_en)
     form = form_cls(request.POST, request.FILES, dossier=dossier, user=request.user)
-    if not form.is_valid():
+    valid = form.is_valid()
+    try:  # the files too, in the same sending: a refused file is named on its input beside the other errors
+        inspected, refused = inspect_into_form(form, form.named_uploads())
+    except DomainError as exc:  # the check could not run (the scanner unavailable): no fault of the file
+        return _render_detail(request, dossier, bound={action: form}, error=exc, status=exc.status)
+    if not valid or refused:
         invalid = _(
             "Thông tin chưa hợp lệ, kiểm tra lại các ô được đánh dấu."
         )  # in the page's language, once
         err = DomainError(invalid, invalid)
-        return _render_detail(request, dossier, bound={action: form}, error=err, status=400)
+        status = refused[0].status if valid else 400  # a file refused alone: its own status (422, 413)
+        return _render_detail(request, dossier, bound={action: form}, error=err, status=status)
     stored: list = []
     try:
-        inspected = documents.inspect_all(form.uploads())
         with transaction.atomic():
             documents.store_all(dossier, inspected, request.user, stored)
             dossier = services.dossier_act(

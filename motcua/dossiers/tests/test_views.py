@@ -452,6 +452,16 @@ def test_refused_action_with_file_keeps_no_document(client, org):
         },
     )
     assert r.status_code == 422 and "tệp chạy Windows" in r.content.decode()
+    # with another input wrong too, both are named in the same answer (the file on its own input)
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/supplement/",
+        {
+            "expected_version": "x",
+            "files": [SimpleUploadedFile("to khai.pdf", b"MZ\x90\x00" + b"\x00" * 100)],
+        },
+    )
+    page = r.content.decode()
+    assert r.status_code == 400 and "tệp chạy Windows" in page and "Thông tin chưa hợp lệ" in page
     # a good file but a stale version: refused inside the transaction → the stored document is rolled back
     r = client.post(
         f"/staff/dossiers/{d.code}/act/supplement/",
