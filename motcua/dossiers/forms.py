@@ -103,11 +103,6 @@ def named_component_uploads(form: forms.Form) -> list[tuple]:
     return out + [("other_files", f, DocumentKind.OTHER, None) for f in data.get("other_files") or []]
 
 
-def component_uploads(form: forms.Form) -> list[tuple]:
-    """(file, kind, component) of named_component_uploads, for documents.inspect_all."""
-    return [(f, kind, c) for _name, f, kind, c in named_component_uploads(form)]
-
-
 def inspect_into_form(form: forms.Form, named) -> tuple[list[tuple], list[DomainError]]:
     """Every chosen file of `named` ((input name, file, kind, component)) checked now (content type, size,
     scanner: documents.inspect_upload), a refused one as an error on its own input beside the form's other
