@@ -241,15 +241,12 @@ def assisted_new(request):
         # an agency that does not receive the procedure is refused as the service refuses it (422), and so is
         # a file when nothing else is wrong (its own status: 422 a type not taken, 413 too large)
         not_offered = any(e.code == "invalid_choice" for e in form.errors.as_data().get("agency", []))
-        ctx["error"] = (
-            form.errors["agency"][0]
-            if not_offered
-            else _("Thông tin chưa hợp lệ, kiểm tra lại các ô được đánh dấu.")
-        )
         if not_offered:
-            status = 422
+            ctx["error"], status = form.errors["agency"][0], 422
+        elif valid:  # a file refused alone: its own message and status
+            ctx["error"], status = in_page_language(refused[0]), refused[0].status
         else:
-            status = refused[0].status if valid else 400
+            ctx["error"], status = _("Thông tin chưa hợp lệ, kiểm tra lại các ô được đánh dấu."), 400
         return render(request, "community/assisted_new.html", ctx, status=status)
     d = form.cleaned_data
     form_data = eform_to_json(eform.cleaned_data, version.form_fields if version else [])

@@ -340,12 +340,15 @@ def dossier_act(request, code: str, action: str):
     except DomainError as exc:  # the check could not run (the scanner unavailable): no fault of the file
         return _render_detail(request, dossier, bound={action: form}, error=exc, status=exc.status)
     if not valid or refused:
+        if valid:  # a file refused alone: its own message and status (422 a type not taken, 413 too large)
+            return _render_detail(
+                request, dossier, bound={action: form}, error=refused[0], status=refused[0].status
+            )
         invalid = _(
             "Thông tin chưa hợp lệ, kiểm tra lại các ô được đánh dấu."
         )  # in the page's language, once
         err = DomainError(invalid, invalid)
-        status = refused[0].status if valid else 400  # a file refused alone: its own status (422, 413)
-        return _render_detail(request, dossier, bound={action: form}, error=err, status=status)
+        return _render_detail(request, dossier, bound={action: form}, error=err, status=400)
     stored: list = []
     try:
         with transaction.atomic():
