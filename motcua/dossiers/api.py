@@ -96,6 +96,12 @@ class ActionIn(InSchema):
         "(409 wrong_step if the dossier is at another step)",
     )
     to: str | None = None
+    within_agency: bool | None = Field(
+        None,
+        description="hand_over during a partner agency's inter-agency step (liên thông): give the step to `to`, a "
+        "colleague of that agency (its head, to sign the reply), keeping the step and its due instant; the step is "
+        "not completed (409 not_inter_agency at any other step)",
+    )
     to_agency: str | None = None
     hours: float | None = Field(
         None, gt=0, le=99999.99, allow_inf_nan=False, description="hand_over to another agency: its budget"

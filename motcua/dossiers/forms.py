@@ -393,15 +393,52 @@ class HandOverForm(ActionForm):
         self.fields["to_agency"].choices = [("", "—")] + [
             (a.identifier, f"{a.name} ({a.identifier})") for a in agencies
         ]
+        self._offer_within_agency()
+
+    def _offer_within_agency(self):
+        """At a partner agency's inter-agency step, its staff may give the step to a colleague there (the head, to
+        sign the reply) without completing it: the step keeps its due instant (services._hand_within_agency)."""
+        from .services import current_step
+
+        step = current_step(self.dossier)
+        if step is None or not step.inter_agency or step.agency_id == self.dossier.agency_id:
+            return
+        colleagues = [
+            c for c in _staff_choices({step.agency_id}) if self.user is None or c[0] != self.user.username
+        ]
+        field = forms.ChoiceField(
+            label=_("Trình lãnh đạo cơ quan ký / Chuyển cho cán bộ trong cơ quan"),
+            required=False,
+            choices=[("", "—")] + colleagues,
+            help_text=_(
+                "Bước liên thông của %(agency)s chưa hoàn thành và giữ nguyên hạn (%(due)s); người nhận hoàn thành "
+                "bước sau. Để trống khi hoàn thành bước, chuyển sang bước tiếp theo."
+            )
+            % {
+                "agency": step.agency.name,
+                "due": timezone.localtime(step.due_at).strftime("%H:%M %d/%m/%Y") if step.due_at else "—",
+            },
+        )
+        self.fields = {"within_to": field, **self.fields}
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("to_agency") and not cleaned.get("hours"):
+        if cleaned.get("within_to") and any(cleaned.get(k) for k in ("to", "to_agency", "hours")):
+            self.add_error(
+                "within_to",
+                _(
+                    "Chuyển cho cán bộ trong cơ quan thì không chọn người nhận ở bước tiếp theo hay chuyển liên thông."
+                ),
+            )
+        elif cleaned.get("to_agency") and not cleaned.get("hours"):
             self.add_error("hours", _("Bước liên thông cần thời gian xử lý (giờ làm việc)."))
         return cleaned
 
     def params(self) -> dict:
         p = super().params()
+        within = p.pop("within_to", None)
+        if within:
+            p.update({"within_agency": True, "to": within})
         if "hours" in p:
             p["hours"] = float(p["hours"])
         return p

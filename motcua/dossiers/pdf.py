@@ -677,7 +677,13 @@ def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[Dossi
         elif e.action == "hand_over":
             giver_unit = e.data.get("from_actor") or current_actor
             receiver_unit = e.data.get("to_actor") or "Lãnh đạo cơ quan"
-            note = "Chuyển liên thông" if e.data.get("inter_agency") else "Chuyển bước xử lý"
+            if e.data.get("within_agency"):
+                # within the partner agency (trình ký): the same step, its due instant unchanged
+                due = _parse_dt(e.data.get("step_due_at"))
+                note = "Chuyển xử lý trong cơ quan phối hợp, giữ hạn bước liên thông"
+                note += f" ({fmt_hm_date(due)})" if due is not None else ""
+            else:
+                note = "Chuyển liên thông" if e.data.get("inter_agency") else "Chuyển bước xử lý"
             if e.data.get("note"):
                 note += f": {e.data['note']}"
             add(
@@ -686,7 +692,7 @@ def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[Dossi
                 e.at,
                 actor,
                 names.get(e.data.get("receiver", ""), e.data.get("receiver", "")),
-                result=e.data.get("step_result", ""),
+                result=e.data.get("step_result") or e.data.get("part_result", ""),
                 note=note,
             )
             current_actor = receiver_unit

@@ -1562,6 +1562,16 @@ def _supplement_items(items) -> list[dict]:
 def _require_params(action: str, params: dict, dossier: Dossier) -> None:
     if "step" in params and params["step"] is not None and action in ("assign", "hand_over"):
         _check_step_named(action, params["step"], dossier)
+    if (
+        action == "hand_over"
+        and params.get("within_agency") is not None
+        and type(params["within_agency"]) is not bool
+    ):
+        raise Unprocessable(
+            "Chuyển cho cán bộ trong cơ quan (within_agency) phải là true hoặc false.",
+            "'within_agency' must be true or false.",
+            code="bad_within_agency",
+        )
     if params.get("paper_components") is not None and action != "receive":
         raise Unprocessable(
             "Thành phần nhận bản giấy chỉ ghi khi tiếp nhận hồ sơ.",
@@ -1722,6 +1732,8 @@ def _apply_steps(
         if previous is not None and previous.pk != assignee.pk:  # a reassignment names whom the work left
             data["previous_assignee"] = previous.username
         return step.order, data
+    if params.get("within_agency"):
+        return _hand_within_agency(dossier, current, actor, params, at)
     # hand_over: complete the current step and start the next (optionally to a named person / another agency)
     data: dict = {}
     if current is not None:
@@ -1790,6 +1802,62 @@ def _apply_steps(
         )
         return nxt.order, data
     return (current.order if current else None), data
+
+
+def _hand_within_agency(
+    dossier: Dossier, current: DossierStep | None, actor, params: dict, at: dt.datetime
+) -> tuple[int, dict]:
+    """hand_over with `within_agency`: during a partner agency's inter-agency step, its holder passes the step to
+    `to`, a colleague of that agency (its head, to sign the reply: trình ký). The step stays under way with the
+    same due instant — the partner's work keeps one budget —, only its holder changes; the event records giver,
+    receiver, the step's due instant and how the work stood against it (`part_result`). ADR 0004, addendum
+    28/11/2026. Everything is checked before the step is written."""
+    if current is None or not current.inter_agency or current.agency_id == dossier.agency_id:
+        raise Conflict(
+            "Hồ sơ không ở bước liên thông của cơ quan phối hợp: chỉ chuyển cho cán bộ trong cơ quan "
+            "(within_agency) khi bước đang thực hiện là bước liên thông. Hồ sơ không thay đổi.",
+            "The dossier is not at a partner agency's inter-agency step: 'within_agency' hands such a step to a "
+            "colleague of that agency only. Nothing was changed.",
+            code="not_inter_agency",
+        )
+    if params.get("to_agency") or params.get("hours") is not None:
+        raise Unprocessable(
+            "Chuyển cho cán bộ trong cơ quan (within_agency) không kèm chuyển liên thông (to_agency, hours): "
+            "bước liên thông giữ nguyên thời hạn.",
+            "'within_agency' does not go with 'to_agency' or 'hours': the inter-agency step keeps its due time.",
+            code="bad_within_agency",
+        )
+    if not params.get("to"):
+        raise Unprocessable(
+            "Thiếu cán bộ nhận (to) trong cơ quan thực hiện bước liên thông.",
+            "'to' is required with 'within_agency': the colleague of the step's agency who takes the step.",
+            code="bad_assignee",
+        )
+    receiver = _step_assignee(params["to"], current)
+    if receiver.pk == actor.pk or receiver.pk == current.assignee_id:
+        raise Unprocessable(
+            f"Cán bộ '{receiver.username}' đang giữ bước này; chọn cán bộ khác của {current.agency.name}.",
+            f"'{receiver.username}' already holds this step; choose another colleague of {current.agency.name}.",
+            code="bad_assignee",
+        )
+    current.assignee = receiver
+    current.save(update_fields=["assignee"])
+    data = {
+        "within_agency": True,
+        "from_step": current.order,
+        "from_actor": current.actor,
+        "from_agency": current.agency.identifier,
+        "giver": actor.get_username(),
+        "to_step": current.order,
+        "to_actor": current.actor,
+        "to_agency": current.agency.identifier,
+        "receiver": receiver.username,
+        "step_due_at": current.due_at,
+        "inter_agency": True,
+    }
+    if current.due_at is not None:
+        data["part_result"] = lifecycle.classify(at, current.due_at)
+    return current.order, data
 
 
 def _asked_during_partner_step(dossier: Dossier, step: DossierStep, action: str, actor) -> dict:

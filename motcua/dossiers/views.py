@@ -147,7 +147,21 @@ def _event_rows(dossier: Dossier) -> list[dict]:
             if d.get("previous_assignee"):
                 before = d["previous_assignee"]
                 details.append(_("Thay cho: %(who)s") % {"who": names.get(before, before)})
-        if e.action == "hand_over":
+        if e.action == "hand_over" and d.get("within_agency"):
+            who = names.get(d.get("receiver", ""), d.get("receiver", ""))
+            details.append(
+                _("Chuyển trong cơ quan phối hợp (%(agency)s) cho: %(who)s")
+                % {"agency": d.get("from_actor", ""), "who": who}
+            )
+            if d.get("step_due_at"):
+                details.append(
+                    _("Hạn bước liên thông giữ nguyên: %s") % pdf.fmt_dt(pdf._parse_dt(d["step_due_at"]))
+                )
+            if d.get("part_result"):
+                details.append(
+                    _("Tiến độ so với hạn bước: %s") % dict(Classification.choices).get(d["part_result"], "")
+                )
+        elif e.action == "hand_over":
             if d.get("from_actor"):
                 details.append(_("Giao: %s") % d["from_actor"])
             if d.get("to_actor"):
