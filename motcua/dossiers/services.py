@@ -1736,6 +1736,19 @@ def _apply_steps(
         return _hand_within_agency(dossier, current, actor, params, at)
     # hand_over: complete the current step and start the next (optionally to a named person / another agency)
     data: dict = {}
+    to_agency_id = params.get("to_agency")
+    nxt = next(
+        (s for s in steps if s.started_at is None and (current is None or s.order > current.order)), None
+    )
+    if params.get("to") and nxt is None and not to_agency_id:
+        # a receiver named where no step follows would be dropped: the sender is told instead
+        raise Unprocessable(
+            f"Không có bước tiếp theo để chuyển cho cán bộ '{params['to']}': bước đang thực hiện là bước cuối của "
+            "quy trình. Bỏ người nhận để hoàn thành bước, hoặc chuyển liên thông. Hồ sơ không thay đổi.",
+            f"No step follows to hand over to '{params['to']}': the current step is the process's last. Leave "
+            "the receiver out to complete the step, or hand over to another agency. Nothing was changed.",
+            code="no_next_step",
+        )
     if current is not None:
         _complete_step(current, at)
         data.update(
@@ -1747,10 +1760,6 @@ def _apply_steps(
                 "giver": actor.get_username(),
             }
         )
-    to_agency_id = params.get("to_agency")
-    nxt = next(
-        (s for s in steps if s.started_at is None and (current is None or s.order > current.order)), None
-    )
     if to_agency_id:
         partner = Agency.objects.filter(identifier=identifier_form(to_agency_id)).first()
         if partner is None:

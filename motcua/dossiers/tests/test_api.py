@@ -850,6 +850,24 @@ def test_a_step_number_below_one_is_refused(org, token, action, who, extra):
         assert _unchanged(code) == before
 
 
+def test_a_receiver_named_at_the_last_step_is_refused_not_dropped(org, token):
+    """hand_over with `to` at the process's last step used to complete the step and drop the receiver (200)."""
+    c = Client()
+    code = call(
+        c, "post", "/api/v1/dossiers", token("officer"), {**BODY, "channel": "counter", "receive": True}
+    ).json()["code"]
+    assert call(c, "post", f"/api/v1/dossiers/{code}/hand_over", token("specialist"), {}).status_code == 200
+    before = _unchanged(code)
+    r = call(c, "post", f"/api/v1/dossiers/{code}/hand_over", token("leader"), {"to": "cv"})
+    body = r.json()
+    assert r.status_code == 422 and body["error"] == "no_next_step", r.content
+    assert "'cv'" in body["message"] and "bước cuối" in body["message"] and "last" in body["message_en"]
+    assert _unchanged(code) == before
+    r = call(c, "post", f"/api/v1/dossiers/{code}/hand_over", token("leader"), {})
+    assert r.status_code == 200, r.content
+    assert Dossier.objects.get(code=code).steps.filter(completed_at__isnull=True).count() == 0
+
+
 def test_assigning_a_missing_or_completed_step_names_it_and_the_steps_left(org, token):
     c = Client()
     code = call(
