@@ -122,14 +122,17 @@ def _contribution_specs() -> list[tuple[str, str, dict[str, str]]]:
     ]
 
 
-def contribution_parts(vendor: str, source: str, field: str, sign: int, join_procedure: bool) -> list[str]:
+def contribution_parts(
+    vendor: str, source: str, field: str, sign: int, join_procedure: bool, fan_out: bool = False
+) -> list[str]:
     """SELECTs (to UNION ALL) of the contributions of the rows of `source` (aliased `s`), one row per (cell,
     kind), measures multiplied by `sign`. `field` is the SQL of the cell's field (may use `p`, the procedure).
 
-    PostgreSQL: one SELECT that reads each row of `source` (and its procedure) once and fans it out into its
-    contributions with a LATERAL VALUES list — a sixth of the scans and joins of one SELECT per contribution,
-    which is what the reception's trigger spent most of its time on (ADR 0017). SQLite has no LATERAL: one
-    SELECT per contribution."""
+    By default one SELECT per contribution kind, each reading `source` with its own condition. `fan_out`
+    (PostgreSQL only, which has LATERAL): one SELECT that reads each row of `source` and its procedure once and
+    fans it out into its contributions with a LATERAL VALUES list. For the one or few rows of a live action's
+    transition table that costs about a third less (ADR 0017, addendum 28/11/2026); over many rows (the recount,
+    a bulk statement) it evaluates every kind's measures for every row and is slower."""
     frm = f"{source} s" + (
         f" LEFT JOIN {PROCEDURE_TABLE} p ON p.id = s.procedure_id" if join_procedure else ""
     )
@@ -138,7 +141,7 @@ def contribution_parts(vendor: str, source: str, field: str, sign: int, join_pro
     def signed(measures: dict[str, str], m: str) -> str:
         return f"{sign} * ({measures[m]})" if m in measures else "0"
 
-    if vendor == "postgresql":
+    if fan_out and vendor == "postgresql":
         rows = ", ".join(
             f"({_month(vendor, instant)}, {where}, " + ", ".join(signed(measures, m) for m in MEASURES) + ")"
             for instant, where, measures in specs
@@ -199,16 +202,25 @@ def _moved_field_parts(vendor: str, old: str, new: str) -> list[str]:
 def install_sql(vendor: str) -> list[str]:
     """The trigger definitions for the vendor (applied by migration reports.0001)."""
     if vendor == "postgresql":
-        new = contribution_parts(vendor, "new_rows", EFFECTIVE_FIELD, 1, True)
-        old = contribution_parts(vendor, "old_rows", EFFECTIVE_FIELD, -1, True)
 
-        def fn(name: str, body: str, unless: str = "") -> str:
+        def parts(table: str, sign: int, fan_out: bool) -> list[str]:
+            return contribution_parts(vendor, table, EFFECTIVE_FIELD, sign, True, fan_out=fan_out)
+
+        def upsert(tables: tuple[str, ...], fan_out: bool) -> str:
+            signs = {"old_rows": -1, "new_rows": 1}
+            return upsert_sql(vendor, [p for t in tables for p in parts(t, signs[t], fan_out)])
+
+        def fn(name: str, tables: tuple[str, ...], unless: str = "") -> str:
             # `unless`: a cheap test that the statement's rows contribute nothing, so the upsert (a dozen
-            # aggregated SELECTs) is skipped — a filing not yet received, an assignment or a hand-over
+            # aggregated SELECTs) is skipped — a filing not yet received, an assignment or a hand-over.
+            # A statement of one row (every live action) reads it once and fans it out; a statement of many (an
+            # import, a bulk UPDATE) takes one SELECT per contribution kind, cheaper over many rows (ADR 0017).
             skip = f"IF NOT EXISTS ({unless}) THEN RETURN NULL; END IF; " if unless else ""
+            one = f"(SELECT count(*) FROM (SELECT 1 FROM {tables[0]} LIMIT 2) x) = 1"
             return (
                 f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$ "
-                f"BEGIN {skip}{body}; RETURN NULL; END $fn$"
+                f"BEGIN {skip}IF {one} THEN {upsert(tables, True)}; ELSE {upsert(tables, False)}; END IF; "
+                "RETURN NULL; END $fn$"
             )
 
         # every contribution needs one of these instants (contribution_parts)
@@ -219,11 +231,13 @@ def install_sql(vendor: str) -> list[str]:
             "SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id "
             f"WHERE ({', '.join(f'o.{c}' for c in COLUMNS)}) IS DISTINCT FROM ({', '.join(f'n.{c}' for c in COLUMNS)})"
         )
+        moved = upsert_sql(vendor, _moved_field_parts(vendor, "OLD", "NEW"))
         return [
-            fn("motcua_stats_ins", upsert_sql(vendor, new), f"SELECT 1 FROM new_rows s WHERE {counted}"),
-            fn("motcua_stats_upd", upsert_sql(vendor, old + new), changed),
-            fn("motcua_stats_del", upsert_sql(vendor, old), f"SELECT 1 FROM old_rows s WHERE {counted}"),
-            fn("motcua_stats_proc", upsert_sql(vendor, _moved_field_parts(vendor, "OLD", "NEW"))),
+            fn("motcua_stats_ins", ("new_rows",), f"SELECT 1 FROM new_rows s WHERE {counted}"),
+            fn("motcua_stats_upd", ("old_rows", "new_rows"), changed),
+            fn("motcua_stats_del", ("old_rows",), f"SELECT 1 FROM old_rows s WHERE {counted}"),
+            "CREATE OR REPLACE FUNCTION motcua_stats_proc() RETURNS trigger LANGUAGE plpgsql AS $fn$ "
+            f"BEGIN {moved}; RETURN NULL; END $fn$",
             f"CREATE TRIGGER motcua_stats_ins AFTER INSERT ON {DOSSIER_TABLE} REFERENCING NEW TABLE AS new_rows "
             "FOR EACH STATEMENT EXECUTE FUNCTION motcua_stats_ins()",
             f"CREATE TRIGGER motcua_stats_upd AFTER UPDATE ON {DOSSIER_TABLE} "
