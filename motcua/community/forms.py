@@ -51,6 +51,7 @@ class AssistedFilingForm(CheckedForm):
         input_formats=DATETIME_LOCAL,
         widget=datetime_input(),
         help_text=_("Dạng dd/mm/yyyy hh:mm."),
+        error_messages={"invalid": _("Thời điểm không hợp lệ (dùng dạng dd/mm/yyyy hh:mm).")},
     )
     consent_note = forms.CharField(
         label=_("Ghi chú về sự đồng ý"),
