@@ -4,6 +4,7 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.eforms import DATE_FORMATS
@@ -50,6 +51,7 @@ class AssistedFilingForm(CheckedForm):
         input_formats=DATETIME_LOCAL,
         widget=datetime_input(),
         help_text=_("Dạng dd/mm/yyyy hh:mm."),
+        error_messages={"invalid": _("Thời điểm không hợp lệ (dùng dạng dd/mm/yyyy hh:mm).")},
     )
     consent_note = forms.CharField(
         label=_("Ghi chú về sự đồng ý"),
@@ -214,6 +216,16 @@ class OutreachForm(CheckedForm):
 
     def __init__(self, *args, memberships=(), **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # the household counts: not Django's "Nhập một số tổng thể."
+            if isinstance(field, forms.IntegerField):
+                field.error_messages.update(
+                    {
+                        "invalid": _("Vui lòng nhập số nguyên."),
+                        "min_value": _("Giá trị phải từ %(limit)s trở lên.") % {"limit": field.min_value},
+                        "max_value": _("Giá trị không được lớn hơn %(limit)s.")
+                        % {"limit": number_format(field.max_value, force_grouping=True)},
+                    }
+                )
         teams = {m.team_id: m.team for m in memberships}
         self.teams = teams
         several_wards = len({t.ward_id for t in teams.values()}) > 1

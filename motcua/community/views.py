@@ -25,6 +25,8 @@ from motcua.org.throttle import client_ip
 from . import selectors, services
 from .forms import AssistedFilingForm, ClaimForm, OutreachForm
 
+DATE_MIN, DATE_MAX = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
 
 def _dates(request) -> tuple[dt.date | None, dt.date | None, str]:
     out, error = [], ""
@@ -41,6 +43,13 @@ def _dates(request) -> tuple[dt.date | None, dt.date | None, str]:
             except ValueError:
                 out.append(None)
                 error = _("Ngày không hợp lệ (dùng dạng dd/mm/yyyy); đang hiển thị toàn bộ thời gian.")
+        # the statistics' range (reports): 01/01/0001 or 31/12/9999 made a local midnight out of any datetime's
+        # range (a 500)
+        if out[-1] and not DATE_MIN <= out[-1] <= DATE_MAX:
+            out[-1] = None
+            error = _(
+                "Ngày ngoài khoảng cho phép (từ năm 1900 đến năm 2999); đang hiển thị toàn bộ thời gian."
+            )
     if out[0] and out[1] and out[0] > out[1]:
         return None, None, _("Từ ngày phải trước đến ngày; đang hiển thị toàn bộ thời gian.")
     return out[0], out[1], error

@@ -136,6 +136,13 @@ def test_dashboard_pages(client, known):
     html = bad.content.decode()
     assert bad.status_code == 400
     assert 'name="tu" value="01/12/2025"' in html and 'name="den" value="31/13/2025"' in html
+    # a date the statistics do not cover (reports: years 1900–2999) is refused, not a 500 (its local midnight
+    # was out of any datetime's range)
+    for url in (reverse("community:dashboard"), reverse("community:ward", args=["000.02.33.H26"])):
+        for query in ({"tu": "01/01/0001"}, {"den": "31/12/9999"}, {"tu": "0001-01-01", "den": "9999-12-31"}):
+            far = client.get(url, query)
+            assert far.status_code == 400, (url, query)
+            assert "ngoài khoảng cho phép (từ năm 1900 đến năm 2999)" in far.content.decode()
 
 
 def test_outreach_record_validation(world):

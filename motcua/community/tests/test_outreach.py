@@ -164,7 +164,12 @@ def test_record_a_round(client, world):
         ({"date": "31/02/2025"}, "date", "Ngày không hợp lệ"),
         ({"households_first_visit": "41"}, "households_first_visit", "không thể lớn hơn số hộ đã đến"),
         ({"households_newly_online": "41"}, "households_newly_online", "không thể lớn hơn số hộ đã đến"),
-        ({"households_visited": "0"}, "households_visited", ""),
+        # the counts' own messages, not Django's ("Đảm bảo giá trị này lớn hơn hoặc bằng với 1 .",
+        # "Nhập một số tổng thể.")
+        ({"households_visited": "0"}, "households_visited", "Giá trị phải từ 1 trở lên."),
+        ({"households_visited": "2,5"}, "households_visited", "Vui lòng nhập số nguyên."),
+        ({"households_first_visit": "-1"}, "households_first_visit", "Giá trị phải từ 0 trở lên."),
+        ({"households_newly_online": "100001"}, "households_newly_online", "không được lớn hơn 100.000."),
         ({"residential_group": "GB"}, "residential_group", "phải thuộc phường/xã của tổ"),
         ({"members": ["MB"]}, "members", "Chỉ chọn thành viên đang hoạt động của tổ"),
         ({"members": ["T2"]}, "members", "Chỉ chọn thành viên đang hoạt động của tổ"),

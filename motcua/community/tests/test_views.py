@@ -276,7 +276,13 @@ def test_id_number_and_consent_time_errors_are_on_their_fields(client, world):
         ),
     }
     old = {"consent_at": (now - timezone.timedelta(days=31)).strftime("%d/%m/%Y %H:%M")}
-    for field, (over, message) in [*cases.items(), ("consent_at", (old, "quá 30 ngày"))]:
+    # a day that does not exist: the format named, not Django's "Nhập một ngày/thời gian hợp lệ."
+    no_day = {"consent_at": "31/02/2026 10:00"}
+    for field, (over, message) in [
+        *cases.items(),
+        ("consent_at", (old, "quá 30 ngày")),
+        ("consent_at", (no_day, "Thời điểm không hợp lệ (dùng dạng dd/mm/yyyy hh:mm).")),
+    ]:
         resp = post_filing(client, resident_name="Trần Văn Bảo Lâm", **over)
         assert resp.status_code == 400, field
         form = resp.context["form"]

@@ -196,6 +196,15 @@ def test_a_result_sent_by_post_is_notified_with_its_tracking_number_not_one_hand
         "to": "0912345678",
         "body": f"Ket qua ho so {posted.code} da gui qua buu chinh, so van don EA123456789VN.",
     }
+    # delivered electronically: the message ends with the link, as every other one does — a full stop after it
+    # is taken into the address by some phones (".../ho-so-cua-toi/<code>/." is no page)
+    online = act(world, file_online(world), "receive")
+    online = act(world, online, "resolve", who="leader", outcome="approved", at=local(2025, 1, 24, 11, 0))
+    with django_capture_on_commit_callbacks(execute=True):
+        act(world, online, "return_result", method="electronic", at=local(2025, 1, 24, 14, 0))
+    assert MemoryAdapter.outbox[-1]["body"] == (
+        f"Ket qua ho so {online.code} da tra dien tu: https://dichvucong.example.vn/ho-so-cua-toi/{online.code}/"
+    )
     handed = act(world, file_online(world), "receive")
     handed = act(world, handed, "resolve", who="leader", outcome="approved", at=local(2025, 1, 24, 11, 0))
     before = Outbox.objects.count()

@@ -304,6 +304,12 @@ def test_overseer_ranking_ties_and_total_row(client, table, staff, world):
     assert cells[1:4] == ["10", "2", "6"]  # received 8 + 1 + 1, carried over, resolved 4 + 1 + 1
     assert figure(html, "received") == "10" and figure(html, "resolved") == "6"
     assert "gồm các cơ quan cấp dưới" in total
+    # an agency nobody rated: its satisfaction rate is "—" as every rate without data (the cell was empty)
+    province = re.search(r'<tr data-agency="H26">(.*?)</tr>', html, re.S).group(1)
+    assert [c.strip() for c in re.findall(r"<td>(.*?)</td>", province, re.S)[-2:]] == [
+        "0",
+        '<span class="muted" title="Chưa có hồ sơ để tính">—</span>',
+    ]
 
 
 def test_public_page_says_a_scope_includes_its_sub_agencies(client, table):
