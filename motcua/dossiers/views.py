@@ -523,13 +523,13 @@ _DAY_LABELS = {"from": ("từ", "from"), "to": ("đến", "to")}
 
 def _parse_day(value: str, name: str) -> dt.date:
     value = value.strip()
+    vi, en = _DAY_LABELS.get(name, (name, name))
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except (TypeError, ValueError):
         try:
-            return dt.datetime.strptime(value, "%d/%m/%Y").date()
+            day = dt.datetime.strptime(value, "%d/%m/%Y").date()
         except (TypeError, ValueError) as exc:
-            vi, en = _DAY_LABELS.get(name, (name, name))
             shown = value[:20]
             raise DomainError(
                 f"Sổ theo dõi hồ sơ: ngày “{vi}” {shown} không có trong lịch hoặc sai dạng (dùng dd/mm/yyyy, "
@@ -537,6 +537,13 @@ def _parse_day(value: str, name: str) -> dt.date:
                 f"Tracking book: the “{en}” date {shown} is not a calendar date or not in the form dd/mm/yyyy "
                 "(e.g. 01/11/2026).",
             ) from exc
+    low, high = lifecycle.AWARE_YEARS
+    if not low <= day.year <= high:  # the period's instants could not be computed (nor hold a dossier)
+        raise DomainError(
+            f"Sổ theo dõi hồ sơ: ngày “{vi}” {value[:20]} phải thuộc các năm {low}–{high}.",
+            f"Tracking book: the “{en}” date {value[:20]} must be within the years {low}-{high}.",
+        )
+    return day
 
 
 def _default_agency(user) -> Agency | None:

@@ -108,7 +108,8 @@ def parse_instant(raw: str | None, name: str = "start") -> dt.datetime:
         ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=TZ)
-    if not MIN_YEAR <= value.astimezone(TZ).year <= MAX_YEAR:
+    # the year as written first: 0001-01-01 or 9999-12-31 cannot be moved to another offset
+    if not MIN_YEAR <= value.year <= MAX_YEAR or not MIN_YEAR <= value.astimezone(TZ).year <= MAX_YEAR:
         raise Unprocessable(
             f"'{name}' phải thuộc các năm {MIN_YEAR}–{MAX_YEAR}.",
             f"'{name}' must be within the years {MIN_YEAR}-{MAX_YEAR}.",

@@ -554,6 +554,27 @@ def test_schema_errors_read_in_vietnamese_with_the_english_beside(org, token):
     assert r.status_code == 422 and "ISO 8601" in r.json()["details"][0]["message"]
 
 
+def test_an_apology_date_in_year_1_or_9999_is_refused_not_a_server_error(org, token):
+    """0001-01-01 or 9999-12-31 cannot be moved to another offset (OverflowError): it was a 500."""
+    c = Client()
+    code = call(
+        c, "post", "/api/v1/dossiers", token("officer"), {**BODY, "channel": "counter", "receive": True}
+    ).json()["code"]
+    before = _unchanged(code)
+    for instant in ("0001-01-01T00:00:00+07:00", "9999-12-31T23:59:00-12:00"):
+        r = call(
+            c,
+            "post",
+            f"/api/v1/dossiers/{code}/apologize",
+            token("leader"),
+            {"new_return_at": instant, "reason": "Cần xác minh thêm"},
+        )
+        body = r.json()
+        assert r.status_code == 422 and body["error"] == "bad_datetime", r.content
+        assert "1900–2999" in body["message"] and "1900-2999" in body["message_en"]
+    assert _unchanged(code) == before
+
+
 def test_listing_refuses_an_offset_out_of_range_instead_of_failing(org, token):
     c = Client()
     officer = token("officer")

@@ -722,6 +722,9 @@ def test_tracking_book_pdf(client, org):
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     assert client.get("/staff/so-theo-doi.pdf", {"from": "2025-02-30"}).status_code == 400
     assert client.get("/staff/so-theo-doi.pdf", {"from": "2025-03-10", "to": "2025-03-01"}).status_code == 400
+    for day in ("31/12/9999", "01/01/0001"):  # a year no instant can be computed for: refused, not a 500
+        r = client.get("/staff/so-theo-doi.pdf", {"from": day, "to": day})
+        assert r.status_code == 400 and "1900–2999" in r.content.decode(), day
     login(client, org, "other_officer")
     assert client.get("/staff/so-theo-doi.pdf", {"agency": "000.00.21.H26"}).status_code == 404
 

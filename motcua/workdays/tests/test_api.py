@@ -82,6 +82,8 @@ def test_deadline_with_agency(client):
         ({"start": "2025-01-24T10:00:00+07:00", "working_days": "100000"}, 422),
         ({"start": "1985-01-24T10:00:00+07:00", "working_days": "3"}, 422),
         ({"start": "2100-12-30T10:00:00+07:00", "working_days": "30"}, 422),
+        ({"start": "0001-01-01T00:00:00+07:00", "working_days": "3"}, 422),  # no 500 moving it to UTC
+        ({"start": "9999-12-31T23:59:00-12:00", "working_days": "3"}, 422),
         ({"start": "2025-01-24T10:00:00+07:00", "working_days": "3", "agency": "NO.SUCH"}, 404),
     ],
 )
