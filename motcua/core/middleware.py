@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.csp import CSP, build_policy
 
 from .storage import READ_FAILED, STORE_FAILED, StorageUnavailable, storage_errors
-from .text import size_text
+from .text import size_over_text, size_text
 
 logger = logging.getLogger(__name__)
 
@@ -235,15 +235,16 @@ class RequestSizeMiddleware:
             request.path,
         )
         total, each = size_text(limit), size_text(int(settings.MOTCUA_UPLOAD_MAX_BYTES))
+        sent = size_over_text(length, limit)
         if is_api(request):
             from django.http import JsonResponse
 
             body = {
                 "error": "too_large",
-                "message": f"Yêu cầu quá lớn ({size_text(length)}): mỗi lần gửi tối đa {total} (tất cả các tệp "
+                "message": f"Yêu cầu quá lớn ({sent}): mỗi lần gửi tối đa {total} (tất cả các tệp "
                 f"cùng các trường khác), mỗi tệp tối đa {each}. Không tệp nào được lưu; hãy gửi các tệp thành "
                 "nhiều lần.",
-                "message_en": f"The request is too large ({size_text(length)}): at most {total} per request (all "
+                "message_en": f"The request is too large ({sent}): at most {total} per request (all "
                 f"its files and other fields together), {each} per file. No file was stored; send the files in "
                 "several requests.",
             }

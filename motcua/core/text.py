@@ -261,3 +261,17 @@ def size_text(n: int) -> str:
     if n >= 1024:
         return f"{n / 1024:.0f} KB"
     return f"{n} byte"
+
+
+def size_over_text(n: int, limit: int) -> str:
+    """The size `n` of something over `limit`, said so that it differs from the limit's size_text: 21,000,000 bytes
+    over a 20 MB limit is "20.03 MB", not "20 MB" (as if it were the limit)."""
+    shown = size_text(n)
+    if n <= limit or shown != size_text(limit):
+        return shown
+    unit, name = (1024 * 1024, "MB") if n >= 1024 * 1024 else (1024, "KB") if n >= 1024 else (1, "byte")
+    for digits in (2, 3, 4):
+        shown = f"{n / unit:.{digits}f} {name}"
+        if shown != f"{limit / unit:.{digits}f} {name}":
+            return shown
+    return f"{n} byte"

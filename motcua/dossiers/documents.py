@@ -26,7 +26,7 @@ from django.db import transaction
 
 from motcua.core.errors import DomainError, Unprocessable
 from motcua.core.storage import guarded, storage_errors
-from motcua.core.text import nfc, size_text
+from motcua.core.text import nfc, size_over_text, size_text
 from motcua.org.models import Role
 
 from . import pdfcheck
@@ -202,8 +202,10 @@ def inspect_upload(uploaded_file) -> Inspected:
     name = clean_filename(getattr(uploaded_file, "name", ""))
     if size is not None and size > limit:
         raise _refuse(
-            f"Tệp '{name}' quá lớn ({size_text(size)}); dung lượng tối đa mỗi tệp là {size_text(limit)}.",
-            f"File '{name}' is too large ({size_text(size)}); the maximum per file is {size_text(limit)}.",
+            f"Tệp '{name}' quá lớn ({size_over_text(size, limit)}); dung lượng tối đa mỗi tệp là "
+            f"{size_text(limit)}.",
+            f"File '{name}' is too large ({size_over_text(size, limit)}); the maximum per file is "
+            f"{size_text(limit)}.",
             "file_too_large",
         )
     uploaded_file.seek(0)

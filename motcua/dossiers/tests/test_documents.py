@@ -187,6 +187,23 @@ def test_refuses_oversized_file(settings):
     documents.inspect_upload(upload(b"%PDF-1.4\n" + b"0" * (1024 - 9), "vua.pdf"))
 
 
+@pytest.mark.parametrize(
+    "size, limit, shown",
+    [
+        (21_000_000, 20 * 1024 * 1024, "20.03 MB"),  # was "quá lớn (20 MB); tối đa … 20 MB"
+        (20 * 1024 * 1024 + 1, 20 * 1024 * 1024, "20971521 byte"),  # one byte over: the bytes
+        (1030, 1024, "1.01 KB"),
+        (30 * 1024 * 1024, 20 * 1024 * 1024, "30 MB"),
+        (500, 1024, "500 byte"),
+    ],
+)
+def test_an_oversized_files_size_is_never_shown_as_the_limit(settings, size, limit, shown):
+    from motcua.core.text import size_over_text, size_text
+
+    assert size_over_text(size, limit) == shown
+    assert size <= limit or size_over_text(size, limit) != size_text(limit)
+
+
 def test_clean_filename():
     assert documents.clean_filename("C:\\Users\\x\\Giấy đề nghị.pdf") == "Giấy đề nghị.pdf"
     assert documents.clean_filename("../../etc/passwd\x00") == "passwd"
