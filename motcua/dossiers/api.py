@@ -19,11 +19,12 @@ from motcua.core.schemas import ErrorOut, InSchema, Line, Text
 from motcua.core.storage import open_stored
 from motcua.core.text import code_forms, identifier_form
 from motcua.org import throttle
+from motcua.org.models import Agency
 from motcua.org.selectors import is_staff_member
 from motcua.org.views import wait_minutes
 
 from . import documents, lifecycle, selectors, services
-from .models import Dossier
+from .models import Dossier, State
 
 router = Router(tags=["dossiers"])
 MAX_OFFSET = 10**9  # far beyond any agency's dossiers, and within every database's integer range
@@ -162,8 +163,6 @@ def _check_received_online(procedure_code: str, identifier: str) -> None:
     listed = catalog_selectors.offered_at(procedure_code)
     if not listed or identifier in listed:
         return
-    from motcua.org.models import Agency
-
     agency = Agency.objects.filter(identifier=identifier).first()
     if agency is None:
         return
@@ -189,9 +188,23 @@ def list_dossiers(
 
     qs = selectors.visible_dossiers(request.auth)
     if state:
+        if state not in State.values:  # a typo would read as "no dossiers"
+            names = ", ".join(State.values)
+            raise Unprocessable(
+                f"Không có trạng thái '{state[:40]}'. Trạng thái là một trong: {names}.",
+                f"No state '{state[:40]}'. A state is one of: {names}.",
+                code="bad_state",
+            )
         qs = qs.filter(state=state)
     if agency.strip():
-        qs = qs.filter(agency__identifier=identifier_form(agency))
+        identifier = identifier_form(agency)
+        if not Agency.objects.filter(identifier=identifier).exists():  # a typo would read as "no dossiers"
+            raise Unprocessable(
+                f"Không có cơ quan mã '{agency.strip()[:40]}'.",
+                f"No agency '{agency.strip()[:40]}'.",
+                code="bad_agency",
+            )
+        qs = qs.filter(agency__identifier=identifier)
     if q:
         f = fold(q)
         qs = qs.filter(

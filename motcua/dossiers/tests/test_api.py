@@ -575,6 +575,23 @@ def test_an_apology_date_in_year_1_or_9999_is_refused_not_a_server_error(org, to
     assert _unchanged(code) == before
 
 
+def test_listing_refuses_an_unknown_state_or_agency_instead_of_answering_none(org, token):
+    """A typo in a filter (`state=recieved`, an agency code that does not exist) answered 200 with no dossiers."""
+    c = Client()
+    officer = token("officer")
+    call(c, "post", "/api/v1/dossiers", token("citizen"), BODY)
+    r = call(c, "get", "/api/v1/dossiers?state=recieved", officer)
+    assert r.status_code == 422 and r.json()["error"] == "bad_state", r.content
+    assert "'recieved'" in r.json()["message"] and "received" in r.json()["message_en"]
+    r = call(c, "get", "/api/v1/dossiers?agency=NOPE", officer)
+    assert r.status_code == 422 and r.json()["error"] == "bad_agency", r.content
+    assert call(c, "get", "/api/v1/dossiers?state=submitted", officer).json()["count"] == 1
+    assert call(c, "get", "/api/v1/dossiers?agency=000.00.21.h26", officer).json()["count"] == 1
+    # an existing agency outside the user's reach: simply none of theirs
+    r = call(c, "get", "/api/v1/dossiers?agency=000.00.21.H26", token("other_officer"))
+    assert r.status_code == 200 and r.json()["count"] == 0
+
+
 def test_listing_refuses_an_offset_out_of_range_instead_of_failing(org, token):
     c = Client()
     officer = token("officer")
