@@ -257,6 +257,14 @@ def _stored_code(code: str) -> str:
 def _get_readable(request, code: str) -> Dossier:
     dossier = services.with_references(_READABLE.first(_stored_code(code)))
     if dossier is None or not services.may_read(request.auth, dossier):
+        head, sep, doc = code.partition("/documents/")
+        if sep and head and doc:  # …/documents/<not a number>: the document's id is what is wrong
+            raise NotFound(
+                f"Không tìm thấy tài liệu '{doc[:40]}' của hồ sơ '{head}': mã tài liệu là một số (id trong danh "
+                "sách tài liệu của hồ sơ).",
+                f"Document '{doc[:40]}' of dossier '{head}' not found: a document's id is a number (the id in the "
+                "dossier's list of documents).",
+            )
         raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
     return dossier
 

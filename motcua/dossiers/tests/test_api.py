@@ -592,6 +592,15 @@ def test_listing_refuses_an_unknown_state_or_agency_instead_of_answering_none(or
     assert r.status_code == 200 and r.json()["count"] == 0
 
 
+def test_a_document_id_that_is_no_number_is_named_as_the_documents_not_the_dossiers(org, token):
+    c = Client()
+    code = call(c, "post", "/api/v1/dossiers", token("citizen"), BODY).json()["code"]
+    r = call(c, "get", f"/api/v1/dossiers/{code}/documents/abc", token("officer"))
+    body = r.json()
+    assert r.status_code == 404 and "tài liệu 'abc'" in body["message"], r.content
+    assert f"hồ sơ '{code}'" in body["message"] and "Document 'abc'" in body["message_en"]
+
+
 def test_listing_refuses_an_offset_out_of_range_instead_of_failing(org, token):
     c = Client()
     officer = token("officer")
