@@ -88,7 +88,13 @@ def test_lookup_takes_a_code_typed_with_spaces(client, world):
     "Mã hồ sơ không hợp lệ", while the PAKN, rating and claim pages take it (core.text.code_forms)."""
     dossier = file_for(world, world["citizen"], SECRET)
     head, day, number = dossier.code.rsplit("-", 2)
-    for typed in (f"{head} - {day} - {number}", f" {head.lower()}-{day}-\n{number} "):
+    for typed in (
+        f"{head} - {day} - {number}",
+        f" {head.lower()}-{day}-\n{number} ",
+        # copied from a Word document or a PDF: en dashes, a zero-width space, a byte order mark
+        f"\ufeff{head}\u2013{day}\u2013{number}\u200b",
+        f"{head}\u00a0\u2011\u00a0{day}-{number}",
+    ):
         r = client.get("/tra-cuu/", {"ma": typed})
         assert r.status_code == 200 and "Mới đăng ký" in r.content.decode(), typed
         assert r.context["query"] == dossier.code
