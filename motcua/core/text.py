@@ -236,10 +236,25 @@ def identifier_form(value: str | None) -> str:
     return str(value or "").strip().translate(_ASCII_UPPER)
 
 
+# what a code copied from a Word document, a PDF or a web page may carry: invisible characters (zero-width space
+# and joiners, byte order mark, soft hyphen) dropped, and the dashes a word processor puts for "-" read as "-"
+_PASTED = str.maketrans(
+    {"\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None, "\u00ad": None}
+    | dict.fromkeys(("\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2212"), "-")
+)
+
+
+def unpaste(text: str) -> str:
+    """A code as copied from a Word document, a PDF or a web page, with its invisible characters dropped and its
+    word-processor dashes read as "-"."""
+    return text.translate(_PASTED)
+
+
 def code_forms(value: str | None) -> list[str]:
-    """The forms a typed dossier code is looked up by: without spaces, as typed and upper-cased (contract §3 codes
-    are upper case; an imported code is kept as it came, so it is tried as typed first). '' for nothing typed → []."""
-    code = re.sub(r"\s+", "", unicodedata.normalize("NFC", str(value or "")))
+    """The forms a typed dossier code is looked up by: without spaces (and what unpaste drops), as typed and
+    upper-cased (contract §3 codes are upper case; an imported code is kept as it came, so it is tried as typed
+    first). '' for nothing typed → []."""
+    code = re.sub(r"\s+", "", unpaste(unicodedata.normalize("NFC", str(value or ""))))
     return list(dict.fromkeys((code, code.upper()))) if code else []
 
 

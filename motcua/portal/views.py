@@ -36,7 +36,7 @@ from motcua.catalog.selectors import applied_limit_text
 from motcua.core.errors import DomainError, NotFound, Unprocessable
 from motcua.core.i18n import in_page_language
 from motcua.core.storage import open_stored
-from motcua.core.text import code_forms, nfc
+from motcua.core.text import code_forms, nfc, unpaste
 from motcua.core.views import post_only
 from motcua.dossiers import pdf
 from motcua.dossiers.models import DocumentKind, Dossier, State
@@ -720,15 +720,7 @@ def parse_code(raw: str) -> str:
     if "ma=" in text:
         values = parse_qs(urlparse(text).query).get("ma") or parse_qs(text.split("?", 1)[-1]).get("ma")
         text = (values or [""])[0].strip()
-    return CODE_SEPARATOR_SPACES.sub(r"\1", nfc(text).translate(_PASTED))
-
-
-# what a code copied from a Word document, a PDF or a web page may carry: invisible characters (zero-width space
-# and joiners, byte order mark, soft hyphen) dropped, and the dashes a word processor puts for "-" read as "-"
-_PASTED = str.maketrans(
-    {"\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None, "\u00ad": None}
-    | dict.fromkeys(("\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2212"), "-")
-)
+    return CODE_SEPARATOR_SPACES.sub(r"\1", unpaste(nfc(text)))
 
 
 def lookup(request: HttpRequest) -> HttpResponse:

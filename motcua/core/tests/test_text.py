@@ -86,3 +86,11 @@ def test_the_message_names_the_field_the_character_and_where():
         "The applicant's name contains an invalid character U+001B (a control character) at position 7"
     )
     assert unicodedata.is_normalized("NFC", exc.value.message)
+
+
+def test_a_code_pasted_from_a_word_processor_is_looked_up_as_the_code():
+    from motcua.core.text import code_forms
+
+    pasted = "\ufeff000.00.21.h26\u2013250124\u2014\u200b0001\u00ad "
+    assert code_forms(pasted) == ["000.00.21.h26-250124-0001", "000.00.21.H26-250124-0001"]
+    assert code_forms("\u200b") == []  # nothing but invisible characters: nothing typed
