@@ -137,6 +137,18 @@ def test_my_dossiers_lists_only_mine_with_state_and_due_date(client, world):
     assert client.get(f"/ho-so-cua-toi/{theirs.code}/").status_code == 404
 
 
+def test_my_dossiers_show_the_new_return_date_after_an_apology(client, world):
+    """After an apology (Form 04) the list kept showing the first appointment as "Hẹn trả"."""
+    mine = act(world, file_for(world, world["citizen"]), "receive")
+    new_date = mine.due_at + dt.timedelta(days=5)
+    Dossier.objects.filter(pk=mine.pk).update(new_return_at=new_date)  # as the apology records it
+    client.login(username="congdan", password=PASSWORD)
+    page = client.get("/ho-so-cua-toi/").content.decode()
+    local = timezone.get_current_timezone()
+    first, new = (x.astimezone(local).strftime("%d/%m/%Y") for x in (mine.due_at, new_date))
+    assert f'{new} <small class="muted">(hẹn lại; hẹn ban đầu {first})</small>' in page
+
+
 def test_my_dossiers_newest_filing_first(client, world):
     """Ordered by filing date, not by row creation (a migrated dossier is created at import time)."""
     newer = file_for(world, world["citizen"])
