@@ -22,6 +22,8 @@ def test_public_page_shows_contract_figures(client, table):
     assert figure(html, "late") == "1"
     assert figure(html, "on_time_rate") == "75,00 %"
     assert figure(html, "index_2_1") == "50,00 %"
+    # the caption says what the contract counts: early ones too, not only "đúng hạn, trong hạn"
+    assert "(trước hạn + đúng hạn + đang trong hạn) / (tiếp nhận + chuyển sang)" in html
     assert "Thành lập và hoạt động của hộ kinh doanh" in html  # by-field table
     # Chart.js from the site's own static files; every script's source is the site's (the page carries a random
     # CSP nonce, so a bare "cdn" substring test could fail on the nonce's letters).
