@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Field
 from motcua.core.errors import DomainError
-from motcua.core.i18n import in_page_language
 from motcua.core.text import identifier_form, sort_key
 from motcua.dossiers.models import Classification, State
 from motcua.feedback import selectors as feedback_selectors
@@ -219,8 +218,11 @@ def public_stats(request: HttpRequest) -> HttpResponse:
     if request.GET.get("field"):
         try:
             field = selectors.field_by_code(request.GET["field"])
-        except DomainError as exc:
-            messages.append(in_page_language(exc))
+        except DomainError:  # as an unknown agency: the page says what it shows instead
+            messages.append(
+                _("Không có lĩnh vực mã '%(code)s' — hiển thị mọi lĩnh vực.")
+                % {"code": _shown(request.GET["field"])}
+            )
     context = {
         "form": form,
         "period": period,

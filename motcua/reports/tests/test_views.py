@@ -233,8 +233,12 @@ def test_page_notices_follow_the_language(client, table, staff):
     ).content.decode()
     # dates day first in English too (README): the page is read by people, not parsed
     assert date_field(html, "from") == ("01/04/2025", None) and date_field(html, "to")[0] == "01/03/2025"
-    assert "No field &#x27;nope&#x27;." in html
+    assert "No field &#x27;nope&#x27; — showing every field." in html
     assert "Không có lĩnh vực" not in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    html = client.get("/thong-ke/", {"field": "nope"}).content.decode()
+    assert "Không có lĩnh vực mã &#x27;nope&#x27; — hiển thị mọi lĩnh vực." in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     client.force_login(staff["overseer"])
     html = client.get("/thong-ke/ho-so/", {"from": "31/02/2025"}).content.decode()
     assert date_field(html, "from")[1] == "Not a valid date: “31/02/2025” — enter the date as dd/mm/yyyy."
