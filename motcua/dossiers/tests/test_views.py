@@ -1278,3 +1278,26 @@ def test_a_refused_supplement_request_keeps_the_lines_typed(client, org):
     assert d.state == "received" and not d.events.filter(action="request_supplement").exists()
     fresh = client.get(f"/staff/dossiers/{d.code}/").content.decode()
     assert re.findall(r'name="item_name" value="([^"]*)"', fresh) == [""] * 5
+
+
+def test_an_action_error_is_told_in_the_page_language_only(client, org):
+    """The staff screens told a refused action in both languages at once: English under the Vietnamese on the
+    Vietnamese page, Vietnamese first on the English page."""
+    from django.conf import settings
+
+    d = file_online(org)
+    stale = d.version
+    login(client, org, "officer")
+    act(org, d, "receive", "officer")
+    url = f"/staff/dossiers/{d.code}/act/refuse/"
+    vi = client.post(url, {"expected_version": stale, "reason": "Không đủ"}).content.decode()
+    assert "Hồ sơ vừa được cập nhật sau khi trang này được mở" in vi
+    assert "The dossier was changed after this page was opened" not in vi
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    r = client.post(url, {"expected_version": stale, "reason": "Không đủ"})
+    assert r.status_code == 409
+    en = r.content.decode()
+    assert "The dossier was changed after this page was opened" in en
+    assert "Hồ sơ vừa được cập nhật sau khi trang này được mở" not in en
+    missing = client.get("/staff/dossiers/000.00.21.H26-990101-0001/").content.decode()
+    assert "not found" in missing and "Không tìm thấy hồ sơ" not in missing
