@@ -1301,3 +1301,23 @@ def test_an_action_error_is_told_in_the_page_language_only(client, org):
     assert "Hồ sơ vừa được cập nhật sau khi trang này được mở" not in en
     missing = client.get("/staff/dossiers/000.00.21.H26-990101-0001/").content.decode()
     assert "not found" in missing and "Không tìm thấy hồ sơ" not in missing
+
+
+def test_inter_agency_hours_out_of_range_is_not_also_called_missing(client, org):
+    """Hours typed but too many: the form said both that they were too many and that none were given."""
+    d = act(org, file_online(org), "receive", "officer")
+    login(client, org, "unit_head")
+    client.post(
+        f"/staff/dossiers/{d.code}/act/assign/", {"expected_version": d.version, "step": 1, "assignee": "cv"}
+    )
+    d.refresh_from_db()
+    login(client, org, "specialist")
+    for hours in ("100000", "0"):
+        r = client.post(
+            f"/staff/dossiers/{d.code}/act/hand_over/",
+            {"expected_version": d.version, "to_agency": "000.00.40.H26", "hours": hours},
+        )
+        assert r.status_code == 400
+        assert "Bước liên thông cần thời gian xử lý" not in r.content.decode(), hours
+    d.refresh_from_db()
+    assert services.current_step(d).agency.identifier != "000.00.40.H26"
