@@ -1321,3 +1321,21 @@ def test_inter_agency_hours_out_of_range_is_not_also_called_missing(client, org)
         assert "Bước liên thông cần thời gian xử lý" not in r.content.decode(), hours
     d.refresh_from_db()
     assert services.current_step(d).agency.identifier != "000.00.40.H26"
+
+
+def test_a_supplement_line_without_reason_has_no_dangling_dash_in_the_log(client, org):
+    d = act(org, file_online(org), "receive", "officer")
+    login(client, org, "specialist")
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/request_supplement/",
+        {
+            "expected_version": d.version,
+            "reason": "Hồ sơ thiếu",
+            "item_name": ["Giấy ủy quyền"],
+            "item_reason": [""],
+        },
+    )
+    assert r.status_code == 302
+    page = client.get(f"/staff/dossiers/{d.code}/").content.decode()
+    assert "Bổ sung: Giấy ủy quyền<" in page or "Bổ sung: Giấy ủy quyền\n" in page
+    assert "Giấy ủy quyền —" not in page
