@@ -1339,3 +1339,15 @@ def test_a_supplement_line_without_reason_has_no_dangling_dash_in_the_log(client
     page = client.get(f"/staff/dossiers/{d.code}/").content.decode()
     assert "Bổ sung: Giấy ủy quyền<" in page or "Bổ sung: Giấy ủy quyền\n" in page
     assert "Giấy ủy quyền —" not in page
+
+
+def test_the_inbox_shows_the_new_return_date_after_an_apology(client, org):
+    """The staff list showed only the first appointment after a Form 04 apology: the officer at the return counter
+    did not see the date promised to the applicant."""
+    d = act(org, file_online(org), "receive", "officer")
+    assert d.new_return_at is None
+    new = d.due_at + dt.timedelta(days=3)
+    type(d).objects.filter(pk=d.pk).update(new_return_at=new)
+    login(client, org, "officer")
+    page = client.get("/staff/?tab=all").content.decode()
+    assert f"hẹn lại (thư xin lỗi): {timezone.localtime(new):%d/%m/%Y %H:%M}" in page
