@@ -430,7 +430,8 @@ class HandOverForm(ActionForm):
                     "Chuyển cho cán bộ trong cơ quan thì không chọn người nhận ở bước tiếp theo hay chuyển liên thông."
                 ),
             )
-        elif cleaned.get("to_agency") and not cleaned.get("hours"):
+        elif cleaned.get("to_agency") and not cleaned.get("hours") and "hours" not in self.errors:
+            # hours typed but refused (too many, too few) already carry their own error
             self.add_error("hours", _("Bước liên thông cần thời gian xử lý (giờ làm việc)."))
         return cleaned
 

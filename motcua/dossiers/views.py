@@ -183,7 +183,8 @@ def _event_rows(dossier: Dossier) -> list[dict]:
             )
         for item in d.get("items") or []:
             if isinstance(item, dict):
-                details.append(_("Bổ sung: %s") % f"{item.get('name', '')} — {item.get('reason', '')}")
+                line = " — ".join(str(v) for v in (item.get("name"), item.get("reason")) if v)
+                details.append(_("Bổ sung: %s") % line)
         if d.get("outcome") in Outcome.values:
             details.append(Outcome(d["outcome"]).label)
         if d.get("method") in ReturnMethod.values:

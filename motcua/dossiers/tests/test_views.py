@@ -1278,3 +1278,76 @@ def test_a_refused_supplement_request_keeps_the_lines_typed(client, org):
     assert d.state == "received" and not d.events.filter(action="request_supplement").exists()
     fresh = client.get(f"/staff/dossiers/{d.code}/").content.decode()
     assert re.findall(r'name="item_name" value="([^"]*)"', fresh) == [""] * 5
+
+
+def test_an_action_error_is_told_in_the_page_language_only(client, org):
+    """The staff screens told a refused action in both languages at once: English under the Vietnamese on the
+    Vietnamese page, Vietnamese first on the English page."""
+    from django.conf import settings
+
+    d = file_online(org)
+    stale = d.version
+    login(client, org, "officer")
+    act(org, d, "receive", "officer")
+    url = f"/staff/dossiers/{d.code}/act/refuse/"
+    vi = client.post(url, {"expected_version": stale, "reason": "Không đủ"}).content.decode()
+    assert "Hồ sơ vừa được cập nhật sau khi trang này được mở" in vi
+    assert "The dossier was changed after this page was opened" not in vi
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    r = client.post(url, {"expected_version": stale, "reason": "Không đủ"})
+    assert r.status_code == 409
+    en = r.content.decode()
+    assert "The dossier was changed after this page was opened" in en
+    assert "Hồ sơ vừa được cập nhật sau khi trang này được mở" not in en
+    missing = client.get("/staff/dossiers/000.00.21.H26-990101-0001/").content.decode()
+    assert "not found" in missing and "Không tìm thấy hồ sơ" not in missing
+
+
+def test_inter_agency_hours_out_of_range_is_not_also_called_missing(client, org):
+    """Hours typed but too many: the form said both that they were too many and that none were given."""
+    d = act(org, file_online(org), "receive", "officer")
+    login(client, org, "unit_head")
+    client.post(
+        f"/staff/dossiers/{d.code}/act/assign/", {"expected_version": d.version, "step": 1, "assignee": "cv"}
+    )
+    d.refresh_from_db()
+    login(client, org, "specialist")
+    for hours in ("100000", "0"):
+        r = client.post(
+            f"/staff/dossiers/{d.code}/act/hand_over/",
+            {"expected_version": d.version, "to_agency": "000.00.40.H26", "hours": hours},
+        )
+        assert r.status_code == 400
+        assert "Bước liên thông cần thời gian xử lý" not in r.content.decode(), hours
+    d.refresh_from_db()
+    assert services.current_step(d).agency.identifier != "000.00.40.H26"
+
+
+def test_a_supplement_line_without_reason_has_no_dangling_dash_in_the_log(client, org):
+    d = act(org, file_online(org), "receive", "officer")
+    login(client, org, "specialist")
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/request_supplement/",
+        {
+            "expected_version": d.version,
+            "reason": "Hồ sơ thiếu",
+            "item_name": ["Giấy ủy quyền"],
+            "item_reason": [""],
+        },
+    )
+    assert r.status_code == 302
+    page = client.get(f"/staff/dossiers/{d.code}/").content.decode()
+    assert "Bổ sung: Giấy ủy quyền<" in page or "Bổ sung: Giấy ủy quyền\n" in page
+    assert "Giấy ủy quyền —" not in page
+
+
+def test_the_inbox_shows_the_new_return_date_after_an_apology(client, org):
+    """The staff list showed only the first appointment after a Form 04 apology: the officer at the return counter
+    did not see the date promised to the applicant."""
+    d = act(org, file_online(org), "receive", "officer")
+    assert d.new_return_at is None
+    new = d.due_at + dt.timedelta(days=3)
+    type(d).objects.filter(pk=d.pk).update(new_return_at=new)
+    login(client, org, "officer")
+    page = client.get("/staff/?tab=all").content.decode()
+    assert f"hẹn lại (thư xin lỗi): {timezone.localtime(new):%d/%m/%Y %H:%M}" in page
