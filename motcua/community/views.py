@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from motcua.catalog.eforms import NOTE, RESULT_ADDRESS, build_eform, eform_to_json
 from motcua.catalog.models import Offering, Procedure
+from motcua.core.dates import SUPPORTED_YEARS
 from motcua.core.errors import DomainError
 from motcua.core.i18n import in_page_language
 from motcua.core.text import identifier_form, nfc
@@ -25,7 +26,7 @@ from motcua.org.throttle import client_ip
 from . import selectors, services
 from .forms import AssistedFilingForm, ClaimForm, OutreachForm
 
-DATE_MIN, DATE_MAX = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+DATE_MIN, DATE_MAX = dt.date(SUPPORTED_YEARS[0], 1, 1), dt.date(SUPPORTED_YEARS[1], 12, 31)
 
 
 def _dates(request) -> tuple[dt.date | None, dt.date | None, str]:

@@ -5,6 +5,10 @@ import datetime as dt
 
 DAY_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
+# the years a typed date or instant may name (the statistics' range): outside them it is a typing slip, not a date
+# (and 0001-01-01 or 9999-12-31 cannot be moved to another offset)
+SUPPORTED_YEARS = (1900, 2999)
+
 
 def parse_day(text: str) -> dt.date:
     """'2025-01-24' or '24/01/2025' (surrounding spaces ignored); ValueError for anything else."""

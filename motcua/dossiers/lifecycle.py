@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from motcua.core.dates import SUPPORTED_YEARS
 from motcua.core.i18n import english_active
 
 from .workflow import PREVIOUS, SAME, TRANSITIONS
@@ -142,19 +143,15 @@ def aware(value, name: str) -> dt.datetime:
     if not isinstance(value, dt.datetime):
         raise LifecycleError(f"Thiếu thời điểm '{name}'.", f"Missing '{name}'.", code="bad_datetime")
     # read before any conversion: 0001-01-01 or 9999-12-31 cannot be moved to another offset
-    if not AWARE_YEARS[0] <= value.year <= AWARE_YEARS[1]:
+    if not SUPPORTED_YEARS[0] <= value.year <= SUPPORTED_YEARS[1]:
         raise LifecycleError(
-            f"Thời điểm '{name}' phải thuộc các năm {AWARE_YEARS[0]}–{AWARE_YEARS[1]}: {value:%d/%m/%Y} không phải.",
-            f"'{name}' must be within the years {AWARE_YEARS[0]}-{AWARE_YEARS[1]}: {value:%d/%m/%Y} is not.",
+            f"Thời điểm '{name}' phải thuộc các năm {SUPPORTED_YEARS[0]}–{SUPPORTED_YEARS[1]}: {value:%d/%m/%Y} không phải.",
+            f"'{name}' must be within the years {SUPPORTED_YEARS[0]}-{SUPPORTED_YEARS[1]}: {value:%d/%m/%Y} is not.",
             code="bad_datetime",
         )
     if value.tzinfo is None:
         value = value.replace(tzinfo=LOCAL)
     return value
-
-
-# the years an action's instant may name (the statistics' range): a typing slip, not a date, outside them
-AWARE_YEARS = (1900, 2999)
 
 
 def apology_deadline(due_at: dt.datetime, cal) -> dt.date:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 
 from motcua.catalog.models import Offering, Procedure
 from motcua.catalog.selectors import applied_limit_text
+from motcua.core.dates import SUPPORTED_YEARS
 from motcua.core.errors import Conflict, DomainError, NotFound
 from motcua.core.storage import open_stored
 from motcua.core.text import code_forms, dong, identifier_form
@@ -538,7 +539,7 @@ def _parse_day(value: str, name: str) -> dt.date:
                 f"Tracking book: the “{en}” date {shown} is not a calendar date or not in the form dd/mm/yyyy "
                 "(e.g. 01/11/2026).",
             ) from exc
-    low, high = lifecycle.AWARE_YEARS
+    low, high = SUPPORTED_YEARS
     if not low <= day.year <= high:  # the period's instants could not be computed (nor hold a dossier)
         raise DomainError(
             f"Sổ theo dõi hồ sơ: ngày “{vi}” {value[:20]} phải thuộc các năm {low}–{high}.",

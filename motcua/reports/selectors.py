@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Field, Procedure
+from motcua.core.dates import SUPPORTED_YEARS
 from motcua.core.errors import NotFound, Unprocessable
 from motcua.core.text import identifier_form, sort_key
 from motcua.dossiers.models import Channel, Dossier
@@ -131,7 +132,7 @@ def make_period(date_from, date_to) -> Period:
             f"'from' ({d1:%d/%m/%Y}) is after 'to' ({d2:%d/%m/%Y}).",
             code="bad_period",
         )
-    if d1.year < 1900 or d2.year > 2999:
+    if d1.year < SUPPORTED_YEARS[0] or d2.year > SUPPORTED_YEARS[1]:
         raise Unprocessable(
             "Kỳ thống kê ngoài khoảng cho phép (1900–2999).",
             "The period is outside the supported range (1900–2999).",
