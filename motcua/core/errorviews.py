@@ -3,19 +3,36 @@ language the user chose (Vietnamese first), and as JSON on /api/ — where clien
 `message_en` as in every other refusal of the API. Django's defaults are English HTML pages (a debug page with
 DEBUG on), also for API paths that match no route."""
 
+import functools
+
 from django.conf import settings
 from django.core.exceptions import DisallowedHost, RequestDataTooBig, TooManyFilesSent
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from .middleware import is_api
+from .i18n import english_active
+from .middleware import chosen_language, is_api
+from .text import size_text
 
 
 def _json(status: int, code: str, message: str, message_en: str) -> JsonResponse:
     return JsonResponse({"error": code, "message": message, "message_en": message_en}, status=status)
+
+
+def _in_readers_language(view):
+    """An error met above the locale middleware (a body too large or with NUL bytes, read by the middleware at the
+    top) comes before any language is chosen: the page is still written in the one the reader chose."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with translation.override(chosen_language(request)):
+            return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _page(request, status: int, title: str, message: str) -> HttpResponse:
@@ -24,6 +41,7 @@ def _page(request, status: int, title: str, message: str) -> HttpResponse:
     )
 
 
+@_in_readers_language
 def bad_request(request, exception=None):
     if isinstance(exception, DisallowedHost):
         # the address (Host) is not one this server answers to (ALLOWED_HOSTS): nothing is wrong with the data
@@ -68,14 +86,15 @@ def bad_request(request, exception=None):
         )
     if isinstance(exception, RequestDataTooBig):
         # a body (other than uploaded files) over DATA_UPLOAD_MAX_MEMORY_SIZE: say so, with the limit
-        limit = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
+        limit = int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         if is_api(request):
             return _json(
                 413,
                 "too_large",
-                f"Nội dung yêu cầu quá lớn: tối đa {limit} MB (không kể tệp tải lên). Tệp đính kèm gửi qua "
-                "/api/v1/dossiers/<mã hồ sơ>/documents (multipart/form-data).",
-                f"The request body is too large: at most {limit} MB (uploaded files aside). Send files to "
+                f"Nội dung yêu cầu quá lớn: tối đa {size_text(limit)} (không kể tệp tải lên). Tệp đính kèm gửi "
+                "qua /api/v1/dossiers/<mã hồ sơ>/documents (multipart/form-data).",
+                f"The request body is too large: at most {size_text(limit, en=True)} (uploaded files aside). "
+                "Send files to "
                 "/api/v1/dossiers/<code>/documents (multipart/form-data).",
             )
         return _page(
@@ -83,9 +102,9 @@ def bad_request(request, exception=None):
             413,
             _("Dữ liệu gửi lên quá lớn"),
             _(
-                "Dữ liệu gửi lên quá lớn (tối đa %(limit)s MB, không kể tệp tải lên). Vui lòng quay lại và thử lại."
+                "Dữ liệu gửi lên quá lớn (tối đa %(limit)s, không kể tệp tải lên). Vui lòng quay lại và thử lại."
             )
-            % {"limit": limit},
+            % {"limit": size_text(limit, en=english_active())},
         )
     if is_api(request):
         return _json(
@@ -104,6 +123,7 @@ def bad_request(request, exception=None):
     )
 
 
+@_in_readers_language
 def permission_denied(request, exception=None):
     if is_api(request):
         return _json(403, "forbidden", "Bạn không có quyền thực hiện yêu cầu này.", "You may not do this.")
@@ -115,6 +135,7 @@ def permission_denied(request, exception=None):
     )
 
 
+@_in_readers_language
 def page_not_found(request, exception=None):
     if is_api(request):
         return _json(
@@ -151,6 +172,7 @@ def server_error(request):
     return HttpResponse(loader.get_template("500.html").render(), status=500)
 
 
+@_in_readers_language
 def csrf_failure(request, reason=""):
     if is_api(request):
         return _json(

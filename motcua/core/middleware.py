@@ -234,8 +234,8 @@ class RequestSizeMiddleware:
             request.method,
             request.path,
         )
-        total, each = size_text(limit), size_text(int(settings.MOTCUA_UPLOAD_MAX_BYTES))
-        sent = size_over_text(length, limit)
+        each_limit = int(settings.MOTCUA_UPLOAD_MAX_BYTES)
+        total, each, sent = size_text(limit), size_text(each_limit), size_over_text(length, limit)
         if is_api(request):
             from django.http import JsonResponse
 
@@ -244,8 +244,9 @@ class RequestSizeMiddleware:
                 "message": f"Yêu cầu quá lớn ({sent}): mỗi lần gửi tối đa {total} (tất cả các tệp "
                 f"cùng các trường khác), mỗi tệp tối đa {each}. Không tệp nào được lưu; hãy gửi các tệp thành "
                 "nhiều lần.",
-                "message_en": f"The request is too large ({sent}): at most {total} per request (all "
-                f"its files and other fields together), {each} per file. No file was stored; send the files in "
+                "message_en": f"The request is too large ({size_over_text(length, limit, en=True)}): at most "
+                f"{size_text(limit, en=True)} per request (all its files and other fields together), "
+                f"{size_text(each_limit, en=True)} per file. No file was stored; send the files in "
                 "several requests.",
             }
             return JsonResponse(body, status=413)
@@ -254,6 +255,8 @@ class RequestSizeMiddleware:
 
         # the language the user chose (the locale middleware, further down, has not run yet)
         lang = chosen_language(request)
+        if lang == "en":
+            total, each = size_text(limit, en=True), size_text(each_limit, en=True)
         back = request.META.get("HTTP_REFERER", "")
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
             back = ""

@@ -269,24 +269,27 @@ def dong(value) -> str:
     return f"{int(amount):,}".replace(",", ".") + " đồng"
 
 
-def size_text(n: int) -> str:
-    """A size as the pages and messages say it: "20 MB", "512 KB", "300 byte"."""
+def size_text(n: int, en: bool = False) -> str:
+    """A size as the pages and messages say it: "20 MB", "1,5 MB", "512 KB", "300 byte". Vietnamese writes the
+    decimal comma ("1,5 MB"); `en` gives the English point ("1.5 MB")."""
     if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.1f}".rstrip("0").rstrip(".") + " MB"
-    if n >= 1024:
-        return f"{n / 1024:.0f} KB"
-    return f"{n} byte"
+        shown = f"{n / (1024 * 1024):.1f}".rstrip("0").rstrip(".") + " MB"
+    elif n >= 1024:
+        shown = f"{n / 1024:.0f} KB"
+    else:
+        return f"{n} byte"
+    return shown if en else shown.replace(".", ",")
 
 
-def size_over_text(n: int, limit: int) -> str:
+def size_over_text(n: int, limit: int, en: bool = False) -> str:
     """The size `n` of something over `limit`, said so that it differs from the limit's size_text: 21,000,000 bytes
-    over a 20 MB limit is "20.03 MB", not "20 MB" (as if it were the limit)."""
-    shown = size_text(n)
-    if n <= limit or shown != size_text(limit):
+    over a 20 MB limit is "20,03 MB" ("20.03 MB" in English), not "20 MB" (as if it were the limit)."""
+    shown = size_text(n, en)
+    if n <= limit or shown != size_text(limit, en):
         return shown
     unit, name = (1024 * 1024, "MB") if n >= 1024 * 1024 else (1024, "KB") if n >= 1024 else (1, "byte")
     for digits in (2, 3, 4):
         shown = f"{n / unit:.{digits}f} {name}"
         if shown != f"{limit / unit:.{digits}f} {name}":
-            return shown
+            return shown if en else shown.replace(".", ",")
     return f"{n} byte"

@@ -161,9 +161,9 @@ def max_bytes() -> int:
     return int(getattr(settings, "MOTCUA_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 
 
-def max_size_text() -> str:
+def max_size_text(en: bool = False) -> str:
     """The largest file accepted, as the pages say it before an upload ("20 MB")."""
-    return size_text(max_bytes())
+    return size_text(max_bytes(), en)
 
 
 MAX_FILENAME = 200
@@ -204,8 +204,8 @@ def inspect_upload(uploaded_file) -> Inspected:
         raise _refuse(
             f"Tệp '{name}' quá lớn ({size_over_text(size, limit)}); dung lượng tối đa mỗi tệp là "
             f"{size_text(limit)}.",
-            f"File '{name}' is too large ({size_over_text(size, limit)}); the maximum per file is "
-            f"{size_text(limit)}.",
+            f"File '{name}' is too large ({size_over_text(size, limit, en=True)}); the maximum per file is "
+            f"{size_text(limit, en=True)}.",
             "file_too_large",
         )
     uploaded_file.seek(0)
@@ -234,7 +234,7 @@ def inspect_upload(uploaded_file) -> Inspected:
         if total > limit:
             raise _refuse(
                 f"Tệp '{name}' quá lớn; dung lượng tối đa mỗi tệp là {size_text(limit)}.",
-                f"File '{name}' is too large; the maximum per file is {size_text(limit)}.",
+                f"File '{name}' is too large; the maximum per file is {size_text(limit, en=True)}.",
                 "file_too_large",
             )
         digest.update(chunk)

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 
 from motcua.catalog.models import Offering, Procedure
 from motcua.catalog.selectors import applied_limit_text
-from motcua.core.dates import SUPPORTED_YEARS
+from motcua.core.dates import SUPPORTED_YEARS, parse_day
 from motcua.core.errors import Conflict, DomainError, NotFound
 from motcua.core.storage import open_stored
 from motcua.core.text import code_forms, dong, identifier_form
@@ -527,18 +527,15 @@ def _parse_day(value: str, name: str) -> dt.date:
     value = value.strip()
     vi, en = _DAY_LABELS.get(name, (name, name))
     try:
-        day = dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        try:
-            day = dt.datetime.strptime(value, "%d/%m/%Y").date()
-        except (TypeError, ValueError) as exc:
-            shown = value[:20]
-            raise DomainError(
-                f"Sổ theo dõi hồ sơ: ngày “{vi}” {shown} không có trong lịch hoặc sai dạng (dùng dd/mm/yyyy, "
-                "ví dụ 01/11/2026).",
-                f"Tracking book: the “{en}” date {shown} is not a calendar date or not in the form dd/mm/yyyy "
-                "(e.g. 01/11/2026).",
-            ) from exc
+        day = parse_day(value)
+    except ValueError as exc:
+        shown = value[:20]
+        raise DomainError(
+            f"Sổ theo dõi hồ sơ: ngày “{vi}” {shown} không có trong lịch hoặc sai dạng (dùng dd/mm/yyyy, "
+            "ví dụ 01/11/2026).",
+            f"Tracking book: the “{en}” date {shown} is not a calendar date or not in the form dd/mm/yyyy "
+            "(e.g. 01/11/2026).",
+        ) from exc
     low, high = SUPPORTED_YEARS
     if not low <= day.year <= high:  # the period's instants could not be computed (nor hold a dossier)
         raise DomainError(

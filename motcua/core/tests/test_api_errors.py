@@ -52,3 +52,13 @@ def test_a_page_form_over_the_size_limit_says_so(db, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
     r = Client().post("/accounts/login/", {"username": "x" * (1024 * 1024), "password": "y"})
     assert r.status_code == 413 and "quá lớn" in r.content.decode() and "1 MB" in r.content.decode()
+
+
+@pytest.mark.parametrize("lang, limit", [("vi", "tối đa 1,5 MB"), ("en", "at most 1.5 MB")])
+def test_a_page_form_over_the_size_limit_writes_the_limit_in_the_readers_language(db, settings, lang, limit):
+    settings.DEBUG = False
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = int(1.5 * 1024 * 1024)
+    c = Client()
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+    r = c.post("/accounts/login/", {"username": "x" * (2 * 1024 * 1024), "password": "y"})
+    assert r.status_code == 413 and limit in r.content.decode(), r.content.decode()[-2000:]

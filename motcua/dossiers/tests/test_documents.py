@@ -188,20 +188,36 @@ def test_refuses_oversized_file(settings):
 
 
 @pytest.mark.parametrize(
-    "size, limit, shown",
+    "size, limit, shown, shown_en",
     [
-        (21_000_000, 20 * 1024 * 1024, "20.03 MB"),  # was "quá lớn (20 MB); tối đa … 20 MB"
-        (20 * 1024 * 1024 + 1, 20 * 1024 * 1024, "20971521 byte"),  # one byte over: the bytes
-        (1030, 1024, "1.01 KB"),
-        (30 * 1024 * 1024, 20 * 1024 * 1024, "30 MB"),
-        (500, 1024, "500 byte"),
+        (21_000_000, 20 * 1024 * 1024, "20,03 MB", "20.03 MB"),  # was "quá lớn (20 MB); tối đa … 20 MB"
+        (20 * 1024 * 1024 + 1, 20 * 1024 * 1024, "20971521 byte", "20971521 byte"),  # one byte over
+        (1030, 1024, "1,01 KB", "1.01 KB"),
+        (30 * 1024 * 1024, 20 * 1024 * 1024, "30 MB", "30 MB"),
+        (500, 1024, "500 byte", "500 byte"),
     ],
 )
-def test_an_oversized_files_size_is_never_shown_as_the_limit(settings, size, limit, shown):
+def test_an_oversized_files_size_is_never_shown_as_the_limit(settings, size, limit, shown, shown_en):
     from motcua.core.text import size_over_text, size_text
 
     assert size_over_text(size, limit) == shown
+    assert size_over_text(size, limit, en=True) == shown_en
     assert size <= limit or size_over_text(size, limit) != size_text(limit)
+
+
+def test_sizes_take_the_decimal_comma_in_vietnamese_and_the_point_in_english():
+    from motcua.core.text import size_text
+
+    one_and_a_half = int(1.5 * 1024 * 1024)
+    assert (size_text(one_and_a_half), size_text(one_and_a_half, en=True)) == ("1,5 MB", "1.5 MB")
+    assert size_text(20 * 1024 * 1024) == "20 MB" and size_text(2048) == "2 KB"
+
+
+def test_the_oversized_upload_message_says_each_language_its_own_way(settings):
+    settings.MOTCUA_UPLOAD_MAX_BYTES = 1024 * 1024
+    with pytest.raises(Unprocessable) as refused:
+        documents.inspect_upload(upload(b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 20_000), "lon.pdf"))
+    assert "1,02 MB" in refused.value.message and "1.02 MB" in refused.value.message_en
 
 
 def test_clean_filename():

@@ -128,3 +128,14 @@ def test_the_settings_bound_the_files_of_one_request():
 
     assert settings.DATA_UPLOAD_MAX_NUMBER_FILES == 50
     assert settings.MOTCUA_UPLOAD_MAX_REQUEST_BYTES == 100 * 1024 * 1024
+
+
+def test_the_sizes_in_the_refusal_take_each_languages_decimal_mark(db, settings, body_never_parsed):
+    """Vietnamese writes 1,5 MB; English 1.5 MB."""
+    settings.MOTCUA_UPLOAD_MAX_BYTES = 1024 * 1024
+    settings.MOTCUA_UPLOAD_MAX_REQUEST_BYTES = int(1.5 * 1024 * 1024)
+    r = Client().post("/api/v1/dossiers", "x" * int(2.3 * 1024 * 1024), content_type="application/json")
+    assert r.status_code == 413, r.content
+    body = r.json()
+    assert "Yêu cầu quá lớn (2,3 MB): mỗi lần gửi tối đa 1,5 MB" in body["message"], body["message"]
+    assert "The request is too large (2.3 MB): at most 1.5 MB per request" in body["message_en"], body

@@ -19,7 +19,7 @@ def max_upload_size() -> str:
     a large scan only to have it refused."""
     from motcua.dossiers.documents import max_size_text
 
-    return max_size_text()
+    return max_size_text(en=english_active())
 
 
 def _as_local(value):
