@@ -576,7 +576,22 @@ def may_complete_step(user, dossier: Dossier) -> bool:
     if step.assignee_id is not None and step.assignee_id == user.pk:
         return True
     roles = _roles_in(user, {step.agency_id})
-    return step.role in roles or bool(roles & STEP_SUPERVISORS)
+    if roles & STEP_SUPERVISORS:
+        return True
+    return step.role in roles and not passed_for_signature(dossier, step)
+
+
+def passed_for_signature(dossier: Dossier, step: DossierStep) -> bool:
+    """Whether a partner agency's inter-agency step was passed within that agency to its present holder (trình
+    ký, `hand_over` with `within_agency`): the holder (the head who signs) or a head of the agency completes it
+    then, not the colleagues of the step's role — the specialist who drafted the reply cannot send it on
+    unsigned. Read from the events the action loads anyway."""
+    if step.assignee_id is None or not step.inter_agency:
+        return False
+    return any(
+        e.action == "hand_over" and e.step_order == step.order and (e.data or {}).get("within_agency")
+        for e in events_of(dossier)
+    )
 
 
 def may_act(user, dossier: Dossier, action: str) -> bool:
@@ -1311,6 +1326,7 @@ def dossier_act(
             )
         if not may_act(actor, dossier, action):
             if may_read(actor, dossier):
+                _refuse_unsigned_hand_over(actor, dossier, action)
                 raise PermissionDenied(
                     f"Bạn không có quyền thực hiện '{TRANSITIONS[action].label}' trên hồ sơ này.",
                     f"You may not '{TRANSITIONS[action].label_en}' on this dossier.",
@@ -1322,6 +1338,22 @@ def dossier_act(
             if hashes:
                 params = {**params, "file_hashes": hashes}
         return _act(dossier, action, actor, params, at)
+
+
+def _refuse_unsigned_hand_over(actor, dossier: Dossier, action: str) -> None:
+    """The refusal of a colleague's hand_over at a step passed for signature says who holds the step."""
+    step = current_step(dossier) if action == "hand_over" else None
+    if step is None or not passed_for_signature(dossier, step) or not _roles_in(actor, {step.agency_id}):
+        return
+    holder = step.assignee
+    name = holder.get_full_name() or holder.get_username()
+    raise PermissionDenied(
+        f"Bước '{step.label}' đã được chuyển cho {name} ({holder.get_username()}) trình ký: chỉ người đang giữ "
+        f"bước hoặc lãnh đạo {step.agency.name} hoàn thành bước này. Hồ sơ không thay đổi.",
+        f"Step '{step.label}' was passed to {name} ({holder.get_username()}) to sign: only the step's holder or "
+        f"a head of {step.agency.name} completes it. Nothing was changed.",
+        code="held_for_signature",
+    )
 
 
 def _unrecorded_hashes(dossier: Dossier) -> list[str]:

@@ -263,3 +263,26 @@ def test_the_web_form_offers_it_to_the_partners_staff(client, tax_org):
     assert r.status_code == 302
     d = Dossier.objects.get(pk=d.pk)
     assert services.current_step(d).order == 3 and services.verify_chain(d) == []
+
+
+def test_the_specialist_cannot_send_the_step_on_unsigned(tax_org, token):
+    """Once the specialist passed the step to the head to sign, the step is the head's: a plain hand_over by the
+    specialist (or another holder of the step's role) is refused with the holder's name, and nothing changes; the
+    head completes it. Before the pass, the specialist could."""
+    org = tax_org
+    d = at_the_tax_office(org)
+    assert services.may_complete_step(org["users"]["tax_specialist"], d)
+    d = act(org, d, "hand_over", "tax_specialist", local(2025, 3, 3, 11, 0), within_agency=True, to="ld.thue")
+    d = Dossier.objects.get(pk=d.pk)
+    assert not services.may_complete_step(org["users"]["tax_specialist"], d)
+    assert "hand_over" not in services.allowed_actions(org["users"]["tax_specialist"], d)
+    before = state_of(d)
+    r = post(d, token("tax_specialist"), {})
+    assert r.status_code == 403, r.json()
+    out = r.json()
+    assert out["error"] == "held_for_signature"
+    assert "Trần Văn Thuế (ld.thue)" in out["message"] and "trình ký" in out["message"]
+    assert "to sign" in out["message_en"]
+    assert state_of(d) == before
+    r = post(d, token("tax_leader"), {})
+    assert r.status_code == 200 and r.json()["steps"][1]["completed_at"], r.json()
