@@ -1458,13 +1458,15 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
         file_hashes=params.get("file_hashes") or [],
     )
     dossier.version += 1
-    _save_changes(dossier, before)
     if action == "receive":
         _instantiate_steps(dossier, at)
     if action in ("resolve", "stop"):
         step = current_step(dossier)
         if step is not None:
             _complete_step(step, at)
+    # The dossier's row last: on PostgreSQL its UPDATE fires the statistics trigger (ADR 0017), whose row lock on the
+    # agency's statistics cell — shared by every reception of the agency that month — is held until the commit.
+    _save_changes(dossier, before)
     return dossier
 
 

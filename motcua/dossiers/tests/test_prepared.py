@@ -634,3 +634,31 @@ def test_a_model_with_its_own_constructor_keeps_it(monkeypatch, dossier):
         monkeypatch.undo()
         prepared._init_plan.cache_clear()
     assert prepared._init_plan(DossierEvent) is not None
+
+
+@pytest.mark.parametrize("action", ["receive", "resolve"])
+def test_the_dossiers_update_is_the_actions_last_statement(org, action):
+    """On PostgreSQL the dossier's UPDATE fires the statistics trigger, which locks the agency's statistics cell
+    until the commit (ADR 0017): the steps are written before it, so the lock is held for the commit only."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    officer, leader = org["users"]["officer"], org["users"]["leader"]
+    d, _ = services.dossier_file(
+        actor=officer,
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="online",
+        applicant=APPLICANT,
+        at=local(2025, 3, 3, 9, 0),
+    )
+    if action == "resolve":
+        services.dossier_act(code=d.code, action="receive", actor=officer, at=local(2025, 3, 3, 10))
+    actor, params = (leader, {"outcome": "approved"}) if action == "resolve" else (officer, {})
+    with CaptureQueriesContext(connection) as ctx:
+        services.dossier_act(code=d.code, action=action, actor=actor, params=params, at=local(2025, 3, 4, 9))
+    writes = [
+        q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))
+    ]
+    assert any("dossiers_dossierstep" in w for w in writes), writes  # steps instantiated / completed
+    assert writes[-1].startswith('UPDATE "dossiers_dossier" SET'), writes
