@@ -15,6 +15,7 @@ from ninja.parser import Parser
 from motcua.core import errorviews, strictjson
 from motcua.core.auth import TokenExpired
 from motcua.core.errors import DomainError
+from motcua.core.schemas import BODY_ATTR
 
 
 def _json_not_allowed(self) -> JsonResponse:
@@ -41,7 +42,11 @@ class StrictJSONParser(Parser):
     unreadable body (400) instead of reaching a JSON column or a limit."""
 
     def parse_body(self, request: HttpRequest):
-        return strictjson.loads_bytes(request.body)
+        body = strictjson.loads_bytes(request.body)
+        setattr(
+            request, BODY_ATTR, body
+        )  # the endpoints name the keys no schema took (core.schemas.ignored_notice)
+        return body
 
 
 api = NinjaAPI(

@@ -1,10 +1,14 @@
 """API schemas shared by several routers: one class per name, so the OpenAPI document's `components/schemas` has one
 entry per shape (motcua/core/tests/test_openapi.py)."""
 
+import difflib
+import functools
+import logging
+import typing
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import AfterValidator, ModelWrapValidatorHandler, ValidationInfo, model_validator
+from pydantic import AfterValidator, BaseModel, ModelWrapValidatorHandler, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
 from .text import KINDS, bad_char
@@ -63,3 +67,64 @@ Line = Annotated[str, _checked(False)]
 """A single-line text (a name, an address, a number): no control or invisible formatting character."""
 Text = Annotated[str, _checked(True)]
 """A text of several lines (a reason, a comment): no control character but TAB/LF/CR, no hiding character."""
+
+
+# --- keys a body sent that no schema takes ---------------------------------------------------------------------
+# The API's bodies are read leniently (a key the schema does not name is not an error: the provincial and national
+# portals send their own extra keys), but a key dropped without a word is data an applicant filed and nobody kept —
+# "form" for "form_data", "tracking_numbr" for "tracking_number". A successful answer names each such key under
+# `ignored`, with the key meant when one is close, so the integrator sees it at once (ADR 0022, addendum).
+
+logger = logging.getLogger("motcua.api")
+BODY_ATTR = "_motcua_json_body"  # the parsed body, kept on the request by the API's parser (motcua.api)
+
+
+def _nested_schema(annotation) -> type | None:
+    """The schema of a field holding one nested object (`ApplicantIn`, `RepresentativeIn | None`), else None."""
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+@functools.cache
+def _fields_of(schema) -> dict[str, type | None]:
+    """The keys `schema` takes, each with the schema of the object it holds (None for any other value)."""
+    return {name: _nested_schema(field.annotation) for name, field in schema.model_fields.items()}
+
+
+def ignored_keys(body, schema, prefix: str = "") -> list[tuple[str, list[str]]]:
+    """(dotted key, the keys the schema takes at that level) for each key of `body` that `schema` does not take,
+    looking into nested objects (`applicant.emial`)."""
+    if not isinstance(body, dict):
+        return []
+    fields = _fields_of(schema)
+    found = []
+    for key, value in body.items():
+        if key not in fields:
+            found.append((prefix + str(key), list(fields)))
+            continue
+        nested = fields[key]
+        if nested is not None and isinstance(value, dict):
+            found += ignored_keys(value, nested, f"{prefix}{key}.")
+    return found
+
+
+def ignored_notice(request, schema) -> list[dict]:
+    """What the answer says of the body's keys that `schema` does not take (empty when there are none)."""
+    notices = []
+    for path, known in ignored_keys(getattr(request, BODY_ATTR, None), schema):
+        key = path.rpartition(".")[2]
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        meant_vi = f" Có phải ý bạn là '{path[: len(path) - len(key)]}{close[0]}'?" if close else ""
+        meant_en = f" Did you mean '{path[: len(path) - len(key)]}{close[0]}'?" if close else ""
+        notices.append(
+            {
+                "key": path[:100],
+                "message": f"Trường '{path[:100]}' không thuộc API này nên không được lưu.{meant_vi}",
+                "message_en": f"'{path[:100]}' is not a field of this API: it was not stored.{meant_en}",
+            }
+        )
+    if notices:
+        logger.warning("%s %s: ignored keys %s", request.method, request.path, [n["key"] for n in notices])
+    return notices

@@ -15,7 +15,7 @@ from motcua.catalog import selectors as catalog_selectors
 from motcua.core.auth import BearerAuth
 from motcua.core.errors import NotFound, Throttled, Unprocessable
 from motcua.core.prepared import Prepared
-from motcua.core.schemas import ErrorOut, InSchema, Line, Text
+from motcua.core.schemas import ErrorOut, InSchema, Line, Text, ignored_notice
 from motcua.core.storage import open_stored
 from motcua.core.text import code_forms, identifier_form
 from motcua.org import throttle
@@ -132,7 +132,8 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 @router.post("", auth=auth, response={200: dict, 201: dict, **ERRORS}, summary="File a dossier")
 def file_dossier(request: HttpRequest, payload: FileIn):
     """Online filing (`submit`) by a citizen/organisation account, or counter/postal registration (`register`)
-    by an officer. Send `Idempotency-Key` to make retries safe."""
+    by an officer. Send `Idempotency-Key` to make retries safe. A key of the body that no field takes is not an
+    error; the answer names each one under `ignored` (key, message, message_en), as it was not stored."""
     agency = identifier_form(payload.agency)  # "000.00.21.h26" is 000.00.21.H26
     if payload.channel == "online":
         _check_received_online(payload.procedure.strip(), agency)
@@ -149,7 +150,16 @@ def file_dossier(request: HttpRequest, payload: FileIn):
         working_days=payload.working_days,
         idempotency_key=(request.META.get("HTTP_IDEMPOTENCY_KEY") or "").strip() or None,
     )
-    return _rendered(request, selectors.dossier_detail(dossier, request.auth), 201 if created else 200)
+    return _rendered(request, _with_ignored(request, FileIn, dossier), 201 if created else 200)
+
+
+def _with_ignored(request: HttpRequest, schema, dossier) -> dict:
+    """The dossier as the API shows it, with `ignored` naming the body's keys that `schema` does not take."""
+    detail = selectors.dossier_detail(dossier, request.auth)
+    ignored = ignored_notice(request, schema)
+    if ignored:
+        detail["ignored"] = ignored
+    return detail
 
 
 def _check_received_online(procedure_code: str, identifier: str) -> None:
@@ -451,6 +461,8 @@ def rate_dossier(request: HttpRequest, code: str, payload: RatingIn):
 
 @router.post("/{code}/{action}", auth=auth, response={200: dict, **ERRORS}, summary="Take a lifecycle action")
 def act(request: HttpRequest, code: str, action: str, payload: ActionIn | None = None):
+    """One lifecycle action (contract §7). A key of the body that no field takes is not an error; the answer names
+    each one under `ignored` (key, message, message_en), as it was not stored."""
     params = payload.model_dump(exclude_none=True) if payload else {}
     expected = params.pop("expected_version", None)
     dossier = services.dossier_act(
@@ -461,4 +473,4 @@ def act(request: HttpRequest, code: str, action: str, payload: ActionIn | None =
         expected_version=expected,
         record_uploads=True,  # files added through POST /{code}/documents since the last action
     )
-    return _rendered(request, selectors.dossier_detail(dossier, request.auth))
+    return _rendered(request, _with_ignored(request, ActionIn, dossier))

@@ -942,3 +942,54 @@ def test_assigning_a_missing_or_completed_step_names_it_and_the_steps_left(org, 
     assert f"Bước {steps[0]} (" in body["message"] and "đã hoàn thành lúc" in body["message"]
     assert f"Step {steps[0]} (" in body["message_en"] and "cannot be assigned again" in body["message_en"]
     assert _unchanged(code) == before
+
+
+def test_keys_no_field_takes_are_named_in_the_answer_not_dropped_silently(org, token):
+    """A portal that writes "form" for "form_data" (or mistypes an action's key) files successfully — extra keys
+    are not an error — but the answer names each key that was not kept, with the key meant, and a body without
+    such keys has no `ignored` at all."""
+    c = Client()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token('officer')}"}
+    body = {
+        "procedure": "1.001612",
+        "agency": "000.00.21.H26",
+        "channel": "counter",
+        "applicant": {**APPLICANT, "emial": "an@example.vn"},
+        "form": {"ten_ho_kinh_doanh": "Hộ kinh doanh An"},
+        "receive": True,
+    }
+    r = c.post("/api/v1/dossiers", body, content_type="application/json", **auth)
+    assert r.status_code == 201, r.json()
+    out = r.json()
+    ignored = {i["key"]: i for i in out["ignored"]}
+    assert set(ignored) == {"form", "applicant.emial"}
+    assert "Có phải ý bạn là 'form_data'?" in ignored["form"]["message"]
+    assert "Did you mean 'applicant.email'?" in ignored["applicant.emial"]["message_en"]
+    assert "không được lưu" in ignored["form"]["message"] and "not stored" in ignored["form"]["message_en"]
+    d = Dossier.objects.get(code=out["code"])
+    assert d.form_data == {} and d.state == "received"  # filed; what was ignored is said, not invented
+    # an action: a mistyped key is named, the known ones act
+    r = c.post(
+        f"/api/v1/dossiers/{d.code}/request_supplement",
+        {
+            "reason": "Thiếu giấy tờ",
+            "items": [{"name": "Bản sao CCCD", "reason": "Mờ"}],
+            "notes": "Gọi trước",
+        },
+        content_type="application/json",
+        **auth,
+    )
+    assert r.status_code == 200, r.json()
+    assert [i["key"] for i in r.json()["ignored"]] == ["notes"]
+    assert "'note'" in r.json()["ignored"][0]["message"] and r.json()["state"] == "supplement_requested"
+    # and a clean body says nothing
+    r = c.post(
+        "/api/v1/dossiers",
+        {**body, "applicant": APPLICANT, "form": None, "receive": False} | {"form_data": {}},
+        content_type="application/json",
+        **auth,
+    )
+    assert r.status_code == 201 and [i["key"] for i in r.json()["ignored"]] == ["form"]
+    del body["form"]
+    r = c.post("/api/v1/dossiers", {**body, "applicant": APPLICANT}, content_type="application/json", **auth)
+    assert r.status_code == 201 and "ignored" not in r.json()
