@@ -456,9 +456,10 @@ def receipt_context(dossier: Dossier) -> dict:
     for d in supplements:
         components.append({"name": "Tài liệu bổ sung", "file": d.name, "order": 10**6, "copies": ""})
     components.sort(key=lambda c: c["order"])  # stable: a component's files keep their upload order
-    if not components and dossier.procedure_version_id:
+    if not components and dossier.procedure_version_id and dossier.channel != Channel.ONLINE:
         # no file recorded (a paper dossier): the required components, which reception checked; an optional
-        # one ("nếu có") is not written on the receipt as received when nothing says it was
+        # one ("nếu có") is not written on the receipt as received when nothing says it was. An online dossier has
+        # no paper: with no file, the receipt says that nothing was filed rather than list what was not
         for c in sorted(version_components.values(), key=lambda c: c.order):
             if c.required:
                 components.append({"name": c.name, "file": "", "copies": copies_text(c)})
@@ -476,6 +477,7 @@ def receipt_context(dossier: Dossier) -> dict:
             "due_date": fmt_date(due),
             "limit_text": days_text(limit),
             "components": components,
+            "nothing_filed_online": not components and dossier.channel == Channel.ONLINE,
             "result_method": ReturnMethod(dossier.result_method).label if dossier.result_method else "",
             "channel": Channel(dossier.channel).label if dossier.channel else "",
             "book_volume": f"{local(event.at):%Y}",

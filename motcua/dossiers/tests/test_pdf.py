@@ -77,6 +77,18 @@ def file_online(org, at, name="Đặng Thị Ngọc Hương"):
     return d
 
 
+def file_counter(org, at, name="Đặng Thị Ngọc Hương"):
+    d, _ = services.dossier_file(
+        actor=org["users"]["officer"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="counter",
+        applicant={**APPLICANT, "name": name},
+        at=at,
+    )
+    return d
+
+
 def test_receipt_pdf_has_header_code_applicant_and_due_date(named_org):
     org = named_org
     d = file_online(org, local(2025, 1, 24, 9, 0))
@@ -97,7 +109,7 @@ def test_receipt_pdf_has_header_code_applicant_and_due_date(named_org):
     assert "03 ngày làm việc" in text
 
 
-def test_receipt_without_files_lists_the_required_components_only(named_org):
+def test_a_paper_receipt_without_files_lists_the_required_components_only(named_org):
     from motcua.catalog.models import ProcedureComponent
 
     org = named_org
@@ -106,11 +118,18 @@ def test_receipt_without_files_lists_the_required_components_only(named_org):
     ProcedureComponent.objects.create(
         version=version, order=2, name="Bản sao biên bản họp thành viên hộ gia đình", required=False
     )
-    d = file_online(org, local(2025, 1, 24, 9, 0))
+    d = file_counter(org, local(2025, 1, 24, 9, 0))  # at the counter, on paper: no file recorded
     d = act(org, d, "receive", "officer", local(2025, 1, 24, 10, 0))
     text = squash(pdf.render_form_html("receipt", d))
     assert "Giấy đề nghị đăng ký hộ kinh doanh" in text
     assert "biên bản họp" not in text
+    assert "Không có tệp" not in text
+    # online there is no paper: a dossier received with no file does not list what was never filed
+    d = file_online(org, local(2025, 1, 24, 9, 0))
+    d = act(org, d, "receive", "officer", local(2025, 1, 24, 10, 0))
+    text = squash(pdf.render_form_html("receipt", d))
+    assert "Giấy đề nghị đăng ký hộ kinh doanh" not in text
+    assert "Không có tệp thành phần hồ sơ nào được nộp kèm hồ sơ trực tuyến." in text
 
 
 def test_reception_records_the_components_handed_in_on_paper_and_the_receipt_lists_them(named_org):
@@ -428,7 +447,7 @@ def test_receipt_says_how_many_originals_and_copies_of_each_component_were_recei
     assert "Văn bản ủy quyền — 01 bản chính, 01 bản sao" in text
 
     # nothing recorded (a paper dossier received before the boxes existed): the required ones, with their count
-    e = file_online(org, local(2025, 1, 24, 9, 30), name="Lê Văn Cường")
+    e = file_counter(org, local(2025, 1, 24, 9, 30), name="Lê Văn Cường")
     e = act(org, e, "receive", "officer", local(2025, 1, 24, 10, 30))
     text = squash(form_text("receipt", e))
     assert "Giấy đề nghị đăng ký hộ kinh doanh — 01 bản chính" in text
