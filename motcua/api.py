@@ -133,7 +133,8 @@ def _describe(errors: list[dict]) -> tuple[str, str, list[dict]]:
             for p in err.get("loc", [])
             if p not in ("query", "body", "path", "form", "file", "payload")
         ]
-        field = ".".join(loc) or "?"
+        # nothing left of the location: the error is the whole body's (a list or a string where an object goes)
+        field = ".".join(loc) or ("body" if set(err.get("loc", ())) & {"body", "payload"} else "?")
         msg = err.get("msg", "invalid")
         vi = _in_vietnamese(err)
         parts_vi.append(f"'{field}': {vi}")

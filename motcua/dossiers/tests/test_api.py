@@ -993,3 +993,18 @@ def test_keys_no_field_takes_are_named_in_the_answer_not_dropped_silently(org, t
     del body["form"]
     r = c.post("/api/v1/dossiers", {**body, "applicant": APPLICANT}, content_type="application/json", **auth)
     assert r.status_code == 201 and "ignored" not in r.json()
+
+
+@pytest.mark.parametrize("body", ["[]", '"x"', "1"])
+def test_a_body_that_is_no_object_is_named_as_the_body(org, token, body):
+    """It was named '?' (the error's location is the body itself)."""
+    r = Client().post(
+        "/api/v1/dossiers",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token('citizen')}",
+    )
+    assert r.status_code == 422
+    out = r.json()
+    assert out["details"][0]["field"] == "body" and "'body': phải là một đối tượng JSON" in out["message"]
+    assert not Dossier.objects.exists()
