@@ -205,3 +205,26 @@ def test_a_refused_supplement_is_brought_into_view_on_a_phone(
     box = page.locator("#sup-error").bounding_box()
     assert 0 <= box["y"] < 640, box  # on the screen, not below it
     assert page.locator("#sup-note").input_value() == "Gửi bổ sung biên bản"
+
+
+def test_my_dossiers_fit_a_phone_with_the_return_date_in_view(live_server, page, filed_world, sign_in):
+    """The citizen's list was a table scrolled sideways on a phone: the return date (the column a citizen looks
+    for) was off the screen. On a phone each dossier is a card, every value under its column's name."""
+    world, dossier = filed_world, filed_world["dossier"]
+    dossiers.dossier_act(code=dossier.code, action="receive", actor=world["officer"])
+    due = Dossier.objects.get(pk=dossier.pk).due_at
+    base = live_server.url
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in(world["citizen"].username)
+    page.goto(f"{base}/ho-so-cua-toi/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    table = page.locator("table.cards-on-phone")
+    assert table.evaluate("el => el.parentElement.scrollWidth <= el.parentElement.clientWidth")
+    cell = page.locator("td[data-label='Hẹn trả']").first
+    assert cell.is_visible() and f"{due.astimezone(dossiers.lifecycle.LOCAL):%d/%m/%Y}" in cell.inner_text()
+    box = cell.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360, box
+    assert page.get_by_role("rowheader", name=dossier.code).is_visible()
+    # a desktop keeps the table's columns
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert page.locator("table.cards-on-phone thead").is_visible()
