@@ -31,6 +31,7 @@ first to a list of agency ids so the (agency, received_at) / (agency, resolved_a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -49,6 +50,7 @@ from motcua.org import selectors as org_selectors
 from motcua.org.models import Agency
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 COUNT_KEYS = (
     "received",
@@ -103,16 +105,26 @@ def parse_date(value, name: str) -> dt.date:
             f"Missing '{name}' (a date dd/mm/yyyy or YYYY-MM-DD).",
             code="missing_date",
         )
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    if len(text) > 10 and text[10] in "T ":  # a full ISO datetime: its local date
+    # YYYY-MM-DD only: Python also reads ISO week and basic forms ("2026-W02" is Monday 05/01/2026, so a period
+    # "to=2026-W02" silently ended on that Monday), which the message below does not offer
+    if ISO_DAY.fullmatch(text):
         try:
-            value = dt.datetime.fromisoformat(text)
-            return (value if value.tzinfo else value.replace(tzinfo=LOCAL)).astimezone(LOCAL).date()
+            return dt.date.fromisoformat(text)
         except ValueError:
             pass
+    if (
+        len(text) > 10 and text[10] in "T " and ISO_DAY.fullmatch(text[:10])
+    ):  # a full ISO datetime: its local date
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            value = value if value.tzinfo else value.replace(tzinfo=LOCAL)
+            try:
+                return value.astimezone(LOCAL).date()
+            except OverflowError:  # its local date is before year 1 or after 9999: out of any period's range
+                return dt.date.max if value.year > 1 else dt.date.min
     try:  # also accept the Vietnamese display form dd/mm/yyyy
         return dt.datetime.strptime(text, "%d/%m/%Y").date()
     except ValueError as exc:

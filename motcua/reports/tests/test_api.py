@@ -281,3 +281,30 @@ def test_open_data_of_a_field_has_the_page_figures(client, table):
     # an unknown field is refused as on-time refuses it
     bad = client.get("/api/v1/stats/open-data.json", {**march, "field": "nope"})
     assert bad.status_code == 404 and bad.json()["error"] == "no_field"
+
+
+@pytest.mark.parametrize("instant", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+14:00"])
+def test_a_datetime_whose_local_date_leaves_the_calendar_is_out_of_range_not_a_500(client, world, instant):
+    """A full ISO datetime is read as its local date; one whose local date falls after 9999 or before year 1
+    raised OverflowError (HTTP 500 on every statistics endpoint and page)."""
+    for path in (URL, "/api/v1/stats/open-data.json", "/api/v1/stats/breakdown"):
+        r = client.get(
+            path,
+            {"from": instant, "to": "2025-03-31"}
+            if "0001" in instant
+            else {"from": "2025-03-01", "to": instant},
+        )
+        assert r.status_code == 422, (path, r.content[:300])
+        body = r.json()
+        assert body["error"] == "bad_period" and "1900–2999" in body["message"] and body["message_en"]
+
+
+@pytest.mark.parametrize("text", ["2025-W10", "2025-W10-1", "20250301", "2025-060"])
+def test_only_the_date_forms_the_message_offers_are_read(client, world, text):
+    """Python's date.fromisoformat also reads ISO week dates ("2025-W10" = Monday 03/03/2025) and the basic form:
+    `to=2025-W10` silently ended the period on that Monday. The API says which forms it reads; only those."""
+    r = client.get(URL, {"from": "2025-01-01", "to": text})
+    assert r.status_code == 422, r.content[:300]
+    assert r.json()["error"] == "bad_date" and text in r.json()["message"]
+    assert selectors.parse_date("2025-03-01", "to") == selectors.parse_date("01/03/2025", "to")
+    assert selectors.parse_date("2025-03-01T23:30:00+00:00", "to").isoformat() == "2025-03-02"
