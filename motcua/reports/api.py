@@ -8,10 +8,30 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.http import urlencode
 from ninja import Query, Router
 
+from motcua.core.errors import Unprocessable
+
 from . import exports, index766, selectors
 from . import pdf as report_pdf
 
 router = Router(tags=["stats"])
+
+SCOPE_PARAMS = ("agency", "field", "procedure")
+
+
+def _only_scopes(request: HttpRequest, *taken: str) -> None:
+    """Refuse a scope the endpoint cannot apply (`field` on the Decision 766 index, `procedure` on the open
+    data...): it was ignored, and the figures of the wider scope came back as if they were the narrower one's."""
+    extra = [k for k in SCOPE_PARAMS if k not in taken and (request.GET.get(k) or "").strip()]
+    if extra:
+        names = ", ".join(f"'{k}'" for k in extra)
+        allowed = ", ".join(f"'{k}'" for k in taken)
+        raise Unprocessable(
+            f"Số liệu này không lọc được theo {names} (chỉ theo {allowed}): bỏ tham số đó, hoặc dùng "
+            "/api/v1/stats/on-time hay /api/v1/stats/breakdown.",
+            f"These figures cannot be filtered by {names} (only by {allowed}): leave it out, or use "
+            "/api/v1/stats/on-time or /api/v1/stats/breakdown.",
+            code="unsupported_scope",
+        )
 
 
 def _scope(agency: str | None, field: str | None, procedure: str | None):
@@ -82,6 +102,7 @@ def satisfaction(
     and per criterion) and the PAKN handled in it, for an agency and its sub-agencies."""
     from motcua.feedback import selectors as feedback
 
+    _only_scopes(request, "agency")
     period = selectors.make_period(date_from, to)
     a = selectors.agency_by_identifier(agency)
     scope = {"date_from": period.date_from, "date_to": period.date_to, "agency": a}
@@ -104,6 +125,7 @@ def index_766(
     by: str | None = Query(None, description="month | quarter | year (mặc định: cả kỳ)"),
     children: bool = Query(False, description="Thêm một dòng cho mỗi cơ quan cấp dưới trực tiếp"),
 ):
+    _only_scopes(request, "agency")
     period = selectors.make_period(date_from, to)
     a = selectors.agency_by_identifier(agency)
     return index766.index_report(
@@ -183,6 +205,7 @@ def open_data_csv(
     agency: str | None = Query(None),
     field: str | None = Query(None, description="Mã (hoặc tên) lĩnh vực: chỉ các dòng của lĩnh vực này"),
 ):
+    _only_scopes(request, "agency", "field")
     period, a, f = _open_data_scope(date_from, to, agency, field)
     content = exports.open_data_csv(date_from=period.date_from, date_to=period.date_to, agency=a, field=f)
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
@@ -205,6 +228,7 @@ def open_data_json(
     agency: str | None = Query(None),
     field: str | None = Query(None, description="Mã (hoặc tên) lĩnh vực: chỉ các dòng của lĩnh vực này"),
 ):
+    _only_scopes(request, "agency", "field")
     period, a, f = _open_data_scope(date_from, to, agency, field)
     return exports.open_data(date_from=period.date_from, date_to=period.date_to, agency=a, field=f)
 

@@ -308,3 +308,28 @@ def test_only_the_date_forms_the_message_offers_are_read(client, world, text):
     assert r.json()["error"] == "bad_date" and text in r.json()["message"]
     assert selectors.parse_date("2025-03-01", "to") == selectors.parse_date("01/03/2025", "to")
     assert selectors.parse_date("2025-03-01T23:30:00+00:00", "to").isoformat() == "2025-03-02"
+
+
+@pytest.mark.parametrize(
+    "path,param",
+    [
+        ("/api/v1/stats/index766", "field"),
+        ("/api/v1/stats/index766", "procedure"),
+        ("/api/v1/stats/satisfaction", "field"),
+        ("/api/v1/stats/satisfaction", "procedure"),
+        ("/api/v1/stats/open-data.json", "procedure"),
+        ("/api/v1/stats/open-data.csv", "procedure"),
+    ],
+)
+def test_a_scope_an_endpoint_cannot_apply_is_refused_not_ignored(client, table, path, param):
+    """`?procedure=` on the open data (or `?field=` on the 766 index) was ignored: the answer was the figures of
+    the whole agency, which a reader took for the procedure's."""
+    period = {"from": "2025-03-01", "to": "2025-03-31", "agency": "000.00.21.H26"}
+    value = {"field": "ho-kinh-doanh", "procedure": "1.001612"}[param]
+    r = client.get(path, {**period, param: value})
+    assert r.status_code == 422, r.content[:300]
+    body = r.json()
+    assert body["error"] == "unsupported_scope"
+    assert f"'{param}'" in body["message"] and f"'{param}'" in body["message_en"]
+    assert client.get(path, period).status_code == 200
+    assert client.get(path, {**period, param: ""}).status_code == 200  # an empty field of a form is no scope
