@@ -1,7 +1,8 @@
 """Public statistics API (/api/v1/stats): contract §5 figures, breakdowns, Decision 766 index, exports.
 
 Statistics are published information: no authentication. Bad input gets JSON {"error", "message" (Vietnamese),
-"message_en"} with 422 (bad or missing dates, from > to, bad `by`) or 404 (unknown agency / field / procedure).
+"message_en"} with 422 (bad or missing dates, from > to, bad `by`, a scope the endpoint cannot apply) or 404
+(unknown agency / field / procedure).
 """
 
 from django.http import HttpRequest, HttpResponse
