@@ -433,6 +433,7 @@ def scope_counts(
     from . import summary
 
     now = now or timezone.now()
+    period = summary_period(period, now)
     s, x = period.start, period.end
     e = _end_instant(period, now)
     cum = _summary_cumulator(
@@ -441,6 +442,23 @@ def scope_counts(
     if cum is None:
         return period_counts(scoped(agency=agency, field=field, procedure=procedure), period, now)
     return summary.figures(cum, s, x, e).get(None, {})
+
+
+def summary_period(period: Period, now: dt.datetime) -> Period:
+    """`period`, or the same period started on the summary's first day (01/01/1976) when it starts before and no
+    dossier has an instant before that day: nothing is then received, resolved, stopped or refused before it, nor
+    carried over into it, and the end (min(X, now)) is the same — the figures are identical. The summary then
+    serves `from=1900-01-01`, which made the public API read every row of the dossier table (the raw queries)."""
+    from . import summary
+
+    first = summary.SUMMARY_FROM
+    t = local_midnight(first)
+    if period.date_from >= first or period.date_to < first or now < t or not summary.enabled():
+        return period
+    for column in ("received_at", "resolved_at", "stopped_at", "refused_at"):  # each one indexed: cheap
+        if Dossier.objects.filter(**{f"{column}__lt": t}).exists():
+            return period
+    return Period(first, period.date_to)
 
 
 def scope_counts_many(
@@ -500,6 +518,7 @@ def agency_field_counts(
     from . import summary
 
     now = now or timezone.now()
+    period = summary_period(period, now)
     s, x = period.start, period.end
     e = _end_instant(period, now)
     cum = None
@@ -558,7 +577,8 @@ def breakdown(
     if by in ("month", "quarter", "year") or (by in ("agency", "field", "channel") and e >= s):
         # the summary path: one query on the summary table (+ the partial months from the dossier table);
         # grouped rows need e >= s (then a group has a row iff one of its figures is non-zero, as in the raw query)
-        result = _breakdown_from_summary(period, by, agency, field, procedure, now, include_empty_agencies)
+        counted = period if by in ("month", "quarter", "year") else summary_period(period, now)
+        result = _breakdown_from_summary(counted, by, agency, field, procedure, now, include_empty_agencies)
         if result is not None:
             rows, total = result
             return {

@@ -17,7 +17,7 @@ from motcua.dossiers.tests.test_migration_io import _gen, _native_history, run, 
 from motcua.reports import exports, selectors, summary, verify
 from motcua.reports.models import StatsCell
 
-from .conftest import at
+from .conftest import at, make_dossier
 
 BASE = at(2025, 1, 1, 0)
 
@@ -362,3 +362,53 @@ def test_the_migration_import_keeps_the_table_exact(org, tmp_path, settings, job
         kw = {"date_from": d1, "date_to": d2, "now": now}
         assert selectors.on_time_stats(**kw) == raw(settings, selectors.on_time_stats, **kw)
         assert selectors.breakdown(by="month", **kw) == raw(settings, selectors.breakdown, by="month", **kw)
+
+
+def test_a_period_from_before_1976_is_read_from_the_summary_when_nothing_is_that_old(
+    settings, table, world, monkeypatch
+):
+    """`from=1900-01-01` (any public caller) sent every figure to the raw queries, which read every row of the
+    dossier table. With no dossier instant before 01/01/1976 the period counts exactly as if it started then: the
+    summary serves it, with the raw reference's figures. A dossier of 1975 keeps the raw path (and counts)."""
+    now = at(2025, 4, 10, 12)
+    scopes = [{}, {"agency": world["hn"]}, {"agency": world["so"], "field": world["f2"]}]
+    expected = {}
+    for i, scope in enumerate(scopes):
+        for d1, d2 in (
+            (dt.date(1900, 1, 1), dt.date(2999, 12, 31)),
+            (dt.date(1975, 6, 1), dt.date(2025, 3, 31)),
+        ):
+            kw = {"date_from": d1, "date_to": d2, "now": now, **scope}
+            expected[i, d1] = raw(settings, selectors.on_time_stats, **kw)
+            assert expected[i, d1]["from"] == d1.isoformat()
+    by_agency = raw(
+        settings, selectors.breakdown, date_from="1900-01-01", date_to="2025-03-31", by="agency", now=now
+    )
+
+    def no_raw(*args, **kwargs):
+        raise AssertionError("the raw reference query was used")
+
+    with monkeypatch.context() as m:
+        m.setattr(selectors, "period_counts", no_raw)
+        m.setattr(selectors, "grouped_counts", no_raw)
+        for i, scope in enumerate(scopes):
+            for d1, d2 in (
+                (dt.date(1900, 1, 1), dt.date(2999, 12, 31)),
+                (dt.date(1975, 6, 1), dt.date(2025, 3, 31)),
+            ):
+                got = selectors.on_time_stats(date_from=d1, date_to=d2, now=now, **scope)
+                assert got == expected[i, d1]
+        got = selectors.breakdown(date_from="1900-01-01", date_to="2025-03-31", by="agency", now=now)
+        assert got == by_agency
+    assert expected[0, dt.date(1900, 1, 1)]["received"] > 0
+
+    make_dossier(
+        "OLD-1975", agency=world["so"], procedure=world["procs"]["1.001612"], received=at(1975, 12, 30, 9)
+    )
+    old = selectors.on_time_stats(date_from="1975-06-01", date_to="2025-03-31", now=now)
+    assert old == raw(
+        settings, selectors.on_time_stats, date_from="1975-06-01", date_to="2025-03-31", now=now
+    )
+    assert old["received"] == expected[0, dt.date(1975, 6, 1)]["received"] + 1
+    later = selectors.on_time_stats(date_from="1976-01-01", date_to="2025-03-31", now=now)
+    assert later["carried_over"] == old["carried_over"] + 1  # still pending: carried into 1976
