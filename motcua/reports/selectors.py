@@ -196,13 +196,18 @@ def agency_by_identifier(identifier: str | None) -> Agency | None:
 
 
 def field_by_code(value: str | None) -> Field | None:
-    """A field (lĩnh vực) by its code (slug) or, failing that, by its exact name (NFC, case-insensitive)."""
+    """A field (lĩnh vực) by its code (slug; typed in capitals too: BAO-CHI-XUAT-BAN) or, failing that, by its
+    exact name (NFC, case-insensitive)."""
     if value is None or str(value).strip() == "":
         return None
     from motcua.core.text import nfc
 
     text = nfc(value)
-    found = Field.objects.filter(code=text).first() or Field.objects.filter(name__iexact=text).first()
+    found = (
+        Field.objects.filter(code=text).first()
+        or Field.objects.filter(code__iexact=text).first()
+        or Field.objects.filter(name__iexact=text).first()
+    )
     if found is None:
         raise NotFound(f"Không có lĩnh vực '{text}'.", f"No field '{text}'.", code="no_field")
     return found

@@ -87,6 +87,8 @@ def test_field_filter_uses_snapshot_then_procedure_field(table, world):
     assert s["index_2_1"] == pytest.approx(66.67)
     by_name = selectors.on_time_stats(**MARCH, agency=world["so"], field=world["f2"].name, now=LATER)
     assert counts(by_name) == counts(s) and by_name["field"] == "ho-kinh-doanh"
+    capitals = selectors.on_time_stats(**MARCH, agency=world["so"], field="HO-KINH-DOANH", now=LATER)
+    assert counts(capitals) == counts(s) and capitals["field"] == "ho-kinh-doanh"  # was 404 no_field
     f1 = selectors.on_time_stats(**MARCH, agency=world["so"], field="thanh-lap-doanh-nghiep", now=LATER)
     assert f1["received"] == 5 and f1["carried_over"] == 2 and f1["resolved"] == 1
 
