@@ -112,17 +112,43 @@ def ignored_keys(body, schema, prefix: str = "") -> list[tuple[str, list[str]]]:
 
 def ignored_notice(request, schema) -> list[dict]:
     """What the answer says of the body's keys that `schema` does not take (empty when there are none)."""
+    return _notices(
+        request,
+        ignored_keys(getattr(request, BODY_ATTR, None), schema),
+        (
+            "Trường '{key}' không thuộc API này nên không được lưu.",
+            "'{key}' is not a field of this API: it was not stored.",
+        ),
+    )
+
+
+def ignored_query(request, known) -> list[dict]:
+    """What the answer says of the query's parameters that the endpoint does not take (`?agncy=`: the figures came
+    back for the whole province without a word)."""
+    known = list(known)
+    return _notices(
+        request,
+        [(key, known) for key in request.GET if key not in known],
+        (
+            "Tham số '{key}' không thuộc API này nên không được dùng: kết quả như khi không có tham số này.",
+            "'{key}' is not a parameter of this API: it was not used, the answer is as without it.",
+        ),
+    )
+
+
+def _notices(request, found, texts: tuple[str, str]) -> list[dict]:
     notices = []
-    for path, known in ignored_keys(getattr(request, BODY_ATTR, None), schema):
+    for path, known in found:
         key = path.rpartition(".")[2]
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
         meant_vi = f" Có phải ý bạn là '{path[: len(path) - len(key)]}{close[0]}'?" if close else ""
         meant_en = f" Did you mean '{path[: len(path) - len(key)]}{close[0]}'?" if close else ""
+        shown = path[:100]
         notices.append(
             {
-                "key": path[:100],
-                "message": f"Trường '{path[:100]}' không thuộc API này nên không được lưu.{meant_vi}",
-                "message_en": f"'{path[:100]}' is not a field of this API: it was not stored.{meant_en}",
+                "key": shown,
+                "message": texts[0].format(key=shown) + meant_vi,
+                "message_en": texts[1].format(key=shown) + meant_en,
             }
         )
     if notices:

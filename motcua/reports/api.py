@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from ninja import Query, Router
 
 from motcua.core.errors import Unprocessable
+from motcua.core.schemas import ignored_query
 
 from . import exports, index766, selectors
 from . import pdf as report_pdf
@@ -62,9 +63,20 @@ def on_time(
 ):
     period = selectors.make_period(date_from, to)
     a, f, p = _scope(agency, field, procedure)
-    return selectors.on_time_stats(
-        date_from=period.date_from, date_to=period.date_to, agency=a, field=f, procedure=p
+    return _with_ignored(
+        request,
+        selectors.on_time_stats(
+            date_from=period.date_from, date_to=period.date_to, agency=a, field=f, procedure=p
+        ),
+        ("from", "to", "agency", "field", "procedure"),
     )
+
+
+def _with_ignored(request: HttpRequest, figures: dict, known: tuple[str, ...]) -> dict:
+    """The figures, with `ignored` naming the query's parameters the endpoint does not take (`?agncy=`), when
+    there are any: such a parameter was not applied, and the figures are those of the wider scope."""
+    ignored = ignored_query(request, known)
+    return {**figures, "ignored": ignored} if ignored else figures
 
 
 @router.get(
@@ -83,8 +95,12 @@ def breakdown(
 ):
     period = selectors.make_period(date_from, to)
     a, f, p = _scope(agency, field, procedure)
-    return selectors.breakdown(
-        date_from=period.date_from, date_to=period.date_to, by=by, agency=a, field=f, procedure=p
+    return _with_ignored(
+        request,
+        selectors.breakdown(
+            date_from=period.date_from, date_to=period.date_to, by=by, agency=a, field=f, procedure=p
+        ),
+        ("from", "to", "by", "agency", "field", "procedure"),
     )
 
 

@@ -333,3 +333,21 @@ def test_a_scope_an_endpoint_cannot_apply_is_refused_not_ignored(client, table, 
     assert f"'{param}'" in body["message"] and f"'{param}'" in body["message_en"]
     assert client.get(path, period).status_code == 200
     assert client.get(path, {**period, param: ""}).status_code == 200  # an empty field of a form is no scope
+
+
+def test_a_parameter_no_endpoint_takes_is_named_beside_the_figures(client, table):
+    """`?agncy=` was ignored without a word: the whole province's figures came back as if they were the agency's.
+    They still come back (a portal's cache-busting parameter is no error), with `ignored` naming it and the
+    parameter meant; a query without such a parameter has no `ignored` at all."""
+    march = {"from": "2025-03-01", "to": "2025-03-31"}
+    province = client.get(URL, march).json()
+    r = client.get(URL, {**march, "agncy": "000.00.21.H26"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["received"] == province["received"]  # not the agency's figures: said below
+    assert [i["key"] for i in body["ignored"]] == ["agncy"]
+    assert "Có phải ý bạn là 'agency'?" in body["ignored"][0]["message"]
+    assert "not used" in body["ignored"][0]["message_en"]
+    assert "ignored" not in province and "ignored" not in client.get(URL, {**march, "agency": "H26"}).json()
+    r = client.get("/api/v1/stats/breakdown", {**march, "by": "field", "feild": "ho-kinh-doanh"})
+    assert r.status_code == 200 and [i["key"] for i in r.json()["ignored"]] == ["feild"]
