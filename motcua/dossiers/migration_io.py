@@ -335,9 +335,13 @@ def _instant(value, name: str, *, now: dt.datetime, future_ok: bool = False) -> 
         )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=LOCAL)  # naive = local time (+07:00)
-    parsed = parsed.astimezone(
-        dt.UTC
-    )  # the same instant; one shared tzinfo (cheap to pass between processes)
+    try:  # the same instant; one shared tzinfo (cheap to pass between processes)
+        parsed = parsed.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00+07:00 or 9999-12-31T23:00-05:00: no such instant in UTC
+        raise BadRecord(
+            f"Thời điểm '{name}' = '{value}' nằm ngoài khoảng thời gian cho phép.",
+            f"'{name}' = '{value}' is out of the range of dates accepted.",
+        ) from None
     if parsed < EARLIEST:
         raise BadRecord(
             f"Thời điểm '{name}' = '{value}' trước năm 1990: không hợp lý.",
@@ -1095,7 +1099,13 @@ def import_dossiers(
         else:
             result.would_create += len(new)
 
-    bar = Progress(progress, progress_every, "Kiểm tra và ghi / validating and storing")
+    bar = Progress(
+        progress,
+        progress_every,
+        "Kiểm tra (không ghi) / checking (nothing stored)"
+        if dry_run
+        else "Kiểm tra và ghi / validating and storing",
+    )
     copy = connection.vendor == "postgresql"
     writer = _CopyWriter() if copy else _bulk_write
     pool = _start_pool(prep, jobs)  # forked before the transaction starts (see _worker_init)

@@ -69,3 +69,59 @@ def test_import_dossiers_refuses_a_json_array_as_a_whole(org, tmp_path):
 def test_apitoken_names_an_unknown_user_in_both_languages(org):
     message = _error("apitoken", "khong-co-ai")
     assert message == "Không có người dùng 'khong-co-ai'. / No user 'khong-co-ai'."
+
+
+def _record(code, at, **kw):
+    return {
+        "code": code,
+        "procedure": "1.001612",
+        "agency": "000.00.21.H26",
+        "channel": "online",
+        "applicant": {"kind": "individual", "name": "Nguyễn Văn A", "id_number": "001203012345"},
+        "events": [{"action": "submit", "at": at}],
+        **kw,
+    }
+
+
+def test_import_dossiers_reports_an_instant_outside_the_calendar_instead_of_a_traceback(org, tmp_path):
+    """0001-01-01T00:00+07:00 (and 9999-12-31T23:00-05:00) parse, but have no UTC instant: the import crashed
+    with OverflowError; each line is now reported and nothing is stored."""
+    import json
+
+    from motcua.dossiers.models import Dossier
+
+    lines = [
+        _record("OLD-1", "0001-01-01T00:00:00+07:00"),
+        _record("OLD-2", "2023-01-03T09:12:00+07:00", due_at="9999-12-31T23:00:00-05:00"),
+    ]
+    path = tmp_path / "old.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
+    for jobs in ("0", "2"):
+        err = io.StringIO()
+        with pytest.raises(CommandError) as exc:
+            call_command("import-dossiers", str(path), "--jobs", jobs, stdout=io.StringIO(), stderr=err)
+        assert "2 dòng lỗi" in str(exc.value) and "nothing was imported" in str(exc.value)
+        text = err.getvalue()
+        assert "Dòng 1 (OLD-1)" in text and "'at' = '0001-01-01T00:00:00+07:00' is out of the range" in text
+        assert (
+            "Dòng 2 (OLD-2)" in text and "'due_at' = '9999-12-31T23:00:00-05:00' is out of the range" in text
+        )
+    assert not Dossier.objects.exists()
+
+
+def test_import_dossiers_names_a_folder_as_a_folder(org, tmp_path):
+    message = _error("import-dossiers", str(tmp_path))
+    assert "là một thư mục" in message and "is a folder, not a JSON Lines file" in message
+    assert "not found" not in message
+
+
+def test_import_dossiers_dry_run_progress_does_not_say_storing(org, tmp_path):
+    import json
+
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(_record("DRY-1", "2023-01-03T09:12:00+07:00")) + "\n", encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import-dossiers", str(path), "--dry-run", "--progress-every", "1", stdout=out, stderr=err)
+    assert "checking (nothing stored)" in err.getvalue()
+    assert "storing:" not in err.getvalue().replace("nothing stored", "")
+    assert "Dry run: 1 records, 0 bad; 1 would be created" in out.getvalue()

@@ -60,6 +60,10 @@ class Command(BaseCommand):
         source = opts["file"]
         if source == "-":
             source = sys.stdin
+        elif Path(source).is_dir():
+            raise CommandError(
+                f"'{source}' là một thư mục, không phải tệp JSON Lines. / '{source}' is a folder, not a JSON Lines file."
+            )
         elif not Path(source).is_file():
             raise CommandError(f"Không tìm thấy tệp '{source}'. / File '{source}' not found.")
         elif _starts_with(source, b"["):
