@@ -363,7 +363,7 @@ def _number(value: Any, column: str, e: _Errors, high: Decimal = MAX_DAYS) -> De
             f"'{column}' must not be negative (got {value}).",
         )
         return None
-    if d != d.quantize(Decimal("0.01")) or d > high:
+    if d > high or d != d.quantize(Decimal("0.01")):  # the bound first: quantize cannot take 1e30
         e.err(
             f"'{column}' tối đa 2 chữ số thập phân và không quá {high:,} (nhận được {value}).".replace(
                 ",", "."

@@ -146,6 +146,23 @@ def test_a_limit_the_calendar_cannot_compute_is_a_bad_record(tmp_path):
     assert import_procedures([records[0]], today=TODAY).ok
 
 
+def test_a_huge_limit_is_a_bad_record_not_a_traceback(tmp_path):
+    """A limit of 10**30 days (a CSV cell or a JSON integer) made Decimal.quantize raise InvalidOperation: the whole
+    import ended in a traceback. It is now one bad record naming the bound, like 3,651."""
+    records = [
+        record(code="1.000001", legal_days=10**30),
+        record(code="1.000002", legal_days=None, legal_hours="1e308"),
+        record(code="1.000003", legal_days=5, registered_days="9" * 40),
+    ]
+    exc, _, err = run("import-procedures", str(write_json(tmp_path, records)), "--dry-run")
+    assert exc is not None and exc.returncode == 1
+    lines = [line for line in err.splitlines() if line.startswith("LỖI")]
+    assert sorted(int(line.split("Bản ghi ")[1].split()[0]) for line in lines) == [1, 2, 3]
+    assert "không quá 3.650" in lines[0] and "at most 3,650" in lines[0]
+    assert "'legal_hours'" in lines[1] and "'registered_days'" in lines[2]
+    assert Procedure.objects.count() == 0
+
+
 def test_reimport_is_idempotent(tmp_path, ref_procs):
     path = write_json(tmp_path, ref_procs)
     first = import_procedures_file(path, today=TODAY)
