@@ -189,9 +189,19 @@ def test_development_keeps_no_database_connection_open_between_requests():
             "MOTCUA_STORAGE=s3 cấu hình sai: MOTCUA_S3_ADDRESSING_STYLE phải là 'path', 'virtual' hoặc 'auto'",
             "MOTCUA_STORAGE=s3 is misconfigured: MOTCUA_S3_ADDRESSING_STYLE must be",
         ),
+        (
+            {"ALLOWED_HOSTS": "https://motcua.example.gov.vn"},
+            "ALLOWED_HOSTS: 'https://motcua.example.gov.vn' không phải tên miền",
+            "ALLOWED_HOSTS: 'https://motcua.example.gov.vn' is not a host name",
+        ),
+        (
+            {"ALLOWED_HOSTS": "motcua.example.gov.vn,motcua.example.gov.vn:8101"},
+            "ALLOWED_HOSTS: 'motcua.example.gov.vn:8101' không phải tên miền",
+            "without https://, a path or a port",
+        ),
     ],
     ids=["db-unreadable", "db-unsupported", "db-unnamed", "conn-max-age", "rate-limit", "upload-bytes",
-         "email-port", "debug", "trusted-proxies", "s3"],
+         "email-port", "debug", "trusted-proxies", "s3", "hosts-url", "hosts-port"],
 )  # fmt: skip
 def test_every_configuration_error_is_one_line_in_vietnamese_then_english(extra, vietnamese, english):
     """Operators read Vietnamese first; settings load before translations, so the message carries both
