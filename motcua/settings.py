@@ -354,7 +354,8 @@ CLAIM_IP_LOCKOUT_SECONDS = env_int("CLAIM_IP_LOCKOUT_SECONDS", 900, minimum=1)
 RATING_COUNTER_TOKEN_SECONDS = env_int("RATING_COUNTER_TOKEN_SECONDS", 1800)
 # API bearer tokens (motcua apitoken) expire this many days after they are issued (fixed on the token then;
 # `--days` may give fewer); 0: tokens issued from then on never expire. ADR 0001, addendum on token expiry.
-API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 90)
+# At most 36500 (a century): a larger number overflowed the expiry date when a token was issued.
+API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 90, maximum=36500)
 # Reverse proxies (IP addresses or networks, comma separated) whose X-Forwarded-For names the client: the rate
 # limits and login throttling count per client, not per proxy (motcua.org.throttle.client_ip).
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]

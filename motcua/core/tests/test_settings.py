@@ -199,9 +199,14 @@ def test_development_keeps_no_database_connection_open_between_requests():
             "ALLOWED_HOSTS: 'motcua.example.gov.vn:8101' không phải tên miền",
             "without https://, a path or a port",
         ),
+        (
+            {"API_TOKEN_MAX_AGE_DAYS": "99999999999"},
+            "API_TOKEN_MAX_AGE_DAYS='99999999999' không hợp lệ: cần một số nguyên từ 0 đến 36500",
+            "API_TOKEN_MAX_AGE_DAYS='99999999999' is not valid: it must be a whole number from 0 to 36500",
+        ),
     ],
     ids=["db-unreadable", "db-unsupported", "db-unnamed", "conn-max-age", "rate-limit", "upload-bytes",
-         "email-port", "debug", "trusted-proxies", "s3", "hosts-url", "hosts-port"],
+         "email-port", "debug", "trusted-proxies", "s3", "hosts-url", "hosts-port", "token-days"],
 )  # fmt: skip
 def test_every_configuration_error_is_one_line_in_vietnamese_then_english(extra, vietnamese, english):
     """Operators read Vietnamese first; settings load before translations, so the message carries both
