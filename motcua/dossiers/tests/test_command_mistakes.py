@@ -36,6 +36,9 @@ def test_verify_history_refuses_an_unknown_agency_or_dossier(org):
 def test_remind_apologies_names_its_mistakes_in_both_languages(org):
     message = _error("remind-apologies", "--at", "hom-qua")
     assert "'hom-qua' không phải thời điểm ISO 8601" in message and "is not an ISO 8601 instant" in message
+    for far in ("0001-01-01T00:00:00+07:00", "9999-12-31T23:00:00-05:00", "2101-01-01T08:00:00+07:00"):
+        message = _error("remind-apologies", "--at", far)  # year 1 and 9999: an OverflowError traceback
+        assert f"'{far}' phải thuộc các năm 1990–2100" in message and "must be within the years" in message
     message = _error("remind-apologies", "--agency", "000.00.99.H26")
     assert (
         "Không có cơ quan mã định danh" in message and "No agency with identifier '000.00.99.H26'" in message
