@@ -202,6 +202,13 @@ def read_records(path: str | Path, *, root_key: str = "procedures") -> list[RawR
         raise ImportFileError(f"Không tìm thấy tệp: {path}", f"File not found: {path}")
     if path.is_dir():
         raise ImportFileError(f"'{path}' là thư mục, không phải tệp.", f"'{path}' is a folder, not a file.")
+    with open(path, "rb") as fh:  # an empty file (an export that failed, a copy not finished) is a mistake
+        head = fh.read(4096)
+        if len(head) < 4096 and not head.removeprefix(b"\xef\xbb\xbf").strip():
+            raise ImportFileError(
+                f"Tệp '{path}' trống: không có dữ liệu để nhập.",
+                f"'{path}' is empty: there is nothing to import.",
+            )
     suffix = path.suffix.lower()
     if suffix == ".json":
         return _read_json(path.read_bytes(), root_key=root_key)
@@ -217,8 +224,14 @@ def read_records(path: str | Path, *, root_key: str = "procedures") -> list[RawR
 
 def _read_json(raw: bytes, *, root_key: str) -> list[RawRecord]:
     try:
-        data = strictjson.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:  # saved as Windows-1258 or Latin-1, or as UTF-16 by Notepad
+        raise ImportFileError(
+            "Tệp JSON phải mã hóa UTF-8.", f"The JSON file must be UTF-8 encoded ({exc})."
+        ) from exc
+    try:
+        data = strictjson.loads(text)
+    except ValueError as exc:
         raise ImportFileError(f"Tệp JSON không hợp lệ: {exc}", f"Invalid JSON file: {exc}") from exc
     if isinstance(data, dict) and isinstance(data.get(root_key), list):
         data = data[root_key]

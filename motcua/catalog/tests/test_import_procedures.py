@@ -450,6 +450,36 @@ def test_unreadable_files_are_reported(tmp_path):
     assert exc is not None and "mảng" in str(exc)
 
 
+def test_an_empty_file_or_one_in_another_encoding_is_named_as_such(tmp_path):
+    """An empty CSV imported "0 records" with exit 0 (an export that failed reads as all is well), an empty JSON
+    said "Expecting value: line 1 column 1", and a catalogue saved as Windows-1258 was "invalid JSON"."""
+    for name, content in [
+        ("p.csv", b""),
+        ("p.json", b"\xef\xbb\xbf \r\n"),
+        ("p.xlsx", b""),
+        ("q.csv", b"\n\n"),
+    ]:
+        path = tmp_path / name
+        path.write_bytes(content)
+        exc, out, _ = run("import-procedures", str(path), "--dry-run")
+        assert exc is not None and exc.returncode == 1, name
+        assert f"Tệp '{path}' trống" in str(exc) and "is empty: there is nothing to import" in str(exc), exc
+        assert out == ""
+    path = tmp_path / "cp1258.json"
+    text = json.dumps([record(code="1.000001", name="Đăng ơn", field="Tư pháp")], ensure_ascii=False)
+    path.write_bytes(text.encode("cp1258", errors="replace"))  # Đ, ă, ơ, ư as Windows-1258 bytes
+    exc, _, _ = run("import-procedures", str(path))
+    assert (
+        exc is not None and "Tệp JSON phải mã hóa UTF-8" in str(exc) and "must be UTF-8 encoded" in str(exc)
+    )
+    assert Procedure.objects.count() == 0
+    # a header row alone is still a file the operator meant: nothing to do, no error
+    header = tmp_path / "header.csv"
+    header.write_text("code,name,field,level\n", encoding="utf-8")
+    exc, out, _ = run("import-procedures", str(header), "--dry-run")
+    assert exc is None and "0 records" in out
+
+
 def test_field_codes_are_unique_slugs():
     records = [
         record(code="1.000801", field="Đất đai"),
