@@ -275,3 +275,31 @@ def test_the_total_of_a_request_is_read_and_never_below_one_largest_file():
     assert "cần ít nhất 22020096" in run.stderr and "it must be at least 22020096" in run.stderr
     run = motcua({**PROD, "ALLOWED_HOSTS": "a.vn", "MOTCUA_UPLOAD_MAX_FILES": "5"}, "check")
     assert run.returncode == 2 and "MOTCUA_UPLOAD_MAX_FILES='5' không hợp lệ" in run.stderr
+
+
+@pytest.mark.parametrize(
+    "url, where",
+    [
+        ("postgres://motcua:s3cr3t@127.0.0.1:1/motcua", "127.0.0.1:1/motcua"),
+        ("sqlite:////khong-co-thu-muc/motcua.sqlite3", "/khong-co-thu-muc/motcua.sqlite3"),
+    ],
+    ids=["server-down", "sqlite-folder-missing"],
+)
+def test_a_database_that_does_not_answer_is_one_line_not_a_traceback(url, where):
+    """`make serve` with DATABASE_URL naming a server that is down (or a database not created yet): `migrate`
+    printed forty lines of psycopg's traceback. One line now names the database (never the password) and what to
+    check, in Vietnamese then English, with a non-zero exit."""
+    run = motcua(
+        {**PROD, "ALLOWED_HOSTS": "motcua.example.gov.vn", "DATABASE_URL": url}, "migrate", "--noinput"
+    )
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr and "s3cr" not in run.stderr
+    [line] = [x for x in run.stderr.splitlines() if x.startswith("motcua: ")]
+    vi, _, en = line.partition(" — ")
+    assert f"không kết nối được cơ sở dữ liệu {where}" in vi and "kiểm tra DATABASE_URL" in vi
+    assert f"cannot connect to the database {where}" in en and "check DATABASE_URL" in en
+    # --traceback still shows the driver's own report
+    run = motcua(
+        {**PROD, "ALLOWED_HOSTS": "motcua.example.gov.vn", "DATABASE_URL": url}, "migrate", "--traceback"
+    )
+    assert "Traceback" in run.stderr
