@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from motcua.core import strictjson
-from motcua.core.dates import parse_day
+from motcua.core.dates import SUPPORTED_YEARS, parse_day
 from motcua.core.errors import Unprocessable
 from motcua.core.text import BadCharacters, check_chars, check_json_chars, fold, identifier_form, nfc
 from motcua.org.models import Agency, Role
@@ -404,20 +404,28 @@ def _bool(value: Any, column: str, default: bool, e: _Errors) -> bool:
 def _date(value: Any, column: str, e: _Errors) -> dt.date | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
     s = str(value).strip()
-    try:
-        return parse_day(s)
-    except ValueError:
-        pass
-    e.err(
-        f"'{column}' không phải ngày hợp lệ '{s}': dùng YYYY-MM-DD hoặc dd/mm/yyyy.",
-        f"'{column}' is not a valid date '{s}': use YYYY-MM-DD or dd/mm/yyyy.",
-    )
-    return None
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = parse_day(s)
+        except ValueError:
+            e.err(
+                f"'{column}' không phải ngày hợp lệ '{s}': dùng YYYY-MM-DD hoặc dd/mm/yyyy.",
+                f"'{column}' is not a valid date '{s}': use YYYY-MM-DD or dd/mm/yyyy.",
+            )
+            return None
+    low, high = SUPPORTED_YEARS  # a version effective in year 1 or 9999 is a typing slip
+    if not low <= day.year <= high:
+        e.err(
+            f"'{column}' = '{s}' phải thuộc các năm {low}–{high}.",
+            f"'{column}' = '{s}' must be within the years {low}-{high}.",
+        )
+        return None
+    return day
 
 
 def parse_level(level: Any, level_vi: Any, e: _Errors) -> str | None:

@@ -480,6 +480,21 @@ def test_an_empty_file_or_one_in_another_encoding_is_named_as_such(tmp_path):
     assert exc is None and "0 records" in out
 
 
+def test_an_effective_date_in_year_1_or_9999_is_a_bad_record(tmp_path):
+    """effective_from 0001-01-01 was stored: a version in force since year 1, shadowing every later one."""
+    records = [
+        record(code="1.000001", effective_from="0001-01-01"),
+        record(code="1.000002", effective_from="31/12/9999"),
+        record(code="1.000003", effective_from="15/01/2026"),
+    ]
+    exc, _, err = run("import-procedures", str(write_json(tmp_path, records)))
+    assert exc is not None and Procedure.objects.count() == 0
+    lines = [line for line in err.splitlines() if line.startswith("LỖI")]
+    assert len(lines) == 2, err
+    assert "'effective_from' = '0001-01-01' phải thuộc các năm 1900–2999" in lines[0]
+    assert "'effective_from' = '31/12/9999' must be within the years 1900-2999" in lines[1]
+
+
 def test_field_codes_are_unique_slugs():
     records = [
         record(code="1.000801", field="Đất đai"),
