@@ -525,6 +525,11 @@ class Preparer:
         if not isinstance(obj, dict):
             raise BadRecord("Mỗi dòng phải là một đối tượng JSON.", "Each line must be a JSON object.")
         code = obj.get("code")
+        if code is not None and not isinstance(code, str):  # 12345: there, but not a code as text
+            raise BadRecord(
+                f"Mã hồ sơ 'code' phải là chuỗi ký tự trong dấu nháy kép, không phải {json.dumps(code)[:40]}.",
+                f"The dossier 'code' must be a string in double quotes, not {json.dumps(code)[:40]}.",
+            )
         if not isinstance(code, str) or not code.strip():
             raise BadRecord("Thiếu mã hồ sơ 'code'.", "Missing the dossier 'code'.")
         code = code.strip()

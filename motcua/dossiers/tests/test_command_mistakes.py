@@ -128,3 +128,19 @@ def test_import_dossiers_dry_run_progress_does_not_say_storing(org, tmp_path):
     assert "checking (nothing stored)" in err.getvalue()
     assert "storing:" not in err.getvalue().replace("nothing stored", "")
     assert "Dry run: 1 records, 0 bad; 1 would be created" in out.getvalue()
+
+
+def test_import_dossiers_names_a_code_that_is_not_text(org, tmp_path):
+    """ "code": 12345 was reported as "Missing the dossier 'code'" although the line has one."""
+    import json
+
+    path = tmp_path / "codes.jsonl"
+    lines = [_record(12345, "2023-01-03T09:12:00+07:00"), _record(None, "2023-01-03T09:12:00+07:00")]
+    path.write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import-dossiers", str(path), "--jobs", "0", stdout=io.StringIO(), stderr=err)
+    text = err.getvalue()
+    assert "Dòng 1: Mã hồ sơ 'code' phải là chuỗi ký tự" in text
+    assert "Line 1: The dossier 'code' must be a string in double quotes, not 12345." in text
+    assert "Dòng 2: Thiếu mã hồ sơ 'code'." in text
