@@ -303,3 +303,20 @@ def test_a_database_that_does_not_answer_is_one_line_not_a_traceback(url, where)
         {**PROD, "ALLOWED_HOSTS": "motcua.example.gov.vn", "DATABASE_URL": url}, "migrate", "--traceback"
     )
     assert "Traceback" in run.stderr
+
+
+def test_production_without_database_url_warns_that_it_serves_the_checkouts_sqlite(tmp_path):
+    """`make serve` without DATABASE_URL served db.sqlite3, the database `make run` fills with demo accounts
+    (published password) — silently. `check` and `migrate` (the start of `make serve`) now say so."""
+    env = {**PROD, "ALLOWED_HOSTS": "motcua.example.gov.vn"}
+    keep = _env(env)
+    keep.pop("DATABASE_URL", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "motcua.manage", "check"], env=keep, cwd=ROOT, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert "motcua.W003" in run.stderr and "DEBUG is off but DATABASE_URL is not set" in run.stderr
+    assert "chưa đặt DATABASE_URL" in run.stderr
+    named = motcua({**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}"}, "check")
+    assert named.returncode == 0 and "motcua.W003" not in named.stderr
+    assert "motcua.W003" not in motcua({"DEBUG": "1"}, "check").stderr  # development: db.sqlite3 is meant
