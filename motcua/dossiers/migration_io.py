@@ -322,7 +322,12 @@ def _instant(value, name: str, *, now: dt.datetime, future_ok: bool = False) -> 
         )
     try:
         parsed = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
+    except ValueError as exc:
+        if not str(exc).startswith("Invalid isoformat"):  # the form is right, the day or hour does not exist
+            raise BadRecord(
+                f"Thời điểm '{name}' = '{value}' không tồn tại (ngày, tháng hoặc giờ vượt quá giới hạn, ví dụ 31/02).",
+                f"'{name}' = '{value}' does not exist (day, month or hour out of range, e.g. 31 February).",
+            ) from None
         raise BadRecord(
             f"Thời điểm '{name}' = '{value}' không đúng định dạng ISO 8601.",
             f"'{name}' = '{value}' is not an ISO 8601 datetime.",

@@ -144,3 +144,25 @@ def test_import_dossiers_names_a_code_that_is_not_text(org, tmp_path):
     assert "Dòng 1: Mã hồ sơ 'code' phải là chuỗi ký tự" in text
     assert "Line 1: The dossier 'code' must be a string in double quotes, not 12345." in text
     assert "Dòng 2: Thiếu mã hồ sơ 'code'." in text
+
+
+def test_import_dossiers_names_a_day_that_does_not_exist(org, tmp_path):
+    """31 February was reported as "not an ISO 8601 datetime": the operator checked the format, which is right."""
+    import json
+
+    path = tmp_path / "days.jsonl"
+    lines = [
+        _record("D-1", "2026-02-31T09:00:00+07:00"),
+        _record("D-2", "2023-13-01T09:00:00+07:00"),
+        _record("D-3", "03/01/2023 09:12"),
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import-dossiers", str(path), "--jobs", "0", stdout=io.StringIO(), stderr=err)
+    text = err.getvalue()
+    assert (
+        "Dòng 1 (D-1): Sự kiện 1 (submit): Thời điểm 'at' = '2026-02-31T09:00:00+07:00' không tồn tại" in text
+    )
+    assert "'at' = '2023-13-01T09:00:00+07:00' does not exist (day, month or hour out of range" in text
+    assert "'at' = '03/01/2023 09:12' is not an ISO 8601 datetime" in text
