@@ -250,7 +250,10 @@ def _read_csv(raw: bytes) -> list[RawRecord]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFileError(
-            "Tệp CSV phải mã hóa UTF-8.", f"The CSV file must be UTF-8 encoded ({exc})."
+            "Tệp CSV phải mã hóa UTF-8 (có thể tệp được lưu bằng Windows-1258 hoặc ANSI): trong Excel chọn Lưu thành "
+            "'CSV UTF-8 (Comma delimited)', hoặc dùng tệp XLSX.",
+            f"The CSV file must be UTF-8 encoded ({exc}; perhaps saved as Windows-1258 or ANSI): in Excel choose "
+            "Save As 'CSV UTF-8 (Comma delimited)', or use the XLSX file.",
         ) from exc
     # The delimiter is whichever of , ; TAB the header row uses most (Excel in Vietnamese locales writes ';').
     header_line = text.split("\n", 1)[0]

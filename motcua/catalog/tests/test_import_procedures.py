@@ -473,6 +473,12 @@ def test_an_empty_file_or_one_in_another_encoding_is_named_as_such(tmp_path):
         exc is not None and "Tệp JSON phải mã hóa UTF-8" in str(exc) and "must be UTF-8 encoded" in str(exc)
     )
     assert Procedure.objects.count() == 0
+    # Excel on a Vietnamese Windows saves "CSV" as Windows-1258: the message says how to save it as UTF-8
+    path = tmp_path / "excel.csv"
+    path.write_bytes("code,name,field,level\n1.000001,Đăng ơn,Tư pháp,province\n".encode("cp1258"))
+    exc, _, _ = run("import-procedures", str(path))
+    assert exc is not None and "Tệp CSV phải mã hóa UTF-8" in str(exc)
+    assert "CSV UTF-8 (Comma delimited)" in str(exc) and "perhaps saved as Windows-1258" in str(exc)
     # a header row alone is still a file the operator meant: nothing to do, no error
     header = tmp_path / "header.csv"
     header.write_text("code,name,field,level\n", encoding="utf-8")
