@@ -74,6 +74,25 @@ def test_apitoken_names_an_unknown_user_in_both_languages(org):
     assert message == "Không có người dùng 'khong-co-ai'. / No user 'khong-co-ai'."
 
 
+def test_apitoken_refuses_a_deactivated_account_and_a_label_too_long(org):
+    """A deactivated account got a token the API then refused with 401; a 500-character label ended in a
+    DataError traceback on PostgreSQL (and was stored whole on SQLite)."""
+    from motcua.core.models import ApiToken
+
+    user = org["users"]["citizen"]
+    message = _error("apitoken", user.username, "--label", "x" * 101)
+    assert (
+        "--label dài 101 ký tự: tối đa 100" in message
+        and "--label is 101 characters long: at most 100" in message
+    )
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    message = _error("apitoken", user.username)
+    assert "đã bị vô hiệu hóa" in message and f"The account '{user.username}' is deactivated" in message
+    assert not ApiToken.objects.filter(user=user).exists()
+    call_command("apitoken", user.username, "--revoke", stdout=io.StringIO())  # revoking still works
+
+
 def _record(code, at, **kw):
     return {
         "code": code,
