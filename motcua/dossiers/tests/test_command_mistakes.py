@@ -185,3 +185,11 @@ def test_import_dossiers_names_a_day_that_does_not_exist(org, tmp_path):
     )
     assert "'at' = '2023-13-01T09:00:00+07:00' does not exist (day, month or hour out of range" in text
     assert "'at' = '03/01/2023 09:12' is not an ISO 8601 datetime" in text
+
+
+def test_import_dossiers_bounds_its_worker_processes(org, tmp_path):
+    path = tmp_path / "none.jsonl"
+    path.write_text("", encoding="utf-8")
+    for jobs in ("-1", "1000"):
+        message = _error("import-dossiers", str(path), "--jobs", jobs)
+        assert f"--jobs {jobs}: số tiến trình phải từ 0 đến 64" in message and "must be 0 to 64" in message
