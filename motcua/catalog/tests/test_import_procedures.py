@@ -473,6 +473,11 @@ def test_an_empty_file_or_one_in_another_encoding_is_named_as_such(tmp_path):
         exc is not None and "Tệp JSON phải mã hóa UTF-8" in str(exc) and "must be UTF-8 encoded" in str(exc)
     )
     assert Procedure.objects.count() == 0
+    # '[' × 100,000: a RecursionError traceback
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    exc, _, _ = run("import-procedures", str(deep))
+    assert exc is not None and "Tệp JSON không hợp lệ: lồng nhau quá sâu / nested too deeply" in str(exc)
     # Excel on a Vietnamese Windows saves "CSV" as Windows-1258: the message says how to save it as UTF-8
     path = tmp_path / "excel.csv"
     path.write_bytes("code,name,field,level\n1.000001,Đăng ơn,Tư pháp,province\n".encode("cp1258"))
