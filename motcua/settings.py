@@ -150,6 +150,16 @@ if not ALLOWED_HOSTS and not DEBUG:
         "ALLOWED_HOSTS is empty: with DEBUG off, name the site's host(s), comma separated, e.g. "
         "ALLOWED_HOSTS=motcua.example.gov.vn (every request would otherwise be refused with 400)",
     )
+for _host in ALLOWED_HOSTS:
+    # "https://motcua.example.gov.vn" (the address, not the host name): Django matches none of them, and every
+    # request gets 400 "not served at that address"; a port is not part of the name either
+    if "/" in _host or " " in _host or _host.count(":") == 1:
+        raise config_error(
+            f"ALLOWED_HOSTS: {_host!r} không phải tên miền: chỉ ghi tên máy, không có https://, đường dẫn hay cổng, "
+            "ví dụ ALLOWED_HOSTS=motcua.example.gov.vn (địa chỉ đầy đủ của trang đặt ở MOTCUA_SITE_URL)",
+            f"ALLOWED_HOSTS: {_host!r} is not a host name: give the name alone, without https://, a path or a port, "
+            "e.g. ALLOWED_HOSTS=motcua.example.gov.vn (the site's full address goes in MOTCUA_SITE_URL)",
+        )
 CSRF_FAILURE_VIEW = "motcua.core.errorviews.csrf_failure"
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
@@ -344,7 +354,8 @@ CLAIM_IP_LOCKOUT_SECONDS = env_int("CLAIM_IP_LOCKOUT_SECONDS", 900, minimum=1)
 RATING_COUNTER_TOKEN_SECONDS = env_int("RATING_COUNTER_TOKEN_SECONDS", 1800)
 # API bearer tokens (motcua apitoken) expire this many days after they are issued (fixed on the token then;
 # `--days` may give fewer); 0: tokens issued from then on never expire. ADR 0001, addendum on token expiry.
-API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 90)
+# At most 36500 (a century): a larger number overflowed the expiry date when a token was issued.
+API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 90, maximum=36500)
 # Reverse proxies (IP addresses or networks, comma separated) whose X-Forwarded-For names the client: the rate
 # limits and login throttling count per client, not per proxy (motcua.org.throttle.client_ip).
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]

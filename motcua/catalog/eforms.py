@@ -288,7 +288,7 @@ class VietnameseNumberField(forms.DecimalField):
         if number is None or not number.is_finite():
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         if self.whole and number == number.to_integral_value():
-            number = number.quantize(Decimal(1))  # 12,0 workers are 12
+            number = number.to_integral_value()  # 12,0 workers are 12 (quantize fails past 28 digits)
         return number
 
 

@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from motcua.core import strictjson
-from motcua.core.dates import parse_day
+from motcua.core.dates import SUPPORTED_YEARS, parse_day
 from motcua.core.errors import Unprocessable
 from motcua.core.text import BadCharacters, check_chars, check_json_chars, fold, identifier_form, nfc
 from motcua.org.models import Agency, Role
@@ -202,6 +202,13 @@ def read_records(path: str | Path, *, root_key: str = "procedures") -> list[RawR
         raise ImportFileError(f"Không tìm thấy tệp: {path}", f"File not found: {path}")
     if path.is_dir():
         raise ImportFileError(f"'{path}' là thư mục, không phải tệp.", f"'{path}' is a folder, not a file.")
+    with open(path, "rb") as fh:  # an empty file (an export that failed, a copy not finished) is a mistake
+        head = fh.read(4096)
+        if len(head) < 4096 and not head.removeprefix(b"\xef\xbb\xbf").strip():
+            raise ImportFileError(
+                f"Tệp '{path}' trống: không có dữ liệu để nhập.",
+                f"'{path}' is empty: there is nothing to import.",
+            )
     suffix = path.suffix.lower()
     if suffix == ".json":
         return _read_json(path.read_bytes(), root_key=root_key)
@@ -217,8 +224,14 @@ def read_records(path: str | Path, *, root_key: str = "procedures") -> list[RawR
 
 def _read_json(raw: bytes, *, root_key: str) -> list[RawRecord]:
     try:
-        data = strictjson.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:  # saved as Windows-1258 or Latin-1, or as UTF-16 by Notepad
+        raise ImportFileError(
+            "Tệp JSON phải mã hóa UTF-8.", f"The JSON file must be UTF-8 encoded ({exc})."
+        ) from exc
+    try:
+        data = strictjson.loads(text)
+    except ValueError as exc:
         raise ImportFileError(f"Tệp JSON không hợp lệ: {exc}", f"Invalid JSON file: {exc}") from exc
     if isinstance(data, dict) and isinstance(data.get(root_key), list):
         data = data[root_key]
@@ -237,7 +250,10 @@ def _read_csv(raw: bytes) -> list[RawRecord]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFileError(
-            "Tệp CSV phải mã hóa UTF-8.", f"The CSV file must be UTF-8 encoded ({exc})."
+            "Tệp CSV phải mã hóa UTF-8 (có thể tệp được lưu bằng Windows-1258 hoặc ANSI): trong Excel chọn Lưu thành "
+            "'CSV UTF-8 (Comma delimited)', hoặc dùng tệp XLSX.",
+            f"The CSV file must be UTF-8 encoded ({exc}; perhaps saved as Windows-1258 or ANSI): in Excel choose "
+            "Save As 'CSV UTF-8 (Comma delimited)', or use the XLSX file.",
         ) from exc
     # The delimiter is whichever of , ; TAB the header row uses most (Excel in Vietnamese locales writes ';').
     header_line = text.split("\n", 1)[0]
@@ -363,7 +379,7 @@ def _number(value: Any, column: str, e: _Errors, high: Decimal = MAX_DAYS) -> De
             f"'{column}' must not be negative (got {value}).",
         )
         return None
-    if d != d.quantize(Decimal("0.01")) or d > high:
+    if d > high or d != d.quantize(Decimal("0.01")):  # the bound first: quantize cannot take 1e30
         e.err(
             f"'{column}' tối đa 2 chữ số thập phân và không quá {high:,} (nhận được {value}).".replace(
                 ",", "."
@@ -391,20 +407,28 @@ def _bool(value: Any, column: str, default: bool, e: _Errors) -> bool:
 def _date(value: Any, column: str, e: _Errors) -> dt.date | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
     s = str(value).strip()
-    try:
-        return parse_day(s)
-    except ValueError:
-        pass
-    e.err(
-        f"'{column}' không phải ngày hợp lệ '{s}': dùng YYYY-MM-DD hoặc dd/mm/yyyy.",
-        f"'{column}' is not a valid date '{s}': use YYYY-MM-DD or dd/mm/yyyy.",
-    )
-    return None
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = parse_day(s)
+        except ValueError:
+            e.err(
+                f"'{column}' không phải ngày hợp lệ '{s}': dùng YYYY-MM-DD hoặc dd/mm/yyyy.",
+                f"'{column}' is not a valid date '{s}': use YYYY-MM-DD or dd/mm/yyyy.",
+            )
+            return None
+    low, high = SUPPORTED_YEARS  # a version effective in year 1 or 9999 is a typing slip
+    if not low <= day.year <= high:
+        e.err(
+            f"'{column}' = '{s}' phải thuộc các năm {low}–{high}.",
+            f"'{column}' = '{s}' must be within the years {low}-{high}.",
+        )
+        return None
+    return day
 
 
 def parse_level(level: Any, level_vi: Any, e: _Errors) -> str | None:

@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
         from . import refcache
 
         checks.register(unused_s3_settings_check)
+        checks.register(production_on_the_checkouts_sqlite_check)
         refcache.connect_signals()
         post_migrate.connect(refcache.install_triggers, sender=self, dispatch_uid="refcache-triggers")
 
@@ -34,5 +35,30 @@ def unused_s3_settings_check(app_configs=None, **kwargs):
             "under MEDIA_ROOT and these variables are ignored.",
             hint="Set MOTCUA_STORAGE=s3 to use the object store, or remove the MOTCUA_S3_* variables.",
             id="motcua.W002",
+        )
+    ]
+
+
+def production_on_the_checkouts_sqlite_check(app_configs=None, **kwargs):
+    """`make serve` (DEBUG=0) without DATABASE_URL served the checkout's db.sqlite3: the development database of
+    `make run`, with its demo accounts and their published password. Shown by `check` and `migrate` (so at the
+    start of `make serve`)."""
+    import os
+
+    from django.conf import settings
+    from django.core.checks import Warning
+
+    if settings.DEBUG or os.environ.get("DATABASE_URL", "").strip():
+        return []
+    name = settings.DATABASES["default"]["NAME"]
+    return [
+        Warning(
+            f"DEBUG tắt nhưng chưa đặt DATABASE_URL: máy chủ dùng tệp SQLite {name} của bản mã nguồn — cơ sở dữ liệu "
+            "phát triển của `make run`, có thể chứa các tài khoản demo với mật khẩu công khai. / DEBUG is off but "
+            f"DATABASE_URL is not set: the server uses the checkout's SQLite file {name} — the development database "
+            "of `make run`, which may hold the demo accounts with their published password.",
+            hint="Đặt DATABASE_URL=postgres://… (hoặc sqlite:///đường/dẫn/riêng.sqlite3) cho môi trường chạy thật. / "
+            "Set DATABASE_URL=postgres://… (or sqlite:///a/path/of/its/own.sqlite3) for production.",
+            id="motcua.W003",
         )
     ]

@@ -26,9 +26,16 @@ def option_day(value: str, option: str) -> dt.date:
     from django.core.management.base import CommandError
 
     try:
-        return parse_day(value)
+        day = parse_day(value)
     except ValueError:
         raise CommandError(
             f"{option}: ngày '{value}' không hợp lệ, dùng dd/mm/yyyy hoặc YYYY-MM-DD. / "
             f"{option}: '{value}' is not a date: use dd/mm/yyyy or YYYY-MM-DD."
         ) from None
+    low, high = SUPPORTED_YEARS  # 31/12/9999 overflowed the day after; 01/01/0001 dated 95 versions in year 1
+    if not low <= day.year <= high:
+        raise CommandError(
+            f"{option}: ngày '{value}' phải thuộc các năm {low}–{high}. / "
+            f"{option}: '{value}' must be within the years {low}-{high}."
+        )
+    return day

@@ -62,11 +62,18 @@ _decode = json.JSONDecoder(
 ).decode  # built once
 
 
+class NestedTooDeeply(ValueError, RecursionError):
+    """Arrays or objects nested beyond Python's recursion limit ('[' × 100,000): a ValueError, as every other
+    unreadable document is for the callers (a catalogue file, a spreadsheet cell), instead of a traceback."""
+
+
 def loads(doc: str):
     """json.loads of `doc`, refusing NaN, ±Infinity and numbers beyond a float with json.JSONDecodeError, placed at
     the token (a value follows ':', '[' or ',' — or starts the document)."""
     try:
         return _decode(doc)
+    except RecursionError:
+        raise NestedTooDeeply("lồng nhau quá sâu / nested too deeply") from None
     except _Duplicate as exc:
         # placed at the name's second appearance (as a name: followed by ':')
         names = list(re.finditer(re.escape(json.dumps(exc.key, ensure_ascii=False)) + r"\s*:", doc))

@@ -322,7 +322,12 @@ def _instant(value, name: str, *, now: dt.datetime, future_ok: bool = False) -> 
         )
     try:
         parsed = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
+    except ValueError as exc:
+        if not str(exc).startswith("Invalid isoformat"):  # the form is right, the day or hour does not exist
+            raise BadRecord(
+                f"Thời điểm '{name}' = '{value}' không tồn tại (ngày, tháng hoặc giờ vượt quá giới hạn, ví dụ 31/02).",
+                f"'{name}' = '{value}' does not exist (day, month or hour out of range, e.g. 31 February).",
+            ) from None
         raise BadRecord(
             f"Thời điểm '{name}' = '{value}' không đúng định dạng ISO 8601.",
             f"'{name}' = '{value}' is not an ISO 8601 datetime.",
@@ -335,9 +340,13 @@ def _instant(value, name: str, *, now: dt.datetime, future_ok: bool = False) -> 
         )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=LOCAL)  # naive = local time (+07:00)
-    parsed = parsed.astimezone(
-        dt.UTC
-    )  # the same instant; one shared tzinfo (cheap to pass between processes)
+    try:  # the same instant; one shared tzinfo (cheap to pass between processes)
+        parsed = parsed.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00+07:00 or 9999-12-31T23:00-05:00: no such instant in UTC
+        raise BadRecord(
+            f"Thời điểm '{name}' = '{value}' nằm ngoài khoảng thời gian cho phép.",
+            f"'{name}' = '{value}' is out of the range of dates accepted.",
+        ) from None
     if parsed < EARLIEST:
         raise BadRecord(
             f"Thời điểm '{name}' = '{value}' trước năm 1990: không hợp lý.",
@@ -521,6 +530,11 @@ class Preparer:
         if not isinstance(obj, dict):
             raise BadRecord("Mỗi dòng phải là một đối tượng JSON.", "Each line must be a JSON object.")
         code = obj.get("code")
+        if code is not None and not isinstance(code, str):  # 12345: there, but not a code as text
+            raise BadRecord(
+                f"Mã hồ sơ 'code' phải là chuỗi ký tự trong dấu nháy kép, không phải {json.dumps(code)[:40]}.",
+                f"The dossier 'code' must be a string in double quotes, not {json.dumps(code)[:40]}.",
+            )
         if not isinstance(code, str) or not code.strip():
             raise BadRecord("Thiếu mã hồ sơ 'code'.", "Missing the dossier 'code'.")
         code = code.strip()
@@ -1095,7 +1109,13 @@ def import_dossiers(
         else:
             result.would_create += len(new)
 
-    bar = Progress(progress, progress_every, "Kiểm tra và ghi / validating and storing")
+    bar = Progress(
+        progress,
+        progress_every,
+        "Kiểm tra (không ghi) / checking (nothing stored)"
+        if dry_run
+        else "Kiểm tra và ghi / validating and storing",
+    )
     copy = connection.vendor == "postgresql"
     writer = _CopyWriter() if copy else _bulk_write
     pool = _start_pool(prep, jobs)  # forked before the transaction starts (see _worker_init)

@@ -16,12 +16,34 @@ class NotificationsConfig(AppConfig):
 def sms_provider_check(app_configs=None, **kwargs):
     """`migrate`, `check` and the development server say it when text messages cannot go out."""
     from django.conf import settings
+    from django.core.checks import Error, Warning
 
     from .sms import DISABLED_ADAPTER
 
-    if settings.MOTCUA_SMS_ADAPTER != DISABLED_ADAPTER:
-        return []
-    from django.core.checks import Warning
+    path = settings.MOTCUA_SMS_ADAPTER
+    if path != DISABLED_ADAPTER:
+        # a misspelt path would only fail at the first text message, each then retried and failed in the outbox
+        from django.utils.module_loading import import_string
+
+        try:
+            adapter = import_string(path)
+        except ImportError as exc:
+            problem = f"cannot be imported ({exc})"
+        else:
+            if callable(getattr(adapter, "send", None)):
+                return []
+            problem = "has no send(to=, body=) method"
+        return [
+            Error(
+                f"MOTCUA_SMS_ADAPTER={path!r} không dùng được: không nạp được lớp này hoặc lớp không có phương "
+                f"thức send(to=, body=); tin nhắn sẽ không gửi được. / MOTCUA_SMS_ADAPTER={path!r} {problem}: "
+                "no text message could be sent.",
+                hint="Ghi đường dẫn có dấu chấm tới lớp của nhà cung cấp, ví dụ "
+                "motcua.notifications.sms.ConsoleAdapter (motcua/notifications/sms.py). / Give the dotted path of "
+                "the provider's adapter class, e.g. motcua.notifications.sms.ConsoleAdapter.",
+                id="motcua.E001",
+            )
+        ]
 
     return [
         Warning(

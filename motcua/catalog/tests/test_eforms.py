@@ -176,6 +176,16 @@ def test_counts_take_whole_numbers_only():
     assert _number("1e3", field="von") == "Vui lòng nhập một số nguyên, ví dụ 12 hoặc 1.500."
 
 
+def test_a_whole_number_too_long_is_refused_not_a_server_error():
+    """A count typed with 40 digits and ",0" made Decimal.quantize raise InvalidOperation (a 500 on the portal and
+    the API); it gets the too-long message every other number gets."""
+    assert _number("1" + "0" * 40 + ",0", field="von") == "Số quá dài: tối đa 20 chữ số."
+    assert _number("1" + "0" * 40, field="von") == "Số quá dài: tối đa 20 chữ số."
+    assert _errors({"von": "1" + "0" * 40 + ".0"}) == [
+        ("Vốn kinh doanh (đồng)", "Số quá dài: tối đa 20 chữ số.")
+    ]
+
+
 def test_json_numbers_through_the_api_are_read_as_json_writes_them():
     # JSON numbers, and text in plain notation as a program writes numbers; other text the Vietnamese way
     assert _errors({"dien_tich": 1.125, "chenh_lech": "99.125"}) == []

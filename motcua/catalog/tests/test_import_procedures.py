@@ -146,6 +146,23 @@ def test_a_limit_the_calendar_cannot_compute_is_a_bad_record(tmp_path):
     assert import_procedures([records[0]], today=TODAY).ok
 
 
+def test_a_huge_limit_is_a_bad_record_not_a_traceback(tmp_path):
+    """A limit of 10**30 days (a CSV cell or a JSON integer) made Decimal.quantize raise InvalidOperation: the whole
+    import ended in a traceback. It is now one bad record naming the bound, like 3,651."""
+    records = [
+        record(code="1.000001", legal_days=10**30),
+        record(code="1.000002", legal_days=None, legal_hours="1e308"),
+        record(code="1.000003", legal_days=5, registered_days="9" * 40),
+    ]
+    exc, _, err = run("import-procedures", str(write_json(tmp_path, records)), "--dry-run")
+    assert exc is not None and exc.returncode == 1
+    lines = [line for line in err.splitlines() if line.startswith("LỖI")]
+    assert sorted(int(line.split("Bản ghi ")[1].split()[0]) for line in lines) == [1, 2, 3]
+    assert "không quá 3.650" in lines[0] and "at most 3,650" in lines[0]
+    assert "'legal_hours'" in lines[1] and "'registered_days'" in lines[2]
+    assert Procedure.objects.count() == 0
+
+
 def test_reimport_is_idempotent(tmp_path, ref_procs):
     path = write_json(tmp_path, ref_procs)
     first = import_procedures_file(path, today=TODAY)
@@ -431,6 +448,62 @@ def test_unreadable_files_are_reported(tmp_path):
     obj.write_text('{"a": 1}', encoding="utf-8")
     exc, _, _ = run("import-procedures", str(obj))
     assert exc is not None and "mảng" in str(exc)
+
+
+def test_an_empty_file_or_one_in_another_encoding_is_named_as_such(tmp_path):
+    """An empty CSV imported "0 records" with exit 0 (an export that failed reads as all is well), an empty JSON
+    said "Expecting value: line 1 column 1", and a catalogue saved as Windows-1258 was "invalid JSON"."""
+    for name, content in [
+        ("p.csv", b""),
+        ("p.json", b"\xef\xbb\xbf \r\n"),
+        ("p.xlsx", b""),
+        ("q.csv", b"\n\n"),
+    ]:
+        path = tmp_path / name
+        path.write_bytes(content)
+        exc, out, _ = run("import-procedures", str(path), "--dry-run")
+        assert exc is not None and exc.returncode == 1, name
+        assert f"Tệp '{path}' trống" in str(exc) and "is empty: there is nothing to import" in str(exc), exc
+        assert out == ""
+    path = tmp_path / "cp1258.json"
+    text = json.dumps([record(code="1.000001", name="Đăng ơn", field="Tư pháp")], ensure_ascii=False)
+    path.write_bytes(text.encode("cp1258", errors="replace"))  # Đ, ă, ơ, ư as Windows-1258 bytes
+    exc, _, _ = run("import-procedures", str(path))
+    assert (
+        exc is not None and "Tệp JSON phải mã hóa UTF-8" in str(exc) and "must be UTF-8 encoded" in str(exc)
+    )
+    assert Procedure.objects.count() == 0
+    # '[' × 100,000: a RecursionError traceback
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    exc, _, _ = run("import-procedures", str(deep))
+    assert exc is not None and "Tệp JSON không hợp lệ: lồng nhau quá sâu / nested too deeply" in str(exc)
+    # Excel on a Vietnamese Windows saves "CSV" as Windows-1258: the message says how to save it as UTF-8
+    path = tmp_path / "excel.csv"
+    path.write_bytes("code,name,field,level\n1.000001,Đăng ơn,Tư pháp,province\n".encode("cp1258"))
+    exc, _, _ = run("import-procedures", str(path))
+    assert exc is not None and "Tệp CSV phải mã hóa UTF-8" in str(exc)
+    assert "CSV UTF-8 (Comma delimited)" in str(exc) and "perhaps saved as Windows-1258" in str(exc)
+    # a header row alone is still a file the operator meant: nothing to do, no error
+    header = tmp_path / "header.csv"
+    header.write_text("code,name,field,level\n", encoding="utf-8")
+    exc, out, _ = run("import-procedures", str(header), "--dry-run")
+    assert exc is None and "0 records" in out
+
+
+def test_an_effective_date_in_year_1_or_9999_is_a_bad_record(tmp_path):
+    """effective_from 0001-01-01 was stored: a version in force since year 1, shadowing every later one."""
+    records = [
+        record(code="1.000001", effective_from="0001-01-01"),
+        record(code="1.000002", effective_from="31/12/9999"),
+        record(code="1.000003", effective_from="15/01/2026"),
+    ]
+    exc, _, err = run("import-procedures", str(write_json(tmp_path, records)))
+    assert exc is not None and Procedure.objects.count() == 0
+    lines = [line for line in err.splitlines() if line.startswith("LỖI")]
+    assert len(lines) == 2, err
+    assert "'effective_from' = '0001-01-01' phải thuộc các năm 1900–2999" in lines[0]
+    assert "'effective_from' = '31/12/9999' must be within the years 1900-2999" in lines[1]
 
 
 def test_field_codes_are_unique_slugs():

@@ -189,9 +189,24 @@ def test_development_keeps_no_database_connection_open_between_requests():
             "MOTCUA_STORAGE=s3 cấu hình sai: MOTCUA_S3_ADDRESSING_STYLE phải là 'path', 'virtual' hoặc 'auto'",
             "MOTCUA_STORAGE=s3 is misconfigured: MOTCUA_S3_ADDRESSING_STYLE must be",
         ),
+        (
+            {"ALLOWED_HOSTS": "https://motcua.example.gov.vn"},
+            "ALLOWED_HOSTS: 'https://motcua.example.gov.vn' không phải tên miền",
+            "ALLOWED_HOSTS: 'https://motcua.example.gov.vn' is not a host name",
+        ),
+        (
+            {"ALLOWED_HOSTS": "motcua.example.gov.vn,motcua.example.gov.vn:8101"},
+            "ALLOWED_HOSTS: 'motcua.example.gov.vn:8101' không phải tên miền",
+            "without https://, a path or a port",
+        ),
+        (
+            {"API_TOKEN_MAX_AGE_DAYS": "99999999999"},
+            "API_TOKEN_MAX_AGE_DAYS='99999999999' không hợp lệ: cần một số nguyên từ 0 đến 36500",
+            "API_TOKEN_MAX_AGE_DAYS='99999999999' is not valid: it must be a whole number from 0 to 36500",
+        ),
     ],
     ids=["db-unreadable", "db-unsupported", "db-unnamed", "conn-max-age", "rate-limit", "upload-bytes",
-         "email-port", "debug", "trusted-proxies", "s3"],
+         "email-port", "debug", "trusted-proxies", "s3", "hosts-url", "hosts-port", "token-days"],
 )  # fmt: skip
 def test_every_configuration_error_is_one_line_in_vietnamese_then_english(extra, vietnamese, english):
     """Operators read Vietnamese first; settings load before translations, so the message carries both
@@ -260,3 +275,48 @@ def test_the_total_of_a_request_is_read_and_never_below_one_largest_file():
     assert "cần ít nhất 22020096" in run.stderr and "it must be at least 22020096" in run.stderr
     run = motcua({**PROD, "ALLOWED_HOSTS": "a.vn", "MOTCUA_UPLOAD_MAX_FILES": "5"}, "check")
     assert run.returncode == 2 and "MOTCUA_UPLOAD_MAX_FILES='5' không hợp lệ" in run.stderr
+
+
+@pytest.mark.parametrize(
+    "url, where",
+    [
+        ("postgres://motcua:s3cr3t@127.0.0.1:1/motcua", "127.0.0.1:1/motcua"),
+        ("sqlite:////khong-co-thu-muc/motcua.sqlite3", "/khong-co-thu-muc/motcua.sqlite3"),
+    ],
+    ids=["server-down", "sqlite-folder-missing"],
+)
+def test_a_database_that_does_not_answer_is_one_line_not_a_traceback(url, where):
+    """`make serve` with DATABASE_URL naming a server that is down (or a database not created yet): `migrate`
+    printed forty lines of psycopg's traceback. One line now names the database (never the password) and what to
+    check, in Vietnamese then English, with a non-zero exit."""
+    run = motcua(
+        {**PROD, "ALLOWED_HOSTS": "motcua.example.gov.vn", "DATABASE_URL": url}, "migrate", "--noinput"
+    )
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr and "s3cr" not in run.stderr
+    [line] = [x for x in run.stderr.splitlines() if x.startswith("motcua: ")]
+    vi, _, en = line.partition(" — ")
+    assert f"không kết nối được cơ sở dữ liệu {where}" in vi and "kiểm tra DATABASE_URL" in vi
+    assert f"cannot connect to the database {where}" in en and "check DATABASE_URL" in en
+    # --traceback still shows the driver's own report
+    run = motcua(
+        {**PROD, "ALLOWED_HOSTS": "motcua.example.gov.vn", "DATABASE_URL": url}, "migrate", "--traceback"
+    )
+    assert "Traceback" in run.stderr
+
+
+def test_production_without_database_url_warns_that_it_serves_the_checkouts_sqlite(tmp_path):
+    """`make serve` without DATABASE_URL served db.sqlite3, the database `make run` fills with demo accounts
+    (published password) — silently. `check` and `migrate` (the start of `make serve`) now say so."""
+    env = {**PROD, "ALLOWED_HOSTS": "motcua.example.gov.vn"}
+    keep = _env(env)
+    keep.pop("DATABASE_URL", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "motcua.manage", "check"], env=keep, cwd=ROOT, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert "motcua.W003" in run.stderr and "DEBUG is off but DATABASE_URL is not set" in run.stderr
+    assert "chưa đặt DATABASE_URL" in run.stderr
+    named = motcua({**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}"}, "check")
+    assert named.returncode == 0 and "motcua.W003" not in named.stderr
+    assert "motcua.W003" not in motcua({"DEBUG": "1"}, "check").stderr  # development: db.sqlite3 is meant

@@ -35,3 +35,8 @@ def test_a_name_given_twice_in_one_object_is_refused_where_it_stands_again():
     assert isinstance(refused.value, json.JSONDecodeError)
     # equal names in different objects are no repetition
     assert strictjson.loads('[{"x": 1}, {"x": 2, "y": {"x": 3}}]') == [{"x": 1}, {"x": 2, "y": {"x": 3}}]
+
+
+def test_nesting_beyond_the_recursion_limit_is_an_unreadable_document():
+    with pytest.raises(ValueError, match="nested too deeply"):
+        strictjson.loads("[" * 100_000 + "]" * 100_000)

@@ -708,3 +708,26 @@ def test_the_sms_provider_check_warns_in_production(settings):
     assert [w.id for w in sms_provider_check()] == ["motcua.W001"]
     settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.ConsoleAdapter"
     assert sms_provider_check() == []
+
+
+def test_a_misspelt_sms_adapter_stops_check_and_migrate(settings, db):
+    """MOTCUA_SMS_ADAPTER=nope.Adapter passed `check` silently: every text message then failed in the outbox."""
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    from motcua.notifications.apps import sms_provider_check
+
+    for path in (
+        "nope.Adapter",
+        "motcua.notifications.sms.KhongCo",
+        "motcua.notifications.sms.NOT_CONFIGURED",
+    ):
+        settings.MOTCUA_SMS_ADAPTER = path
+        [error] = sms_provider_check()
+        assert error.id == "motcua.E001" and f"MOTCUA_SMS_ADAPTER={path!r}" in error.msg
+        assert "không dùng được" in error.msg and "no text message could be sent" in error.msg
+    settings.MOTCUA_SMS_ADAPTER = "nope.Adapter"
+    with pytest.raises(SystemCheckError, match="motcua.E001"):
+        call_command("check")
+    settings.MOTCUA_SMS_ADAPTER = "motcua.notifications.sms.MemoryAdapter"
+    assert sms_provider_check() == []

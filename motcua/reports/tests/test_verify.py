@@ -144,6 +144,24 @@ def test_a_bad_now_is_named_in_both_languages():
     assert "is not an ISO 8601 instant" in str(exc.value)
 
 
+@pytest.mark.django_db
+def test_a_day_or_now_outside_the_supported_years_is_named_not_a_traceback():
+    """--now 0001-01-01T00:00+07:00 ended in an OverflowError; so did export-dossiers --to 31/12/9999."""
+    with pytest.raises(CommandError) as exc:
+        call_command(
+            "verify-stats", "--from", "2025-03-01", "--to", "2025-03-31", "--now", "0001-01-01T00:00:00+07:00"
+        )
+    assert "phải thuộc các năm 1900–2999" in str(exc.value) and "must be within the years 1900-2999" in str(
+        exc.value
+    )
+    with pytest.raises(CommandError, match="'31/12/9999' must be within the years 1900-2999"):
+        call_command("verify-stats", "--from", "01/01/2025", "--to", "31/12/9999")
+    with pytest.raises(CommandError, match="--to: '31/12/9999' must be within the years 1900-2999"):
+        call_command("export-dossiers", "--to", "31/12/9999", "--quiet", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="--effective-from: '0001-01-01' must be within the years"):
+        call_command("import-procedures", "/nonexistent.json", "--effective-from", "0001-01-01")
+
+
 NOW = "2025-06-01T12:00:00+07:00"
 
 

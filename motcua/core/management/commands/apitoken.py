@@ -47,6 +47,18 @@ class Command(BaseCommand):
                 f"Đã thu hồi {count} mã truy cập của '{username}'. / Revoked {count} API token(s) of '{username}'."
             )
             return
+        if not user.is_active:  # the API refuses a deactivated account's token (401): do not print a dead one
+            raise CommandError(
+                f"Tài khoản '{username}' đã bị vô hiệu hóa: mã truy cập sẽ bị API từ chối; kích hoạt lại tài khoản "
+                f"trước (trang quản trị, Người sử dụng). / The account '{username}' is deactivated: the API would "
+                "refuse its token; reactivate the account first (admin, Users)."
+            )
+        label_max = ApiToken._meta.get_field("label").max_length
+        if len(label) > label_max:  # PostgreSQL refused the row with a DataError traceback
+            raise CommandError(
+                f"--label dài {len(label)} ký tự: tối đa {label_max}. / --label is {len(label)} characters long: "
+                f"at most {label_max}."
+            )
         max_days = settings.API_TOKEN_MAX_AGE_DAYS
         if days is not None and (days < 1 or (max_days and days > max_days)):
             limit = f"1–{max_days}" if max_days else "≥ 1"

@@ -57,9 +57,20 @@ class Command(BaseCommand):
         import sys
 
         quiet = opts["quiet"] or opts["verbosity"] == 0
+        if (
+            opts["jobs"] is not None and not 0 <= opts["jobs"] <= 64
+        ):  # --jobs 1000 forked a thousand processes
+            raise CommandError(
+                f"--jobs {opts['jobs']}: số tiến trình phải từ 0 đến 64. / --jobs {opts['jobs']}: the worker "
+                "processes must be 0 to 64."
+            )
         source = opts["file"]
         if source == "-":
             source = sys.stdin
+        elif Path(source).is_dir():
+            raise CommandError(
+                f"'{source}' là một thư mục, không phải tệp JSON Lines. / '{source}' is a folder, not a JSON Lines file."
+            )
         elif not Path(source).is_file():
             raise CommandError(f"Không tìm thấy tệp '{source}'. / File '{source}' not found.")
         elif _starts_with(source, b"["):

@@ -84,6 +84,11 @@ class Command(BaseCommand):
                     f"--at: '{options['at']}' không phải thời điểm ISO 8601, ví dụ 2025-03-04T10:00:00+07:00. / "
                     f"--at: '{options['at']}' is not an ISO 8601 instant, e.g. 2025-03-04T10:00:00+07:00."
                 ) from exc
+            if not 1990 <= now.year <= 2100:  # the calendar's reach; year 1 or 9999 overflowed the local date
+                raise CommandError(
+                    f"--at: '{options['at']}' phải thuộc các năm 1990–2100. / "
+                    f"--at: '{options['at']}' must be within the years 1990-2100."
+                )
             if now.tzinfo is None:
                 now = timezone.make_aware(now)
         agency_ids = None
