@@ -65,12 +65,13 @@ def named_org(org):
     return org
 
 
-def file_online(org, at, name="Đặng Thị Ngọc Hương"):
+def file_online(org, at, name="Đặng Thị Ngọc Hương", channel="online"):
+    """Filed online by the citizen; `channel="counter"`: registered at the counter by the officer (on paper)."""
     d, _ = services.dossier_file(
-        actor=org["users"]["citizen"],
+        actor=org["users"]["citizen" if channel == "online" else "officer"],
         procedure_code="1.001612",
         agency_identifier="000.00.21.H26",
-        channel="online",
+        channel=channel,
         applicant={**APPLICANT, "name": name, "address": "12 Phố Huế, Hai Bà Trưng"},
         at=at,
     )
@@ -78,15 +79,7 @@ def file_online(org, at, name="Đặng Thị Ngọc Hương"):
 
 
 def file_counter(org, at, name="Đặng Thị Ngọc Hương"):
-    d, _ = services.dossier_file(
-        actor=org["users"]["officer"],
-        procedure_code="1.001612",
-        agency_identifier="000.00.21.H26",
-        channel="counter",
-        applicant={**APPLICANT, "name": name},
-        at=at,
-    )
-    return d
+    return file_online(org, at, name, channel="counter")
 
 
 def test_receipt_pdf_has_header_code_applicant_and_due_date(named_org):
