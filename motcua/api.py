@@ -43,9 +43,8 @@ class StrictJSONParser(Parser):
 
     def parse_body(self, request: HttpRequest):
         body = strictjson.loads_bytes(request.body)
-        setattr(
-            request, BODY_ATTR, body
-        )  # the endpoints name the keys no schema took (core.schemas.ignored_notice)
+        # kept for the endpoints, which name the keys no schema took (core.schemas.ignored_notice)
+        setattr(request, BODY_ATTR, body)
         return body
 
 

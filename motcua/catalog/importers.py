@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from motcua.core import strictjson
-from motcua.core.dates import SUPPORTED_YEARS, parse_day
+from motcua.core.dates import YEARS_RULE, in_supported_years, parse_day
 from motcua.core.errors import Unprocessable
 from motcua.core.text import BadCharacters, check_chars, check_json_chars, fold, identifier_form, nfc
 from motcua.org.models import Agency, Role
@@ -421,12 +421,8 @@ def _date(value: Any, column: str, e: _Errors) -> dt.date | None:
                 f"'{column}' is not a valid date '{s}': use YYYY-MM-DD or dd/mm/yyyy.",
             )
             return None
-    low, high = SUPPORTED_YEARS  # a version effective in year 1 or 9999 is a typing slip
-    if not low <= day.year <= high:
-        e.err(
-            f"'{column}' = '{s}' phải thuộc các năm {low}–{high}.",
-            f"'{column}' = '{s}' must be within the years {low}-{high}.",
-        )
+    if not in_supported_years(day.year):  # a version effective in year 1 or 9999 is a typing slip
+        e.err(f"'{column}' = '{s}' {YEARS_RULE[0]}.", f"'{column}' = '{s}' {YEARS_RULE[1]}.")
         return None
     return day
 

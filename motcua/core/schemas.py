@@ -136,6 +136,11 @@ def ignored_query(request, known) -> list[dict]:
     )
 
 
+def with_ignored(answer: dict, notices: list[dict]) -> dict:
+    """`answer` with `ignored` holding the notices, when there are any (an answer without them is as before)."""
+    return {**answer, "ignored": notices} if notices else answer
+
+
 def _notices(request, found, texts: tuple[str, str]) -> list[dict]:
     notices = []
     for path, known in found:

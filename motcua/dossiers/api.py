@@ -15,7 +15,7 @@ from motcua.catalog import selectors as catalog_selectors
 from motcua.core.auth import BearerAuth
 from motcua.core.errors import NotFound, Throttled, Unprocessable
 from motcua.core.prepared import Prepared
-from motcua.core.schemas import ErrorOut, InSchema, Line, Text, ignored_notice
+from motcua.core.schemas import ErrorOut, InSchema, Line, Text, ignored_notice, with_ignored
 from motcua.core.storage import open_stored
 from motcua.core.text import code_forms, identifier_form
 from motcua.org import throttle
@@ -150,16 +150,12 @@ def file_dossier(request: HttpRequest, payload: FileIn):
         working_days=payload.working_days,
         idempotency_key=(request.META.get("HTTP_IDEMPOTENCY_KEY") or "").strip() or None,
     )
-    return _rendered(request, _with_ignored(request, FileIn, dossier), 201 if created else 200)
+    return _rendered(request, _detail_noting(request, FileIn, dossier), 201 if created else 200)
 
 
-def _with_ignored(request: HttpRequest, schema, dossier) -> dict:
+def _detail_noting(request: HttpRequest, schema, dossier) -> dict:
     """The dossier as the API shows it, with `ignored` naming the body's keys that `schema` does not take."""
-    detail = selectors.dossier_detail(dossier, request.auth)
-    ignored = ignored_notice(request, schema)
-    if ignored:
-        detail["ignored"] = ignored
-    return detail
+    return with_ignored(selectors.dossier_detail(dossier, request.auth), ignored_notice(request, schema))
 
 
 def _check_received_online(procedure_code: str, identifier: str) -> None:
@@ -473,4 +469,4 @@ def act(request: HttpRequest, code: str, action: str, payload: ActionIn | None =
         expected_version=expected,
         record_uploads=True,  # files added through POST /{code}/documents since the last action
     )
-    return _rendered(request, _with_ignored(request, ActionIn, dossier))
+    return _rendered(request, _detail_noting(request, ActionIn, dossier))

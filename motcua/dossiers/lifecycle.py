@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from motcua.core.dates import SUPPORTED_YEARS
+from motcua.core.dates import YEARS_RULE, in_supported_years
 from motcua.core.i18n import english_active
 
 from .workflow import PREVIOUS, SAME, TRANSITIONS
@@ -143,10 +143,10 @@ def aware(value, name: str) -> dt.datetime:
     if not isinstance(value, dt.datetime):
         raise LifecycleError(f"Thiếu thời điểm '{name}'.", f"Missing '{name}'.", code="bad_datetime")
     # read before any conversion: 0001-01-01 or 9999-12-31 cannot be moved to another offset
-    if not SUPPORTED_YEARS[0] <= value.year <= SUPPORTED_YEARS[1]:
+    if not in_supported_years(value.year):
         raise LifecycleError(
-            f"Thời điểm '{name}' phải thuộc các năm {SUPPORTED_YEARS[0]}–{SUPPORTED_YEARS[1]}: {value:%d/%m/%Y} không phải.",
-            f"'{name}' must be within the years {SUPPORTED_YEARS[0]}-{SUPPORTED_YEARS[1]}: {value:%d/%m/%Y} is not.",
+            f"Thời điểm '{name}' {YEARS_RULE[0]}: {value:%d/%m/%Y} không phải.",
+            f"'{name}' {YEARS_RULE[1]}: {value:%d/%m/%Y} is not.",
             code="bad_datetime",
         )
     if value.tzinfo is None:

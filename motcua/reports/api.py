@@ -10,7 +10,7 @@ from django.utils.http import urlencode
 from ninja import Query, Router
 
 from motcua.core.errors import Unprocessable
-from motcua.core.schemas import ignored_query
+from motcua.core.schemas import ignored_query, with_ignored
 
 from . import exports, index766, selectors
 from . import pdf as report_pdf
@@ -75,8 +75,7 @@ def on_time(
 def _with_ignored(request: HttpRequest, figures: dict, known: tuple[str, ...]) -> dict:
     """The figures, with `ignored` naming the query's parameters the endpoint does not take (`?agncy=`), when
     there are any: such a parameter was not applied, and the figures are those of the wider scope."""
-    ignored = ignored_query(request, known)
-    return {**figures, "ignored": ignored} if ignored else figures
+    return with_ignored(figures, ignored_query(request, known))
 
 
 @router.get(

@@ -9,7 +9,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from motcua.core.dates import SUPPORTED_YEARS, option_day
+from motcua.core.dates import YEARS_RULE, in_supported_years, option_day
 from motcua.core.errors import DomainError
 from motcua.reports import selectors, verify
 
@@ -59,10 +59,9 @@ class Command(BaseCommand):
                         f"--now: '{opts['now']}' không phải thời điểm ISO 8601, ví dụ 2025-03-04T10:00:00+07:00. / "
                         f"--now: '{opts['now']}' is not an ISO 8601 instant, e.g. 2025-03-04T10:00:00+07:00."
                     ) from None
-                if not SUPPORTED_YEARS[0] <= now.year <= SUPPORTED_YEARS[1]:  # year 1: an OverflowError
+                if not in_supported_years(now.year):  # year 1: an OverflowError
                     raise CommandError(
-                        f"--now: '{opts['now']}' phải thuộc các năm {SUPPORTED_YEARS[0]}–{SUPPORTED_YEARS[1]}. / "
-                        f"--now: '{opts['now']}' must be within the years {SUPPORTED_YEARS[0]}-{SUPPORTED_YEARS[1]}."
+                        f"--now: '{opts['now']}' {YEARS_RULE[0]}. / --now: '{opts['now']}' {YEARS_RULE[1]}."
                     )
                 if now.tzinfo is None:
                     now = now.replace(tzinfo=selectors.LOCAL)
