@@ -144,9 +144,10 @@ def aware(value, name: str) -> dt.datetime:
         raise LifecycleError(f"Thiếu thời điểm '{name}'.", f"Missing '{name}'.", code="bad_datetime")
     # read before any conversion: 0001-01-01 or 9999-12-31 cannot be moved to another offset
     if not in_supported_years(value.year):
+        shown = f"{value.day:02d}/{value.month:02d}/{value.year:04d}"  # strftime writes year 1 as "1"
         raise LifecycleError(
-            f"Thời điểm '{name}' {YEARS_RULE[0]}: {value:%d/%m/%Y} không phải.",
-            f"'{name}' {YEARS_RULE[1]}: {value:%d/%m/%Y} is not.",
+            f"Thời điểm '{name}' {YEARS_RULE[0]}: {shown} không phải.",
+            f"'{name}' {YEARS_RULE[1]}: {shown} is not.",
             code="bad_datetime",
         )
     if value.tzinfo is None:

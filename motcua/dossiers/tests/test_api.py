@@ -572,6 +572,7 @@ def test_an_apology_date_in_year_1_or_9999_is_refused_not_a_server_error(org, to
         body = r.json()
         assert r.status_code == 422 and body["error"] == "bad_datetime", r.content
         assert "1900–2999" in body["message"] and "1900-2999" in body["message_en"]
+        assert instant[:4] in body["message"]  # the year as typed, four digits ("01/01/0001", not "01/01/1")
     assert _unchanged(code) == before
 
 
