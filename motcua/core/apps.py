@@ -13,6 +13,7 @@ class CoreConfig(AppConfig):
 
         checks.register(unused_s3_settings_check)
         checks.register(production_on_the_checkouts_sqlite_check)
+        checks.register(weak_secret_key_check)
         refcache.connect_signals()
         post_migrate.connect(refcache.install_triggers, sender=self, dispatch_uid="refcache-triggers")
 
@@ -60,5 +61,35 @@ def production_on_the_checkouts_sqlite_check(app_configs=None, **kwargs):
             hint="Đặt DATABASE_URL=postgres://… (hoặc sqlite:///đường/dẫn/riêng.sqlite3) cho môi trường chạy thật. / "
             "Set DATABASE_URL=postgres://… (or sqlite:///a/path/of/its/own.sqlite3) for production.",
             id="motcua.W003",
+        )
+    ]
+
+
+# Django's own deploy check (security.W009) uses the same bounds, but only `check --deploy` runs it.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE = 5
+
+
+def weak_secret_key_check(app_configs=None, **kwargs):
+    """DEBUG off with a short or repetitive SECRET_KEY: it signs the sessions, the password-reset links and the
+    CSRF tokens, so a guessable one lets anyone sign in as an officer. Shown by `check` and `migrate` (so at the
+    start of `make serve`); a warning, as Django's deploy check, so that an existing deployment still starts."""
+    from django.conf import settings
+    from django.core.checks import Warning
+
+    key = settings.SECRET_KEY
+    if settings.DEBUG or (len(key) >= SECRET_KEY_MIN_LENGTH and len(set(key)) >= SECRET_KEY_MIN_UNIQUE):
+        return []
+    return [
+        Warning(
+            f"SECRET_KEY yếu: {len(key)} ký tự, {len(set(key))} ký tự khác nhau (cần ít nhất "
+            f"{SECRET_KEY_MIN_LENGTH} ký tự, {SECRET_KEY_MIN_UNIQUE} ký tự khác nhau). Khóa này ký phiên đăng nhập, "
+            "liên kết đặt lại mật khẩu và mã CSRF; đoán được nó là đăng nhập được như cán bộ. / Weak SECRET_KEY: "
+            f"{len(key)} characters, {len(set(key))} distinct (at least {SECRET_KEY_MIN_LENGTH} characters, "
+            f"{SECRET_KEY_MIN_UNIQUE} distinct, are needed). It signs the sessions, the password-reset links and "
+            "the CSRF tokens; whoever guesses it can sign in as an officer.",
+            hint="Tạo khóa mới / make a new key: python3 -c 'import secrets; print(secrets.token_urlsafe(50))' "
+            "(người dùng đang đăng nhập sẽ phải đăng nhập lại / signed-in users will have to sign in again).",
+            id="motcua.W004",
         )
     ]

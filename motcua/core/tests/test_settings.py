@@ -320,3 +320,24 @@ def test_production_without_database_url_warns_that_it_serves_the_checkouts_sqli
     named = motcua({**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}"}, "check")
     assert named.returncode == 0 and "motcua.W003" not in named.stderr
     assert "motcua.W003" not in motcua({"DEBUG": "1"}, "check").stderr  # development: db.sqlite3 is meant
+
+
+def test_production_with_a_weak_secret_key_warns():
+    """A SECRET_KEY of any length was accepted with DEBUG off ("abc" signed the sessions and the password-reset
+    links); Django's own check of it runs only under `check --deploy`. `check` and `migrate` now warn (motcua.W004),
+    naming the length, never the key."""
+    env = {
+        **PROD,
+        "ALLOWED_HOSTS": "motcua.example.gov.vn",
+        "DATABASE_URL": "sqlite:////tmp/motcua-w004.sqlite3",
+    }
+    for weak in ("abc", "x" * 80, "k3y-" * 12):  # short; long but one character; 48 characters
+        run = motcua({**env, "SECRET_KEY": weak}, "check")
+        assert run.returncode == 0, run.stderr
+        assert "motcua.W004" in run.stderr and f"{len(weak)} characters" in run.stderr, run.stderr
+        assert f"SECRET_KEY yếu: {len(weak)} ký tự" in run.stderr
+        assert weak not in run.stderr.replace("SECRET_KEY", "")
+    strong = motcua({**env, "SECRET_KEY": "Zq8-" + "r7Yt2pLm" * 6}, "check")
+    assert strong.returncode == 0 and "motcua.W004" not in strong.stderr, strong.stderr
+    # development keeps its built-in key without a word
+    assert "motcua.W004" not in motcua({"DEBUG": "1"}, "check").stderr
