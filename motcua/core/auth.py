@@ -62,7 +62,8 @@ class BearerAuth(HttpBearer):
         scheme, _, token = value.partition(" ")
         if scheme.lower() != self.openapi_scheme:
             return None
-        return self.authenticate(request, token)
+        # RFC 6750 §2.1: one or more spaces after the scheme; a token never holds a space
+        return self.authenticate(request, token.strip(" "))
 
     def authenticate(self, request: HttpRequest, token: str):
         user = user_for_token(token)
