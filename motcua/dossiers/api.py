@@ -81,7 +81,12 @@ class SupplementItemIn(InSchema):
 
 
 class ActionIn(InSchema):
-    reason: Text = Field("", max_length=2000)
+    reason: Text = Field(
+        "",
+        max_length=2000,
+        description="refuse, request_supplement, apologize, stop, resolve (ineligible): the reasons the paper states; "
+        "without them the action is taken and `warnings` says so (missing_reason)",
+    )
     items: list[SupplementItemIn] | None = Field(
         None,
         max_length=100,
@@ -90,7 +95,10 @@ class ActionIn(InSchema):
     outcome: Literal["approved", "ineligible"] | None = None
     method: Literal["counter", "post", "electronic"] | None = None
     new_return_at: dt.datetime | None = None
-    assignee: str | None = None
+    assignee: str | None = Field(
+        None,
+        description="assign: the staff member's username (default: the only active holder of the step's role there)",
+    )
     step: int | None = Field(
         None,
         description="assign: the step to assign (default: the step under way); hand_over: the step under way "
@@ -108,7 +116,11 @@ class ActionIn(InSchema):
         None, gt=0, le=99999.99, allow_inf_nan=False, description="hand_over to another agency: its budget"
     )
     amount: float | None = Field(
-        None, gt=0, lt=10**14, allow_inf_nan=False, description="request_payment: whole đồng"
+        None,
+        gt=0,
+        lt=10**14,
+        allow_inf_nan=False,
+        description="request_payment: whole đồng (without it: `warnings`, missing_amount)",
     )
     note: Line = Field("", max_length=1000)
     result_number: Line = Field("", max_length=200)
@@ -458,9 +470,12 @@ def rate_dossier(request: HttpRequest, code: str, payload: RatingIn):
 @router.post("/{code}/{action}", auth=auth, response={200: dict, **ERRORS}, summary="Take a lifecycle action")
 def act(request: HttpRequest, code: str, action: str, payload: ActionIn | None = None):
     """One lifecycle action (contract §7). A key of the body that no field takes is not an error; the answer names
-    each one under `ignored` (key, message, message_en), as it was not stored."""
+    each one under `ignored` (key, message, message_en), as it was not stored. An action taken without the text its
+    written paper states (a refusal's reasons, a payment request's amount) is taken; the answer names what is
+    missing under `warnings` (code, message, message_en)."""
     params = payload.model_dump(exclude_none=True) if payload else {}
     expected = params.pop("expected_version", None)
+    warnings = services.missing_texts(action, params)
     dossier = services.dossier_act(
         code=_stored_code(code),
         action=action,
@@ -469,4 +484,5 @@ def act(request: HttpRequest, code: str, action: str, payload: ActionIn | None =
         expected_version=expected,
         record_uploads=True,  # files added through POST /{code}/documents since the last action
     )
-    return _rendered(request, _detail_noting(request, ActionIn, dossier))
+    answer = _detail_noting(request, ActionIn, dossier)
+    return _rendered(request, {**answer, "warnings": warnings} if warnings else answer)

@@ -1593,6 +1593,52 @@ def _supplement_items(items) -> list[dict]:
     return cleaned
 
 
+# The written texts an action's paper states (Form 02's items, Form 03's and the stop notice's reasons, Form 04's
+# reason, the ineligibility notice's reasons, the payment request's amount). The staff pages require them; the API
+# takes the action without them, since contract §7 names no such parameter and an integrating system may keep the
+# text elsewhere, and its answer says under `warnings` what the paper lacks (ADR 0022 addendum).
+_TEXT_WARNINGS = {
+    "refuse": ("lý do từ chối tiếp nhận", "the reasons for refusing"),
+    "request_supplement": ("giấy tờ, nội dung cần bổ sung và lý do", "the items to supplement and why"),
+    "apologize": ("lý do chậm trả kết quả", "the reason for the delay"),
+    "stop": ("lý do dừng giải quyết", "the reason for stopping"),
+}
+
+
+def missing_texts(action: str, params: dict) -> list[dict]:
+    """What the written paper of `action` lacks in `params` (empty when nothing): {code, message, message_en}."""
+    blank = not nfc(params.get("reason"))
+    if action == "request_supplement":
+        blank = blank and not params.get("items")
+    if action == "resolve":
+        wanted = ("lý do không đủ điều kiện giải quyết", "the reasons the dossier is ineligible")
+        what = wanted if params.get("outcome") == "ineligible" and blank else None
+    else:
+        what = _TEXT_WARNINGS.get(action) if blank else None
+    out = []
+    if what:
+        out.append(
+            {
+                "code": "missing_reason",
+                "message": f"Đã thực hiện, nhưng không có {what[0]} (reason): văn bản in ra ghi "
+                '"(không ghi lý do)"; văn bản gửi người nộp phải nêu rõ.',
+                "message_en": f"Done, but without {what[1]} ('reason'): the printed paper reads "
+                '"(không ghi lý do)"; the paper the applicant gets should state it.',
+            }
+        )
+    if action == "request_payment" and params.get("amount") is None:
+        out.append(
+            {
+                "code": "missing_amount",
+                "message": "Đã thực hiện, nhưng không có số tiền phải nộp (amount): người nộp không thanh toán "
+                "trực tuyến được và thông báo không ghi số tiền.",
+                "message_en": "Done, but without the amount due ('amount'): the applicant cannot pay online and "
+                "the notice states no amount.",
+            }
+        )
+    return out
+
+
 def _require_params(action: str, params: dict, dossier: Dossier) -> None:
     if "step" in params and params["step"] is not None and action in ("assign", "hand_over"):
         _check_step_named(action, params["step"], dossier)
@@ -1612,30 +1658,10 @@ def _require_params(action: str, params: dict, dossier: Dossier) -> None:
             "'paper_components' is recorded at reception only.",
             code="bad_components",
         )
-    need_reason = {
-        "refuse": "lý do từ chối",
-        "request_supplement": "nội dung cần bổ sung và lý do",
-        "apologize": "lý do chậm trả kết quả",
-        "stop": "lý do dừng xử lý",
-    }
-    if action in need_reason and not nfc(params.get("reason")):
-        raise Unprocessable(
-            f"Thiếu {need_reason[action]} (reason).",
-            f"'reason' is required for '{action}'.",
-            code="missing_reason",
-        )
-    if action == "resolve" and params.get("outcome") == "ineligible" and not nfc(params.get("reason")):
-        # the written notice of ineligibility states its reasons (as the staff page's form requires): without one
-        # the API printed a notice reading "(không ghi lý do)"
-        raise Unprocessable(
-            "Thiếu lý do hồ sơ không đủ điều kiện giải quyết (reason): văn bản thông báo phải nêu rõ lý do.",
-            "'reason' is required for 'resolve' with outcome 'ineligible': the notice states its reasons.",
-            code="missing_reason",
-        )
     _check_texts(params)
     if action == "request_supplement" and params.get("items") is not None:
         params["items"] = _supplement_items(params["items"])
-    if action == "request_payment":
+    if action == "request_payment" and params.get("amount") is not None:
         _number(
             params.get("amount"),
             key="amount",
@@ -1704,6 +1730,35 @@ def _step_assignee(username, step: DossierStep):
     return assignee
 
 
+def _sole_candidate(step: DossierStep):
+    """Whom `assign` gives the step when nobody is named: the one active staff member of the step's agency (and
+    unit, when the step names one) holding the step's role — a unit of one specialist needs no choice. With
+    several, or none, the caller is told to name one (422, listing them)."""
+    from django.contrib.auth import get_user_model
+
+    roles = (
+        working_staff([step.agency_id]).filter(role=step.role)
+        if step.role
+        else working_staff([step.agency_id])
+    )
+    if step.unit_id:
+        roles = roles.filter(unit_id=step.unit_id)
+    users = list(get_user_model().objects.filter(pk__in=roles.values("user_id")).order_by("username")[:11])
+    if len(users) == 1:
+        return users[0]
+    if users:
+        names = ", ".join(u.username for u in users[:10]) + (", …" if len(users) > 10 else "")
+        vi, en = f" Có thể giao cho: {names}.", f" It can be given to: {names}."
+    else:
+        vi = f" {step.agency.name} không có cán bộ nào giữ vai trò của bước này."
+        en = f" {step.agency.name} has no staff member in the step's role."
+    raise Unprocessable(
+        f"Chưa chọn cán bộ nhận bước {step.order} ({step.actor}) (assignee)." + vi,
+        f"Name the staff member to give step {step.order} to ('assignee')." + en,
+        code="bad_assignee",
+    )
+
+
 def _bad_step(order, step, steps) -> Unprocessable:
     """Why a step cannot be assigned, naming it and the steps that can be."""
     open_orders = [s.order for s in steps if not s.completed_at]
@@ -1760,7 +1815,8 @@ def _apply_steps(
                 code="forbidden",
             )
         previous = step.assignee
-        step.assignee = assignee = _step_assignee(params.get("assignee") or "", step)
+        named = params.get("assignee")
+        step.assignee = assignee = _step_assignee(named, step) if named else _sole_candidate(step)
         step.save(update_fields=["assignee"])
         data = {"assignee": assignee.username, "step_actor": step.actor}
         if previous is not None and previous.pk != assignee.pk:  # a reassignment names whom the work left

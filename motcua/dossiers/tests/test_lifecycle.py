@@ -197,7 +197,7 @@ def test_refused_action_changes_nothing(org):
     with pytest.raises(Conflict):
         act(org, d, "resolve", "leader", local(2025, 3, 3, 9, 0), outcome="approved")
     with pytest.raises(Unprocessable):
-        act(org, d, "refuse", "officer", local(2025, 3, 3, 9, 0))  # reason required
+        act(org, d, "refuse", "officer", local(2025, 3, 3, 9, 0), reason="x" * 2001)  # too long
     with pytest.raises(NotFound):
         act(org, d, "receive", "other_officer", local(2025, 3, 3, 9, 0))  # other agency: cannot see it
     d.refresh_from_db()

@@ -1,0 +1,165 @@
+"""Contract §7 names the parameters of three actions only (`apologize` with `new_return_at`, `resolve` with `outcome`,
+`return_result` with `method`). Every other action is taken through the API with just its name: what its written
+paper would state and was not sent (a refusal's reasons, Form 02's items, a payment request's amount) is named under
+`warnings` in the answer, and the paper says it was not given. The staff pages still require those texts."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from motcua.dossiers import pdf
+from motcua.dossiers.models import Dossier
+from motcua.org.models import Role, StaffRole
+
+from .conftest import login
+from .test_api import BODY, call
+from .test_pdf import squash
+
+
+def _filed(c, token, **extra):
+    return call(c, "post", "/api/v1/dossiers", token("citizen"), {**BODY, **extra}).json()["code"]
+
+
+def _received(c, token):
+    code = _filed(c, token)
+    assert call(c, "post", f"/api/v1/dossiers/{code}/receive", token("officer"), {}).status_code == 200
+    return code
+
+
+def _post(c, tok, code, action, body=None):
+    return call(c, "post", f"/api/v1/dossiers/{code}/{action}", tok, body if body is not None else {})
+
+
+@pytest.mark.parametrize(
+    ("action", "form", "placeholder"),
+    [
+        ("refuse", "refusal", "(không ghi lý do)"),
+        ("request_supplement", "supplement", "(không ghi nội dung cần bổ sung)"),
+    ],
+)
+def test_reception_actions_are_taken_with_their_name_alone(org, token, action, form, placeholder):
+    c = Client()
+    code = _filed(c, token)
+    r = _post(c, token("officer"), code, action)
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["state"] == {"refuse": "refused", "request_supplement": "supplement_requested"}[action]
+    assert [w["code"] for w in body["warnings"]] == ["missing_reason"]
+    assert "reason" in body["warnings"][0]["message"] and "reason" in body["warnings"][0]["message_en"]
+    d = Dossier.objects.get(code=code)
+    assert d.events.get(action=action).reason == ""
+    assert placeholder in squash(pdf.render_form_html(form, d))
+
+
+def test_a_reason_given_leaves_no_warning_and_is_printed(org, token):
+    c = Client()
+    code = _filed(c, token)
+    r = _post(c, token("officer"), code, "refuse", {"reason": "Hồ sơ không thuộc thẩm quyền giải quyết"})
+    assert r.status_code == 200 and "warnings" not in r.json()
+    text = squash(pdf.render_form_html("refusal", Dossier.objects.get(code=code)))
+    assert "Hồ sơ không thuộc thẩm quyền giải quyết" in text and "(không ghi lý do)" not in text
+    # items alone are what Form 02 states: no warning either
+    code2 = _filed(c, token)
+    items = [{"name": "Bản sao giấy khai sinh", "reason": "Chưa chứng thực"}]
+    r = _post(c, token("officer"), code2, "request_supplement", {"items": items})
+    assert r.status_code == 200 and "warnings" not in r.json()
+
+
+def test_a_supplement_round_and_a_payment_pause_through_the_contract_alone(org, token):
+    """The pause arithmetic of contract §7 reached with no parameter the contract does not name."""
+    c, officer, leader = Client(), token("officer"), token("leader")
+    code = _received(c, token)
+    due = Dossier.objects.get(code=code).due_at
+    r = _post(c, officer, code, "request_supplement")
+    assert r.status_code == 200 and r.json()["state"] == "supplement_requested"
+    r = _post(c, officer, code, "supplement")
+    assert r.status_code == 200, r.content
+    assert Dossier.objects.get(code=code).due_at >= due
+    r = _post(c, leader, code, "request_payment")
+    assert r.status_code == 200 and r.json()["state"] == "awaiting_payment", r.content
+    assert [w["code"] for w in r.json()["warnings"]] == ["missing_amount"]
+    assert "amount" not in Dossier.objects.get(code=code).events.get(action="request_payment").data
+    r = _post(c, officer, code, "confirm_payment")
+    assert r.status_code == 200 and r.json()["state"] in ("received", "processing"), r.content
+    # an amount given is still checked
+    r = _post(c, leader, code, "request_payment", {"amount": 150000.5})
+    assert r.status_code == 422 and r.json()["error"] == "bad_amount"
+
+
+def test_apology_with_new_return_at_alone_and_stop_with_nothing(org, token):
+    c, leader = Client(), token("leader")
+    code = _received(c, token)
+    d = Dossier.objects.get(code=code)
+    later = (d.due_at + dt.timedelta(days=7)).replace(hour=9, minute=0)
+    while later.weekday() >= 5:
+        later += dt.timedelta(days=1)
+    r = _post(c, leader, code, "apologize", {"new_return_at": later.isoformat()})
+    assert r.status_code == 200, r.content
+    assert [w["code"] for w in r.json()["warnings"]] == ["missing_reason"]
+    assert "(không ghi lý do)" in squash(pdf.render_form_html("apology", Dossier.objects.get(code=code)))
+    r = _post(c, leader, code, "stop")
+    assert r.status_code == 200 and r.json()["state"] == "stopped", r.content
+    assert "(không ghi lý do)" in squash(pdf.render_form_html("stop", Dossier.objects.get(code=code)))
+
+
+def test_an_ineligibility_notice_without_reasons_is_taken_with_a_warning(org, token):
+    c, leader = Client(), token("leader")
+    code = _received(c, token)
+    r = _post(c, leader, code, "resolve", {"outcome": "ineligible"})
+    assert r.status_code == 200 and r.json()["state"] == "resolved", r.content
+    assert [w["code"] for w in r.json()["warnings"]] == ["missing_reason"]
+    assert "(không ghi lý do)" in squash(pdf.render_form_html("ineligible", Dossier.objects.get(code=code)))
+    # an approved result states no reasons: no warning
+    code2 = _received(c, token)
+    r = _post(c, leader, code2, "resolve", {"outcome": "approved"})
+    assert r.status_code == 200 and "warnings" not in r.json()
+
+
+@pytest.mark.parametrize(
+    ("action", "who", "fields"),
+    [
+        ("refuse", "officer", {}),
+        ("request_supplement", "officer", {"item_name": ["Bản sao giấy khai sinh"], "item_reason": [""]}),
+        ("stop", "leader", {}),
+    ],
+)
+def test_the_staff_pages_still_require_the_reason(client, org, token, action, who, fields):
+    c = Client()
+    code = _filed(c, token)
+    if action == "stop":
+        _post(c, token("officer"), code, "receive")
+    d = Dossier.objects.get(code=code)
+    login(client, org, who)
+    r = client.post(
+        f"/staff/dossiers/{code}/act/{action}/", {"expected_version": d.version, "reason": "  ", **fields}
+    )
+    assert r.status_code in (200, 400, 422), r.status_code
+    after = Dossier.objects.get(code=code)
+    assert (after.state, after.version) == (d.state, d.version)
+
+
+def test_assign_without_an_assignee_gives_the_step_to_its_only_holder(org, token):
+    c = Client()
+    code = _received(c, token)
+    r = _post(c, token("unit_head"), code, "assign")
+    assert r.status_code == 200, r.content
+    d = Dossier.objects.get(code=code)
+    step = d.steps.get(order=1)
+    assert step.assignee == org["users"]["specialist"]
+    assert d.events.get(action="assign").data["assignee"] == "cv"
+
+
+def test_assign_without_an_assignee_among_several_names_them_and_changes_nothing(
+    org, token, django_user_model
+):
+    second = django_user_model.objects.create_user("cv2", password="x")
+    StaffRole.objects.create(user=second, agency=org["so"], role=Role.SPECIALIST)
+    c = Client()
+    code = _received(c, token)
+    version = Dossier.objects.get(code=code).version
+    r = _post(c, token("unit_head"), code, "assign")
+    assert r.status_code == 422 and r.json()["error"] == "bad_assignee", r.content
+    assert "cv, cv2" in r.json()["message"] and "cv, cv2" in r.json()["message_en"]
+    d = Dossier.objects.get(code=code)
+    assert d.version == version and d.steps.get(order=1).assignee is None
