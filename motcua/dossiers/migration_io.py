@@ -557,6 +557,11 @@ class Preparer:
             raise BadRecord(f"Không có thủ tục mã '{proc_code}'.", f"Unknown procedure '{proc_code}'.")
         procedure = entry[0]
         channel = obj.get("channel")
+        if channel is None or (isinstance(channel, str) and not channel.strip()):
+            raise BadRecord(
+                "Thiếu kênh nộp 'channel' ('online', 'counter' hoặc 'postal').",
+                "Missing the channel 'channel' ('online', 'counter' or 'postal').",
+            )
         if channel not in CHANNELS:
             raise BadRecord(
                 f"Kênh nộp '{channel}' không hợp lệ: phải là 'online', 'counter' hoặc 'postal'.",

@@ -351,14 +351,15 @@ def test_dry_run_checks_and_stores_nothing(org, tmp_path):
     assert rc == 0 and "0 would be created, 1 would be skipped" in out
 
 
-@pytest.mark.parametrize("key", ["agency", "procedure"])
-def test_a_missing_agency_or_procedure_is_named_as_missing(org, tmp_path, key):
+@pytest.mark.parametrize(
+    "key, vi",
+    [("agency", "Thiếu mã cơ quan"), ("procedure", "Thiếu mã thủ tục"), ("channel", "Thiếu kênh nộp")],
+)
+def test_a_missing_agency_procedure_or_channel_is_named_as_missing(org, tmp_path, key, vi):
     rec = {k: v for k, v in CONTRACT_RECORD.items() if k != key}
     rc, _, err = run("import-dossiers", write(tmp_path, [rec]), "--dry-run")
     assert rc == 1 and "'None'" not in err
-    assert (
-        f"Missing the {key}" in err and ("Thiếu mã cơ quan" if key == "agency" else "Thiếu mã thủ tục") in err
-    )
+    assert f"Missing the {key}" in err and vi in err
 
 
 def test_identifiers_legacy_cmnd_organisations_and_local_times(org, tmp_path):
