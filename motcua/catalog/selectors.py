@@ -123,7 +123,14 @@ def with_current_versions(procedures, *, when: dt.date | None = None) -> list[Pr
 
 
 def procedure_by_code(code: str) -> Procedure | None:
-    return Procedure.objects.select_related("field").filter(code=nfc(code).replace(" ", "")).first()
+    """The procedure `code`, tried as typed and then upper-cased (`1.000603.h21` is `1.000603.H21`, as agency
+    identifiers and dossier codes are read)."""
+    code = nfc(code).replace(" ", "")
+    qs = Procedure.objects.select_related("field")
+    found = qs.filter(code=code).first()
+    if found is None and code != code.upper():
+        found = qs.filter(code=code.upper()).first()
+    return found
 
 
 def version_detail(procedure: Procedure, *, when: dt.date | None = None) -> ProcedureVersion | None:

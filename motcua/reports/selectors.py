@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Field, Procedure
+from motcua.catalog.selectors import procedure_by_code as catalog_procedure
 from motcua.core.dates import SUPPORTED_YEARS
 from motcua.core.errors import NotFound, Unprocessable
 from motcua.core.text import identifier_form, sort_key
@@ -217,7 +218,7 @@ def procedure_by_code(code: str | None) -> Procedure | None:
     if code is None or str(code).strip() == "":
         return None
     code = str(code).strip()
-    found = Procedure.objects.filter(code=code).first()
+    found = catalog_procedure(code)
     if found is None:
         raise NotFound(f"Không có thủ tục mã '{code}'.", f"No procedure '{code}'.", code="no_procedure")
     return found

@@ -126,6 +126,7 @@ def test_detail_with_dotted_code_versions_components_process_agencies(client, ca
     assert get(client, "/api/v1/procedures/1.001612/") == (200, data)
     status, local = get(client, "/api/v1/procedures/1.014464.H26")
     assert status == 200 and local["code"] == "1.014464.H26"
+    assert get(client, "/api/v1/procedures/1.014464.h26") == (200, local)  # as agency identifiers are read
     assert local["registered_limit_text"] == "02 ngày (cắt giảm 01/03, 33,33%)"
     assert local["online_filing_url"] is None  # not offered by any agency
 
