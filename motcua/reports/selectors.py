@@ -198,10 +198,11 @@ def agency_by_identifier(identifier: str | None) -> Agency | None:
 
 def field_by_code(value: str | None) -> Field | None:
     """A field (lĩnh vực) by its code (slug; typed in capitals too: BAO-CHI-XUAT-BAN) or, failing that, by its
-    exact name (NFC, case-insensitive)."""
+    exact name (NFC, case-insensitive), or by its name typed without diacritics when one field's name folds to it
+    (`?field=ho tich` for Hộ tịch)."""
     if value is None or str(value).strip() == "":
         return None
-    from motcua.core.text import nfc
+    from motcua.core.text import fold, nfc
 
     text = nfc(value)
     found = (
@@ -209,6 +210,10 @@ def field_by_code(value: str | None) -> Field | None:
         or Field.objects.filter(code__iexact=text).first()
         or Field.objects.filter(name__iexact=text).first()
     )
+    if found is None:
+        folded = fold(text)
+        matches = [f for f in Field.objects.only("pk", "name") if fold(f.name) == folded]
+        found = Field.objects.get(pk=matches[0].pk) if len(matches) == 1 else None
     if found is None:
         raise NotFound(f"Không có lĩnh vực '{text}'.", f"No field '{text}'.", code="no_field")
     return found

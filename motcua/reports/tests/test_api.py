@@ -51,6 +51,9 @@ def test_on_time_filters_by_field_and_procedure(client, table):
     assert r.status_code == 200
     # D01 D02 D03 (snapshot) + D13 (ward)
     assert (r.json()["received"], r.json()["field"]) == (4, "ho-kinh-doanh")
+    for typed in ("Thành lập và hoạt động của hộ kinh doanh", "thanh lap va hoat dong cua ho  kinh doanh"):
+        again = client.get(URL, {"from": "2025-03-01", "to": "2025-03-31", "field": typed})
+        assert again.status_code == 200 and again.json()["received"] == 4, again.content
     r = client.get(URL, {"from": "2025-03-01", "to": "2025-03-31", "procedure": "1.001002"})
     # D06 D09 D15: all pending at the end of March; nothing resolved
     body = r.json()
