@@ -2,6 +2,7 @@
 
 import datetime as dt
 import functools
+import re
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -376,16 +377,24 @@ def applicant_open_dossiers(dossier: Dossier, limit: int = 5) -> list[Dossier]:
 
 
 def search_dossiers(qs, q: str):
-    """Code (part of it), applicant name ignoring diacritics and case, or ID number."""
+    """Code (part of it), applicant name ignoring diacritics and case (every word typed, in any order and with
+    other words between: "cong ty duc viet" finds "Công ty TNHH Đức Việt"), or ID number as people write it (with
+    spaces, dots or dashes between the groups, as the counter accepts it: validators.clean_personal_id)."""
     from motcua.core.text import fold
 
     q = (q or "").strip()
     if not q:
         return qs
-    folded = fold(q)
-    cond = Q(code__icontains=q) | Q(applicant_id_number__icontains=q.replace(" ", ""))
-    if folded:
-        cond |= Q(applicant_name_ascii__contains=folded)
+    cond = Q(code__icontains=q)
+    digits = re.sub(r"[\s.\-]", "", q)
+    if digits:  # only separators typed ("-", "..."): no ID condition, which would match every dossier
+        cond |= Q(applicant_id_number__icontains=digits)
+    words = fold(q).split()
+    if words:
+        name = Q()
+        for word in words:
+            name &= Q(applicant_name_ascii__contains=word)
+        cond |= name
     return qs.filter(cond)
 
 

@@ -92,6 +92,21 @@ def test_inbox_search_ignores_diacritics_and_matches_id_and_code(client, org):
     assert codes_in(client.get("/staff/", {"tab": "all", "q": "khong co ai"})) == set()
 
 
+def test_inbox_search_finds_an_id_written_with_dots_and_names_by_their_words(client, org):
+    """The counter takes an ID as people write it (001.203.012.345, 001-203-012-345): the search does too. A name
+    is found by its words in any gap ("cong ty duc viet" for "Công ty TNHH Đức Việt", "nguyen an" for "Nguyễn Văn
+    An"); a search of only dots or dashes finds no ID."""
+    a = file_online(org, name="Đặng Thị Ngọc Hương", id_number="001203012345")
+    b = file_online(org, name="Nguyễn Văn An", id_number="079090000123")
+    login(client, org, "officer")
+    for typed in ("001.203.012.345", "001-203-012-345", "001 203 012 345"):
+        assert codes_in(client.get("/staff/", {"tab": "all", "q": typed})) == {a.code}, typed
+    assert codes_in(client.get("/staff/", {"tab": "all", "q": "nguyen an"})) == {b.code}
+    assert codes_in(client.get("/staff/", {"tab": "all", "q": "huong dang"})) == {a.code}
+    assert codes_in(client.get("/staff/", {"tab": "all", "q": "nguyen huong"})) == set()
+    assert codes_in(client.get("/staff/", {"tab": "all", "q": "-.-"})) == set()
+
+
 def test_a_whole_code_typed_in_the_search_opens_the_dossier(client, org):
     """At the return counter the officer types (or scans) the code on the receipt: a whole code the officer may
     open goes straight to the dossier, whatever the case and the spaces; one from another agency, or part of a
