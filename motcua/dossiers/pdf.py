@@ -310,6 +310,24 @@ def _events(dossier: Dossier) -> list[DossierEvent]:
     return list(dossier.events.select_related("actor").order_by("seq"))
 
 
+def step_completers(events) -> dict[int, str]:
+    """Who completed each step, by step number, from the log (in order): the giver of the hand-over that closed
+    it, or whoever resolved or stopped the dossier at it. A step taken without an assignment (its role's holder, a
+    head) was still done by someone: the workflow table and Form 06 name that person instead of a blank."""
+    done: dict[int, str] = {}
+    for e in events:
+        data = e.data or {}
+        if e.action == "hand_over" and not data.get("within_agency"):
+            order = data.get("from_step")
+        elif e.action in ("resolve", "stop"):
+            order = e.step_order
+        else:
+            continue
+        if order is not None:
+            done[order] = user_label(e.actor, e.actor_name)
+    return done
+
+
 def _parse_dt(value) -> dt.datetime | None:
     if not value:
         return None
@@ -759,6 +777,7 @@ def control_context(dossier: Dossier) -> dict:
     events = _events(dossier)
     steps = list(dossier.steps.select_related("agency", "assignee").order_by("order"))
     partners = sorted({s.agency.name for s in steps if s.agency_id != dossier.agency_id})
+    done = step_completers(events)
     due = dossier.due_at
     last = events[-1] if events else event
     ctx = _common(spec, dossier, event, last.at, form_day=_day(event.at))  # the slip opened at reception
@@ -775,7 +794,9 @@ def control_context(dossier: Dossier) -> dict:
                     "order": s.order,
                     "actor": s.actor,
                     "agency": s.agency.name,
-                    "assignee": user_label(s.assignee) if s.assignee_id else "",
+                    "assignee": user_label(s.assignee)
+                    if s.assignee_id
+                    else (done.get(s.order, "") if s.completed_at else ""),
                     "started": fmt_dt(s.started_at),
                     "due": fmt_dt(s.due_at),
                     "completed": fmt_dt(s.completed_at),

@@ -238,6 +238,9 @@ def _detail_context(
         form = (bound or {}).get(action) or cls(dossier=dossier, user=user)
         action_forms.append({"action": action, "label": TRANSITIONS[action].display, "form": form})
     steps = list(dossier.steps.select_related("agency", "assignee").order_by("order"))
+    done = pdf.step_completers(dossier.events.select_related("actor").order_by("seq"))
+    for s in steps:  # a finished step nobody was assigned: who completed it (the "Cán bộ" column)
+        s.done_by = done.get(s.order, "") if s.completed_at and not s.assignee_id else ""
     current = next((s for s in steps if s.started_at and not s.completed_at), None)
     if current is not None:  # the step under way flagged as in the inboxes (its own due instant and calendar)
         current.due_flag = selectors.step_due_status(current, dossier)

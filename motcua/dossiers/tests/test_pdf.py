@@ -295,6 +295,22 @@ def test_control_slip_rows_come_from_hand_over_events(named_org):
     assert "Cục Thuế" in text and d.code in text and "06/03/2025" in text
 
 
+def test_control_slip_names_who_completed_a_step_nobody_was_assigned(named_org):
+    """A step taken without an assignment (its role's holder hands it over, the leader resolves at it) was still
+    done by someone: Form 06's "Cán bộ xử lý" names that person, not a blank; an assigned step keeps its assignee."""
+    org = named_org
+    specialist, leader = org["users"]["specialist"], org["users"]["leader"]
+    specialist.first_name, specialist.last_name = "Vũ Văn", "Nam"
+    specialist.save()
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))
+    # steps 1 and 2, neither ever assigned
+    d = act(org, d, "hand_over", "specialist", local(2025, 3, 4, 10, 0))
+    d = act(org, d, "resolve", "leader", local(2025, 3, 5, 10, 0), outcome="approved")
+    steps = pdf.control_context(d)["steps"]
+    assert [s["assignee"] for s in steps] == ["Vũ Văn Nam", pdf.user_label(leader)]
+
+
 def test_tracking_book_for_agency_and_period(named_org):
     org = named_org
     a = file_online(org, local(2025, 3, 3, 8, 30), name="Lê Văn Cường")

@@ -139,6 +139,21 @@ def test_inbox_search_counts_matches_per_tab_and_points_to_them(client, org):
     assert counts["receive"] == 1 and counts["all"] == 2 and "Không có hồ sơ khớp" not in r.content.decode()
 
 
+def test_detail_names_who_completed_a_step_nobody_was_assigned(client, org):
+    """The workflow table's "Cán bộ" column: the assignee, or for a finished step taken without an assignment the
+    person who completed it (not "—", as if nobody had)."""
+    specialist = org["users"]["specialist"]
+    specialist.first_name, specialist.last_name = "Vũ Văn", "Nam"
+    specialist.save()
+    d = act(org, file_online(org), "receive", "officer")
+    act(org, d, "hand_over", "specialist")  # step 1, never assigned
+    login(client, org, "officer")
+    r = client.get(f"/staff/dossiers/{d.code}/")
+    rows = re.findall(r"<tr[^>]*>.*?</tr>", r.content.decode(), re.S)
+    first = next(row for row in rows if re.search(r"<td>\s*1\s*</td>", row))
+    assert "Vũ Văn Nam" in first
+
+
 def test_inbox_highlights_overdue(client, org):
     d = file_online(org, at=local(2025, 3, 3, 8, 0))
     services.dossier_act(
