@@ -826,6 +826,18 @@ def test_counter_registration_receives_with_components(client, org, offered):
     assert doc.component == c1 and d.events.get(action="register").file_hashes == [doc.sha256]
 
 
+def test_staff_upload_forms_say_the_largest_file_before_it_is_sent(client, org, offered, settings):
+    """The counter and the dossier's upload form say the size limit beside the file inputs, as the citizen's pages
+    do: an officer learns it before scanning a large file, not from a refusal after sending it."""
+    settings.MOTCUA_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+    login(client, org, "officer")
+    r = client.get("/staff/tiep-nhan/", {"agency": "000.00.21.H26", "procedure": "1.001612"})
+    assert "Mỗi tệp tối đa 20 MB." in r.content.decode()
+    d = file_online(org)
+    r = client.get(f"/staff/dossiers/{d.code}/")
+    assert r.context["upload_form"] is not None and "Mỗi tệp tối đa 20 MB." in r.content.decode()
+
+
 def test_counter_registration_records_the_components_handed_in_on_paper(client, org, offered):
     c1, c2 = offered
     login(client, org, "officer")
