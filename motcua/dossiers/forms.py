@@ -675,6 +675,14 @@ class CounterForm(CheckedForm):
         # the identifiers and numbers the service checks, shown on their own fields (Form 01 and the lookup use them)
         kind = cleaned.get("applicant_kind") or "individual"
         born = cleaned.get("applicant_birth_year")
+        this_year = timezone.localdate().year
+        if born is not None and born > this_year:
+            # a typo in the year: said on the year, the ID not checked against it (it would be blamed instead)
+            self.add_error(
+                "applicant_birth_year",
+                gettext("Năm sinh không thể sau năm nay (%(year)s).") % {"year": this_year},
+            )
+            born = None
         checks = (
             # with the year of birth, as the service checks it: both wrong at once are both shown at once
             ("applicant_id_number", lambda v: clean_applicant_id(kind, v, birth_year=born)),

@@ -883,6 +883,18 @@ def test_counter_registration_errors_change_nothing(client, org, offered):
     assert client.get("/staff/tiep-nhan/").status_code == 403
 
 
+def test_counter_birth_year_in_the_future_is_named_not_blamed_on_the_id(client, org, offered):
+    """A year of birth after this year is a typo in the year: the page says so on that field, and does not tell the
+    officer the (right) ID number fails to match it."""
+    login(client, org, "officer")
+    next_year = timezone.localdate().year + 1
+    r = client.post("/staff/tiep-nhan/", counter_data(applicant_birth_year=str(next_year)))
+    assert r.status_code == 400 and not Dossier.objects.exists()
+    errors = r.context["form"].errors
+    assert "applicant_id_number" not in errors
+    assert f"Năm sinh không thể sau năm nay ({timezone.localdate().year})." in errors["applicant_birth_year"]
+
+
 def test_counter_registration_shows_every_problem_in_one_sending_and_names_the_files_to_choose_again(
     client, org, offered
 ):
