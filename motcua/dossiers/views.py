@@ -8,6 +8,7 @@ import datetime as dt
 import uuid
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -236,7 +237,11 @@ def _detail_context(
         if cls is None:
             continue
         form = (bound or {}).get(action) or cls(dossier=dossier, user=user)
-        action_forms.append({"action": action, "label": TRANSITIONS[action].display, "form": form})
+        # a form taking files says the size limit once, under its fields (however many file inputs it has)
+        takes_files = any(isinstance(f.widget, forms.FileInput) for f in form.fields.values())
+        action_forms.append(
+            {"action": action, "label": TRANSITIONS[action].display, "form": form, "takes_files": takes_files}
+        )
     steps = list(dossier.steps.select_related("agency", "assignee").order_by("order"))
     done = pdf.step_completers(dossier.events.select_related("actor").order_by("seq"))
     for s in steps:  # a finished step nobody was assigned: who completed it (the "Cán bộ" column)

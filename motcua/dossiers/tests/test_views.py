@@ -836,6 +836,18 @@ def test_staff_upload_forms_say_the_largest_file_before_it_is_sent(client, org, 
     d = file_online(org)
     r = client.get(f"/staff/dossiers/{d.code}/")
     assert r.context["upload_form"] is not None and "Mỗi tệp tối đa 20 MB." in r.content.decode()
+    # the actions that take files (the result with the resolution) say it in their own form
+    act(org, d, "receive", "officer")
+    login(client, org, "leader")
+    html = client.get(f"/staff/dossiers/{d.code}/").content.decode()
+    resolve = re.search(r'<form[^>]*data-action="resolve".*?</form>', html, re.S).group(0)
+    assert 'type="file"' in resolve and "Mỗi tệp tối đa 20 MB." in resolve
+    # once per form, however many file inputs it has (reception: one per component and the other files)
+    d2 = file_online(org, name="Nguyễn Văn An", id_number="079090000123")
+    login(client, org, "officer")
+    html = client.get(f"/staff/dossiers/{d2.code}/").content.decode()
+    receive = re.search(r'<form[^>]*data-action="receive".*?</form>', html, re.S).group(0)
+    assert receive.count('type="file"') > 1 and receive.count("Mỗi tệp tối đa 20 MB.") == 1
 
 
 def test_counter_registration_records_the_components_handed_in_on_paper(client, org, offered):
