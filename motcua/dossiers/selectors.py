@@ -388,7 +388,12 @@ def search_dossiers(qs, q: str):
     cond = Q(code__icontains=q)
     digits = re.sub(r"[\s.\-]", "", q)
     if digits:  # only separators typed ("-", "..."): no ID condition, which would match every dossier
-        cond |= Q(applicant_id_number__icontains=digits)
+        # as stored: a personal ID or 10-digit tax code is bare digits, a 13-digit one NNNNNNNNNN-NNN
+        variants = {digits, re.sub(r"\s", "", q)}
+        if len(digits) > 10 and digits.isdigit():
+            variants.add(f"{digits[:10]}-{digits[10:]}")
+        for variant in variants:
+            cond |= Q(applicant_id_number__icontains=variant)
     words = fold(q).split()
     if words:
         name = Q()

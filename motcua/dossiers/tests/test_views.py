@@ -105,6 +105,22 @@ def test_inbox_search_finds_an_id_written_with_dots_and_names_by_their_words(cli
     assert codes_in(client.get("/staff/", {"tab": "all", "q": "huong dang"})) == {a.code}
     assert codes_in(client.get("/staff/", {"tab": "all", "q": "nguyen huong"})) == set()
     assert codes_in(client.get("/staff/", {"tab": "all", "q": "-.-"})) == set()
+    # a branch's 13-digit tax code is kept as 0100109106-001: found as written, and with a space or no dash
+    c, _ = services.dossier_file(
+        actor=org["users"]["citizen"],
+        procedure_code="1.001612",
+        agency_identifier="000.00.21.H26",
+        channel="online",
+        applicant={
+            **APPLICANT,
+            "kind": "organization",
+            "name": "Chi nhánh Sông Hồng",
+            "id_number": "0100109106001",
+        },
+    )
+    assert c.applicant_id_number == "0100109106-001"
+    for typed in ("0100109106-001", "0100109106 001", "0100109106001", "0100109106"):
+        assert codes_in(client.get("/staff/", {"tab": "all", "q": typed})) == {c.code}, typed
 
 
 def test_a_whole_code_typed_in_the_search_opens_the_dossier(client, org):
