@@ -681,11 +681,25 @@ def inbox(request):
             # open steps held by staff who left the agency or lost their working role: nobody else sees them
             "stranded_count": transfer.stranded_count(user) if heads_transfers else 0,
             "is_officer": is_one_stop_officer(user),
+            # the heads' and overseers' statistics pages, linked from here (no other page links to them)
+            "dashboards": _dashboard_links(user),
             "default_agency": _default_agency(user),
             "month_start": timezone.localdate().replace(day=1),
             "today": timezone.localdate(),
         },
     )
+
+
+def _dashboard_links(user) -> list[tuple[str, str]]:
+    """(address, label) of the statistics pages the user's roles are for: the leader's dashboard for heads and
+    overseers, the overseers' ranking of agencies for overseers (and administrators)."""
+    roles = {r.role for r in roles_of(user)}
+    links = []
+    if user.is_superuser or roles & {Role.LEADER, Role.UNIT_HEAD, Role.OVERSEER, Role.ADMIN}:
+        links.append((reverse("reports:leader"), _("Bảng điều hành")))
+    if user.is_superuser or roles & {Role.OVERSEER, Role.ADMIN}:
+        links.append((reverse("reports:overseer"), _("Giám sát tình hình giải quyết TTHC")))
+    return links
 
 
 # --- counter registration ---------------------------------------------------------------------------------

@@ -80,6 +80,26 @@ def test_inbox_tabs_follow_roles_and_steps(client, org):
     assert codes_in(client.get("/staff/?tab=process")) == set()
 
 
+def test_inbox_links_heads_and_overseers_to_their_dashboards(client, org):
+    """The leader's dashboard and the overseers' page are reached from the inbox (they were linked from nowhere:
+    a leader could only type the address, an overseer lost the page once they left it)."""
+    for who, leader, overseer in (
+        ("leader", True, False),
+        ("unit_head", True, False),
+        ("overseer", True, True),
+        ("specialist", False, False),
+        ("officer", False, False),
+    ):
+        login(client, org, who)
+        html = client.get("/staff/").content.decode()
+        assert ('href="/thong-ke/lanh-dao/"' in html) is leader, who
+        assert ('href="/thong-ke/giam-sat/"' in html) is overseer, who
+        if leader:
+            assert client.get("/thong-ke/lanh-dao/").status_code == 200, who
+        if overseer:
+            assert client.get("/thong-ke/giam-sat/").status_code == 200, who
+
+
 def test_inbox_search_ignores_diacritics_and_matches_id_and_code(client, org):
     a = file_online(org, name="Đặng Thị Ngọc Hương", id_number="001203012345")
     b = file_online(org, name="Nguyễn Văn An", id_number="079090000123")
