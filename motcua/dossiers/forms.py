@@ -433,6 +433,14 @@ class HandOverForm(ActionForm):
         elif cleaned.get("to_agency") and not cleaned.get("hours") and "hours" not in self.errors:
             # hours typed but refused (too many, too few) already carry their own error
             self.add_error("hours", _("Bước liên thông cần thời gian xử lý (giờ làm việc)."))
+        elif cleaned.get("hours") and not cleaned.get("to_agency") and not cleaned.get("within_to"):
+            # the service reads the hours only with a partner agency: typed alone they would be dropped silently
+            self.add_error(
+                "hours",
+                _(
+                    "Thời gian này chỉ dùng khi chuyển liên thông: chọn cơ quan phối hợp, hoặc để trống ô thời gian."
+                ),
+            )
         return cleaned
 
     def params(self) -> dict:

@@ -608,6 +608,19 @@ def test_an_action_address_opened_after_signing_in_again_goes_back_to_the_dossie
     assert client.get(f"/staff/dossiers/{d.code}/act/request_payment/").status_code == 404
 
 
+def test_hand_over_with_hours_but_no_partner_agency_is_refused_not_ignored(client, org):
+    """The hours are the inter-agency step's time: typed without a partner agency they were silently dropped (the
+    next step kept its own time, the officer believed otherwise). The form says so and nothing changes."""
+    d = act(org, file_online(org), "receive", "officer")
+    login(client, org, "specialist")
+    r = client.post(f"/staff/dossiers/{d.code}/act/hand_over/", {"expected_version": d.version, "hours": "8"})
+    assert r.status_code == 400
+    form = next(af["form"] for af in r.context["action_forms"] if af["action"] == "hand_over")
+    assert "chỉ dùng khi chuyển liên thông" in " ".join(form.errors["hours"])
+    d.refresh_from_db()
+    assert services.current_step(d).order == 1 and not d.events.filter(action="hand_over").exists()
+
+
 def test_assign_hand_over_inter_agency_and_resolve_from_web(client, org):
     d = act(org, file_online(org), "receive", "officer")
     login(client, org, "unit_head")
