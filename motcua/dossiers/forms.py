@@ -572,6 +572,21 @@ class ReturnResultForm(ActionForm):
         if not self.is_bound:
             self.initial["method"] = self.dossier.result_method or ReturnMethod.COUNTER
 
+    def clean(self):
+        cleaned = super().clean()
+        # kept with any method, a tracking number made the log and Form 06 say "at the counter, tracking no. …"
+        if (cleaned.get("tracking_number") or "").strip() and cleaned.get("method") not in (
+            None,
+            ReturnMethod.POST,
+        ):
+            self.add_error(
+                "tracking_number",
+                _(
+                    "Số vận đơn chỉ ghi khi gửi kết quả qua bưu chính: chọn hình thức đó, hoặc để trống ô này."
+                ),
+            )
+        return cleaned
+
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     f.action: f

@@ -621,6 +621,27 @@ def test_hand_over_with_hours_but_no_partner_agency_is_refused_not_ignored(clien
     assert services.current_step(d).order == 1 and not d.events.filter(action="hand_over").exists()
 
 
+def test_return_at_the_counter_with_a_postal_tracking_number_is_refused(client, org):
+    """A tracking number goes with a result sent by post: with "at the counter" the log and Form 06 said "Tại Bộ
+    phận Một cửa, số vận đơn …", a record that contradicts itself. Refused on the field; by post it is kept."""
+    d = act(org, act(org, file_online(org), "receive", "officer"), "resolve", "leader", outcome="approved")
+    login(client, org, "officer")
+    url = f"/staff/dossiers/{d.code}/act/return_result/"
+    r = client.post(
+        url, {"expected_version": d.version, "method": "counter", "tracking_number": "EA123456789VN"}
+    )
+    assert r.status_code == 400
+    form = next(af["form"] for af in r.context["action_forms"] if af["action"] == "return_result")
+    assert "qua bưu chính" in " ".join(form.errors["tracking_number"])
+    d.refresh_from_db()
+    assert d.state == "resolved"
+    r = client.post(
+        url, {"expected_version": d.version, "method": "post", "tracking_number": "EA123456789VN"}
+    )
+    assert r.status_code == 302
+    assert d.events.get(action="return_result").data["tracking_number"] == "EA123456789VN"
+
+
 def test_assign_hand_over_inter_agency_and_resolve_from_web(client, org):
     d = act(org, file_online(org), "receive", "officer")
     login(client, org, "unit_head")
