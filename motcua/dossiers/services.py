@@ -1658,6 +1658,22 @@ def _require_params(action: str, params: dict, dossier: Dossier) -> None:
             "'paper_components' is recorded at reception only.",
             code="bad_components",
         )
+    if action == "hand_over" and params.get("hours") is not None and not params.get("to_agency"):
+        # the hours are the partner agency's budget: without one they would be dropped without a word
+        raise Unprocessable(
+            "Thời gian xử lý (hours) chỉ dùng khi chuyển liên thông: ghi cơ quan phối hợp (to_agency), hoặc bỏ "
+            "hours. Hồ sơ không thay đổi.",
+            "'hours' is the partner agency's budget: send it with 'to_agency', or leave it out. Nothing was changed.",
+            code="bad_hours",
+        )
+    if action == "return_result" and nfc(params.get("tracking_number")) and params.get("method") != "post":
+        # kept with another method, the log and Form 06 read "at the counter, tracking no. …"
+        raise Unprocessable(
+            "Số vận đơn (tracking_number) chỉ ghi khi gửi kết quả qua bưu chính (method 'post'). Hồ sơ không "
+            "thay đổi.",
+            "'tracking_number' goes with a return by post (method 'post') only. Nothing was changed.",
+            code="bad_tracking_number",
+        )
     _check_texts(params)
     if action == "request_supplement" and params.get("items") is not None:
         params["items"] = _supplement_items(params["items"])

@@ -163,3 +163,22 @@ def test_assign_without_an_assignee_among_several_names_them_and_changes_nothing
     assert "cv, cv2" in r.json()["message"] and "cv, cv2" in r.json()["message_en"]
     d = Dossier.objects.get(code=code)
     assert d.version == version and d.steps.get(order=1).assignee is None
+
+
+def test_hours_without_a_partner_agency_and_a_tracking_number_without_post_are_refused(org, token):
+    """The staff forms refuse both on the field; through the API the hours were dropped and the tracking number kept
+    with a return at the counter (the log and Form 06 read "at the counter, tracking no. …")."""
+    c, spec, leader, officer = Client(), token("specialist"), token("leader"), token("officer")
+    code = _received(c, token)
+    version = Dossier.objects.get(code=code).version
+    r = _post(c, spec, code, "hand_over", {"hours": 8})
+    assert r.status_code == 422 and r.json()["error"] == "bad_hours", r.content
+    assert Dossier.objects.get(code=code).version == version
+    assert _post(c, spec, code, "hand_over").status_code == 200
+    assert _post(c, leader, code, "resolve", {"outcome": "approved"}).status_code == 200
+    version = Dossier.objects.get(code=code).version
+    r = _post(c, officer, code, "return_result", {"method": "counter", "tracking_number": "EE123456789VN"})
+    assert r.status_code == 422 and r.json()["error"] == "bad_tracking_number", r.content
+    assert Dossier.objects.get(code=code).version == version
+    r = _post(c, officer, code, "return_result", {"method": "post", "tracking_number": "EE123456789VN"})
+    assert r.status_code == 200 and r.json()["state"] == "returned", r.content
