@@ -2,6 +2,7 @@
 permission, call a service and render; a refused action re-renders with the message and the right status."""
 
 import datetime as dt
+import secrets
 from urllib.parse import urlencode
 
 import segno
@@ -301,14 +302,31 @@ def _submit_error_field(exc: DomainError, subject: str) -> str | None:
     return SUBMIT_ERROR_FIELDS.get(exc.code)
 
 
+SENT_KEY = "pakn_sent"  # the session's {form token: PAKN reference} of the forms it sent (the latest few)
+SENT_KEEP = 20
+
+
 @require_http_methods(["GET", "POST"])
 def submit(request):
     initial = {}
     if request.GET.get("ho-so"):
         initial = {"subject": "dossier", "dossier_code": request.GET["ho-so"][:80]}
     form = FeedbackForm(request.POST or None, initial=initial)
-    ctx = {"form": form, "working_days": services.pakn_working_days()}
+    # one token per form shown: the same form sent again (the browser's reload of the answer, the back button then
+    # "Gửi" again) shows the PAKN it already made instead of filing a duplicate the agency must answer twice
+    once = (request.POST.get("once") or "")[:64] if request.method == "POST" else secrets.token_urlsafe(16)
+    ctx = {"form": form, "working_days": services.pakn_working_days(), "once": once}
     if request.method == "POST":
+        sent = request.session.get(SENT_KEY) or {}
+        earlier = once and sent.get(once)
+        fb = earlier and Feedback.objects.select_related("agency").filter(reference=earlier).first()
+        if fb:
+            messages.info(
+                request,
+                _("Phản ánh, kiến nghị này đã được gửi (số %(reference)s); không gửi lại lần nữa.")
+                % {"reference": fb.reference},
+            )
+            return render(request, "feedback/submitted.html", {"fb": fb})
         if not form.is_valid():
             return render(request, "feedback/submit.html", ctx, status=400)
         d = form.cleaned_data
@@ -333,6 +351,9 @@ def submit(request):
             # in the error summary (focused, linked to the field it is about), in the page's language
             form.add_error(_submit_error_field(exc, d["subject"]), in_page_language(exc))
             return render(request, "feedback/submit.html", ctx, status=exc.status)
+        if once:
+            sent = {k: v for k, v in list(sent.items())[-(SENT_KEEP - 1) :]}
+            request.session[SENT_KEY] = {**sent, once: fb.reference}
         return render(request, "feedback/submitted.html", {"fb": fb}, status=201)
     return render(request, "feedback/submit.html", ctx)
 

@@ -54,6 +54,38 @@ def test_submit_page_anonymous_with_contact(client, world):
     assert fb.contact_phone == "0987654321"
 
 
+def test_the_same_pakn_form_sent_again_files_no_duplicate(client, world):
+    """The browser's reload of the answer page (or the back button, then "Gửi" again) sends the same form again:
+    the PAKN it made is shown again, not filed a second time for the agency to answer twice."""
+    url = reverse("feedback:submit")
+    page = client.get(url)
+    once = page.context["once"]
+    assert once and f'name="once" value="{once}"' in page.content.decode()
+    data = {
+        "once": once,
+        "kind": "reflection",
+        "subject": "agency",
+        "agency": world["ward"].identifier,
+        "title": "Thái độ tiếp dân",
+        "content": "Cán bộ trả lời chậm.",
+        **SENDER,
+    }
+    # a refused send keeps the token, so the corrected form is still the same form
+    refused = client.post(url, {**data, "title": ""})
+    assert refused.status_code == 400 and refused.context["once"] == once
+    first = client.post(url, data)
+    assert first.status_code == 201
+    fb = Feedback.objects.get()
+    again = client.post(url, data)
+    assert again.status_code == 200 and Feedback.objects.count() == 1
+    html = again.content.decode()
+    assert fb.reference in html and "đã được gửi" in html
+    other = client.get(url).context["once"]  # a new form is a new PAKN
+    assert other != once
+    assert client.post(url, {**data, "once": other}).status_code == 201
+    assert Feedback.objects.count() == 2
+
+
 def test_public_list_shows_only_public_answers_without_personal_data(client, world):
     officer = world["users"]["ward_officer"]
     d = make_dossier(world)
