@@ -83,8 +83,21 @@ def problems(draft) -> list[Problem]:
                 _("Thủ tục đã có phiên bản mới: có tệp không thuộc thành phần hồ sơ hiện hành"),
             )
         )
-    if data.get("who") == "behalf" and not any(f.kind == "authorisation" for f in files):
+    letters = any(f.kind == "authorisation" for f in files)
+    if data.get("who") == "behalf" and not letters:
         out.append(Problem("thanh-phan", _("Chưa tải lên văn bản ủy quyền"), "file_auth"))
+    elif data.get("who") != "behalf" and letters:
+        # uploaded while filing on behalf, then "Cho chính tôi" chosen: never filed as a letter nobody gave
+        out.append(
+            Problem(
+                "thanh-phan",
+                _(
+                    "Bạn nộp hồ sơ cho chính mình: hãy xóa văn bản ủy quyền đã tải lên, hoặc chọn nộp thay người "
+                    "khác ở bước Người nộp."
+                ),
+                "file_auth",
+            )
+        )
     eform = build_eform(version.form_fields)(eform_initial(version.form_fields, data.get("form") or {}))
     if not eform.is_valid():
         out.append(Problem("to-khai", _("Tờ khai điện tử chưa đầy đủ hoặc chưa hợp lệ")))

@@ -580,3 +580,42 @@ def test_the_step_list_keeps_what_the_step_holds(client, world, citizen):
     # a step's button sent to the review page (an old tab) moves, and files nothing
     r = client.post(url("xem-lai"), {"goto": "to-khai"})
     assert r.status_code == 302 and r["Location"] == url("to-khai") and not Dossier.objects.exists()
+
+
+def test_an_authorisation_letter_left_after_choosing_to_file_for_oneself_is_shown_and_not_filed(
+    client, world, citizen
+):
+    """Filing on behalf, the letter uploaded, then "Cho chính tôi" chosen: the components step hid the letter (no
+    way to remove it) while the review listed it and the filing attached a "Văn bản ủy quyền" to a dossier with no
+    representative. The step shows it with its remove button and says to remove it; the filing waits until then."""
+    behalf = {
+        **WHO,
+        "who": "behalf",
+        "applicant_name": "Phạm Văn Bố",
+        "applicant_id_number": "001060012345",
+        "rep_name": "Trần Thị Bình",
+        "rep_id_number": "001303012345",
+        "rep_phone": "0987654321",
+    }
+    assert client.post(url("nguoi-nop"), behalf).status_code == 302
+    c1 = world["components"][0]
+    r = client.post(url("thanh-phan"), {f"file_{c1.pk}": pdf(), "file_auth": pdf("uy-quyen.pdf", b"%a\n")})
+    assert r.status_code == 302
+    letter = DraftFile.objects.get(kind="authorisation")
+    client.post(url("to-khai"), EFORM)
+    client.post(url("nhan-ket-qua"), {"result_method": "electronic", "next": "1"})
+    assert client.post(url("nguoi-nop"), WHO).status_code == 302  # now for oneself
+    message = "Bạn nộp hồ sơ cho chính mình: hãy xóa văn bản ủy quyền đã tải lên"
+    r = client.post(url("thanh-phan"), {"next": "1"})
+    page = r.content.decode()
+    assert r.status_code == 400 and message in page
+    assert "uy-quyen.pdf" in page and f'name="remove" value="{letter.pk}"' in page
+    assert message in client.get(url("xem-lai")).content.decode()
+    r = client.post(url("xem-lai"), {"submit": "1"})
+    assert r.status_code == 422 and not Dossier.objects.exists()
+    assert client.post(url("thanh-phan"), {"remove": str(letter.pk)}).status_code == 302
+    assert message not in client.get(url("xem-lai")).content.decode()
+    client.post(url("xem-lai"), {"submit": "1"})
+    dossier = Dossier.objects.get()
+    assert not dossier.representative
+    assert list(dossier.documents.values_list("kind", flat=True)) == ["component"]
