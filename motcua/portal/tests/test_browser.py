@@ -228,3 +228,33 @@ def test_my_dossiers_fit_a_phone_with_the_return_date_in_view(live_server, page,
     # a desktop keeps the table's columns
     page.set_viewport_size({"width": 1280, "height": 800})
     assert page.locator("table.cards-on-phone thead").is_visible()
+
+
+def test_a_draft_files_remove_button_is_seen(live_server, page, tmp_path, browser_world, sign_in):
+    """The "Xóa" beside a file uploaded to the draft is a link-like button: the rule giving a filled red button
+    white text (draft deletion) made its text white on the white page, so a citizen saw no way to remove a file."""
+    world = browser_world
+    base = live_server.url
+    sign_in(world["citizen"].username)
+    start_filing(page, base)
+    upload = tmp_path / "giay-de-nghi.pdf"
+    upload.write_bytes(PDF_BYTES)
+    page.goto(f"{base}/nop-ho-so/1.001612/thanh-phan/")
+    page.locator(f"#file_{world['components'][0].pk}").set_input_files(str(upload))
+    page.get_by_role("button", name="Tải lên").click()
+    page.wait_for_load_state()
+    remove = page.get_by_role("button", name="Xóa tệp giay-de-nghi.pdf")
+    colour, background = remove.evaluate(
+        """b => {
+            const seen = e => { for (; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor;
+                if (c !== "rgba(0, 0, 0, 0)" && c !== "transparent") return c; } return "rgb(255, 255, 255)"; };
+            return [getComputedStyle(b).color, seen(b)];
+        }"""
+    )
+    assert colour != background, (colour, background)
+    # the filled red "Xóa bản nháp" keeps its white text
+    page.goto(f"{base}/ho-so-cua-toi/")
+    page.get_by_role("link", name=re.compile("Xóa bản nháp")).click()
+    filled = page.get_by_role("button", name="Xóa bản nháp")
+    assert filled.evaluate("b => getComputedStyle(b).color") == "rgb(255, 255, 255)"
+    assert filled.evaluate("b => getComputedStyle(b).backgroundColor") != "rgb(255, 255, 255)"
