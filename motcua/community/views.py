@@ -264,6 +264,21 @@ def assisted_new(request):
         form_data.setdefault(NOTE, d["form_note"])
     if d["result_method"] == ReturnMethod.POST:
         form_data[RESULT_ADDRESS] = nfc(d["result_address"]).strip()
+    hashes = [info.sha256 for *_rest, info in inspected]
+    earlier = _same_filing(request.user, procedure, d, form_data, hashes)
+    if earlier is not None:
+        messages.info(
+            request,
+            _(
+                "Hồ sơ này đã được nộp lúc %(time)s (mã hồ sơ %(code)s): cùng người dân, thủ tục, tờ khai và tệp; "
+                "không nộp lại lần nữa."
+            )
+            % {
+                "time": timezone.localtime(earlier.created_at).strftime("%H:%M"),
+                "code": earlier.dossier.code,
+            },
+        )
+        return redirect("community:assisted_done", code=earlier.dossier.code)
     stored: list = []
     try:
         with transaction.atomic():
@@ -284,7 +299,7 @@ def assisted_new(request):
                 consent_note=d["consent_note"],
                 form_data=form_data or None,
                 result_method=d["result_method"],
-                file_hashes=[info.sha256 for *_rest, info in inspected],
+                file_hashes=hashes,
             )
             documents.store_all(filing.dossier, inspected, request.user, stored)
     except DomainError as exc:
@@ -293,6 +308,28 @@ def assisted_new(request):
         return render(request, "community/assisted_new.html", ctx, status=exc.status)
     messages.success(request, _("Đã nộp hồ sơ trực tuyến thay người dân."))
     return redirect("community:assisted_done", code=filing.dossier.code)
+
+
+SAME_FILING_WINDOW = dt.timedelta(minutes=30)
+
+
+def _same_filing(user, procedure, data: dict, form_data: dict, hashes: list):
+    """The member's filing of the last half hour identical to this one (the resident, the procedure, the agency,
+    the e-form and the files): the form sent again — by the back button from the filed page, or a second tap —
+    would file the household's dossier twice. A filing with anything changed is a new one."""
+    recent = selectors.member_filings(user).filter(
+        created_at__gte=timezone.now() - SAME_FILING_WINDOW,
+        resident_id_number=data["resident_id_number"],
+        dossier__procedure=procedure,
+        dossier__agency__identifier=data["agency"],
+        dossier__result_method=data["result_method"],
+    )
+    for filing in recent:
+        if filing.dossier.form_data == (form_data or {}) and sorted(
+            filing.dossier.documents.values_list("sha256", flat=True)
+        ) == sorted(hashes):
+            return filing
+    return None
 
 
 @login_required

@@ -50,6 +50,45 @@ def test_assisted_filing_page(client, world):
     assert client.get(ok["Location"]).status_code == 404
 
 
+def test_the_same_filing_sent_again_files_no_second_dossier(client, world, settings, tmp_path):
+    """The back button from the filed page, the fields still filled, then "Nộp hồ sơ" again: the household's dossier
+    was filed twice. The same filing (resident, procedure, agency, e-form, files) within the half hour leads to the
+    dossier it filed; a filing with anything changed is a new one."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.notifications.tests.factories import PDF_BYTES
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    client.force_login(world["users"]["member"])
+
+    def scan(extra=b""):
+        return SimpleUploadedFile("giay-to.pdf", PDF_BYTES + extra, content_type="application/pdf")
+
+    url = reverse("community:assisted_new")
+    data = {
+        "procedure_code": "1.001193",
+        "agency": "000.02.33.H26",
+        "resident_name": "Trần Văn Bảo",
+        "resident_id_number": RESIDENT_ID,
+        "resident_phone": "0912345678",
+        "consent_method": "phone",
+        "consent_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "result_method": "electronic",
+    }
+    first = client.post(url, {**data, "other_files": scan()})
+    assert first.status_code == 302
+    code = Dossier.objects.get().code
+    again = client.post(url, {**data, "other_files": scan()})
+    assert again.status_code == 302 and again["Location"] == reverse("community:assisted_done", args=[code])
+    assert Dossier.objects.count() == 1 and AssistedFiling.objects.count() == 1
+    assert Dossier.objects.get().documents.count() == 1
+    done = client.get(again["Location"]).content.decode()
+    assert f"(mã hồ sơ {code})" in done and "không nộp lại lần nữa" in done
+    # another file, or another resident: a filing of its own
+    assert client.post(url, {**data, "other_files": scan(b"%2\n")}).status_code == 302
+    assert Dossier.objects.count() == 2
+
+
 def test_claim_pages(client, world):
     client.force_login(world["users"]["member"])
     post_filing(client)
