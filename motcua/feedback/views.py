@@ -2,7 +2,6 @@
 permission, call a service and render; a refused action re-renders with the message and the right status."""
 
 import datetime as dt
-import secrets
 from urllib.parse import urlencode
 
 import segno
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.i18n import in_page_language
-from motcua.core.text import code_forms
+from motcua.core.text import code_forms, nfc
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import mask_name
@@ -302,8 +301,45 @@ def _submit_error_field(exc: DomainError, subject: str) -> str | None:
     return SUBMIT_ERROR_FIELDS.get(exc.code)
 
 
-SENT_KEY = "pakn_sent"  # the session's {form token: PAKN reference} of the forms it sent (the latest few)
-SENT_KEEP = 20
+SAME_FEEDBACK_WINDOW = dt.timedelta(minutes=30)
+
+
+def _lines(text: str) -> str:
+    return "\n".join(nfc(line) for line in (text or "").strip().splitlines()).strip()
+
+
+def _same_feedback(request, d: dict) -> Feedback | None:
+    """The sender's PAKN of the last half hour with this kind, subject, target, title and content: the same form
+    sent again (the browser's reload of the answer page, or the back button then "Gửi" again) would file a
+    duplicate the agency must answer twice. The sender is the account, or (without one) the same name."""
+    rows = Feedback.objects.select_related("dossier", "procedure", "agency").filter(
+        received_at__gte=timezone.now() - SAME_FEEDBACK_WINDOW, kind=d["kind"], subject=d["subject"]
+    )
+    if request.user.is_authenticated:
+        rows = rows.filter(user=request.user)
+    else:
+        rows = rows.filter(user__isnull=True)
+    name = " ".join(nfc(d.get("name") or "").split())
+    target = (
+        d["dossier_code"] if d["subject"] == "dossier" else "",
+        (d["procedure_code"] or "").strip().upper() if d["subject"] == "procedure" else "",
+        d["agency"] if d["subject"] != "dossier" else "",
+    )
+    for fb in rows:
+        found = (
+            fb.dossier.code if fb.dossier_id and d["subject"] == "dossier" else "",
+            fb.procedure.code.upper() if fb.procedure_id and d["subject"] == "procedure" else "",
+            fb.agency.identifier if fb.agency_id and d["subject"] != "dossier" else "",
+        )
+        same_sender = request.user.is_authenticated or " ".join(fb.contact_name.split()) == name
+        if (
+            same_sender
+            and found == target
+            and fb.title == nfc(d["title"])
+            and fb.content == _lines(d["content"])
+        ):
+            return fb
+    return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -312,24 +348,19 @@ def submit(request):
     if request.GET.get("ho-so"):
         initial = {"subject": "dossier", "dossier_code": request.GET["ho-so"][:80]}
     form = FeedbackForm(request.POST or None, initial=initial)
-    # one token per form shown: the same form sent again (the browser's reload of the answer, the back button then
-    # "Gửi" again) shows the PAKN it already made instead of filing a duplicate the agency must answer twice
-    once = (request.POST.get("once") or "")[:64] if request.method == "POST" else secrets.token_urlsafe(16)
-    ctx = {"form": form, "working_days": services.pakn_working_days(), "once": once}
+    ctx = {"form": form, "working_days": services.pakn_working_days()}
     if request.method == "POST":
-        sent = request.session.get(SENT_KEY) or {}
-        earlier = once and sent.get(once)
-        fb = earlier and Feedback.objects.select_related("agency").filter(reference=earlier).first()
-        if fb:
-            messages.info(
-                request,
-                _("Phản ánh, kiến nghị này đã được gửi (số %(reference)s); không gửi lại lần nữa.")
-                % {"reference": fb.reference},
-            )
-            return render(request, "feedback/submitted.html", {"fb": fb})
         if not form.is_valid():
             return render(request, "feedback/submit.html", ctx, status=400)
         d = form.cleaned_data
+        earlier = _same_feedback(request, d)
+        if earlier is not None:
+            messages.info(
+                request,
+                _("Phản ánh, kiến nghị này đã được gửi (số %(reference)s); không gửi lại lần nữa.")
+                % {"reference": earlier.reference},
+            )
+            return render(request, "feedback/submitted.html", {"fb": earlier})
         try:
             fb = services.feedback_submit(
                 user=request.user,
@@ -351,9 +382,6 @@ def submit(request):
             # in the error summary (focused, linked to the field it is about), in the page's language
             form.add_error(_submit_error_field(exc, d["subject"]), in_page_language(exc))
             return render(request, "feedback/submit.html", ctx, status=exc.status)
-        if once:
-            sent = {k: v for k, v in list(sent.items())[-(SENT_KEEP - 1) :]}
-            request.session[SENT_KEY] = {**sent, once: fb.reference}
         return render(request, "feedback/submitted.html", {"fb": fb}, status=201)
     return render(request, "feedback/submit.html", ctx)
 
