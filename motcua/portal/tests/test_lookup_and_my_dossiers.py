@@ -137,6 +137,14 @@ def test_my_dossiers_lists_only_mine_with_state_and_due_date(client, world):
     assert client.get(f"/ho-so-cua-toi/{theirs.code}/").status_code == 404
 
 
+def test_my_dossiers_lead_to_claiming_a_dossier_a_team_filed(client, world):
+    """A household a community team filed for is told to open "Nhận hồ sơ" once signed in; a new account's list
+    said only "Bạn chưa nộp hồ sơ nào." with no way there but the team pages."""
+    client.login(username="congdan", password=PASSWORD)
+    page = client.get("/ho-so-cua-toi/").content.decode()
+    assert 'href="/to-cong-nghe-so/nhan-ho-so/"' in page and "Nhận hồ sơ" in page
+
+
 def test_my_dossiers_show_the_new_return_date_after_an_apology(client, world):
     """After an apology (Form 04) the list kept showing the first appointment as "Hẹn trả"."""
     mine = act(world, file_for(world, world["citizen"]), "receive")
