@@ -106,6 +106,10 @@ def test_claim_pages(client, world):
     assert ok.status_code == 302 and ok["Location"] == reverse("community:claim_done", args=[code])
     page = client.get(ok["Location"]).content.decode()
     assert code in page and "Mới đăng ký" in page and "Tổ CNSCĐ TDP số 1" in page
+    # the page leads on to the dossier in the account, where it is followed, supplemented and its result taken
+    mine = reverse("portal:my_dossier", args=[code])
+    assert page.count(f'href="{mine}"') == 2  # the button and the list of claimed dossiers
+    assert client.get(mine).status_code == 200
     assert ClaimRecord.objects.count() == 1
     again = client.post(url, {"code": code, "id_number": RESIDENT_ID})
     assert again.status_code == 302 and ClaimRecord.objects.count() == 1
