@@ -1,5 +1,7 @@
 """Portal forms: registration, profile, and the steps of the online filing wizard. Messages in Vietnamese."""
 
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
@@ -9,7 +11,7 @@ from motcua.catalog.eforms import CHOOSE, REQUIRED
 from motcua.core.forms import CheckedForm
 from motcua.core.i18n import english_active, in_page_language
 from motcua.core.text import nfc
-from motcua.dossiers.validators import IdentifierError, clean_applicant_id, clean_personal_id
+from motcua.dossiers.validators import IdentifierError, clean_applicant_id, clean_personal_id, clean_tax_code
 from motcua.notifications.recipients import RecipientError, normalise_email, normalise_phone
 
 from .models import CitizenProfile
@@ -37,6 +39,15 @@ def _personal_id(value: str) -> str:
         return clean_personal_id(value)
     except IdentifierError as exc:
         raise ValidationError(_message(exc), code="id_number") from exc
+
+
+def _is_tax_code(value: str) -> bool:
+    """A valid 10- or 13-digit tax or enterprise code (not a 12-digit personal ID)."""
+    try:
+        clean_tax_code(value)
+    except IdentifierError:
+        return False
+    return len(re.sub(r"\D", "", value)) in (10, 13)
 
 
 # Django's Vietnamese catalogue lacks some password messages: give them in Vietnamese here.
@@ -258,7 +269,17 @@ class WhoForm(CheckedForm):
             try:
                 d["applicant_id_number"] = clean_applicant_id(kind, d["applicant_id_number"].strip())
             except IdentifierError as exc:
-                self.add_error("applicant_id_number", _message(exc))
+                if kind == "individual" and _is_tax_code(d["applicant_id_number"]):
+                    # a business's tax code with "Cá nhân" left chosen: say which choice takes it
+                    self.add_error(
+                        "applicant_id_number",
+                        _(
+                            "Đây là mã số thuế của tổ chức, doanh nghiệp: hãy chọn “Tổ chức, doanh nghiệp” ở mục "
+                            "Người/tổ chức yêu cầu giải quyết, hoặc nhập số định danh cá nhân (12 chữ số)."
+                        ),
+                    )
+                else:
+                    self.add_error("applicant_id_number", _message(exc))
         for key, fn in (
             ("applicant_phone", _phone),
             ("rep_phone", _phone),

@@ -283,8 +283,18 @@ def test_an_individual_still_needs_a_personal_id(client, world):
     r = client.post(
         url("nguoi-nop"), {**WHO, "applicant_kind": "individual", "applicant_id_number": "0100109106"}
     )
-    page = r.content.decode()
+    page = html.unescape(r.content.decode())
+    # a business's tax code with "Cá nhân" left chosen is told which choice takes it
+    assert (
+        r.status_code == 400
+        and "Đây là mã số thuế của tổ chức, doanh nghiệp: hãy chọn “Tổ chức, doanh nghiệp”" in page
+    )
+    r = client.post(
+        url("nguoi-nop"), {**WHO, "applicant_kind": "individual", "applicant_id_number": "0100109107"}
+    )
+    page = html.unescape(r.content.decode())  # not a valid tax code either: the personal ID's own message
     assert r.status_code == 400 and "Số định danh cá nhân phải gồm đúng 12 chữ số." in page
+    assert "Đây là mã số thuế" not in page
     # the choice made is kept on the page
     r = client.post(url("nguoi-nop"), {**WHO, "applicant_kind": "organization", "applicant_id_number": "12"})
     assert r.status_code == 400 and "Mã số thuế / mã số doanh nghiệp không hợp lệ" in r.content.decode()
