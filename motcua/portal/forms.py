@@ -291,7 +291,9 @@ class WhoForm(CheckedForm):
                     d[key] = fn(d[key].strip())
                 except ValidationError as exc:
                     self.add_error(key, exc)
-        if who == "self" and not d.get("applicant_phone") and not d.get("applicant_email"):
+        # a contact typed but refused has its own message: "needed" is for none typed
+        typed = self.has_error("applicant_phone") or self.has_error("applicant_email")
+        if who == "self" and not typed and not d.get("applicant_phone") and not d.get("applicant_email"):
             self.add_error(
                 "applicant_phone", _("Cần số điện thoại hoặc thư điện tử để nhận thông báo về hồ sơ.")
             )
@@ -307,7 +309,8 @@ class WhoForm(CheckedForm):
                 self.add_error(
                     "rep_id_number", _("Vui lòng nhập số định danh cá nhân của người được ủy quyền.")
                 )
-            if not d.get("rep_phone") and not d.get("rep_email"):
+            typed = self.has_error("rep_phone") or self.has_error("rep_email")
+            if not typed and not d.get("rep_phone") and not d.get("rep_email"):
                 self.add_error("rep_phone", _("Cần số điện thoại hoặc thư điện tử của người được ủy quyền."))
             if (
                 d.get("applicant_id_number")

@@ -629,3 +629,19 @@ def test_an_authorisation_letter_left_after_choosing_to_file_for_oneself_is_show
     dossier = Dossier.objects.get()
     assert not dossier.representative
     assert list(dossier.documents.values_list("kind", flat=True)) == ["component"]
+
+
+def test_a_contact_typed_wrong_is_not_also_called_missing(client, world, citizen):
+    """A phone typed wrong was told it is invalid and also "Cần số điện thoại hoặc thư điện tử", as if none was
+    typed; the second message is for a step with neither."""
+    needed = "Cần số điện thoại hoặc thư điện tử để nhận thông báo về hồ sơ."
+    r = client.post(url("nguoi-nop"), {**WHO, "applicant_phone": "0123", "applicant_email": ""})
+    errors = r.context["form"].errors
+    assert r.status_code == 400 and "không hợp lệ" in " ".join(errors["applicant_phone"])
+    assert needed not in " ".join(errors["applicant_phone"])
+    r = client.post(url("nguoi-nop"), {**WHO, "applicant_phone": "", "applicant_email": ""})
+    assert r.status_code == 400 and needed in r.context["form"].errors["applicant_phone"]
+    behalf = {**WHO, "who": "behalf", "applicant_id_number": "001060012345", "rep_name": "Trần Thị Bình"}
+    r = client.post(url("nguoi-nop"), {**behalf, "rep_id_number": "001303012345", "rep_phone": "0123"})
+    rep = " ".join(r.context["form"].errors["rep_phone"])
+    assert "không hợp lệ" in rep and "Cần số điện thoại hoặc thư điện tử của người được ủy quyền" not in rep
