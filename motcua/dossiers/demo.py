@@ -83,7 +83,7 @@ def _demo_pdf(title: str) -> bytes:
     from .pdf import html_to_pdf
 
     html = (
-        "<html><body style='font-family: DejaVu Serif, serif'>"
+        "<html lang='vi'><body style='font-family: DejaVu Serif, serif'>"
         f"<h3>{title}</h3><p>Tài liệu số hóa minh họa (dữ liệu demo).</p></body></html>"
     )
     return html_to_pdf(html, title=title)
