@@ -3,11 +3,13 @@ resident's claim of a dossier filed for them."""
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -342,10 +344,17 @@ def assisted_done(request, code: str):
     )
     if filing is None:
         raise Http404
+    # the claim page's whole address: the member writes or reads it out for the household, who types it in
+    claim_url = settings.MOTCUA_SITE_URL.rstrip("/") + reverse("community:claim")
     return render(
         request,
         "community/assisted_done.html",
-        {"filing": filing, "dossier": filing.dossier, "assistance": selectors.assistance_for(filing.dossier)},
+        {
+            "filing": filing,
+            "dossier": filing.dossier,
+            "assistance": selectors.assistance_for(filing.dossier),
+            "claim_url": claim_url,
+        },
     )
 
 

@@ -24,7 +24,8 @@ def post_filing(client, **over):
     return client.post(reverse("community:assisted_new"), data)
 
 
-def test_assisted_filing_page(client, world):
+def test_assisted_filing_page(client, world, settings):
+    settings.MOTCUA_SITE_URL = "https://dichvucong.example.gov.vn"
     url = reverse("community:assisted_new")
     assert client.get(url).status_code == 302
     client.force_login(world["users"]["resident"])
@@ -46,6 +47,8 @@ def test_assisted_filing_page(client, world):
     assert ok["Location"] == reverse("community:assisted_done", args=[f.dossier.code])
     done = client.get(ok["Location"]).content.decode()
     assert f.dossier.code in done and "Phạm Thị Hoa" in done and "xác nhận qua điện thoại" in done
+    # the claim page's whole address for the household to type (it said only "/to-cong-nghe-so/nhan-ho-so/")
+    assert ">https://dichvucong.example.gov.vn/to-cong-nghe-so/nhan-ho-so/</a>" in done
     client.force_login(world["users"]["member_b"])  # another team's member cannot see it
     assert client.get(ok["Location"]).status_code == 404
 
