@@ -6,7 +6,7 @@ from typing import Literal
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import Field, File, Form, Path, Query, Router, UploadedFile
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
@@ -23,7 +23,7 @@ from motcua.org.models import Agency
 from motcua.org.selectors import is_staff_member
 from motcua.org.views import wait_minutes
 
-from . import documents, lifecycle, selectors, services
+from . import documents, lifecycle, pdf, selectors, services
 from .models import Dossier, State
 
 router = Router(tags=["dossiers"])
@@ -337,6 +337,75 @@ def get_dossier(request: HttpRequest, code: str):
     return _rendered(request, selectors.dossier_detail(_get_readable(request, code), request.auth))
 
 
+# Before "/{code}/{action}" (Django tries the patterns in order: "forms" is no action).
+def _forms_of(request: HttpRequest, dossier: Dossier) -> list[dict]:
+    """The forms issued for the dossier that the caller may download: every one for its staff, those addressed to
+    the applicant (receipt, supplement requests, refusal, apology, stop, ineligibility notice) for the applicant."""
+    staff = services.reads_as_staff(request.auth, dossier)
+    return [f for f in pdf.available_forms(dossier) if staff or f["spec"].citizen]
+
+
+@router.get("/{code}/forms", auth=auth, response={200: dict, **ERRORS}, summary="The dossier's forms (PDF)")
+def list_forms(request: HttpRequest, code: str):
+    """The official forms issued for the dossier (Form 01 receipt, 02 supplement requests, 03 refusal, 04 apology,
+    05/06 control slip, the stop and ineligibility notices), each with the address of its PDF."""
+    dossier = _get_readable(request, code)
+    base = f"/api/v1/dossiers/{dossier.code}/forms/"
+    return _rendered(
+        request,
+        {
+            "code": dossier.code,
+            "forms": [
+                {
+                    "form": f["key"],
+                    "number": f["spec"].number,
+                    "title": f["spec"].title,
+                    "seq": f["seq"],
+                    "url": base + f["key"] + (f"?seq={f['seq']}" if f["seq"] else ""),
+                }
+                for f in _forms_of(request, dossier)
+            ],
+        },
+    )
+
+
+@router.get(
+    "/{code}/forms/{form}",
+    auth=auth,
+    response={200: None, **ERRORS},
+    summary="A form of the dossier as PDF",
+    openapi_extra={"responses": {200: {"description": "The form", "content": {"application/pdf": {}}}}},
+)
+def form_pdf(
+    request: HttpRequest,
+    code: str,
+    form: str,
+    seq: int | None = Query(
+        None, ge=1, le=2**31, description="supplement: the request's event (default: the last)"
+    ),
+):
+    dossier = _get_readable(request, code)
+    issued = [f for f in _forms_of(request, dossier) if f["key"] == form and (seq is None or f["seq"] == seq)]
+    if not issued:
+        known = ", ".join(pdf.FORMS)
+        if form not in pdf.FORMS:
+            raise NotFound(
+                f"Không có mẫu phiếu '{form[:40]}' (các mẫu: {known}).",
+                f"No form '{form[:40]}' (forms: {known}).",
+            )
+        raise NotFound(
+            f"Hồ sơ '{dossier.code}' không có {pdf.FORMS[form].title.lower()} mà bạn được tải"
+            + (f" (sự kiện {seq})." if seq else "."),
+            f"Dossier '{dossier.code}' has no '{form}' form you may download"
+            + (f" (event {seq})." if seq else "."),
+        )
+    spec = issued[-1]["spec"]
+    response = HttpResponse(pdf.render_form_pdf(form, dossier, seq), content_type="application/pdf")
+    name = f"{dossier.code}-mau-{spec.number}" if spec.number else f"{dossier.code}-{form}"
+    response["Content-Disposition"] = f'inline; filename="{name.replace("/", "_")}.pdf"'
+    return response
+
+
 # Before "/{code}/{action}": Django tries the patterns in order, and "documents" is no action.
 @router.post(
     "/{code}/documents",
@@ -467,7 +536,13 @@ def rate_dossier(request: HttpRequest, code: str, payload: RatingIn):
     return _rendered(request, body, 201)
 
 
-@router.post("/{code}/{action}", auth=auth, response={200: dict, **ERRORS}, summary="Take a lifecycle action")
+# 405: the tail is another endpoint's that does not take POST (…/status, …/forms), the allowed methods named
+@router.post(
+    "/{code}/{action}",
+    auth=auth,
+    response={200: dict, **ERRORS, 405: ErrorOut},
+    summary="Take a lifecycle action",
+)
 def act(request: HttpRequest, code: str, action: str, payload: ActionIn | None = None):
     """One lifecycle action (contract §7). A key of the body that no field takes is not an error; the answer names
     each one under `ignored` (key, message, message_en), as it was not stored. An action taken without the text its

@@ -535,6 +535,27 @@ def working_staff(agency_ids):
     )
 
 
+def reads_as_staff(user, dossier: Dossier) -> bool:
+    """Whether `user` reads the dossier as staff (not merely as its applicant): a superuser, or a staff member of
+    its agency or of an agency that works one of its steps, or an overseer, leader or administrator above its
+    agency. Staff read every form of the dossier; the applicant those addressed to them (pdf.FormSpec.citizen)."""
+    from motcua.org.selectors import is_staff_member, roles_of
+
+    if not is_staff_member(user):
+        return False
+    if user.is_superuser:
+        return True
+    step_agencies = set(dossier.steps.values_list("agency_id", flat=True))
+    for r in roles_of(user):
+        if r.agency_id == dossier.agency_id or r.agency_id in step_agencies:
+            return True
+        if r.role in (Role.OVERSEER, Role.LEADER, Role.ADMIN) and dossier.agency.path.startswith(
+            r.agency.path
+        ):
+            return True
+    return False
+
+
 def may_assign_step(user, step: DossierStep) -> bool:
     """Whether `user` may assign `step`: the assign roles (workflow) held in the step's own agency — a partner
     agency assigns its inter-agency step, the receiving agency its own steps, neither the other's."""

@@ -488,9 +488,7 @@ def form_pdf(request, code: str, form: str):
         spec = pdf.FORMS.get(form)
         if spec is None:
             raise NotFound(f"Không có mẫu phiếu '{form}'.", f"No form '{form}'.")
-        staff_reader = is_staff_member(request.user) and (
-            request.user.is_superuser or _staff_may_read(request.user, dossier)
-        )
+        staff_reader = services.reads_as_staff(request.user, dossier)
         if not staff_reader and not spec.citizen:
             raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
         seq = request.GET.get("seq")
@@ -512,19 +510,6 @@ def form_pdf(request, code: str, form: str):
     name = f"{dossier.code}-mau-{number}" if number else f"{dossier.code}-{form}"
     response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
     return response
-
-
-def _staff_may_read(user, dossier: Dossier) -> bool:
-    """May read as staff (not merely as the applicant)."""
-    step_agencies = set(dossier.steps.values_list("agency_id", flat=True))
-    for r in roles_of(user):
-        if r.agency_id == dossier.agency_id or r.agency_id in step_agencies:
-            return True
-        if r.role in (Role.OVERSEER, Role.LEADER, Role.ADMIN) and dossier.agency.path.startswith(
-            r.agency.path
-        ):
-            return True
-    return False
 
 
 # the tracking book's date boxes as the inbox labels them ("Sổ theo dõi hồ sơ từ … đến …")

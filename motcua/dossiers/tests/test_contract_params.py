@@ -182,3 +182,40 @@ def test_hours_without_a_partner_agency_and_a_tracking_number_without_post_are_r
     assert Dossier.objects.get(code=code).version == version
     r = _post(c, officer, code, "return_result", {"method": "post", "tracking_number": "EE123456789VN"})
     assert r.status_code == 200 and r.json()["state"] == "returned", r.content
+
+
+def test_the_forms_are_listed_and_downloaded_through_the_api_by_those_entitled(org, token):
+    """Every form is a PDF downloadable by those entitled (issue 3): the staff pages and the portal served them, the
+    API did not. Staff get every form issued; the applicant those addressed to them; others nothing."""
+    c, citizen, officer = Client(), token("citizen"), token("officer")
+    code = _filed(c, token)
+    _post(c, officer, code, "request_supplement", {"items": [{"name": "Bản sao CCCD", "reason": "Mờ"}]})
+    _post(c, citizen, code, "supplement")
+    _post(c, officer, code, "receive")
+
+    def forms(tok):
+        r = call(c, "get", f"/api/v1/dossiers/{code}/forms", tok)
+        assert r.status_code == 200, r.content
+        return {f["form"]: f for f in r.json()["forms"]}
+
+    staff, mine = forms(officer), forms(citizen)
+    assert {"receipt", "supplement", "control"} <= set(staff)
+    assert {"receipt", "supplement"} <= set(mine) and "control" not in mine
+    assert staff["receipt"]["number"] == "01" and staff["supplement"]["seq"] is not None
+    r = call(c, "get", mine["receipt"]["url"], citizen)
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+    assert f"{code}-mau-01.pdf" in r["Content-Disposition"]
+    r = call(c, "get", staff["supplement"]["url"], citizen)
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    # the control slip is the agency's, not the applicant's
+    assert call(c, "get", f"/api/v1/dossiers/{code}/forms/control", citizen).status_code == 404
+    assert call(c, "get", f"/api/v1/dossiers/{code}/forms/control", officer).status_code == 200
+    # a form not issued, a form that does not exist, another agency's officer, another citizen
+    r = call(c, "get", f"/api/v1/dossiers/{code}/forms/refusal", officer)
+    assert r.status_code == 404 and "refusal" in r.json()["message_en"]
+    r = call(c, "get", f"/api/v1/dossiers/{code}/forms/mau99", officer)
+    assert r.status_code == 404 and "receipt" in r.json()["message_en"]
+    for other in ("other_officer", "citizen2"):
+        assert call(c, "get", f"/api/v1/dossiers/{code}/forms", token(other)).status_code == 404
+        assert call(c, "get", f"/api/v1/dossiers/{code}/forms/receipt", token(other)).status_code == 404
+    assert call(c, "get", f"/api/v1/dossiers/{code}/forms/receipt").status_code == 401

@@ -1027,6 +1027,9 @@ def test_an_imported_code_with_a_slash_is_reached_through_the_api(org, token, tm
     r = c.post(f"/api/v1/dossiers/{code}/request_supplement", {"reason": "Thiếu bản sao"},
                content_type="application/json", **auth)  # fmt: skip
     assert r.status_code == 200 and r.json()["state"] == "supplement_requested"
+    forms = {f["form"]: f["url"] for f in c.get(f"/api/v1/dossiers/{code}/forms", **auth).json()["forms"]}
+    assert forms["receipt"] == f"/api/v1/dossiers/{code}/forms/receipt"
+    assert c.get(forms["receipt"], **auth).content.startswith(b"%PDF")
     r = c.post(f"/api/v1/dossiers/{code}/nonsense", {}, content_type="application/json", **auth)
     assert r.status_code == 404 and r.json()["error"] == "unknown_action"
     assert c.get("/api/v1/dossiers/999/9999/XX", **auth).status_code == 404
