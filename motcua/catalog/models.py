@@ -241,12 +241,17 @@ class ProcedureVersion(CheckedTextModel, models.Model):
             if self.legal_days == 0:
                 return gettext("Trong ngày")
             n = {"n": local_days(self.legal_days)}
-            if "lam viec" in fold(self.days_basis) or "working" in self.days_basis:
+            if self.counts_working_days:
                 return gettext("%(n)s ngày làm việc") % n
             return gettext("%(n)s ngày") % n
         if self.legal_hours is not None:
             return gettext("%(n)s giờ làm việc") % {"n": number_format(self.legal_hours.normalize())}
         return ""
+
+    @property
+    def counts_working_days(self) -> bool:
+        """The published limit is in working days ("ngày làm việc" in the days' basis)."""
+        return "lam viec" in fold(self.days_basis) or "working" in self.days_basis
 
     def registered_limit_text(self, agency_days: Decimal | None = None) -> str:
         """As decisions publish it: '02 ngày (cắt giảm 01/03, 33,33%)'; with `agency_days`, the limit registered
@@ -256,7 +261,11 @@ class ProcedureVersion(CheckedTextModel, models.Model):
             return ""
         cut = self.legal_days - registered
         pct = (cut / self.legal_days * 100).quantize(Decimal("0.01"))
-        return gettext("%(days)s ngày (cắt giảm %(cut)s/%(legal)s, %(pct)s%%)") % {
+        if self.counts_working_days:  # a citizen reads "22 ngày" as calendar days
+            text = gettext("%(days)s ngày làm việc (cắt giảm %(cut)s/%(legal)s, %(pct)s%%)")
+        else:
+            text = gettext("%(days)s ngày (cắt giảm %(cut)s/%(legal)s, %(pct)s%%)")
+        return text % {
             "days": local_days(registered),
             "cut": local_days(cut),
             "legal": local_days(self.legal_days),

@@ -65,7 +65,7 @@ def test_list_paging_filters_and_numbers(client, catalogue):
     status, data = get(client, "/api/v1/procedures?q=1.004122")
     item = data["items"][0]
     assert item["code"] == "1.004122" and item["legal_days"] == 24 and item["registered_days"] == 22
-    assert item["limit_hours"] == 176 and item["limit_text"] == "22 ngày (cắt giảm 02/24, 8,33%)"
+    assert item["limit_hours"] == 176 and item["limit_text"] == "22 ngày làm việc (cắt giảm 02/24, 8,33%)"
     status, data = get(client, "/api/v1/procedures?q=2.001717")
     assert data["items"][0]["legal_days"] == 10.5 and data["items"][0]["limit_hours"] == 84
 
@@ -127,7 +127,7 @@ def test_detail_with_dotted_code_versions_components_process_agencies(client, ca
     status, local = get(client, "/api/v1/procedures/1.014464.H26")
     assert status == 200 and local["code"] == "1.014464.H26"
     assert get(client, "/api/v1/procedures/1.014464.h26") == (200, local)  # as agency identifiers are read
-    assert local["registered_limit_text"] == "02 ngày (cắt giảm 01/03, 33,33%)"
+    assert local["registered_limit_text"] == "02 ngày làm việc (cắt giảm 01/03, 33,33%)"
     assert local["online_filing_url"] is None  # not offered by any agency
 
 

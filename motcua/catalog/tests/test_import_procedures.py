@@ -55,7 +55,7 @@ def test_reference_json_imports_all_95(tmp_path, ref_procs):
         assert Procedure.objects.get(code=code).versions.get().legal_days == 0
     v = Procedure.objects.get(code="1.004122").versions.get()
     assert (v.legal_days, v.registered_days, v.limit_hours()) == (24, 22, Decimal(176))
-    assert v.registered_limit_text() == "22 ngày (cắt giảm 02/24, 8,33%)"
+    assert v.registered_limit_text() == "22 ngày làm việc (cắt giảm 02/24, 8,33%)"
     assert v.source["province"] == "Cao Bằng" and v.source_document.startswith("Quyết định 1949")
     # Several hour limits (6/8/24 h) cannot become one: left empty with a warning, not an error.
     co = Procedure.objects.get(code="1.000603.H21").versions.get()

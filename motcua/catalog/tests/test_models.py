@@ -26,6 +26,18 @@ def test_registered_limit_text_as_decisions_publish_it(legal, registered, expect
     assert v.registered_limit_text() == expected
 
 
+def test_registered_limit_text_names_working_days_when_the_limit_counts_them():
+    """A citizen reads "22 ngày" as calendar days: the cut of a limit in working days says so, as the legal one does."""
+    from django.utils import translation
+
+    v = _version(
+        legal_days=Decimal(24), registered_days=Decimal(22), days_basis="working days (ngày làm việc)"
+    )
+    assert v.registered_limit_text() == "22 ngày làm việc (cắt giảm 02/24, 8,33%)"
+    with translation.override("en"):
+        assert v.registered_limit_text() == "22 working days (cut by 02 of 24, 8.33%)"
+
+
 def test_registered_limit_text_empty_without_a_cut_or_legal_limit():
     assert _version(legal_days=Decimal(3)).registered_limit_text() == ""
     assert _version(legal_days=None, registered_days=Decimal(2)).registered_limit_text() == ""

@@ -96,7 +96,7 @@ def test_procedure_page_has_what_a_citizen_needs(client, catalogue):
 
 def test_registered_limit_and_no_online_button_when_not_offered(client, catalogue):
     html = text(client.get("/thu-tuc/1.100001/"))
-    assert "02 ngày (cắt giảm 01/03, 33,33%)" in html
+    assert "02 ngày làm việc (cắt giảm 01/03, 33,33%)" in html
     assert "/nop-ho-so/" not in html and "chưa nhận hồ sơ trực tuyến" in html
 
 
