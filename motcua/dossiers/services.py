@@ -539,13 +539,16 @@ def reads_as_staff(user, dossier: Dossier) -> bool:
     """Whether `user` reads the dossier as staff (not merely as its applicant): a superuser, or a staff member of
     its agency or of an agency that works one of its steps, or an overseer, leader or administrator above its
     agency. Staff read every form of the dossier; the applicant those addressed to them (pdf.FormSpec.citizen)."""
-    from motcua.org.selectors import is_staff_member, roles_of
+    from motcua.org.selectors import is_staff_member
 
     if not is_staff_member(user):
         return False
-    if user.is_superuser:
-        return True
-    step_agencies = set(dossier.steps.values_list("agency_id", flat=True))
+    return user.is_superuser or _reads_by_role(user, dossier)
+
+
+def _reads_by_role(user, dossier: Dossier) -> bool:
+    """A role of `user` in the dossier's agency or a step's agency, or an overseeing role above its agency."""
+    step_agencies = {s.agency_id for s in steps_of(dossier)}
     for r in roles_of(user):
         if r.agency_id == dossier.agency_id or r.agency_id in step_agencies:
             return True
@@ -633,14 +636,8 @@ def may_read(user, dossier: Dossier) -> bool:
         return False
     if user.is_superuser or dossier.applicant_user_id == user.pk:
         return True
-    step_agencies = {s.agency_id for s in steps_of(dossier)}
-    for r in roles_of(user):
-        if r.agency_id == dossier.agency_id or r.agency_id in step_agencies:
-            return True
-        if r.role in (Role.OVERSEER, Role.LEADER, Role.ADMIN) and dossier.agency.path.startswith(
-            r.agency.path
-        ):
-            return True
+    if _reads_by_role(user, dossier):
+        return True
     return dossier.filed_by_id == user.pk and filer_reads(user, dossier)
 
 
