@@ -757,7 +757,11 @@ def process_steps(procedure_id: int, agency_id: int) -> list[ProcessStep]:
     return refcache.get(("process-steps", procedure_id, agency_id), load)
 
 
-def _instantiate_steps(dossier: Dossier, at: dt.datetime) -> None:
+def _instantiate_steps(dossier: Dossier, at: dt.datetime, actor=None) -> None:
+    """The procedure's internal process as the dossier's steps, the first begun at reception. When the first step
+    is the one-stop unit's (role officer) and a one-stop officer of the agency received the dossier, it is that
+    officer's: nobody has to assign the step the receiving officer is already doing (it sat in the heads' "to
+    assign" inbox)."""
     steps: list[DossierStep] = []
     for s in process_steps(dossier.procedure_id, dossier.agency_id):
         steps.append(
@@ -792,6 +796,14 @@ def _instantiate_steps(dossier: Dossier, at: dt.datetime) -> None:
         )
     # the first step began at reception; its budget counts from the counting start (_start_step)
     _start_step(dossier, steps[0], at, save=False)
+    first = steps[0]
+    if (
+        actor is not None
+        and first.role == Role.OFFICER
+        and first.agency_id == dossier.agency_id
+        and Role.OFFICER in _roles_in(actor, {dossier.agency_id})
+    ):
+        first.assignee = actor
     insert_rows(steps)
     if any(s.pk is None for s in steps):  # a backend that does not return ids: read them back
         forget_steps(dossier)
@@ -1477,7 +1489,7 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
     )
     dossier.version += 1
     if action == "receive":
-        _instantiate_steps(dossier, at)
+        _instantiate_steps(dossier, at, actor)
     if action in ("resolve", "stop"):
         step = current_step(dossier)
         if step is not None:
