@@ -603,6 +603,12 @@ def _detail_ctx(dossier: Dossier) -> dict:
         )
     docs = list(dossier.documents.order_by("uploaded_at", "pk"))
     due = services.payment_due(dossier)
+    # what the agency asked to be paid, as its request states it (the amount, and what for: fees, charges, taxes)
+    asked = (
+        next((e for e in reversed(events) if e.action == "request_payment"), None)
+        if dossier.state == State.AWAITING_PAYMENT
+        else None
+    )
     return {
         "d": dossier,
         "timeline": timeline,
@@ -611,6 +617,7 @@ def _detail_ctx(dossier: Dossier) -> dict:
         "results": [x for x in docs if x.kind == DocumentKind.RESULT],
         "supplement_request": supplement_request,
         "payment_due": {"amount": due[0], "seq": due[1]} if due else None,
+        "payment_asked": {"reason": asked.reason} if asked else None,
         "payments": list(dossier.payments.order_by("-created_at")[:10]),
         "due_status": due_status(dossier),
         "may_withdraw": dossier.state in TRANSITIONS["request_withdrawal"].sources,

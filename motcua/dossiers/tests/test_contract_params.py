@@ -219,3 +219,24 @@ def test_the_forms_are_listed_and_downloaded_through_the_api_by_those_entitled(o
         assert call(c, "get", f"/api/v1/dossiers/{code}/forms", token(other)).status_code == 404
         assert call(c, "get", f"/api/v1/dossiers/{code}/forms/receipt", token(other)).status_code == 404
     assert call(c, "get", f"/api/v1/dossiers/{code}/forms/receipt").status_code == 401
+
+
+def test_the_applicant_sees_what_a_payment_is_for_and_an_unpriced_one_without_a_pay_button(
+    org, token, client
+):
+    c, leader = Client(), token("leader")
+    code = _received(c, token)
+    login(client, org, "citizen")
+    r = _post(
+        c, leader, code, "request_payment", {"amount": 150000, "reason": "Lệ phí đăng ký hộ kinh doanh"}
+    )
+    assert r.status_code == 200
+    page = squash(client.get(f"/ho-so-cua-toi/{code}/").content.decode())
+    assert (
+        "Lệ phí đăng ký hộ kinh doanh" in page and "150.000 đồng" in page and "Thanh toán trực tuyến" in page
+    )
+    _post(c, token("officer"), code, "confirm_payment")
+    assert _post(c, leader, code, "request_payment").status_code == 200  # no amount, no content
+    page = squash(client.get(f"/ho-so-cua-toi/{code}/").content.decode())
+    assert "Thực hiện nghĩa vụ tài chính" in page and "chưa ghi số tiền phải nộp" in page
+    assert "Thanh toán trực tuyến" not in page
