@@ -240,3 +240,11 @@ def test_the_applicant_sees_what_a_payment_is_for_and_an_unpriced_one_without_a_
     page = squash(client.get(f"/ho-so-cua-toi/{code}/").content.decode())
     assert "Thực hiện nghĩa vụ tài chính" in page and "chưa ghi số tiền phải nộp" in page
     assert "Thanh toán trực tuyến" not in page
+
+
+def test_the_applicants_page_names_the_authorised_representative(org, token, client):
+    rep = {"name": "Trần Văn Bốn", "authorisation_document": "Giấy ủy quyền số 12/2026"}
+    code = _filed(Client(), token, representative=rep)
+    login(client, org, "citizen")
+    page = squash(client.get(f"/ho-so-cua-toi/{code}/").content.decode())
+    assert "Người được ủy quyền" in page and "Trần Văn Bốn (Giấy ủy quyền số 12/2026)" in page
