@@ -319,16 +319,20 @@ def _same_filing(user, procedure, data: dict, form_data: dict, hashes: list):
     """The member's filing of the last half hour identical to this one (the resident, the procedure, the agency,
     the e-form and the files): the form sent again — by the back button from the filed page, or a second tap —
     would file the household's dossier twice. A filing with anything changed is a new one."""
-    recent = selectors.member_filings(user).filter(
-        created_at__gte=timezone.now() - SAME_FILING_WINDOW,
-        resident_id_number=data["resident_id_number"],
-        dossier__procedure=procedure,
-        dossier__agency__identifier=data["agency"],
-        dossier__result_method=data["result_method"],
+    recent = (
+        selectors.member_filings(user)
+        .filter(
+            created_at__gte=timezone.now() - SAME_FILING_WINDOW,
+            resident_id_number=data["resident_id_number"],
+            dossier__procedure=procedure,
+            dossier__agency__identifier=data["agency"],
+            dossier__result_method=data["result_method"],
+        )
+        .prefetch_related("dossier__documents")
     )
     for filing in recent:
         if filing.dossier.form_data == (form_data or {}) and sorted(
-            filing.dossier.documents.values_list("sha256", flat=True)
+            doc.sha256 for doc in filing.dossier.documents.all()
         ) == sorted(hashes):
             return filing
     return None

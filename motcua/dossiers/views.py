@@ -33,7 +33,7 @@ from motcua.org.selectors import can_read_agency, is_one_stop_officer, is_staff_
 
 from . import documents, lifecycle, pdf, selectors, services, transfer
 from .forms import ACTION_FORMS, CounterForm, UploadForm, inspect_into_form, paper_components
-from .models import Classification, Dossier, Outcome, ReturnMethod, State
+from .models import Classification, Dossier, DossierEvent, Outcome, ReturnMethod, State
 from .workflow import TRANSITIONS
 
 LOCAL = lifecycle.LOCAL
@@ -120,9 +120,8 @@ def _person(user, username: str = "") -> str:
     return username
 
 
-def _event_rows(dossier: Dossier) -> list[dict]:
+def _event_rows(dossier: Dossier, events: list[DossierEvent]) -> list[dict]:
     rows = []
-    events = list(dossier.events.select_related("actor").order_by("seq"))
     names = pdf.person_names(
         {e.data.get(k, "") for e in events for k in ("assignee", "receiver", "previous_assignee")}
     )
@@ -242,17 +241,17 @@ def _detail_context(
         action_forms.append(
             {"action": action, "label": TRANSITIONS[action].display, "form": form, "takes_files": takes_files}
         )
+    # the log, read once: the timeline, who completed each step, which files an event recorded
+    events = list(dossier.events.select_related("actor").order_by("seq"))
     steps = list(dossier.steps.select_related("agency", "assignee").order_by("order"))
-    done = pdf.step_completers(dossier.events.select_related("actor").order_by("seq"))
+    done = pdf.step_completers(events)
     for s in steps:  # a finished step nobody was assigned: who completed it (the "Cán bộ" column)
         s.done_by = done.get(s.order, "") if s.completed_at and not s.assignee_id else ""
     current = next((s for s in steps if s.started_at and not s.completed_at), None)
     if current is not None:  # the step under way flagged as in the inboxes (its own due instant and calendar)
         current.due_flag = selectors.step_due_status(current, dossier)
     forms_list = pdf.available_forms(dossier)
-    recorded = set()
-    for hashes in dossier.events.values_list("file_hashes", flat=True):
-        recorded.update(hashes or [])
+    recorded = {h for e in events for h in e.file_hashes or ()}
     docs = list(dossier.documents.select_related("component", "uploaded_by").order_by("uploaded_at", "pk"))
     for d in docs:
         d.recorded = d.sha256 in recorded
@@ -264,7 +263,7 @@ def _detail_context(
         "due_status": due_flag(dossier),
         "steps": steps,
         "current_step": current,
-        "events": _event_rows(dossier),
+        "events": _event_rows(dossier, events),
         "documents": docs,
         "forms": forms_list,
         "action_forms": action_forms,

@@ -365,6 +365,12 @@ def _route(*, user, subject: str, dossier_code: str, procedure_code: str, agency
     )
 
 
+def content_text(content: str | None) -> str:
+    """A PAKN's text as it is stored: each line NFC, the whole trimmed (the lines kept as typed). What the duplicate
+    check compares a form sent again with (views._same_feedback)."""
+    return "\n".join(nfc(line) for line in (content or "").strip().splitlines()).strip()
+
+
 def feedback_submit(
     *,
     user=None,
@@ -397,8 +403,7 @@ def feedback_submit(
     check_text(title, "Tiêu đề", "The title")
     check_text(content, "Nội dung", "The content", lines=True)
     title = nfc(title)
-    content = (content or "").strip()
-    content = "\n".join(nfc(line) for line in content.splitlines()).strip()
+    content = content_text(content)
     if not title or not content:
         raise Unprocessable(
             "Hãy nhập tiêu đề và nội dung phản ánh.", "Title and content are required.", code="required"
@@ -571,7 +576,7 @@ def feedback_answer(
         raise Unprocessable("Hãy nhập nội dung trả lời.", "The answer is required.", code="required")
     if len(answer) > 10000:
         raise Unprocessable("Nội dung trả lời tối đa 10000 ký tự.", "Answer: at most 10000 characters.")
-    public_content = "\n".join(nfc(x) for x in (public_content or "").strip().splitlines()).strip()
+    public_content = content_text(public_content)
     public_title = nfc(public_title)
     if public and not public_content:
         raise Unprocessable(

@@ -304,10 +304,6 @@ def _submit_error_field(exc: DomainError, subject: str) -> str | None:
 SAME_FEEDBACK_WINDOW = dt.timedelta(minutes=30)
 
 
-def _lines(text: str) -> str:
-    return "\n".join(nfc(line) for line in (text or "").strip().splitlines()).strip()
-
-
 def _same_feedback(request, d: dict) -> Feedback | None:
     """The sender's PAKN of the last half hour with this kind, subject, target, title and content: the same form
     sent again (the browser's reload of the answer page, or the back button then "Gửi" again) would file a
@@ -336,7 +332,7 @@ def _same_feedback(request, d: dict) -> Feedback | None:
             same_sender
             and found == target
             and fb.title == nfc(d["title"])
-            and fb.content == _lines(d["content"])
+            and fb.content == services.content_text(d["content"])
         ):
             return fb
     return None
