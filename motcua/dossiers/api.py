@@ -13,7 +13,7 @@ from pydantic import ConfigDict
 
 from motcua.catalog import selectors as catalog_selectors
 from motcua.core.auth import BearerAuth
-from motcua.core.errors import NotFound, Throttled, Unprocessable
+from motcua.core.errors import NotFound, PermissionDenied, Throttled, Unprocessable
 from motcua.core.prepared import Prepared
 from motcua.core.schemas import ErrorOut, InSchema, Line, Text, ignored_notice, with_ignored
 from motcua.core.storage import open_stored
@@ -23,8 +23,8 @@ from motcua.org.models import Agency
 from motcua.org.selectors import is_staff_member
 from motcua.org.views import wait_minutes
 
-from . import documents, lifecycle, pdf, selectors, services
-from .models import Dossier, State
+from . import access_log, documents, lifecycle, pdf, selectors, services
+from .models import AccessKind, Dossier, State
 
 router = Router(tags=["dossiers"])
 MAX_OFFSET = 10**9  # far beyond any agency's dossiers, and within every database's integer range
@@ -334,7 +334,9 @@ def dossier_status(request: HttpRequest, code: str):
 
 @router.get("/{code}", auth=auth, response={200: dict, **ERRORS}, summary="A dossier with its event history")
 def get_dossier(request: HttpRequest, code: str):
-    return _rendered(request, selectors.dossier_detail(_get_readable(request, code), request.auth))
+    dossier = _get_readable(request, code)
+    access_log.record(request, request.auth, dossier, AccessKind.VIEW, channel="api")
+    return _rendered(request, selectors.dossier_detail(dossier, request.auth))
 
 
 # Before "/{code}/{action}" (Django tries the patterns in order: "forms" is no action).
@@ -370,6 +372,26 @@ def list_forms(request: HttpRequest, code: str):
 
 
 @router.get(
+    "/{code}/access-log",
+    auth=auth,
+    response={200: dict, **ERRORS},
+    summary="Who read the dossier's personal data (the applicant, the agency's leadership)",
+)
+def access_record(request: HttpRequest, code: str):
+    """Every read of the dossier's page or record, documents and forms by someone other than its applicant, newest
+    first: when, who and in what capacity, what, through which channel (ADR 0024). For the applicant, a superuser, and
+    a leader or administrator of the dossier's agency or above; other readers of the dossier get 403."""
+    dossier = _get_readable(request, code)
+    if not access_log.may_see(request.auth, dossier):
+        raise PermissionDenied(
+            "Chỉ người nộp hồ sơ và lãnh đạo, quản trị của cơ quan được xem nhật ký truy cập hồ sơ.",
+            "Only the applicant and the agency's leaders and administrators may read the dossier's access record.",
+        )
+    items = [access_log.entry_dict(a) for a in access_log.entries(dossier)]
+    return _rendered(request, {"code": dossier.code, "count": len(items), "items": items})
+
+
+@router.get(
     "/{code}/forms/{form}",
     auth=auth,
     response={200: None, **ERRORS},
@@ -400,6 +422,7 @@ def form_pdf(
             + (f" (event {seq})." if seq else "."),
         )
     spec = issued[-1]["spec"]
+    access_log.record(request, request.auth, dossier, AccessKind.FORM, channel="api", detail=spec.title)
     response = HttpResponse(pdf.render_form_pdf(form, dossier, seq), content_type="application/pdf")
     name = f"{dossier.code}-mau-{spec.number}" if spec.number else f"{dossier.code}-{form}"
     response["Content-Disposition"] = f'inline; filename="{name.replace("/", "_")}.pdf"'
@@ -450,6 +473,7 @@ def download_document(request: HttpRequest, code: str, doc_id: int = Path(..., g
     doc = dossier.documents.filter(pk=doc_id).first()
     if doc is None:
         raise NotFound("Không tìm thấy tài liệu của hồ sơ.", "No such document in this dossier.")
+    access_log.record(request, request.auth, dossier, AccessKind.DOCUMENT, channel="api", detail=doc.name)
     response = FileResponse(
         open_stored(doc.file), content_type=doc.content_type, as_attachment=True, filename=doc.name
     )

@@ -341,3 +341,56 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class AccessKind(models.TextChoices):
+    VIEW = "view", _("Xem hồ sơ")
+    DOCUMENT = "document", _("Tải tài liệu")
+    FORM = "form", _("Tải biểu mẫu")
+
+
+class DossierAccess(models.Model):
+    """One read of a dossier's personal data by someone other than its applicant (staff, an overseer, the
+    community-team member who filed it): who, when, what, through which channel. Append-only, like the events;
+    the applicant and the agency's leadership read it (ADR 0024). The reader's name and role are kept as they were
+    at the read, so the record stays true after an account is renamed, moved or removed."""
+
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="accesses", db_index=False
+    )
+    at = models.DateTimeField(_("thời điểm"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    user_name = models.CharField(_("người xem"), max_length=255)
+    # "Chuyên viên xử lý — Sở Tư pháp", as at the read
+    capacity = models.CharField(_("tư cách"), max_length=300, blank=True)
+    kind = models.CharField(_("nội dung"), max_length=16, choices=AccessKind.choices)
+    detail = models.CharField(_("tài liệu, biểu mẫu"), max_length=500, blank=True)
+    channel = models.CharField(_("kênh"), max_length=8)  # "web" or "api"
+    ip = models.CharField(_("địa chỉ IP"), max_length=45, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt truy cập hồ sơ")
+        verbose_name_plural = _("nhật ký truy cập hồ sơ")
+        ordering = ["dossier", "at", "pk"]
+        indexes = [
+            models.Index(fields=["dossier", "at"], name="dossieraccess_dossier_at"),
+            models.Index(fields=["user", "at"], name="dossieraccess_user_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.kind} {self.user_name} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("Access records are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Access records are immutable.")

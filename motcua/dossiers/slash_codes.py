@@ -3,7 +3,7 @@ slash ("123/2019/HS"). The API's dossier routes take the code as one path segmen
 code could not be reached. This view sits before the API in the URL patterns and sees only the paths under
 /api/v1/dossiers/ whose shape the API's own routes do not have (`SHAPES`); it finds where the code ends — the
 longest prefix that is a stored code followed by a known tail (status, documents, documents/<id>, forms,
-forms/<form>, rating, an action), else the whole rest — and calls the API's own view for that shape with the real code, so everything else
+forms/<form>, access-log, rating, an action), else the whole rest — and calls the API's own view for that shape with the real code, so everything else
 (authentication, permissions, throttles, the response) is the API's."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from .models import Dossier
 from .workflow import TRANSITIONS
 
 _ACTIONS = "|".join(sorted(TRANSITIONS, key=len, reverse=True))
-_TAIL = rf"(?:status|documents|documents/\d+|forms|forms/[^/]+|rating|{_ACTIONS})"
+_TAIL = rf"(?:status|documents|documents/\d+|forms|forms/[^/]+|access-log|rating|{_ACTIONS})"
 # what the API's routes take: a code without "/", alone or followed by one of their tails
 SHAPES = rf"[^/]+(?:/{_TAIL})?/?"
 PATTERN = rf"^api/v1/dossiers/(?!{SHAPES}$)(?P<rest>.+)$"

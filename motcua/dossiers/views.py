@@ -31,9 +31,9 @@ from motcua.core.views import post_only
 from motcua.org.models import Agency, Role
 from motcua.org.selectors import can_read_agency, is_one_stop_officer, is_staff_member, roles_of
 
-from . import documents, lifecycle, pdf, selectors, services, transfer
+from . import access_log, documents, lifecycle, pdf, selectors, services, transfer
 from .forms import ACTION_FORMS, CounterForm, UploadForm, inspect_into_form, paper_components
-from .models import Classification, Dossier, DossierEvent, Outcome, ReturnMethod, State
+from .models import AccessKind, Classification, Dossier, DossierEvent, Outcome, ReturnMethod, State
 from .workflow import TRANSITIONS
 
 LOCAL = lifecycle.LOCAL
@@ -279,6 +279,7 @@ def _detail_context(
         "eform_on_paper": selectors.declaration_on_paper(dossier),
         "open_siblings": siblings,
         "possible_duplicate": any(o.same_procedure for o in siblings),
+        **access_log.page_context(user, dossier),
     }
 
 
@@ -297,7 +298,9 @@ def _render_detail(request, dossier, *, bound=None, error=None, status=200):
 @require_GET
 @staff_required
 def dossier_detail(request, code: str):
-    return _render_detail(request, _dossier_or_404(request, code))
+    dossier = _dossier_or_404(request, code)
+    access_log.record(request, request.user, dossier, AccessKind.VIEW, channel="web")
+    return _render_detail(request, dossier)
 
 
 def _changes_since(dossier: Dossier, expected_version: int) -> list:
@@ -470,6 +473,7 @@ def document_download(request, code: str, pk: int):
     doc = dossier.documents.filter(pk=pk).first()
     if doc is None:
         return _error_page(request, "Không tìm thấy tài liệu.", 404, "Document not found.")
+    access_log.record(request, request.user, dossier, AccessKind.DOCUMENT, channel="web", detail=doc.name)
     response = FileResponse(
         open_stored(doc.file), content_type=doc.content_type, as_attachment=True, filename=doc.name
     )
@@ -495,6 +499,7 @@ def form_pdf(request, code: str, form: str):
         data = pdf.render_form_pdf(form, dossier, seq)
     except NotFound as exc:
         return _error_page(request, exc.message, 404, exc.message_en)
+    access_log.record(request, request.user, dossier, AccessKind.FORM, channel="web", detail=spec.title)
     response = HttpResponse(data, content_type="application/pdf")
     # named by the number the form carries: the circular of its date numbers it (a 2023 control slip is Form 05,
     # a 2023 stop notice has no number)

@@ -38,8 +38,8 @@ from motcua.core.i18n import in_page_language
 from motcua.core.storage import open_stored
 from motcua.core.text import code_forms, nfc, unpaste
 from motcua.core.views import post_only
-from motcua.dossiers import pdf
-from motcua.dossiers.models import DocumentKind, Dossier, State
+from motcua.dossiers import access_log, pdf
+from motcua.dossiers.models import AccessKind, DocumentKind, Dossier, State
 from motcua.dossiers.selectors import dossier_public, due_status, eform_of
 from motcua.dossiers.workflow import TRANSITIONS
 from motcua.org.selectors import is_staff_member
@@ -631,7 +631,10 @@ def _detail_ctx(dossier: Dossier) -> dict:
 @login_required
 def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _owned(request, code)
-    return render(request, "portal/my_dossier.html", _detail_ctx(dossier))
+    access_log.record(request, request.user, dossier, AccessKind.VIEW, channel="web")
+    ctx = _detail_ctx(dossier)
+    ctx.update(access_log.page_context(request.user, dossier))
+    return render(request, "portal/my_dossier.html", ctx)
 
 
 def _refused(request, dossier: Dossier, action: str, exc: DomainError, **kept) -> HttpResponse:
@@ -640,6 +643,7 @@ def _refused(request, dossier: Dossier, action: str, exc: DomainError, **kept) -
     status. `kept`: what the citizen typed, shown again."""
     dossier.refresh_from_db()
     ctx = _detail_ctx(dossier)
+    ctx.update(access_log.page_context(request.user, dossier))
     shown = {
         "withdraw": ctx["may_withdraw"],
         "supplement": ctx["supplement_request"],
@@ -709,6 +713,7 @@ def my_document(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     doc = dossier.documents.filter(pk=pk).first()
     if doc is None:
         raise Http404("Không tìm thấy tài liệu.")
+    access_log.record(request, request.user, dossier, AccessKind.DOCUMENT, channel="web", detail=doc.name)
     return FileResponse(
         open_stored(doc.file), as_attachment=True, filename=doc.name, content_type=doc.content_type
     )

@@ -1,0 +1,112 @@
+"""Who read a dossier's personal data (nhật ký truy cập dữ liệu cá nhân), ADR 0024.
+
+Every read of one dossier — its staff page or API record, a document, a form — by someone other than its applicant
+appends a DossierAccess: the reader's name and capacity as they were, the instant, what was read, the channel and
+the client's address. Personal-data law (Law 91/2025/QH15, Decree 356/2025/NĐ-CP; rules §10) lets the data subject
+ask who processed their data, and the agency answers for its officers' reads: the applicant sees the record on
+their dossier page and through the API, the agency's leadership (leader, administrator of the agency or above) on
+the staff page. The applicant's own reads are not recorded. Lists (inboxes, search results) are not recorded per
+dossier: they show the name and the code, not the dossier's documents and forms.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone, translation
+
+from motcua.org.models import Role
+from motcua.org.selectors import roles_of
+from motcua.org.throttle import client_ip
+
+from .models import AccessKind, Dossier, DossierAccess
+
+# the roles that answer for the agency's reads (and read the record on the staff page), at its agency or above
+LOG_READERS = frozenset({Role.LEADER, Role.ADMIN})
+
+
+def _capacity(user, dossier: Dossier) -> str:
+    """How `user` reads the dossier, in words (Vietnamese, as the record is kept): the role held at its agency, at
+    an agency working one of its steps, or above it; a system administrator; the community team's member who filed
+    it."""
+    from .services import steps_of
+
+    roles = roles_of(user)
+    step_agencies = {s.agency_id for s in steps_of(dossier)}
+    ranked = sorted(
+        roles,
+        key=lambda r: (
+            r.agency_id != dossier.agency_id,
+            r.agency_id not in step_agencies,
+            not dossier.agency.path.startswith(r.agency.path),
+        ),
+    )
+    for r in ranked:
+        if (
+            r.agency_id == dossier.agency_id
+            or r.agency_id in step_agencies
+            or dossier.agency.path.startswith(r.agency.path)
+        ):
+            with translation.override("vi"):
+                return f"{r.get_role_display()} — {r.agency.name}"
+    if user.is_superuser:
+        return "Quản trị hệ thống"
+    if dossier.filed_by_id == user.pk:
+        return "Thành viên tổ công nghệ số cộng đồng đã nộp hộ hồ sơ"
+    return ""
+
+
+def record(request, user, dossier: Dossier, kind: str, *, channel: str, detail: str = "") -> None:
+    """Append the read of `dossier` by `user` (already allowed to read it); nothing for its applicant."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.pk == dossier.applicant_user_id:
+        return
+    DossierAccess.objects.create(
+        dossier=dossier,
+        at=timezone.now(),
+        user=user,
+        user_name=(user.get_full_name() or user.get_username())[:255],
+        capacity=_capacity(user, dossier)[:300],
+        kind=kind,
+        detail=detail[:500],
+        channel=channel,
+        ip=client_ip(request),
+    )
+
+
+def may_see(user, dossier: Dossier) -> bool:
+    """The applicant, a superuser, and a leader or administrator of the dossier's agency or of an agency above."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or user.pk == dossier.applicant_user_id:
+        return True
+    return any(
+        r.role in LOG_READERS and dossier.agency.path.startswith(r.agency.path) for r in roles_of(user)
+    )
+
+
+def entries(dossier: Dossier) -> list[DossierAccess]:
+    """The dossier's record, newest first."""
+    return list(dossier.accesses.order_by("-at", "-pk"))
+
+
+PAGE_ROWS = 100  # the newest reads a page lists (the API lists all)
+
+
+def page_context(user, dossier: Dossier) -> dict:
+    """`access_entries` (the newest PAGE_ROWS, or None when `user` may not see the record) and `access_total`."""
+    if not may_see(user, dossier):
+        return {"access_entries": None, "access_total": 0}
+    rows = dossier.accesses.order_by("-at", "-pk")
+    return {"access_entries": list(rows[:PAGE_ROWS]), "access_total": rows.count()}
+
+
+def entry_dict(a: DossierAccess) -> dict:
+    from .selectors import iso
+
+    return {
+        "at": iso(a.at),
+        "name": a.user_name,
+        "capacity": a.capacity,
+        "kind": a.kind,
+        "kind_label": str(AccessKind(a.kind).label),
+        "detail": a.detail,
+        "channel": a.channel,
+    }

@@ -1,0 +1,112 @@
+"""Who read a dossier's personal data (access_log, ADR 0024): every read by someone other than the applicant is
+recorded — page, API record, documents, forms, on the web and through the API —; the applicant and the agency's
+leadership read the record; nobody changes it."""
+
+import pytest
+from django.test import Client
+
+from motcua.dossiers import documents
+from motcua.dossiers.models import AccessKind, DossierAccess
+
+from .conftest import act, login
+from .test_api import call
+from .test_documents import make_pdf, upload
+from .test_views import file_online
+
+
+@pytest.fixture
+def dossier(org):
+    d = file_online(org)
+    documents.add_files(
+        dossier=d, user=org["users"]["citizen"], files=[upload(make_pdf(), "giay-to.pdf")], kind="component"
+    )
+    act(org, d, "receive", "officer")
+    d.refresh_from_db()
+    return d
+
+
+def test_staff_reads_on_the_web_are_recorded_with_name_capacity_and_what(org, dossier, client):
+    login(client, org, "specialist")
+    assert client.get(f"/staff/dossiers/{dossier.code}/").status_code == 200
+    doc = dossier.documents.get()
+    assert client.get(f"/staff/dossiers/{dossier.code}/documents/{doc.pk}/").status_code == 200
+    assert client.get(f"/staff/dossiers/{dossier.code}/forms/receipt.pdf").status_code == 200
+    rows = list(DossierAccess.objects.filter(dossier=dossier).order_by("pk"))
+    assert [(a.kind, a.channel) for a in rows] == [
+        (AccessKind.VIEW, "web"),
+        (AccessKind.DOCUMENT, "web"),
+        (AccessKind.FORM, "web"),
+    ]
+    assert all(a.user == org["users"]["specialist"] and a.user_name == "cv" for a in rows)
+    assert rows[0].capacity == "Chuyên viên xử lý — Sở Kế hoạch và Đầu tư"
+    assert rows[1].detail == "giay-to.pdf" and "tiếp nhận" in rows[2].detail.lower()
+    assert rows[0].ip == "127.0.0.1"
+
+
+def test_api_reads_are_recorded_and_the_applicants_own_are_not(org, dossier, token):
+    c = Client()
+    citizen, overseer = token("citizen"), token("overseer")
+    doc = dossier.documents.get()
+    for tok in (citizen, overseer):
+        assert call(c, "get", f"/api/v1/dossiers/{dossier.code}", tok).status_code == 200
+        assert call(c, "get", f"/api/v1/dossiers/{dossier.code}/documents/{doc.pk}", tok).status_code == 200
+        assert call(c, "get", f"/api/v1/dossiers/{dossier.code}/forms/receipt", tok).status_code == 200
+    rows = list(DossierAccess.objects.filter(dossier=dossier).order_by("pk"))
+    assert [(a.kind, a.channel, a.user_name) for a in rows] == [
+        (AccessKind.VIEW, "api", "gs"),
+        (AccessKind.DOCUMENT, "api", "gs"),
+        (AccessKind.FORM, "api", "gs"),
+    ]
+    # the overseer reads from the city above the Sở
+    assert rows[0].capacity == "Giám sát (HĐND) — Thành phố Hà Nội"
+
+
+def test_a_refused_read_records_nothing(org, dossier, token, client):
+    c = Client()
+    assert call(c, "get", f"/api/v1/dossiers/{dossier.code}", token("other_officer")).status_code == 404
+    assert call(c, "get", f"/api/v1/dossiers/{dossier.code}", token("citizen2")).status_code == 404
+    login(client, org, "other_officer")
+    assert client.get(f"/staff/dossiers/{dossier.code}/").status_code == 404
+    assert not DossierAccess.objects.exists()
+
+
+def test_the_applicant_and_the_leadership_read_the_record_others_do_not(org, dossier, token, client):
+    c = Client()
+    assert call(c, "get", f"/api/v1/dossiers/{dossier.code}", token("specialist")).status_code == 200
+    r = call(c, "get", f"/api/v1/dossiers/{dossier.code}/access-log", token("citizen"))
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["count"] == 1
+    item = body["items"][0]
+    assert item["name"] == "cv" and item["kind"] == "view" and item["channel"] == "api"
+    assert item["kind_label"] == "Xem hồ sơ" and item["at"].endswith("+07:00") and "ip" not in item
+    # the leader of the Sở reads it (and reading the record is no read of the dossier's personal data)
+    assert call(c, "get", f"/api/v1/dossiers/{dossier.code}/access-log", token("leader")).json()["count"] == 1
+    # a specialist who reads the dossier does not read who else did; another citizen learns nothing
+    r = call(c, "get", f"/api/v1/dossiers/{dossier.code}/access-log", token("specialist"))
+    assert r.status_code == 403 and "lãnh đạo" in r.json()["message"]
+    assert call(c, "get", f"/api/v1/dossiers/{dossier.code}/access-log", token("citizen2")).status_code == 404
+    # reading the record, or being refused it, is no read of the dossier
+    assert DossierAccess.objects.count() == 1
+
+    # on the pages: the citizen's dossier page lists the reads, the specialist's staff page has no such section
+    login(client, org, "citizen")
+    page = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+    assert "Ai đã xem hồ sơ của bạn" in page and "Chuyên viên xử lý — Sở Kế hoạch và Đầu tư" in page
+    section = "Nhật ký truy cập dữ liệu cá nhân"
+    login(client, org, "specialist")
+    assert section not in client.get(f"/staff/dossiers/{dossier.code}/").content.decode()
+    login(client, org, "leader")
+    assert section in client.get(f"/staff/dossiers/{dossier.code}/").content.decode()
+
+
+def test_records_cannot_be_changed_or_deleted(org, dossier, client):
+    login(client, org, "officer")
+    client.get(f"/staff/dossiers/{dossier.code}/")
+    a = DossierAccess.objects.get()
+    a.user_name = "someone else"
+    with pytest.raises(ValueError):
+        a.save()
+    with pytest.raises(ValueError):
+        a.delete()
+    assert DossierAccess.objects.get().user_name == "mc"
