@@ -20,8 +20,8 @@ from motcua.core.dates import SUPPORTED_YEARS
 from motcua.core.errors import DomainError
 from motcua.core.i18n import in_page_language
 from motcua.core.text import identifier_form, nfc
-from motcua.dossiers import documents
-from motcua.dossiers.models import Dossier, ReturnMethod
+from motcua.dossiers import access_log, documents
+from motcua.dossiers.models import AccessKind, Dossier, ReturnMethod
 from motcua.org.models import Agency, AgencyLevel
 from motcua.org.throttle import client_ip
 
@@ -348,6 +348,8 @@ def assisted_done(request, code: str):
     )
     if filing is None:
         raise Http404
+    # the household's data read by someone other than the resident: on the dossier's access record (ADR 0024)
+    access_log.record(request, request.user, filing.dossier, AccessKind.VIEW, channel="web")
     # the claim page's whole address: the member writes or reads it out for the household, who types it in
     claim_url = settings.MOTCUA_SITE_URL.rstrip("/") + reverse("community:claim")
     return render(

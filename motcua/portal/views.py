@@ -39,7 +39,7 @@ from motcua.core.storage import open_stored
 from motcua.core.text import code_forms, nfc, unpaste
 from motcua.core.views import post_only
 from motcua.dossiers import access_log, pdf
-from motcua.dossiers.models import AccessKind, DocumentKind, Dossier, State
+from motcua.dossiers.models import DocumentKind, Dossier, State
 from motcua.dossiers.selectors import dossier_public, due_status, eform_of
 from motcua.dossiers.workflow import TRANSITIONS
 from motcua.org.selectors import is_staff_member
@@ -630,8 +630,8 @@ def _detail_ctx(dossier: Dossier) -> dict:
 
 @login_required
 def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
+    """The applicant's own dossier (its reads are theirs, not on its access record), with who else read it."""
     dossier = _owned(request, code)
-    access_log.record(request, request.user, dossier, AccessKind.VIEW, channel="web")
     ctx = _detail_ctx(dossier)
     ctx.update(access_log.page_context(request.user, dossier))
     return render(request, "portal/my_dossier.html", ctx)
@@ -713,7 +713,6 @@ def my_document(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     doc = dossier.documents.filter(pk=pk).first()
     if doc is None:
         raise Http404("Không tìm thấy tài liệu.")
-    access_log.record(request, request.user, dossier, AccessKind.DOCUMENT, channel="web", detail=doc.name)
     return FileResponse(
         open_stored(doc.file), as_attachment=True, filename=doc.name, content_type=doc.content_type
     )

@@ -264,3 +264,21 @@ def test_an_officer_rotated_out_no_longer_reads_the_dossiers_they_registered(cli
     assert not may_read(officer, d)
     assert _api_get(client, officer, f"/{d.code}").status_code == 404
     assert _api_get(client, officer, "").json()["count"] == 0
+
+
+def test_the_member_who_filed_reads_the_dossier_on_record_and_the_resident_sees_it(world, client):
+    """A team member reads a household's dossier as its filer: each read is on the dossier's access record, in the
+    member's capacity (ADR 0024); the resident, once the applicant, reads the record on the dossier's page."""
+    from motcua.dossiers.models import DossierAccess
+
+    d = file_for(world, resident_user=world["users"]["resident"]).dossier
+    client.force_login(world["users"]["member"])
+    assert client.get(f"/to-cong-nghe-so/nop-ho/{d.code}/").status_code == 200
+    a = DossierAccess.objects.get(dossier=d)
+    assert a.user == world["users"]["member"] and a.kind == "view" and a.channel == "web"
+    assert a.capacity == "Thành viên tổ công nghệ số cộng đồng đã nộp hộ hồ sơ"
+    assert client.get(f"/to-cong-nghe-so/nop-ho/{d.code}/").status_code == 200
+    client.force_login(world["users"]["resident"])
+    page = client.get(f"/ho-so-cua-toi/{d.code}/").content.decode()
+    assert "Ai đã xem hồ sơ của bạn" in page and a.user_name in page
+    assert DossierAccess.objects.filter(dossier=d).count() == 2  # the member's two reads; the resident's none
