@@ -338,6 +338,13 @@ LOGIN_REDIRECT_URL = "/staff/"
 # Login throttling (motcua.core.throttle): attempts per window per username+IP.
 LOGIN_MAX_ATTEMPTS = env_int("LOGIN_MAX_ATTEMPTS", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
+# Passwords (motcua.org.views, ADR 0003 addendum): the e-mailed reset link is good for PASSWORD_RESET_TIMEOUT seconds
+# (default one day; Django's own default is three) and once; reset links asked per client IP and per e-mail address
+# within the window, then 429 (motcua.org.throttle.password_reset_limits).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 86400, minimum=300)
+PASSWORD_RESET_IP_RATE_LIMIT = env_int("PASSWORD_RESET_IP_RATE_LIMIT", 10, minimum=1)
+PASSWORD_RESET_EMAIL_RATE_LIMIT = env_int("PASSWORD_RESET_EMAIL_RATE_LIMIT", 3, minimum=1)
+PASSWORD_RESET_RATE_WINDOW_SECONDS = env_int("PASSWORD_RESET_RATE_WINDOW_SECONDS", 3600, minimum=1)
 # The public status API (GET /api/v1/dossiers/<code>/status): lookups per client IP per window, then 429
 # (motcua.org.throttle.status_api_limit). bench/bench_http.py raises the limit so that it measures the reads.
 STATUS_API_RATE_LIMIT = env_int("STATUS_API_RATE_LIMIT", 60)

@@ -10,6 +10,7 @@ that authenticates with the request — ours and the admin's — counts; the che
 
 import datetime as dt
 import functools
+import hashlib
 import math
 
 from django.conf import settings
@@ -198,6 +199,50 @@ def check_rate(key: str, ip: str, *, limit: int, window: dt.timedelta, now: dt.d
     if row[0] == 1:
         _forget_stale(normalise_username(key), ip, now=now, window=window)
     return 0
+
+
+# "Quên mật khẩu?": reset links asked per client IP and per e-mail address (same table, keys no username can take) ------
+
+PASSWORD_RESET_IP_KEY = "#quen-mat-khau"
+PASSWORD_RESET_EMAIL_KEY = "#quen-mat-khau-thu"  # its `ip` column holds a digest of the address, not an IP
+
+
+def password_reset_limits() -> tuple[int, int, dt.timedelta]:
+    """(per IP, per e-mail address, window): PASSWORD_RESET_IP_RATE_LIMIT requests of a reset link per client IP
+    and PASSWORD_RESET_EMAIL_RATE_LIMIT per address typed (defaults 10 and 3) within
+    PASSWORD_RESET_RATE_WINDOW_SECONDS (default 3600), then HTTP 429 until the window has passed."""
+    per_ip = max(1, int(getattr(settings, "PASSWORD_RESET_IP_RATE_LIMIT", 10)))
+    per_email = max(1, int(getattr(settings, "PASSWORD_RESET_EMAIL_RATE_LIMIT", 3)))
+    window = dt.timedelta(seconds=max(1, int(getattr(settings, "PASSWORD_RESET_RATE_WINDOW_SECONDS", 3600))))
+    return per_ip, per_email, window
+
+
+def password_reset_ip_wait(ip: str) -> int:
+    """Count one reset request of `ip`: 0 when it may be served, else the seconds to wait."""
+    per_ip, _, window = password_reset_limits()
+    return check_rate(PASSWORD_RESET_IP_KEY, ip, limit=per_ip, window=window)
+
+
+def password_reset_email_wait(email: str) -> int:
+    """Count one reset request for the address `email` (whether or not an account has it, so the count tells
+    nothing): 0 when it may be served, else the seconds to wait. The table keeps a digest, not the address."""
+    _, per_email, window = password_reset_limits()
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
+    return check_rate(PASSWORD_RESET_EMAIL_KEY, digest, limit=per_email, window=window)
+
+
+def clear_login_locks(user) -> int:
+    """Forget the failed sign-ins of `user` from every address, under each name the account signs in with (its
+    username, its e-mail, its mobile number as stored): after a password reset the locks guarded a password that no
+    longer exists, and the owner who just proved the mailbox must not be kept out by them. Returns the rows
+    deleted."""
+    names = {normalise_username(user.get_username()), normalise_username(getattr(user, "email", ""))}
+    profile = getattr(user, "citizen_profile", None)  # portal's one-to-one; none for staff (AttributeError)
+    if profile is not None and getattr(profile, "phone", ""):
+        names.add(normalise_username(profile.phone))
+    names.discard("")
+    deleted, _ = LoginThrottle.objects.filter(username__in=names).delete()
+    return deleted
 
 
 def reset(username: str, ip: str) -> None:

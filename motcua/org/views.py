@@ -1,13 +1,18 @@
-"""Sign-in and sign-out pages (Django's auth views with Vietnamese templates and login throttling)."""
+"""Sign-in and sign-out pages, password change and "Quên mật khẩu?" (Django's auth views and token generator, with
+Vietnamese templates and messages, the login throttle and rate limits; ADR 0003 addendum)."""
 
 import math
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.shortcuts import render
-from django.urls import reverse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from .forms import ThrottledAuthenticationForm
+from . import throttle
+from .forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm, ThrottledAuthenticationForm
 from .selectors import is_overseer_only, is_staff_member
 
 
@@ -84,3 +89,138 @@ class LogoutView(auth_views.LogoutView):
 
     def get(self, request, *args, **kwargs):
         return render(request, "registration/logout_confirm.html")
+
+
+# --- passwords ------------------------------------------------------------------------------------------------
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return ""
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """'Đổi mật khẩu' for any signed-in user (staff and citizens): the current password, the new one twice through
+    AUTH_PASSWORD_VALIDATORS. This session stays signed in (update_session_auth_hash, in Django's view); the user's
+    other sessions end, their session hash no longer matching. An account without a usable password (signed in only
+    through OpenID Connect) is told it has no password here, and a POST changes nothing (400)."""
+
+    template_name = "registration/password_change.html"
+    form_class = PasswordChangeForm
+    success_url = reverse_lazy("org:password_change")  # with a message; or the safe `next` page
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "next": _safe_next(self.request)}
+
+    def _no_local_password(self, status: int):
+        from motcua.portal.oidc import provider_name  # portal depends on org, not the reverse
+
+        ctx = {"no_local_password": True, "provider": provider_name(), "next": _safe_next(self.request)}
+        return render(self.request, self.template_name, ctx, status=status)
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.has_usable_password():
+            return self._no_local_password(200)
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_usable_password():
+            return self._no_local_password(400)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        super().form_valid(
+            form
+        )  # saves and keeps this session (update_session_auth_hash); our redirect below
+        throttle.reset(self.request.user.get_username(), throttle.client_ip(self.request))
+        messages.success(self.request, _("Đã đổi mật khẩu. Lần đăng nhập sau, hãy dùng mật khẩu mới."))
+        return redirect(_safe_next(self.request) or self.get_success_url())
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 429 if form.throttled_for else 400
+        if form.throttled_for:
+            response["Retry-After"] = str(form.throttled_for)
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """'Quên mật khẩu?': an e-mail address; Django's form and token generator send a one-use link (valid
+    PASSWORD_RESET_TIMEOUT seconds) to each active account with that address and a usable password, the address
+    of MOTCUA_SITE_URL in the link (never the request's Host). The same page follows whether or not an account
+    has the address (a failed delivery is logged, not shown). Throttled per client IP and per address typed
+    (org.throttle.password_reset_limits): over a limit, 429 and nothing is sent."""
+
+    template_name = "registration/password_reset.html"
+    form_class = PasswordResetForm
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("org:password_reset_done")
+
+    def _throttled(self, form, wait: int):
+        message = _("Bạn đã yêu cầu đặt lại mật khẩu quá nhiều lần. Vui lòng thử lại sau %(minutes)s phút.")
+        return render_throttled(self.request, self.template_name, {"form": form}, wait, message)
+
+    def post(self, request, *args, **kwargs):
+        wait = throttle.password_reset_ip_wait(throttle.client_ip(request))
+        if wait:
+            return self._throttled(self.get_form(), wait)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        wait = throttle.password_reset_email_wait(form.cleaned_data["email"])
+        if wait:
+            return self._throttled(form, wait)
+        site_url = settings.MOTCUA_SITE_URL.rstrip("/")
+        hours = max(1, round(int(settings.PASSWORD_RESET_TIMEOUT) / 3600))
+        self.extra_email_context = {"site_url": site_url, "valid_hours": hours}
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/password_reset_sent.html"
+
+    def get_context_data(self, **kwargs):
+        hours = max(1, round(int(settings.PASSWORD_RESET_TIMEOUT) / 3600))
+        return {**super().get_context_data(**kwargs), "valid_hours": hours}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The e-mailed link: Django's view (the token moves into the session and the address bar loses it; a link
+    is good once, its token tied to the password and the last sign-in). An invalid, expired or used link says so
+    (400) with a link to ask again. A new password set here also clears the account's login throttle locks
+    (org.throttle.clear_login_locks): the owner who proved the mailbox is not kept out by failures that guessed
+    at the old password."""
+
+    template_name = "registration/password_reset_confirm.html"
+    form_class = SetPasswordForm
+    success_url = reverse_lazy("org:password_reset_complete")
+
+    def render_to_response(self, context, **response_kwargs):
+        if not context.get("validlink"):
+            response_kwargs.setdefault("status", 400)
+        return super().render_to_response(context, **response_kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        throttle.clear_login_locks(form.user)
+        return response
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/password_reset_complete.html"

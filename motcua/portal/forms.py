@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.eforms import CHOOSE, REQUIRED
 from motcua.core.forms import CheckedForm
-from motcua.core.i18n import english_active, in_page_language
+from motcua.core.i18n import in_page_language
 from motcua.core.text import nfc
 from motcua.dossiers.validators import IdentifierError, clean_applicant_id, clean_personal_id, clean_tax_code
 from motcua.notifications.recipients import RecipientError, normalise_email, normalise_phone
+from motcua.org.forms import PASSWORD_HELP, vi_password_error
 
 from .models import CitizenProfile
 
@@ -48,20 +49,6 @@ def _is_tax_code(value: str) -> bool:
     except IdentifierError:
         return False
     return len(re.sub(r"\D", "", value)) in (10, 13)
-
-
-# Django's Vietnamese catalogue lacks some password messages: give them in Vietnamese here.
-PASSWORD_MESSAGES_VI = {
-    "password_too_short": "Mật khẩu này quá ngắn: cần ít nhất %(min_length)d ký tự.",
-    "password_too_similar": "Mật khẩu quá giống thông tin cá nhân (%(verbose_name)s).",
-}
-
-
-def _vi_password_error(error: ValidationError) -> ValidationError:
-    template = PASSWORD_MESSAGES_VI.get(error.code)
-    if template is None or english_active():  # Django's own English message
-        return error
-    return ValidationError(template, code=error.code, params=error.params)
 
 
 # The citizen's own name, address, phone and e-mail carry their autocomplete purpose (WCAG 1.3.5): the browser
@@ -100,7 +87,7 @@ class RegistrationForm(CheckedForm):
         strip=False,
         error_messages=REQUIRED,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("Ít nhất 8 ký tự, không quá phổ biến, không toàn chữ số, không giống thông tin cá nhân."),
+        help_text=PASSWORD_HELP,
     )
     password2 = forms.CharField(
         label=_("Nhập lại mật khẩu"),
@@ -165,7 +152,7 @@ class RegistrationForm(CheckedForm):
             try:
                 password_validation.validate_password(p1, probe)
             except ValidationError as exc:
-                self.add_error("password1", [_vi_password_error(e) for e in exc.error_list])
+                self.add_error("password1", [vi_password_error(e) for e in exc.error_list])
         return data
 
 
