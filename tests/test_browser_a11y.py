@@ -86,6 +86,7 @@ def test_key_pages_pass_axe_and_link_their_errors(live_server, page, filed_world
         "/tra-cuu/?ma=KHONG-CO",
         "/thong-ke/",
         "/accounts/login/",
+        "/accounts/password/reset/",
     ]:
         page.goto(base + path)
         problems += audit(page, path)
@@ -128,6 +129,10 @@ def test_key_pages_pass_axe_and_link_their_errors(live_server, page, filed_world
     sign_in(world["officer"].username)
     page.goto(f"{base}/staff/")
     problems += audit(page, "staff inbox")
+    page.goto(f"{base}/accounts/password/change/")
+    submit_without_browser_checks(page, "main form button[type=submit]")
+    problems += audit(page, "password change with errors")
+    assert_summary_links_to_invalid_inputs(page, "error-summary")
     page.goto(f"{base}/staff/tiep-nhan/?agency=000.00.21.H26&procedure=1.001612")
     submit_without_browser_checks(page, "#counter-form > button[type=submit]")
     problems += audit(page, "counter registration with errors")
