@@ -68,10 +68,16 @@ def seconds_locked(username: str, ip: str, *, now: dt.datetime | None = None) ->
     return max(1, math.ceil((locked_until - now).total_seconds()))
 
 
+# How old an unlocked record must be before any count deletes it. The table holds counts with different windows (a
+# public lookup's five minutes, a sign-in's fifteen, a reset link's hour): a count may delete only records past the
+# longest of them, or a lookup would wipe a sign-in count it did not own and let a guesser start again early.
+STALE_AFTER = dt.timedelta(days=1)
+
+
 def _forget_stale(key: str, ip: str, *, now: dt.datetime, window: dt.timedelta) -> None:
-    """Delete the records of others with no failure within the window and no lock running: keeps the table
-    small (the record of (key, ip) itself is being written)."""
-    LoginThrottle.objects.filter(first_failure_at__lt=now - window).filter(
+    """Delete the records of others with no count for a day (or the caller's window, when longer) and no lock
+    running: keeps the table small (the record of (key, ip) itself is being written)."""
+    LoginThrottle.objects.filter(first_failure_at__lt=now - max(window, STALE_AFTER)).filter(
         Q(locked_until__isnull=True) | Q(locked_until__lte=now)
     ).exclude(username=key, ip=ip).delete()
 

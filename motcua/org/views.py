@@ -134,9 +134,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
-        super().form_valid(
-            form
-        )  # saves and keeps this session (update_session_auth_hash); our redirect below
+        # saves and keeps this session (update_session_auth_hash); our redirect below
+        super().form_valid(form)
         throttle.reset(self.request.user.get_username(), throttle.client_ip(self.request))
         messages.success(self.request, _("Đã đổi mật khẩu. Lần đăng nhập sau, hãy dùng mật khẩu mới."))
         return redirect(_safe_next(self.request) or self.get_success_url())

@@ -140,6 +140,28 @@ def test_failures_spread_beyond_the_window_do_not_lock(user):
     assert throttle.seconds_locked("canbo", "1.2.3.4", now=t0 + dt.timedelta(seconds=704)) == 599
 
 
+def test_a_public_lookup_count_does_not_wipe_a_longer_sign_in_count(user):
+    """The table holds counts of different windows: a status lookup's (five minutes) clean-up of stale records
+    must not delete a sign-in count still inside its own window (ten minutes here), or a guesser alternating
+    wrong passwords with a lookup would never be locked."""
+    t0 = timezone.now()
+    throttle.record_failure("canbo", "1.2.3.4", now=t0)
+    throttle.record_failure("canbo", "1.2.3.4", now=t0 + dt.timedelta(seconds=10))
+    # six minutes later the same address looks a dossier up: a new lookup count, which cleans stale records
+    later = t0 + dt.timedelta(seconds=360)
+    five_minutes = dt.timedelta(seconds=300)
+    assert throttle.check_rate("#api-status", "1.2.3.4", limit=60, window=five_minutes, now=later) == 0
+    throttle.record_failure("canbo", "1.2.3.4", now=later)  # the third failure within the ten minutes: locked
+    assert throttle.seconds_locked("canbo", "1.2.3.4", now=later + dt.timedelta(seconds=1)) > 0
+
+
+def test_records_a_day_old_are_cleaned_up(user):
+    t0 = timezone.now() - dt.timedelta(days=1, seconds=5)
+    throttle.record_failure("canbo", "1.2.3.4", now=t0)
+    throttle.check_rate("#api-status", "5.6.7.8", limit=60, window=dt.timedelta(seconds=300))
+    assert not throttle.LoginThrottle.objects.filter(username="canbo").exists()
+
+
 def test_unknown_usernames_are_throttled_too(client, user):
     for _ in range(3):
         _post(client, LOGIN, "x", username="khong-ton-tai")
