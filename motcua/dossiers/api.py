@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import Field, File, Form, Path, Query, Router, UploadedFile
 from ninja.security import HttpBearer
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
+from pydantic_core import PydanticCustomError
 
 from motcua.catalog import selectors as catalog_selectors
 from motcua.core.auth import BearerAuth
@@ -94,7 +95,11 @@ class ActionIn(InSchema):
     )
     outcome: Literal["approved", "ineligible"] | None = None
     method: Literal["counter", "post", "electronic"] | None = None
-    new_return_at: dt.datetime | None = None
+    new_return_at: dt.datetime | dt.date | None = Field(
+        None,
+        description="apologize: the new return date (Form 04), in office hours of a working day; a day alone "
+        "(2026-12-10) is that day's closing time (17:00 by default)",
+    )
     assignee: str | None = Field(
         None,
         description="assign: the staff member's username (default: the only active holder of the step's role there)",
@@ -136,6 +141,20 @@ class ActionIn(InSchema):
         None, description="receive: the procedure's components (their numbers) handed in on paper"
     )
     expected_version: int | None = None
+
+    @field_validator("new_return_at", mode="before")
+    @classmethod
+    def _day_alone(cls, value):
+        """A day alone ("2026-12-10") is a day, not midnight: the service makes it that day's closing time (a body is validated
+        as a dict, where a text would otherwise be read as a datetime first)."""
+        if isinstance(value, str) and services.DAY_ONLY.match(value):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:  # 2026-02-30: one error, not one per member of the union
+                raise PydanticCustomError(
+                    "date_from_datetime_parsing", "Input should be a valid date, e.g. 2026-12-10"
+                ) from None
+        return value
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

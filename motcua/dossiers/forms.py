@@ -507,12 +507,33 @@ class ConfirmPaymentForm(ActionForm):
     note = forms.CharField(label=_("Ghi chú"), required=False, max_length=1000)
 
 
+APPOINTMENT_DAY_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+
+class AppointmentField(forms.DateTimeField):
+    """A return date and time as dd/mm/yyyy hh:mm, or the day alone (dd/mm/yyyy), then that day's closing time
+    (`closing`, the agency's; services.appointment_instant does the same for the API)."""
+
+    closing = dt.time(17, 0)
+
+    def to_python(self, value):
+        text = (value or "").strip() if isinstance(value, str) else value
+        if isinstance(text, str) and text:
+            for fmt in APPOINTMENT_DAY_FORMATS:
+                try:
+                    day = dt.datetime.strptime(text, fmt).date()
+                except ValueError:
+                    continue
+                return timezone.make_aware(dt.datetime.combine(day, self.closing))
+        return super().to_python(value)
+
+
 class ApologizeForm(ActionForm):
     action = "apologize"
     reason = forms.CharField(
         label=_("Lý do chậm trả kết quả"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
-    new_return_at = forms.DateTimeField(
+    new_return_at = AppointmentField(
         label=_("Ngày, giờ hẹn trả mới"),
         input_formats=DATETIME_LOCAL,
         widget=datetime_input(),
@@ -521,16 +542,55 @@ class ApologizeForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # the example is a date the form takes: the first working day after the current appointment, 15:00
-        from motcua.workdays.services import calendar_for
+        from .services import AgencyCalendar
 
-        cal = calendar_for(self.dossier.agency)
+        self.cal = AgencyCalendar(self.dossier.agency)
+        self.hours = self.cal.office_hours()
         due = self.dossier.due_at
         day = (timezone.localtime(due).date() if due else timezone.localdate()) + dt.timedelta(days=1)
-        while not cal.is_working_day(day):
+        while not self.cal.is_working_day(day):
             day += dt.timedelta(days=1)
-        self.fields["new_return_at"].help_text = _(
+        self.example = f"{day:%d/%m/%Y} 15:00"
+        field = self.fields["new_return_at"]
+        field.closing = self.hours.afternoon_end
+        field.help_text = _(
             "Một ngày làm việc, trong giờ làm việc; dạng dd/mm/yyyy hh:mm, ví dụ %(example)s."
-        ) % {"example": f"{day:%d/%m/%Y} 15:00"}
+        ) % {"example": self.example}
+        field.error_messages["invalid"] = _(
+            "Ngày, giờ hẹn trả không đúng dạng: ghi dd/mm/yyyy hh:mm (giờ 24), ví dụ %(example)s; chỉ ghi ngày "
+            "dd/mm/yyyy thì hẹn đến %(closing)s ngày đó."
+        ) % {"example": self.example, "closing": f"{self.hours.afternoon_end:%H:%M}"}
+
+    def clean_new_return_at(self):
+        """In office hours of a working day (the service checks it too): said now, beside the other errors."""
+        value = self.cleaned_data["new_return_at"]
+        if value is None or self.cal.is_office_time(value):
+            return value
+        h = self.hours
+        local = timezone.localtime(value)
+        args = {
+            "day": f"{local:%d/%m/%Y}",
+            "time": f"{local:%H:%M}",
+            "hours": f"{h.morning_start:%H:%M}–{h.morning_end:%H:%M}, {h.afternoon_start:%H:%M}–"
+            f"{h.afternoon_end:%H:%M}",
+            "example": self.example,
+        }
+        if not self.cal.is_working_day(local.date()):
+            raise forms.ValidationError(
+                _(
+                    "Ngày hẹn trả phải là ngày làm việc: %(day)s là ngày nghỉ. Ví dụ một ngày hẹn được: %(example)s."
+                )
+                % args,
+                code="day_off",
+            )
+        raise forms.ValidationError(
+            _(
+                "Giờ hẹn trả phải trong giờ làm việc (%(hours)s): %(time)s ngày %(day)s là ngoài giờ làm việc. "
+                "Ghi dd/mm/yyyy hh:mm, ví dụ %(example)s."
+            )
+            % args,
+            code="outside_hours",
+        )
 
 
 class ResolveForm(ActionForm):

@@ -1448,8 +1448,9 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
     for key in ("new_return_at", "outcome", "method"):
         if key in params:
             lp[key] = params[key]
-    if action == "apologize":
-        _check_appointment(lp.get("new_return_at"), cal)
+    if action == "apologize" and "new_return_at" in lp:
+        lp["new_return_at"] = params["new_return_at"] = appointment_instant(lp["new_return_at"], cal)
+        _check_appointment(lp["new_return_at"], cal)
     try:
         new = lifecycle.apply(snap, action, at, lp, cal)
     except lifecycle.LifecycleError as exc:
@@ -1500,24 +1501,63 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
     return dossier
 
 
+DAY_ONLY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
+
+
+def appointment_instant(value, cal: AgencyCalendar):
+    """A new return date (Form 04) given as a day alone — the API's "2026-12-10", a date — is that day's closing
+    time at the agency (17:00 by default): what an officer means by "hẹn trả ngày 10/12/2026", as a same-day
+    procedure is due at closing time (contract §2). Anything else is returned as given (ADR 0022 addendum)."""
+    if isinstance(value, str) and DAY_ONLY.match(value):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return value  # 2026-02-30: the lifecycle names it
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime.combine(value, cal.office_hours().afternoon_end, tzinfo=LOCAL)
+    return value
+
+
 def _check_appointment(value, cal: AgencyCalendar) -> None:
     """A new return date (Form 04) the office can keep: within office hours of a working day. (Live actions only:
-    the migration import keeps what the previous system recorded.)"""
+    the migration import keeps what the previous system recorded.) The refusal says what is expected — a working
+    day, the office hours, the format, with an example — and which of the two the value missed."""
     try:
         value = lifecycle.aware(value, "new_return_at")
     except lifecycle.LifecycleError:
         return  # missing or malformed: the lifecycle names it
-    if not cal.is_office_time(value):
-        h = cal.office_hours()
-        hours = f"{h.morning_start:%H:%M}–{h.morning_end:%H:%M}, {h.afternoon_start:%H:%M}–{h.afternoon_end:%H:%M}"
-        local = timezone.localtime(value)
+    if cal.is_office_time(value):
+        return
+    h = cal.office_hours()
+    hours = (
+        f"{h.morning_start:%H:%M}–{h.morning_end:%H:%M}, {h.afternoon_start:%H:%M}–{h.afternoon_end:%H:%M}"
+    )
+    local = timezone.localtime(value)
+    day = local.date()
+    while not cal.is_working_day(day):
+        day += dt.timedelta(days=1)
+    example = f"{day.isoformat()}T{h.afternoon_end:%H:%M}:00+07:00"
+    how_vi = (
+        f"Gửi ngày, giờ theo ISO 8601, ví dụ {example}, hoặc chỉ ngày ({day.isoformat()}) để hẹn đến "
+        f"{h.afternoon_end:%H:%M} ngày đó."
+    )
+    how_en = (
+        f"Send an ISO 8601 date and time, e.g. {example}, or the day alone ({day.isoformat()}) for "
+        f"{h.afternoon_end:%H:%M} that day."
+    )
+    if not cal.is_working_day(local.date()):
         raise Unprocessable(
-            f"Ngày hẹn trả mới phải là ngày làm việc, trong giờ làm việc ({hours}): {local:%d/%m/%Y %H:%M} "
-            "không phải.",
-            f"The new return date must be a working day, within office hours ({hours}): {local:%d/%m/%Y %H:%M} "
-            "is not.",
+            f"Ngày hẹn trả mới phải là ngày làm việc: {local:%d/%m/%Y} là ngày nghỉ. {how_vi}",
+            f"The new return date must be a working day: {local:%d/%m/%Y} is a day off. {how_en}",
             code="bad_new_date",
         )
+    raise Unprocessable(
+        f"Giờ hẹn trả mới phải trong giờ làm việc ({hours}): {local:%H:%M} ngày {local:%d/%m/%Y} là ngoài giờ "
+        f"làm việc. {how_vi}",
+        f"The new return time must be within office hours ({hours}): {local:%H:%M} on {local:%d/%m/%Y} is "
+        f"outside them. {how_en}",
+        code="bad_new_date",
+    )
 
 
 EVENT_PARAM_KEYS = {
