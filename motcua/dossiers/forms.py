@@ -256,7 +256,7 @@ class RequestSupplementForm(ActionForm):
         cleaned = super().clean()
         names = self.data.getlist("item_name") if hasattr(self.data, "getlist") else []
         reasons = self.data.getlist("item_reason") if hasattr(self.data, "getlist") else []
-        items = []
+        items, problems = [], []  # every line's problem at once, not the first one only
         for i, name in enumerate(names):
             reason = reasons[i] if i < len(reasons) else ""
             try:
@@ -265,23 +265,38 @@ class RequestSupplementForm(ActionForm):
                 )
                 check_chars(reason, f"Dòng {i + 1}, lý do", f"Line {i + 1}, reason")
             except BadCharacters as exc:
-                raise forms.ValidationError(in_page_language(exc), code="bad_characters") from exc
+                problems.append(forms.ValidationError(in_page_language(exc), code="bad_characters"))
+                continue
             name, reason = nfc(name), nfc(reason)
             if not name and not reason:
                 continue
             if not name:
-                raise forms.ValidationError(_("Mỗi dòng cần bổ sung phải có tên giấy tờ, nội dung."))
-            if len(name) > 500 or len(reason) > 1000:  # refused, not cut: the applicant reads exactly this
-                raise forms.ValidationError(
-                    _("Mỗi dòng: tên giấy tờ, nội dung tối đa 500 ký tự; lý do tối đa 1000 ký tự.")
+                problems.append(
+                    forms.ValidationError(
+                        _("Dòng %(n)s: mỗi dòng cần bổ sung phải có tên giấy tờ, nội dung.") % {"n": i + 1}
+                    )
                 )
+                continue
+            if len(name) > 500 or len(reason) > 1000:  # refused, not cut: the applicant reads exactly this
+                problems.append(
+                    forms.ValidationError(
+                        _("Dòng %(n)s: tên giấy tờ, nội dung tối đa 500 ký tự; lý do tối đa 1000 ký tự.")
+                        % {"n": i + 1}
+                    )
+                )
+                continue
             items.append({"name": name, "reason": reason})
-        if not items:
-            raise forms.ValidationError(
-                _(
-                    "Liệt kê đầy đủ từng giấy tờ, nội dung cần bổ sung và lý do (hướng dẫn một lần bằng văn bản)."
+        if not items and not problems:
+            problems.append(
+                forms.ValidationError(
+                    _(
+                        "Liệt kê đầy đủ từng giấy tờ, nội dung cần bổ sung và lý do (hướng dẫn một lần bằng văn "
+                        "bản)."
+                    )
                 )
             )
+        if problems:
+            raise forms.ValidationError(problems)
         cleaned["items"] = items
         return cleaned
 

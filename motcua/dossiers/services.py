@@ -1612,7 +1612,7 @@ MAX_SUPPLEMENT_ITEMS = 100
 SUPPLEMENT_ITEM_LIMITS = {"name": 500, "reason": 1000}
 
 
-def _check_texts(params: dict) -> None:
+def check_action_texts(params: dict) -> None:
     """An action's text parameters are text within their bound (422 naming the field otherwise), in NFC; a reason
     keeps its line breaks (reasons listed one by one on Forms 02–05)."""
     for key, (limit, label) in ACTION_TEXT_LIMITS.items():
@@ -1744,7 +1744,7 @@ def _require_params(action: str, params: dict, dossier: Dossier) -> None:
             "'tracking_number' goes with a return by post (method 'post') only. Nothing was changed.",
             code="bad_tracking_number",
         )
-    _check_texts(params)
+    check_action_texts(params)
     if action == "request_supplement" and params.get("items") is not None:
         params["items"] = _supplement_items(params["items"])
     if action == "request_payment" and params.get("amount") is not None:

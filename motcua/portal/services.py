@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from motcua.catalog.models import Offering, Procedure
-from motcua.core.errors import Conflict, NotFound, Unprocessable
+from motcua.core.errors import Conflict, DomainError, NotFound, Unprocessable
 from motcua.core.storage import guarded, open_stored
 from motcua.dossiers import documents
 from motcua.dossiers import services as dossier_services
@@ -312,13 +312,38 @@ def dossier_supplement(*, code: str, user, files: list, note: str = "") -> Dossi
     return dossier
 
 
+def withdrawal_problems(reason: str, *, confirmed: bool = True) -> list[DomainError]:
+    """Everything wrong with a withdrawal request, in the form's order (the reason, then the confirmation), so the
+    page lists every problem at once: a missing, overlong or garbled reason, the box not ticked."""
+    problems: list[DomainError] = []
+    if not reason.strip():
+        problems.append(
+            Unprocessable(
+                "Vui lòng nêu lý do rút hồ sơ.", "Give the reason for withdrawing.", code="missing_reason"
+            )
+        )
+    else:
+        try:
+            dossier_services.check_action_texts({"reason": reason})
+        except DomainError as exc:
+            problems.append(exc)
+    if not confirmed:
+        problems.append(
+            Unprocessable(
+                "Vui lòng đánh dấu xác nhận rút hồ sơ.",
+                "Tick the box to confirm the withdrawal.",
+                code="confirm",
+            )
+        )
+    return problems
+
+
 def dossier_withdraw(*, code: str, user, reason: str) -> Dossier:
     """The applicant asks to stop their dossier (Decree 118 Art. 21); the agency then issues the stop notice."""
     owned_dossier(code, user)
-    if not reason.strip():
-        raise Unprocessable(
-            "Vui lòng nêu lý do rút hồ sơ.", "Give the reason for withdrawing.", code="missing_reason"
-        )
+    problems = withdrawal_problems(reason)
+    if problems:
+        raise problems[0]
     return dossier_services.dossier_act(
         code=code, action="request_withdrawal", actor=user, params={"reason": reason}
     )

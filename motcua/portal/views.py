@@ -637,10 +637,11 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "portal/my_dossier.html", ctx)
 
 
-def _refused(request, dossier: Dossier, action: str, exc: DomainError, **kept) -> HttpResponse:
+def _refused(request, dossier: Dossier, action: str, exc: DomainError, more=(), **kept) -> HttpResponse:
     """The dossier page again with the refusal's reason: next to the action when the page still offers it, else at
     the top (the dossier moved on meanwhile: resolved, no longer awaiting a supplement or a payment), never a bare
-    status. `kept`: what the citizen typed, shown again."""
+    status. `more`: the form's other problems, listed with the first (`<action>_errors`). `kept`: what the citizen
+    typed, shown again."""
     dossier.refresh_from_db()
     ctx = _detail_ctx(dossier)
     ctx.update(access_log.page_context(request.user, dossier))
@@ -650,6 +651,7 @@ def _refused(request, dossier: Dossier, action: str, exc: DomainError, **kept) -
         "payment": ctx["payment_due"],
     }
     ctx[f"{action}_error"] = error_text(exc)
+    ctx[f"{action}_errors"] = [error_text(e) for e in (exc, *more)]
     if not shown[action]:
         ctx["page_error"] = error_text(exc)
     ctx.update(kept)
@@ -682,16 +684,14 @@ def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
 def my_dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _owned(request, code)
     reason = nfc(request.POST.get("reason", ""))  # bounded by the action (refused, never cut)
+    # every problem of the form at once (the reason and the box), as a form lists its errors
+    problems = services.withdrawal_problems(reason, confirmed=request.POST.get("confirm") == "1")
     try:
-        if request.POST.get("confirm") != "1":
-            raise Unprocessable(
-                "Vui lòng đánh dấu xác nhận rút hồ sơ.",
-                "Tick the box to confirm the withdrawal.",
-                code="confirm",
-            )
+        if problems:
+            raise problems[0]
         services.dossier_withdraw(code=code, user=request.user, reason=reason)
     except DomainError as exc:
-        return _refused(request, dossier, "withdraw", exc, withdraw_reason=reason)
+        return _refused(request, dossier, "withdraw", exc, more=problems[1:], withdraw_reason=reason)
     messages.success(request, _("Đã gửi yêu cầu rút hồ sơ. Cơ quan sẽ thông báo dừng giải quyết hồ sơ."))
     return redirect("portal:my_dossier", code=code)
 

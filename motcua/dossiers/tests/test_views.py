@@ -1405,7 +1405,7 @@ def test_a_refused_supplement_request_keeps_the_lines_typed(client, org):
         },
     )
     page = r.content.decode()
-    assert r.status_code == 400 and "phải có tên giấy tờ" in page
+    assert r.status_code == 400 and "Dòng 2: mỗi dòng cần bổ sung phải có tên giấy tờ" in page
     names = re.findall(r'name="item_name" value="([^"]*)"', page)
     reasons = re.findall(r'name="item_reason" value="([^"]*)"', page)
     assert names == ["Bản sao biên bản họp", "", "Giấy đề nghị &lt;ký tên&gt;", "Sổ hộ khẩu", ""]
@@ -1487,3 +1487,27 @@ def test_the_inbox_shows_the_new_return_date_after_an_apology(client, org):
     login(client, org, "officer")
     page = client.get("/staff/?tab=all").content.decode()
     assert f"hẹn lại (thư xin lỗi): {timezone.localtime(new):%d/%m/%Y %H:%M}" in page
+
+
+def test_a_supplement_request_names_every_faulty_line_at_once(client, org):
+    """Two faulty lines (one without its name, one too long) and no general reason: all three said in one sending,
+    not the first line's problem, then the next one's after a correction."""
+    d = act(org, file_online(org), "receive", "officer")
+    login(client, org, "specialist")
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/request_supplement/",
+        {
+            "expected_version": d.version,
+            "reason": "",
+            "item_name": ["", "x" * 501, "Sổ hộ khẩu"],
+            "item_reason": ["Thiếu dấu", "", ""],
+        },
+    )
+    page = r.content.decode()
+    assert r.status_code == 400
+    assert "Dòng 1: mỗi dòng cần bổ sung phải có tên giấy tờ, nội dung." in page
+    assert "Dòng 2: tên giấy tờ, nội dung tối đa 500 ký tự; lý do tối đa 1000 ký tự." in page
+    form = next(af["form"] for af in r.context["action_forms"] if af["action"] == "request_supplement")
+    assert "reason" in form.errors and len(form.non_field_errors()) == 2
+    d.refresh_from_db()
+    assert d.state == "received"

@@ -570,3 +570,21 @@ def test_date_and_time_are_written_in_one_order_on_every_page(client, world):
         if re.search(r"date:\s*\"H:i[^\"]*d/m", p.read_text(encoding="utf-8"))
     ]
     assert time_first == []
+
+
+def test_a_withdrawal_lists_every_problem_at_once(client, world):
+    """A reason missing (or too long) and the box not ticked: both said in one sending, not one after the other."""
+    dossier = file_for(world, world["citizen"])
+    client.login(username="congdan", password=PASSWORD)
+    r = client.post(f"/ho-so-cua-toi/{dossier.code}/rut-ho-so/", {"reason": ""})
+    page = _text(r)
+    assert r.status_code == 422
+    assert "Vui lòng nêu lý do rút hồ sơ." in page and "Vui lòng đánh dấu xác nhận rút hồ sơ." in page
+    r = client.post(f"/ho-so-cua-toi/{dossier.code}/rut-ho-so/", {"reason": "x" * 2001})
+    page = _text(r)
+    assert "tối đa 2000 ký tự" in page and "Vui lòng đánh dấu xác nhận rút hồ sơ." in page
+    client.cookies["django_language"] = "en"
+    page = _text(client.post(f"/ho-so-cua-toi/{dossier.code}/rut-ho-so/", {}))
+    assert "Give the reason for withdrawing." in page and "Tick the box to confirm the withdrawal." in page
+    dossier.refresh_from_db()
+    assert dossier.state == "submitted"
