@@ -443,8 +443,7 @@ def form_pdf(
     spec = issued[-1]["spec"]
     access_log.record(request, request.auth, dossier, AccessKind.FORM, channel="api", detail=spec.title)
     response = HttpResponse(pdf.render_form_pdf(form, dossier, seq), content_type="application/pdf")
-    name = f"{dossier.code}-mau-{spec.number}" if spec.number else f"{dossier.code}-{form}"
-    response["Content-Disposition"] = f'inline; filename="{name.replace("/", "_")}.pdf"'
+    response["Content-Disposition"] = pdf.form_content_disposition(dossier, form, seq, issued)
     return response
 
 

@@ -24,6 +24,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy
 
 from motcua.core.errors import NotFound
@@ -386,6 +387,21 @@ def available_forms(dossier: Dossier) -> list[dict]:
             day = _day(issued[0][1] if key == "control" else issued[-1][1])
             out.append({"key": key, "spec": dated_spec(spec, day)[0], "seq": None, "round": None})
     return out
+
+
+def form_content_disposition(dossier: Dossier, form: str, seq: int | None = None, available=None) -> str:
+    """The Content-Disposition of a form's PDF, for the staff page's download and the API's alike: shown in the
+    browser (inline), named by the dossier's code and the number the form carries — the circular of its date
+    numbers it (a 2023 control slip is Form 05, a 2023 stop notice has no number) — e.g.
+    "000.00.21.H26-250124-0001-mau-01.pdf", else by the form's key. `available`: the forms listed for the reader
+    (default: every form of the dossier); without `seq`, the last one issued, which is the one rendered. A "/" or
+    "\\" of an imported code becomes "_"; a name beyond ASCII is also given as filename* (RFC 6266)."""
+    forms = available_forms(dossier) if available is None else available
+    matching = [f for f in forms if f["key"] == form and (seq is None or f["seq"] == seq)]
+    spec = matching[-1]["spec"] if matching else FORMS.get(form)
+    number = spec.number if spec is not None else ""
+    name = f"{dossier.code}-mau-{number}" if number else f"{dossier.code}-{form}"
+    return content_disposition_header(False, name.replace("/", "_").replace("\\", "_") + ".pdf")
 
 
 # --- contexts -------------------------------------------------------------------------------------------------

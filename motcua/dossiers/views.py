@@ -501,18 +501,7 @@ def form_pdf(request, code: str, form: str):
         return _error_page(request, exc.message, 404, exc.message_en)
     access_log.record(request, request.user, dossier, AccessKind.FORM, channel="web", detail=spec.title)
     response = HttpResponse(data, content_type="application/pdf")
-    # named by the number the form carries: the circular of its date numbers it (a 2023 control slip is Form 05,
-    # a 2023 stop notice has no number)
-    number = next(
-        (
-            f["spec"].number
-            for f in pdf.available_forms(dossier)
-            if f["key"] == form and (seq is None or f["seq"] == seq)
-        ),
-        spec.number,
-    )
-    name = f"{dossier.code}-mau-{number}" if number else f"{dossier.code}-{form}"
-    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    response["Content-Disposition"] = pdf.form_content_disposition(dossier, form, seq)
     return response
 
 
