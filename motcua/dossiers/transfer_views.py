@@ -72,7 +72,7 @@ def transfer_page(request):
     if agency is None:
         return _error_page(
             request,
-            _("Ông/Bà không chuyển giao công việc ở cơ quan này."),
+            _("Bạn không chuyển giao công việc ở cơ quan này."),
             404,
             "You do not hand over work in this agency.",
         )

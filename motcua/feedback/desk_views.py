@@ -108,7 +108,7 @@ def desk_sit(request, pk: int):
         desk, previous = desks.desk_sit(actor=request.user, desk_id=pk)
     except DomainError as exc:
         return _page(request, error=exc)
-    text = _("Ông/Bà đang ngồi %(desk)s; màn hình của quầy hiện mã đánh giá các kết quả Ông/Bà trả tại quầy.")
+    text = _("Bạn đang ngồi %(desk)s; màn hình của quầy hiện mã đánh giá các kết quả bạn trả tại quầy.")
     if previous is not None:
         name = previous.get_full_name() or previous.get_username()
         text += " " + _("%(name)s không còn ngồi quầy này.") % {"name": name}
@@ -119,8 +119,8 @@ def desk_sit(request, pk: int):
 @post_only(_back_to_desks)
 def desk_leave(request):
     if desks.desk_leave(actor=request.user):
-        return _done(request, _("Ông/Bà đã rời quầy."))
-    return _done(request, _("Ông/Bà chưa ngồi quầy nào."))
+        return _done(request, _("Bạn đã rời quầy."))
+    return _done(request, _("Bạn chưa ngồi quầy nào."))
 
 
 @login_required
