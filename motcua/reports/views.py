@@ -99,14 +99,12 @@ def _year_to_date() -> tuple[dt.date, dt.date]:
     return dt.date(today.year, 1, 1), today
 
 
-def _last_twelve_months() -> tuple[dt.date, dt.date]:
+def _quarter_to_date() -> tuple[dt.date, dt.date]:
+    """The staff statistics' default period, whatever the role (leader, overseer, the lists behind a figure): the
+    current calendar quarter, from its first day to today — agencies report and publish their one-stop figures by
+    quarter, and a leader and an overseer comparing one agency's figures must see the same period."""
     today = timezone.localdate()
-    start = dt.date(today.year - 1, today.month, 1)
-    if today.month == 12:
-        start = dt.date(today.year, 1, 1)
-    else:
-        start = dt.date(today.year - 1, today.month + 1, 1)
-    return start, today
+    return dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), today
 
 
 def _month_count(period: selectors.Period) -> int:
@@ -308,7 +306,7 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
     """/thong-ke/lanh-dao/ — monthly trend, on-time rate by field, overdue and due-soon lists, online share."""
     agencies = _staff_agencies(request.user)
     notices = []
-    form = _period_form(request, *_last_twelve_months(), max_months=selectors.MAX_SUB_PERIODS)
+    form = _period_form(request, *_quarter_to_date(), max_months=selectors.MAX_SUB_PERIODS)
     period = form.period
     agency, err = _agency_param(request, agencies)
     if err:
@@ -397,7 +395,7 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
     """/thong-ke/giam-sat/ — every agency of the jurisdiction ranked by on-time rate."""
     tops = _overseen(request.user)
     notices = []
-    form = _period_form(request, *_year_to_date())
+    form = _period_form(request, *_quarter_to_date())
     period = form.period
     readable = list(readable_agencies(request.user)) if not request.user.is_superuser else None
     scope, err = _agency_param(request, readable)
@@ -473,7 +471,7 @@ def rating_list(request: HttpRequest) -> HttpResponse:
     """/thong-ke/danh-gia/?agency=&from=&to=[&level=1]: the applicants' ratings of the agency's (and its
     sub-agencies') dossiers in the period, with their comments — for the leader to act on the unsatisfied ones."""
     agencies = _staff_agencies(request.user)
-    form = _period_form(request, *_last_twelve_months())
+    form = _period_form(request, *_quarter_to_date())
     period = form.period
     agency = _list_agency(request, agencies)
     if isinstance(agency, HttpResponse):
@@ -532,7 +530,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     """/thong-ke/ho-so/?agency=&from=&to=&classification=late (or kind=<figure>) [&own=1: the agency itself,
     without its sub-agencies]."""
     agencies = _staff_agencies(request.user)
-    form = _period_form(request, *_year_to_date())
+    form = _period_form(request, *_quarter_to_date())
     period = form.period
     kind = (request.GET.get("kind") or "").strip()
     classification = (request.GET.get("classification") or "").strip()

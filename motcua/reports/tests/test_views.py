@@ -491,3 +491,23 @@ def test_pages_take_a_datetime_beyond_the_calendar_as_out_of_range(client, table
         value, error = date_field(r.content.decode(), "from")
         assert value == "9999-12-31T23:00:00-05:00"
         assert error == "Ngày ngoài khoảng cho phép (từ năm 1900 đến năm 2999).", path
+
+
+def test_the_leader_and_the_overseer_open_on_the_same_period_the_current_quarter(client, table, staff):
+    """The leader's dashboard opened on the last twelve months and the overseer's on the year to date: one agency's
+    figures differed between the two by the period alone. Both open on the current quarter to date, in dd/mm/yyyy."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+    shown = f"Kỳ thống kê từ {start:%d/%m/%Y} đến {today:%d/%m/%Y}"
+    for who, url in (("leader", "/thong-ke/lanh-dao/"), ("overseer", "/thong-ke/giam-sat/")):
+        client.force_login(staff[who])
+        r = client.get(url)
+        html = r.content.decode()
+        assert r.status_code == 200 and shown in html, who
+        assert (r.context["period"].date_from, r.context["period"].date_to) == (start, today), who
+        assert date_field(html, "from") == (f"{start:%d/%m/%Y}", None), who
+    client.force_login(staff["leader"])
+    r = client.get("/thong-ke/danh-gia/")
+    assert (r.context["period"].date_from, r.context["period"].date_to) == (start, today)
