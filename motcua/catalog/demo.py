@@ -71,6 +71,10 @@ def load(*, stdout=None) -> dict:
     if Agency.objects.filter(identifier=DEPARTMENT).exists():
         # the department's own process for 1.001612 (its actors, not a ward's), once it exists, as its offerings
         processes += _read("demo_department_processes.json", "")
+    if Agency.objects.filter(identifier=DISTRICT).exists():
+        # the district's own process for 1.001612, naming its units (org demo: Bộ phận Một cửa, Phòng Tài chính -
+        # Kế hoạch, Lãnh đạo UBND Quận) rather than a commune's (Phòng Kinh tế, UBND cấp xã) it does not have
+        processes += _read("demo_district_processes.json", "")
     with transaction.atomic():
         proc_report = import_procedures(reference + extra)
         _check(proc_report, "procedure")

@@ -27,8 +27,8 @@ def test_demo_loads_catalogue_and_offerings_idempotently():
     out = io.StringIO()
     first = demo.load(stdout=out)
     assert first["procedures"] == 96 and first["procedures_created"] == 96
-    # 11 reference workflows (+2 shared) + the demo template, at large and the department's own
-    assert first["process_templates_created"] == 15
+    # 11 reference workflows (+2 shared) + the demo template, at large, the department's own and the district's own
+    assert first["process_templates_created"] == 16
     assert first["agencies_missing"] == []
     assert "Danh mục thủ tục" in out.getvalue()
     before = counts()
@@ -67,6 +67,20 @@ def test_demo_loads_catalogue_and_offerings_idempotently():
     assert not any("xã" in s.actor for s in at_dept)
     ward = Agency.objects.get(identifier="000.05.33.H26")
     assert process_steps(p.pk, ward.pk)[-1].actor == "Lãnh đạo UBND cấp xã"
+    # at the district, the steps name the district's own units (org demo), not a commune's it does not have
+    district = Agency.objects.get(identifier="000.00.33.H26")
+    at_district = process_steps(p.pk, district.pk)
+    assert [(s.role, s.hours) for s in at_district] == [(s.role, s.hours) for s in t.steps.all()]
+    assert [s.actor for s in at_district] == [
+        "Bộ phận Một cửa UBND Quận Hai Bà Trưng",
+        f"Chuyên viên {org_demo.DIST_FINANCE}",
+        f"Lãnh đạo {org_demo.DIST_FINANCE}",
+        "Lãnh đạo UBND Quận Hai Bà Trưng",
+    ]
+    units = set(district.units.values_list("name", flat=True))
+    assert {org_demo.ONE_STOP, org_demo.DIST_FINANCE, org_demo.DIST_LEADERS} <= units
+    assert district.name == "UBND Quận Hai Bà Trưng"
+    assert not any("xã" in s.actor or "Kinh tế" in s.actor for s in at_district)
     # Reference procedures take effect from their decision's date.
     assert Procedure.objects.get(code="1.004122").versions.get().effective_from.isoformat() == "2025-11-18"
     # No invented components for reference procedures.
