@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from motcua.catalog.models import Field
 from motcua.org.models import Agency
 
-from . import selectors
+from . import glossary, selectors
 
 # (header group, column label, key in the figures dict)
 XLSX_COLUMNS = [
@@ -136,6 +136,15 @@ def xlsx_by_field(*, date_from, date_to, agency=None, field=None, procedure=None
     _write_row(ws, row, None, "Tổng cộng", _xlsx_figures(data["total"]), border)
     for c in range(1, last_col + 1):
         ws.cell(row, c).font = bold
+    # under the table, what each figure counts (as the dashboards and the PDF report say)
+    row += 2
+    ws.cell(row, 1, "Cách tính các số liệu").font = bold
+    for term, definition in glossary.vietnamese_terms():
+        row += 1
+        ws.cell(row, 1, f"{term}: {definition}")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
+        ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row].height = 30
 
     ws.column_dimensions["A"].width = 6
     ws.column_dimensions["B"].width = 42

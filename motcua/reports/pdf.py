@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from motcua.dossiers import pdf as forms_pdf
 from motcua.org.selectors import has_subagencies
 
-from . import exports, selectors
+from . import exports, glossary, selectors
 
 TITLE = "Báo cáo tình hình, kết quả giải quyết thủ tục hành chính"
 
@@ -132,6 +132,7 @@ def report_context(
         "index_2_1": _rate_text(stats["index_2_1"]),
         "as_of_text": exports.as_of_text(as_of),
         "generated_text": f"{generated:%H:%M} ngày {generated:%d/%m/%Y}",
+        "terms": glossary.vietnamese_terms(),  # what each figure counts, as the dashboards and export.xlsx say
     }
 
 

@@ -13,3 +13,11 @@ def num(value):
     if isinstance(value, bool) or not isinstance(value, int):
         return value
     return number_format(value, force_grouping=True)
+
+
+@register.simple_tag
+def figure_terms():
+    """What each figure counts (reports.glossary), in the page's language: `{% figure_terms as terms %}`."""
+    from motcua.reports.glossary import terms
+
+    return terms()
