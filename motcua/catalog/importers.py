@@ -231,6 +231,10 @@ def _read_json(raw: bytes, *, root_key: str) -> list[RawRecord]:
         ) from exc
     try:
         data = strictjson.loads(text)
+    except json.JSONDecodeError as exc:  # where and what in Vietnamese too, not the parser's English alone
+        raise ImportFileError(
+            f"Tệp JSON không hợp lệ ở {strictjson.error_vi(exc)}.", f"Invalid JSON file: {exc}"
+        ) from exc
     except ValueError as exc:
         raise ImportFileError(f"Tệp JSON không hợp lệ: {exc}", f"Invalid JSON file: {exc}") from exc
     if isinstance(data, dict) and isinstance(data.get(root_key), list):

@@ -86,3 +86,37 @@ def loads(doc: str):
 def loads_bytes(body: bytes):
     """`loads` of a body in UTF-8, UTF-16 or UTF-32, detected as json.loads detects it."""
     return loads(body.decode(json.detect_encoding(body)))
+
+
+# What the json module's messages (and this module's) mean, for the Vietnamese half of a message: an operator who
+# edited a catalogue or a migration file by hand read "Expecting property name enclosed in double quotes".
+_REASONS_VI = (
+    ("Illegal trailing comma before end of object", "thừa dấu phẩy trước dấu }"),
+    ("Illegal trailing comma before end of array", "thừa dấu phẩy trước dấu ]"),
+    (
+        "Expecting property name enclosed in double quotes",
+        'cần tên trường trong dấu nháy kép ("tên"), không dùng nháy đơn; hoặc thừa dấu phẩy trước dấu }',
+    ),
+    ("Expecting ',' delimiter", "thiếu dấu phẩy giữa hai phần tử"),
+    ("Expecting ':' delimiter", "thiếu dấu hai chấm sau tên trường"),
+    ("Expecting value", "thiếu giá trị, hoặc giá trị không phải JSON (chữ phải đặt trong dấu nháy kép)"),
+    ("Extra data", "còn nội dung sau khi mảng hoặc đối tượng đã đóng (thừa dấu ] hoặc }?)"),
+    ("Unterminated string", "chuỗi chưa có dấu nháy kép đóng"),
+    ("Invalid control character", "ký tự xuống dòng hoặc tab trong chuỗi: viết \\n, \\t"),
+    ("Invalid \\uXXXX escape", "mã \\u không hợp lệ trong chuỗi"),
+    ("Invalid \\escape", "dấu \\ không hợp lệ trong chuỗi (viết \\\\ cho một dấu \\)"),
+    ("is not allowed", "NaN, Infinity không phải số JSON"),
+    ("is out of range", "số quá lớn"),
+)
+
+
+def reason_vi(exc: json.JSONDecodeError) -> str:
+    """What is wrong, in Vietnamese ('thừa dấu phẩy trước dấu }'); the parser's own words when not known."""
+    if isinstance(exc, DuplicateKeyError):
+        return f"tên trường {json.dumps(exc.key, ensure_ascii=False)} có hai lần trong cùng một đối tượng"
+    return next((vi for msg, vi in _REASONS_VI if exc.msg.startswith(msg)), exc.msg)
+
+
+def error_vi(exc: json.JSONDecodeError) -> str:
+    """Where and what, in Vietnamese: 'dòng 2, cột 1: thừa dấu phẩy trước dấu }' (the document's line)."""
+    return f"dòng {exc.lineno}, cột {exc.colno}: {reason_vi(exc)}"

@@ -1196,7 +1196,7 @@ def _prepare_line(
             n,
             "",
             BadRecord(
-                f"Dòng không phải JSON hợp lệ ({exc.msg}, cột {exc.colno}).",
+                f"Dòng không phải JSON hợp lệ (cột {exc.colno}: {strictjson.reason_vi(exc)}).",
                 f"Not valid JSON ({exc.msg}, column {exc.colno}).",
             ),
         )

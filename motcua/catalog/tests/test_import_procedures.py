@@ -584,3 +584,32 @@ def test_a_record_with_a_control_or_hiding_character_is_a_bad_record(tmp_path):
     assert "Cột 'field' chứa ký tự không hợp lệ U+202E" in by_record[3]
     assert "Cột 'agency' chứa ký tự không hợp lệ U+001B" in by_record[4]
     assert "Cột 'legal_basis' chứa ký tự không hợp lệ U+0085" in by_record[5]
+
+
+@pytest.mark.parametrize(
+    "text, where_what",
+    [
+        ('[\n  {"code": "1.000001",}\n]', "dòng 2, cột 22: thừa dấu phẩy trước dấu }"),
+        ('[\n  {"code": "1.000001"},\n]', "dòng 2, cột 23: thừa dấu phẩy trước dấu ]"),
+        ("[\n  {'code': '1.000001'}\n]", "dòng 2, cột 4: cần tên trường trong dấu nháy kép"),
+        (
+            '[\n  {"code": "1.000001"}\n  {"code": "1.000002"}\n]',
+            "dòng 3, cột 3: thiếu dấu phẩy giữa hai phần tử",
+        ),
+        ('[{"code": "1.000001", "code": "1.000002"}]', 'dòng 1, cột 23: tên trường "code" có hai lần'),
+        ('[{"code": "1.000001"}]]', "dòng 1, cột 23: còn nội dung sau khi mảng hoặc đối tượng đã đóng"),
+    ],
+)
+def test_a_json_syntax_error_says_where_and_what_in_vietnamese(tmp_path, text, where_what):
+    """The Vietnamese half of the refusal was the parser's English ("Tệp JSON không hợp lệ: Expecting property
+    name enclosed in double quotes: line 2 column 1"): it now says the line, the column and what is wrong; the
+    English half keeps the parser's words."""
+    path = tmp_path / "p.json"
+    path.write_text(text, encoding="utf-8")
+    exc, out, _ = run("import-procedures", str(path), "--dry-run")
+    assert exc is not None and exc.returncode == 1
+    vi, en = str(exc).split(" / ", 1)
+    assert vi.startswith("Tệp JSON không hợp lệ ở " + where_what), vi
+    assert "Expecting" not in vi and "Illegal" not in vi and "Extra data" not in vi
+    assert en.startswith("Invalid JSON file: ") and "line " in en
+    assert out == "" and Procedure.objects.count() == 0

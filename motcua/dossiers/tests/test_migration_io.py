@@ -1074,3 +1074,17 @@ def test_quiet_prints_nothing_but_the_data_and_the_errors(org, tmp_path, quiet):
             "import-dossiers", write(tmp_path, ['{"code": "X"}'], "bad.jsonl"), *quiet, stdout=out, stderr=err
         )
     assert out.getvalue() == "" and "Line 1" in err.getvalue()
+
+
+def test_a_line_that_is_not_json_says_what_is_wrong_in_vietnamese(org, tmp_path):
+    """The Vietnamese half named the parser's English ("Expecting ',' delimiter"); it now says what is wrong."""
+    ok = [("submit", "2025-03-03T08:00:00+07:00"), ("receive", "2025-03-03T09:00:00+07:00")]
+    good = json.dumps(record("V-OK", ok), ensure_ascii=False)
+    trailing = good.replace("V-OK", "V-COMMA")[:-1] + ",}"
+    twice = good.replace("V-OK", "V-TWICE").replace('"events"', '"channel": "online", "events"')
+    rc, out, err = run("import-dossiers", write(tmp_path, [good, trailing, twice]))
+    assert rc == 1
+    assert f"(cột {len(trailing) - 1}: thừa dấu phẩy trước dấu }})" in err, err
+    assert 'tên trường "channel" có hai lần trong cùng một đối tượng' in err, err
+    assert "Line 2: Not valid JSON (Illegal trailing comma" in err
+    assert not Dossier.objects.exists()
