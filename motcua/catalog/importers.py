@@ -787,7 +787,42 @@ def import_procedures_file(path: str | Path, **kwargs) -> ImportReport:
             "This file holds internal processes ('procedure_code' and 'steps'), not procedures: import it with "
             "motcua import-processes.",
         )
+    if Path(path).suffix.lower() in (".csv", ".xlsx", ".xlsm") and records:
+        missing = _missing_columns(records)
+        if missing:
+            return _refused_for_columns(records, missing, dry_run=kwargs.get("dry_run", False))
     return import_procedures(records, **kwargs)
+
+
+def _missing_columns(records: list[RawRecord]) -> list[str]:
+    """The required columns a table's header lacks (a CSV/XLSX record has every column of the header)."""
+    columns = {k for r in records for k in r.data}
+    missing = [c for c in ("code", "name", "field") if c not in columns]
+    if "level" not in columns and "level_vi" not in columns:
+        missing.append("level")
+    return missing
+
+
+def _refused_for_columns(records: list[RawRecord], missing: list[str], *, dry_run: bool) -> ImportReport:
+    """A table without a required column, refused once for the file: each of its rows said "Thiếu mã thủ tục…",
+    four lines a row for a sheet with translated headings ("Mã thủ tục", "Tên thủ tục"), hundreds for a catalogue.
+    The header's unknown columns are named as usual (with the column meant when one is close)."""
+    report = ImportReport(kind="procedures", dry_run=dry_run, total=len(records))
+    _check_columns(records, report)
+    names_vi = ", ".join("'level' (hoặc 'level_vi')" if c == "level" else f"'{c}'" for c in missing)
+    names_en = ", ".join("'level' (or 'level_vi')" if c == "level" else f"'{c}'" for c in missing)
+    report.errors.insert(
+        0,
+        Problem(
+            None,
+            "",
+            f"Thiếu cột bắt buộc {names_vi}. Dòng đầu của bảng phải là tên cột như tệp motcua export-procedures "
+            "xuất ra (code, name, field, level, legal_days…); chưa kiểm tra bản ghi nào.",
+            f"Missing required column {names_en}. The table's first row must name the columns as "
+            "motcua export-procedures writes them (code, name, field, level, legal_days…); no record was checked.",
+        ),
+    )
+    return report
 
 
 def import_procedures(

@@ -613,3 +613,39 @@ def test_a_json_syntax_error_says_where_and_what_in_vietnamese(tmp_path, text, w
     assert "Expecting" not in vi and "Illegal" not in vi and "Extra data" not in vi
     assert en.startswith("Invalid JSON file: ") and "line " in en
     assert out == "" and Procedure.objects.count() == 0
+
+
+def test_a_table_without_a_required_column_is_refused_once_for_the_file(tmp_path):
+    """A sheet with translated headings ("Mã thủ tục", "Tên thủ tục"…) printed four "Thiếu …" errors for every row —
+    hundreds of lines for a catalogue — and a column 'nam' for 'name' one more per row: the file is now refused
+    once, naming the missing columns (and the column meant, as for any misspelt one); nothing is stored."""
+    path = tmp_path / "p.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["Mã thủ tục", "Tên thủ tục", "Lĩnh vực", "Cấp thực hiện"])
+        for i in range(50):
+            w.writerow([f"1.0009{i:02d}", "Thủ tục", "Chứng thực", "Cấp tỉnh"])
+    wb = openpyxl.Workbook()
+    wb.active.append(["code", "nam", "field", "level_vi", "legal_days"])
+    wb.active.append(["1.000950", "Thủ tục", "Chứng thực", "Cấp tỉnh", 5])
+    wb.save(tmp_path / "p.xlsx")
+    for name, missing, extra in [
+        (
+            "p.csv",
+            "'code', 'name', 'field', 'level' (hoặc 'level_vi')",
+            "Cột 'Mã thủ tục' không có trong mẫu nhập",
+        ),
+        ("p.xlsx", "'name'", "Cột 'nam' không có trong mẫu nhập (có phải 'name'?)"),
+    ]:
+        for dry in ([], ["--dry-run"]):
+            exc, out, err = run("import-procedures", str(tmp_path / name), *dry)
+            assert isinstance(exc, CommandError) and exc.returncode == 1, (name, out)
+            assert f"LỖI Tệp: Thiếu cột bắt buộc {missing}. Dòng đầu của bảng phải là tên cột" in err, err
+            assert "Missing required column" in err and extra in out + err
+            assert "Bản ghi" not in out + err  # no line per row
+    assert not Procedure.objects.exists() and not Field.objects.exists()
+    # a JSON record without a name is still that record's error (JSON records are not a table)
+    report = import_procedures(
+        [{k: v for k, v in record(code="1.000960").items() if k != "name"}], today=TODAY
+    )
+    assert [p.message_en for p in report.errors] == ["Missing procedure name."]
