@@ -126,12 +126,26 @@ class AgencyAdmin(admin.ModelAdmin):
     list_filter = ["level", "kind", "active"]
     search_fields = ["identifier", "name", "name_ascii", "short_name"]
     autocomplete_fields = ["parent"]
-    readonly_fields = ["path"]
+    readonly_fields = ["tree_path"]
     list_select_related = ["parent"]
     list_per_page = 200
     inlines = [UnitInline, AgencyStaffRoleInline]
     fieldsets = [
-        (None, {"fields": ["identifier", "name", "short_name", "level", "kind", "parent", "path", "active"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "identifier",
+                    "name",
+                    "short_name",
+                    "level",
+                    "kind",
+                    "parent",
+                    "tree_path",
+                    "active",
+                ]
+            },
+        ),
         ("Liên hệ", {"fields": ["address", "phone", "email", "place_name"]}),
         (
             "Giờ làm việc",
@@ -172,6 +186,12 @@ class AgencyAdmin(admin.ModelAdmin):
         # foreign key to a missing unit (a 500 at commit). A role's unit is always one stored before the submit.
         formsets = sorted(formsets, key=lambda formset: formset.model is Unit)
         super().save_related(request, form, formsets, change)
+
+    @admin.display(description="vị trí trong cây cơ quan")
+    def tree_path(self, obj: Agency):
+        # the stored path (/H26/000.00.33.H26/…): the identifiers from the top agency down; labelled "Path" in
+        # English on the Vietnamese page when shown as the bare field
+        return obj.path or "—"
 
     @admin.display(description="tên cơ quan (theo cây)", ordering="path")
     def tree_name(self, obj: Agency):

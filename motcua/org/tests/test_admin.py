@@ -48,6 +48,9 @@ def test_agency_change_page_has_units_and_staff(admin_client, staff):
     assert "Bộ phận Một cửa" in html and "cán bộ và vai trò" in html.lower()
     # the roles' first column is named in Vietnamese like the others, not Django's default "User"
     assert '<th class="column-user required">Người dùng' in html and ">User<" not in html
+    # the agency's place in the tree is labelled in Vietnamese too (the bare field showed "Path:")
+    assert "Vị trí trong cây cơ quan:" in html and ">Path:<" not in html
+    assert "/000.00.21.H26/" in html
 
 
 def test_admin_rejects_cycle(admin_client, staff):
