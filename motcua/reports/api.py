@@ -149,6 +149,14 @@ def index_766(
     )
 
 
+def _file_scope(agency, field, procedure) -> str:
+    """The report's scope in its file name: the agency (or 'tat-ca'), then the field and the procedure when given —
+    the reports of two fields of one period were saved under the same name, the second as '… (1).xlsx'."""
+    parts = [agency.identifier if agency else "tat-ca"]
+    parts += [x for x in (field and field.code, procedure and procedure.code) if x]
+    return "_".join(parts)
+
+
 @router.get(
     "/export.xlsx",
     summary="Xuất Excel: tình hình giải quyết TTHC theo lĩnh vực",
@@ -170,7 +178,7 @@ def export_xlsx(
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    name = f"thong-ke-tthc_{a.identifier if a else 'tat-ca'}_{period.date_from}_{period.date_to}.xlsx"
+    name = f"thong-ke-tthc_{_file_scope(a, f, p)}_{period.date_from}_{period.date_to}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -204,7 +212,7 @@ def export_pdf(
         verify_url=verify_url,
     )
     response = HttpResponse(content, content_type="application/pdf")
-    name = f"bao-cao-tthc_{a.identifier if a else 'tat-ca'}_{period.date_from}_{period.date_to}.pdf"
+    name = f"bao-cao-tthc_{_file_scope(a, f, p)}_{period.date_from}_{period.date_to}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
 

@@ -183,3 +183,20 @@ def test_summary_sentence_writes_counts_like_the_table(table, monkeypatch):
     assert "tiếp nhận trong kỳ 1.008, trong đó trực tuyến 1.004;" in text
     assert "Đã giải quyết 1.004 (trước hạn 1.002, đúng hạn 1, quá hạn 1)" in text
     assert "đang giải quyết 1.005 (trong hạn 1.002, quá hạn 3)" in text
+
+
+def test_report_files_are_named_by_their_scope(client, table):
+    """Two fields' reports of one period had the same file name (the second saved as '… (1).xlsx')."""
+    for url, stem in (
+        ("/api/v1/stats/export.xlsx", "thong-ke-tthc"),
+        ("/api/v1/stats/export.pdf", "bao-cao-tthc"),
+    ):
+        r = client.get(url, {**PARAMS, "field": "ho-kinh-doanh"})
+        assert r.status_code == 200
+        ext = url.rsplit(".", 1)[1]
+        assert (
+            f'filename="{stem}_000.00.21.H26_ho-kinh-doanh_2025-03-01_2025-03-31.{ext}"'
+            in r["Content-Disposition"]
+        )
+        r = client.get(url, {"from": PARAMS["from"], "to": PARAMS["to"]})
+        assert f'filename="{stem}_tat-ca_2025-03-01_2025-03-31.{ext}"' in r["Content-Disposition"]
