@@ -744,13 +744,16 @@ def field_for_name(name: str) -> tuple[Field, bool]:
 KNOWN_KEYS = frozenset([*(c.split(".", 1)[0] for c in COLUMNS), "implementing_agency"])
 
 
-def _check_columns(records: list[RawRecord], report: ImportReport) -> None:
+def _check_columns(records: list[RawRecord], report: ImportReport) -> set[str]:
     """Columns the import does not read: one that looks like a known column ('legal_day', 'registerd_days') is a
-    typo that would silently drop its values, so an error for the file; any other is ignored with a warning."""
+    typo that would silently drop its values, so an error for the file; any other is ignored with a warning.
+    Returns the misspelt ones."""
     unknown = sorted({k for r in records for k in r.data if k not in KNOWN_KEYS and k != "__invalid__"})
+    misspelt = set()
     for key in unknown:
         close = difflib.get_close_matches(key.lower(), sorted(KNOWN_KEYS), n=1, cutoff=0.6)
         if close:
+            misspelt.add(key)
             report.errors.append(
                 Problem(
                     None,
@@ -769,6 +772,7 @@ def _check_columns(records: list[RawRecord], report: ImportReport) -> None:
                     severity="warning",
                 )
             )
+    return misspelt
 
 
 def _looks_like(records: list[RawRecord], keys: tuple[str, ...]) -> bool:
@@ -836,10 +840,15 @@ def import_procedures(
     records = _as_raw(records)
     today = today or timezone.localdate()
     report = ImportReport(kind="procedures", dry_run=dry_run, total=len(records))
-    _check_columns(records, report)
+    misspelt = _check_columns(records, report)
     cleaned: list[tuple[RawRecord, dict]] = []
     seen: dict[tuple[str, dt.date | None], int] = {}
     for rec in records:
+        if misspelt.intersection(rec.data):
+            # read without the misspelt column, the record would differ from what was meant: on a re-import each
+            # such record was also "a version … already exists with different content: give a new effective
+            # date", the wrong fix, once per row of a table. The file's error says what to correct.
+            continue
         clean, errors, warnings = clean_procedure(rec.data)
         code = clean.get("code", "")
         for vi, en in warnings:

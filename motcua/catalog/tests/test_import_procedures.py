@@ -649,3 +649,31 @@ def test_a_table_without_a_required_column_is_refused_once_for_the_file(tmp_path
         [{k: v for k, v in record(code="1.000960").items() if k != "name"}], today=TODAY
     )
     assert [p.message_en for p in report.errors] == ["Missing procedure name."]
+
+
+def test_a_misspelt_column_on_a_reimport_is_the_only_error(tmp_path):
+    """Re-importing an edited export with 'legal_dayz' for 'legal_days' reported, besides the column, every row as
+    "a version effective from … already exists with different content: give a new effective date" — one error per
+    row pointing to the wrong fix. The rows carrying the misspelt column are not checked; the others still are."""
+    records = [record(code=f"1.00097{i}", legal_days=25 + i, effective_from="2026-01-15") for i in range(3)]
+    assert import_procedures(records, today=TODAY).ok
+    path = tmp_path / "p.csv"
+    rows = [{("legal_dayz" if k == "legal_days" else k): v for k, v in _flat(r).items()} for r in records]
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    before = snapshot()
+    exc, out, err = run("import-procedures", str(path))
+    assert isinstance(exc, CommandError)
+    assert err.count("LỖI") == 1 and "Cột 'legal_dayz' không có trong mẫu nhập (có phải 'legal_days'?)" in err
+    assert "nội dung khác" not in err and str(exc).startswith("1 lỗi")
+    assert snapshot() == before
+    # JSON: only the record with the misspelt key is left unchecked; another record's own error is still reported
+    report = import_procedures(
+        [{**record(code="1.000980"), "legal_dayz": 5}, record(code="1.000981", name="")], today=TODAY
+    )
+    assert [(p.record, p.message_en[:24]) for p in report.errors] == [
+        (None, "Unknown column 'legal_da"),
+        (2, "Missing procedure name."),
+    ]
