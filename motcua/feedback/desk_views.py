@@ -108,11 +108,14 @@ def desk_sit(request, pk: int):
         desk, previous = desks.desk_sit(actor=request.user, desk_id=pk)
     except DomainError as exc:
         return _page(request, error=exc)
-    text = _("Bạn đang ngồi %(desk)s; màn hình của quầy hiện mã đánh giá các kết quả bạn trả tại quầy.")
+    # each sentence filled on its own: a name holding "%" is text, not a placeholder of the other
+    text = _("Bạn đang ngồi %(desk)s; màn hình của quầy hiện mã đánh giá các kết quả bạn trả tại quầy.") % {
+        "desk": desk
+    }
     if previous is not None:
         name = previous.get_full_name() or previous.get_username()
         text += " " + _("%(name)s không còn ngồi quầy này.") % {"name": name}
-    return _done(request, text % {"desk": desk})
+    return _done(request, text)
 
 
 @login_required

@@ -148,6 +148,19 @@ def test_an_officer_sits_at_one_desk_at_a_time_and_the_next_one_takes_over(clien
     assert desks.seat_of(second) is None
 
 
+def test_taking_over_from_an_officer_whose_name_holds_a_percent_sign(client, org):  # noqa: F811
+    officer, second = org["users"]["officer"], _second_officer(org)
+    officer.first_name, officer.last_name = "Nguyễn Văn A (100%", "phụ trách)"
+    officer.save()
+    desk = _desk(org, 1)
+    client.force_login(officer)
+    client.post(reverse("feedback:desk_sit", args=[desk.pk]))
+    client.force_login(second)
+    taken = client.post(reverse("feedback:desk_sit", args=[desk.pk]), follow=True)
+    assert taken.status_code == 200 and "không còn ngồi quầy này" in taken.content.decode()
+    assert desks.seat_of(second) == desk
+
+
 def test_a_closed_desk_has_nobody_and_takes_nobody(client, org):  # noqa: F811
     desk = _desk(org, 1)
     client.force_login(org["users"]["officer"])
