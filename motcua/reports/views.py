@@ -23,7 +23,14 @@ from motcua.feedback import selectors as feedback_selectors
 from motcua.feedback.models import Channel as RatingChannel
 from motcua.feedback.models import Criterion, Level
 from motcua.org.models import Agency, Role
-from motcua.org.selectors import can_read_agency, has_subagencies, readable_agencies, roles_of, tree_order
+from motcua.org.selectors import (
+    can_read_agency,
+    has_subagencies,
+    is_overseer_only,
+    readable_agencies,
+    roles_of,
+    tree_order,
+)
 
 from . import index766, selectors
 
@@ -463,6 +470,20 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _dashboard_crumb(user, agency: Agency, period) -> dict:
+    """The list pages' way back: the overseers' page for a read-only overseer (a People's Council member has no
+    "Bảng điều hành"), the leaders' dashboard for everyone else; the same agency and period."""
+    query = {"agency": agency.identifier}
+    if period is not None:
+        query.update({"from": period.date_from.isoformat(), "to": period.date_to.isoformat()})
+    if is_overseer_only(user):
+        return {
+            "url": "/thong-ke/giam-sat/?" + urlencode(query),
+            "label": _("Giám sát tình hình giải quyết TTHC"),
+        }
+    return {"url": "/thong-ke/lanh-dao/?" + urlencode(query), "label": _("Bảng điều hành")}
+
+
 # --- the ratings behind the satisfaction figures --------------------------------------------------------------
 
 
@@ -494,6 +515,7 @@ def rating_list(request: HttpRequest) -> HttpResponse:
         "levels": sorted(Level.choices, reverse=True),
         "own": own,
         "with_subagencies": has_subagencies(agency),
+        "crumb": _dashboard_crumb(request.user, agency, period),
     }
     if period is None:
         return render(request, "reports/rating_list.html", {**context, "kept": _kept_params(request)})
@@ -557,6 +579,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
         "kind_label": selectors.LIST_KINDS[kind],
         "own": own,
         "with_subagencies": has_subagencies(agency),
+        "crumb": _dashboard_crumb(request.user, agency, period),
     }
     if period is None:
         return render(request, "reports/dossier_list.html", {**context, "kept": _kept_params(request)})

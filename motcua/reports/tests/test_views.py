@@ -511,3 +511,21 @@ def test_the_leader_and_the_overseer_open_on_the_same_period_the_current_quarter
     client.force_login(staff["leader"])
     r = client.get("/thong-ke/danh-gia/")
     assert (r.context["period"].date_from, r.context["period"].date_to) == (start, today)
+
+
+def test_the_lists_lead_back_to_the_readers_own_dashboard(client, table, staff):
+    """A People's Council member (overseer only) goes back from the dossiers or ratings behind a figure to the
+    overseers' page; a leader to the leaders' dashboard — the same agency and period."""
+    query = {**MARCH, "agency": "000.00.21.H26"}
+    back = re.compile(r'<nav class="breadcrumb"[^>]*><a href="([^"]+)">([^<]+)</a>')
+    client.force_login(staff["overseer"])
+    for path in ("/thong-ke/ho-so/", "/thong-ke/danh-gia/"):
+        href, label = back.search(client.get(path, query).content.decode()).groups()
+        assert href.startswith("/thong-ke/giam-sat/?agency=000.00.21.H26&amp;from=2025-03-01")
+        assert label.startswith("Giám sát tình hình giải quyết TTHC — ")
+        assert client.get(href.replace("&amp;", "&")).status_code == 200
+    client.force_login(staff["leader"])
+    href, label = back.search(client.get("/thong-ke/ho-so/", query).content.decode()).groups()
+    assert href.startswith("/thong-ke/lanh-dao/?agency=000.00.21.H26") and label.startswith(
+        "Bảng điều hành — "
+    )
