@@ -125,7 +125,7 @@ def test_the_header_folds_into_a_menu_on_a_phone(live_server, browser, page, wor
     page.keyboard.press("Tab")
     assert procedures.evaluate("a => a === document.activeElement")
     links = header.get_by_role("navigation").get_by_role("link")
-    assert links.count() == 7  # five pages, sign in, register
+    assert links.count() == 8  # the header's pages, and the officer's own: my dossiers, change password
     for i in range(links.count()):
         assert links.nth(i).is_visible()
         assert links.nth(i).bounding_box()["height"] >= 24
