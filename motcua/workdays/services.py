@@ -436,6 +436,7 @@ def can_manage_calendar(user) -> bool:
 
 
 def _parse_date(value) -> dt.date:
+    given = value
     if isinstance(value, dt.datetime):
         value = (value if value.tzinfo is None else value.astimezone(TZ)).date()
     if isinstance(value, str):
@@ -444,9 +445,10 @@ def _parse_date(value) -> dt.date:
         except ValueError:
             value = None
     if not isinstance(value, dt.date):
+        named = f" '{str(given)[:40]}'" if given not in (None, "") else ""  # the value as sent, named
         raise Unprocessable(
-            "Ngày không hợp lệ (định dạng YYYY-MM-DD).",
-            "Invalid date (expected YYYY-MM-DD).",
+            f"Ngày{named} không hợp lệ: ghi theo định dạng YYYY-MM-DD, ví dụ 2026-12-14.",
+            f"Invalid date{named}: expected YYYY-MM-DD, e.g. 2026-12-14.",
             code="bad_date",
         )
     if not MIN_YEAR <= value.year <= MAX_YEAR:
