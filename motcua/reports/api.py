@@ -36,6 +36,20 @@ def _only_scopes(request: HttpRequest, *taken: str) -> None:
         )
 
 
+def _file_takes(request: HttpRequest, *known: str) -> None:
+    """A file export refuses a parameter it does not take (`?agncy=`), naming it and the one meant: a JSON answer
+    says so under `ignored`, but a spreadsheet or a PDF of the whole province cannot, and would be read (or
+    published) as the narrower scope's."""
+    notices = ignored_query(request, known)
+    if notices:
+        raise Unprocessable(
+            " ".join(n["message"] for n in notices) + " Tệp không được tạo: sửa hoặc bỏ tham số đó.",
+            " ".join(n["message_en"] for n in notices)
+            + " No file was made: correct the parameter or leave it out.",
+            code="unknown_parameter",
+        )
+
+
 def _scope(agency: str | None, field: str | None, procedure: str | None):
     return (
         selectors.agency_by_identifier(agency),
@@ -170,6 +184,7 @@ def export_xlsx(
     field: str | None = Query(None),
     procedure: str | None = Query(None),
 ):
+    _file_takes(request, "from", "to", *SCOPE_PARAMS)
     period = selectors.make_period(date_from, to)
     a, f, p = _scope(agency, field, procedure)
     content = exports.xlsx_by_field(
@@ -196,6 +211,7 @@ def export_pdf(
     field: str | None = Query(None),
     procedure: str | None = Query(None),
 ):
+    _file_takes(request, "from", "to", *SCOPE_PARAMS)
     period = selectors.make_period(date_from, to)
     a, f, p = _scope(agency, field, procedure)
     query = {"from": period.date_from.isoformat(), "to": period.date_to.isoformat()}
@@ -229,6 +245,7 @@ def open_data_csv(
     agency: str | None = Query(None),
     field: str | None = Query(None, description="Mã (hoặc tên) lĩnh vực: chỉ các dòng của lĩnh vực này"),
 ):
+    _file_takes(request, "from", "to", *SCOPE_PARAMS)
     _only_scopes(request, "agency", "field")
     period, a, f = _open_data_scope(date_from, to, agency, field)
     content = exports.open_data_csv(date_from=period.date_from, date_to=period.date_to, agency=a, field=f)

@@ -354,3 +354,18 @@ def test_a_parameter_no_endpoint_takes_is_named_beside_the_figures(client, table
     assert "ignored" not in province and "ignored" not in client.get(URL, {**march, "agency": "H26"}).json()
     r = client.get("/api/v1/stats/breakdown", {**march, "by": "field", "feild": "ho-kinh-doanh"})
     assert r.status_code == 200 and [i["key"] for i in r.json()["ignored"]] == ["feild"]
+
+
+@pytest.mark.parametrize("path", ["export.xlsx", "export.pdf", "open-data.csv"])
+def test_a_file_export_refuses_a_parameter_it_does_not_take(client, table, path):
+    """A spreadsheet, a PDF or a CSV cannot carry `ignored`: with `?agncy=` the whole province's file was made and
+    read (or published) as the agency's. It is refused, naming the parameter and the one meant; the file of the
+    right query is made as before."""
+    march = {"from": "2025-03-01", "to": "2025-03-31"}
+    r = client.get(f"/api/v1/stats/{path}", {**march, "agncy": "000.00.21.H26"})
+    assert r.status_code == 422 and r["Content-Type"].startswith("application/json")
+    body = r.json()
+    assert body["error"] == "unknown_parameter"
+    assert "'agncy'" in body["message"] and "Có phải ý bạn là 'agency'?" in body["message"]
+    assert "No file was made" in body["message_en"]
+    assert client.get(f"/api/v1/stats/{path}", {**march, "agency": "000.00.21.H26"}).status_code == 200
