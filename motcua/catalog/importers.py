@@ -159,12 +159,16 @@ class ImportReport:
         )
         fields_vi = f", lĩnh vực mới {self.fields_created}" if self.kind == "procedures" else ""
         fields_en = f", new fields {self.fields_created}" if self.kind == "procedures" else ""
+        # a process record shared by several procedures (also_applies_to) makes one process per procedure: the counts
+        # after the records' are of processes, and say so
+        per_vi = " (tính theo thủ tục áp dụng)" if self.kind == "processes" else ""
+        per_en = " (counted per procedure it applies to)" if self.kind == "processes" else ""
         return (
             f"{head}: {self.total} bản ghi {what}; mới {self.created}, {changed} {self.new_versions}, "
-            f"không đổi {self.unchanged}{fields_vi}; lỗi {len(self.errors)}, cảnh báo {len(self.warnings)}. / "
+            f"không đổi {self.unchanged}{per_vi}{fields_vi}; lỗi {len(self.errors)}, cảnh báo {len(self.warnings)}. / "
             f"{head_en}: {self.total} records; new {self.created}, "
             f"{'new versions' if self.kind == 'procedures' else 'updated'} {self.new_versions}, unchanged "
-            f"{self.unchanged}{fields_en}; errors {len(self.errors)}, warnings {len(self.warnings)}."
+            f"{self.unchanged}{per_en}{fields_en}; errors {len(self.errors)}, warnings {len(self.warnings)}."
         )
 
     def lines(self) -> list[str]:

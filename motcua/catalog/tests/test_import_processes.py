@@ -29,6 +29,9 @@ def test_reference_processes_import(catalogue, ref_processes):
     assert report.ok, report.lines()
     # 11 workflows, two of them shared with another procedure (also_applies_to).
     assert report.created == 13 and ProcessTemplate.objects.count() == 13
+    # the summary says its counts are per procedure, not per record (11 records, 13 new: no miscount)
+    assert "11 bản ghi quy trình; mới 13" in report.summary()
+    assert "(tính theo thủ tục áp dụng)" in report.summary() and "(counted per procedure" in report.summary()
     t = ProcessTemplate.objects.get(procedure__code="1.012644")
     steps = list(t.steps.order_by("order"))
     assert len(steps) == 17
