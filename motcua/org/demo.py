@@ -59,6 +59,10 @@ DEPT_LEADERS = "Ban Giám đốc Sở"
 DIST_FINANCE = "Phòng Tài chính - Kế hoạch"
 DIST_LEADERS = "Lãnh đạo UBND Quận"
 WARD_LEADERS = "Lãnh đạo UBND Phường"
+# a ward's business-registration office (the procedure's commune-level text: "Phòng Kinh tế hoặc Phòng Kinh tế, Hạ
+# tầng và Đô thị thuộc Ủy ban nhân dân cấp xã"): Bách Khoa's, with a specialist and a head, works the ward process's
+# specialist and review steps (the other wards have their one-stop officer only)
+WARD_ECONOMY = "Phòng Kinh tế, Hạ tầng và Đô thị"
 
 
 def _agencies() -> list[dict]:
@@ -116,7 +120,8 @@ def _agencies() -> list[dict]:
                 "parent": DISTRICT,
                 "address": f"Phường {ward}, Quận Hai Bà Trưng, Hà Nội",
                 "place_name": "Hà Nội",
-                "units": [(ONE_STOP, UnitKind.ONE_STOP), (WARD_LEADERS, UnitKind.LEADERSHIP)],
+                "units": [(ONE_STOP, UnitKind.ONE_STOP), (WARD_LEADERS, UnitKind.LEADERSHIP)]
+                + ([(WARD_ECONOMY, UnitKind.SPECIALIST)] if ward == "Bách Khoa" else []),
             }
         )
     return rows
@@ -147,6 +152,8 @@ DEMO_USERS = [
     DemoUser("quan.ld", "Bùi Văn", "Hùng", Role.LEADER, DISTRICT, DIST_LEADERS),
     DemoUser("quan.giamsat", "Đại biểu HĐND", "Quận", Role.OVERSEER, DISTRICT, note="HĐND Quận"),
     DemoUser("phuong.bachkhoa.mc", "Đỗ Thị", "Hương", Role.OFFICER, BACH_KHOA, ONE_STOP),
+    DemoUser("phuong.bachkhoa.cv", "Trương Thị", "Lan Anh", Role.SPECIALIST, BACH_KHOA, WARD_ECONOMY),
+    DemoUser("phuong.bachkhoa.tp", "Lưu Văn", "Hải", Role.UNIT_HEAD, BACH_KHOA, WARD_ECONOMY),
     DemoUser("phuong.bachkhoa.ld", "Ngô Văn", "Thắng", Role.LEADER, BACH_KHOA, WARD_LEADERS),
     DemoUser("congdan", "Nguyễn Văn", "An", note="Công dân (không có vai trò cán bộ)"),
 ]

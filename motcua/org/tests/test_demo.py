@@ -108,6 +108,9 @@ def test_demo_accounts_roles(settings):
     assert ("overseer", "000.00.33.H26", None) in role("quan.giamsat")
     assert role("quan.mc") == {("officer", "000.00.33.H26", "one_stop")}
     assert ("officer", "000.02.33.H26", "one_stop") in role("phuong.bachkhoa.mc")
+    # the ward process's specialist and review steps have someone to hold them at Bách Khoa
+    assert role("phuong.bachkhoa.cv") == {("specialist", "000.02.33.H26", "specialist")}
+    assert role("phuong.bachkhoa.tp") == {("unit_head", "000.02.33.H26", "specialist")}
     citizen = User.objects.get(username="congdan")
     assert citizen.get_full_name() == "Nguyễn Văn An"
     assert not citizen.staff_roles.exists() and not citizen.is_staff
