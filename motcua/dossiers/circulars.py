@@ -8,6 +8,12 @@ The one-stop forms are numbered by the Government Office's circular in force whe
   02 supplement request, 03 refusal, 04 "Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết", 05 stop notice,
   06 control slip, 07 tracking book [P, rules §2.2; 01 and 06 verified].
 
+Where the two circulars word a form's line differently (`FormCircular.texts`): Circular 03/2025's wording is read
+from the national templates as a ministry reproduced them (MOH Decision 3621/QĐ-BYT, BM.01–06, rules §2.3 [P]);
+Circular 01/2018's is kept as the forms printed it before [U]. Form 04 is signed "(Ký và ghi rõ họ tên)" by the
+head of the agency in the 2025 template, with "(Chữ ký số của … nếu là biểu mẫu điện tử)" under the signature
+blocks of Forms 01–04; the 2018 apology kept its seal line.
+
 The day Circular 03/2025 took effect is not verified [U]: the default is its date of signing, the earliest it can
 apply. An installation sets the table (`MOTCUA_FORM_CIRCULARS` in the settings: a list of dicts with the keys of
 `FormCircular`, `effective_from` as a date or "YYYY-MM-DD") when the exact day, or a province's transition, differs.
@@ -29,6 +35,18 @@ class FormCircular:
     numbers: dict[str, str]
     # a form's title where this circular words it otherwise than pdf.FORMS
     titles: dict[str, str] = field(default_factory=dict)
+    # lines this circular words its own way, by key (TEXT_KEYS); a key absent: the line is not printed
+    texts: dict[str, str] = field(default_factory=dict)
+
+    def text(self, key: str) -> str:
+        return self.texts.get(key, "")
+
+
+# the keys of `FormCircular.texts`
+TEXT_KEYS = (
+    "apology_sign_hint",  # the hint under "Thủ trưởng cơ quan, đơn vị" on Form 04
+    "digital_signature_note",  # under a signature block of Forms 01–04: "(Chữ ký số của {signer} …)"
+)
 
 
 CIRCULAR_01_2018 = FormCircular(
@@ -43,6 +61,7 @@ CIRCULAR_01_2018 = FormCircular(
         "tracking": "06",
     },
     titles={"apology": "Phiếu xin lỗi và hẹn lại ngày trả kết quả"},
+    texts={"apology_sign_hint": "(Ký, ghi rõ họ tên và đóng dấu)"},  # [U]
 )
 CIRCULAR_03_2025 = FormCircular(
     code="03/2025/TT-VPCP",
@@ -55,6 +74,10 @@ CIRCULAR_03_2025 = FormCircular(
         "stop": "05",
         "control": "06",
         "tracking": "07",
+    },
+    texts={
+        "apology_sign_hint": "(Ký và ghi rõ họ tên)",  # [P] MOH 3621/QĐ-BYT BM.04
+        "digital_signature_note": "(Chữ ký số của {signer} nếu là biểu mẫu điện tử)",  # [P] BM.01–04
     },
 )
 DEFAULT_FORM_CIRCULARS = (CIRCULAR_01_2018, CIRCULAR_03_2025)
@@ -71,6 +94,7 @@ def _from_setting(entry) -> FormCircular:
         effective_from=start,
         numbers=dict(entry.get("numbers") or {}),
         titles=dict(entry.get("titles") or {}),
+        texts=dict(entry.get("texts") or {}),
     )
 
 
