@@ -163,6 +163,16 @@ def fmt_hm_date(value: dt.datetime | None) -> str:
     return f"{v:%H} giờ {v:%M} phút, ngày {v:%d/%m/%Y}"
 
 
+def fmt_hm_words(value: dt.datetime | None) -> str:
+    """'10 giờ 00 phút, ngày 05 tháng 02 năm 2025' — where a form writes an instant "… giờ … phút, ngày … tháng …
+    năm …" (Form 01's reception and appointment, Form 04's appointments, the control slip's appointment); the
+    control slip's rows, "…giờ…phút, ngày…/…/…", keep `fmt_hm_date`."""
+    if not value:
+        return ""
+    v = value.astimezone(LOCAL)
+    return f"{v:%H} giờ {v:%M} phút, {date_words(v.date())}"
+
+
 def date_words(d: dt.date) -> str:
     """'ngày 05 tháng 02 năm 2025', 'ngày 29 tháng 6 năm 2026': how an administrative document writes its date
     (Decree 30/2020/NĐ-CP, Phụ lục I: a day below 10 and the months 1 and 2 take a leading zero, the months 3 to 12
@@ -280,6 +290,13 @@ def dated_spec(spec: FormSpec, day: dt.date) -> tuple[FormSpec, circulars.FormCi
         ),
         circular,
     )
+
+
+def sign_note(circular: circulars.FormCircular, signer: str) -> str:
+    """The line under a signature block where the circular's template has one ("(Chữ ký số của người tiếp nhận hồ sơ
+    nếu là biểu mẫu điện tử)"), else ''."""
+    text = circular.text("digital_signature_note")
+    return text.format(signer=signer) if text else ""
 
 
 def _day(when) -> dt.date:
@@ -506,8 +523,9 @@ def receipt_context(dossier: Dossier) -> dict:
     ctx.update(
         {
             "officer": user_label(event.actor, event.actor_name),
-            "received_text": fmt_hm_date(event.at),
-            "due_text": fmt_hm_date(due),
+            "sign_note": sign_note(ctx["circular"], "người tiếp nhận hồ sơ"),
+            "received_text": fmt_hm_words(event.at),
+            "due_text": fmt_hm_words(due),
             "due_date": fmt_date(due),
             "limit_text": days_text(limit),
             "components": components,
@@ -583,6 +601,7 @@ def supplement_context(dossier: Dossier, seq: int | None = None) -> dict:
             "requested_by": officer if who.partner else "",
             "officer": "" if who.partner else officer,
             "contact": f"{ctx['one_stop_name']} {dossier.agency.name}" if who.partner else officer,
+            "sign_note": sign_note(ctx["circular"], "người hướng dẫn"),
             "before_reception": event.from_state == "submitted",
             "round": dossier.events.filter(action="request_supplement", seq__lte=event.seq).count(),
             "asked_at": fmt_hm_date(event.at),
@@ -595,7 +614,13 @@ def refusal_context(dossier: Dossier) -> dict:
     spec = FORMS["refusal"]
     event = form_event(dossier, "refusal")
     ctx = _common(spec, dossier, event, event.at)
-    ctx.update({"reason": event.reason, "officer": user_label(event.actor, event.actor_name)})
+    ctx.update(
+        {
+            "reason": event.reason,
+            "officer": user_label(event.actor, event.actor_name),
+            "sign_note": sign_note(ctx["circular"], "người tiếp nhận hồ sơ"),
+        }
+    )
     return ctx
 
 
@@ -609,11 +634,16 @@ def apology_context(dossier: Dossier) -> dict:
     ctx.update(
         {
             "reason": event.reason,
-            "received_date": fmt_date(dossier.received_at),  # "Ngày 27/11/2026, <agency> tiếp nhận …"
-            "due_text": fmt_hm_date(due),
+            # "Ngày 27 tháng 11 năm 2026, <agency> tiếp nhận …" (the form: "Ngày… tháng… năm …")
+            "received_date": date_words(_day(dossier.received_at)).capitalize()
+            if dossier.received_at
+            else "",
+            "due_text": fmt_hm_words(due),
             "due_date": fmt_date(due),
-            "new_return_text": fmt_hm_date(new_at),
+            "new_return_text": fmt_hm_words(new_at),
             "new_return_date": fmt_date(new_at),
+            "sign_hint": ctx["circular"].text("apology_sign_hint") or "(Ký và ghi rõ họ tên)",
+            "sign_note": sign_note(ctx["circular"], "Thủ trưởng cơ quan, đơn vị"),
             # signed by the head of the agency (Form 04): the name printed only when a leader sent it; an officer or
             # unit head who prepared it leaves the head to sign by hand
             "signer": user_label(event.actor, event.actor_name) if _is_leader(event.actor, dossier) else "",
@@ -801,10 +831,10 @@ def control_context(dossier: Dossier) -> dict:
         {
             "rows": control_rows(dossier, events, steps),
             "partners": partners,
-            "received_text": fmt_hm_date(dossier.received_at),
-            "due_text": fmt_hm_date(due),
+            "received_text": fmt_hm_words(dossier.received_at),
+            "due_text": fmt_hm_words(due),
             "due_date": fmt_date(due),
-            "new_return_text": fmt_hm_date(dossier.new_return_at),
+            "new_return_text": fmt_hm_words(dossier.new_return_at),
             "steps": [
                 {
                     "order": s.order,

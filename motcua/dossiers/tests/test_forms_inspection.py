@@ -353,7 +353,7 @@ def test_a_supplement_asked_by_the_department_while_the_tax_office_holds_the_ste
     text = squash(form_text("supplement", d))
     assert "Trong quá trình giải quyết, Sở Kế hoạch và Đầu tư đã xem xét hồ sơ" in text
     assert (
-        "liên hệ Trần Văn Cường, số điện thoại 024 3825 6789" in text
+        "liên hệ với Trần Văn Cường, số điện thoại 024 3825 6789" in text
     )  # the Sở's own officer, the Sở's phone
 
 
@@ -402,7 +402,7 @@ def test_a_supplement_the_partner_asked_for_is_sent_by_the_receiving_one_stop_un
         assert (
             "Theo đề nghị của Cục Thuế, Bộ phận Một cửa Sở Kế hoạch và Đầu tư đề nghị Ông/Bà bổ sung" in text
         )
-        assert "liên hệ Bộ phận Một cửa Sở Kế hoạch và Đầu tư, số điện thoại 024 3825 6789" in text
+        assert "liên hệ với Bộ phận Một cửa Sở Kế hoạch và Đầu tư, số điện thoại 024 3825 6789" in text
         assert "024 1111 2222" not in text
         assert "Cơ quan đề nghị bổ sung: Cục Thuế (cán bộ: Lê Thị Thu)" in text
         signs = squash(pdf.render_form_html("supplement", d).split('class="signs"')[1])

@@ -95,7 +95,10 @@ def test_receipt_pdf_has_header_code_applicant_and_due_date(named_org):
     assert d.code in text
     assert "Đặng Thị Ngọc Hương" in text
     # 3 working days across Tết 2025: due 05/02/2025 10:00 (contract §2 example)
-    assert "10 giờ 00 phút, ngày 05/02/2025" in text
+    # the form writes its instants "… giờ … phút, ngày … tháng … năm …"
+    assert "4. Thời gian nhận hồ sơ: 10 giờ 00 phút, ngày 24 tháng 01 năm 2025." in text
+    assert "5. Thời gian trả kết quả giải quyết hồ sơ: 10 giờ 00 phút, ngày 05 tháng 02 năm 2025." in text
+    assert d.due_at == local(2025, 2, 5, 10, 0)  # the appointment printed is the dossier's
     assert "Hà Nội, ngày 24 tháng 01 năm 2025" in text
     assert "Số: 250124-0001/BPTNTKQ" in text  # the Sở's own one-stop unit, not a TTPVHCC
     assert "Nguyễn Thị Hoa" in text  # the receiving officer, from the event's actor
@@ -251,11 +254,25 @@ def test_apology_form_has_reason_old_and_new_dates(named_org):
     assert "Mẫu số 04 — Thông tư số 01/2018/TT-VPCP" in text
     assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in text
     assert "Cần xác minh thêm thông tin" in text
-    assert "09 giờ 00 phút, ngày 06/03/2025" in text  # the appointment it replaces
-    assert "16 giờ 00 phút, ngày 10/03/2025" in text  # the new date
+    # the appointment it replaces and the new date, as the form writes them ("… giờ …, ngày … tháng … năm …")
+    assert "Thời gian hẹn trả kết quả giải quyết hồ sơ: 09 giờ 00 phút, ngày 06 tháng 3 năm 2025." in text
+    assert "sẽ trả kết quả giải quyết hồ sơ cho Ông/Bà vào 16 giờ 00 phút, ngày 10 tháng 3 năm 2025." in text
     assert "/PXL-BPTNTKQ" in text
-    assert "Ngày 03/03/2025, " in text and not re.search(r"ngày \d\d giờ", text, re.IGNORECASE)
-    assert text.count("06/03/2025") == 1  # no "(ngày 06/03/2025)" repeating the appointment
+    assert "Ngày 03 tháng 3 năm 2025, " in text and not re.search(r"ngày \d\d giờ", text, re.IGNORECASE)
+    assert text.count("06 tháng 3 năm 2025") == 1  # no "(ngày 06/03/2025)" repeating the appointment
+    assert "/03/2025" not in text
+    # the form's sentences, in its order; nothing it does not say
+    assert (
+        "Tuy nhiên đến nay, Sở Kế hoạch và Đầu tư chưa trả kết quả giải quyết hồ sơ của Ông/Bà đúng thời hạn quy "
+        "định ghi trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả."
+    ) in text
+    assert text.index("Lý do:") < text.index("xin trân trọng gửi lời xin lỗi") < text.index("sẽ trả kết quả")
+    assert text.endswith("Mong nhận được sự thông cảm của Ông/Bà vì sự chậm trễ này./.") or (
+        "Mong nhận được sự thông cảm của Ông/Bà vì sự chậm trễ này./. THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ" in text
+    )
+    assert "chỉ thực hiện một lần" not in text and "hợp tác" not in text
+    # Circular 01/2018's Form 04: the seal line, no digital-signature line [U]
+    assert "(Ký, ghi rõ họ tên và đóng dấu)" in text and "Chữ ký số" not in text
     leader = org["users"]["leader"]
     assert (leader.get_full_name() or leader.username) in text  # the head signs: a leader sent it
 
@@ -292,7 +309,11 @@ def test_control_slip_rows_come_from_hand_over_events(named_org):
     assert rows[-1]["note"].startswith("Trả kết quả") and rows[-1]["result"] == "Trước hạn"
     text = squash(form_text("control", d))
     assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text
-    assert "Cục Thuế" in text and d.code in text and "06/03/2025" in text
+    assert (
+        "Cục Thuế" in text
+        and d.code in text
+        and "Hẹn trả kết quả vào 09 giờ 00 phút, ngày 06 tháng 3 năm 2025" in text
+    )
 
 
 def test_control_slip_names_who_completed_a_step_nobody_was_assigned(named_org):
@@ -479,3 +500,99 @@ def test_forms_are_tagged_pdfs_a_screen_reader_can_follow(org):
     heading = tree[tree.index("H1 (block)") :]
     assert heading.split("\n")[2].strip() == '"GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"', heading[:200]
     assert "Table (block)" in tree
+
+
+def test_forms_01_to_04_say_what_the_forms_say(named_org):
+    """Field by field against the national templates (Circular 03/2025/TT-VPCP, as MOH 3621/QĐ-BYT BM.01–04
+    reproduces them; rules §2.3): the labels, the sentences, the signature lines of the circular in force."""
+    org = named_org
+    d = file_online(org, local(2026, 3, 2, 8, 30))
+    d = act(org, d, "receive", "officer", local(2026, 3, 2, 9, 0))
+    text = squash(form_text("receipt", d))
+    assert "Mẫu số 01 — Thông tư số 03/2025/TT-VPCP" in text
+    assert "Bộ phận Một cửa — Sở Kế hoạch và Đầu tư tiếp nhận hồ sơ của:" in text
+    assert "Số định danh cá nhân/tổ chức: " in text and "mã số thuế" not in text
+    assert "6. Đăng ký nhận kết quả tại: " in text
+    assert "4. Thời gian nhận hồ sơ: 09 giờ 00 phút, ngày 02 tháng 3 năm 2026." in text
+    assert f"5. Thời gian trả kết quả giải quyết hồ sơ: {pdf.fmt_hm_words(d.due_at)}." in text
+    # the receiving officer's digital signature line (2025 template), the names on one line below the blocks
+    assert "(Chữ ký số của người tiếp nhận hồ sơ nếu là biểu mẫu điện tử)" in text
+    assert "Đặng Thị Ngọc Hương Nguyễn Thị Hoa" in text
+
+    d = act(org, d, "apologize", "leader", local(2026, 3, 4, 15, 0), reason="Cần xác minh thêm",
+            new_return_at=local(2026, 3, 10, 16, 0))  # fmt: skip
+    text = squash(form_text("apology", d))
+    assert "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in text
+    assert (
+        "Ngày 02 tháng 3 năm 2026, Sở Kế hoạch và Đầu tư tiếp nhận giải quyết hồ sơ đề nghị giải quyết"
+        in text
+    )
+    assert f"số định danh: {APPLICANT['id_number']}; mã số hồ sơ: {d.code}." in text
+    assert "vào 16 giờ 00 phút, ngày 10 tháng 3 năm 2026." in text
+    # Form 04 of 2025: the head signs "(Ký và ghi rõ họ tên)", digitally on the electronic form; no seal line
+    assert "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ (Ký và ghi rõ họ tên)" in text and "đóng dấu" not in text
+    assert "(Chữ ký số của Thủ trưởng cơ quan, đơn vị nếu là biểu mẫu điện tử)" in text
+
+    e = file_online(org, local(2026, 3, 2, 9, 0), name="Trần Văn Bình")
+    e = act(org, e, "request_supplement", "officer", local(2026, 3, 2, 10, 0), reason="Thiếu giấy tờ",
+            items=[{"name": "Giấy đề nghị", "reason": "Chưa ký"}])  # fmt: skip
+    text = squash(form_text("supplement", e))
+    assert "Ông/Bà liên hệ với Nguyễn Thị Hoa, số điện thoại ……………… để được hướng dẫn./." in text
+    assert (
+        "NGƯỜI HƯỚNG DẪN (Ký và ghi rõ họ tên) (Chữ ký số của người hướng dẫn nếu là biểu mẫu điện tử)"
+        in text
+    )
+
+    f = file_online(org, local(2026, 3, 2, 9, 0), name="Lê Văn Cường")
+    f = act(org, f, "refuse", "officer", local(2026, 3, 2, 9, 30), reason="Không thuộc thẩm quyền")
+    text = squash(form_text("refusal", f))
+    assert "Bộ phận Một cửa — Sở Kế hoạch và Đầu tư tiếp nhận hồ sơ của: Ông/Bà: Lê Văn Cường" in text
+    assert (
+        "Qua xem xét, Bộ phận Một cửa thông báo không tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau: "
+        "Không thuộc thẩm quyền"
+    ) in text
+    assert "Xin thông báo cho Ông/Bà được biết và thực hiện./." in text
+    assert "(Chữ ký số của người tiếp nhận hồ sơ nếu là biểu mẫu điện tử)" in text
+
+
+def test_a_circular_table_from_the_settings_words_the_signature_lines(named_org, settings):
+    """The lines the circulars word differently come from the circular table (MOTCUA_FORM_CIRCULARS), not the
+    templates: an installation whose table leaves them out prints none."""
+    settings.MOTCUA_FORM_CIRCULARS = [
+        {"code": "03/2025/TT-VPCP", "effective_from": "2025-09-15", "numbers": {"apology": "04"}}
+    ]
+    org = named_org
+    d = file_online(org, local(2026, 3, 2, 8, 30))
+    d = act(org, d, "receive", "officer", local(2026, 3, 2, 9, 0))
+    d = act(org, d, "apologize", "leader", local(2026, 3, 4, 15, 0), reason="Cần xác minh thêm",
+            new_return_at=local(2026, 3, 10, 16, 0))  # fmt: skip
+    assert "Chữ ký số" not in squash(form_text("receipt", d))
+    text = squash(form_text("apology", d))
+    assert "Chữ ký số" not in text and "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ (Ký và ghi rõ họ tên)" in text
+
+
+def test_control_slip_and_tracking_book_say_what_the_forms_say(named_org):
+    """Form 06's head ("Mã số hồ sơ", "Ngày nhận", "Hẹn trả kết quả vào … giờ … phút, ngày … tháng … năm …"), its
+    columns and its two footnotes; Form 07's "Nhận và trả kết quả" over its five columns and its footnote."""
+    org = named_org
+    d = file_online(org, local(2026, 3, 2, 8, 30))
+    d = act(org, d, "receive", "officer", local(2026, 3, 2, 9, 0))
+    d = act(org, d, "hand_over", "specialist", local(2026, 3, 3, 10, 0))
+    text = squash(form_text("control", d))
+    assert f"Mã số hồ sơ: {d.code}" in text
+    assert "Ngày nhận: 09 giờ 00 phút, ngày 02 tháng 3 năm 2026" in text
+    assert f"Hẹn trả kết quả vào {pdf.fmt_hm_words(d.due_at)}" in text
+    assert "Tên đơn vị Thời gian giao nhận hồ sơ Người giao Người nhận" in text
+    assert "10 giờ 00 phút, ngày 03/03/2026" in text  # a row: "…giờ…phút, ngày…/…/…"
+    assert "Kết quả giải quyết hồ sơ do bên nhận nhập thông tin/ghi khi nhận bàn giao hồ sơ." in text
+    assert (
+        "Việc lưu vết được thực hiện tự động theo chức năng của Hệ thống thông tin giải quyết thủ tục hành chính "
+        "và thể hiện trên mẫu phiếu điện tử."
+    ) in text
+    html = pdf.render_tracking_book_html(org["so"], dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    assert '<th colspan="5">Nhận và trả kết quả</th>' in html
+    text = squash(
+        pdf_text(pdf.render_tracking_book_pdf(org["so"], dt.date(2026, 3, 1), dt.date(2026, 3, 31)), html)
+    )
+    assert "Nhận và trả kết quả" in text and d.code in text
+    assert "không cần thực hiện in sổ giấy nhưng phải đảm bảo đầy đủ thông tin theo quy định" in text
