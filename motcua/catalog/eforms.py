@@ -371,10 +371,17 @@ def build_eform(fields: list[dict]) -> type[forms.Form]:
         elif kind == "email":
             field = forms.EmailField(
                 max_length=254,
+                widget=forms.EmailInput(attrs={"autocomplete": "email"}),
                 **{**common, "error_messages": {**REQUIRED, "invalid": _("Thư điện tử không hợp lệ.")}},
             )
         elif kind == "tel":
-            field = forms.CharField(max_length=20, validators=[phone_validator], **common)
+            # the phone's keypad, and the citizen's number offered by the browser
+            field = forms.CharField(
+                max_length=20,
+                validators=[phone_validator],
+                widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+                **common,
+            )
         elif kind == "select":
             options = [str(o) for o in f.get("options") or []]
             field = forms.ChoiceField(

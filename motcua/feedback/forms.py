@@ -51,20 +51,39 @@ class RatingForm(CheckedForm):
         return {c.code: self.cleaned_data.get(f"c_{c.code}") for c in self.criteria}
 
 
+CODE = forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"})
+
+
 class FeedbackForm(CheckedForm):
     kind = forms.ChoiceField(
         label=_("Loại"), choices=Kind.choices, widget=forms.RadioSelect, initial=Kind.REFLECTION
     )
     subject = forms.ChoiceField(label=_("Phản ánh về"), choices=Subject.choices, initial=Subject.DOSSIER)
-    dossier_code = forms.CharField(label=_("Mã hồ sơ"), max_length=80, required=False)
-    procedure_code = forms.CharField(label=_("Mã thủ tục"), max_length=40, required=False)
+    # a code is typed as printed (upper case, no word to correct): a phone's keyboard neither capitalises nor "fixes" it
+    dossier_code = forms.CharField(label=_("Mã hồ sơ"), max_length=80, required=False, widget=CODE)
+    procedure_code = forms.CharField(label=_("Mã thủ tục"), max_length=40, required=False, widget=CODE)
     agency = forms.ChoiceField(label=_("Cơ quan"), required=False)
     title = forms.CharField(label=_("Tiêu đề"), max_length=300)
     content = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
-    name = forms.CharField(label=_("Họ và tên"), max_length=255, required=False)
-    phone = forms.CharField(label=_("Số điện thoại"), max_length=30, required=False)
-    email = forms.EmailField(label=_("Thư điện tử"), required=False)
-    address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
+    # the sender's contact details: their purpose for autofill (WCAG 1.3.5) and a phone's keypad for the number
+    name = forms.CharField(
+        label=_("Họ và tên"), max_length=255, required=False, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    phone = forms.CharField(
+        label=_("Số điện thoại"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Thư điện tử"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    address = forms.CharField(
+        label=_("Địa chỉ"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -57,6 +57,8 @@ NAME = forms.TextInput(attrs={"autocomplete": "name"})
 ADDRESS = forms.TextInput(attrs={"autocomplete": "street-address"})
 TEL = forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"})
 EMAIL = forms.TextInput(attrs={"autocomplete": "email", "inputmode": "email"})
+# a citizen's identity number (CCCD: 12 digits): a phone opens its number pad, as for the applicant's own number
+PERSONAL_ID = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
 
 
 class RegistrationForm(CheckedForm):
@@ -159,7 +161,9 @@ class RegistrationForm(CheckedForm):
 class ProfileForm(CheckedForm):
     full_name = forms.CharField(label=_("Họ và tên"), max_length=255, error_messages=REQUIRED, widget=NAME)
     phone = forms.CharField(label=_("Số điện thoại di động"), required=False, max_length=20, widget=TEL)
-    id_number = forms.CharField(label=_("Số định danh cá nhân (CCCD)"), required=False, max_length=20)
+    id_number = forms.CharField(
+        label=_("Số định danh cá nhân (CCCD)"), required=False, max_length=20, widget=PERSONAL_ID
+    )
     address = forms.CharField(label=_("Địa chỉ"), required=False, max_length=500, widget=ADDRESS)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -230,7 +234,7 @@ class WhoForm(CheckedForm):
         label=_("Họ và tên người được ủy quyền (bạn)"), max_length=255, required=False, widget=NAME
     )
     rep_id_number = forms.CharField(
-        label=_("Số định danh cá nhân của người được ủy quyền"), max_length=20, required=False
+        label=_("Số định danh cá nhân của người được ủy quyền"), max_length=20, required=False, widget=PERSONAL_ID
     )
     rep_phone = forms.CharField(
         label=_("Số điện thoại người được ủy quyền"), max_length=20, required=False, widget=TEL
