@@ -1,0 +1,83 @@
+"""The citizen's pages on a 360-px phone, as walked with a thumb: the access record read as cards, and targets a
+thumb can hit. Plain DOM measures in Chromium, each for something that was wrong."""
+
+import pytest
+from django.utils import timezone
+
+from motcua.dossiers import services as dossiers
+from motcua.dossiers.models import DossierAccess
+
+from .test_browser import start_filing
+
+# the live server, Chromium and the fixtures filed_world and sign_in: conftest.py at the top
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 360, "height": 640}
+
+# the heights of the visible links and buttons matching a selector
+HEIGHTS = "els => els.filter(e => e.offsetParent).map(e => Math.round(e.getBoundingClientRect().height))"
+
+
+@pytest.fixture
+def world(filed_world):
+    """The citizen's dossier, received at the one-stop desk."""
+    dossiers.dossier_act(code=filed_world["dossier"].code, action="receive", actor=filed_world["officer"])
+    return filed_world
+
+
+def test_the_access_record_reads_as_cards_on_a_phone(live_server, page, world, sign_in):
+    """"Ai đã xem hồ sơ của bạn" was a three-column table squeezed into the phone: the instant broke inside its
+    year ("29/11/2" over "026") and the reader's role ran over five lines. Each access is now a card: the instant
+    and the reader side by side, what was read under them, each with its column's name."""
+    dossier = world["dossier"]
+    for kind in ("view", "document"):
+        DossierAccess.objects.create(
+            dossier=dossier,
+            at=timezone.now().replace(microsecond=0),
+            user=world["officer"],
+            user_name="Nguyễn Thị Hoa",
+            capacity="Cán bộ một cửa — Sở Kế hoạch và Đầu tư",
+            kind=kind,
+            detail="Giấy đề nghị đăng ký hộ kinh doanh.pdf" if kind == "document" else "",
+            channel="web",
+        )
+    page.set_viewport_size(PHONE)
+    sign_in("congdan")
+    page.goto(f"{live_server.url}/ho-so-cua-toi/{dossier.code}/")
+    table = page.locator("table.access-log")
+    assert table.locator("tbody tr").count() == 2
+    cells = table.locator("tbody td:first-child").evaluate_all(
+        """tds => tds.map(td => {
+          const range = document.createRange(); range.selectNodeContents(td);
+          const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+          return [td.textContent.trim(), lines.size, getComputedStyle(td, '::before').content];
+        })"""
+    )
+    assert len(cells) == 2
+    for text, lines, label in cells:
+        assert lines == 1, (text, lines)  # "dd/mm/yyyy hh:mm" on one line
+        assert label == '"Thời điểm"', label
+    right = table.evaluate("t => t.getBoundingClientRect().right")
+    assert right <= PHONE["width"] - 8, right
+    # the column headings stay for a screen reader, out of sight
+    assert table.locator("thead").evaluate("h => h.getBoundingClientRect().height") <= 1
+
+
+def test_a_thumb_can_hit_the_breadcrumb_the_review_edits_and_a_drafts_delete(live_server, page, world, sign_in):
+    """At 360 px the procedure page's breadcrumb wrapped to rows of 16-px links 22 px apart, the review step's
+    "Sửa" beside each heading was 17 px tall and a draft's "Xóa" 19 px, next to the link that resumes it: each is
+    now at least 24 px (WCAG 2.5.8)."""
+    page.set_viewport_size(PHONE)
+    sign_in("congdan")
+    page.goto(f"{live_server.url}/thu-tuc/1.001612/")
+    crumbs = page.get_by_role("navigation", name="Đường dẫn").locator("a").evaluate_all(HEIGHTS)
+    assert crumbs and min(crumbs) >= 24, crumbs
+
+    start_filing(page, live_server.url)
+    page.goto(f"{live_server.url}/nop-ho-so/1.001612/xem-lai/")
+    edits = page.locator("main a.edit-step").evaluate_all(HEIGHTS)
+    assert len(edits) >= 3 and min(edits) >= 24, edits
+
+    page.goto(f"{live_server.url}/ho-so-cua-toi/")
+    delete = page.locator(".draft-list a.danger").evaluate_all(HEIGHTS)
+    assert delete and min(delete) >= 24, delete
