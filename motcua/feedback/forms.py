@@ -67,7 +67,10 @@ class FeedbackForm(CheckedForm):
     content = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
     # the sender's contact details: their purpose for autofill (WCAG 1.3.5) and a phone's keypad for the number
     name = forms.CharField(
-        label=_("Họ và tên"), max_length=255, required=False, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Họ và tên"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     phone = forms.CharField(
         label=_("Số điện thoại"),

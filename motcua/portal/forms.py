@@ -234,7 +234,10 @@ class WhoForm(CheckedForm):
         label=_("Họ và tên người được ủy quyền (bạn)"), max_length=255, required=False, widget=NAME
     )
     rep_id_number = forms.CharField(
-        label=_("Số định danh cá nhân của người được ủy quyền"), max_length=20, required=False, widget=PERSONAL_ID
+        label=_("Số định danh cá nhân của người được ủy quyền"),
+        max_length=20,
+        required=False,
+        widget=PERSONAL_ID,
     )
     rep_phone = forms.CharField(
         label=_("Số điện thoại người được ủy quyền"), max_length=20, required=False, widget=TEL

@@ -26,7 +26,7 @@ def world(filed_world):
 
 
 def test_the_access_record_reads_as_cards_on_a_phone(live_server, page, world, sign_in):
-    """"Ai đã xem hồ sơ của bạn" was a three-column table squeezed into the phone: the instant broke inside its
+    """The access record ("Ai đã xem hồ sơ của bạn") was a three-column table squeezed into the phone: the instant broke inside its
     year ("29/11/2" over "026") and the reader's role ran over five lines. Each access is now a card: the instant
     and the reader side by side, what was read under them, each with its column's name."""
     dossier = world["dossier"]
@@ -63,7 +63,9 @@ def test_the_access_record_reads_as_cards_on_a_phone(live_server, page, world, s
     assert table.locator("thead").evaluate("h => h.getBoundingClientRect().height") <= 1
 
 
-def test_a_thumb_can_hit_the_breadcrumb_the_review_edits_and_a_drafts_delete(live_server, page, world, sign_in):
+def test_a_thumb_can_hit_the_breadcrumb_the_review_edits_and_a_drafts_delete(
+    live_server, page, world, sign_in
+):
     """At 360 px the procedure page's breadcrumb wrapped to rows of 16-px links 22 px apart, the review step's
     "Sửa" beside each heading was 17 px tall and a draft's "Xóa" 19 px, next to the link that resumes it: each is
     now at least 24 px (WCAG 2.5.8)."""
