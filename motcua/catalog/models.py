@@ -37,16 +37,16 @@ def validate_procedure_code(value: str) -> None:
 
 
 class Level(models.TextChoices):
-    CENTRAL = "central", "Cấp trung ương"
-    PROVINCE = "province", "Cấp tỉnh"
-    DISTRICT = "district", "Cấp huyện"
-    COMMUNE = "commune", "Cấp xã"
+    CENTRAL = "central", _("Cấp trung ương")
+    PROVINCE = "province", _("Cấp tỉnh")
+    DISTRICT = "district", _("Cấp huyện")
+    COMMUNE = "commune", _("Cấp xã")
 
 
 class OnlineLevel(models.TextChoices):
-    FULL = "full", "Toàn trình"
-    PARTIAL = "partial", "Một phần"
-    NONE = "none", "Không trực tuyến"
+    FULL = "full", _("Toàn trình")
+    PARTIAL = "partial", _("Một phần")
+    NONE = "none", _("Không trực tuyến")
 
 
 class Field(CheckedTextModel, models.Model):

@@ -4,6 +4,7 @@ payments of fees."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Procedure, ProcedureComponent
 from motcua.dossiers.models import Dossier
@@ -93,9 +94,9 @@ class DraftFile(models.Model):
 
 
 class PaymentStatus(models.TextChoices):
-    PENDING = "pending", "Chờ thanh toán"
-    PAID = "paid", "Đã thanh toán"
-    CANCELLED = "cancelled", "Đã hủy"
+    PENDING = "pending", _("Chờ thanh toán")
+    PAID = "paid", _("Đã thanh toán")
+    CANCELLED = "cancelled", _("Đã hủy")
 
 
 class Payment(models.Model):

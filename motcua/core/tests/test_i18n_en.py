@@ -76,6 +76,8 @@ def test_procedure_list_in_english_with_plural_and_placeholder(procedure):
     assert "<h1>Administrative procedures</h1>" in html
     assert "Thủ tục hành chính" not in html
     assert "Found 1 procedure." in html
+    # the level of a procedure card is interface, not data: "Cấp xã" was shown on English pages
+    assert "Commune level" in html and "Cấp xã" not in html
     html = text(english().get("/thu-tuc/?q=zzzz"))
     assert "Found 0 procedures for “zzzz”." in html
 
