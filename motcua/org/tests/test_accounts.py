@@ -25,6 +25,8 @@ def test_login_page_in_vietnamese(client, db):
     assert r.status_code == 200
     html = r.content.decode()
     assert "Đăng nhập" in html and "Mật khẩu" in html
+    # citizens sign in with the e-mail or phone number they registered with (portal.backends): the label says so
+    assert ">Tên đăng nhập, thư điện tử hoặc số điện thoại</label>" in html
 
 
 def test_successful_login_redirects(client, user):
