@@ -1005,13 +1005,24 @@ def render_tracking_book_pdf(agency: Agency, start: dt.date, end: dt.date) -> by
 # --- rendering ------------------------------------------------------------------------------------------------
 
 
+def url_fetcher():
+    """What WeasyPrint may load while it renders: `data:` URLs only (the forms' QR codes). Never a file of the
+    server (`file:///etc/passwd`, the media folder), never the network (`http://169.254.169.254/…`, an intranet
+    host): a form prints a citizen's name, address and e-form values, and an image or style sheet address slipped
+    into the page — by a template that one day marks a value safe, or a value in an attribute — must fetch nothing.
+    Anything else is refused, and WeasyPrint renders the page without it (ADR 0019 addendum)."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"data"}, allow_redirects=False, timeout=1)
+
+
 def html_to_pdf(html: str, *, title: str = "") -> bytes:
     from weasyprint import HTML
 
     # Tagged (WeasyPrint's pdf_tags): headings, paragraphs and tables keep their structure and the document its
     # language (<html lang="vi">), so a screen reader reads a citizen's receipt in order and in Vietnamese; the
     # cost is a few kilobytes, no measurable rendering time.
-    document = HTML(string=html, base_url=None).render(pdf_tags=True)
+    document = HTML(string=html, base_url=None, url_fetcher=url_fetcher()).render(pdf_tags=True)
     if title:
         document.metadata.title = title
     document.metadata.authors = ["Mot Cua"]
