@@ -33,7 +33,20 @@ def _window() -> dt.timedelta:
 
 
 def normalise_username(username: str | None) -> str:
-    return (username or "").strip().lower()[:150]
+    """The throttle's key for what was typed in the sign-in box: every spelling that signs in the same way gets
+    the same key, or a guesser would get a fresh count with each. A mobile number in any of the forms the
+    e-mail-or-phone backend accepts ("0912 345 678", "+84912345678", "(0912)345678"…) is its canonical form; the
+    rest is compared as the database compares e-mail addresses (iexact is UPPER() = UPPER(): "ı" and "i" are
+    one letter there), so upper-cased, then lower-cased."""
+    from motcua.notifications.recipients import RecipientError, normalise_phone
+
+    key = (username or "").strip()
+    if "@" not in key and not key.startswith("#"):
+        try:
+            key = normalise_phone(key)
+        except RecipientError:
+            pass
+    return key.upper().lower()[:150]
 
 
 _trusted = is_trusted_proxy

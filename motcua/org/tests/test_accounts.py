@@ -109,6 +109,39 @@ def test_username_case_does_not_dodge_the_lock(client, user):
     assert _post(client, LOGIN, "x", username="CanBo").status_code == 429
 
 
+def _citizen_with_phone(django_user_model):
+    from motcua.portal.models import CitizenProfile
+
+    u = django_user_model.objects.create_user(
+        "congdan9", email="nguyen.thi.mai@example.vn", password="dung-mat-khau"
+    )
+    CitizenProfile.objects.update_or_create(user=u, defaults={"phone": "0912345678"})
+    return u
+
+
+def test_spellings_of_one_mobile_number_share_one_lock(client, user, django_user_model):
+    """The e-mail-or-phone backend signs in with "0912 345 678", "+84912345678", "(0912)345678"…: each spelling
+    had its own count, so a guesser changing the spaces had as many tries as they liked."""
+    _citizen_with_phone(django_user_model)
+    for spelling in ("0912345678", "0912 345 678", "+84 912 345 678"):
+        assert _post(client, LOGIN, "sai", username=spelling).status_code == 200
+    for spelling in ("84912345678", "(0912)345.678", "0912345678"):
+        r = _post(client, LOGIN, "dung-mat-khau", username=spelling)
+        assert r.status_code == 429, spelling
+    assert "_auth_user_id" not in client.session
+
+
+def test_letters_the_database_matches_as_one_share_one_lock(client, user, django_user_model):
+    """E-mail sign-in matches case-insensitively in the database (UPPER() = UPPER()), where the dotless "ı" is an
+    "i": "nguyen.thı.maı@example.vn" signs in the account of "nguyen.thi.mai@example.vn" and must count against
+    it."""
+    _citizen_with_phone(django_user_model)
+    for typed in ("nguyen.thi.mai@example.vn", "nguyen.thı.mai@example.vn", "nguyen.thi.maı@example.vn"):
+        assert _post(client, LOGIN, "sai", username=typed).status_code == 200
+    assert _post(client, LOGIN, "dung-mat-khau", username="NGUYEN.THI.MAI@example.vn").status_code == 429
+    assert throttle.normalise_username("nguyen.thı.maı@example.vn") == "nguyen.thi.mai@example.vn"
+
+
 def test_success_resets_the_count(client, user):
     for _ in range(2):
         _post(client, LOGIN, "sai")
