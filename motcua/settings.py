@@ -353,6 +353,10 @@ STATUS_API_RATE_WINDOW_SECONDS = env_int("STATUS_API_RATE_WINDOW_SECONDS", 300)
 # 429 (motcua.feedback.services.verification_wait).
 RATING_VERIFY_RATE_LIMIT = env_int("RATING_VERIFY_RATE_LIMIT", 10)
 RATING_VERIFY_RATE_WINDOW_SECONDS = env_int("RATING_VERIFY_RATE_WINDOW_SECONDS", 900)
+# PAKN sent from the portal's form (motcua.feedback.services.submission_wait): per client IP per window, then 429. A
+# PAKN needs no account and each one left unanswered counts against the agency's published on-time rate.
+PAKN_RATE_LIMIT = env_int("PAKN_RATE_LIMIT", 10, minimum=1)
+PAKN_RATE_WINDOW_SECONDS = env_int("PAKN_RATE_WINDOW_SECONDS", 3600, minimum=1)
 # A resident taking over a dossier a community team filed (motcua.community.services.claim_dossier): failed
 # attempts per client IP within the window, then the address is locked out of claiming for the window (HTTP 429).
 CLAIM_IP_MAX_FAILURES = env_int("CLAIM_IP_MAX_FAILURES", 20, minimum=1)

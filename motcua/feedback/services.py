@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_PAKN_WORKING_DAYS = Decimal(10)
 RATABLE_STATES = (State.RESOLVED, State.RETURNED)
 RATING_VERIFY_KEY = "#danh-gia"  # '#' is not allowed in usernames (org.throttle)
+PAKN_KEY = "#phan-anh"  # PAKN sent per client IP (submission_wait)
 MAX_COMMENT = 2000
 MAX_CONTENT = 5000
 # Roles that may handle (answer, reject) a PAKN of their agency. Overseers only read.
@@ -100,6 +101,16 @@ def verification_wait(ip: str) -> int:
     limit = max(1, int(getattr(settings, "RATING_VERIFY_RATE_LIMIT", 10)))
     window = dt.timedelta(seconds=max(1, int(getattr(settings, "RATING_VERIFY_RATE_WINDOW_SECONDS", 900))))
     return throttle.check_rate(RATING_VERIFY_KEY, ip, limit=limit, window=window)
+
+
+def submission_wait(ip: str) -> int:
+    """Count one PAKN sent from `ip` (PAKN_RATE_LIMIT within PAKN_RATE_WINDOW_SECONDS, default 10 in 3600 s): 0
+    when it may be filed, else the seconds to wait. A PAKN needs no account (a name, phone and e-mail do), the
+    agency must answer each within its deadline and an unanswered one counts against its published on-time rate:
+    without a bound one script could fill an agency's queue and sink its figures (ADR 0016 addendum)."""
+    limit = max(1, int(getattr(settings, "PAKN_RATE_LIMIT", 10)))
+    window = dt.timedelta(seconds=max(1, int(getattr(settings, "PAKN_RATE_WINDOW_SECONDS", 3600))))
+    return throttle.check_rate(PAKN_KEY, ip, limit=limit, window=window)
 
 
 def may_record_counter(user, dossier: Dossier) -> bool:

@@ -24,7 +24,7 @@ from motcua.dossiers.selectors import mask_name
 from motcua.org import throttle
 from motcua.org.models import Agency
 from motcua.org.selectors import is_one_stop_officer, is_staff_member, readable_agency_filter
-from motcua.org.views import lookup_throttled, render_throttled
+from motcua.org.views import lookup_throttled, render_throttled, wait_minutes
 
 from . import selectors, services
 from .forms import AnswerForm, EvaluationForm, FeedbackForm, RatingForm, RejectForm
@@ -357,6 +357,16 @@ def submit(request):
                 % {"reference": earlier.reference},
             )
             return render(request, "feedback/submitted.html", {"fb": earlier})
+        wait = services.submission_wait(throttle.client_ip(request))
+        if wait:
+            message = _(
+                "Đã có quá nhiều phản ánh, kiến nghị được gửi từ địa chỉ mạng này trong thời gian ngắn. Vui lòng "
+                "thử lại sau %(minutes)s phút."
+            )
+            form.add_error(None, message % {"minutes": wait_minutes(wait)})  # the page's error summary
+            response = render(request, "feedback/submit.html", ctx, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         try:
             fb = services.feedback_submit(
                 user=request.user,

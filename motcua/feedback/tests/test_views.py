@@ -54,6 +54,28 @@ def test_submit_page_anonymous_with_contact(client, world):
     assert fb.contact_phone == "0987654321"
 
 
+def test_pakn_sent_from_one_address_are_limited(client, world, settings):
+    """A PAKN needs no account and each one unanswered counts against the agency's on-time rate: one address sends
+    PAKN_RATE_LIMIT within the window, then 429 with Retry-After and nothing filed; another address is not
+    affected, and the same PAKN sent again (shown, not filed) is not counted."""
+    settings.PAKN_RATE_LIMIT = 3
+    settings.PAKN_RATE_WINDOW_SECONDS = 3600
+    url = reverse("feedback:submit")
+    data = {"kind": "reflection", "subject": "agency", "agency": world["ward"].identifier, **SENDER}
+    for n in range(3):
+        sent = client.post(url, {**data, "title": f"Phản ánh {n}", "content": "Nội dung."}, REMOTE_ADDR="10.9.9.9")
+        assert sent.status_code == 201
+    again = client.post(url, {**data, "title": "Phản ánh 0", "content": "Nội dung."}, REMOTE_ADDR="10.9.9.9")
+    assert again.status_code == 200
+    over = client.post(url, {**data, "title": "Phản ánh 4", "content": "Nội dung."}, REMOTE_ADDR="10.9.9.9")
+    assert over.status_code == 429
+    assert int(over["Retry-After"]) > 3000
+    assert "quá nhiều phản ánh" in over.content.decode()
+    assert Feedback.objects.count() == 3
+    elsewhere = client.post(url, {**data, "title": "Phản ánh 5", "content": "Nội dung."}, REMOTE_ADDR="10.9.9.8")
+    assert elsewhere.status_code == 201
+
+
 def test_the_same_pakn_sent_again_files_no_duplicate(client, world):
     """The browser's reload of the answer page (the form sent again), or the back button then "Gửi" again: the same
     PAKN (sender, kind, target, title and content) within the half hour is shown again, not filed a second time for
