@@ -28,6 +28,7 @@ from motcua.org.selectors import (
     has_subagencies,
     is_overseer_only,
     readable_agencies,
+    readable_agency_filter,
     roles_of,
     tree_order,
 )
@@ -324,7 +325,7 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     overdue, soon = (
         _first_and_count(qs)
-        for qs in selectors.overdue_and_due_soon_qs(agency_ids=selectors.subtree_ids(agency), now=now)
+        for qs in selectors.overdue_and_due_soon_qs(agency_ids=_listed_ids(agency, agencies), now=now)
     )
     today = timezone.localdate(now)
     context = {
@@ -376,6 +377,14 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
             },
         },
     )
+
+
+def _listed_ids(agency: Agency, readable: list[Agency]) -> list[int]:
+    """The agencies of `agency`'s subtree whose dossiers a list may name to this reader: those they read (ADR 0003:
+    an officer, specialist or unit head reads their own agency, not the wards under it; a leader, overseer or
+    administrator the whole subtree). The figures count the subtree — they are public —, the rows are dossiers."""
+    allowed = {a.pk for a in readable}
+    return [pk for pk in selectors.subtree_ids(agency) if pk in allowed]
 
 
 def _first_and_count(qs) -> dict:
@@ -571,6 +580,8 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     if not can_read_agency(request.user, agency):
         raise PermissionDenied("Không có quyền xem hồ sơ của cơ quan này.")
     own = request.GET.get("own") == "1"
+    # the rows are dossiers: only of the agencies the reader reads (_listed_ids), the sub-agencies' when they do
+    listed = _listed_ids(agency, agencies)
     context = {
         "form": form,
         "period": period,
@@ -578,7 +589,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
         "kind": kind,
         "kind_label": selectors.LIST_KINDS[kind],
         "own": own,
-        "with_subagencies": has_subagencies(agency),
+        "with_subagencies": len(listed) > 1,
         "crumb": _dashboard_crumb(request.user, agency, period),
     }
     if period is None:
@@ -586,8 +597,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.dossiers_behind(
         date_from=period.date_from, date_to=period.date_to, kind=kind, agency=agency
     )
-    if own:
-        qs = qs.filter(agency=agency)
+    qs = qs.filter(agency=agency) if own or len(listed) == 1 else qs.filter(readable_agency_filter(request.user))
     page = Paginator(qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)

@@ -1,8 +1,11 @@
 """Server-rendered statistics pages: figures shown, access rules, the drill-down list."""
 
 import re
+from decimal import Decimal
 
 import pytest
+
+from .conftest import at, make_dossier
 
 MARCH = {"from": "2025-03-01", "to": "2025-03-31"}
 
@@ -190,6 +193,40 @@ def test_dossier_list_pending_overdue(client, table, staff):
     # at the end of March (the period is over): D05, D09, D12
     assert sorted(re.findall(r"TEST-(D\d\d)/", html)) == ["D05", "D09", "D12"]
     assert "3 hồ sơ" in html
+
+
+def test_lists_name_only_dossiers_of_agencies_the_reader_reads(client, table, staff, world):
+    """An officer, specialist or unit head of the district reads the district's dossiers, not its wards' (ADR
+    0003): the district's figures count the wards (public statistics), but the list behind a figure and the
+    dashboard's overdue lists name a ward's dossier only to a leader, overseer or administrator above it."""
+    from django.contrib.auth import get_user_model
+
+    from motcua.org.models import Role, StaffRole
+
+    officer = get_user_model().objects.create_user("quan.cv.test", password="x")
+    StaffRole.objects.create(user=officer, agency=world["quan"], role=Role.SPECIALIST)
+    leader = get_user_model().objects.create_user("quan.ld.test", password="x")
+    StaffRole.objects.create(user=leader, agency=world["quan"], role=Role.LEADER)
+    district = {**MARCH, "agency": "000.00.33.H26", "kind": "received"}
+    client.force_login(officer)
+    html = client.get("/thong-ke/ho-so/", district).content.decode()
+    assert "000.01.33.H26-TEST-D13" not in html and "và các cơ quan cấp dưới" not in html
+    assert client.get("/staff/dossiers/000.01.33.H26-TEST-D13/").status_code == 404  # as its page says
+    make_dossier(
+        "000.01.33.H26-TEST-D14",
+        agency=world["phuong"],
+        procedure=world["procs"]["1.001612"],
+        received=at(2025, 3, 5, 10),
+        limit_hours=Decimal(40),
+        due=at(2025, 3, 12, 10),
+    )
+    dashboard = client.get("/thong-ke/lanh-dao/", {**MARCH, "agency": "000.00.33.H26"}).content.decode()
+    assert "000.01.33.H26-TEST-D14" not in dashboard
+    client.force_login(leader)
+    html = client.get("/thong-ke/ho-so/", district).content.decode()
+    assert "000.01.33.H26-TEST-D13" in html and "và các cơ quan cấp dưới" in html
+    dashboard = client.get("/thong-ke/lanh-dao/", {**MARCH, "agency": "000.00.33.H26"}).content.decode()
+    assert "000.01.33.H26-TEST-D14" in dashboard
 
 
 def test_leader_dashboard_in_english(client, table, staff):
