@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -515,6 +516,8 @@ def rating_list(request: HttpRequest) -> HttpResponse:
         )
     levels = (int(raw_level),) if raw_level else ()
     own = request.GET.get("own") == "1"
+    # the ratings (with their comments) of the agencies the reader reads only (_listed_ids)
+    listed = _listed_ids(agency, agencies)
     context = {
         "form": form,
         "period": period,
@@ -523,15 +526,23 @@ def rating_list(request: HttpRequest) -> HttpResponse:
         "level": raw_level,
         "levels": sorted(Level.choices, reverse=True),
         "own": own,
-        "with_subagencies": has_subagencies(agency),
+        "with_subagencies": len(listed) > 1,
         "crumb": _dashboard_crumb(request.user, agency, period),
     }
     if period is None:
         return render(request, "reports/rating_list.html", {**context, "kept": _kept_params(request)})
-    scope = {"date_from": period.date_from, "date_to": period.date_to, "agency": agency}
-    qs = feedback_selectors.ratings_in(**scope, levels=levels, own=own)
+    scope = {
+        "date_from": period.date_from,
+        "date_to": period.date_to,
+        "agency": agency,
+        "own": own or len(listed) == 1,
+    }
+    readable = Q() if scope["own"] else readable_agency_filter(request.user, "dossier__agency")
+    qs = feedback_selectors.ratings_in(**scope, levels=levels).filter(readable)
     # the figures above the list: every level
-    satisfaction = feedback_selectors.satisfaction_summary(feedback_selectors.ratings_in(**scope, own=own))
+    satisfaction = feedback_selectors.satisfaction_summary(
+        feedback_selectors.ratings_in(**scope).filter(readable)
+    )
     page = Paginator(qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -597,7 +608,11 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.dossiers_behind(
         date_from=period.date_from, date_to=period.date_to, kind=kind, agency=agency
     )
-    qs = qs.filter(agency=agency) if own or len(listed) == 1 else qs.filter(readable_agency_filter(request.user))
+    qs = (
+        qs.filter(agency=agency)
+        if own or len(listed) == 1
+        else qs.filter(readable_agency_filter(request.user))
+    )
     page = Paginator(qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)

@@ -222,7 +222,16 @@ def test_lists_name_only_dossiers_of_agencies_the_reader_reads(client, table, st
     )
     dashboard = client.get("/thong-ke/lanh-dao/", {**MARCH, "agency": "000.00.33.H26"}).content.decode()
     assert "000.01.33.H26-TEST-D14" not in dashboard
+    from motcua.feedback.models import Rating
+
+    Rating.objects.create(
+        dossier=table["D13"], overall=1, comment="Cán bộ phường hẹn lại ba lần", created_at=at(2025, 3, 7, 9)
+    )
+    ratings = client.get("/thong-ke/danh-gia/", {**MARCH, "agency": "000.00.33.H26"}).content.decode()
+    assert "hẹn lại ba lần" not in ratings and "000.01.33.H26-TEST-D13" not in ratings
     client.force_login(leader)
+    ratings = client.get("/thong-ke/danh-gia/", {**MARCH, "agency": "000.00.33.H26"}).content.decode()
+    assert "hẹn lại ba lần" in ratings
     html = client.get("/thong-ke/ho-so/", district).content.decode()
     assert "000.01.33.H26-TEST-D13" in html and "và các cơ quan cấp dưới" in html
     dashboard = client.get("/thong-ke/lanh-dao/", {**MARCH, "agency": "000.00.33.H26"}).content.decode()
