@@ -3,7 +3,7 @@ browser's claim), hashed with SHA-256, and kept through Django's default storage
 S3-compatible by configuration). The hash goes into the event of the action the file belongs to.
 
 Accepted: PDF, JPEG, PNG, DOCX, XLSX. Refused: anything else, in particular executables and scripts, Office
-files with macros (vbaProject.bin), PDFs that carry JavaScript, launch actions, embedded files or rich media
+files with macros (vbaProject.bin) or that load a template or object from another machine when opened, PDFs that carry JavaScript, launch actions, embedded files or rich media
 (also inside compressed object streams: `pdfcheck`), and password-protected PDFs.
 """
 
@@ -157,6 +157,57 @@ def _sniff_ooxml(zip_names: list[str] | None) -> str:
     )
 
 
+# Relationships that Word or Excel follows by itself when the file is opened: a template, OLE object, frame or
+# sub-document loaded from another machine (a macro template; CVE-2022-30190's ms-msdt: link; an officer's Windows
+# credentials sent to a \\host\share path). A hyperlink is external too, but followed only when clicked: not refused.
+REMOTE_TYPES = ("/attachedtemplate", "/oleobject", "/frame", "/subdocument")
+# One .rels part is read up to this (real ones are a few KB): a zip bomb inflates no further, a bigger one is refused
+MAX_RELS_BYTES = 1024 * 1024
+
+
+def _refuse_remote_content(uploaded_file) -> None:
+    """Refuse a Word/Excel file whose relationship parts (`*.rels`) point a REMOTE_TYPES relationship outside
+    the file (TargetMode="External"). Read with the XML parser, as Office reads them (prefixes, character
+    references); a part that does not parse is skipped, as Office cannot follow it either."""
+    from xml.etree import ElementTree
+
+    with zipfile.ZipFile(uploaded_file) as zf:
+        for info in zf.infolist()[:10_000]:
+            if not info.filename.lower().endswith(".rels"):
+                continue
+            try:
+                with zf.open(info) as part:
+                    data = part.read(MAX_RELS_BYTES + 1)
+                if len(data) > MAX_RELS_BYTES:
+                    raise _refuse(
+                        "Tài liệu Word/Excel bị hỏng hoặc có cấu trúc bất thường.",
+                        "The Word/Excel document is damaged or abnormally built.",
+                        "bad_file_type",
+                    )
+                root = ElementTree.fromstring(data)
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                ValueError,
+                NotImplementedError,
+                RuntimeError,
+                ElementTree.ParseError,
+            ):
+                continue
+            for rel in root.iter():
+                if not str(rel.tag).endswith("Relationship"):
+                    continue
+                external = (rel.get("TargetMode") or "").strip().lower() == "external"
+                if external and (rel.get("Type") or "").strip().lower().endswith(REMOTE_TYPES):
+                    raise _refuse(
+                        "Không nhận tài liệu Word/Excel tự tải nội dung từ máy khác khi mở (mẫu, đối tượng nhúng "
+                        "từ xa). Hãy lưu thành tệp mới hoặc PDF.",
+                        "Word/Excel documents that load content from another machine when opened (a remote "
+                        "template or embedded object) are not accepted. Save a new copy or a PDF.",
+                        "remote_content",
+                    )
+
+
 def max_bytes() -> int:
     return int(getattr(settings, "MOTCUA_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 
@@ -224,6 +275,9 @@ def inspect_upload(uploaded_file) -> Inspected:
             ) from exc
     try:
         content_type = sniff(head, zip_names)
+        if zip_names is not None:
+            uploaded_file.seek(0)
+            _refuse_remote_content(uploaded_file)
     except Unprocessable as exc:
         raise _refuse(f"Tệp '{name}': {exc.message}", f"File '{name}': {exc.message_en}", exc.code) from exc
     digest = hashlib.sha256()

