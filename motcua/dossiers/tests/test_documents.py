@@ -170,7 +170,7 @@ REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 
 
 def _rels(*relationships: str, prefix: str = "") -> bytes:
-    ns = f"xmlns{':' + prefix if prefix else ''}=\"http://schemas.openxmlformats.org/package/2006/relationships\""
+    ns = f'xmlns{":" + prefix if prefix else ""}="http://schemas.openxmlformats.org/package/2006/relationships"'
     tag = f"{prefix}:Relationship" if prefix else "Relationship"
     body = "".join(f"<{tag} {r}/>" for r in relationships)
     root = f"{prefix}:Relationships" if prefix else "Relationships"

@@ -63,7 +63,9 @@ def test_pakn_sent_from_one_address_are_limited(client, world, settings):
     url = reverse("feedback:submit")
     data = {"kind": "reflection", "subject": "agency", "agency": world["ward"].identifier, **SENDER}
     for n in range(3):
-        sent = client.post(url, {**data, "title": f"Phản ánh {n}", "content": "Nội dung."}, REMOTE_ADDR="10.9.9.9")
+        sent = client.post(
+            url, {**data, "title": f"Phản ánh {n}", "content": "Nội dung."}, REMOTE_ADDR="10.9.9.9"
+        )
         assert sent.status_code == 201
     again = client.post(url, {**data, "title": "Phản ánh 0", "content": "Nội dung."}, REMOTE_ADDR="10.9.9.9")
     assert again.status_code == 200
@@ -72,7 +74,9 @@ def test_pakn_sent_from_one_address_are_limited(client, world, settings):
     assert int(over["Retry-After"]) > 3000
     assert "quá nhiều phản ánh" in over.content.decode()
     assert Feedback.objects.count() == 3
-    elsewhere = client.post(url, {**data, "title": "Phản ánh 5", "content": "Nội dung."}, REMOTE_ADDR="10.9.9.8")
+    elsewhere = client.post(
+        url, {**data, "title": "Phản ánh 5", "content": "Nội dung."}, REMOTE_ADDR="10.9.9.8"
+    )
     assert elsewhere.status_code == 201
 
 
