@@ -148,6 +148,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+def _link_hours() -> int:
+    """How long a reset link is good for, in whole hours (the e-mail and the "sent" page say it)."""
+    return max(1, round(int(settings.PASSWORD_RESET_TIMEOUT) / 3600))
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """'Quên mật khẩu?': an e-mail address; Django's form and token generator send a one-use link (valid
     PASSWORD_RESET_TIMEOUT seconds) to each active account with that address and a usable password, the address
@@ -176,8 +181,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         if wait:
             return self._throttled(form, wait)
         site_url = settings.MOTCUA_SITE_URL.rstrip("/")
-        hours = max(1, round(int(settings.PASSWORD_RESET_TIMEOUT) / 3600))
-        self.extra_email_context = {"site_url": site_url, "valid_hours": hours}
+        self.extra_email_context = {"site_url": site_url, "valid_hours": _link_hours()}
         return super().form_valid(form)
 
     def form_invalid(self, form):
@@ -190,8 +194,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "registration/password_reset_sent.html"
 
     def get_context_data(self, **kwargs):
-        hours = max(1, round(int(settings.PASSWORD_RESET_TIMEOUT) / 3600))
-        return {**super().get_context_data(**kwargs), "valid_hours": hours}
+        return {**super().get_context_data(**kwargs), "valid_hours": _link_hours()}
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
