@@ -338,6 +338,12 @@ LOGIN_REDIRECT_URL = "/staff/"
 # Login throttling (motcua.core.throttle): attempts per window per username+IP.
 LOGIN_MAX_ATTEMPTS = env_int("LOGIN_MAX_ATTEMPTS", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
+# Failed sign-ins per client IP whatever the account names (password spraying; ADR 0003 addendum): this many within
+# the window lock the address out of signing in for the window (HTTP 429); a success does not clear the count. The
+# default stays above what a 20-officer office behind one NAT address can reach while each officer stays unlocked
+# (20 × (LOGIN_MAX_ATTEMPTS − 1) = 80): raise it for larger offices behind one address.
+LOGIN_IP_MAX_FAILURES = env_int("LOGIN_IP_MAX_FAILURES", 100, minimum=1)
+LOGIN_IP_WINDOW_SECONDS = env_int("LOGIN_IP_WINDOW_SECONDS", 900, minimum=1)
 # Passwords (motcua.org.views, ADR 0003 addendum): the e-mailed reset link is good for PASSWORD_RESET_TIMEOUT seconds
 # (default one day; Django's own default is three) and once; reset links asked per client IP and per e-mail address
 # within the window, then 429 (motcua.org.throttle.password_reset_limits).

@@ -18,30 +18,44 @@ from . import throttle
 
 
 class ThrottleMixin:
-    """Refuses the attempt before authenticating when (username, IP) is locked out.
+    """Refuses the attempt before authenticating when (username, IP) is locked out, or when the client IP has
+    made too many failed sign-ins whatever the account names (throttle.login_ip_limit; password spraying).
 
     Sets `form.throttled_for` and `request.motcua_throttled_for` (seconds) so the view can answer 429.
     """
 
     throttled_for = 0
 
+    def _throttled(self, request, wait: int, message: str):
+        self.throttled_for = wait
+        request.motcua_throttled_for = wait
+        return forms.ValidationError(message % {"minutes": max(1, math.ceil(wait / 60))}, code="throttled")
+
     def clean(self):
         username = self.cleaned_data.get("username")
         request = getattr(self, "request", None)
         if username and request is not None:
-            wait = throttle.seconds_locked(username, throttle.client_ip(request))
+            ip = throttle.client_ip(request)
+            wait = throttle.seconds_locked(username, ip)
             if wait:
-                self.throttled_for = wait
-                request.motcua_throttled_for = wait
-                minutes = max(1, math.ceil(wait / 60))
-                raise forms.ValidationError(
+                raise self._throttled(
+                    request,
+                    wait,
                     _(
                         "Bạn đã đăng nhập sai quá nhiều lần. Để bảo vệ tài khoản, việc đăng nhập tạm thời bị "
                         "khoá; vui lòng thử lại sau %(minutes)s phút. (Too many failed sign-in attempts: "
                         "try again in %(minutes)s minutes.)"
-                    )
-                    % {"minutes": minutes},
-                    code="throttled",
+                    ),
+                )
+            wait = throttle.seconds_locked(throttle.LOGIN_IP_KEY, ip)
+            if wait:
+                raise self._throttled(
+                    request,
+                    wait,
+                    _(
+                        "Đã có quá nhiều lần đăng nhập sai từ địa chỉ mạng này. Để bảo vệ các tài khoản, việc "
+                        "đăng nhập từ địa chỉ này tạm thời bị khoá; vui lòng thử lại sau %(minutes)s phút."
+                    ),
                 )
         return super().clean()
 

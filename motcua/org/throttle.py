@@ -1,5 +1,8 @@
 """Login throttling (and the public lookup's rate limit, below): after LOGIN_MAX_ATTEMPTS failed sign-ins for one (username, client IP) within
-LOGIN_LOCKOUT_SECONDS, further attempts are refused for LOGIN_LOCKOUT_SECONDS from the last failure.
+LOGIN_LOCKOUT_SECONDS, further attempts are refused for LOGIN_LOCKOUT_SECONDS from the last failure; and after
+LOGIN_IP_MAX_FAILURES failed sign-ins from one client IP, whatever the account names, within LOGIN_IP_WINDOW_SECONDS,
+every sign-in from that address is refused for LOGIN_IP_WINDOW_SECONDS (password spraying: one address trying a few
+passwords on each of many accounts). A success clears the (username, IP) count, never the address's.
 
 The counts live in the database (`LoginThrottle`), so every worker process of a multi-process server sees
 the same numbers; see docs/adr/0003-organisation-and-roles.md. Failures are recorded from Django's
@@ -30,6 +33,18 @@ def _max_attempts() -> int:
 
 def _window() -> dt.timedelta:
     return dt.timedelta(seconds=max(1, int(getattr(settings, "LOGIN_LOCKOUT_SECONDS", 900))))
+
+
+# Failed sign-ins per client IP across account names: '#' is not allowed in usernames, so no account shares the key.
+LOGIN_IP_KEY = "#dang-nhap"
+
+
+def login_ip_limit() -> tuple[int, dt.timedelta]:
+    """(failures, window) allowed per client IP whatever the account names: LOGIN_IP_MAX_FAILURES failed sign-ins
+    within LOGIN_IP_WINDOW_SECONDS (defaults 100 in 900 s) lock the address out of signing in for that long."""
+    failures = max(1, int(getattr(settings, "LOGIN_IP_MAX_FAILURES", 100)))
+    window = dt.timedelta(seconds=max(1, int(getattr(settings, "LOGIN_IP_WINDOW_SECONDS", 900))))
+    return failures, window
 
 
 def normalise_username(username: str | None) -> str:
@@ -272,13 +287,21 @@ def reset(username: str, ip: str) -> None:
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    """Count the failure for (name typed, client IP) and for the client IP whatever the name. A name beginning
+    with '#' signs nobody in and would share a row with one of the keys above: counted for the address only."""
     if request is None:  # e.g. test client .login() or scripts: no client to throttle
         return
     username = credentials.get("username") or credentials.get("email") or ""
-    record_failure(username, client_ip(request))
+    ip = client_ip(request)
+    if not normalise_username(username).startswith("#"):
+        record_failure(username, ip)
+    ip_failures, ip_window = login_ip_limit()
+    record_failure(LOGIN_IP_KEY, ip, max_attempts=ip_failures, window=ip_window)
 
 
 def on_logged_in(sender, request, user, **kwargs) -> None:
+    """A success clears the (username, IP) count only: clearing the address's count too would let one account the
+    sprayer knows (their own) reopen the address for another round of guesses."""
     if request is None:
         return
     reset(user.get_username(), client_ip(request))

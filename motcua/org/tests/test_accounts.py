@@ -233,3 +233,97 @@ def test_logout_get_confirms_post_logs_out(client, user):
     assert r.status_code == 200
     assert "Bạn đã đăng xuất" in r.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+# Password spraying: failures per client IP across account names ------------------------------------------------
+
+
+@pytest.fixture
+def sprayed(user, django_user_model, settings):
+    """Five accounts and a per-IP cap of 6 failures (each account's own lock stays at 3)."""
+    settings.LOGIN_IP_MAX_FAILURES = 6
+    settings.LOGIN_IP_WINDOW_SECONDS = 900
+    for i in range(5):
+        django_user_model.objects.create_user(f"canbo{i}", password="dung-mat-khau")
+    return user
+
+
+def test_the_defaults_stay_above_what_one_office_reaches(settings):
+    from motcua import settings as configured
+
+    assert configured.LOGIN_IP_MAX_FAILURES == 100 and configured.LOGIN_IP_WINDOW_SECONDS == 900
+    assert throttle.login_ip_limit() == (settings.LOGIN_IP_MAX_FAILURES, dt.timedelta(seconds=900))
+    # twenty officers behind one address, each stopping one short of their own lock, stay under the cap
+    assert 20 * (configured.LOGIN_MAX_ATTEMPTS - 1) < configured.LOGIN_IP_MAX_FAILURES
+
+
+@pytest.mark.parametrize("url", [LOGIN, ADMIN_LOGIN])
+def test_one_address_spraying_many_accounts_is_capped(client, sprayed, django_user_model, url):
+    """Two wrong passwords on each of three accounts — never an account's own lock (3) — reach the address's cap
+    (6): then even the right password of another account is refused from that address, with 429, Retry-After and
+    the message; other addresses are not affected."""
+    if url == ADMIN_LOGIN:
+        django_user_model.objects.filter(username="canbo4").update(is_staff=True)
+    for name in ("canbo0", "canbo1", "canbo2"):
+        for _ in range(2):
+            assert _post(client, url, "sai", username=name).status_code == 200
+    r = _post(client, url, "dung-mat-khau", username="canbo4")
+    assert r.status_code == 429
+    assert 890 < int(r["Retry-After"]) <= 900
+    body = r.content.decode()
+    assert "quá nhiều lần đăng nhập sai từ địa chỉ mạng này" in body
+    assert "15 phút" in body
+    assert "_auth_user_id" not in client.session
+    # an account the sprayer never tried is refused too, and so is an unknown name
+    assert _post(client, url, "dung-mat-khau", username="canbo3").status_code == 429
+    assert _post(client, url, "x", username="khong-ton-tai").status_code == 429
+    # another address signs the same account in
+    assert _post(client, url, "dung-mat-khau", username="canbo4", ip="10.0.0.2").status_code == 302
+
+
+def test_the_site_and_the_admin_share_the_address_count(client, sprayed):
+    for name in ("canbo0", "canbo1", "canbo2"):
+        _post(client, LOGIN, "sai", username=name)
+        _post(client, ADMIN_LOGIN, "sai", username=name)
+    assert _post(client, LOGIN, "dung-mat-khau", username="canbo4").status_code == 429
+
+
+def test_a_success_does_not_reset_the_address_count(client, sprayed):
+    """The sprayer's own account signing in between rounds must not reopen the address."""
+    for name in ("canbo0", "canbo1", "canbo2"):
+        _post(client, LOGIN, "sai", username=name)
+    assert _post(client, LOGIN, "dung-mat-khau", username="canbo4").status_code == 302  # 3 of 6 so far
+    client.logout()
+    for name in ("canbo0", "canbo1", "canbo2"):
+        assert _post(client, LOGIN, "sai", username=name).status_code == 200
+    assert _post(client, LOGIN, "dung-mat-khau", username="canbo4").status_code == 429
+
+
+def test_the_per_account_lock_still_comes_first(client, sprayed):
+    """Three failures on one account lock that account (its own message), well below the address's cap; the
+    address can still sign other accounts in."""
+    for _ in range(3):
+        _post(client, LOGIN, "sai", username="canbo0")
+    r = _post(client, LOGIN, "dung-mat-khau", username="canbo0")
+    assert r.status_code == 429
+    assert "Bạn đã đăng nhập sai quá nhiều lần" in r.content.decode()
+    assert _post(client, LOGIN, "dung-mat-khau", username="canbo1").status_code == 302
+
+
+def test_the_address_lock_ends_when_the_window_passes(client, sprayed, monkeypatch):
+    for name in ("canbo0", "canbo1", "canbo2"):
+        for _ in range(2):
+            _post(client, LOGIN, "sai", username=name)
+    assert _post(client, LOGIN, "dung-mat-khau", username="canbo4").status_code == 429
+    later = timezone.now() + dt.timedelta(seconds=901)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert _post(client, LOGIN, "dung-mat-khau", username="canbo4").status_code == 302
+
+
+def test_a_name_with_a_hash_counts_for_the_address_only(client, sprayed):
+    """A name beginning with '#' signs nobody in and would land on the address's own row with the account limit
+    (3): it is counted once, for the address."""
+    for _ in range(3):
+        assert _post(client, LOGIN, "x", username="#dang-nhap").status_code == 200
+    assert throttle.seconds_locked(throttle.LOGIN_IP_KEY, "10.0.0.1") == 0
+    assert _post(client, LOGIN, "dung-mat-khau").status_code == 302
