@@ -363,6 +363,11 @@ RATING_VERIFY_RATE_WINDOW_SECONDS = env_int("RATING_VERIFY_RATE_WINDOW_SECONDS",
 # PAKN needs no account and each one left unanswered counts against the agency's published on-time rate.
 PAKN_RATE_LIMIT = env_int("PAKN_RATE_LIMIT", 10, minimum=1)
 PAKN_RATE_WINDOW_SECONDS = env_int("PAKN_RATE_WINDOW_SECONDS", 3600, minimum=1)
+# Citizen accounts created from the portal's registration form (motcua.portal.services.registration_wait): per
+# client IP per window, then 429. Only valid forms count; a one-stop counter registering residents from the office's
+# one address stays under the default.
+REGISTRATION_RATE_LIMIT = env_int("REGISTRATION_RATE_LIMIT", 20, minimum=1)
+REGISTRATION_RATE_WINDOW_SECONDS = env_int("REGISTRATION_RATE_WINDOW_SECONDS", 3600, minimum=1)
 # A resident taking over a dossier a community team filed (motcua.community.services.claim_dossier): failed
 # attempts per client IP within the window, then the address is locked out of claiming for the window (HTTP 429).
 CLAIM_IP_MAX_FAILURES = env_int("CLAIM_IP_MAX_FAILURES", 20, minimum=1)

@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import File
 from django.core.files.storage import default_storage
@@ -20,6 +21,7 @@ from motcua.core.storage import guarded, open_stored
 from motcua.dossiers import documents
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import Dossier, State
+from motcua.org import throttle
 from motcua.org.models import Agency, Role, StaffRole
 
 from . import wizard
@@ -30,6 +32,20 @@ logger = logging.getLogger(__name__)
 
 
 # --- accounts -----------------------------------------------------------------------------------------------
+
+
+REGISTRATION_KEY = "#dang-ky"  # accounts created per client IP ('#': no username can take the key)
+
+
+def registration_wait(ip: str) -> int:
+    """Count one account about to be created from `ip` (REGISTRATION_RATE_LIMIT within
+    REGISTRATION_RATE_WINDOW_SECONDS, default 20 in 3600 s): 0 when it may be created, else the seconds to wait.
+    Only a filled-in, valid form is counted — a citizen correcting a typo is not — so a one-stop counter helping
+    residents register from the office's one address stays under it, while one script cannot create accounts by the
+    thousand (each may then file dossiers and PAKN, and sign-in spraying needs accounts to hide among)."""
+    limit = max(1, int(getattr(settings, "REGISTRATION_RATE_LIMIT", 20)))
+    window = dt.timedelta(seconds=max(1, int(getattr(settings, "REGISTRATION_RATE_WINDOW_SECONDS", 3600))))
+    return throttle.check_rate(REGISTRATION_KEY, ip, limit=limit, window=window)
 
 
 def citizen_register(*, full_name: str, email: str = "", phone: str = "", password: str, id_number: str = ""):

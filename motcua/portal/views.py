@@ -43,7 +43,8 @@ from motcua.dossiers.models import DocumentKind, Dossier, State
 from motcua.dossiers.selectors import dossier_public, due_status, eform_of
 from motcua.dossiers.workflow import TRANSITIONS
 from motcua.org.selectors import is_staff_member
-from motcua.org.views import lookup_throttled
+from motcua.org.throttle import client_ip
+from motcua.org.views import lookup_throttled, wait_minutes
 
 from . import services, wizard
 from .forms import ProfileForm, RegistrationForm, ResultForm, WhoForm
@@ -91,9 +92,18 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("portal:my_dossiers")
     form = RegistrationForm(request.POST or None)
-    status = 200
+    status, wait = 200, 0
     if request.method == "POST":
-        if form.is_valid():
+        if not form.is_valid():
+            status = 400
+        elif wait := services.registration_wait(client_ip(request)):  # counted only once the form is valid
+            message = _(
+                "Đã có quá nhiều tài khoản được đăng ký từ địa chỉ mạng này trong thời gian ngắn. Vui lòng thử "
+                "lại sau %(minutes)s phút."
+            )
+            form.add_error(None, message % {"minutes": wait_minutes(wait)})  # the page's error summary
+            status = 429
+        else:
             d = form.cleaned_data
             try:
                 user = services.citizen_register(
@@ -110,15 +120,16 @@ def register(request: HttpRequest) -> HttpResponse:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, _("Đăng ký tài khoản thành công. Chào mừng bạn!"))
                 return redirect(_safe_next(request, reverse("portal:my_dossiers")))
-        else:
-            status = 400
     ctx = {
         "form": form,
         "next": _safe_next(request, ""),
         "oidc_enabled": oidc_enabled(),
         "oidc_provider": provider_name(),
     }
-    return render(request, "portal/register.html", ctx, status=status)
+    response = render(request, "portal/register.html", ctx, status=status)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 @login_required

@@ -56,6 +56,39 @@ def test_registration_refuses_bad_input(client, db, change, field, message):
     assert get_user_model().objects.count() == 0 and CitizenProfile.objects.count() == 0
 
 
+def _registration(n: int) -> dict:
+    return {**GOOD, "email": f"cong.dan{n}@example.vn", "phone": f"09123456{n:02d}"}
+
+
+def test_accounts_created_from_one_address_are_limited(client, db, settings):
+    """REGISTRATION_RATE_LIMIT accounts per client IP within the window (here 3), then 429 with Retry-After and
+    the message, and nothing is created; another address still registers. Forms refused for bad input are not
+    counted (a citizen correcting a typo)."""
+    from motcua import settings as configured
+
+    assert configured.REGISTRATION_RATE_LIMIT == 20 and configured.REGISTRATION_RATE_WINDOW_SECONDS == 3600
+    settings.REGISTRATION_RATE_LIMIT = 3
+    settings.REGISTRATION_RATE_WINDOW_SECONDS = 3600
+    for _ in range(5):
+        bad = {**_registration(0), "password2": "something-else-2026"}
+        assert client.post("/tai-khoan/dang-ky/", bad, REMOTE_ADDR="10.0.0.7").status_code == 400
+    for n in range(3):
+        r = client.post("/tai-khoan/dang-ky/", _registration(n), REMOTE_ADDR="10.0.0.7")
+        assert r.status_code == 302, n
+        client.logout()
+    r = client.post("/tai-khoan/dang-ky/", _registration(3), REMOTE_ADDR="10.0.0.7")
+    assert r.status_code == 429
+    assert 3590 < int(r["Retry-After"]) <= 3600
+    page = r.content.decode()
+    assert "quá nhiều tài khoản được đăng ký từ địa chỉ mạng này" in page and "60 phút" in page
+    assert "_auth_user_id" not in client.session
+    assert not get_user_model().objects.filter(email="cong.dan3@example.vn").exists()
+    assert get_user_model().objects.count() == 3 and CitizenProfile.objects.count() == 3
+    r = client.post("/tai-khoan/dang-ky/", _registration(3), REMOTE_ADDR="10.0.0.8")
+    assert r.status_code == 302
+    assert get_user_model().objects.filter(email="cong.dan3@example.vn").exists()
+
+
 def test_email_and_phone_are_unique(client, world):
     world["officer"].citizen_profile = CitizenProfile.objects.create(
         user=world["officer"], phone="0351234567"
