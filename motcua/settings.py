@@ -415,12 +415,26 @@ SECURE_CSP = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 if not DEBUG:
+    # HTTPS in production (README "Serving in production"). Cookies are Secure by default: a site served over HTTPS
+    # needs nothing set, and one still on plain HTTP on a LAN sets both to 0 (a browser keeps no Secure cookie from
+    # an http:// page, so nobody could sign in). HSTS and the redirect are off by default, the operator's choice:
+    # many agencies serve behind a TLS-terminating proxy the app cannot see without TRUSTED_PROXIES (the redirect
+    # would then loop), some on plain HTTP on the LAN, and a browser that saw HSTS refuses the plain-HTTP address and
+    # any certificate error for SECURE_HSTS_SECONDS, with no way round it. A public HTTPS site sets
+    # SECURE_HSTS_SECONDS=31536000 and SECURE_SSL_REDIRECT=1 with TRUSTED_PROXIES naming its proxy.
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+    # Every sub-domain too (other agencies' sites under the same domain may still be plain HTTP) / ask the browsers'
+    # preload lists (hstspreload.org; leaving them takes months): off unless set.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
     X_FRAME_OPTIONS = "DENY"
+# The load balancer's or the monitoring's probe reaches the server directly over plain HTTP: never redirected to
+# HTTPS when SECURE_SSL_REDIRECT is on.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 LOGGING = {
     "version": 1,

@@ -341,3 +341,80 @@ def test_production_with_a_weak_secret_key_warns():
     assert strong.returncode == 0 and "motcua.W004" not in strong.stderr, strong.stderr
     # development keeps its built-in key without a word
     assert "motcua.W004" not in motcua({"DEBUG": "1"}, "check").stderr
+
+
+HTTPS_SETTINGS = (
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_REDIRECT_EXEMPT",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+)
+
+
+def test_https_settings_are_read_from_the_environment():
+    """HSTS and the redirect to HTTPS are the operator's choice (off by default: a LAN on plain HTTP, or a proxy
+    the app cannot see, would be locked out); cookies are Secure by default. A public HTTPS site turns them on."""
+    base = {**PROD, "ALLOWED_HOSTS": "motcua.example.gov.vn"}
+    assert settings_of(base, *HTTPS_SETTINGS) == {
+        "SECURE_HSTS_SECONDS": 0,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": False,
+        "SECURE_HSTS_PRELOAD": False,
+        "SECURE_SSL_REDIRECT": False,
+        "SECURE_REDIRECT_EXEMPT": ["^healthz$"],
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+    }
+    public = {
+        "SECURE_HSTS_SECONDS": "31536000",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
+        "SECURE_HSTS_PRELOAD": "1",
+        "SECURE_SSL_REDIRECT": "1",
+    }
+    got = settings_of({**base, **public}, *HTTPS_SETTINGS)
+    assert got["SECURE_HSTS_SECONDS"] == 31536000
+    assert (
+        got["SECURE_HSTS_INCLUDE_SUBDOMAINS"]
+        is got["SECURE_HSTS_PRELOAD"]
+        is got["SECURE_SSL_REDIRECT"]
+        is True
+    )
+    lan = settings_of({**base, "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0"}, *HTTPS_SETTINGS)
+    assert lan["SESSION_COOKIE_SECURE"] is lan["CSRF_COOKIE_SECURE"] is False
+    run = motcua({**base, "SECURE_HSTS_PRELOAD": "ja"}, "check")
+    assert run.returncode == 2 and "SECURE_HSTS_PRELOAD='ja' is not valid" in run.stderr
+
+
+def test_a_public_https_site_passes_the_deploy_check_on_https(tmp_path):
+    """With the settings README gives a public HTTPS site, `check --deploy` has nothing to say about HTTPS."""
+    env = {
+        **PROD,
+        "SECRET_KEY": "x7-" + "k2Lq9vT4" * 8,
+        "ALLOWED_HOSTS": "motcua.example.gov.vn",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "TRUSTED_PROXIES": "127.0.0.1",
+        "SECURE_HSTS_SECONDS": "31536000",
+        "SECURE_SSL_REDIRECT": "1",
+    }
+    run = motcua(env, "check", "--deploy")
+    output = run.stdout + run.stderr
+    for check in ("security.W004", "security.W008", "security.W012", "security.W016"):
+        assert check not in output, output
+    default = motcua({**env, "SECURE_HSTS_SECONDS": "", "SECURE_SSL_REDIRECT": ""}, "check", "--deploy")
+    assert (
+        "security.W004" in default.stdout + default.stderr
+        and "security.W008" in default.stdout + default.stderr
+    )
+
+
+@pytest.mark.django_db
+def test_the_health_probe_is_not_redirected_to_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True  # SECURE_REDIRECT_EXEMPT as settings.py sets it
+    settings.SECURE_HSTS_SECONDS = 31536000
+    assert client.get("/healthz").status_code == 200
+    r = client.get("/thu-tuc/")
+    assert r.status_code == 301 and r["Location"] == "https://testserver/thu-tuc/"
+    secure = client.get("/thu-tuc/", secure=True)
+    assert secure["Strict-Transport-Security"] == "max-age=31536000"
