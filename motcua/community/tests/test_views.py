@@ -431,3 +431,16 @@ def test_the_address_limit_counts_failures_only(client, world, settings):
         assert client.post(url, {"code": code, "id_number": RESIDENT_ID}).status_code == 302
     assert client.post(url, {"code": code, "id_number": "001085099999"}).status_code == 404
     assert client.post(url, {"code": code, "id_number": RESIDENT_ID}).status_code == 429
+
+
+def test_claim_errors_are_summarised_and_announced_once(client, world):
+    """The claim page had no error summary; its fields' messages were announced. Each form page now has one
+    announced, focused summary linking to the fields, and the fields' messages are not announced again."""
+    client.force_login(world["users"]["resident"])
+    resp = client.post(reverse("community:claim"), {"code": "", "id_number": ""})
+    html = resp.content.decode()
+    assert resp.status_code == 400 and html.count('role="alert"') == 1
+    summary = html.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#id_code"' in summary and 'href="#id_id_number"' in summary
+    assert '<span class="errorlist" id="id_code_error">' in html
+    assert 'aria-invalid="true" aria-describedby="id_code_error"' in html

@@ -691,3 +691,25 @@ def test_the_staff_page_says_who_took_the_pakn_up(client, world):
     # taken up before it was recorded (migration 0008 leaves those empty): said so, nothing guessed
     Feedback.objects.filter(pk=fb.pk).update(taken_by=None, taken_at=None)
     assert "không ghi nhận" in client.get(url).content.decode()
+
+
+def test_each_error_is_announced_once(client, world):
+    """The error summary and each field's message both carried role="alert": a screen reader read every error
+    twice. A page with a summary announces the summary only; the staff page, which has none, the field's message."""
+    d = make_dossier(world, state="returned", owner=None)
+    submit = client.post(reverse("feedback:submit"), {"kind": "reflection", "subject": "agency", **SENDER})
+    page = submit.content.decode()
+    assert submit.status_code == 400 and page.count('role="alert"') == 1 and 'id="error-summary"' in page
+    assert '<span class="errorlist" id="id_title_error">' in page
+    assert 'aria-invalid="true" aria-describedby="id_title_error"' in page
+    rate = client.post(reverse("feedback:rate", args=[d.code]), {"id_number": ""})
+    page = rate.content.decode()
+    assert rate.status_code == 400 and page.count('role="alert"') == 1 and 'href="#id_overall_0"' in page
+    assert '<span class="errorlist" id="id_overall_error">' in page
+    fb = new(world)
+    client.force_login(world["users"]["ward_officer"])
+    staff = client.post(reverse("feedback:staff_detail", args=[fb.reference]), {"op": "reject", "reason": ""})
+    page = staff.content.decode()
+    assert staff.status_code == 400 and 'id="error-summary"' not in page
+    assert '<span class="errorlist" role="alert" id="id_reason_error">' in page
+    assert "<details open><summary>" in page  # the refusal's form, folded, is opened on its error

@@ -645,3 +645,16 @@ def test_a_contact_typed_wrong_is_not_also_called_missing(client, world, citizen
     r = client.post(url("nguoi-nop"), {**behalf, "rep_id_number": "001303012345", "rep_phone": "0123"})
     rep = " ".join(r.context["form"].errors["rep_phone"])
     assert "không hợp lệ" in rep and "Cần số điện thoại hoặc thư điện tử của người được ủy quyền" not in rep
+
+
+def test_the_components_step_announces_its_errors_once(client, world, citizen):
+    """The summary and each component's message both carried role="alert": a screen reader read every error twice.
+    The summary is announced; the message by the file input describes it (aria-describedby, aria-invalid)."""
+    client.post(url("nguoi-nop"), WHO)
+    r = client.post(url("thanh-phan"), {"next": "1"})
+    page = r.content.decode()
+    c1 = world["components"][0]
+    assert r.status_code == 400 and page.count('role="alert"') == 1
+    assert 'class="error-summary" role="alert"' in page and f'href="#file_{c1.pk}"' in page
+    assert f'<p class="errorlist" id="file_{c1.pk}-error">' in page
+    assert f'aria-invalid="true" aria-describedby="file_{c1.pk}-error"' in page
