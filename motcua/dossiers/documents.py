@@ -253,9 +253,9 @@ def inspect_upload(uploaded_file) -> Inspected:
     name = clean_filename(getattr(uploaded_file, "name", ""))
     if size is not None and size > limit:
         raise _refuse(
-            f"Tệp '{name}' quá lớn ({size_over_text(size, limit)}); dung lượng tối đa mỗi tệp là "
+            f"Tệp “{name}” quá lớn ({size_over_text(size, limit)}); dung lượng tối đa mỗi tệp là "
             f"{size_text(limit)}.",
-            f"File '{name}' is too large ({size_over_text(size, limit, en=True)}); the maximum per file is "
+            f"File “{name}” is too large ({size_over_text(size, limit, en=True)}); the maximum per file is "
             f"{size_text(limit, en=True)}.",
             "file_too_large",
         )
@@ -269,8 +269,8 @@ def inspect_upload(uploaded_file) -> Inspected:
                 zip_names = zf.namelist()
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
             raise _refuse(
-                f"Tệp '{name}' bị hỏng hoặc không phải tài liệu Word/Excel hợp lệ.",
-                f"File '{name}' is damaged or not a valid Word/Excel document.",
+                f"Tệp “{name}” bị hỏng hoặc không phải tài liệu Word/Excel hợp lệ.",
+                f"File “{name}” is damaged or not a valid Word/Excel document.",
                 "bad_file_type",
             ) from exc
     try:
@@ -279,7 +279,7 @@ def inspect_upload(uploaded_file) -> Inspected:
             uploaded_file.seek(0)
             _refuse_remote_content(uploaded_file)
     except Unprocessable as exc:
-        raise _refuse(f"Tệp '{name}': {exc.message}", f"File '{name}': {exc.message_en}", exc.code) from exc
+        raise _refuse(f"Tệp “{name}”: {exc.message}", f"File “{name}”: {exc.message_en}", exc.code) from exc
     digest = hashlib.sha256()
     total = 0
     uploaded_file.seek(0)
@@ -287,8 +287,8 @@ def inspect_upload(uploaded_file) -> Inspected:
         total += len(chunk)
         if total > limit:
             raise _refuse(
-                f"Tệp '{name}' quá lớn; dung lượng tối đa mỗi tệp là {size_text(limit)}.",
-                f"File '{name}' is too large; the maximum per file is {size_text(limit, en=True)}.",
+                f"Tệp “{name}” quá lớn; dung lượng tối đa mỗi tệp là {size_text(limit)}.",
+                f"File “{name}” is too large; the maximum per file is {size_text(limit, en=True)}.",
                 "file_too_large",
             )
         digest.update(chunk)
@@ -298,14 +298,14 @@ def inspect_upload(uploaded_file) -> Inspected:
             active = pdfcheck.has_active_content(uploaded_file.read())
         except pdfcheck.PasswordProtected as exc:
             raise _refuse(
-                f"Tệp '{name}' là PDF có mật khẩu: hãy nộp bản không đặt mật khẩu để cán bộ đọc được.",
-                f"File '{name}' is a password-protected PDF: upload a copy without a password.",
+                f"Tệp “{name}” là PDF có mật khẩu: hãy nộp bản không đặt mật khẩu để cán bộ đọc được.",
+                f"File “{name}” is a password-protected PDF: upload a copy without a password.",
                 "password_protected",
             ) from exc
         if active:
             raise _refuse(
-                f"Tệp '{name}': không nhận PDF có mã lệnh (JavaScript), lệnh mở chương trình hoặc tệp đính kèm nhúng.",
-                f"File '{name}': PDFs with JavaScript, launch actions or embedded files are not accepted.",
+                f"Tệp “{name}”: không nhận PDF có mã lệnh (JavaScript), lệnh mở chương trình hoặc tệp đính kèm nhúng.",
+                f"File “{name}”: PDFs with JavaScript, launch actions or embedded files are not accepted.",
                 "executable_file",
             )
     scan(uploaded_file, name)
@@ -342,9 +342,9 @@ def scan(uploaded_file, name: str) -> None:
         logger.warning("Upload scan refused '%s' (%s bytes, sha256 %s): %s", name, len(data),
                        hashlib.sha256(data).hexdigest(), found)  # fmt: skip
         raise _refuse(
-            f"Tệp '{name}' bị phần mềm diệt virus phát hiện có mã độc nên không được tiếp nhận. Vui lòng kiểm tra "
+            f"Tệp “{name}” bị phần mềm diệt virus phát hiện có mã độc nên không được tiếp nhận. Vui lòng kiểm tra "
             "lại máy tính và nộp bản sạch.",
-            f"File '{name}' was flagged by the virus scanner and is not accepted. Check your computer and upload a "
+            f"File “{name}” was flagged by the virus scanner and is not accepted. Check your computer and upload a "
             "clean copy.",
             "malware_found",
         )
@@ -352,8 +352,8 @@ def scan(uploaded_file, name: str) -> None:
         logger.error("Upload scan of '%s' failed with exit %s: %s", name, done.returncode,
                      done.stderr.decode(errors="replace").strip()[:500])  # fmt: skip
     raise DomainError(
-        f"Chưa kiểm tra được virus cho tệp '{name}' nên chưa thể nhận tệp. Vui lòng thử lại sau ít phút.",
-        f"File '{name}' could not be scanned for viruses, so it was not accepted. Please try again in a few "
+        f"Chưa kiểm tra được virus cho tệp “{name}” nên chưa thể nhận tệp. Vui lòng thử lại sau ít phút.",
+        f"File “{name}” could not be scanned for viruses, so it was not accepted. Please try again in a few "
         "minutes.",
         code="scan_unavailable",
         status=503,

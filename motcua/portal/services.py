@@ -265,8 +265,8 @@ def draft_submit(*, draft_id: int, user) -> Dossier:
                 stored.append(doc)
                 if doc.sha256 != f.sha256:
                     raise Conflict(
-                        f"Tệp '{f.name}' đã bị thay đổi sau khi tải lên; vui lòng tải lại tệp.",
-                        f"File '{f.name}' changed after upload; upload it again.",
+                        f"Tệp “{f.name}” đã bị thay đổi sau khi tải lên; vui lòng tải lại tệp.",
+                        f"File “{f.name}” changed after upload; upload it again.",
                         code="file_changed",
                     )
             draft.dossier = dossier

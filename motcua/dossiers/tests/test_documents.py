@@ -514,3 +514,19 @@ def test_the_same_file_twice_gets_its_suffix_before_the_extension(org):
     assert re.fullmatch(rf"{re.escape(stem)}_[0-9A-Za-z]{{7}}\.png", second.file.name.rsplit("/", 1)[1])
     with second.file.open("rb") as fh:
         assert fh.read() == data
+
+
+def test_a_refused_file_is_named_in_typographic_quotes(settings):
+    """The messages a citizen reads named the file in straight quotes, "Tệp 'ghichu.txt': …"; Vietnamese and
+    English text quote with “ ”."""
+    with pytest.raises(Unprocessable) as exc:
+        documents.inspect_upload(upload(b"ghi chu\n", "ghichu.txt"))
+    assert exc.value.message.startswith("Tệp “ghichu.txt”: ") and exc.value.message_en.startswith(
+        "File “ghichu.txt”: "
+    )
+    settings.MOTCUA_UPLOAD_MAX_BYTES = 1024
+    with pytest.raises(Unprocessable) as exc:
+        documents.inspect_upload(upload(b"%PDF-1.4\n" + b"0" * 2000, "lon.pdf"))
+    assert "Tệp “lon.pdf” quá lớn" in exc.value.message
+    assert "File “lon.pdf” is too large" in exc.value.message_en
+    assert "'" not in exc.value.message + exc.value.message_en

@@ -108,6 +108,8 @@ def test_bad_uploads_are_refused_and_nothing_is_kept(client, world, citizen):
     r = client.post(url("thanh-phan"), {f"file_{c1.pk}": exe, "next": "1"})
     assert r.status_code == 422
     assert "tệp chạy Windows" in r.content.decode()
+    # the file named in typographic quotes, as the page's other text, not 'giay-de-nghi.pdf'
+    assert "Tệp “giay-de-nghi.pdf”: " in r.content.decode()
     assert DraftFile.objects.count() == 0
     r = client.post(url("thanh-phan"), {"next": "1"})
     assert r.status_code == 400 and "Chưa tải lên: Giấy đề nghị đăng ký hộ kinh doanh" in r.content.decode()
