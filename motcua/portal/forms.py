@@ -221,7 +221,9 @@ class WhoForm(CheckedForm):
         label=_("Số định danh cá nhân (CCCD) / mã số thuế"),
         max_length=20,
         error_messages=REQUIRED,
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        # a person's 12-digit ID on the number pad; an organisation's tax code may end in a branch suffix,
+        # "0101234567-001", and the number pad (iOS) has no hyphen: see __init__ and site.js (data-kind-field)
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "data-kind-field": "applicant_kind"}),
     )
     applicant_address = forms.CharField(
         label=_("Địa chỉ"), max_length=500, error_messages=REQUIRED, widget=ADDRESS
@@ -249,6 +251,9 @@ class WhoForm(CheckedForm):
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].choices = [(a.identifier, a.name) for a in agencies]
+        if self["applicant_kind"].value() == "organization":
+            # the text keyboard, whose digits row has the hyphen; "tel" would not do: the iOS phone pad has none
+            self.fields["applicant_id_number"].widget.attrs["inputmode"] = "text"
 
     def clean(self):
         d = super().clean()

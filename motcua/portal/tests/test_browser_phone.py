@@ -84,3 +84,19 @@ def test_a_thumb_can_hit_the_breadcrumb_the_review_edits_and_a_drafts_delete(
     page.goto(f"{live_server.url}/ho-so-cua-toi/")
     delete = page.locator(".draft-list a.danger").evaluate_all(HEIGHTS)
     assert delete and min(delete) >= 24, delete
+
+
+def test_an_organisations_tax_code_takes_a_hyphen_on_the_phone(live_server, page, world, sign_in):
+    """The applicant's number opened the number pad: a branch's tax code, "0101234567-001", has a hyphen the iOS
+    number pad lacks. Choosing "Tổ chức, doanh nghiệp" switches it to the text keyboard (its digits row has the
+    hyphen), and back to the number pad for a person."""
+    page.set_viewport_size(PHONE)
+    sign_in("congdan")
+    start_filing(page, live_server.url)
+    page.goto(f"{live_server.url}/nop-ho-so/1.001612/nguoi-nop/")
+    number = page.locator("#id_applicant_id_number")
+    assert number.get_attribute("inputmode") == "numeric"
+    page.select_option("#id_applicant_kind", "organization")
+    assert number.get_attribute("inputmode") == "text"
+    page.select_option("#id_applicant_kind", "individual")
+    assert number.get_attribute("inputmode") == "numeric"

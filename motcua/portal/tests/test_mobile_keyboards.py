@@ -56,3 +56,16 @@ def test_identity_numbers_open_the_number_pad():
     assert attrs(str(who["rep_id_number"]), "rep_id_number")["inputmode"] == "numeric"
     profile = ProfileForm()
     assert attrs(str(profile["id_number"]), "id_number")["inputmode"] == "numeric"
+
+
+def test_an_organisations_tax_code_is_typed_on_the_text_keyboard():
+    """A branch's tax code is written "0101234567-001": the number pad (iOS) has no hyphen, the text keyboard's
+    digits row has. A person's ID keeps the number pad; the page's script follows a change of the kind."""
+    assert attrs(str(WhoForm()["applicant_id_number"]), "applicant_id_number")["inputmode"] == "numeric"
+    chosen = WhoForm({"applicant_kind": "organization"})["applicant_id_number"]
+    assert attrs(str(chosen), "applicant_id_number")["inputmode"] == "text"
+    kept = WhoForm(initial={"applicant_kind": "organization"})["applicant_id_number"]
+    field = attrs(str(kept), "applicant_id_number")
+    assert field["inputmode"] == "text" and field["data-kind-field"] == "applicant_kind"
+    # the organisation's keyboard was set on that form's own widget, not on the class's
+    assert attrs(str(WhoForm()["applicant_id_number"]), "applicant_id_number")["inputmode"] == "numeric"

@@ -80,4 +80,18 @@ document.addEventListener("DOMContentLoaded", function () {
       timer = setTimeout(fitBoxes, 150);
     });
   }
+
+  // An applicant's number (data-kind-field names the form's applicant kind): a person's ID on the number pad, an
+  // organisation's tax code on the text keyboard, whose digits row has the hyphen of a branch's "0101234567-001"
+  // (the iOS number pad and phone pad have none). The server renders the keyboard of the kind it knows; this follows
+  // a change of the kind.
+  document.querySelectorAll("input[data-kind-field]").forEach(function (input) {
+    var form = input.form;
+    var name = input.getAttribute("data-kind-field");
+    if (!form || !form.elements[name]) return;
+    form.addEventListener("change", function (event) {
+      if (event.target.name !== name) return;
+      input.setAttribute("inputmode", form.elements[name].value === "organization" ? "text" : "numeric");
+    });
+  });
 });
