@@ -80,6 +80,12 @@ def test_a_thumb_can_hit_the_breadcrumb_the_review_edits_and_a_drafts_delete(
     page.goto(f"{live_server.url}/nop-ho-so/1.001612/xem-lai/")
     edits = page.locator("main a.edit-step").evaluate_all(HEIGHTS)
     assert len(edits) >= 3 and min(edits) >= 24, edits
+    # and they look like links: they were .small's grey, without underline, easy to miss beside the headings
+    looks = page.locator("main a.edit-step").evaluate_all(
+        "els => els.map(e => [getComputedStyle(e).color, getComputedStyle(e).textDecorationLine])"
+    )
+    link = page.locator("main a[href]:not(.edit-step)").first.evaluate("e => getComputedStyle(e).color")
+    assert all(look == [link, "underline"] for look in looks), (looks, link)
 
     page.goto(f"{live_server.url}/ho-so-cua-toi/")
     delete = page.locator(".draft-list a.danger").evaluate_all(HEIGHTS)
