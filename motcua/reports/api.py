@@ -5,6 +5,8 @@ Statistics are published information: no authentication. Bad input gets JSON {"e
 (unknown agency / field / procedure).
 """
 
+import difflib
+
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import urlencode
 from ninja import Query, Router
@@ -40,14 +42,22 @@ def _file_takes(request: HttpRequest, *known: str) -> None:
     """A file export refuses a parameter it does not take (`?agncy=`), naming it and the one meant: a JSON answer
     says so under `ignored`, but a spreadsheet or a PDF of the whole province cannot, and would be read (or
     published) as the narrower scope's."""
-    notices = ignored_query(request, known)
-    if notices:
-        raise Unprocessable(
-            " ".join(n["message"] for n in notices) + " Tệp không được tạo: sửa hoặc bỏ tham số đó.",
-            " ".join(n["message_en"] for n in notices)
-            + " No file was made: correct the parameter or leave it out.",
-            code="unknown_parameter",
-        )
+    unknown = [key for key in request.GET if key not in known]
+    if not unknown:
+        return
+    vi, en = [], []
+    for key in unknown:
+        shown = key[:100]
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        vi.append(f"'{shown}'" + (f" (có phải ý bạn là '{close[0]}'?)" if close else ""))
+        en.append(f"'{shown}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    raise Unprocessable(
+        f"Tệp không được tạo: tham số {', '.join(vi)} không thuộc API này. Sửa hoặc bỏ tham số đó; các tham số "
+        f"nhận: {', '.join(known)}.",
+        f"No file was made: {', '.join(en)} is not a parameter of this API. Correct it or leave it out; the "
+        f"parameters taken: {', '.join(known)}.",
+        code="unknown_parameter",
+    )
 
 
 def _scope(agency: str | None, field: str | None, procedure: str | None):
