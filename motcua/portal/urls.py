@@ -8,6 +8,7 @@ app_name = "portal"
 urlpatterns = [
     path("tai-khoan/", views.account, name="account"),
     path("tai-khoan/dang-ky/", views.register, name="register"),
+    path("tai-khoan/tai-du-lieu/", views.account_export, name="account_export"),
     path("oidc/authenticate/", oidc.Authenticate.as_view(), name="oidc_authenticate"),
     path("oidc/callback/", oidc.Callback.as_view(), name="oidc_callback"),
     path("nop-ho-so/nhap/<int:pk>/xoa/", views.draft_delete, name="draft_delete"),

@@ -46,7 +46,7 @@ from motcua.org.selectors import is_staff_member
 from motcua.org.throttle import client_ip
 from motcua.org.views import lookup_throttled, wait_minutes
 
-from . import services, wizard
+from . import export, services, wizard
 from .forms import ProfileForm, RegistrationForm, ResultForm, WhoForm
 from .models import Draft, DraftFile, Payment
 from .oidc import oidc_enabled, provider_name
@@ -132,16 +132,20 @@ def register(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def account(request: HttpRequest) -> HttpResponse:
-    profile = services.profile_of(request.user)
-    initial = {
-        "full_name": profile.full_name or request.user.get_full_name(),
+def _profile_initial(user, profile) -> dict:
+    return {
+        "full_name": profile.full_name or user.get_full_name(),
         "phone": profile.phone,
         "id_number": profile.id_number,
         "address": profile.address,
     }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request: HttpRequest) -> HttpResponse:
+    profile = services.profile_of(request.user)
+    initial = _profile_initial(request.user, profile)
     form = ProfileForm(request.POST or None, initial=initial, user=request.user)
     status = 200
     if request.method == "POST":
@@ -157,6 +161,46 @@ def account(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     return render(request, "portal/account.html", {"form": form, "profile": profile}, status=status)
+
+
+def _back_to_account(request) -> str:
+    return reverse("portal:account")
+
+
+@login_required
+@post_only(_back_to_account)
+def account_export(request: HttpRequest) -> HttpResponse:
+    """Tải dữ liệu của tôi ("download my data"): the signed-in account's own data as a ZIP, at once (motcua.portal.export; ADR 0024
+    addendum). Whoever is signed in — a citizen, an officer, an administrator — gets their own account's data and
+    nothing else; rate-limited per account (429 on the account page)."""
+    wait = export.export_wait(request.user)
+    if wait:
+        message = _(
+            "Bạn đã tải dữ liệu cá nhân nhiều lần trong thời gian ngắn. Vui lòng thử lại sau %(minutes)s phút."
+        ) % {"minutes": wait_minutes(wait)}
+        profile = services.profile_of(request.user)
+        form = ProfileForm(initial=_profile_initial(request.user, profile), user=request.user)
+        response = render(
+            request,
+            "portal/account.html",
+            {"form": form, "profile": profile, "export_error": message},
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
+    return export_response(request.user)
+
+
+def export_response(user) -> FileResponse:
+    """The archive, streamed from its temporary file (closed, hence gone, when the response is)."""
+    response = FileResponse(
+        export.build_zip(user),
+        as_attachment=True,
+        filename=export.filename(user),
+        content_type="application/zip",
+    )
+    response["Cache-Control"] = "no-store"  # personal data: no shared or browser cache keeps a copy
+    return response
 
 
 # --- filing wizard --------------------------------------------------------------------------------------------
