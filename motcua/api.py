@@ -249,6 +249,7 @@ def _mount() -> None:
     from motcua.catalog.api import router as catalog_router
     from motcua.dossiers.api import router as dossiers_router
     from motcua.org.api import router as org_router
+    from motcua.portal.api import router as me_router
     from motcua.reports.api import router as reports_router
     from motcua.workdays.api import router as workdays_router
 
@@ -260,6 +261,7 @@ def _mount() -> None:
     api.add_router("/agencies", org_router)
     api.add_router("/procedures", catalog_router)
     api.add_router("/stats", reports_router)
+    api.add_router("/me", me_router)
 
 
 _mount()
