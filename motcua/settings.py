@@ -368,6 +368,13 @@ PAKN_RATE_WINDOW_SECONDS = env_int("PAKN_RATE_WINDOW_SECONDS", 3600, minimum=1)
 # one address stays under the default.
 REGISTRATION_RATE_LIMIT = env_int("REGISTRATION_RATE_LIMIT", 20, minimum=1)
 REGISTRATION_RATE_WINDOW_SECONDS = env_int("REGISTRATION_RATE_WINDOW_SECONDS", 3600, minimum=1)
+# "Tải dữ liệu của tôi" (motcua.portal.export): archives of one account's own data per window, the account page and
+# GET /api/v1/me/export together, then 429; and the files put in one archive, in all (beyond: listed only).
+PERSONAL_DATA_EXPORT_RATE_LIMIT = env_int("PERSONAL_DATA_EXPORT_RATE_LIMIT", 5, minimum=1)
+PERSONAL_DATA_EXPORT_RATE_WINDOW_SECONDS = env_int(
+    "PERSONAL_DATA_EXPORT_RATE_WINDOW_SECONDS", 3600, minimum=1
+)
+PERSONAL_DATA_EXPORT_FILES_MAX_BYTES = env_int("PERSONAL_DATA_EXPORT_FILES_MAX_BYTES", 50 * 1024 * 1024)
 # A resident taking over a dossier a community team filed (motcua.community.services.claim_dossier): failed
 # attempts per client IP within the window, then the address is locked out of claiming for the window (HTTP 429).
 CLAIM_IP_MAX_FAILURES = env_int("CLAIM_IP_MAX_FAILURES", 20, minimum=1)
