@@ -31,7 +31,7 @@ from django.utils import timezone
 from motcua.core.storage import StorageUnavailable, open_stored
 from motcua.dossiers import access_log, lifecycle
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import iso
+from motcua.dossiers.selectors import iso as api_iso
 from motcua.dossiers.services import instants_in
 from motcua.dossiers.workflow import TRANSITIONS
 from motcua.org import throttle
@@ -73,6 +73,11 @@ def safe_part(text: str) -> str:
     return out[:120] or "_"
 
 
+def _iso(value: dt.datetime | None) -> str | None:
+    """An instant as the API writes it: local time, +07:00, to the second (contract §2)."""
+    return api_iso(value.replace(microsecond=0)) if value else None
+
+
 def _nfc(value):
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
@@ -83,7 +88,7 @@ def _nfc(value):
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, dt.datetime):
-        return iso(value)
+        return _iso(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
@@ -121,8 +126,8 @@ def _account(user) -> dict:
             "last_name": user.last_name,
             "full_name": user.get_full_name(),
             "email": user.email,
-            "created_at": iso(user.date_joined),
-            "last_login": iso(user.last_login),
+            "created_at": _iso(user.date_joined),
+            "last_login": _iso(user.last_login),
             "is_staff": user.is_staff,
         },
         "profile": {
@@ -131,8 +136,8 @@ def _account(user) -> dict:
             "id_number": profile.id_number,
             "address": profile.address,
             "oidc_sub": profile.oidc_sub,
-            "created_at": iso(profile.created_at),
-            "updated_at": iso(profile.updated_at),
+            "created_at": _iso(profile.created_at),
+            "updated_at": _iso(profile.updated_at),
         }
         if profile
         else None,
@@ -147,8 +152,8 @@ def _payment(p: Payment) -> dict:
         "status": p.status,
         "note": p.note,
         "refund_due": p.refund_due,
-        "created_at": iso(p.created_at),
-        "paid_at": iso(p.paid_at),
+        "created_at": _iso(p.created_at),
+        "paid_at": _iso(p.paid_at),
     }
 
 
@@ -158,7 +163,7 @@ def _dossier(d: Dossier, files: _Files) -> dict:
             "seq": e.seq,
             "action": e.action,
             "label": str(TRANSITIONS[e.action].display) if e.action in TRANSITIONS else e.action,
-            "at": iso(e.at),
+            "at": _iso(e.at),
             "actor": e.actor_name,
             "from_state": e.from_state or None,
             "to_state": e.to_state,
@@ -175,7 +180,7 @@ def _dossier(d: Dossier, files: _Files) -> dict:
                 "content_type": doc.content_type,
                 "size": doc.size,
                 "sha256": doc.sha256,
-                "uploaded_at": iso(doc.uploaded_at),
+                "uploaded_at": _iso(doc.uploaded_at),
             },
             d.code,
             doc.pk,
@@ -201,15 +206,15 @@ def _dossier(d: Dossier, files: _Files) -> dict:
         "representative": d.representative or None,
         "form_data": d.form_data,
         "result_method": d.result_method,
-        "submitted_at": iso(d.submitted_at),
-        "received_at": iso(d.received_at),
-        "due_at": iso(d.due_at),
-        "initial_due_at": iso(d.initial_due_at),
-        "new_return_at": iso(d.new_return_at),
-        "resolved_at": iso(d.resolved_at),
-        "returned_at": iso(d.returned_at),
-        "refused_at": iso(d.refused_at),
-        "stopped_at": iso(d.stopped_at),
+        "submitted_at": _iso(d.submitted_at),
+        "received_at": _iso(d.received_at),
+        "due_at": _iso(d.due_at),
+        "initial_due_at": _iso(d.initial_due_at),
+        "new_return_at": _iso(d.new_return_at),
+        "resolved_at": _iso(d.resolved_at),
+        "returned_at": _iso(d.returned_at),
+        "refused_at": _iso(d.refused_at),
+        "stopped_at": _iso(d.stopped_at),
         "outcome": d.outcome or None,
         "events": events,
         "documents": documents,
@@ -229,7 +234,7 @@ def _ratings(user) -> list[dict]:
             "overall": r.overall,
             "scores": r.scores,
             "comment": r.comment,
-            "created_at": iso(r.created_at),
+            "created_at": _iso(r.created_at),
         }
         for r in Rating.objects.filter(user=user).select_related("dossier").order_by("created_at", "pk")
     ]
@@ -256,19 +261,19 @@ def _feedback(user) -> list[dict]:
                 "address": f.contact_address,
             },
             "status": f.status,
-            "received_at": iso(f.received_at),
-            "due_at": iso(f.due_at),
+            "received_at": _iso(f.received_at),
+            "due_at": _iso(f.due_at),
             "answer": f.answer,
-            "answered_at": iso(f.answered_at),
+            "answered_at": _iso(f.answered_at),
             "answer_public": f.answer_public,
             "public_title": f.public_title,
             "public_content": f.public_content,
             "sender_satisfied": f.sender_satisfied,
             "sender_reason": f.sender_reason,
-            "sender_evaluated_at": iso(f.sender_evaluated_at),
-            "rejected_at": iso(f.rejected_at),
+            "sender_evaluated_at": _iso(f.sender_evaluated_at),
+            "rejected_at": _iso(f.rejected_at),
             "rejected_reason": f.rejected_reason,
-            "closed_at": iso(f.closed_at),
+            "closed_at": _iso(f.closed_at),
         }
         for f in rows.order_by("received_at", "pk")
     ]
@@ -282,8 +287,8 @@ def _drafts(user, files: _Files) -> list[dict]:
             "agency": dr.agency.identifier if dr.agency_id else None,
             "step": dr.step,
             "data": dr.data,
-            "created_at": iso(dr.created_at),
-            "updated_at": iso(dr.updated_at),
+            "created_at": _iso(dr.created_at),
+            "updated_at": _iso(dr.updated_at),
             "files": [
                 files.take(
                     {
@@ -292,7 +297,7 @@ def _drafts(user, files: _Files) -> list[dict]:
                         "content_type": f.content_type,
                         "size": f.size,
                         "sha256": f.sha256,
-                        "uploaded_at": iso(f.uploaded_at),
+                        "uploaded_at": _iso(f.uploaded_at),
                     },
                     f"nhap-{dr.pk}",
                     f.pk,
@@ -315,7 +320,7 @@ def collect(user, *, budget: int | None = None) -> tuple[dict, _Files]:
     )
     data = {
         "format": FORMAT,
-        "generated_at": iso(timezone.now().replace(microsecond=0)),
+        "generated_at": _iso(timezone.now().replace(microsecond=0)),
         **_account(user),
         "dossiers": [_dossier(d, files) for d in dossiers.iterator(chunk_size=100)],
         "ratings": _ratings(user),
@@ -395,7 +400,11 @@ def build_zip(user):
                 entry["file"], entry["file_unavailable"] = None, True
                 files.included -= 1
                 continue
-            with src, z.open(entry["file"], "w", force_zip64=True) as dst:
+            # the entry dated as the upload (local time), not 1980
+            when = timezone.localtime(dt.datetime.fromisoformat(entry["uploaded_at"]))
+            info = zipfile.ZipInfo(entry["file"], date_time=when.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with src, z.open(info, "w", force_zip64=True) as dst:
                 while chunk := src.read(1024 * 1024):
                     dst.write(chunk)
         data["files"]["included"] = files.included

@@ -120,12 +120,14 @@ def test_the_archive_holds_the_citizens_own_data(client, world, filled):
     d = data["dossiers"][0]
     assert d["applicant"]["id_number"] == APPLICANT["id_number"] and d["state"] == "received"
     assert d["procedure"]["code"] == "1.001612" and d["agency"]["identifier"] == "000.00.21.H26"
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+07:00", d["received_at"])
+    instant = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00"  # as the API writes them: local, to the second
+    assert re.fullmatch(instant, d["received_at"]) and re.fullmatch(instant, data["account"]["last_login"])
     assert [e["action"] for e in d["events"]] == ["submit", "receive"]
     assert all(e["at"].endswith("+07:00") and "hash" not in e for e in d["events"])
     (doc,) = d["documents"]
     assert doc["sha256"] == hashlib.sha256(SCAN).hexdigest() and doc["size"] == len(SCAN)
     assert doc["file"].startswith(f"tai-lieu/{filled['mine'].code}/") and z.read(doc["file"]) == SCAN
+    assert z.getinfo(doc["file"]).date_time[:3] == timezone.localdate().timetuple()[:3]  # dated as uploaded
     (read,) = d["access_record"]
     assert (read["name"], read["kind"], read["channel"]) == ("Phạm Cán Bộ", "view", "web")
     assert "203.0.113.77" not in raw  # the reader's address is the agency's, not shown
@@ -222,3 +224,19 @@ def test_the_api_shares_the_rate_limit(client, world, settings):
     assert "nhiều lần" in r.json()["message"] and "several times" in r.json()["message_en"]
     client.login(username="congdan", password=PASSWORD)  # the portal's button counts the same
     assert client.post(URL).status_code == 429
+
+
+def test_paths_in_the_archive_stay_in_their_folder():
+    assert export.safe_part("123/2019/HS") == "123_2019_HS"  # an imported code may hold "/"
+    assert export.safe_part("../../etc/passwd") == "_.._etc_passwd"  # one part, no separator
+    assert export.safe_part("..") == "_" and export.safe_part("Giấy\x00 đề nghị.pdf") == "Giấy_ đề nghị.pdf"
+
+
+def test_a_file_the_store_cannot_give_is_listed_and_the_rest_goes_out(client, world, filled):
+    doc = filled["mine"].documents.get()
+    doc.file.storage.delete(doc.file.name)
+    _, z = download(client)
+    _, data = read_json(z)
+    (entry,) = data["dossiers"][0]["documents"]
+    assert entry["file"] is None and entry["file_unavailable"] is True and entry["sha256"] == doc.sha256
+    assert data["files"]["included"] == 0
