@@ -193,9 +193,6 @@ def test_rate_limited_per_account(client, world, settings):
     assert client.post(URL).status_code == 200
 
 
-@pytest.mark.xfail(
-    reason="until the English catalogue has the new msgids (the worker may not edit django.po)"
-)
 def test_the_account_page_offers_the_download_in_both_languages(client, world):
     client.login(username="congdan", password=PASSWORD)
     vi = client.get("/tai-khoan/").content.decode()
