@@ -103,14 +103,17 @@ def verification_wait(ip: str) -> int:
     return throttle.check_rate(RATING_VERIFY_KEY, ip, limit=limit, window=window)
 
 
-def submission_wait(ip: str) -> int:
+def submission_wait(ip: str, user=None) -> int:
     """Count one PAKN sent from `ip` (PAKN_RATE_LIMIT within PAKN_RATE_WINDOW_SECONDS, default 10 in 3600 s): 0
     when it may be filed, else the seconds to wait. A PAKN needs no account (a name, phone and e-mail do), the
     agency must answer each within its deadline and an unanswered one counts against its published on-time rate:
-    without a bound one script could fill an agency's queue and sink its figures (ADR 0016 addendum)."""
+    without a bound one script could fill an agency's queue and sink its figures (ADR 0016 addendum). A signed-in
+    sender is counted per account, not per address: citizens filing from the one-stop office's shared computer or a
+    ward's network do not use up each other's count."""
     limit = max(1, int(getattr(settings, "PAKN_RATE_LIMIT", 10)))
     window = dt.timedelta(seconds=max(1, int(getattr(settings, "PAKN_RATE_WINDOW_SECONDS", 3600))))
-    return throttle.check_rate(PAKN_KEY, ip, limit=limit, window=window)
+    who = f"u{user.pk}" if getattr(user, "is_authenticated", False) else ip
+    return throttle.check_rate(PAKN_KEY, who, limit=limit, window=window)
 
 
 def may_record_counter(user, dossier: Dossier) -> bool:

@@ -357,7 +357,7 @@ def submit(request):
                 % {"reference": earlier.reference},
             )
             return render(request, "feedback/submitted.html", {"fb": earlier})
-        wait = services.submission_wait(throttle.client_ip(request))
+        wait = services.submission_wait(throttle.client_ip(request), request.user)
         if wait:
             message = _(
                 "Đã có quá nhiều phản ánh, kiến nghị được gửi từ địa chỉ mạng này trong thời gian ngắn. Vui lòng "

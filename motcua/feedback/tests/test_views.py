@@ -78,6 +78,10 @@ def test_pakn_sent_from_one_address_are_limited(client, world, settings):
         url, {**data, "title": "Phản ánh 5", "content": "Nội dung."}, REMOTE_ADDR="10.9.9.8"
     )
     assert elsewhere.status_code == 201
+    # a signed-in citizen on the same (shared) address is counted on their own account
+    client.force_login(world["users"]["citizen"])
+    own = client.post(url, {**data, "title": "Phản ánh 6", "content": "Nội dung."}, REMOTE_ADDR="10.9.9.9")
+    assert own.status_code == 201
 
 
 def test_the_same_pakn_sent_again_files_no_duplicate(client, world):
