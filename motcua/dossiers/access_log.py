@@ -12,6 +12,7 @@ dossier: they show the name and the code, not the dossier's documents and forms.
 from __future__ import annotations
 
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from motcua.org.models import Role
 from motcua.org.selectors import roles_of
@@ -48,10 +49,32 @@ def _capacity(user, dossier: Dossier) -> str:
             with translation.override("vi"):
                 return f"{r.get_role_display()} — {r.agency.name}"
     if user.is_superuser:
-        return "Quản trị hệ thống"
+        return SUPERUSER_CAPACITY
     if dossier.filed_by_id == user.pk:
-        return "Thành viên tổ công nghệ số cộng đồng đã nộp hộ hồ sơ"
+        return FILER_CAPACITY
     return ""
+
+
+SUPERUSER_CAPACITY = "Quản trị hệ thống"
+FILER_CAPACITY = "Thành viên tổ công nghệ số cộng đồng đã nộp hộ hồ sơ"
+
+
+def capacity_display(capacity: str) -> str:
+    """The stored capacity (Vietnamese, as at the read) in the page's language: the role's words translated, the
+    agency's name kept as it is ("Cán bộ một cửa — Sở Tư pháp" reads "One-stop officer — Sở Tư pháp" on an English
+    page). A text the record holds but no role names (an older wording) is shown as stored."""
+    words = {
+        SUPERUSER_CAPACITY: _("Quản trị hệ thống"),
+        FILER_CAPACITY: _("Thành viên tổ công nghệ số cộng đồng đã nộp hộ hồ sơ"),
+    }
+    if capacity in words:
+        return str(words[capacity])
+    role, sep, agency = capacity.partition(" — ")
+    with translation.override("vi"):
+        by_vietnamese = {str(label): value for value, label in Role.choices}
+    if sep and role in by_vietnamese:
+        return f"{Role(by_vietnamese[role]).label} — {agency}"
+    return capacity
 
 
 def record(request, user, dossier: Dossier, kind: str, *, channel: str, detail: str = "") -> None:

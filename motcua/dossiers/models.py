@@ -387,6 +387,12 @@ class DossierAccess(models.Model):
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.kind} {self.user_name} {self.at:%Y-%m-%d %H:%M}"
 
+    def capacity_display(self) -> str:
+        """The capacity in the page's language (access_log.capacity_display); stored as at the read, in Vietnamese."""
+        from .access_log import capacity_display
+
+        return capacity_display(self.capacity)
+
     def save(self, *args, **kwargs):
         if self.pk:
             raise ValueError("Access records are immutable.")

@@ -113,3 +113,19 @@ def test_records_cannot_be_changed_or_deleted(org, dossier, client):
     with pytest.raises(ValueError):
         a.delete()
     assert DossierAccess.objects.get().user_name == "mc"
+
+
+def test_an_english_page_names_the_readers_role_in_english(org, dossier, client):
+    """The record keeps the capacity as at the read, in Vietnamese (the API gives it so); an English page shows the
+    role's words in English and the agency's name as it is."""
+    from motcua.portal.tests.test_english_labels import in_english
+
+    login(client, org, "specialist")
+    client.get(f"/staff/dossiers/{dossier.code}/")
+    assert DossierAccess.objects.get().capacity == "Chuyên viên xử lý — Sở Kế hoạch và Đầu tư"
+    login(client, org, "citizen")
+    page = in_english(client).get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+    assert "Specialist — Sở Kế hoạch và Đầu tư" in page and "Chuyên viên xử lý —" not in page
+    client.cookies["django_language"] = "vi"
+    page = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+    assert "Chuyên viên xử lý — Sở Kế hoạch và Đầu tư" in page
