@@ -14,6 +14,7 @@ that authenticates with the request — ours and the admin's — counts; the che
 import datetime as dt
 import functools
 import hashlib
+import ipaddress
 import math
 
 from django.conf import settings
@@ -83,8 +84,27 @@ def client_ip(request) -> str:
     return address[:45]
 
 
+def throttle_address(ip: str) -> str:
+    """The address a count is kept under: an IPv6 client's /64 network (one subscriber's line or one host's
+    privacy addresses: a client rotating through its /64 would otherwise start every count afresh), an
+    IPv4-mapped address as IPv4, anything else as it is. IPv4 costs one membership test: the public lookups count
+    every request."""
+    if ":" not in ip:
+        return ip
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return ip
+
+
 def seconds_locked(username: str, ip: str, *, now: dt.datetime | None = None) -> int:
     """Seconds until (username, ip) may try again; 0 if not locked."""
+    ip = throttle_address(ip)
     now = now or timezone.now()
     locked_until = (
         LoginThrottle.objects.filter(username=normalise_username(username), ip=ip)
@@ -120,6 +140,7 @@ def record_failure(
 ) -> LoginThrottle:
     """Count one failure for (username, ip); lock the pair for `window` once `max_attempts` are reached within
     it (defaults: the login settings)."""
+    ip = throttle_address(ip)
     now = now or timezone.now()
     window = window or _window()
     max_attempts = max_attempts or _max_attempts()
@@ -209,6 +230,7 @@ def check_rate(key: str, ip: str, *, limit: int, window: dt.timedelta, now: dt.d
     WHERE of the update), so no row comes back and only then is the wait read. On PostgreSQL, outside a
     transaction, the statement commits without waiting for the WAL flush (synchronous_commit off for its own
     implicit transaction only): a count lost in a crash costs nothing, a flush per public lookup would."""
+    ip = throttle_address(ip)
     now = now or timezone.now()
     conn = connections[DEFAULT_DB_ALIAS]
     adapt = conn.ops.adapt_datetimefield_value
@@ -280,7 +302,7 @@ def clear_login_locks(user) -> int:
 
 
 def reset(username: str, ip: str) -> None:
-    LoginThrottle.objects.filter(username=normalise_username(username), ip=ip).delete()
+    LoginThrottle.objects.filter(username=normalise_username(username), ip=throttle_address(ip)).delete()
 
 
 # Signal receivers (connected in OrgConfig.ready) ------------------------------------------------------

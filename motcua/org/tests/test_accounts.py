@@ -197,6 +197,17 @@ def test_records_a_day_old_are_cleaned_up(user):
     assert not throttle.LoginThrottle.objects.filter(username="canbo").exists()
 
 
+def test_an_ipv6_client_is_counted_by_its_slash_64(client, user):
+    """An IPv6 line (or one host's privacy addresses) spans a /64: a guesser rotating through it would start every
+    count afresh. The lock holds for the whole /64, not for another network; an IPv4-mapped address is its IPv4."""
+    for n in range(3):
+        _post(client, LOGIN, "sai", ip=f"2001:db8:1:2::{n + 1}")
+    assert _post(client, LOGIN, "dung-mat-khau", ip="2001:db8:1:2:aaaa:bbbb:cccc:dddd").status_code == 429
+    assert _post(client, LOGIN, "dung-mat-khau", ip="2001:db8:1:3::1").status_code == 302
+    assert throttle.throttle_address("::ffff:10.0.0.7") == "10.0.0.7"
+    assert throttle.throttle_address("10.0.0.7") == "10.0.0.7" and throttle.throttle_address("u42") == "u42"
+
+
 def test_unknown_usernames_are_throttled_too(client, user):
     for _ in range(3):
         _post(client, LOGIN, "x", username="khong-ton-tai")
