@@ -5,10 +5,8 @@ DomainError and changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -211,9 +209,7 @@ CLAIM_IP_KEY = "#nhan-ho-so"  # failed claims per client IP ('#': no username ca
 def claim_ip_limit() -> tuple[int, dt.timedelta]:
     """(failures, window) allowed per client IP: CLAIM_IP_MAX_FAILURES failed claims within
     CLAIM_IP_LOCKOUT_SECONDS (defaults 20 in 900 s) lock the address out of claiming for that long."""
-    failures = max(1, int(getattr(settings, "CLAIM_IP_MAX_FAILURES", 20)))
-    window = dt.timedelta(seconds=max(1, int(getattr(settings, "CLAIM_IP_LOCKOUT_SECONDS", 900))))
-    return failures, window
+    return throttle.configured_limit("CLAIM_IP_MAX_FAILURES", 20, "CLAIM_IP_LOCKOUT_SECONDS", 900)
 
 
 def claim_dossier(
@@ -231,7 +227,7 @@ def claim_dossier(
     key = _claim_key(user)
     wait = throttle.seconds_locked(key, "", now=at)
     if wait:  # the time actually left, as for the address below (it said "15 minutes" whatever was left)
-        minutes = max(1, math.ceil(wait / 60))
+        minutes = throttle.wait_minutes(wait)
         raise errors.Throttled(
             f"Nhập sai quá nhiều lần; vui lòng thử lại sau {minutes} phút.",
             f"Too many failed attempts; try again in {minutes} minutes.",
@@ -240,7 +236,7 @@ def claim_dossier(
     ip_failures, ip_window = claim_ip_limit()
     wait = throttle.seconds_locked(CLAIM_IP_KEY, ip, now=at) if ip else 0
     if wait:
-        minutes = max(1, math.ceil(wait / 60))
+        minutes = throttle.wait_minutes(wait)
         raise errors.Throttled(
             f"Đã có quá nhiều lần nhập sai mã hồ sơ hoặc số định danh từ địa chỉ mạng này; vui lòng thử lại sau "
             f"{minutes} phút.",

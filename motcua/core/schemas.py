@@ -141,11 +141,16 @@ def with_ignored(answer: dict, notices: list[dict]) -> dict:
     return {**answer, "ignored": notices} if notices else answer
 
 
+def closest(key: str, known) -> list[str]:
+    """The name meant by a misspelt `key` among `known` ([] when none is close): "agncy" → ["agency"]."""
+    return difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+
+
 def _notices(request, found, texts: tuple[str, str]) -> list[dict]:
     notices = []
     for path, known in found:
         key = path.rpartition(".")[2]
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        close = closest(key, known)
         meant_vi = f" Có phải ý bạn là '{path[: len(path) - len(key)]}{close[0]}'?" if close else ""
         meant_en = f" Did you mean '{path[: len(path) - len(key)]}{close[0]}'?" if close else ""
         shown = path[:100]

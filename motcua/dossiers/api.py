@@ -22,7 +22,7 @@ from motcua.core.text import code_forms, identifier_form
 from motcua.org import throttle
 from motcua.org.models import Agency
 from motcua.org.selectors import is_staff_member
-from motcua.org.views import wait_minutes
+from motcua.org.throttle import wait_minutes
 
 from . import access_log, documents, lifecycle, pdf, selectors, services
 from .models import AccessKind, Dossier, State

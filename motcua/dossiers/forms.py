@@ -562,9 +562,7 @@ class ApologizeForm(ActionForm):
         self.cal = AgencyCalendar(self.dossier.agency)
         self.hours = self.cal.office_hours()
         due = self.dossier.due_at
-        day = (timezone.localtime(due).date() if due else timezone.localdate()) + dt.timedelta(days=1)
-        while not self.cal.is_working_day(day):
-            day += dt.timedelta(days=1)
+        day = self.cal.next_working_day(timezone.localtime(due).date() if due else timezone.localdate())
         self.example = f"{day:%d/%m/%Y} 15:00"
         field = self.fields["new_return_at"]
         field.closing = self.hours.afternoon_end
@@ -586,8 +584,7 @@ class ApologizeForm(ActionForm):
         args = {
             "day": f"{local:%d/%m/%Y}",
             "time": f"{local:%H:%M}",
-            "hours": f"{h.morning_start:%H:%M}–{h.morning_end:%H:%M}, {h.afternoon_start:%H:%M}–"
-            f"{h.afternoon_end:%H:%M}",
+            "hours": h.text(),
             "example": self.example,
         }
         if not self.cal.is_working_day(local.date()):

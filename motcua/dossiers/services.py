@@ -100,6 +100,10 @@ class AgencyCalendar:
     def office_hours(self):
         return self._cal.calendar_for(self.agency).hours
 
+    def next_working_day(self, day):
+        """The first working day strictly after `day`."""
+        return self._cal.calendar_for(self.agency).next_working_day(day)
+
 
 def backfill_processing_seconds(batch: int = 2000) -> int:
     """Store `processing_seconds` on the resolved dossiers that lack it (those resolved before the column existed,
@@ -1529,13 +1533,9 @@ def _check_appointment(value, cal: AgencyCalendar) -> None:
     if cal.is_office_time(value):
         return
     h = cal.office_hours()
-    hours = (
-        f"{h.morning_start:%H:%M}–{h.morning_end:%H:%M}, {h.afternoon_start:%H:%M}–{h.afternoon_end:%H:%M}"
-    )
+    hours = h.text()
     local = timezone.localtime(value)
-    day = local.date()
-    while not cal.is_working_day(day):
-        day += dt.timedelta(days=1)
+    day = local.date() if cal.is_working_day(local.date()) else cal.next_working_day(local.date())
     example = f"{day.isoformat()}T{h.afternoon_end:%H:%M}:00+07:00"
     how_vi = (
         f"Gửi ngày, giờ theo ISO 8601, ví dụ {example}, hoặc chỉ ngày ({day.isoformat()}) để hẹn đến "

@@ -98,8 +98,9 @@ def verification_wait(ip: str) -> int:
     """Count one rating by receipt from `ip` (RATING_VERIFY_RATE_LIMIT attempts within
     RATING_VERIFY_RATE_WINDOW_SECONDS, default 10 in 900 s): 0 when it may be tried, else the seconds to wait.
     The ID or tax number is what proves the holder of a receipt is the applicant, so guessing it is limited."""
-    limit = max(1, int(getattr(settings, "RATING_VERIFY_RATE_LIMIT", 10)))
-    window = dt.timedelta(seconds=max(1, int(getattr(settings, "RATING_VERIFY_RATE_WINDOW_SECONDS", 900))))
+    limit, window = throttle.configured_limit(
+        "RATING_VERIFY_RATE_LIMIT", 10, "RATING_VERIFY_RATE_WINDOW_SECONDS", 900
+    )
     return throttle.check_rate(RATING_VERIFY_KEY, ip, limit=limit, window=window)
 
 
@@ -110,8 +111,7 @@ def submission_wait(ip: str, user=None) -> int:
     without a bound one script could fill an agency's queue and sink its figures (ADR 0016 addendum). A signed-in
     sender is counted per account, not per address: citizens filing from the one-stop office's shared computer or a
     ward's network do not use up each other's count."""
-    limit = max(1, int(getattr(settings, "PAKN_RATE_LIMIT", 10)))
-    window = dt.timedelta(seconds=max(1, int(getattr(settings, "PAKN_RATE_WINDOW_SECONDS", 3600))))
+    limit, window = throttle.configured_limit("PAKN_RATE_LIMIT", 10, "PAKN_RATE_WINDOW_SECONDS", 3600)
     who = f"u{user.pk}" if getattr(user, "is_authenticated", False) else ip
     return throttle.check_rate(PAKN_KEY, who, limit=limit, window=window)
 

@@ -24,7 +24,8 @@ from motcua.dossiers.selectors import mask_name
 from motcua.org import throttle
 from motcua.org.models import Agency
 from motcua.org.selectors import is_one_stop_officer, is_staff_member, readable_agency_filter
-from motcua.org.views import lookup_throttled, render_throttled, wait_minutes
+from motcua.org.throttle import wait_minutes
+from motcua.org.views import lookup_throttled, render_throttled
 
 from . import selectors, services
 from .forms import AnswerForm, EvaluationForm, FeedbackForm, RatingForm, RejectForm

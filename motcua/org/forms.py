@@ -1,8 +1,6 @@
 """Sign-in forms with login throttling, for the site (/accounts/login/) and the admin (/admin/login/); the password
 change and reset forms (Django's, with Vietnamese labels and messages)."""
 
-import math
-
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
@@ -29,7 +27,7 @@ class ThrottleMixin:
     def _throttled(self, request, wait: int, message: str):
         self.throttled_for = wait
         request.motcua_throttled_for = wait
-        return forms.ValidationError(message % {"minutes": max(1, math.ceil(wait / 60))}, code="throttled")
+        return forms.ValidationError(message % {"minutes": throttle.wait_minutes(wait)}, code="throttled")
 
     def clean(self):
         username = self.cleaned_data.get("username")
@@ -152,7 +150,7 @@ class PasswordChangeForm(_VietnameseNewPassword, CheckedTextMixin, auth_forms.Pa
             self.throttled_for = wait
             raise forms.ValidationError(
                 _("Bạn đã nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau %(minutes)s phút.")
-                % {"minutes": max(1, math.ceil(wait / 60))},
+                % {"minutes": throttle.wait_minutes(wait)},
                 code="throttled",
             )
         try:

@@ -36,6 +36,21 @@ def _window() -> dt.timedelta:
     return dt.timedelta(seconds=max(1, int(getattr(settings, "LOGIN_LOCKOUT_SECONDS", 900))))
 
 
+def configured_limit(
+    limit_setting: str, default_limit: int, window_setting: str, default_window: int
+) -> tuple[int, dt.timedelta]:
+    """(count, window) of a rate limit from its two settings (at least 1 and 1 s): every limit of this table is
+    configured so (LOOKUP_RATE_LIMIT / LOOKUP_RATE_WINDOW_SECONDS, PAKN_RATE_LIMIT / …)."""
+    limit = max(1, int(getattr(settings, limit_setting, default_limit)))
+    window = dt.timedelta(seconds=max(1, int(getattr(settings, window_setting, default_window))))
+    return limit, window
+
+
+def wait_minutes(wait: int) -> int:
+    """A wait in seconds as whole minutes for a message (at least one)."""
+    return max(1, math.ceil(wait / 60))
+
+
 # Failed sign-ins per client IP across account names: '#' is not allowed in usernames, so no account shares the key.
 LOGIN_IP_KEY = "#dang-nhap"
 
@@ -43,9 +58,7 @@ LOGIN_IP_KEY = "#dang-nhap"
 def login_ip_limit() -> tuple[int, dt.timedelta]:
     """(failures, window) allowed per client IP whatever the account names: LOGIN_IP_MAX_FAILURES failed sign-ins
     within LOGIN_IP_WINDOW_SECONDS (defaults 100 in 900 s) lock the address out of signing in for that long."""
-    failures = max(1, int(getattr(settings, "LOGIN_IP_MAX_FAILURES", 100)))
-    window = dt.timedelta(seconds=max(1, int(getattr(settings, "LOGIN_IP_WINDOW_SECONDS", 900))))
-    return failures, window
+    return configured_limit("LOGIN_IP_MAX_FAILURES", 100, "LOGIN_IP_WINDOW_SECONDS", 900)
 
 
 def normalise_username(username: str | None) -> str:
@@ -170,9 +183,7 @@ LOOKUP_KEY = "#tra-cuu"  # '#' is not allowed in usernames
 def lookup_limit() -> tuple[int, dt.timedelta]:
     """(lookups, window) allowed per client IP on the public status lookup: LOOKUP_RATE_LIMIT lookups within
     LOOKUP_RATE_WINDOW_SECONDS (defaults 60 in 300 s), then HTTP 429 until the window has passed."""
-    limit = max(1, int(getattr(settings, "LOOKUP_RATE_LIMIT", 60)))
-    window = dt.timedelta(seconds=max(1, int(getattr(settings, "LOOKUP_RATE_WINDOW_SECONDS", 300))))
-    return limit, window
+    return configured_limit("LOOKUP_RATE_LIMIT", 60, "LOOKUP_RATE_WINDOW_SECONDS", 300)
 
 
 def status_api_limit() -> tuple[int | None, dt.timedelta]:
@@ -267,9 +278,12 @@ def password_reset_limits() -> tuple[int, int, dt.timedelta]:
     """(per IP, per e-mail address, window): PASSWORD_RESET_IP_RATE_LIMIT requests of a reset link per client IP
     and PASSWORD_RESET_EMAIL_RATE_LIMIT per address typed (defaults 10 and 3) within
     PASSWORD_RESET_RATE_WINDOW_SECONDS (default 3600), then HTTP 429 until the window has passed."""
-    per_ip = max(1, int(getattr(settings, "PASSWORD_RESET_IP_RATE_LIMIT", 10)))
-    per_email = max(1, int(getattr(settings, "PASSWORD_RESET_EMAIL_RATE_LIMIT", 3)))
-    window = dt.timedelta(seconds=max(1, int(getattr(settings, "PASSWORD_RESET_RATE_WINDOW_SECONDS", 3600))))
+    per_ip, window = configured_limit(
+        "PASSWORD_RESET_IP_RATE_LIMIT", 10, "PASSWORD_RESET_RATE_WINDOW_SECONDS", 3600
+    )
+    per_email = configured_limit(
+        "PASSWORD_RESET_EMAIL_RATE_LIMIT", 3, "PASSWORD_RESET_RATE_WINDOW_SECONDS", 3600
+    )[0]
     return per_ip, per_email, window
 
 

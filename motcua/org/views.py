@@ -1,8 +1,6 @@
 """Sign-in and sign-out pages, password change and "Quên mật khẩu?" (Django's auth views and token generator, with
 Vietnamese templates and messages, the login throttle and rate limits; ADR 0003 addendum)."""
 
-import math
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -25,15 +23,10 @@ def mark_throttled(request, response):
     return response
 
 
-def wait_minutes(wait: int) -> int:
-    """A wait in seconds as whole minutes for a message (at least one)."""
-    return max(1, math.ceil(wait / 60))
-
-
 def render_throttled(request, template: str, ctx: dict, wait: int, message: str):
     """A page refused because its client went over a rate limit: HTTP 429 with Retry-After, `message` (with
     `%(minutes)s`) shown as the page's error."""
-    ctx["error"] = message % {"minutes": wait_minutes(wait)}
+    ctx["error"] = message % {"minutes": throttle.wait_minutes(wait)}
     response = render(request, template, ctx, status=429)
     response["Retry-After"] = str(wait)
     return response

@@ -5,9 +5,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from motcua.core.auth import BearerAuth
-from motcua.core.errors import Throttled
 from motcua.core.schemas import ErrorOut
-from motcua.org.views import wait_minutes
 
 from . import export
 
@@ -28,13 +26,5 @@ def me_export(request: HttpRequest):
     roles. At most 5 per hour per account, shared with the portal's button: then 429 with Retry-After."""
     from .views import export_response
 
-    wait = export.export_wait(request.auth)
-    if wait:
-        minutes = wait_minutes(wait)
-        raise Throttled(
-            f"Bạn đã tải dữ liệu cá nhân nhiều lần trong thời gian ngắn. Vui lòng thử lại sau {minutes} phút.",
-            f"You have downloaded your personal data several times in a short time. Please try again in {minutes}"
-            " minutes.",
-            retry_after=wait,
-        )
+    export.check_export(request.auth)
     return export_response(request.auth)

@@ -28,6 +28,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
+from motcua.core.errors import Throttled
 from motcua.core.storage import StorageUnavailable, open_stored
 from motcua.dossiers import access_log, lifecycle
 from motcua.dossiers.models import Dossier
@@ -54,11 +55,24 @@ def export_wait(user) -> int:
     """Count one export of `user`'s data (PERSONAL_DATA_EXPORT_RATE_LIMIT within
     PERSONAL_DATA_EXPORT_RATE_WINDOW_SECONDS, default 5 in 3600 s, per account whatever the address): 0 when it
     may be built, else the seconds to wait. Each archive reads every dossier and may copy 50 MB of files."""
-    limit = max(1, int(getattr(settings, "PERSONAL_DATA_EXPORT_RATE_LIMIT", 5)))
-    window = dt.timedelta(
-        seconds=max(1, int(getattr(settings, "PERSONAL_DATA_EXPORT_RATE_WINDOW_SECONDS", 3600)))
+    limit, window = throttle.configured_limit(
+        "PERSONAL_DATA_EXPORT_RATE_LIMIT", 5, "PERSONAL_DATA_EXPORT_RATE_WINDOW_SECONDS", 3600
     )
     return throttle.check_rate(RATE_KEY, str(user.pk), limit=limit, window=window)
+
+
+def check_export(user) -> None:
+    """Count one export of `user`'s data (export_wait); over the limit, Throttled (429 with Retry-After), the same
+    refusal for the account page and the API."""
+    wait = export_wait(user)
+    if wait:
+        minutes = throttle.wait_minutes(wait)
+        raise Throttled(
+            f"Bạn đã tải dữ liệu cá nhân nhiều lần trong thời gian ngắn. Vui lòng thử lại sau {minutes} phút.",
+            f"You have downloaded your personal data several times in a short time. Please try again in {minutes}"
+            " minutes.",
+            retry_after=wait,
+        )
 
 
 def filename(user, now: dt.datetime | None = None) -> str:

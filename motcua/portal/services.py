@@ -8,7 +8,6 @@ import datetime as dt
 import logging
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import File
 from django.core.files.storage import default_storage
@@ -43,8 +42,9 @@ def registration_wait(ip: str) -> int:
     Only a filled-in, valid form is counted — a citizen correcting a typo is not — so a one-stop counter helping
     residents register from the office's one address stays under it, while one script cannot create accounts by the
     thousand (each may then file dossiers and PAKN, and sign-in spraying needs accounts to hide among)."""
-    limit = max(1, int(getattr(settings, "REGISTRATION_RATE_LIMIT", 20)))
-    window = dt.timedelta(seconds=max(1, int(getattr(settings, "REGISTRATION_RATE_WINDOW_SECONDS", 3600))))
+    limit, window = throttle.configured_limit(
+        "REGISTRATION_RATE_LIMIT", 20, "REGISTRATION_RATE_WINDOW_SECONDS", 3600
+    )
     return throttle.check_rate(REGISTRATION_KEY, ip, limit=limit, window=window)
 
 

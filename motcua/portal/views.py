@@ -33,7 +33,7 @@ from motcua.catalog.eforms import (
     usable_fields,
 )
 from motcua.catalog.selectors import applied_limit_text
-from motcua.core.errors import DomainError, NotFound, Unprocessable
+from motcua.core.errors import DomainError, NotFound, Throttled, Unprocessable
 from motcua.core.i18n import in_page_language
 from motcua.core.storage import open_stored
 from motcua.core.text import code_forms, nfc, unpaste
@@ -43,8 +43,8 @@ from motcua.dossiers.models import DocumentKind, Dossier, State
 from motcua.dossiers.selectors import dossier_public, due_status, eform_of
 from motcua.dossiers.workflow import TRANSITIONS
 from motcua.org.selectors import is_staff_member
-from motcua.org.throttle import client_ip
-from motcua.org.views import lookup_throttled, wait_minutes
+from motcua.org.throttle import client_ip, wait_minutes
+from motcua.org.views import lookup_throttled
 
 from . import export, services, wizard
 from .forms import ProfileForm, RegistrationForm, ResultForm, WhoForm
@@ -173,20 +173,18 @@ def account_export(request: HttpRequest) -> HttpResponse:
     """Tải dữ liệu của tôi ("download my data"): the signed-in account's own data as a ZIP, at once (motcua.portal.export; ADR 0024
     addendum). Whoever is signed in — a citizen, an officer, an administrator — gets their own account's data and
     nothing else; rate-limited per account (429 on the account page)."""
-    wait = export.export_wait(request.user)
-    if wait:
-        message = _(
-            "Bạn đã tải dữ liệu cá nhân nhiều lần trong thời gian ngắn. Vui lòng thử lại sau %(minutes)s phút."
-        ) % {"minutes": wait_minutes(wait)}
+    try:
+        export.check_export(request.user)
+    except Throttled as exc:
         profile = services.profile_of(request.user)
         form = ProfileForm(initial=_profile_initial(request.user, profile), user=request.user)
         response = render(
             request,
             "portal/account.html",
-            {"form": form, "profile": profile, "export_error": message},
-            status=429,
+            {"form": form, "profile": profile, "export_error": in_page_language(exc)},
+            status=exc.status,
         )
-        response["Retry-After"] = str(wait)
+        response["Retry-After"] = str(exc.retry_after)
         return response
     return export_response(request.user)
 

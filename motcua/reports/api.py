@@ -5,14 +5,12 @@ Statistics are published information: no authentication. Bad input gets JSON {"e
 (unknown agency / field / procedure).
 """
 
-import difflib
-
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import urlencode
 from ninja import Query, Router
 
 from motcua.core.errors import Unprocessable
-from motcua.core.schemas import ignored_query, with_ignored
+from motcua.core.schemas import closest, ignored_query, with_ignored
 
 from . import exports, index766, selectors
 from . import pdf as report_pdf
@@ -48,7 +46,7 @@ def _file_takes(request: HttpRequest, *known: str) -> None:
     vi, en = [], []
     for key in unknown:
         shown = key[:100]
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        close = closest(key, known)
         vi.append(f"'{shown}'" + (f" (có phải ý bạn là '{close[0]}'?)" if close else ""))
         en.append(f"'{shown}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
     raise Unprocessable(

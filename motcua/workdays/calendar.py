@@ -121,6 +121,13 @@ class OfficeHours:
                 "office hours must satisfy morning_start < morning_end <= afternoon_start < afternoon_end"
             )
 
+    def text(self) -> str:
+        """The two sessions as an office posts them: "08:00–12:00, 13:00–17:00"."""
+        return (
+            f"{self.morning_start:%H:%M}–{self.morning_end:%H:%M}, "
+            f"{self.afternoon_start:%H:%M}–{self.afternoon_end:%H:%M}"
+        )
+
     @classmethod
     def from_object(cls, obj) -> OfficeHours:
         """Read the five fields from anything that has them (an org.Agency); missing ones keep the default."""
