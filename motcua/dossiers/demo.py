@@ -43,6 +43,21 @@ PEOPLE = [
     ("Ngô Thị Bích Ngọc", "001197090123", "61 Thanh Nhàn, Hai Bà Trưng, Hà Nội", "0912345609"),
     ("Đỗ Minh Khang", "001086001234", "9 Lê Thanh Nghị, Hai Bà Trưng, Hà Nội", "0912345610"),
 ]
+# What each applicant's online application for 1.001612 says on its e-form (the portal's wizard requires the
+# starred fields, so an online demo dossier carries them): household business name, premises, trades (with
+# their VSIC codes, as the registration office asks), capital in đồng, workers.
+HOUSEHOLD_BUSINESSES = [
+    ("Hộ kinh doanh Ngọc Hương", "Tạp hóa, bán lẻ lương thực, thực phẩm (4711)", 80_000_000, 2),
+    ("Hộ kinh doanh Hùng Phát", "Sửa chữa xe máy (4542)", 50_000_000, 1),
+    ("Hộ kinh doanh Mai Anh", "Bán lẻ hàng may mặc (4771)", 120_000_000, 2),
+    ("Hộ kinh doanh Quang Minh", "Dịch vụ ăn uống, quán cà phê (5630)", 150_000_000, 4),
+    ("Hộ kinh doanh Thu Hà", "Cắt tóc, làm đầu, gội đầu (9631)", 40_000_000, 2),
+    ("Hộ kinh doanh Đức Thắng", "Bán buôn đồ uống có cồn (4633)", 300_000_000, 3),
+    ("Hộ kinh doanh Lan Phương", "Bán lẻ thuốc, dụng cụ y tế (4772)", 200_000_000, 2),
+    ("Hộ kinh doanh Văn Toàn", "Sản xuất đồ gỗ gia dụng (3100)", 250_000_000, 5),
+    ("Hộ kinh doanh Bích Ngọc", "Bán lẻ hoa tươi, cây cảnh (4773)", 30_000_000, 1),
+    ("Hộ kinh doanh Minh Khang", "Photocopy, chuẩn bị tài liệu (8219)", 60_000_000, 1),
+]
 
 
 class Clock:
@@ -93,28 +108,49 @@ class Builder:
     def __init__(self, users: dict, out):
         self.u = users
         self.out = out
-        self.people = iter(PEOPLE)
+        self.people = iter(zip(PEOPLE, HOUSEHOLD_BUSINESSES, strict=True))
         self.stored: list = []
         self.created: list[Dossier] = []
         self._pdf: bytes | None = None
 
-    def applicant(self) -> dict:
-        name, idn, address, phone = next(self.people)
-        return {"kind": "individual", "name": name, "id_number": idn, "address": address, "phone": phone}
+    def applicant(self) -> tuple[dict, dict]:
+        """The next applicant, and the e-form of their household business as the portal's wizard takes it."""
+        (name, idn, address, phone), (business, trades, capital, workers) = next(self.people)
+        form = {
+            "ten_ho_kinh_doanh": business,
+            "dia_chi_tru_so": address,
+            "nganh_nghe_kinh_doanh": trades,
+            "von_kinh_doanh": capital,
+            "so_lao_dong": workers,
+            "dien_thoai": phone,
+        }
+        return {
+            "kind": "individual",
+            "name": name,
+            "id_number": idn,
+            "address": address,
+            "phone": phone,
+        }, form
 
     def pdf_file(self, name: str):
         if self._pdf is None:
             self._pdf = _demo_pdf("Giấy đề nghị đăng ký hộ kinh doanh")
         return documents.bytes_file(self._pdf, name)
 
+    def result_file(self, dossier: Dossier, number: str):
+        """The signed result of one dossier (its own bytes: a result is not the application form)."""
+        title = f"Giấy chứng nhận đăng ký hộ kinh doanh số {number}"
+        business = (dossier.form_data or {}).get("ten_ho_kinh_doanh") or dossier.applicant_name
+        pdf = _demo_pdf(f"{title} — {business} (hồ sơ {dossier.code})")
+        return documents.bytes_file(pdf, "Giấy chứng nhận đăng ký hộ kinh doanh.pdf")
+
     def attach(self, dossier: Dossier, who: str, kind: str = "component", upload=None, info=None) -> None:
         version = dossier.procedure_version
         component = version.components.order_by("order").first() if version and kind == "component" else None
-        name = (component.name if component else "Kết quả giải quyết") + ".pdf"
         self.stored.append(
             documents.store_upload(
                 dossier=dossier,
-                uploaded_file=upload or self.pdf_file(name),
+                uploaded_file=upload or self.pdf_file((component.name if component else "Tài liệu") + ".pdf"),
                 kind=kind,
                 component=component,
                 actor=self.u[who],
@@ -122,19 +158,32 @@ class Builder:
             )
         )
 
-    def file(self, *, agency: str, procedure: str, at: dt.datetime, online: bool, officer: str) -> Dossier:
-        """Filed online by the demo citizen or registered at the counter, with one scanned component whose
-        hash goes into the filing event."""
+    def file(
+        self,
+        *,
+        agency: str,
+        procedure: str,
+        at: dt.datetime,
+        online: bool,
+        officer: str,
+        result_method: str | None = None,
+    ) -> Dossier:
+        """Filed online by the demo citizen (with the e-form of 1.001612 filled in) or registered at the counter
+        (the paper form is the scanned component), with one scanned component whose hash goes into the filing
+        event. The result is received as the applicant chose: electronically online, at the counter otherwise,
+        unless `result_method` says otherwise."""
         who = "congdan" if online else officer
         upload = self.pdf_file("Giấy đề nghị.pdf")
         info = documents.inspect_upload(upload)
+        applicant, form = self.applicant()
         dossier, _ = services.dossier_file(
             actor=self.u[who],
             procedure_code=procedure,
             agency_identifier=agency,
             channel="online" if online else "counter",
-            applicant=self.applicant(),
-            result_method="electronic" if online else "counter",
+            applicant=applicant,
+            form_data=form if online and procedure == DEMO_PROCEDURE else None,
+            result_method=result_method or ("electronic" if online else "counter"),
             at=at,
             file_hashes=[info.sha256],
         )
@@ -248,7 +297,7 @@ def _build(b: Builder, agencies: dict, reference: Procedure | None, today: dt.da
     d = b.act(d, "hand_over", "motcua.mc", c.at(6, 9, 20), to="chuyenvien")
     d = b.act(d, "hand_over", "chuyenvien", c.at(5, 10, 0), to="truongphong")
     d = b.act(d, "hand_over", "truongphong", c.at(5, 14, 0), to="lanhdao")
-    b.attach(d, "lanhdao", kind="result")
+    b.attach(d, "lanhdao", kind="result", upload=b.result_file(d, "0125/GCN-HKD"))
     d = b.act(d, "resolve", "lanhdao", c.at(5, 15, 30), outcome="approved", result_number="0125/GCN-HKD")
 
     # 5. Returned: the whole path, with an inter-agency step at the district (tax information).
@@ -267,7 +316,7 @@ def _build(b: Builder, agencies: dict, reference: Procedure | None, today: dt.da
     )
     d = b.act(d, "hand_over", "quan.cv", c.at(8, 11, 0), to="truongphong")
     d = b.act(d, "hand_over", "truongphong", c.at(7, 10, 0), to="lanhdao")
-    b.attach(d, "lanhdao", kind="result")
+    b.attach(d, "lanhdao", kind="result", upload=b.result_file(d, "0118/GCN-HKD"))
     d = b.act(d, "resolve", "lanhdao", c.at(7, 14, 0), outcome="approved", result_number="0118/GCN-HKD")
     d = b.act(d, "return_result", "motcua.mc", c.at(6, 9, 10), method="counter", received_by=d.applicant_name)
     # a paper evaluation form handed in at the desk, entered by the officer
@@ -281,8 +330,11 @@ def _build(b: Builder, agencies: dict, reference: Procedure | None, today: dt.da
         comment="Cán bộ hướng dẫn tận tình, trả kết quả đúng hẹn.",
     )
 
-    # 6. Late, with an apology sent in time (at least one working day before the due date).
-    d = b.file(agency=so, procedure=p, at=c.at(12, 8, 45), online=True, officer="motcua.mc")
+    # 6. Late, with an apology sent in time (at least one working day before the due date); the applicant asked
+    #    for the result by post.
+    d = b.file(
+        agency=so, procedure=p, at=c.at(12, 8, 45), online=True, officer="motcua.mc", result_method="post"
+    )
     d = b.act(d, "receive", "motcua.mc", c.at(12, 9, 0))  # due 3 working days later, 09:00
     d = b.act(d, "hand_over", "motcua.mc", c.at(12, 9, 30), to="chuyenvien")
     d = b.act(
@@ -295,7 +347,7 @@ def _build(b: Builder, agencies: dict, reference: Procedure | None, today: dt.da
     )
     d = b.act(d, "hand_over", "chuyenvien", c.at(8, 10, 0), to="truongphong")
     d = b.act(d, "hand_over", "truongphong", c.at(8, 15, 0), to="lanhdao")
-    b.attach(d, "lanhdao", kind="result")
+    b.attach(d, "lanhdao", kind="result", upload=b.result_file(d, "0120/GCN-HKD"))
     d = b.act(d, "resolve", "lanhdao", c.at(7, 10, 0), outcome="approved", result_number="0120/GCN-HKD")
     d = b.act(d, "return_result", "motcua.mc", c.at(7, 15, 0), method="post", tracking_number="EA123456789VN")
     # the citizen rates the late one from their account

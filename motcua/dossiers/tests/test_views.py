@@ -1299,6 +1299,24 @@ def test_demo_dossiers_load_once_in_varied_states(db, settings, tmp_path):
     for d in Dossier.objects.all():
         recorded = {h for e in d.events.all() for h in e.file_hashes}
         assert set(d.documents.values_list("sha256", flat=True)) <= recorded
+    # an online application carries what the portal's wizard requires of its e-form; a counter one the paper form
+    for d in Dossier.objects.filter(procedure__code=demo.DEMO_PROCEDURE):
+        required = [f["name"] for f in d.procedure_version.form_fields if f.get("required")]
+        if d.channel == "online":
+            assert required and all(d.form_data.get(name) not in (None, "") for name in required), d.code
+        else:
+            assert d.form_data == {}
+    # a result is its own document (not the application's bytes again), and each result its own
+    results = list(DossierDocument.objects.filter(kind="result").values_list("sha256", "dossier_id"))
+    components = set(DossierDocument.objects.filter(kind="component").values_list("sha256", flat=True))
+    assert (
+        len(results) == 3
+        and len({sha for sha, _ in results}) == 3
+        and not components & {s for s, _ in results}
+    )
+    # returned the way the applicant asked for the result
+    for d in Dossier.objects.filter(state="returned"):
+        assert d.return_method == d.result_method, d.code
     # the returned ones rated by their applicants: a paper form at the counter, and the citizen's account
     from motcua.feedback.models import Rating
 
