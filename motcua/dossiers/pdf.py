@@ -682,6 +682,19 @@ def stop_context(dossier: Dossier) -> dict:
 CLASS_LABELS = dict(Classification.choices)
 
 
+def reception_holder(first: DossierStep | None, events: list[DossierEvent]) -> str:
+    """The username of whoever held the first step from reception ('' for nobody): reception gives a one-stop
+    step to the receiving officer (services._instantiate_steps) and records it on the step, not in the event; a
+    later `assign` of that step names the holder it replaced (its `previous_assignee`), so the step's holder now
+    is the holder at reception only when no assignment of the step followed."""
+    if first is None:
+        return ""
+    for e in events:
+        if e.action == "assign" and e.step_order == first.order:
+            return e.data.get("previous_assignee", "")
+    return first.assignee.username if first.assignee_id else ""
+
+
 def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[DossierStep]) -> list[dict]:
     """Rows of Form 06, one per hand-over, derived from the events (Giao/Nhận, time, giver, receiver, result)."""
     usernames = set()
@@ -689,7 +702,8 @@ def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[Dossi
         usernames.add(e.actor_name)
         for k in ("assignee", "receiver", "giver", "previous_assignee"):
             usernames.add(e.data.get(k, ""))
-    names = person_names(usernames)
+    first_holder = reception_holder(min(steps, key=lambda s: s.order) if steps else None, events)
+    names = person_names(usernames | {first_holder})
     one_stop = f"Bộ phận Một cửa — {dossier.agency.short_name or dossier.agency.name}"
     by_order = {s.order: s for s in steps}
     rows: list[dict] = []
@@ -723,7 +737,8 @@ def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[Dossi
             # The step started at reception is the one with the lowest order at that time.
             first = min(steps, key=lambda s: s.order) if steps else None
             target = first.actor if first else "Phòng chuyên môn"
-            add(one_stop, target, e.at, actor, "", note="Tiếp nhận hồ sơ, chuyển xử lý")
+            receiver = names.get(first_holder, first_holder)
+            add(one_stop, target, e.at, actor, receiver, note="Tiếp nhận hồ sơ, chuyển xử lý")
             current_actor = target
         elif e.action == "assign":
             step = by_order.get(e.step_order)

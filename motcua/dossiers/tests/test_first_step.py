@@ -7,7 +7,7 @@ from django.test import Client
 from motcua.catalog.models import ProcessStep, ProcessTemplate
 from motcua.core.models import ApiToken
 from motcua.dossiers.models import Dossier
-from motcua.org.models import Role
+from motcua.org.models import Role, StaffRole
 
 from .conftest import login
 from .test_api import BODY, call
@@ -58,3 +58,31 @@ def test_a_first_step_of_another_role_is_not_given_to_the_officer(org):
     d = _received_by(Client(), org, ApiToken.issue(org["users"]["officer"]))
     first = d.steps.get(order=1)
     assert first.role == Role.SPECIALIST and first.assignee is None
+
+
+def test_the_control_slips_reception_row_names_who_received_the_step(one_stop_first, django_user_model):
+    """Form 06's first row (Giao: the one-stop unit → Nhận: the first step) names the person who took the step at
+    reception; a later reassignment does not rewrite who held it then."""
+    from motcua.dossiers import pdf, services
+
+    org = one_stop_first
+    officer = org["users"]["officer"]
+    d = _received_by(Client(), org, ApiToken.issue(officer))
+    reception = pdf.control_context(d)["rows"][0]
+    assert reception["note"] == "Tiếp nhận hồ sơ, chuyển xử lý"
+    assert reception["receiver_unit"] == "Bộ phận Một cửa"
+    assert reception["receiver"] == (officer.get_full_name() or officer.username)
+    # a colleague takes the step over: the reception row still names the receiving officer, the assignment row
+    # the colleague
+    colleague = django_user_model.objects.create_user("mc3", first_name="Lê Thị Hoa")
+    StaffRole.objects.create(user=colleague, agency=org["so"], role=Role.OFFICER)
+    d = services.dossier_act(
+        code=d.code, action="assign", actor=org["users"]["leader"], params={"assignee": "mc3"}
+    )
+    rows = pdf.control_context(d)["rows"]
+    assert rows[0]["receiver"] == (officer.get_full_name() or officer.username)
+    assert rows[1]["receiver"] == "Lê Thị Hoa" and "thay cho" in rows[1]["note"]
+    # a receiver who is no one-stop officer left the step to be assigned: nobody took it at reception
+    root = django_user_model.objects.create_superuser("root", password="x")
+    unassigned = _received_by(Client(), org, ApiToken.issue(root))
+    assert pdf.control_context(unassigned)["rows"][0]["receiver"] == ""
