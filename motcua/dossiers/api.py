@@ -38,7 +38,10 @@ PHONE = (
 
 
 class ApplicantIn(InSchema):
-    kind: Literal["individual", "organization"] = "individual"
+    kind: Literal["individual", "organization", "organisation"] = Field(
+        "individual",
+        description="individual (cá nhân) or organization (tổ chức; 'organisation' is read the same)",
+    )
     name: Line = Field(..., max_length=255)
     id_number: Line = Field("", max_length=20, description="CCCD (12 chữ số) hoặc mã số thuế (10/13 chữ số)")
     birth_year: int | None = None

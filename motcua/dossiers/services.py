@@ -852,8 +852,13 @@ def _complete_step(step: DossierStep, at: dt.datetime) -> None:
 # --- filing ---------------------------------------------------------------------------------------------------
 
 
+# "organisation" (British spelling, as the issue and the docs write it) is read as the stored "organization"
+APPLICANT_KIND_ALIASES = {"organisation": "organization"}
+
+
 def _clean_applicant(applicant: dict, *, allow_legacy: bool = False) -> dict:
     kind = applicant.get("kind") or "individual"
+    kind = APPLICANT_KIND_ALIASES.get(kind, kind) if isinstance(kind, str) else kind
     if kind not in ("individual", "organization"):
         raise Unprocessable(
             "Loại người nộp phải là 'individual' (cá nhân) hoặc 'organization' (tổ chức).",

@@ -979,3 +979,23 @@ def test_a_body_that_is_no_object_is_named_as_the_body(org, token, body):
     out = r.json()
     assert out["details"][0]["field"] == "body" and "'body': phải là một đối tượng JSON" in out["message"]
     assert not Dossier.objects.exists()
+
+
+def test_an_organisation_is_filed_under_either_spelling(org, token):
+    """The issue and the docs write "organisation", the API's schema "organization": both are read as the one
+    stored kind (a tax code then validates as an enterprise's); any other kind is refused and nothing is filed."""
+    c = Client()
+    officer = token("officer")
+    company = {"name": "Công ty TNHH An Bình", "id_number": "0100109106"}
+    for kind in ("organisation", "organization"):
+        body = {**BODY, "channel": "counter", "applicant": {**company, "kind": kind}}
+        r = call(c, "post", "/api/v1/dossiers", officer, body)
+        assert r.status_code == 201, r.content
+        assert r.json()["applicant"]["kind"] == "organization"
+    assert set(Dossier.objects.values_list("applicant_kind", flat=True)) == {"organization"}
+    r = call(c, "post", "/api/v1/dossiers", officer, {**BODY, "applicant": {**company, "kind": "company"}})
+    assert r.status_code == 422 and Dossier.objects.count() == 2
+    # a tax code with a wrong check digit is refused, whatever the spelling
+    person = {"kind": "organisation", "name": "X", "id_number": "0100109107"}
+    r = call(c, "post", "/api/v1/dossiers", officer, {**BODY, "channel": "counter", "applicant": person})
+    assert r.status_code == 422 and Dossier.objects.count() == 2

@@ -377,6 +377,18 @@ def test_identifiers_legacy_cmnd_organisations_and_local_times(org, tmp_path):
     rc, _, err = run("import-dossiers", write(tmp_path, [bad_org], "b.jsonl"))
     assert rc == 1 and "Line 1" in err
 
+    # the British spelling is read as the same kind, and importing its file again changes nothing
+    british = record("F-5", ok, applicant={"kind": "organisation", "name": "Hợp tác xã Bình Minh",
+                                           "id_number": "0100109106"})  # fmt: skip
+    path = write(tmp_path, [british], "c.jsonl")
+    assert run("import-dossiers", path)[0] == 0
+    stored = Dossier.objects.get(code="F-5")
+    assert stored.applicant_kind == "organization"
+    events = list(stored.events.values_list("hash", flat=True))
+    rc, _, err = run("import-dossiers", path)
+    assert rc == 0, err
+    assert list(Dossier.objects.get(code="F-5").events.values_list("hash", flat=True)) == events
+
 
 # --- idempotence, conflicts, sequences, atomicity ----------------------------------------------------------------
 
