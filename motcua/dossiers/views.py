@@ -29,7 +29,13 @@ from motcua.core.storage import open_stored
 from motcua.core.text import code_forms, dong, identifier_form
 from motcua.core.views import post_only
 from motcua.org.models import Agency, Role
-from motcua.org.selectors import can_read_agency, is_one_stop_officer, is_staff_member, roles_of
+from motcua.org.selectors import (
+    can_read_agency,
+    is_one_stop_officer,
+    is_staff_member,
+    readable_agencies,
+    roles_of,
+)
 
 from . import access_log, documents, lifecycle, pdf, selectors, services, transfer
 from .forms import ACTION_FORMS, CounterForm, UploadForm, inspect_into_form, paper_components
@@ -661,11 +667,23 @@ def inbox(request):
             "is_officer": is_one_stop_officer(user),
             # the heads' and overseers' statistics pages, linked from here (no other page links to them)
             "dashboards": _dashboard_links(user),
-            "default_agency": _default_agency(user),
+            "default_agency": (default_agency := _default_agency(user)),
+            # the agencies whose tracking book this user may print (an overseer's or a leader's whole subtree,
+            # a user with roles in several agencies each of them): a choice when there is more than one
+            "book_agencies": _book_agencies(user, default_agency),
             "month_start": timezone.localdate().replace(day=1),
             "today": timezone.localdate(),
         },
     )
+
+
+def _book_agencies(user, default: Agency | None) -> list[Agency]:
+    """The agencies whose Form 07 the user may print, in the tree's order; empty when only the default one (the
+    form then names it without a choice)."""
+    if default is None:
+        return []
+    agencies = list(readable_agencies(user).only("pk", "identifier", "name", "short_name", "path"))
+    return agencies if len(agencies) > 1 else []
 
 
 def _dashboard_links(user) -> list[tuple[str, str]]:

@@ -829,6 +829,29 @@ def test_tracking_book_pdf(client, org):
     assert client.get("/staff/so-theo-doi.pdf", {"agency": "000.00.21.H26"}).status_code == 404
 
 
+def test_an_overseer_chooses_whose_tracking_book_to_print(client, org):
+    """The inbox's Form 07 box offers every agency the user may read when there is more than one (an overseer of
+    the city reads its departments' books); one agency's officer prints that agency's book without a choice."""
+    act(org, file_online(org), "receive", "officer")
+    login(client, org, "overseer")
+    html = client.get("/staff/").content.decode()
+    box = html[html.index('action="/staff/so-theo-doi.pdf"') :]
+    box = box[: box.index("</form>")]
+    options = re.findall(r'<option value="([^"]+)"( selected)?>', box)
+    assert [v for v, _ in options] == ["H26", "000.00.21.H26", "000.00.22.H26", "000.00.40.H26"]
+    assert [v for v, sel in options if sel] == ["H26"]  # the overseer's own agency first
+    assert "Sổ theo dõi hồ sơ của" in box and 'type="hidden" name="agency"' not in box
+    r = client.get("/staff/so-theo-doi.pdf", {"agency": "000.00.21.H26"})
+    assert r.status_code == 200 and "so-theo-doi-000.00.21.H26-" in r["Content-Disposition"]
+    # a one-agency officer: the book of the officer's agency, no choice offered
+    login(client, org, "officer")
+    html = client.get("/staff/").content.decode()
+    box = html[html.index('action="/staff/so-theo-doi.pdf"') :]
+    box = box[: box.index("</form>")]
+    assert "<select" not in box and 'type="hidden" name="agency" value="000.00.21.H26"' in box
+    assert client.get("/staff/so-theo-doi.pdf", {"agency": "000.00.22.H26"}).status_code == 404
+
+
 def test_tracking_book_date_errors_name_the_box_as_the_inbox_labels_it(client, org):
     login(client, org, "officer")
     r = client.get("/staff/so-theo-doi.pdf", {"from": "31/11/2026", "to": "27/11/2026"})
