@@ -431,6 +431,21 @@ def test_the_review_shows_the_eform_as_the_dossier_pages_do(client, world, citiz
     assert "50,000,000" in client.get(url("xem-lai")).content.decode()
 
 
+def test_each_edit_link_of_the_review_says_what_it_edits(client, world, citizen):
+    """Four links read "Sửa" alone to a screen reader's list of links: each now names its part (the visible word
+    stays the start of the name, WCAG 2.5.3), in Vietnamese and in English."""
+    import re
+
+    walk_wizard(client, world)
+    page = client.get(url("xem-lai")).content.decode()
+    names = [re.sub(r"<[^>]+>", "", m) for m in re.findall(r'<a class="edit-step"[^>]*>(.*?)</a>', page)]
+    assert names == ["Sửa người nộp", "Sửa thành phần hồ sơ", "Sửa tờ khai", "Sửa cách nhận kết quả"]
+    _en(client)
+    page = client.get(url("xem-lai")).content.decode()
+    names = [re.sub(r"<[^>]+>", "", m) for m in re.findall(r'<a class="edit-step"[^>]*>(.*?)</a>', page)]
+    assert len(set(names)) == 4 and all(n.startswith("Edit ") for n in names), names
+
+
 def test_the_review_says_how_long_the_agency_takes(client, world, citizen):
     """Before filing, the citizen reads the time limit at the agency chosen: its own registered cut when it has
     one (here 2 of the 3 legal days), else the procedure's."""
