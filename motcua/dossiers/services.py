@@ -686,13 +686,13 @@ def _may_succeed(action: str, dossier: Dossier) -> bool:
     """False for an action the state allows but the dossier's record rules out, so the screens do not offer a
     button that can only be refused: a refusal at reception once the dossier was received (a supplement asked
     during processing), a resolution of a dossier never received (a withdrawal asked before reception), an apology
-    without an appointment or after the one allowed."""
+    without an appointment, after the one allowed or while the clock is paused."""
     if action == "refuse":
         return dossier.received_at is None
     if action == "resolve":
         return dossier.received_at is not None
     if action == "apologize":
-        if dossier.due_at is None or dossier.new_return_at is not None:
+        if dossier.due_at is None or dossier.new_return_at is not None or dossier.paused_since is not None:
             return False
         # past the lifecycle's apology deadline the button could only be refused; from the in-process calendar, no
         # statement. The days in the lifecycle's zone (timezone.localdate reads the active zone through a
@@ -1441,6 +1441,18 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
         lifecycle.check_state(dossier.state or None, action)
     except lifecycle.LifecycleError as exc:
         raise Conflict(exc.message, exc.message_en, code=exc.code) from exc
+    if action == "apologize" and dossier.paused_since is not None:
+        # (live actions only: the migration import keeps an apology the previous system recorded in a pause)
+        raise Conflict(
+            "Hồ sơ đang tạm dừng tính thời gian giải quyết (chờ bổ sung hồ sơ hoặc chờ thực hiện nghĩa vụ tài "
+            "chính): ngày hẹn trả sẽ lùi thêm đúng thời gian tạm dừng khi hồ sơ được giải quyết tiếp. Gửi thư xin "
+            "lỗi, hẹn lại ngày trả sau khi hồ sơ được bổ sung hoặc nghĩa vụ tài chính được xác nhận, nếu vẫn có "
+            "thể trễ hạn.",
+            "The dossier's clock is paused (awaiting the applicant's supplement or financial obligation): the due "
+            "date moves later by the time paused when processing resumes. Send the apology with a new return date "
+            "after the supplement or payment, if the dossier may still be late.",
+            code="apology_paused",
+        )
     params = dict(params)  # checked and normalised here: the caller's dict stays as it was
     _require_params(action, params, dossier)
     paper = _paper_components(dossier, params["paper_components"]) if params.get("paper_components") else None

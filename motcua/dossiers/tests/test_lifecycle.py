@@ -191,6 +191,66 @@ def test_late_and_apology_rules(org):
     assert d.classification == "late"
 
 
+def test_no_apology_while_the_clock_is_paused(org):
+    """While the applicant is to supplement (or to pay), the due date is not known: it moves later by the time
+    paused. An apology then would promise a "new" date the resumed dossier may not even reach, so it is refused
+    (409, nothing written, not offered on the screens) and taken once the dossier resumes."""
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))  # due Thu 06/03 09:00
+    d = act(
+        org,
+        d,
+        "request_supplement",
+        "officer",
+        local(2025, 3, 3, 14, 0),
+        reason="Thiếu biên bản họp",
+        items=[{"name": "Biên bản họp thành viên hộ gia đình", "reason": "Chưa có chữ ký"}],
+    )
+    events = d.events.count()
+    with pytest.raises(Conflict) as refused:
+        act(
+            org,
+            d,
+            "apologize",
+            "leader",
+            local(2025, 3, 4, 9, 0),
+            reason="Chờ ý kiến cơ quan thuế",
+            new_return_at=local(2025, 3, 7, 16, 0).isoformat(),
+        )
+    assert refused.value.code == "apology_paused" and "tạm dừng" in refused.value.message
+    d = Dossier.objects.get(pk=d.pk)
+    assert d.events.count() == events and d.new_return_at is None
+    # the applicant supplements on Wed 10:00 (paused Mon 14:00 → Wed 10:00: 13 working hours): due Fri 15:00
+    d = act(org, d, "supplement", "citizen", local(2025, 3, 5, 10, 0))
+    assert d.due_at == local(2025, 3, 7, 15, 0)
+    d = act(
+        org,
+        d,
+        "apologize",
+        "leader",
+        local(2025, 3, 5, 11, 0),
+        reason="Chờ ý kiến cơ quan thuế",
+        new_return_at=local(2025, 3, 11, 16, 0).isoformat(),
+    )
+    assert d.new_return_at == local(2025, 3, 11, 16, 0) and d.due_at == local(2025, 3, 7, 15, 0)
+
+
+def test_the_screens_do_not_offer_an_apology_while_the_clock_is_paused(org):
+    from django.utils import timezone
+
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))
+    now = timezone.now()
+    # an appointment a fortnight ahead (the screens judge by today's date): offered while the clock runs …
+    Dossier.objects.filter(pk=d.pk).update(due_at=now + dt.timedelta(days=14))
+    d = Dossier.objects.get(pk=d.pk)
+    assert services._may_succeed("apologize", d)
+    # … not while it is paused
+    Dossier.objects.filter(pk=d.pk).update(paused_since=now, state="supplement_requested")
+    d = Dossier.objects.get(pk=d.pk)
+    assert not services._may_succeed("apologize", d)
+
+
 def test_refused_action_changes_nothing(org):
     d = file_online(org, local(2025, 3, 3, 8, 30))
     before = (d.state, d.version, d.events.count())

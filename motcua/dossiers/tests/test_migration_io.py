@@ -1100,3 +1100,21 @@ def test_a_line_that_is_not_json_says_what_is_wrong_in_vietnamese(org, tmp_path)
     assert 'tên trường "channel" có hai lần trong cùng một đối tượng' in err, err
     assert "Line 2: Not valid JSON (Illegal trailing comma" in err
     assert not Dossier.objects.exists()
+
+
+def test_an_apology_the_previous_system_recorded_in_a_pause_is_imported(org, tmp_path):
+    """Live, an apology waits for the clock to run again (services: apology_paused); a history from another system
+    is kept as it was recorded, apology in the pause included."""
+    events = [
+        *PAUSED[:3],
+        (
+            "apologize",
+            "2025-03-04T09:00:00+07:00",
+            {"new_return_at": "2025-03-10T16:00:00+07:00", "reason": "x"},
+        ),
+        *PAUSED[3:],
+    ]
+    rc, _, err = run("import-dossiers", write(tmp_path, [record("AP-1", events)]))
+    assert rc == 0, err
+    d = Dossier.objects.get(code="AP-1")
+    assert d.new_return_at is not None and d.events.filter(action="apologize").exists()
