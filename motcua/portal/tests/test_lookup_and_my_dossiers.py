@@ -156,6 +156,13 @@ def test_my_dossiers_show_the_new_return_date_after_an_apology(client, world):
     first, new = (x.astimezone(local).strftime("%d/%m/%Y") for x in (mine.due_at, new_date))
     assert f'{new} <small class="muted">(hẹn lại; hẹn ban đầu {first})</small>' in page
 
+    # a supplement asked after the apology moved the due date past the apology's date: the list shows the later
+    # one, the appointment in force, not the apology's date as "hẹn lại" before "hẹn ban đầu"
+    moved = new_date + dt.timedelta(days=3)
+    Dossier.objects.filter(pk=mine.pk).update(due_at=moved)
+    page = client.get("/ho-so-cua-toi/").content.decode()
+    assert "hẹn ban đầu" not in page and moved.astimezone(local).strftime("%d/%m/%Y") in page
+
 
 def test_my_dossiers_newest_filing_first(client, world):
     """Ordered by filing date, not by row creation (a migrated dossier is created at import time)."""
