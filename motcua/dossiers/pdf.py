@@ -702,7 +702,9 @@ def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[Dossi
         usernames.add(e.actor_name)
         for k in ("assignee", "receiver", "giver", "previous_assignee"):
             usernames.add(e.data.get(k, ""))
-    first_holder = reception_holder(min(steps, key=lambda s: s.order) if steps else None, events)
+    # The step started at reception is the one with the lowest order at that time.
+    first = min(steps, key=lambda s: s.order) if steps else None
+    first_holder = reception_holder(first, events)
     names = person_names(usernames | {first_holder})
     one_stop = f"Bộ phận Một cửa — {dossier.agency.short_name or dossier.agency.name}"
     by_order = {s.order: s for s in steps}
@@ -734,8 +736,6 @@ def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[Dossi
     for e in events:
         actor = names.get(e.actor_name, e.actor_name)
         if e.action == "receive":
-            # The step started at reception is the one with the lowest order at that time.
-            first = min(steps, key=lambda s: s.order) if steps else None
             target = first.actor if first else "Phòng chuyên môn"
             receiver = names.get(first_holder, first_holder)
             add(one_stop, target, e.at, actor, receiver, note="Tiếp nhận hồ sơ, chuyển xử lý")
