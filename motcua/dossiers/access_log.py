@@ -83,9 +83,7 @@ def record(request, user, dossier: Dossier, kind: str, *, channel: str, detail: 
         return
     DossierAccess.objects.create(
         dossier=dossier,
-        at=timezone.now().replace(
-            microsecond=0
-        ),  # to the second, as every instant the API writes (contract §2)
+        at=timezone.now().replace(microsecond=0),  # to the second, as the API writes instants (contract §2)
         user=user,
         user_name=(user.get_full_name() or user.get_username())[:255],
         capacity=_capacity(user, dossier)[:300],

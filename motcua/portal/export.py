@@ -26,12 +26,13 @@ import zipfile
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from motcua.core.errors import Throttled
 from motcua.core.storage import StorageUnavailable, open_stored
 from motcua.dossiers import access_log, lifecycle
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierAccess, DossierDocument, DossierEvent
 from motcua.dossiers.selectors import iso as api_iso
 from motcua.dossiers.services import instants_in
 from motcua.dossiers.workflow import TRANSITIONS
@@ -112,21 +113,30 @@ class _Files:
     """The files put in the archive, within the budget (listed only beyond it)."""
 
     def __init__(self, budget: int):
+        self.budget = budget
         self.left = budget
         self.wanted: list[tuple[dict, object]] = []  # (the entry naming its path in the archive, FieldFile)
         self.listed_only = 0
         self.included = 0
 
-    def take(self, entry: dict, folder: str, pk: int, field_file) -> dict:
-        """`entry` (a document's or a draft file's) with its path in the archive, or "file": null beyond the
-        budget."""
-        entry["file"] = None
+    def take(self, stored, folder: str) -> dict:
+        """The entry of `stored` (a dossier's document or a draft's file: both have these fields) with its path in
+        the archive under `folder`, or "file": null beyond the budget."""
+        entry = {
+            "name": stored.name,
+            "kind": stored.kind,
+            "content_type": stored.content_type,
+            "size": stored.size,
+            "sha256": stored.sha256,
+            "uploaded_at": _iso(stored.uploaded_at),
+            "file": None,
+        }
         if entry["size"] > self.left:
             self.listed_only += 1
             return entry
         self.left -= entry["size"]
-        entry["file"] = f"tai-lieu/{safe_part(folder)}/{pk}-{safe_part(entry['name'])}"
-        self.wanted.append((entry, field_file))
+        entry["file"] = f"tai-lieu/{safe_part(folder)}/{stored.pk}-{safe_part(entry['name'])}"
+        self.wanted.append((entry, stored.file))
         self.included += 1
         return entry
 
@@ -184,24 +194,9 @@ def _dossier(d: Dossier, files: _Files) -> dict:
             "reason": e.reason,
             "data": instants_in(e.data or {}, lifecycle.LOCAL),
         }
-        for e in d.events.order_by("seq")
+        for e in d.events.all()  # prefetched in order (collect)
     ]
-    documents = [
-        files.take(
-            {
-                "name": doc.name,
-                "kind": doc.kind,
-                "content_type": doc.content_type,
-                "size": doc.size,
-                "sha256": doc.sha256,
-                "uploaded_at": _iso(doc.uploaded_at),
-            },
-            d.code,
-            doc.pk,
-            doc.file,
-        )
-        for doc in d.documents.order_by("uploaded_at", "pk")
-    ]
+    documents = [files.take(doc, d.code) for doc in d.documents.all()]
     return {
         "code": d.code,
         "procedure": {"code": d.procedure.code, "name": d.procedure.name},
@@ -233,8 +228,8 @@ def _dossier(d: Dossier, files: _Files) -> dict:
         "events": events,
         "documents": documents,
         # who else read it (ADR 0024), newest first, without the readers' network addresses
-        "access_record": [access_log.entry_dict(a) for a in access_log.entries(d)],
-        "payments": [_payment(p) for p in d.payments.order_by("created_at", "pk")],
+        "access_record": [access_log.entry_dict(a) for a in d.accesses.all()],
+        "payments": [_payment(p) for p in d.payments.all()],
     }
 
 
@@ -303,22 +298,7 @@ def _drafts(user, files: _Files) -> list[dict]:
             "data": dr.data,
             "created_at": _iso(dr.created_at),
             "updated_at": _iso(dr.updated_at),
-            "files": [
-                files.take(
-                    {
-                        "name": f.name,
-                        "kind": f.kind,
-                        "content_type": f.content_type,
-                        "size": f.size,
-                        "sha256": f.sha256,
-                        "uploaded_at": _iso(f.uploaded_at),
-                    },
-                    f"nhap-{dr.pk}",
-                    f.pk,
-                    f.file,
-                )
-                for f in dr.files.order_by("uploaded_at", "pk")
-            ],
+            "files": [files.take(f, f"nhap-{dr.pk}") for f in dr.files.order_by("uploaded_at", "pk")],
         }
         for dr in rows.order_by("created_at", "pk")
     ]
@@ -327,14 +307,22 @@ def _drafts(user, files: _Files) -> list[dict]:
 def collect(user, *, budget: int | None = None) -> tuple[dict, _Files]:
     """The export's content (as Python values; `_nfc` makes it JSON's) and the files chosen for the archive."""
     files = _Files(files_max_bytes() if budget is None else budget)
+    # each dossier's events, documents, access record (newest first, as access_log.entries) and payments: four
+    # queries per chunk of dossiers, not per dossier
     dossiers = (
         Dossier.objects.filter(applicant_user=user)
         .select_related("procedure", "agency")
+        .prefetch_related(
+            Prefetch("events", DossierEvent.objects.order_by("seq")),
+            Prefetch("documents", DossierDocument.objects.order_by("uploaded_at", "pk")),
+            Prefetch("accesses", DossierAccess.objects.order_by("-at", "-pk")),
+            Prefetch("payments", Payment.objects.order_by("created_at", "pk")),
+        )
         .order_by("submitted_at", "created_at", "pk")
     )
     data = {
         "format": FORMAT,
-        "generated_at": _iso(timezone.now().replace(microsecond=0)),
+        "generated_at": _iso(timezone.now()),
         **_account(user),
         "dossiers": [_dossier(d, files) for d in dossiers.iterator(chunk_size=100)],
         "ratings": _ratings(user),
@@ -342,7 +330,7 @@ def collect(user, *, budget: int | None = None) -> tuple[dict, _Files]:
         "drafts": _drafts(user, files),
     }
     data["files"] = {
-        "max_total_bytes": files_max_bytes() if budget is None else budget,
+        "max_total_bytes": files.budget,
         "included": files.included,
         "listed_only": files.listed_only,
     }
