@@ -14,6 +14,7 @@ class CoreConfig(AppConfig):
         checks.register(unused_s3_settings_check)
         checks.register(production_on_the_checkouts_sqlite_check)
         checks.register(weak_secret_key_check)
+        checks.register(ssl_redirect_without_proxies_check)
         refcache.connect_signals()
         post_migrate.connect(refcache.install_triggers, sender=self, dispatch_uid="refcache-triggers")
 
@@ -91,5 +92,30 @@ def weak_secret_key_check(app_configs=None, **kwargs):
             hint="Tạo khóa mới / make a new key: python3 -c 'import secrets; print(secrets.token_urlsafe(50))' "
             "(người dùng đang đăng nhập sẽ phải đăng nhập lại / signed-in users will have to sign in again).",
             id="motcua.W004",
+        )
+    ]
+
+
+def ssl_redirect_without_proxies_check(app_configs=None, **kwargs):
+    """DEBUG off, SECURE_SSL_REDIRECT on and no TRUSTED_PROXIES: behind a proxy that terminates HTTPS (the README's
+    deployment), the application sees every request as plain HTTP, so it answers each one with a redirect to the
+    same HTTPS address, and the browser loops until it gives up ("too many redirects"). Right only when the
+    application server terminates TLS itself. Shown by `check` and `migrate` (so at the start of `make serve`)."""
+    from django.conf import settings
+    from django.core.checks import Warning
+
+    if settings.DEBUG or not settings.SECURE_SSL_REDIRECT or getattr(settings, "TRUSTED_PROXIES", None):
+        return []
+    return [
+        Warning(
+            "SECURE_SSL_REDIRECT bật nhưng chưa đặt TRUSTED_PROXIES: sau một reverse proxy phục vụ HTTPS, ứng dụng "
+            'thấy mọi yêu cầu là HTTP nên chuyển hướng chính địa chỉ đó sang HTTPS mãi (trình duyệt báo "quá nhiều '
+            'lần chuyển hướng"). / SECURE_SSL_REDIRECT is on but TRUSTED_PROXIES is not set: behind a reverse proxy '
+            "that serves HTTPS, the application sees every request as plain HTTP and redirects it to its own HTTPS "
+            "address for ever (the browser reports too many redirects).",
+            hint="Đặt TRUSTED_PROXIES là địa chỉ của proxy (ví dụ TRUSTED_PROXIES=127.0.0.1); bỏ qua cảnh báo này "
+            "nếu chính máy chủ ứng dụng phục vụ HTTPS. / Set TRUSTED_PROXIES to the proxy's address (e.g. "
+            "TRUSTED_PROXIES=127.0.0.1); ignore this warning if the application server itself serves HTTPS.",
+            id="motcua.W005",
         )
     ]

@@ -343,6 +343,25 @@ def test_production_with_a_weak_secret_key_warns():
     assert "motcua.W004" not in motcua({"DEBUG": "1"}, "check").stderr
 
 
+def test_ssl_redirect_without_trusted_proxies_warns():
+    """SECURE_SSL_REDIRECT=1 without TRUSTED_PROXIES behind the README's HTTPS proxy: every request looks like plain
+    HTTP to the application, which redirects it to itself for ever. `check` and `migrate` now say so (motcua.W005);
+    with the proxy named, or with the redirect off, nothing is said."""
+    env = {
+        **PROD,
+        "ALLOWED_HOSTS": "motcua.example.gov.vn",
+        "DATABASE_URL": "sqlite:////tmp/motcua-w005.sqlite3",
+        "SECURE_SSL_REDIRECT": "1",
+    }
+    run = motcua(env, "check")
+    assert run.returncode == 0, run.stderr
+    assert "motcua.W005" in run.stderr and "TRUSTED_PROXIES is not set" in run.stderr, run.stderr
+    assert "chưa đặt TRUSTED_PROXIES" in run.stderr
+    assert "motcua.W005" not in motcua({**env, "TRUSTED_PROXIES": "127.0.0.1"}, "check").stderr
+    assert "motcua.W005" not in motcua({**env, "SECURE_SSL_REDIRECT": "0"}, "check").stderr
+    assert "motcua.W005" not in motcua({"DEBUG": "1", "SECURE_SSL_REDIRECT": "1"}, "check").stderr
+
+
 HTTPS_SETTINGS = (
     "SECURE_HSTS_SECONDS",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
