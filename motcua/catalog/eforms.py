@@ -206,23 +206,36 @@ def phone_validator(value: str) -> str:
 
 # How people write a number on a Vietnamese form: dots (or spaces) between groups of three digits, a comma before
 # the decimals — 100.000.000, 100 000 000, 2,5, 1.250,75 — or plain digits with a decimal point, as JSON writes it
-# (2.5). A single dot followed by exactly three digits groups thousands (1.000 is one thousand).
+# (2.5). A single dot followed by exactly three digits groups thousands (1.000 is one thousand). Many people also
+# type amounts the English way, as banks and shops print them: commas between groups of three, a dot before the
+# decimals (1,000,000, 1,250.75) — a shape the Vietnamese way cannot have, so it is read as written. One comma
+# followed by exactly three digits (250,000) is both "250" the Vietnamese way and "250 thousand" the English way: a
+# whole-number field (an amount in đồng, a count) reads it as thousands, since nobody writes ",000" after a whole
+# number; a field with decimals keeps the Vietnamese reading (2,125 m² is two and an eighth).
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _VN_GROUPED = re.compile(r"^([+-]?)(\d{1,3}(?:\.\d{3})+)(?:,(\d+))?$", re.ASCII)
 _VN_SPACED = re.compile(r"^([+-]?)(\d{1,3}(?: \d{3})+)(?:,(\d+))?$", re.ASCII)
 _VN_COMMA = re.compile(r"^([+-]?)(\d+)(?:,(\d+))?$", re.ASCII)
 _PLAIN = re.compile(r"^([+-]?)(\d+)(?:\.(\d+))?$", re.ASCII)
+_EN_GROUPED = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+)(?:\.(\d+))?$", re.ASCII)
 
 
-def parse_number(text: str) -> Decimal | None:
-    """A number typed on a form, or None when it is not one (an exponent, inf, nan, two decimal marks …)."""
+def parse_number(text: str, *, whole: bool = False) -> Decimal | None:
+    """A number typed on a form, or None when it is not one (an exponent, inf, nan, two decimal marks …). `whole`:
+    the field takes whole numbers only, so "250,000" is two hundred and fifty thousand (see above)."""
     value = _SPACES.sub(" ", str(text)).strip()
+    m = _EN_GROUPED.match(value)
+    if m and (whole or m.group(3) is not None or m.group(2).count(",") > 1):
+        sign, digits, frac = m.groups()
+        return Decimal(
+            f"{sign}{digits.replace(',', '')}.{frac}" if frac else f"{sign}{digits.replace(',', '')}"
+        )
     for pattern, group in ((_VN_GROUPED, "."), (_VN_SPACED, " "), (_VN_COMMA, None), (_PLAIN, None)):
         m = pattern.match(value)
         if m:
-            sign, whole, frac = m.groups()
-            whole = whole.replace(group, "") if group else whole
-            return Decimal(f"{sign}{whole}.{frac}" if frac else f"{sign}{whole}")
+            sign, digits, frac = m.groups()
+            digits = digits.replace(group, "") if group else digits
+            return Decimal(f"{sign}{digits}.{frac}" if frac else f"{sign}{digits}")
     return None
 
 
@@ -284,7 +297,7 @@ class VietnameseNumberField(forms.DecimalField):
         if isinstance(value, Decimal):
             number = value
         else:
-            number = parse_number(value)
+            number = parse_number(value, whole=self.whole)
         if number is None or not number.is_finite():
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         if self.whole and number == number.to_integral_value():
@@ -443,10 +456,12 @@ def eform_draft_values(fields: list[dict], raw: dict) -> dict:
     """What a citizen typed, kept in a draft without checking ("save and exit"): a number that reads as one is
     kept in plain notation (so 1.125, one thousand one hundred and twenty-five, is not read back as 1,125);
     anything else as typed, to be corrected later."""
-    numbers = {f.get("name") for f in usable_fields(fields) if f.get("type") == "number"}
+    numbers = {
+        f.get("name"): bool(f.get("integer")) for f in usable_fields(fields) if f.get("type") == "number"
+    }
     out = {}
     for key, value in raw.items():
-        number = parse_number(value) if key in numbers and value else None
+        number = parse_number(value, whole=numbers[key]) if key in numbers and value else None
         out[key] = _plain(number) if number is not None and number.is_finite() else value
     return out
 

@@ -90,10 +90,15 @@ def test_list_bad_input(client, catalogue, query, status):
 def test_detail_with_dotted_code_versions_components_process_agencies(client, catalogue):
     status, data = get(client, "/api/v1/procedures/1.001612")
     assert status == 200
-    assert data["effective_from"] == "2026-11-27" and data["level"] == "commune"
+    assert data["effective_from"] == "2026-11-29" and data["level"] == "commune"
     assert data["legal_basis"] == "Luật Doanh nghiệp 2020; Nghị định số 168/2025/NĐ-CP"
-    assert [v["effective_from"] for v in data["versions"]] == ["2026-11-27", "2025-07-01", "2021-01-04"]
-    assert [v["in_force"] for v in data["versions"]] == [True, False, False]
+    assert [v["effective_from"] for v in data["versions"]] == [
+        "2026-11-29",
+        "2026-11-27",
+        "2025-07-01",
+        "2021-01-04",
+    ]
+    assert [v["in_force"] for v in data["versions"]] == [True, False, False, False]
     assert [c["name"] for c in data["components"]][0] == "Giấy đề nghị đăng ký hộ kinh doanh"
     assert len(data["components"]) == 3 and data["components"][1]["required"] is False
     assert [f["name"] for f in data["form_fields"]][:4] == [

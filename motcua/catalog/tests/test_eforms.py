@@ -158,7 +158,8 @@ def test_numbers_typed_the_vietnamese_way():
         "Infinity",
         "nan",
         "NaN",
-        "1,000,000",
+        "1,00,000",
+        "1,000.000,5",
         "1.00.000",
         "2,5,0",
         "1.000.00",
@@ -167,6 +168,25 @@ def test_numbers_typed_the_vietnamese_way():
         "١٢",
     ):
         assert _number(typed) == "Vui lòng nhập một số, ví dụ 100.000.000 hoặc 2,5.", typed
+
+
+def test_amounts_typed_the_english_way_are_read_as_written():
+    """ "1,000,000" (as banks print amounts) was refused, and "250,000" in a đồng amount was kept as 250 — a
+    thousandth of what the applicant meant, without a word. Commas between groups of three with a dot before the
+    decimals, or more than one such comma, can only be the English way; one comma and three digits is thousands in a
+    whole-number field and keeps the Vietnamese reading (a decimal comma) in a field with decimals."""
+    assert _number("1,000,000") == Decimal("1000000")
+    assert _number("1,250.75") == Decimal("1250.75")
+    assert _number("-1,000.5", field="chenh_lech") == Decimal("-1000.5")
+    assert _number("2,125") == Decimal("2.125")  # a field with decimals: the Vietnamese decimal comma
+    assert _number("250,000", field="von") == Decimal("250000")
+    assert _number("1,000,000", field="von") == Decimal("1000000")
+    assert _number("1,500.5", field="von") == "Vui lòng nhập số nguyên."
+    assert _number("100,5", field="von") == "Vui lòng nhập số nguyên."
+    assert eform_draft_values(FIELDS, {"von": "250,000", "dien_tich": "250,000"}) == {
+        "von": "250000",
+        "dien_tich": "250",
+    }
 
 
 def test_counts_take_whole_numbers_only():

@@ -68,17 +68,17 @@ def _load(ref_procs):
 def test_round_trip_into_an_empty_database(tmp_path, ref_procs, suffix):
     _load(ref_procs)
     before = catalogue_state()
-    assert len(before) == 98  # 95 + three versions of 1.001612
+    assert len(before) == 99  # 95 + four versions of 1.001612
     out = tmp_path / f"catalogue.{suffix}"
     call_command("export-procedures", str(out), stdout=open(tmp_path / "log", "w"))
     ProcedureVersion.objects.all().delete()
     Procedure.objects.all().delete()
     Field.objects.all().delete()
     report = import_procedures_file(out, today=TODAY)
-    assert report.ok and report.created == 96 and report.new_versions == 2, report.lines()
+    assert report.ok and report.created == 96 and report.new_versions == 3, report.lines()
     assert catalogue_state() == before
     # And importing the export again into the filled catalogue changes nothing.
-    assert import_procedures_file(out, today=TODAY).unchanged == 98
+    assert import_procedures_file(out, today=TODAY).unchanged == 99
 
 
 def test_export_columns_and_current_only(tmp_path, ref_procs):
@@ -92,7 +92,7 @@ def test_export_columns_and_current_only(tmp_path, ref_procs):
     assert len(rows) == 96
     row = dict(zip(header, next(r for r in rows if r[0] == "1.001612"), strict=True))
     assert (
-        row["effective_from"] == "2026-11-27"
+        row["effective_from"] == "2026-11-29"
         and row["level"] == "commune"
         and row["online_level"] == "toàn trình"
     )
