@@ -144,10 +144,11 @@ def satisfaction(
     period = selectors.make_period(date_from, to)
     a = selectors.agency_by_identifier(agency)
     scope = {"date_from": period.date_from, "date_to": period.date_to, "agency": a}
-    return {
-        **feedback.satisfaction_stats(**scope),
-        "pakn": feedback.pakn_stats(**scope),
-    }
+    return _with_ignored(
+        request,
+        {**feedback.satisfaction_stats(**scope), "pakn": feedback.pakn_stats(**scope)},
+        ("from", "to", "agency"),
+    )
 
 
 @router.get(
@@ -166,8 +167,12 @@ def index_766(
     _only_scopes(request, "agency")
     period = selectors.make_period(date_from, to)
     a = selectors.agency_by_identifier(agency)
-    return index766.index_report(
-        date_from=period.date_from, date_to=period.date_to, agency=a, by=by, children=children
+    return _with_ignored(
+        request,
+        index766.index_report(
+            date_from=period.date_from, date_to=period.date_to, agency=a, by=by, children=children
+        ),
+        ("from", "to", "agency", "by", "children"),
     )
 
 

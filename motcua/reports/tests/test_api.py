@@ -354,6 +354,18 @@ def test_a_parameter_no_endpoint_takes_is_named_beside_the_figures(client, table
     assert "ignored" not in province and "ignored" not in client.get(URL, {**march, "agency": "H26"}).json()
     r = client.get("/api/v1/stats/breakdown", {**march, "by": "field", "feild": "ho-kinh-doanh"})
     assert r.status_code == 200 and [i["key"] for i in r.json()["ignored"]] == ["feild"]
+    # the satisfaction figures and the Decision 766 index said nothing of it either
+    for path in ("/api/v1/stats/satisfaction", "/api/v1/stats/index766"):
+        r = client.get(path, {**march, "agncy": "000.00.21.H26"})
+        assert r.status_code == 200 and [i["key"] for i in r.json()["ignored"]] == ["agncy"], path
+        assert "Có phải ý bạn là 'agency'?" in r.json()["ignored"][0]["message"]
+        r = client.get(
+            path,
+            {**march, "agency": "000.00.21.H26", "by": "quarter", "children": "true"}
+            if path.endswith("766")
+            else {**march, "agency": "000.00.21.H26"},
+        )
+        assert r.status_code == 200 and "ignored" not in r.json(), path
 
 
 @pytest.mark.parametrize("path", ["export.xlsx", "export.pdf", "open-data.csv"])
