@@ -31,10 +31,17 @@ from .forms import AssistedFilingForm, ClaimForm, OutreachForm
 DATE_MIN, DATE_MAX = dt.date(SUPPORTED_YEARS[0], 1, 1), dt.date(SUPPORTED_YEARS[1], 12, 31)
 
 
+def _date_param(request, key: str) -> str:
+    """`tu` / `den` as the page's form sends them, or `from` / `to` as every other statistics page and the API take
+    them (a link with `?from=` showed the all-time figures without a word)."""
+    alias = {"tu": "from", "den": "to"}[key]
+    return (request.GET.get(key) or request.GET.get(alias) or "").strip()
+
+
 def _dates(request) -> tuple[dt.date | None, dt.date | None, str]:
     out, error = [], ""
     for key in ("tu", "den"):
-        raw = (request.GET.get(key) or "").strip()
+        raw = _date_param(request, key)
         if not raw:
             out.append(None)
             continue
@@ -53,6 +60,8 @@ def _dates(request) -> tuple[dt.date | None, dt.date | None, str]:
             error = _(
                 "Ngày ngoài khoảng cho phép (từ năm 1900 đến năm 2999); đang hiển thị toàn bộ thời gian."
             )
+    if error:  # as the message says: the whole time, not the other date's half of the range
+        return None, None, error
     if out[0] and out[1] and out[0] > out[1]:
         return None, None, _("Từ ngày phải trước đến ngày; đang hiển thị toàn bộ thời gian.")
     return out[0], out[1], error
@@ -64,8 +73,8 @@ def _typed(request, error: str) -> dict:
     if not error:
         return {}
     return {
-        "typed_from": (request.GET.get("tu") or "").strip(),
-        "typed_to": (request.GET.get("den") or "").strip(),
+        "typed_from": _date_param(request, "tu"),
+        "typed_to": _date_param(request, "den"),
     }
 
 

@@ -136,6 +136,15 @@ def test_dashboard_pages(client, known):
     html = bad.content.decode()
     assert bad.status_code == 400
     assert 'name="tu" value="01/12/2025"' in html and 'name="den" value="31/13/2025"' in html
+    # "showing the whole time", as the message says — the valid date was still applied (a half-open range)
+    assert "toàn bộ thời gian" in html and bad.context["date_from"] is None and bad.context["date_to"] is None
+    # ?from=&to=, as every other statistics page and the API take them, are the same period as ?tu=&den=
+    aliased = client.get(reverse("community:dashboard"), {"from": "2025-12-01", "to": "31/12/2025"})
+    assert aliased.status_code == 200
+    assert (aliased.context["date_from"], aliased.context["date_to"]) == (
+        dt.date(2025, 12, 1),
+        dt.date(2025, 12, 31),
+    )
     # a date the statistics do not cover (reports: years 1900–2999) is refused, not a 500 (its local midnight
     # was out of any datetime's range)
     for url in (reverse("community:dashboard"), reverse("community:ward", args=["000.02.33.H26"])):
