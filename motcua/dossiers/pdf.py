@@ -530,13 +530,29 @@ def receipt_context(dossier: Dossier) -> dict:
             "limit_text": days_text(limit),
             "components": components,
             "nothing_filed_online": not components and dossier.channel == Channel.ONLINE,
-            "result_method": ReturnMethod(dossier.result_method).label if dossier.result_method else "",
+            "result_place": result_place(dossier, ctx["one_stop_name"], ctx["agency"]),
             "channel": Channel(dossier.channel).label if dossier.channel else "",
             "book_volume": f"{local(event.at):%Y}",
             "book_number": code_tail(dossier).split("-")[-1],
         }
     )
     return ctx
+
+
+def result_place(dossier: Dossier, one_stop_name: str, agency) -> str:
+    """Form 01's item 6, "Đăng ký nhận kết quả tại: …", completed with where the result goes (the method's label,
+    "Tại Bộ phận Một cửa", read "nhận kết quả tại: Tại Bộ phận Một cửa")."""
+    method = dossier.result_method
+    if method == ReturnMethod.POST:
+        address = dossier.applicant_address
+        return (
+            f"địa chỉ {address} (qua dịch vụ bưu chính)"
+            if address
+            else "địa chỉ của người nộp (qua dịch vụ bưu chính)"
+        )
+    if method == ReturnMethod.ELECTRONIC:
+        return "tài khoản dịch vụ công trực tuyến của người nộp (kết quả điện tử)"
+    return f"{one_stop_name} — {agency.name}" if method == ReturnMethod.COUNTER else ""
 
 
 @dataclass(frozen=True)

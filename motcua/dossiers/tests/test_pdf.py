@@ -512,7 +512,17 @@ def test_forms_01_to_04_say_what_the_forms_say(named_org):
     assert "Mẫu số 01 — Thông tư số 03/2025/TT-VPCP" in text
     assert "Bộ phận Một cửa — Sở Kế hoạch và Đầu tư tiếp nhận hồ sơ của:" in text
     assert "Số định danh cá nhân/tổ chức: " in text and "mã số thuế" not in text
-    assert "6. Đăng ký nhận kết quả tại: " in text
+    # where the result goes, completing the sentence (it read "nhận kết quả tại: Tại Bộ phận Một cửa")
+    assert f"6. Đăng ký nhận kết quả tại: {pdf.result_place(d, 'Bộ phận Một cửa', d.agency)}." in text
+    assert "tại: Tại" not in text
+    for method, address, place in (
+        ("counter", "", "Bộ phận Một cửa — Sở Kế hoạch và Đầu tư"),
+        ("post", "12 Lê Duẩn, Hà Nội", "địa chỉ 12 Lê Duẩn, Hà Nội (qua dịch vụ bưu chính)"),
+        ("electronic", "", "tài khoản dịch vụ công trực tuyến của người nộp (kết quả điện tử)"),
+    ):
+        d.result_method, d.applicant_address = method, address
+        assert f"6. Đăng ký nhận kết quả tại: {place}." in squash(form_text("receipt", d)), method
+    d.refresh_from_db()
     assert "4. Thời gian nhận hồ sơ: 09 giờ 00 phút, ngày 02 tháng 3 năm 2026." in text
     assert f"5. Thời gian trả kết quả giải quyết hồ sơ: {pdf.fmt_hm_words(d.due_at)}." in text
     # the receiving officer's digital signature line (2025 template), the names on one line below the blocks
