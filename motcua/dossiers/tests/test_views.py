@@ -342,6 +342,26 @@ def test_officer_of_another_agency_gets_404(client, org):
     assert Dossier.objects.get(pk=d.pk).state == "submitted"
 
 
+def test_who_may_not_act_is_told_so_before_the_form_is_checked(client, org):
+    """An overseer (read only) posting an action from the web got 400 "Thông tin chưa hợp lệ, kiểm tra lại các ô
+    được đánh dấu" — as if fixing the form would do — because the permission was checked after the form and the
+    files. It is a 403 naming the action, whatever was sent; nothing changes, no file is kept."""
+    d = act(org, file_online(org), "receive", "officer")
+    login(client, org, "overseer")
+    for action, data in (("assign", {}), ("resolve", {"outcome": "approved"}), ("refuse", {})):
+        r = client.post(f"/staff/dossiers/{d.code}/act/{action}/", data)
+        page = r.content.decode()
+        assert r.status_code == 403, (action, r.status_code)
+        assert "Bạn không có quyền thực hiện" in page and "kiểm tra lại các ô" not in page
+    login(client, org, "specialist")
+    r = client.post(
+        f"/staff/dossiers/{d.code}/act/resolve/", {"outcome": "approved", "expected_version": d.version}
+    )
+    assert r.status_code == 403 and "“Hoàn thành giải quyết”" in r.content.decode()
+    fresh = Dossier.objects.get(pk=d.pk)
+    assert fresh.state == "received" and fresh.version == d.version and not DossierDocument.objects.exists()
+
+
 def test_receive_from_the_web_with_component_files_records_hashes(client, org):
     comp = ProcedureComponent.objects.create(
         version=org["version"], order=1, name="Giấy đề nghị đăng ký hộ kinh doanh"
