@@ -61,6 +61,23 @@ EMAIL = forms.TextInput(attrs={"autocomplete": "email", "inputmode": "email"})
 PERSONAL_ID = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
 
 
+def _unused_id_number(id_number: str, user=None) -> str:
+    """A personal ID no other account's profile holds: one account per person, as the national portal keeps it
+    (a second account in the same ID would file and read in that person's name)."""
+    taken = CitizenProfile.objects.filter(id_number=id_number)
+    if user is not None:
+        taken = taken.exclude(user=user)
+    if taken.exists():
+        raise ValidationError(
+            _(
+                "Số định danh cá nhân này đã được dùng cho một tài khoản khác. Nếu đó là tài khoản của bạn, hãy đăng "
+                "nhập (hoặc dùng “Quên mật khẩu?”); nếu không, liên hệ Bộ phận Một cửa."
+            ),
+            code="taken",
+        )
+    return id_number
+
+
 class RegistrationForm(CheckedForm):
     full_name = forms.CharField(label=_("Họ và tên"), max_length=255, error_messages=REQUIRED, widget=NAME)
     email = forms.CharField(
@@ -131,7 +148,7 @@ class RegistrationForm(CheckedForm):
 
     def clean_id_number(self):
         value = (self.cleaned_data.get("id_number") or "").strip()
-        return _personal_id(value) if value else ""
+        return _unused_id_number(_personal_id(value)) if value else ""
 
     def clean(self):
         data = super().clean()
@@ -184,7 +201,7 @@ class ProfileForm(CheckedForm):
 
     def clean_id_number(self):
         value = (self.cleaned_data.get("id_number") or "").strip()
-        return _personal_id(value) if value else ""
+        return _unused_id_number(_personal_id(value), user=self.user) if value else ""
 
     def clean_address(self):
         return nfc(self.cleaned_data.get("address") or "").strip()
@@ -248,8 +265,9 @@ class WhoForm(CheckedForm):
         label=_("Thư điện tử người được ủy quyền"), max_length=254, required=False, widget=EMAIL
     )
 
-    def __init__(self, *args, agencies=(), **kwargs):
+    def __init__(self, *args, agencies=(), own_id: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.own_id = own_id  # the account holder's personal ID (CitizenProfile), when the account has one
         self.fields["agency"].choices = [(a.identifier, a.name) for a in agencies]
         if self["applicant_kind"].value() == "organization":
             # the text keyboard, whose digits row has the hyphen; "tel" would not do: the iOS phone pad has none
@@ -290,6 +308,23 @@ class WhoForm(CheckedForm):
                     d[key] = fn(d[key].strip())
                 except ValidationError as exc:
                     self.add_error(key, exc)
+        if (
+            who == "self"
+            and kind == "individual"
+            and self.own_id
+            and d.get("applicant_id_number")
+            and "applicant_id_number" not in self.errors
+            and d["applicant_id_number"] != self.own_id
+        ):
+            # "for myself" with another person's ID: a dossier filed in someone's name with no authorisation
+            self.add_error(
+                "applicant_id_number",
+                _(
+                    "Bạn chọn “Cho chính tôi” nên người yêu cầu là chủ tài khoản: số định danh phải là số của bạn "
+                    "(%(own)s). Nộp cho người khác thì chọn “Thay mặt người khác/tổ chức” và kèm văn bản ủy quyền."
+                )
+                % {"own": self.own_id},
+            )
         # a contact typed but refused has its own message: "needed" is for none typed
         typed = self.has_error("applicant_phone") or self.has_error("applicant_email")
         if who == "self" and not typed and not d.get("applicant_phone") and not d.get("applicant_email"):

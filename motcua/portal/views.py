@@ -42,7 +42,7 @@ from motcua.dossiers import access_log, pdf
 from motcua.dossiers.models import DocumentKind, Dossier, State
 from motcua.dossiers.selectors import dossier_public, due_status, eform_of
 from motcua.dossiers.workflow import TRANSITIONS
-from motcua.org.selectors import is_staff_member
+from motcua.org.selectors import is_overseer_only, is_staff_member
 from motcua.org.throttle import client_ip, wait_minutes
 from motcua.org.views import lookup_throttled
 
@@ -226,6 +226,13 @@ def file_start(request: HttpRequest, code: str) -> HttpResponse:
     if page:
         return page
     procedure, version = found
+    if is_overseer_only(request.user):  # read-only (ADR 0003): no draft, no filing
+        message = _(
+            "Tài khoản giám sát chỉ được xem hồ sơ và số liệu, không nộp hồ sơ. Muốn nộp hồ sơ cho bản thân, hãy "
+            "dùng tài khoản công dân."
+        )
+        ctx = {"code": procedure.code, "message": message, "heading": _("Tài khoản chỉ được xem")}
+        return render(request, "portal/not_online.html", ctx, status=403)
     if request.method == "POST":
         draft = services.draft_open(user=request.user, procedure=procedure)
     else:
@@ -362,14 +369,14 @@ def _step_who(request, draft, procedure, version, step):
         services.draft_save(draft=draft, values=_raw(request.POST, wizard.WHO_KEYS), step=step)
         return _leave(request, procedure, step)
     if request.method == "POST":
-        form = WhoForm(request.POST, agencies=agencies)
+        form = WhoForm(request.POST, agencies=agencies, own_id=wizard.own_id_number(draft))
         if form.is_valid():
             values = {k: form.cleaned_data.get(k) or "" for k in wizard.WHO_KEYS}
             services.draft_save(draft=draft, values=values, step=_next_step(step))
             return redirect("portal:file_step", code=procedure.code, step=_next_step(step))
         status = 400
     else:
-        form = WhoForm(initial=draft.data, agencies=agencies)
+        form = WhoForm(initial=draft.data, agencies=agencies, own_id=wizard.own_id_number(draft))
         status = 200
     ctx = _wizard_ctx(draft, procedure, version, step, form=form, single_agency=len(agencies) == 1)
     return render(request, "portal/file_who.html", ctx, status=status)

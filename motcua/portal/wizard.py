@@ -57,6 +57,15 @@ def components(draft):
     return version.components.order_by("order", "pk")
 
 
+def own_id_number(draft) -> str:
+    """The personal ID of the account filing the draft (its citizen profile), "" when it has none recorded."""
+    from .models import CitizenProfile
+
+    return (
+        CitizenProfile.objects.filter(user_id=draft.user_id).values_list("id_number", flat=True).first() or ""
+    )
+
+
 def problems(draft) -> list[Problem]:
     """Everything still missing or invalid, per step (empty = ready to submit)."""
     from .services import online_agencies
@@ -64,7 +73,9 @@ def problems(draft) -> list[Problem]:
     out: list[Problem] = []
     data = draft.data or {}
     agencies = online_agencies(draft.procedure)
-    who = forms.WhoForm({k: data.get(k, "") for k in WHO_KEYS}, agencies=agencies)
+    who = forms.WhoForm(
+        {k: data.get(k, "") for k in WHO_KEYS}, agencies=agencies, own_id=own_id_number(draft)
+    )
     if not who.is_valid():
         out.append(Problem("nguoi-nop", _("Thông tin người nộp hồ sơ chưa đầy đủ hoặc chưa hợp lệ")))
     version = version_of(draft)

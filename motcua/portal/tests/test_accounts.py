@@ -131,3 +131,26 @@ def test_profile_page_updates_and_validates(client, world):
 def test_signed_in_users_skip_registration(client, world):
     client.login(username="congdan", password=PASSWORD)
     assert client.get("/tai-khoan/dang-ky/")["Location"] == "/ho-so-cua-toi/"
+
+
+def test_one_account_per_personal_id(client, db):
+    """A second account registered with an ID number another account already holds (two accounts in one person's
+    name). Refused, nothing created; the account's own profile keeps its ID when edited, and may not take one
+    another account holds."""
+    first = {**GOOD, "id_number": "001303012345"}
+    assert client.post("/tai-khoan/dang-ky/", first).status_code == 302
+    client.logout()
+    second = {**first, "email": "khac@example.vn", "phone": "0912345678"}
+    r = client.post("/tai-khoan/dang-ky/", second)
+    page = r.content.decode()
+    assert r.status_code == 400 and "Số định danh cá nhân này đã được dùng cho một tài khoản khác" in page
+    assert 'id="id_id_number_error"' in page and get_user_model().objects.count() == 1
+    assert client.post("/tai-khoan/dang-ky/", {**second, "id_number": "001088045678"}).status_code == 302
+    from motcua.portal.forms import ProfileForm
+
+    owner = get_user_model().objects.get(email="hoa.le@example.vn")
+    other = get_user_model().objects.get(email="khac@example.vn")
+    mine = {"full_name": "Lê Thị Hoa", "phone": "0351234567", "address": "", "id_number": "001303012345"}
+    assert ProfileForm(mine, user=owner).is_valid()
+    taken = ProfileForm({**mine, "phone": "0912345678", "id_number": "001303012345"}, user=other)
+    assert not taken.is_valid() and "id_number" in taken.errors

@@ -675,3 +675,24 @@ def test_the_components_step_announces_its_errors_once(client, world, citizen):
     assert 'class="error-summary" role="alert"' in page and f'href="#file_{c1.pk}"' in page
     assert f'<p class="errorlist" id="file_{c1.pk}-error">' in page
     assert f'aria-invalid="true" aria-describedby="file_{c1.pk}-error"' in page
+
+
+def test_filing_for_myself_takes_my_own_id_number(client, world, citizen):
+    """ "Cho chính tôi" took any name and ID number: an account filed in another person's name with no
+    representative and no authorisation recorded. When the account's profile has a personal ID, filing for oneself
+    must use it; another person's dossier is filed "on behalf", with the authorisation. An account without a
+    recorded ID is not blocked."""
+    from motcua.portal.models import CitizenProfile
+
+    own = WHO["applicant_id_number"]
+    CitizenProfile.objects.update_or_create(user=world["citizen"], defaults={"id_number": own})
+    client.get(url())
+    other = {**WHO, "applicant_name": "Lê Quang Minh", "applicant_id_number": "001088045678"}
+    r = client.post(url("nguoi-nop"), other)
+    page = html.unescape(r.content.decode())
+    assert r.status_code == 400 and "Bạn chọn “Cho chính tôi” nên người yêu cầu là chủ tài khoản" in page
+    assert f"({own})" in page and "Thay mặt người khác/tổ chức" in page
+    assert Draft.objects.get().data.get("applicant_id_number") != "001088045678"  # nothing of it kept
+    walk_wizard(client, world)  # the account holder's own ID goes through
+    CitizenProfile.objects.filter(user=world["citizen"]).update(id_number="")
+    assert client.post(url("nguoi-nop"), other).status_code == 302
