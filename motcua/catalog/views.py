@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from motcua.core.text import identifier_form
 from motcua.org.models import Agency
+from motcua.org.selectors import is_overseer_only
 
 from . import selectors
 from .api import online_filing_url
@@ -102,6 +103,7 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
             "step_sum": step_sum,
             "versions": list(proc.versions.order_by("-effective_from")),
             "filing_url": online_filing_url(proc, version, offerings),
+            "reads_only": is_overseer_only(request.user),  # an overseer's account files nothing (ADR 0003)
             "today": timezone.localdate(),
         },
     )

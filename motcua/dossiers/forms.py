@@ -330,13 +330,24 @@ class RequestWithdrawalForm(ActionForm):
     )
 
 
-def _staff_choices(agency_ids) -> list[tuple[str, str]]:
-    """The staff who may be given a step of these agencies (services.WORKING_ROLES: not an overseer)."""
-    from .services import working_staff
+def _staff_choices(agency_ids, steps=()) -> list[tuple[str, str]]:
+    """The staff who may be given a step of these agencies (services.WORKING_ROLES: not an overseer); with `steps`,
+    only those who may hold one of them (the step's role, or one above it: services.may_hold_step)."""
+    from .services import may_hold_step, working_staff
 
-    rows = (
+    rows = list(
         working_staff(agency_ids).select_related("user", "agency").order_by("agency__path", "user__username")
     )
+    if steps:
+        held: dict[tuple[int, int], set[str]] = {}
+        for r in rows:
+            held.setdefault((r.user_id, r.agency_id), set()).add(r.role)
+        fits = {
+            key
+            for key, roles in held.items()
+            if any(s.agency_id == key[1] and may_hold_step(roles, s.role) for s in steps)
+        }
+        rows = [r for r in rows if (r.user_id, r.agency_id) in fits]
     seen, out = set(), []
     for r in rows:
         if r.user.username in seen:
@@ -375,7 +386,7 @@ class AssignForm(ActionForm):
         current = next((s for s in steps if s.started_at), None)
         if current is not None and not self.is_bound:
             self.initial["step"] = current.order
-        self.fields["assignee"].choices = [("", "—")] + _staff_choices({s.agency_id for s in steps})
+        self.fields["assignee"].choices = [("", "—")] + _staff_choices({s.agency_id for s in steps}, steps)
 
 
 class HandOverForm(ActionForm):
@@ -400,10 +411,11 @@ class HandOverForm(ActionForm):
         # The receiver of the next step of the internal process: staff of the agencies of the steps still to come.
         # For an inter-agency hand-over the partner agency assigns its own staff (the service refuses anyone not
         # of the next step's agency).
-        agency_ids = set(
-            self.dossier.steps.filter(started_at__isnull=True).values_list("agency_id", flat=True)
-        ) or {self.dossier.agency_id}
-        self.fields["to"].choices = [("", "—")] + _staff_choices(agency_ids)
+        nxt = self.dossier.steps.filter(started_at__isnull=True).order_by("order").first()
+        if nxt is not None:  # who may hold it (its role, or a head's above it)
+            self.fields["to"].choices = [("", "—")] + _staff_choices({nxt.agency_id}, [nxt])
+        else:
+            self.fields["to"].choices = [("", "—")] + _staff_choices({self.dossier.agency_id})
         agencies = Agency.objects.filter(active=True).exclude(pk=self.dossier.agency_id).order_by("path")
         self.fields["to_agency"].choices = [("", "—")] + [
             (a.identifier, f"{a.name} ({a.identifier})") for a in agencies
@@ -419,7 +431,9 @@ class HandOverForm(ActionForm):
         if step is None or not step.inter_agency or step.agency_id == self.dossier.agency_id:
             return
         colleagues = [
-            c for c in _staff_choices({step.agency_id}) if self.user is None or c[0] != self.user.username
+            c
+            for c in _staff_choices({step.agency_id}, [step])
+            if self.user is None or c[0] != self.user.username
         ]
         field = forms.ChoiceField(
             label=_("Trình lãnh đạo cơ quan ký / Chuyển cho cán bộ trong cơ quan"),

@@ -34,11 +34,12 @@ from motcua.core.text import (
     refusal,
 )
 from motcua.org.models import Agency, Role, StaffRole
-from motcua.org.selectors import agency_by_identifier, roles_of
+from motcua.org.selectors import agency_by_identifier, is_overseer_only, roles_of
 
 from . import lifecycle
 from .models import (
     DailySequence,
+    DocumentKind,
     Dossier,
     DossierEvent,
     DossierStep,
@@ -1182,6 +1183,14 @@ def dossier_file(
         actor.is_superuser or Role.OFFICER in _roles_in(actor, {agency.pk})
     )
     if channel == "online":
+        if is_overseer_only(actor):  # a People's Council member's account reads (ADR 0003); it files nothing
+            raise PermissionDenied(
+                "Tài khoản giám sát chỉ được xem hồ sơ và số liệu, không nộp hồ sơ. Muốn nộp hồ sơ cho bản thân, "
+                "hãy dùng tài khoản công dân.",
+                "An overseer's account reads dossiers and figures; it files none. To file for yourself, use a "
+                "citizen account.",
+                code="overseer_read_only",
+            )
         action = "submit"
     else:
         if not officer:
@@ -1453,6 +1462,18 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
             "after the supplement or payment, if the dossier may still be late.",
             code="apology_paused",
         )
+    if action == "return_result" and params.get("method") == "electronic" and dossier.outcome == "approved":
+        from .selectors import documents_of
+
+        if not any(d.kind == DocumentKind.RESULT for d in documents_of(dossier)):
+            # "Đã trả kết quả" with nothing for the applicant to download: the electronic result is its file
+            raise Conflict(
+                "Chưa có tệp kết quả giải quyết để trả bằng hình thức điện tử: tải văn bản kết quả (đã ký) lên hồ "
+                "sơ trước, hoặc trả kết quả tại Bộ phận Một cửa hay qua bưu chính. Hồ sơ không thay đổi.",
+                "There is no result file to return electronically: upload the (signed) result document to the "
+                "dossier first, or return the result at the counter or by post. Nothing was changed.",
+                code="no_result_file",
+            )
     params = dict(params)  # checked and normalised here: the caller's dict stays as it was
     _require_params(action, params, dossier)
     paper = _paper_components(dossier, params["paper_components"]) if params.get("paper_components") else None
@@ -1820,14 +1841,46 @@ def _user_by_username(username: str):
     return user
 
 
+# The line of the internal process, lowest first: a step of one of these roles may also be given to a holder of a
+# role above it in the step's agency (a head takes over a specialist's appraisal, the agency's leader a unit head's
+# review), never to one below it or outside the line (the one-stop officer does not appraise, a specialist does
+# not sign for the head).
+PROCESS_LINE = (Role.SPECIALIST, Role.UNIT_HEAD, Role.LEADER)
+
+
+def may_hold_step(roles: set[str], step_role: str) -> bool:
+    """Whether someone holding `roles` in a step's agency may be given a step of `step_role` ("" or a role outside
+    the line: any working role)."""
+    if not step_role or step_role in roles:
+        return True
+    if step_role not in PROCESS_LINE:
+        return step_role not in WORKING_ROLES
+    rank = PROCESS_LINE.index(step_role)
+    return any(r in PROCESS_LINE and PROCESS_LINE.index(r) >= rank for r in roles)
+
+
 def _step_assignee(username, step: DossierStep):
-    """The active staff member `username` of the step's agency, to whom the step is assigned (assign) or handed
-    over (hand_over's `to`); Unprocessable for anyone else (a citizen, another agency's staff)."""
+    """The active staff member `username` of the step's agency, holding the step's role (or one above it in the
+    process line), to whom the step is assigned (assign) or handed over (hand_over's `to`); Unprocessable for anyone
+    else (a citizen, another agency's staff, a colleague of another role)."""
     assignee = _user_by_username(str(username or "")[:150])
-    if not working_staff([step.agency_id]).filter(user=assignee).exists():
+    roles = set(working_staff([step.agency_id]).filter(user=assignee).values_list("role", flat=True))
+    if not roles:
         raise Unprocessable(
             f"Cán bộ '{assignee.username}' không thuộc cơ quan thực hiện bước này ({step.agency.name}).",
             f"'{assignee.username}' is not staff of the step's agency ({step.agency.name}).",
+            code="bad_assignee",
+        )
+    if not may_hold_step(roles, step.role):
+        with translation.override("vi"):
+            wanted = str(Role(step.role).label) if step.role in Role.values else step.role
+        with translation.override("en"):
+            wanted_en = str(Role(step.role).label) if step.role in Role.values else step.role
+        raise Unprocessable(
+            f"Bước {step.order} ({step.actor}) do {wanted.lower()} thực hiện; cán bộ '{assignee.username}' không "
+            "giữ vai trò này (hoặc vai trò lãnh đạo cao hơn) tại cơ quan. Chọn người giữ vai trò của bước.",
+            f"Step {step.order} ({step.actor}) is worked by a {wanted_en.lower()}; '{assignee.username}' holds no "
+            "such role (nor a head's role above it) in the agency. Choose a holder of the step's role.",
             code="bad_assignee",
         )
     return assignee

@@ -999,3 +999,78 @@ def test_an_organisation_is_filed_under_either_spelling(org, token):
     person = {"kind": "organisation", "name": "X", "id_number": "0100109107"}
     r = call(c, "post", "/api/v1/dossiers", officer, {**BODY, "channel": "counter", "applicant": person})
     assert r.status_code == 422 and Dossier.objects.count() == 2
+
+
+def test_an_overseers_account_files_nothing(org, token, client):
+    """An HĐND overseer's token filed a dossier online (201, the overseer as its applicant account), then could
+    upload to it and ask to withdraw it: the one thing the read-only account could change. Filing is refused (403
+    overseer_read_only, nothing stored), the portal's wizard does not open for it and the procedure page offers no
+    button; reading stays as it was."""
+    c = Client()
+    r = call(c, "post", "/api/v1/dossiers", token("overseer"), BODY)
+    assert r.status_code == 403 and r.json()["error"] == "overseer_read_only", r.content
+    assert "không nộp hồ sơ" in r.json()["message"] and "files none" in r.json()["message_en"]
+    assert Dossier.objects.count() == 0
+    assert call(c, "post", "/api/v1/dossiers", token("citizen"), BODY).status_code == 201
+    from motcua.catalog.models import Offering, OnlineLevel, ProcedureVersion
+
+    ProcedureVersion.objects.update(online_level=OnlineLevel.FULL)
+    Offering.objects.update(online=True)
+    client.force_login(org["users"]["citizen"])
+    assert "Nộp hồ sơ trực tuyến</button>" in client.get(f"/thu-tuc/{BODY['procedure']}/").content.decode()
+    client.force_login(org["users"]["overseer"])
+    page = client.get(f"/thu-tuc/{BODY['procedure']}/").content.decode()
+    assert (
+        "Tài khoản giám sát chỉ được xem, không nộp hồ sơ." in page
+        and "Nộp hồ sơ trực tuyến</button>" not in page
+    )
+    r = client.post(f"/nop-ho-so/{BODY['procedure']}/")
+    assert r.status_code == 403 and "Tài khoản giám sát chỉ được xem hồ sơ và số liệu" in r.content.decode()
+    from motcua.portal.models import Draft
+
+    assert not Draft.objects.exists() and Dossier.objects.count() == 1
+
+
+def test_an_approved_result_is_returned_electronically_only_with_its_file(org, token, settings, tmp_path):
+    """Resolved "approved" with no result file, then returned with method "electronic": the applicant's page said
+    "Đã trả kết quả" with nothing to download. The electronic return now needs the result's file (409
+    no_result_file, nothing changed); at the counter or by post the paper certificate is handed over as before, and
+    a notice of ineligibility is its own form."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    c = Client()
+    officer, leader = token("officer"), token("leader")
+
+    def resolved(outcome):
+        code = call(c, "post", "/api/v1/dossiers", token("citizen"), BODY).json()["code"]
+        assert call(c, "post", f"/api/v1/dossiers/{code}/receive", officer, {}).status_code == 200
+        r = call(
+            c, "post", f"/api/v1/dossiers/{code}/resolve", leader, {"outcome": outcome, "reason": "Không đủ"}
+        )
+        assert r.status_code == 200, r.content
+        return code
+
+    code = resolved("approved")
+    r = call(c, "post", f"/api/v1/dossiers/{code}/return_result", officer, {"method": "electronic"})
+    assert r.status_code == 409 and r.json()["error"] == "no_result_file", r.content
+    assert (
+        "tải văn bản kết quả" in r.json()["message"]
+        and "upload the (signed) result" in r.json()["message_en"]
+    )
+    dossier = Dossier.objects.get(code=code)
+    assert dossier.state == "resolved" and not dossier.events.filter(action="return_result").exists()
+    up = c.post(
+        f"/api/v1/dossiers/{code}/documents",
+        data={"files": [SimpleUploadedFile("Giấy chứng nhận.pdf", SCAN)], "kind": "result"},
+        HTTP_AUTHORIZATION=f"Bearer {leader}",
+    )
+    assert up.status_code == 201, up.content
+    r = call(c, "post", f"/api/v1/dossiers/{code}/return_result", officer, {"method": "electronic"})
+    assert r.status_code == 200 and r.json()["state"] == "returned", r.content
+    counter = resolved("approved")
+    r = call(c, "post", f"/api/v1/dossiers/{counter}/return_result", officer, {"method": "counter"})
+    assert r.status_code == 200, r.content
+    ineligible = resolved("ineligible")
+    r = call(c, "post", f"/api/v1/dossiers/{ineligible}/return_result", officer, {"method": "electronic"})
+    assert r.status_code == 200, r.content

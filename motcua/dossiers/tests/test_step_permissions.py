@@ -94,14 +94,48 @@ def test_a_step_is_completed_by_its_assignee_its_role_or_the_agencys_heads(org):
     assert services.current_step(Dossier.objects.get(pk=d.pk)).order == 2
 
 
-def test_an_assignee_outside_the_role_completes_the_step_given_to_them(org):
+def test_a_step_goes_to_a_holder_of_its_role_or_a_head_above_it(org):
+    """The specialist's appraisal was given to the one-stop officer: any staff member of the agency could be named,
+    so the published internal process (who appraises, who reviews, who signs) could be worked by anyone.
+    A step now goes to a holder of its role, or of a head's role above it in the process line (specialist < unit
+    head < leader): the head who takes over an appraisal completes it; the officer is refused (422 bad_assignee,
+    nothing changed), and so is a specialist for a head's step."""
     d = file_online(org, local(2025, 3, 3, 8, 30))
     d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))
-    d = act(
-        org, d, "assign", "unit_head", local(2025, 3, 3, 9, 10), assignee="mc"
-    )  # the officer, by the head
-    d = act(org, d, "hand_over", "officer", local(2025, 3, 3, 9, 30))
+    step = services.current_step(d)
+    assert step.role == "specialist"
+    with pytest.raises(Unprocessable) as refused:
+        act(
+            org, d, "assign", "unit_head", local(2025, 3, 3, 9, 10), assignee="mc"
+        )  # the officer, by the head
+    assert refused.value.code == "bad_assignee" and "chuyên viên xử lý" in refused.value.message
+    assert "specialist" in refused.value.message_en.lower()
+    d.refresh_from_db()
+    assert services.current_step(d).assignee_id is None and d.events.count() == 2
+    # the screens offer only those who may hold it
+    from motcua.dossiers.forms import AssignForm, HandOverForm
+
+    offered = [
+        u for u, _label in AssignForm(dossier=d, user=org["users"]["unit_head"]).fields["assignee"].choices
+    ]
+    assert "cv" in offered and "tp" in offered and "mc" not in offered
+    offered = [
+        u for u, _label in HandOverForm(dossier=d, user=org["users"]["specialist"]).fields["to"].choices
+    ]
+    assert offered == ["", "ld"]  # step 2 is the agency leader's: neither the unit head nor the officer
+    d = act(org, d, "assign", "unit_head", local(2025, 3, 3, 9, 10), assignee="tp")  # the head takes it over
+    d = act(org, d, "hand_over", "unit_head", local(2025, 3, 3, 9, 30))
     assert services.current_step(d).order == 2
+    assert services.may_hold_step({"unit_head"}, "specialist") and services.may_hold_step(
+        {"leader"}, "unit_head"
+    )
+    assert not services.may_hold_step({"specialist"}, "unit_head")
+    assert not services.may_hold_step({"officer"}, "specialist") and not services.may_hold_step(
+        {"leader"}, "officer"
+    )
+    assert (
+        services.may_hold_step({"officer"}, "") and services.may_hold_step({"specialist"}, "officer") is False
+    )
 
 
 @pytest.mark.parametrize(

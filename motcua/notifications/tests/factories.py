@@ -89,3 +89,17 @@ def make_world(online_level: str = "partial") -> dict:
 
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def add_result(world, dossier):
+    """The signed result uploaded to a resolved dossier (an electronic return needs its file)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.dossiers.documents import store_upload
+
+    return store_upload(
+        dossier=dossier,
+        uploaded_file=SimpleUploadedFile("Giấy chứng nhận.pdf", PDF_BYTES, content_type="application/pdf"),
+        kind="result",
+        actor=world["leader"],
+    )

@@ -18,7 +18,7 @@ from motcua.notifications.models import Channel, Outbox, Status
 from motcua.notifications.recipients import RecipientError, normalise_phone
 from motcua.notifications.sms import MemoryAdapter
 
-from .factories import APPLICANT, local
+from .factories import APPLICANT, add_result, local
 
 
 def file_online(world, at=None, **applicant):
@@ -200,6 +200,7 @@ def test_a_result_sent_by_post_is_notified_with_its_tracking_number_not_one_hand
     # is taken into the address by some phones (".../ho-so-cua-toi/<code>/." is no page)
     online = act(world, file_online(world), "receive")
     online = act(world, online, "resolve", who="leader", outcome="approved", at=local(2025, 1, 24, 11, 0))
+    add_result(world, online)
     with django_capture_on_commit_callbacks(execute=True):
         act(world, online, "return_result", method="electronic", at=local(2025, 1, 24, 14, 0))
     assert MemoryAdapter.outbox[-1]["body"] == (

@@ -10,7 +10,7 @@ from django.utils import timezone
 from motcua.dossiers import documents
 from motcua.dossiers import services as dossiers
 from motcua.dossiers.models import Dossier
-from motcua.notifications.tests.factories import APPLICANT, PASSWORD, PDF_BYTES
+from motcua.notifications.tests.factories import APPLICANT, PASSWORD, PDF_BYTES, add_result
 
 SECRET = {
     "name": "Phạm Minh Khôi",
@@ -428,6 +428,7 @@ def test_the_dossier_page_says_how_the_result_was_handed_over(client, world):
         outcome="approved",
     )
     Dossier.objects.filter(pk=other.pk).update(result_method="post")
+    add_result(world, other)
     act(world, other, "return_result", method="electronic")
     page = _words(client.get(f"/ho-so-cua-toi/{other.code}/"))
     assert "Nhận kết quả Trực tuyến (kết quả điện tử)" in page and "Qua dịch vụ bưu chính" not in page
