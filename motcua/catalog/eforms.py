@@ -552,8 +552,9 @@ def eform_rows(fields: list[dict], data: dict) -> list[tuple[str, str]]:
         elif kind == "number":
             try:
                 text = grouped(Decimal(str(value)))
-            except InvalidOperation:
-                text = str(value)
+            except InvalidOperation:  # text an API client sent as typed ("250,000,000", "1.000.000"): as read
+                number = parse_number(str(value), whole=bool(f.get("integer")))
+                text = grouped(number) if number is not None and number.is_finite() else str(value)
         else:
             text = str(value)
         rows.append((f.get("label") or f["name"], text))

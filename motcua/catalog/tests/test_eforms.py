@@ -189,6 +189,22 @@ def test_amounts_typed_the_english_way_are_read_as_written():
     }
 
 
+def test_an_amount_kept_as_an_api_client_typed_it_is_shown_as_read():
+    """The API keeps what was filed as it was sent ("250,000,000" as text); the dossier pages showed that text, in
+    the English shape on a Vietnamese page. They show the number it was read as, grouped the reader's way."""
+    rows = dict(
+        eform_rows(
+            FIELDS, {"ten": "Hộ An", "von": "250,000,000", "dien_tich": "1.000.000", "chenh_lech": "x"}
+        )
+    )
+    assert rows["Vốn kinh doanh (đồng)"] == "250.000.000"
+    assert rows["Diện tích (m²)"] == "1.000.000"
+    assert rows["Chênh lệch"] == "x"  # not a number: as filed
+    assert (
+        dict(eform_rows(FIELDS, {"von": "1.125"}))["Vốn kinh doanh (đồng)"] == "1,125"
+    )  # plain notation: 1.125
+
+
 def test_counts_take_whole_numbers_only():
     assert _number("1.500", field="von") == Decimal("1500")
     assert _number("12,0", field="von") == Decimal("12")
