@@ -426,13 +426,17 @@ def kept_text(value: str, multiline: bool) -> str:
 
 
 def eform_to_json(cleaned: dict, fields: list[dict] | None = None) -> dict:
-    """The wizard's cleaned values as the dossier keeps them (dates ISO, numbers in plain notation, text in NFC;
-    the line breaks of the `fields`' text areas kept)."""
+    """The wizard's cleaned values as the dossier keeps them (dates ISO, a whole-number field's value as a JSON
+    integer — as an API client and the demo send a count or an amount in đồng —, other numbers in plain notation,
+    text in NFC; the line breaks of the `fields`' text areas kept)."""
     lines = multiline_names(fields or [])
+    whole = {f["name"] for f in usable_fields(fields or []) if f.get("type") == "number" and f.get("integer")}
     out = {}
     for key, value in cleaned.items():
         if isinstance(value, dt.date):
             out[key] = value.isoformat()
+        elif isinstance(value, Decimal) and key in whole and value == value.to_integral_value():
+            out[key] = int(value)
         elif isinstance(value, Decimal):
             out[key] = _plain(value)
         elif isinstance(value, str):

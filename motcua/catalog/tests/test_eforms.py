@@ -205,6 +205,19 @@ def test_an_amount_kept_as_an_api_client_typed_it_is_shown_as_read():
     )  # plain notation: 1.125
 
 
+def test_the_wizard_keeps_a_whole_number_fields_value_as_a_json_integer():
+    """A dossier filed through the wizard answered the API with "von_kinh_doanh": "100000000" and "so_lao_dong":
+    "3" (text), where an API client's and the demo's dossiers hold JSON numbers: an integrator read two types for
+    one field. A whole-number field's value is a JSON integer; a number with decimals stays in plain notation
+    (exact: no binary fraction), as ADR 0021 keeps it."""
+    form = build_eform(FIELDS)({"ten": "Hộ An", "von": "250,000", "dien_tich": "12,5"})
+    assert form.is_valid(), form.errors
+    kept = eform_to_json(form.cleaned_data, FIELDS)
+    assert kept["von"] == 250000 and type(kept["von"]) is int
+    assert kept["dien_tich"] == "12.5"
+    assert eform_initial(FIELDS, kept)["von"] == Decimal("250000")  # read back into the form as the number
+
+
 def test_counts_take_whole_numbers_only():
     assert _number("1.500", field="von") == Decimal("1500")
     assert _number("12,0", field="von") == Decimal("12")
