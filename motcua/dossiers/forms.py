@@ -345,7 +345,10 @@ def _staff_choices(agency_ids, steps=()) -> list[tuple[str, str]]:
         fits = {
             key
             for key, roles in held.items()
-            if any(s.agency_id == key[1] and may_hold_step(roles, s.role) for s in steps)
+            if any(
+                s.agency_id == key[1] and (s.agency_id != s.dossier.agency_id or may_hold_step(roles, s.role))
+                for s in steps
+            )
         }
         rows = [r for r in rows if (r.user_id, r.agency_id) in fits]
     seen, out = set(), []
@@ -807,6 +810,23 @@ class CounterForm(CheckedForm):
                     self.add_error(name, in_page_language(exc))
         if (cleaned.get("rep_document") or cleaned.get("rep_file")) and not cleaned.get("rep_name"):
             self.add_error("rep_name", _("Ghi họ tên người được ủy quyền."))
+        if cleaned.get("rep_name"):
+            # Form 01 records who acts under the authorisation and by which paper (Decree 118 Art. 6(2)): a name
+            # alone identified neither
+            if not cleaned.get("rep_id_number") and "rep_id_number" not in self.errors:
+                self.add_error("rep_id_number", _("Ghi số định danh cá nhân của người được ủy quyền."))
+            if not (cleaned.get("rep_document") or "").strip() and not cleaned.get("rep_file"):
+                self.add_error(
+                    "rep_document",
+                    _("Ghi văn bản ủy quyền (số, ngày) hoặc tải lên bản chụp văn bản ủy quyền."),
+                )
+        if (
+            cleaned.get("result_method") == ReturnMethod.POST
+            and not (cleaned.get("applicant_address") or "").strip()
+            and not (cleaned.get("rep_address") or "").strip()
+        ):
+            # the result cannot be posted without an address (Form 01 printed "Địa chỉ: ………………")
+            self.add_error("applicant_address", _("Nhận kết quả qua bưu chính: ghi địa chỉ để gửi kết quả."))
         if paper_components(self) and not cleaned.get("receive_now"):
             self.add_error(
                 "receive_now",

@@ -1871,7 +1871,9 @@ def _step_assignee(username, step: DossierStep):
             f"'{assignee.username}' is not staff of the step's agency ({step.agency.name}).",
             code="bad_assignee",
         )
-    if not may_hold_step(roles, step.role):
+    # a partner agency's (liên thông) step is worked as the partner organises itself (a ward's only staff member may
+    # be its one-stop officer): any of its working staff; the receiving agency's own steps keep their roles
+    if step.agency_id == step.dossier.agency_id and not may_hold_step(roles, step.role):
         with translation.override("vi"):
             wanted = str(Role(step.role).label) if step.role in Role.values else step.role
         with translation.override("en"):

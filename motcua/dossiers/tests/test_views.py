@@ -921,6 +921,22 @@ def counter_data(**over):
     return data
 
 
+def test_a_result_by_post_needs_an_address_at_the_counter(client, org, offered):
+    """ "Qua dịch vụ bưu chính" with no address was registered, and Form 01 printed "Địa chỉ: ………………": the result
+    could not be posted. The applicant's address, or the representative's, is asked for; nothing is registered."""
+    login(client, org, "officer")
+    r = client.post(
+        "/staff/tiep-nhan/", counter_data(result_method="post", applicant_address="", receive_now="")
+    )
+    assert (
+        r.status_code == 400
+        and "Nhận kết quả qua bưu chính: ghi địa chỉ để gửi kết quả." in r.content.decode()
+    )
+    assert "applicant_address" in r.context["form"].errors and not Dossier.objects.exists()
+    r = client.post("/staff/tiep-nhan/", counter_data(result_method="post", receive_now=""))
+    assert r.status_code == 302 and Dossier.objects.get().result_method == "post"
+
+
 def test_counter_registration_receives_with_components(client, org, offered):
     c1, _c2 = offered
     login(client, org, "officer")
@@ -1064,7 +1080,18 @@ def test_counter_registration_keeps_the_representatives_authorisation_scan(clien
     assert r.status_code == 400 and "Ghi họ tên người được ủy quyền" in r.content.decode()
     assert not Dossier.objects.exists() and not DossierDocument.objects.exists()
     c1, _c2 = offered
-    data = {**counter_data(), "rep_name": "Trần Văn Bình", "rep_document": "Giấy ủy quyền ngày 20/11/2026"}
+    # a representative named alone is neither identified nor shown to act under a paper (Form 01 records both)
+    r = client.post("/staff/tiep-nhan/", {**counter_data(), "rep_name": "Trần Văn Bình"})
+    page = r.content.decode()
+    assert r.status_code == 400 and "Ghi số định danh cá nhân của người được ủy quyền." in page
+    assert "Ghi văn bản ủy quyền (số, ngày) hoặc tải lên bản chụp văn bản ủy quyền." in page
+    assert not Dossier.objects.exists()
+    data = {
+        **counter_data(),
+        "rep_name": "Trần Văn Bình",
+        "rep_id_number": "001203012346",
+        "rep_document": "Giấy ủy quyền ngày 20/11/2026",
+    }
     data[f"paper_{c1.pk}"] = "on"  # the application form, handed in on paper
     r = client.post("/staff/tiep-nhan/", {**data, "rep_file": SimpleUploadedFile("uy-quyen.pdf", scan)})
     assert r.status_code == 302
