@@ -533,7 +533,7 @@ def receipt_context(dossier: Dossier) -> dict:
             "result_place": result_place(dossier, ctx["one_stop_name"], ctx["agency"]),
             "channel": Channel(dossier.channel).label if dossier.channel else "",
             "book_volume": f"{local(event.at):%Y}",
-            "book_number": code_tail(dossier).split("-")[-1],
+            "book_number": f"{book_entry(dossier.agency_id, event.at, dossier.code):04d}",
         }
     )
     return ctx
@@ -935,6 +935,24 @@ def render_form_pdf(form: str, dossier: Dossier, seq: int | None = None) -> byte
 # --- Form 07: the tracking book ----------------------------------------------------------------------------
 
 
+def _receptions_before(agency_id: int, year: int, before: dt.datetime, code: str | None = None) -> int:
+    """How many dossiers `agency` received in `year` (local) before the instant `before` — and, at that very
+    instant, with a code before `code`: the tracking book's order (reception time, then code)."""
+    lo = dt.datetime(year, 1, 1, tzinfo=LOCAL)
+    qs = DossierEvent.objects.filter(action="receive", dossier__agency_id=agency_id, at__gte=lo)
+    n = qs.filter(at__lt=before).count()
+    if code is not None:
+        n += qs.filter(at=before, dossier__code__lt=code).count()
+    return n
+
+
+def book_entry(agency_id: int, at: dt.datetime, code: str) -> int:
+    """A reception's number in the agency's tracking book of its year (Form 07's STT, Form 01's "Số thứ tự"): its
+    place among the year's receptions by time, then code. (It was the day's sequence of the dossier code, so the
+    book's entry 0002 came back every day, and Form 07 numbered its rows within the printed period.)"""
+    return _receptions_before(agency_id, local(at).year, at, code) + 1
+
+
 def tracking_rows(agency: Agency, start: dt.date, end: dt.date) -> list[dict]:
     """One row per dossier received by `agency` in [start, end] (local dates), read from the events: the
     `receive` event gives the reception and the appointment, later resume events move it, `apologize` gives
@@ -958,8 +976,15 @@ def tracking_rows(agency: Agency, start: dt.date, end: dt.date) -> list[dict]:
     ):
         step_agencies.setdefault(dossier_id, set()).add(name)
     rows = []
-    for n, rec in enumerate(receives, start=1):
+    entry, year = 0, None
+    for rec in receives:
         d = rec.dossier
+        at_year = local(rec.at).year
+        if at_year != year:  # the period's first reception of a year: its place in that year's book
+            year = at_year
+            entry = _receptions_before(agency.pk, year, rec.at, d.code)
+        entry += 1
+        n = entry
         due = _parse_dt(rec.data.get("due_at"))
         new_return, returned, returned_data, stopped = None, None, {}, None
         for e in later.get(d.pk, []):

@@ -581,6 +581,26 @@ def test_a_circular_table_from_the_settings_words_the_signature_lines(named_org,
     assert "Chữ ký số" not in text and "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ (Ký và ghi rõ họ tên)" in text
 
 
+def test_the_tracking_books_number_runs_through_the_year_on_form_01_and_form_07(named_org):
+    """Form 01's "Vào Sổ theo dõi hồ sơ, Quyển số: 2025, Số thứ tự: 0001" was the day's sequence of the code, so
+    entry 0001 came back every day of the year's book, while Form 07 numbered its rows 1, 2, … within the printed
+    period. Both now give a reception's place in its year's book (by reception time, then code), whatever the
+    period printed; a new year starts at 1."""
+    org = named_org
+    received = []
+    for day, hour in ((3, 9), (3, 10), (4, 9), (5, 9)):  # two a day: each day's sequence restarts at 0001
+        d = file_online(org, local(2025, 3, day, 8, 0))
+        received.append(act(org, d, "receive", "officer", local(2025, 3, day, hour, 0)))
+    nxt = act(org, file_online(org, local(2026, 1, 5, 8, 0)), "receive", "officer", local(2026, 1, 5, 9, 0))
+    for n, d in enumerate(received, start=1):
+        assert f"Quyển số: 2025, Số thứ tự: {n:04d}." in squash(form_text("receipt", d)), d.code
+    assert "Quyển số: 2026, Số thứ tự: 0001." in squash(form_text("receipt", nxt))
+    rows = pdf.tracking_rows(org["so"], dt.date(2025, 3, 4), dt.date(2025, 3, 5))  # the 4th and 5th only
+    assert [(r["n"], r["code"]) for r in rows] == [(3, received[2].code), (4, received[3].code)]
+    rows = pdf.tracking_rows(org["so"], dt.date(2025, 3, 5), dt.date(2026, 1, 31))  # across the new year
+    assert [(r["n"], r["code"]) for r in rows] == [(4, received[3].code), (1, nxt.code)]
+
+
 def test_control_slip_and_tracking_book_say_what_the_forms_say(named_org):
     """Form 06's head ("Mã số hồ sơ", "Ngày nhận", "Hẹn trả kết quả vào … giờ … phút, ngày … tháng … năm …"), its
     columns and its two footnotes; Form 07's "Nhận và trả kết quả" over its five columns and its footnote."""
