@@ -224,13 +224,11 @@ def parse_number(text: str, *, whole: bool = False) -> Decimal | None:
     """A number typed on a form, or None when it is not one (an exponent, inf, nan, two decimal marks …). `whole`:
     the field takes whole numbers only, so "250,000" is two hundred and fifty thousand (see above)."""
     value = _SPACES.sub(" ", str(text)).strip()
-    m = _EN_GROUPED.match(value)
-    if m and (whole or m.group(3) is not None or m.group(2).count(",") > 1):
-        sign, digits, frac = m.groups()
-        return Decimal(
-            f"{sign}{digits.replace(',', '')}.{frac}" if frac else f"{sign}{digits.replace(',', '')}"
-        )
-    for pattern, group in ((_VN_GROUPED, "."), (_VN_SPACED, " "), (_VN_COMMA, None), (_PLAIN, None)):
+    shapes = ((_VN_GROUPED, "."), (_VN_SPACED, " "), (_VN_COMMA, None), (_PLAIN, None))
+    en = _EN_GROUPED.match(value)
+    if en and (whole or en.group(3) is not None or en.group(2).count(",") > 1):
+        shapes = ((_EN_GROUPED, ","),)
+    for pattern, group in shapes:
         m = pattern.match(value)
         if m:
             sign, digits, frac = m.groups()

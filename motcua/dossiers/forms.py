@@ -332,8 +332,8 @@ class RequestWithdrawalForm(ActionForm):
 
 def _staff_choices(agency_ids, steps=()) -> list[tuple[str, str]]:
     """The staff who may be given a step of these agencies (services.WORKING_ROLES: not an overseer); with `steps`,
-    only those who may hold one of them (the step's role, or one above it: services.may_hold_step)."""
-    from .services import may_hold_step, working_staff
+    only those who may be given one of them (services.may_be_given)."""
+    from .services import may_be_given, working_staff
 
     rows = list(
         working_staff(agency_ids).select_related("user", "agency").order_by("agency__path", "user__username")
@@ -345,10 +345,7 @@ def _staff_choices(agency_ids, steps=()) -> list[tuple[str, str]]:
         fits = {
             key
             for key, roles in held.items()
-            if any(
-                s.agency_id == key[1] and (s.agency_id != s.dossier.agency_id or may_hold_step(roles, s.role))
-                for s in steps
-            )
+            if any(s.agency_id == key[1] and may_be_given(roles, s) for s in steps)
         }
         rows = [r for r in rows if (r.user_id, r.agency_id) in fits]
     seen, out = set(), []

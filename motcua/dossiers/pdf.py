@@ -976,15 +976,15 @@ def tracking_rows(agency: Agency, start: dt.date, end: dt.date) -> list[dict]:
     ):
         step_agencies.setdefault(dossier_id, set()).add(name)
     rows = []
-    entry, year = 0, None
+    n, year = 0, None
     for rec in receives:
         d = rec.dossier
-        at_year = local(rec.at).year
-        if at_year != year:  # the period's first reception of a year: its place in that year's book
-            year = at_year
-            entry = _receptions_before(agency.pk, year, rec.at, d.code)
-        entry += 1
-        n = entry
+        if (
+            local(rec.at).year != year
+        ):  # the period's first reception of a year: its place in that year's book
+            year = local(rec.at).year
+            n = _receptions_before(agency.pk, year, rec.at, d.code)
+        n += 1
         due = _parse_dt(rec.data.get("due_at"))
         new_return, returned, returned_data, stopped = None, None, {}, None
         for e in later.get(d.pk, []):

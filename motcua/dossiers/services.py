@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from typing import NoReturn
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -1374,11 +1375,7 @@ def dossier_act(
             )
         if not may_act(actor, dossier, action):
             if may_read(actor, dossier):
-                _refuse_unsigned_hand_over(actor, dossier, action)
-                raise PermissionDenied(
-                    f"Bạn không có quyền thực hiện '{TRANSITIONS[action].label}' trên hồ sơ này.",
-                    f"You may not '{TRANSITIONS[action].label_en}' on this dossier.",
-                )
+                refuse_action(actor, dossier, action)
             raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
         params = params or {}
         if record_uploads and "file_hashes" not in params:
@@ -1386,6 +1383,17 @@ def dossier_act(
             if hashes:
                 params = {**params, "file_hashes": hashes}
         return _act(dossier, action, actor, params, at)
+
+
+def refuse_action(actor, dossier: Dossier, action: str) -> NoReturn:
+    """The refusal of an action `actor`, who may read the dossier, may not take (`may_act` is false), for the API
+    and the staff screens alike: who holds a step passed for signature, else that the action is not theirs."""
+    _refuse_unsigned_hand_over(actor, dossier, action)
+    t = TRANSITIONS[action]
+    raise PermissionDenied(
+        f"Bạn không có quyền thực hiện “{t.label}” trên hồ sơ này. Hồ sơ không thay đổi.",
+        f"You may not '{t.label_en}' on this dossier. Nothing was changed.",
+    )
 
 
 def _refuse_unsigned_hand_over(actor, dossier: Dossier, action: str) -> None:
@@ -1859,6 +1867,14 @@ def may_hold_step(roles: set[str], step_role: str) -> bool:
     return any(r in PROCESS_LINE and PROCESS_LINE.index(r) >= rank for r in roles)
 
 
+def may_be_given(roles: set[str], step: DossierStep) -> bool:
+    """Whether a working staff member of the step's agency holding `roles` there may be given `step`: a step of the
+    receiving agency's own process by its role line (`may_hold_step`); a partner agency's (liên thông) step by any
+    of the partner's working staff, as the partner organises itself (a ward's only staff member may be its one-stop
+    officer)."""
+    return step.agency_id != step.dossier.agency_id or may_hold_step(roles, step.role)
+
+
 def _step_assignee(username, step: DossierStep):
     """The active staff member `username` of the step's agency, holding the step's role (or one above it in the
     process line), to whom the step is assigned (assign) or handed over (hand_over's `to`); Unprocessable for anyone
@@ -1871,9 +1887,7 @@ def _step_assignee(username, step: DossierStep):
             f"'{assignee.username}' is not staff of the step's agency ({step.agency.name}).",
             code="bad_assignee",
         )
-    # a partner agency's (liên thông) step is worked as the partner organises itself (a ward's only staff member may
-    # be its one-stop officer): any of its working staff; the receiving agency's own steps keep their roles
-    if step.agency_id == step.dossier.agency_id and not may_hold_step(roles, step.role):
+    if not may_be_given(roles, step):
         with translation.override("vi"):
             wanted = str(Role(step.role).label) if step.role in Role.values else step.role
         with translation.override("en"):

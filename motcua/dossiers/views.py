@@ -369,16 +369,9 @@ def dossier_act(request, code: str, action: str):
         # who may not take the action at all (an overseer, a colleague of another role) is told so before the
         # form is checked: "fix the marked fields" would say that it could succeed; nothing is read or scanned
         try:
-            services._refuse_unsigned_hand_over(request.user, dossier, action)
+            services.refuse_action(request.user, dossier, action)
         except DomainError as exc:
             return _error_page(request, exc.message, exc.status, exc.message_en)
-        t = TRANSITIONS[action]
-        return _error_page(
-            request,
-            f"Bạn không có quyền thực hiện “{t.label}” trên hồ sơ này. Hồ sơ không thay đổi.",
-            403,
-            f"You may not '{t.label_en}' on this dossier. Nothing was changed.",
-        )
     form = form_cls(request.POST, request.FILES, dossier=dossier, user=request.user)
     valid = form.is_valid()
     try:  # the files too, in the same sending: a refused file is named on its input beside the other errors
