@@ -27,6 +27,15 @@ def iso(value: dt.datetime | None) -> str | None:
     return value.astimezone(LOCAL).isoformat() if value else None
 
 
+def in_field(field_id: int, via: str = "") -> Q:
+    """Dossiers of the field (lĩnh vực) `field_id`: the field of the procedure version filed under (its snapshot),
+    else, for a dossier with no snapshot, the procedure's current field. `via` reaches the dossier from another
+    model ("dossier__" from a rating)."""
+    return Q(**{f"{via}field_id_snapshot": field_id}) | Q(
+        **{f"{via}field_id_snapshot__isnull": True, f"{via}procedure__field_id": field_id}
+    )
+
+
 def eform_of(dossier: Dossier) -> list[tuple[str, str]]:
     """The dossier's e-form as its pages show it (catalog.eforms.eform_rows over its version's fields); none for a
     dossier handed in at the counter or by post with no e-form value (declaration_on_paper): its declaration is the

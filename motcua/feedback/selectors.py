@@ -17,6 +17,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from motcua.core.text import identifier_form, nfc
+from motcua.dossiers.selectors import in_field
 from motcua.org.models import Agency
 from motcua.org.selectors import readable_agency_filter
 from motcua.workdays.services import working_hours_between
@@ -124,13 +125,21 @@ def satisfaction_stats(*, date_from: dt.date, date_to: dt.date, agency=None) -> 
 
 
 def ratings_in(
-    *, date_from: dt.date, date_to: dt.date, agency, levels: tuple[int, ...] = (), own: bool = False
+    *,
+    date_from: dt.date,
+    date_to: dt.date,
+    agency,
+    levels: tuple[int, ...] = (),
+    own: bool = False,
+    field=None,
 ) -> QuerySet[Rating]:
     """The ratings given in the period for dossiers of `agency` and its sub-agencies (of `agency` itself with
-    `own`; those at `levels` only, when given), newest first: what the leader reads behind the satisfaction
-    figures."""
+    `own`; of the field `field` only, and those at `levels` only, when given), newest first: what the leader reads
+    behind the satisfaction figures."""
     start, end = period_bounds(date_from, date_to)
     qs = Rating.objects.filter(created_at__gte=start, created_at__lt=end)
+    if field is not None:
+        qs = qs.filter(in_field(field.pk, via="dossier__"))
     scope = _agency(agency)
     if scope is not None:
         qs = (
@@ -158,17 +167,19 @@ def satisfaction_summary(ratings: QuerySet[Rating]) -> dict:
     return _summary(ratings.order_by().aggregate(**_SUMMARY))
 
 
-def satisfaction_by_agency(*, date_from: dt.date, date_to: dt.date, agency_ids) -> dict[int, dict]:
-    """Per agency (its own dossiers, not its sub-agencies'): {agency id: {"ratings", "satisfied",
-    "satisfied_rate"}} for the ratings given in the period — one grouped query, for the overseers' ranking."""
+def satisfaction_by_agency(
+    *, date_from: dt.date, date_to: dt.date, agency_ids, field=None
+) -> dict[int, dict]:
+    """Per agency (its own dossiers, not its sub-agencies'; of the field `field` only, when given): {agency id:
+    {"ratings", "satisfied", "satisfied_rate"}} for the ratings given in the period — one grouped query, for the
+    overseers' ranking."""
     start, end = period_bounds(date_from, date_to)
-    rows = (
-        Rating.objects.filter(
-            created_at__gte=start, created_at__lt=end, dossier__agency_id__in=list(agency_ids)
-        )
-        .values("dossier__agency_id")
-        .annotate(**_SUMMARY)
+    qs = Rating.objects.filter(
+        created_at__gte=start, created_at__lt=end, dossier__agency_id__in=list(agency_ids)
     )
+    if field is not None:
+        qs = qs.filter(in_field(field.pk, via="dossier__"))
+    rows = qs.values("dossier__agency_id").annotate(**_SUMMARY)
     return {r["dossier__agency_id"]: _summary(r) for r in rows}
 
 

@@ -47,6 +47,7 @@ from motcua.core.dates import SUPPORTED_YEARS
 from motcua.core.errors import NotFound, Unprocessable
 from motcua.core.text import identifier_form, sort_key
 from motcua.dossiers.models import Channel, Dossier
+from motcua.dossiers.selectors import in_field
 from motcua.org import selectors as org_selectors
 from motcua.org.models import Agency
 
@@ -262,9 +263,7 @@ def scoped(
     if procedure is not None:
         qs = qs.filter(procedure_id=procedure.pk)
     if field is not None:
-        qs = qs.filter(
-            Q(field_id_snapshot=field.pk) | Q(field_id_snapshot__isnull=True, procedure__field_id=field.pk)
-        )
+        qs = qs.filter(in_field(field.pk))
     return qs
 
 

@@ -116,6 +116,39 @@ def _quarter_to_date() -> tuple[dt.date, dt.date]:
     return dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), today
 
 
+QUARTER_NUMERALS = ("I", "II", "III", "IV")
+
+
+def _period_shortcuts(request: HttpRequest, period: selectors.Period | None) -> list[dict]:
+    """One-click periods for a statistics page, as agencies report: each quarter of this year so far and the
+    year to date, then last year's quarters and whole year (a period not over ends today). Each link keeps the
+    page's other parameters (agency, field, ...); `current` marks the period shown."""
+    today = timezone.localdate()
+    kept = [(k, v) for k, values in request.GET.lists() if k not in ("from", "to", "page") for v in values]
+    shown = (period.date_from, period.date_to) if period is not None else None
+    items = []
+    for year in (today.year, today.year - 1):
+        spans = []
+        for q, numeral in enumerate(QUARTER_NUMERALS):
+            start = dt.date(year, 3 * q + 1, 1)
+            if start > today:
+                break
+            last = dt.date(year, 3 * q + 4, 1) - dt.timedelta(days=1) if q < 3 else dt.date(year, 12, 31)
+            spans.append((_("Quý %(quarter)s/%(year)s") % {"quarter": numeral, "year": year}, start, last))
+        spans.append((_("Năm %(year)s") % {"year": year}, dt.date(year, 1, 1), dt.date(year, 12, 31)))
+        for label, start, last in spans:
+            end = min(last, today)
+            query = urlencode([*kept, ("from", start.isoformat()), ("to", end.isoformat())])
+            items.append(
+                {
+                    "label": label if end == last else _("%(period)s (đến nay)") % {"period": label},
+                    "url": "?" + query,
+                    "current": shown == (start, end),
+                }
+            )
+    return items
+
+
 def _month_count(period: selectors.Period) -> int:
     """How many calendar months the period touches (the rows of its breakdown by month)."""
     d1, d2 = period.date_from, period.date_to
@@ -148,6 +181,40 @@ def _asked_agency(request: HttpRequest, choices) -> tuple[Agency | None, str]:
     if choices is not None and agency.pk not in {a.pk for a in choices}:
         return agency, "outside"
     return agency, ""
+
+
+def _field_param(request: HttpRequest) -> tuple[Field | None, str]:
+    """The `field` asked for, or (None, a notice) when there is no such field: the dashboards then show every
+    field, as they show their default scope for an unknown agency."""
+    if not request.GET.get("field"):
+        return None, ""
+    try:
+        return selectors.field_by_code(request.GET["field"]), ""
+    except DomainError:
+        return None, _("Không có lĩnh vực mã '%(code)s' — hiển thị mọi lĩnh vực.") % {
+            "code": _shown(request.GET["field"])
+        }
+
+
+def _list_field(request: HttpRequest) -> Field | None | HttpResponse:
+    """The field of a list behind the figures (none: every field); an unknown code is a 404 saying so, as an
+    unknown agency is (a list of another scope under the figure's heading would be read as the figure's)."""
+    if not request.GET.get("field"):
+        return None
+    try:
+        return selectors.field_by_code(request.GET["field"])
+    except DomainError:
+        return _bad_request(
+            request,
+            _("Không có lĩnh vực mã '%(code)s'.") % {"code": _shown(request.GET["field"])},
+            status=404,
+        )
+
+
+def _fields() -> list[Field]:
+    """The fields of a page's field filter, in Vietnamese order (as the by-field tables; code-point order put
+    "Điện lực" after "Xuất …")."""
+    return sorted(Field.objects.all(), key=lambda f: sort_key(f.name))
 
 
 def _shown(value: str) -> str:
@@ -221,15 +288,9 @@ def public_stats(request: HttpRequest) -> HttpResponse:
     agency, err = _agency_param(request, None)
     if err:
         messages.append(err)
-    field = None
-    if request.GET.get("field"):
-        try:
-            field = selectors.field_by_code(request.GET["field"])
-        except DomainError:  # as an unknown agency: the page says what it shows instead
-            messages.append(
-                _("Không có lĩnh vực mã '%(code)s' — hiển thị mọi lĩnh vực.")
-                % {"code": _shown(request.GET["field"])}
-            )
+    field, err = _field_param(request)
+    if err:
+        messages.append(err)
     context = {
         "form": form,
         "period": period,
@@ -237,9 +298,9 @@ def public_stats(request: HttpRequest) -> HttpResponse:
         "agencies": agencies,
         "with_subagencies": has_subagencies(agency),
         "field": field,
-        # in Vietnamese order, as the by-field table below (code-point order put "Điện lực" after "Xuất …")
-        "fields": sorted(Field.objects.all(), key=lambda f: sort_key(f.name)),
+        "fields": _fields(),
         "notices": messages,
+        "shortcuts": _period_shortcuts(request, period),
     }
     if period is None:
         return render(request, "reports/public.html", context)
@@ -341,6 +402,7 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
         "due_soon": soon,
         "overdue_now_url": _list_url(agency, selectors.Period(today, today), "pending_overdue"),
         "now": now,
+        "shortcuts": _period_shortcuts(request, period),
     }
     if period is None:
         return render(request, "reports/leader.html", context)
@@ -421,22 +483,36 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
     scope = scope or tops[0]
     if not can_read_agency(request.user, scope):
         raise PermissionDenied("Không có quyền xem số liệu của cơ quan này.")
-    context = {"form": form, "period": period, "scope": scope, "tops": tops, "notices": notices}
+    field, err = _field_param(request)
+    if err:
+        notices.append(err)
+    context = {
+        "form": form,
+        "period": period,
+        "scope": scope,
+        "tops": tops,
+        "notices": notices,
+        "field": field,
+        "fields": _fields(),
+        "shortcuts": _period_shortcuts(request, period),
+    }
     if period is None:
         return render(request, "reports/overseer.html", context)
     as_of = _as_of(period, notices)
     ranking = selectors.breakdown(
-        date_from=period.date_from, date_to=period.date_to, by="agency", agency=scope
+        date_from=period.date_from, date_to=period.date_to, by="agency", agency=scope, field=field
     )
     rows = []
     q = {"from": period.date_from.isoformat(), "to": period.date_to.isoformat()}
+    if field is not None:
+        q["field"] = field.code
     ids = dict(
         Agency.objects.filter(identifier__in=[r["key"] for r in ranking["rows"]]).values_list(
             "identifier", "pk"
         )
     )
     satisfaction = feedback_selectors.satisfaction_by_agency(
-        date_from=period.date_from, date_to=period.date_to, agency_ids=ids.values()
+        date_from=period.date_from, date_to=period.date_to, agency_ids=ids.values(), field=field
     )
     for i, r in enumerate(ranking["rows"], start=1):
         rate = r["on_time_rate"]
@@ -450,9 +526,11 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
             {
                 **r,
                 "satisfaction": satisfaction.get(ids.get(r["key"])),
-                "ratings_url": _ratings_url(r["key"], period, own="1"),
+                "ratings_url": _ratings_url(r["key"], period, own="1", **_field_query(field)),
                 "rank": rank,
-                "leader_url": "/thong-ke/lanh-dao/?" + urlencode({**q, "agency": r["key"]}),
+                # the leader's dashboard has no field filter: its link is the agency's whole period
+                "leader_url": "/thong-ke/lanh-dao/?"
+                + urlencode({"from": q["from"], "to": q["to"], "agency": r["key"]}),
                 "late_url": "/thong-ke/ho-so/?"
                 + urlencode({**q, "agency": r["key"], "classification": "late", "own": "1"}),
                 "overdue_url": "/thong-ke/ho-so/?"
@@ -469,7 +547,7 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
             "total": ranking["total"],
             "total_satisfaction": feedback_selectors.satisfaction_summary(
                 feedback_selectors.ratings_in(
-                    date_from=period.date_from, date_to=period.date_to, agency=scope
+                    date_from=period.date_from, date_to=period.date_to, agency=scope, field=field
                 )
             ),
             "chart": {
@@ -480,13 +558,19 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _dashboard_crumb(user, agency: Agency, period) -> dict:
+def _field_query(field: Field | None) -> dict:
+    return {"field": field.code} if field is not None else {}
+
+
+def _dashboard_crumb(user, agency: Agency, period, field: Field | None = None) -> dict:
     """The list pages' way back: the overseers' page for a read-only overseer (a People's Council member has no
-    "Bảng điều hành"), the leaders' dashboard for everyone else; the same agency and period."""
+    "Bảng điều hành"), the leaders' dashboard for everyone else; the same agency and period (and field, on the
+    overseers' page, the one with a field filter)."""
     query = {"agency": agency.identifier}
     if period is not None:
         query.update({"from": period.date_from.isoformat(), "to": period.date_to.isoformat()})
     if is_overseer_only(user):
+        query.update(_field_query(field))
         return {
             "url": "/thong-ke/giam-sat/?" + urlencode(query),
             "label": _("Giám sát tình hình giải quyết TTHC"),
@@ -509,6 +593,9 @@ def rating_list(request: HttpRequest) -> HttpResponse:
         return agency
     if not can_read_agency(request.user, agency):
         raise PermissionDenied("Không có quyền xem đánh giá của cơ quan này.")
+    field = _list_field(request)
+    if isinstance(field, HttpResponse):
+        return field
     raw_level = (request.GET.get("level") or "").strip()
     if raw_level and raw_level not in {str(v) for v in Level.values}:
         return _bad_request(
@@ -527,7 +614,8 @@ def rating_list(request: HttpRequest) -> HttpResponse:
         "levels": sorted(Level.choices, reverse=True),
         "own": own,
         "with_subagencies": len(listed) > 1,
-        "crumb": _dashboard_crumb(request.user, agency, period),
+        "field": field,
+        "crumb": _dashboard_crumb(request.user, agency, period, field),
     }
     if period is None:
         return render(request, "reports/rating_list.html", {**context, "kept": _kept_params(request)})
@@ -536,6 +624,7 @@ def rating_list(request: HttpRequest) -> HttpResponse:
         "date_to": period.date_to,
         "agency": agency,
         "own": own or len(listed) == 1,
+        "field": field,
     }
     readable = Q() if scope["own"] else readable_agency_filter(request.user, "dossier__agency")
     qs = feedback_selectors.ratings_in(**scope, levels=levels).filter(readable)
@@ -590,6 +679,9 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
         return agency
     if not can_read_agency(request.user, agency):
         raise PermissionDenied("Không có quyền xem hồ sơ của cơ quan này.")
+    field = _list_field(request)
+    if isinstance(field, HttpResponse):
+        return field
     own = request.GET.get("own") == "1"
     # the rows are dossiers: only of the agencies the reader reads (_listed_ids), the sub-agencies' when they do
     listed = _listed_ids(agency, agencies)
@@ -601,12 +693,13 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
         "kind_label": selectors.LIST_KINDS[kind],
         "own": own,
         "with_subagencies": len(listed) > 1,
-        "crumb": _dashboard_crumb(request.user, agency, period),
+        "field": field,
+        "crumb": _dashboard_crumb(request.user, agency, period, field),
     }
     if period is None:
         return render(request, "reports/dossier_list.html", {**context, "kept": _kept_params(request)})
     qs = selectors.dossiers_behind(
-        date_from=period.date_from, date_to=period.date_to, kind=kind, agency=agency
+        date_from=period.date_from, date_to=period.date_to, kind=kind, agency=agency, field=field
     )
     qs = (
         qs.filter(agency=agency)

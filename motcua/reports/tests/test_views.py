@@ -575,3 +575,100 @@ def test_the_lists_lead_back_to_the_readers_own_dashboard(client, table, staff):
     assert href.startswith("/thong-ke/lanh-dao/?agency=000.00.21.H26") and label.startswith(
         "Bảng điều hành — "
     )
+
+
+def _row_cells(html: str, agency: str) -> list[str]:
+    row = re.search(rf'<tr data-agency="{re.escape(agency)}">(.*?)</tr>', html, re.S)
+    assert row, agency
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", row.group(1), re.S)]
+
+
+def test_the_overseer_compares_agencies_within_one_field(client, table, staff, world):
+    """An HĐND overseer compares the agencies in one field (land, business registration, …): the ranking, its
+    satisfaction columns, the lists behind its figures and the downloads are of that field's dossiers only. The
+    web page had no field filter (the API had `field=`)."""
+    from motcua.feedback.models import Rating
+
+    Rating.objects.create(dossier=table["D01"], overall=1, created_at=at(2025, 3, 8, 9))  # D01: hộ kinh doanh
+    Rating.objects.create(dossier=table["D04"], overall=4, created_at=at(2025, 3, 6, 9))  # D04: doanh nghiệp
+    client.force_login(staff["overseer"])
+    every = client.get("/thong-ke/giam-sat/", MARCH).content.decode()
+    sở_every = _row_cells(every, "000.00.21.H26")
+    assert sở_every[-2:] == ["2", "50,00"]  # both ratings
+
+    html = client.get("/thong-ke/giam-sat/", {**MARCH, "field": "ho-kinh-doanh"}).content.decode()
+    assert '<option value="ho-kinh-doanh" selected>' in html
+    assert "lĩnh vực Thành lập và hoạt động của hộ kinh doanh" in html
+    sở = _row_cells(html, "000.00.21.H26")
+    # D01, D02 and D03 (its snapshot is the field it was filed under) were resolved in March in this field
+    assert sở[3:7] == ["3", "1", "1", "1"]  # resolved, early, on time, late
+    assert sở[-2:] == ["1", "0,00"]  # D01's "Không hài lòng" only
+    assert int(sở[1]) < int(sở_every[1])  # fewer received than in every field
+    assert "export.xlsx?from=2025-03-01&amp;to=2025-03-31&amp;agency=H26&amp;field=ho-kinh-doanh" in html
+
+    late = re.search(r'<tr data-agency="000.00.21.H26">.*?class="late-link" href="([^"]+)"', html, re.S)
+    listing = client.get(late.group(1).replace("&amp;", "&"))
+    assert listing.status_code == 200 and "field=ho-kinh-doanh" in late.group(1)
+    assert "000.00.21.H26-TEST-D03" in listing.content.decode()
+    ratings = re.search(r'<tr data-agency="000.00.21.H26">.*?href="(/thong-ke/danh-gia/[^"]+)"', html, re.S)
+    text = client.get(ratings.group(1).replace("&amp;", "&")).content.decode()
+    assert "TEST-D01" in text and "TEST-D04" not in text
+    assert ", lĩnh vực Thành lập và hoạt động của hộ kinh doanh —" in text
+    assert '<input type="hidden" name="field" value="ho-kinh-doanh">' in text  # the level filter keeps it
+    # the list's way back keeps the field
+    assert re.search(r'<nav class="breadcrumb"[^>]*><a href="[^"]*field=ho-kinh-doanh', text)
+
+    other = client.get("/thong-ke/giam-sat/", {**MARCH, "field": "thanh-lap-doanh-nghiep"}).content.decode()
+    assert _row_cells(other, "000.00.21.H26")[6] == "0"  # D03 counts in its filing's field, not here
+    assert _row_cells(other, "000.00.21.H26")[-2:] == ["1", "100,00"]  # D04's rating
+
+    unknown = client.get("/thong-ke/giam-sat/", {**MARCH, "field": "khong-co"}).content.decode()
+    assert "Không có lĩnh vực mã &#x27;khong-co&#x27; — hiển thị mọi lĩnh vực." in unknown
+    assert _row_cells(unknown, "000.00.21.H26") == sở_every
+    # a list behind a figure with an unknown field says so: no list of another scope under its heading
+    r = client.get("/thong-ke/ho-so/", {**MARCH, "agency": "000.00.21.H26", "field": "khong-co"})
+    assert r.status_code == 404 and "Không có lĩnh vực mã" in r.content.decode()
+    r = client.get("/thong-ke/danh-gia/", {**MARCH, "agency": "000.00.21.H26", "field": "khong-co"})
+    assert r.status_code == 404
+
+
+def test_statistics_pages_offer_the_quarters_and_years_in_one_click(client, table, staff, monkeypatch):
+    """Agencies report by quarter and year: the statistics pages link each quarter of this year so far, the year
+    to date and last year's quarters and year, keeping the page's agency and field; the period shown is marked."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2025, 5, 20))
+    client.force_login(staff["overseer"])
+    html = client.get(
+        "/thong-ke/giam-sat/", {"from": "2025-01-01", "to": "2025-03-31", "field": "ho-kinh-doanh"}
+    ).content.decode()
+    nav = re.search(r'<nav class="period-shortcuts"[^>]*>(.*?)</nav>', html, re.S).group(1)
+    links = re.findall(r'<a href="\?([^"]+)"( aria-current="true")?>([^<]+)</a>', nav)
+    assert [label for _, _, label in links] == [
+        "Quý I/2025",
+        "Quý II/2025 (đến nay)",
+        "Năm 2025 (đến nay)",
+        "Quý I/2024",
+        "Quý II/2024",
+        "Quý III/2024",
+        "Quý IV/2024",
+        "Năm 2024",
+    ]
+    query = {label: q.replace("&amp;", "&") for q, _, label in links}
+    assert query["Quý II/2025 (đến nay)"] == "field=ho-kinh-doanh&from=2025-04-01&to=2025-05-20"
+    assert query["Quý IV/2024"].endswith("from=2024-10-01&to=2024-12-31")
+    assert [label for _, current, label in links if current] == ["Quý I/2025"]
+    # the public page and the leader's dashboard have them too; a link opens its period
+    public = client.get("/thong-ke/", {"agency": "000.00.21.H26"}).content.decode()
+    assert 'aria-current="true">Năm 2025 (đến nay)</a>' in public  # its default: the year to date
+    client.force_login(staff["leader"])
+    leader = client.get("/thong-ke/lanh-dao/").content.decode()
+    q2 = re.search(r'<a href="\?([^"]+)" aria-current="true">([^<]+)</a>', leader)
+    assert q2.group(2) == "Quý II/2025 (đến nay)"  # its default: the quarter to date
+    r = client.get("/thong-ke/lanh-dao/?" + query["Quý I/2024"].replace("field=ho-kinh-doanh&", ""))
+    assert (r.context["period"].date_from, r.context["period"].date_to) == (
+        dt.date(2024, 1, 1),
+        dt.date(2024, 3, 31),
+    )
