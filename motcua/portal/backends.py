@@ -1,8 +1,9 @@
-"""Sign in with an e-mail address or a Vietnamese mobile number instead of the username.
+"""Sign in with an e-mail address or a Vietnamese mobile number instead of the username, or with the username typed
+in other capitals ("MotCua.MC" for motcua.mc: phones capitalise the first letter, officers type from paper).
 
 Listed after Django's ModelBackend in settings.AUTHENTICATION_BACKENDS, so usernames keep working exactly as
-before; this backend only answers when the identifier is an e-mail or a phone number that names exactly one
-active account (an ambiguous e-mail signs in nobody)."""
+before; this backend only answers when the identifier is an e-mail, a phone number or a username that names
+exactly one active account (an ambiguous one signs in nobody)."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -31,6 +32,7 @@ class EmailOrPhoneBackend(ModelBackend):
         try:
             phone = normalise_phone(identifier)
         except RecipientError:
-            return None
-        matches = list(User.objects.filter(citizen_profile__phone=phone, is_active=True)[:2])
+            matches = list(User.objects.filter(username__iexact=identifier, is_active=True)[:2])
+        else:
+            matches = list(User.objects.filter(citizen_profile__phone=phone, is_active=True)[:2])
         return matches[0] if len(matches) == 1 else None

@@ -50,8 +50,14 @@ def test_demo_is_idempotent_and_prints_accounts():
     first = _run()
     counts = _counts()
     assert counts[0] >= 21 and counts[2] >= 14
+    from motcua.portal.models import CitizenProfile
+
+    # the demo citizen has the profile of a verified account: the wizard's "for myself" is filled from it
+    profile = CitizenProfile.objects.get(user__username="congdan")
+    assert (profile.full_name, profile.id_number) == ("Nguyễn Văn An", "001090012345")
     second = _run()
     assert _counts() == counts
+    assert CitizenProfile.objects.count() == 1
     assert "không tạo thêm" in second
     assert load_organisation().anything_created is False
     for out in (first, second):

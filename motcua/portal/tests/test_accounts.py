@@ -107,6 +107,25 @@ def test_an_email_shared_by_two_accounts_signs_in_nobody(client, world):
     assert login_page(client, "congdan", PASSWORD).status_code == 302  # the username still works
 
 
+def test_a_username_signs_in_in_any_capitals_unless_two_accounts_share_it(client, world):
+    """A phone keyboard capitalises the first letter ("Congdan"), an officer types a username from paper in
+    capitals: the username signed in only as stored. Any capitals now sign in its one account; two usernames that
+    differ only by capitals (older accounts: the admin refuses such a pair now) sign in nobody but their exact
+    spelling, as a shared e-mail address."""
+    user = world["citizen"]
+    for typed in ("Congdan", "CONGDAN", " congDan "):
+        assert login_page(client, typed, PASSWORD).status_code == 302, typed
+        assert int(client.session["_auth_user_id"]) == user.pk
+        client.logout()
+    assert login_page(client, "CONGDAN", "wrong-password").status_code == 200
+    assert "_auth_user_id" not in client.session
+    get_user_model().objects.create_user("CongDan", password=PASSWORD)
+    assert login_page(client, "CONGDAN", PASSWORD).status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert login_page(client, "congdan", PASSWORD).status_code == 302  # the exact spelling still signs in
+    assert int(client.session["_auth_user_id"]) == user.pk
+
+
 def test_profile_page_updates_and_validates(client, world):
     client.login(username="congdan", password=PASSWORD)
     r = client.post(

@@ -12,6 +12,7 @@ from motcua.org import demo as org_demo
 # Demo loaders of other apps, run in this order after the organisation; each module exposes
 # load(stdout=...) and must itself be idempotent. A module that does not exist yet is skipped.
 LOADERS = [
+    ("motcua.portal.demo", "hồ sơ công dân (citizen profile)"),
     ("motcua.catalog.demo", "danh mục thủ tục (catalogue)"),
     ("motcua.dossiers.demo", "hồ sơ mẫu (dossiers)"),
     ("motcua.community.demo", "tổ công nghệ số cộng đồng (community teams)"),
