@@ -496,9 +496,10 @@ def document_download(request, code: str, pk: int):
 
 @require_GET
 @login_required
-def form_pdf(request, code: str, form: str):
+def form_pdf(request, code: str, form: str, *, back=None):
     """A form of the dossier as PDF: staff who may read the dossier; the applicant for the forms addressed to
-    them (receipt, supplement, refusal, apology, stop)."""
+    them (receipt, supplement, refusal, apology, stop). `back`: the error page's way out (the citizen's pages link
+    their forms at /ho-so-cua-toi/<code>/phieu/, whose errors lead back to "Hồ sơ của tôi", not the staff inbox)."""
     try:
         dossier = _dossier_or_404(request, code)
         spec = pdf.FORMS.get(form)
@@ -511,7 +512,7 @@ def form_pdf(request, code: str, form: str):
         seq = int(seq) if seq and seq.isdigit() else None
         data = pdf.render_form_pdf(form, dossier, seq)
     except NotFound as exc:
-        return _error_page(request, exc.message, 404, exc.message_en)
+        return _error_page(request, exc.message, 404, exc.message_en, back=back)
     access_log.record(request, request.user, dossier, AccessKind.FORM, channel="web", detail=spec.title)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = pdf.form_content_disposition(dossier, form, seq)

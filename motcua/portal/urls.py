@@ -21,6 +21,7 @@ urlpatterns = [
     path("ho-so-cua-toi/<dossier:code>/thanh-toan/", views.my_dossier_pay, name="my_dossier_pay"),
     path("ho-so-cua-toi/<dossier:code>/rut-ho-so/", views.my_dossier_withdraw, name="my_dossier_withdraw"),
     path("ho-so-cua-toi/<dossier:code>/tai-lieu/<int:pk>/", views.my_document, name="my_document"),
+    path("ho-so-cua-toi/<dossier:code>/phieu/<slug:form>.pdf", views.my_form_pdf, name="my_form_pdf"),
     path("ho-so-cua-toi/<dossier:code>/", views.my_dossier, name="my_dossier"),
     path("tra-cuu/", views.lookup, name="lookup"),
     path("tra-cuu/qr/<dossier:code>.svg", views.lookup_qr, name="lookup_qr"),

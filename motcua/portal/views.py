@@ -70,8 +70,18 @@ CODE_SEPARATOR_SPACES = re.compile(r"\s*([.\-/_])\s*")
 
 
 def form_pdf_url(code: str, form: str, seq: int | None = None) -> str:
-    url = f"/staff/dossiers/{code}/forms/{form}.pdf"
+    url = reverse("portal:my_form_pdf", args=[code, form])
     return f"{url}?seq={seq}" if seq else url
+
+
+def my_form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
+    """/ho-so-cua-toi/<code>/phieu/<form>.pdf: a form addressed to the applicant (receipt, supplement request,
+    refusal, apology, stop notice), as the staff screens serve it; its errors lead back to "Hồ sơ của tôi"."""
+    from motcua.dossiers import views as dossier_views
+
+    return dossier_views.form_pdf(
+        request, code, form, back=(reverse("portal:my_dossiers"), _("Về hồ sơ của tôi"))
+    )
 
 
 error_text = in_page_language  # a refusal's message in the interface language

@@ -181,8 +181,31 @@ def test_detail_shows_timeline_and_receipt_link(client, world):
     assert "Nộp hồ sơ trực tuyến" in page and "forms/receipt.pdf" not in page
     act(world, dossier, "receive")
     page = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
-    assert f'href="/staff/dossiers/{dossier.code}/forms/receipt.pdf"' in page
+    assert f'href="/ho-so-cua-toi/{dossier.code}/phieu/receipt.pdf"' in page
     assert "Tiếp nhận hồ sơ" in page and "Hẹn trả kết quả" in page
+    r = client.get(f"/ho-so-cua-toi/{dossier.code}/phieu/receipt.pdf")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+
+
+def test_a_citizens_form_link_that_fails_leads_back_to_their_dossiers(client, world):
+    """The citizen's forms were linked under /staff/…, whose error page offered "Về hộp hồ sơ" (the staff inbox,
+    a 403 for them). Under /ho-so-cua-toi/ a form that is not theirs, or not a form, leads back to their dossiers;
+    a staff-only form (the control slip) is refused as before, and another citizen gets 404."""
+    dossier = file_for(world, world["citizen"])
+    act(world, dossier, "receive")
+    client.login(username="congdan", password=PASSWORD)
+    for form in ("control", "khong-co"):
+        r = client.get(f"/ho-so-cua-toi/{dossier.code}/phieu/{form}.pdf")
+        page = r.content.decode()
+        assert r.status_code == 404, form
+        assert 'href="/ho-so-cua-toi/"' in page and "Về hồ sơ của tôi" in page, form
+        assert "/staff/" not in page, form
+    client.logout()
+    client.login(username="congdan2", password=PASSWORD)
+    assert client.get(f"/ho-so-cua-toi/{dossier.code}/phieu/receipt.pdf").status_code == 404
+    client.logout()
+    r = client.get(f"/ho-so-cua-toi/{dossier.code}/phieu/receipt.pdf")
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]
 
 
 def test_documents_download_only_for_the_owner(client, world):
