@@ -9,10 +9,10 @@ from .models import CounterDesk, CounterDevice, Criterion, Feedback, Rating
 
 @admin.register(Criterion)
 class CriterionAdmin(admin.ModelAdmin):
-    list_display = ["order", "label", "code", "required", "active"]
+    list_display = ["order", "label", "label_en", "code", "required", "active"]
     list_display_links = ["label"]
     list_editable = ["order", "required", "active"]
-    search_fields = ["code", "label"]
+    search_fields = ["code", "label", "label_en"]
 
 
 @admin.register(Rating)

@@ -42,9 +42,10 @@ class RatingForm(CheckedForm):
             )
         for c in self.criteria:
             self.fields[f"c_{c.code}"] = forms.ChoiceField(
-                label=c.label,
+                label=c.shown_label,
                 choices=[("", _("— không chấm —"))] + LEVEL_CHOICES,
                 required=c.required,
+                error_messages={"required": _("Vui lòng chấm tiêu chí này (bắt buộc).")},
             )
 
     def scores(self) -> dict:

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Procedure
+from motcua.core.i18n import english_active
 from motcua.core.text import nfc
 from motcua.dossiers.models import Dossier
 from motcua.org.models import Agency
@@ -34,6 +35,12 @@ class Criterion(models.Model):
 
     code = models.SlugField("mã tiêu chí", max_length=50, unique=True)
     label = models.CharField("nội dung tiêu chí", max_length=300)
+    label_en = models.CharField(
+        "nội dung tiêu chí (tiếng Anh)",
+        max_length=300,
+        blank=True,
+        help_text="Shown when the interface is in English; empty: the Vietnamese text is shown.",
+    )
     order = models.PositiveSmallIntegerField("thứ tự", default=0)
     required = models.BooleanField("bắt buộc chấm", default=False)
     active = models.BooleanField("đang dùng", default=True)
@@ -46,9 +53,20 @@ class Criterion(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def shown_label(self) -> str:
+        """The label in the interface language: English when it is English and the criterion has one."""
+        return shown_label(self.label, self.label_en)
+
     def save(self, *args, **kwargs):
         self.label = nfc(self.label)
+        self.label_en = nfc(self.label_en).strip()
         super().save(*args, **kwargs)
+
+
+def shown_label(label: str, label_en: str) -> str:
+    """A criterion's label in the interface language (the Vietnamese one when no English one was given)."""
+    return label_en if label_en and english_active() else label
 
 
 class Channel(models.TextChoices):

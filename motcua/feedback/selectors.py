@@ -33,6 +33,7 @@ from .models import (
     Level,
     Rating,
     Status,
+    shown_label,
 )
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -106,10 +107,20 @@ def satisfaction_stats(*, date_from: dt.date, date_to: dt.date, agency=None) -> 
         known.add(c.code)
         total, n = sums.get(c.code, (0, 0))
         if c.active or n:
-            criteria.append({"code": c.code, "label": c.label, "count": n, "average": _average(total, n)})
+            criteria.append(
+                {
+                    "code": c.code,
+                    "label": c.label,
+                    "label_en": c.label_en,
+                    "count": n,
+                    "average": _average(total, n),
+                }
+            )
     for code in sorted(set(sums) - known):  # criterion deleted since
         total, n = sums[code]
-        criteria.append({"code": code, "label": code, "count": n, "average": _average(total, n)})
+        criteria.append(
+            {"code": code, "label": code, "label_en": "", "count": n, "average": _average(total, n)}
+        )
     return {
         "date_from": date_from.isoformat(),
         "date_to": date_to.isoformat(),
@@ -183,11 +194,19 @@ def satisfaction_by_agency(
     return {r["dossier__agency_id"]: _summary(r) for r in rows}
 
 
+def criterion_labels() -> dict[str, str]:
+    """Every criterion's label in the interface language, by code."""
+    return {
+        code: shown_label(label, label_en)
+        for code, label, label_en in Criterion.objects.values_list("code", "label", "label_en")
+    }
+
+
 def score_rows(scores: dict, labels: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """A rating's per-criterion scores as (criterion label, level label), in the order scored. `labels` (code →
-    label) saves the query when many ratings are shown."""
+    label, `criterion_labels`) saves the query when many ratings are shown."""
     if labels is None:
-        labels = dict(Criterion.objects.values_list("code", "label"))
+        labels = criterion_labels()
     return [
         (labels.get(code, code), Level(value).label)
         for code, value in scores.items()

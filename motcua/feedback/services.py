@@ -254,12 +254,14 @@ def rating_create(
                     f"Unknown or inactive criterion '{code}'.",
                     code="bad_criterion",
                 )
-            clean_scores[code] = _level(value, f"Tiêu chí “{criterion.label}”", f"Criterion '{code}'")
+            clean_scores[code] = _level(
+                value, f"Tiêu chí “{criterion.label}”", f"Criterion “{criterion.label_en or code}”"
+            )
         missing = [c for c in criteria.values() if c.required and c.code not in clean_scores]
         if missing:
             raise Unprocessable(
                 "Chưa chấm các tiêu chí bắt buộc: " + "; ".join(c.label for c in missing) + ".",
-                "Required criteria not scored: " + ", ".join(c.code for c in missing) + ".",
+                "Required criteria not scored: " + "; ".join(c.label_en or c.code for c in missing) + ".",
                 code="missing_criteria",
             )
         check_text(comment, "Ý kiến góp ý", "The comment", lines=True)

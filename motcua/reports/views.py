@@ -22,7 +22,7 @@ from motcua.core.text import identifier_form, sort_key
 from motcua.dossiers.models import Classification, State
 from motcua.feedback import selectors as feedback_selectors
 from motcua.feedback.models import Channel as RatingChannel
-from motcua.feedback.models import Criterion, Level
+from motcua.feedback.models import Level, shown_label
 from motcua.org.models import Agency, Role
 from motcua.org.selectors import (
     can_read_agency,
@@ -316,6 +316,8 @@ def public_stats(request: HttpRequest) -> HttpResponse:
         query["agency"] = agency.identifier
     scope = {"date_from": period.date_from, "date_to": period.date_to, "agency": agency}
     satisfaction = feedback_selectors.satisfaction_stats(**scope)
+    for c in satisfaction["criteria"]:
+        c["shown"] = shown_label(c["label"], c["label_en"])
     satisfaction["levels"] = [
         (label, satisfaction["by_level"][str(value)]) for value, label in sorted(Level.choices, reverse=True)
     ]
@@ -635,7 +637,7 @@ def rating_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    labels = dict(Criterion.objects.values_list("code", "label"))
+    labels = feedback_selectors.criterion_labels()
     for r in page.object_list:
         r.score_rows = feedback_selectors.score_rows(r.scores, labels)
     return render(

@@ -10,7 +10,7 @@ def seed(apps, schema_editor):
 
 
 def unseed(apps, schema_editor):
-    apps.get_model("feedback", "Criterion").objects.filter(code__in=[c for c, _ in DEFAULT_CRITERIA]).delete()
+    apps.get_model("feedback", "Criterion").objects.filter(code__in=[c for c, *_ in DEFAULT_CRITERIA]).delete()
 
 
 class Migration(migrations.Migration):

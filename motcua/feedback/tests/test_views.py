@@ -539,6 +539,38 @@ def test_pakn_refusals_are_on_their_field_and_in_the_page_language(client, world
     assert not Feedback.objects.exists()
 
 
+def test_the_criteria_speak_the_page_language(client, world):
+    """The rating criteria are data (configurable in the admin), so their Vietnamese labels showed on the English
+    pages. Each has an English label (the default ones filled by migration 0009), shown when the page is in
+    English; a criterion whose English label is empty keeps its Vietnamese one."""
+    from motcua.feedback.models import Criterion
+
+    Criterion.objects.filter(code="mot-cua").update(label_en="")
+    d = make_dossier(world, state="returned", owner=None)
+    url = reverse("feedback:rate", args=[d.code])
+    vietnamese = client.get(url).content.decode()
+    assert (
+        "Hồ sơ được giải quyết đúng hẹn" in vietnamese
+        and "Dossier resolved by the appointment" not in vietnamese
+    )
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert (
+        "Dossier resolved by the appointment" in english and "Hồ sơ được giải quyết đúng hẹn" not in english
+    )
+    assert "Tiếp nhận, giải quyết và trả kết quả tại Bộ phận Một cửa" in english  # no English label given
+    # a required criterion left unscored: named in English
+    Criterion.objects.filter(code="dung-han").update(required=True)
+    r = client.post(url, {"overall": "4", "id_number": d.applicant_id_number})
+    assert r.status_code == 400
+    assert r.context["form"].errors["c_dung-han"] == ["Please score this criterion (required)."]
+    # and through the service (the API): the Vietnamese message names it in Vietnamese, the English one in English
+    with pytest.raises(Unprocessable) as refused:
+        services.rating_create(user=None, dossier_code=d.code, overall=4, id_number=d.applicant_id_number)
+    assert refused.value.message == "Chưa chấm các tiêu chí bắt buộc: Hồ sơ được giải quyết đúng hẹn."
+    assert refused.value.message_en == "Required criteria not scored: Dossier resolved by the appointment."
+
+
 def test_the_rating_page_refuses_a_wrong_number_in_the_page_language(client, world):
     d = make_dossier(world, state="returned", owner=None)
     client.cookies["django_language"] = "en"
