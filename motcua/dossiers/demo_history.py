@@ -169,6 +169,16 @@ def _office_instant(rng: random.Random, day: dt.date, *, before: int = 17) -> dt
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=LOCAL)
 
 
+def _at_office(cal, at: dt.datetime, rng: random.Random) -> dt.datetime:
+    """`at` when it is office time of a working day, else a few minutes into the office's next working period:
+    staff act in office hours (a hand-over at 02:00 on a Sunday in the control slip would be read as a fault).
+    The applicant's own actions (filing online, a supplement, a rating by the receipt) keep their time."""
+    if cal.is_office_time(at):
+        return at
+    start = cal.compute_deadline(at, hours=Decimal(0)).counting_starts_at
+    return start + dt.timedelta(minutes=rng.randint(5, 40))
+
+
 class _History:
     def __init__(self) -> None:
         self.events: list[dict] = []
@@ -193,7 +203,7 @@ def _history(rng: random.Random, plan: AgencyPlan, day: dt.date, limit: Decimal,
         start = cal.compute_deadline(
             filed, hours=Decimal(0)
         ).counting_starts_at  # the officer's next office time
-        received = max(filed, start) + dt.timedelta(minutes=rng.randint(10, 150))
+        received = _at_office(cal, max(filed, start) + dt.timedelta(minutes=rng.randint(10, 150)), rng)
         if rng.random() < REFUSED:
             h.add(
                 "refuse",
@@ -205,16 +215,16 @@ def _history(rng: random.Random, plan: AgencyPlan, day: dt.date, limit: Decimal,
     else:
         registered = _office_instant(rng, day, before=16)
         h.add("register", registered, actor=plan.officer)
-        received = registered + dt.timedelta(minutes=rng.randint(3, 20))
+        received = _at_office(cal, registered + dt.timedelta(minutes=rng.randint(3, 20)), rng)
     received = h.add("receive", received, actor=plan.officer)
     due = cal.compute_deadline(received, hours=limit)
     counting = due.counting_starts_at
-    h.add("assign", received + dt.timedelta(minutes=rng.randint(15, 90)), actor=plan.leader,
-          assignee=plan.specialist)  # fmt: skip
+    h.add("assign", _at_office(cal, received + dt.timedelta(minutes=rng.randint(15, 90)), rng),
+          actor=plan.leader, assignee=plan.specialist)  # fmt: skip
     if rng.random() < STOPPED:
         asked = h.add("request_withdrawal", cal.add_working_hours(counting, limit * Decimal("0.2")),
                       reason="Công dân xin rút hồ sơ")  # fmt: skip
-        h.add("stop", asked + dt.timedelta(hours=rng.randint(1, 20)), actor=plan.leader,
+        h.add("stop", _at_office(cal, asked + dt.timedelta(hours=rng.randint(1, 20)), rng), actor=plan.leader,
               reason="Dừng xử lý theo đề nghị rút hồ sơ của công dân")  # fmt: skip
         return h.events
     late = rng.random() < plan.late
@@ -232,9 +242,10 @@ def _history(rng: random.Random, plan: AgencyPlan, day: dt.date, limit: Decimal,
         back = h.add("supplement", asked + dt.timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 8)))
         paused += Decimal(str(cal.working_hours_between(asked, back)))
     if not late and rng.random() < PAYMENT:
-        asked = h.add("request_payment", h.last + dt.timedelta(hours=1), actor=plan.specialist,
+        asked = h.add("request_payment", _at_office(cal, h.last + dt.timedelta(hours=1), rng),
+                      actor=plan.specialist,
                       amount=rng.choice([50000, 100000, 150000, 300000]), reason="Lệ phí")  # fmt: skip
-        paid = h.add("confirm_payment", asked + dt.timedelta(hours=rng.randint(2, 40)),
+        paid = h.add("confirm_payment", _at_office(cal, asked + dt.timedelta(hours=rng.randint(2, 40)), rng),
                      paid_reference=f"BL{rng.randrange(10**7):07d}")  # fmt: skip
         paused += Decimal(str(cal.working_hours_between(asked, paid)))
     if late:
@@ -245,6 +256,8 @@ def _history(rng: random.Random, plan: AgencyPlan, day: dt.date, limit: Decimal,
                   new_return_at=(resolved + dt.timedelta(hours=2)).isoformat())  # fmt: skip
     elif rng.random() < 0.3:  # on the due day, before the appointment
         resolved = due.due_at - dt.timedelta(minutes=rng.randint(20, 200))
+        if not cal.is_office_time(resolved):  # before the office opened on the due day
+            resolved = due.due_at - dt.timedelta(minutes=1)
     else:  # early: a share of the limit (the clock's pauses come on top)
         resolved = cal.add_working_hours(counting, limit * Decimal(str(rng.uniform(0.25, 0.8))))
     if paused:
@@ -252,11 +265,15 @@ def _history(rng: random.Random, plan: AgencyPlan, day: dt.date, limit: Decimal,
     handed = cal.add_working_hours(h.last, Decimal(1))
     if handed < resolved:
         h.add("hand_over", handed, actor=plan.specialist)
-    resolved = h.add("resolve", max(resolved, h.last + dt.timedelta(minutes=30)), actor=plan.leader,
+    resolved = h.add("resolve", max(resolved, _at_office(cal, h.last + dt.timedelta(minutes=30), rng)),
+                     actor=plan.leader,
                      outcome="approved" if rng.random() < 0.985 else "ineligible")  # fmt: skip
     method = rng.choices(["counter", "post", "electronic"], weights=[55, 15, 30])[0]
     h.add(
-        "return_result", resolved + dt.timedelta(hours=rng.randint(1, 60)), actor=plan.officer, method=method
+        "return_result",
+        _at_office(cal, resolved + dt.timedelta(hours=rng.randint(1, 60)), rng),
+        actor=plan.officer,
+        method=method,
     )
     return h.events
 
@@ -371,6 +388,7 @@ def pakn(*, now: dt.datetime, seed: int) -> int:
 
     rng = random.Random(seed * 104729 + 3)
     officers = _officers(Role.OFFICER)
+    calendar_of = _calendars()
     returned = _returned(seed, "applicant_name")
     count = 0
     for code, agency_id, name, classification, returned_at in returned:
@@ -399,13 +417,21 @@ def pakn(*, now: dt.datetime, seed: int) -> int:
             at=at,
         )
         count += 1
-        handled = at + dt.timedelta(
-            days=rng.choice((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 16)), hours=rng.randint(0, 6)
+        cal = calendar_of(agency_id)
+        handled = _at_office(
+            cal,
+            at
+            + dt.timedelta(
+                days=rng.choice((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 16)), hours=rng.randint(0, 6)
+            ),
+            rng,
         )
         # still being handled — and so is what would be sent as news to the made-up contacts (is_news_at)
         if handled >= now or is_news_at(handled):
             if rng.random() < 0.5:
-                feedback.feedback_start(reference=fb.reference, user=officer, at=at + dt.timedelta(hours=2))
+                taken = _at_office(cal, at + dt.timedelta(hours=2), rng)
+                if taken < now:
+                    feedback.feedback_start(reference=fb.reference, user=officer, at=taken)
             continue
         if rng.random() < 0.05:
             feedback.feedback_reject(reference=fb.reference, user=officer, reason=PAKN_REJECT, at=handled)
@@ -430,6 +456,17 @@ def _returned(seed: int, applicant: str):
         .order_by("code")
         .values_list("code", "agency_id", applicant, "classification", "returned_at")
     )
+
+
+def _calendars():
+    """agency id -> its working calendar (AgencyCalendar), built once per agency."""
+    from functools import cache
+
+    @cache
+    def calendar_of(agency_id: int):
+        return AgencyCalendar(Agency.objects.get(pk=agency_id))
+
+    return calendar_of
 
 
 def _officers(role: str) -> dict:
@@ -460,6 +497,7 @@ def rate(*, now: dt.datetime, seed: int) -> int:
 
     rng = random.Random(seed * 7919 + 1)
     officers = _officers(Role.OFFICER)
+    calendar_of = _calendars()
     returned = _returned(seed, "applicant_id_number")
     count = 0
     for code, agency_id, id_number, classification, returned_at in returned:
@@ -476,6 +514,10 @@ def rate(*, now: dt.datetime, seed: int) -> int:
         counter = officer is not None and (not id_number or rng.random() < 0.4)
         if not counter and not id_number:
             continue
+        if counter:  # the paper form is entered by the officer, in office hours
+            at = _at_office(calendar_of(agency_id), at, rng)
+            if at > now:
+                continue
         rating_create(
             user=officer if counter else AnonymousUser(),
             dossier_code=code,

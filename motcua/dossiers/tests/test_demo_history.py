@@ -79,6 +79,27 @@ def test_a_year_of_history_imports_counts_and_loads_once(demo_catalogue):
     assert handled["answered"] > 0 and 50 <= handled["on_time_rate"] < 100, handled
     assert not Outbox.objects.filter(template="feedback_answered").exists()
     assert all(f.contact_email.endswith("@example.com") for f in pakn)
+    # staff act in their office's hours on its working days (the applicant files online and supplements any time;
+    # a rating by the receipt is theirs too): the control slip and the tracking book show no hand-over at night
+    from motcua.dossiers.models import DossierEvent
+
+    calendars = {}
+    staff_events = DossierEvent.objects.filter(dossier__in=history).exclude(
+        action__in=("submit", "supplement")
+    )
+    outside = []
+    for action, at, agency_id in staff_events.values_list("action", "at", "dossier__agency_id"):
+        if agency_id not in calendars:
+            calendars[agency_id] = services.AgencyCalendar(Agency.objects.get(pk=agency_id))
+        if not calendars[agency_id].is_office_time(at):
+            outside.append((action, at))
+    assert outside == [], outside[:10]
+    counter_ratings = ratings.filter(channel="counter").select_related("dossier__agency")
+    assert all(calendars[r.dossier.agency_id].is_office_time(r.created_at) for r in counter_ratings)
+    assert all(
+        calendars[f.dossier.agency_id].is_office_time(f.answered_at)
+        for f in pakn.filter(answered_at__isnull=False)
+    )
     # nothing after now, every chain intact
     assert not history.filter(events__at__gt=NOW).exists()
     assert all(services.verify_chain(d) == [] for d in history[:300])
