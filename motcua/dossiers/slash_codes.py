@@ -33,7 +33,12 @@ def _split(rest: str, method: str) -> tuple[str, str]:
     if m and Dossier.objects.filter(code=m["code"]).exists():
         return m["code"], m["tail"]
     prefix, _, last = rest.rstrip("/").rpartition("/")
-    if prefix and last and not Dossier.objects.filter(code=rest).exists():
+    stored = Dossier.objects.filter(code=rest).exists()
+    if m and m["tail"] == "status" and method == "GET" and not stored:
+        # the public lookup, with no sign-in: it reads a code typed in other capitals, or says 404 (as the
+        # authenticated read of the whole path, it answered 401 to anyone without a token)
+        return m["code"], m["tail"]
+    if prefix and last and not stored:
         if method != "GET" or Dossier.objects.filter(code=prefix).exists():
             return prefix, last
     return rest, ""

@@ -1036,6 +1036,10 @@ def test_an_imported_code_with_a_slash_is_reached_through_the_api(org, token, tm
     r = c.get(f"/api/v1/dossiers/{code}", **auth)
     assert r.status_code == 200 and r.json()["code"] == code and r.json()["state"] == "received"
     assert c.get(f"/api/v1/dossiers/{code}/status").json()["code"] == code
+    # the public lookup without a token: a code typed in lower case is found, an unknown one is a 404 (not 401)
+    assert Client().get(f"/api/v1/dossiers/{code.lower()}/status").json()["code"] == code
+    r = Client().get("/api/v1/dossiers/XX/YY/status")
+    assert r.status_code == 404 and "Không tìm thấy hồ sơ 'XX/YY'" in r.json()["message"]
     r = c.post(f"/api/v1/dossiers/{code}/request_supplement", {"reason": "Thiếu bản sao"},
                content_type="application/json", **auth)  # fmt: skip
     assert r.status_code == 200 and r.json()["state"] == "supplement_requested"
