@@ -42,6 +42,7 @@ from .models import (
     CODE_RE,
     HOURS_PER_DAY,
     MAX_LIMIT_DAYS,
+    STEP_ROLES,
     Field,
     Level,
     OnlineLevel,
@@ -1137,10 +1138,11 @@ def clean_workflow(data: dict) -> tuple[dict, list[tuple[str, str]], list[tuple[
                     f"Step #{i}: time '{time_text}' is longer than {MAX_LIMIT_HOURS:,} working hours.",
                 )
         role = _text(s.get("role"))
-        if role and role not in Role.values:
+        if role and role not in STEP_ROLES:
+            names = ", ".join(r.value for r in STEP_ROLES)
             e.err(
-                f"Bước thứ {i}: vai trò '{role}' không hợp lệ ({', '.join(Role.values)}).",
-                f"Step #{i}: unknown role '{role}'.",
+                f"Bước thứ {i}: vai trò '{role}' không nhận một bước của quy trình (chọn: {names}).",
+                f"Step #{i}: the role '{role}' does not hold a step of a process (use one of: {names}).",
             )
         label = _text(s.get("step_label") or s.get("label"))
         steps.append(

@@ -330,8 +330,18 @@ class ProcedureComponent(CheckedTextModel, models.Model):
 class ProcessTemplate(models.Model):
     """The internal process (quy trình nội bộ) of a procedure at an agency; agency null = the default."""
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="process_templates")
-    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey(
+        Procedure, verbose_name="thủ tục", on_delete=models.CASCADE, related_name="process_templates"
+    )
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name="cơ quan",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Để trống: quy trình mặc định của thủ tục.",
+    )
     total_hours = models.DecimalField(
         "tổng thời gian (giờ làm việc)", max_digits=8, decimal_places=2, validators=_HOURS_BOUNDS
     )
@@ -364,12 +374,20 @@ class ProcessTemplate(models.Model):
         return sum((s.hours for s in self.steps.all() if s.hours is not None), Decimal(0))
 
 
+# Who works a step of an internal process: the agency's staff who act on dossiers. An overseer (HĐND) reads and an
+# administrator configures; neither holds a step (no one could then hand it over or be given it).
+STEP_ROLES = (Role.OFFICER, Role.SPECIALIST, Role.UNIT_HEAD, Role.LEADER)
+STEP_ROLE_CHOICES = [(r.value, r.label) for r in STEP_ROLES]
+
+
 class ProcessStep(CheckedTextModel, models.Model):
-    template = models.ForeignKey(ProcessTemplate, on_delete=models.CASCADE, related_name="steps")
+    template = models.ForeignKey(
+        ProcessTemplate, verbose_name="quy trình", on_delete=models.CASCADE, related_name="steps"
+    )
     order = models.PositiveIntegerField("thứ tự")
     label = models.CharField("bước", max_length=50, blank=True)
     actor = models.CharField("người thực hiện", max_length=500)
-    role = models.CharField("vai trò", max_length=20, choices=Role.choices, default=Role.SPECIALIST)
+    role = models.CharField("vai trò", max_length=20, choices=STEP_ROLE_CHOICES, default=Role.SPECIALIST)
     task = models.TextField("nội dung công việc", blank=True)
     time_text = models.CharField("thời gian (nguyên văn)", max_length=200, blank=True)
     hours = models.DecimalField(

@@ -33,9 +33,11 @@ def unused_s3_settings_check(app_configs=None, **kwargs):
         return []
     return [
         Warning(
-            f"{', '.join(unused)} set but MOTCUA_STORAGE is not 's3': uploads are kept on the filesystem "
-            "under MEDIA_ROOT and these variables are ignored.",
-            hint="Set MOTCUA_STORAGE=s3 to use the object store, or remove the MOTCUA_S3_* variables.",
+            f"Đã đặt {', '.join(unused)} nhưng MOTCUA_STORAGE không phải 's3': tệp tải lên được lưu trên đĩa tại "
+            f"MEDIA_ROOT và các biến này bị bỏ qua. / {', '.join(unused)} set but MOTCUA_STORAGE is not 's3': "
+            "uploads are kept on the filesystem under MEDIA_ROOT and these variables are ignored.",
+            hint="Đặt MOTCUA_STORAGE=s3 để dùng kho đối tượng, hoặc bỏ các biến MOTCUA_S3_*. / Set "
+            "MOTCUA_STORAGE=s3 to use the object store, or remove the MOTCUA_S3_* variables.",
             id="motcua.W002",
         )
     ]

@@ -47,9 +47,11 @@ def sms_provider_check(app_configs=None, **kwargs):
 
     return [
         Warning(
-            "No SMS provider is configured (MOTCUA_SMS_ADAPTER): text messages are not sent; each is recorded as "
-            "failed on the staff dossier page.",
-            hint="Set MOTCUA_SMS_ADAPTER to your provider's adapter (motcua/notifications/sms.py).",
+            "Chưa cấu hình nhà cung cấp SMS (MOTCUA_SMS_ADAPTER): tin nhắn không được gửi, mỗi tin được ghi là gửi "
+            "lỗi trên trang hồ sơ của cán bộ. / No SMS provider is configured (MOTCUA_SMS_ADAPTER): text messages "
+            "are not sent; each is recorded as failed on the staff dossier page.",
+            hint="Đặt MOTCUA_SMS_ADAPTER là lớp kết nối của nhà cung cấp (motcua/notifications/sms.py). / Set "
+            "MOTCUA_SMS_ADAPTER to your provider's adapter (motcua/notifications/sms.py).",
             id="motcua.W001",
         )
     ]

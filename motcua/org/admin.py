@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.forms.models import BaseInlineFormSet
 from django.utils.formats import number_format
 from django.utils.html import format_html
@@ -165,6 +166,8 @@ class AgencyAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if change and "jurisdiction" in form.changed_data:
+            self._warn_calendar_change(request, obj, form.initial.get("jurisdiction") or "")
         hours = office_day_hours(obj)
         if hours != 8:
             # contract §2: N working days are N x 8 office hours, whatever the agency's day; an operator who types
@@ -179,6 +182,43 @@ class AgencyAdmin(admin.ModelAdmin):
                 )
                 % {"agency": obj.name, "hours": fmt_hours(hours)},
             )
+
+    @staticmethod
+    def _warn_calendar_change(request, agency: Agency, before: str) -> None:
+        """Say what a new calendar code changes: the local days off and make-up days (from today) of the old code
+        no longer apply to the agency, those of the new one do. Overrides are kept under their code (append-only):
+        nothing tells the operator otherwise, and the next appointments would move without a word."""
+        from django.utils import timezone
+
+        from motcua.workdays.models import CalendarOverride
+
+        today = timezone.localdate()
+
+        def days(code: str) -> str:
+            if not code:
+                return ""
+            found = CalendarOverride.objects.filter(jurisdiction=code, date__gte=today).order_by("date", "id")
+            return ", ".join(f"{o.date:%d/%m/%Y} ({o.get_kind_display().lower()})" for o in found[:12]) + (
+                " …" if found.count() > 12 else ""
+            )
+
+        national = _("lịch toàn quốc")
+        parts = [
+            _("Đã đổi phạm vi lịch của %(agency)s từ “%(before)s” sang “%(after)s”.")
+            % {"agency": agency.name, "before": before or national, "after": agency.jurisdiction or national}
+        ]
+        dropped, added = days(before), days(agency.jurisdiction)
+        if dropped:
+            parts.append(_("Không còn áp dụng cho cơ quan: %(days)s.") % {"days": dropped})
+        if added:
+            parts.append(_("Nay áp dụng: %(days)s.") % {"days": added})
+        parts.append(
+            _(
+                "Ngày hẹn trả của hồ sơ tiếp nhận từ nay tính theo lịch mới; hồ sơ đã tiếp nhận giữ ngày hẹn đã "
+                "ghi. Nếu đổi nhầm, hãy đặt lại phạm vi cũ."
+            )
+        )
+        messages.warning(request, " ".join(str(p) for p in parts))
 
     def save_related(self, request, form, formsets, change):
         # The staff roles before the units: a unit deleted in the same submit as an edit of one of its roles
@@ -268,7 +308,61 @@ if admin.site.is_registered(User):
     admin.site.unregister(User)
 
 
+def _vietnamese_name_labels(form) -> None:
+    """first_name holds the family and middle names and last_name the given name, so that get_full_name() reads
+    in Vietnamese order ("Nguyễn Thị" + "Hoa"); Django labels them "Tên" and "Họ", the other way round."""
+    form.fields["first_name"].label = _("Họ và tên đệm")
+    form.fields["first_name"].help_text = _("Ví dụ: Nguyễn Thị — họ tên đầy đủ được in trên các mẫu phiếu.")
+    form.fields["last_name"].label = _("Tên")
+    form.fields["last_name"].help_text = _("Ví dụ: Hoa")
+
+
+class StaffUserChangeForm(UserChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "first_name" in self.fields and "last_name" in self.fields:
+            _vietnamese_name_labels(self)
+
+
+class StaffUserCreationForm(AdminUserCreationForm):
+    """The add page asks for the person's name and e-mail with the username: the forms print the name of who
+    received and handled a dossier (Mẫu 01 was signed with the username), and "Quên mật khẩu?" needs the e-mail."""
+
+    class Meta(AdminUserCreationForm.Meta):
+        fields = ("username", "first_name", "last_name", "email")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _vietnamese_name_labels(self)
+        for name in ("first_name", "last_name"):
+            self.fields[name].required = True
+
+    def clean_email(self):
+        email = (self.cleaned_data.get("email") or "").strip()
+        if email and User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("Thư điện tử này đã được dùng cho tài khoản khác."))
+        return email
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    add_form = StaffUserCreationForm
+    form = StaffUserChangeForm
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    ("first_name", "last_name"),
+                    "email",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
     inlines = [*DjangoUserAdmin.inlines, UserStaffRoleInline]
     list_display = ["username", "first_name", "last_name", "email", "is_staff", "is_superuser", "is_active"]

@@ -122,14 +122,15 @@ class Agency(CheckedTextModel, models.Model):
     def clean_fields(self, exclude=None) -> None:
         # typed in the admin as `000.00.21.h26 `: stored as 000.00.21.H26 (before the field's validator runs)
         self.identifier = identifier_form(self.identifier)
+        self.jurisdiction = jurisdiction_form(self.jurisdiction)
         super().clean_fields(exclude)
 
     def clean(self) -> None:
-        errors = agency_hours_errors(self)
-        if errors:
-            raise ValidationError(errors)
         if self.parent_id and self.pk and self._parent_is_descendant():
             raise ValidationError({"parent": "Cơ quan cấp trên không thể là chính nó hoặc cấp dưới của nó."})
+        errors = {**agency_structure_errors(self), **agency_hours_errors(self)}
+        if errors:
+            raise ValidationError(errors)
 
     def _parent_is_descendant(self) -> bool:
         """True if the chosen parent is this agency or one of its descendants (a cycle)."""
@@ -165,6 +166,77 @@ class Agency(CheckedTextModel, models.Model):
 
     def subtree(self):
         return Agency.objects.filter(path__startswith=self.path)
+
+
+# What kind of administrative unit each level governs (Law on Local Government Organisation); the other levels'
+# agencies (ministries, departments) govern none.
+KINDS_OF_LEVEL = {
+    AgencyLevel.PROVINCE: {AdministrativeKind.PROVINCE, AdministrativeKind.CITY},
+    AgencyLevel.DISTRICT: {
+        AdministrativeKind.RURAL_DISTRICT,
+        AdministrativeKind.URBAN_DISTRICT,
+        AdministrativeKind.TOWN,
+        AdministrativeKind.PROVINCIAL_CITY,
+    },
+    AgencyLevel.COMMUNE: {
+        AdministrativeKind.COMMUNE,
+        AdministrativeKind.WARD,
+        AdministrativeKind.TOWNSHIP,
+        AdministrativeKind.SPECIAL_ZONE,
+    },
+}
+# The levels an agency of a level may sit under (none: any, or no parent). A commune sits under its district, or
+# directly under the province in the two-tier model (from 01/07/2025); a district under its province; a
+# department (sở, or a chi cục under it) under a province, a department or a ministry's local branch.
+PARENT_LEVELS = {
+    AgencyLevel.COMMUNE: {AgencyLevel.DISTRICT, AgencyLevel.PROVINCE},
+    AgencyLevel.DISTRICT: {AgencyLevel.PROVINCE},
+    AgencyLevel.DEPARTMENT: {AgencyLevel.PROVINCE, AgencyLevel.DEPARTMENT, AgencyLevel.MINISTRY},
+    AgencyLevel.PROVINCE: {AgencyLevel.CENTRAL},
+    AgencyLevel.MINISTRY: {AgencyLevel.CENTRAL},
+}
+JURISDICTION_RE = re.compile(r"^[0-9A-Z][0-9A-Z._-]{0,34}$")
+
+
+def jurisdiction_form(value) -> str:
+    """A calendar jurisdiction code as stored: trimmed and in capitals ("hbt-loduc " is HBT-LODUC), as agency
+    identifiers are — the agencies and the calendar overrides compare it exactly."""
+    return (value or "").strip().upper() if isinstance(value, str) else ""
+
+
+def agency_structure_errors(agency) -> dict[str, str]:
+    """Vietnamese messages for a level, kind, parent or calendar code that do not fit together (empty if all is
+    well): a ward at district level, a commune under a department or under another commune, a district with no
+    province above it. They set the statistics' scopes and the calendar a dossier is timed by."""
+    errors = {}
+    level = agency.level
+    labels = dict(AgencyLevel.choices)
+    kinds = KINDS_OF_LEVEL.get(level, set())
+    if agency.kind and agency.kind not in kinds:
+        allowed = ", ".join(str(k.label) for k in sorted(kinds, key=lambda k: k.value)) or "để trống"
+        errors["kind"] = (
+            f"Loại đơn vị hành chính “{AdministrativeKind(agency.kind).label}” không thuộc "
+            f"{str(labels.get(level, level)).lower()} (chọn: {allowed})."
+        )
+    parent = agency.parent if agency.parent_id else None
+    allowed_parents = PARENT_LEVELS.get(level)
+    if parent is not None and allowed_parents is not None and parent.level not in allowed_parents:
+        names = ", ".join(str(labels[v]).lower() for v in sorted(allowed_parents))
+        errors["parent"] = (
+            f"Cơ quan {str(labels.get(level, level)).lower()} không thể trực thuộc “{parent.name}” "
+            f"({str(labels[parent.level]).lower()}); cơ quan cấp trên phải là: {names}."
+        )
+    elif parent is None and level in (AgencyLevel.DISTRICT, AgencyLevel.COMMUNE):
+        errors["parent"] = f"Cơ quan {str(labels[level]).lower()} phải có cơ quan cấp trên (cấp tỉnh" + (
+            " hoặc cấp huyện)." if level == AgencyLevel.COMMUNE else ")."
+        )
+    code = jurisdiction_form(agency.jurisdiction)
+    if code and not JURISDICTION_RE.match(code):
+        errors["jurisdiction"] = (
+            "Mã phạm vi lịch gồm chữ cái không dấu, chữ số, dấu chấm, gạch ngang hoặc gạch dưới, không có khoảng "
+            "trắng, tối đa 35 ký tự (ví dụ HBT-LODUC); để trống nếu theo lịch toàn quốc."
+        )
+    return errors
 
 
 def agency_hours_errors(agency) -> dict[str, str]:
@@ -299,6 +371,34 @@ class StaffRole(models.Model):
     def clean(self) -> None:
         if self.unit_id and self.unit.agency_id != self.agency_id:
             raise ValidationError({"unit": "Đơn vị phải thuộc cơ quan đã chọn."})
+        if self.unit_id and self.role:
+            problem = role_unit_problem(self.role, self.unit)
+            if problem:
+                raise ValidationError({"unit": problem[0]})
+
+
+# The units a role cannot be held in (None: any unit): the one-stop officer works at the one-stop unit or the
+# public-service centre, not in a specialist department or the leadership; the agency's leader in its leadership
+# (or no unit); a specialist or a unit head in a department or the one-stop unit, not the leadership. Step holders
+# are chosen by role (services.may_hold_step): a leader filed under the one-stop unit is offered every hand-over.
+ROLE_UNIT_KINDS_REFUSED = {
+    Role.OFFICER: {UnitKind.SPECIALIST, UnitKind.LEADERSHIP},
+    Role.LEADER: {UnitKind.ONE_STOP, UnitKind.SERVICE_CENTRE, UnitKind.SPECIALIST},
+    Role.SPECIALIST: {UnitKind.LEADERSHIP},
+    Role.UNIT_HEAD: {UnitKind.LEADERSHIP},
+}
+
+
+def role_unit_problem(role: str, unit) -> tuple[str, str] | None:
+    """(Vietnamese, English) message when `role` cannot be held in `unit` (ROLE_UNIT_KINDS_REFUSED), else None."""
+    if unit is None or unit.kind not in ROLE_UNIT_KINDS_REFUSED.get(role, ()):
+        return None
+    role_label, kind_label = str(Role(role).label), str(UnitKind(unit.kind).label)
+    return (
+        f"Vai trò “{role_label}” không đặt tại đơn vị “{unit.name}” ({kind_label.lower()}): chọn đơn vị phù hợp "
+        "hoặc để trống đơn vị.",
+        f"The role '{role}' is not held in the unit '{unit.name}' ({unit.kind}): choose a fitting unit or none.",
+    )
 
 
 class LoginThrottle(models.Model):

@@ -23,6 +23,9 @@ from .models import (
     Unit,
     UnitKind,
     agency_hours_errors,
+    agency_structure_errors,
+    jurisdiction_form,
+    role_unit_problem,
     validate_identifier,
 )
 
@@ -61,6 +64,15 @@ def _resolve_parent(parent: Agency | str | None) -> Agency | None:
             details={"parent": "unknown"},
         )
     return found
+
+
+STRUCTURE_EN = {
+    "kind": "the administrative kind does not belong to the level (a ward or commune is commune level, a quận or "
+    "huyện district level, a tỉnh or centrally-run city province level; a department has none)",
+    "parent": "the parent does not fit the level (a commune under a district or the province, a district under "
+    "the province, a department under a province, department or ministry)",
+    "jurisdiction": "a calendar code is letters A-Z, digits, '.', '-' or '_', no spaces, at most 35 characters",
+}
 
 
 def _validate(agency: Agency) -> None:
@@ -113,6 +125,11 @@ def _validate(agency: Agency) -> None:
     if agency.parent_id and agency.pk and agency._parent_is_descendant():
         errors["parent"] = "Cơ quan cấp trên không thể là chính nó hoặc cấp dưới của nó."
         errors_en.append("parent: an agency cannot be placed under itself or one of its descendants")
+    agency.jurisdiction = jurisdiction_form(agency.jurisdiction)
+    if not {"level", "kind", "parent"} & set(errors):  # a cycle is named alone
+        structure = agency_structure_errors(agency)
+        errors.update(structure)
+        errors_en.extend(f"{name}: {STRUCTURE_EN[name]}" for name in structure)
     if agency.email:
         from django.core.validators import validate_email
 
@@ -218,6 +235,9 @@ def staff_assign_role(
             f"Unit '{unit.name}' does not belong to agency {agency.identifier}.",
             details={"unit": "other_agency"},
         )
+    problem = role_unit_problem(role, unit)
+    if problem:
+        raise Unprocessable(*problem, details={"unit": "role_unit"})
     if not get_user_model().objects.filter(pk=user.pk, is_active=True).exists():
         raise Unprocessable(
             "Tài khoản không tồn tại hoặc đã bị khoá.",

@@ -235,7 +235,7 @@ def list_overrides(
             )
         qs = qs.filter(date__year=year)
     if jurisdiction is not None:
-        qs = qs.filter(jurisdiction=jurisdiction.strip())
+        qs = qs.filter(jurisdiction=jurisdiction.strip().upper())
     if kind:
         qs = qs.filter(kind=kind)
     return [services.override_as_dict(ov) for ov in qs[:1000]]

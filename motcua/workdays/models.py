@@ -25,7 +25,7 @@ class CalendarOverride(models.Model):
         max_length=35,
         blank=True,
         default="",
-        help_text="Trống = toàn quốc; hoặc mã phạm vi lịch (Agency.jurisdiction) của địa phương.",
+        help_text="Trống = toàn quốc; hoặc mã phạm vi lịch làm việc của các cơ quan ở địa phương (trang Cơ quan).",
     )
     reason = models.CharField(
         "lý do / căn cứ", max_length=500, help_text="Ví dụ: Công văn số …/VPCP-KGVX ngày …"

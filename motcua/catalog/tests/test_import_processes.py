@@ -163,14 +163,20 @@ def test_unknown_procedure_and_bad_steps(catalogue):
             {"procedure_code": "9.999999", "steps": [{"order": 1, "actor": "A", "hours": 1}]},
             {"procedure_code": "1.004122", "steps": []},
             {"procedure_code": "1.004122", "steps": [{"order": 1, "actor": "", "hours": -1, "role": "boss"}]},
+            # an overseer (HĐND) reads and an administrator configures: neither holds a step
+            {
+                "procedure_code": "1.004122",
+                "steps": [{"order": 1, "actor": "Thường trực HĐND", "hours": 8, "role": "overseer"}],
+            },  # fmt: skip
         ],
         today=TODAY,
     )
     assert not report.ok
-    assert {p.record for p in report.errors} == {1, 2, 3}
+    assert {p.record for p in report.errors} == {1, 2, 3, 4}
     msgs = " | ".join(p.message for p in report.errors)
     assert "Chưa có thủ tục mã 9.999999" in msgs
     assert "steps" in msgs and "actor" in msgs and "không được âm" in msgs and "vai trò 'boss'" in msgs
+    assert "vai trò 'overseer' không nhận một bước của quy trình" in msgs
 
 
 @pytest.mark.parametrize(

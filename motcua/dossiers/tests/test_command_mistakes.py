@@ -30,7 +30,7 @@ def test_verify_history_refuses_an_unknown_agency_or_dossier(org):
     # a known agency with no dossier yet is checked, not refused
     out = io.StringIO()
     call_command("verify-history", "--agency", "000.00.21.H26", stdout=out)
-    assert "Checked 0 dossiers" in out.getvalue()
+    assert "Checked 0 dossier(s)" in out.getvalue()
 
 
 def test_remind_apologies_names_its_mistakes_in_both_languages(org):

@@ -48,8 +48,8 @@ def test_the_commands_take_a_lower_case_agency(org, filed, tmp_path):
     assert filed.agency == org["so"] and filed.code.startswith("000.00.21.H26-")
     exported = _run("export-dossiers", "--agency", f" {LOWER} ")
     assert [json.loads(line)["code"] for line in exported.splitlines()] == [filed.code]
-    assert "Checked 1 dossiers" in _run("verify-history", "--agency", LOWER)
-    assert "Checked 1 dossiers" in _run("verify-history", "--code", filed.code.lower())
+    assert "Checked 1 dossier(s)" in _run("verify-history", "--agency", LOWER)
+    assert "Checked 1 dossier(s)" in _run("verify-history", "--code", filed.code.lower())
     assert "000.00.21.H26 (Sở Kế hoạch và Đầu tư)" in _run("verify-stats", "--from", "01/03/2025", "--to", "31/03/2025",
                                         "--agency", LOWER, "--now", "2025-03-31T17:00:00+07:00")  # fmt: skip
     out = _run("remind-apologies", "--agency", LOWER, "--at", "2025-03-03T09:00:00+07:00")

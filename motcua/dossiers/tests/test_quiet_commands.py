@@ -40,7 +40,7 @@ def test_verify_history_at_v0_prints_nothing_when_all_is_well(org):
     file_online(org)
     assert run("verify-history") == ("", "")
     out, _ = run("verify-history", verbosity=1)
-    assert "Checked 1 dossiers" in out
+    assert "Checked 1 dossier(s)" in out
 
 
 def test_verify_history_at_v0_still_names_a_broken_chain(org):

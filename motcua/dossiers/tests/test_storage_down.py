@@ -148,7 +148,7 @@ def test_verify_files_names_the_unreadable_files_and_goes_on(org, media, store_d
     with pytest.raises(CommandError, match="2 file"):
         call_command("verify-history", "--files", stdout=out, stderr=err)
     assert first.file.name in err.getvalue() and second.file.name in err.getvalue()
-    assert "Checked 2 files; 2 missing, unreadable or different." in out.getvalue()
+    assert "Checked 2 file(s); 2 missing, unreadable or different." in out.getvalue()
 
 
 def test_healthz_deep_checks_the_store(client, db, media, store_down, monkeypatch):

@@ -57,7 +57,7 @@ def test_intact_chains_pass(org, tmp_path):
     _dossiers(org, tmp_path)
     rc, out, err = verify()
     assert rc == 0, err
-    assert "Checked 2 dossiers, 9 events; 0 broken" in out
+    assert "Checked 2 dossier(s), 9 event(s); 0 broken" in out
 
 
 def test_an_altered_event_is_named(org, tmp_path):
@@ -190,7 +190,7 @@ def test_files_are_read_back_and_compared_with_their_recorded_hash(org, settings
         for data, name in ((make_png(), "a.png"), (make_png() + b"1", "b.png"), (make_png() + b"2", "c.png"))
     )
     code, out, _ = verify("--files")
-    assert code == 0 and "Checked 3 files; 0 missing, unreadable or different" in out
+    assert code == 0 and "Checked 3 file(s); 0 missing, unreadable or different" in out
     with changed.file.storage.open(changed.file.name, "wb") as fh:  # the disk's copy no longer what was filed
         fh.write(make_png() + b"tampered")
     lost.file.storage.delete(lost.file.name)

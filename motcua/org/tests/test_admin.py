@@ -81,6 +81,94 @@ def test_admin_rejects_cycle(admin_client, staff):
     assert district.parent.identifier == "H26"
 
 
+def _agency_form(agency, **changes) -> dict:
+    data = {
+        "identifier": agency.identifier,
+        "name": agency.name,
+        "level": agency.level,
+        "kind": agency.kind,
+        "parent": agency.parent_id or "",
+        "jurisdiction": agency.jurisdiction,
+        "morning_start": "08:00",
+        "morning_end": "12:00",
+        "afternoon_start": "13:00",
+        "afternoon_end": "17:00",
+        "cutoff": "15:00",
+        "active": "on",
+        "units-TOTAL_FORMS": "0",
+        "units-INITIAL_FORMS": "0",
+        "staff_roles-TOTAL_FORMS": "0",
+        "staff_roles-INITIAL_FORMS": "0",
+    }
+    return {**data, **changes}
+
+
+@pytest.mark.parametrize(
+    "who,changes,field,message",
+    [
+        ("w1", {"level": "district"}, "kind", "không thuộc cấp huyện"),  # a Phường at district level
+        ("w1", {"kind": "urban_district"}, "kind", "“Quận” không thuộc cấp xã"),
+        ("dept", {"kind": "ward"}, "kind", "không thuộc sở, ban, ngành (chọn: để trống)"),
+        ("w1", {"parent": "dept"}, "parent", "không thể trực thuộc “Sở Kế hoạch và Đầu tư” (sở, ban, ngành)"),
+        ("w1", {"parent": "w2"}, "parent", "cơ quan cấp trên phải là: cấp huyện, cấp tỉnh"),
+        ("w1", {"parent": ""}, "parent", "phải có cơ quan cấp trên"),
+        ("district", {"jurisdiction": "HBT X"}, "jurisdiction", "không có khoảng trắng"),
+    ],
+)
+def test_the_agency_form_refuses_a_level_kind_parent_or_calendar_code_that_do_not_fit(
+    admin_client, tree, who, changes, field, message
+):
+    """A ward saved at district level, a commune under a department or under another ward, a calendar code with a
+    space (which the override form then refuses, so the agency could never get its local days off): each set a
+    wrong statistics scope or calendar and was saved without a word."""
+    for agency in tree.values():
+        Agency.objects.filter(pk=agency.pk).update(kind="ward" if agency.level == "commune" else "")
+        agency.refresh_from_db()
+    agency = tree[who]
+    changes = {k: (tree[v].pk if k == "parent" and v else v) for k, v in changes.items()}
+    before = Agency.objects.values().get(pk=agency.pk)
+    r = admin_client.post(f"/admin/org/agency/{agency.pk}/change/", _agency_form(agency, **changes))
+    assert r.status_code == 200
+    assert message in " ".join(r.context["adminform"].form.errors.get(field, [])), r.context[
+        "adminform"
+    ].form.errors
+    assert Agency.objects.values().get(pk=agency.pk) == before
+    # and through the service (the API's and the demo's way in)
+    with pytest.raises(Exception) as refused:
+        services.agency_update(agency=agency, **{k: (Agency.objects.filter(pk=v).first() if v else None)
+                                                  if k == "parent" else v for k, v in changes.items()})  # fmt: skip
+    assert field in refused.value.details
+
+
+def test_a_calendar_code_is_stored_in_capitals_and_a_change_says_what_it_changes(
+    admin_client, tree, django_user_model
+):
+    """The agency form kept "hbt-x" as typed while the override form looked for it as typed too, so the same code
+    in other capitals was two calendars; and changing the code silently dropped the agency's local days off (the
+    overrides stay under their code, append-only), moving the next appointments without a word."""
+    from motcua.workdays import services as calendar
+
+    district = tree["district"]
+    r = admin_client.post(
+        f"/admin/org/agency/{district.pk}/change/", _agency_form(district, jurisdiction=" hbt-x ")
+    )
+    assert r.status_code == 302
+    district.refresh_from_db()
+    assert district.jurisdiction == "HBT-X"
+    from motcua.workdays.models import CalendarOverride
+
+    admin = django_user_model.objects.get(username="admin")  # admin_client's user
+    calendar.add_override(date="2099-12-01", kind="day_off", reason="Ngày nghỉ địa phương", user=admin,
+                          jurisdiction="hbt-x")  # fmt: skip
+    assert CalendarOverride.objects.filter(jurisdiction="HBT-X").count() == 1
+    r = admin_client.post(
+        f"/admin/org/agency/{district.pk}/change/", _agency_form(district, jurisdiction="HBT-Y"), follow=True
+    )
+    page = r.content.decode()
+    assert "Đã đổi phạm vi lịch của UBND Quận Hai Bà Trưng từ “HBT-X” sang “HBT-Y”." in page
+    assert "Không còn áp dụng cho cơ quan: 01/12/2099 (thêm ngày nghỉ)." in page
+
+
 def test_user_admin_shows_roles(admin_client, staff):
     r = admin_client.get(f"/admin/auth/user/{staff.pk}/change/")
     assert r.status_code == 200
@@ -267,3 +355,52 @@ def test_fmt_hours_in_each_language():
         assert [fmt_hours(Decimal(h)) for h in ("7.5", "8", "7.8333", "10")] == ["7,5", "8", "7,83", "10"]
     with translation.override("en"):
         assert fmt_hours(Decimal("7.5")) == "7.5"
+
+
+def test_a_role_is_held_in_a_unit_that_fits_it(admin_client, tree, django_user_model):
+    """An officer filed under a specialist department, or the agency's leader under the one-stop unit, were saved
+    without a word: the leader then showed in every hand-over's list of receivers."""
+    from motcua.core.errors import Unprocessable
+
+    user = django_user_model.objects.create_user("loduc.bad", first_name="Phạm Văn", last_name="Bình")
+    one_stop = services.unit_create(agency=tree["dept"], name="Bộ phận Một cửa", kind="one_stop")
+    department = services.unit_create(agency=tree["dept"], name="Phòng Đăng ký kinh doanh", kind="specialist")
+    for role, unit in (("officer", department), ("leader", one_stop), ("specialist", None)):
+        data = {"user": user.pk, "agency": tree["dept"].pk, "unit": unit.pk if unit else "", "role": role,
+                "active": "on"}  # fmt: skip
+        r = admin_client.post("/admin/org/staffrole/add/", data)
+        if unit is None:  # no unit: any role
+            assert r.status_code == 302
+            continue
+        assert r.status_code == 200
+        assert f"không đặt tại đơn vị “{unit.name}”" in " ".join(r.context["adminform"].form.errors["unit"])
+        with pytest.raises(Unprocessable):
+            services.staff_assign_role(user=user, agency=tree["dept"], role=role, unit=unit)
+    assert list(StaffRole.objects.filter(user=user).values_list("role", flat=True)) == ["specialist"]
+    # the fitting ones are taken
+    services.staff_assign_role(user=user, agency=tree["dept"], role="officer", unit=one_stop)
+    services.staff_assign_role(user=user, agency=tree["dept"], role="unit_head", unit=department)
+
+
+def test_a_staff_account_is_added_with_its_name_and_email(admin_client, tree, django_user_model):
+    """The add page asked for a username and a password only: an officer added as the README said signed Mẫu 01
+    with the username ("loduc.mc") and could not use "Quên mật khẩu?". The name is asked in Vietnamese order
+    (family and middle names, then the given name: get_full_name()), and an e-mail another account holds is
+    refused."""
+    page = admin_client.get("/admin/auth/user/add/").content.decode()
+    assert "Họ và tên đệm" in page and 'name="email"' in page
+    data = {"username": "loduc.mc", "first_name": "Phạm Thị", "last_name": "Thu", "email": "thu@loduc.gov.vn",
+            "usable_password": "true", "password1": "mat-khau-rat-dai-2026", "password2": "mat-khau-rat-dai-2026",
+            "staff_roles-TOTAL_FORMS": "0", "staff_roles-INITIAL_FORMS": "0"}  # fmt: skip
+    r = admin_client.post("/admin/auth/user/add/", {**data, "first_name": ""})
+    assert r.status_code == 200 and "first_name" in r.context["adminform"].form.errors
+    r = admin_client.post("/admin/auth/user/add/", data)
+    assert r.status_code == 302, r.context["adminform"].form.errors
+    user = django_user_model.objects.get(username="loduc.mc")
+    assert (user.get_full_name(), user.email) == ("Phạm Thị Thu", "thu@loduc.gov.vn")
+    r = admin_client.post(
+        "/admin/auth/user/add/", {**data, "username": "loduc.mc2", "email": "THU@loduc.gov.vn"}
+    )
+    assert r.status_code == 200 and "Thư điện tử này đã được dùng" in str(r.context["adminform"].form.errors)
+    change = admin_client.get(f"/admin/auth/user/{user.pk}/change/").content.decode()
+    assert "Họ và tên đệm" in change

@@ -69,15 +69,16 @@ def test_paths_and_subtree(tree):
 
 
 def test_moving_an_agency_moves_its_subtree(tree):
-    # 2025 two-tier reform: the district disappears, its wards move under the department (here: any agency).
-    services.agency_update(agency=tree["district"], parent=tree["dept"])
+    # 2025 merger of provinces: the district and its wards move under the merged province.
+    merged = services.agency_create(identifier="H29", name="Tỉnh Hợp Nhất", level="province")
+    services.agency_update(agency=tree["district"], parent=merged)
     w1 = Agency.objects.get(identifier="000.01.33.H26")
-    assert w1.path == "/H26/000.00.21.H26/000.00.33.H26/000.01.33.H26/"
-    dept_subtree = set(tree["dept"].subtree().values_list("identifier", flat=True))
-    assert dept_subtree == {"000.00.21.H26", "000.00.33.H26", "000.01.33.H26", "000.02.33.H26"}
-    # and back to the province: the department's subtree shrinks again
+    assert w1.path == "/H29/000.00.33.H26/000.01.33.H26/"
+    merged_subtree = set(merged.subtree().values_list("identifier", flat=True))
+    assert merged_subtree == {"H29", "000.00.33.H26", "000.01.33.H26", "000.02.33.H26"}
+    # and back to the province: the other's subtree shrinks again
     services.agency_update(agency=tree["district"], parent="H26")
-    assert set(tree["dept"].subtree().values_list("identifier", flat=True)) == {"000.00.21.H26"}
+    assert set(merged.subtree().values_list("identifier", flat=True)) == {"H29"}
     assert Agency.objects.get(identifier="000.02.33.H26").path == "/H26/000.00.33.H26/000.02.33.H26/"
 
 

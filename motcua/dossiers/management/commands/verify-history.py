@@ -60,7 +60,7 @@ class Command(BaseCommand):
         if summary:
             self.stdout.write(
                 f"Đã kiểm tra {n_dossiers} hồ sơ, {n_events} sự kiện; {broken} hồ sơ bị sai lệch. / "
-                f"Checked {n_dossiers} dossiers, {n_events} events; {broken} broken."
+                f"Checked {n_dossiers} dossier(s), {n_events} event(s); {broken} broken."
             )
         bad_files = []
         if opts["files"]:
@@ -72,7 +72,7 @@ class Command(BaseCommand):
             if summary:
                 self.stdout.write(
                     f"Đã kiểm tra {n_files} tệp; {len(bad_files)} tệp thiếu, không đọc được hoặc sai khác. / "
-                    f"Checked {n_files} files; {len(bad_files)} missing, unreadable or different."
+                    f"Checked {n_files} file(s); {len(bad_files)} missing, unreadable or different."
                 )
         if problems:
             raise CommandError(
