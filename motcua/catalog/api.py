@@ -81,6 +81,7 @@ class StepOut(Schema):
 
 class ProcessOut(Schema):
     agency: str | None
+    agency_name: str | None
     total_hours: Number
     total_text: str
     step_hours_sum: Number
@@ -130,6 +131,7 @@ class ProcedureDetailOut(ProcedureItemOut):
     components: list[ComponentOut]
     form_fields: list[dict]
     process: ProcessOut | None
+    agency_processes: list[ProcessOut]
     agencies: list[OfferingAgencyOut]
     versions: list[VersionRefOut]
     online_filing_url: str | None
@@ -236,7 +238,7 @@ def get_procedure(request: HttpRequest, code: str, at: dt.date | None = None):
             f"Procedure '{code}' has no published version.",
         )
     data = _item(proc, v)
-    template = selectors.process_template_for(proc)
+    default_process, agency_processes = selectors.published_processes(proc)
     offerings = selectors.offering_agencies(proc)
     versions = list(proc.versions.order_by("-effective_from"))
     data.update(
@@ -273,7 +275,10 @@ def get_procedure(request: HttpRequest, code: str, at: dt.date | None = None):
                 for c in v.components.all()
             ],
             "form_fields": usable_fields(v.form_fields),
-            "process": _process(template),
+            # the procedure's default internal process (null when there is none); an agency's own process is in
+            # agency_processes, under its agency, never in its place
+            "process": _process(default_process),
+            "agency_processes": [_process(t) for t in agency_processes],
             "agencies": [
                 {
                     "identifier": o.agency.identifier,
@@ -327,6 +332,7 @@ def _process(template) -> dict | None:
     steps = list(template.steps.all())
     return {
         "agency": template.agency.identifier if template.agency_id else None,
+        "agency_name": template.agency.name if template.agency_id else None,
         "total_hours": num(template.total_hours),
         "total_text": template.total_text,
         "step_hours_sum": num(sum((s.hours for s in steps if s.hours is not None), Decimal(0))),

@@ -144,6 +144,20 @@ def version_detail(procedure: Procedure, *, when: dt.date | None = None) -> Proc
     )
 
 
+def published_processes(procedure: Procedure) -> tuple[ProcessTemplate | None, list[ProcessTemplate]]:
+    """(the procedure's default internal process or None, the agencies' own processes in tree order): what the
+    public procedure page and the API show, each agency's own under its name — one ward's process is not the
+    procedure's (the other agencies listing it work by the default, or by none published)."""
+    qs = ProcessTemplate.objects.filter(procedure=procedure).prefetch_related(
+        Prefetch("steps", queryset=ProcessStep.objects.select_related("partner_agency"))
+    )
+    default = qs.filter(agency__isnull=True).first()
+    own = list(
+        qs.filter(agency__isnull=False, agency__active=True).select_related("agency").order_by("agency__path")
+    )
+    return default, own
+
+
 def process_template_for(procedure: Procedure, agency: Agency | None = None) -> ProcessTemplate | None:
     """The agency's own template if it has one, else the default (agency null)."""
     qs = ProcessTemplate.objects.filter(procedure=procedure).prefetch_related(

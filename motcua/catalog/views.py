@@ -87,9 +87,12 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
     if version is None:
         raise Http404("Thủ tục chưa có phiên bản được công bố.")
     offerings = selectors.offering_agencies(proc, version)
-    template = selectors.process_template_for(proc)
-    steps = list(template.steps.all()) if template else []
-    step_sum = sum((s.hours for s in steps if s.hours is not None), 0)
+    default, own = selectors.published_processes(proc)
+    processes = [
+        {"template": t, "steps": steps, "step_sum": sum((s.hours for s in steps if s.hours is not None), 0)}
+        for t in ([default] if default else []) + own
+        for steps in [list(t.steps.all())]
+    ]
     return render(
         request,
         "catalog/procedure_detail.html",
@@ -98,9 +101,7 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
             "v": version,
             "components": list(version.components.all()),
             "offerings": offerings,
-            "template": template,
-            "steps": steps,
-            "step_sum": step_sum,
+            "processes": processes,
             "versions": list(proc.versions.order_by("-effective_from")),
             "filing_url": online_filing_url(proc, version, offerings),
             "reads_only": is_overseer_only(request.user),  # an overseer's account files nothing (ADR 0003)

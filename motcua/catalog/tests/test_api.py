@@ -168,3 +168,31 @@ def test_current_version_is_today(client, catalogue):
     assert (
         data["versions"][0]["effective_from"] == tomorrow.isoformat() and not data["versions"][0]["in_force"]
     )
+
+
+def test_an_agencys_own_process_is_shown_as_its_own_not_as_the_procedures(client, catalogue):
+    """A ward's own internal process was shown on the procedure's public page and in the API as "the" process of
+    the procedure when it had no default one — under every agency listing it. Now the default is the procedure's
+    (null when there is none) and each agency's own is shown under its name."""
+    from motcua.catalog.models import ProcessTemplate
+
+    ward = Agency.objects.create(identifier="000.19.33.H26", name="UBND Phường Lò Đúc", level="commune")
+    steps = [{"order": 1, "actor": "Công chức Bộ phận Một cửa phường", "hours": 12, "role": "officer"},
+             {"order": 2, "actor": "Chủ tịch UBND phường", "hours": 12, "role": "leader"}]  # fmt: skip
+    ProcessTemplate.objects.filter(procedure__code="1.001612").delete()
+    assert import_processes([{"procedure_code": "1.001612", "agency": ward.identifier, "steps": steps}]).ok
+    status, data = get(client, "/api/v1/procedures/1.001612")
+    assert status == 200 and data["process"] is None
+    assert [(p["agency"], p["agency_name"]) for p in data["agency_processes"]] == [
+        ("000.19.33.H26", "UBND Phường Lò Đúc")
+    ]
+    page = client.get("/thu-tuc/1.001612/").content.decode()
+    assert "Quy trình giải quyết nội bộ của UBND Phường Lò Đúc" in page
+    assert "Quy trình giải quyết nội bộ</h2>" not in page  # no process presented as the procedure's own
+    # with a default one too: the default is the procedure's, the ward's is under its name
+    assert import_processes([{"procedure_code": "1.001612", "steps": [{**s, "hours": 12} for s in steps]}]).ok
+    status, data = get(client, "/api/v1/procedures/1.001612")
+    assert data["process"]["agency"] is None and len(data["agency_processes"]) == 1
+    page = client.get("/thu-tuc/1.001612/").content.decode()
+    assert "Quy trình giải quyết nội bộ (áp dụng chung)" in page
+    assert page.index("(áp dụng chung)") < page.index("của UBND Phường Lò Đúc")
