@@ -9,7 +9,7 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import NoReturn
 
 from django.core.exceptions import ValidationError
@@ -784,6 +784,7 @@ def _instantiate_steps(dossier: Dossier, at: dt.datetime, actor=None) -> None:
                 agency=s.partner_agency if (s.inter_agency and s.partner_agency) else dossier.agency,
             )
         )
+    _fit_step_budgets(steps, dossier.limit_hours)
     if not steps:
         # No published internal process: one step covering the whole limit, done by the agency's specialists.
         steps.append(
@@ -815,6 +816,26 @@ def _instantiate_steps(dossier: Dossier, at: dt.datetime, actor=None) -> None:
         forget_steps(dossier)
     else:
         setattr(dossier, STEPS_CACHE, steps)
+
+
+def _fit_step_budgets(steps: list[DossierStep], limit_hours) -> None:
+    """Steps whose budgets add up to more than the dossier's limit are cut in proportion to fit it (to the hundredth
+    of an hour; the last step takes what rounding leaves): the limit was cut after the process was published (the
+    agency's registered limit shortened, or a shorter one set at reception), and a step budget running past the
+    appointment would let a dossier be late with every step on time. Budgets that add up to less leave the
+    slack unassigned, as published; a same-day procedure keeps its published budgets (it is due at closing)."""
+    timed = [s for s in steps if s.hours is not None]
+    if not limit_hours or not timed:  # no limit, or a same-day one (due at closing): the budgets as published
+        return
+    limit = Decimal(limit_hours)
+    total = sum((Decimal(s.hours) for s in timed), Decimal(0))
+    if total <= limit or total <= 0:
+        return
+    left = limit
+    for s in timed[:-1]:
+        s.hours = (Decimal(s.hours) * limit / total).quantize(Decimal("0.01"), ROUND_DOWN)
+        left -= s.hours
+    timed[-1].hours = left
 
 
 def _start_step(dossier: Dossier, step: DossierStep | None, at: dt.datetime, *, save: bool = True) -> None:

@@ -38,3 +38,29 @@ def test_a_step_without_its_own_budget_shows_the_dossiers_limit(client, org):
     assert "Thẩm định" in review and f"{due} (hạn của hồ sơ, 5 ngày làm việc)" in review, review
     # a step with its own budget keeps its own line (none until it starts)
     assert "hạn của hồ sơ" not in rows[2]
+
+
+def test_step_budgets_beyond_a_shortened_limit_are_cut_to_fit_it(org):
+    """The agency cut its limit (3 working days to 2) after its process (16 + 8 hours) was published: the dossier
+    was due after 16 hours while its steps' budgets ran to 24, so it could be late with every step on time. The
+    budgets are cut in proportion to the dossier's limit, to the hundredth of an hour, and add up to it."""
+    from motcua.catalog.models import Offering
+
+    Offering.objects.filter(agency=org["so"], procedure=org["procedure"]).update(registered_days=2)
+    d = act(org, file_online(org), "receive", "officer")
+    assert d.limit_hours == Decimal(16)
+    steps = services.steps_of(d)
+    assert [s.hours for s in steps] == [Decimal("10.66"), Decimal("5.34")]
+    first_due = services.AgencyCalendar(org["so"]).add_working_hours(d.counting_starts_at, Decimal("10.66"))
+    assert steps[0].due_at == first_due and first_due < d.due_at
+    # the published process is unchanged (the next agency, or the next limit, starts from it again)
+    assert list(
+        ProcessStep.objects.filter(template__procedure=org["procedure"]).values_list("hours", flat=True)
+    ) == [
+        Decimal(16),
+        Decimal(8),
+    ]
+    # a limit the budgets fit: as published
+    Offering.objects.filter(agency=org["so"], procedure=org["procedure"]).update(registered_days=None)
+    d = act(org, file_online(org), "receive", "officer")
+    assert [s.hours for s in services.steps_of(d)] == [Decimal(16), Decimal(8)]
