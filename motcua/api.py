@@ -136,6 +136,9 @@ def _describe(errors: list[dict]) -> tuple[str, str, list[dict]]:
         field = ".".join(loc) or ("body" if set(err.get("loc", ())) & {"body", "payload"} else "?")
         msg = err.get("msg", "invalid")
         vi = _in_vietnamese(err)
+        if field == "body" and not loc and err.get("type") == "missing":  # no body at all
+            vi = "thiếu nội dung yêu cầu: gửi một đối tượng JSON ({…}) với Content-Type: application/json"
+            msg = "the request has no body: send a JSON object ({…}) with Content-Type: application/json"
         parts_vi.append(f"'{field}': {vi}")
         parts_en.append(f"'{field}': {msg}")
         details.append({"field": field, "message": vi, "message_en": msg})

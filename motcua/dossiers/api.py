@@ -163,7 +163,24 @@ class ActionIn(InSchema):
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-@router.post("", auth=auth, response={200: dict, 201: dict, **ERRORS}, summary="File a dossier")
+IDEMPOTENCY_HEADER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "maxLength": services.MAX_IDEMPOTENCY_KEY},
+    "description": "Any text of the client's choosing, one per filing: a retry with the same key and body answers "
+    "200 with the dossier the first request created (201) and creates no second one; the same key with another "
+    "body is 422 `idempotency_mismatch`. Keys are per account.",
+}
+
+
+@router.post(
+    "",
+    auth=auth,
+    response={200: dict, 201: dict, **ERRORS},
+    summary="File a dossier",
+    openapi_extra={"parameters": [IDEMPOTENCY_HEADER]},
+)
 def file_dossier(request: HttpRequest, payload: FileIn):
     """Online filing (`submit`) by a citizen/organisation account, or counter/postal registration (`register`)
     by an officer. Send `Idempotency-Key` to make retries safe. A key of the body that no field takes is not an
@@ -221,7 +238,7 @@ def list_dossiers(
     q: str = "",
     state: str = "",
     agency: str = "",
-    limit: int = Query(50, description="1–500 (a larger value is read as 500)"),
+    limit: int = Query(50, ge=1, description="1–500 (a larger value is read as 500)"),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     from motcua.core.text import fold
@@ -252,7 +269,7 @@ def list_dossiers(
             | Q(applicant_name_ascii__contains=f)
             | Q(applicant_id_number=q.strip())
         )
-    limit = max(1, min(limit, 500))
+    limit = min(limit, 500)
     total = qs.count()
     items = [
         {
@@ -268,7 +285,7 @@ def list_dossiers(
         }
         for d in qs.order_by("-created_at")[offset : offset + limit]
     ]
-    return {"count": total, "items": items}
+    return {"count": total, "limit": limit, "offset": offset, "items": items}
 
 
 def _rendered(request: HttpRequest, data: dict, status: int = 200):

@@ -1174,6 +1174,31 @@ def default_jobs() -> int:
     return min(4, cpus) if connection.vendor == "postgresql" and cpus > 1 else 0
 
 
+def _jsonl_hint(text: str, exc: json.JSONDecodeError) -> tuple[str, str]:
+    """What to do about a line that is not JSON because the file is not JSON Lines: comments (the contract's
+    example annotates its fields with "# …"), or one record written over several lines. Said only of a line that
+    does not parse, so a "#" inside a value is never taken for a comment."""
+    vi, en = [], []
+    comment = re.search(r"(?:^|\s)(?:#|//)(?:\s|$)", text[exc.pos :])
+    if comment:
+        vi.append("Tệp JSON Lines không có chú thích (# …): hãy xoá chú thích.")
+        en.append("JSON Lines has no comments (# …): remove them.")
+        text = text[: exc.pos + comment.start()]  # the shape of what the comment annotates
+    stripped = text.strip()
+    if (stripped.startswith("{") and not stripped.rstrip(",").endswith("}")) or stripped.startswith(
+        ('"', "}", "]")
+    ):
+        vi.append(
+            "Mỗi dòng phải là một hồ sơ trọn vẹn (một đối tượng JSON trên một dòng, JSON Lines), không viết một "
+            "hồ sơ trên nhiều dòng."
+        )
+        en.append(
+            "Each line must be one whole record (one JSON object per line, JSON Lines), not a record written over "
+            "several lines."
+        )
+    return "".join(" " + t for t in vi), "".join(" " + t for t in en)
+
+
 def _prepare_line(
     prep: Preparer, n: int, text: str, plans=None
 ) -> tuple[int, str, Prepared | Ready | BadRecord]:
@@ -1192,12 +1217,13 @@ def _prepare_line(
     try:
         obj = _loads(text)
     except json.JSONDecodeError as exc:
+        hint_vi, hint_en = _jsonl_hint(text, exc)
         return (
             n,
             "",
             BadRecord(
-                f"Dòng không phải JSON hợp lệ (cột {exc.colno}: {strictjson.reason_vi(exc)}).",
-                f"Not valid JSON ({exc.msg}, column {exc.colno}).",
+                f"Dòng không phải JSON hợp lệ (cột {exc.colno}: {strictjson.reason_vi(exc)}).{hint_vi}",
+                f"Not valid JSON ({exc.msg}, column {exc.colno}).{hint_en}",
             ),
         )
     except RecursionError:

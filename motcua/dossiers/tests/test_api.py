@@ -606,13 +606,35 @@ def test_listing_refuses_an_offset_out_of_range_instead_of_failing(org, token):
     c = Client()
     officer = token("officer")
     call(c, "post", "/api/v1/dossiers", token("citizen"), BODY)
-    listing = call(c, "get", "/api/v1/dossiers?offset=0&limit=-3", officer).json()
-    assert listing["count"] == 1  # limit clamped
+    listing = call(c, "get", "/api/v1/dossiers?offset=0&limit=9999", officer).json()
+    assert listing["count"] == 1 and (listing["limit"], listing["offset"]) == (500, 0)  # a larger limit: 500
     # each item names its state as GET /dossiers/<code> does: the code and the contract's Vietnamese label
     assert (listing["items"][0]["state"], listing["items"][0]["state_label"]) == ("submitted", "Mới đăng ký")
     for offset in ("-1", str(10**30)):
         r = call(c, "get", f"/api/v1/dossiers?offset={offset}", officer)
         assert r.status_code == 422 and r.json()["details"][0]["field"] == "offset", offset
+    # a limit below 1 is refused, as the procedures' listing does (it was read as 1: one dossier shown, no word)
+    for limit in ("0", "-3"):
+        r = call(c, "get", f"/api/v1/dossiers?limit={limit}", officer)
+        assert r.status_code == 422 and r.json()["details"][0]["field"] == "limit", limit
+
+
+def test_a_filing_without_a_body_says_so_and_the_idempotency_key_is_documented(org, token):
+    """An empty POST answered "'body': Field required", naming a field no client has; and the Idempotency-Key
+    header that makes a filing's retry safe was only mentioned in the operation's text."""
+    r = Client().post(
+        "/api/v1/dossiers",
+        data="",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token('citizen')}",
+    )
+    body = r.json()
+    assert r.status_code == 422
+    assert "thiếu nội dung yêu cầu: gửi một đối tượng JSON" in body["message"]
+    assert "the request has no body" in body["message_en"]
+    spec = Client().get("/api/v1/openapi.json").json()
+    header = [p for p in spec["paths"]["/api/v1/dossiers"]["post"]["parameters"] if p["in"] == "header"]
+    assert [(h["name"], h["schema"]["maxLength"]) for h in header] == [("Idempotency-Key", 200)]
 
 
 # --- files through the API ----------------------------------------------------------------------------------------

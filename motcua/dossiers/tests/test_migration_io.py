@@ -5,6 +5,7 @@ import datetime as dt
 import importlib.util
 import io
 import json
+import re
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -1104,6 +1105,23 @@ def test_a_line_that_is_not_json_says_what_is_wrong_in_vietnamese(org, tmp_path)
     assert 'tên trường "channel" có hai lần trong cùng một đối tượng' in err, err
     assert "Line 2: Not valid JSON (Illegal trailing comma" in err
     assert not Dossier.objects.exists()
+
+
+def test_the_contracts_annotated_example_says_how_to_write_json_lines(org, tmp_path):
+    """The contract's example is one record over several lines, annotated with "#" comments: copied as it is,
+    each line was "Not valid JSON (Extra data, column 13)" with no word of what to change."""
+    example = [
+        '{"code": "000.00.21.H26-230103-0001", "procedure": "1.001612", "agency": "000.00.21.H26",',
+        ' "working_days": 5,                      # optional: the limit applied',
+        ' "events": [{"action": "submit", "at": "2023-01-03T09:12:00+07:00"}]}',
+        '{"code": "X"}  # a note after a record',
+    ]
+    rc, out, err = run("import-dossiers", write(tmp_path, example))
+    assert rc == 1 and not Dossier.objects.exists()
+    lines = {int(m[0]): m[1] for m in re.findall(r"Dòng (\d+): (.*?) \| Line", err)}
+    assert "một đối tượng JSON trên một dòng, JSON Lines" in lines[1], lines
+    assert "không có chú thích (# …)" in lines[2] and "không có chú thích (# …)" in lines[4], lines
+    assert "one JSON object per line" in err and "JSON Lines has no comments" in err
 
 
 def test_an_apology_the_previous_system_recorded_in_a_pause_is_imported(org, tmp_path):
