@@ -212,7 +212,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # the file store down: 503 with a bilingual message, not a 500 (motcua.core.storage.StorageUnavailable)
     "motcua.core.middleware.StorageErrorMiddleware",
+    # DEBUG on only (make run): the product's 404 page rather than Django's technical one (MOTCUA_TECHNICAL_404=1)
+    "motcua.core.middleware.DemoNotFoundMiddleware",
 ]
+MOTCUA_TECHNICAL_404 = env_bool("MOTCUA_TECHNICAL_404", False)
 
 ROOT_URLCONF = "motcua.urls"
 WSGI_APPLICATION = "motcua.wsgi.application"

@@ -318,3 +318,32 @@ class StorageErrorMiddleware:
             {"title": title, "message": message_en if english_active() else message},
             status=503,
         )
+
+
+class DemoNotFoundMiddleware:
+    """With DEBUG on (`make run`, the demo), a page that is not found is the product's own 404 page, as in
+    production: Django's technical page listed every URL pattern to a citizen who mistyped an address. Set
+    MOTCUA_TECHNICAL_404=1 to keep Django's page while developing. Not loaded at all with DEBUG off (handler404
+    answers there)."""
+
+    MARK = (
+        "You’re seeing this error because you have <code>DEBUG = True</code>".encode()
+    )  # technical_404.html
+
+    def __init__(self, get_response):
+        from django.core.exceptions import MiddlewareNotUsed
+
+        if not settings.DEBUG or getattr(settings, "MOTCUA_TECHNICAL_404", False):
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 404 and not response.streaming and self._technical(response):
+            from .errorviews import page_not_found
+
+            return page_not_found(request)
+        return response
+
+    def _technical(self, response) -> bool:
+        return self.MARK in response.content

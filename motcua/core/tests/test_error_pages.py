@@ -97,3 +97,18 @@ def test_the_site_icon_is_named_by_pages_and_found_at_favicon_ico(db):
     r = c.get("/favicon.ico")
     assert r.status_code == 301 and r["Location"].endswith("motcua/favicon.svg")
     assert '<link rel="icon" href="' in c.get("/").content.decode()
+
+
+def test_make_run_shows_the_products_404_not_djangos_technical_page(settings):
+    """`make run` (DEBUG on) answered a mistyped address, or a procedure code that does not exist, with Django's
+    technical page listing every URL pattern; citizens trying the demo saw it. With MOTCUA_TECHNICAL_404 a
+    developer keeps Django's page."""
+    settings.DEBUG = True
+    for path in ("/khong-co-trang-nay/", "/thu-tuc/9.999999/"):  # no route; a view's Http404
+        r = Client().get(path)
+        html = r.content.decode()
+        assert r.status_code == 404, path
+        assert "Không tìm thấy trang" in html and "DEBUG = True" not in html, path
+    assert Client().get("/thu-tuc").status_code == 301  # APPEND_SLASH still redirects
+    settings.MOTCUA_TECHNICAL_404 = True
+    assert "DEBUG = True" in Client().get("/khong-co-trang-nay/").content.decode()
