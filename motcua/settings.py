@@ -524,6 +524,10 @@ if os.environ.get("EMAIL_HOST"):
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Mot Cua <no-reply@motcua.local>")
 # The site's public address, in the links that e-mails and text messages carry (motcua.notifications.signals).
 # With DEBUG off it must be set, unless ALLOWED_HOSTS names exactly one host (no wildcard): then https://<host>.
+# Who controls the citizens' personal data, as the privacy notice names it (/tai-khoan/du-lieu-ca-nhan/), e.g.
+# "Văn phòng UBND Thành phố Hà Nội — Cổng dịch vụ công Thành phố, số điện thoại …". Empty: the notice names the
+# agency that receives each dossier, and the portal's operator without a name.
+MOTCUA_DATA_CONTROLLER = os.environ.get("MOTCUA_DATA_CONTROLLER", "").strip()
 MOTCUA_SITE_URL = site_url(os.environ.get("MOTCUA_SITE_URL", ""), debug=DEBUG, allowed_hosts=ALLOWED_HOSTS)
 # Text messages: a provider's adapter (dotted path, motcua/notifications/sms.py). Unset: printed to the console in
 # development; with DEBUG off not sent at all, each recorded as failed ("no SMS provider configured").

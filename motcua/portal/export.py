@@ -160,6 +160,8 @@ def _account(user) -> dict:
             "id_number": profile.id_number,
             "address": profile.address,
             "oidc_sub": profile.oidc_sub,
+            "privacy_notice": profile.privacy_notice,
+            "privacy_accepted_at": _iso(profile.privacy_accepted_at),
             "created_at": _iso(profile.created_at),
             "updated_at": _iso(profile.updated_at),
         }

@@ -114,6 +114,15 @@ class RegistrationForm(CheckedForm):
         error_messages=REQUIRED,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+    consent = forms.BooleanField(
+        label=_(
+            "Tôi đã đọc Thông báo xử lý dữ liệu cá nhân và đồng ý để hệ thống xử lý dữ liệu cá nhân của tôi cho "
+            "các mục đích nêu trong thông báo."
+        ),
+        error_messages={
+            "required": _("Vui lòng đọc và đồng ý với Thông báo xử lý dữ liệu cá nhân để đăng ký tài khoản.")
+        },
+    )
 
     def clean_full_name(self):
         name = " ".join(nfc(self.cleaned_data["full_name"]).split())

@@ -20,6 +20,9 @@ class CitizenProfile(models.Model):
     id_number = models.CharField("số định danh cá nhân", max_length=12, blank=True)
     address = models.CharField("địa chỉ", max_length=500, blank=True)
     oidc_sub = models.CharField("mã định danh tài khoản điện tử (OIDC sub)", max_length=255, blank=True)
+    # the consent given at registration to the privacy notice then in force (portal.privacy): which notice, when
+    privacy_notice = models.CharField("thông báo xử lý dữ liệu cá nhân đã đồng ý", max_length=20, blank=True)
+    privacy_accepted_at = models.DateTimeField("thời điểm đồng ý", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

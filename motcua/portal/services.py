@@ -48,16 +48,32 @@ def registration_wait(ip: str) -> int:
     return throttle.check_rate(REGISTRATION_KEY, ip, limit=limit, window=window)
 
 
-def citizen_register(*, full_name: str, email: str = "", phone: str = "", password: str, id_number: str = ""):
+def citizen_register(
+    *,
+    full_name: str,
+    email: str = "",
+    phone: str = "",
+    password: str,
+    id_number: str = "",
+    privacy_notice: str = "",
+):
     """Create a citizen account (already validated by RegistrationForm). The username is the e-mail, else the
-    phone number; both can be used to sign in."""
+    phone number; both can be used to sign in. `privacy_notice`: the version of the privacy notice the applicant
+    accepted (portal.privacy), recorded with the instant."""
     User = get_user_model()
     try:
         with transaction.atomic():
             user = User.objects.create_user(
                 username=(email or phone)[:150], email=email, password=password, first_name=full_name[:150]
             )
-            CitizenProfile.objects.create(user=user, full_name=full_name, phone=phone, id_number=id_number)
+            CitizenProfile.objects.create(
+                user=user,
+                full_name=full_name,
+                phone=phone,
+                id_number=id_number,
+                privacy_notice=privacy_notice,
+                privacy_accepted_at=timezone.now() if privacy_notice else None,
+            )
     except IntegrityError as exc:
         raise Conflict(
             "Thư điện tử hoặc số điện thoại vừa được đăng ký cho tài khoản khác.",

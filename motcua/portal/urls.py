@@ -8,6 +8,7 @@ app_name = "portal"
 urlpatterns = [
     path("tai-khoan/", views.account, name="account"),
     path("tai-khoan/dang-ky/", views.register, name="register"),
+    path("tai-khoan/du-lieu-ca-nhan/", views.privacy_notice, name="privacy_notice"),
     path("tai-khoan/tai-du-lieu/", views.account_export, name="account_export"),
     path("oidc/authenticate/", oidc.Authenticate.as_view(), name="oidc_authenticate"),
     path("oidc/callback/", oidc.Callback.as_view(), name="oidc_callback"),

@@ -51,6 +51,7 @@ from .forms import ProfileForm, RegistrationForm, ResultForm, WhoForm
 from .models import Draft, DraftFile, Payment
 from .oidc import oidc_enabled, provider_name
 from .payments import FakeGateway, InvalidCallback, fake_gateway_enabled, get_gateway
+from .privacy import NOTICE_VERSION
 from .templatetags.portal_tags import vnd
 
 # Forms the applicant may download (keys of motcua.dossiers.pdf.FORMS), by the event that issues them.
@@ -98,6 +99,17 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """/tai-khoan/du-lieu-ca-nhan/: the privacy notice a citizen accepts at registration (portal.privacy)."""
+    from django.conf import settings
+
+    return render(
+        request,
+        "portal/privacy_notice.html",
+        {"version": NOTICE_VERSION, "controller": settings.MOTCUA_DATA_CONTROLLER},
+    )
+
+
 def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("portal:my_dossiers")
@@ -122,6 +134,7 @@ def register(request: HttpRequest) -> HttpResponse:
                     phone=d["phone"],
                     password=d["password1"],
                     id_number=d["id_number"],
+                    privacy_notice=NOTICE_VERSION,
                 )
             except DomainError as exc:
                 form.add_error(None, error_text(exc))

@@ -11,6 +11,7 @@ GOOD = {
     "id_number": "",
     "password1": "hoa-le-mat-khau-2026",
     "password2": "hoa-le-mat-khau-2026",
+    "consent": "on",
 }
 
 
@@ -24,6 +25,10 @@ def test_register_then_sign_in_with_email_or_phone(client, db):
     user = get_user_model().objects.get(email="hoa.le@example.vn")
     profile = user.citizen_profile
     assert (profile.full_name, profile.phone) == ("Lê Thị Hoa", "0351234567")
+    # the privacy notice accepted, and when: shown on the account page (and in "Tải dữ liệu của tôi")
+    assert profile.privacy_notice == "2026-01" and profile.privacy_accepted_at is not None
+    account = client.get("/tai-khoan/").content.decode()
+    assert "Bạn đã đồng ý với Thông báo xử lý dữ liệu cá nhân (phiên bản 2026-01)" in account
     assert client.get("/ho-so-cua-toi/").status_code == 200  # signed in right away
     client.logout()
     for identifier in ("HOA.LE@example.vn", "0351234567", "+84351234567", "035 123 4567", user.username):
@@ -46,6 +51,7 @@ def test_register_then_sign_in_with_email_or_phone(client, db):
         ({"password2": "something-else-2026"}, "password2", "Hai mật khẩu không khớp."),
         ({"id_number": "12345"}, "id_number", "Số định danh cá nhân phải gồm đúng 12 chữ số."),
         ({"full_name": " "}, "full_name", "Vui lòng nhập thông tin này."),
+        ({"consent": ""}, "consent", "Vui lòng đọc và đồng ý với Thông báo xử lý dữ liệu cá nhân"),
     ],
 )
 def test_registration_refuses_bad_input(client, db, change, field, message):
@@ -173,3 +179,19 @@ def test_one_account_per_personal_id(client, db):
     assert ProfileForm(mine, user=owner).is_valid()
     taken = ProfileForm({**mine, "phone": "0912345678", "id_number": "001303012345"}, user=other)
     assert not taken.is_valid() and "id_number" in taken.errors
+
+
+def test_the_privacy_notice_is_read_before_registering(client, db, settings):
+    """Law 91/2025/QH15 (from 01/01/2026): the data subject is told what is processed, why, by whom, for how long and
+    their rights, before processing, and consents explicitly (rules §10). The registration page had one line of
+    text under its button and no consent."""
+    page = client.get("/tai-khoan/dang-ky/").content.decode()
+    assert 'href="/tai-khoan/du-lieu-ca-nhan/"' in page and 'name="consent"' in page
+    assert page.index("du-lieu-ca-nhan") < page.index('name="consent"') < page.index("Đăng ký</button>")
+    settings.MOTCUA_DATA_CONTROLLER = "Văn phòng UBND Thành phố Hà Nội"
+    notice = client.get("/tai-khoan/du-lieu-ca-nhan/").content.decode()
+    for part in ("91/2025/QH15", "Văn phòng UBND Thành phố Hà Nội", "Thời gian lưu trữ", "02 ngày làm việc",
+                 "Tải dữ liệu của tôi", "Phiên bản 2026-01"):  # fmt: skip
+        assert part in notice, part
+    client.cookies["django_language"] = "en"
+    assert "Privacy notice" in client.get("/tai-khoan/du-lieu-ca-nhan/").content.decode()

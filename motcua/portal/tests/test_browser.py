@@ -34,6 +34,7 @@ def test_citizen_registers_files_online_and_gets_the_receipt(live_server, page, 
     page.get_by_label("Số điện thoại di động").fill("0983 456 789")
     page.locator("#id_password1").fill("trang-dang-2026!")
     page.get_by_label("Nhập lại mật khẩu").fill("trang-dang-2026!")
+    page.locator("#id_consent").check()  # the privacy notice, read from the link above it
     page.get_by_role("button", name="Đăng ký").click()
     page.wait_for_url(f"{base}/ho-so-cua-toi/")
     assert page.get_by_text("Đăng ký tài khoản thành công").is_visible()
