@@ -44,8 +44,10 @@ class TransferForm(CheckedForm):
     def __init__(self, *args, agency: Agency, holder: str, steps, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["steps"].choices = [(s.pk, s.dossier.code) for s in steps]
+        # only those who may be given one of these steps (a step's role, or a head's above it): the one-stop
+        # officer is not offered a specialist's appraisals; a step someone may not hold is still refused per step
         self.fields["to"].choices = [("", "—")] + [
-            (u, label) for u, label in _staff_choices({agency.pk}) if u != holder
+            (u, label) for u, label in _staff_choices({agency.pk}, steps) if u != holder
         ]
         if not self.is_bound:
             self.initial["steps"] = [s.pk for s in steps if s.dossier.state in transfer.ASSIGNABLE_STATES]

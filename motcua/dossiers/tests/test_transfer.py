@@ -2,6 +2,8 @@
 `assign` action with the previous holder and the reason recorded; paused dossiers, steps reassigned meanwhile,
 wrong recipients and people who are not heads change nothing."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -136,6 +138,9 @@ def test_the_page_lists_holders_and_transfers_what_was_ticked(org, desk):
     assert 'data-holder="cv"' in page and "Không còn vai trò xử lý tại cơ quan" in page
     page = c.get("/staff/chuyen-giao/?from=cv").content.decode()
     assert desk["busy"].code in page and desk["paused"].code in page and desk["done"].code not in page
+    # the receivers offered: who may hold a specialist's step (a specialist, or a head above), not the officer
+    receivers = re.findall(r'<option value="([^"]+)"', page[page.index('name="to"') :].split("</select>")[0])
+    assert "cv2" in receivers and "tp" in receivers and "mc" not in receivers, receivers
     busy = desk["busy"]
     before = _state(busy)
     # nothing ticked, or no recipient: the page says so and nothing moves
