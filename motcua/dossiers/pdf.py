@@ -399,10 +399,14 @@ def available_forms(dossier: Dossier) -> list[dict]:
         if key == "supplement":
             for n, (s, at) in enumerate(issued, start=1):
                 dated = dated_spec(spec, _day(at))[0]
-                out.append({"key": key, "spec": dated, "seq": s, "round": n if len(issued) > 1 else None})
+                out.append(
+                    {"key": key, "spec": dated, "seq": s, "round": n if len(issued) > 1 else None, "at": at}
+                )
         else:
-            day = _day(issued[0][1] if key == "control" else issued[-1][1])
-            out.append({"key": key, "spec": dated_spec(spec, day)[0], "seq": None, "round": None})
+            at = issued[0][1] if key == "control" else issued[-1][1]
+            out.append(
+                {"key": key, "spec": dated_spec(spec, _day(at))[0], "seq": None, "round": None, "at": at}
+            )
     return out
 
 

@@ -54,15 +54,6 @@ from .payments import FakeGateway, InvalidCallback, fake_gateway_enabled, get_ga
 from .privacy import NOTICE_VERSION
 from .templatetags.portal_tags import vnd
 
-# Forms the applicant may download (keys of motcua.dossiers.pdf.FORMS), by the event that issues them.
-# the forms the applicant downloads, by the action that issues them (their names: dossiers.pdf.FORMS)
-CITIZEN_FORMS = {
-    "receive": "receipt",
-    "request_supplement": "supplement",
-    "refuse": "refusal",
-    "apologize": "apology",
-    "stop": "stop",
-}
 # What the lookup takes for a code: the contract's (000.00.21.H26-250124-0001) and an imported one kept as the previous
 # system wrote it (contract §8), whose separators may also be "/" or "_" (123/2019/HS, HS_2019_0012); still no
 # spaces, so words are not a code
@@ -638,20 +629,24 @@ def _owned(request, code):
 
 def _detail_ctx(dossier: Dossier) -> dict:
     events = list(dossier.events.order_by("seq"))
+    # the forms addressed to the applicant, as the API lists them for the applicant (pdf.available_forms): the
+    # receipt, supplement requests, refusal, apology, stop notice and notice of ineligibility, each numbered as the
+    # circular of its date numbers it
     forms_ = []
-    rounds: dict[str, int] = {}
-    for e in events:
-        if e.action in CITIZEN_FORMS:
-            key = CITIZEN_FORMS[e.action]
-            spec = pdf.FORMS[key]
-            title = _("%(name)s (Mẫu số %(number)s)") % {"name": spec.display, "number": spec.number}
-            rounds[key] = rounds.get(key, 0) + 1
-            forms_.append({"key": key, "title": title, "seq": e.seq, "round": rounds[key], "at": e.at})
-    for f in forms_:
-        many = rounds[f["key"]] > 1
-        f["url"] = form_pdf_url(dossier.code, f["key"], f["seq"] if many else None)
-        if many:
-            f["title"] = _("%(title)s — lần %(n)s") % {"title": f["title"], "n": f["round"]}
+    for f in pdf.available_forms(dossier):
+        spec = f["spec"]
+        if not spec.citizen:
+            continue
+        title = (
+            _("%(name)s (Mẫu số %(number)s)") % {"name": spec.display, "number": spec.number}
+            if spec.number
+            else str(spec.display)
+        )
+        if f["round"]:
+            title = _("%(title)s — lần %(n)s") % {"title": title, "n": f["round"]}
+        url = form_pdf_url(dossier.code, f["key"], f["seq"] if f["round"] else None)
+        forms_.append({"key": f["key"], "title": title, "url": url, "at": f["at"]})
+    forms_.sort(key=lambda f: f["at"])  # in the order they were issued
     timeline = [
         {
             "at": e.at,

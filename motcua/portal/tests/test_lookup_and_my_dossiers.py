@@ -208,6 +208,25 @@ def test_a_citizens_form_link_that_fails_leads_back_to_their_dossiers(client, wo
     assert r.status_code == 302 and "/accounts/login/" in r["Location"]
 
 
+def test_the_notice_of_ineligibility_is_among_the_applicants_forms(client, world):
+    """A dossier found ineligible after appraisal gets a written notice with reasons (rules §1.3); the applicant's
+    page listed the receipt and the supplement requests but not that notice, the one paper that says why (it was
+    downloadable, and the API listed it). The page lists what the API lists for the applicant, in issuing order."""
+    dossier = file_for(world, world["citizen"])
+    act(world, dossier, "receive")
+    act(world, dossier, "resolve", who="leader", outcome="ineligible", reason="Ngành nghề kinh doanh bị cấm")
+    client.login(username="congdan", password=PASSWORD)
+    page = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+    links = re.findall(r'href="(/ho-so-cua-toi/[^"]+/phieu/[^"]+)"', page)
+    assert links == [
+        f"/ho-so-cua-toi/{dossier.code}/phieu/receipt.pdf",
+        f"/ho-so-cua-toi/{dossier.code}/phieu/ineligible.pdf",
+    ]
+    assert "Thông báo hồ sơ không đủ điều kiện giải quyết" in page
+    assert client.get(links[1]).content.startswith(b"%PDF")
+    assert "control.pdf" not in page  # the control slip is the staff's
+
+
 def test_documents_download_only_for_the_owner(client, world):
     dossier = file_for(world, world["citizen"])
     doc = documents.store_upload(
