@@ -316,6 +316,12 @@ def person_names(usernames) -> dict[str, str]:
 
 
 def user_label(user, username: str = "") -> str:
+    """The person's name as a form prints it: the account's full name; for an event with no account (an imported
+    history names its actors as the previous system wrote them), the full name of the account with that username
+    if there is one — the control slip already resolved them so, and Form 01 printed "motcua.mc" where a person
+    signs — else the name as written."""
+    if user is None and username:
+        user = get_user_model().objects.filter(username=username).first()
     if user is not None:
         return user.get_full_name() or user.get_username()
     return username or ""
@@ -666,10 +672,27 @@ def apology_context(dossier: Dossier) -> dict:
             "sign_note": sign_note(ctx["circular"], "Thủ trưởng cơ quan, đơn vị"),
             # signed by the head of the agency (Form 04): the name printed only when a leader sent it; an officer or
             # unit head who prepared it leaves the head to sign by hand
-            "signer": user_label(event.actor, event.actor_name) if _is_leader(event.actor, dossier) else "",
+            "signer": user_label(event.actor, event.actor_name) if _is_leader(_actor(event), dossier) else "",
         }
     )
     return ctx
+
+
+def step_stopped(step, dossier: Dossier) -> bool:
+    """The step ended with the dossier's stop (withdrawal, stop notice), not finished by its holder."""
+    return (
+        dossier.state == "stopped"
+        and step.completed_at is not None
+        and not step.classification
+        and step.completed_at == dossier.stopped_at
+    )
+
+
+def _actor(event):
+    """The event's account: its actor, or for an imported event the account whose username it names (or None)."""
+    if event.actor is not None or not event.actor_name:
+        return event.actor
+    return get_user_model().objects.filter(username=event.actor_name).first()
 
 
 def _is_leader(user, dossier: Dossier) -> bool:
@@ -881,7 +904,8 @@ def control_context(dossier: Dossier) -> dict:
                     "started": fmt_dt(s.started_at),
                     "due": fmt_dt(s.due_at),
                     "completed": fmt_dt(s.completed_at),
-                    "result": CLASS_LABELS.get(s.classification, ""),
+                    "result": CLASS_LABELS.get(s.classification, "")
+                    or ("Dừng xử lý" if step_stopped(s, dossier) else ""),
                 }
                 for s in steps
             ],

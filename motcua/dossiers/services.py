@@ -865,9 +865,11 @@ def _resume_step(dossier: Dossier, paused_since: dt.datetime, at: dt.datetime) -
         step.save(update_fields=["due_at"])
 
 
-def _complete_step(step: DossierStep, at: dt.datetime) -> None:
+def _complete_step(step: DossierStep, at: dt.datetime, *, classify: bool = True) -> None:
+    """The step ends at `at`; done (`classify`: early, on time or late against its due instant), or stopped with
+    the dossier (no classification: its holder did not finish it — a stop marked it "early")."""
     step.completed_at = at
-    if step.due_at is not None:
+    if step.due_at is not None and classify:
         step.classification = lifecycle.classify(at, step.due_at)
     step.save(update_fields=["completed_at", "classification"])
 
@@ -1565,7 +1567,7 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
     if action in ("resolve", "stop"):
         step = current_step(dossier)
         if step is not None:
-            _complete_step(step, at)
+            _complete_step(step, at, classify=action == "resolve")
     # The dossier's row last: on PostgreSQL its UPDATE fires the statistics trigger (ADR 0017), whose row lock on the
     # agency's statistics cell — shared by every reception of the agency that month — is held until the commit.
     _save_changes(dossier, before)

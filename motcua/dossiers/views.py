@@ -253,6 +253,7 @@ def _detail_context(
     done = pdf.step_completers(events)
     for s in steps:  # a finished step nobody was assigned: who completed it (the "Cán bộ" column)
         s.done_by = done.get(s.order, "") if s.completed_at and not s.assignee_id else ""
+        s.stopped = pdf.step_stopped(s, dossier)
     current = next((s for s in steps if s.started_at and not s.completed_at), None)
     if current is not None:  # the step under way flagged as in the inboxes (its own due instant and calendar)
         current.due_flag = selectors.step_due_status(current, dossier)

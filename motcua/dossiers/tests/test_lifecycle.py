@@ -297,6 +297,13 @@ def test_payment_pause_and_withdrawal_stop(org):
     assert d.state == "withdrawal_requested"
     d = act(org, d, "stop", "officer", local(2025, 3, 4, 10, 0), reason="Công dân rút hồ sơ")
     assert d.state == "stopped" and d.stopped_at == local(2025, 3, 4, 10, 0)
+    # the step under way ends with the stop, unfinished: not "early" as if its holder had done it
+    step = services.steps_of(d)[0]
+    assert step.completed_at == d.stopped_at and step.classification == ""
+    from motcua.dossiers import pdf
+
+    slip = " ".join(pdf.render_form_html("control", d).split())
+    assert "Dừng xử lý" in slip and "Trước hạn" not in slip
 
 
 def test_a_withdrawal_asked_before_reception_can_be_stopped_not_resolved(org):

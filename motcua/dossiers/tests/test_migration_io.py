@@ -1015,6 +1015,38 @@ def test_an_impossible_utc_offset_is_refused_on_its_line(org, tmp_path, offset):
     assert rc == 1 and "độ lệch múi giờ không hợp lệ" in out + err and not Dossier.objects.exists()
 
 
+def test_the_forms_of_an_imported_dossier_name_the_people_not_their_usernames(org, tmp_path):
+    """An imported history names its actors as the previous system wrote them; where that is a username of an
+    account here, Form 01 printed "mc" where the receiving officer signs, and Form 02 "liên hệ với cv", while the
+    control slip already gave their names. A name that is no username is printed as written."""
+    from motcua.dossiers import pdf
+
+    org["users"]["officer"].first_name, org["users"]["officer"].last_name = "Nguyễn Thị", "Hoa"
+    org["users"]["officer"].save()
+    org["users"]["specialist"].first_name, org["users"]["specialist"].last_name = "Trần Văn", "Bình"
+    org["users"]["specialist"].save()
+    events = [
+        ("submit", "2025-03-03T08:00:00+07:00"),
+        ("receive", "2025-03-03T09:00:00+07:00", {"actor": "mc"}),
+        ("request_supplement", "2025-03-04T09:00:00+07:00", {"actor": "cv", "reason": "Thiếu bản sao"}),
+    ]
+    other = [("submit", "2025-03-03T08:00:00+07:00"), ("receive", "2025-03-03T09:30:00+07:00",
+                                                        {"actor": "Lê Văn Cũ (hệ thống cũ)"})]  # fmt: skip
+    assert (
+        run(
+            "import-dossiers", write(tmp_path, [record("IMP-NAMES-1", events), record("IMP-NAMES-2", other)])
+        )[0]
+        == 0
+    )
+    d = Dossier.objects.get(code="IMP-NAMES-1")
+    receipt = " ".join(pdf.render_form_html("receipt", d).split())
+    assert "Nguyễn Thị Hoa" in receipt and ">mc<" not in receipt
+    supplement = " ".join(pdf.render_form_html("supplement", d).split())
+    assert "Trần Văn Bình" in supplement and "liên hệ với cv" not in supplement
+    old = " ".join(pdf.render_form_html("receipt", Dossier.objects.get(code="IMP-NAMES-2")).split())
+    assert "Lê Văn Cũ (hệ thống cũ)" in old
+
+
 def test_the_api_shows_event_instants_in_local_time(org, token):
     d = _apologised(org)
     r = Client().get(f"/api/v1/dossiers/{d.code}", HTTP_AUTHORIZATION=f"Bearer {token('officer')}")
