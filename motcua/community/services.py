@@ -267,6 +267,7 @@ def claim_dossier(
         dossier = Dossier.objects.select_for_update().select_related("agency", "procedure").get(pk=dossier.pk)
         if dossier.applicant_user_id == user.pk:
             return dossier, False
+        _claim_identity(user, dossier.applicant_id_number)
         helpers = {filing.member.user_id, dossier.filed_by_id} - {None}
         previous = dossier.applicant_user_id
         if previous is not None and previous not in helpers:
@@ -285,6 +286,39 @@ def claim_dossier(
         dossier.applicant_user = user
     throttle.reset(key, "")
     return dossier, True
+
+
+def _claim_identity(user, id_number: str) -> None:
+    """A claim says "this dossier is mine": the account's personal ID must be the dossier's applicant's. An account
+    whose profile holds another ID is refused (someone knowing a neighbour's code and ID number took the dossier
+    into their own account, and the resident was then locked out); an account with no ID recorded takes this one
+    (the claim is its holder's word that it is theirs), unless another account holds it — one personal ID, one
+    account, as at registration."""
+    from motcua.portal.models import CitizenProfile
+
+    profile = CitizenProfile.objects.select_for_update().filter(user=user).first()
+    if profile is not None and profile.id_number:
+        if profile.id_number != id_number:
+            raise PermissionDenied(
+                "Hồ sơ này được nộp cho người có số định danh khác với số định danh trong tài khoản của Ông/Bà: "
+                "chỉ người có tên trên hồ sơ nhận hồ sơ về tài khoản của mình. Ông/Bà vẫn tra cứu được hồ sơ theo "
+                "mã hồ sơ.",
+                "This dossier was filed for a person whose ID number is not the one on your account: only the "
+                "person named on it may take it into their account. You can still look it up by its code.",
+                code="claim_other_person",
+            )
+        return
+    if CitizenProfile.objects.filter(id_number=id_number).exclude(user=user).exists():
+        raise Conflict(
+            "Số định danh của người nộp hồ sơ này đã gắn với một tài khoản khác. Nếu đó không phải Ông/Bà, hãy liên "
+            "hệ Bộ phận Một cửa.",
+            "The applicant's ID number belongs to another account; if that is not you, contact the one-stop office.",
+            code="claim_id_taken",
+        )
+    if profile is None:
+        CitizenProfile.objects.create(user=user, full_name=user.get_full_name(), id_number=id_number)
+    else:
+        CitizenProfile.objects.filter(pk=profile.pk).update(id_number=id_number)
 
 
 # --- outreach -------------------------------------------------------------------------------------------------

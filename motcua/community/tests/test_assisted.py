@@ -126,6 +126,36 @@ def test_claim_sets_the_owner_and_keeps_the_event_chain(world):
     assert ClaimRecord.objects.count() == 1
 
 
+def test_a_claim_takes_the_dossier_only_into_its_applicants_account(world, django_user_model):
+    """Anyone with a dossier's code and the resident's ID number took it into their own account — one registered
+    with their own, different ID included — and the resident was then locked out of it. An account whose profile
+    holds another ID is refused (nothing changes); an account with none takes the applicant's ID with the dossier,
+    so its holder has said who they are, and a second account cannot claim under the same ID."""
+    from motcua.portal.models import CitizenProfile
+
+    f = file_for(world)
+    before = _snapshot(f.dossier)
+    neighbour = django_user_model.objects.create_user("hung", password="x-123456-long")
+    CitizenProfile.objects.create(user=neighbour, full_name="Đỗ Văn Hùng", id_number="001095000444")
+    with pytest.raises(PermissionDenied) as refused:
+        services.claim_dossier(user=neighbour, code=f.dossier.code, id_number=RESIDENT_ID)
+    assert refused.value.code == "claim_other_person"
+    assert _snapshot(f.dossier) == before and not ClaimRecord.objects.exists()
+    assert CitizenProfile.objects.get(user=neighbour).id_number == "001095000444"
+    # an account without an ID: the claim records the applicant's ID on it
+    resident_user = world["users"]["resident"]
+    CitizenProfile.objects.filter(user=resident_user).update(id_number="")
+    services.claim_dossier(user=resident_user, code=f.dossier.code, id_number=RESIDENT_ID)
+    assert CitizenProfile.objects.get(user=resident_user).id_number == RESIDENT_ID
+    # another dossier of the same person, claimed by yet another account without an ID: that ID has its account
+    g = file_for(world)
+    blank = django_user_model.objects.create_user("binh", password="x-123456-long")
+    with pytest.raises(Conflict) as taken:
+        services.claim_dossier(user=blank, code=g.dossier.code, id_number=RESIDENT_ID)
+    assert taken.value.code == "claim_id_taken"
+    assert Dossier.objects.get(pk=g.dossier_id).applicant_user is None
+
+
 def test_only_assisted_dossiers_can_be_claimed(world):
     from motcua.dossiers.services import dossier_file
 

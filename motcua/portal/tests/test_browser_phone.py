@@ -106,3 +106,18 @@ def test_an_organisations_tax_code_takes_a_hyphen_on_the_phone(live_server, page
     assert number.get_attribute("inputmode") == "text"
     page.select_option("#id_applicant_kind", "individual")
     assert number.get_attribute("inputmode") == "numeric"
+
+
+def test_the_registration_consent_reads_on_a_phone(live_server, page, world):
+    """The consent to the privacy notice was squeezed into a one-letter-wide column beside its checkbox, off the
+    right edge: the form's inputs took the whole width, the checkbox too. The box keeps its size and the text takes
+    the rest of the line, inside the screen."""
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/tai-khoan/dang-ky/")
+    box = page.locator("#id_consent").evaluate("e => e.getBoundingClientRect().width")
+    assert box <= 32, box
+    label = page.locator("label[for=id_consent]").evaluate(
+        "e => { const r = e.getBoundingClientRect(); return [r.width, r.right]; }"
+    )
+    assert label[0] >= 200 and label[1] <= PHONE["width"], label
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
