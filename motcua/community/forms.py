@@ -45,13 +45,22 @@ class AssistedFilingForm(CheckedForm):
     resident_phone = forms.CharField(label=_("Số điện thoại"), max_length=30, required=False)
     resident_email = forms.EmailField(label=_("Thư điện tử"), required=False)
     resident_address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
-    consent_method = forms.ChoiceField(label=_("Hình thức người dân đồng ý"), choices=ConsentMethod.choices)
+    consent_method = forms.ChoiceField(
+        label=_("Hình thức người dân đồng ý"),
+        choices=[("", _("— chọn —")), *ConsentMethod.choices],
+        error_messages={
+            "required": _("Ghi người dân đã đồng ý thế nào: ký trực tiếp, qua điện thoại hoặc qua VNeID.")
+        },
+    )
     consent_at = forms.DateTimeField(
         label=_("Thời điểm đồng ý"),
         input_formats=DATETIME_LOCAL,
         widget=datetime_input(),
         help_text=_("Dạng dd/mm/yyyy hh:mm."),
-        error_messages={"invalid": _("Thời điểm không hợp lệ (dùng dạng dd/mm/yyyy hh:mm).")},
+        error_messages={
+            "invalid": _("Thời điểm không hợp lệ (dùng dạng dd/mm/yyyy hh:mm)."),
+            "required": _("Ghi thời điểm người dân đồng ý cho nộp hộ (dd/mm/yyyy hh:mm)."),
+        },
     )
     consent_note = forms.CharField(
         label=_("Ghi chú về sự đồng ý"),

@@ -216,6 +216,7 @@ def assisted_new(request):
         "offered": list(offered.values()),
         "procedure": procedure,
         "code": code,
+        "agencies": agencies,
         "filings": selectors.member_filings(request.user)[:20],
     }
     kwargs = {"memberships": memberships, "components": components, "agencies": agencies}
@@ -231,12 +232,9 @@ def assisted_new(request):
         else ""
     )
     if request.method != "POST":
-        initial = {
-            "procedure_code": code,
-            "agency": agencies[0].identifier if agencies else "",
-            "consent_at": timezone.localtime().replace(second=0, microsecond=0),
-            "consent_method": "signature",
-        }
+        # how and when the resident consented are left for the member to record (rules §10: consent is explicit
+        # and provable; filled in beforehand, a filing recorded a signature nobody asked for)
+        initial = {"procedure_code": code, "agency": agencies[0].identifier if agencies else ""}
         ctx.update(form=AssistedFilingForm(initial=initial, **kwargs), eform=EForm(prefix="tk"))
         if unknown or nowhere:
             ctx["error"] = unknown or nowhere

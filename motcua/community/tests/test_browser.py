@@ -4,6 +4,7 @@ their personal ID number, and sees it with its state."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from motcua.community.models import AssistedFiling, ClaimRecord
 from motcua.dossiers.models import Dossier
@@ -27,6 +28,10 @@ def test_member_files_resident_claims(live_server, page, world, sign_in):
     page.get_by_label("Số định danh cá nhân").fill(RESIDENT_ID)
     page.get_by_label("Số điện thoại").fill("0912345678")
     page.get_by_label("Hình thức người dân đồng ý").select_option(label="Xác nhận qua điện thoại")
+    # how and when the resident consented: recorded by the member, nothing filled in beforehand
+    assert page.get_by_label("Thời điểm đồng ý").input_value() == ""
+    consented = timezone.localtime() - dt.timedelta(minutes=30)
+    page.get_by_label("Thời điểm đồng ý").fill(consented.strftime("%d/%m/%Y %H:%M"))
     page.get_by_label("Ghi chú về sự đồng ý").fill("Ông Bảo đồng ý qua điện thoại lúc 9 giờ")
     page.get_by_role("button", name="Nộp hồ sơ").click()
     page.wait_for_selector(".dossier-code")

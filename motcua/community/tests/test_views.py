@@ -259,7 +259,15 @@ def test_consent_time_is_shown_and_typed_as_dd_mm_yyyy(client, world):
     page = client.get(reverse("community:assisted_new"), {"procedure_code": "1.001193"}).content.decode()
     now = timezone.localtime()
     assert 'placeholder="dd/mm/yyyy hh:mm"' in page and 'type="datetime-local"' not in page
-    assert f'value="{now:%d/%m/%Y} ' in page
+    # nothing recorded beforehand: the member records how and when the resident consented (rules §10)
+    assert f'value="{now:%d/%m/%Y} ' not in page and 'value="signature" selected' not in page
+    missing = post_filing(client, consent_at="", consent_method="")
+    errors = missing.context["form"].errors
+    assert missing.status_code == 400 and not AssistedFiling.objects.exists()
+    assert errors["consent_method"] == [
+        "Ghi người dân đã đồng ý thế nào: ký trực tiếp, qua điện thoại hoặc qua VNeID."
+    ]
+    assert errors["consent_at"] == ["Ghi thời điểm người dân đồng ý cho nộp hộ (dd/mm/yyyy hh:mm)."]
     typed = (now - timezone.timedelta(hours=1)).replace(second=0, microsecond=0)
     assert post_filing(client, consent_at=typed.strftime("%d/%m/%Y %H:%M")).status_code == 302
     assert AssistedFiling.objects.get().consent_at == typed
@@ -444,3 +452,17 @@ def test_claim_errors_are_summarised_and_announced_once(client, world):
     assert 'href="#id_code"' in summary and 'href="#id_id_number"' in summary
     assert '<span class="errorlist" id="id_code_error">' in html
     assert 'aria-invalid="true" aria-describedby="id_code_error"' in html
+
+
+def test_a_procedure_no_agency_receives_online_shows_no_form_to_fill(client, world, province_procedure):
+    """The page said the procedure could not be filed on a resident's behalf, then showed the whole form, an empty
+    list of agencies and a "Nộp hồ sơ" button."""
+    from motcua.catalog.models import Offering
+
+    Offering.objects.filter(procedure=province_procedure["procedure"]).update(online=False)
+    client.force_login(world["users"]["member"])
+    r = client.get(reverse("community:assisted_new"), {"procedure_code": "1.009403"})
+    html = r.content.decode()
+    assert r.status_code == 422 and "không thể nộp hộ thủ tục này" in html
+    assert 'class="assisted-form"' not in html and "Nộp hồ sơ</button>" not in html
+    assert "Chọn thủ tục khác" in html
