@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
@@ -159,7 +160,8 @@ class OutreachForm(CheckedForm):
         coerce=int,
         error_messages={
             "invalid_choice": _(
-                "Tổ dân phố phải thuộc phường/xã của tổ; chọn một tổ dân phố trong danh sách."
+                "Tổ dân phố phải thuộc phường/xã của tổ (và là tổ dân phố của tổ, khi tổ được thành lập cho một tổ "
+                "dân phố); chọn một tổ dân phố trong danh sách."
             ),
             "required": _("Chọn tổ dân phố đã đến."),
         },
@@ -239,10 +241,13 @@ class OutreachForm(CheckedForm):
         self.teams = teams
         several_wards = len({t.ward_id for t in teams.values()}) > 1
         self.fields["team"].choices = [(t.pk, f"{t.name} — {t.ward.name}") for t in teams.values()]
+        # a team established for a residential group works there; a team for the whole ward, in any of its groups
+        whole_wards = {t.ward_id for t in teams.values() if t.residential_group_id is None}
+        own_groups = {t.residential_group_id for t in teams.values() if t.residential_group_id is not None}
         groups = list(
-            ResidentialGroup.objects.filter(ward_id__in={t.ward_id for t in teams.values()}).select_related(
-                "ward"
-            )
+            ResidentialGroup.objects.filter(Q(ward_id__in=whole_wards) | Q(pk__in=own_groups))
+            .select_related("ward")
+            .order_by("ward__path", "number", "name")
         )
         self.groups = {g.pk: g for g in groups}
         self.fields["residential_group"].choices = [("", _("— Chọn tổ dân phố —"))] + [

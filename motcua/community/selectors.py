@@ -94,6 +94,11 @@ def _outreach_by_group(group_ids, date_from, date_to) -> dict[int, tuple[int, in
     return {r["residential_group_id"]: (int(r["v"] or 0), int(r["f"] or 0)) for r in rows}
 
 
+def first_visits(group) -> int:
+    """The first visits logged in a residential group so far, all teams and dates."""
+    return _outreach_by_group([group.pk], None, None).get(group.pk, (0, 0))[1]
+
+
 def reached(households: int, first_visits: int) -> int:
     """A group's households reached: its first visits, never more than its households."""
     return min(households, first_visits)

@@ -358,6 +358,17 @@ def outreach_problems(
             "Tổ dân phố phải thuộc phường/xã của tổ.",
             "The residential group must be in the team's ward.",
         )
+    elif (
+        residential_group is not None
+        and team.residential_group_id is not None
+        and residential_group.pk != team.residential_group_id
+    ):
+        # a team established for one residential group works there: its visits elsewhere were credited, on the
+        # ward's page, to that group's own team
+        problems["residential_group"] = (
+            f"Tổ được thành lập cho {team.residential_group.name}: chỉ ghi nhận hỗ trợ tại tổ dân phố này.",
+            f"The team was established for {team.residential_group.name}: it records outreach there only.",
+        )
     if any(m.team_id != team.pk for m in members):
         problems["members"] = ("Thành viên phải thuộc tổ.", "Members must belong to the team.")
     visited = households_visited or 0
@@ -366,6 +377,21 @@ def outreach_problems(
             "Số hộ lần đầu được tiếp cận không thể lớn hơn số hộ đã đến.",
             "Households visited for the first time cannot exceed the households visited.",
         )
+    group = residential_group if "residential_group" not in problems else None
+    if group is not None and group.households and "households_first_visit" not in problems:
+        # first visits beyond the group's households not yet reached: the ward's page capped the all-time figure
+        # and showed the day's as given, so the two disagreed
+        from .selectors import first_visits, reached
+
+        first_so_far = first_visits(group)
+        left = group.households - reached(group.households, first_so_far)
+        if (households_first_visit or 0) > left:
+            problems["households_first_visit"] = (
+                f"{group.name} có {group.households} hộ, đã tiếp cận {group.households - left} hộ: chỉ còn {left} "
+                "hộ chưa được tiếp cận lần đầu.",
+                f"{group.name} has {group.households} households, {group.households - left} already reached: "
+                f"{left} are left for a first visit.",
+            )
     if households_newly_online is not None and households_newly_online > visited:
         problems["households_newly_online"] = (
             "Số hộ mới biết nộp hồ sơ trực tuyến không thể lớn hơn số hộ đã đến.",

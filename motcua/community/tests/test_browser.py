@@ -76,7 +76,10 @@ def test_member_records_an_outreach_round(live_server, page, world, sign_in):
     page.get_by_role("link", name="Ghi nhật ký hỗ trợ người dân của tổ").click()
     page.wait_for_url("**/to-cong-nghe-so/nhat-ky/")
     day = (timezone.localdate() - dt.timedelta(days=2)).strftime("%d/%m/%Y")
-    page.get_by_label("Tổ dân phố").select_option(label="Tổ dân phố số 2")
+    # the team was established for Tổ dân phố số 1: the one group it is offered
+    offered = page.get_by_label("Tổ dân phố").locator("option").all_inner_texts()
+    assert offered == ["— Chọn tổ dân phố —", "Tổ dân phố số 1"], offered
+    page.get_by_label("Tổ dân phố").select_option(label="Tổ dân phố số 1")
     page.get_by_label("Ngày đi hỗ trợ").fill(day)
     page.get_by_label("Vũ Minh Đức (Tổ phó)").check()
     page.get_by_label("Số hộ đã đến").fill("30")
@@ -95,7 +98,7 @@ def test_member_records_an_outreach_round(live_server, page, world, sign_in):
     page.get_by_role("button", name="Ghi nhật ký").click()
     page.wait_for_selector(".msg-success")
     row = page.locator("table.outreach-recent tbody tr").first.inner_text()
-    assert day in row and "Tổ dân phố số 2" in row and "Vũ Minh Đức" in row and "iHanoi" in row
+    assert day in row and "Tổ dân phố số 1" in row and "Vũ Minh Đức" in row and "iHanoi" in row
     log = OutreachLog.objects.get()
     assert (log.households_visited, log.households_first_visit, log.topics) == (
         30,

@@ -122,7 +122,8 @@ def test_links_to_the_page(client, world):
 def test_record_a_round(client, world):
     client.force_login(world["users"]["member"])
     page = text(client.get(URL))
-    assert "Tổ dân phố số 1" in page and "Tổ dân phố số 3" in page and "Tổ dân phố số 1 — " not in page
+    # the team was established for Tổ dân phố số 1: its rounds are there (a team for a whole ward has every group)
+    assert "Tổ dân phố số 1" in page and "Tổ dân phố số 3" not in page and "Tổ dân phố số 1 — " not in page
     assert "Vũ Minh Đức" in page and "Lê Thu Trang" not in page  # active members of the team only
     assert "Đặng Quốc Huy" not in page  # another team's member
     assert timezone.localdate().strftime("%d/%m/%Y") in page  # today, as dd/mm/yyyy
@@ -171,6 +172,7 @@ def test_record_a_round(client, world):
         ({"households_first_visit": "-1"}, "households_first_visit", "Giá trị phải từ 0 trở lên."),
         ({"households_newly_online": "100001"}, "households_newly_online", "không được lớn hơn 100.000."),
         ({"residential_group": "GB"}, "residential_group", "phải thuộc phường/xã của tổ"),
+        ({"residential_group": "G2"}, "residential_group", "là tổ dân phố của tổ"),
         ({"members": ["MB"]}, "members", "Chỉ chọn thành viên đang hoạt động của tổ"),
         ({"members": ["T2"]}, "members", "Chỉ chọn thành viên đang hoạt động của tổ"),
         ({"members": []}, "members", "Chọn ít nhất một thành viên"),
@@ -186,6 +188,7 @@ def test_bad_input_is_refused_next_to_the_field(client, world, over, field, mess
     stand_in = {
         "FUTURE": (timezone.localdate() + dt.timedelta(days=1)).strftime("%d/%m/%Y"),
         "GB": str(world["groups"][3].pk),
+        "G2": str(world["groups"][1].pk),
         "MB": str(world["mb"].pk),
         "T2": str(t2_member.pk),
         "TB": str(world["teams"][2].pk),
@@ -302,3 +305,32 @@ def test_a_hidden_character_in_a_round_or_a_team_record_is_refused(client, world
     with pytest.raises(ValidationError) as err:
         member.full_clean()
     assert "name" not in err.value.message_dict and "full_name" in err.value.message_dict
+
+
+def test_first_visits_stop_at_the_households_not_yet_reached(client, world):
+    """A round logging 300 first visits in a group of 100 households, 25 already reached, was taken: the ward's
+    all-time figure was capped at the group's households while the day's row showed 300, and the two disagreed.
+    The round is refused, saying how many households are left; the service refuses it too."""
+    from motcua.community.services import outreach_record
+    from motcua.core.errors import Unprocessable
+
+    client.force_login(world["users"]["member"])
+    assert client.post(URL, form_data(world)).status_code == 302  # 25 first visits of 100
+    r = client.post(URL, form_data(world, households_visited="90", households_first_visit="80"))
+    assert r.status_code == 400
+    assert r.context["form"].errors["households_first_visit"] == [
+        "Tổ dân phố số 1 có 100 hộ, đã tiếp cận 25 hộ: chỉ còn 75 hộ chưa được tiếp cận lần đầu."
+    ]
+    assert OutreachLog.objects.count() == 1
+    assert (
+        client.post(URL, form_data(world, households_visited="90", households_first_visit="75")).status_code
+        == 302
+    )
+    assert OutreachLog.objects.count() == 2
+    with pytest.raises(Unprocessable) as refused:
+        outreach_record(
+            actor=world["users"]["member"], team=world["teams"][0], residential_group=world["groups"][0],
+            date=timezone.localdate(), households_visited=5, households_first_visit=1, households_newly_online=0,
+            topics=["vneid"], members=[world["m1"]],
+        )  # fmt: skip
+    assert "chỉ còn 0 hộ" in refused.value.message
