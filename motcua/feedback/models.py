@@ -235,6 +235,14 @@ class Feedback(models.Model):
     sender_evaluated_at = models.DateTimeField("thời điểm người gửi đánh giá", null=True, blank=True)
     rejected_at = models.DateTimeField("ngày từ chối", null=True, blank=True)
     rejected_reason = models.TextField("lý do từ chối", blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người từ chối",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     closed_at = models.DateTimeField("ngày đóng", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

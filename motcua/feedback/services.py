@@ -661,6 +661,7 @@ def feedback_reject(*, reference: str, user, reason: str, at: dt.datetime | None
         fb.status = Status.REJECTED
         fb.rejected_reason = reason
         fb.rejected_at = at
+        fb.rejected_by = user
         fb.save()
         _notify_rejection(fb)
         return fb

@@ -368,7 +368,19 @@ def test_pakn_satisfaction_is_published_through_the_api_and_on_the_statistics_pa
     pakn = client.get("/api/v1/stats/satisfaction", query).json()["pakn"]
     assert (pakn["answered"], pakn["sender_evaluated"], pakn["sender_dissatisfied"]) == (2, 2, 1)
     assert pakn["satisfaction_rate"] == 50.0
+    # a third, refused: counted among those received and shown as refused, so the card's parts add up
+    refused = services.feedback_submit(
+        user=citizen, kind="reflection", subject="agency", agency_identifier=world["ward"].identifier,
+        title="T", content="C", at=local(2025, 3, 4, 9),
+    )  # fmt: skip
+    services.feedback_reject(
+        reference=refused.reference,
+        user=world["users"]["ward_officer"],
+        reason="Trùng",
+        at=local(2025, 3, 4, 10),
+    )
     html = client.get("/thong-ke/", query).content.decode()
     assert 'data-figure="pakn_satisfaction_rate">50,00 %<' in html
+    assert 'data-figure="pakn_received">3<' in html and 'data-figure="pakn_rejected">1<' in html
     index = client.get("/api/v1/stats/index766", query).json()["rows"][0]["indicators"]
     assert {i["code"]: i["value"] for i in index}["5.3p"] == 50.0

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -727,6 +728,23 @@ def test_the_staff_page_says_who_took_the_pakn_up(client, world):
     # taken up before it was recorded (migration 0008 leaves those empty): said so, nothing guessed
     Feedback.objects.filter(pk=fb.pk).update(taken_by=None, taken_at=None)
     assert "không ghi nhận" in client.get(url).content.decode()
+
+
+def test_the_staff_page_says_who_refused_the_pakn(client, world):
+    """A refused PAKN said "Người nhận xử lý: không ghi nhận" and stored no one: who refused it, and when, is
+    recorded and shown."""
+    officer = world["users"]["ward_officer"]
+    officer.first_name, officer.last_name = "Phạm Thị", "Hoa"
+    officer.save()
+    fb = new(world)
+    services.feedback_reject(
+        reference=fb.reference, user=officer, reason="Không thuộc thẩm quyền của phường."
+    )
+    fb.refresh_from_db()
+    assert fb.rejected_by == officer
+    client.force_login(world["users"]["overseer"])
+    page = client.get(reverse("feedback:staff_detail", args=[fb.reference])).content.decode()
+    assert re.search(r'class="pakn-rejected-by small">Người từ chối: Phạm Thị Hoa · \d\d/\d\d/\d{4}', page)
 
 
 def test_each_error_is_announced_once(client, world):
