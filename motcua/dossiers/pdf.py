@@ -738,6 +738,11 @@ def reception_holder(first: DossierStep | None, events: list[DossierEvent]) -> s
     return first.assignee.username if first.assignee_id else ""
 
 
+# A unit the history does not name (an imported dossier's events carry the action and the instant only): said so,
+# not guessed ("Phòng chuyên môn", "Lãnh đạo cơ quan" were printed beside people of other units).
+UNRECORDED = "(không ghi nhận)"
+
+
 def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[DossierStep]) -> list[dict]:
     """Rows of Form 06, one per hand-over, derived from the events (Giao/Nhận, time, giver, receiver, result)."""
     usernames = set()
@@ -779,7 +784,7 @@ def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[Dossi
     for e in events:
         actor = names.get(e.actor_name, e.actor_name)
         if e.action == "receive":
-            target = first.actor if first else "Phòng chuyên môn"
+            target = first.actor if first else UNRECORDED
             receiver = names.get(first_holder, first_holder)
             add(one_stop, target, e.at, actor, receiver, note="Tiếp nhận hồ sơ, chuyển xử lý")
             current_actor = target
@@ -800,7 +805,7 @@ def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[Dossi
             )
         elif e.action == "hand_over":
             giver_unit = e.data.get("from_actor") or current_actor
-            receiver_unit = e.data.get("to_actor") or "Lãnh đạo cơ quan"
+            receiver_unit = e.data.get("to_actor") or UNRECORDED
             if e.data.get("within_agency"):
                 # within the partner agency (trình ký): the same step, its due instant unchanged
                 due = _parse_dt(e.data.get("step_due_at"))
@@ -834,7 +839,12 @@ def control_rows(dossier: Dossier, events: list[DossierEvent], steps: list[Dossi
             new_at = _parse_dt(e.data.get("new_return_at"))
             add(current_actor, one_stop, e.at, actor, "", note=f"Xin lỗi, hẹn lại ngày trả: {fmt_dt(new_at)}")
         elif e.action == "resolve":
-            done = next((s for s in steps if s.completed_at == e.at), None)
+            # the step the resolution completed: the event's own step; by its instant only for an event that
+            # names none (a hand-over and the resolution in the same second completed two steps at that instant)
+            done = by_order.get(e.step_order) if e.step_order else None
+            done = done or max(
+                (s for s in steps if s.completed_at == e.at), key=lambda s: s.order, default=None
+            )
             outcome = Outcome(e.data.get("outcome")).label if e.data.get("outcome") in Outcome.values else ""
             add(
                 done.actor if done else current_actor,

@@ -592,3 +592,21 @@ def test_form_data_without_an_e_form_is_kept_as_filed_within_bounds(org):
             services.dossier_file(**kwargs, form_data=too_much)
         assert exc.value.code == "bad_form_data"
     assert Dossier.objects.count() == 1
+
+
+def test_the_control_slips_resolution_row_names_the_step_it_completed(org):
+    """A hand-over and the resolution in the same second each complete a step at that instant: the slip's
+    resolution row took the first of them (the specialist's step, given by the leader) by its instant. It is the
+    event's own step."""
+    from motcua.dossiers import pdf
+
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))
+    d = act(org, d, "assign", "unit_head", local(2025, 3, 3, 9, 30), step=1, assignee="cv")
+    same = local(2025, 3, 4, 10, 0)
+    d = act(org, d, "hand_over", "specialist", same, to="ld")
+    d = act(org, d, "resolve", "leader", same, outcome="approved")
+    events = list(d.events.order_by("seq"))
+    rows = pdf.control_rows(d, events, list(services.steps_of(d)))
+    resolution = next(r for r in rows if r["note"].startswith("Hoàn thành giải quyết"))
+    assert resolution["giver_unit"] == "Lãnh đạo Sở"

@@ -1045,6 +1045,9 @@ def test_the_forms_of_an_imported_dossier_name_the_people_not_their_usernames(or
     assert "Trần Văn Bình" in supplement and "liên hệ với cv" not in supplement
     old = " ".join(pdf.render_form_html("receipt", Dossier.objects.get(code="IMP-NAMES-2")).split())
     assert "Lê Văn Cũ (hệ thống cũ)" in old
+    # the control slip names no unit the history does not: the reception went to a unit not recorded
+    slip = " ".join(pdf.render_form_html("control", d).split())
+    assert "(không ghi nhận)" in slip and "Phòng chuyên môn" not in slip
 
 
 def test_the_api_shows_event_instants_in_local_time(org, token):
