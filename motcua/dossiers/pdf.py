@@ -666,6 +666,11 @@ def apology_context(dossier: Dossier) -> dict:
             else "",
             "due_text": fmt_hm_words(due),
             "due_date": fmt_date(due),
+            # the receipt gave another time when the clock stopped since (supplement, payment): both are said, or
+            # the letter's "the time on the receipt" would not be the receipt's
+            "receipt_due_text": fmt_hm_words(dossier.initial_due_at)
+            if dossier.initial_due_at and due and dossier.initial_due_at != due
+            else "",
             "new_return_text": fmt_hm_words(new_at),
             "new_return_date": fmt_date(new_at),
             "sign_hint": ctx["circular"].text("apology_sign_hint") or "(Ký và ghi rõ họ tên)",
@@ -708,9 +713,14 @@ def stop_context(dossier: Dossier) -> dict:
     withdrawal = (
         dossier.events.filter(action="request_withdrawal", seq__lt=event.seq).order_by("-seq").first()
     )
+    by_post = dossier.channel == "postal" or dossier.result_method == "post"
     ctx.update(
         {
             "reason": event.reason,
+            # a dossier sent by post (or whose result goes by post) gets its papers back the same way
+            "paper_return": "qua dịch vụ bưu chính, theo địa chỉ đã đăng ký"
+            if by_post
+            else "tại Bộ phận Một cửa",
             "withdrawal": withdrawal,
             "withdrawal_text": fmt_hm_date(withdrawal.at) if withdrawal else "",
             "received_text": fmt_hm_date(dossier.received_at),

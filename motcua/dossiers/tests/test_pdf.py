@@ -10,6 +10,7 @@ import pytest
 
 from motcua.core.errors import NotFound
 from motcua.dossiers import pdf, services
+from motcua.dossiers.models import Dossier
 
 from .conftest import APPLICANT, act, local
 
@@ -234,6 +235,13 @@ def test_refusal_and_stop_forms(named_org):
     assert "Theo đề nghị rút hồ sơ của công dân" in text and e.code in text
     assert "Căn cứ đề nghị dừng giải quyết hồ sơ của Ông/Bà lúc 14 giờ 00 phút, ngày 04/03/2025" in text
     assert not re.search(r"ngày \d\d giờ", text)  # "ngày 14 giờ 00 phút, ngày …" read wrong
+    assert "được trả lại cho Ông/Bà tại Bộ phận Một cửa." in text
+    # a dossier whose result goes by post gets its papers back by post (the notice said "at the one-stop unit")
+    Dossier.objects.filter(pk=e.pk).update(result_method="post")
+    e.refresh_from_db()
+    assert "được trả lại cho Ông/Bà qua dịch vụ bưu chính, theo địa chỉ đã đăng ký." in squash(
+        form_text("stop", e)
+    )
 
 
 def test_apology_form_has_reason_old_and_new_dates(named_org):
@@ -275,6 +283,23 @@ def test_apology_form_has_reason_old_and_new_dates(named_org):
     assert "(Ký, ghi rõ họ tên và đóng dấu)" in text and "Chữ ký số" not in text
     leader = org["users"]["leader"]
     assert (leader.get_full_name() or leader.username) in text  # the head signs: a leader sent it
+
+
+def test_an_apology_after_a_pause_says_the_receipts_time_and_why_it_moved(named_org):
+    """After a supplement pause the appointment moves later; the apology printed the moved time as the one "ghi
+    trên Giấy tiếp nhận", while the receipt said another, and no paper had told the applicant it moved."""
+    org = named_org
+    d = act(org, file_online(org, local(2025, 3, 3, 8, 30)), "receive", "officer", local(2025, 3, 3, 9, 0))
+    d = act(org, d, "request_supplement", "specialist", local(2025, 3, 3, 14, 0), reason="Thiếu bản sao")
+    d = act(org, d, "supplement", "citizen", local(2025, 3, 4, 10, 0))  # 5 working hours paused
+    d = act(org, d, "apologize", "leader", local(2025, 3, 4, 15, 0), reason="Cần xác minh",
+            new_return_at=local(2025, 3, 10, 16, 0))  # fmt: skip
+    text = squash(form_text("apology", d))
+    assert (
+        "Thời gian hẹn trả kết quả giải quyết hồ sơ: 15 giờ 00 phút, ngày 06 tháng 3 năm 2025 (Giấy tiếp nhận hồ "
+        "sơ và hẹn trả kết quả ghi 09 giờ 00 phút, ngày 06 tháng 3 năm 2025; thời hạn được cộng thêm thời gian hồ "
+        "sơ tạm dừng để bổ sung hoặc thực hiện nghĩa vụ tài chính)."
+    ) in text
 
 
 def test_an_apology_prepared_by_the_officer_leaves_the_heads_name_to_be_signed(named_org):
@@ -626,3 +651,17 @@ def test_control_slip_and_tracking_book_say_what_the_forms_say(named_org):
     )
     assert "Nhận và trả kết quả" in text and d.code in text
     assert "không cần thực hiện in sổ giấy nhưng phải đảm bảo đầy đủ thông tin theo quy định" in text
+
+
+def test_a_second_supplement_request_does_not_promise_the_guidance_was_given_once(named_org):
+    """Form 02 says the dossier is guided "một lần, đầy đủ" (rules §1.3); a second request during processing said
+    so too, beside "lần yêu cầu bổ sung thứ 2". The first keeps the form's words; a later one names its round."""
+    org = named_org
+    d = act(org, file_online(org, local(2025, 3, 3, 8, 30)), "receive", "officer", local(2025, 3, 3, 9, 0))
+    d = act(org, d, "request_supplement", "specialist", local(2025, 3, 3, 14, 0), reason="Thiếu bản sao CCCD")
+    d = act(org, d, "supplement", "citizen", local(2025, 3, 4, 9, 0))
+    d = act(org, d, "request_supplement", "specialist", local(2025, 3, 4, 14, 0), reason="Bản sao không rõ")
+    seqs = [f["seq"] for f in pdf.available_forms(d) if f["key"] == "supplement"]
+    first, second = (squash(pdf.render_form_html("supplement", d, seq)) for seq in seqs)
+    assert "Hồ sơ được hướng dẫn một lần, đầy đủ bằng văn bản này." in first
+    assert "một lần" not in second and "(lần yêu cầu bổ sung thứ 2 trong quá trình giải quyết)" in second
