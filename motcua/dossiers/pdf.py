@@ -1062,7 +1062,10 @@ def tracking_rows(agency: Agency, start: dt.date, end: dt.date) -> list[dict]:
                 "new_return": fmt_dt(new_return),
                 "returned": fmt_dt(returned),
                 "stopped": fmt_dt(stopped),
-                "method": return_label(returned_data),
+                # how it was returned; before the return, how the applicant registered to receive it (Form 01)
+                "method": return_label(returned_data)
+                if returned
+                else (f"Đăng ký: {return_method_label(d.result_method)}" if d.result_method else ""),
                 "signed": "",
             }
         )

@@ -375,6 +375,11 @@ def test_tracking_book_for_agency_and_period(named_org):
     b = act(org, b, "receive", "officer", local(2025, 3, 10, 9, 0))
     rows = pdf.tracking_rows(org["so"], dt.date(2025, 3, 1), dt.date(2025, 3, 7))
     assert [r["code"] for r in rows] == [a.code]
+    # not yet returned: the book says how the applicant registered to receive it (it was blank until the return)
+    pending = pdf.tracking_rows(org["so"], dt.date(2025, 3, 10), dt.date(2025, 3, 10))
+    assert [(r["code"], r["returned"], r["method"]) for r in pending] == [
+        (b.code, "", f"Đăng ký: {pdf.return_method_label(b.result_method)}")
+    ]
     assert rows[0]["received"] == "03/03/2025 09:00" and rows[0]["due"] == "06/03/2025 09:00"
     assert rows[0]["returned"] == "04/03/2025 11:00"
     assert rows[0]["method"] == "Qua dịch vụ bưu chính, số vận đơn EA123456789VN"
