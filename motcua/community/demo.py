@@ -211,6 +211,23 @@ def _demo_member_account() -> int:
     return int(created)
 
 
+def account_rows() -> list[tuple[str, str, str, str]]:
+    """The team member's demo account as a row of the demo accounts table (every `motcua demo` prints it, not only
+    the run that created it)."""
+    member = Member.objects.filter(user__username=DEMO_MEMBER_USERNAME).select_related("team__ward").first()
+    if member is None:
+        return []
+    team = member.team
+    return [
+        (
+            DEMO_MEMBER_USERNAME,
+            DEMO_PASSWORD,
+            "Thành viên tổ công nghệ số cộng đồng",
+            f"{team.ward.name} / {team.name} (nộp hồ sơ hộ người dân)",
+        )
+    ]
+
+
 def load(*, stdout=None) -> Result:
     out = stdout or sys.stdout
     result = load_teams()

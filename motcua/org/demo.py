@@ -234,8 +234,9 @@ def load_organisation() -> DemoResult:
     return result
 
 
-def accounts_table() -> str:
-    """The demo accounts as a fixed-width table (printed by every `motcua demo`)."""
+def accounts_table(extra: list[tuple[str, str, str, str]] = ()) -> str:
+    """The demo accounts as a fixed-width table (printed by every `motcua demo`); `extra`: rows of the other apps'
+    demo accounts (username, password, role, where), e.g. the community team member's."""
     agencies = dict(Agency.objects.values_list("identifier", "name"))
     labels = dict(Role.choices)
     rows = [("Tên đăng nhập", "Mật khẩu", "Vai trò", "Cơ quan / đơn vị")]
@@ -249,6 +250,7 @@ def accounts_table() -> str:
         elif spec.note and spec.agency:
             where += f" ({spec.note})"
         rows.append((spec.username, DEMO_PASSWORD, role, where))
+    rows.extend(extra)
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = []
     for n, r in enumerate(rows):

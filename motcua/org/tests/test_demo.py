@@ -1,4 +1,5 @@
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -63,6 +64,10 @@ def test_demo_is_idempotent_and_prints_accounts():
     for out in (first, second):
         assert "Tài khoản demo (demo accounts):" in out
         assert "motcua.mc" in out and DEMO_PASSWORD in out
+        # the community team member's account is in the table every time (it was printed once, when created)
+        assert re.search(
+            r"^tcns\.bachkhoa\s+" + re.escape(DEMO_PASSWORD) + r"\s+Thành viên tổ công nghệ số", out, re.M
+        )
         assert "http://127.0.0.1:" in out
 
 

@@ -34,6 +34,9 @@ class Command(BaseCommand):
         port = os.environ.get("PORT") or "8000"
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Tài khoản demo (demo accounts):"))
-        self.stdout.write(org_demo.accounts_table())
+        extra = []
+        if importlib.util.find_spec("motcua.community.demo") is not None:
+            extra = importlib.import_module("motcua.community.demo").account_rows()
+        self.stdout.write(org_demo.accounts_table(extra))
         self.stdout.write("")
         self.stdout.write(f"Mở http://127.0.0.1:{port}  (quản trị: http://127.0.0.1:{port}/admin/)")
