@@ -56,23 +56,7 @@ def test_agency_change_page_has_units_and_staff(admin_client, staff):
 def test_admin_rejects_cycle(admin_client, staff):
     district = Agency.objects.get(identifier="000.00.33.H26")
     ward = Agency.objects.get(identifier="000.01.33.H26")
-    data = {
-        "identifier": district.identifier,
-        "name": district.name,
-        "level": district.level,
-        "kind": "",
-        "parent": ward.pk,
-        "morning_start": "08:00",
-        "morning_end": "12:00",
-        "afternoon_start": "13:00",
-        "afternoon_end": "17:00",
-        "cutoff": "15:00",
-        "active": "on",
-        "units-TOTAL_FORMS": "0",
-        "units-INITIAL_FORMS": "0",
-        "staff_roles-TOTAL_FORMS": "0",
-        "staff_roles-INITIAL_FORMS": "0",
-    }
+    data = _agency_form(district, kind="", parent=ward.pk)
     r = admin_client.post(f"/admin/org/agency/{district.pk}/change/", data)
     assert r.status_code == 200  # form redisplayed with the error
     assert "không thể là chính nó hoặc cấp dưới" in r.content.decode()
