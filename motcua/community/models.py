@@ -291,6 +291,19 @@ class ClaimRecord(models.Model):
         related_name="+",
     )
     claimed_at = models.DateTimeField("thời điểm nhận")
+    # the claim put the applicant's ID on an account that had none (services._claim_identity): a release takes it off
+    set_id_number = models.BooleanField("ghi số định danh vào tài khoản", default=False)
+    # a one-stop officer or leader of the agency took the dossier back out of that account (a wrong claim)
+    released_at = models.DateTimeField("thời điểm gỡ", null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người gỡ",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    release_reason = models.TextField("lý do gỡ", blank=True)
 
     class Meta:
         verbose_name = "lượt nhận hồ sơ"

@@ -267,7 +267,7 @@ def claim_dossier(
         dossier = Dossier.objects.select_for_update().select_related("agency", "procedure").get(pk=dossier.pk)
         if dossier.applicant_user_id == user.pk:
             return dossier, False
-        _claim_identity(user, dossier.applicant_id_number)
+        set_id = _claim_identity(user, dossier.applicant_id_number)
         helpers = {filing.member.user_id, dossier.filed_by_id} - {None}
         previous = dossier.applicant_user_id
         if previous is not None and previous not in helpers:
@@ -282,13 +282,15 @@ def claim_dossier(
         if changed != 1:  # pragma: no cover — the row is locked
             raise Conflict("Hồ sơ vừa thay đổi; vui lòng thử lại.", "The dossier just changed; retry.")
         AssistedFiling.objects.filter(pk=filing.pk).update(resident_user=user)
-        ClaimRecord.objects.create(dossier=dossier, user=user, previous_user_id=previous, claimed_at=at)
+        ClaimRecord.objects.create(
+            dossier=dossier, user=user, previous_user_id=previous, claimed_at=at, set_id_number=set_id
+        )
         dossier.applicant_user = user
     throttle.reset(key, "")
     return dossier, True
 
 
-def _claim_identity(user, id_number: str) -> None:
+def _claim_identity(user, id_number: str) -> bool:
     """A claim says "this dossier is mine": the account's personal ID must be the dossier's applicant's. An account
     whose profile holds another ID is refused (someone knowing a neighbour's code and ID number took the dossier
     into their own account, and the resident was then locked out); an account with no ID recorded takes this one
@@ -307,7 +309,7 @@ def _claim_identity(user, id_number: str) -> None:
                 "person named on it may take it into their account. You can still look it up by its code.",
                 code="claim_other_person",
             )
-        return
+        return False
     if CitizenProfile.objects.filter(id_number=id_number).exclude(user=user).exists():
         raise Conflict(
             "Số định danh của người nộp hồ sơ này đã gắn với một tài khoản khác. Nếu đó không phải Ông/Bà, hãy liên "
@@ -319,6 +321,66 @@ def _claim_identity(user, id_number: str) -> None:
         CitizenProfile.objects.create(user=user, full_name=user.get_full_name(), id_number=id_number)
     else:
         CitizenProfile.objects.filter(pk=profile.pk).update(id_number=id_number)
+    return True
+
+
+def may_release_claim(user, dossier: Dossier) -> bool:
+    """A one-stop officer, unit head or leader of the dossier's agency (or an administrator of the site)."""
+    from motcua.org.models import Role
+    from motcua.org.selectors import roles_of
+
+    if getattr(user, "is_superuser", False):
+        return True
+    wanted = {Role.OFFICER, Role.UNIT_HEAD, Role.LEADER}
+    return any(r.role in wanted and r.agency_id == dossier.agency_id for r in roles_of(user))
+
+
+def release_claim(*, user, code: str, reason: str, at: dt.datetime | None = None) -> ClaimRecord:
+    """Take a claimed dossier back out of the account that claimed it (a wrong claim: the resident says the account
+    is not theirs): the dossier belongs to no account until its resident claims it again; the ID number the claim
+    put on that account is taken off. The claim is kept, with who released it, when and why; the dossier's event
+    chain is untouched, as for a claim."""
+    from motcua.portal.models import CitizenProfile
+
+    at = at or timezone.now()
+    check_text(reason, "Lý do", "The reason", lines=True)
+    reason = nfc_lines(reason or "")
+    if not reason.strip():
+        raise Unprocessable(
+            "Hãy ghi lý do gỡ hồ sơ khỏi tài khoản.", "Give the reason.", code="reason_required"
+        )
+    if len(reason) > 1000:
+        raise Unprocessable(
+            "Lý do tối đa 1000 ký tự.", "The reason: at most 1000 characters.", code="too_long"
+        )
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().filter(code=code).first()
+        if dossier is None or not may_release_claim(user, dossier):
+            raise PermissionDenied(
+                "Chỉ cán bộ một cửa, lãnh đạo phòng hoặc lãnh đạo của cơ quan giải quyết hồ sơ mới gỡ được hồ sơ khỏi "
+                "tài khoản đã nhận.",
+                "Only the agency's one-stop officers, unit heads and leaders release a claimed dossier.",
+            )
+        claim = (
+            ClaimRecord.objects.filter(dossier=dossier, released_at__isnull=True)
+            .order_by("-claimed_at")
+            .first()
+        )
+        if claim is None or dossier.applicant_user_id != claim.user_id:
+            raise Conflict(
+                "Hồ sơ không ở tài khoản của một người dân đã nhận hồ sơ: không có gì để gỡ.",
+                "The dossier is not in the account of a resident who claimed it: nothing to release.",
+                code="not_claimed",
+            )
+        Dossier.objects.filter(pk=dossier.pk).update(applicant_user=None)
+        AssistedFiling.objects.filter(dossier=dossier).update(resident_user=None)
+        if claim.set_id_number:
+            CitizenProfile.objects.filter(
+                user_id=claim.user_id, id_number=dossier.applicant_id_number
+            ).update(id_number="")
+        claim.released_at, claim.released_by, claim.release_reason = at, user, reason
+        claim.save(update_fields=["released_at", "released_by", "release_reason"])
+        return claim
 
 
 # --- outreach -------------------------------------------------------------------------------------------------

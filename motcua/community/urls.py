@@ -8,6 +8,7 @@ app_name = "community"
 urlpatterns: list = [
     path("to-cong-nghe-so/", views.dashboard, name="dashboard"),
     path("to-cong-nghe-so/nhan-ho-so/", views.claim, name="claim"),
+    path("to-cong-nghe-so/nhan-ho-so/<dossier:code>/go/", views.release_claim, name="release_claim"),
     path("to-cong-nghe-so/nhan-ho-so/<dossier:code>/", views.claim_done, name="claim_done"),
     path("to-cong-nghe-so/nop-ho/", views.assisted_new, name="assisted_new"),
     path("to-cong-nghe-so/nop-ho/<dossier:code>/", views.assisted_done, name="assisted_done"),

@@ -6,6 +6,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -401,6 +402,21 @@ def claim(request):
             messages.info(request, _("Hồ sơ này đã thuộc tài khoản của Ông/Bà."))
         return redirect("community:claim_done", code=dossier.code)
     return render(request, "community/claim.html", ctx)
+
+
+@login_required
+@require_http_methods(["POST"])
+def release_claim(request, code: str):
+    """From the staff dossier page: take a wrongly claimed dossier back out of the account (services.release_claim)."""
+    try:
+        services.release_claim(user=request.user, code=code, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(in_page_language(exc)) from exc
+        messages.error(request, in_page_language(exc))
+    else:
+        messages.success(request, _("Đã gỡ hồ sơ khỏi tài khoản đã nhận. Người dân có thể nhận lại hồ sơ."))
+    return redirect(f"/staff/dossiers/{code}/")
 
 
 @login_required

@@ -312,3 +312,43 @@ def test_the_member_who_filed_reads_the_dossier_on_record_and_the_resident_sees_
     page = client.get(f"/ho-so-cua-toi/{d.code}/").content.decode()
     assert "Ai đã xem hồ sơ của bạn" in page and a.user_name in page
     assert DossierAccess.objects.filter(dossier=d).count() == 2  # the member's two reads; the resident's none
+
+
+def test_the_agency_takes_a_wrongly_claimed_dossier_back_out_of_the_account(world, client, django_user_model):
+    """The message of a refused claim says to contact the one-stop office, which had no way to act: the staff page
+    says which account holds the dossier, and its officers and heads can take it back out (a reason required), the
+    claim kept with who released it and why; the resident then claims it."""
+    from motcua.portal.models import CitizenProfile
+
+    f = file_for(world)
+    wrong = django_user_model.objects.create_user("nham", password="x-123456-long", first_name="Đỗ Văn Hùng")
+    services.claim_dossier(user=wrong, code=f.dossier.code, id_number=RESIDENT_ID)  # an account without an ID
+    assert CitizenProfile.objects.get(user=wrong).id_number == RESIDENT_ID
+    page_url = f"/staff/dossiers/{f.dossier.code}/"
+    client.force_login(world["users"]["officer"])
+    page = client.get(page_url).content.decode()
+    assert "Người dân đã nhận hồ sơ về tài khoản Đỗ Văn Hùng (nham)" in page and "claim-release" in page
+    release = f"/to-cong-nghe-so/nhan-ho-so/{f.dossier.code}/go/"
+    r = client.post(release, {"reason": " "}, follow=True)
+    assert "Hãy ghi lý do gỡ hồ sơ khỏi tài khoản." in r.content.decode()
+    assert Dossier.objects.get(pk=f.dossier_id).applicant_user == wrong
+    # someone else may not (the resident, the team member)
+    client.force_login(world["users"]["member"])
+    assert client.post(release, {"reason": "x"}).status_code == 403
+    client.force_login(world["users"]["officer"])
+    r = client.post(release, {"reason": "Bà Giang cho biết tài khoản này không phải của bà"})
+    assert r.status_code == 302 and r["Location"] == page_url
+    assert Dossier.objects.get(pk=f.dossier_id).applicant_user is None
+    assert CitizenProfile.objects.get(user=wrong).id_number == ""  # the ID the claim put there is taken off
+    claim = ClaimRecord.objects.get()
+    assert (claim.released_by, claim.release_reason) == (
+        world["users"]["officer"],
+        "Bà Giang cho biết tài khoản này không phải của bà",
+    )
+    assert verify_chain(Dossier.objects.get(pk=f.dossier_id)) == []
+    assert "claim-release" not in client.get(page_url).content.decode()
+    # nothing to release any more; the resident claims it
+    with pytest.raises(Conflict):
+        services.release_claim(user=world["users"]["officer"], code=f.dossier.code, reason="again")
+    services.claim_dossier(user=world["users"]["resident"], code=f.dossier.code, id_number=RESIDENT_ID)
+    assert Dossier.objects.get(pk=f.dossier_id).applicant_user == world["users"]["resident"]
