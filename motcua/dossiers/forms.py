@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import DomainError
 from motcua.core.forms import CheckedForm
-from motcua.core.i18n import in_page_language
+from motcua.core.i18n import english_active, in_page_language
 from motcua.core.text import BadCharacters, check_chars, nfc, nfc_lines
 from motcua.org.models import Agency
 from motcua.workdays.services import MAX_WORKING_DAYS
@@ -591,8 +591,16 @@ class ApologizeForm(ActionForm):
     def clean_new_return_at(self):
         """In office hours of a working day (the service checks it too): said now, beside the other errors."""
         value = self.cleaned_data["new_return_at"]
-        if value is None or self.cal.is_office_time(value):
-            return value
+        from motcua.workdays.calendar import CalendarRangeError
+
+        from .services import appointment_year_refusal
+
+        try:
+            if value is None or self.cal.is_office_time(value):
+                return value
+        except CalendarRangeError:  # a typo in the year (0001, 9999, 2206): said beside the field, not a 500
+            vi, en = appointment_year_refusal(value)
+            raise forms.ValidationError(en if english_active() else vi, code="year") from None
         h = self.hours
         local = timezone.localtime(value)
         args = {

@@ -36,6 +36,9 @@ from motcua.core.text import (
 )
 from motcua.org.models import Agency, Role, StaffRole
 from motcua.org.selectors import agency_by_identifier, is_overseer_only, roles_of
+from motcua.workdays.calendar import CalendarRangeError
+from motcua.workdays.schedules import MAX_YEAR as CAL_MAX_YEAR
+from motcua.workdays.schedules import MIN_YEAR as CAL_MIN_YEAR
 
 from . import lifecycle
 from .models import (
@@ -1591,6 +1594,17 @@ def appointment_instant(value, cal: AgencyCalendar):
     return value
 
 
+def appointment_year_refusal(value) -> tuple[str, str]:
+    """(Vietnamese, English) refusal of a new return date whose year the working calendar does not cover."""
+    shown = f"{value:%d/%m/%Y}" if isinstance(value, dt.date) else str(value)
+    return (
+        f"Ngày hẹn trả mới {shown} không hợp lý: năm phải trong khoảng {CAL_MIN_YEAR}–{CAL_MAX_YEAR} (kiểm tra lại "
+        "năm đã ghi).",
+        f"The new return date {shown} is not plausible: the year must be within {CAL_MIN_YEAR}-{CAL_MAX_YEAR} "
+        "(check the year typed).",
+    )
+
+
 def _check_appointment(value, cal: AgencyCalendar) -> None:
     """A new return date (Form 04) the office can keep: within office hours of a working day. (Live actions only:
     the migration import keeps what the previous system recorded.) The refusal says what is expected — a working
@@ -1599,8 +1613,11 @@ def _check_appointment(value, cal: AgencyCalendar) -> None:
         value = lifecycle.aware(value, "new_return_at")
     except lifecycle.LifecycleError:
         return  # missing or malformed: the lifecycle names it
-    if cal.is_office_time(value):
-        return
+    try:
+        if cal.is_office_time(value):
+            return
+    except CalendarRangeError:  # a typo in the year (0001, 9999, 2206): no calendar to check it against
+        raise Unprocessable(*appointment_year_refusal(value), code="bad_new_date") from None
     h = cal.office_hours()
     hours = h.text()
     local = timezone.localtime(value)

@@ -770,6 +770,33 @@ def test_apologize_from_web_and_form_download(client, org):
     assert r.status_code in (403, 409) or "một lần" in r.content.decode()
 
 
+def test_an_apology_dated_in_a_year_no_calendar_covers_is_refused_not_a_server_error(client, org, token):
+    """A typo in the year (01/01/0001, 9999-12-31, 01/12/2206) gave HTTP 500 on the staff form (the calendar covers
+    1990-2100), and the officer lost the reason typed; the API too. Both refuse it beside the field, nothing
+    changed."""
+    from django.test import Client
+
+    d = act(org, file_online(org), "receive", "officer")
+    login(client, org, "leader")
+    for typed in ("01/01/0001 10:00", "31/12/9999 10:00", "01/12/2206 10:00"):
+        r = client.post(
+            f"/staff/dossiers/{d.code}/act/apologize/",
+            {"expected_version": d.version, "reason": "Chậm do mất điện", "new_return_at": typed},
+        )
+        assert r.status_code == 400, typed
+        page = r.content.decode()
+        assert "năm phải trong khoảng 1990–2100" in page and "Chậm do mất điện" in page, typed
+    r = Client().post(
+        f"/api/v1/dossiers/{d.code}/apologize",
+        {"reason": "x", "new_return_at": "2206-12-01T10:00:00+07:00"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token('leader')}",
+    )
+    assert r.status_code == 422 and r.json()["error"] == "bad_new_date"
+    d.refresh_from_db()
+    assert d.new_return_at is None
+
+
 # --- uploads, downloads, PDFs ---------------------------------------------------------------------------------
 
 
