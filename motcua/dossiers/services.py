@@ -538,10 +538,12 @@ WORKING_ROLES = frozenset({Role.OFFICER, Role.SPECIALIST, Role.UNIT_HEAD, Role.L
 
 def working_staff(agency_ids):
     """The active working roles (WORKING_ROLES, on active accounts) in these agencies: who may be given a step
-    there (the assign and hand-over forms' choices, the transfer page's recipients and its "still here")."""
+    there (the assign and hand-over forms' choices, the transfer page's recipients and its "still here"). Not an
+    agency's system account (portal.services.system_account, "system:<identifier>": it confirms verified online
+    payments and cannot sign in — a step given it was stranded); ":" is no character of a person's username."""
     return StaffRole.objects.filter(
         agency_id__in=agency_ids, active=True, user__is_active=True, role__in=WORKING_ROLES
-    )
+    ).exclude(user__username__startswith="system:")
 
 
 def reads_as_staff(user, dossier: Dossier) -> bool:

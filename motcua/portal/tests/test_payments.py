@@ -116,6 +116,16 @@ def test_the_system_account_cannot_sign_in(world, awaiting):
     assert user.username == "system:000.00.21.H26" and not user.has_usable_password()
     assert services.system_account(world["so"]).pk == user.pk
     assert get_user_model().objects.filter(username__startswith="system:").count() == 1
+    # nor is it anyone's colleague: never offered, nor taken, as the holder of a step (a step given it was stranded)
+    from motcua.core.errors import Unprocessable
+    from motcua.dossiers import services as dossier_services
+    from motcua.dossiers.forms import _staff_choices
+
+    assert user.username not in {u for u, _ in _staff_choices({world["so"].pk})}
+    assert not dossier_services.working_staff([world["so"].pk]).filter(user=user).exists()
+    step = dossier_services.steps_of(awaiting)[0]
+    with pytest.raises(Unprocessable):
+        dossier_services._step_assignee(user.username, step)
 
 
 class OtherGateway(PaymentGateway):
