@@ -46,6 +46,8 @@ class AssistedFilingForm(CheckedForm):
     resident_phone = forms.CharField(label=_("Số điện thoại"), max_length=30, required=False)
     resident_email = forms.EmailField(label=_("Thư điện tử"), required=False)
     resident_address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
+    # a random key written into the page when shown: the page sent twice at once files one dossier
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     consent_method = forms.ChoiceField(
         label=_("Hình thức người dân đồng ý"),
         choices=[("", _("— chọn —")), *ConsentMethod.choices],

@@ -113,9 +113,12 @@ def assisted_file(
     result_method: str = "electronic",
     file_hashes: list | None = None,
     at: dt.datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> AssistedFiling:
     """A team member files a dossier online for a resident. The resident is the applicant (and its account owner
-    if `resident_user` is given; otherwise nobody until the resident claims it); the member is `filed_by`."""
+    if `resident_user` is given; otherwise nobody until the resident claims it); the member is `filed_by`. With
+    `idempotency_key` (the form page's own), the same page sent twice at once — a double tap — files once: the
+    second gets the first's filing, marked `replayed` (the page's files are then the first sending's)."""
     at = at or timezone.now()
     member = _membership(member_user, team_id)
     if consent_method not in ConsentMethod.values:
@@ -151,26 +154,37 @@ def assisted_file(
     agency = _receiving_agency(
         procedure_code, (agency_identifier or "").strip() or member.team.ward.identifier
     )
+    filing = dict(
+        actor=member_user,
+        procedure_code=procedure_code,
+        agency_identifier=agency.identifier,
+        channel="online",
+        applicant={
+            "kind": "individual",
+            "name": name,
+            "id_number": id_number,
+            "phone": resident.get("phone") or "",
+            "email": resident.get("email") or "",
+            "address": resident.get("address") or "",
+        },
+        form_data=form_data,
+        result_method=result_method,
+        at=at,
+        applicant_user=resident_user,
+        file_hashes=file_hashes,
+    )
     with transaction.atomic():
-        dossier, _ = dossier_file(
-            actor=member_user,
-            procedure_code=procedure_code,
-            agency_identifier=agency.identifier,
-            channel="online",
-            applicant={
-                "kind": "individual",
-                "name": name,
-                "id_number": id_number,
-                "phone": resident.get("phone") or "",
-                "email": resident.get("email") or "",
-                "address": resident.get("address") or "",
-            },
-            form_data=form_data,
-            result_method=result_method,
-            at=at,
-            applicant_user=resident_user,
-            file_hashes=file_hashes,
-        )
+        try:
+            dossier, created = dossier_file(**filing, idempotency_key=idempotency_key)
+        except Unprocessable as exc:
+            if exc.code != "idempotency_mismatch":
+                raise
+            # the page sent again with other data (back, corrected, sent): another filing
+            dossier, created = dossier_file(**filing)
+        if not created:
+            earlier = AssistedFiling.objects.get(dossier=dossier)
+            earlier.replayed = True
+            return earlier
         if dossier.applicant_user_id != (resident_user.pk if resident_user else None):
             # dossier_file makes the online filer the account owner; here the filer is the helper, not the
             # applicant: the dossier belongs to the resident's account, or to none until the resident claims it.

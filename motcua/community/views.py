@@ -2,6 +2,7 @@
 resident's claim of a dossier filed for them."""
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -235,7 +236,11 @@ def assisted_new(request):
     if request.method != "POST":
         # how and when the resident consented are left for the member to record (rules §10: consent is explicit
         # and provable; filled in beforehand, a filing recorded a signature nobody asked for)
-        initial = {"procedure_code": code, "agency": agencies[0].identifier if agencies else ""}
+        initial = {
+            "procedure_code": code,
+            "agency": agencies[0].identifier if agencies else "",
+            "submission": uuid.uuid4().hex,
+        }
         ctx.update(form=AssistedFilingForm(initial=initial, **kwargs), eform=EForm(prefix="tk"))
         if unknown or nowhere:
             ctx["error"] = unknown or nowhere
@@ -310,7 +315,15 @@ def assisted_new(request):
                 form_data=form_data or None,
                 result_method=d["result_method"],
                 file_hashes=hashes,
+                idempotency_key=f"assisted-{d['submission']}" if d.get("submission") else None,
             )
+            if getattr(filing, "replayed", False):  # the same page sent twice: the first sending filed it
+                messages.info(
+                    request,
+                    _("Hồ sơ %(code)s đã được nộp từ lần gửi trước; lần gửi lại không tạo thêm hồ sơ.")
+                    % {"code": filing.dossier.code},
+                )
+                return redirect("community:assisted_done", code=filing.dossier.code)
             documents.store_all(filing.dossier, inspected, request.user, stored)
     except DomainError as exc:
         documents.discard(stored)

@@ -56,6 +56,8 @@ CODE = forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "o
 
 
 class FeedbackForm(CheckedForm):
+    # a random key written into the page when shown: the page sent twice at once is one PAKN
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     kind = forms.ChoiceField(
         label=_("Loại"), choices=Kind.choices, widget=forms.RadioSelect, initial=Kind.REFLECTION
     )

@@ -149,6 +149,8 @@ class Feedback(models.Model):
     """A PAKN routed to the responsible agency, due `working_days` working days after it was received."""
 
     reference = models.CharField("số PAKN", max_length=30, unique=True)
+    # the key of the form page that sent it (services.feedback_submit): the same page sent twice at once is one PAKN
+    submission_key = models.CharField(max_length=64, blank=True, default="", editable=False)
     kind = models.CharField("loại", max_length=16, choices=Kind.choices)
     subject = models.CharField("đối tượng", max_length=12, choices=Subject.choices)
     dossier = models.ForeignKey(
@@ -254,6 +256,13 @@ class Feedback(models.Model):
         indexes = [
             models.Index(fields=["agency", "received_at"], name="feedback_agency_received"),
             models.Index(fields=["agency", "status"], name="feedback_agency_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="feedback_unique_submission",
+            )
         ]
 
     def __str__(self) -> str:

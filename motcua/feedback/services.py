@@ -400,10 +400,18 @@ def feedback_submit(
     contact: dict | None = None,
     working_days=None,
     at: dt.datetime | None = None,
+    submission_key: str = "",
 ) -> Feedback:
     """Receive a PAKN and route it; due `working_days` (default settings, 10) working days later in the
-    responsible agency's calendar."""
+    responsible agency's calendar. `submission_key`: the form page's own key — the same page sent twice at once
+    (three taps on "Gửi") is one PAKN: a later sending gets the first, marked `replayed`."""
     at = _now(at)
+    submission_key = (submission_key or "")[:64]
+    if submission_key:
+        earlier = Feedback.objects.filter(submission_key=submission_key).first()
+        if earlier is not None:
+            earlier.replayed = True
+            return earlier
     if kind not in Kind.values:
         raise Unprocessable(
             "Loại phản ánh phải là phản ánh, kiến nghị hoặc khiếu nại.",
@@ -453,9 +461,10 @@ def feedback_submit(
             "Thời hạn xử lý phải từ 0,5 đến 90 ngày làm việc.", "working_days must be within (0, 90]."
         )
     deadline = compute_deadline(at, working_days=days, agency=route["agency"])
-    with transaction.atomic():
-        fb = Feedback.objects.create(
-            reference=f"tmp-{uuid.uuid4().hex[:24]}",  # max 30 characters
+    try:
+        return _create_feedback(
+            at,
+            submission_key=submission_key,
             kind=kind,
             subject=subject,
             title=title,
@@ -466,6 +475,22 @@ def feedback_submit(
             due_at=deadline.due_at,
             **route,
             **contact_fields,
+        )
+    except IntegrityError:
+        # the same page sent at once: the other request's row took the key first (its insert made this one wait
+        # on the key's unique index) — this one is its repeat
+        earlier = Feedback.objects.filter(submission_key=submission_key).first() if submission_key else None
+        if earlier is None:
+            raise
+        earlier.replayed = True
+        return earlier
+
+
+def _create_feedback(at, **fields) -> Feedback:
+    with transaction.atomic():
+        fb = Feedback.objects.create(
+            reference=f"tmp-{uuid.uuid4().hex[:24]}",  # max 30 characters
+            **fields,
         )
         fb.reference = f"PAKN-{timezone.localtime(at):%y%m%d}-{fb.pk:05d}"
         fb.save(update_fields=["reference"])

@@ -2,6 +2,7 @@
 permission, call a service and render; a refused action re-renders with the message and the right status."""
 
 import datetime as dt
+import uuid
 from urllib.parse import urlencode
 
 import segno
@@ -341,9 +342,9 @@ def _same_feedback(request, d: dict) -> Feedback | None:
 
 @require_http_methods(["GET", "POST"])
 def submit(request):
-    initial = {}
+    initial = {"submission": uuid.uuid4().hex}
     if request.GET.get("ho-so"):
-        initial = {"subject": "dossier", "dossier_code": request.GET["ho-so"][:80]}
+        initial.update({"subject": "dossier", "dossier_code": request.GET["ho-so"][:80]})
     form = FeedbackForm(request.POST or None, initial=initial)
     ctx = {"form": form, "working_days": services.pakn_working_days()}
     if request.method == "POST":
@@ -384,11 +385,19 @@ def submit(request):
                     "email": d["email"],
                     "address": d["address"],
                 },
+                submission_key=d.get("submission") or "",
             )
         except DomainError as exc:
             # in the error summary (focused, linked to the field it is about), in the page's language
             form.add_error(_submit_error_field(exc, d["subject"]), in_page_language(exc))
             return render(request, "feedback/submit.html", ctx, status=exc.status)
+        if getattr(fb, "replayed", False):  # the same page sent twice at once: the first sending filed it
+            messages.info(
+                request,
+                _("Phản ánh, kiến nghị này đã được gửi (số %(reference)s); không gửi lại lần nữa.")
+                % {"reference": fb.reference},
+            )
+            return render(request, "feedback/submitted.html", {"fb": fb})
         return render(request, "feedback/submitted.html", {"fb": fb}, status=201)
     return render(request, "feedback/submit.html", ctx)
 

@@ -352,3 +352,15 @@ def test_the_agency_takes_a_wrongly_claimed_dossier_back_out_of_the_account(worl
         services.release_claim(user=world["users"]["officer"], code=f.dossier.code, reason="again")
     services.claim_dossier(user=world["users"]["resident"], code=f.dossier.code, id_number=RESIDENT_ID)
     assert Dossier.objects.get(pk=f.dossier_id).applicant_user == world["users"]["resident"]
+
+
+def test_the_same_filing_page_sent_twice_files_once(world):
+    """Three taps on "Nộp hồ sơ" at once filed three dossiers for the same resident (the half-hour duplicate check
+    reads what is committed, and the three were not yet). The page carries its own key: the same page files once,
+    a later sending getting the first's filing; the page sent again with other data is another filing."""
+    first = file_for(world, idempotency_key="assisted-page-1")
+    again = file_for(world, idempotency_key="assisted-page-1")
+    assert again.pk == first.pk and again.replayed is True
+    assert Dossier.objects.count() == 1 and AssistedFiling.objects.count() == 1
+    other = file_for(world, idempotency_key="assisted-page-1", resident=resident(name="Trần Thị Bình"))
+    assert other.pk != first.pk and Dossier.objects.count() == 2

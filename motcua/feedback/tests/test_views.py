@@ -55,6 +55,29 @@ def test_submit_page_anonymous_with_contact(client, world):
     assert fb.contact_phone == "0987654321"
 
 
+def test_the_same_pakn_page_sent_twice_at_once_is_one_pakn(client, world):
+    """Three taps on "Gửi" at once filed three PAKN (the half-hour duplicate check reads what is committed): each had
+    to be answered and counted against the agency's on-time rate. The page carries its own key: the same page is
+    one PAKN; a later sending is told it was sent, with its number."""
+    url = reverse("feedback:submit")
+    page = client.get(url).content.decode()
+    key = re.search(r'name="submission" value="([0-9a-f]{32})"', page).group(1)
+    fb = services.feedback_submit(
+        kind="reflection", subject="agency", agency_identifier=world["ward"].identifier, title="Đèn hỏng",
+        content="Đèn đường hỏng", contact=SENDER, submission_key=key,
+    )  # fmt: skip
+    # the second sending of the same page, as if it had been served while the first was being stored
+    data = {"submission": key, "kind": "reflection", "subject": "agency", "agency": world["ward"].identifier,
+            "title": "Đèn hỏng, sửa giúp", "content": "Khác nội dung vẫn là cùng một trang gửi lại", **SENDER}  # fmt: skip
+    r = client.post(url, data)
+    assert r.status_code == 200 and fb.reference in r.content.decode()
+    assert "đã được gửi" in r.content.decode()
+    assert Feedback.objects.count() == 1
+    # a new page has a new key: another PAKN
+    del data["submission"]
+    assert client.post(url, data).status_code == 201 and Feedback.objects.count() == 2
+
+
 def test_pakn_sent_from_one_address_are_limited(client, world, settings):
     """A PAKN needs no account and each one unanswered counts against the agency's on-time rate: one address sends
     PAKN_RATE_LIMIT within the window, then 429 with Retry-After and nothing filed; another address is not
