@@ -303,6 +303,27 @@ class VietnameseNumberField(forms.DecimalField):
         return number
 
 
+class WholeNumberField(forms.IntegerField):
+    """A count typed the way people type it: "1.000" (Vietnamese grouping) or "1,000" (English) is a thousand.
+    Django's IntegerField read "1.000" as 1 (it drops a trailing ".000" as decimals), so a thousand households
+    visited were stored as one."""
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs["inputmode"] = "numeric"
+        return attrs
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int):
+            return value
+        number = parse_number(str(value), whole=True)
+        if number is None or not number.is_finite() or number != number.to_integral_value():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(number)
+
+
 def _bound(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 

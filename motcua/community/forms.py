@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from motcua.catalog.eforms import DATE_FORMATS
+from motcua.catalog.eforms import DATE_FORMATS, WholeNumberField
 from motcua.core.forms import CheckedForm
 from motcua.core.i18n import english_active, in_page_language
 from motcua.dossiers.forms import (
@@ -190,13 +190,13 @@ class OutreachForm(CheckedForm):
             "required": _("Chọn ít nhất một thành viên đã tham gia."),
         },
     )
-    households_visited = forms.IntegerField(
+    households_visited = WholeNumberField(
         label=_("Số hộ đã đến"),
         min_value=1,
         max_value=100_000,
         help_text=_("Mọi hộ tổ đến trong đợt này, kể cả hộ đã được đến ở các đợt trước."),
     )
-    households_first_visit = forms.IntegerField(
+    households_first_visit = WholeNumberField(
         label=_("Trong đó: số hộ lần đầu được tiếp cận"),
         min_value=0,
         max_value=100_000,
@@ -205,7 +205,7 @@ class OutreachForm(CheckedForm):
             "trang thống kê."
         ),
     )
-    households_newly_online = forms.IntegerField(
+    households_newly_online = WholeNumberField(
         label=_("Trong đó: số hộ mới biết nộp hồ sơ trực tuyến"),
         min_value=0,
         max_value=100_000,

@@ -15,6 +15,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.eforms import VietnameseNumberField, WholeNumberField
 from motcua.core.errors import DomainError
 from motcua.core.forms import CheckedForm
 from motcua.core.i18n import english_active, in_page_language
@@ -397,12 +398,20 @@ class HandOverForm(ActionForm):
         help_text=_("Khi chuyển liên thông, cơ quan phối hợp tự phân công người xử lý; để trống."),
     )
     to_agency = forms.ChoiceField(label=_("Chuyển liên thông đến cơ quan (không bắt buộc)"), required=False)
-    hours = forms.DecimalField(
+    # typed the way people type it ("1,5" is one and a half hours; "1e3" is no number of hours)
+    hours = VietnameseNumberField(
         label=_("Thời gian bước liên thông (giờ làm việc)"),
         required=False,
         min_value=Decimal("0.25"),
+        max_value=Decimal("800"),
         max_digits=7,
         decimal_places=2,
+        error_messages={
+            "invalid": _("Nhập số giờ làm việc, ví dụ 4 hoặc 1,5."),
+            "min_value": _("Thời gian bước liên thông từ 0,25 giờ làm việc trở lên."),
+            "max_value": _("Thời gian bước liên thông tối đa 800 giờ làm việc (100 ngày làm việc)."),
+            "max_decimal_places": _("Số giờ có tối đa 2 chữ số thập phân."),
+        },
     )
     note = forms.CharField(label=_("Ghi chú"), required=False, max_length=1000)
 
@@ -743,8 +752,16 @@ class CounterForm(CheckedForm):
     applicant_id_number = forms.CharField(
         label=_("Số định danh cá nhân (12 số) / mã số thuế tổ chức"), max_length=20
     )
-    applicant_birth_year = forms.IntegerField(
-        label=_("Năm sinh (không bắt buộc)"), required=False, min_value=1900, max_value=2100
+    applicant_birth_year = WholeNumberField(
+        label=_("Năm sinh (không bắt buộc)"),
+        required=False,
+        min_value=1900,
+        max_value=2100,
+        error_messages={
+            "invalid": _("Năm sinh là một số, ví dụ 1990."),
+            "min_value": _("Năm sinh từ 1900 đến 2100."),
+            "max_value": _("Năm sinh từ 1900 đến 2100."),
+        },
     )
     applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
     applicant_phone = forms.CharField(label=_("Điện thoại"), max_length=30, required=False)

@@ -334,3 +334,14 @@ def test_first_visits_stop_at_the_households_not_yet_reached(client, world):
             topics=["vneid"], members=[world["m1"]],
         )  # fmt: skip
     assert "chỉ còn 0 hộ" in refused.value.message
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("1.000", 1000), ("1,000", 1000), ("1 000", 1000), ("40", 40)])
+def test_a_count_typed_with_grouping_is_read_as_written(client, world, typed, stored):
+    """"1.000" households (the Vietnamese way of writing a thousand) was stored as 1: Django reads ".000" as
+    decimals. A count reads as written, the Vietnamese or the English way."""
+    ResidentialGroup.objects.filter(pk=world["groups"][0].pk).update(households=5000)
+    client.force_login(world["users"]["member"])
+    r = client.post(URL, form_data(world, households_visited=typed, households_first_visit="0"))
+    assert r.status_code == 302, r.context["form"].errors if r.context else r
+    assert OutreachLog.objects.get().households_visited == stored

@@ -1574,6 +1574,27 @@ def test_inter_agency_hours_out_of_range_is_not_also_called_missing(client, org)
     assert services.current_step(d).agency.identifier != "000.00.40.H26"
 
 
+def test_inter_agency_hours_are_read_the_vietnamese_way(client, org):
+    """ "1,5" (one and a half hours, as Vietnamese write it) was refused as no number, "1e3" taken as 1,000 hours (a
+    partner step due months after the dossier), and "-1" answered "Đảm bảo giá trị này lớn hơn hoặc bằng với 0.25 ."."""
+    d = act(org, file_online(org), "receive", "officer")
+    login(client, org, "unit_head")
+    client.post(
+        f"/staff/dossiers/{d.code}/act/assign/", {"expected_version": d.version, "step": 1, "assignee": "cv"}
+    )
+    d.refresh_from_db()
+    login(client, org, "specialist")
+    url = f"/staff/dossiers/{d.code}/act/hand_over/"
+    for hours, message in (("1e3", "Nhập số giờ làm việc, ví dụ 4 hoặc 1,5."),
+                           ("-1", "Thời gian bước liên thông từ 0,25 giờ làm việc trở lên.")):  # fmt: skip
+        r = client.post(url, {"expected_version": d.version, "to_agency": "000.00.40.H26", "hours": hours})
+        assert r.status_code == 400 and message in r.content.decode(), hours
+    r = client.post(url, {"expected_version": d.version, "to_agency": "000.00.40.H26", "hours": "1,5"})
+    assert r.status_code == 302
+    step = services.current_step(Dossier.objects.get(pk=d.pk))
+    assert step.agency.identifier == "000.00.40.H26" and step.hours == Decimal("1.5")
+
+
 def test_a_supplement_line_without_reason_has_no_dangling_dash_in_the_log(client, org):
     d = act(org, file_online(org), "receive", "officer")
     login(client, org, "specialist")
