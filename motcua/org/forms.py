@@ -61,8 +61,11 @@ class ThrottleMixin:
 class ThrottledAuthenticationForm(ThrottleMixin, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "Tên đăng nhập hoặc mật khẩu không đúng. Lưu ý: mật khẩu phân biệt chữ hoa, chữ thường.",
-        "inactive": "Tài khoản này đã bị khoá.",
+        # in the page's language (they were Vietnamese on the English page too)
+        "invalid_login": gettext_lazy(
+            "Tên đăng nhập hoặc mật khẩu không đúng. Lưu ý: mật khẩu phân biệt chữ hoa, chữ thường."
+        ),
+        "inactive": gettext_lazy("Tài khoản này đã bị khoá."),
     }
 
 

@@ -67,7 +67,10 @@ class LoginView(auth_views.LoginView):
     authentication_form = ThrottledAuthenticationForm
 
     def form_invalid(self, form):
-        return mark_throttled(self.request, super().form_invalid(form))
+        """A refused sign-in is a 400 (as every refused form here), 429 once throttled; Django answered 200."""
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return mark_throttled(self.request, response)
 
     def get_default_redirect_url(self):
         """A `next` page the form carries (checked by Django as safe) wins; otherwise the user's own landing page."""

@@ -338,7 +338,7 @@ def test_first_visits_stop_at_the_households_not_yet_reached(client, world):
 
 @pytest.mark.parametrize(("typed", "stored"), [("1.000", 1000), ("1,000", 1000), ("1 000", 1000), ("40", 40)])
 def test_a_count_typed_with_grouping_is_read_as_written(client, world, typed, stored):
-    """"1.000" households (the Vietnamese way of writing a thousand) was stored as 1: Django reads ".000" as
+    """ "1.000" households (the Vietnamese way of writing a thousand) was stored as 1: Django reads ".000" as
     decimals. A count reads as written, the Vietnamese or the English way."""
     ResidentialGroup.objects.filter(pk=world["groups"][0].pk).update(households=5000)
     client.force_login(world["users"]["member"])

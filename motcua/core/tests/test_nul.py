@@ -65,4 +65,4 @@ def test_a_filing_body_with_nul_files_nothing():
 def test_a_posted_form_with_nul_is_refused_before_the_view():
     r = Client().post("/accounts/login/", {"username": "congdan\x00", "password": "x"})
     assert r.status_code == 400 and "ký tự không hợp lệ" in r.content.decode()
-    assert Client().post("/accounts/login/", {"username": "congdan", "password": "x"}).status_code == 200
+    assert Client().post("/accounts/login/", {"username": "congdan", "password": "x"}).status_code == 400

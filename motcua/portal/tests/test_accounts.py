@@ -36,7 +36,7 @@ def test_register_then_sign_in_with_email_or_phone(client, db):
         assert r.status_code == 302, identifier
         assert int(client.session["_auth_user_id"]) == user.pk
         client.logout()
-    assert login_page(client, "0351234567", "wrong-password").status_code == 200
+    assert login_page(client, "0351234567", "wrong-password").status_code == 400
     assert "_auth_user_id" not in client.session
 
 
@@ -108,7 +108,7 @@ def test_email_and_phone_are_unique(client, world):
 def test_an_email_shared_by_two_accounts_signs_in_nobody(client, world):
     world["other"].email = "an.nguyen@example.vn"
     world["other"].save()
-    assert login_page(client, "an.nguyen@example.vn", PASSWORD).status_code == 200
+    assert login_page(client, "an.nguyen@example.vn", PASSWORD).status_code == 400
     assert "_auth_user_id" not in client.session
     assert login_page(client, "congdan", PASSWORD).status_code == 302  # the username still works
 
@@ -123,10 +123,10 @@ def test_a_username_signs_in_in_any_capitals_unless_two_accounts_share_it(client
         assert login_page(client, typed, PASSWORD).status_code == 302, typed
         assert int(client.session["_auth_user_id"]) == user.pk
         client.logout()
-    assert login_page(client, "CONGDAN", "wrong-password").status_code == 200
+    assert login_page(client, "CONGDAN", "wrong-password").status_code == 400
     assert "_auth_user_id" not in client.session
     get_user_model().objects.create_user("CongDan", password=PASSWORD)
-    assert login_page(client, "CONGDAN", PASSWORD).status_code == 200
+    assert login_page(client, "CONGDAN", PASSWORD).status_code == 400
     assert "_auth_user_id" not in client.session
     assert login_page(client, "congdan", PASSWORD).status_code == 302  # the exact spelling still signs in
     assert int(client.session["_auth_user_id"]) == user.pk
