@@ -24,7 +24,7 @@ from django.db.models import Count, Max, Q
 from django.db.models.signals import post_delete, post_save
 
 from motcua.core.errors import DomainError, PermissionDenied, Unprocessable
-from motcua.core.text import nfc
+from motcua.core.text import check_text, nfc
 
 from .calendar import (
     HOURS_PER_WORKING_DAY,
@@ -475,6 +475,8 @@ def check_override(*, date, kind, reason, user, jurisdiction="") -> dict:
             "Invalid kind; use one of: " + ", ".join(OverrideKind.values) + ".",
             code="bad_kind",
         )
+    # the log is append-only: a control or invisible character kept now could never be corrected
+    check_text(reason if isinstance(reason, str) else "", "Lý do", "The reason")
     reason = nfc(reason if isinstance(reason, str) else "")
     if not reason:
         raise Unprocessable(

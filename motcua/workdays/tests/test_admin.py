@@ -106,3 +106,19 @@ def test_an_override_for_a_past_date_is_saved_with_a_warning(admin_client):
         follow=True,
     )
     assert "đã qua" not in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_reason_with_hidden_characters_is_refused(admin_client):
+    """A reason with U+202E (right-to-left override) or BEL was kept, and the log is append-only: it could never be
+    corrected. It is refused as on every other form; the typed jurisdiction in lower case is read in capitals."""
+    from motcua.org.models import Agency
+
+    for bad in ("Nghỉ\u202e bù", "Nghỉ\x07 bù"):
+        r = admin_client.post(ADD, {"date": "07/12/2026", "kind": "day_off", "jurisdiction": "", "reason": bad})
+        assert r.status_code == 200 and "Lý do" in r.content.decode(), repr(bad)
+    assert not CalendarOverride.objects.exists()
+    Agency.objects.create(identifier="000.00.21.H26", name="Sở KH&ĐT", level="department", jurisdiction="H26")
+    data = {"date": "07/12/2026", "kind": "day_off", "jurisdiction": "h26", "reason": "Công văn 12/UBND"}
+    assert admin_client.post(ADD, data).status_code == 302
+    assert CalendarOverride.objects.get().jurisdiction == "H26"
