@@ -16,7 +16,7 @@ from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
@@ -358,6 +358,23 @@ def _not_sent(request, code: str, action: str = "") -> str:
     return _("Chưa thực hiện: %(action)s. Nhập lại thông tin và gửi lại.") % {"action": label}
 
 
+def _no_longer_applies(request, dossier, action: str):
+    """A form of a page opened before the dossier moved on (another officer acted), sent with a field wrong: the
+    form is no longer on the page, so "fix the marked fields" pointed at nothing — the action is said to be over
+    (409), nothing changed. (Sent right, the service's refusal names what changed since the page was opened.)"""
+    label = TRANSITIONS[action].display
+    with translation.override("en"):
+        label_en, state_en = str(TRANSITIONS[action].display), str(State(dossier.state).label)
+    err = Conflict(
+        f"Thao tác “{label}” không còn áp dụng: hồ sơ đang ở trạng thái “{lifecycle.state_label(dossier.state)}” "
+        "(có thể đã được cập nhật sau khi trang được mở). Hồ sơ không thay đổi.",
+        f"“{label_en}” no longer applies: the dossier is now “{state_en}” (it may have changed after this page "
+        "was opened). Nothing was changed.",
+        code="transition_not_allowed",
+    )
+    return _render_detail(request, dossier, error=err, status=409)
+
+
 @staff_required
 @post_only(_back_to_form, _not_sent)
 def dossier_act(request, code: str, action: str):
@@ -379,6 +396,8 @@ def dossier_act(request, code: str, action: str):
         inspected, refused = inspect_into_form(form, form.named_uploads())
     except DomainError as exc:  # the check could not run (the scanner unavailable): no fault of the file
         return _render_detail(request, dossier, bound={action: form}, error=exc, status=exc.status)
+    if not valid and action not in services.lifecycle_allowed(dossier.state):
+        return _no_longer_applies(request, dossier, action)
     if not valid or refused:
         if valid:  # a file refused alone: its own message and status (422 a type not taken, 413 too large)
             return _render_detail(

@@ -1574,6 +1574,21 @@ def test_inter_agency_hours_out_of_range_is_not_also_called_missing(client, org)
     assert services.current_step(d).agency.identifier != "000.00.40.H26"
 
 
+def test_a_form_posted_for_an_action_that_no_longer_applies_says_so(client, org):
+    """The refusal form of a page opened before reception, sent after another officer received the dossier, was
+    answered 400 "kiểm tra lại các ô được đánh dấu" with nothing marked (the form is no longer on the page): the
+    action is said to be over, 409, nothing changed."""
+    d = file_online(org)
+    version = d.version
+    d = act(org, d, "receive", "officer")
+    login(client, org, "officer")
+    r = client.post(f"/staff/dossiers/{d.code}/act/refuse/", {"expected_version": version, "reason": ""})
+    page = r.content.decode()
+    assert r.status_code == 409
+    assert "Thao tác “Từ chối tiếp nhận” không còn áp dụng: hồ sơ đang ở trạng thái “Được tiếp nhận”" in page
+    assert Dossier.objects.get(pk=d.pk).state == "received"
+
+
 def test_inter_agency_hours_are_read_the_vietnamese_way(client, org):
     """ "1,5" (one and a half hours, as Vietnamese write it) was refused as no number, "1e3" taken as 1,000 hours (a
     partner step due months after the dossier), and "-1" answered "Đảm bảo giá trị này lớn hơn hoặc bằng với 0.25 ."."""

@@ -115,7 +115,9 @@ def test_a_reason_with_hidden_characters_is_refused(admin_client):
     from motcua.org.models import Agency
 
     for bad in ("Nghỉ\u202e bù", "Nghỉ\x07 bù"):
-        r = admin_client.post(ADD, {"date": "07/12/2026", "kind": "day_off", "jurisdiction": "", "reason": bad})
+        r = admin_client.post(
+            ADD, {"date": "07/12/2026", "kind": "day_off", "jurisdiction": "", "reason": bad}
+        )
         assert r.status_code == 200 and "Lý do" in r.content.decode(), repr(bad)
     assert not CalendarOverride.objects.exists()
     Agency.objects.create(identifier="000.00.21.H26", name="Sở KH&ĐT", level="department", jurisdiction="H26")
