@@ -127,6 +127,7 @@ class AssistedFilingForm(CheckedForm):
                 self.add_error("resident_phone", in_page_language(exc))
         if (
             cleaned.get("result_method") == ReturnMethod.POST
+            and "result_address" not in self.errors  # typed, but too long: its own message says so
             and not (cleaned.get("result_address") or "").strip()
         ):
             self.add_error("result_address", _("Ghi địa chỉ để nhận kết quả qua bưu chính."))

@@ -388,7 +388,9 @@ class ResultForm(CheckedForm):
 
     def clean(self):
         d = super().clean()
-        if d.get("result_method") == "post" and not (d.get("result_address") or "").strip():
+        # an address typed too long already has its message: it was typed, so "enter an address" would be wrong
+        typed = "result_address" in self.errors
+        if d.get("result_method") == "post" and not typed and not (d.get("result_address") or "").strip():
             self.add_error("result_address", _("Vui lòng nhập địa chỉ nhận kết quả qua bưu chính."))
         if d.get("result_address"):
             d["result_address"] = " ".join(nfc(d["result_address"]).split())

@@ -178,6 +178,14 @@ def test_filing_on_behalf_needs_the_authorisation_document(client, world, citize
     assert r.status_code == 400 and "Vui lòng chọn một mục." in r.content.decode()
     client.post(url("nhan-ket-qua"), {"result_method": "post", "result_address": "", "next": "1"})
     assert Draft.objects.get().data.get("result_method") is None  # post needs an address: refused
+    # an address typed too long: its length is what is wrong, not "enter an address"
+    long = client.post(
+        url("nhan-ket-qua"), {"result_method": "post", "result_address": "Phố Huế " * 80, "next": "1"}
+    )
+    assert (
+        long.status_code == 400
+        and "Vui lòng nhập địa chỉ nhận kết quả qua bưu chính." not in long.content.decode()
+    )
     client.post(url("nhan-ket-qua"), {"result_method": "post", "result_address": "12 Phố Huế", "next": "1"})
     client.post(url("xem-lai"), {"submit": "1"})
     dossier = Dossier.objects.get()
