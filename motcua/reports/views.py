@@ -303,7 +303,7 @@ def public_stats(request: HttpRequest) -> HttpResponse:
         "shortcuts": _period_shortcuts(request, period),
     }
     if period is None:
-        return render(request, "reports/public.html", context)
+        return render(request, "reports/public.html", context, status=400)  # a date wrong: shown, no figures
     as_of = _as_of(period, messages)
     stats = selectors.on_time_stats(
         date_from=period.date_from, date_to=period.date_to, agency=agency, field=field
@@ -407,7 +407,7 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
         "shortcuts": _period_shortcuts(request, period),
     }
     if period is None:
-        return render(request, "reports/leader.html", context)
+        return render(request, "reports/leader.html", context, status=400)
     as_of = _as_of(period, notices)
     # the Decision 766 block carries the period's contract §5 figures: one computation for both
     index = index766.indicators(period=period, agency=agency)
@@ -499,7 +499,7 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
         "shortcuts": _period_shortcuts(request, period),
     }
     if period is None:
-        return render(request, "reports/overseer.html", context)
+        return render(request, "reports/overseer.html", context, status=400)
     as_of = _as_of(period, notices)
     ranking = selectors.breakdown(
         date_from=period.date_from, date_to=period.date_to, by="agency", agency=scope, field=field
@@ -620,7 +620,9 @@ def rating_list(request: HttpRequest) -> HttpResponse:
         "crumb": _dashboard_crumb(request.user, agency, period, field),
     }
     if period is None:
-        return render(request, "reports/rating_list.html", {**context, "kept": _kept_params(request)})
+        return render(
+            request, "reports/rating_list.html", {**context, "kept": _kept_params(request)}, status=400
+        )
     scope = {
         "date_from": period.date_from,
         "date_to": period.date_to,
@@ -699,7 +701,9 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
         "crumb": _dashboard_crumb(request.user, agency, period, field),
     }
     if period is None:
-        return render(request, "reports/dossier_list.html", {**context, "kept": _kept_params(request)})
+        return render(
+            request, "reports/dossier_list.html", {**context, "kept": _kept_params(request)}, status=400
+        )
     qs = selectors.dossiers_behind(
         date_from=period.date_from, date_to=period.date_to, kind=kind, agency=agency, field=field
     )

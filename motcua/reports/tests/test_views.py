@@ -53,7 +53,7 @@ def test_public_page_wrong_period_keeps_what_was_typed(client, table):
     under a generic notice: the user read this year's figures as those of the dates they typed. The fields keep
     what was typed, each error is under its field, and no figure is shown until the period is right."""
     r = client.get("/thong-ke/", {"from": "2025-13-01", "to": "31/02/2025", "agency": "000.00.21.H26"})
-    assert r.status_code == 200
+    assert r.status_code == 400  # the page with the dates as typed and their errors; a wrong input's status
     html = r.content.decode()
     assert date_field(html, "from") == (
         "2025-13-01",
@@ -429,7 +429,7 @@ def test_leader_dashboard_refuses_a_period_too_long_to_show_by_month(client, tab
     under the field, which keeps the dates typed, and no figures are shown — it used to be a server error."""
     client.force_login(staff["leader"])
     r = client.get("/thong-ke/lanh-dao/", {"from": "01/01/2000", "to": "31/12/2026"})
-    assert r.status_code == 200
+    assert r.status_code == 400
     html = r.content.decode()
     assert date_field(html, "from") == (
         "01/01/2000",
@@ -442,7 +442,7 @@ def test_leader_dashboard_refuses_a_period_too_long_to_show_by_month(client, tab
     assert "Tháng 12/2025" in r.content.decode()
     # the widest period the statistics accept
     r = client.get("/thong-ke/lanh-dao/", {"from": "1900-01-01", "to": "2999-12-31"})
-    assert r.status_code == 200 and "quá dài" in r.content.decode()
+    assert r.status_code == 400 and "quá dài" in r.content.decode()
 
 
 def test_public_page_lists_fields_in_vietnamese_order(client, world):
@@ -533,7 +533,7 @@ def test_pages_take_a_datetime_beyond_the_calendar_as_out_of_range(client, table
     client.force_login(staff["overseer"])
     for path in ("/thong-ke/", "/thong-ke/giam-sat/", "/thong-ke/ho-so/", "/thong-ke/danh-gia/"):
         r = client.get(path, {"from": "9999-12-31T23:00:00-05:00", "to": "2025-03-31"})
-        assert r.status_code == 200, path
+        assert r.status_code == 400, path
         value, error = date_field(r.content.decode(), "from")
         assert value == "9999-12-31T23:00:00-05:00"
         assert error == "Ngày ngoài khoảng cho phép (từ năm 1900 đến năm 2999).", path
