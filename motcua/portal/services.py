@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from motcua.catalog.models import Offering, Procedure
@@ -80,6 +81,21 @@ def citizen_register(
             "The e-mail or phone number was just registered by another account.",
         ) from exc
     return user
+
+
+JUST_REGISTERED = dt.timedelta(seconds=60)
+
+
+def just_registered(email: str, phone: str) -> bool:
+    """Whether an account with this e-mail or phone was made within the last minute (a double click's first
+    sending)."""
+    since = timezone.now() - JUST_REGISTERED
+    q = Q()
+    if email:
+        q |= Q(email__iexact=email)
+    if phone:
+        q |= Q(citizen_profile__phone=phone)
+    return bool(q) and get_user_model().objects.filter(q, date_joined__gte=since).exists()
 
 
 def profile_of(user) -> CitizenProfile:

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import authenticate, login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F
@@ -128,9 +128,17 @@ def register(request: HttpRequest) -> HttpResponse:
                     privacy_notice=NOTICE_VERSION,
                 )
             except DomainError as exc:
-                form.add_error(None, error_text(exc))
-                status = exc.status
-            else:
+                # the same page sent twice at once (a double click): the other sending made the account, seconds
+                # ago, with this very password — sign in with it as the first sending did, rather than say it was
+                # taken. Only an account that new: otherwise this would be a password check without the sign-in
+                # page's lockout
+                user = None
+                if services.just_registered(d["email"], d["phone"]):
+                    user = authenticate(request, username=d["email"] or d["phone"], password=d["password1"])
+                if user is None:
+                    form.add_error(None, error_text(exc))
+                    status = exc.status
+            if user is not None:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, _("Đăng ký tài khoản thành công. Chào mừng bạn!"))
                 return redirect(_safe_next(request, reverse("portal:my_dossiers")))

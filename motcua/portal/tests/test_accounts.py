@@ -1,5 +1,8 @@
+import datetime as dt
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from motcua.notifications.tests.factories import PASSWORD
 from motcua.portal.models import CitizenProfile
@@ -195,3 +198,37 @@ def test_the_privacy_notice_is_read_before_registering(client, db, settings):
         assert part in notice, part
     client.cookies["django_language"] = "en"
     assert "Privacy notice" in client.get("/tai-khoan/du-lieu-ca-nhan/").content.decode()
+
+
+def test_a_double_click_on_register_signs_in_rather_than_says_taken(client, db, monkeypatch):
+    """Two sendings of the registration page at once: the second found the e-mail just taken (409 "vừa được đăng
+    ký cho tài khoản khác") though its own first sending had made the account. Within a minute of the account's
+    making, and with its very password, the second sending signs in as the first did; otherwise it is refused as
+    before (no password check beside the sign-in page's lockout)."""
+    from motcua.core.errors import Conflict
+    from motcua.portal import services as portal_services
+
+    real = portal_services.citizen_register
+    made = {}
+
+    def raced(**kwargs):  # the other sending committed the account first; this one's insert then failed
+        if "user" not in made:
+            made["user"] = real(**{**kwargs, "password": made.get("password", kwargs["password"])})
+        raise Conflict("Thư điện tử hoặc số điện thoại vừa được đăng ký cho tài khoản khác.", "taken")
+
+    monkeypatch.setattr(portal_services, "citizen_register", raced)
+    r = client.post("/tai-khoan/dang-ky/", GOOD)
+    assert r.status_code == 302 and int(client.session["_auth_user_id"]) == made["user"].pk
+    client.logout()
+    # the other sending had another password (not a double click of this page): refused as before
+    other = {**GOOD, "email": "khac@example.vn", "phone": "0351234599"}
+    made.clear()
+    made["password"] = "mat-khau-cua-nguoi-khac-2026"
+    r = client.post("/tai-khoan/dang-ky/", other)
+    assert r.status_code == 409 and "_auth_user_id" not in client.session
+    # the right password, but an account made five minutes ago: refused too
+    made.clear()
+    third = {**GOOD, "email": "thu.ba@example.vn", "phone": "0351234588"}
+    monkeypatch.setattr(portal_services, "JUST_REGISTERED", dt.timedelta(seconds=-1))
+    r = client.post("/tai-khoan/dang-ky/", third)
+    assert r.status_code == 409 and "_auth_user_id" not in client.session
