@@ -2,7 +2,6 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
 from motcua.notifications.tests.factories import PASSWORD
 from motcua.portal.models import CitizenProfile
