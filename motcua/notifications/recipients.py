@@ -38,4 +38,9 @@ def normalise_email(value: str) -> str:
         validate_email(email)
     except ValidationError as exc:
         raise RecipientError("Địa chỉ thư điện tử không hợp lệ.", "Invalid e-mail address.") from exc
+    if len(email.rpartition("@")[0]) > 64:  # RFC 5321: longer, every message to it bounces
+        raise RecipientError(
+            "Địa chỉ thư điện tử không hợp lệ: phần trước dấu @ dài tối đa 64 ký tự.",
+            "Invalid e-mail address: the part before the @ is at most 64 characters.",
+        )
     return email.lower()  # providers treat the local part case-insensitively; so does deduplication

@@ -54,6 +54,8 @@ def test_register_then_sign_in_with_email_or_phone(client, db):
         ({"id_number": "12345"}, "id_number", "Số định danh cá nhân phải gồm đúng 12 chữ số."),
         ({"full_name": " "}, "full_name", "Vui lòng nhập thông tin này."),
         ({"consent": ""}, "consent", "Vui lòng đọc và đồng ý với Thông báo xử lý dữ liệu cá nhân"),
+        # RFC 5321: a local part over 64 characters bounces every message sent to it
+        ({"email": "a" * 65 + "@example.vn"}, "email", "phần trước dấu @ dài tối đa 64 ký tự"),
     ],
 )
 def test_registration_refuses_bad_input(client, db, change, field, message):
