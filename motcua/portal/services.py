@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from motcua.catalog.models import Offering, Procedure
 from motcua.core.errors import Conflict, DomainError, NotFound, Unprocessable
 from motcua.core.storage import guarded, open_stored
+from motcua.core.text import check_text
 from motcua.dossiers import documents
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import Dossier, State
@@ -339,6 +340,9 @@ def dossier_supplement(*, code: str, user, files: list, note: str = "") -> Dossi
         raise Unprocessable(
             "Vui lòng chọn ít nhất một tệp bổ sung.", "Choose at least one file.", code="no_files"
         )
+    problem = page_text_problem(note, dossier_services.ACTION_TEXT_LIMITS["note"][0], "Ghi chú", "The note")
+    if problem is not None:
+        raise problem
     inspected = [documents.inspect_upload(f) for f in files]  # refuse a bad file before storing anything
     stored = []
     try:
@@ -360,6 +364,22 @@ def dossier_supplement(*, code: str, user, files: list, note: str = "") -> Dossi
     return dossier
 
 
+def page_text_problem(value: str, limit: int, label_vi: str, label_en: str, *, lines: bool = False):
+    """What is wrong with a text the citizen typed into a box of their dossier's page, named as the page names the
+    box ("Ghi chú", not the API's "(note)"), or None."""
+    if len(value) > limit:
+        return Unprocessable(
+            f"{label_vi} dài tối đa {limit} ký tự (đã nhập {len(value)}).",
+            f"{label_en}: at most {limit} characters ({len(value)} typed).",
+            code="too_long",
+        )
+    try:
+        check_text(value, label_vi, label_en, lines=lines)
+    except DomainError as exc:
+        return exc
+    return None
+
+
 def withdrawal_problems(reason: str, *, confirmed: bool = True) -> list[DomainError]:
     """Everything wrong with a withdrawal request, in the form's order (the reason, then the confirmation), so the
     page lists every problem at once: a missing, overlong or garbled reason, the box not ticked."""
@@ -371,10 +391,12 @@ def withdrawal_problems(reason: str, *, confirmed: bool = True) -> list[DomainEr
             )
         )
     else:
-        try:
-            dossier_services.check_action_texts({"reason": reason})
-        except DomainError as exc:
-            problems.append(exc)
+        limit = dossier_services.ACTION_TEXT_LIMITS["reason"][0]
+        problem = page_text_problem(
+            reason, limit, "Lý do rút hồ sơ", "The reason for withdrawing", lines=True
+        )
+        if problem is not None:
+            problems.append(problem)
     if not confirmed:
         problems.append(
             Unprocessable(

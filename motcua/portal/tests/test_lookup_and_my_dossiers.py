@@ -301,6 +301,35 @@ def test_a_bad_supplement_changes_nothing(client, world):
     assert r.status_code == 422 and "ít nhất một tệp" in r.content.decode()
 
 
+def test_a_supplement_note_and_a_withdrawal_reason_are_named_as_the_page_names_them(client, world):
+    """A note or a reason the service refused was named as the API names it ("Ghi chú (note) phải là văn bản…",
+    "'reason' contains an invalid character"): the page names its own boxes, and nothing is changed."""
+    dossier = file_for(world, world["citizen"])
+    request_supplement(world, dossier)
+    client.login(username="congdan", password=PASSWORD)
+    for note, message in (
+        ("x" * 1001, "Ghi chú dài tối đa 1000 ký tự (đã nhập 1001)."),
+        ("Đã\u202e gửi", "Ghi chú"),
+    ):
+        r = client.post(
+            f"/ho-so-cua-toi/{dossier.code}/bo-sung/",
+            {"files": [SimpleUploadedFile("a.pdf", PDF_BYTES)], "note": note},
+        )
+        page = html.unescape(r.content.decode())
+        assert r.status_code == 422 and message in page and "(note)" not in page and "'note'" not in page, (
+            note
+        )
+    dossier.refresh_from_db()
+    assert dossier.state == "supplement_requested" and dossier.documents.count() == 0
+    other = file_for(world, world["citizen"])
+    r = client.post(f"/ho-so-cua-toi/{other.code}/rut-ho-so/", {"reason": "Nộp\u202e nhầm", "confirm": "1"})
+    page = html.unescape(r.content.decode())
+    assert r.status_code == 422 and "Lý do rút hồ sơ" in page and "'reason'" not in page
+    client.cookies["django_language"] = "en"
+    r = client.post(f"/ho-so-cua-toi/{other.code}/rut-ho-so/", {"reason": "Nộp\u202e nhầm", "confirm": "1"})
+    assert "The reason for withdrawing" in html.unescape(r.content.decode())
+
+
 def test_supplement_only_when_requested(client, world):
     dossier = file_for(world, world["citizen"])
     client.login(username="congdan", password=PASSWORD)
