@@ -41,6 +41,8 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED_FILES}))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
+        # as the portal says it (Django's "Tập tin được gửi là rỗng."; the staff upload added "choose a file")
+        self.error_messages["empty"] = _("Tệp rỗng (0 byte): hãy chọn tệp có nội dung.")
 
     def clean(self, data, initial=None):
         single = super().clean
@@ -726,7 +728,7 @@ class UploadForm(CheckedForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("files"):
+        if not cleaned.get("files") and "files" not in self.errors:  # an empty file has its own message
             raise forms.ValidationError(_("Chọn ít nhất một tệp để tải lên."))
         comp = cleaned.get("component")
         cleaned["component_obj"] = (

@@ -470,9 +470,10 @@ def upload(request, code: str):
         )
     form = UploadForm(request.POST, request.FILES, dossier=dossier)
     if not form.is_valid():
-        err = DomainError(
-            " ".join(form.errors.get("__all__", [])) or _("Chọn tệp và loại tài liệu."), "Invalid upload."
-        )
+        # the form's own messages (an empty file says so), else what to do
+        said = " ".join(m for field in ("__all__", "files") for m in form.errors.get(field, []))
+        said = said or _("Chọn tệp và loại tài liệu.")  # in the page's language, either way
+        err = DomainError(said, said)
         return _render_detail(request, dossier, error=err, status=400)
     kind = form.cleaned_data["kind"]
     comp = form.cleaned_data.get("component_obj")

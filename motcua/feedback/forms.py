@@ -59,15 +59,28 @@ class FeedbackForm(CheckedForm):
     # a random key written into the page when shown: the page sent twice at once is one PAKN
     submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     kind = forms.ChoiceField(
-        label=_("Loại"), choices=Kind.choices, widget=forms.RadioSelect, initial=Kind.REFLECTION
+        label=_("Loại"),
+        choices=Kind.choices,
+        widget=forms.RadioSelect,
+        initial=Kind.REFLECTION,
+        error_messages={"required": _("Chọn loại: phản ánh, kiến nghị hoặc khiếu nại.")},
     )
     subject = forms.ChoiceField(label=_("Phản ánh về"), choices=Subject.choices, initial=Subject.DOSSIER)
     # a code is typed as printed (upper case, no word to correct): a phone's keyboard neither capitalises nor "fixes" it
     dossier_code = forms.CharField(label=_("Mã hồ sơ"), max_length=80, required=False, widget=CODE)
     procedure_code = forms.CharField(label=_("Mã thủ tục"), max_length=40, required=False, widget=CODE)
     agency = forms.ChoiceField(label=_("Cơ quan"), required=False)
-    title = forms.CharField(label=_("Tiêu đề"), max_length=300)
-    content = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
+    title = forms.CharField(
+        label=_("Tiêu đề"),
+        max_length=300,
+        error_messages={"required": _("Vui lòng ghi tiêu đề phản ánh, kiến nghị.")},
+    )
+    content = forms.CharField(
+        label=_("Nội dung"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+        error_messages={"required": _("Vui lòng ghi nội dung phản ánh, kiến nghị.")},
+    )
     # the sender's contact details: their purpose for autofill (WCAG 1.3.5) and a phone's keypad for the number
     name = forms.CharField(
         label=_("Họ và tên"),

@@ -817,6 +817,21 @@ def test_upload_message_counts_the_files_in_the_users_language(client, org):
     assert "1 file uploaded." in page and "Đã tải lên" not in page
 
 
+def test_an_empty_file_is_named_as_empty_not_as_no_file(client, org):
+    """A 0-byte file on the staff upload form was told "Chọn ít nhất một tệp để tải lên." though one was chosen, and
+    the resolve form said Django's "Tập tin được gửi là rỗng.": one wording, the portal's."""
+    d = file_online(org)
+    login(client, org, "officer")
+    r = client.post(
+        f"/staff/dossiers/{d.code}/documents/",
+        {"kind": "component", "files": [SimpleUploadedFile("rong.pdf", b"")]},
+        follow=True,
+    )
+    page = r.content.decode()
+    assert "Tệp rỗng (0 byte): hãy chọn tệp có nội dung." in page and "Chọn ít nhất một tệp" not in page
+    assert not d.documents.exists()
+
+
 def test_upload_endpoint_and_download(client, org):
     d = file_online(org)
     login(client, org, "officer")

@@ -790,3 +790,15 @@ def test_each_error_is_announced_once(client, world):
     assert staff.status_code == 400 and 'id="error-summary"' not in page
     assert '<span class="errorlist" role="alert" id="id_reason_error">' in page
     assert "<details open><summary>" in page  # the refusal's form, folded, is opened on its error
+
+
+def test_an_empty_pakn_says_what_is_missing(client, world):
+    """Its empty title, content and kind were each "Trường này là bắt buộc.": each now says what to write."""
+    r = client.post(
+        reverse("feedback:submit"), {"subject": "agency", "agency": world["ward"].identifier, **SENDER}
+    )
+    errors = r.context["form"].errors
+    assert r.status_code == 400 and not Feedback.objects.exists()
+    assert errors["title"] == ["Vui lòng ghi tiêu đề phản ánh, kiến nghị."]
+    assert errors["content"] == ["Vui lòng ghi nội dung phản ánh, kiến nghị."]
+    assert errors["kind"] == ["Chọn loại: phản ánh, kiến nghị hoặc khiếu nại."]
