@@ -750,7 +750,11 @@ class CounterForm(CheckedForm):
         choices=[("counter", _("Trực tiếp tại Bộ phận Một cửa")), ("postal", _("Qua bưu chính"))],
     )
     applicant_kind = forms.ChoiceField(label=_("Người nộp là"), choices=ApplicantKind.choices)
-    applicant_name = forms.CharField(label=_("Họ tên / tên tổ chức"), max_length=255)
+    applicant_name = forms.CharField(
+        label=_("Họ tên / tên tổ chức"),
+        max_length=255,
+        error_messages={"required": _("Ghi họ tên người nộp, hoặc tên tổ chức.")},
+    )
     applicant_id_number = forms.CharField(
         label=_("Số định danh cá nhân (12 số) / mã số thuế tổ chức"), max_length=20
     )
@@ -767,14 +771,22 @@ class CounterForm(CheckedForm):
     )
     applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
     applicant_phone = forms.CharField(label=_("Điện thoại"), max_length=30, required=False)
-    applicant_email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    applicant_email = forms.EmailField(
+        label=_("Thư điện tử"),
+        required=False,
+        error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")},
+    )
     rep_name = forms.CharField(label=_("Người được ủy quyền: họ tên"), max_length=255, required=False)
     rep_id_number = forms.CharField(
         label=_("Số định danh người được ủy quyền"), max_length=20, required=False
     )
     rep_address = forms.CharField(label=_("Địa chỉ người được ủy quyền"), max_length=500, required=False)
     rep_phone = forms.CharField(label=_("Điện thoại người được ủy quyền"), max_length=30, required=False)
-    rep_email = forms.EmailField(label=_("Thư điện tử người được ủy quyền"), required=False)
+    rep_email = forms.EmailField(
+        label=_("Thư điện tử người được ủy quyền"),
+        required=False,
+        error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")},
+    )
     rep_document = forms.CharField(label=_("Văn bản ủy quyền (số, ngày)"), max_length=255, required=False)
     rep_file = forms.FileField(
         label=_("Văn bản ủy quyền (bản chụp, không bắt buộc)"),

@@ -979,6 +979,28 @@ def test_a_result_by_post_needs_an_address_at_the_counter(client, org, offered):
     assert r.status_code == 302 and Dossier.objects.get().result_method == "post"
 
 
+def test_the_counter_form_says_what_is_wrong_in_its_own_words(client, org, offered):
+    """Django's wording showed on the counter form: "Trường này là bắt buộc.", "Nhập địa chỉ email.", "Nhập một số
+    tổng thể." (a year of birth "1.990" — which now reads as 1990)."""
+    login(client, org, "officer")
+    r = client.post(
+        "/staff/tiep-nhan/",
+        counter_data(
+            applicant_name="", applicant_email="khong-phai-email", applicant_birth_year="năm", receive_now=""
+        ),
+    )
+    errors = r.context["form"].errors
+    assert r.status_code == 400 and not Dossier.objects.exists()
+    assert errors["applicant_name"] == ["Ghi họ tên người nộp, hoặc tên tổ chức."]
+    assert errors["applicant_email"] == ["Địa chỉ thư điện tử không hợp lệ."]
+    assert errors["applicant_birth_year"] == ["Năm sinh là một số, ví dụ 1990."]
+    # "1.990" is read as the year 1990: compared with the ID number (not refused as no number)
+    r = client.post("/staff/tiep-nhan/", counter_data(applicant_birth_year="1.990", receive_now=""))
+    assert r.context["form"].errors == {
+        "applicant_id_number": ["Số định danh cá nhân không khớp với năm sinh."]
+    }
+
+
 def test_counter_registration_receives_with_components(client, org, offered):
     c1, _c2 = offered
     login(client, org, "officer")
