@@ -273,6 +273,14 @@ class NumberInput(forms.TextInput):
         return number_text(value) if isinstance(value, Decimal) else super().format_value(value)
 
 
+def _typed_number(field: forms.Field, value, *, whole: bool) -> Decimal:
+    """A number field's value as typed (parse_number), or the field's "invalid" refusal."""
+    number = parse_number(value, whole=whole)
+    if number is None or not number.is_finite():
+        raise ValidationError(field.error_messages["invalid"], code="invalid")
+    return number
+
+
 class VietnameseNumberField(forms.DecimalField):
     widget = NumberInput
 
@@ -293,11 +301,11 @@ class VietnameseNumberField(forms.DecimalField):
         if value in self.empty_values:
             return None
         if isinstance(value, Decimal):
+            if not value.is_finite():
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
             number = value
         else:
-            number = parse_number(value, whole=self.whole)
-        if number is None or not number.is_finite():
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
+            number = _typed_number(self, value, whole=self.whole)
         if self.whole and number == number.to_integral_value():
             number = number.to_integral_value()  # 12,0 workers are 12 (quantize fails past 28 digits)
         return number
@@ -318,8 +326,8 @@ class WholeNumberField(forms.IntegerField):
             return None
         if isinstance(value, int):
             return value
-        number = parse_number(str(value), whole=True)
-        if number is None or not number.is_finite() or number != number.to_integral_value():
+        number = _typed_number(self, str(value), whole=True)
+        if number != number.to_integral_value():
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return int(number)
 

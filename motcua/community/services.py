@@ -310,7 +310,7 @@ def _claim_identity(user, id_number: str) -> bool:
     into their own account, and the resident was then locked out); an account with no ID recorded takes this one
     (the claim is its holder's word that it is theirs), unless another account holds it — one personal ID, one
     account, as at registration."""
-    from motcua.portal.models import CitizenProfile
+    from motcua.portal.models import CitizenProfile, id_number_taken
 
     profile = CitizenProfile.objects.select_for_update().filter(user=user).first()
     if profile is not None and profile.id_number:
@@ -324,7 +324,7 @@ def _claim_identity(user, id_number: str) -> bool:
                 code="claim_other_person",
             )
         return False
-    if CitizenProfile.objects.filter(id_number=id_number).exclude(user=user).exists():
+    if id_number_taken(id_number, except_user=user):
         raise Conflict(
             "Số định danh của người nộp hồ sơ này đã gắn với một tài khoản khác. Nếu đó không phải Ông/Bà, hãy liên "
             "hệ Bộ phận Một cửa.",

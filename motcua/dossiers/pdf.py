@@ -320,11 +320,17 @@ def user_label(user, username: str = "") -> str:
     history names its actors as the previous system wrote them), the full name of the account with that username
     if there is one — the control slip already resolved them so, and Form 01 printed "motcua.mc" where a person
     signs — else the name as written."""
-    if user is None and username:
-        user = get_user_model().objects.filter(username=username).first()
+    user = _account(user, username)
     if user is not None:
         return user.get_full_name() or user.get_username()
     return username or ""
+
+
+def _account(user, username: str = ""):
+    """`user`, or with none the account whose username an imported event names (None if there is none)."""
+    if user is None and username:
+        return get_user_model().objects.filter(username=username).first()
+    return user
 
 
 # --- reading events -------------------------------------------------------------------------------------------
@@ -677,7 +683,9 @@ def apology_context(dossier: Dossier) -> dict:
             "sign_note": sign_note(ctx["circular"], "Thủ trưởng cơ quan, đơn vị"),
             # signed by the head of the agency (Form 04): the name printed only when a leader sent it; an officer or
             # unit head who prepared it leaves the head to sign by hand
-            "signer": user_label(event.actor, event.actor_name) if _is_leader(_actor(event), dossier) else "",
+            "signer": user_label(event.actor, event.actor_name)
+            if _is_leader(_account(event.actor, event.actor_name), dossier)
+            else "",
         }
     )
     return ctx
@@ -691,13 +699,6 @@ def step_stopped(step, dossier: Dossier) -> bool:
         and not step.classification
         and step.completed_at == dossier.stopped_at
     )
-
-
-def _actor(event):
-    """The event's account: its actor, or for an imported event the account whose username it names (or None)."""
-    if event.actor is not None or not event.actor_name:
-        return event.actor
-    return get_user_model().objects.filter(username=event.actor_name).first()
 
 
 def _is_leader(user, dossier: Dossier) -> bool:

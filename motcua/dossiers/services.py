@@ -34,7 +34,7 @@ from motcua.core.text import (
     nfc_lines,
     refusal,
 )
-from motcua.org.models import Agency, Role, StaffRole
+from motcua.org.models import SYSTEM_ACCOUNT_PREFIX, Agency, Role, StaffRole
 from motcua.org.selectors import agency_by_identifier, is_overseer_only, roles_of
 from motcua.workdays.calendar import CalendarRangeError
 from motcua.workdays.schedules import MAX_YEAR as CAL_MAX_YEAR
@@ -540,10 +540,10 @@ def working_staff(agency_ids):
     """The active working roles (WORKING_ROLES, on active accounts) in these agencies: who may be given a step
     there (the assign and hand-over forms' choices, the transfer page's recipients and its "still here"). Not an
     agency's system account (portal.services.system_account, "system:<identifier>": it confirms verified online
-    payments and cannot sign in — a step given it was stranded); ":" is no character of a person's username."""
+    payments and cannot sign in — a step given it was stranded)."""
     return StaffRole.objects.filter(
         agency_id__in=agency_ids, active=True, user__is_active=True, role__in=WORKING_ROLES
-    ).exclude(user__username__startswith="system:")
+    ).exclude(user__username__startswith=SYSTEM_ACCOUNT_PREFIX)
 
 
 def reads_as_staff(user, dossier: Dossier) -> bool:

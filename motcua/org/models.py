@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from motcua.core.models import CheckedTextModel
 from motcua.core.text import fold, identifier_form, nfc
 
+# The username prefix of an agency's system account (portal.services.system_account: it confirms verified online
+# payments and cannot sign in); ":" is no character of a person's username, so no person's account has it.
+SYSTEM_ACCOUNT_PREFIX = "system:"
+
 # Decision 20/2020/QĐ-TTg Art. 4: dot-separated groups of 0-9 and A-Z, at most 35 characters.
 IDENTIFIER_RE = re.compile(r"^[0-9A-Z]+(\.[0-9A-Z]+)*$")
 

@@ -15,7 +15,7 @@ from motcua.dossiers.validators import IdentifierError, clean_applicant_id, clea
 from motcua.notifications.recipients import RecipientError, normalise_email, normalise_phone
 from motcua.org.forms import PASSWORD_HELP, vi_password_error
 
-from .models import CitizenProfile
+from .models import CitizenProfile, id_number_taken
 
 _message = in_page_language  # a validator's message in the interface language (both carry vi and en)
 
@@ -64,10 +64,7 @@ PERSONAL_ID = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "of
 def _unused_id_number(id_number: str, user=None) -> str:
     """A personal ID no other account's profile holds: one account per person, as the national portal keeps it
     (a second account in the same ID would file and read in that person's name)."""
-    taken = CitizenProfile.objects.filter(id_number=id_number)
-    if user is not None:
-        taken = taken.exclude(user=user)
-    if taken.exists():
+    if id_number_taken(id_number, except_user=user):
         raise ValidationError(
             _(
                 "Số định danh cá nhân này đã được dùng cho một tài khoản khác. Nếu đó là tài khoản của bạn, hãy đăng "

@@ -42,6 +42,15 @@ class CitizenProfile(models.Model):
         return self.full_name or self.user.get_username()
 
 
+def id_number_taken(id_number: str, *, except_user=None) -> bool:
+    """Whether another account's profile holds this personal ID (one account per person: registration, profile
+    edits and a community claim all keep it so)."""
+    taken = CitizenProfile.objects.filter(id_number=id_number)
+    if except_user is not None:
+        taken = taken.exclude(user=except_user)
+    return taken.exists()
+
+
 class Draft(models.Model):
     """A filing in progress. `data` holds what the wizard collected (who files, applicant, e-form, how to
     receive the result); files live in DraftFile. One open draft per citizen and procedure."""

@@ -23,7 +23,7 @@ from motcua.dossiers import documents
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import Dossier, State
 from motcua.org import throttle
-from motcua.org.models import Agency, Role, StaffRole
+from motcua.org.models import SYSTEM_ACCOUNT_PREFIX, Agency, Role, StaffRole
 
 from . import wizard
 from .models import CitizenProfile, Draft, DraftFile, Payment, PaymentStatus
@@ -489,7 +489,7 @@ def system_account(agency: Agency):
     """The agency's system account ("system:<identifier>", one-stop officer role, cannot sign in): the actor of
     actions the system takes on the agency's behalf, such as confirming a verified online payment."""
     User = get_user_model()
-    username = f"system:{agency.identifier}"
+    username = f"{SYSTEM_ACCOUNT_PREFIX}{agency.identifier}"
     user = User.objects.filter(username=username).first()
     if user is None:
         try:

@@ -235,7 +235,9 @@ def list_overrides(
             )
         qs = qs.filter(date__year=year)
     if jurisdiction is not None:
-        qs = qs.filter(jurisdiction=jurisdiction.strip().upper())
+        from motcua.org.models import jurisdiction_form
+
+        qs = qs.filter(jurisdiction=jurisdiction_form(jurisdiction))
     if kind:
         qs = qs.filter(kind=kind)
     return [services.override_as_dict(ov) for ov in qs[:1000]]

@@ -488,10 +488,10 @@ def check_override(*, date, kind, reason, user, jurisdiction="") -> dict:
         raise Unprocessable(
             "Lý do tối đa 500 ký tự.", "The reason must be at most 500 characters.", code="reason_too_long"
         )
-    # in capitals, as the agencies store it (org.models.jurisdiction_form): "hbt-loduc" is HBT-LODUC
-    jurisdiction = (
-        (jurisdiction or "").strip().upper() if isinstance(jurisdiction, str | type(None)) else None
-    )
+    # in capitals, as the agencies store it: "hbt-loduc" is HBT-LODUC
+    from motcua.org.models import jurisdiction_form
+
+    jurisdiction = jurisdiction_form(jurisdiction) if isinstance(jurisdiction, str | type(None)) else None
     if jurisdiction is None or len(jurisdiction) > 35 or any(ch.isspace() for ch in jurisdiction):
         raise Unprocessable(
             "Phạm vi áp dụng không hợp lệ (trống = toàn quốc, hoặc mã phạm vi lịch tối đa 35 ký tự).",

@@ -1591,8 +1591,8 @@ def test_an_action_error_is_told_in_the_page_language_only(client, org):
     assert "not found" in missing and "Không tìm thấy hồ sơ" not in missing
 
 
-def test_inter_agency_hours_out_of_range_is_not_also_called_missing(client, org):
-    """Hours typed but too many: the form said both that they were too many and that none were given."""
+def _at_the_specialists_step(client, org):
+    """A received dossier whose first step the unit head gave the specialist, signed in as the specialist."""
     d = act(org, file_online(org), "receive", "officer")
     login(client, org, "unit_head")
     client.post(
@@ -1600,6 +1600,12 @@ def test_inter_agency_hours_out_of_range_is_not_also_called_missing(client, org)
     )
     d.refresh_from_db()
     login(client, org, "specialist")
+    return d
+
+
+def test_inter_agency_hours_out_of_range_is_not_also_called_missing(client, org):
+    """Hours typed but too many: the form said both that they were too many and that none were given."""
+    d = _at_the_specialists_step(client, org)
     for hours in ("100000", "0"):
         r = client.post(
             f"/staff/dossiers/{d.code}/act/hand_over/",
@@ -1629,13 +1635,7 @@ def test_a_form_posted_for_an_action_that_no_longer_applies_says_so(client, org)
 def test_inter_agency_hours_are_read_the_vietnamese_way(client, org):
     """ "1,5" (one and a half hours, as Vietnamese write it) was refused as no number, "1e3" taken as 1,000 hours (a
     partner step due months after the dossier), and "-1" answered "Đảm bảo giá trị này lớn hơn hoặc bằng với 0.25 ."."""
-    d = act(org, file_online(org), "receive", "officer")
-    login(client, org, "unit_head")
-    client.post(
-        f"/staff/dossiers/{d.code}/act/assign/", {"expected_version": d.version, "step": 1, "assignee": "cv"}
-    )
-    d.refresh_from_db()
-    login(client, org, "specialist")
+    d = _at_the_specialists_step(client, org)
     url = f"/staff/dossiers/{d.code}/act/hand_over/"
     for hours, message in (("1e3", "Nhập số giờ làm việc, ví dụ 4 hoặc 1,5."),
                            ("-1", "Thời gian bước liên thông từ 0,25 giờ làm việc trở lên.")):  # fmt: skip
