@@ -353,11 +353,15 @@ def with_rates(counts: dict) -> dict:
 
 def period_counts(qs: QuerySet, period: Period, now: dt.datetime | None = None) -> dict:
     """The raw counts of `qs` (already scoped) for `period`, in one aggregate query."""
+    from . import asof
+
+    now = now or timezone.now()
     s, x = period.start, period.end
     e = _end_instant(period, now)
-    return qs.filter(_relevant(s, x, e)).aggregate(
+    counts = qs.filter(_relevant(s, x, e)).aggregate(
         **_count_expressions(s, x, e), **_processing_expressions(s, x)
     )
+    return asof.apply(counts, asof.deltas(asof.changed_since(qs, e, now)).get(()))
 
 
 def _processing_expressions(s: dt.datetime, x: dt.datetime) -> dict:
@@ -502,6 +506,9 @@ def _echo(period: Period, agency, field, procedure) -> dict:
 
 def grouped_counts(qs: QuerySet, period: Period, keys: dict, now=None) -> list[dict]:
     """Counts per group in one query: `keys` maps output names to expressions (F, Coalesce...)."""
+    from . import asof
+
+    now = now or timezone.now()
     s, x = period.start, period.end
     e = _end_instant(period, now)
     names = {f"_g_{k}": v for k, v in keys.items()}
@@ -512,9 +519,11 @@ def grouped_counts(qs: QuerySet, period: Period, keys: dict, now=None) -> list[d
         .order_by(*names)
         .annotate(**_count_expressions(s, x, e))
     )
+    changed = asof.deltas(asof.changed_since(qs, e, now, tuple(keys.values())))
     out = []
     for r in rows:
-        out.append({**{k: r.pop(f"_g_{k}") for k in keys}, **r})
+        group = {k: r.pop(f"_g_{k}") for k in keys}
+        out.append({**group, **asof.apply(r, changed.get(tuple(group.values())))})
     return out
 
 
@@ -763,6 +772,14 @@ def dossiers_behind(
     e = _end_instant(period, now)
     cond = _conditions(s, x, e)[kind]
     qs = scoped(agency=agency, field=field, procedure=procedure)
+    if kind in ("pending_within", "pending_overdue"):
+        from . import asof
+
+        # the dossiers whose clock stopped or resumed after E: their class at E, as the counts take it
+        changed = asof.changed_since(qs, e, now or timezone.now())
+        into = [c.pk for c in changed if c.within == (kind == "pending_within")]
+        out_of = [c.pk for c in changed if c.within != (kind == "pending_within")]
+        cond = (cond & ~Q(pk__in=out_of)) | Q(pk__in=into)
     return qs.filter(cond).select_related("agency", "procedure").order_by("received_at", "code")
 
 

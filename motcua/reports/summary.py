@@ -768,14 +768,22 @@ ZERO = dict.fromkeys(VECTOR, 0)
 
 def figures(cum: Cumulator, s: dt.datetime, x: dt.datetime, e: dt.datetime) -> dict:
     """{group: raw counts (selectors.COUNT_KEYS)} for the period [s, x) as of e."""
+    from . import asof
+
     cum.prepare([s, x, e])
     at_s, at_x, at_e = cum.at(s), cum.at(x), cum.at(e)
+    # the dossiers whose clock stopped or resumed after E: the cells hold their current class (asof)
+    changed: dict = {}
+    for c in asof.changed_since(cum.qs, e, cum.now, tuple(cum.raw_groups)):
+        g = cum._group(c.group)
+        changed[g] = changed.get(g, 0) + (1 if c.within else -1)
     out = {}
     for g in set(at_s) | set(at_x) | set(at_e):
         vs, vx, ve = at_s.get(g, ZERO), at_x.get(g, ZERO), at_e.get(g, ZERO)
         flows = {k: vx[k] - vs[k] for k in VECTOR[:10]}
         pending = ve["opened"] - ve["closed"]
         overdue = ve["overdue_from"] - ve["overdue_to"]
+        overdue -= changed.get(g, 0)
         out[g] = {
             **flows,
             "carried_over": vs["opened"] - vs["closed"],

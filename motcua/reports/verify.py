@@ -66,6 +66,9 @@ class Replayed:
     paused_hours: Decimal = Decimal(0)
     processing_seconds: int | None = None
     paused_since: dt.datetime | None = None  # a pause still open after the last event
+    # (instant, due instant, open pause's start) from reception on, at each change of the clock: the state at a past
+    # instant is the last entry before it, whatever later pauses did to due_at (contract §5 at that instant)
+    clock: list = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -160,10 +163,13 @@ def replay(dossier: dict, events: list[dict], agency: Agency) -> Replayed:
                     r.due_at, fixed = given, True
                 else:
                     r.due_at = calendar.compute_deadline(at_, hours=limit, agency=agency).due_at
+            r.clock.append((at_, r.due_at, None))
         elif action in PAUSES and r.received_at is not None and r.stopped_at is None:
             paused_since = at_
+            r.clock.append((at_, r.due_at, at_))
         elif action in PAUSES.values() and paused_since is not None:
             paused_since = _end_pause(r, paused_since, at_, fixed, agency)
+            r.clock.append((at_, r.due_at, None))
         elif action == "resolve" and r.resolved_at is None:
             # resolved with a pause still open (a withdrawal asked during it): the pause ends here
             paused_since = _end_pause(r, paused_since, at_, fixed, agency) if paused_since else None
@@ -230,9 +236,15 @@ def raw_counts(records, start: dt.datetime, end: dt.datetime, as_of: dt.datetime
             and not before(r.resolved_at, as_of)
             and not before(r.stopped_at, as_of)
         ):
+            # the clock as it stood at as_of (a pause asked or ended later does not count yet)
+            due_at, paused_since = r.due_at, r.paused_since
+            for instant, due, paused in r.clock:
+                if instant >= as_of:
+                    break
+                due_at, paused_since = due, paused
             # a clock stopped before the due instant and still stopped: the due instant is not reached (§5)
-            stopped_clock = r.paused_since is not None and r.due_at is not None and r.paused_since <= r.due_at
-            if r.due_at is None or as_of <= r.due_at or stopped_clock:
+            stopped_clock = paused_since is not None and due_at is not None and paused_since <= due_at
+            if due_at is None or as_of <= due_at or stopped_clock:
                 c["pending_within"] += 1
             else:
                 c["pending_overdue"] += 1

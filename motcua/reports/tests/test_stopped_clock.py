@@ -59,3 +59,58 @@ def test_a_pause_in_a_period_that_ended_before_it_changes_nothing(org):  # noqa:
     # paused after its due instant: still overdue for that period, and now
     assert pending(stats(dt.date(2025, 3, 7), now=local(2025, 3, 11, 8, 0))) == (0, 1)
     assert pending(stats(dt.date(2025, 3, 11), now=local(2025, 3, 11, 8, 0))) == (0, 1)
+
+
+def test_a_pause_after_the_period_does_not_rewrite_its_pending_figures(org):  # noqa: F811
+    """Pending within / overdue at the end of a past period is the dossier's state then: a supplement asked after
+    the period and answered later moves due_at, but not the period's figures (found by an oracle written from the
+    contract: a dossier overdue on 10/03 read "within" once its later pause had moved due_at past 10/03)."""
+    end = dt.date(2025, 3, 9)  # E = 10/03 00:00
+    never_paused_then = file_online(org, local(2025, 3, 3, 8, 30))
+    never_paused_then = act(
+        org, never_paused_then, "receive", "officer", local(2025, 3, 3, 9, 0)
+    )  # due 06/03 09:00
+    paused_late = file_online(org, local(2025, 3, 3, 8, 40))
+    paused_late = act(org, paused_late, "receive", "officer", local(2025, 3, 3, 9, 10))  # due 06/03 09:10
+    paused_late = act(
+        org, paused_late, "request_supplement", "specialist", local(2025, 3, 6, 10, 0), reason="Bổ sung"
+    )
+    on_time = file_online(org, local(2025, 3, 3, 8, 50))
+    on_time = act(org, on_time, "receive", "officer", local(2025, 3, 7, 9, 0))  # due 12/03 09:00: within at E
+    as_of_then = local(2025, 3, 10, 8, 0)
+    assert pending(stats(end, now=as_of_then)) == (1, 2)
+    # after the period: the first is paused on 11/03 and answered on 25/03 (due moves to 20/03), the second,
+    # paused since after its due instant, answered on 12/03 (due moves to 12/03 09:10): both were overdue at E
+    act(
+        org, never_paused_then, "request_supplement", "specialist", local(2025, 3, 11, 9, 0), reason="Bổ sung"
+    )
+    d = act(org, never_paused_then, "supplement", "citizen", local(2025, 3, 25, 9, 0))
+    assert d.due_at > local(2025, 3, 10)
+    d = act(org, paused_late, "supplement", "citizen", local(2025, 3, 12, 10, 0))
+    assert d.due_at > local(2025, 3, 10)
+    now = local(2025, 3, 26, 9, 0)
+    summary_path = stats(end, now=now)  # agency scope: the summary table
+    raw_path = selectors.on_time_stats(  # procedure scope: the dossier table
+        date_from=dt.date(2025, 3, 1), date_to=end, procedure=org["procedure"], now=now
+    )
+    assert pending(summary_path) == pending(raw_path) == (1, 2)
+    assert summary_path["index_2_1"] == raw_path["index_2_1"]
+    # the breakdowns and the lists behind the figures agree
+    for by in ("agency", "field", "procedure", "channel"):
+        total = selectors.breakdown(date_from=dt.date(2025, 3, 1), date_to=end, by=by, now=now)["total"]
+        assert pending(total) == (1, 2), by
+    behind = {
+        kind: {
+            x.code
+            for x in selectors.dossiers_behind(date_from=dt.date(2025, 3, 1), date_to=end, kind=kind, now=now)
+        }
+        for kind in ("pending_within", "pending_overdue")
+    }
+    assert behind == {
+        "pending_within": {on_time.code},
+        "pending_overdue": {never_paused_then.code, paused_late.code},
+    }
+    # verify-stats replays the events to the same figures, independently
+    report = verify.verify(date_from=dt.date(2025, 3, 1), date_to=end, now=now)
+    assert pending(report.total_events) == (1, 2)
+    assert report.agency_diffs == [] and report.dossier_diffs == [] and report.summary_diffs == []
