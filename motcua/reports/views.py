@@ -196,6 +196,18 @@ def _field_param(request: HttpRequest) -> tuple[Field | None, str]:
         }
 
 
+def _procedure_param(request: HttpRequest):
+    """The `procedure` asked for (its code), or (None, a notice) when there is no such procedure: the page then
+    shows every procedure's figures and says so — it showed them without a word, under a link that named one."""
+    code = (request.GET.get("procedure") or "").strip()
+    if not code:
+        return None, ""
+    try:
+        return selectors.procedure_by_code(code), ""
+    except DomainError:
+        return None, _("Không có thủ tục mã '%(code)s' — hiển thị mọi thủ tục.") % {"code": _shown(code)}
+
+
 def _list_field(request: HttpRequest) -> Field | None | HttpResponse:
     """The field of a list behind the figures (none: every field); an unknown code is a 404 saying so, as an
     unknown agency is (a list of another scope under the figure's heading would be read as the figure's)."""
@@ -291,6 +303,9 @@ def public_stats(request: HttpRequest) -> HttpResponse:
     field, err = _field_param(request)
     if err:
         messages.append(err)
+    procedure, err = _procedure_param(request)
+    if err:
+        messages.append(err)
     context = {
         "form": form,
         "period": period,
@@ -299,6 +314,8 @@ def public_stats(request: HttpRequest) -> HttpResponse:
         "with_subagencies": has_subagencies(agency),
         "field": field,
         "fields": _fields(),
+        "procedure": procedure,
+        "procedure_text": (request.GET.get("procedure") or "").strip()[:40] if procedure is None else "",
         "notices": messages,
         "shortcuts": _period_shortcuts(request, period),
     }
@@ -306,10 +323,15 @@ def public_stats(request: HttpRequest) -> HttpResponse:
         return render(request, "reports/public.html", context, status=400)  # a date wrong: shown, no figures
     as_of = _as_of(period, messages)
     stats = selectors.on_time_stats(
-        date_from=period.date_from, date_to=period.date_to, agency=agency, field=field
+        date_from=period.date_from, date_to=period.date_to, agency=agency, field=field, procedure=procedure
     )
     by_field = selectors.breakdown(
-        date_from=period.date_from, date_to=period.date_to, by="field", agency=agency, field=field
+        date_from=period.date_from,
+        date_to=period.date_to,
+        by="field",
+        agency=agency,
+        field=field,
+        procedure=procedure,
     )
     query = {"from": period.date_from.isoformat(), "to": period.date_to.isoformat()}
     if agency:
@@ -333,6 +355,9 @@ def public_stats(request: HttpRequest) -> HttpResponse:
     satisfaction_query = urlencode(query)
     if field:
         query["field"] = field.code
+    open_data_query = urlencode(query)  # the open data are by agency and field only
+    if procedure:
+        query["procedure"] = procedure.code
     return render(
         request,
         "reports/public.html",
@@ -345,6 +370,7 @@ def public_stats(request: HttpRequest) -> HttpResponse:
             "stats": stats,
             "rows": by_field["rows"],
             "export_query": urlencode(query),
+            "open_data_query": open_data_query,
             "chart": {
                 "labels": [_("Trước hạn"), _("Đúng hạn"), _("Quá hạn")],
                 "values": [stats["early"], stats["on_time"], stats["late"]],

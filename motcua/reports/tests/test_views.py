@@ -672,3 +672,24 @@ def test_statistics_pages_offer_the_quarters_and_years_in_one_click(client, tabl
         dt.date(2024, 1, 1),
         dt.date(2024, 3, 31),
     )
+
+
+def test_public_page_filters_by_procedure_as_the_api_does(client, table):
+    """`/thong-ke/?procedure=` was ignored: the page showed every procedure's totals under a link naming one. Now
+    the figures are the procedure's (as GET /api/v1/stats/on-time?procedure= gives them), the heading names it,
+    the form keeps it; an unknown code is said, and every procedure's figures are shown."""
+    whole = client.get("/api/v1/stats/on-time", MARCH).json()
+    own = client.get("/api/v1/stats/on-time", {**MARCH, "procedure": "1.001612"}).json()
+    assert own["received"] != whole["received"]  # the fixture tells them apart
+    html = client.get("/thong-ke/", {**MARCH, "procedure": "1.001612"}).content.decode()
+    for name in ("received", "resolved", "late"):
+        assert figure(html, name) == str(own[name]), name
+    assert "thủ tục 1.001612" in html and 'name="procedure" value="1.001612"' in html
+    assert "procedure=1.001612" in re.search(r'href="/api/v1/stats/export.xlsx\?([^"]*)"', html).group(1)
+    assert "procedure" not in re.search(r'href="/api/v1/stats/open-data.csv\?([^"]*)"', html).group(1)
+    unknown = client.get("/thong-ke/", {**MARCH, "procedure": "9.999999"}).content.decode()
+    assert "Không có thủ tục mã &#x27;9.999999&#x27; — hiển thị mọi thủ tục." in unknown
+    assert figure(unknown, "received") == str(whole["received"])
+    # the procedure's page links to its figures
+    page = client.get("/thu-tuc/1.001612/").content.decode()
+    assert 'href="/thong-ke/?procedure=1.001612"' in page
