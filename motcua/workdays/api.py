@@ -130,8 +130,8 @@ def parse_amount(raw: str, name: str, maximum: Decimal) -> Decimal:
             f"'{name}' must be a number (e.g. 3 or 0.5), got '{raw}'.",
             code="bad_limit",
         )
-    if value < 0:
-        raise _bad(f"'{name}' không được âm.", f"'{name}' must not be negative.", code="bad_limit")
+    if value < 0:  # a number out of range, as one too large (422); what is not a number is 400
+        raise Unprocessable(f"'{name}' không được âm.", f"'{name}' must not be negative.", code="bad_limit")
     if value > maximum:
         raise Unprocessable(
             f"'{name}' tối đa {maximum}.", f"'{name}' must be at most {maximum}.", code="bad_limit"

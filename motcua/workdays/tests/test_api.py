@@ -75,7 +75,8 @@ def test_deadline_with_agency(client):
         ({"start": "2025-02-30T10:00:00+07:00", "working_days": "3"}, 400),
         ({"start": "2025-01-24T10:00:00+07:00"}, 400),  # neither
         ({"start": "2025-01-24T10:00:00+07:00", "working_days": "3", "hours": "8"}, 400),  # both
-        ({"start": "2025-01-24T10:00:00+07:00", "working_days": "-1"}, 400),
+        ({"start": "2025-01-24T10:00:00+07:00", "working_days": "-1"}, 422),  # out of range, as 100000
+        ({"start": "2025-01-24T10:00:00+07:00", "hours": "-0.5"}, 422),
         ({"start": "2025-01-24T10:00:00+07:00", "working_days": "abc"}, 400),
         ({"start": "2025-01-24T10:00:00+07:00", "working_days": "nan"}, 400),
         ({"start": "2025-01-24T10:00:00+07:00", "hours": "inf"}, 400),
