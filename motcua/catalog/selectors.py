@@ -25,7 +25,16 @@ from django.utils import timezone
 from motcua.core.text import fold, nfc, sort_key
 from motcua.org.models import Agency
 
-from .models import Field, Level, Offering, Procedure, ProcedureVersion, ProcessStep, ProcessTemplate
+from .models import (
+    Field,
+    Level,
+    Offering,
+    Procedure,
+    ProcedureComponent,
+    ProcedureVersion,
+    ProcessStep,
+    ProcessTemplate,
+)
 
 CODE_LIKE = re.compile(r"^\d\.\d{6}(\.[0-9A-Z]+)*$")
 _SPLIT = re.compile(r"[\s,;:()\[\]{}\"'“”‘’!?]+")
@@ -197,6 +206,23 @@ def offered_at(procedure_code: str) -> dict:
             Offering.objects.filter(procedure__code=procedure_code).values_list(
                 "agency__identifier", "registered_days"
             )
+        ),
+    )
+
+
+def version_components(version_id: int | None) -> tuple[tuple[int, int, str, bool], ...]:
+    """(id, order, name, required) of a procedure version's components in order, from the reference cache
+    (ProcedureComponent is watched): reception reads them with no statement on the live path."""
+    from motcua.core import refcache
+
+    if version_id is None:
+        return ()
+    return refcache.get(
+        ("components", version_id),
+        lambda: tuple(
+            ProcedureComponent.objects.filter(version_id=version_id)
+            .order_by("order", "pk")
+            .values_list("pk", "order", "name", "required")
         ),
     )
 

@@ -44,6 +44,7 @@ WATCHED = (
     "catalog.Field",
     "catalog.Procedure",
     "catalog.ProcedureVersion",
+    "catalog.ProcedureComponent",
     "catalog.ProcessTemplate",
     "catalog.ProcessStep",
     "catalog.Offering",

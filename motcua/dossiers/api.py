@@ -174,6 +174,15 @@ IDEMPOTENCY_HEADER = {
 }
 
 
+ACTION_IDEMPOTENCY_HEADER = {
+    **IDEMPOTENCY_HEADER,
+    "description": "Any text of the client's choosing, one per action: a retry of the action with the same key by "
+    "the same account answers 200 with the dossier as it is now (header `Idempotent-Replayed: true`) and takes the "
+    "action no second time — a head's `hand_over` sent twice would otherwise complete two steps. The same key "
+    "with another action on the dossier is 422 `idempotency_mismatch`. The key is kept in the event's data.",
+}
+
+
 @router.post(
     "",
     auth=auth,
@@ -283,7 +292,9 @@ def list_dossiers(
             "due_at": selectors.iso(d.due_at),
             "classification": d.classification or None,
         }
-        for d in qs.order_by("-created_at")[offset : offset + limit]
+        # the key as tie-breaker: one import's rows share created_at on PostgreSQL (the transaction's time), and
+        # pages of rows in no defined order skipped some dossiers and repeated others
+        for d in qs.order_by("-created_at", "-pk")[offset : offset + limit]
     ]
     return {"count": total, "limit": limit, "offset": offset, "items": items}
 
@@ -604,12 +615,14 @@ def rate_dossier(request: HttpRequest, code: str, payload: RatingIn):
     auth=auth,
     response={200: dict, **ERRORS, 405: ErrorOut},
     summary="Take a lifecycle action",
+    openapi_extra={"parameters": [ACTION_IDEMPOTENCY_HEADER]},
 )
 def act(request: HttpRequest, code: str, action: str, payload: ActionIn | None = None):
     """One lifecycle action (contract §7). A key of the body that no field takes is not an error; the answer names
     each one under `ignored` (key, message, message_en), as it was not stored. An action taken without the text its
     written paper states (a refusal's reasons, a payment request's amount) is taken; the answer names what is
-    missing under `warnings` (code, message, message_en)."""
+    missing under `warnings` (code, message, message_en). So is a reception that records neither a file nor a
+    paper copy (`paper_components`) of a required component: `missing_components`, with their numbers."""
     params = payload.model_dump(exclude_none=True) if payload else {}
     expected = params.pop("expected_version", None)
     warnings = services.missing_texts(action, params)
@@ -620,6 +633,15 @@ def act(request: HttpRequest, code: str, action: str, payload: ActionIn | None =
         params=params,
         expected_version=expected,
         record_uploads=True,  # files added through POST /{code}/documents since the last action
+        idempotency_key=(request.META.get("HTTP_IDEMPOTENCY_KEY") or "").strip() or None,
     )
+    if action == "receive":
+        warnings += services.missing_components(dossier, params.get("paper_components"))
+    replayed = getattr(dossier, "replayed", False)
+    if replayed:  # a retry: the warnings were given to the first sending
+        warnings = []
     answer = _detail_noting(request, ActionIn, dossier)
-    return _rendered(request, {**answer, "warnings": warnings} if warnings else answer)
+    response = _rendered(request, {**answer, "warnings": warnings} if warnings else answer)
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response

@@ -1048,8 +1048,23 @@ def _clean_representative(representative: dict | None) -> dict:
     return {key: value for key, value in rep.items() if value}
 
 
+def _canonical_request(value):
+    """A request as the filing stores it, for comparing a retry with the first sending: texts in NFC with their
+    whitespace collapsed (as every text is stored), empty values left out — so a retry whose name arrives in
+    another Unicode form, or with a space more, is the same filing."""
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, dict):
+        out = {k: _canonical_request(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in (None, "", [], {})}
+    if isinstance(value, (list, tuple)):
+        return [_canonical_request(v) for v in value]
+    return value
+
+
 def _request_hash(payload: dict) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    canonical = _canonical_request(payload)
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()
 
 
 # Bounds of the numbers an action takes (the web forms hold the same ones): a limit as the calendar computes it,
@@ -1161,12 +1176,7 @@ def dossier_file(
         working_days=working_days,
     )
     if idempotency_key:
-        if not isinstance(idempotency_key, str) or len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
-            raise Unprocessable(
-                f"Idempotency-Key dài tối đa {MAX_IDEMPOTENCY_KEY} ký tự.",
-                f"An Idempotency-Key has at most {MAX_IDEMPOTENCY_KEY} characters.",
-                code="bad_idempotency_key",
-            )
+        _check_idempotency_key(idempotency_key)
         replay = _idempotent_replay(actor, idempotency_key, payload)
         if replay is not None:
             return replay, False
@@ -1274,6 +1284,35 @@ def dossier_file(
         return replay, False
 
 
+def _check_idempotency_key(key) -> None:
+    if not isinstance(key, str) or len(key) > MAX_IDEMPOTENCY_KEY:
+        raise Unprocessable(
+            f"Idempotency-Key dài tối đa {MAX_IDEMPOTENCY_KEY} ký tự.",
+            f"An Idempotency-Key has at most {MAX_IDEMPOTENCY_KEY} characters.",
+            code="bad_idempotency_key",
+        )
+
+
+def _action_replayed(dossier: Dossier, actor, action: str, key: str) -> bool:
+    """Whether `actor` already took an action on the dossier with this Idempotency-Key (kept in its event): a
+    retry of the same action is answered with the dossier as it is, and changes nothing; the key sent with
+    another action is refused (422)."""
+    actor_id = getattr(actor, "pk", None)
+    for event in events_of(dossier):
+        if event.actor_id == actor_id and (event.data or {}).get("idempotency_key") == key:
+            if event.action != action:
+                t = TRANSITIONS[event.action]
+                raise Unprocessable(
+                    f"Idempotency-Key này đã được dùng cho thao tác khác trên hồ sơ ({t.label}). Hồ sơ không "
+                    "thay đổi.",
+                    f"This Idempotency-Key was already used for another action on the dossier ({t.label_en}). "
+                    "Nothing was changed.",
+                    code="idempotency_mismatch",
+                )
+            return True
+    return False
+
+
 def _idempotent_replay(actor, key: str, payload: dict) -> Dossier | None:
     """The dossier a filing with this `key` by `actor` created, if any (Unprocessable if the key was used for a
     different request)."""
@@ -1377,11 +1416,15 @@ def dossier_act(
     at: dt.datetime | None = None,
     expected_version: int | None = None,
     record_uploads: bool = False,
+    idempotency_key: str | None = None,
 ) -> Dossier:
     """Take one lifecycle action on the dossier `code`. One transaction; the row is locked; a conflicting
     concurrent action gets Conflict (HTTP 409) and changes nothing. With `record_uploads` (and no `file_hashes`
     given), the event records the SHA-256 of the dossier's files that no event records yet — those uploaded
-    before the action, read under the lock."""
+    before the action, read under the lock. With an `idempotency_key`, a retry of an action the actor already took
+    with that key returns the dossier unchanged, marked `replayed` (and the key is kept in the event's data)."""
+    if idempotency_key:
+        _check_idempotency_key(idempotency_key)
     if action not in TRANSITIONS or action in ("submit", "register"):
         raise NotFound(
             f"Không có thao tác '{action}' trên hồ sơ.",
@@ -1395,22 +1438,50 @@ def dossier_act(
         at = at or live_instant()
         if dossier is None:
             raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
+        if idempotency_key and may_read(actor, dossier):
+            if _action_replayed(dossier, actor, action, idempotency_key):
+                dossier.replayed = True
+                return dossier
         if expected_version is not None and dossier.version != expected_version:
-            raise Conflict(
-                "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại trước khi thao tác.",
-                "The dossier was just changed by someone else; reload it before acting.",
-                code="stale",
-            )
+            raise _stale(dossier, expected_version)
+        params = params or {}
+        if action == "hand_over" and "step" in params and may_read(actor, dossier):
+            # the step named is done already (a retry, or a colleague was quicker): say so (409), not that the
+            # action is not the caller's — the step's holder may no longer act at the next step
+            _check_step_named(action, params["step"], dossier)
         if not may_act(actor, dossier, action):
             if may_read(actor, dossier):
                 refuse_action(actor, dossier, action)
             raise NotFound(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.")
-        params = params or {}
         if record_uploads and "file_hashes" not in params:
             hashes = _unrecorded_hashes(dossier)
             if hashes:
                 params = {**params, "file_hashes": hashes}
+        if idempotency_key:
+            params = {**params, "idempotency_key": idempotency_key}
         return _act(dossier, action, actor, params, at)
+
+
+def _stale(dossier: Dossier, expected_version: int) -> Conflict:
+    """The refusal of an action that names a version the dossier no longer has: which version it has, and the
+    last action taken on it (by someone else, or by an earlier request of the caller's own — a retry)."""
+    last = events_of(dossier)[-1] if dossier.version > expected_version and events_of(dossier) else None
+    vi = en = ""
+    if last is not None:
+        t = TRANSITIONS.get(last.action)
+        when = last.at.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M")
+        who = last.actor_name or (last.actor.get_username() if last.actor_id else "")
+        vi = f"; thao tác gần nhất: {t.label if t else last.action} ({who}, {when})"
+        en = f"; last action: {t.label_en if t else last.action} ({who}, {when})"
+    return Conflict(
+        f"Hồ sơ đã thay đổi: nay là phiên bản {dossier.version}, yêu cầu nêu phiên bản {expected_version}{vi}. "
+        "Có thể do người khác, hoặc một yêu cầu trước đó của chính bạn. Hồ sơ không thay đổi; tải lại hồ sơ "
+        "trước khi thao tác.",
+        f"The dossier has changed: it is at version {dossier.version}, the request names version "
+        f"{expected_version}{en}. By someone else, or by an earlier request of yours. Nothing was changed; reload "
+        "it before acting.",
+        code="stale",
+    )
 
 
 def refuse_action(actor, dossier: Dossier, action: str) -> NoReturn:
@@ -1660,17 +1731,17 @@ EVENT_PARAM_KEYS = {
     "working_days",
     "paid_reference",
     "received_by",
+    "idempotency_key",  # the API's Idempotency-Key: a retry finds the event it made (_action_replayed)
 }
 
 
 def _paper_components(dossier: Dossier, orders) -> list[dict]:
     """The procedure's components the officer received on paper at reception (by their order in the procedure),
     as the receive event records them: [{order, name}]. Unknown orders refuse the reception."""
-    known = (
-        {c.order: c.name for c in dossier.procedure_version.components.all()}
-        if dossier.procedure_version_id
-        else {}
-    )
+    known = {
+        order: name
+        for _pk, order, name, _req in catalog_selectors.version_components(dossier.procedure_version_id)
+    }
     if not isinstance(orders, list) or not all(type(o) is int for o in orders):
         raise Unprocessable(
             "Thành phần nhận bản giấy (paper_components) phải là danh sách số thứ tự thành phần.",
@@ -1795,6 +1866,37 @@ def missing_texts(action: str, params: dict) -> list[dict]:
             }
         )
     return out
+
+
+def missing_components(dossier: Dossier, paper_orders=()) -> list[dict]:
+    """The warning of a reception through the API that recorded neither a file nor a paper copy
+    (`paper_components`) of a required component: the staff page refuses such a reception (a missing item is
+    asked for in writing, Form 02), the API takes it — an integrating system may hold the papers elsewhere — and
+    its answer names the components, which Form 01 does not list as handed in. Empty when nothing is missing."""
+    from .selectors import documents_of
+
+    on_file = {d.component_id for d in documents_of(dossier)}
+    paper = set(paper_orders or ())
+    missing = [
+        (order, name)
+        for pk, order, name, required in catalog_selectors.version_components(dossier.procedure_version_id)
+        if required and pk not in on_file and order not in paper
+    ]
+    if not missing:
+        return []
+    listed = "; ".join(f"{order}. {name}" for order, name in missing)
+    return [
+        {
+            "code": "missing_components",
+            "message": "Đã tiếp nhận, nhưng thành phần bắt buộc sau chưa có tệp và không được ghi nhận bản giấy "
+            f"(paper_components): {listed}. Giấy tiếp nhận (Mẫu 01) không liệt kê các thành phần này; hồ sơ còn "
+            "thiếu thì phải hướng dẫn bổ sung bằng văn bản (Mẫu 02).",
+            "message_en": "Received, but these required components have no file and were not recorded as handed in "
+            f"on paper ('paper_components'): {listed}. The receipt (Form 01) does not list them; a dossier missing "
+            "an item is to be asked for it in writing (Form 02).",
+            "components": [order for order, _name in missing],
+        }
+    ]
 
 
 def _require_params(action: str, params: dict, dossier: Dossier) -> None:

@@ -81,6 +81,37 @@ def test_receive_through_the_api_records_paper_components(org, token):
     assert event.data["paper_components"] == [{"order": 1, "name": "Giấy đề nghị"}]
 
 
+def test_receive_through_the_api_names_required_components_nobody_handed_in(org, token, settings, tmp_path):
+    """The staff page refuses a reception that lacks a required component; the API takes it (the papers may be
+    held elsewhere) and warns, naming exactly the required components with neither a file nor a paper copy."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.catalog.models import ProcedureComponent
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    for order, name, required in ((1, "Giấy đề nghị", True), (2, "Bản sao CCCD", True), (3, "Ảnh", False)):
+        ProcedureComponent.objects.create(version=org["version"], order=order, name=name, required=required)
+    ProcedureComponent.objects.create(version=org["version"], order=4, name="Sơ đồ", required=True)
+    c = Client()
+    citizen, officer = token("citizen"), token("officer")
+    codes = [call(c, "post", "/api/v1/dossiers", citizen, BODY).json()["code"] for _ in range(2)]
+    r = c.post(
+        f"/api/v1/dossiers/{codes[0]}/documents",
+        data={"files": [SimpleUploadedFile("don.pdf", SCAN)], "kind": "component", "component": "1"},
+        HTTP_AUTHORIZATION=f"Bearer {citizen}",
+    )
+    assert r.status_code == 201, r.content
+    r = call(c, "post", f"/api/v1/dossiers/{codes[0]}/receive", officer, {"paper_components": [4]})
+    assert r.status_code == 200 and r.json()["state"] == "received"
+    [warning] = r.json()["warnings"]
+    assert warning["code"] == "missing_components" and warning["components"] == [2]
+    assert "2. Bản sao CCCD" in warning["message"] and "Giấy đề nghị" not in warning["message"]
+    assert "2. Bản sao CCCD" in warning["message_en"]
+    # every required component accounted for (a file, or paper): no warning
+    r = call(c, "post", f"/api/v1/dossiers/{codes[1]}/receive", officer, {"paper_components": [1, 2, 4]})
+    assert r.status_code == 200 and "warnings" not in r.json()
+
+
 def test_file_receive_and_read(org, token):
     c = Client()
     citizen, officer = token("citizen"), token("officer")
@@ -1096,3 +1127,96 @@ def test_an_approved_result_is_returned_electronically_only_with_its_file(org, t
     ineligible = resolved("ineligible")
     r = call(c, "post", f"/api/v1/dossiers/{ineligible}/return_result", officer, {"method": "electronic"})
     assert r.status_code == 200, r.content
+
+
+def test_a_retried_hand_over_is_told_the_step_is_done_not_that_it_is_not_allowed(org, token):
+    """The step's holder retrying a hand_over that went through (or losing a race for it) named the step, and got
+    403 "you may not" — the next step is not theirs. 409 wrong_step says what happened; nothing changes."""
+    c, specialist = Client(), token("specialist")
+    code = call(
+        c, "post", "/api/v1/dossiers", token("officer"), {**BODY, "channel": "counter", "receive": True}
+    ).json()["code"]
+    first = call(c, "post", f"/api/v1/dossiers/{code}/hand_over", specialist, {"step": 1})
+    assert first.status_code == 200, first.content
+    before = _unchanged(code)  # at step 2, the leader's
+    again = call(c, "post", f"/api/v1/dossiers/{code}/hand_over", specialist, {"step": 1})
+    assert again.status_code == 409 and again.json()["error"] == "wrong_step", again.content
+    assert _unchanged(code) == before
+    # someone who may not read the dossier learns nothing about its steps
+    r = call(c, "post", f"/api/v1/dossiers/{code}/hand_over", token("citizen2"), {"step": 1})
+    assert r.status_code == 404
+
+
+def test_an_action_retried_with_its_idempotency_key_is_taken_once(org, token):
+    """A head's hand_over without a step completes whatever step is under way: sent twice (a client's retry after
+    a timeout), it completed two. With an Idempotency-Key the retry answers 200 with the dossier as it is, marked
+    replayed, and changes nothing; the key with another action is refused; a stale version names what happened."""
+    c, officer, leader = Client(), token("officer"), token("leader")
+    code = call(
+        c, "post", "/api/v1/dossiers", officer, {**BODY, "channel": "counter", "receive": True}
+    ).json()["code"]
+    url = f"/api/v1/dossiers/{code}/hand_over"
+    first = call(c, "post", url, leader, {}, HTTP_IDEMPOTENCY_KEY="ho-1")
+    assert first.status_code == 200 and "Idempotent-Replayed" not in first, first.content
+    after_first = _unchanged(code)
+    for _ in range(2):
+        retry = call(c, "post", url, leader, {}, HTTP_IDEMPOTENCY_KEY="ho-1")
+        assert retry.status_code == 200 and retry["Idempotent-Replayed"] == "true", retry.content
+        assert retry.json()["version"] == first.json()["version"]
+        assert _unchanged(code) == after_first
+    event = Dossier.objects.get(code=code).events.get(action="hand_over")
+    assert event.data["idempotency_key"] == "ho-1"
+    # the same key for another action on the dossier
+    r = call(c, "post", f"/api/v1/dossiers/{code}/stop", leader, {"reason": "x"}, HTTP_IDEMPOTENCY_KEY="ho-1")
+    assert r.status_code == 422 and r.json()["error"] == "idempotency_mismatch", r.content
+    assert "Chuyển" in r.json()["message"] or "chuyển" in r.json()["message"]
+    # a key is the account's own: another head with the same key takes the action
+    r = call(c, "post", url, token("unit_head"), {}, HTTP_IDEMPOTENCY_KEY="ho-1")
+    assert r.status_code == 200 and "Idempotent-Replayed" not in r
+    assert Dossier.objects.get(code=code).events.filter(action="hand_over").count() == 2
+    r = call(c, "post", url, leader, {}, HTTP_IDEMPOTENCY_KEY="k" * 201)
+    assert r.status_code == 422 and r.json()["error"] == "bad_idempotency_key"
+    # without a key, a version the dossier has left: which version it has and the last action
+    stale = call(c, "post", url, leader, {"expected_version": first.json()["version"] - 1})
+    assert stale.status_code == 409 and stale.json()["error"] == "stale"
+    version = Dossier.objects.get(code=code).version
+    assert f"nay là phiên bản {version}" in stale.json()["message"]
+    assert "thao tác gần nhất: " in stale.json()["message"] and "last action: " in stale.json()["message_en"]
+
+
+def test_a_filing_retried_in_another_unicode_form_is_the_same_filing(org, token):
+    """The retry of a filing whose name arrives decomposed (NFD) or with a space more is stored identically; it
+    was refused as a different request (422 idempotency_mismatch)."""
+    import unicodedata
+
+    c, citizen = Client(), token("citizen")
+    first = call(c, "post", "/api/v1/dossiers", citizen, BODY, HTTP_IDEMPOTENCY_KEY="nfd-1")
+    assert first.status_code == 201
+    name = BODY["applicant"]["name"]
+    for variant in (unicodedata.normalize("NFD", name), f"  {name} "):
+        body = {**BODY, "applicant": {**BODY["applicant"], "name": variant}}
+        r = call(c, "post", "/api/v1/dossiers", citizen, body, HTTP_IDEMPOTENCY_KEY="nfd-1")
+        assert r.status_code == 200 and r.json()["code"] == first.json()["code"], r.content
+    other = {**BODY, "applicant": {**BODY["applicant"], "name": "Trần Văn Bình"}}
+    r = call(c, "post", "/api/v1/dossiers", citizen, other, HTTP_IDEMPOTENCY_KEY="nfd-1")
+    assert r.status_code == 422 and r.json()["error"] == "idempotency_mismatch"
+    assert Dossier.objects.count() == 1
+
+
+def test_listing_pages_cover_every_dossier_once_when_they_were_created_together(org, token):
+    """One import's dossiers share created_at (PostgreSQL's transaction time): paging ordered by it alone skipped
+    some and repeated others. Ties are broken by the newest key first, so the pages are a partition."""
+    c, officer = Client(), token("officer")
+    codes = [
+        call(c, "post", "/api/v1/dossiers", officer, {**BODY, "channel": "counter"}).json()["code"]
+        for _ in range(7)
+    ]
+    same = Dossier.objects.get(code=codes[0]).created_at
+    Dossier.objects.filter(code__in=codes).update(created_at=same)
+    seen = []
+    for offset in range(0, 8, 3):
+        seen += [
+            i["code"]
+            for i in call(c, "get", f"/api/v1/dossiers?limit=3&offset={offset}", officer).json()["items"]
+        ]
+    assert seen == list(reversed(codes))  # each once, the last registered first

@@ -26,6 +26,8 @@ def raw(sql: str, params=()) -> None:
 @pytest.mark.parametrize("label", refcache.WATCHED)
 def test_every_watched_table_changes_the_stamp(org, label):
     model = apps.get_model(label)
+    if label == "catalog.ProcedureComponent":  # the fixture's version has none
+        model.objects.create(version=org["version"], order=1, name="Giấy đề nghị")
     row = model.objects.order_by("pk").first()
     assert row is not None, label
     before = refcache.read_stamp()
