@@ -78,37 +78,62 @@ def pending_at(e: dt.datetime) -> Q:
     )
 
 
-def changed_since(qs: QuerySet, e: dt.datetime, now: dt.datetime, groups: tuple = ()) -> list[Changed]:
-    """The dossiers of `qs` pending at `e` whose classification at `e` differs from the one their current columns
-    give, with the values of the `groups` expressions. Nothing when `e` is now or later (no event after it yet)."""
-    if e >= now:
-        return []
+def changed_at(
+    qs: QuerySet, instants, now: dt.datetime, groups: tuple = ()
+) -> dict[dt.datetime, list[Changed]]:
+    """{e: the dossiers of `qs` pending at `e` whose classification at `e` differs from the one their current
+    columns give} for each of `instants` before `now` (none at or after now: no event is later yet), with the values
+    of the `groups` expressions. One query whatever the number of instants (the candidates: a pause or resume
+    event at or after the first instant, through the events' (action, at) index), and one more for their events
+    when there are any."""
+    es = sorted({e for e in instants if e < now})
+    if not es:
+        return {}
+    first, last = es[0], es[-1]
     later = (
-        DossierEvent.objects.filter(action__in=CLOCK_ACTIONS, at__gte=e)
-        .filter(dossier__in=qs.filter(pending_at(e)).values("pk"))
-        .values_list("dossier_id", flat=True)
-        .distinct()
+        DossierEvent.objects.filter(action__in=CLOCK_ACTIONS, at__gte=first).order_by().values("dossier_id")
     )
-    ids = list(later)
-    if not ids:
-        return []
     names = {f"_asof_g{i}": expr for i, expr in enumerate(groups)}
-    rows = qs.filter(pk__in=ids).annotate(**names).values_list("pk", "due_at", "paused_since", *names)
+    candidates = (
+        qs.filter(
+            Q(received_at__lt=last)
+            & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=first))
+            & (Q(stopped_at__isnull=True) | Q(stopped_at__gte=first))
+        )
+        .filter(pk__in=later)
+        .annotate(**names)
+        .order_by()
+        .values_list("pk", "received_at", "resolved_at", "stopped_at", "due_at", "paused_since", *names)
+    )
+    rows = list(candidates)
+    if not rows:
+        return {}
     history: dict[int, list] = {}
     for dossier_id, action, at, data in (
-        DossierEvent.objects.filter(dossier_id__in=ids, at__lt=e)
-        .filter(Q(action__in=CLOCK_ACTIONS) | Q(action__in=("receive", "stop", "resolve")))
+        DossierEvent.objects.filter(dossier_id__in=[r[0] for r in rows], at__lt=last)
+        .filter(action__in=CLOCK_ACTIONS | {"receive", "stop", "resolve"})
         .order_by("dossier_id", "seq")
         .values_list("dossier_id", "action", "at", "data")
     ):
         history.setdefault(dossier_id, []).append((action, at, data))
-    out = []
-    for pk, due_now, paused_now, *group in rows:
-        due, paused = clock_before(history.get(pk, ()), due_now)
-        then = within(due, paused, e)
-        if then != within(due_now, paused_now, e):
-            out.append(Changed(pk, tuple(group), then))
+    out: dict[dt.datetime, list[Changed]] = {}
+    for pk, received, resolved, stopped, due_now, paused_now, *group in rows:
+        events = history.get(pk, ())
+        for e in es:
+            if not (
+                received < e and (resolved is None or resolved >= e) and (stopped is None or stopped >= e)
+            ):
+                continue
+            due, paused = clock_before([ev for ev in events if ev[1] < e], due_now)
+            then = within(due, paused, e)
+            if then != within(due_now, paused_now, e):
+                out.setdefault(e, []).append(Changed(pk, tuple(group), then))
     return out
+
+
+def changed_since(qs: QuerySet, e: dt.datetime, now: dt.datetime, groups: tuple = ()) -> list[Changed]:
+    """`changed_at` for one instant."""
+    return changed_at(qs, [e], now, groups).get(e, [])
 
 
 def deltas(changed: list[Changed]) -> dict[tuple, dict[str, int]]:

@@ -621,6 +621,7 @@ class Cumulator:
                 prefix.append(acc)
             self.months[g] = (months, prefix)
         self._cache: dict = {}
+        self.asof: dict = {}  # instant -> asof.Changed of that instant (figures)
 
     def _group(self, values):
         """The group key of a row's group values (in the order of `self.groups`)."""
@@ -772,9 +773,14 @@ def figures(cum: Cumulator, s: dt.datetime, x: dt.datetime, e: dt.datetime) -> d
 
     cum.prepare([s, x, e])
     at_s, at_x, at_e = cum.at(s), cum.at(x), cum.at(e)
-    # the dossiers whose clock stopped or resumed after E: the cells hold their current class (asof)
+    # the dossiers whose clock stopped or resumed after E: the cells hold their current class (asof); computed
+    # once for every instant the cumulator was prepared with (a breakdown by month: one query for all its ends)
+    if e not in cum.asof:
+        known = [t for t in cum._cache if t not in cum.asof]
+        found = asof.changed_at(cum.qs, [*known, e], cum.now, tuple(cum.raw_groups))
+        cum.asof.update({t: found.get(t, []) for t in {*known, e}})
     changed: dict = {}
-    for c in asof.changed_since(cum.qs, e, cum.now, tuple(cum.raw_groups)):
+    for c in cum.asof[e]:
         g = cum._group(c.group)
         changed[g] = changed.get(g, 0) + (1 if c.within else -1)
     out = {}

@@ -99,6 +99,15 @@ def test_a_pause_after_the_period_does_not_rewrite_its_pending_figures(org):  # 
     for by in ("agency", "field", "procedure", "channel"):
         total = selectors.breakdown(date_from=dt.date(2025, 3, 1), date_to=end, by=by, now=now)["total"]
         assert pending(total) == (1, 2), by
+    # by month: each month's end as the clock stood then — February's end: nothing received; 09/03 as above
+    rows = selectors.breakdown(date_from=dt.date(2025, 2, 1), date_to=end, by="month", now=now)["rows"]
+    assert [pending(r) for r in rows] == [(0, 0), (1, 2)]
+    # at 01/04 all three are overdue: both pauses are over (dues moved to 20/03 09:00 and 12/03 09:10), the third
+    # was due 12/03 09:00 — the same one query serves every month's end
+    quarter = selectors.breakdown(
+        date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 3, 31), by="month", now=now
+    )
+    assert [pending(r) for r in quarter["rows"]] == [(0, 0), (0, 0), (0, 3)]
     behind = {
         kind: {
             x.code
