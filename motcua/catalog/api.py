@@ -241,6 +241,9 @@ def get_procedure(request: HttpRequest, code: str, at: dt.date | None = None):
     default_process, agency_processes = selectors.published_processes(proc)
     offerings = selectors.offering_agencies(proc)
     versions = list(proc.versions.order_by("-effective_from"))
+    # the version shown falls back to the earliest when none is in force on the day (a procedure published for a
+    # later date, or `at` before its first version): then no version is in force, and none is said to be
+    in_force = proc.version_at(when)
     data.update(
         {
             "name": v.name,
@@ -294,7 +297,7 @@ def get_procedure(request: HttpRequest, code: str, at: dt.date | None = None):
             "versions": [
                 {
                     "effective_from": x.effective_from,
-                    "in_force": x.pk == v.pk,
+                    "in_force": in_force is not None and x.pk == in_force.pk,
                     "name": x.name,
                     "legal_days": num(x.legal_days),
                     "legal_hours": num(x.legal_hours),

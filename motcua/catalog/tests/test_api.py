@@ -196,3 +196,16 @@ def test_an_agencys_own_process_is_shown_as_its_own_not_as_the_procedures(client
     page = client.get("/thu-tuc/1.001612/").content.decode()
     assert "Quy trình giải quyết nội bộ (áp dụng chung)" in page
     assert page.index("(áp dụng chung)") < page.index("của UBND Phường Lò Đúc")
+
+
+def test_a_procedure_published_for_a_later_date_has_no_version_in_force(client, catalogue):
+    """The detail shows the earliest version when none is in force on the day, and marked it `in_force`: a
+    procedure published from next year read as in force today (the page said "sắp có hiệu lực")."""
+    later = timezone.localdate() + dt.timedelta(days=200)
+    r = record(code="1.777777", name="Thủ tục công bố cho năm sau", effective_from=later.isoformat())
+    assert import_procedures([r]).created == 1
+    status, data = get(client, "/api/v1/procedures/1.777777")
+    assert status == 200 and data["effective_from"] == later.isoformat()
+    assert [v["in_force"] for v in data["versions"]] == [False]
+    status, data = get(client, f"/api/v1/procedures/1.777777?at={later.isoformat()}")
+    assert [v["in_force"] for v in data["versions"]] == [True]
