@@ -216,15 +216,33 @@ def read_records(path: str | Path, *, root_key: str = "procedures") -> list[RawR
             )
     suffix = path.suffix.lower()
     if suffix == ".json":
-        return _read_json(path.read_bytes(), root_key=root_key)
-    if suffix == ".csv":
-        return _read_csv(path.read_bytes())
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    raise ImportFileError(
-        f"Định dạng tệp không hỗ trợ '{suffix}': dùng .json, .csv hoặc .xlsx.",
-        f"Unsupported file type '{suffix}': use .json, .csv or .xlsx.",
-    )
+        records = _read_json(path.read_bytes(), root_key=root_key)
+    elif suffix == ".csv":
+        records = _read_csv(path.read_bytes())
+    elif suffix in (".xlsx", ".xlsm"):
+        records = _read_xlsx(path)
+    else:
+        raise ImportFileError(
+            f"Định dạng tệp không hỗ trợ '{suffix}': dùng .json, .csv hoặc .xlsx.",
+            f"Unsupported file type '{suffix}': use .json, .csv or .xlsx.",
+        )
+    return records  # none (a header row alone, []): an empty catalogue, reported as "0 records"
+
+
+def _check_header(header: list[str]) -> None:
+    """A table's header naming a column twice: the last one's values were taken, without a word."""
+    seen, twice = set(), []
+    for name in header:
+        if name and name in seen and name not in twice:
+            twice.append(name)
+        seen.add(name)
+    if twice:
+        names = ", ".join(f"'{n}'" for n in twice)
+        raise ImportFileError(
+            f"Dòng tên cột có cột trùng tên: {names}. Mỗi cột chỉ được có một lần; xóa cột thừa rồi nhập lại.",
+            f"The header row names a column twice: {names}. Each column may appear once; remove the extra one and "
+            "import again.",
+        )
 
 
 def _read_json(raw: bytes, *, root_key: str) -> list[RawRecord]:
@@ -273,6 +291,7 @@ def _read_csv(raw: bytes) -> list[RawRecord]:
     except StopIteration:
         return []
     header = [h.strip() for h in header]
+    _check_header(header)
     records: list[RawRecord] = []
     start = reader.line_num + 1
     number = 0
@@ -299,6 +318,7 @@ def _read_xlsx(path: Path) -> list[RawRecord]:
         if not header:
             return []
         header = [str(h).strip() if h is not None else "" for h in header]
+        _check_header(header)
         records: list[RawRecord] = []
         number = 0
         for row_no, row in enumerate(rows, 2):
@@ -306,6 +326,15 @@ def _read_xlsx(path: Path) -> list[RawRecord]:
                 continue
             number += 1
             records.append(RawRecord(number, _unflatten(dict(zip(header, row, strict=False))), line=row_no))
+        if not records and len(wb.worksheets) > 1:
+            # a cover page first, the table on the next sheet: only the first sheet is read
+            others = ", ".join(f"'{w.title}'" for w in wb.worksheets[1:])
+            raise ImportFileError(
+                f"Trang tính đầu tiên ('{ws.title}') không có bản ghi nào; chỉ trang đầu tiên được đọc (các trang "
+                f"khác: {others}). Đưa bảng danh mục lên trang đầu tiên rồi nhập lại.",
+                f"The first sheet ('{ws.title}') holds no record; only the first sheet is read (the others: "
+                f"{others}). Move the catalogue's table to the first sheet and import again.",
+            )
         return records
     finally:
         wb.close()

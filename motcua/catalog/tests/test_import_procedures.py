@@ -677,3 +677,28 @@ def test_a_misspelt_column_on_a_reimport_is_the_only_error(tmp_path):
         (None, "Unknown column 'legal_da"),
         (2, "Missing procedure name."),
     ]
+
+
+def test_a_cover_sheet_first_or_a_column_named_twice_is_refused(tmp_path):
+    """An XLSX whose first sheet is a cover page (the table on the second) read no record and said "imported: 0
+    records", exit 0; a header naming `legal_days` twice took the last column's values without a word."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Bìa"
+    wb.active.append(["Danh mục TTHC năm 2025"])
+    table = wb.create_sheet("Danh mục")
+    table.append(["code", "name", "field", "level"])
+    table.append(["1.000001", "Đăng ký thử", "Tư pháp", "province"])
+    book = tmp_path / "cover.xlsx"
+    wb.save(book)
+    exc, _, _ = run("import-procedures", str(book))
+    assert exc is not None and "Trang tính đầu tiên ('Bìa') không có bản ghi nào" in str(exc)
+    assert "'Danh mục'" in str(exc) and "only the first sheet is read" in str(exc)
+    twice = tmp_path / "twice.csv"
+    twice.write_text("code,name,field,level,legal_days,legal_days\n1.000001,Đăng ký,Tư pháp,province,10,20\n")
+    exc, _, _ = run("import-procedures", str(twice))
+    assert (
+        exc is not None and "cột trùng tên: 'legal_days'" in str(exc) and "names a column twice" in str(exc)
+    )
+    assert Procedure.objects.count() == 0
