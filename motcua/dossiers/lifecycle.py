@@ -61,6 +61,7 @@ class Snapshot:
     limit_hours: Decimal | None = None
     paused_since: dt.datetime | None = None
     paused_hours: Decimal = Decimal(0)
+    clock_changed_at: dt.datetime | None = None  # when paused_since was last set or cleared
     new_return_at: dt.datetime | None = None
     resolved_at: dt.datetime | None = None
     processing_seconds: int | None = None
@@ -347,6 +348,8 @@ def apply(snap: Snapshot, action: str, at: dt.datetime, params: dict | None, cal
     elif action == "request_withdrawal":
         pass
 
+    if s.paused_since != snap.paused_since:  # the clock stopped or resumed (reports.asof reads it)
+        s.clock_changed_at = at
     if target == PREVIOUS:
         target = s.resume_state or state
     if target == SAME:

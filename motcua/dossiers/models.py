@@ -142,6 +142,10 @@ class Dossier(CompiledSaveMixin, models.Model):
     initial_due_at = models.DateTimeField(null=True, blank=True)
     paused_since = models.DateTimeField(null=True, blank=True)
     paused_hours = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    # When the clock last stopped or resumed (paused_since set or cleared): the statistics of a past period find
+    # by it the few dossiers whose due instant or pause at the period's end differs from their columns now
+    # (reports.asof); partial index in Meta.indexes.
+    clock_changed_at = models.DateTimeField(null=True, blank=True)
     new_return_at = models.DateTimeField("hẹn lại (thư xin lỗi)", null=True, blank=True)
     resolved_at = models.DateTimeField("ngày có kết quả", null=True, blank=True, db_index=True)
     # Set at resolution (lifecycle.processing_seconds): working time from the counting start to the resolution
@@ -183,6 +187,11 @@ class Dossier(CompiledSaveMixin, models.Model):
             ),
             models.Index(
                 fields=["filed_by"], name="dossier_filed_by", condition=models.Q(filed_by__isnull=False)
+            ),
+            models.Index(
+                fields=["clock_changed_at", "received_at"],
+                name="dossier_clock_changed",
+                condition=models.Q(clock_changed_at__isnull=False),
             ),
         ]
 

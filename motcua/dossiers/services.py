@@ -65,6 +65,7 @@ TIMING_FIELDS = (
     "limit_hours",
     "paused_since",
     "paused_hours",
+    "clock_changed_at",
     "new_return_at",
     "resolved_at",
     "processing_seconds",

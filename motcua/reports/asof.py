@@ -7,9 +7,10 @@ would read "within" once its supplement, asked in April, came back in May — a 
 change after the fact. The state at E is what the events before E made it: the `due_at` recorded by the last
 reception or resume before E, and the pause open at E, if any.
 
-Only the dossiers pending at E with a pause or resume event at or after E can differ; they are few (a pause is
-rare, and E is in the past), found through the events' (action, at) index. For those, the classification at E is
-computed from their events and the difference from the aggregate's is returned, for the callers to add.
+Only the dossiers pending at E whose clock stopped or resumed at or after E can differ; they are few (a pause is
+rare, and E is in the past), found by the dossier's `clock_changed_at` (the lifecycle sets it whenever
+`paused_since` is set or cleared; a partial index). For those, the classification at E is computed from their
+events and the difference from the aggregate's is returned, for the callers to add.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.db.models.fields.json import KT
 
 from motcua.dossiers.lifecycle import PAUSE_ACTIONS, RESUME_ACTIONS
 from motcua.dossiers.models import DossierEvent
@@ -43,11 +45,12 @@ def _instant(value) -> dt.datetime | None:
 
 
 def clock_before(events, fallback_due: dt.datetime | None) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """(due instant, open pause's start) after `events` ((action, at, data) in sequence order): the due instant the
-    last reception or resume recorded, and a pause asked after reception and not yet ended."""
+    """(due instant, open pause's start) after `events` ((action, at, the due instant its data records, as text or
+    None) in sequence order): the due instant the last reception or resume recorded, and a pause asked after
+    reception and not yet ended."""
     due, paused, received = fallback_due, None, False
-    for action, at, data in events:
-        recorded = _instant((data or {}).get("due_at"))
+    for action, at, recorded_text in events:
+        recorded = _instant(recorded_text)
         if action == "receive":
             received = True
             due = recorded or due
@@ -83,25 +86,24 @@ def changed_at(
 ) -> dict[dt.datetime, list[Changed]]:
     """{e: the dossiers of `qs` pending at `e` whose classification at `e` differs from the one their current
     columns give} for each of `instants` before `now` (none at or after now: no event is later yet), with the values
-    of the `groups` expressions. One query whatever the number of instants (the candidates: a pause or resume
-    event at or after the first instant, through the events' (action, at) index), and one more for their events
-    when there are any."""
+    of the `groups` expressions. One query whatever the number of instants (the candidates), and one more for their
+    events when there are any."""
     es = sorted({e for e in instants if e < now})
     if not es:
         return {}
     first, last = es[0], es[-1]
-    later = (
-        DossierEvent.objects.filter(action__in=CLOCK_ACTIONS, at__gte=first).order_by().values("dossier_id")
-    )
     names = {f"_asof_g{i}": expr for i, expr in enumerate(groups)}
+    # the candidates: the clock last stopped or resumed at or after the first instant, received before the last
+    # (the partial index (clock_changed_at, received_at): a few rows, never the period's whole history), and due
+    # at reception before the last: a due instant only moves later, so a dossier whose first one is at or after E
+    # is within at E by any reckoning, and one that differs is past its first due instant at E
+    base = qs.filter(
+        Q(clock_changed_at__gte=first, received_at__lt=last, initial_due_at__lt=last)
+        & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=first))
+        & (Q(stopped_at__isnull=True) | Q(stopped_at__gte=first))
+    )
     candidates = (
-        qs.filter(
-            Q(received_at__lt=last)
-            & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=first))
-            & (Q(stopped_at__isnull=True) | Q(stopped_at__gte=first))
-        )
-        .filter(pk__in=later)
-        .annotate(**names)
+        base.annotate(**names)
         .order_by()
         .values_list("pk", "received_at", "resolved_at", "stopped_at", "due_at", "paused_since", *names)
     )
@@ -109,13 +111,15 @@ def changed_at(
     if not rows:
         return {}
     history: dict[int, list] = {}
-    for dossier_id, action, at, data in (
-        DossierEvent.objects.filter(dossier_id__in=[r[0] for r in rows], at__lt=last)
+    for dossier_id, action, at, due in (
+        # the candidates again as a subquery (as a list of hundreds of ids, binding them cost more than reading)
+        DossierEvent.objects.filter(dossier_id__in=base.order_by().values("pk"), at__lt=last)
         .filter(action__in=CLOCK_ACTIONS | {"receive", "stop", "resolve"})
+        .annotate(recorded_due=KT("data__due_at"))  # the one key read: no event's whole JSON decoded
         .order_by("dossier_id", "seq")
-        .values_list("dossier_id", "action", "at", "data")
+        .values_list("dossier_id", "action", "at", "recorded_due")
     ):
-        history.setdefault(dossier_id, []).append((action, at, data))
+        history.setdefault(dossier_id, []).append((action, at, due))
     out: dict[dt.datetime, list[Changed]] = {}
     for pk, received, resolved, stopped, due_now, paused_now, *group in rows:
         events = history.get(pk, ())

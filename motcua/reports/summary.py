@@ -773,12 +773,9 @@ def figures(cum: Cumulator, s: dt.datetime, x: dt.datetime, e: dt.datetime) -> d
 
     cum.prepare([s, x, e])
     at_s, at_x, at_e = cum.at(s), cum.at(x), cum.at(e)
-    # the dossiers whose clock stopped or resumed after E: the cells hold their current class (asof); computed
-    # once for every instant the cumulator was prepared with (a breakdown by month: one query for all its ends)
+    # the dossiers whose clock stopped or resumed after E: the cells hold their current class (asof)
     if e not in cum.asof:
-        known = [t for t in cum._cache if t not in cum.asof]
-        found = asof.changed_at(cum.qs, [*known, e], cum.now, tuple(cum.raw_groups))
-        cum.asof.update({t: found.get(t, []) for t in {*known, e}})
+        cum.asof[e] = asof.changed_since(cum.qs, e, cum.now, tuple(cum.raw_groups))
     changed: dict = {}
     for c in cum.asof[e]:
         g = cum._group(c.group)

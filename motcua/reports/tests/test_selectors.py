@@ -108,7 +108,7 @@ def test_single_query_for_the_figures(table, world):
     # the figures in one query; the period is over, so one more looks for a clock stopped or resumed after its end
     # (reports.asof: none here, so no read of their events)
     assert len(ctx.captured_queries) == 2
-    assert "dossiers_dossierevent" in ctx.captured_queries[1]["sql"]
+    assert "clock_changed_at" in ctx.captured_queries[1]["sql"]
     with CaptureQueriesContext(connection) as ctx:
         selectors.period_counts(qs, selectors.make_period("2025-03-01", "2099-12-31"), LATER)
     assert len(ctx.captured_queries) == 1  # a period not over: nothing can have happened after its end yet

@@ -123,3 +123,39 @@ def test_a_pause_after_the_period_does_not_rewrite_its_pending_figures(org):  # 
     report = verify.verify(date_from=dt.date(2025, 3, 1), date_to=end, now=now)
     assert pending(report.total_events) == (1, 2)
     assert report.agency_diffs == [] and report.dossier_diffs == [] and report.summary_diffs == []
+
+
+def test_imported_histories_are_counted_as_they_stood_at_a_past_periods_end(org, tmp_path):  # noqa: F811
+    """The oracle's own case, through the migration import (contract §8): received Mon 24/03/2025 09:00 for 3
+    working days (due 27/03 09:00), a supplement asked on 02/04 and given on 20/05, resolved on 21/05. At the end
+    of the week 24–30/03 it was overdue, never paused; the API said within."""
+    import json
+
+    from motcua.dossiers import migration_io
+
+    record = {
+        "code": "X1-OVERDUE-THEN-PAUSED",
+        "procedure": org["procedure"].code,
+        "agency": SO,
+        "channel": "counter",
+        "applicant": {"kind": "individual", "name": "Nguyễn Văn A", "id_number": "001203012345"},
+        "events": [
+            {"action": "register", "at": "2025-03-24T08:50:00+07:00"},
+            {"action": "receive", "at": "2025-03-24T09:00:00+07:00"},
+            {"action": "request_supplement", "at": "2025-04-02T09:00:00+07:00"},
+            {"action": "supplement", "at": "2025-05-20T09:00:00+07:00"},
+            {"action": "resolve", "at": "2025-05-21T09:00:00+07:00", "outcome": "approved"},
+        ],
+    }
+    path = tmp_path / "history.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    report = migration_io.import_dossiers(str(path))
+    assert report.ok, [str(p) for p in report.problems]
+    week = selectors.on_time_stats(
+        date_from=dt.date(2025, 3, 24), date_to=dt.date(2025, 3, 30), agency=SO, now=local(2025, 6, 1)
+    )
+    assert pending(week) == (0, 1) and week["index_2_1"] == 0.0
+    report = verify.verify(
+        date_from=dt.date(2025, 3, 24), date_to=dt.date(2025, 3, 30), now=local(2025, 6, 1)
+    )
+    assert pending(report.total_events) == (0, 1) and report.agency_diffs == [] and report.summary_diffs == []
