@@ -22,7 +22,10 @@ EXPECTED = {
         ("filed_by_id",),  # partial
         ("refused_at",),  # partial; reports migration 0001 (statistics: partial months, ADR 0017)
         ("agency_id", "due_at"),  # partial, open dossiers; reports migration 0002 (overdue lists, ADR 0017)
-        ("clock_changed_at", "received_at"),  # partial; a past period's pending figures (reports.asof, ADR 0010)
+        (
+            "clock_changed_at",
+            "received_at",
+        ),  # partial; a past period's pending figures (reports.asof, ADR 0010)
     },
     DossierEvent: {("dossier_id", "seq"), ("action", "at"), ("actor_id",)},
     DossierStep: {("dossier_id", "order"), ("agency_id",), ("assignee_id",), ("agency_id", "assignee_id")},
