@@ -35,11 +35,24 @@ def chosen_language(request) -> str:
 
 
 class VietnameseFirstLocaleMiddleware:
+    """The user's chosen language (the cookie), Vietnamese by default — and always Vietnamese in the admin, whose
+    models, fields and checks are named in Vietnamese only (README): with English chosen it read "Select cơ quan to
+    change", "ADD CƠ QUAN", English validation next to Vietnamese."""
+
     def __init__(self, get_response):
         self.get_response = get_response
+        from django.urls import reverse
+
+        try:
+            self.admin_prefix = reverse("admin:index")
+        except Exception:  # no admin in this URL configuration
+            self.admin_prefix = None
 
     def __call__(self, request):
-        lang = chosen_language(request)
+        if self.admin_prefix and request.path_info.startswith(self.admin_prefix):
+            lang = settings.LANGUAGE_CODE
+        else:
+            lang = chosen_language(request)
         translation.activate(lang)
         request.LANGUAGE_CODE = lang
         response = self.get_response(request)

@@ -456,7 +456,7 @@ class HandOverForm(ActionForm):
             )
             % {
                 "agency": step.agency.name,
-                "due": timezone.localtime(step.due_at).strftime("%H:%M %d/%m/%Y") if step.due_at else "—",
+                "due": timezone.localtime(step.due_at).strftime("%d/%m/%Y %H:%M") if step.due_at else "—",
             },
         )
         self.fields = {"within_to": field, **self.fields}

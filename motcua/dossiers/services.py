@@ -2100,9 +2100,9 @@ def _bad_step(order, step, steps) -> Unprocessable:
             code="bad_step",
         )
     return Unprocessable(
-        f"Bước {order} ({step.actor}) đã hoàn thành lúc {timezone.localtime(step.completed_at):%H:%M %d/%m/%Y}; "
+        f"Bước {order} ({step.actor}) đã hoàn thành lúc {timezone.localtime(step.completed_at):%d/%m/%Y %H:%M}; "
         "không phân công lại được." + left_vi,
-        f"Step {order} ({step.actor}) was completed at {timezone.localtime(step.completed_at):%H:%M %d/%m/%Y}; "
+        f"Step {order} ({step.actor}) was completed at {timezone.localtime(step.completed_at):%d/%m/%Y %H:%M}; "
         "it cannot be assigned again." + left_en,
         code="bad_step",
     )

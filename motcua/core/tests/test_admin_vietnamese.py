@@ -82,3 +82,24 @@ def test_every_hand_kept_entry_is_translated():
         assert translation.ngettext("…and %(count)d more object.", "…and %(count)d more objects.", 3) == (
             "…và %(count)d đối tượng khác."
         )
+
+
+def test_the_admin_stays_vietnamese_when_the_site_is_read_in_english(admin_client):
+    """With English chosen on the site, the admin mixed Django's English with the project's Vietnamese names
+    ("Select cơ quan to change", "ADD CƠ QUAN"); it is Vietnamese throughout, and the site stays English."""
+    from django.conf import settings
+
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = _page(admin_client, "/admin/org/agency/")
+    assert "Select cơ quan to change" not in page and "Chọn cơ quan để thay đổi" in page
+    assert admin_client.get("/admin/org/agency/")["Content-Language"] == "vi"
+    assert admin_client.get("/thu-tuc/")["Content-Language"] == "en"
+
+
+def test_the_chosen_language_is_kept_beyond_the_browsers_session(client, db):
+    """Django's language cookie ended with the browser: an English reader came back to Vietnamese pages."""
+    from django.conf import settings
+
+    r = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    cookie = r.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "en" and int(cookie["max-age"]) >= 300 * 24 * 3600
