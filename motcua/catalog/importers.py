@@ -703,7 +703,28 @@ def clean_procedure(data: dict) -> tuple[dict, list[tuple[str, str]], list[tuple
     registered_days = _number(data.get("registered_days"), "registered_days", e, MAX_LIMIT_DAYS)
     days_basis = _limited(_text(data.get("days_basis")), "days_basis", 200, e)
     time_text = _text(data.get("time_text"))
+    if legal_days is not None and legal_hours is not None:  # the hours were ignored without a word
+        # (both read as numbers: one refused is named once, above)
+        e.err(
+            "Ghi thời hạn luật định theo ngày (legal_days) hoặc theo giờ (legal_hours), không ghi cả hai.",
+            "Give the legal limit in days (legal_days) or in hours (legal_hours), not both.",
+        )
     legal_days, legal_hours = derive_limits(legal_days, legal_hours, days_basis, time_text, e)
+    given = {k: data.get(k) not in (None, "") for k in ("legal_days", "legal_hours")}
+    if registered_days is not None and legal_days is None and legal_hours is None and not any(given.values()):
+        # dossiers got the registered days while the page showed no limit at all
+        e.err(
+            f"Có thời hạn cắt giảm ({_dec_str(registered_days)} ngày) nhưng không có thời hạn luật định mà nó cắt "
+            "giảm: ghi legal_days (hoặc legal_hours).",
+            f"A registered (shortened) limit ({_dec_str(registered_days)} days) without the legal limit it "
+            "shortens: give legal_days (or legal_hours).",
+        )
+    if registered_days == 0 and legal_days:
+        e.warn(
+            f"Thời hạn cắt giảm còn 0 ngày (trong ngày) so với {_dec_str(legal_days)} ngày luật định: kiểm tra lại "
+            "nếu không phải ý định.",
+            f"The registered limit cuts {_dec_str(legal_days)} days to 0 (same day): check it if not meant.",
+        )
     if registered_days is not None and legal_days is not None and registered_days > legal_days:
         e.err(
             f"Thời hạn cắt giảm ({_dec_str(registered_days)} ngày) dài hơn thời hạn luật định "

@@ -702,3 +702,23 @@ def test_a_cover_sheet_first_or_a_column_named_twice_is_refused(tmp_path):
         exc is not None and "cột trùng tên: 'legal_days'" in str(exc) and "names a column twice" in str(exc)
     )
     assert Procedure.objects.count() == 0
+
+
+def test_limits_that_contradict_each_other_are_refused_or_flagged(tmp_path):
+    """Found by an import walk: both a day and an hour limit (the hours dropped without a word), a shortened limit
+    with no legal limit (dossiers got 12 days while the page showed none) are refused; a cut to 0 days is flagged."""
+    records = [
+        record(code="1.000001", legal_days=5, legal_hours=4, registered_days=None),
+        record(code="1.000002", legal_days=None, registered_days=12, time_text=""),
+        record(code="1.000003", legal_days=10, registered_days=0),
+    ]
+    exc, out, err = run("import-procedures", str(write_json(tmp_path, records)), "--dry-run")
+    by_record: dict[int, str] = {}
+    for line in (out + err).splitlines():
+        if "Bản ghi" in line:
+            n = int(line.split("Bản ghi ")[1].split()[0])
+            by_record[n] = by_record.get(n, "") + line + "\n"
+    assert "LỖI" in by_record[1] and "không ghi cả hai" in by_record[1] and "not both" in by_record[1]
+    assert "LỖI" in by_record[2] and "không có thời hạn luật định" in by_record[2]
+    assert "LỖI" not in by_record[3] and "CẢNH BÁO" in by_record[3] and "0 ngày (trong ngày)" in by_record[3]
+    assert exc is not None and Procedure.objects.count() == 0
