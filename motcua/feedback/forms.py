@@ -110,6 +110,16 @@ class FeedbackForm(CheckedForm):
             Agency.objects.filter(active=True).order_by("path").values_list("identifier", "name")
         )
 
+    def clean_phone(self):
+        # checked with the form's other fields (the service's check came only once the rest was right: a second
+        # sending to learn of it)
+        from .services import phone_problem
+
+        phone = self.cleaned_data.get("phone") or ""
+        if phone_problem(phone):
+            raise forms.ValidationError(_("Số điện thoại không hợp lệ (10 chữ số bắt đầu bằng 0, hoặc dạng +84…)."))
+        return phone
+
     def clean_dossier_code(self):
         # codes are upper case (contract §3); the public lookup takes a lower-case one too
         return "".join(self.cleaned_data["dossier_code"].split()).upper()

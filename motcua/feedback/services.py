@@ -43,6 +43,17 @@ HANDLER_ROLES = (Role.OFFICER, Role.SPECIALIST, Role.UNIT_HEAD, Role.LEADER, Rol
 _PHONE = re.compile(r"^(\+84|0)\d{9,10}$")
 
 
+def contact_phone(value) -> str:
+    """A sender's phone number as stored: spaces, dots, dashes and brackets left out."""
+    return re.sub(r"[\s.\-()]", "", value or "")
+
+
+def phone_problem(value) -> bool:
+    """Whether a sender's phone number, as typed, is not one (the PAKN form says so beside the field)."""
+    phone = contact_phone(value)
+    return bool(phone) and not _PHONE.match(phone)
+
+
 def pakn_working_days() -> Decimal:
     """Handling time of a PAKN in working days: settings.MOTCUA_PAKN_WORKING_DAYS, default 10."""
     return Decimal(str(getattr(settings, "MOTCUA_PAKN_WORKING_DAYS", DEFAULT_PAKN_WORKING_DAYS)))
@@ -302,7 +313,7 @@ def _clean_contact(user, contact: dict) -> dict:
     ):
         check_text(contact.get(key), vi, en)
     name = nfc(contact.get("name"))
-    phone = re.sub(r"[\s.\-()]", "", contact.get("phone") or "")
+    phone = contact_phone(contact.get("phone"))
     email = (contact.get("email") or "").strip()
     address = nfc(contact.get("address"))
     authenticated = getattr(user, "is_authenticated", False)

@@ -553,7 +553,8 @@ def test_pakn_refusals_are_on_their_field_and_in_the_page_language(client, world
     assert "Không tìm thấy hồ sơ 000.02.33.H26-250110-9999." in html
     assert unknown.context["form"]["title"].value() == "Hồ sơ chậm"  # what was typed is kept
     bad_phone = client.post(url, {**data, "phone": "0912"})
-    assert bad_phone.status_code == 422 and list(bad_phone.context["form"].errors) == ["phone"]
+    # the form's own check now (400, as for its other fields), beside the field as before
+    assert bad_phone.status_code == 400 and list(bad_phone.context["form"].errors) == ["phone"]
 
     client.cookies["django_language"] = "en"
     english = client.post(url, data).content.decode()
@@ -802,3 +803,27 @@ def test_an_empty_pakn_says_what_is_missing(client, world):
     assert errors["title"] == ["Vui lòng ghi tiêu đề phản ánh, kiến nghị."]
     assert errors["content"] == ["Vui lòng ghi nội dung phản ánh, kiến nghị."]
     assert errors["kind"] == ["Chọn loại: phản ánh, kiến nghị hoặc khiếu nại."]
+
+
+def test_a_wrong_phone_is_named_with_the_forms_other_mistakes(client, world):
+    """An empty title and content and the phone "123" were reported in two sendings: the phone's refusal came
+    from the service, only once the form's own fields were right."""
+    url = reverse("feedback:submit")
+    data = {
+        "kind": "recommendation",
+        "subject": "procedure",
+        "procedure_code": "1.001193",
+        "agency": world["ward"].identifier,
+        "title": "",
+        "content": "",
+        "name": "Lê Văn Cường",
+        "phone": "123",
+        "email": "cuong@example.vn",
+    }
+    r = client.post(url, data)
+    page = r.content.decode()
+    assert r.status_code == 400 and not Feedback.objects.exists()
+    assert set(r.context["form"].errors) == {"title", "content", "phone"}
+    assert "Số điện thoại không hợp lệ" in page and "Vui lòng ghi nội dung phản ánh, kiến nghị." in page
+    ok = client.post(url, {**data, "title": "Rút ngắn", "content": "Đề nghị.", "phone": "0987 654 321"})
+    assert ok.status_code == 201 and Feedback.objects.get().contact_phone == "0987654321"
