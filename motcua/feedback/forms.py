@@ -117,7 +117,9 @@ class FeedbackForm(CheckedForm):
 
         phone = self.cleaned_data.get("phone") or ""
         if phone_problem(phone):
-            raise forms.ValidationError(_("Số điện thoại không hợp lệ (10 chữ số bắt đầu bằng 0, hoặc dạng +84…)."))
+            raise forms.ValidationError(
+                _("Số điện thoại không hợp lệ (10 chữ số bắt đầu bằng 0, hoặc dạng +84…).")
+            )
         return phone
 
     def clean_dossier_code(self):
