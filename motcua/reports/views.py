@@ -208,6 +208,18 @@ def _procedure_param(request: HttpRequest):
         return None, _("Không có thủ tục mã '%(code)s' — hiển thị mọi thủ tục.") % {"code": _shown(code)}
 
 
+def _procedure_not_filtered(request: HttpRequest) -> str:
+    """The notice of a staff dashboard given `procedure=` (it has no such filter): its figures are every
+    procedure's, and the public page has them by procedure. '' without the parameter."""
+    code = (request.GET.get("procedure") or "").strip()
+    if not code:
+        return ""
+    return _(
+        "Trang này không lọc theo thủ tục: số liệu dưới đây là của mọi thủ tục. Số liệu của thủ tục %(code)s: "
+        "trang Thống kê (/thong-ke/?procedure=%(code)s)."
+    ) % {"code": _shown(code)}
+
+
 def _list_field(request: HttpRequest) -> Field | None | HttpResponse:
     """The field of a list behind the figures (none: every field); an unknown code is a 404 saying so, as an
     unknown agency is (a list of another scope under the figure's heading would be read as the figure's)."""
@@ -403,7 +415,7 @@ def _default_agency(user, agencies: list[Agency]) -> Agency:
 def leader_dashboard(request: HttpRequest) -> HttpResponse:
     """/thong-ke/lanh-dao/ — monthly trend, on-time rate by field, overdue and due-soon lists, online share."""
     agencies = _staff_agencies(request.user)
-    notices = []
+    notices = [n for n in [_procedure_not_filtered(request)] if n]
     form = _period_form(request, *_quarter_to_date(), max_months=selectors.MAX_SUB_PERIODS)
     period = form.period
     agency, err = _agency_param(request, agencies)
@@ -501,7 +513,7 @@ def _overseen(user) -> list[Agency]:
 def overseer_dashboard(request: HttpRequest) -> HttpResponse:
     """/thong-ke/giam-sat/ — every agency of the jurisdiction ranked by on-time rate."""
     tops = _overseen(request.user)
-    notices = []
+    notices = [n for n in [_procedure_not_filtered(request)] if n]
     form = _period_form(request, *_quarter_to_date())
     period = form.period
     readable = list(readable_agencies(request.user)) if not request.user.is_superuser else None

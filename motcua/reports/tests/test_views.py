@@ -693,3 +693,15 @@ def test_public_page_filters_by_procedure_as_the_api_does(client, table):
     # the procedure's page links to its figures
     page = client.get("/thu-tuc/1.001612/").content.decode()
     assert 'href="/thong-ke/?procedure=1.001612"' in page
+
+
+@pytest.mark.parametrize(
+    "path, user", [("/thong-ke/giam-sat/", "overseer"), ("/thong-ke/lanh-dao/", "leader")]
+)
+def test_staff_dashboards_say_they_do_not_filter_by_procedure(client, table, staff, path, user):
+    """The overseer's and the leader's dashboards ignored `procedure=` without a word (a link naming a procedure
+    showed every procedure's figures); they say so, and where the procedure's figures are."""
+    client.force_login(staff[user])
+    page = client.get(path, {**MARCH, "procedure": "1.001612"}).content.decode()
+    assert "Trang này không lọc theo thủ tục" in page and "/thong-ke/?procedure=1.001612" in page
+    assert "không lọc theo thủ tục" not in client.get(path, MARCH).content.decode()
