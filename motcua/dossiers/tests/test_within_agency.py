@@ -239,7 +239,7 @@ def test_the_web_form_offers_it_to_the_partners_staff(client, tax_org):
     form = form[: form.index("</form>")]
     assert "Trình lãnh đạo cơ quan ký / Chuyển cho cán bộ trong cơ quan" in form
     assert 'value="ld.thue"' in form and 'value="thue"' not in form.split('name="to"')[0]
-    assert "giữ nguyên hạn (15:00 03/03/2025)" in form
+    assert "giữ nguyên hạn (03/03/2025 15:00)" in form
     before = state_of(d)
     r = client.post(
         f"/staff/dossiers/{d.code}/act/hand_over/",
