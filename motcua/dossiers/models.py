@@ -209,6 +209,13 @@ class Dossier(CompiledSaveMixin, models.Model):
         super().refresh_from_db(*args, **kwargs)
 
 
+# The task services records for an inter-agency step handed over without a note (a record: kept in Vietnamese).
+INTER_AGENCY_TASK = "Phối hợp giải quyết liên thông"
+_(
+    "Phối hợp giải quyết liên thông"
+)  # the msgid of task_shown's translation (makemessages reads literals only)
+
+
 class DossierStep(CompiledSaveMixin, models.Model):
     """One step of the dossier's internal process (instantiated from the procedure's template at reception)."""
 
@@ -249,6 +256,12 @@ class DossierStep(CompiledSaveMixin, models.Model):
                 condition=models.Q(completed_at__isnull=True, assignee__isnull=False),
             ),
         ]
+
+    @property
+    def task_shown(self) -> str:
+        """The step's task as the page shows it: the words services gives an inter-agency step without a note
+        (INTER_AGENCY_TASK, stored in Vietnamese as the record) in the reader's language, any other text as written."""
+        return str(_(INTER_AGENCY_TASK)) if self.task == INTER_AGENCY_TASK else self.task
 
     def __str__(self) -> str:
         return f"{self.dossier.code} #{self.order} {self.actor}"

@@ -42,6 +42,7 @@ from motcua.workdays.schedules import MIN_YEAR as CAL_MIN_YEAR
 
 from . import lifecycle
 from .models import (
+    INTER_AGENCY_TASK,
     DailySequence,
     DocumentKind,
     Dossier,
@@ -2197,7 +2198,7 @@ def _apply_steps(
             label="Liên thông",
             actor=partner.name,
             role=Role.SPECIALIST,
-            task=nfc(params.get("note")) or "Phối hợp giải quyết liên thông",
+            task=nfc(params.get("note")) or INTER_AGENCY_TASK,
             agency=partner,
             inter_agency=True,
             hours=hours,

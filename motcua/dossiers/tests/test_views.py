@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
@@ -685,6 +686,15 @@ def test_assign_hand_over_inter_agency_and_resolve_from_web(client, org):
     d.refresh_from_db()
     step = services.current_step(d)
     assert step.agency.identifier == "000.00.40.H26" and step.inter_agency and step.assignee is None
+    # handed over without a note: the step's task is the record's Vietnamese words, shown in the reader's language
+    assert step.task == "Phối hợp giải quyết liên thông"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(f"/staff/dossiers/{d.code}/").content.decode()
+    assert (
+        "Inter-agency coordination of the resolution" in english
+        and "Phối hợp giải quyết liên thông" not in english
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
     # inter-agency without hours: the form says so
     login(client, org, "tax_specialist")
     r = client.post(
