@@ -41,11 +41,11 @@ class VietnameseFirstLocaleMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        from django.urls import reverse
+        from django.urls import NoReverseMatch, reverse
 
         try:
             self.admin_prefix = reverse("admin:index")
-        except Exception:  # no admin in this URL configuration
+        except NoReverseMatch:  # no admin in this URL configuration
             self.admin_prefix = None
 
     def __call__(self, request):

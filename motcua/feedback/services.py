@@ -326,7 +326,7 @@ def _clean_contact(user, contact: dict) -> dict:
             "Anonymous feedback is not accepted: sign in, or give your name, phone number and e-mail.",
             code="anonymous",
         )
-    if phone and not _PHONE.match(phone):
+    if phone_problem(phone):
         raise Unprocessable(
             "Số điện thoại không hợp lệ (10 chữ số bắt đầu bằng 0, hoặc dạng +84…).",
             "Invalid phone number (10 digits starting with 0, or the +84 form).",

@@ -73,71 +73,41 @@ class Changed:
     within: bool  # its true classification at E
 
 
-def pending_at(e: dt.datetime) -> Q:
-    return (
-        Q(received_at__lt=e)
+def changed_since(qs: QuerySet, e: dt.datetime, now: dt.datetime, groups: tuple = ()) -> list[Changed]:
+    """The dossiers of `qs` pending at `e` whose classification at `e` differs from the one their current columns
+    give, with the values of the `groups` expressions; none when `e` is now or later (no event is later yet). One
+    query for the candidates, and one more for their events when there are any."""
+    if e >= now:
+        return []
+    names = {f"_asof_g{i}": expr for i, expr in enumerate(groups)}
+    # the candidates: pending at E, the clock last stopped or resumed at or after E (the partial index
+    # (clock_changed_at, received_at): a few rows, never the period's whole history), and due at reception before
+    # E: a due instant only moves later, so a dossier whose first one is at or after E is within at E by any
+    # reckoning, and one that differs is past its first due instant at E
+    base = qs.filter(
+        Q(clock_changed_at__gte=e, received_at__lt=e, initial_due_at__lt=e)
         & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=e))
         & (Q(stopped_at__isnull=True) | Q(stopped_at__gte=e))
     )
-
-
-def changed_at(
-    qs: QuerySet, instants, now: dt.datetime, groups: tuple = ()
-) -> dict[dt.datetime, list[Changed]]:
-    """{e: the dossiers of `qs` pending at `e` whose classification at `e` differs from the one their current
-    columns give} for each of `instants` before `now` (none at or after now: no event is later yet), with the values
-    of the `groups` expressions. One query whatever the number of instants (the candidates), and one more for their
-    events when there are any."""
-    es = sorted({e for e in instants if e < now})
-    if not es:
-        return {}
-    first, last = es[0], es[-1]
-    names = {f"_asof_g{i}": expr for i, expr in enumerate(groups)}
-    # the candidates: the clock last stopped or resumed at or after the first instant, received before the last
-    # (the partial index (clock_changed_at, received_at): a few rows, never the period's whole history), and due
-    # at reception before the last: a due instant only moves later, so a dossier whose first one is at or after E
-    # is within at E by any reckoning, and one that differs is past its first due instant at E
-    base = qs.filter(
-        Q(clock_changed_at__gte=first, received_at__lt=last, initial_due_at__lt=last)
-        & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=first))
-        & (Q(stopped_at__isnull=True) | Q(stopped_at__gte=first))
-    )
-    candidates = (
-        base.annotate(**names)
-        .order_by()
-        .values_list("pk", "received_at", "resolved_at", "stopped_at", "due_at", "paused_since", *names)
-    )
-    rows = list(candidates)
+    rows = list(base.annotate(**names).order_by().values_list("pk", "due_at", "paused_since", *names))
     if not rows:
-        return {}
+        return []
     history: dict[int, list] = {}
     for dossier_id, action, at, due in (
         # the candidates again as a subquery (as a list of hundreds of ids, binding them cost more than reading)
-        DossierEvent.objects.filter(dossier_id__in=base.order_by().values("pk"), at__lt=last)
+        DossierEvent.objects.filter(dossier_id__in=base.order_by().values("pk"), at__lt=e)
         .filter(action__in=CLOCK_ACTIONS | {"receive", "stop", "resolve"})
         .annotate(recorded_due=KT("data__due_at"))  # the one key read: no event's whole JSON decoded
         .order_by("dossier_id", "seq")
         .values_list("dossier_id", "action", "at", "recorded_due")
     ):
         history.setdefault(dossier_id, []).append((action, at, due))
-    out: dict[dt.datetime, list[Changed]] = {}
-    for pk, received, resolved, stopped, due_now, paused_now, *group in rows:
-        events = history.get(pk, ())
-        for e in es:
-            if not (
-                received < e and (resolved is None or resolved >= e) and (stopped is None or stopped >= e)
-            ):
-                continue
-            due, paused = clock_before([ev for ev in events if ev[1] < e], due_now)
-            then = within(due, paused, e)
-            if then != within(due_now, paused_now, e):
-                out.setdefault(e, []).append(Changed(pk, tuple(group), then))
+    out = []
+    for pk, due_now, paused_now, *group in rows:
+        then = within(*clock_before(history.get(pk, ()), due_now), e)
+        if then != within(due_now, paused_now, e):
+            out.append(Changed(pk, tuple(group), then))
     return out
-
-
-def changed_since(qs: QuerySet, e: dt.datetime, now: dt.datetime, groups: tuple = ()) -> list[Changed]:
-    """`changed_at` for one instant."""
-    return changed_at(qs, [e], now, groups).get(e, [])
 
 
 def deltas(changed: list[Changed]) -> dict[tuple, dict[str, int]]:
