@@ -90,6 +90,8 @@ LEVEL_VI = {
 }
 ONLINE_OUT = {OnlineLevel.FULL: "toàn trình", OnlineLevel.PARTIAL: "một phần", OnlineLevel.NONE: None}
 MAX_DAYS = Decimal("99999")
+# a number written with thousands groups ("1.000", "12,500", "1.000.000"): the mark is ambiguous, see _number
+GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}([.,]\d{3})+")
 # A time limit or a step's budget is at most what the calendar computes (workdays.services.MAX_WORKING_DAYS):
 # a longer one would only fail when a citizen's dossier is received under it.
 MAX_LIMIT_HOURS = MAX_LIMIT_DAYS * HOURS_PER_DAY
@@ -402,7 +404,19 @@ def _number(value: Any, column: str, e: _Errors, high: Decimal = MAX_DAYS) -> De
         elif isinstance(value, Decimal):
             d = value
         else:
-            d = Decimal(str(value).strip().replace(" ", "").replace(",", "."))
+            text = str(value).strip().replace(" ", "")
+            if GROUPED.fullmatch(text):
+                # "1.000" is a thousand to a Vietnamese reader and one to an English one; "2,500" the other way
+                # round. Limits, hours and counts take at most 2 decimals, so three digits after the mark can
+                # only be a thousands group: asked, never guessed (reading "1.000" as 1 altered the record).
+                e.err(
+                    f"'{column}': không rõ '{value}' là số nghìn hay số thập phân; viết không có dấu phân cách "
+                    "hàng nghìn (1000) và dùng dấu phẩy cho phần thập phân (1,5).",
+                    f"'{column}': '{value}' could be a thousand or a decimal; write it without a thousands "
+                    "separator (1000), with a comma or a point for decimals (1,5 or 1.5).",
+                )
+                return None
+            d = Decimal(text.replace(",", "."))
     except InvalidOperation:
         e.err(
             f"'{column}' phải là số (nhận được '{value}').", f"'{column}' must be a number (got '{value}')."

@@ -319,6 +319,25 @@ def test_number_fields_take_bounds_and_whole_numbers():
     assert "thứ 3: 'max' phải là một số" in text
 
 
+def test_a_limit_written_with_thousands_groups_is_asked_not_guessed():
+    # "1.000" is a thousand to a Vietnamese reader and was stored as 1 day; "2,500" as 2.5
+    for text in ("1.000", "2,500", "1.000.000"):
+        report = import_procedures(
+            [record(code="1.000504", legal_days=text, registered_days=None)], today=TODAY
+        )
+        assert not report.ok, text
+        messages = " ".join(p.message for p in report.errors)
+        assert f"không rõ '{text}' là số nghìn hay số thập phân" in messages
+        assert not Procedure.objects.filter(code="1.000504").exists()
+    # decimals that cannot be a thousands group are read as before
+    cases = (("1,5", Decimal("1.5")), ("0.500", Decimal("0.5")), ("12", Decimal("12")), ("1000", 1000))
+    for i, (text, days) in enumerate(cases):
+        code = f"1.00051{i}"
+        report = import_procedures([record(code=code, legal_days=text, registered_days=None)], today=TODAY)
+        assert report.ok, (text, [p.message for p in report.errors])
+        assert ProcedureVersion.objects.get(procedure__code=code).legal_days == days
+
+
 def _flat(rec: dict) -> dict:
     flat = {k: v for k, v in rec.items() if k != "source"}
     for k, v in (rec.get("source") or {}).items():
