@@ -27,6 +27,21 @@ from .models import AssistedFiling, Member, MemberRole, OutreachLog, Residential
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
+def team_member_ids() -> frozenset[int]:
+    """The accounts of the active members of active teams, from the reference cache (Team and Member are watched,
+    ADR 0020): an online filing asks whether its filer is one with no statement on the live path."""
+    from motcua.core import refcache
+
+    return refcache.get(
+        ("team-members",),
+        lambda: frozenset(
+            Member.objects.filter(active=True, team__active=True, user__isnull=False).values_list(
+                "user_id", flat=True
+            )
+        ),
+    )
+
+
 def pct(numerator: int, denominator: int) -> float | None:
     if not denominator:
         return None

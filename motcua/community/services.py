@@ -114,11 +114,14 @@ def assisted_file(
     file_hashes: list | None = None,
     at: dt.datetime | None = None,
     idempotency_key: str | None = None,
+    refile_on_mismatch: bool = True,
 ) -> AssistedFiling:
     """A team member files a dossier online for a resident. The resident is the applicant (and its account owner
     if `resident_user` is given; otherwise nobody until the resident claims it); the member is `filed_by`. With
     `idempotency_key` (the form page's own), the same page sent twice at once — a double tap — files once: the
-    second gets the first's filing, marked `replayed` (the page's files are then the first sending's)."""
+    second gets the first's filing, marked `replayed` (the page's files are then the first sending's). The page
+    sent again with other data is another filing; with `refile_on_mismatch` False (the API, whose client chose the
+    key), it is refused as `dossier_file` refuses it (422 idempotency_mismatch)."""
     at = at or timezone.now()
     member = _membership(member_user, team_id)
     if consent_method not in ConsentMethod.values:
@@ -177,7 +180,7 @@ def assisted_file(
         try:
             dossier, created = dossier_file(**filing, idempotency_key=idempotency_key)
         except Unprocessable as exc:
-            if exc.code != "idempotency_mismatch":
+            if exc.code != "idempotency_mismatch" or not refile_on_mismatch:
                 raise
             # the page sent again with other data (back, corrected, sent): another filing
             dossier, created = dossier_file(**filing)

@@ -48,6 +48,8 @@ WATCHED = (
     "catalog.ProcessTemplate",
     "catalog.ProcessStep",
     "catalog.Offering",
+    "community.Team",
+    "community.Member",
 )
 # A bound on memory, not a tuning knob: the staff roles of every user of a province and the versions in force
 # fit many times over; when it is reached the cache starts again (the version in force is keyed by day, so

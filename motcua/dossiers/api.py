@@ -59,6 +59,23 @@ class RepresentativeIn(InSchema):
     authorisation_document: Line = Field("", max_length=255, description="Số, ngày văn bản ủy quyền")
 
 
+class AssistedIn(InSchema):
+    consent_method: Literal["signature", "phone", "vneid"] = Field(
+        ...,
+        description="how the resident consented: signature (ký xác nhận trực tiếp), phone (qua điện thoại), "
+        "vneid (qua VNeID)",
+    )
+    consent_at: dt.datetime = Field(
+        ...,
+        description="when the resident consented: not in the future, at most 30 days before the filing "
+        "(without an offset: Vietnam's time, +07:00)",
+    )
+    consent_note: Text = Field("", max_length=1000, description="Ghi chú về sự đồng ý")
+    team: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="the team's id, for a member of several (default: the first)"
+    )
+
+
 class FileIn(InSchema):
     procedure: str = Field(..., description="Procedure code, e.g. 1.001612")
     agency: str = Field(..., description="Receiving agency identifier, e.g. 000.00.21.H26")
@@ -74,6 +91,13 @@ class FileIn(InSchema):
         le=3650,
         allow_inf_nan=False,
         description="Officer only: the limit applied, in working days (procedures without one)",
+    )
+    assisted: AssistedIn | None = Field(
+        None,
+        description="A community digital team member (tổ công nghệ số cộng đồng) filing online for a resident, "
+        "who is the applicant (an individual, without representative): how and when the resident consented. The "
+        "dossier belongs to no account until the resident claims it; the filing counts in the team's reach. The "
+        "agency must receive the procedure online.",
     )
 
 
@@ -195,6 +219,8 @@ def file_dossier(request: HttpRequest, payload: FileIn):
     by an officer. Send `Idempotency-Key` to make retries safe. A key of the body that no field takes is not an
     error; the answer names each one under `ignored` (key, message, message_en), as it was not stored."""
     agency = identifier_form(payload.agency)  # "000.00.21.h26" is 000.00.21.H26
+    if payload.assisted is not None:
+        return _file_assisted(request, payload, agency)
     if payload.channel == "online":
         _check_received_online(payload.procedure.strip(), agency)
     dossier, created = services.dossier_file(
@@ -210,7 +236,83 @@ def file_dossier(request: HttpRequest, payload: FileIn):
         working_days=payload.working_days,
         idempotency_key=(request.META.get("HTTP_IDEMPOTENCY_KEY") or "").strip() or None,
     )
-    return _rendered(request, _detail_noting(request, FileIn, dossier), 201 if created else 200)
+    answer = _detail_noting(request, FileIn, dossier)
+    if (
+        created
+        and payload.channel == "online"
+        and _files_for_another_as_member(request.auth, payload.applicant)
+    ):
+        answer["warnings"] = [NOT_ASSISTED]
+    return _rendered(request, answer, 201 if created else 200)
+
+
+NOT_ASSISTED = {
+    "code": "not_assisted",
+    "message": "Hồ sơ được nộp như của chính tài khoản của bạn. Bạn là thành viên tổ công nghệ số cộng đồng: để nộp "
+    "hộ người dân (ghi nhận sự đồng ý, tính vào kết quả của tổ), gửi kèm 'assisted'.",
+    "message_en": "The dossier was filed as your own account's. You are a community digital team member: to file "
+    "for a resident (their consent recorded, counted in the team's reach), send 'assisted'.",
+}
+
+
+def _files_for_another_as_member(user, applicant) -> bool:
+    """An active team member's own filing for someone whose ID is not the account's: likely a resident's dossier
+    filed without `assisted` (no consent recorded, not counted in the team's reach, the member its account)."""
+    from motcua.community.selectors import team_member_ids
+    from motcua.portal.models import CitizenProfile
+
+    if user.pk not in team_member_ids():
+        return False
+    own = CitizenProfile.objects.filter(user=user).values_list("id_number", flat=True).first()
+    return not own or own != (applicant.id_number or "").strip()
+
+
+def _file_assisted(request: HttpRequest, payload: FileIn, agency: str):
+    """`POST /dossiers` with `assisted`: community.services.assisted_file, as the team's web form files."""
+    from django.utils import timezone
+
+    from motcua.community import services as community
+
+    refusals = (
+        (payload.channel != "online", "kênh 'online'", "channel 'online'"),
+        (payload.applicant.kind != "individual", "người nộp là cá nhân", "an individual applicant"),
+        (payload.representative is not None, "không có người đại diện", "no representative"),
+        (
+            payload.receive or payload.working_days is not None,
+            "không có 'receive', 'working_days'",
+            "no 'receive' or 'working_days'",
+        ),
+    )
+    for refused, vi, en in refusals:
+        if refused:
+            raise Unprocessable(
+                f"Nộp hộ người dân ('assisted') cần {vi}: người dân là người nộp hồ sơ trực tuyến.",
+                f"Filing for a resident ('assisted') takes {en}: the resident files online.",
+                code="assisted_filing",
+            )
+    a = payload.assisted
+    consent_at = a.consent_at if timezone.is_aware(a.consent_at) else timezone.make_aware(a.consent_at)
+    filing = community.assisted_file(
+        member_user=request.auth,
+        team_id=a.team,
+        procedure_code=payload.procedure.strip(),
+        agency_identifier=agency,
+        resident=payload.applicant.model_dump(),
+        consent_method=a.consent_method,
+        consent_at=consent_at,
+        consent_note=a.consent_note,
+        form_data=payload.form_data or None,
+        result_method=payload.result_method,
+        idempotency_key=(request.META.get("HTTP_IDEMPOTENCY_KEY") or "").strip() or None,
+        refile_on_mismatch=False,
+    )
+    answer = _detail_noting(request, FileIn, filing.dossier)
+    answer["assisted"] = {
+        "team": filing.team.name,
+        "consent_method": filing.consent_method,
+        "consent_at": timezone.localtime(filing.consent_at).isoformat(),
+    }
+    return _rendered(request, answer, 200 if getattr(filing, "replayed", False) else 201)
 
 
 def _detail_noting(request: HttpRequest, schema, dossier) -> dict:

@@ -10,6 +10,7 @@ from django.apps import apps
 from django.db import connection, transaction
 
 from motcua.catalog.models import ProcessStep, ProcessTemplate
+from motcua.community.models import Member, Team
 from motcua.core import refcache
 from motcua.dossiers import services
 from motcua.org.models import Agency, StaffRole
@@ -28,6 +29,9 @@ def test_every_watched_table_changes_the_stamp(org, label):
     model = apps.get_model(label)
     if label == "catalog.ProcedureComponent":  # the fixture's version has none
         model.objects.create(version=org["version"], order=1, name="Giấy đề nghị")
+    if label.startswith("community."):  # nor has the fixture a community team
+        team = Team.objects.create(ward=org["so"], name="Tổ công nghệ số 1")
+        Member.objects.create(team=team, full_name="Nguyễn Văn Tổ", organisation="other")
     row = model.objects.order_by("pk").first()
     assert row is not None, label
     before = refcache.read_stamp()
