@@ -12,6 +12,7 @@ from motcua.catalog.eforms import DATE_FORMATS, WholeNumberField
 from motcua.core.forms import CheckedForm
 from motcua.core.i18n import english_active, in_page_language
 from motcua.dossiers.forms import (
+    ACCEPTED_FILES,
     DATETIME_LOCAL,
     MultipleFileField,
     add_component_fields,
@@ -19,7 +20,7 @@ from motcua.dossiers.forms import (
     inspect_into_form,
     named_component_uploads,
 )
-from motcua.dossiers.models import ReturnMethod
+from motcua.dossiers.models import DocumentKind, ReturnMethod
 from motcua.dossiers.validators import IdentifierError, clean_personal_id, clean_phone
 
 from .models import ConsentMethod, Member, ResidentialGroup, Topic
@@ -84,6 +85,14 @@ class AssistedFilingForm(CheckedForm):
         label=_("Địa chỉ nhận kết quả qua bưu chính"), max_length=500, required=False
     )
     other_files = MultipleFileField(label=_("Tệp khác (nếu có)"))
+    consent_file = forms.FileField(
+        label=_("Phiếu đồng ý có chữ ký (ảnh hoặc bản quét, nếu có)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_FILES}),
+        help_text=_(
+            "Lưu cùng hồ sơ làm bằng chứng người dân đồng ý; cơ quan tiếp nhận và người dân xem được."
+        ),
+    )
 
     def __init__(self, *args, memberships=(), components=(), agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,7 +149,11 @@ class AssistedFilingForm(CheckedForm):
     def inspect_uploads(self) -> tuple[list[tuple], list]:
         """The chosen files checked in the same sending as the other inputs, a refusal on its own input
         (dossiers.forms.inspect_into_form): (accepted, refusals)."""
-        return inspect_into_form(self, named_component_uploads(self))
+        named = named_component_uploads(self)
+        consent = getattr(self, "cleaned_data", {}).get("consent_file")
+        if consent:
+            named.append(("consent_file", consent, DocumentKind.CONSENT, None))
+        return inspect_into_form(self, named)
 
 
 class ClaimForm(CheckedForm):

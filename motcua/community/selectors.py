@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, Sum
 
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.org.models import Agency, AgencyLevel
 
 from .models import AssistedFiling, Member, MemberRole, OutreachLog, ResidentialGroup, Team, Topic
@@ -49,8 +49,9 @@ def pct(numerator: int, denominator: int) -> float | None:
 
 
 def assistance_for(dossier) -> dict | None:
-    """{"team", "ward", "member", "member_role", "consent_method", "consent_at", "filed_at"} when a community
-    team filed the dossier on the applicant's behalf, else None. No personal data beyond the helper's name."""
+    """{"team", "ward", "member", "member_role", "consent_method", "consent_at", "consent_slip" (whether the
+    signed slip is among the dossier's documents), "filed_at"} when a community team filed the dossier on the
+    applicant's behalf, else None. No personal data beyond the helper's name."""
     filing = (
         AssistedFiling.objects.select_related("team", "team__ward", "member")
         .filter(dossier_id=getattr(dossier, "pk", dossier))
@@ -67,6 +68,7 @@ def assistance_for(dossier) -> dict | None:
         "member_role": filing.member.get_role_display(),
         "consent_method": filing.get_consent_method_display(),
         "consent_at": filing.consent_at,
+        "consent_slip": DossierDocument.objects.filter(dossier_id=filing.dossier_id, kind="consent").exists(),
         "filed_at": filing.created_at,
     }
 

@@ -591,8 +591,10 @@ def add_documents(
     request: HttpRequest,
     code: str,
     files: list[UploadedFile] = File(..., description="one or more files: PDF, JPEG, PNG, DOCX or XLSX"),
-    kind: Literal["component", "supplement", "authorisation", "result", "notice", "other"] = Form(
-        "component"
+    kind: Literal["component", "supplement", "authorisation", "result", "notice", "consent", "other"] = Form(
+        "component",
+        description="consent: the signed slip by which a resident agreed to a community team member's filing "
+        "(the member who filed adds it)",
     ),
     component: int | None = Form(
         None, ge=1, le=1000, description="kind component: the procedure's component number"
@@ -600,7 +602,7 @@ def add_documents(
 ):
     """multipart/form-data. Each file is bounded in size and its type sniffed from its content; all are checked
     before any is stored (all or none). The dossier's staff add any kind while it is open; its applicant adds
-    `component`, `supplement` or `authorisation` before reception or while a supplement is asked for. The files'
+    `component`, `supplement` or `authorisation` (the member of a community team who filed it, `consent` too) before reception or while a supplement is asked for. The files'
     SHA-256 go into the event of the next action on the dossier (e.g. `supplement`, `receive`, `resolve`)."""
     dossier = _get_readable(request, code)
     stored = documents.add_files(

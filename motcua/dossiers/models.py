@@ -323,6 +323,7 @@ class DocumentKind(models.TextChoices):
     AUTHORISATION = "authorisation", _("Văn bản ủy quyền")
     RESULT = "result", _("Kết quả giải quyết")
     NOTICE = "notice", _("Văn bản thông báo")
+    CONSENT = "consent", _("Phiếu đồng ý nộp hộ")
     OTHER = "other", _("Khác")
 
 

@@ -466,3 +466,57 @@ def test_a_procedure_no_agency_receives_online_shows_no_form_to_fill(client, wor
     assert r.status_code == 422 and "không thể nộp hộ thủ tục này" in html
     assert 'class="assisted-form"' not in html and "Nộp hồ sơ</button>" not in html
     assert "Chọn thủ tục khác" in html
+
+
+def test_the_signed_consent_slip_is_kept_with_the_dossier(client, world, settings, tmp_path):
+    """Consent must be provable (rules §10): the member attaches the signed slip with the filing; it is a document
+    of the dossier (kind consent, its hash in the submit event), not listed on the receipt as a component, and the
+    dossier's pages say whether one is on file. A member may also add it later through the API."""
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.core.models import ApiToken
+    from motcua.dossiers.models import DossierDocument
+    from motcua.notifications.tests.factories import PDF_BYTES
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    client.force_login(world["users"]["member"])
+    slip = SimpleUploadedFile("phieu-dong-y.pdf", PDF_BYTES, content_type="application/pdf")
+    bad = SimpleUploadedFile("phieu.pdf", b"MZ\x90\x00" + b"\x00" * 64, content_type="application/pdf")
+    refused = post_filing(client, consent_file=bad)
+    assert refused.status_code == 422 and "Không nhận tệp này" in refused.content.decode()
+    assert not Dossier.objects.exists()
+    assert post_filing(client, consent_file=slip).status_code == 302
+    dossier = AssistedFiling.objects.get().dossier
+    doc = DossierDocument.objects.get(dossier=dossier)
+    assert (doc.kind, doc.name) == ("consent", "phieu-dong-y.pdf")
+    assert dossier.events.get().file_hashes == [hashlib.sha256(PDF_BYTES).hexdigest()]
+    client.force_login(world["users"]["officer"])
+    page = client.get(reverse("dossiers:detail", args=[dossier.code])).content.decode()
+    assert (
+        "Phiếu đồng ý có chữ ký được lưu trong tài liệu của hồ sơ." in page and "Phiếu đồng ý nộp hộ" in page
+    )
+
+    # filed without the slip: the page says so; the member adds it through the API, the resident cannot
+    client.force_login(world["users"]["member"])
+    post_filing(client, resident_name="Trần Văn Cường")
+    later = AssistedFiling.objects.get(resident_name="Trần Văn Cường").dossier
+    client.force_login(world["users"]["officer"])
+    assert (
+        "Chưa lưu phiếu đồng ý có chữ ký."
+        in client.get(reverse("dossiers:detail", args=[later.code])).content.decode()
+    )
+    url = f"/api/v1/dossiers/{later.code}/documents"
+
+    def upload(user):
+        f = SimpleUploadedFile("slip.pdf", PDF_BYTES, content_type="application/pdf")
+        auth = f"Bearer {ApiToken.issue(user)}"
+        return client.post(url, {"files": [f], "kind": "consent"}, HTTP_AUTHORIZATION=auth)
+
+    later.applicant_user = world["users"]["resident"]
+    later.save(update_fields=["applicant_user"])
+    assert upload(world["users"]["resident"]).status_code == 403
+    r = upload(world["users"]["member"])
+    assert r.status_code == 201, r.json()
+    assert r.json()["documents"][0]["kind"] == "consent"
