@@ -127,7 +127,7 @@ class AgencyAdmin(admin.ModelAdmin):
     list_filter = ["level", "kind", "active"]
     search_fields = ["identifier", "name", "name_ascii", "short_name"]
     autocomplete_fields = ["parent"]
-    readonly_fields = ["tree_path"]
+    readonly_fields = ["tree_path", "readiness"]
     list_select_related = ["parent"]
     list_per_page = 200
     inlines = [UnitInline, AgencyStaffRoleInline]
@@ -160,6 +160,39 @@ class AgencyAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:  # nothing to check before the agency exists
+            return self.fieldsets
+        return [*self.fieldsets, ("Sẵn sàng tiếp nhận hồ sơ", {"fields": ["readiness"]})]
+
+    @admin.display(description="kiểm tra cấu hình")
+    def readiness(self, obj):
+        """What `motcua check-agency` says of this agency (org.readiness), as of the saved configuration."""
+        from django.utils.html import format_html, format_html_join
+
+        from .readiness import ERROR, agency_findings
+
+        if obj is None or obj.pk is None:
+            return "—"
+        findings = agency_findings(obj)
+        if not findings:
+            return "Sẵn sàng: có cán bộ cho mọi vai trò, mọi thủ tục niêm yết có phiên bản, quy trình và thời hạn."
+        return format_html(
+            '<ul class="readiness">{}</ul>',
+            format_html_join(
+                "",
+                '<li class="{}"><strong>{}</strong> {}</li>',
+                (
+                    (
+                        "errornote" if f.level == ERROR else "",
+                        "Lỗi:" if f.level == ERROR else "Cảnh báo:",
+                        f.message,
+                    )
+                    for f in findings
+                ),
+            ),
+        )
 
     def get_ordering(self, request):
         return [tree_order()]
