@@ -705,3 +705,51 @@ def test_staff_dashboards_say_they_do_not_filter_by_procedure(client, table, sta
     page = client.get(path, {**MARCH, "procedure": "1.001612"}).content.decode()
     assert "Trang này không lọc theo thủ tục" in page and "/thong-ke/?procedure=1.001612" in page
     assert "không lọc theo thủ tục" not in client.get(path, MARCH).content.decode()
+
+
+def test_the_leader_page_shows_how_each_indicator_is_computed_with_the_periods_numbers(
+    client, table, staff, world
+):
+    """An overseer reading "5.3p: 100,00 %" could not tell that no sender had evaluated any answer; nor could any
+    766 value be checked. Each indicator with a value shows its formula with the period's own numbers."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from motcua.feedback.models import Feedback
+
+    from .conftest import at
+
+    Feedback.objects.create(
+        reference="PAKN-HOW-1",
+        kind="complaint",
+        subject="dossier",
+        dossier=table["D02"],
+        agency=world["so"],
+        title="Chậm",
+        content="Nội dung",
+        contact_name="Lê Văn C",
+        received_at=at(2025, 3, 12, 9),
+        working_days=Decimal(5),
+        due_at=at(2025, 3, 12, 9) + dt.timedelta(days=7),
+        answered_at=at(2025, 3, 14, 10),
+        on_time=True,
+        status="answered",
+    )
+    client.force_login(staff["leader"])
+    html = client.get("/thong-ke/lanh-dao/", MARCH).content.decode()
+
+    def how(code):
+        row = re.search(rf'<tr data-indicator="{re.escape(code)}">(.*?)</tr>', html, re.S).group(1)
+        found = re.search(r'data-how="[^"]+">(.*?)</small>', row, re.S)
+        return found.group(1) if found else None
+
+    assert how("2.1").endswith("= 5 / 10")  # as the indicator's value, 50 %
+    assert "bình quân trên 4 hồ sơ đã giải quyết" in how("2.2")
+    assert "= 4 / 8" in how("3.3") and "Cổng Dịch vụ công quốc gia" in how("3.3")
+    assert "= 1 / (1 + 0)" in how("5.2")
+    assert "= (1 − 0) / 1; 0 người gửi đã đánh giá" in how("5.3p")
+    assert "Chưa người gửi nào đánh giá" in how("5.3p")
+    assert how("5.4") is not None and how("5.3") is None  # no rating in March: no value, no formula
+    client.cookies["django_language"] = "en"
+    english = client.get("/thong-ke/lanh-dao/", MARCH).content.decode()
+    assert "No sender has evaluated an answer yet" in english
