@@ -48,6 +48,20 @@ def _xlsx_figures(figures: dict) -> dict:
     return out
 
 
+NOT_STARTED = (
+    "Kỳ báo cáo chưa bắt đầu: chưa có hồ sơ tiếp nhận, giải quyết trong kỳ; số “kỳ trước chuyển sang” và “đang giải "
+    "quyết” là các hồ sơ đang giải quyết hiện nay."
+)
+
+
+def not_started(date_from, now=None) -> str:
+    """NOT_STARTED when the period beginning on `date_from` (a date or its ISO text) has not begun, else ''. The
+    pages say it (views._as_of); a file downloaded for next month said nothing and read as a report of it."""
+    day = dt.date.fromisoformat(date_from) if isinstance(date_from, str) else date_from
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=selectors.LOCAL)
+    return NOT_STARTED if start > (now or timezone.now()) else ""
+
+
 def as_of_text(value: dt.datetime) -> str:
     """When the figures are counted, as the exports write it: '10:05 ngày 26/11/2026'; a local midnight is the
     end of the day before, 'hết ngày 31/03/2025' (a finished period's figures are those of its last day's end)."""
@@ -102,7 +116,8 @@ def xlsx_by_field(*, date_from, date_to, agency=None, field=None, procedure=None
         1,
         "; ".join(scope)
         + (" — " if scope else "")
-        + f"Số liệu tính đến {as_of_text(dt.datetime.fromisoformat(data['as_of']))}",
+        + f"Số liệu tính đến {as_of_text(dt.datetime.fromisoformat(data['as_of']))}"
+        + (f". {not_started(d1, now)}" if not_started(d1, now) else ""),
     )
 
     ws.cell(5, 1, "STT")
@@ -180,6 +195,7 @@ OPEN_DATA_COLUMNS = [
     "field_name",
     *selectors.COUNT_KEYS,
     *selectors.RATE_KEYS,
+    "as_of",  # when the pending figures were counted: the period's end, or the download's instant if sooner
 ]
 
 
@@ -189,6 +205,7 @@ def open_data(
     """Aggregated counts per (receiving agency, field) for the period, plus totals — of one field with `field`
     (the figures of the statistics page filtered by that field). No personal data."""
     period = selectors.make_period(date_from, date_to)
+    as_of = timezone.localtime(min(period.end, now or timezone.now())).isoformat()
     groups = selectors.agency_field_counts(period, agency=agency, field=field, now=now)
     agencies = {a.pk: a for a in Agency.objects.filter(pk__in={g["agency"] for g in groups})}
     fields = {f.pk: f for f in Field.objects.filter(pk__in={g["field"] for g in groups})}
@@ -205,6 +222,7 @@ def open_data(
                 "field_code": f.code if f else None,
                 "field_name": f.name if f else None,
                 **{k: figures[k] for k in (*selectors.COUNT_KEYS, *selectors.RATE_KEYS)},
+                "as_of": as_of,
             }
         )
     rows.sort(key=lambda r: (r["agency_identifier"] or "", r["field_code"] or ""))
@@ -214,6 +232,8 @@ def open_data(
         "description": "Số liệu tổng hợp theo cơ quan tiếp nhận và lĩnh vực; không chứa dữ liệu cá nhân.",
         "licence": "CC BY 4.0",
         "generated_at": timezone.localtime().isoformat(),
+        "as_of": as_of,
+        **({"notice": text} if (text := not_started(period.date_from, now)) else {}),
         "from": period.date_from.isoformat(),
         "to": period.date_to.isoformat(),
         "agency": agency.identifier if agency else None,

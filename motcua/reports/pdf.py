@@ -131,6 +131,7 @@ def report_context(
         "on_time_rate": _rate_text(stats["on_time_rate"]),
         "index_2_1": _rate_text(stats["index_2_1"]),
         "as_of_text": exports.as_of_text(as_of),
+        "not_started": exports.not_started(d1, now),
         "generated_text": f"{generated:%H:%M} ngày {generated:%d/%m/%Y}",
         "terms": glossary.vietnamese_terms(),  # what each figure counts, as the dashboards and export.xlsx say
     }

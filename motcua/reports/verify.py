@@ -407,6 +407,8 @@ def _fmt(value) -> str:
         return "—"
     if isinstance(value, dt.datetime):
         return value.astimezone(LOCAL).isoformat()
+    if isinstance(value, float):  # a rate, as the pages and the API round it: 100.00, 87.50
+        return f"{value:.2f}"
     return str(value)
 
 
@@ -430,7 +432,12 @@ def render(report: Report, *, all_agencies: bool = False) -> str:
         a, e = report.total_api.get(k), report.total_events.get(k)
         lines.append(f"{k:<18}{_fmt(a):>12}{_fmt(e):>12}  {'OK' if a == e else 'DIFF'}")
     lines.append("")
-    lines.append(f"{'agency':<24}{'received':>9}{'resolved':>9}{'on time %':>10}{'2.1 %':>8}  result")
+    # each agency with the agencies under it (a district with its wards), as `agency=` of the API counts it; the
+    # overseer's ranking shows each agency's own dossiers
+    lines.append("Theo cơ quan, gồm cả cơ quan cấp dưới / by agency, the agencies under it included:")
+    lines.append(
+        f"{'agency (+ under it)':<24}{'received':>9}{'resolved':>9}{'on time %':>10}{'2.1 %':>8}  result"
+    )
     for agency, api, ev in report.agencies:
         d = Report.differences(api, ev)
         if not d and not all_agencies and not (api["received"] or api["resolved"] or api["pending"]):

@@ -381,3 +381,31 @@ def test_a_file_export_refuses_a_parameter_it_does_not_take(client, table, path)
     assert body["message"].startswith("Tệp không được tạo: tham số 'agncy' (có phải ý bạn là 'agency'?)")
     assert body["message_en"].startswith("No file was made: 'agncy' (did you mean 'agency'?)")
     assert client.get(f"/api/v1/stats/{path}", {**march, "agency": "000.00.21.H26"}).status_code == 200
+
+
+def test_the_files_of_a_period_not_started_say_so_and_open_data_is_dated(client, table):
+    """A report downloaded for next month read as that month's report (2.1 at 100 %, carried over = today's
+    pending): the PDF and XLSX say the period has not begun, as the pages do; open data carries its as-of instant."""
+    import openpyxl
+
+    from .test_pdf_report import pdf_text
+
+    future = {"from": "2999-01-01", "to": "2999-01-31"}
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/api/v1/stats/export.xlsx", future).content)).active
+    assert "Kỳ báo cáo chưa bắt đầu" in sheet.cell(4, 1).value
+    assert "Kỳ báo cáo chưa bắt đầu" in pdf_text(
+        client.get("/api/v1/stats/export.pdf", future).content, future
+    )
+    body = client.get("/api/v1/stats/open-data.json", future).json()
+    assert body["notice"].startswith("Kỳ báo cáo chưa bắt đầu")
+    march = {"from": "2025-03-01", "to": "2025-03-31"}
+    past = openpyxl.load_workbook(io.BytesIO(client.get("/api/v1/stats/export.xlsx", march).content)).active
+    assert "chưa bắt đầu" not in past.cell(4, 1).value
+    body = client.get("/api/v1/stats/open-data.json", march).json()
+    assert "notice" not in body and body["as_of"] == "2025-04-01T00:00:00+07:00"  # the end of March
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/api/v1/stats/open-data.csv", march).content.decode("utf-8-sig"))
+        )
+    )
+    assert {row["as_of"] for row in rows} == {"2025-04-01T00:00:00+07:00"}

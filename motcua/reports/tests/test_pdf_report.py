@@ -65,7 +65,8 @@ def test_pdf_downloads_with_the_api_totals(client, table):
         "Kỳ báo cáo: Từ ngày 01/03/2025 đến ngày 31/03/2025",
         "NGƯỜI LẬP BIỂU",
         "THỦ TRƯỞNG CƠ QUAN",
-        "Báo cáo được lập tự động từ lịch sử sự kiện của hồ sơ",
+        "Báo cáo được lập tự động từ dữ liệu hồ sơ",
+        "lệnh motcua verify-stats",
         "số liệu tính đến hết ngày 31/03/2025",
     ):
         assert piece in text, piece

@@ -4,6 +4,7 @@ summary read path gives figures IDENTICAL to the raw reference queries for any p
 import datetime as dt
 import io
 import random
+import re
 
 import pytest
 from django.core.management import call_command
@@ -413,3 +414,15 @@ def test_a_period_from_before_1976_is_read_from_the_summary_when_nothing_is_that
     assert old["received"] == expected[0, dt.date(1975, 6, 1)]["received"] + 1
     later = selectors.on_time_stats(date_from="1976-01-01", date_to="2025-03-31", now=now)
     assert later["carried_over"] == old["carried_over"] + 1  # still pending: carried into 1976
+
+
+def test_verify_stats_says_its_agency_rows_include_the_agencies_under_them(world, table):
+    """An operator compared the district's row with the overseer's ranking (its own dossiers) and saw a false
+    mismatch; the rates also read 100.0 beside 96.38."""
+    out = io.StringIO()
+    call_command("verify-stats", "--from", "2025-03-01", "--to", "2025-03-31", "--now", "2025-04-15T12:00:00+07:00",
+                 stdout=out)  # fmt: skip
+    text = out.getvalue()
+    assert "gồm cả cơ quan cấp dưới / by agency, the agencies under it included" in text
+    assert "agency (+ under it)" in text
+    assert re.search(r"on_time_rate\s+80\.00\s+80\.00\s+OK", text), text
