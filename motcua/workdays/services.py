@@ -57,6 +57,7 @@ __all__ = [
     "add_override",
     "check_override",
     "can_manage_calendar",
+    "may_override",
     "refresh",
 ]
 
@@ -435,6 +436,28 @@ def can_manage_calendar(user) -> bool:
     return StaffRole.objects.filter(user=user, role=Role.ADMIN, active=True).exists()
 
 
+def may_override(user, jurisdiction: str) -> bool:
+    """Whether `user` may change the calendar of `jurisdiction` ('' the whole country): a superuser; for the
+    country, an administrator of an agency at the top of the tree (a province's operator; every agency's deadlines
+    move); for a calendar code, an administrator of an agency whose subtree holds every agency that uses the code.
+    A ward's administrator added national days off and moved the department's deadlines (ADR 0002 addendum)."""
+    if not can_manage_calendar(user):
+        return False
+    if user.is_superuser:
+        return True
+    from motcua.org.models import Agency, Role, StaffRole
+
+    roots = list(
+        StaffRole.objects.filter(user=user, role=Role.ADMIN, active=True, agency__active=True).values_list(
+            "agency__path", "agency__parent_id"
+        )
+    )
+    if not jurisdiction:
+        return any(parent is None for _path, parent in roots)
+    users = list(Agency.objects.filter(jurisdiction=jurisdiction).values_list("path", flat=True))
+    return bool(users) and all(any(p.startswith(path) for path, _parent in roots) for p in users)
+
+
 def _parse_date(value) -> dt.date:
     given = value
     if isinstance(value, dt.datetime):
@@ -509,6 +532,24 @@ def check_override(*, date, kind, reason, user, jurisdiction="") -> dict:
                 "blank for the whole country, or set the agencies' calendar code first.",
                 code="unknown_jurisdiction",
             )
+    if not may_override(user, jurisdiction):
+        raise PermissionDenied(
+            (
+                "Chỉ quản trị hệ thống hoặc quản trị của cơ quan cấp cao nhất (cấp tỉnh) được điều chỉnh lịch toàn "
+                "quốc: điều chỉnh này đổi thời hạn của mọi cơ quan."
+                if not jurisdiction
+                else f"Phạm vi lịch '{jurisdiction}' có cơ quan ngoài phạm vi quản trị của bạn: chỉ quản trị của cơ "
+                "quan cấp trên của mọi cơ quan dùng phạm vi này (hoặc quản trị hệ thống) được điều chỉnh."
+            ),
+            (
+                "Only superusers or an administrator of a top-level agency (the province) may change the national "
+                "calendar: it moves every agency's deadlines."
+                if not jurisdiction
+                else f"The calendar code '{jurisdiction}' is used by agencies outside those you administer: only an "
+                "administrator above every agency using it (or a superuser) may change it."
+            ),
+            code="calendar_scope",
+        )
     refresh(force=True)
     working = _days_calendar(jurisdiction).is_working_day(day)
     weekend = day.weekday() >= 5

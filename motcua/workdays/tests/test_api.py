@@ -188,3 +188,58 @@ def test_override_api_permissions_and_validation(client, admin_token):
     StaffRole.objects.create(user=clerk, agency=agency, role=Role.ADMIN)
     r = client.post(URL + "/overrides", body, content_type="application/json", **auth(clerk_token))
     assert r.status_code == 201
+
+
+def test_an_agency_administrator_changes_only_the_calendar_of_the_agencies_under_it(client):
+    """A ward's administrator added a national day off and moved the department's deadlines: the country's calendar
+    is a top-level (province) administrator's, a calendar code that of an administrator above every agency using
+    it. A refusal stores nothing."""
+    province = Agency.objects.create(identifier="H26", name="Thành phố Hà Nội", level="province")
+    district = Agency.objects.create(
+        identifier="000.00.33.H26", name="UBND Quận Hai Bà Trưng", level="district", parent=province
+    )
+    ward = Agency.objects.create(
+        identifier="000.02.33.H26",
+        name="UBND Phường Bách Khoa",
+        level="commune",
+        parent=district,
+        jurisdiction="HBT",
+    )
+    Agency.objects.create(
+        identifier="000.00.21.H26",
+        name="Sở Kế hoạch và Đầu tư",
+        level="department",
+        parent=province,
+        jurisdiction="HN",
+    )
+    User = get_user_model()
+
+    def admin_of(agency, name):
+        user = User.objects.create_user(name, password="x-Strong-pass-123")
+        StaffRole.objects.create(user=user, agency=agency, role=Role.ADMIN)
+        return ApiToken.issue(user)
+
+    ward_admin, district_admin, province_admin = (
+        admin_of(ward, "qt.phuong"),
+        admin_of(district, "qt.quan"),
+        admin_of(province, "qt.tp"),
+    )
+
+    def post(token, jurisdiction, date="2027-03-03"):
+        body = {"date": date, "kind": "day_off", "reason": "Công văn 12/UBND", "jurisdiction": jurisdiction}
+        return client.post(URL + "/overrides", body, content_type="application/json", **auth(token))
+
+    r = post(ward_admin, "")
+    assert (
+        r.status_code == 403 and r.json()["error"] == "calendar_scope" and "toàn quốc" in r.json()["message"]
+    )
+    assert post(district_admin, "").status_code == 403
+    assert post(ward_admin, "HN").status_code == 403  # the department's code: not under the ward
+    assert CalendarOverride.objects.count() == 0
+    assert post(ward_admin, "HBT").status_code == 201  # its own
+    # a code another agency outside the district takes up: no longer the district's alone
+    Agency.objects.filter(identifier="000.00.21.H26").update(jurisdiction="HBT")
+    assert post(district_admin, "HBT", "2027-03-04").status_code == 403
+    assert post(province_admin, "HBT", "2027-03-04").status_code == 201
+    assert post(province_admin, "").status_code == 201
+    assert CalendarOverride.objects.count() == 3
