@@ -109,12 +109,17 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not form.is_valid():
             status = 400
+            taken = [
+                f for f, errors in form.errors.as_data().items() if any(e.code == "taken" for e in errors)
+            ]
+            # "already used by another account" tells whether an ID number, an e-mail or a phone has an account:
+            # each such answer is counted as an account created, so a script cannot ask it by the thousand; past
+            # the limit the page says only that, not which value was taken
+            if taken and (wait := services.registration_wait(client_ip(request))):
+                for name in taken:
+                    del form.errors[name]
+                status = 429
         elif wait := services.registration_wait(client_ip(request)):  # counted only once the form is valid
-            message = _(
-                "Đã có quá nhiều tài khoản được đăng ký từ địa chỉ mạng này trong thời gian ngắn. Vui lòng thử "
-                "lại sau %(minutes)s phút."
-            )
-            form.add_error(None, message % {"minutes": wait_minutes(wait)})  # the page's error summary
             status = 429
         else:
             d = form.cleaned_data
@@ -148,6 +153,12 @@ def register(request: HttpRequest) -> HttpResponse:
         "oidc_enabled": oidc_enabled(),
         "oidc_provider": provider_name(),
     }
+    if status == 429:  # the page's error summary
+        message = _(
+            "Đã có quá nhiều tài khoản được đăng ký từ địa chỉ mạng này trong thời gian ngắn. Vui lòng thử "
+            "lại sau %(minutes)s phút."
+        )
+        form.add_error(None, message % {"minutes": wait_minutes(wait)})
     response = render(request, "portal/register.html", ctx, status=status)
     if wait:
         response["Retry-After"] = str(wait)

@@ -99,6 +99,30 @@ def test_accounts_created_from_one_address_are_limited(client, db, settings):
     assert get_user_model().objects.filter(email="cong.dan3@example.vn").exists()
 
 
+def test_asking_whether_an_id_or_address_has_an_account_is_limited(client, db, settings):
+    """"This ID number / e-mail is already used" told anyone, without limit, whether a CCCD number had an account
+    (personal data): each such answer counts as an account created from the address; past the limit the page
+    answers 429 and no longer says which value is taken."""
+    settings.REGISTRATION_RATE_LIMIT = 3
+    settings.REGISTRATION_RATE_WINDOW_SECONDS = 3600
+    assert client.post("/tai-khoan/dang-ky/", _registration(0), REMOTE_ADDR="10.0.0.9").status_code == 302
+    client.logout()
+    probe = {**_registration(0), "password2": "something-else-2026"}  # nothing would be created anyway
+    for _ in range(2):
+        r = client.post("/tai-khoan/dang-ky/", probe, REMOTE_ADDR="10.0.0.9")
+        assert r.status_code == 400 and "Thư điện tử này đã được dùng" in r.content.decode()
+    r = client.post("/tai-khoan/dang-ky/", probe, REMOTE_ADDR="10.0.0.9")
+    page = r.content.decode()
+    assert r.status_code == 429 and "Retry-After" in r
+    assert "quá nhiều tài khoản được đăng ký" in page and "đã được dùng" not in page
+    # a typo alone is still not counted, and another address is answered as before
+    typo = {**_registration(5), "password2": "something-else-2026"}
+    assert client.post("/tai-khoan/dang-ky/", typo, REMOTE_ADDR="10.0.0.10").status_code == 400
+    r = client.post("/tai-khoan/dang-ky/", probe, REMOTE_ADDR="10.0.0.10")
+    assert r.status_code == 400 and "Thư điện tử này đã được dùng" in r.content.decode()
+    assert get_user_model().objects.count() == 1
+
+
 def test_email_and_phone_are_unique(client, world):
     world["officer"].citizen_profile = CitizenProfile.objects.create(
         user=world["officer"], phone="0351234567"
