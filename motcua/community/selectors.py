@@ -280,8 +280,10 @@ def team_recent_outreach(team_ids, limit: int = 20) -> list[dict]:
 
 
 def member_filings(user):
+    """The filings `user` made for residents while they serve in the team (as dossiers.services.filer_reads_q):
+    a member who left no longer reads the residents' data, on the filing's page either."""
     return (
         AssistedFiling.objects.select_related("dossier", "dossier__procedure", "team")
-        .filter(member__user=user)
+        .filter(member__user=user, member__active=True, member__team__active=True)
         .order_by("-created_at")
     )

@@ -274,6 +274,8 @@ def test_a_member_reads_their_filings_only_while_a_member(client, world):
     assert _api_get(client, member, f"/{d.code}").status_code == 404
     assert _api_get(client, member, "").json()["count"] == 0
     assert not may_read(member, d)
+    client.force_login(member)  # nor on the filing's own page (the resident's name, consent, claim)
+    assert client.get(f"/to-cong-nghe-so/nop-ho/{d.code}/").status_code == 404
 
 
 def test_an_officer_rotated_out_no_longer_reads_the_dossiers_they_registered(client, world):
