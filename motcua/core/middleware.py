@@ -107,11 +107,29 @@ def is_api(request) -> bool:
     return request.path_info.startswith(API_PREFIX)
 
 
+# What a signed-in user's page or an API answer to a token holds (a dossier, a citizen's ID number, a document) is
+# not to be kept by a browser or a proxy: a counter PC or a community team's shared tablet kept it in its cache after
+# sign-out. Unless the view said otherwise, such an answer is `Cache-Control: private, no-store`.
+NO_STORE = "private, no-store"
+
+
+def _not_stored(response):
+    if not response.has_header("Cache-Control"):
+        response["Cache-Control"] = NO_STORE
+    return response
+
+
 class SessionMiddleware(_SessionMiddleware):
     def __call__(self, request):
         if is_api(request):
             return self.get_response(request)
-        return super().__call__(request)
+        response = super().__call__(request)
+        if (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            or settings.SESSION_COOKIE_NAME in response.cookies
+        ):
+            _not_stored(response)  # a session: a signed-in user's page, or a draft of a filing
+        return response
 
 
 class AuthenticationMiddleware(_AuthenticationMiddleware):
@@ -120,7 +138,8 @@ class AuthenticationMiddleware(_AuthenticationMiddleware):
     def __call__(self, request):
         if is_api(request):
             request.user = AnonymousUser()
-            return self.get_response(request)
+            response = self.get_response(request)
+            return _not_stored(response) if "HTTP_AUTHORIZATION" in request.META else response
         return super().__call__(request)
 
 
