@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from motcua.core.text import identifier_form
 from motcua.org.models import Agency
@@ -35,15 +36,23 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     notices = []
     level = selectors.parse_level(request.GET.get("level"))
     if request.GET.get("level") and not level:
-        notices.append(f"Cấp thực hiện '{request.GET['level']}' không hợp lệ — bỏ qua bộ lọc này.")
+        notices.append(
+            _("Cấp thực hiện '%(value)s' không hợp lệ — bỏ qua bộ lọc này.")
+            % {"value": request.GET["level"][:60]}
+        )
     field = selectors.field_by_key(request.GET.get("field"))
     if request.GET.get("field") and field is None:
-        notices.append(f"Không có lĩnh vực '{request.GET['field']}' — bỏ qua bộ lọc này.")
+        notices.append(
+            _("Không có lĩnh vực '%(value)s' — bỏ qua bộ lọc này.") % {"value": request.GET["field"][:60]}
+        )
     agency = None
     if request.GET.get("agency"):
         agency = Agency.objects.filter(identifier=identifier_form(request.GET["agency"])).first()
         if agency is None:
-            notices.append(f"Không có cơ quan mã '{request.GET['agency']}' — bỏ qua bộ lọc này.")
+            notices.append(
+                _("Không có cơ quan mã '%(value)s' — bỏ qua bộ lọc này.")
+                % {"value": request.GET["agency"][:60]}
+            )
     qs = selectors.search_procedures(q=q, field=field, level=level, agency=agency)
     paginator = Paginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))

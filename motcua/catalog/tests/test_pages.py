@@ -1,6 +1,7 @@
 import datetime as dt
 import json
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,12 @@ def test_catalogue_filters_and_pagination(client, catalogue):
     assert "không hợp lệ" in html and "Tìm thấy 26 thủ tục" in html
     html = text(client.get("/thu-tuc/", {"q": "khai thac nuoc", "page": 2}))
     assert "Trang 2/2" in html and "q=khai+thac+nuoc&amp;page=1" in html
+    # the notices of a stale link read in the page's language
+    client.cookies["django_language"] = "en"
+    html = unescape(text(client.get("/thu-tuc/", {"level": "xyz", "field": "abc", "agency": "zzz"})))
+    assert "Level 'xyz' is not valid — this filter is ignored." in html
+    assert "No field 'abc' — this filter is ignored." in html and "No agency 'ZZZ'" not in html
+    assert "No agency with identifier 'zzz' — this filter is ignored." in html and "bỏ qua" not in html
 
 
 def test_procedure_page_has_what_a_citizen_needs(client, catalogue):
