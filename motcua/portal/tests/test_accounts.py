@@ -100,7 +100,7 @@ def test_accounts_created_from_one_address_are_limited(client, db, settings):
 
 
 def test_asking_whether_an_id_or_address_has_an_account_is_limited(client, db, settings):
-    """"This ID number / e-mail is already used" told anyone, without limit, whether a CCCD number had an account
+    """The answer "this ID number / e-mail is already used" told anyone, without limit, whether a CCCD number had an account
     (personal data): each such answer counts as an account created from the address; past the limit the page
     answers 429 and no longer says which value is taken."""
     settings.REGISTRATION_RATE_LIMIT = 3
