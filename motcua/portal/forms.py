@@ -274,7 +274,12 @@ class WhoForm(CheckedForm):
     def __init__(self, *args, agencies=(), own_id: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.own_id = own_id  # the account holder's personal ID (CitizenProfile), when the account has one
-        self.fields["agency"].choices = [(a.identifier, a.name) for a in agencies]
+        choices = [(a.identifier, a.name) for a in agencies]
+        if len(choices) > 1:
+            # none chosen beforehand: the first in the list (a department) was filed to by a citizen who did not
+            # look, for a procedure their ward receives
+            choices.insert(0, ("", _("— Chọn cơ quan tiếp nhận hồ sơ —")))
+        self.fields["agency"].choices = choices
         if self["applicant_kind"].value() == "organization":
             # the text keyboard, whose digits row has the hyphen; "tel" would not do: the iOS phone pad has none
             self.fields["applicant_id_number"].widget.attrs["inputmode"] = "text"

@@ -704,3 +704,21 @@ def test_filing_for_myself_takes_my_own_id_number(client, world, citizen):
     walk_wizard(client, world)  # the account holder's own ID goes through
     CitizenProfile.objects.filter(user=world["citizen"]).update(id_number="")
     assert client.post(url("nguoi-nop"), other).status_code == 302
+
+
+def test_the_receiving_agency_is_chosen_not_preselected_when_several_receive_it():
+    """The first agency of the list (a department) was selected beforehand for a procedure the citizen's ward also
+    receives: one who did not look filed it there. With several, none is chosen until the citizen chooses; with
+    one, it is that one."""
+    from types import SimpleNamespace
+
+    from motcua.portal.forms import WhoForm
+
+    so = SimpleNamespace(identifier="000.00.21.H26", name="Sở Kế hoạch và Đầu tư")
+    ward = SimpleNamespace(identifier="000.02.33.H26", name="UBND Phường Bách Khoa")
+    form = WhoForm(agencies=[so, ward])
+    assert form.fields["agency"].choices[0] == ("", "— Chọn cơ quan tiếp nhận hồ sơ —")
+    assert 'value="" selected' in str(form["agency"])
+    bound = WhoForm(data={"agency": ""}, agencies=[so, ward])
+    assert not bound.is_valid() and bound.errors["agency"] == ["Vui lòng chọn một mục."]
+    assert [c for c, _ in WhoForm(agencies=[ward]).fields["agency"].choices] == ["000.02.33.H26"]
