@@ -364,6 +364,30 @@ def dossier_supplement(*, code: str, user, files: list, note: str = "") -> Dossi
     return dossier
 
 
+SAME_SUPPLEMENT_WINDOW = dt.timedelta(minutes=10)
+
+
+def supplement_just_sent(dossier: Dossier, user, files: list):
+    """The `supplement` event `user` recorded on `dossier` in the last minutes with every one of `files` (by
+    content), or None: the same page sent twice (a double tap, a resubmitted page) finds the dossier no longer
+    awaiting a supplement, and the citizen was told it failed when the first sending had worked."""
+    import hashlib
+
+    last = dossier.events.filter(action="supplement", actor=user).order_by("-seq").first()
+    if last is None or timezone.now() - last.at > SAME_SUPPLEMENT_WINDOW or not files:
+        return None
+    sent = set(last.file_hashes or [])
+    for f in files:
+        digest = hashlib.sha256()
+        f.seek(0)
+        for chunk in iter(lambda f=f: f.read(1024 * 1024), b""):
+            digest.update(chunk)
+        f.seek(0)
+        if digest.hexdigest() not in sent:
+            return None
+    return last
+
+
 def page_text_problem(value: str, limit: int, label_vi: str, label_en: str, *, lines: bool = False):
     """What is wrong with a text the citizen typed into a box of their dossier's page, named as the page names the
     box ("Ghi chú", not the API's "(note)"), or None."""

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -768,6 +769,14 @@ def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
     try:
         services.dossier_supplement(code=code, user=request.user, files=files, note=note)
     except DomainError as exc:
+        earlier = services.supplement_just_sent(dossier, request.user, files) if exc.code == "state" else None
+        if earlier is not None:  # the page sent twice: the first sending supplemented the dossier
+            messages.info(
+                request,
+                _("Tài liệu bổ sung này đã được nộp lúc %(time)s; lần gửi lại không nộp thêm.")
+                % {"time": timezone.localtime(earlier.at).strftime("%H:%M")},
+            )
+            return redirect("portal:my_dossier", code=code)
         # nothing was attached: say so, naming the files, so none silently vanishes
         return _refused(
             request, dossier, "supplement", exc, supplement_note=note, refused_files=[f.name for f in files]

@@ -281,6 +281,30 @@ def test_citizen_uploads_the_requested_supplement(client, world):
     assert dossier.documents.get(kind="supplement").sha256 == digest
 
 
+def test_the_same_supplement_sent_twice_is_told_it_was_received(client, world):
+    """A double tap (or a resubmitted page) sent the supplement twice: the first sending supplemented the dossier,
+    the second found it no longer awaiting one and told the citizen it had failed. The same files sent again within
+    minutes are recognised; other files are still refused."""
+    dossier = file_for(world, world["citizen"])
+    request_supplement(world, dossier)
+    client.login(username="congdan", password=PASSWORD)
+    content = PDF_BYTES + b"% bien ban\n"
+
+    def send(data):
+        return client.post(
+            f"/ho-so-cua-toi/{dossier.code}/bo-sung/", {"files": [SimpleUploadedFile("bb.pdf", data)]}
+        )
+
+    assert send(content).status_code == 302
+    again = send(content)
+    assert again.status_code == 302
+    page = _text(client.get(again["Location"]))
+    assert "Tài liệu bổ sung này đã được nộp lúc" in page and "chưa được đính kèm" not in page
+    assert dossier.events.filter(action="supplement").count() == 1 and dossier.documents.count() == 1
+    other = send(PDF_BYTES + b"% khac\n")
+    assert other.status_code == 409 and "chưa được đính kèm" in _text(other)
+
+
 def test_a_bad_supplement_changes_nothing(client, world):
     dossier = file_for(world, world["citizen"])
     request_supplement(world, dossier)
