@@ -272,7 +272,18 @@ def file_start(request: HttpRequest, code: str) -> HttpResponse:
     else:
         draft = services.draft_current(user=request.user, procedure=procedure)
         if draft is None:
-            ctx = {"procedure": procedure, "version": version, "components": list(version.components.all())}
+            ctx = {
+                "procedure": procedure,
+                "version": version,
+                "components": list(version.components.all()),
+                # the citizen's dossiers of this procedure still under way: Back after filing led here, to "Bắt
+                # đầu nộp hồ sơ", with nothing saying the dossier had been filed, and a second one was
+                "filed": list(
+                    Dossier.objects.filter(applicant_user=request.user, procedure=procedure)
+                    .exclude(state__in=(State.RETURNED, State.REFUSED, State.STOPPED))
+                    .order_by("-created_at")[:5]
+                ),
+            }
             return render(request, "portal/file_start.html", ctx)
     step = draft.step if draft.step in wizard.STEPS else wizard.STEPS[0]
     return redirect("portal:file_step", code=procedure.code, step=step)

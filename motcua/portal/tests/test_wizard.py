@@ -722,3 +722,18 @@ def test_the_receiving_agency_is_chosen_not_preselected_when_several_receive_it(
     bound = WhoForm(data={"agency": ""}, agencies=[so, ward])
     assert not bound.is_valid() and bound.errors["agency"] == ["Vui lòng chọn một mục."]
     assert [c for c, _ in WhoForm(agencies=[ward]).fields["agency"].choices] == ["000.02.33.H26"]
+
+
+def test_after_filing_the_start_page_names_the_dossier_under_way(client, world, citizen):
+    """Back after filing led to "Bắt đầu nộp hồ sơ" with nothing saying the dossier was filed, and a citizen filed a
+    second one: the start page names the citizen's dossiers of the procedure still under way."""
+    page = client.get(url()).content.decode()
+    assert "Bạn đã nộp hồ sơ thủ tục này" not in page
+    walk_wizard(client, world)
+    client.post(url("xem-lai"), {"submit": "1"})
+    dossier = Dossier.objects.get()
+    page = html.unescape(client.get(url()).content.decode())
+    assert "Bạn đã nộp hồ sơ thủ tục này và hồ sơ đang được giải quyết:" in page
+    assert f'href="/ho-so-cua-toi/{dossier.code}/"' in page and "Mới đăng ký" in page
+    Dossier.objects.filter(pk=dossier.pk).update(state="returned")  # finished: no longer named
+    assert "Bạn đã nộp hồ sơ thủ tục này" not in client.get(url()).content.decode()
