@@ -597,6 +597,18 @@ def _roles_for(action: str, own: set[str], partner: set[str]) -> set[str]:
     return own | partner if action in STEP_AGENCY_ACTIONS else own
 
 
+# The check of a dossier filed online is the one-stop officer's at reception (Decree 118/2025 Art. 17; rules §1): it
+# is they who receive it, ask once in writing for what is missing (Form 02) or refuse it. A leader or a specialist
+# asked for a supplement of a dossier nobody had received yet.
+AT_RECEPTION = {("request_supplement", State.SUBMITTED): frozenset({Role.OFFICER})}
+
+
+def allowed_roles(action: str, state: str) -> frozenset:
+    """The roles that may take `action` on a dossier in `state`: the transition's, narrowed where AT_RECEPTION
+    says."""
+    return AT_RECEPTION.get((action, state), TRANSITIONS[action].roles)
+
+
 def _permits(allowed: frozenset, roles: set[str], applicant: bool) -> bool:
     return ANY_USER in allowed or (APPLICANT in allowed and applicant) or bool(roles.intersection(allowed))
 
@@ -636,10 +648,10 @@ def may_act(user, dossier: Dossier, action: str) -> bool:
         return False
     if user.is_superuser:
         return True
-    t = TRANSITIONS[action]
-    if ANY_USER in t.roles or (APPLICANT in t.roles and dossier.applicant_user_id == user.pk):
+    roles = allowed_roles(action, dossier.state)
+    if ANY_USER in roles or (APPLICANT in roles and dossier.applicant_user_id == user.pk):
         return True
-    if not _roles_for(action, *_acting_roles(user, dossier)).intersection(t.roles):
+    if not _roles_for(action, *_acting_roles(user, dossier)).intersection(roles):
         return False
     return action != "hand_over" or may_complete_step(user, dossier)
 
@@ -685,7 +697,7 @@ def allowed_actions(user, dossier: Dossier) -> list[str]:
     return [
         a
         for a in candidates
-        if _permits(TRANSITIONS[a].roles, _roles_for(a, own, partner), applicant)
+        if _permits(allowed_roles(a, dossier.state), _roles_for(a, own, partner), applicant)
         and (a != "hand_over" or may_complete_step(user, dossier))
         and _may_succeed(a, dossier)
     ]

@@ -257,6 +257,17 @@ MATRIX = [
         "resolved",
         {"officer": True, "leader": False, "overseer": False, "citizen": False, "other_officer": False},
     ),
+    # the check of an online filing is the one-stop officer's at reception; once received, processing staff ask too
+    (
+        "request_supplement",
+        "submitted",
+        {"officer": True, "leader": False, "specialist": False, "overseer": False, "other_officer": False},
+    ),
+    (
+        "request_supplement",
+        "received",
+        {"officer": True, "leader": True, "specialist": True, "overseer": False, "citizen": False},
+    ),
     (
         "request_withdrawal",
         "received",
@@ -282,6 +293,7 @@ PARAMS = {
     "resolve": {"outcome": "approved"},
     "return_result": {"method": "counter"},
     "stop": {"reason": "Rút hồ sơ"},
+    "request_supplement": {"reason": "Thiếu giấy tờ", "items": [{"name": "Bản sao CCCD"}]},
 }
 
 
