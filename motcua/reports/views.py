@@ -470,9 +470,9 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
             "monthly": monthly["rows"],
             "field_rows": by_field["rows"],
             "index766": index,
-            "late_url": _list_url(agency, period, "late"),
+            # every count linked to the dossiers behind it (/thong-ke/ho-so/)
+            "figure_urls": {kind: _list_url(agency, period, kind) for kind in selectors.LIST_KINDS},
             "ratings_url": _ratings_url(agency, period),
-            "overdue_url": _list_url(agency, period, "pending_overdue"),
             "chart_monthly": _chart_rows(monthly["rows"]),
             "chart_fields": {
                 "labels": [r["label"] for r in by_field["rows"]],
@@ -575,6 +575,11 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
                 + urlencode({**q, "agency": r["key"], "classification": "late", "own": "1"}),
                 "overdue_url": "/thong-ke/ho-so/?"
                 + urlencode({**q, "agency": r["key"], "kind": "pending_overdue", "own": "1"}),
+                # the row's other counts, each to its dossiers (the agency's own, as the row counts them)
+                "urls": {
+                    kind: "/thong-ke/ho-so/?" + urlencode({**q, "agency": r["key"], "kind": kind, "own": "1"})
+                    for kind in ("received", "carried_over", "resolved", "early", "on_time", "pending_within")
+                },
             }
         )
     return render(
@@ -585,6 +590,10 @@ def overseer_dashboard(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "rows": rows,
             "total": ranking["total"],
+            # the totals' counts linked to the dossiers behind them, the sub-agencies' included
+            "figure_urls": {
+                kind: _list_url(scope, period, kind, **_field_query(field)) for kind in selectors.LIST_KINDS
+            },
             "total_satisfaction": feedback_selectors.satisfaction_summary(
                 feedback_selectors.ratings_in(
                     date_from=period.date_from, date_to=period.date_to, agency=scope, field=field

@@ -128,6 +128,12 @@ def test_leader_dashboard(client, table, staff):
     again = client.get("/thong-ke/lanh-dao/", {"from": "01/02/2025", "to": "31/03/2025"}).content.decode()
     assert figure(again, "received") == "12"
     assert figure(html, "received") == "12"  # 4 in February + 8 in March
+    # each count of the cards leads to the dossiers behind it
+    for kind in ("received", "carried_over", "resolved", "early", "on_time", "late", "stopped", "refused"):
+        assert re.search(
+            rf'<a href="/thong-ke/ho-so/\?[^"]*kind={kind}&amp;agency=000.00.21.H26" data-figure="{kind}">',
+            html,
+        ), kind
     # D09 and D12 are open and overdue today: listed with links to the staff dossier pages
     assert 'href="/staff/dossiers/000.00.21.H26-TEST-D09/"' in html
     assert 'href="/staff/dossiers/000.00.21.H26-TEST-D12/"' in html
@@ -352,9 +358,14 @@ def test_overseer_ranking_ties_and_total_row(client, table, staff, world):
     assert ranks["000.00.21.H26"] == "3"  # 75 %: two agencies rank above it
     assert ranks["H26"] == "—"  # nothing resolved: no rate, no rank
     total = re.search(r'<tr id="ranking-total">(.*?)</tr>', html, re.S).group(1)
-    cells = re.findall(r"<td>([^<]*)</td>", total)
+    cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td>(.*?)</td>", total, re.S)]
     assert cells[1:4] == ["10", "2", "6"]  # received 8 + 1 + 1, carried over, resolved 4 + 1 + 1
     assert figure(html, "received") == "10" and figure(html, "resolved") == "6"
+    # every count leads to its dossiers: the totals' (the sub-agencies' included), each row's (the agency's own)
+    received = '<a href="/thong-ke/ho-so/?from=2025-03-01&amp;to=2025-03-31&amp;kind=received&amp;agency=H26"'
+    assert f'{received} data-figure="received">10</a>' in html and f"<td>{received}>10</a></td>" in total
+    so = re.search(r'<tr data-agency="000.00.21.H26">(.*?)</tr>', html, re.S).group(1)
+    assert "kind=carried_over&amp;own=1" in so and "kind=pending_within&amp;own=1" in so
     assert "gồm các cơ quan cấp dưới" in total
     # an agency nobody rated: its satisfaction rate is "—" as every rate without data (the cell was empty)
     province = re.search(r'<tr data-agency="H26">(.*?)</tr>', html, re.S).group(1)
@@ -520,7 +531,7 @@ def test_counts_are_written_with_the_languages_thousands_separator(client, world
     client.force_login(staff["overseer"])
     html = client.get("/thong-ke/giam-sat/", MARCH).content.decode()
     assert figure(html, "received") == "1.234"
-    assert re.search(r'<tr data-agency="000.00.21.H26">.*?<td>1.234</td>', html, re.S)
+    assert re.search(r'<tr data-agency="000.00.21.H26">.*?<td><a [^>]+>1.234</a></td>', html, re.S)
     html = client.get("/thong-ke/ho-so/", {**MARCH, "agency": "H26", "kind": "received"}).content.decode()
     assert "Tiếp nhận trong kỳ: 1.234 hồ sơ" in html
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
