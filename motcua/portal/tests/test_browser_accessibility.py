@@ -38,9 +38,9 @@ def test_a_table_wider_than_the_phone_scrolls_from_the_keyboard(live_server, pag
     focus, so the arrow keys could not scroll it (WCAG 2.1.1). On a phone it is now a tab stop named after its
     table; on a desktop where it fits it is none."""
     page.set_viewport_size(PHONE)
-    page.goto(f"{live_server.url}/thu-tuc/1.001612/")
-    box = page.locator(".table-scroll").first
-    assert box.evaluate("b => b.scrollWidth > b.clientWidth")  # the components table is wider than 360 px
+    page.goto(f"{live_server.url}/thong-ke/")
+    box = page.locator(".table-scroll:has(table[aria-labelledby=h-by-field])")
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")  # the table by field is wider than 360 px
     for _ in range(40):  # Tab from the top of the page until the box has the focus
         page.keyboard.press("Tab")
         if box.evaluate("b => b === document.activeElement"):
@@ -48,7 +48,9 @@ def test_a_table_wider_than_the_phone_scrolls_from_the_keyboard(live_server, pag
     else:
         pytest.fail("the scrolling table is not reachable with Tab")
     assert box.get_attribute("role") == "group"
-    assert box.get_attribute("aria-label") == "Thành phần hồ sơ cần nộp"  # its table's caption
+    assert (
+        box.get_attribute("aria-label") == page.locator("#h-by-field").inner_text().strip()
+    )  # its table's name
     assert box.evaluate("b => getComputedStyle(b).outlineStyle") != "none"  # the focus is seen
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
@@ -56,8 +58,24 @@ def test_a_table_wider_than_the_phone_scrolls_from_the_keyboard(live_server, pag
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360  # the page itself does not scroll
 
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.wait_for_function("() => !document.querySelector('.table-scroll').hasAttribute('tabindex')")
+    page.wait_for_function(
+        "() => !document.querySelector('table[aria-labelledby=h-by-field]').parentElement.hasAttribute('tabindex')"
+    )
     assert box.get_attribute("role") is None
+
+
+def test_a_procedures_components_and_steps_read_as_blocks_on_a_phone(live_server, page, world):
+    """Scrolled sideways, whether a paper was required and the link to its form were off the phone's screen: the
+    procedure page's components and steps tables read as blocks of labelled cells there, and as tables on a desktop."""
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/thu-tuc/1.001612/")
+    for table in page.locator("table.stack-on-phone").all():
+        box = table.locator("xpath=..")
+        assert box.evaluate("b => b.scrollWidth <= b.clientWidth + 1")
+    first = page.locator("table.stack-on-phone tbody td[data-label]").nth(1)
+    assert first.evaluate("td => getComputedStyle(td, '::before').content").startswith('"Tên giấy tờ')
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert first.evaluate("td => getComputedStyle(td).display") == "table-cell"
 
 
 def test_public_pages_fit_a_phone_and_name_their_tables(live_server, page, world):
