@@ -75,8 +75,11 @@ def _agency(agency) -> Agency | None:
 # --- satisfaction ---------------------------------------------------------------------------------------------
 
 
-def satisfaction_stats(*, date_from: dt.date, date_to: dt.date, agency=None) -> dict:
-    """Ratings given in the period (by their time), for dossiers of `agency` and its sub-agencies.
+def satisfaction_stats(
+    *, date_from: dt.date, date_to: dt.date, agency=None, field=None, procedure=None
+) -> dict:
+    """Ratings given in the period (by their time), for dossiers of `agency` and its sub-agencies (of the field
+    `field`, of the procedure `procedure`, when given: as the overseer's page and `ratings_in` filter them).
 
     Returns {"ratings", "satisfied" (Rất hài lòng + Hài lòng), "satisfied_rate" (% or None), "by_level"
     {"4": n, "3": n, "2": n, "1": n}, "by_channel" {"account": n, "receipt": n, "counter": n}, "overall_average" (1–4 or None), "criteria": [{"code", "label",
@@ -86,6 +89,10 @@ def satisfaction_stats(*, date_from: dt.date, date_to: dt.date, agency=None) -> 
     qs = Rating.objects.filter(created_at__gte=start, created_at__lt=end)
     if scope is not None:
         qs = qs.filter(dossier__agency__path__startswith=scope.path)
+    if field is not None:
+        qs = qs.filter(in_field(field.pk, via="dossier__"))
+    if procedure is not None:
+        qs = qs.filter(dossier__procedure=procedure)
     by_level = {str(v): 0 for v in sorted(Level.values, reverse=True)}
     by_channel = dict.fromkeys(Channel.values, 0)
     for row in qs.values("overall", "channel").annotate(n=Count("pk")):

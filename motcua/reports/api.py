@@ -135,20 +135,27 @@ def satisfaction(
     date_from: str | None = Query(None, alias="from", description="Bắt buộc. YYYY-MM-DD — required"),
     to: str | None = Query(None, description="Bắt buộc. YYYY-MM-DD, tính cả ngày này — required, inclusive"),
     agency: str | None = Query(None, description="Mã định danh cơ quan (gồm cả các cơ quan cấp dưới)"),
+    field: str | None = Query(None, description="Mã (hoặc tên) lĩnh vực: chỉ lọc đánh giá, không lọc PAKN"),
+    procedure: str | None = Query(None, description="Mã thủ tục: chỉ lọc đánh giá, không lọc PAKN"),
 ):
     """Ratings given in the period (by level, by channel — the applicant's account, the receipt, the counter —
-    and per criterion) and the PAKN handled in it, for an agency and its sub-agencies."""
+    and per criterion) and the PAKN handled in it, for an agency and its sub-agencies. With `field` or `procedure`
+    the ratings are those of the dossiers of that field or procedure (as the statistics page shows them); the PAKN
+    stay the agency's and the period's (a PAKN need not concern a dossier), and `pakn_scope` says so."""
     from motcua.feedback import selectors as feedback
 
-    _only_scopes(request, "agency")
     period = selectors.make_period(date_from, to)
-    a = selectors.agency_by_identifier(agency)
+    a, f, p = _scope(agency, field, procedure)
     scope = {"date_from": period.date_from, "date_to": period.date_to, "agency": a}
-    return _with_ignored(
-        request,
-        {**feedback.satisfaction_stats(**scope), "pakn": feedback.pakn_stats(**scope)},
-        ("from", "to", "agency"),
-    )
+    figures = {
+        **feedback.satisfaction_stats(**scope, field=f, procedure=p),
+        **({"field": f.code} if f else {}),
+        **({"procedure": p.code} if p else {}),
+        "pakn": feedback.pakn_stats(**scope),
+    }
+    if f or p:
+        figures["pakn_scope"] = "agency and period; not filtered by field or procedure"
+    return _with_ignored(request, figures, ("from", "to", "agency", "field", "procedure"))
 
 
 @router.get(

@@ -349,7 +349,9 @@ def public_stats(request: HttpRequest) -> HttpResponse:
     if agency:
         query["agency"] = agency.identifier
     scope = {"date_from": period.date_from, "date_to": period.date_to, "agency": agency}
-    satisfaction = feedback_selectors.satisfaction_stats(**scope)
+    # the ratings of the dossiers in scope, the field's or the procedure's when one is chosen (as the overseer's
+    # page filters them); PAKN by agency and period (a PAKN need not concern a dossier)
+    satisfaction = feedback_selectors.satisfaction_stats(**scope, field=field, procedure=procedure)
     for c in satisfaction["criteria"]:
         c["shown"] = shown_label(c["label"], c["label_en"])
     satisfaction["levels"] = [
@@ -364,10 +366,10 @@ def public_stats(request: HttpRequest) -> HttpResponse:
         (short.get(value, label), satisfaction["by_channel"].get(value, 0))
         for value, label in RatingChannel.choices
     ]
-    satisfaction_query = urlencode(query)
     if field:
         query["field"] = field.code
     open_data_query = urlencode(query)  # the open data are by agency and field only
+    satisfaction_query = urlencode(query)  # the API's satisfaction takes the field, not the procedure
     if procedure:
         query["procedure"] = procedure.code
     return render(

@@ -318,8 +318,6 @@ def test_only_the_date_forms_the_message_offers_are_read(client, world, text):
     [
         ("/api/v1/stats/index766", "field"),
         ("/api/v1/stats/index766", "procedure"),
-        ("/api/v1/stats/satisfaction", "field"),
-        ("/api/v1/stats/satisfaction", "procedure"),
         ("/api/v1/stats/open-data.json", "procedure"),
         ("/api/v1/stats/open-data.csv", "procedure"),
     ],
@@ -409,3 +407,30 @@ def test_the_files_of_a_period_not_started_say_so_and_open_data_is_dated(client,
         )
     )
     assert {row["as_of"] for row in rows} == {"2025-04-01T00:00:00+07:00"}
+
+
+def test_satisfaction_of_a_field_or_procedure_counts_its_dossiers_ratings(client, table, world):
+    """The public page and the API gave all the agency's ratings under a field filter while the overseer's page gave
+    the field's: the ratings are now those of the dossiers in the field (or procedure); the PAKN stay the agency's,
+    and the answer says so."""
+    from motcua.feedback.models import Rating
+
+    from .conftest import at
+
+    Rating.objects.create(dossier=table["D01"], overall=4, created_at=at(2025, 3, 8, 9))
+    other = table["D01"].__class__.objects.exclude(procedure=table["D01"].procedure).first()
+    assert other is not None
+    Rating.objects.create(dossier=other, overall=1, created_at=at(2025, 3, 9, 9))
+    march = {"from": "2025-03-01", "to": "2025-03-31"}
+    whole = client.get("/api/v1/stats/satisfaction", march).json()
+    assert whole["ratings"] == 2 and "pakn_scope" not in whole
+    one = client.get("/api/v1/stats/satisfaction", {**march, "procedure": table["D01"].procedure.code}).json()
+    assert (one["ratings"], one["satisfied_rate"], one["procedure"]) == (
+        1,
+        100.0,
+        table["D01"].procedure.code,
+    )
+    assert one["pakn_scope"].startswith("agency and period")
+    assert one["pakn"] == whole["pakn"]
+    page = client.get("/thong-ke/", {**march, "procedure": table["D01"].procedure.code}).content.decode()
+    assert 'data-figure="ratings">1<' in page and "Đánh giá của người nộp: của các hồ sơ thuộc" in page
