@@ -201,3 +201,23 @@ def test_lists_behind_the_figures_fit_a_desktop_screen(page, live_server, world,
         # a date is never cut inside itself
         when = page.locator(f"#{table_id} tbody td.when").first
         assert all(len(line) in (5, 10) for line in when.inner_text().split()), when.inner_text()
+
+
+def test_a_printed_ranking_keeps_its_definitions_and_drops_the_controls(
+    page, live_server, table, staff, sign_in
+):
+    """Printed, the overseer's page kept "Cách tính các số liệu" folded (its definitions lost), printed the period
+    form and the buttons, and Chrome repeated the total row after the first page's rows."""
+    sign_in("giamsat.test", PASSWORD, RANKING)
+    page.goto(f"{live_server.url}{RANKING}?from=2025-03-01&to=2025-03-31")
+    terms = page.locator("details.figure-terms")
+    assert terms.get_attribute("open") is None
+    page.emulate_media(media="print")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert terms.get_attribute("open") is not None
+    assert page.locator("form.stats-filters").evaluate("f => getComputedStyle(f).display") == "none"
+    assert page.locator("#ranking tfoot").evaluate("t => getComputedStyle(t).display") == "table-row-group"
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    page.emulate_media(media="screen")
+    assert terms.get_attribute("open") is None
+    assert page.locator("form.stats-filters").evaluate("f => getComputedStyle(f).display") != "none"

@@ -2,6 +2,19 @@
    (chart.umd.min.js, MIT). Without JavaScript the tables next to each chart carry the same figures. */
 (function () {
   "use strict";
+  // printed, a dashboard shows what its figures count: "Cách tính các số liệu" and the other folded sections are
+  // opened for the print and closed again after (a printed page kept them folded, so the definitions were lost)
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("main details:not([open])").forEach(function (d) { d.open = true; opened.push(d); });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
+})();
+(function () {
+  "use strict";
   if (typeof Chart === "undefined") { return; }
   var C = { early: "#1b6e2d", onTime: "#4f9d5d", late: "#a50e0e", received: "#0b4ea2", resolved: "#6b7280",
             pending: "#d97706", rate: "#7c3aed" };
