@@ -26,6 +26,7 @@ from motcua.dossiers import access_log, documents
 from motcua.dossiers.models import AccessKind, Dossier, ReturnMethod
 from motcua.org.models import Agency, AgencyLevel
 from motcua.org.throttle import client_ip
+from motcua.reports import selectors as report_selectors
 
 from . import selectors, services
 from .forms import AssistedFilingForm, ClaimForm, OutreachForm
@@ -48,13 +49,12 @@ def _dates(request) -> tuple[dt.date | None, dt.date | None, str]:
             out.append(None)
             continue
         try:
-            out.append(dt.date.fromisoformat(raw))
-        except ValueError:
-            try:
-                out.append(dt.datetime.strptime(raw, "%d/%m/%Y").date())
-            except ValueError:
-                out.append(None)
-                error = _("Ngày không hợp lệ (dùng dạng dd/mm/yyyy); đang hiển thị toàn bộ thời gian.")
+            # as the statistics pages read a day (reports.selectors.parse_date): dd/mm/yyyy or YYYY-MM-DD only —
+            # Python's own reading took "2026-W10" for 02/03/2026 and "20261130" for 30/11/2026 without a word
+            out.append(report_selectors.parse_date(raw, key))
+        except DomainError:
+            out.append(None)
+            error = _("Ngày không hợp lệ (dùng dạng dd/mm/yyyy); đang hiển thị toàn bộ thời gian.")
         # the statistics' range (reports): 01/01/0001 or 31/12/9999 made a local midnight out of any datetime's
         # range (a 500)
         if out[-1] and not DATE_MIN <= out[-1] <= DATE_MAX:

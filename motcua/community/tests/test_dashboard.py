@@ -152,6 +152,15 @@ def test_dashboard_pages(client, known):
             far = client.get(url, query)
             assert far.status_code == 400, (url, query)
             assert "ngoài khoảng cho phép (từ năm 1900 đến năm 2999)" in far.content.decode()
+    # an ISO week or a basic date is no day the page offers: refused, as on the statistics pages (they were read as
+    # 02/03/2026 and 30/11/2026 without a word)
+    for query in ({"tu": "2026-W10"}, {"den": "20261130"}):
+        odd = client.get(reverse("community:dashboard"), query)
+        assert odd.status_code == 400 and odd.context["date_from"] is None, query
+    # the period shown is named, "the whole time" included, with the instant the figures are counted at
+    assert "Số liệu toàn bộ thời gian, tính đến" in html
+    december = client.get(reverse("community:dashboard"), {"tu": "01/12/2025", "den": "31/12/2025"}).content
+    assert "Số liệu từ ngày 01/12/2025 đến ngày 31/12/2025, tính đến" in december.decode()
 
 
 def test_outreach_record_validation(world):
