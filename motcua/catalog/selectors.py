@@ -59,7 +59,8 @@ def search_procedures(
     active_only: bool = True,
 ) -> QuerySet[Procedure]:
     """Procedures matching every word of `q` (folded) in their code or name, ranked: exact code, code prefix,
-    name starting with the query, then the rest (by name)."""
+    name starting with the query, name holding the words together as typed, then the rest (by name): "khai sinh"
+    found "…khai thác… sinh hoạt…" alone, unmarked, where a birth registration would come first."""
     qs = Procedure.objects.select_related("field")
     if active_only:
         qs = qs.filter(active=True)
@@ -79,9 +80,11 @@ def search_procedures(
         raw = nfc(q).replace(" ", "").upper()
         phrase = " ".join(words)
         whens = [When(name_folded__startswith=phrase, then=Value(2))]
+        if len(words) > 1:
+            whens.append(When(name_folded__contains=phrase, then=Value(3)))
         if CODE_LIKE.match(raw):
             whens = [When(code=raw, then=Value(0)), When(code__startswith=raw + ".", then=Value(1)), *whens]
-        qs = qs.annotate(rank=Case(*whens, default=Value(3), output_field=IntegerField())).order_by(
+        qs = qs.annotate(rank=Case(*whens, default=Value(4), output_field=IntegerField())).order_by(
             "rank", "name_folded", "code"
         )
     else:

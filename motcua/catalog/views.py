@@ -54,6 +54,15 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
                 % {"value": request.GET["agency"][:60]}
             )
     qs = selectors.search_procedures(q=q, field=field, level=level, agency=agency)
+    words = selectors.query_words(q)
+    if len(words) > 1 and qs.exists() and not qs.filter(name_folded__contains=" ".join(words)).exists():
+        # the words are all there, but nowhere together: say so rather than offer the matches as the answer
+        notices.append(
+            _(
+                "Không có thủ tục có đúng cụm từ “%(q)s”; dưới đây là các thủ tục có đủ các từ đó ở các chỗ khác nhau."
+            )
+            % {"q": q}
+        )
     paginator = Paginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.with_current_versions(page.object_list)

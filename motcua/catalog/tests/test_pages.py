@@ -74,6 +74,28 @@ def test_catalogue_filters_and_pagination(client, catalogue):
     assert "No agency with identifier 'zzz' — this filter is ignored." in html and "bỏ qua" not in html
 
 
+def test_words_found_apart_are_ranked_after_the_phrase_and_said_to_be_apart(client, catalogue):
+    """ "khai sinh" found one procedure about "khai thác … sinh hoạt" and offered it as the answer: a name holding the
+    words together comes first, and when none does the page says the words were found apart."""
+    assert import_procedures(
+        [
+            record(
+                code="1.200001",
+                name="Tính tiền khai thác nước cho sinh hoạt",
+                legal_days=3,
+                registered_days=2,
+            ),
+            record(code="1.200002", name="Đăng ký khai sinh", legal_days=3, registered_days=2),
+        ]
+    ).ok
+    html = unescape(text(client.get("/thu-tuc/", {"q": "khai sinh"})))
+    assert html.index("Đăng ký khai sinh") < html.index("Tính tiền khai thác nước cho sinh hoạt")
+    assert "Không có thủ tục có đúng cụm từ" not in html
+    Procedure.objects.filter(code="1.200002").update(active=False)
+    html = unescape(text(client.get("/thu-tuc/", {"q": "khai sinh"})))
+    assert "Không có thủ tục có đúng cụm từ “khai sinh”" in html and "Tính tiền khai thác nước" in html
+
+
 def test_procedure_page_has_what_a_citizen_needs(client, catalogue):
     r = client.get("/thu-tuc/1.001612/")
     assert r.status_code == 200
