@@ -41,9 +41,9 @@ from motcua.core.text import code_forms, nfc, unpaste
 from motcua.core.views import post_only
 from motcua.dossiers import access_log, pdf
 from motcua.dossiers.models import DocumentKind, Dossier, State
-from motcua.dossiers.selectors import dossier_public, due_status, eform_of
+from motcua.dossiers.selectors import dossier_public, due_status, eform_of, visible_dossiers
 from motcua.dossiers.workflow import TRANSITIONS
-from motcua.org.selectors import is_overseer_only, is_staff_member
+from motcua.org.selectors import is_overseer_only
 from motcua.org.throttle import client_ip, wait_minutes
 from motcua.org.views import lookup_throttled
 
@@ -864,15 +864,13 @@ def lookup(request: HttpRequest) -> HttpResponse:
     ctx = {"query": code or raw.strip()[:80], "result": None, "error": "", "owner": False}
     status = 200
     if raw.strip():
-        # the dossier's own account (and staff) look up without counting: others behind the same address (a
-        # carrier's shared IP, a ward office) must not lock the applicant out of their own dossier
+        # an account that reads the dossier anyway (its applicant, the staff of its agency, an overseer above it)
+        # looks it up without counting: others behind the same address (a carrier's shared IP, a ward office) must
+        # not lock the applicant out of their own dossier. Staff were exempt for any code, so one account swept
+        # every agency's codes without a limit.
         user = request.user
         exempt = (
-            user.is_authenticated
-            and well_formed
-            and (
-                is_staff_member(user) or Dossier.objects.filter(code__in=forms, applicant_user=user).exists()
-            )
+            user.is_authenticated and well_formed and visible_dossiers(user).filter(code__in=forms).exists()
         )
         refused = None if exempt else lookup_throttled(request, "portal/lookup.html", ctx)
         if refused is not None:

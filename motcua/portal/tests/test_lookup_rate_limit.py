@@ -86,3 +86,26 @@ def test_the_applicants_own_account_is_not_locked_out_by_others_on_its_address(c
     other = Client()
     other.force_login(world["other"])
     assert lookup(other, dossier.code).status_code == 429
+
+
+def test_staff_look_up_their_own_agencys_dossiers_without_counting_and_others_counted(
+    client, world, django_user_model
+):
+    """Staff were exempt from the lookup limit for any code: one ward officer's account swept every agency's codes
+    (masked names, sequential codes). The agency's own staff still look up its dossiers freely; another agency's
+    officer is counted as anyone is."""
+    from motcua.org.models import Agency, Role, StaffRole
+
+    dossier = act(world, file_for(world, world["citizen"]), "receive")
+    stranger = Client()
+    for _ in range(3):
+        lookup(stranger, dossier.code)
+    client.force_login(world["officer"])  # the Sở's officer, behind the same address
+    for _ in range(4):
+        assert lookup(client, dossier.code).status_code == 200
+    ward = Agency.objects.create(identifier="000.02.33.H26", name="UBND Phường Bách Khoa", level="commune")
+    elsewhere = django_user_model.objects.create_user("phuong.mc")
+    StaffRole.objects.create(user=elsewhere, agency=ward, role=Role.OFFICER)
+    other = Client()
+    other.force_login(elsewhere)
+    assert lookup(other, dossier.code).status_code == 429
