@@ -129,3 +129,40 @@ def test_an_english_page_names_the_readers_role_in_english(org, dossier, client)
     client.cookies["django_language"] = "vi"
     page = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
     assert "Chuyên viên xử lý — Sở Kế hoạch và Đầu tư" in page
+
+
+def test_repeated_reads_of_one_person_show_as_one_row_on_the_page(org, dossier, client):
+    """An officer reloading the dossier's page after each action left 26 identical "Xem hồ sơ" cards on the
+    citizen's phone: one person's reads of the same thing within an hour are one row with their count and span;
+    another reader, another thing read or a gap of more than an hour starts a new row. The API lists every read."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    login(client, org, "specialist")
+    for _ in range(5):
+        assert client.get(f"/staff/dossiers/{dossier.code}/").status_code == 200
+    client.get(f"/staff/dossiers/{dossier.code}/forms/receipt.pdf")
+    client.get(f"/staff/dossiers/{dossier.code}/")
+    earlier = timezone.now() - dt.timedelta(hours=3)
+    first = DossierAccess.objects.order_by("pk").first()
+    DossierAccess.objects.filter(pk=first.pk).update(at=earlier)  # the first read, hours before the rest
+    login(client, org, "citizen")
+    page = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+    rows = re.findall(r"<tr><td class=\"day\"[^>]*>(.*?)</td>", page, re.S)
+    assert len(rows) == 4, rows  # 1 view · the form · 4 views (within the hour) · the view hours before
+    assert "(4 lượt)" in rows[2] and "–" in rows[2] and "lượt" not in rows[0] + rows[1] + rows[3]
+    assert "Có 7 lượt truy cập" not in page  # all seven are on the page, four of them in one row
+    c = Client()
+    assert (
+        call(c, "get", f"/api/v1/dossiers/{dossier.code}/access-log", token_for(org, "citizen")).json()[
+            "count"
+        ]
+        == 7
+    )
+
+
+def token_for(org, key):
+    from motcua.core.models import ApiToken
+
+    return ApiToken.issue(org["users"][key])
