@@ -521,7 +521,21 @@ def receipt_context(dossier: Dossier) -> dict:
                 }
             )
     for d in supplements:
-        components.append({"name": "Tài liệu bổ sung", "file": d.name, "order": 10**6, "copies": ""})
+        if d.component_id:
+            # the applicant's corrected copy of a component (the signed form for the unsigned one): listed under
+            # the component, in place of the file it stands for
+            components = [c for c in components if c.get("order") != d.component.order or c.get("supplement")]
+            components.append(
+                {
+                    "name": d.component.name,
+                    "file": d.name,
+                    "order": d.component.order,
+                    "copies": "",
+                    "supplement": True,
+                }
+            )
+        else:
+            components.append({"name": "Tài liệu bổ sung", "file": d.name, "order": 10**6, "copies": ""})
     components.sort(key=lambda c: c["order"])  # stable: a component's files keep their upload order
     if not components and dossier.procedure_version_id and dossier.channel != Channel.ONLINE:
         # no file recorded (a paper dossier): the required components, which reception checked; an optional

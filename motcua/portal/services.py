@@ -326,9 +326,11 @@ def owned_dossier(code: str, user) -> Dossier:
     return dossier
 
 
-def dossier_supplement(*, code: str, user, files: list, note: str = "") -> Dossier:
+def dossier_supplement(*, code: str, user, files: list, note: str = "", component: str = "") -> Dossier:
     """The applicant completes a dossier (state supplement_requested): store the files, then the `supplement`
-    action records their hashes. A bad file or a refused action stores nothing."""
+    action records their hashes. With `component` (the number of one of the procedure's components), the files
+    stand for that component — the signed form asked for in place of the unsigned one filed — and the receipt lists
+    them under it. A bad file, an unknown component or a refused action stores nothing."""
     dossier = owned_dossier(code, user)
     if dossier.state != State.SUPPLEMENT_REQUESTED:
         raise Conflict(
@@ -343,6 +345,20 @@ def dossier_supplement(*, code: str, user, files: list, note: str = "") -> Dossi
     problem = page_text_problem(note, dossier_services.ACTION_TEXT_LIMITS["note"][0], "Ghi chú", "The note")
     if problem is not None:
         raise problem
+    target = None
+    if component:
+        version = dossier.procedure_version
+        target = (
+            version.components.filter(order=int(component)).first()
+            if version and component.isdigit() and len(component) <= 6
+            else None
+        )
+        if target is None:
+            raise Unprocessable(
+                "Thành phần hồ sơ đã chọn không thuộc thủ tục của hồ sơ; chọn lại trong danh sách.",
+                "The component chosen is not one of the dossier's procedure; choose one from the list.",
+                code="bad_component",
+            )
     inspected = [documents.inspect_upload(f) for f in files]  # refuse a bad file before storing anything
     stored = []
     try:
@@ -350,7 +366,12 @@ def dossier_supplement(*, code: str, user, files: list, note: str = "") -> Dossi
             for f, info in zip(files, inspected, strict=True):
                 stored.append(
                     documents.store_upload(
-                        dossier=dossier, uploaded_file=f, kind="supplement", actor=user, inspected=info
+                        dossier=dossier,
+                        uploaded_file=f,
+                        kind="supplement",
+                        component=target,
+                        actor=user,
+                        inspected=info,
                     )
                 )
             hashes = list(dict.fromkeys(d.sha256 for d in stored))

@@ -725,6 +725,12 @@ def _detail_ctx(dossier: Dossier) -> dict:
         "documents": [x for x in docs if x.kind != DocumentKind.RESULT],
         "results": [x for x in docs if x.kind == DocumentKind.RESULT],
         "supplement_request": supplement_request,
+        # the procedure's components a supplementary file may stand for (the signed copy of an unsigned form)
+        "supplement_components": (
+            list(dossier.procedure_version.components.order_by("order", "pk"))
+            if supplement_request and dossier.procedure_version_id
+            else []
+        ),
         "payment_due": {"amount": due[0], "seq": due[1]} if due else None,
         "payment_asked": {"reason": asked.reason} if asked else None,
         "payments": list(dossier.payments.order_by("-created_at")[:10]),
@@ -777,8 +783,9 @@ def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _owned(request, code)
     files = request.FILES.getlist("files")
     note = nfc(request.POST.get("note", ""))  # an overlong note is refused by the action, never cut
+    component = (request.POST.get("component") or "").strip()
     try:
-        services.dossier_supplement(code=code, user=request.user, files=files, note=note)
+        services.dossier_supplement(code=code, user=request.user, files=files, note=note, component=component)
     except DomainError as exc:
         earlier = services.supplement_just_sent(dossier, request.user, files) if exc.code == "state" else None
         if earlier is not None:  # the page sent twice: the first sending supplemented the dossier

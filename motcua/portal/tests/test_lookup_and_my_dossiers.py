@@ -281,6 +281,43 @@ def test_citizen_uploads_the_requested_supplement(client, world):
     assert dossier.documents.get(kind="supplement").sha256 == digest
 
 
+def test_a_supplementary_file_stands_for_the_component_it_corrects(client, world):
+    """The officer asked for the signed application form; the citizen's signed copy was kept as "Tài liệu bổ sung"
+    beside the unsigned one, and the receipt listed the unsigned file as the component. The citizen says which
+    component the file stands for: it is stored under it, and the receipt lists it there in place of the first."""
+    from motcua.dossiers import documents
+    from motcua.dossiers.pdf import receipt_context
+
+    dossier = file_for(world, world["citizen"])
+    c1 = world["components"][0]
+    documents.add_files(
+        dossier=dossier, user=world["citizen"], files=[SimpleUploadedFile("chua-ky.pdf", PDF_BYTES)],
+        kind="component", component_order=c1.order,
+    )  # fmt: skip
+    act(
+        world,
+        dossier,
+        "request_supplement",
+        reason="Tờ khai chưa ký",
+        items=[{"name": c1.name, "reason": "chưa ký"}],
+    )
+    client.login(username="congdan", password=PASSWORD)
+    page = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+    assert 'name="component"' in page and f"1. {c1.name}" in page
+    url = f"/ho-so-cua-toi/{dossier.code}/bo-sung/"
+    signed = PDF_BYTES + b"% da ky\n"
+    bad = client.post(url, {"files": [SimpleUploadedFile("da-ky.pdf", signed)], "component": "99"})
+    assert bad.status_code == 422 and "Thành phần hồ sơ đã chọn không thuộc thủ tục" in _text(bad)
+    assert dossier.documents.count() == 1 and not dossier.events.filter(action="supplement").exists()
+    ok = client.post(url, {"files": [SimpleUploadedFile("da-ky.pdf", signed)], "component": str(c1.order)})
+    assert ok.status_code == 302
+    doc = dossier.documents.get(kind="supplement")
+    assert (doc.name, doc.component_id) == ("da-ky.pdf", c1.pk)
+    dossier = act(world, dossier, "receive")
+    listed = [(c["name"], c["file"]) for c in receipt_context(dossier)["components"]]
+    assert listed == [(c1.name, "da-ky.pdf")], listed  # the signed copy, not the unsigned one beside it
+
+
 def test_the_same_supplement_sent_twice_is_told_it_was_received(client, world):
     """A double tap (or a resubmitted page) sent the supplement twice: the first sending supplemented the dossier,
     the second found it no longer awaiting one and told the citizen it had failed. The same files sent again within
