@@ -74,6 +74,15 @@ def _period_form(
         else:
             shown[name] = f"{days[name]:%d/%m/%Y}"
     if not errors and days["from"] > days["to"]:
+        # one date typed, the other left to its default: the default gives way (only "to" typed, 31/12/2025, was
+        # refused as before a start of 01/01/2026 nobody typed) — the typed date's year, from its start or to its end
+        if not (request.GET.get("from") or "").strip():
+            days["from"] = dt.date(days["to"].year, 1, 1)
+            shown["from"] = f"{days['from']:%d/%m/%Y}"
+        elif not (request.GET.get("to") or "").strip():
+            days["to"] = dt.date(days["from"].year, 12, 31)
+            shown["to"] = f"{days['to']:%d/%m/%Y}"
+    if not errors and days["from"] > days["to"]:
         errors["to"] = _("Ngày kết thúc (%(to)s) trước ngày bắt đầu (%(from)s).") % {
             "from": shown["from"],
             "to": shown["to"],

@@ -764,3 +764,16 @@ def test_the_leader_page_shows_how_each_indicator_is_computed_with_the_periods_n
     client.cookies["django_language"] = "en"
     english = client.get("/thong-ke/lanh-dao/", MARCH).content.decode()
     assert "No sender has evaluated an answer yet" in english
+
+
+def test_one_date_typed_takes_its_year_when_the_default_other_end_does_not_fit(client, table):
+    """Only "to" typed (31/12/2025) on a page whose default start is this year's 01/01 was refused as ending before
+    a start nobody typed: the untyped end gives way to the typed date's year."""
+    html = client.get("/thong-ke/", {"to": "31/03/2025"}).content.decode()
+    assert "trước ngày bắt đầu" not in html
+    assert re.search(r'id="f-from" name="from" value="01/01/2025"', html)
+    html = client.get("/thong-ke/", {"from": "01/03/2999"}).content.decode()
+    assert re.search(r'id="f-to" name="to" value="31/12/2999"', html) and "trước ngày bắt đầu" not in html
+    # both typed the wrong way round: still refused, naming both
+    html = client.get("/thong-ke/", {"from": "31/03/2025", "to": "01/03/2025"}).content.decode()
+    assert "Ngày kết thúc (01/03/2025) trước ngày bắt đầu (31/03/2025)." in html
