@@ -121,3 +121,24 @@ def test_the_registration_consent_reads_on_a_phone(live_server, page, world):
     )
     assert label[0] >= 200 and label[1] <= PHONE["width"], label
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_thumb_can_hit_a_dossiers_code_and_its_documents(live_server, page, world, sign_in):
+    """In "Hồ sơ của tôi" a dossier's code was a 16-px link, a document's name 19 px: at least 24 px on a phone."""
+    page.set_viewport_size(PHONE)
+    sign_in("congdan")
+    page.goto(f"{live_server.url}/ho-so-cua-toi/")
+    codes = page.locator(".cards-on-phone th[scope=row] a").evaluate_all(HEIGHTS)
+    assert codes and min(codes) >= 24, codes
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.dossiers import documents
+    from motcua.notifications.tests.factories import PDF_BYTES
+
+    documents.add_files(
+        dossier=world["dossier"], user=world["citizen"], files=[SimpleUploadedFile("giay-de-nghi.pdf", PDF_BYTES)],
+        kind="component",
+    )  # fmt: skip
+    page.goto(f"{live_server.url}/ho-so-cua-toi/{world['dossier'].code}/")
+    docs = page.locator(".doc-list li > a").evaluate_all(HEIGHTS)
+    assert docs and min(docs) >= 24, docs
