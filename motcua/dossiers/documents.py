@@ -438,6 +438,8 @@ def may_upload(user, dossier: Dossier, kind: str | None = None) -> bool:
         return False
     if user.is_superuser:
         return True
+    if kind == DocumentKind.CONSENT and user.pk != dossier.filed_by_id:
+        return False  # the resident's signed consent is the evidence of the member who filed (ADR 0016)
     agencies = {dossier.agency_id, *(s.agency_id for s in steps_of(dossier))}
     if any(r.agency_id in agencies and r.role in UPLOADING_ROLES for r in roles_of(user)):
         return True

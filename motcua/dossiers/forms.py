@@ -714,7 +714,10 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
 
 
 class UploadForm(CheckedForm):
-    kind = forms.ChoiceField(label=_("Loại tài liệu"), choices=DocumentKind.choices)
+    # not the resident's consent slip: the evidence of the community member who filed (ADR 0016)
+    kind = forms.ChoiceField(
+        label=_("Loại tài liệu"), choices=[c for c in DocumentKind.choices if c[0] != DocumentKind.CONSENT]
+    )
     component = forms.TypedChoiceField(
         label=_("Thành phần hồ sơ"), required=False, coerce=int, empty_value=None
     )

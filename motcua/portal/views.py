@@ -281,7 +281,7 @@ def file_start(request: HttpRequest, code: str) -> HttpResponse:
                 "filed": list(
                     Dossier.objects.filter(applicant_user=request.user, procedure=procedure)
                     .exclude(state__in=(State.RETURNED, State.REFUSED, State.STOPPED))
-                    .order_by("-created_at")[:5]
+                    .order_by("-submitted_at", "-pk")[:5]
                 ),
             }
             return render(request, "portal/file_start.html", ctx)

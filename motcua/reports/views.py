@@ -467,9 +467,24 @@ def leader_dashboard(request: HttpRequest) -> HttpResponse:
     by_field = selectors.breakdown(
         date_from=period.date_from, date_to=period.date_to, by="field", agency=agency
     )
+    row_kinds = (
+        "received",
+        "carried_over",
+        "resolved",
+        "early",
+        "on_time",
+        "late",
+        "pending_within",
+        "pending_overdue",
+    )
     for r in monthly["rows"]:
         r["online_share"] = selectors.rate(r["received_online"], r["received"])
         r["label"] = _month_label(r["key"], r["label"])
+        # each month's counts to their dossiers, as the cards' (the month's own period)
+        month = selectors.Period(dt.date.fromisoformat(r["from"]), dt.date.fromisoformat(r["to"]))
+        r["urls"] = {kind: _list_url(agency, month, kind) for kind in row_kinds}
+    for r in by_field["rows"]:
+        r["urls"] = {kind: _list_url(agency, period, kind, field=r["key"]) for kind in row_kinds}
     return render(
         request,
         "reports/leader.html",

@@ -56,6 +56,11 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
             return ("date", "kind", "jurisdiction", "reason", "created_by", "created_at")
         return ("date", "kind", "jurisdiction", "reason")
 
+    def has_module_permission(self, request):
+        # the admin's front page lists the calendar for the agencies' administrators (a staff role, not a Django
+        # permission): it told a province's operator "nothing to see or change" while the add page worked
+        return services.can_manage_calendar(request.user) or super().has_module_permission(request)
+
     def has_add_permission(self, request):
         return services.can_manage_calendar(request.user)
 

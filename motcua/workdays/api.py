@@ -7,7 +7,8 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from django.utils import timezone as dj_timezone
+from ninja import Field, Router, Schema, Status
 
 from motcua.core.auth import BearerAuth
 from motcua.core.errors import DomainError, NotFound, PermissionDenied, Unprocessable
@@ -55,6 +56,18 @@ class OverrideOut(Schema):
     reason: str
     created_by: str | None
     created_at: str | None
+
+
+class WarningOut(Schema):
+    code: str
+    message: str
+    message_en: str
+
+
+class OverrideCreatedOut(OverrideOut):
+    warnings: list[WarningOut] = Field(
+        [], description="past_date: a day already past — deadlines computed before are not computed again"
+    )
 
 
 class YearOut(Schema):
@@ -246,7 +259,14 @@ def list_overrides(
 @router.post(
     "/overrides",
     auth=BearerAuth(),
-    response={201: OverrideOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={
+        201: OverrideCreatedOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
     summary="Thêm điều chỉnh lịch làm việc",
 )
 def create_override(request: HttpRequest, payload: OverrideIn):
@@ -262,7 +282,19 @@ def create_override(request: HttpRequest, payload: OverrideIn):
         user=user,
         jurisdiction=payload.jurisdiction,
     )
-    return Status(201, services.override_as_dict(ov))
+    answer = services.override_as_dict(ov)
+    if ov.date < dj_timezone.localdate():
+        # as the admin's page says it: a deadline computed before is not computed again
+        answer["warnings"] = [
+            {
+                "code": "past_date",
+                "message": f"Ngày {ov.date:%d/%m/%Y} đã qua: điều chỉnh chỉ áp dụng cho các lần tính hạn từ nay; hạn "
+                "của hồ sơ đã tiếp nhận không tính lại.",
+                "message_en": f"{ov.date:%d/%m/%Y} has passed: the change applies to deadlines computed from now on; "
+                "those of dossiers already received are not computed again.",
+            }
+        ]
+    return Status(201, answer)
 
 
 @router.get(

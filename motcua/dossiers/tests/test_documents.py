@@ -530,3 +530,20 @@ def test_a_refused_file_is_named_in_typographic_quotes(settings):
     assert "Tệp “lon.pdf” quá lớn" in exc.value.message
     assert "File “lon.pdf” is too large" in exc.value.message_en
     assert "'" not in exc.value.message + exc.value.message_en
+
+
+def test_the_consent_slip_is_the_filers_to_add_not_the_agency_staffs(org):
+    """A ward officer uploaded a "consent slip" to a dossier a community member filed, and the page then said the
+    signed slip was on file: the slip is the filer's evidence (ADR 0016); the staff's upload form does not offer it."""
+    from motcua.dossiers.documents import may_upload
+    from motcua.dossiers.forms import UploadForm
+    from motcua.dossiers.models import DocumentKind
+
+    from .test_views import file_online
+
+    d = file_online(org)
+    officer, citizen = org["users"]["officer"], org["users"]["citizen"]
+    assert d.filed_by_id == citizen.pk
+    assert may_upload(officer, d, DocumentKind.OTHER) and not may_upload(officer, d, DocumentKind.CONSENT)
+    assert may_upload(citizen, d, DocumentKind.CONSENT)
+    assert DocumentKind.CONSENT not in dict(UploadForm.base_fields["kind"].choices)

@@ -128,6 +128,12 @@ def test_leader_dashboard(client, table, staff):
     again = client.get("/thong-ke/lanh-dao/", {"from": "01/02/2025", "to": "31/03/2025"}).content.decode()
     assert figure(again, "received") == "12"
     assert figure(html, "received") == "12"  # 4 in February + 8 in March
+    # each count of the month and field tables too (the month's own period; the field's dossiers)
+    assert re.search(
+        r'<td><a href="/thong-ke/ho-so/\?from=2025-03-01&amp;to=2025-03-31&amp;kind=received[^"]*">8</a>',
+        html,
+    )
+    assert 'kind=resolved&amp;agency=000.00.21.H26&amp;field=ho-kinh-doanh"' in html
     # each count of the cards leads to the dossiers behind it
     for kind in ("received", "carried_over", "resolved", "early", "on_time", "late", "stopped", "refused"):
         assert re.search(
@@ -426,11 +432,10 @@ def test_by_field_tables_end_with_the_total(client, table, staff):
     pages.append(client.get("/thong-ke/lanh-dao/", MARCH).content.decode())
     for html in pages:
         body = html.split('<tr class="rows-total">')[0].split("<tbody>")[-1]  # the by-field table's rows
-        rows = [re.findall(r"<td>(\d+)</td>", tr) for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+        count = r"<td>(?:<a [^>]+>)?(\d+)(?:</a>)?</td>"  # the leader's counts link to their dossiers
+        rows = [re.findall(count, tr) for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
         assert len(rows) == 2
-        total = re.findall(
-            r"<td>(\d+)</td>", re.search(r'<tr class="rows-total">(.*?)</tr>', html, re.S).group(1)
-        )
+        total = re.findall(count, re.search(r'<tr class="rows-total">(.*?)</tr>', html, re.S).group(1))
         assert total == [str(sum(int(r[i]) for r in rows)) for i in range(8)]
         assert total[0] == figure(html, "received") and total[2] == figure(html, "resolved")
 

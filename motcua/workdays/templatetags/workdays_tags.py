@@ -3,7 +3,7 @@ admin index): appointments falling in that year are likely wrong until an operat
 
 from django import template
 
-from motcua.workdays.services import unconfirmed_years
+from motcua.workdays.services import may_override, unconfirmed_years
 
 register = template.Library()
 
@@ -14,5 +14,6 @@ def unconfirmed_calendar(context, admin=False):
     user = getattr(request, "user", None)
     years = unconfirmed_years() if user is not None and user.is_authenticated and user.is_active else []
     # the admin's add page for those who may record an override there; the others are told whom to ask
-    link = bool(years) and user.is_staff and user.has_perm("workdays.add_calendaroverride")
+    # (the national calendar's: a superuser or a top-level agency's administrator, services.may_override)
+    link = bool(years) and user.is_staff and may_override(user, "")
     return {"years": years, "link": link, "admin": admin}

@@ -243,3 +243,23 @@ def test_an_agency_administrator_changes_only_the_calendar_of_the_agencies_under
     assert post(province_admin, "HBT", "2027-03-04").status_code == 201
     assert post(province_admin, "").status_code == 201
     assert CalendarOverride.objects.count() == 3
+
+
+def test_a_past_day_is_taken_with_a_warning_and_agency_administrators_see_the_calendar_in_the_admin(client):
+    """The API took a past day off without the warning the admin's page gives; and the admin's front page told a
+    province's administrator (a staff role, no Django permission) there was nothing to see, while the add page
+    worked."""
+    province = Agency.objects.create(identifier="H26", name="Thành phố Hà Nội", level="province")
+    user = get_user_model().objects.create_user("qt.hanoi", password="x-Strong-pass-123", is_staff=True)
+    StaffRole.objects.create(user=user, agency=province, role=Role.ADMIN)
+    token = ApiToken.issue(user)
+    body = {"date": "2026-11-02", "kind": "day_off", "reason": "Công văn 1/UBND"}
+    r = client.post(URL + "/overrides", body, content_type="application/json", **auth(token))
+    assert r.status_code == 201 and [w["code"] for w in r.json()["warnings"]] == ["past_date"]
+    assert "02/11/2026 đã qua" in r.json()["warnings"][0]["message"]
+    future = {**body, "date": "2027-03-04"}
+    r = client.post(URL + "/overrides", future, content_type="application/json", **auth(token))
+    assert r.status_code == 201 and r.json()["warnings"] == []
+    client.force_login(user)
+    index = client.get("/admin/").content.decode()
+    assert "/admin/workdays/calendaroverride/" in index
