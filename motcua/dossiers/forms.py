@@ -812,6 +812,10 @@ class CounterForm(CheckedForm):
     # a random key written into the page when it is shown: the same page sent twice (a double click, a retry while
     # the first request is still being served) files one dossier (services.dossier_file's idempotency key)
     submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    # shown only when the same officer registered this applicant for this procedure minutes ago (views.counter)
+    another = forms.BooleanField(
+        label=_("Đây là một hồ sơ khác của người nộp này (không phải hồ sơ vừa đăng ký)"), required=False
+    )
 
     def __init__(self, *args, agencies, procedures, components=(), needs_days=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +27,7 @@ from motcua.catalog.selectors import applied_limit_text
 from motcua.core.dates import YEARS_RULE, in_supported_years, parse_day
 from motcua.core.errors import Conflict, DomainError, NotFound
 from motcua.core.storage import open_stored
-from motcua.core.text import code_forms, dong, identifier_form
+from motcua.core.text import code_forms, dong, identifier_form, nfc
 from motcua.core.views import post_only
 from motcua.org.models import Agency, Role
 from motcua.org.selectors import (
@@ -39,7 +40,16 @@ from motcua.org.selectors import (
 
 from . import access_log, documents, lifecycle, pdf, selectors, services, transfer
 from .forms import ACTION_FORMS, CounterForm, UploadForm, inspect_into_form, paper_components
-from .models import AccessKind, Classification, Dossier, DossierEvent, Outcome, ReturnMethod, State
+from .models import (
+    AccessKind,
+    Classification,
+    Dossier,
+    DossierEvent,
+    IdempotencyKey,
+    Outcome,
+    ReturnMethod,
+    State,
+)
 from .workflow import TRANSITIONS
 
 LOCAL = lifecycle.LOCAL
@@ -744,6 +754,31 @@ def _offered(agency: Agency | None) -> list[Procedure]:
     return list(Procedure.objects.filter(pk__in=ids, active=True).order_by("code"))
 
 
+JUST_REGISTERED = dt.timedelta(minutes=30)
+
+
+def _just_registered(user, agency, procedure, applicant: dict):
+    """The dossier `user` registered at the counter in the last half hour for the same applicant (ID number, else
+    name) and procedure at `agency`, or None."""
+    same = (
+        Q(applicant_id_number=applicant["id_number"])
+        if applicant.get("id_number")
+        else Q(applicant_name=nfc(applicant.get("name") or ""))
+    )
+    return (
+        Dossier.objects.filter(
+            same,
+            filed_by=user,
+            agency=agency,
+            procedure=procedure,
+            channel__in=("counter", "postal"),
+            created_at__gte=timezone.now() - JUST_REGISTERED,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
 @staff_required
 def counter(request):
     """Counter (or postal) registration by a one-stop officer: pick the agency and a procedure it offers, then
@@ -807,6 +842,29 @@ def counter(request):
         ctx["error"] = DomainError(invalid, invalid)  # in the page's language, once
         return render(request, "dossiers/staff/counter.html", ctx, status=400)
     c = form.cleaned_data
+    earlier = (
+        None if c.get("another") else _just_registered(request.user, agency, procedure, form.applicant())
+    )
+    if earlier is not None and c.get("submission"):
+        # this very page filed it (a double click): the filing's own key answers that, with the first dossier
+        if IdempotencyKey.objects.filter(
+            user=request.user, key=f"counter-{c['submission']}", dossier=earlier
+        ).exists():
+            earlier = None
+    if earlier is not None:
+        # Back and "Đăng ký hồ sơ" again (the page is fetched anew, with a new key): the applicant's dossier was
+        # registered minutes ago — registering it again made a second dossier, received, with its own Form 01
+        ctx["earlier"] = earlier
+        message = _(
+            "Hồ sơ %(code)s của %(name)s cho thủ tục này vừa được đăng ký lúc %(time)s. Không đăng ký lại; nếu đây "
+            "là một hồ sơ khác của người nộp này, đánh dấu ô bên dưới rồi gửi lại."
+        ) % {
+            "code": earlier.code,
+            "name": earlier.applicant_name,
+            "time": timezone.localtime(earlier.created_at).strftime("%H:%M"),
+        }
+        ctx["error"] = DomainError(message, message, code="just_registered", status=409)
+        return render(request, "dossiers/staff/counter.html", ctx, status=409)
     stored: list = []
     try:
         with transaction.atomic():

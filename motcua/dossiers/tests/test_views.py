@@ -1029,6 +1029,30 @@ def test_counter_registration_receives_with_components(client, org, offered):
     assert doc.component == c1 and d.events.get(action="register").file_hashes == [doc.sha256]
 
 
+def test_the_counter_form_sent_again_after_back_registers_no_second_dossier(client, org, offered):
+    """Back and "Đăng ký hồ sơ" again: the page is fetched anew (no-store) with a new key, and the applicant's
+    dossier was registered a second time, received, with its own Form 01. The same applicant and procedure
+    registered by the officer minutes ago is named instead (409, nothing filed); a real second dossier is one tick
+    away."""
+    c1, _c2 = offered
+    login(client, org, "officer")
+
+    def send(**extra):
+        pdf_bytes = make_pdf()
+        data = {**counter_data(), f"component_{c1.pk}": SimpleUploadedFile("dn.pdf", pdf_bytes), **extra}
+        return client.post("/staff/tiep-nhan/", data)
+
+    assert send(submission="page-1").status_code == 302
+    first = Dossier.objects.get()
+    again = send(submission="page-2")  # the page fetched anew after Back: another key
+    assert again.status_code == 409 and Dossier.objects.count() == 1
+    page = again.content.decode()
+    assert f"Hồ sơ {first.code} của Phạm Thị Lan cho thủ tục này vừa được đăng ký lúc" in page
+    assert f'href="/staff/dossiers/{first.code}/"' in page and 'name="another"' in page
+    assert send(submission="page-3", another="on").status_code == 302
+    assert Dossier.objects.count() == 2
+
+
 def test_staff_upload_forms_say_the_largest_file_before_it_is_sent(client, org, offered, settings):
     """The counter and the dossier's upload form say the size limit beside the file inputs, as the citizen's pages
     do: an officer learns it before scanning a large file, not from a refusal after sending it."""
@@ -1236,10 +1260,13 @@ def test_counter_page_sent_twice_files_one_dossier(client, org, offered):
     other = client.post("/staff/tiep-nhan/", {**data, "applicant_name": "Lê Văn Năm"})
     assert other.status_code == 302 and Dossier.objects.count() == 2
     assert Dossier.objects.exclude(pk=d.pk).get().applicant_name == "Lê Văn Năm"
-    # a new page is a new registration, even for the same applicant
+    # a new page for the same applicant and procedure minutes later (Back fetches the page anew): named, not filed;
+    # a second dossier of theirs once the officer says so
     fresh = client.get("/staff/tiep-nhan/", {"procedure": "1.001612"}).context["form"]["submission"].value()
     assert fresh != key
-    client.post("/staff/tiep-nhan/", {**data, "submission": fresh})
+    assert client.post("/staff/tiep-nhan/", {**data, "submission": fresh}).status_code == 409
+    assert Dossier.objects.count() == 2
+    client.post("/staff/tiep-nhan/", {**data, "submission": fresh, "another": "on"})
     assert Dossier.objects.count() == 3
 
 
@@ -1256,7 +1283,7 @@ def test_counter_messages_go_through_the_translation_catalogue(client, org, offe
         f"[en] Đã tiếp nhận hồ sơ {d.code}; hẹn trả {pdf.fmt_dt(d.due_at)}. "
         "In Giấy tiếp nhận (Mẫu 01) ở mục Biểu mẫu."
     ]
-    data = counter_data()
+    data = counter_data(another="on")  # the same applicant again, minutes later: a second dossier, said so
     data.pop("receive_now")
     r = client.post("/staff/tiep-nhan/", data, follow=True)
     code = Dossier.objects.exclude(pk=d.pk).get().code
