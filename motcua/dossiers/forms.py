@@ -690,6 +690,14 @@ class ReturnResultForm(ActionForm):
                     "Số vận đơn chỉ ghi khi gửi kết quả qua bưu chính: chọn hình thức đó, hoặc để trống ô này."
                 ),
             )
+        elif (
+            cleaned.get("method") == ReturnMethod.POST and not (cleaned.get("tracking_number") or "").strip()
+        ):
+            # the proof the result was sent, and what the applicant follows the parcel with (Form 06, the SMS)
+            self.add_error(
+                "tracking_number",
+                _("Ghi số vận đơn bưu chính: là bằng chứng đã gửi kết quả và để người nộp theo dõi bưu gửi."),
+            )
         return cleaned
 
 

@@ -711,7 +711,7 @@ def _may_succeed(action: str, dossier: Dossier) -> bool:
     if action == "refuse":
         return dossier.received_at is None
     if action == "resolve":
-        return dossier.received_at is not None
+        return dossier.received_at is not None and partner_step_open(dossier) is None
     if action == "apologize":
         if dossier.due_at is None or dossier.new_return_at is not None or dossier.paused_since is not None:
             return False
@@ -723,6 +723,12 @@ def _may_succeed(action: str, dossier: Dossier) -> bool:
             dossier.due_at, AgencyCalendar(dossier.agency)
         )
     return True
+
+
+def partner_step_open(dossier: Dossier):
+    """The dossier's step under way when another agency holds it (an inter-agency step), else None."""
+    step = current_step(dossier)
+    return step if step is not None and step.agency_id != dossier.agency_id else None
 
 
 def lifecycle_allowed(state) -> list[str]:
@@ -1583,6 +1589,17 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
             "after the supplement or payment, if the dossier may still be late.",
             code="apology_paused",
         )
+    if action == "resolve" and (open_step := partner_step_open(dossier)) is not None:
+        # the partner's result comes back first (its step handed over): resolving then completed the partner's step
+        # in the receiving agency's name, and Form 06 said the partner had handed the dossier back
+        raise Conflict(
+            f"Bước {open_step.order} ({open_step.label or open_step.actor}) đang ở {open_step.agency.name} (liên "
+            "thông): chờ cơ quan phối hợp trả kết quả (chuyển bước về) rồi mới hoàn thành giải quyết. Hồ sơ không "
+            "thay đổi.",
+            f"Step {open_step.order} is at {open_step.agency.identifier} (inter-agency): the partner hands its result "
+            "back (hand_over) before the dossier is resolved. Nothing was changed.",
+            code="partner_step_open",
+        )
     if action == "return_result" and params.get("method") == "electronic" and dossier.outcome == "approved":
         from .selectors import documents_of
 
@@ -1867,6 +1884,20 @@ def missing_texts(action: str, params: dict) -> list[dict]:
                 '"(không ghi lý do)"; văn bản gửi người nộp phải nêu rõ.',
                 "message_en": f"Done, but without {what[1]} ('reason'): the printed paper reads "
                 '"(không ghi lý do)"; the paper the applicant gets should state it.',
+            }
+        )
+    if (
+        action == "return_result"
+        and params.get("method") == "post"
+        and not nfc(params.get("tracking_number"))
+    ):
+        out.append(
+            {
+                "code": "missing_tracking_number",
+                "message": "Đã thực hiện, nhưng không có số vận đơn bưu chính (tracking_number): không có bằng chứng "
+                "đã gửi kết quả, người nộp không theo dõi được bưu gửi.",
+                "message_en": "Done, but without the postal tracking number ('tracking_number'): nothing proves "
+                "the result was sent, and the applicant cannot follow the parcel.",
             }
         )
     if action == "request_payment" and params.get("amount") is None:

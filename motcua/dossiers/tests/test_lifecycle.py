@@ -382,6 +382,31 @@ def test_inter_agency_step(org):
     assert d.steps.get(order=3).started_at == local(2025, 3, 3, 14, 0)
 
 
+def test_a_dossier_is_not_resolved_while_the_partner_agency_holds_it(org):
+    """A leader resolved a dossier while the partner agency held its inter-agency step: the step was completed in
+    the receiving agency's name and Form 06 said the partner had handed the dossier back. Refused (409, nothing
+    changed, no button offered) until the partner hands its result back."""
+    from motcua.core.errors import Conflict
+
+    d = file_online(org, local(2025, 3, 3, 8, 30))
+    d = act(org, d, "receive", "officer", local(2025, 3, 3, 9, 0))
+    d = act(org, d, "hand_over", "specialist", local(2025, 3, 3, 10, 0), to_agency="000.00.40.H26", hours=4)
+    events = d.events.count()
+    assert "resolve" not in services.allowed_actions(org["users"]["leader"], d)
+    with pytest.raises(Conflict) as refused:
+        act(org, d, "resolve", "leader", local(2025, 3, 3, 11, 0), outcome="approved")
+    assert refused.value.code == "partner_step_open" and "liên thông" in refused.value.message
+    d.refresh_from_db()
+    assert d.state == "processing" and d.events.count() == events
+    assert d.steps.get(order=2).completed_at is None
+    d = act(
+        org, d, "hand_over", "tax_specialist", local(2025, 3, 3, 14, 0)
+    )  # the partner's result comes back
+    assert "resolve" in services.allowed_actions(org["users"]["leader"], d)
+    d = act(org, d, "resolve", "leader", local(2025, 3, 3, 15, 0), outcome="approved")
+    assert d.state == "resolved"
+
+
 def test_permissions_citizen_cannot_receive(org):
     d = file_online(org, local(2025, 3, 3, 8, 30))
     with pytest.raises(PermissionDenied):

@@ -656,11 +656,24 @@ def test_return_at_the_counter_with_a_postal_tracking_number_is_refused(client, 
     assert "qua bưu chính" in " ".join(form.errors["tracking_number"])
     d.refresh_from_db()
     assert d.state == "resolved"
+    # by post without the number: no proof of dispatch, nothing for the applicant to follow — asked for
+    r = client.post(url, {"expected_version": d.version, "method": "post", "tracking_number": " "})
+    form = next(af["form"] for af in r.context["action_forms"] if af["action"] == "return_result")
+    assert r.status_code == 400 and "Ghi số vận đơn bưu chính" in " ".join(form.errors["tracking_number"])
+    d.refresh_from_db()
+    assert d.state == "resolved"
     r = client.post(
         url, {"expected_version": d.version, "method": "post", "tracking_number": "EA123456789VN"}
     )
     assert r.status_code == 302
     assert d.events.get(action="return_result").data["tracking_number"] == "EA123456789VN"
+    # the API takes it (contract §7 names the method alone) and says what is missing
+    from motcua.dossiers import services
+
+    assert [w["code"] for w in services.missing_texts("return_result", {"method": "post"})] == [
+        "missing_tracking_number"
+    ]
+    assert services.missing_texts("return_result", {"method": "post", "tracking_number": "EA1"}) == []
 
 
 def test_assign_hand_over_inter_agency_and_resolve_from_web(client, org):
