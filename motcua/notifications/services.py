@@ -49,6 +49,7 @@ TEMPLATES = {
     "payment_requested": _("Yêu cầu thực hiện nghĩa vụ tài chính"),
     "stopped": _("Dừng giải quyết hồ sơ"),
     "returned": _("Kết quả đã được gửi"),
+    "resumed": _("Tiếp tục giải quyết, hẹn trả kết quả mới"),
     "feedback_answered": _("Phản ánh, kiến nghị đã được trả lời"),
     "feedback_rejected": _("Phản ánh, kiến nghị không được xử lý"),
     "apology_reminder": _("Nhắc gửi thư xin lỗi (cán bộ)"),  # to the responsible staff, not to the applicant

@@ -37,6 +37,9 @@ EVENT_TEMPLATES = {
     "request_payment": "payment_requested",  # the applicant has to act: pay the fee
     "stop": "stopped",  # the agency stopped it (or did as the applicant asked): nothing more will come
     "return_result": "returned",  # sent by post (with its tracking number) or delivered electronically
+    # the clock runs again, the appointment moved by the time paused: the new date is the applicant's to know
+    "supplement": "resumed",
+    "confirm_payment": "resumed",
 }
 # A result handed over at the counter reaches an applicant who is there: nothing to tell them.
 RETURN_METHODS_NOTIFIED = ("post", "electronic")
@@ -135,6 +138,7 @@ def event_context(event: DossierEvent) -> dict:
         "dossier_url": f"{site_url()}/ho-so-cua-toi/{dossier.code}/" if has_account else lookup_url,
         "lookup_url": lookup_url,
         "rating_url": f"{site_url()}/danh-gia/{dossier.code}/",
+        "resumed_by": event.action,
     }
 
 
@@ -173,6 +177,8 @@ def notify_event(event: DossierEvent, recipients: tuple[list[str], list[str]] | 
     # still open) is news to its applicant like any other — unless back-dated (`is_news`)
     if template is None or not is_news(event):
         return []
+    if template == "resumed" and (dossier.received_at is None or dossier.due_at is None):
+        return []  # supplemented before reception: no appointment yet, the receipt will give it
     if event.action == "return_result" and (event.data or {}).get("method") not in RETURN_METHODS_NOTIFIED:
         return []
     emails, phones = recipients or recipients_of(dossier)

@@ -112,19 +112,23 @@ def test_each_notified_action_uses_its_vietnamese_template(world, django_capture
         act(world, dossier, "resolve", who="leader", at=local(2025, 2, 4, 9, 0), outcome="approved")
     subjects = [m.subject for m in mail.outbox]
     code = dossier.code
+    due = dossier.events.get(action="supplement").data["due_at"]  # the appointment moved by the time paused
+    due_text = timezone.localtime(dt.datetime.fromisoformat(due)).strftime("%H:%M ngày %d/%m/%Y")
     assert subjects == [
         f"Hồ sơ {code} đã được tiếp nhận",
         f"Hồ sơ {code}: yêu cầu bổ sung, hoàn thiện hồ sơ",
+        f"Hồ sơ {code}: tiếp tục giải quyết, hẹn trả kết quả {due_text}",
         f"Hồ sơ {code}: thư xin lỗi và hẹn lại ngày trả kết quả",
         f"Hồ sơ {code} đã có kết quả giải quyết",
-    ]  # `supplement` (by the citizen) notifies nobody
-    supplement, apology, resolved = mail.outbox[1].body, mail.outbox[2].body, mail.outbox[3].body
+    ]  # the supplement (the citizen's own) is news for its new appointment
+    assert "sau khi nhận đủ tài liệu bổ sung" in mail.outbox[2].body and due_text in mail.outbox[2].body
+    supplement, apology, resolved = mail.outbox[1].body, mail.outbox[3].body, mail.outbox[4].body
     assert "Lý do: Thiếu chữ ký" in supplement and "1. Giấy đề nghị — chưa ký" in supplement
     assert "Chờ ý kiến cơ quan thuế" in apology and "16:00 ngày 10/02/2025" in apology
     assert "giải quyết xong lúc 09:00 ngày 04/02/2025" in resolved
     texts = [m["body"] for m in MemoryAdapter.outbox]
-    assert len(texts) == 4 and all(t.isascii() for t in texts), texts  # GSM 7-bit: 160 characters a message
-    assert "Hen lai: 16:00 ngay 10/02/2025" in texts[2]
+    assert len(texts) == 5 and all(t.isascii() for t in texts), texts  # GSM 7-bit: 160 characters a message
+    assert "Hen lai: 16:00 ngay 10/02/2025" in texts[3]
     assert (
         f"mức độ hài lòng: https://dichvucong.example.vn/danh-gia/{code}/" in resolved
     )  # the rating invited
