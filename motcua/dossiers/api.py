@@ -167,6 +167,12 @@ class ActionIn(InSchema):
     paper_components: list[int] | None = Field(
         None, description="receive: the procedure's components (their numbers) handed in on paper"
     )
+    received_items: list[Line] | None = Field(
+        None,
+        max_length=50,
+        description="receive: papers handed in, named one by one, where the catalogue lists no components "
+        "(Form 01 lists them)",
+    )
     expected_version: int | None = None
 
     @field_validator("new_return_at", mode="before")

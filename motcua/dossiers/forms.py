@@ -817,6 +817,16 @@ class CounterForm(CheckedForm):
         label=_("Hồ sơ đầy đủ, hợp lệ: tiếp nhận ngay và in giấy hẹn"), required=False, initial=True
     )
     other_files = MultipleFileField(label=_("Tệp khác"))
+    # where the catalogue lists no components: what the applicant handed in, for Form 01 to list (views.counter)
+    received_items = forms.CharField(
+        label=_("Giấy tờ đã nhận (mỗi dòng một giấy tờ, ghi số bản)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Thủ tục chưa có danh mục thành phần hồ sơ: Giấy tiếp nhận (Mẫu 01) liệt kê các dòng này."
+        ),
+    )
     # a random key written into the page when it is shown: the same page sent twice (a double click, a retry while
     # the first request is still being served) files one dossier (services.dossier_file's idempotency key)
     submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
@@ -923,6 +933,13 @@ class CounterForm(CheckedForm):
             "phone": c.get("applicant_phone", ""),
             "email": c.get("applicant_email", ""),
         }
+
+    def received_item_lines(self) -> list[str]:
+        return [
+            line.strip()
+            for line in (self.cleaned_data.get("received_items") or "").splitlines()
+            if line.strip()
+        ]
 
     def representative(self) -> dict | None:
         c = self.cleaned_data

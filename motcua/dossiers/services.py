@@ -1615,6 +1615,11 @@ def _act(dossier: Dossier, action: str, actor, params: dict, at: dt.datetime) ->
     params = dict(params)  # checked and normalised here: the caller's dict stays as it was
     _require_params(action, params, dossier)
     paper = _paper_components(dossier, params["paper_components"]) if params.get("paper_components") else None
+    if params.get("received_items"):
+        # what was handed in on paper, named by the officer where the catalogue lists no components (Form 01)
+        paper = (paper or []) + [
+            {"order": None, "name": name} for name in _received_items(params["received_items"])
+        ]
     cal = AgencyCalendar(dossier.agency)
     snap = snapshot_of(dossier, history)
     seq = history.count + 1
@@ -1789,6 +1794,32 @@ def _paper_components(dossier: Dossier, orders) -> list[dict]:
     return [{"order": o, "name": known[o]} for o in sorted(set(orders))]
 
 
+MAX_RECEIVED_ITEMS = 50
+
+
+def _received_items(items) -> list[str]:
+    """The papers an officer received, named one by one ("Tờ khai đăng ký (bản chính)"), for a procedure whose
+    catalogue lists no components: Form 01 printed "Theo danh mục thành phần hồ sơ của thủ tục", no proof of what
+    the applicant left. Texts in NFC, one line each, at most MAX_RECEIVED_ITEMS of at most 500 characters."""
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise Unprocessable(
+            "Giấy tờ đã nhận (received_items) phải là danh sách tên giấy tờ.",
+            "'received_items' must be a list of the papers' names.",
+            code="bad_components",
+        )
+    names = [nfc(" ".join(i.split())) for i in items]
+    names = [n for n in names if n]
+    if len(names) > MAX_RECEIVED_ITEMS or any(len(n) > 500 for n in names):
+        raise Unprocessable(
+            f"Giấy tờ đã nhận: tối đa {MAX_RECEIVED_ITEMS} dòng, mỗi dòng tối đa 500 ký tự.",
+            f"'received_items': at most {MAX_RECEIVED_ITEMS} lines of at most 500 characters.",
+            code="bad_components",
+        )
+    for n in names:
+        check_text(n, "Giấy tờ đã nhận", "A received paper")
+    return names
+
+
 # The longest text an action takes (the web forms hold the same bounds): what goes into the event and the forms.
 ACTION_TEXT_LIMITS = {
     "reason": (2000, "Lý do, nội dung"),
@@ -1956,6 +1987,12 @@ def _require_params(action: str, params: dict, dossier: Dossier) -> None:
             "Chuyển cho cán bộ trong cơ quan (within_agency) phải là true hoặc false.",
             "'within_agency' must be true or false.",
             code="bad_within_agency",
+        )
+    if params.get("received_items") is not None and action != "receive":
+        raise Unprocessable(
+            "Giấy tờ đã nhận (received_items) chỉ ghi khi tiếp nhận hồ sơ.",
+            "'received_items' is recorded at reception only.",
+            code="bad_components",
         )
     if params.get("paper_components") is not None and action != "receive":
         raise Unprocessable(

@@ -900,6 +900,8 @@ def counter(request):
                 params = {}
                 if paper := paper_components(form):
                     params["paper_components"] = paper
+                if not form.components and (items := form.received_item_lines()):
+                    params["received_items"] = items
                 dossier = services.dossier_act(
                     code=dossier.code,
                     action="receive",

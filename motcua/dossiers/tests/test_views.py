@@ -986,6 +986,39 @@ def counter_data(**over):
     return data
 
 
+def test_a_procedure_without_catalogue_components_lists_what_the_counter_received(client, org):
+    """95 of a department's 96 procedures have no components in the catalogue: the counter page offered no line to
+    name what was handed in, and Form 01 printed "Theo danh mục thành phần hồ sơ của thủ tục" — no proof of what the
+    applicant left. The officer names the papers, one a line, and Form 01 lists them."""
+    from motcua.dossiers.pdf import receipt_context
+
+    Offering.objects.get_or_create(agency=org["so"], procedure=org["procedure"])
+    login(client, org, "officer")
+    page = client.get(
+        "/staff/tiep-nhan/", {"agency": "000.00.21.H26", "procedure": "1.001612"}
+    ).content.decode()
+    assert 'name="received_items"' in page
+    items = "Giấy đề nghị đăng ký hộ kinh doanh (1 bản chính)\n\n  Bản sao CCCD   (1 bản)  \n"
+    assert client.post("/staff/tiep-nhan/", counter_data(received_items=items)).status_code == 302
+    d = Dossier.objects.get()
+    listed = [c["name"] for c in receipt_context(d)["components"]]
+    assert listed == ["Giấy đề nghị đăng ký hộ kinh doanh (1 bản chính)", "Bản sao CCCD (1 bản)"]
+    # the API takes the same list at reception; anything else is refused and changes nothing
+    from motcua.core.errors import Unprocessable
+    from motcua.dossiers import services
+
+    online = file_online(org)
+    with pytest.raises(Unprocessable):
+        services.dossier_act(
+            code=online.code,
+            action="receive",
+            actor=org["users"]["officer"],
+            params={"received_items": "Tờ khai"},
+        )
+    online.refresh_from_db()
+    assert online.state == "submitted"
+
+
 def test_a_result_by_post_needs_an_address_at_the_counter(client, org, offered):
     """ "Qua dịch vụ bưu chính" with no address was registered, and Form 01 printed "Địa chỉ: ………………": the result
     could not be posted. The applicant's address, or the representative's, is asked for; nothing is registered."""
