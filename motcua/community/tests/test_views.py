@@ -486,6 +486,9 @@ def test_the_signed_consent_slip_is_kept_with_the_dossier(client, world, setting
     bad = SimpleUploadedFile("phieu.pdf", b"MZ\x90\x00" + b"\x00" * 64, content_type="application/pdf")
     refused = post_filing(client, consent_file=bad)
     assert refused.status_code == 422 and "Không nhận tệp này" in refused.content.decode()
+    assert (
+        "chọn lại phiếu đồng ý (nếu có) trước khi nộp" in refused.content.decode()
+    )  # the browser dropped it
     assert not Dossier.objects.exists()
     assert post_filing(client, consent_file=slip).status_code == 302
     dossier = AssistedFiling.objects.get().dossier

@@ -134,7 +134,7 @@ def test_the_command_reports_every_agency_and_fails_on_an_error(setup):
     assert exit_.value.code == 1
     text = out.getvalue()
     assert "000.00.21.H26 Sở Kế hoạch và Đầu tư" in text and "LỖI / ERROR [no_officer]" in text
-    assert "1 cơ quan: 0 sẵn sàng, 6 lỗi" in text
+    assert "1 cơ quan: 0 sẵn sàng tiếp nhận (không có lỗi), 6 lỗi" in text and "1 agency: 0 ready" in text
     for username, agency, role in (
         ("mc", dept, "officer"),
         ("cv", dept, "specialist"),
@@ -144,7 +144,14 @@ def test_the_command_reports_every_agency_and_fails_on_an_error(setup):
     staff("tc", setup["district"], "specialist")
     out = io.StringIO()
     call_command("check-agency", "000.00.21.H26", stdout=out)  # no SystemExit: ready
-    assert "1 cơ quan: 1 sẵn sàng, 0 lỗi" in out.getvalue()
+    assert "1 cơ quan: 1 sẵn sàng tiếp nhận (không có lỗi), 0 lỗi" in out.getvalue()
+    # ready means nothing stops its dossiers: the same count with --errors-only
+    dept.phone = ""
+    dept.save()
+    for flags in ((), ("--errors-only",)):
+        out = io.StringIO()
+        call_command("check-agency", "000.00.21.H26", *flags, stdout=out)
+        assert "1 agency: 1 ready (no errors)" in out.getvalue(), flags
     with pytest.raises(CommandError, match="Không có cơ quan mã 000.99.99.H26"):
         call_command("check-agency", "000.99.99.H26", stdout=io.StringIO())
 

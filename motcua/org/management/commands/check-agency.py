@@ -42,9 +42,11 @@ class Command(BaseCommand):
         errors = warnings = 0
         ready = 0
         for agency in agencies:
-            findings = [f for f in agency_findings(agency) if not errors_only or f.level == ERROR]
+            every = agency_findings(agency)
+            # ready: nothing stops its dossiers (warnings are worked around), whatever is printed
+            ready += not any(f.level == ERROR for f in every)
+            findings = [f for f in every if not errors_only or f.level == ERROR]
             if not findings:
-                ready += 1
                 if options["verbosity"] >= 2:
                     self.stdout.write(f"{agency.identifier} {agency.name}: sẵn sàng / ready")
                 continue
@@ -60,12 +62,12 @@ class Command(BaseCommand):
                     f"Lịch / Calendar: cảnh báo / warning [{f.code}] {f.message} / {f.message_en}"
                 )
                 warnings += 1
-        if quiet:
-            pass
-        else:
+        if not quiet:
+            n = len(agencies)
             self.stdout.write(
-                f"{len(agencies)} cơ quan: {ready} sẵn sàng, {errors} lỗi, {warnings} cảnh báo. / {len(agencies)} "
-                f"agencies: {ready} ready, {errors} errors, {warnings} warnings."
+                f"{n} cơ quan: {ready} sẵn sàng tiếp nhận (không có lỗi), {errors} lỗi, {warnings} cảnh báo. / "
+                f"{n} {'agency' if n == 1 else 'agencies'}: {ready} ready (no errors), {errors} "
+                f"error{'' if errors == 1 else 's'}, {warnings} warning{'' if warnings == 1 else 's'}."
             )
         if errors:
             raise SystemExit(1)
