@@ -385,6 +385,28 @@ def assisted_done(request, code: str):
     )
 
 
+@login_required
+@require_http_methods(["POST"])
+def consent_slip(request, code: str):
+    """The signed consent slip added after the filing (forgotten, or signed later), by the member who filed: a
+    document of the dossier, its hash in the next action's event (documents.add_files)."""
+    filing = selectors.member_filings(request.user).filter(dossier__code=code).first()
+    if filing is None:
+        raise Http404
+    try:
+        documents.add_files(
+            dossier=filing.dossier,
+            user=request.user,
+            files=request.FILES.getlist("consent_file"),
+            kind="consent",
+        )
+    except DomainError as exc:
+        messages.error(request, in_page_language(exc))
+    else:
+        messages.success(request, _("Đã lưu phiếu đồng ý có chữ ký cùng hồ sơ."))
+    return redirect("community:assisted_done", code=filing.dossier.code)
+
+
 # --- the resident takes the dossier over ---------------------------------------------------------------------
 
 

@@ -523,3 +523,37 @@ def test_the_signed_consent_slip_is_kept_with_the_dossier(client, world, setting
     r = upload(world["users"]["member"])
     assert r.status_code == 201, r.json()
     assert r.json()["documents"][0]["kind"] == "consent"
+
+
+def test_a_forgotten_consent_slip_is_added_from_the_filings_page(client, world, settings, tmp_path):
+    """The filing's page said "Chưa lưu phiếu đồng ý có chữ ký" and offered no way to add it but the API: the member
+    who filed adds it there; another member cannot; once the dossier is received the slip is refused, said so."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.dossiers.models import DossierDocument
+    from motcua.dossiers.services import dossier_act
+    from motcua.notifications.tests.factories import PDF_BYTES
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    client.force_login(world["users"]["member"])
+    assert post_filing(client).status_code == 302
+    dossier = AssistedFiling.objects.get().dossier
+    done = reverse("community:assisted_done", args=[dossier.code])
+    assert 'name="consent_file"' in client.get(done).content.decode()
+    url = reverse("community:consent_slip", args=[dossier.code])
+
+    def slip():
+        return SimpleUploadedFile("phieu.pdf", PDF_BYTES, content_type="application/pdf")
+
+    other = client.__class__()
+    other.force_login(world["users"]["member_b"])
+    assert other.post(url, {"consent_file": slip()}).status_code == 404
+    r = client.post(url, {"consent_file": slip()}, follow=True)
+    assert "Đã lưu phiếu đồng ý có chữ ký cùng hồ sơ." in r.content.decode()
+    assert DossierDocument.objects.get(dossier=dossier).kind == "consent"
+    assert 'name="consent_file"' not in r.content.decode()  # on file: no form
+    # received: the dossier's papers are the agency's now
+    DossierDocument.objects.all().delete()
+    dossier_act(code=dossier.code, action="receive", actor=world["users"]["officer"])
+    r = client.post(url, {"consent_file": slip()}, follow=True)
+    assert not DossierDocument.objects.exists() and "không thể thêm tệp" in r.content.decode()
