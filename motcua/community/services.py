@@ -16,7 +16,7 @@ from motcua.core import errors
 from motcua.core.errors import Conflict, NotFound, PermissionDenied, Unprocessable
 from motcua.core.text import check_text, code_forms, identifier_form, nfc, nfc_lines
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.services import dossier_file
+from motcua.dossiers.services import dossier_file, live_instant
 from motcua.dossiers.validators import IdentifierError, clean_personal_id
 from motcua.org import throttle
 from motcua.org.models import Agency
@@ -122,7 +122,9 @@ def assisted_file(
     second gets the first's filing, marked `replayed` (the page's files are then the first sending's). The page
     sent again with other data is another filing; with `refile_on_mismatch` False (the API, whose client chose the
     key), it is refused as `dossier_file` refuses it (422 idempotency_mismatch)."""
-    at = at or timezone.now()
+    # a live filing's instant to the whole second, as every live action's (dossiers.services.live_instant): with its
+    # microseconds kept, a reception in the same second was refused as earlier than the filing
+    at = at or live_instant()
     member = _membership(member_user, team_id)
     if consent_method not in ConsentMethod.values:
         raise Unprocessable(

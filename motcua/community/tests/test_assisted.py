@@ -366,3 +366,21 @@ def test_the_same_filing_page_sent_twice_files_once(world):
     assert Dossier.objects.count() == 1 and AssistedFiling.objects.count() == 1
     other = file_for(world, idempotency_key="assisted-page-1", resident=resident(name="Trần Thị Bình"))
     assert other.pk != first.pk and Dossier.objects.count() == 2
+
+
+def test_a_live_assisted_filing_is_timed_to_the_whole_second_and_received_in_the_same_second(world):
+    """The assisted filing kept its instant's microseconds, unlike every other live action: a reception in the same
+    second (the officer at the counter beside the member) was refused as earlier than the filing."""
+    from motcua.dossiers.services import dossier_act
+
+    f = services.assisted_file(
+        member_user=world["users"]["member"],
+        procedure_code="1.001193",
+        resident=resident(),
+        consent_method="signature",
+        consent_at=timezone.now(),
+    )
+    d = Dossier.objects.get(pk=f.dossier_id)
+    assert d.submitted_at.microsecond == 0 and d.events.get().at.microsecond == 0
+    received = dossier_act(code=d.code, action="receive", actor=world["users"]["officer"], at=d.submitted_at)
+    assert received.state == "received"
