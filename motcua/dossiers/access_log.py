@@ -147,8 +147,14 @@ def page_context(user, dossier: Dossier) -> dict:
     record) and `access_total` (every access, one by one)."""
     if not may_see(user, dossier):
         return {"access_entries": None, "access_total": 0}
+    from .pdf import FORMS
+
     rows = dossier.accesses.order_by("-at", "-pk")
     entries = grouped(rows[:GROUPED_FROM])[:PAGE_ROWS]
+    # a form is recorded by its Vietnamese title (the PDF's): shown in the page's language, as the forms list is
+    titles = {spec.title: spec.display for spec in FORMS.values()}
+    for a in entries:
+        a.detail_shown = titles.get(a.detail, a.detail) if a.kind == AccessKind.FORM else a.detail
     return {
         "access_entries": entries,
         "access_total": rows.count(),

@@ -166,3 +166,18 @@ def token_for(org, key):
     from motcua.core.models import ApiToken
 
     return ApiToken.issue(org["users"][key])
+
+
+def test_a_form_read_is_named_in_the_pages_language(org, dossier, client):
+    """ "Form downloaded: Giấy tiếp nhận hồ sơ và hẹn trả kết quả" on an English page: the record keeps the PDF's
+    Vietnamese title, the page names the form as its forms list does."""
+    from django.conf import settings
+
+    login(client, org, "specialist")
+    client.get(f"/staff/dossiers/{dossier.code}/forms/receipt.pdf")
+    login(client, org, "citizen")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+    row = re.search(r'<tr><td class="day".*?</tr>', page, re.S).group(0)
+    assert "Giấy tiếp nhận" not in row and "receipt" in row.lower(), row
+    assert DossierAccess.objects.get(kind=AccessKind.FORM).detail.startswith("Giấy tiếp nhận")
