@@ -367,14 +367,16 @@ def _fmt(value: Decimal) -> str:
     return format(value.normalize(), "f").replace(".", ",")
 
 
-def process_mismatch(offering: Offering) -> str | None:
+def process_mismatch(offering: Offering, *, version=None, template=None) -> str | None:
     """What is wrong with the internal process a dossier would follow at the offering's agency, now that its limit
     there is known (the agency's registered cut, else the procedure's): the steps of the agency's own process, else
-    of the default one, must add up to that limit. None when they do, or when there is no process or limit."""
-    version = offering.procedure.current_version()
+    of the default one, must add up to that limit. None when they do, or when there is no process or limit. A caller
+    that has read the version in force and the process (org.readiness, for every offering at once) passes them."""
+    version = version or offering.procedure.current_version()
     limit = version.limit_hours(offering.registered_days) if version else None
     template = (
-        ProcessTemplate.objects.filter(procedure=offering.procedure_id, agency=offering.agency_id).first()
+        template
+        or ProcessTemplate.objects.filter(procedure=offering.procedure_id, agency=offering.agency_id).first()
         or ProcessTemplate.objects.filter(procedure=offering.procedure_id, agency__isnull=True).first()
     )
     if limit is None or template is None:

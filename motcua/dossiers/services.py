@@ -1988,18 +1988,13 @@ def _require_params(action: str, params: dict, dossier: Dossier) -> None:
             "'within_agency' must be true or false.",
             code="bad_within_agency",
         )
-    if params.get("received_items") is not None and action != "receive":
-        raise Unprocessable(
-            "Giấy tờ đã nhận (received_items) chỉ ghi khi tiếp nhận hồ sơ.",
-            "'received_items' is recorded at reception only.",
-            code="bad_components",
-        )
-    if params.get("paper_components") is not None and action != "receive":
-        raise Unprocessable(
-            "Thành phần nhận bản giấy chỉ ghi khi tiếp nhận hồ sơ.",
-            "'paper_components' is recorded at reception only.",
-            code="bad_components",
-        )
+    for key, vi in (("received_items", "Giấy tờ đã nhận"), ("paper_components", "Thành phần nhận bản giấy")):
+        if params.get(key) is not None and action != "receive":
+            raise Unprocessable(
+                f"{vi} chỉ ghi khi tiếp nhận hồ sơ.",
+                f"'{key}' is recorded at reception only.",
+                code="bad_components",
+            )
     if action == "hand_over" and params.get("hours") is not None and not params.get("to_agency"):
         # the hours are the partner agency's budget: without one they would be dropped without a word
         raise Unprocessable(

@@ -757,9 +757,10 @@ def _offered(agency: Agency | None) -> list[Procedure]:
 JUST_REGISTERED = dt.timedelta(minutes=30)
 
 
-def _just_registered(user, agency, procedure, applicant: dict):
+def _just_registered(user, agency, procedure, applicant: dict, key: str | None):
     """The dossier `user` registered at the counter in the last half hour for the same applicant (ID number, else
-    name) and procedure at `agency`, or None."""
+    name) and procedure at `agency`, or None. Not one this very page filed (its idempotency `key`: a double click is
+    answered with the first dossier by the filing itself)."""
     same = (
         Q(applicant_id_number=applicant["id_number"])
         if applicant.get("id_number")
@@ -774,6 +775,7 @@ def _just_registered(user, agency, procedure, applicant: dict):
             channel__in=("counter", "postal"),
             created_at__gte=timezone.now() - JUST_REGISTERED,
         )
+        .exclude(pk__in=IdempotencyKey.objects.filter(user=user, key=key).values("dossier") if key else [])
         .order_by("-created_at")
         .first()
     )
@@ -842,15 +844,10 @@ def counter(request):
         ctx["error"] = DomainError(invalid, invalid)  # in the page's language, once
         return render(request, "dossiers/staff/counter.html", ctx, status=400)
     c = form.cleaned_data
+    key = f"counter-{c['submission']}" if c.get("submission") else None
     earlier = (
-        None if c.get("another") else _just_registered(request.user, agency, procedure, form.applicant())
+        None if c.get("another") else _just_registered(request.user, agency, procedure, form.applicant(), key)
     )
-    if earlier is not None and c.get("submission"):
-        # this very page filed it (a double click): the filing's own key answers that, with the first dossier
-        if IdempotencyKey.objects.filter(
-            user=request.user, key=f"counter-{c['submission']}", dossier=earlier
-        ).exists():
-            earlier = None
     if earlier is not None:
         # Back and "Đăng ký hồ sơ" again (the page is fetched anew, with a new key): the applicant's dossier was
         # registered minutes ago — registering it again made a second dossier, received, with its own Form 01
@@ -880,7 +877,6 @@ def counter(request):
                 working_days=float(c["working_days"]) if c.get("working_days") is not None else None,
                 file_hashes=[info.sha256 for _f, _k, _c, info in inspected],
             )
-            key = f"counter-{c['submission']}" if c.get("submission") else None
             try:
                 dossier, created = services.dossier_file(**filing, idempotency_key=key)
             except DomainError as exc:

@@ -43,8 +43,7 @@ def _role_name(role: str) -> tuple[str, str]:
 
 def agency_findings(agency, today: dt.date | None = None) -> list[Finding]:
     """The findings for one agency, errors first."""
-    from motcua.catalog.admin import process_mismatch
-    from motcua.catalog.models import Offering, ProcessTemplate
+    from motcua.catalog.models import Offering
     from motcua.org.models import ONE_STOP_KINDS, Role
 
     today = today or timezone.localdate()
@@ -61,7 +60,9 @@ def agency_findings(agency, today: dt.date | None = None) -> list[Finding]:
             "The agency is inactive: it takes no dossiers.",
         )
     offerings = list(
-        Offering.objects.filter(agency=agency).select_related("procedure").order_by("procedure__code")
+        Offering.objects.filter(agency=agency)
+        .select_related("procedure", "agency")
+        .order_by("procedure__code")
     )
     if not offerings:
         # a level above the offices (a province, a district) or an agency not set up yet: nothing to take
@@ -114,17 +115,30 @@ def agency_findings(agency, today: dt.date | None = None) -> list[Finding]:
             f"The agency's {' and '.join(en for _vi, en in missing)} not recorded: the forms sent to applicants "
             "(Forms 01, 02) give none to contact.",
         )
-    out += _offering_findings(agency, offerings, today, ProcessTemplate, process_mismatch)
+    out += _offering_findings(agency, offerings, today)
     return sorted(out, key=lambda f: f.level != ERROR)
 
 
-def _offering_findings(agency, offerings, today, ProcessTemplate, process_mismatch) -> list[Finding]:
-    out: list[Finding] = []
+def _offering_findings(agency, offerings, today) -> list[Finding]:
+    """The listed procedures' findings, read for all of them at once: the versions in force, which of them have
+    components, the processes with their steps (a department lists about a hundred procedures)."""
     from django.db.models import Prefetch, Q
 
-    from motcua.catalog.models import ProcessStep
+    from motcua.catalog.admin import process_mismatch
+    from motcua.catalog.models import ProcedureComponent, ProcedureVersion, ProcessStep, ProcessTemplate
 
+    out: list[Finding] = []
     procedure_ids = [o.procedure_id for o in offerings]
+    versions: dict = {}  # the version in force today (Procedure.version_at): the latest effective_from <= today
+    for v in ProcedureVersion.objects.filter(
+        procedure_id__in=procedure_ids, effective_from__lte=today
+    ).order_by("procedure_id", "-effective_from"):
+        versions.setdefault(v.procedure_id, v)
+    with_components = set(
+        ProcedureComponent.objects.filter(version__in=list(versions.values())).values_list(
+            "version_id", flat=True
+        )
+    )
     steps = Prefetch("steps", queryset=ProcessStep.objects.select_related("partner_agency").order_by("order"))
     templates = {
         # the lowest pk of each kind last, so kept: the one a dossier follows (dossiers.services.process_steps)
@@ -149,7 +163,7 @@ def _offering_findings(agency, offerings, today, ProcessTemplate, process_mismat
         def add(level, key, vi, en, code=code):
             grouped.setdefault((level, key, vi, en), []).append(code)
 
-        version = p.version_at(today)
+        version = versions.get(p.pk)
         if version is None or not p.active:
             add(
                 ERROR,
@@ -166,7 +180,7 @@ def _offering_findings(agency, offerings, today, ProcessTemplate, process_mismat
                 "sơ.",
                 "the procedure has no single time limit: the officer types one at each reception.",
             )
-        if o.online and not version.components.exists():
+        if o.online and version.pk not in with_components:
             add(
                 WARNING,
                 "no_components",
@@ -186,10 +200,10 @@ def _offering_findings(agency, offerings, today, ProcessTemplate, process_mismat
             )
             continue
         with translation.override("vi"):
-            mismatch_vi = process_mismatch(o)
+            mismatch_vi = process_mismatch(o, version=version, template=template)
         if mismatch_vi:
             with translation.override("en"):
-                mismatch_en = process_mismatch(o)
+                mismatch_en = process_mismatch(o, version=version, template=template)
             out.append(Finding(WARNING, "process_mismatch", mismatch_vi, mismatch_en))
         for s in template.steps.all():
             where = s.partner_agency if (s.inter_agency and s.partner_agency_id) else agency

@@ -117,7 +117,7 @@ def xlsx_by_field(*, date_from, date_to, agency=None, field=None, procedure=None
         "; ".join(scope)
         + (" — " if scope else "")
         + f"Số liệu tính đến {as_of_text(dt.datetime.fromisoformat(data['as_of']))}"
-        + (f". {not_started(d1, now)}" if not_started(d1, now) else ""),
+        + (f". {notice}" if (notice := not_started(d1, now)) else ""),
     )
 
     ws.cell(5, 1, "STT")

@@ -2,8 +2,6 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from motcua.core.errors import DomainError
 
@@ -78,14 +76,7 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
             date=obj.date, kind=obj.kind, reason=obj.reason, user=request.user, jurisdiction=obj.jurisdiction
         )
         obj.pk, obj.created_by, obj.created_at = created.pk, created.created_by, created.created_at
-        if created.date < timezone.localdate():
-            messages.warning(
-                request,
-                _(
-                    "Ngày %(date)s đã qua: điều chỉnh chỉ áp dụng cho các lần tính hạn từ nay; hạn của hồ sơ đã "
-                    "tiếp nhận không tính lại."
-                )
-                % {"date": f"{created.date:%d/%m/%Y}"},
-            )
+        if warning := services.past_date_warning(created):  # the admin is Vietnamese (core.middleware)
+            messages.warning(request, warning["message"])
         obj._state.adding = False
         obj._state.db = created._state.db

@@ -7,7 +7,6 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.http import HttpRequest
-from django.utils import timezone as dj_timezone
 from ninja import Field, Router, Schema, Status
 
 from motcua.core.auth import BearerAuth
@@ -283,17 +282,8 @@ def create_override(request: HttpRequest, payload: OverrideIn):
         jurisdiction=payload.jurisdiction,
     )
     answer = services.override_as_dict(ov)
-    if ov.date < dj_timezone.localdate():
-        # as the admin's page says it: a deadline computed before is not computed again
-        answer["warnings"] = [
-            {
-                "code": "past_date",
-                "message": f"Ngày {ov.date:%d/%m/%Y} đã qua: điều chỉnh chỉ áp dụng cho các lần tính hạn từ nay; hạn "
-                "của hồ sơ đã tiếp nhận không tính lại.",
-                "message_en": f"{ov.date:%d/%m/%Y} has passed: the change applies to deadlines computed from now on; "
-                "those of dossiers already received are not computed again.",
-            }
-        ]
+    if warning := services.past_date_warning(ov):  # as the admin's page says it
+        answer["warnings"] = [warning]
     return Status(201, answer)
 
 

@@ -58,6 +58,7 @@ __all__ = [
     "check_override",
     "can_manage_calendar",
     "may_override",
+    "past_date_warning",
     "refresh",
 ]
 
@@ -349,6 +350,22 @@ def _check_year(year: int) -> None:
             f"The year must be between {MIN_YEAR} and {MAX_YEAR}.",
             code="bad_year",
         )
+
+
+def past_date_warning(ov: CalendarOverride) -> dict | None:
+    """The warning an override of a day already past is taken with (the admin's page and the API say it alike):
+    deadlines computed before are not computed again. None for today or later."""
+    from django.utils import timezone
+
+    if ov.date >= timezone.localdate():
+        return None
+    return {
+        "code": "past_date",
+        "message": f"Ngày {ov.date:%d/%m/%Y} đã qua: điều chỉnh chỉ áp dụng cho các lần tính hạn từ nay; hạn của hồ "
+        "sơ đã tiếp nhận không tính lại.",
+        "message_en": f"{ov.date:%d/%m/%Y} has passed: the change applies to deadlines computed from now on; those of "
+        "dossiers already received are not computed again.",
+    }
 
 
 def override_as_dict(ov: CalendarOverride) -> dict:
