@@ -1988,7 +1988,10 @@ def _require_params(action: str, params: dict, dossier: Dossier) -> None:
             "'within_agency' must be true or false.",
             code="bad_within_agency",
         )
-    for key, vi in (("received_items", "Giấy tờ đã nhận"), ("paper_components", "Thành phần nhận bản giấy")):
+    for key, vi in (
+        ("received_items", "Giấy tờ đã nhận (received_items)"),
+        ("paper_components", "Thành phần nhận bản giấy"),
+    ):
         if params.get(key) is not None and action != "receive":
             raise Unprocessable(
                 f"{vi} chỉ ghi khi tiếp nhận hồ sơ.",
